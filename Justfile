@@ -1,0 +1,26 @@
+# mqlab recipes. Run them with `npx just <recipe>` (the `just` binary comes from rust-just).
+# node_modules/.bin comes first on PATH so every recipe runs the project's Node 24.
+export PATH := justfile_directory() + "/node_modules/.bin:" + env_var('PATH')
+
+default:
+    @just --list
+
+# install everything (what a fresh machine needs)
+setup:
+    npm ci --no-audit --no-fund
+
+# type-check and lint
+check:
+    tsc --noEmit -p tsconfig.json
+    eslint --max-warnings=0 .
+
+# the README's test command: unit, property and integration tests
+test:
+    npm test
+
+# what CI runs
+ci: check test
+
+# store append throughput and memory with one queue of 1,000,000 messages
+bench-store:
+    node --import tsx chaos/bench/store_bench.ts
