@@ -1,0 +1,165 @@
+// The v4 stored-message record ("MessageVersion V1"): the same bytes on disk, in pull/query/view
+// bodies and in HA transfer. All integers big-endian. Layout (IPv4 hosts):
+//
+//   0 TOTALSIZE 4 | 4 MAGICCODE 4 (0xDAA320A7) | 8 BODYCRC 4 (crc32(body) & 0x7FFFFFFF)
+//  12 QUEUEID 4 | 16 FLAG 4 | 20 QUEUEOFFSET 8 | 28 PHYSICALOFFSET 8 | 36 SYSFLAG 4
+//  40 BORNTIMESTAMP 8 | 48 BORNHOST 8 (20 if sysFlag & 16) | STORETIMESTAMP 8
+//     STOREHOST 8 (20 if sysFlag & 32) | RECONSUMETIMES 4 | PREPARED TX OFFSET 8
+//     BODY length 4 + body | TOPIC length 1 + topic | PROPERTIES length 2 + properties
+//
+// Invariants: TOTALSIZE equals the sum of the fields; topic ≤ 127 bytes; properties ≤ 32767
+// bytes; the host v6 sysFlag bits always match the host kinds (the encoder sets them).
+// Offsets and timestamps are JS numbers (safe integers; asserted on encode, checked on decode).
+
+import { crc32 } from "node:zlib";
+import { assert } from "../stdx/assert.ts";
+import { MessageCodecError } from "./errors.ts";
+import { hostToBytes } from "./host.ts";
+import { MESSAGE_MAGIC_CODE, MessageConst, MessageSysFlag } from "./message_const.ts";
+import { propertiesToBytes, utf8Bytes } from "./properties.ts";
+
+export const TOPIC_BYTES_MAX = 127;
+export const PROPERTIES_BYTES_MAX = 32767;
+/** Fixed part of a record with IPv4 hosts and empty body/topic/properties. */
+export const RECORD_FIXED_SIZE_BYTES = 91;
+
+/** A message as the broker hands it to the store (Java MessageExtBrokerInner). */
+export interface MessageExtBrokerInner {
+  topic: string;
+  queueId: number;
+  flag: number;
+  body: Uint8Array;
+  properties: Map<string, string>;
+  sysFlag: number;
+  bornTimestamp: number;
+  /** "ip:port" of the producer. */
+  bornHost: string;
+  /** "ip:port" of this broker. */
+  storeHost: string;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+}
+
+/** Everything a record holds: the inner message plus what the store assigns. */
+export interface StoredMessageFields extends MessageExtBrokerInner {
+  queueOffset: number;
+  commitLogOffset: number;
+  storeTimestamp: number;
+}
+
+/** A decoded stored message (Java MessageExt). */
+export interface MessageExt extends StoredMessageFields {
+  tags: string | undefined;
+  keys: string | undefined;
+  storeSize: number;
+  bodyCRC: number;
+  /** Offset msgId of the record: store host + commit-log offset, upper-case hex. */
+  msgId: string;
+}
+
+/** CRC of a body as RocketMQ stores it: crc32 & 0x7FFFFFFF. */
+export function bodyCrc(body: Uint8Array): number {
+  return crc32(body) & 0x7fffffff;
+}
+
+/** Record length for the given part sizes [CommitLog.calMsgLength]. */
+export function calMsgLength(sysFlag: number, bodyLength: number, topicLength: number, propertiesLength: number): number {
+  const bornHost = (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) === 0 ? 8 : 20;
+  const storeHost = (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) === 0 ? 8 : 20;
+  return 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 + bornHost + 8 + storeHost + 4 + 8
+    + 4 + bodyLength + 1 + topicLength + 2 + propertiesLength;
+}
+
+/** The pre-encoded variable parts of a record; lets the store size a record before placing it. */
+export interface EncodedParts {
+  readonly topic: Uint8Array;
+  readonly properties: Uint8Array;
+  readonly bornHost: Uint8Array;
+  readonly storeHost: Uint8Array;
+  /** sysFlag with the v6 host bits matching the hosts. */
+  readonly sysFlag: number;
+  readonly totalSize: number;
+}
+
+/** Encodes the variable parts; throws MessageCodecError BAD_FIELD for a bad host. */
+export function encodeParts(message: MessageExtBrokerInner): EncodedParts {
+  const born = hostToBytes(message.bornHost);
+  const store = hostToBytes(message.storeHost);
+  let sysFlag = message.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
+  if (born.ipv6) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
+  if (store.ipv6) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
+  const topic = utf8Bytes(message.topic);
+  const properties = propertiesToBytes(message.properties);
+  const totalSize = calMsgLength(sysFlag, message.body.length, topic.length, properties.length);
+  return { topic, properties, bornHost: born.bytes, storeHost: store.bytes, sysFlag, totalSize };
+}
+
+/**
+ * Writes a whole record into `target` at `position` (target must have totalSize bytes there).
+ * The caller checked the topic and properties limits (the store turns them into statuses).
+ */
+export function writeRecord(
+  target: Uint8Array, position: number, fields: StoredMessageFields, parts: EncodedParts,
+): void {
+  assert(parts.topic.length <= TOPIC_BYTES_MAX, "topic fits in one length byte");
+  assert(parts.properties.length <= PROPERTIES_BYTES_MAX, "properties fit in a short");
+  assert(position + parts.totalSize <= target.length, "record fits in target");
+  const view = new DataView(target.buffer, target.byteOffset + position, parts.totalSize);
+  let at = 0;
+  const int = (value: number): void => { view.setInt32(at, value, false); at += 4; };
+  const long = (value: number): void => {
+    assert(Number.isSafeInteger(value), "long fields are safe integers");
+    view.setBigInt64(at, BigInt(value), false);
+    at += 8;
+  };
+  const bytes = (value: Uint8Array): void => { target.set(value, position + at); at += value.length; };
+  int(parts.totalSize);
+  int(MESSAGE_MAGIC_CODE);
+  int(bodyCrc(fields.body));
+  int(fields.queueId);
+  int(fields.flag);
+  long(fields.queueOffset);
+  long(fields.commitLogOffset);
+  int(parts.sysFlag);
+  long(fields.bornTimestamp);
+  bytes(parts.bornHost);
+  long(fields.storeTimestamp);
+  bytes(parts.storeHost);
+  int(fields.reconsumeTimes);
+  long(fields.preparedTransactionOffset);
+  int(fields.body.length);
+  bytes(fields.body);
+  view.setUint8(at, parts.topic.length);
+  at += 1;
+  bytes(parts.topic);
+  view.setInt16(at, parts.properties.length, false);
+  at += 2;
+  bytes(parts.properties);
+  assert(at === parts.totalSize, "encoded size equals TOTALSIZE");
+}
+
+/** Encodes one record into a new buffer. */
+export function encodeMessageRecord(fields: StoredMessageFields): Uint8Array {
+  const parts = encodeParts(fields);
+  if (parts.topic.length > TOPIC_BYTES_MAX) {
+    throw new MessageCodecError("BAD_FIELD", `topic of ${parts.topic.length} bytes > ${TOPIC_BYTES_MAX}`);
+  }
+  if (parts.properties.length > PROPERTIES_BYTES_MAX) {
+    throw new MessageCodecError("BAD_FIELD", `properties of ${parts.properties.length} bytes > ${PROPERTIES_BYTES_MAX}`);
+  }
+  const record = new Uint8Array(parts.totalSize);
+  writeRecord(record, 0, fields, parts);
+  return record;
+}
+
+/** KEYS and UNIQ_KEY of a message, the strings the index stores (without the topic#). */
+export function indexKeysOf(properties: ReadonlyMap<string, string>): string[] {
+  const keys: string[] = [];
+  const uniq = properties.get(MessageConst.UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
+  if (uniq !== undefined && uniq.length > 0) keys.push(uniq);
+  const userKeys = properties.get(MessageConst.KEYS);
+  if (userKeys !== undefined) {
+    for (const key of userKeys.split(MessageConst.KEY_SEPARATOR)) if (key.length > 0) keys.push(key);
+  }
+  return keys;
+}

@@ -1,0 +1,130 @@
+// Message ids.
+// - Offset msgId (what the broker returns and MessageExt.msgId is): store host bytes (IPv4 4 +
+//   port 4, or IPv6 16 + port 4) + 8-byte commit-log offset, as upper-case hex: 32 or 56 chars.
+// - UNIQ_KEY (client-side id): client IPv4 (4) + pid (2) + a per-process int (4, Java's
+//   class-loader hashCode; here a random int) + ms since the start of the current UTC month (4)
+//   + counter (2), as 32 upper-case hex chars. Time and randomness come from the caller.
+
+import type { Clock, Random } from "../env/env.ts";
+import { assert } from "../stdx/assert.ts";
+import { utcMonthStartMs, utcNextMonthStartMs } from "./civil_time.ts";
+import { MessageCodecError } from "./errors.ts";
+import { hostFromBytes, hostToBytes } from "./host.ts";
+
+const HEX = "0123456789ABCDEF";
+
+export function bytesToHex(bytes: Uint8Array): string {
+  let text = "";
+  for (const byte of bytes) text += HEX[byte >> 4]! + HEX[byte & 0xf]!;
+  return text;
+}
+
+/** Parses hex (either case); throws MessageCodecError BAD_HEX on odd length or bad digits. */
+export function hexToBytes(text: string): Uint8Array {
+  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) {
+    throw new MessageCodecError("BAD_HEX", `not an even-length hex string: ${JSON.stringify(text)}`);
+  }
+  const bytes = new Uint8Array(text.length / 2);
+  for (let index = 0; index < bytes.length; index++) {
+    bytes[index] = parseInt(text.substring(index * 2, index * 2 + 2), 16);
+  }
+  return bytes;
+}
+
+/** Offset msgId of a record stored at commitLogOffset on storeHost ("ip:port"). */
+export function createOffsetMsgId(storeHost: string, commitLogOffset: number): string {
+  return createOffsetMsgIdFromHostBytes(hostToBytes(storeHost).bytes, commitLogOffset);
+}
+
+/** Same as createOffsetMsgId with the host already in record form (8 or 20 bytes). */
+export function createOffsetMsgIdFromHostBytes(hostBytes: Uint8Array, commitLogOffset: number): string {
+  assert(hostBytes.length === 8 || hostBytes.length === 20, "host bytes are 8 or 20");
+  assert(Number.isSafeInteger(commitLogOffset) && commitLogOffset >= 0, "offset is a safe integer");
+  const bytes = new Uint8Array(hostBytes.length + 8);
+  bytes.set(hostBytes, 0);
+  new DataView(bytes.buffer).setBigInt64(hostBytes.length, BigInt(commitLogOffset), false);
+  return bytesToHex(bytes);
+}
+
+export interface OffsetMsgId {
+  /** "ip:port" of the storing broker. */
+  readonly storeHost: string;
+  readonly commitLogOffset: number;
+}
+
+/** Parses an offset msgId (32 or 56 hex chars); throws MessageCodecError when malformed. */
+export function parseOffsetMsgId(msgId: string): OffsetMsgId {
+  if (msgId.length !== 32 && msgId.length !== 56) {
+    throw new MessageCodecError("BAD_HEX", `offset msgId has ${msgId.length} chars, want 32 or 56`);
+  }
+  const bytes = hexToBytes(msgId);
+  const hostLength = bytes.length - 8;
+  const offset = new DataView(bytes.buffer).getBigInt64(hostLength, false);
+  if (offset < 0n || offset > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new MessageCodecError("BAD_FIELD", `offset msgId offset ${offset} out of range`);
+  }
+  return { storeHost: hostFromBytes(bytes.subarray(0, hostLength)), commitLogOffset: Number(offset) };
+}
+
+export interface UniqIdGeneratorOptions {
+  /** Client IPv4 address ("a.b.c.d"). */
+  readonly clientIp: string;
+  /** Process-like id; only the low 16 bits are used. */
+  readonly pid: number;
+  readonly clock: Clock;
+  readonly random: Random;
+}
+
+/** Generates UNIQ_KEY ids like MessageClientIDSetter.createUniqID. */
+export class UniqIdGenerator {
+  private readonly prefix: string;
+  private readonly clock: Clock;
+  private monthStartMs = 0;
+  private nextMonthStartMs = 0;
+  private counter = 0;
+
+  constructor(options: UniqIdGeneratorOptions) {
+    const fixed = new Uint8Array(10);
+    fixed.set(hostToBytes(`${options.clientIp}:0`).bytes.subarray(0, 4), 0);
+    const view = new DataView(fixed.buffer);
+    view.setUint16(4, options.pid & 0xffff, false);
+    view.setUint32(6, options.random.nextU32(), false);
+    this.prefix = bytesToHex(fixed);
+    this.clock = options.clock;
+  }
+
+  next(): string {
+    const nowMs = this.clock.nowMs();
+    if (nowMs >= this.nextMonthStartMs || nowMs < this.monthStartMs) {
+      this.monthStartMs = utcMonthStartMs(nowMs);
+      this.nextMonthStartMs = utcNextMonthStartMs(nowMs);
+    }
+    const tail = new Uint8Array(6);
+    const view = new DataView(tail.buffer);
+    view.setInt32(0, (nowMs - this.monthStartMs) | 0, false);
+    view.setUint16(4, this.counter & 0xffff, false);
+    this.counter = (this.counter + 1) & 0xffff;
+    return this.prefix + bytesToHex(tail);
+  }
+}
+
+export interface UniqIdParts {
+  readonly clientIp: string;
+  readonly pid: number;
+  /** Milliseconds since the start of the month in which the id was made. */
+  readonly msSinceMonthStart: number;
+  readonly counter: number;
+}
+
+/** Splits a 32-char UNIQ_KEY into its parts; throws MessageCodecError when malformed. */
+export function parseUniqId(uniqId: string): UniqIdParts {
+  if (uniqId.length !== 32) throw new MessageCodecError("BAD_HEX", "UNIQ_KEY must have 32 hex chars");
+  const bytes = hexToBytes(uniqId);
+  const view = new DataView(bytes.buffer);
+  return {
+    clientIp: `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`,
+    pid: view.getUint16(4, false),
+    msSinceMonthStart: view.getInt32(10, false),
+    counter: view.getUint16(14, false),
+  };
+}

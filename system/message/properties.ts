@@ -1,0 +1,69 @@
+// The properties string of a message: `key \x01 value \x02` per pair.
+//
+// Encoding writes a trailing \x02 after the last pair (RocketMQ ≤ 4.9.3 did; 4.9.4+ drops
+// it); decoding accepts both. Decoding follows Java's string2messageProperties exactly:
+// pairs with an empty key or an empty value are skipped, the first \x01 splits key from value.
+
+import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from "./message_const.ts";
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder("utf-8");
+
+/** Encodes properties as RocketMQ's properties string (with a trailing \x02). */
+export function messageProperties2String(properties: ReadonlyMap<string, string>): string {
+  let text = "";
+  for (const [key, value] of properties) {
+    text += key + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
+  }
+  return text;
+}
+
+/** Decodes a properties string; malformed pairs are skipped, as Java does. */
+export function string2messageProperties(text: string): Map<string, string> {
+  const properties = new Map<string, string>();
+  let index = 0;
+  while (index < text.length) {
+    let end = text.indexOf(PROPERTY_SEPARATOR, index);
+    if (end < 0) end = text.length;
+    if (end - index >= 3) {
+      const split = text.indexOf(NAME_VALUE_SEPARATOR, index);
+      if (split > index && split < end - 1) {
+        properties.set(text.substring(index, split), text.substring(split + 1, end));
+      }
+    }
+    index = end + 1;
+  }
+  return properties;
+}
+
+/**
+ * Why a properties map cannot round-trip through the string form, or null when it can:
+ * keys must be non-empty without \x01/\x02, values non-empty without \x02.
+ */
+export function propertiesProblem(properties: ReadonlyMap<string, string>): string | null {
+  for (const [key, value] of properties) {
+    if (key.length === 0) return "empty property key";
+    if (value.length === 0) return `empty value for property ${key}`;
+    if (key.includes(NAME_VALUE_SEPARATOR) || key.includes(PROPERTY_SEPARATOR)) {
+      return `property key ${JSON.stringify(key)} contains a separator`;
+    }
+    if (value.includes(PROPERTY_SEPARATOR)) return `value of property ${key} contains \\x02`;
+  }
+  return null;
+}
+
+export function propertiesToBytes(properties: ReadonlyMap<string, string>): Uint8Array {
+  return utf8Encoder.encode(messageProperties2String(properties));
+}
+
+export function propertiesFromBytes(bytes: Uint8Array): Map<string, string> {
+  return string2messageProperties(utf8Decoder.decode(bytes));
+}
+
+export function utf8Bytes(text: string): Uint8Array {
+  return utf8Encoder.encode(text);
+}
+
+export function utf8Text(bytes: Uint8Array): string {
+  return utf8Decoder.decode(bytes);
+}
