@@ -1,0 +1,72 @@
+// Faults are data (a discriminated union): a scenario's schedule lists them, the nemesis of
+// each deployer turns them into actions, the report shades them on the timeline. Each fault
+// has an inject and a heal; for crash-like faults the heal is a restart from the node's disk.
+//
+// Node names: "namesrv-1", "namesrv-2", brokers by their broker.conf file stem ("broker-a",
+// "broker-a-s", "broker-b", ...; in 1m the single broker is "broker-a"), workload clients
+// "producer-1", "consumer-<group>-1" ... Ports are named by role so a fault can say "the broker
+// port" without knowing numbers.
+
+export type PortRole = "broker" | "broker-vip" | "ha" | "namesrv" | "any";
+
+export type Fault =
+  /** SIGKILL-like: the process dies, the OS page cache survives. Heal: restart. */
+  | { kind: "crash"; target: string }
+  /** The machine loses power: unsynced bytes are lost (sim only). Heal: restart. */
+  | { kind: "power-loss"; target: string }
+  /** SIGSTOP-like: the node freezes; peers see silence. Heal: resume. */
+  | { kind: "pause"; target: string }
+  /** Packets from `source` to `target` (on that port) are dropped or rejected. Heal: remove. */
+  | { kind: "firewall"; source: string; target: string; port: PortRole; mode: "drop" | "reject"; direction: "one-way" | "both" }
+  /** Broker→NameServer registrations (scope broker) or client→broker heartbeats are lost. */
+  | { kind: "heartbeat-loss"; scope: "broker-to-namesrv" | "client-to-broker"; source: string }
+  /** Network partition shapes (Jepsen's names). `target` is the node isolated / bridged. */
+  | { kind: "partition"; shape: "isolate" | "halves" | "bridge" | "majorities-ring"; target?: string }
+  /** Extra delay, jitter and loss on the flow source→target (both directions when "both"). */
+  | { kind: "flow"; source: string; target: string; delayMs: number; jitterMs: number; lossPercent: number; direction: "one-way" | "both" }
+  /** The node's wall clock jumps by offsetMs (sim only). */
+  | { kind: "clock-skew"; target: string; offsetMs: number }
+  /** fsync gets `factor` times slower. */
+  | { kind: "slow-disk"; target: string; factor: number }
+  /** The node's disk has no free space: writes fail with ENOSPC. */
+  | { kind: "disk-full"; target: string }
+  /** Every NameServer is down (crash); heal restarts them. */
+  | { kind: "namesrv-all-down" };
+
+export type FaultKind = Fault["kind"];
+
+export const allFaultKinds: readonly FaultKind[] = [
+  "crash", "power-loss", "pause", "firewall", "heartbeat-loss", "partition", "flow",
+  "clock-skew", "slow-disk", "disk-full", "namesrv-all-down",
+];
+
+/** One fault on the timeline: injected at atMs, healed at healAtMs (never, if absent). */
+export interface ScheduledFault {
+  atMs: number;
+  healAtMs?: number;
+  fault: Fault;
+}
+
+/** The node or flow a fault acts on, for reports and `mqlab list`. */
+export function faultTarget(fault: Fault): string {
+  switch (fault.kind) {
+    case "firewall":
+    case "flow":
+      return `${fault.source}->${fault.target}`;
+    case "heartbeat-loss":
+      return fault.source;
+    case "partition":
+      return fault.target ?? fault.shape;
+    case "namesrv-all-down":
+      return "namesrv-*";
+    default:
+      return fault.target;
+  }
+}
+
+export class UnsupportedFaultError extends Error {
+  constructor(deployer: string, kind: FaultKind, why: string) {
+    super(`the ${deployer} deployer cannot inject "${kind}": ${why}`);
+    this.name = "UnsupportedFaultError";
+  }
+}
