@@ -149,7 +149,7 @@ export function parseHistoryJsonl(text: string): HistoryEvent[] {
     try {
       events.push(JSON.parse(line) as HistoryEvent);
     } catch (error) {
-      throw new Error(`history.jsonl:${index + 1}: not JSON: ${(error as Error).message}`);
+      throw new Error(`history.jsonl:${index + 1}: not JSON: ${(error as Error).message}`, { cause: error });
     }
   }
   return events;
