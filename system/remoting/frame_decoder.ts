@@ -1,0 +1,119 @@
+// Push-style frame decoder: push(chunk) with any chunking; each complete frame is decoded into
+// a RemotingCommand and handed to onCommand, in order. Separate from sockets (nothing here
+// touches the network).
+// Invariants: a frame's declared size is checked (≤ frameSizeMax, counting the 4-byte length
+// field, as Netty's LengthFieldBasedFrameDecoder does) and its header word (serialize type,
+// header length) is checked before any frame buffer is allocated; then exactly one buffer of
+// the declared size is filled. So the decoder holds at most one partial frame, bounded by
+// frameSizeMax, and work is linear in the bytes pushed whatever the chunking. After the first
+// RemotingDecodeError the decoder is poisoned: every later push throws the same error, and
+// the owner must close the connection.
+import { assert } from "../stdx/assert.ts";
+import { decodeFramePayload, splitHeaderWord } from "./command_codec.ts";
+import type { RemotingCommand } from "./remoting_command.ts";
+import { RemotingDecodeError } from "./remoting_errors.ts";
+
+/** RocketMQ's com.rocketmq.remoting.frameMaxLength default: 16 MiB. */
+export const FRAME_SIZE_MAX_DEFAULT = 16 * 1024 * 1024;
+const PREFIX_SIZE_BYTES = 8;
+
+export interface FrameDecoderOptions {
+  frameSizeMax?: number;
+}
+
+export class FrameDecoder {
+  readonly frameSizeMax: number;
+  /** Length field + header word of the next frame. */
+  private readonly prefix = new Uint8Array(PREFIX_SIZE_BYTES);
+  private prefixFilled = 0;
+  /** Payload (bytes after the length field) of the frame being assembled. */
+  private payload: Uint8Array | undefined;
+  private payloadFilled = 0;
+  private failure: RemotingDecodeError | undefined;
+
+  constructor(
+    private readonly onCommand: (command: RemotingCommand) => void,
+    options: FrameDecoderOptions = {},
+  ) {
+    this.frameSizeMax = options.frameSizeMax ?? FRAME_SIZE_MAX_DEFAULT;
+    assert(Number.isInteger(this.frameSizeMax), "frameSizeMax must be an integer");
+    assert(this.frameSizeMax >= 16, "frameSizeMax too small");
+  }
+
+  /** Bytes held for a partial frame (≤ frameSizeMax). */
+  get bufferedSizeBytes(): number {
+    return this.payload ? 4 + this.payloadFilled : this.prefixFilled;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.failure) throw this.failure;
+    try {
+      this.consume(chunk);
+    } catch (error) {
+      if (error instanceof RemotingDecodeError) {
+        this.failure = error;
+        this.payload = undefined;
+        this.prefixFilled = 0;
+      }
+      throw error;
+    }
+    assert(this.bufferedSizeBytes <= this.frameSizeMax, "decoder holds more than frameSizeMax");
+  }
+
+  private consume(chunk: Uint8Array): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.payload === undefined) {
+        offset += this.fillPrefix(chunk, offset);
+        if (this.payload === undefined) continue;
+      }
+      const payload: Uint8Array = this.payload;
+      const part = Math.min(payload.length - this.payloadFilled, chunk.length - offset);
+      payload.set(chunk.subarray(offset, offset + part), this.payloadFilled);
+      this.payloadFilled += part;
+      offset += part;
+      if (this.payloadFilled === payload.length) {
+        this.payload = undefined;
+        this.payloadFilled = 0;
+        this.onCommand(decodeFramePayload(payload));
+      }
+    }
+  }
+
+  /** Copies prefix bytes; allocates the payload buffer once the prefix is complete and valid. */
+  private fillPrefix(chunk: Uint8Array, offset: number): number {
+    const before = this.prefixFilled;
+    const part = Math.min(PREFIX_SIZE_BYTES - before, chunk.length - offset);
+    this.prefix.set(chunk.subarray(offset, offset + part), before);
+    this.prefixFilled += part;
+    const view = new DataView(this.prefix.buffer);
+    if (this.prefixFilled >= 4) this.checkLength(view.getInt32(0, false));
+    if (this.prefixFilled === PREFIX_SIZE_BYTES) {
+      const payloadSizeBytes = view.getInt32(0, false);
+      this.checkHeaderWord(view.getUint32(4, false), payloadSizeBytes);
+      this.payload = new Uint8Array(payloadSizeBytes);
+      this.payload.set(this.prefix.subarray(4, 8), 0);
+      this.payloadFilled = 4;
+      this.prefixFilled = 0;
+    }
+    return part;
+  }
+
+  private checkLength(length: number): void {
+    if (length < 4) throw new RemotingDecodeError(`invalid frame length ${length} (must be ≥ 4)`);
+    if (length + 4 > this.frameSizeMax) {
+      throw new RemotingDecodeError(
+        `frame of ${length + 4} bytes exceeds frameSizeMax ${this.frameSizeMax} bytes`,
+      );
+    }
+  }
+
+  private checkHeaderWord(word: number, payloadSizeBytes: number): void {
+    const { headerLength } = splitHeaderWord(word);
+    if (headerLength === 0 || 4 + headerLength > payloadSizeBytes) {
+      throw new RemotingDecodeError(
+        `invalid header length ${headerLength} for a frame of ${payloadSizeBytes} bytes`,
+      );
+    }
+  }
+}

@@ -1,0 +1,214 @@
+// One remoting connection, used the same way by the server (accepted connections) and the
+// client (outgoing connections): frames in through a FrameDecoder, responses matched to pending
+// requests by opaque, requests handed to a RequestDispatcher. Either side may send requests:
+// the broker calls clients back (NOTIFY_CONSUMER_IDS_CHANGED, GET_CONSUMER_RUNNING_INFO).
+// Invariants: the pending-request table never exceeds requestTableMax; every pending request
+// settles exactly once (response, timeout, or the connection closing — which fails all of them
+// at once); a decode error closes the connection; timeouts use the Env's timers only.
+import type { Connection, Log, Timers } from "../env/env.ts";
+import { assert } from "../stdx/assert.ts";
+import { encodeFrame } from "./command_codec.ts";
+import { FrameDecoder } from "./frame_decoder.ts";
+import type { RequestDispatcher, ResponseSink } from "./request_dispatcher.ts";
+import type { RemotingCommand } from "./remoting_command.ts";
+import { FLAG_ONEWAY, FLAG_RESPONSE, isResponse } from "./remoting_command.ts";
+import {
+  RemotingConnectionClosedError,
+  RemotingDecodeError,
+  RemotingSendRequestError,
+  RemotingTimeoutError,
+  RemotingTooMuchRequestError,
+} from "./remoting_errors.ts";
+import { requestCodeName } from "./request_code.ts";
+
+/** The public face of a connection: what processors and callers may use. */
+export interface RemotingChannel {
+  /** Unique per server/client instance; stable for the connection's life. */
+  readonly channelId: number;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  readonly closed: boolean;
+  /** Sends a request to the peer and waits for its response. */
+  invokeSync(request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand>;
+  /** Sends a request with the oneway flag; throws RemotingSendRequestError if it cannot be written. */
+  invokeOneway(request: RemotingCommand): void;
+  close(): void;
+}
+
+/** Opaque ids for requests, wrapping at INT32_MAX like KafkaJS's correlationId. */
+export class OpaqueCounter {
+  private nextOpaque = 0;
+  next(): number {
+    const opaque = this.nextOpaque;
+    this.nextOpaque = opaque === 0x7fffffff ? 0 : opaque + 1;
+    return opaque;
+  }
+}
+
+export interface ChannelDeps {
+  readonly timers: Timers;
+  readonly log: Log;
+  readonly opaques: OpaqueCounter;
+  readonly dispatcher: RequestDispatcher;
+  readonly frameSizeMax: number;
+  readonly requestTableMax: number;
+}
+
+interface PendingRequest {
+  readonly code: number;
+  readonly resolve: (response: RemotingCommand) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: ReturnType<Timers["setTimeout"]>;
+}
+
+export class ConnectionChannel implements RemotingChannel, ResponseSink {
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  private readonly pending = new Map<number, PendingRequest>();
+  private readonly decoder: FrameDecoder;
+  private readonly closeListeners: ((reason: Error | undefined) => void)[] = [];
+  private isClosed = false;
+
+  constructor(
+    readonly channelId: number,
+    private readonly connection: Connection,
+    private readonly deps: ChannelDeps,
+  ) {
+    this.remoteAddress = connection.remoteAddress;
+    this.localAddress = connection.localAddress;
+    this.decoder = new FrameDecoder((command) => this.onCommand(command), { frameSizeMax: deps.frameSizeMax });
+    connection.onData((chunk) => this.onData(chunk));
+    connection.onClose((reason) => this.onConnectionClosed(reason));
+  }
+
+  get channel(): RemotingChannel {
+    return this;
+  }
+
+  get closed(): boolean {
+    return this.isClosed || this.connection.closed;
+  }
+
+  get pendingRequestCount(): number {
+    return this.pending.size;
+  }
+
+  onClose(listener: (reason: Error | undefined) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  invokeSync(request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    assert(timeoutMs >= 0, "timeoutMs must not be negative");
+    if (this.closed) {
+      return Promise.reject(new RemotingSendRequestError(this.remoteAddress, "connection is closed"));
+    }
+    if (this.pending.size >= this.deps.requestTableMax) {
+      return Promise.reject(new RemotingTooMuchRequestError(this.remoteAddress, this.deps.requestTableMax));
+    }
+    let opaque = this.deps.opaques.next();
+    while (this.pending.has(opaque)) opaque = this.deps.opaques.next();
+    const command: RemotingCommand = { ...request, opaque, flag: request.flag & ~(FLAG_RESPONSE | FLAG_ONEWAY) };
+    const frame = encodeFrame(command);
+    if (frame.length > this.deps.frameSizeMax) {
+      return Promise.reject(this.tooLarge(frame.length));
+    }
+    return new Promise<RemotingCommand>((resolve, reject) => {
+      const timer = this.deps.timers.setTimeout(() => {
+        if (!this.pending.delete(opaque)) return;
+        const detail = `${requestCodeName(request.code)} opaque ${opaque}`;
+        reject(new RemotingTimeoutError(this.remoteAddress, timeoutMs, detail));
+      }, timeoutMs);
+      this.pending.set(opaque, { code: request.code, resolve, reject, timer });
+      if (!this.connection.write(frame)) {
+        this.pending.delete(opaque);
+        this.deps.timers.clear(timer);
+        reject(new RemotingSendRequestError(this.remoteAddress, "connection closed before the write"));
+      }
+    });
+  }
+
+  invokeOneway(request: RemotingCommand): void {
+    const opaque = this.deps.opaques.next();
+    const command: RemotingCommand = { ...request, opaque, flag: (request.flag | FLAG_ONEWAY) & ~FLAG_RESPONSE };
+    const frame = encodeFrame(command);
+    if (frame.length > this.deps.frameSizeMax) throw this.tooLarge(frame.length);
+    if (!this.connection.write(frame)) {
+      throw new RemotingSendRequestError(this.remoteAddress, "connection is closed");
+    }
+  }
+
+  sendResponse(response: RemotingCommand): void {
+    assert(isResponse(response), "sendResponse needs the response flag");
+    const frame = encodeFrame(response);
+    if (frame.length > this.deps.frameSizeMax) {
+      this.deps.log.error("response frame too large, dropped", { remoteAddress: this.remoteAddress, sizeBytes: frame.length });
+      return;
+    }
+    if (!this.connection.write(frame)) {
+      this.deps.log.debug("response dropped: connection closed", { remoteAddress: this.remoteAddress, opaque: response.opaque });
+    }
+  }
+
+  /** Closes at once and fails every pending request. */
+  close(): void {
+    if (this.isClosed) return;
+    this.failAll(new RemotingConnectionClosedError(this.remoteAddress, "closed locally"));
+    this.isClosed = true;
+    this.connection.destroy();
+  }
+
+  private tooLarge(sizeBytes: number): RemotingSendRequestError {
+    return new RemotingSendRequestError(
+      this.remoteAddress,
+      `frame of ${sizeBytes} bytes exceeds frameSizeMax ${this.deps.frameSizeMax}`,
+    );
+  }
+
+  private onData(chunk: Uint8Array): void {
+    try {
+      this.decoder.push(chunk);
+    } catch (error) {
+      if (!(error instanceof RemotingDecodeError)) throw error;
+      this.deps.log.warn("remoting decode error, closing connection", {
+        remoteAddress: this.remoteAddress,
+        error: error.message,
+      });
+      this.close();
+    }
+  }
+
+  private onCommand(command: RemotingCommand): void {
+    if (!isResponse(command)) {
+      this.deps.dispatcher.dispatch(this, command);
+      return;
+    }
+    const pending = this.pending.get(command.opaque);
+    if (pending === undefined) {
+      // Late response after a timeout, or a peer bug: nothing waits for it.
+      this.deps.log.debug("response without a pending request", {
+        remoteAddress: this.remoteAddress,
+        opaque: command.opaque,
+        code: command.code,
+      });
+      return;
+    }
+    this.pending.delete(command.opaque);
+    this.deps.timers.clear(pending.timer);
+    pending.resolve(command);
+  }
+
+  private onConnectionClosed(reason: Error | undefined): void {
+    this.failAll(new RemotingConnectionClosedError(this.remoteAddress, reason?.message ?? "closed by peer", { cause: reason }));
+    this.isClosed = true;
+    for (const listener of this.closeListeners) listener(reason);
+  }
+
+  private failAll(error: Error): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const request of all) {
+      this.deps.timers.clear(request.timer);
+      request.reject(error);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+// Routes incoming requests (client→server, or server→client on a client's connection) to one
+// processor per request code, and turns the outcome into a response the way RocketMQ's
+// NettyRemotingAbstract.processRequestCommand does:
+// - unknown code → REQUEST_CODE_NOT_SUPPORTED (3), remark " request type N not supported",
+//   JSON header (the server default);
+// - processor throws or rejects → SYSTEM_ERROR (1), remark = the error text;
+// - oneway requests never get a reply; a processor returning undefined sends nothing.
+// A processor may return a promise that settles much later (long polling); the dispatcher never
+// waits for it before handling the next request.
+import type { Log } from "../env/env.ts";
+import type { RemotingChannel } from "./remoting_channel.ts";
+import type { RemotingCommand } from "./remoting_command.ts";
+import { createResponse, FLAG_RESPONSE, isOneway, SerializeType } from "./remoting_command.ts";
+import { requestCodeName } from "./request_code.ts";
+import { ResponseCode } from "./response_code.ts";
+
+export interface RequestContext {
+  /** The connection the request came in on; lets a processor call back the peer. */
+  readonly channel: RemotingChannel;
+}
+
+export type RequestProcessor = (
+  context: RequestContext,
+  request: RemotingCommand,
+) => Promise<RemotingCommand | undefined> | RemotingCommand | undefined;
+
+/** What the dispatcher needs from a channel to answer. */
+export interface ResponseSink {
+  readonly channel: RemotingChannel;
+  sendResponse(response: RemotingCommand): void;
+}
+
+export class RequestDispatcher {
+  private readonly processors = new Map<number, RequestProcessor>();
+  private defaultProcessor: RequestProcessor | undefined;
+
+  constructor(private readonly log: Log) {}
+
+  registerProcessor(code: number, processor: RequestProcessor): void {
+    this.processors.set(code, processor);
+  }
+
+  /** Handles every code without its own processor (RocketMQ's AdminBrokerProcessor style). */
+  registerDefaultProcessor(processor: RequestProcessor): void {
+    this.defaultProcessor = processor;
+  }
+
+  dispatch(sink: ResponseSink, request: RemotingCommand): void {
+    const processor = this.processors.get(request.code) ?? this.defaultProcessor;
+    if (processor === undefined) {
+      this.log.warn("request code not supported", {
+        code: request.code,
+        remoteAddress: sink.channel.remoteAddress,
+      });
+      if (isOneway(request)) return;
+      const response = createResponse(
+        request,
+        ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
+        ` request type ${request.code} not supported`,
+      );
+      response.serializeType = SerializeType.JSON;
+      sink.sendResponse(response);
+      return;
+    }
+    void this.run(processor, sink, request);
+  }
+
+  private async run(processor: RequestProcessor, sink: ResponseSink, request: RemotingCommand): Promise<void> {
+    let response: RemotingCommand | undefined;
+    try {
+      response = await processor({ channel: sink.channel }, request);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.log.warn("request processor failed", {
+        code: requestCodeName(request.code),
+        remoteAddress: sink.channel.remoteAddress,
+        error: text,
+      });
+      if (!isOneway(request)) sink.sendResponse(createResponse(request, ResponseCode.SYSTEM_ERROR, text));
+      return;
+    }
+    if (isOneway(request) || response === undefined) return;
+    sink.sendResponse({
+      ...response,
+      opaque: request.opaque,
+      flag: response.flag | FLAG_RESPONSE,
+      serializeType: request.serializeType,
+    });
+  }
+}
