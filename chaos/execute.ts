@@ -1,0 +1,119 @@
+// Executes a scenario on a deployer: deploy, start the workload, play the fault schedule,
+// stop producers, heal what is still broken, let consumers drain, tear down. Produces the
+// recorded history; judging it is the checkers' job (chaos/judge.ts). Teardown always runs.
+import type { Cluster, Deployer } from "./deploy/types.ts";
+import { faultTarget, UnsupportedFaultError, type Fault } from "./faults/types.ts";
+import { MemoryHistory } from "./history/types.ts";
+import { planCluster } from "./plan.ts";
+import type { Scenario } from "./scenario.ts";
+
+export interface Execution {
+  history: MemoryHistory;
+  traceHash: string | undefined;
+  eventsProcessed: number | undefined;
+  simulatedMs: number | undefined;
+  wallMs: number;
+  /** Set when the run could not finish (deploy failure, crash of the lab itself). */
+  error: string | undefined;
+}
+
+interface TimelineAction {
+  atMs: number;
+  phase: "inject" | "heal";
+  faultIndex: number;
+  fault: Fault;
+}
+
+/** Inject/heal actions in time order; at equal times heals run before injects. */
+export function timelineOf(scenario: Scenario): TimelineAction[] {
+  const actions: TimelineAction[] = [];
+  scenario.faults.forEach((scheduled, faultIndex) => {
+    actions.push({ atMs: scheduled.atMs, phase: "inject", faultIndex, fault: scheduled.fault });
+    if (scheduled.healAtMs !== undefined) {
+      actions.push({ atMs: scheduled.healAtMs, phase: "heal", faultIndex, fault: scheduled.fault });
+    }
+  });
+  return actions.sort((a, b) => a.atMs - b.atMs || (a.phase === b.phase ? a.faultIndex - b.faultIndex : a.phase === "heal" ? -1 : 1));
+}
+
+/** Refuses, before anything starts, a scenario whose faults the deployer cannot give. */
+export function checkFaultSupport(scenario: Scenario, deployer: Deployer): void {
+  for (const scheduled of scenario.faults) {
+    const support = deployer.supports(scheduled.fault.kind);
+    if (!support.supported) throw new UnsupportedFaultError(deployer.name, scheduled.fault.kind, support.why);
+  }
+}
+
+export function validateScenario(scenario: Scenario): void {
+  const problems: string[] = [];
+  if (scenario.durationMs <= 0) problems.push("durationMs must be positive");
+  if (scenario.quiesceMs < 0) problems.push("quiesceMs must not be negative");
+  scenario.faults.forEach((scheduled, index) => {
+    if (scheduled.atMs < 0 || scheduled.atMs > scenario.durationMs) problems.push(`fault ${index}: atMs ${scheduled.atMs} outside [0, durationMs]`);
+    if (scheduled.healAtMs !== undefined && scheduled.healAtMs < scheduled.atMs) problems.push(`fault ${index}: healAtMs before atMs`);
+  });
+  if (scenario.workload.producers.length === 0) problems.push("the workload has no producer");
+  if (problems.length > 0) throw new Error(`scenario ${scenario.name} is invalid: ${problems.join("; ")}`);
+}
+
+async function playTimeline(cluster: Cluster, scenario: Scenario, history: MemoryHistory, healed: Set<number>): Promise<void> {
+  for (const action of timelineOf(scenario)) {
+    if (action.atMs > scenario.durationMs) continue;
+    await cluster.advanceTo(action.atMs);
+    const base = { type: "nemesis" as const, timeMs: cluster.nowMs(), faultIndex: action.faultIndex, kind: action.fault.kind, target: faultTarget(action.fault) };
+    if (action.phase === "inject") {
+      history.record({ ...base, phase: "inject" });
+      await cluster.inject(action.fault, action.faultIndex);
+    } else {
+      await cluster.heal(action.fault, action.faultIndex);
+      healed.add(action.faultIndex);
+      history.record({ ...base, phase: "heal" });
+    }
+  }
+}
+
+/** Faults whose schedule has a heal get it at the end of the send phase at the latest. */
+async function healRemaining(cluster: Cluster, scenario: Scenario, history: MemoryHistory, healed: Set<number>): Promise<void> {
+  for (const [faultIndex, scheduled] of scenario.faults.entries()) {
+    if (healed.has(faultIndex) || scheduled.healAtMs === undefined) continue;
+    await cluster.heal(scheduled.fault, faultIndex);
+    history.record({ type: "nemesis", timeMs: cluster.nowMs(), phase: "heal", faultIndex, kind: scheduled.fault.kind, target: faultTarget(scheduled.fault), detail: "healed at the end of the send phase" });
+  }
+}
+
+export async function executeScenario(
+  scenario: Scenario,
+  deployer: Deployer,
+  options: { seed: number; outDir: string; wallClock: () => number },
+): Promise<Execution> {
+  validateScenario(scenario);
+  checkFaultSupport(scenario, deployer);
+  const wallStartMs = options.wallClock();
+  const history = new MemoryHistory();
+  const plan = planCluster(scenario, options.seed);
+  let cluster: Cluster | undefined;
+  let error: string | undefined;
+  try {
+    cluster = await deployer.deploy(plan, { outDir: options.outDir, history });
+    await cluster.startWorkload(scenario.workload, history);
+    const healed = new Set<number>();
+    await playTimeline(cluster, scenario, history, healed);
+    await cluster.advanceTo(scenario.durationMs);
+    await cluster.stopProducers();
+    await healRemaining(cluster, scenario, history, healed);
+    await cluster.advanceTo(scenario.durationMs + scenario.quiesceMs);
+  } catch (caught) {
+    error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
+  }
+  const simulatedMs = cluster?.deployer === "sim" ? cluster.nowMs() : undefined;
+  const traceHash = cluster?.traceHash?.();
+  const eventsProcessed = cluster?.eventsProcessed?.();
+  if (cluster) {
+    try {
+      await cluster.teardown();
+    } catch (caught) {
+      error ??= `teardown failed: ${caught instanceof Error ? caught.message : String(caught)}`;
+    }
+  }
+  return { history, traceHash, eventsProcessed, simulatedMs, wallMs: options.wallClock() - wallStartMs, error };
+}

@@ -1,0 +1,57 @@
+// Scenario → ClusterPlan: which nodes exist and the exact broker.conf each broker gets. The
+// topology's files are used as they are; scenario overrides and the run's intervals are
+// appended as a marked section (a later key wins in a properties file), so the conf a node
+// runs with is readable and reproducible.
+import { loadTopology } from "../scenarios/topologies/index.ts";
+import type { ClusterPlan, PlannedBroker } from "./deploy/types.ts";
+import { effectiveIntervals, type Intervals, type Scenario } from "./scenario.ts";
+
+/** broker.conf keys for the intervals a broker owns. */
+export function brokerIntervalKeys(intervals: Intervals): Record<string, string> {
+  return {
+    registerNameServerPeriod: String(intervals.brokerRegisterMs),
+    clientScanIntervalMs: String(intervals.clientScanMs),
+    clientChannelExpiredTimeMs: String(intervals.clientExpiryMs),
+  };
+}
+
+export function appendOverrides(confText: string, overrides: Record<string, string>, title: string): string {
+  const keys = Object.keys(overrides).sort();
+  if (keys.length === 0) return confText;
+  const lines = keys.map((key) => `${key}=${overrides[key]}`);
+  return `${confText.trimEnd()}\n\n# ${title}\n${lines.join("\n")}\n`;
+}
+
+function propertyValue(confText: string, key: string): string | undefined {
+  let value: string | undefined;
+  for (const line of confText.split("\n")) {
+    const match = /^\s*([^#!=:\s]+)\s*[=:]\s*(.*?)\s*$/.exec(line);
+    if (match && match[1] === key) value = match[2];
+  }
+  return value;
+}
+
+export function planCluster(scenario: Scenario, seed: number): ClusterPlan {
+  const topology = loadTopology(scenario.topology);
+  const intervals = effectiveIntervals(scenario);
+  const brokers: PlannedBroker[] = topology.brokers.map((broker) => {
+    const node = broker.file.replace(/\.properties$/, "") === "broker" ? "broker-a" : broker.file.replace(/\.properties$/, "");
+    const overrides = {
+      ...brokerIntervalKeys(intervals),
+      ...scenario.brokerConfig,
+      ...scenario.brokerConfigByNode?.[node],
+    };
+    const confText = appendOverrides(broker.text, overrides, `mqlab scenario ${scenario.name}`);
+    const brokerName = propertyValue(confText, "brokerName");
+    const brokerId = Number(propertyValue(confText, "brokerId") ?? "0");
+    if (brokerName === undefined) throw new Error(`${broker.path}: no brokerName`);
+    return { node, brokerName, brokerId, confText };
+  });
+  const nameServers = Array.from({ length: topology.nameServers }, (_, index) => `namesrv-${index + 1}`);
+  return { topology: topology.name, nameServers, brokers, intervals, workload: scenario.workload, seed };
+}
+
+/** Reads the effective value of a broker.conf key from a planned broker (last one wins). */
+export function plannedValue(broker: PlannedBroker, key: string): string | undefined {
+  return propertyValue(broker.confText, key);
+}

@@ -1,0 +1,42 @@
+// Every scenario mqlab knows, discoverable by name, and the suites that group them.
+import type { Scenario } from "../chaos/scenario.ts";
+import { standardScenarios } from "./library/standard.ts";
+
+export function allScenarios(): Scenario[] {
+  return [...standardScenarios()];
+}
+
+export function findScenario(name: string): Scenario {
+  const scenario = allScenarios().find((candidate) => candidate.name === name);
+  if (!scenario) {
+    const names = allScenarios().map((candidate) => candidate.name);
+    const close = names.filter((candidate) => candidate.includes(name) || name.includes(candidate.split("/")[1] ?? "\u0000"));
+    throw new Error(`unknown scenario "${name}"${close.length ? ` (did you mean: ${close.slice(0, 5).join(", ")}?)` : ""}; \`mqlab list\` shows all`);
+  }
+  return scenario;
+}
+
+export interface Suite {
+  name: string;
+  description: string;
+  scenarios: string[];
+  /** Seeds per scenario unless --seeds says otherwise. */
+  seeds: number;
+}
+
+export function allSuites(): Suite[] {
+  return [
+    {
+      name: "ci",
+      description: "every topology × {no fault, broker crash, firewall drop, heartbeat loss, consumer crash} in the simulator",
+      scenarios: standardScenarios().map((scenario) => scenario.name),
+      seeds: 2,
+    },
+  ];
+}
+
+export function findSuite(name: string): Suite {
+  const suite = allSuites().find((candidate) => candidate.name === name);
+  if (!suite) throw new Error(`unknown suite "${name}" (known: ${allSuites().map((s) => s.name).join(", ")})`);
+  return suite;
+}
