@@ -1,0 +1,73 @@
+// A small JSON config file of the broker (topics.json, subscriptionGroup.json,
+// consumerOffset.json under <storePathRootDir>/config/), RocketMQ's ConfigManager.
+// Invariants: writes go through env.disk.writeFileAtomic, so a crash leaves the old or the new
+// content, never a torn file; persists are coalesced (at most one write in flight per file and
+// at most one queued behind it), and every persist() promise resolves only after a write that
+// started after the call; an unreadable file is a startup error naming the file, never a
+// silent reset to defaults.
+import type { Env, Log } from "../env/env.ts";
+import { parseLenientJson } from "./lenient_json.ts";
+
+export class ConfigFileError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ConfigFileError";
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: false });
+
+export class JsonConfigFile {
+  private writing: Promise<void> | undefined;
+  private dirty = false;
+  private readonly log: Log;
+
+  constructor(
+    private readonly env: Env,
+    readonly path: string,
+    private readonly encode: () => unknown,
+  ) {
+    this.log = env.log.child({ component: "config-file" });
+  }
+
+  /** Parsed content, or undefined when the file does not exist or is empty. */
+  load(): unknown {
+    const bytes = this.env.disk.readFile(this.path);
+    if (bytes === undefined) return undefined;
+    const text = decoder.decode(bytes);
+    if (text.trim() === "") return undefined;
+    try {
+      return parseLenientJson(text);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ConfigFileError(`config file ${this.path} is not valid JSON: ${reason}`, { cause: error });
+    }
+  }
+
+  /** Writes the current content; concurrent calls share writes. Rejects when the disk fails. */
+  persist(): Promise<void> {
+    this.dirty = true;
+    this.writing ??= this.drain().finally(() => {
+      this.writing = undefined;
+    });
+    return this.writing;
+  }
+
+  /** Fire-and-forget persist for hot paths: failures are logged, not thrown. */
+  persistSoon(): void {
+    this.persist().catch((error: unknown) => {
+      this.log.error("config persist failed", { path: this.path, error: error instanceof Error ? error.message : String(error) });
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const directory = this.path.slice(0, Math.max(0, this.path.lastIndexOf("/")));
+    if (directory !== "") this.env.disk.mkdirs(directory);
+    while (this.dirty) {
+      this.dirty = false;
+      const text = JSON.stringify(this.encode(), null, 1);
+      await this.env.disk.writeFileAtomic(this.path, encoder.encode(text));
+    }
+  }
+}

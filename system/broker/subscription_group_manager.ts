@@ -1,0 +1,159 @@
+// SubscriptionGroupManager: consumer group configs, persisted as <root>/config/subscriptionGroup.json
+// [broker/.../subscription/SubscriptionGroupManager.java]. Groups are auto-created on first use
+// when autoCreateSubscriptionGroup is on (and always for CID_RMQ_SYS_ groups).
+// Invariants: every mutation bumps dataVersion and persists.
+import type { Env, Log } from "../env/env.ts";
+import type { BrokerConfig } from "../config/broker_config.ts";
+import { JsonConfigFile } from "./config_file.ts";
+import { DataVersion, parseDataVersion } from "./data_version.ts";
+import { configDir } from "./topic_config_manager.ts";
+
+export interface SubscriptionGroupConfig {
+  groupName: string;
+  consumeEnable: boolean;
+  consumeFromMinEnable: boolean;
+  consumeBroadcastEnable: boolean;
+  retryQueueNums: number;
+  retryMaxTimes: number;
+  brokerId: number;
+  whichBrokerWhenConsumeSlowly: number;
+  notifyConsumerIdsChangedEnable: boolean;
+}
+
+export const SYS_CONSUMER_GROUP_PREFIX = "CID_RMQ_SYS_";
+
+export function newSubscriptionGroupConfig(groupName: string, overrides: Partial<SubscriptionGroupConfig> = {}): SubscriptionGroupConfig {
+  return {
+    groupName,
+    consumeEnable: true,
+    consumeFromMinEnable: true,
+    consumeBroadcastEnable: true,
+    retryQueueNums: 1,
+    retryMaxTimes: 16,
+    brokerId: 0,
+    whichBrokerWhenConsumeSlowly: 1,
+    notifyConsumerIdsChangedEnable: true,
+    ...overrides,
+  };
+}
+
+/** Parses a SubscriptionGroupConfig JSON object; missing or malformed fields take the defaults. */
+export function subscriptionGroupConfigFromJson(value: unknown, nameFallback: string): SubscriptionGroupConfig {
+  const record = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+  const defaults = newSubscriptionGroupConfig(typeof record["groupName"] === "string" ? record["groupName"] : nameFallback);
+  const bool = (key: keyof SubscriptionGroupConfig, fallback: boolean): boolean => {
+    const raw = record[key];
+    return raw === undefined || raw === null ? fallback : raw === true || raw === "true";
+  };
+  const int = (key: keyof SubscriptionGroupConfig, fallback: number): number => {
+    const raw = Number(record[key]);
+    return record[key] === undefined || !Number.isInteger(raw) ? fallback : raw;
+  };
+  return {
+    groupName: defaults.groupName,
+    consumeEnable: bool("consumeEnable", defaults.consumeEnable),
+    consumeFromMinEnable: bool("consumeFromMinEnable", defaults.consumeFromMinEnable),
+    consumeBroadcastEnable: bool("consumeBroadcastEnable", defaults.consumeBroadcastEnable),
+    retryQueueNums: int("retryQueueNums", defaults.retryQueueNums),
+    retryMaxTimes: int("retryMaxTimes", defaults.retryMaxTimes),
+    brokerId: int("brokerId", defaults.brokerId),
+    whichBrokerWhenConsumeSlowly: int("whichBrokerWhenConsumeSlowly", defaults.whichBrokerWhenConsumeSlowly),
+    notifyConsumerIdsChangedEnable: bool("notifyConsumerIdsChangedEnable", defaults.notifyConsumerIdsChangedEnable),
+  };
+}
+
+export class SubscriptionGroupManager {
+  readonly dataVersion: DataVersion;
+  private readonly table = new Map<string, SubscriptionGroupConfig>();
+  private readonly file: JsonConfigFile;
+  private readonly log: Log;
+
+  constructor(
+    env: Env,
+    private readonly brokerConfig: BrokerConfig,
+  ) {
+    this.log = env.log.child({ component: "subscription-group" });
+    this.dataVersion = new DataVersion(env.clock);
+    this.file = new JsonConfigFile(env, `${configDir(brokerConfig)}/subscriptionGroup.json`, () => this.encode());
+    for (const name of ["TOOLS_CONSUMER", "FILTERSRV_CONSUMER", "SELF_TEST_C_GROUP"]) {
+      this.table.set(name, newSubscriptionGroupConfig(name));
+    }
+    for (const name of ["CID_ONS-HTTP-PROXY", "CID_ONSAPI_PULL", "CID_ONSAPI_PERMISSION", "CID_ONSAPI_OWNER"]) {
+      this.table.set(name, newSubscriptionGroupConfig(name, { consumeBroadcastEnable: true }));
+    }
+  }
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  load(): void {
+    const content = this.file.load();
+    if (content === undefined || typeof content !== "object" || content === null) return;
+    const record = content as Record<string, unknown>;
+    const table = record["subscriptionGroupTable"];
+    if (typeof table === "object" && table !== null) {
+      for (const [name, value] of Object.entries(table as Record<string, unknown>)) {
+        const config = subscriptionGroupConfigFromJson(value, name);
+        this.table.set(config.groupName, config);
+      }
+    }
+    const version = parseDataVersion(record["dataVersion"]);
+    if (version !== undefined) this.dataVersion.assignNewOne(version);
+    this.log.info("subscription groups loaded", { path: this.file.path, groups: this.table.size });
+  }
+
+  persist(): Promise<void> {
+    return this.file.persist();
+  }
+
+  /** The group's config, auto-created when allowed; undefined when it does not exist. */
+  findSubscriptionGroupConfig(group: string): SubscriptionGroupConfig | undefined {
+    const existing = this.table.get(group);
+    if (existing !== undefined) return existing;
+    if (!this.brokerConfig.autoCreateSubscriptionGroup && !group.startsWith(SYS_CONSUMER_GROUP_PREFIX)) return undefined;
+    const config = newSubscriptionGroupConfig(group);
+    this.table.set(group, config);
+    this.log.info("auto create a subscription group", { group });
+    this.changed();
+    return config;
+  }
+
+  /** Looks up without creating. */
+  get(group: string): SubscriptionGroupConfig | undefined {
+    return this.table.get(group);
+  }
+
+  updateSubscriptionGroupConfig(config: SubscriptionGroupConfig): void {
+    const old = this.table.get(config.groupName);
+    this.table.set(config.groupName, { ...config });
+    this.log.info(old === undefined ? "create new subscription group" : "update subscription group config", { group: config.groupName });
+    this.changed();
+  }
+
+  deleteSubscriptionGroupConfig(group: string): boolean {
+    if (!this.table.delete(group)) {
+      this.log.warn("delete subscription group failed: not exist", { group });
+      return false;
+    }
+    this.log.info("delete subscription group", { group });
+    this.changed();
+    return true;
+  }
+
+  groups(): SubscriptionGroupConfig[] {
+    return [...this.table.values()];
+  }
+
+  /** Body of GET_ALL_SUBSCRIPTIONGROUP_CONFIG (and the file's content). */
+  encode(): { subscriptionGroupTable: Record<string, SubscriptionGroupConfig>; dataVersion: { counter: number; timestamp: number } } {
+    const subscriptionGroupTable: Record<string, SubscriptionGroupConfig> = {};
+    for (const [name, config] of this.table) subscriptionGroupTable[name] = config;
+    return { subscriptionGroupTable, dataVersion: this.dataVersion.toJSON() };
+  }
+
+  private changed(): void {
+    this.dataVersion.nextVersion();
+    this.file.persistSoon();
+  }
+}
