@@ -72,6 +72,11 @@ export interface RealEnvOptions {
   logLevel?: LogLevel;
   /** Where log lines go; default stderr (fd 2). */
   logFd?: number;
+  /**
+   * Source address of outgoing connections. Default: $MQLAB_SOURCE_ADDRESS (set by the lab's
+   * process deployer on each node it starts), else the kernel's choice.
+   */
+  sourceAddress?: string;
 }
 
 export interface RealEnv extends Env {
@@ -81,7 +86,7 @@ export interface RealEnv extends Env {
 
 export function createRealEnv(options: RealEnvOptions): RealEnv {
   const timers = new RealTimers();
-  const net = new RealNet();
+  const net = new RealNet({ sourceAddress: options.sourceAddress ?? process.env["MQLAB_SOURCE_ADDRESS"] });
   const level = options.logLevel ?? (process.env["MQLAB_LOG_LEVEL"] as LogLevel | undefined) ?? "info";
   const logger = pino(
     {

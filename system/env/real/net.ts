@@ -1,5 +1,8 @@
 // Real network over node:net. Connections are push-style wrappers around net.Socket with
 // Nagle off (RocketMQ sets TCP_NODELAY); connect honours the caller's timeout.
+// Outgoing connections may be bound to a source address (per call, or a per-process default):
+// the lab's process deployer gives every node its own loopback address (127.0.x.y) so packet
+// filter rules can name a node pair, and the kernel would otherwise pick 127.0.0.1.
 import * as nodeNet from "node:net";
 import type { Connection, Listener, Net } from "../env.ts";
 import { NetError } from "../env.ts";
@@ -78,9 +81,19 @@ class SocketConnection implements Connection {
   }
 }
 
+export interface RealNetOptions {
+  /** Source address for outgoing connections unless a call names its own. */
+  sourceAddress?: string | undefined;
+}
+
 export class RealNet implements Net {
+  private readonly sourceAddress: string | undefined;
   private readonly servers = new Set<nodeNet.Server>();
   private readonly sockets = new Set<nodeNet.Socket>();
+
+  constructor(options: RealNetOptions = {}) {
+    this.sourceAddress = options.sourceAddress === "" ? undefined : options.sourceAddress;
+  }
 
   private track(socket: nodeNet.Socket): void {
     this.sockets.add(socket);
@@ -110,9 +123,11 @@ export class RealNet implements Net {
     });
   }
 
-  connect(host: string, port: number, options: { timeoutMs: number }): Promise<Connection> {
+  /** `localAddress` binds the source address of this connection (overrides the default). */
+  connect(host: string, port: number, options: { timeoutMs: number; localAddress?: string }): Promise<Connection> {
     return new Promise((resolve, reject) => {
-      const socket = nodeNet.connect({ host, port, noDelay: true });
+      const localAddress = options.localAddress ?? this.sourceAddress;
+      const socket = nodeNet.connect({ host, port, noDelay: true, ...(localAddress === undefined ? {} : { localAddress }) });
       this.track(socket);
       const timer = setTimeout(() => {
         socket.destroy();
