@@ -1,0 +1,37 @@
+// chaos/sim: the deterministic simulator. It runs the real system code (NameServer, Broker,
+// clients) on virtual time, over a seeded PRNG, an in-memory network and in-memory disks.
+// One seed gives one history: world.traceHash() is the proof.
+//
+//   const world = createWorld({ seed: 42, network: { latencyMs: 0.25, jitterMs: 0.05 } });
+//   const ns = world.addNode({ name: "namesrv-1", ip: "10.0.0.11" });
+//   ns.start((env) => startNameServer(env, config));       // same entry as the real CLI
+//   await withWorldTrapped(() => world.runFor(30_000));     // 30 s of virtual time
+//   world.net.partition([["broker-a"], ["namesrv-1"]]); ...; world.net.heal();
+//   world.node("broker-a").crash({ mode: "power" }); await world.settle(world.node("broker-a").restart());
+//
+// World:   createWorld(options) / new World(options); nowMs (virtual epoch ms), elapsedMs,
+//          eventsProcessed, pendingEvents; addNode({ name, ip, disk? }) -> SimNode; node(name);
+//          nodes(); runFor(ms); runUntil(epochMs | predicate, { timeoutMs }); runUntilIdle();
+//          step(); settle(promise, { timeoutMs }); traceHash(); lastTrace(); mark(code, value);
+//          failures; net: NetControl.
+// NetControl: addRule({ from, to, port?, direction?, action: "drop" | "reject" }); removeRule;
+//          rules(); partition(groups); partitionOneWay(from, to); isolate(name); heal(set?);
+//          addFlowFault({ from, to, port?, direction?, delayMs, jitterMs, lossNumerator,
+//          lossDenominator, retransmitMs }); removeFlowFault; clearFlowFaults(); stats().
+// SimNode: name, ip, env, disk (SimDisk: fill(), capacityBytes, slowFactor, powerLoss()),
+//          incarnation, alive, paused, hostUp, handle, failure; start(entry) -> Promise<handle>;
+//          crash({ mode: "process" | "power" }); stop(); pause(); resume(); restart();
+//          setClockSkewMs(ms); logs(); timerCount.
+// Guard:   withWorldTrapped(fn) makes Date.now, new Date(), timers, Math.random,
+//          performance.now and crypto randomness throw while fn runs.
+// Streams: deriveRandom(seed, ...labels) -> SimRandom (xoroshiro128+, integer API).
+export { createWorld, defaultStartEpochMs, World, type AddNodeOptions, type WorldOptions } from "./world.ts";
+export { SimNode, type CrashMode, type NodeEntry, type NodeHandle } from "./node.ts";
+export { NetControl, type RuleSet } from "./net_control.ts";
+export type { FlowFault, FlowFaultSpec, NetRule, NetRuleSpec, NodeSelector } from "./net_policy.ts";
+export { netDefaults, type NetOptions } from "./net.ts";
+export { diskDefaults, SimDisk, type DiskOptions } from "./disk.ts";
+export { deriveRandom, SimRandom } from "./random.ts";
+export { withWorldTrapped, WorldAccessError } from "./guard.ts";
+export type { LogLevel, SimLogLine, SimLogSink } from "./log.ts";
+export { TraceKind, type TraceRecord } from "./trace.ts";

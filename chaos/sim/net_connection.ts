@@ -1,0 +1,212 @@
+// One simulated TCP connection: two Endpoints (each the Env Connection of one side) joined
+// by two Pipes (one per direction). A pipe is the kernel's view of one direction: an ordered
+// queue of segments (data, FIN, RST) with planned arrival times; SimNet (net.ts) delivers
+// its head one at a time, so order holds even with jitter, and a stalled pipe (DROP rule)
+// holds its bytes until the path opens again, as TCP retransmission would.
+//
+// Endpoint states: open -> ended (we sent FIN; we can still receive, half-close) -> closed,
+// or open/ended -> closed at once (destroy, RST received, FIN received). `closed` reads
+// true as soon as the endpoint may no longer write. onClose fires exactly once: on FIN
+// (reason undefined), on RST (NetError ECONNRESET), or on destroy (the given reason).
+// Every receive runs on the owning node's thread (deferred while paused, dropped if dead).
+import type { Connection } from "../../system/env/env.ts";
+import { NetError } from "../../system/env/env.ts";
+import type { NodeThread, SimCore } from "./core.ts";
+import type { SimEvent } from "./event_queue.ts";
+
+export const SegmentKind = { data: 0, fin: 1, rst: 2 } as const;
+export type SegmentKindCode = (typeof SegmentKind)[keyof typeof SegmentKind];
+
+export interface Segment {
+  readonly kind: SegmentKindCode;
+  readonly bytes: Uint8Array | null;
+  readonly plannedUs: number;
+}
+
+/** What an endpoint needs from the network. */
+export interface Transport {
+  readonly core: SimCore;
+  enqueue(pipe: Pipe, kind: SegmentKindCode, bytes: Uint8Array | null): void;
+  clear(pipe: Pipe): void;
+  /** The endpoint is fully closed: free its port, forget it. */
+  released(endpoint: Endpoint): void;
+}
+
+export class Pipe {
+  private segments: Segment[] = [];
+  private head = 0;
+  queuedBytes = 0;
+  lastPlannedUs = 0;
+  /** No delivery before this time (set when a stalled pipe reopens: the retransmission). */
+  floorUs = 0;
+  event: SimEvent | null = null;
+  stalled = false;
+
+  constructor(
+    readonly from: Endpoint,
+    readonly to: Endpoint,
+  ) {}
+
+  get length(): number {
+    return this.segments.length - this.head;
+  }
+
+  peek(): Segment | undefined {
+    return this.segments[this.head];
+  }
+
+  push(segment: Segment): void {
+    this.segments.push(segment);
+    this.queuedBytes += segment.bytes?.length ?? 0;
+  }
+
+  shift(): Segment | undefined {
+    const segment = this.segments[this.head];
+    if (segment === undefined) return undefined;
+    this.head++;
+    this.queuedBytes -= segment.bytes?.length ?? 0;
+    if (this.head > 64 && this.head * 2 > this.segments.length) {
+      this.segments = this.segments.slice(this.head);
+      this.head = 0;
+    }
+    return segment;
+  }
+
+  drop(): void {
+    this.segments = [];
+    this.head = 0;
+    this.queuedBytes = 0;
+  }
+}
+
+export class Endpoint implements Connection {
+  peer!: Endpoint;
+  out!: Pipe;
+  state: "open" | "ended" | "closed" = "open";
+  closeNotified = false;
+  private dataHandler: ((chunk: Uint8Array) => void) | undefined;
+  private closeHandler: ((reason: Error | undefined) => void) | undefined;
+  private buffered: Uint8Array[] = [];
+  private closeReason: { reason: Error | undefined } | undefined;
+
+  constructor(
+    private readonly transport: Transport,
+    readonly thread: NodeThread,
+    readonly connId: number,
+    readonly localAddress: string,
+    readonly remoteAddress: string,
+    readonly localPort: number,
+    /** The listener's port: what firewall rules and flow faults match on. */
+    readonly servicePort: number,
+  ) {}
+
+  get closed(): boolean {
+    return this.state !== "open";
+  }
+
+  write(data: Uint8Array): boolean {
+    if (this.state !== "open" || !this.thread.alive()) return false;
+    // Copy: the caller may reuse its buffer, and the bytes are delivered later.
+    if (data.length > 0) this.transport.enqueue(this.out, SegmentKind.data, data.slice());
+    return true;
+  }
+
+  pendingWriteBytes(): number {
+    return this.out.queuedBytes;
+  }
+
+  end(): void {
+    if (this.state !== "open" || !this.thread.alive()) return;
+    this.state = "ended";
+    this.transport.enqueue(this.out, SegmentKind.fin, null);
+  }
+
+  destroy(reason?: Error): void {
+    if (this.state === "closed" || !this.thread.alive()) return;
+    this.state = "closed";
+    this.transport.clear(this.out);
+    this.transport.enqueue(this.out, SegmentKind.rst, null);
+    // Like Node, the local close is reported asynchronously, never inside destroy().
+    this.later(() => this.notifyClose(reason));
+  }
+
+  onData(handler: (chunk: Uint8Array) => void): void {
+    this.dataHandler = handler;
+    if (this.buffered.length > 0) this.later(() => this.flushBuffered());
+  }
+
+  onClose(handler: (reason: Error | undefined) => void): void {
+    this.closeHandler = handler;
+    if (this.closeReason !== undefined) this.later(() => this.fireClose());
+  }
+
+  /** Called on this endpoint's thread when a segment arrives. */
+  receive(segment: Segment): void {
+    if (segment.kind === SegmentKind.data) this.receiveData(segment.bytes!);
+    else if (segment.kind === SegmentKind.fin) this.receiveFin();
+    else this.receiveRst();
+  }
+
+  /** The process died: no callbacks ever again; returns whether it was still open. */
+  kill(): boolean {
+    const wasOpen = !this.closeNotified;
+    this.state = "closed";
+    this.closeNotified = true;
+    this.dataHandler = undefined;
+    this.closeHandler = undefined;
+    this.buffered = [];
+    return wasOpen;
+  }
+
+  private receiveData(bytes: Uint8Array): void {
+    if (this.state === "closed") return;
+    if (this.dataHandler === undefined || this.buffered.length > 0) {
+      this.buffered.push(bytes);
+      return;
+    }
+    this.dataHandler(bytes);
+  }
+
+  private receiveFin(): void {
+    if (this.state === "closed") return;
+    // With allowHalfOpen off (Node's default) the peer's FIN closes our side too.
+    if (this.state === "open") this.transport.enqueue(this.out, SegmentKind.fin, null);
+    this.state = "closed";
+    this.notifyClose(undefined);
+  }
+
+  private receiveRst(): void {
+    if (this.closeNotified) return;
+    this.state = "closed";
+    this.transport.clear(this.out);
+    this.notifyClose(new NetError("ECONNRESET", `connection ${this.localAddress} <- ${this.remoteAddress} reset by peer`));
+  }
+
+  private notifyClose(reason: Error | undefined): void {
+    if (this.closeNotified) return;
+    this.closeNotified = true;
+    this.closeReason = { reason };
+    this.transport.released(this);
+    if (this.closeHandler !== undefined) this.fireClose();
+  }
+
+  private fireClose(): void {
+    const pending = this.closeReason;
+    const handler = this.closeHandler;
+    if (pending === undefined || handler === undefined) return;
+    this.closeReason = undefined;
+    this.closeHandler = undefined;
+    handler(pending.reason);
+  }
+
+  private flushBuffered(): void {
+    while (this.buffered.length > 0 && this.dataHandler !== undefined && this.state !== "closed") {
+      this.dataHandler(this.buffered.shift()!);
+    }
+  }
+
+  private later(fn: () => void): void {
+    const core = this.transport.core;
+    core.at(core.nowUs, () => this.thread.post(fn));
+  }
+}

@@ -1,0 +1,156 @@
+// Firewall rules and flow faults of the simulated network, and the per-packet verdict.
+//
+// A rule or fault names a source node, a destination node and optionally a port. The port
+// is the connection's *service* port (the listener's port), whichever way the packet goes,
+// so "drop namesrv -> broker, port 9876, one-way" blocks the NameServer's replies on
+// connections brokers opened to it, while the brokers' requests still arrive. Direction
+// "both" (the default) matches packets from -> to and to -> from; "one-way" only from -> to.
+// REJECT wins over DROP when both match. Faults add delay to every segment they match, and
+// model loss on a TCP-like stream as retransmission delay: each loss (probability
+// lossNumerator/lossDenominator per try) costs retransmitMs, doubling per retry (RTO backoff).
+import { assert } from "../../system/stdx/assert.ts";
+import { msToUs } from "./core.ts";
+import type { SimRandom } from "./random.ts";
+
+/** "*" for any node, a node name, or a list of node names. */
+export type NodeSelector = string | readonly string[];
+
+export interface FlowMatch {
+  from: NodeSelector;
+  to: NodeSelector;
+  /** The connection's service (listening) port; absent: any port. */
+  port?: number;
+  /** "both" (default): both directions; "one-way": only packets from -> to. */
+  direction?: "both" | "one-way";
+}
+
+export interface NetRuleSpec extends FlowMatch {
+  /** drop: packets vanish (connect times out, streams stall); reject: refused / reset. */
+  action: "drop" | "reject";
+}
+
+export interface FlowFaultSpec extends FlowMatch {
+  delayMs?: number;
+  /** Uniform extra delay in [0, jitterMs] per segment. */
+  jitterMs?: number;
+  lossNumerator?: number;
+  lossDenominator?: number;
+  /** First retransmission delay after a loss (Linux's minimum RTO is 200 ms). */
+  retransmitMs?: number;
+}
+
+export const Verdict = { pass: 0, drop: 1, reject: 2 } as const;
+export type VerdictCode = (typeof Verdict)[keyof typeof Verdict];
+
+const retriesMax = 6;
+
+class Matcher {
+  private readonly fromSet: ReadonlySet<string> | undefined;
+  private readonly toSet: ReadonlySet<string> | undefined;
+  private readonly port: number | undefined;
+  private readonly oneWay: boolean;
+
+  constructor(match: FlowMatch) {
+    this.fromSet = selectorSet(match.from);
+    this.toSet = selectorSet(match.to);
+    assert(match.port === undefined || (Number.isSafeInteger(match.port) && match.port > 0), "port must be > 0");
+    this.port = match.port;
+    this.oneWay = match.direction === "one-way";
+  }
+
+  matches(from: string, to: string, port: number): boolean {
+    if (this.port !== undefined && this.port !== port) return false;
+    if (inSet(this.fromSet, from) && inSet(this.toSet, to)) return true;
+    return !this.oneWay && inSet(this.fromSet, to) && inSet(this.toSet, from);
+  }
+}
+
+function selectorSet(selector: NodeSelector): ReadonlySet<string> | undefined {
+  if (selector === "*") return undefined;
+  return new Set(typeof selector === "string" ? [selector] : selector);
+}
+
+function inSet(set: ReadonlySet<string> | undefined, name: string): boolean {
+  return set === undefined || set.has(name);
+}
+
+export interface NetRule {
+  readonly ruleId: number;
+  readonly spec: Readonly<NetRuleSpec>;
+}
+
+export interface FlowFault {
+  readonly faultId: number;
+  readonly spec: Readonly<FlowFaultSpec>;
+}
+
+export class NetPolicy {
+  private readonly rules = new Map<number, { rule: NetRule; matcher: Matcher }>();
+  private readonly faults = new Map<number, { fault: FlowFault; matcher: Matcher }>();
+  private idNext = 1;
+
+  addRule(spec: NetRuleSpec): NetRule {
+    assert(spec.action === "drop" || spec.action === "reject", "rule action must be drop or reject");
+    const rule: NetRule = { ruleId: this.idNext++, spec: { ...spec } };
+    this.rules.set(rule.ruleId, { rule, matcher: new Matcher(spec) });
+    return rule;
+  }
+
+  removeRule(ruleId: number): boolean {
+    return this.rules.delete(ruleId);
+  }
+
+  listRules(): NetRule[] {
+    return [...this.rules.values()].map((entry) => entry.rule);
+  }
+
+  addFault(spec: FlowFaultSpec): FlowFault {
+    const numerator = spec.lossNumerator ?? 0;
+    const denominator = spec.lossDenominator ?? 1;
+    assert(Number.isSafeInteger(numerator) && Number.isSafeInteger(denominator), "loss is an integer ratio");
+    assert(numerator >= 0 && denominator > 0 && numerator < denominator, "loss must be in [0, 1)");
+    assert((spec.delayMs ?? 0) >= 0 && (spec.jitterMs ?? 0) >= 0 && (spec.retransmitMs ?? 200) > 0);
+    const fault: FlowFault = { faultId: this.idNext++, spec: { ...spec } };
+    this.faults.set(fault.faultId, { fault, matcher: new Matcher(spec) });
+    return fault;
+  }
+
+  removeFault(faultId: number): boolean {
+    return this.faults.delete(faultId);
+  }
+
+  listFaults(): FlowFault[] {
+    return [...this.faults.values()].map((entry) => entry.fault);
+  }
+
+  verdict(from: string, to: string, port: number): VerdictCode {
+    if (this.rules.size === 0) return Verdict.pass;
+    let verdict: VerdictCode = Verdict.pass;
+    for (const { rule, matcher } of this.rules.values()) {
+      if (!matcher.matches(from, to, port)) continue;
+      if (rule.spec.action === "reject") return Verdict.reject;
+      verdict = Verdict.drop;
+    }
+    return verdict;
+  }
+
+  /** Extra one-way delay for one segment from -> to, drawing jitter and loss from random. */
+  extraDelayUs(from: string, to: string, port: number, random: SimRandom): number {
+    if (this.faults.size === 0) return 0;
+    let extraUs = 0;
+    for (const { fault, matcher } of this.faults.values()) {
+      if (!matcher.matches(from, to, port)) continue;
+      const spec = fault.spec;
+      extraUs += msToUs(spec.delayMs ?? 0);
+      if ((spec.jitterMs ?? 0) > 0) extraUs += random.intBetween(0, msToUs(spec.jitterMs ?? 0));
+      const numerator = spec.lossNumerator ?? 0;
+      if (numerator === 0) continue;
+      let rtoUs = msToUs(spec.retransmitMs ?? 200);
+      for (let retry = 0; retry < retriesMax && random.chance(numerator, spec.lossDenominator ?? 1); retry++) {
+        extraUs += rtoUs;
+        rtoUs *= 2;
+      }
+    }
+    return extraUs;
+  }
+}
