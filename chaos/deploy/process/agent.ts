@@ -1,0 +1,35 @@
+// The run's helper inside its network namespace: the deployer lives in the host namespace and
+// cannot open sockets inside the run's, so this process (started with `ip netns exec`) does
+// it: connect probes for readiness and tests. JSON lines in on stdin, JSON lines out on
+// stdout; it exits when stdin closes, so it never outlives its deployer.
+import { createInterface } from "node:readline";
+import { probeConnect, type ProbeRequest, type ProbeResult } from "./probe.ts";
+
+export interface AgentRequest {
+  id: number;
+  op: "probe";
+  probe: ProbeRequest;
+}
+
+export type AgentResponse = { id: number; result: ProbeResult } | { id: number; error: string };
+
+async function answer(request: AgentRequest): Promise<AgentResponse> {
+  try {
+    return { id: request.id, result: await probeConnect(request.probe) };
+  } catch (error) {
+    return { id: request.id, error: (error as Error).message };
+  }
+}
+
+function main(): void {
+  const lines = createInterface({ input: process.stdin });
+  lines.on("line", (line) => {
+    if (line.trim() === "") return;
+    const request = JSON.parse(line) as AgentRequest;
+    void answer(request).then((response) => process.stdout.write(JSON.stringify(response) + "\n"));
+  });
+  lines.on("close", () => process.exit(0));
+  process.stdout.write(JSON.stringify({ id: 0, result: { ok: true, elapsedMs: 0 } }) + "\n");
+}
+
+main();

@@ -1,0 +1,153 @@
+// Network faults as packet filter rules: a fault (chaos/faults/types.ts) becomes a list of
+// (source ip, destination ip, service ports, action) rules, rendered as nftables rules for the
+// run's own table. Pure: no I/O, so the translation is tested without root.
+//
+// Matching follows the simulator (chaos/sim/net_policy.ts): a port is the connection's service
+// (listening) port whichever way the packet goes, so a rule matches `tcp dport P` (requests)
+// and `tcp sport P` (replies) from source to destination; "both" adds the reverse pair.
+// Partitions cut server pairs (NameServers and brokers) in both directions on every port; an
+// isolated node is also cut from the clients. Clients otherwise stay outside partitions, as
+// Jepsen's clients do.
+import { assert } from "../../../system/stdx/assert.ts";
+import type { Fault, PortRole } from "../../faults/types.ts";
+import type { AddressPlan } from "./address_plan.ts";
+
+export const nftTable = "mqlab";
+export const nftChain = "output";
+
+export type PacketAction = { kind: "drop" } | { kind: "reject" } | { kind: "loss"; percent: number };
+
+export interface PacketRule {
+  fromIp: string;
+  toIp: string;
+  /** Service ports; absent: every port. */
+  ports?: number[];
+  action: PacketAction;
+}
+
+/** Unordered node pairs a partition cuts, given servers in plan order. */
+export function partitionGrudge(
+  shape: "isolate" | "halves" | "bridge" | "majorities-ring",
+  servers: readonly string[],
+  clients: readonly string[],
+  target: string | undefined,
+): [string, string][] {
+  const pairs: [string, string][] = [];
+  const cutBetween = (left: readonly string[], right: readonly string[]): void => {
+    for (const a of left) for (const b of right) if (a !== b) pairs.push([a, b]);
+  };
+  switch (shape) {
+    case "isolate": {
+      const isolated = target ?? servers[servers.length - 1];
+      assert(isolated !== undefined, "nothing to isolate");
+      cutBetween([isolated], [...servers, ...clients]);
+      return pairs;
+    }
+    case "halves": {
+      const middle = Math.ceil(servers.length / 2);
+      cutBetween(servers.slice(0, middle), servers.slice(middle));
+      return pairs;
+    }
+    case "bridge": {
+      const bridge = target ?? servers[Math.floor(servers.length / 2)];
+      const others = servers.filter((name) => name !== bridge);
+      const middle = Math.ceil(others.length / 2);
+      cutBetween(others.slice(0, middle), others.slice(middle));
+      return pairs;
+    }
+    case "majorities-ring": {
+      // Each node keeps its ring neighbours within `reach`: it sees a majority, and no two
+      // nodes see the same one.
+      const count = servers.length;
+      const majority = Math.floor(count / 2) + 1;
+      const reach = Math.ceil((majority - 1) / 2);
+      for (let i = 0; i < count; i++) {
+        for (let j = i + 1; j < count; j++) {
+          const distance = Math.min(j - i, count - (j - i));
+          if (distance > reach) pairs.push([servers[i] ?? "", servers[j] ?? ""]);
+        }
+      }
+      return pairs;
+    }
+  }
+}
+
+function servicePorts(plan: AddressPlan, source: string, target: string, role: PortRole): number[] | undefined {
+  if (role === "any") return undefined;
+  const ports = [plan.portOf(target, role), plan.portOf(source, role)].filter((port): port is number => port !== undefined);
+  if (ports.length === 0) throw new Error(`port "${role}" names no listener of ${source} or ${target}`);
+  return [...new Set(ports)];
+}
+
+function pairRules(fromIp: string, toIp: string, ports: number[] | undefined, action: PacketAction, both: boolean): PacketRule[] {
+  const rules: PacketRule[] = [{ fromIp, toIp, ...(ports ? { ports } : {}), action }];
+  if (both) rules.push({ fromIp: toIp, toIp: fromIp, ...(ports ? { ports } : {}), action });
+  return rules;
+}
+
+/** The packet rules of a network fault; undefined for faults that are not about the network. */
+export function faultPacketRules(fault: Fault, plan: AddressPlan): PacketRule[] | undefined {
+  const ip = (name: string): string => plan.get(name).ip;
+  switch (fault.kind) {
+    case "firewall": {
+      const ports = servicePorts(plan, fault.source, fault.target, fault.port);
+      const action: PacketAction = { kind: fault.mode };
+      return pairRules(ip(fault.source), ip(fault.target), ports, action, fault.direction === "both");
+    }
+    case "heartbeat-loss": {
+      const targets = plan.ofRole(fault.scope === "broker-to-namesrv" ? "namesrv" : "broker");
+      return targets.flatMap((target) =>
+        pairRules(ip(fault.source), target.ip, target.port === undefined ? undefined : [target.port], { kind: "drop" }, false));
+    }
+    case "partition": {
+      const servers = [...plan.ofRole("namesrv"), ...plan.ofRole("broker")].map((node) => node.name);
+      const clients = [...plan.ofRole("producer"), ...plan.ofRole("consumer")].map((node) => node.name);
+      return partitionGrudge(fault.shape, servers, clients, fault.target).flatMap(([a, b]) =>
+        pairRules(ip(a), ip(b), undefined, { kind: "drop" }, true));
+    }
+    case "flow": {
+      if (fault.lossPercent <= 0) return [];
+      assert(fault.lossPercent < 100, "lossPercent must be below 100 (use a firewall drop for 100)");
+      const percent = Math.round(fault.lossPercent);
+      return pairRules(ip(fault.source), ip(fault.target), undefined, { kind: "loss", percent }, fault.direction === "both");
+    }
+    default:
+      return undefined;
+  }
+}
+
+function verdict(action: PacketAction): string {
+  switch (action.kind) {
+    case "drop":
+      return "drop";
+    case "reject":
+      // A TCP reset refuses a connect at once (ECONNREFUSED) and resets a live connection.
+      // The reset itself must pass: on loopback it crosses the same chain, and with
+      // direction "both" the reverse rule would otherwise swallow it.
+      return "tcp flags & rst == 0 reject with tcp reset";
+    case "loss":
+      return `numgen random mod 100 < ${action.percent} drop`;
+  }
+}
+
+/** The table and chain every run's rules go into (inside the run's network namespace). */
+export function nftBaseScript(): string {
+  return `table inet ${nftTable} {\n  chain ${nftChain} {\n    type filter hook output priority 0; policy accept;\n  }\n}\n`;
+}
+
+/** `nft -f` lines adding the rules, each tagged with `comment` so heal can find them. */
+export function renderNftRules(rules: readonly PacketRule[], comment: string): string[] {
+  assert(/^[a-z0-9-]+$/.test(comment), "comment must be a plain tag");
+  const lines: string[] = [];
+  for (const rule of rules) {
+    const head = `add rule inet ${nftTable} ${nftChain} ip saddr ${rule.fromIp} ip daddr ${rule.toIp}`;
+    const tail = `${verdict(rule.action)} comment "${comment}"`;
+    if (rule.ports) {
+      const set = `{ ${rule.ports.join(", ")} }`;
+      lines.push(`${head} tcp dport ${set} ${tail}`, `${head} tcp sport ${set} ${tail}`);
+    } else {
+      lines.push(`${head} ${tail}`);
+    }
+  }
+  return lines;
+}
