@@ -1,0 +1,33 @@
+// What the shared ClientInstance needs from the producers and consumers registered with it
+// (RocketMQ's MQProducerInner / MQConsumerInner): their groups and topics for heartbeats and
+// route refresh, and hooks for rebalance, offset persistence and route changes.
+import type { MessageQueue } from "./message_queue.ts";
+import type { TopicPublishInfo } from "./producer/topic_publish_info.ts";
+import type { SubscriptionData } from "./consumer/subscription_data.ts";
+
+export type MessageModel = "CLUSTERING" | "BROADCASTING";
+export type ConsumeType = "CONSUME_ACTIVELY" | "CONSUME_PASSIVELY";
+export type ConsumeFromWhere = "CONSUME_FROM_LAST_OFFSET" | "CONSUME_FROM_FIRST_OFFSET" | "CONSUME_FROM_TIMESTAMP";
+
+export interface ProducerInner {
+  readonly groupName: string;
+  publishTopics(): string[];
+  /** True when the producer uses topic and lacks usable route info for it. */
+  isPublishTopicNeedUpdate(topic: string): boolean;
+  updateTopicPublishInfo(topic: string, info: TopicPublishInfo): void;
+}
+
+export interface ConsumerInner {
+  readonly groupName: string;
+  readonly messageModel: MessageModel;
+  readonly consumeType: ConsumeType;
+  readonly consumeFromWhere: ConsumeFromWhere;
+  subscriptions(): SubscriptionData[];
+  /** Runs one rebalance round for every subscribed topic. */
+  doRebalance(): Promise<void>;
+  persistConsumerOffset(): Promise<void>;
+  updateTopicSubscribeInfo(topic: string, queues: readonly MessageQueue[]): void;
+  isSubscribeTopicNeedUpdate(topic: string): boolean;
+  /** Body of GET_CONSUMER_RUNNING_INFO (307). */
+  runningInfo(): Record<string, unknown>;
+}

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { buildSubscriptionData, tagMatches } from "./subscription_data.ts";
+
+test("'*', empty and missing expressions subscribe to everything", () => {
+  for (const expression of ["*", "", "  * ", undefined]) {
+    const sub = buildSubscriptionData("T", expression, 1);
+    assert.equal(sub.subString, "*");
+    assert.deepEqual(sub.tagsSet, []);
+    assert.ok(tagMatches(sub, undefined));
+    assert.ok(tagMatches(sub, "X"));
+  }
+});
+
+test("'TagA || TagB' parses to trimmed tags with Java hash codes", () => {
+  const sub = buildSubscriptionData("T", " TagA ||TagB||  ", 7);
+  assert.deepEqual(sub.tagsSet, ["TagA", "TagB"]);
+  assert.deepEqual(sub.codeSet, [2598919, 2598920]);
+  assert.equal(sub.subString, " TagA ||TagB||  ");
+  assert.equal(sub.subVersion, 7);
+});
+
+test("client-side check is exact: other tags and untagged messages are filtered", () => {
+  const sub = buildSubscriptionData("T", "TagA", 1);
+  assert.ok(tagMatches(sub, "TagA"));
+  assert.ok(!tagMatches(sub, "TagB"));
+  assert.ok(!tagMatches(sub, undefined));
+  assert.ok(!tagMatches(sub, "taga"));
+});
+
+test("expressions naming no tag, and SQL92, are rejected with a clear error", () => {
+  assert.throws(() => buildSubscriptionData("T", "|| ||", 1), /names no tag/);
+  assert.throws(() => buildSubscriptionData("T", "a > 1", 1, "SQL92"), /SQL92 is not supported/);
+});
+
+test("every tag of a parsed expression matches, nothing else does", () => {
+  const tag = fc.stringMatching(/^[A-Za-z0-9_]{1,8}$/);
+  fc.assert(fc.property(fc.uniqueArray(tag, { minLength: 1, maxLength: 5 }), tag, (tags, other) => {
+    const sub = buildSubscriptionData("T", tags.join(" || "), 1);
+    assert.deepEqual([...sub.tagsSet], tags);
+    for (const t of tags) assert.ok(tagMatches(sub, t));
+    assert.equal(tagMatches(sub, other), tags.includes(other));
+  }));
+});

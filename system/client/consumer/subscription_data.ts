@@ -1,0 +1,63 @@
+// Subscriptions (RocketMQ's SubscriptionData and FilterAPI.buildSubscriptionData): a topic and a
+// tag expression, "*" (everything) or "TagA || TagB". The broker filters by tag hash code (Java
+// String.hashCode, collisions pass), so the client checks the exact tag string again.
+// Invariants: subString "*" ⇔ empty tagsSet; codeSet[i] = javaStringHashCode(tagsSet[i]).
+import { javaStringHashCode } from "../../message/java_hash.ts";
+import { MQClientError } from "../client_errors.ts";
+
+export const SUB_ALL = "*";
+
+export type ExpressionType = "TAG" | "SQL92";
+
+export interface SubscriptionData {
+  readonly topic: string;
+  readonly subString: string;
+  readonly tagsSet: readonly string[];
+  readonly codeSet: readonly number[];
+  /** Version (ms); a new version tells the broker the subscription changed. */
+  subVersion: number;
+  readonly expressionType: ExpressionType;
+  readonly classFilterMode: boolean;
+}
+
+/** Parses a tag expression; throws MQClientError for an unsupported expression type. */
+export function buildSubscriptionData(
+  topic: string, subString: string | undefined, subVersion: number, expressionType: ExpressionType = "TAG",
+): SubscriptionData {
+  if (expressionType !== "TAG") {
+    throw new MQClientError(`expression type ${expressionType} is not supported by mqlab (only TAG)`);
+  }
+  if (subString === undefined || subString.trim() === "" || subString.trim() === SUB_ALL) {
+    return { topic, subString: SUB_ALL, tagsSet: [], codeSet: [], subVersion, expressionType, classFilterMode: false };
+  }
+  const tagsSet: string[] = [];
+  for (const part of subString.split("||")) {
+    const tag = part.trim();
+    if (tag.length > 0 && !tagsSet.includes(tag)) tagsSet.push(tag);
+  }
+  if (tagsSet.length === 0) {
+    throw new MQClientError(`subscription expression ${JSON.stringify(subString)} names no tag`);
+  }
+  return {
+    topic, subString, tagsSet, codeSet: tagsSet.map(javaStringHashCode), subVersion, expressionType, classFilterMode: false,
+  };
+}
+
+/** The client-side exact check after a pull (PullAPIWrapper.processPullResult). */
+export function tagMatches(subscription: SubscriptionData, tags: string | undefined): boolean {
+  if (subscription.tagsSet.length === 0) return true;
+  return tags !== undefined && subscription.tagsSet.includes(tags);
+}
+
+/** The heartbeat JSON form (fastjson field names, alphabetical like Java writes them). */
+export function subscriptionDataJson(subscription: SubscriptionData): Record<string, unknown> {
+  return {
+    classFilterMode: subscription.classFilterMode,
+    codeSet: [...subscription.codeSet],
+    expressionType: subscription.expressionType,
+    subString: subscription.subString,
+    subVersion: subscription.subVersion,
+    tagsSet: [...subscription.tagsSet],
+    topic: subscription.topic,
+  };
+}

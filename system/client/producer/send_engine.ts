@@ -1,0 +1,143 @@
+// The send loop of the producer (DefaultMQProducerImpl.sendDefaultImpl): queue selection,
+// retries on another broker, the overall timeout budget and latency bookkeeping. Kept apart from
+// the Producer so it can be tested against a fake broker and a fake clock.
+// Rules (Java 4.9.7): up to 1 + retryTimes attempts; each attempt gets what is left of
+// sendMsgTimeout; retry after transport errors, client errors (broker address unknown) and the
+// retriable response codes; a non-SEND_OK result is returned at once unless
+// retryAnotherBrokerWhenNotStoreOK; when the budget is spent before an attempt, the send fails.
+import type { Clock, Log } from "../../env/env.ts";
+import { RemotingConnectError, RemotingTimeoutError } from "../../remoting/remoting_errors.ts";
+import type { RemotingCommand } from "../../remoting/remoting_command.ts";
+import { ClientErrorCode, MQBrokerError, MQClientError, errorText } from "../client_errors.ts";
+import type { MessageQueue } from "../message_queue.ts";
+import type { LatencyFaultTolerance } from "./latency_fault_tolerance.ts";
+import type { OutgoingMessage, SendResult } from "./send_kernel.ts";
+import { processSendResponse } from "./send_kernel.ts";
+import type { TopicPublishInfo } from "./topic_publish_info.ts";
+import { selectQueueWithFaultAvoidance } from "./topic_publish_info.ts";
+
+export interface SendAttemptEvent {
+  readonly topic: string;
+  readonly mq: MessageQueue;
+  readonly attempt: number;
+  readonly latencyMs: number;
+  readonly outcome: "ok" | "error";
+  readonly sendStatus?: string;
+  readonly error?: string;
+}
+
+export interface SendEngineDeps {
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly faults: LatencyFaultTolerance | undefined;
+  readonly sendMsgTimeoutMs: number;
+  readonly retryAnotherBrokerWhenNotStoreOK: boolean;
+  readonly retryResponseCodes: readonly number[];
+  readonly onSendAttempt: ((event: SendAttemptEvent) => void) | undefined;
+  findPublishInfo(topic: string): Promise<TopicPublishInfo | undefined>;
+  addrOf(mq: MessageQueue): Promise<string>;
+  invoke(addr: string, message: OutgoingMessage, mq: MessageQueue, timeoutMs: number): Promise<RemotingCommand>;
+  oneway(addr: string, message: OutgoingMessage, mq: MessageQueue): Promise<void>;
+  noRouteError?(topic: string): Error;
+}
+
+export class SendEngine {
+  constructor(private readonly deps: SendEngineDeps) {}
+
+  async sendDefault(message: OutgoingMessage, retryTimes: number, timeoutMs = this.deps.sendMsgTimeoutMs): Promise<SendResult> {
+    const { clock } = this.deps;
+    const beginMs = clock.monotonicMs();
+    const info = await this.deps.findPublishInfo(message.topic);
+    if (info === undefined || !info.ok()) throw this.noRoute(message.topic);
+    const timesTotal = 1 + retryTimes;
+    const brokersSent: string[] = [];
+    let lastError: Error | undefined;
+    let lastResult: SendResult | undefined;
+    let mq: MessageQueue | undefined;
+    for (let times = 0; times < timesTotal; times++) {
+      mq = selectQueueWithFaultAvoidance(info, mq?.brokerName, this.deps.faults);
+      brokersSent.push(mq.brokerName);
+      const costMs = clock.monotonicMs() - beginMs;
+      if (timeoutMs < costMs) {
+        throw new MQClientError(`sendDefaultImpl call timeout: ${costMs} ms spent, timeout ${timeoutMs} ms` +
+          (lastError === undefined ? "" : `; last error: ${lastError.message}`), ClientErrorCode.REQUEST_TIMEOUT_EXCEPTION, { cause: lastError });
+      }
+      const attemptStartMs = clock.monotonicMs();
+      try {
+        lastResult = await this.sendKernel(message, mq, timeoutMs - costMs);
+        this.recordAttempt(message, mq, times, attemptStartMs, undefined, lastResult);
+        if (lastResult.sendStatus !== "SEND_OK" && this.deps.retryAnotherBrokerWhenNotStoreOK) continue;
+        return lastResult;
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.recordAttempt(message, mq, times, attemptStartMs, failure, undefined);
+        lastError = failure;
+        if (failure instanceof MQBrokerError && !this.deps.retryResponseCodes.includes(failure.responseCode)) {
+          if (lastResult !== undefined) return lastResult;
+          throw failure;
+        }
+        if (!isRetriable(failure)) throw failure;
+        this.deps.log.info("send failed, resend at once", { topic: message.topic, broker: mq.brokerName, attempt: times + 1, error: failure.message });
+      }
+    }
+    if (lastResult !== undefined) return lastResult;
+    const costMs = clock.monotonicMs() - beginMs;
+    throw new MQClientError(
+      `Send [${brokersSent.length}] times, still failed, cost [${costMs}]ms, Topic: ${message.topic}, BrokersSent: [${brokersSent.join(", ")}]: ${errorText(lastError)}`,
+      responseCodeOf(lastError),
+      { cause: lastError },
+    );
+  }
+
+  /** One attempt to a given queue (send(msg, mq) and selector sends). */
+  async sendToQueue(message: OutgoingMessage, mq: MessageQueue, timeoutMs = this.deps.sendMsgTimeoutMs): Promise<SendResult> {
+    const startMs = this.deps.clock.monotonicMs();
+    try {
+      const result = await this.sendKernel(message, mq, timeoutMs);
+      this.recordAttempt(message, mq, 0, startMs, undefined, result);
+      return result;
+    } catch (error) {
+      this.recordAttempt(message, mq, 0, startMs, error instanceof Error ? error : new Error(String(error)), undefined);
+      throw error;
+    }
+  }
+
+  async sendOneway(message: OutgoingMessage): Promise<void> {
+    const info = await this.deps.findPublishInfo(message.topic);
+    if (info === undefined || !info.ok()) throw this.noRoute(message.topic);
+    const mq = selectQueueWithFaultAvoidance(info, undefined, this.deps.faults);
+    await this.deps.oneway(await this.deps.addrOf(mq), message, mq);
+  }
+
+  private async sendKernel(message: OutgoingMessage, mq: MessageQueue, timeoutMs: number): Promise<SendResult> {
+    const addr = await this.deps.addrOf(mq);
+    const response = await this.deps.invoke(addr, message, mq, timeoutMs);
+    return processSendResponse(addr, mq, message, response);
+  }
+
+  private recordAttempt(message: OutgoingMessage, mq: MessageQueue, attempt: number, startMs: number, error: Error | undefined, result: SendResult | undefined): void {
+    const latencyMs = this.deps.clock.monotonicMs() - startMs;
+    this.deps.faults?.updateFaultItem(mq.brokerName, latencyMs, error !== undefined);
+    const event: SendAttemptEvent = error === undefined
+      ? { topic: message.topic, mq, attempt, latencyMs, outcome: "ok", sendStatus: result?.sendStatus ?? "SEND_OK" }
+      : { topic: message.topic, mq, attempt, latencyMs, outcome: "error", error: error.message };
+    this.deps.onSendAttempt?.(event);
+  }
+
+  private noRoute(topic: string): Error {
+    return this.deps.noRouteError?.(topic) ?? new MQClientError(`No route info of this topic: ${topic}`, ClientErrorCode.NOT_FOUND_TOPIC_EXCEPTION);
+  }
+}
+
+/** Transport and client-side errors are retried on another broker (Java catches RemotingException and MQClientException). */
+function isRetriable(error: Error): boolean {
+  return error instanceof MQBrokerError || error instanceof MQClientError || error.name.startsWith("Remoting");
+}
+
+function responseCodeOf(error: Error | undefined): number {
+  if (error instanceof MQBrokerError) return error.responseCode;
+  if (error instanceof RemotingConnectError) return ClientErrorCode.CONNECT_BROKER_EXCEPTION;
+  if (error instanceof RemotingTimeoutError) return ClientErrorCode.ACCESS_BROKER_TIMEOUT;
+  if (error instanceof MQClientError) return ClientErrorCode.BROKER_NOT_EXIST_EXCEPTION;
+  return ClientErrorCode.NONE;
+}

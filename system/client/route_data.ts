@@ -1,0 +1,126 @@
+// Topic route data from the NameServer (TopicRouteData) and what the clients derive from it:
+// the publish queues (writable queues of brokers that have a master, or orderTopicConf) and the
+// subscribe queues (readable queues). Parsing accepts fastjson's bare numeric brokerAddrs keys
+// and both topicSysFlag spellings. Invariants: brokerAddrs keys are broker ids (0 = master).
+import { MQClientError } from "./client_errors.ts";
+import { parseJsonBody } from "../protocol/body_json.ts";
+import type { MessageQueue } from "./message_queue.ts";
+import { compareJavaStrings } from "./message_queue.ts";
+
+export const MASTER_ID = 0;
+const PERM_READ = 4;
+const PERM_WRITE = 2;
+
+export function isReadablePerm(perm: number): boolean {
+  return (perm & PERM_READ) === PERM_READ;
+}
+export function isWriteablePerm(perm: number): boolean {
+  return (perm & PERM_WRITE) === PERM_WRITE;
+}
+
+export interface QueueData {
+  readonly brokerName: string;
+  readonly readQueueNums: number;
+  readonly writeQueueNums: number;
+  readonly perm: number;
+  readonly topicSysFlag: number;
+}
+
+export interface BrokerData {
+  readonly cluster: string;
+  readonly brokerName: string;
+  /** broker id → "ip:port"; id 0 is the master. */
+  readonly brokerAddrs: ReadonlyMap<number, string>;
+}
+
+export interface TopicRouteData {
+  readonly queueDatas: readonly QueueData[];
+  readonly brokerDatas: readonly BrokerData[];
+  readonly orderTopicConf: string | undefined;
+}
+
+function str(value: unknown): string {
+  return typeof value === "string" ? value : typeof value === "number" ? String(value) : "";
+}
+
+function num(value: unknown, fallback = 0): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
+  return fallback;
+}
+
+export function parseBrokerData(raw: Record<string, unknown>): BrokerData {
+  const addrs = new Map<number, string>();
+  const table = (raw["brokerAddrs"] ?? {}) as Record<string, unknown>;
+  for (const [id, addr] of Object.entries(table)) if (typeof addr === "string") addrs.set(Number(id), addr);
+  return { cluster: str(raw["cluster"]), brokerName: str(raw["brokerName"]), brokerAddrs: addrs };
+}
+
+export function parseTopicRouteData(body: Uint8Array | undefined): TopicRouteData {
+  if (body === undefined || body.length === 0) throw new MQClientError("topic route response has no body");
+  const raw = parseJsonBody(body, "TopicRouteData");
+  const queueDatas = ((raw["queueDatas"] ?? []) as Record<string, unknown>[]).map((qd) => ({
+    brokerName: str(qd["brokerName"]),
+    readQueueNums: num(qd["readQueueNums"]),
+    writeQueueNums: num(qd["writeQueueNums"]),
+    perm: num(qd["perm"]),
+    topicSysFlag: num(qd["topicSysFlag"] ?? qd["topicSynFlag"]),
+  }));
+  const brokerDatas = ((raw["brokerDatas"] ?? []) as Record<string, unknown>[]).map(parseBrokerData);
+  const orderTopicConf = typeof raw["orderTopicConf"] === "string" ? raw["orderTopicConf"] : undefined;
+  return {
+    queueDatas: [...queueDatas].sort((a, b) => compareJavaStrings(a.brokerName, b.brokerName)),
+    brokerDatas: [...brokerDatas].sort((a, b) => compareJavaStrings(a.brokerName, b.brokerName)),
+    orderTopicConf,
+  };
+}
+
+/** A stable text form for change detection (MQClientInstance.topicRouteDataIsChange). */
+export function routeFingerprint(route: TopicRouteData): string {
+  return JSON.stringify({
+    q: route.queueDatas,
+    b: route.brokerDatas.map((bd) => [bd.cluster, bd.brokerName, [...bd.brokerAddrs.entries()].sort((x, y) => x[0] - y[0])]),
+    o: route.orderTopicConf ?? null,
+  });
+}
+
+/** topicRouteData2TopicPublishInfo: the queues a producer may write. */
+export function publishQueuesOf(topic: string, route: TopicRouteData): { queues: MessageQueue[]; orderTopic: boolean } {
+  const queues: MessageQueue[] = [];
+  if (route.orderTopicConf !== undefined && route.orderTopicConf.length > 0) {
+    for (const item of route.orderTopicConf.split(";")) {
+      const [brokerName, count] = item.split(":");
+      if (brokerName === undefined || count === undefined) continue;
+      for (let i = 0; i < Number(count); i++) queues.push({ topic, brokerName, queueId: i });
+    }
+    return { queues, orderTopic: true };
+  }
+  for (const qd of route.queueDatas) {
+    if (!isWriteablePerm(qd.perm)) continue;
+    const brokerData = route.brokerDatas.find((bd) => bd.brokerName === qd.brokerName);
+    if (brokerData === undefined || !brokerData.brokerAddrs.has(MASTER_ID)) continue;
+    for (let i = 0; i < qd.writeQueueNums; i++) queues.push({ topic, brokerName: qd.brokerName, queueId: i });
+  }
+  return { queues, orderTopic: false };
+}
+
+/** topicRouteData2TopicSubscribeInfo: the queues a consumer may read. */
+export function subscribeQueuesOf(topic: string, route: TopicRouteData): MessageQueue[] {
+  const queues: MessageQueue[] = [];
+  for (const qd of route.queueDatas) {
+    if (!isReadablePerm(qd.perm)) continue;
+    for (let i = 0; i < qd.readQueueNums; i++) queues.push({ topic, brokerName: qd.brokerName, queueId: i });
+  }
+  return queues;
+}
+
+/** The TBW102 route reshaped for a new topic (updateTopicRouteInfoFromNameServer isDefault). */
+export function defaultRouteFor(route: TopicRouteData, defaultTopicQueueNums: number): TopicRouteData {
+  return {
+    ...route,
+    queueDatas: route.queueDatas.map((qd) => {
+      const queueNums = Math.min(defaultTopicQueueNums, qd.readQueueNums);
+      return { ...qd, readQueueNums: queueNums, writeQueueNums: queueNums };
+    }),
+  };
+}
