@@ -15,6 +15,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 function applyModel(model: number[], op: Op): void {
   if (op.kind === "write") {
+    if (op.data.length === 0) return;
     while (model.length < op.position) model.push(0);
     op.data.forEach((byte, index) => (model[op.position + index] = byte));
   } else if (op.sizeBytes < model.length) {

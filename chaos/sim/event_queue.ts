@@ -9,6 +9,8 @@ import { assert } from "../../system/stdx/assert.ts";
 
 export class SimEvent {
   cancelled = false;
+  /** Popped from the queue (it ran): cancelling it now is a no-op. */
+  popped = false;
   constructor(
     readonly timeUs: number,
     readonly seq: number,
@@ -38,8 +40,9 @@ export class EventQueue {
     return event;
   }
 
+  /** Cancelling an event that already ran or was cancelled is a no-op. */
   cancel(event: SimEvent): void {
-    if (event.cancelled) return;
+    if (event.cancelled || event.popped) return;
     event.cancelled = true;
     this.cancelledCount++;
     if (this.cancelledCount > 1024 && this.cancelledCount * 2 > this.heap.length) this.compact();
@@ -57,6 +60,7 @@ export class EventQueue {
     const top = this.heap[0];
     if (top === undefined) return undefined;
     this.removeTop();
+    top.popped = true;
     return top;
   }
 
