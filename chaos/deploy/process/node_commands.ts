@@ -1,0 +1,69 @@
+// The exact commands and config files of a process-deployed node: the same entry points users
+// run (system/cli/mqnamesrv.ts -c namesrv.properties, system/cli/mqbroker.ts -c broker.conf -n
+// "a;b", chaos/deploy/worker.ts --spec), started with this Node and tsx. The deployer adds
+// only where a node lives (address, ports, store directory) and the run's intervals to what
+// the plan says, as a marked section of the file (a later key wins in a properties file).
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { brokerConfigKeys } from "../../../system/config/broker_config.ts";
+import { namesrvConfigKeys } from "../../../system/namesrv/namesrv_config.ts";
+import type { Intervals } from "../../scenario.ts";
+import type { PlannedBroker } from "../types.ts";
+import type { NodeAddress } from "./address_plan.ts";
+import { tsEntryArgv } from "./agent_client.ts";
+
+export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+export const namesrvEntry = fileURLToPath(new URL("../../../system/cli/mqnamesrv.ts", import.meta.url));
+export const brokerEntry = fileURLToPath(new URL("../../../system/cli/mqbroker.ts", import.meta.url));
+export const workerEntry = fileURLToPath(new URL("../worker.ts", import.meta.url));
+
+function section(title: string, values: Record<string, string | number | boolean>): string {
+  const lines = Object.entries(values).map(([key, value]) => `${key}=${String(value)}`);
+  return `\n# ${title}\n${lines.join("\n")}\n`;
+}
+
+function knownKeys(keys: object, values: Record<string, string | number | boolean>): Record<string, string | number | boolean> {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => key in keys));
+}
+
+/** namesrv.properties: address, KV store under the node's directory, liveness intervals. */
+export function namesrvConfText(node: NodeAddress, nodeDir: string, intervals: Intervals): string {
+  return section(`mqlab process deployer: ${node.name}`, knownKeys(namesrvConfigKeys, {
+    listenHost: node.ip,
+    listenPort: node.port ?? 9876,
+    kvConfigPath: `${nodeDir}/kvConfig.json`,
+    configStorePath: `${nodeDir}/namesrv.properties`,
+    scanNotActiveBrokerIntervalMs: intervals.namesrvScanMs,
+    scanNotActiveBrokerDelayMs: Math.min(5_000, intervals.namesrvScanMs),
+    brokerChannelExpiredTimeMs: intervals.brokerExpiryMs,
+  })).trimStart();
+}
+
+/** The planned broker.conf plus where this broker lives. */
+export function brokerConfText(broker: PlannedBroker, node: NodeAddress, storeDir: string): string {
+  return `${broker.confText.trimEnd()}\n` + section("mqlab process deployer: address, ports, store", {
+    brokerIP1: node.ip,
+    listenPort: node.port ?? 10911,
+    haListenPort: node.haPort ?? (node.port ?? 10911) + 1,
+    storePathRootDir: storeDir,
+    // Present once broker_config knows it: lets the plan's fast intervals through RocketMQ's clamps.
+    ...knownKeys(brokerConfigKeys, { mqlabAllowFastIntervals: true }),
+  });
+}
+
+function requireEntry(path: string, what: string): string {
+  if (!existsSync(path)) throw new Error(`${what} entry point ${path} does not exist (yet): the process deployer runs the real CLIs`);
+  return path;
+}
+
+export function namesrvArgv(confPath: string): string[] {
+  return tsEntryArgv(requireEntry(namesrvEntry, "mqnamesrv"), ["-c", confPath]);
+}
+
+export function brokerArgv(confPath: string, namesrvAddr: string): string[] {
+  return tsEntryArgv(requireEntry(brokerEntry, "mqbroker"), ["-c", confPath, "-n", namesrvAddr]);
+}
+
+export function workerArgv(specPath: string): string[] {
+  return tsEntryArgv(workerEntry, ["--spec", specPath, "--watch-stdin"]);
+}

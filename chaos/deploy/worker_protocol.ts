@@ -1,0 +1,91 @@
+// The contract between a deployer and its workload workers (chaos/deploy/worker.ts), shared by
+// the process and the container deployers. A worker is one client node (a producer or a
+// consumer) in its own OS process or container, run from a WorkerSpec; it streams its history
+// as stdout lines "@@history <HistoryEvent JSON>" and reports its state as "@@control <JSON>";
+// any other stdout line is plain log output. SIGUSR2 (or the stdin line "stop-producers")
+// stops sending; SIGTERM stops the node. Operation ids are local to one worker incarnation:
+// the deployer maps them to run-wide ids (WorkerHistoryBridge).
+import type { Env } from "../../system/env/env.ts";
+import type { HistoryEvent, HistoryRecorder } from "../history/types.ts";
+import type { ConsumerGroupSpec, Intervals, ProducerSpec, Workload } from "../scenario.ts";
+
+export interface WorkerSpec {
+  /** Node name: "producer-1", "consumer-<group>-1". */
+  node: string;
+  role: "producer" | "consumer";
+  namesrvAddr: string;
+  /** Epoch ms at which the run started: history times are ms since then. */
+  runStartEpochMs: number;
+  seed: number;
+  intervals: Intervals;
+  /** The whole workload (topics, and the other nodes' specs for context). */
+  workload: Workload;
+  /** This node's spec: a producer's or a consumer group's. */
+  producer?: ProducerSpec;
+  consumer?: ConsumerGroupSpec;
+  /** 1-based index of this node within its producer spec or consumer group. */
+  index: number;
+  /** Module exporting `runWorkloadNode`; default chaos/workload/index.ts. */
+  module?: string;
+}
+
+/** What a workload module gives back for one running node. */
+export interface WorkloadNodeHandle {
+  /** Producers stop sending; in-flight sends finish and record their outcome. */
+  stopProducing(): Promise<void>;
+  /** Stops the node (consumers leave their group); events recorded before resolving. */
+  stop(): Promise<void>;
+}
+
+/** The entry a workload module exports for workers (and for the simulator, with its Env). */
+export type RunWorkloadNode = (env: Env, spec: WorkerSpec, recorder: HistoryRecorder) => Promise<WorkloadNodeHandle>;
+
+export const historyPrefix = "@@history ";
+export const controlPrefix = "@@control ";
+
+export type WorkerControl = { event: "ready" } | { event: "producers-stopped" } | { event: "stopped" } | { event: "failed"; error: string };
+
+export type WorkerLine =
+  | { kind: "history"; event: HistoryEvent }
+  | { kind: "control"; control: WorkerControl }
+  | { kind: "log"; line: string };
+
+export function formatHistoryLine(event: HistoryEvent): string {
+  return historyPrefix + JSON.stringify(event) + "\n";
+}
+
+export function formatControlLine(control: WorkerControl): string {
+  return controlPrefix + JSON.stringify(control) + "\n";
+}
+
+export function parseWorkerLine(line: string): WorkerLine {
+  if (line.startsWith(historyPrefix)) return { kind: "history", event: JSON.parse(line.slice(historyPrefix.length)) as HistoryEvent };
+  if (line.startsWith(controlPrefix)) return { kind: "control", control: JSON.parse(line.slice(controlPrefix.length)) as WorkerControl };
+  return { kind: "log", line };
+}
+
+/**
+ * Feeds worker history into the run's recorder. Each worker (incarnation) numbers its own
+ * operations; an invoke gets a fresh run-wide id and its outcome the same one.
+ */
+export class WorkerHistoryBridge {
+  private readonly idMaps = new Map<string, Map<number, number>>();
+
+  constructor(private readonly recorder: HistoryRecorder) {}
+
+  /** `incarnation` distinguishes a restarted worker (its ids start again at 1). */
+  accept(incarnation: string, event: HistoryEvent): void {
+    if ((event.type === "invoke" || event.type === "ok" || event.type === "fail" || event.type === "unknown") && event.op === "send") {
+      let ids = this.idMaps.get(incarnation);
+      if (!ids) this.idMaps.set(incarnation, (ids = new Map()));
+      let runId = ids.get(event.opId);
+      if (event.type === "invoke" || runId === undefined) {
+        runId = this.recorder.nextOpId();
+        ids.set(event.opId, runId);
+      }
+      this.recorder.record({ ...event, opId: runId });
+      return;
+    }
+    this.recorder.record(event);
+  }
+}
