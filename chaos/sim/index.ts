@@ -12,7 +12,8 @@
 // World:   createWorld(options) / new World(options); nowMs (virtual epoch ms), elapsedMs,
 //          eventsProcessed, pendingEvents; addNode({ name, ip, disk? }) -> SimNode; node(name);
 //          nodes(); runFor(ms); runUntil(epochMs | predicate, { timeoutMs }); runUntilIdle();
-//          step(); settle(promise, { timeoutMs }); traceHash(); lastTrace(); mark(code, value);
+//          step(); settle(promise, { timeoutMs }) (throws on deadlock); after(ms, action) (a lab
+//          action as an event); traceHash(); lastTrace(); mark(code, value);
 //          failures; net: NetControl.
 // NetControl: addRule({ from, to, port?, direction?, action: "drop" | "reject" }); removeRule;
 //          rules(); partition(groups); partitionOneWay(from, to); isolate(name); heal(set?);

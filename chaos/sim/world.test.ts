@@ -176,3 +176,46 @@ test("speed: a busy workload processes hundreds of thousands of events per wall 
   assert.ok(events > 100_000);
   assert.ok(perSecond > 100_000, `${perSecond} events/s`);
 });
+
+test("after(): a lab action runs as an event at an exact virtual time; a throwing one fails the run", async () => {
+  const world = createWorld({ seed: 13 });
+  const node = world.addNode({ name: "n", ip: "10.0.0.1" });
+  const handle = await world.settle(node.start(ticker(100)));
+  world.after(350, () => node.crash());
+  await world.runFor(1000);
+  assert.deepEqual(handle.ticks, [100, 200, 300]);
+  world.after(10, () => {
+    throw new Error("bad fault");
+  });
+  await assert.rejects(world.runFor(100), /bad fault/);
+});
+
+test("settle() reports a deadlock when nothing is left that could settle the promise", async () => {
+  const world = createWorld({ seed: 14 });
+  await assert.rejects(world.settle(new Promise(() => {})), /deadlock/);
+});
+
+test("stop() runs the handle's graceful stop, then the process is gone", async () => {
+  const world = createWorld({ seed: 15 });
+  const node = world.addNode({ name: "n", ip: "10.0.0.1" });
+  let stopped = false;
+  await world.settle(node.start(async () => ({ stop: async () => void (stopped = true) })));
+  await world.settle(node.stop());
+  assert.equal(stopped, true);
+  assert.equal(node.alive, false);
+});
+
+test("logs: a bounded ring per machine with skewed timestamps; debug is off by default; a sink sees lines", async () => {
+  const seen: string[] = [];
+  const world = createWorld({ seed: 16, log: { ringLines: 3, sink: (line) => seen.push(`${line.node}:${line.message}`) } });
+  const node = world.addNode({ name: "n", ip: "10.0.0.1" });
+  await world.settle(node.start(async () => ({ stop: async () => {} })));
+  node.setClockSkewMs(5000);
+  const log = node.env!.log.child({ component: "test" });
+  log.debug("hidden");
+  for (const message of ["a", "b", "c", "d"]) log.info(message, { n: 1 });
+  assert.deepEqual(node.logs().map((line) => line.message), ["b", "c", "d"]);
+  assert.deepEqual(node.logs()[0]!.fields, { component: "test", n: 1 });
+  assert.equal(node.logs()[0]!.timeMs, world.startEpochMs + 5000);
+  assert.deepEqual(seen, ["n:a", "n:b", "n:c", "n:d"]);
+});

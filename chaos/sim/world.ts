@@ -142,6 +142,16 @@ export class World implements SimCore {
     this.fatal ??= { error };
   }
 
+  /**
+   * Runs action as a world event delayMs from now: between two events, after every microtask
+   * of the previous one, so a fault (crash, partition) lands at an exact, replayable point.
+   */
+  after(delayMs: number, action: () => void): { cancel(): void } {
+    assert(delayMs >= 0, "after() needs a delay >= 0");
+    const event = this.at(this.nowUs + msToUs(delayMs), action);
+    return { cancel: () => this.cancel(event) };
+  }
+
   // ---- trace ----
 
   /** sha256 hex of every event so far: same seed and code, same hash. */
@@ -210,6 +220,10 @@ export class World implements SimCore {
       (error: unknown) => (outcome = { ok: false, error }),
     );
     await this.runUntil(() => outcome !== undefined, options);
+    if (outcome === undefined && this.queue.size === 0) {
+      const paused = this.nodes().filter((node) => node.paused).map((node) => node.name);
+      throw new Error(`deadlock: the promise is pending and no event is left that could settle it (paused: ${paused.join(",") || "none"})`);
+    }
     if (outcome === undefined) throw new Error(`promise did not settle within ${options.timeoutMs ?? 3_600_000} ms of virtual time`);
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
@@ -267,7 +281,13 @@ export class World implements SimCore {
     assert(event.timeUs >= this.nowUs, "virtual time must not go backwards");
     this.nowUs = event.timeUs;
     this.eventsProcessed++;
-    event.run();
+    try {
+      event.run();
+    } catch (error) {
+      // A lab action or the simulator itself threw (node code is caught per node): never
+      // let it escape into the host's immediate queue, where it would kill the process.
+      this.fatal ??= { error };
+    }
   }
 
   private throwIfFatal(): void {
