@@ -7,7 +7,7 @@ export type { MessageCodecErrorCode } from "./errors.ts";
 export { javaStringHashCode, tagsString2tagsCode, indexKeyHash } from "./java_hash.ts";
 export {
   messageProperties2String, string2messageProperties, propertiesProblem, propertiesToBytes,
-  propertiesFromBytes,
+  propertiesFromBytes, utf8Bytes, utf8Text,
 } from "./properties.ts";
 export { hostToBytes, hostFromBytes } from "./host.ts";
 export type { HostBytes } from "./host.ts";

@@ -1,0 +1,226 @@
+// The commit log: every message of every topic, appended as v4 records to 1 GiB segments
+// (RocketMQ's CommitLog.doAppend). Assigns PHYSICALOFFSET, QUEUEOFFSET (per topic-queue
+// counter) and STORETIMESTAMP; closes a segment with an 8-byte BLANK filler when a record
+// (+ 8 bytes) does not fit.
+//
+// Invariants: appends are synchronous and whole — a failed write leaves maxOffset unchanged
+// and the queue offset table untouched; every full segment ends with a BLANK header; prepared
+// and rolled-back transaction messages get queue offset 0 and do not advance the table.
+
+import type { Env } from "../env/env.ts";
+import { DiskError } from "../env/env.ts";
+import {
+  BLANK_MAGIC_CODE, MessageCodecError, MessageSysFlag, PROPERTIES_BYTES_MAX, TOPIC_BYTES_MAX,
+  createOffsetMsgIdFromHostBytes, encodeParts, indexKeysOf, transactionType, writeRecord,
+} from "../message/index.ts";
+import type { EncodedParts, MessageExtBrokerInner } from "../message/index.ts";
+import { assert } from "../stdx/assert.ts";
+import type { DelayLevelTable, DispatchRequest } from "./dispatch_request.ts";
+import { tagsCodeOf } from "./dispatch_request.ts";
+import { MappedFileQueue } from "./mapped_file_queue.ts";
+import type { AppendMessageResult, PutMessageStatus } from "./status.ts";
+import type { StoreConfig } from "./store_config.ts";
+
+/** Bytes an end-of-file filler needs (TOTALSIZE + BLANK magic). */
+export const END_FILE_MIN_BLANK_LENGTH = 8;
+
+export type AppendOutcome =
+  | { ok: true; requests: DispatchRequest[]; result: AppendMessageResult; endOffset: number }
+  | { ok: false; status: PutMessageStatus; reason: string };
+
+function queueKey(topic: string, queueId: number): string {
+  return `${topic}-${queueId}`;
+}
+
+function writesQueue(sysFlag: number): boolean {
+  const type = transactionType(sysFlag);
+  return type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
+}
+
+export class CommitLog {
+  readonly queue: MappedFileQueue;
+  /** Next queue offset per "topic-queueId". */
+  private readonly topicQueueTable = new Map<string, number>();
+  /** Store timestamp of the newest appended record. */
+  lastAppendTimestamp = 0;
+
+  constructor(private readonly env: Env, private readonly config: StoreConfig, private readonly levels: DelayLevelTable) {
+    this.queue = new MappedFileQueue(env.disk, config.storePathCommitLog, config.mappedFileSizeCommitLog, env.log);
+  }
+
+  maxOffset(): number {
+    return this.queue.maxOffset();
+  }
+
+  minOffset(): number {
+    return this.queue.minOffset();
+  }
+
+  queueOffsetOf(topic: string, queueId: number): number {
+    return this.topicQueueTable.get(queueKey(topic, queueId)) ?? 0;
+  }
+
+  setQueueOffset(topic: string, queueId: number, offset: number): void {
+    this.topicQueueTable.set(queueKey(topic, queueId), offset);
+  }
+
+  removeQueueOffsets(topic: string): void {
+    for (const key of [...this.topicQueueTable.keys()]) if (key.startsWith(`${topic}-`)) this.topicQueueTable.delete(key);
+  }
+
+  appendMessage(message: MessageExtBrokerInner, storeTimestamp: number): AppendOutcome {
+    return this.appendMessages([message], storeTimestamp);
+  }
+
+  /** Appends messages (one or a batch, all in one segment); synchronous and all-or-nothing. */
+  appendMessages(messages: readonly MessageExtBrokerInner[], storeTimestamp: number): AppendOutcome {
+    assert(messages.length > 0, "append at least one message");
+    const encoded: EncodedParts[] = [];
+    for (const message of messages) {
+      const parts = this.encodeChecked(message);
+      if ("status" in parts) return parts;
+      encoded.push(parts);
+    }
+    const totalBytes = encoded.reduce((sum, parts) => sum + parts.totalSize, 0);
+    if (totalBytes + END_FILE_MIN_BLANK_LENGTH > this.config.mappedFileSizeCommitLog) {
+      return { ok: false, status: "MESSAGE_ILLEGAL", reason: `batch of ${totalBytes} bytes exceeds a commit-log file` };
+    }
+    const file = this.fileWithRoom(totalBytes);
+    if ("status" in file) return file;
+    const startOffset = file.fileFromOffset + file.wrotePosition;
+    const buffer = new Uint8Array(totalBytes);
+    const requests: DispatchRequest[] = [];
+    const queueOffsets = new Map<string, number>();
+    let at = 0;
+    for (let index = 0; index < messages.length; index++) {
+      const message = messages[index]!;
+      const parts = encoded[index]!;
+      const key = queueKey(message.topic, message.queueId);
+      const inQueue = writesQueue(parts.sysFlag);
+      const queueOffset = inQueue ? (queueOffsets.get(key) ?? this.topicQueueTable.get(key) ?? 0) : 0;
+      if (inQueue) queueOffsets.set(key, queueOffset + 1);
+      writeRecord(buffer, at, { ...message, queueOffset, commitLogOffset: startOffset + at, storeTimestamp }, parts);
+      requests.push({
+        topic: message.topic, queueId: message.queueId, commitLogOffset: startOffset + at, msgSize: parts.totalSize,
+        tagsCode: tagsCodeOf(message.topic, message.properties, storeTimestamp, this.levels), storeTimestamp,
+        consumeQueueOffset: queueOffset, keys: indexKeysOf(message.properties), sysFlag: parts.sysFlag,
+        preparedTransactionOffset: message.preparedTransactionOffset,
+      });
+      at += parts.totalSize;
+    }
+    const failed = this.writeOrFail(() => file.appendBytes(buffer));
+    if (failed !== undefined) return failed;
+    for (const [key, next] of queueOffsets) this.topicQueueTable.set(key, next);
+    file.lastStoreTimestamp = storeTimestamp;
+    this.lastAppendTimestamp = storeTimestamp;
+    const msgIds = requests.map((request, index) => createOffsetMsgIdFromHostBytes(encoded[index]!.storeHost, request.commitLogOffset));
+    const first = requests[0]!;
+    return {
+      ok: true, requests, endOffset: startOffset + totalBytes,
+      result: {
+        wroteOffset: startOffset, wroteBytes: totalBytes, msgId: msgIds.join(","), logicsOffset: first.consumeQueueOffset,
+        queueOffset: first.consumeQueueOffset, storeTimestamp, msgNum: messages.length,
+      },
+    };
+  }
+
+  private encodeChecked(message: MessageExtBrokerInner): EncodedParts | { ok: false; status: PutMessageStatus; reason: string } {
+    let parts: EncodedParts;
+    try {
+      parts = encodeParts(message);
+    } catch (error) {
+      if (!(error instanceof MessageCodecError)) throw error;
+      return { ok: false, status: "MESSAGE_ILLEGAL", reason: error.message };
+    }
+    if (parts.topic.length > TOPIC_BYTES_MAX) {
+      return { ok: false, status: "MESSAGE_ILLEGAL", reason: `topic of ${parts.topic.length} bytes > ${TOPIC_BYTES_MAX}` };
+    }
+    if (parts.properties.length > PROPERTIES_BYTES_MAX) {
+      return { ok: false, status: "PROPERTIES_SIZE_EXCEEDED", reason: `properties of ${parts.properties.length} bytes > ${PROPERTIES_BYTES_MAX}` };
+    }
+    if (parts.totalSize > this.config.maxMessageSize) {
+      return { ok: false, status: "MESSAGE_ILLEGAL", reason: `message of ${parts.totalSize} bytes > maxMessageSize ${this.config.maxMessageSize}` };
+    }
+    return parts;
+  }
+
+  /** The segment to append `totalBytes` to, closing the current one with a BLANK if needed. */
+  private fileWithRoom(totalBytes: number): ReturnType<MappedFileQueue["lastWritable"]> | { ok: false; status: PutMessageStatus; reason: string } {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let file;
+      try {
+        file = this.queue.lastWritable(0);
+      } catch (error) {
+        if (!(error instanceof DiskError)) throw error;
+        return { ok: false, status: "CREATE_MAPEDFILE_FAILED", reason: error.message };
+      }
+      if (totalBytes + END_FILE_MIN_BLANK_LENGTH <= file.remaining()) return file;
+      const blank = new Uint8Array(END_FILE_MIN_BLANK_LENGTH);
+      const view = new DataView(blank.buffer);
+      view.setInt32(0, file.remaining(), false);
+      view.setInt32(4, BLANK_MAGIC_CODE, false);
+      const failed = this.writeOrFail(() => file.appendBytes(blank));
+      if (failed !== undefined) return failed;
+      file.wrotePosition = file.fileSize;
+    }
+    assert(false, "a fresh segment always has room for a checked message");
+  }
+
+  private writeOrFail(write: () => void): { ok: false; status: PutMessageStatus; reason: string } | undefined {
+    try {
+      write();
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof DiskError)) throw error;
+      const reason = error.code === "ENOSPC" ? "disk full" : `disk error ${error.code}`;
+      this.env.log.error("commit log write failed", { code: error.code, message: error.message });
+      return { ok: false, status: "SERVICE_NOT_AVAILABLE", reason };
+    }
+  }
+
+  /** Bytes of one record at `offset`, or undefined when that segment is gone. */
+  readRecord(offset: number, sizeBytes: number): Uint8Array | undefined {
+    const file = this.queue.findByOffset(offset);
+    if (file === undefined) return undefined;
+    const position = offset - file.fileFromOffset;
+    if (position + sizeBytes > file.wrotePosition) return undefined;
+    return file.read(position, sizeBytes);
+  }
+
+  /** Size of the record at `offset` (its TOTALSIZE field), or undefined. */
+  readRecordSize(offset: number): number | undefined {
+    const head = this.readRecord(offset, 4);
+    if (head === undefined || head.length < 4) return undefined;
+    const size = new DataView(head.buffer, head.byteOffset, 4).getInt32(0, false);
+    return size > 0 ? size : undefined;
+  }
+
+  /** Raw bytes from `offset` to the end of its segment's written data, at most maxBytes (HA). */
+  readData(offset: number, maxBytes: number): Uint8Array | undefined {
+    const file = this.queue.findByOffset(offset);
+    if (file === undefined) return undefined;
+    const position = offset - file.fileFromOffset;
+    if (position >= file.wrotePosition) return undefined;
+    return file.read(position, Math.min(maxBytes, file.wrotePosition - position));
+  }
+
+  /** Appends raw commit-log bytes at `startOffset` == maxOffset (slave). Throws DiskError. */
+  appendRaw(startOffset: number, bytes: Uint8Array): void {
+    assert(startOffset === this.maxOffset(), "raw appends continue the commit log");
+    let at = 0;
+    while (at < bytes.length) {
+      const offset = startOffset + at;
+      const file = this.queue.lastWritable(offset);
+      assert(file.fileFromOffset + file.wrotePosition === offset, "raw append lands at the end");
+      const count = Math.min(file.remaining(), bytes.length - at);
+      file.appendBytes(bytes.subarray(at, at + count));
+      at += count;
+    }
+  }
+
+  /** Start offset of the segment after the one holding `offset`. */
+  rollNextFile(offset: number): number {
+    const size = this.config.mappedFileSizeCommitLog;
+    return offset + size - (offset % size);
+  }
+}

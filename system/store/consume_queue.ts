@@ -1,0 +1,193 @@
+// One consume queue (topic, queueId): 20-byte units [commit-log offset 8][size 4][tagsCode 8]
+// in segments of mappedFileSizeConsumeQueue bytes under consumequeue/<topic>/<queueId>/.
+// Queue offset N lives at byte N·20. Units stay on disk; only min/max offsets are in memory.
+//
+// Invariants: units are written in queue-offset order (a unit below the max is a duplicate
+// and skipped); minOffset <= maxOffset; a unit of size 0 is a hole (never written, or
+// before minOffset).
+
+import { posix } from "node:path";
+import type { Env } from "../env/env.ts";
+import { assert } from "../stdx/assert.ts";
+import { MappedFileQueue } from "./mapped_file_queue.ts";
+import { CQ_STORE_UNIT_SIZE } from "./store_config.ts";
+
+export interface CqUnit {
+  commitLogOffset: number;
+  size: number;
+  tagsCode: number;
+}
+
+export function decodeUnit(bytes: Uint8Array, at: number): CqUnit {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at, CQ_STORE_UNIT_SIZE);
+  return {
+    commitLogOffset: Number(view.getBigInt64(0, false)),
+    size: view.getInt32(8, false),
+    tagsCode: Number(view.getBigInt64(12, false)),
+  };
+}
+
+function encodeUnit(unit: CqUnit): Uint8Array {
+  const bytes = new Uint8Array(CQ_STORE_UNIT_SIZE);
+  const view = new DataView(bytes.buffer);
+  view.setBigInt64(0, BigInt(unit.commitLogOffset), false);
+  view.setInt32(8, unit.size, false);
+  view.setBigInt64(12, BigInt(unit.tagsCode), false);
+  return bytes;
+}
+
+export class ConsumeQueue {
+  readonly queue: MappedFileQueue;
+  /** Lowest readable queue offset (units below were deleted or never existed). */
+  minOffset = 0;
+  /** Commit-log end (offset + size) of the newest unit; 0 when empty. */
+  maxPhysicOffset = 0;
+
+  constructor(private readonly env: Env, readonly topic: string, readonly queueId: number, rootDir: string, readonly fileSize: number) {
+    this.queue = new MappedFileQueue(env.disk, posix.join(rootDir, topic, String(queueId)), fileSize, env.log);
+  }
+
+  /** Next queue offset to be written (RocketMQ's getMaxOffsetInQueue). */
+  maxOffset(): number {
+    return this.queue.maxOffset() / CQ_STORE_UNIT_SIZE;
+  }
+
+  /**
+   * Writes the unit for queue offset `queueOffset`. Returns false for a duplicate (already
+   * written). Throws DiskError when the disk refuses.
+   */
+  put(unit: CqUnit, queueOffset: number): boolean {
+    assert(unit.size > 0, "units have a size");
+    const expected = queueOffset * CQ_STORE_UNIT_SIZE;
+    const current = this.queue.maxOffset();
+    if (this.queue.files.length > 0 && expected < current) return false;
+    if (this.queue.files.length === 0 && queueOffset > 0) this.minOffset = queueOffset;
+    if (this.queue.files.length > 0 && expected > current) {
+      this.env.log.warn("consume queue gap", { topic: this.topic, queueId: this.queueId, expected: queueOffset, max: this.maxOffset() });
+    }
+    const file = this.fileFor(expected);
+    file.writeAt(expected - file.fileFromOffset, encodeUnit(unit));
+    this.maxPhysicOffset = unit.commitLogOffset + unit.size;
+    return true;
+  }
+
+  private fileFor(byteOffset: number): ReturnType<MappedFileQueue["createFile"]> {
+    if (this.queue.files.length === 0) return this.queue.createFile(byteOffset - (byteOffset % this.fileSize));
+    for (;;) {
+      const last = this.queue.last()!;
+      if (byteOffset < last.fileFromOffset + this.fileSize) return last;
+      last.wrotePosition = this.fileSize;
+      this.queue.createFile(last.fileFromOffset + this.fileSize);
+    }
+  }
+
+  /** Raw units from `queueOffset` to the end of its segment, at most maxUnits. */
+  readUnits(queueOffset: number, maxUnits: number): Uint8Array | undefined {
+    const byteOffset = queueOffset * CQ_STORE_UNIT_SIZE;
+    const file = this.queue.findByOffset(byteOffset);
+    if (file === undefined) return undefined;
+    const position = byteOffset - file.fileFromOffset;
+    if (position >= file.wrotePosition) return undefined;
+    return file.read(position, Math.min(file.wrotePosition - position, maxUnits * CQ_STORE_UNIT_SIZE));
+  }
+
+  unitAt(queueOffset: number): CqUnit | undefined {
+    const bytes = this.readUnits(queueOffset, 1);
+    if (bytes === undefined || bytes.length < CQ_STORE_UNIT_SIZE) return undefined;
+    const unit = decodeUnit(bytes, 0);
+    return unit.size > 0 ? unit : undefined;
+  }
+
+  /** Start queue offset of the segment after the one holding `queueOffset`. */
+  rollNextFile(queueOffset: number): number {
+    const unitsPerFile = this.fileSize / CQ_STORE_UNIT_SIZE;
+    return queueOffset + unitsPerFile - (queueOffset % unitsPerFile);
+  }
+
+  /** Sets positions from the files: the end is after the last unit with a size (recovery). */
+  recover(): void {
+    while (this.queue.files.length > 0) {
+      const last = this.queue.last()!;
+      const physical = Math.min(last.physicalSize(), this.fileSize);
+      const bytes = last.readPhysical(0, physical - (physical % CQ_STORE_UNIT_SIZE));
+      let end = bytes.length;
+      while (end > 0 && decodeUnit(bytes, end - CQ_STORE_UNIT_SIZE).size <= 0) end -= CQ_STORE_UNIT_SIZE;
+      if (end > 0 || this.queue.files.length === 1) {
+        last.truncateTo(end);
+        last.flushedPosition = end;
+        if (end > 0) {
+          const unit = decodeUnit(bytes, end - CQ_STORE_UNIT_SIZE);
+          this.maxPhysicOffset = unit.commitLogOffset + unit.size;
+        }
+        break;
+      }
+      this.queue.files.pop()!.destroy(this.env.disk);
+    }
+    const first = this.queue.first();
+    this.minOffset = Math.max(this.minOffset, (first?.fileFromOffset ?? 0) / CQ_STORE_UNIT_SIZE);
+  }
+
+  /** Drops units pointing at or past `phyOffset` (the commit log was cut there). */
+  truncateDirtyLogicFiles(phyOffset: number): void {
+    while (this.queue.files.length > 0) {
+      const last = this.queue.last()!;
+      const bytes = last.read(0, last.wrotePosition);
+      let end = bytes.length - (bytes.length % CQ_STORE_UNIT_SIZE);
+      while (end > 0) {
+        const unit = decodeUnit(bytes, end - CQ_STORE_UNIT_SIZE);
+        if (unit.size > 0 && unit.commitLogOffset + unit.size <= phyOffset) break;
+        end -= CQ_STORE_UNIT_SIZE;
+      }
+      if (end > 0 || this.queue.files.length === 1) {
+        if (end < last.wrotePosition) last.truncateTo(end);
+        const unit = end > 0 ? decodeUnit(bytes, end - CQ_STORE_UNIT_SIZE) : undefined;
+        this.maxPhysicOffset = unit === undefined ? 0 : unit.commitLogOffset + unit.size;
+        break;
+      }
+      this.queue.files.pop()!.destroy(this.env.disk);
+    }
+    this.minOffset = Math.min(this.minOffset, this.maxOffset());
+  }
+
+  /** Moves minOffset to the first unit whose message is still in the commit log. */
+  correctMinOffset(minPhyOffset: number): void {
+    const first = this.queue.first();
+    if (first === undefined) return;
+    let queueOffset = Math.max(this.minOffset, first.fileFromOffset / CQ_STORE_UNIT_SIZE);
+    const max = this.maxOffset();
+    while (queueOffset < max) {
+      const bytes = this.readUnits(queueOffset, 4096);
+      if (bytes === undefined || bytes.length === 0) break;
+      for (let at = 0; at + CQ_STORE_UNIT_SIZE <= bytes.length; at += CQ_STORE_UNIT_SIZE, queueOffset++) {
+        const unit = decodeUnit(bytes, at);
+        if (unit.size > 0 && unit.commitLogOffset >= minPhyOffset) {
+          this.minOffset = queueOffset;
+          return;
+        }
+      }
+    }
+    this.minOffset = max;
+  }
+
+  /** Deletes segments whose every unit points below minPhyOffset (never the last one). */
+  deleteExpiredFiles(minPhyOffset: number): number {
+    let count = 0;
+    while (this.queue.files.length > 1) {
+      const first = this.queue.first()!;
+      const lastUnit = first.read(first.fileSize - CQ_STORE_UNIT_SIZE, CQ_STORE_UNIT_SIZE);
+      if (lastUnit.length < CQ_STORE_UNIT_SIZE) break;
+      const unit = decodeUnit(lastUnit, 0);
+      if (unit.size > 0 && unit.commitLogOffset + unit.size > minPhyOffset) break;
+      this.queue.deleteFirst(1);
+      count++;
+    }
+    if (count > 0) this.minOffset = Math.max(this.minOffset, this.queue.first()!.fileFromOffset / CQ_STORE_UNIT_SIZE);
+    return count;
+  }
+
+  destroy(): void {
+    this.queue.destroyAll();
+    this.minOffset = 0;
+    this.maxPhysicOffset = 0;
+  }
+}

@@ -1,0 +1,136 @@
+// The read side of the store (RocketMQ's DefaultMessageStore.getMessage and friends): consume
+// queue units → commit-log records, with the pull transfer limits, tag filtering and the
+// "suggest pulling from slave" rule. Everything is read from env.disk on demand.
+
+import type { CommitLog } from "./commit_log.ts";
+import type { ConsumeQueue } from "./consume_queue.ts";
+import { decodeUnit } from "./consume_queue.ts";
+import type { GetMessageResult, GetMessageStatus, TagsCodeFilter } from "./status.ts";
+import { CQ_STORE_UNIT_SIZE } from "./store_config.ts";
+import type { StoreConfig } from "./store_config.ts";
+
+export interface GetMessageContext {
+  config: StoreConfig;
+  commitLog: CommitLog;
+  onTransferred: (count: number) => void;
+}
+
+function emptyResult(status: GetMessageStatus, nextBeginOffset: number, minOffset: number, maxOffset: number): GetMessageResult {
+  return {
+    status, nextBeginOffset, minOffset, maxOffset, messages: [], messageQueueOffsets: [], bufferTotalSize: 0,
+    suggestPullingFromSlave: false,
+  };
+}
+
+function memoryBytes(config: StoreConfig): number {
+  return Math.floor(config.totalPhysicalMemorySize * (config.accessMessageInMemoryMaxRatio / 100));
+}
+
+/** RocketMQ's isTheBatchFull. */
+function isBatchFull(config: StoreConfig, sizePy: number, maxMsgNums: number, bufferTotal: number, messageTotal: number, inDisk: boolean): boolean {
+  if (bufferTotal === 0 || messageTotal === 0) return false;
+  if (maxMsgNums <= messageTotal) return true;
+  const bytesMax = inDisk ? config.maxTransferBytesOnMessageInDisk : config.maxTransferBytesOnMessageInMemory;
+  const countMax = inDisk ? config.maxTransferCountOnMessageInDisk : config.maxTransferCountOnMessageInMemory;
+  return bufferTotal + sizePy > bytesMax || messageTotal > countMax - 1;
+}
+
+export function getMessage(
+  context: GetMessageContext, queue: ConsumeQueue | undefined, offset: number, maxMsgNums: number,
+  filter: TagsCodeFilter | undefined,
+): GetMessageResult {
+  const { config, commitLog } = context;
+  const correct = (newOffset: number): number => (config.brokerRole !== "SLAVE" || config.offsetCheckInSlave ? newOffset : offset);
+  if (queue === undefined) return emptyResult("NO_MATCHED_LOGIC_QUEUE", correct(0), 0, 0);
+  const minOffset = queue.minOffset;
+  const maxOffset = queue.maxOffset();
+  if (maxOffset === 0) return emptyResult("NO_MESSAGE_IN_QUEUE", correct(0), minOffset, maxOffset);
+  if (offset < minOffset) return emptyResult("OFFSET_TOO_SMALL", correct(minOffset), minOffset, maxOffset);
+  if (offset === maxOffset) return emptyResult("OFFSET_OVERFLOW_ONE", correct(offset), minOffset, maxOffset);
+  if (offset > maxOffset) return emptyResult("OFFSET_OVERFLOW_BADLY", correct(maxOffset), minOffset, maxOffset);
+  const maxFilterUnits = Math.max(16000, maxMsgNums * CQ_STORE_UNIT_SIZE) / CQ_STORE_UNIT_SIZE;
+  const units = queue.readUnits(offset, maxFilterUnits);
+  if (units === undefined) {
+    return emptyResult("OFFSET_FOUND_NULL", correct(queue.rollNextFile(offset)), minOffset, maxOffset);
+  }
+  const result = emptyResult("NO_MATCHED_MESSAGE", offset, minOffset, maxOffset);
+  const maxOffsetPy = commitLog.maxOffset();
+  const memory = memoryBytes(config);
+  let nextPhyFileStartOffset = Number.NEGATIVE_INFINITY;
+  let maxPhyOffsetPulling = 0;
+  let at = 0;
+  for (; at + CQ_STORE_UNIT_SIZE <= units.length; at += CQ_STORE_UNIT_SIZE) {
+    const unit = decodeUnit(units, at);
+    if (unit.size <= 0) {
+      if (result.bufferTotalSize === 0) result.status = "MESSAGE_WAS_REMOVING";
+      continue;
+    }
+    maxPhyOffsetPulling = unit.commitLogOffset;
+    if (unit.commitLogOffset < nextPhyFileStartOffset) continue;
+    const inDisk = maxOffsetPy - unit.commitLogOffset > memory;
+    if (isBatchFull(config, unit.size, maxMsgNums, result.bufferTotalSize, result.messages.length, inDisk)) break;
+    if (filter !== undefined && !filter(unit.tagsCode)) {
+      if (result.bufferTotalSize === 0) result.status = "NO_MATCHED_MESSAGE";
+      continue;
+    }
+    const record = commitLog.readRecord(unit.commitLogOffset, unit.size);
+    if (record === undefined) {
+      if (result.bufferTotalSize === 0) result.status = "MESSAGE_WAS_REMOVING";
+      nextPhyFileStartOffset = commitLog.rollNextFile(unit.commitLogOffset);
+      continue;
+    }
+    result.messages.push(record);
+    result.messageQueueOffsets.push(offset + at / CQ_STORE_UNIT_SIZE);
+    result.bufferTotalSize += record.length;
+    result.status = "FOUND";
+    nextPhyFileStartOffset = Number.NEGATIVE_INFINITY;
+  }
+  context.onTransferred(result.messages.length);
+  result.nextBeginOffset = offset + at / CQ_STORE_UNIT_SIZE;
+  result.suggestPullingFromSlave = maxOffsetPy - maxPhyOffsetPulling > memory;
+  return result;
+}
+
+/** Store timestamp of the record at commitLogOffset, or undefined when it is gone. */
+export function storeTimestampAt(commitLog: CommitLog, commitLogOffset: number): number | undefined {
+  const head = commitLog.readRecord(commitLogOffset, 80);
+  if (head === undefined || head.length < 80) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset, head.length);
+  const bornHostLength = (view.getInt32(36, false) & 0x10) === 0 ? 8 : 20;
+  return Number(view.getBigInt64(48 + bornHostLength, false));
+}
+
+/**
+ * Queue offset for a timestamp [ConsumeQueue.getOffsetInQueueByTime]: the first message stored
+ * at exactly `timestampMs` if any, else whichever neighbour is closer in time.
+ */
+export function offsetInQueueByTime(commitLog: CommitLog, queue: ConsumeQueue, timestampMs: number): number {
+  let low = queue.minOffset;
+  let high = queue.maxOffset() - 1;
+  const timeAt = (queueOffset: number): number | undefined => {
+    const unit = queue.unitAt(queueOffset);
+    return unit === undefined ? undefined : storeTimestampAt(commitLog, unit.commitLogOffset);
+  };
+  while (low <= high && timeAt(low) === undefined) low++;
+  if (low > high) return queue.maxOffset() > 0 ? low : 0;
+  let left = -1;
+  let leftTime = -1;
+  let right = -1;
+  let rightTime = -1;
+  while (low <= high) {
+    const mid = Math.floor((low + high) / 2);
+    const time = timeAt(mid) ?? -1;
+    if (time >= timestampMs) {
+      right = mid;
+      rightTime = time;
+      high = mid - 1;
+    } else {
+      left = mid;
+      leftTime = time;
+      low = mid + 1;
+    }
+  }
+  if (rightTime === timestampMs || left === -1) return right;
+  if (right === -1) return left;
+  return Math.abs(timestampMs - leftTime) > Math.abs(timestampMs - rightTime) ? right : left;
+}

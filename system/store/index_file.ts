@@ -1,0 +1,170 @@
+// One IndexFile, RocketMQ's layout [store/.../index/IndexFile.java, IndexHeader.java]:
+//   header 40 B: beginTimestamp 8, endTimestamp 8, beginPhyOffset 8, endPhyOffset 8,
+//                hashSlotCount 4, indexCount 4 (starts at 1; entry 0 is never used)
+//   slots  hashSlotNum × 4 B: newest entry number in the slot (0 = empty)
+//   entries indexNum × 20 B: keyHash 4, commit-log offset 8, (storeTimestamp − begin) s 4,
+//                previous entry number in the same slot 4
+// Not preallocated (the file is sparse). The header is rewritten after every put, after the
+// entry and slot, so a process crash leaves a consistent file (the page cache survives).
+// Invariant: slot values and prev links are < indexCount; readers treat others as empty.
+
+import type { Disk, DiskFile } from "../env/env.ts";
+import { indexKeyHash } from "../message/index.ts";
+import { assert } from "../stdx/assert.ts";
+
+export const INDEX_HEADER_SIZE = 40;
+const SLOT_SIZE = 4;
+const ENTRY_SIZE = 20;
+
+export interface IndexHeader {
+  beginTimestamp: number;
+  endTimestamp: number;
+  beginPhyOffset: number;
+  endPhyOffset: number;
+  hashSlotCount: number;
+  indexCount: number;
+}
+
+export class IndexFile {
+  readonly header: IndexHeader;
+  private readonly file: DiskFile;
+  flushedIndexCount = 0;
+
+  constructor(disk: Disk, readonly path: string, readonly hashSlotNum: number, readonly indexNum: number, create: boolean) {
+    this.file = disk.open(path, { create });
+    this.header = this.readHeader();
+    this.flushedIndexCount = this.header.indexCount;
+  }
+
+  private readHeader(): IndexHeader {
+    const bytes = this.file.read(0, INDEX_HEADER_SIZE);
+    if (bytes.length < INDEX_HEADER_SIZE) {
+      return { beginTimestamp: 0, endTimestamp: 0, beginPhyOffset: 0, endPhyOffset: 0, hashSlotCount: 0, indexCount: 1 };
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, INDEX_HEADER_SIZE);
+    return {
+      beginTimestamp: Number(view.getBigInt64(0, false)),
+      endTimestamp: Number(view.getBigInt64(8, false)),
+      beginPhyOffset: Number(view.getBigInt64(16, false)),
+      endPhyOffset: Number(view.getBigInt64(24, false)),
+      hashSlotCount: view.getInt32(32, false),
+      indexCount: Math.max(1, view.getInt32(36, false)),
+    };
+  }
+
+  /** False when the header cannot belong to a file of this geometry (torn or foreign). */
+  headerLooksValid(): boolean {
+    const header = this.header;
+    return header.indexCount >= 1 && header.indexCount <= this.indexNum && header.hashSlotCount >= 0
+      && header.hashSlotCount <= this.hashSlotNum && header.beginPhyOffset <= header.endPhyOffset;
+  }
+
+  private writeHeader(): void {
+    const bytes = new Uint8Array(INDEX_HEADER_SIZE);
+    const view = new DataView(bytes.buffer);
+    const header = this.header;
+    view.setBigInt64(0, BigInt(header.beginTimestamp), false);
+    view.setBigInt64(8, BigInt(header.endTimestamp), false);
+    view.setBigInt64(16, BigInt(header.beginPhyOffset), false);
+    view.setBigInt64(24, BigInt(header.endPhyOffset), false);
+    view.setInt32(32, header.hashSlotCount, false);
+    view.setInt32(36, header.indexCount, false);
+    this.file.write(0, bytes);
+  }
+
+  isFull(): boolean {
+    return this.header.indexCount >= this.indexNum;
+  }
+
+  private readInt(position: number): number {
+    const bytes = this.file.read(position, 4);
+    return bytes.length < 4 ? 0 : new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0, false);
+  }
+
+  private slotPosition(keyHash: number): number {
+    return INDEX_HEADER_SIZE + (keyHash % this.hashSlotNum) * SLOT_SIZE;
+  }
+
+  private entryPosition(indexNumber: number): number {
+    return INDEX_HEADER_SIZE + this.hashSlotNum * SLOT_SIZE + indexNumber * ENTRY_SIZE;
+  }
+
+  /** Adds key → phyOffset; false when the file is full. Throws DiskError. */
+  putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
+    if (this.isFull()) return false;
+    const header = this.header;
+    const keyHash = indexKeyHash(key);
+    const slotPosition = this.slotPosition(keyHash);
+    let slotValue = this.readInt(slotPosition);
+    if (slotValue <= 0 || slotValue >= header.indexCount) slotValue = 0;
+    let timeDiffS = header.beginTimestamp <= 0 ? 0 : Math.floor((storeTimestamp - header.beginTimestamp) / 1000);
+    timeDiffS = Math.min(0x7fffffff, Math.max(0, timeDiffS));
+    const entry = new Uint8Array(ENTRY_SIZE);
+    const view = new DataView(entry.buffer);
+    view.setInt32(0, keyHash, false);
+    view.setBigInt64(4, BigInt(phyOffset), false);
+    view.setInt32(12, timeDiffS, false);
+    view.setInt32(16, slotValue, false);
+    this.file.write(this.entryPosition(header.indexCount), entry);
+    const slot = new Uint8Array(SLOT_SIZE);
+    new DataView(slot.buffer).setInt32(0, header.indexCount, false);
+    this.file.write(slotPosition, slot);
+    if (header.indexCount <= 1) {
+      header.beginPhyOffset = phyOffset;
+      header.beginTimestamp = storeTimestamp;
+    }
+    if (slotValue === 0) header.hashSlotCount++;
+    header.indexCount++;
+    header.endPhyOffset = phyOffset;
+    header.endTimestamp = storeTimestamp;
+    this.writeHeader();
+    return true;
+  }
+
+  /** Whether [beginMs, endMs] overlaps this file's time span [IndexFile.isTimeMatched]. */
+  isTimeMatched(beginMs: number, endMs: number): boolean {
+    const { beginTimestamp, endTimestamp } = this.header;
+    return (beginMs < beginTimestamp && endMs > endTimestamp)
+      || (beginMs >= beginTimestamp && beginMs <= endTimestamp)
+      || (endMs >= beginTimestamp && endMs <= endTimestamp);
+  }
+
+  /** Commit-log offsets of entries for `key` stored within [beginMs, endMs], newest first. */
+  selectPhyOffsets(into: number[], key: string, maxNum: number, beginMs: number, endMs: number): void {
+    const keyHash = indexKeyHash(key);
+    let next = this.readInt(this.slotPosition(keyHash));
+    const count = this.header.indexCount;
+    for (let steps = 0; next > 0 && next < count && into.length < maxNum && steps < count; steps++) {
+      const bytes = this.file.read(this.entryPosition(next), ENTRY_SIZE);
+      if (bytes.length < ENTRY_SIZE) break;
+      const view = new DataView(bytes.buffer, bytes.byteOffset, ENTRY_SIZE);
+      const timeMs = this.header.beginTimestamp + view.getInt32(12, false) * 1000;
+      if (view.getInt32(0, false) === keyHash && timeMs >= beginMs && timeMs <= endMs) {
+        into.push(Number(view.getBigInt64(4, false)));
+      }
+      const previous = view.getInt32(16, false);
+      if (previous <= 0 || previous >= next || timeMs < beginMs) break;
+      next = previous;
+    }
+    assert(into.length <= maxNum, "never more than maxNum");
+  }
+
+  async flush(): Promise<void> {
+    const count = this.header.indexCount;
+    await this.file.fsync();
+    this.flushedIndexCount = Math.max(this.flushedIndexCount, count);
+  }
+
+  isDirty(): boolean {
+    return this.flushedIndexCount < this.header.indexCount;
+  }
+
+  close(): void {
+    this.file.close();
+  }
+
+  destroy(disk: Disk): void {
+    this.close();
+    disk.remove(this.path);
+  }
+}

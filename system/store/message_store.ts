@@ -1,0 +1,388 @@
+// DefaultMessageStore: the facade the broker uses. Owns the commit log, consume queues, index,
+// checkpoint, flushing, dispatch, retention, delayed delivery, the disk guard and statistics.
+// Lifecycle: constructor → load() (recovery) → start() (abort file, timers) → shutdown()
+// (flush everything, write the checkpoint, remove the abort file).
+//
+// Invariants: puts are appended and dispatched synchronously in call order (JS runs one put at
+// a time), so the commit log, queue offsets and consume queues agree when a put returns from
+// its synchronous part; waiting (flush, replication) happens after. Message bodies are never
+// cached: every read goes to env.disk.
+
+import type { Env, TimerHandle } from "../env/env.ts";
+import { MessageConst, MessageSysFlag, decodeMessageRecord, transactionType } from "../message/index.ts";
+import type { MessageExt, MessageExtBrokerInner } from "../message/index.ts";
+import { assert } from "../stdx/assert.ts";
+import { CleanService } from "./clean_service.ts";
+import { CommitLog } from "./commit_log.ts";
+import type { AppendOutcome } from "./commit_log.ts";
+import { ConsumeQueueTable } from "./consume_queue_table.ts";
+import { DiskGuard } from "./disk_guard.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { CommitLogFlusher } from "./flush_service.ts";
+import { getMessage, offsetInQueueByTime, storeTimestampAt } from "./get_message.ts";
+import { IndexService } from "./index_service.ts";
+import { recover } from "./recovery.ts";
+import type { RecoveryReport } from "./recovery.ts";
+import { ScheduleMessageService } from "./schedule_message_service.ts";
+import type {
+  GetMessageResult, MessageArrivingListener, PutMessageResult, PutMessageStatus, QueryMessageResult, TagsCodeFilter,
+} from "./status.ts";
+import { StoreCheckpoint } from "./store_checkpoint.ts";
+import { parseDelayLevels, storeConfigProblem } from "./store_config.ts";
+import type { StoreConfig } from "./store_config.ts";
+import { StoreStats } from "./store_stats.ts";
+
+/** SYNC_MASTER hook: resolves PUT_OK once a slave has everything below endOffset. */
+export type ReplicationWaiter = (endOffset: number) => Promise<PutMessageStatus>;
+
+export interface PutOptions {
+  /** Wait for flush/replication before resolving (default: the message's WAIT property, else true). */
+  waitStoreMsgOK?: boolean;
+}
+
+const DISPATCH_RETRY_MS = 1000;
+
+function failed(status: PutMessageStatus, reason: string): PutMessageResult {
+  return { status, appendResult: undefined, reason };
+}
+
+export class DefaultMessageStore {
+  readonly commitLog: CommitLog;
+  readonly consumeQueues: ConsumeQueueTable;
+  readonly indexService: IndexService | undefined;
+  readonly checkpoint: StoreCheckpoint;
+  readonly dispatcher: Dispatcher;
+  readonly flusher: CommitLogFlusher;
+  readonly diskGuard: DiskGuard;
+  readonly stats = new StoreStats();
+  readonly scheduleService: ScheduleMessageService;
+  readonly cleanService: CleanService;
+  readonly delayLevels: number[];
+  private replicationWaiter: ReplicationWaiter | undefined;
+  private timers: TimerHandle[] = [];
+  private running = false;
+  private shutdownDone = false;
+  private cqFlushRunning = false;
+  private lastCqThoroughMs = 0;
+  recoveryReport: RecoveryReport | undefined;
+
+  constructor(readonly env: Env, readonly config: StoreConfig) {
+    const problem = storeConfigProblem(config);
+    assert(problem === null, `bad store config: ${problem}`);
+    this.delayLevels = parseDelayLevels(config.messageDelayLevel)!;
+    this.commitLog = new CommitLog(env, config, this.delayLevels);
+    this.consumeQueues = new ConsumeQueueTable(env, config);
+    this.indexService = config.messageIndexEnable ? new IndexService(env, config) : undefined;
+    this.checkpoint = new StoreCheckpoint(env.disk, config.storeCheckpoint);
+    this.dispatcher = new Dispatcher(env, this.commitLog, this.consumeQueues, this.indexService, this.delayLevels);
+    this.flusher = new CommitLogFlusher(env, config, this.commitLog, (offset, timestamp) => {
+      this.checkpoint.physicOffset = Math.max(this.checkpoint.physicOffset, offset);
+      if (timestamp > 0) this.checkpoint.physicMsgTimestamp = timestamp;
+    });
+    this.diskGuard = new DiskGuard(env, config);
+    this.scheduleService = new ScheduleMessageService(env, config, this, this.delayLevels);
+    this.cleanService = new CleanService(env, config, this);
+  }
+
+  /** Opens files and recovers. False when the store directory is unusable. */
+  load(): boolean {
+    const disk = this.env.disk;
+    disk.mkdirs(this.config.storePathCommitLog);
+    const lastExitOK = !disk.exists(this.config.abortFile);
+    this.checkpoint.load();
+    if (!this.commitLog.queue.load() || !this.consumeQueues.load()) return false;
+    const indexRedispatch = this.indexService?.load(lastExitOK, this.checkpoint.indexOffset) ?? Number.POSITIVE_INFINITY;
+    this.recoveryReport = recover({
+      env: this.env, config: this.config, commitLog: this.commitLog, queues: this.consumeQueues, index: this.indexService,
+      checkpoint: this.checkpoint, dispatcher: this.dispatcher, levels: this.delayLevels,
+    }, lastExitOK, indexRedispatch);
+    this.scheduleService.load();
+    return true;
+  }
+
+  start(): void {
+    assert(!this.running, "start once");
+    const abort = this.env.disk.open(this.config.abortFile, { create: true });
+    abort.close();
+    this.running = true;
+    this.flusher.start();
+    this.lastCqThoroughMs = this.env.clock.monotonicMs();
+    const every = (ms: number, task: () => void): void => { this.timers.push(this.env.timers.setInterval(task, ms)); };
+    every(this.config.flushIntervalConsumeQueue, () => void this.flushConsumeQueues(false));
+    every(DISPATCH_RETRY_MS, () => {
+      if (this.dispatcher.reputFromOffset < this.commitLog.maxOffset()) this.dispatcher.reput();
+      this.stats.sample(this.env.clock.monotonicMs());
+    });
+    this.cleanService.start();
+    if (this.config.brokerRole !== "SLAVE") this.scheduleService.start();
+  }
+
+  /** Flushes everything, writes the checkpoint, removes the abort file. */
+  async shutdown(): Promise<void> {
+    if (this.shutdownDone) return;
+    this.shutdownDone = true;
+    const wasRunning = this.running;
+    this.running = false;
+    for (const timer of this.timers) this.env.timers.clear(timer);
+    this.cleanService.stop();
+    await this.scheduleService.shutdown();
+    this.flusher.stop();
+    try {
+      await this.flusher.flushAll();
+      await this.flushConsumeQueues(true);
+      if (wasRunning) this.env.disk.remove(this.config.abortFile);
+    } finally {
+      this.commitLog.queue.close();
+      this.consumeQueues.close();
+      this.indexService?.close();
+    }
+  }
+
+  isRunning(): boolean {
+    return this.running;
+  }
+
+  setMessageArrivingListener(listener: MessageArrivingListener | undefined): void {
+    this.dispatcher.listener = listener;
+  }
+
+  setReplicationWaiter(waiter: ReplicationWaiter | undefined): void {
+    this.replicationWaiter = waiter;
+  }
+
+  private refusal(): PutMessageResult | undefined {
+    if (!this.running) return failed("SERVICE_NOT_AVAILABLE", "message store is not running");
+    if (this.config.brokerRole === "SLAVE") return failed("SERVICE_NOT_AVAILABLE", "message store is a slave");
+    if (this.diskGuard.isFull()) return failed("SERVICE_NOT_AVAILABLE", "disk full");
+    return undefined;
+  }
+
+  async putMessage(message: MessageExtBrokerInner, options: PutOptions = {}): Promise<PutMessageResult> {
+    const refused = this.refusal();
+    if (refused !== undefined) return refused;
+    return this.finishPut(this.commitLog.appendMessage(message, this.env.clock.nowMs()), message, options);
+  }
+
+  /** A batch: same topic and queue, no delay level, not transactional [CommitLog.putMessages]. */
+  async putMessages(messages: readonly MessageExtBrokerInner[], options: PutOptions = {}): Promise<PutMessageResult> {
+    const refused = this.refusal();
+    if (refused !== undefined) return refused;
+    const first = messages[0];
+    if (first === undefined) return failed("MESSAGE_ILLEGAL", "empty batch");
+    for (const message of messages) {
+      if (message.topic !== first.topic || message.queueId !== first.queueId) return failed("MESSAGE_ILLEGAL", "batch spans queues");
+      if (transactionType(message.sysFlag) !== MessageSysFlag.TRANSACTION_NOT_TYPE) return failed("MESSAGE_ILLEGAL", "transactional batch");
+      if (Number(message.properties.get(MessageConst.DELAY_TIME_LEVEL) ?? "0") > 0) return failed("MESSAGE_ILLEGAL", "delayed batch");
+    }
+    return this.finishPut(this.commitLog.appendMessages(messages, this.env.clock.nowMs()), first, options);
+  }
+
+  private async finishPut(outcome: AppendOutcome, message: MessageExtBrokerInner, options: PutOptions): Promise<PutMessageResult> {
+    if (!outcome.ok) {
+      this.stats.putMessageFailedTimes++;
+      if (outcome.reason === "disk full") this.diskGuard.markFull();
+      return failed(outcome.status, outcome.reason);
+    }
+    this.dispatcher.dispatchAppended(outcome.requests);
+    this.stats.putMessageTimesTotal += outcome.result.msgNum;
+    this.stats.putMessageSizeTotal += outcome.result.wroteBytes;
+    const wait = options.waitStoreMsgOK ?? message.properties.get(MessageConst.WAIT_STORE_MSG_OK) !== "false";
+    const [flushStatus, replicaStatus] = await Promise.all([this.handleFlush(outcome.endOffset, wait), this.handleReplica(outcome.endOffset, wait)]);
+    const status = replicaStatus !== "PUT_OK" ? replicaStatus : flushStatus;
+    return { status, appendResult: outcome.result, reason: undefined };
+  }
+
+  private async handleFlush(endOffset: number, wait: boolean): Promise<PutMessageStatus> {
+    if (this.config.flushDiskType !== "SYNC_FLUSH") return "PUT_OK";
+    if (!wait) {
+      this.flusher.kick();
+      return "PUT_OK";
+    }
+    return (await this.flusher.waitForFlush(endOffset)) ? "PUT_OK" : "FLUSH_DISK_TIMEOUT";
+  }
+
+  private async handleReplica(endOffset: number, wait: boolean): Promise<PutMessageStatus> {
+    if (this.config.brokerRole !== "SYNC_MASTER" || !wait || this.replicationWaiter === undefined) return "PUT_OK";
+    return this.replicationWaiter(endOffset);
+  }
+
+  /** Flushes consume queues and the index; a thorough round also writes the checkpoint. */
+  async flushConsumeQueues(thoroughNow: boolean): Promise<void> {
+    if (this.cqFlushRunning && !thoroughNow) return;
+    this.cqFlushRunning = true;
+    try {
+      const nowMs = this.env.clock.monotonicMs();
+      const thorough = thoroughNow || nowMs - this.lastCqThoroughMs >= this.config.flushConsumeQueueThoroughInterval;
+      if (thorough) this.lastCqThoroughMs = nowMs;
+      const coveredOffset = this.dispatcher.reputFromOffset;
+      const coveredTimestamp = this.dispatcher.lastDispatchedTimestamp;
+      const leastPages = thorough ? 0 : this.config.flushConsumeQueueLeastPages;
+      await Promise.all(this.consumeQueues.all().map((queue) => queue.queue.flush(leastPages)));
+      if (!thorough) return;
+      await this.indexService?.flush();
+      await this.flusher.flushOnce(0);
+      this.checkpoint.logicsOffset = coveredOffset;
+      this.checkpoint.indexOffset = coveredOffset;
+      this.checkpoint.logicsMsgTimestamp = coveredTimestamp;
+      this.checkpoint.indexMsgTimestamp = coveredTimestamp;
+      await this.checkpoint.flush();
+    } catch (error) {
+      this.env.log.error("consume queue flush failed", { error: String(error) });
+    } finally {
+      this.cqFlushRunning = false;
+    }
+  }
+
+  getMessage(_group: string, topic: string, queueId: number, offset: number, maxMsgNums: number, filter?: TagsCodeFilter): GetMessageResult {
+    const result = getMessage({ config: this.config, commitLog: this.commitLog, onTransferred: (count) => {
+      this.stats.getMessageTransferedMsgCount += count;
+    } }, this.consumeQueues.find(topic, queueId), offset, maxMsgNums, filter);
+    if (result.status === "FOUND") this.stats.getMessageTimesTotalFound++;
+    else this.stats.getMessageTimesTotalMiss++;
+    return result;
+  }
+
+  getMaxOffsetInQueue(topic: string, queueId: number): number {
+    return this.consumeQueues.find(topic, queueId)?.maxOffset() ?? 0;
+  }
+
+  getMinOffsetInQueue(topic: string, queueId: number): number {
+    return this.consumeQueues.find(topic, queueId)?.minOffset ?? 0;
+  }
+
+  getOffsetInQueueByTime(topic: string, queueId: number, timestampMs: number): number {
+    const queue = this.consumeQueues.find(topic, queueId);
+    return queue === undefined ? 0 : offsetInQueueByTime(this.commitLog, queue, timestampMs);
+  }
+
+  /** Commit-log offset of the message at a queue offset, or undefined. */
+  getCommitLogOffsetInQueue(topic: string, queueId: number, queueOffset: number): number | undefined {
+    return this.consumeQueues.find(topic, queueId)?.unitAt(queueOffset)?.commitLogOffset;
+  }
+
+  /** Store time of the message at queueOffset, or -1 [getMessageStoreTimeStamp]. */
+  getMessageStoreTimeStamp(topic: string, queueId: number, queueOffset: number): number {
+    const unit = this.consumeQueues.find(topic, queueId)?.unitAt(queueOffset);
+    return unit === undefined ? -1 : (storeTimestampAt(this.commitLog, unit.commitLogOffset) ?? -1);
+  }
+
+  /** Store time of the earliest message of a queue, or -1. */
+  getEarliestMessageTimeInQueue(topic: string, queueId: number): number {
+    return this.getMessageStoreTimeStamp(topic, queueId, this.getMinOffsetInQueue(topic, queueId));
+  }
+
+  /** Store time of the first message in the commit log, or -1. */
+  getEarliestMessageTime(): number {
+    const first = this.commitLog.queue.first();
+    return first === undefined ? -1 : (storeTimestampAt(this.commitLog, first.fileFromOffset) ?? -1);
+  }
+
+  /** The raw record at a commit-log offset (VIEW_MESSAGE_BY_ID), or undefined. */
+  selectOneMessageByOffset(commitLogOffset: number): Uint8Array | undefined {
+    const size = this.commitLog.readRecordSize(commitLogOffset);
+    return size === undefined ? undefined : this.commitLog.readRecord(commitLogOffset, size);
+  }
+
+  lookMessageByOffset(commitLogOffset: number): MessageExt | undefined {
+    const record = this.selectOneMessageByOffset(commitLogOffset);
+    if (record === undefined) return undefined;
+    try {
+      return decodeMessageRecord(record);
+    } catch (error) {
+      this.env.log.warn("lookMessageByOffset: bad record", { commitLogOffset, error: String(error) });
+      return undefined;
+    }
+  }
+
+  queryMessage(topic: string, key: string, maxNum: number, beginMs: number, endMs: number): QueryMessageResult {
+    const found = this.indexService?.queryOffset(topic, key, maxNum, beginMs, endMs);
+    const messages: Uint8Array[] = [];
+    for (const offset of found?.phyOffsets ?? []) {
+      const record = this.selectOneMessageByOffset(offset);
+      if (record !== undefined) messages.push(record);
+    }
+    return {
+      messages, indexLastUpdateTimestamp: found?.indexLastUpdateTimestamp ?? 0,
+      indexLastUpdatePhyoffset: found?.indexLastUpdatePhyoffset ?? 0,
+    };
+  }
+
+  getMaxPhyOffset(): number {
+    return this.commitLog.maxOffset();
+  }
+
+  getMinPhyOffset(): number {
+    return this.commitLog.minOffset();
+  }
+
+  getFlushedPhyOffset(): number {
+    return this.flusher.flushedOffset;
+  }
+
+  /** Raw commit-log bytes from offset within its segment, at most maxBytes (HA master). */
+  getCommitLogData(offset: number, maxBytes: number): Uint8Array | undefined {
+    return this.commitLog.readData(offset, maxBytes);
+  }
+
+  /** Appends raw bytes received over HA at startOffset (must equal max offset); dispatches them. */
+  appendToCommitLog(startOffset: number, bytes: Uint8Array): boolean {
+    if (this.shutdownDone || startOffset !== this.commitLog.maxOffset()) return false;
+    try {
+      this.commitLog.appendRaw(startOffset, bytes);
+    } catch (error) {
+      this.env.log.error("appendToCommitLog failed", { startOffset, error: String(error) });
+      return false;
+    }
+    this.dispatcher.reput();
+    return true;
+  }
+
+  /** Cuts the commit log at `offset` (a record boundary) and everything derived beyond it. */
+  truncateDirtyFiles(offset: number): void {
+    this.commitLog.queue.truncateDirtyFiles(offset);
+    for (const queue of this.consumeQueues.all()) {
+      if (queue.maxPhysicOffset > offset) queue.truncateDirtyLogicFiles(offset);
+      this.commitLog.setQueueOffset(queue.topic, queue.queueId, queue.maxOffset());
+    }
+    const redispatch = this.indexService?.truncateBeyond(offset) ?? Number.POSITIVE_INFINITY;
+    this.dispatcher.reputFromOffset = Math.min(offset, redispatch === Number.POSITIVE_INFINITY ? offset
+      : Math.max(this.commitLog.minOffset(), redispatch - (redispatch % this.config.mappedFileSizeCommitLog)));
+    this.dispatcher.reput(false);
+    this.flusher.flushedOffset = Math.min(this.flusher.flushedOffset, offset);
+    this.checkpoint.physicOffset = Math.min(this.checkpoint.physicOffset, offset);
+  }
+
+  /** Removes a topic's consume queues and queue offsets (DELETE_TOPIC_IN_BROKER). */
+  deleteTopic(topic: string): void {
+    this.consumeQueues.destroyTopic(topic);
+    this.commitLog.removeQueueOffsets(topic);
+  }
+
+  /** TRIGGER_DELETE_FILES: run retention now, ignoring deleteWhen. */
+  executeDeleteFilesManually(): void {
+    this.cleanService.triggerManually();
+  }
+
+  /** RocketMQ-style runtime info (GET_BROKER_RUNTIME_INFO adds these). */
+  getRuntimeInfo(): Map<string, string> {
+    const s = this.stats;
+    return new Map([
+      ["putMessageTimesTotal", String(s.putMessageTimesTotal)],
+      ["putMessageSizeTotal", String(s.putMessageSizeTotal)],
+      ["putMessageFailedTimes", String(s.putMessageFailedTimes)],
+      ["putTps", `${s.tps(10, "puts")} ${s.tps(60, "puts")} ${s.tps(600, "puts")}`],
+      ["getTransferedTps", `${s.tps(10, "gets")} ${s.tps(60, "gets")} ${s.tps(600, "gets")}`],
+      ["getMessageTimesTotalFound", String(s.getMessageTimesTotalFound)],
+      ["getMessageTimesTotalMiss", String(s.getMessageTimesTotalMiss)],
+      ["getMessageTransferedMsgCount", String(s.getMessageTransferedMsgCount)],
+      ["commitLogDiskRatio", (this.diskGuard.usedPercent / 100).toFixed(4)],
+      ["commitLogMinOffset", String(this.getMinPhyOffset())],
+      ["commitLogMaxOffset", String(this.getMaxPhyOffset())],
+      ["commitLogFlushedOffset", String(this.getFlushedPhyOffset())],
+      ["dispatchBehindBytes", String(this.commitLog.maxOffset() - this.dispatcher.reputFromOffset)],
+      ["earliestMessageTimeStamp", String(this.getEarliestMessageTime())],
+      ["diskFull", String(this.diskGuard.isFull())],
+      ["pageCacheLockTimeMills", "0"],
+    ]);
+  }
+}

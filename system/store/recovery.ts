@@ -1,0 +1,95 @@
+// Start-up recovery (RocketMQ's recoverNormally / recoverAbnormally, plus consume-queue and
+// index repair). Finds the end of the valid commit log by validating records (magic, size,
+// PHYSICALOFFSET, CRC when checkCRCOnRecover), cuts the torn tail, drops consume-queue units
+// and index files beyond it, and re-dispatches records the queues or index may have missed.
+// - Normal exit: validate from the third-last segment; queues were flushed at shutdown.
+// - Abnormal exit (abort file present): validate from the segment holding the checkpoint's
+//   lowest covered offset (from the first segment when the checkpoint has no offsets), and
+//   re-dispatch from there (consume queues skip units they have; the index skips offsets
+//   below its end).
+
+import type { Env } from "../env/env.ts";
+import type { CommitLog } from "./commit_log.ts";
+import type { ConsumeQueueTable } from "./consume_queue_table.ts";
+import type { DelayLevelTable } from "./dispatch_request.ts";
+import type { Dispatcher } from "./dispatcher.ts";
+import type { IndexService } from "./index_service.ts";
+import { walkSegment } from "./record_walk.ts";
+import type { StoreCheckpoint } from "./store_checkpoint.ts";
+import type { StoreConfig } from "./store_config.ts";
+
+export interface RecoveryContext {
+  env: Env;
+  config: StoreConfig;
+  commitLog: CommitLog;
+  queues: ConsumeQueueTable;
+  index: IndexService | undefined;
+  checkpoint: StoreCheckpoint;
+  dispatcher: Dispatcher;
+  levels: DelayLevelTable;
+}
+
+export interface RecoveryReport {
+  lastExitOK: boolean;
+  validEnd: number;
+  cutBytes: number;
+  redispatchFrom: number;
+}
+
+/** Validates segments from `startIndex` and returns the end of the last valid record. */
+export function findValidEnd(context: RecoveryContext, startIndex: number): number {
+  const files = context.commitLog.queue.files;
+  let end = files[startIndex]?.fileFromOffset ?? context.commitLog.minOffset();
+  for (let index = startIndex; index < files.length; index++) {
+    const file = files[index]!;
+    const limit = Math.min(file.physicalSize(), file.fileSize);
+    const stop = walkSegment(file, 0, limit, context.config.checkCRCOnRecover, context.levels, () => true);
+    if (stop.stop === "blank") {
+      end = file.fileFromOffset + file.fileSize;
+      continue;
+    }
+    end = file.fileFromOffset + stop.position;
+    if (stop.stop === "end" && limit > stop.position) {
+      context.env.log.warn("commit log tail cut", { offset: end, reason: stop.reason });
+    }
+    break;
+  }
+  return end;
+}
+
+function segmentStart(context: RecoveryContext, offset: number): number {
+  const size = context.config.mappedFileSizeCommitLog;
+  return Math.max(context.commitLog.minOffset(), offset - (offset % size));
+}
+
+export function recover(context: RecoveryContext, lastExitOK: boolean, indexRedispatchFrom: number): RecoveryReport {
+  const { commitLog, queues, checkpoint } = context;
+  for (const queue of queues.all()) queue.recover();
+  const files = commitLog.queue.files;
+  let startIndex = Math.max(0, files.length - 3);
+  if (!lastExitOK) {
+    const covered = checkpoint.minOffset();
+    const holding = files.findIndex((file) => file.fileFromOffset + file.fileSize > covered);
+    startIndex = covered <= 0 ? 0 : holding < 0 ? startIndex : Math.min(startIndex, holding);
+  }
+  const maxBefore = files.length === 0 ? 0 : files.at(-1)!.fileFromOffset + Math.min(files.at(-1)!.physicalSize(), files.at(-1)!.fileSize);
+  const validEnd = files.length === 0 ? 0 : findValidEnd(context, startIndex);
+  if (files.length > 0) commitLog.queue.truncateDirtyFiles(validEnd);
+  const last = commitLog.queue.last();
+  if (last !== undefined) last.flushedPosition = 0;
+  for (const queue of queues.all()) {
+    if (queue.maxPhysicOffset > validEnd) queue.truncateDirtyLogicFiles(validEnd);
+  }
+  let redispatchFrom = Math.min(indexRedispatchFrom, context.index?.truncateBeyond(validEnd) ?? Number.POSITIVE_INFINITY);
+  if (!lastExitOK) redispatchFrom = Math.min(redispatchFrom, checkpoint.minOffset());
+  redispatchFrom = Math.min(validEnd, redispatchFrom);
+  if (redispatchFrom < validEnd) redispatchFrom = segmentStart(context, redispatchFrom);
+  context.dispatcher.reputFromOffset = redispatchFrom;
+  context.dispatcher.reput(false);
+  for (const queue of queues.all()) {
+    commitLog.setQueueOffset(queue.topic, queue.queueId, queue.maxOffset());
+    queue.correctMinOffset(commitLog.minOffset());
+  }
+  context.env.log.info("store recovered", { lastExitOK, validEnd, cutBytes: Math.max(0, maxBefore - validEnd), redispatchFrom });
+  return { lastExitOK, validEnd, cutBytes: Math.max(0, maxBefore - validEnd), redispatchFrom };
+}

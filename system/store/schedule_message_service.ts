@@ -1,0 +1,165 @@
+// Delayed delivery (RocketMQ's ScheduleMessageService). A message with DELAY level L is stored
+// in SCHEDULE_TOPIC_XXXX queue L−1 with REAL_TOPIC/REAL_QID (rewriteForDelay; the broker calls
+// it before putMessage); its consume-queue tagsCode is the delivery time. One timer chain per
+// level walks that queue and re-puts each due message into its real topic; per-level offsets
+// are persisted to delayOffset.json (fastjson form: {"offsetTable":{1:0,2:5}}) atomically.
+// Only masters deliver. Timing: first check after 1 s, idle re-check every 100 ms, retry a
+// failed re-put after 10 s (RocketMQ's FIRST_DELAY_TIME, DELAY_FOR_A_WHILE, DELAY_FOR_A_PERIOD).
+
+import type { Env, TimerHandle } from "../env/env.ts";
+import { MessageConst, MessageSysFlag, SystemTopic, transactionType, utf8Text } from "../message/index.ts";
+import type { MessageExt, MessageExtBrokerInner } from "../message/index.ts";
+import type { DefaultMessageStore } from "./message_store.ts";
+import { isPutStored } from "./status.ts";
+import type { StoreConfig } from "./store_config.ts";
+
+const FIRST_DELAY_MS = 1000;
+const DELAY_FOR_A_WHILE_MS = 100;
+const DELAY_FOR_A_PERIOD_MS = 10_000;
+
+/**
+ * Moves a message with a DELAY level into SCHEDULE_TOPIC_XXXX (levels above the table are
+ * capped). Returns the message unchanged when it has no delay, is a prepared/rollback
+ * transaction message, or is already in the schedule topic.
+ */
+export function rewriteForDelay(message: MessageExtBrokerInner, levelCount: number): MessageExtBrokerInner {
+  const level = Number.parseInt(message.properties.get(MessageConst.DELAY_TIME_LEVEL) ?? "0", 10);
+  const type = transactionType(message.sysFlag);
+  if (!(level > 0) || message.topic === SystemTopic.SCHEDULE_TOPIC) return message;
+  if (type !== MessageSysFlag.TRANSACTION_NOT_TYPE && type !== MessageSysFlag.TRANSACTION_COMMIT_TYPE) return message;
+  const capped = Math.min(level, levelCount);
+  const properties = new Map(message.properties);
+  properties.set(MessageConst.REAL_TOPIC, message.topic);
+  properties.set(MessageConst.REAL_QUEUE_ID, String(message.queueId));
+  properties.set(MessageConst.DELAY_TIME_LEVEL, String(capped));
+  return { ...message, topic: SystemTopic.SCHEDULE_TOPIC, queueId: capped - 1, properties };
+}
+
+/** The message to re-put when its delay is over [ScheduleMessageService.messageTimeup]. */
+export function messageTimeup(message: MessageExt): MessageExtBrokerInner | undefined {
+  const topic = message.properties.get(MessageConst.REAL_TOPIC);
+  const queueId = Number.parseInt(message.properties.get(MessageConst.REAL_QUEUE_ID) ?? "", 10);
+  if (topic === undefined || !Number.isInteger(queueId)) return undefined;
+  const properties = new Map(message.properties);
+  properties.delete(MessageConst.DELAY_TIME_LEVEL);
+  return {
+    topic, queueId, flag: message.flag, body: message.body, properties, sysFlag: message.sysFlag,
+    bornTimestamp: message.bornTimestamp, bornHost: message.bornHost, storeHost: message.storeHost,
+    reconsumeTimes: message.reconsumeTimes, preparedTransactionOffset: 0,
+  };
+}
+
+export function encodeDelayOffsets(offsets: ReadonlyMap<number, number>): string {
+  const entries = [...offsets].sort(([a], [b]) => a - b).map(([level, offset]) => `${level}:${offset}`);
+  return `{"offsetTable":{${entries.join(",")}}}`;
+}
+
+/** Parses delayOffset.json (bare or quoted numeric keys); undefined when malformed. */
+export function decodeDelayOffsets(text: string): Map<number, number> | undefined {
+  try {
+    const parsed = JSON.parse(text.replace(/([{,]\s*)(\d+)\s*:/g, '$1"$2":')) as { offsetTable?: Record<string, unknown> };
+    const offsets = new Map<number, number>();
+    for (const [level, offset] of Object.entries(parsed.offsetTable ?? {})) {
+      if (typeof offset === "number" && Number.isSafeInteger(offset)) offsets.set(Number(level), offset);
+    }
+    return offsets;
+  } catch {
+    return undefined;
+  }
+}
+
+export class ScheduleMessageService {
+  readonly offsetTable = new Map<number, number>();
+  private readonly timers = new Map<number, TimerHandle>();
+  private persistTimer: TimerHandle | undefined;
+  private started = false;
+
+  constructor(private readonly env: Env, private readonly config: StoreConfig, private readonly store: DefaultMessageStore,
+    private readonly levels: readonly number[]) {}
+
+  load(): void {
+    const bytes = this.env.disk.readFile(this.config.delayOffsetStorePath);
+    if (bytes === undefined) return;
+    const offsets = decodeDelayOffsets(utf8Text(bytes));
+    if (offsets === undefined) {
+      this.env.log.error("bad delayOffset.json; starting from queue minimums", { path: this.config.delayOffsetStorePath });
+      return;
+    }
+    for (const [level, offset] of offsets) this.offsetTable.set(level, offset);
+  }
+
+  /** The offsets as the slave sync (GET_ALL_DELAY_OFFSET) wants them. */
+  encode(): string {
+    return encodeDelayOffsets(this.offsetTable);
+  }
+
+  /** Takes offsets from the master (slave side). */
+  updateFrom(text: string): boolean {
+    const offsets = decodeDelayOffsets(text);
+    if (offsets === undefined) return false;
+    for (const [level, offset] of offsets) this.offsetTable.set(level, offset);
+    return true;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (let level = 1; level <= this.levels.length; level++) this.schedule(level, FIRST_DELAY_MS);
+    this.persistTimer = this.env.timers.setInterval(() => void this.persist(), this.config.flushDelayOffsetInterval);
+  }
+
+  async shutdown(): Promise<void> {
+    const wasStarted = this.started;
+    this.started = false;
+    for (const timer of this.timers.values()) this.env.timers.clear(timer);
+    this.timers.clear();
+    this.env.timers.clear(this.persistTimer);
+    if (wasStarted) await this.persist();
+  }
+
+  async persist(): Promise<void> {
+    try {
+      this.env.disk.mkdirs(this.config.delayOffsetStorePath.substring(0, this.config.delayOffsetStorePath.lastIndexOf("/")));
+      await this.env.disk.writeFileAtomic(this.config.delayOffsetStorePath, new TextEncoder().encode(this.encode()));
+    } catch (error) {
+      this.env.log.error("persisting delay offsets failed", { error: String(error) });
+    }
+  }
+
+  private schedule(level: number, delayMs: number): void {
+    if (!this.started) return;
+    this.timers.set(level, this.env.timers.setTimeout(() => void this.deliver(level), delayMs));
+  }
+
+  /** Delivers every due message of one level, then re-arms its timer. */
+  async deliver(level: number): Promise<void> {
+    const queue = this.store.consumeQueues.find(SystemTopic.SCHEDULE_TOPIC, level - 1);
+    if (queue === undefined) return this.schedule(level, DELAY_FOR_A_WHILE_MS);
+    let offset = Math.max(this.offsetTable.get(level) ?? 0, queue.minOffset);
+    const delayMs = this.levels[level - 1] ?? 1000;
+    while (this.started && offset < queue.maxOffset()) {
+      const unit = queue.unitAt(offset);
+      if (unit !== undefined) {
+        const nowMs = this.env.clock.nowMs();
+        const deliverMs = unit.tagsCode > nowMs + delayMs ? nowMs : unit.tagsCode;
+        if (deliverMs > nowMs) {
+          this.offsetTable.set(level, offset);
+          return this.schedule(level, deliverMs - nowMs);
+        }
+        const message = this.store.lookMessageByOffset(unit.commitLogOffset);
+        const inner = message === undefined ? undefined : messageTimeup(message);
+        if (inner !== undefined) {
+          const result = await this.store.putMessage(inner, { waitStoreMsgOK: false });
+          if (!isPutStored(result.status)) {
+            this.env.log.warn("delayed message re-put failed; retrying later", { level, offset, status: result.status });
+            this.offsetTable.set(level, offset);
+            return this.schedule(level, DELAY_FOR_A_PERIOD_MS);
+          }
+        }
+      }
+      offset++;
+      this.offsetTable.set(level, offset);
+    }
+    this.schedule(level, DELAY_FOR_A_WHILE_MS);
+  }
+}
