@@ -13,15 +13,19 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant("truncate" as const), sizeBytes: positionArb }),
 );
 
-function applyModel(model: number[], op: Op): void {
-  if (op.kind === "write") {
-    if (op.data.length === 0) return;
-    while (model.length < op.position) model.push(0);
-    op.data.forEach((byte, index) => (model[op.position + index] = byte));
-  } else if (op.sizeBytes < model.length) {
-    model.length = op.sizeBytes;
-  } else {
-    while (model.length < op.sizeBytes) model.push(0);
+/** The model: a flat array big enough for every position the arbitraries produce. */
+class Model {
+  bytes = new Uint8Array(4 * chunkSizeBytes);
+  length = 0;
+  apply(op: Op): void {
+    if (op.kind === "write") {
+      if (op.data.length === 0) return;
+      this.bytes.set(op.data, op.position);
+      this.length = Math.max(this.length, op.position + op.data.length);
+    } else {
+      if (op.sizeBytes < this.length) this.bytes.fill(0, op.sizeBytes, this.length);
+      this.length = op.sizeBytes;
+    }
   }
 }
 
@@ -30,16 +34,16 @@ test("ByteStore reads back what a plain array model holds, for any writes and tr
     fc.property(fc.array(opArb, { maxLength: 25 }), fc.nat(3 * chunkSizeBytes), fc.nat(800), (ops, at, length) => {
       // Arrange
       const store = new ByteStore();
-      const model: number[] = [];
+      const model = new Model();
       // Act
       for (const op of ops) {
         if (op.kind === "write") store.write(op.position, op.data);
         else store.truncate(op.sizeBytes);
-        applyModel(model, op);
+        model.apply(op);
       }
       // Assert
       assert.equal(store.sizeBytes, model.length);
-      assert.deepEqual(Array.from(store.read(at, length)), model.slice(at, at + length));
+      assert.deepEqual(store.read(at, length), model.bytes.slice(at, Math.min(model.length, at + length)));
     }),
     { numRuns: 200 },
   );

@@ -34,5 +34,5 @@ export { netDefaults, type NetOptions } from "./net.ts";
 export { diskDefaults, SimDisk, type DiskOptions } from "./disk.ts";
 export { deriveRandom, SimRandom } from "./random.ts";
 export { withWorldTrapped, WorldAccessError } from "./guard.ts";
-export type { LogLevel, SimLogLine, SimLogSink } from "./log.ts";
+export { formatLogLine, printingSink, type LogLevel, type SimLogLine, type SimLogSink } from "./log.ts";
 export { TraceKind, type TraceRecord } from "./trace.ts";

@@ -99,3 +99,23 @@ export class SimLog implements Log {
     context.sink?.(line);
   }
 }
+
+/** One human line: node-clock ISO time, virtual ms, node#incarnation, level, message, fields. */
+export function formatLogLine(line: SimLogLine): string {
+  const fields = Object.keys(line.fields).length === 0 ? "" : ` ${safeJson(line.fields)}`;
+  const virtual = line.virtualMs.toFixed(3).padStart(12);
+  return `${new Date(line.timeMs).toISOString()} ${virtual} ${line.node}#${line.incarnation} ${line.level.toUpperCase()} ${line.message}${fields}`;
+}
+
+/** A sink that prints every line through write (e.g. process.stdout), for watching a run. */
+export function printingSink(write: (text: string) => void): SimLogSink {
+  return (line) => write(formatLogLine(line) + "\n");
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item));
+  } catch {
+    return "[unserialisable fields]";
+  }
+}

@@ -245,3 +245,30 @@ test("rules and partitions name existing nodes only", () => {
   const { world } = twoNodes();
   assert.throws(() => world.net.partition([["client"], ["srever"]]), /no node named srever/);
 });
+
+test("a stream stalled past the retransmission timeout fails with ETIMEDOUT; the peer learns by RST", async () => {
+  const world = createWorld({ seed: 5, network: { latencyMs: 1, jitterMs: 0, retransmitTimeoutMs: 60_000 } });
+  const server = world.addNode({ name: "server", ip: "10.0.0.1" });
+  const client = world.addNode({ name: "client", ip: "10.0.0.2" });
+  const serverSide: { recorder?: Recorder } = {};
+  await world.settle(
+    server.start(async (env) => {
+      const listener = await env.net.listen("0.0.0.0", 7000, (connection) => (serverSide.recorder = new Recorder(connection, env)));
+      return { stop: () => listener.close() };
+    }),
+  );
+  const handle = await world.settle(client.start(recordingClient("10.0.0.1", 7000)));
+  await world.runFor(10);
+  world.net.partition([["client"], ["server"]]);
+  await world.runFor(120_000);
+  assert.equal(closeState(handle.recorder), "open", "an idle connection survives a partition");
+  handle.recorder.send("stuck");
+  await world.runFor(59_000);
+  assert.equal(closeState(handle.recorder), "open");
+  await world.runFor(2000);
+  assert.equal(closeState(handle.recorder), "ETIMEDOUT");
+  world.net.heal();
+  serverSide.recorder!.send("late reply");
+  await world.runFor(10);
+  assert.equal(closeState(serverSide.recorder!), "ECONNRESET");
+});

@@ -15,6 +15,9 @@
 //   the path opens; the first held segment then arrives one latency later. A REJECT met by
 //   a segment resets both ends (ECONNRESET). A segment reaching a host whose process died
 //   is answered by RST; a powered-off host answers nothing (the pipe stalls until it boots).
+//   A stream stalled longer than retransmitTimeoutMs (Linux: tcp_retries2 = 15, about 924.6 s)
+//   is given up by the sender's TCP: its side closes with ETIMEDOUT. Data reaching an endpoint
+//   that already closed is answered by RST.
 // - Process crash: the OS resets the node's connections (peers see ECONNRESET after the
 //   latency, subject to the rules) and drops its listeners. Power loss: peers see nothing.
 import type { Connection, Listener } from "../../system/env/env.ts";
@@ -34,9 +37,11 @@ export interface NetOptions {
   jitterMs: number;
   /** One-way latency of a node talking to itself. */
   loopbackLatencyMs: number;
+  /** How long a stalled stream may hold unacknowledged bytes before the sender gives up. */
+  retransmitTimeoutMs: number;
 }
 
-export const netDefaults: NetOptions = { latencyMs: 0.25, jitterMs: 0.05, loopbackLatencyMs: 0.02 };
+export const netDefaults: NetOptions = { latencyMs: 0.25, jitterMs: 0.05, loopbackLatencyMs: 0.02, retransmitTimeoutMs: 924_600 };
 
 /** What the network needs to know about a machine (SimNode implements it). */
 export interface NetHost {
@@ -77,6 +82,7 @@ export class SimNet implements Transport {
   private readonly latencyUs: number;
   private readonly jitterUs: number;
   private readonly loopbackUs: number;
+  private readonly retransmitTimeoutUs: number;
   segmentsDelivered = 0;
   bytesDelivered = 0;
 
@@ -89,6 +95,8 @@ export class SimNet implements Transport {
     this.latencyUs = msToUs(options.latencyMs);
     this.jitterUs = msToUs(options.jitterMs);
     this.loopbackUs = msToUs(options.loopbackLatencyMs);
+    assert(options.retransmitTimeoutMs > 0, "retransmitTimeoutMs must be > 0");
+    this.retransmitTimeoutUs = msToUs(options.retransmitTimeoutMs);
   }
 
   addHost(host: NetHost): void {
@@ -156,8 +164,7 @@ export class SimNet implements Transport {
     for (const pipe of [...this.stalled]) {
       const verdict = this.pathVerdict(pipe);
       if (verdict === Verdict.drop || !this.hostOf(pipe.to).hostUp) continue;
-      this.stalled.delete(pipe);
-      pipe.stalled = false;
+      this.unstall(pipe);
       if (verdict === Verdict.reject) {
         this.resetBoth(pipe);
         continue;
@@ -184,8 +191,7 @@ export class SimNet implements Transport {
     pipe.drop();
     if (pipe.event !== null) this.core.cancel(pipe.event);
     pipe.event = null;
-    pipe.stalled = false;
-    this.stalled.delete(pipe);
+    this.unstall(pipe);
   }
 
   released(endpoint: Endpoint): void {
@@ -220,14 +226,9 @@ export class SimNet implements Transport {
     const to = pipe.to;
     const verdict = this.pathVerdict(pipe);
     if (verdict === Verdict.reject) return this.resetBoth(pipe);
-    if (verdict === Verdict.drop || !this.hostOf(to).hostUp) {
-      pipe.stalled = true;
-      this.stalled.add(pipe);
-      this.core.trace(TraceKind.stall, to.thread.nodeIndex, to.connId, segment.kind);
-      return;
-    }
+    if (verdict === Verdict.drop || !this.hostOf(to).hostUp) return this.stall(pipe, segment.kind);
     pipe.shift();
-    if (!to.thread.alive()) {
+    if (!to.thread.alive() || (to.closeNotified && segment.kind === SegmentKind.data)) {
       // The host is up but the process that owned the socket is gone: the kernel says RST.
       this.clear(pipe);
       if (segment.kind !== SegmentKind.rst) this.answerRst(pipe);
@@ -238,6 +239,28 @@ export class SimNet implements Transport {
     this.core.trace(TraceKind.deliver, to.thread.nodeIndex, to.connId, segment.kind, segment.bytes ?? undefined);
     to.thread.post(() => to.receive(segment));
     this.schedule(pipe);
+  }
+
+  private stall(pipe: Pipe, kind: SegmentKindCode): void {
+    pipe.stalled = true;
+    this.stalled.add(pipe);
+    this.core.trace(TraceKind.stall, pipe.to.thread.nodeIndex, pipe.to.connId, kind);
+    if (pipe.stallTimeout !== null) return;
+    pipe.stallTimeout = this.core.at(this.core.nowUs + this.retransmitTimeoutUs, () => {
+      pipe.stallTimeout = null;
+      if (!pipe.stalled) return;
+      const from = pipe.from;
+      this.core.trace(TraceKind.reset, from.thread.nodeIndex, from.connId, 2);
+      this.clear(pipe);
+      from.thread.post(() => from.retransmitTimedOut());
+    });
+  }
+
+  private unstall(pipe: Pipe): void {
+    pipe.stalled = false;
+    this.stalled.delete(pipe);
+    if (pipe.stallTimeout !== null) this.core.cancel(pipe.stallTimeout);
+    pipe.stallTimeout = null;
   }
 
   private answerRst(pipe: Pipe): void {

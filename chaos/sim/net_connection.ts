@@ -41,6 +41,8 @@ export class Pipe {
   floorUs = 0;
   event: SimEvent | null = null;
   stalled = false;
+  /** While stalled with bytes in flight: when TCP gives up (retransmission timeout). */
+  stallTimeout: SimEvent | null = null;
 
   constructor(
     readonly from: Endpoint,
@@ -145,6 +147,14 @@ export class Endpoint implements Connection {
     if (segment.kind === SegmentKind.data) this.receiveData(segment.bytes!);
     else if (segment.kind === SegmentKind.fin) this.receiveFin();
     else this.receiveRst();
+  }
+
+  /** Our unacknowledged bytes went unanswered too long: TCP gives up (ETIMEDOUT). */
+  retransmitTimedOut(): void {
+    if (this.closeNotified) return;
+    this.state = "closed";
+    this.transport.clear(this.out);
+    this.notifyClose(new NetError("ETIMEDOUT", `connection ${this.localAddress} -> ${this.remoteAddress} timed out (no ACK)`));
   }
 
   /** The process died: no callbacks ever again; returns whether it was still open. */

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Env } from "../../system/env/env.ts";
 import { hostWallMs } from "./host.ts";
-import { createWorld, type World } from "./index.ts";
+import { createWorld, printingSink, type World } from "./index.ts";
 import { echoServer, recordingClient, ticker } from "./testing.ts";
 
 /** A busy little system: clients send random bursts through an echo server and log to disk. */
@@ -218,4 +218,7 @@ test("logs: a bounded ring per machine with skewed timestamps; debug is off by d
   assert.deepEqual(node.logs()[0]!.fields, { component: "test", n: 1 });
   assert.equal(node.logs()[0]!.timeMs, world.startEpochMs + 5000);
   assert.deepEqual(seen, ["n:a", "n:b", "n:c", "n:d"]);
+  const printed: string[] = [];
+  printingSink((text) => printed.push(text))(node.logs()[0]!);
+  assert.equal(printed[0], '2026-01-01T00:00:05.000Z        0.000 n#1 INFO b {"component":"test","n":1}\n');
 });
