@@ -1,0 +1,176 @@
+// Failover bounds derived from RocketMQ's intervals and the faults: how long a window without
+// successful sends (or without consumption progress) may last before it is a bug. Explicit and
+// generous, but always finite unless a fault never healed. The reasoning:
+// - Sends, no master blocked for everyone: a producer round-robins over all queues, and each
+//   pick of a dead broker's queue can burn a whole sendTimeoutMs (a paused or firewalled
+//   broker never answers; the 4.x timeout spans the retries). A broker's queues are
+//   consecutive in the route, so a sequential producer may hit queuesPerBroker of them in a
+//   row: base = sendTimeoutMs × (queuesPerBroker + 1).
+// - Sends, every master unavailable at once (a single master crashed, all masters faulted, or
+//   the producer cut off): nothing can succeed until the fault heals; then the broker starts
+//   (startupSlackMs for process start and commit log recovery), registers with the NameServer
+//   (at start, else within brokerRegisterMs), producers refresh routes within routePollMs (the
+//   NameServer drops a broker when its connection closes, or after brokerExpiryMs +
+//   namesrvScanMs when silent), and the next send may still time out once (sendTimeoutMs).
+//   Each such span adds its whole duration plus that recovery.
+// - Per broker: after a fault on a master heals, producers use it again within the same
+//   recovery (brokerRejoinMs).
+// - Consumption: base = rebalanceMs (a queue waits at most one rebalance for an owner) +
+//   pullSuspendMs (a long poll) + 3 s (RocketMQ's pull retry delay after an error). A fault on
+//   a broker adds its duration + the send recovery + the pull retry delay. A fault on a
+//   consumer (or its heartbeats) lasts until it heals or until the broker expires the client
+//   and the others rebalance (clientExpiryMs + clientScanMs + clientHeartbeatMs +
+//   rebalanceMs), whichever is first.
+import type { Fault, ScheduledFault } from "../faults/types.ts";
+import type { Intervals } from "../scenario.ts";
+import type { TopologyFacts } from "./context.ts";
+import { masters } from "./context.ts";
+
+/** A span of time; endMs null = it never ended (the fault never healed). */
+export type TimeSpan = { startMs: number; endMs: number | null };
+
+export type FailoverBounds = {
+  sendBaseMs: number;
+  sendRecoverMs: number;
+  /** Spans (recovery included) in which no master could take any producer's sends. */
+  sendBlocked: TimeSpan[];
+  brokerRejoinMs: number;
+  /** Per broker name: spans (recovery included) in which producers could not use it. */
+  brokerBlocked: Record<string, TimeSpan[]>;
+  consumeBaseMs: number;
+  /** Spans (recovery included) of every fault that can stall consumption. */
+  consumeBlocked: TimeSpan[];
+  reasons: string[];
+};
+
+export const startupSlackMs = 10_000;
+export const pullRetryDelayMs = 3_000;
+const defaultQueuesPerBroker = 4;
+
+export function deriveFailoverBounds(
+  intervals: Intervals,
+  faults: readonly ScheduledFault[],
+  topology: TopologyFacts,
+  options: { queuesPerBroker?: number } = {},
+): FailoverBounds {
+  const queuesPerBroker = options.queuesPerBroker ?? defaultQueuesPerBroker;
+  const sendBaseMs = intervals.sendTimeoutMs * (queuesPerBroker + 1);
+  const sendRecoverMs = startupSlackMs + intervals.brokerRegisterMs + intervals.routePollMs + intervals.sendTimeoutMs;
+  const takeoverMs = intervals.clientExpiryMs + intervals.clientScanMs + intervals.clientHeartbeatMs + intervals.rebalanceMs;
+  const consumeBaseMs = intervals.rebalanceMs + intervals.pullSuspendMs + pullRetryDelayMs;
+  const masterNames = masters(topology).map((broker) => broker.brokerName);
+  const brokerBlocked: Record<string, TimeSpan[]> = {};
+  const everyone: TimeSpan[] = [];
+  const consumeBlocked: TimeSpan[] = [];
+  for (const scheduled of faults) {
+    const span = spanOf(scheduled, sendRecoverMs);
+    const hit = mastersHit(scheduled.fault, topology);
+    if (hit === "all") everyone.push(span);
+    else for (const name of hit) (brokerBlocked[name] ??= []).push(span);
+    consumeBlocked.push(touchesConsumer(scheduled.fault)
+      ? consumerSpan(scheduled, takeoverMs + pullRetryDelayMs)
+      : spanOf(scheduled, sendRecoverMs + pullRetryDelayMs));
+  }
+  for (const name of masterNames) brokerBlocked[name] = union([...(brokerBlocked[name] ?? []), ...everyone]);
+  const perMaster = masterNames.map((name) => brokerBlocked[name] ?? []);
+  const sendBlocked = perMaster.length === 0 ? union(everyone)
+    : perMaster.reduce((left, right) => intersect(left, right));
+  const reasons = [
+    `send base ${sendBaseMs} ms = sendTimeoutMs ${intervals.sendTimeoutMs} × (${queuesPerBroker} queues per broker + 1): consecutive picks of a dead broker's queues each time out`,
+    `send recovery ${sendRecoverMs} ms = startup ${startupSlackMs} + brokerRegisterMs ${intervals.brokerRegisterMs} + routePollMs ${intervals.routePollMs} + sendTimeoutMs ${intervals.sendTimeoutMs}, added after every span in which no master could take sends`,
+    `consume base ${consumeBaseMs} ms = rebalanceMs ${intervals.rebalanceMs} + pullSuspendMs ${intervals.pullSuspendMs} + pull retry ${pullRetryDelayMs}`,
+    `consumer takeover ${takeoverMs} ms = clientExpiryMs ${intervals.clientExpiryMs} + clientScanMs ${intervals.clientScanMs} + clientHeartbeatMs ${intervals.clientHeartbeatMs} + rebalanceMs ${intervals.rebalanceMs}`,
+  ];
+  return { sendBaseMs, sendRecoverMs, sendBlocked, brokerRejoinMs: sendRecoverMs, brokerBlocked, consumeBaseMs, consumeBlocked: union(consumeBlocked), reasons };
+}
+
+/** base + the length of every blocked span that overlaps [startMs, endMs]; null if one never ended. */
+export function boundFor(baseMs: number, blocked: readonly TimeSpan[], startMs: number, endMs: number): number | null {
+  let boundMs = baseMs;
+  for (const span of blocked) {
+    if (span.startMs > endMs || (span.endMs !== null && span.endMs < startMs)) continue;
+    if (span.endMs === null) return null;
+    boundMs += span.endMs - span.startMs;
+  }
+  return boundMs;
+}
+
+function spanOf(scheduled: ScheduledFault, recoverMs: number): TimeSpan {
+  return { startMs: scheduled.atMs, endMs: scheduled.healAtMs === undefined ? null : scheduled.healAtMs + recoverMs };
+}
+
+function consumerSpan(scheduled: ScheduledFault, takeoverMs: number): TimeSpan {
+  const healMs = scheduled.healAtMs ?? Infinity;
+  return { startMs: scheduled.atMs, endMs: Math.min(healMs, scheduled.atMs + takeoverMs) + pullRetryDelayMs };
+}
+
+function namesOf(fault: Fault): string[] {
+  switch (fault.kind) {
+    case "firewall":
+    case "flow":
+      return [fault.source, fault.target];
+    case "heartbeat-loss":
+      return [fault.source];
+    case "partition":
+      return fault.target === undefined ? [] : [fault.target];
+    case "namesrv-all-down":
+      return [];
+    default:
+      return [fault.target];
+  }
+}
+
+const isProducer = (name: string): boolean => name.startsWith("producer");
+
+/** Which masters (by broker name) a fault keeps producers from, or "all". */
+function mastersHit(fault: Fault, topology: TopologyFacts): "all" | string[] {
+  // Existing producers keep their cached routes while every NameServer is down.
+  if (fault.kind === "namesrv-all-down" || fault.kind === "clock-skew") return [];
+  if (fault.kind === "heartbeat-loss" && fault.scope === "client-to-broker") return [];
+  if (fault.kind === "partition" && fault.target === undefined) return "all";
+  const names = namesOf(fault);
+  if (names.some(isProducer)) return "all";
+  const hit = new Set<string>();
+  for (const broker of topology.brokers) {
+    if (!names.includes(broker.node)) continue;
+    // A slave fault stalls a SYNC_MASTER's acks past the producer's timeout.
+    const master = topology.brokers.find((other) => other.brokerName === broker.brokerName && other.role !== "SLAVE");
+    if (broker.role !== "SLAVE" || master?.role === "SYNC_MASTER") hit.add(broker.brokerName);
+  }
+  return [...hit];
+}
+
+function touchesConsumer(fault: Fault): boolean {
+  if (fault.kind === "heartbeat-loss") return fault.scope === "client-to-broker" && !isProducer(fault.source);
+  return namesOf(fault).some((name) => name.startsWith("consumer"));
+}
+
+/** Sorted, merged union of spans. */
+export function union(spans: readonly TimeSpan[]): TimeSpan[] {
+  const sorted = [...spans].sort((left, right) => left.startMs - right.startMs);
+  const merged: TimeSpan[] = [];
+  for (const span of sorted) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && (last.endMs === null || span.startMs <= last.endMs)) {
+      last.endMs = last.endMs === null || span.endMs === null ? null : Math.max(last.endMs, span.endMs);
+    } else {
+      merged.push({ ...span });
+    }
+  }
+  return merged;
+}
+
+/** Intersection of two sorted, merged span lists. */
+export function intersect(left: readonly TimeSpan[], right: readonly TimeSpan[]): TimeSpan[] {
+  const result: TimeSpan[] = [];
+  for (const a of left) {
+    for (const b of right) {
+      const startMs = Math.max(a.startMs, b.startMs);
+      const endA = a.endMs ?? Infinity;
+      const endB = b.endMs ?? Infinity;
+      const end = Math.min(endA, endB);
+      if (startMs <= end) result.push({ startMs, endMs: Number.isFinite(end) ? end : null });
+    }
+  }
+  return union(result);
+}

@@ -1,0 +1,164 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { HistoryEvent } from "../history/types.ts";
+import type { DeliveryEvidence } from "./delivery.ts";
+import { analyzeDelivery, checkDelivery } from "./delivery.ts";
+import { computeCounts } from "./index.ts";
+import { HistoryBuilder, testContext, topologyFacts } from "./testing/history_builder.ts";
+
+const evidenceOf = (events: HistoryEvent[], context = testContext()): DeliveryEvidence =>
+  checkDelivery(events, context).evidence as DeliveryEvidence;
+
+// The history format, spelled out once: two sends, one delivered per group member.
+const cleanHistory: HistoryEvent[] = [
+  { type: "membership", timeMs: 0, process: "consumer-G-1", group: "G", change: "join" },
+  { type: "rebalance", timeMs: 1, process: "consumer-G-1", group: "G", topic: "T", queues: ["broker-a:0", "broker-a:1", "broker-b:0", "broker-b:1"] },
+  { type: "invoke", op: "send", opId: 1, timeMs: 10, process: "producer-1", topic: "T", messageId: "m-1", sendMode: "sync" },
+  { type: "ok", op: "send", opId: 1, timeMs: 12, process: "producer-1", messageId: "m-1", queue: "broker-a:0", queueOffset: 0, sendStatus: "SEND_OK" },
+  { type: "invoke", op: "send", opId: 2, timeMs: 20, process: "producer-1", topic: "T", messageId: "m-2", sendMode: "sync" },
+  { type: "ok", op: "send", opId: 2, timeMs: 22, process: "producer-1", messageId: "m-2", queue: "broker-b:0", queueOffset: 0, sendStatus: "SEND_OK" },
+  { type: "deliver", op: "consume", timeMs: 15, process: "consumer-G-1", group: "G", messageId: "m-1", topic: "T", queue: "broker-a:0", queueOffset: 0, reconsumeTimes: 0, result: "success" },
+  { type: "deliver", op: "consume", timeMs: 25, process: "consumer-G-1", group: "G", messageId: "m-2", topic: "T", queue: "broker-b:0", queueOffset: 0, reconsumeTimes: 0, result: "success" },
+];
+
+test("a clean history passes and counts everything once", () => {
+  const result = checkDelivery(cleanHistory, testContext());
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.match(result.summary, /Every acked message reached every receiver/);
+  const counts = computeCounts(cleanHistory, testContext());
+  assert.deepEqual(
+    { sent: counts.sent, acked: counts.acked, consumed: counts.consumed, deliveries: counts.deliveries, lost: counts.lost },
+    { sent: 2, acked: 2, consumed: 2, deliveries: 2, lost: 0 },
+  );
+});
+
+test("an acked message never delivered is lost, and the evidence names it", () => {
+  const events = new HistoryBuilder().sends("m-", 3).deliverAll(["m-0", "m-2"], 5).build();
+  const result = checkDelivery(events, testContext());
+  assert.equal(result.verdict, "fail");
+  assert.match(result.summary, /1 acked message lost \(m-1\)/);
+  const evidence = result.evidence as DeliveryEvidence;
+  assert.deepEqual(evidence.lost.items.map((entry) => [entry.id, entry.receiver, entry.queue]), [["m-1", "G", "broker-a:0"]]);
+  assert.equal(computeCounts(events, testContext()).lost, 1);
+});
+
+test("a delivery answered only with retry does not count as received", () => {
+  const events = new HistoryBuilder().sends("m-", 1).deliver({ id: "m-0", at: 5, result: "retry" }).build();
+  assert.equal(evidenceOf(events).lost.count, 1);
+});
+
+test("duplicates are counted with their counts, and fail only past maxDuplicated", () => {
+  const events = new HistoryBuilder().sends("m-", 2).deliverAll(["m-0", "m-1"], 5)
+    .deliver({ id: "m-1", at: 100, process: "consumer-G-2" }).deliver({ id: "m-1", at: 101 }).build();
+  const lenient = checkDelivery(events, testContext());
+  assert.equal(lenient.verdict, "pass");
+  assert.deepEqual((lenient.evidence as DeliveryEvidence).duplicated.items, [{ id: "m-1", receiver: "G", count: 3 }]);
+  assert.match(lenient.summary, /m-1×3/);
+  const strict = checkDelivery(events, testContext({ options: { maxDuplicated: 0 } }));
+  assert.equal(strict.verdict, "fail");
+  assert.equal(computeCounts(events, testContext()).duplicated, 1);
+});
+
+test("a delivery of a never-sent id is unexpected and fails", () => {
+  const events = new HistoryBuilder().sends("m-", 1).deliverAll(["m-0"], 5).deliver({ id: "ghost-7", at: 9 }).build();
+  const result = checkDelivery(events, testContext());
+  assert.equal(result.verdict, "fail");
+  assert.match(result.summary, /ghost-7/);
+  assert.deepEqual((result.evidence as DeliveryEvidence).unexpected.items, [{ id: "ghost-7", group: "G", count: 1 }]);
+});
+
+test("unknown and failed sends: delivered means it happened; undelivered unknown is fine", () => {
+  const events = new HistoryBuilder()
+    .send({ id: "u-1", at: 0, outcome: "unknown" })
+    .send({ id: "u-2", at: 1, outcome: "unknown" })
+    .send({ id: "f-1", at: 2, outcome: "fail" })
+    .send({ id: "p-1", at: 3, outcome: "none" })
+    .deliver({ id: "u-1", at: 10 }).deliver({ id: "f-1", at: 11 }).deliver({ id: "p-1", at: 12 })
+    .build();
+  const analysis = analyzeDelivery(events, testContext());
+  assert.equal(analysis.check.verdict, "pass", analysis.check.summary);
+  assert.deepEqual((analysis.check.evidence as DeliveryEvidence).unknownResolvedOk.items, ["u-1", "p-1"]);
+  assert.deepEqual((analysis.check.evidence as DeliveryEvidence).failedButDelivered.items, ["f-1"]);
+  const counts = computeCounts(events, testContext());
+  assert.deepEqual([counts.unknown, counts.failed, counts.unknownResolvedOk, counts.failedButDelivered], [3, 1, 2, 1]);
+});
+
+test("power loss of an ASYNC_FLUSH broker without slave: loss is allowed but counted", () => {
+  const events = new HistoryBuilder().sends("m-", 4, { queues: ["broker-a:0", "broker-b:0"] })
+    .deliverAll(["m-0", "m-1", "m-3"], 5).fault(1000, 5000, "power-loss", "broker-a").build();
+  const result = checkDelivery(events, testContext());
+  assert.equal(result.verdict, "pass", result.summary);
+  const evidence = result.evidence as DeliveryEvidence;
+  assert.equal(evidence.allowedLoss.count, 1);
+  assert.equal(evidence.allowedLoss.items[0]?.id, "m-2");
+  assert.match(evidence.allowedLoss.items[0]?.reason ?? "", /power loss of broker-a \(ASYNC_FLUSH, no slave\)/);
+  assert.match(result.summary, /lost as the guarantee table allows \(m-2\)/);
+  assert.equal(computeCounts(events, testContext()).lost, 1);
+});
+
+test("the same loss after a crash (page cache survives) fails", () => {
+  const events = new HistoryBuilder().sends("m-", 4, { queues: ["broker-a:0", "broker-b:0"] })
+    .deliverAll(["m-0", "m-1", "m-3"], 5).fault(1000, 5000, "crash", "broker-a").build();
+  const result = checkDelivery(events, testContext());
+  assert.equal(result.verdict, "fail");
+  assert.equal((result.evidence as DeliveryEvidence).lost.items[0]?.id, "m-2");
+});
+
+test("power loss after the flush window does not excuse the loss", () => {
+  const events = new HistoryBuilder().sends("m-", 1).fault(60_000, 70_000, "power-loss", "broker-a").build();
+  const result = checkDelivery(events, testContext());
+  assert.equal(result.verdict, "fail");
+  assert.match((result.evidence as DeliveryEvidence).lost.items[0]?.reason ?? "", /beyond its 10\.5 s flush window/);
+});
+
+test("SYNC_FLUSH and SYNC_MASTER keep acked messages through a power loss", () => {
+  const build = (): HistoryEvent[] => new HistoryBuilder().sends("m-", 1).fault(100, 5000, "power-loss", "broker-a").build();
+  assert.equal(checkDelivery(build(), testContext({ topology: topologyFacts("1m", "SYNC_FLUSH") })).verdict, "fail");
+  assert.equal(checkDelivery(build(), testContext({ topology: topologyFacts("2m-2s-sync") })).verdict, "fail");
+  // ...unless the ack itself said the flush or the slave did not make it.
+  const timedOut = new HistoryBuilder().send({ id: "m-0", at: 0, status: "FLUSH_DISK_TIMEOUT" }).fault(100, 5000, "power-loss", "broker-a").build();
+  assert.equal(checkDelivery(timedOut, testContext({ topology: topologyFacts("1m", "SYNC_FLUSH") })).verdict, "pass");
+  const noSlave = new HistoryBuilder().send({ id: "m-0", at: 0, status: "SLAVE_NOT_AVAILABLE" }).fault(100, 5000, "power-loss", "broker-a").build();
+  assert.equal(checkDelivery(noSlave, testContext({ topology: topologyFacts("2m-2s-sync") })).verdict, "pass");
+});
+
+test("ASYNC_MASTER power loss allows loss (replication lag); its slave's power loss does not", () => {
+  const master = new HistoryBuilder().sends("m-", 1).fault(100, 5000, "power-loss", "broker-a").build();
+  assert.equal(checkDelivery(master, testContext({ topology: topologyFacts("2m-2s-async") })).verdict, "pass");
+  const slave = new HistoryBuilder().sends("m-", 1).fault(100, 5000, "power-loss", "broker-a-s").build();
+  assert.equal(checkDelivery(slave, testContext({ topology: topologyFacts("2m-2s-async") })).verdict, "fail");
+});
+
+test("expectations override the table both ways", () => {
+  const crash = new HistoryBuilder().sends("m-", 1).fault(100, 5000, "crash", "broker-a").build();
+  assert.equal(checkDelivery(crash, testContext({ expectations: { guarantee: "loss-allowed" } })).verdict, "pass");
+  const power = new HistoryBuilder().sends("m-", 1).fault(100, 5000, "power-loss", "broker-a").build();
+  assert.equal(checkDelivery(power, testContext({ expectations: { guarantee: "no-loss" } })).verdict, "fail");
+});
+
+test("a group only owes messages its subscription accepts and that were sent once it held the queue", () => {
+  const events = new HistoryBuilder()
+    .send({ id: "early", at: 0 })
+    .rebalance(50, "consumer-G-1", ["broker-a:0"])
+    .send({ id: "a", at: 100, tags: "TagA" }).send({ id: "b", at: 110, tags: "TagB" })
+    .deliver({ id: "a", at: 120 }).build();
+  const context = testContext({ groups: [{ group: "G", topic: "T", count: 1, subscription: "TagA || TagC" }] });
+  assert.equal(checkDelivery(events, context).verdict, "pass");
+  const all = testContext({ groups: [{ group: "G", topic: "T", count: 1 }] });
+  assert.deepEqual((checkDelivery(events, all).evidence as DeliveryEvidence).lost.items.map((entry) => entry.id), ["b"]);
+});
+
+test("broadcasting: every consumer present at the end must see what was sent after it joined", () => {
+  const groups = [{ group: "B", topic: "T", count: 2, model: "BROADCASTING" as const }];
+  const base = (): HistoryBuilder => new HistoryBuilder()
+    .join(0, "consumer-B-1", "B").join(0, "consumer-B-2", "B").join(0, "consumer-B-3", "B")
+    .send({ id: "m-1", at: 10 })
+    .deliver({ id: "m-1", at: 20, group: "B", process: "consumer-B-1" })
+    .leave(30, "consumer-B-3", "B").join(40, "consumer-B-4", "B");
+  const missing = base().build();
+  const failed = checkDelivery(missing, testContext({ groups }));
+  assert.equal(failed.verdict, "fail");
+  assert.deepEqual((failed.evidence as DeliveryEvidence).lost.items.map((entry) => entry.receiver), ["B/consumer-B-2"]);
+  const complete = base().deliver({ id: "m-1", at: 21, group: "B", process: "consumer-B-2" }).build();
+  assert.equal(checkDelivery(complete, testContext({ groups })).verdict, "pass");
+});

@@ -1,0 +1,173 @@
+// Delivery: lost, duplicated and unexpected messages (Jepsen's total-queue, per group).
+// - lost: an acked send that a receiver (receivers.ts) was expected to get but never got with
+//   a successful delivery (retry-only deliveries do not count). Loss fails the check unless the
+//   guarantee table (guarantee.ts) permits it for that message; permitted loss is still
+//   counted and listed ("allowedLoss").
+// - duplicated: more than one successful delivery of a message to one clustering group (or to
+//   one broadcasting consumer). Counted and listed; fails only past options.maxDuplicated.
+// - unexpected: a delivery whose messageId was never invoked. Always a failure.
+// - resolved sends: an unknown-outcome (or never-completed) send that was delivered did happen
+//   ("unknownResolvedOk"); a failed send that was delivered is "failedButDelivered" — RocketMQ
+//   can store a message whose ack was lost. Both are allowed and reported. An unknown send
+//   never delivered is presumed not stored.
+import type { HistoryEvent } from "../history/types.ts";
+import type { CheckResult } from "../result.ts";
+import type { CheckContext } from "./context.ts";
+import type { CappedList } from "./evidence.ts";
+import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
+import { judgeLoss, powerLossesOf } from "./guarantee.ts";
+import { indexHistory } from "./history_index.ts";
+import { expects, receiverKeyOf, receiversOf } from "./receivers.ts";
+
+export type LostMessage = { id: string; receiver: string; queue?: string; ackMs?: number; reason?: string };
+export type DuplicatedMessage = { id: string; receiver: string; count: number };
+export type UnexpectedMessage = { id: string; group: string; count: number };
+
+export type DeliveryEvidence = {
+  guarantee: string;
+  lost: CappedList<LostMessage>;
+  allowedLoss: CappedList<LostMessage>;
+  duplicated: CappedList<DuplicatedMessage>;
+  unexpected: CappedList<UnexpectedMessage>;
+  unknownResolvedOk: CappedList<string>;
+  failedButDelivered: CappedList<string>;
+  receivers: { receiver: string; expected: number; received: number }[];
+};
+
+export interface DeliveryAnalysis {
+  check: CheckResult;
+  /** Distinct ids (the counts table). */
+  lostIds: number;
+  duplicatedIds: number;
+  unexpectedIds: number;
+  unknownResolvedOk: number;
+  failedButDelivered: number;
+  consumedIds: number;
+}
+
+export function checkDelivery(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
+  return analyzeDelivery(history, context).check;
+}
+
+export function analyzeDelivery(history: readonly HistoryEvent[], context: CheckContext): DeliveryAnalysis {
+  const index = indexHistory(history);
+  const receivers = receiversOf(index, context);
+  const broadcastingGroups = new Set(receivers.filter((receiver) => receiver.broadcasting).map((receiver) => receiver.group));
+  // Successful deliveries per receiver and message; unexpected deliveries per group.
+  const received = new Map<string, number>();
+  const deliveredIds = new Set<string>();
+  const unexpectedByKey = new Map<string, UnexpectedMessage>();
+  for (const delivery of index.deliveries) {
+    if (!index.sendById.has(delivery.messageId)) {
+      const key = `${delivery.group}\u0000${delivery.messageId}`;
+      const entry = unexpectedByKey.get(key) ?? { id: delivery.messageId, group: delivery.group, count: 0 };
+      entry.count++;
+      unexpectedByKey.set(key, entry);
+      continue;
+    }
+    if (delivery.result !== "success") continue;
+    deliveredIds.add(delivery.messageId);
+    const receiver = receiverKeyOf(delivery.group, delivery.process, broadcastingGroups.has(delivery.group));
+    const key = `${receiver}\u0000${delivery.messageId}`;
+    received.set(key, (received.get(key) ?? 0) + 1);
+  }
+  const duplicated: DuplicatedMessage[] = [];
+  const duplicatedIds = new Set<string>();
+  for (const [key, count] of received) {
+    if (count < 2) continue;
+    const [receiver = "", id = ""] = key.split("\u0000");
+    duplicated.push({ id, receiver, count });
+    duplicatedIds.add(id);
+  }
+  const losses = powerLossesOf(index, context);
+  const lost: LostMessage[] = [];
+  const allowedLoss: LostMessage[] = [];
+  const lostIds = new Set<string>();
+  const receiverStats: DeliveryEvidence["receivers"] = [];
+  for (const receiver of receivers) {
+    let expected = 0;
+    let got = 0;
+    for (const send of index.sends) {
+      if (index.sendById.get(send.messageId) !== send || !expects(receiver, send)) continue;
+      expected++;
+      if (received.has(`${receiver.key}\u0000${send.messageId}`)) {
+        got++;
+        continue;
+      }
+      const judgement = judgeLoss(send, losses, context);
+      const entry: LostMessage = { id: send.messageId, receiver: receiver.key };
+      if (send.queue !== undefined) entry.queue = send.queue;
+      if (send.outcomeMs !== undefined) entry.ackMs = send.outcomeMs;
+      if (judgement.reason !== undefined) entry.reason = judgement.reason;
+      (judgement.allowed ? allowedLoss : lost).push(entry);
+      lostIds.add(send.messageId);
+    }
+    receiverStats.push({ receiver: receiver.key, expected, received: got });
+  }
+  const unknownResolvedOk: string[] = [];
+  const failedButDelivered: string[] = [];
+  for (const send of index.sends) {
+    if (!deliveredIds.has(send.messageId) || index.sendById.get(send.messageId) !== send) continue;
+    if (send.outcome === "unknown" || send.outcome === "pending") unknownResolvedOk.push(send.messageId);
+    if (send.outcome === "fail") failedButDelivered.push(send.messageId);
+  }
+  const unexpected = [...unexpectedByKey.values()];
+  const max = idsMax(context);
+  const evidence: DeliveryEvidence = {
+    guarantee: context.expectations.guarantee ?? "auto",
+    lost: capped(lost, max),
+    allowedLoss: capped(allowedLoss, max),
+    duplicated: capped(duplicated, max),
+    unexpected: capped(unexpected, max),
+    unknownResolvedOk: capped(unknownResolvedOk, max),
+    failedButDelivered: capped(failedButDelivered, max),
+    receivers: receiverStats,
+  };
+  const maxDuplicated = context.options?.maxDuplicated;
+  const tooManyDuplicates = maxDuplicated !== undefined && duplicatedIds.size > maxDuplicated;
+  const verdict = lost.length > 0 || unexpected.length > 0 || tooManyDuplicates ? "fail" : "pass";
+  const distinct = {
+    lost: new Set(lost.map((entry) => entry.id)).size,
+    allowed: new Set(allowedLoss.map((entry) => entry.id)).size,
+    duplicated: duplicatedIds.size,
+  };
+  const summary = deliverySummary(evidence, receivers.length, distinct, maxDuplicated);
+  return {
+    check: { name: "delivery", verdict, summary, evidence },
+    lostIds: lostIds.size,
+    duplicatedIds: duplicatedIds.size,
+    unexpectedIds: new Set(unexpected.map((entry) => entry.id)).size,
+    unknownResolvedOk: unknownResolvedOk.length,
+    failedButDelivered: failedButDelivered.length,
+    consumedIds: deliveredIds.size,
+  };
+}
+
+function deliverySummary(
+  evidence: DeliveryEvidence,
+  receiverCount: number,
+  distinct: { lost: number; allowed: number; duplicated: number },
+  maxDuplicated: number | undefined,
+): string {
+  const parts: string[] = [];
+  const lostIds = evidence.lost.items.map((entry) => entry.id);
+  if (distinct.lost > 0) {
+    parts.push(`${plural(distinct.lost, "acked message")} lost (${quoteIds([...new Set(lostIds)])})`);
+  }
+  if (evidence.unexpected.count > 0) {
+    parts.push(`${plural(evidence.unexpected.count, "unexpected delivery", "unexpected deliveries")} of never-sent ids (${quoteIds(evidence.unexpected.items.map((entry) => entry.id))})`);
+  }
+  if (distinct.allowed > 0) {
+    const ids = [...new Set(evidence.allowedLoss.items.map((entry) => entry.id))];
+    parts.push(`${plural(distinct.allowed, "acked message")} lost as the guarantee table allows (${quoteIds(ids)})`);
+  }
+  if (distinct.duplicated > 0) {
+    const limit = maxDuplicated === undefined ? "allowed" : `limit ${maxDuplicated}`;
+    parts.push(`${plural(distinct.duplicated, "message")} duplicated (${limit}: ${quoteIds(evidence.duplicated.items.map((entry) => `${entry.id}×${entry.count}`))})`);
+  }
+  if (parts.length === 0) {
+    const expected = evidence.receivers.reduce((sum, receiver) => sum + receiver.expected, 0);
+    return `Every acked message reached every receiver (${plural(receiverCount, "receiver")}, ${plural(expected, "expected delivery", "expected deliveries")}); nothing duplicated or unexpected.`;
+  }
+  return `${parts.join("; ")}.`;
+}

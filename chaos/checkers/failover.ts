@@ -1,0 +1,193 @@
+// Failover: unavailability windows, each judged against a bound (bounds.ts or expectations).
+// - send (per topic, cluster-wide): a window opens at the invoke of a send that did not
+//   succeed (fail, unknown, or never completed) when no window is open, and closes at the next
+//   successful outcome of any send of the topic. Never closed: it ends at the topic's last
+//   send event and is marked unrecovered.
+// - send-broker (per master, unordered sends only, 2+ masters): producers round-robin over all
+//   queues, so each producer picks every broker within one rotation. When more than
+//   producers × queues successful sends land elsewhere while a broker gets none, the broker
+//   was unavailable from its previous successful send to its next one. Ordered sends pick the
+//   key's queue, not the rotation, so they are left out.
+// - consume (per receiver, receivers.ts): an expected, acked message is pending from its ack
+//   until its first successful delivery to the receiver. A window is a stretch in which
+//   something was pending and no pending message got delivered. Lost messages (never
+//   delivered) are the delivery checker's and are left out, so every window closes.
+import type { HistoryEvent } from "../history/types.ts";
+import type { CheckResult } from "../result.ts";
+import type { FailoverBounds } from "./bounds.ts";
+import { boundFor, deriveFailoverBounds } from "./bounds.ts";
+import type { CheckContext } from "./context.ts";
+import { brokerOfQueue, masters, queuesPerBroker } from "./context.ts";
+import type { CappedList } from "./evidence.ts";
+import { capped, formatMs, idsMax, plural } from "./evidence.ts";
+import type { HistoryIndex, SendRecord } from "./history_index.ts";
+import { indexHistory } from "./history_index.ts";
+import { expects, receiversOf } from "./receivers.ts";
+
+export type WindowKind = "send" | "send-broker" | "consume";
+
+export type UnavailabilityWindow = {
+  kind: WindowKind;
+  /** The topic, the broker name or the receiver. */
+  scope: string;
+  startMs: number;
+  endMs: number;
+  durationMs: number;
+  /** null: unbounded (a fault in it never healed). */
+  boundMs: number | null;
+  exceeded: boolean;
+  recovered: boolean;
+};
+
+export type FailoverEvidence = {
+  windows: CappedList<UnavailabilityWindow>;
+  exceeded: number;
+  longestSendMs: number;
+  longestConsumeMs: number;
+  bounds: FailoverBounds;
+  overrides: { maxSendUnavailableMs?: number; maxConsumeUnavailableMs?: number };
+};
+
+type RawWindow = Omit<UnavailabilityWindow, "boundMs" | "exceeded" | "durationMs">;
+
+export function checkFailover(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
+  const index = indexHistory(history);
+  const topics = [...new Set(index.sends.map((send) => send.topic))].sort();
+  const queueCounts = topics.map((topic) => queuesPerBroker(context.workload, topic)).filter((count) => count > 0);
+  const bounds = deriveFailoverBounds(context.intervals, context.faults, context.topology,
+    queueCounts.length > 0 ? { queuesPerBroker: Math.max(...queueCounts) } : {});
+  const { maxSendUnavailableMs, maxConsumeUnavailableMs } = context.expectations;
+  const windows: UnavailabilityWindow[] = [];
+  const judge = (raw: RawWindow, boundMs: number | null): void => {
+    const durationMs = raw.endMs - raw.startMs;
+    windows.push({ ...raw, durationMs, boundMs, exceeded: boundMs !== null && durationMs > boundMs });
+  };
+  for (const topic of topics) {
+    const sends = index.sends.filter((send) => send.topic === topic);
+    for (const raw of sendWindows(topic, sends)) {
+      judge(raw, maxSendUnavailableMs ?? boundFor(bounds.sendBaseMs, bounds.sendBlocked, raw.startMs, raw.endMs));
+    }
+    const brokers = masters(context.topology).map((broker) => broker.brokerName);
+    for (const raw of brokerWindows(sends, brokers, queuesPerBroker(context.workload, topic))) {
+      judge(raw, boundFor(bounds.sendBaseMs, bounds.brokerBlocked[raw.scope] ?? [], raw.startMs, raw.endMs));
+    }
+  }
+  for (const raw of consumeWindows(index, context)) {
+    judge(raw, maxConsumeUnavailableMs ?? boundFor(bounds.consumeBaseMs, bounds.consumeBlocked, raw.startMs, raw.endMs));
+  }
+  const exceeded = windows.filter((window) => window.exceeded);
+  // Keep every exceeded window, then the longest others, shown in time order.
+  const kept = [...windows].sort((left, right) => Number(right.exceeded) - Number(left.exceeded) || right.durationMs - left.durationMs);
+  const shown = capped(kept, idsMax(context));
+  shown.items.sort((left, right) => left.startMs - right.startMs || left.kind.localeCompare(right.kind));
+  const longest = (kinds: WindowKind[]): number =>
+    windows.reduce((max, window) => kinds.includes(window.kind) ? Math.max(max, window.durationMs) : max, 0);
+  const overrides: FailoverEvidence["overrides"] = {};
+  if (maxSendUnavailableMs !== undefined) overrides.maxSendUnavailableMs = maxSendUnavailableMs;
+  if (maxConsumeUnavailableMs !== undefined) overrides.maxConsumeUnavailableMs = maxConsumeUnavailableMs;
+  const evidence: FailoverEvidence = {
+    windows: shown, exceeded: exceeded.length,
+    longestSendMs: longest(["send", "send-broker"]), longestConsumeMs: longest(["consume"]), bounds, overrides,
+  };
+  return { name: "failover", verdict: exceeded.length > 0 ? "fail" : "pass", summary: failoverSummary(evidence, exceeded), evidence };
+}
+
+function sendWindows(topic: string, sends: readonly SendRecord[]): RawWindow[] {
+  const marks: { timeMs: number; ok: boolean }[] = [];
+  let lastMs = -Infinity;
+  for (const send of sends) {
+    if (send.outcome === "ok") marks.push({ timeMs: send.outcomeMs ?? send.invokeMs, ok: true });
+    else marks.push({ timeMs: send.invokeMs, ok: false });
+    lastMs = Math.max(lastMs, send.outcomeMs ?? send.invokeMs);
+  }
+  marks.sort((left, right) => left.timeMs - right.timeMs || Number(right.ok) - Number(left.ok));
+  const windows: RawWindow[] = [];
+  let openMs: number | null = null;
+  for (const mark of marks) {
+    if (!mark.ok) openMs ??= mark.timeMs;
+    else if (openMs !== null) {
+      windows.push({ kind: "send", scope: topic, startMs: openMs, endMs: mark.timeMs, recovered: true });
+      openMs = null;
+    }
+  }
+  if (openMs !== null) windows.push({ kind: "send", scope: topic, startMs: openMs, endMs: lastMs, recovered: false });
+  return windows;
+}
+
+function brokerWindows(sends: readonly SendRecord[], brokers: readonly string[], queueCount: number): RawWindow[] {
+  const acked = sends.filter((send) => send.outcome === "ok" && send.orderKey === undefined && send.queue !== undefined);
+  if (brokers.length < 2 || acked.length === 0) return [];
+  acked.sort((left, right) => (left.outcomeMs ?? 0) - (right.outcomeMs ?? 0));
+  const producers = new Set(acked.map((send) => send.process)).size;
+  const totalQueues = queueCount > 0 ? queueCount * brokers.length : new Set(acked.map((send) => send.queue)).size;
+  const threshold = Math.max(2, producers * totalQueues + 1);
+  const firstMs = sends.reduce((min, send) => Math.min(min, send.invokeMs), Infinity);
+  const lastOkMs = new Map(brokers.map((broker) => [broker, firstMs]));
+  const elsewhere = new Map(brokers.map((broker) => [broker, 0]));
+  const windows: RawWindow[] = [];
+  for (const send of acked) {
+    const okMs = send.outcomeMs ?? send.invokeMs;
+    const target = brokerOfQueue(send.queue ?? "");
+    for (const broker of brokers) {
+      if (broker !== target) {
+        elsewhere.set(broker, (elsewhere.get(broker) ?? 0) + 1);
+        continue;
+      }
+      if ((elsewhere.get(broker) ?? 0) >= threshold) {
+        windows.push({ kind: "send-broker", scope: broker, startMs: lastOkMs.get(broker) ?? firstMs, endMs: okMs, recovered: true });
+      }
+      lastOkMs.set(broker, okMs);
+      elsewhere.set(broker, 0);
+    }
+  }
+  const endMs = acked[acked.length - 1]?.outcomeMs ?? firstMs;
+  for (const broker of brokers) {
+    if ((elsewhere.get(broker) ?? 0) < threshold) continue;
+    windows.push({ kind: "send-broker", scope: broker, startMs: lastOkMs.get(broker) ?? firstMs, endMs, recovered: false });
+  }
+  return windows;
+}
+
+function consumeWindows(index: HistoryIndex, context: CheckContext): RawWindow[] {
+  const receivers = receiversOf(index, context);
+  const windows: RawWindow[] = [];
+  for (const receiver of receivers) {
+    const firstDelivery = new Map<string, number>();
+    for (const delivery of index.deliveries) {
+      if (delivery.result !== "success" || delivery.group !== receiver.group) continue;
+      if (receiver.process !== undefined && delivery.process !== receiver.process) continue;
+      if (!firstDelivery.has(delivery.messageId)) firstDelivery.set(delivery.messageId, delivery.timeMs);
+    }
+    const marks: { timeMs: number; delta: 1 | -1 }[] = [];
+    for (const send of index.sends) {
+      if (index.sendById.get(send.messageId) !== send || !expects(receiver, send)) continue;
+      const deliveredMs = firstDelivery.get(send.messageId);
+      const ackMs = send.outcomeMs ?? send.invokeMs;
+      if (deliveredMs === undefined || deliveredMs <= ackMs) continue;
+      marks.push({ timeMs: ackMs, delta: 1 }, { timeMs: deliveredMs, delta: -1 });
+    }
+    marks.sort((left, right) => left.timeMs - right.timeMs || left.delta - right.delta);
+    let pending = 0;
+    let startMs = 0;
+    for (const mark of marks) {
+      if (mark.delta === 1) {
+        if (pending++ === 0) startMs = mark.timeMs;
+        continue;
+      }
+      windows.push({ kind: "consume", scope: receiver.key, startMs, endMs: mark.timeMs, recovered: true });
+      pending--;
+      startMs = mark.timeMs;
+    }
+  }
+  return windows;
+}
+
+function failoverSummary(evidence: FailoverEvidence, exceeded: readonly UnavailabilityWindow[]): string {
+  const worst = [...exceeded].sort((left, right) => right.durationMs - left.durationMs)[0];
+  if (worst !== undefined) {
+    return `${plural(exceeded.length, "unavailability window")} over bound; worst: ${worst.kind} ${worst.scope} ` +
+      `${formatMs(worst.durationMs)} from ${formatMs(worst.startMs)} (bound ${formatMs(worst.boundMs)}).`;
+  }
+  return `Longest send unavailability ${formatMs(evidence.longestSendMs)}, longest consume stall ` +
+    `${formatMs(evidence.longestConsumeMs)}: every window within its bound.`;
+}

@@ -1,0 +1,122 @@
+// DESIGN.md's guarantee table as a function: may this acked message be lost, given the
+// topology and the power losses that happened? Crashes never permit loss (the page cache
+// survives). A power loss of a master permits losing a message that was not durable on it
+// (ASYNC_FLUSH, or a SYNC_FLUSH ack that said FLUSH_DISK_TIMEOUT) unless a slave surely had it
+// (SYNC_MASTER acked SEND_OK / FLUSH_DISK_TIMEOUT, and that slave did not lose power itself
+// with the message unflushed). ASYNC_MASTER slaves may lag, so they never "surely" have it.
+// The flush window bounds ASYNC_FLUSH loss: a message acked longer than the broker's
+// unflushedWindowMs before the power loss should have reached the disk; losing it is a bug.
+// Replication lag has no such bound (it is the table's "bounded by replication lag").
+import type { BrokerFacts, CheckContext } from "./context.ts";
+import { brokerOfQueue, slavesOf } from "./context.ts";
+import { formatMs } from "./evidence.ts";
+import type { HistoryIndex, SendRecord } from "./history_index.ts";
+
+export interface PowerLoss {
+  node: string;
+  timeMs: number;
+}
+
+export type LossJudgement =
+  | { allowed: true; reason: string; node: string; powerLossAtMs: number; ackAgeMs: number }
+  | { allowed: false; reason?: string };
+
+/** Power losses that happened: nemesis injects and node events, else the schedule's. */
+export function powerLossesOf(index: HistoryIndex, context: CheckContext): Map<string, PowerLoss[]> {
+  const found: PowerLoss[] = [];
+  for (const event of index.nemesis) {
+    if (event.phase === "inject" && event.kind === "power-loss") found.push({ node: event.target, timeMs: event.timeMs });
+  }
+  for (const event of index.nodes) {
+    if (event.event === "power-loss") found.push({ node: event.node, timeMs: event.timeMs });
+  }
+  if (index.nemesis.length === 0 && index.nodes.length === 0) {
+    for (const scheduled of context.faults) {
+      if (scheduled.fault.kind === "power-loss") found.push({ node: scheduled.fault.target, timeMs: scheduled.atMs });
+    }
+  }
+  const byNode = new Map<string, PowerLoss[]>();
+  for (const loss of found) {
+    const list = byNode.get(loss.node) ?? [];
+    list.push(loss);
+    byNode.set(loss.node, list);
+  }
+  return byNode;
+}
+
+export function judgeLoss(
+  send: SendRecord,
+  losses: Map<string, PowerLoss[]>,
+  context: CheckContext,
+): LossJudgement {
+  const guarantee = context.expectations.guarantee ?? "auto";
+  if (guarantee === "loss-allowed") {
+    return { allowed: true, reason: "the scenario expects loss", node: "", powerLossAtMs: -1, ackAgeMs: -1 };
+  }
+  if (guarantee === "no-loss" || send.queue === undefined) return { allowed: false };
+  const brokerName = brokerOfQueue(send.queue);
+  const master = context.topology.brokers.find((broker) => broker.brokerName === brokerName && broker.role !== "SLAVE");
+  if (master === undefined) return { allowed: false };
+  const masterLoss = unflushedLoss(master, send, losses);
+  if (masterLoss === null) return { allowed: false };
+  if (masterLoss.tooOld) {
+    return {
+      allowed: false,
+      reason: `acked ${formatMs(masterLoss.ackAgeMs)} before ${master.node}'s power loss: ` +
+        `beyond its ${formatMs(master.unflushedWindowMs)} flush window, it should have been on disk`,
+    };
+  }
+  const slaves = slavesOf(context.topology, brokerName);
+  if (slaveSurelyHasIt(master, slaves, send, losses)) return { allowed: false };
+  const why = slaves.length === 0
+    ? `${master.flushDiskType}, no slave`
+    : `${master.role}: the slave may not have had it`;
+  return {
+    allowed: true,
+    reason: `power loss of ${master.node} (${why}) ${formatMs(masterLoss.ackAgeMs)} after the ack`,
+    node: master.node,
+    powerLossAtMs: masterLoss.timeMs,
+    ackAgeMs: masterLoss.ackAgeMs,
+  };
+}
+
+interface UnflushedLoss {
+  timeMs: number;
+  ackAgeMs: number;
+  tooOld: boolean;
+}
+
+/** The first power loss of `broker` after the send that could have dropped it unflushed. */
+function unflushedLoss(broker: BrokerFacts, send: SendRecord, losses: Map<string, PowerLoss[]>): UnflushedLoss | null {
+  const flushedBeforeAck = broker.flushDiskType === "SYNC_FLUSH" && send.sendStatus !== "FLUSH_DISK_TIMEOUT";
+  if (flushedBeforeAck) return null;
+  const ackMs = send.outcomeMs ?? send.invokeMs;
+  let tooOld: UnflushedLoss | null = null;
+  for (const loss of losses.get(broker.node) ?? []) {
+    // The broker may lose power after storing but before the ack reaches the producer, so
+    // any power loss after the invoke counts.
+    if (loss.timeMs < send.invokeMs) continue;
+    const ackAgeMs = Math.max(0, loss.timeMs - ackMs);
+    // SYNC_FLUSH with FLUSH_DISK_TIMEOUT: the flush was pending at the ack; no window applies.
+    const inWindow = broker.flushDiskType === "SYNC_FLUSH" || ackAgeMs <= broker.unflushedWindowMs;
+    if (inWindow) return { timeMs: loss.timeMs, ackAgeMs, tooOld: false };
+    tooOld ??= { timeMs: loss.timeMs, ackAgeMs, tooOld: true };
+  }
+  return tooOld;
+}
+
+function slaveSurelyHasIt(
+  master: BrokerFacts,
+  slaves: readonly BrokerFacts[],
+  send: SendRecord,
+  losses: Map<string, PowerLoss[]>,
+): boolean {
+  if (master.role !== "SYNC_MASTER") return false;
+  if (send.sendStatus === "FLUSH_SLAVE_TIMEOUT" || send.sendStatus === "SLAVE_NOT_AVAILABLE") return false;
+  // A SYNC_MASTER acks SEND_OK only after a slave has the bytes; that copy survives unless
+  // the slave's machine also lost power before flushing it.
+  return slaves.some((slave) => {
+    const lost = unflushedLoss(slave, { ...send, sendStatus: "SEND_OK" }, losses);
+    return lost === null || lost.tooOld;
+  });
+}

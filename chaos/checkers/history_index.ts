@@ -1,0 +1,147 @@
+// One pass over a history that every checker shares: events in time order (stable, so equal
+// times keep their recorded order), each send's invoke joined with its outcome by opId, and the
+// events split by type. Cached per history array (WeakMap), so runCheckers indexes once.
+// Assumptions about the history (documented in the report): opIds are unique per run; an
+// invoke with no outcome is "pending" and treated as unknown; an outcome without an invoke is
+// ignored (counted in `orphanOutcomes`); messageIds are unique per invoke, and if the workload
+// ever reuses one, the best outcome (ok > unknown > pending > fail) represents the message.
+import type {
+  DeliverEvent, HistoryEvent, MembershipEvent, NemesisEvent, NodeEvent, RebalanceEvent, SendInvoke,
+} from "../history/types.ts";
+
+export type SendStatusKind = "ok" | "fail" | "unknown" | "pending";
+
+export interface SendRecord {
+  opId: number;
+  messageId: string;
+  process: string;
+  topic: string;
+  invokeMs: number;
+  tags?: string;
+  orderKey?: string;
+  orderSeq?: number;
+  outcome: SendStatusKind;
+  outcomeMs?: number;
+  queue?: string;
+  queueOffset?: number;
+  sendStatus?: string;
+  error?: string;
+}
+
+export interface HistoryIndex {
+  /** All events, sorted by time (stable). */
+  events: readonly HistoryEvent[];
+  /** One record per invoke, in invoke-time order. */
+  sends: SendRecord[];
+  /** The record that represents each message id. */
+  sendById: Map<string, SendRecord>;
+  deliveries: DeliverEvent[];
+  rebalances: RebalanceEvent[];
+  memberships: MembershipEvent[];
+  nemesis: NemesisEvent[];
+  nodes: NodeEvent[];
+  /** group → topic, for every group seen in deliveries or rebalances. */
+  seenGroups: Map<string, string>;
+  orphanOutcomes: number;
+  startMs: number;
+  endMs: number;
+}
+
+const cache = new WeakMap<readonly HistoryEvent[], HistoryIndex>();
+const outcomeRank: Record<SendStatusKind, number> = { ok: 3, unknown: 2, pending: 1, fail: 0 };
+
+export function indexHistory(history: readonly HistoryEvent[]): HistoryIndex {
+  const cached = cache.get(history);
+  if (cached !== undefined) return cached;
+  const index = buildIndex(sortedByTime(history));
+  cache.set(history, index);
+  return index;
+}
+
+function sortedByTime(history: readonly HistoryEvent[]): readonly HistoryEvent[] {
+  let sorted = true;
+  for (let position = 1; position < history.length && sorted; position++) {
+    if ((history[position]?.timeMs ?? 0) < (history[position - 1]?.timeMs ?? 0)) sorted = false;
+  }
+  if (sorted) return history;
+  const order = history.map((_, position) => position);
+  order.sort((left, right) => (history[left]!.timeMs - history[right]!.timeMs) || left - right);
+  return order.map((position) => history[position]!);
+}
+
+function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
+  const index: HistoryIndex = {
+    events, sends: [], sendById: new Map(), deliveries: [], rebalances: [], memberships: [],
+    nemesis: [], nodes: [], seenGroups: new Map(), orphanOutcomes: 0,
+    startMs: events[0]?.timeMs ?? 0, endMs: events[events.length - 1]?.timeMs ?? 0,
+  };
+  const byOpId = new Map<number, SendRecord>();
+  for (const event of events) {
+    switch (event.type) {
+      case "invoke": {
+        const record = recordOf(event);
+        index.sends.push(record);
+        byOpId.set(event.opId, record);
+        break;
+      }
+      case "ok":
+      case "fail":
+      case "unknown": {
+        const record = byOpId.get(event.opId);
+        if (record === undefined || record.outcome !== "pending") {
+          index.orphanOutcomes++;
+          break;
+        }
+        record.outcome = event.type;
+        record.outcomeMs = event.timeMs;
+        if (event.queue !== undefined) record.queue = event.queue;
+        if (event.queueOffset !== undefined) record.queueOffset = event.queueOffset;
+        if (event.sendStatus !== undefined) record.sendStatus = event.sendStatus;
+        if (event.error !== undefined) record.error = event.error;
+        break;
+      }
+      case "deliver":
+        index.deliveries.push(event);
+        if (!index.seenGroups.has(event.group)) index.seenGroups.set(event.group, event.topic);
+        break;
+      case "rebalance":
+        index.rebalances.push(event);
+        if (!index.seenGroups.has(event.group)) index.seenGroups.set(event.group, event.topic);
+        break;
+      case "membership":
+        index.memberships.push(event);
+        break;
+      case "nemesis":
+        index.nemesis.push(event);
+        break;
+      case "node":
+        index.nodes.push(event);
+        break;
+      case "note":
+        break;
+    }
+  }
+  for (const record of index.sends) {
+    const previous = index.sendById.get(record.messageId);
+    if (previous === undefined || outcomeRank[record.outcome] > outcomeRank[previous.outcome]) {
+      index.sendById.set(record.messageId, record);
+    }
+  }
+  return index;
+}
+
+function recordOf(event: SendInvoke): SendRecord {
+  const record: SendRecord = {
+    opId: event.opId, messageId: event.messageId, process: event.process, topic: event.topic,
+    invokeMs: event.timeMs, outcome: "pending",
+  };
+  if (event.tags !== undefined) record.tags = event.tags;
+  if (event.orderKey !== undefined) record.orderKey = event.orderKey;
+  if (event.orderSeq !== undefined) record.orderSeq = event.orderSeq;
+  return record;
+}
+
+/** The run's end: the context's, else the last event's time. */
+export function runEndMs(index: HistoryIndex, endMs: number | undefined): number {
+  return Math.max(endMs ?? index.endMs, index.endMs);
+}

@@ -1,0 +1,112 @@
+// Order: per queue and per order key.
+// Per queue (every group): take, for each (receiver, message), its FIRST delivery — the first
+// deliver event of that message to that clustering group (or broadcasting consumer). Keep only
+// first deliveries taken from the original queue (reconsumeTimes = 0; whatever the listener
+// answered: a message answered "retry" comes back later from the retry topic, so its later
+// success is out of queue order by design, not a reorder). Within one (group, queue, consumer
+// process), these first deliveries must have increasing queueOffsets, in history order. A
+// redelivery after a rebalance goes back to the committed offset: those messages were
+// delivered before, so they are duplicates (delivery.ts counts them), never first deliveries,
+// and they cannot trigger a reorder here.
+// Per key (orderly groups, and groups the workload does not describe): for each (receiver,
+// producer, orderKey), the first SUCCESSFUL deliveries of that key's acked messages must follow
+// orderSeq (a smaller seq after a larger one is a reorder; gaps are the delivery checker's).
+// The key includes the producer: two producers' sequences of one key are not ordered.
+import type { HistoryEvent } from "../history/types.ts";
+import type { CheckResult } from "../result.ts";
+import type { CheckContext } from "./context.ts";
+import { groupSpecs } from "./context.ts";
+import type { CappedList } from "./evidence.ts";
+import { capped, idsMax, plural } from "./evidence.ts";
+import { indexHistory } from "./history_index.ts";
+
+export type OrderedDelivery = { id: string; timeMs: number; queueOffset?: number; orderSeq?: number };
+export type QueueReorder = { group: string; queue: string; process: string; earlier: OrderedDelivery; later: OrderedDelivery };
+export type KeyReorder = { group: string; key: string; producer: string; process: string; earlier: OrderedDelivery; later: OrderedDelivery };
+
+export type OrderEvidence = {
+  queueReorders: CappedList<QueueReorder>;
+  keyReorders: CappedList<KeyReorder>;
+  queuesChecked: number;
+  keysChecked: number;
+  keyCheckedGroups: string[];
+};
+
+type Latest = OrderedDelivery & { offset: number };
+
+export function checkOrder(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
+  const index = indexHistory(history);
+  const specs = groupSpecs(context.workload, index.seenGroups);
+  const broadcasting = new Set(specs.filter((spec) => spec.model === "BROADCASTING").map((spec) => spec.group));
+  const keyGroups = new Set(specs.filter((spec) => spec.orderly === true || spec.count === 0).map((spec) => spec.group));
+  const firstAttempt = new Set<string>();
+  const firstSuccess = new Set<string>();
+  const queueLatest = new Map<string, Latest>();
+  const keyLatest = new Map<string, Latest>();
+  const queueReorders: QueueReorder[] = [];
+  const keyReorders: KeyReorder[] = [];
+  for (const delivery of index.deliveries) {
+    const receiver = broadcasting.has(delivery.group) ? `${delivery.group}/${delivery.process}` : delivery.group;
+    const messageKey = `${receiver}\u0000${delivery.messageId}`;
+    if (!firstAttempt.has(messageKey)) {
+      firstAttempt.add(messageKey);
+      if (delivery.reconsumeTimes === 0) {
+        const laneKey = `${delivery.group}\u0000${delivery.queue}\u0000${delivery.process}`;
+        const current: Latest = { id: delivery.messageId, timeMs: delivery.timeMs, queueOffset: delivery.queueOffset, offset: delivery.queueOffset };
+        const latest = queueLatest.get(laneKey);
+        if (latest !== undefined && current.offset < latest.offset) {
+          queueReorders.push({ group: delivery.group, queue: delivery.queue, process: delivery.process, earlier: strip(latest), later: strip(current) });
+        } else {
+          queueLatest.set(laneKey, current);
+        }
+      }
+    }
+    if (delivery.result !== "success" || firstSuccess.has(messageKey)) continue;
+    firstSuccess.add(messageKey);
+    if (!keyGroups.has(delivery.group)) continue;
+    const send = index.sendById.get(delivery.messageId);
+    if (send?.outcome !== "ok" || send.orderKey === undefined || send.orderSeq === undefined) continue;
+    const keyKey = `${receiver}\u0000${send.process}\u0000${send.orderKey}`;
+    const current: Latest = { id: send.messageId, timeMs: delivery.timeMs, orderSeq: send.orderSeq, offset: send.orderSeq };
+    const latest = keyLatest.get(keyKey);
+    if (latest !== undefined && current.offset < latest.offset) {
+      keyReorders.push({
+        group: delivery.group, key: send.orderKey, producer: send.process, process: delivery.process,
+        earlier: strip(latest), later: strip(current),
+      });
+    } else {
+      keyLatest.set(keyKey, current);
+    }
+  }
+  const max = idsMax(context);
+  const evidence: OrderEvidence = {
+    queueReorders: capped(queueReorders, max),
+    keyReorders: capped(keyReorders, max),
+    queuesChecked: queueLatest.size,
+    keysChecked: keyLatest.size,
+    keyCheckedGroups: [...keyGroups].sort(),
+  };
+  const failed = queueReorders.length + keyReorders.length > 0;
+  return { name: "order", verdict: failed ? "fail" : "pass", summary: orderSummary(evidence), evidence };
+}
+
+function strip(latest: Latest): OrderedDelivery {
+  const { offset: _offset, ...rest } = latest;
+  return rest;
+}
+
+function orderSummary(evidence: OrderEvidence): string {
+  const parts: string[] = [];
+  const queue = evidence.queueReorders.items[0];
+  if (queue !== undefined) {
+    parts.push(`${plural(evidence.queueReorders.count, "per-queue reorder")}, first on ${queue.queue} (group ${queue.group}, ${queue.process}): ` +
+      `${queue.later.id} @${queue.later.queueOffset} delivered after ${queue.earlier.id} @${queue.earlier.queueOffset}`);
+  }
+  const key = evidence.keyReorders.items[0];
+  if (key !== undefined) {
+    parts.push(`${plural(evidence.keyReorders.count, "per-key reorder")}, first on key ${key.key} (group ${key.group}): ` +
+      `${key.later.id} seq ${key.later.orderSeq} delivered after ${key.earlier.id} seq ${key.earlier.orderSeq}`);
+  }
+  if (parts.length > 0) return `${parts.join("; ")}.`;
+  return `First deliveries kept queue order on ${plural(evidence.queuesChecked, "queue lane")} and key order on ${plural(evidence.keysChecked, "key")}.`;
+}

@@ -1,0 +1,178 @@
+// Rebalance: at the end of the run, per group, the last snapshot of each live consumer (taken
+// since its last join) says which queues it holds. Clustering: every queue of the topic
+// (masters × queues, minus masters dead at the end) is held by exactly one live consumer; the
+// split is balanced (max − min ≤ 1) for the AVG strategies; consumers holding nothing are
+// listed as idle (more consumers than queues is legal, and what some incidents are about).
+// Broadcasting: every live consumer holds every queue. Convergence: the time from the last
+// change (a member join/leave, or a master's node event) to the moment every live consumer
+// reached its final set; its bound is expectations.rebalanceConvergeMs or derived: a clean
+// join/leave triggers an immediate notify, with the periodic rebalanceMs + clientHeartbeatMs
+// as the fallback; an unclean departure is noticed after clientExpiryMs + clientScanMs; a
+// broker change reaches consumers after brokerExpiryMs + namesrvScanMs + routePollMs. When the
+// run ended before that bound elapsed after the last change, a wrong final assignment is
+// reported but not judged (the system had no time to converge).
+import type { HistoryEvent, RebalanceEvent } from "../history/types.ts";
+import type { CheckResult } from "../result.ts";
+import type { CheckContext } from "./context.ts";
+import { brokerOfQueue, groupSpecs, masters, topicQueues } from "./context.ts";
+import { formatMs, plural } from "./evidence.ts";
+import type { HistoryIndex } from "./history_index.ts";
+import { indexHistory, runEndMs } from "./history_index.ts";
+import type { MemberTimeline } from "./membership.ts";
+import { membershipOf } from "./membership.ts";
+
+export type GroupAssignment = {
+  group: string;
+  topic: string;
+  model: "CLUSTERING" | "BROADCASTING";
+  strategy: string;
+  live: string[];
+  expectedQueues: string[];
+  final: Record<string, string[]>;
+  doubleHeld: { queue: string; holders: string[] }[];
+  unassigned: string[];
+  /** Broadcasting: queues a live consumer lacks. */
+  missing: { process: string; queues: string[] }[];
+  extra: string[];
+  idle: string[];
+  minHeld: number;
+  maxHeld: number;
+  balanced: boolean | null;
+  lastChangeMs: number;
+  lastChange: string;
+  convergedMs: number;
+  convergenceMs: number;
+  boundMs: number;
+  judged: boolean;
+  problems: string[];
+};
+
+export type RebalanceEvidence = { groups: GroupAssignment[] };
+
+export function checkRebalance(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
+  const index = indexHistory(history);
+  const members = membershipOf(index);
+  const groups: GroupAssignment[] = [];
+  for (const spec of groupSpecs(context.workload, index.seenGroups)) {
+    groups.push(assess(index, context, spec.group, spec.topic, spec.model ?? "CLUSTERING", spec.allocateStrategy ?? "AVG",
+      members.get(spec.group) ?? new Map()));
+  }
+  const failing = groups.filter((group) => group.judged && group.problems.length > 0);
+  const evidence: RebalanceEvidence = { groups };
+  return { name: "rebalance", verdict: failing.length > 0 ? "fail" : "pass", summary: rebalanceSummary(groups, failing), evidence };
+}
+
+function assess(
+  index: HistoryIndex, context: CheckContext, group: string, topic: string,
+  model: "CLUSTERING" | "BROADCASTING", strategy: string, members: Map<string, MemberTimeline>,
+): GroupAssignment {
+  const snapshots = new Map<string, RebalanceEvent[]>();
+  for (const event of index.rebalances) {
+    if (event.group !== group || event.topic !== topic) continue;
+    const list = snapshots.get(event.process) ?? [];
+    list.push(event);
+    snapshots.set(event.process, list);
+  }
+  const deadMasters = deadMastersAtEnd(index, context);
+  let expectedQueues = topicQueues(context, topic);
+  if (expectedQueues.length === 0) expectedQueues = [...new Set(index.rebalances.filter((event) => event.group === group).flatMap((event) => event.queues))].sort();
+  expectedQueues = expectedQueues.filter((queue) => !deadMasters.has(brokerOfQueue(queue)));
+  const live = [...members.values()].filter((member) => member.aliveAtEnd).map((member) => member.process).sort();
+  const final: Record<string, string[]> = {};
+  let convergedMs = -Infinity;
+  for (const process of live) {
+    const since = members.get(process)?.lastJoinMs ?? -Infinity;
+    const own = (snapshots.get(process) ?? []).filter((event) => event.timeMs >= since);
+    const last = own[own.length - 1];
+    final[process] = last === undefined ? [] : [...last.queues].sort();
+    convergedMs = Math.max(convergedMs, settledSince(own, final[process]));
+  }
+  const holders = new Map<string, string[]>();
+  for (const process of live) for (const queue of final[process] ?? []) holders.set(queue, [...(holders.get(queue) ?? []), process]);
+  const expectedSet = new Set(expectedQueues);
+  const doubleHeld = model === "CLUSTERING"
+    ? [...holders].filter(([, list]) => list.length > 1).map(([queue, list]) => ({ queue, holders: list })).sort((a, b) => a.queue.localeCompare(b.queue))
+    : [];
+  const unassigned = model === "CLUSTERING" ? expectedQueues.filter((queue) => !holders.has(queue)) : [];
+  const missing = model === "BROADCASTING"
+    ? live.map((process) => ({ process, queues: expectedQueues.filter((queue) => !(final[process] ?? []).includes(queue)) })).filter((entry) => entry.queues.length > 0)
+    : [];
+  const extra = [...holders.keys()].filter((queue) => !expectedSet.has(queue)).sort();
+  const held = live.map((process) => (final[process] ?? []).filter((queue) => expectedSet.has(queue)).length);
+  const minHeld = held.length === 0 ? 0 : Math.min(...held);
+  const maxHeld = held.length === 0 ? 0 : Math.max(...held);
+  const balanced = model === "CLUSTERING" && strategy !== "CONSISTENT_HASH" && live.length > 0 ? maxHeld - minHeld <= 1 : null;
+  const change = lastChange(index, context, members);
+  const convergenceMs = Math.max(0, convergedMs - change.timeMs);
+  const boundMs = context.expectations.rebalanceConvergeMs ?? change.boundMs;
+  const endMs = runEndMs(index, context.endMs);
+  const problems: string[] = [];
+  for (const entry of doubleHeld) problems.push(`${entry.queue} held by ${entry.holders.join(" and ")}`);
+  if (unassigned.length > 0) problems.push(`${plural(unassigned.length, "queue")} held by no live consumer: ${unassigned.join(", ")}`);
+  for (const entry of missing) problems.push(`${entry.process} lacks ${entry.queues.join(", ")}`);
+  if (balanced === false) problems.push(`unbalanced split: ${minHeld}..${maxHeld} queues per consumer (${live.map((process) => `${process}=${(final[process] ?? []).length}`).join(", ")})`);
+  if (live.length > 0 && convergenceMs > boundMs) problems.push(`converged ${formatMs(convergenceMs)} after the last change (bound ${formatMs(boundMs)})`);
+  const stable = endMs - change.timeMs >= boundMs;
+  const judged = live.length > 0 && (stable || problems.length === 0);
+  const idle = live.filter((process) => (final[process] ?? []).length === 0);
+  return {
+    group, topic, model, strategy, live, expectedQueues, final, doubleHeld, unassigned, missing, extra, idle, minHeld, maxHeld,
+    balanced, lastChangeMs: change.timeMs, lastChange: change.label, convergedMs: Number.isFinite(convergedMs) ? convergedMs : change.timeMs,
+    convergenceMs, boundMs, judged, problems,
+  };
+}
+
+/** The time of the first snapshot of the final stretch in which the set equals `finalSet`. */
+function settledSince(own: readonly RebalanceEvent[], finalSet: readonly string[]): number {
+  const key = finalSet.join(",");
+  let since = -Infinity;
+  for (const event of own) {
+    const same = [...event.queues].sort().join(",") === key;
+    if (!same) since = Infinity;
+    else if (since === Infinity || since === -Infinity) since = event.timeMs;
+  }
+  return since === Infinity ? -Infinity : since;
+}
+
+function lastChange(index: HistoryIndex, context: CheckContext, members: Map<string, MemberTimeline>): { timeMs: number; boundMs: number; label: string } {
+  const intervals = context.intervals;
+  const clean = intervals.rebalanceMs + intervals.clientHeartbeatMs;
+  let change = { timeMs: index.startMs, boundMs: clean, label: "start" };
+  for (const member of members.values()) {
+    if (member.lastChangeMs < change.timeMs) continue;
+    const unclean = member.lastChangeUnclean;
+    const boundMs = unclean ? intervals.clientExpiryMs + intervals.clientScanMs + clean : clean;
+    const label = `${member.process} ${member.aliveAtEnd ? "joined" : unclean ? "died" : "left"}`;
+    change = { timeMs: member.lastChangeMs, boundMs: Math.max(boundMs, member.lastChangeMs === change.timeMs ? change.boundMs : 0), label };
+  }
+  const masterNodes = new Set(masters(context.topology).map((broker) => broker.node));
+  const brokerBound = intervals.brokerExpiryMs + intervals.namesrvScanMs + intervals.routePollMs + intervals.rebalanceMs;
+  for (const event of index.nodes) {
+    if (!masterNodes.has(event.node) || event.timeMs < change.timeMs) continue;
+    change = { timeMs: event.timeMs, boundMs: brokerBound, label: `${event.node} ${event.event}` };
+  }
+  return change;
+}
+
+function deadMastersAtEnd(index: HistoryIndex, context: CheckContext): Set<string> {
+  const state = new Map<string, string>();
+  for (const event of index.nodes) state.set(event.node, event.event);
+  const dead = new Set<string>();
+  for (const broker of masters(context.topology)) {
+    const last = state.get(broker.node);
+    if (last === "crash" || last === "power-loss" || last === "stop") dead.add(broker.brokerName);
+  }
+  return dead;
+}
+
+function rebalanceSummary(groups: readonly GroupAssignment[], failing: readonly GroupAssignment[]): string {
+  if (failing.length > 0) {
+    return failing.map((group) => `group ${group.group}: ${group.problems.join("; ")}`).join(" | ") + ".";
+  }
+  const notes = groups.map((group) => {
+    if (!group.judged) return `group ${group.group}: not judged (${group.live.length === 0 ? "no live consumer" : `last change ${group.lastChange} too close to the end`}${group.problems.length > 0 ? `; seen: ${group.problems.join("; ")}` : ""})`;
+    const idle = group.idle.length > 0 ? `, idle: ${group.idle.join(", ")}` : "";
+    return `group ${group.group}: ${group.expectedQueues.length} queues over ${plural(group.live.length, "consumer")}, converged in ${formatMs(group.convergenceMs)}${idle}`;
+  });
+  return notes.length === 0 ? "No consumer groups to check." : `${notes.join("; ")}.`;
+}

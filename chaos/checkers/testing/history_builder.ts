@@ -1,0 +1,181 @@
+// Test support: a terse builder for hand-made histories (the checkers' spec) and contexts for
+// the classic topologies. Defaults: topic "T" with 2 queues per master, producer "producer-1",
+// clustering group "G" with consumers "consumer-G-1"... A send's queue/offset default to what
+// its deliveries need, so a fixture only says what matters for the case.
+import type { HistoryEvent, NodeEvent } from "../../history/types.ts";
+import type { ConsumerGroupSpec, Expectations } from "../../scenario.ts";
+import { rocketmqIntervals } from "../../scenario.ts";
+import type { BrokerFacts, CheckContext, TopologyFacts } from "../context.ts";
+
+export interface SendSpec {
+  id: string;
+  at: number;
+  /** Outcome time (default at + 2) and kind (default ok). */
+  outcomeAt?: number;
+  outcome?: "ok" | "fail" | "unknown" | "none";
+  queue?: string;
+  offset?: number;
+  process?: string;
+  topic?: string;
+  key?: string;
+  seq?: number;
+  tags?: string;
+  status?: string;
+}
+
+export interface DeliverSpec {
+  id: string;
+  at: number;
+  group?: string;
+  process?: string;
+  queue?: string;
+  offset?: number;
+  reconsume?: number;
+  result?: "success" | "retry";
+}
+
+export class HistoryBuilder {
+  readonly events: HistoryEvent[] = [];
+  private opId = 0;
+  private readonly stored = new Map<string, { queue: string; offset: number }>();
+
+  send(spec: SendSpec): this {
+    const opId = ++this.opId;
+    const process = spec.process ?? "producer-1";
+    const topic = spec.topic ?? "T";
+    this.events.push({
+      type: "invoke", op: "send", opId, timeMs: spec.at, process, topic, messageId: spec.id, sendMode: "sync",
+      ...(spec.tags === undefined ? {} : { tags: spec.tags }),
+      ...(spec.key === undefined ? {} : { orderKey: spec.key }),
+      ...(spec.seq === undefined ? {} : { orderSeq: spec.seq }),
+    });
+    const queue = spec.queue ?? "broker-a:0";
+    const offset = spec.offset ?? this.stored.size;
+    this.stored.set(spec.id, { queue, offset });
+    const outcome = spec.outcome ?? "ok";
+    if (outcome === "none") return this;
+    const timeMs = spec.outcomeAt ?? spec.at + 2;
+    if (outcome === "ok") {
+      this.events.push({ type: "ok", op: "send", opId, timeMs, process, messageId: spec.id, queue, queueOffset: offset, sendStatus: spec.status ?? "SEND_OK" });
+    } else {
+      this.events.push({ type: outcome, op: "send", opId, timeMs, process, messageId: spec.id, error: "RemotingTimeoutException: timeout" });
+    }
+    return this;
+  }
+
+  /** Sends ids `${prefix}${0..count-1}` every `everyMs`, round-robin over `queues`. */
+  sends(prefix: string, count: number, options: { from?: number; everyMs?: number; queues?: string[] } = {}): this {
+    const queues = options.queues ?? ["broker-a:0"];
+    const offsets = new Map<string, number>();
+    for (let index = 0; index < count; index++) {
+      const queue = queues[index % queues.length] ?? "broker-a:0";
+      const offset = offsets.get(queue) ?? 0;
+      offsets.set(queue, offset + 1);
+      this.send({ id: `${prefix}${index}`, at: (options.from ?? 0) + index * (options.everyMs ?? 10), queue, offset });
+    }
+    return this;
+  }
+
+  deliver(spec: DeliverSpec): this {
+    const stored = this.stored.get(spec.id) ?? { queue: "broker-a:0", offset: 0 };
+    const group = spec.group ?? "G";
+    this.events.push({
+      type: "deliver", op: "consume", timeMs: spec.at, process: spec.process ?? `consumer-${group}-1`, group,
+      messageId: spec.id, topic: "T", queue: spec.queue ?? stored.queue, queueOffset: spec.offset ?? stored.offset,
+      reconsumeTimes: spec.reconsume ?? 0, result: spec.result ?? "success",
+    });
+    return this;
+  }
+
+  /** Delivers every id once, `afterMs` after its send invoke, to `process` of `group`. */
+  deliverAll(ids: readonly string[], afterMs: number, options: { group?: string; process?: string } = {}): this {
+    for (const id of ids) {
+      const invoke = this.events.find((event) => event.type === "invoke" && event.messageId === id);
+      this.deliver({ id, at: (invoke?.timeMs ?? 0) + afterMs, ...options });
+    }
+    return this;
+  }
+
+  rebalance(at: number, process: string, queues: string[], group = "G"): this {
+    this.events.push({ type: "rebalance", timeMs: at, process, group, topic: "T", queues: [...queues].sort() });
+    return this;
+  }
+
+  join(at: number, process: string, group = "G"): this {
+    this.events.push({ type: "membership", timeMs: at, process, group, change: "join" });
+    return this;
+  }
+
+  leave(at: number, process: string, group = "G"): this {
+    this.events.push({ type: "membership", timeMs: at, process, group, change: "leave" });
+    return this;
+  }
+
+  node(at: number, node: string, event: NodeEvent["event"]): this {
+    this.events.push({ type: "node", timeMs: at, node, event });
+    return this;
+  }
+
+  fault(at: number, healAt: number | null, kind: string, target: string, faultIndex = 0): this {
+    this.events.push({ type: "nemesis", timeMs: at, phase: "inject", faultIndex, kind, target });
+    if (healAt !== null) this.events.push({ type: "nemesis", timeMs: healAt, phase: "heal", faultIndex, kind, target });
+    return this;
+  }
+
+  build(): HistoryEvent[] {
+    return this.events.map((event, index) => ({ event, index }))
+      .sort((left, right) => left.event.timeMs - right.event.timeMs || left.index - right.index)
+      .map(({ event }) => event);
+  }
+}
+
+function broker(node: string, brokerName: string, role: BrokerFacts["role"], flushDiskType: BrokerFacts["flushDiskType"]): BrokerFacts {
+  return { node, brokerName, role, flushDiskType, unflushedWindowMs: 10_500 };
+}
+
+export function topologyFacts(name: "1m" | "2m-noslave" | "2m-2s-async" | "2m-2s-sync", flush: BrokerFacts["flushDiskType"] = "ASYNC_FLUSH"): TopologyFacts {
+  switch (name) {
+    case "1m":
+      return { name, brokers: [broker("broker-a", "broker-a", "ASYNC_MASTER", flush)] };
+    case "2m-noslave":
+      return { name, brokers: [broker("broker-a", "broker-a", "ASYNC_MASTER", flush), broker("broker-b", "broker-b", "ASYNC_MASTER", flush)] };
+    case "2m-2s-async":
+    case "2m-2s-sync": {
+      const role = name === "2m-2s-sync" ? "SYNC_MASTER" : "ASYNC_MASTER";
+      return {
+        name,
+        brokers: ["a", "b"].flatMap((letter) => [
+          broker(`broker-${letter}`, `broker-${letter}`, role, flush),
+          broker(`broker-${letter}-s`, `broker-${letter}`, "SLAVE", flush),
+        ]),
+      };
+    }
+  }
+}
+
+export interface TestContextOptions {
+  topology?: TopologyFacts;
+  expectations?: Partial<Expectations>;
+  groups?: ConsumerGroupSpec[];
+  queues?: number;
+  faults?: CheckContext["faults"];
+  options?: CheckContext["options"];
+  endMs?: number;
+}
+
+export function testContext(options: TestContextOptions = {}): CheckContext {
+  const context: CheckContext = {
+    expectations: { checkers: [], ...options.expectations },
+    topology: options.topology ?? topologyFacts("2m-noslave"),
+    intervals: { ...rocketmqIntervals },
+    workload: {
+      topics: [{ name: "T", queues: options.queues ?? 2 }],
+      producers: [{ count: 1, topic: "T" }],
+      consumers: options.groups ?? [{ group: "G", topic: "T", count: 1 }],
+    },
+    faults: options.faults ?? [],
+  };
+  if (options.options !== undefined) context.options = options.options;
+  if (options.endMs !== undefined) context.endMs = options.endMs;
+  return context;
+}
