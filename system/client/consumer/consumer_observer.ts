@@ -1,0 +1,73 @@
+// Hooks for the lab: a workload passes an observer to record what a consumer saw and did
+// (Jepsen-style histories) without monkey-patching. Every callback is optional, synchronous and
+// must not throw (a throwing observer is logged and ignored). Events carry the Env's wall time.
+import type { ClientMessageExt } from "../message.ts";
+import type { MessageQueue } from "../message_queue.ts";
+import type { PullStatus } from "./pull_api.ts";
+
+export interface RebalanceEvent {
+  readonly group: string;
+  readonly clientId: string;
+  readonly topic: string;
+  /** The queues this consumer holds after the rebalance round (sorted). */
+  readonly assigned: readonly MessageQueue[];
+  readonly added: readonly MessageQueue[];
+  readonly removed: readonly MessageQueue[];
+  /** The consumer ids the allocation saw (clustering), sorted. */
+  readonly consumerIds: readonly string[] | undefined;
+  readonly atMs: number;
+}
+
+export interface PullResultEvent {
+  readonly group: string;
+  readonly clientId: string;
+  readonly mq: MessageQueue;
+  readonly requestOffset: number;
+  readonly status: PullStatus;
+  readonly nextBeginOffset: number;
+  readonly minOffset: number;
+  readonly maxOffset: number;
+  /** Messages handed on after the client-side tag check. */
+  readonly messageCount: number;
+  readonly atMs: number;
+}
+
+export interface DeliverEvent {
+  readonly group: string;
+  readonly clientId: string;
+  readonly mq: MessageQueue;
+  readonly messages: readonly ClientMessageExt[];
+  readonly orderly: boolean;
+  readonly atMs: number;
+}
+
+export interface ConsumeResultEvent extends DeliverEvent {
+  readonly status: string;
+}
+
+export interface OffsetCommitEvent {
+  readonly group: string;
+  readonly clientId: string;
+  readonly mq: MessageQueue;
+  readonly offset: number;
+  /** persist = periodic/shutdown UPDATE_CONSUMER_OFFSET; remove = queue dropped; pull = commitOffset in a pull. */
+  readonly reason: "persist" | "remove" | "pull";
+  readonly atMs: number;
+}
+
+export interface QueueDroppedEvent {
+  readonly group: string;
+  readonly clientId: string;
+  readonly mq: MessageQueue;
+  readonly reason: "rebalance" | "pull-expired" | "offset-illegal" | "shutdown";
+  readonly atMs: number;
+}
+
+export interface ConsumerObserver {
+  onRebalance?(event: RebalanceEvent): void;
+  onPullResult?(event: PullResultEvent): void;
+  onDeliver?(event: DeliverEvent): void;
+  onConsumeResult?(event: ConsumeResultEvent): void;
+  onOffsetCommitted?(event: OffsetCommitEvent): void;
+  onQueueDropped?(event: QueueDroppedEvent): void;
+}

@@ -1,0 +1,121 @@
+// PULL_MESSAGE for both consumers (RocketMQ's PullAPIWrapper): picks the broker node (master,
+// or the slave the broker suggested last time), sends the pull, maps the response code to a
+// PullStatus (0 FOUND, 19 NO_NEW_MSG, 20 NO_MATCHED_MSG, 21 OFFSET_ILLEGAL; anything else is an
+// MQBrokerError), decodes the records (inflating compressed bodies) and applies the client-side
+// exact tag check. A record that does not decode fails the pull loudly (never a silent skip).
+import { MessageConst } from "../../message/message_const.ts";
+import { decodeMessageRecords } from "../../message/message_record_decode.ts";
+import { buildPullSysFlag, PullSysFlag } from "../../message/message_const.ts";
+import { ResponseCode } from "../../remoting/response_code.ts";
+import { assertNever } from "../../stdx/assert.ts";
+import type { ClientInstance } from "../client_instance.ts";
+import { MQClientError } from "../client_errors.ts";
+import type { ClientMessageExt } from "../message.ts";
+import { toClientMessage } from "../message.ts";
+import type { MessageQueue } from "../message_queue.ts";
+import { MessageQueueMap } from "../message_queue.ts";
+import type { RawPullResult } from "../mq_client_api.ts";
+import { MASTER_ID } from "../route_data.ts";
+import type { SubscriptionData } from "./subscription_data.ts";
+import { tagMatches } from "./subscription_data.ts";
+
+export type PullStatus = "FOUND" | "NO_NEW_MSG" | "NO_MATCHED_MSG" | "OFFSET_ILLEGAL";
+
+export interface PullResult {
+  readonly pullStatus: PullStatus;
+  readonly nextBeginOffset: number;
+  readonly minOffset: number;
+  readonly maxOffset: number;
+  /** FOUND: decoded messages that pass the exact tag check (may be empty). */
+  readonly msgFoundList: ClientMessageExt[];
+}
+
+/** Response code → PullStatus; undefined for codes that are errors. */
+export function pullStatusOf(code: number): PullStatus | undefined {
+  switch (code) {
+    case ResponseCode.SUCCESS:
+      return "FOUND";
+    case ResponseCode.PULL_NOT_FOUND:
+      return "NO_NEW_MSG";
+    case ResponseCode.PULL_RETRY_IMMEDIATELY:
+      return "NO_MATCHED_MSG";
+    case ResponseCode.PULL_OFFSET_MOVED:
+      return "OFFSET_ILLEGAL";
+    default:
+      return undefined;
+  }
+}
+
+export interface PullRequestSpec {
+  readonly mq: MessageQueue;
+  readonly subscription: SubscriptionData;
+  /** Send the expression in the header (sysFlag subscription bit) instead of relying on heartbeats. */
+  readonly postSubscription: boolean;
+  readonly offset: number;
+  readonly maxNums: number;
+  /** Offset to commit on the broker (clustering), or undefined. */
+  readonly commitOffset: number | undefined;
+  readonly suspend: boolean;
+  readonly brokerSuspendMaxTimeMs: number;
+  readonly timeoutMs: number;
+}
+
+export class PullAPIWrapper {
+  private readonly pullFromWhichNode = new MessageQueueMap<number>();
+
+  constructor(private readonly instance: ClientInstance, private readonly group: string) {}
+
+  async pull(spec: PullRequestSpec): Promise<PullResult> {
+    const { mq } = spec;
+    const brokerId = this.pullFromWhichNode.get(mq) ?? MASTER_ID;
+    const found = await this.instance.routes.findBrokerAddressInSubscribeWithRefresh(mq.topic, mq.brokerName, brokerId, false);
+    let sysFlag = buildPullSysFlag(spec.commitOffset !== undefined && spec.commitOffset > 0, spec.suspend, spec.postSubscription, false);
+    // Slaves never store consumer offsets: the commit flag goes to masters only.
+    if (found.slave) sysFlag &= ~PullSysFlag.FLAG_COMMIT_OFFSET;
+    const header = {
+      consumerGroup: this.group,
+      topic: mq.topic,
+      queueId: mq.queueId,
+      queueOffset: spec.offset,
+      maxMsgNums: spec.maxNums,
+      sysFlag,
+      commitOffset: spec.commitOffset ?? 0,
+      suspendTimeoutMillis: spec.brokerSuspendMaxTimeMs,
+      subscription: spec.postSubscription ? spec.subscription.subString : undefined,
+      subVersion: spec.subscription.subVersion,
+      expressionType: spec.subscription.expressionType,
+      bname: mq.brokerName,
+    };
+    if (header.subscription === undefined) delete header.subscription;
+    const raw = await this.instance.api.pullMessage(found.brokerAddr, header, spec.timeoutMs);
+    return this.processPullResult(mq, raw, spec.subscription);
+  }
+
+  /** PullAPIWrapper.processPullResult. */
+  processPullResult(mq: MessageQueue, raw: RawPullResult, subscription: SubscriptionData): PullResult {
+    this.pullFromWhichNode.set(mq, raw.suggestWhichBrokerId);
+    const pullStatus = pullStatusOf(raw.code);
+    if (pullStatus === undefined) throw new MQClientError(`unexpected pull response code ${raw.code}`, raw.code);
+    const result = { pullStatus, nextBeginOffset: raw.nextBeginOffset, minOffset: raw.minOffset, maxOffset: raw.maxOffset };
+    switch (pullStatus) {
+      case "FOUND":
+        break;
+      case "NO_NEW_MSG":
+      case "NO_MATCHED_MSG":
+      case "OFFSET_ILLEGAL":
+        return { ...result, msgFoundList: [] };
+      default:
+        assertNever(pullStatus);
+    }
+    const decoded = raw.body === undefined ? [] : decodeMessageRecords(raw.body, { inflateBody: true });
+    const msgFoundList: ClientMessageExt[] = [];
+    for (const record of decoded) {
+      const tags = record.properties.get(MessageConst.TAGS);
+      if (!tagMatches(subscription, tags)) continue;
+      record.properties.set(MessageConst.MIN_OFFSET, String(raw.minOffset));
+      record.properties.set(MessageConst.MAX_OFFSET, String(raw.maxOffset));
+      msgFoundList.push(toClientMessage(record, mq.brokerName));
+    }
+    return { ...result, msgFoundList };
+  }
+}

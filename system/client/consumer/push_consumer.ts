@@ -1,0 +1,173 @@
+// PushConsumer (RocketMQ's DefaultMQPushConsumer): subscribe to topics with tag expressions,
+// register a concurrent or orderly listener, start. Queues are assigned by rebalance
+// (clustering) or all taken (broadcasting); each held queue runs a long-polling pull loop that
+// feeds the consume service; offsets go to the broker (clustering) or a local file
+// (broadcasting). Clustering consumers also subscribe to %RETRY%<group>, where failed messages
+// come back with growing delay until maxReconsumeTimes sends them to %DLQ%<group>.
+// Invariants: one consumer per group per ClientInstance; after shutdown nothing is pulled,
+// consumed or committed; a dropped queue's offset is committed before the queue is released.
+import type { Env, Log } from "../../env/env.ts";
+import { RETRY_GROUP_TOPIC_PREFIX } from "../../message/message_const.ts";
+import { validateTopic } from "../../message/validators.ts";
+import { assert } from "../../stdx/assert.ts";
+import { getOrCreateClientInstance } from "../client_instance.ts";
+import type { ClientConfig } from "../client_config.ts";
+import { resolveClientConfig } from "../client_config.ts";
+import type { ConsumeFromWhere, ConsumeType, ConsumerInner, MessageModel } from "../client_inner.ts";
+import { MQClientError } from "../client_errors.ts";
+import type { MessageQueue } from "../message_queue.ts";
+import type { MessageListenerConcurrently } from "./consume_concurrently.ts";
+import type { MessageListenerOrderly } from "./consume_orderly.ts";
+import type { ConsumerObserver } from "./consumer_observer.ts";
+import type { PushConsumerOptions, PushConsumerSettings } from "./push_consumer_options.ts";
+import { resolvePushConsumerSettings } from "./push_consumer_options.ts";
+import { PushConsumerCore } from "./push_consumer_core.ts";
+import { buildSubscriptionData } from "./subscription_data.ts";
+import type { SubscriptionData } from "./subscription_data.ts";
+
+export type ServiceState = "CREATE_JUST" | "RUNNING" | "SHUTDOWN_ALREADY";
+
+export class PushConsumer implements ConsumerInner {
+  readonly groupName: string;
+  readonly consumeType: ConsumeType = "CONSUME_PASSIVELY";
+  readonly settings: PushConsumerSettings;
+  private readonly log: Log;
+  private readonly config: ClientConfig;
+  private readonly subscriptionsByTopic = new Map<string, SubscriptionData>();
+  private listenerConcurrently: MessageListenerConcurrently | undefined;
+  private listenerOrderly: MessageListenerOrderly | undefined;
+  private core: PushConsumerCore | undefined;
+  private state: ServiceState = "CREATE_JUST";
+
+  constructor(private readonly env: Env, options: PushConsumerOptions, private readonly observer: ConsumerObserver = options.observer ?? {}) {
+    this.settings = resolvePushConsumerSettings(options, env.clock.nowMs());
+    this.groupName = this.settings.group;
+    this.log = env.log.child({ component: "push-consumer", group: this.groupName });
+    this.config = resolveClientConfig(env, options, this.settings.messageModel === "CLUSTERING");
+  }
+
+  get messageModel(): MessageModel {
+    return this.settings.messageModel;
+  }
+
+  get consumeFromWhere(): ConsumeFromWhere {
+    return this.settings.consumeFromWhere;
+  }
+
+  get clientId(): string {
+    return this.requireCore().instance.clientId;
+  }
+
+  get serviceState(): ServiceState {
+    return this.state;
+  }
+
+  /** Subscribe to topic with "*" or "TagA || TagB"; after start, also heartbeats at once. */
+  subscribe(topic: string, subExpression = "*"): void {
+    const problem = validateTopic(topic);
+    if (problem !== null) throw new MQClientError(problem);
+    this.subscriptionsByTopic.set(topic, buildSubscriptionData(topic, subExpression, this.env.clock.nowMs()));
+    if (this.core !== undefined) {
+      this.core.rebalance.subscriptionInner.set(topic, this.subscriptionsByTopic.get(topic)!);
+      void this.core.instance.routes.updateTopicRouteInfoFromNameServer(topic);
+      void this.core.instance.sendHeartbeatToAllBrokerWithLock();
+    }
+  }
+
+  unsubscribe(topic: string): void {
+    this.subscriptionsByTopic.delete(topic);
+    this.core?.rebalance.subscriptionInner.delete(topic);
+  }
+
+  registerMessageListenerConcurrently(listener: MessageListenerConcurrently): void {
+    assert(this.state === "CREATE_JUST", "register the listener before start");
+    this.listenerConcurrently = listener;
+    this.listenerOrderly = undefined;
+  }
+
+  registerMessageListenerOrderly(listener: MessageListenerOrderly): void {
+    assert(this.state === "CREATE_JUST", "register the listener before start");
+    this.listenerOrderly = listener;
+    this.listenerConcurrently = undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== "CREATE_JUST") throw new MQClientError(`The PushConsumer service state not OK, maybe started once, ${this.state}`);
+    if (this.listenerConcurrently === undefined && this.listenerOrderly === undefined) {
+      throw new MQClientError("messageListener is null, register a concurrent or orderly listener before start");
+    }
+    const subscriptions = new Map(this.subscriptionsByTopic);
+    if (this.settings.messageModel === "CLUSTERING") {
+      const retryTopic = RETRY_GROUP_TOPIC_PREFIX + this.groupName;
+      subscriptions.set(retryTopic, buildSubscriptionData(retryTopic, "*", this.env.clock.nowMs()));
+    }
+    const instance = getOrCreateClientInstance(this.env, this.config);
+    const core = new PushConsumerCore(this.env, instance, this.settings, this.observer, this.log, this.listenerConcurrently, this.listenerOrderly);
+    for (const [topic, subscription] of subscriptions) core.rebalance.subscriptionInner.set(topic, subscription);
+    await core.offsetStore.load();
+    if (!instance.registerConsumer(this)) {
+      throw new MQClientError(`The consumer group[${this.groupName}] has been created before, specify another name please.`);
+    }
+    this.core = core;
+    core.startServices();
+    instance.start();
+    this.state = "RUNNING";
+    core.running = true;
+    for (const topic of subscriptions.keys()) await instance.routes.updateTopicRouteInfoFromNameServer(topic);
+    await instance.sendHeartbeatToAllBrokerWithLock();
+    instance.rebalanceImmediately();
+  }
+
+  /** Stops pulling, (optionally) waits for in-flight listener calls, commits offsets, leaves the group. */
+  async shutdown(options: { awaitTerminateMs?: number } = {}): Promise<void> {
+    if (this.state !== "RUNNING") return;
+    this.state = "SHUTDOWN_ALREADY";
+    const core = this.requireCore();
+    await core.shutdown(options.awaitTerminateMs ?? 0);
+    await core.instance.unregisterConsumer(this.groupName);
+    core.instance.shutdown();
+  }
+
+  /** Queues this consumer holds now (not dropped). */
+  assignedQueues(): MessageQueue[] {
+    return this.core?.heldQueues() ?? [];
+  }
+
+  /** Offsets in memory (what the next persist will send). */
+  committedOffsets(): [MessageQueue, number][] {
+    return this.core?.offsetStore.cloneOffsetTable().entriesList() ?? [];
+  }
+
+  // ---- ConsumerInner ----
+
+  subscriptions(): SubscriptionData[] {
+    return this.core === undefined ? [...this.subscriptionsByTopic.values()] : [...this.core.rebalance.subscriptionInner.values()];
+  }
+
+  async doRebalance(): Promise<void> {
+    if (this.state === "RUNNING" && this.core !== undefined) await this.core.rebalance.doRebalance();
+  }
+
+  async persistConsumerOffset(): Promise<void> {
+    if (this.state === "RUNNING" && this.core !== undefined) await this.core.persistConsumerOffset();
+  }
+
+  updateTopicSubscribeInfo(topic: string, queues: readonly MessageQueue[]): void {
+    if (this.core?.rebalance.subscriptionInner.has(topic) === true) this.core.rebalance.topicSubscribeInfoTable.set(topic, [...queues]);
+  }
+
+  isSubscribeTopicNeedUpdate(topic: string): boolean {
+    const rebalance = this.core?.rebalance;
+    return rebalance !== undefined && rebalance.subscriptionInner.has(topic) && !rebalance.topicSubscribeInfoTable.has(topic);
+  }
+
+  runningInfo(): Record<string, unknown> {
+    return this.core?.runningInfo(this.subscriptions(), this.listenerOrderly !== undefined) ?? {};
+  }
+
+  private requireCore(): PushConsumerCore {
+    if (this.core === undefined) throw new MQClientError(`The PushConsumer service state not OK, ${this.state}`);
+    return this.core;
+  }
+}
+
