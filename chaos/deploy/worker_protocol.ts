@@ -89,3 +89,27 @@ export class WorkerHistoryBridge {
     this.recorder.record(event);
   }
 }
+
+/** What every worker of a run shares; workerSpecs adds each node's own part. */
+export type WorkerSpecBase = Omit<WorkerSpec, "node" | "role" | "index" | "producer" | "consumer">;
+
+/**
+ * One spec per client node, named as chaos/deploy/process/address_plan.ts clientNodes names
+ * them (producers numbered across producer specs, consumers per group), consumers first so
+ * they are subscribed before the first message is sent.
+ */
+export function workerSpecs(base: WorkerSpecBase): WorkerSpec[] {
+  const specs: WorkerSpec[] = [];
+  for (const consumer of base.workload.consumers) {
+    for (let index = 1; index <= consumer.count; index++) {
+      specs.push({ ...base, node: `consumer-${consumer.group}-${index}`, role: "consumer", consumer, index });
+    }
+  }
+  let producerNumber = 0;
+  for (const producer of base.workload.producers) {
+    for (let index = 1; index <= producer.count; index++) {
+      specs.push({ ...base, node: `producer-${++producerNumber}`, role: "producer", producer, index });
+    }
+  }
+  return specs;
+}

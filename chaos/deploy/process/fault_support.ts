@@ -1,0 +1,35 @@
+// Which faults the process deployer gives for real, and why it refuses the others. Nothing is
+// faked: a fault the machine cannot produce is refused with the reason, up front.
+import type { Fault, FaultKind } from "../../faults/types.ts";
+import type { FaultSupport } from "../types.ts";
+
+export type ProcessModeName = "netns" | "host";
+
+const networkKinds: ReadonlySet<FaultKind> = new Set(["firewall", "heartbeat-loss", "partition", "flow"]);
+
+const refusedAlways: Partial<Record<FaultKind, string>> = {
+  "power-loss": "an OS process cannot lose the page cache without the whole machine losing power; use the sim deployer",
+  "clock-skew": "every process here reads the one host clock (Linux time namespaces offset only monotonic clocks, not the wall clock); use the sim deployer",
+  "slow-disk": "there is no per-process way to slow fsync on this machine (no dm-delay device); use the sim deployer",
+  "disk-full": "the stores share the host's file system; filling it would hit every node and the machine; use the sim deployer",
+};
+
+export const delayRefusal = "added delay and jitter need tc netem, which these machines' kernels lack; the process deployer gives flow loss (nftables numgen) but refuses delay — use the sim deployer for delay";
+
+/** Support by kind (what `Deployer.supports` answers). */
+export function processKindSupport(kind: FaultKind, mode: ProcessModeName, hostWhy?: string): FaultSupport {
+  const refused = refusedAlways[kind];
+  if (refused) return { supported: false, why: refused };
+  if (networkKinds.has(kind) && mode !== "netns") {
+    return { supported: false, why: `network faults need the run's own network namespace with nftables, unavailable here: ${hostWhy ?? "host mode"}` };
+  }
+  return { supported: true };
+}
+
+/** Support for one fault, parameters included (flow delay is refused; flow loss is given). */
+export function processFaultSupport(fault: Fault, mode: ProcessModeName, hostWhy?: string): FaultSupport {
+  const byKind = processKindSupport(fault.kind, mode, hostWhy);
+  if (!byKind.supported) return byKind;
+  if (fault.kind === "flow" && (fault.delayMs > 0 || fault.jitterMs > 0)) return { supported: false, why: delayRefusal };
+  return { supported: true };
+}
