@@ -23,7 +23,7 @@ export const imageNodePath = "/usr/local/bin/node";
 export const imageLabel = "mqlab.image";
 
 /** One file of the image: where it comes from and where it goes. */
-interface ImageFile {
+export interface ImageFile {
   source: string;
   target: string;
   mode: number;
@@ -123,6 +123,17 @@ export async function imageFiles(root = projectRoot, nodeBinary = realpathSync(p
   return files;
 }
 
+export interface ImageInputs {
+  files: ImageFile[];
+  hash: string;
+}
+
+/** The image's files and their hash, read once. */
+export async function imageInputs(): Promise<ImageInputs> {
+  const files = await imageFiles();
+  return { files, hash: hashImageFiles(files) };
+}
+
 /** Content hash of the inputs: the image tag. */
 export function hashImageFiles(files: ImageFile[]): string {
   const hash = createHash("sha256");
@@ -176,16 +187,19 @@ export interface BuiltImage {
 
 const building = new Map<string, Promise<BuiltImage>>();
 
-/** Builds the node image unless the engine has it; returns its tag ("mqlab-node:<hash>"). */
-export async function ensureNodeImage(engine: Engine): Promise<BuiltImage> {
-  const files = await imageFiles();
-  const hash = hashImageFiles(files);
+/**
+ * Builds the node image unless the engine has it; returns its tag ("mqlab-node:<hash>").
+ * Concurrent calls for the same inputs share one build.
+ */
+export async function ensureNodeImage(engine: Engine, given?: ImageInputs): Promise<BuiltImage> {
+  const { files: inputs, hash } = given ?? (await imageInputs());
   const tag = `mqlab-node:${hash}`;
   let pending = building.get(tag);
   if (pending === undefined) {
-    pending = buildIfMissing(engine, files, hash, tag);
+    pending = buildIfMissing(engine, inputs, hash, tag);
     building.set(tag, pending);
-    pending.catch(() => building.delete(tag));
+    const forget = (): void => void building.delete(tag);
+    pending.then(forget, forget);
   }
   return pending;
 }

@@ -1,0 +1,153 @@
+// The container deployer: every node of a run — NameServers, brokers, workload clients — is a
+// container from the locally built node image (image.ts) on a network created for the run
+// (run_network.ts), each at a fixed address of the process deployer's address plan with the
+// run's own 10.N prefix. Faults act on the real thing: crash = SIGKILL of the container,
+// restart = starting it again on its store volume, pause = cgroup freeze, network faults =
+// nftables rules inside the sending container's network namespace (packet_filter.ts).
+// Everything is labelled mqlab.run=<runId> and removed on teardown, on a failed deploy and on
+// Ctrl-C (cleanup.ts); a run that could not clean up is cleaned by cleanContainerLeftovers().
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FaultKind } from "../../faults/types.ts";
+import type { HistoryRecorder } from "../../history/types.ts";
+import { bootSuccessLine, brokerLaunch, namesrvLaunch } from "../common/node_commands.ts";
+import { AddressPlan } from "../process/address_plan.ts";
+import type { ClusterPlan, Deployer, DeployerName, FaultSupport } from "../types.ts";
+import { removeRunResources } from "./cleanup.ts";
+import { ContainerCluster, type BringUpTimes } from "./container_cluster.ts";
+import { connectEngine, type Engine } from "./engine.ts";
+import { ensureNodeImage } from "./image.ts";
+import { NodeContainer, type NodeOutput } from "./node_container.ts";
+import { createRunNetwork } from "./run_network.ts";
+
+export interface ContainerDeployerOptions {
+  /** Run docker_up.sh when no engine answers (root on Debian). Default false: fail with advice. */
+  startEngine?: boolean;
+  /** How long a NameServer or broker may take to print its boot line. */
+  readyTimeoutMs?: number;
+}
+
+const networkFaults = new Set<FaultKind>(["firewall", "heartbeat-loss", "partition", "flow"]);
+
+/** Whether DOCKER_HOST names an engine on another machine (its namespaces are out of reach). */
+export function remoteEngineConfigured(dockerHost = process.env.DOCKER_HOST): boolean {
+  return dockerHost !== undefined && dockerHost !== "" && !dockerHost.startsWith("unix://");
+}
+
+export function containerFaultSupport(kind: FaultKind, remote: boolean): FaultSupport {
+  if (networkFaults.has(kind) && remote) {
+    return {
+      supported: false,
+      why: "DOCKER_HOST names a remote engine; packet filter rules are set from the engine's own host (nsenter into the container's network namespace), which this machine is not",
+    };
+  }
+  switch (kind) {
+    case "crash":
+    case "pause":
+    case "namesrv-all-down":
+    case "firewall":
+    case "heartbeat-loss":
+    case "partition":
+      return { supported: true };
+    case "flow":
+      // Loss is nftables' numgen; added delay needs tc netem, which these kernels lack.
+      return { supported: true };
+    case "power-loss":
+      return { supported: false, why: "a container shares the host's page cache: killing it cannot drop unsynced writes (simulator only)" };
+    case "clock-skew":
+      return { supported: false, why: "containers share the host kernel's clock; a per-node clock offset exists only in the simulator" };
+    case "slow-disk":
+      return { supported: false, why: "no per-container fsync slowdown on a shared kernel without device-mapper delay targets (simulator only)" };
+    case "disk-full":
+      return { supported: false, why: "named volumes on vfs have no size limit to fill; a full disk is simulated only" };
+  }
+}
+
+export class ContainerDeployer implements Deployer {
+  readonly name: DeployerName = "container";
+  private readonly remote = remoteEngineConfigured();
+
+  constructor(private readonly options: ContainerDeployerOptions = {}) {}
+
+  supports(kind: FaultKind): FaultSupport {
+    return containerFaultSupport(kind, this.remote);
+  }
+
+  async deploy(plan: ClusterPlan, options: { outDir: string; history: HistoryRecorder }): Promise<ContainerCluster> {
+    const startMs = performance.now();
+    const engine = await connectEngine({ start: this.options.startEngine ?? false });
+    const image = await ensureNodeImage(engine);
+    const imageMs = performance.now() - startMs;
+    const runId = randomBytes(4).toString("hex");
+    const nodesDir = join(options.outDir, "nodes");
+    mkdirSync(nodesDir, { recursive: true });
+    const interrupt = new InterruptCleanup(engine, runId);
+    const stdoutSinks = new Map<string, (line: string) => void>();
+    const output: NodeOutput = { stdoutLine: (node, line) => stdoutSinks.get(node)?.(line) };
+    try {
+      const network = await createRunNetwork(engine, runId);
+      const addresses = new AddressPlan(plan.nameServers, plan.brokers.map((broker) => broker.node), { ipPrefix: network.ipPrefix });
+      const readyTimeoutMs = this.options.readyTimeoutMs ?? 90_000;
+      const namesrvAddr = addresses.namesrvAddr();
+      const namesrvs = plan.nameServers.map((name) => {
+        const address = addresses.get(name);
+        const launch = namesrvLaunch({ port: address.port ?? 9876, intervals: plan.intervals, confPath: "/etc/mqlab/namesrv.conf" });
+        return new NodeContainer(engine, { name, role: "namesrv", ip: address.ip, args: launch.args, files: launch.files, readyLine: bootSuccessLine, readyTimeoutMs }, output, nodesDir);
+      });
+      const brokers = plan.brokers.map((broker) => {
+        const address = addresses.get(broker.node);
+        const launch = brokerLaunch(broker, { ip: address.ip, port: address.port ?? 10911, storeDir: "/store", namesrvAddr, confPath: "/etc/mqlab/broker.conf" });
+        return new NodeContainer(engine, { name: broker.node, role: "broker", ip: address.ip, args: launch.args, files: launch.files, volumePath: "/store", readyLine: bootSuccessLine, readyTimeoutMs }, output, nodesDir);
+      });
+      const networkMs = performance.now() - startMs - imageMs;
+      await Promise.all(namesrvs.map((node) => node.start(image.tag, network, runId)));
+      const namesrvMs = performance.now() - startMs - imageMs - networkMs;
+      await Promise.all(brokers.map((node) => node.start(image.tag, network, runId)));
+      const brokersMs = performance.now() - startMs - imageMs - networkMs - namesrvMs;
+      const times: BringUpTimes = {
+        topology: plan.topology,
+        image: image.tag,
+        imageBuilt: image.built,
+        imageMs: Math.round(imageMs),
+        imageSizeBytes: image.sizeBytes,
+        networkMs: Math.round(networkMs),
+        namesrvMs: Math.round(namesrvMs),
+        brokersMs: Math.round(brokersMs),
+        totalMs: Math.round(performance.now() - startMs),
+      };
+      writeFileSync(join(options.outDir, "container-deploy.json"), JSON.stringify({ runId, network, times }, null, 2) + "\n");
+      return new ContainerCluster({ engine, runId, image: image.tag, network, addresses, nodes: [...namesrvs, ...brokers], nodesDir, output: stdoutSinks, history: options.history, interrupt, times, plan });
+    } catch (error) {
+      interrupt.dispose();
+      await removeRunResources(engine, runId).catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+/** On Ctrl-C or SIGTERM during a run: remove the run's containers, then let the signal act. */
+export class InterruptCleanup {
+  private readonly handler = (signal: NodeJS.Signals): void => {
+    this.dispose();
+    process.stderr.write(`mqlab: ${signal}: removing the containers, network and volumes of run ${this.runId}\n`);
+    void removeRunResources(this.engine, this.runId)
+      .catch((error: unknown) => process.stderr.write(`mqlab: clean-up failed (run cleanContainerLeftovers): ${(error as Error).message}\n`))
+      .finally(() => {
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
+  };
+
+  constructor(
+    private readonly engine: Engine,
+    readonly runId: string,
+  ) {
+    process.once("SIGINT", this.handler);
+    process.once("SIGTERM", this.handler);
+  }
+
+  dispose(): void {
+    process.removeListener("SIGINT", this.handler);
+    process.removeListener("SIGTERM", this.handler);
+  }
+}
