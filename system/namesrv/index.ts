@@ -1,6 +1,6 @@
 // Public API of the namesrv.
 export { NamesrvController } from "./namesrv_controller.ts";
-export { defaultNamesrvConfig, namesrvConfigFromProperties, namesrvConfigKeys } from "./namesrv_config.ts";
+export { defaultNamesrvConfig, namesrvConfigFromProperties, namesrvConfigKeys, namesrvConfigProblems } from "./namesrv_config.ts";
 export type { NamesrvConfig } from "./namesrv_config.ts";
 export { RouteInfoManager, snapshotRoutes } from "./route_info_manager.ts";
 export type { BrokerLiveInfo, RegisterBrokerArgs, RegisterBrokerResult, RemovalReason, RouteSnapshot } from "./route_info_manager.ts";

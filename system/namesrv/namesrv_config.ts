@@ -52,9 +52,9 @@ export const namesrvConfigKeys: { readonly [K in keyof NamesrvConfig]: KeySpec }
   productEnvName: { kind: "string" },
   clusterTest: { kind: "bool" },
   orderMessageEnable: { kind: "bool" },
-  scanNotActiveBrokerIntervalMs: { kind: "long" },
-  scanNotActiveBrokerDelayMs: { kind: "long" },
-  brokerChannelExpiredTimeMs: { kind: "long" },
+  scanNotActiveBrokerIntervalMs: { kind: "long", aliases: ["scanNotActiveBrokerInterval"] },
+  scanNotActiveBrokerDelayMs: { kind: "long", aliases: ["scanNotActiveBrokerDelay"] },
+  brokerChannelExpiredTimeMs: { kind: "long", aliases: ["brokerChannelExpiredTime"] },
   frameSizeMax: { kind: "int" },
 };
 
@@ -65,4 +65,19 @@ export function namesrvConfigFromProperties(
   defaults: NamesrvConfig = defaultNamesrvConfig(),
 ): { config: NamesrvConfig; warnings: string[] } {
   return applyProperties(defaults, namesrvConfigKeys, parseProperties(text), sourceName);
+}
+
+/** Values no namesrv can run with (each a sentence); empty when the config is usable. */
+export function namesrvConfigProblems(config: NamesrvConfig): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(config.listenPort) || config.listenPort < 0 || config.listenPort > 65535) {
+    problems.push(`listenPort ${config.listenPort} is not a TCP port (0..65535)`);
+  }
+  for (const key of ["scanNotActiveBrokerIntervalMs", "brokerChannelExpiredTimeMs"] as const) {
+    if (config[key] <= 0) problems.push(`${key} must be positive, got ${config[key]}`);
+  }
+  if (config.scanNotActiveBrokerDelayMs < 0) problems.push("scanNotActiveBrokerDelayMs must not be negative");
+  if (config.frameSizeMax < 1024) problems.push(`frameSizeMax ${config.frameSizeMax} is too small (≥ 1024)`);
+  if (config.kvConfigPath === "") problems.push("kvConfigPath must not be empty");
+  return problems;
 }

@@ -79,6 +79,6 @@ export class NamesrvController {
     if (!wasStarted) return;
     await this.remotingServer.shutdown();
     await this.kvConfigManager.flush();
-    this.log.info("namesrv shut down");
+    if (this.listener !== undefined) this.log.info("namesrv shut down", { address: this.listener.address });
   }
 }

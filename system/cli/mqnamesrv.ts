@@ -1,0 +1,93 @@
+// mqnamesrv: starts a NameServer on the real Env, like RocketMQ's bin/mqnamesrv.
+//   mqnamesrv [-c namesrv.properties] [-p] [-n addr]
+// -c reads a Java properties file (unknown keys warn, bad values name file:line), -p prints the
+// effective config as key=value lines and exits, -n is accepted as RocketMQ's ServerUtil does
+// (the NameServer itself does not use it). Prints RocketMQ's boot line once it serves; SIGTERM /
+// SIGINT shut it down gracefully; a taken port is a clear message and exit code 1.
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { Command } from "commander";
+import { ConfigError, formatProperties } from "../config/properties.ts";
+import { NetError } from "../env/env.ts";
+import { createRealEnv } from "../env/real/index.ts";
+import { defaultNamesrvConfig, namesrvConfigFromProperties, namesrvConfigProblems } from "../namesrv/namesrv_config.ts";
+import type { NamesrvConfig } from "../namesrv/namesrv_config.ts";
+import { NamesrvController } from "../namesrv/namesrv_controller.ts";
+
+interface Options {
+  configFile?: string;
+  printConfigItem?: boolean;
+  namesrvAddr?: string;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`mqnamesrv: ${message}\n`);
+  process.exit(1);
+}
+
+function loadConfig(options: Options): NamesrvConfig {
+  const defaults = defaultNamesrvConfig(homedir(), process.env["ROCKETMQ_HOME"] ?? "");
+  let config = defaults;
+  if (options.configFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(options.configFile, "utf8");
+    } catch (error) {
+      fail(`cannot read config file ${options.configFile}: ${(error as Error).message}`);
+    }
+    try {
+      const parsed = namesrvConfigFromProperties(text, options.configFile, defaults);
+      for (const warning of parsed.warnings) process.stderr.write(`mqnamesrv: warning: ${warning}\n`);
+      config = parsed.config;
+    } catch (error) {
+      if (error instanceof ConfigError) fail(error.message);
+      throw error;
+    }
+  }
+  const problems = namesrvConfigProblems(config);
+  if (problems.length > 0) fail(`invalid config: ${problems.join("; ")}`);
+  return config;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command("mqnamesrv")
+    .description("Start an mqlab NameServer (RocketMQ 4.x compatible)")
+    .option("-c, --configFile <file>", "NameServer config properties file")
+    .option("-p, --printConfigItem", "print the effective config items and exit")
+    .option("-n, --namesrvAddr <addr>", "NameServer address list, e.g. '192.168.0.1:9876;192.168.0.2:9876' (accepted, unused)")
+    .allowExcessArguments(false);
+  program.parse(argv);
+  const options = program.opts<Options>();
+  const config = loadConfig(options);
+  if (options.printConfigItem) {
+    process.stdout.write(`${formatProperties(config)}\n`);
+    return;
+  }
+  const env = createRealEnv({ nodeName: "namesrv" });
+  const controller = new NamesrvController(env, config);
+  try {
+    await controller.start();
+  } catch (error) {
+    await controller.shutdown();
+    env.close();
+    if (error instanceof NetError && error.code === "EADDRINUSE") {
+      fail(`cannot listen on ${config.listenHost}:${config.listenPort}: address already in use (EADDRINUSE); is another NameServer running?`);
+    }
+    fail(`failed to start: ${(error as Error).message}`);
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    env.log.info("shutting down", { signal });
+    void controller.shutdown().finally(() => {
+      env.close();
+      process.exit(0);
+    });
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.stdout.write("The Name Server boot success. serializeType=JSON\n");
+}
+
+main(process.argv).catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));
