@@ -24,3 +24,7 @@ ci: check test
 # store append throughput and memory with one queue of 1,000,000 messages
 bench-store:
     node --import tsx chaos/bench/store_bench.ts
+
+# start a topology (1m, 2m-noslave, 2m-2s-async, 2m-2s-sync) as local processes on 127.0.0.1 until Ctrl-C
+cluster topology="1m" *flags="":
+    node --import tsx chaos/deploy/cluster_cli.ts {{topology}} {{flags}}
