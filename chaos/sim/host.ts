@@ -9,3 +9,11 @@ export const hostSetImmediate: (callback: () => void) => void = globalThis.setIm
 
 /** Wall-clock reading for benchmarks and the guard tests only; never feeds the simulation. */
 export const hostWallMs: () => number = performance.now.bind(performance);
+
+const hostCpuUsage = process.cpuUsage.bind(process);
+
+/** CPU time (user + system) this process used, in ms: a load-independent speed measure. */
+export function hostCpuMs(): number {
+  const usage = hostCpuUsage();
+  return (usage.user + usage.system) / 1000;
+}

@@ -11,6 +11,7 @@
 // Every receive runs on the owning node's thread (deferred while paused, dropped if dead).
 import type { Connection } from "../../system/env/env.ts";
 import { NetError } from "../../system/env/env.ts";
+import { copyBytes } from "./byte_pool.ts";
 import type { NodeThread, SimCore } from "./core.ts";
 import type { SimEvent } from "./event_queue.ts";
 
@@ -109,7 +110,7 @@ export class Endpoint implements Connection {
   write(data: Uint8Array): boolean {
     if (this.state !== "open" || !this.thread.alive()) return false;
     // Copy: the caller may reuse its buffer, and the bytes are delivered later.
-    if (data.length > 0) this.transport.enqueue(this.out, SegmentKind.data, data.slice());
+    if (data.length > 0) this.transport.enqueue(this.out, SegmentKind.data, copyBytes(data));
     return true;
   }
 
