@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { parseLenientJson, quoteBareKeys } from "./lenient_json.ts";
+import { parseLenientJson } from "./lenient_json.ts";
 
 test("bare numeric keys as fastjson writes them parse", () => {
   assert.deepEqual(parseLenientJson('{"offsetTable":{"T@G":{0:12,1:7}}}'), { offsetTable: { "T@G": { "0": 12, "1": 7 } } });
@@ -10,7 +10,7 @@ test("bare numeric keys as fastjson writes them parse", () => {
 
 test("strings containing {, commas and colons are untouched", () => {
   const text = '{"a":"{0:1}, b:2","c":[1,2,{"d":"e,f:g"}]}';
-  assert.equal(quoteBareKeys(text), text);
+  assert.deepEqual(parseLenientJson(text), JSON.parse(text));
 });
 
 test("standard JSON parses exactly as JSON.parse does", () => {

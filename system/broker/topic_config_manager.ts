@@ -152,6 +152,24 @@ export class TopicConfigManager {
     return true;
   }
 
+  /**
+   * The NameServer's ORDER_TOPIC_CONFIG table (from a REGISTER_BROKER reply) decides which
+   * topics are ordered [updateOrderTopicConfig]; a reply without that table changes nothing.
+   */
+  updateOrderTopicConfig(orderTopics: Readonly<Record<string, string>>): void {
+    let changed = false;
+    for (const config of this.table.values()) {
+      const order = Object.hasOwn(orderTopics, config.topicName);
+      if (config.order === order) continue;
+      config.order = order;
+      changed = true;
+      this.log.info("update order topic config", { topic: config.topicName, order });
+    }
+    if (!changed) return;
+    this.dataVersion.nextVersion();
+    this.file.persistSoon();
+  }
+
   /** The body of GET_ALL_TOPIC_CONFIG and the topic part of REGISTER_BROKER. */
   buildSerializeWrapper(): TopicConfigSerializeWrapper {
     const topicConfigTable: Record<string, Record<string, unknown>> = {};

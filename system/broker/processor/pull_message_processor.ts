@@ -1,0 +1,202 @@
+// PULL_MESSAGE (11) [broker/.../processor/PullMessageProcessor.java] with long polling.
+// Checks in RocketMQ's order: broker readable → 16; group config (auto-created or 26); group
+// consume-enabled → 16; topic exists → 17; topic readable → 16; queueId in range → 1;
+// subscription from the header (sysFlag 4; bad expression → 23) or from heartbeats (none → 24,
+// older than the request → 25, broadcast not allowed → 16); non-TAG expressions → 1.
+// Store outcome → code as remoting-protocol.md (b) "pull"; PULL_NOT_FOUND with suspend allowed
+// is held by PullRequestHoldService and re-run without suspension when woken.
+// Invariants: EVERY response carries suggestWhichBrokerId, nextBeginOffset, minOffset and
+// maxOffset (ali-ons reads them for every code); the offset is committed only on the first
+// pass, only with sysFlag&1 and only on a master.
+import { MessageConst, PullSysFlag, SystemTopic } from "../../message/index.ts";
+import { decodeHeader } from "../../protocol/header_codec.ts";
+import type { HeaderOf } from "../../protocol/header_codec.ts";
+import { PullMessageRequestHeader } from "../../protocol/headers.ts";
+import { ResponseCode } from "../../remoting/index.ts";
+import type { RemotingChannel, RemotingCommand, RequestContext } from "../../remoting/index.ts";
+import type { BrokerRuntime } from "../broker_runtime.ts";
+import {
+  buildSubscriptionData, isMatchedByTagsCode, isTagType, SubscriptionParseError,
+} from "../filter/subscription_data.ts";
+import type { SubscriptionData } from "../filter/subscription_data.ts";
+import type { PullRequest } from "../longpolling/pull_request_hold_service.ts";
+import { isReadable } from "../perm_name.ts";
+import type { GetMessageResult } from "../store_port.ts";
+import { respond } from "./responses.ts";
+
+type PullHeader = HeaderOf<typeof PullMessageRequestHeader.fields>;
+
+const MASTER_ID = 0;
+
+export class PullMessageProcessor {
+  private foundPulls = 0;
+
+  constructor(private readonly runtime: BrokerRuntime) {
+    runtime.pullRequestHoldService.setWakeupHandler((pull) => this.processRequest(pull.channel, pull.request, false));
+  }
+
+  process(context: RequestContext, request: RemotingCommand): Promise<RemotingCommand | undefined> | RemotingCommand {
+    this.runtime.counters.pullRequests += 1;
+    return this.processRequest(context.channel, request, true);
+  }
+
+  processRequest(channel: RemotingChannel, request: RemotingCommand, brokerAllowSuspend: boolean): Promise<RemotingCommand | undefined> | RemotingCommand {
+    const header = decodeHeader(PullMessageRequestHeader, request.extFields);
+    const outcome = this.pull(channel, request, header, brokerAllowSuspend);
+    const hasCommitOffsetFlag = (header.sysFlag & PullSysFlag.FLAG_COMMIT_OFFSET) !== 0;
+    if (brokerAllowSuspend && hasCommitOffsetFlag && this.runtime.brokerConfig.brokerRole !== "SLAVE" && this.runtime.testFaults.skipCommitOffset !== true) {
+      this.runtime.consumerOffsetManager.commitOffset(channel.remoteAddress, header.consumerGroup, header.topic, header.queueId, header.commitOffset);
+    }
+    return outcome;
+  }
+
+  private errorResponse(request: RemotingCommand, header: PullHeader, code: number, remark: string, queueKnown: boolean): RemotingCommand {
+    const { store } = this.runtime;
+    return respond(request, code, remark, {
+      suggestWhichBrokerId: MASTER_ID,
+      nextBeginOffset: header.queueOffset,
+      minOffset: queueKnown ? store.getMinOffsetInQueue(header.topic, header.queueId) : 0,
+      maxOffset: queueKnown ? store.getMaxOffsetInQueue(header.topic, header.queueId) : 0,
+    });
+  }
+
+  private pull(channel: RemotingChannel, request: RemotingCommand, header: PullHeader, brokerAllowSuspend: boolean): Promise<RemotingCommand | undefined> | RemotingCommand {
+    const { brokerConfig, subscriptionGroupManager, topicConfigManager, consumerManager } = this.runtime;
+    const fail = (code: number, remark: string, queueKnown = false): RemotingCommand => this.errorResponse(request, header, code, remark, queueKnown);
+    if (!isReadable(brokerConfig.brokerPermission)) {
+      return fail(ResponseCode.NO_PERMISSION, `the broker[${brokerConfig.brokerIP1}] pulling message is forbidden`);
+    }
+    const groupConfig = subscriptionGroupManager.findSubscriptionGroupConfig(header.consumerGroup);
+    if (groupConfig === undefined) return fail(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group [${header.consumerGroup}] does not exist`);
+    if (!groupConfig.consumeEnable) return fail(ResponseCode.NO_PERMISSION, `subscription group no permission, ${header.consumerGroup}`);
+    const topicConfig = topicConfigManager.selectTopicConfig(header.topic);
+    if (topicConfig === undefined) {
+      this.runtime.log.warn("pull from a topic that does not exist", { topic: header.topic, consumer: channel.remoteAddress });
+      return fail(ResponseCode.TOPIC_NOT_EXIST, `topic[${header.topic}] not exist, apply first please!`);
+    }
+    if (!isReadable(topicConfig.perm)) return fail(ResponseCode.NO_PERMISSION, `the topic[${header.topic}] pulling message is forbidden`);
+    if (header.queueId < 0 || header.queueId >= topicConfig.readQueueNums) {
+      return fail(ResponseCode.SYSTEM_ERROR, `queueId[${header.queueId}] is illegal, topic:[${header.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${channel.remoteAddress}]`);
+    }
+    let subscription: SubscriptionData | undefined;
+    if ((header.sysFlag & PullSysFlag.FLAG_SUBSCRIPTION) !== 0) {
+      try {
+        subscription = buildSubscriptionData(header.topic, header.subscription, header.expressionType, header.subVersion);
+      } catch (error) {
+        if (!(error instanceof SubscriptionParseError)) throw error;
+        return fail(ResponseCode.SUBSCRIPTION_PARSE_FAILED, "parse the consumer's subscription failed", true);
+      }
+    } else {
+      const groupInfo = consumerManager.getConsumerGroupInfo(header.consumerGroup);
+      if (groupInfo === undefined) return fail(ResponseCode.SUBSCRIPTION_NOT_EXIST, "the consumer's group info not exist", true);
+      if (!groupConfig.consumeBroadcastEnable && groupInfo.messageModel === "BROADCASTING") {
+        return fail(ResponseCode.NO_PERMISSION, `the consumer group[${header.consumerGroup}] can not consume by broadcast way`, true);
+      }
+      subscription = groupInfo.subscriptionTable.get(header.topic);
+      if (subscription === undefined) return fail(ResponseCode.SUBSCRIPTION_NOT_EXIST, "the consumer's subscription not exist", true);
+      if (subscription.subVersion < header.subVersion) return fail(ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest", true);
+    }
+    if (!isTagType(subscription.expressionType)) {
+      return fail(ResponseCode.SYSTEM_ERROR, `The broker does not support consumer to filter message by ${subscription.expressionType}`, true);
+    }
+    const filter = (tagsCode: number): boolean => isMatchedByTagsCode(subscription, tagsCode);
+    const result = this.runtime.store.getMessage(header.consumerGroup, header.topic, header.queueId, header.queueOffset, header.maxMsgNums, filter);
+    const response = this.toResponse(request, header, result, groupConfig.brokerId, groupConfig.whichBrokerWhenConsumeSlowly);
+    if (response.code === ResponseCode.PULL_NOT_FOUND && brokerAllowSuspend && (header.sysFlag & PullSysFlag.FLAG_SUSPEND) !== 0) {
+      const timeoutMillis = brokerConfig.longPollingEnable ? header.suspendTimeoutMillis : brokerConfig.shortPollingTimeMills;
+      const pull: PullRequest = {
+        request, channel, topic: header.topic, queueId: header.queueId, pullFromThisOffset: header.queueOffset,
+        suspendTimestampMs: this.runtime.env.clock.nowMs(), timeoutMillis, matches: filter,
+      };
+      return this.runtime.pullRequestHoldService.suspendPullRequest(pull);
+    }
+    if (response.code === ResponseCode.PULL_OFFSET_MOVED) this.offsetMoved(header, result, response);
+    return response;
+  }
+
+  private toResponse(request: RemotingCommand, header: PullHeader, result: GetMessageResult, groupBrokerId: number, slowBrokerId: number): RemotingCommand {
+    const { brokerConfig } = this.runtime;
+    let suggestWhichBrokerId = MASTER_ID;
+    if (brokerConfig.slaveReadEnable) suggestWhichBrokerId = result.suggestPullingFromSlave ? slowBrokerId : groupBrokerId;
+    let code = pullCode(result, header.queueOffset);
+    if (brokerConfig.brokerRole === "SLAVE" && !brokerConfig.slaveReadEnable) {
+      // A slave that may not serve reads sends the consumer back to the master at once.
+      code = ResponseCode.PULL_RETRY_IMMEDIATELY;
+      suggestWhichBrokerId = MASTER_ID;
+    }
+    let nextBeginOffset = result.nextBeginOffset;
+    let body: Uint8Array | undefined;
+    if (code === ResponseCode.SUCCESS) {
+      body = concat(result.messages);
+      this.runtime.counters.pulledMessages += result.messages.length;
+      this.foundPulls += 1;
+      const every = this.runtime.testFaults.duplicatePullEveryNth ?? 0;
+      // TEST FAULT: do not advance, so the same messages are pulled again.
+      if (every > 0 && this.foundPulls % every === 0) nextBeginOffset = header.queueOffset;
+    }
+    return respond(request, code, result.status, {
+      suggestWhichBrokerId,
+      nextBeginOffset,
+      minOffset: result.minOffset,
+      maxOffset: result.maxOffset,
+    }, body);
+  }
+
+  /** PULL_OFFSET_MOVED on a master: record an OFFSET_MOVED_EVENT message, as RocketMQ does. */
+  private offsetMoved(header: PullHeader, result: GetMessageResult, response: RemotingCommand): void {
+    const { brokerConfig, store } = this.runtime;
+    if (brokerConfig.brokerRole === "SLAVE") {
+      response.code = ResponseCode.PULL_RETRY_IMMEDIATELY;
+      return;
+    }
+    this.runtime.log.warn("PULL_OFFSET_MOVED: correction offset", {
+      topic: header.topic, group: header.consumerGroup, queueId: header.queueId, requestOffset: header.queueOffset, newOffset: result.nextBeginOffset,
+    });
+    const event = {
+      consumerGroup: header.consumerGroup,
+      messageQueue: { brokerName: brokerConfig.brokerName, queueId: header.queueId, topic: header.topic },
+      offsetNew: result.nextBeginOffset,
+      offsetRequest: header.queueOffset,
+    };
+    const nowMs = this.runtime.env.clock.nowMs();
+    store.putMessage({
+      topic: SystemTopic.OFFSET_MOVED_EVENT, queueId: 0, flag: 0, sysFlag: 0,
+      body: new TextEncoder().encode(JSON.stringify(event)),
+      properties: new Map([[MessageConst.TAGS, header.consumerGroup]]),
+      bornTimestamp: nowMs, bornHost: this.runtime.storeHost, storeHost: this.runtime.storeHost,
+      reconsumeTimes: 0, preparedTransactionOffset: 0,
+    }, { waitStoreMsgOK: false }).catch((error: unknown) => {
+      this.runtime.log.warn("offset moved event not stored", { error: error instanceof Error ? error.message : String(error) });
+    });
+  }
+}
+
+/** GetMessageStatus → pull response code (remoting-protocol.md (b) "pull"). */
+export function pullCode(result: GetMessageResult, requestOffset: number): number {
+  switch (result.status) {
+    case "FOUND":
+      return ResponseCode.SUCCESS;
+    case "MESSAGE_WAS_REMOVING":
+    case "NO_MATCHED_MESSAGE":
+      return ResponseCode.PULL_RETRY_IMMEDIATELY;
+    case "NO_MATCHED_LOGIC_QUEUE":
+    case "NO_MESSAGE_IN_QUEUE":
+      return requestOffset !== 0 ? ResponseCode.PULL_OFFSET_MOVED : ResponseCode.PULL_NOT_FOUND;
+    case "OFFSET_FOUND_NULL":
+    case "OFFSET_OVERFLOW_ONE":
+      return ResponseCode.PULL_NOT_FOUND;
+    case "OFFSET_OVERFLOW_BADLY":
+    case "OFFSET_TOO_SMALL":
+      return ResponseCode.PULL_OFFSET_MOVED;
+  }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+// PutMessageStatus → send response code and remark, as SendMessageProcessor.handlePutMessageResult
+// maps them. FLUSH_DISK_TIMEOUT / FLUSH_SLAVE_TIMEOUT / SLAVE_NOT_AVAILABLE still carry the
+// msgId: the message is stored, only the durability wait failed.
+import { ResponseCode } from "../../remoting/index.ts";
+import type { PutMessageStatus } from "../../store/status.ts";
+
+export interface PutOutcome {
+  code: number;
+  remark: string | undefined;
+  /** The message is stored (the response carries msgId/queueOffset). */
+  stored: boolean;
+}
+
+export function putOutcome(status: PutMessageStatus, maxMessageSize: number, reason: string | undefined): PutOutcome {
+  switch (status) {
+    case "PUT_OK":
+      return { code: ResponseCode.SUCCESS, remark: undefined, stored: true };
+    case "FLUSH_DISK_TIMEOUT":
+      return { code: ResponseCode.FLUSH_DISK_TIMEOUT, remark: undefined, stored: true };
+    case "FLUSH_SLAVE_TIMEOUT":
+      return { code: ResponseCode.FLUSH_SLAVE_TIMEOUT, remark: undefined, stored: true };
+    case "SLAVE_NOT_AVAILABLE":
+      return { code: ResponseCode.SLAVE_NOT_AVAILABLE, remark: undefined, stored: true };
+    case "CREATE_MAPEDFILE_FAILED":
+      return { code: ResponseCode.SYSTEM_ERROR, remark: "create mapped file failed, server is busy or broken.", stored: false };
+    case "MESSAGE_ILLEGAL":
+    case "PROPERTIES_SIZE_EXCEEDED":
+      return {
+        code: ResponseCode.MESSAGE_ILLEGAL,
+        remark: `the message is illegal, maybe msg body or properties length not matched. msg body length limit ${maxMessageSize}B, msg properties length limit 32KB.${reason === undefined ? "" : ` (${reason})`}`,
+        stored: false,
+      };
+    case "SERVICE_NOT_AVAILABLE":
+      return {
+        code: ResponseCode.SERVICE_NOT_AVAILABLE,
+        remark: "service not available now. It may be caused by one of the following reasons: the broker's disk is full, "
+          + `messages are put to the slave, message store has been shut down, etc.${reason === undefined ? "" : ` (${reason})`}`,
+        stored: false,
+      };
+    case "OS_PAGECACHE_BUSY":
+      return { code: ResponseCode.SYSTEM_BUSY, remark: "[PC_SYNCHRONIZED]broker busy, start flow control for a while", stored: false };
+    case "UNKNOWN_ERROR":
+      return { code: ResponseCode.SYSTEM_ERROR, remark: reason === undefined ? "UNKNOWN_ERROR" : `UNKNOWN_ERROR: ${reason}`, stored: false };
+  }
+}

@@ -1,0 +1,168 @@
+// SEND_MESSAGE (10), SEND_MESSAGE_V2 (310), SEND_BATCH_MESSAGE (320)
+// [broker/.../processor/SendMessageProcessor.java + AbstractSendMessageProcessor.msgCheck].
+// Order of checks: slave role → 14; msgCheck (order topic on a non-writable broker → 16, bad
+// or forbidden topic → 1, unknown topic: auto-create from the default topic or 17, queueId out
+// of range → 1); body over maxMessageSize → 13; %RETRY% topics past maxReconsumeTimes → DLQ.
+// The stored message gets the CLUSTER property and loses WAIT (WAIT=false skips the flush/HA
+// wait). Every response carries MSG_REGION and TRACE_ON; stored outcomes carry msgId,
+// queueId, queueOffset.
+import type { MessageExtBrokerInner } from "../../message/index.ts";
+import {
+  decodeBatch, DLQ_GROUP_TOPIC_PREFIX, MessageConst, MessageSysFlag, RETRY_GROUP_TOPIC_PREFIX, string2messageProperties,
+} from "../../message/index.ts";
+import { decodeSendMessageHeader } from "../../protocol/send_header.ts";
+import type { SendMessageRequestHeader } from "../../protocol/headers.ts";
+import { RequestCode, ResponseCode, VERSION_V3_4_9 } from "../../remoting/index.ts";
+import type { RemotingCommand, RequestContext } from "../../remoting/index.ts";
+import type { BrokerRuntime } from "../broker_runtime.ts";
+import { isWriteable, PermName } from "../perm_name.ts";
+import type { TopicConfig } from "../topic_config.ts";
+import { putOutcome } from "./put_result.ts";
+import { respond, suggestTodo, APPLY_TOPIC_URL } from "./responses.ts";
+import { notAllowedSendProblem, topicProblem } from "./topic_validator.ts";
+
+export const DLQ_NUMS_PER_GROUP = 1;
+export const MSG_REGION_DEFAULT = "DefaultRegion";
+
+type Checked = { ok: true; topicConfig: TopicConfig } | { ok: false; code: number; remark: string };
+
+export class SendMessageProcessor {
+  private sendSequence = 0;
+
+  constructor(private readonly runtime: BrokerRuntime) {}
+
+  async process(context: RequestContext, request: RemotingCommand): Promise<RemotingCommand> {
+    const header = decodeSendMessageHeader(request);
+    const traceFields = { [MessageConst.MSG_REGION]: MSG_REGION_DEFAULT, [MessageConst.TRACE_SWITCH]: "true" };
+    const fail = (code: number, remark: string): RemotingCommand => respond(request, code, remark, traceFields);
+    this.runtime.counters.sendRequests += 1;
+    const { brokerConfig } = this.runtime;
+    if (brokerConfig.brokerRole === "SLAVE") {
+      return fail(ResponseCode.SERVICE_NOT_AVAILABLE, `service not available now: the broker[${brokerConfig.brokerIP1}] is a slave and does not accept messages`);
+    }
+    const checked = this.msgCheck(context, header);
+    if (!checked.ok) return fail(checked.code, checked.remark);
+    const body = request.body ?? new Uint8Array(0);
+    if (body.length > brokerConfig.maxMessageSize) {
+      return fail(ResponseCode.MESSAGE_ILLEGAL, `the message is illegal: body of ${body.length} bytes exceeds maxMessageSize ${brokerConfig.maxMessageSize}B`);
+    }
+    let topicConfig = checked.topicConfig;
+    let queueId = header.queueId;
+    if (queueId < 0) queueId = this.runtime.env.random.intBetween(0, Math.max(1, topicConfig.writeQueueNums) - 1);
+    const properties = string2messageProperties(header.properties ?? "");
+    const waitStoreMsgOK = properties.get(MessageConst.WAIT_STORE_MSG_OK) !== "false";
+    properties.delete(MessageConst.WAIT_STORE_MSG_OK);
+    if (properties.get(MessageConst.TRANSACTION_PREPARED) === "true") {
+      return fail(ResponseCode.NO_PERMISSION, `the broker[${brokerConfig.brokerIP1}] sending transaction message is forbidden`);
+    }
+    let topic = header.topic;
+    const reconsumeTimes = header.reconsumeTimes ?? 0;
+    if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
+      if (request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch === true) {
+        return fail(ResponseCode.MESSAGE_ILLEGAL, `batch request does not support retry group ${topic}`);
+      }
+      const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
+      const groupConfig = this.runtime.subscriptionGroupManager.findSubscriptionGroupConfig(group);
+      if (groupConfig === undefined) {
+        return fail(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group not exist, ${group}`);
+      }
+      const maxReconsumeTimes = request.version >= VERSION_V3_4_9 && header.maxReconsumeTimes !== undefined
+        ? header.maxReconsumeTimes : groupConfig.retryMaxTimes;
+      if (reconsumeTimes >= maxReconsumeTimes) {
+        topic = DLQ_GROUP_TOPIC_PREFIX + group;
+        queueId = 0;
+        topicConfig = this.runtime.topicConfigManager.createTopicInSendMessageBackMethod(topic, DLQ_NUMS_PER_GROUP, PermName.PERM_WRITE | PermName.PERM_READ, 0);
+        properties.delete(MessageConst.DELAY_TIME_LEVEL);
+        this.runtime.log.info("message goes to the DLQ", { topic: header.topic, dlq: topic, reconsumeTimes, maxReconsumeTimes });
+      }
+    }
+    properties.set(MessageConst.CLUSTER, brokerConfig.brokerClusterName);
+    let sysFlag = header.sysFlag;
+    if (topicConfig.topicFilterType === "MULTI_TAG") sysFlag |= MessageSysFlag.MULTI_TAGS_FLAG;
+    const base: Omit<MessageExtBrokerInner, "body" | "flag" | "properties"> = {
+      topic,
+      queueId,
+      sysFlag,
+      bornTimestamp: header.bornTimestamp,
+      bornHost: context.channel.remoteAddress,
+      storeHost: this.runtime.storeHost,
+      reconsumeTimes,
+      preparedTransactionOffset: 0,
+    };
+    const isBatch = request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch === true;
+    const messages: MessageExtBrokerInner[] = isBatch
+      ? this.batchMessages(body, base, brokerConfig.brokerClusterName)
+      : [{ ...base, body, flag: header.flag, properties }];
+    if (messages.length === 0) return fail(ResponseCode.MESSAGE_ILLEGAL, "the message is illegal: empty batch");
+    return this.put(request, messages, isBatch, queueId, waitStoreMsgOK, traceFields);
+  }
+
+  private batchMessages(body: Uint8Array, base: Omit<MessageExtBrokerInner, "body" | "flag" | "properties">, cluster: string): MessageExtBrokerInner[] {
+    return decodeBatch(body).map((item) => {
+      const properties = new Map(item.properties);
+      properties.delete(MessageConst.WAIT_STORE_MSG_OK);
+      properties.set(MessageConst.CLUSTER, cluster);
+      return { ...base, body: item.body, flag: item.flag, properties };
+    });
+  }
+
+  private async put(
+    request: RemotingCommand, messages: MessageExtBrokerInner[], isBatch: boolean, queueId: number, waitStoreMsgOK: boolean,
+    traceFields: Record<string, string>,
+  ): Promise<RemotingCommand> {
+    const { store, testFaults, brokerConfig } = this.runtime;
+    this.sendSequence += 1;
+    const dropEvery = testFaults.dropEveryNthSend ?? 0;
+    if (dropEvery > 0 && this.sendSequence % dropEvery === 0) {
+      // TEST FAULT: acknowledge a message that is never stored.
+      return respond(request, ResponseCode.SUCCESS, undefined, { ...traceFields, msgId: "0".repeat(32), queueId, queueOffset: 0 });
+    }
+    const wait = waitStoreMsgOK && testFaults.ackBeforeFlush !== true;
+    const first = messages[0];
+    const result = isBatch || first === undefined
+      ? await store.putMessages(messages, { waitStoreMsgOK: wait })
+      : await store.putMessage(first, { waitStoreMsgOK: wait });
+    const outcome = putOutcome(result.status, brokerConfig.maxMessageSize, result.reason);
+    if (!outcome.stored || result.appendResult === undefined) {
+      if (result.status === "SERVICE_NOT_AVAILABLE") this.runtime.log.warn("send refused by the store", { status: result.status, reason: result.reason });
+      return respond(request, outcome.code, outcome.remark ?? result.status, traceFields);
+    }
+    this.runtime.counters.putMessages += result.appendResult.msgNum;
+    return respond(request, outcome.code, undefined, {
+      ...traceFields,
+      msgId: result.appendResult.msgId,
+      queueId,
+      queueOffset: result.appendResult.logicsOffset,
+    });
+  }
+
+  /** AbstractSendMessageProcessor.msgCheck. */
+  private msgCheck(context: RequestContext, header: SendMessageRequestHeader): Checked {
+    const { brokerConfig, topicConfigManager } = this.runtime;
+    if (!isWriteable(brokerConfig.brokerPermission) && topicConfigManager.selectTopicConfig(header.topic)?.order === true) {
+      return { ok: false, code: ResponseCode.NO_PERMISSION, remark: `the broker[${brokerConfig.brokerIP1}] sending message is forbidden` };
+    }
+    const problem = topicProblem(header.topic) ?? notAllowedSendProblem(header.topic);
+    if (problem !== null) return { ok: false, code: ResponseCode.SYSTEM_ERROR, remark: problem };
+    let topicConfig = topicConfigManager.selectTopicConfig(header.topic);
+    if (topicConfig === undefined) {
+      this.runtime.log.warn("the topic not exist", { topic: header.topic, producer: context.channel.remoteAddress });
+      topicConfig = topicConfigManager.createTopicInSendMessageMethod(
+        header.topic, header.defaultTopic, context.channel.remoteAddress, header.defaultTopicQueueNums, 0,
+      );
+      if (topicConfig === undefined && header.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
+        topicConfig = topicConfigManager.createTopicInSendMessageBackMethod(header.topic, 1, PermName.PERM_WRITE | PermName.PERM_READ, 0);
+      }
+      if (topicConfig === undefined) {
+        return { ok: false, code: ResponseCode.TOPIC_NOT_EXIST, remark: `topic[${header.topic}] not exist, apply first please!${suggestTodo(APPLY_TOPIC_URL)}` };
+      }
+    }
+    const queueIdLimit = Math.max(topicConfig.writeQueueNums, topicConfig.readQueueNums);
+    if (header.queueId >= queueIdLimit) {
+      const remark = `request queueId[${header.queueId}] is illegal, topic ${header.topic} has ${queueIdLimit} queues. Producer: ${context.channel.remoteAddress}`;
+      this.runtime.log.warn("send to an illegal queueId", { topic: header.topic, queueId: header.queueId, queueIdLimit });
+      return { ok: false, code: ResponseCode.SYSTEM_ERROR, remark };
+    }
+    return { ok: true, topicConfig };
+  }
+}
