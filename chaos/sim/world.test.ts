@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Env } from "../../system/env/env.ts";
-import { hostWallMs } from "./host.ts";
+import { hostCpuMs, hostWallMs } from "./host.ts";
 import { createWorld, printingSink, type World } from "./index.ts";
 import { echoServer, recordingClient, ticker } from "./testing.ts";
 
@@ -146,14 +146,17 @@ test("speed: 2 hours of an idle 5-node cluster with periodic timers take well un
     tickers.push(node.start(ticker(1000 + index * 100)));
   }
   const wallStartMs = hostWallMs();
+  const cpuStartMs = hostCpuMs();
   await world.runFor(2 * 3600 * 1000);
   const wallMs = hostWallMs() - wallStartMs;
-  const ratio = (2 * 3600 * 1000) / wallMs;
-  console.log(`idle 5 nodes, 2 h virtual: ${world.eventsProcessed} events in ${wallMs.toFixed(1)} ms wall (${Math.round(ratio)}x real time)`);
-  assert.ok(wallMs < 1000, `took ${wallMs} ms`);
+  const cpuMs = hostCpuMs() - cpuStartMs;
+  const ratio = (2 * 3600 * 1000) / cpuMs;
+  console.log(`idle 5 nodes, 2 h virtual: ${world.eventsProcessed} events, ${cpuMs.toFixed(1)} ms cpu, ${wallMs.toFixed(1)} ms wall (${Math.round(ratio)}x real time per cpu)`);
+  // CPU time, not wall time: on a shared CI box wall time mostly measures the neighbours.
+  assert.ok(cpuMs < 1000, `took ${cpuMs} ms of cpu`);
 });
 
-test("speed: a busy workload processes hundreds of thousands of events per wall second", async () => {
+test("speed: a busy workload processes hundreds of thousands of events per CPU second", async () => {
   const world = createWorld({ seed: 10 });
   void world.addNode({ name: "server", ip: "10.0.0.1" }).start(echoServer(7000));
   const clients = [];
@@ -167,12 +170,14 @@ test("speed: a busy workload processes hundreds of thousands of events per wall 
     handle.recorder.send("ping");
   }
   const wallStartMs = hostWallMs();
+  const cpuStartMs = hostCpuMs();
   const eventsBefore = world.eventsProcessed;
   await world.runFor(20_000);
   const wallMs = hostWallMs() - wallStartMs;
+  const cpuMs = hostCpuMs() - cpuStartMs;
   const events = world.eventsProcessed - eventsBefore;
-  const perSecond = Math.round(events / (wallMs / 1000));
-  console.log(`busy echo: ${events} events in ${wallMs.toFixed(0)} ms wall = ${perSecond} events/s`);
+  const perSecond = Math.round(events / (cpuMs / 1000));
+  console.log(`busy echo: ${events} events, ${cpuMs.toFixed(0)} ms cpu, ${wallMs.toFixed(0)} ms wall = ${perSecond} events per cpu second`);
   assert.ok(events > 100_000);
   assert.ok(perSecond > 100_000, `${perSecond} events/s`);
 });
