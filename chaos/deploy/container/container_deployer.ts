@@ -11,8 +11,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FaultKind } from "../../faults/types.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
-import { bootSuccessLine, brokerLaunch, namesrvLaunch } from "../common/node_commands.ts";
 import { AddressPlan } from "../process/address_plan.ts";
+import { brokerConfText, namesrvConfText } from "../process/node_commands.ts";
 import type { ClusterPlan, Deployer, DeployerName, FaultSupport } from "../types.ts";
 import { removeRunResources } from "./cleanup.ts";
 import { ContainerCluster, type BringUpTimes } from "./container_cluster.ts";
@@ -27,6 +27,15 @@ export interface ContainerDeployerOptions {
   /** How long a NameServer or broker may take to print its boot line. */
   readyTimeoutMs?: number;
 }
+
+/** Inside the image: entry points relative to its working directory (the project). */
+const tsxArgs = ["--import", "tsx"];
+const namesrvEntry = "system/cli/mqnamesrv.ts";
+const brokerEntry = "system/cli/mqbroker.ts";
+/** Every server's volume: the broker's store, the NameServer's KV config. */
+const storeDir = "/store";
+/** RocketMQ's boot lines: "The Name Server boot success...", "The broker[...] boot success...". */
+const bootSuccessLine = /boot success/;
 
 const networkFaults = new Set<FaultKind>(["firewall", "heartbeat-loss", "partition", "flow"]);
 
@@ -90,16 +99,20 @@ export class ContainerDeployer implements Deployer {
       const addresses = new AddressPlan(plan.nameServers, plan.brokers.map((broker) => broker.node), { ipPrefix: network.ipPrefix });
       const readyTimeoutMs = this.options.readyTimeoutMs ?? 90_000;
       const namesrvAddr = addresses.namesrvAddr();
-      const namesrvs = plan.nameServers.map((name) => {
-        const address = addresses.get(name);
-        const launch = namesrvLaunch({ port: address.port ?? 9876, intervals: plan.intervals, confPath: "/etc/mqlab/namesrv.conf" });
-        return new NodeContainer(engine, { name, role: "namesrv", ip: address.ip, args: launch.args, files: launch.files, readyLine: bootSuccessLine, readyTimeoutMs }, output, nodesDir);
-      });
-      const brokers = plan.brokers.map((broker) => {
-        const address = addresses.get(broker.node);
-        const launch = brokerLaunch(broker, { ip: address.ip, port: address.port ?? 10911, storeDir: "/store", namesrvAddr, confPath: "/etc/mqlab/broker.conf" });
-        return new NodeContainer(engine, { name: broker.node, role: "broker", ip: address.ip, args: launch.args, files: launch.files, volumePath: "/store", readyLine: bootSuccessLine, readyTimeoutMs }, output, nodesDir);
-      });
+      const server = (name: string, role: "namesrv" | "broker", entry: string, confText: string, extraArgs: string[]): NodeContainer => {
+        const confPath = `/etc/mqlab/${role === "namesrv" ? "namesrv.properties" : "broker.conf"}`;
+        writeFileSync(join(nodesDir, `${name}.conf`), `# ${confPath} in the container\n${confText}`);
+        return new NodeContainer(engine, {
+          name, role, ip: addresses.get(name).ip,
+          args: [...tsxArgs, entry, "-c", confPath, ...extraArgs],
+          files: [{ path: confPath, content: confText }],
+          volumePath: storeDir, readyLine: bootSuccessLine, readyTimeoutMs,
+        }, output, nodesDir);
+      };
+      const namesrvs = plan.nameServers.map((name) =>
+        server(name, "namesrv", namesrvEntry, namesrvConfText(addresses.get(name), storeDir, plan.intervals), []));
+      const brokers = plan.brokers.map((broker) =>
+        server(broker.node, "broker", brokerEntry, brokerConfText(broker, addresses.get(broker.node), storeDir), ["-n", namesrvAddr]));
       const networkMs = performance.now() - startMs - imageMs;
       await Promise.all(namesrvs.map((node) => node.start(image.tag, network, runId)));
       const namesrvMs = performance.now() - startMs - imageMs - networkMs;
