@@ -25,6 +25,8 @@ export interface WorkerSpec {
   consumer?: ConsumerGroupSpec;
   /** 1-based index of this node within its producer spec or consumer group. */
   index: number;
+  /** A directory this node may keep state in (broadcasting offsets); deployers set it per node. */
+  stateDir?: string;
   /** Module exporting `runWorkloadNode`; default chaos/workload/index.ts. */
   module?: string;
 }

@@ -64,7 +64,9 @@ export class ProcessCluster implements Cluster {
   readonly addresses: AddressPlan;
   readonly times: BringUpTimes;
   private readonly runDir = new RunDir(this.runId);
-  private readonly runStartEpochMs = Date.now();
+  /** Run time 0: set again once bring-up is done, so the scenario's times start with a ready cluster. */
+  private runStartEpochMs = Date.now();
+  private broughtUp = false;
   private readonly servers = new Map<string, ServerNode>();
   private readonly workers = new Map<string, WorkerProcess>();
   private namespace: NetNamespace | undefined;
@@ -110,6 +112,9 @@ export class ProcessCluster implements Cluster {
     await Promise.all(this.plan.brokers.map((broker) => this.startServer(this.addresses.get(broker.node), "broker")));
     this.times.brokersMs = Math.round(performance.now() - brokersStartMs);
     this.times.totalMs = Math.round(performance.now() - startMs);
+    this.runStartEpochMs = Date.now();
+    this.broughtUp = true;
+    for (const name of this.servers.keys()) this.recordNode(name, "start");
     writeFileSync(join(this.options.outDir, "process-deployer.json"), JSON.stringify({ runId: this.runId, times: this.times, intervals: this.plan.intervals, nodes: this.addresses.all() }, null, 2) + "\n");
   }
 
@@ -164,7 +169,7 @@ export class ProcessCluster implements Cluster {
     } catch (error) {
       throw new Error(`${server.address.name}: ${(error as Error).message} (log: ${join(this.nodesOutDir(), `${server.address.name}.log`)})`, { cause: error });
     }
-    this.recordNode(server.address.name, event);
+    if (this.broughtUp) this.recordNode(server.address.name, event);
   }
 
   /** A TCP connect probe from inside the run's network (the namespace when there is one). */
@@ -278,9 +283,10 @@ export class ProcessCluster implements Cluster {
       namesrvAddr: this.namesrvAddr(), runStartEpochMs: this.runStartEpochMs, seed: this.plan.seed, intervals: this.plan.intervals, workload,
       ...(this.options.workloadModule ? { module: this.options.workloadModule } : {}),
     });
-    const started = specs.map((spec) => {
-      const address = this.addresses.addClient(spec.node, spec.role);
-      const nodeDir = this.runDir.nodeDir(spec.node);
+    const started = specs.map((baseSpec) => {
+      const address = this.addresses.addClient(baseSpec.node, baseSpec.role);
+      const nodeDir = this.runDir.nodeDir(baseSpec.node);
+      const spec = { ...baseSpec, stateDir: join(nodeDir, "state") };
       const specPath = join(nodeDir, "worker.json");
       const worker = new WorkerProcess(spec, {
         argv: this.prefixed(this.options.commands.worker(specPath)),
