@@ -25,8 +25,9 @@ import { NetError } from "../../system/env/env.ts";
 import { assert } from "../../system/stdx/assert.ts";
 import { msToUs, type NodeThread, type SimCore } from "./core.ts";
 import { Endpoint, Pipe, SegmentKind, type SegmentKindCode, type Transport } from "./net_connection.ts";
+import { Connector } from "./net_connect.ts";
 import { NetHostState, SimListener } from "./net_host.ts";
-import { NetPolicy, Verdict } from "./net_policy.ts";
+import { NetPolicy, Verdict, type VerdictCode } from "./net_policy.ts";
 import type { SimRandom } from "./random.ts";
 import { TraceKind } from "./trace.ts";
 
@@ -52,33 +53,15 @@ export interface NetHost {
   readonly hostUp: boolean;
 }
 
-const connectErrors: Record<string, number> = { ECONNREFUSED: 1, ETIMEDOUT: 2, EHOSTUNREACH: 3 };
 const loopbackNames = new Set(["127.0.0.1", "localhost", "::1"]);
 const wildcardNames = new Set(["0.0.0.0", "::"]);
-
-class ConnectAttempt {
-  done = false;
-  timeout: ReturnType<SimCore["at"]> | undefined;
-  constructor(
-    readonly attemptId: number,
-    readonly thread: NodeThread,
-    readonly client: NetHost,
-    readonly target: NetHost | undefined,
-    readonly port: number,
-    readonly localPort: number,
-    readonly resolve: (connection: Connection) => void,
-    readonly reject: (error: NetError) => void,
-  ) {}
-}
 
 export class SimNet implements Transport {
   readonly policy = new NetPolicy();
   private readonly hosts = new Map<number, NetHostState>();
   private readonly hostsByAddress = new Map<string, NetHost>();
-  private readonly parked = new Set<ConnectAttempt>();
   private readonly stalled = new Set<Pipe>();
-  private connIdNext = 1;
-  private attemptIdNext = 1;
+  private readonly connector: Connector = new Connector(this);
   private readonly latencyUs: number;
   private readonly jitterUs: number;
   private readonly loopbackUs: number;
@@ -134,14 +117,7 @@ export class SimNet implements Transport {
     if (localPort === undefined) return this.failLater(thread, new NetError("EADDRNOTAVAIL", "no ephemeral port left"));
     state.usedPorts.add(localPort);
     const target = loopbackNames.has(host) ? state.host : this.hostsByAddress.get(host);
-    return new Promise<Connection>((resolve, reject) => {
-      const attempt = new ConnectAttempt(this.attemptIdNext++, thread, state.host, target, port, localPort, resolve, reject);
-      this.core.trace(TraceKind.connectStart, thread.nodeIndex, attempt.attemptId, port);
-      attempt.timeout = this.core.at(this.core.nowUs + msToUs(timeoutMs), () =>
-        thread.post(() => this.failAttempt(attempt, "ETIMEDOUT", `connect to ${host}:${port} timed out`)),
-      );
-      this.sendSyn(attempt);
-    });
+    return this.connector.connect(thread, state.host, target, port, localPort, timeoutMs);
   }
 
   /** A process died (mode process: the OS resets its connections) or the power went off. */
@@ -156,7 +132,7 @@ export class SimNet implements Transport {
     }
     state.endpoints.clear();
     state.usedPorts.clear();
-    for (const attempt of this.parked) if (attempt.client === state.host) this.parked.delete(attempt);
+    this.connector.dropClient(state.host);
   }
 
   /** Rules changed, or a host powered on: retransmit what was held. */
@@ -172,9 +148,7 @@ export class SimNet implements Transport {
       pipe.floorUs = this.core.nowUs + this.oneWayUs(this.hostOf(pipe.from), this.hostOf(pipe.to), pipe.to.servicePort);
       this.schedule(pipe);
     }
-    const attempts = [...this.parked];
-    this.parked.clear();
-    for (const attempt of attempts) this.sendSyn(attempt);
+    this.connector.retryParked();
   }
 
   enqueue(pipe: Pipe, kind: SegmentKindCode, bytes: Uint8Array | null): void {
@@ -277,84 +251,6 @@ export class SimNet implements Transport {
     for (const endpoint of [pipe.from, pipe.to]) endpoint.thread.post(() => endpoint.receive(rst));
   }
 
-  private sendSyn(attempt: ConnectAttempt): void {
-    if (attempt.done) return;
-    const target = attempt.target;
-    if (target === undefined || !target.hostUp) return this.park(attempt);
-    const verdict = this.verdict(attempt.client, target, attempt.port);
-    if (verdict === Verdict.drop) return this.park(attempt);
-    const oneWayUs = this.oneWayUs(attempt.client, target, attempt.port);
-    if (verdict === Verdict.reject) return this.refuse(attempt, 2 * oneWayUs);
-    this.core.at(this.core.nowUs + oneWayUs, () => this.synArrived(attempt, target));
-  }
-
-  private synArrived(attempt: ConnectAttempt, target: NetHost): void {
-    if (attempt.done) return;
-    const forward = this.verdict(attempt.client, target, attempt.port);
-    const backward = this.verdict(target, attempt.client, attempt.port);
-    if (!target.hostUp || forward === Verdict.drop) return this.park(attempt);
-    const backUs = this.oneWayUs(target, attempt.client, attempt.port);
-    if (forward === Verdict.reject) return this.refuse(attempt, backUs);
-    const listener = this.hostState(target.nodeIndex).listeners.get(attempt.port);
-    const remote = listener !== undefined && listener.loopbackOnly && target !== attempt.client;
-    if (listener === undefined || remote) return this.refuse(attempt, backUs);
-    if (backward === Verdict.drop) return this.park(attempt);
-    if (backward === Verdict.reject) return this.refuse(attempt, backUs);
-    const [clientEnd, serverEnd] = this.establish(attempt, listener);
-    this.core.at(this.core.nowUs + backUs, () => this.synAckArrived(attempt, clientEnd, serverEnd));
-  }
-
-  private establish(attempt: ConnectAttempt, listener: SimListener): [Endpoint, Endpoint] {
-    const connId = this.connIdNext++;
-    const client = attempt.client;
-    const server = listener.state.host;
-    const clientAddress = `${client.ip}:${attempt.localPort}`;
-    const serverAddress = `${server.ip}:${attempt.port}`;
-    const clientEnd = new Endpoint(this, attempt.thread, connId, clientAddress, serverAddress, attempt.localPort, attempt.port);
-    const serverEnd = new Endpoint(this, listener.thread, connId, serverAddress, clientAddress, attempt.port, attempt.port);
-    clientEnd.peer = serverEnd;
-    serverEnd.peer = clientEnd;
-    clientEnd.out = new Pipe(clientEnd, serverEnd);
-    serverEnd.out = new Pipe(serverEnd, clientEnd);
-    listener.state.endpoints.add(serverEnd);
-    this.core.trace(TraceKind.accept, server.nodeIndex, connId, attempt.port);
-    listener.thread.post(() => listener.accept(serverEnd));
-    return [clientEnd, serverEnd];
-  }
-
-  private synAckArrived(attempt: ConnectAttempt, clientEnd: Endpoint, serverEnd: Endpoint): void {
-    if (attempt.done || !attempt.thread.alive()) {
-      // The caller gave up (or died): its kernel answers the SYN-ACK with RST.
-      this.enqueue(clientEnd.out, SegmentKind.rst, null);
-      return;
-    }
-    attempt.done = true;
-    this.core.cancel(attempt.timeout!);
-    this.hostState(attempt.client.nodeIndex).endpoints.add(clientEnd);
-    this.core.trace(TraceKind.connectOk, attempt.client.nodeIndex, attempt.attemptId, serverEnd.connId);
-    attempt.thread.post(() => attempt.resolve(clientEnd));
-  }
-
-  private park(attempt: ConnectAttempt): void {
-    this.parked.add(attempt);
-  }
-
-  private refuse(attempt: ConnectAttempt, afterUs: number): void {
-    this.core.at(this.core.nowUs + afterUs, () =>
-      attempt.thread.post(() => this.failAttempt(attempt, "ECONNREFUSED", `connection refused by ${attempt.target?.ip}:${attempt.port}`)),
-    );
-  }
-
-  private failAttempt(attempt: ConnectAttempt, code: string, message: string): void {
-    if (attempt.done) return;
-    attempt.done = true;
-    this.parked.delete(attempt);
-    this.core.cancel(attempt.timeout!);
-    this.hostState(attempt.client.nodeIndex).usedPorts.delete(attempt.localPort);
-    this.core.trace(TraceKind.connectFail, attempt.client.nodeIndex, attempt.attemptId, connectErrors[code] ?? 0);
-    attempt.reject(new NetError(code, message));
-  }
-
   private failLater<T>(thread: NodeThread, error: NetError): Promise<T> {
     return new Promise<T>((_resolve, reject) => this.later(thread, () => reject(error)));
   }
@@ -363,12 +259,12 @@ export class SimNet implements Transport {
     this.core.at(this.core.nowUs, () => thread.post(fn));
   }
 
-  private pathVerdict(pipe: Pipe): number {
+  private pathVerdict(pipe: Pipe): VerdictCode {
     return this.verdict(this.hostOf(pipe.from), this.hostOf(pipe.to), pipe.to.servicePort);
   }
 
   /** Loopback traffic never crosses a firewall rule. */
-  private verdict(from: NetHost, to: NetHost, port: number): number {
+  verdict(from: NetHost, to: NetHost, port: number): VerdictCode {
     return from === to ? Verdict.pass : this.policy.verdict(from.name, to.name, port);
   }
 
@@ -376,7 +272,7 @@ export class SimNet implements Transport {
     return this.hostState(endpoint.thread.nodeIndex).host;
   }
 
-  private oneWayUs(from: NetHost, to: NetHost, port: number): number {
+  oneWayUs(from: NetHost, to: NetHost, port: number): number {
     if (from === to) return this.loopbackUs;
     const jitterUs = this.jitterUs > 0 ? this.random.intBetween(0, this.jitterUs) : 0;
     return this.latencyUs + jitterUs + this.policy.extraDelayUs(from.name, to.name, port, this.random);
