@@ -95,6 +95,8 @@ export class RouteInfoManager {
     });
     if (previous === undefined) {
       this.log.info("new broker registered", { clusterName, brokerName, brokerAddr, brokerId, haServerAddr: args.haServerAddr });
+    } else {
+      this.log.debug("broker registration refreshed", { brokerName, brokerAddr, brokerId });
     }
     if (args.filterServerList.length === 0) this.filterServerTable.delete(brokerAddr);
     else this.filterServerTable.set(brokerAddr, [...args.filterServerList]);
