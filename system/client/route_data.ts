@@ -3,7 +3,7 @@
 // subscribe queues (readable queues). Parsing accepts fastjson's bare numeric brokerAddrs keys
 // and both topicSysFlag spellings. Invariants: brokerAddrs keys are broker ids (0 = master).
 import { MQClientError } from "./client_errors.ts";
-import { parseJsonBody } from "../protocol/body_json.ts";
+import { decodeTopicRouteData } from "../protocol/route.ts";
 import type { MessageQueue } from "./message_queue.ts";
 import { compareJavaStrings } from "./message_queue.ts";
 
@@ -39,39 +39,14 @@ export interface TopicRouteData {
   readonly orderTopicConf: string | undefined;
 }
 
-function str(value: unknown): string {
-  return typeof value === "string" ? value : typeof value === "number" ? String(value) : "";
-}
-
-function num(value: unknown, fallback = 0): number {
-  if (typeof value === "number") return value;
-  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
-  return fallback;
-}
-
-export function parseBrokerData(raw: Record<string, unknown>): BrokerData {
-  const addrs = new Map<number, string>();
-  const table = (raw["brokerAddrs"] ?? {}) as Record<string, unknown>;
-  for (const [id, addr] of Object.entries(table)) if (typeof addr === "string") addrs.set(Number(id), addr);
-  return { cluster: str(raw["cluster"]), brokerName: str(raw["brokerName"]), brokerAddrs: addrs };
-}
-
+/** Decodes GET_ROUTEINFO_BY_TOPIC's body, both sorted by brokerName as Java's clients sort them. */
 export function parseTopicRouteData(body: Uint8Array | undefined): TopicRouteData {
   if (body === undefined || body.length === 0) throw new MQClientError("topic route response has no body");
-  const raw = parseJsonBody(body, "TopicRouteData");
-  const queueDatas = ((raw["queueDatas"] ?? []) as Record<string, unknown>[]).map((qd) => ({
-    brokerName: str(qd["brokerName"]),
-    readQueueNums: num(qd["readQueueNums"]),
-    writeQueueNums: num(qd["writeQueueNums"]),
-    perm: num(qd["perm"]),
-    topicSysFlag: num(qd["topicSysFlag"] ?? qd["topicSynFlag"]),
-  }));
-  const brokerDatas = ((raw["brokerDatas"] ?? []) as Record<string, unknown>[]).map(parseBrokerData);
-  const orderTopicConf = typeof raw["orderTopicConf"] === "string" ? raw["orderTopicConf"] : undefined;
+  const route = decodeTopicRouteData(body);
   return {
-    queueDatas: [...queueDatas].sort((a, b) => compareJavaStrings(a.brokerName, b.brokerName)),
-    brokerDatas: [...brokerDatas].sort((a, b) => compareJavaStrings(a.brokerName, b.brokerName)),
-    orderTopicConf,
+    queueDatas: [...route.queueDatas].sort((a, b) => compareJavaStrings(a.brokerName, b.brokerName)),
+    brokerDatas: [...route.brokerDatas].sort((a, b) => compareJavaStrings(a.brokerName, b.brokerName)),
+    orderTopicConf: route.orderTopicConf,
   };
 }
 
