@@ -10,8 +10,8 @@
 import type { Env, Log, TimerHandle } from "../env/env.ts";
 import { NetError } from "../env/env.ts";
 import type { BrokerConfig } from "../config/broker_config.ts";
-import { RemotingServer } from "../remoting/index.ts";
-import type { RemotingChannel } from "../remoting/index.ts";
+import { createResponse, RemotingServer, ResponseCode } from "../remoting/index.ts";
+import type { RemotingChannel, RequestProcessor } from "../remoting/index.ts";
 import { buildProcessorTable, registerProcessors } from "./broker_processors.ts";
 import type { BrokerCounters, BrokerRuntime } from "./broker_runtime.ts";
 import { Broker2Client } from "./client/broker_to_client.ts";
@@ -66,6 +66,7 @@ export class BrokerController {
   private readonly timers: TimerHandle[] = [];
   private readonly runtime: BrokerRuntime;
   private listenPortActual = 0;
+  private storeLoaded = false;
   private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
 
   constructor(
@@ -161,9 +162,11 @@ export class BrokerController {
     if (this.state !== "new") throw new BrokerStartError(`broker ${this.brokerConfig.brokerName} cannot start twice`);
     this.state = "starting";
     try {
+      // Bind first: a taken port fails before the store is touched (another broker may own it).
+      // From here to the end of start() nothing awaits, so no request runs before the store is up.
+      await this.listen();
       this.loadConfigs();
       this.loadStore();
-      await this.listen();
     } catch (error) {
       this.state = "stopped";
       await this.closeAfterFailedStart();
@@ -203,10 +206,17 @@ export class BrokerController {
       throw new BrokerStartError(`message store at ${this.brokerConfig.storePathRootDir} is unusable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     if (!loaded) throw new BrokerStartError(`message store at ${this.brokerConfig.storePathRootDir} is unusable (load failed)`);
+    this.storeLoaded = true;
   }
 
   private async listen(): Promise<void> {
-    const table = buildProcessorTable(this.runtime, { consumerRunningInfoTimeoutMs: this.options.consumerRunningInfoTimeoutMs });
+    const table = new Map<number, RequestProcessor>();
+    for (const [code, processor] of buildProcessorTable(this.runtime, { consumerRunningInfoTimeoutMs: this.options.consumerRunningInfoTimeoutMs })) {
+      // Requests that slip in while start() is still loading get SYSTEM_BUSY (clients retry).
+      table.set(code, (context, request) => this.state === "running" || this.state === "stopping"
+        ? processor(context, request)
+        : createResponse(request, ResponseCode.SYSTEM_BUSY, "[BROKER_STARTING]broker is starting, try again later"));
+    }
     const host = "0.0.0.0";
     const main = this.newServer("remoting-server");
     const vip = this.newServer("remoting-server-vip");
@@ -303,6 +313,7 @@ export class BrokerController {
   private async closeAfterFailedStart(): Promise<void> {
     await Promise.all(this.servers.map((server) => server.shutdown()));
     this.outerAPI.shutdown();
+    if (!this.storeLoaded) return;
     try {
       await this.store.shutdown();
     } catch (error) {

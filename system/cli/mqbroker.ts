@@ -1,0 +1,115 @@
+// mqbroker: starts a Broker on the real Env, like RocketMQ's bin/mqbroker.
+//   mqbroker [-c broker.conf] [-n "a:9876;b:9876"] [-p]
+// -c reads broker.conf (unknown keys warn, a malformed value names file:line and exits 1); the
+// NameServer list comes from -n, else the config's namesrvAddr, else $NAMESRV_ADDR; -p prints the
+// effective config and exits. Defaults for brokerName/brokerIP1/store paths come from this host
+// (hostname, first non-loopback IPv4, home directory). Prints RocketMQ's boot line once it
+// serves; SIGTERM / SIGINT shut it down gracefully (exit 0); a taken port or an unusable store is
+// a clear message and exit 1.
+import { readFileSync } from "node:fs";
+import { homedir, hostname, networkInterfaces, totalmem } from "node:os";
+import { Command } from "commander";
+import { defaultBrokerConfig, parseBrokerConfig } from "../config/broker_config.ts";
+import type { BrokerConfig, BrokerConfigContext } from "../config/broker_config.ts";
+import { resolveNamesrvAddr } from "../config/namesrv_addr.ts";
+import { ConfigError, formatProperties } from "../config/properties.ts";
+import { createRealEnv } from "../env/real/index.ts";
+import { BrokerController, BrokerStartError } from "../broker/broker_controller.ts";
+
+interface Options {
+  configFile?: string;
+  namesrvAddr?: string;
+  printConfigItem?: boolean;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`mqbroker: ${message}\n`);
+  process.exit(1);
+}
+
+function firstLocalIpv4(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.family === "IPv4" && !address.internal) return address.address;
+    }
+  }
+  return "127.0.0.1";
+}
+
+function hostContext(): BrokerConfigContext {
+  const name = hostname().replace(/[^%|a-zA-Z0-9_-]/g, "-");
+  return { homeDir: homedir(), hostName: name === "" ? "broker" : name, localIp: firstLocalIpv4(), totalPhysicalMemoryBytes: totalmem() };
+}
+
+function loadConfig(options: Options): { config: BrokerConfig; namesrvAddrs: string[] } {
+  const context = hostContext();
+  let config = defaultBrokerConfig(context);
+  if (options.configFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(options.configFile, "utf8");
+    } catch (error) {
+      fail(`cannot read config file ${options.configFile}: ${(error as Error).message}`);
+    }
+    try {
+      const parsed = parseBrokerConfig(text, options.configFile, context);
+      for (const warning of parsed.warnings) process.stderr.write(`mqbroker: warning: ${warning}\n`);
+      config = parsed.config;
+    } catch (error) {
+      if (error instanceof ConfigError) fail(error.message);
+      throw error;
+    }
+  }
+  let namesrvAddrs: string[];
+  try {
+    namesrvAddrs = resolveNamesrvAddr({ option: options.namesrvAddr, config: config.namesrvAddr, environment: process.env["NAMESRV_ADDR"] });
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  if (namesrvAddrs.length > 0) config = { ...config, namesrvAddr: namesrvAddrs.join(";") };
+  return { config, namesrvAddrs };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command("mqbroker")
+    .description("Start an mqlab Broker (RocketMQ 4.x compatible)")
+    .option("-c, --configFile <file>", "broker config file (broker.conf, Java properties)")
+    .option("-n, --namesrvAddr <addr>", "NameServer address list, e.g. '192.168.0.1:9876;192.168.0.2:9876'")
+    .option("-p, --printConfigItem", "print the effective config items and exit")
+    .allowExcessArguments(false);
+  program.parse(argv);
+  const options = program.opts<Options>();
+  const { config, namesrvAddrs } = loadConfig(options);
+  if (options.printConfigItem) {
+    process.stdout.write(`${formatProperties(config)}\n`);
+    return;
+  }
+  if (namesrvAddrs.length === 0) process.stderr.write("mqbroker: warning: no NameServer address (-n, namesrvAddr or NAMESRV_ADDR): clients will not find this broker\n");
+  const env = createRealEnv({ nodeName: config.brokerName });
+  const controller = new BrokerController(env, config, { namesrvAddrs });
+  try {
+    await controller.start();
+  } catch (error) {
+    env.close();
+    if (error instanceof BrokerStartError) fail(`failed to start: ${error.message}`);
+    fail(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    env.log.info("shutting down", { signal });
+    void controller.shutdown().finally(() => {
+      env.close();
+      process.exit(0);
+    });
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  let tip = `The broker[${config.brokerName}, ${controller.brokerAddr}] boot success. serializeType=JSON`;
+  if (namesrvAddrs.length > 0) tip += ` and name server is ${namesrvAddrs.join(";")}`;
+  process.stdout.write(`${tip}\n`);
+}
+
+main(process.argv).catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));
