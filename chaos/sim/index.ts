@@ -18,7 +18,9 @@
 // NetControl: addRule({ from, to, port?, direction?, action: "drop" | "reject" }); removeRule;
 //          rules(); partition(groups); partitionOneWay(from, to); isolate(name); heal(set?);
 //          addFlowFault({ from, to, port?, direction?, delayMs, jitterMs, lossNumerator,
-//          lossDenominator, retransmitMs }); removeFlowFault; clearFlowFaults(); stats().
+//          lossDenominator, retransmitMs }); removeFlowFault; clearFlowFaults();
+//          addSegmentFilter(filter) (protocol-aware: drop/delay whole writes, e.g. only
+//          heartbeat frames); removeSegmentFilter; stats().
 // SimNode: name, ip, env, disk (SimDisk: fill(), capacityBytes, slowFactor, powerLoss()),
 //          incarnation, alive, paused, hostUp, handle, failure; start(entry) -> Promise<handle>;
 //          crash({ mode: "process" | "power" }); stop(); pause(); resume(); restart();
@@ -29,7 +31,7 @@
 export { createWorld, defaultStartEpochMs, World, type AddNodeOptions, type WorldOptions } from "./world.ts";
 export { SimNode, type CrashMode, type NodeEntry, type NodeHandle } from "./node.ts";
 export { NetControl, type RuleSet } from "./net_control.ts";
-export type { FlowFault, FlowFaultSpec, NetRule, NetRuleSpec, NodeSelector } from "./net_policy.ts";
+export type { FlowFault, FlowFaultSpec, NetRule, NetRuleSpec, NodeSelector, SegmentFilter, SegmentInfo } from "./net_policy.ts";
 export { netDefaults, type NetOptions } from "./net.ts";
 export { diskDefaults, SimDisk, type DiskOptions } from "./disk.ts";
 export { deriveRandom, SimRandom } from "./random.ts";

@@ -154,7 +154,17 @@ export class SimNet implements Transport {
   enqueue(pipe: Pipe, kind: SegmentKindCode, bytes: Uint8Array | null): void {
     const from = this.hostOf(pipe.from);
     const to = this.hostOf(pipe.to);
-    const arrivalUs = this.core.nowUs + this.oneWayUs(from, to, pipe.to.servicePort);
+    const port = pipe.to.servicePort;
+    let filterUs = 0;
+    if (bytes !== null) {
+      const verdict = this.policy.filterDelayUs({ from: from.name, to: to.name, port, bytes });
+      if (verdict === undefined) {
+        this.core.trace(TraceKind.filterDrop, from.nodeIndex, pipe.from.connId, bytes.length, bytes);
+        return;
+      }
+      filterUs = verdict;
+    }
+    const arrivalUs = this.core.nowUs + this.oneWayUs(from, to, port) + filterUs;
     const plannedUs = Math.max(arrivalUs, pipe.lastPlannedUs);
     pipe.lastPlannedUs = plannedUs;
     pipe.push({ kind, bytes, plannedUs });

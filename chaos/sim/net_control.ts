@@ -9,7 +9,7 @@
 import { assert } from "../../system/stdx/assert.ts";
 import { worldNodeIndex, type SimCore } from "./core.ts";
 import type { SimNet } from "./net.ts";
-import type { FlowFault, FlowFaultSpec, NetRule, NetRuleSpec, NodeSelector } from "./net_policy.ts";
+import type { FlowFault, FlowFaultSpec, NetRule, NetRuleSpec, NodeSelector, SegmentFilter } from "./net_policy.ts";
 import { TraceKind } from "./trace.ts";
 
 export interface RuleSet {
@@ -99,6 +99,22 @@ export class NetControl {
 
   clearFlowFaults(): void {
     for (const fault of this.flowFaults()) this.removeFlowFault(fault);
+  }
+
+  /**
+   * A protocol-aware fault: filter sees every written segment (one write() call) and may drop
+   * or delay it. Sound for frame-per-write protocols such as RocketMQ remoting; see
+   * SegmentFilter. Returns an id for removeSegmentFilter.
+   */
+  addSegmentFilter(filter: SegmentFilter): number {
+    const filterId = this.net.policy.addFilter(filter);
+    this.core.trace(TraceKind.filterAdd, worldNodeIndex, filterId, 0);
+    return filterId;
+  }
+
+  removeSegmentFilter(filterId: number): void {
+    if (!this.net.policy.removeFilter(filterId)) return;
+    this.core.trace(TraceKind.filterRemove, worldNodeIndex, filterId, 0);
   }
 
   /** Counters since the run began. */

@@ -39,6 +39,22 @@ export interface FlowFaultSpec extends FlowMatch {
   retransmitMs?: number;
 }
 
+/** One write's bytes on their way from -> to (service port), as a segment filter sees them. */
+export interface SegmentInfo {
+  readonly from: string;
+  readonly to: string;
+  readonly port: number;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Protocol-aware faults: decides per written segment (one write() call) whether it passes,
+ * vanishes, or arrives later. Dropping bytes out of a TCP stream is only sound for protocols
+ * that write whole frames per write() (RocketMQ remoting does): the receiver then sees a
+ * stream that simply lacks that frame. Must be deterministic (use a deriveRandom stream).
+ */
+export type SegmentFilter = (segment: SegmentInfo) => "pass" | "drop" | { delayMs: number };
+
 export const Verdict = { pass: 0, drop: 1, reject: 2 } as const;
 export type VerdictCode = (typeof Verdict)[keyof typeof Verdict];
 
@@ -87,6 +103,7 @@ export interface FlowFault {
 export class NetPolicy {
   private readonly rules = new Map<number, { rule: NetRule; matcher: Matcher }>();
   private readonly faults = new Map<number, { fault: FlowFault; matcher: Matcher }>();
+  private readonly filters = new Map<number, SegmentFilter>();
   private idNext = 1;
 
   addRule(spec: NetRuleSpec): NetRule {
@@ -121,6 +138,31 @@ export class NetPolicy {
 
   listFaults(): FlowFault[] {
     return [...this.faults.values()].map((entry) => entry.fault);
+  }
+
+  addFilter(filter: SegmentFilter): number {
+    const filterId = this.idNext++;
+    this.filters.set(filterId, filter);
+    return filterId;
+  }
+
+  removeFilter(filterId: number): boolean {
+    return this.filters.delete(filterId);
+  }
+
+  /** undefined: drop the segment; otherwise the extra delay in µs (0 when all pass). */
+  filterDelayUs(segment: SegmentInfo): number | undefined {
+    if (this.filters.size === 0) return 0;
+    let extraUs = 0;
+    for (const filter of this.filters.values()) {
+      const verdict = filter(segment);
+      if (verdict === "drop") return undefined;
+      if (verdict !== "pass") {
+        assert(verdict.delayMs >= 0, "a filter delay must be >= 0");
+        extraUs += msToUs(verdict.delayMs);
+      }
+    }
+    return extraUs;
   }
 
   verdict(from: string, to: string, port: number): VerdictCode {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Env } from "../../system/env/env.ts";
 import { RemotingClient } from "../../system/remoting/remoting_client.ts";
+import { decodeFramePayload } from "../../system/remoting/command_codec.ts";
 import { createRequest, createResponse, fromUtf8, utf8 } from "../../system/remoting/remoting_command.ts";
 import { RemotingServer } from "../../system/remoting/remoting_server.ts";
 import { createWorld, withWorldTrapped, type World } from "./index.ts";
@@ -14,7 +15,7 @@ async function echoCluster(seed: number): Promise<{ world: World; client: Remoti
   await world.settle(
     world.addNode({ name: "server", ip: "10.0.0.1" }).start(async (env: Env) => {
       const server = new RemotingServer(env);
-      server.registerProcessor(1, (_context, request) => createResponse(request, 0, undefined, {}, request.body));
+      for (const code of [1, 2]) server.registerProcessor(code, (_context, request) => createResponse(request, 0, undefined, {}, request.body));
       await server.listen("0.0.0.0", 10911);
       return { stop: () => server.shutdown() };
     }),
@@ -28,8 +29,8 @@ async function echoCluster(seed: number): Promise<{ world: World; client: Remoti
   return { world, client: handle.client };
 }
 
-async function invoke(world: World, client: RemotingClient, text: string): Promise<string> {
-  const response = await world.settle(client.invokeSync("10.0.0.1:10911", createRequest(1, {}, utf8(text)), 3000));
+async function invoke(world: World, client: RemotingClient, text: string, code = 1): Promise<string> {
+  const response = await world.settle(client.invokeSync("10.0.0.1:10911", createRequest(code, {}, utf8(text)), 3000));
   return fromUtf8(response.body!);
 }
 
@@ -50,4 +51,19 @@ test("real RemotingServer/RemotingClient over the sim net: RPC, partition timeou
     });
   }
   assert.equal(hashes[0], hashes[1], "the same seed replays byte for byte");
+});
+
+test("a segment filter drops only frames with one request code (protocol-aware fault)", async () => {
+  await withWorldTrapped(async () => {
+    const { world, client } = await echoCluster(22);
+    // Frame = 4-byte length + payload; the remoting channel writes one frame per write().
+    const filterId = world.net.addSegmentFilter(({ from, bytes }) =>
+      from === "client" && decodeFramePayload(bytes.subarray(4)).code === 2 ? "drop" : "pass",
+    );
+    assert.equal(await invoke(world, client, "code one", 1), "code one");
+    await assert.rejects(invoke(world, client, "code two", 2), (error: Error) => /timeout/i.test(error.name + error.message));
+    assert.equal(await invoke(world, client, "still fine", 1), "still fine", "the stream stays intact");
+    world.net.removeSegmentFilter(filterId);
+    assert.equal(await invoke(world, client, "code two again", 2), "code two again");
+  });
 });
