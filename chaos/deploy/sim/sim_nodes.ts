@@ -1,0 +1,40 @@
+// The entry functions the simulator runs for each node. They do what the real CLIs do —
+// parse the same conf text with the same parsers, build the same controllers — only the Env
+// differs. A node's disk is its own simulated disk, so paths are plain absolute paths.
+import { parseBrokerConfig } from "../../../system/config/broker_config.ts";
+import type { Env } from "../../../system/env/env.ts";
+import { BrokerController } from "../../../system/broker/broker_controller.ts";
+import { defaultNamesrvConfig, namesrvConfigFromProperties, NamesrvController } from "../../../system/namesrv/index.ts";
+import type { NodeHandle } from "../../sim/index.ts";
+import { brokerConfText, namesrvConfText } from "../process/node_commands.ts";
+import type { NodeAddress } from "../process/address_plan.ts";
+import type { Intervals } from "../../scenario.ts";
+import type { PlannedBroker } from "../types.ts";
+
+/** The sim keeps index files small (same layout, fewer slots): a 420 MB file per broker costs RAM. */
+export const simIndexOverrides = "\n# simulator: same IndexFile layout, smaller capacity\nmaxHashSlotNum=50000\nmaxIndexNum=200000\n";
+
+export function namesrvEntry(node: NodeAddress, intervals: Intervals): (env: Env) => Promise<NodeHandle & { controller: NamesrvController }> {
+  return async (env) => {
+    const { config } = namesrvConfigFromProperties(namesrvConfText(node, "/namesrv", intervals), "namesrv.properties", defaultNamesrvConfig("/home/mq"));
+    const controller = new NamesrvController(env, config);
+    await controller.start();
+    return { controller, stop: () => controller.shutdown() };
+  };
+}
+
+export function brokerEntry(
+  broker: PlannedBroker,
+  node: NodeAddress,
+  options: { namesrvAddr: string },
+): (env: Env) => Promise<NodeHandle & { controller: BrokerController }> {
+  const text = brokerConfText(broker, node, "/store") + simIndexOverrides;
+  return async (env) => {
+    const context = { homeDir: "/home/mq", hostName: broker.node, localIp: node.ip, totalPhysicalMemoryBytes: 16 * 1024 ** 3 };
+    const { config, warnings } = parseBrokerConfig(text, `${broker.node}.properties`, context);
+    for (const warning of warnings) env.log.warn("broker config warning", { warning });
+    const controller = new BrokerController(env, config, { namesrvAddrs: options.namesrvAddr.split(";") });
+    await controller.start();
+    return { controller, stop: () => controller.shutdown() };
+  };
+}

@@ -1,0 +1,33 @@
+// Before a producer sends, its topic exists on every master with the queue count the workload
+// asks for (UPDATE_AND_CREATE_TOPIC, as `mqadmin updateTopic -c DefaultCluster` does). It is
+// idempotent, so every producer node may do it; brokers that are not registered yet get a few
+// retries, because a cluster that just started may not have registered every master.
+import type { Env } from "../../system/env/env.ts";
+import { AdminClient } from "../../system/client/admin/admin_client.ts";
+import type { WorkerSpec } from "../deploy/worker_protocol.ts";
+
+const attemptsMax = 10;
+const retryDelayMs = 1_000;
+const defaultQueues = 4;
+
+export async function ensureTopics(env: Env, spec: WorkerSpec, topics: readonly string[]): Promise<void> {
+  const admin = new AdminClient(env, { namesrvAddr: spec.namesrvAddr, instanceName: `${spec.node}-admin` });
+  admin.start();
+  try {
+    for (const topic of topics) {
+      const queues = spec.workload.topics.find((candidate) => candidate.name === topic)?.queues ?? defaultQueues;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await admin.createTopic({ topic, readQueueNums: queues, writeQueueNums: queues });
+          break;
+        } catch (error) {
+          if (attempt >= attemptsMax) throw new Error(`could not create topic ${topic}: ${String(error)}`, { cause: error });
+          env.log.warn("topic creation failed, retrying", { topic, attempt, error: String(error) });
+        }
+        await new Promise<void>((resolve) => env.timers.setTimeout(resolve, retryDelayMs));
+      }
+    }
+  } finally {
+    admin.shutdown();
+  }
+}
