@@ -68,7 +68,7 @@ export function deriveFailoverBounds(
     if (hit === "all") everyone.push(span);
     else for (const name of hit) (brokerBlocked[name] ??= []).push(span);
     consumeBlocked.push(touchesConsumer(scheduled.fault)
-      ? consumerSpan(scheduled, takeoverMs + pullRetryDelayMs)
+      ? consumerSpan(scheduled, takeoverMs)
       : spanOf(scheduled, sendRecoverMs + pullRetryDelayMs));
   }
   for (const name of masterNames) brokerBlocked[name] = union([...(brokerBlocked[name] ?? []), ...everyone]);

@@ -16,8 +16,8 @@ import type { CheckContext } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
 import { judgeLoss, powerLossesOf } from "./guarantee.ts";
-import { indexHistory } from "./history_index.ts";
-import { expects, receiverKeyOf, receiversOf } from "./receivers.ts";
+import { indexHistory, receivedBy } from "./history_index.ts";
+import { expects, receiversOf } from "./receivers.ts";
 
 export type LostMessage = { id: string; receiver: string; queue?: string; ackMs?: number; reason?: string };
 export type DuplicatedMessage = { id: string; receiver: string; count: number };
@@ -53,31 +53,32 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
   const index = indexHistory(history);
   const receivers = receiversOf(index, context);
   const broadcastingGroups = new Set(receivers.filter((receiver) => receiver.broadcasting).map((receiver) => receiver.group));
-  // Successful deliveries per receiver and message; unexpected deliveries per group.
-  const received = new Map<string, number>();
-  const deliveredIds = new Set<string>();
   const unexpectedByKey = new Map<string, UnexpectedMessage>();
+  const processesByGroup = new Map<string, Set<string>>();
   for (const delivery of index.deliveries) {
     if (!index.sendById.has(delivery.messageId)) {
       const key = `${delivery.group}\u0000${delivery.messageId}`;
       const entry = unexpectedByKey.get(key) ?? { id: delivery.messageId, group: delivery.group, count: 0 };
       entry.count++;
       unexpectedByKey.set(key, entry);
-      continue;
     }
-    if (delivery.result !== "success") continue;
-    deliveredIds.add(delivery.messageId);
-    const receiver = receiverKeyOf(delivery.group, delivery.process, broadcastingGroups.has(delivery.group));
-    const key = `${receiver}\u0000${delivery.messageId}`;
-    received.set(key, (received.get(key) ?? 0) + 1);
+    const processes = processesByGroup.get(delivery.group) ?? new Set<string>();
+    processes.add(delivery.process);
+    processesByGroup.set(delivery.group, processes);
   }
   const duplicated: DuplicatedMessage[] = [];
   const duplicatedIds = new Set<string>();
-  for (const [key, count] of received) {
-    if (count < 2) continue;
-    const [receiver = "", id = ""] = key.split("\u0000");
-    duplicated.push({ id, receiver, count });
-    duplicatedIds.add(id);
+  for (const [group, processes] of processesByGroup) {
+    const tables: [string, string | undefined][] = broadcastingGroups.has(group)
+      ? [...processes].map((process) => [`${group}/${process}`, process])
+      : [[group, undefined]];
+    for (const [receiver, process] of tables) {
+      for (const [id, received] of receivedBy(index, group, process)) {
+        if (received.count < 2 || !index.sendById.has(id)) continue;
+        duplicated.push({ id, receiver, count: received.count });
+        duplicatedIds.add(id);
+      }
+    }
   }
   const losses = powerLossesOf(index, context);
   const lost: LostMessage[] = [];
@@ -85,12 +86,13 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
   const lostIds = new Set<string>();
   const receiverStats: DeliveryEvidence["receivers"] = [];
   for (const receiver of receivers) {
+    const received = receivedBy(index, receiver.group, receiver.process);
     let expected = 0;
     let got = 0;
-    for (const send of index.sends) {
-      if (index.sendById.get(send.messageId) !== send || !expects(receiver, send)) continue;
+    for (const send of index.messages) {
+      if (!expects(receiver, send)) continue;
       expected++;
-      if (received.has(`${receiver.key}\u0000${send.messageId}`)) {
+      if (received.has(send.messageId)) {
         got++;
         continue;
       }
@@ -106,8 +108,10 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
   }
   const unknownResolvedOk: string[] = [];
   const failedButDelivered: string[] = [];
-  for (const send of index.sends) {
-    if (!deliveredIds.has(send.messageId) || index.sendById.get(send.messageId) !== send) continue;
+  let consumedIds = 0;
+  for (const send of index.messages) {
+    if (send.firstDeliveredMs === undefined) continue;
+    consumedIds++;
     if (send.outcome === "unknown" || send.outcome === "pending") unknownResolvedOk.push(send.messageId);
     if (send.outcome === "fail") failedButDelivered.push(send.messageId);
   }
@@ -139,7 +143,7 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
     unexpectedIds: new Set(unexpected.map((entry) => entry.id)).size,
     unknownResolvedOk: unknownResolvedOk.length,
     failedButDelivered: failedButDelivered.length,
-    consumedIds: deliveredIds.size,
+    consumedIds,
   };
 }
 

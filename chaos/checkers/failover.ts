@@ -19,9 +19,9 @@ import { boundFor, deriveFailoverBounds } from "./bounds.ts";
 import type { CheckContext } from "./context.ts";
 import { brokerOfQueue, masters, queuesPerBroker } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
-import { capped, formatMs, idsMax, plural } from "./evidence.ts";
+import { formatMs, idsMax, plural } from "./evidence.ts";
 import type { HistoryIndex, SendRecord } from "./history_index.ts";
-import { indexHistory } from "./history_index.ts";
+import { indexHistory, receivedBy } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 
 export type WindowKind = "send" | "send-broker" | "consume";
@@ -76,10 +76,7 @@ export function checkFailover(history: readonly HistoryEvent[], context: CheckCo
     judge(raw, maxConsumeUnavailableMs ?? boundFor(bounds.consumeBaseMs, bounds.consumeBlocked, raw.startMs, raw.endMs));
   }
   const exceeded = windows.filter((window) => window.exceeded);
-  // Keep every exceeded window, then the longest others, shown in time order.
-  const kept = [...windows].sort((left, right) => Number(right.exceeded) - Number(left.exceeded) || right.durationMs - left.durationMs);
-  const shown = capped(kept, idsMax(context));
-  shown.items.sort((left, right) => left.startMs - right.startMs || left.kind.localeCompare(right.kind));
+  const shown = keepWorst(windows, idsMax(context));
   const longest = (kinds: WindowKind[]): number =>
     windows.reduce((max, window) => kinds.includes(window.kind) ? Math.max(max, window.durationMs) : max, 0);
   const overrides: FailoverEvidence["overrides"] = {};
@@ -92,25 +89,48 @@ export function checkFailover(history: readonly HistoryEvent[], context: CheckCo
   return { name: "failover", verdict: exceeded.length > 0 ? "fail" : "pass", summary: failoverSummary(evidence, exceeded), evidence };
 }
 
+/** Every exceeded window, then the longest others, up to `max`; shown in time order. */
+function keepWorst(windows: readonly UnavailabilityWindow[], max: number): CappedList<UnavailabilityWindow> {
+  let kept = windows;
+  if (windows.length > max) {
+    // A typed sort of the durations finds the cut without sorting the window objects.
+    const durations = Float64Array.from(windows, (window) => window.durationMs).sort();
+    const cutMs = durations[durations.length - max] ?? 0;
+    const longer = windows.filter((window) => window.exceeded || window.durationMs > cutMs);
+    const atCut = windows.filter((window) => !window.exceeded && window.durationMs === cutMs);
+    kept = [...longer, ...atCut.slice(0, Math.max(0, max - longer.length))];
+  }
+  const items = kept.slice(0, Math.max(max, kept.filter((window) => window.exceeded).length));
+  items.sort((left, right) => left.startMs - right.startMs || left.kind.localeCompare(right.kind));
+  return { count: windows.length, items, truncated: items.length < windows.length };
+}
+
 function sendWindows(topic: string, sends: readonly SendRecord[]): RawWindow[] {
-  const marks: { timeMs: number; ok: boolean }[] = [];
+  const okTimes: number[] = [];
+  const badTimes: number[] = [];
   let lastMs = -Infinity;
   for (const send of sends) {
-    if (send.outcome === "ok") marks.push({ timeMs: send.outcomeMs ?? send.invokeMs, ok: true });
-    else marks.push({ timeMs: send.invokeMs, ok: false });
+    if (send.outcome === "ok") okTimes.push(send.outcomeMs ?? send.invokeMs);
+    else badTimes.push(send.invokeMs);
     lastMs = Math.max(lastMs, send.outcomeMs ?? send.invokeMs);
   }
-  marks.sort((left, right) => left.timeMs - right.timeMs || Number(right.ok) - Number(left.ok));
+  const oks = Float64Array.from(okTimes).sort();
+  const bads = Float64Array.from(badTimes).sort();
   const windows: RawWindow[] = [];
-  let openMs: number | null = null;
-  for (const mark of marks) {
-    if (!mark.ok) openMs ??= mark.timeMs;
-    else if (openMs !== null) {
-      windows.push({ kind: "send", scope: topic, startMs: openMs, endMs: mark.timeMs, recovered: true });
-      openMs = null;
+  let okIndex = 0;
+  let badIndex = 0;
+  while (badIndex < bads.length) {
+    const openMs = bads[badIndex] ?? 0;
+    // An ok at the very moment a failing send is invoked came first: it cannot close it.
+    while (okIndex < oks.length && (oks[okIndex] ?? 0) <= openMs) okIndex++;
+    const closeMs = oks[okIndex];
+    if (closeMs === undefined) {
+      windows.push({ kind: "send", scope: topic, startMs: openMs, endMs: lastMs, recovered: false });
+      break;
     }
+    windows.push({ kind: "send", scope: topic, startMs: openMs, endMs: closeMs, recovered: true });
+    while (badIndex < bads.length && (bads[badIndex] ?? 0) < closeMs) badIndex++;
   }
-  if (openMs !== null) windows.push({ kind: "send", scope: topic, startMs: openMs, endMs: lastMs, recovered: false });
   return windows;
 }
 
@@ -149,34 +169,34 @@ function brokerWindows(sends: readonly SendRecord[], brokers: readonly string[],
 }
 
 function consumeWindows(index: HistoryIndex, context: CheckContext): RawWindow[] {
-  const receivers = receiversOf(index, context);
   const windows: RawWindow[] = [];
-  for (const receiver of receivers) {
-    const firstDelivery = new Map<string, number>();
-    for (const delivery of index.deliveries) {
-      if (delivery.result !== "success" || delivery.group !== receiver.group) continue;
-      if (receiver.process !== undefined && delivery.process !== receiver.process) continue;
-      if (!firstDelivery.has(delivery.messageId)) firstDelivery.set(delivery.messageId, delivery.timeMs);
-    }
-    const marks: { timeMs: number; delta: 1 | -1 }[] = [];
-    for (const send of index.sends) {
-      if (index.sendById.get(send.messageId) !== send || !expects(receiver, send)) continue;
-      const deliveredMs = firstDelivery.get(send.messageId);
+  for (const receiver of receiversOf(index, context)) {
+    const received = receivedBy(index, receiver.group, receiver.process);
+    const ackTimes: number[] = [];
+    const deliveryTimes: number[] = [];
+    for (const send of index.messages) {
+      if (!expects(receiver, send)) continue;
+      const deliveredMs = received.get(send.messageId)?.firstMs;
       const ackMs = send.outcomeMs ?? send.invokeMs;
       if (deliveredMs === undefined || deliveredMs <= ackMs) continue;
-      marks.push({ timeMs: ackMs, delta: 1 }, { timeMs: deliveredMs, delta: -1 });
+      ackTimes.push(ackMs);
+      deliveryTimes.push(deliveredMs);
     }
-    marks.sort((left, right) => left.timeMs - right.timeMs || left.delta - right.delta);
+    const acks = Float64Array.from(ackTimes).sort();
+    const deliveries = Float64Array.from(deliveryTimes).sort();
+    // Merge the two sorted streams; at equal times the delivery goes first. Every delivery
+    // has its ack strictly earlier, so `pending` is at least 1 whenever a delivery comes.
     let pending = 0;
     let startMs = 0;
-    for (const mark of marks) {
-      if (mark.delta === 1) {
-        if (pending++ === 0) startMs = mark.timeMs;
-        continue;
+    let ackIndex = 0;
+    for (const deliveredMs of deliveries) {
+      while (ackIndex < acks.length && (acks[ackIndex] ?? 0) < deliveredMs) {
+        if (pending++ === 0) startMs = acks[ackIndex] ?? 0;
+        ackIndex++;
       }
-      windows.push({ kind: "consume", scope: receiver.key, startMs, endMs: mark.timeMs, recovered: true });
+      windows.push({ kind: "consume", scope: receiver.key, startMs, endMs: deliveredMs, recovered: true });
       pending--;
-      startMs = mark.timeMs;
+      startMs = deliveredMs;
     }
   }
   return windows;

@@ -26,6 +26,8 @@ export interface SendRecord {
   queueOffset?: number;
   sendStatus?: string;
   error?: string;
+  /** First successful delivery of this message to any group (representatives only). */
+  firstDeliveredMs?: number;
 }
 
 export interface HistoryIndex {
@@ -35,6 +37,8 @@ export interface HistoryIndex {
   sends: SendRecord[];
   /** The record that represents each message id. */
   sendById: Map<string, SendRecord>;
+  /** Those representatives, in invoke-time order (one per message id). */
+  messages: SendRecord[];
   deliveries: DeliverEvent[];
   rebalances: RebalanceEvent[];
   memberships: MembershipEvent[];
@@ -71,7 +75,7 @@ function sortedByTime(history: readonly HistoryEvent[]): readonly HistoryEvent[]
 
 function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
   const index: HistoryIndex = {
-    events, sends: [], sendById: new Map(), deliveries: [], rebalances: [], memberships: [],
+    events, sends: [], sendById: new Map(), messages: [], deliveries: [], rebalances: [], memberships: [],
     nemesis: [], nodes: [], seenGroups: new Map(), orphanOutcomes: 0,
     startMs: events[0]?.timeMs ?? 0, endMs: events[events.length - 1]?.timeMs ?? 0,
   };
@@ -127,6 +131,12 @@ function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
       index.sendById.set(record.messageId, record);
     }
   }
+  for (const record of index.sends) if (index.sendById.get(record.messageId) === record) index.messages.push(record);
+  for (const delivery of index.deliveries) {
+    if (delivery.result !== "success") continue;
+    const record = index.sendById.get(delivery.messageId);
+    if (record !== undefined && record.firstDeliveredMs === undefined) record.firstDeliveredMs = delivery.timeMs;
+  }
   return index;
 }
 
@@ -144,4 +154,34 @@ function recordOf(event: SendInvoke): SendRecord {
 /** The run's end: the context's, else the last event's time. */
 export function runEndMs(index: HistoryIndex, endMs: number | undefined): number {
   return Math.max(endMs ?? index.endMs, index.endMs);
+}
+
+/** Successful deliveries of one message to one receiver. */
+export interface Received {
+  count: number;
+  firstMs: number;
+}
+
+const receivedCache = new WeakMap<HistoryIndex, Map<string, Map<string, Received>>>();
+
+/**
+ * Per message id, the successful deliveries to `group` (any process) or, when `process` is
+ * given, to that one process of the group (broadcasting). Cached per index and receiver.
+ */
+export function receivedBy(index: HistoryIndex, group: string, process?: string): Map<string, Received> {
+  const tables = receivedCache.get(index) ?? new Map<string, Map<string, Received>>();
+  receivedCache.set(index, tables);
+  const key = process === undefined ? group : `${group}\u0000${process}`;
+  const cached = tables.get(key);
+  if (cached !== undefined) return cached;
+  const table = new Map<string, Received>();
+  for (const delivery of index.deliveries) {
+    if (delivery.result !== "success" || delivery.group !== group) continue;
+    if (process !== undefined && delivery.process !== process) continue;
+    const entry = table.get(delivery.messageId);
+    if (entry === undefined) table.set(delivery.messageId, { count: 1, firstMs: delivery.timeMs });
+    else entry.count++;
+  }
+  tables.set(key, table);
+  return table;
 }

@@ -4,6 +4,7 @@
 // one index of the history (history_index.ts), so a run costs one sort plus linear passes.
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult, RunCounts } from "../result.ts";
+import { verdictOf } from "../result.ts";
 import type { CheckerName } from "../scenario.ts";
 import type { CheckContext } from "./context.ts";
 import { analyzeDelivery } from "./delivery.ts";
@@ -45,6 +46,12 @@ export function computeCounts(history: readonly HistoryEvent[], context: CheckCo
     else counts.unknown++;
   }
   return counts;
+}
+
+/** Everything the runner needs from the checkers for result.json. */
+export function evaluateRun(history: readonly HistoryEvent[], context: CheckContext): { checks: CheckResult[]; counts: RunCounts; verdict: "pass" | "fail" } {
+  const checks = runCheckers(history, context);
+  return { checks, counts: computeCounts(history, context), verdict: verdictOf(checks) };
 }
 
 export type { BrokerFacts, CheckContext, CheckOptions, LatencyBounds, TopologyFacts } from "./context.ts";

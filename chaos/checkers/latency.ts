@@ -16,14 +16,9 @@ export function checkLatency(history: readonly HistoryEvent[], context: CheckCon
   for (const send of index.sends) {
     if (send.outcome === "ok" && send.outcomeMs !== undefined) sendMs.push(send.outcomeMs - send.invokeMs);
   }
-  const firstDeliveryMs = new Map<string, number>();
-  for (const delivery of index.deliveries) {
-    if (delivery.result === "success" && !firstDeliveryMs.has(delivery.messageId)) firstDeliveryMs.set(delivery.messageId, delivery.timeMs);
-  }
   const endToEndMs: number[] = [];
-  for (const [id, deliveredMs] of firstDeliveryMs) {
-    const send = index.sendById.get(id);
-    if (send !== undefined) endToEndMs.push(Math.max(0, deliveredMs - send.invokeMs));
+  for (const message of index.messages) {
+    if (message.firstDeliveredMs !== undefined) endToEndMs.push(Math.max(0, message.firstDeliveredMs - message.invokeMs));
   }
   const bounds = context.options?.latency ?? {};
   const evidence: LatencyEvidence = { send: statsOf(sendMs), endToEnd: statsOf(endToEndMs), bounds: { ...bounds } };

@@ -39,17 +39,19 @@ export function checkOrder(history: readonly HistoryEvent[], context: CheckConte
   const specs = groupSpecs(context.workload, index.seenGroups);
   const broadcasting = new Set(specs.filter((spec) => spec.model === "BROADCASTING").map((spec) => spec.group));
   const keyGroups = new Set(specs.filter((spec) => spec.orderly === true || spec.count === 0).map((spec) => spec.group));
-  const firstAttempt = new Set<string>();
-  const firstSuccess = new Set<string>();
+  // Per receiver, per message: bit 1 = attempted (a first delivery was seen), 2 = succeeded.
+  const seen = new Map<string, Map<string, number>>();
   const queueLatest = new Map<string, Latest>();
   const keyLatest = new Map<string, Latest>();
   const queueReorders: QueueReorder[] = [];
   const keyReorders: KeyReorder[] = [];
   for (const delivery of index.deliveries) {
     const receiver = broadcasting.has(delivery.group) ? `${delivery.group}/${delivery.process}` : delivery.group;
-    const messageKey = `${receiver}\u0000${delivery.messageId}`;
-    if (!firstAttempt.has(messageKey)) {
-      firstAttempt.add(messageKey);
+    const perReceiver = seen.get(receiver) ?? new Map<string, number>();
+    seen.set(receiver, perReceiver);
+    const flags = perReceiver.get(delivery.messageId) ?? 0;
+    if ((flags & 1) === 0) {
+      perReceiver.set(delivery.messageId, flags | 1);
       if (delivery.reconsumeTimes === 0) {
         const laneKey = `${delivery.group}\u0000${delivery.queue}\u0000${delivery.process}`;
         const current: Latest = { id: delivery.messageId, timeMs: delivery.timeMs, queueOffset: delivery.queueOffset, offset: delivery.queueOffset };
@@ -61,8 +63,8 @@ export function checkOrder(history: readonly HistoryEvent[], context: CheckConte
         }
       }
     }
-    if (delivery.result !== "success" || firstSuccess.has(messageKey)) continue;
-    firstSuccess.add(messageKey);
+    if (delivery.result !== "success" || (flags & 2) !== 0) continue;
+    perReceiver.set(delivery.messageId, flags | 3);
     if (!keyGroups.has(delivery.group)) continue;
     const send = index.sendById.get(delivery.messageId);
     if (send?.outcome !== "ok" || send.orderKey === undefined || send.orderSeq === undefined) continue;

@@ -81,7 +81,3 @@ export function expects(receiver: Receiver, send: SendRecord): boolean {
     : receiver.startMsByQueue.get(send.queue) ?? receiver.defaultStartMs;
   return send.invokeMs >= startMs;
 }
-
-export function receiverKeyOf(group: string, process: string, broadcasting: boolean): string {
-  return broadcasting ? `${group}/${process}` : group;
-}

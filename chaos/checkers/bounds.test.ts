@@ -1,0 +1,51 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { ScheduledFault } from "../faults/types.ts";
+import { rocketmqIntervals } from "../scenario.ts";
+import { boundFor, deriveFailoverBounds, intersect, union } from "./bounds.ts";
+import { topologyFacts } from "./testing/history_builder.ts";
+
+const crash = (target: string, atMs: number, healAtMs?: number): ScheduledFault =>
+  ({ atMs, ...(healAtMs === undefined ? {} : { healAtMs }), fault: { kind: "crash", target } });
+
+test("span union and intersection", () => {
+  assert.deepEqual(union([{ startMs: 5, endMs: 9 }, { startMs: 0, endMs: 6 }, { startMs: 20, endMs: null }]),
+    [{ startMs: 0, endMs: 9 }, { startMs: 20, endMs: null }]);
+  assert.deepEqual(intersect([{ startMs: 0, endMs: 10 }], [{ startMs: 5, endMs: null }]), [{ startMs: 5, endMs: 10 }]);
+  assert.deepEqual(intersect([{ startMs: 0, endMs: 4 }], [{ startMs: 5, endMs: 8 }]), []);
+});
+
+test("one master down in a two-master cluster does not block sends; both down does", () => {
+  const topology = topologyFacts("2m-noslave");
+  const one = deriveFailoverBounds(rocketmqIntervals, [crash("broker-a", 1000, 5000)], topology);
+  assert.deepEqual(one.sendBlocked, []);
+  assert.deepEqual(one.brokerBlocked["broker-a"], [{ startMs: 1000, endMs: 5000 + one.sendRecoverMs }]);
+  const both = deriveFailoverBounds(rocketmqIntervals, [crash("broker-a", 1000, 5000), crash("broker-b", 3000, 9000)], topology);
+  assert.deepEqual(both.sendBlocked, [{ startMs: 3000, endMs: 5000 + both.sendRecoverMs }]);
+  assert.equal(one.reasons.length, 4);
+});
+
+test("the single master, a producer, or a SYNC_MASTER's slave block sends", () => {
+  assert.equal(deriveFailoverBounds(rocketmqIntervals, [crash("broker-a", 0, 10)], topologyFacts("1m")).sendBlocked.length, 1);
+  const producer: ScheduledFault = { atMs: 0, healAtMs: 10, fault: { kind: "partition", shape: "isolate", target: "producer-1" } };
+  assert.equal(deriveFailoverBounds(rocketmqIntervals, [producer], topologyFacts("2m-noslave")).sendBlocked.length, 1);
+  const syncSlave = deriveFailoverBounds(rocketmqIntervals, [crash("broker-a-s", 0, 10)], topologyFacts("2m-2s-sync"));
+  assert.equal(syncSlave.brokerBlocked["broker-a"]?.length, 1);
+  const asyncSlave = deriveFailoverBounds(rocketmqIntervals, [crash("broker-a-s", 0, 10)], topologyFacts("2m-2s-async"));
+  assert.deepEqual(asyncSlave.brokerBlocked["broker-a"], []);
+  const namesrv: ScheduledFault = { atMs: 0, healAtMs: 10, fault: { kind: "namesrv-all-down" } };
+  assert.deepEqual(deriveFailoverBounds(rocketmqIntervals, [namesrv], topologyFacts("1m")).sendBlocked, []);
+});
+
+test("boundFor adds overlapping spans, and is unbounded for a fault that never heals", () => {
+  const spans = [{ startMs: 100, endMs: 200 }, { startMs: 1000, endMs: null }];
+  assert.equal(boundFor(50, spans, 0, 150), 150);
+  assert.equal(boundFor(50, spans, 300, 400), 50);
+  assert.equal(boundFor(50, spans, 300, 1500), null);
+});
+
+test("a crashed consumer stalls consumption at most until the broker expires it", () => {
+  const bounds = deriveFailoverBounds(rocketmqIntervals, [crash("consumer-G-1", 1000)], topologyFacts("1m"));
+  const takeover = 120_000 + 10_000 + 30_000 + 20_000;
+  assert.deepEqual(bounds.consumeBlocked, [{ startMs: 1000, endMs: 1000 + takeover + 3000 }]);
+});

@@ -1,0 +1,120 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { ScheduledFault } from "../faults/types.ts";
+import type { FailoverEvidence, UnavailabilityWindow } from "./failover.ts";
+import { checkFailover } from "./failover.ts";
+import { HistoryBuilder, testContext, topologyFacts } from "./testing/history_builder.ts";
+
+const queues = ["broker-a:0", "broker-a:1", "broker-b:0", "broker-b:1"];
+
+/** One send a second from fromMs to toMs, round-robin; `down(t, queue)` makes it fail. */
+function steady(builder: HistoryBuilder, fromMs: number, toMs: number, down: (timeMs: number, queue: string) => boolean): HistoryBuilder {
+  const offsets = new Map<string, number>();
+  for (let timeMs = fromMs, index = 0; timeMs < toMs; timeMs += 1000, index++) {
+    const queue = queues[index % queues.length] ?? "broker-a:0";
+    const id = `m-${timeMs}`;
+    if (down(timeMs, queue)) {
+      builder.send({ id, at: timeMs, outcome: "fail", outcomeAt: timeMs + 3000 });
+      continue;
+    }
+    const offset = offsets.get(queue) ?? 0;
+    offsets.set(queue, offset + 1);
+    builder.send({ id, at: timeMs, queue, offset }).deliver({ id, at: timeMs + 10 });
+  }
+  return builder;
+}
+
+const windowsOf = (evidence: unknown, kind: UnavailabilityWindow["kind"]): UnavailabilityWindow[] =>
+  (evidence as FailoverEvidence).windows.items.filter((window) => window.kind === kind);
+
+const crash = (target: string, atMs: number, healAtMs?: number): ScheduledFault =>
+  healAtMs === undefined ? { atMs, fault: { kind: "crash", target } } : { atMs, healAtMs, fault: { kind: "crash", target } };
+
+test("a healthy run passes with small windows", () => {
+  const events = steady(new HistoryBuilder(), 0, 60_000, (timeMs) => timeMs === 20_000).build();
+  const result = checkFailover(events, testContext());
+  assert.equal(result.verdict, "pass", result.summary);
+  const [window] = windowsOf(result.evidence, "send");
+  assert.deepEqual([window?.startMs, window?.endMs, window?.boundMs], [20_000, 21_002, 9_000]);
+});
+
+test("multi-master: one broker down must not stop all sends — a long cluster-wide window fails", () => {
+  const faults = [crash("broker-a", 10_000, 40_000)];
+  const events = steady(new HistoryBuilder(), 0, 80_000, (timeMs) => timeMs >= 10_000 && timeMs < 40_000)
+    .fault(10_000, 40_000, "crash", "broker-a").build();
+  const result = checkFailover(events, testContext({ faults }));
+  assert.equal(result.verdict, "fail");
+  const [window] = windowsOf(result.evidence, "send").filter((entry) => entry.exceeded);
+  assert.deepEqual([window?.scope, window?.startMs, window?.endMs, window?.boundMs], ["T", 10_000, 40_002, 9_000]);
+  assert.match(result.summary, /send T 30\.0 s from 10\.0 s \(bound 9000 ms\)/);
+});
+
+test("single master: the window may last the fault plus recovery", () => {
+  const topology = topologyFacts("1m");
+  const faults = [crash("broker-a", 10_000, 40_000)];
+  const down = (timeMs: number): boolean => timeMs >= 10_000 && timeMs < 70_000;
+  const events = steady(new HistoryBuilder(), 0, 100_000, down).build();
+  const result = checkFailover(events, testContext({ topology, faults }));
+  assert.equal(result.verdict, "pass", result.summary);
+  const [window] = windowsOf(result.evidence, "send");
+  // 9 s base (3 s × (2 queues + 1)) + (30 s fault + 73 s recovery: startup 10 + register 30 + route poll 30 + timeout 3)
+  assert.deepEqual([window?.durationMs, window?.boundMs], [60_002, 9_000 + 30_000 + 73_000]);
+  const late = steady(new HistoryBuilder(), 0, 200_000, (timeMs) => timeMs >= 10_000 && timeMs < 180_000).build();
+  assert.equal(checkFailover(late, testContext({ topology, faults })).verdict, "fail");
+});
+
+test("a fault that never heals leaves its window unbounded and unrecovered", () => {
+  const topology = topologyFacts("1m");
+  const events = steady(new HistoryBuilder(), 0, 60_000, (timeMs) => timeMs >= 10_000).build();
+  const result = checkFailover(events, testContext({ topology, faults: [crash("broker-a", 10_000)] }));
+  assert.equal(result.verdict, "pass");
+  const [window] = windowsOf(result.evidence, "send");
+  assert.deepEqual([window?.boundMs, window?.recovered, window?.endMs], [null, false, 62_000]);
+});
+
+test("expectations.maxSendUnavailableMs overrides the derived bound", () => {
+  const events = steady(new HistoryBuilder(), 0, 60_000, (timeMs) => timeMs === 20_000).build();
+  const result = checkFailover(events, testContext({ expectations: { maxSendUnavailableMs: 500 } }));
+  assert.equal(result.verdict, "fail");
+  assert.equal((result.evidence as FailoverEvidence).exceeded, 1);
+});
+
+test("per broker: a crashed master must be used again soon after it heals", () => {
+  const faults = [crash("broker-a", 10_000, 40_000)];
+  // Producers route around broker-a (its queues are skipped) until `backMs`.
+  const routed = (backMs: number): HistoryBuilder => {
+    const builder = new HistoryBuilder();
+    const offsets = new Map<string, number>();
+    for (let timeMs = 0, index = 0; timeMs < 300_000; timeMs += 1000, index++) {
+      let queue = queues[index % queues.length] ?? "broker-a:0";
+      if (timeMs >= 10_000 && timeMs < backMs) queue = queue.replace("broker-a", "broker-b");
+      const offset = offsets.get(queue) ?? 0;
+      offsets.set(queue, offset + 1);
+      builder.send({ id: `m-${timeMs}`, at: timeMs, queue, offset }).deliver({ id: `m-${timeMs}`, at: timeMs + 10 });
+    }
+    return builder;
+  };
+  const soon = checkFailover(routed(60_000).build(), testContext({ faults }));
+  assert.equal(soon.verdict, "pass", soon.summary);
+  const [window] = windowsOf(soon.evidence, "send-broker");
+  assert.equal(window?.scope, "broker-a");
+  assert.ok((window?.durationMs ?? 0) > 45_000 && (window?.boundMs ?? 0) === 9_000 + 30_000 + 73_000);
+  const never = checkFailover(routed(250_000).build(), testContext({ faults }));
+  assert.equal(never.verdict, "fail");
+  assert.match(never.summary, /send-broker broker-a/);
+});
+
+test("consumption: acked messages waiting with no delivery and no fault fail; a broker crash excuses it", () => {
+  const build = (): HistoryBuilder => new HistoryBuilder()
+    .send({ id: "m-1", at: 0 }).send({ id: "m-2", at: 1000 })
+    .deliver({ id: "m-1", at: 100 }).deliver({ id: "m-2", at: 90_000 });
+  const stalled = checkFailover(build().build(), testContext());
+  assert.equal(stalled.verdict, "fail");
+  const [window] = windowsOf(stalled.evidence, "consume").filter((entry) => entry.exceeded);
+  assert.deepEqual([window?.scope, window?.startMs, window?.endMs, window?.boundMs], ["G", 1002, 90_000, 38_000]);
+  const excused = checkFailover(build().build(), testContext({ faults: [crash("broker-a", 2000, 20_000)] }));
+  assert.equal(excused.verdict, "pass", excused.summary);
+  const strict = checkFailover(new HistoryBuilder().send({ id: "m", at: 0 }).deliver({ id: "m", at: 5000 }).build(),
+    testContext({ expectations: { maxConsumeUnavailableMs: 1000 } }));
+  assert.equal(strict.verdict, "fail");
+});

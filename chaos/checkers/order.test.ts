@@ -1,0 +1,81 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { OrderEvidence } from "./order.ts";
+import { checkOrder } from "./order.ts";
+import { HistoryBuilder, testContext } from "./testing/history_builder.ts";
+
+const orderly = testContext({ groups: [{ group: "G", topic: "T", count: 2, orderly: true }] });
+
+test("first deliveries in offset order pass", () => {
+  const events = new HistoryBuilder().sends("m-", 5).deliverAll(["m-0", "m-1", "m-2", "m-3", "m-4"], 5).build();
+  const result = checkOrder(events, testContext());
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.equal((result.evidence as OrderEvidence).queuesChecked, 1);
+});
+
+test("a per-queue reorder names the queue and both messages", () => {
+  const events = new HistoryBuilder().sends("m-", 3)
+    .deliver({ id: "m-0", at: 50 }).deliver({ id: "m-2", at: 51 }).deliver({ id: "m-1", at: 52 }).build();
+  const result = checkOrder(events, testContext());
+  assert.equal(result.verdict, "fail");
+  const reorder = (result.evidence as OrderEvidence).queueReorders.items[0];
+  assert.deepEqual(
+    [reorder?.queue, reorder?.process, reorder?.earlier.id, reorder?.earlier.queueOffset, reorder?.later.id, reorder?.later.queueOffset],
+    ["broker-a:0", "consumer-G-1", "m-2", 2, "m-1", 1],
+  );
+  assert.match(result.summary, /broker-a:0.*m-1 @1 delivered after m-2 @2/);
+});
+
+test("a redelivery after a rebalance goes backwards: a duplicate, not a reorder", () => {
+  const events = new HistoryBuilder().sends("m-", 4)
+    .deliver({ id: "m-0", at: 50 }).deliver({ id: "m-1", at: 51 }).deliver({ id: "m-2", at: 52 })
+    // consumer-G-2 takes the queue from the committed offset 1 and replays m-1, m-2.
+    .deliver({ id: "m-1", at: 60, process: "consumer-G-2" }).deliver({ id: "m-2", at: 61, process: "consumer-G-2" })
+    .deliver({ id: "m-3", at: 62, process: "consumer-G-2" })
+    // ...and consumer-G-1 gets it back and replays again from 1.
+    .deliver({ id: "m-1", at: 70 }).deliver({ id: "m-3", at: 71 })
+    .build();
+  assert.equal(checkOrder(events, testContext()).verdict, "pass");
+});
+
+test("a message retried through the retry topic is not a reorder; its first attempt was in order", () => {
+  const events = new HistoryBuilder().sends("m-", 3)
+    .deliver({ id: "m-0", at: 50, result: "retry" }).deliver({ id: "m-1", at: 51 }).deliver({ id: "m-2", at: 52 })
+    .deliver({ id: "m-0", at: 90, reconsume: 1, queue: "broker-a:0", offset: 7 })
+    .build();
+  assert.equal(checkOrder(events, testContext()).verdict, "pass");
+});
+
+test("per key: first successful deliveries follow orderSeq; a reorder names the key", () => {
+  const builder = new HistoryBuilder()
+    .send({ id: "k1-0", at: 0, key: "k1", seq: 0, queue: "broker-a:0", offset: 0 })
+    .send({ id: "k1-1", at: 1, key: "k1", seq: 1, queue: "broker-b:1", offset: 0 })
+    .send({ id: "k1-2", at: 2, key: "k1", seq: 2, queue: "broker-b:1", offset: 1 });
+  const inOrder = builder.build().concat(new HistoryBuilder()
+    .deliver({ id: "k1-0", at: 10, queue: "broker-a:0", offset: 0 })
+    .deliver({ id: "k1-1", at: 11, queue: "broker-b:1", offset: 0 })
+    .deliver({ id: "k1-2", at: 12, queue: "broker-b:1", offset: 1 }).build());
+  assert.equal(checkOrder(inOrder, orderly).verdict, "pass");
+  // The key moved queues (broker-a failed over); the new queue was consumed first.
+  const swapped = builder.build().concat(new HistoryBuilder()
+    .deliver({ id: "k1-1", at: 10, queue: "broker-b:1", offset: 0 })
+    .deliver({ id: "k1-2", at: 11, queue: "broker-b:1", offset: 1 })
+    .deliver({ id: "k1-0", at: 12, queue: "broker-a:0", offset: 0 }).build());
+  const result = checkOrder(swapped, orderly);
+  assert.equal(result.verdict, "fail");
+  const reorder = (result.evidence as OrderEvidence).keyReorders.items[0];
+  assert.deepEqual([reorder?.key, reorder?.earlier.id, reorder?.later.id, reorder?.later.orderSeq], ["k1", "k1-2", "k1-0", 0]);
+  assert.match(result.summary, /key k1/);
+  // A concurrently consuming group is not held to key order.
+  const concurrent = testContext({ groups: [{ group: "G", topic: "T", count: 2 }] });
+  assert.equal(checkOrder(swapped, concurrent).verdict, "pass");
+});
+
+test("per key: two producers' sequences of one key are separate", () => {
+  const events = new HistoryBuilder()
+    .send({ id: "p1-0", at: 0, key: "k", seq: 0, process: "producer-1" })
+    .send({ id: "p1-1", at: 1, key: "k", seq: 1, process: "producer-1" })
+    .send({ id: "p2-0", at: 2, key: "k", seq: 0, process: "producer-2" })
+    .deliverAll(["p1-0", "p1-1", "p2-0"], 10).build();
+  assert.equal(checkOrder(events, orderly).verdict, "pass");
+});
