@@ -8,6 +8,7 @@ import {
   decodeMessageRecord, indexKeysOf, tagsString2tagsCode,
 } from "../message/index.ts";
 import type { MessageExt } from "../message/index.ts";
+import { validateTopic } from "../message/index.ts";
 
 export interface DispatchRequest {
   topic: string;
@@ -86,9 +87,26 @@ export function checkRecordAt(
     if (message.commitLogOffset !== bytesStartOffset + position) {
       return { kind: "end", reason: `PHYSICALOFFSET ${message.commitLogOffset} at ${bytesStartOffset + position}`, incomplete: false };
     }
+    const problem = tornFieldProblem(message, bytes, position);
+    if (problem !== null) return { kind: "end", reason: problem, incomplete: false };
     return { kind: "message", request: dispatchRequestOf(message, levels) };
   } catch (error) {
     if (!(error instanceof MessageCodecError)) throw error;
     return { kind: "end", reason: error.message, incomplete: error.code === "TRUNCATED" };
   }
+}
+
+/**
+ * Catches a record whose tail was zeroed by a torn write but whose body CRC still holds (the
+ * CRC covers only the body): topics are valid names and stored property strings hold no NUL.
+ */
+function tornFieldProblem(message: MessageExt, record: Uint8Array, position: number): string | null {
+  if (validateTopic(message.topic) !== null) return `invalid topic ${JSON.stringify(message.topic)}`;
+  const view = new DataView(record.buffer, record.byteOffset + position, message.storeSize);
+  const sysFlag = view.getInt32(36, false);
+  const bodyLengthAt = 68 + ((sysFlag & 0x10) === 0 ? 8 : 20) + ((sysFlag & 0x20) === 0 ? 8 : 20);
+  const topicLengthAt = bodyLengthAt + 4 + view.getInt32(bodyLengthAt, false);
+  const propertiesAt = topicLengthAt + 1 + view.getUint8(topicLengthAt) + 2;
+  const properties = record.subarray(position + propertiesAt, position + message.storeSize);
+  return properties.includes(0) ? "NUL in properties" : null;
 }

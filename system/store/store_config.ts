@@ -133,7 +133,7 @@ export function storeConfigProblem(config: StoreConfig): string | null {
   if (config.mappedFileSizeConsumeQueue % CQ_STORE_UNIT_SIZE !== 0) {
     return "mappedFileSizeConsumeQueue must be a multiple of 20";
   }
-  if (config.mappedFileSizeCommitLog < 4096) return "mappedFileSizeCommitLog must be at least 4096";
+  if (config.mappedFileSizeCommitLog < 256) return "mappedFileSizeCommitLog must be at least 256";
   if (config.maxMessageSize + 8 > config.mappedFileSizeCommitLog) {
     return "maxMessageSize + 8 must fit in one commit-log file";
   }
