@@ -60,10 +60,9 @@ function components(path: string): string[] {
 
 export class SimDisk {
   readonly root = new DirNode();
-  capacityBytes: number;
+  private capacity: number;
   usedBytes = 0;
-  /** Slow-disk fault: fsync latency is multiplied by this. */
-  slowFactor = 1;
+  private slow = 1;
   private inodeIdNext = 1;
   private fsyncDoneLastUs = 0;
   /** Bumped by each power loss: fsyncs issued before it must not complete after it. */
@@ -76,16 +75,42 @@ export class SimDisk {
     private readonly random: SimRandom,
   ) {
     assert(options.capacityBytes >= 0 && options.fsyncLatencyMs >= 0 && options.fsyncJitterMs >= 0);
-    this.capacityBytes = options.capacityBytes;
+    this.capacity = options.capacityBytes;
+  }
+
+  get capacityBytes(): number {
+    return this.capacity;
   }
 
   get freeBytes(): number {
-    return Math.max(0, this.capacityBytes - this.usedBytes);
+    return Math.max(0, this.capacity - this.usedBytes);
   }
 
-  /** Full-disk fault: no byte more fits from now on (until capacity is raised again). */
+  /** Slow-disk fault: fsync latency is multiplied by this (1 = healthy). */
+  get slowFactor(): number {
+    return this.slow;
+  }
+
+  /** Full-disk fault: no byte more fits from now on (until restoreCapacity()). */
   fill(): void {
-    this.capacityBytes = this.usedBytes;
+    this.setCapacityBytes(this.usedBytes);
+  }
+
+  setCapacityBytes(capacityBytes: number): void {
+    assert(Number.isSafeInteger(capacityBytes) && capacityBytes >= 0, "capacity must be >= 0");
+    this.capacity = capacityBytes;
+    this.traceOp(TraceKind.diskFault, 1, capacityBytes);
+  }
+
+  /** Heals fill() / setCapacityBytes(): back to the configured capacity. */
+  restoreCapacity(): void {
+    this.setCapacityBytes(this.options.capacityBytes);
+  }
+
+  setSlowFactor(factor: number): void {
+    assert(Number.isFinite(factor) && factor >= 1, "slow factor must be >= 1");
+    this.slow = factor;
+    this.traceOp(TraceKind.diskFault, 2, factor);
   }
 
   lookup(path: string): Entry | undefined {
@@ -97,6 +122,18 @@ export class SimDisk {
       entry = next;
     }
     return entry;
+  }
+
+  /** For the lab and checkers (no process needed): a file's page-cache content. */
+  readFile(path: string): Uint8Array | undefined {
+    const entry = this.lookup(path);
+    return entry?.kind === "file" ? entry.inode.content.read(0, entry.inode.sizeBytes) : undefined;
+  }
+
+  /** For the lab and checkers: sorted names in a directory ([] when absent). */
+  list(path: string): string[] {
+    const entry = this.lookup(path);
+    return entry?.kind === "dir" ? [...entry.children.keys()].sort() : [];
   }
 
   /** The directory that holds path, which must exist. */
@@ -141,7 +178,7 @@ export class SimDisk {
   fsync(inode: Inode, done: () => void): void {
     const mark = inode.fsyncMark();
     const jitterUs = this.random.intBetween(0, msToUs(this.options.fsyncJitterMs));
-    const latencyUs = Math.round((msToUs(this.options.fsyncLatencyMs) + jitterUs) * this.slowFactor);
+    const latencyUs = Math.round((msToUs(this.options.fsyncLatencyMs) + jitterUs) * this.slow);
     const doneAtUs = Math.max(this.core.nowUs + latencyUs, this.fsyncDoneLastUs);
     this.fsyncDoneLastUs = doneAtUs;
     const epoch = this.powerEpoch;

@@ -21,7 +21,8 @@
 //          lossDenominator, retransmitMs }); removeFlowFault; clearFlowFaults();
 //          addSegmentFilter(filter) (protocol-aware: drop/delay whole writes, e.g. only
 //          heartbeat frames); removeSegmentFilter; stats().
-// SimNode: name, ip, env, disk (SimDisk: fill(), capacityBytes, slowFactor, powerLoss()),
+// SimNode: name, ip, env, disk (SimDisk: fill(), setCapacityBytes(), restoreCapacity(),
+//          setSlowFactor(), capacityBytes, freeBytes, readFile(path), list(path)),
 //          incarnation, alive, paused, hostUp, handle, failure; start(entry) -> Promise<handle>;
 //          crash({ mode: "process" | "power" }); stop(); pause(); resume(); restart();
 //          setClockSkewMs(ms); logs(); timerCount.

@@ -40,6 +40,7 @@ export const TraceKind = {
   diskRemove: 44,
   diskPowerLoss: 45,
   diskCreate: 46,
+  diskFault: 47,
   fault: 50,
 } as const;
 export type TraceKindCode = (typeof TraceKind)[keyof typeof TraceKind];
