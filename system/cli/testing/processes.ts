@@ -1,0 +1,110 @@
+// Test support: spawn the real mqnamesrv / mqbroker CLIs (Node 24 + tsx) on free loopback ports
+// with temp store directories, wait for their boot lines, and stop them (SIGTERM, SIGKILL).
+// Every spawned child is tracked so a test's finally can kill whatever is still running.
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import * as nodeNet from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const cliDir = fileURLToPath(new URL("../", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+export interface NodeProcess {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+const live = new Set<ChildProcess>();
+
+export function spawnCli(name: "mqnamesrv" | "mqbroker", args: string[], extraEnv: Record<string, string> = {}): NodeProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", join(cliDir, `${name}.ts`), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, MQLAB_LOG_LEVEL: "warn", ...extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  live.add(child);
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const exit = new Promise<number | null>((done) => child.on("exit", (code) => {
+    live.delete(child);
+    done(code);
+  }));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+/** SIGKILLs every child still running (call in finally). */
+export function killAll(): void {
+  for (const child of live) child.kill("SIGKILL");
+  live.clear();
+}
+
+export async function freePort(minimum = 1024): Promise<number> {
+  for (;;) {
+    const server = nodeNet.createServer();
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
+    const port = (server.address() as nodeNet.AddressInfo).port;
+    await new Promise<void>((done) => server.close(() => done()));
+    if (port >= minimum) return port;
+  }
+}
+
+/** A broker port whose VIP channel (port − 2) is free as well. */
+export async function freeBrokerPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort(3);
+    const vip = nodeNet.createServer();
+    const ok = await new Promise<boolean>((done) => {
+      vip.once("error", () => done(false));
+      vip.listen(port - 2, "0.0.0.0", () => done(true));
+    });
+    if (ok) {
+      await new Promise<void>((done) => vip.close(() => done()));
+      return port;
+    }
+  }
+}
+
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
+export async function startNamesrv(dir: string): Promise<{ process: NodeProcess; port: number }> {
+  const port = await freePort();
+  const conf = join(dir, `namesrv-${port}.properties`);
+  writeFileSync(conf, `listenHost=127.0.0.1\nlistenPort=${port}\nkvConfigPath=${dir}/kv-${port}.json\n`);
+  const namesrv = spawnCli("mqnamesrv", ["-c", conf]);
+  await waitFor(() => namesrv.stdout().includes("boot success"), `namesrv boot (stderr: ${namesrv.stderr()})`);
+  return { process: namesrv, port };
+}
+
+export function writeBrokerConf(dir: string, port: number, lines: Record<string, string | number | boolean>): string {
+  const path = join(dir, `broker-${port}.conf`);
+  const base: Record<string, string | number | boolean> = {
+    brokerClusterName: "DefaultCluster", brokerName: "broker-a", brokerId: 0, brokerIP1: "127.0.0.1", listenPort: port,
+    storePathRootDir: join(dir, `store-${port}`), mapedFileSizeCommitLog: 16 * 1024 * 1024, mapedFileSizeConsumeQueue: 60_000,
+    maxHashSlotNum: 100_000, maxIndexNum: 400_000,
+  };
+  writeFileSync(path, Object.entries({ ...base, ...lines }).map(([key, value]) => `${key}=${String(value)}`).join("\n") + "\n");
+  return path;
+}
+
+export async function startBroker(conf: string, args: string[] = []): Promise<NodeProcess> {
+  const broker = spawnCli("mqbroker", ["-c", conf, ...args]);
+  let exitCode: number | null | undefined;
+  void broker.exit.then((code) => {
+    exitCode = code;
+  });
+  await waitFor(() => broker.stdout().includes("boot success") || exitCode !== undefined, "broker boot");
+  if (exitCode !== undefined) throw new Error(`broker exited with ${exitCode} before booting: ${broker.stderr()}`);
+  return broker;
+}
