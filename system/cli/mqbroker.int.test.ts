@@ -171,7 +171,7 @@ test("SYNC_FLUSH: kill -9 during 10 000 sends loses no acked message; order per 
 test("ASYNC_FLUSH: 10 000 messages and committed offsets survive SIGTERM and restart", { timeout: 60_000 }, () => inDir("mqlab-int3-", async (dir) => {
   const port = await freeBrokerPort();
   const conf = writeBrokerConf(dir, port, { flushDiskType: "ASYNC_FLUSH" });
-  let broker = await startBroker(conf);
+  const broker = await startBroker(conf);
   const client = await RawRemotingClient.connect(port);
   const acked = await sendMany(client, "Graceful", 10_000, 64);
   assert.equal(acked.size, 10_000);
@@ -180,7 +180,7 @@ test("ASYNC_FLUSH: 10 000 messages and committed offsets survive SIGTERM and res
   client.close();
   broker.child.kill("SIGTERM");
   assert.equal(await broker.exit, 0, `graceful exit (stderr: ${broker.stderr()})`);
-  broker = await startBroker(conf);
+  await startBroker(conf);
   const reader = await RawRemotingClient.connect(port);
   try {
     assert.equal(await verifyAcked(reader, "Graceful", acked), 10_000);
