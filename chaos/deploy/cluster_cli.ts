@@ -3,7 +3,7 @@
 // and HA = port + 1), stores under a temp directory, logs under --out; prints the NameServer
 // address and a ready line, and stops everything on Ctrl-C. It uses the process deployer in
 // host mode, so what runs is exactly what the lab runs.
-//   cluster_cli.ts <topology> [--out <dir>] [--fast]
+//   cluster_cli.ts <topology> [--out <dir>] [--fast] [--namesrv-port <n>] [--broker-port <n>]
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,10 +36,12 @@ async function main(): Promise<void> {
     .argument("<topology>", `one of: ${listTopologies().join(", ")}`)
     .option("--out <dir>", "where node logs and configs go")
     .option("--fast", "shorten registration and expiry intervals (seconds instead of minutes)")
+    .option("--namesrv-port <port>", "first NameServer's port (the next ones follow)", "9876")
+    .option("--broker-port <port>", "first broker's listenPort (the next ones are 10 apart)", "10911")
     .parse();
   const [topology] = program.args as [string];
   if (!listTopologies().includes(topology)) program.error(`unknown topology "${topology}" (known: ${listTopologies().join(", ")})`);
-  const options = program.opts<{ out?: string; fast?: boolean }>();
+  const options = program.opts<{ out?: string; fast?: boolean; namesrvPort: string; brokerPort: string }>();
   const outDir = options.out ?? join(tmpdir(), `mqlab-cluster-${topology}-${process.pid}`);
   mkdirSync(outDir, { recursive: true });
 
@@ -48,7 +50,10 @@ async function main(): Promise<void> {
     ...(options.fast ? { intervals: fastIntervals } : {}),
     workload: { topics: [], producers: [], consumers: [] }, faults: [], durationMs: 0, quiesceMs: 0, expectations: { checkers: [] },
   };
-  const deployer = await ProcessDeployer.create({ mode: "host", addresses: { sharedIp: "127.0.0.1" } });
+  const deployer = await ProcessDeployer.create({
+    mode: "host",
+    addresses: { sharedIp: "127.0.0.1", namesrvBasePort: Number(options.namesrvPort), brokerBasePort: Number(options.brokerPort) },
+  });
   console.log(`starting ${topology} (logs and configs in ${outDir}) ...`);
   const cluster = await deployer.deployProcesses(planCluster(scenario, 0), { outDir, history: consoleHistory() });
   let stopping = false;

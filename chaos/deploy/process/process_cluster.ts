@@ -162,8 +162,11 @@ export class ProcessCluster implements Cluster {
   }
 
   private async launch(server: ServerNode, event: "start" | "restart"): Promise<void> {
-    server.process.start();
     const port = server.address.port ?? 0;
+    // Readiness is "the port accepts": a port someone else already serves would pass it.
+    const before = await this.probe({ host: server.address.ip, port, timeoutMs: 500 });
+    if (before.ok) throw new Error(`${server.address.name}: ${server.address.ip}:${port} is already served by another process; stop it or pick other ports`);
+    server.process.start();
     try {
       await waitForPort((request) => this.probe(request), { host: server.address.ip, port }, this.options.readyTimeoutMs, () => server.process.running);
     } catch (error) {
