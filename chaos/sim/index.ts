@@ -26,6 +26,8 @@
 //          incarnation, alive, paused, hostUp, handle, failure; start(entry) -> Promise<handle>;
 //          crash({ mode: "process" | "power" }); stop(); pause(); resume(); restart();
 //          setClockSkewMs(ms); logs(); timerCount.
+// Env.net: listen on the node's IP, 0.0.0.0 or 127.0.0.1; connect to an IP, a node name (as a
+//          host name) or 127.0.0.1 (itself). Ephemeral ports 32768-60999, deterministic.
 // Guard:   withWorldTrapped(fn) makes Date.now, new Date(), timers, Math.random,
 //          performance.now and crypto randomness throw while fn runs.
 // Streams: deriveRandom(seed, ...labels) -> SimRandom (xoroshiro128+, integer API).

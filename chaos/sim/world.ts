@@ -90,6 +90,7 @@ export class World implements SimCore {
   addNode(options: AddNodeOptions): SimNode {
     assert(/^[A-Za-z0-9_.-]+$/.test(options.name), `bad node name ${options.name}`);
     assert(/^\d{1,3}(\.\d{1,3}){3}$/.test(options.ip), `bad IPv4 address ${options.ip}`);
+    assert(!options.ip.startsWith("127."), "127.x is every node's loopback, not a node address");
     assert(!this.nodesByName.has(options.name), `node ${options.name} exists`);
     const nodeIndex = this.nodeNames.length;
     const diskOptions = { ...diskDefaults, ...this.options.disk, ...options.disk };
