@@ -152,14 +152,17 @@ export function encodeMessageRecord(fields: StoredMessageFields): Uint8Array {
   return record;
 }
 
-/** KEYS and UNIQ_KEY of a message, the strings the index stores (without the topic#). */
+/**
+ * KEYS and UNIQ_KEY of a message, the strings the index stores (without the topic#). Repeats
+ * are dropped (RocketMQ indexes "a a" twice and returns the message twice).
+ */
 export function indexKeysOf(properties: ReadonlyMap<string, string>): string[] {
   const keys: string[] = [];
   const uniq = properties.get(MessageConst.UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
   if (uniq !== undefined && uniq.length > 0) keys.push(uniq);
   const userKeys = properties.get(MessageConst.KEYS);
   if (userKeys !== undefined) {
-    for (const key of userKeys.split(MessageConst.KEY_SEPARATOR)) if (key.length > 0) keys.push(key);
+    for (const key of userKeys.split(MessageConst.KEY_SEPARATOR)) if (key.length > 0 && !keys.includes(key)) keys.push(key);
   }
   return keys;
 }

@@ -88,3 +88,88 @@ test("messages cross segment boundaries with BLANK fillers and survive a clean r
   assert.equal(next.appendResult?.queueOffset, 50);
   await reopened.shutdown();
 });
+
+test("illegal messages: size, topic and properties limits give RocketMQ statuses and write nothing", async () => {
+  const env = createTestEnv();
+  const store = openStore(env, smallConfig());
+  const big = await store.putMessage(makeMessage({ body: new Uint8Array(2000) }));
+  assert.equal(big.status, "MESSAGE_ILLEGAL");
+  const longTopic = await store.putMessage(makeMessage({ topic: "t".repeat(128) }));
+  assert.equal(longTopic.status, "MESSAGE_ILLEGAL");
+  const storeConfig = smallConfig({ mappedFileSizeCommitLog: 128 * 1024, maxMessageSize: 64 * 1024 });
+  const wide = openStore(createTestEnv(), storeConfig);
+  const props = await wide.putMessage(makeMessage({ properties: { P: "x".repeat(40_000) } }));
+  assert.equal(props.status, "PROPERTIES_SIZE_EXCEEDED");
+  const badHost = await store.putMessage({ ...makeMessage(), bornHost: "nowhere" });
+  assert.equal(badHost.status, "MESSAGE_ILLEGAL");
+  assert.equal(store.getMaxPhyOffset(), 0);
+  await store.shutdown();
+  await wide.shutdown();
+  assert.equal((await store.putMessage(makeMessage())).status, "SERVICE_NOT_AVAILABLE");
+});
+
+test("batch put: consecutive queue offsets, comma-joined msgIds; mixed queues are illegal", async () => {
+  const store = openStore(createTestEnv(), smallConfig());
+  await store.putMessage(makeMessage());
+  const batch = await store.putMessages([makeMessage({ body: "a" }), makeMessage({ body: "b" }), makeMessage({ body: "c" })]);
+  assert.equal(batch.status, "PUT_OK");
+  assert.equal(batch.appendResult?.queueOffset, 1);
+  assert.equal(batch.appendResult?.msgNum, 3);
+  assert.equal(batch.appendResult?.msgId.split(",").length, 3);
+  assert.equal(store.getMaxOffsetInQueue("TopicTest", 0), 4);
+  assert.equal((await store.putMessages([makeMessage(), makeMessage({ queueId: 1 })])).status, "MESSAGE_ILLEGAL");
+  await store.shutdown();
+});
+
+test("prepared transaction messages get queue offset 0 and stay out of the consume queue", async () => {
+  const store = openStore(createTestEnv(), smallConfig());
+  const prepared = await store.putMessage({ ...makeMessage({ keys: "tx" }), sysFlag: 4 });
+  assert.equal(prepared.status, "PUT_OK");
+  assert.equal(prepared.appendResult?.queueOffset, 0);
+  assert.equal(store.getMaxOffsetInQueue("TopicTest", 0), 0);
+  assert.equal(store.queryMessage("TopicTest", "tx", 4, 0, Number.MAX_SAFE_INTEGER).messages.length, 1);
+  const committed = await store.putMessage({ ...makeMessage(), sysFlag: 8 });
+  assert.equal(committed.appendResult?.queueOffset, 0);
+  assert.equal(store.getMaxOffsetInQueue("TopicTest", 0), 1);
+  await store.shutdown();
+});
+
+test("offsets by time, earliest times, runtime info, arrival listener", async () => {
+  const env = createTestEnv();
+  const store = openStore(env, smallConfig());
+  const arrivals: number[] = [];
+  store.setMessageArrivingListener((_topic, _queueId, offset) => arrivals.push(offset));
+  const times: number[] = [];
+  for (let index = 0; index < 8; index++) {
+    times.push(env.clock.nowMs());
+    await store.putMessage(makeMessage());
+    env.time.advance(1000);
+  }
+  assert.deepEqual(arrivals, [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.equal(store.getOffsetInQueueByTime("TopicTest", 0, times[3]!), 3);
+  assert.equal(store.getOffsetInQueueByTime("TopicTest", 0, times[3]! + 300), 3);
+  assert.equal(store.getOffsetInQueueByTime("TopicTest", 0, times[3]! + 700), 4);
+  assert.equal(store.getOffsetInQueueByTime("TopicTest", 0, 0), 0);
+  assert.equal(store.getOffsetInQueueByTime("TopicTest", 0, times[7]! + 60_000), 7);
+  assert.equal(store.getOffsetInQueueByTime("Nope", 0, 0), 0);
+  assert.equal(store.getEarliestMessageTime(), times[0]);
+  assert.equal(store.getEarliestMessageTimeInQueue("TopicTest", 0), times[0]);
+  assert.equal(store.getMessageStoreTimeStamp("TopicTest", 0, 5), times[5]);
+  const info = store.getRuntimeInfo();
+  assert.equal(info.get("putMessageTimesTotal"), "8");
+  assert.equal(info.get("commitLogMaxOffset"), String(store.getMaxPhyOffset()));
+  assert.match(info.get("putTps") ?? "", /^\d+\.\d\d \d+\.\d\d \d+\.\d\d$/);
+  await store.shutdown();
+});
+
+test("suggestPullingFromSlave and the in-disk transfer limit follow accessMessageInMemoryMaxRatio", async () => {
+  const store = openStore(createTestEnv(), smallConfig({ totalPhysicalMemorySize: 1000, accessMessageInMemoryMaxRatio: 40,
+    mappedFileSizeCommitLog: 64 * 1024 }));
+  for (let index = 0; index < 40; index++) await store.putMessage(makeMessage({ body: new Uint8Array(50) }));
+  const old = store.getMessage("g", "TopicTest", 0, 0, 32);
+  assert.equal(old.suggestPullingFromSlave, true);
+  assert.equal(old.messages.length, 8, "in-disk limit: 8 messages");
+  const recent = store.getMessage("g", "TopicTest", 0, 38, 32);
+  assert.equal(recent.suggestPullingFromSlave, false);
+  await store.shutdown();
+});

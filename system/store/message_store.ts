@@ -138,6 +138,19 @@ export class DefaultMessageStore {
     }
   }
 
+  /**
+   * Stops every timer and refuses further work without flushing, writing or closing anything:
+   * what a process crash leaves on disk (in-process crash tests and simulations).
+   */
+  halt(): void {
+    this.running = false;
+    this.shutdownDone = true;
+    for (const timer of this.timers) this.env.timers.clear(timer);
+    this.cleanService.stop();
+    this.scheduleService.halt();
+    this.flusher.stop();
+  }
+
   isRunning(): boolean {
     return this.running;
   }

@@ -117,6 +117,14 @@ export class ScheduleMessageService {
     if (wasStarted) await this.persist();
   }
 
+  /** Stops the timers without persisting (crash). */
+  halt(): void {
+    this.started = false;
+    for (const timer of this.timers.values()) this.env.timers.clear(timer);
+    this.timers.clear();
+    this.env.timers.clear(this.persistTimer);
+  }
+
   async persist(): Promise<void> {
     try {
       this.env.disk.mkdirs(this.config.delayOffsetStorePath.substring(0, this.config.delayOffsetStorePath.lastIndexOf("/")));

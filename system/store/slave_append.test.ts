@@ -1,0 +1,66 @@
+import { strict as assert } from "node:assert";
+import { test } from "node:test";
+import fc from "fast-check";
+import { DefaultMessageStore } from "./message_store.ts";
+import { defaultStoreConfig } from "./store_config.ts";
+import type { StoreConfig } from "./store_config.ts";
+import { makeMessage } from "./testing/messages.ts";
+import { readAllQueues } from "./testing/store_check.ts";
+import { createTestEnv } from "./testing/test_env.ts";
+
+function config(role: StoreConfig["brokerRole"]): StoreConfig {
+  return { ...defaultStoreConfig("/store"), mappedFileSizeCommitLog: 1024, mappedFileSizeConsumeQueue: 100,
+    maxMessageSize: 512, maxHashSlotNum: 8, maxIndexNum: 64, brokerRole: role };
+}
+
+test("a slave fed raw commit-log bytes in arbitrary chunks builds the same queues", async () => {
+  await fc.assert(fc.asyncProperty(
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 300 })), { minLength: 1, maxLength: 30 }),
+    fc.integer({ min: 1, max: 700 }),
+    async (puts, chunkBytes) => {
+      const master = new DefaultMessageStore(createTestEnv(), config("SYNC_MASTER"));
+      const slave = new DefaultMessageStore(createTestEnv(), config("SLAVE"));
+      assert.ok(master.load() && slave.load());
+      master.start();
+      slave.start();
+      const arrived: number[] = [];
+      slave.setMessageArrivingListener((_topic, _queueId, offset) => arrived.push(offset));
+      for (const [queueId, size] of puts) {
+        assert.equal((await master.putMessage(makeMessage({ queueId, body: new Uint8Array(size).fill(queueId) }))).status, "PUT_OK");
+      }
+      assert.equal((await slave.putMessage(makeMessage())).status, "SERVICE_NOT_AVAILABLE");
+      while (slave.getMaxPhyOffset() < master.getMaxPhyOffset()) {
+        const offset = slave.getMaxPhyOffset();
+        const data = master.getCommitLogData(offset, chunkBytes)!;
+        assert.ok(data.length > 0);
+        assert.ok(slave.appendToCommitLog(offset, data));
+      }
+      assert.equal(slave.appendToCommitLog(0, new Uint8Array(1)), false, "must continue at max offset");
+      const [left, right] = [readAllQueues(master), readAllQueues(slave)];
+      assert.deepEqual([...right.keys()].sort(), [...left.keys()].sort());
+      for (const [key, messages] of left) assert.deepEqual(right.get(key), messages);
+      assert.equal(arrived.length, puts.length);
+      await master.shutdown();
+      await slave.shutdown();
+    }), { numRuns: 40 });
+});
+
+test("truncateDirtyFiles cuts a slave back to a record boundary and it can continue", async () => {
+  const master = new DefaultMessageStore(createTestEnv(), config("ASYNC_MASTER"));
+  assert.ok(master.load());
+  master.start();
+  const ends: number[] = [];
+  for (let index = 0; index < 12; index++) {
+    const result = await master.putMessage(makeMessage({ body: new Uint8Array(100) }));
+    ends.push(result.appendResult!.wroteOffset + result.appendResult!.wroteBytes);
+  }
+  const cut = master.commitLog.queue.files[1]!.fileFromOffset + 0;
+  master.truncateDirtyFiles(cut);
+  assert.equal(master.getMaxPhyOffset(), cut);
+  const kept = ends.filter((end) => end <= cut).length;
+  assert.equal(master.getMaxOffsetInQueue("TopicTest", 0), kept);
+  const next = await master.putMessage(makeMessage());
+  assert.equal(next.appendResult?.queueOffset, kept);
+  assert.equal(readAllQueues(master).get("TopicTest/0")?.length, kept + 1);
+  await master.shutdown();
+});
