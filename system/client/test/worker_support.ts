@@ -74,7 +74,7 @@ export function spawnWorker(config: WorkerConfig): Worker {
   const lines: WorkerLine[] = [];
   let pending = "";
   let err = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
+  child.stdout.on("data", (chunk: Buffer) => {
     pending += chunk.toString();
     let newline = pending.indexOf("\n");
     while (newline >= 0) {
@@ -84,7 +84,7 @@ export function spawnWorker(config: WorkerConfig): Worker {
       newline = pending.indexOf("\n");
     }
   });
-  child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
   const worker: Worker = { child, lines, stderr: () => err, exit: new Promise((resolve) => child.on("exit", (code) => resolve(code))) };
   liveWorkers.add(worker);
   void worker.exit.then(() => liveWorkers.delete(worker));
