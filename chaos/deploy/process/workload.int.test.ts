@@ -2,7 +2,8 @@
 // the real CLIs and the real workload (producer and consumer workers), a firewall rule drops
 // the producer's packets to broker-a for a few seconds — while it holds the broker's port is
 // unreachable from the producer's address and the NameServer is reachable — and after heal,
-// sends succeed. Every acknowledged message must reach the consumer group.
+// sends succeed. Then 2m-2s-sync with the master of broker-a killed (SIGKILL) and restarted
+// from its store. Every acknowledged message must reach the consumer group.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -68,5 +69,38 @@ test("firewall on the real system: unreachable broker while the rule holds, send
   console.log(`sends ok ${oks.length} (after heal ${afterHeal.length}, to broker-a after heal ${afterHeal.filter((event) => event.queue?.startsWith("broker-a:")).length}), failed/unknown ${failed}, delivered ${delivered.size}, acked-not-delivered ${lost.length}; times ${JSON.stringify(cluster.times)}`);
   assert.ok(afterHeal.length > 0, "sends succeed after heal");
   assert.deepEqual(lost.map((event) => event.messageId), [], "every acked message was consumed");
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+function ackedButLost(history: MemoryHistory): { oks: number; lost: string[] } {
+  const oks = history.events.flatMap((event) => (event.type === "ok" && event.op === "send" ? [event] : []));
+  const delivered = new Set(history.events.flatMap((event) => (event.type === "deliver" ? [event.messageId] : [])));
+  return { oks: oks.length, lost: oks.filter((event) => !delivered.has(event.messageId)).map((event) => event.messageId) };
+}
+
+test("2m-2s-sync: kill -9 of a master loses no acknowledged message", { skip: missing.length > 0 ? `not there yet: ${missing.join(", ")}` : false, timeout: 120_000 }, async () => {
+  const outDir = mkdtempSync(join(tmpdir(), "mqlab-process-crash-"));
+  const history = new MemoryHistory();
+  const crashScenario: Scenario = { ...scenario, name: "test/process-master-crash", topology: "2m-2s-sync" };
+  const cluster = await deployer.deployProcesses(planCluster(crashScenario, 8), { outDir, history });
+  const fault = { kind: "crash", target: "broker-a" } as const;
+  try {
+    await cluster.startWorkload(crashScenario.workload, history);
+    await cluster.advanceTo(3_000);
+    await cluster.inject(fault, 0);
+    await cluster.advanceTo(6_000);
+    await cluster.heal(fault, 0);
+    await cluster.advanceTo(crashScenario.durationMs);
+    await cluster.stopProducers();
+    await cluster.advanceTo(crashScenario.durationMs + crashScenario.quiesceMs);
+  } finally {
+    await cluster.teardown();
+  }
+  const { oks, lost } = ackedButLost(history);
+  const statuses = new Map<string, number>();
+  for (const event of history.events) if (event.type === "ok" && event.op === "send") statuses.set(event.sendStatus ?? "?", (statuses.get(event.sendStatus ?? "?") ?? 0) + 1);
+  console.log(`2m-2s-sync master kill -9: acked ${oks} (${JSON.stringify(Object.fromEntries(statuses))}), acked-not-delivered ${lost.length}; times ${JSON.stringify(cluster.times)}`);
+  assert.ok(oks > 0);
+  assert.deepEqual(lost, [], "no acknowledged message lost");
   rmSync(outDir, { recursive: true, force: true });
 });
