@@ -113,3 +113,23 @@ test("startup errors: port taken, store unusable", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("compressedRegister: the NameServer decodes the deflated body and routes the topics", async () => {
+  const dir = tempDir("mqlab-compressed-");
+  const env = createRealEnv({ nodeName: "compressed-test", logLevel: "silent" });
+  const namesrv = await startNamesrv(env, dir);
+  const client = new RemotingClient(env);
+  const nsAddr = `127.0.0.1:${namesrv.listenPort}`;
+  const harness = await startBroker(env, join(dir, "store"), { compressedRegister: true }, { namesrvAddrs: [nsAddr] });
+  try {
+    const route = await client.invokeSync(nsAddr, createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TBW102" }), 3000);
+    assert.equal(route.code, ResponseCode.SUCCESS, route.remark);
+    assert.equal(decodeTopicRouteData(route.body).queueDatas[0]?.writeQueueNums, 8);
+  } finally {
+    await stopHarness(harness);
+    client.shutdown();
+    await namesrv.shutdown();
+    env.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

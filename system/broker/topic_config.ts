@@ -1,34 +1,14 @@
-// TopicConfig as RocketMQ 4.9.7 keeps it [common/.../TopicConfig.java] and its JSON form
-// (topics.json, GET_ALL_TOPIC_CONFIG, REGISTER_BROKER bodies). Field names and defaults are
-// the wire format: readQueueNums/writeQueueNums 16, perm 6 (RW), SINGLE_TAG, sysFlag 0.
+// TopicConfig (the protocol layer's type: RocketMQ 4.9.7 fields and defaults, 16/16 queues,
+// perm 6, SINGLE_TAG) and the broker's lenient JSON reading of topics.json entries: a missing
+// or malformed field takes Java's default instead of failing the broker's start.
+import { newTopicConfig } from "../protocol/topic_config.ts";
+import type { TopicConfig } from "../protocol/topic_config.ts";
 import { PermName } from "./perm_name.ts";
 
-export type TopicFilterType = "SINGLE_TAG" | "MULTI_TAG";
-
-export interface TopicConfig {
-  topicName: string;
-  readQueueNums: number;
-  writeQueueNums: number;
-  perm: number;
-  topicFilterType: TopicFilterType;
-  topicSysFlag: number;
-  order: boolean;
-}
+export type { TopicConfig, TopicFilterType } from "../protocol/topic_config.ts";
+export { newTopicConfig } from "../protocol/topic_config.ts";
 
 export const TOPIC_QUEUE_NUMS_DEFAULT = 16;
-
-export function newTopicConfig(topicName: string, overrides: Partial<Omit<TopicConfig, "topicName">> = {}): TopicConfig {
-  return {
-    topicName,
-    readQueueNums: TOPIC_QUEUE_NUMS_DEFAULT,
-    writeQueueNums: TOPIC_QUEUE_NUMS_DEFAULT,
-    perm: PermName.PERM_READ | PermName.PERM_WRITE,
-    topicFilterType: "SINGLE_TAG",
-    topicSysFlag: 0,
-    order: false,
-    ...overrides,
-  };
-}
 
 /** The JSON object Java writes (fastjson: alphabetical field order). */
 export function topicConfigToJson(config: TopicConfig): Record<string, unknown> {

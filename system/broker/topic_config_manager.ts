@@ -11,6 +11,7 @@ import { JsonConfigFile } from "./config_file.ts";
 import { DataVersion, parseDataVersion } from "./data_version.ts";
 import { isInherited, PermName } from "./perm_name.ts";
 import { newTopicConfig, topicConfigEquals, topicConfigFromJson, topicConfigToJson } from "./topic_config.ts";
+import type { TopicConfigSerializeWrapper } from "../protocol/topic_config.ts";
 import type { TopicConfig } from "./topic_config.ts";
 
 /** Queue count of SCHEDULE_TOPIC_XXXX: one queue per delay level. */
@@ -19,10 +20,7 @@ export const REPLY_TOPIC_POSTFIX = "REPLY_TOPIC";
 
 export type TopicChangeListener = (reason: string, topic: string) => void;
 
-export interface TopicConfigSerializeWrapper {
-  topicConfigTable: Record<string, Record<string, unknown>>;
-  dataVersion: { counter: number; timestamp: number };
-}
+export type { TopicConfigSerializeWrapper };
 
 export function configDir(brokerConfig: Pick<BrokerConfig, "storePathRootDir">): string {
   return `${brokerConfig.storePathRootDir}/config`;
@@ -170,15 +168,17 @@ export class TopicConfigManager {
     this.file.persistSoon();
   }
 
-  /** The body of GET_ALL_TOPIC_CONFIG and the topic part of REGISTER_BROKER. */
+  /** The topic part of REGISTER_BROKER (copies: callers may change them). */
   buildSerializeWrapper(): TopicConfigSerializeWrapper {
-    const topicConfigTable: Record<string, Record<string, unknown>> = {};
-    for (const [name, config] of this.table) topicConfigTable[name] = topicConfigToJson(config);
+    const topicConfigTable = new Map([...this.table].map(([name, config]) => [name, { ...config }]));
     return { topicConfigTable, dataVersion: this.dataVersion.toJSON() };
   }
 
-  private encode(): TopicConfigSerializeWrapper {
-    return this.buildSerializeWrapper();
+  /** topics.json content and the GET_ALL_TOPIC_CONFIG body (plain JSON, string keys). */
+  encode(): { dataVersion: { counter: number; timestamp: number }; topicConfigTable: Record<string, Record<string, unknown>> } {
+    const topicConfigTable: Record<string, Record<string, unknown>> = {};
+    for (const [name, config] of this.table) topicConfigTable[name] = topicConfigToJson(config);
+    return { dataVersion: this.dataVersion.toJSON(), topicConfigTable };
   }
 
   private put(config: TopicConfig, reason: string): void {

@@ -6,8 +6,9 @@
 import type { Env, Log } from "../../env/env.ts";
 import { createRequest, RemotingClient, RequestCode, ResponseCode, fromUtf8, utf8 } from "../../remoting/index.ts";
 import { parseLenientJson } from "../lenient_json.ts";
-import type { TopicConfigSerializeWrapper } from "../topic_config_manager.ts";
-import { bodyCrc32, encodeRegisterBrokerBody } from "./register_broker_body.ts";
+import { encodeRegisterBrokerBody } from "../../protocol/register_broker_body.ts";
+import type { TopicConfigSerializeWrapper } from "../../protocol/topic_config.ts";
+import { crc32 } from "node:zlib";
 
 export interface BrokerIdentity {
   clusterName: string;
@@ -53,7 +54,7 @@ export class BrokerOuterAPI {
   async registerBrokerAll(
     identity: BrokerIdentity, haServerAddr: string, wrapper: TopicConfigSerializeWrapper, timeoutMs: number, compressed: boolean,
   ): Promise<RegisterOutcome> {
-    const body = encodeRegisterBrokerBody(wrapper, compressed);
+    const body = encodeRegisterBrokerBody({ topicConfigSerializeWrapper: wrapper, filterServerList: [] }, compressed);
     const extFields: Record<string, string> = {
       brokerAddr: identity.brokerAddr,
       brokerId: String(identity.brokerId),
@@ -118,6 +119,11 @@ export class BrokerOuterAPI {
   shutdown(): void {
     this.client.shutdown();
   }
+}
+
+/** UtilAll.crc32: CRC32 masked to a non-negative int (REGISTER_BROKER bodyCrc32). */
+export function bodyCrc32(body: Uint8Array): number {
+  return crc32(body) & 0x7fffffff;
 }
 
 function identityFields(identity: BrokerIdentity): Record<string, string> {

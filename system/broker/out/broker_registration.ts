@@ -97,9 +97,8 @@ export class BrokerRegistration {
     const perm = this.config.brokerPermission;
     if (isWriteable(perm) && isReadable(perm)) return wrapper;
     // A broker whose own permission is reduced (wipe write perm) advertises it on every topic.
-    const topicConfigTable: TopicConfigSerializeWrapper["topicConfigTable"] = {};
-    for (const [name, topic] of Object.entries(wrapper.topicConfigTable)) topicConfigTable[name] = { ...topic, perm };
-    return { ...wrapper, topicConfigTable };
+    for (const topic of wrapper.topicConfigTable.values()) topic.perm = perm;
+    return wrapper;
   }
 
   private async registerBrokerAll(checkOrderConfig: boolean, force: boolean): Promise<void> {

@@ -58,7 +58,7 @@ export class AdminTopicProcessor {
   }
 
   getAllTopicConfig(_context: RequestContext, request: RemotingCommand): RemotingCommand {
-    return respond(request, ResponseCode.SUCCESS, undefined, {}, jsonBody(this.runtime.topicConfigManager.buildSerializeWrapper()));
+    return respond(request, ResponseCode.SUCCESS, undefined, {}, jsonBody(this.runtime.topicConfigManager.encode()));
   }
 
   updateAndCreateSubscriptionGroup(context: RequestContext, request: RemotingCommand): RemotingCommand {
