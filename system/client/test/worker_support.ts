@@ -15,6 +15,7 @@ import type { WorkerConfig } from "./consumer_worker.ts";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const workerEntry = fileURLToPath(new URL("./consumer_worker.ts", import.meta.url));
+const aliOnsEntry = fileURLToPath(new URL("./ali_ons_worker.cjs", import.meta.url));
 const mqadminEntry = fileURLToPath(new URL("../../cli/mqadmin.ts", import.meta.url));
 
 export interface ProcessCluster {
@@ -53,7 +54,7 @@ export async function startProcessCluster(brokerNames: string[], brokerConf: Rec
 }
 
 export interface WorkerLine {
-  type: "started" | "rebalance" | "msg" | "stopped";
+  type: string;
   atMs: number;
   [key: string]: unknown;
 }
@@ -68,7 +69,16 @@ export interface Worker {
 const liveWorkers = new Set<Worker>();
 
 export function spawnWorker(config: WorkerConfig): Worker {
-  const child = spawn(process.execPath, ["--import", "tsx", workerEntry, JSON.stringify(config)], {
+  return spawnJsonLines(["--import", "tsx", workerEntry, JSON.stringify(config)]);
+}
+
+/** ali_ons_worker.cjs: the ali-ons client in its own process (see that file for the config). */
+export function spawnAliOns(config: Record<string, unknown>): Worker {
+  return spawnJsonLines([aliOnsEntry, JSON.stringify(config)]);
+}
+
+function spawnJsonLines(args: string[]): Worker {
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot, env: { ...process.env, MQLAB_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: WorkerLine[] = [];
