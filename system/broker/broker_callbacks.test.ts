@@ -113,7 +113,7 @@ test("SEND_MESSAGE (10) with long header names works like V2", () => withBroker(
   assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
   const [message] = decodeMessageRecords((await pull(h, "V1Topic", 1, 0)).body!);
   assert.equal(message?.flag, 7);
-  assert.equal(fromUtf8(message!.body), "v1 body");
+  assert.equal(fromUtf8(message.body), "v1 body");
 }));
 
 test("test faults: dropEveryNthSend acks unstored messages; duplicatePullEveryNth repeats; skipCommitOffset ignores commits", () => withBroker({}, { testFaults: { dropEveryNthSend: 2 } }, async (h) => {
