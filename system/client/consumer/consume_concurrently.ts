@@ -28,7 +28,7 @@ export interface ConsumeConcurrentlyContext {
 export type MessageListenerConcurrently = (
   messages: ClientMessageExt[],
   context: ConsumeConcurrentlyContext,
-) => Promise<ConsumeConcurrentlyStatus> | ConsumeConcurrentlyStatus;
+) => Promise<ConsumeConcurrentlyStatus>;
 
 /** Java: submitConsumeRequestLater after a failed send-back. */
 const LOCAL_RETRY_DELAY_MS = 5000;

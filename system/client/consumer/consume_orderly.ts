@@ -27,7 +27,7 @@ export interface ConsumeOrderlyContext {
 export type MessageListenerOrderly = (
   messages: ClientMessageExt[],
   context: ConsumeOrderlyContext,
-) => Promise<ConsumeOrderlyStatus> | ConsumeOrderlyStatus;
+) => Promise<ConsumeOrderlyStatus>;
 
 /** Java MAX_TIME_CONSUME_CONTINUOUSLY: give other queues a turn after 60 s on one. */
 const MAX_TIME_CONSUME_CONTINUOUSLY_MS = 60_000;

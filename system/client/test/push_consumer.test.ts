@@ -52,7 +52,7 @@ test("clustering: 3 consumers hold each of 8 queues exactly once and consume eve
   const consumers = ["c1", "c2", "c3"].map((name) => {
     const c = consumer("CG1", name, { observer });
     c.subscribe("C1", "*");
-    c.registerMessageListenerConcurrently((messages) => {
+    c.registerMessageListenerConcurrently(async (messages) => {
       for (const m of messages) received.set(bodyText(m), (received.get(bodyText(m)) ?? 0) + 1);
       return "CONSUME_SUCCESS";
     });
@@ -86,7 +86,7 @@ test("broadcasting: every consumer gets every message", async () => {
   const consumers = [0, 1].map((index) => {
     const c = consumer("CGB", `b${index}`, { messageModel: "BROADCASTING", localOffsetStoreDir: offsetDir });
     c.subscribe("B1", "*");
-    c.registerMessageListenerConcurrently((messages) => {
+    c.registerMessageListenerConcurrently(async (messages) => {
       for (const m of messages) received[index]!.add(bodyText(m));
       return "CONSUME_SUCCESS";
     });
@@ -108,7 +108,7 @@ test("retry: RECONSUME_LATER brings a message back with growing reconsumeTimes",
   const attempts: ClientMessageExt[] = [];
   const c = consumer("CGR", "r1");
   c.subscribe("R1", "*");
-  c.registerMessageListenerConcurrently((messages) => {
+  c.registerMessageListenerConcurrently(async (messages) => {
     attempts.push(...messages);
     return attempts.length < 3 ? "RECONSUME_LATER" : "CONSUME_SUCCESS";
   });
@@ -131,7 +131,7 @@ test("orderly: messages of one key are consumed one at a time in send order", as
   let maxInFlightPerQueue = 0;
   const c = consumer("CGO", "o1");
   c.subscribe("O1", "*");
-  c.registerMessageListenerOrderly(async (messages): Promise<"SUCCESS"> => {
+  c.registerMessageListenerOrderly(async (messages) => {
     inFlight++;
     maxInFlightPerQueue = Math.max(maxInFlightPerQueue, inFlight);
     for (const m of messages) {

@@ -51,7 +51,7 @@ test("a message failed 3 times comes back 3 times with growing delay, then lands
   const deliveries: { atMs: number; reconsumeTimes: number }[] = [];
   const consumer = pushConsumer("RetryGroup", { maxReconsumeTimes: 3 });
   consumer.subscribe("RetryTopic", "*");
-  consumer.registerMessageListenerConcurrently((messages) => {
+  consumer.registerMessageListenerConcurrently(async (messages) => {
     for (const m of messages) deliveries.push({ atMs: env.clock.nowMs(), reconsumeTimes: m.reconsumeTimes });
     return "RECONSUME_LATER";
   });
@@ -95,7 +95,7 @@ test("broadcasting: every consumer gets every message", { timeout: 60_000 }, asy
   const consumers = received.map((set, index) => {
     const consumer = pushConsumer("BroadcastGroup", { messageModel: "BROADCASTING", instanceName: `bc${index}`, localOffsetStoreDir: dir });
     consumer.subscribe("Broadcast", "*");
-    consumer.registerMessageListenerConcurrently((messages) => {
+    consumer.registerMessageListenerConcurrently(async (messages) => {
       for (const m of messages) set.add(bodyText(m));
       return "CONSUME_SUCCESS";
     });
