@@ -5,6 +5,9 @@ import { fileURLToPath } from "node:url";
 import type { AgentRequest, AgentResponse } from "./agent.ts";
 import { NodeProcess } from "./node_process.ts";
 import type { ProbeRequest, ProbeResult } from "./probe.ts";
+import type { RelaySpec } from "./relay.ts";
+
+type RequestBody = AgentRequest extends infer R ? (R extends AgentRequest ? Omit<R, "id"> : never) : never;
 
 export const tsxLoader = import.meta.resolve("tsx");
 
@@ -53,13 +56,24 @@ export class AgentClient {
     else waiter.resolve(response.result);
   }
 
-  probe(probe: ProbeRequest): Promise<ProbeResult> {
+  private request(body: RequestBody): Promise<ProbeResult> {
     const id = this.nextId++;
-    const request: AgentRequest = { id, op: "probe", probe };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.node.stdin?.write(JSON.stringify(request) + "\n");
+      this.node.stdin?.write(JSON.stringify({ ...body, id }) + "\n");
     });
+  }
+
+  probe(probe: ProbeRequest): Promise<ProbeResult> {
+    return this.request({ op: "probe", probe });
+  }
+
+  async startRelay(relay: RelaySpec): Promise<void> {
+    await this.request({ op: "relay-start", relay });
+  }
+
+  async stopRelay(relayId: string): Promise<void> {
+    await this.request({ op: "relay-stop", relayId });
   }
 
   get pid(): number | undefined {

@@ -14,7 +14,6 @@ const refusedAlways: Partial<Record<FaultKind, string>> = {
   "disk-full": "the stores share the host's file system; filling it would hit every node and the machine; use the sim deployer",
 };
 
-export const delayRefusal = "added delay and jitter need tc netem, which these machines' kernels lack; the process deployer gives flow loss (nftables numgen) but refuses delay — use the sim deployer for delay";
 
 /** Support by kind (what `Deployer.supports` answers). */
 export function processKindSupport(kind: FaultKind, mode: ProcessModeName, hostWhy?: string): FaultSupport {
@@ -26,10 +25,13 @@ export function processKindSupport(kind: FaultKind, mode: ProcessModeName, hostW
   return { supported: true };
 }
 
-/** Support for one fault, parameters included (flow delay is refused; flow loss is given). */
+/**
+ * Support for one fault, parameters included. Flow loss is an nftables numgen rule; flow delay
+ * and jitter (tc netem is missing from these kernels) go through a delaying TCP relay.
+ */
 export function processFaultSupport(fault: Fault, mode: ProcessModeName, hostWhy?: string): FaultSupport {
   const byKind = processKindSupport(fault.kind, mode, hostWhy);
   if (!byKind.supported) return byKind;
-  if (fault.kind === "flow" && (fault.delayMs > 0 || fault.jitterMs > 0)) return { supported: false, why: delayRefusal };
+  if (fault.kind === "flow" && fault.lossPercent >= 100) return { supported: false, why: "100 % loss is a firewall drop: schedule a firewall fault instead" };
   return { supported: true };
 }

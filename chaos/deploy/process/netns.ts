@@ -1,8 +1,9 @@
 // One network namespace per run ("mqlab-<runid>"): only `lo` inside, brought up, so all of
 // 127.0.0.0/8 is local and each node can own an address; an nftables table ("inet mqlab")
 // whose output chain carries the run's fault rules, each tagged with its fault so heal removes
-// exactly those. Deleting the namespace removes the table and every rule with it.
-import { nftBaseScript, nftChain, nftTable } from "./packet_rules.ts";
+// exactly those; a NAT table ("ip mqlab_nat") for the delaying relays of flow faults.
+// Deleting the namespace removes the tables and every rule with them.
+import { nftBaseScript, nftChain, nftNatBaseScript, nftNatTable, nftTable } from "./packet_rules.ts";
 import { runCommand, runCommandSyncQuiet } from "./host_commands.ts";
 
 export const netnsPrefix = "mqlab-";
@@ -20,7 +21,7 @@ export class NetNamespace {
     const namespace = new NetNamespace(name);
     try {
       await runCommand(namespace.execPrefix(["ip", "link", "set", "lo", "up"]));
-      await runCommand(namespace.execPrefix(["nft", "-f", "-"]), { input: nftBaseScript() });
+      await runCommand(namespace.execPrefix(["nft", "-f", "-"]), { input: nftBaseScript() + nftNatBaseScript() });
     } catch (error) {
       await namespace.destroy();
       throw error;
@@ -38,18 +39,26 @@ export class NetNamespace {
     await runCommand(this.execPrefix(["nft", "-f", "-"]), { input: lines.join("\n") + "\n" });
   }
 
-  /** Handles of the rules tagged `comment`. */
-  async ruleHandles(comment: string): Promise<number[]> {
-    const text = await runCommand(this.execPrefix(["nft", "-j", "-a", "list", "chain", "inet", nftTable, nftChain]));
-    const parsed = JSON.parse(text) as { nftables: { rule?: { handle: number; comment?: string } }[] };
-    return parsed.nftables.flatMap((item) => (item.rule && item.rule.comment === comment ? [item.rule.handle] : []));
+  /** Rules tagged `comment`, as "family table" and handle. */
+  async ruleHandles(comment: string): Promise<{ table: string; handle: number }[]> {
+    const found: { table: string; handle: number }[] = [];
+    for (const table of [`inet ${nftTable}`, `ip ${nftNatTable}`]) {
+      const text = await runCommand(this.execPrefix(["nft", "-j", "-a", "list", "chain", ...table.split(" "), nftChain]));
+      const parsed = JSON.parse(text) as { nftables: { rule?: { handle: number; comment?: string } }[] };
+      for (const item of parsed.nftables) if (item.rule && item.rule.comment === comment) found.push({ table, handle: item.rule.handle });
+    }
+    return found;
   }
 
   async deleteRules(comment: string): Promise<number> {
     const handles = await this.ruleHandles(comment);
-    const lines = handles.map((handle) => `delete rule inet ${nftTable} ${nftChain} handle ${handle}`);
-    await this.addRules(lines);
+    await this.addRules(handles.map(({ table, handle }) => `delete rule ${table} ${nftChain} handle ${handle}`));
     return handles.length;
+  }
+
+  /** Resets live TCP connections from fromIp to toIp:port (ss -K), so new ones meet new rules. */
+  async killConnections(fromIp: string, toIp: string, port: number): Promise<void> {
+    await runCommand(this.execPrefix(["ss", "-K", "-t", "src", fromIp, "dst", toIp, "dport", "=", `:${port}`]));
   }
 
   async listRules(): Promise<string> {

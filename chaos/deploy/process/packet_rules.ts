@@ -14,6 +14,8 @@ import type { AddressPlan } from "./address_plan.ts";
 
 export const nftTable = "mqlab";
 export const nftChain = "output";
+/** The process deployer's NAT table: flow delay sends connections through a relay. */
+export const nftNatTable = "mqlab_nat";
 
 export type PacketAction = { kind: "drop" } | { kind: "reject" } | { kind: "loss"; percent: number };
 
@@ -150,4 +152,45 @@ export function renderNftRules(rules: readonly PacketRule[], comment: string): s
     }
   }
   return lines;
+}
+
+/** A flow's connections to one service port, sent through a delaying relay. */
+export interface RelayRoute {
+  fromIp: string;
+  toIp: string;
+  port: number;
+  forward: { delayMs: number; jitterMs: number };
+  backward: { delayMs: number; jitterMs: number };
+}
+
+function listenerPorts(plan: AddressPlan, name: string): number[] {
+  const node = plan.get(name);
+  return [node.port, node.vipPort, node.haPort].filter((port): port is number => port !== undefined);
+}
+
+/**
+ * Relay routes of a flow fault with delay: connections from source to every listener of the
+ * target; with "both", replies are delayed too and so are connections the target opens to
+ * the source's listeners.
+ */
+export function flowRelayRoutes(fault: Extract<Fault, { kind: "flow" }>, plan: AddressPlan): RelayRoute[] {
+  if (fault.delayMs <= 0 && fault.jitterMs <= 0) return [];
+  const delay = { delayMs: fault.delayMs, jitterMs: fault.jitterMs };
+  const none = { delayMs: 0, jitterMs: 0 };
+  const both = fault.direction === "both";
+  const routes = (from: string, to: string): RelayRoute[] => listenerPorts(plan, to).map((port) => ({
+    fromIp: plan.get(from).ip, toIp: plan.get(to).ip, port, forward: delay, backward: both ? delay : none,
+  }));
+  return [...routes(fault.source, fault.target), ...(both ? routes(fault.target, fault.source) : [])];
+}
+
+export function nftNatBaseScript(): string {
+  return `table ip ${nftNatTable} {\n  chain ${nftChain} {\n    type nat hook output priority -100; policy accept;\n  }\n}\n`;
+}
+
+/** The DNAT rule of a relay route; the relay's own connections (reserved source ports) pass. */
+export function renderRelayRule(route: RelayRoute, relay: { ip: string; port: number }, sourcePorts: { first: number; last: number }, comment: string): string {
+  assert(/^[a-z0-9-]+$/.test(comment), "comment must be a plain tag");
+  return `add rule ip ${nftNatTable} ${nftChain} ip saddr ${route.fromIp} ip daddr ${route.toIp} tcp dport ${route.port} ` +
+    `tcp sport != ${sourcePorts.first}-${sourcePorts.last} dnat to ${relay.ip}:${relay.port} comment "${comment}"`;
 }

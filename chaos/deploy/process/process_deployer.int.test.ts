@@ -84,7 +84,16 @@ test("netns mode: bring-up, workload history, real firewall, crash/restart, paus
     await cluster.heal({ kind: "pause", target: "broker-b" }, 3);
 
     await assert.rejects(cluster.inject({ kind: "power-loss", target: "broker-a" }, 4), UnsupportedFaultError);
-    await assert.rejects(cluster.inject({ kind: "flow", source: "producer-1", target: "broker-a", delayMs: 100, jitterMs: 0, lossPercent: 0, direction: "one-way" }, 5), /netem/);
+
+    // Delay through the relay: 300 ms each way on the producer's connections to broker-a only.
+    const flow = { kind: "flow", source: "producer-1", target: "broker-a", delayMs: 300, jitterMs: 0, lossPercent: 0, direction: "both" } as const;
+    const echo = (localAddress: string) => cluster.probe({ host: "127.0.2.1", port: 10911, localAddress, timeoutMs: 3_000, expectEcho: true });
+    await cluster.inject(flow, 5);
+    const delayed = await echo(producer.ip);
+    assert.ok(delayed.ok && delayed.elapsedMs >= 550, `round trip through the relay took ${delayed.elapsedMs} ms`);
+    assert.ok((await echo("127.0.3.9")).elapsedMs < 200, "other sources are not delayed");
+    await cluster.heal(flow, 5);
+    assert.ok((await echo(producer.ip)).elapsedMs < 200, "healed");
 
     await cluster.stopProducers();
     const sendsAtStop = history.events.filter((event) => event.type === "invoke").length;

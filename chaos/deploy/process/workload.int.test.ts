@@ -104,3 +104,39 @@ test("2m-2s-sync: kill -9 of a master loses no acknowledged message", { skip: mi
   assert.deepEqual(lost, [], "no acknowledged message lost");
   rmSync(outDir, { recursive: true, force: true });
 });
+
+test("flow delay on the real system (1m: nowhere to route around): sends pay two extra delays while it holds", { skip, timeout: 120_000 }, async () => {
+  const outDir = mkdtempSync(join(tmpdir(), "mqlab-process-delay-"));
+  const history = new MemoryHistory();
+  const delayScenario: Scenario = { ...scenario, name: "test/process-delay", topology: "1m", intervals: { ...scenario.intervals, sendTimeoutMs: 3_000 }, durationMs: 9_000, quiesceMs: 3_000 };
+  const cluster = await deployer.deployProcesses(planCluster(delayScenario, 9), { outDir, history });
+  const fault = { kind: "flow", source: "producer-1", target: "broker-a", delayMs: 200, jitterMs: 0, lossPercent: 0, direction: "both" } as const;
+  const injectMs = 2_000;
+  const healMs = 6_000;
+  try {
+    await cluster.startWorkload(delayScenario.workload, history);
+    await cluster.advanceTo(injectMs);
+    await cluster.inject(fault, 0);
+    await cluster.advanceTo(healMs);
+    await cluster.heal(fault, 0);
+    await cluster.advanceTo(delayScenario.durationMs);
+    await cluster.stopProducers();
+    await cluster.advanceTo(delayScenario.durationMs + delayScenario.quiesceMs);
+  } finally {
+    await cluster.teardown();
+  }
+  const invokeMs = new Map(history.events.flatMap((event) => (event.type === "invoke" ? [[event.opId, event.timeMs] as const] : [])));
+  const latencies = (from: number, to: number, broker: string): number[] => history.events.flatMap((event) =>
+    event.type === "ok" && event.op === "send" && event.queue?.startsWith(`${broker}:`) && event.timeMs > from && event.timeMs < to
+      ? [event.timeMs - (invokeMs.get(event.opId) ?? event.timeMs)] : []);
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? -1;
+  const before = latencies(0, injectMs, "broker-a");
+  const delayed = latencies(injectMs + 500, healMs, "broker-a");
+  const after = latencies(healMs + 500, Infinity, "broker-a");
+  console.log(`send latency median: before ${median(before)} ms (${before.length} sends), delayed ${median(delayed)} ms (${delayed.length}), after heal ${median(after)} ms (${after.length})`);
+  assert.ok(delayed.length > 0 && median(delayed) >= 400, "sends pay 200 ms each way");
+  assert.ok(after.length > 0 && median(after) < 150, "healed: no delay");
+  const { lost } = ackedButLost(history);
+  assert.deepEqual(lost, []);
+  rmSync(outDir, { recursive: true, force: true });
+});
