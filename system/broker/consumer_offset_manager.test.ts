@@ -68,3 +68,18 @@ test("subscription groups: defaults, auto-create, update, delete, reload", () =>
   assert.equal(strict.findSubscriptionGroupConfig("unknown"), undefined);
   assert.ok(strict.findSubscriptionGroupConfig("CID_RMQ_SYS_x"));
 }));
+
+test("slave sync: subscription groups and consumer offsets from a master's bodies", () => inTempDir(async (dir, env) => {
+  const master = new SubscriptionGroupManager(env, testBrokerConfig(join(dir, "m")));
+  master.findSubscriptionGroupConfig("g9");
+  const slave = new SubscriptionGroupManager(env, testBrokerConfig(join(dir, "s"), { autoCreateSubscriptionGroup: false }));
+  assert.ok(slave.syncFromMaster(JSON.parse(JSON.stringify(master.encode()))));
+  assert.equal(slave.get("g9")?.retryMaxTimes, 16);
+  assert.equal(slave.syncFromMaster(JSON.parse(JSON.stringify(master.encode()))), false);
+  const offsets = new ConsumerOffsetManager(env, testBrokerConfig(join(dir, "m")));
+  offsets.commitOffset("c", "g9", "T", 3, 42);
+  const slaveOffsets = new ConsumerOffsetManager(env, testBrokerConfig(join(dir, "s")));
+  slaveOffsets.assign(JSON.parse(JSON.stringify(offsets.encode())));
+  assert.equal(slaveOffsets.queryOffset("g9", "T", 3), 42);
+  await Promise.all([master.persist(), slave.persist()]);
+}));

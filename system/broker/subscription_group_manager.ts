@@ -90,7 +90,23 @@ export class SubscriptionGroupManager {
   load(): void {
     const content = this.file.load();
     if (content === undefined || typeof content !== "object" || content === null) return;
-    const record = content as Record<string, unknown>;
+    this.merge(content as Record<string, unknown>);
+    this.log.info("subscription groups loaded", { path: this.file.path, groups: this.table.size });
+  }
+
+  /** Slave metadata sync with a master's GET_ALL_SUBSCRIPTIONGROUP_CONFIG body; true when changed. */
+  syncFromMaster(content: unknown): boolean {
+    if (typeof content !== "object" || content === null) return false;
+    const version = parseDataVersion((content as Record<string, unknown>)["dataVersion"]);
+    if (version !== undefined && this.dataVersion.equals(version)) return false;
+    this.table.clear();
+    this.merge(content as Record<string, unknown>);
+    this.file.persistSoon();
+    this.log.info("subscription groups synced from master", { groups: this.table.size });
+    return true;
+  }
+
+  private merge(record: Record<string, unknown>): void {
     const table = record["subscriptionGroupTable"];
     if (typeof table === "object" && table !== null) {
       for (const [name, value] of Object.entries(table as Record<string, unknown>)) {
@@ -100,7 +116,6 @@ export class SubscriptionGroupManager {
     }
     const version = parseDataVersion(record["dataVersion"]);
     if (version !== undefined) this.dataVersion.assignNewOne(version);
-    this.log.info("subscription groups loaded", { path: this.file.path, groups: this.table.size });
   }
 
   persist(): Promise<void> {

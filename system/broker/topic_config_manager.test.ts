@@ -100,3 +100,19 @@ test("TBW102 loaded from an old file is no template once auto-create is off", ()
   assert.equal(manager.createTopicInSendMessageMethod("T", "TBW102", "x:1", 4, 0), undefined);
   assert.equal(manager.selectTopicConfig("TBW102")?.perm, 6);
 }));
+
+test("slave sync: a master's GET_ALL_TOPIC_CONFIG body replaces the table once per data version", () => withManager({}, async (master, dir) => {
+  master.updateTopicConfig(newTopicConfig("FromMaster", { readQueueNums: 2, writeQueueNums: 2 }));
+  const body = JSON.parse(JSON.stringify(master.encode())) as unknown;
+  const env = createRealEnv({ nodeName: "slave", logLevel: "silent" });
+  try {
+    const slave = new TopicConfigManager(env, testBrokerConfig(join(dir, "slave"), { brokerId: 1, brokerRole: "SLAVE" }));
+    assert.ok(slave.syncFromMaster(body));
+    assert.equal(slave.selectTopicConfig("FromMaster")?.writeQueueNums, 2);
+    assert.equal(slave.dataVersion.counter, master.dataVersion.counter);
+    assert.equal(slave.syncFromMaster(body), false);
+    await slave.persist();
+  } finally {
+    env.close();
+  }
+}));

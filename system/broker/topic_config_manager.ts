@@ -56,7 +56,26 @@ export class TopicConfigManager {
   load(): void {
     const content = this.file.load();
     if (content === undefined || typeof content !== "object" || content === null) return;
-    const record = content as Record<string, unknown>;
+    this.merge(content as Record<string, unknown>);
+    this.log.info("topic config loaded", { path: this.file.path, topics: this.table.size });
+  }
+
+  /**
+   * Slave metadata sync [SlaveSynchronize.syncTopicConfig]: replaces the table with a master's
+   * GET_ALL_TOPIC_CONFIG body when its dataVersion differs; returns true when it changed.
+   */
+  syncFromMaster(content: unknown): boolean {
+    if (typeof content !== "object" || content === null) return false;
+    const version = parseDataVersion((content as Record<string, unknown>)["dataVersion"]);
+    if (version !== undefined && this.dataVersion.equals(version)) return false;
+    this.table.clear();
+    this.merge(content as Record<string, unknown>);
+    this.file.persistSoon();
+    this.log.info("topic config synced from master", { topics: this.table.size, dataVersion: version });
+    return true;
+  }
+
+  private merge(record: Record<string, unknown>): void {
     const table = record["topicConfigTable"];
     if (typeof table === "object" && table !== null) {
       for (const [name, value] of Object.entries(table as Record<string, unknown>)) {
@@ -66,7 +85,6 @@ export class TopicConfigManager {
     }
     const version = parseDataVersion(record["dataVersion"]);
     if (version !== undefined) this.dataVersion.assignNewOne(version);
-    this.log.info("topic config loaded", { path: this.file.path, topics: this.table.size });
   }
 
   persist(): Promise<void> {
