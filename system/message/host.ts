@@ -55,8 +55,23 @@ function parsePort(host: string, text: string): number {
   return port;
 }
 
-/** Parses "ip:port" into record bytes; throws MessageCodecError BAD_FIELD when malformed. */
+/** Recently parsed hosts: a broker sees few distinct store/born hosts (callers get copies). */
+const HOST_CACHE_MAX = 1024;
+const hostCache = new Map<string, HostBytes>();
+
+/**
+ * Parses "ip:port" into record bytes; throws MessageCodecError BAD_FIELD when malformed.
+ */
 export function hostToBytes(host: string): HostBytes {
+  const cached = hostCache.get(host);
+  if (cached !== undefined) return { bytes: cached.bytes.slice(), ipv6: cached.ipv6 };
+  const parsed = parseHost(host);
+  if (hostCache.size >= HOST_CACHE_MAX) hostCache.clear();
+  hostCache.set(host, { bytes: parsed.bytes.slice(), ipv6: parsed.ipv6 });
+  return parsed;
+}
+
+function parseHost(host: string): HostBytes {
   let addressText: string;
   let portText: string;
   if (host.startsWith("[")) {

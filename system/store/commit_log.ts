@@ -204,9 +204,18 @@ export class CommitLog {
     return file.read(position, Math.min(maxBytes, file.wrotePosition - position));
   }
 
-  /** Appends raw commit-log bytes at `startOffset` == maxOffset (slave). Throws DiskError. */
+  /**
+   * Whether raw bytes may be appended at startOffset: it continues the log, or the log is empty
+   * and startOffset starts a segment (a fresh slave takes the master's last segment onwards).
+   */
+  canAppendRawAt(startOffset: number): boolean {
+    if (this.queue.files.length === 0) return startOffset % this.config.mappedFileSizeCommitLog === 0;
+    return startOffset === this.maxOffset();
+  }
+
+  /** Appends raw commit-log bytes (slave); see canAppendRawAt. Throws DiskError. */
   appendRaw(startOffset: number, bytes: Uint8Array): void {
-    assert(startOffset === this.maxOffset(), "raw appends continue the commit log");
+    assert(this.canAppendRawAt(startOffset), "raw appends continue the commit log");
     let at = 0;
     while (at < bytes.length) {
       const offset = startOffset + at;

@@ -21,6 +21,7 @@ import { Dispatcher } from "./dispatcher.ts";
 import { CommitLogFlusher } from "./flush_service.ts";
 import { getMessage, offsetInQueueByTime, storeTimestampAt } from "./get_message.ts";
 import { IndexService } from "./index_service.ts";
+import { LogicsFlusher } from "./logics_flusher.ts";
 import { recover } from "./recovery.ts";
 import type { RecoveryReport } from "./recovery.ts";
 import { ScheduleMessageService } from "./schedule_message_service.ts";
@@ -57,13 +58,12 @@ export class DefaultMessageStore {
   readonly stats = new StoreStats();
   readonly scheduleService: ScheduleMessageService;
   readonly cleanService: CleanService;
+  readonly logicsFlusher: LogicsFlusher;
   readonly delayLevels: number[];
   private replicationWaiter: ReplicationWaiter | undefined;
   private timers: TimerHandle[] = [];
   private running = false;
   private shutdownDone = false;
-  private cqFlushRunning = false;
-  private lastCqThoroughMs = 0;
   recoveryReport: RecoveryReport | undefined;
 
   constructor(readonly env: Env, readonly config: StoreConfig) {
@@ -80,6 +80,10 @@ export class DefaultMessageStore {
       if (timestamp > 0) this.checkpoint.physicMsgTimestamp = timestamp;
     });
     this.diskGuard = new DiskGuard(env, config);
+    this.logicsFlusher = new LogicsFlusher(env, config, {
+      queues: this.consumeQueues, index: this.indexService, dispatcher: this.dispatcher, commitLogFlusher: this.flusher,
+      checkpoint: this.checkpoint,
+    });
     this.scheduleService = new ScheduleMessageService(env, config, this, this.delayLevels);
     this.cleanService = new CleanService(env, config, this);
   }
@@ -106,7 +110,7 @@ export class DefaultMessageStore {
     abort.close();
     this.running = true;
     this.flusher.start();
-    this.lastCqThoroughMs = this.env.clock.monotonicMs();
+    this.logicsFlusher.start();
     const every = (ms: number, task: () => void): void => { this.timers.push(this.env.timers.setInterval(task, ms)); };
     every(this.config.flushIntervalConsumeQueue, () => void this.flushConsumeQueues(false));
     every(DISPATCH_RETRY_MS, () => {
@@ -220,30 +224,8 @@ export class DefaultMessageStore {
   }
 
   /** Flushes consume queues and the index; a thorough round also writes the checkpoint. */
-  async flushConsumeQueues(thoroughNow: boolean): Promise<void> {
-    if (this.cqFlushRunning && !thoroughNow) return;
-    this.cqFlushRunning = true;
-    try {
-      const nowMs = this.env.clock.monotonicMs();
-      const thorough = thoroughNow || nowMs - this.lastCqThoroughMs >= this.config.flushConsumeQueueThoroughInterval;
-      if (thorough) this.lastCqThoroughMs = nowMs;
-      const coveredOffset = this.dispatcher.reputFromOffset;
-      const coveredTimestamp = this.dispatcher.lastDispatchedTimestamp;
-      const leastPages = thorough ? 0 : this.config.flushConsumeQueueLeastPages;
-      await Promise.all(this.consumeQueues.all().map((queue) => queue.queue.flush(leastPages)));
-      if (!thorough) return;
-      await this.indexService?.flush();
-      await this.flusher.flushOnce(0);
-      this.checkpoint.logicsOffset = coveredOffset;
-      this.checkpoint.indexOffset = coveredOffset;
-      this.checkpoint.logicsMsgTimestamp = coveredTimestamp;
-      this.checkpoint.indexMsgTimestamp = coveredTimestamp;
-      await this.checkpoint.flush();
-    } catch (error) {
-      this.env.log.error("consume queue flush failed", { error: String(error) });
-    } finally {
-      this.cqFlushRunning = false;
-    }
+  flushConsumeQueues(thoroughNow: boolean): Promise<void> {
+    return this.logicsFlusher.flush(thoroughNow);
   }
 
   getMessage(_group: string, topic: string, queueId: number, offset: number, maxMsgNums: number, filter?: TagsCodeFilter): GetMessageResult {
@@ -337,9 +319,13 @@ export class DefaultMessageStore {
     return this.commitLog.readData(offset, maxBytes);
   }
 
-  /** Appends raw bytes received over HA at startOffset (must equal max offset); dispatches them. */
+  /**
+   * Appends raw bytes received over HA at startOffset and dispatches the complete records.
+   * startOffset must equal the max offset, or (empty store) start a segment. False otherwise.
+   */
   appendToCommitLog(startOffset: number, bytes: Uint8Array): boolean {
-    if (this.shutdownDone || startOffset !== this.commitLog.maxOffset()) return false;
+    if (this.shutdownDone || !this.commitLog.canAppendRawAt(startOffset)) return false;
+    if (this.commitLog.queue.files.length === 0) this.dispatcher.reputFromOffset = startOffset;
     try {
       this.commitLog.appendRaw(startOffset, bytes);
     } catch (error) {
@@ -378,24 +364,14 @@ export class DefaultMessageStore {
 
   /** RocketMQ-style runtime info (GET_BROKER_RUNTIME_INFO adds these). */
   getRuntimeInfo(): Map<string, string> {
-    const s = this.stats;
-    return new Map([
-      ["putMessageTimesTotal", String(s.putMessageTimesTotal)],
-      ["putMessageSizeTotal", String(s.putMessageSizeTotal)],
-      ["putMessageFailedTimes", String(s.putMessageFailedTimes)],
-      ["putTps", `${s.tps(10, "puts")} ${s.tps(60, "puts")} ${s.tps(600, "puts")}`],
-      ["getTransferedTps", `${s.tps(10, "gets")} ${s.tps(60, "gets")} ${s.tps(600, "gets")}`],
-      ["getMessageTimesTotalFound", String(s.getMessageTimesTotalFound)],
-      ["getMessageTimesTotalMiss", String(s.getMessageTimesTotalMiss)],
-      ["getMessageTransferedMsgCount", String(s.getMessageTransferedMsgCount)],
-      ["commitLogDiskRatio", (this.diskGuard.usedPercent / 100).toFixed(4)],
-      ["commitLogMinOffset", String(this.getMinPhyOffset())],
-      ["commitLogMaxOffset", String(this.getMaxPhyOffset())],
-      ["commitLogFlushedOffset", String(this.getFlushedPhyOffset())],
-      ["dispatchBehindBytes", String(this.commitLog.maxOffset() - this.dispatcher.reputFromOffset)],
-      ["earliestMessageTimeStamp", String(this.getEarliestMessageTime())],
-      ["diskFull", String(this.diskGuard.isFull())],
-      ["pageCacheLockTimeMills", "0"],
-    ]);
+    const info = this.stats.runtimeInfo();
+    info.set("commitLogDiskRatio", (this.diskGuard.usedPercent / 100).toFixed(4));
+    info.set("commitLogMinOffset", String(this.getMinPhyOffset()));
+    info.set("commitLogMaxOffset", String(this.getMaxPhyOffset()));
+    info.set("commitLogFlushedOffset", String(this.getFlushedPhyOffset()));
+    info.set("dispatchBehindBytes", String(this.commitLog.maxOffset() - this.dispatcher.reputFromOffset));
+    info.set("earliestMessageTimeStamp", String(this.getEarliestMessageTime()));
+    info.set("diskFull", String(this.diskGuard.isFull()));
+    return info;
   }
 }

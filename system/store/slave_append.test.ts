@@ -45,6 +45,30 @@ test("a slave fed raw commit-log bytes in arbitrary chunks builds the same queue
     }), { numRuns: 40 });
 });
 
+test("an empty slave accepts the master's last segment onwards", async () => {
+  const master = new DefaultMessageStore(createTestEnv(), config("ASYNC_MASTER"));
+  const slave = new DefaultMessageStore(createTestEnv(), config("SLAVE"));
+  assert.ok(master.load() && slave.load());
+  master.start();
+  slave.start();
+  for (let index = 0; index < 20; index++) await master.putMessage(makeMessage({ body: new Uint8Array(100) }));
+  const lastStart = master.commitLog.queue.last()!.fileFromOffset;
+  assert.ok(lastStart > 0);
+  assert.equal(slave.appendToCommitLog(lastStart + 1, new Uint8Array(1)), false, "unaligned start refused");
+  for (let offset = lastStart; offset < master.getMaxPhyOffset();) {
+    const data = master.getCommitLogData(offset, 333)!;
+    assert.ok(slave.appendToCommitLog(offset, data));
+    offset += data.length;
+  }
+  assert.equal(slave.getMinPhyOffset(), lastStart);
+  assert.equal(slave.getMaxPhyOffset(), master.getMaxPhyOffset());
+  const tail = readAllQueues(slave).get("TopicTest/0")!;
+  assert.equal(tail.at(-1)?.queueOffset, 19);
+  assert.equal(slave.getMinOffsetInQueue("TopicTest", 0), tail[0]!.queueOffset);
+  await master.shutdown();
+  await slave.shutdown();
+});
+
 test("truncateDirtyFiles cuts a slave back to a record boundary and it can continue", async () => {
   const master = new DefaultMessageStore(createTestEnv(), config("ASYNC_MASTER"));
   assert.ok(master.load());

@@ -25,4 +25,19 @@ export class StoreStats {
     const spanMs = last.atMs - first.atMs;
     return spanMs <= 0 ? "0.00" : (((last[field] - first[field]) * 1000) / spanMs).toFixed(2);
   }
+
+  /** The counters as RocketMQ's runtime info names them. */
+  runtimeInfo(): Map<string, string> {
+    return new Map([
+      ["putMessageTimesTotal", String(this.putMessageTimesTotal)],
+      ["putMessageSizeTotal", String(this.putMessageSizeTotal)],
+      ["putMessageFailedTimes", String(this.putMessageFailedTimes)],
+      ["putTps", `${this.tps(10, "puts")} ${this.tps(60, "puts")} ${this.tps(600, "puts")}`],
+      ["getTransferedTps", `${this.tps(10, "gets")} ${this.tps(60, "gets")} ${this.tps(600, "gets")}`],
+      ["getMessageTimesTotalFound", String(this.getMessageTimesTotalFound)],
+      ["getMessageTimesTotalMiss", String(this.getMessageTimesTotalMiss)],
+      ["getMessageTransferedMsgCount", String(this.getMessageTransferedMsgCount)],
+      ["pageCacheLockTimeMills", "0"],
+    ]);
+  }
 }
