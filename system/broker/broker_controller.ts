@@ -194,7 +194,7 @@ export class BrokerController {
       this.subscriptionGroupManager.load();
       this.consumerOffsetManager.load();
     } catch (error) {
-      throw new BrokerStartError(`broker config unreadable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new BrokerStartError(`store at ${this.brokerConfig.storePathRootDir} is unusable (config files): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
 
