@@ -108,6 +108,8 @@ export class PullLoop {
         brokerSuspendMaxTimeMs: settings.brokerSuspendMaxTimeMillis, timeoutMs: settings.consumerTimeoutMillisWhenSuspend,
       });
     } catch (error) {
+      // A pull cut short by shutdown or by the queue being dropped is expected, not news.
+      if (this.stopped || pq.dropped) return;
       if (!mq.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
         this.host.log.warn("execute the pull request exception", { topic: mq.topic, brokerName: mq.brokerName, queueId: mq.queueId, error: errorText(error) });
       }
