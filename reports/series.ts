@@ -127,7 +127,7 @@ export interface GroupLanes {
 /** Per group and queue: who held it when, from rebalance snapshots, leaves and node deaths. */
 export function assignmentLanes(history: readonly HistoryEvent[], endMs: number): GroupLanes[] {
   type Hold = { process: string; startMs: number; endMs: number };
-  const groups = new Map<string, { topic: string; open: Map<string, Map<string, number>>; holds: Map<string, Hold[]> }>();
+  const groups = new Map<string, { group: string; topic: string; open: Map<string, Map<string, number>>; holds: Map<string, Hold[]> }>();
   const close = (state: { open: Map<string, Map<string, number>>; holds: Map<string, Hold[]> }, process: string, queue: string, atMs: number): void => {
     const startMs = state.open.get(process)?.get(queue);
     if (startMs === undefined) return;
@@ -138,8 +138,10 @@ export function assignmentLanes(history: readonly HistoryEvent[], endMs: number)
   };
   for (const event of history) {
     if (event.type === "rebalance") {
-      const state = groups.get(event.group) ?? { topic: event.topic, open: new Map(), holds: new Map() };
-      groups.set(event.group, state);
+      // One chart per (group, topic): a group also rebalances its retry topic's queues.
+      const key = `${event.group}\u0000${event.topic}`;
+      const state = groups.get(key) ?? { group: event.group, topic: event.topic, open: new Map(), holds: new Map() };
+      groups.set(key, state);
       const open = state.open.get(event.process) ?? new Map<string, number>();
       state.open.set(event.process, open);
       const next = new Set(event.queues);
@@ -151,19 +153,19 @@ export function assignmentLanes(history: readonly HistoryEvent[], endMs: number)
     } else if ((event.type === "membership" && event.change === "leave") ||
       (event.type === "node" && (event.event === "crash" || event.event === "power-loss" || event.event === "stop"))) {
       const process = event.type === "node" ? event.node : event.process;
-      for (const [group, state] of groups) {
-        if (event.type === "membership" && event.group !== group) continue;
+      for (const state of groups.values()) {
+        if (event.type === "membership" && event.group !== state.group) continue;
         for (const queue of [...(state.open.get(process)?.keys() ?? [])]) close(state, process, queue, event.timeMs);
       }
     }
   }
   const result: GroupLanes[] = [];
-  for (const [group, state] of [...groups].sort(([left], [right]) => left.localeCompare(right))) {
+  for (const [, state] of [...groups].sort(([left], [right]) => left.localeCompare(right))) {
     for (const [process, open] of state.open) for (const queue of [...open.keys()]) close(state, process, queue, endMs);
     const processes = new Set<string>(state.open.keys());
     const lanes = [...state.holds].sort(([left], [right]) => left.localeCompare(right, undefined, { numeric: true }))
       .map(([queue, holds]) => ({ queue, segments: segmentsOf(holds) }));
-    result.push({ group, topic: state.topic, processes: [...processes].sort(), lanes });
+    result.push({ group: state.group, topic: state.topic, processes: [...processes].sort(), lanes });
   }
   return result;
 }

@@ -153,7 +153,30 @@ function recordOf(event: SendInvoke): SendRecord {
 
 /** The run's end: the context's, else the last event's time. */
 export function runEndMs(index: HistoryIndex, endMs: number | undefined): number {
-  return Math.max(endMs ?? index.endMs, index.endMs);
+  return endMs ?? index.endMs;
+}
+
+const settledCache = new WeakMap<HistoryIndex, Map<number, HistoryIndex>>();
+
+/**
+ * The index as it stood when the run ended: membership, rebalance and node events at or
+ * after `endMs` are the teardown (consumers stopping, nodes stopped), not part of the run, so
+ * the assignment and who-is-alive questions are judged without them.
+ */
+export function settledView(index: HistoryIndex, endMs: number | undefined): HistoryIndex {
+  if (endMs === undefined) return index;
+  const views = settledCache.get(index) ?? new Map<number, HistoryIndex>();
+  settledCache.set(index, views);
+  const cached = views.get(endMs);
+  if (cached !== undefined) return cached;
+  const view: HistoryIndex = {
+    ...index,
+    rebalances: index.rebalances.filter((event) => event.timeMs < endMs),
+    memberships: index.memberships.filter((event) => event.timeMs < endMs),
+    nodes: index.nodes.filter((event) => event.timeMs < endMs),
+  };
+  views.set(endMs, view);
+  return view;
 }
 
 /** Successful deliveries of one message to one receiver. */

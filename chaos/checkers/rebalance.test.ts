@@ -98,3 +98,14 @@ test("broadcasting: every live consumer holds every queue", () => {
   assert.equal(result.verdict, "fail");
   assert.deepEqual(groupOf(result.evidence)?.missing, [{ process: c2, queues: ["broker-a:0"] }]);
 });
+
+test("the teardown (leaves, stops and snapshots at or after endMs) is not part of the judged run", () => {
+  const events = new HistoryBuilder().join(0, c1).join(0, c2)
+    .rebalance(5, c1, ["broker-a:0", "broker-a:1"]).rebalance(5, c2, ["broker-b:0", "broker-b:1"])
+    .leave(600_000, c1).rebalance(600_000, c2, ["broker-a:0", "broker-a:1", "broker-b:0", "broker-b:1"])
+    .leave(600_001, c2).node(600_002, "broker-a", "stop").build();
+  const result = checkRebalance(events, context(600_000));
+  assert.equal(result.verdict, "pass", result.summary);
+  const group = groupOf(result.evidence);
+  assert.deepEqual([group?.judged, group?.live, group?.expectedQueues.length], [true, [c1, c2], 4]);
+});

@@ -10,14 +10,15 @@
 // as the fallback; an unclean departure is noticed after clientExpiryMs + clientScanMs; a
 // broker change reaches consumers after brokerExpiryMs + namesrvScanMs + routePollMs. When the
 // run ended before that bound elapsed after the last change, a wrong final assignment is
-// reported but not judged (the system had no time to converge).
+// reported but not judged (the system had no time to converge). Events at or after
+// context.endMs are the teardown (consumers stop, nodes stop) and are left out.
 import type { HistoryEvent, RebalanceEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import { brokerOfQueue, groupSpecs, masters, topicQueues } from "./context.ts";
 import { formatMs, plural } from "./evidence.ts";
 import type { HistoryIndex } from "./history_index.ts";
-import { indexHistory, runEndMs } from "./history_index.ts";
+import { indexHistory, runEndMs, settledView } from "./history_index.ts";
 import type { MemberTimeline } from "./membership.ts";
 import { membershipOf } from "./membership.ts";
 
@@ -50,7 +51,7 @@ export type GroupAssignment = {
 export type RebalanceEvidence = { groups: GroupAssignment[] };
 
 export function checkRebalance(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
-  const index = indexHistory(history);
+  const index = settledView(indexHistory(history), context.endMs);
   const members = membershipOf(index);
   const groups: GroupAssignment[] = [];
   for (const spec of groupSpecs(context.workload, index.seenGroups)) {

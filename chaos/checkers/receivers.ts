@@ -9,8 +9,9 @@
 // - BROADCASTING group G: each consumer process present at the end (see membership.ts) must
 //   receive every such send made after its last join and after its first snapshot (since that
 //   join) that holds the queue.
-import type { SendRecord } from "./history_index.ts";
-import type { HistoryIndex } from "./history_index.ts";
+// Membership as of context.endMs: what consumers do at or after it is the teardown.
+import type { HistoryIndex, SendRecord } from "./history_index.ts";
+import { settledView } from "./history_index.ts";
 import type { CheckContext } from "./context.ts";
 import { groupSpecs, subscriptionAccepts } from "./context.ts";
 import { membershipOf } from "./membership.ts";
@@ -30,14 +31,14 @@ export interface Receiver {
 
 export function receiversOf(index: HistoryIndex, context: CheckContext): Receiver[] {
   const specs = groupSpecs(context.workload, index.seenGroups);
-  const members = membershipOf(index);
+  const members = membershipOf(settledView(index, context.endMs));
   const receivers: Receiver[] = [];
   for (const spec of specs) {
     const base = { group: spec.group, topic: spec.topic, broadcasting: spec.model === "BROADCASTING" };
     const withSubscription = spec.subscription === undefined ? base : { ...base, subscription: spec.subscription };
     if (!base.broadcasting) {
       const firstJoin = Math.min(...[...(members.get(spec.group)?.values() ?? [])].map((member) => member.joinsMs[0] ?? Infinity));
-      receivers.push({ ...withSubscription, key: spec.group, ...firstHolds(index, spec.group, undefined, -Infinity, firstJoin) });
+      receivers.push({ ...withSubscription, key: spec.group, ...firstHolds(index, spec.group, spec.topic, undefined, -Infinity, firstJoin) });
       continue;
     }
     for (const member of members.get(spec.group)?.values() ?? []) {
@@ -46,7 +47,7 @@ export function receiversOf(index: HistoryIndex, context: CheckContext): Receive
         ...withSubscription,
         key: `${spec.group}/${member.process}`,
         process: member.process,
-        ...firstHolds(index, spec.group, member.process, member.lastJoinMs, member.lastJoinMs),
+        ...firstHolds(index, spec.group, spec.topic, member.process, member.lastJoinMs, member.lastJoinMs),
       });
     }
   }
@@ -56,6 +57,7 @@ export function receiversOf(index: HistoryIndex, context: CheckContext): Receive
 function firstHolds(
   index: HistoryIndex,
   group: string,
+  topic: string,
   process: string | undefined,
   sinceMs: number,
   fallbackMs: number,
@@ -63,7 +65,7 @@ function firstHolds(
   const startMsByQueue = new Map<string, number>();
   let firstSnapshotMs = Infinity;
   for (const event of index.rebalances) {
-    if (event.group !== group || event.timeMs < sinceMs) continue;
+    if (event.group !== group || event.topic !== topic || event.timeMs < sinceMs) continue;
     if (process !== undefined && event.process !== process) continue;
     firstSnapshotMs = Math.min(firstSnapshotMs, event.timeMs);
     for (const queue of event.queues) if (!startMsByQueue.has(queue)) startMsByQueue.set(queue, event.timeMs);
