@@ -44,7 +44,7 @@ export function checkFaultSupport(scenario: Scenario, deployer: Deployer): void 
   }
 }
 
-export function validateScenario(scenario: Scenario): void {
+export function validateScenario(scenario: Scenario, allowIdle = false): void {
   const problems: string[] = [];
   if (scenario.durationMs <= 0) problems.push("durationMs must be positive");
   if (scenario.quiesceMs < 0) problems.push("quiesceMs must not be negative");
@@ -52,7 +52,7 @@ export function validateScenario(scenario: Scenario): void {
     if (scheduled.atMs < 0 || scheduled.atMs > scenario.durationMs) problems.push(`fault ${index}: atMs ${scheduled.atMs} outside [0, durationMs]`);
     if (scheduled.healAtMs !== undefined && scheduled.healAtMs < scheduled.atMs) problems.push(`fault ${index}: healAtMs before atMs`);
   });
-  if (scenario.workload.producers.length === 0) problems.push("the workload has no producer");
+  if (!allowIdle && scenario.workload.producers.length === 0) problems.push("the workload has no producer");
   if (problems.length > 0) throw new Error(`scenario ${scenario.name} is invalid: ${problems.join("; ")}`);
 }
 
@@ -84,9 +84,9 @@ async function healRemaining(cluster: Cluster, scenario: Scenario, history: Memo
 export async function executeScenario(
   scenario: Scenario,
   deployer: Deployer,
-  options: { seed: number; outDir: string; wallClock: () => number },
+  options: { seed: number; outDir: string; wallClock: () => number; allowIdle?: boolean },
 ): Promise<Execution> {
-  validateScenario(scenario);
+  validateScenario(scenario, options.allowIdle ?? false);
   checkFaultSupport(scenario, deployer);
   const wallStartMs = options.wallClock();
   const history = new MemoryHistory();

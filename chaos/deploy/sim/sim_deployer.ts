@@ -11,9 +11,21 @@ import { AddressPlan } from "../process/address_plan.ts";
 import type { Cluster, ClusterPlan, DeployedNode, Deployer, FaultSupport } from "../types.ts";
 import { brokerEntry, namesrvEntry } from "./sim_nodes.ts";
 import { partitionCuts } from "./partition_shapes.ts";
+import { decodeFramePayload, RequestCode } from "../../../system/remoting/index.ts";
 
 /** How long a start may take in virtual time before the deploy is declared failed. */
 const startTimeoutMs = 60_000;
+
+/** One remoting frame per write(): [length 4][payload]. A request has flag bit 0 clear. */
+function isHeartbeatRequest(bytes: Uint8Array): boolean {
+  if (bytes.length < 8) return false;
+  try {
+    const command = decodeFramePayload(bytes.subarray(4));
+    return command.code === RequestCode.HEART_BEAT && (command.flag & 1) === 0;
+  } catch {
+    return false;
+  }
+}
 
 export interface SimDeployerOptions {
   /** Network latency between nodes (RocketMQ on one LAN: a fraction of a millisecond). */
@@ -57,7 +69,8 @@ class SimCluster implements Cluster {
     private readonly plan: ClusterPlan,
     private readonly history: HistoryRecorder,
   ) {
-    this.addresses = new AddressPlan(plan.nameServers, plan.brokers.map((broker) => broker.node));
+    // Simulated hosts live on their own subnet (127/8 is every real host's loopback).
+    this.addresses = new AddressPlan(plan.nameServers, plan.brokers.map((broker) => broker.node), { ipPrefix: "10.0" });
     this.startEpochMs = world.nowMs;
   }
 
@@ -201,8 +214,12 @@ class SimCluster implements Cluster {
         return;
       }
       case "heartbeat-loss": {
-        if (fault.scope !== "broker-to-namesrv") {
-          throw new Error("client-to-broker heartbeat loss needs a protocol-aware filter (heartbeats share the connection with sends and pulls); not available yet");
+        if (fault.scope === "client-to-broker") {
+          // Heartbeats share the connection with sends and pulls, so only a protocol-aware
+          // filter can lose them alone: drop every HEART_BEAT request frame the client writes.
+          const filterId = net.addSegmentFilter(({ from, bytes }) => (from === fault.source && isHeartbeatRequest(bytes) ? "drop" : "pass"));
+          this.faultUndo.set(faultIndex, () => net.removeSegmentFilter(filterId));
+          return;
         }
         const rules = this.plan.nameServers.map((namesrv) =>
           net.addRule({ from: fault.source, to: namesrv, port: this.addresses.get(namesrv).port ?? 9876, direction: "one-way", action: "drop" }));
@@ -230,16 +247,14 @@ class SimCluster implements Cluster {
       }
       case "slow-disk": {
         const disk = this.node(fault.target).disk;
-        const before = disk.slowFactor;
-        disk.slowFactor = fault.factor;
-        this.faultUndo.set(faultIndex, () => { disk.slowFactor = before; });
+        disk.setSlowFactor(fault.factor);
+        this.faultUndo.set(faultIndex, () => disk.setSlowFactor(1));
         return;
       }
       case "disk-full": {
         const disk = this.node(fault.target).disk;
-        const capacityBefore = disk.capacityBytes;
         disk.fill();
-        this.faultUndo.set(faultIndex, () => { disk.capacityBytes = capacityBefore; });
+        this.faultUndo.set(faultIndex, () => disk.restoreCapacity());
         return;
       }
     }

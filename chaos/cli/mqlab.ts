@@ -1,0 +1,162 @@
+// mqlab: run scenarios against a RocketMQ-compatible cluster in the simulator or for real,
+// judge them, report, replay. Exit codes: 0 pass, 1 a check failed, 2 the run broke or the
+// command was wrong.
+import { Command, InvalidArgumentError } from "commander";
+import { mkdirSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { join, resolve, dirname } from "node:path";
+import { allScenarios, allSuites, findScenario, findSuite } from "../../scenarios/index.ts";
+import { createDeployer, deployerNames } from "../deploy/index.ts";
+import { exitCodeOf, readRunResult, type RunResult } from "../result.ts";
+import { readScenarioFile, runScenario } from "../runner.ts";
+import type { TopologyName } from "../scenario.ts";
+import { renderSuiteText, renderTextSummary } from "../../reports/text.ts";
+import { renderJunit } from "../../reports/junit.ts";
+import { simCommand } from "./sim_command.ts";
+import { runSuite } from "./suite_command.ts";
+
+const defaultOutRoot = "reports/out";
+
+function integer(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed)) throw new InvalidArgumentError(`not an integer: ${value}`);
+  return parsed;
+}
+
+function positiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError(`not a positive number: ${value}`);
+  return parsed;
+}
+
+function runDirName(scenario: string, seed: number, deployer: string): string {
+  return `${scenario.replaceAll("/", "__")}--${deployer}--seed-${seed}`;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`mqlab: ${message}\n`);
+  process.exit(2);
+}
+
+const program = new Command();
+program
+  .name("mqlab")
+  .description("Test, break and understand a RocketMQ-style message queue: scenarios, faults, checkers, reports, replays.")
+  .showHelpAfterError();
+
+program
+  .command("list")
+  .description("list the scenarios (name, topology, faults)")
+  .option("--json", "print a JSON array of {name, topology, faults}")
+  .action((options: { json?: boolean }) => {
+    const rows = allScenarios().map((scenario) => ({ name: scenario.name, topology: scenario.topology, faults: [...new Set(scenario.faults.map((f) => f.fault.kind))], description: scenario.description }));
+    if (options.json) {
+      process.stdout.write(JSON.stringify(rows.map(({ name, topology, faults }) => ({ name, topology, faults })), null, 2) + "\n");
+      return;
+    }
+    for (const row of rows) process.stdout.write(`${row.name.padEnd(34)} ${row.topology.padEnd(12)} ${(row.faults.join(",") || "-").padEnd(18)} ${row.description}\n`);
+    process.stdout.write(`\nsuites: ${allSuites().map((suite) => `${suite.name} (${suite.scenarios.length} scenarios × ${suite.seeds} seeds)`).join(", ")}\n`);
+  });
+
+program
+  .command("run <scenario>")
+  .description("run one scenario; writes result.json, history.jsonl, report.html")
+  .option("--deployer <name>", `where to run it: ${deployerNames.join(" | ")}`, "sim")
+  .option("--seed <n>", "seed (same seed, same history in the simulator)", integer, 1)
+  .option("--out <dir>", "output directory (default reports/out/<scenario>--<deployer>--seed-<n>)")
+  .action(async (name: string, options: { deployer: string; seed: number; out?: string }) => {
+    let scenario;
+    try {
+      scenario = findScenario(name);
+    } catch (error) {
+      fail((error as Error).message);
+    }
+    const outDir = resolve(options.out ?? join(defaultOutRoot, runDirName(scenario.name, options.seed, options.deployer)));
+    const deployer = await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
+    process.stderr.write(`mqlab: running ${scenario.name} on ${deployer.name}, seed ${options.seed}\n`);
+    const replay = `npx mqlab run ${scenario.name} --deployer ${deployer.name} --seed ${options.seed}`;
+    let result: RunResult;
+    try {
+      result = await runScenario(scenario, { deployer, seed: options.seed, outDir, replayCommand: replay });
+    } catch (error) {
+      fail(error instanceof Error ? error.message : String(error));
+    }
+    process.stdout.write(renderTextSummary(result) + `\nreport: ${join(outDir, "report.html")}\n`);
+    process.exit(exitCodeOf(result.verdict));
+  });
+
+program
+  .command("replay <dirOrResult>")
+  .description("run a recorded run again (same scenario, seed, deployer) and compare traceHash and verdict")
+  .option("--out <dir>", "where the replay writes (default <dir>/replay)")
+  .action(async (target: string, options: { out?: string }) => {
+    const directory = existsSync(target) && statSync(target).isDirectory() ? target : dirname(target);
+    let original: RunResult;
+    try {
+      original = readRunResult(target);
+    } catch (error) {
+      fail((error as Error).message);
+    }
+    const scenario = existsSync(join(directory, "scenario.json")) ? readScenarioFile(directory) : findScenario(original.scenario);
+    const deployer = await createDeployer(original.deployer);
+    const outDir = resolve(options.out ?? join(directory, "replay"));
+    const result = await runScenario(scenario, { deployer, seed: original.seed, outDir, replayCommand: original.replay });
+    const sameHash = original.traceHash === undefined || original.traceHash === result.traceHash;
+    const sameVerdict = original.verdict === result.verdict;
+    process.stdout.write(renderTextSummary(result) + "\n");
+    process.stdout.write(`replay of ${directory}: verdict ${original.verdict} -> ${result.verdict} (${sameVerdict ? "same" : "DIFFERENT"})` +
+      (original.traceHash ? `, traceHash ${sameHash ? "identical" : `DIFFERENT (${original.traceHash.slice(0, 12)} vs ${String(result.traceHash).slice(0, 12)})`}` : "") + "\n");
+    if (!sameHash) process.exit(2);
+    process.exit(exitCodeOf(result.verdict));
+  });
+
+program
+  .command("suite <name>")
+  .description("run a suite (scenarios × seeds) with a progress bar; writes junit.xml")
+  .option("--seeds <n>", "seeds per scenario (default: the suite's)", integer)
+  .option("--shard <i/n>", "run only shard i of n (1-based), e.g. 2/4")
+  .option("--deployer <name>", "deployer", "sim")
+  .option("--out <dir>", "output directory", join(defaultOutRoot, "suite"))
+  .action(async (name: string, options: { seeds?: number; shard?: string; deployer: string; out: string }) => {
+    let suite;
+    try {
+      suite = findSuite(name);
+    } catch (error) {
+      fail((error as Error).message);
+    }
+    const results = await runSuite(suite, { seeds: options.seeds ?? suite.seeds, shard: options.shard, deployer: options.deployer, outDir: resolve(options.out) });
+    mkdirSync(resolve(options.out), { recursive: true });
+    writeFileSync(join(resolve(options.out), "junit.xml"), renderJunit([{ name: suite.name, results }]));
+    process.stdout.write(renderSuiteText(results) + `\njunit: ${join(resolve(options.out), "junit.xml")}\n`);
+    const worst = results.some((r) => r.verdict === "error") ? 2 : results.some((r) => r.verdict === "fail") ? 1 : 0;
+    process.exit(worst);
+  });
+
+program
+  .command("sim")
+  .description("run a topology with a steady workload in the simulator; print one JSON object")
+  .requiredOption("--topology <name>", "1m | 2m-noslave | 2m-2s-async | 2m-2s-sync")
+  .option("--seed <n>", "seed", integer, 1)
+  .option("--minutes <m>", "simulated minutes", positiveNumber, 10)
+  .option("--rate <perSecond>", "messages per second per producer (0 = idle cluster)", Number)
+  .action(async (options: { topology: string; seed: number; minutes: number; rate?: number }) => {
+    const summary = await simCommand(options.topology as TopologyName, options.seed, options.minutes, options.rate);
+    process.stdout.write(JSON.stringify(summary) + "\n");
+    process.exit(summary.error === undefined ? 0 : 2);
+  });
+
+program
+  .command("clean")
+  .description("remove processes, network namespaces, nft tables and containers left by runs that died")
+  .action(async () => {
+    const { cleanLeftovers } = await import("../deploy/process/index.ts");
+    const report = await cleanLeftovers();
+    process.stdout.write(`process runs: ${JSON.stringify(report)}\n`);
+    try {
+      const { cleanContainerLeftovers } = await import("../deploy/container/index.ts");
+      process.stdout.write(`containers: ${JSON.stringify(await cleanContainerLeftovers())}\n`);
+    } catch (error) {
+      process.stdout.write(`containers: skipped (${(error as Error).message})\n`);
+    }
+  });
+
+await program.parseAsync(process.argv);

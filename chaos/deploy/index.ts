@@ -1,0 +1,23 @@
+// Picks a deployer by name. The real ones are loaded lazily: a simulator run never touches
+// Docker or network namespaces.
+import type { Deployer, DeployerName } from "./types.ts";
+import { SimDeployer } from "./sim/sim_deployer.ts";
+
+export const deployerNames: readonly DeployerName[] = ["sim", "process", "container"];
+
+export async function createDeployer(name: string): Promise<Deployer> {
+  switch (name) {
+    case "sim":
+      return new SimDeployer();
+    case "process": {
+      const { ProcessDeployer } = await import("./process/index.ts");
+      return ProcessDeployer.create();
+    }
+    case "container": {
+      const { ContainerDeployer } = await import("./container/index.ts");
+      return new ContainerDeployer({ startEngine: false });
+    }
+    default:
+      throw new Error(`unknown deployer "${name}" (known: ${deployerNames.join(", ")})`);
+  }
+}

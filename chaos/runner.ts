@@ -1,0 +1,80 @@
+// One run, end to end: execute a scenario on a deployer, judge the history with the checkers,
+// write DIR/result.json, DIR/history.jsonl, DIR/scenario.json (what replay re-runs) and
+// DIR/report.html. The verdict is "error" when the run itself broke (the history is still
+// written: it shows how far it got).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadTopology } from "../scenarios/topologies/index.ts";
+import { contextFromScenario, evaluateRun, topologyFactsFromFiles } from "./checkers/index.ts";
+import type { Deployer } from "./deploy/types.ts";
+import { executeScenario } from "./execute.ts";
+import { faultRecordOf, historyFileName, reportFileName, writeRunResult, emptyCounts, type RunResult } from "./result.ts";
+import { effectiveIntervals, type Scenario } from "./scenario.ts";
+import type { HistoryEvent } from "./history/types.ts";
+import { renderReport } from "../reports/html.ts";
+
+export const scenarioFileName = "scenario.json";
+
+export interface RunOptions {
+  deployer: Deployer;
+  seed: number;
+  outDir: string;
+  /** How to replay this run; default: `npx mqlab replay <outDir>`. */
+  replayCommand?: string;
+  /** Write report.html (default true). */
+  writeReport?: boolean;
+}
+
+/** The HTML report reads only the result and the history (reports/ never imports system/). */
+function renderReportFile(outDir: string, result: RunResult, history: readonly HistoryEvent[]): void {
+  writeFileSync(join(outDir, reportFileName), renderReport(result, history));
+}
+
+export function judge(scenario: Scenario, history: readonly HistoryEvent[], endMs: number): Pick<RunResult, "checks" | "counts" | "verdict"> {
+  const topology = loadTopology(scenario.topology);
+  const facts = topologyFactsFromFiles(topology, scenario.brokerConfig ?? {}, scenario.brokerConfigByNode ?? {});
+  const context = contextFromScenario(scenario, facts, { endMs });
+  return evaluateRun(history, context);
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+  mkdirSync(options.outDir, { recursive: true });
+  writeFileSync(join(options.outDir, scenarioFileName), JSON.stringify(scenario, null, 2) + "\n");
+  const startedAt = new Date().toISOString();
+  const execution = await executeScenario(scenario, options.deployer, {
+    seed: options.seed,
+    outDir: options.outDir,
+    wallClock: () => performance.now(),
+  });
+  const events = execution.history.events;
+  writeFileSync(join(options.outDir, historyFileName), execution.history.toJsonl());
+  const endMs = scenario.durationMs + scenario.quiesceMs;
+  const judged = execution.error === undefined ? judge(scenario, events, endMs) : { checks: [], counts: emptyCounts(), verdict: "error" as const };
+  const result: RunResult = {
+    scenario: scenario.name,
+    topology: scenario.topology,
+    deployer: options.deployer.name,
+    seed: options.seed,
+    verdict: judged.verdict,
+    checks: judged.checks,
+    counts: judged.counts,
+    faults: scenario.faults.map(faultRecordOf),
+    intervals: effectiveIntervals(scenario),
+    wallMs: Math.round(execution.wallMs),
+    replay: options.replayCommand ?? `npx mqlab replay ${options.outDir}`,
+    brokerConfig: scenario.brokerConfig ?? {},
+    startedAt,
+  };
+  if (execution.error !== undefined) result.error = execution.error;
+  if (scenario.brokerConfigByNode !== undefined) result.brokerConfigByNode = scenario.brokerConfigByNode;
+  if (execution.traceHash !== undefined) result.traceHash = execution.traceHash;
+  if (execution.simulatedMs !== undefined) result.simulatedMs = Math.round(execution.simulatedMs);
+  writeRunResult(options.outDir, result);
+  if (options.writeReport ?? true) renderReportFile(options.outDir, result, events);
+  return result;
+}
+
+/** The scenario a run directory was made from (for replay). */
+export function readScenarioFile(outDir: string): Scenario {
+  return JSON.parse(readFileSync(join(outDir, scenarioFileName), "utf8")) as Scenario;
+}
