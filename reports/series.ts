@@ -40,7 +40,8 @@ export function bucketize(history: readonly HistoryEvent[], originMs: number, en
   // Whole seconds when the run is long enough; finer for short (simulated) runs.
   const bucketMs = bucketChoicesMs.find((choice) => spanMs / choice <= bucketsMax && (choice >= 1000 || spanMs / choice <= subSecondBucketsMax))
     ?? bucketChoicesMs[bucketChoicesMs.length - 1] ?? 3_600_000;
-  const count = Math.max(1, Math.ceil(spanMs / bucketMs) + 1);
+  // Events at exactly endMs fall into the last bucket (clamped below), not a near-empty extra one.
+  const count = Math.max(1, Math.ceil(spanMs / bucketMs));
   const series: Series = {
     originMs, endMs, bucketMs,
     invoked: new Uint32Array(count), acked: new Uint32Array(count), failed: new Uint32Array(count),

@@ -13,6 +13,7 @@ for (let index = 0; index < messages; index++) {
 }
 const history = builder.events;
 const context = testContext({ queues: 2 });
+const startedCpu = process.cpuUsage();
 const startedMs = performance.now();
 let lapMs = startedMs;
 const lap = (label: string): void => {
@@ -27,4 +28,5 @@ for (const [name, checker] of Object.entries(checkers)) {
   lap(`${name}`);
   if (result.verdict !== "pass") console.log(`  unexpected verdict: ${result.summary}`);
 }
-console.log(`${history.length} events: ${Math.round(performance.now() - startedMs)} ms in all`);
+const cpu = process.cpuUsage(startedCpu);
+console.log(`${history.length} events: ${Math.round(performance.now() - startedMs)} ms wall, ${Math.round((cpu.user + cpu.system) / 1000)} ms CPU`);
