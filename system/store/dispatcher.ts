@@ -20,6 +20,8 @@ export class Dispatcher {
   /** Store timestamp of the newest dispatched record. */
   lastDispatchedTimestamp = 0;
   listener: MessageArrivingListener | undefined;
+  /** The store's own arrival hook (delayed delivery), called before the broker's listener. */
+  internalListener: MessageArrivingListener | undefined;
 
   constructor(
     private readonly env: Env,
@@ -77,6 +79,7 @@ export class Dispatcher {
       this.index?.buildIndex(request);
       this.reputFromOffset = request.commitLogOffset + request.msgSize;
       this.lastDispatchedTimestamp = request.storeTimestamp;
+      if (arrived) this.internalListener?.(request.topic, request.queueId, request.consumeQueueOffset + 1, request.tagsCode);
       if (arrived && notify) this.listener?.(request.topic, request.queueId, request.consumeQueueOffset + 1, request.tagsCode);
       return true;
     } catch (error) {

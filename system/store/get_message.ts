@@ -48,8 +48,11 @@ export function getMessage(
   if (offset < minOffset) return emptyResult("OFFSET_TOO_SMALL", correct(minOffset), minOffset, maxOffset);
   if (offset === maxOffset) return emptyResult("OFFSET_OVERFLOW_ONE", correct(offset), minOffset, maxOffset);
   if (offset > maxOffset) return emptyResult("OFFSET_OVERFLOW_BADLY", correct(maxOffset), minOffset, maxOffset);
+  // RocketMQ scans at most max(16000, maxMsgNums·20) bytes of units (to skip filtered ones), within
+  // one consume-queue segment; units are read in small chunks so a pull reads what it uses.
   const maxFilterUnits = Math.max(16000, maxMsgNums * CQ_STORE_UNIT_SIZE) / CQ_STORE_UNIT_SIZE;
-  const units = queue.readUnits(offset, maxFilterUnits);
+  const chunkUnits = Math.max(32, maxMsgNums);
+  let units = queue.readUnits(offset, Math.min(chunkUnits, maxFilterUnits));
   if (units === undefined) {
     return emptyResult("OFFSET_FOUND_NULL", correct(queue.rollNextFile(offset)), minOffset, maxOffset);
   }
@@ -58,9 +61,17 @@ export function getMessage(
   const memory = memoryBytes(config);
   let nextPhyFileStartOffset = Number.NEGATIVE_INFINITY;
   let maxPhyOffsetPulling = 0;
-  let at = 0;
-  for (; at + CQ_STORE_UNIT_SIZE <= units.length; at += CQ_STORE_UNIT_SIZE) {
-    const unit = decodeUnit(units, at);
+  let scanned = 0;
+  let chunkStart = 0;
+  for (; scanned < maxFilterUnits; scanned++) {
+    if ((scanned - chunkStart) * CQ_STORE_UNIT_SIZE >= units.length) {
+      if (units.length < chunkUnits * CQ_STORE_UNIT_SIZE) break;
+      const next = queue.readUnits(offset + scanned, Math.min(chunkUnits, maxFilterUnits - scanned));
+      if (next === undefined || next.length < CQ_STORE_UNIT_SIZE) break;
+      units = next;
+      chunkStart = scanned;
+    }
+    const unit = decodeUnit(units, (scanned - chunkStart) * CQ_STORE_UNIT_SIZE);
     if (unit.size <= 0) {
       if (result.bufferTotalSize === 0) result.status = "MESSAGE_WAS_REMOVING";
       continue;
@@ -80,13 +91,13 @@ export function getMessage(
       continue;
     }
     result.messages.push(record);
-    result.messageQueueOffsets.push(offset + at / CQ_STORE_UNIT_SIZE);
+    result.messageQueueOffsets.push(offset + scanned);
     result.bufferTotalSize += record.length;
     result.status = "FOUND";
     nextPhyFileStartOffset = Number.NEGATIVE_INFINITY;
   }
   context.onTransferred(result.messages.length);
-  result.nextBeginOffset = offset + at / CQ_STORE_UNIT_SIZE;
+  result.nextBeginOffset = offset + scanned;
   result.suggestPullingFromSlave = maxOffsetPy - maxPhyOffsetPulling > memory;
   return result;
 }

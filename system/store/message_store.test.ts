@@ -173,3 +173,18 @@ test("suggestPullingFromSlave and the in-disk transfer limit follow accessMessag
   assert.equal(recent.suggestPullingFromSlave, false);
   await store.shutdown();
 });
+
+test("tag filtering scans past many unmatched units in one pull, and reports NO_MATCHED_MESSAGE with progress", async () => {
+  const store = openStore(createTestEnv(), smallConfig({ mappedFileSizeCommitLog: 256 * 1024, mappedFileSizeConsumeQueue: 20 * 2000 }));
+  for (let index = 0; index < 150; index++) await store.putMessage(makeMessage({ tags: "A" }));
+  await store.putMessage(makeMessage({ tags: "B", body: "needle" }));
+  const wantB = (code: number): boolean => code === javaStringHashCode("B");
+  const found = store.getMessage("g", "TopicTest", 0, 0, 32, wantB);
+  assert.equal(found.status, "FOUND");
+  assert.deepEqual(found.messageQueueOffsets, [150]);
+  assert.equal(found.nextBeginOffset, 151);
+  const none = store.getMessage("g", "TopicTest", 0, 0, 32, (code) => code === javaStringHashCode("C"));
+  assert.equal(none.status, "NO_MATCHED_MESSAGE");
+  assert.equal(none.nextBeginOffset, 151);
+  await store.shutdown();
+});

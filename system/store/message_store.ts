@@ -9,7 +9,7 @@
 // cached: every read goes to env.disk.
 
 import type { Env, TimerHandle } from "../env/env.ts";
-import { MessageConst, MessageSysFlag, decodeMessageRecord, transactionType } from "../message/index.ts";
+import { MessageConst, MessageSysFlag, SystemTopic, decodeMessageRecord, transactionType } from "../message/index.ts";
 import type { MessageExt, MessageExtBrokerInner } from "../message/index.ts";
 import { assert } from "../stdx/assert.ts";
 import { CleanService } from "./clean_service.ts";
@@ -86,6 +86,9 @@ export class DefaultMessageStore {
     });
     this.scheduleService = new ScheduleMessageService(env, config, this, this.delayLevels);
     this.cleanService = new CleanService(env, config, this);
+    this.dispatcher.internalListener = (topic, queueId) => {
+      if (topic === SystemTopic.SCHEDULE_TOPIC) this.scheduleService.onArrival(queueId);
+    };
   }
 
   /** Opens files and recovers. False when the store directory is unusable. */

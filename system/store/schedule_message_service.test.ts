@@ -74,3 +74,26 @@ test("a level-2 (5 s) message reaches its real topic after 5 s, not before, and 
   assert.ok(reopened.load());
   assert.equal(reopened.scheduleService.offsetTable.get(2), 1);
 });
+
+test("idle levels sleep without polling and wake on arrival; due times hold for a burst", async () => {
+  const env = createTestEnv();
+  const store = new DefaultMessageStore(env, config());
+  assert.ok(store.load());
+  store.start();
+  await advance(env, 30_000);
+  const timersWhenIdle = env.time.pendingTimers();
+  await advance(env, 1000);
+  assert.equal(env.time.pendingTimers(), timersWhenIdle, "no per-level polling timers while idle");
+  const putAt = env.clock.nowMs();
+  for (let index = 0; index < 3; index++) {
+    await store.putMessage(rewriteForDelay(makeMessage({ topic: "Real", body: `m${index}`, properties: { DELAY: "1" } }), 18));
+    await advance(env, 200);
+  }
+  await advance(env, 700); // puts at +0, +200, +400; now +1300
+  assert.equal(store.getMaxOffsetInQueue("Real", 0), 2, "first two due (1 s after their puts)");
+  await advance(env, 200);
+  assert.equal(store.getMaxOffsetInQueue("Real", 0), 3);
+  const delivered = store.getMessage("g", "Real", 0, 0, 8).messages.map((record) => decodeMessageRecord(record).storeTimestamp);
+  delivered.forEach((storedAt, index) => assert.ok(storedAt >= putAt + index * 200 + 1000, `message ${index} not early`));
+  await store.shutdown();
+});
