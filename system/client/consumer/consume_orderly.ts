@@ -86,7 +86,7 @@ export class ConsumeOrderlyService {
   }
 
   private lockUsable(pq: ProcessQueue): boolean {
-    return !this.clustering || (pq.locked && !pq.isLockExpired());
+    return !this.clustering || (pq.locked && !pq.isLockExpired(this.host.settings.lockMaxLiveTimeMs));
   }
 
   private async run(pq: ProcessQueue, mq: MessageQueue): Promise<void> {

@@ -17,6 +17,7 @@ export interface ConsumeSettings {
   readonly suspendCurrentQueueTimeMs: number;
   /** Orderly: re-lock interval (Java 20 s). */
   readonly lockIntervalMs: number;
+  readonly lockMaxLiveTimeMs: number;
   readonly maxReconsumeTimes: number;
 }
 

@@ -72,7 +72,9 @@ export class PushConsumerCore implements PullLoopHost {
     this.pullApi = new PullAPIWrapper(instance, group);
     this.pullLoop = new PullLoop(this);
     this.rebalance = new RebalanceImpl(instance, {
-      group, messageModel: settings.messageModel, strategy: settings.strategy, orderly: this.orderly,
+      // Broker locks only make sense when queues are shared out (clustering); broadcasting orderly
+      // consumers each read every queue in order without locks.
+      group, messageModel: settings.messageModel, strategy: settings.strategy, orderly: this.orderly && settings.messageModel === "CLUSTERING",
       pullMaxIdleTimeMs: settings.pullMaxIdleTimeMs, lockTimeoutMs: 1000,
     }, {
       computePullFromWhere: (mq) => this.computePullFromWhere(mq),

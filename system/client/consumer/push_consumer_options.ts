@@ -8,7 +8,7 @@ import { MQClientError } from "../client_errors.ts";
 import type { AllocateMessageQueueStrategy } from "./allocate_strategy.ts";
 import { allocateAveragely } from "./allocate_strategy.ts";
 import type { ConsumerObserver } from "./consumer_observer.ts";
-import { PULL_MAX_IDLE_TIME_MS_DEFAULT } from "./process_queue.ts";
+import { PULL_MAX_IDLE_TIME_MS_DEFAULT, REBALANCE_LOCK_MAX_LIVE_TIME_MS } from "./process_queue.ts";
 
 export interface PushConsumerOptions extends ClientOptions {
   consumerGroup: string;
@@ -41,6 +41,8 @@ export interface PushConsumerOptions extends ClientOptions {
   pullMaxIdleTimeMs?: number;
   /** Orderly: LOCK_BATCH_MQ renewal interval (Java 20 s). */
   lockIntervalMs?: number;
+  /** Orderly: a lock not renewed for this long counts as lost (Java 30 s; the broker's is 60 s). */
+  lockMaxLiveTimeMs?: number;
   /** Broadcasting offsets: <dir>/<clientId>/<group>/offsets.json. */
   localOffsetStoreDir?: string;
   observer?: ConsumerObserver;
@@ -70,6 +72,7 @@ export interface PushConsumerSettings {
   readonly consumerTimeoutMillisWhenSuspend: number;
   readonly pullMaxIdleTimeMs: number;
   readonly lockIntervalMs: number;
+  readonly lockMaxLiveTimeMs: number;
   readonly localOffsetStoreDir: string;
 }
 
@@ -124,6 +127,7 @@ export function resolvePushConsumerSettings(options: PushConsumerOptions, nowMs:
     consumerTimeoutMillisWhenSuspend: options.consumerTimeoutMillisWhenSuspend ?? 30_000,
     pullMaxIdleTimeMs: options.pullMaxIdleTimeMs ?? PULL_MAX_IDLE_TIME_MS_DEFAULT,
     lockIntervalMs: options.lockIntervalMs ?? 20_000,
+    lockMaxLiveTimeMs: options.lockMaxLiveTimeMs ?? REBALANCE_LOCK_MAX_LIVE_TIME_MS,
     localOffsetStoreDir: options.localOffsetStoreDir ?? ".rocketmq_offsets",
   };
 }

@@ -154,3 +154,28 @@ test("orderly: messages of one key are consumed one at a time in send order", as
     await c.shutdown();
   }
 });
+
+test("NOTIFY_CONSUMER_IDS_CHANGED rebalances at once (rebalance interval 60 s)", async () => {
+  await admin.createTopic({ topic: "N1", clusterName: "DefaultCluster", readQueueNums: 2, writeQueueNums: 2 });
+  const slow = { rebalanceIntervalMs: 60_000 };
+  const make = (name: string): PushConsumer => {
+    const c = consumer("CGN", name, slow);
+    c.subscribe("N1", "*");
+    c.registerMessageListenerConcurrently(async () => "CONSUME_SUCCESS");
+    return c;
+  };
+  const first = make("n1");
+  const second = make("n2");
+  try {
+    await first.start();
+    await waitFor(cluster.env, "first holds all 4", () => first.assignedQueues().filter((q) => q.topic === "N1").length === 4);
+    await second.start();
+    await waitFor(cluster.env, "split 2/2 without waiting for the 60 s rebalance", () =>
+      first.assignedQueues().filter((q) => q.topic === "N1").length === 2 && second.assignedQueues().filter((q) => q.topic === "N1").length === 2, 5000);
+    await second.shutdown();
+    await waitFor(cluster.env, "first takes all 4 back after the other unregistered", () => first.assignedQueues().filter((q) => q.topic === "N1").length === 4, 5000);
+  } finally {
+    await first.shutdown();
+    await second.shutdown();
+  }
+});
