@@ -17,6 +17,8 @@ export interface ProducerSpec {
   orderKeys?: number;
   sendMode?: "sync" | "async" | "oneway";
   bodySizeBytes?: number;
+  /** RocketMQ's sendLatencyFaultEnable (default false, as in the Java client). */
+  latencyFaultAvoidance?: boolean;
 }
 
 export interface ConsumerGroupSpec {

@@ -31,7 +31,7 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
     sendMsgTimeoutMs: spec.intervals.sendTimeoutMs,
     pollNameServerIntervalMs: spec.intervals.routePollMs,
     heartbeatBrokerIntervalMs: spec.intervals.clientHeartbeatMs,
-    sendLatencyFaultEnable: true,
+    sendLatencyFaultEnable: producerSpec.latencyFaultAvoidance ?? false,
     onSendAttempt: (event) => {
       attemptsOfCurrent++;
       if (event.outcome === "error" && event.error !== undefined && isAmbiguousAttemptText(event.error)) ambiguousAttempt = true;
