@@ -22,17 +22,18 @@ export class IndexService {
   constructor(private readonly env: Env, private readonly config: StoreConfig) {}
 
   /**
-   * Opens the index files. After an abnormal exit, files that may hold entries past what the
-   * checkpoint says was flushed (or with a torn header) are deleted; the caller re-dispatches
-   * from the returned offset (the lowest beginPhyOffset deleted; Infinity when none).
+   * Opens the index files. Files that may hold entries past what the checkpoint says was
+   * flushed (or with a torn header) are deleted — a clean shutdown's checkpoint covers them
+   * all — and the caller re-dispatches from the returned offset (the lowest beginPhyOffset
+   * deleted; Infinity when none).
    */
-  load(lastExitOK: boolean, checkpointIndexOffset: number): number {
+  load(checkpointIndexOffset: number): number {
     let redispatchFrom = Number.POSITIVE_INFINITY;
     for (const name of this.env.disk.list(this.config.storePathIndex)) {
       if (!/^\d{17}$/.test(name)) continue;
       const path = posix.join(this.config.storePathIndex, name);
       const file = new IndexFile(this.env.disk, path, this.config.maxHashSlotNum, this.config.maxIndexNum, false);
-      if (!file.headerLooksValid() || (!lastExitOK && file.header.endPhyOffset > checkpointIndexOffset)) {
+      if (!file.headerLooksValid() || file.header.endPhyOffset > checkpointIndexOffset) {
         redispatchFrom = Math.min(redispatchFrom, file.headerLooksValid() ? file.header.beginPhyOffset : 0);
         this.env.log.warn("dropping index file written after the last checkpoint", { path });
         file.destroy(this.env.disk);

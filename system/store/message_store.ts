@@ -98,7 +98,7 @@ export class DefaultMessageStore {
     const lastExitOK = !disk.exists(this.config.abortFile);
     this.checkpoint.load();
     if (!this.commitLog.queue.load() || !this.consumeQueues.load()) return false;
-    const indexRedispatch = this.indexService?.load(lastExitOK, this.checkpoint.indexOffset) ?? Number.POSITIVE_INFINITY;
+    const indexRedispatch = this.indexService?.load(this.checkpoint.indexOffset) ?? Number.POSITIVE_INFINITY;
     this.recoveryReport = recover({
       env: this.env, config: this.config, commitLog: this.commitLog, queues: this.consumeQueues, index: this.indexService,
       checkpoint: this.checkpoint, dispatcher: this.dispatcher, levels: this.delayLevels,

@@ -2,11 +2,12 @@
 // index repair). Finds the end of the valid commit log by validating records (magic, size,
 // PHYSICALOFFSET, CRC when checkCRCOnRecover), cuts the torn tail, drops consume-queue units
 // and index files beyond it, and re-dispatches records the queues or index may have missed.
-// - Normal exit: validate from the third-last segment; queues were flushed at shutdown.
-// - Abnormal exit (abort file present): validate from the segment holding the checkpoint's
-//   lowest covered offset (from the first segment when the checkpoint has no offsets), and
-//   re-dispatch from there (consume queues skip units they have; the index skips offsets
-//   below its end).
+// Validation starts at the third-last segment (RocketMQ's normal recovery) or earlier, at the
+// segment holding the checkpoint's lowest covered offset; re-dispatch starts there too
+// (consume queues skip units they have; the index skips offsets below its end). The abort file
+// is not trusted alone: a power loss can drop an unsynced abort file, and a clean shutdown
+// writes a checkpoint covering everything anyway, so the checkpoint decides how far back to go
+// (from the first segment when it has no offsets: a Java-written or missing checkpoint).
 
 import type { Env } from "../env/env.ts";
 import type { CommitLog } from "./commit_log.ts";
@@ -66,12 +67,10 @@ export function recover(context: RecoveryContext, lastExitOK: boolean, indexRedi
   const { commitLog, queues, checkpoint } = context;
   for (const queue of queues.all()) queue.recover();
   const files = commitLog.queue.files;
+  const covered = checkpoint.minOffset();
+  const holding = files.findIndex((file) => file.fileFromOffset + file.fileSize > covered);
   let startIndex = Math.max(0, files.length - 3);
-  if (!lastExitOK) {
-    const covered = checkpoint.minOffset();
-    const holding = files.findIndex((file) => file.fileFromOffset + file.fileSize > covered);
-    startIndex = covered <= 0 ? 0 : holding < 0 ? startIndex : Math.min(startIndex, holding);
-  }
+  startIndex = covered <= 0 ? 0 : holding < 0 ? startIndex : Math.min(startIndex, holding);
   const maxBefore = files.length === 0 ? 0 : files.at(-1)!.fileFromOffset + Math.min(files.at(-1)!.physicalSize(), files.at(-1)!.fileSize);
   const validEnd = files.length === 0 ? 0 : findValidEnd(context, startIndex);
   if (files.length > 0) commitLog.queue.truncateDirtyFiles(validEnd);
@@ -81,7 +80,7 @@ export function recover(context: RecoveryContext, lastExitOK: boolean, indexRedi
     if (queue.maxPhysicOffset > validEnd) queue.truncateDirtyLogicFiles(validEnd);
   }
   let redispatchFrom = Math.min(indexRedispatchFrom, context.index?.truncateBeyond(validEnd) ?? Number.POSITIVE_INFINITY);
-  if (!lastExitOK) redispatchFrom = Math.min(redispatchFrom, checkpoint.minOffset());
+  redispatchFrom = Math.min(redispatchFrom, covered);
   redispatchFrom = Math.min(validEnd, redispatchFrom);
   if (redispatchFrom < validEnd) redispatchFrom = segmentStart(context, redispatchFrom);
   context.dispatcher.reputFromOffset = redispatchFrom;
