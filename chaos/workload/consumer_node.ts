@@ -10,6 +10,7 @@ import type { HistoryRecorder } from "../history/types.ts";
 import type { ConsumerGroupSpec } from "../scenario.ts";
 import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
 import { decodeBodyId } from "./message_identity.ts";
+import { ensureTopics } from "./topics.ts";
 
 const strategyNames = { AVG: "AVG", AVG_BY_CIRCLE: "AVG_BY_CIRCLE", CONSISTENT_HASH: "CONSISTENT_HASH" } as const;
 
@@ -56,6 +57,9 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
       },
     },
   });
+  // The topic exists before the consumer subscribes, so its first rebalance finds the queues
+  // (otherwise a consumer waits for its next route refresh, up to routePollMs).
+  await ensureTopics(env, spec, [topic]);
   consumer.subscribe(topic, groupSpec.subscription ?? "*");
 
   const decide = (message: ClientMessageExt): "success" | "retry" =>
