@@ -28,3 +28,11 @@ bench-store:
 # start a topology (1m, 2m-noslave, 2m-2s-async, 2m-2s-sync) as local processes on 127.0.0.1 until Ctrl-C
 cluster topology="1m" *flags="":
     node --import tsx chaos/deploy/cluster_cli.ts {{topology}} {{flags}}
+
+# a Docker engine for the container deployer (idempotent; as root installs Debian's docker.io and starts dockerd; a reachable DOCKER_HOST is used as it is)
+docker-up:
+    bash chaos/deploy/container/docker_up.sh
+
+# the container smoke suite (needs `just docker-up`): fails rather than skips without an engine
+test-container:
+    MQLAB_CONTAINER_TESTS=1 node --import tsx --test --test-concurrency=1 --test-timeout=900000 "chaos/deploy/container/**/*.int.test.ts"

@@ -44,6 +44,8 @@ export interface ContainerClusterParts {
   interrupt: InterruptCleanup;
   times: BringUpTimes;
   plan: ClusterPlan;
+  /** Absolute path inside the image of the workers' workload module (tests' stand-ins). */
+  workloadModule?: string;
 }
 
 export const workerEntry = "chaos/deploy/worker.ts";
@@ -57,11 +59,13 @@ export class ContainerCluster implements Cluster {
   private readonly filter: ContainerPacketFilter;
   private readonly starts = new Map<string, number>();
   private bridge: WorkerHistoryBridge | undefined;
+  readonly addresses: AddressPlan;
   private tornDown = false;
 
   constructor(private readonly parts: ContainerClusterParts) {
     this.runId = parts.runId;
     this.times = parts.times;
+    this.addresses = parts.addresses;
     for (const node of parts.nodes) this.nodesByName.set(node.spec.name, node);
     this.filter = new ContainerPacketFilter(() => [...this.nodesByName.values()].map((node) => ({ name: node.spec.name, ip: node.spec.ip, hostPid: () => node.hostPid() })));
   }
@@ -173,7 +177,8 @@ export class ContainerCluster implements Cluster {
         name: client.name,
         role: client.role,
         ip: address.ip,
-        args: ["--import", "tsx", workerEntry, "--spec-json", JSON.stringify(spec)],
+        args: ["--import", "tsx", workerEntry, "--spec-json", JSON.stringify(spec), "--watch-stdin"],
+        stdin: true,
         readyLine: /^@@control \{"event":"ready"/,
         failLine: /^@@control \{"event":"failed"/,
         readyTimeoutMs: 90_000,
@@ -188,7 +193,8 @@ export class ContainerCluster implements Cluster {
   }
 
   private workerSpec(workload: Workload, name: string, role: "producer" | "consumer", indexInSpec: Map<string, number>): WorkerSpec {
-    const base = { node: name, role, namesrvAddr: this.namesrvAddr(), runStartEpochMs: this.runStartEpochMs, seed: this.parts.plan.seed, intervals: this.parts.plan.intervals, workload };
+    const base = { node: name, role, namesrvAddr: this.namesrvAddr(), runStartEpochMs: this.runStartEpochMs, seed: this.parts.plan.seed, intervals: this.parts.plan.intervals, workload,
+      ...(this.parts.workloadModule === undefined ? {} : { module: this.parts.workloadModule }) };
     if (role === "producer") {
       // Producer nodes are numbered across specs in order (address_plan.clientNodes).
       let remaining = Number(name.slice("producer-".length));

@@ -11,13 +11,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FaultKind } from "../../faults/types.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
-import { AddressPlan } from "../process/address_plan.ts";
+import { AddressPlan, type NodeAddress } from "../process/address_plan.ts";
 import { brokerConfText, namesrvConfText } from "../process/node_commands.ts";
 import type { ClusterPlan, Deployer, DeployerName, FaultSupport } from "../types.ts";
 import { removeRunResources } from "./cleanup.ts";
 import { ContainerCluster, type BringUpTimes } from "./container_cluster.ts";
 import { connectEngine, type Engine } from "./engine.ts";
-import { ensureNodeImage } from "./image.ts";
+import { ensureNodeImage, imageAppDir } from "./image.ts";
 import { NodeContainer, type NodeOutput } from "./node_container.ts";
 import { createRunNetwork } from "./run_network.ts";
 
@@ -26,6 +26,13 @@ export interface ContainerDeployerOptions {
   startEngine?: boolean;
   /** How long a NameServer or broker may take to print its boot line. */
   readyTimeoutMs?: number;
+  /**
+   * Stand-in servers for tests: the entrypoint (node) arguments of a NameServer or broker; they
+   * must print a line matching /boot success/ once they serve. Default: the real CLIs.
+   */
+  commands?: { namesrv?: (node: NodeAddress) => string[]; broker?: (node: NodeAddress) => string[] };
+  /** Workload module for workers, relative to the project (default: the worker's own). */
+  workloadModule?: string;
 }
 
 /** Inside the image: entry points relative to its working directory (the project). */
@@ -104,7 +111,7 @@ export class ContainerDeployer implements Deployer {
         writeFileSync(join(nodesDir, `${name}.conf`), `# ${confPath} in the container\n${confText}`);
         return new NodeContainer(engine, {
           name, role, ip: addresses.get(name).ip,
-          args: [...tsxArgs, entry, "-c", confPath, ...extraArgs],
+          args: this.options.commands?.[role]?.(addresses.get(name)) ?? [...tsxArgs, entry, "-c", confPath, ...extraArgs],
           files: [{ path: confPath, content: confText }],
           volumePath: storeDir, readyLine: bootSuccessLine, readyTimeoutMs,
         }, output, nodesDir);
@@ -130,11 +137,11 @@ export class ContainerDeployer implements Deployer {
         totalMs: Math.round(performance.now() - startMs),
       };
       writeFileSync(join(options.outDir, "container-deploy.json"), JSON.stringify({ runId, network, times }, null, 2) + "\n");
-      return new ContainerCluster({ engine, runId, image: image.tag, network, addresses, nodes: [...namesrvs, ...brokers], nodesDir, output: stdoutSinks, history: options.history, interrupt, times, plan });
+      return new ContainerCluster({ engine, runId, image: image.tag, network, addresses, nodes: [...namesrvs, ...brokers], nodesDir, output: stdoutSinks, history: options.history, interrupt, times, plan, ...(this.options.workloadModule === undefined ? {} : { workloadModule: `${imageAppDir}/${this.options.workloadModule}` }) });
     } catch (error) {
       interrupt.dispose();
       await removeRunResources(engine, runId).catch(() => undefined);
-      throw error;
+      throw new Error(`container run ${runId} could not come up (its containers, network and volumes are removed): ${(error as Error).message}`, { cause: error });
     }
   }
 }

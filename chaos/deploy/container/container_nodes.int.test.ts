@@ -6,7 +6,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AddressPlan } from "../process/address_plan.ts";
@@ -18,13 +17,14 @@ import { NodeContainer } from "./node_container.ts";
 import { ContainerPacketFilter } from "./packet_filter.ts";
 import { createRunNetwork } from "./run_network.ts";
 import { containerTestsSkip } from "./testing/skip.ts";
+import { hello, helloAfterRestart } from "./testing/tcp_hello.ts";
 
 const skip = await containerTestsSkip();
 
 // A server that counts its starts in /store (the volume) and answers "hello <starts>".
 const server = (port: number): string =>
   `const fs=require("fs");let n=0;try{n=+fs.readFileSync("/store/n","utf8")}catch{}fs.writeFileSync("/store/n",String(n+1));` +
-  `require("net").createServer(s=>s.end("hello "+n+"\\n")).listen(${port},()=>console.log("READY "+n));`;
+  `require("net").createServer(s=>{s.on("error",()=>{});s.end("hello "+n+"\\n")}).listen(${port},()=>console.log("READY "+n));`;
 
 // A client that tries both servers every 150 ms and prints "<name> ok" / "<name> fail <code>".
 const prober = (targets: { name: string; ip: string; port: number }[]): string =>
@@ -32,25 +32,6 @@ const prober = (targets: { name: string; ip: string; port: number }[]): string =
   `setInterval(()=>{for(const x of t){const s=net.connect(x.port,x.ip);const timer=setTimeout(()=>{s.destroy();console.log(x.name+" fail TIMEOUT")},400);` +
   `s.on("data",()=>{clearTimeout(timer);console.log(x.name+" ok");s.destroy()});s.on("error",e=>{clearTimeout(timer);console.log(x.name+" fail "+e.code)})}},150);`;
 
-function hello(ip: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, ip);
-    let text = "";
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error("timeout"));
-    }, 1_500);
-    socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
-    socket.on("end", () => {
-      clearTimeout(timer);
-      resolve(text.trim());
-    });
-    socket.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
-}
 
 function dockerLines(args: string[]): string[] {
   return execFileSync("docker", args, { encoding: "utf8" }).split("\n").filter((line) => line.trim() !== "");
@@ -93,7 +74,7 @@ test("container nodes: image, volume across crash, pause, firewall in the namesp
     await brokerNode.kill();
     await assert.rejects(hello(broker.ip, broker.port ?? 0));
     await brokerNode.restart();
-    assert.equal(await hello(broker.ip, broker.port ?? 0), "hello 1", "the store volume survived the crash");
+    assert.equal(await helloAfterRestart(broker.ip, broker.port ?? 0), "hello 1", "the store volume survived the crash");
 
     // Pause freezes the process: connections are accepted by nobody.
     await brokerNode.pause();

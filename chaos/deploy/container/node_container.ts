@@ -31,7 +31,10 @@ export interface NodeSpec {
   readyTimeoutMs?: number;
   /** A line that means the start failed (readiness fails at once, with the output). */
   failLine?: RegExp;
-  /** Keep stdin open so the deployer can write to the process (workers take commands there). */
+  /**
+   * Give the process a stdin held open by this deployer's attach (workers run --watch-stdin):
+   * if the deployer dies, stdin closes and the worker stops itself.
+   */
   stdin?: boolean;
 }
 
@@ -54,10 +57,7 @@ class RunContainer extends GenericContainer {
 
   protected override async beforeContainerCreated(): Promise<void> {
     this.createOpts.NetworkingConfig = { EndpointsConfig: { [this.networkName]: { IPAMConfig: { IPv4Address: this.ip } } } };
-    if (this.openStdin) {
-      this.createOpts.OpenStdin = true;
-      this.createOpts.StdinOnce = false;
-    }
+    if (this.openStdin) Object.assign(this.createOpts, { OpenStdin: true, StdinOnce: true });
   }
 
   protected override async containerCreated(containerId: string): Promise<void> {
@@ -65,7 +65,7 @@ class RunContainer extends GenericContainer {
   }
 }
 
-function splitLines(stream: Readable, onLine: (line: string) => void): void {
+function splitLines(stream: Readable, onLine: (line: string) => void, onEnd: () => void): void {
   let pending = "";
   stream.setEncoding("utf8");
   stream.on("data", (chunk: string) => {
@@ -80,6 +80,7 @@ function splitLines(stream: Readable, onLine: (line: string) => void): void {
   stream.on("end", () => {
     if (pending !== "") onLine(pending);
     pending = "";
+    onEnd();
   });
 }
 
@@ -90,7 +91,6 @@ export class NodeContainer {
   private lineWaiters: { pattern: RegExp; resolve: () => void }[] = [];
   private exitWaiters: (() => void)[] = [];
   private attached = false;
-  private stdinStream: NodeJS.WritableStream | undefined;
   alive = false;
   paused = false;
 
@@ -139,38 +139,41 @@ export class NodeContainer {
   private async attach(): Promise<void> {
     const container = this.container;
     if (container === undefined || this.attached) return;
-    const withStdin = this.spec.stdin === true;
-    const stream = (await container.attach({ stream: true, stdout: true, stderr: true, logs: false, ...(withStdin ? { stdin: true, hijack: true } : {}) })) as unknown as Readable & NodeJS.WritableStream;
+    const stdin = this.spec.stdin === true ? { stdin: true, hijack: true } : {};
+    const stream = (await container.attach({ stream: true, stdout: true, stderr: true, logs: false, ...stdin })) as unknown as Readable;
     this.attached = true;
-    this.stdinStream = withStdin ? stream : undefined;
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     this.engine.docker.modem.demuxStream(stream, stdout, stderr);
-    splitLines(stdout, (line) => {
-      this.noteLine(line, "");
-      this.output.stdoutLine(this.spec.name, line);
-    });
-    splitLines(stderr, (line) => this.noteLine(line, "[stderr] "));
-    stream.on("end", () => {
-      stdout.end();
-      stderr.end();
+    // The process has exited once both halves delivered their last line (not at the raw
+    // stream's end: lines may still sit in the pass-throughs then).
+    let open = 2;
+    const halfDone = (): void => {
+      if (--open > 0) return;
       this.attached = false;
-      this.stdinStream = undefined;
       const waiters = this.exitWaiters;
       this.exitWaiters = [];
       for (const waiter of waiters) waiter();
-    });
-  }
-
-  /** Writes to the process's stdin (only with spec.stdin); false when it is not running. */
-  writeStdin(text: string): boolean {
-    if (this.stdinStream === undefined) return false;
-    this.stdinStream.write(text);
-    return true;
+    };
+    splitLines(stdout, (line) => {
+      this.noteLine(line, "");
+      this.output.stdoutLine(this.spec.name, line);
+    }, halfDone);
+    splitLines(stderr, (line) => this.noteLine(line, "[stderr] "), halfDone);
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      stdout.end();
+      stderr.end();
+    };
+    stream.on("end", end);
+    stream.on("close", end);
+    stream.on("error", end);
   }
 
   private noteLine(line: string, prefix: string): void {
-    this.log.write(`${prefix}${line}\n`);
+    if (!this.log.writableEnded) this.log.write(`${prefix}${line}\n`);
     this.recentLines.push(line);
     if (this.recentLines.length > 40) this.recentLines.shift();
     const matched = this.lineWaiters.filter((waiter) => waiter.pattern.test(line));
