@@ -85,9 +85,12 @@ export class RemoteBrokerOffsetStore implements OffsetStore {
       this.offsets.update(mq, brokerOffset, false);
       return brokerOffset;
     } catch (error) {
-      // Java: an MQBrokerException (e.g. 22 "not found") means "no offset"; anything else is an error.
-      if (error instanceof MQBrokerError && error.responseCode === ResponseCode.QUERY_NOT_FOUND) return OFFSET_NONE;
-      if (error instanceof MQBrokerError) return OFFSET_NONE;
+      // Java: any MQBrokerException (normally 22 QUERY_NOT_FOUND) means "no offset stored";
+      // anything else (transport) is an error the caller must not mistake for a new group.
+      if (error instanceof MQBrokerError) {
+        if (error.responseCode !== ResponseCode.QUERY_NOT_FOUND) this.log.info("query offset refused", { error: error.message });
+        return OFFSET_NONE;
+      }
       this.log.warn("fetchConsumeOffsetFromBroker failed", { group: this.group, topic: mq.topic, queueId: mq.queueId, error: errorText(error) });
       return OFFSET_ERROR;
     }

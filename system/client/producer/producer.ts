@@ -125,17 +125,33 @@ export class Producer implements ProducerInner {
     if (typeof second === "function" || (second !== undefined && "onSuccess" in second)) {
       const callback = second;
       const retries = this.options.retryTimesWhenSendAsyncFailed ?? 2;
-      this.sendOutgoing(this.prepare(message), retries, undefined).then(
-        (result) => (typeof callback === "function" ? callback(undefined, result) : callback.onSuccess(result)),
-        (error: unknown) => {
-          const failure = error instanceof Error ? error : new Error(String(error));
-          if (typeof callback === "function") callback(failure, undefined);
-          else callback.onException(failure);
-        },
+      const settle = (error: Error | undefined, result: SendResult | undefined): void => {
+        try {
+          if (typeof callback === "function") callback(error, result);
+          else if (error !== undefined) callback.onException(error);
+          else callback.onSuccess(result!);
+        } catch (thrown) {
+          this.log.warn("send callback threw", { error: errorText(thrown) });
+        }
+      };
+      let outgoing: OutgoingMessage;
+      try {
+        outgoing = this.prepare(message);
+      } catch (error) {
+        settle(error instanceof Error ? error : new Error(String(error)), undefined);
+        return;
+      }
+      this.sendOutgoing(outgoing, retries, undefined).then(
+        (result) => settle(undefined, result),
+        (error: unknown) => settle(error instanceof Error ? error : new Error(String(error)), undefined),
       );
       return;
     }
-    return this.sendOutgoing(this.prepare(message), this.options.retryTimesWhenSendFailed ?? 2, second?.timeoutMs);
+    try {
+      return this.sendOutgoing(this.prepare(message), this.options.retryTimesWhenSendFailed ?? 2, second?.timeoutMs);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** One attempt, no response awaited (resolves once written). */

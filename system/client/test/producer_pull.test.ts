@@ -109,3 +109,32 @@ test("pull consumer: FOUND with exact tag check, NO_NEW_MSG, NO_MATCHED_MSG, OFF
     await producer.shutdown();
   }
 });
+
+test("callback and oneway sends; a throwing callback does not hurt the producer; bad messages are rejected clearly", async () => {
+  const producer = new Producer(cluster.env, { namesrvAddr: cluster.namesrvAddrs, producerGroup: "PG5" });
+  await producer.start();
+  try {
+    const viaCallback = await new Promise<string>((resolve, reject) => {
+      producer.send({ topic: "T1", body: "cb" }, (error, result) => (error !== undefined ? reject(error) : resolve(result!.sendStatus)));
+    });
+    assert.equal(viaCallback, "SEND_OK");
+    producer.send({ topic: "T1", body: "cb2" }, () => {
+      throw new Error("user bug");
+    });
+    await producer.sendOneway({ topic: "T1", body: "oneway", keys: "oneway-key" });
+    let found = 0;
+    for (let i = 0; i < 50 && found === 0; i++) {
+      found = (await admin.queryMsgByKey("T1", "oneway-key")).length;
+      if (found === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(found, 1);
+    await assert.rejects(producer.send({ topic: "T1", body: "" }), /the message body length is zero/);
+    await assert.rejects(producer.send({ topic: "bad topic!", body: "x" }), /contains illegal characters/);
+    await assert.rejects(producer.send({ topic: "T1", body: "x", properties: { TAGS: "sneaky" } }), /The Property<TAGS> is used by system/);
+    const failed = await new Promise<Error | undefined>((resolve) => producer.send({ topic: "T1", body: "" }, (error) => resolve(error)));
+    assert.match(failed?.message ?? "", /body length is zero/);
+  } finally {
+    await producer.shutdown();
+  }
+  await assert.rejects(producer.send({ topic: "T1", body: "late" }), /service state not OK/);
+});
