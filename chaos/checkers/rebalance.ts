@@ -152,6 +152,13 @@ function lastChange(index: HistoryIndex, context: CheckContext, members: Map<str
     if (!masterNodes.has(event.node) || event.timeMs < change.timeMs) continue;
     change = { timeMs: event.timeMs, boundMs: brokerBound, label: `${event.node} ${event.event}` };
   }
+  // A network fault's inject or heal changes which brokers the routes list (a broker expired
+  // by its NameServers comes back only at its next registration), so it restarts the clock too.
+  const healedBound = brokerBound + intervals.brokerRegisterMs;
+  for (const event of index.nemesis) {
+    if (event.timeMs < change.timeMs) continue;
+    change = { timeMs: event.timeMs, boundMs: Math.max(healedBound, event.timeMs === change.timeMs ? change.boundMs : 0), label: `${event.kind} ${event.target} ${event.phase}` };
+  }
   return change;
 }
 
