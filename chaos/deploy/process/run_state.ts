@@ -3,7 +3,7 @@
 // pid, configs, store directories), the network namespace mqlab-<runid> (its nftables table
 // lives and dies inside it), and MQLAB_RUN_ID=<runid> in the environment of every process it
 // starts. So `mqlab clean` finds leftovers even when the run's own records are gone.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -45,7 +45,9 @@ export class RunDir {
   create(netns: string | undefined): void {
     mkdirSync(this.dir, { recursive: true });
     const owner: OwnerRecord = { pid: process.pid, startTicks: processStartTicks(process.pid), createdAtMs: Date.now(), ...(netns ? { netns } : {}) };
-    writeFileSync(join(this.dir, "owner.json"), JSON.stringify(owner) + "\n");
+    // Written whole then renamed: a concurrent `mqlab clean` never reads half a record.
+    writeFileSync(join(this.dir, "owner.json.tmp"), JSON.stringify(owner) + "\n");
+    renameSync(join(this.dir, "owner.json.tmp"), join(this.dir, "owner.json"));
   }
 
   path(...parts: string[]): string {
@@ -64,14 +66,22 @@ export class RunDir {
   }
 }
 
+/** A run directory younger than this without an owner record is a run being created. */
+const creationGraceMs = 60_000;
+
 function ownerAlive(runDir: string): boolean {
+  let owner: OwnerRecord;
   try {
-    const owner = JSON.parse(readFileSync(join(runDir, "owner.json"), "utf8")) as OwnerRecord;
-    const ticks = processStartTicks(owner.pid);
-    return ticks !== undefined && (owner.startTicks === undefined || ticks === owner.startTicks);
+    owner = JSON.parse(readFileSync(join(runDir, "owner.json"), "utf8")) as OwnerRecord;
   } catch {
-    return false;
+    try {
+      return Date.now() - statSync(runDir).mtimeMs < creationGraceMs;
+    } catch {
+      return false;
+    }
   }
+  const ticks = processStartTicks(owner.pid);
+  return ticks !== undefined && (owner.startTicks === undefined || ticks === owner.startTicks);
 }
 
 /** Pids of processes whose environment carries MQLAB_RUN_ID (all runs, or one). */
@@ -127,7 +137,12 @@ export async function cleanLeftovers(options: { includeLive?: boolean } = {}): P
   for (const name of namespaces) {
     if (!name.startsWith(netnsPrefix) || live.has(name.slice(netnsPrefix.length))) continue;
     report.processes.push(...(await killNetnsProcesses(name)));
-    await runCommand(["ip", "netns", "delete", name]);
+    try {
+      await runCommand(["ip", "netns", "delete", name]);
+    } catch (error) {
+      // Another clean-up (or the run's own teardown) may have deleted it meanwhile.
+      if ((await listNetns()).includes(name)) throw error;
+    }
     report.namespaces.push(name);
   }
   for (const runId of report.runs) rmSync(join(runsRoot, runId), { recursive: true, force: true });
