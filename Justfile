@@ -23,7 +23,7 @@ ci: check test
 
 # store append throughput and memory with one queue of 1,000,000 messages
 bench-store:
-    node --import tsx chaos/bench/store_bench.ts
+    node --expose-gc --import tsx chaos/bench/store_bench.ts
 
 # start a topology (1m, 2m-noslave, 2m-2s-async, 2m-2s-sync) as local processes on 127.0.0.1 until Ctrl-C
 cluster topology="1m" *flags="":
@@ -36,3 +36,19 @@ docker-up:
 # the container smoke suite (needs `just docker-up`): fails rather than skips without an engine
 test-container:
     MQLAB_CONTAINER_TESTS=1 node --import tsx --test --test-concurrency=1 --test-timeout=900000 "chaos/deploy/container/**/*.int.test.ts"
+
+# producer→broker→consumer throughput and end-to-end latency on real processes (1 KiB messages)
+bench-e2e:
+    node --import tsx chaos/bench/e2e_bench.ts
+
+# simulator speed: simulated seconds per wall second and events per second, per topology
+bench-sim minutes="10":
+    node --import tsx chaos/bench/sim_bench.ts {{minutes}}
+
+# run one scenario in the simulator (see `npx mqlab list`)
+run scenario seed="1":
+    node --import tsx chaos/cli/mqlab.ts run {{scenario}} --seed {{seed}}
+
+# the CI scenario suite: every topology × {no fault, broker crash, firewall drop, heartbeat loss, consumer crash}
+suite-ci seeds="2":
+    node --import tsx chaos/cli/mqlab.ts suite ci --seeds {{seeds}} --out reports/out/suite-ci

@@ -1,0 +1,22 @@
+// Simulator speed with the real system inside: for each topology, a steady workload (2
+// producers × 10 msg/s, 2 consumers) and an idle cluster; prints simulated seconds per wall
+// second and events per wall second. Run: npx node --import tsx chaos/bench/sim_bench.ts [minutes]
+import { simCommand } from "../cli/sim_command.ts";
+import type { TopologyName } from "../scenario.ts";
+
+const minutes = Number(process.argv[2] ?? 10);
+const topologies: TopologyName[] = ["1m", "2m-noslave", "2m-2s-sync"];
+
+for (const topology of topologies) {
+  for (const [label, rate] of [["steady", undefined], ["idle", 0]] as const) {
+    const runMinutes = label === "idle" ? minutes * 12 : minutes;
+    const summary = await simCommand(topology, 1, runMinutes, rate);
+    const wallS = summary.wallMs / 1000;
+    const simulatedS = (summary.simulatedMs ?? 0) / 1000;
+    process.stdout.write(
+      `${topology.padEnd(12)} ${label.padEnd(7)} simulated ${simulatedS.toFixed(0)} s in ${wallS.toFixed(2)} s wall: ` +
+        `${(simulatedS / wallS).toFixed(0)} simulated s/wall s, ${((summary.events ?? 0) / wallS).toFixed(0)} events/s, ` +
+        `sent ${summary.counts.sent} consumed ${summary.counts.consumed}${summary.error ? ` ERROR ${summary.error}` : ""}\n`,
+    );
+  }
+}
