@@ -27,8 +27,9 @@ export class WorkerProcess {
     this.logFile = command.logPath;
     writeFileSync(specPath, JSON.stringify(spec, null, 2) + "\n");
     this.process = new NodeProcess(spec.node, { ...command, pipe: true });
-    this.process.onExit(() => {
+    this.process.onExit((info, expected) => {
       for (const waiter of this.waiters.splice(0)) waiter.resolve();
+      if (!expected) this.history.record({ type: "note", timeMs: this.nowMs(), process: this.name, text: `worker exited on its own (code ${info.code}, signal ${info.signal})` });
     });
   }
 
