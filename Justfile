@@ -52,3 +52,7 @@ run scenario seed="1":
 # the CI scenario suite: every topology × {no fault, broker crash, firewall drop, heartbeat loss, consumer crash}
 suite-ci seeds="2":
     node --import tsx chaos/cli/mqlab.ts suite ci --seeds {{seeds}} --out reports/out/suite-ci
+
+# nftables for the process deployer's network faults (root, Debian); without it those tests skip
+setup-nft:
+    command -v nft >/dev/null || (apt-get update -qq && apt-get install -y -qq nftables)
