@@ -79,6 +79,31 @@ test("kill -9 of one of 3 consumers: its queues move to the others, no message l
   await Promise.all(survivors.map((worker) => worker.exit));
 });
 
+test("a consumer that vanishes without closing its sockets (SIGSTOP) is expired by heartbeat timeout; no loss", { timeout: 120_000 }, async () => {
+  const workers = ["v1", "v2", "v3"].map((instanceName) =>
+    spawnWorker({ namesrvAddr: cluster.namesrvAddr, group: "VanishGroup", topic: "Failover", instanceName, options: fastClient }));
+  await waitUntil("every queue held by exactly one of 3 consumers", () => exactlyOnce(workers, "Failover", 8));
+  const frozen = workers[0]!;
+  frozen.child.kill("SIGSTOP");
+  const survivors = workers.slice(1);
+  const stoppedAt = Date.now();
+  const sent: string[] = [];
+  for (let i = 0; i < 100; i++) {
+    const body = `v-${i}`;
+    await producer.send({ topic: "Failover", body });
+    sent.push(body);
+  }
+  await waitUntil("survivors hold all 8 queues after the broker expired the frozen client", () => exactlyOnce(survivors, "Failover", 8), 60_000);
+  assert.ok(Date.now() - stoppedAt >= 2500, "took over only after clientChannelExpiredTimeMs (3 s)");
+  await waitUntil("every message consumed by a survivor", () => {
+    const seen = new Set(survivors.flatMap(messageBodies));
+    return sent.every((body) => seen.has(body));
+  }, 60_000);
+  frozen.child.kill("SIGKILL");
+  for (const worker of survivors) worker.child.kill("SIGTERM");
+  await Promise.all(workers.map((worker) => worker.exit));
+});
+
 test("orderly: per-key order holds across a consumer restart", { timeout: 120_000 }, async () => {
   const orderlyOptions = { ...fastClient, lockIntervalMs: 1000 };
   const start = (name: string): Worker => spawnWorker({
