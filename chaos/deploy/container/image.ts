@@ -232,11 +232,15 @@ async function buildIfMissing(engine: Engine, files: ImageFile[], hash: string, 
   return { tag, built: true, buildMs: Math.round(performance.now() - startMs), sizeBytes };
 }
 
-/** Old mqlab-node images would fill a vfs disk fast; the ones no container uses go. */
+/** Images younger than this stay: another run may have just built one it is about to start. */
+const keepRecentImagesSeconds = 30 * 60;
+
+/** Old mqlab-node images would fill a vfs disk fast; old ones no container uses go. */
 async function removeOlderImages(engine: Engine, keepTag: string): Promise<void> {
   const images = await engine.docker.listImages({ filters: { label: [`${imageLabel}=1`] } });
+  const cutoffSeconds = Date.now() / 1000 - keepRecentImagesSeconds;
   for (const image of images) {
-    if (image.RepoTags?.includes(keepTag)) continue;
+    if (image.RepoTags?.includes(keepTag) || image.Created > cutoffSeconds) continue;
     try {
       await engine.docker.getImage(image.Id).remove({ force: false });
     } catch {

@@ -9,7 +9,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
 import type Dockerode from "dockerode";
-import { GenericContainer } from "testcontainers";
+import { GenericContainer, PullPolicy } from "testcontainers";
 import type { NodeRole } from "../types.ts";
 import type { Engine } from "./engine.ts";
 import { runLabel } from "./cleanup.ts";
@@ -52,7 +52,8 @@ class RunContainer extends GenericContainer {
     private readonly onCreated: (containerId: string) => Promise<void>,
   ) {
     super(image);
-    this.withNetworkMode(networkName);
+    // The image is built here (image.ts); no registry is reachable to pull one from.
+    this.withNetworkMode(networkName).withPullPolicy(PullPolicy.neverPull());
   }
 
   protected override async beforeContainerCreated(): Promise<void> {
