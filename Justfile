@@ -19,7 +19,7 @@ test:
     npm test
 
 # what CI runs
-ci: check test
+ci: check test suite-ci
 
 # store append throughput and memory with one queue of 1,000,000 messages
 bench-store:
