@@ -4,7 +4,7 @@
 // processes share the host's network and network faults are refused (never faked). Time is
 // wall time. Teardown removes processes, namespace (with its rules) and the run directory —
 // also on failure during bring-up, on Ctrl-C and on exit (teardown_guard.ts).
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { UnsupportedFaultError, type Fault } from "../../faults/types.ts";
@@ -16,20 +16,16 @@ import { AddressPlan, type AddressPlanOptions, type NodeAddress } from "./addres
 import { AgentClient } from "./agent_client.ts";
 import { processFaultSupport } from "./fault_support.ts";
 import { NetNamespace } from "./netns.ts";
+import { NetworkNemesis } from "./network_nemesis.ts";
 import { NodeProcess } from "./node_process.ts";
 import { brokerConfText, namesrvConfText, repoRoot } from "./node_commands.ts";
-import { faultPacketRules, flowRelayRoutes, renderNftRules, renderRelayRule } from "./packet_rules.ts";
 import { probeConnect, waitForPort, type ProbeRequest, type ProbeResult } from "./probe.ts";
-import { relaySourcePorts } from "./relay.ts";
 import { newRunId, RunDir, runIdVariable, runProcesses } from "./run_state.ts";
 import { guardCluster } from "./teardown_guard.ts";
 import { WorkerProcess } from "./worker_process.ts";
 
 export type ProcessMode = "netns" | "host";
 
-/** Where flow-delay relays listen inside the namespace (no node uses 127.0.9.x). */
-const relayIp = "127.0.9.1";
-const relayFirstPort = 30_000;
 
 export interface NodeCommandBuilders {
   namesrv(node: NodeAddress, confPath: string): string[];
@@ -78,8 +74,7 @@ export class ProcessCluster implements Cluster {
   private agent: AgentClient | undefined;
   private unguard: () => void = () => {};
   private tornDown: Promise<void> | undefined;
-  private readonly relays = new Map<number, string[]>();
-  private nextRelayPort = relayFirstPort;
+  private network: NetworkNemesis | undefined;
 
   private constructor(readonly plan: ClusterPlan, private readonly options: ProcessClusterOptions) {
     this.addresses = new AddressPlan(plan.nameServers, plan.brokers.map((broker) => broker.node), options.addresses);
@@ -110,6 +105,7 @@ export class ProcessCluster implements Cluster {
     if (netnsName) {
       this.namespace = await NetNamespace.create(netnsName);
       this.agent = await AgentClient.start(this.namespace.execPrefix([]), this.nodeEnv("agent", "127.0.0.1"), join(this.nodesOutDir(), "agent.log"), repoRoot);
+      this.network = new NetworkNemesis(this.namespace, this.agent, this.addresses, this.options.outDir);
     }
     this.times.namespaceMs = Math.round(performance.now() - startMs);
     const namesrvStartMs = performance.now();
@@ -237,10 +233,6 @@ export class ProcessCluster implements Cluster {
     throw new Error(`unknown node "${name}" (known: ${[...this.servers.keys(), ...this.workers.keys()].join(", ")})`);
   }
 
-  private faultTag(faultIndex: number): string {
-    return `mqlab-fault-${faultIndex}`;
-  }
-
   async inject(fault: Fault, faultIndex: number): Promise<void> {
     const support = processFaultSupport(fault, this.mode);
     if (!support.supported) throw new UnsupportedFaultError("process", fault.kind, support.why);
@@ -257,34 +249,9 @@ export class ProcessCluster implements Cluster {
         for (const name of this.plan.nameServers) await this.inject({ kind: "crash", target: name }, faultIndex);
         return;
       default:
-        await this.injectNetwork(fault, faultIndex);
+        if (!this.network) throw new UnsupportedFaultError("process", fault.kind, "this run has no network namespace");
+        await this.network.inject(fault, faultIndex);
     }
-  }
-
-  private async injectNetwork(fault: Fault, faultIndex: number): Promise<void> {
-    const rules = faultPacketRules(fault, this.addresses);
-    if (!rules || !this.namespace || !this.agent) throw new UnsupportedFaultError("process", fault.kind, "no packet rules for it");
-    const tag = this.faultTag(faultIndex);
-    const lines = renderNftRules(rules, tag);
-    const routes = fault.kind === "flow" ? flowRelayRoutes(fault, this.addresses) : [];
-    const relayIds: string[] = [];
-    for (const [index, route] of routes.entries()) {
-      const relay = { id: `${tag}-${index}`, ip: relayIp, port: this.nextRelayPort++ };
-      await this.agent.startRelay({ id: relay.id, listenHost: relay.ip, listenPort: relay.port, targetHost: route.toIp, targetPort: route.port, forward: route.forward, backward: route.backward });
-      relayIds.push(relay.id);
-      lines.push(renderRelayRule(route, relay, relaySourcePorts, tag));
-    }
-    this.relays.set(faultIndex, relayIds);
-    this.nemesisLog(`inject #${faultIndex} ${fault.kind}\n${lines.join("\n")}`);
-    await this.namespace.addRules(lines);
-    // NAT applies to new connections only: reset the flow's live ones so they reconnect
-    // through the relay (RocketMQ clients reconnect on their next request).
-    for (const route of routes) await this.namespace.killConnections(route.fromIp, route.toIp, route.port);
-    if (routes.length > 0) this.nemesisLog(`#${faultIndex}: reset live connections of ${routes.length} relayed routes`);
-  }
-
-  private nemesisLog(text: string): void {
-    appendFileSync(join(this.options.outDir, "nemesis.log"), `${new Date().toISOString()} ${text}\n`);
   }
 
   async heal(fault: Fault, faultIndex: number): Promise<void> {
@@ -299,14 +266,8 @@ export class ProcessCluster implements Cluster {
       case "namesrv-all-down":
         await Promise.all(this.plan.nameServers.map((name) => this.processOf(name).restart()));
         return;
-      default: {
-        if (!this.namespace) return;
-        const removed = await this.namespace.deleteRules(this.faultTag(faultIndex));
-        // Relayed connections go on undelayed until they close: healing resets nothing.
-        for (const relayId of this.relays.get(faultIndex) ?? []) await this.agent?.stopRelay(relayId);
-        this.relays.delete(faultIndex);
-        this.nemesisLog(`heal #${faultIndex} ${fault.kind}: ${removed} rules removed`);
-      }
+      default:
+        await this.network?.heal(fault, faultIndex);
     }
   }
 
