@@ -1,0 +1,37 @@
+// A scenario of each topology passes in the simulator, and running it again from its run
+// directory (what `mqlab replay` does) gives the same traceHash and verdict.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SimDeployer } from "./deploy/sim/sim_deployer.ts";
+import { readScenarioFile, runScenario } from "./runner.ts";
+import { readRunResult } from "./result.ts";
+import { standardScenario, topologies } from "../scenarios/library/standard.ts";
+import type { Scenario } from "./scenario.ts";
+
+function shortened(scenario: Scenario): Scenario {
+  return { ...scenario, durationMs: 60_000, quiesceMs: 60_000 };
+}
+
+for (const topology of topologies) {
+  test(`${topology}: a no-fault scenario passes and replays to the same traceHash and verdict`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mqlab-run-"));
+    try {
+      const scenario = shortened(standardScenario(topology, "no-fault"));
+      const first = await runScenario(scenario, { deployer: new SimDeployer(), seed: 5, outDir: join(dir, "first") });
+      assert.equal(first.verdict, "pass", JSON.stringify(first.checks.filter((check) => check.verdict !== "pass")));
+      assert.ok(first.counts.acked > 0 && first.counts.lost === 0);
+      assert.match(first.traceHash ?? "", /^[0-9a-f]{64}$/);
+      const html = readFileSync(join(dir, "first", "report.html"), "utf8");
+      assert.match(html, /PASS/);
+      const again = await runScenario(readScenarioFile(join(dir, "first")), { deployer: new SimDeployer(), seed: readRunResult(join(dir, "first")).seed, outDir: join(dir, "replay") });
+      assert.equal(again.traceHash, first.traceHash);
+      assert.equal(again.verdict, first.verdict);
+      assert.deepEqual(again.counts, first.counts);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
