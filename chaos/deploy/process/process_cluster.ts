@@ -12,7 +12,7 @@ import type { HistoryRecorder, NodeEvent } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
 import type { Cluster, ClusterPlan, DeployedNode, DeployerName, NodeRole } from "../types.ts";
 import { WorkerHistoryBridge, workerSpecs } from "../worker_protocol.ts";
-import { AddressPlan, type AddressPlanOptions, type NodeAddress } from "./address_plan.ts";
+import { AddressPlan, clientNodes, type AddressPlanOptions, type NodeAddress } from "./address_plan.ts";
 import { AgentClient } from "./agent_client.ts";
 import { processFaultSupport } from "./fault_support.ts";
 import { NetNamespace } from "./netns.ts";
@@ -278,6 +278,8 @@ export class ProcessCluster implements Cluster {
       namesrvAddr: this.namesrvAddr(), runStartEpochMs: this.runStartEpochMs, seed: this.plan.seed, intervals: this.plan.intervals, workload,
       ...(this.options.workloadModule ? { module: this.options.workloadModule } : {}),
     });
+    // Addresses in clientNodes order (producer-1 = 127.0.3.1, ...), as every deployer numbers them.
+    for (const client of clientNodes(workload)) this.addresses.addClient(client.name, client.role);
     const started = specs.map((baseSpec) => {
       const address = this.addresses.addClient(baseSpec.node, baseSpec.role);
       const nodeDir = this.runDir.nodeDir(baseSpec.node);

@@ -55,6 +55,7 @@ test("netns mode: bring-up, workload history, real firewall, crash/restart, paus
     await cluster.startWorkload(scenario.workload, history);
     await cluster.advanceTo(cluster.nowMs() + 300);
     const producer = cluster.addresses.get("producer-1");
+    assert.deepEqual([producer.ip, cluster.addresses.get("consumer-g-1").ip], ["127.0.3.1", "127.0.3.2"], "clients numbered producers first");
     const probe = (target: string, timeoutMs = 800) => {
       const node = cluster.addresses.get(target);
       return cluster.probe({ host: node.ip, port: node.port ?? 0, localAddress: producer.ip, timeoutMs });
