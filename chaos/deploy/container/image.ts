@@ -119,7 +119,10 @@ export async function imageFiles(root = projectRoot, nodeBinary = realpathSync(p
     });
   };
   for (const entry of projectEntries) addTree(entry, isTest);
-  for (const dir of runtimePackageDirs(root)) addTree(dir, (file) => file.endsWith(".md") || file.endsWith(".d.ts"));
+  // Packages' own tests, docs and type declarations are never loaded at run time.
+  const unused = (file: string): boolean => file.endsWith(".md") || file.endsWith(".d.ts") || isTest(file) || /\/node_modules\/[^/]+(\/[^/]+)?\/(test|tests|docs?)\//.test(file);
+  // A package's nested node_modules are packages of their own: added when needed, once.
+  for (const dir of runtimePackageDirs(root)) addTree(dir, (file) => unused(file) || relative(join(root, dir), file).includes("node_modules/"));
   return files;
 }
 
