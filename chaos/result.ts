@@ -70,10 +70,21 @@ export interface Narrative {
 /** A result without its own phases/narrative: one phase of a two-phase incident run. */
 export type RunSummary = Omit<RunResult, "phases" | "narrative">;
 
+/** An incident phase's symptom reading (scenarios/incidents/): shown or not, and the numbers. */
+export interface PhaseSymptom {
+  present: boolean;
+  /** One sentence with the numbers behind the decision. */
+  summary: string;
+  measured: Record<string, number | string | boolean>;
+  /** When the symptom showed (run time), shaded on the phase's timeline. */
+  spans: { startMs: number; endMs: number; label: string }[];
+}
+
 export interface PhaseResult extends RunSummary {
   /** Short phase name, e.g. "before the fix" / "after the fix". */
   phase: string;
   description?: string;
+  symptom?: PhaseSymptom;
 }
 
 export interface RunResult {

@@ -5,15 +5,25 @@
 // incident narrative and phases, timeline, checks with evidence, counts, latency, queue
 // ownership over time, intervals and broker.conf overrides.
 import type { HistoryEvent } from "../chaos/history/types.ts";
-import type { CheckResult, PhaseResult, RunCounts, RunResult } from "../chaos/result.ts";
+import type { CheckResult, PhaseResult, PhaseSymptom, RunCounts, RunResult } from "../chaos/result.ts";
 import { reportCss } from "./css.ts";
 import { esc, millis, seconds } from "./escape.ts";
 import { evidenceHtml } from "./evidence_html.ts";
 import { assignmentLanes, bucketize, faultBands, nodeMarks, timeRange } from "./series.ts";
 import { assignmentSvg, faultColor, palette, seriesStyles, timelineSvg } from "./svg.ts";
 
-export function renderReport(result: RunResult, history: readonly HistoryEvent[]): string {
+export interface ReportOptions {
+  /**
+   * An incident run (chaos/incident.ts): each phase's history, in result.phases order. The
+   * timeline and queue ownership are then drawn per phase, beside each other, with the
+   * phase's symptom spans shaded; the run-level timeline and counts are left out.
+   */
+  phaseHistories?: readonly (readonly HistoryEvent[])[];
+}
+
+export function renderReport(result: RunResult, history: readonly HistoryEvent[], options: ReportOptions = {}): string {
   const { originMs, endMs } = timeRange(result, history);
+  const perPhase = options.phaseHistories !== undefined && result.phases !== undefined;
   const title = `${result.verdict.toUpperCase()} · ${result.scenario} · seed ${result.seed}`;
   return [
     "<!DOCTYPE html>",
@@ -23,11 +33,11 @@ export function renderReport(result: RunResult, history: readonly HistoryEvent[]
     `<main>`,
     replayBox(result.replay),
     result.narrative === undefined ? "" : narrative(result),
-    result.phases === undefined || result.phases.length === 0 ? "" : phases(result.phases),
-    timeline(result, history, originMs, endMs),
+    result.phases === undefined || result.phases.length === 0 ? "" : phases(result.phases, options.phaseHistories),
+    perPhase ? "" : timeline(result, history, originMs, endMs),
     checks(result.checks),
-    countsSection(result.counts),
-    assignments(history, originMs, endMs),
+    perPhase ? "" : countsSection(result.counts),
+    perPhase ? "" : assignments(history, originMs, endMs),
     configuration(result),
     `</main>`,
     `<footer>mqlab report · ${esc(history.length)} history events · generated from result.json and history.jsonl</footer>`,
@@ -68,13 +78,34 @@ function narrative(result: RunResult): string {
     `</dl></section>`;
 }
 
-function phases(list: readonly PhaseResult[]): string {
-  const column = (phase: PhaseResult): string => `<div class="phase"><h3>${esc(phase.phase)} <span class="badge badge-${esc(phase.verdict)}">${esc(phase.verdict.toUpperCase())}</span></h3>` +
+function phases(list: readonly PhaseResult[], histories?: readonly (readonly HistoryEvent[])[]): string {
+  const column = (phase: PhaseResult, index: number): string => `<div class="phase"><h3>${esc(phase.phase)} <span class="badge badge-${esc(phase.verdict)}">${esc(phase.verdict.toUpperCase())}</span></h3>` +
     (phase.description === undefined ? "" : `<p>${esc(phase.description)}</p>`) +
+    (phase.symptom === undefined ? "" : symptom(phase.symptom)) +
+    (histories?.[index] === undefined ? "" : phaseCharts(phase, histories[index] ?? [], index)) +
     `<p class="small">seed ${esc(phase.seed)} · ${esc(phase.topology)} · broker.conf: ${esc(Object.entries(phase.brokerConfig).map(([key, value]) => `${key}=${value}`).join(", ") || "defaults")}</p>` +
     `<ul class="phase-checks">${phase.checks.map((check) => `<li><span class="badge badge-${esc(check.verdict)}">${esc(check.verdict)}</span> <strong>${esc(check.name)}</strong>: ${esc(check.summary)}</li>`).join("")}</ul>` +
     countsTable(phase.counts) + `<p class="small">replay: <code>${esc(phase.replay)}</code></p></div>`;
   return `<section id="phases"><h2>Phases side by side</h2><div class="phases">${list.map(column).join("")}</div></section>`;
+}
+
+function symptom(reading: PhaseSymptom): string {
+  const rows = Object.entries(reading.measured).map(([key, value]) => `<tr><th>${esc(key)}</th><td>${esc(String(value))}</td></tr>`).join("");
+  return `<p class="symptom"><span class="badge badge-${reading.present ? "fail" : "pass"}">${reading.present ? "SYMPTOM SHOWN" : "NO SYMPTOM"}</span> ${esc(reading.summary)}</p>` +
+    (rows === "" ? "" : `<table class="counts symptom-measured"><tbody>${rows}</tbody></table>`);
+}
+
+/** One phase's timeline (faults and symptom spans shaded) and queue ownership. */
+function phaseCharts(phase: PhaseResult, history: readonly HistoryEvent[], index: number): string {
+  const { originMs, endMs } = timeRange(phase, history);
+  const series = bucketize(history, originMs, endMs);
+  const spans = (phase.symptom?.spans ?? []).map((span) => ({ startMs: span.startMs, endMs: span.endMs, kind: "symptom", target: span.label }));
+  const { marks } = nodeMarks(history);
+  const chart = timelineSvg(series, [...faultBands(phase, history), ...spans], marks).replace('id="timeline"', `id="timeline-phase-${index + 1}"`);
+  const faults = faultBands(phase, history).map((band) => `${band.kind} ${band.target}${band.detail === undefined ? "" : ` (${band.detail})`} ${seconds(band.startMs - originMs)} → ${band.endMs === null ? "never healed" : seconds(band.endMs - originMs)}`);
+  const legend = seriesStyles.map((style) => `<span class="key"><span class="swatch" style="background:${style.color}"></span>${esc(style.label)}</span>`).join("");
+  return `<h4>Timeline</h4>${chart}<div class="legend">${legend}</div><p class="small">${esc(faults.length === 0 ? "No faults." : `Faults: ${faults.join("; ")}.`)}${spans.length === 0 ? "" : " Bands labelled “symptom” mark when the symptom showed."}</p>` +
+    assignments(history, originMs, endMs).replace(/<section id="assignment"><h2>Queue ownership over time<\/h2>/, "<section><h4>Queue ownership</h4>");
 }
 
 function timeline(result: RunResult, history: readonly HistoryEvent[], originMs: number, endMs: number): string {

@@ -13,6 +13,7 @@ import { renderSuiteText, renderTextSummary } from "../../reports/text.ts";
 import { renderJunit } from "../../reports/junit.ts";
 import { simCommand } from "./sim_command.ts";
 import { runSuite } from "./suite_command.ts";
+import { registerIncidentCommand } from "./incident_command.ts";
 
 const defaultOutRoot = "reports/out";
 
@@ -158,5 +159,7 @@ program
       process.stdout.write(`containers: skipped (${(error as Error).message})\n`);
     }
   });
+
+registerIncidentCommand(program);
 
 await program.parseAsync(process.argv);

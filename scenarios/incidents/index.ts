@@ -1,0 +1,20 @@
+// The incident library: every incident by name, in the library's order (issue 8's numbering).
+// `mqlab incident list|show|run` and the incident tests read this registry; a pending incident
+// is listed with its reason and never run by CI.
+import type { Incident } from "./types.ts";
+import { incident as moreConsumersThanQueues } from "./more-consumers-than-queues/index.ts";
+
+export function allIncidents(): Incident[] {
+  return [moreConsumersThanQueues].sort((left, right) => left.number - right.number);
+}
+
+export function findIncident(name: string): Incident {
+  const incidents = allIncidents();
+  const byNumber = /^\d+$/.test(name) ? incidents.find((candidate) => candidate.number === Number(name)) : undefined;
+  const found = byNumber ?? incidents.find((candidate) => candidate.name === name);
+  if (found !== undefined) return found;
+  const close = incidents.filter((candidate) => candidate.name.includes(name) || name.includes(candidate.name)).map((candidate) => candidate.name);
+  throw new Error(`unknown incident "${name}"${close.length > 0 ? ` (did you mean: ${close.join(", ")}?)` : ""}; \`mqlab incident list\` shows all`);
+}
+
+export type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "./types.ts";
