@@ -1,9 +1,10 @@
 // Every scenario mqlab knows, discoverable by name, and the suites that group them.
 import type { Scenario } from "../chaos/scenario.ts";
 import { standardScenarios } from "./library/standard.ts";
+import { smokeScenarios } from "./library/smoke.ts";
 
 export function allScenarios(): Scenario[] {
-  return [...standardScenarios()];
+  return [...standardScenarios(), ...smokeScenarios()];
 }
 
 export function findScenario(name: string): Scenario {
@@ -31,6 +32,18 @@ export function allSuites(): Suite[] {
       description: "every topology × {no fault, broker crash, firewall drop, heartbeat loss, consumer crash} in the simulator",
       scenarios: standardScenarios().map((scenario) => scenario.name),
       seeds: 2,
+    },
+    {
+      name: "process-smoke",
+      description: "2m-2s-sync with a broker crash and a firewall drop, intervals scaled down: for --deployer process",
+      scenarios: ["smoke/2m-2s-sync/broker-crash", "smoke/2m-2s-sync/firewall-drop"],
+      seeds: 1,
+    },
+    {
+      name: "container-smoke",
+      description: "1m without a fault and with a broker crash, intervals scaled down: for --deployer container",
+      scenarios: ["smoke/1m/no-fault", "smoke/1m/broker-crash"],
+      seeds: 1,
     },
   ];
 }
