@@ -5,8 +5,10 @@
 // re-check). shutdown(): stop accepting, answer held pulls, flush the store, persist offsets and
 // configs, UNREGISTER_BROKER from every NameServer.
 // Startup errors (config unreadable, store unusable, port taken) reject with BrokerStartError.
-// HA seams: `messageStore` (replication hooks), `outerAPI.remotingClient` (slave → master calls),
-// `registration.onResult` (haServerAddr/masterAddr from the NameServer), `isSlave()`.
+// Replication (system/ha BrokerHA, with the default store): masters bind the HA port right
+// after the store loads and, as SYNC_MASTER, hold puts until a slave has the bytes; slaves
+// replicate from the master's HA address and sync metadata from its broker port (addresses
+// from haMasterAddress or each REGISTER_BROKER reply).
 import type { Env, Log, TimerHandle } from "../env/env.ts";
 import { NetError } from "../env/env.ts";
 import type { BrokerConfig } from "../config/broker_config.ts";
@@ -28,6 +30,8 @@ import { StoreAdapter } from "./store_adapter.ts";
 import type { BrokerStore } from "./store_port.ts";
 import { SubscriptionGroupManager } from "./subscription_group_manager.ts";
 import { anyFaultOn } from "./test_faults.ts";
+import { BrokerHA } from "../ha/broker_ha.ts";
+import type { SlaveSyncTarget } from "../ha/slave_synchronize.ts";
 import type { BrokerTestFaults } from "./test_faults.ts";
 import { TopicConfigManager } from "./topic_config_manager.ts";
 
@@ -62,6 +66,8 @@ export class BrokerController {
   readonly store: BrokerStore & { load?(): boolean; start?(): void };
   /** The real store when the default one is used (HA hooks live there). */
   readonly messageStore: StoreAdapter["messageStore"] | undefined;
+  /** Replication (master HA service or slave HA client + metadata sync); with the default store. */
+  readonly ha: BrokerHA | undefined;
   private readonly servers: RemotingServer[] = [];
   private readonly timers: TimerHandle[] = [];
   private readonly runtime: BrokerRuntime;
@@ -96,6 +102,11 @@ export class BrokerController {
     this.outerAPI = new BrokerOuterAPI(env, options.namesrvAddrs);
     this.registration = new BrokerRegistration(env, brokerConfig, this.outerAPI, this.topicConfigManager,
       () => this.identity(), () => `${brokerConfig.brokerIP2}:${this.haListenPort()}`);
+    this.ha = this.messageStore === undefined ? undefined : new BrokerHA({
+      env, log: this.log, brokerConfig, store: this.messageStore, syncTarget: this.slaveSyncTarget(this.messageStore),
+      invokeMaster: (addr, request, timeoutMs) => this.outerAPI.remotingClient.invokeSync(addr, request, timeoutMs),
+    });
+    this.registration.onResult((result) => this.ha?.onRegisterResult(result));
     const counters: BrokerCounters = { sendRequests: 0, putMessages: 0, pullRequests: 0, pulledMessages: 0, bootTimestamp: env.clock.nowMs() };
     this.runtime = {
       env, log: this.log, brokerConfig, store: this.store,
@@ -155,7 +166,20 @@ export class BrokerController {
   }
 
   private haListenPort(): number {
-    return this.brokerConfig.listenPort === 0 ? this.listenPortActual + 1 : this.brokerConfig.haListenPort;
+    return this.ha?.listenPort ?? (this.brokerConfig.listenPort === 0 ? this.listenPortActual + 1 : this.brokerConfig.haListenPort);
+  }
+
+  /** The managers' slave-side seams, for SlaveSynchronize. */
+  private slaveSyncTarget(store: NonNullable<StoreAdapter["messageStore"]>): SlaveSyncTarget {
+    return {
+      selfAddr: () => this.brokerAddr,
+      applyTopicConfig: (content) => this.topicConfigManager.syncFromMaster(content),
+      applyConsumerOffsets: (content) => this.consumerOffsetManager.putAllFromMaster(content),
+      applyDelayOffsets: (text) => {
+        if (store.scheduleService.updateFrom(text)) void store.scheduleService.persist();
+      },
+      applySubscriptionGroups: (content) => this.subscriptionGroupManager.syncFromMaster(content),
+    };
   }
 
   async start(): Promise<void> {
@@ -163,10 +187,12 @@ export class BrokerController {
     this.state = "starting";
     try {
       // Bind first: a taken port fails before the store is touched (another broker may own it).
-      // From here to the end of start() nothing awaits, so no request runs before the store is up.
+      // Requests that arrive before state "running" get SYSTEM_BUSY, so none sees an unloaded store.
+      // The HA port binds once the store is loaded (a slave's first report reads its max offset).
       await this.listen();
       this.loadConfigs();
       this.loadStore();
+      await this.bindHA();
     } catch (error) {
       this.state = "stopped";
       await this.closeAfterFailedStart();
@@ -175,7 +201,9 @@ export class BrokerController {
     this.store.start?.();
     this.store.setMessageArrivingListener((topic, queueId, logicalOffset, tagsCode) => {
       this.pullRequestHoldService.notifyMessageArriving(topic, queueId, logicalOffset + 1, tagsCode);
+      this.ha?.notifyAppended();
     });
+    this.ha?.start();
     this.pullRequestHoldService.start();
     this.startTimers();
     this.state = "running";
@@ -227,6 +255,19 @@ export class BrokerController {
     this.listenPortActual = mainListener.port;
     if (configured === 0) this.runtime.storeHost = `${this.brokerConfig.brokerIP1}:${this.listenPortActual}`;
     await this.bind(vip, host, configured === 0 ? 0 : configured - 2);
+  }
+
+  /** Masters bind the HA port (ephemeral when listenPort is 0, as the main port). */
+  private async bindHA(): Promise<void> {
+    const port = this.brokerConfig.listenPort === 0 ? 0 : this.brokerConfig.haListenPort;
+    try {
+      await this.ha?.bind("0.0.0.0", port);
+    } catch (error) {
+      if (error instanceof NetError && error.code === "EADDRINUSE") {
+        throw new BrokerStartError(`HA port ${port} is already in use (haListenPort; RocketMQ uses listenPort+1)`, { cause: error });
+      }
+      throw new BrokerStartError(`cannot listen on the HA port ${port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
 
   private newServer(name: string): RemotingServer {
@@ -296,6 +337,7 @@ export class BrokerController {
         problems.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
       }
     };
+    await attempt("replication", async () => this.ha?.shutdown());
     await attempt("store", () => this.store.shutdown());
     await attempt("consumer offsets", () => this.consumerOffsetManager.persist(true));
     await attempt("topics", () => this.topicConfigManager.persist());
@@ -312,6 +354,7 @@ export class BrokerController {
 
   private async closeAfterFailedStart(): Promise<void> {
     await Promise.all(this.servers.map((server) => server.shutdown()));
+    await this.ha?.shutdown();
     this.outerAPI.shutdown();
     if (!this.storeLoaded) return;
     try {

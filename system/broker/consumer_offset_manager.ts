@@ -32,22 +32,23 @@ export class ConsumerOffsetManager {
     this.log.info("consumer offsets loaded", { path: this.file.path, entries: this.table.size });
   }
 
-  /** Replaces the table with a GET_ALL_CONSUMER_OFFSET body / file content (slaves sync with it). */
+  /** Replaces the table with a GET_ALL_CONSUMER_OFFSET body / file content. */
   assign(content: unknown): void {
-    const offsetTable = (content as Record<string, unknown>)["offsetTable"];
     this.table.clear();
-    if (typeof offsetTable !== "object" || offsetTable === null) return;
-    for (const [key, queues] of Object.entries(offsetTable as Record<string, unknown>)) {
-      if (typeof queues !== "object" || queues === null) continue;
-      const map = new Map<number, number>();
-      for (const [queueId, offset] of Object.entries(queues as Record<string, unknown>)) {
-        const id = Number(queueId);
-        const value = Number(offset);
-        if (Number.isInteger(id) && Number.isSafeInteger(value) && value >= 0) map.set(id, value);
-      }
-      this.table.set(key, map);
-    }
+    for (const [key, map] of parseOffsetTable(content)) this.table.set(key, map);
     this.changedSincePersist = true;
+  }
+
+  /**
+   * Slave sync (SlaveSynchronize.syncConsumerOffset, RocketMQ 4.9.7): the master's entry for each
+   * "topic@group" key replaces ours (putAll); keys only the slave has (offsets committed to it
+   * while the master was away) stay. Returns the number of keys taken from the master.
+   */
+  putAllFromMaster(content: unknown): number {
+    const entries = parseOffsetTable(content);
+    for (const [key, map] of entries) this.table.set(key, map);
+    if (entries.size > 0) this.changedSincePersist = true;
+    return entries.size;
   }
 
   /** Stores a committed offset; negative offsets are ignored (returns false). */
@@ -137,6 +138,25 @@ export class ConsumerOffsetManager {
     }
     return { offsetTable };
   }
+}
+
+/** `{"offsetTable":{"topic@group":{"0":12}}}` → key → (queueId → offset); bad entries skipped. */
+function parseOffsetTable(content: unknown): Map<string, Map<number, number>> {
+  const out = new Map<string, Map<number, number>>();
+  if (typeof content !== "object" || content === null) return out;
+  const offsetTable = (content as Record<string, unknown>)["offsetTable"];
+  if (typeof offsetTable !== "object" || offsetTable === null) return out;
+  for (const [key, queues] of Object.entries(offsetTable as Record<string, unknown>)) {
+    if (typeof queues !== "object" || queues === null) continue;
+    const map = new Map<number, number>();
+    for (const [queueId, offset] of Object.entries(queues as Record<string, unknown>)) {
+      const id = Number(queueId);
+      const value = Number(offset);
+      if (Number.isInteger(id) && Number.isSafeInteger(value) && value >= 0) map.set(id, value);
+    }
+    out.set(key, map);
+  }
+  return out;
 }
 
 function splitKey(key: string): [string | undefined, string | undefined] {

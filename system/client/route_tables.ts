@@ -113,6 +113,21 @@ export class RouteTables {
     return found;
   }
 
+  /**
+   * RemoteBrokerOffsetStore's lookup (4.9.7): the master; when it is absent, refresh the route and
+   * take any broker of brokerName, so offsets are read from and committed to the slave while
+   * the master is down (the slave's table is then overwritten by the master's on its next sync).
+   */
+  async findBrokerAddressForOffsets(topic: string, brokerName: string): Promise<FindBrokerResult> {
+    let found = this.findBrokerAddressInSubscribe(brokerName, MASTER_ID, true);
+    if (found === undefined) {
+      await this.updateTopicRouteInfoFromNameServer(topic);
+      found = this.findBrokerAddressInSubscribe(brokerName, MASTER_ID, false);
+    }
+    if (found === undefined) throw new MQClientError(`The broker[${brokerName}] not exist`);
+    return found;
+  }
+
   /** A broker of topic's route: master if it has one, else a slave (findBrokerAddrByTopic). */
   findBrokerAddrByTopic(topic: string): string | undefined {
     const route = this.topicRouteTable.get(topic);

@@ -5,6 +5,12 @@
 // older than the request → 25, broadcast not allowed → 16); non-TAG expressions → 1.
 // Store outcome → code as remoting-protocol.md (b) "pull"; PULL_NOT_FOUND with suspend allowed
 // is held by PullRequestHoldService and re-run without suspension when woken.
+// Slaves serve pulls whatever slaveReadEnable says, as RocketMQ 4.9.7 does (its SLAVE branch sets
+// PULL_RETRY_IMMEDIATELY, but the store-status switch right after overwrites the code): that is
+// how consumers keep reading a master's replicated messages from its slave while the master is
+// down. slaveReadEnable only steers suggestWhichBrokerId: off → always 0 (back to the master
+// once it is in the route); on → whichBrokerWhenConsumeSlowly when the pull is far behind
+// (accessMessageInMemoryMaxRatio), else the group's brokerId.
 // Invariants: EVERY response carries suggestWhichBrokerId, nextBeginOffset, minOffset and
 // maxOffset (ali-ons reads them for every code); the offset is committed only on the first
 // pass, only with sysFlag&1 and only on a master.
@@ -102,6 +108,12 @@ export class PullMessageProcessor {
     const filter = (tagsCode: number): boolean => isMatchedByTagsCode(subscription, tagsCode);
     const result = this.runtime.store.getMessage(header.consumerGroup, header.topic, header.queueId, header.queueOffset, header.maxMsgNums, filter);
     const response = this.toResponse(request, header, result, groupConfig.brokerId, groupConfig.whichBrokerWhenConsumeSlowly);
+    if (response.code === ResponseCode.PULL_OFFSET_MOVED && brokerConfig.brokerRole === "SLAVE") {
+      // A slave does not correct offsets (offsetCheckInSlave=false): retry, towards the group's broker.
+      response.code = ResponseCode.PULL_RETRY_IMMEDIATELY;
+      response.extFields["suggestWhichBrokerId"] = String(groupConfig.brokerId);
+      return response;
+    }
     if (response.code === ResponseCode.PULL_NOT_FOUND && brokerAllowSuspend && (header.sysFlag & PullSysFlag.FLAG_SUSPEND) !== 0) {
       const timeoutMillis = brokerConfig.longPollingEnable ? header.suspendTimeoutMillis : brokerConfig.shortPollingTimeMills;
       const pull: PullRequest = {
@@ -110,7 +122,7 @@ export class PullMessageProcessor {
       };
       return this.runtime.pullRequestHoldService.suspendPullRequest(pull);
     }
-    if (response.code === ResponseCode.PULL_OFFSET_MOVED) this.offsetMoved(header, result, response);
+    if (response.code === ResponseCode.PULL_OFFSET_MOVED) this.offsetMoved(header, result);
     return response;
   }
 
@@ -118,12 +130,7 @@ export class PullMessageProcessor {
     const { brokerConfig } = this.runtime;
     let suggestWhichBrokerId = MASTER_ID;
     if (brokerConfig.slaveReadEnable) suggestWhichBrokerId = result.suggestPullingFromSlave ? slowBrokerId : groupBrokerId;
-    let code = pullCode(result, header.queueOffset);
-    if (brokerConfig.brokerRole === "SLAVE" && !brokerConfig.slaveReadEnable) {
-      // A slave that may not serve reads sends the consumer back to the master at once.
-      code = ResponseCode.PULL_RETRY_IMMEDIATELY;
-      suggestWhichBrokerId = MASTER_ID;
-    }
+    const code = pullCode(result, header.queueOffset);
     let nextBeginOffset = result.nextBeginOffset;
     let body: Uint8Array | undefined;
     if (code === ResponseCode.SUCCESS) {
@@ -143,12 +150,8 @@ export class PullMessageProcessor {
   }
 
   /** PULL_OFFSET_MOVED on a master: record an OFFSET_MOVED_EVENT message, as RocketMQ does. */
-  private offsetMoved(header: PullHeader, result: GetMessageResult, response: RemotingCommand): void {
+  private offsetMoved(header: PullHeader, result: GetMessageResult): void {
     const { brokerConfig, store } = this.runtime;
-    if (brokerConfig.brokerRole === "SLAVE") {
-      response.code = ResponseCode.PULL_RETRY_IMMEDIATELY;
-      return;
-    }
     this.runtime.log.warn("PULL_OFFSET_MOVED: correction offset", {
       topic: header.topic, group: header.consumerGroup, queueId: header.queueId, requestOffset: header.queueOffset, newOffset: result.nextBeginOffset,
     });

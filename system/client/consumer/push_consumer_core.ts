@@ -91,11 +91,11 @@ export class PushConsumerCore implements PullLoopHost {
     const { instance } = this;
     return {
       queryConsumerOffset: async (group: string, mq: MessageQueue) => {
-        const found = await instance.routes.findBrokerAddressInSubscribeWithRefresh(mq.topic, mq.brokerName, 0, true);
+        const found = await instance.routes.findBrokerAddressForOffsets(mq.topic, mq.brokerName);
         return instance.api.queryConsumerOffset(found.brokerAddr, group, mq, 5000);
       },
       updateConsumerOffsetOneway: async (group: string, mq: MessageQueue, offset: number) => {
-        const found = await instance.routes.findBrokerAddressInSubscribeWithRefresh(mq.topic, mq.brokerName, 0, true);
+        const found = await instance.routes.findBrokerAddressForOffsets(mq.topic, mq.brokerName);
         await instance.api.updateConsumerOffsetOneway(found.brokerAddr, group, mq, offset);
       },
     };

@@ -1,0 +1,23 @@
+// What replication needs from the message store (DefaultMessageStore has all of it): the
+// master reads raw commit-log bytes, the slave appends them at its own end. A narrow port so
+// the HA services can be tested over a fake log and the store never learns about sockets.
+import type { DefaultMessageStore } from "../store/message_store.ts";
+
+export interface HAStorePort {
+  getMaxPhyOffset(): number;
+  /** Raw bytes from offset to the end of its segment's data, at most maxBytes; undefined when none. */
+  getCommitLogData(offset: number, maxBytes: number): Uint8Array | undefined;
+  /** Appends at startOffset (= own max offset, or a segment start when empty); false if refused. */
+  appendToCommitLog(startOffset: number, bytes: Uint8Array): boolean;
+  /** Commit-log segment size: a slave that reports 0 gets the master's last segment onwards. */
+  readonly segmentSizeBytes: number;
+}
+
+export function haStorePortOf(store: DefaultMessageStore): HAStorePort {
+  return {
+    getMaxPhyOffset: () => store.getMaxPhyOffset(),
+    getCommitLogData: (offset, maxBytes) => store.getCommitLogData(offset, maxBytes),
+    appendToCommitLog: (startOffset, bytes) => store.appendToCommitLog(startOffset, bytes),
+    segmentSizeBytes: store.config.mappedFileSizeCommitLog,
+  };
+}
