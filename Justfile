@@ -56,3 +56,7 @@ suite-ci seeds="2":
 # nftables for the process deployer's network faults (root, Debian); without it those tests skip
 setup-nft:
     command -v nft >/dev/null || (apt-get update -qq && apt-get install -y -qq nftables)
+
+# the process smoke suite: 2m-2s-sync with a broker crash and a firewall drop as real processes (root: netns + nftables)
+test-process:
+    node --import tsx chaos/cli/mqlab.ts suite process-smoke --deployer process --out reports/out/process-smoke
