@@ -19,6 +19,18 @@ export interface ProducerSpec {
   bodySizeBytes?: number;
   /** RocketMQ's sendLatencyFaultEnable (default false, as in the Java client). */
   latencyFaultAvoidance?: boolean;
+  /**
+   * A client deployed mid-run: the producer starts at this run time (default: with the run).
+   * Producers with startAtMs or namesrvAddr join an existing workload: they never create
+   * their topic (the other clients do), so they start even when no NameServer answers.
+   */
+  startAtMs?: number;
+  /**
+   * This producer's own NAMESRV_ADDR instead of the cluster's: ";"-separated entries, each a
+   * NameServer node name ("namesrv-2") or a name with another port ("namesrv-1:9877", an
+   * address where nothing listens); chaos/workload/namesrv_addr.ts resolves them.
+   */
+  namesrvAddr?: string;
 }
 
 export interface ConsumerGroupSpec {

@@ -1,7 +1,9 @@
 // A workload producer: sends at a steady rate and records every send as an invoke plus one
 // outcome. Sync and oneway producers send one message at a time, like a Java thread calling
 // send(); async producers keep sends in flight concurrently. Ordered producers pick the queue
-// by order key (RocketMQ's MessageQueueSelector), so one key's messages share a queue.
+// by order key (RocketMQ's MessageQueueSelector), so one key's messages share a queue. A
+// producer may join mid-run (startAtMs) or with its own NAMESRV_ADDR; it then leaves topic
+// creation to the others and records a note when it starts.
 import type { Env, TimerHandle } from "../../system/env/env.ts";
 import type { MessageQueue } from "../../system/client/message_queue.ts";
 import { Producer } from "../../system/client/producer/producer.ts";
@@ -13,6 +15,7 @@ import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.t
 import { encodeBody, makeMessageId, orderKeyHash } from "./message_identity.ts";
 import { describeError, isAmbiguous, isAmbiguousAttemptText } from "./outcome.ts";
 import { ensureTopics } from "./topics.ts";
+import { resolveNamesrvAddr } from "./namesrv_addr.ts";
 
 const defaultRatePerSecond = 10;
 const defaultBodySizeBytes = 256;
@@ -23,9 +26,12 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
   const runTime = (): number => env.clock.nowMs() - spec.runStartEpochMs;
   let attemptsOfCurrent = 0;
   let ambiguousAttempt = false;
+  // A late or separately configured client joins an existing workload (ProducerSpec.startAtMs).
+  const joinsExisting = producerSpec.startAtMs !== undefined || producerSpec.namesrvAddr !== undefined;
+  const namesrvAddr = producerSpec.namesrvAddr === undefined ? spec.namesrvAddr : resolveNamesrvAddr(producerSpec.namesrvAddr, spec.namesrvAddr);
   const producer = new Producer(env, {
     producerGroup: `mqlab-producer-${producerSpec.topic}`,
-    namesrvAddr: spec.namesrvAddr,
+    namesrvAddr,
     instanceName: spec.node,
     clientIp: undefined,
     sendMsgTimeoutMs: spec.intervals.sendTimeoutMs,
@@ -37,8 +43,7 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
       if (event.outcome === "error" && event.error !== undefined && isAmbiguousAttemptText(event.error)) ambiguousAttempt = true;
     },
   });
-  await ensureTopics(env, spec, [producerSpec.topic]);
-  await producer.start();
+  if (!joinsExisting) await ensureTopics(env, spec, [producerSpec.topic]);
 
   const startToken = env.random.nextU32().toString(36);
   const ratePerSecond = producerSpec.ratePerSecond ?? defaultRatePerSecond;
@@ -137,7 +142,20 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
     inFlight.add(sending);
     timer = env.timers.setTimeout(tickAsync, intervalMs);
   };
-  timer = env.timers.setTimeout(sendMode === "async" ? tickAsync : loop, 0);
+  const begin = async (): Promise<void> => {
+    if (stopped) return;
+    if (joinsExisting) recorder.record({ type: "note", timeMs: runTime(), process: spec.node, text: `producer starting (NAMESRV_ADDR ${namesrvAddr})` });
+    await producer.start();
+    timer = env.timers.setTimeout(sendMode === "async" ? tickAsync : loop, 0);
+  };
+  const startInMs = (producerSpec.startAtMs ?? 0) - runTime();
+  if (startInMs > 0) {
+    timer = env.timers.setTimeout(() => {
+      begin().catch((error: unknown) => recorder.record({ type: "note", timeMs: runTime(), process: spec.node, text: `producer start failed: ${describeError(error)}` }));
+    }, startInMs);
+  } else {
+    await begin();
+  }
 
   const stopProducing = async (): Promise<void> => {
     stopped = true;
