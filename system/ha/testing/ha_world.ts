@@ -122,8 +122,9 @@ export class HAWorld {
   }
 
   /** SEND_MESSAGE_V2 to addr (default: the master); resolves with the response. */
-  send(body: string, options: { topic?: string; queueId?: number; addr?: string; wait?: boolean } = {}): Promise<RemotingCommand> {
-    const properties = new Map<string, string>(options.wait === false ? [["WAIT", "false"]] : []);
+  send(body: string, options: { topic?: string; queueId?: number; addr?: string; wait?: boolean; properties?: Record<string, string> } = {}): Promise<RemotingCommand> {
+    const properties = new Map<string, string>(Object.entries(options.properties ?? {}));
+    if (options.wait === false) properties.set("WAIT", "false");
     const extFields = encodeHeader(SendMessageRequestHeaderV2, {
       a: "test-producer", b: options.topic ?? "TopicTest", c: "TBW102", d: 4, e: options.queueId ?? 0, f: 0,
       g: this.clientEnvValue!.clock.nowMs(), h: 0, i: messageProperties2String(properties), j: 0, k: false,
