@@ -38,6 +38,9 @@ export function timelineOf(scenario: Scenario): TimelineAction[] {
 
 /** Refuses, before anything starts, a scenario whose faults the deployer cannot give. */
 export function checkFaultSupport(scenario: Scenario, deployer: Deployer): void {
+  if (scenario.testFaults !== undefined && deployer.name !== "sim") {
+    throw new Error(`scenario ${scenario.name}: testFaults (a deliberately broken broker) exist only in the sim deployer`);
+  }
   for (const scheduled of scenario.faults) {
     const support = deployer.supports(scheduled.fault.kind);
     if (!support.supported) throw new UnsupportedFaultError(deployer.name, scheduled.fault.kind, support.why);

@@ -48,7 +48,9 @@ export function planCluster(scenario: Scenario, seed: number): ClusterPlan {
     return { node, brokerName, brokerId, confText };
   });
   const nameServers = Array.from({ length: topology.nameServers }, (_, index) => `namesrv-${index + 1}`);
-  return { topology: topology.name, nameServers, brokers, intervals, workload: scenario.workload, seed };
+  const plan: ClusterPlan = { topology: topology.name, nameServers, brokers, intervals, workload: scenario.workload, seed };
+  if (scenario.testFaults !== undefined) plan.testFaults = scenario.testFaults;
+  return plan;
 }
 
 /** Reads the effective value of a broker.conf key from a planned broker (last one wins). */

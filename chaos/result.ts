@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Fault, ScheduledFault } from "./faults/types.ts";
 import { faultTarget } from "./faults/types.ts";
 import type { Intervals } from "./scenario.ts";
+import type { BrokerTestFaults } from "../system/broker/test_faults.ts";
 
 export type Deployer = "sim" | "process" | "container";
 export type RunVerdict = "pass" | "fail" | "error";
@@ -109,6 +110,8 @@ export interface RunResult {
   /** broker.conf overrides the run applied (every broker). */
   brokerConfig: Record<string, string>;
   brokerConfigByNode?: Record<string, Record<string, string>>;
+  /** Test-only switches that deliberately broke the brokers (Scenario.testFaults). */
+  testFaults?: BrokerTestFaults;
   /** ISO time the run started (informational: never part of a determinism check). */
   startedAt: string;
   narrative?: Narrative;

@@ -67,6 +67,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   };
   if (execution.error !== undefined) result.error = execution.error;
   if (scenario.brokerConfigByNode !== undefined) result.brokerConfigByNode = scenario.brokerConfigByNode;
+  if (scenario.testFaults !== undefined) result.testFaults = scenario.testFaults;
   if (execution.traceHash !== undefined) result.traceHash = execution.traceHash;
   if (execution.simulatedMs !== undefined) result.simulatedMs = Math.round(execution.simulatedMs);
   writeRunResult(options.outDir, result);

@@ -13,6 +13,7 @@ import { renderSuiteText, renderTextSummary } from "../../reports/text.ts";
 import { renderJunit } from "../../reports/junit.ts";
 import { simCommand } from "./sim_command.ts";
 import { runSuite } from "./suite_command.ts";
+import { registerCheckCommand } from "./check_command.ts";
 import { registerIncidentCommand } from "./incident_command.ts";
 
 const defaultOutRoot = "reports/out";
@@ -161,5 +162,7 @@ program
   });
 
 registerIncidentCommand(program);
+
+registerCheckCommand(program);
 
 await program.parseAsync(process.argv);

@@ -5,6 +5,7 @@
 import type { Fault, FaultKind } from "../faults/types.ts";
 import type { HistoryRecorder } from "../history/types.ts";
 import type { Intervals, Workload } from "../scenario.ts";
+import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
 
 export type DeployerName = "sim" | "process" | "container";
 
@@ -29,6 +30,8 @@ export interface ClusterPlan {
   intervals: Intervals;
   workload: Workload;
   seed: number;
+  /** Test-only broker faults (Scenario.testFaults); only the sim deployer applies them. */
+  testFaults?: BrokerTestFaults;
 }
 
 export interface DeployedNode {

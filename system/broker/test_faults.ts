@@ -7,14 +7,20 @@
 // - duplicatePullEveryNth: return every Nth non-empty pull twice by not advancing
 //   nextBeginOffset (0 = off): duplicates.
 // - skipCommitOffset: ignore consumer offset commits: redelivery after rebalance/restart.
+// - writeBehindMs: acknowledge a send at once and hand it to the store only this many ms later
+//   (0 = off), a write-behind buffer in the broker's memory. Invisible while the broker lives;
+//   a crash or power loss in between loses acked messages no consumer could have seen, so
+//   catching it takes a fault (the lab's `mqlab check no-acked-loss --broken` demo).
 export interface BrokerTestFaults {
   ackBeforeFlush?: boolean;
   dropEveryNthSend?: number;
   duplicatePullEveryNth?: number;
   skipCommitOffset?: boolean;
+  writeBehindMs?: number;
 }
 
 export function anyFaultOn(faults: BrokerTestFaults): boolean {
   return faults.ackBeforeFlush === true || (faults.dropEveryNthSend ?? 0) > 0
-    || (faults.duplicatePullEveryNth ?? 0) > 0 || faults.skipCommitOffset === true;
+    || (faults.duplicatePullEveryNth ?? 0) > 0 || faults.skipCommitOffset === true
+    || (faults.writeBehindMs ?? 0) > 0;
 }

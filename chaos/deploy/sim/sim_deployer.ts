@@ -97,7 +97,7 @@ class SimCluster implements Cluster {
     for (const broker of this.plan.brokers) {
       const address = this.addresses.get(broker.node);
       const node = this.world.addNode({ name: broker.node, ip: address.ip });
-      await this.settle(node.start(brokerEntry(broker, address, { namesrvAddr })), `start ${broker.node}`);
+      await this.settle(node.start(brokerEntry(broker, address, { namesrvAddr, ...(this.plan.testFaults === undefined ? {} : { testFaults: this.plan.testFaults }) })), `start ${broker.node}`);
       this.recordNode(broker.node, "start");
     }
     // Let registrations reach the NameServers before clients ask for routes.

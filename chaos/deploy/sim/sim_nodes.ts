@@ -10,6 +10,7 @@ import { brokerConfText, namesrvConfText } from "../process/node_commands.ts";
 import type { NodeAddress } from "../process/address_plan.ts";
 import type { Intervals } from "../../scenario.ts";
 import type { PlannedBroker } from "../types.ts";
+import type { BrokerTestFaults } from "../../../system/broker/test_faults.ts";
 
 /** The sim keeps index files small (same layout, fewer slots): a 420 MB file per broker costs RAM. */
 export const simIndexOverrides = "\n# simulator: same IndexFile layout, smaller capacity\nmaxHashSlotNum=50000\nmaxIndexNum=200000\n";
@@ -26,14 +27,17 @@ export function namesrvEntry(node: NodeAddress, intervals: Intervals): (env: Env
 export function brokerEntry(
   broker: PlannedBroker,
   node: NodeAddress,
-  options: { namesrvAddr: string },
+  options: { namesrvAddr: string; testFaults?: BrokerTestFaults },
 ): (env: Env) => Promise<NodeHandle & { controller: BrokerController }> {
   const text = brokerConfText(broker, node, "/store") + simIndexOverrides;
   return async (env) => {
     const context = { homeDir: "/home/mq", hostName: broker.node, localIp: node.ip, totalPhysicalMemoryBytes: 16 * 1024 ** 3 };
     const { config, warnings } = parseBrokerConfig(text, `${broker.node}.properties`, context);
     for (const warning of warnings) env.log.warn("broker config warning", { warning });
-    const controller = new BrokerController(env, config, { namesrvAddrs: options.namesrvAddr.split(";") });
+    const controller = new BrokerController(env, config, {
+      namesrvAddrs: options.namesrvAddr.split(";"),
+      ...(options.testFaults === undefined ? {} : { testFaults: { ...options.testFaults } }),
+    });
     await controller.start();
     return { controller, stop: () => controller.shutdown() };
   };

@@ -117,8 +117,17 @@ export class SendMessageProcessor {
       // TEST FAULT: acknowledge a message that is never stored.
       return respond(request, ResponseCode.SUCCESS, undefined, { ...traceFields, msgId: "0".repeat(32), queueId, queueOffset: 0 });
     }
-    const wait = waitStoreMsgOK && testFaults.ackBeforeFlush !== true;
     const first = messages[0];
+    const writeBehindMs = testFaults.writeBehindMs ?? 0;
+    if (writeBehindMs > 0) {
+      // TEST FAULT: acknowledge now, store later; a crash in between loses an acked message.
+      this.runtime.env.timers.setTimeout(() => {
+        const stored = isBatch || first === undefined ? store.putMessages(messages, { waitStoreMsgOK: false }) : store.putMessage(first, { waitStoreMsgOK: false });
+        stored.catch((error: unknown) => this.runtime.log.warn("write-behind store failed", { error: String(error) }));
+      }, writeBehindMs);
+      return respond(request, ResponseCode.SUCCESS, undefined, { ...traceFields, msgId: "0".repeat(32), queueId, queueOffset: 0 });
+    }
+    const wait = waitStoreMsgOK && testFaults.ackBeforeFlush !== true;
     const result = isBatch || first === undefined
       ? await store.putMessages(messages, { waitStoreMsgOK: wait })
       : await store.putMessage(first, { waitStoreMsgOK: wait });

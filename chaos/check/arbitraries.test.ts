@@ -1,0 +1,94 @@
+// The generators' contract: every case becomes a valid scenario over the topology's real node
+// names, faults heal inside the send phase, process faults never overlap on a node, and the
+// same seed gives the same cases.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { validateScenario } from "../execute.ts";
+import { planCluster } from "../plan.ts";
+import type { ScheduledFault } from "../faults/types.ts";
+import { topologies } from "../../scenarios/library/standard.ts";
+import { checkCaseArbitrary, checkNodes, checkTiming, normalizeSchedule } from "./arbitraries.ts";
+import { brokenTag, parseBrokenSwitch } from "./broken.ts";
+import { checkScenario } from "./check_scenario.ts";
+import { checkProperties, findProperty } from "./properties.ts";
+
+function namesIn(scheduled: ScheduledFault): string[] {
+  const fault = scheduled.fault;
+  switch (fault.kind) {
+    case "firewall":
+    case "flow":
+      return [fault.source, fault.target];
+    case "heartbeat-loss":
+      return [fault.source];
+    case "partition":
+      return fault.target === undefined ? [] : [fault.target];
+    case "namesrv-all-down":
+      return [];
+    default:
+      return [fault.target];
+  }
+}
+
+test("every generated case is a valid scenario over the topology's node names", () => {
+  for (const topology of topologies) {
+    const plan = planCluster(checkScenario({ seed: 1, workload: { producers: 1, ratePerSecond: 5, consumers: 2, ordered: false, flushDiskType: "SYNC_FLUSH" }, faults: [] }, findProperty("all"), topology), 1);
+    const known = new Set([...plan.nameServers, ...plan.brokers.map((broker) => broker.node), ...checkNodes(topology).clients]);
+    for (const property of checkProperties) {
+      fc.assert(fc.property(checkCaseArbitrary(property, topology), (checkCase) => {
+        const scenario = checkScenario(checkCase, property, topology);
+        validateScenario(scenario);
+        assert.deepEqual(scenario.expectations.checkers, property.checkers);
+        if (property.flushDiskType !== undefined) assert.equal(scenario.brokerConfig?.flushDiskType, property.flushDiskType);
+        assert.ok(scenario.faults.length <= checkTiming.faultsMax);
+        for (const scheduled of scenario.faults) {
+          assert.ok(property.faultWeights[scheduled.fault.kind as keyof typeof property.faultWeights] !== undefined, `${property.name} drew ${scheduled.fault.kind}`);
+          for (const name of namesIn(scheduled)) assert.ok(known.has(name), `${topology}: unknown node ${name}`);
+          assert.ok(scheduled.healAtMs !== undefined && scheduled.healAtMs > scheduled.atMs);
+          assert.ok(scheduled.healAtMs <= checkTiming.sendMs - checkTiming.healMarginMs);
+        }
+        // Consumers 1 and 2 (named by faults) always exist.
+        assert.ok((scenario.workload.consumers[0]?.count ?? 0) >= 2);
+      }), { seed: 7, numRuns: 40 });
+    }
+  }
+});
+
+test("no two process faults overlap on one node; the schedule is sorted by time", () => {
+  const property = findProperty("no-acked-loss");
+  fc.assert(fc.property(checkCaseArbitrary(property, "2m-2s-sync"), ({ faults }) => {
+    const process = faults.filter((scheduled) => ["crash", "power-loss", "pause"].includes(scheduled.fault.kind));
+    for (const [i, a] of process.entries()) {
+      for (const b of process.slice(i + 1)) {
+        if (namesIn(a)[0] !== namesIn(b)[0]) continue;
+        assert.ok((a.healAtMs ?? Infinity) < b.atMs || (b.healAtMs ?? Infinity) < a.atMs, "overlapping process faults on one node");
+      }
+    }
+    for (const [i, scheduled] of faults.entries()) if (i > 0) assert.ok(faults[i - 1]!.atMs <= scheduled.atMs);
+  }), { seed: 3, numRuns: 200 });
+});
+
+test("normalizeSchedule keeps the first of two overlapping process faults on a node", () => {
+  const crash: ScheduledFault = { atMs: 5_000, healAtMs: 10_000, fault: { kind: "crash", target: "broker-a" } };
+  const pause: ScheduledFault = { atMs: 8_000, healAtMs: 9_000, fault: { kind: "pause", target: "broker-a" } };
+  const elsewhere: ScheduledFault = { atMs: 2_000, healAtMs: 9_000, fault: { kind: "pause", target: "broker-b" } };
+  assert.deepEqual(normalizeSchedule([crash, pause, elsewhere]), [elsewhere, crash]);
+  const later: ScheduledFault = { ...pause, atMs: 11_000, healAtMs: 12_000 };
+  assert.deepEqual(normalizeSchedule([later, crash]), [crash, later]);
+});
+
+test("the same fast-check seed generates the same cases", () => {
+  const arbitrary = checkCaseArbitrary(findProperty("all"), "2m-2s-async");
+  assert.deepEqual(fc.sample(arbitrary, { seed: 42, numRuns: 20 }), fc.sample(arbitrary, { seed: 42, numRuns: 20 }));
+  assert.notDeepEqual(fc.sample(arbitrary, { seed: 42, numRuns: 20 }), fc.sample(arbitrary, { seed: 43, numRuns: 20 }));
+});
+
+test("--broken parses flags and numeric switches, and refuses unknown ones", () => {
+  assert.deepEqual(parseBrokenSwitch("ackBeforeFlush"), { ackBeforeFlush: true });
+  assert.deepEqual(parseBrokenSwitch("writeBehindMs"), { writeBehindMs: 500 });
+  assert.deepEqual(parseBrokenSwitch("dropEveryNthSend=7"), { dropEveryNthSend: 7 });
+  assert.equal(brokenTag({ writeBehindMs: 200 }), "writeBehindMs-200");
+  assert.throws(() => parseBrokenSwitch("loseEverything"), /unknown --broken switch/);
+  assert.throws(() => parseBrokenSwitch("writeBehindMs=-1"), /positive integer/);
+  assert.throws(() => parseBrokenSwitch("skipCommitOffset=3"), /takes no value/);
+});

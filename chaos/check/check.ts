@@ -1,0 +1,149 @@
+// `mqlab check`: a fast-check property over generated runs. Each case (arbitraries.ts) becomes
+// a scenario (check_scenario.ts) that runs in the simulator and is judged by the property's
+// checkers; a failing case is shrunk by fast-check to the fewest faults with the earliest,
+// shortest windows, then run once more through runScenario so it lands as an ordinary run
+// directory that `mqlab replay` reproduces (same verdict, same traceHash).
+// Determinism: the search depends only on the fast-check seed (and path): runs are simulated,
+// and the shrink budget counts property calls, never wall time.
+import fc from "fast-check";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
+import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
+import { executeScenario } from "../execute.ts";
+import type { ScheduledFault } from "../faults/types.ts";
+import type { RunResult, RunVerdict } from "../result.ts";
+import { judge, runScenario } from "../runner.ts";
+import type { Scenario, TopologyName } from "../scenario.ts";
+import { checkCaseArbitrary, type CheckCase } from "./arbitraries.ts";
+import { checkScenario } from "./check_scenario.ts";
+import type { CheckProperty } from "./properties.ts";
+
+export interface CheckOptions {
+  property: CheckProperty;
+  topology: TopologyName;
+  /** Generated cases to try before declaring the property holds. */
+  runs: number;
+  /** fast-check seed: the same seed gives the same cases and the same shrinking. */
+  seed: number;
+  /** fast-check path of a counterexample: replays it (and shrinks on from it). */
+  path?: string;
+  /** Property calls allowed while shrinking; later candidates count as passing. */
+  shrinkRunsMax: number;
+  /** Deliberately broken brokers (system/broker/test_faults.ts). */
+  testFaults?: BrokerTestFaults;
+  /** Where the shrunk counterexample's run directory goes. */
+  outDir: string;
+  /** The command that reproduces this search (printed, and written to check.json). */
+  command: string;
+  onRun?: (event: CheckRunEvent) => void;
+}
+
+export interface CheckRunEvent {
+  phase: "search" | "shrink";
+  /** 1-based call number within its phase. */
+  index: number;
+  verdict: RunVerdict | "skipped";
+  faults: number;
+  failedChecks: string[];
+  wallMs: number;
+}
+
+export interface Counterexample {
+  scenario: Scenario;
+  result: RunResult;
+  outDir: string;
+  /** fast-check's path to the shrunk case (with the seed, replays the search's end). */
+  path: string;
+  /** The first failing case's faults, before shrinking. */
+  originalFaults: ScheduledFault[];
+  replay: string;
+  reproduce: string;
+}
+
+export interface CheckReport {
+  property: string;
+  topology: TopologyName;
+  seed: number;
+  testFaults?: BrokerTestFaults;
+  /** Generated cases run (the failing one included). */
+  runs: number;
+  /** Shrink steps fast-check accepted, and property calls spent shrinking. */
+  shrinks: number;
+  shrinkRuns: number;
+  failed: boolean;
+  counterexample?: Counterexample;
+  wallMs: number;
+}
+
+interface Judged {
+  verdict: RunVerdict;
+  failedChecks: string[];
+}
+
+/** Runs one case in the simulator and judges it with the property's checkers (no files). */
+export async function judgeCase(checkCase: CheckCase, options: Pick<CheckOptions, "property" | "topology" | "testFaults">): Promise<Judged> {
+  const scenario = checkScenario(checkCase, options.property, options.topology, options.testFaults);
+  const execution = await executeScenario(scenario, new SimDeployer(), { seed: checkCase.seed, outDir: "", wallClock: () => performance.now() });
+  if (execution.error !== undefined) return { verdict: "error", failedChecks: [execution.error] };
+  const judged = judge(scenario, execution.history.events, scenario.durationMs + scenario.quiesceMs);
+  return { verdict: judged.verdict, failedChecks: judged.checks.filter((check) => check.verdict === "fail").map((check) => check.name) };
+}
+
+export async function runCheck(options: CheckOptions): Promise<CheckReport> {
+  const startMs = performance.now();
+  let searchRuns = 0;
+  let shrinkRuns = 0;
+  let firstFailure: CheckCase | undefined;
+  const property = fc.asyncProperty(checkCaseArbitrary(options.property, options.topology), async (checkCase) => {
+    const shrinking = firstFailure !== undefined;
+    const index = shrinking ? ++shrinkRuns : ++searchRuns;
+    const phase = shrinking ? "shrink" : "search";
+    if (shrinking && shrinkRuns > options.shrinkRunsMax) {
+      options.onRun?.({ phase, index, verdict: "skipped", faults: checkCase.faults.length, failedChecks: [], wallMs: 0 });
+      return true;
+    }
+    const runStartMs = performance.now();
+    const judged = await judgeCase(checkCase, options);
+    options.onRun?.({ phase, index, verdict: judged.verdict, faults: checkCase.faults.length, failedChecks: judged.failedChecks, wallMs: performance.now() - runStartMs });
+    if (judged.verdict === "pass") return true;
+    firstFailure ??= checkCase;
+    return false;
+  });
+  const parameters: fc.Parameters<[CheckCase]> = { seed: options.seed, numRuns: options.runs };
+  if (options.path !== undefined) parameters.path = options.path;
+  const details = await fc.check(property, parameters);
+  const report: CheckReport = {
+    property: options.property.name, topology: options.topology, seed: options.seed,
+    runs: searchRuns, shrinks: details.numShrinks, shrinkRuns: Math.min(shrinkRuns, options.shrinkRunsMax),
+    failed: details.failed, wallMs: 0,
+  };
+  if (options.testFaults !== undefined) report.testFaults = options.testFaults;
+  if (details.failed && details.counterexample !== null && details.counterexamplePath !== null) {
+    const [shrunk] = details.counterexample;
+    report.counterexample = await writeCounterexample(shrunk, firstFailure ?? shrunk, details.counterexamplePath, options);
+  } else if (details.failed) {
+    throw new Error(`fast-check failed without a counterexample: ${String(details.errorInstance ?? "interrupted")}`);
+  }
+  report.wallMs = Math.round(performance.now() - startMs);
+  return report;
+}
+
+async function writeCounterexample(shrunk: CheckCase, original: CheckCase, path: string, options: CheckOptions): Promise<Counterexample> {
+  const scenario = checkScenario(shrunk, options.property, options.topology, options.testFaults);
+  const replay = `npx mqlab replay ${options.outDir}`;
+  const reproduce = `${options.command} --seed ${options.seed} --path ${path}`;
+  const result = await runScenario(scenario, { deployer: new SimDeployer(), seed: shrunk.seed, outDir: options.outDir, replayCommand: replay });
+  if (result.verdict === "pass") {
+    throw new Error(`the shrunk case passed when run again (${options.outDir}): the simulation is not deterministic`);
+  }
+  const counterexample: Counterexample = { scenario, result, outDir: options.outDir, path, originalFaults: original.faults, replay, reproduce };
+  const record = {
+    property: options.property.name, topology: options.topology, fastCheck: { seed: options.seed, path, runs: options.runs },
+    testFaults: options.testFaults ?? null, verdict: result.verdict, traceHash: result.traceHash ?? null,
+    originalFaults: original.faults, shrunkFaults: shrunk.faults, workload: shrunk.workload, worldSeed: shrunk.seed,
+    replay, reproduce,
+  };
+  writeFileSync(join(options.outDir, "check.json"), JSON.stringify(record, null, 2) + "\n");
+  return counterexample;
+}

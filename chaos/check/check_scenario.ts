@@ -1,0 +1,69 @@
+// CheckCase → Scenario. Generated runs are short in virtual time (a 60 s send phase and 40 s
+// to drain), so RocketMQ's intervals are shortened in proportion (route poll, heartbeats and
+// registrations every 3 s, expiry after 10 s): every liveness bound the checkers derive from
+// them still fits in the quiesce phase, and one run costs about a second of CPU.
+import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
+import { faultTarget } from "../faults/types.ts";
+import type { Intervals, Scenario, TopologyName } from "../scenario.ts";
+import { checkGroup, checkTiming, checkTopic, type CheckCase } from "./arbitraries.ts";
+import type { CheckProperty } from "./properties.ts";
+
+export const checkIntervals: Intervals = {
+  routePollMs: 3_000,
+  clientHeartbeatMs: 3_000,
+  brokerRegisterMs: 3_000,
+  namesrvScanMs: 2_000,
+  brokerExpiryMs: 10_000,
+  clientScanMs: 2_000,
+  clientExpiryMs: 10_000,
+  rebalanceMs: 3_000,
+  offsetPersistMs: 1_000,
+  sendTimeoutMs: 3_000,
+  pullSuspendMs: 5_000,
+};
+
+/** One line per fault: "12 s–20 s crash broker-a". */
+export function describeSchedule(checkCase: Pick<CheckCase, "faults">): string[] {
+  return checkCase.faults.map((scheduled) => {
+    const window = scheduled.healAtMs === undefined ? `${scheduled.atMs / 1_000} s` : `${scheduled.atMs / 1_000} s–${scheduled.healAtMs / 1_000} s`;
+    return `${window.padEnd(12)} ${scheduled.fault.kind} ${faultTarget(scheduled.fault)} ${JSON.stringify(scheduled.fault)}`;
+  });
+}
+
+export function checkScenario(
+  checkCase: CheckCase,
+  property: CheckProperty,
+  topology: TopologyName,
+  testFaults?: BrokerTestFaults,
+): Scenario {
+  const { workload } = checkCase;
+  const kinds = [...new Set(checkCase.faults.map((scheduled) => scheduled.fault.kind))].join(", ") || "no fault";
+  const broken = testFaults === undefined ? "" : ` — deliberately broken broker ${JSON.stringify(testFaults)}`;
+  const scenario: Scenario = {
+    name: `check/${property.name}/${topology}`,
+    description: `mqlab check ${property.name}: generated schedule (${kinds}) on ${topology}, ` +
+      `${workload.producers}×${workload.ratePerSecond}/s ${workload.ordered ? "ordered " : ""}sends, ` +
+      `${workload.consumers} consumers, ${workload.flushDiskType}${broken}`,
+    topology,
+    brokerConfig: { flushDiskType: workload.flushDiskType },
+    intervals: { ...checkIntervals },
+    workload: {
+      topics: [{ name: checkTopic, queues: 4 }],
+      producers: [{
+        count: workload.producers, topic: checkTopic, ratePerSecond: workload.ratePerSecond,
+        tags: ["TagA", "TagB"], sendMode: "sync", bodySizeBytes: 128,
+        ...(workload.ordered ? { ordered: true, orderKeys: 8 } : {}),
+      }],
+      consumers: [{
+        group: checkGroup, topic: checkTopic, count: workload.consumers, mode: "push", model: "CLUSTERING",
+        subscription: "*", ...(workload.ordered ? { orderly: true } : {}),
+      }],
+    },
+    faults: checkCase.faults.map((scheduled) => ({ ...scheduled })),
+    durationMs: checkTiming.sendMs,
+    quiesceMs: checkTiming.quiesceMs,
+    expectations: { checkers: [...property.checkers] },
+  };
+  if (testFaults !== undefined) scenario.testFaults = { ...testFaults };
+  return scenario;
+}

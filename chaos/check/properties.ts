@@ -1,0 +1,77 @@
+// The properties `mqlab check` knows: each names the checkers that judge a generated run, the
+// fault kinds its schedules draw from (with weights) and the broker config it pins. A property
+// only uses faults under which its checkers must pass on a healthy broker (DESIGN.md's
+// guarantee table): no-acked-loss pins SYNC_FLUSH, so no crash, pause, partition or power
+// loss may lose a message acked SEND_OK.
+import type { CheckerName } from "../scenario.ts";
+
+/** The fault kinds a generated schedule may contain (arbitraries.ts builds each). */
+export type GeneratedFaultKind =
+  | "crash" | "power-loss" | "pause" | "firewall" | "partition" | "heartbeat-loss"
+  | "flow" | "clock-skew" | "slow-disk";
+
+export type PropertyName = "no-acked-loss" | "queue-order" | "rebalance-converges" | "all";
+
+export interface CheckProperty {
+  name: PropertyName;
+  description: string;
+  checkers: CheckerName[];
+  /** Relative weights of the fault kinds a schedule draws from (absent = never). */
+  faultWeights: Partial<Record<GeneratedFaultKind, number>>;
+  /** Pinned flushDiskType; undefined = generated (SYNC_FLUSH or ASYNC_FLUSH). */
+  flushDiskType?: "SYNC_FLUSH" | "ASYNC_FLUSH";
+  /** Ordered sends + orderly consumers: always, never, or generated. */
+  ordered: "always" | "never" | "generated";
+}
+
+// Disk and process faults weigh most where durability is the question: a broken flush only
+// shows when power is lost while something is unflushed (a slow disk widens that window).
+const durabilityWeights: CheckProperty["faultWeights"] = {
+  "crash": 3, "power-loss": 4, "pause": 2, "firewall": 2, "partition": 2,
+  "heartbeat-loss": 1, "flow": 1, "clock-skew": 1, "slow-disk": 4,
+};
+
+const everyWeight: CheckProperty["faultWeights"] = {
+  "crash": 3, "power-loss": 2, "pause": 2, "firewall": 2, "partition": 2,
+  "heartbeat-loss": 2, "flow": 2, "clock-skew": 1, "slow-disk": 2,
+};
+
+export const checkProperties: readonly CheckProperty[] = [
+  {
+    name: "no-acked-loss",
+    description: "SYNC_FLUSH brokers under crashes, power loss, pauses, partitions, firewalls, slow disks: every acked message is delivered",
+    checkers: ["delivery"],
+    faultWeights: durabilityWeights,
+    flushDiskType: "SYNC_FLUSH",
+    ordered: "generated",
+  },
+  {
+    name: "queue-order",
+    description: "ordered sends to orderly consumers under faults: first deliveries keep queue and key order",
+    checkers: ["order"],
+    faultWeights: everyWeight,
+    ordered: "always",
+  },
+  {
+    name: "rebalance-converges",
+    description: "consumer and broker faults: after the last change every queue has exactly one live owner, within the derived bound",
+    checkers: ["rebalance"],
+    faultWeights: { "crash": 4, "pause": 3, "heartbeat-loss": 3, "partition": 2, "firewall": 1, "flow": 1 },
+    ordered: "generated",
+  },
+  {
+    name: "all",
+    description: "every checker (delivery, order, failover, rebalance, latency) under every generated fault kind",
+    checkers: ["delivery", "order", "failover", "rebalance", "latency"],
+    faultWeights: everyWeight,
+    ordered: "generated",
+  },
+];
+
+export const propertyNames: readonly PropertyName[] = checkProperties.map((property) => property.name);
+
+export function findProperty(name: string): CheckProperty {
+  const property = checkProperties.find((candidate) => candidate.name === name);
+  if (property === undefined) throw new Error(`unknown property "${name}" (known: ${propertyNames.join(", ")})`);
+  return property;
+}
