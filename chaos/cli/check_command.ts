@@ -13,7 +13,7 @@ import { describeSchedule } from "../check/check_scenario.ts";
 import { findProperty, propertyNames } from "../check/properties.ts";
 import type { TopologyName } from "../scenario.ts";
 
-export const checkDefaults = { runs: 40, shrinkRuns: 40, topology: "2m-noslave" as TopologyName, outRoot: "reports/out/check" };
+export const checkDefaults = { runs: 100, shrinkRuns: 60, topology: "2m-noslave" as TopologyName, outRoot: "reports/out/check" };
 
 interface CheckCliOptions {
   runs: number;
@@ -93,12 +93,18 @@ async function checkAction(propertyName: string, options: CheckCliOptions): Prom
     ...(options.shrinkRuns === checkDefaults.shrinkRuns ? [] : [`--shrink-runs ${options.shrinkRuns}`])].join(" ");
   process.stderr.write(`mqlab check: ${property.name} on ${topology}, ${options.runs} runs, fast-check seed ${seed}` +
     `${testFaults === undefined ? "" : `, broken broker ${JSON.stringify(testFaults)}`}\n  ${property.description}\n`);
-  const report = await runCheck({
-    property, topology, runs: options.runs, seed, shrinkRunsMax: options.shrinkRuns, outDir, command,
-    ...(options.path === undefined ? {} : { path: options.path }),
-    ...(testFaults === undefined ? {} : { testFaults }),
-    onRun: (event) => process.stderr.write(progressLine(event)),
-  });
+  let report: CheckReport;
+  try {
+    report = await runCheck({
+      property, topology, runs: options.runs, seed, shrinkRunsMax: options.shrinkRuns, outDir, command,
+      ...(options.path === undefined ? {} : { path: options.path }),
+      ...(testFaults === undefined ? {} : { testFaults }),
+      onRun: (event) => process.stderr.write(progressLine(event)),
+    });
+  } catch (error) {
+    process.stderr.write(`mqlab check: the check itself broke: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
   process.stdout.write(renderCheckReport(report) + "\n");
   process.exit(report.failed ? 1 : 0);
 }
