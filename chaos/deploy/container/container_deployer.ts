@@ -7,6 +7,7 @@
 // Everything is labelled mqlab.run=<runId> and removed on teardown, on a failed deploy and on
 // Ctrl-C (cleanup.ts); a run that could not clean up is cleaned by cleanContainerLeftovers().
 import { randomBytes } from "node:crypto";
+import { constants } from "node:os";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FaultKind } from "../../faults/types.ts";
@@ -146,16 +147,16 @@ export class ContainerDeployer implements Deployer {
   }
 }
 
-/** On Ctrl-C or SIGTERM during a run: remove the run's containers, then let the signal act. */
+/** On Ctrl-C or SIGTERM during a run: remove the run's containers, then exit 128+signal. */
 export class InterruptCleanup {
   private readonly handler = (signal: NodeJS.Signals): void => {
     this.dispose();
     process.stderr.write(`mqlab: ${signal}: removing the containers, network and volumes of run ${this.runId}\n`);
     void removeRunResources(this.engine, this.runId)
       .catch((error: unknown) => process.stderr.write(`mqlab: clean-up failed (run cleanContainerLeftovers): ${(error as Error).message}\n`))
-      .finally(() => {
-        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-      });
+      // Exit as a shell reports a signal death (130 for SIGINT). Re-raising is not enough:
+      // testcontainers' lock files load signal-exit, whose listener keeps the process alive.
+      .finally(() => process.exit(128 + (constants.signals[signal] ?? 0)));
   };
 
   constructor(
