@@ -4,11 +4,12 @@
 import type { Incident } from "./types.ts";
 import { incident as brokerCrashStaleRoutes } from "./broker-crash-stale-routes/index.ts";
 import { incident as brokerPortFirewalled } from "./broker-port-firewalled/index.ts";
+import { incident as consumerHeartbeatLoss } from "./consumer-heartbeat-loss/index.ts";
 import { incident as heartbeatLossBrokerExpired } from "./heartbeat-loss-broker-expired/index.ts";
 import { incident as moreConsumersThanQueues } from "./more-consumers-than-queues/index.ts";
 
 export function allIncidents(): Incident[] {
-  return [brokerPortFirewalled, brokerCrashStaleRoutes, heartbeatLossBrokerExpired, moreConsumersThanQueues].sort((left, right) => left.number - right.number);
+  return [brokerPortFirewalled, brokerCrashStaleRoutes, heartbeatLossBrokerExpired, consumerHeartbeatLoss, moreConsumersThanQueues].sort((left, right) => left.number - right.number);
 }
 
 export function findIncident(name: string): Incident {

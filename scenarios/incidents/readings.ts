@@ -135,3 +135,15 @@ export function coveredMs(spans: readonly SymptomSpan[]): number {
 export function secondsText(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
+
+/** Messages sent at or after `sinceMs` that reached the group successfully more than once. */
+export function duplicatedSentSince(history: readonly HistoryEvent[], group: string, sinceMs: number): number {
+  const sentAt = new Map<string, number>();
+  for (const event of history) if (event.type === "invoke" && event.op === "send") sentAt.set(event.messageId, event.timeMs);
+  const successes = new Map<string, number>();
+  for (const event of deliveriesOf(history, group)) {
+    if (event.result !== "success" || (sentAt.get(event.messageId) ?? -Infinity) < sinceMs) continue;
+    successes.set(event.messageId, (successes.get(event.messageId) ?? 0) + 1);
+  }
+  return [...successes.values()].filter((count) => count > 1).length;
+}
