@@ -1,10 +1,11 @@
 // Every scenario mqlab knows, discoverable by name, and the suites that group them.
 import type { Scenario } from "../chaos/scenario.ts";
 import { standardScenarios } from "./library/standard.ts";
+import { haScenarios } from "./library/ha.ts";
 import { smokeScenarios } from "./library/smoke.ts";
 
 export function allScenarios(): Scenario[] {
-  return [...standardScenarios(), ...smokeScenarios()];
+  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios()];
 }
 
 export function findScenario(name: string): Scenario {

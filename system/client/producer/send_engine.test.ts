@@ -106,6 +106,15 @@ test("the overall timeout budget stops retries", async () => {
   assert.equal(attempts.length, 2);
 });
 
+test("an attempt that used exactly the whole budget ends the send (no 0 ms attempts)", async () => {
+  const { engine: e, attempts, clock } = engine(publishInfo(["a", "b"], 1), () => {
+    clock.advance(3000);
+    return new RemotingTimeoutError("x:1", 3000, "SEND_MESSAGE_V2");
+  });
+  await assert.rejects(e.sendDefault(message(), 2), /call timeout: 3000 ms spent, timeout 3000 ms/);
+  assert.equal(attempts.length, 1);
+});
+
 test("retryAnotherBrokerWhenNotStoreOK retries a FLUSH_DISK_TIMEOUT, keeps the last result", async () => {
   const { engine: e, attempts } = engine(publishInfo(["a", "b"], 1), () => ({ code: 10 }), { retryAnotherBrokerWhenNotStoreOK: true });
   const result = await e.sendDefault(message(), 2);

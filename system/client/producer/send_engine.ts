@@ -58,7 +58,11 @@ export class SendEngine {
       mq = selectQueueWithFaultAvoidance(info, mq?.brokerName, this.deps.faults);
       brokersSent.push(mq.brokerName);
       const costMs = clock.monotonicMs() - beginMs;
-      if (timeoutMs < costMs) {
+      // A spent budget is spent: Java's `timeout < costTime` lets an attempt run with 0 ms left
+      // only when the previous one ended on the exact millisecond, which virtual time always
+      // does; such attempts fail at once but still advance the queue cursor (a dead broker's
+      // queues would then be picked first by every send).
+      if (timeoutMs <= costMs) {
         throw new MQClientError(`sendDefaultImpl call timeout: ${costMs} ms spent, timeout ${timeoutMs} ms` +
           (lastError === undefined ? "" : `; last error: ${lastError.message}`), ClientErrorCode.REQUEST_TIMEOUT_EXCEPTION, { cause: lastError });
       }
