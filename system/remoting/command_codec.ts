@@ -3,67 +3,133 @@
 //   [int32: high byte serialize type (0 JSON, 1 ROCKETMQ), low 24 bits headerLength]
 //   [header][body]
 // decodeFramePayload takes the bytes after the length field (what FrameDecoder emits).
+//
+// Hot path: a JSON frame is written in one pass into one buffer (the header text straight into
+// the frame, no intermediate header bytes). Channels use the pooled variant: a fresh
+// Uint8Array above 64 bytes gets its own off-heap backing store (~0.3 µs, more than the rest of
+// the encoding), while Node's Buffer pool carves small ones out of a shared slab (~0.03 µs).
+// The pool never hands out the same bytes twice, so a frame stays intact after write()
+// returns, as a socket needs.
+import { Buffer } from "node:buffer";
 import { assert } from "../stdx/assert.ts";
-import { decodeJsonHeader, encodeJsonHeader } from "./header_json.ts";
+import { decodeJsonHeader, jsonHeaderText } from "./header_json.ts";
 import type { HeaderFields } from "./header_json.ts";
 import { decodeRocketmqHeader, encodeRocketmqHeader } from "./header_rocketmq.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
-import { SerializeType } from "./remoting_command.ts";
+import { SerializeType, utf8 } from "./remoting_command.ts";
 import { RemotingDecodeError } from "./remoting_errors.ts";
 
 export const HEADER_LENGTH_MAX = 0xffffff;
 
 export function encodeHeader(command: RemotingCommand): Uint8Array {
+  if (command.serializeType === SerializeType.ROCKETMQ) return encodeRocketmqHeader(headerFields(command, command.opaque, command.flag));
+  return utf8(jsonHeaderText(command, command.opaque, command.flag));
+}
+
+function headerFields(command: RemotingCommand, opaque: number, flag: number): HeaderFields {
   const fields: HeaderFields = {
     code: command.code,
     language: command.language,
     version: command.version,
-    opaque: command.opaque,
-    flag: command.flag,
+    opaque,
+    flag,
     extFields: command.extFields,
   };
   if (command.remark !== undefined) fields.remark = command.remark;
-  return command.serializeType === SerializeType.ROCKETMQ ? encodeRocketmqHeader(fields) : encodeJsonHeader(fields);
+  return fields;
 }
 
-/** The whole frame, length field included. */
+/** Where a frame's bytes come from: own memory, or Node's pool (see the file comment). */
+type Allocate = (sizeBytes: number) => Buffer;
+
+const allocateOwn: Allocate = (sizeBytes) => Buffer.allocUnsafeSlow(sizeBytes);
+const allocatePooled: Allocate = (sizeBytes) => Buffer.allocUnsafe(sizeBytes);
+
+/** The whole frame, length field included, in a buffer of its own (byteOffset 0). */
 export function encodeFrame(command: RemotingCommand): Uint8Array {
-  const header = encodeHeader(command);
-  assert(header.length <= HEADER_LENGTH_MAX, "header longer than 24 bits");
-  const bodySizeBytes = command.body?.length ?? 0;
-  const frame = new Uint8Array(8 + header.length + bodySizeBytes);
-  const view = new DataView(frame.buffer);
-  view.setInt32(0, 4 + header.length + bodySizeBytes, false);
-  view.setUint32(4, ((command.serializeType << 24) | header.length) >>> 0, false);
-  frame.set(header, 8);
-  if (command.body) frame.set(command.body, 8 + header.length);
-  return frame;
+  return writeFrame(command, command.opaque, command.flag, allocateOwn);
+}
+
+/**
+ * The frame of `command` with the given opaque and flag (a channel stamps them without copying
+ * the command), in pooled memory: a view that may share its ArrayBuffer with other frames.
+ */
+export function encodeFramePooled(command: RemotingCommand, opaque: number, flag: number): Uint8Array {
+  return writeFrame(command, opaque, flag, allocatePooled);
+}
+
+/** Fills every byte of the frame (the allocators do not zero memory). */
+function writeFrame(command: RemotingCommand, opaque: number, flag: number, allocate: Allocate): Uint8Array {
+  const body = command.body;
+  const bodySizeBytes = body?.length ?? 0;
+  let frame: Buffer;
+  let headerLength: number;
+  if (command.serializeType === SerializeType.ROCKETMQ) {
+    const header = encodeRocketmqHeader(headerFields(command, opaque, flag));
+    headerLength = header.length;
+    assert(headerLength <= HEADER_LENGTH_MAX, "header longer than 24 bits");
+    frame = allocate(8 + headerLength + bodySizeBytes);
+    frame.set(header, 8);
+  } else {
+    const text = jsonHeaderText(command, opaque, flag);
+    headerLength = Buffer.byteLength(text, "utf8");
+    assert(headerLength <= HEADER_LENGTH_MAX, "header longer than 24 bits");
+    frame = allocate(8 + headerLength + bodySizeBytes);
+    const written = frame.write(text, 8, headerLength, "utf8");
+    assert(written === headerLength, "header text fills exactly its byte length");
+  }
+  writeInt32(frame, 0, 4 + headerLength + bodySizeBytes);
+  writeInt32(frame, 4, (command.serializeType << 24) | headerLength);
+  if (body !== undefined) frame.set(body, 8 + headerLength);
+  // A plain Uint8Array, not a Buffer (whose slice() would not copy).
+  return new Uint8Array(frame.buffer, frame.byteOffset, frame.length);
+}
+
+function writeInt32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value >>> 24;
+  bytes[at + 1] = value >>> 16;
+  bytes[at + 2] = value >>> 8;
+  bytes[at + 3] = value;
+}
+
+/** Big-endian int32 at `at` (the caller checked the bounds). */
+export function readInt32(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
 }
 
 /** Splits the 32-bit header-length word; rejects unknown serialize types. */
 export function splitHeaderWord(word: number): { serializeType: SerializeType; headerLength: number } {
+  return { serializeType: serializeTypeOf(word), headerLength: word & 0xffffff };
+}
+
+/** The serialize type in a header-length word; throws for unknown ones. */
+export function serializeTypeOf(word: number): SerializeType {
   const type = (word >>> 24) & 0xff;
   if (type !== SerializeType.JSON && type !== SerializeType.ROCKETMQ) {
     throw new RemotingDecodeError(`unknown serialize type ${type} in header length word`);
   }
-  return { serializeType: type, headerLength: word & 0xffffff };
+  return type;
 }
 
-/** Decodes the bytes after the length field: header-length word, header, body. */
+/**
+ * Decodes the bytes after the length field: header-length word, header, body. The command
+ * never aliases `payload` (the body is copied), so the caller may reuse those bytes.
+ */
 export function decodeFramePayload(payload: Uint8Array): RemotingCommand {
   if (payload.length < 4) {
     throw new RemotingDecodeError(`frame too short: ${payload.length} bytes after the length field`);
   }
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  const { serializeType, headerLength } = splitHeaderWord(view.getUint32(0, false));
+  const word = readInt32(payload, 0);
+  const serializeType = serializeTypeOf(word);
+  const headerLength = word & 0xffffff;
   if (headerLength === 0 || 4 + headerLength > payload.length) {
     throw new RemotingDecodeError(
       `invalid header length ${headerLength} for a frame of ${payload.length} bytes`,
     );
   }
   const headerBytes = payload.subarray(4, 4 + headerLength);
-  const fields = serializeType === SerializeType.ROCKETMQ ? decodeRocketmqHeader(headerBytes) : decodeJsonHeader(headerBytes);
-  const command: RemotingCommand = { ...fields, serializeType };
+  const command = (serializeType === SerializeType.ROCKETMQ ? decodeRocketmqHeader(headerBytes) : decodeJsonHeader(headerBytes)) as RemotingCommand;
+  command.serializeType = serializeType;
   if (payload.length > 4 + headerLength) command.body = payload.slice(4 + headerLength);
   return command;
 }

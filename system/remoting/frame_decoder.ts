@@ -9,7 +9,7 @@
 // RemotingDecodeError the decoder is poisoned: every later push throws the same error, and
 // the owner must close the connection.
 import { assert } from "../stdx/assert.ts";
-import { decodeFramePayload, splitHeaderWord } from "./command_codec.ts";
+import { decodeFramePayload, readInt32, serializeTypeOf } from "./command_codec.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
 import { RemotingDecodeError } from "./remoting_errors.ts";
 
@@ -64,8 +64,23 @@ export class FrameDecoder {
     let offset = 0;
     while (offset < chunk.length) {
       if (this.payload === undefined) {
-        offset += this.fillPrefix(chunk, offset);
-        if (this.payload === undefined) continue;
+        // Fast path, the usual case: a whole prefix lies in this chunk, and often the whole
+        // frame, which is then decoded in place (decodeFramePayload copies what it keeps).
+        if (this.prefixFilled === 0 && chunk.length - offset >= PREFIX_SIZE_BYTES) {
+          const payloadSizeBytes = this.checkPrefix(readInt32(chunk, offset), readInt32(chunk, offset + 4));
+          if (chunk.length - offset - 4 >= payloadSizeBytes) {
+            const payload = chunk.subarray(offset + 4, offset + 4 + payloadSizeBytes);
+            offset += 4 + payloadSizeBytes;
+            this.onCommand(decodeFramePayload(payload));
+            continue;
+          }
+          this.payload = new Uint8Array(payloadSizeBytes);
+          this.payloadFilled = 0;
+          offset += 4;
+        } else {
+          offset += this.fillPrefix(chunk, offset);
+          if (this.payload === undefined) continue;
+        }
       }
       const payload: Uint8Array = this.payload;
       const part = Math.min(payload.length - this.payloadFilled, chunk.length - offset);
@@ -84,19 +99,24 @@ export class FrameDecoder {
   private fillPrefix(chunk: Uint8Array, offset: number): number {
     const before = this.prefixFilled;
     const part = Math.min(PREFIX_SIZE_BYTES - before, chunk.length - offset);
-    this.prefix.set(chunk.subarray(offset, offset + part), before);
+    for (let index = 0; index < part; index++) this.prefix[before + index] = chunk[offset + index]!;
     this.prefixFilled += part;
-    const view = new DataView(this.prefix.buffer);
-    if (this.prefixFilled >= 4) this.checkLength(view.getInt32(0, false));
+    if (this.prefixFilled >= 4) this.checkLength(readInt32(this.prefix, 0));
     if (this.prefixFilled === PREFIX_SIZE_BYTES) {
-      const payloadSizeBytes = view.getInt32(0, false);
-      this.checkHeaderWord(view.getUint32(4, false), payloadSizeBytes);
+      const payloadSizeBytes = this.checkPrefix(readInt32(this.prefix, 0), readInt32(this.prefix, 4));
       this.payload = new Uint8Array(payloadSizeBytes);
       this.payload.set(this.prefix.subarray(4, 8), 0);
       this.payloadFilled = 4;
       this.prefixFilled = 0;
     }
     return part;
+  }
+
+  /** Checks a complete prefix (length field, header word); returns the payload size. */
+  private checkPrefix(length: number, word: number): number {
+    this.checkLength(length);
+    this.checkHeaderWord(word, length);
+    return length;
   }
 
   private checkLength(length: number): void {
@@ -109,7 +129,8 @@ export class FrameDecoder {
   }
 
   private checkHeaderWord(word: number, payloadSizeBytes: number): void {
-    const { headerLength } = splitHeaderWord(word);
+    serializeTypeOf(word);
+    const headerLength = word & 0xffffff;
     if (headerLength === 0 || 4 + headerLength > payloadSizeBytes) {
       throw new RemotingDecodeError(
         `invalid header length ${headerLength} for a frame of ${payloadSizeBytes} bytes`,

@@ -3,24 +3,36 @@
 // Decoding is lenient the way Java is: unknown fields are ignored, extFields values that
 // arrive as JSON numbers/booleans (ali-ons sends `"d":4`, `"k":false`) become their Java
 // toString form, null values are dropped. Anything structurally wrong is a RemotingDecodeError.
+//
+// Hot path (every frame of every connection goes through here): the header text is built by
+// plain concatenation around precomputed constant fragments (no parts array, no join), and
+// JSON.stringify runs only on the caller's strings (extFields, language, remark) so escaping is
+// exactly JSON.stringify's. Decoding keeps the parsed extFields object as is when every value
+// is already a string — the usual case — instead of copying it key by key.
 import { RemotingDecodeError } from "./remoting_errors.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
 import { fromUtf8, utf8 } from "./remoting_command.ts";
 
 export type HeaderFields = Omit<RemotingCommand, "body" | "serializeType">;
 
+/** The header as text; opaque and flag are passed apart so a channel need not copy the command. */
+export function jsonHeaderText(command: HeaderFields, opaque: number, flag: number): string {
+  let text = `{"code":${command.code}`;
+  if (hasOwnKey(command.extFields)) text += `,"extFields":${JSON.stringify(command.extFields)}`;
+  text += `,"flag":${flag},"language":${command.language === "JAVA" ? '"JAVA"' : JSON.stringify(command.language)}`;
+  text += `,"opaque":${opaque}`;
+  if (command.remark !== undefined) text += `,"remark":${JSON.stringify(command.remark)}`;
+  return `${text},"serializeTypeCurrentRPC":"JSON","version":${command.version}}`;
+}
+
 export function encodeJsonHeader(command: HeaderFields): Uint8Array {
-  const parts: string[] = [`"code":${command.code}`];
-  if (Object.keys(command.extFields).length > 0) {
-    parts.push(`"extFields":${JSON.stringify(command.extFields)}`);
-  }
-  parts.push(`"flag":${command.flag}`);
-  parts.push(`"language":${JSON.stringify(command.language)}`);
-  parts.push(`"opaque":${command.opaque}`);
-  if (command.remark !== undefined) parts.push(`"remark":${JSON.stringify(command.remark)}`);
-  parts.push(`"serializeTypeCurrentRPC":"JSON"`);
-  parts.push(`"version":${command.version}`);
-  return utf8(`{${parts.join(",")}}`);
+  return utf8(jsonHeaderText(command, command.opaque, command.flag));
+}
+
+/** Object.keys(record).length > 0 without building the array. */
+function hasOwnKey(record: Readonly<Record<string, string>>): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return true;
+  return false;
 }
 
 export function decodeJsonHeader(bytes: Uint8Array): HeaderFields {
@@ -53,6 +65,8 @@ export function decodeJsonHeader(bytes: Uint8Array): HeaderFields {
 
 function readInt32(header: Record<string, unknown>, name: string, fallback: number | undefined): number {
   const value = header[name];
+  // What every Java and mqlab peer sends: a JSON integer.
+  if (typeof value === "number" && value === (value | 0)) return value;
   if (value === undefined || value === null) {
     if (fallback === undefined) throw new RemotingDecodeError(`malformed JSON header: missing ${name}`);
     return fallback;
@@ -78,12 +92,23 @@ function scalarText(raw: unknown): string {
 
 /** Java reads extFields as HashMap<String,String>: scalar values become their toString. */
 function readExtFields(value: unknown): Record<string, string> {
-  const extFields: Record<string, string> = {};
-  if (value === undefined || value === null) return extFields;
+  if (value === undefined || value === null) return {};
   if (typeof value !== "object" || Array.isArray(value)) {
     throw new RemotingDecodeError("malformed JSON header: extFields is not an object");
   }
-  for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
+  const parsed = value as Record<string, unknown>;
+  // JSON.parse made a fresh plain object whose keys (even "__proto__") are own data
+  // properties; when all values are strings it already is the extFields we want.
+  let allStrings = true;
+  for (const key in parsed) {
+    if (typeof parsed[key] !== "string") {
+      allStrings = false;
+      break;
+    }
+  }
+  if (allStrings) return parsed as Record<string, string>;
+  const extFields: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(parsed)) {
     if (raw === null || raw === undefined) continue;
     const text = scalarText(raw);
     // defineProperty keeps a key named "__proto__" an ordinary own property.

@@ -7,7 +7,7 @@
 // at once); a decode error closes the connection; timeouts use the Env's timers only.
 import type { Connection, Log, Timers } from "../env/env.ts";
 import { assert } from "../stdx/assert.ts";
-import { encodeFrame } from "./command_codec.ts";
+import { encodeFramePooled } from "./command_codec.ts";
 import { FrameDecoder } from "./frame_decoder.ts";
 import type { RequestDispatcher, ResponseSink } from "./request_dispatcher.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
@@ -107,8 +107,7 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
     }
     let opaque = this.deps.opaques.next();
     while (this.pending.has(opaque)) opaque = this.deps.opaques.next();
-    const command: RemotingCommand = { ...request, opaque, flag: request.flag & ~(FLAG_RESPONSE | FLAG_ONEWAY) };
-    const frame = encodeFrame(command);
+    const frame = encodeFramePooled(request, opaque, request.flag & ~(FLAG_RESPONSE | FLAG_ONEWAY));
     if (frame.length > this.deps.frameSizeMax) {
       return Promise.reject(this.tooLarge(frame.length));
     }
@@ -129,8 +128,7 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
 
   invokeOneway(request: RemotingCommand): void {
     const opaque = this.deps.opaques.next();
-    const command: RemotingCommand = { ...request, opaque, flag: (request.flag | FLAG_ONEWAY) & ~FLAG_RESPONSE };
-    const frame = encodeFrame(command);
+    const frame = encodeFramePooled(request, opaque, (request.flag | FLAG_ONEWAY) & ~FLAG_RESPONSE);
     if (frame.length > this.deps.frameSizeMax) throw this.tooLarge(frame.length);
     if (!this.connection.write(frame)) {
       throw new RemotingSendRequestError(this.remoteAddress, "connection is closed");
@@ -139,7 +137,7 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
 
   sendResponse(response: RemotingCommand): void {
     assert(isResponse(response), "sendResponse needs the response flag");
-    const frame = encodeFrame(response);
+    const frame = encodeFramePooled(response, response.opaque, response.flag);
     if (frame.length > this.deps.frameSizeMax) {
       this.deps.log.error("response frame too large, dropped", { remoteAddress: this.remoteAddress, sizeBytes: frame.length });
       return;
