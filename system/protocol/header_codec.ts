@@ -41,23 +41,57 @@ export class HeaderDecodeError extends Error {
   }
 }
 
-const INT_PATTERN = /^[+-]?\d+$/;
 const LONG_MIN = -(2n ** 63n);
 const LONG_MAX = 2n ** 63n - 1n;
+/** Up to 15 digits a decimal is below 2^53, so Number() is exact and inside Java's long. */
+const EXACT_DIGITS_MAX = 15;
+
+/** One field of a spec, split once per spec instead of on every decode/encode. */
+interface FieldPlan {
+  readonly field: string;
+  readonly kind: FieldKind;
+  readonly required: boolean;
+}
+
+const plans = new WeakMap<HeaderDef<HeaderSpec>, readonly FieldPlan[]>();
+
+/** The spec's fields in declaration order (cached: headers are decoded for every request). */
+function planOf(def: HeaderDef<HeaderSpec>): readonly FieldPlan[] {
+  let plan = plans.get(def);
+  if (plan === undefined) {
+    plan = Object.entries(def.fields).map(([field, decl]) => ({ field, ...kindOf(decl) }));
+    plans.set(def, plan);
+  }
+  return plan;
+}
+
+/** Java's parseInt/parseLong digits test, /^[+-]?\d+$/, without the regex machinery. */
+function isDecimal(text: string): boolean {
+  const first = text.charCodeAt(0);
+  let index = first === 43 || first === 45 ? 1 : 0; // '+' | '-'
+  if (index >= text.length) return false;
+  for (; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
 
 function parseField(def: HeaderDef<HeaderSpec>, field: string, kind: FieldKind, text: string): number | boolean | string {
   switch (kind) {
     case "string":
       return text;
     case "bool":
-      return text.toLowerCase() === "true";
+      return text === "true" || (text.length === 4 && text.toLowerCase() === "true");
     case "int": {
-      const value = INT_PATTERN.test(text) ? Number(text) : NaN;
+      const value = isDecimal(text) ? Number(text) : NaN;
       if (!Number.isInteger(value) || value !== (value | 0)) throw notA(def, field, text, "an int");
       return value;
     }
     case "long": {
-      if (!INT_PATTERN.test(text)) throw notA(def, field, text, "a long");
+      if (!isDecimal(text)) throw notA(def, field, text, "a long");
+      // + 0 turns "-0" into 0, as Number(BigInt("-0")) does.
+      if (text.length <= EXACT_DIGITS_MAX) return Number(text) + 0;
       const big = BigInt(text);
       if (big < LONG_MIN || big > LONG_MAX) throw notA(def, field, text, "a long");
       return Number(big);
@@ -77,8 +111,7 @@ function kindOf(decl: FieldDecl): { kind: FieldKind; required: boolean } {
 /** Decodes extFields into the typed header; throws HeaderDecodeError. */
 export function decodeHeader<S extends HeaderSpec>(def: HeaderDef<S>, extFields: Readonly<Record<string, string>>): HeaderOf<S> {
   const out: Record<string, number | boolean | string> = {};
-  for (const [field, decl] of Object.entries(def.fields)) {
-    const { kind, required } = kindOf(decl);
+  for (const { field, kind, required } of planOf(def)) {
     const text = Object.hasOwn(extFields, field) ? extFields[field] : undefined;
     if (text === undefined) {
       if (required) throw new HeaderDecodeError(def.name, field, `missing required header field ${field}`);
@@ -106,10 +139,10 @@ export function tryDecodeHeader<S extends HeaderSpec>(
 export function encodeHeader<S extends HeaderSpec>(def: HeaderDef<S>, header: HeaderOf<S>): Record<string, string> {
   const out: Record<string, string> = {};
   const values = header as Record<string, string | number | boolean | undefined | null>;
-  for (const [field, decl] of Object.entries(def.fields)) {
+  for (const { field, required } of planOf(def)) {
     const value = values[field];
     if (value === undefined || value === null) {
-      assert(!kindOf(decl).required, `encoding ${def.name}: required field ${field} is missing`);
+      assert(!required, `encoding ${def.name}: required field ${field} is missing`);
       continue;
     }
     out[field] = String(value);
