@@ -2,6 +2,7 @@
 // `mqlab incident list|show|run` and the incident tests read this registry; a pending incident
 // is listed with its reason and never run by CI.
 import type { Incident } from "./types.ts";
+import { incident as asyncFlushPowerLoss } from "./async-flush-power-loss/index.ts";
 import { incident as brokerCrashStaleRoutes } from "./broker-crash-stale-routes/index.ts";
 import { incident as brokerPortFirewalled } from "./broker-port-firewalled/index.ts";
 import { incident as consumerHeartbeatLoss } from "./consumer-heartbeat-loss/index.ts";
@@ -9,7 +10,7 @@ import { incident as heartbeatLossBrokerExpired } from "./heartbeat-loss-broker-
 import { incident as moreConsumersThanQueues } from "./more-consumers-than-queues/index.ts";
 
 export function allIncidents(): Incident[] {
-  return [brokerPortFirewalled, brokerCrashStaleRoutes, heartbeatLossBrokerExpired, consumerHeartbeatLoss, moreConsumersThanQueues].sort((left, right) => left.number - right.number);
+  return [brokerPortFirewalled, brokerCrashStaleRoutes, heartbeatLossBrokerExpired, asyncFlushPowerLoss, consumerHeartbeatLoss, moreConsumersThanQueues].sort((left, right) => left.number - right.number);
 }
 
 export function findIncident(name: string): Incident {
