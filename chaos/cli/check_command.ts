@@ -99,7 +99,8 @@ async function checkAction(propertyName: string, options: CheckCliOptions): Prom
       property, topology, runs: options.runs, seed, shrinkRunsMax: options.shrinkRuns, outDir, command,
       ...(options.path === undefined ? {} : { path: options.path }),
       ...(testFaults === undefined ? {} : { testFaults }),
-      onRun: (event) => process.stderr.write(progressLine(event)),
+      // Candidates past the shrink budget are not run; listing them would only be noise.
+      onRun: (event) => (event.verdict === "skipped" ? undefined : process.stderr.write(progressLine(event))),
     });
   } catch (error) {
     process.stderr.write(`mqlab check: the check itself broke: ${error instanceof Error ? error.message : String(error)}\n`);
