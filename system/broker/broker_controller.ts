@@ -117,6 +117,8 @@ export class BrokerController {
       testFaults: options.testFaults ?? {},
       counters,
     };
+    const ha = this.ha;
+    if (ha !== undefined) this.runtime.haRuntimeInfo = () => ha.runtimeInfo();
     this.topicConfigManager.onChange((reason, topic) => {
       this.log.info("topic table changed, registering with the NameServers", { reason, topic });
       if (this.state === "running") this.registration.requestRegister(false, true);

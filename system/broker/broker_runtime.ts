@@ -31,6 +31,8 @@ export interface BrokerRuntime {
   testFaults: BrokerTestFaults;
   /** Bumped by every message the send path accepts (for dropEveryNthSend and runtime info). */
   counters: BrokerCounters;
+  /** Replication state for GET_BROKER_RUNTIME_INFO (system/ha), when the broker replicates. */
+  haRuntimeInfo?: () => Record<string, string>;
 }
 
 export interface BrokerCounters {

@@ -34,6 +34,7 @@ export class AdminStatsProcessor {
     const runtimeMs = env.clock.nowMs() - counters.bootTimestamp;
     const table: Record<string, string> = {
       ...store.runtimeInfo(),
+      ...this.runtime.haRuntimeInfo?.(),
       brokerVersion: String(BROKER_VERSION),
       brokerVersionDesc: BROKER_VERSION_DESC,
       bootTimestamp: String(counters.bootTimestamp),
