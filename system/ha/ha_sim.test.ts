@@ -191,3 +191,23 @@ test("SlaveSynchronize: topics, groups, delay offsets and consumer offsets (putA
     await ha.run(3000);
     assert.equal(slave.consumerOffsetManager.queryOffset("GroupA", "TopicTest", 0), 11, "kept while the master is away");
   }));
+
+test("slaveReadEnable: the master suggests the slave (whichBrokerWhenConsumeSlowly) for a pull far behind, the slave keeps a caught-up reader", () =>
+  withHA({
+    seed: 9, masterRole: "ASYNC_MASTER",
+    master: { slaveReadEnable: true, totalPhysicalMemoryBytes: 4000 },
+    slave: { slaveReadEnable: true, totalPhysicalMemoryBytes: 4000 },
+  }, async (ha) => {
+    for (let index = 0; index < 40; index++) await ha.settle(ha.send("z".repeat(200), { queueId: 0 }));
+    await ha.run(2500);
+    // 40 % of 4000 bytes: more than 1600 bytes behind the commit-log end counts as "on disk".
+    const behind = await ha.settle(ha.pull(MASTER_ADDR, 0));
+    assert.equal(behind.code, ResponseCode.SUCCESS);
+    assert.equal(behind.extFields["suggestWhichBrokerId"], "1", "far behind: read from the slave");
+    const recent = await ha.settle(ha.pull(MASTER_ADDR, 39));
+    assert.equal(recent.extFields["suggestWhichBrokerId"], "0", "caught up: the group's broker (the master)");
+    const fromSlave = await ha.settle(ha.pull(SLAVE_ADDR, 0));
+    assert.equal(fromSlave.code, ResponseCode.SUCCESS);
+    assert.equal(fromSlave.extFields["suggestWhichBrokerId"], "1", "still behind on the slave: stay there");
+    assert.equal((await ha.settle(ha.pull(SLAVE_ADDR, 39))).extFields["suggestWhichBrokerId"], "0", "caught up: back to the master");
+  }));
