@@ -44,6 +44,8 @@ export type FailoverBounds = {
 };
 
 export const startupSlackMs = 10_000;
+/** Windows are measured between operations, which themselves take time: a second of slack. */
+export const measurementSlackMs = 1_000;
 export const pullRetryDelayMs = 3_000;
 const defaultQueuesPerBroker = 4;
 
@@ -54,10 +56,10 @@ export function deriveFailoverBounds(
   options: { queuesPerBroker?: number } = {},
 ): FailoverBounds {
   const queuesPerBroker = options.queuesPerBroker ?? defaultQueuesPerBroker;
-  const sendBaseMs = intervals.sendTimeoutMs * (queuesPerBroker + 1);
+  const sendBaseMs = intervals.sendTimeoutMs * (queuesPerBroker + 1) + measurementSlackMs;
   const sendRecoverMs = startupSlackMs + intervals.brokerRegisterMs + intervals.routePollMs + intervals.sendTimeoutMs;
   const takeoverMs = intervals.clientExpiryMs + intervals.clientScanMs + intervals.clientHeartbeatMs + intervals.rebalanceMs;
-  const consumeBaseMs = intervals.rebalanceMs + intervals.pullSuspendMs + pullRetryDelayMs;
+  const consumeBaseMs = intervals.rebalanceMs + intervals.pullSuspendMs + pullRetryDelayMs + measurementSlackMs;
   const masterNames = masters(topology).map((broker) => broker.brokerName);
   const brokerBlocked: Record<string, TimeSpan[]> = {};
   const everyone: TimeSpan[] = [];
@@ -76,9 +78,9 @@ export function deriveFailoverBounds(
   const sendBlocked = perMaster.length === 0 ? union(everyone)
     : perMaster.reduce((left, right) => intersect(left, right));
   const reasons = [
-    `send base ${sendBaseMs} ms = sendTimeoutMs ${intervals.sendTimeoutMs} × (${queuesPerBroker} queues per broker + 1): consecutive picks of a dead broker's queues each time out`,
+    `send base ${sendBaseMs} ms = sendTimeoutMs ${intervals.sendTimeoutMs} × (${queuesPerBroker} queues per broker + 1) + ${measurementSlackMs} ms measurement slack: consecutive picks of a dead broker's queues each time out`,
     `send recovery ${sendRecoverMs} ms = startup ${startupSlackMs} + brokerRegisterMs ${intervals.brokerRegisterMs} + routePollMs ${intervals.routePollMs} + sendTimeoutMs ${intervals.sendTimeoutMs}, added after every span in which no master could take sends`,
-    `consume base ${consumeBaseMs} ms = rebalanceMs ${intervals.rebalanceMs} + pullSuspendMs ${intervals.pullSuspendMs} + pull retry ${pullRetryDelayMs}`,
+    `consume base ${consumeBaseMs} ms = rebalanceMs ${intervals.rebalanceMs} + pullSuspendMs ${intervals.pullSuspendMs} + pull retry ${pullRetryDelayMs} + ${measurementSlackMs} ms measurement slack`,
     `consumer takeover ${takeoverMs} ms = clientExpiryMs ${intervals.clientExpiryMs} + clientScanMs ${intervals.clientScanMs} + clientHeartbeatMs ${intervals.clientHeartbeatMs} + rebalanceMs ${intervals.rebalanceMs}`,
   ];
   return { sendBaseMs, sendRecoverMs, sendBlocked, brokerRejoinMs: sendRecoverMs, brokerBlocked, consumeBaseMs, consumeBlocked: union(consumeBlocked), reasons };

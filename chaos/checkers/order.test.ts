@@ -56,15 +56,24 @@ test("per key: first successful deliveries follow orderSeq; a reorder names the 
     .deliver({ id: "k1-1", at: 11, queue: "broker-b:1", offset: 0 })
     .deliver({ id: "k1-2", at: 12, queue: "broker-b:1", offset: 1 }).build());
   assert.equal(checkOrder(inOrder, orderly).verdict, "pass");
-  // The key moved queues (broker-a failed over); the new queue was consumed first.
-  const swapped = builder.build().concat(new HistoryBuilder()
+  // The key moved queues (broker-a left the route): RocketMQ orders only within one queue, so
+  // the new queue being consumed first is not a reorder.
+  const moved = builder.build().concat(new HistoryBuilder()
     .deliver({ id: "k1-1", at: 10, queue: "broker-b:1", offset: 0 })
     .deliver({ id: "k1-2", at: 11, queue: "broker-b:1", offset: 1 })
     .deliver({ id: "k1-0", at: 12, queue: "broker-a:0", offset: 0 }).build());
+  assert.equal(checkOrder(moved, orderly).verdict, "pass");
+  // Within one queue, a later seq first is a reorder, and the evidence names the key.
+  const sameQueue = new HistoryBuilder()
+    .send({ id: "k1-0", at: 0, key: "k1", seq: 0, queue: "broker-b:1", offset: 1 })
+    .send({ id: "k1-1", at: 1, key: "k1", seq: 1, queue: "broker-b:1", offset: 0 });
+  const swapped = sameQueue.build().concat(new HistoryBuilder()
+    .deliver({ id: "k1-1", at: 10, queue: "broker-b:1", offset: 0 })
+    .deliver({ id: "k1-0", at: 11, queue: "broker-b:1", offset: 1 }).build());
   const result = checkOrder(swapped, orderly);
   assert.equal(result.verdict, "fail");
   const reorder = (result.evidence as OrderEvidence).keyReorders.items[0];
-  assert.deepEqual([reorder?.key, reorder?.earlier.id, reorder?.later.id, reorder?.later.orderSeq], ["k1", "k1-2", "k1-0", 0]);
+  assert.deepEqual([reorder?.key, reorder?.earlier.id, reorder?.later.id, reorder?.later.orderSeq], ["k1", "k1-1", "k1-0", 0]);
   assert.match(result.summary, /key k1/);
   // A concurrently consuming group is not held to key order.
   const concurrent = testContext({ groups: [{ group: "G", topic: "T", count: 2 }] });

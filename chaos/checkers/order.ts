@@ -9,7 +9,7 @@
 // delivered before, so they are duplicates (delivery.ts counts them), never first deliveries,
 // and they cannot trigger a reorder here.
 // Per key (orderly groups, and groups the workload does not describe): for each (receiver,
-// producer, orderKey), the first SUCCESSFUL deliveries of that key's acked messages must follow
+// producer, orderKey, stored queue), the first SUCCESSFUL deliveries of that key's acked messages must follow
 // orderSeq (a smaller seq after a larger one is a reorder; gaps are the delivery checker's).
 // The key includes the producer: two producers' sequences of one key are not ordered.
 import type { HistoryEvent } from "../history/types.ts";
@@ -68,7 +68,9 @@ export function checkOrder(history: readonly HistoryEvent[], context: CheckConte
     if (!keyGroups.has(delivery.group)) continue;
     const send = index.sendById.get(delivery.messageId);
     if (send?.outcome !== "ok" || send.orderKey === undefined || send.orderSeq === undefined) continue;
-    const keyKey = `${receiver}\u0000${send.process}\u0000${send.orderKey}`;
+    // Per key AND per stored queue: when a broker leaves the route the selector maps a key to
+    // another queue, and RocketMQ promises order only within one queue.
+    const keyKey = `${receiver}\u0000${send.process}\u0000${send.orderKey}\u0000${send.queue ?? ""}`;
     const current: Latest = { id: send.messageId, timeMs: delivery.timeMs, orderSeq: send.orderSeq, offset: send.orderSeq };
     const latest = keyLatest.get(keyKey);
     if (latest !== undefined && current.offset < latest.offset) {

@@ -66,7 +66,8 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
     };
     if (tags !== undefined) invoke.tags = tags;
     if (orderKeys > 0) {
-      const orderKey = `${spec.node}-key-${sequence % orderKeys}`;
+      // The start token keeps a restarted producer's keys (and their sequences) apart.
+      const orderKey = `${spec.node}.${startToken}-key-${sequence % orderKeys}`;
       const orderSeq = orderSeqByKey.get(orderKey) ?? 0;
       orderSeqByKey.set(orderKey, orderSeq + 1);
       invoke.orderKey = orderKey;
