@@ -5,6 +5,7 @@
 // Java's getHostAddress does: eight lower-case groups, no zero compression). Parsing also
 // accepts "::" compression and an unbracketed IPv6 whose port follows the last colon.
 
+import { readInt32BE, readUint32BE } from "./big_endian.ts";
 import { MessageCodecError } from "./errors.ts";
 
 export interface HostBytes {
@@ -63,11 +64,20 @@ const hostCache = new Map<string, HostBytes>();
  * Parses "ip:port" into record bytes; throws MessageCodecError BAD_FIELD when malformed.
  */
 export function hostToBytes(host: string): HostBytes {
+  const shared = sharedHostBytes(host);
+  return { bytes: shared.bytes.slice(), ipv6: shared.ipv6 };
+}
+
+/**
+ * hostToBytes without the copy, for callers that only read the bytes (the record encoder
+ * copies them into the record): the cached value itself, which must never be modified.
+ */
+export function sharedHostBytes(host: string): HostBytes {
   const cached = hostCache.get(host);
-  if (cached !== undefined) return { bytes: cached.bytes.slice(), ipv6: cached.ipv6 };
+  if (cached !== undefined) return cached;
   const parsed = parseHost(host);
   if (hostCache.size >= HOST_CACHE_MAX) hostCache.clear();
-  hostCache.set(host, { bytes: parsed.bytes.slice(), ipv6: parsed.ipv6 });
+  hostCache.set(host, parsed);
   return parsed;
 }
 
@@ -97,12 +107,27 @@ function parseHost(host: string): HostBytes {
   return { bytes: v6, ipv6: true };
 }
 
+/**
+ * Recently formatted IPv4 hosts by address·65536 + port: every decoded record formats two
+ * hosts, and a cluster has few of them (a number key, so no string is built to look one up).
+ */
+const hostTextCache = new Map<number, string>();
+
 /** Formats 8 or 20 record bytes (address + port) as text. */
 export function hostFromBytes(bytes: Uint8Array): string {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length === 8) {
-    return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}:${view.getInt32(4, false)}`;
+    const port = readInt32BE(bytes, 4);
+    if (port < 0 || port > 0xffff) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}:${port}`;
+    const key = readUint32BE(bytes, 0) * 0x10000 + port;
+    let text = hostTextCache.get(key);
+    if (text === undefined) {
+      text = `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}:${port}`;
+      if (hostTextCache.size >= HOST_CACHE_MAX) hostTextCache.clear();
+      hostTextCache.set(key, text);
+    }
+    return text;
   }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length !== 20) throw new MessageCodecError("BAD_FIELD", `host of ${bytes.length} bytes`);
   const groups: string[] = [];
   for (let index = 0; index < 8; index++) groups.push(view.getUint16(index * 2, false).toString(16));

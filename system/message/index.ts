@@ -9,6 +9,7 @@ export {
   messageProperties2String, string2messageProperties, propertiesProblem, propertiesToBytes,
   propertiesFromBytes, utf8Bytes, utf8Text,
 } from "./properties.ts";
+export { readInt32BE, readUint32BE, writeInt32BE, readSafeLongBE, writeLongBE } from "./big_endian.ts";
 export { hostToBytes, hostFromBytes } from "./host.ts";
 export type { HostBytes } from "./host.ts";
 export {
@@ -17,7 +18,7 @@ export {
 } from "./msg_id.ts";
 export type { OffsetMsgId, UniqIdGeneratorOptions, UniqIdParts } from "./msg_id.ts";
 export {
-  bodyCrc, calMsgLength, encodeParts, writeRecord, encodeMessageRecord, indexKeysOf,
+  bodyCrc, calMsgLength, encodeParts, writeRecord, writeRecordAt, encodeMessageRecord, indexKeysOf,
   TOPIC_BYTES_MAX, PROPERTIES_BYTES_MAX, RECORD_FIXED_SIZE_BYTES,
 } from "./message_record.ts";
 export type { MessageExtBrokerInner, StoredMessageFields, MessageExt, EncodedParts } from "./message_record.ts";

@@ -14,8 +14,9 @@
 import { crc32 } from "node:zlib";
 import { assert } from "../stdx/assert.ts";
 import { MessageCodecError } from "./errors.ts";
-import { hostToBytes } from "./host.ts";
+import { sharedHostBytes } from "./host.ts";
 import { MESSAGE_MAGIC_CODE, MessageConst, MessageSysFlag } from "./message_const.ts";
+import { writeInt32BE, writeLongBE } from "./big_endian.ts";
 import { propertiesToBytes, utf8Bytes } from "./properties.ts";
 
 export const TOPIC_BYTES_MAX = 127;
@@ -70,7 +71,10 @@ export function calMsgLength(sysFlag: number, bodyLength: number, topicLength: n
     + 4 + bodyLength + 1 + topicLength + 2 + propertiesLength;
 }
 
-/** The pre-encoded variable parts of a record; lets the store size a record before placing it. */
+/**
+ * The pre-encoded variable parts of a record; lets the store size a record before placing it.
+ * Read them, never write them: the host bytes are shared with other records (cached per host).
+ */
 export interface EncodedParts {
   readonly topic: Uint8Array;
   readonly properties: Uint8Array;
@@ -83,8 +87,8 @@ export interface EncodedParts {
 
 /** Encodes the variable parts; throws MessageCodecError BAD_FIELD for a bad host. */
 export function encodeParts(message: MessageExtBrokerInner): EncodedParts {
-  const born = hostToBytes(message.bornHost);
-  const store = hostToBytes(message.storeHost);
+  const born = sharedHostBytes(message.bornHost);
+  const store = sharedHostBytes(message.storeHost);
   let sysFlag = message.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
   if (born.ipv6) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
   if (store.ipv6) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
@@ -101,41 +105,49 @@ export function encodeParts(message: MessageExtBrokerInner): EncodedParts {
 export function writeRecord(
   target: Uint8Array, position: number, fields: StoredMessageFields, parts: EncodedParts,
 ): void {
+  writeRecordAt(target, position, fields, fields.queueOffset, fields.commitLogOffset, fields.storeTimestamp, parts);
+}
+
+/**
+ * writeRecord with the store-assigned fields passed apart, so the commit log need not copy
+ * the message into a StoredMessageFields for every append. Writes every byte of the record.
+ */
+export function writeRecordAt(
+  target: Uint8Array, position: number, message: MessageExtBrokerInner, queueOffset: number, commitLogOffset: number,
+  storeTimestamp: number, parts: EncodedParts,
+): void {
   assert(parts.topic.length <= TOPIC_BYTES_MAX, "topic fits in one length byte");
   assert(parts.properties.length <= PROPERTIES_BYTES_MAX, "properties fit in a short");
   assert(position + parts.totalSize <= target.length, "record fits in target");
-  const view = new DataView(target.buffer, target.byteOffset + position, parts.totalSize);
-  let at = 0;
-  const int = (value: number): void => { view.setInt32(at, value, false); at += 4; };
-  const long = (value: number): void => {
-    assert(Number.isSafeInteger(value), "long fields are safe integers");
-    view.setBigInt64(at, BigInt(value), false);
-    at += 8;
-  };
-  const bytes = (value: Uint8Array): void => { target.set(value, position + at); at += value.length; };
-  int(parts.totalSize);
-  int(MESSAGE_MAGIC_CODE);
-  int(bodyCrc(fields.body));
-  int(fields.queueId);
-  int(fields.flag);
-  long(fields.queueOffset);
-  long(fields.commitLogOffset);
-  int(parts.sysFlag);
-  long(fields.bornTimestamp);
-  bytes(parts.bornHost);
-  long(fields.storeTimestamp);
-  bytes(parts.storeHost);
-  int(fields.reconsumeTimes);
-  long(fields.preparedTransactionOffset);
-  int(fields.body.length);
-  bytes(fields.body);
-  view.setUint8(at, parts.topic.length);
-  at += 1;
-  bytes(parts.topic);
-  view.setInt16(at, parts.properties.length, false);
-  at += 2;
-  bytes(parts.properties);
-  assert(at === parts.totalSize, "encoded size equals TOTALSIZE");
+  const body = message.body;
+  let at = position;
+  writeInt32BE(target, at, parts.totalSize);
+  writeInt32BE(target, at + 4, MESSAGE_MAGIC_CODE);
+  writeInt32BE(target, at + 8, bodyCrc(body));
+  writeInt32BE(target, at + 12, message.queueId);
+  writeInt32BE(target, at + 16, message.flag);
+  writeLongBE(target, at + 20, queueOffset);
+  writeLongBE(target, at + 28, commitLogOffset);
+  writeInt32BE(target, at + 36, parts.sysFlag);
+  writeLongBE(target, at + 40, message.bornTimestamp);
+  target.set(parts.bornHost, at + 48);
+  at += 48 + parts.bornHost.length;
+  writeLongBE(target, at, storeTimestamp);
+  target.set(parts.storeHost, at + 8);
+  at += 8 + parts.storeHost.length;
+  writeInt32BE(target, at, message.reconsumeTimes);
+  writeLongBE(target, at + 4, message.preparedTransactionOffset);
+  writeInt32BE(target, at + 12, body.length);
+  target.set(body, at + 16);
+  at += 16 + body.length;
+  target[at] = parts.topic.length;
+  target.set(parts.topic, at + 1);
+  at += 1 + parts.topic.length;
+  target[at] = parts.properties.length >> 8;
+  target[at + 1] = parts.properties.length;
+  target.set(parts.properties, at + 2);
+  at += 2 + parts.properties.length;
+  assert(at - position === parts.totalSize, "encoded size equals TOTALSIZE");
 }
 
 /** Encodes one record into a new buffer. */

@@ -3,6 +3,7 @@
 // record does, BAD_MAGIC, BAD_SIZE when TOTALSIZE disagrees with the fields, BAD_FIELD for an
 // impossible length or offset, BAD_CRC (only when asked to check) and BAD_BODY (inflate).
 
+import { readSafeLongBE } from "./big_endian.ts";
 import { inflateBody } from "./compression.ts";
 import { MessageCodecError } from "./errors.ts";
 import { hostFromBytes } from "./host.ts";
@@ -44,11 +45,14 @@ class RecordReader {
   short(): number { return this.view.getInt16(this.need(2), false); }
   byte(): number { return this.view.getUint8(this.need(1)); }
   long(name: string): number {
-    const value = this.view.getBigInt64(this.need(8), false);
-    if (value < BigInt(Number.MIN_SAFE_INTEGER) || value > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new MessageCodecError("BAD_FIELD", `${name} ${value} is not a safe integer`, this.start);
+    const at = this.need(8);
+    // Two int32 halves, no BigInt: a record has five longs and pulls decode every record.
+    const value = readSafeLongBE(this.bytes, this.start + at);
+    if (value === undefined) {
+      const big = this.view.getBigInt64(at, false);
+      throw new MessageCodecError("BAD_FIELD", `${name} ${big} is not a safe integer`, this.start);
     }
-    return Number(value);
+    return value;
   }
   bytesView(count: number): Uint8Array {
     if (count < 0) throw new MessageCodecError("BAD_FIELD", `negative length ${count}`, this.start);
@@ -113,8 +117,8 @@ export function decodeMessageRecord(bytes: Uint8Array, position = 0, options: De
   }
   return {
     topic, queueId, flag, body, properties, sysFlag, bornTimestamp,
-    bornHost: hostFromBytes(bornHostBytes.slice()),
-    storeHost: hostFromBytes(storeHostBytes.slice()),
+    bornHost: hostFromBytes(bornHostBytes),
+    storeHost: hostFromBytes(storeHostBytes),
     reconsumeTimes, preparedTransactionOffset, queueOffset, commitLogOffset, storeTimestamp,
     tags: properties.get(MessageConst.TAGS),
     keys: properties.get(MessageConst.KEYS),

@@ -12,11 +12,18 @@ import { MessageCodecError } from "./errors.ts";
 import { hostFromBytes, hostToBytes } from "./host.ts";
 
 const HEX = "0123456789ABCDEF";
+/** Upper-case hex of every byte value (a msgId is formatted for every stored and pulled message). */
+const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, byte) => HEX[byte >> 4]! + HEX[byte & 0xf]!);
 
 export function bytesToHex(bytes: Uint8Array): string {
   let text = "";
-  for (const byte of bytes) text += HEX[byte >> 4]! + HEX[byte & 0xf]!;
+  for (let index = 0; index < bytes.length; index++) text += HEX_PAIRS[bytes[index]!]!;
   return text;
+}
+
+/** 8 upper-case hex digits of an unsigned 32-bit value. */
+function uint32Hex(value: number): string {
+  return HEX_PAIRS[value >>> 24]! + HEX_PAIRS[(value >>> 16) & 0xff]! + HEX_PAIRS[(value >>> 8) & 0xff]! + HEX_PAIRS[value & 0xff]!;
 }
 
 /** Parses hex (either case); throws MessageCodecError BAD_HEX on odd length or bad digits. */
@@ -40,10 +47,9 @@ export function createOffsetMsgId(storeHost: string, commitLogOffset: number): s
 export function createOffsetMsgIdFromHostBytes(hostBytes: Uint8Array, commitLogOffset: number): string {
   assert(hostBytes.length === 8 || hostBytes.length === 20, "host bytes are 8 or 20");
   assert(Number.isSafeInteger(commitLogOffset) && commitLogOffset >= 0, "offset is a safe integer");
-  const bytes = new Uint8Array(hostBytes.length + 8);
-  bytes.set(hostBytes, 0);
-  new DataView(bytes.buffer).setBigInt64(hostBytes.length, BigInt(commitLogOffset), false);
-  return bytesToHex(bytes);
+  // The offset as two big-endian halves (it is ≥ 0 and below 2^53).
+  const high = Math.floor(commitLogOffset / 0x1_0000_0000);
+  return bytesToHex(hostBytes) + uint32Hex(high) + uint32Hex(commitLogOffset - high * 0x1_0000_0000);
 }
 
 export interface OffsetMsgId {
