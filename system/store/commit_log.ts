@@ -11,7 +11,7 @@ import type { Env } from "../env/env.ts";
 import { DiskError } from "../env/env.ts";
 import {
   BLANK_MAGIC_CODE, MessageCodecError, MessageSysFlag, PROPERTIES_BYTES_MAX, TOPIC_BYTES_MAX,
-  createOffsetMsgIdFromHostBytes, encodeParts, indexKeysOf, transactionType, writeRecord,
+  createOffsetMsgIdFromHostBytes, encodeParts, indexKeysOf, transactionType, writeRecordAt,
 } from "../message/index.ts";
 import type { EncodedParts, MessageExtBrokerInner } from "../message/index.ts";
 import { assert } from "../stdx/assert.ts";
@@ -23,6 +23,8 @@ import type { StoreConfig } from "./store_config.ts";
 
 /** Bytes an end-of-file filler needs (TOTALSIZE + BLANK magic). */
 export const END_FILE_MIN_BLANK_LENGTH = 8;
+/** Appends up to this size are encoded in a reused buffer (larger ones get their own). */
+const RECORD_SCRATCH_SIZE_MAX = 1024 * 1024;
 
 export type AppendOutcome =
   | { ok: true; requests: DispatchRequest[]; result: AppendMessageResult; endOffset: number }
@@ -43,6 +45,7 @@ export class CommitLog {
   private readonly topicQueueTable = new Map<string, number>();
   /** Store timestamp of the newest appended record. */
   lastAppendTimestamp = 0;
+  private scratch = new Uint8Array(4096);
 
   constructor(private readonly env: Env, private readonly config: StoreConfig, private readonly levels: DelayLevelTable) {
     this.queue = new MappedFileQueue(env.disk, config.storePathCommitLog, config.mappedFileSizeCommitLog, env.log);
@@ -88,7 +91,7 @@ export class CommitLog {
     const file = this.fileWithRoom(totalBytes);
     if ("status" in file) return file;
     const startOffset = file.fileFromOffset + file.wrotePosition;
-    const buffer = new Uint8Array(totalBytes);
+    const buffer = this.recordBuffer(totalBytes);
     const requests: DispatchRequest[] = [];
     const queueOffsets = new Map<string, number>();
     let at = 0;
@@ -99,7 +102,7 @@ export class CommitLog {
       const inQueue = writesQueue(parts.sysFlag);
       const queueOffset = inQueue ? (queueOffsets.get(key) ?? this.topicQueueTable.get(key) ?? 0) : 0;
       if (inQueue) queueOffsets.set(key, queueOffset + 1);
-      writeRecord(buffer, at, { ...message, queueOffset, commitLogOffset: startOffset + at, storeTimestamp }, parts);
+      writeRecordAt(buffer, at, message, queueOffset, startOffset + at, storeTimestamp, parts);
       requests.push({
         topic: message.topic, queueId: message.queueId, commitLogOffset: startOffset + at, msgSize: parts.totalSize,
         tagsCode: tagsCodeOf(message.topic, message.properties, storeTimestamp, this.levels), storeTimestamp,
@@ -122,6 +125,16 @@ export class CommitLog {
         queueOffset: first.consumeQueueOffset, storeTimestamp, msgNum: messages.length,
       },
     };
+  }
+
+  /**
+   * Scratch bytes for the records of one append, reused: disk writes copy (pwrite semantics),
+   * so nothing keeps a reference, and a fresh buffer per message cost an off-heap allocation.
+   */
+  private recordBuffer(sizeBytes: number): Uint8Array {
+    if (sizeBytes > RECORD_SCRATCH_SIZE_MAX) return new Uint8Array(sizeBytes);
+    if (this.scratch.length < sizeBytes) this.scratch = new Uint8Array(Math.min(RECORD_SCRATCH_SIZE_MAX, Math.max(sizeBytes, this.scratch.length * 2)));
+    return this.scratch.subarray(0, sizeBytes);
   }
 
   private encodeChecked(message: MessageExtBrokerInner): EncodedParts | { ok: false; status: PutMessageStatus; reason: string } {

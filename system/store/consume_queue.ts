@@ -8,6 +8,7 @@
 
 import { posix } from "node:path";
 import type { Env } from "../env/env.ts";
+import { readInt32BE, readSafeLongBE, writeInt32BE, writeLongBE } from "../message/index.ts";
 import { assert } from "../stdx/assert.ts";
 import { MappedFileQueue } from "./mapped_file_queue.ts";
 import { CQ_STORE_UNIT_SIZE } from "./store_config.ts";
@@ -19,21 +20,31 @@ export interface CqUnit {
 }
 
 export function decodeUnit(bytes: Uint8Array, at: number): CqUnit {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + at, CQ_STORE_UNIT_SIZE);
+  assert(at >= 0 && at + CQ_STORE_UNIT_SIZE <= bytes.length, "a whole unit to decode");
   return {
-    commitLogOffset: Number(view.getBigInt64(0, false)),
-    size: view.getInt32(8, false),
-    tagsCode: Number(view.getBigInt64(12, false)),
+    commitLogOffset: readLongBE(bytes, at),
+    size: readInt32BE(bytes, at + 8),
+    tagsCode: readLongBE(bytes, at + 12),
   };
 }
 
+/** An 8-byte unit field as Number(BigInt) read it: safe integers exactly, others rounded. */
+function readLongBE(bytes: Uint8Array, at: number): number {
+  const value = readSafeLongBE(bytes, at);
+  return value ?? Number(new DataView(bytes.buffer, bytes.byteOffset + at, 8).getBigInt64(0, false));
+}
+
+/**
+ * The unit in a reused buffer: it is written at once and disk writes copy (pwrite), and a
+ * unit is written for every stored message.
+ */
+const unitScratch = new Uint8Array(CQ_STORE_UNIT_SIZE);
+
 function encodeUnit(unit: CqUnit): Uint8Array {
-  const bytes = new Uint8Array(CQ_STORE_UNIT_SIZE);
-  const view = new DataView(bytes.buffer);
-  view.setBigInt64(0, BigInt(unit.commitLogOffset), false);
-  view.setInt32(8, unit.size, false);
-  view.setBigInt64(12, BigInt(unit.tagsCode), false);
-  return bytes;
+  writeLongBE(unitScratch, 0, unit.commitLogOffset);
+  writeInt32BE(unitScratch, 8, unit.size);
+  writeLongBE(unitScratch, 12, unit.tagsCode);
+  return unitScratch;
 }
 
 export class ConsumeQueue {

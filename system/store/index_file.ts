@@ -9,12 +9,22 @@
 // Invariant: slot values and prev links are < indexCount; readers treat others as empty.
 
 import type { Disk, DiskFile } from "../env/env.ts";
-import { indexKeyHash } from "../message/index.ts";
+import { indexKeyHash, readInt32BE, writeInt32BE, writeLongBE } from "../message/index.ts";
 import { assert } from "../stdx/assert.ts";
 
 export const INDEX_HEADER_SIZE = 40;
 const SLOT_SIZE = 4;
 const ENTRY_SIZE = 20;
+
+/**
+ * Reused bytes for the three writes of a put: each is written at once and disk writes copy
+ * (pwrite), so nothing keeps them; a put runs for every key of every stored message.
+ */
+const scratch = {
+  header: new Uint8Array(INDEX_HEADER_SIZE),
+  entry: new Uint8Array(ENTRY_SIZE),
+  slot: new Uint8Array(SLOT_SIZE),
+};
 
 export interface IndexHeader {
   beginTimestamp: number;
@@ -60,15 +70,14 @@ export class IndexFile {
   }
 
   private writeHeader(): void {
-    const bytes = new Uint8Array(INDEX_HEADER_SIZE);
-    const view = new DataView(bytes.buffer);
+    const bytes = scratch.header;
     const header = this.header;
-    view.setBigInt64(0, BigInt(header.beginTimestamp), false);
-    view.setBigInt64(8, BigInt(header.endTimestamp), false);
-    view.setBigInt64(16, BigInt(header.beginPhyOffset), false);
-    view.setBigInt64(24, BigInt(header.endPhyOffset), false);
-    view.setInt32(32, header.hashSlotCount, false);
-    view.setInt32(36, header.indexCount, false);
+    writeLongBE(bytes, 0, header.beginTimestamp);
+    writeLongBE(bytes, 8, header.endTimestamp);
+    writeLongBE(bytes, 16, header.beginPhyOffset);
+    writeLongBE(bytes, 24, header.endPhyOffset);
+    writeInt32BE(bytes, 32, header.hashSlotCount);
+    writeInt32BE(bytes, 36, header.indexCount);
     this.file.write(0, bytes);
   }
 
@@ -78,7 +87,7 @@ export class IndexFile {
 
   private readInt(position: number): number {
     const bytes = this.file.read(position, 4);
-    return bytes.length < 4 ? 0 : new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0, false);
+    return bytes.length < 4 ? 0 : readInt32BE(bytes, 0);
   }
 
   private slotPosition(keyHash: number): number {
@@ -99,16 +108,14 @@ export class IndexFile {
     if (slotValue <= 0 || slotValue >= header.indexCount) slotValue = 0;
     let timeDiffS = header.beginTimestamp <= 0 ? 0 : Math.floor((storeTimestamp - header.beginTimestamp) / 1000);
     timeDiffS = Math.min(0x7fffffff, Math.max(0, timeDiffS));
-    const entry = new Uint8Array(ENTRY_SIZE);
-    const view = new DataView(entry.buffer);
-    view.setInt32(0, keyHash, false);
-    view.setBigInt64(4, BigInt(phyOffset), false);
-    view.setInt32(12, timeDiffS, false);
-    view.setInt32(16, slotValue, false);
+    const entry = scratch.entry;
+    writeInt32BE(entry, 0, keyHash);
+    writeLongBE(entry, 4, phyOffset);
+    writeInt32BE(entry, 12, timeDiffS);
+    writeInt32BE(entry, 16, slotValue);
     this.file.write(this.entryPosition(header.indexCount), entry);
-    const slot = new Uint8Array(SLOT_SIZE);
-    new DataView(slot.buffer).setInt32(0, header.indexCount, false);
-    this.file.write(slotPosition, slot);
+    writeInt32BE(scratch.slot, 0, header.indexCount);
+    this.file.write(slotPosition, scratch.slot);
     if (header.indexCount <= 1) {
       header.beginPhyOffset = phyOffset;
       header.beginTimestamp = storeTimestamp;
