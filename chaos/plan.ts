@@ -45,7 +45,8 @@ export function planCluster(scenario: Scenario, seed: number): ClusterPlan {
     const brokerName = propertyValue(confText, "brokerName");
     const brokerId = Number(propertyValue(confText, "brokerId") ?? "0");
     if (brokerName === undefined) throw new Error(`${broker.path}: no brokerName`);
-    return { node, brokerName, brokerId, confText };
+    const topics = scenario.brokerTopics?.find((spec) => spec.node === node);
+    return { node, brokerName, brokerId, confText, ...(topics === undefined ? {} : { topics }) };
   });
   const nameServers = Array.from({ length: topology.nameServers }, (_, index) => `namesrv-${index + 1}`);
   const plan: ClusterPlan = { topology: topology.name, nameServers, brokers, intervals, workload: scenario.workload, seed };

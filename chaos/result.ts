@@ -156,7 +156,8 @@ function faultDetail(fault: Fault): string | undefined {
     case "firewall":
       return `${fault.mode} ${fault.direction} port ${fault.port}`;
     case "flow":
-      return `+${fault.delayMs}±${fault.jitterMs} ms, ${fault.lossPercent}% loss, ${fault.direction}`;
+      return `+${fault.delayMs}±${fault.jitterMs} ms, ${fault.lossPercent}% loss, ${fault.direction}` +
+        (fault.bandwidthBytesPerSecond === undefined ? "" : `, ${fault.bandwidthBytesPerSecond} B/s`);
     case "heartbeat-loss":
       return fault.scope;
     case "partition":

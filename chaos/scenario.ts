@@ -56,6 +56,16 @@ export interface TopicSpec {
   queues: number;
 }
 
+/** Topics a broker already holds when the run starts (chaos/deploy/broker_topics.ts). */
+export interface BrokerTopicsSpec {
+  /** Broker node name ("broker-a"). */
+  node: string;
+  /** Topics are named "<prefix>-00001" ... */
+  prefix: string;
+  count: number;
+  queues: number;
+}
+
 export interface Workload {
   topics: TopicSpec[];
   producers: ProducerSpec[];
@@ -139,6 +149,8 @@ export interface Scenario {
   /** After producers stop and faults heal: how long consumers get to drain. */
   quiesceMs: number;
   expectations: Expectations;
+  /** A broker that already holds many topics (e.g. tens of thousands) when the run starts. */
+  brokerTopics?: BrokerTopicsSpec[];
   /**
    * Test-only: deliberately break every broker (system/broker/test_faults.ts) to prove the
    * checkers catch it. Simulator only; result.json repeats it so a failure is never mistaken

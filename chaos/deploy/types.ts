@@ -4,7 +4,7 @@
 // same scenario gives comparable results everywhere.
 import type { Fault, FaultKind } from "../faults/types.ts";
 import type { HistoryRecorder } from "../history/types.ts";
-import type { Intervals, Workload } from "../scenario.ts";
+import type { BrokerTopicsSpec, Intervals, Workload } from "../scenario.ts";
 import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
 
 export type DeployerName = "sim" | "process" | "container";
@@ -19,6 +19,8 @@ export interface PlannedBroker {
   brokerId: number;
   /** broker.conf text after scenario overrides; deployers add address, ports and store path. */
   confText: string;
+  /** Topics its store holds before its first start (Scenario.brokerTopics). */
+  topics?: BrokerTopicsSpec;
 }
 
 /** What to deploy: derived from the scenario by the runner (chaos/plan.ts). */

@@ -22,8 +22,12 @@ export type Fault =
   | { kind: "heartbeat-loss"; scope: "broker-to-namesrv" | "client-to-broker"; source: string }
   /** Network partition shapes (Jepsen's names). `target` is the node isolated / bridged. */
   | { kind: "partition"; shape: "isolate" | "halves" | "bridge" | "majorities-ring"; target?: string }
-  /** Extra delay, jitter and loss on the flow source→target (both directions when "both"). */
-  | { kind: "flow"; source: string; target: string; delayMs: number; jitterMs: number; lossPercent: number; direction: "one-way" | "both" }
+  /**
+   * Extra delay, jitter and loss on the flow source→target (both directions when "both");
+   * with bandwidthBytesPerSecond the flow is also a slow link: each write waits for the ones
+   * before it and takes its size ÷ bandwidth to cross (sim only).
+   */
+  | { kind: "flow"; source: string; target: string; delayMs: number; jitterMs: number; lossPercent: number; direction: "one-way" | "both"; bandwidthBytesPerSecond?: number }
   /** The node's wall clock jumps by offsetMs (sim only). */
   | { kind: "clock-skew"; target: string; offsetMs: number }
   /** fsync gets `factor` times slower. */

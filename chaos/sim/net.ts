@@ -157,7 +157,7 @@ export class SimNet implements Transport {
     const port = pipe.to.servicePort;
     let filterUs = 0;
     if (bytes !== null) {
-      const verdict = this.policy.filterDelayUs({ from: from.name, to: to.name, port, bytes });
+      const verdict = this.policy.filterDelayUs({ from: from.name, to: to.name, port, bytes, connId: pipe.from.connId });
       if (verdict === undefined) {
         this.core.trace(TraceKind.filterDrop, from.nodeIndex, pipe.from.connId, bytes.length, bytes);
         return;

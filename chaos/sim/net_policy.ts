@@ -45,6 +45,8 @@ export interface SegmentInfo {
   readonly to: string;
   readonly port: number;
   readonly bytes: Uint8Array;
+  /** The writing endpoint's connection id: distinct per connection (a reconnect gets a new one). */
+  readonly connId: number;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { HistoryRecorder, NodeEvent } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
 import type { Cluster, ClusterPlan, DeployedNode, DeployerName, NodeRole } from "../types.ts";
 import { WorkerHistoryBridge, workerSpecs } from "../worker_protocol.ts";
+import { brokerTopicsJson, topicsJsonPath } from "../broker_topics.ts";
 import { AddressPlan, clientNodes, type AddressPlanOptions, type NodeAddress } from "./address_plan.ts";
 import { AgentClient } from "./agent_client.ts";
 import { processFaultSupport } from "./fault_support.ts";
@@ -144,6 +145,10 @@ export class ProcessCluster implements Cluster {
       const planned = this.plan.brokers.find((broker) => broker.node === address.name);
       if (!planned) throw new Error(`no planned broker ${address.name}`);
       writeFileSync(confPath, brokerConfText(planned, address, join(nodeDir, "store")));
+      if (planned.topics !== undefined) {
+        mkdirSync(join(nodeDir, "store", "config"), { recursive: true });
+        writeFileSync(topicsJsonPath(join(nodeDir, "store")), brokerTopicsJson(planned.topics));
+      }
     }
     writeFileSync(join(this.nodesOutDir(), `${address.name}.conf`), `# ${confPath}\n` + readFileSync(confPath, "utf8"));
     const argv = role === "namesrv"

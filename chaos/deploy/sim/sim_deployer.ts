@@ -1,7 +1,7 @@
 // The `sim` deployer: the whole cluster and its workload in one deterministic world. Nodes get
 // the same addresses and ports as under the process deployer; every fault is available,
 // including the ones only a simulator can give (power loss with torn writes, clock skew).
-import { createWorld, withWorldTrapped, type SimNode, type World, type NodeHandle } from "../../sim/index.ts";
+import { createWorld, withWorldTrapped, type SegmentFilter, type SimLogLine, type SimNode, type World, type NodeHandle } from "../../sim/index.ts";
 import type { Fault, FaultKind, PortRole } from "../../faults/types.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
@@ -48,7 +48,10 @@ export class SimDeployer implements Deployer {
     const world = createWorld({
       seed: plan.seed,
       network: { latencyMs: this.options.latencyMs ?? 0.2, jitterMs: this.options.jitterMs ?? 0.1 },
-      log: { level: this.options.logLevel ?? "warn" },
+      log: {
+        level: this.options.logLevel ?? "warn",
+        ...(this.options.printLogs === true ? { sink: (line: SimLogLine) => process.stderr.write(`${(line.virtualMs / 1000).toFixed(3)} ${line.node} ${line.level} ${line.message} ${JSON.stringify(line.fields)}\n`) } : {}),
+      },
       nodeErrors: "crash",
     });
     const cluster = new SimCluster(world, plan, options.history);
@@ -237,7 +240,11 @@ class SimCluster implements Cluster {
           from: fault.source, to: fault.target, direction: fault.direction, delayMs: fault.delayMs, jitterMs: fault.jitterMs,
           lossNumerator: Math.round(fault.lossPercent * 100), lossDenominator: 10_000,
         });
-        this.faultUndo.set(faultIndex, () => net.removeFlowFault(flowFault));
+        const bandwidthFilter = fault.bandwidthBytesPerSecond === undefined ? undefined : net.addSegmentFilter(this.slowLink(fault, fault.bandwidthBytesPerSecond));
+        this.faultUndo.set(faultIndex, () => {
+          net.removeFlowFault(flowFault);
+          if (bandwidthFilter !== undefined) net.removeSegmentFilter(bandwidthFilter);
+        });
         return;
       }
       case "clock-skew": {
@@ -258,6 +265,24 @@ class SimCluster implements Cluster {
         return;
       }
     }
+  }
+
+  /**
+   * A slow link as a segment filter: a connection's writes cross one after another at the given
+   * rate. The backlog is per connection and direction, so bytes a reset connection never sent
+   * free the link.
+   */
+  private slowLink(fault: Extract<Fault, { kind: "flow" }>, bytesPerSecond: number): SegmentFilter {
+    const busyUntilMs = new Map<string, number>();
+    return ({ from, to, bytes, connId }) => {
+      const key = `${connId}>${to}`;
+      const forward = from === fault.source && to === fault.target;
+      if (!forward && !(fault.direction === "both" && from === fault.target && to === fault.source)) return "pass";
+      const startMs = Math.max(this.world.nowMs, busyUntilMs.get(key) ?? 0);
+      const doneMs = startMs + bytes.length * 1000 / bytesPerSecond;
+      busyUntilMs.set(key, doneMs);
+      return { delayMs: doneMs - this.world.nowMs };
+    };
   }
 
   async heal(_fault: Fault, faultIndex: number): Promise<void> {

@@ -10,6 +10,7 @@ import { brokerConfText, namesrvConfText } from "../process/node_commands.ts";
 import type { NodeAddress } from "../process/address_plan.ts";
 import type { Intervals } from "../../scenario.ts";
 import type { PlannedBroker } from "../types.ts";
+import { brokerTopicsJson, topicsJsonPath } from "../broker_topics.ts";
 import type { BrokerTestFaults } from "../../../system/broker/test_faults.ts";
 
 /** The sim keeps index files small (same layout, fewer slots): a 420 MB file per broker costs RAM. */
@@ -34,6 +35,11 @@ export function brokerEntry(
     const context = { homeDir: "/home/mq", hostName: broker.node, localIp: node.ip, totalPhysicalMemoryBytes: 16 * 1024 ** 3 };
     const { config, warnings } = parseBrokerConfig(text, `${broker.node}.properties`, context);
     for (const warning of warnings) env.log.warn("broker config warning", { warning });
+    const topicsPath = topicsJsonPath(config.storePathRootDir);
+    if (broker.topics !== undefined && !env.disk.exists(topicsPath)) {
+      env.disk.mkdirs(topicsPath.slice(0, topicsPath.lastIndexOf("/")));
+      await env.disk.writeFileAtomic(topicsPath, new TextEncoder().encode(brokerTopicsJson(broker.topics)));
+    }
     const controller = new BrokerController(env, config, {
       namesrvAddrs: options.namesrvAddr.split(";"),
       ...(options.testFaults === undefined ? {} : { testFaults: { ...options.testFaults } }),
