@@ -61,7 +61,6 @@ export class HAService {
       }
       const ha = new HAConnection(this.host, connection);
       this.connections.add(ha);
-      if (ha.isClosed) this.connections.delete(ha);
       this.log.info("HAService receive new connection", { slave: ha.clientAddr, connections: this.connections.size });
     });
     this.log.info("HA service listening", { address: this.listener.address });
