@@ -69,3 +69,7 @@ check-ci:
     node --import tsx chaos/cli/mqlab.ts check queue-order --runs 5 --seed 1 --out reports/out/check-ci/queue-order
     node --import tsx chaos/cli/mqlab.ts check rebalance-converges --runs 5 --seed 1 --out reports/out/check-ci/rebalance-converges
     node --import tsx chaos/cli/mqlab.ts check no-acked-loss --runs 20 --seed 1 --broken writeBehindMs --out reports/out/check-ci/broken-write-behind; test $? -eq 1
+
+# the incident library: each incident's broken then fixed phase; it must show its symptom, then lose it (reports under reports/out/incidents-<deployer>)
+incidents deployer="sim":
+    node --import tsx chaos/cli/mqlab.ts incident run all --deployer {{deployer}} --out reports/out/incidents-{{deployer}}
