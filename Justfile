@@ -36,6 +36,9 @@ docker-up:
 # the container smoke suite (needs `just docker-up`): fails rather than skips without an engine
 test-container:
     MQLAB_CONTAINER_TESTS=1 node --import tsx --test --test-concurrency=1 --test-timeout=900000 "chaos/deploy/container/**/*.int.test.ts"
+    @left="$(docker ps -aq --filter label=mqlab.run)$(docker network ls -q --filter label=mqlab.run)$(docker volume ls -q --filter label=mqlab.run)"; \
+      if [ -n "$left" ]; then echo "container runs left resources behind (label mqlab.run): $left"; exit 1; fi; \
+      echo "no mqlab container, network or volume left"
 
 # producer→broker→consumer throughput and end-to-end latency on real processes (1 KiB messages)
 bench-e2e:
@@ -73,3 +76,7 @@ check-ci:
 # the incident library: each incident's broken then fixed phase; it must show its symptom, then lose it (reports under reports/out/incidents-<deployer>)
 incidents deployer="sim":
     node --import tsx chaos/cli/mqlab.ts incident run all --deployer {{deployer}} --out reports/out/incidents-{{deployer}}
+
+# replication throughput and SYNC_MASTER vs ASYNC_MASTER send latency on real processes (loopback)
+bench-ha:
+    node --import tsx chaos/bench/ha_bench.ts
