@@ -7,13 +7,14 @@ import { incident as brokerCrashStaleRoutes } from "./broker-crash-stale-routes/
 import { incident as brokerPortFirewalled } from "./broker-port-firewalled/index.ts";
 import { incident as consumerHeartbeatLoss } from "./consumer-heartbeat-loss/index.ts";
 import { incident as heartbeatLossBrokerExpired } from "./heartbeat-loss-broker-expired/index.ts";
+import { incident as masterDownNoPromotion } from "./master-down-no-promotion/index.ts";
 import { incident as moreConsumersThanQueues } from "./more-consumers-than-queues/index.ts";
 import { incident as registerBodyTooLarge } from "./register-body-too-large/index.ts";
 import { incident as namesrvAddressList } from "./namesrv-address-list/index.ts";
 import { incident as namesrvAllDown } from "./namesrv-all-down/index.ts";
 
 export function allIncidents(): Incident[] {
-  return [brokerPortFirewalled, brokerCrashStaleRoutes, heartbeatLossBrokerExpired, registerBodyTooLarge, asyncFlushPowerLoss, consumerHeartbeatLoss, namesrvAllDown, moreConsumersThanQueues, namesrvAddressList].sort((left, right) => left.number - right.number);
+  return [brokerPortFirewalled, brokerCrashStaleRoutes, heartbeatLossBrokerExpired, registerBodyTooLarge, asyncFlushPowerLoss, masterDownNoPromotion, consumerHeartbeatLoss, namesrvAllDown, moreConsumersThanQueues, namesrvAddressList].sort((left, right) => left.number - right.number);
 }
 
 export function findIncident(name: string): Incident {
