@@ -9,12 +9,13 @@ import { incident as consumerHeartbeatLoss } from "./consumer-heartbeat-loss/ind
 import { incident as heartbeatLossBrokerExpired } from "./heartbeat-loss-broker-expired/index.ts";
 import { incident as masterDownNoPromotion } from "./master-down-no-promotion/index.ts";
 import { incident as moreConsumersThanQueues } from "./more-consumers-than-queues/index.ts";
+import { incident as slaveReadAfterAsyncCrash } from "./slave-read-after-async-crash/index.ts";
 import { incident as registerBodyTooLarge } from "./register-body-too-large/index.ts";
 import { incident as namesrvAddressList } from "./namesrv-address-list/index.ts";
 import { incident as namesrvAllDown } from "./namesrv-all-down/index.ts";
 
 export function allIncidents(): Incident[] {
-  return [brokerPortFirewalled, brokerCrashStaleRoutes, heartbeatLossBrokerExpired, registerBodyTooLarge, asyncFlushPowerLoss, masterDownNoPromotion, consumerHeartbeatLoss, namesrvAllDown, moreConsumersThanQueues, namesrvAddressList].sort((left, right) => left.number - right.number);
+  return [brokerPortFirewalled, brokerCrashStaleRoutes, heartbeatLossBrokerExpired, registerBodyTooLarge, asyncFlushPowerLoss, masterDownNoPromotion, consumerHeartbeatLoss, namesrvAllDown, slaveReadAfterAsyncCrash, moreConsumersThanQueues, namesrvAddressList].sort((left, right) => left.number - right.number);
 }
 
 export function findIncident(name: string): Incident {

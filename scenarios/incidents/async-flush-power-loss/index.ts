@@ -5,8 +5,7 @@
 // Broken: 2m-noslave with ASYNC_FLUSH, broker-a loses power while the consumers lag behind
 // (paused), so the unflushed messages are not consumed yet. Fixed: SYNC_FLUSH (ack after
 // fsync, group commit). Read from the delivery checker's lost count (permitted loss included).
-// The replication half (ASYNC_MASTER vs SYNC_MASTER) needs master/slave replication in the
-// simulator; see the narrative.
+// The replication half (ASYNC_MASTER acks before its slave has the message) is incident 9.
 import type { Scenario } from "../../../chaos/scenario.ts";
 import { checkOf, faultTimes, secondsText } from "../readings.ts";
 import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../types.ts";
@@ -70,7 +69,7 @@ export const incident: Incident = {
     symptom: "After a machine lost power and rebooted, the broker came back and producers' logs show SEND_OK for messages that no consumer ever received.",
     cause: "With flushDiskType=ASYNC_FLUSH a broker acknowledges a message as soon as it is in the OS page cache; a background thread flushes the commit log every 500 ms once 4 pages are dirty, and at least every 10 s. A process crash keeps the page cache (the OS writes it out), so nothing is lost; a power loss drops it, and every acked message not yet flushed is gone — for a trickle of small messages up to about 10 s worth. The same holds for ASYNC_MASTER replication: a message acked before the slave had it is lost with the master's disk.",
     reportShows: "Both phases pause the consumers around the power loss so a backlog waits on the broker (what a consumer already read cannot go missing for it). Broken phase: the power-loss band on broker-a; the delivery check counts the lost acked messages (the guarantee table permits loss bounded by the flush interval for ASYNC_FLUSH without a slave, so the check lists them as allowed loss) and the symptom band spans the acks that were lost. Fixed phase: SYNC_FLUSH acks only after fsync (group commit), the same power loss loses nothing.",
-    fix: "flushDiskType=SYNC_FLUSH where an acked message must survive a power loss (the cost is fsync latency on every send), or SYNC_MASTER with a slave on another machine (brokerRole=SYNC_MASTER: the ack waits for the slave). Modelled here: the flush half. The replication half (ASYNC_MASTER vs SYNC_MASTER on 2m-2s) waits for master/slave replication in the simulator.",
+    fix: "flushDiskType=SYNC_FLUSH where an acked message must survive a power loss (the cost is fsync latency on every send), or SYNC_MASTER with a slave on another machine (brokerRole=SYNC_MASTER: the ack waits for the slave). Modelled here: the flush half; incident 9 shows the replication half (what an ASYNC_MASTER acked but its slave never got).",
   },
   phaseTitles: { broken: "flushDiskType=ASYNC_FLUSH", fixed: "flushDiskType=SYNC_FLUSH" },
   // Power loss needs the simulator: an OS process cannot lose its page cache alone.
