@@ -15,7 +15,7 @@ import { findIncident } from "./index.ts";
 
 const support = await netnsSupport();
 const skip = support.available ? false : `the process deployer needs a network namespace with nftables: ${support.why}`;
-const onProcess = ["broker-port-firewalled", "broker-crash-stale-routes", "heartbeat-loss-broker-expired", "consumer-heartbeat-loss", "namesrv-all-down"];
+const onProcess = ["broker-port-firewalled", "broker-crash-stale-routes", "heartbeat-loss-live-broker-expired", "consumer-heartbeat-loss", "namesrv-all-down"];
 
 for (const name of onProcess) {
   const incident = findIncident(name);

@@ -6,7 +6,7 @@ import { incident as asyncFlushPowerLoss } from "./async-flush-power-loss/index.
 import { incident as brokerCrashStaleRoutes } from "./broker-crash-stale-routes/index.ts";
 import { incident as brokerPortFirewalled } from "./broker-port-firewalled/index.ts";
 import { incident as consumerHeartbeatLoss } from "./consumer-heartbeat-loss/index.ts";
-import { incident as heartbeatLossBrokerExpired } from "./heartbeat-loss-broker-expired/index.ts";
+import { incident as heartbeatLossBrokerExpired } from "./heartbeat-loss-live-broker-expired/index.ts";
 import { incident as masterDownNoPromotion } from "./master-down-no-promotion/index.ts";
 import { incident as moreConsumersThanQueues } from "./more-consumers-than-queues/index.ts";
 import { incident as slaveReadAfterAsyncCrash } from "./slave-read-after-async-crash/index.ts";

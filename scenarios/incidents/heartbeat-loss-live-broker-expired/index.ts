@@ -58,7 +58,7 @@ function symptom(run: PhaseRun): SymptomReading {
 }
 
 export const incident: Incident = {
-  name: "heartbeat-loss-broker-expired",
+  name: "heartbeat-loss-live-broker-expired",
   number: 3,
   narrative: {
     title: "Heartbeat loss: the NameServer expires a live broker",
