@@ -176,13 +176,21 @@ class SimCluster implements Cluster {
     if (group !== undefined) this.history.record({ type: "membership", timeMs: this.nowMs(), process: name, group, change: "leave" });
   }
 
-  private async restart(name: string): Promise<void> {
+  /**
+   * Starts the node again from its disk without waiting for it to come up: the timeline goes
+   * on at its exact times, as a real restart command returns before the service is ready.
+   */
+  private restart(name: string): void {
     const node = this.node(name);
     if (node.alive) return;
     this.recordNode(name, "restart");
-    await this.settle(node.restart(), `restart ${name}`).catch((error: unknown) => {
+    node.restart().then(undefined, (error: unknown) => {
       this.history.record({ type: "note", timeMs: this.nowMs(), process: name, text: `restart failed: ${String(error)}` });
     });
+  }
+
+  private note(process: string, text: string): void {
+    this.history.record({ type: "note", timeMs: this.nowMs(), process, text });
   }
 
   async inject(fault: Fault, faultIndex: number): Promise<void> {
@@ -196,16 +204,20 @@ class SimCluster implements Cluster {
       }
       case "namesrv-all-down": {
         for (const name of this.plan.nameServers) this.crash(name, "process");
-        this.faultUndo.set(faultIndex, async () => {
-          for (const name of this.plan.nameServers) await this.restart(name);
+        this.faultUndo.set(faultIndex, () => {
+          for (const name of this.plan.nameServers) this.restart(name);
         });
         return;
       }
       case "pause": {
-        this.node(fault.target).pause();
+        const node = this.node(fault.target);
+        // A schedule may pause a node another fault has crashed: nothing to freeze then.
+        if (!node.alive || node.paused) return this.note(fault.target, `pause skipped: node is ${node.alive ? "already paused" : "down"}`);
+        node.pause();
         this.recordNode(fault.target, "pause");
         this.faultUndo.set(faultIndex, () => {
-          this.node(fault.target).resume();
+          if (!node.alive || !node.paused) return;
+          node.resume();
           this.recordNode(fault.target, "resume");
         });
         return;
