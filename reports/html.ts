@@ -40,7 +40,9 @@ export function renderReport(result: RunResult, history: readonly HistoryEvent[]
     perPhase ? "" : assignments(history, originMs, endMs),
     configuration(result),
     `</main>`,
-    `<footer>mqlab report · ${esc(history.length)} history events · generated from result.json and history.jsonl</footer>`,
+    perPhase
+      ? `<footer>mqlab incident report · ${esc((options.phaseHistories ?? []).reduce((sum, events) => sum + events.length, 0))} history events in ${esc(result.phases?.length ?? 0)} phases · generated from result.json and each phase's history.jsonl</footer>`
+      : `<footer>mqlab report · ${esc(history.length)} history events · generated from result.json and history.jsonl</footer>`,
     `<script>${copyScript}</script>`,
     "</body></html>",
   ].join("\n");

@@ -110,7 +110,7 @@ export function registerIncidentCommand(program: Command): void {
           continue;
         }
         const status = entry.pending === undefined ? entry.deployers.join(",") : "PENDING";
-        process.stdout.write(`${String(entry.number).padStart(2)}  ${entry.name.padEnd(34)} ${status.padEnd(12)} ${entry.narrative.title}\n`);
+        process.stdout.write(`${String(entry.number).padStart(2)}  ${entry.name.padEnd(36)} ${status.padEnd(12)} ${entry.narrative.title}\n`);
       }
     });
   incident
