@@ -25,6 +25,16 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const IDENTIFIER = /[A-Za-z_$][\w$]*/y;
 const ESCAPES: Record<string, string> = { '"': '"', "'": "'", "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
+/** JS's \s for ASCII: tab, LF, VT, FF, CR, space; non-ASCII goes through the regex. */
+function isSpace(code: number): boolean {
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return /\s/.test(String.fromCharCode(code));
+}
+
+// The parser walks char codes and slices whole strings and keys where it can: bodies such as
+// the topic config table or consumer offsets are parsed every sync round on a slave, and a
+// char-by-char string build plus a property descriptor per key made them dominate an idle
+// cluster's CPU.
 class Parser {
   position = 0;
   constructor(private readonly text: string) {}
@@ -34,24 +44,29 @@ class Parser {
   }
 
   skipSpace(): void {
-    while (this.position < this.text.length && /\s/.test(this.text[this.position]!)) this.position++;
+    const text = this.text;
+    while (this.position < text.length && isSpace(text.charCodeAt(this.position))) this.position++;
   }
 
   value(depth: number): unknown {
     if (depth > DEPTH_MAX) this.fail(`nesting deeper than ${DEPTH_MAX}`);
     this.skipSpace();
-    const char = this.text[this.position];
-    if (char === "{") return this.object(depth);
-    if (char === "[") return this.array(depth);
-    if (char === '"' || char === "'") return this.string(char);
-    if (char === "-" || (char !== undefined && char >= "0" && char <= "9")) return this.number();
-    for (const [word, literal] of [["true", true], ["false", false], ["null", null]] as const) {
-      if (this.text.startsWith(word, this.position)) {
-        this.position += word.length;
-        return literal;
-      }
-    }
+    const text = this.text;
+    const code = text.charCodeAt(this.position);
+    if (code === 123 /* { */) return this.object(depth);
+    if (code === 91 /* [ */) return this.array(depth);
+    if (code === 34 /* " */ || code === 39 /* ' */) return this.string(text[this.position]!);
+    if (code === 45 /* - */ || (code >= 48 && code <= 57)) return this.number();
+    if (text.startsWith("true", this.position)) return this.literal(4, true);
+    if (text.startsWith("false", this.position)) return this.literal(5, false);
+    if (text.startsWith("null", this.position)) return this.literal(4, null);
+    const char = text[this.position];
     return this.fail(char === undefined ? "unexpected end of input" : `unexpected character ${JSON.stringify(char)}`);
+  }
+
+  private literal<T>(length: number, value: T): T {
+    this.position += length;
+    return value;
   }
 
   number(): number {
@@ -63,6 +78,21 @@ class Parser {
   }
 
   string(quote: string): string {
+    // Usual case: no escape before the closing quote, so the string is one slice.
+    const text = this.text;
+    const start = this.position + 1;
+    const close = text.indexOf(quote, start);
+    if (close >= 0) {
+      const escape = text.indexOf("\\", start);
+      if (escape < 0 || escape > close) {
+        this.position = close + 1;
+        return text.slice(start, close);
+      }
+    }
+    return this.escapedString(quote);
+  }
+
+  private escapedString(quote: string): string {
     let out = "";
     this.position++;
     for (;;) {
@@ -118,7 +148,10 @@ class Parser {
       if (this.text[this.position] !== ":") this.fail("expected ':'");
       this.position++;
       const value = this.value(depth + 1);
-      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      // defineProperty keeps "__proto__" an ordinary own key; any other key can be assigned,
+      // which is the same own data property and keeps the object in fast mode.
+      if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      else out[key] = value;
       this.skipSpace();
       const next = this.text[this.position++];
       if (next === "}") return out;
@@ -144,8 +177,48 @@ class Parser {
   }
 }
 
+/**
+ * True when standard JSON text holds a value nested deeper than DEPTH_MAX, where the parser
+ * below fails. That takes more than DEPTH_MAX opening brackets, so counting them (native
+ * indexOf) settles the usual case; only bracket-heavy text is scanned.
+ */
+function nestsDeeperThanMax(text: string): boolean {
+  let brackets = 0;
+  for (const open of ["{", "["]) {
+    for (let at = text.indexOf(open); at >= 0 && brackets <= DEPTH_MAX; at = text.indexOf(open, at + 1)) brackets++;
+  }
+  if (brackets <= DEPTH_MAX) return false;
+  // Any value (or key: it sits at its value's level) starting inside more than DEPTH_MAX
+  // open containers is too deep.
+  let level = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 125 /* } */ || code === 93 /* ] */) {
+      level--;
+      continue;
+    }
+    if (code === 32 || code === 9 || code === 10 || code === 13 || code === 44 /* , */ || code === 58 /* : */) continue;
+    if (level > DEPTH_MAX) return true;
+    if (code === 123 /* { */ || code === 91 /* [ */) level++;
+    else if (code === 34 /* " */) {
+      for (index++; index < text.length && text.charCodeAt(index) !== 34; index++) if (text.charCodeAt(index) === 92 /* \\ */) index++;
+    }
+  }
+  return false;
+}
+
 /** Parses standard JSON and fastjson's extensions (bare keys, object keys, single quotes). */
 export function parseFastjson(text: string): unknown {
+  // Standard JSON, what most bodies are, goes through the native parser: for such text it
+  // builds exactly what this parser builds ("__proto__" stays an own key, the last duplicate
+  // wins in the first one's place). Anything else, or too deep, takes the full parser, which
+  // also gives the error.
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!nestsDeeperThanMax(text)) return value;
+  } catch {
+    // Not standard JSON: fastjson's extensions or garbage, for the parser below.
+  }
   const parser = new Parser(text);
   const value = parser.value(0);
   parser.skipSpace();
@@ -172,19 +245,29 @@ function write(value: unknown, options: StringifyOptions, depth: number): string
   if (typeof value === "bigint") return value.toString();
   if (typeof value !== "object") return JSON.stringify(value);
   if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString("base64"));
+  // Concatenation rather than parts arrays and join: register and heartbeat bodies are
+  // written every few seconds per node.
   if (Array.isArray(value) || value instanceof Set) {
-    return `[${[...(value as Iterable<unknown>)].map((item) => write(item, options, depth + 1) ?? "null").join(",")}]`;
+    let text = "[";
+    for (const item of value as Iterable<unknown>) text += `${text.length > 1 ? "," : ""}${write(item, options, depth + 1) ?? "null"}`;
+    return `${text}]`;
   }
-  const entries: [unknown, unknown][] = value instanceof Map ? [...(value as Map<unknown, unknown>)] : Object.entries(value);
-  if (value instanceof Map && options.sortMapKeys) entries.sort(([a], [b]) => compareKeys(a, b));
-  const parts: string[] = [];
-  for (const [key, item] of entries) {
-    if (item === null) continue;
-    const text = write(item, options, depth + 1);
-    if (text === undefined) continue;
-    parts.push(`${writeKey(key, value instanceof Map, options, depth)}:${text}`);
+  let text = "{";
+  const add = (key: unknown, item: unknown, fromMap: boolean): void => {
+    if (item === null) return;
+    const itemText = write(item, options, depth + 1);
+    if (itemText === undefined) return;
+    text += `${text.length > 1 ? "," : ""}${writeKey(key, fromMap, options, depth)}:${itemText}`;
+  };
+  if (value instanceof Map) {
+    const map = value as Map<unknown, unknown>;
+    const entries = options.sortMapKeys ? [...map].sort(([a], [b]) => compareKeys(a, b)) : map;
+    for (const [key, item] of entries) add(key, item, true);
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) add(key, record[key], false);
   }
-  return `{${parts.join(",")}}`;
+  return `${text}}`;
 }
 
 function writeKey(key: unknown, fromMap: boolean, options: StringifyOptions, depth: number): string {
