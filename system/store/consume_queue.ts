@@ -166,6 +166,13 @@ export class ConsumeQueue {
     if (first === undefined) return;
     let queueOffset = Math.max(this.minOffset, first.fileFromOffset / CQ_STORE_UNIT_SIZE);
     const max = this.maxOffset();
+    // Usual case (retention runs every few seconds): the current minimum is still valid, and
+    // one unit says so without reading a 4096-unit chunk.
+    const current = queueOffset < max ? this.unitAt(queueOffset) : undefined;
+    if (current !== undefined && current.commitLogOffset >= minPhyOffset) {
+      this.minOffset = queueOffset;
+      return;
+    }
     while (queueOffset < max) {
       const bytes = this.readUnits(queueOffset, 4096);
       if (bytes === undefined || bytes.length === 0) break;

@@ -1,5 +1,7 @@
 // Store counters and TPS samples for runtime info (RocketMQ's StoreStatsService, reduced).
-// Samples are taken once per second by the store's timer; at most 601 are kept.
+// Samples are taken once per second by the store's timer; at most 601 are kept, in a ring of
+// preallocated arrays (a sample a second for the store's whole life: no object per sample and
+// no shift of a 601-element array).
 
 const SAMPLES_MAX = 601;
 
@@ -10,20 +12,30 @@ export class StoreStats {
   getMessageTimesTotalFound = 0;
   getMessageTimesTotalMiss = 0;
   getMessageTransferedMsgCount = 0;
-  private samples: { atMs: number; puts: number; gets: number }[] = [];
+  private readonly sampleAtMs = new Float64Array(SAMPLES_MAX);
+  private readonly samplePuts = new Float64Array(SAMPLES_MAX);
+  private readonly sampleGets = new Float64Array(SAMPLES_MAX);
+  /** Samples ever taken; the newest is at (sampleCount - 1) % SAMPLES_MAX. */
+  private sampleCount = 0;
 
   sample(atMs: number): void {
-    this.samples.push({ atMs, puts: this.putMessageTimesTotal, gets: this.getMessageTransferedMsgCount });
-    if (this.samples.length > SAMPLES_MAX) this.samples.shift();
+    const slot = this.sampleCount % SAMPLES_MAX;
+    this.sampleAtMs[slot] = atMs;
+    this.samplePuts[slot] = this.putMessageTimesTotal;
+    this.sampleGets[slot] = this.getMessageTransferedMsgCount;
+    this.sampleCount++;
   }
 
   /** Per-second rate over the last windowS seconds of samples ("0.00" without samples). */
   tps(windowS: number, field: "puts" | "gets"): string {
-    const last = this.samples.at(-1);
-    if (last === undefined) return "0.00";
-    const first = this.samples[Math.max(0, this.samples.length - 1 - windowS)]!;
-    const spanMs = last.atMs - first.atMs;
-    return spanMs <= 0 ? "0.00" : (((last[field] - first[field]) * 1000) / spanMs).toFixed(2);
+    if (this.sampleCount === 0) return "0.00";
+    const kept = Math.min(this.sampleCount, SAMPLES_MAX);
+    // Positions among the kept samples, oldest = 0, as in a list of at most SAMPLES_MAX.
+    const lastSlot = (this.sampleCount - 1) % SAMPLES_MAX;
+    const firstSlot = (this.sampleCount - kept + Math.max(0, kept - 1 - windowS)) % SAMPLES_MAX;
+    const values = field === "puts" ? this.samplePuts : this.sampleGets;
+    const spanMs = this.sampleAtMs[lastSlot]! - this.sampleAtMs[firstSlot]!;
+    return spanMs <= 0 ? "0.00" : (((values[lastSlot]! - values[firstSlot]!) * 1000) / spanMs).toFixed(2);
   }
 
   /** The counters as RocketMQ's runtime info names them. */
