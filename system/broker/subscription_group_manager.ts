@@ -7,37 +7,19 @@ import type { BrokerConfig } from "../config/broker_config.ts";
 import { JsonConfigFile } from "./config_file.ts";
 import { DataVersion, parseDataVersion } from "./data_version.ts";
 import { configDir } from "./topic_config_manager.ts";
+import { newSubscriptionGroupConfig } from "../protocol/admin_bodies.ts";
+import type { SubscriptionGroupConfig } from "../protocol/admin_bodies.ts";
 
-export interface SubscriptionGroupConfig {
-  groupName: string;
-  consumeEnable: boolean;
-  consumeFromMinEnable: boolean;
-  consumeBroadcastEnable: boolean;
-  retryQueueNums: number;
-  retryMaxTimes: number;
-  brokerId: number;
-  whichBrokerWhenConsumeSlowly: number;
-  notifyConsumerIdsChangedEnable: boolean;
-}
+export type { SubscriptionGroupConfig };
+export { newSubscriptionGroupConfig };
 
 export const SYS_CONSUMER_GROUP_PREFIX = "CID_RMQ_SYS_";
 
-export function newSubscriptionGroupConfig(groupName: string, overrides: Partial<SubscriptionGroupConfig> = {}): SubscriptionGroupConfig {
-  return {
-    groupName,
-    consumeEnable: true,
-    consumeFromMinEnable: true,
-    consumeBroadcastEnable: true,
-    retryQueueNums: 1,
-    retryMaxTimes: 16,
-    brokerId: 0,
-    whichBrokerWhenConsumeSlowly: 1,
-    notifyConsumerIdsChangedEnable: true,
-    ...overrides,
-  };
-}
-
-/** Parses a SubscriptionGroupConfig JSON object; missing or malformed fields take the defaults. */
+/**
+ * Parses a subscriptionGroup.json / UPDATE_AND_CREATE_SUBSCRIPTIONGROUP entry leniently: missing
+ * or malformed fields take the defaults (the protocol layer's subscriptionGroupConfigFromJson
+ * rejects them instead, which would stop a broker from starting on an old file).
+ */
 export function subscriptionGroupConfigFromJson(value: unknown, nameFallback: string): SubscriptionGroupConfig {
   const record = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
   const defaults = newSubscriptionGroupConfig(typeof record["groupName"] === "string" ? record["groupName"] : nameFallback);
