@@ -1,27 +1,12 @@
 // TopicConfig (the protocol layer's type: RocketMQ 4.9.7 fields and defaults, 16/16 queues,
-// perm 6, SINGLE_TAG) and the broker's lenient JSON reading of topics.json entries: a missing
-// or malformed field takes Java's default instead of failing the broker's start.
+// perm 6, SINGLE_TAG; its JSON writer) and the broker's lenient JSON reading of topics.json
+// entries: a missing or malformed field takes Java's default instead of failing the broker's
+// start (the protocol layer's topicConfigFromJson rejects such entries).
 import { newTopicConfig } from "../protocol/topic_config.ts";
 import type { TopicConfig } from "../protocol/topic_config.ts";
-import { PermName } from "./perm_name.ts";
 
 export type { TopicConfig, TopicFilterType } from "../protocol/topic_config.ts";
-export { newTopicConfig } from "../protocol/topic_config.ts";
-
-export const TOPIC_QUEUE_NUMS_DEFAULT = 16;
-
-/** The JSON object Java writes (fastjson: alphabetical field order). */
-export function topicConfigToJson(config: TopicConfig): Record<string, unknown> {
-  return {
-    order: config.order,
-    perm: config.perm,
-    readQueueNums: config.readQueueNums,
-    topicFilterType: config.topicFilterType,
-    topicName: config.topicName,
-    topicSysFlag: config.topicSysFlag,
-    writeQueueNums: config.writeQueueNums,
-  };
-}
+export { newTopicConfig, topicConfigToJson } from "../protocol/topic_config.ts";
 
 function intField(record: Record<string, unknown>, key: string, fallback: number): number {
   const value = record[key];
@@ -33,14 +18,13 @@ function intField(record: Record<string, unknown>, key: string, fallback: number
 /** Parses one TopicConfig JSON object; missing fields take Java's defaults. */
 export function topicConfigFromJson(value: unknown, nameFallback: string): TopicConfig {
   const record = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-  const name = typeof record["topicName"] === "string" ? record["topicName"] : nameFallback;
-  const filter = record["topicFilterType"] === "MULTI_TAG" ? "MULTI_TAG" : "SINGLE_TAG";
-  return newTopicConfig(name, {
-    readQueueNums: intField(record, "readQueueNums", TOPIC_QUEUE_NUMS_DEFAULT),
-    writeQueueNums: intField(record, "writeQueueNums", TOPIC_QUEUE_NUMS_DEFAULT),
-    perm: intField(record, "perm", PermName.PERM_READ | PermName.PERM_WRITE),
-    topicFilterType: filter,
-    topicSysFlag: intField(record, "topicSysFlag", 0),
+  const defaults = newTopicConfig(typeof record["topicName"] === "string" ? record["topicName"] : nameFallback);
+  return newTopicConfig(defaults.topicName, {
+    readQueueNums: intField(record, "readQueueNums", defaults.readQueueNums),
+    writeQueueNums: intField(record, "writeQueueNums", defaults.writeQueueNums),
+    perm: intField(record, "perm", defaults.perm),
+    topicFilterType: record["topicFilterType"] === "MULTI_TAG" ? "MULTI_TAG" : defaults.topicFilterType,
+    topicSysFlag: intField(record, "topicSysFlag", defaults.topicSysFlag),
     order: record["order"] === true || record["order"] === "true",
   });
 }
