@@ -1,27 +1,15 @@
-// Topic and broker permission bits [common/.../constant/PermName.java]. A topic's perm and the
-// broker's brokerPermission use the same bits: 4 read, 2 write, 1 inherit (auto-create
-// templates such as TBW102), 8 priority. Normal topics are 6 (read + write).
+// Topic and broker permission bits [common/.../constant/PermName.java], under the names the
+// broker's Java sources use. A topic's perm and the broker's brokerPermission use the same bits:
+// 4 read, 2 write, 1 inherit (auto-create templates such as TBW102), 8 priority. Normal topics
+// are 6 (read + write). The bits and their checks live in the protocol layer (one copy; its
+// permToString is PermName.perm2String).
+import { Perm } from "../protocol/topic_config.ts";
+
+export { isInherited, isReadable, isWriteable } from "../protocol/topic_config.ts";
 
 export const PermName = {
-  PERM_PRIORITY: 0x1 << 3,
-  PERM_READ: 0x1 << 2,
-  PERM_WRITE: 0x1 << 1,
-  PERM_INHERIT: 0x1,
+  PERM_PRIORITY: Perm.PRIORITY,
+  PERM_READ: Perm.READ,
+  PERM_WRITE: Perm.WRITE,
+  PERM_INHERIT: Perm.INHERIT,
 } as const;
-
-export function isReadable(perm: number): boolean {
-  return (perm & PermName.PERM_READ) === PermName.PERM_READ;
-}
-
-export function isWriteable(perm: number): boolean {
-  return (perm & PermName.PERM_WRITE) === PermName.PERM_WRITE;
-}
-
-export function isInherited(perm: number): boolean {
-  return (perm & PermName.PERM_INHERIT) === PermName.PERM_INHERIT;
-}
-
-/** "RWX" style rendering used in RocketMQ's log lines and error remarks. */
-export function perm2String(perm: number): string {
-  return (isReadable(perm) ? "R" : "-") + (isWriteable(perm) ? "W" : "-") + (isInherited(perm) ? "X" : "-");
-}
