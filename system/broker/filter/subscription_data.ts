@@ -2,21 +2,14 @@
 // Tag expressions are `*` or `TagA || TagB`; the broker filters on the consume queue's tagsCode
 // (Java String.hashCode of the tag) against codeSet, so hash collisions pass and clients
 // re-check the tag string [FilterAPI.buildSubscriptionData, ExpressionMessageFilter].
+// The SubscriptionData type is the protocol layer's (HEART_BEAT bodies); this module keeps the
+// broker's lenient reading of it (absent fields default, absent tag sets are rebuilt) and the filter.
 import { javaStringHashCode } from "../../message/index.ts";
+import { SUB_ALL } from "../../protocol/heartbeat.ts";
+import type { SubscriptionData } from "../../protocol/heartbeat.ts";
 
-export const SUB_ALL = "*";
-export type ExpressionType = "TAG" | "SQL92";
-
-export interface SubscriptionData {
-  topic: string;
-  subString: string;
-  tagsSet: string[];
-  codeSet: number[];
-  subVersion: number;
-  expressionType: string;
-  classFilterMode: boolean;
-  filterClassSource?: string;
-}
+export type { SubscriptionData } from "../../protocol/heartbeat.ts";
+export { SUB_ALL } from "../../protocol/heartbeat.ts";
 
 export class SubscriptionParseError extends Error {
   constructor(message: string) {
