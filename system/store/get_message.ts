@@ -35,26 +35,30 @@ function isBatchFull(config: StoreConfig, sizePy: number, maxMsgNums: number, bu
   return bufferTotal + sizePy > bytesMax || messageTotal > countMax - 1;
 }
 
+/** The offset a miss suggests: a slave without offsetCheckInSlave keeps the requested one. */
+function corrected(config: StoreConfig, offset: number, newOffset: number): number {
+  return config.brokerRole !== "SLAVE" || config.offsetCheckInSlave ? newOffset : offset;
+}
+
 export function getMessage(
   context: GetMessageContext, queue: ConsumeQueue | undefined, offset: number, maxMsgNums: number,
   filter: TagsCodeFilter | undefined,
 ): GetMessageResult {
   const { config, commitLog } = context;
-  const correct = (newOffset: number): number => (config.brokerRole !== "SLAVE" || config.offsetCheckInSlave ? newOffset : offset);
-  if (queue === undefined) return emptyResult("NO_MATCHED_LOGIC_QUEUE", correct(0), 0, 0);
+  if (queue === undefined) return emptyResult("NO_MATCHED_LOGIC_QUEUE", corrected(config, offset, 0), 0, 0);
   const minOffset = queue.minOffset;
   const maxOffset = queue.maxOffset();
-  if (maxOffset === 0) return emptyResult("NO_MESSAGE_IN_QUEUE", correct(0), minOffset, maxOffset);
-  if (offset < minOffset) return emptyResult("OFFSET_TOO_SMALL", correct(minOffset), minOffset, maxOffset);
-  if (offset === maxOffset) return emptyResult("OFFSET_OVERFLOW_ONE", correct(offset), minOffset, maxOffset);
-  if (offset > maxOffset) return emptyResult("OFFSET_OVERFLOW_BADLY", correct(maxOffset), minOffset, maxOffset);
+  if (maxOffset === 0) return emptyResult("NO_MESSAGE_IN_QUEUE", corrected(config, offset, 0), minOffset, maxOffset);
+  if (offset < minOffset) return emptyResult("OFFSET_TOO_SMALL", corrected(config, offset, minOffset), minOffset, maxOffset);
+  if (offset === maxOffset) return emptyResult("OFFSET_OVERFLOW_ONE", corrected(config, offset, offset), minOffset, maxOffset);
+  if (offset > maxOffset) return emptyResult("OFFSET_OVERFLOW_BADLY", corrected(config, offset, maxOffset), minOffset, maxOffset);
   // RocketMQ scans at most max(16000, maxMsgNums·20) bytes of units (to skip filtered ones), within
   // one consume-queue segment; units are read in small chunks so a pull reads what it uses.
   const maxFilterUnits = Math.max(16000, maxMsgNums * CQ_STORE_UNIT_SIZE) / CQ_STORE_UNIT_SIZE;
   const chunkUnits = Math.max(32, maxMsgNums);
   let units = queue.readUnits(offset, Math.min(chunkUnits, maxFilterUnits));
   if (units === undefined) {
-    return emptyResult("OFFSET_FOUND_NULL", correct(queue.rollNextFile(offset)), minOffset, maxOffset);
+    return emptyResult("OFFSET_FOUND_NULL", corrected(config, offset, queue.rollNextFile(offset)), minOffset, maxOffset);
   }
   const result = emptyResult("NO_MATCHED_MESSAGE", offset, minOffset, maxOffset);
   const maxOffsetPy = commitLog.maxOffset();
