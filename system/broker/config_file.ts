@@ -5,7 +5,11 @@
 // at most one queued behind it), and every persist() promise resolves only after a write that
 // started after the call; an unreadable file is a startup error naming the file, never a
 // silent reset to defaults.
-import type { Env, Log } from "../env/env.ts";
+// VersionedTable is the shape two of them share with the GET_ALL_* bodies slaves copy:
+// `{ <tableKey>: { <name>: entry }, dataVersion }` [TopicConfigManager / SubscriptionGroupManager
+// decode()]; entries are keyed by the name they carry, a present dataVersion replaces ours.
+import type { Clock, Env, Log } from "../env/env.ts";
+import { DataVersion, parseDataVersion } from "./data_version.ts";
 import { parseLenientJson } from "./lenient_json.ts";
 
 export class ConfigFileError extends Error {
@@ -45,6 +49,12 @@ export class JsonConfigFile {
     }
   }
 
+  /** load() when it is a JSON object; undefined when the file is absent, empty or not an object. */
+  loadObject(): Record<string, unknown> | undefined {
+    const content = this.load();
+    return typeof content === "object" && content !== null ? (content as Record<string, unknown>) : undefined;
+  }
+
   /** Writes the current content; concurrent calls share writes. Rejects when the disk fails. */
   persist(): Promise<void> {
     this.dirty = true;
@@ -69,5 +79,50 @@ export class JsonConfigFile {
       const text = JSON.stringify(this.encode(), null, 1);
       await this.env.disk.writeFileAtomic(this.path, encoder.encode(text));
     }
+  }
+}
+
+export interface VersionedTableSpec<T> {
+  /** The content's field holding the `{ name: entry }` object, e.g. "topicConfigTable". */
+  readonly tableKey: string;
+  /** The manager's lenient entry reader; `name` is the table key, for entries that lack one. */
+  fromJson(value: unknown, name: string): T;
+  /** The name an entry is stored under (its own, which may differ from the table key). */
+  nameOf(entry: T): string;
+}
+
+export class VersionedTable<T> {
+  readonly entries = new Map<string, T>();
+  readonly dataVersion: DataVersion;
+
+  constructor(clock: Clock, private readonly spec: VersionedTableSpec<T>) {
+    this.dataVersion = new DataVersion(clock);
+  }
+
+  /** Puts the content's entries over ours and takes its dataVersion when it has a valid one. */
+  merge(content: Record<string, unknown>): void {
+    const table = content[this.spec.tableKey];
+    if (typeof table === "object" && table !== null) {
+      for (const [name, value] of Object.entries(table as Record<string, unknown>)) {
+        const entry = this.spec.fromJson(value, name);
+        this.entries.set(this.spec.nameOf(entry), entry);
+      }
+    }
+    const version = parseDataVersion(content["dataVersion"]);
+    if (version !== undefined) this.dataVersion.assignNewOne(version);
+  }
+
+  /**
+   * Slave metadata sync [SlaveSynchronize]: replaces our entries with a master's body unless its
+   * dataVersion equals ours; true when it replaced them (the caller persists).
+   */
+  replaceFromMaster(content: unknown): boolean {
+    if (typeof content !== "object" || content === null) return false;
+    const record = content as Record<string, unknown>;
+    const version = parseDataVersion(record["dataVersion"]);
+    if (version !== undefined && this.dataVersion.equals(version)) return false;
+    this.entries.clear();
+    this.merge(record);
+    return true;
   }
 }

@@ -26,8 +26,8 @@ export class ConsumerOffsetManager {
   }
 
   load(): void {
-    const content = this.file.load();
-    if (content === undefined || typeof content !== "object" || content === null) return;
+    const content = this.file.loadObject();
+    if (content === undefined) return;
     this.assign(content);
     this.log.info("consumer offsets loaded", { path: this.file.path, entries: this.table.size });
   }

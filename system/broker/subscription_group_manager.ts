@@ -4,8 +4,8 @@
 // Invariants: every mutation bumps dataVersion and persists.
 import type { Env, Log } from "../env/env.ts";
 import type { BrokerConfig } from "../config/broker_config.ts";
-import { JsonConfigFile } from "./config_file.ts";
-import { DataVersion, parseDataVersion } from "./data_version.ts";
+import { JsonConfigFile, VersionedTable } from "./config_file.ts";
+import type { DataVersion } from "./data_version.ts";
 import { configDir } from "./topic_config_manager.ts";
 import { newSubscriptionGroupConfig } from "../protocol/admin_bodies.ts";
 import type { SubscriptionGroupConfig } from "../protocol/admin_bodies.ts";
@@ -46,7 +46,8 @@ export function subscriptionGroupConfigFromJson(value: unknown, nameFallback: st
 
 export class SubscriptionGroupManager {
   readonly dataVersion: DataVersion;
-  private readonly table = new Map<string, SubscriptionGroupConfig>();
+  private readonly versioned: VersionedTable<SubscriptionGroupConfig>;
+  private readonly table: Map<string, SubscriptionGroupConfig>;
   private readonly file: JsonConfigFile;
   private readonly log: Log;
 
@@ -55,7 +56,11 @@ export class SubscriptionGroupManager {
     private readonly brokerConfig: BrokerConfig,
   ) {
     this.log = env.log.child({ component: "subscription-group" });
-    this.dataVersion = new DataVersion(env.clock);
+    this.versioned = new VersionedTable(env.clock, {
+      tableKey: "subscriptionGroupTable", fromJson: subscriptionGroupConfigFromJson, nameOf: (config) => config.groupName,
+    });
+    this.table = this.versioned.entries;
+    this.dataVersion = this.versioned.dataVersion;
     this.file = new JsonConfigFile(env, `${configDir(brokerConfig)}/subscriptionGroup.json`, () => this.encode());
     for (const name of ["TOOLS_CONSUMER", "FILTERSRV_CONSUMER", "SELF_TEST_C_GROUP"]) {
       this.table.set(name, newSubscriptionGroupConfig(name));
@@ -70,34 +75,18 @@ export class SubscriptionGroupManager {
   }
 
   load(): void {
-    const content = this.file.load();
-    if (content === undefined || typeof content !== "object" || content === null) return;
-    this.merge(content as Record<string, unknown>);
+    const content = this.file.loadObject();
+    if (content === undefined) return;
+    this.versioned.merge(content);
     this.log.info("subscription groups loaded", { path: this.file.path, groups: this.table.size });
   }
 
   /** Slave metadata sync with a master's GET_ALL_SUBSCRIPTIONGROUP_CONFIG body; true when changed. */
   syncFromMaster(content: unknown): boolean {
-    if (typeof content !== "object" || content === null) return false;
-    const version = parseDataVersion((content as Record<string, unknown>)["dataVersion"]);
-    if (version !== undefined && this.dataVersion.equals(version)) return false;
-    this.table.clear();
-    this.merge(content as Record<string, unknown>);
+    if (!this.versioned.replaceFromMaster(content)) return false;
     this.file.persistSoon();
     this.log.info("subscription groups synced from master", { groups: this.table.size });
     return true;
-  }
-
-  private merge(record: Record<string, unknown>): void {
-    const table = record["subscriptionGroupTable"];
-    if (typeof table === "object" && table !== null) {
-      for (const [name, value] of Object.entries(table as Record<string, unknown>)) {
-        const config = subscriptionGroupConfigFromJson(value, name);
-        this.table.set(config.groupName, config);
-      }
-    }
-    const version = parseDataVersion(record["dataVersion"]);
-    if (version !== undefined) this.dataVersion.assignNewOne(version);
   }
 
   persist(): Promise<void> {

@@ -7,8 +7,8 @@
 import type { Env, Log } from "../env/env.ts";
 import type { BrokerConfig } from "../config/broker_config.ts";
 import { SystemTopic } from "../message/index.ts";
-import { JsonConfigFile } from "./config_file.ts";
-import { DataVersion, parseDataVersion } from "./data_version.ts";
+import { JsonConfigFile, VersionedTable } from "./config_file.ts";
+import type { DataVersion } from "./data_version.ts";
 import { isInherited, PermName } from "./perm_name.ts";
 import { newTopicConfig, topicConfigEquals, topicConfigFromJson, topicConfigToJson } from "./topic_config.ts";
 import type { TopicConfigSerializeWrapper } from "../protocol/topic_config.ts";
@@ -28,7 +28,8 @@ export function configDir(brokerConfig: Pick<BrokerConfig, "storePathRootDir">):
 
 export class TopicConfigManager {
   readonly dataVersion: DataVersion;
-  private readonly table = new Map<string, TopicConfig>();
+  private readonly versioned: VersionedTable<TopicConfig>;
+  private readonly table: Map<string, TopicConfig>;
   private readonly systemTopics = new Set<string>();
   private readonly listeners: TopicChangeListener[] = [];
   private readonly file: JsonConfigFile;
@@ -39,7 +40,11 @@ export class TopicConfigManager {
     private readonly brokerConfig: BrokerConfig,
   ) {
     this.log = env.log.child({ component: "topic-config" });
-    this.dataVersion = new DataVersion(env.clock);
+    this.versioned = new VersionedTable(env.clock, {
+      tableKey: "topicConfigTable", fromJson: topicConfigFromJson, nameOf: (config) => config.topicName,
+    });
+    this.table = this.versioned.entries;
+    this.dataVersion = this.versioned.dataVersion;
     this.file = new JsonConfigFile(env, `${configDir(brokerConfig)}/topics.json`, () => this.encode());
     this.registerSystemTopics();
   }
@@ -54,9 +59,9 @@ export class TopicConfigManager {
 
   /** Loads topics.json over the system topics; throws ConfigFileError when it is unreadable. */
   load(): void {
-    const content = this.file.load();
-    if (content === undefined || typeof content !== "object" || content === null) return;
-    this.merge(content as Record<string, unknown>);
+    const content = this.file.loadObject();
+    if (content === undefined) return;
+    this.versioned.merge(content);
     this.log.info("topic config loaded", { path: this.file.path, topics: this.table.size });
   }
 
@@ -65,26 +70,10 @@ export class TopicConfigManager {
    * GET_ALL_TOPIC_CONFIG body when its dataVersion differs; returns true when it changed.
    */
   syncFromMaster(content: unknown): boolean {
-    if (typeof content !== "object" || content === null) return false;
-    const version = parseDataVersion((content as Record<string, unknown>)["dataVersion"]);
-    if (version !== undefined && this.dataVersion.equals(version)) return false;
-    this.table.clear();
-    this.merge(content as Record<string, unknown>);
+    if (!this.versioned.replaceFromMaster(content)) return false;
     this.file.persistSoon();
-    this.log.info("topic config synced from master", { topics: this.table.size, dataVersion: version });
+    this.log.info("topic config synced from master", { topics: this.table.size, dataVersion: this.dataVersion.toJSON() });
     return true;
-  }
-
-  private merge(record: Record<string, unknown>): void {
-    const table = record["topicConfigTable"];
-    if (typeof table === "object" && table !== null) {
-      for (const [name, value] of Object.entries(table as Record<string, unknown>)) {
-        const config = topicConfigFromJson(value, name);
-        this.table.set(config.topicName, config);
-      }
-    }
-    const version = parseDataVersion(record["dataVersion"]);
-    if (version !== undefined) this.dataVersion.assignNewOne(version);
   }
 
   persist(): Promise<void> {
