@@ -6,15 +6,15 @@
 // (hostname, first non-loopback IPv4, home directory). Prints RocketMQ's boot line once it
 // serves; SIGTERM / SIGINT shut it down gracefully (exit 0); a taken port or an unusable store is
 // a clear message and exit 1.
-import { readFileSync } from "node:fs";
 import { homedir, hostname, networkInterfaces, totalmem } from "node:os";
 import { Command } from "commander";
 import { defaultBrokerConfig, parseBrokerConfig } from "../config/broker_config.ts";
 import type { BrokerConfig, BrokerConfigContext } from "../config/broker_config.ts";
 import { resolveNamesrvAddr } from "../config/namesrv_addr.ts";
-import { ConfigError, formatProperties } from "../config/properties.ts";
+import { formatProperties } from "../config/properties.ts";
 import { createRealEnv } from "../env/real/index.ts";
 import { BrokerController, BrokerStartError } from "../broker/broker_controller.ts";
+import { errorDetail, ServerCli } from "./server_cli.ts";
 
 interface Options {
   configFile?: string;
@@ -22,10 +22,7 @@ interface Options {
   printConfigItem?: boolean;
 }
 
-function fail(message: string): never {
-  process.stderr.write(`mqbroker: ${message}\n`);
-  process.exit(1);
-}
+const cli = new ServerCli("mqbroker");
 
 function firstLocalIpv4(): string {
   for (const addresses of Object.values(networkInterfaces())) {
@@ -43,30 +40,12 @@ function hostContext(): BrokerConfigContext {
 
 function loadConfig(options: Options): { config: BrokerConfig; namesrvAddrs: string[] } {
   const context = hostContext();
-  let config = defaultBrokerConfig(context);
-  if (options.configFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(options.configFile, "utf8");
-    } catch (error) {
-      fail(`cannot read config file ${options.configFile}: ${(error as Error).message}`);
-    }
-    try {
-      const parsed = parseBrokerConfig(text, options.configFile, context);
-      for (const warning of parsed.warnings) process.stderr.write(`mqbroker: warning: ${warning}\n`);
-      config = parsed.config;
-    } catch (error) {
-      if (error instanceof ConfigError) fail(error.message);
-      throw error;
-    }
-  }
-  let namesrvAddrs: string[];
-  try {
-    namesrvAddrs = resolveNamesrvAddr({ option: options.namesrvAddr, config: config.namesrvAddr, environment: process.env["NAMESRV_ADDR"] });
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
+  const file = options.configFile;
+  let config = file === undefined
+    ? defaultBrokerConfig(context)
+    : cli.readConfigFile(file, (text) => parseBrokerConfig(text, file, context));
+  const namesrvAddrs = cli.configOrFail(() =>
+    resolveNamesrvAddr({ option: options.namesrvAddr, config: config.namesrvAddr, environment: process.env["NAMESRV_ADDR"] }));
   if (namesrvAddrs.length > 0) config = { ...config, namesrvAddr: namesrvAddrs.join(";") };
   return { config, namesrvAddrs };
 }
@@ -85,31 +64,20 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${formatProperties(config)}\n`);
     return;
   }
-  if (namesrvAddrs.length === 0) process.stderr.write("mqbroker: warning: no NameServer address (-n, namesrvAddr or NAMESRV_ADDR): clients will not find this broker\n");
+  if (namesrvAddrs.length === 0) cli.warn("no NameServer address (-n, namesrvAddr or NAMESRV_ADDR): clients will not find this broker");
   const env = createRealEnv({ nodeName: config.brokerName });
   const controller = new BrokerController(env, config, { namesrvAddrs });
   try {
     await controller.start();
   } catch (error) {
     env.close();
-    if (error instanceof BrokerStartError) fail(`failed to start: ${error.message}`);
-    fail(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (error instanceof BrokerStartError) cli.fail(`failed to start: ${error.message}`);
+    cli.fail(`failed to start: ${errorDetail(error)}`);
   }
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    env.log.info("shutting down", { signal });
-    void controller.shutdown().finally(() => {
-      env.close();
-      process.exit(0);
-    });
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  cli.shutdownOnSignals(env, () => controller.shutdown());
   let tip = `The broker[${config.brokerName}, ${controller.brokerAddr}] boot success. serializeType=JSON`;
   if (namesrvAddrs.length > 0) tip += ` and name server is ${namesrvAddrs.join(";")}`;
   process.stdout.write(`${tip}\n`);
 }
 
-main(process.argv).catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+cli.run(main);

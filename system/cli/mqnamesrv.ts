@@ -4,15 +4,15 @@
 // effective config as key=value lines and exits, -n is accepted as RocketMQ's ServerUtil does
 // (the NameServer itself does not use it). Prints RocketMQ's boot line once it serves; SIGTERM /
 // SIGINT shut it down gracefully; a taken port is a clear message and exit code 1.
-import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { Command } from "commander";
-import { ConfigError, formatProperties } from "../config/properties.ts";
+import { formatProperties } from "../config/properties.ts";
 import { NetError } from "../env/env.ts";
 import { createRealEnv } from "../env/real/index.ts";
 import { defaultNamesrvConfig, namesrvConfigFromProperties, namesrvConfigProblems } from "../namesrv/namesrv_config.ts";
 import type { NamesrvConfig } from "../namesrv/namesrv_config.ts";
 import { NamesrvController } from "../namesrv/namesrv_controller.ts";
+import { ServerCli } from "./server_cli.ts";
 
 interface Options {
   configFile?: string;
@@ -20,32 +20,14 @@ interface Options {
   namesrvAddr?: string;
 }
 
-function fail(message: string): never {
-  process.stderr.write(`mqnamesrv: ${message}\n`);
-  process.exit(1);
-}
+const cli = new ServerCli("mqnamesrv");
 
 function loadConfig(options: Options): NamesrvConfig {
   const defaults = defaultNamesrvConfig(homedir(), process.env["ROCKETMQ_HOME"] ?? "");
-  let config = defaults;
-  if (options.configFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(options.configFile, "utf8");
-    } catch (error) {
-      fail(`cannot read config file ${options.configFile}: ${(error as Error).message}`);
-    }
-    try {
-      const parsed = namesrvConfigFromProperties(text, options.configFile, defaults);
-      for (const warning of parsed.warnings) process.stderr.write(`mqnamesrv: warning: ${warning}\n`);
-      config = parsed.config;
-    } catch (error) {
-      if (error instanceof ConfigError) fail(error.message);
-      throw error;
-    }
-  }
+  const file = options.configFile;
+  const config = file === undefined ? defaults : cli.readConfigFile(file, (text) => namesrvConfigFromProperties(text, file, defaults));
   const problems = namesrvConfigProblems(config);
-  if (problems.length > 0) fail(`invalid config: ${problems.join("; ")}`);
+  if (problems.length > 0) cli.fail(`invalid config: ${problems.join("; ")}`);
   return config;
 }
 
@@ -71,23 +53,12 @@ async function main(argv: string[]): Promise<void> {
     await controller.shutdown();
     env.close();
     if (error instanceof NetError && error.code === "EADDRINUSE") {
-      fail(`cannot listen on ${config.listenHost}:${config.listenPort}: address already in use (EADDRINUSE); is another NameServer running?`);
+      cli.fail(`cannot listen on ${config.listenHost}:${config.listenPort}: address already in use (EADDRINUSE); is another NameServer running?`);
     }
-    fail(`failed to start: ${(error as Error).message}`);
+    cli.fail(`failed to start: ${(error as Error).message}`);
   }
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    env.log.info("shutting down", { signal });
-    void controller.shutdown().finally(() => {
-      env.close();
-      process.exit(0);
-    });
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  cli.shutdownOnSignals(env, () => controller.shutdown());
   process.stdout.write("The Name Server boot success. serializeType=JSON\n");
 }
 
-main(process.argv).catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+cli.run(main);

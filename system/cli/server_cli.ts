@@ -1,0 +1,70 @@
+// Process plumbing mqnamesrv and mqbroker share, as RocketMQ's NamesrvStartup/BrokerStartup do:
+// reading -c properties files, one-line errors and exit codes, and graceful shutdown on signals.
+// Invariants: every failure is one "<program>: <message>" line on stderr and exit code 1;
+// unknown config keys are "<program>: warning: ..." lines and never stop the start; a signal
+// shuts the server down once (a second signal while stopping is ignored), then exits 0.
+import { readFileSync } from "node:fs";
+import { ConfigError } from "../config/properties.ts";
+import type { RealEnv } from "../env/real/index.ts";
+
+export class ServerCli {
+  constructor(readonly program: string) {}
+
+  fail(message: string): never {
+    process.stderr.write(`${this.program}: ${message}\n`);
+    process.exit(1);
+  }
+
+  warn(message: string): void {
+    process.stderr.write(`${this.program}: warning: ${message}\n`);
+  }
+
+  /** Runs a config step; its ConfigError (which names file:line) is a failure line. */
+  configOrFail<T>(step: () => T): T {
+    try {
+      return step();
+    } catch (error) {
+      if (error instanceof ConfigError) this.fail(error.message);
+      throw error;
+    }
+  }
+
+  /** Reads and parses a -c properties file; its warnings go to stderr. */
+  readConfigFile<T>(path: string, parse: (text: string) => { config: T; warnings: readonly string[] }): T {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      this.fail(`cannot read config file ${path}: ${(error as Error).message}`);
+    }
+    const parsed = this.configOrFail(() => parse(text));
+    for (const warning of parsed.warnings) this.warn(warning);
+    return parsed.config;
+  }
+
+  /** SIGTERM / SIGINT: shut down once, close the Env, exit 0. */
+  shutdownOnSignals(env: RealEnv, shutdown: () => Promise<void>): void {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      env.log.info("shutting down", { signal });
+      void shutdown().finally(() => {
+        env.close();
+        process.exit(0);
+      });
+    };
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
+  }
+
+  /** Runs the CLI's main; an error it lets escape is a failure line with its stack. */
+  run(main: (argv: string[]) => Promise<void>): void {
+    main(process.argv).catch((error: unknown) => this.fail(errorDetail(error)));
+  }
+}
+
+/** An unexpected error's stack (its message when it has none). */
+export function errorDetail(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
