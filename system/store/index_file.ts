@@ -39,11 +39,19 @@ export class IndexFile {
   readonly header: IndexHeader;
   private readonly file: DiskFile;
   flushedIndexCount = 0;
+  /**
+   * For a file this process created empty: one bit per hash slot, set once the slot was
+   * written. A clear bit means the slot still reads 0, so putKey skips reading it (a pread per
+   * key on a real disk). Undefined for files opened from disk, and dropped once the file is
+   * full or a write failed: then slots are read.
+   */
+  private writtenSlots: Uint8Array | undefined;
 
   constructor(disk: Disk, readonly path: string, readonly hashSlotNum: number, readonly indexNum: number, create: boolean) {
     this.file = disk.open(path, { create });
     this.header = this.readHeader();
     this.flushedIndexCount = this.header.indexCount;
+    if (create && this.file.sizeBytes() === 0) this.writtenSlots = new Uint8Array(Math.ceil(hashSlotNum / 8));
   }
 
   private readHeader(): IndexHeader {
@@ -103,8 +111,11 @@ export class IndexFile {
     if (this.isFull()) return false;
     const header = this.header;
     const keyHash = indexKeyHash(key);
+    const slot = keyHash % this.hashSlotNum;
     const slotPosition = this.slotPosition(keyHash);
-    let slotValue = this.readInt(slotPosition);
+    const written = this.writtenSlots;
+    const known = written !== undefined && (written[slot >> 3]! & (1 << (slot & 7))) === 0;
+    let slotValue = known ? 0 : this.readInt(slotPosition);
     if (slotValue <= 0 || slotValue >= header.indexCount) slotValue = 0;
     let timeDiffS = header.beginTimestamp <= 0 ? 0 : Math.floor((storeTimestamp - header.beginTimestamp) / 1000);
     timeDiffS = Math.min(0x7fffffff, Math.max(0, timeDiffS));
@@ -113,9 +124,14 @@ export class IndexFile {
     writeLongBE(entry, 4, phyOffset);
     writeInt32BE(entry, 12, timeDiffS);
     writeInt32BE(entry, 16, slotValue);
+    this.writtenSlots = undefined; // until the slot write below is known to have landed
     this.file.write(this.entryPosition(header.indexCount), entry);
     writeInt32BE(scratch.slot, 0, header.indexCount);
     this.file.write(slotPosition, scratch.slot);
+    if (written !== undefined && header.indexCount + 1 < this.indexNum) {
+      written[slot >> 3] = written[slot >> 3]! | (1 << (slot & 7));
+      this.writtenSlots = written;
+    }
     if (header.indexCount <= 1) {
       header.beginPhyOffset = phyOffset;
       header.beginTimestamp = storeTimestamp;
