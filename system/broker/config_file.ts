@@ -10,7 +10,7 @@
 // decode()]; entries are keyed by the name they carry, a present dataVersion replaces ours.
 import type { Clock, Env, Log } from "../env/env.ts";
 import { DataVersion, parseDataVersion } from "./data_version.ts";
-import { parseLenientJson } from "./lenient_json.ts";
+import { parseFastjson } from "../protocol/fastjson.ts";
 
 export class ConfigFileError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -42,7 +42,7 @@ export class JsonConfigFile {
     const text = decoder.decode(bytes);
     if (text.trim() === "") return undefined;
     try {
-      return parseLenientJson(text);
+      return parseFastjson(text);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new ConfigFileError(`config file ${this.path} is not valid JSON: ${reason}`, { cause: error });

@@ -5,7 +5,7 @@
 // Invariants: requests use env timers only (through RemotingClient); results are per address.
 import type { Env, Log } from "../../env/env.ts";
 import { createRequest, RemotingClient, RequestCode, ResponseCode, fromUtf8, utf8 } from "../../remoting/index.ts";
-import { parseLenientJson } from "../lenient_json.ts";
+import { parseFastjson } from "../../protocol/fastjson.ts";
 import { encodeRegisterBrokerBody } from "../../protocol/register_broker_body.ts";
 import type { TopicConfigSerializeWrapper } from "../../protocol/topic_config.ts";
 import { crc32 } from "node:zlib";
@@ -141,7 +141,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 function parseKvTable(body: Uint8Array): Record<string, string> | undefined {
   try {
-    const parsed = parseLenientJson(fromUtf8(body)) as { table?: Record<string, unknown> };
+    const parsed = parseFastjson(fromUtf8(body)) as { table?: Record<string, unknown> };
     if (typeof parsed.table !== "object" || parsed.table === null) return undefined;
     return Object.fromEntries(Object.entries(parsed.table).map(([key, value]) => [key, String(value)]));
   } catch {

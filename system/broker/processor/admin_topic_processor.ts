@@ -9,7 +9,7 @@ import { CreateTopicRequestHeader, DeleteSubscriptionGroupRequestHeader, DeleteT
 import { ResponseCode } from "../../remoting/index.ts";
 import type { RemotingCommand, RequestContext } from "../../remoting/index.ts";
 import type { BrokerRuntime } from "../broker_runtime.ts";
-import { parseLenientJson } from "../lenient_json.ts";
+import { parseFastjson } from "../../protocol/fastjson.ts";
 import { subscriptionGroupConfigFromJson } from "../subscription_group_manager.ts";
 import { newTopicConfig } from "../topic_config.ts";
 import { bodyText, jsonBody, respond } from "./responses.ts";
@@ -66,7 +66,7 @@ export class AdminTopicProcessor {
     if (refusal !== undefined) return refusal;
     const text = bodyText(request);
     if (text !== undefined) {
-      const parsed = parseLenientJson(text) as Record<string, unknown>;
+      const parsed = parseFastjson(text) as Record<string, unknown>;
       const groupName = parsed["groupName"];
       if (typeof groupName !== "string" || groupName === "") return respond(request, ResponseCode.SYSTEM_ERROR, "subscription group config without groupName");
       this.runtime.subscriptionGroupManager.updateSubscriptionGroupConfig(subscriptionGroupConfigFromJson(parsed, groupName));

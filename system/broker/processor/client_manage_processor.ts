@@ -11,7 +11,7 @@ import type { BrokerRuntime } from "../broker_runtime.ts";
 import type { ClientChannelInfo } from "../client/client_channel_info.ts";
 import { isTagType, subscriptionDataFromJson } from "../filter/subscription_data.ts";
 import type { SubscriptionData } from "../filter/subscription_data.ts";
-import { parseLenientJson } from "../lenient_json.ts";
+import { parseFastjson } from "../../protocol/fastjson.ts";
 import { PermName } from "../perm_name.ts";
 import { bodyText, respond } from "./responses.ts";
 
@@ -44,7 +44,7 @@ export function decodeHeartbeat(text: string | undefined): HeartbeatData {
   if (text === undefined) throw new HeartbeatDecodeError("heartbeat without a body");
   let parsed: unknown;
   try {
-    parsed = parseLenientJson(text);
+    parsed = parseFastjson(text);
   } catch (error) {
     throw new HeartbeatDecodeError(`heartbeat body is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -115,7 +115,7 @@ export class ClientManageProcessor {
   checkClientConfig(_context: RequestContext, request: RemotingCommand): RemotingCommand {
     const text = bodyText(request);
     if (text === undefined) return respond(request, ResponseCode.SUCCESS);
-    const parsed = parseLenientJson(text) as Record<string, unknown>;
+    const parsed = parseFastjson(text) as Record<string, unknown>;
     const subscription = parsed["subscriptionData"] as Record<string, unknown> | undefined;
     const expressionType = typeof subscription?.["expressionType"] === "string" ? subscription["expressionType"] : undefined;
     if (subscription === undefined || isTagType(expressionType)) return respond(request, ResponseCode.SUCCESS);

@@ -5,7 +5,7 @@ import { ResponseCode } from "../../remoting/index.ts";
 import type { RemotingCommand, RequestContext } from "../../remoting/index.ts";
 import type { BrokerRuntime } from "../broker_runtime.ts";
 import type { MessageQueue } from "../client/rebalance_lock_manager.ts";
-import { parseLenientJson } from "../lenient_json.ts";
+import { parseFastjson } from "../../protocol/fastjson.ts";
 import { bodyText, jsonBody, respond } from "./responses.ts";
 
 interface LockBatchBody {
@@ -15,7 +15,7 @@ interface LockBatchBody {
 }
 
 export function decodeLockBatchBody(text: string | undefined): LockBatchBody {
-  const parsed = (text === undefined ? {} : parseLenientJson(text)) as Record<string, unknown>;
+  const parsed = (text === undefined ? {} : parseFastjson(text)) as Record<string, unknown>;
   const consumerGroup = parsed["consumerGroup"];
   const clientId = parsed["clientId"];
   if (typeof consumerGroup !== "string" || typeof clientId !== "string") throw new Error("lock batch body needs consumerGroup and clientId");
