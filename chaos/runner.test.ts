@@ -23,6 +23,9 @@ for (const topology of topologies) {
       const first = await runScenario(scenario, { deployer: new SimDeployer(), seed: 5, outDir: join(dir, "first") });
       assert.equal(first.verdict, "pass", JSON.stringify(first.checks.filter((check) => check.verdict !== "pass")));
       assert.ok(first.counts.acked > 0 && first.counts.lost === 0);
+      // Without a fault nothing is delivered twice: a second consumer's join rebalances the
+      // first one at once (regression: a notify racing a rebalance pass was dropped).
+      assert.equal(first.counts.duplicated, 0);
       assert.match(first.traceHash ?? "", /^[0-9a-f]{64}$/);
       const html = readFileSync(join(dir, "first", "report.html"), "utf8");
       assert.match(html, /PASS/);

@@ -21,7 +21,8 @@ import type { ConsumerInner, ProducerInner } from "./client_inner.ts";
 import type { ClientConfig } from "./client_config.ts";
 import { buildClientId } from "./client_config.ts";
 import { errorText } from "./client_errors.ts";
-import { subscriptionDataJson } from "./consumer/subscription_data.ts";
+import { toProtocolSubscription } from "./consumer/subscription_data.ts";
+import type { HeartbeatData } from "../protocol/heartbeat.ts";
 import { MQClientAPI } from "./mq_client_api.ts";
 import { RouteTables } from "./route_tables.ts";
 
@@ -165,6 +166,13 @@ export class ClientInstance {
   /** Wakes the rebalance service (NOTIFY_CONSUMER_IDS_CHANGED, consumer start). */
   rebalanceImmediately(): void {
     if (this.stopped) return;
+    // A pass in progress runs once more instead: rescheduling here would race with that pass's
+    // own "next periodic run" reschedule, which would cancel this request (seen in the lab: a
+    // consumer kept every queue for a whole rebalance interval after a second one joined).
+    if (this.rebalanceRunning) {
+      this.rebalanceAgain = true;
+      return;
+    }
     this.scheduleRebalance(0);
   }
 
@@ -215,7 +223,7 @@ export class ClientInstance {
   }
 
   /** HeartbeatData as Java's prepareHeartbeatData builds it. */
-  heartbeatData(): { clientID: string; producerDataSet: unknown[]; consumerDataSet: unknown[] } {
+  heartbeatData(): HeartbeatData {
     return {
       clientID: this.clientId,
       consumerDataSet: this.consumerList().map((consumer) => ({
@@ -223,7 +231,7 @@ export class ClientInstance {
         consumeType: consumer.consumeType,
         groupName: consumer.groupName,
         messageModel: consumer.messageModel,
-        subscriptionDataSet: consumer.subscriptions().map(subscriptionDataJson),
+        subscriptionDataSet: consumer.subscriptions().map(toProtocolSubscription),
         unitMode: false,
       })),
       producerDataSet: this.producerList().map((producer) => ({ groupName: producer.groupName })),

@@ -77,6 +77,7 @@ export class RebalanceImpl {
     const mqAll = [...mqSet].sort(compareMessageQueues);
     const sortedCids = sortClientIds(cidAll);
     const mine = this.settings.strategy.allocate(this.settings.group, this.instance.clientId, mqAll, sortedCids);
+    this.instance.log.debug("rebalance allocation", { group: this.settings.group, topic, consumers: sortedCids.length, queues: mqAll.length, mine: mine.length });
     await this.updateProcessQueueTableInRebalance(topic, mine, sortedCids);
   }
 
