@@ -6,6 +6,8 @@
 // (RemotingConnectError "connect to a:p failed: ECONNREFUSED", RemotingTimeoutError, ...).
 import type { Log } from "../env/env.ts";
 import { encodeJsonBody, parseJsonBody, readStringArray } from "../protocol/body_json.ts";
+import { encodeHeartbeatData } from "../protocol/heartbeat.ts";
+import type { HeartbeatData } from "../protocol/heartbeat.ts";
 import { encodeHeader } from "../protocol/header_codec.ts";
 import type { HeaderDef, HeaderOf, HeaderSpec } from "../protocol/header_codec.ts";
 import {
@@ -197,8 +199,8 @@ export class MQClientAPI {
     return numberField(response, "offset");
   }
 
-  async sendHeartbeat(addr: string, heartbeat: unknown, timeoutMs: number): Promise<void> {
-    await this.invokeBroker(addr, createRequest(RequestCode.HEART_BEAT, {}, encodeJsonBody(heartbeat)), timeoutMs);
+  async sendHeartbeat(addr: string, heartbeat: HeartbeatData, timeoutMs: number): Promise<void> {
+    await this.invokeBroker(addr, createRequest(RequestCode.HEART_BEAT, {}, encodeHeartbeatData(heartbeat)), timeoutMs);
   }
 
   async unregisterClient(addr: string, clientId: string, groups: { producerGroup?: string; consumerGroup?: string }, timeoutMs: number): Promise<void> {

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { buildSubscriptionData, tagMatches } from "./subscription_data.ts";
+import { encodeJsonBody } from "../../protocol/body_json.ts";
+import { encodeHeartbeatData } from "../../protocol/heartbeat.ts";
+import { buildSubscriptionData, subscriptionDataJson, tagMatches, toProtocolSubscription } from "./subscription_data.ts";
 
 test("'*', empty and missing expressions subscribe to everything", () => {
   for (const expression of ["*", "", "  * ", undefined]) {
@@ -41,5 +43,34 @@ test("every tag of a parsed expression matches, nothing else does", () => {
     assert.deepEqual([...sub.tagsSet], tags);
     for (const t of tags) assert.ok(tagMatches(sub, t));
     assert.equal(tagMatches(sub, other), tags.includes(other));
+  }));
+});
+
+test("heartbeat bodies through the protocol writer keep Java's field order byte for byte", () => {
+  const tags = fc.array(fc.stringMatching(/^[A-Za-z0-9_]{1,8}$/), { maxLength: 4 });
+  fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9_]{1,12}$/), tags, fc.nat(), (topic, tagList, subVersion) => {
+    const subscription = buildSubscriptionData(topic, tagList.length === 0 ? "*" : tagList.join(" || "), subVersion);
+    const javaOrder = {
+      clientID: "127.0.0.1@1",
+      consumerDataSet: [{
+        consumeFromWhere: "CONSUME_FROM_LAST_OFFSET", consumeType: "CONSUME_PASSIVELY", groupName: "G", messageModel: "CLUSTERING",
+        subscriptionDataSet: [{
+          classFilterMode: false, codeSet: [...subscription.codeSet], expressionType: "TAG", subString: subscription.subString,
+          subVersion, tagsSet: [...subscription.tagsSet], topic,
+        }],
+        unitMode: false,
+      }],
+      producerDataSet: [{ groupName: "P" }],
+    };
+    const body = encodeHeartbeatData({
+      clientID: "127.0.0.1@1",
+      consumerDataSet: [{
+        consumeFromWhere: "CONSUME_FROM_LAST_OFFSET", consumeType: "CONSUME_PASSIVELY", groupName: "G", messageModel: "CLUSTERING",
+        subscriptionDataSet: [toProtocolSubscription(subscription)], unitMode: false,
+      }],
+      producerDataSet: [{ groupName: "P" }],
+    });
+    assert.deepEqual(body, encodeJsonBody(javaOrder));
+    assert.equal(JSON.stringify(subscriptionDataJson(subscription)), JSON.stringify(javaOrder.consumerDataSet[0]!.subscriptionDataSet[0]));
   }));
 });

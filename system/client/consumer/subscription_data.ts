@@ -4,6 +4,8 @@
 // Invariants: subString "*" ⇔ empty tagsSet; codeSet[i] = javaStringHashCode(tagsSet[i]).
 import { javaStringHashCode } from "../../message/java_hash.ts";
 import { MQClientError } from "../client_errors.ts";
+import { subscriptionDataToJson } from "../../protocol/heartbeat.ts";
+import type { SubscriptionData as ProtocolSubscriptionData } from "../../protocol/heartbeat.ts";
 
 export const SUB_ALL = "*";
 
@@ -49,15 +51,20 @@ export function tagMatches(subscription: SubscriptionData, tags: string | undefi
   return tags !== undefined && subscription.tagsSet.includes(tags);
 }
 
-/** The heartbeat JSON form (fastjson field names, alphabetical like Java writes them). */
-export function subscriptionDataJson(subscription: SubscriptionData): Record<string, unknown> {
+/** The protocol layer's SubscriptionData (HEART_BEAT bodies, running info): a mutable copy. */
+export function toProtocolSubscription(subscription: SubscriptionData): ProtocolSubscriptionData {
   return {
-    classFilterMode: subscription.classFilterMode,
-    codeSet: [...subscription.codeSet],
-    expressionType: subscription.expressionType,
-    subString: subscription.subString,
-    subVersion: subscription.subVersion,
-    tagsSet: [...subscription.tagsSet],
     topic: subscription.topic,
+    subString: subscription.subString,
+    tagsSet: [...subscription.tagsSet],
+    codeSet: [...subscription.codeSet],
+    subVersion: subscription.subVersion,
+    expressionType: subscription.expressionType,
+    classFilterMode: subscription.classFilterMode,
   };
+}
+
+/** The heartbeat JSON form (the protocol writer: fastjson field names, alphabetical). */
+export function subscriptionDataJson(subscription: SubscriptionData): Record<string, unknown> {
+  return subscriptionDataToJson(toProtocolSubscription(subscription));
 }
