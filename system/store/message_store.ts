@@ -216,6 +216,9 @@ export class DefaultMessageStore {
     this.stats.putMessageTimesTotal += outcome.result.msgNum;
     this.stats.putMessageSizeTotal += outcome.result.wroteBytes;
     const wait = options.waitStoreMsgOK ?? message.properties.get(MessageConst.WAIT_STORE_MSG_OK) !== "false";
+    const flushWaits = this.config.flushDiskType === "SYNC_FLUSH";
+    const replicaWaits = this.config.brokerRole === "SYNC_MASTER" && wait && this.replicationWaiter !== undefined;
+    if (!flushWaits && !replicaWaits) return { status: "PUT_OK", appendResult: outcome.result, reason: undefined };
     const [flushStatus, replicaStatus] = await Promise.all([this.handleFlush(outcome.endOffset, wait), this.handleReplica(outcome.endOffset, wait)]);
     const status = replicaStatus !== "PUT_OK" ? replicaStatus : flushStatus;
     return { status, appendResult: outcome.result, reason: undefined };
