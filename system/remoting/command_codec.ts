@@ -47,24 +47,29 @@ const allocatePooled: Allocate = (sizeBytes) => Buffer.allocUnsafe(sizeBytes);
 
 /** The whole frame, length field included, in a buffer of its own (byteOffset 0). */
 export function encodeFrame(command: RemotingCommand): Uint8Array {
-  return writeFrame(command, command.opaque, command.flag, allocateOwn);
+  return writeFrame(command, command.opaque, command.flag, command.serializeType, allocateOwn);
 }
 
 /**
- * The frame of `command` with the given opaque and flag (a channel stamps them without copying
- * the command), in pooled memory: a view that may share its ArrayBuffer with other frames.
+ * The frame of `command` with the given opaque, flag and serialize type (a channel stamps them
+ * without copying the command), in pooled memory: a view that may share its ArrayBuffer with
+ * other frames.
  */
-export function encodeFramePooled(command: RemotingCommand, opaque: number, flag: number): Uint8Array {
-  return writeFrame(command, opaque, flag, allocatePooled);
+export function encodeFramePooled(
+  command: RemotingCommand, opaque: number, flag: number, serializeType: SerializeType = command.serializeType,
+): Uint8Array {
+  return writeFrame(command, opaque, flag, serializeType, allocatePooled);
 }
 
 /** Fills every byte of the frame (the allocators do not zero memory). */
-function writeFrame(command: RemotingCommand, opaque: number, flag: number, allocate: Allocate): Uint8Array {
+function writeFrame(
+  command: RemotingCommand, opaque: number, flag: number, serializeType: SerializeType, allocate: Allocate,
+): Uint8Array {
   const body = command.body;
   const bodySizeBytes = body?.length ?? 0;
   let frame: Buffer;
   let headerLength: number;
-  if (command.serializeType === SerializeType.ROCKETMQ) {
+  if (serializeType === SerializeType.ROCKETMQ) {
     const header = encodeRocketmqHeader(headerFields(command, opaque, flag));
     headerLength = header.length;
     assert(headerLength <= HEADER_LENGTH_MAX, "header longer than 24 bits");
@@ -79,7 +84,7 @@ function writeFrame(command: RemotingCommand, opaque: number, flag: number, allo
     assert(written === headerLength, "header text fills exactly its byte length");
   }
   writeInt32(frame, 0, 4 + headerLength + bodySizeBytes);
-  writeInt32(frame, 4, (command.serializeType << 24) | headerLength);
+  writeInt32(frame, 4, (serializeType << 24) | headerLength);
   if (body !== undefined) frame.set(body, 8 + headerLength);
   // A plain Uint8Array, not a Buffer (whose slice() would not copy).
   return new Uint8Array(frame.buffer, frame.byteOffset, frame.length);

@@ -135,15 +135,17 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
     }
   }
 
-  sendResponse(response: RemotingCommand): void {
-    assert(isResponse(response), "sendResponse needs the response flag");
-    const frame = encodeFramePooled(response, response.opaque, response.flag);
+  sendResponse(
+    response: RemotingCommand, opaque = response.opaque, flag = response.flag, serializeType = response.serializeType,
+  ): void {
+    assert((flag & FLAG_RESPONSE) !== 0, "sendResponse needs the response flag");
+    const frame = encodeFramePooled(response, opaque, flag, serializeType);
     if (frame.length > this.deps.frameSizeMax) {
       this.deps.log.error("response frame too large, dropped", { remoteAddress: this.remoteAddress, sizeBytes: frame.length });
       return;
     }
     if (!this.connection.write(frame)) {
-      this.deps.log.debug("response dropped: connection closed", { remoteAddress: this.remoteAddress, opaque: response.opaque });
+      this.deps.log.debug("response dropped: connection closed", { remoteAddress: this.remoteAddress, opaque });
     }
   }
 

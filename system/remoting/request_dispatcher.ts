@@ -27,7 +27,8 @@ export type RequestProcessor = (
 /** What the dispatcher needs from a channel to answer. */
 export interface ResponseSink {
   readonly channel: RemotingChannel;
-  sendResponse(response: RemotingCommand): void;
+  /** Writes `response` stamped with the given opaque, flag and serialize type (default: its own). */
+  sendResponse(response: RemotingCommand, opaque?: number, flag?: number, serializeType?: SerializeType): void;
 }
 
 export class RequestDispatcher {
@@ -80,11 +81,6 @@ export class RequestDispatcher {
       return;
     }
     if (isOneway(request) || response === undefined) return;
-    sink.sendResponse({
-      ...response,
-      opaque: request.opaque,
-      flag: response.flag | FLAG_RESPONSE,
-      serializeType: request.serializeType,
-    });
+    sink.sendResponse(response, request.opaque, response.flag | FLAG_RESPONSE, request.serializeType);
   }
 }
