@@ -105,12 +105,12 @@ export class UniqIdGenerator {
       this.monthStartMs = utcMonthStartMs(nowMs);
       this.nextMonthStartMs = utcNextMonthStartMs(nowMs);
     }
-    const tail = new Uint8Array(6);
-    const view = new DataView(tail.buffer);
-    view.setInt32(0, (nowMs - this.monthStartMs) | 0, false);
-    view.setUint16(4, this.counter & 0xffff, false);
+    // The 6-byte tail (int32 ms since the month start, uint16 counter) straight to hex: an id
+    // is made for every message sent.
+    const sinceMonthMs = (nowMs - this.monthStartMs) | 0;
+    const counter = this.counter & 0xffff;
     this.counter = (this.counter + 1) & 0xffff;
-    return this.prefix + bytesToHex(tail);
+    return this.prefix + uint32Hex(sinceMonthMs) + HEX_PAIRS[counter >>> 8]! + HEX_PAIRS[counter & 0xff]!;
   }
 }
 
