@@ -117,10 +117,12 @@ export function serializeTypeOf(word: number): SerializeType {
 }
 
 /**
- * Decodes the bytes after the length field: header-length word, header, body. The command
- * never aliases `payload` (the body is copied), so the caller may reuse those bytes.
+ * Decodes the bytes after the length field: header-length word, header, body. By default the
+ * command never aliases `payload` (the body is copied), so the caller may reuse those bytes;
+ * a caller that hands over a buffer of its own (`owned`) gets a body that is a view into it,
+ * which saves copying large pull responses that arrived in several chunks.
  */
-export function decodeFramePayload(payload: Uint8Array): RemotingCommand {
+export function decodeFramePayload(payload: Uint8Array, owned = false): RemotingCommand {
   if (payload.length < 4) {
     throw new RemotingDecodeError(`frame too short: ${payload.length} bytes after the length field`);
   }
@@ -135,6 +137,6 @@ export function decodeFramePayload(payload: Uint8Array): RemotingCommand {
   const headerBytes = payload.subarray(4, 4 + headerLength);
   const command = (serializeType === SerializeType.ROCKETMQ ? decodeRocketmqHeader(headerBytes) : decodeJsonHeader(headerBytes)) as RemotingCommand;
   command.serializeType = serializeType;
-  if (payload.length > 4 + headerLength) command.body = payload.slice(4 + headerLength);
+  if (payload.length > 4 + headerLength) command.body = owned ? payload.subarray(4 + headerLength) : payload.slice(4 + headerLength);
   return command;
 }

@@ -90,7 +90,8 @@ export class FrameDecoder {
       if (this.payloadFilled === payload.length) {
         this.payload = undefined;
         this.payloadFilled = 0;
-        this.onCommand(decodeFramePayload(payload));
+        // The decoder lets go of this buffer here, so the body may be a view into it.
+        this.onCommand(decodeFramePayload(payload, true));
       }
     }
   }
