@@ -3,11 +3,12 @@
 // touches the network).
 // Invariants: a frame's declared size is checked (≤ frameSizeMax, counting the 4-byte length
 // field, as Netty's LengthFieldBasedFrameDecoder does) and its header word (serialize type,
-// header length) is checked before any frame buffer is allocated; then exactly one buffer of
-// the declared size is filled. So the decoder holds at most one partial frame, bounded by
-// frameSizeMax, and work is linear in the bytes pushed whatever the chunking. After the first
-// RemotingDecodeError the decoder is poisoned: every later push throws the same error, and
-// the owner must close the connection.
+// header length) is checked before any frame buffer is allocated; then a frame that lies
+// wholly in one chunk is decoded in place (the usual case), and any other is copied into
+// exactly one buffer of the declared size. So the decoder holds at most one partial frame,
+// bounded by frameSizeMax, and work is linear in the bytes pushed whatever the chunking.
+// After the first RemotingDecodeError the decoder is poisoned: every later push throws the
+// same error, and the owner must close the connection.
 import { assert } from "../stdx/assert.ts";
 import { decodeFramePayload, readInt32, serializeTypeOf } from "./command_codec.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
@@ -64,23 +65,10 @@ export class FrameDecoder {
     let offset = 0;
     while (offset < chunk.length) {
       if (this.payload === undefined) {
-        // Fast path, the usual case: a whole prefix lies in this chunk, and often the whole
-        // frame, which is then decoded in place (decodeFramePayload copies what it keeps).
-        if (this.prefixFilled === 0 && chunk.length - offset >= PREFIX_SIZE_BYTES) {
-          const payloadSizeBytes = this.checkPrefix(readInt32(chunk, offset), readInt32(chunk, offset + 4));
-          if (chunk.length - offset - 4 >= payloadSizeBytes) {
-            const payload = chunk.subarray(offset + 4, offset + 4 + payloadSizeBytes);
-            offset += 4 + payloadSizeBytes;
-            this.onCommand(decodeFramePayload(payload));
-            continue;
-          }
-          this.payload = new Uint8Array(payloadSizeBytes);
-          this.payloadFilled = 0;
-          offset += 4;
-        } else {
-          offset += this.fillPrefix(chunk, offset);
-          if (this.payload === undefined) continue;
-        }
+        offset = this.prefixFilled === 0 && chunk.length - offset >= PREFIX_SIZE_BYTES
+          ? this.startFrame(chunk, offset)
+          : offset + this.fillPrefix(chunk, offset);
+        if (this.payload === undefined) continue;
       }
       const payload: Uint8Array = this.payload;
       const part = Math.min(payload.length - this.payloadFilled, chunk.length - offset);
@@ -94,6 +82,22 @@ export class FrameDecoder {
         this.onCommand(decodeFramePayload(payload, true));
       }
     }
+  }
+
+  /**
+   * Fast path, the usual case: the whole prefix lies in the chunk. A frame wholly inside the
+   * chunk is decoded in place (decodeFramePayload copies what it keeps); otherwise its payload
+   * buffer is started with the header word. Returns the offset after what was taken.
+   */
+  private startFrame(chunk: Uint8Array, offset: number): number {
+    const payloadSizeBytes = this.checkPrefix(readInt32(chunk, offset), readInt32(chunk, offset + 4));
+    if (chunk.length - offset - 4 >= payloadSizeBytes) {
+      this.onCommand(decodeFramePayload(chunk.subarray(offset + 4, offset + 4 + payloadSizeBytes)));
+      return offset + 4 + payloadSizeBytes;
+    }
+    this.payload = new Uint8Array(payloadSizeBytes);
+    this.payloadFilled = 0;
+    return offset + 4;
   }
 
   /** Copies prefix bytes; allocates the payload buffer once the prefix is complete and valid. */
