@@ -45,7 +45,9 @@ export class LogicsFlusher {
       const coveredOffset = dispatcher.reputFromOffset;
       const coveredTimestamp = dispatcher.lastDispatchedTimestamp;
       const leastPages = thorough ? 0 : this.config.flushConsumeQueueLeastPages;
-      await Promise.all(queues.all().map((queue) => queue.queue.flush(leastPages)));
+      // Only queues with something to fsync (most are clean in most rounds).
+      const dirty = queues.all().filter((queue) => queue.queue.files.some((file) => file.isAbleToFlush(leastPages)));
+      await Promise.all(dirty.map((queue) => queue.queue.flush(leastPages)));
       if (!thorough) return;
       await index?.flush();
       await commitLogFlusher.flushOnce(0);
