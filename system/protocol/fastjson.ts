@@ -207,17 +207,35 @@ function nestsDeeperThanMax(text: string): boolean {
   return false;
 }
 
+/**
+ * Whether some "{" is followed by something other than a quoted key or "}": fastjson's bare or
+ * object keys (number-keyed maps such as consumer offsets), which JSON.parse would reject only
+ * after the cost of an exception. A hint only (it may also match inside a string): either way
+ * the result is the parser's. indexOf per brace is cheaper than a regex scan of the text.
+ */
+function hasBareOrObjectKey(text: string): boolean {
+  for (let at = text.indexOf("{"); at >= 0; at = text.indexOf("{", at + 1)) {
+    let next = at + 1;
+    while (next < text.length && isSpace(text.charCodeAt(next))) next++;
+    const code = text.charCodeAt(next);
+    if (next < text.length && code !== 34 /* " */ && code !== 125 /* } */) return true;
+  }
+  return false;
+}
+
 /** Parses standard JSON and fastjson's extensions (bare keys, object keys, single quotes). */
 export function parseFastjson(text: string): unknown {
   // Standard JSON, what most bodies are, goes through the native parser: for such text it
   // builds exactly what this parser builds ("__proto__" stays an own key, the last duplicate
   // wins in the first one's place). Anything else, or too deep, takes the full parser, which
   // also gives the error.
-  try {
-    const value: unknown = JSON.parse(text);
-    if (!nestsDeeperThanMax(text)) return value;
-  } catch {
-    // Not standard JSON: fastjson's extensions or garbage, for the parser below.
+  if (!hasBareOrObjectKey(text)) {
+    try {
+      const value: unknown = JSON.parse(text);
+      if (!nestsDeeperThanMax(text)) return value;
+    } catch {
+      // Not standard JSON: fastjson's extensions or garbage, for the parser below.
+    }
   }
   const parser = new Parser(text);
   const value = parser.value(0);
@@ -253,21 +271,23 @@ function write(value: unknown, options: StringifyOptions, depth: number): string
     return `${text}]`;
   }
   let text = "{";
-  const add = (key: unknown, item: unknown, fromMap: boolean): void => {
-    if (item === null) return;
-    const itemText = write(item, options, depth + 1);
-    if (itemText === undefined) return;
-    text += `${text.length > 1 ? "," : ""}${writeKey(key, fromMap, options, depth)}:${itemText}`;
-  };
   if (value instanceof Map) {
     const map = value as Map<unknown, unknown>;
     const entries = options.sortMapKeys ? [...map].sort(([a], [b]) => compareKeys(a, b)) : map;
-    for (const [key, item] of entries) add(key, item, true);
+    for (const [key, item] of entries) text = writeEntry(text, key, item, true, options, depth);
   } else {
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) add(key, record[key], false);
+    for (const key of Object.keys(record)) text = writeEntry(text, key, record[key], false, options, depth);
   }
   return `${text}}`;
+}
+
+/** `text` (an object's text so far, from its "{") with one more entry; nulls are skipped. */
+function writeEntry(text: string, key: unknown, item: unknown, fromMap: boolean, options: StringifyOptions, depth: number): string {
+  if (item === null) return text;
+  const itemText = write(item, options, depth + 1);
+  if (itemText === undefined) return text;
+  return `${text}${text.length > 1 ? "," : ""}${writeKey(key, fromMap, options, depth)}:${itemText}`;
 }
 
 function writeKey(key: unknown, fromMap: boolean, options: StringifyOptions, depth: number): string {
