@@ -138,6 +138,13 @@ export function* iterateMessageRecords(bytes: Uint8Array, options: DecodeOptions
   }
 }
 
+/** All records of a pull or query body; a plain loop (no generator): every pull decodes one. */
 export function decodeMessageRecords(bytes: Uint8Array, options: DecodeOptions = {}): MessageExt[] {
-  return [...iterateMessageRecords(bytes, options)];
+  const messages: MessageExt[] = [];
+  for (let position = 0; position < bytes.length;) {
+    const message = decodeMessageRecord(bytes, position, options);
+    position += message.storeSize;
+    messages.push(message);
+  }
+  return messages;
 }
