@@ -10,11 +10,10 @@
 // Prints plain "name value unit" lines. Run: npx node --import tsx chaos/bench/ha_bench.ts
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import * as nodeNet from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freeBrokerPort, killAll, startBroker, startNamesrv, writeBrokerConf } from "../../system/cli/testing/processes.ts";
+import { freeHaBrokerPort, killAll, startBroker, startNamesrv, writeBrokerConf } from "../../system/cli/testing/processes.ts";
 import { AdminClient } from "../../system/client/admin/admin_client.ts";
 import { Producer } from "../../system/client/producer/producer.ts";
 import { createRealEnv } from "../../system/env/real/index.ts";
@@ -48,23 +47,6 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function portFree(port: number): Promise<boolean> {
-  const server = nodeNet.createServer();
-  const ok = await new Promise<boolean>((done) => {
-    server.once("error", () => done(false));
-    server.listen(port, "0.0.0.0", () => done(true));
-  });
-  if (ok) await new Promise<void>((done) => server.close(() => done()));
-  return ok;
-}
-
-/** A broker port whose VIP (−2) and HA (+1) ports are free too. */
-async function haBrokerPort(): Promise<number> {
-  for (;;) {
-    const port = await freeBrokerPort();
-    if (port < 65534 && await portFree(port + 1)) return port;
-  }
-}
 
 interface Pair {
   admin: AdminClient;
@@ -92,7 +74,7 @@ async function waitReplicated(admin: AdminClient, masterAddr: string, slaveAddr:
 
 async function startPair(env: RealEnv, dir: string, role: "ASYNC_MASTER" | "SYNC_MASTER", namesrvAddr: string, withSlave: boolean): Promise<Pair> {
   const common = { namesrvAddr, registerNameServerPeriod: 2000, mapedFileSizeCommitLog: 512 * 1024 * 1024, brokerName: `broker-${role.toLowerCase()}` };
-  const masterPort = await haBrokerPort();
+  const masterPort = await freeHaBrokerPort();
   const master = await startBroker(writeBrokerConf(dir, masterPort, { ...common, brokerRole: role }));
   const admin = new AdminClient(env, { namesrvAddr });
   admin.start();
@@ -108,7 +90,7 @@ async function startPair(env: RealEnv, dir: string, role: "ASYNC_MASTER" | "SYNC
 }
 
 async function attachSlave(dir: string, pair: Pair, common: Record<string, string | number>): Promise<void> {
-  const slavePort = await haBrokerPort();
+  const slavePort = await freeHaBrokerPort();
   const slave = await startBroker(writeBrokerConf(dir, slavePort, { ...common, brokerId: 1, brokerRole: "SLAVE" }));
   pair.slaveAddr = `127.0.0.1:${slavePort}`;
   pair.kills.push(() => slave.child.kill("SIGKILL"));

@@ -5,33 +5,15 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import * as nodeNet from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { decodeRecords, propertiesString, RawRemotingClient } from "../cli/testing/raw_remoting_client.ts";
-import { freeBrokerPort, killAll, startBroker, startNamesrv, writeBrokerConf } from "../cli/testing/processes.ts";
+import { freeHaBrokerPort, killAll, startBroker, startNamesrv, writeBrokerConf } from "../cli/testing/processes.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
-async function portFree(port: number): Promise<boolean> {
-  const server = nodeNet.createServer();
-  const ok = await new Promise<boolean>((done) => {
-    server.once("error", () => done(false));
-    server.listen(port, "0.0.0.0", () => done(true));
-  });
-  if (ok) await new Promise<void>((done) => server.close(() => done()));
-  return ok;
-}
-
-/** A broker port whose VIP (port − 2) and HA (port + 1) ports are free too. */
-async function freeHaBrokerPort(): Promise<number> {
-  for (;;) {
-    const port = await freeBrokerPort();
-    if (port < 65534 && await portFree(port + 1)) return port;
-  }
-}
 
 function mqadmin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

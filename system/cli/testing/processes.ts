@@ -54,19 +54,29 @@ export async function freePort(minimum = 1024): Promise<number> {
   }
 }
 
+async function portFree(port: number): Promise<boolean> {
+  const server = nodeNet.createServer();
+  const ok = await new Promise<boolean>((done) => {
+    server.once("error", () => done(false));
+    server.listen(port, "0.0.0.0", () => done(true));
+  });
+  if (ok) await new Promise<void>((done) => server.close(() => done()));
+  return ok;
+}
+
 /** A broker port whose VIP channel (port − 2) is free as well. */
 export async function freeBrokerPort(): Promise<number> {
   for (;;) {
     const port = await freePort(3);
-    const vip = nodeNet.createServer();
-    const ok = await new Promise<boolean>((done) => {
-      vip.once("error", () => done(false));
-      vip.listen(port - 2, "0.0.0.0", () => done(true));
-    });
-    if (ok) {
-      await new Promise<void>((done) => vip.close(() => done()));
-      return port;
-    }
+    if (await portFree(port - 2)) return port;
+  }
+}
+
+/** A broker port whose VIP (port − 2) and HA (port + 1) ports are free too. */
+export async function freeHaBrokerPort(): Promise<number> {
+  for (;;) {
+    const port = await freeBrokerPort();
+    if (port < 65534 && await portFree(port + 1)) return port;
   }
 }
 
