@@ -5,8 +5,6 @@
 // resolve unknowns against what consumers saw.
 
 const ambiguousNames = new Set(["RemotingTimeoutError", "RemotingConnectionClosedError"]);
-/** The messages of those two errors (system/remoting/remoting_errors.ts), for attempt events. */
-const ambiguousText = /wait response on the channel|connection closed before the response arrived/;
 
 function* causeChain(error: unknown): Generator<unknown> {
   let current: unknown = error;
@@ -19,14 +17,14 @@ function* causeChain(error: unknown): Generator<unknown> {
 /** True when any error in the chain means "the request may have reached the broker". */
 export function isAmbiguous(error: unknown): boolean {
   for (const link of causeChain(error)) {
-    if (link instanceof Error && (ambiguousNames.has(link.name) || ambiguousText.test(link.message))) return true;
+    if (link instanceof Error && ambiguousNames.has(link.name)) return true;
   }
   return false;
 }
 
-/** Same test on the text of one send attempt's error (SendAttemptEvent.error). */
-export function isAmbiguousAttemptText(text: string): boolean {
-  return ambiguousText.test(text);
+/** Same test for one send attempt (SendAttemptEvent.errorName). */
+export function isAmbiguousErrorName(name: string): boolean {
+  return ambiguousNames.has(name);
 }
 
 export function describeError(error: unknown): string {

@@ -13,7 +13,7 @@ import type { HistoryRecorder, SendInvoke } from "../history/types.ts";
 import type { ProducerSpec } from "../scenario.ts";
 import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
 import { encodeBody, makeMessageId, orderKeyHash } from "./message_identity.ts";
-import { describeError, isAmbiguous, isAmbiguousAttemptText } from "./outcome.ts";
+import { describeError, isAmbiguous, isAmbiguousErrorName } from "./outcome.ts";
 import { ensureTopics } from "./topics.ts";
 import { resolveNamesrvAddr } from "./namesrv_addr.ts";
 
@@ -40,7 +40,7 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
     sendLatencyFaultEnable: producerSpec.latencyFaultAvoidance ?? false,
     onSendAttempt: (event) => {
       attemptsOfCurrent++;
-      if (event.outcome === "error" && event.error !== undefined && isAmbiguousAttemptText(event.error)) ambiguousAttempt = true;
+      if (event.outcome === "error" && event.errorName !== undefined && isAmbiguousErrorName(event.errorName)) ambiguousAttempt = true;
     },
   });
   if (!joinsExisting) await ensureTopics(env, spec, [producerSpec.topic]);

@@ -24,6 +24,8 @@ export interface SendAttemptEvent {
   readonly outcome: "ok" | "error";
   readonly sendStatus?: string;
   readonly error?: string;
+  /** The error's class name (e.g. RemotingTimeoutError), for callers that classify failures. */
+  readonly errorName?: string;
 }
 
 export interface SendEngineDeps {
@@ -124,7 +126,7 @@ export class SendEngine {
     this.deps.faults?.updateFaultItem(mq.brokerName, latencyMs, error !== undefined);
     const event: SendAttemptEvent = error === undefined
       ? { topic: message.topic, mq, attempt, latencyMs, outcome: "ok", sendStatus: result?.sendStatus ?? "SEND_OK" }
-      : { topic: message.topic, mq, attempt, latencyMs, outcome: "error", error: error.message };
+      : { topic: message.topic, mq, attempt, latencyMs, outcome: "error", error: error.message, errorName: error.name };
     this.deps.onSendAttempt?.(event);
   }
 
