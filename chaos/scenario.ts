@@ -32,6 +32,25 @@ export interface ProducerSpec {
    * address where nothing listens); chaos/workload/namesrv_addr.ts resolves them.
    */
   namesrvAddr?: string;
+  /** Percent of messages sent with a delayTimeLevel (drawn from delayLevels, default [1, 2, 3]). */
+  delayPercent?: number;
+  delayLevels?: number[];
+  /** Batch sends: this many messages per send (1 = single sends; ordered sends never batch). */
+  batchSize?: number;
+  /** Percent of messages with a large body (near maxMessageSize, or largeBodySizeBytes). */
+  largeBodyPercent?: number;
+  largeBodySizeBytes?: number;
+  /** Percent of messages whose body is above compressMsgBodyOverHowmuch (4 KiB): compressed. */
+  compressiblePercent?: number;
+  /**
+   * Bursts: at atMs (run time) the producer sends as fast as the cluster takes it, with
+   * `inFlight` sends outstanding, for durationMs, then returns to its steady rate.
+   */
+  bursts?: { atMs: number; durationMs: number; inFlight: number }[];
+  /** Producer client settings (defaults as RocketMQ's). */
+  retryTimesWhenSendFailed?: number;
+  /** Latency fault avoidance's notAvailableDuration table (ms), as Java's. */
+  notAvailableDurationMs?: number[];
 }
 
 export interface ConsumerGroupSpec {
@@ -48,6 +67,26 @@ export interface ConsumerGroupSpec {
   /** Percent of first deliveries answered RECONSUME_LATER (exercises retry). */
   failurePercent?: number;
   allocateStrategy?: "AVG" | "AVG_BY_CIRCLE" | "CONSISTENT_HASH";
+  /** How a failure is answered: RECONSUME_LATER (default) or the listener throws. */
+  failureMode?: "reconsume-later" | "throw";
+  /** Percent of messages that always fail (every delivery): they end in %DLQ%<group>. */
+  poisonPercent?: number;
+  /** The group's maxReconsumeTimes (RocketMQ default 16). */
+  maxReconsumeTimes?: number;
+  /** consumeMessageBatchMaxSize (default 1); a failure inside a batch fails the batch. */
+  consumeBatchMaxSize?: number;
+  /** pullBatchSize (default 32). */
+  pullBatchSize?: number;
+  /** Where a group with no committed offset starts (default CONSUME_FROM_FIRST_OFFSET in the lab). */
+  consumeFromWhere?: "CONSUME_FROM_LAST_OFFSET" | "CONSUME_FROM_FIRST_OFFSET" | "CONSUME_FROM_TIMESTAMP";
+  /** CONSUME_FROM_TIMESTAMP: run time (ms) to start from. */
+  consumeTimestampMs?: number;
+  /** A group that joins late: its consumers start at this run time. */
+  startAtMs?: number;
+  /** Scale out and back in: at atMs the group has `count` consumers (starting or stopping the last ones). */
+  scale?: { atMs: number; count: number }[];
+  /** Read %DLQ%<group> when the run drains and record what is there (default: when poisonPercent > 0). */
+  readDlq?: boolean;
 }
 
 export interface TopicSpec {

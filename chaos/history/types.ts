@@ -24,6 +24,15 @@ export interface SendInvoke {
   /** Position of this message within its order key's sequence (0, 1, 2, ...). */
   orderSeq?: number;
   sendMode: "sync" | "async" | "oneway";
+  /** Delayed message: RocketMQ's delayTimeLevel (1 = 1s, 2 = 5s, ... 18 = 2h). */
+  delayLevel?: number;
+  /** Batch send: every message of one batch carries the batch's id and its index in it. */
+  batchId?: string;
+  batchIndex?: number;
+  /** Body size as sent (before the client's compression). */
+  bodySizeBytes?: number;
+  /** Part of a burst (the producer sends as fast as the cluster takes it). */
+  burst?: boolean;
 }
 
 export interface SendOutcome {
@@ -44,6 +53,28 @@ export interface SendOutcome {
   attempts?: number;
 }
 
+/**
+ * One attempt of a send at one broker (the producer's onSendAttempt hook). A send with
+ * retries has several; async producers record them too, without an opId when the attempt
+ * cannot be attributed to one message.
+ */
+export interface SendAttemptEvent {
+  type: "attempt";
+  op: "send";
+  opId?: number;
+  timeMs: number;
+  process: string;
+  /** brokerName the attempt went to. */
+  broker: string;
+  queue: QueueRef;
+  outcome: "ok" | "error";
+  /** The error class name on error ("RemotingConnectError", "MQBrokerError", ...). */
+  errorName?: string;
+  /** The broker's response code, when one came back. */
+  responseCode?: number;
+  latencyMs: number;
+}
+
 export interface DeliverEvent {
   type: "deliver";
   op: "consume";
@@ -59,6 +90,71 @@ export interface DeliverEvent {
   bornTimeMs?: number;
   /** What the listener answered: success, or a retry request. */
   result: "success" | "retry";
+  /** When the listener started on this message (timeMs is when it finished). */
+  startMs?: number;
+  /** Orderly consumers: whether the consumer believed it held the queue's broker lock. */
+  lockHeld?: boolean;
+  /** Batch consumption: size of the batch handed to the listener and this message's index. */
+  batchSize?: number;
+  batchIndex?: number;
+  /** The message's delayTimeLevel as stored (a retry's level is the broker's choice). */
+  delayLevel?: number;
+  /** Store time at the broker, when known, in run time. */
+  storeTimeMs?: number;
+  /** The listener threw instead of answering (counts as a retry request). */
+  threw?: boolean;
+}
+
+/**
+ * A message found in a group's dead-letter queue (%DLQ%<group>), read by the workload when the
+ * run drains. reconsumeTimes is the count the message carried into the DLQ.
+ */
+export interface DlqEvent {
+  type: "dlq";
+  timeMs: number;
+  process: string;
+  group: string;
+  messageId: string;
+  queue: QueueRef;
+  queueOffset: number;
+  reconsumeTimes: number;
+}
+
+/**
+ * A client's view of a topic's route changed (after a route poll or an update): the brokers
+ * it would now send to (writable queues) and read from.
+ */
+export interface RouteEvent {
+  type: "route";
+  timeMs: number;
+  process: string;
+  topic: string;
+  /** brokerNames with at least one writable queue, sorted. */
+  writableBrokers: string[];
+  /** brokerNames with at least one readable queue, sorted. */
+  readableBrokers: string[];
+}
+
+/**
+ * A broker's commit log as the deployer read it after the run (replica consistency): its
+ * length and digests of prefixes, so a slave can be compared with its master.
+ */
+export interface StoreDigestEvent {
+  type: "store-digest";
+  timeMs: number;
+  node: string;
+  brokerName: string;
+  role: "master" | "slave";
+  /** Commit-log bytes from the first kept segment's start to the end of the last record. */
+  minPhysicalOffset: number;
+  maxPhysicalOffset: number;
+  /** sha256 hex of the bytes [minPhysicalOffset, maxPhysicalOffset). */
+  sha256: string;
+  /**
+   * For masters: sha256 of [minPhysicalOffset, offset) for each slave's maxPhysicalOffset,
+   * keyed by that offset, so a slave's whole log can be compared with the master's prefix.
+   */
+  prefixSha256?: Record<string, string>;
 }
 
 export interface RebalanceEvent {
@@ -115,7 +211,11 @@ export type HistoryEvent =
   | MembershipEvent
   | NemesisEvent
   | NodeEvent
-  | NoteEvent;
+  | NoteEvent
+  | SendAttemptEvent
+  | DlqEvent
+  | RouteEvent
+  | StoreDigestEvent;
 
 /** Appends events as they happen; the runner writes them out as history.jsonl. */
 export interface HistoryRecorder {
