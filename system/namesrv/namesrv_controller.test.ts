@@ -164,19 +164,29 @@ async function eventually(check: () => boolean, timeoutMs = 3000): Promise<void>
   }
 }
 
+// Issue 20 (it failed about 1 run in 6 to 10 here, idle): expiry also closes the expired
+// broker's connection, as RocketMQ's scanNotActiveBroker does, and this client shares it, so a
+// request sent before the client saw that close raced it ("connection closed before the response
+// arrived"). The test now waits for the close, and asserts it. The timing bounds hold however
+// late timers fire: the registration happens after `sentAtMs`, so it cannot expire before
+// sentAtMs + 200; the close is tested with a long expiry, so a removal within seconds can only
+// be the close's doing.
 test("liveness: a silent broker expires after brokerChannelExpiredTimeMs; a closed connection removes it at once", async () => {
   await controller.shutdown();
   await startNamesrv({ scanNotActiveBrokerDelayMs: 20, scanNotActiveBrokerIntervalMs: 20, brokerChannelExpiredTimeMs: 200 });
+  const sentAtMs = Date.now();
   await call(RequestCode.REGISTER_BROKER, registerHeader("broker-a", "127.0.0.1:10911", 0), registerBody());
-  const registeredAt = Date.now();
-  await eventually(() => controller.routeInfoManager.brokerLiveTable.size === 0);
-  assert.ok(Date.now() - registeredAt >= 190, "not expired before its time");
+  await eventually(() => controller.routeInfoManager.brokerLiveTable.size === 0, 15_000);
+  assert.ok(Date.now() - sentAtMs > 200, `expired ${Date.now() - sentAtMs} ms after the registration was sent: not before its time`);
+  await eventually(() => !client.addresses().includes(addr), 15_000);
   assert.equal((await call(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TopicTest" })).code, ResponseCode.TOPIC_NOT_EXIST);
 
+  await controller.shutdown();
+  await startNamesrv({ scanNotActiveBrokerDelayMs: 20, scanNotActiveBrokerIntervalMs: 20, brokerChannelExpiredTimeMs: 600_000 });
   await call(RequestCode.REGISTER_BROKER, registerHeader("broker-a", "127.0.0.1:10911", 0), registerBody());
   assert.equal(controller.routeInfoManager.brokerLiveTable.size, 1);
   client.closeChannel(addr);
-  await eventually(() => controller.routeInfoManager.brokerLiveTable.size === 0, 150);
+  await eventually(() => controller.routeInfoManager.brokerLiveTable.size === 0, 10_000);
 });
 
 test("listening on a taken port rejects with EADDRINUSE", async () => {

@@ -1,7 +1,9 @@
 // A cluster of real OS processes: NameServers and brokers from the real CLIs, workload clients
 // as workers, each on its own loopback address. In "netns" mode everything runs inside the
 // run's network namespace and network faults are nftables rules there; in "host" mode the
-// processes share the host's network and network faults are refused (never faked). Time is
+// processes share the host's network and network faults are refused (never faked); there the
+// run's ports come from a port block of its own (port_block.ts) unless the caller fixed them,
+// so concurrent runs and a `just cluster` on the default ports never collide. Time is
 // wall time. Teardown removes processes, namespace (with its rules) and the run directory —
 // also on failure during bring-up, on Ctrl-C and on exit (teardown_guard.ts).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -21,12 +23,29 @@ import { NetworkNemesis } from "./network_nemesis.ts";
 import { NodeProcess } from "./node_process.ts";
 import { brokerConfText, namesrvConfText, repoRoot } from "./node_commands.ts";
 import { probeConnect, waitForPort, type ProbeRequest, type ProbeResult } from "./probe.ts";
+import { layoutAddressOptions, PortBlock, type PlannedBind } from "./port_block.ts";
 import { newRunId, RunDir, runIdVariable, runProcesses } from "./run_state.ts";
 import { guardCluster } from "./teardown_guard.ts";
 import { WorkerProcess } from "./worker_process.ts";
 
 export type ProcessMode = "netns" | "host";
 
+function brokerNodes(plan: ClusterPlan): string[] {
+  return plan.brokers.map((broker) => broker.node);
+}
+
+/** Ports given by the caller (`just cluster --namesrv-port ...`) are kept as they are. */
+function portsFixed(addresses: AddressPlanOptions | undefined): boolean {
+  return addresses?.namesrvBasePort !== undefined || addresses?.brokerBasePort !== undefined;
+}
+
+/** Every bind the servers of a plan will make: a NameServer on its own IP, mqbroker on 0.0.0.0. */
+function plannedBinds(plan: ClusterPlan, options: AddressPlanOptions): PlannedBind[] {
+  const addresses = new AddressPlan(plan.nameServers, brokerNodes(plan), options);
+  return addresses.all().flatMap((node): PlannedBind[] => node.role === "namesrv"
+    ? [{ host: node.ip, port: node.port ?? 0 }]
+    : [node.vipPort, node.port, node.haPort].map((port) => ({ host: "0.0.0.0", port: port ?? 0 })));
+}
 
 export interface NodeCommandBuilders {
   namesrv(node: NodeAddress, confPath: string): string[];
@@ -62,10 +81,9 @@ interface ServerNode {
 
 export class ProcessCluster implements Cluster {
   readonly deployer: DeployerName = "process";
-  readonly runId = newRunId();
   readonly addresses: AddressPlan;
   readonly times: BringUpTimes;
-  private readonly runDir = new RunDir(this.runId);
+  private readonly runDir: RunDir;
   /** Run time 0: set again once bring-up is done, so the scenario's times start with a ready cluster. */
   private runStartEpochMs = Date.now();
   private broughtUp = false;
@@ -77,13 +95,30 @@ export class ProcessCluster implements Cluster {
   private tornDown: Promise<void> | undefined;
   private network: NetworkNemesis | undefined;
 
-  private constructor(readonly plan: ClusterPlan, private readonly options: ProcessClusterOptions) {
-    this.addresses = new AddressPlan(plan.nameServers, plan.brokers.map((broker) => broker.node), options.addresses);
+  private constructor(
+    readonly runId: string,
+    readonly plan: ClusterPlan,
+    private readonly options: ProcessClusterOptions,
+    /** Host mode without fixed ports: the run's own ports, held until teardown. */
+    readonly portBlock: PortBlock | undefined,
+  ) {
+    this.runDir = new RunDir(runId);
+    this.addresses = new AddressPlan(plan.nameServers, brokerNodes(plan), portBlock ? portBlock.addressOptions(options.addresses) : options.addresses);
     this.times = { mode: options.mode, namespaceMs: 0, namesrvMs: 0, brokersMs: 0, totalMs: 0 };
   }
 
   static async start(plan: ClusterPlan, options: ProcessClusterOptions): Promise<ProcessCluster> {
-    const cluster = new ProcessCluster(plan, options);
+    const runId = newRunId();
+    const portBlock = options.mode === "host" && !portsFixed(options.addresses)
+      ? await PortBlock.claim(runId, plan.nameServers.length, plan.brokers.length, (layout) => plannedBinds(plan, layoutAddressOptions(layout, options.addresses)))
+      : undefined;
+    let cluster: ProcessCluster;
+    try {
+      cluster = new ProcessCluster(runId, plan, options, portBlock);
+    } catch (error) {
+      await portBlock?.release();
+      throw error;
+    }
     cluster.unguard = guardCluster(cluster);
     try {
       await cluster.bringUp();
@@ -119,7 +154,8 @@ export class ProcessCluster implements Cluster {
     this.runStartEpochMs = Date.now();
     this.broughtUp = true;
     for (const name of this.servers.keys()) this.recordNode(name, "start");
-    writeFileSync(join(this.options.outDir, "process-deployer.json"), JSON.stringify({ runId: this.runId, times: this.times, intervals: this.plan.intervals, nodes: this.addresses.all() }, null, 2) + "\n");
+    const ports = this.portBlock ? { portBlock: { basePort: this.portBlock.basePort, sizePorts: this.portBlock.layout.sizePorts } } : {};
+    writeFileSync(join(this.options.outDir, "process-deployer.json"), JSON.stringify({ runId: this.runId, mode: this.mode, times: this.times, intervals: this.plan.intervals, ...ports, nodes: this.addresses.all() }, null, 2) + "\n");
   }
 
   private nodesOutDir(): string {
@@ -341,6 +377,7 @@ export class ProcessCluster implements Cluster {
       }
       this.runDir.remove();
     } finally {
+      await this.portBlock?.release();
       this.unguard();
     }
     if (problems.length > 0) throw new Error(`teardown of run ${this.runId}: ${problems.join("; ")}`);
@@ -351,6 +388,7 @@ export class ProcessCluster implements Cluster {
     for (const server of this.servers.values()) server.process.killSync();
     this.agent?.killSync();
     this.namespace?.destroySync();
+    this.portBlock?.releaseSync();
     try {
       this.runDir.remove();
     } catch {

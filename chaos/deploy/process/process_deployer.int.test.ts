@@ -125,7 +125,11 @@ test("host mode: processes on their own loopback addresses; network faults refus
   assert.match((host.supports("clock-skew") as { why: string }).why, /one host clock/);
   const cluster = await host.deployProcesses(planCluster({ ...scenario, topology: "1m" }, 1), { outDir, history: new MemoryHistory() });
   try {
-    assert.equal(cluster.namesrvAddr(), "127.77.1.1:9876");
+    // Host mode draws the run's ports from a block of its own (base + 1 is the block's "9876").
+    const block = cluster.portBlock;
+    assert.ok(block?.held, "host mode holds a port block for the run");
+    assert.equal(cluster.namesrvAddr(), `127.77.1.1:${block.basePort + 1}`);
+    assert.equal(cluster.addresses.get("broker-a").port, block.basePort + 11);
     await assert.rejects(cluster.inject({ kind: "firewall", source: "broker-a", target: "namesrv-1", port: "namesrv", mode: "drop", direction: "both" }, 0), /network namespace/);
     await cluster.inject({ kind: "namesrv-all-down" }, 1);
     assert.equal(cluster.nodes().find((node) => node.name === "namesrv-1")?.alive, false);
@@ -134,6 +138,7 @@ test("host mode: processes on their own loopback addresses; network faults refus
   } finally {
     await cluster.teardown();
   }
+  assert.equal(cluster.portBlock?.held, false, "teardown lets the port block go");
   assert.deepEqual(runProcesses(cluster.runId), []);
   rmSync(outDir, { recursive: true, force: true });
 });
