@@ -64,7 +64,13 @@ export class BrokerHA {
     } else {
       this.service = new HAService(env, log, port, config);
       this.updateHaMasterFromRegistration = false;
-      if (config.brokerRole === "SYNC_MASTER") store.setReplicationWaiter((endOffset) => this.service!.waitForReplica(endOffset));
+      if (config.brokerRole === "SYNC_MASTER") {
+        const service = this.service;
+        store.setReplicationWaiter((endOffset) => service.waitForReplica(endOffset));
+        // Consumers see only what the slave has (store: confirmOffset, readUnCommitted).
+        store.setReplicaProgress({ ackedOffset: () => service.push2SlaveMaxOffset, slaveConnected: () => service.connectionCount > 0 });
+        service.onProgress = () => store.onDurabilityAdvanced();
+      }
     }
   }
 
@@ -120,5 +126,7 @@ export class BrokerHA {
     this.client?.shutdown();
     await this.service?.shutdown();
     this.options.store.setReplicationWaiter(undefined);
+    if (this.service !== undefined) this.service.onProgress = undefined;
+    this.options.store.setReplicaProgress(undefined);
   }
 }
