@@ -1,17 +1,61 @@
-// `--broken <switch>[=value]`: which test-only broker fault (system/broker/test_faults.ts) a
-// check turns on, to prove its property catches a deliberately broken broker. Numeric
-// switches take a value or a default that shows within a short run.
+// `--broken <switch>[=value]`: which test-only fault (system/broker/test_faults.ts, which also
+// gathers the NameServer's and replication's switches) a check turns on, to prove its property
+// catches a deliberately broken cluster. Numeric switches take a value or a default that shows
+// within a short run. Several switches: `--broken a,b=3` (parseBrokenSwitches).
 import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
 
 type SwitchName = keyof BrokerTestFaults;
 
-const switches: Record<SwitchName, { kind: "flag" } | { kind: "number"; defaultValue: number; what: string }> = {
-  ackBeforeFlush: { kind: "flag" },
-  dropEveryNthSend: { kind: "number", defaultValue: 50, what: "N" },
-  duplicatePullEveryNth: { kind: "number", defaultValue: 20, what: "N" },
-  skipCommitOffset: { kind: "flag" },
-  writeBehindMs: { kind: "number", defaultValue: 500, what: "ms" },
+type SwitchSpec = ({ kind: "flag" } | { kind: "number"; defaultValue: number; what: string }) & {
+  /** The role that reads it, and the checker plus workload/fault shape that should expose it. */
+  role: "broker" | "namesrv" | "ha";
+  exposedBy: string;
 };
+
+const switches: Record<SwitchName, SwitchSpec> = {
+  ackBeforeFlush: { kind: "flag", role: "broker", exposedBy: "no-acked-loss: SYNC_FLUSH broker, power loss during sync sends" },
+  dropEveryNthSend: { kind: "number", defaultValue: 50, what: "N", role: "broker", exposedBy: "delivery (lost): any workload" },
+  duplicatePullEveryNth: { kind: "number", defaultValue: 20, what: "N", role: "broker", exposedBy: "delivery (duplicates budget): any workload, no faults" },
+  skipCommitOffset: { kind: "flag", role: "broker", exposedBy: "duplicates budget: a rebalance or consumer restart" },
+  writeBehindMs: { kind: "number", defaultValue: 500, what: "ms", role: "broker", exposedBy: "no-acked-loss: broker crash during sends" },
+  lockGrantEveryone: {
+    kind: "flag", role: "broker",
+    exposedBy: "orderly exclusivity: an orderly group (ordered sends by key) with processingMs ≥ 50 whose consumers scale out and back in (or restart) mid-run, so two members claim one queue while the old owner is still processing",
+  },
+  retryWithoutDelay: {
+    kind: "flag", role: "broker",
+    exposedBy: "retry: a group with failurePercent > 0 (RECONSUME_LATER); redeliveries arrive at once instead of after level 3 + reconsumeTimes (10 s, 30 s, ...)",
+  },
+  dlqOffByOne: {
+    kind: "flag", role: "broker",
+    exposedBy: "retry/DLQ: a group with poisonPercent > 0 and a small maxReconsumeTimes (2–3) plus readDlq; a poison message is delivered maxReconsumeTimes + 2 times before the DLQ",
+  },
+  delayIgnored: {
+    kind: "flag", role: "broker",
+    exposedBy: "delay: a producer with delayPercent > 0 (levels 1–3); delayed messages are delivered within milliseconds of their send",
+  },
+  namesrvKeepsClosedBroker: {
+    kind: "flag", role: "namesrv",
+    exposedBy: "route freshness: 2m-noslave, crash broker-a for > one route poll; clients' route events keep naming broker-a until the 120 s expiry instead of the next poll",
+  },
+  slaveCorruptsReplica: {
+    kind: "number", defaultValue: 5, what: "N (every Nth frame)", role: "ha",
+    exposedBy: "replica consistency: 2m-2s-sync or 2m-2s-async with steady sends and store-digest events after the run; the slave's log is not a prefix of its master's",
+  },
+  syncMasterAcksEarly: {
+    kind: "flag", role: "ha",
+    exposedBy: "no-acked-loss / send statuses: 2m-2s-sync with ASYNC_FLUSH, a burst of sync sends and a power loss of broker-a (the master) mid-burst",
+  },
+  lastOffsetFromZero: {
+    kind: "flag", role: "broker",
+    exposedBy: "late joiners: a CONSUME_FROM_LAST_OFFSET group with startAtMs after the queue is no longer young (e.g. broker.conf totalPhysicalMemoryBytes=1048576 so offset 0 leaves memory after ~400 KB); it replays from 0",
+  },
+};
+
+/** Each switch with the role that reads it and the shape that should expose it (for docs and `--help`). */
+export function brokenSwitchCatalog(): { name: string; role: string; exposedBy: string }[] {
+  return Object.entries(switches).map(([name, spec]) => ({ name, role: spec.role, exposedBy: spec.exposedBy }));
+}
 
 export const brokenSwitchNames: readonly string[] = Object.keys(switches);
 
@@ -39,4 +83,12 @@ export function parseBrokenSwitch(text: string): BrokerTestFaults {
 /** A short tag for directory names: "writeBehindMs-500". */
 export function brokenTag(faults: BrokerTestFaults): string {
   return Object.entries(faults).map(([name, value]) => (value === true ? name : `${name}-${String(value)}`)).join("+");
+}
+
+/** "lockGrantEveryone,slaveCorruptsReplica=3" → both switches; each part as parseBrokenSwitch. */
+export function parseBrokenSwitches(text: string): BrokerTestFaults {
+  const faults: BrokerTestFaults = {};
+  for (const part of text.split(",").map((item) => item.trim()).filter((item) => item !== "")) Object.assign(faults, parseBrokenSwitch(part));
+  if (Object.keys(faults).length === 0) throw new Error(`--broken needs a switch (known: ${brokenUsage()})`);
+  return faults;
 }

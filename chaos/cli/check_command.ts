@@ -7,7 +7,7 @@ import { InvalidArgumentError } from "commander";
 import { join } from "node:path";
 import { renderTextSummary } from "../../reports/text.ts";
 import { topologies } from "../../scenarios/library/standard.ts";
-import { brokenTag, brokenUsage, parseBrokenSwitch } from "../check/broken.ts";
+import { brokenTag, brokenUsage, parseBrokenSwitches } from "../check/broken.ts";
 import { runCheck, type CheckReport, type CheckRunEvent } from "../check/check.ts";
 import { describeSchedule } from "../check/check_scenario.ts";
 import { findProperty, propertyNames } from "../check/properties.ts";
@@ -80,7 +80,7 @@ async function checkAction(propertyName: string, options: CheckCliOptions): Prom
   const topology = options.topology as TopologyName;
   let testFaults;
   try {
-    testFaults = options.broken === undefined ? undefined : parseBrokenSwitch(options.broken);
+    testFaults = options.broken === undefined ? undefined : parseBrokenSwitches(options.broken);
   } catch (error) {
     return usage((error as Error).message);
   }
@@ -118,7 +118,7 @@ export function registerCheckCommand(program: Command): void {
     .option("--runs <n>", "generated runs before the property is declared to hold", count, checkDefaults.runs)
     .option("--seed <n>", "fast-check seed (default: random, printed)", seedOf)
     .option("--topology <name>", topologies.join(" | "), checkDefaults.topology)
-    .option("--broken <switch>", `turn on a test-only broker fault: ${brokenUsage()}`)
+    .option("--broken <switch>", `turn on test-only faults (comma-separated): ${brokenUsage()}`)
     .option("--path <path>", "fast-check path of a counterexample (printed with it) to replay")
     .option("--shrink-runs <n>", "most runs spent shrinking", count, checkDefaults.shrinkRuns)
     .option("--out <dir>", `run directory of the counterexample (default ${checkDefaults.outRoot}/<property>--<topology>--seed-<n>)`)

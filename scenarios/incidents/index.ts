@@ -13,9 +13,10 @@ import { incident as slaveReadAfterAsyncCrash } from "./slave-read-after-async-c
 import { incident as registerBodyTooLarge } from "./register-body-too-large/index.ts";
 import { incident as namesrvAddressList } from "./namesrv-address-list/index.ts";
 import { incident as namesrvAllDown } from "./namesrv-all-down/index.ts";
+import { incident as syncFlushReadUncommitted } from "./sync-flush-read-uncommitted/index.ts";
 
 export function allIncidents(): Incident[] {
-  return [brokerPortFirewalled, brokerCrashStaleRoutes, heartbeatLossBrokerExpired, registerBodyTooLarge, asyncFlushPowerLoss, masterDownNoPromotion, consumerHeartbeatLoss, namesrvAllDown, slaveReadAfterAsyncCrash, moreConsumersThanQueues, namesrvAddressList].sort((left, right) => left.number - right.number);
+  return [brokerPortFirewalled, brokerCrashStaleRoutes, heartbeatLossBrokerExpired, registerBodyTooLarge, asyncFlushPowerLoss, masterDownNoPromotion, consumerHeartbeatLoss, namesrvAllDown, slaveReadAfterAsyncCrash, moreConsumersThanQueues, namesrvAddressList, syncFlushReadUncommitted].sort((left, right) => left.number - right.number);
 }
 
 export function findIncident(name: string): Incident {

@@ -105,6 +105,7 @@ export class BrokerController {
     this.ha = this.messageStore === undefined ? undefined : new BrokerHA({
       env, log: this.log, brokerConfig, store: this.messageStore, syncTarget: this.slaveSyncTarget(this.messageStore),
       invokeMaster: (addr, request, timeoutMs) => this.outerAPI.remotingClient.invokeSync(addr, request, timeoutMs),
+      testFaults: () => this.runtime.testFaults,
     });
     this.registration.onResult((result) => this.ha?.onRegisterResult(result));
     const counters: BrokerCounters = { sendRequests: 0, putMessages: 0, pullRequests: 0, pulledMessages: 0, bootTimestamp: env.clock.nowMs() };

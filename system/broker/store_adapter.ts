@@ -53,6 +53,7 @@ export function storeConfigOf(config: BrokerConfig): StoreConfig {
     maxIndexNum: config.maxIndexNum,
     messageDelayLevel: config.messageDelayLevel,
     flushDelayOffsetInterval: config.flushDelayOffsetInterval,
+    readUnCommitted: config.readUnCommitted,
     haListenPort: config.haListenPort,
     haSendHeartbeatInterval: config.haSendHeartbeatInterval,
     haHousekeepingInterval: config.haHousekeepingInterval,

@@ -118,3 +118,9 @@ test("property: any integer in range round-trips through broker.conf", () => {
     return config.flushIntervalCommitLog === interval && config.diskMaxUsedSpaceRatio === ratio;
   }));
 });
+
+test("readUnCommitted (apache/rocketmq#8239): off by default (visibility bounded by durability), broker.conf can restore 4.9.7", () => {
+  assert.equal(parseBrokerConfig("", "broker.conf", context).config.readUnCommitted, false);
+  assert.equal(parseBrokerConfig("readUnCommitted=true\n", "broker.conf", context).config.readUnCommitted, true);
+  assert.throws(() => parseBrokerConfig("readUnCommitted=maybe\n", "broker.conf", context), ConfigError);
+});

@@ -90,6 +90,14 @@ export interface BrokerConfig {
   maxIndexNum: number;
   messageDelayLevel: string;
   checkCRCOnRecover: boolean;
+  /**
+   * RocketMQ 5's readUnCommitted (apache/rocketmq#8239, PR #8240). Default false (mqlab's
+   * default, deliberately not 4.9.7's behaviour): pulls and long-poll wake-ups see a message
+   * only once it is durable as configured (flushed under SYNC_FLUSH, acknowledged by the slave
+   * under SYNC_MASTER). true = RocketMQ 4.9.7: visible at append, so a consumer can move past a
+   * message a power loss then drops and miss the acked message that reuses its queue offset.
+   */
+  readUnCommitted: boolean;
   /** Physical memory the accessMessageInMemoryMaxRatio rule assumes (bytes). */
   totalPhysicalMemoryBytes: number;
 }
@@ -179,6 +187,7 @@ export function defaultBrokerConfig(context: BrokerConfigContext): BrokerConfig 
     maxIndexNum: 20_000_000,
     messageDelayLevel: "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h",
     checkCRCOnRecover: true,
+    readUnCommitted: false,
     totalPhysicalMemoryBytes: context.totalPhysicalMemoryBytes,
   };
 }
@@ -215,7 +224,7 @@ export const brokerConfigKeys: { readonly [K in keyof BrokerConfig]: KeySpec } =
   maxTransferBytesOnMessageInMemory: int, maxTransferCountOnMessageInMemory: int,
   maxTransferBytesOnMessageInDisk: int, maxTransferCountOnMessageInDisk: int,
   accessMessageInMemoryMaxRatio: int, messageIndexEnable: bool, maxHashSlotNum: int,
-  maxIndexNum: int, messageDelayLevel: str, checkCRCOnRecover: bool, totalPhysicalMemoryBytes: long,
+  maxIndexNum: int, messageDelayLevel: str, checkCRCOnRecover: bool, readUnCommitted: bool, totalPhysicalMemoryBytes: long,
 };
 
 /** Checks relations between values that a single key cannot express. */

@@ -17,6 +17,8 @@ import { HAClient } from "./ha_client.ts";
 import { HAService } from "./ha_service.ts";
 import { haStorePortOf } from "./ha_store_port.ts";
 import { SlaveSynchronize } from "./slave_synchronize.ts";
+import { noHATestFaults } from "./test_faults.ts";
+import type { HATestFaultsSource } from "./test_faults.ts";
 import type { MasterInvoker, SlaveSyncTarget } from "./slave_synchronize.ts";
 
 /** What a REGISTER_BROKER reply tells a slave (BrokerRegistration.onResult). */
@@ -33,6 +35,8 @@ export interface BrokerHAOptions {
   /** Calls to the master's broker port (the broker's outer API client). */
   invokeMaster: MasterInvoker;
   syncTarget: SlaveSyncTarget;
+  /** Test-only switches (test_faults.ts), read on every use; none by default. */
+  testFaults?: HATestFaultsSource;
 }
 
 /** RocketMQ accepts haMasterAddress only when it looks like an address (length ≥ 6). */
@@ -54,8 +58,9 @@ export class BrokerHA {
   constructor(private readonly options: BrokerHAOptions) {
     const { env, log, brokerConfig: config, store } = options;
     const port = haStorePortOf(store);
+    const testFaults = options.testFaults ?? noHATestFaults;
     if (config.brokerRole === "SLAVE") {
-      this.client = new HAClient(env, log, port, config);
+      this.client = new HAClient(env, log, port, config, testFaults);
       this.slaveSynchronize = new SlaveSynchronize(env, log, options.invokeMaster, options.syncTarget,
         { intervalMs: config.slaveSyncIntervalMs, timeoutMs: config.slaveTimeout });
       const fixed = configuredHaMasterAddress(config);
@@ -64,7 +69,18 @@ export class BrokerHA {
     } else {
       this.service = new HAService(env, log, port, config);
       this.updateHaMasterFromRegistration = false;
-      if (config.brokerRole === "SYNC_MASTER") store.setReplicationWaiter((endOffset) => this.service!.waitForReplica(endOffset));
+      if (config.brokerRole === "SYNC_MASTER") {
+        const service = this.service;
+        store.setReplicationWaiter((endOffset) => {
+          if (testFaults().syncMasterAcksEarly !== true) return service.waitForReplica(endOffset);
+          // TEST FAULT: push, but answer PUT_OK before the slave has the message.
+          service.notifyAppended();
+          return Promise.resolve("PUT_OK");
+        });
+        // Consumers see only what the slave has (store: confirmOffset, readUnCommitted).
+        store.setReplicaProgress({ ackedOffset: () => service.push2SlaveMaxOffset, slaveConnected: () => service.connectionCount > 0 });
+        service.onProgress = () => store.onDurabilityAdvanced();
+      }
     }
   }
 
@@ -120,5 +136,7 @@ export class BrokerHA {
     this.client?.shutdown();
     await this.service?.shutdown();
     this.options.store.setReplicationWaiter(undefined);
+    if (this.service !== undefined) this.service.onProgress = undefined;
+    this.options.store.setReplicaProgress(undefined);
   }
 }

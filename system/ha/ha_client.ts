@@ -17,6 +17,9 @@ import { CONNECT_TIMEOUT_MS, RECONNECT_MS_MAX, RECONNECT_MS_MIN, TICK_MS_MAX } f
 import { encodeOffsetReport, HAFrameError, TransferFrameDecoder } from "./ha_frame.ts";
 import type { TransferFrame } from "./ha_frame.ts";
 import type { HAStorePort } from "./ha_store_port.ts";
+import { noHATestFaults } from "./test_faults.ts";
+import type { HATestFaultsSource } from "./test_faults.ts";
+import { MESSAGE_MAGIC_CODE } from "../message/message_const.ts";
 
 export interface HAClientConfig {
   haSendHeartbeatInterval: number;
@@ -45,8 +48,13 @@ export class HAClient {
   private backoffMs = RECONNECT_MS_MIN;
   private tickTimer: TimerHandle | undefined;
   private stopped = false;
+  /** Frames seen that start on a record boundary (the slaveCorruptsReplica test fault counts them). */
+  private boundaryFrames = 0;
 
-  constructor(private readonly env: Env, log: Log, private readonly store: HAStorePort, private readonly config: HAClientConfig) {
+  constructor(
+    private readonly env: Env, log: Log, private readonly store: HAStorePort, private readonly config: HAClientConfig,
+    private readonly testFaults: HATestFaultsSource = noHATestFaults,
+  ) {
     assert(config.haSendHeartbeatInterval > 0 && config.haHousekeepingInterval > 0, "HA intervals are positive");
     this.log = log.child({ component: "ha-client" });
   }
@@ -153,7 +161,7 @@ export class HAClient {
       return false;
     }
     if (frame.body.length > 0) {
-      if (!this.store.appendToCommitLog(frame.phyOffset, frame.body)) {
+      if (!this.store.appendToCommitLog(frame.phyOffset, this.maybeCorrupt(frame))) {
         this.log.error("appendToCommitLog refused the master's bytes", { offset: frame.phyOffset, sizeBytes: frame.body.length, slaveMaxOffset: slavePhyOffset });
         this.closeMaster("append refused");
         return false;
@@ -167,6 +175,25 @@ export class HAClient {
       this.report(maxOffset);
     }
     return this.connection !== undefined;
+  }
+
+  /**
+   * TEST FAULT slaveCorruptsReplica (test_faults.ts): every Nth frame that starts on a message
+   * record gets that record's body CRC byte flipped. Dispatch does not check CRCs, so the slave
+   * runs on with a log that is no longer a byte-identical prefix of its master's.
+   */
+  private maybeCorrupt(frame: TransferFrame): Uint8Array {
+    const every = this.testFaults().slaveCorruptsReplica ?? 0;
+    const boundary = this.store.recordBoundary?.();
+    if (every <= 0 || boundary !== frame.phyOffset || frame.body.length < 12) return frame.body;
+    const view = new DataView(frame.body.buffer, frame.body.byteOffset, frame.body.length);
+    if (view.getInt32(4, false) !== MESSAGE_MAGIC_CODE) return frame.body;
+    this.boundaryFrames += 1;
+    if (this.boundaryFrames % every !== 0) return frame.body;
+    const corrupted = frame.body.slice();
+    corrupted[8] = corrupted[8]! ^ 0xff;
+    this.log.warn("TEST FAULT slaveCorruptsReplica: flipped a byte of a replicated record", { offset: frame.phyOffset + 8 });
+    return corrupted;
   }
 
   private report(offset: number): void {

@@ -33,6 +33,8 @@ export class HAService {
   private stopped = false;
   /** Slave connections whose first report was above our max offset (see ha_connection.ts). */
   divergences = 0;
+  /** Called when push2SlaveMaxOffset grows or a slave connection goes (SYNC_MASTER visibility). */
+  onProgress: (() => void) | undefined;
 
   constructor(private readonly env: Env, log: Log, store: HAStorePort, readonly config: HAServiceConfig) {
     assert(config.haTransferBatchSize > 0 && config.haSendHeartbeatInterval > 0 && config.haHousekeepingInterval > 0, "HA intervals and batch are positive");
@@ -47,6 +49,7 @@ export class HAService {
       onClosed: (connection) => {
         this.connections.delete(connection);
         this.log.info("slave connection removed", { slave: connection.clientAddr, connections: this.connections.size });
+        this.onProgress?.();
       },
     };
   }
@@ -118,6 +121,8 @@ export class HAService {
   private notifyTransferSome(offset: number): void {
     if (offset > this.push2SlaveMaxOffsetValue) {
       this.push2SlaveMaxOffsetValue = offset;
+      // Visibility first, so a consumer can read a message by the time its send is acked.
+      this.onProgress?.();
       this.groupTransfer.notifyTransferSome(offset);
     }
   }

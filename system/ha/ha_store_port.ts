@@ -11,6 +11,11 @@ export interface HAStorePort {
   appendToCommitLog(startOffset: number, bytes: Uint8Array): boolean;
   /** Commit-log segment size: a slave that reports 0 gets the master's last segment onwards. */
   readonly segmentSizeBytes: number;
+  /**
+   * Where the next undispatched record starts (a record boundary; = max offset when the tail is
+   * complete). Only the slaveCorruptsReplica test fault uses it; absent in fakes.
+   */
+  recordBoundary?(): number;
 }
 
 export function haStorePortOf(store: DefaultMessageStore): HAStorePort {
@@ -19,5 +24,6 @@ export function haStorePortOf(store: DefaultMessageStore): HAStorePort {
     getCommitLogData: (offset, maxBytes) => store.getCommitLogData(offset, maxBytes),
     appendToCommitLog: (startOffset, bytes) => store.appendToCommitLog(startOffset, bytes),
     segmentSizeBytes: store.config.mappedFileSizeCommitLog,
+    recordBoundary: () => store.dispatcher.reputFromOffset,
   };
 }

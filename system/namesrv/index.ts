@@ -6,3 +6,4 @@ export { RouteInfoManager, snapshotRoutes } from "./route_info_manager.ts";
 export type { BrokerLiveInfo, RegisterBrokerArgs, RegisterBrokerResult, RemovalReason, RouteSnapshot } from "./route_info_manager.ts";
 export { KVConfigManager, NAMESPACE_ORDER_TOPIC_CONFIG } from "./kv_config_manager.ts";
 export { APPLY_TOPIC_URL, bodyCrc32, suggestTodo } from "./namesrv_processor.ts";
+export type { NamesrvTestFaults } from "./test_faults.ts";

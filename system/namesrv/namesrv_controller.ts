@@ -9,6 +9,7 @@ import { KVConfigManager } from "./kv_config_manager.ts";
 import type { NamesrvConfig } from "./namesrv_config.ts";
 import { registerNamesrvProcessors } from "./namesrv_processor.ts";
 import { RouteInfoManager } from "./route_info_manager.ts";
+import type { NamesrvTestFaults } from "./test_faults.ts";
 
 export class NamesrvController {
   readonly routeInfoManager: RouteInfoManager;
@@ -20,10 +21,15 @@ export class NamesrvController {
   private scanTimer: TimerHandle | undefined;
   private state: "new" | "started" | "shutdown" = "new";
 
+  /** Test-only fault switches (test_faults.ts); all off by default, never from the properties file. */
+  testFaults: NamesrvTestFaults;
+
   constructor(
     private readonly env: Env,
     readonly config: NamesrvConfig,
+    options: { testFaults?: NamesrvTestFaults } = {},
   ) {
+    this.testFaults = options.testFaults ?? {};
     assert(config.scanNotActiveBrokerIntervalMs > 0, "scanNotActiveBrokerIntervalMs must be positive");
     assert(config.brokerChannelExpiredTimeMs > 0, "brokerChannelExpiredTimeMs must be positive");
     this.log = env.log.child({ component: "namesrv" });
@@ -42,7 +48,14 @@ export class NamesrvController {
       routes: this.routeInfoManager,
       kv: this.kvConfigManager,
     });
-    this.remotingServer.onChannelClose((channel) => this.routeInfoManager.onChannelDestroy(channel.remoteAddress, channel));
+    this.remotingServer.onChannelClose((channel) => {
+      if (this.testFaults.namesrvKeepsClosedBroker === true) {
+        // TEST FAULT: the close is ignored; only the liveness scan (120 s) removes the broker.
+        this.log.warn("TEST FAULT namesrvKeepsClosedBroker: channel close ignored", { remoteAddr: channel.remoteAddress });
+        return;
+      }
+      this.routeInfoManager.onChannelDestroy(channel.remoteAddress, channel);
+    });
     this.listener = await this.remotingServer.listen(this.config.listenHost, this.config.listenPort);
     this.scanDelayTimer = this.env.timers.setTimeout(() => {
       this.scanDelayTimer = undefined;

@@ -4,6 +4,14 @@
 // commit-log bytes from reputFromOffset.
 // Invariant: every record below reputFromOffset is in its consume queue and the index;
 // reputFromOffset only stops early on an incomplete record or a disk error (retried later).
+//
+// Visibility bound (apache/rocketmq#8239, PR #8240): when `endLimit` is set (the store sets it
+// while running unless readUnCommitted), nothing at or beyond it is dispatched, so consumers
+// (pulls, long-poll wake-ups, max offsets) see only what the configuration calls durable.
+// Appended requests beyond the bound wait in `pending`, in log order, and catchUp() dispatches
+// them when the bound advances (a flush round, a slave ack). A pending request whose offset no
+// longer matches reputFromOffset (a segment's blank tail, a raw walk that got there first) is
+// resolved by the raw walk, which honours the same bound.
 
 import type { Env } from "../env/env.ts";
 import { DiskError, } from "../env/env.ts";
@@ -22,6 +30,11 @@ export class Dispatcher {
   listener: MessageArrivingListener | undefined;
   /** The store's own arrival hook (delayed delivery), called before the broker's listener. */
   internalListener: MessageArrivingListener | undefined;
+  /** Commit-log offset nothing may be dispatched beyond (undefined = the commit-log end). */
+  endLimit: (() => number) | undefined;
+  /** Appended requests held back by endLimit, in log order, consumed from pendingHead. */
+  private pending: DispatchRequest[] = [];
+  private pendingHead = 0;
 
   constructor(
     private readonly env: Env,
@@ -33,6 +46,11 @@ export class Dispatcher {
 
   /** Dispatches records appended just now (falls back to the raw walk when behind). */
   dispatchAppended(requests: readonly DispatchRequest[]): void {
+    if (this.endLimit !== undefined) {
+      for (const request of requests) this.pending.push(request);
+      this.catchUp();
+      return;
+    }
     if (requests[0]?.commitLogOffset !== this.reputFromOffset) {
       this.reput();
       return;
@@ -42,20 +60,68 @@ export class Dispatcher {
     }
   }
 
-  /** Dispatches every complete record between reputFromOffset and the commit-log end. */
+  /** The offset dispatch may reach now: the commit-log end, or less under endLimit. */
+  endOffset(): number {
+    const end = this.commitLog.maxOffset();
+    return this.endLimit === undefined ? end : Math.min(end, this.endLimit());
+  }
+
+  /** Records appended but not yet dispatched because of endLimit. */
+  get pendingCount(): number {
+    return this.pending.length - this.pendingHead;
+  }
+
+  /** Forgets held-back requests (the commit log was cut under them); the raw walk redoes them. */
+  dropPending(): void {
+    this.pending = [];
+    this.pendingHead = 0;
+  }
+
+  /**
+   * Dispatches what the bound now allows: held-back appended requests first (no re-decode),
+   * the raw walk for anything else. Called when the bound advances and by the retry timer.
+   */
+  catchUp(): void {
+    const end = this.endOffset();
+    while (this.pendingHead < this.pending.length) {
+      const request = this.pending[this.pendingHead]!;
+      if (request.commitLogOffset < this.reputFromOffset) {
+        this.pendingHead++;
+        continue;
+      }
+      if (request.commitLogOffset + request.msgSize > end) break;
+      if (request.commitLogOffset > this.reputFromOffset) {
+        this.reput();
+        if (this.reputFromOffset < request.commitLogOffset) break;
+        continue;
+      }
+      if (!this.dispatchOne(request, true)) break;
+      this.pendingHead++;
+    }
+    if (this.pendingHead === this.pending.length) this.dropPending();
+    else if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
+      this.pending.splice(0, this.pendingHead);
+      this.pendingHead = 0;
+    }
+    if (this.pendingCount === 0 && this.reputFromOffset < end) this.reput();
+  }
+
+  /** Dispatches every complete record between reputFromOffset and endOffset(). */
   reput(notify = true): void {
     const queue = this.commitLog.queue;
-    while (this.reputFromOffset < this.commitLog.maxOffset()) {
+    const end = this.endOffset();
+    while (this.reputFromOffset < end) {
       if (this.reputFromOffset < this.commitLog.minOffset()) this.reputFromOffset = this.commitLog.minOffset();
       const file = queue.findByOffset(this.reputFromOffset);
       if (file === undefined) return;
       let failed = false;
-      const stop = walkSegment(file, this.reputFromOffset - file.fileFromOffset, file.wrotePosition, false, this.levels, (request) => {
+      const limit = Math.min(file.wrotePosition, end - file.fileFromOffset);
+      const stop = walkSegment(file, this.reputFromOffset - file.fileFromOffset, limit, false, this.levels, (request) => {
         failed = !this.dispatchOne(request, notify);
         return !failed;
       });
       if (failed) return;
-      if (stop.stop === "blank" || (stop.stop === "limit" && file.isFull())) {
+      if (stop.stop === "blank" || (stop.stop === "limit" && limit === file.wrotePosition && file.isFull())) {
         this.reputFromOffset = file.fileFromOffset + file.fileSize;
         continue;
       }

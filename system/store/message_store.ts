@@ -37,6 +37,18 @@ import { StoreStats } from "./store_stats.ts";
 /** SYNC_MASTER hook: resolves PUT_OK once a slave has everything below endOffset. */
 export type ReplicationWaiter = (endOffset: number) => Promise<PutMessageStatus>;
 
+/** SYNC_MASTER visibility: how far a slave has acknowledged the commit log. */
+export interface ReplicaProgress {
+  /** Highest commit-log offset a slave acknowledged (RocketMQ's push2SlaveMaxOffset). */
+  ackedOffset(): number;
+  /**
+   * False while no slave is connected: visibility then falls back to local durability, as
+   * RocketMQ 5's controller mode does with a sync-state set of one (consumers are not stalled
+   * for a whole slave outage; sends meanwhile answer SLAVE_NOT_AVAILABLE, which promises nothing).
+   */
+  slaveConnected(): boolean;
+}
+
 export interface PutOptions {
   /** Wait for flush/replication before resolving (default: the message's WAIT property, else true). */
   waitStoreMsgOK?: boolean;
@@ -62,6 +74,7 @@ export class DefaultMessageStore {
   readonly logicsFlusher: LogicsFlusher;
   readonly delayLevels: number[];
   private replicationWaiter: ReplicationWaiter | undefined;
+  private replicaProgress: ReplicaProgress | undefined;
   /** Built once: a context (and its closure) per pull showed up in profiles. */
   private readonly getContext: GetMessageContext;
   private timers: TimerHandle[] = [];
@@ -81,6 +94,8 @@ export class DefaultMessageStore {
     this.flusher = new CommitLogFlusher(env, config, this.commitLog, (offset, timestamp) => {
       this.checkpoint.physicOffset = Math.max(this.checkpoint.physicOffset, offset);
       if (timestamp > 0) this.checkpoint.physicMsgTimestamp = timestamp;
+      // Before the flush waiters resolve: an acked SYNC_FLUSH message is already visible.
+      this.onDurabilityAdvanced();
     });
     this.diskGuard = new DiskGuard(env, config);
     this.logicsFlusher = new LogicsFlusher(env, config, {
@@ -122,11 +137,12 @@ export class DefaultMessageStore {
     abort.close();
     this.running = true;
     this.flusher.start();
+    if (this.boundsVisibility()) this.dispatcher.endLimit = () => this.confirmOffset();
     this.logicsFlusher.start();
     const every = (ms: number, task: () => void): void => { this.timers.push(this.env.timers.setInterval(task, ms)); };
     every(this.config.flushIntervalConsumeQueue, () => void this.flushConsumeQueues(false));
     every(DISPATCH_RETRY_MS, () => {
-      if (this.dispatcher.reputFromOffset < this.commitLog.maxOffset()) this.dispatcher.reput();
+      if (this.dispatcher.reputFromOffset < this.commitLog.maxOffset()) this.dispatcher.catchUp();
       this.stats.sample(this.env.clock.monotonicMs());
     });
     this.cleanService.start();
@@ -177,6 +193,40 @@ export class DefaultMessageStore {
 
   setReplicationWaiter(waiter: ReplicationWaiter | undefined): void {
     this.replicationWaiter = waiter;
+  }
+
+  /** SYNC_MASTER: where the slave is; the HA layer calls onDurabilityAdvanced when it moves. */
+  setReplicaProgress(progress: ReplicaProgress | undefined): void {
+    this.replicaProgress = progress;
+    this.onDurabilityAdvanced();
+  }
+
+  /** True when this store holds consumers to confirmOffset() (see the header). */
+  boundsVisibility(): boolean {
+    const { config } = this;
+    return !config.readUnCommitted && config.brokerRole !== "SLAVE"
+      && (config.flushDiskType === "SYNC_FLUSH" || config.brokerRole === "SYNC_MASTER");
+  }
+
+  /**
+   * The end of what the configuration calls durable [CommitLog.getConfirmOffset]: the flushed
+   * offset under SYNC_FLUSH, at most the slave's acknowledged offset under SYNC_MASTER while a
+   * slave is connected, else the commit-log end.
+   */
+  confirmOffset(): number {
+    let bound = this.commitLog.maxOffset();
+    if (!this.boundsVisibility()) return bound;
+    if (this.config.flushDiskType === "SYNC_FLUSH") bound = Math.min(bound, this.flusher.flushedOffset);
+    const replica = this.replicaProgress;
+    if (this.config.brokerRole === "SYNC_MASTER" && replica !== undefined && replica.slaveConnected()) {
+      bound = Math.min(bound, replica.ackedOffset());
+    }
+    return bound;
+  }
+
+  /** A flush round or a slave ack moved the durable end: dispatch (and wake pulls) up to it. */
+  onDurabilityAdvanced(): void {
+    if (this.running && this.dispatcher.endLimit !== undefined) this.dispatcher.catchUp();
   }
 
   private refusal(): PutMessageResult | undefined {
@@ -352,6 +402,7 @@ export class DefaultMessageStore {
   /** Cuts the commit log at `offset` (a record boundary) and everything derived beyond it. */
   truncateDirtyFiles(offset: number): void {
     this.commitLog.queue.truncateDirtyFiles(offset);
+    this.dispatcher.dropPending();
     for (const queue of this.consumeQueues.all()) {
       if (queue.maxPhysicOffset > offset) queue.truncateDirtyLogicFiles(offset);
       this.commitLog.setQueueOffset(queue.topic, queue.queueId, queue.maxOffset());
@@ -383,6 +434,7 @@ export class DefaultMessageStore {
     info.set("commitLogMaxOffset", String(this.getMaxPhyOffset()));
     info.set("commitLogFlushedOffset", String(this.getFlushedPhyOffset()));
     info.set("dispatchBehindBytes", String(this.commitLog.maxOffset() - this.dispatcher.reputFromOffset));
+    info.set("commitLogConfirmOffset", String(this.confirmOffset()));
     info.set("earliestMessageTimeStamp", String(this.getEarliestMessageTime()));
     info.set("diskFull", String(this.diskGuard.isFull()));
     return info;

@@ -60,6 +60,13 @@ export interface StoreConfig {
   messageDelayLevel: string;
   flushDelayOffsetInterval: number;
   offsetCheckInSlave: boolean;
+  /**
+   * RocketMQ 5's MessageStoreConfig.readUnCommitted (apache/rocketmq#8239 / PR #8240), default
+   * false: consumers see only what is durable (flushed under SYNC_FLUSH, replicated under
+   * SYNC_MASTER). true = RocketMQ 4.9.7: a message is visible once appended, so a power loss
+   * can drop a message a consumer already moved past (see message_store.ts).
+   */
+  readUnCommitted: boolean;
   /** HA settings live in MessageStoreConfig in RocketMQ; the HA layer reads them from here. */
   haListenPort: number;
   haSendHeartbeatInterval: number;
@@ -119,6 +126,7 @@ export function defaultStoreConfig(storePathRootDir: string): StoreConfig {
     messageDelayLevel: "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h",
     flushDelayOffsetInterval: 10_000,
     offsetCheckInSlave: false,
+    readUnCommitted: false,
     haListenPort: 10912,
     haSendHeartbeatInterval: 5000,
     haHousekeepingInterval: 20_000,

@@ -93,7 +93,7 @@ class SimCluster implements Cluster {
     for (const name of this.plan.nameServers) {
       const address = this.addresses.get(name);
       const node = this.world.addNode({ name, ip: address.ip });
-      await this.settle(node.start(namesrvEntry(address, this.plan.intervals)), `start ${name}`);
+      await this.settle(node.start(namesrvEntry(address, this.plan.intervals, this.plan.testFaults)), `start ${name}`);
       this.recordNode(name, "start");
     }
     const namesrvAddr = this.addresses.namesrvAddr();

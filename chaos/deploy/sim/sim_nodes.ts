@@ -16,10 +16,13 @@ import type { BrokerTestFaults } from "../../../system/broker/test_faults.ts";
 /** The sim keeps index files small (same layout, fewer slots): a 420 MB file per broker costs RAM. */
 export const simIndexOverrides = "\n# simulator: same IndexFile layout, smaller capacity\nmaxHashSlotNum=50000\nmaxIndexNum=200000\n";
 
-export function namesrvEntry(node: NodeAddress, intervals: Intervals): (env: Env) => Promise<NodeHandle & { controller: NamesrvController }> {
+export function namesrvEntry(
+  node: NodeAddress, intervals: Intervals, testFaults?: BrokerTestFaults,
+): (env: Env) => Promise<NodeHandle & { controller: NamesrvController }> {
   return async (env) => {
     const { config } = namesrvConfigFromProperties(namesrvConfText(node, "/namesrv", intervals), "namesrv.properties", defaultNamesrvConfig("/home/mq"));
-    const controller = new NamesrvController(env, config);
+    // The scenario's test faults go to every node; the NameServer reads only its own switches.
+    const controller = new NamesrvController(env, config, testFaults === undefined ? {} : { testFaults: { ...testFaults } });
     await controller.start();
     return { controller, stop: () => controller.shutdown() };
   };

@@ -37,6 +37,8 @@ export class ConsumerManageProcessor {
     if (offset >= 0) return respond(request, ResponseCode.SUCCESS, undefined, { offset });
     const { store } = this.runtime;
     const minOffset = store.getMinOffsetInQueue(header.topic, header.queueId);
+    // TEST FAULT lastOffsetFromZero: every queue is treated as young, so a new group starts at 0.
+    if (this.runtime.testFaults.lastOffsetFromZero === true) return respond(request, ResponseCode.SUCCESS, undefined, { offset: 0 });
     if (minOffset <= 0 && !store.checkInDiskByConsumeOffset(header.topic, header.queueId, 0)) {
       return respond(request, ResponseCode.SUCCESS, undefined, { offset: 0 });
     }

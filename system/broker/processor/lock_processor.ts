@@ -38,7 +38,9 @@ export class LockProcessor {
 
   lockBatchMQ(_context: RequestContext, request: RemotingCommand): RemotingCommand {
     const body = decodeLockBatchBody(bodyText(request));
-    const locked = this.runtime.rebalanceLockManager.tryLockBatch(body.consumerGroup, body.mqSet, body.clientId);
+    let locked = this.runtime.rebalanceLockManager.tryLockBatch(body.consumerGroup, body.mqSet, body.clientId);
+    // TEST FAULT: every requester is told it holds every queue it asked for.
+    if (this.runtime.testFaults.lockGrantEveryone === true) locked = body.mqSet;
     return respond(request, ResponseCode.SUCCESS, undefined, {}, jsonBody({ lockOKMQSet: locked.map(messageQueueJson) }));
   }
 

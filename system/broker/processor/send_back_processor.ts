@@ -36,7 +36,10 @@ export class SendBackProcessor {
     const maxReconsumeTimes = request.version >= VERSION_V3_4_9 && header.maxReconsumeTimes !== undefined
       ? header.maxReconsumeTimes : groupConfig.retryMaxTimes;
     let delayLevel = header.delayLevel;
-    if (original.reconsumeTimes >= maxReconsumeTimes || delayLevel < 0) {
+    const { testFaults } = this.runtime;
+    // TEST FAULT dlqOffByOne: `>` where RocketMQ has `>=`: one redelivery too many before the DLQ.
+    const exhausted = testFaults.dlqOffByOne === true ? original.reconsumeTimes > maxReconsumeTimes : original.reconsumeTimes >= maxReconsumeTimes;
+    if (exhausted || delayLevel < 0) {
       topic = DLQ_GROUP_TOPIC_PREFIX + header.group;
       queueId = 0;
       topicConfigManager.createTopicInSendMessageBackMethod(topic, DLQ_NUMS_PER_GROUP, PermName.PERM_WRITE | PermName.PERM_READ, 0);
@@ -45,6 +48,8 @@ export class SendBackProcessor {
     } else {
       if (delayLevel === 0) delayLevel = 3 + original.reconsumeTimes;
       properties.set(MessageConst.DELAY_TIME_LEVEL, String(delayLevel));
+      // TEST FAULT retryWithoutDelay: the retry is stored in %RETRY% at once, not parked.
+      if (testFaults.retryWithoutDelay === true) properties.delete(MessageConst.DELAY_TIME_LEVEL);
     }
     if ((properties.get(MessageConst.ORIGIN_MESSAGE_ID) ?? "") === "") properties.set(MessageConst.ORIGIN_MESSAGE_ID, original.msgId);
     properties.delete(MessageConst.WAIT_STORE_MSG_OK);

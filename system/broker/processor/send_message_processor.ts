@@ -68,7 +68,9 @@ export class SendMessageProcessor {
       }
       const maxReconsumeTimes = request.version >= VERSION_V3_4_9 && header.maxReconsumeTimes !== undefined
         ? header.maxReconsumeTimes : groupConfig.retryMaxTimes;
-      if (reconsumeTimes >= maxReconsumeTimes) {
+      // TEST FAULT dlqOffByOne (as in send-back): `>` where RocketMQ has `>=`.
+      const exhausted = this.runtime.testFaults.dlqOffByOne === true ? reconsumeTimes > maxReconsumeTimes : reconsumeTimes >= maxReconsumeTimes;
+      if (exhausted) {
         topic = DLQ_GROUP_TOPIC_PREFIX + group;
         queueId = 0;
         topicConfig = this.runtime.topicConfigManager.createTopicInSendMessageBackMethod(topic, DLQ_NUMS_PER_GROUP, PermName.PERM_WRITE | PermName.PERM_READ, 0);
@@ -126,6 +128,10 @@ export class SendMessageProcessor {
         stored.catch((error: unknown) => this.runtime.log.warn("write-behind store failed", { error: String(error) }));
       }, writeBehindMs);
       return respond(request, ResponseCode.SUCCESS, undefined, { ...traceFields, msgId: "0".repeat(32), queueId, queueOffset: 0 });
+    }
+    if (testFaults.delayIgnored === true && first !== undefined && !first.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
+      // TEST FAULT: a producer's delay level is dropped, so the message is stored in its topic at once.
+      for (const message of messages) message.properties.delete(MessageConst.DELAY_TIME_LEVEL);
     }
     const wait = waitStoreMsgOK && testFaults.ackBeforeFlush !== true;
     const result = isBatch || first === undefined

@@ -1,0 +1,19 @@
+// Deliberate replication faults for the lab (see system/broker/test_faults.ts, which gathers
+// every role's switches): off by default, set only by a test or a lab scenario, never from
+// broker.conf. The HA layer reads them through a getter, so a test can flip them at run time.
+//
+// - slaveCorruptsReplica: the slave flips one byte (the body CRC field of the record the frame
+//   starts with) in every Nth frame that starts on a record boundary before appending it
+//   (0 = off). Its commit log is then no longer a byte-identical prefix of the master's: the
+//   replica consistency checker's bug; nothing else notices while the slave runs.
+// - syncMasterAcksEarly: a SYNC_MASTER answers PUT_OK (SEND_OK) at once instead of waiting for
+//   the slave (it still pushes): an acked message can exist only on the master, so a master
+//   power loss (ASYNC_FLUSH) loses it although the guarantee table promises none.
+export interface HATestFaults {
+  slaveCorruptsReplica?: number;
+  syncMasterAcksEarly?: boolean;
+}
+
+export type HATestFaultsSource = () => HATestFaults;
+
+export const noHATestFaults: HATestFaultsSource = () => ({});
