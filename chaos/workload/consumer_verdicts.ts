@@ -11,8 +11,19 @@ import { decodeBodyId, orderKeyHash } from "./message_identity.ts";
 /** Basis points (1/10_000) so fractional percentages work. */
 const scale = 10_000;
 
+/** String hash with murmur3's finalizer, so consecutive ids spread over the whole range. */
+function spreadHash(text: string): number {
+  let hash = orderKeyHash(text);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return hash >>> 0;
+}
+
 export function isPoison(messageId: string, group: string, poisonPercent: number): boolean {
-  return poisonPercent > 0 && orderKeyHash(`${group}/${messageId}`) % scale < Math.round(poisonPercent * 100);
+  return poisonPercent > 0 && spreadHash(`${group}/${messageId}`) % scale < Math.round(poisonPercent * 100);
 }
 
 export class ConsumerVerdicts {
