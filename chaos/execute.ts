@@ -105,6 +105,7 @@ export async function executeScenario(
     await cluster.stopProducers();
     await healRemaining(cluster, scenario, history, healed);
     await cluster.advanceTo(scenario.durationMs + scenario.quiesceMs);
+    await cluster.drainWorkload?.();
   } catch (caught) {
     error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
   }

@@ -60,6 +60,11 @@ export interface Cluster {
   startWorkload(workload: Workload, history: HistoryRecorder): Promise<void>;
   /** Producers stop sending (in-flight sends finish); consumers keep consuming. */
   stopProducers(): Promise<void>;
+  /**
+   * The run is over: live workload nodes record what only the end shows (dead letters), before
+   * teardown. Optional: process and container workers do it when they are stopped.
+   */
+  drainWorkload?(): Promise<void>;
   /** Stops clients, then servers; removes every process, rule, namespace, container. */
   teardown(): Promise<void>;
   /** Simulator only: hash of every event so far; same seed, same hash. */

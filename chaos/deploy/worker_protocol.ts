@@ -8,6 +8,7 @@
 import type { Env } from "../../system/env/env.ts";
 import type { HistoryEvent, HistoryRecorder } from "../history/types.ts";
 import type { ConsumerGroupSpec, Intervals, ProducerSpec, Workload } from "../scenario.ts";
+import { consumerNodeCount } from "../workload/consumer_schedule.ts";
 
 export interface WorkerSpec {
   /** Node name: "producer-1", "consumer-<group>-1". */
@@ -37,6 +38,11 @@ export interface WorkloadNodeHandle {
   stopProducing(): Promise<void>;
   /** Stops the node (consumers leave their group); events recorded before resolving. */
   stop(): Promise<void>;
+  /**
+   * The run drains (after quiesce, before teardown): record what only the end can show (a
+   * group's dead letters). Optional; stop() does it too when the deployer never called it.
+   */
+  drain?(): Promise<void>;
 }
 
 /** The entry a workload module exports for workers (and for the simulator, with its Env). */
@@ -103,7 +109,7 @@ export type WorkerSpecBase = Omit<WorkerSpec, "node" | "role" | "index" | "produ
 export function workerSpecs(base: WorkerSpecBase): WorkerSpec[] {
   const specs: WorkerSpec[] = [];
   for (const consumer of base.workload.consumers) {
-    for (let index = 1; index <= consumer.count; index++) {
+    for (let index = 1; index <= consumerNodeCount(consumer); index++) {
       specs.push({ ...base, node: `consumer-${consumer.group}-${index}`, role: "consumer", consumer, index });
     }
   }

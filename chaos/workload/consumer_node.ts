@@ -1,101 +1,196 @@
-// A workload consumer: a push consumer that records every delivery (with the message's
-// identity, queue and offset), what its listener answered, and every rebalance result. A
-// failure percentage answers RECONSUME_LATER on first deliveries to exercise the retry path;
-// processing time is simulated with the Env's timers.
-import type { Env } from "../../system/env/env.ts";
+// A workload consumer node: a push consumer that records every delivery (identity, queue,
+// offset, when the listener started and ended, batch position, lock belief for orderly groups),
+// what its listener answered, every rebalance result and its view of the topic's route. The
+// group's spec shapes the listener (consumer_verdicts.ts): a fraction of first deliveries fails
+// (RECONSUME_LATER, or the listener throws), poison messages fail every delivery until the
+// broker dead-letters them after maxReconsumeTimes, and a failure inside a batch acknowledges
+// the messages before it (ackIndex) and fails the rest. Processing time is simulated with the
+// Env's timers. The node runs on the group's schedule (consumer_schedule.ts): it may start late
+// and stop and start again as the group scales; each start is a new client (as a new instance
+// would be) and is recorded as a membership join, each stop as a leave. When the run drains,
+// node 1 of a group that expects dead letters reads %DLQ%<group> (dlq_reader.ts).
+import type { Env, TimerHandle } from "../../system/env/env.ts";
 import { PushConsumer } from "../../system/client/consumer/push_consumer.ts";
 import type { ClientMessageExt } from "../../system/client/message.ts";
+import { MessageConst } from "../../system/message/message_const.ts";
 import { allocateStrategyByName } from "../../system/client/consumer/allocate_strategy.ts";
-import type { HistoryRecorder } from "../history/types.ts";
+import type { DeliverEvent, HistoryRecorder } from "../history/types.ts";
 import type { ConsumerGroupSpec } from "../scenario.ts";
 import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
 import { decodeBodyId } from "./message_identity.ts";
 import { ensureTopics } from "./topics.ts";
+import { activitySchedule } from "./consumer_schedule.ts";
+import { ConsumerVerdicts } from "./consumer_verdicts.ts";
+import { readDeadLetters } from "./dlq_reader.ts";
+import { describeError } from "./outcome.ts";
+import { RouteRecorder } from "./route_recorder.ts";
 
 const strategyNames = { AVG: "AVG", AVG_BY_CIRCLE: "AVG_BY_CIRCLE", CONSISTENT_HASH: "CONSISTENT_HASH" } as const;
+
+/** What the listener saw of one message, recorded when it finished. */
+interface Delivery {
+  message: ClientMessageExt;
+  startMs: number;
+  batchSize: number;
+  batchIndex: number;
+  lockHeld: boolean | undefined;
+}
 
 export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: HistoryRecorder): Promise<WorkloadNodeHandle> {
   const groupSpec: ConsumerGroupSpec | undefined = spec.consumer;
   if (!groupSpec) throw new Error(`${spec.node}: a consumer node needs a consumer group spec`);
   const runTime = (): number => env.clock.nowMs() - spec.runStartEpochMs;
-  const failurePercent = groupSpec.failurePercent ?? 0;
   const processingMs = groupSpec.processingMs ?? 0;
+  const batchMax = groupSpec.consumeBatchMaxSize ?? 1;
   const topic = groupSpec.topic;
-
+  const verdicts = new ConsumerVerdicts(groupSpec, env.random);
   const wait = (ms: number): Promise<void> => new Promise((resolve) => env.timers.setTimeout(resolve, ms));
 
-  const recordDelivery = (message: ClientMessageExt, result: "success" | "retry"): void => {
-    const messageId = decodeBodyId(message.body) ?? `foreign:${message.msgId}`;
-    recorder.record({
-      type: "deliver", op: "consume", timeMs: runTime(), process: spec.node, group: groupSpec.group, messageId,
+  const recordDelivery = (delivery: Delivery, result: "success" | "retry", threw: boolean): void => {
+    const { message } = delivery;
+    const event: DeliverEvent = {
+      type: "deliver", op: "consume", timeMs: runTime(), process: spec.node, group: groupSpec.group,
+      messageId: decodeBodyId(message.body) ?? `foreign:${message.msgId}`,
       topic: message.topic, queue: `${message.brokerName}:${message.queueId}`, queueOffset: message.queueOffset,
       reconsumeTimes: message.reconsumeTimes, bornTimeMs: message.bornTimestamp - spec.runStartEpochMs, result,
-    });
+      startMs: delivery.startMs, storeTimeMs: message.storeTimestamp - spec.runStartEpochMs,
+    };
+    if (batchMax > 1) {
+      event.batchSize = delivery.batchSize;
+      event.batchIndex = delivery.batchIndex;
+    }
+    if (delivery.lockHeld !== undefined) event.lockHeld = delivery.lockHeld;
+    const delayLevel = Number(message.properties.get(MessageConst.DELAY_TIME_LEVEL) ?? "0");
+    if (delayLevel > 0) event.delayLevel = delayLevel;
+    if (threw) event.threw = true;
+    recorder.record(event);
   };
 
-  const consumer = new PushConsumer(env, {
-    consumerGroup: groupSpec.group,
-    namesrvAddr: spec.namesrvAddr,
-    instanceName: spec.node,
-    messageModel: groupSpec.model ?? "CLUSTERING",
-    consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
-    allocateMessageQueueStrategy: allocateStrategyByName(strategyNames[groupSpec.allocateStrategy ?? "AVG"]),
-    pollNameServerIntervalMs: spec.intervals.routePollMs,
-    heartbeatBrokerIntervalMs: spec.intervals.clientHeartbeatMs,
-    rebalanceIntervalMs: spec.intervals.rebalanceMs,
-    persistConsumerOffsetIntervalMs: spec.intervals.offsetPersistMs,
-    brokerSuspendMaxTimeMillis: spec.intervals.pullSuspendMs,
-    consumerTimeoutMillisWhenSuspend: spec.intervals.pullSuspendMs * 2,
-    ...(spec.stateDir !== undefined ? { localOffsetStoreDir: `${spec.stateDir}/offsets` } : {}),
-    observer: {
-      onRebalance: (event) => {
-        if (event.topic !== topic) return;
-        recorder.record({
-          type: "rebalance", timeMs: runTime(), process: spec.node, group: groupSpec.group, topic,
-          queues: event.assigned.map((queue) => `${queue.brokerName}:${queue.queueId}`).sort(),
-        });
+  const createConsumer = (routes: RouteRecorder): PushConsumer => {
+    const consumer = new PushConsumer(env, {
+      consumerGroup: groupSpec.group,
+      namesrvAddr: spec.namesrvAddr,
+      instanceName: spec.node,
+      messageModel: groupSpec.model ?? "CLUSTERING",
+      consumeFromWhere: groupSpec.consumeFromWhere ?? "CONSUME_FROM_FIRST_OFFSET",
+      ...(groupSpec.consumeTimestampMs === undefined ? {} : { consumeTimestamp: spec.runStartEpochMs + groupSpec.consumeTimestampMs }),
+      allocateMessageQueueStrategy: allocateStrategyByName(strategyNames[groupSpec.allocateStrategy ?? "AVG"]),
+      ...(groupSpec.maxReconsumeTimes === undefined ? {} : { maxReconsumeTimes: groupSpec.maxReconsumeTimes }),
+      ...(groupSpec.pullBatchSize === undefined ? {} : { pullBatchSize: groupSpec.pullBatchSize }),
+      consumeMessageBatchMaxSize: batchMax,
+      pollNameServerIntervalMs: spec.intervals.routePollMs,
+      heartbeatBrokerIntervalMs: spec.intervals.clientHeartbeatMs,
+      rebalanceIntervalMs: spec.intervals.rebalanceMs,
+      persistConsumerOffsetIntervalMs: spec.intervals.offsetPersistMs,
+      brokerSuspendMaxTimeMillis: spec.intervals.pullSuspendMs,
+      consumerTimeoutMillisWhenSuspend: spec.intervals.pullSuspendMs * 2,
+      ...(spec.stateDir !== undefined ? { localOffsetStoreDir: `${spec.stateDir}/offsets` } : {}),
+      observer: {
+        onRebalance: (event) => {
+          if (event.topic !== topic) return;
+          recorder.record({
+            type: "rebalance", timeMs: runTime(), process: spec.node, group: groupSpec.group, topic,
+            queues: event.assigned.map((queue) => `${queue.brokerName}:${queue.queueId}`).sort(),
+          });
+        },
+        onRouteChange: (changedTopic, route) => {
+          if (changedTopic === topic) routes.update(changedTopic, route);
+        },
       },
-    },
-  });
+    });
+    consumer.subscribe(topic, groupSpec.subscription ?? "*");
+    const deliveries = (messages: ClientMessageExt[], lockHeld: boolean | undefined): Delivery[] => {
+      const startMs = runTime();
+      return messages.map((message, batchIndex) => ({ message, startMs, batchSize: messages.length, batchIndex, lockHeld }));
+    };
+    if (groupSpec.orderly === true) {
+      consumer.registerMessageListenerOrderly(async (messages, context) => {
+        // Read before processing: what the consumer believed when it took the batch.
+        const seen = deliveries(messages, consumer.queueLockHeld(context.messageQueue));
+        if (processingMs > 0) await wait(processingMs);
+        const failAt = verdicts.firstFailure(messages);
+        const threw = failAt >= 0 && verdicts.throws;
+        for (const delivery of seen) recordDelivery(delivery, failAt >= 0 ? "retry" : "success", threw);
+        if (threw) throw new Error("mqlab workload: listener failure (throw)");
+        // Orderly consumption has no ackIndex: a failure suspends the whole batch.
+        return failAt >= 0 ? "SUSPEND_CURRENT_QUEUE_A_MOMENT" : "SUCCESS";
+      });
+    } else {
+      consumer.registerMessageListenerConcurrently(async (messages, context) => {
+        const seen = deliveries(messages, undefined);
+        if (processingMs > 0) await wait(processingMs);
+        const failAt = verdicts.firstFailure(messages);
+        if (failAt < 0) {
+          for (const delivery of seen) recordDelivery(delivery, "success", false);
+          return "CONSUME_SUCCESS";
+        }
+        if (verdicts.throws) {
+          // A throw fails the whole batch (the consume service answers RECONSUME_LATER for it).
+          for (const delivery of seen) recordDelivery(delivery, "retry", true);
+          throw new Error("mqlab workload: listener failure (throw)");
+        }
+        // Partial failure: the messages before the first failing one are acknowledged.
+        seen.forEach((delivery, index) => recordDelivery(delivery, index < failAt ? "success" : "retry", false));
+        if (failAt === 0) return "RECONSUME_LATER";
+        context.ackIndex = failAt - 1;
+        return "CONSUME_SUCCESS";
+      });
+    }
+    return consumer;
+  };
+
   // The topic exists before the consumer subscribes, so its first rebalance finds the queues
   // (otherwise a consumer waits for its next route refresh, up to routePollMs).
   await ensureTopics(env, spec, [topic]);
-  consumer.subscribe(topic, groupSpec.subscription ?? "*");
 
-  const decide = (message: ClientMessageExt): "success" | "retry" =>
-    message.reconsumeTimes === 0 && failurePercent > 0 && env.random.chance(failurePercent, 100) ? "retry" : "success";
-
-  if (groupSpec.orderly) {
-    consumer.registerMessageListenerOrderly(async (messages) => {
-      if (processingMs > 0) await wait(processingMs);
-      const verdicts = messages.map(decide);
-      if (verdicts.includes("retry")) {
-        for (const message of messages) recordDelivery(message, "retry");
-        return "SUSPEND_CURRENT_QUEUE_A_MOMENT";
-      }
-      for (const message of messages) recordDelivery(message, "success");
-      return "SUCCESS";
-    });
-  } else {
-    consumer.registerMessageListenerConcurrently(async (messages) => {
-      if (processingMs > 0) await wait(processingMs);
-      const verdicts = messages.map(decide);
-      const result = verdicts.includes("retry") ? "retry" : "success";
-      for (const message of messages) recordDelivery(message, result);
-      return result === "retry" ? "RECONSUME_LATER" : "CONSUME_SUCCESS";
-    });
-  }
-  await consumer.start();
-  recorder.record({ type: "membership", timeMs: runTime(), process: spec.node, group: groupSpec.group, change: "join" });
-
+  let current: PushConsumer | undefined;
   let stopped = false;
+  let transition: Promise<void> = Promise.resolve();
+  const timers: TimerHandle[] = [];
+  const note = (text: string): void => recorder.record({ type: "note", timeMs: runTime(), process: spec.node, text });
+  const activate = async (): Promise<void> => {
+    if (current !== undefined || stopped) return;
+    const consumer = createConsumer(new RouteRecorder(spec.node, recorder, runTime));
+    current = consumer;
+    await consumer.start();
+    recorder.record({ type: "membership", timeMs: runTime(), process: spec.node, group: groupSpec.group, change: "join" });
+  };
+  const deactivate = async (): Promise<void> => {
+    const consumer = current;
+    if (consumer === undefined) return;
+    current = undefined;
+    await consumer.shutdown();
+    recorder.record({ type: "membership", timeMs: runTime(), process: spec.node, group: groupSpec.group, change: "leave" });
+  };
+  // Starts and stops run one after another, in schedule order.
+  const enqueue = (active: boolean): Promise<void> => {
+    transition = transition.then(active ? activate : deactivate).catch((error: unknown) => note(`consumer ${active ? "start" : "stop"} failed: ${describeError(error)}`));
+    return transition;
+  };
+  for (const change of activitySchedule(groupSpec, spec.index)) {
+    const inMs = change.atMs - runTime();
+    if (inMs <= 0) await enqueue(change.active);
+    else timers.push(env.timers.setTimeout(() => void enqueue(change.active), inMs));
+  }
+
+  let drained = false;
+  const drain = async (): Promise<void> => {
+    if (drained) return;
+    drained = true;
+    const readDlq = groupSpec.readDlq ?? (groupSpec.poisonPercent ?? 0) > 0;
+    if (!readDlq || spec.index !== 1) return;
+    await readDeadLetters({ env, recorder, process: spec.node, namesrvAddr: spec.namesrvAddr, group: groupSpec.group, topic, runTimeMs: runTime });
+  };
   return {
     stopProducing: async () => {},
+    drain,
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await consumer.shutdown();
-      recorder.record({ type: "membership", timeMs: runTime(), process: spec.node, group: groupSpec.group, change: "leave" });
+      for (const timer of timers) env.timers.clear(timer);
+      await transition;
+      await deactivate();
+      await drain();
     },
   };
 }

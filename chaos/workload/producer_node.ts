@@ -1,9 +1,13 @@
 // A workload producer: sends at a steady rate and records every send as an invoke plus one
-// outcome. Sync and oneway producers send one message at a time, like a Java thread calling
-// send(); async producers keep sends in flight concurrently. Ordered producers pick the queue
-// by order key (RocketMQ's MessageQueueSelector), so one key's messages share a queue. A
-// producer may join mid-run (startAtMs) or with its own NAMESRV_ADDR; it then leaves topic
-// creation to the others and records a note when it starts.
+// outcome, and every attempt at a broker (SendAttemptEvent). Sync and oneway producers send one
+// unit at a time, like a Java thread calling send(); async producers keep sends in flight
+// concurrently. Ordered producers pick the queue by order key (RocketMQ's MessageQueueSelector),
+// so one key's messages share a queue. A unit is one message or a batch (message_plan.ts: delay
+// levels, batch sends, large and compressible bodies); a batch's messages each get their own
+// invoke and outcome, at the batch's queue offset plus their index. Bursts send as fast as the
+// cluster answers, with `inFlight` units outstanding, beside the steady loop. A producer may join
+// mid-run (startAtMs) or with its own NAMESRV_ADDR; it then leaves topic creation to the others
+// and records a note when it starts. Route changes of its topic are recorded as RouteEvents.
 import type { Env, TimerHandle } from "../../system/env/env.ts";
 import type { MessageQueue } from "../../system/client/message_queue.ts";
 import { Producer } from "../../system/client/producer/producer.ts";
@@ -12,20 +16,28 @@ import type { Message } from "../../system/client/message.ts";
 import type { HistoryRecorder, SendInvoke } from "../history/types.ts";
 import type { ProducerSpec } from "../scenario.ts";
 import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
-import { encodeBody, makeMessageId, orderKeyHash } from "./message_identity.ts";
+import { orderKeyHash } from "./message_identity.ts";
 import { describeError, isAmbiguous, isAmbiguousErrorName } from "./outcome.ts";
 import { ensureTopics } from "./topics.ts";
 import { resolveNamesrvAddr } from "./namesrv_addr.ts";
+import { MessagePlan, type SendUnit } from "./message_plan.ts";
+import { RouteRecorder } from "./route_recorder.ts";
 
 const defaultRatePerSecond = 10;
-const defaultBodySizeBytes = 256;
+
+/** Attempts of one unit in flight, keyed by its first message's id (the KEYS the client reports). */
+interface AttemptTally {
+  opId: number;
+  attempts: number;
+  ambiguous: boolean;
+}
 
 export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: HistoryRecorder): Promise<WorkloadNodeHandle> {
   const producerSpec: ProducerSpec | undefined = spec.producer;
   if (!producerSpec) throw new Error(`${spec.node}: a producer node needs a producer spec`);
   const runTime = (): number => env.clock.nowMs() - spec.runStartEpochMs;
-  let attemptsOfCurrent = 0;
-  let ambiguousAttempt = false;
+  const tallies = new Map<string, AttemptTally>();
+  const routes = new RouteRecorder(spec.node, recorder, runTime);
   // A late or separately configured client joins an existing workload (ProducerSpec.startAtMs).
   const joinsExisting = producerSpec.startAtMs !== undefined || producerSpec.namesrvAddr !== undefined;
   const namesrvAddr = producerSpec.namesrvAddr === undefined ? spec.namesrvAddr : resolveNamesrvAddr(producerSpec.namesrvAddr, spec.namesrvAddr);
@@ -38,61 +50,57 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
     pollNameServerIntervalMs: spec.intervals.routePollMs,
     heartbeatBrokerIntervalMs: spec.intervals.clientHeartbeatMs,
     sendLatencyFaultEnable: producerSpec.latencyFaultAvoidance ?? false,
+    ...(producerSpec.retryTimesWhenSendFailed === undefined ? {} : {
+      retryTimesWhenSendFailed: producerSpec.retryTimesWhenSendFailed, retryTimesWhenSendAsyncFailed: producerSpec.retryTimesWhenSendFailed,
+    }),
+    ...(producerSpec.notAvailableDurationMs === undefined ? {} : { notAvailableDurationMs: producerSpec.notAvailableDurationMs }),
+    onRouteChange: (topic, route) => {
+      if (topic === producerSpec.topic) routes.update(topic, route);
+    },
     onSendAttempt: (event) => {
-      attemptsOfCurrent++;
-      if (event.outcome === "error" && event.errorName !== undefined && isAmbiguousErrorName(event.errorName)) ambiguousAttempt = true;
+      const tally = event.keys === undefined ? undefined : tallies.get(event.keys.split(" ")[0] ?? "");
+      if (tally !== undefined) {
+        tally.attempts++;
+        if (event.outcome === "error" && event.errorName !== undefined && isAmbiguousErrorName(event.errorName)) tally.ambiguous = true;
+      }
+      recorder.record({
+        type: "attempt", op: "send", ...(tally === undefined ? {} : { opId: tally.opId }), timeMs: runTime(), process: spec.node,
+        broker: event.mq.brokerName, queue: `${event.mq.brokerName}:${event.mq.queueId}`, outcome: event.outcome,
+        ...(event.errorName === undefined ? {} : { errorName: event.errorName }),
+        ...(event.responseCode === undefined ? {} : { responseCode: event.responseCode }),
+        latencyMs: Math.round(event.latencyMs),
+      });
     },
   });
   if (!joinsExisting) await ensureTopics(env, spec, [producerSpec.topic]);
 
   const startToken = env.random.nextU32().toString(36);
-  const ratePerSecond = producerSpec.ratePerSecond ?? defaultRatePerSecond;
-  const intervalMs = Math.max(1, Math.round(1000 / ratePerSecond));
   const sendMode = producerSpec.sendMode ?? "sync";
-  const orderKeys = producerSpec.ordered ? Math.max(1, producerSpec.orderKeys ?? 8) : 0;
-  const orderSeqByKey = new Map<string, number>();
-  let sequence = 0;
+  const plan = new MessagePlan(producerSpec, {
+    node: spec.node, startToken, random: env.random, nextOpId: () => recorder.nextOpId(), runTimeMs: runTime,
+  });
+  const ratePerSecond = producerSpec.ratePerSecond ?? defaultRatePerSecond;
+  // A batch counts as batchSize messages of the rate.
+  const intervalMs = Math.max(1, Math.round((1000 * plan.unitSize) / ratePerSecond));
   let stopped = false;
   let timer: TimerHandle | undefined;
+  const burstTimers: TimerHandle[] = [];
   const inFlight = new Set<Promise<void>>();
 
-  const buildMessage = (): { invoke: SendInvoke; message: Message } => {
-    sequence++;
-    const messageId = makeMessageId(spec.node, startToken, sequence);
-    const tags = producerSpec.tags?.length ? producerSpec.tags[sequence % producerSpec.tags.length] : undefined;
-    const invoke: SendInvoke = {
-      type: "invoke", op: "send", opId: recorder.nextOpId(), timeMs: runTime(), process: spec.node,
-      topic: producerSpec.topic, messageId, sendMode,
-    };
-    if (tags !== undefined) invoke.tags = tags;
-    if (orderKeys > 0) {
-      // The start token keeps a restarted producer's keys (and their sequences) apart.
-      const orderKey = `${spec.node}.${startToken}-key-${sequence % orderKeys}`;
-      const orderSeq = orderSeqByKey.get(orderKey) ?? 0;
-      orderSeqByKey.set(orderKey, orderSeq + 1);
-      invoke.orderKey = orderKey;
-      invoke.orderSeq = orderSeq;
-    }
-    const message: Message = { topic: producerSpec.topic, body: encodeBody(messageId, producerSpec.bodySizeBytes ?? defaultBodySizeBytes), tags, keys: [messageId] };
-    return { invoke, message };
-  };
-
-  // Concurrent (async) sends share the producer's attempt hook, so only one-at-a-time
-  // producers attribute attempts to a message; async ones judge by the final error alone.
-  const tracksAttempts = sendMode !== "async";
-  const recordOk = (invoke: SendInvoke, result: SendResult): void => {
+  const recordOk = (invoke: SendInvoke, result: SendResult, index: number, attempts: number): void => {
     recorder.record({
       type: "ok", op: "send", opId: invoke.opId, timeMs: runTime(), process: spec.node, messageId: invoke.messageId,
-      queue: `${result.messageQueue.brokerName}:${result.messageQueue.queueId}`, queueOffset: result.queueOffset,
-      sendStatus: result.sendStatus, ...(tracksAttempts ? { attempts: Math.max(1, attemptsOfCurrent) } : {}),
+      queue: `${result.messageQueue.brokerName}:${result.messageQueue.queueId}`,
+      // A batch is stored contiguously in one queue from the returned (first) offset.
+      queueOffset: result.queueOffset < 0 ? result.queueOffset : result.queueOffset + index,
+      sendStatus: result.sendStatus, ...(attempts > 0 ? { attempts } : {}),
     });
   };
-  const recordError = (invoke: SendInvoke, error: unknown): void => {
-    const ambiguous = (tracksAttempts && ambiguousAttempt) || isAmbiguous(error);
+  const recordError = (invoke: SendInvoke, error: unknown, tally: AttemptTally): void => {
+    const ambiguous = tally.ambiguous || isAmbiguous(error);
     recorder.record({
       type: ambiguous ? "unknown" : "fail", op: "send", opId: invoke.opId, timeMs: runTime(),
-      process: spec.node, messageId: invoke.messageId, error: describeError(error),
-      ...(tracksAttempts ? { attempts: attemptsOfCurrent } : {}),
+      process: spec.node, messageId: invoke.messageId, error: describeError(error), attempts: tally.attempts,
     });
   };
 
@@ -102,46 +110,64 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
     return queue;
   };
 
-  const sendOne = async (): Promise<void> => {
-    const { invoke, message } = buildMessage();
-    recorder.record(invoke);
-    attemptsOfCurrent = 0;
-    ambiguousAttempt = false;
+  const remaining = (): number => (producerSpec.total === undefined ? Number.MAX_SAFE_INTEGER : producerSpec.total - plan.sent);
+
+  const sendUnit = async (unit: SendUnit): Promise<void> => {
+    const first = unit.messages[0]!;
+    for (const planned of unit.messages) recorder.record(planned.invoke);
+    const tally: AttemptTally = { opId: first.invoke.opId, attempts: 0, ambiguous: false };
+    tallies.set(first.invoke.messageId, tally);
     try {
-      if (sendMode === "oneway") {
-        await producer.sendOneway(message);
+      if (sendMode === "oneway" && !unit.batch) {
+        await producer.sendOneway(first.message);
         // A oneway send has no acknowledgement: its outcome is unknown by construction.
-        recorder.record({ type: "unknown", op: "send", opId: invoke.opId, timeMs: runTime(), process: spec.node, messageId: invoke.messageId, error: "oneway: no acknowledgement" });
+        recorder.record({ type: "unknown", op: "send", opId: first.invoke.opId, timeMs: runTime(), process: spec.node, messageId: first.invoke.messageId, error: "oneway: no acknowledgement" });
         return;
       }
-      const result = invoke.orderKey !== undefined
-        ? await producer.sendWithSelector(message, selectByKey, invoke.orderKey)
-        : await producer.send(message);
-      recordOk(invoke, result);
+      const result = unit.batch
+        ? await producer.sendBatch(unit.messages.map((planned) => planned.message))
+        : first.invoke.orderKey !== undefined
+          ? await producer.sendWithSelector(first.message, selectByKey, first.invoke.orderKey)
+          : await producer.send(first.message);
+      unit.messages.forEach((planned, index) => recordOk(planned.invoke, result, index, Math.max(1, tally.attempts)));
     } catch (error) {
-      recordError(invoke, error);
+      for (const planned of unit.messages) recordError(planned.invoke, error, tally);
+    } finally {
+      tallies.delete(first.invoke.messageId);
     }
   };
 
-  // Sync/oneway: one send at a time, next one at the next tick of the rate (or at once if late).
+  const track = (sending: Promise<void>): Promise<void> => {
+    inFlight.add(sending);
+    void sending.finally(() => inFlight.delete(sending));
+    return sending;
+  };
+
+  // Sync/oneway: one unit at a time, next one at the next tick of the rate (or at once if late).
   const loop = (): void => {
-    if (stopped) return;
-    if (producerSpec.total !== undefined && sequence >= producerSpec.total) return;
+    if (stopped || remaining() <= 0) return;
     const startedMs = env.clock.monotonicMs();
-    const sending = sendOne().finally(() => {
-      inFlight.delete(sending);
+    void track(sendUnit(plan.next({ burst: false, sendMode, remaining: remaining() }))).finally(() => {
+      if (stopped) return;
       const spentMs = env.clock.monotonicMs() - startedMs;
       timer = env.timers.setTimeout(loop, Math.max(0, intervalMs - spentMs));
     });
-    inFlight.add(sending);
   };
   // Async: fire on every tick without waiting for the previous send.
   const tickAsync = (): void => {
-    if (stopped) return;
-    if (producerSpec.total !== undefined && sequence >= producerSpec.total) return;
-    const sending = sendOne().finally(() => inFlight.delete(sending));
-    inFlight.add(sending);
+    if (stopped || remaining() <= 0) return;
+    void track(sendUnit(plan.next({ burst: false, sendMode, remaining: remaining() })));
     timer = env.timers.setTimeout(tickAsync, intervalMs);
+  };
+  // A burst: `inFlight` lanes, each sending its next unit as soon as the previous one answered.
+  const burst = (durationMs: number, lanes: number): void => {
+    const untilMs = runTime() + durationMs;
+    recorder.record({ type: "note", timeMs: runTime(), process: spec.node, text: `burst: ${lanes} sends in flight for ${durationMs} ms` });
+    const lane = (): void => {
+      if (stopped || runTime() >= untilMs || remaining() <= 0) return;
+      void track(sendUnit(plan.next({ burst: true, sendMode: sendMode === "oneway" ? "sync" : sendMode, remaining: remaining() }))).finally(lane);
+    };
+    for (let index = 0; index < Math.max(1, lanes); index++) lane();
   };
   const begin = async (): Promise<void> => {
     if (stopped) return;
@@ -149,6 +175,11 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
     await producer.start();
     timer = env.timers.setTimeout(sendMode === "async" ? tickAsync : loop, 0);
   };
+  for (const scheduled of producerSpec.bursts ?? []) {
+    burstTimers.push(env.timers.setTimeout(() => {
+      if (!stopped) burst(scheduled.durationMs, scheduled.inFlight);
+    }, Math.max(0, scheduled.atMs - runTime())));
+  }
   const startInMs = (producerSpec.startAtMs ?? 0) - runTime();
   if (startInMs > 0) {
     timer = env.timers.setTimeout(() => {
@@ -161,6 +192,7 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
   const stopProducing = async (): Promise<void> => {
     stopped = true;
     env.timers.clear(timer);
+    for (const burstTimer of burstTimers) env.timers.clear(burstTimer);
     await Promise.allSettled([...inFlight]);
   };
   return {

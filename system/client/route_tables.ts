@@ -23,6 +23,8 @@ export class RouteTables {
   /** The last route fetch error per topic (for clear "no route" messages). */
   readonly lastRouteError = new Map<string, Error>();
   private readonly fingerprints = new Map<string, string>();
+  /** Lab hooks: told after a changed route was applied (read-only observers; must not throw). */
+  readonly routeListeners = new Set<(topic: string, route: TopicRouteData) => void>();
 
   constructor(private readonly instance: ClientInstance) {}
 
@@ -74,6 +76,13 @@ export class RouteTables {
     }
     this.topicRouteTable.set(topic, route);
     this.instance.log.debug("topic route changed", { topic, brokers: route.brokerDatas.map((bd) => bd.brokerName) });
+    for (const listener of this.routeListeners) {
+      try {
+        listener(topic, route);
+      } catch (error) {
+        this.instance.log.warn("route listener threw", { topic, error: errorText(error) });
+      }
+    }
     return true;
   }
 

@@ -7,6 +7,7 @@
 import { assert } from "../../../system/stdx/assert.ts";
 import type { PortRole } from "../../faults/types.ts";
 import type { Workload } from "../../scenario.ts";
+import { consumerNodeCount } from "../../workload/consumer_schedule.ts";
 import type { NodeRole } from "../types.ts";
 
 export interface NodeAddress {
@@ -43,7 +44,7 @@ export function clientNodes(workload: Workload): { name: string; role: "producer
     for (let index = 0; index < producer.count; index++) nodes.push({ name: `producer-${++producerIndex}`, role: "producer" });
   }
   for (const group of workload.consumers) {
-    for (let index = 1; index <= group.count; index++) nodes.push({ name: `consumer-${group.group}-${index}`, role: "consumer" });
+    for (let index = 1; index <= consumerNodeCount(group); index++) nodes.push({ name: `consumer-${group.group}-${index}`, role: "consumer" });
   }
   return nodes;
 }

@@ -64,7 +64,7 @@ class SimCluster implements Cluster {
   readonly deployer = "sim" as const;
   private readonly addresses: AddressPlan;
   private readonly startEpochMs: number;
-  private readonly clientHandles = new Map<string, { stopProducing(): Promise<void>; stop(): Promise<void> }>();
+  private readonly clientHandles = new Map<string, { stopProducing(): Promise<void>; stop(): Promise<void>; drain?(): Promise<void> }>();
   private readonly faultUndo = new Map<number, () => Promise<void> | void>();
 
   constructor(
@@ -156,6 +156,13 @@ class SimCluster implements Cluster {
       .filter(([name]) => name.startsWith("producer-") && this.world.node(name).alive)
       .map(([, handle]) => handle.stopProducing());
     await this.settle(Promise.all(stopping), "stop producers");
+  }
+
+  async drainWorkload(): Promise<void> {
+    const draining = [...this.clientHandles.entries()]
+      .filter(([name]) => this.world.node(name).alive)
+      .map(([, handle]) => handle.drain?.() ?? Promise.resolve());
+    await this.settle(Promise.all(draining), "drain workload");
   }
 
   private node(name: string): SimNode {

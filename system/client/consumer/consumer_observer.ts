@@ -4,6 +4,7 @@
 import type { ClientMessageExt } from "../message.ts";
 import type { MessageQueue } from "../message_queue.ts";
 import type { PullStatus } from "./pull_api.ts";
+import type { TopicRouteData } from "../route_data.ts";
 
 export interface RebalanceEvent {
   readonly group: string;
@@ -70,4 +71,6 @@ export interface ConsumerObserver {
   onConsumeResult?(event: ConsumeResultEvent): void;
   onOffsetCommitted?(event: OffsetCommitEvent): void;
   onQueueDropped?(event: QueueDroppedEvent): void;
+  /** This client applied a changed route of a topic (any topic its ClientInstance refreshes). */
+  onRouteChange?(topic: string, route: TopicRouteData): void;
 }

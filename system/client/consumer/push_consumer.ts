@@ -24,6 +24,7 @@ import { resolvePushConsumerSettings } from "./push_consumer_options.ts";
 import { PushConsumerCore } from "./push_consumer_core.ts";
 import { buildSubscriptionData } from "./subscription_data.ts";
 import type { SubscriptionData } from "./subscription_data.ts";
+import type { TopicRouteData } from "../route_data.ts";
 
 export type ServiceState = "CREATE_JUST" | "RUNNING" | "SHUTDOWN_ALREADY";
 
@@ -38,12 +39,15 @@ export class PushConsumer implements ConsumerInner {
   private listenerOrderly: MessageListenerOrderly | undefined;
   private core: PushConsumerCore | undefined;
   private state: ServiceState = "CREATE_JUST";
+  private readonly routeListener: ((topic: string, route: TopicRouteData) => void) | undefined;
 
   constructor(private readonly env: Env, options: PushConsumerOptions, private readonly observer: ConsumerObserver = options.observer ?? {}) {
     this.settings = resolvePushConsumerSettings(options, env.clock.nowMs());
     this.groupName = this.settings.group;
     this.log = env.log.child({ component: "push-consumer", group: this.groupName });
     this.config = resolveClientConfig(env, options, this.settings.messageModel === "CLUSTERING");
+    const onRouteChange = observer.onRouteChange?.bind(observer);
+    this.routeListener = onRouteChange;
   }
 
   get messageModel(): MessageModel {
@@ -109,6 +113,7 @@ export class PushConsumer implements ConsumerInner {
       throw new MQClientError(`The consumer group[${this.groupName}] has been created before, specify another name please.`);
     }
     this.core = core;
+    if (this.routeListener !== undefined) instance.routes.routeListeners.add(this.routeListener);
     core.startServices();
     instance.start();
     this.state = "RUNNING";
@@ -125,7 +130,21 @@ export class PushConsumer implements ConsumerInner {
     const core = this.requireCore();
     await core.shutdown(options.awaitTerminateMs ?? 0);
     await core.instance.unregisterConsumer(this.groupName);
+    if (this.routeListener !== undefined) core.instance.routes.routeListeners.delete(this.routeListener);
     core.instance.shutdown();
+  }
+
+  /**
+   * Read-only, for the lab: whether this consumer holds mq's broker lock now and it has not
+   * expired (what the orderly service checks before handing a batch out). Undefined when the
+   * queue is not held or the group is broadcasting (no locks).
+   */
+  queueLockHeld(mq: MessageQueue): boolean | undefined {
+    if (this.settings.messageModel !== "CLUSTERING" || this.core === undefined) return undefined;
+    const entry = this.core.processQueues().find(([held]) => held.topic === mq.topic && held.brokerName === mq.brokerName && held.queueId === mq.queueId);
+    if (entry === undefined) return undefined;
+    const [, pq] = entry;
+    return !pq.dropped && pq.locked && !pq.isLockExpired(this.settings.lockMaxLiveTimeMs);
   }
 
   /** Queues this consumer holds now (not dropped). */

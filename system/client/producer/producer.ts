@@ -27,6 +27,7 @@ import { buildSendRequest } from "./send_kernel.ts";
 import { SendEngine } from "./send_engine.ts";
 import type { SendAttemptEvent } from "./send_engine.ts";
 import type { TopicPublishInfo } from "./topic_publish_info.ts";
+import type { TopicRouteData } from "../route_data.ts";
 
 export const MAX_MESSAGE_SIZE_DEFAULT = 4 * 1024 * 1024;
 
@@ -46,6 +47,8 @@ export interface ProducerOptions extends ClientOptions {
   retryResponseCodes?: readonly number[];
   /** Lab hook: one event per send attempt. */
   onSendAttempt?: (event: SendAttemptEvent) => void;
+  /** Lab hook: this client applied a changed route of a topic (after a poll or a send's refresh). */
+  onRouteChange?: (topic: string, route: TopicRouteData) => void;
 }
 
 export type SendCallback =
@@ -105,6 +108,7 @@ export class Producer implements ProducerInner {
       throw new MQClientError(`The producer group[${this.groupName}] has been created before, specify another name please.`);
     }
     this.publishInfo.set(this.options.createTopicKey ?? SystemTopic.AUTO_CREATE_TOPIC_KEY, undefined);
+    if (this.options.onRouteChange !== undefined) this.instance.routes.routeListeners.add(this.options.onRouteChange);
     this.instance.start();
     this.state = "RUNNING";
     await this.instance.sendHeartbeatToAllBrokerWithLock();
@@ -114,6 +118,7 @@ export class Producer implements ProducerInner {
     if (this.state !== "RUNNING") return;
     this.state = "SHUTDOWN_ALREADY";
     const instance = this.client();
+    if (this.options.onRouteChange !== undefined) instance.routes.routeListeners.delete(this.options.onRouteChange);
     await instance.unregisterProducer(this.groupName);
     instance.shutdown();
   }

@@ -8,6 +8,7 @@
 import type { Clock, Log } from "../../env/env.ts";
 import { RemotingConnectError, RemotingTimeoutError } from "../../remoting/remoting_errors.ts";
 import type { RemotingCommand } from "../../remoting/remoting_command.ts";
+import { MessageConst } from "../../message/message_const.ts";
 import { ClientErrorCode, MQBrokerError, MQClientError, errorText } from "../client_errors.ts";
 import type { MessageQueue } from "../message_queue.ts";
 import type { LatencyFaultTolerance } from "./latency_fault_tolerance.ts";
@@ -26,6 +27,10 @@ export interface SendAttemptEvent {
   readonly error?: string;
   /** The error's class name (e.g. RemotingTimeoutError), for callers that classify failures. */
   readonly errorName?: string;
+  /** The broker's response code when the attempt failed with one (MQBrokerError). */
+  readonly responseCode?: number;
+  /** The message's KEYS property (a batch: its first message's), so callers can attribute the attempt. */
+  readonly keys?: string;
 }
 
 export interface SendEngineDeps {
@@ -124,10 +129,15 @@ export class SendEngine {
   private recordAttempt(message: OutgoingMessage, mq: MessageQueue, attempt: number, startMs: number, error: Error | undefined, result: SendResult | undefined): void {
     const latencyMs = this.deps.clock.monotonicMs() - startMs;
     this.deps.faults?.updateFaultItem(mq.brokerName, latencyMs, error !== undefined);
+    if (this.deps.onSendAttempt === undefined) return;
+    const keys = (message.batch?.[0]?.properties ?? message.properties).get(MessageConst.KEYS);
     const event: SendAttemptEvent = error === undefined
-      ? { topic: message.topic, mq, attempt, latencyMs, outcome: "ok", sendStatus: result?.sendStatus ?? "SEND_OK" }
-      : { topic: message.topic, mq, attempt, latencyMs, outcome: "error", error: error.message, errorName: error.name };
-    this.deps.onSendAttempt?.(event);
+      ? { topic: message.topic, mq, attempt, latencyMs, outcome: "ok", sendStatus: result?.sendStatus ?? "SEND_OK", ...(keys === undefined ? {} : { keys }) }
+      : {
+        topic: message.topic, mq, attempt, latencyMs, outcome: "error", error: error.message, errorName: error.name,
+        ...(error instanceof MQBrokerError ? { responseCode: error.responseCode } : {}), ...(keys === undefined ? {} : { keys }),
+      };
+    this.deps.onSendAttempt(event);
   }
 
   private noRoute(topic: string): Error {
