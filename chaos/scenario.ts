@@ -154,7 +154,10 @@ export const rocketmqIntervals: Intervals = {
   pullSuspendMs: 15_000,
 };
 
-export type CheckerName = "delivery" | "order" | "failover" | "rebalance" | "latency";
+export type CheckerName =
+  | "delivery" | "order" | "failover" | "rebalance" | "latency"
+  | "orderly" | "sharding" | "retry" | "delay" | "late-join" | "producer-failover" | "replica" | "routes"
+  | "duplicates" | "send-status";
 
 export interface Expectations {
   checkers: CheckerName[];

@@ -21,6 +21,16 @@
 //   consumer (or its heartbeats) lasts until it heals or until the broker expires the client
 //   and the others rebalance (clientExpiryMs + clientScanMs + clientHeartbeatMs +
 //   rebalanceMs), whichever is first.
+// - Latency fault avoidance (sendLatencyFaultEnable): a failed send charges its broker 30 s
+//   of latency, which RocketMQ's table (latencyMax {50, 100, 550, 1000, 2000, 3000, 15000} →
+//   notAvailableDuration {0, 0, 30 s, 60 s, 120 s, 180 s, 600 s}) turns into up to 600 s in
+//   which producers skip it while another broker is available; a slow but successful send
+//   (up to sendTimeoutMs) isolates it for the duration of its latency step. So with the
+//   setting on, a broker may go unused for that long after a fault heals (brokerRejoinMs) and
+//   even without a fault (sendBrokerBaseMs). When the history has send attempts, the
+//   isolation each attempt caused is measured instead (isolationSpans) and added per broker.
+// Every bound carries its derivation (BoundDerivation): the mechanism it assumes and the
+// intervals it adds up, so the report shows a bound far looser than its mechanism.
 import type { Fault, ScheduledFault } from "../faults/types.ts";
 import type { Intervals } from "../scenario.ts";
 import type { TopologyFacts } from "./context.ts";
@@ -29,8 +39,29 @@ import { masters } from "./context.ts";
 /** A span of time; endMs null = it never ended (the fault never healed). */
 export type TimeSpan = { startMs: number; endMs: number | null };
 
+/** One bound, the mechanism it was derived from and the terms (intervals) it adds up. */
+export type BoundDerivation = { name: string; valueMs: number; mechanism: string; terms: { name: string; ms: number }[] };
+
+/** Latency fault avoidance as a producer is configured (RocketMQ's defaults if absent). */
+export type LatencyFaultSetting = { latencyMaxMs: readonly number[]; notAvailableDurationMs: readonly number[] };
+
+export const defaultLatencyMaxMs: readonly number[] = [50, 100, 550, 1000, 2000, 3000, 15000];
+export const defaultNotAvailableDurationMs: readonly number[] = [0, 0, 30_000, 60_000, 120_000, 180_000, 600_000];
+/** The latency a failed send is charged (MQFaultStrategy.updateFaultItem with isolation). */
+export const isolationLatencyMs = 30_000;
+
+/** MQFaultStrategy.computeNotAvailableDuration: the duration of the largest step reached. */
+export function notAvailableDurationFor(setting: LatencyFaultSetting, latencyMs: number): number {
+  for (let step = setting.latencyMaxMs.length - 1; step >= 0; step--) {
+    if (latencyMs >= (setting.latencyMaxMs[step] ?? Infinity)) return setting.notAvailableDurationMs[step] ?? 0;
+  }
+  return 0;
+}
+
 export type FailoverBounds = {
   sendBaseMs: number;
+  /** Base for one broker going unused (sendBaseMs, plus latency fault isolation when on). */
+  sendBrokerBaseMs: number;
   sendRecoverMs: number;
   /** Spans (recovery included) in which no master could take any producer's sends. */
   sendBlocked: TimeSpan[];
@@ -41,6 +72,7 @@ export type FailoverBounds = {
   /** Spans (recovery included) of every fault that can stall consumption. */
   consumeBlocked: TimeSpan[];
   reasons: string[];
+  derivations: BoundDerivation[];
 };
 
 export const startupSlackMs = 10_000;
@@ -53,11 +85,21 @@ export function deriveFailoverBounds(
   intervals: Intervals,
   faults: readonly ScheduledFault[],
   topology: TopologyFacts,
-  options: { queuesPerBroker?: number } = {},
+  options: { queuesPerBroker?: number; latencyFault?: LatencyFaultSetting; isolationSpans?: Record<string, TimeSpan[]> } = {},
 ): FailoverBounds {
   const queuesPerBroker = options.queuesPerBroker ?? defaultQueuesPerBroker;
   const sendBaseMs = intervals.sendTimeoutMs * (queuesPerBroker + 1) + measurementSlackMs;
-  const sendRecoverMs = startupSlackMs + intervals.brokerRegisterMs + intervals.routePollMs + intervals.sendTimeoutMs;
+  const restartRecoverMs = startupSlackMs + intervals.brokerRegisterMs + intervals.routePollMs + intervals.sendTimeoutMs;
+  const latency = options.latencyFault;
+  const isolationMs = latency === undefined ? 0 : notAvailableDurationFor(latency, isolationLatencyMs);
+  const slowSendIsolationMs = latency === undefined ? 0 : notAvailableDurationFor(latency, intervals.sendTimeoutMs);
+  // The last failed attempt can come as late as the restart (startup + one timeout); the
+  // broker is then skipped for isolationMs from it.
+  const isolatedRecoverMs = startupSlackMs + intervals.sendTimeoutMs + isolationMs;
+  const sendRecoverMs = restartRecoverMs;
+  const brokerRejoinMs = Math.max(restartRecoverMs, latency === undefined ? 0 : isolatedRecoverMs);
+  const measured = options.isolationSpans !== undefined;
+  const sendBrokerBaseMs = sendBaseMs + (measured ? 0 : slowSendIsolationMs);
   const takeoverMs = intervals.clientExpiryMs + intervals.clientScanMs + intervals.clientHeartbeatMs + intervals.rebalanceMs;
   const consumeBaseMs = intervals.rebalanceMs + intervals.pullSuspendMs + pullRetryDelayMs + measurementSlackMs;
   const masterNames = masters(topology).map((broker) => broker.brokerName);
@@ -68,22 +110,44 @@ export function deriveFailoverBounds(
     const span = spanOf(scheduled, sendRecoverMs);
     const hit = mastersHit(scheduled.fault, topology);
     if (hit === "all") everyone.push(span);
-    else for (const name of hit) (brokerBlocked[name] ??= []).push(span);
+    else for (const name of hit) (brokerBlocked[name] ??= []).push(measured ? span : spanOf(scheduled, brokerRejoinMs));
     consumeBlocked.push(touchesConsumer(scheduled.fault)
       ? consumerSpan(scheduled, takeoverMs)
       : spanOf(scheduled, sendRecoverMs + pullRetryDelayMs));
   }
-  for (const name of masterNames) brokerBlocked[name] = union([...(brokerBlocked[name] ?? []), ...everyone]);
+  for (const name of masterNames) {
+    brokerBlocked[name] = union([...(brokerBlocked[name] ?? []), ...everyone, ...(options.isolationSpans?.[name] ?? [])]);
+  }
   const perMaster = masterNames.map((name) => brokerBlocked[name] ?? []);
   const sendBlocked = perMaster.length === 0 ? union(everyone)
     : perMaster.reduce((left, right) => intersect(left, right));
+  const { sendTimeoutMs, brokerRegisterMs, routePollMs, rebalanceMs, pullSuspendMs, clientExpiryMs, clientScanMs, clientHeartbeatMs } = intervals;
+  const derivations: BoundDerivation[] = [
+    { name: "send base", valueMs: sendBaseMs, mechanism: "send timeout: consecutive picks of a dead broker's queues each time out",
+      terms: [{ name: `sendTimeoutMs × (${queuesPerBroker} queues per broker + 1)`, ms: sendTimeoutMs * (queuesPerBroker + 1) }, { name: "measurement slack", ms: measurementSlackMs }] },
+    { name: "send recovery", valueMs: sendRecoverMs, mechanism: "restart, then registration, then route poll, then one more timeout",
+      terms: [{ name: "startup slack", ms: startupSlackMs }, { name: "brokerRegisterMs", ms: brokerRegisterMs }, { name: "routePollMs", ms: routePollMs }, { name: "sendTimeoutMs", ms: sendTimeoutMs }] },
+    { name: "consume base", valueMs: consumeBaseMs, mechanism: "rebalance, then a long poll, then the pull retry delay",
+      terms: [{ name: "rebalanceMs", ms: rebalanceMs }, { name: "pullSuspendMs", ms: pullSuspendMs }, { name: "pull retry delay", ms: pullRetryDelayMs }, { name: "measurement slack", ms: measurementSlackMs }] },
+    { name: "consumer takeover", valueMs: takeoverMs, mechanism: "client expiry scan on the broker, then heartbeat and rebalance of the others",
+      terms: [{ name: "clientExpiryMs", ms: clientExpiryMs }, { name: "clientScanMs", ms: clientScanMs }, { name: "clientHeartbeatMs", ms: clientHeartbeatMs }, { name: "rebalanceMs", ms: rebalanceMs }] },
+  ];
+  if (latency !== undefined) {
+    derivations.push(measured
+      ? { name: "broker rejoin", valueMs: restartRecoverMs, mechanism: "latency fault isolation measured from the history's send attempts (added per broker), after the restart recovery", terms: [{ name: "send recovery", ms: restartRecoverMs }] }
+      : { name: "broker rejoin", valueMs: brokerRejoinMs, mechanism: "latency fault isolation: the last failed attempt (restart + one timeout) isolates the broker for notAvailableDuration(30 s latency)",
+        terms: [{ name: "startup slack", ms: startupSlackMs }, { name: "sendTimeoutMs", ms: sendTimeoutMs }, { name: "notAvailableDuration(isolation)", ms: isolationMs }] });
+    derivations.push({ name: "send-broker base", valueMs: sendBrokerBaseMs, mechanism: measured ? "send timeout (isolation measured separately)" : "send timeout, plus the isolation a slow send (latency up to sendTimeoutMs) causes",
+      terms: [{ name: "send base", ms: sendBaseMs }, ...(measured ? [] : [{ name: `notAvailableDuration(${sendTimeoutMs} ms latency)`, ms: slowSendIsolationMs }])] });
+  }
   const reasons = [
     `send base ${sendBaseMs} ms = sendTimeoutMs ${intervals.sendTimeoutMs} × (${queuesPerBroker} queues per broker + 1) + ${measurementSlackMs} ms measurement slack: consecutive picks of a dead broker's queues each time out`,
     `send recovery ${sendRecoverMs} ms = startup ${startupSlackMs} + brokerRegisterMs ${intervals.brokerRegisterMs} + routePollMs ${intervals.routePollMs} + sendTimeoutMs ${intervals.sendTimeoutMs}, added after every span in which no master could take sends`,
     `consume base ${consumeBaseMs} ms = rebalanceMs ${intervals.rebalanceMs} + pullSuspendMs ${intervals.pullSuspendMs} + pull retry ${pullRetryDelayMs} + ${measurementSlackMs} ms measurement slack`,
     `consumer takeover ${takeoverMs} ms = clientExpiryMs ${intervals.clientExpiryMs} + clientScanMs ${intervals.clientScanMs} + clientHeartbeatMs ${intervals.clientHeartbeatMs} + rebalanceMs ${intervals.rebalanceMs}`,
+    ...derivations.slice(4).map((derivation) => `${derivation.name} ${derivation.valueMs} ms = ${derivation.terms.map((term) => `${term.name} ${term.ms}`).join(" + ")}: ${derivation.mechanism}`),
   ];
-  return { sendBaseMs, sendRecoverMs, sendBlocked, brokerRejoinMs: sendRecoverMs, brokerBlocked, consumeBaseMs, consumeBlocked: union(consumeBlocked), reasons };
+  return { sendBaseMs, sendBrokerBaseMs, sendRecoverMs, sendBlocked, brokerRejoinMs, brokerBlocked, consumeBaseMs, consumeBlocked: union(consumeBlocked), reasons, derivations };
 }
 
 /** base + the length of every blocked span that overlaps [startMs, endMs]; null if one never ended. */

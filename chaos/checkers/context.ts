@@ -53,6 +53,8 @@ export interface CheckContext {
   faults: readonly ScheduledFault[];
   /** When the run ended; defaults to the last event's time. */
   endMs?: number;
+  /** The scenario's broker.conf overrides for every broker (e.g. messageDelayLevel). */
+  brokerConfig?: Record<string, string>;
   options?: CheckOptions;
 }
 
@@ -105,6 +107,7 @@ export function contextFromScenario(
     faults: scenario.faults,
   };
   if (extra.endMs !== undefined) context.endMs = extra.endMs;
+  if (scenario.brokerConfig !== undefined) context.brokerConfig = scenario.brokerConfig;
   if (extra.options !== undefined) context.options = extra.options;
   return context;
 }

@@ -19,7 +19,11 @@ import { judgeLoss, powerLossesOf } from "./guarantee.ts";
 import { indexHistory, receivedBy } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 
-export type LostMessage = { id: string; receiver: string; queue?: string; ackMs?: number; reason?: string };
+export type LostMessage = {
+  id: string; receiver: string; queue?: string; ackMs?: number; reason?: string;
+  /** Allowed loss: how long before the power loss it was acked, the window allowed, and why. */
+  ackBeforeLossMs?: number; windowMs?: number | null; mechanism?: string;
+};
 export type DuplicatedMessage = { id: string; receiver: string; count: number };
 export type UnexpectedMessage = { id: string; group: string; count: number };
 
@@ -101,6 +105,11 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
       if (send.queue !== undefined) entry.queue = send.queue;
       if (send.outcomeMs !== undefined) entry.ackMs = send.outcomeMs;
       if (judgement.reason !== undefined) entry.reason = judgement.reason;
+      if (judgement.allowed && judgement.ackAgeMs >= 0) {
+        entry.ackBeforeLossMs = judgement.ackAgeMs;
+        entry.windowMs = judgement.windowMs;
+        entry.mechanism = judgement.mechanism;
+      }
       (judgement.allowed ? allowedLoss : lost).push(entry);
       lostIds.add(send.messageId);
     }

@@ -14,8 +14,8 @@
 //   delivered) are the delivery checker's and are left out, so every window closes.
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
-import type { FailoverBounds } from "./bounds.ts";
-import { boundFor, deriveFailoverBounds } from "./bounds.ts";
+import type { FailoverBounds, LatencyFaultSetting, TimeSpan } from "./bounds.ts";
+import { boundFor, defaultLatencyMaxMs, defaultNotAvailableDurationMs, deriveFailoverBounds, isolationLatencyMs, notAvailableDurationFor, union } from "./bounds.ts";
 import type { CheckContext } from "./context.ts";
 import { brokerOfQueue, masters, queuesPerBroker } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
@@ -54,8 +54,13 @@ export function checkFailover(history: readonly HistoryEvent[], context: CheckCo
   const index = indexHistory(history);
   const topics = [...new Set(index.sends.map((send) => send.topic))].sort();
   const queueCounts = topics.map((topic) => queuesPerBroker(context.workload, topic)).filter((count) => count > 0);
-  const bounds = deriveFailoverBounds(context.intervals, context.faults, context.topology,
-    queueCounts.length > 0 ? { queuesPerBroker: Math.max(...queueCounts) } : {});
+  const latencyFault = latencyFaultSetting(context);
+  const isolationSpans = latencyFault !== undefined && index.attempts.length > 0 ? measuredIsolation(index, latencyFault) : undefined;
+  const bounds = deriveFailoverBounds(context.intervals, context.faults, context.topology, {
+    ...(queueCounts.length > 0 ? { queuesPerBroker: Math.max(...queueCounts) } : {}),
+    ...(latencyFault === undefined ? {} : { latencyFault }),
+    ...(isolationSpans === undefined ? {} : { isolationSpans }),
+  });
   const { maxSendUnavailableMs, maxConsumeUnavailableMs } = context.expectations;
   const windows: UnavailabilityWindow[] = [];
   const judge = (raw: RawWindow, boundMs: number | null): void => {
@@ -69,7 +74,7 @@ export function checkFailover(history: readonly HistoryEvent[], context: CheckCo
     }
     const brokers = masters(context.topology).map((broker) => broker.brokerName);
     for (const raw of brokerWindows(sends, brokers, queuesPerBroker(context.workload, topic))) {
-      judge(raw, boundFor(bounds.sendBaseMs, bounds.brokerBlocked[raw.scope] ?? [], raw.startMs, raw.endMs));
+      judge(raw, boundFor(bounds.sendBrokerBaseMs, bounds.brokerBlocked[raw.scope] ?? [], raw.startMs, raw.endMs));
     }
   }
   for (const raw of consumeWindows(index, context)) {
@@ -87,6 +92,27 @@ export function checkFailover(history: readonly HistoryEvent[], context: CheckCo
     longestSendMs: longest(["send", "send-broker"]), longestConsumeMs: longest(["consume"]), bounds, overrides,
   };
   return { name: "failover", verdict: exceeded.length > 0 ? "fail" : "pass", summary: failoverSummary(evidence, exceeded), evidence };
+}
+
+/**
+ * The latency fault setting when some producer enables it (the first such producer's tables;
+ * the lab's producers of one run share them). undefined: no producer avoids brokers.
+ */
+export function latencyFaultSetting(context: CheckContext): LatencyFaultSetting | undefined {
+  const spec = context.workload.producers.find((producer) => producer.latencyFaultAvoidance === true);
+  if (spec === undefined) return undefined;
+  return { latencyMaxMs: defaultLatencyMaxMs, notAvailableDurationMs: spec.notAvailableDurationMs ?? defaultNotAvailableDurationMs };
+}
+
+/** Per broker: the spans in which some producer's fault table marked it not available. */
+function measuredIsolation(index: HistoryIndex, setting: LatencyFaultSetting): Record<string, TimeSpan[]> {
+  const spans: Record<string, TimeSpan[]> = {};
+  for (const attempt of index.attempts) {
+    const durationMs = notAvailableDurationFor(setting, attempt.outcome === "error" ? isolationLatencyMs : attempt.latencyMs);
+    if (durationMs > 0) (spans[attempt.broker] ??= []).push({ startMs: attempt.timeMs, endMs: attempt.timeMs + durationMs });
+  }
+  for (const broker of Object.keys(spans)) spans[broker] = union(spans[broker] ?? []);
+  return spans;
 }
 
 /** Every exceeded window, then the longest others, up to `max`; shown in time order. */

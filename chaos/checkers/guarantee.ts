@@ -6,7 +6,13 @@
 // with the message unflushed). ASYNC_MASTER slaves may lag, so they never "surely" have it.
 // The flush window bounds ASYNC_FLUSH loss: a message acked longer than the broker's
 // unflushedWindowMs before the power loss should have reached the disk; losing it is a bug.
-// Replication lag has no such bound (it is the table's "bounded by replication lag").
+// ASYNC_MASTER + slave ("loss bounded by replication lag"): the restarted master recovers only
+// its own flushed log and 4.x never copies the slave's extra tail back, so what it loses is
+// still bounded by its flush window; the slave's lag only decides whether a consumer could
+// read the message from the slave while the master was down. The history holds no
+// replication-lag measurement, so no tighter bound is derived from it: the judgement names the
+// flush window as the mechanism and says the lag was not measured.
+// Every allowed loss carries the window it fell in and the mechanism behind that window.
 import type { BrokerFacts, CheckContext } from "./context.ts";
 import { brokerOfQueue, slavesOf } from "./context.ts";
 import { formatMs } from "./evidence.ts";
@@ -18,7 +24,7 @@ export interface PowerLoss {
 }
 
 export type LossJudgement =
-  | { allowed: true; reason: string; node: string; powerLossAtMs: number; ackAgeMs: number }
+  | { allowed: true; reason: string; node: string; powerLossAtMs: number; ackAgeMs: number; windowMs: number | null; mechanism: string }
   | { allowed: false; reason?: string };
 
 /** Power losses that happened: nemesis injects and node events, else the schedule's. */
@@ -51,7 +57,7 @@ export function judgeLoss(
 ): LossJudgement {
   const guarantee = context.expectations.guarantee ?? "auto";
   if (guarantee === "loss-allowed") {
-    return { allowed: true, reason: "the scenario expects loss", node: "", powerLossAtMs: -1, ackAgeMs: -1 };
+    return { allowed: true, reason: "the scenario expects loss", node: "", powerLossAtMs: -1, ackAgeMs: -1, windowMs: null, mechanism: "scenario override (guarantee: loss-allowed)" };
   }
   if (guarantee === "no-loss" || send.queue === undefined) return { allowed: false };
   const brokerName = brokerOfQueue(send.queue);
@@ -70,13 +76,20 @@ export function judgeLoss(
   if (slaveSurelyHasIt(master, slaves, send, losses)) return { allowed: false };
   const why = slaves.length === 0
     ? `${master.flushDiskType}, no slave`
-    : `${master.role}: the slave may not have had it`;
+    : `${master.role}: the slave may not have had it (replication lag not measured)`;
+  const syncFlushTimeout = master.flushDiskType === "SYNC_FLUSH";
+  const windowMs = syncFlushTimeout ? null : master.unflushedWindowMs;
+  const mechanism = syncFlushTimeout
+    ? "SYNC_FLUSH answered FLUSH_DISK_TIMEOUT: the flush was still pending at the ack"
+    : `flush window ${formatMs(master.unflushedWindowMs)} = flushCommitLogThoroughInterval + flushIntervalCommitLog (page cache not yet on disk)`;
   return {
     allowed: true,
-    reason: `power loss of ${master.node} (${why}) ${formatMs(masterLoss.ackAgeMs)} after the ack`,
+    reason: `power loss of ${master.node} (${why}) ${formatMs(masterLoss.ackAgeMs)} after the ack, inside the ${syncFlushTimeout ? "pending flush" : `${formatMs(master.unflushedWindowMs)} flush window`}`,
     node: master.node,
     powerLossAtMs: masterLoss.timeMs,
     ackAgeMs: masterLoss.ackAgeMs,
+    windowMs,
+    mechanism,
   };
 }
 

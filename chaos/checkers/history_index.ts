@@ -6,7 +6,8 @@
 // ignored (counted in `orphanOutcomes`); messageIds are unique per invoke, and if the workload
 // ever reuses one, the best outcome (ok > unknown > pending > fail) represents the message.
 import type {
-  DeliverEvent, HistoryEvent, MembershipEvent, NemesisEvent, NodeEvent, RebalanceEvent, SendInvoke,
+  DeliverEvent, DlqEvent, HistoryEvent, MembershipEvent, NemesisEvent, NodeEvent, RebalanceEvent, RouteEvent,
+  SendAttemptEvent, SendInvoke, StoreDigestEvent,
 } from "../history/types.ts";
 
 export type SendStatusKind = "ok" | "fail" | "unknown" | "pending";
@@ -20,6 +21,8 @@ export interface SendRecord {
   tags?: string;
   orderKey?: string;
   orderSeq?: number;
+  delayLevel?: number;
+  sendMode?: SendInvoke["sendMode"];
   outcome: SendStatusKind;
   outcomeMs?: number;
   queue?: string;
@@ -44,6 +47,10 @@ export interface HistoryIndex {
   memberships: MembershipEvent[];
   nemesis: NemesisEvent[];
   nodes: NodeEvent[];
+  attempts: SendAttemptEvent[];
+  dlqs: DlqEvent[];
+  routes: RouteEvent[];
+  digests: StoreDigestEvent[];
   /** group → topic, for every group seen in deliveries or rebalances. */
   seenGroups: Map<string, string>;
   orphanOutcomes: number;
@@ -76,7 +83,7 @@ function sortedByTime(history: readonly HistoryEvent[]): readonly HistoryEvent[]
 function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
   const index: HistoryIndex = {
     events, sends: [], sendById: new Map(), messages: [], deliveries: [], rebalances: [], memberships: [],
-    nemesis: [], nodes: [], seenGroups: new Map(), orphanOutcomes: 0,
+    nemesis: [], nodes: [], attempts: [], dlqs: [], routes: [], digests: [], seenGroups: new Map(), orphanOutcomes: 0,
     startMs: events[0]?.timeMs ?? 0, endMs: events[events.length - 1]?.timeMs ?? 0,
   };
   const byOpId = new Map<number, SendRecord>();
@@ -121,6 +128,18 @@ function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
       case "node":
         index.nodes.push(event);
         break;
+      case "attempt":
+        index.attempts.push(event);
+        break;
+      case "dlq":
+        index.dlqs.push(event);
+        break;
+      case "route":
+        index.routes.push(event);
+        break;
+      case "store-digest":
+        index.digests.push(event);
+        break;
       case "note":
         break;
     }
@@ -148,6 +167,8 @@ function recordOf(event: SendInvoke): SendRecord {
   if (event.tags !== undefined) record.tags = event.tags;
   if (event.orderKey !== undefined) record.orderKey = event.orderKey;
   if (event.orderSeq !== undefined) record.orderSeq = event.orderSeq;
+  if (event.delayLevel !== undefined) record.delayLevel = event.delayLevel;
+  record.sendMode = event.sendMode;
   return record;
 }
 

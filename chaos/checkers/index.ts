@@ -1,5 +1,7 @@
-// The checkers' public face: runCheckers runs the scenario's checkers (all five when the
-// expectations name none) over one history and context, and computeCounts fills the result's
+// The checkers' public face: runCheckers runs the scenario's checkers (every one when the
+// expectations name none: each new checker judges only what the history exercises and says
+// "nothing to judge" otherwise, so a scenario without orderly groups, delays, late groups,
+// attempts, routes or digests passes them trivially) over one history and context, and computeCounts fills the result's
 // counts table. Every checker is a pure function (history, context) → CheckResult; they share
 // one index of the history (history_index.ts), so a run costs one sort plus linear passes.
 import type { HistoryEvent } from "../history/types.ts";
@@ -13,6 +15,16 @@ import { indexHistory } from "./history_index.ts";
 import { checkLatency } from "./latency.ts";
 import { checkOrder } from "./order.ts";
 import { checkRebalance } from "./rebalance.ts";
+import { checkDelay } from "./delay.ts";
+import { checkDuplicates } from "./duplicates.ts";
+import { checkLateJoin } from "./late_join.ts";
+import { checkOrderly } from "./orderly.ts";
+import { checkProducerFailover } from "./producer_failover.ts";
+import { checkReplica } from "./replica.ts";
+import { checkRetry } from "./retry.ts";
+import { checkRoutes } from "./routes.ts";
+import { checkSendStatus } from "./send_status.ts";
+import { checkSharding } from "./sharding.ts";
 
 export type Checker = (history: readonly HistoryEvent[], context: CheckContext) => CheckResult;
 
@@ -22,9 +34,22 @@ export const checkers: Readonly<Record<CheckerName, Checker>> = {
   failover: checkFailover,
   rebalance: checkRebalance,
   latency: checkLatency,
+  orderly: checkOrderly,
+  sharding: checkSharding,
+  retry: checkRetry,
+  delay: checkDelay,
+  "late-join": (history, context) => checkLateJoin(history, context),
+  "producer-failover": checkProducerFailover,
+  replica: checkReplica,
+  routes: checkRoutes,
+  duplicates: checkDuplicates,
+  "send-status": checkSendStatus,
 };
 
-export const allCheckerNames: readonly CheckerName[] = ["delivery", "order", "failover", "rebalance", "latency"];
+export const allCheckerNames: readonly CheckerName[] = [
+  "delivery", "order", "failover", "rebalance", "latency",
+  "orderly", "sharding", "retry", "delay", "late-join", "producer-failover", "replica", "routes", "duplicates", "send-status",
+];
 
 export function runCheckers(history: readonly HistoryEvent[], context: CheckContext): CheckResult[] {
   const names = context.expectations.checkers.length > 0 ? context.expectations.checkers : allCheckerNames;
@@ -63,7 +88,17 @@ export type { OrderEvidence } from "./order.ts";
 export { checkFailover } from "./failover.ts";
 export type { FailoverEvidence, UnavailabilityWindow } from "./failover.ts";
 export { boundFor, deriveFailoverBounds } from "./bounds.ts";
-export type { FailoverBounds, TimeSpan } from "./bounds.ts";
+export type { BoundDerivation, FailoverBounds, TimeSpan } from "./bounds.ts";
+export { checkOrderly } from "./orderly.ts";
+export { checkSharding } from "./sharding.ts";
+export { checkRetry } from "./retry.ts";
+export { checkDelay } from "./delay.ts";
+export { checkLateJoin } from "./late_join.ts";
+export { checkProducerFailover } from "./producer_failover.ts";
+export { checkReplica } from "./replica.ts";
+export { checkRoutes } from "./routes.ts";
+export { checkDuplicates } from "./duplicates.ts";
+export { checkSendStatus } from "./send_status.ts";
 export { checkRebalance } from "./rebalance.ts";
 export type { GroupAssignment, RebalanceEvidence } from "./rebalance.ts";
 export { checkLatency } from "./latency.ts";

@@ -2,10 +2,12 @@
 // single-defect injectors (each must make the right checker fail). A clean history respects
 // the invariants the checkers assume of a correct system: offsets per queue in store order,
 // each queue delivered in offset order by its one owner, every acked message delivered once
-// per group soon after its ack, order keys pinned to a queue, a balanced static assignment.
+// per group soon after its ack, order keys on the selector's queue, retries after their delay
+// level, a balanced static assignment.
 import fc from "fast-check";
 import type { DeliverEvent, HistoryEvent } from "../../history/types.ts";
 import type { CheckContext } from "../context.ts";
+import { selectedQueue } from "../sharding.ts";
 import { HistoryBuilder, testContext, topologyFacts } from "./history_builder.ts";
 
 export interface CleanCase {
@@ -62,7 +64,8 @@ function buildCase(shape: Shape): CleanCase {
   shape.sends.forEach((send, index) => {
     timeMs += send.gapMs;
     const key = `k${index % shape.keys}`;
-    const queue = shape.ordered ? queues[(index % shape.keys) % queues.length] ?? "" : queues[(index + shape.rotation) % queues.length] ?? "";
+    // Ordered sends go where the workload's selector puts the key (sharding.ts).
+    const queue = shape.ordered ? selectedQueue(key, brokers, shape.queuesPerBroker) ?? "" : queues[(index + shape.rotation) % queues.length] ?? "";
     const id = `m-${index}`;
     const keyed = shape.ordered ? { key, seq: Math.floor(index / shape.keys) } : {};
     const isStored = send.outcome === "ok" || (send.outcome === "unknown" && send.storedIfUnknown);
@@ -78,10 +81,11 @@ function buildCase(shape: Shape): CleanCase {
       const process = owner.get(`${name}/${message.queue}`) ?? "";
       const at = Math.max(message.storeMs + message.delayMs, (lastOnQueue.get(message.queue) ?? 0) + 1);
       lastOnQueue.set(message.queue, at);
-      // Concurrent groups sometimes answer "retry": the success comes later, reconsumeTimes 1.
+      // Concurrent groups sometimes answer "retry": the success comes later, reconsumeTimes 1,
+      // after delay level 3 (10 s) as the broker's retry path gives it.
       if (group.retries && !shape.ordered && message.offset % 3 === 1) {
         builder.deliver({ id: message.id, at, group: name, process, queue: message.queue, offset: message.offset, result: "retry" });
-        builder.deliver({ id: message.id, at: at + 500, group: name, process, queue: message.queue, offset: message.offset, reconsume: 1 });
+        builder.deliver({ id: message.id, at: at + 10_000 + message.delayMs, group: name, process, queue: message.queue, offset: message.offset, reconsume: 1 });
       } else {
         builder.deliver({ id: message.id, at, group: name, process, queue: message.queue, offset: message.offset });
       }

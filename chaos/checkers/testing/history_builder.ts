@@ -2,7 +2,7 @@
 // the classic topologies. Defaults: topic "T" with 2 queues per master, producer "producer-1",
 // clustering group "G" with consumers "consumer-G-1"... A send's queue/offset default to what
 // its deliveries need, so a fixture only says what matters for the case.
-import type { HistoryEvent, NodeEvent } from "../../history/types.ts";
+import type { DeliverEvent, HistoryEvent, NodeEvent } from "../../history/types.ts";
 import type { ConsumerGroupSpec, Expectations } from "../../scenario.ts";
 import { rocketmqIntervals } from "../../scenario.ts";
 import type { BrokerFacts, CheckContext, TopologyFacts } from "../context.ts";
@@ -21,6 +21,8 @@ export interface SendSpec {
   seq?: number;
   tags?: string;
   status?: string;
+  delayLevel?: number;
+  sendMode?: "sync" | "async" | "oneway";
 }
 
 export interface DeliverSpec {
@@ -32,6 +34,8 @@ export interface DeliverSpec {
   offset?: number;
   reconsume?: number;
   result?: "success" | "retry";
+  /** Any other DeliverEvent field (startMs, lockHeld, storeTimeMs, delayLevel, ...). */
+  extra?: Partial<DeliverEvent>;
 }
 
 export class HistoryBuilder {
@@ -44,7 +48,8 @@ export class HistoryBuilder {
     const process = spec.process ?? "producer-1";
     const topic = spec.topic ?? "T";
     this.events.push({
-      type: "invoke", op: "send", opId, timeMs: spec.at, process, topic, messageId: spec.id, sendMode: "sync",
+      type: "invoke", op: "send", opId, timeMs: spec.at, process, topic, messageId: spec.id, sendMode: spec.sendMode ?? "sync",
+      ...(spec.delayLevel === undefined ? {} : { delayLevel: spec.delayLevel }),
       ...(spec.tags === undefined ? {} : { tags: spec.tags }),
       ...(spec.key === undefined ? {} : { orderKey: spec.key }),
       ...(spec.seq === undefined ? {} : { orderSeq: spec.seq }),
@@ -82,7 +87,7 @@ export class HistoryBuilder {
     this.events.push({
       type: "deliver", op: "consume", timeMs: spec.at, process: spec.process ?? `consumer-${group}-1`, group,
       messageId: spec.id, topic: "T", queue: spec.queue ?? stored.queue, queueOffset: spec.offset ?? stored.offset,
-      reconsumeTimes: spec.reconsume ?? 0, result: spec.result ?? "success",
+      reconsumeTimes: spec.reconsume ?? 0, result: spec.result ?? "success", ...spec.extra,
     });
     return this;
   }
@@ -119,6 +124,12 @@ export class HistoryBuilder {
   fault(at: number, healAt: number | null, kind: string, target: string, faultIndex = 0): this {
     this.events.push({ type: "nemesis", timeMs: at, phase: "inject", faultIndex, kind, target });
     if (healAt !== null) this.events.push({ type: "nemesis", timeMs: healAt, phase: "heal", faultIndex, kind, target });
+    return this;
+  }
+
+  /** Any event as is (attempts, DLQ reads, routes, digests). */
+  raw(event: HistoryEvent): this {
+    this.events.push(event);
     return this;
   }
 

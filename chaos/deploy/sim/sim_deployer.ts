@@ -9,8 +9,9 @@ import { runWorkloadNode } from "../../workload/index.ts";
 import { workerSpecs } from "../worker_protocol.ts";
 import { AddressPlan } from "../process/address_plan.ts";
 import type { Cluster, ClusterPlan, DeployedNode, Deployer, FaultSupport } from "../types.ts";
-import { brokerEntry, namesrvEntry } from "./sim_nodes.ts";
+import { brokerEntry, namesrvEntry, simStoreDir } from "./sim_nodes.ts";
 import { partitionCuts } from "./partition_shapes.ts";
+import { storeDigestEvents } from "./store_digest.ts";
 import { decodeFramePayload, RequestCode } from "../../../system/remoting/index.ts";
 
 /** How long a start may take in virtual time before the deploy is declared failed. */
@@ -312,8 +313,19 @@ class SimCluster implements Cluster {
   }
 
   async teardown(): Promise<void> {
+    // Teardown comes after the drain: the commit logs are as replication left them.
+    this.recordStoreDigests();
     // The world is dropped with the cluster: nothing outlives a simulated run.
     this.clientHandles.clear();
+  }
+
+  /** Replica consistency's evidence: each broker's commit log, read from its disk (store_digest.ts). */
+  private recordStoreDigests(): void {
+    const brokers = this.plan.brokers.filter((broker) => this.world.nodes().some((node) => node.name === broker.node)).map((broker) => ({
+      node: broker.node, brokerName: broker.brokerName, role: broker.brokerId === 0 ? "master" as const : "slave" as const,
+      disk: this.node(broker.node).disk, commitLogDir: `${simStoreDir}/commitlog`,
+    }));
+    for (const event of storeDigestEvents(brokers, this.nowMs())) this.history.record(event);
   }
 
   traceHash(): string {

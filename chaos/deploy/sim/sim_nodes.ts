@@ -13,6 +13,9 @@ import type { PlannedBroker } from "../types.ts";
 import { brokerTopicsJson, topicsJsonPath } from "../broker_topics.ts";
 import type { BrokerTestFaults } from "../../../system/broker/test_faults.ts";
 
+/** Where a simulated broker keeps its store (storePathRootDir) on its own disk. */
+export const simStoreDir = "/store";
+
 /** The sim keeps index files small (same layout, fewer slots): a 420 MB file per broker costs RAM. */
 export const simIndexOverrides = "\n# simulator: same IndexFile layout, smaller capacity\nmaxHashSlotNum=50000\nmaxIndexNum=200000\n";
 
@@ -33,7 +36,7 @@ export function brokerEntry(
   node: NodeAddress,
   options: { namesrvAddr: string; testFaults?: BrokerTestFaults },
 ): (env: Env) => Promise<NodeHandle & { controller: BrokerController }> {
-  const text = brokerConfText(broker, node, "/store") + simIndexOverrides;
+  const text = brokerConfText(broker, node, simStoreDir) + simIndexOverrides;
   return async (env) => {
     const context = { homeDir: "/home/mq", hostName: broker.node, localIp: node.ip, totalPhysicalMemoryBytes: 16 * 1024 ** 3 };
     const { config, warnings } = parseBrokerConfig(text, `${broker.node}.properties`, context);

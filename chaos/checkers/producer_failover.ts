@@ -1,0 +1,203 @@
+// Producer failover, judged from the send attempts (SendAttemptEvents) and outcomes. RocketMQ
+// 4.9's DefaultMQProducerImpl.sendDefaultImpl, for a sync send that is not keyed (a selector
+// send bypasses all of this):
+// - gives up only after 1 + retryTimesWhenSendFailed attempts (default 2 retries), or once
+//   sendTimeoutMs has elapsed (the 4.x timeout spans the retries), or on a broker answer whose
+//   code is not retriable (retry codes: SYSTEM_ERROR 1, SERVICE_NOT_AVAILABLE 14,
+//   NO_PERMISSION 16, TOPIC_NOT_EXIST 17, NO_BUYER_ID 204, NOT_IN_CURRENT_UNIT 205). A send
+//   that failed with fewer attempts, before its timeout, while another master took sends,
+//   gave up early;
+// - retries on another broker: selectOneMessageQueue(lastBrokerName) skips the broker that
+//   just failed when the route has another, so a retry that picks the same broker while
+//   another is in the route is a violation;
+// - with sendLatencyFaultEnable (MQFaultStrategy): every attempt updates the broker's fault
+//   item — a failure charges 30 s of latency — and the table latencyMax {50, 100, 550, 1000,
+//   2000, 3000, 15000} → notAvailableDuration {0, 0, 30 s, 60 s, 120 s, 180 s, 600 s} says how
+//   long the producer skips it; selection takes the first queue whose broker is available and
+//   only falls back to an unavailable one when none is. The checker replays each producer's
+//   table from its attempts and flags an attempt at a broker that was surely unavailable while
+//   another broker of the route surely was available. "Surely": the attempt's timeMs may be
+//   its start or its end, so the selection moment is taken anywhere in
+//   [timeMs − latencyMs, timeMs] and the isolation as [end of the failing attempt at its
+//   latest, its start + duration at its earliest] — only certain violations fail.
+// Without attempt events there is nothing to judge (the summary says so).
+import type { HistoryEvent, RouteEvent, SendAttemptEvent } from "../history/types.ts";
+import type { CheckResult } from "../result.ts";
+import { defaultLatencyMaxMs, defaultNotAvailableDurationMs, isolationLatencyMs, notAvailableDurationFor } from "./bounds.ts";
+import type { CheckContext } from "./context.ts";
+import { brokerOfQueue, masters } from "./context.ts";
+import type { CappedList } from "./evidence.ts";
+import { capped, formatMs, idsMax, plural } from "./evidence.ts";
+import { latencyFaultSetting } from "./failover.ts";
+import type { SendRecord } from "./history_index.ts";
+import { indexHistory } from "./history_index.ts";
+
+export const defaultRetryTimesWhenSendFailed = 2;
+const retryResponseCodes = new Set([1, 14, 16, 17, 204, 205]);
+
+export type FailoverViolation = {
+  kind: "gave-up-early" | "retried-same-broker" | "picked-isolated-broker";
+  producer: string; id?: string; broker: string; timeMs: number; detail: string;
+};
+
+export type ProducerFailoverEvidence = {
+  attempts: number;
+  retryTimesWhenSendFailed: number;
+  latencyFaultAvoidance: boolean;
+  notAvailableDurationMs: number[];
+  /** notAvailableDuration charged for one failed attempt: the isolation the failover bound must allow. */
+  isolationMs: number;
+  longestIsolationMs: number;
+  violations: CappedList<FailoverViolation>;
+};
+
+/** A broker's fault item as far as the history can tell: isolated surely from fromLatestMs to untilEarliestMs, possibly until untilLatestMs. */
+type Item = { fromLatestMs: number; untilEarliestMs: number; untilLatestMs: number };
+
+export function checkProducerFailover(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
+  const index = indexHistory(history);
+  const setting = latencyFaultSetting(context);
+  const retries = context.workload.producers.find((producer) => producer.retryTimesWhenSendFailed !== undefined)?.retryTimesWhenSendFailed ?? defaultRetryTimesWhenSendFailed;
+  const byOpId = new Map(index.sends.map((send) => [send.opId, send]));
+  const attemptsByOp = new Map<number, SendAttemptEvent[]>();
+  const attemptsByProducer = new Map<string, SendAttemptEvent[]>();
+  const keyedProducers = new Set(index.sends.filter((send) => send.orderKey !== undefined).map((send) => send.process));
+  for (const attempt of index.attempts) {
+    if (attempt.opId !== undefined) {
+      const list = attemptsByOp.get(attempt.opId) ?? [];
+      list.push(attempt);
+      attemptsByOp.set(attempt.opId, list);
+    }
+    const keyed = attempt.opId === undefined ? keyedProducers.has(attempt.process) : byOpId.get(attempt.opId)?.orderKey !== undefined;
+    if (keyed) continue;
+    const list = attemptsByProducer.get(attempt.process) ?? [];
+    list.push(attempt);
+    attemptsByProducer.set(attempt.process, list);
+  }
+  const violations: FailoverViolation[] = [];
+  const serving = servingBrokers(index.sends, index.attempts);
+  const routes = routesOf(index.routes);
+  const allMasters = masters(context.topology).map((broker) => broker.brokerName);
+  for (const send of index.sends) {
+    if (send.orderKey !== undefined || send.sendMode !== "sync" || send.outcome === "ok" || send.outcome === "pending") continue;
+    const attempts = attemptsByOp.get(send.opId) ?? [];
+    if (attempts.length === 0) continue;
+    const tried = new Set(attempts.map((attempt) => attempt.broker));
+    const endMs = send.outcomeMs ?? send.invokeMs;
+    const others = serving(send.invokeMs - context.intervals.sendTimeoutMs, endMs + context.intervals.sendTimeoutMs).filter((broker) => !tried.has(broker));
+    const last = attempts[attempts.length - 1];
+    const nonRetriable = last?.responseCode !== undefined && !retryResponseCodes.has(last.responseCode);
+    const timedOut = endMs - send.invokeMs >= context.intervals.sendTimeoutMs - 100;
+    if (send.outcome === "fail" && attempts.length < retries + 1 && others.length > 0 && !nonRetriable && !timedOut) {
+      violations.push({ kind: "gave-up-early", producer: send.process, id: send.messageId, broker: [...tried].join(","), timeMs: endMs,
+        detail: `failed after ${plural(attempts.length, "attempt")} of ${retries + 1} in ${formatMs(endMs - send.invokeMs)} (timeout ${formatMs(context.intervals.sendTimeoutMs)}) while ${others.join(", ")} took sends` });
+    }
+    for (let position = 1; position < attempts.length; position++) {
+      const previous = attempts[position - 1];
+      const current = attempts[position];
+      if (previous === undefined || current === undefined || previous.outcome !== "error" || current.broker !== previous.broker) continue;
+      const route = routeAt(routes.get(`${send.process}\u0000${send.topic}`), current.timeMs) ?? allMasters;
+      if (route.some((broker) => broker !== current.broker)) {
+        violations.push({ kind: "retried-same-broker", producer: send.process, id: send.messageId, broker: current.broker, timeMs: current.timeMs,
+          detail: `retry ${position} went back to ${current.broker}, which had just failed, while the route also had ${route.filter((broker) => broker !== current.broker).join(", ")}` });
+      }
+    }
+  }
+  let longestIsolationMs = 0;
+  if (setting !== undefined) {
+    for (const [producer, attempts] of attemptsByProducer) {
+      const found = isolationViolations(producer, attempts, setting, routes, allMasters, index.sends.find((send) => send.process === producer)?.topic ?? "");
+      violations.push(...found.violations);
+      longestIsolationMs = Math.max(longestIsolationMs, found.longestMs);
+    }
+  }
+  const durations = [...(setting?.notAvailableDurationMs ?? defaultNotAvailableDurationMs)];
+  const evidence: ProducerFailoverEvidence = {
+    attempts: index.attempts.length, retryTimesWhenSendFailed: retries, latencyFaultAvoidance: setting !== undefined,
+    notAvailableDurationMs: durations,
+    isolationMs: notAvailableDurationFor({ latencyMaxMs: defaultLatencyMaxMs, notAvailableDurationMs: durations }, isolationLatencyMs),
+    longestIsolationMs, violations: capped(violations, idsMax(context)),
+  };
+  const first = violations[0];
+  const summary = first !== undefined
+    ? `${plural(violations.length, "failover violation")}; first ${first.kind} by ${first.producer}${first.id === undefined ? "" : ` (${first.id})`} at ${formatMs(first.timeMs)}: ${first.detail}.`
+    : index.attempts.length === 0 ? "No send attempts in this history: nothing to judge."
+      : `${plural(index.attempts.length, "send attempt")}: retries used as retryTimesWhenSendFailed ${retries} allows` +
+        `${setting === undefined ? "" : `, isolated brokers avoided (longest isolation ${formatMs(longestIsolationMs)}, one failure isolates ${formatMs(evidence.isolationMs)})`}.`;
+  return { name: "producer-failover", verdict: violations.length > 0 ? "fail" : "pass", summary, evidence };
+}
+
+function isolationViolations(
+  producer: string, attempts: readonly SendAttemptEvent[], setting: NonNullable<ReturnType<typeof latencyFaultSetting>>,
+  routes: Map<string, RouteEvent[]>, allMasters: readonly string[], topic: string,
+): { violations: FailoverViolation[]; longestMs: number } {
+  const items = new Map<string, Item & { cause: SendAttemptEvent }>();
+  const seen = new Set<string>();
+  const violations: FailoverViolation[] = [];
+  let longestMs = 0;
+  const sorted = [...attempts].sort((left, right) => left.timeMs - right.timeMs);
+  for (const attempt of sorted) {
+    const selectEarliestMs = attempt.timeMs - attempt.latencyMs;
+    const selectLatestMs = attempt.timeMs;
+    const own = items.get(attempt.broker);
+    if (own !== undefined && own.fromLatestMs <= selectEarliestMs && selectLatestMs < own.untilEarliestMs) {
+      const route = routeAt(routes.get(`${producer}\u0000${topic}`), selectEarliestMs) ?? allMasters.filter((broker) => seen.has(broker));
+      const available = route.filter((broker) => {
+        if (broker === attempt.broker) return false;
+        const item = items.get(broker);
+        // Surely available: never charged, or its isolation surely over at the selection.
+        return item === undefined || item.untilLatestMs <= selectEarliestMs;
+      });
+      if (available.length > 0) {
+        violations.push({ kind: "picked-isolated-broker", producer, broker: attempt.broker, timeMs: attempt.timeMs,
+          detail: `${attempt.broker} was isolated from ${formatMs(own.fromLatestMs)} to ${formatMs(own.untilEarliestMs)} by the ${own.cause.outcome === "error" ? `failed attempt (${own.cause.errorName ?? "error"})` : `${own.cause.latencyMs} ms attempt`} at ${formatMs(own.cause.timeMs)}, yet picked while ${available.join(", ")} was available` });
+      }
+    }
+    seen.add(attempt.broker);
+    const durationMs = notAvailableDurationFor(setting, attempt.outcome === "error" ? isolationLatencyMs : attempt.latencyMs);
+    longestMs = Math.max(longestMs, durationMs);
+    // timeMs is the attempt's start or its end, so it ended in [timeMs, timeMs + latencyMs].
+    items.set(attempt.broker, {
+      fromLatestMs: attempt.timeMs + attempt.latencyMs, untilEarliestMs: attempt.timeMs + durationMs,
+      untilLatestMs: attempt.timeMs + attempt.latencyMs + durationMs, cause: attempt,
+    });
+  }
+  return { violations, longestMs };
+}
+
+/** Brokers with a successful send or attempt in a time range (any producer). */
+function servingBrokers(sends: readonly SendRecord[], attempts: readonly SendAttemptEvent[]): (fromMs: number, toMs: number) => string[] {
+  const oks: { timeMs: number; broker: string }[] = [];
+  for (const send of sends) if (send.outcome === "ok" && send.queue !== undefined) oks.push({ timeMs: send.outcomeMs ?? send.invokeMs, broker: brokerOfQueue(send.queue) });
+  for (const attempt of attempts) if (attempt.outcome === "ok") oks.push({ timeMs: attempt.timeMs, broker: attempt.broker });
+  oks.sort((left, right) => left.timeMs - right.timeMs);
+  return (fromMs, toMs) => {
+    const found = new Set<string>();
+    for (const ok of oks) {
+      if (ok.timeMs < fromMs) continue;
+      if (ok.timeMs > toMs) break;
+      found.add(ok.broker);
+    }
+    return [...found].sort();
+  };
+}
+
+function routesOf(routes: readonly RouteEvent[]): Map<string, RouteEvent[]> {
+  const byClient = new Map<string, RouteEvent[]>();
+  for (const route of routes) {
+    const key = `${route.process}\u0000${route.topic}`;
+    const list = byClient.get(key) ?? [];
+    list.push(route);
+    byClient.set(key, list);
+  }
+  return byClient;
+}
+
+function routeAt(routes: readonly RouteEvent[] | undefined, timeMs: number): string[] | undefined {
+  let found: RouteEvent | undefined;
+  for (const route of routes ?? []) {
+    if (route.timeMs > timeMs) break;
+    found = route;
+  }
+  return found?.writableBrokers;
+}

@@ -1,0 +1,140 @@
+// Retry and DLQ, per CLUSTERING group and message (broadcasting groups never retry: RocketMQ
+// drops a failed broadcast message). RocketMQ's path: a delivery answered RECONSUME_LATER (or
+// a listener that threw) with reconsumeTimes r is sent back; the broker
+// (SendMessageProcessor.consumerSendMsgBack) moves it to %DLQ%<group> when
+// r >= maxReconsumeTimes, else stores it in %RETRY%<group> with delayLevel 3 + r, and it comes
+// back with reconsumeTimes r + 1. So:
+// - redelivered: after a failed delivery with r < max, a delivery with reconsumeTimes r + 1
+//   follows, unless the run ended before failMs + delay(3 + r) + deliverySlack;
+// - not early: that redelivery is at or after failMs + delay(3 + r) − retryToleranceMs (the
+//   broker stores the retry after the failure, and the delay counts from its store time).
+//   The floors grow with r (10 s, 30 s, 1 m, 2 m, ... by default), so delays are
+//   non-decreasing per the levels; actual gaps (which add pull latency) are not compared
+//   with each other;
+// - DLQ exactly: a failed delivery with r >= max puts the message in the DLQ: when the
+//   group's DLQ was read (DlqEvents for the group, or the spec says readDlq/poisonPercent),
+//   the message is there; a message in the DLQ had such a failure; and it is not delivered
+//   to the group after that failure;
+// - no retry after success: a delivery with a higher reconsumeTimes after a successful one
+//   (the broker or client sent back a message that succeeded) fails unless a fault window
+//   explains it (duplicates.ts judges plain duplicates).
+// Orderly groups are left out: MessageListenerOrderly retries locally after
+// suspendCurrentQueueTimeMillis, not through %RETRY% and the delay levels.
+import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
+import type { CheckResult } from "../result.ts";
+import type { CheckContext } from "./context.ts";
+import { groupSpecs } from "./context.ts";
+import { delayLevelsMs, delayOfLevel, deliverySlackMs } from "./delay.ts";
+import { explainRedelivery, redeliveryWindows, settleMsOf } from "./duplicates.ts";
+import type { CappedList } from "./evidence.ts";
+import { capped, formatMs, idsMax, plural } from "./evidence.ts";
+import { indexHistory, runEndMs } from "./history_index.ts";
+
+export const defaultMaxReconsumeTimes = 16;
+export const retryToleranceMs = 100;
+
+export type RetryViolation = {
+  kind: "missing-retry" | "early-retry" | "missing-from-dlq" | "dlq-too-early" | "delivered-after-dlq" | "retried-after-success";
+  group: string; id: string; reconsumeTimes: number; timeMs: number; detail: string;
+};
+
+export type RetryEvidence = {
+  groups: { group: string; maxReconsumeTimes: number; failures: number; retries: number; dlq: number; dlqRead: boolean }[];
+  levelsMs: number[];
+  toleranceMs: number;
+  violations: CappedList<RetryViolation>;
+  notJudgedNearEnd: number;
+};
+
+export function checkRetry(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
+  const index = indexHistory(history);
+  const levels = delayLevelsMs(context);
+  const endMs = runEndMs(index, context.endMs);
+  const slackMs = deliverySlackMs(context);
+  const windows = redeliveryWindows(index, context);
+  const settleMs = settleMsOf(context);
+  const violations: RetryViolation[] = [];
+  const groups: RetryEvidence["groups"] = [];
+  let notJudgedNearEnd = 0;
+  const byGroup = new Map<string, Map<string, DeliverEvent[]>>();
+  for (const delivery of index.deliveries) {
+    const perGroup = byGroup.get(delivery.group) ?? new Map<string, DeliverEvent[]>();
+    const list = perGroup.get(delivery.messageId) ?? [];
+    list.push(delivery);
+    perGroup.set(delivery.messageId, list);
+    byGroup.set(delivery.group, perGroup);
+  }
+  const dlqByGroup = new Map<string, Set<string>>();
+  for (const event of index.dlqs) {
+    const set = dlqByGroup.get(event.group) ?? new Set<string>();
+    set.add(event.messageId);
+    dlqByGroup.set(event.group, set);
+  }
+  for (const spec of groupSpecs(context.workload, index.seenGroups)) {
+    if (spec.model === "BROADCASTING" || spec.orderly === true) continue;
+    const max = spec.maxReconsumeTimes ?? defaultMaxReconsumeTimes;
+    const dlq = dlqByGroup.get(spec.group) ?? new Set<string>();
+    const dlqRead = dlqByGroup.has(spec.group) || spec.readDlq === true || (spec.poisonPercent ?? 0) > 0;
+    const stats = { group: spec.group, maxReconsumeTimes: max, failures: 0, retries: 0, dlq: dlq.size, dlqRead };
+    const add = (kind: RetryViolation["kind"], delivery: Pick<DeliverEvent, "messageId" | "reconsumeTimes" | "timeMs">, detail: string): void => {
+      violations.push({ kind, group: spec.group, id: delivery.messageId, reconsumeTimes: delivery.reconsumeTimes, timeMs: delivery.timeMs, detail });
+    };
+    const deadLettered = new Set<string>();
+    for (const [id, deliveries] of byGroup.get(spec.group) ?? []) {
+      let succeeded: DeliverEvent | undefined;
+      for (let position = 0; position < deliveries.length; position++) {
+        const delivery = deliveries[position]!;
+        if (delivery.reconsumeTimes > 0) stats.retries++;
+        if (succeeded !== undefined && delivery.reconsumeTimes > succeeded.reconsumeTimes
+          && explainRedelivery(windows, spec.group, succeeded.timeMs, delivery.timeMs, settleMs) === undefined) {
+          add("retried-after-success", delivery, `succeeded at ${formatMs(succeeded.timeMs)} with reconsumeTimes ${succeeded.reconsumeTimes}, delivered again as retry ${delivery.reconsumeTimes}`);
+        }
+        if (delivery.result === "success") {
+          succeeded ??= delivery;
+          continue;
+        }
+        stats.failures++;
+        const later = deliveries.slice(position + 1);
+        if (delivery.reconsumeTimes >= max) {
+          deadLettered.add(id);
+          const after = later[0];
+          if (after !== undefined) add("delivered-after-dlq", after, `failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max} at ${formatMs(delivery.timeMs)}: it belongs in the DLQ, yet came back`);
+          if (dlqRead && !dlq.has(id)) add("missing-from-dlq", delivery, `failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max}, not found in %DLQ%${spec.group}`);
+          continue;
+        }
+        // Another consumer may hold a duplicate failure of the same attempt: only the first counts.
+        if (later.some((next) => next.reconsumeTimes === delivery.reconsumeTimes && next.result !== "success" && next.process !== delivery.process && next.timeMs - delivery.timeMs < 1)) continue;
+        const delayMs = delayOfLevel(levels, 3 + delivery.reconsumeTimes);
+        const retry = later.find((next) => next.reconsumeTimes === delivery.reconsumeTimes + 1);
+        if (retry === undefined) {
+          if (succeeded !== undefined || later.some((next) => next.reconsumeTimes > delivery.reconsumeTimes)) continue;
+          if (delivery.timeMs + delayMs + slackMs > endMs) {
+            notJudgedNearEnd++;
+            continue;
+          }
+          add("missing-retry", delivery, `failed with reconsumeTimes ${delivery.reconsumeTimes} < ${max}; no delivery with reconsumeTimes ${delivery.reconsumeTimes + 1} by the end (due ${formatMs(delivery.timeMs + delayMs)})`);
+          continue;
+        }
+        if (retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs) {
+          add("early-retry", retry, `retry ${retry.reconsumeTimes} at ${formatMs(retry.timeMs)} only ${formatMs(retry.timeMs - delivery.timeMs)} after the failure at ${formatMs(delivery.timeMs)}; level ${3 + delivery.reconsumeTimes} asks ${formatMs(delayMs)}`);
+        }
+      }
+    }
+    for (const id of dlq) {
+      if (deadLettered.has(id)) continue;
+      const event = index.dlqs.find((entry) => entry.group === spec.group && entry.messageId === id);
+      add("dlq-too-early", { messageId: id, reconsumeTimes: event?.reconsumeTimes ?? -1, timeMs: event?.timeMs ?? 0 },
+        `in %DLQ%${spec.group} without a failed delivery at reconsumeTimes ≥ ${max}`);
+    }
+    groups.push(stats);
+  }
+  const evidence: RetryEvidence = { groups, levelsMs: levels, toleranceMs: retryToleranceMs, violations: capped(violations, idsMax(context)), notJudgedNearEnd };
+  const first = violations[0];
+  const failures = groups.reduce((sum, group) => sum + group.failures, 0);
+  const summary = first !== undefined
+    ? `${plural(violations.length, "retry violation")}; first ${first.kind} of ${first.id} (group ${first.group}): ${first.detail}.`
+    : failures === 0 ? "No consumption failed in this run: no retry to judge."
+      : `${plural(failures, "failed delivery", "failed deliveries")} each retried at its level's delay or dead-lettered at maxReconsumeTimes` +
+        `${notJudgedNearEnd > 0 ? ` (${notJudgedNearEnd} too close to the end to judge)` : ""}.`;
+  return { name: "retry", verdict: violations.length > 0 ? "fail" : "pass", summary, evidence };
+}

@@ -1,0 +1,123 @@
+// Route freshness: once a master stops serving, clients' routes must stop naming it as
+// writable within the bound RocketMQ's mechanism gives, and that bound depends on how the
+// NameServer learns of it:
+// - channel close (the broker process crashed: its kernel closes the connection): the
+//   NameServer's onChannelDestroy drops the broker at once, and each client learns it at its
+//   next route poll: routePollMs + routeSlackMs.
+// - silence (power loss of its machine, pause, broker→NameServer heartbeat loss, a partition
+//   isolating it): the NameServer's scan (every namesrvScanMs) drops a broker
+//   silent for brokerExpiryMs; then one route poll: brokerExpiryMs + namesrvScanMs +
+//   routePollMs + routeSlackMs.
+// A producer's TopicPublishInfo keeps only queues whose broker still has a master address
+// (MQClientInstance.topicRouteData2TopicPublishInfo), so a dead master leaves the client's
+// writable brokers even while its slave keeps the brokerName alive; readable brokers may keep
+// it (consumers read from the slave) and are not judged.
+// Judged per (client with RouteEvents, topic, fault on a master) only when the master stayed
+// out past the bound and the run lasted that long; faults that also cut the client or every
+// NameServer off are skipped (the client cannot learn anything then).
+import type { HistoryEvent, RouteEvent } from "../history/types.ts";
+import type { CheckResult } from "../result.ts";
+import type { CheckContext } from "./context.ts";
+import { masters } from "./context.ts";
+import type { CappedList } from "./evidence.ts";
+import { capped, formatMs, idsMax, plural } from "./evidence.ts";
+import { faultWindows } from "./fault_windows.ts";
+import { indexHistory, runEndMs } from "./history_index.ts";
+
+export const routeSlackMs = 2_000;
+
+export type RouteMechanism = "channel-close" | "expiry-scan";
+export type StaleRoute = {
+  client: string; topic: string; broker: string; node: string; fault: string; mechanism: RouteMechanism;
+  downMs: number; boundMs: number; droppedMs: number | null; lateByMs: number;
+};
+export type RouteBound = { mechanism: RouteMechanism; boundMs: number; derivation: string };
+
+export type RoutesEvidence = {
+  bounds: RouteBound[];
+  judged: number;
+  stale: CappedList<StaleRoute>;
+  onTime: CappedList<StaleRoute>;
+};
+
+export function routeBounds(context: CheckContext): Record<RouteMechanism, RouteBound> {
+  const { routePollMs, brokerExpiryMs, namesrvScanMs } = context.intervals;
+  return {
+    "channel-close": { mechanism: "channel-close", boundMs: routePollMs + routeSlackMs, derivation: `channel close: NameServer drops the broker at once; + routePollMs ${routePollMs} + slack ${routeSlackMs}` },
+    "expiry-scan": {
+      mechanism: "expiry-scan", boundMs: brokerExpiryMs + namesrvScanMs + routePollMs + routeSlackMs,
+      derivation: `silence: brokerExpiryMs ${brokerExpiryMs} + namesrvScanMs ${namesrvScanMs} + routePollMs ${routePollMs} + slack ${routeSlackMs}`,
+    },
+  };
+}
+
+function mechanismOf(kind: string): RouteMechanism | undefined {
+  if (kind === "crash") return "channel-close";
+  // A firewall is left out: it may cut one NameServer of several, and clients poll any.
+  if (kind === "power-loss" || kind === "pause" || kind === "heartbeat-loss" || kind === "partition") return "expiry-scan";
+  return undefined;
+}
+
+export function checkRoutes(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
+  const index = indexHistory(history);
+  const endMs = runEndMs(index, context.endMs);
+  const bounds = routeBounds(context);
+  const masterByNode = new Map(masters(context.topology).map((broker) => [broker.node, broker.brokerName]));
+  const clients = new Map<string, RouteEvent[]>();
+  for (const route of index.routes) {
+    const key = `${route.process}\u0000${route.topic}`;
+    const list = clients.get(key) ?? [];
+    list.push(route);
+    clients.set(key, list);
+  }
+  const stale: StaleRoute[] = [];
+  const onTime: StaleRoute[] = [];
+  let judged = 0;
+  const windows = faultWindows(index, context);
+  for (const window of windows) {
+    const mechanism = mechanismOf(window.kind);
+    if (mechanism === undefined || window.nodes.some((node) => node.startsWith("namesrv"))) continue;
+    const hit = window.nodes.filter((node) => masterByNode.has(node));
+    if (hit.length === 0) continue;
+    const { boundMs } = bounds[mechanism];
+    const deadlineMs = window.startMs + boundMs;
+    if ((window.endMs ?? Infinity) <= deadlineMs || deadlineMs > endMs) continue;
+    for (const [key, routes] of clients) {
+      const [client = "", topic = ""] = key.split("\u0000");
+      if (window.nodes.includes(client)) continue;
+      for (const node of hit) {
+        const broker = masterByNode.get(node) ?? node;
+        const before = routeAt(routes, window.startMs);
+        if (before !== undefined && !before.writableBrokers.includes(broker)) continue;
+        judged++;
+        const dropped = routes.find((route) => route.timeMs >= window.startMs && !route.writableBrokers.includes(broker));
+        const droppedMs = dropped?.timeMs ?? null;
+        const entry: StaleRoute = {
+          client, topic, broker, node, fault: window.cause, mechanism, downMs: window.startMs, boundMs,
+          droppedMs, lateByMs: (droppedMs ?? Math.min(endMs, window.endMs ?? endMs)) - deadlineMs,
+        };
+        if (droppedMs === null || droppedMs > deadlineMs) stale.push(entry);
+        else onTime.push(entry);
+      }
+    }
+  }
+  const max = idsMax(context);
+  const evidence: RoutesEvidence = { bounds: Object.values(bounds), judged, stale: capped(stale, max), onTime: capped(onTime, max) };
+  const first = stale[0];
+  const summary = first !== undefined
+    ? `${plural(stale.length, "stale route")}; first ${first.client} still named ${first.broker} writable ${formatMs(first.lateByMs)} past its ${first.mechanism} bound ` +
+      `(${first.fault} at ${formatMs(first.downMs)}, bound ${formatMs(first.boundMs)}${first.droppedMs === null ? ", never dropped" : `, dropped at ${formatMs(first.droppedMs)}`}).`
+    : index.routes.length === 0 ? "No route events in this history: nothing to judge."
+      : judged === 0 ? "No master stayed out long enough to judge route freshness."
+        : `${plural(judged, "client route")} dropped the out-of-service master within its mechanism's bound.`;
+  return { name: "routes", verdict: stale.length > 0 ? "fail" : "pass", summary, evidence };
+}
+
+function routeAt(routes: readonly RouteEvent[], timeMs: number): RouteEvent | undefined {
+  let found: RouteEvent | undefined;
+  for (const route of routes) {
+    if (route.timeMs > timeMs) break;
+    found = route;
+  }
+  return found;
+}

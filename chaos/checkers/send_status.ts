@@ -1,0 +1,113 @@
+// Send statuses: every acked send's status is judged against the broker that stored it.
+// - FLUSH_SLAVE_TIMEOUT and SLAVE_NOT_AVAILABLE come only from a SYNC_MASTER with a slave,
+//   and only while something touched the pair: a fault window on the master or its slave
+//   (crash, power loss, pause, partition, firewall, flow, slow disk), widened by haRecoveryMs
+//   (the slave restarts, reconnects and catches up: startupSlackMs + haHousekeepingMs 20 s,
+//   RocketMQ's haHousekeepingInterval, after which the master drops a silent slave
+//   connection). SLAVE_NOT_AVAILABLE claims the slave was unreachable, so its window must
+//   touch the slave (or be cluster-wide) — a fault on the master alone does not explain it.
+// - FLUSH_DISK_TIMEOUT comes only from a SYNC_FLUSH master, and only inside a fault window
+//   on that master (slow or full disk, pause, ...): a healthy disk flushes within
+//   syncFlushTimeout (5 s).
+// - SEND_OK claims durability: from a SYNC_FLUSH master it is on disk, from a SYNC_MASTER it
+//   is on the slave. Such a message may not be lost even to a master power loss: if a
+//   receiver that must see it never did, the status lied. (Skipped when the scenario's
+//   guarantee is "loss-allowed": an incident's broken phase.)
+import type { HistoryEvent } from "../history/types.ts";
+import type { CheckResult } from "../result.ts";
+import type { BrokerFacts, CheckContext } from "./context.ts";
+import { brokerOfQueue, slavesOf } from "./context.ts";
+import { startupSlackMs } from "./bounds.ts";
+import type { CappedList } from "./evidence.ts";
+import { capped, formatMs, idsMax, plural } from "./evidence.ts";
+import { faultWindows, windowAt } from "./fault_windows.ts";
+import { judgeLoss, powerLossesOf } from "./guarantee.ts";
+import { indexHistory, receivedBy } from "./history_index.ts";
+import { expects, receiversOf } from "./receivers.ts";
+
+export const haHousekeepingMs = 20_000;
+export const haRecoveryMs = startupSlackMs + haHousekeepingMs;
+const knownStatuses = new Set(["SEND_OK", "FLUSH_DISK_TIMEOUT", "FLUSH_SLAVE_TIMEOUT", "SLAVE_NOT_AVAILABLE"]);
+
+export type StatusViolation = { id: string; queue: string; status: string; timeMs: number; broker: string; why: string };
+
+export type SendStatusEvidence = {
+  statuses: Record<string, number>;
+  explained: CappedList<StatusViolation>;
+  violations: CappedList<StatusViolation>;
+  haRecoveryMs: number;
+};
+
+export function checkSendStatus(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
+  const index = indexHistory(history);
+  const windows = faultWindows(index, context);
+  const statuses: Record<string, number> = {};
+  const violations: StatusViolation[] = [];
+  const explained: StatusViolation[] = [];
+  const masterOf = (brokerName: string): BrokerFacts | undefined =>
+    context.topology.brokers.find((broker) => broker.brokerName === brokerName && broker.role !== "SLAVE");
+  for (const send of index.sends) {
+    if (send.outcome !== "ok" || send.queue === undefined) continue;
+    const status = send.sendStatus ?? "SEND_OK";
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    if (status === "SEND_OK") continue;
+    const brokerName = brokerOfQueue(send.queue);
+    const master = masterOf(brokerName);
+    const slaves = slavesOf(context.topology, brokerName).map((slave) => slave.node);
+    const entry = { id: send.messageId, queue: send.queue, status, timeMs: send.outcomeMs ?? send.invokeMs, broker: master?.node ?? brokerName };
+    const at = send.invokeMs;
+    let why: string | undefined;
+    let excuse: string | undefined;
+    if (!knownStatuses.has(status)) why = "not a RocketMQ 4.x send status";
+    else if (master === undefined) why = `no master named ${brokerName} in the topology`;
+    else if (status === "FLUSH_DISK_TIMEOUT") {
+      if (master.flushDiskType !== "SYNC_FLUSH") why = `${master.node} is ${master.flushDiskType}: it never waits for a flush`;
+      else excuse = windowAt(windows, at, haRecoveryMs, [master.node])?.cause;
+      why ??= excuse === undefined ? `healthy SYNC_FLUSH ${master.node} (no fault on it) did not flush within syncFlushTimeout` : undefined;
+    } else {
+      if (master.role !== "SYNC_MASTER" || slaves.length === 0) why = `${master.node} is ${master.role}${slaves.length === 0 ? " without a slave" : ""}: it never waits for a slave`;
+      else {
+        const touched = status === "SLAVE_NOT_AVAILABLE" ? slaves : [master.node, ...slaves];
+        excuse = windowAt(windows, at, haRecoveryMs, touched)?.cause;
+        if (excuse === undefined) why = `healthy SYNC_MASTER pair ${master.node}/${slaves.join(",")} (no fault on ${touched.join(" or ")}) must answer SEND_OK`;
+      }
+    }
+    if (why !== undefined) violations.push({ ...entry, why });
+    else explained.push({ ...entry, why: excuse ?? "" });
+  }
+  if ((context.expectations.guarantee ?? "auto") !== "loss-allowed") violations.push(...unbackedClaims(index, context, masterOf));
+  const max = idsMax(context);
+  const evidence: SendStatusEvidence = { statuses, explained: capped(explained, max), violations: capped(violations, max), haRecoveryMs };
+  const first = violations[0];
+  const counts = Object.entries(statuses).map(([status, count]) => `${status} ${count}`).join(", ") || "no acked sends";
+  const summary = first !== undefined
+    ? `${plural(violations.length, "send status", "send statuses")} not backed; first ${first.id} ${first.status} from ${first.broker} at ${formatMs(first.timeMs)}: ${first.why}.`
+    : `Statuses ${counts}; every non-OK status inside a fault window on its pair, every durable claim backed.`;
+  return { name: "send-status", verdict: violations.length > 0 ? "fail" : "pass", summary, evidence };
+}
+
+/** SEND_OK messages whose broker promised durability (SYNC_FLUSH, or SYNC_MASTER with a slave) that a receiver never got. */
+function unbackedClaims(index: ReturnType<typeof indexHistory>, context: CheckContext, masterOf: (name: string) => BrokerFacts | undefined): StatusViolation[] {
+  const found = new Map<string, StatusViolation>();
+  const losses = powerLossesOf(index, context);
+  for (const receiver of receiversOf(index, context)) {
+    const received = receivedBy(index, receiver.group, receiver.process);
+    for (const send of index.messages) {
+      if (found.has(send.messageId) || !expects(receiver, send) || received.has(send.messageId)) continue;
+      if ((send.sendStatus ?? "SEND_OK") !== "SEND_OK" || send.queue === undefined) continue;
+      const brokerName = brokerOfQueue(send.queue);
+      const master = masterOf(brokerName);
+      if (master === undefined) continue;
+      const replicated = master.role === "SYNC_MASTER" && slavesOf(context.topology, brokerName).length > 0;
+      if (master.flushDiskType !== "SYNC_FLUSH" && !replicated) continue;
+      // The table's own exceptions (e.g. the slave lost power too with the bytes unflushed).
+      if (judgeLoss(send, losses, context).allowed) continue;
+      const claim = replicated ? "on the slave (SYNC_MASTER)" : "on disk (SYNC_FLUSH)";
+      found.set(send.messageId, {
+        id: send.messageId, queue: send.queue, status: "SEND_OK", timeMs: send.outcomeMs ?? send.invokeMs, broker: master.node,
+        why: `SEND_OK claimed it was ${claim}, yet ${receiver.key} never received it`,
+      });
+    }
+  }
+  return [...found.values()];
+}

@@ -1,0 +1,103 @@
+// Sharding: every acked send that carries an orderKey went to the queue the workload's
+// selector chose. The selector (chaos/workload/producer_node.ts selectByKey) is
+// `queues[orderKeyHash(key) % queues.length]` over the producer's route: every writable queue
+// of the topic, sorted by brokerName then queueId. So the expected queue is a function of the
+// key and the set of writable brokers the producer saw when it sent:
+// - with RouteEvents for that producer and topic: its route at the invoke (or, if the route
+//   changed while the send was in flight, at the outcome — either is accepted);
+// - without them: every master of the topology; a send inside a fault window (widened by the
+//   time a route takes to forget and relearn a broker: brokerExpiryMs + namesrvScanMs +
+//   routePollMs + brokerRegisterMs) is not judged — RocketMQ's route then legitimately differs
+//   and the history does not say how — and is counted as excused.
+// A key moving between queues is a consequence: outside route changes the expected queue is
+// fixed, so any move there is a wrong-queue send and is reported as such.
+import type { HistoryEvent, RouteEvent } from "../history/types.ts";
+import type { CheckResult } from "../result.ts";
+import type { CheckContext } from "./context.ts";
+import { masters, queuesPerBroker } from "./context.ts";
+import type { CappedList } from "./evidence.ts";
+import { capped, formatMs, idsMax, plural } from "./evidence.ts";
+import { faultWindows, windowAt } from "./fault_windows.ts";
+import { indexHistory } from "./history_index.ts";
+
+export type MisroutedSend = { id: string; key: string; producer: string; timeMs: number; queue: string; expected: string[]; writableBrokers: string[] };
+
+export type ShardingEvidence = {
+  judged: number;
+  excused: number;
+  keys: number;
+  routeSource: "route-events" | "topology";
+  misrouted: CappedList<MisroutedSend>;
+};
+
+/** Java's String.hashCode, made non-negative: the same hash as the workload's orderKeyHash. */
+export function orderKeyHash(key: string): number {
+  let hash = 0;
+  for (let index = 0; index < key.length; index++) hash = (Math.imul(hash, 31) + key.charCodeAt(index)) | 0;
+  return Math.abs(hash);
+}
+
+/** The queue the selector picks from the writable brokers' queues (sorted brokerName, queueId). */
+export function selectedQueue(key: string, writableBrokers: readonly string[], queuesPerBrokerCount: number): string | undefined {
+  const queues = [...writableBrokers].sort().flatMap((broker) => Array.from({ length: queuesPerBrokerCount }, (_, id) => `${broker}:${id}`));
+  return queues.length === 0 ? undefined : queues[orderKeyHash(key) % queues.length];
+}
+
+export function checkSharding(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
+  const index = indexHistory(history);
+  const routesByProducer = new Map<string, RouteEvent[]>();
+  for (const route of index.routes) {
+    const key = `${route.process}\u0000${route.topic}`;
+    const list = routesByProducer.get(key) ?? [];
+    list.push(route);
+    routesByProducer.set(key, list);
+  }
+  const windows = faultWindows(index, context);
+  const { brokerExpiryMs, namesrvScanMs, routePollMs, brokerRegisterMs } = context.intervals;
+  const relearnMs = brokerExpiryMs + namesrvScanMs + routePollMs + brokerRegisterMs;
+  const allMasters = masters(context.topology).map((broker) => broker.brokerName);
+  const misrouted: MisroutedSend[] = [];
+  const keys = new Set<string>();
+  let judged = 0;
+  let excused = 0;
+  for (const send of index.sends) {
+    if (send.outcome !== "ok" || send.orderKey === undefined || send.queue === undefined) continue;
+    keys.add(`${send.process}\u0000${send.orderKey}`);
+    const count = queuesPerBroker(context.workload, send.topic);
+    if (count === 0) continue;
+    const routes = routesByProducer.get(`${send.process}\u0000${send.topic}`);
+    let views: string[][];
+    if (routes !== undefined && routes.length > 0) {
+      views = [routeAt(routes, send.invokeMs), routeAt(routes, send.outcomeMs ?? send.invokeMs)].filter((view): view is string[] => view !== undefined);
+      if (views.length === 0) views = [allMasters];
+    } else {
+      if (windowAt(windows, send.invokeMs, relearnMs) !== undefined) {
+        excused++;
+        continue;
+      }
+      views = [allMasters];
+    }
+    judged++;
+    const expected = [...new Set(views.map((view) => selectedQueue(send.orderKey ?? "", view, count)).filter((queue): queue is string => queue !== undefined))];
+    if (expected.includes(send.queue)) continue;
+    misrouted.push({ id: send.messageId, key: send.orderKey, producer: send.process, timeMs: send.invokeMs, queue: send.queue, expected, writableBrokers: views[0] ?? [] });
+  }
+  const evidence: ShardingEvidence = {
+    judged, excused, keys: keys.size, routeSource: index.routes.length > 0 ? "route-events" : "topology", misrouted: capped(misrouted, idsMax(context)),
+  };
+  const first = misrouted[0];
+  const summary = first !== undefined
+    ? `${plural(misrouted.length, "keyed send")} stored off the selector's queue; first ${first.id} (key ${first.key}, ${first.producer}) at ${formatMs(first.timeMs)} went to ${first.queue}, expected ${first.expected.join(" or ")}.`
+    : judged === 0 ? `No keyed send to judge${excused > 0 ? ` (${excused} inside fault windows)` : ""}.`
+      : `${plural(judged, "keyed send")} of ${plural(keys.size, "key")} went to the selector's queue (${excused} inside fault windows not judged; routes from ${evidence.routeSource}).`;
+  return { name: "sharding", verdict: misrouted.length > 0 ? "fail" : "pass", summary, evidence };
+}
+
+function routeAt(routes: readonly RouteEvent[], timeMs: number): string[] | undefined {
+  let found: RouteEvent | undefined;
+  for (const route of routes) {
+    if (route.timeMs > timeMs) break;
+    found = route;
+  }
+  return found?.writableBrokers;
+}
