@@ -21,7 +21,7 @@
 //   consumer (or its heartbeats) lasts until it heals or until the broker expires the client
 //   and the others rebalance (clientExpiryMs + clientScanMs + clientHeartbeatMs +
 //   rebalanceMs), whichever is first.
-import type { Fault, ScheduledFault } from "../faults/types.ts";
+import { isInstantFault, type Fault, type ScheduledFault } from "../faults/types.ts";
 import type { Intervals } from "../scenario.ts";
 import type { TopologyFacts } from "./context.ts";
 import { masters } from "./context.ts";
@@ -97,12 +97,18 @@ export function boundFor(baseMs: number, blocked: readonly TimeSpan[], startMs: 
   return boundMs;
 }
 
+/** When a fault stops acting: its heal, or its injection for an instant fault (a reset). */
+function effectiveHealMs(scheduled: ScheduledFault): number | undefined {
+  return isInstantFault(scheduled.fault) ? scheduled.atMs : scheduled.healAtMs;
+}
+
 function spanOf(scheduled: ScheduledFault, recoverMs: number): TimeSpan {
-  return { startMs: scheduled.atMs, endMs: scheduled.healAtMs === undefined ? null : scheduled.healAtMs + recoverMs };
+  const healMs = effectiveHealMs(scheduled);
+  return { startMs: scheduled.atMs, endMs: healMs === undefined ? null : healMs + recoverMs };
 }
 
 function consumerSpan(scheduled: ScheduledFault, takeoverMs: number): TimeSpan {
-  const healMs = scheduled.healAtMs ?? Infinity;
+  const healMs = effectiveHealMs(scheduled) ?? Infinity;
   return { startMs: scheduled.atMs, endMs: Math.min(healMs, scheduled.atMs + takeoverMs) + pullRetryDelayMs };
 }
 
@@ -110,6 +116,7 @@ function namesOf(fault: Fault): string[] {
   switch (fault.kind) {
     case "firewall":
     case "flow":
+    case "connection-reset":
       return [fault.source, fault.target];
     case "heartbeat-loss":
       return [fault.source];
