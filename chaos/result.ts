@@ -162,7 +162,7 @@ function faultDetail(fault: Fault): string | undefined {
       return fault.scope;
     case "connection-reset":
       return `${fault.midFrame ? "mid-frame" : "between frames"}${fault.port === undefined ? "" : ` port ${fault.port}`}` +
-        (fault.asymmetricDelayMs === undefined ? "" : `, other side ≤${fault.asymmetricDelayMs} ms later`);
+        (fault.asymmetricDelayMs === undefined ? "" : `, target side ${fault.asymmetricDelayMs} ms later`);
     case "partition":
       return fault.shape;
     case "clock-skew":

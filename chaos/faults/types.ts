@@ -33,7 +33,7 @@ export type Fault =
    * side connected; only those to target's `port` when given). midFrame: a frame in flight is
    * cut at a random byte, the rest never arrives (with nothing in flight, the next frame
    * either side writes is cut); otherwise what was written arrives, then RST. The source's
-   * side hears the RST first, the target's side up to asymmetricDelayMs later, and writes
+   * side hears the RST first, the target's side asymmetricDelayMs later, and writes
    * into the void meanwhile. Instantaneous: clients reconnect by themselves; the heal only
    * disarms a mid-frame reset still waiting for a write (sim only).
    */

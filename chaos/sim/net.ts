@@ -68,6 +68,7 @@ export interface ResetSpec {
    * false: everything already written arrives, then RST.
    */
   midFrame: boolean;
+  /** The `to` side hears the RST this much later than the `from` side (default 0). */
   asymmetricDelayMs?: number;
 }
 
@@ -269,8 +270,8 @@ export class SimNet implements Transport {
    */
   resetConnections(spec: ResetSpec): ResetHandle {
     const matcher = new Matcher({ from: spec.from, to: spec.to, direction: "one-way", ...(spec.port === undefined ? {} : { port: spec.port }) });
-    const delayMaxUs = msToUs(spec.asymmetricDelayMs ?? 0);
-    assert(delayMaxUs >= 0, "asymmetricDelayMs must be >= 0");
+    const delayUs = msToUs(spec.asymmetricDelayMs ?? 0);
+    assert(delayUs >= 0, "asymmetricDelayMs must be >= 0");
     let reset = 0;
     const armedPipes: Pipe[] = [];
     const seen = new Set<number>();
@@ -282,7 +283,7 @@ export class SimNet implements Transport {
         const peerHost = this.hostOf(peer);
         if (host === peerHost || !matcher.matches(host.name, peerHost.name, endpoint.servicePort)) continue;
         seen.add(endpoint.connId);
-        const secondDelayUs = delayMaxUs > 0 ? this.segmentRandom.intBetween(0, delayMaxUs) : 0;
+        const secondDelayUs = delayUs;
         if (!spec.midFrame) {
           this.sever(endpoint, secondDelayUs, ResetCause.betweenFrames);
           reset++;
