@@ -160,6 +160,9 @@ function faultDetail(fault: Fault): string | undefined {
         (fault.bandwidthBytesPerSecond === undefined ? "" : `, ${fault.bandwidthBytesPerSecond} B/s`);
     case "heartbeat-loss":
       return fault.scope;
+    case "connection-reset":
+      return `${fault.midFrame ? "mid-frame" : "between frames"}${fault.port === undefined ? "" : ` port ${fault.port}`}` +
+        (fault.asymmetricDelayMs === undefined ? "" : `, target side ${fault.asymmetricDelayMs} ms later`);
     case "partition":
       return fault.shape;
     case "clock-skew":

@@ -31,7 +31,7 @@
 //   isolation each attempt caused is measured instead (isolationSpans) and added per broker.
 // Every bound carries its derivation (BoundDerivation): the mechanism it assumes and the
 // intervals it adds up, so the report shows a bound far looser than its mechanism.
-import type { Fault, ScheduledFault } from "../faults/types.ts";
+import { isInstantFault, type Fault, type ScheduledFault } from "../faults/types.ts";
 import type { Intervals } from "../scenario.ts";
 import type { TopologyFacts } from "./context.ts";
 import { masters } from "./context.ts";
@@ -161,12 +161,18 @@ export function boundFor(baseMs: number, blocked: readonly TimeSpan[], startMs: 
   return boundMs;
 }
 
+/** When a fault stops acting: its heal, or its injection for an instant fault (a reset). */
+function effectiveHealMs(scheduled: ScheduledFault): number | undefined {
+  return isInstantFault(scheduled.fault) ? scheduled.atMs : scheduled.healAtMs;
+}
+
 function spanOf(scheduled: ScheduledFault, recoverMs: number): TimeSpan {
-  return { startMs: scheduled.atMs, endMs: scheduled.healAtMs === undefined ? null : scheduled.healAtMs + recoverMs };
+  const healMs = effectiveHealMs(scheduled);
+  return { startMs: scheduled.atMs, endMs: healMs === undefined ? null : healMs + recoverMs };
 }
 
 function consumerSpan(scheduled: ScheduledFault, takeoverMs: number): TimeSpan {
-  const healMs = scheduled.healAtMs ?? Infinity;
+  const healMs = effectiveHealMs(scheduled) ?? Infinity;
   return { startMs: scheduled.atMs, endMs: Math.min(healMs, scheduled.atMs + takeoverMs) + pullRetryDelayMs };
 }
 
@@ -174,6 +180,7 @@ function namesOf(fault: Fault): string[] {
   switch (fault.kind) {
     case "firewall":
     case "flow":
+    case "connection-reset":
       return [fault.source, fault.target];
     case "heartbeat-loss":
       return [fault.source];

@@ -28,6 +28,16 @@ export type Fault =
    * before it and takes its size ÷ bandwidth to cross (sim only).
    */
   | { kind: "flow"; source: string; target: string; delayMs: number; jitterMs: number; lossPercent: number; direction: "one-way" | "both"; bandwidthBytesPerSecond?: number }
+  /**
+   * A middlebox resets the established TCP connections between source and target (whichever
+   * side connected; only those to target's `port` when given). midFrame: a frame in flight is
+   * cut at a random byte, the rest never arrives (with nothing in flight, the next frame
+   * either side writes is cut); otherwise what was written arrives, then RST. The source's
+   * side hears the RST first, the target's side asymmetricDelayMs later, and writes
+   * into the void meanwhile. Instantaneous: clients reconnect by themselves; the heal only
+   * disarms a mid-frame reset still waiting for a write (sim only).
+   */
+  | { kind: "connection-reset"; source: string; target: string; port?: PortRole; midFrame: boolean; asymmetricDelayMs?: number }
   /** The node's wall clock jumps by offsetMs (sim only). */
   | { kind: "clock-skew"; target: string; offsetMs: number }
   /** fsync gets `factor` times slower. */
@@ -41,8 +51,13 @@ export type FaultKind = Fault["kind"];
 
 export const allFaultKinds: readonly FaultKind[] = [
   "crash", "power-loss", "pause", "firewall", "heartbeat-loss", "partition", "flow",
-  "clock-skew", "slow-disk", "disk-full", "namesrv-all-down",
+  "connection-reset", "clock-skew", "slow-disk", "disk-full", "namesrv-all-down",
 ];
+
+/** Faults that act at one instant: their effect ends when they are injected, heal or not. */
+export function isInstantFault(fault: Fault): boolean {
+  return fault.kind === "connection-reset";
+}
 
 /** One fault on the timeline: injected at atMs, healed at healAtMs (never, if absent). */
 export interface ScheduledFault {
@@ -56,6 +71,7 @@ export function faultTarget(fault: Fault): string {
   switch (fault.kind) {
     case "firewall":
     case "flow":
+    case "connection-reset":
       return `${fault.source}->${fault.target}`;
     case "heartbeat-loss":
       return fault.source;

@@ -20,7 +20,10 @@
 //          addFlowFault({ from, to, port?, direction?, delayMs, jitterMs, lossNumerator,
 //          lossDenominator, retransmitMs }); removeFlowFault; clearFlowFaults();
 //          addSegmentFilter(filter) (protocol-aware: drop/delay whole writes, e.g. only
-//          heartbeat frames); removeSegmentFilter; stats().
+//          heartbeat frames); removeSegmentFilter; setSegmentation(spec | null) (hostile TCP
+//          chunking: splits, coalescing, writes leaving in pieces); resetConnections({ from, to,
+//          port?, midFrame, asymmetricDelayMs? }) (a middlebox RST, maybe mid-frame, maybe
+//          reaching one side first); stats(). Flow faults may carry resetMidFrame.
 // SimNode: name, ip, env, disk (SimDisk: fill(), setCapacityBytes(), restoreCapacity(),
 //          setSlowFactor(), capacityBytes, freeBytes, readFile(path), list(path)),
 //          incarnation, alive, paused, hostUp, handle, failure; start(entry) -> Promise<handle>;
@@ -34,8 +37,9 @@
 export { createWorld, defaultStartEpochMs, World, type AddNodeOptions, type WorldOptions } from "./world.ts";
 export { SimNode, type CrashMode, type NodeEntry, type NodeHandle } from "./node.ts";
 export { NetControl, type RuleSet } from "./net_control.ts";
-export type { FlowFault, FlowFaultSpec, NetRule, NetRuleSpec, NodeSelector, SegmentFilter, SegmentInfo } from "./net_policy.ts";
-export { netDefaults, type NetOptions } from "./net.ts";
+export type { FlowFault, FlowFaultSpec, NetRule, NetRuleSpec, NodeSelector, SegmentationSpec, SegmentFilter, SegmentInfo } from "./net_policy.ts";
+export { segmentationModerate } from "./net_policy.ts";
+export { netDefaults, type NetOptions, type ResetHandle, type ResetSpec } from "./net.ts";
 export { diskDefaults, SimDisk, type DiskOptions } from "./disk.ts";
 export { deriveRandom, SimRandom } from "./random.ts";
 export { withWorldTrapped, WorldAccessError } from "./guard.ts";

@@ -20,6 +20,12 @@
 //   that already closed is answered by RST.
 // - Process crash: the OS resets the node's connections (peers see ECONNRESET after the
 //   latency, subject to the rules) and drops its listeners. Power loss: peers see nothing.
+// - Segmentation (policy.segmentation, off when null): writes are cut into pieces, pieces
+//   leave over time and may coalesce with the next write's (net_policy.ts SegmentationSpec).
+// - Middlebox resets (resetConnections, or a flow fault's resetMidFrame): the connection's
+//   pipes are severed. Bytes already sent (or a random strict prefix of them, or of the write
+//   in progress, when the reset is mid-frame) still arrive, then RST; one endpoint hears it
+//   first, the other a chosen delay later and until then writes into the void.
 import type { Connection, Listener } from "../../system/env/env.ts";
 import { NetError } from "../../system/env/env.ts";
 import { assert } from "../../system/stdx/assert.ts";
@@ -27,8 +33,8 @@ import { msToUs, type NodeThread, type SimCore } from "./core.ts";
 import { Endpoint, Pipe, SegmentKind, type SegmentKindCode, type Transport } from "./net_connection.ts";
 import { Connector } from "./net_connect.ts";
 import { NetHostState, SimListener } from "./net_host.ts";
-import { NetPolicy, Verdict, type VerdictCode } from "./net_policy.ts";
-import type { SimRandom } from "./random.ts";
+import { checkSegmentation, Matcher, NetPolicy, Verdict, type NodeSelector, type SegmentationSpec, type VerdictCode } from "./net_policy.ts";
+import { deriveRandom, type SimRandom } from "./random.ts";
 import { TraceKind } from "./trace.ts";
 
 export interface NetOptions {
@@ -40,9 +46,38 @@ export interface NetOptions {
   loopbackLatencyMs: number;
   /** How long a stalled stream may hold unacknowledged bytes before the sender gives up. */
   retransmitTimeoutMs: number;
+  /** How TCP streams are chunked (null: each write arrives whole); changeable at run time. */
+  segmentation: Readonly<SegmentationSpec> | null;
 }
 
-export const netDefaults: NetOptions = { latencyMs: 0.25, jitterMs: 0.05, loopbackLatencyMs: 0.02, retransmitTimeoutMs: 924_600 };
+export const netDefaults: NetOptions = {
+  latencyMs: 0.25, jitterMs: 0.05, loopbackLatencyMs: 0.02, retransmitTimeoutMs: 924_600, segmentation: null,
+};
+
+/** Which connections resetConnections acts on, and how. */
+export interface ResetSpec {
+  /** Endpoints on these nodes hear the RST first ... */
+  from: NodeSelector;
+  /** ... their peers on these nodes asymmetricDelayMs later. */
+  to: NodeSelector;
+  /** The connection's service (listening) port; absent: any. */
+  port?: number;
+  /**
+   * true: a frame is cut. Bytes in flight are cut at a random byte (the rest never arrives);
+   * a connection with none in flight is armed and cut inside its next write, either way.
+   * false: everything already written arrives, then RST.
+   */
+  midFrame: boolean;
+  /** The `to` side hears the RST this much later than the `from` side (default 0). */
+  asymmetricDelayMs?: number;
+}
+
+/** What resetConnections did; disarm() forgets the armed connections that have not written yet. */
+export interface ResetHandle {
+  readonly reset: number;
+  readonly armed: number;
+  disarm(): void;
+}
 
 /** What the network needs to know about a machine (SimNode implements it). */
 export interface NetHost {
@@ -52,6 +87,9 @@ export interface NetHost {
   /** False while the machine is powered off. */
   readonly hostUp: boolean;
 }
+
+/** The b field of reset trace records. */
+const ResetCause = { reject: 0, retransmitTimeout: 2, midFrame: 3, betweenFrames: 4, armed: 5, void: 6 } as const;
 
 const loopbackNames = new Set(["127.0.0.1", "localhost", "::1"]);
 const wildcardNames = new Set(["0.0.0.0", "::"]);
@@ -66,6 +104,8 @@ export class SimNet implements Transport {
   private readonly jitterUs: number;
   private readonly loopbackUs: number;
   private readonly retransmitTimeoutUs: number;
+  /** Segmentation and reset draws: a stream of their own, so the gentle network's draws stay put. */
+  private readonly segmentRandom: SimRandom;
   segmentsDelivered = 0;
   bytesDelivered = 0;
 
@@ -80,6 +120,13 @@ export class SimNet implements Transport {
     this.loopbackUs = msToUs(options.loopbackLatencyMs);
     assert(options.retransmitTimeoutMs > 0, "retransmitTimeoutMs must be > 0");
     this.retransmitTimeoutUs = msToUs(options.retransmitTimeoutMs);
+    this.segmentRandom = deriveRandom(core.seed, "net", "segments");
+    this.setSegmentation(options.segmentation);
+  }
+
+  setSegmentation(spec: Readonly<SegmentationSpec> | null): void {
+    if (spec !== null) checkSegmentation(spec);
+    this.policy.segmentation = spec === null ? null : { ...spec };
   }
 
   addHost(host: NetHost): void {
@@ -153,6 +200,11 @@ export class SimNet implements Transport {
 
   enqueue(pipe: Pipe, kind: SegmentKindCode, bytes: Uint8Array | null): void {
     const from = this.hostOf(pipe.from);
+    if (pipe.severed) {
+      // A middlebox reset the connection; this endpoint has not heard yet: into the void.
+      this.core.trace(TraceKind.reset, from.nodeIndex, pipe.from.connId, ResetCause.void, bytes ?? undefined);
+      return;
+    }
     const to = this.hostOf(pipe.to);
     const port = pipe.to.servicePort;
     let filterUs = 0;
@@ -166,12 +218,129 @@ export class SimNet implements Transport {
     }
     const arrivalUs = this.core.nowUs + this.oneWayUs(from, to, port) + filterUs;
     const plannedUs = Math.max(arrivalUs, pipe.lastPlannedUs);
-    pipe.lastPlannedUs = plannedUs;
-    pipe.push({ kind, bytes, plannedUs });
+    if (bytes === null) {
+      pipe.lastPlannedUs = plannedUs;
+      pipe.push({ kind, bytes, plannedUs });
+      return this.schedule(pipe);
+    }
+    // A reset armed on this connection, or drawn by a flow fault, cuts this very write.
+    let reset: { firstEndpoint: Endpoint; secondDelayUs: number } | undefined;
+    const armed = pipe.armedReset;
+    if (armed !== null) {
+      reset = { firstEndpoint: pipe.from.thread.nodeIndex === armed.firstNodeIndex ? pipe.from : pipe.to, secondDelayUs: armed.secondDelayUs };
+    } else if (from !== to) {
+      const delayUs = this.policy.resetDraw(from.name, to.name, port, this.segmentRandom);
+      if (delayUs !== undefined) reset = { firstEndpoint: pipe.from, secondDelayUs: delayUs };
+    }
+    const sent = reset === undefined ? bytes : bytes.subarray(0, this.segmentRandom.intBetween(0, bytes.length - 1));
+    if (sent.length > 0) this.pushData(pipe, sent, plannedUs);
+    if (reset !== undefined) this.sever(reset.firstEndpoint, reset.secondDelayUs, ResetCause.midFrame);
+    else this.schedule(pipe);
+  }
+
+  /** Queues one write's bytes: whole, or cut into pieces and coalesced (segmentation). */
+  private pushData(pipe: Pipe, bytes: Uint8Array, plannedUs: number): void {
+    const spec = this.policy.segmentation;
+    if (spec === null) {
+      pipe.lastPlannedUs = plannedUs;
+      pipe.push({ kind: SegmentKind.data, bytes, plannedUs });
+      return;
+    }
+    const random = this.segmentRandom;
+    const gapUs = msToUs(spec.pieceGapMaxMs);
+    const coalesceMaxBytes = spec.coalesceMaxBytes ?? 65_536;
+    let atUs = plannedUs;
+    for (let offset = 0; offset < bytes.length;) {
+      const capBytes = Math.min(spec.maxSegmentBytes, bytes.length - offset);
+      const sizeBytes = random.chance(spec.splitPercent, 100) ? random.intBetween(1, capBytes) : capBytes;
+      const piece = bytes.subarray(offset, offset + sizeBytes);
+      if (offset > 0 && gapUs > 0) atUs += random.intBetween(0, gapUs);
+      offset += sizeBytes;
+      const tail = pipe.tail();
+      const canJoin = tail !== undefined && tail.kind === SegmentKind.data && tail.bytes!.length + sizeBytes <= coalesceMaxBytes;
+      if (canJoin && random.chance(spec.coalescePercent, 100)) pipe.appendToTail(piece, atUs);
+      else pipe.push({ kind: SegmentKind.data, bytes: piece, plannedUs: atUs });
+    }
+    pipe.lastPlannedUs = atUs;
+  }
+
+  /**
+   * Resets matching connections as a middlebox would (model in the header). Connections are
+   * visited in a deterministic order (hosts by index, endpoints by creation).
+   */
+  resetConnections(spec: ResetSpec): ResetHandle {
+    const matcher = new Matcher({ from: spec.from, to: spec.to, direction: "one-way", ...(spec.port === undefined ? {} : { port: spec.port }) });
+    const delayUs = msToUs(spec.asymmetricDelayMs ?? 0);
+    assert(delayUs >= 0, "asymmetricDelayMs must be >= 0");
+    let reset = 0;
+    const armedPipes: Pipe[] = [];
+    const seen = new Set<number>();
+    for (const state of this.hosts.values()) {
+      for (const endpoint of [...state.endpoints]) {
+        const peer = endpoint.peer;
+        if (endpoint.closed || peer.closeNotified || endpoint.out.severed || seen.has(endpoint.connId)) continue;
+        const host = state.host;
+        const peerHost = this.hostOf(peer);
+        if (host === peerHost || !matcher.matches(host.name, peerHost.name, endpoint.servicePort)) continue;
+        seen.add(endpoint.connId);
+        const secondDelayUs = delayUs;
+        if (!spec.midFrame) {
+          this.sever(endpoint, secondDelayUs, ResetCause.betweenFrames);
+          reset++;
+          continue;
+        }
+        const inFlight = [endpoint.out, peer.out].filter((pipe) => pipe.queuedBytes > 0);
+        if (inFlight.length > 0) {
+          const pipe = inFlight.length === 1 ? inFlight[0]! : this.segmentRandom.pick(inFlight);
+          pipe.truncateData(this.segmentRandom.intBetween(0, pipe.queuedBytes - 1));
+          this.sever(endpoint, secondDelayUs, ResetCause.midFrame);
+          reset++;
+          continue;
+        }
+        const armed = { firstNodeIndex: host.nodeIndex, secondDelayUs };
+        endpoint.out.armedReset = armed;
+        peer.out.armedReset = armed;
+        armedPipes.push(endpoint.out, peer.out);
+        this.core.trace(TraceKind.reset, host.nodeIndex, endpoint.connId, ResetCause.armed);
+      }
+    }
+    return {
+      reset,
+      armed: armedPipes.length / 2,
+      disarm: () => {
+        for (const pipe of armedPipes) pipe.armedReset = null;
+      },
+    };
+  }
+
+  /**
+   * A middlebox reset: both pipes are severed (what they hold still arrives, then RST); first
+   * hears the RST after one latency, its peer secondDelayUs later.
+   */
+  private sever(first: Endpoint, secondDelayUs: number, cause: number): void {
+    const second = first.peer;
+    this.core.trace(TraceKind.reset, first.thread.nodeIndex, first.connId, cause);
+    for (const pipe of [first.out, second.out]) {
+      pipe.severed = true;
+      pipe.armedReset = null;
+    }
+    this.pushRst(second.out, 0);
+    this.pushRst(first.out, secondDelayUs);
+  }
+
+  private pushRst(pipe: Pipe, extraUs: number): void {
+    const atUs = Math.max(this.core.nowUs + this.oneWayUs(this.hostOf(pipe.from), this.hostOf(pipe.to), pipe.to.servicePort) + extraUs, pipe.lastPlannedUs);
+    pipe.lastPlannedUs = atUs;
+    pipe.push({ kind: SegmentKind.rst, bytes: null, plannedUs: atUs });
     this.schedule(pipe);
   }
 
+  /** An endpoint drops what it had queued (destroy, RST): a severed pipe's bytes are already on the wire. */
   clear(pipe: Pipe): void {
+    if (!pipe.severed) this.purge(pipe);
+  }
+
+  private purge(pipe: Pipe): void {
     pipe.drop();
     if (pipe.event !== null) this.core.cancel(pipe.event);
     pipe.event = null;
@@ -207,6 +376,8 @@ export class SimNet implements Transport {
     pipe.event = null;
     const segment = pipe.peek();
     if (segment === undefined) return;
+    // Coalescing moved the head's arrival later since this delivery was scheduled.
+    if (segment.plannedUs > this.core.nowUs) return this.schedule(pipe);
     const to = pipe.to;
     const verdict = this.pathVerdict(pipe);
     if (verdict === Verdict.reject) return this.resetBoth(pipe);
@@ -214,7 +385,7 @@ export class SimNet implements Transport {
     pipe.shift();
     if (!to.thread.alive() || (to.closeNotified && segment.kind === SegmentKind.data)) {
       // The host is up but the process that owned the socket is gone: the kernel says RST.
-      this.clear(pipe);
+      this.purge(pipe);
       if (segment.kind !== SegmentKind.rst) this.answerRst(pipe);
       return;
     }
@@ -234,9 +405,12 @@ export class SimNet implements Transport {
       pipe.stallTimeout = null;
       if (!pipe.stalled) return;
       const from = pipe.from;
-      this.core.trace(TraceKind.reset, from.thread.nodeIndex, from.connId, 2);
-      this.clear(pipe);
+      this.core.trace(TraceKind.reset, from.thread.nodeIndex, from.connId, ResetCause.retransmitTimeout);
+      const severed = pipe.severed;
+      this.purge(pipe);
       from.thread.post(() => from.retransmitTimedOut());
+      // The RST of a middlebox reset was in this pipe: its receiver's own sends time out instead.
+      if (severed) pipe.to.thread.post(() => pipe.to.retransmitTimedOut());
     });
   }
 
@@ -254,9 +428,9 @@ export class SimNet implements Transport {
   }
 
   private resetBoth(pipe: Pipe): void {
-    this.core.trace(TraceKind.reset, pipe.from.thread.nodeIndex, pipe.from.connId, 0);
-    this.clear(pipe);
-    this.clear(pipe.to.out);
+    this.core.trace(TraceKind.reset, pipe.from.thread.nodeIndex, pipe.from.connId, ResetCause.reject);
+    this.purge(pipe);
+    this.purge(pipe.to.out);
     const rst = { kind: SegmentKind.rst, bytes: null, plannedUs: this.core.nowUs };
     for (const endpoint of [pipe.from, pipe.to]) endpoint.thread.post(() => endpoint.receive(rst));
   }

@@ -9,6 +9,12 @@
 // true as soon as the endpoint may no longer write. onClose fires exactly once: on FIN
 // (reason undefined), on RST (NetError ECONNRESET), or on destroy (the given reason).
 // Every receive runs on the owning node's thread (deferred while paused, dropped if dead).
+//
+// A pipe may be cut into any number of data segments per write, and a segment may carry the
+// end of one write and the start of the next (segmentation, net_policy.ts): the byte stream
+// is what TCP promises, the chunking is not. A severed pipe belongs to a connection a
+// middlebox reset (net.ts resetConnection): what it holds was on the wire before the reset and
+// still arrives, followed by the RST; anything written into it afterwards goes into the void.
 import type { Connection } from "../../system/env/env.ts";
 import { NetError } from "../../system/env/env.ts";
 import { copyBytes } from "./byte_pool.ts";
@@ -20,8 +26,17 @@ export type SegmentKindCode = (typeof SegmentKind)[keyof typeof SegmentKind];
 
 export interface Segment {
   readonly kind: SegmentKindCode;
-  readonly bytes: Uint8Array | null;
-  readonly plannedUs: number;
+  /** Mutable only while queued: coalescing appends, a mid-frame reset truncates. */
+  bytes: Uint8Array | null;
+  plannedUs: number;
+}
+
+/** A reset waiting for the next write on the connection, to cut that write mid-frame. */
+export interface ArmedReset {
+  /** The node index whose endpoint hears the RST first. */
+  readonly firstNodeIndex: number;
+  /** How much later the other endpoint hears it. */
+  readonly secondDelayUs: number;
 }
 
 /** What an endpoint needs from the network. */
@@ -44,6 +59,9 @@ export class Pipe {
   stalled = false;
   /** While stalled with bytes in flight: when TCP gives up (retransmission timeout). */
   stallTimeout: SimEvent | null = null;
+  /** The connection was reset by a middlebox: new writes vanish, the held bytes and RST go on. */
+  severed = false;
+  armedReset: ArmedReset | null = null;
 
   constructor(
     readonly from: Endpoint,
@@ -61,6 +79,37 @@ export class Pipe {
   push(segment: Segment): void {
     this.segments.push(segment);
     this.queuedBytes += segment.bytes?.length ?? 0;
+  }
+
+  /** The last queued segment (the one a new piece may coalesce into). */
+  tail(): Segment | undefined {
+    return this.length > 0 ? this.segments[this.segments.length - 1] : undefined;
+  }
+
+  /** Coalescing: bytes join the tail data segment, which now arrives no earlier than atUs. */
+  appendToTail(bytes: Uint8Array, atUs: number): void {
+    const tail = this.tail();
+    if (tail === undefined || tail.kind !== SegmentKind.data || tail.bytes === null) throw new Error("appendToTail needs a data tail");
+    const joined = new Uint8Array(tail.bytes.length + bytes.length);
+    joined.set(tail.bytes, 0);
+    joined.set(bytes, tail.bytes.length);
+    tail.bytes = joined;
+    tail.plannedUs = Math.max(tail.plannedUs, atUs);
+    this.queuedBytes += bytes.length;
+  }
+
+  /** Keeps the first keepBytes data bytes and drops every segment after them (FIN included). */
+  truncateData(keepBytes: number): void {
+    let kept = 0;
+    let index = this.head;
+    for (; index < this.segments.length && kept < keepBytes; index++) {
+      const segment = this.segments[index]!;
+      const size = segment.bytes?.length ?? 0;
+      if (kept + size > keepBytes) segment.bytes = segment.bytes!.subarray(0, keepBytes - kept);
+      kept += segment.bytes?.length ?? 0;
+    }
+    this.segments.length = index;
+    this.queuedBytes = kept;
   }
 
   shift(): Segment | undefined {

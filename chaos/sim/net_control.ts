@@ -8,8 +8,8 @@
 // returns a handle for heal(handle); heal() with no argument removes every rule.
 import { assert } from "../../system/stdx/assert.ts";
 import { worldNodeIndex, type SimCore } from "./core.ts";
-import type { SimNet } from "./net.ts";
-import type { FlowFault, FlowFaultSpec, NetRule, NetRuleSpec, NodeSelector, SegmentFilter } from "./net_policy.ts";
+import type { ResetHandle, ResetSpec, SimNet } from "./net.ts";
+import type { FlowFault, FlowFaultSpec, NetRule, NetRuleSpec, NodeSelector, SegmentationSpec, SegmentFilter } from "./net_policy.ts";
 import { TraceKind } from "./trace.ts";
 
 export interface RuleSet {
@@ -115,6 +115,31 @@ export class NetControl {
   removeSegmentFilter(filterId: number): void {
     if (!this.net.policy.removeFilter(filterId)) return;
     this.core.trace(TraceKind.filterRemove, worldNodeIndex, filterId, 0);
+  }
+
+  /**
+   * Makes TCP streams hostile (writes split, coalesced, leaving in pieces; see SegmentationSpec)
+   * or, with null, gentle again. Applies to writes from now on; queued bytes keep their chunks.
+   */
+  setSegmentation(spec: Readonly<SegmentationSpec> | null): void {
+    this.net.setSegmentation(spec);
+    this.core.trace(TraceKind.segmentation, worldNodeIndex, spec === null ? 0 : 1, 0, describe(spec ?? {}));
+  }
+
+  segmentation(): Readonly<SegmentationSpec> | null {
+    return this.net.policy.segmentation;
+  }
+
+  /**
+   * A middlebox resets the established connections whose endpoint on `from` talks to `to`
+   * (either side may have connected): mid-frame or between frames, `from`'s side hearing
+   * the RST first and the `to` side up to asymmetricDelayMs later. See ResetSpec.
+   */
+  resetConnections(spec: ResetSpec): ResetHandle {
+    this.checkSelector(spec.from);
+    this.checkSelector(spec.to);
+    this.core.trace(TraceKind.resetInject, worldNodeIndex, spec.midFrame ? 1 : 0, 0, describe(spec));
+    return this.net.resetConnections(spec);
   }
 
   /** Counters since the run began. */

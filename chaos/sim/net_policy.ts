@@ -37,6 +37,46 @@ export interface FlowFaultSpec extends FlowMatch {
   lossDenominator?: number;
   /** First retransmission delay after a loss (Linux's minimum RTO is 200 ms). */
   retransmitMs?: number;
+  /**
+   * Each write on a matching path resets its connection with probability
+   * numerator/denominator: a random strict prefix of that write is delivered, the rest never
+   * is, the writer hears RST first and its peer up to asymmetricDelayMs later (uniform draw);
+   * meanwhile the peer's writes go into the void. Drawn from the network's segment stream.
+   */
+  resetMidFrame?: { numerator: number; denominator: number; asymmetricDelayMs?: number };
+}
+
+/**
+ * How hostile TCP byte streams are (all draws from the network's own "net/segments" stream).
+ * A write is cut into pieces of at most maxSegmentBytes; each piece is, with splitPercent %
+ * chance, cut shorter at a uniformly drawn byte (so a frame can split anywhere, inside its
+ * 4-byte length or header too). Pieces of one write leave up to pieceGapMaxMs apart (a send
+ * window refilling under back-pressure: pendingWriteBytes() drains piece by piece). With
+ * coalescePercent % chance a piece joins the still-undelivered tail segment of its pipe, so
+ * one delivered chunk can carry the end of one write and the start of the next (a reader that
+ * got to its socket late), up to coalesceMaxBytes per chunk. Order and content never change.
+ */
+export interface SegmentationSpec {
+  maxSegmentBytes: number;
+  splitPercent: number;
+  coalescePercent: number;
+  pieceGapMaxMs: number;
+  /** Largest delivered chunk coalescing may build (default 65536). */
+  coalesceMaxBytes?: number;
+}
+
+/** Moderate settings: most writes arrive whole, a quarter split or coalesced. */
+export const segmentationModerate: Readonly<SegmentationSpec> = {
+  maxSegmentBytes: 16 * 1024, splitPercent: 25, coalescePercent: 25, pieceGapMaxMs: 0.05,
+};
+
+export function checkSegmentation(spec: SegmentationSpec): void {
+  assert(Number.isSafeInteger(spec.maxSegmentBytes) && spec.maxSegmentBytes >= 1, "maxSegmentBytes must be an integer >= 1");
+  for (const percent of [spec.splitPercent, spec.coalescePercent]) {
+    assert(Number.isSafeInteger(percent) && percent >= 0 && percent <= 100, "split/coalesce percents are integers in [0, 100]");
+  }
+  assert(spec.pieceGapMaxMs >= 0, "pieceGapMaxMs must be >= 0");
+  assert(spec.coalesceMaxBytes === undefined || (Number.isSafeInteger(spec.coalesceMaxBytes) && spec.coalesceMaxBytes >= 1), "coalesceMaxBytes must be >= 1");
 }
 
 /** One write's bytes on their way from -> to (service port), as a segment filter sees them. */
@@ -62,7 +102,7 @@ export type VerdictCode = (typeof Verdict)[keyof typeof Verdict];
 
 const retriesMax = 6;
 
-class Matcher {
+export class Matcher {
   private readonly fromSet: ReadonlySet<string> | undefined;
   private readonly toSet: ReadonlySet<string> | undefined;
   private readonly port: number | undefined;
@@ -107,6 +147,8 @@ export class NetPolicy {
   private readonly faults = new Map<number, { fault: FlowFault; matcher: Matcher }>();
   private readonly filters = new Map<number, SegmentFilter>();
   private idNext = 1;
+  /** null: every write arrives as one chunk (the gentle network). */
+  segmentation: Readonly<SegmentationSpec> | null = null;
 
   addRule(spec: NetRuleSpec): NetRule {
     assert(spec.action === "drop" || spec.action === "reject", "rule action must be drop or reject");
@@ -129,6 +171,12 @@ export class NetPolicy {
     assert(Number.isSafeInteger(numerator) && Number.isSafeInteger(denominator), "loss is an integer ratio");
     assert(numerator >= 0 && denominator > 0 && numerator < denominator, "loss must be in [0, 1)");
     assert((spec.delayMs ?? 0) >= 0 && (spec.jitterMs ?? 0) >= 0 && (spec.retransmitMs ?? 200) > 0);
+    const reset = spec.resetMidFrame;
+    if (reset !== undefined) {
+      assert(Number.isSafeInteger(reset.numerator) && Number.isSafeInteger(reset.denominator), "resetMidFrame is an integer ratio");
+      assert(reset.numerator >= 0 && reset.denominator > 0 && reset.numerator <= reset.denominator, "resetMidFrame must be in [0, 1]");
+      assert((reset.asymmetricDelayMs ?? 0) >= 0, "asymmetricDelayMs must be >= 0");
+    }
     const fault: FlowFault = { faultId: this.idNext++, spec: { ...spec } };
     this.faults.set(fault.faultId, { fault, matcher: new Matcher(spec) });
     return fault;
@@ -165,6 +213,21 @@ export class NetPolicy {
       }
     }
     return extraUs;
+  }
+
+  /**
+   * Whether a write from -> to resets its connection mid-frame (flow faults with resetMidFrame);
+   * returns the peer's extra delay in µs, or undefined. Draws only for matching faults that
+   * carry resetMidFrame, so runs without them keep their random streams untouched.
+   */
+  resetDraw(from: string, to: string, port: number, random: SimRandom): number | undefined {
+    if (this.faults.size === 0) return undefined;
+    for (const { fault, matcher } of this.faults.values()) {
+      const reset = fault.spec.resetMidFrame;
+      if (reset === undefined || !matcher.matches(from, to, port)) continue;
+      if (random.chance(reset.numerator, reset.denominator)) return random.intBetween(0, msToUs(reset.asymmetricDelayMs ?? 0));
+    }
+    return undefined;
   }
 
   verdict(from: string, to: string, port: number): VerdictCode {

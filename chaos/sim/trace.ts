@@ -33,6 +33,8 @@ export const TraceKind = {
   filterAdd: 34,
   filterRemove: 35,
   filterDrop: 36,
+  segmentation: 37,
+  resetInject: 38,
   diskWrite: 40,
   diskTruncate: 41,
   diskFsyncDone: 42,

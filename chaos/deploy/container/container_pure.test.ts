@@ -11,7 +11,7 @@ import { tableScript } from "./packet_filter.ts";
 test("fault support: real faults given, the others refused with a reason", () => {
   const given = allFaultKinds.filter((kind) => containerFaultSupport(kind, false).supported);
   assert.deepEqual(given, ["crash", "pause", "firewall", "heartbeat-loss", "partition", "flow", "namesrv-all-down"]);
-  for (const kind of ["power-loss", "clock-skew", "slow-disk", "disk-full"] as const) {
+  for (const kind of ["power-loss", "connection-reset", "clock-skew", "slow-disk", "disk-full"] as const) {
     const support = containerFaultSupport(kind, false);
     assert.equal(support.supported, false);
     assert.ok(!support.supported && support.why.length > 20, kind);

@@ -1,7 +1,7 @@
 // The `sim` deployer: the whole cluster and its workload in one deterministic world. Nodes get
 // the same addresses and ports as under the process deployer; every fault is available,
 // including the ones only a simulator can give (power loss with torn writes, clock skew).
-import { createWorld, withWorldTrapped, type SegmentFilter, type SimLogLine, type SimNode, type World, type NodeHandle } from "../../sim/index.ts";
+import { createWorld, withWorldTrapped, type SegmentationSpec, type SegmentFilter, type SimLogLine, type SimNode, type World, type NodeHandle } from "../../sim/index.ts";
 import type { Fault, FaultKind, PortRole } from "../../faults/types.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
@@ -35,6 +35,8 @@ export interface SimDeployerOptions {
   /** Print node logs (debug aid). */
   logLevel?: "debug" | "info" | "warn" | "error";
   printLogs?: boolean;
+  /** How hostile TCP streams are (default: the world's, netDefaults.segmentation); null: gentle. */
+  segmentation?: Readonly<SegmentationSpec> | null;
 }
 
 export class SimDeployer implements Deployer {
@@ -48,7 +50,10 @@ export class SimDeployer implements Deployer {
   async deploy(plan: ClusterPlan, options: { outDir: string; history: HistoryRecorder }): Promise<Cluster> {
     const world = createWorld({
       seed: plan.seed,
-      network: { latencyMs: this.options.latencyMs ?? 0.2, jitterMs: this.options.jitterMs ?? 0.1 },
+      network: {
+        latencyMs: this.options.latencyMs ?? 0.2, jitterMs: this.options.jitterMs ?? 0.1,
+        ...(this.options.segmentation === undefined ? {} : { segmentation: this.options.segmentation }),
+      },
       log: {
         level: this.options.logLevel ?? "warn",
         ...(this.options.printLogs === true ? { sink: (line: SimLogLine) => process.stderr.write(`${(line.virtualMs / 1000).toFixed(3)} ${line.node} ${line.level} ${line.message} ${JSON.stringify(line.fields)}\n`) } : {}),
@@ -67,6 +72,8 @@ class SimCluster implements Cluster {
   private readonly startEpochMs: number;
   private readonly clientHandles = new Map<string, { stopProducing(): Promise<void>; stop(): Promise<void>; drain?(): Promise<void> }>();
   private readonly faultUndo = new Map<number, () => Promise<void> | void>();
+  /** world.failures already copied into the history. */
+  private failuresRecorded = 0;
 
   constructor(
     private readonly world: World,
@@ -116,6 +123,19 @@ class SimCluster implements Cluster {
     const targetEpochMs = this.startEpochMs + ms;
     if (targetEpochMs <= this.world.nowMs) return;
     await withWorldTrapped(() => this.world.runUntil(targetEpochMs));
+    this.recordFailures();
+  }
+
+  /**
+   * A node callback that threw crashed that node (nodeErrors "crash"): the history says so, so
+   * a checker or a test sees a system bug instead of an unexplained silence.
+   */
+  private recordFailures(): void {
+    for (; this.failuresRecorded < this.world.failures.length; this.failuresRecorded++) {
+      const failure = this.world.failures[this.failuresRecorded]!;
+      const error = failure.error instanceof Error ? `${failure.error.name}: ${failure.error.message}` : String(failure.error);
+      this.history.record({ type: "note", timeMs: Math.round(failure.atMs), process: failure.node, text: `node failed (its process crashed): ${error}` });
+    }
   }
 
   nodes(): DeployedNode[] {
@@ -265,6 +285,17 @@ class SimCluster implements Cluster {
           net.removeFlowFault(flowFault);
           if (bandwidthFilter !== undefined) net.removeSegmentFilter(bandwidthFilter);
         });
+        return;
+      }
+      case "connection-reset": {
+        const port = fault.port === undefined ? undefined : this.port(fault.target, fault.port);
+        const handle = net.resetConnections({
+          from: fault.source, to: fault.target, midFrame: fault.midFrame,
+          ...(port === undefined ? {} : { port }),
+          ...(fault.asymmetricDelayMs === undefined ? {} : { asymmetricDelayMs: fault.asymmetricDelayMs }),
+        });
+        this.note(fault.source, `connection-reset ${fault.source}->${fault.target}: ${handle.reset} reset, ${handle.armed} armed for their next frame`);
+        this.faultUndo.set(faultIndex, () => handle.disarm());
         return;
       }
       case "clock-skew": {
