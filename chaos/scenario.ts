@@ -199,6 +199,19 @@ export interface Scenario {
    * for a real bug.
    */
   testFaults?: BrokerTestFaults;
+  /**
+   * A generated run (chaos/swarm/): the drawn configuration (every option, defaults included)
+   * and the fault ideas drawn (kind, role of the node acted on, how many scheduled faults each
+   * became). Informational: brokerConfig, intervals, workload and faults are what runs.
+   */
+  generated?: GeneratedRecord;
+}
+
+export interface GeneratedRecord {
+  config: Record<string, string | number | boolean>;
+  draws: { kind: string; role: string; faults: number }[];
+  /** The world seed the run was drawn with (runScenario's seed). */
+  worldSeed?: number;
 }
 
 export function effectiveIntervals(scenario: Scenario): Intervals {

@@ -12,12 +12,33 @@ import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
 import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
 import { executeScenario } from "../execute.ts";
 import type { ScheduledFault } from "../faults/types.ts";
-import type { RunResult, RunVerdict } from "../result.ts";
+import { emptyCounts, type CheckResult, type RunCounts, type RunResult, type RunVerdict } from "../result.ts";
 import { judge, runScenario } from "../runner.ts";
 import type { Scenario, TopologyName } from "../scenario.ts";
 import { checkCaseArbitrary, type CheckCase } from "./arbitraries.ts";
 import { checkScenario } from "./check_scenario.ts";
 import type { CheckProperty } from "./properties.ts";
+
+/**
+ * Where a check's cases come from: an arbitrary and the scenario each case becomes. The plain
+ * `mqlab check` source draws fault schedules over a fixed topology (arbitraries.ts); the swarm
+ * source (chaos/swarm/) also draws the topology and the configuration.
+ */
+export interface CaseSource<C extends { seed: number }> {
+  arbitrary: fc.Arbitrary<C>;
+  scenarioOf(checkCase: C): Scenario;
+  /** What check.json records about the first failing and the shrunk case. */
+  recordOf(checkCase: C): Record<string, unknown>;
+}
+
+/** The plain source: schedules over one topology (`mqlab check` without --swarm). */
+export function scheduleSource(property: CheckProperty, topology: TopologyName, testFaults?: BrokerTestFaults): CaseSource<CheckCase> {
+  return {
+    arbitrary: checkCaseArbitrary(property, topology),
+    scenarioOf: (checkCase) => checkScenario(checkCase, property, topology, testFaults),
+    recordOf: (checkCase) => ({ faults: checkCase.faults, workload: checkCase.workload, worldSeed: checkCase.seed }),
+  };
+}
 
 export interface CheckOptions {
   property: CheckProperty;
@@ -37,6 +58,8 @@ export interface CheckOptions {
   /** The command that reproduces this search (printed, and written to check.json). */
   command: string;
   onRun?: (event: CheckRunEvent) => void;
+  /** Where the cases come from (default: scheduleSource(property, topology, testFaults)). */
+  source?: CaseSource<{ seed: number }>;
 }
 
 export interface CheckRunEvent {
@@ -47,6 +70,9 @@ export interface CheckRunEvent {
   faults: number;
   failedChecks: string[];
   wallMs: number;
+  /** The run's scenario and judgement (absent for skipped shrink candidates). */
+  scenario?: Scenario;
+  judged?: Judged;
 }
 
 export interface Counterexample {
@@ -57,6 +83,8 @@ export interface Counterexample {
   path: string;
   /** The first failing case's faults, before shrinking. */
   originalFaults: ScheduledFault[];
+  /** The first failing case's scenario, before shrinking. */
+  originalScenario: Scenario;
   replay: string;
   reproduce: string;
 }
@@ -76,41 +104,56 @@ export interface CheckReport {
   wallMs: number;
 }
 
-interface Judged {
+export interface Judged {
   verdict: RunVerdict;
   failedChecks: string[];
+  checks: CheckResult[];
+  counts: RunCounts;
+  traceHash?: string;
+  simulatedMs?: number;
+}
+
+/** Runs one scenario in the simulator and judges it (no files). */
+export async function judgeScenario(scenario: Scenario, seed: number): Promise<Judged> {
+  const execution = await executeScenario(scenario, new SimDeployer(), { seed, outDir: "", wallClock: () => performance.now() });
+  const trace = {
+    ...(execution.traceHash === undefined ? {} : { traceHash: execution.traceHash }),
+    ...(execution.simulatedMs === undefined ? {} : { simulatedMs: Math.round(execution.simulatedMs) }),
+  };
+  if (execution.error !== undefined) return { verdict: "error", failedChecks: [execution.error], checks: [], counts: emptyCounts(), ...trace };
+  const judged = judge(scenario, execution.history.events, scenario.durationMs + scenario.quiesceMs);
+  const failedChecks = judged.checks.filter((check) => check.verdict === "fail").map((check) => check.name);
+  return { verdict: judged.verdict, failedChecks, checks: judged.checks, counts: judged.counts, ...trace };
 }
 
 /** Runs one case in the simulator and judges it with the property's checkers (no files). */
 export async function judgeCase(checkCase: CheckCase, options: Pick<CheckOptions, "property" | "topology" | "testFaults">): Promise<Judged> {
-  const scenario = checkScenario(checkCase, options.property, options.topology, options.testFaults);
-  const execution = await executeScenario(scenario, new SimDeployer(), { seed: checkCase.seed, outDir: "", wallClock: () => performance.now() });
-  if (execution.error !== undefined) return { verdict: "error", failedChecks: [execution.error] };
-  const judged = judge(scenario, execution.history.events, scenario.durationMs + scenario.quiesceMs);
-  return { verdict: judged.verdict, failedChecks: judged.checks.filter((check) => check.verdict === "fail").map((check) => check.name) };
+  return judgeScenario(checkScenario(checkCase, options.property, options.topology, options.testFaults), checkCase.seed);
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const startMs = performance.now();
+  const source = options.source ?? (scheduleSource(options.property, options.topology, options.testFaults));
   let searchRuns = 0;
   let shrinkRuns = 0;
-  let firstFailure: CheckCase | undefined;
-  const property = fc.asyncProperty(checkCaseArbitrary(options.property, options.topology), async (checkCase) => {
+  let firstFailure: { seed: number } | undefined;
+  const property = fc.asyncProperty(source.arbitrary, async (checkCase) => {
     const shrinking = firstFailure !== undefined;
     const index = shrinking ? ++shrinkRuns : ++searchRuns;
     const phase = shrinking ? "shrink" : "search";
+    const scenario = source.scenarioOf(checkCase);
     if (shrinking && shrinkRuns > options.shrinkRunsMax) {
-      options.onRun?.({ phase, index, verdict: "skipped", faults: checkCase.faults.length, failedChecks: [], wallMs: 0 });
+      options.onRun?.({ phase, index, verdict: "skipped", faults: scenario.faults.length, failedChecks: [], wallMs: 0 });
       return true;
     }
     const runStartMs = performance.now();
-    const judged = await judgeCase(checkCase, options);
-    options.onRun?.({ phase, index, verdict: judged.verdict, faults: checkCase.faults.length, failedChecks: judged.failedChecks, wallMs: performance.now() - runStartMs });
+    const judged = await judgeScenario(scenario, checkCase.seed);
+    options.onRun?.({ phase, index, verdict: judged.verdict, faults: scenario.faults.length, failedChecks: judged.failedChecks, wallMs: performance.now() - runStartMs, scenario, judged });
     if (judged.verdict === "pass") return true;
     firstFailure ??= checkCase;
     return false;
   });
-  const parameters: fc.Parameters<[CheckCase]> = { seed: options.seed, numRuns: options.runs };
+  const parameters: fc.Parameters<[{ seed: number }]> = { seed: options.seed, numRuns: options.runs };
   if (options.path !== undefined) parameters.path = options.path;
   const details = await fc.check(property, parameters);
   const report: CheckReport = {
@@ -121,7 +164,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   if (options.testFaults !== undefined) report.testFaults = options.testFaults;
   if (details.failed && details.counterexample !== null && details.counterexamplePath !== null) {
     const [shrunk] = details.counterexample;
-    report.counterexample = await writeCounterexample(shrunk, firstFailure ?? shrunk, details.counterexamplePath, options);
+    report.counterexample = await writeCounterexample(source, shrunk, firstFailure ?? shrunk, details.counterexamplePath, options);
   } else if (details.failed) {
     throw new Error(`fast-check failed without a counterexample: ${String(details.errorInstance ?? "interrupted")}`);
   }
@@ -129,19 +172,23 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   return report;
 }
 
-async function writeCounterexample(shrunk: CheckCase, original: CheckCase, path: string, options: CheckOptions): Promise<Counterexample> {
-  const scenario = checkScenario(shrunk, options.property, options.topology, options.testFaults);
+async function writeCounterexample<C extends { seed: number }>(source: CaseSource<C>, shrunk: C, original: C, path: string, options: CheckOptions): Promise<Counterexample> {
+  const scenario = source.scenarioOf(shrunk);
+  const originalScenario = source.scenarioOf(original);
   const replay = `npx mqlab replay ${options.outDir}`;
   const reproduce = `${options.command} --seed ${options.seed} --path ${path}`;
   const result = await runScenario(scenario, { deployer: new SimDeployer(), seed: shrunk.seed, outDir: options.outDir, replayCommand: replay });
   if (result.verdict === "pass") {
     throw new Error(`the shrunk case passed when run again (${options.outDir}): the simulation is not deterministic`);
   }
-  const counterexample: Counterexample = { scenario, result, outDir: options.outDir, path, originalFaults: original.faults, replay, reproduce };
+  const counterexample: Counterexample = {
+    scenario, result, outDir: options.outDir, path, originalFaults: originalScenario.faults, originalScenario, replay, reproduce,
+  };
   const record = {
-    property: options.property.name, topology: options.topology, fastCheck: { seed: options.seed, path, runs: options.runs },
+    property: options.property.name, topology: scenario.topology, fastCheck: { seed: options.seed, path, runs: options.runs },
     testFaults: options.testFaults ?? null, verdict: result.verdict, traceHash: result.traceHash ?? null,
-    originalFaults: original.faults, shrunkFaults: shrunk.faults, workload: shrunk.workload, worldSeed: shrunk.seed,
+    originalFaults: originalScenario.faults, shrunkFaults: scenario.faults, worldSeed: shrunk.seed,
+    original: source.recordOf(original), shrunk: source.recordOf(shrunk),
     replay, reproduce,
   };
   writeFileSync(join(options.outDir, "check.json"), JSON.stringify(record, null, 2) + "\n");

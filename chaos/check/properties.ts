@@ -10,7 +10,7 @@ export type GeneratedFaultKind =
   | "crash" | "power-loss" | "pause" | "firewall" | "partition" | "heartbeat-loss"
   | "flow" | "clock-skew" | "slow-disk";
 
-export type PropertyName = "no-acked-loss" | "queue-order" | "rebalance-converges" | "all";
+export type PropertyName = "no-acked-loss" | "durability" | "queue-order" | "rebalance-converges" | "all";
 
 export interface CheckProperty {
   name: PropertyName;
@@ -43,6 +43,13 @@ export const checkProperties: readonly CheckProperty[] = [
     checkers: ["delivery"],
     faultWeights: durabilityWeights,
     flushDiskType: "SYNC_FLUSH",
+    ordered: "generated",
+  },
+  {
+    name: "durability",
+    description: "any flush type and role under every fault: acked messages are delivered, or lost only where the guarantee table allows (ASYNC_FLUSH power loss, ASYNC_MASTER) and within its bound",
+    checkers: ["delivery"],
+    faultWeights: durabilityWeights,
     ordered: "generated",
   },
   {

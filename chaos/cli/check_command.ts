@@ -12,6 +12,7 @@ import { runCheck, type CheckReport, type CheckRunEvent } from "../check/check.t
 import { describeSchedule } from "../check/check_scenario.ts";
 import { findProperty, propertyNames } from "../check/properties.ts";
 import type { TopologyName } from "../scenario.ts";
+import { swarmSource } from "../swarm/swarm_case.ts";
 
 export const checkDefaults = { runs: 100, shrinkRuns: 60, topology: "2m-noslave" as TopologyName, outRoot: "reports/out/check" };
 
@@ -23,6 +24,7 @@ interface CheckCliOptions {
   path?: string;
   shrinkRuns: number;
   out?: string;
+  swarm?: boolean;
 }
 
 function count(value: string): number {
@@ -45,7 +47,7 @@ function progressLine(event: CheckRunEvent): string {
 export function renderCheckReport(report: CheckReport): string {
   const lines: string[] = [];
   const broken = report.testFaults === undefined ? "" : `, broken broker ${JSON.stringify(report.testFaults)}`;
-  const head = `${report.property} on ${report.topology} (fast-check seed ${report.seed}${broken})`;
+  const head = `${report.property} on ${report.counterexample?.scenario.topology ?? report.topology} (fast-check seed ${report.seed}${broken})`;
   const example = report.counterexample;
   if (!report.failed || example === undefined) {
     lines.push(`PASS  ${head}: held for ${report.runs} generated runs in ${(report.wallMs / 1_000).toFixed(1)} s`);
@@ -87,11 +89,12 @@ async function checkAction(propertyName: string, options: CheckCliOptions): Prom
   // An unseeded check explores new cases each time; the seed is printed so it can be repeated.
   const seed = options.seed ?? (Math.random() * 0x7fff_ffff) >>> 0;
   const tag = testFaults === undefined ? "" : `--broken-${brokenTag(testFaults)}`;
-  const outDir = options.out ?? join(checkDefaults.outRoot, `${property.name}--${topology}--seed-${seed}${tag}`);
-  const command = [`npx mqlab check ${property.name} --topology ${topology} --runs ${options.runs}`,
+  const swarm = options.swarm === true;
+  const outDir = options.out ?? join(checkDefaults.outRoot, `${property.name}--${swarm ? "swarm" : topology}--seed-${seed}${tag}`);
+  const command = [`npx mqlab check ${property.name} ${swarm ? "--swarm" : `--topology ${topology}`} --runs ${options.runs}`,
     ...(options.broken === undefined ? [] : [`--broken ${options.broken}`]),
     ...(options.shrinkRuns === checkDefaults.shrinkRuns ? [] : [`--shrink-runs ${options.shrinkRuns}`])].join(" ");
-  process.stderr.write(`mqlab check: ${property.name} on ${topology}, ${options.runs} runs, fast-check seed ${seed}` +
+  process.stderr.write(`mqlab check: ${property.name} on ${swarm ? "generated topologies and configurations (swarm)" : topology}, ${options.runs} runs, fast-check seed ${seed}` +
     `${testFaults === undefined ? "" : `, broken broker ${JSON.stringify(testFaults)}`}\n  ${property.description}\n`);
   let report: CheckReport;
   try {
@@ -99,6 +102,7 @@ async function checkAction(propertyName: string, options: CheckCliOptions): Prom
       property, topology, runs: options.runs, seed, shrinkRunsMax: options.shrinkRuns, outDir, command,
       ...(options.path === undefined ? {} : { path: options.path }),
       ...(testFaults === undefined ? {} : { testFaults }),
+      ...(swarm ? { source: swarmSource(property, testFaults) } : {}),
       // Candidates past the shrink budget are not run; listing them would only be noise.
       onRun: (event) => (event.verdict === "skipped" ? undefined : process.stderr.write(progressLine(event))),
     });
@@ -121,6 +125,7 @@ export function registerCheckCommand(program: Command): void {
     .option("--broken <switch>", `turn on test-only faults (comma-separated): ${brokenUsage()}`)
     .option("--path <path>", "fast-check path of a counterexample (printed with it) to replay")
     .option("--shrink-runs <n>", "most runs spent shrinking", count, checkDefaults.shrinkRuns)
+    .option("--swarm", "swarm mode: each run also draws its topology and broker/client configuration (chaos/swarm/); --topology is ignored")
     .option("--out <dir>", `run directory of the counterexample (default ${checkDefaults.outRoot}/<property>--<topology>--seed-<n>)`)
     .action(checkAction);
 }

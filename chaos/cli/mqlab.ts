@@ -15,6 +15,7 @@ import { simCommand } from "./sim_command.ts";
 import { runSuite } from "./suite_command.ts";
 import { registerCheckCommand } from "./check_command.ts";
 import { registerIncidentCommand } from "./incident_command.ts";
+import { registerBatteryCommand } from "./battery_command.ts";
 
 const defaultOutRoot = "reports/out";
 
@@ -164,5 +165,7 @@ program
 registerIncidentCommand(program);
 
 registerCheckCommand(program);
+
+registerBatteryCommand(program);
 
 await program.parseAsync(process.argv);

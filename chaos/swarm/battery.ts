@@ -1,0 +1,249 @@
+// `mqlab battery`: the one command for CI. It runs the CI suite (`mqlab suite ci --seeds 1`),
+// then spends the rest of a wall-time budget on swarm runs (chaos/swarm/swarm_case.ts) across
+// the battery's properties, stops at the first failure, shrinks it (chaos/check/check.ts) and
+// writes junit.xml plus battery.json / battery.html (reports/battery.ts).
+// Determinism: run i is (property i mod P, fast-check seed mix(seed, i)) — its configuration,
+// faults and world seed derive from (seed, i) alone, so a budget only cuts the list short; it
+// never changes what a run is. Shrinking is bounded by a run count, never by wall time, so a
+// failure shrinks to the same case on any machine. The budget is split: searching stops when
+// what is left is the shrink reserve.
+import { join } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
+import { findSuite } from "../../scenarios/index.ts";
+import { renderJunit } from "../../reports/junit.ts";
+import { renderBatteryHtml } from "../../reports/battery.ts";
+import { runCheck, type CheckReport, type CheckRunEvent } from "../check/check.ts";
+import { findProperty, type PropertyName } from "../check/properties.ts";
+import { brokenTag } from "../check/broken.ts";
+import { runSuite } from "../cli/suite_command.ts";
+import type { RunResult, RunVerdict } from "../result.ts";
+import type { Scenario } from "../scenario.ts";
+import { effectiveIntervals } from "../scenario.ts";
+import { faultRecordOf } from "../result.ts";
+import { emptyDistribution, tally, type Distribution } from "./distribution.ts";
+import { swarmSource } from "./swarm_case.ts";
+
+/**
+ * The properties a battery cycles through. "all" joins once its order checker tolerates key
+ * remaps and producer restarts (see the Justfile's check-ci note); the new checkers of "Lab
+ * power I" join through their properties when they are merged.
+ */
+export const batteryProperties: readonly PropertyName[] = ["durability", "queue-order", "rebalance-converges", "no-acked-loss"];
+
+export interface BatteryOptions {
+  /** Wall-time budget for the whole battery (suite + swarm + shrink). */
+  budgetMs: number;
+  seed: number;
+  outDir: string;
+  deployer: string;
+  testFaults?: BrokerTestFaults;
+  /** The `--broken` text as given (for printed commands). */
+  brokenText?: string;
+  /** Run the CI suite first (default true). */
+  suite?: boolean;
+  /** Most swarm runs (default: as many as the budget allows). */
+  runsMax?: number;
+  shrinkRunsMax?: number;
+  /** Wall clock (ms); tests pass a fake one. */
+  nowMs?: () => number;
+  onLine?: (line: string) => void;
+}
+
+export interface SwarmRunRecord {
+  index: number;
+  property: PropertyName;
+  fastCheckSeed: number;
+  worldSeed?: number;
+  topology: string;
+  verdict: RunVerdict;
+  failedChecks: string[];
+  wallMs: number;
+  simulatedMs?: number;
+  traceHash?: string;
+  description: string;
+  config: Record<string, string | number | boolean>;
+  faultKinds: string[];
+  /** Repeats this run's search (and shrink). */
+  reproduce: string;
+}
+
+export interface BatteryFailure {
+  phase: "suite" | "swarm";
+  verdict: RunVerdict;
+  property?: string;
+  runIndex?: number;
+  /** The shrunk (swarm) or failing (suite) run. */
+  result: RunResult;
+  scenario?: Scenario;
+  outDir: string;
+  replay: string;
+  reproduce?: string;
+  shrinks?: number;
+  originalFaults?: number;
+}
+
+export interface BatterySummary {
+  seed: number;
+  budgetMs: number;
+  deployer: string;
+  testFaults?: BrokerTestFaults;
+  verdict: RunVerdict;
+  exitCode: 0 | 1 | 2;
+  wallMs: number;
+  suite: { runs: number; passed: number; wallMs: number; results: { scenario: string; seed: number; verdict: RunVerdict; wallMs: number; replay: string }[] } | null;
+  swarm: { runs: number; passed: number; wallMs: number; runsPerMinute: number; simulatedSecondsPerWallSecond: number };
+  runs: SwarmRunRecord[];
+  distribution: Distribution;
+  failure?: BatteryFailure;
+  /** Why the swarm stopped: "budget", "runs", "failure", "suite". */
+  stoppedBy: string;
+  command: string;
+}
+
+export const batteryDefaults = { shrinkRunsMax: 40, outDir: "reports/out/battery" } as const;
+
+/** A 31-bit fast-check seed for run `index` of a battery with `seed` (splitmix32-style). */
+export function runSeed(seed: number, index: number): number {
+  let x = (Math.imul(seed | 0, 0x9e37_79b9) + Math.imul(index + 1, 0x85eb_ca6b)) | 0;
+  x = Math.imul(x ^ (x >>> 16), 0x21f0_aaad);
+  x = Math.imul(x ^ (x >>> 15), 0x735a_2d97);
+  x ^= x >>> 15;
+  return (x >>> 1) || 1;
+}
+
+/** What run `index` of a battery is (budget-independent). */
+export function runPlan(seed: number, index: number): { property: PropertyName; fastCheckSeed: number } {
+  return { property: batteryProperties[index % batteryProperties.length]!, fastCheckSeed: runSeed(seed, index) };
+}
+
+/** How long shrinking may take at most: kept out of the search budget. */
+export function shrinkReserveMs(budgetMs: number): number {
+  return Math.min(60_000, Math.round(budgetMs * 0.2));
+}
+
+function brokenFlag(options: BatteryOptions): string {
+  return options.brokenText === undefined ? "" : ` --broken ${options.brokenText}`;
+}
+
+export function checkCommandOf(property: string, options: BatteryOptions): string {
+  return `npx mqlab check ${property} --swarm --runs 1${brokenFlag(options)}`;
+}
+
+/** A RunResult for a swarm run that wrote no directory (junit wants one per testcase). */
+function resultOfRun(record: SwarmRunRecord, event: CheckRunEvent, deployer: string): RunResult {
+  const scenario = event.scenario;
+  const result: RunResult = {
+    scenario: `${scenario?.name ?? `swarm/${record.property}`}#${record.index}`, topology: record.topology, deployer: deployer as RunResult["deployer"],
+    seed: record.worldSeed ?? 0, verdict: record.verdict, checks: event.judged?.checks ?? [],
+    counts: event.judged?.counts ?? { sent: 0, acked: 0, failed: 0, unknown: 0, consumed: 0, deliveries: 0, lost: 0, duplicated: 0, unexpected: 0, unknownResolvedOk: 0, failedButDelivered: 0 },
+    faults: (scenario?.faults ?? []).map(faultRecordOf), intervals: scenario === undefined ? effectiveIntervals({ intervals: {} } as Scenario) : effectiveIntervals(scenario),
+    wallMs: Math.round(record.wallMs), replay: `${record.reproduce} --seed ${record.fastCheckSeed}`,
+    brokerConfig: scenario?.brokerConfig ?? {}, startedAt: "",
+  };
+  if (record.traceHash !== undefined) result.traceHash = record.traceHash;
+  return result;
+}
+
+export async function runBattery(options: BatteryOptions): Promise<BatterySummary> {
+  const now = options.nowMs ?? (() => performance.now());
+  const line = options.onLine ?? (() => undefined);
+  const startMs = now();
+  const shrinkRunsMax = options.shrinkRunsMax ?? batteryDefaults.shrinkRunsMax;
+  const distribution = emptyDistribution();
+  const runs: SwarmRunRecord[] = [];
+  const swarmResults: RunResult[] = [];
+  const summary: BatterySummary = {
+    seed: options.seed, budgetMs: options.budgetMs, deployer: options.deployer, verdict: "pass", exitCode: 0, wallMs: 0,
+    suite: null, swarm: { runs: 0, passed: 0, wallMs: 0, runsPerMinute: 0, simulatedSecondsPerWallSecond: 0 },
+    runs, distribution, stoppedBy: "budget",
+    command: `npx mqlab battery --budget ${Math.round(options.budgetMs / 1000)} --seed ${options.seed}${brokenFlag(options)}`,
+  };
+  if (options.testFaults !== undefined) summary.testFaults = options.testFaults;
+  mkdirSync(options.outDir, { recursive: true });
+  let suiteResults: RunResult[] = [];
+
+  if (options.suite ?? true) {
+    line(`battery: CI suite (mqlab suite ci --seeds 1) on ${options.deployer}`);
+    const suiteStartMs = now();
+    suiteResults = await runSuite(findSuite("ci"), { seeds: 1, shard: undefined, deployer: options.deployer, outDir: join(options.outDir, "suite") });
+    summary.suite = {
+      runs: suiteResults.length, passed: suiteResults.filter((result) => result.verdict === "pass").length, wallMs: Math.round(now() - suiteStartMs),
+      results: suiteResults.map((result) => ({ scenario: result.scenario, seed: result.seed, verdict: result.verdict, wallMs: result.wallMs, replay: result.replay })),
+    };
+    const broken = suiteResults.find((result) => result.verdict === "error") ?? suiteResults.find((result) => result.verdict === "fail");
+    if (broken !== undefined) {
+      summary.failure = { phase: "suite", verdict: broken.verdict, result: broken, outDir: join(options.outDir, "suite"), replay: broken.replay };
+      summary.stoppedBy = "suite";
+    }
+  }
+
+  const swarmStartMs = now();
+  let simulatedMs = 0;
+  const searchEndMs = startMs + options.budgetMs - shrinkReserveMs(options.budgetMs);
+  for (let index = 0; summary.failure === undefined; index++) {
+    if (options.runsMax !== undefined && index >= options.runsMax) { summary.stoppedBy = "runs"; break; }
+    if (now() >= searchEndMs) { summary.stoppedBy = "budget"; break; }
+    const plan = runPlan(options.seed, index);
+    const property = findProperty(plan.property);
+    const reproduce = checkCommandOf(plan.property, options);
+    const outDir = join(options.outDir, `failure--${plan.property}--run-${index}${options.testFaults === undefined ? "" : `--broken-${brokenTag(options.testFaults)}`}`);
+    let searched: CheckRunEvent | undefined;
+    let report: CheckReport;
+    try {
+      report = await runCheck({
+        property, topology: "2m-noslave", runs: 1, seed: plan.fastCheckSeed, shrinkRunsMax, outDir, command: reproduce,
+        source: swarmSource(property, options.testFaults),
+        ...(options.testFaults === undefined ? {} : { testFaults: options.testFaults }),
+        onRun: (event) => {
+          if (event.phase === "search") searched = event;
+          else if (event.verdict !== "skipped") line(`  shrink ${String(event.index).padStart(3)}: ${event.verdict} ${event.faults} fault(s) ${Math.round(event.wallMs)} ms`);
+        },
+      });
+    } catch (error) {
+      throw new Error(`swarm run ${index} (${plan.property}, fast-check seed ${plan.fastCheckSeed}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    if (searched?.scenario === undefined) throw new Error(`swarm run ${index}: fast-check ran no case`);
+    const scenario = searched.scenario;
+    const record: SwarmRunRecord = {
+      index, property: plan.property, fastCheckSeed: plan.fastCheckSeed, topology: scenario.topology,
+      verdict: searched.verdict === "skipped" ? "pass" : searched.verdict, failedChecks: searched.failedChecks, wallMs: Math.round(searched.wallMs),
+      description: scenario.description, config: scenario.generated?.config ?? {},
+      faultKinds: scenario.generated?.draws.map((draw) => `${draw.kind}@${draw.role}`) ?? [], reproduce,
+    };
+    if (searched.judged?.traceHash !== undefined) record.traceHash = searched.judged.traceHash;
+    if (searched.judged?.simulatedMs !== undefined) { record.simulatedMs = searched.judged.simulatedMs; simulatedMs += searched.judged.simulatedMs; }
+    if (scenario.generated?.worldSeed !== undefined) record.worldSeed = scenario.generated.worldSeed;
+    runs.push(record);
+    swarmResults.push(resultOfRun(record, searched, options.deployer));
+    tally(distribution, plan.property, scenario);
+    line(`[swarm ${index + 1}] ${plan.property.padEnd(19)} ${scenario.topology.padEnd(11)} ${record.verdict.padEnd(5)} ` +
+      `${String(scenario.faults.length).padStart(2)} fault(s) ${String(record.wallMs).padStart(5)} ms  ${record.faultKinds.join(",") || "-"}` +
+      (record.failedChecks.length > 0 ? `  FAILED: ${record.failedChecks.join(", ").slice(0, 200)}` : ""));
+    const example = report.counterexample;
+    if (report.failed && example !== undefined) {
+      summary.failure = {
+        phase: "swarm", verdict: example.result.verdict, property: plan.property, runIndex: index, result: example.result, scenario: example.scenario,
+        outDir: example.outDir, replay: example.replay, reproduce: example.reproduce, shrinks: report.shrinks, originalFaults: example.originalFaults.length,
+      };
+      summary.stoppedBy = "failure";
+    }
+  }
+
+  const swarmWallMs = now() - swarmStartMs;
+  summary.swarm = {
+    runs: runs.length, passed: runs.filter((run) => run.verdict === "pass").length, wallMs: Math.round(swarmWallMs),
+    runsPerMinute: swarmWallMs > 0 ? Math.round((runs.length * 60_000 / swarmWallMs) * 10) / 10 : 0,
+    simulatedSecondsPerWallSecond: swarmWallMs > 0 ? Math.round((simulatedMs / swarmWallMs) * 10) / 10 : 0,
+  };
+  const failure = summary.failure;
+  summary.verdict = failure === undefined ? "pass" : failure.verdict;
+  summary.exitCode = failure === undefined ? 0 : failure.verdict === "error" ? 2 : 1;
+  summary.wallMs = Math.round(now() - startMs);
+  const suites = [{ name: "battery.suite-ci", results: suiteResults }, { name: "battery.swarm", results: swarmResults }];
+  if (failure?.phase === "swarm") suites.push({ name: "battery.shrunk", results: [failure.result] });
+  writeFileSync(join(options.outDir, "junit.xml"), renderJunit(suites.filter((suite) => suite.results.length > 0)));
+  writeFileSync(join(options.outDir, "battery.json"), JSON.stringify(summary, null, 2) + "\n");
+  writeFileSync(join(options.outDir, "battery.html"), renderBatteryHtml(summary));
+  return summary;
+}

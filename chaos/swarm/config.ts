@@ -1,0 +1,167 @@
+// Generated configurations for swarm runs: the topology (hence every broker's brokerRole), the
+// broker.conf settings that change behaviour and the client settings, drawn from a seed.
+// Every option is a fc.constantFrom(default, ...alternatives): fast-check shrinks a constantFrom
+// toward its FIRST value, so a failing configuration shrinks toward RocketMQ's defaults and the
+// shrunk case names only the options the failure needs. Only valid combinations are drawn:
+// maxMessageSize always fits in one commit-log segment (validateBrokerConfig), consume-queue
+// segments are whole 20-byte units, and every interval leaves the checkers' derived bounds
+// inside the run's quiesce phase.
+//
+// Defaults: broker.conf and client settings default to RocketMQ 4.9.7's values. The liveness
+// intervals default to `mqlab check`'s shortened ones (check_scenario.ts): RocketMQ's 30 s route
+// poll and 120 s expiry do not fit in a run of tens of simulated seconds.
+//
+// Not drawn (mqlab does not implement them, or nothing yet judges them):
+// - transientStorePoolEnable: mqlab's store has no transient store pool (system/store/).
+// - waitStoreMsgOK=false: a per-message property the workload does not set, and the guarantee
+//   table has no row for it (an ack before the flush is RocketMQ's documented way to lose).
+import fc from "fast-check";
+import type { ConsumerGroupSpec, Intervals, ProducerSpec, TopologyName } from "../scenario.ts";
+import { checkIntervals } from "../check/check_scenario.ts";
+
+export const kib = 1024;
+export const mib = 1024 * 1024;
+
+/** Every drawn option, with its default first (the shrink target). */
+export const swarmOptionValues = {
+  topology: ["2m-noslave", "1m", "2m-2s-async", "2m-2s-sync"] as TopologyName[],
+  flushDiskType: ["ASYNC_FLUSH", "SYNC_FLUSH"] as ("ASYNC_FLUSH" | "SYNC_FLUSH")[],
+  // 16 KiB segments roll every ~60 workload messages: recovery crosses segment boundaries.
+  mapedFileSizeCommitLog: [1024 * mib, 1 * mib, 64 * kib, 16 * kib],
+  // 20-byte units: 300,000 (default), 300 and 20 units per consume-queue file.
+  mapedFileSizeConsumeQueue: [300_000 * 20, 300 * 20, 20 * 20],
+  flushIntervalCommitLog: [500, 100, 2_000],
+  flushCommitLogLeastPages: [4, 0, 16],
+  flushCommitLogThoroughInterval: [10_000, 1_000, 30_000],
+  flushIntervalConsumeQueue: [1_000, 200],
+  syncFlushTimeout: [5_000, 1_000],
+  longPollingEnable: [true, false],
+  haSendHeartbeatInterval: [5_000, 1_000],
+  // Producer
+  sendMode: ["sync", "async"] as ("sync" | "async")[],
+  retryTimesWhenSendFailed: [2, 0, 1, 5],
+  sendLatencyFaultEnable: [false, true],
+  sendTimeoutMs: [3_000, 1_000],
+  // Consumer
+  allocateStrategy: ["AVG", "AVG_BY_CIRCLE", "CONSISTENT_HASH"] as NonNullable<ConsumerGroupSpec["allocateStrategy"]>[],
+  pullBatchSize: [32, 1, 4],
+  consumeMessageBatchMaxSize: [1, 4, 16],
+  maxReconsumeTimes: [16, 2],
+  // Liveness intervals (mqlab check's shortened defaults first).
+  routePollMs: [checkIntervals.routePollMs, 1_000, 6_000],
+  clientHeartbeatMs: [checkIntervals.clientHeartbeatMs, 1_000, 6_000],
+  brokerRegisterMs: [checkIntervals.brokerRegisterMs, 1_000],
+  rebalanceMs: [checkIntervals.rebalanceMs, 1_000, 6_000],
+  offsetPersistMs: [checkIntervals.offsetPersistMs, 200, 3_000],
+  pullSuspendMs: [checkIntervals.pullSuspendMs, 1_000, 10_000],
+  // Workload shape
+  queues: [4, 1, 8],
+  producers: [1, 2],
+  ratePerSecond: [10, 5, 40],
+  consumers: [2, 3, 5],
+  // Workload mixes (chaos/scenario.ts contract; ignored until chaos/workload implements them).
+  delayPercent: [0, 10],
+  batchSize: [1, 4],
+  compressiblePercent: [0, 10],
+  largeBodyPercent: [0, 5],
+  failurePercent: [0, 10],
+  burst: [false, true],
+} as const;
+
+export type SwarmOptionName = keyof typeof swarmOptionValues;
+
+/** One drawn configuration: a value for every option. */
+export type SwarmConfig = { -readonly [K in SwarmOptionName]: (typeof swarmOptionValues)[K][number] };
+
+export const swarmOptionNames = Object.keys(swarmOptionValues) as SwarmOptionName[];
+
+/** The shrink target: every option at its default. */
+export function defaultSwarmConfig(): SwarmConfig {
+  const entries = swarmOptionNames.map((name) => [name, swarmOptionValues[name][0]]);
+  return Object.fromEntries(entries) as SwarmConfig;
+}
+
+/** What a property pins (the rest is drawn). */
+export interface ConfigPins {
+  flushDiskType?: "SYNC_FLUSH" | "ASYNC_FLUSH";
+  topology?: TopologyName;
+}
+
+export function swarmConfigArbitrary(pins: ConfigPins = {}): fc.Arbitrary<SwarmConfig> {
+  const model = {} as { [K in SwarmOptionName]: fc.Arbitrary<SwarmConfig[K]> };
+  for (const name of swarmOptionNames) {
+    const values = swarmOptionValues[name] as readonly SwarmConfig[typeof name][];
+    const pinned = (pins as Record<string, SwarmConfig[typeof name] | undefined>)[name];
+    (model as Record<string, fc.Arbitrary<unknown>>)[name] = pinned === undefined ? fc.constantFrom(...values) : fc.constant(pinned);
+  }
+  return fc.record(model);
+}
+
+/** broker.conf overrides for every broker. */
+export function brokerConfigOf(config: SwarmConfig): Record<string, string> {
+  // RocketMQ needs maxMessageSize + its record header to fit in one segment (validateBrokerConfig
+  // wants 1 KiB of headroom); keep RocketMQ's 4 MiB where it fits.
+  const maxMessageSizeBytes = Math.min(4 * mib, config.mapedFileSizeCommitLog - 1024);
+  return {
+    flushDiskType: config.flushDiskType,
+    mapedFileSizeCommitLog: String(config.mapedFileSizeCommitLog),
+    mapedFileSizeConsumeQueue: String(config.mapedFileSizeConsumeQueue),
+    maxMessageSize: String(maxMessageSizeBytes),
+    flushIntervalCommitLog: String(config.flushIntervalCommitLog),
+    flushCommitLogLeastPages: String(config.flushCommitLogLeastPages),
+    flushCommitLogThoroughInterval: String(config.flushCommitLogThoroughInterval),
+    flushIntervalConsumeQueue: String(config.flushIntervalConsumeQueue),
+    syncFlushTimeout: String(config.syncFlushTimeout),
+    longPollingEnable: String(config.longPollingEnable),
+    haSendHeartbeatInterval: String(config.haSendHeartbeatInterval),
+  };
+}
+
+export function intervalsOf(config: SwarmConfig): Intervals {
+  return {
+    ...checkIntervals,
+    routePollMs: config.routePollMs,
+    clientHeartbeatMs: config.clientHeartbeatMs,
+    brokerRegisterMs: config.brokerRegisterMs,
+    rebalanceMs: config.rebalanceMs,
+    offsetPersistMs: config.offsetPersistMs,
+    pullSuspendMs: config.pullSuspendMs,
+    sendTimeoutMs: config.sendTimeoutMs,
+  };
+}
+
+/** Producer fields the configuration sets (the caller adds count, topic, order). */
+export function producerFieldsOf(config: SwarmConfig, sendPhaseMs: number): Partial<ProducerSpec> {
+  const fields: Partial<ProducerSpec> = {
+    ratePerSecond: config.ratePerSecond,
+    sendMode: config.sendMode,
+    latencyFaultAvoidance: config.sendLatencyFaultEnable,
+    retryTimesWhenSendFailed: config.retryTimesWhenSendFailed,
+  };
+  if (config.delayPercent > 0) fields.delayPercent = config.delayPercent;
+  if (config.batchSize > 1) fields.batchSize = config.batchSize;
+  if (config.compressiblePercent > 0) fields.compressiblePercent = config.compressiblePercent;
+  if (config.largeBodyPercent > 0) fields.largeBodyPercent = config.largeBodyPercent;
+  // One burst a third of the way into the send phase, long enough to fill a flush round.
+  if (config.burst) fields.bursts = [{ atMs: Math.round(sendPhaseMs / 3), durationMs: 3_000, inFlight: 16 }];
+  return fields;
+}
+
+/** Consumer-group fields the configuration sets (the caller adds group, topic, count, orderly). */
+export function consumerFieldsOf(config: SwarmConfig): Partial<ConsumerGroupSpec> {
+  const fields: Partial<ConsumerGroupSpec> = {
+    allocateStrategy: config.allocateStrategy,
+    pullBatchSize: config.pullBatchSize,
+    consumeBatchMaxSize: config.consumeMessageBatchMaxSize,
+    maxReconsumeTimes: config.maxReconsumeTimes,
+  };
+  if (config.failurePercent > 0) fields.failurePercent = config.failurePercent;
+  return fields;
+}
+
+/** The options that differ from their default ("flushDiskType=SYNC_FLUSH ..."), for one-line summaries. */
+export function describeConfig(config: SwarmConfig): string {
+  const base = defaultSwarmConfig();
+  const changed = swarmOptionNames.filter((name) => config[name] !== base[name]).map((name) => `${name}=${String(config[name])}`);
+  return changed.length === 0 ? "all defaults" : changed.join(" ");
+}

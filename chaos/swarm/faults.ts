@@ -1,0 +1,208 @@
+// Swarm fault draws: everything the simulator can do (chaos/deploy/sim/sim_deployer.ts), on
+// every node role (NameServers, masters, slaves, producers, consumers). A draw is one *fault
+// idea* — a crash, a restart loop, a NameServer-only partition — which may expand to several
+// ScheduledFaults (a loop is several crashes; a NameServer-only cut is one firewall rule per
+// (node, NameServer) pair). Draws are plain data: the swarm report tallies them by kind × role
+// and fast-check shrinks them as units (fewer draws, earlier, shorter, milder, first node).
+// Invariants (as chaos/check/arbitraries.ts): everything heals inside the send phase; process
+// faults on one node never overlap (normalizeSchedule drops the later one).
+import fc from "fast-check";
+import type { Fault, PortRole, ScheduledFault } from "../faults/types.ts";
+import type { TopologyName } from "../scenario.ts";
+import { checkNodes, checkTiming, checkGroup, type CheckNodes } from "../check/arbitraries.ts";
+
+export type SwarmRole = "namesrv" | "master" | "slave" | "producer" | "consumer" | "cluster";
+
+export const swarmRoles: readonly SwarmRole[] = ["namesrv", "master", "slave", "producer", "consumer", "cluster"];
+
+/** The kinds of draw (a fault kind, or a shape built from several faults). */
+export type SwarmFaultKind =
+  | "crash" | "power-loss" | "pause" | "restart-loop" | "clock-skew" | "slow-disk" | "disk-full"
+  | "firewall-drop" | "firewall-reject" | "one-way-drop" | "heartbeat-loss" | "flow-latency" | "flow-loss"
+  | "partition-isolate" | "partition-halves" | "partition-bridge" | "partition-ring"
+  | "partition-namesrv-only" | "partition-replication-only" | "namesrv-all-down";
+// HOOK(conn-reset): once chaos/sim/net* has a connection-reset fault (issue 12 item 3, another
+// engineer), add "conn-reset" here, a Fault for it in chaos/faults/types.ts, a case in
+// swarmFaultDraw below (any connection of any role, reset mid-frame) and a weight in
+// swarmFaultWeights. Until then the swarm cannot draw it and the distribution shows it absent.
+
+export const swarmFaultKinds: readonly SwarmFaultKind[] = [
+  "crash", "power-loss", "pause", "restart-loop", "clock-skew", "slow-disk", "disk-full",
+  "firewall-drop", "firewall-reject", "one-way-drop", "heartbeat-loss", "flow-latency", "flow-loss",
+  "partition-isolate", "partition-halves", "partition-bridge", "partition-ring",
+  "partition-namesrv-only", "partition-replication-only", "namesrv-all-down",
+];
+
+export interface FaultDraw {
+  kind: SwarmFaultKind;
+  /** The role of the node the fault acts on (its target side for network faults). */
+  role: SwarmRole;
+  faults: ScheduledFault[];
+}
+
+/** Every node a swarm case may have, by role; `always*` are the nodes every case has. */
+export interface SwarmNodes extends CheckNodes {
+  slaves: string[];
+  /** Producers/consumers every case has (faults on a single node pick from these). */
+  alwaysProducers: string[];
+  alwaysConsumers: string[];
+  /** Every client a case may have (NameServer-only cuts name all; absent ones are dropped). */
+  allClients: string[];
+}
+
+export const swarmClientsMax = { producers: 2, consumers: 5 } as const;
+
+export function swarmNodes(topology: TopologyName): SwarmNodes {
+  const nodes = checkNodes(topology);
+  const slaves = nodes.slavePairs.map(([slave]) => slave);
+  const consumers = Array.from({ length: swarmClientsMax.consumers }, (_, index) => `consumer-${checkGroup}-${index + 1}`);
+  const producers = Array.from({ length: swarmClientsMax.producers }, (_, index) => `producer-${index + 1}`);
+  return {
+    ...nodes, slaves,
+    alwaysProducers: ["producer-1"], alwaysConsumers: consumers.slice(0, 2), allClients: [...producers, ...consumers],
+  };
+}
+
+export function roleOf(nodes: SwarmNodes, name: string): SwarmRole {
+  if (nodes.nameServers.includes(name)) return "namesrv";
+  if (nodes.slaves.includes(name)) return "slave";
+  if (nodes.masters.includes(name)) return "master";
+  if (name.startsWith("producer-")) return "producer";
+  if (name.startsWith("consumer-")) return "consumer";
+  return "cluster";
+}
+
+const pick = <T>(values: readonly T[]): fc.Arbitrary<T> => fc.constantFrom(...values);
+
+/** A window in the send phase: [atMs, healAtMs], healed before producers stop. */
+interface Window { atMs: number; healAtMs: number }
+
+const lastHealMs = checkTiming.sendMs - checkTiming.healMarginMs;
+
+const windowArbitrary: fc.Arbitrary<Window> = fc.record({
+  atS: fc.integer({ min: checkTiming.firstInjectS, max: checkTiming.lastInjectS }),
+  windowS: fc.integer({ min: checkTiming.windowSMin, max: checkTiming.windowSMax }),
+}).map(({ atS, windowS }) => ({ atMs: atS * 1_000, healAtMs: Math.min((atS + windowS) * 1_000, lastHealMs) }));
+
+const at = (window: Window, fault: Fault): ScheduledFault => ({ atMs: window.atMs, healAtMs: window.healAtMs, fault });
+
+function single(kind: SwarmFaultKind, nodes: SwarmNodes, targets: readonly string[], make: (target: string) => fc.Arbitrary<Fault>): fc.Arbitrary<FaultDraw> {
+  return fc.record({ window: windowArbitrary, target: pick(targets) })
+    .chain(({ window, target }) => make(target).map((fault): FaultDraw => ({ kind, role: roleOf(nodes, target), faults: [at(window, fault)] })));
+}
+
+/** Process faults: crash and power loss and pause, on every role. */
+function everyNode(nodes: SwarmNodes): string[] {
+  return [...nodes.masters, ...nodes.slaves, ...nodes.nameServers, ...nodes.alwaysProducers, ...nodes.alwaysConsumers];
+}
+
+function restartLoop(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
+  return fc.record({
+    target: pick(everyNode(nodes)), startS: fc.integer({ min: checkTiming.firstInjectS, max: 40 }),
+    cycles: fc.integer({ min: 2, max: 4 }), downS: fc.integer({ min: 1, max: 3 }), upS: pick([2, 5, 10]),
+    power: fc.boolean(),
+  }).map(({ target, startS, cycles, downS, upS, power }): FaultDraw => {
+    const faults: ScheduledFault[] = [];
+    for (let cycle = 0, atMs = startS * 1_000; cycle < cycles && atMs + downS * 1_000 <= lastHealMs; cycle++, atMs += (downS + upS) * 1_000) {
+      faults.push({ atMs, healAtMs: atMs + downS * 1_000, fault: { kind: power ? "power-loss" : "crash", target } });
+    }
+    return { kind: "restart-loop", role: roleOf(nodes, target), faults };
+  });
+}
+
+function firewall(nodes: SwarmNodes, mode: "drop" | "reject", direction: "both" | "one-way"): fc.Arbitrary<FaultDraw> {
+  const kind: SwarmFaultKind = direction === "one-way" ? "one-way-drop" : mode === "drop" ? "firewall-drop" : "firewall-reject";
+  const servers = [...nodes.masters, ...nodes.slaves];
+  // (source, target, port role): clients and slaves to brokers, everyone to NameServers.
+  const flows: [string, string, PortRole][] = [
+    ...[...nodes.alwaysProducers, ...nodes.alwaysConsumers].flatMap((source) => servers.map((target): [string, string, PortRole] => [source, target, "broker"])),
+    ...[...servers, ...nodes.alwaysProducers, ...nodes.alwaysConsumers].flatMap((source) => nodes.nameServers.map((target): [string, string, PortRole] => [source, target, "namesrv"])),
+    ...nodes.slavePairs.map(([slave, master]): [string, string, PortRole] => [slave, master, "ha"]),
+  ];
+  return fc.record({ window: windowArbitrary, flow: pick(flows) }).map(({ window, flow: [source, target, port] }): FaultDraw => ({
+    kind, role: roleOf(nodes, target), faults: [at(window, { kind: "firewall", source, target, port, mode, direction })],
+  }));
+}
+
+function flow(nodes: SwarmNodes, lossy: boolean): fc.Arbitrary<FaultDraw> {
+  const everyone = everyNode(nodes);
+  // Only flows that carry traffic: one side a broker, or a NameServer and a non-NameServer.
+  const isBroker = (name: string): boolean => ["master", "slave"].includes(roleOf(nodes, name));
+  const talks = (a: string, b: string): boolean => a !== b && (isBroker(a) || isBroker(b) ||
+    (roleOf(nodes, a) === "namesrv") !== (roleOf(nodes, b) === "namesrv"));
+  const pairs = everyone.flatMap((source) => everyone.filter((target) => talks(source, target)).map((target): [string, string] => [source, target]));
+  return fc.record({
+    window: windowArbitrary, pair: pick(pairs), delayMs: pick([20, 100, 500, 2_000]), jitterMs: pick([0, 20, 200]),
+    lossPercent: lossy ? pick([5, 20, 50]) : fc.constant(0), direction: pick(["both", "one-way"] as const),
+  }).map(({ window, pair: [source, target], delayMs, jitterMs, lossPercent, direction }): FaultDraw => ({
+    kind: lossy ? "flow-loss" : "flow-latency", role: roleOf(nodes, target),
+    faults: [at(window, { kind: "flow", source, target, delayMs, jitterMs, lossPercent, direction })],
+  }));
+}
+
+function namesrvOnly(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
+  const others = [...nodes.masters, ...nodes.slaves, ...nodes.allClients];
+  return fc.record({ window: windowArbitrary, mode: pick(["drop", "reject"] as const) }).map(({ window, mode }): FaultDraw => ({
+    kind: "partition-namesrv-only", role: "namesrv",
+    faults: nodes.nameServers.flatMap((target) => others.map((source) => at(window, { kind: "firewall", source, target, port: "namesrv", mode, direction: "both" }))),
+  }));
+}
+
+/** Every slave cut from its master's HA port at once (needs a topology with slaves). */
+function replicationOnly(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
+  return fc.record({ window: windowArbitrary, mode: pick(["drop", "reject"] as const), all: fc.boolean(), pair: pick(nodes.slavePairs) })
+    .map(({ window, mode, all, pair }): FaultDraw => ({
+      kind: "partition-replication-only", role: "slave",
+      faults: (all ? nodes.slavePairs : [pair]).map(([slave, master]) => at(window, { kind: "firewall", source: slave, target: master, port: "ha", mode, direction: "both" })),
+    }));
+}
+
+/** One draw of a kind over a topology's nodes; undefined when the topology cannot have it. */
+export function swarmFaultDraw(kind: SwarmFaultKind, nodes: SwarmNodes): fc.Arbitrary<FaultDraw> | undefined {
+  const brokers = [...nodes.masters, ...nodes.slaves];
+  switch (kind) {
+    case "crash": return single(kind, nodes, everyNode(nodes), (target) => fc.constant({ kind: "crash", target }));
+    case "power-loss": return single(kind, nodes, everyNode(nodes), (target) => fc.constant({ kind: "power-loss", target }));
+    case "pause": return single(kind, nodes, everyNode(nodes), (target) => fc.constant({ kind: "pause", target }));
+    case "restart-loop": return restartLoop(nodes);
+    case "clock-skew":
+      return single(kind, nodes, everyNode(nodes), (target) => fc.record({ seconds: fc.integer({ min: 1, max: 120 }), ahead: fc.boolean() })
+        .map(({ seconds, ahead }): Fault => ({ kind: "clock-skew", target, offsetMs: (ahead ? 1 : -1) * seconds * 1_000 })));
+    case "slow-disk": return single(kind, nodes, brokers, (target) => pick([10, 50, 200]).map((factor): Fault => ({ kind: "slow-disk", target, factor })));
+    case "disk-full": return single(kind, nodes, brokers, (target) => fc.constant({ kind: "disk-full", target }));
+    case "firewall-drop": return firewall(nodes, "drop", "both");
+    case "firewall-reject": return firewall(nodes, "reject", "both");
+    case "one-way-drop": return firewall(nodes, "drop", "one-way");
+    case "heartbeat-loss":
+      return fc.oneof(
+        single(kind, nodes, brokers, (source) => fc.constant({ kind: "heartbeat-loss", scope: "broker-to-namesrv", source })),
+        single(kind, nodes, [...nodes.alwaysProducers, ...nodes.alwaysConsumers], (source) => fc.constant({ kind: "heartbeat-loss", scope: "client-to-broker", source })),
+      );
+    case "flow-latency": return flow(nodes, false);
+    case "flow-loss": return flow(nodes, true);
+    case "partition-isolate": return single(kind, nodes, everyNode(nodes), (target) => fc.constant({ kind: "partition", shape: "isolate", target }));
+    case "partition-bridge": return single(kind, nodes, everyNode(nodes), (target) => fc.constant({ kind: "partition", shape: "bridge", target }));
+    case "partition-halves":
+      return windowArbitrary.map((window): FaultDraw => ({ kind, role: "cluster", faults: [at(window, { kind: "partition", shape: "halves" })] }));
+    case "partition-ring":
+      return windowArbitrary.map((window): FaultDraw => ({ kind, role: "cluster", faults: [at(window, { kind: "partition", shape: "majorities-ring" })] }));
+    case "partition-namesrv-only": return namesrvOnly(nodes);
+    case "partition-replication-only": return nodes.slavePairs.length === 0 ? undefined : replicationOnly(nodes);
+    case "namesrv-all-down":
+      return windowArbitrary.map((window): FaultDraw => ({ kind, role: "namesrv", faults: [at(window, { kind: "namesrv-all-down" })] }));
+  }
+}
+
+export type SwarmFaultWeights = Partial<Record<SwarmFaultKind, number>>;
+
+/** Up to `max` draws, weighted by kind; kinds the topology cannot have are left out. */
+export function faultDrawsArbitrary(topology: TopologyName, weights: SwarmFaultWeights, max: number): fc.Arbitrary<FaultDraw[]> {
+  const nodes = swarmNodes(topology);
+  const weighted = swarmFaultKinds.flatMap((kind) => {
+    const weight = weights[kind] ?? 0;
+    const arbitrary = weight > 0 ? swarmFaultDraw(kind, nodes) : undefined;
+    return arbitrary === undefined ? [] : [{ arbitrary, weight }];
+  });
+  if (weighted.length === 0) return fc.constant([]);
+  return fc.array(fc.oneof(...weighted), { maxLength: max });
+}

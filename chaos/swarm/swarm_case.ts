@@ -1,0 +1,143 @@
+// A swarm case: one run's drawn topology and configuration (config.ts), fault draws
+// (faults.ts) and world seed, and the Scenario it becomes. Shrinking order (fast-check shrinks a
+// record's fields in order): fault draws first (fewest faults matter most), then the
+// configuration toward RocketMQ's defaults, then ordered → unordered. The topology and the world
+// seed never shrink: fault draws name the topology's nodes, and a shrink step must change the
+// case, not the dice.
+// Valid combinations only: ordered sends are sync and single (an async or batch send lets one
+// key's messages overtake each other, which ordered sending forbids); the producers and
+// consumers a case has are the configuration's counts, and faults on absent clients are dropped.
+import fc from "fast-check";
+import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
+import { normalizeSchedule, checkGroup, checkTiming, checkTopic } from "../check/arbitraries.ts";
+import type { CheckProperty, GeneratedFaultKind } from "../check/properties.ts";
+import type { CaseSource } from "../check/check.ts";
+import type { ScheduledFault } from "../faults/types.ts";
+import type { Scenario, TopologyName } from "../scenario.ts";
+import {
+  brokerConfigOf, consumerFieldsOf, describeConfig, intervalsOf, producerFieldsOf, swarmConfigArbitrary,
+  swarmOptionValues, type SwarmConfig,
+} from "./config.ts";
+import { faultDrawsArbitrary, swarmNodes, type FaultDraw, type SwarmFaultKind, type SwarmFaultWeights } from "./faults.ts";
+
+export interface SwarmCase {
+  draws: FaultDraw[];
+  config: SwarmConfig;
+  ordered: boolean;
+  /** The simulated world's seed (never shrunk). */
+  seed: number;
+}
+
+/** Swarm draws allow more fault ideas per run than `mqlab check` (a restart loop is one idea). */
+export const swarmDrawsMax = 5;
+
+/** Which swarm kinds each generated fault kind of a property stands for. */
+const kindsFor: Record<GeneratedFaultKind, SwarmFaultKind[]> = {
+  "crash": ["crash", "restart-loop"],
+  "power-loss": ["power-loss"],
+  "pause": ["pause"],
+  "firewall": ["firewall-drop", "firewall-reject", "one-way-drop"],
+  "partition": ["partition-isolate", "partition-halves", "partition-bridge", "partition-ring", "partition-namesrv-only", "partition-replication-only"],
+  "heartbeat-loss": ["heartbeat-loss", "namesrv-all-down"],
+  "flow": ["flow-latency", "flow-loss"],
+  "clock-skew": ["clock-skew"],
+  "slow-disk": ["slow-disk", "disk-full"],
+};
+
+/**
+ * A property's swarm weights: every swarm kind its generated kinds stand for, at that weight.
+ * A property never gets a kind its checkers cannot judge on a healthy broker (properties.ts).
+ */
+export function swarmFaultWeights(property: CheckProperty): SwarmFaultWeights {
+  const weights: SwarmFaultWeights = {};
+  for (const [kind, weight] of Object.entries(property.faultWeights)) {
+    if (weight === undefined || weight <= 0) continue;
+    for (const swarmKind of kindsFor[kind as GeneratedFaultKind]) weights[swarmKind] = weight;
+  }
+  return weights;
+}
+
+export function swarmCaseArbitrary(property: CheckProperty): fc.Arbitrary<SwarmCase> {
+  const weights = swarmFaultWeights(property);
+  const ordered = property.ordered === "generated" ? fc.boolean() : fc.constant(property.ordered === "always");
+  const perTopology = (topology: TopologyName): fc.Arbitrary<SwarmCase> => fc.record({
+    draws: faultDrawsArbitrary(topology, weights, swarmDrawsMax),
+    config: swarmConfigArbitrary({ topology, ...(property.flushDiskType === undefined ? {} : { flushDiskType: property.flushDiskType }) }),
+    ordered,
+    seed: fc.noShrink(fc.integer({ min: 1, max: 0x7fff_ffff })),
+  });
+  return fc.oneof(...swarmOptionValues.topology.map(perTopology));
+}
+
+/** The configuration a case runs with: ordered sends forced to sync, single sends. */
+export function effectiveConfig(swarmCase: Pick<SwarmCase, "config" | "ordered">): SwarmConfig {
+  return swarmCase.ordered ? { ...swarmCase.config, sendMode: "sync", batchSize: 1 } : swarmCase.config;
+}
+
+function clientNames(config: SwarmConfig): Set<string> {
+  return new Set([
+    ...Array.from({ length: config.producers }, (_, index) => `producer-${index + 1}`),
+    ...Array.from({ length: config.consumers }, (_, index) => `consumer-${checkGroup}-${index + 1}`),
+  ]);
+}
+
+/** The schedule a case plays: its draws' faults on nodes the case has, normalized. */
+export function swarmSchedule(swarmCase: SwarmCase): ScheduledFault[] {
+  const nodes = swarmNodes(swarmCase.config.topology);
+  const clients = clientNames(swarmCase.config);
+  const present = (name: string): boolean => !nodes.allClients.includes(name) || clients.has(name);
+  const named = (fault: ScheduledFault["fault"]): string[] => {
+    if (fault.kind === "firewall" || fault.kind === "flow") return [fault.source, fault.target];
+    if (fault.kind === "heartbeat-loss") return [fault.source];
+    if (fault.kind === "partition" || fault.kind === "namesrv-all-down") return [];
+    return [fault.target];
+  };
+  const faults = swarmCase.draws.flatMap((draw) => draw.faults).filter((scheduled) => named(scheduled.fault).every(present));
+  return normalizeSchedule(faults);
+}
+
+export function swarmScenario(swarmCase: SwarmCase, property: CheckProperty, testFaults?: BrokerTestFaults): Scenario {
+  const config = effectiveConfig(swarmCase);
+  const { ordered } = swarmCase;
+  const kinds = [...new Set(swarmCase.draws.map((draw) => draw.kind))].join(", ") || "no fault";
+  const broken = testFaults === undefined ? "" : ` — deliberately broken broker ${JSON.stringify(testFaults)}`;
+  const scenario: Scenario = {
+    name: `swarm/${property.name}/${config.topology}`,
+    description: `mqlab swarm ${property.name}: ${kinds} on ${config.topology}, ${ordered ? "ordered sends, " : ""}` +
+      `configuration: ${describeConfig(config)}${broken}`,
+    topology: config.topology,
+    brokerConfig: brokerConfigOf(config),
+    intervals: intervalsOf(config),
+    workload: {
+      topics: [{ name: checkTopic, queues: config.queues }],
+      producers: [{
+        count: config.producers, topic: checkTopic, tags: ["TagA", "TagB"], bodySizeBytes: 128,
+        ...producerFieldsOf(config, checkTiming.sendMs),
+        ...(ordered ? { ordered: true, orderKeys: 8 } : {}),
+      }],
+      consumers: [{
+        group: checkGroup, topic: checkTopic, count: config.consumers, mode: "push", model: "CLUSTERING", subscription: "*",
+        ...consumerFieldsOf(config),
+        ...(ordered ? { orderly: true } : {}),
+      }],
+    },
+    faults: swarmSchedule(swarmCase),
+    durationMs: checkTiming.sendMs,
+    quiesceMs: checkTiming.quiesceMs,
+    expectations: { checkers: [...property.checkers] },
+    generated: { config: { ...config, ordered }, draws: swarmCase.draws.map((draw) => ({ kind: draw.kind, role: draw.role, faults: draw.faults.length })), worldSeed: swarmCase.seed },
+  };
+  if (testFaults !== undefined) scenario.testFaults = { ...testFaults };
+  return scenario;
+}
+
+/** The swarm as a check source (chaos/check/check.ts runs, judges and shrinks it). */
+export function swarmSource(property: CheckProperty, testFaults?: BrokerTestFaults): CaseSource<SwarmCase> {
+  return {
+    arbitrary: swarmCaseArbitrary(property),
+    scenarioOf: (swarmCase) => swarmScenario(swarmCase, property, testFaults),
+    recordOf: (swarmCase) => ({ config: effectiveConfig(swarmCase), ordered: swarmCase.ordered, draws: swarmCase.draws, worldSeed: swarmCase.seed }),
+  };
+}
+
+
