@@ -12,7 +12,8 @@ import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
 import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
 import { executeScenario } from "../execute.ts";
 import type { ScheduledFault } from "../faults/types.ts";
-import type { RunResult, RunVerdict } from "../result.ts";
+import type { ProbeHits, RunProbes, RunResult, RunVerdict } from "../result.ts";
+import { ProbeCounter } from "../../system/env/probe.ts";
 import { judge, runScenario } from "../runner.ts";
 import type { Scenario, TopologyName } from "../scenario.ts";
 import { checkCaseArbitrary, type CheckCase } from "./arbitraries.ts";
@@ -74,20 +75,23 @@ export interface CheckReport {
   failed: boolean;
   counterexample?: Counterexample;
   wallMs: number;
+  /** Code probes hit over every generated run (search and shrink), summed over their nodes. */
+  probes: ProbeHits;
 }
 
 interface Judged {
   verdict: RunVerdict;
   failedChecks: string[];
+  probes: RunProbes;
 }
 
 /** Runs one case in the simulator and judges it with the property's checkers (no files). */
 export async function judgeCase(checkCase: CheckCase, options: Pick<CheckOptions, "property" | "topology" | "testFaults">): Promise<Judged> {
   const scenario = checkScenario(checkCase, options.property, options.topology, options.testFaults);
   const execution = await executeScenario(scenario, new SimDeployer(), { seed: checkCase.seed, outDir: "", wallClock: () => performance.now() });
-  if (execution.error !== undefined) return { verdict: "error", failedChecks: [execution.error] };
+  if (execution.error !== undefined) return { verdict: "error", failedChecks: [execution.error], probes: execution.probes };
   const judged = judge(scenario, execution.history.events, scenario.durationMs + scenario.quiesceMs);
-  return { verdict: judged.verdict, failedChecks: judged.checks.filter((check) => check.verdict === "fail").map((check) => check.name) };
+  return { verdict: judged.verdict, failedChecks: judged.checks.filter((check) => check.verdict === "fail").map((check) => check.name), probes: execution.probes };
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
@@ -95,6 +99,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   let searchRuns = 0;
   let shrinkRuns = 0;
   let firstFailure: CheckCase | undefined;
+  const probes = new ProbeCounter();
   const property = fc.asyncProperty(checkCaseArbitrary(options.property, options.topology), async (checkCase) => {
     const shrinking = firstFailure !== undefined;
     const index = shrinking ? ++shrinkRuns : ++searchRuns;
@@ -105,6 +110,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     }
     const runStartMs = performance.now();
     const judged = await judgeCase(checkCase, options);
+    if (judged.probes.collected) probes.addAll(judged.probes.hits);
     options.onRun?.({ phase, index, verdict: judged.verdict, faults: checkCase.faults.length, failedChecks: judged.failedChecks, wallMs: performance.now() - runStartMs });
     if (judged.verdict === "pass") return true;
     firstFailure ??= checkCase;
@@ -116,7 +122,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const report: CheckReport = {
     property: options.property.name, topology: options.topology, seed: options.seed,
     runs: searchRuns, shrinks: details.numShrinks, shrinkRuns: Math.min(shrinkRuns, options.shrinkRunsMax),
-    failed: details.failed, wallMs: 0,
+    failed: details.failed, wallMs: 0, probes: {},
   };
   if (options.testFaults !== undefined) report.testFaults = options.testFaults;
   if (details.failed && details.counterexample !== null && details.counterexamplePath !== null) {
@@ -126,6 +132,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     throw new Error(`fast-check failed without a counterexample: ${String(details.errorInstance ?? "interrupted")}`);
   }
   report.wallMs = Math.round(performance.now() - startMs);
+  report.probes = probes.snapshot();
   return report;
 }
 
