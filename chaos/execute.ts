@@ -5,6 +5,7 @@ import type { Cluster, Deployer } from "./deploy/types.ts";
 import { faultTarget, UnsupportedFaultError, type Fault } from "./faults/types.ts";
 import { MemoryHistory } from "./history/types.ts";
 import { planCluster } from "./plan.ts";
+import type { RunProbes } from "./result.ts";
 import type { Scenario } from "./scenario.ts";
 
 export interface Execution {
@@ -15,6 +16,8 @@ export interface Execution {
   wallMs: number;
   /** Set when the run could not finish (deploy failure, crash of the lab itself). */
   error: string | undefined;
+  /** Code probes hit in system/ over the whole run (teardown included), or why not collected. */
+  probes: RunProbes;
 }
 
 interface TimelineAction {
@@ -119,5 +122,8 @@ export async function executeScenario(
       error ??= `teardown failed: ${caught instanceof Error ? caught.message : String(caught)}`;
     }
   }
-  return { history, traceHash, eventsProcessed, simulatedMs, wallMs: options.wallClock() - wallStartMs, error };
+  const probes: RunProbes = cluster?.probeHits !== undefined
+    ? { collected: true, hits: cluster.probeHits() }
+    : { collected: false, reason: `the ${deployer.name} deployer does not collect code probes (its nodes run the real Env, which has no probe sink)` };
+  return { history, traceHash, eventsProcessed, simulatedMs, wallMs: options.wallClock() - wallStartMs, error, probes };
 }

@@ -9,6 +9,15 @@ import type { Fault, ScheduledFault } from "./faults/types.ts";
 import { faultTarget } from "./faults/types.ts";
 import type { Intervals } from "./scenario.ts";
 import type { BrokerTestFaults } from "../system/broker/test_faults.ts";
+import type { ProbeName } from "../system/env/probe.ts";
+
+/** Code-probe hits by name (only probes hit at least once); see chaos/probes.ts. */
+export type ProbeHits = Partial<Record<ProbeName, number>>;
+
+/** What a run says about code probes: the hits, or honestly that they were not collected. */
+export type RunProbes =
+  | { collected: true; hits: ProbeHits }
+  | { collected: false; reason: string };
 
 export type Deployer = "sim" | "process" | "container";
 export type RunVerdict = "pass" | "fail" | "error";
@@ -114,6 +123,8 @@ export interface RunResult {
   testFaults?: BrokerTestFaults;
   /** ISO time the run started (informational: never part of a determinism check). */
   startedAt: string;
+  /** Code probes hit in system/ (summed over every node), or why they were not collected. */
+  probes?: RunProbes;
   narrative?: Narrative;
   phases?: PhaseResult[];
 }

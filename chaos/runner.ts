@@ -64,6 +64,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     replay: options.replayCommand ?? `npx mqlab replay ${options.outDir}`,
     brokerConfig: scenario.brokerConfig ?? {},
     startedAt,
+    probes: execution.probes,
   };
   if (execution.error !== undefined) result.error = execution.error;
   if (scenario.brokerConfigByNode !== undefined) result.brokerConfigByNode = scenario.brokerConfigByNode;

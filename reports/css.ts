@@ -47,6 +47,7 @@ table.counts td { text-align: right; font-variant-numeric: tabular-nums; min-wid
 .badge-pass { background: var(--good); }
 .badge-fail { background: var(--bad); }
 .badge-error { background: #6e4a00; }
+.badge-skip { background: #777; }
 details > summary { cursor: pointer; color: var(--muted); }
 .story dt { font-weight: 700; margin-top: 8px; }
 .story dd { margin: 2px 0 0 0; }

@@ -9,6 +9,7 @@ import type { CheckResult, PhaseResult, PhaseSymptom, RunCounts, RunResult } fro
 import { reportCss } from "./css.ts";
 import { esc, millis, seconds } from "./escape.ts";
 import { evidenceHtml } from "./evidence_html.ts";
+import { runProbesHtml } from "./probes_html.ts";
 import { assignmentLanes, bucketize, faultBands, nodeMarks, timeRange } from "./series.ts";
 import { assignmentSvg, faultColor, palette, seriesStyles, timelineSvg } from "./svg.ts";
 
@@ -39,6 +40,7 @@ export function renderReport(result: RunResult, history: readonly HistoryEvent[]
     perPhase ? "" : countsSection(result.counts),
     perPhase ? "" : assignments(history, originMs, endMs),
     configuration(result),
+    runProbesHtml(result),
     `</main>`,
     perPhase
       ? `<footer>mqlab incident report · ${esc((options.phaseHistories ?? []).reduce((sum, events) => sum + events.length, 0))} history events in ${esc(result.phases?.length ?? 0)} phases · generated from result.json and each phase's history.jsonl</footer>`

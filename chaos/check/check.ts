@@ -12,7 +12,8 @@ import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
 import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
 import { executeScenario } from "../execute.ts";
 import type { ScheduledFault } from "../faults/types.ts";
-import { emptyCounts, type CheckResult, type RunCounts, type RunResult, type RunVerdict } from "../result.ts";
+import { emptyCounts, type CheckResult, type ProbeHits, type RunCounts, type RunProbes, type RunResult, type RunVerdict } from "../result.ts";
+import { ProbeCounter } from "../../system/env/probe.ts";
 import { judge, runScenario } from "../runner.ts";
 import type { Scenario, TopologyName } from "../scenario.ts";
 import { checkCaseArbitrary, type CheckCase } from "./arbitraries.ts";
@@ -102,6 +103,8 @@ export interface CheckReport {
   failed: boolean;
   counterexample?: Counterexample;
   wallMs: number;
+  /** Code probes hit over every generated run (search and shrink), summed over their nodes. */
+  probes: ProbeHits;
 }
 
 export interface Judged {
@@ -111,6 +114,7 @@ export interface Judged {
   counts: RunCounts;
   traceHash?: string;
   simulatedMs?: number;
+  probes: RunProbes;
 }
 
 /** Runs one scenario in the simulator and judges it (no files). */
@@ -120,10 +124,10 @@ export async function judgeScenario(scenario: Scenario, seed: number): Promise<J
     ...(execution.traceHash === undefined ? {} : { traceHash: execution.traceHash }),
     ...(execution.simulatedMs === undefined ? {} : { simulatedMs: Math.round(execution.simulatedMs) }),
   };
-  if (execution.error !== undefined) return { verdict: "error", failedChecks: [execution.error], checks: [], counts: emptyCounts(), ...trace };
+  if (execution.error !== undefined) return { verdict: "error", failedChecks: [execution.error], checks: [], counts: emptyCounts(), probes: execution.probes, ...trace };
   const judged = judge(scenario, execution.history.events, scenario.durationMs + scenario.quiesceMs);
   const failedChecks = judged.checks.filter((check) => check.verdict === "fail").map((check) => check.name);
-  return { verdict: judged.verdict, failedChecks, checks: judged.checks, counts: judged.counts, ...trace };
+  return { verdict: judged.verdict, failedChecks, checks: judged.checks, counts: judged.counts, probes: execution.probes, ...trace };
 }
 
 /** Runs one case in the simulator and judges it with the property's checkers (no files). */
@@ -137,6 +141,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   let searchRuns = 0;
   let shrinkRuns = 0;
   let firstFailure: { seed: number } | undefined;
+  const probes = new ProbeCounter();
   const property = fc.asyncProperty(source.arbitrary, async (checkCase) => {
     const shrinking = firstFailure !== undefined;
     const index = shrinking ? ++shrinkRuns : ++searchRuns;
@@ -148,6 +153,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     }
     const runStartMs = performance.now();
     const judged = await judgeScenario(scenario, checkCase.seed);
+    if (judged.probes.collected) probes.addAll(judged.probes.hits);
     options.onRun?.({ phase, index, verdict: judged.verdict, faults: scenario.faults.length, failedChecks: judged.failedChecks, wallMs: performance.now() - runStartMs, scenario, judged });
     if (judged.verdict === "pass") return true;
     firstFailure ??= checkCase;
@@ -159,7 +165,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const report: CheckReport = {
     property: options.property.name, topology: options.topology, seed: options.seed,
     runs: searchRuns, shrinks: details.numShrinks, shrinkRuns: Math.min(shrinkRuns, options.shrinkRunsMax),
-    failed: details.failed, wallMs: 0,
+    failed: details.failed, wallMs: 0, probes: {},
   };
   if (options.testFaults !== undefined) report.testFaults = options.testFaults;
   if (details.failed && details.counterexample !== null && details.counterexamplePath !== null) {
@@ -169,6 +175,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     throw new Error(`fast-check failed without a counterexample: ${String(details.errorInstance ?? "interrupted")}`);
   }
   report.wallMs = Math.round(performance.now() - startMs);
+  report.probes = probes.snapshot();
   return report;
 }
 

@@ -12,7 +12,8 @@ import type { TopologyName } from "../scenario.ts";
 import { renderSuiteText, renderTextSummary } from "../../reports/text.ts";
 import { renderJunit } from "../../reports/junit.ts";
 import { simCommand } from "./sim_command.ts";
-import { runSuite } from "./suite_command.ts";
+import { runSuite, suiteRunDir } from "./suite_command.ts";
+import { registerCoverageCommand, reportRequiredProbes, writeProbeCoverage, coverageHtmlName } from "./coverage_command.ts";
 import { registerCheckCommand } from "./check_command.ts";
 import { registerIncidentCommand } from "./incident_command.ts";
 import { registerBatteryCommand } from "./battery_command.ts";
@@ -119,7 +120,8 @@ program
   .option("--shard <i/n>", "run only shard i of n (1-based), e.g. 2/4")
   .option("--deployer <name>", "deployer", "sim")
   .option("--out <dir>", "output directory", join(defaultOutRoot, "suite"))
-  .action(async (name: string, options: { seeds?: number; shard?: string; deployer: string; out: string }) => {
+  .option("--probes <mode>", "code probes: require (fail naming a required probe no run hit; default for the whole ci suite) | report")
+  .action(async (name: string, options: { seeds?: number; shard?: string; deployer: string; out: string; probes?: string }) => {
     let suite;
     try {
       suite = findSuite(name);
@@ -130,7 +132,15 @@ program
     mkdirSync(resolve(options.out), { recursive: true });
     writeFileSync(join(resolve(options.out), "junit.xml"), renderJunit([{ name: suite.name, results }]));
     process.stdout.write(renderSuiteText(results) + `\njunit: ${join(resolve(options.out), "junit.xml")}\n`);
-    const worst = results.some((r) => r.verdict === "error") ? 2 : results.some((r) => r.verdict === "fail") ? 1 : 0;
+    // Required probes are judged where the whole CI suite ran (a shard or another suite cannot be
+    // expected to reach them all) unless --probes says otherwise.
+    const probeMode = options.probes ?? (name === "ci" && options.shard === undefined ? "require" : "report");
+    if (probeMode !== "require" && probeMode !== "report") fail(`--probes wants require | report, got "${probeMode}"`);
+    const runs = results.map((result) => ({ result, dir: suiteRunDir(resolve(options.out), result.scenario, result.seed) }));
+    const aggregate = writeProbeCoverage(resolve(options.out), `Code probes: suite ${suite.name}`, runs);
+    process.stdout.write(`probes: ${aggregate.hit.length}/${aggregate.rows.length} hit over ${aggregate.runsCollected} run(s); coverage: ${join(resolve(options.out), coverageHtmlName)}\n`);
+    const probesFailed = probeMode === "require" && reportRequiredProbes(aggregate, (text) => process.stderr.write(text));
+    const worst = results.some((r) => r.verdict === "error") ? 2 : results.some((r) => r.verdict === "fail") || probesFailed ? 1 : 0;
     process.exit(worst);
   });
 
@@ -167,5 +177,6 @@ registerIncidentCommand(program);
 registerCheckCommand(program);
 
 registerBatteryCommand(program);
+registerCoverageCommand(program);
 
 await program.parseAsync(process.argv);

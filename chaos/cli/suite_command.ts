@@ -8,6 +8,11 @@ import { createDeployer } from "../deploy/index.ts";
 import type { RunResult } from "../result.ts";
 import { runScenario } from "../runner.ts";
 
+/** Where a suite writes one run (scenario × seed). */
+export function suiteRunDir(outDir: string, scenario: string, seed: number): string {
+  return join(outDir, `${scenario.replaceAll("/", "__")}--seed-${seed}`);
+}
+
 export function parseShard(text: string | undefined): { index: number; count: number } {
   if (text === undefined) return { index: 1, count: 1 };
   const match = /^(\d+)\/(\d+)$/.exec(text);
@@ -28,7 +33,7 @@ export async function runSuite(suite: Suite, options: { seeds: number; shard: st
   const results: RunResult[] = [];
   for (const [index, job] of jobs.entries()) {
     const scenario = findScenario(job.name);
-    const outDir = join(options.outDir, `${job.name.replaceAll("/", "__")}--seed-${job.seed}`);
+    const outDir = suiteRunDir(options.outDir, job.name, job.seed);
     const replay = `npx mqlab run ${job.name} --deployer ${deployer.name} --seed ${job.seed}`;
     const result = await runScenario(scenario, { deployer, seed: job.seed, outDir, replayCommand: replay });
     results.push(result);

@@ -4,6 +4,7 @@
 // same scenario gives comparable results everywhere.
 import type { Fault, FaultKind } from "../faults/types.ts";
 import type { HistoryRecorder } from "../history/types.ts";
+import type { ProbeHits } from "../result.ts";
 import type { BrokerTopicsSpec, Intervals, Workload } from "../scenario.ts";
 import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
 
@@ -71,6 +72,8 @@ export interface Cluster {
   traceHash?(): string;
   /** Simulator only: events processed. */
   eventsProcessed?(): number;
+  /** Code probes hit so far, summed over every node (chaos/probes.ts); absent: not collected. */
+  probeHits?(): ProbeHits;
 }
 
 export type FaultSupport = { supported: true } | { supported: false; why: string };

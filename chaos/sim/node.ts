@@ -9,6 +9,7 @@
 // never settled); while paused, callbacks queue up and run in order on resume.
 // Crashes and pauses are applied between events, when no microtask of the node is pending.
 import type { Env, Net } from "../../system/env/env.ts";
+import { ProbeCounter } from "../../system/env/probe.ts";
 import { assert } from "../../system/stdx/assert.ts";
 import type { NodeThread, SimCore } from "./core.ts";
 import type { SimDisk } from "./disk.ts";
@@ -68,6 +69,8 @@ export class SimNode implements NetHost {
   handle: NodeHandle | undefined;
   /** Why the last incarnation failed (entry rejected or a callback threw), if it did. */
   failure: unknown;
+  /** Code probes hit by every incarnation of this machine (system/env/probe.ts). */
+  readonly probes = new ProbeCounter();
   private entry: NodeEntry | undefined;
   private thread: Incarnation | undefined;
   private timers: SimTimers | undefined;
@@ -254,6 +257,7 @@ export class SimNode implements NetHost {
       net: netView,
       disk: new SimDiskView(this.disk, thread),
       log,
+      probes: this.probes,
     };
   }
 }

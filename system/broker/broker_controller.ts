@@ -85,10 +85,10 @@ export class BrokerController {
     this.subscriptionGroupManager = new SubscriptionGroupManager(env, brokerConfig);
     this.consumerOffsetManager = new ConsumerOffsetManager(env, brokerConfig);
     this.broker2Client = new Broker2Client(this.log);
-    this.consumerManager = new ConsumerManager(this.log.child({ component: "consumer-manager" }), (event) => this.onConsumerGroupEvent(event));
+    this.consumerManager = new ConsumerManager(this.log.child({ component: "consumer-manager" }), (event) => this.onConsumerGroupEvent(event), env);
     this.producerManager = new ProducerManager(this.log.child({ component: "producer-manager" }));
     this.rebalanceLockManager = new RebalanceLockManager(env.clock, this.log.child({ component: "rebalance-lock" }),
-      options.rebalanceLockMaxLiveTimeMs ?? REBALANCE_LOCK_MAX_LIVE_TIME_MS_DEFAULT);
+      options.rebalanceLockMaxLiveTimeMs ?? REBALANCE_LOCK_MAX_LIVE_TIME_MS_DEFAULT, env);
     if (options.store !== undefined) {
       this.store = options.store;
       this.messageStore = undefined;

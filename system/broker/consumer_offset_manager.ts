@@ -7,6 +7,7 @@ import type { Env, Log } from "../env/env.ts";
 import type { BrokerConfig } from "../config/broker_config.ts";
 import { JsonConfigFile } from "./config_file.ts";
 import { configDir } from "./topic_config_manager.ts";
+import { probe } from "../env/probe.ts";
 
 export const TOPIC_GROUP_SEPARATOR = "@";
 
@@ -16,7 +17,7 @@ export class ConsumerOffsetManager {
   private readonly log: Log;
   private changedSincePersist = false;
 
-  constructor(env: Env, brokerConfig: BrokerConfig) {
+  constructor(private readonly env: Env, brokerConfig: BrokerConfig) {
     this.log = env.log.child({ component: "consumer-offset" });
     this.file = new JsonConfigFile(env, `${configDir(brokerConfig)}/consumerOffset.json`, () => this.encode());
   }
@@ -63,6 +64,7 @@ export class ConsumerOffsetManager {
     const old = map.get(queueId);
     map.set(queueId, offset);
     if (old !== undefined && offset < old) {
+      probe(this.env, "broker.offset.commit-regressed");
       this.log.warn("update consumer offset less than store", { clientHost, key, queueId, requestOffset: offset, storeOffset: old });
     }
     if (old !== offset) this.changedSincePersist = true;

@@ -132,6 +132,8 @@ export interface Disk {
   space(path: string): { totalBytes: number; freeBytes: number };
 }
 
+import type { ProbeSink } from "./probe.ts";
+
 export type LogFields = Record<string, unknown>;
 
 /** Structured logger; timestamps come from the Env's clock. */
@@ -152,4 +154,6 @@ export interface Env {
   readonly net: Net;
   readonly disk: Disk;
   readonly log: Log;
+  /** Code-probe sink (system/env/probe.ts); absent = probes off (the real Env). */
+  readonly probes?: ProbeSink | undefined;
 }

@@ -8,6 +8,7 @@
 import type { Env, TimerHandle } from "../env/env.ts";
 import { assert } from "../stdx/assert.ts";
 import { REPLICATION_WAITERS_MAX } from "./ha_constants.ts";
+import { probe } from "../env/probe.ts";
 
 export type ReplicaStatus = "PUT_OK" | "FLUSH_SLAVE_TIMEOUT";
 
@@ -53,6 +54,7 @@ export class GroupTransferService {
     if (offset <= this.ackOffset) return;
     this.ackOffset = offset;
     while (this.head < this.waiters.length && this.waiters[this.head]!.endOffset <= offset) {
+      probe(this.env, "ha.sync-master.acked");
       this.waiters[this.head]!.resolve("PUT_OK");
       this.head++;
     }
@@ -74,6 +76,7 @@ export class GroupTransferService {
     this.timerDueMs = Number.POSITIVE_INFINITY;
     const nowMs = this.env.clock.monotonicMs();
     while (this.head < this.waiters.length && this.waiters[this.head]!.deadlineMs <= nowMs) {
+      probe(this.env, "ha.sync-master.timeout");
       this.waiters[this.head]!.resolve("FLUSH_SLAVE_TIMEOUT");
       this.head++;
     }

@@ -20,6 +20,7 @@ import type { HAStorePort } from "./ha_store_port.ts";
 import { noHATestFaults } from "./test_faults.ts";
 import type { HATestFaultsSource } from "./test_faults.ts";
 import { MESSAGE_MAGIC_CODE } from "../message/message_const.ts";
+import { probe } from "../env/probe.ts";
 
 export interface HAClientConfig {
   haSendHeartbeatInterval: number;
@@ -99,6 +100,7 @@ export class HAClient {
       return;
     }
     if (nowMs - this.lastReadMs > this.config.haHousekeepingInterval) {
+      probe(this.env, "ha.slave.master-silent");
       this.log.warn("HAClient housekeeping: master silent, closing", { master: this.masterAddress, silentMs: nowMs - this.lastReadMs });
       this.closeMaster("housekeeping");
       return;
@@ -115,6 +117,7 @@ export class HAClient {
     } catch (error) {
       this.connecting = false;
       if (!(error instanceof NetError) && !(error instanceof RemotingConnectError)) throw error;
+      probe(this.env, "ha.slave.connect-failed");
       this.retryLater(`connect to master ${addr} failed: ${error.message}`);
       return;
     }
@@ -126,6 +129,7 @@ export class HAClient {
     this.connection = connection;
     this.decoder = new TransferFrameDecoder();
     this.stats.connects += 1;
+    probe(this.env, this.stats.connects > 1 ? "ha.slave.reconnect" : "ha.slave.connected");
     this.backoffMs = RECONNECT_MS_MIN;
     this.lastReadMs = this.env.clock.monotonicMs();
     connection.onData((chunk) => this.onData(connection, chunk));
@@ -156,12 +160,14 @@ export class HAClient {
     const slavePhyOffset = this.store.getMaxPhyOffset();
     if (slavePhyOffset !== 0 && slavePhyOffset !== frame.phyOffset) {
       this.stats.offsetMismatches += 1;
+      probe(this.env, "ha.slave.offset-mismatch");
       this.log.error("master pushed offset not equal the max phy offset in slave", { slave: slavePhyOffset, master: frame.phyOffset });
       this.closeMaster("offset mismatch");
       return false;
     }
     if (frame.body.length > 0) {
       if (!this.store.appendToCommitLog(frame.phyOffset, this.maybeCorrupt(frame))) {
+        probe(this.env, "ha.slave.append-refused");
         this.log.error("appendToCommitLog refused the master's bytes", { offset: frame.phyOffset, sizeBytes: frame.body.length, slaveMaxOffset: slavePhyOffset });
         this.closeMaster("append refused");
         return false;

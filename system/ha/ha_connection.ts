@@ -23,6 +23,7 @@ import { assert } from "../stdx/assert.ts";
 import { PENDING_WRITE_BYTES_MAX, PUMP_RETRY_MS_MAX, PUMP_RETRY_MS_MIN } from "./ha_constants.ts";
 import { encodeTransferFrame, encodeTransferHeader, HAFrameError, OffsetReportReader } from "./ha_frame.ts";
 import type { HAStorePort } from "./ha_store_port.ts";
+import { probe } from "../env/probe.ts";
 
 export interface HAMasterConfig {
   haTransferBatchSize: number;
@@ -103,6 +104,7 @@ export class HAConnection {
       this.log.info("slave request offset", { slaveRequestOffset: offset, masterMaxOffset });
       if (offset > masterMaxOffset) {
         this.diverged = true;
+        probe(this.host.env, "ha.master.divergence");
         this.log.warn("HA DIVERGENCE: the slave has more commit log than this master (master lost unflushed bytes, or the slave replicated another master); " +
           "as RocketMQ 4.9.7, transfer starts at the slave's offset once this master's log grows past it, and the bytes in between differ", {
           slaveOffset: offset, masterMaxOffset, aheadBytes: offset - masterMaxOffset,
@@ -110,6 +112,7 @@ export class HAConnection {
         this.host.onDiverged(offset, masterMaxOffset);
       }
     } else if (offset > masterMaxOffset) {
+      probe(this.host.env, "ha.master.slave-ahead-closed");
       this.log.warn("slave request offset greater than local commitLog offset; closing", { slaveOffset: offset, masterMaxOffset });
       this.close("slave ahead of master");
       return;
@@ -124,6 +127,7 @@ export class HAConnection {
     const { store, config } = this.host;
     if (this.nextTransferFromWhere < 0) {
       this.nextTransferFromWhere = transferStartFor(this.slaveRequestOffset, store.getMaxPhyOffset(), store.segmentSizeBytes);
+      probe(this.host.env, "ha.master.catch-up-start");
       this.log.info("master transfer data to slave", { from: this.nextTransferFromWhere, slaveRequestOffset: this.slaveRequestOffset });
     }
     let wrote = false;
@@ -141,6 +145,7 @@ export class HAConnection {
     }
     // Backed up: retry soon; quickly while the socket drains, backing off while it does not.
     if (wrote) this.retryMs = PUMP_RETRY_MS_MIN;
+    probe(this.host.env, "ha.master.backpressure");
     this.scheduleRetry();
   }
 
@@ -148,6 +153,7 @@ export class HAConnection {
   tick(nowMs: number): void {
     if (this.closed) return;
     if (nowMs - this.lastReadMs > this.host.config.haHousekeepingInterval) {
+      probe(this.host.env, "ha.master.housekeeping-expired");
       this.log.warn("ha housekeeping: slave connection expired", { silentMs: nowMs - this.lastReadMs });
       this.close("housekeeping");
       return;

@@ -16,6 +16,7 @@ import { MASTER_POLL_MS } from "./ha_constants.ts";
 import { HAConnection } from "./ha_connection.ts";
 import type { HAConnectionHost, HAMasterConfig } from "./ha_connection.ts";
 import type { HAStorePort } from "./ha_store_port.ts";
+import { probe } from "../env/probe.ts";
 
 export interface HAServiceConfig extends HAMasterConfig {
   haSlaveFallbehindMax: number;
@@ -64,6 +65,7 @@ export class HAService {
       }
       const ha = new HAConnection(this.host, connection);
       this.connections.add(ha);
+      probe(this.env, "ha.master.slave-connected");
       this.log.info("HAService receive new connection", { slave: ha.clientAddr, connections: this.connections.size });
     });
     this.log.info("HA service listening", { address: this.listener.address });
@@ -99,7 +101,10 @@ export class HAService {
 
   /** The store's SYNC_MASTER replication waiter (setReplicationWaiter). */
   waitForReplica(endOffset: number): Promise<PutMessageStatus> {
-    if (!this.isSlaveOK(endOffset)) return Promise.resolve("SLAVE_NOT_AVAILABLE");
+    if (!this.isSlaveOK(endOffset)) {
+      probe(this.env, "ha.sync-master.slave-not-available");
+      return Promise.resolve("SLAVE_NOT_AVAILABLE");
+    }
     const waiting = this.groupTransfer.wait(endOffset);
     this.notifyAppended();
     return waiting;

@@ -33,7 +33,7 @@ export class NamesrvController {
     assert(config.scanNotActiveBrokerIntervalMs > 0, "scanNotActiveBrokerIntervalMs must be positive");
     assert(config.brokerChannelExpiredTimeMs > 0, "brokerChannelExpiredTimeMs must be positive");
     this.log = env.log.child({ component: "namesrv" });
-    this.routeInfoManager = new RouteInfoManager(env.clock, this.log.child({ part: "routes" }), config.brokerChannelExpiredTimeMs);
+    this.routeInfoManager = new RouteInfoManager(env.clock, this.log.child({ part: "routes" }), config.brokerChannelExpiredTimeMs, env);
     this.kvConfigManager = new KVConfigManager(env.disk, config.kvConfigPath, this.log.child({ part: "kv" }));
     this.remotingServer = new RemotingServer(env, { name: "namesrv-remoting", frameSizeMax: config.frameSizeMax });
   }

@@ -15,6 +15,7 @@ import type { DataVersion, TopicConfig } from "../protocol/topic_config.ts";
 import { dataVersionEquals, Perm } from "../protocol/topic_config.ts";
 import type { BrokerData, ClusterInfo, QueueData, TopicRouteData } from "../protocol/route.ts";
 import { MASTER_ID } from "../protocol/route.ts";
+import { probe, type ProbeSite } from "../env/probe.ts";
 
 export interface BrokerLiveInfo {
   lastUpdateTimestampMs: number;
@@ -53,6 +54,7 @@ export class RouteInfoManager {
     private readonly clock: Clock,
     private readonly log: Log,
     private readonly brokerChannelExpiredTimeMs: number,
+    private readonly site: ProbeSite = {},
   ) {}
 
   registerBroker(args: RegisterBrokerArgs): RegisterBrokerResult {
@@ -78,6 +80,7 @@ export class RouteInfoManager {
     const oldAddr = brokerData.brokerAddrs.get(brokerId);
     brokerData.brokerAddrs.set(brokerId, brokerAddr);
     if (brokerId === MASTER_ID && oldAddr !== brokerAddr) {
+      probe(this.site, "namesrv.broker.master-changed");
       this.log.info("master address changed", { clusterName, brokerName, fromAddr: oldAddr ?? null, brokerAddr });
     }
     registerFirst ||= oldAddr === undefined;
@@ -189,6 +192,7 @@ export class RouteInfoManager {
     for (const [brokerAddr, live] of [...this.brokerLiveTable]) {
       if (live.lastUpdateTimestampMs + this.brokerChannelExpiredTimeMs >= nowMs) continue;
       this.brokerLiveTable.delete(brokerAddr);
+      probe(this.site, "namesrv.broker.expired");
       this.log.warn("broker channel expired", {
         brokerAddr, reason: "expired" satisfies RemovalReason,
         lastUpdateTimestampMs: live.lastUpdateTimestampMs, expiredAfterMs: this.brokerChannelExpiredTimeMs,
@@ -210,7 +214,10 @@ export class RouteInfoManager {
     }
     brokerAddr ??= remoteAddr;
     const wasLive = this.brokerLiveTable.delete(brokerAddr);
-    if (wasLive) this.log.info("broker channel destroyed, removing it at once", { brokerAddr, reason: "channelClosed" });
+    if (wasLive) {
+      probe(this.site, "namesrv.broker.channel-closed");
+      this.log.info("broker channel destroyed, removing it at once", { brokerAddr, reason: "channelClosed" });
+    }
     this.removeBrokerAddr(brokerAddr, "channelClosed");
   }
 
@@ -240,6 +247,7 @@ export class RouteInfoManager {
       if (queueDataMap.size === 0) emptied.push(topic);
     }
     for (const topic of emptied) this.topicQueueTable.delete(topic);
+    probe(this.site, "namesrv.broker.group-removed");
     this.log.info("broker group removed with its queue data", { brokerName, reason, topicsRemoved: emptied.length });
   }
 

@@ -20,6 +20,7 @@ import {
   RemotingTooMuchRequestError,
 } from "./remoting_errors.ts";
 import { requestCodeName } from "./request_code.ts";
+import { probe, type ProbeSink } from "../env/probe.ts";
 
 /** The public face of a connection: what processors and callers may use. */
 export interface RemotingChannel {
@@ -52,6 +53,8 @@ export interface ChannelDeps {
   readonly dispatcher: RequestDispatcher;
   readonly frameSizeMax: number;
   readonly requestTableMax: number;
+  /** Code-probe sink (the node's Env). */
+  readonly probes?: ProbeSink | undefined;
 }
 
 interface PendingRequest {
@@ -114,6 +117,7 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
     return new Promise<RemotingCommand>((resolve, reject) => {
       const timer = this.deps.timers.setTimeout(() => {
         if (!this.pending.delete(opaque)) return;
+        probe(this.deps, "remoting.request.timeout");
         const detail = `${requestCodeName(request.code)} opaque ${opaque}`;
         reject(new RemotingTimeoutError(this.remoteAddress, timeoutMs, detail));
       }, timeoutMs);
@@ -121,6 +125,7 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
       if (!this.connection.write(frame)) {
         this.pending.delete(opaque);
         this.deps.timers.clear(timer);
+        probe(this.deps, "remoting.request.write-closed");
         reject(new RemotingSendRequestError(this.remoteAddress, "connection closed before the write"));
       }
     });
@@ -169,6 +174,7 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
       this.decoder.push(chunk);
     } catch (error) {
       if (!(error instanceof RemotingDecodeError)) throw error;
+      probe(this.deps, "remoting.decode.error");
       this.deps.log.warn("remoting decode error, closing connection", {
         remoteAddress: this.remoteAddress,
         error: error.message,
@@ -185,6 +191,7 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
     const pending = this.pending.get(command.opaque);
     if (pending === undefined) {
       // Late response after a timeout, or a peer bug: nothing waits for it.
+      probe(this.deps, "remoting.response.late");
       this.deps.log.debug("response without a pending request", {
         remoteAddress: this.remoteAddress,
         opaque: command.opaque,
@@ -205,6 +212,7 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
 
   private failAll(error: Error): void {
     const all = [...this.pending.values()];
+    if (all.length > 0) probe(this.deps, "remoting.request.closed-pending");
     this.pending.clear();
     for (const request of all) {
       this.deps.timers.clear(request.timer);

@@ -16,6 +16,7 @@ import { requestCodeName } from "./request_code.ts";
 import { RequestDispatcher } from "./request_dispatcher.ts";
 import type { RequestProcessor } from "./request_dispatcher.ts";
 import { REQUEST_TABLE_MAX_DEFAULT } from "./remoting_server.ts";
+import { probe } from "../env/probe.ts";
 
 /** NettyClientConfig.connectTimeoutMillis default. */
 export const CONNECT_TIMEOUT_MS_DEFAULT = 3000;
@@ -79,6 +80,7 @@ export class RemotingClient {
     const channel = await this.getChannel(addr);
     const remainingMs = timeoutMs - (this.env.clock.monotonicMs() - startMs);
     if (remainingMs <= 0) {
+      probe(this.env, "remoting.connect.timeout-spent");
       throw new RemotingTimeoutError(addr, timeoutMs, `${requestCodeName(request.code)}: connecting used the whole timeout`);
     }
     return channel.invokeSync(request, remainingMs);
@@ -137,6 +139,7 @@ export class RemotingClient {
       connection = await this.env.net.connect(host, port, { timeoutMs: this.connectTimeoutMs });
     } catch (error) {
       const reason = error instanceof NetError ? error.code : error instanceof Error ? error.message : String(error);
+      probe(this.env, "remoting.connect.failed");
       this.log.info("connect failed", { addr, reason });
       throw new RemotingConnectError(addr, reason, { cause: error });
     }
@@ -151,6 +154,7 @@ export class RemotingClient {
       dispatcher: this.dispatcher,
       frameSizeMax: this.frameSizeMax,
       requestTableMax: this.requestTableMax,
+      probes: this.env.probes,
     });
     channel.onClose((reason) => {
       if (this.connected.get(addr) === channel) this.connected.delete(addr);

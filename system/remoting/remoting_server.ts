@@ -79,6 +79,7 @@ export class RemotingServer {
         dispatcher: this.dispatcher,
         frameSizeMax: this.frameSizeMax,
         requestTableMax: this.requestTableMax,
+        probes: this.env.probes,
       });
       this.liveChannels.set(channel.channelId, channel);
       channel.onClose((reason) => this.channelClosed(channel, reason));

@@ -20,6 +20,7 @@ import { tagsCodeOf } from "./dispatch_request.ts";
 import { MappedFileQueue } from "./mapped_file_queue.ts";
 import type { AppendMessageResult, PutMessageStatus } from "./status.ts";
 import type { StoreConfig } from "./store_config.ts";
+import { probe } from "../env/probe.ts";
 
 /** Bytes an end-of-file filler needs (TOTALSIZE + BLANK magic). */
 export const END_FILE_MIN_BLANK_LENGTH = 8;
@@ -165,9 +166,11 @@ export class CommitLog {
         file = this.queue.lastWritable(0);
       } catch (error) {
         if (!(error instanceof DiskError)) throw error;
+        probe(this.env, "store.segment.create-failed");
         return { ok: false, status: "CREATE_MAPEDFILE_FAILED", reason: error.message };
       }
       if (totalBytes + END_FILE_MIN_BLANK_LENGTH <= file.remaining()) return file;
+      probe(this.env, "store.segment.blank-filler");
       const blank = new Uint8Array(END_FILE_MIN_BLANK_LENGTH);
       const view = new DataView(blank.buffer);
       view.setInt32(0, file.remaining(), false);
@@ -185,6 +188,7 @@ export class CommitLog {
       return undefined;
     } catch (error) {
       if (!(error instanceof DiskError)) throw error;
+      probe(this.env, error.code === "ENOSPC" ? "store.disk.enospc" : "store.disk.write-failed");
       const reason = error.code === "ENOSPC" ? "disk full" : `disk error ${error.code}`;
       this.env.log.error("commit log write failed", { code: error.code, message: error.message });
       return { ok: false, status: "SERVICE_NOT_AVAILABLE", reason };

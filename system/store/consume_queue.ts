@@ -12,6 +12,7 @@ import { readInt32BE, readSafeLongBE, writeInt32BE, writeLongBE } from "../messa
 import { assert } from "../stdx/assert.ts";
 import { MappedFileQueue } from "./mapped_file_queue.ts";
 import { CQ_STORE_UNIT_SIZE } from "./store_config.ts";
+import { probe } from "../env/probe.ts";
 
 export interface CqUnit {
   commitLogOffset: number;
@@ -74,6 +75,7 @@ export class ConsumeQueue {
     if (this.queue.files.length > 0 && expected < current) return false;
     if (this.queue.files.length === 0 && queueOffset > 0) this.minOffset = queueOffset;
     if (this.queue.files.length > 0 && expected > current) {
+      probe(this.env, "store.consume-queue.gap");
       this.env.log.warn("consume queue gap", { topic: this.topic, queueId: this.queueId, expected: queueOffset, max: this.maxOffset() });
     }
     const file = this.fileFor(expected);

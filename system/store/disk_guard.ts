@@ -4,6 +4,7 @@
 
 import type { Env } from "../env/env.ts";
 import type { StoreConfig } from "./store_config.ts";
+import { probe } from "../env/probe.ts";
 
 export class DiskGuard {
   private full = false;
@@ -35,6 +36,7 @@ export class DiskGuard {
     const wasFull = this.full;
     this.full = this.usedPercent > this.config.diskMaxUsedSpaceRatio || this.freeBytesAtError !== undefined;
     if (this.full !== wasFull) {
+      probe(this.env, this.full ? "store.disk.guard-full" : "store.disk.guard-ok-again");
       this.env.log.warn(this.full ? "disk full: refusing writes" : "disk space ok again", { usedPercent: this.usedPercent });
     }
   }

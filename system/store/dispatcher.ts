@@ -22,6 +22,7 @@ import type { DelayLevelTable, DispatchRequest } from "./dispatch_request.ts";
 import type { IndexService } from "./index_service.ts";
 import { walkSegment } from "./record_walk.ts";
 import type { MessageArrivingListener } from "./status.ts";
+import { probe } from "../env/probe.ts";
 
 export class Dispatcher {
   reputFromOffset = 0;
@@ -150,6 +151,7 @@ export class Dispatcher {
       return true;
     } catch (error) {
       if (!(error instanceof DiskError)) throw error;
+      probe(this.env, "store.dispatch.retry");
       this.env.log.error("dispatch failed; will retry", { offset: request.commitLogOffset, code: error.code });
       return false;
     }

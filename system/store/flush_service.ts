@@ -10,6 +10,7 @@
 import type { Env, TimerHandle } from "../env/env.ts";
 import type { CommitLog } from "./commit_log.ts";
 import type { StoreConfig } from "./store_config.ts";
+import { probe } from "../env/probe.ts";
 
 interface FlushWaiter {
   nextOffset: number;
@@ -45,6 +46,7 @@ export class CommitLogFlusher {
     this.env.timers.clear(this.interval);
     this.interval = undefined;
     for (const waiter of this.waiters) {
+      probe(this.env, "store.flush.waiters-failed-on-stop");
       this.env.timers.clear(waiter.timer);
       waiter.resolve(false);
     }
@@ -83,6 +85,7 @@ export class CommitLogFlusher {
     if (nowMs >= this.lastThoroughMs + this.config.flushCommitLogThoroughInterval) {
       this.lastThoroughMs = nowMs;
       leastPages = 0;
+      probe(this.env, "store.flush.thorough");
     }
     void this.runRounds(leastPages);
   }
@@ -96,6 +99,7 @@ export class CommitLogFlusher {
         leastPages = 0;
       } while (this.kickPending || this.waiters.some((waiter) => waiter.nextOffset > this.flushedOffset));
     } catch (error) {
+      probe(this.env, "store.flush.failed");
       this.env.log.error("commit log flush failed", { error: String(error) });
     } finally {
       this.roundRunning = false;
@@ -114,6 +118,7 @@ export class CommitLogFlusher {
     const covered = this.waiters.filter((waiter) => waiter.nextOffset <= flushed);
     this.waiters = this.waiters.filter((waiter) => waiter.nextOffset > flushed);
     for (const waiter of covered) {
+      probe(this.env, "store.flush.group-commit-wait");
       this.env.timers.clear(waiter.timer);
       waiter.resolve(true);
     }

@@ -12,6 +12,7 @@ import type { CommitLogFlusher } from "./flush_service.ts";
 import type { IndexService } from "./index_service.ts";
 import type { StoreCheckpoint } from "./store_checkpoint.ts";
 import type { StoreConfig } from "./store_config.ts";
+import { probe } from "../env/probe.ts";
 
 export class LogicsFlusher {
   private running = false;
@@ -56,6 +57,7 @@ export class LogicsFlusher {
       checkpoint.logicsMsgTimestamp = coveredTimestamp;
       checkpoint.indexMsgTimestamp = coveredTimestamp;
       await checkpoint.flush();
+      probe(this.env, "store.checkpoint.written");
     } catch (error) {
       this.env.log.error("consume queue flush failed", { error: String(error) });
     } finally {

@@ -33,6 +33,7 @@ import { StoreCheckpoint } from "./store_checkpoint.ts";
 import { parseDelayLevels, storeConfigProblem } from "./store_config.ts";
 import type { StoreConfig } from "./store_config.ts";
 import { StoreStats } from "./store_stats.ts";
+import { probe } from "../env/probe.ts";
 
 /** SYNC_MASTER hook: resolves PUT_OK once a slave has everything below endOffset. */
 export type ReplicationWaiter = (endOffset: number) => Promise<PutMessageStatus>;
@@ -162,7 +163,10 @@ export class DefaultMessageStore {
     try {
       await this.flusher.flushAll();
       await this.flushConsumeQueues(true);
-      if (wasRunning) this.env.disk.remove(this.config.abortFile);
+      if (wasRunning) {
+        this.env.disk.remove(this.config.abortFile);
+        probe(this.env, "store.abort-file.removed");
+      }
     } finally {
       this.commitLog.queue.close();
       this.consumeQueues.close();
@@ -232,7 +236,10 @@ export class DefaultMessageStore {
   private refusal(): PutMessageResult | undefined {
     if (!this.running) return failed("SERVICE_NOT_AVAILABLE", "message store is not running");
     if (this.config.brokerRole === "SLAVE") return failed("SERVICE_NOT_AVAILABLE", "message store is a slave");
-    if (this.diskGuard.isFull()) return failed("SERVICE_NOT_AVAILABLE", "disk full");
+    if (this.diskGuard.isFull()) {
+      probe(this.env, "store.put.refused-disk-full");
+      return failed("SERVICE_NOT_AVAILABLE", "disk full");
+    }
     return undefined;
   }
 
@@ -280,7 +287,9 @@ export class DefaultMessageStore {
       this.flusher.kick();
       return "PUT_OK";
     }
-    return (await this.flusher.waitForFlush(endOffset)) ? "PUT_OK" : "FLUSH_DISK_TIMEOUT";
+    if (await this.flusher.waitForFlush(endOffset)) return "PUT_OK";
+    probe(this.env, "store.flush.group-commit-timeout");
+    return "FLUSH_DISK_TIMEOUT";
   }
 
   private async handleReplica(endOffset: number, wait: boolean): Promise<PutMessageStatus> {

@@ -18,6 +18,7 @@ import type { IndexService } from "./index_service.ts";
 import { walkSegment } from "./record_walk.ts";
 import type { StoreCheckpoint } from "./store_checkpoint.ts";
 import type { StoreConfig } from "./store_config.ts";
+import { probe } from "../env/probe.ts";
 
 export interface RecoveryContext {
   env: Env;
@@ -51,6 +52,7 @@ export function findValidEnd(context: RecoveryContext, startIndex: number): numb
     }
     end = file.fileFromOffset + stop.position;
     if (stop.stop === "end" && limit > stop.position) {
+      probe(context.env, "store.recovery.tail-cut");
       context.env.log.warn("commit log tail cut", { offset: end, reason: stop.reason });
     }
     break;
@@ -71,18 +73,27 @@ export function recover(context: RecoveryContext, lastExitOK: boolean, indexRedi
   const holding = files.findIndex((file) => file.fileFromOffset + file.fileSize > covered);
   let startIndex = Math.max(0, files.length - 3);
   startIndex = covered <= 0 ? 0 : holding < 0 ? startIndex : Math.min(startIndex, holding);
+  // A first start (no segment yet) recovers nothing: it is neither path.
+  if (files.length > 0) probe(context.env, lastExitOK ? "store.recovery.normal" : "store.recovery.abnormal");
+  if (covered > 0 && holding >= 0 && holding < files.length - 3) probe(context.env, "store.recovery.from-checkpoint-segment");
   const maxBefore = files.length === 0 ? 0 : files.at(-1)!.fileFromOffset + Math.min(files.at(-1)!.physicalSize(), files.at(-1)!.fileSize);
   const validEnd = files.length === 0 ? 0 : findValidEnd(context, startIndex);
   if (files.length > 0) commitLog.queue.truncateDirtyFiles(validEnd);
   const last = commitLog.queue.last();
   if (last !== undefined) last.flushedPosition = 0;
   for (const queue of queues.all()) {
-    if (queue.maxPhysicOffset > validEnd) queue.truncateDirtyLogicFiles(validEnd);
+    if (queue.maxPhysicOffset > validEnd) {
+      probe(context.env, "store.recovery.queue-truncated");
+      queue.truncateDirtyLogicFiles(validEnd);
+    }
   }
   let redispatchFrom = Math.min(indexRedispatchFrom, context.index?.truncateBeyond(validEnd) ?? Number.POSITIVE_INFINITY);
   redispatchFrom = Math.min(redispatchFrom, covered);
   redispatchFrom = Math.min(validEnd, redispatchFrom);
-  if (redispatchFrom < validEnd) redispatchFrom = segmentStart(context, redispatchFrom);
+  if (redispatchFrom < validEnd) {
+    probe(context.env, "store.recovery.redispatch");
+    redispatchFrom = segmentStart(context, redispatchFrom);
+  }
   context.dispatcher.reputFromOffset = redispatchFrom;
   context.dispatcher.reput(false);
   for (const queue of queues.all()) {

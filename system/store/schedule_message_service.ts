@@ -14,6 +14,7 @@ import type { MessageExt, MessageExtBrokerInner } from "../message/index.ts";
 import type { DefaultMessageStore } from "./message_store.ts";
 import { isPutStored } from "./status.ts";
 import type { StoreConfig } from "./store_config.ts";
+import { probe } from "../env/probe.ts";
 
 const FIRST_DELAY_MS = 1000;
 const DELAY_FOR_A_PERIOD_MS = 10_000;
@@ -169,6 +170,7 @@ export class ScheduleMessageService {
         const deliverMs = unit.tagsCode > nowMs + delayMs ? nowMs : unit.tagsCode;
         if (deliverMs > nowMs) {
           this.offsetTable.set(level, offset);
+          probe(this.env, "store.schedule.waiting");
           return this.schedule(level, deliverMs - nowMs);
         }
         const message = this.store.lookMessageByOffset(unit.commitLogOffset);
@@ -176,10 +178,12 @@ export class ScheduleMessageService {
         if (inner !== undefined) {
           const result = await this.store.putMessage(inner, { waitStoreMsgOK: false });
           if (!isPutStored(result.status)) {
+            probe(this.env, "store.schedule.reput-failed");
             this.env.log.warn("delayed message re-put failed; retrying later", { level, offset, status: result.status });
             this.offsetTable.set(level, offset);
             return this.schedule(level, DELAY_FOR_A_PERIOD_MS);
           }
+          probe(this.env, "store.schedule.delivered");
         }
       }
       offset++;

@@ -9,6 +9,8 @@ import { runWorkloadNode } from "../../workload/index.ts";
 import { workerSpecs } from "../worker_protocol.ts";
 import { AddressPlan } from "../process/address_plan.ts";
 import type { Cluster, ClusterPlan, DeployedNode, Deployer, FaultSupport } from "../types.ts";
+import type { ProbeHits } from "../../result.ts";
+import { ProbeCounter } from "../../../system/env/probe.ts";
 import { brokerEntry, namesrvEntry, simStoreDir } from "./sim_nodes.ts";
 import { partitionCuts } from "./partition_shapes.ts";
 import { storeDigestEvents } from "./store_digest.ts";
@@ -365,5 +367,11 @@ class SimCluster implements Cluster {
 
   eventsProcessed(): number {
     return this.world.eventsProcessed;
+  }
+
+  probeHits(): ProbeHits {
+    const total = new ProbeCounter();
+    for (const node of this.world.nodes()) total.addAll(node.probes.snapshot());
+    return total.snapshot();
   }
 }

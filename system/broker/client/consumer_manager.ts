@@ -8,6 +8,7 @@ import type { SubscriptionData } from "../filter/subscription_data.ts";
 import type { ClientChannelInfo } from "./client_channel_info.ts";
 import { ConsumerGroupInfo } from "./consumer_group_info.ts";
 import type { ConsumeType, MessageModel } from "./consumer_group_info.ts";
+import { probe, type ProbeSite } from "../../env/probe.ts";
 
 export type ConsumerGroupEvent =
   | { kind: "CHANGE"; group: string; channels: RemotingChannel[] }
@@ -32,6 +33,7 @@ export class ConsumerManager {
   constructor(
     private readonly log: Log,
     private readonly listener: ConsumerIdsChangeListener,
+    private readonly site: ProbeSite = {},
   ) {}
 
   getConsumerGroupInfo(group: string): ConsumerGroupInfo | undefined {
@@ -86,6 +88,7 @@ export class ConsumerManager {
   doChannelCloseEvent(channel: RemotingChannel): void {
     for (const info of [...this.table.values()]) {
       if (!info.removeChannel(channel)) continue;
+      probe(this.site, "broker.client.consumer-channel-closed");
       this.log.info("consumer channel closed, removed from group", { group: info.groupName, remoteAddress: channel.remoteAddress, members: info.channelInfoTable.size });
       this.dropIfEmpty(info);
       this.listener({ kind: "CHANGE", group: info.groupName, channels: info.allChannels() });
@@ -102,6 +105,7 @@ export class ConsumerManager {
         info.removeChannel(channel);
         expired.push(channel);
         changed = true;
+        probe(this.site, "broker.client.consumer-expired");
         this.log.warn("client expired: remove consumer channel", {
           group: info.groupName, clientId: client.clientId, remoteAddress: channel.remoteAddress, silentMs: nowMs - client.lastUpdateTimestamp,
         });

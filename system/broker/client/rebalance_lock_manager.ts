@@ -4,6 +4,7 @@
 // its last renewal; clients renew every 20 s.
 // Invariants: at most one live owner per queue; only the owner can unlock.
 import type { Clock, Log } from "../../env/env.ts";
+import { probe, type ProbeSite } from "../../env/probe.ts";
 
 export const REBALANCE_LOCK_MAX_LIVE_TIME_MS_DEFAULT = 60_000;
 
@@ -29,6 +30,7 @@ export class RebalanceLockManager {
     private readonly clock: Clock,
     private readonly log: Log,
     private readonly lockMaxLiveTimeMs = REBALANCE_LOCK_MAX_LIVE_TIME_MS_DEFAULT,
+    private readonly site: ProbeSite = {},
   ) {}
 
   /** Locks (or renews) what it can for clientId; returns the queues clientId now holds. */
@@ -45,6 +47,7 @@ export class RebalanceLockManager {
       const entry = groupTable.get(key);
       if (entry === undefined) {
         groupTable.set(key, { clientId, lastUpdateTimestamp: nowMs });
+        probe(this.site, "broker.lock.granted");
         this.log.info("tryLockBatch: queue not locked, I got it", { group, clientId, mq });
         locked.push(mq);
         continue;
@@ -56,12 +59,14 @@ export class RebalanceLockManager {
         continue;
       }
       if (expired) {
+        probe(this.site, entry.clientId === clientId ? "broker.lock.granted" : "broker.lock.expired-takeover");
         this.log.info("tryLockBatch: queue lock expired, I got it", { group, oldClientId: entry.clientId, clientId, mq });
         entry.clientId = clientId;
         entry.lastUpdateTimestamp = nowMs;
         locked.push(mq);
         continue;
       }
+      probe(this.site, "broker.lock.conflict");
       this.log.debug("tryLockBatch: queue locked by another client", { group, otherClientId: entry.clientId, clientId, mq });
     }
     return locked;
@@ -78,6 +83,7 @@ export class RebalanceLockManager {
         groupTable.delete(key);
         this.log.info("unlockBatch: unlocked", { group, clientId, mq });
       } else {
+        probe(this.site, "broker.lock.unlock-foreign");
         this.log.warn("unlockBatch: queue locked by another client", { group, owner: entry.clientId, clientId, mq });
       }
     }

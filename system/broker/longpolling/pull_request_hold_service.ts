@@ -12,6 +12,7 @@
 // (the dispatcher answers SYSTEM_ERROR).
 import type { Env, Log, TimerHandle } from "../../env/env.ts";
 import type { RemotingChannel, RemotingCommand } from "../../remoting/index.ts";
+import { probe } from "../../env/probe.ts";
 
 export interface PullRequest {
   readonly request: RemotingCommand;
@@ -68,7 +69,10 @@ export class PullRequestHoldService {
         resolve,
         reject,
         done: false,
-        timer: this.env.timers.setTimeout(() => this.answer(key, held), delayMs),
+        timer: this.env.timers.setTimeout(() => {
+          probe(this.env, "broker.longpoll.timeout");
+          this.answer(key, held);
+        }, delayMs),
       };
       let list = this.table.get(key);
       if (list === undefined) {
@@ -76,6 +80,7 @@ export class PullRequestHoldService {
         this.table.set(key, list);
       }
       list.push(held);
+      probe(this.env, "broker.longpoll.held");
     });
   }
 
@@ -90,6 +95,7 @@ export class PullRequestHoldService {
       if (newestOffset <= held.pull.pullFromThisOffset) newestOffset = this.maxOffsetInQueue(topic, queueId);
       if (newestOffset <= held.pull.pullFromThisOffset) continue;
       if (tagsCode !== undefined && !held.pull.matches(tagsCode)) continue;
+      probe(this.env, "broker.longpoll.woken");
       this.answer(key, held);
     }
   }
@@ -99,6 +105,7 @@ export class PullRequestHoldService {
     for (const [key, list] of [...this.table]) {
       for (const held of list) {
         if (held.pull.channel !== channel || held.done) continue;
+        probe(this.env, "broker.longpoll.channel-closed");
         this.finish(key, held);
         held.resolve(undefined);
       }

@@ -29,6 +29,7 @@ import type { PullRequest } from "../longpolling/pull_request_hold_service.ts";
 import { isReadable } from "../perm_name.ts";
 import type { GetMessageResult } from "../store_port.ts";
 import { respond } from "./responses.ts";
+import { probe } from "../../env/probe.ts";
 
 type PullHeader = HeaderOf<typeof PullMessageRequestHeader.fields>;
 
@@ -152,6 +153,7 @@ export class PullMessageProcessor {
   /** PULL_OFFSET_MOVED on a master: record an OFFSET_MOVED_EVENT message, as RocketMQ does. */
   private offsetMoved(header: PullHeader, result: GetMessageResult): void {
     const { brokerConfig, store } = this.runtime;
+    probe(this.runtime.env, "broker.pull.offset-moved");
     this.runtime.log.warn("PULL_OFFSET_MOVED: correction offset", {
       topic: header.topic, group: header.consumerGroup, queueId: header.queueId, requestOffset: header.queueOffset, newOffset: result.nextBeginOffset,
     });

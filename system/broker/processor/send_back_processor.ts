@@ -12,6 +12,7 @@ import type { BrokerRuntime } from "../broker_runtime.ts";
 import { isWriteable, PermName } from "../perm_name.ts";
 import { respond } from "./responses.ts";
 import { DLQ_NUMS_PER_GROUP } from "./send_message_processor.ts";
+import { probe } from "../../env/probe.ts";
 
 export class SendBackProcessor {
   constructor(private readonly runtime: BrokerRuntime) {}
@@ -44,8 +45,10 @@ export class SendBackProcessor {
       queueId = 0;
       topicConfigManager.createTopicInSendMessageBackMethod(topic, DLQ_NUMS_PER_GROUP, PermName.PERM_WRITE | PermName.PERM_READ, 0);
       properties.delete(MessageConst.DELAY_TIME_LEVEL);
+      probe(env, "broker.send-back.dlq");
       this.runtime.log.info("send back to the DLQ", { group: header.group, dlq: topic, reconsumeTimes: original.reconsumeTimes, maxReconsumeTimes, delayLevel });
     } else {
+      probe(env, "broker.send-back.retry");
       if (delayLevel === 0) delayLevel = 3 + original.reconsumeTimes;
       properties.set(MessageConst.DELAY_TIME_LEVEL, String(delayLevel));
       // TEST FAULT retryWithoutDelay: the retry is stored in %RETRY% at once, not parked.

@@ -20,6 +20,7 @@ import type { TopicConfig } from "../topic_config.ts";
 import { putOutcome } from "./put_result.ts";
 import { respond, suggestTodo, APPLY_TOPIC_URL } from "./responses.ts";
 import { notAllowedSendProblem, topicProblem } from "./topic_validator.ts";
+import { probe } from "../../env/probe.ts";
 
 export const DLQ_NUMS_PER_GROUP = 1;
 export const MSG_REGION_DEFAULT = "DefaultRegion";
@@ -75,6 +76,7 @@ export class SendMessageProcessor {
         queueId = 0;
         topicConfig = this.runtime.topicConfigManager.createTopicInSendMessageBackMethod(topic, DLQ_NUMS_PER_GROUP, PermName.PERM_WRITE | PermName.PERM_READ, 0);
         properties.delete(MessageConst.DELAY_TIME_LEVEL);
+        probe(this.runtime.env, "broker.send.retry-topic-dlq");
         this.runtime.log.info("message goes to the DLQ", { topic: header.topic, dlq: topic, reconsumeTimes, maxReconsumeTimes });
       }
     }
@@ -139,7 +141,10 @@ export class SendMessageProcessor {
       : await store.putMessage(first, { waitStoreMsgOK: wait });
     const outcome = putOutcome(result.status, brokerConfig.maxMessageSize, result.reason);
     if (!outcome.stored || result.appendResult === undefined) {
-      if (result.status === "SERVICE_NOT_AVAILABLE") this.runtime.log.warn("send refused by the store", { status: result.status, reason: result.reason });
+      if (result.status === "SERVICE_NOT_AVAILABLE") {
+        probe(this.runtime.env, "broker.send.store-refused");
+        this.runtime.log.warn("send refused by the store", { status: result.status, reason: result.reason });
+      }
       return respond(request, outcome.code, outcome.remark ?? result.status, traceFields);
     }
     this.runtime.counters.putMessages += result.appendResult.msgNum;

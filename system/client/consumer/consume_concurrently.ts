@@ -14,6 +14,7 @@ import type { MessageQueue } from "../message_queue.ts";
 import type { ConsumeServiceHost } from "./consume_service.ts";
 import { resetRetryTopic } from "./consume_service.ts";
 import type { ProcessQueue } from "./process_queue.ts";
+import { probe } from "../../env/probe.ts";
 
 export type ConsumeConcurrentlyStatus = "CONSUME_SUCCESS" | "RECONSUME_LATER";
 
@@ -125,6 +126,7 @@ export class ConsumeConcurrentlyService {
     if (failed.length > 0 && this.host.settings.messageModel === "BROADCASTING") {
       for (const message of failed) this.host.log.warn("BROADCASTING, the message consume failed, drop it", { msgId: message.msgId });
     } else if (failed.length > 0) {
+      probe(this.host.env, "client.consume.reconsume-later");
       const backFailed: ClientMessageExt[] = [];
       for (const message of failed) {
         if (!(await this.host.sendMessageBack(message, context.delayLevelWhenNextConsume, mq.brokerName))) {
@@ -149,6 +151,7 @@ export class ConsumeConcurrentlyService {
         const first = pq.firstMessage();
         const started = Number(first?.properties.get(MessageConst.CONSUME_START_TIMESTAMP) ?? NaN);
         if (first === undefined || !Number.isFinite(started) || nowMs - started <= this.host.settings.consumeTimeoutMs) break;
+        probe(this.host.env, "client.consume.timeout-send-back");
         this.host.log.info("consume timeout, send message back", { msgId: first.msgId, queueOffset: first.queueOffset });
         await this.host.sendMessageBack(first, 3, mq.brokerName);
         // Java removes it without moving the offset; the listener's late result is then a no-op.

@@ -22,6 +22,7 @@ import {
 import type { ConsumeServiceHost } from "./consume_service.ts";
 import type { PullResultEvent } from "./consumer_observer.ts";
 import type { SubscriptionData } from "./subscription_data.ts";
+import { probe } from "../../env/probe.ts";
 
 export interface PullRequest {
   readonly mq: MessageQueue;
@@ -110,6 +111,7 @@ export class PullLoop {
     } catch (error) {
       // A pull cut short by shutdown or by the queue being dropped is expected, not news.
       if (this.stopped || pq.dropped) return;
+      probe(this.host.env, "client.pull.exception");
       if (!mq.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
         this.host.log.warn("execute the pull request exception", { topic: mq.topic, brokerName: mq.brokerName, queueId: mq.queueId, error: errorText(error) });
       }
@@ -143,6 +145,7 @@ export class PullLoop {
         if (pq.msgCount === 0) this.host.offsetStore.updateOffset(mq, request.nextOffset, true);
         return this.executeImmediately(request);
       case "OFFSET_ILLEGAL":
+        probe(this.host.env, "client.pull.offset-illegal");
         this.host.log.warn("the pull request offset illegal", { topic: mq.topic, queueId: mq.queueId, offset: request.nextOffset, next: result.nextBeginOffset });
         request.nextOffset = result.nextBeginOffset;
         pq.dropped = true;

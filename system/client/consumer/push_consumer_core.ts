@@ -31,6 +31,7 @@ import { RebalanceImpl } from "./rebalance_impl.ts";
 import type { ProcessQueue } from "./process_queue.ts";
 import type { SubscriptionData } from "./subscription_data.ts";
 import { subscriptionDataJson } from "./subscription_data.ts";
+import { probe } from "../../env/probe.ts";
 
 /** Timeout of CONSUMER_SEND_MSG_BACK (Java: 5 s). */
 const SEND_BACK_TIMEOUT_MS = 5000;
@@ -171,16 +172,22 @@ export class PushConsumerCore implements PullLoopHost {
   async computePullFromWhere(mq: MessageQueue): Promise<number> {
     const lastOffset = await this.offsetStore.readOffset(mq, "READ_FROM_STORE");
     if (lastOffset >= 0) return lastOffset;
-    if (lastOffset === OFFSET_ERROR) return -1;
+    if (lastOffset === OFFSET_ERROR) {
+      probe(this.env, "client.offset.read-error");
+      return -1;
+    }
     const isRetry = mq.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX);
     const addr = (await this.instance.routes.findBrokerAddressInSubscribeWithRefresh(mq.topic, mq.brokerName, 0, true)).brokerAddr;
     const timeoutMs = this.instance.config.requestTimeoutMs;
     switch (this.settings.consumeFromWhere) {
       case "CONSUME_FROM_LAST_OFFSET":
+        probe(this.env, "client.offset.from-last");
         return isRetry ? 0 : this.instance.api.getMaxOffset(addr, mq, timeoutMs);
       case "CONSUME_FROM_FIRST_OFFSET":
+        probe(this.env, "client.offset.from-first");
         return 0;
       case "CONSUME_FROM_TIMESTAMP":
+        probe(this.env, "client.offset.from-timestamp");
         return isRetry
           ? this.instance.api.getMaxOffset(addr, mq, timeoutMs)
           : this.instance.api.searchOffset(addr, mq, this.settings.consumeTimestampMs, timeoutMs);
@@ -235,6 +242,7 @@ export class PushConsumerCore implements PullLoopHost {
       }, SEND_BACK_TIMEOUT_MS);
       return true;
     } catch (error) {
+      probe(this.env, "client.consume.send-back-failed");
       this.log.warn("sendMessageBack failed, re-send to the retry topic", { msgId: message.msgId, error: errorText(error) });
     }
     try {
@@ -249,6 +257,7 @@ export class PushConsumerCore implements PullLoopHost {
       await producer.sendRaw({ topic: RETRY_GROUP_TOPIC_PREFIX + group, body: message.body, properties, flag: message.flag });
       return true;
     } catch (error) {
+      probe(this.env, "client.consume.local-retry");
       this.log.warn("re-send to the retry topic failed, consume it again locally", { msgId: message.msgId, error: errorText(error) });
       return false;
     }

@@ -16,6 +16,7 @@ import type { AllocateMessageQueueStrategy } from "./allocate_strategy.ts";
 import { sortClientIds } from "./allocate_strategy.ts";
 import { ProcessQueue } from "./process_queue.ts";
 import type { SubscriptionData } from "./subscription_data.ts";
+import { probe } from "../../env/probe.ts";
 
 export interface RebalanceHooks {
   /** -1 / error → the queue is not added this round. */
@@ -77,6 +78,7 @@ export class RebalanceImpl {
     const mqAll = [...mqSet].sort(compareMessageQueues);
     const sortedCids = sortClientIds(cidAll);
     const mine = this.settings.strategy.allocate(this.settings.group, this.instance.clientId, mqAll, sortedCids);
+    if (mine.length === 0 && sortedCids.length > mqAll.length) probe(this.instance.env, "client.rebalance.more-consumers-than-queues");
     this.instance.log.debug("rebalance allocation", { group: this.settings.group, topic, consumers: sortedCids.length, queues: mqAll.length, mine: mine.length });
     await this.updateProcessQueueTableInRebalance(topic, mine, sortedCids);
   }
@@ -99,6 +101,7 @@ export class RebalanceImpl {
       const expired = !wanted.has(mq) ? false : pq.isPullExpired(this.settings.pullMaxIdleTimeMs);
       if (wanted.has(mq) && !expired) continue;
       pq.dropped = true;
+      probe(this.instance.env, expired ? "client.rebalance.pull-expired" : "client.rebalance.queue-removed");
       if (await this.hooks.removeUnnecessaryMessageQueue(mq, pq, expired ? "pull-expired" : "rebalance")) {
         if (this.processQueueTable.get(mq) === pq) this.processQueueTable.delete(mq);
         removed.push(mq);
@@ -107,6 +110,7 @@ export class RebalanceImpl {
     for (const mq of assigned) {
       if (this.processQueueTable.has(mq)) continue;
       if (this.settings.orderly && !(await this.lock(mq))) {
+        probe(this.instance.env, "client.rebalance.lock-failed");
         this.instance.log.info("doRebalance: lock failed, queue not added", { group: this.settings.group, queueId: mq.queueId, brokerName: mq.brokerName });
         continue;
       }

@@ -91,6 +91,7 @@ export class Producer implements ProducerInner {
       invoke: (addr, message, mq, timeoutMs) => this.client().api.invokeBroker(addr, this.request(message, mq), timeoutMs, [0, 10, 11, 12]),
       oneway: (addr, message, mq) => this.client().api.invokeOneway(addr, this.request(message, mq)),
       noRouteError: (topic) => this.noRouteError(topic),
+      probes: env.probes,
     });
     this.config = config;
   }

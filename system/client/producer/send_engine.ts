@@ -16,6 +16,7 @@ import type { OutgoingMessage, SendResult } from "./send_kernel.ts";
 import { processSendResponse } from "./send_kernel.ts";
 import type { TopicPublishInfo } from "./topic_publish_info.ts";
 import { selectQueueWithFaultAvoidance } from "./topic_publish_info.ts";
+import { probe, type ProbeSink } from "../../env/probe.ts";
 
 export interface SendAttemptEvent {
   readonly topic: string;
@@ -46,6 +47,8 @@ export interface SendEngineDeps {
   invoke(addr: string, message: OutgoingMessage, mq: MessageQueue, timeoutMs: number): Promise<RemotingCommand>;
   oneway(addr: string, message: OutgoingMessage, mq: MessageQueue): Promise<void>;
   noRouteError?(topic: string): Error;
+  /** Code-probe sink (the producer's Env). */
+  readonly probes?: ProbeSink | undefined;
 }
 
 export class SendEngine {
@@ -62,7 +65,9 @@ export class SendEngine {
     let lastResult: SendResult | undefined;
     let mq: MessageQueue | undefined;
     for (let times = 0; times < timesTotal; times++) {
-      mq = selectQueueWithFaultAvoidance(info, mq?.brokerName, this.deps.faults);
+      const failedBroker = mq?.brokerName;
+      mq = selectQueueWithFaultAvoidance(info, failedBroker, this.deps.faults, this.deps);
+      if (failedBroker !== undefined && failedBroker !== mq.brokerName) probe(this.deps, "client.producer.retry-other-broker");
       brokersSent.push(mq.brokerName);
       const costMs = clock.monotonicMs() - beginMs;
       // A spent budget is spent: Java's `timeout < costTime` lets an attempt run with 0 ms left
@@ -70,6 +75,7 @@ export class SendEngine {
       // does; such attempts fail at once but still advance the queue cursor (a dead broker's
       // queues would then be picked first by every send).
       if (timeoutMs <= costMs) {
+        probe(this.deps, "client.producer.timeout-budget-spent");
         throw new MQClientError(`sendDefaultImpl call timeout: ${costMs} ms spent, timeout ${timeoutMs} ms` +
           (lastError === undefined ? "" : `; last error: ${lastError.message}`), ClientErrorCode.REQUEST_TIMEOUT_EXCEPTION, { cause: lastError });
       }
@@ -77,7 +83,10 @@ export class SendEngine {
       try {
         lastResult = await this.sendKernel(message, mq, timeoutMs - costMs);
         this.recordAttempt(message, mq, times, attemptStartMs, undefined, lastResult);
-        if (lastResult.sendStatus !== "SEND_OK" && this.deps.retryAnotherBrokerWhenNotStoreOK) continue;
+        if (lastResult.sendStatus !== "SEND_OK" && this.deps.retryAnotherBrokerWhenNotStoreOK) {
+          probe(this.deps, "client.producer.retry-not-store-ok");
+          continue;
+        }
         return lastResult;
       } catch (error) {
         const failure = error instanceof Error ? error : new Error(String(error));
@@ -88,11 +97,13 @@ export class SendEngine {
           throw failure;
         }
         if (!isRetriable(failure)) throw failure;
+        if (times + 1 < timesTotal) probe(this.deps, "client.producer.retry");
         this.deps.log.info("send failed, resend at once", { topic: message.topic, broker: mq.brokerName, attempt: times + 1, error: failure.message });
       }
     }
     if (lastResult !== undefined) return lastResult;
     const costMs = clock.monotonicMs() - beginMs;
+    probe(this.deps, "client.producer.retries-exhausted");
     throw new MQClientError(
       `Send [${brokersSent.length}] times, still failed, cost [${costMs}]ms, Topic: ${message.topic}, BrokersSent: [${brokersSent.join(", ")}]: ${errorText(lastError)}`,
       responseCodeOf(lastError),

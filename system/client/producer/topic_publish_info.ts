@@ -7,6 +7,7 @@ import { assert } from "../../stdx/assert.ts";
 import type { MessageQueue } from "../message_queue.ts";
 import type { TopicRouteData } from "../route_data.ts";
 import type { LatencyFaultTolerance } from "./latency_fault_tolerance.ts";
+import { probe, type ProbeSite } from "../../env/probe.ts";
 
 /** A 32-bit wrapping counter starting at a random value (Java's ThreadLocalIndex). */
 export class SendWhichQueue {
@@ -60,7 +61,7 @@ export class TopicPublishInfo {
 
 /** MQFaultStrategy.selectOneMessageQueue. */
 export function selectQueueWithFaultAvoidance(
-  info: TopicPublishInfo, lastBrokerName: string | undefined, faults: LatencyFaultTolerance | undefined,
+  info: TopicPublishInfo, lastBrokerName: string | undefined, faults: LatencyFaultTolerance | undefined, site: ProbeSite = {},
 ): MessageQueue {
   if (faults === undefined) return info.selectOneMessageQueue(lastBrokerName);
   let index = info.sendWhichQueue.incrementAndGet();
@@ -68,9 +69,11 @@ export function selectQueueWithFaultAvoidance(
     const mq = info.messageQueueList[Math.abs(index) % info.messageQueueList.length]!;
     index = (index + 1) | 0;
     if (faults.isAvailable(mq.brokerName)) return mq;
+    probe(site, "client.latency.avoided-broker");
   }
   const notBestBroker = faults.pickOneAtLeast();
   if (notBestBroker !== undefined) {
+    probe(site, "client.latency.pick-not-best");
     const writeQueueNums = info.writeQueueNumsOf(notBestBroker);
     if (writeQueueNums > 0) {
       const mq = info.selectOneMessageQueue();
