@@ -2,7 +2,8 @@
 // 127.0.0.1 (NameServers on 9876, 9877; brokers on 10911, 10921, 10931, 10941 with VIP = port − 2
 // and HA = port + 1), stores under a temp directory, logs under --out; prints the NameServer
 // address and a ready line, and stops everything on Ctrl-C. It uses the process deployer in
-// host mode, so what runs is exactly what the lab runs.
+// host mode, so what runs is exactly what the lab runs; its ports are the fixed ones given here
+// (host-mode lab runs draw theirs elsewhere, so a cluster left running never blocks a lab run).
 //   cluster_cli.ts <topology> [--out <dir>] [--fast] [--namesrv-port <n>] [--broker-port <n>]
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -35,7 +35,7 @@ export interface BlockLayout {
 
 export function blockLayout(basePort: number, nameServerCount: number, brokerCount: number): BlockLayout {
   // Node offsets are 1..9 modulo 10 (NameServers 1.., brokers 10k−1, 10k+1, 10k+2), never a claim's 100k.
-  assert(nameServerCount > 0 && nameServerCount < 90, `${nameServerCount} NameServers do not fit a port block`);
+  assert(nameServerCount >= 0 && nameServerCount < 90, `${nameServerCount} NameServers do not fit a port block`);
   const brokerPortStep = 10;
   // The first broker's VIP port (listenPort − 2) must clear the last NameServer.
   const brokerOffset = 10 * Math.ceil((nameServerCount + 3) / 10) + 1;

@@ -117,7 +117,7 @@ test("netns mode: bring-up, workload history, real firewall, crash/restart, paus
   rmSync(outDir, { recursive: true, force: true });
 });
 
-test("host mode: processes on their own loopback addresses; network faults refused, never faked", { timeout: 60_000 }, async () => {
+test("host mode: processes on their own loopback addresses and ports of their own; pause works; network faults refused, never faked", { timeout: 60_000 }, async () => {
   const outDir = mkdtempSync(join(tmpdir(), "mqlab-process-test-"));
   const host = await deployer("host");
   assert.equal(host.supports("firewall").supported, false);
@@ -135,6 +135,14 @@ test("host mode: processes on their own loopback addresses; network faults refus
     assert.equal(cluster.nodes().find((node) => node.name === "namesrv-1")?.alive, false);
     await cluster.heal({ kind: "namesrv-all-down" }, 1);
     assert.equal(cluster.nodes().find((node) => node.name === "namesrv-1")?.alive, true);
+    // Pause needs no namespace: SIGSTOP'd, the broker's kernel still accepts but the process cannot answer.
+    const broker = cluster.addresses.get("broker-a");
+    const echo = (timeoutMs: number) => cluster.probe({ host: broker.ip, port: broker.port ?? 0, timeoutMs, expectEcho: true });
+    assert.ok((await echo(3_000)).ok);
+    await cluster.inject({ kind: "pause", target: "broker-a" }, 2);
+    assert.equal((await echo(500)).code, "NOREPLY");
+    await cluster.heal({ kind: "pause", target: "broker-a" }, 2);
+    assert.ok((await echo(3_000)).ok, "answers again after SIGCONT");
   } finally {
     await cluster.teardown();
   }

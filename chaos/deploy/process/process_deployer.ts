@@ -1,7 +1,8 @@
 // The `process` deployer: each node an OS process started from the same entry points users run
 // (mqnamesrv, mqbroker, the workload worker), each on its own loopback address, inside a
 // network namespace of the run's own when this machine allows it (root, ip netns, nftables),
-// else in the host's network with network faults refused. See process_cluster.ts.
+// else in the host's network with network faults refused and ports drawn per run (so runs
+// side by side never collide). See process_cluster.ts and port_block.ts.
 import type { Fault, FaultKind } from "../../faults/types.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
 import type { Cluster, ClusterPlan, Deployer, DeployerName, FaultSupport } from "../types.ts";
