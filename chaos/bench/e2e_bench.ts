@@ -7,6 +7,7 @@
 //                consumer drains; report produce and consume rates;
 //   latency    — send at a fixed `--rate` for `--seconds`; report send RTT and end-to-end
 //                latency p50/p90/p99/max.
+// `--conf key=value,...` adds broker.conf lines (e.g. flushDiskType=SYNC_FLUSH,readUnCommitted=true).
 // Prints plain "name value unit" lines. Run: npx node --import tsx chaos/bench/e2e_bench.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,8 +27,13 @@ const { values: args } = parseArgs({
     queues: { type: "string", default: "8" },
     rate: { type: "string", default: "1000" },
     seconds: { type: "string", default: "5" },
+    conf: { type: "string", default: "" },
   },
 });
+const confLines = Object.fromEntries(args.conf.split(",").filter((item) => item.includes("=")).map((item) => {
+  const at = item.indexOf("=");
+  return [item.slice(0, at).trim(), item.slice(at + 1).trim()];
+}));
 const messageCount = Number(args.messages);
 const inflight = Number(args.inflight);
 const sizeBytes = Number(args.size);
@@ -58,7 +64,7 @@ try {
   const namesrv = await startNamesrv(dir);
   const namesrvAddr = `127.0.0.1:${namesrv.port}`;
   const port = await freeBrokerPort();
-  await startBroker(writeBrokerConf(dir, port, { namesrvAddr, mapedFileSizeCommitLog: 128 * 1024 * 1024 }));
+  await startBroker(writeBrokerConf(dir, port, { namesrvAddr, mapedFileSizeCommitLog: 128 * 1024 * 1024, ...confLines }));
   const admin = new AdminClient(env, { namesrvAddr });
   admin.start();
   await admin.createTopic({ topic: "BenchE2E", clusterName: "DefaultCluster", readQueueNums: queueCount, writeQueueNums: queueCount });

@@ -164,3 +164,46 @@ test("the retry timer dispatches what became durable even if nobody called onDur
   assert.equal(store.getMaxOffsetInQueue("TopicTest", 0), 1);
   await store.shutdown();
 });
+
+test("property: under any interleaving of puts (across segment ends) and partial slave acks, exactly the acknowledged records are visible, in order", async () => {
+  const { default: fc } = await import("fast-check");
+  await fc.assert(fc.asyncProperty(
+    fc.array(fc.oneof(
+      fc.record({ kind: fc.constant("put" as const), sizeBytes: fc.integer({ min: 1, max: 900 }), queueId: fc.integer({ min: 0, max: 1 }) }),
+      fc.record({ kind: fc.constant("ack" as const), fraction: fc.double({ min: 0, max: 1, noNaN: true }) }),
+    ), { minLength: 1, maxLength: 40 }),
+    async (ops) => {
+      const disk = new MemoryDisk();
+      const store = new DefaultMessageStore(createTestEnv({ disk }), config({ brokerRole: "SYNC_MASTER", mappedFileSizeCommitLog: 4096, maxMessageSize: 1024 }));
+      assert.ok(store.load());
+      store.start();
+      let acked = 0;
+      store.setReplicaProgress({ ackedOffset: () => acked, slaveConnected: () => true });
+      const ends: { end: number; queueId: number }[] = [];
+      const visibleCount = (queueId: number): number => store.getMaxOffsetInQueue("TopicTest", queueId);
+      for (const op of ops) {
+        if (op.kind === "put") {
+          const result = await store.putMessage(makeMessage({ body: new Uint8Array(op.sizeBytes), queueId: op.queueId }), { waitStoreMsgOK: false });
+          assert.equal(result.status, "PUT_OK");
+          ends.push({ end: result.appendResult!.wroteOffset + result.appendResult!.wroteBytes, queueId: op.queueId });
+        } else {
+          acked = Math.max(acked, Math.floor(store.getMaxPhyOffset() * op.fraction));
+          store.onDurabilityAdvanced();
+        }
+        for (const queueId of [0, 1]) {
+          const expected = ends.filter((item) => item.queueId === queueId && item.end <= acked).length;
+          assert.equal(visibleCount(queueId), expected, `queue ${queueId} after ${op.kind}`);
+        }
+      }
+      acked = store.getMaxPhyOffset();
+      store.onDurabilityAdvanced();
+      for (const queueId of [0, 1]) {
+        const total = ends.filter((item) => item.queueId === queueId).length;
+        assert.equal(visibleCount(queueId), total);
+        if (total > 0) assert.deepEqual(store.getMessage("g", "TopicTest", queueId, 0, 64).messageQueueOffsets, [...Array(total).keys()]);
+      }
+      assert.equal(store.dispatcher.pendingCount, 0);
+      await store.shutdown();
+    },
+  ), { numRuns: 60, seed: 11 });
+});
