@@ -171,6 +171,16 @@ export interface Expectations {
   rebalanceConvergeMs?: number;
 }
 
+/** How hostile the simulator's TCP streams are (sim deployer only: real TCP chunks as it will). */
+export interface SimNetworkSpec {
+  /**
+   * Writes split at random bytes, coalesced with the next, leaving in pieces (chaos/sim
+   * SegmentationSpec). Absent: the sim deployer's default (segmentationModerate); null: every
+   * write arrives whole.
+   */
+  segmentation?: { maxSegmentBytes: number; splitPercent: number; coalescePercent: number; pieceGapMaxMs: number } | null;
+}
+
 export interface Scenario {
   /** Unique, discoverable name, e.g. "2m-2s-sync/broker-crash". */
   name: string;
@@ -196,6 +206,8 @@ export interface Scenario {
    * for a real bug.
    */
   testFaults?: BrokerTestFaults;
+  /** The simulated network's stream hostility (sim deployer only). */
+  simNetwork?: SimNetworkSpec;
 }
 
 export function effectiveIntervals(scenario: Scenario): Intervals {
