@@ -51,6 +51,7 @@ export function planCluster(scenario: Scenario, seed: number): ClusterPlan {
   const nameServers = Array.from({ length: topology.nameServers }, (_, index) => `namesrv-${index + 1}`);
   const plan: ClusterPlan = { topology: topology.name, nameServers, brokers, intervals, workload: scenario.workload, seed };
   if (scenario.testFaults !== undefined) plan.testFaults = scenario.testFaults;
+  if (scenario.simNetwork !== undefined) plan.simNetwork = scenario.simNetwork;
   return plan;
 }
 

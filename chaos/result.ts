@@ -168,7 +168,8 @@ function faultDetail(fault: Fault): string | undefined {
       return `${fault.mode} ${fault.direction} port ${fault.port}`;
     case "flow":
       return `+${fault.delayMs}±${fault.jitterMs} ms, ${fault.lossPercent}% loss, ${fault.direction}` +
-        (fault.bandwidthBytesPerSecond === undefined ? "" : `, ${fault.bandwidthBytesPerSecond} B/s`);
+        (fault.bandwidthBytesPerSecond === undefined ? "" : `, ${fault.bandwidthBytesPerSecond} B/s`) +
+        (fault.resetPercent === undefined ? "" : `, ${fault.resetPercent}% of writes reset mid-frame`);
     case "heartbeat-loss":
       return fault.scope;
     case "connection-reset":

@@ -174,6 +174,16 @@ export interface Expectations {
   rebalanceConvergeMs?: number;
 }
 
+/** How hostile the simulator's TCP streams are (sim deployer only: real TCP chunks as it will). */
+export interface SimNetworkSpec {
+  /**
+   * Writes split at random bytes, coalesced with the next, leaving in pieces (chaos/sim
+   * SegmentationSpec). Absent: the sim deployer's default (segmentationModerate); null: every
+   * write arrives whole.
+   */
+  segmentation?: { maxSegmentBytes: number; splitPercent: number; coalescePercent: number; pieceGapMaxMs: number } | null;
+}
+
 export interface Scenario {
   /** Unique, discoverable name, e.g. "2m-2s-sync/broker-crash". */
   name: string;
@@ -205,6 +215,8 @@ export interface Scenario {
    * became). Informational: brokerConfig, intervals, workload and faults are what runs.
    */
   generated?: GeneratedRecord;
+  /** The simulated network's stream hostility (sim deployer only). */
+  simNetwork?: SimNetworkSpec;
 }
 
 export interface GeneratedRecord {

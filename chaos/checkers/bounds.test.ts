@@ -49,3 +49,11 @@ test("a crashed consumer stalls consumption at most until the broker expires it"
   const takeover = 120_000 + 10_000 + 30_000 + 20_000;
   assert.deepEqual(bounds.consumeBlocked, [{ startMs: 1000, endMs: 1000 + takeover + 3000 }]);
 });
+
+test("a connection reset is instant: its span ends with the recovery after the injection, healed or not", () => {
+  const reset: ScheduledFault = { atMs: 2000, fault: { kind: "connection-reset", source: "producer-1", target: "broker-a", midFrame: true } };
+  const bounds = deriveFailoverBounds(rocketmqIntervals, [reset], topologyFacts("2m-noslave"));
+  assert.deepEqual(bounds.sendBlocked, [{ startMs: 2000, endMs: 2000 + bounds.sendRecoverMs }], "a producer's reset blocks its sends until it reconnects");
+  const late = deriveFailoverBounds(rocketmqIntervals, [{ ...reset, healAtMs: 60_000 }], topologyFacts("2m-noslave"));
+  assert.deepEqual(late.sendBlocked, bounds.sendBlocked, "a late heal (disarm) does not stretch it");
+});

@@ -5,7 +5,7 @@
 import type { Fault, FaultKind } from "../faults/types.ts";
 import type { HistoryRecorder } from "../history/types.ts";
 import type { ProbeHits } from "../result.ts";
-import type { BrokerTopicsSpec, Intervals, Workload } from "../scenario.ts";
+import type { BrokerTopicsSpec, Intervals, SimNetworkSpec, Workload } from "../scenario.ts";
 import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
 
 export type DeployerName = "sim" | "process" | "container";
@@ -35,6 +35,8 @@ export interface ClusterPlan {
   seed: number;
   /** Test-only broker faults (Scenario.testFaults); only the sim deployer applies them. */
   testFaults?: BrokerTestFaults;
+  /** Scenario.simNetwork: only the sim deployer applies it. */
+  simNetwork?: SimNetworkSpec;
 }
 
 export interface DeployedNode {

@@ -25,9 +25,14 @@ export type Fault =
   /**
    * Extra delay, jitter and loss on the flow source→target (both directions when "both");
    * with bandwidthBytesPerSecond the flow is also a slow link: each write waits for the ones
-   * before it and takes its size ÷ bandwidth to cross (sim only).
+   * before it and takes its size ÷ bandwidth to cross (sim only); with resetPercent a flaky
+   * middlebox resets connections inside frames (sim only).
    */
-  | { kind: "flow"; source: string; target: string; delayMs: number; jitterMs: number; lossPercent: number; direction: "one-way" | "both"; bandwidthBytesPerSecond?: number }
+  | {
+    kind: "flow"; source: string; target: string; delayMs: number; jitterMs: number; lossPercent: number; direction: "one-way" | "both"; bandwidthBytesPerSecond?: number;
+    /** Each write on the flow resets its connection mid-frame with this probability, in % (sim only). */
+    resetPercent?: number;
+  }
   /**
    * A middlebox resets the established TCP connections between source and target (whichever
    * side connected; only those to target's `port` when given). midFrame: a frame in flight is

@@ -108,6 +108,10 @@ export class SimNet implements Transport {
   private readonly segmentRandom: SimRandom;
   segmentsDelivered = 0;
   bytesDelivered = 0;
+  /** Connections severed by a middlebox reset (resetConnections, resetMidFrame). */
+  connectionsReset = 0;
+  /** Bytes written into a severed connection before the writer heard of the reset. */
+  bytesIntoVoid = 0;
 
   constructor(
     readonly core: SimCore,
@@ -202,6 +206,7 @@ export class SimNet implements Transport {
     const from = this.hostOf(pipe.from);
     if (pipe.severed) {
       // A middlebox reset the connection; this endpoint has not heard yet: into the void.
+      this.bytesIntoVoid += bytes?.length ?? 0;
       this.core.trace(TraceKind.reset, from.nodeIndex, pipe.from.connId, ResetCause.void, bytes ?? undefined);
       return;
     }
@@ -319,6 +324,7 @@ export class SimNet implements Transport {
    */
   private sever(first: Endpoint, secondDelayUs: number, cause: number): void {
     const second = first.peer;
+    this.connectionsReset++;
     this.core.trace(TraceKind.reset, first.thread.nodeIndex, first.connId, cause);
     for (const pipe of [first.out, second.out]) {
       pipe.severed = true;

@@ -15,6 +15,11 @@
 // is what TCP promises, the chunking is not. A severed pipe belongs to a connection a
 // middlebox reset (net.ts resetConnection): what it holds was on the wire before the reset and
 // still arrives, followed by the RST; anything written into it afterwards goes into the void.
+// What the Env's Connection promises stays true under all of it: write() returning true means
+// every byte is queued (the send buffer is unbounded) and will arrive in order unless the
+// connection closes; pendingWriteBytes() counts the bytes not yet delivered and drains piece by
+// piece when a write leaves in pieces; end() sends FIN after the last piece; destroy() drops
+// what has not left (RST), except what a middlebox reset had already put on the wire.
 import type { Connection } from "../../system/env/env.ts";
 import { NetError } from "../../system/env/env.ts";
 import { copyBytes } from "./byte_pool.ts";

@@ -143,8 +143,9 @@ export class NetControl {
   }
 
   /** Counters since the run began. */
-  stats(): { segmentsDelivered: number; bytesDelivered: number } {
-    return { segmentsDelivered: this.net.segmentsDelivered, bytesDelivered: this.net.bytesDelivered };
+  stats(): { segmentsDelivered: number; bytesDelivered: number; connectionsReset: number; bytesIntoVoid: number } {
+    const net = this.net;
+    return { segmentsDelivered: net.segmentsDelivered, bytesDelivered: net.bytesDelivered, connectionsReset: net.connectionsReset, bytesIntoVoid: net.bytesIntoVoid };
   }
 
   private checkSelector(selector: NodeSelector): void {

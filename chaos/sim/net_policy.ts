@@ -93,7 +93,8 @@ export interface SegmentInfo {
  * Protocol-aware faults: decides per written segment (one write() call) whether it passes,
  * vanishes, or arrives later. Dropping bytes out of a TCP stream is only sound for protocols
  * that write whole frames per write() (RocketMQ remoting does): the receiver then sees a
- * stream that simply lacks that frame. Must be deterministic (use a deriveRandom stream).
+ * stream that simply lacks that frame. Filters run before segmentation, so they see whole
+ * writes even when the stream is chunked. Must be deterministic (use a deriveRandom stream).
  */
 export type SegmentFilter = (segment: SegmentInfo) => "pass" | "drop" | { delayMs: number };
 

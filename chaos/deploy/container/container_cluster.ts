@@ -132,6 +132,7 @@ export class ContainerCluster implements Cluster {
         for (const name of this.parts.plan.nameServers) await this.crash(name);
         return;
       case "flow":
+        if ((fault.resetPercent ?? 0) > 0) throw new UnsupportedFaultError("container", "flow", "resetting connections inside frames needs the simulator's byte streams");
         if (fault.delayMs > 0 || fault.jitterMs > 0) {
           throw new UnsupportedFaultError("container", "flow", "added delay needs tc netem, which this kernel lacks; only loss (nftables numgen) is given for real");
         }

@@ -35,5 +35,6 @@ export function processFaultSupport(fault: Fault, mode: ProcessModeName, hostWhy
   if (!byKind.supported) return byKind;
   if (fault.kind === "flow" && fault.lossPercent >= 100) return { supported: false, why: "100 % loss is a firewall drop: schedule a firewall fault instead" };
   if (fault.kind === "flow" && fault.bandwidthBytesPerSecond !== undefined) return { supported: false, why: "the delaying relay does not limit bandwidth; use the sim deployer" };
+  if (fault.kind === "flow" && (fault.resetPercent ?? 0) > 0) return { supported: false, why: "resetting connections inside frames needs the simulator's byte streams; use the sim deployer" };
   return { supported: true };
 }

@@ -1,7 +1,7 @@
 // The `sim` deployer: the whole cluster and its workload in one deterministic world. Nodes get
 // the same addresses and ports as under the process deployer; every fault is available,
 // including the ones only a simulator can give (power loss with torn writes, clock skew).
-import { createWorld, withWorldTrapped, type SegmentationSpec, type SegmentFilter, type SimLogLine, type SimNode, type World, type NodeHandle } from "../../sim/index.ts";
+import { createWorld, segmentationModerate, withWorldTrapped, type SegmentationSpec, type SegmentFilter, type SimLogLine, type SimNode, type World, type NodeHandle } from "../../sim/index.ts";
 import type { Fault, FaultKind, PortRole } from "../../faults/types.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
@@ -37,7 +37,11 @@ export interface SimDeployerOptions {
   /** Print node logs (debug aid). */
   logLevel?: "debug" | "info" | "warn" | "error";
   printLogs?: boolean;
-  /** How hostile TCP streams are (default: the world's, netDefaults.segmentation); null: gentle. */
+  /**
+   * How hostile TCP streams are: default segmentationModerate (a quarter of writes split at a
+   * random byte, a quarter coalesced with the next, pieces up to 50 µs apart), so every lab run
+   * exercises the decoders; null: every write arrives whole (the gentle network).
+   */
   segmentation?: Readonly<SegmentationSpec> | null;
 }
 
@@ -49,12 +53,19 @@ export class SimDeployer implements Deployer {
     return { supported: true };
   }
 
+  /** The scenario's choice, else this deployer's, else moderate segmentation. */
+  private segmentationFor(plan: ClusterPlan): Readonly<SegmentationSpec> | null {
+    const fromScenario = plan.simNetwork?.segmentation;
+    if (fromScenario !== undefined) return fromScenario;
+    return this.options.segmentation === undefined ? segmentationModerate : this.options.segmentation;
+  }
+
   async deploy(plan: ClusterPlan, options: { outDir: string; history: HistoryRecorder }): Promise<Cluster> {
     const world = createWorld({
       seed: plan.seed,
       network: {
         latencyMs: this.options.latencyMs ?? 0.2, jitterMs: this.options.jitterMs ?? 0.1,
-        ...(this.options.segmentation === undefined ? {} : { segmentation: this.options.segmentation }),
+        segmentation: this.segmentationFor(plan),
       },
       log: {
         level: this.options.logLevel ?? "warn",
@@ -281,6 +292,7 @@ class SimCluster implements Cluster {
         const flowFault = net.addFlowFault({
           from: fault.source, to: fault.target, direction: fault.direction, delayMs: fault.delayMs, jitterMs: fault.jitterMs,
           lossNumerator: Math.round(fault.lossPercent * 100), lossDenominator: 10_000,
+          ...(fault.resetPercent === undefined ? {} : { resetMidFrame: { numerator: Math.round(fault.resetPercent * 100), denominator: 10_000 } }),
         });
         const bandwidthFilter = fault.bandwidthBytesPerSecond === undefined ? undefined : net.addSegmentFilter(this.slowLink(fault, fault.bandwidthBytesPerSecond));
         this.faultUndo.set(faultIndex, () => {
