@@ -25,6 +25,10 @@ interface Outcome {
 }
 
 interface Options {
+  /** Re-summarize an earlier mutation.json instead of running mutants. */
+  report: string | undefined;
+  /** Istanbul coverage-final.json of the mutation lab (c8 --reporter=json): splits survivors into never reached vs reached. */
+  coverageJson: string | undefined;
   sample: number | undefined;
   seed: number;
   budgetMs: number;
@@ -33,7 +37,7 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { sample: undefined, seed: 1, budgetMs: 180_000, outDir: "reports/out/mutation", labCommand: ["--import", "tsx", "chaos/power/mutation_lab.ts"] };
+  const options: Options = { report: undefined, coverageJson: undefined, sample: undefined, seed: 1, budgetMs: 180_000, outDir: "reports/out/mutation", labCommand: ["--import", "tsx", "chaos/power/mutation_lab.ts"] };
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index];
     const value = argv[index + 1];
@@ -42,6 +46,8 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === "--seed" && Number.isSafeInteger(number)) options.seed = number;
     else if (flag === "--budget-s" && number > 0) options.budgetMs = number * 1000;
     else if (flag === "--out" && value !== undefined) options.outDir = value;
+    else if (flag === "--report" && value !== undefined) options.report = value;
+    else if (flag === "--coverage-json" && value !== undefined) options.coverageJson = value;
     else throw new Error(`usage: mutation.ts [--sample N] [--seed S] [--budget-s seconds] [--out dir] (bad: ${flag} ${value ?? ""})`);
     index++;
   }
@@ -129,7 +135,25 @@ function runLab(cwd: string, command: readonly string[], budgetMs: number): Prom
   });
 }
 
-function summarize(outcomes: readonly Outcome[]): string {
+/** Lines (file relative to the repo → set of 1-based lines) the lab executed, from istanbul JSON. */
+export function executedLines(coverageJsonPath: string, repo: string): Map<string, Set<number>> {
+  type FileCoverage = { path: string; statementMap: Record<string, { start: { line: number }; end: { line: number } }>; s: Record<string, number> };
+  const data = JSON.parse(readFileSync(coverageJsonPath, "utf8")) as Record<string, FileCoverage>;
+  const lines = new Map<string, Set<number>>();
+  for (const file of Object.values(data)) {
+    const relative = file.path.startsWith(repo + "/") ? file.path.slice(repo.length + 1) : file.path.replace(/^.*?\/(system\/)/, "$1");
+    const hit = new Set<number>();
+    for (const [id, count] of Object.entries(file.s)) {
+      if (count <= 0) continue;
+      const range = file.statementMap[id]!;
+      for (let line = range.start.line; line <= range.end.line; line++) hit.add(line);
+    }
+    lines.set(relative, hit);
+  }
+  return lines;
+}
+
+function summarize(outcomes: readonly Outcome[], executed?: Map<string, Set<number>>): string {
   const count = (status: Status): number => outcomes.filter((outcome) => outcome.status === status).length;
   const killed = count("killed") + count("timeout");
   const survived = count("survived");
@@ -139,11 +163,19 @@ function summarize(outcomes: readonly Outcome[]): string {
   const byKind = new Map<string, number>();
   for (const outcome of survivors) byKind.set(outcome.mutant.kind, (byKind.get(outcome.mutant.kind) ?? 0) + 1);
   if (survivors.length > 0) lines.push(`survivors by kind: ${[...byKind].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${kind} ${n}`).join(", ")}`);
+  const reached = (mutant: Mutant): boolean | undefined => executed === undefined ? undefined : executed.get(mutant.file)?.has(mutant.line) ?? false;
+  if (executed !== undefined && survivors.length > 0) {
+    const never = survivors.filter((outcome) => reached(outcome.mutant) === false).length;
+    lines.push(`survivors the lab never executed: ${never}; executed but undetected: ${survivors.length - never}`);
+  }
   const byFile = new Map<string, Outcome[]>();
   for (const outcome of survivors) byFile.set(outcome.mutant.file, [...(byFile.get(outcome.mutant.file) ?? []), outcome]);
   for (const [file, list] of [...byFile].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))) {
     lines.push(`  ${file} (${list.length})`);
-    for (const { mutant } of list) lines.push(`    line ${mutant.line} ${mutant.kind}: ${JSON.stringify(mutant.original.slice(0, 60))} -> ${JSON.stringify(mutant.replacement.slice(0, 60))}`);
+    for (const { mutant } of list) {
+      const reach = reached(mutant) === undefined ? "" : reached(mutant) === true ? " [executed]" : " [never executed]";
+      lines.push(`    line ${mutant.line} ${mutant.kind}: ${JSON.stringify(mutant.original.slice(0, 60))} -> ${JSON.stringify(mutant.replacement.slice(0, 60))}${reach}`);
+    }
   }
   return lines.join("\n") + "\n";
 }
@@ -151,6 +183,12 @@ function summarize(outcomes: readonly Outcome[]): string {
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const repo = resolve(".");
+  const executed = options.coverageJson === undefined ? undefined : executedLines(resolve(options.coverageJson), repo);
+  if (options.report !== undefined) {
+    const recorded = JSON.parse(readFileSync(options.report, "utf8")) as { outcomes: Outcome[] };
+    process.stdout.write(summarize(recorded.outcomes, executed));
+    return 0;
+  }
   const dirty = execFileSync("git", ["-C", repo, "status", "--porcelain", "--", "system", "chaos", "scenarios"], { encoding: "utf8" }).trim();
   if (dirty !== "") process.stderr.write("mutation: uncommitted changes in system/, chaos/ or scenarios/ are not part of the run (it mutates HEAD)\n");
   const scratch = scratchTree(repo);
@@ -191,7 +229,7 @@ async function main(): Promise<number> {
       outcomes.push(outcome);
       log(`[${index + 1}/${chosen.length}] ${outcome.status.padEnd(8)} ${mutant.file}:${mutant.line} ${mutant.kind} ${JSON.stringify(mutant.original.slice(0, 40))} -> ${JSON.stringify(mutant.replacement.slice(0, 40))} (${outcome.wallMs} ms)\n`);
     }
-    const text = summarize(outcomes);
+    const text = summarize(outcomes, executed);
     mkdirSync(options.outDir, { recursive: true });
     writeFileSync(join(options.outDir, "mutation.json"), JSON.stringify({ seed: options.seed, sample: options.sample ?? null, totalMutants: all.length, outcomes }, null, 2) + "\n");
     process.stdout.write(text + `details: ${join(options.outDir, "mutation.json")}\n`);
