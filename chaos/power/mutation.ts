@@ -30,6 +30,8 @@ interface Options {
   /** Istanbul coverage-final.json of the mutation lab (c8 --reporter=json): splits survivors into never reached vs reached. */
   coverageJson: string | undefined;
   sample: number | undefined;
+  /** Run exactly these mutant ids (from an earlier mutation.json), e.g. to see a strengthened lab kill survivors. */
+  ids: string[] | undefined;
   seed: number;
   budgetMs: number;
   outDir: string;
@@ -37,7 +39,7 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { report: undefined, coverageJson: undefined, sample: undefined, seed: 1, budgetMs: 180_000, outDir: "reports/out/mutation", labCommand: ["--import", "tsx", "chaos/power/mutation_lab.ts"] };
+  const options: Options = { report: undefined, coverageJson: undefined, sample: undefined, ids: undefined, seed: 1, budgetMs: 180_000, outDir: "reports/out/mutation", labCommand: ["--import", "tsx", "chaos/power/mutation_lab.ts"] };
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index];
     const value = argv[index + 1];
@@ -47,6 +49,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === "--budget-s" && number > 0) options.budgetMs = number * 1000;
     else if (flag === "--out" && value !== undefined) options.outDir = value;
     else if (flag === "--report" && value !== undefined) options.report = value;
+    else if (flag === "--ids" && value !== undefined) options.ids = value.split(",");
     else if (flag === "--coverage-json" && value !== undefined) options.coverageJson = value;
     else throw new Error(`usage: mutation.ts [--sample N] [--seed S] [--budget-s seconds] [--out dir] (bad: ${flag} ${value ?? ""})`);
     index++;
@@ -196,7 +199,8 @@ async function main(): Promise<number> {
   try {
     const files = execFileSync("git", ["-C", scratch.dir, "ls-files", "system"], { encoding: "utf8" }).split("\n").filter(isMutableSystemFile);
     const all = files.flatMap((file) => mutantsOf(file, readFileSync(join(scratch.dir, file), "utf8")));
-    const chosen = options.sample === undefined ? all : sampleMutants(all, options.sample, options.seed);
+    const chosen = options.ids !== undefined ? all.filter((mutant) => options.ids!.includes(mutant.id))
+      : options.sample === undefined ? all : sampleMutants(all, options.sample, options.seed);
     log(`mutation: ${all.length} mutants in ${files.length} files; running ${chosen.length} (seed ${options.seed}), budget ${options.budgetMs / 1000} s each, scratch tree ${scratch.dir}\n`);
     const baseline = await runLab(scratch.dir, options.labCommand, options.budgetMs * 2);
     if (baseline.code !== 0) {
