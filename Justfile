@@ -80,3 +80,15 @@ incidents deployer="sim":
 # replication throughput and SYNC_MASTER vs ASYNC_MASTER send latency on real processes (loopback)
 bench-ha:
     node --import tsx chaos/bench/ha_bench.ts
+
+# line and branch coverage of system/ under the lab alone (the battery once it exists; until then `suite ci --seeds 1` + a short `check all`), V8 coverage via c8; HTML in reports/out/lab-coverage
+lab-coverage out="reports/out/lab-coverage":
+    bash chaos/power/lab_coverage.sh {{out}}
+
+# code-probe coverage of every run under the given directories; fails naming a required probe no run hit
+coverage +dirs:
+    node --import tsx chaos/cli/mqlab.ts coverage {{dirs}}
+
+# mutation score of system/ against the mutation lab (a long job, not CI): `just mutation --sample 40`; per-mutant budget --budget-s (default 180)
+mutation *flags="":
+    node --import tsx chaos/power/mutation.ts {{flags}} --out reports/out/mutation

@@ -122,8 +122,10 @@ export async function executeScenario(
       error ??= `teardown failed: ${caught instanceof Error ? caught.message : String(caught)}`;
     }
   }
-  const probes: RunProbes = cluster?.probeHits !== undefined
-    ? { collected: true, hits: cluster.probeHits() }
-    : { collected: false, reason: `the ${deployer.name} deployer does not collect code probes (its nodes run the real Env, which has no probe sink)` };
+  const probes: RunProbes = cluster === undefined
+    ? { collected: false, reason: "the cluster was never deployed" }
+    : cluster.probeHits !== undefined
+      ? { collected: true, hits: cluster.probeHits() }
+      : { collected: false, reason: `the ${deployer.name} deployer does not collect code probes (its nodes run the real Env, which has no probe sink)` };
   return { history, traceHash, eventsProcessed, simulatedMs, wallMs: options.wallClock() - wallStartMs, error, probes };
 }

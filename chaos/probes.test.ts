@@ -1,7 +1,8 @@
 // Probe coverage: aggregation over runs (first hitter, counts, not-collected runs), the required
 // probe verdict (a run set missing one required probe fails naming it, in the API and in
 // `mqlab coverage`), and a real simulated broker crash whose result.json lists the recovery
-// probes it must have taken, the same ones on a second run of the same seed.
+// probes it must have taken, the same ones on a second run of the same seed — and without the
+// crash in its schedule, the recovery probes are reported missing.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -103,6 +104,12 @@ test("a simulated broker crash lists the recovery probes it took in result.json,
     const second = await runScenario(scenario, { deployer: new SimDeployer(), seed: 1, outDir: join(dir, "b"), writeReport: false });
     assert.deepEqual(second.probes, first.probes);
     assert.equal(second.traceHash, first.traceHash);
+    // Take the crash out of the schedule: the recovery probes leave the campaign's reach, and
+    // the required-probe verdict names them.
+    const calm = await runScenario({ ...scenario, name: "smoke/1m/no-crash", faults: [] }, { deployer: new SimDeployer(), seed: 1, outDir: join(dir, "c"), writeReport: false });
+    const missing = aggregateProbes([{ result: calm }]).missingRequired;
+    assert.ok(missing.includes("store.recovery.abnormal") && missing.includes("namesrv.broker.channel-closed"), JSON.stringify(missing));
+    assert.ok(!aggregateProbes([{ result: first }, { result: calm }]).missingRequired.includes("store.recovery.abnormal"));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -51,6 +51,7 @@ export function renderCheckReport(report: CheckReport): string {
   const example = report.counterexample;
   if (!report.failed || example === undefined) {
     lines.push(`PASS  ${head}: held for ${report.runs} generated runs in ${(report.wallMs / 1_000).toFixed(1)} s`);
+    lines.push(`code probes hit over these runs: ${Object.keys(report.probes).length} (${Object.keys(report.probes).join(", ") || "none"})`);
     return lines.join("\n");
   }
   lines.push(`FAIL  ${head}: counterexample after ${report.runs} run(s), shrunk in ${report.shrinks} step(s) ` +

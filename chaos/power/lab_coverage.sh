@@ -23,5 +23,7 @@ else
   c8 "${c8flags[@]}" --reporter=none node --enable-source-maps --import tsx chaos/cli/mqlab.ts check all --runs "${LAB_CHECK_RUNS:-4}" --seed 1 --out "$runs/check-all" || status=$?
 fi
 c8 report "${c8flags[@]}" --reporter=html --reporter=text-summary --reporter=json-summary
+# The code probes those runs hit (result.json files; `check` runs print theirs instead).
+node --import tsx chaos/cli/mqlab.ts coverage "$runs" --report-only --html "${out}/probes" | tail -n 3
 echo "lab-coverage: HTML report in ${out}/index.html (lab exit status ${status})"
 exit "$status"

@@ -20,10 +20,16 @@ export interface ProbeSpec {
   readonly required: boolean;
 }
 
-/** Every probe in system/, by area. Keep descriptions to one line. */
+/**
+ * Every probe in system/, by area. Keep descriptions to one line. `required` marks what the CI
+ * lab (`mqlab suite ci --seeds 1`, inside the battery) reaches today: clearing one is a
+ * regression of the lab's reach, so the campaign fails naming it. Probes not required are the
+ * lab's known blind spots (see `mqlab coverage`); making one required needs a workload or fault
+ * that reaches it in CI.
+ */
 export const probeCatalog = [
   // store: recovery
-  { name: "store.recovery.normal", description: "store started after a clean shutdown (no abort file)", required: true },
+  { name: "store.recovery.normal", description: "store started after a clean shutdown (no abort file)", required: false },
   { name: "store.recovery.abnormal", description: "store started with the abort file present: the last run died", required: true },
   { name: "store.recovery.tail-cut", description: "recovery cut a torn or invalid commit-log tail", required: false },
   { name: "store.recovery.from-checkpoint-segment", description: "recovery validated from the checkpoint's segment, earlier than the last three", required: false },
@@ -43,7 +49,7 @@ export const probeCatalog = [
   { name: "store.flush.group-commit-wait", description: "a SYNC_FLUSH put waited for a group-commit fsync round", required: false },
   { name: "store.flush.group-commit-timeout", description: "a SYNC_FLUSH put timed out waiting for fsync (FLUSH_DISK_TIMEOUT)", required: false },
   { name: "store.flush.waiters-failed-on-stop", description: "the flush service stopped with puts still waiting for fsync", required: false },
-  { name: "store.flush.thorough", description: "an ASYNC_FLUSH tick forced a thorough flush (flushCommitLogThoroughInterval)", required: true },
+  { name: "store.flush.thorough", description: "an ASYNC_FLUSH tick forced a thorough flush (flushCommitLogThoroughInterval)", required: false },
   { name: "store.flush.failed", description: "a commit-log fsync round failed", required: false },
   { name: "store.dispatch.retry", description: "dispatch of a record to the consume queue failed and will be retried", required: false },
   { name: "store.consume-queue.gap", description: "a consume queue saw a gap in queue offsets", required: false },
@@ -59,7 +65,7 @@ export const probeCatalog = [
   { name: "ha.master.backpressure", description: "the slave's socket backed up: transfer retries later", required: false },
   { name: "ha.master.housekeeping-expired", description: "a master dropped a slave connection silent beyond haHousekeepingInterval", required: false },
   { name: "ha.slave.connected", description: "a slave connected to its master", required: true },
-  { name: "ha.slave.connect-failed", description: "a slave's connect to its master failed; it retries with back-off", required: false },
+  { name: "ha.slave.connect-failed", description: "a slave's connect to its master failed; it retries with back-off", required: true },
   { name: "ha.slave.reconnect", description: "a slave connected again after losing its master connection", required: true },
   { name: "ha.slave.master-silent", description: "a slave closed a master connection silent beyond haHousekeepingInterval", required: false },
   { name: "ha.slave.offset-mismatch", description: "a slave got a frame that does not continue its log and closed", required: false },
@@ -68,15 +74,15 @@ export const probeCatalog = [
   { name: "ha.sync-master.timeout", description: "a SYNC_MASTER put timed out waiting for the slave's ack (FLUSH_SLAVE_TIMEOUT)", required: false },
   { name: "ha.sync-master.acked", description: "a SYNC_MASTER put completed with the slave's ack after waiting", required: true },
   // NameServer
-  { name: "namesrv.broker.expired", description: "the NameServer expired a broker silent beyond brokerChannelExpiredTime", required: false },
+  { name: "namesrv.broker.expired", description: "the NameServer expired a broker silent beyond brokerChannelExpiredTime", required: true },
   { name: "namesrv.broker.channel-closed", description: "the NameServer removed a broker at once because its channel closed", required: true },
   { name: "namesrv.broker.group-removed", description: "the last address of a broker group went: its queue data was removed", required: true },
-  { name: "namesrv.broker.master-changed", description: "a broker group's master address changed", required: false },
+  { name: "namesrv.broker.master-changed", description: "a broker group's master address changed", required: true },
   // broker: long polling
   { name: "broker.longpoll.held", description: "the broker held a pull with no new message (long polling)", required: true },
   { name: "broker.longpoll.woken", description: "a held pull was answered because a message arrived", required: true },
   { name: "broker.longpoll.timeout", description: "a held pull was answered when its suspend time ran out", required: true },
-  { name: "broker.longpoll.channel-closed", description: "held pulls were dropped because their channel closed", required: false },
+  { name: "broker.longpoll.channel-closed", description: "held pulls were dropped because their channel closed", required: true },
   // broker: locks
   { name: "broker.lock.granted", description: "a queue lock was granted to a client that had none", required: false },
   { name: "broker.lock.conflict", description: "a queue lock was refused: another client holds it", required: false },
@@ -96,15 +102,15 @@ export const probeCatalog = [
   { name: "client.producer.retry-other-broker", description: "a producer retry went to a different broker than the failed attempt", required: true },
   { name: "client.producer.retry-not-store-ok", description: "retryAnotherBrokerWhenNotStoreOK retried a send that was stored but not SEND_OK", required: false },
   { name: "client.producer.retries-exhausted", description: "a send failed on every attempt", required: true },
-  { name: "client.producer.timeout-budget-spent", description: "a send's total timeout was spent before its next attempt", required: false },
+  { name: "client.producer.timeout-budget-spent", description: "a send's total timeout was spent before its next attempt", required: true },
   { name: "client.latency.avoided-broker", description: "latency fault avoidance skipped a broker marked not available", required: false },
   { name: "client.latency.pick-not-best", description: "no broker was available: latency fault avoidance picked one of the better half", required: false },
   // client: consumer
-  { name: "client.rebalance.more-consumers-than-queues", description: "a rebalance left this consumer without a queue (more consumers than queues)", required: false },
+  { name: "client.rebalance.more-consumers-than-queues", description: "a rebalance left this consumer without a queue (more consumers than queues)", required: true },
   { name: "client.rebalance.queue-removed", description: "a rebalance took a queue away from this consumer", required: true },
   { name: "client.rebalance.pull-expired", description: "a rebalance dropped a queue whose pulls had stalled beyond pullMaxIdleTime", required: false },
   { name: "client.rebalance.lock-failed", description: "an orderly consumer could not lock a newly assigned queue", required: false },
-  { name: "client.offset.from-last", description: "no stored offset: CONSUME_FROM_LAST_OFFSET asked the broker for the max offset", required: true },
+  { name: "client.offset.from-last", description: "no stored offset: CONSUME_FROM_LAST_OFFSET asked the broker for the max offset", required: false },
   { name: "client.offset.from-first", description: "no stored offset: CONSUME_FROM_FIRST_OFFSET started at 0", required: false },
   { name: "client.offset.from-timestamp", description: "no stored offset: CONSUME_FROM_TIMESTAMP searched the offset by time", required: false },
   { name: "client.offset.read-error", description: "reading a queue's stored offset failed: the queue is not added", required: false },
@@ -118,7 +124,7 @@ export const probeCatalog = [
   { name: "remoting.request.timeout", description: "a request got no response within its timeout", required: true },
   { name: "remoting.request.closed-pending", description: "a connection closed with requests still waiting for responses", required: true },
   { name: "remoting.request.write-closed", description: "a request could not be written: the connection was already closed", required: false },
-  { name: "remoting.response.late", description: "a response arrived for a request that had already timed out", required: false },
+  { name: "remoting.response.late", description: "a response arrived for a request that had already timed out", required: true },
   { name: "remoting.connect.failed", description: "a remoting connect failed (refused, timed out, unreachable)", required: true },
   { name: "remoting.connect.timeout-spent", description: "connecting used a request's whole timeout", required: false },
   { name: "remoting.decode.error", description: "a frame failed to decode: the connection was closed", required: false },
