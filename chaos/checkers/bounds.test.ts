@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ScheduledFault } from "../faults/types.ts";
 import { rocketmqIntervals } from "../scenario.ts";
-import { boundFor, deriveFailoverBounds, intersect, union } from "./bounds.ts";
+import { boundFor, defaultLatencyMaxMs, defaultNotAvailableDurationMs, deriveFailoverBounds, intersect, notAvailableDurationFor, union } from "./bounds.ts";
 import { topologyFacts } from "./testing/history_builder.ts";
 
 const crash = (target: string, atMs: number, healAtMs?: number): ScheduledFault =>
@@ -56,4 +56,33 @@ test("a connection reset is instant: its span ends with the recovery after the i
   assert.deepEqual(bounds.sendBlocked, [{ startMs: 2000, endMs: 2000 + bounds.sendRecoverMs }], "a producer's reset blocks its sends until it reconnects");
   const late = deriveFailoverBounds(rocketmqIntervals, [{ ...reset, healAtMs: 60_000 }], topologyFacts("2m-noslave"));
   assert.deepEqual(late.sendBlocked, bounds.sendBlocked, "a late heal (disarm) does not stretch it");
+});
+
+test("every bound names its mechanism and terms, and the terms add up to it", () => {
+  const bounds = deriveFailoverBounds(rocketmqIntervals, [], topologyFacts("2m-noslave"));
+  assert.deepEqual(bounds.derivations.map((entry) => entry.name), ["send base", "send recovery", "consume base", "consumer takeover"]);
+  for (const entry of bounds.derivations) {
+    assert.ok(entry.mechanism.length > 0);
+    assert.equal(entry.terms.reduce((sum, term) => sum + term.ms, 0), entry.valueMs, entry.name);
+  }
+});
+
+test("latency fault avoidance: one failure isolates a broker for 600 s, and the broker bound allows it", () => {
+  const latencyFault = { latencyMaxMs: defaultLatencyMaxMs, notAvailableDurationMs: defaultNotAvailableDurationMs };
+  assert.deepEqual([30, 100, 600, 3000, 30_000].map((ms) => notAvailableDurationFor(latencyFault, ms)), [0, 0, 30_000, 180_000, 600_000]);
+  const faults = [crash("broker-a", 1000, 5000)];
+  const plain = deriveFailoverBounds(rocketmqIntervals, faults, topologyFacts("2m-noslave"));
+  const avoiding = deriveFailoverBounds(rocketmqIntervals, faults, topologyFacts("2m-noslave"), { latencyFault });
+  assert.equal(avoiding.brokerRejoinMs, 10_000 + 3_000 + 600_000);
+  assert.deepEqual(avoiding.brokerBlocked["broker-a"], [{ startMs: 1000, endMs: 5000 + 613_000 }]);
+  assert.ok(plain.brokerRejoinMs < 100_000);
+  // Without a fault a slow send (3 s) may still isolate a broker for 180 s.
+  assert.equal(avoiding.sendBrokerBaseMs, avoiding.sendBaseMs + 180_000);
+  const rejoin = avoiding.derivations.find((entry) => entry.name === "broker rejoin");
+  assert.match(rejoin?.mechanism ?? "", /latency fault isolation/);
+  assert.deepEqual(rejoin?.terms.map((term) => term.ms), [10_000, 3_000, 600_000]);
+  // Measured isolation (from send attempts) replaces the setting's worst case.
+  const measured = deriveFailoverBounds(rocketmqIntervals, faults, topologyFacts("2m-noslave"), { latencyFault, isolationSpans: { "broker-a": [{ startMs: 4000, endMs: 40_000 }] } });
+  assert.equal(measured.sendBrokerBaseMs, measured.sendBaseMs);
+  assert.deepEqual(measured.brokerBlocked["broker-a"], [{ startMs: 1000, endMs: 5000 + measured.sendRecoverMs }]);
 });

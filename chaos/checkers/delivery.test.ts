@@ -129,6 +129,20 @@ test("ASYNC_MASTER power loss allows loss (replication lag); its slave's power l
   assert.equal(checkDelivery(slave, testContext({ topology: topologyFacts("2m-2s-async") })).verdict, "fail");
 });
 
+test("bounded loss: each allowed loss carries how long before the power loss it was acked, the window and its mechanism", () => {
+  // m-0 acked 8 s before the power loss (inside the 10.5 s flush window), m-1 acked 12 s before (outside).
+  const events = new HistoryBuilder().send({ id: "m-0", at: 12_000, outcomeAt: 12_000 }).send({ id: "m-1", at: 8_000, outcomeAt: 8_000 })
+    .fault(20_000, 30_000, "power-loss", "broker-a").build();
+  const result = checkDelivery(events, testContext({ topology: topologyFacts("2m-2s-async") }));
+  const evidence = result.evidence as DeliveryEvidence;
+  assert.equal(result.verdict, "fail");
+  const allowed = evidence.allowedLoss.items[0];
+  assert.deepEqual([allowed?.id, allowed?.ackBeforeLossMs, allowed?.windowMs], ["m-0", 8_000, 10_500]);
+  assert.match(allowed?.mechanism ?? "", /flushCommitLogThoroughInterval \+ flushIntervalCommitLog/);
+  assert.match(allowed?.reason ?? "", /replication lag not measured/);
+  assert.deepEqual(evidence.lost.items.map((entry) => entry.id), ["m-1"]);
+});
+
 test("expectations override the table both ways", () => {
   const crash = new HistoryBuilder().sends("m-", 1).fault(100, 5000, "crash", "broker-a").build();
   assert.equal(checkDelivery(crash, testContext({ expectations: { guarantee: "loss-allowed" } })).verdict, "pass");

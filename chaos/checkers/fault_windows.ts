@@ -103,12 +103,12 @@ export function rebalanceWindows(index: HistoryIndex, settleMs: number): Map<str
   return byGroup;
 }
 
-/** The first window containing timeMs (and touching one of `nodes`, when given and the window names nodes). */
+/** The first window containing timeMs (and naming one of `nodes` exactly, when given and the window names nodes). */
 export function windowAt(windows: readonly Window[], timeMs: number, afterMs = 0, nodes?: readonly string[]): Window | undefined {
   return windows.find((window) => {
     if (timeMs < window.startMs) return false;
     if (window.endMs !== null && timeMs > window.endMs + afterMs) return false;
     if (nodes === undefined || window.nodes.length === 0) return true;
-    return window.nodes.some((node) => nodes.some((wanted) => node === wanted || node.startsWith(`${wanted}-`) || wanted.startsWith(node)));
+    return window.nodes.some((node) => nodes.includes(node));
   });
 }

@@ -79,7 +79,7 @@ export function checkProducerFailover(history: readonly HistoryEvent[], context:
   const routes = routesOf(index.routes);
   const allMasters = masters(context.topology).map((broker) => broker.brokerName);
   for (const send of index.sends) {
-    if (send.orderKey !== undefined || send.sendMode !== "sync" || send.outcome === "ok" || send.outcome === "pending") continue;
+    if (send.orderKey !== undefined || send.sendMode !== "sync" || send.outcome === "pending") continue;
     const attempts = attemptsByOp.get(send.opId) ?? [];
     if (attempts.length === 0) continue;
     const tried = new Set(attempts.map((attempt) => attempt.broker));
@@ -96,7 +96,9 @@ export function checkProducerFailover(history: readonly HistoryEvent[], context:
       const previous = attempts[position - 1];
       const current = attempts[position];
       if (previous === undefined || current === undefined || previous.outcome !== "error" || current.broker !== previous.broker) continue;
-      const route = routeAt(routes.get(`${send.process}\u0000${send.topic}`), current.timeMs) ?? allMasters;
+      // Without route events, the route surely held the masters that took sends lately.
+      const route = routeAt(routes.get(`${send.process}\u0000${send.topic}`), current.timeMs)
+        ?? serving(current.timeMs - 2 * context.intervals.routePollMs, current.timeMs);
       if (route.some((broker) => broker !== current.broker)) {
         violations.push({ kind: "retried-same-broker", producer: send.process, id: send.messageId, broker: current.broker, timeMs: current.timeMs,
           detail: `retry ${position} went back to ${current.broker}, which had just failed, while the route also had ${route.filter((broker) => broker !== current.broker).join(", ")}` });

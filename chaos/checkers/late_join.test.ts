@@ -1,0 +1,47 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { ConsumerGroupSpec } from "../scenario.ts";
+import type { LateJoinEvidence } from "./late_join.ts";
+import { checkLateJoin } from "./late_join.ts";
+import { HistoryBuilder, testContext } from "./testing/history_builder.ts";
+
+const late = (consumeFromWhere: ConsumerGroupSpec["consumeFromWhere"], extra: Partial<ConsumerGroupSpec> = {}): ConsumerGroupSpec =>
+  ({ group: "L", topic: "T", count: 1, startAtMs: 50_000, consumeFromWhere, ...extra });
+/** m-0..m-3 stored before L joins at 50 s, m-4..m-5 after. */
+const stored = (): HistoryBuilder => new HistoryBuilder().sends("m-", 4, { from: 0, everyMs: 1000 })
+  .send({ id: "m-4", at: 60_000, offset: 4 }).send({ id: "m-5", at: 61_000, offset: 5 })
+  .join(50_000, "consumer-L-1", "L").rebalance(50_100, "consumer-L-1", ["broker-a:0"], "L");
+const kinds = (evidence: unknown): string[] => (evidence as LateJoinEvidence).violations.items.map((entry) => `${entry.kind}:${entry.id}`);
+
+test("young queue rule: a LAST_OFFSET group joining a queue whose min offset is 0 starts at 0", () => {
+  const context = testContext({ groups: [late("CONSUME_FROM_LAST_OFFSET")] });
+  const all = stored().deliverAll(["m-0", "m-1", "m-2", "m-3"], 51_000, { group: "L" }).deliverAll(["m-4", "m-5"], 10, { group: "L" }).build();
+  const result = checkLateJoin(all, context);
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.match((result.evidence as LateJoinEvidence).starts.items[0]?.rule ?? "", /young queue/);
+  // Starting at the max offset skips what the young-queue rule says it must read.
+  const fromMax = stored().deliverAll(["m-4", "m-5"], 10, { group: "L" }).build();
+  assert.deepEqual(kinds(checkLateJoin(fromMax, context).evidence), ["skipped:m-0", "skipped:m-1", "skipped:m-2", "skipped:m-3"]);
+});
+
+test("old queues: LAST_OFFSET starts at the max offset at the join; replaying older messages fails", () => {
+  const context = testContext({ groups: [late("CONSUME_FROM_LAST_OFFSET")] });
+  const fromMax = stored().deliverAll(["m-4", "m-5"], 10, { group: "L" }).build();
+  const result = checkLateJoin(fromMax, context, { youngQueues: false });
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.equal((result.evidence as LateJoinEvidence).starts.items[0]?.expectedStart, 4);
+  const replay = stored().deliverAll(["m-2", "m-3", "m-4", "m-5"], 60_000, { group: "L" }).build();
+  const failed = checkLateJoin(replay, context, { youngQueues: false });
+  assert.deepEqual(kinds(failed.evidence), ["replayed:m-2", "replayed:m-3"]);
+  assert.match(failed.summary, /m-2 @2 on broker-a:0 replayed by L \(expected start 4/);
+});
+
+test("old queues: FIRST_OFFSET reads everything; TIMESTAMP starts at the first message at/after the timestamp", () => {
+  const first = testContext({ groups: [late("CONSUME_FROM_FIRST_OFFSET")] });
+  const partial = stored().deliverAll(["m-1", "m-2", "m-3", "m-4", "m-5"], 60_000, { group: "L" }).build();
+  assert.deepEqual(kinds(checkLateJoin(partial, first, { youngQueues: false }).evidence), ["skipped:m-0"]);
+  const timestamp = testContext({ groups: [late("CONSUME_FROM_TIMESTAMP", { consumeTimestampMs: 2_000 })] });
+  const fromTwo = stored().deliverAll(["m-2", "m-3", "m-4", "m-5"], 60_000, { group: "L" }).build();
+  assert.equal(checkLateJoin(fromTwo, timestamp, { youngQueues: false }).verdict, "pass");
+  assert.deepEqual(kinds(checkLateJoin(partial, timestamp, { youngQueues: false }).evidence), ["replayed:m-1"]);
+});

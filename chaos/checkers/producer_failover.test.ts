@@ -1,0 +1,62 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { SendAttemptEvent } from "../history/types.ts";
+import type { CheckContext } from "./context.ts";
+import type { ProducerFailoverEvidence } from "./producer_failover.ts";
+import { checkProducerFailover } from "./producer_failover.ts";
+import { HistoryBuilder, testContext } from "./testing/history_builder.ts";
+
+const attempt = (opId: number | undefined, timeMs: number, broker: string, outcome: "ok" | "error", latencyMs = 5, extra: Partial<SendAttemptEvent> = {}): SendAttemptEvent => ({
+  type: "attempt", op: "send", ...(opId === undefined ? {} : { opId }), timeMs, process: "producer-1", broker, queue: `${broker}:0`, outcome, latencyMs,
+  ...(outcome === "error" ? { errorName: "RemotingConnectError" } : {}), ...extra,
+});
+const kinds = (evidence: unknown): string[] => (evidence as ProducerFailoverEvidence).violations.items.map((entry) => entry.kind);
+const avoiding = (): CheckContext => {
+  const context = testContext();
+  context.workload.producers = [{ count: 1, topic: "T", latencyFaultAvoidance: true }];
+  return context;
+};
+
+test("a failed attempt retried on the other master passes; giving up after one attempt while it serves fails", () => {
+  const retried = new HistoryBuilder().send({ id: "m", at: 1000, queue: "broker-b:0", outcomeAt: 1020 })
+    .raw(attempt(1, 1010, "broker-a", "error")).raw(attempt(1, 1020, "broker-b", "ok")).build();
+  assert.equal(checkProducerFailover(retried, testContext()).verdict, "pass");
+  const gaveUp = new HistoryBuilder().send({ id: "other", at: 990, queue: "broker-b:0" })
+    .send({ id: "m", at: 1000, outcome: "fail", outcomeAt: 1010 }).raw(attempt(2, 1010, "broker-a", "error")).build();
+  const result = checkProducerFailover(gaveUp, testContext());
+  assert.deepEqual(kinds(result.evidence), ["gave-up-early"]);
+  assert.match(result.summary, /failed after 1 attempt of 3 .* while broker-b took sends/);
+  // A non-retriable broker answer (e.g. 13 MESSAGE_ILLEGAL) legitimately ends the send.
+  const illegal = new HistoryBuilder().send({ id: "other", at: 990, queue: "broker-b:0" })
+    .send({ id: "m", at: 1000, outcome: "fail", outcomeAt: 1010 }).raw(attempt(2, 1010, "broker-a", "error", 5, { errorName: "MQBrokerError", responseCode: 13 })).build();
+  assert.equal(checkProducerFailover(illegal, testContext()).verdict, "pass");
+});
+
+test("a retry back on the broker that just failed, while the route has another, fails", () => {
+  const events = new HistoryBuilder().send({ id: "before", at: 900, queue: "broker-b:0" }).send({ id: "m", at: 1000, queue: "broker-a:0", outcomeAt: 1030 })
+    .raw(attempt(2, 1010, "broker-a", "error")).raw(attempt(2, 1030, "broker-a", "ok")).build();
+  assert.deepEqual(kinds(checkProducerFailover(events, testContext()).evidence), ["retried-same-broker"]);
+});
+
+test("latency fault avoidance: a broker that just failed is not picked again for notAvailableDuration", () => {
+  const build = (againAtMs: number): ReturnType<HistoryBuilder["build"]> => new HistoryBuilder()
+    .raw(attempt(undefined, 1_000, "broker-b", "ok"))
+    .raw(attempt(undefined, 2_000, "broker-a", "error", 3_000))
+    .raw(attempt(undefined, againAtMs, "broker-a", "ok")).build();
+  // A failure isolates for notAvailableDuration(30 s latency) = 600 s.
+  const soon = checkProducerFailover(build(100_000), avoiding());
+  assert.deepEqual(kinds(soon.evidence), ["picked-isolated-broker"]);
+  assert.match(soon.summary, /broker-a was isolated .* yet picked while broker-b was available/);
+  assert.equal((soon.evidence as ProducerFailoverEvidence).isolationMs, 600_000);
+  assert.equal(checkProducerFailover(build(700_000), avoiding()).verdict, "pass");
+  // Without the setting nothing is isolated.
+  assert.equal(checkProducerFailover(build(100_000), testContext()).verdict, "pass");
+  // When the other broker is isolated too, RocketMQ picks one anyway.
+  const bothDown = new HistoryBuilder().raw(attempt(undefined, 1_000, "broker-b", "error")).raw(attempt(undefined, 2_000, "broker-a", "error"))
+    .raw(attempt(undefined, 100_000, "broker-a", "ok")).build();
+  assert.equal(checkProducerFailover(bothDown, avoiding()).verdict, "pass");
+});
+
+test("no attempts: nothing to judge", () => {
+  assert.match(checkProducerFailover(new HistoryBuilder().sends("m-", 2).build(), testContext()).summary, /nothing to judge/);
+});

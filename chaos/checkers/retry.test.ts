@@ -1,0 +1,58 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { ConsumerGroupSpec } from "../scenario.ts";
+import type { RetryEvidence } from "./retry.ts";
+import { checkRetry } from "./retry.ts";
+import { HistoryBuilder, testContext } from "./testing/history_builder.ts";
+
+const group = (extra: Partial<ConsumerGroupSpec> = {}): ConsumerGroupSpec => ({ group: "G", topic: "T", count: 1, ...extra });
+const kinds = (evidence: unknown): string[] => (evidence as RetryEvidence).violations.items.map((entry) => `${entry.kind}:${entry.id}`);
+
+test("failures retried after levels 3, 4, 5 (10 s, 30 s, 1 m), then success: passes", () => {
+  const events = new HistoryBuilder().send({ id: "m", at: 0 })
+    .deliver({ id: "m", at: 100, result: "retry" })
+    .deliver({ id: "m", at: 10_200, reconsume: 1, result: "retry" })
+    .deliver({ id: "m", at: 40_300, reconsume: 2, result: "retry" })
+    .deliver({ id: "m", at: 100_400, reconsume: 3 }).build();
+  const result = checkRetry(events, testContext({ endMs: 200_000 }));
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.deepEqual((result.evidence as RetryEvidence).groups[0], { group: "G", maxReconsumeTimes: 16, failures: 3, retries: 3, dlq: 0, dlqRead: false });
+});
+
+test("a retry before its level's delay fails, naming the message and the level", () => {
+  const events = new HistoryBuilder().send({ id: "m", at: 0 })
+    .deliver({ id: "m", at: 100, result: "retry" })
+    .deliver({ id: "m", at: 10_200, reconsume: 1, result: "retry" })
+    .deliver({ id: "m", at: 20_300, reconsume: 2 }).build();
+  const result = checkRetry(events, testContext({ endMs: 200_000 }));
+  assert.deepEqual(kinds(result.evidence), ["early-retry:m"]);
+  assert.match(result.summary, /level 4 asks 30\.0 s/);
+});
+
+test("a failure never retried fails; near the end it is not judged", () => {
+  const events = new HistoryBuilder().send({ id: "m", at: 0 }).deliver({ id: "m", at: 100, result: "retry" }).build();
+  assert.deepEqual(kinds(checkRetry(events, testContext({ endMs: 200_000 })).evidence), ["missing-retry:m"]);
+  const near = checkRetry(events, testContext({ endMs: 20_000 }));
+  assert.equal(near.verdict, "pass");
+  assert.equal((near.evidence as RetryEvidence).notJudgedNearEnd, 1);
+});
+
+test("DLQ exactly past maxReconsumeTimes, and never delivered after", () => {
+  const context = testContext({ groups: [group({ maxReconsumeTimes: 1, readDlq: true })], endMs: 200_000 });
+  const base = (): HistoryBuilder => new HistoryBuilder().send({ id: "p", at: 0 })
+    .deliver({ id: "p", at: 100, result: "retry" })
+    .deliver({ id: "p", at: 10_200, reconsume: 1, result: "retry" });
+  const dlq = { type: "dlq" as const, timeMs: 150_000, process: "consumer-G-1", group: "G", messageId: "p", queue: "broker-a:0", queueOffset: 0, reconsumeTimes: 1 };
+  assert.equal(checkRetry(base().raw(dlq).build(), context).verdict, "pass");
+  assert.deepEqual(kinds(checkRetry(base().build(), context).evidence), ["missing-from-dlq:p"]);
+  assert.deepEqual(kinds(checkRetry(base().raw(dlq).deliver({ id: "p", at: 60_000, reconsume: 2 }).build(), context).evidence), ["delivered-after-dlq:p"]);
+  const early = new HistoryBuilder().send({ id: "p", at: 0 }).deliver({ id: "p", at: 100, result: "retry" }).deliver({ id: "p", at: 10_200, reconsume: 1 }).raw(dlq).build();
+  assert.deepEqual(kinds(checkRetry(early, context).evidence), ["dlq-too-early:p"]);
+});
+
+test("a message that succeeded comes back as a retry: fails unless a fault explains it", () => {
+  const events = new HistoryBuilder().send({ id: "m", at: 0 }).deliver({ id: "m", at: 100 }).deliver({ id: "m", at: 10_200, reconsume: 1 });
+  assert.deepEqual(kinds(checkRetry(events.build(), testContext({ endMs: 200_000 })).evidence), ["retried-after-success:m"]);
+  const explained = events.fault(5_000, 8_000, "crash", "broker-a").build();
+  assert.equal(checkRetry(explained, testContext({ endMs: 200_000 })).verdict, "pass");
+});

@@ -1,0 +1,47 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { SendStatusEvidence } from "./send_status.ts";
+import { checkSendStatus } from "./send_status.ts";
+import { HistoryBuilder, testContext, topologyFacts } from "./testing/history_builder.ts";
+
+const sync = testContext({ topology: topologyFacts("2m-2s-sync") });
+const asyncMaster = testContext({ topology: topologyFacts("2m-2s-async") });
+const why = (evidence: unknown): string[] => (evidence as SendStatusEvidence).violations.items.map((entry) => `${entry.id}:${entry.status}`);
+
+test("a healthy SYNC_MASTER pair answering SEND_OK passes and counts the statuses", () => {
+  const events = new HistoryBuilder().sends("m-", 3).deliverAll(["m-0", "m-1", "m-2"], 5).build();
+  const result = checkSendStatus(events, sync);
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.deepEqual((result.evidence as SendStatusEvidence).statuses, { SEND_OK: 3 });
+});
+
+test("SLAVE_NOT_AVAILABLE from a healthy pair fails; with the slave down it is explained", () => {
+  const build = (): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 10_000, status: "SLAVE_NOT_AVAILABLE" }).deliver({ id: "m", at: 10_010 });
+  const healthy = checkSendStatus(build().build(), sync);
+  assert.deepEqual(why(healthy.evidence), ["m:SLAVE_NOT_AVAILABLE"]);
+  assert.match(healthy.summary, /healthy SYNC_MASTER pair broker-a\/broker-a-s/);
+  const slaveDown = checkSendStatus(build().fault(5_000, 20_000, "crash", "broker-a-s").build(), sync);
+  assert.equal(slaveDown.verdict, "pass", slaveDown.summary);
+  assert.match((slaveDown.evidence as SendStatusEvidence).explained.items[0]?.why ?? "", /crash broker-a-s/);
+  // A fault on the master alone does not make the slave unavailable.
+  assert.equal(checkSendStatus(build().fault(5_000, 20_000, "pause", "broker-a").build(), sync).verdict, "fail");
+  // An ASYNC_MASTER never waits for its slave: the status cannot come from it.
+  assert.match(checkSendStatus(build().fault(5_000, 20_000, "crash", "broker-a-s").build(), asyncMaster).summary, /ASYNC_MASTER: it never waits/);
+});
+
+test("FLUSH_DISK_TIMEOUT only from a SYNC_FLUSH master under a fault", () => {
+  const events = (): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 10_000, status: "FLUSH_DISK_TIMEOUT" }).deliver({ id: "m", at: 10_010 });
+  assert.match(checkSendStatus(events().build(), testContext()).summary, /ASYNC_FLUSH: it never waits for a flush/);
+  const syncFlush = testContext({ topology: topologyFacts("2m-noslave", "SYNC_FLUSH") });
+  assert.equal(checkSendStatus(events().build(), syncFlush).verdict, "fail");
+  assert.equal(checkSendStatus(events().fault(9_000, 12_000, "slow-disk", "broker-a").build(), syncFlush).verdict, "pass");
+});
+
+test("SEND_OK from a SYNC_MASTER claims the slave has it: losing it to a master power loss fails", () => {
+  const events = new HistoryBuilder().send({ id: "m", at: 0 }).fault(100, 5000, "power-loss", "broker-a").build();
+  const result = checkSendStatus(events, sync);
+  assert.equal(result.verdict, "fail");
+  assert.match((result.evidence as SendStatusEvidence).violations.items[0]?.why ?? "", /on the slave \(SYNC_MASTER\)/);
+  // ASYNC_MASTER + ASYNC_FLUSH claims neither: that loss is the guarantee table's business.
+  assert.equal(checkSendStatus(events, asyncMaster).verdict, "pass");
+});

@@ -1,0 +1,57 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE } from "../../../system/message/message_const.ts";
+import type { DiskReader } from "./store_digest.ts";
+import { commitLogExtent, storeDigestEvents } from "./store_digest.ts";
+
+/** A record of `size` bytes: [size][magic][filler]. */
+function record(size: number, fill: number, magic = MESSAGE_MAGIC_CODE): Uint8Array {
+  const bytes = new Uint8Array(size).fill(fill);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(0, size);
+  view.setInt32(4, magic);
+  return bytes;
+}
+const concat = (...parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) { out.set(part, at); at += part.length; }
+  return out;
+};
+const name = (offset: number): string => String(offset).padStart(20, "0");
+function disk(files: Record<string, Uint8Array>): DiskReader {
+  return {
+    readFile: (path) => files[path.slice(path.lastIndexOf("/") + 1)],
+    list: () => Object.keys(files).sort(),
+  };
+}
+
+test("the extent walks records across a blank-filled segment and stops at a torn tail", () => {
+  // Segment 0 (64 bytes): records of 20 + 28, then a 16-byte BLANK fill. Segment 64: 24 + a torn 40.
+  const first = concat(record(20, 1), record(28, 2), record(16, 0, BLANK_MAGIC_CODE));
+  const torn = record(40, 4).subarray(0, 30);
+  const extent = commitLogExtent(disk({ [name(0)]: first, [name(64)]: concat(record(24, 3), torn) }), "/store/commitlog");
+  assert.deepEqual([extent.minPhysicalOffset, extent.maxPhysicalOffset], [0, 88]);
+});
+
+test("digests: a slave holding the master's prefix gets the master's prefix digest; a slave ahead gets one at the master's end", () => {
+  const log = concat(record(20, 1), record(20, 2), record(20, 3));
+  const master = disk({ [name(0)]: log });
+  const slave = disk({ [name(0)]: log.subarray(0, 40) });
+  const [m, s] = storeDigestEvents([
+    { node: "broker-a", brokerName: "broker-a", role: "master", disk: master, commitLogDir: "/c" },
+    { node: "broker-a-s", brokerName: "broker-a", role: "slave", disk: slave, commitLogDir: "/c" },
+  ], 5);
+  assert.equal(m?.maxPhysicalOffset, 60);
+  assert.equal(s?.maxPhysicalOffset, 40);
+  assert.equal(m?.sha256, createHash("sha256").update(log).digest("hex"));
+  assert.equal(m?.prefixSha256?.["40"], s?.sha256);
+  // The other way round (slave ahead: a master that lost its tail).
+  const [m2, s2] = storeDigestEvents([
+    { node: "broker-a", brokerName: "broker-a", role: "master", disk: slave, commitLogDir: "/c" },
+    { node: "broker-a-s", brokerName: "broker-a", role: "slave", disk: master, commitLogDir: "/c" },
+  ], 5);
+  assert.equal(s2?.prefixSha256?.["40"], m2?.sha256);
+  assert.equal(m2?.prefixSha256, undefined);
+});
