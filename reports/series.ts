@@ -1,5 +1,6 @@
 // What the report's charts show, computed from result.json + the history alone: per-bucket
-// counts (sends invoked, acks, failed/unknown sends, deliveries, retries), fault bands, node
+// counts (sends invoked, acks, failed/unknown sends, deliveries, retries, deliveries of delayed
+// messages, moves to the dead-letter queue), fault bands, node
 // marks, and per group the queue ownership over time. Aggregated so a 1e6-event history
 // becomes a few hundred points, never one DOM node per event.
 import type { HistoryEvent } from "../chaos/history/types.ts";
@@ -14,6 +15,13 @@ export interface Series {
   failed: Uint32Array;
   delivered: Uint32Array;
   retried: Uint32Array;
+  /** Successful deliveries of messages sent with a delayTimeLevel. */
+  delayed: Uint32Array;
+  /**
+   * Messages found in a group's DLQ, placed at their last failed delivery to that group (the
+   * consumer's send-back then moved them; the DLQ itself is read only when the run drains).
+   */
+  deadLettered: Uint32Array;
 }
 
 const bucketChoicesMs = [100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000];
@@ -46,20 +54,38 @@ export function bucketize(history: readonly HistoryEvent[], originMs: number, en
     originMs, endMs, bucketMs,
     invoked: new Uint32Array(count), acked: new Uint32Array(count), failed: new Uint32Array(count),
     delivered: new Uint32Array(count), retried: new Uint32Array(count),
+    delayed: new Uint32Array(count), deadLettered: new Uint32Array(count),
   };
+  const bucketOf = (timeMs: number): number => Math.min(count - 1, Math.max(0, Math.floor((timeMs - originMs) / bucketMs)));
+  const delayedIds = new Set<string>();
+  const deadLetters = new Set<string>();
   for (const event of history) {
-    const bucket = Math.min(count - 1, Math.max(0, Math.floor((event.timeMs - originMs) / bucketMs)));
+    if (event.type === "invoke" && event.delayLevel !== undefined && event.delayLevel > 0) delayedIds.add(event.messageId);
+    else if (event.type === "dlq") deadLetters.add(`${event.group}\u0000${event.messageId}`);
+  }
+  const lastFailureMs = new Map<string, number>();
+  for (const event of history) {
+    const bucket = bucketOf(event.timeMs);
     switch (event.type) {
       case "invoke": series.invoked[bucket]!++; break;
       case "ok": series.acked[bucket]!++; break;
       case "fail":
       case "unknown": series.failed[bucket]!++; break;
-      case "deliver":
+      case "deliver": {
         if (event.result === "success") series.delivered[bucket]!++;
         else series.retried[bucket]!++;
+        if (event.result === "success" && (delayedIds.has(event.messageId) || (event.delayLevel ?? 0) > 0)) series.delayed[bucket]!++;
+        const key = `${event.group}\u0000${event.messageId}`;
+        if (event.result === "retry" && deadLetters.has(key)) lastFailureMs.set(key, Math.max(lastFailureMs.get(key) ?? -Infinity, event.timeMs));
         break;
+      }
       default: break;
     }
+  }
+  for (const key of deadLetters) {
+    const timeMs = lastFailureMs.get(key);
+    // A dead letter whose failed deliveries were not recorded (another run's) is left out.
+    if (timeMs !== undefined) series.deadLettered[bucketOf(timeMs)]!++;
   }
   return series;
 }

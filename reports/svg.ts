@@ -18,6 +18,8 @@ export const seriesStyles = [
   { key: "delivered", label: "deliveries", color: "#0969da", dash: "", width: 1.6 },
   { key: "failed", label: "send failures / unknown", color: "#cf222e", dash: "", width: 2 },
   { key: "retried", label: "retries (reconsume)", color: "#bc4c00", dash: "4 3", width: 1.6 },
+  { key: "delayed", label: "delayed messages delivered", color: "#8250df", dash: "2 2", width: 1.6 },
+  { key: "deadLettered", label: "moved to the DLQ", color: "#24292f", dash: "1 3", width: 2.4 },
 ] as const;
 
 export const palette = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#72b7b2", "#eeca3b", "#ff9da6", "#79706e", "#bab0ac"];
