@@ -5,14 +5,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { parseBrokerConfig, validateBrokerConfig } from "../../system/config/broker_config.ts";
-import { checkTiming } from "../check/arbitraries.ts";
 import { findProperty } from "../check/properties.ts";
 import { validateScenario } from "../execute.ts";
 import { planCluster } from "../plan.ts";
 import { topologyFactsFromFiles } from "../checkers/context.ts";
 import { loadTopology } from "../../scenarios/topologies/index.ts";
 import { defaultSwarmConfig, swarmConfigArbitrary, swarmOptionNames, swarmOptionValues } from "./config.ts";
-import { faultDrawsArbitrary, swarmFaultDraw, swarmFaultKinds, swarmNodes } from "./faults.ts";
+import { faultDrawsArbitrary, swarmFaultDraw, swarmFaultKinds, swarmNodes, swarmTiming } from "./faults.ts";
 import { swarmCaseArbitrary, swarmFaultWeights, swarmScenario, type SwarmCase } from "./swarm_case.ts";
 
 const context = { homeDir: "/home/mq", hostName: "host", localIp: "10.0.0.1", totalPhysicalMemoryBytes: 8 * 1024 ** 3 };
@@ -85,7 +84,7 @@ test("every fault kind can be drawn on a topology with slaves, names only planne
       assert.equal(draw.kind, kind);
       assert.ok(draw.faults.length >= 1);
       for (const scheduled of draw.faults) {
-        assert.ok(scheduled.healAtMs !== undefined && scheduled.healAtMs <= checkTiming.sendMs - checkTiming.healMarginMs);
+        assert.ok(scheduled.healAtMs !== undefined && scheduled.healAtMs <= swarmTiming.sendMs - swarmTiming.healMarginMs);
         const fault = scheduled.fault;
         const names = fault.kind === "firewall" || fault.kind === "flow" ? [fault.source, fault.target]
           : fault.kind === "heartbeat-loss" ? [fault.source] : fault.kind === "namesrv-all-down" || fault.kind === "partition" ? [] : [fault.target];

@@ -9,7 +9,22 @@
 import fc from "fast-check";
 import type { Fault, PortRole, ScheduledFault } from "../faults/types.ts";
 import type { TopologyName } from "../scenario.ts";
-import { checkNodes, checkTiming, checkGroup, type CheckNodes } from "../check/arbitraries.ts";
+import { checkNodes, checkGroup, type CheckNodes } from "../check/arbitraries.ts";
+
+/**
+ * Virtual-time shape of a swarm run: shorter than `mqlab check`'s (60 s + 40 s) so a battery
+ * gets through more runs; 30 s still fits a restart loop, and the drain phase still holds the
+ * longest liveness bound the drawn intervals give (expiry 10 s + rebalance/poll/heartbeat 6 s).
+ */
+export const swarmTiming = {
+  sendMs: 30_000,
+  quiesceMs: 30_000,
+  firstInjectS: 2,
+  lastInjectS: 26,
+  windowSMin: 1,
+  windowSMax: 15,
+  healMarginMs: 1_000,
+} as const;
 
 export type SwarmRole = "namesrv" | "master" | "slave" | "producer" | "consumer" | "cluster";
 
@@ -77,11 +92,11 @@ const pick = <T>(values: readonly T[]): fc.Arbitrary<T> => fc.constantFrom(...va
 /** A window in the send phase: [atMs, healAtMs], healed before producers stop. */
 interface Window { atMs: number; healAtMs: number }
 
-const lastHealMs = checkTiming.sendMs - checkTiming.healMarginMs;
+const lastHealMs = swarmTiming.sendMs - swarmTiming.healMarginMs;
 
 const windowArbitrary: fc.Arbitrary<Window> = fc.record({
-  atS: fc.integer({ min: checkTiming.firstInjectS, max: checkTiming.lastInjectS }),
-  windowS: fc.integer({ min: checkTiming.windowSMin, max: checkTiming.windowSMax }),
+  atS: fc.integer({ min: swarmTiming.firstInjectS, max: swarmTiming.lastInjectS }),
+  windowS: fc.integer({ min: swarmTiming.windowSMin, max: swarmTiming.windowSMax }),
 }).map(({ atS, windowS }) => ({ atMs: atS * 1_000, healAtMs: Math.min((atS + windowS) * 1_000, lastHealMs) }));
 
 const at = (window: Window, fault: Fault): ScheduledFault => ({ atMs: window.atMs, healAtMs: window.healAtMs, fault });
@@ -98,8 +113,8 @@ function everyNode(nodes: SwarmNodes): string[] {
 
 function restartLoop(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
   return fc.record({
-    target: pick(everyNode(nodes)), startS: fc.integer({ min: checkTiming.firstInjectS, max: 40 }),
-    cycles: fc.integer({ min: 2, max: 4 }), downS: fc.integer({ min: 1, max: 3 }), upS: pick([2, 5, 10]),
+    target: pick(everyNode(nodes)), startS: fc.integer({ min: swarmTiming.firstInjectS, max: 18 }),
+    cycles: fc.integer({ min: 2, max: 4 }), downS: fc.integer({ min: 1, max: 3 }), upS: pick([2, 4, 8]),
     power: fc.boolean(),
   }).map(({ target, startS, cycles, downS, upS, power }): FaultDraw => {
     const faults: ScheduledFault[] = [];
