@@ -33,6 +33,7 @@ export const swarmRoles: readonly SwarmRole[] = ["namesrv", "master", "slave", "
 /** The kinds of draw (a fault kind, or a shape built from several faults). */
 export type SwarmFaultKind =
   | "crash" | "power-loss" | "pause" | "restart-loop" | "clock-skew" | "slow-disk" | "disk-full"
+  | "dying-disk-power-loss"
   | "firewall-drop" | "firewall-reject" | "one-way-drop" | "heartbeat-loss" | "flow-latency" | "flow-loss"
   | "partition-isolate" | "partition-halves" | "partition-bridge" | "partition-ring"
   | "partition-namesrv-only" | "partition-replication-only" | "namesrv-all-down";
@@ -41,8 +42,11 @@ export type SwarmFaultKind =
 // swarmFaultDraw below (any connection of any role, reset mid-frame) and a weight in
 // swarmFaultWeights. Until then the swarm cannot draw it and the distribution shows it absent.
 
+/** Faults the simulator will have but the swarm cannot draw yet (listed by every distribution). */
+export const pendingFaultKinds: readonly string[] = ["conn-reset"];
+
 export const swarmFaultKinds: readonly SwarmFaultKind[] = [
-  "crash", "power-loss", "pause", "restart-loop", "clock-skew", "slow-disk", "disk-full",
+  "crash", "power-loss", "pause", "restart-loop", "clock-skew", "slow-disk", "disk-full", "dying-disk-power-loss",
   "firewall-drop", "firewall-reject", "one-way-drop", "heartbeat-loss", "flow-latency", "flow-loss",
   "partition-isolate", "partition-halves", "partition-bridge", "partition-ring",
   "partition-namesrv-only", "partition-replication-only", "namesrv-all-down",
@@ -125,6 +129,30 @@ function restartLoop(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
   });
 }
 
+/**
+ * A broker's disk turns slow (fsync factor× slower), then the machine loses power while it is
+ * slow: the widest window in which acked-but-unflushed bytes exist, so a broker that acks before
+ * its flush (or its replication) shows it. Under SYNC_FLUSH or SYNC_MASTER no acked message
+ * may be lost.
+ */
+function dyingDiskPowerLoss(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
+  return fc.record({
+    target: pick([...nodes.masters, ...nodes.slaves]), atS: fc.integer({ min: swarmTiming.firstInjectS, max: 20 }),
+    slowS: fc.integer({ min: 1, max: 5 }), downS: fc.integer({ min: 1, max: 4 }), factor: pick([50, 200, 1_000]),
+  }).map(({ target, atS, slowS, downS, factor }): FaultDraw => {
+    const slowAtMs = atS * 1_000;
+    const powerAtMs = slowAtMs + slowS * 1_000;
+    const healAtMs = Math.min(powerAtMs + downS * 1_000, lastHealMs);
+    return {
+      kind: "dying-disk-power-loss", role: roleOf(nodes, target),
+      faults: [
+        { atMs: slowAtMs, healAtMs, fault: { kind: "slow-disk", target, factor } },
+        { atMs: powerAtMs, healAtMs, fault: { kind: "power-loss", target } },
+      ],
+    };
+  });
+}
+
 function firewall(nodes: SwarmNodes, mode: "drop" | "reject", direction: "both" | "one-way"): fc.Arbitrary<FaultDraw> {
   const kind: SwarmFaultKind = direction === "one-way" ? "one-way-drop" : mode === "drop" ? "firewall-drop" : "firewall-reject";
   const servers = [...nodes.masters, ...nodes.slaves];
@@ -185,6 +213,7 @@ export function swarmFaultDraw(kind: SwarmFaultKind, nodes: SwarmNodes): fc.Arbi
         .map(({ seconds, ahead }): Fault => ({ kind: "clock-skew", target, offsetMs: (ahead ? 1 : -1) * seconds * 1_000 })));
     case "slow-disk": return single(kind, nodes, brokers, (target) => pick([10, 50, 200]).map((factor): Fault => ({ kind: "slow-disk", target, factor })));
     case "disk-full": return single(kind, nodes, brokers, (target) => fc.constant({ kind: "disk-full", target }));
+    case "dying-disk-power-loss": return dyingDiskPowerLoss(nodes);
     case "firewall-drop": return firewall(nodes, "drop", "both");
     case "firewall-reject": return firewall(nodes, "reject", "both");
     case "one-way-drop": return firewall(nodes, "drop", "one-way");

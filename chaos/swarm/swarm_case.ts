@@ -34,7 +34,7 @@ export const swarmDrawsMax = 5;
 /** Which swarm kinds each generated fault kind of a property stands for. */
 const kindsFor: Record<GeneratedFaultKind, SwarmFaultKind[]> = {
   "crash": ["crash", "restart-loop"],
-  "power-loss": ["power-loss"],
+  "power-loss": ["power-loss", "dying-disk-power-loss"],
   "pause": ["pause"],
   "firewall": ["firewall-drop", "firewall-reject", "one-way-drop"],
   "partition": ["partition-isolate", "partition-halves", "partition-bridge", "partition-ring", "partition-namesrv-only", "partition-replication-only"],
