@@ -73,6 +73,10 @@ check-ci:
     node --import tsx chaos/cli/mqlab.ts check rebalance-converges --runs 5 --seed 1 --out reports/out/check-ci/rebalance-converges
     node --import tsx chaos/cli/mqlab.ts check no-acked-loss --runs 20 --seed 1 --broken writeBehindMs --out reports/out/check-ci/broken-write-behind; test $? -eq 1
 
+# what to run in CI: the CI suite, then swarm runs over generated configurations and faults for the rest of the budget; stops at and shrinks the first failure (junit.xml, battery.html under reports/out/battery)
+battery budget="300" seed="1" *flags="":
+    node --import tsx chaos/cli/mqlab.ts battery --budget {{budget}} --seed {{seed}} --out reports/out/battery {{flags}}
+
 # the incident library: each incident's broken then fixed phase; it must show its symptom, then lose it (reports under reports/out/incidents-<deployer>)
 incidents deployer="sim":
     node --import tsx chaos/cli/mqlab.ts incident run all --deployer {{deployer}} --out reports/out/incidents-{{deployer}}

@@ -30,6 +30,11 @@ export interface CaseSource<C extends { seed: number }> {
   scenarioOf(checkCase: C): Scenario;
   /** What check.json records about the first failing and the shrunk case. */
   recordOf(checkCase: C): Record<string, unknown>;
+  /**
+   * Generate without fast-check's bias toward small values (its first runs are biased: a
+   * one-run search would mostly draw empty schedules). Shrinking is unaffected.
+   */
+  unbiased?: boolean;
 }
 
 /** The plain source: schedules over one topology (`mqlab check` without --swarm). */
@@ -161,6 +166,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   });
   const parameters: fc.Parameters<[{ seed: number }]> = { seed: options.seed, numRuns: options.runs };
   if (options.path !== undefined) parameters.path = options.path;
+  if (source.unbiased === true) parameters.unbiased = true;
   const details = await fc.check(property, parameters);
   const report: CheckReport = {
     property: options.property.name, topology: options.topology, seed: options.seed,

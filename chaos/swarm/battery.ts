@@ -101,7 +101,7 @@ export interface BatterySummary {
   command: string;
 }
 
-export const batteryDefaults = { shrinkRunsMax: 40, outDir: "reports/out/battery" } as const;
+export const batteryDefaults = { shrinkRunsMax: 24, outDir: "reports/out/battery" } as const;
 
 /** A 31-bit fast-check seed for run `index` of a battery with `seed` (splitmix32-style). */
 export function runSeed(seed: number, index: number): number {
@@ -117,9 +117,15 @@ export function runPlan(seed: number, index: number): { property: PropertyName; 
   return { property: batteryProperties[index % batteryProperties.length]!, fastCheckSeed: runSeed(seed, index) };
 }
 
-/** How long shrinking may take at most: kept out of the search budget. */
-export function shrinkReserveMs(budgetMs: number): number {
-  return Math.min(60_000, Math.round(budgetMs * 0.2));
+/**
+ * The part of the budget kept out of the search for shrinking: room for every shrink run (and
+ * the counterexample's own run) at the mean wall time of the runs so far, at most half the
+ * budget; before any run, a fifth of it. Wall time only decides how many runs are searched,
+ * never what a run or a shrink step is.
+ */
+export function shrinkReserveMs(budgetMs: number, shrinkRunsMax: number = batteryDefaults.shrinkRunsMax, meanRunMs?: number): number {
+  if (meanRunMs === undefined) return Math.round(budgetMs * 0.2);
+  return Math.min(Math.round(budgetMs * 0.5), Math.round((shrinkRunsMax + 2) * meanRunMs));
 }
 
 function brokenFlag(options: BatteryOptions): string {
@@ -180,10 +186,11 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
 
   const swarmStartMs = now();
   let simulatedMs = 0;
-  const searchEndMs = startMs + options.budgetMs - shrinkReserveMs(options.budgetMs);
+  const budgetEndMs = startMs + options.budgetMs;
   for (let index = 0; summary.failure === undefined; index++) {
     if (options.runsMax !== undefined && index >= options.runsMax) { summary.stoppedBy = "runs"; break; }
-    if (now() >= searchEndMs) { summary.stoppedBy = "budget"; break; }
+    const meanRunMs = runs.length === 0 ? undefined : runs.reduce((sum, run) => sum + run.wallMs, 0) / runs.length;
+    if (now() >= budgetEndMs - shrinkReserveMs(options.budgetMs, shrinkRunsMax, meanRunMs)) { summary.stoppedBy = "budget"; break; }
     const plan = runPlan(options.seed, index);
     const property = findProperty(plan.property);
     const reproduce = checkCommandOf(plan.property, options);

@@ -57,7 +57,7 @@ export const swarmOptionValues = {
   // Workload shape
   queues: [4, 1, 8],
   producers: [1, 2],
-  ratePerSecond: [10, 5, 40],
+  ratePerSecond: [10, 5, 20],
   consumers: [2, 3, 5],
   // Workload mixes (chaos/scenario.ts contract; ignored until chaos/workload implements them).
   delayPercent: [0, 10],
@@ -143,7 +143,7 @@ export function producerFieldsOf(config: SwarmConfig, sendPhaseMs: number): Part
   if (config.compressiblePercent > 0) fields.compressiblePercent = config.compressiblePercent;
   if (config.largeBodyPercent > 0) fields.largeBodyPercent = config.largeBodyPercent;
   // One burst a third of the way into the send phase, long enough to fill a flush round.
-  if (config.burst) fields.bursts = [{ atMs: Math.round(sendPhaseMs / 3), durationMs: 3_000, inFlight: 16 }];
+  if (config.burst) fields.bursts = [{ atMs: Math.round(sendPhaseMs / 3), durationMs: 2_000, inFlight: 16 }];
   return fields;
 }
 

@@ -9,7 +9,22 @@
 import fc from "fast-check";
 import type { Fault, PortRole, ScheduledFault } from "../faults/types.ts";
 import type { TopologyName } from "../scenario.ts";
-import { checkNodes, checkTiming, checkGroup, type CheckNodes } from "../check/arbitraries.ts";
+import { checkNodes, checkGroup, type CheckNodes } from "../check/arbitraries.ts";
+
+/**
+ * Virtual-time shape of a swarm run: shorter than `mqlab check`'s (60 s + 40 s) so a battery
+ * gets through more runs; 30 s still fits a restart loop, and the drain phase still holds the
+ * longest liveness bound the drawn intervals give (expiry 10 s + rebalance/poll/heartbeat 6 s).
+ */
+export const swarmTiming = {
+  sendMs: 30_000,
+  quiesceMs: 30_000,
+  firstInjectS: 2,
+  lastInjectS: 26,
+  windowSMin: 1,
+  windowSMax: 15,
+  healMarginMs: 1_000,
+} as const;
 
 export type SwarmRole = "namesrv" | "master" | "slave" | "producer" | "consumer" | "cluster";
 
@@ -18,6 +33,7 @@ export const swarmRoles: readonly SwarmRole[] = ["namesrv", "master", "slave", "
 /** The kinds of draw (a fault kind, or a shape built from several faults). */
 export type SwarmFaultKind =
   | "crash" | "power-loss" | "pause" | "restart-loop" | "clock-skew" | "slow-disk" | "disk-full"
+  | "dying-disk-power-loss"
   | "firewall-drop" | "firewall-reject" | "one-way-drop" | "heartbeat-loss" | "flow-latency" | "flow-loss"
   | "partition-isolate" | "partition-halves" | "partition-bridge" | "partition-ring"
   | "partition-namesrv-only" | "partition-replication-only" | "namesrv-all-down";
@@ -26,8 +42,11 @@ export type SwarmFaultKind =
 // swarmFaultDraw below (any connection of any role, reset mid-frame) and a weight in
 // swarmFaultWeights. Until then the swarm cannot draw it and the distribution shows it absent.
 
+/** Faults the simulator will have but the swarm cannot draw yet (listed by every distribution). */
+export const pendingFaultKinds: readonly string[] = ["conn-reset"];
+
 export const swarmFaultKinds: readonly SwarmFaultKind[] = [
-  "crash", "power-loss", "pause", "restart-loop", "clock-skew", "slow-disk", "disk-full",
+  "crash", "power-loss", "pause", "restart-loop", "clock-skew", "slow-disk", "disk-full", "dying-disk-power-loss",
   "firewall-drop", "firewall-reject", "one-way-drop", "heartbeat-loss", "flow-latency", "flow-loss",
   "partition-isolate", "partition-halves", "partition-bridge", "partition-ring",
   "partition-namesrv-only", "partition-replication-only", "namesrv-all-down",
@@ -77,11 +96,11 @@ const pick = <T>(values: readonly T[]): fc.Arbitrary<T> => fc.constantFrom(...va
 /** A window in the send phase: [atMs, healAtMs], healed before producers stop. */
 interface Window { atMs: number; healAtMs: number }
 
-const lastHealMs = checkTiming.sendMs - checkTiming.healMarginMs;
+const lastHealMs = swarmTiming.sendMs - swarmTiming.healMarginMs;
 
 const windowArbitrary: fc.Arbitrary<Window> = fc.record({
-  atS: fc.integer({ min: checkTiming.firstInjectS, max: checkTiming.lastInjectS }),
-  windowS: fc.integer({ min: checkTiming.windowSMin, max: checkTiming.windowSMax }),
+  atS: fc.integer({ min: swarmTiming.firstInjectS, max: swarmTiming.lastInjectS }),
+  windowS: fc.integer({ min: swarmTiming.windowSMin, max: swarmTiming.windowSMax }),
 }).map(({ atS, windowS }) => ({ atMs: atS * 1_000, healAtMs: Math.min((atS + windowS) * 1_000, lastHealMs) }));
 
 const at = (window: Window, fault: Fault): ScheduledFault => ({ atMs: window.atMs, healAtMs: window.healAtMs, fault });
@@ -98,8 +117,8 @@ function everyNode(nodes: SwarmNodes): string[] {
 
 function restartLoop(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
   return fc.record({
-    target: pick(everyNode(nodes)), startS: fc.integer({ min: checkTiming.firstInjectS, max: 40 }),
-    cycles: fc.integer({ min: 2, max: 4 }), downS: fc.integer({ min: 1, max: 3 }), upS: pick([2, 5, 10]),
+    target: pick(everyNode(nodes)), startS: fc.integer({ min: swarmTiming.firstInjectS, max: 18 }),
+    cycles: fc.integer({ min: 2, max: 4 }), downS: fc.integer({ min: 1, max: 3 }), upS: pick([2, 4, 8]),
     power: fc.boolean(),
   }).map(({ target, startS, cycles, downS, upS, power }): FaultDraw => {
     const faults: ScheduledFault[] = [];
@@ -107,6 +126,30 @@ function restartLoop(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
       faults.push({ atMs, healAtMs: atMs + downS * 1_000, fault: { kind: power ? "power-loss" : "crash", target } });
     }
     return { kind: "restart-loop", role: roleOf(nodes, target), faults };
+  });
+}
+
+/**
+ * A broker's disk turns slow (fsync factor× slower), then the machine loses power while it is
+ * slow: the widest window in which acked-but-unflushed bytes exist, so a broker that acks before
+ * its flush (or its replication) shows it. Under SYNC_FLUSH or SYNC_MASTER no acked message
+ * may be lost.
+ */
+function dyingDiskPowerLoss(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
+  return fc.record({
+    target: pick([...nodes.masters, ...nodes.slaves]), atS: fc.integer({ min: swarmTiming.firstInjectS, max: 20 }),
+    slowS: fc.integer({ min: 1, max: 5 }), downS: fc.integer({ min: 1, max: 4 }), factor: pick([50, 200, 1_000]),
+  }).map(({ target, atS, slowS, downS, factor }): FaultDraw => {
+    const slowAtMs = atS * 1_000;
+    const powerAtMs = slowAtMs + slowS * 1_000;
+    const healAtMs = Math.min(powerAtMs + downS * 1_000, lastHealMs);
+    return {
+      kind: "dying-disk-power-loss", role: roleOf(nodes, target),
+      faults: [
+        { atMs: slowAtMs, healAtMs, fault: { kind: "slow-disk", target, factor } },
+        { atMs: powerAtMs, healAtMs, fault: { kind: "power-loss", target } },
+      ],
+    };
   });
 }
 
@@ -170,6 +213,7 @@ export function swarmFaultDraw(kind: SwarmFaultKind, nodes: SwarmNodes): fc.Arbi
         .map(({ seconds, ahead }): Fault => ({ kind: "clock-skew", target, offsetMs: (ahead ? 1 : -1) * seconds * 1_000 })));
     case "slow-disk": return single(kind, nodes, brokers, (target) => pick([10, 50, 200]).map((factor): Fault => ({ kind: "slow-disk", target, factor })));
     case "disk-full": return single(kind, nodes, brokers, (target) => fc.constant({ kind: "disk-full", target }));
+    case "dying-disk-power-loss": return dyingDiskPowerLoss(nodes);
     case "firewall-drop": return firewall(nodes, "drop", "both");
     case "firewall-reject": return firewall(nodes, "reject", "both");
     case "one-way-drop": return firewall(nodes, "drop", "one-way");

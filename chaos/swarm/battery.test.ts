@@ -1,0 +1,90 @@
+// The battery's contract: run i depends on (seed, i) only (same seed → same run list, a budget
+// only cuts it), junit.xml and battery.json describe what ran, a deliberately broken broker is
+// caught with exit 1 and a run directory whose replay gives the same traceHash, and CLI misuse
+// is one line and exit 2.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
+import { readRunResult } from "../result.ts";
+import { readScenarioFile, runScenario } from "../runner.ts";
+import { batteryProperties, runBattery, runPlan, runSeed, shrinkReserveMs, type BatterySummary } from "./battery.ts";
+
+const root = mkdtempSync(join(tmpdir(), "mqlab-battery-"));
+process.on("exit", () => rmSync(root, { recursive: true, force: true }));
+
+test("run i is a function of (seed, i): properties cycle, seeds differ per run and per battery seed", () => {
+  const plans = Array.from({ length: 8 }, (_, index) => runPlan(1, index));
+  assert.deepEqual(plans, Array.from({ length: 8 }, (_, index) => runPlan(1, index)));
+  assert.deepEqual(plans.map((plan) => plan.property), Array.from({ length: 8 }, (_, index) => batteryProperties[index % batteryProperties.length]));
+  assert.equal(new Set(plans.map((plan) => plan.fastCheckSeed)).size, plans.length);
+  assert.notEqual(runSeed(1, 0), runSeed(2, 0));
+  for (const plan of plans) assert.ok(Number.isSafeInteger(plan.fastCheckSeed) && plan.fastCheckSeed > 0 && plan.fastCheckSeed <= 0x7fff_ffff);
+  assert.equal(shrinkReserveMs(300_000), 60_000);
+  assert.equal(shrinkReserveMs(300_000, 24, 2_000), 52_000);
+  assert.equal(shrinkReserveMs(300_000, 24, 20_000), 150_000);
+});
+
+function brief(summary: BatterySummary): unknown[] {
+  return summary.runs.map((run) => [run.index, run.property, run.fastCheckSeed, run.worldSeed, run.topology, run.config, run.faultKinds, run.verdict, run.traceHash]);
+}
+
+test("same seed, same runs: two batteries agree run for run, and junit.xml / battery.json say what ran", async () => {
+  const options = { budgetMs: 600_000, seed: 5, deployer: "sim", suite: false, runsMax: 2 };
+  const first = await runBattery({ ...options, outDir: join(root, "a") });
+  const second = await runBattery({ ...options, outDir: join(root, "b") });
+  assert.equal(first.runs.length, 2);
+  assert.deepEqual(brief(first), brief(second));
+  assert.equal(first.stoppedBy, "runs");
+  assert.equal(first.exitCode, 0);
+  assert.equal(first.distribution.runs, 2);
+  const junit = readFileSync(join(root, "a", "junit.xml"), "utf8");
+  assert.match(junit, /<testsuite name="battery.swarm" tests="2" failures="0" errors="0"/);
+  for (const run of first.runs) assert.ok(junit.includes(`--seed ${run.fastCheckSeed}`), "each testcase carries its reproduce command");
+  const json = JSON.parse(readFileSync(join(root, "a", "battery.json"), "utf8")) as BatterySummary;
+  assert.deepEqual(brief(json), brief(first));
+  assert.match(readFileSync(join(root, "a", "battery.html"), "utf8"), /What the swarm visited \(2 runs\)/);
+  // A budget already spent runs nothing: it cuts the list, it never changes a run.
+  let clockMs = 0;
+  const spent = await runBattery({ ...options, runsMax: 5, budgetMs: 1_000, outDir: join(root, "c"), nowMs: () => (clockMs += 2_000) });
+  assert.equal(spent.runs.length, 0);
+  assert.equal(spent.stoppedBy, "budget");
+});
+
+test("a broken broker (drops every 5th send) fails with exit 1; the printed replay gives the same traceHash", async () => {
+  const summary = await runBattery({
+    budgetMs: 600_000, seed: 1, deployer: "sim", suite: false, runsMax: 4, shrinkRunsMax: 3,
+    testFaults: { dropEveryNthSend: 5 }, brokenText: "dropEveryNthSend=5", outDir: join(root, "broken"),
+  });
+  assert.equal(summary.exitCode, 1);
+  assert.equal(summary.verdict, "fail");
+  assert.equal(summary.stoppedBy, "failure");
+  const failure = summary.failure;
+  assert.ok(failure !== undefined && failure.phase === "swarm");
+  assert.match(failure.replay, /^npx mqlab replay /);
+  assert.match(failure.reproduce ?? "", /npx mqlab check \S+ --swarm --runs 1 --broken dropEveryNthSend=5 --seed \d+ --path /);
+  const recorded = readRunResult(failure.outDir);
+  const replayed = await runScenario(readScenarioFile(failure.outDir), { deployer: new SimDeployer(), seed: recorded.seed, outDir: join(failure.outDir, "replay") });
+  assert.equal(replayed.verdict, "fail");
+  assert.equal(replayed.traceHash, recorded.traceHash);
+  assert.match(readFileSync(join(root, "broken", "junit.xml"), "utf8"), /<testsuite name="battery.shrunk" tests="1" failures="1"/);
+});
+
+test("CLI misuse is one line on stderr and exit 2", () => {
+  const cases: [string[], RegExp][] = [
+    [["battery"], /--budget <seconds> is required/],
+    [["battery", "--budget", "ten"], /--budget wants a positive integer/],
+    [["battery", "--budget", "10", "--broken", "nope"], /unknown --broken switch "nope"/],
+    [["battery", "--budget", "10", "--deployer", "process"], /only sim is supported/],
+    [["battery", "--budget", "10", "--frobnicate"], /unknown option '--frobnicate'/],
+  ];
+  for (const [args, message] of cases) {
+    const run = spawnSync(process.execPath, ["--import", "tsx", "chaos/cli/mqlab.ts", ...args], { encoding: "utf8" });
+    assert.equal(run.status, 2, `${args.join(" ")}: exit ${String(run.status)} ${run.stderr}`);
+    assert.match(run.stderr, message);
+    assert.equal(run.stderr.trim().split("\n").length, 1, `${args.join(" ")}: ${run.stderr}`);
+  }
+});

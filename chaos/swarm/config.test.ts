@@ -1,0 +1,114 @@
+// The swarm's generators: every drawn configuration is one the broker accepts (same parser and
+// validation as mqbroker), every fault draw names nodes the plan has and heals in the send
+// phase, and a failure shrinks toward RocketMQ's defaults and no fault.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { parseBrokerConfig, validateBrokerConfig } from "../../system/config/broker_config.ts";
+import { findProperty } from "../check/properties.ts";
+import { validateScenario } from "../execute.ts";
+import { planCluster } from "../plan.ts";
+import { topologyFactsFromFiles } from "../checkers/context.ts";
+import { loadTopology } from "../../scenarios/topologies/index.ts";
+import { defaultSwarmConfig, swarmConfigArbitrary, swarmOptionNames, swarmOptionValues } from "./config.ts";
+import { faultDrawsArbitrary, swarmFaultDraw, swarmFaultKinds, swarmNodes, swarmTiming } from "./faults.ts";
+import { swarmCaseArbitrary, swarmFaultWeights, swarmScenario, type SwarmCase } from "./swarm_case.ts";
+
+const context = { homeDir: "/home/mq", hostName: "host", localIp: "10.0.0.1", totalPhysicalMemoryBytes: 8 * 1024 ** 3 };
+
+test("every drawn configuration parses and validates as broker.conf on every broker, and reaches the checkers' facts", () => {
+  const property = findProperty("durability");
+  fc.assert(fc.property(swarmCaseArbitrary(property), (swarmCase) => {
+    const scenario = swarmScenario(swarmCase, property);
+    validateScenario(scenario);
+    const plan = planCluster(scenario, 1);
+    for (const broker of plan.brokers) {
+      const { config } = parseBrokerConfig(broker.confText, broker.node, context);
+      validateBrokerConfig(config, broker.node);
+      assert.equal(config.mapedFileSizeCommitLog, swarmCase.config.mapedFileSizeCommitLog);
+      assert.equal(config.flushDiskType, swarmCase.config.flushDiskType);
+      assert.equal(config.longPollingEnable, swarmCase.config.longPollingEnable);
+    }
+    // The checkers judge against the drawn configuration: it is in their topology facts.
+    const facts = topologyFactsFromFiles(loadTopology(scenario.topology), scenario.brokerConfig ?? {}, scenario.brokerConfigByNode ?? {});
+    for (const broker of facts.brokers) {
+      assert.equal(broker.flushDiskType, swarmCase.config.flushDiskType);
+      assert.equal(broker.unflushedWindowMs, swarmCase.config.flushCommitLogThoroughInterval + swarmCase.config.flushIntervalCommitLog);
+    }
+    assert.deepEqual(scenario.generated?.config.topology, swarmCase.config.topology);
+    if (swarmCase.ordered) assert.equal(scenario.workload.producers[0]?.sendMode, "sync");
+  }), { numRuns: 60, seed: 7 });
+});
+
+test("a configuration shrinks to RocketMQ's defaults (each option's first value)", () => {
+  const defaults = defaultSwarmConfig();
+  assert.equal(defaults.flushDiskType, "ASYNC_FLUSH");
+  assert.equal(defaults.mapedFileSizeCommitLog, 1024 * 1024 * 1024);
+  assert.equal(defaults.mapedFileSizeConsumeQueue, 300_000 * 20);
+  assert.equal(defaults.retryTimesWhenSendFailed, 2);
+  assert.equal(defaults.sendLatencyFaultEnable, false);
+  assert.equal(defaults.longPollingEnable, true);
+  assert.equal(defaults.pullBatchSize, 32);
+  assert.equal(defaults.consumeMessageBatchMaxSize, 1);
+  const details = fc.check(fc.property(swarmConfigArbitrary(), () => false), { seed: 3 });
+  assert.ok(details.failed && details.counterexample !== null);
+  assert.deepEqual(details.counterexample[0], defaults);
+  // A pinned option stays pinned while the rest shrinks.
+  const pinned = fc.check(fc.property(swarmConfigArbitrary({ flushDiskType: "SYNC_FLUSH" }), () => false), { seed: 3 });
+  assert.deepEqual(pinned.counterexample?.[0], { ...defaults, flushDiskType: "SYNC_FLUSH" });
+  // Shrinking is toward the default for one option the failure needs, not away from it.
+  const needsSmallSegments = fc.check(fc.property(swarmConfigArbitrary(), (config) => config.mapedFileSizeCommitLog > 64 * 1024), { seed: 5 });
+  const shrunk = needsSmallSegments.counterexample?.[0];
+  assert.ok(shrunk !== undefined);
+  assert.deepEqual({ ...shrunk, mapedFileSizeCommitLog: defaults.mapedFileSizeCommitLog }, defaults);
+  assert.ok(shrunk.mapedFileSizeCommitLog <= 64 * 1024);
+});
+
+test("a swarm case shrinks to no fault and the default configuration on its own topology", () => {
+  const details = fc.check(fc.property(swarmCaseArbitrary(findProperty("durability")), (_case: SwarmCase) => false), { seed: 11 });
+  const shrunk = details.counterexample?.[0];
+  assert.ok(shrunk !== undefined);
+  assert.deepEqual(shrunk.draws, []);
+  assert.equal(shrunk.ordered, false);
+  assert.deepEqual(shrunk.config, { ...defaultSwarmConfig(), topology: shrunk.config.topology });
+});
+
+test("every fault kind can be drawn on a topology with slaves, names only planned nodes and heals in the send phase", () => {
+  const topology = "2m-2s-sync";
+  const nodes = swarmNodes(topology);
+  const known = new Set([...nodes.nameServers, ...nodes.brokers, ...nodes.allClients]);
+  for (const kind of swarmFaultKinds) {
+    const arbitrary = swarmFaultDraw(kind, nodes);
+    assert.ok(arbitrary !== undefined, `${kind} cannot be drawn on ${topology}`);
+    for (const draw of fc.sample(arbitrary, { seed: 1, numRuns: 30 })) {
+      assert.equal(draw.kind, kind);
+      assert.ok(draw.faults.length >= 1);
+      for (const scheduled of draw.faults) {
+        assert.ok(scheduled.healAtMs !== undefined && scheduled.healAtMs <= swarmTiming.sendMs - swarmTiming.healMarginMs);
+        const fault = scheduled.fault;
+        const names = fault.kind === "firewall" || fault.kind === "flow" ? [fault.source, fault.target]
+          : fault.kind === "heartbeat-loss" ? [fault.source] : fault.kind === "namesrv-all-down" || fault.kind === "partition" ? [] : [fault.target];
+        for (const name of names) assert.ok(known.has(name), `${kind} names ${name}`);
+      }
+    }
+  }
+  // Without slaves there is no replication to cut.
+  assert.equal(swarmFaultDraw("partition-replication-only", swarmNodes("2m-noslave")), undefined);
+});
+
+test("every role is hit: over many draws each role takes crashes, and weights follow the property", () => {
+  const draws = fc.sample(faultDrawsArbitrary("2m-2s-async", { "crash": 1 }, 5), { seed: 2, numRuns: 200 }).flat();
+  const roles = new Set(draws.map((draw) => draw.role));
+  for (const role of ["namesrv", "master", "slave", "producer", "consumer"]) assert.ok(roles.has(role as never), `no crash on a ${role}`);
+  const rebalance = swarmFaultWeights(findProperty("rebalance-converges"));
+  assert.equal(rebalance["power-loss"], undefined);
+  assert.equal(rebalance["disk-full"], undefined);
+  assert.ok((rebalance["restart-loop"] ?? 0) > 0);
+  const durability = swarmFaultWeights(findProperty("durability"));
+  for (const kind of swarmFaultKinds) assert.ok((durability[kind] ?? 0) > 0, `durability never draws ${kind}`);
+});
+
+test("every option lists its default first and only valid values", () => {
+  for (const name of swarmOptionNames) assert.ok(swarmOptionValues[name].length >= 2, `${name} has nothing to draw`);
+  for (const size of swarmOptionValues.mapedFileSizeConsumeQueue) assert.equal(size % 20, 0);
+});
