@@ -7,8 +7,9 @@
 //   (0 = off). Its commit log is then no longer a byte-identical prefix of the master's: the
 //   replica consistency checker's bug; nothing else notices while the slave runs.
 // - syncMasterAcksEarly: a SYNC_MASTER answers PUT_OK (SEND_OK) at once instead of waiting for
-//   the slave (it still pushes): an acked message can exist only on the master, so a master
-//   power loss (ASYNC_FLUSH) loses it although the guarantee table promises none.
+//   the slave (it still pushes), also when no slave is connected (instead of SLAVE_NOT_AVAILABLE):
+//   SEND_OK then claims a replica that does not exist. The send-status checker's bug (SEND_OK
+//   while the slave is down); loss counts alone do not show it (see chaos/check/broken.ts).
 export interface HATestFaults {
   slaveCorruptsReplica?: number;
   syncMasterAcksEarly?: boolean;
