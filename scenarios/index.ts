@@ -3,9 +3,10 @@ import type { Scenario } from "../chaos/scenario.ts";
 import { standardScenarios } from "./library/standard.ts";
 import { haScenarios } from "./library/ha.ts";
 import { smokeScenarios } from "./library/smoke.ts";
+import { networkScenarios } from "./library/network.ts";
 
 export function allScenarios(): Scenario[] {
-  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios()];
+  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios()];
 }
 
 export function findScenario(name: string): Scenario {

@@ -38,7 +38,7 @@ export { createWorld, defaultStartEpochMs, World, type AddNodeOptions, type Worl
 export { SimNode, type CrashMode, type NodeEntry, type NodeHandle } from "./node.ts";
 export { NetControl, type RuleSet } from "./net_control.ts";
 export type { FlowFault, FlowFaultSpec, NetRule, NetRuleSpec, NodeSelector, SegmentationSpec, SegmentFilter, SegmentInfo } from "./net_policy.ts";
-export { segmentationModerate } from "./net_policy.ts";
+export { segmentationHarsh, segmentationModerate } from "./net_policy.ts";
 export { netDefaults, type NetOptions, type ResetHandle, type ResetSpec } from "./net.ts";
 export { diskDefaults, SimDisk, type DiskOptions } from "./disk.ts";
 export { deriveRandom, SimRandom } from "./random.ts";

@@ -70,6 +70,11 @@ export const segmentationModerate: Readonly<SegmentationSpec> = {
   maxSegmentBytes: 16 * 1024, splitPercent: 25, coalescePercent: 25, pieceGapMaxMs: 0.05,
 };
 
+/** Harsh settings: small segments, most writes split or coalesced, pieces up to 0.5 ms apart. */
+export const segmentationHarsh: Readonly<SegmentationSpec> = {
+  maxSegmentBytes: 512, splitPercent: 60, coalescePercent: 50, pieceGapMaxMs: 0.5,
+};
+
 export function checkSegmentation(spec: SegmentationSpec): void {
   assert(Number.isSafeInteger(spec.maxSegmentBytes) && spec.maxSegmentBytes >= 1, "maxSegmentBytes must be an integer >= 1");
   for (const percent of [spec.splitPercent, spec.coalescePercent]) {

@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { executeScenario } from "../../execute.ts";
 import type { Fault, ScheduledFault } from "../../faults/types.ts";
 import type { Scenario } from "../../scenario.ts";
-import { segmentationModerate } from "../../sim/index.ts";
+import { segmentationHarsh, segmentationModerate } from "../../sim/index.ts";
 import { steadyWorkload } from "../../../scenarios/library/standard.ts";
 import { SimDeployer } from "./sim_deployer.ts";
 
@@ -50,10 +50,8 @@ const arbReset: fc.Arbitrary<ScheduledFault> = fc
     return { atMs, healAtMs: atMs + 1_000, fault };
   });
 
-/** Harsher than the deployer's default: half the writes split or coalesced, 512-byte segments. */
-const harsh = { maxSegmentBytes: 512, splitPercent: 50, coalescePercent: 50, pieceGapMaxMs: 0.2 };
-
-function scenarioWith(faults: ScheduledFault[], segmentation: Scenario["simNetwork"] = { segmentation: harsh }): Scenario {
+/** Harsher than the deployer's default (segmentationModerate). */
+function scenarioWith(faults: ScheduledFault[], segmentation: Scenario["simNetwork"] = { segmentation: segmentationHarsh }): Scenario {
   return {
     name: "1m/connection-resets",
     description: "random connection resets over a segmenting network",
