@@ -7,6 +7,8 @@
 // any lab run) — invalid mutants are not counted. Writes mutation.json and prints the score and
 // the survivors grouped by file and by kind. A long job, never part of CI.
 // Exit codes: 0 done (whatever the score), 2 the lab failed on the unmutated tree or bad usage.
+// The scratch worktree is removed at the end; a run killed midway leaves one under $TMPDIR
+// (mqlab-mutation-*): `git worktree prune` after deleting it. Uncommitted edits are not mutated.
 import { spawn, execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -12,7 +12,7 @@ import { runCheck } from "../check/check.ts";
 import { findProperty } from "../check/properties.ts";
 import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
 import { runScenario } from "../runner.ts";
-import type { TopologyName } from "../scenario.ts";
+import type { Scenario, TopologyName } from "../scenario.ts";
 
 const scenarios: [TopologyName, "no-fault" | "broker-crash" | "firewall-drop"][] = [
   ["2m-2s-sync", "no-fault"],
@@ -41,6 +41,33 @@ function healthyLatencyProblem(evidence: { readonly [key: string]: unknown } | u
   return undefined;
 }
 
+/**
+ * The smoke crash on SYNC_MASTER with a hostile workload, aimed at the paths the CI suite never
+ * reaches (its probes show them unhit): a consumer group failing 10 % of deliveries (send-back,
+ * retry topic, delayed re-delivery through the schedule service) with consistent-hash
+ * allocation and more consumers than queues, an orderly group (broker queue locks: grant,
+ * conflict, lock-failed rebalances), ordered sends, and latency fault avoidance on.
+ */
+export function rarePathsScenario(): Scenario {
+  const base = smokeScenario("2m-2s-sync", "broker-crash");
+  return {
+    ...base,
+    name: "mutation-lab/2m-2s-sync/rare-paths",
+    description: "smoke broker crash with failing, consistent-hash, orderly consumers and ordered sends",
+    workload: {
+      topics: [{ name: "TopicTest", queues: 4 }, { name: "TopicOrder", queues: 2 }],
+      producers: [
+        { count: 2, topic: "TopicTest", ratePerSecond: 10, tags: ["TagA", "TagB"], sendMode: "sync", bodySizeBytes: 256, latencyFaultAvoidance: true },
+        { count: 1, topic: "TopicOrder", ratePerSecond: 5, sendMode: "sync", ordered: true, orderKeys: 4 },
+      ],
+      consumers: [
+        { group: "GroupTest", topic: "TopicTest", count: 3, mode: "push", model: "CLUSTERING", subscription: "*", failurePercent: 10, allocateStrategy: "CONSISTENT_HASH" },
+        { group: "GroupOrder", topic: "TopicOrder", count: 3, mode: "push", model: "CLUSTERING", subscription: "*", orderly: true },
+      ],
+    },
+  };
+}
+
 async function main(): Promise<number> {
   const outDir = process.argv[2] ?? mkdtempSync(join(tmpdir(), "mqlab-mutation-lab-"));
   let worst = 0;
@@ -58,6 +85,9 @@ async function main(): Promise<number> {
         }
       }
     }
+    const rare = await runScenario(rarePathsScenario(), { deployer: new SimDeployer(), seed: 1, outDir: join(outDir, "rare-paths"), writeReport: false });
+    process.stdout.write(`${rare.verdict} ${rare.scenario}${rare.verdict === "pass" ? "" : `: ${rare.error ?? rare.checks.filter((c) => c.verdict === "fail").map((c) => c.summary).join("; ")}`}\n`);
+    if (rare.verdict !== "pass") return rare.verdict === "fail" ? 1 : 2;
     const report = await runCheck({
       property: findProperty("no-acked-loss"), topology: "2m-2s-sync", runs: 3, seed: 1, shrinkRunsMax: 0,
       outDir: join(outDir, "check"), command: "mutation lab",
