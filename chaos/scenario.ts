@@ -73,7 +73,12 @@ export interface ConsumerGroupSpec {
   poisonPercent?: number;
   /** The group's maxReconsumeTimes (RocketMQ default 16). */
   maxReconsumeTimes?: number;
-  /** consumeMessageBatchMaxSize (default 1); a failure inside a batch fails the batch. */
+  /**
+   * consumeMessageBatchMaxSize (default 1). A failure inside a batch: with "reconsume-later" the
+   * listener acknowledges the messages before the first failing one (ackIndex) and fails the
+   * rest; with "throw" (and for orderly groups) the whole batch fails. Each DeliverEvent's
+   * result says which.
+   */
   consumeBatchMaxSize?: number;
   /** pullBatchSize (default 32). */
   pullBatchSize?: number;
@@ -83,9 +88,16 @@ export interface ConsumerGroupSpec {
   consumeTimestampMs?: number;
   /** A group that joins late: its consumers start at this run time. */
   startAtMs?: number;
-  /** Scale out and back in: at atMs the group has `count` consumers (starting or stopping the last ones). */
+  /**
+   * Scale out and back in: at atMs the group has `count` consumers (starting or stopping the
+   * highest-numbered ones). Deployers create max(count, every step's count) consumer nodes
+   * (chaos/workload/consumer_schedule.ts); the idle ones wait inside their node.
+   */
   scale?: { atMs: number; count: number }[];
-  /** Read %DLQ%<group> when the run drains and record what is there (default: when poisonPercent > 0). */
+  /**
+   * Read %DLQ%<group> when the run drains and record what is there (default: when poisonPercent
+   * > 0). Node 1 of the group reads it; if node 1 is down at the end, nothing is read.
+   */
   readDlq?: boolean;
 }
 

@@ -1,10 +1,11 @@
 // The CI scenario suite as part of `npm test`: every topology × {no fault, broker crash,
-// firewall drop, heartbeat loss, consumer crash} in the simulator over two seeds. Each run
+// firewall drop, heartbeat loss, consumer crash} in the simulator over two seeds, with the CI
+// workload (every mix; each run's history must show each one's footprint). Each run
 // writes its directory under reports/out/suite-ci/ (report.html, result.json, history.jsonl),
 // and the suite writes junit.xml there, so a red run can be opened and replayed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SimDeployer } from "../chaos/deploy/sim/sim_deployer.ts";
@@ -12,6 +13,24 @@ import { runScenario } from "../chaos/runner.ts";
 import type { RunResult } from "../chaos/result.ts";
 import { renderJunit } from "../reports/junit.ts";
 import { findScenario, findSuite } from "./index.ts";
+import { parseHistoryJsonl, type HistoryEvent } from "../chaos/history/types.ts";
+
+/** The mixes' footprints in a run's history; returns the ones missing (the suite must exercise them all). */
+function missingFeatures(events: readonly HistoryEvent[]): string[] {
+  const has = (name: string, found: boolean): string[] => (found ? [] : [name]);
+  const deliveries = events.flatMap((event) => (event.type === "deliver" ? [event] : []));
+  const invokes = events.flatMap((event) => (event.type === "invoke" ? [event] : []));
+  return [
+    ...has("orderly deliveries under a held lock", deliveries.some((event) => event.group === "GroupOrderly" && event.lockHeld === true)),
+    ...has("failed deliveries redelivered", deliveries.some((event) => event.group === "GroupFailing" && event.reconsumeTimes > 0)),
+    ...has("dead letters", events.some((event) => event.type === "dlq")),
+    ...has("delayed sends", invokes.some((event) => event.delayLevel !== undefined)),
+    ...has("batch sends", invokes.some((event) => event.batchId !== undefined)),
+    ...has("burst sends", invokes.some((event) => event.burst === true)),
+    ...has("two broadcasting consumers", new Set(deliveries.filter((event) => event.group === "GroupBroadcast").map((event) => event.process)).size === 2),
+    ...has("a late join", events.some((event) => event.type === "membership" && event.group === "GroupLateLast" && event.change === "join" && event.timeMs >= 90_000)),
+  ];
+}
 
 const outRoot = fileURLToPath(new URL("../reports/out/suite-ci/", import.meta.url));
 const suite = findSuite("ci");
@@ -29,6 +48,7 @@ for (const name of suite.scenarios) {
       results.push(result);
       const failed = result.checks.filter((check) => check.verdict !== "pass").map((check) => `${check.name}: ${check.summary}`);
       assert.equal(result.verdict, "pass", `${result.error ?? failed.join("; ")} — report: ${join(outDir, "report.html")}; replay: ${result.replay}`);
+      assert.deepEqual(missingFeatures(parseHistoryJsonl(readFileSync(join(outDir, "history.jsonl"), "utf8"))), [], "the CI workload exercised every mix");
     });
   }
 }

@@ -13,6 +13,7 @@ import { loadTopology } from "../../scenarios/topologies/index.ts";
 import { brokerNodeName } from "../checkers/context.ts";
 import { parseProperties } from "../../system/config/properties.ts";
 import type { CheckProperty, GeneratedFaultKind } from "./properties.ts";
+import type { MixName } from "../workload/mixes.ts";
 
 /** Virtual-time shape of a generated run: a short send phase, faults inside it. */
 export const checkTiming = {
@@ -175,7 +176,13 @@ export interface WorkloadChoice {
   consumers: number;
   ordered: boolean;
   flushDiskType: "SYNC_FLUSH" | "ASYNC_FLUSH";
+  /** Workload mixes beside the base workload (absent or empty: none). */
+  mixes?: CheckMix[];
 }
+
+/** Mixes a case may draw (large bodies cost too much for a property run). */
+export const checkMixes = ["ordered", "failing", "batch", "delayed", "broadcast", "late-join", "scaling", "burst"] as const satisfies readonly MixName[];
+export type CheckMix = (typeof checkMixes)[number];
 
 export interface CheckCase {
   /** The simulated world's seed (never shrunk). */
@@ -190,13 +197,16 @@ export function workloadArbitrary(property: CheckProperty): fc.Arbitrary<Workloa
     ? pick(["SYNC_FLUSH", "ASYNC_FLUSH"] as const)
     : fc.constant(property.flushDiskType);
   // Two consumers at least: the schedule's consumer faults name consumer 1 and 2.
-  return fc.record({
+  const base = fc.record({
     producers: fc.integer({ min: 1, max: 2 }),
     ratePerSecond: pick([5, 10]),
     consumers: fc.integer({ min: 2, max: 3 }),
     ordered,
     flushDiskType: flush,
   });
+  // Only properties that ask for mixes draw them, so other properties' seeds stay valid.
+  if (property.mixes !== "generated") return base;
+  return fc.tuple(base, fc.subarray([...checkMixes], { minLength: 1 })).map(([choice, mixes]) => ({ ...choice, mixes }));
 }
 
 export function checkCaseArbitrary(property: CheckProperty, topology: TopologyName): fc.Arbitrary<CheckCase> {

@@ -7,6 +7,10 @@ import { faultTarget } from "../faults/types.ts";
 import type { Intervals, Scenario, TopologyName } from "../scenario.ts";
 import { checkGroup, checkTiming, checkTopic, type CheckCase } from "./arbitraries.ts";
 import type { CheckProperty } from "./properties.ts";
+import { buildMix, combineMixes } from "../workload/mixes.ts";
+
+/** Quiesce of a case with mixes: room for a poison message's reconsumes (10 s + 30 s) and the DLQ. */
+const mixesQuiesceMs = 60_000;
 
 export const checkIntervals: Intervals = {
   routePollMs: 3_000,
@@ -61,9 +65,14 @@ export function checkScenario(
     },
     faults: checkCase.faults.map((scheduled) => ({ ...scheduled })),
     durationMs: checkTiming.sendMs,
-    quiesceMs: checkTiming.quiesceMs,
+    // A poison message sent last needs its two reconsumes (10 s + 30 s) before the DLQ has it.
+    quiesceMs: (workload.mixes ?? []).length > 0 ? Math.max(checkTiming.quiesceMs, mixesQuiesceMs) : checkTiming.quiesceMs,
     expectations: { checkers: [...property.checkers] },
   };
+  if ((workload.mixes ?? []).length > 0) {
+    scenario.workload = combineMixes(scenario.workload, ...(workload.mixes ?? []).map((mix) => buildMix(mix, { sendMs: checkTiming.sendMs })));
+    scenario.description += `, mixes: ${(workload.mixes ?? []).join(", ")}`;
+  }
   if (testFaults !== undefined) scenario.testFaults = { ...testFaults };
   return scenario;
 }

@@ -10,7 +10,7 @@ export type GeneratedFaultKind =
   | "crash" | "power-loss" | "pause" | "firewall" | "partition" | "heartbeat-loss"
   | "flow" | "clock-skew" | "slow-disk";
 
-export type PropertyName = "no-acked-loss" | "durability" | "queue-order" | "rebalance-converges" | "all";
+export type PropertyName = "no-acked-loss" | "durability" | "queue-order" | "rebalance-converges" | "all" | "hostile";
 
 export interface CheckProperty {
   name: PropertyName;
@@ -22,6 +22,8 @@ export interface CheckProperty {
   flushDiskType?: "SYNC_FLUSH" | "ASYNC_FLUSH";
   /** Ordered sends + orderly consumers: always, never, or generated. */
   ordered: "always" | "never" | "generated";
+  /** Workload mixes (chaos/workload/mixes.ts) added beside the base workload: generated, or none. */
+  mixes?: "generated";
 }
 
 // Disk and process faults weigh most where durability is the question: a broken flush only
@@ -72,6 +74,15 @@ export const checkProperties: readonly CheckProperty[] = [
     checkers: ["delivery", "order", "failover", "rebalance", "latency"],
     faultWeights: everyWeight,
     ordered: "generated",
+  },
+  {
+    name: "hostile",
+    description: "SYNC_FLUSH brokers, the base workload plus generated workload mixes (orderly, failing and poison, batch, delayed, broadcast, late, scaling, burst) under every fault kind: delivery, order and rebalance hold",
+    checkers: ["delivery", "order", "rebalance"],
+    faultWeights: everyWeight,
+    flushDiskType: "SYNC_FLUSH",
+    ordered: "generated",
+    mixes: "generated",
   },
 ];
 

@@ -6,6 +6,7 @@
 // - duplicated: more than one successful delivery of a message to one clustering group (or to
 //   one broadcasting consumer). Counted and listed; fails only past options.maxDuplicated.
 // - unexpected: a delivery whose messageId was never invoked. Always a failure.
+// - dead-lettered: a message the group's DLQ holds (DlqEvent) counts as received by the group.
 // - resolved sends: an unknown-outcome (or never-completed) send that was delivered did happen
 //   ("unknownResolvedOk"); a failed send that was delivered is "failedButDelivered" — RocketMQ
 //   can store a message whose ack was lost. Both are allowed and reported. An unknown send
@@ -84,6 +85,10 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
       }
     }
   }
+  // Dead-lettered messages (DlqEvent: found in %DLQ%<group> when the run drained) were given
+  // up on by their group as RocketMQ specifies, after maxReconsumeTimes: not lost for it.
+  const deadLettered = new Set<string>();
+  for (const event of history) if (event.type === "dlq") deadLettered.add(`${event.group}\u0000${event.messageId}`);
   const losses = powerLossesOf(index, context);
   const lost: LostMessage[] = [];
   const allowedLoss: LostMessage[] = [];
@@ -96,7 +101,7 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
     for (const send of index.messages) {
       if (!expects(receiver, send)) continue;
       expected++;
-      if (received.has(send.messageId)) {
+      if (received.has(send.messageId) || deadLettered.has(`${receiver.group}\u0000${send.messageId}`)) {
         got++;
         continue;
       }

@@ -4,7 +4,7 @@
 // as stdout lines "@@history <HistoryEvent JSON>" and reports its state as "@@control <JSON>";
 // any other stdout line is plain log output. SIGUSR2 (or the stdin line "stop-producers")
 // stops sending; SIGTERM stops the node. Operation ids are local to one worker incarnation:
-// the deployer maps them to run-wide ids (WorkerHistoryBridge).
+// the deployer maps them to run-wide ids (WorkerHistoryBridge), send attempts' included.
 import type { Env } from "../../system/env/env.ts";
 import type { HistoryEvent, HistoryRecorder } from "../history/types.ts";
 import type { ConsumerGroupSpec, Intervals, ProducerSpec, Workload } from "../scenario.ts";
@@ -92,6 +92,13 @@ export class WorkerHistoryBridge {
         ids.set(event.opId, runId);
       }
       this.recorder.record({ ...event, opId: runId });
+      return;
+    }
+    if (event.type === "attempt" && event.opId !== undefined) {
+      // An attempt belongs to an invoke already bridged (the producer records the invoke first).
+      const runId = this.idMaps.get(incarnation)?.get(event.opId);
+      const { opId: _local, ...rest } = event;
+      this.recorder.record(runId === undefined ? rest : { ...rest, opId: runId });
       return;
     }
     this.recorder.record(event);

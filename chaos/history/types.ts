@@ -97,7 +97,11 @@ export interface DeliverEvent {
   /** Batch consumption: size of the batch handed to the listener and this message's index. */
   batchSize?: number;
   batchIndex?: number;
-  /** The message's delayTimeLevel as stored (a retry's level is the broker's choice). */
+  /**
+   * The message's DELAY property as delivered, when present. RocketMQ's schedule service clears
+   * it when it re-stores a delayed message in its real topic, so delayed messages usually arrive
+   * without it: join with the invoke's delayLevel (a retry's level is the broker's choice).
+   */
   delayLevel?: number;
   /** Store time at the broker, when known, in run time. */
   storeTimeMs?: number;
@@ -107,7 +111,10 @@ export interface DeliverEvent {
 
 /**
  * A message found in a group's dead-letter queue (%DLQ%<group>), read by the workload when the
- * run drains. reconsumeTimes is the count the message carried into the DLQ.
+ * run drains. reconsumeTimes is the count the message carried into the DLQ: the broker's
+ * send-back stores it with the failed delivery's reconsumeTimes + 1 (RocketMQ 4.9.x, on the DLQ
+ * path as on the retry path), so a message dead-lettered because it failed at
+ * maxReconsumeTimes carries maxReconsumeTimes + 1. Node 1 of the group reads the DLQ.
  */
 export interface DlqEvent {
   type: "dlq";

@@ -118,7 +118,7 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
     const tally: AttemptTally = { opId: first.invoke.opId, attempts: 0, ambiguous: false };
     tallies.set(first.invoke.messageId, tally);
     try {
-      if (sendMode === "oneway" && !unit.batch) {
+      if (first.invoke.sendMode === "oneway" && !unit.batch) {
         await producer.sendOneway(first.message);
         // A oneway send has no acknowledgement: its outcome is unknown by construction.
         recorder.record({ type: "unknown", op: "send", opId: first.invoke.opId, timeMs: runTime(), process: spec.node, messageId: first.invoke.messageId, error: "oneway: no acknowledgement" });

@@ -143,3 +143,13 @@ test("a broker crash changes the clients' routes: route events drop it, then nam
   const failedAttempts = ofType(events, "attempt").filter((event) => event.outcome === "error");
   assert.ok(failedAttempts.some((event) => event.broker === "broker-a" && event.errorName !== undefined));
 });
+
+test("large bodies near maxMessageSize are stored and delivered with their identity", async () => {
+  const large = buildMix("large", { sendMs: 10_000, ratePerSecond: 2 });
+  const events = await simRun({ ...large, producers: large.producers.map((producer) => ({ ...producer, largeBodyPercent: 50 })) }, { durationMs: 10_000, quiesceMs: 20_000 });
+  const big = ofType(events, "invoke").filter((invoke) => (invoke.bodySizeBytes ?? 0) > 4_000_000);
+  assert.ok(big.length > 0);
+  const okIds = new Set(events.flatMap((event) => (event.type === "ok" ? [event.messageId] : [])));
+  const delivered = new Set(ofType(events, "deliver").map((event) => event.messageId));
+  assert.ok(big.every((invoke) => okIds.has(invoke.messageId) && delivered.has(invoke.messageId)), "every large message acked and delivered");
+});

@@ -1,8 +1,10 @@
 // The standard scenario grid: every topology × {no fault, broker crash, firewall drop,
-// heartbeat loss, consumer crash}, with a steady workload and RocketMQ's own intervals
+// heartbeat loss, consumer crash}, with the CI workload (steady traffic plus every hostile mix,
+// ciWorkload) and RocketMQ's own intervals
 // (the simulator makes a 120 s expiry cost nothing). Names read "<topology>/<fault>".
 import type { ScheduledFault } from "../../chaos/faults/types.ts";
 import type { Scenario, TopologyName, Workload } from "../../chaos/scenario.ts";
+import { buildMix, combineMixes } from "../../chaos/workload/mixes.ts";
 
 export const topologies: readonly TopologyName[] = ["1m", "2m-noslave", "2m-2s-async", "2m-2s-sync"];
 
@@ -18,6 +20,31 @@ export function steadyWorkload(): Workload {
     producers: [{ count: 2, topic: "TopicTest", ratePerSecond: 10, tags: ["TagA", "TagB"], sendMode: "sync", bodySizeBytes: 256 }],
     consumers: [{ group: "GroupTest", topic: "TopicTest", count: 2, mode: "push", model: "CLUSTERING", subscription: "*" }],
   };
+}
+
+/**
+ * The CI suite's workload: the steady traffic (GroupTest, producer-1 first: the fault schedules
+ * name them) plus a small dose of every hostile mix (chaos/workload/mixes.ts), each on its own
+ * topic: an orderly group on keyed sends, a failing group (retries, poison messages dead-lettered
+ * after 2 reconsumes, batch sends consumed in batches with partial failures), delayed and
+ * compressed messages, a broadcasting and a clustering group on one topic, a group joining late
+ * from its last offset, and one burst. Rates are low so the suite stays within twice its old
+ * wall time; the steady rate is cut from 10 to 3 per producer to make room.
+ */
+export function ciWorkload(sendMs: number): Workload {
+  const late = buildMix("late-join", { sendMs, ratePerSecond: 1 });
+  const burst = buildMix("burst", { sendMs, ratePerSecond: 0.5 });
+  return combineMixes(
+    buildMix("steady", { ratePerSecond: 3 }),
+    buildMix("ordered", { ratePerSecond: 2 }),
+    buildMix("failing", { ratePerSecond: 4 }),
+    buildMix("delayed", { ratePerSecond: 1 }),
+    buildMix("broadcast", { ratePerSecond: 2 }),
+    { ...late, consumers: late.consumers.filter((group) => group.consumeFromWhere === "CONSUME_FROM_LAST_OFFSET") },
+    // Half a second at full speed (the simulated cluster takes about a thousand sends a second),
+    // after the standard faults healed (150 s), while the cluster is still recovering.
+    { ...burst, producers: burst.producers.map((producer) => ({ ...producer, bursts: [{ atMs: Math.round(sendMs * 0.7), durationMs: 500, inFlight: 4 }] })) },
+  );
 }
 
 const faultStartMs = 60_000;
@@ -59,7 +86,7 @@ export function standardScenario(topology: TopologyName, fault: StandardFault): 
     topology,
     // SYNC_FLUSH: a process crash must not lose an acked message in any topology.
     brokerConfig: { flushDiskType: "SYNC_FLUSH" },
-    workload: steadyWorkload(),
+    workload: ciWorkload(durationMs),
     faults,
     durationMs,
     quiesceMs: 180_000,
