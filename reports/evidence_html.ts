@@ -4,6 +4,7 @@
 // that may come from an older run): a shape this file does not know is shown as escaped JSON.
 import type { CheckResult } from "../chaos/result.ts";
 import { esc, millis, seconds } from "./escape.ts";
+import { derivationsTable, genericEvidence } from "./evidence_generic.ts";
 
 type Row = Record<string, unknown>;
 type Capped = { count: number; items: Row[] };
@@ -45,7 +46,8 @@ const nested = (name: string, inner: string) => (row: Row): string => esc(text(a
 function deliveryEvidence(evidence: Row): string {
   return [
     table("Lost acked messages", [["message id", code("id")], ["receiver", field("receiver")], ["queue", field("queue")], ["acked at", at("ackMs")], ["why it is not allowed", field("reason")]], asCapped(evidence.lost), "lost"),
-    table("Lost as the guarantee table allows", [["message id", code("id")], ["receiver", field("receiver")], ["queue", field("queue")], ["acked at", at("ackMs")], ["allowed because", field("reason")]], asCapped(evidence.allowedLoss), "allowed-loss"),
+    table("Lost as the guarantee table allows", [["message id", code("id")], ["receiver", field("receiver")], ["queue", field("queue")], ["acked at", at("ackMs")],
+      ["acked before the power loss", ms("ackBeforeLossMs")], ["window allowed", ms("windowMs")], ["window's mechanism", field("mechanism")], ["allowed because", field("reason")]], asCapped(evidence.allowedLoss), "allowed-loss"),
     table("Unexpected deliveries (never sent)", [["message id", code("id")], ["group", field("group")], ["deliveries", field("count")]], asCapped(evidence.unexpected), "unexpected"),
     table("Duplicated messages", [["message id", code("id")], ["receiver", field("receiver")], ["successful deliveries", field("count")]], asCapped(evidence.duplicated), "duplicated"),
     table("Unknown-outcome sends that were delivered (they happened)", [["message id", code("id")]], asCapped(evidence.unknownResolvedOk)),
@@ -75,6 +77,7 @@ function failoverEvidence(evidence: Row): string {
   return table("Unavailability windows (exceeded first, then the longest)", [["kind", field("kind")], ["scope", field("scope")], ["start", at("startMs")], ["end", at("endMs")],
     ["duration", ms("durationMs")], ["bound", ms("boundMs")],
     ["", (row) => (row.exceeded === true ? `<span class="bad">over bound</span>` : row.recovered === false ? "never recovered" : "ok")]], windows, "windows") +
+    (asArray(bounds.derivations).length > 0 ? derivationsTable("Bounds: the mechanism each assumes and the intervals it adds up", asArray(bounds.derivations)) : "") +
     (reasons === "" ? "" : `<details><summary>How the bounds were derived</summary><ul>${reasons}</ul></details>`);
 }
 
@@ -104,6 +107,8 @@ function latencyEvidence(evidence: Row): string {
 
 const renderers: Record<string, (evidence: Row) => string> = {
   delivery: deliveryEvidence, order: orderEvidence, failover: failoverEvidence, rebalance: rebalanceEvidence, latency: latencyEvidence,
+  orderly: genericEvidence, sharding: genericEvidence, retry: genericEvidence, delay: genericEvidence, "late-join": genericEvidence,
+  "producer-failover": genericEvidence, replica: genericEvidence, routes: genericEvidence, duplicates: genericEvidence, "send-status": genericEvidence,
 };
 
 export function evidenceHtml(check: CheckResult): string {

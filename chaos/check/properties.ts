@@ -3,6 +3,7 @@
 // only uses faults under which its checkers must pass on a healthy broker (DESIGN.md's
 // guarantee table): no-acked-loss pins SYNC_FLUSH, so no crash, pause, partition or power
 // loss may lose a message acked SEND_OK.
+import { allCheckerNames } from "../checkers/index.ts";
 import type { CheckerName } from "../scenario.ts";
 
 /** The fault kinds a generated schedule may contain (arbitraries.ts builds each). */
@@ -70,8 +71,8 @@ export const checkProperties: readonly CheckProperty[] = [
   },
   {
     name: "all",
-    description: "every checker (delivery, order, failover, rebalance, latency) under every generated fault kind",
-    checkers: ["delivery", "order", "failover", "rebalance", "latency"],
+    description: "every checker (delivery, order, failover, rebalance, latency and the guarantee checkers) under every generated fault kind",
+    checkers: [...allCheckerNames],
     faultWeights: everyWeight,
     ordered: "generated",
   },

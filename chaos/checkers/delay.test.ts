@@ -42,3 +42,10 @@ test("a due delayed message never delivered fails; one not due before the end is
   assert.equal(late.verdict, "pass");
   assert.equal((late.evidence as DelayEvidence).notDueByEnd, 1);
 });
+
+test("a clock skew overlapping the delay excuses an early delivery (counted)", () => {
+  const early = new HistoryBuilder().send({ id: "d", at: 1000, delayLevel: 2 }).deliver({ id: "d", at: 3_000 }).fault(500, 2_000, "clock-skew", "broker-a").build();
+  const result = checkDelay(early, testContext({ endMs: 100_000 }));
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.equal((result.evidence as DelayEvidence).skewExcused, 1);
+});

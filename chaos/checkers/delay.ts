@@ -8,6 +8,8 @@
 //   nodes; the broker's 100 ms schedule tick only ever makes delivery later.
 // - eventually: every receiver that must see it (receivers.ts) gets it, unless the run ended
 //   before invokeMs + delay + deliverySlackMs (long poll + pull retry + rebalance).
+// A clock-skew fault overlapping [send, delivery] excuses an early delivery (counted): the
+// broker schedules by its own clock and a skewed node records skewed times.
 // Levels: broker.conf's messageDelayLevel (the scenario's brokerConfig override wins), default
 // "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h"; a level above the table is
 // clamped to the last one (DefaultMessageStore.putMessage does the same).
@@ -16,6 +18,7 @@ import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
+import { faultWindows } from "./fault_windows.ts";
 import { indexHistory, receivedBy, runEndMs } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 
@@ -58,6 +61,8 @@ export type DelayEvidence = {
   early: CappedList<EarlyDelivery>;
   neverDelivered: CappedList<MissingDelayed>;
   notDueByEnd: number;
+  /** Early deliveries while a clock was skewed (the broker schedules by its own clock; a skewed node records skewed times). */
+  skewExcused: number;
   /** Largest (delivery − due) seen: how late delayed messages arrived. */
   maxLateMs: number;
 };
@@ -71,6 +76,8 @@ export function checkDelay(history: readonly HistoryEvent[], context: CheckConte
   let delayed = 0;
   let notDueByEnd = 0;
   let maxLateMs = 0;
+  let skewExcused = 0;
+  const skews = faultWindows(index, context).filter((window) => window.kind === "clock-skew");
   const delayedIds = new Map<string, { level: number; dueMs: number; sentMs: number }>();
   for (const send of index.messages) {
     if (send.delayLevel === undefined || send.delayLevel <= 0 || send.outcome === "fail") continue;
@@ -81,7 +88,9 @@ export function checkDelay(history: readonly HistoryEvent[], context: CheckConte
   for (const delivery of index.deliveries) {
     const entry = delayedIds.get(delivery.messageId);
     if (entry === undefined) continue;
-    if (delivery.timeMs < entry.dueMs - delayToleranceMs) {
+    if (delivery.timeMs < entry.dueMs - delayToleranceMs && skews.some((window) => window.startMs <= delivery.timeMs && (window.endMs === null || window.endMs >= entry.sentMs))) {
+      skewExcused++;
+    } else if (delivery.timeMs < entry.dueMs - delayToleranceMs) {
       early.push({
         id: delivery.messageId, level: entry.level, delayMs: entry.dueMs - entry.sentMs, sentMs: entry.sentMs,
         deliveredMs: delivery.timeMs, earlyByMs: entry.dueMs - delivery.timeMs, group: delivery.group, process: delivery.process,
@@ -106,7 +115,7 @@ export function checkDelay(history: readonly HistoryEvent[], context: CheckConte
   const max = idsMax(context);
   const evidence: DelayEvidence = {
     levelsMs: levels, toleranceMs: delayToleranceMs, delayed, early: capped(early, max),
-    neverDelivered: capped(missing, max), notDueByEnd, maxLateMs,
+    neverDelivered: capped(missing, max), notDueByEnd, skewExcused, maxLateMs,
   };
   const parts: string[] = [];
   const first = early[0];

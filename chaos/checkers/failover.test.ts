@@ -118,3 +118,29 @@ test("consumption: acked messages waiting with no delivery and no fault fail; a 
     testContext({ expectations: { maxConsumeUnavailableMs: 1000 } }));
   assert.equal(strict.verdict, "fail");
 });
+
+test("latency fault avoidance: a broker skipped for its 600 s isolation after a fault is within the derived bound, and only with the setting", () => {
+  const faults = [crash("broker-a", 10_000, 40_000)];
+  const build = (): HistoryBuilder => {
+    const builder = new HistoryBuilder().fault(10_000, 40_000, "crash", "broker-a");
+    const offsets = new Map<string, number>();
+    for (let timeMs = 0; timeMs < 500_000; timeMs += 1000) {
+      // broker-a takes sends until the crash, then not again until 450 s (isolated 600 s by one failure).
+      const queue = (timeMs < 10_000 || timeMs >= 450_000) && (timeMs / 1000) % 2 === 0 ? "broker-a:0" : "broker-b:0";
+      const offset = offsets.get(queue) ?? 0;
+      offsets.set(queue, offset + 1);
+      builder.send({ id: `m-${timeMs}`, at: timeMs, queue, offset }).deliver({ id: `m-${timeMs}`, at: timeMs + 10 });
+    }
+    return builder;
+  };
+  const plain = checkFailover(build().build(), testContext({ faults }));
+  assert.equal(plain.verdict, "fail");
+  assert.match(plain.summary, /send-broker broker-a/);
+  const avoiding = testContext({ faults });
+  avoiding.workload.producers = [{ count: 1, topic: "T", latencyFaultAvoidance: true }];
+  const result = checkFailover(build().build(), avoiding);
+  assert.equal(result.verdict, "pass", result.summary);
+  const [window] = windowsOf(result.evidence, "send-broker");
+  assert.ok((window?.boundMs ?? 0) >= 600_000, `bound ${window?.boundMs}`);
+  assert.ok((result.evidence as FailoverEvidence).bounds.derivations.some((entry) => /latency fault isolation/.test(entry.mechanism)));
+});

@@ -34,7 +34,20 @@ export type OrderEvidence = {
 
 type Latest = OrderedDelivery & { offset: number };
 
+// The orderly checker reuses this result for the same history and context: judged once.
+const judged = new WeakMap<readonly HistoryEvent[], WeakMap<CheckContext, CheckResult>>();
+
 export function checkOrder(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
+  const perHistory = judged.get(history) ?? new WeakMap<CheckContext, CheckResult>();
+  judged.set(history, perHistory);
+  const cached = perHistory.get(context);
+  if (cached !== undefined) return cached;
+  const result = judgeOrder(history, context);
+  perHistory.set(context, result);
+  return result;
+}
+
+function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
   const index = indexHistory(history);
   const specs = groupSpecs(context.workload, index.seenGroups);
   const broadcasting = new Set(specs.filter((spec) => spec.model === "BROADCASTING").map((spec) => spec.group));

@@ -174,9 +174,17 @@ function servingBrokers(sends: readonly SendRecord[], attempts: readonly SendAtt
   for (const attempt of attempts) if (attempt.outcome === "ok") oks.push({ timeMs: attempt.timeMs, broker: attempt.broker });
   oks.sort((left, right) => left.timeMs - right.timeMs);
   return (fromMs, toMs) => {
+    // Binary search for the first ok at/after fromMs, then scan the range only.
+    let low = 0;
+    let high = oks.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((oks[middle]?.timeMs ?? Infinity) < fromMs) low = middle + 1;
+      else high = middle;
+    }
     const found = new Set<string>();
-    for (const ok of oks) {
-      if (ok.timeMs < fromMs) continue;
+    for (let position = low; position < oks.length; position++) {
+      const ok = oks[position]!;
       if (ok.timeMs > toMs) break;
       found.add(ok.broker);
     }

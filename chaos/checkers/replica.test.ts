@@ -21,7 +21,20 @@ test("identical and lagging-prefix slaves pass; a slave with other bytes fails",
   const bad = new HistoryBuilder().raw(digest("broker-a", "master", 100, "A100", { 80: "A80" })).raw(digest("broker-a-s", "slave", 80, "X80")).build();
   const failed = checkReplica(bad, context);
   assert.equal(failed.verdict, "fail");
-  assert.match(failed.summary, /broker-a-s vs broker-a: bytes \[0, 80\) differ/);
+  assert.match(failed.summary, /broker-a-s vs broker-a: bytes differ from the master's in \[0, 80\), and broker-a never lost power/);
+});
+
+test("different bytes after a master power loss: the divergence one step on, a note naming where it starts", () => {
+  const chunked = (node: string, role: "master" | "slave", max: number, sha: string, chunks: string[], prefix?: Record<string, string>): StoreDigestEvent =>
+    ({ ...digest(node, role, max, sha, prefix), chunkSha256: chunks, chunkSizeBytes: 10 });
+  const events = new HistoryBuilder().fault(5, 6, "power-loss", "broker-a")
+    .raw(chunked("broker-a", "master", 40, "M40", ["c0", "c1", "m2", "m3"], { 30: "M30" }))
+    .raw(chunked("broker-a-s", "slave", 30, "S30", ["c0", "c1", "s2"])).build();
+  const result = checkReplica(events, context);
+  assert.equal(result.verdict, "pass", result.summary);
+  const finding = (result.evidence as ReplicaEvidence).findings[0];
+  assert.deepEqual([finding?.verdict, finding?.firstDifferenceAt], ["diverged-after-power-loss", 20]);
+  assert.match(result.summary, /from about offset 20 after broker-a's power loss/);
 });
 
 test("a slave ahead of a master that lost power is the documented divergence (a note); without the power loss it fails", () => {

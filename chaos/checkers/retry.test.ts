@@ -56,3 +56,10 @@ test("a message that succeeded comes back as a retry: fails unless a fault expla
   const explained = events.fault(5_000, 8_000, "crash", "broker-a").build();
   assert.equal(checkRetry(explained, testContext({ endMs: 200_000 })).verdict, "pass");
 });
+
+test("inside a fault window an early retry is the client's local fallback (send-back failed), not a violation", () => {
+  const events = new HistoryBuilder().send({ id: "m", at: 0 })
+    .deliver({ id: "m", at: 100, result: "retry" }).deliver({ id: "m", at: 5_200, reconsume: 1 });
+  assert.deepEqual(kinds(checkRetry(events.build(), testContext({ endMs: 200_000 })).evidence), ["early-retry:m"]);
+  assert.equal(checkRetry(events.fault(50, 3_000, "crash", "broker-a").build(), testContext({ endMs: 200_000 })).verdict, "pass");
+});

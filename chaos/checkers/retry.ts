@@ -18,6 +18,10 @@
 // - no retry after success: a delivery with a higher reconsumeTimes after a successful one
 //   (the broker or client sent back a message that succeeded) fails unless a fault window
 //   explains it (duplicates.ts judges plain duplicates).
+// When a fault window overlaps a retry, the client's local fallback (send-back failed →
+// consume again after 5 s with reconsumeTimes + 1) excuses an early retry or a delivery past
+// the DLQ point; a message past maxReconsumeTimes that came back at all is not looked for in
+// the DLQ (the broker never took it there).
 // Orderly groups are left out: MessageListenerOrderly retries locally after
 // suspendCurrentQueueTimeMillis, not through %RETRY% and the delay levels.
 import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
@@ -80,6 +84,12 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       violations.push({ kind, group: spec.group, id: delivery.messageId, reconsumeTimes: delivery.reconsumeTimes, timeMs: delivery.timeMs, detail });
     };
     const deadLettered = new Set<string>();
+    // When the send-back to the broker fails, the client consumes the message again locally
+    // after 5 s with reconsumeTimes + 1 (ConsumeMessageConcurrentlyService: msgBackFailed →
+    // submitConsumeRequestLater): an early retry, or one past the DLQ point, inside a fault
+    // window is that path, not a broker bug.
+    const inFault = (fromMs: number, toMs: number): boolean =>
+      windows.faults.some((window) => window.startMs <= toMs && (window.endMs === null || window.endMs + settleMs >= fromMs));
     for (const [id, deliveries] of byGroup.get(spec.group) ?? []) {
       let succeeded: DeliverEvent | undefined;
       for (let position = 0; position < deliveries.length; position++) {
@@ -98,8 +108,8 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         if (delivery.reconsumeTimes >= max) {
           deadLettered.add(id);
           const after = later[0];
-          if (after !== undefined) add("delivered-after-dlq", after, `failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max} at ${formatMs(delivery.timeMs)}: it belongs in the DLQ, yet came back`);
-          if (dlqRead && !dlq.has(id)) add("missing-from-dlq", delivery, `failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max}, not found in %DLQ%${spec.group}`);
+          if (after !== undefined && !inFault(delivery.timeMs, after.timeMs)) add("delivered-after-dlq", after, `failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max} at ${formatMs(delivery.timeMs)}: it belongs in the DLQ, yet came back`);
+          if (dlqRead && !dlq.has(id) && later.length === 0) add("missing-from-dlq", delivery, `failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max}, not found in %DLQ%${spec.group}`);
           continue;
         }
         // Another consumer may hold a duplicate failure of the same attempt: only the first counts.
@@ -115,7 +125,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
           add("missing-retry", delivery, `failed with reconsumeTimes ${delivery.reconsumeTimes} < ${max}; no delivery with reconsumeTimes ${delivery.reconsumeTimes + 1} by the end (due ${formatMs(delivery.timeMs + delayMs)})`);
           continue;
         }
-        if (retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs) {
+        if (retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs && !inFault(delivery.timeMs, retry.timeMs)) {
           add("early-retry", retry, `retry ${retry.reconsumeTimes} at ${formatMs(retry.timeMs)} only ${formatMs(retry.timeMs - delivery.timeMs)} after the failure at ${formatMs(delivery.timeMs)}; level ${3 + delivery.reconsumeTimes} asks ${formatMs(delayMs)}`);
         }
       }

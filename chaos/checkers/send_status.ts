@@ -4,8 +4,10 @@
 //   (crash, power loss, pause, partition, firewall, flow, slow disk), widened by haRecoveryMs
 //   (the slave restarts, reconnects and catches up: startupSlackMs + haHousekeepingMs 20 s,
 //   RocketMQ's haHousekeepingInterval, after which the master drops a silent slave
-//   connection). SLAVE_NOT_AVAILABLE claims the slave was unreachable, so its window must
-//   touch the slave (or be cluster-wide) — a fault on the master alone does not explain it.
+//   connection). SLAVE_NOT_AVAILABLE claims the slave's connection was gone, so its window
+//   must touch the slave, or break the master's side of the connection (crash, power loss,
+//   pause, partition, firewall: the slave reconnects after the master is back) — a slow or
+//   full disk on the master does not explain it.
 // - FLUSH_DISK_TIMEOUT comes only from a SYNC_FLUSH master, and only inside a fault window
 //   on that master (slow or full disk, pause, ...): a healthy disk flushes within
 //   syncFlushTimeout (5 s).
@@ -20,6 +22,7 @@ import { brokerOfQueue, slavesOf } from "./context.ts";
 import { startupSlackMs } from "./bounds.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
+import type { Window } from "./fault_windows.ts";
 import { faultWindows, windowAt } from "./fault_windows.ts";
 import { judgeLoss, powerLossesOf } from "./guarantee.ts";
 import { indexHistory, receivedBy } from "./history_index.ts";
@@ -27,6 +30,8 @@ import { expects, receiversOf } from "./receivers.ts";
 
 export const haHousekeepingMs = 20_000;
 export const haRecoveryMs = startupSlackMs + haHousekeepingMs;
+/** Faults on a master that break its slave's HA connection (the slave must reconnect after). */
+const connectionBreaking = new Set(["crash", "power-loss", "pause", "partition", "firewall", "node"]);
 const knownStatuses = new Set(["SEND_OK", "FLUSH_DISK_TIMEOUT", "FLUSH_SLAVE_TIMEOUT", "SLAVE_NOT_AVAILABLE"]);
 
 export type StatusViolation = { id: string; queue: string; status: string; timeMs: number; broker: string; why: string };
@@ -67,8 +72,12 @@ export function checkSendStatus(history: readonly HistoryEvent[], context: Check
     } else {
       if (master.role !== "SYNC_MASTER" || slaves.length === 0) why = `${master.node} is ${master.role}${slaves.length === 0 ? " without a slave" : ""}: it never waits for a slave`;
       else {
-        const touched = status === "SLAVE_NOT_AVAILABLE" ? slaves : [master.node, ...slaves];
-        excuse = windowAt(windows, at, haRecoveryMs, touched)?.cause;
+        // SLAVE_NOT_AVAILABLE: the slave's HA connection is gone — a fault on the slave, or one
+        // on the master that breaks the connection (the slave reconnects after it).
+        const explains = (window: Window): boolean => status !== "SLAVE_NOT_AVAILABLE" || window.nodes.length === 0
+          || window.nodes.some((node) => slaves.includes(node)) || connectionBreaking.has(window.kind);
+        const touched = [master.node, ...slaves];
+        excuse = windowAt(windows.filter(explains), at, haRecoveryMs, touched)?.cause;
         if (excuse === undefined) why = `healthy SYNC_MASTER pair ${master.node}/${slaves.join(",")} (no fault on ${touched.join(" or ")}) must answer SEND_OK`;
       }
     }

@@ -17,7 +17,8 @@ import type { CheckContext } from "./context.ts";
 import { masters, queuesPerBroker } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
-import { faultWindows, windowAt } from "./fault_windows.ts";
+import { startupSlackMs } from "./bounds.ts";
+import { faultWindows } from "./fault_windows.ts";
 import { indexHistory } from "./history_index.ts";
 
 export type MisroutedSend = { id: string; key: string; producer: string; timeMs: number; queue: string; expected: string[]; writableBrokers: string[] };
@@ -54,7 +55,10 @@ export function checkSharding(history: readonly HistoryEvent[], context: CheckCo
   }
   const windows = faultWindows(index, context);
   const { brokerExpiryMs, namesrvScanMs, routePollMs, brokerRegisterMs } = context.intervals;
-  const relearnMs = brokerExpiryMs + namesrvScanMs + routePollMs + brokerRegisterMs;
+  // After a crash heals the broker registers at start and producers see it within a poll;
+  // after silence the NameServer may also still be expiring it.
+  const rejoinMs = startupSlackMs + brokerRegisterMs + routePollMs;
+  const relearnMs = brokerExpiryMs + namesrvScanMs + rejoinMs;
   const allMasters = masters(context.topology).map((broker) => broker.brokerName);
   const misrouted: MisroutedSend[] = [];
   const keys = new Set<string>();
@@ -71,7 +75,7 @@ export function checkSharding(history: readonly HistoryEvent[], context: CheckCo
       views = [routeAt(routes, send.invokeMs), routeAt(routes, send.outcomeMs ?? send.invokeMs)].filter((view): view is string[] => view !== undefined);
       if (views.length === 0) views = [allMasters];
     } else {
-      if (windowAt(windows, send.invokeMs, relearnMs) !== undefined) {
+      if (windows.some((window) => send.invokeMs >= window.startMs && (window.endMs === null || send.invokeMs <= window.endMs + (window.kind === "crash" ? rejoinMs : relearnMs)))) {
         excused++;
         continue;
       }

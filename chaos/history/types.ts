@@ -162,6 +162,12 @@ export interface StoreDigestEvent {
    * keyed by that offset, so a slave's whole log can be compared with the master's prefix.
    */
   prefixSha256?: Record<string, string>;
+  /**
+   * sha256 of each chunkSizeBytes-long chunk of [minPhysicalOffset, maxPhysicalOffset) (the
+   * last may be shorter), so a checker can name where two logs first differ.
+   */
+  chunkSha256?: string[];
+  chunkSizeBytes?: number;
 }
 
 export interface RebalanceEvent {

@@ -14,8 +14,9 @@
 import type { ScheduledFault } from "../../chaos/faults/types.ts";
 import type { Scenario, TopologyName } from "../../chaos/scenario.ts";
 import { steadyWorkload } from "./standard.ts";
+import { allCheckerNames } from "../../chaos/checkers/index.ts";
 
-const checkers: Scenario["expectations"]["checkers"] = ["delivery", "order", "failover", "rebalance", "latency"];
+const checkers: Scenario["expectations"]["checkers"] = [...allCheckerNames];
 
 /** One consumer, so a consumer cut off from a broker leaves a backlog on it. */
 function haWorkload(): Scenario["workload"] {

@@ -5,6 +5,7 @@
 import type { Intervals, Scenario, TopologyName } from "../../chaos/scenario.ts";
 import type { ScheduledFault } from "../../chaos/faults/types.ts";
 import { steadyWorkload } from "./standard.ts";
+import { allCheckerNames } from "../../chaos/checkers/index.ts";
 
 export const smokeIntervals: Intervals = {
   routePollMs: 3_000,
@@ -45,7 +46,7 @@ export function smokeScenario(topology: TopologyName, fault: SmokeFault): Scenar
     faults: schedule(fault),
     durationMs: 40_000,
     quiesceMs: 20_000,
-    expectations: { checkers: ["delivery", "order", "failover", "rebalance", "latency"] },
+    expectations: { checkers: [...allCheckerNames] },
   };
 }
 

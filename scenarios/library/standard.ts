@@ -4,6 +4,7 @@
 // (the simulator makes a 120 s expiry cost nothing). Names read "<topology>/<fault>".
 import type { ScheduledFault } from "../../chaos/faults/types.ts";
 import type { Scenario, TopologyName, Workload } from "../../chaos/scenario.ts";
+import { allCheckerNames } from "../../chaos/checkers/index.ts";
 import { buildMix, combineMixes } from "../../chaos/workload/mixes.ts";
 
 export const topologies: readonly TopologyName[] = ["1m", "2m-noslave", "2m-2s-async", "2m-2s-sync"];
@@ -90,7 +91,7 @@ export function standardScenario(topology: TopologyName, fault: StandardFault): 
     faults,
     durationMs,
     quiesceMs: 180_000,
-    expectations: { checkers: ["delivery", "order", "failover", "rebalance", "latency"] },
+    expectations: { checkers: [...allCheckerNames] },
   };
 }
 

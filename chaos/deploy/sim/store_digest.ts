@@ -76,6 +76,25 @@ export function digestExtent(extent: CommitLogExtent, prefixOffsets: readonly nu
   return { sha256: hash.digest("hex"), prefixSha256 };
 }
 
+/** 1 MiB chunks: a 1 GiB log costs 1024 digests (~66 KB of history). */
+export const digestChunkSizeBytes = 1024 * 1024;
+
+/** sha256 of each chunk of [min, max), chunks aligned to min. */
+export function chunkDigests(extent: CommitLogExtent, chunkSizeBytes: number): string[] {
+  const digests: string[] = [];
+  for (let start = extent.minPhysicalOffset; start < extent.maxPhysicalOffset; start += chunkSizeBytes) {
+    const end = Math.min(extent.maxPhysicalOffset, start + chunkSizeBytes);
+    const hash = createHash("sha256");
+    for (const segment of extent.segments) {
+      const from = Math.max(start, segment.baseOffset);
+      const to = Math.min(end, segment.baseOffset + segment.bytes.length);
+      if (from < to) hash.update(segment.bytes.subarray(from - segment.baseOffset, to - segment.baseOffset));
+    }
+    digests.push(hash.digest("hex"));
+  }
+  return digests;
+}
+
 export interface DigestedBroker {
   node: string;
   brokerName: string;
@@ -101,6 +120,8 @@ export function storeDigestEvents(brokers: readonly DigestedBroker[], timeMs: nu
       minPhysicalOffset: extent.minPhysicalOffset, maxPhysicalOffset: extent.maxPhysicalOffset, sha256,
     };
     if (Object.keys(prefixSha256).length > 0) event.prefixSha256 = prefixSha256;
+    event.chunkSha256 = chunkDigests(extent, digestChunkSizeBytes);
+    event.chunkSizeBytes = digestChunkSizeBytes;
     return event;
   });
 }
