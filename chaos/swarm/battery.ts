@@ -29,7 +29,7 @@ import { swarmSource } from "./swarm_case.ts";
  * remaps and producer restarts (see the Justfile's check-ci note); the new checkers of "Lab
  * power I" join through their properties when they are merged.
  */
-export const batteryProperties: readonly PropertyName[] = ["durability", "queue-order", "rebalance-converges", "no-acked-loss"];
+export const batteryProperties: readonly PropertyName[] = ["durability", "queue-order", "rebalance-converges", "no-acked-loss", "bounded-duplicates"];
 
 export interface BatteryOptions {
   /** Wall-time budget for the whole battery (suite + swarm + shrink). */
