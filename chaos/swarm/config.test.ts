@@ -126,3 +126,17 @@ test("bounded-duplicates: one consumer, at most its crash, and a duplicate bound
     else assert.ok(bound > 0 && bound < swarmCase.config.producers * swarmCase.config.ratePerSecond * (scenario.faults[0]!.atMs / 1_000), "the bound stays below what a restart from the first offset re-delivers");
   }
 });
+
+test("faults on clients a case does not have are dropped, partitions included", () => {
+  const property = findProperty("rebalance-converges");
+  for (const swarmCase of fc.sample(swarmCaseArbitrary(property), { seed: 9, numRuns: 150 })) {
+    const scenario = swarmScenario(swarmCase, property);
+    const consumers = new Set(Array.from({ length: swarmCase.config.consumers }, (_, index) => `consumer-GroupTest-${index + 1}`));
+    for (const scheduled of scenario.faults) {
+      const fault = scheduled.fault;
+      const named = fault.kind === "partition" ? [fault.target ?? ""] : fault.kind === "firewall" || fault.kind === "flow" ? [fault.source, fault.target] : [];
+      for (const name of named) if (name.startsWith("consumer-")) assert.ok(consumers.has(name), `${name} is not in a case with ${swarmCase.config.consumers} consumer(s)`);
+      if (fault.kind === "clock-skew") assert.ok(!fault.target.startsWith("consumer-") && !fault.target.startsWith("producer-"));
+    }
+  }
+});

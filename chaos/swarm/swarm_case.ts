@@ -96,7 +96,8 @@ export function swarmSchedule(swarmCase: SwarmCase): ScheduledFault[] {
   const named = (fault: ScheduledFault["fault"]): string[] => {
     if (fault.kind === "firewall" || fault.kind === "flow") return [fault.source, fault.target];
     if (fault.kind === "heartbeat-loss") return [fault.source];
-    if (fault.kind === "partition" || fault.kind === "namesrv-all-down") return [];
+    if (fault.kind === "partition") return fault.target === undefined ? [] : [fault.target];
+    if (fault.kind === "namesrv-all-down") return [];
     return [fault.target];
   };
   const faults = swarmCase.draws.flatMap((draw) => draw.faults).filter((scheduled) => named(scheduled.fault).every(present));
