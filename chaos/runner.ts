@@ -33,7 +33,8 @@ function renderReportFile(outDir: string, result: RunResult, history: readonly H
 export function judge(scenario: Scenario, history: readonly HistoryEvent[], endMs: number): Pick<RunResult, "checks" | "counts" | "verdict"> {
   const topology = loadTopology(scenario.topology);
   const facts = topologyFactsFromFiles(topology, scenario.brokerConfig ?? {}, scenario.brokerConfigByNode ?? {});
-  const context = contextFromScenario(scenario, facts, { endMs });
+  const maxDuplicated = scenario.expectations.maxDuplicated;
+  const context = contextFromScenario(scenario, facts, { endMs, ...(maxDuplicated === undefined ? {} : { options: { maxDuplicated } }) });
   return evaluateRun(history, context);
 }
 

@@ -184,6 +184,11 @@ export interface Expectations {
   maxConsumeUnavailableMs?: number;
   /** Rebalance: convergence bound after the last membership change. */
   rebalanceConvergeMs?: number;
+  /**
+   * Delivery: more distinct duplicated messages than this fail the run (default: duplicates
+   * are counted, never failed). Generated runs derive it from what their faults explain.
+   */
+  maxDuplicated?: number;
 }
 
 /** How hostile the simulator's TCP streams are (sim deployer only: real TCP chunks as it will). */

@@ -45,7 +45,7 @@ export function renderBatteryHtml(summary: BatterySummary): string {
     ? `${summary.suite === null ? "" : `CI suite ${summary.suite.passed}/${summary.suite.runs} passed; `}${summary.swarm.runs} swarm runs passed`
     : `failed in the ${summary.failure.phase} phase`;
   const runs = summary.runs.map((run) => [String(run.index), run.property, run.topology, run.verdict, run.faultKinds.join(", ") || "–",
-    `${run.wallMs} ms`, run.failedChecks.join(", "), String(run.fastCheckSeed)]);
+    `${run.wallMs} ms`, run.failedChecks.join(", "), String(run.fastCheckSeed), run.description.replace(/^.*configuration: /, "")]);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>mqlab battery — ${esc(summary.verdict)}</title><style>${reportCss}
 table { border-collapse: collapse; margin: 6px 0 14px; } td, th { border: 1px solid var(--line); padding: 2px 8px; text-align: left; font-size: 12.5px; }</style></head>
 <body><header><h1>mqlab battery, seed ${summary.seed}</h1>
@@ -54,7 +54,7 @@ table { border-collapse: collapse; margin: 6px 0 14px; } td, th { border: 1px so
 ${summary.testFaults === undefined ? "" : `, deliberately broken broker ${esc(JSON.stringify(summary.testFaults))}`}</p>
 <p>Swarm speed: ${summary.swarm.runsPerMinute} runs/min, ${summary.swarm.simulatedSecondsPerWallSecond} simulated s per wall s</p></header>
 <main>${failureSection(summary)}${distributionSection(summary)}
-<h2>Swarm runs</h2>${table(["#", "property", "topology", "verdict", "fault draws", "wall", "failed checks", "fast-check seed"], runs)}
+<h2>Swarm runs</h2>${table(["#", "property", "topology", "verdict", "fault draws", "wall", "failed checks", "fast-check seed", "configuration (options off their default)"], runs)}
 ${summary.suite === null ? "" : `<h2>CI suite</h2>${table(["scenario", "seed", "verdict", "wall", "replay"], summary.suite.results.map((result) => [result.scenario, String(result.seed), result.verdict, `${result.wallMs} ms`, result.replay]))}`}
 </main></body></html>
 `;

@@ -11,7 +11,7 @@ export type GeneratedFaultKind =
   | "crash" | "power-loss" | "pause" | "firewall" | "partition" | "heartbeat-loss"
   | "flow" | "clock-skew" | "slow-disk";
 
-export type PropertyName = "no-acked-loss" | "durability" | "queue-order" | "rebalance-converges" | "all" | "hostile";
+export type PropertyName = "no-acked-loss" | "durability" | "queue-order" | "rebalance-converges" | "bounded-duplicates" | "all" | "hostile";
 
 export interface CheckProperty {
   name: PropertyName;
@@ -25,6 +25,8 @@ export interface CheckProperty {
   ordered: "always" | "never" | "generated";
   /** Workload mixes (chaos/workload/mixes.ts) added beside the base workload: generated, or none. */
   mixes?: "generated";
+  /** Only meaningful with generated configurations (`mqlab check --swarm`, the battery). */
+  swarmOnly?: boolean;
 }
 
 // Disk and process faults weigh most where durability is the question: a broken flush only
@@ -68,6 +70,14 @@ export const checkProperties: readonly CheckProperty[] = [
     checkers: ["rebalance"],
     faultWeights: { "crash": 4, "pause": 3, "heartbeat-loss": 3, "partition": 2, "firewall": 1, "flow": 1 },
     ordered: "generated",
+  },
+  {
+    name: "bounded-duplicates",
+    description: "one consumer, at most one crash of it: a calm run delivers no duplicate; a restart re-delivers at most what its last offsetPersistMs consumed (chaos/swarm/duplicates.ts)",
+    checkers: ["delivery"],
+    faultWeights: { crash: 1 },
+    ordered: "generated",
+    swarmOnly: true,
   },
   {
     name: "all",

@@ -21,6 +21,7 @@ interface BatteryCliOptions {
   runs?: string;
   suite: boolean;
   shrinkRuns?: string;
+  keepGoing?: boolean;
 }
 
 export function renderBatteryText(summary: BatterySummary): string {
@@ -33,6 +34,11 @@ export function renderBatteryText(summary: BatterySummary): string {
   if (failure === undefined) {
     lines.push(`PASS  battery seed ${summary.seed}: ${(summary.wallMs / 1000).toFixed(1)} s of a ${(summary.budgetMs / 1000).toFixed(0)} s budget`);
     return lines.join("\n");
+  }
+  if (summary.failures.length > 1) {
+    lines.push(`${summary.failures.length} failing swarm runs (kept going):`);
+    for (const each of summary.failures) lines.push(`  run ${String(each.runIndex)} ${each.property ?? ""}: ${each.result.checks.filter((check) => check.verdict === "fail").map((check) => check.summary).join("; ").slice(0, 200)}  replay: ${each.replay}`);
+    lines.push("");
   }
   lines.push(`${summary.verdict === "error" ? "ERROR" : "FAIL "} battery seed ${summary.seed}: ${failure.phase} phase` +
     (failure.property === undefined ? "" : `, property ${failure.property}, swarm run ${String(failure.runIndex)}, shrunk in ${String(failure.shrinks)} step(s) from ${String(failure.originalFaults)} fault(s)`));
@@ -82,7 +88,7 @@ async function batteryAction(options: BatteryCliOptions): Promise<never> {
   let summary: BatterySummary;
   try {
     summary = await runBattery({
-      budgetMs: budgetS * 1000, seed, outDir, deployer: options.deployer, suite: options.suite,
+      budgetMs: budgetS * 1000, seed, outDir, deployer: options.deployer, suite: options.suite, keepGoing: options.keepGoing === true,
       ...(testFaults === undefined ? {} : { testFaults, brokenText: options.broken ?? "" }),
       ...(runsMax === undefined ? {} : { runsMax }),
       ...(shrinkRunsMax === undefined ? {} : { shrinkRunsMax }),
@@ -110,6 +116,7 @@ export function registerBatteryCommand(program: Command): void {
     .option("--runs <n>", "stop after n swarm runs even if budget is left")
     .option("--shrink-runs <n>", `most runs spent shrinking a failure (default ${batteryDefaults.shrinkRunsMax})`)
     .option("--no-suite", "skip the CI suite (swarm runs only)")
+    .option("--keep-going", "measure: go on after failing swarm runs (unshrunk, each with its run directory)")
     // CLI misuse is one clear line and exit 2 (commander's default is help text and exit 1).
     .showHelpAfterError(false)
     .exitOverride((error) => {

@@ -91,6 +91,7 @@ async function checkAction(propertyName: string, options: CheckCliOptions): Prom
   const seed = options.seed ?? (Math.random() * 0x7fff_ffff) >>> 0;
   const tag = testFaults === undefined ? "" : `--broken-${brokenTag(testFaults)}`;
   const swarm = options.swarm === true;
+  if (property.swarmOnly === true && !swarm) usage(`property ${property.name} needs generated configurations: add --swarm`);
   const outDir = options.out ?? join(checkDefaults.outRoot, `${property.name}--${swarm ? "swarm" : topology}--seed-${seed}${tag}`);
   const command = [`npx mqlab check ${property.name} ${swarm ? "--swarm" : `--topology ${topology}`} --runs ${options.runs}`,
     ...(options.broken === undefined ? [] : [`--broken ${options.broken}`]),

@@ -56,7 +56,7 @@ test("same seed, same runs: two batteries agree run for run, and junit.xml / bat
 
 test("a broken broker (drops every 5th send) fails with exit 1; the printed replay gives the same traceHash", async () => {
   const summary = await runBattery({
-    budgetMs: 600_000, seed: 1, deployer: "sim", suite: false, runsMax: 4, shrinkRunsMax: 3,
+    budgetMs: 600_000, seed: 1, deployer: "sim", suite: false, runsMax: 4, shrinkRunsMax: 1,
     testFaults: { dropEveryNthSend: 5 }, brokenText: "dropEveryNthSend=5", outDir: join(root, "broken"),
   });
   assert.equal(summary.exitCode, 1);

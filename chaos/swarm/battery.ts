@@ -29,7 +29,7 @@ import { swarmSource } from "./swarm_case.ts";
  * remaps and producer restarts (see the Justfile's check-ci note); the new checkers of "Lab
  * power I" join through their properties when they are merged.
  */
-export const batteryProperties: readonly PropertyName[] = ["durability", "queue-order", "rebalance-converges", "no-acked-loss"];
+export const batteryProperties: readonly PropertyName[] = ["durability", "queue-order", "rebalance-converges", "no-acked-loss", "bounded-duplicates"];
 
 export interface BatteryOptions {
   /** Wall-time budget for the whole battery (suite + swarm + shrink). */
@@ -45,6 +45,11 @@ export interface BatteryOptions {
   /** Most swarm runs (default: as many as the budget allows). */
   runsMax?: number;
   shrinkRunsMax?: number;
+  /**
+   * Go on after a failing swarm run (no shrinking; each failure still gets its run directory):
+   * for measuring a long run list. The verdict is the first failure's.
+   */
+  keepGoing?: boolean;
   /** Wall clock (ms); tests pass a fake one. */
   nowMs?: () => number;
   onLine?: (line: string) => void;
@@ -96,6 +101,8 @@ export interface BatterySummary {
   runs: SwarmRunRecord[];
   distribution: Distribution;
   failure?: BatteryFailure;
+  /** With keepGoing: every failing swarm run (the first is `failure`). */
+  failures: BatteryFailure[];
   /** Why the swarm stopped: "budget", "runs", "failure", "suite". */
   stoppedBy: string;
   command: string;
@@ -162,7 +169,7 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
   const summary: BatterySummary = {
     seed: options.seed, budgetMs: options.budgetMs, deployer: options.deployer, verdict: "pass", exitCode: 0, wallMs: 0,
     suite: null, swarm: { runs: 0, passed: 0, wallMs: 0, runsPerMinute: 0, simulatedSecondsPerWallSecond: 0 },
-    runs, distribution, stoppedBy: "budget",
+    runs, distribution, failures: [], stoppedBy: "budget",
     command: `npx mqlab battery --budget ${Math.round(options.budgetMs / 1000)} --seed ${options.seed}${brokenFlag(options)}`,
   };
   if (options.testFaults !== undefined) summary.testFaults = options.testFaults;
@@ -187,7 +194,7 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
   const swarmStartMs = now();
   let simulatedMs = 0;
   const budgetEndMs = startMs + options.budgetMs;
-  for (let index = 0; summary.failure === undefined; index++) {
+  for (let index = 0; summary.failure === undefined || (options.keepGoing === true && summary.failure.phase === "swarm"); index++) {
     if (options.runsMax !== undefined && index >= options.runsMax) { summary.stoppedBy = "runs"; break; }
     const meanRunMs = runs.length === 0 ? undefined : runs.reduce((sum, run) => sum + run.wallMs, 0) / runs.length;
     if (now() >= budgetEndMs - shrinkReserveMs(options.budgetMs, shrinkRunsMax, meanRunMs)) { summary.stoppedBy = "budget"; break; }
@@ -199,7 +206,7 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
     let report: CheckReport;
     try {
       report = await runCheck({
-        property, topology: "2m-noslave", runs: 1, seed: plan.fastCheckSeed, shrinkRunsMax, outDir, command: reproduce,
+        property, topology: "2m-noslave", runs: 1, seed: plan.fastCheckSeed, shrinkRunsMax: options.keepGoing === true ? 0 : shrinkRunsMax, outDir, command: reproduce,
         source: swarmSource(property, options.testFaults),
         ...(options.testFaults === undefined ? {} : { testFaults: options.testFaults }),
         onRun: (event) => {
@@ -229,10 +236,12 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
       (record.failedChecks.length > 0 ? `  FAILED: ${record.failedChecks.join(", ").slice(0, 200)}` : ""));
     const example = report.counterexample;
     if (report.failed && example !== undefined) {
-      summary.failure = {
+      const failure: BatteryFailure = {
         phase: "swarm", verdict: example.result.verdict, property: plan.property, runIndex: index, result: example.result, scenario: example.scenario,
         outDir: example.outDir, replay: example.replay, reproduce: example.reproduce, shrinks: report.shrinks, originalFaults: example.originalFaults.length,
       };
+      summary.failures.push(failure);
+      summary.failure ??= failure;
       summary.stoppedBy = "failure";
     }
   }

@@ -112,3 +112,31 @@ test("every option lists its default first and only valid values", () => {
   for (const name of swarmOptionNames) assert.ok(swarmOptionValues[name].length >= 2, `${name} has nothing to draw`);
   for (const size of swarmOptionValues.mapedFileSizeConsumeQueue) assert.equal(size % 20, 0);
 });
+
+test("bounded-duplicates: one consumer, at most its crash, and a duplicate bound only a crash widens", () => {
+  const property = findProperty("bounded-duplicates");
+  for (const swarmCase of fc.sample(swarmCaseArbitrary(property), { seed: 4, numRuns: 40 })) {
+    const scenario = swarmScenario(swarmCase, property);
+    assert.equal(scenario.workload.consumers[0]?.count, 1);
+    assert.ok(scenario.faults.every((scheduled) => scheduled.fault.kind === "crash" && scheduled.fault.target === "consumer-GroupTest-1"));
+    assert.ok(scenario.faults.length <= 1);
+    const bound = scenario.expectations.maxDuplicated;
+    assert.ok(bound !== undefined);
+    if (scenario.faults.length === 0) assert.equal(bound, 0);
+    else assert.ok(bound > 0 && bound < swarmCase.config.producers * swarmCase.config.ratePerSecond * (scenario.faults[0]!.atMs / 1_000), "the bound stays below what a restart from the first offset re-delivers");
+  }
+});
+
+test("faults on clients a case does not have are dropped, partitions included", () => {
+  const property = findProperty("rebalance-converges");
+  for (const swarmCase of fc.sample(swarmCaseArbitrary(property), { seed: 9, numRuns: 150 })) {
+    const scenario = swarmScenario(swarmCase, property);
+    const consumers = new Set(Array.from({ length: swarmCase.config.consumers }, (_, index) => `consumer-GroupTest-${index + 1}`));
+    for (const scheduled of scenario.faults) {
+      const fault = scheduled.fault;
+      const named = fault.kind === "partition" ? [fault.target ?? ""] : fault.kind === "firewall" || fault.kind === "flow" ? [fault.source, fault.target] : [];
+      for (const name of named) if (name.startsWith("consumer-")) assert.ok(consumers.has(name), `${name} is not in a case with ${swarmCase.config.consumers} consumer(s)`);
+      if (fault.kind === "clock-skew") assert.ok(!fault.target.startsWith("consumer-") && !fault.target.startsWith("producer-"));
+    }
+  }
+});

@@ -58,7 +58,7 @@ export const swarmOptionValues = {
   queues: [4, 1, 8],
   producers: [1, 2],
   ratePerSecond: [10, 5, 20],
-  consumers: [2, 3, 5],
+  consumers: [2, 1, 3, 5],
   // Workload mixes (chaos/scenario.ts contract; ignored until chaos/workload implements them).
   delayPercent: [0, 10],
   batchSize: [1, 4],
@@ -82,10 +82,7 @@ export function defaultSwarmConfig(): SwarmConfig {
 }
 
 /** What a property pins (the rest is drawn). */
-export interface ConfigPins {
-  flushDiskType?: "SYNC_FLUSH" | "ASYNC_FLUSH";
-  topology?: TopologyName;
-}
+export type ConfigPins = Partial<SwarmConfig>;
 
 export function swarmConfigArbitrary(pins: ConfigPins = {}): fc.Arbitrary<SwarmConfig> {
   const model = {} as { [K in SwarmOptionName]: fc.Arbitrary<SwarmConfig[K]> };

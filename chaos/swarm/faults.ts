@@ -209,7 +209,10 @@ export function swarmFaultDraw(kind: SwarmFaultKind, nodes: SwarmNodes): fc.Arbi
     case "pause": return single(kind, nodes, everyNode(nodes), (target) => fc.constant({ kind: "pause", target }));
     case "restart-loop": return restartLoop(nodes);
     case "clock-skew":
-      return single(kind, nodes, everyNode(nodes), (target) => fc.record({ seconds: fc.integer({ min: 1, max: 120 }), ahead: fc.boolean() })
+      // Servers only: a workload client stamps its history events with its own Env clock
+      // (chaos/workload/), so skewing a client skews the evidence the checkers read (the order
+      // checker then sees reorders that did not happen). Client skew needs lab-time stamps first.
+      return single(kind, nodes, [...brokers, ...nodes.nameServers], (target) => fc.record({ seconds: fc.integer({ min: 1, max: 120 }), ahead: fc.boolean() })
         .map(({ seconds, ahead }): Fault => ({ kind: "clock-skew", target, offsetMs: (ahead ? 1 : -1) * seconds * 1_000 })));
     case "slow-disk": return single(kind, nodes, brokers, (target) => pick([10, 50, 200]).map((factor): Fault => ({ kind: "slow-disk", target, factor })));
     case "disk-full": return single(kind, nodes, brokers, (target) => fc.constant({ kind: "disk-full", target }));

@@ -18,6 +18,7 @@ import {
   brokerConfigOf, consumerFieldsOf, describeConfig, intervalsOf, producerFieldsOf, swarmConfigArbitrary,
   swarmOptionValues, type SwarmConfig,
 } from "./config.ts";
+import { consumerCrashDraws, duplicatesPins, maxDuplicatedFor } from "./duplicates.ts";
 import { faultDrawsArbitrary, swarmNodes, swarmTiming, type FaultDraw, type SwarmFaultKind, type SwarmFaultWeights } from "./faults.ts";
 
 export interface SwarmCase {
@@ -57,12 +58,18 @@ export function swarmFaultWeights(property: CheckProperty): SwarmFaultWeights {
   return weights;
 }
 
+const boundedDuplicates = (property: CheckProperty): boolean => property.name === "bounded-duplicates";
+
 export function swarmCaseArbitrary(property: CheckProperty): fc.Arbitrary<SwarmCase> {
   const weights = swarmFaultWeights(property);
   const ordered = property.ordered === "generated" ? fc.boolean() : fc.constant(property.ordered === "always");
+  const pins = {
+    ...(property.flushDiskType === undefined ? {} : { flushDiskType: property.flushDiskType }),
+    ...(boundedDuplicates(property) ? duplicatesPins : {}),
+  };
   const perTopology = (topology: TopologyName): fc.Arbitrary<SwarmCase> => fc.record({
-    draws: faultDrawsArbitrary(topology, weights, swarmDrawsMax),
-    config: swarmConfigArbitrary({ topology, ...(property.flushDiskType === undefined ? {} : { flushDiskType: property.flushDiskType }) }),
+    draws: boundedDuplicates(property) ? consumerCrashDraws(topology) : faultDrawsArbitrary(topology, weights, swarmDrawsMax),
+    config: swarmConfigArbitrary({ topology, ...pins }),
     ordered,
     seed: fc.noShrink(fc.integer({ min: 1, max: 0x7fff_ffff })),
   });
@@ -89,7 +96,8 @@ export function swarmSchedule(swarmCase: SwarmCase): ScheduledFault[] {
   const named = (fault: ScheduledFault["fault"]): string[] => {
     if (fault.kind === "firewall" || fault.kind === "flow") return [fault.source, fault.target];
     if (fault.kind === "heartbeat-loss") return [fault.source];
-    if (fault.kind === "partition" || fault.kind === "namesrv-all-down") return [];
+    if (fault.kind === "partition") return fault.target === undefined ? [] : [fault.target];
+    if (fault.kind === "namesrv-all-down") return [];
     return [fault.target];
   };
   const faults = swarmCase.draws.flatMap((draw) => draw.faults).filter((scheduled) => named(scheduled.fault).every(present));
@@ -124,7 +132,10 @@ export function swarmScenario(swarmCase: SwarmCase, property: CheckProperty, tes
     faults: swarmSchedule(swarmCase),
     durationMs: swarmTiming.sendMs,
     quiesceMs: swarmTiming.quiesceMs,
-    expectations: { checkers: [...property.checkers] },
+    expectations: {
+      checkers: [...property.checkers],
+      ...(boundedDuplicates(property) ? { maxDuplicated: maxDuplicatedFor(config, swarmCase.draws) } : {}),
+    },
     generated: { config: { ...config, ordered }, draws: swarmCase.draws.map((draw) => ({ kind: draw.kind, role: draw.role, faults: draw.faults.length })), worldSeed: swarmCase.seed },
   };
   if (testFaults !== undefined) scenario.testFaults = { ...testFaults };
