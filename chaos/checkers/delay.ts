@@ -19,7 +19,7 @@ import type { CheckContext } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import { faultWindows } from "./fault_windows.ts";
-import { indexHistory, receivedBy, runEndMs } from "./history_index.ts";
+import { gotBy, indexHistory, runEndMs } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 
 export const defaultMessageDelayLevel = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
@@ -101,7 +101,7 @@ export function checkDelay(history: readonly HistoryEvent[], context: CheckConte
   }
   const slackMs = deliverySlackMs(context);
   for (const receiver of receiversOf(index, context)) {
-    const received = receivedBy(index, receiver.group, receiver.process);
+    const received = gotBy(index, receiver.group, receiver.process);
     for (const send of index.messages) {
       const entry = delayedIds.get(send.messageId);
       if (entry === undefined || !expects(receiver, send) || received.has(send.messageId)) continue;

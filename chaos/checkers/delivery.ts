@@ -6,7 +6,8 @@
 // - duplicated: more than one successful delivery of a message to one clustering group (or to
 //   one broadcasting consumer). Counted and listed; fails only past options.maxDuplicated.
 // - unexpected: a delivery whose messageId was never invoked. Always a failure.
-// - dead-lettered: a message the group's DLQ holds (DlqEvent) counts as received by the group.
+// - dead-lettered: a message the group's DLQ holds (DlqEvent) counts as received by the group
+//   (gotBy in history_index.ts: the one notion of "received" the loss-judging checkers share).
 // - resolved sends: an unknown-outcome (or never-completed) send that was delivered did happen
 //   ("unknownResolvedOk"); a failed send that was delivered is "failedButDelivered" — RocketMQ
 //   can store a message whose ack was lost. Both are allowed and reported. An unknown send
@@ -17,7 +18,7 @@ import type { CheckContext } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
 import { judgeLoss, powerLossesOf } from "./guarantee.ts";
-import { indexHistory, receivedBy } from "./history_index.ts";
+import { gotBy, indexHistory, receivedBy } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 
 export type LostMessage = {
@@ -85,23 +86,19 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
       }
     }
   }
-  // Dead-lettered messages (DlqEvent: found in %DLQ%<group> when the run drained) were given
-  // up on by their group as RocketMQ specifies, after maxReconsumeTimes: not lost for it.
-  const deadLettered = new Set<string>();
-  for (const event of history) if (event.type === "dlq") deadLettered.add(`${event.group}\u0000${event.messageId}`);
   const losses = powerLossesOf(index, context);
   const lost: LostMessage[] = [];
   const allowedLoss: LostMessage[] = [];
   const lostIds = new Set<string>();
   const receiverStats: DeliveryEvidence["receivers"] = [];
   for (const receiver of receivers) {
-    const received = receivedBy(index, receiver.group, receiver.process);
+    const received = gotBy(index, receiver.group, receiver.process);
     let expected = 0;
     let got = 0;
     for (const send of index.messages) {
       if (!expects(receiver, send)) continue;
       expected++;
-      if (received.has(send.messageId) || deadLettered.has(`${receiver.group}\u0000${send.messageId}`)) {
+      if (received.has(send.messageId)) {
         got++;
         continue;
       }

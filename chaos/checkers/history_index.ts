@@ -229,3 +229,26 @@ export function receivedBy(index: HistoryIndex, group: string, process?: string)
   tables.set(key, table);
   return table;
 }
+
+const gotCache = new WeakMap<HistoryIndex, Map<string, ReadonlySet<string>>>();
+
+/**
+ * THE notion of "received" every checker that judges loss shares (delivery, send-status,
+ * delay, late-join): the message ids `group` (or, with `process`, that one broadcasting
+ * consumer) got with a successful delivery, plus those found in `%DLQ%<group>` (DlqEvent).
+ * A dead-lettered message was given up on by its group as RocketMQ specifies, after
+ * maxReconsumeTimes failed attempts: the group received it and the broker kept it, so it is
+ * not lost. (DLQ is per group: a broadcasting consumer never sends back, so DLQ records only
+ * ever name clustering groups; they count for every process of the group named.)
+ */
+export function gotBy(index: HistoryIndex, group: string, process?: string): ReadonlySet<string> {
+  const tables = gotCache.get(index) ?? new Map<string, ReadonlySet<string>>();
+  gotCache.set(index, tables);
+  const key = process === undefined ? group : `${group}\u0000${process}`;
+  const cached = tables.get(key);
+  if (cached !== undefined) return cached;
+  const got = new Set(receivedBy(index, group, process).keys());
+  for (const event of index.dlqs) if (event.group === group) got.add(event.messageId);
+  tables.set(key, got);
+  return got;
+}

@@ -19,7 +19,8 @@
 // Judged per (late group, queue) from acked sends with known queue and offset:
 // - replayed: a message below the allowed start was delivered to the group;
 // - skipped: an acked message at/after the start, accepted by the subscription, was never
-//   delivered (the delivery checker does not blame a late group for what predates its join).
+//   received (gotBy: delivered or dead-lettered; the delivery checker does not blame a late
+//   group for what predates its join).
 // Sends in flight when the group took the queue (invoke before, outcome after) may fall on
 // either side: they are not judged.
 import type { HistoryEvent } from "../history/types.ts";
@@ -29,7 +30,7 @@ import { subscriptionAccepts } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { SendRecord } from "./history_index.ts";
-import { indexHistory, receivedBy } from "./history_index.ts";
+import { gotBy, indexHistory } from "./history_index.ts";
 
 export type LateJoinViolation = { kind: "replayed" | "skipped"; group: string; queue: string; id: string; queueOffset: number; expectedStart: number; rule: string };
 export type LateQueueStart = { group: string; queue: string; joinedMs: number; expectedStart: number; firstDelivered: number | null; rule: string };
@@ -47,7 +48,7 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
   const starts: LateQueueStart[] = [];
   const violations: LateJoinViolation[] = [];
   for (const spec of late) {
-    const delivered = receivedBy(index, spec.group);
+    const delivered = gotBy(index, spec.group);
     const attempted = new Set(index.deliveries.filter((delivery) => delivery.group === spec.group).map((delivery) => delivery.messageId));
     const byQueue = new Map<string, SendRecord[]>();
     for (const send of index.messages) {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { RouteEvent } from "../history/types.ts";
 import type { RoutesEvidence } from "./routes.ts";
 import { checkRoutes } from "./routes.ts";
-import { HistoryBuilder, testContext } from "./testing/history_builder.ts";
+import { HistoryBuilder, testContext, topologyFacts } from "./testing/history_builder.ts";
 
 const route = (timeMs: number, writable: string[], process = "producer-1"): RouteEvent =>
   ({ type: "route", timeMs, process, topic: "T", writableBrokers: writable, readableBrokers: writable });
@@ -38,4 +38,22 @@ test("no route events: nothing to judge", () => {
   const result = checkRoutes(new HistoryBuilder().fault(0, 500_000, "crash", "broker-a").build(), testContext());
   assert.equal(result.verdict, "pass");
   assert.match(result.summary, /nothing to judge/);
+});
+
+test("the topic's only broker out: TOPIC_NOT_EXIST, the client keeps its last route (not judged); with another broker up it is", () => {
+  const crashed = (topology: Parameters<typeof topologyFacts>[0]): ReturnType<typeof checkRoutes> => checkRoutes(
+    new HistoryBuilder().raw(route(0, ["broker-a"])).fault(10_000, 200_000, "crash", "broker-a").send({ id: "m", at: 250_000 }).build(),
+    testContext({ topology: topologyFacts(topology) }));
+  const alone = crashed("1m");
+  assert.equal(alone.verdict, "pass", alone.summary);
+  assert.deepEqual([(alone.evidence as RoutesEvidence).judged, (alone.evidence as RoutesEvidence).lastRouteKept], [0, 1]);
+  assert.match(alone.summary, /TOPIC_NOT_EXIST/);
+  // broker-b still serves the topic: the NameServer has a route without broker-a to give.
+  assert.match(crashed("2m-noslave").summary, /never dropped/);
+  // So does broker-a's own slave (the route keeps broker-a with no master; publish info drops it).
+  assert.equal(crashed("2m-2s-sync").verdict, "fail");
+  // broker-b down too at the deadline: nothing else to give.
+  const both = new HistoryBuilder().raw(route(0, ["broker-a", "broker-b"])).fault(10_000, 200_000, "crash", "broker-a")
+    .fault(5_000, 200_000, "crash", "broker-b", 1).send({ id: "m", at: 250_000 }).build();
+  assert.equal(checkRoutes(both, testContext({ topology: topologyFacts("2m-noslave") })).verdict, "pass");
 });

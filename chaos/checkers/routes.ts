@@ -15,6 +15,15 @@
 // Judged per (client with RouteEvents, topic, fault on a master) only when the master stayed
 // out past the bound and the run lasted that long; faults that also cut the client or every
 // NameServer off are skipped (the client cannot learn anything then).
+// Judged only while the NameServer has something else to give: another broker node (a slave
+// of the same brokerName, or another master or slave; every master serves every topic in the
+// lab) still registered at the deadline. When the out-of-service master was the topic's only
+// broker, RouteInfoManager drops the topic with it and GET_ROUTEINFO_BY_TOPIC answers
+// TOPIC_NOT_EXIST; RocketMQ's client (MQClientInstance.updateTopicRouteInfoFromNameServer)
+// then catches the MQClientException and keeps its last route — by design, so a NameServer
+// hiccup never empties a client's routing table (mqlab's RouteTables does the same). The
+// client's route then names the dead master until it comes back, which is not staleness:
+// such cases are counted in `lastRouteKept`, not judged.
 import type { HistoryEvent, RouteEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
@@ -36,6 +45,8 @@ export type RouteBound = { mechanism: RouteMechanism; boundMs: number; derivatio
 export type RoutesEvidence = {
   bounds: RouteBound[];
   judged: number;
+  /** (client, master, fault) cases skipped: no other broker left, the client keeps its last route. */
+  lastRouteKept: number;
   stale: CappedList<StaleRoute>;
   onTime: CappedList<StaleRoute>;
 };
@@ -73,7 +84,10 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
   const stale: StaleRoute[] = [];
   const onTime: StaleRoute[] = [];
   let judged = 0;
+  let lastRouteKept = 0;
   const windows = faultWindows(index, context);
+  const downAt = (node: string, atMs: number): boolean => windows.some((window) => window.nodes.includes(node)
+    && mechanismOf(window.kind) !== undefined && window.startMs <= atMs && (window.endMs ?? Infinity) > atMs);
   for (const window of windows) {
     const mechanism = mechanismOf(window.kind);
     if (mechanism === undefined || window.nodes.some((node) => node.startsWith("namesrv"))) continue;
@@ -82,6 +96,8 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
     const { boundMs } = bounds[mechanism];
     const deadlineMs = window.startMs + boundMs;
     if ((window.endMs ?? Infinity) <= deadlineMs || deadlineMs > endMs) continue;
+    // Something else to give: a broker node outside this fault, itself up at the deadline.
+    const otherBroker = context.topology.brokers.some((broker) => !window.nodes.includes(broker.node) && !downAt(broker.node, deadlineMs));
     for (const [key, routes] of clients) {
       const [client = "", topic = ""] = key.split("\u0000");
       if (window.nodes.includes(client)) continue;
@@ -89,6 +105,10 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
         const broker = masterByNode.get(node) ?? node;
         const before = routeAt(routes, window.startMs);
         if (before !== undefined && !before.writableBrokers.includes(broker)) continue;
+        if (!otherBroker) {
+          lastRouteKept++;
+          continue;
+        }
         judged++;
         const dropped = routes.find((route) => route.timeMs >= window.startMs && !route.writableBrokers.includes(broker));
         const droppedMs = dropped?.timeMs ?? null;
@@ -102,13 +122,15 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
     }
   }
   const max = idsMax(context);
-  const evidence: RoutesEvidence = { bounds: Object.values(bounds), judged, stale: capped(stale, max), onTime: capped(onTime, max) };
+  const evidence: RoutesEvidence = { bounds: Object.values(bounds), judged, lastRouteKept, stale: capped(stale, max), onTime: capped(onTime, max) };
   const first = stale[0];
   const summary = first !== undefined
     ? `${plural(stale.length, "stale route")}; first ${first.client} still named ${first.broker} writable ${formatMs(first.lateByMs)} past its ${first.mechanism} bound ` +
       `(${first.fault} at ${formatMs(first.downMs)}, bound ${formatMs(first.boundMs)}${first.droppedMs === null ? ", never dropped" : `, dropped at ${formatMs(first.droppedMs)}`}).`
     : index.routes.length === 0 ? "No route events in this history: nothing to judge."
-      : judged === 0 ? "No master stayed out long enough to judge route freshness."
+      : judged === 0 ? (lastRouteKept > 0
+        ? `Not judged: the out-of-service master was the topic's only broker, so the NameServer answered TOPIC_NOT_EXIST and ${plural(lastRouteKept, "client route")} kept the last route (RocketMQ's client does).`
+        : "No master stayed out long enough to judge route freshness.")
         : `${plural(judged, "client route")} dropped the out-of-service master within its mechanism's bound.`;
   return { name: "routes", verdict: stale.length > 0 ? "fail" : "pass", summary, evidence };
 }

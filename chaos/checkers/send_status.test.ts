@@ -46,3 +46,17 @@ test("SEND_OK from a SYNC_MASTER claims the slave has it: losing it to a master 
   // ASYNC_MASTER + ASYNC_FLUSH claims neither: that loss is the guarantee table's business.
   assert.equal(checkSendStatus(events, asyncMaster).verdict, "pass");
 });
+
+test("SEND_OK backed by the group's DLQ: a dead-lettered message was received (gotBy), not lost", () => {
+  const syncFlush = testContext({ topology: topologyFacts("2m-noslave", "SYNC_FLUSH") });
+  const failing = (): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 1_000 })
+    .deliver({ id: "m", at: 1_010, result: "retry" }).deliver({ id: "m", at: 11_010, reconsume: 1, result: "retry" });
+  const lost = checkSendStatus(failing().build(), syncFlush);
+  assert.equal(lost.verdict, "fail", lost.summary);
+  assert.match(lost.summary, /on disk \(SYNC_FLUSH\), yet G never received it/);
+  const dlq = failing().raw({ type: "dlq", timeMs: 40_000, process: "dlq-reader", group: "G", messageId: "m", queue: "%DLQ%G:0", queueOffset: 0, reconsumeTimes: 2 }).build();
+  assert.equal(checkSendStatus(dlq, syncFlush).verdict, "pass");
+  // Another group's DLQ does not back it.
+  const elsewhere = failing().raw({ type: "dlq", timeMs: 40_000, process: "dlq-reader", group: "H", messageId: "m", queue: "%DLQ%H:0", queueOffset: 0, reconsumeTimes: 2 }).build();
+  assert.equal(checkSendStatus(elsewhere, syncFlush).verdict, "fail");
+});

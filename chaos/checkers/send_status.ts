@@ -25,7 +25,7 @@ import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { Window } from "./fault_windows.ts";
 import { faultWindows, windowAt } from "./fault_windows.ts";
 import { judgeLoss, powerLossesOf } from "./guarantee.ts";
-import { indexHistory, receivedBy } from "./history_index.ts";
+import { gotBy, indexHistory } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 
 export const haHousekeepingMs = 20_000;
@@ -100,7 +100,7 @@ function unbackedClaims(index: ReturnType<typeof indexHistory>, context: CheckCo
   const found = new Map<string, StatusViolation>();
   const losses = powerLossesOf(index, context);
   for (const receiver of receiversOf(index, context)) {
-    const received = receivedBy(index, receiver.group, receiver.process);
+    const received = gotBy(index, receiver.group, receiver.process);
     for (const send of index.messages) {
       if (found.has(send.messageId) || !expects(receiver, send) || received.has(send.messageId)) continue;
       if ((send.sendStatus ?? "SEND_OK") !== "SEND_OK" || send.queue === undefined) continue;

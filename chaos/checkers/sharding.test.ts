@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { orderKeyHash as workloadHash } from "../workload/message_identity.ts";
 import type { ShardingEvidence } from "./sharding.ts";
 import { checkSharding, orderKeyHash, selectedQueue } from "./sharding.ts";
+import type { HistoryEvent } from "../history/types.ts";
 import { HistoryBuilder, testContext } from "./testing/history_builder.ts";
 
 test("the checker's hash is the workload selector's", () => {
@@ -39,4 +40,23 @@ test("route events: the key follows the producer's writable brokers; a fault win
   const excused = checkSharding(noRoutes, testContext());
   assert.equal(excused.verdict, "pass");
   assert.equal((excused.evidence as ShardingEvidence).excused, 1);
+});
+
+test("the route in force at the invoke follows record order; a route change in flight accepts either view, one after the outcome does not", () => {
+  const both = ["broker-a", "broker-b"];
+  const key = ["k0", "k1", "k2", "k3", "k4", "k5"].find((candidate) => selectedQueue(candidate, ["broker-b"], 2) !== selectedQueue(candidate, both, 2)) ?? "";
+  const oldQueue = selectedQueue(key, ["broker-b"], 2) ?? "";
+  const route = (timeMs: number, writableBrokers: string[]): HistoryEvent =>
+    ({ type: "route", timeMs, process: "producer-1", topic: "T", writableBrokers, readableBrokers: writableBrokers });
+  const invoke: HistoryEvent = { type: "invoke", op: "send", opId: 1, timeMs: 100, process: "producer-1", topic: "T", messageId: "m", sendMode: "sync", orderKey: key, orderSeq: 0 };
+  const ok = (timeMs: number): HistoryEvent => ({ type: "ok", op: "send", opId: 1, timeMs, process: "producer-1", messageId: "m", queue: oldQueue, queueOffset: 0, sendStatus: "SEND_OK" });
+  const judge = (events: HistoryEvent[]): ReturnType<typeof checkSharding> => checkSharding([route(0, ["broker-b"]), ...events], testContext());
+  // Same millisecond, route recorded after the invoke (the suite's case): the selector may have used [b].
+  assert.equal(judge([invoke, route(100, both), ok(103)]).verdict, "pass");
+  // Route recorded before the invoke (same millisecond): the publish info already had [a, b].
+  const stale = judge([route(100, both), invoke, ok(103)]);
+  assert.equal(stale.verdict, "fail", stale.summary);
+  assert.deepEqual((stale.evidence as ShardingEvidence).misrouted.items[0]?.expected, [selectedQueue(key, both, 2)]);
+  // A route change after the outcome excuses nothing.
+  assert.equal(judge([route(90, both), invoke, ok(103), route(104, ["broker-b"])]).verdict, "fail");
 });

@@ -3,8 +3,14 @@
 // `queues[orderKeyHash(key) % queues.length]` over the producer's route: every writable queue
 // of the topic, sorted by brokerName then queueId. So the expected queue is a function of the
 // key and the set of writable brokers the producer saw when it sent:
-// - with RouteEvents for that producer and topic: its route at the invoke (or, if the route
-//   changed while the send was in flight, at the outcome — either is accepted);
+// - with RouteEvents for that producer and topic: the route in force at the invoke, or — if
+//   the route changed while the send was in flight — any route in force between the invoke and
+//   the outcome (the selector ran at some point in between; it is not recorded when). "In
+//   force" follows the history's record order, not only its timestamps: a RouteEvent is
+//   recorded right after the producer's publish info changed (route_recorder.ts), so a route
+//   event with the same millisecond as an invoke but recorded after it may postdate the
+//   selector's choice (suite 2m-noslave/broker-crash seed 1: invoke and route [a, b] at
+//   151077 ms, the send went by the old [b] view — correct);
 // - without them: every master of the topology; a send inside a fault window (widened by the
 //   time a route takes to forget and relearn a broker: brokerExpiryMs + namesrvScanMs +
 //   routePollMs + brokerRegisterMs) is not judged — RocketMQ's route then legitimately differs
@@ -12,6 +18,7 @@
 // A key moving between queues is a consequence: outside route changes the expected queue is
 // fixed, so any move there is a wrong-queue send and is reported as such.
 import type { HistoryEvent, RouteEvent } from "../history/types.ts";
+import type { HistoryIndex } from "./history_index.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import { masters, queuesPerBroker } from "./context.ts";
@@ -53,6 +60,7 @@ export function checkSharding(history: readonly HistoryEvent[], context: CheckCo
     list.push(route);
     routesByProducer.set(key, list);
   }
+  const inFlightViews = routeViewsInFlight(index);
   const windows = faultWindows(index, context);
   const { brokerExpiryMs, namesrvScanMs, routePollMs, brokerRegisterMs } = context.intervals;
   // After a crash heals the broker registers at start and producers see it within a poll;
@@ -72,7 +80,7 @@ export function checkSharding(history: readonly HistoryEvent[], context: CheckCo
     const routes = routesByProducer.get(`${send.process}\u0000${send.topic}`);
     let views: string[][];
     if (routes !== undefined && routes.length > 0) {
-      views = [routeAt(routes, send.invokeMs), routeAt(routes, send.outcomeMs ?? send.invokeMs)].filter((view): view is string[] => view !== undefined);
+      views = inFlightViews.get(send.opId) ?? [];
       if (views.length === 0) views = [allMasters];
     } else {
       if (windows.some((window) => send.invokeMs >= window.startMs && (window.endMs === null || send.invokeMs <= window.endMs + (window.kind === "crash" ? rejoinMs : relearnMs)))) {
@@ -97,11 +105,35 @@ export function checkSharding(history: readonly HistoryEvent[], context: CheckCo
   return { name: "sharding", verdict: misrouted.length > 0 ? "fail" : "pass", summary, evidence };
 }
 
-function routeAt(routes: readonly RouteEvent[], timeMs: number): string[] | undefined {
-  let found: RouteEvent | undefined;
-  for (const route of routes) {
-    if (route.timeMs > timeMs) break;
-    found = route;
+/**
+ * Per keyed send (opId), the writable-broker views of its producer's route in force from its
+ * invoke to its outcome, in the history's record order (the index's sort is stable): the view
+ * at the invoke, then every change recorded before the outcome. No entry: no route was known.
+ */
+function routeViewsInFlight(index: HistoryIndex): Map<number, string[][]> {
+  const current = new Map<string, string[]>();
+  const inFlight = new Map<string, Map<number, string[][]>>();
+  const keyOfOp = new Map<number, string>();
+  const views = new Map<number, string[][]>();
+  for (const event of index.events) {
+    if (event.type === "route") {
+      const key = `${event.process}\u0000${event.topic}`;
+      current.set(key, event.writableBrokers);
+      for (const list of inFlight.get(key)?.values() ?? []) list.push(event.writableBrokers);
+    } else if (event.type === "invoke" && event.orderKey !== undefined) {
+      const key = `${event.process}\u0000${event.topic}`;
+      const list: string[][] = [];
+      const atInvoke = current.get(key);
+      if (atInvoke !== undefined) list.push(atInvoke);
+      views.set(event.opId, list);
+      const pending = inFlight.get(key) ?? new Map<number, string[][]>();
+      pending.set(event.opId, list);
+      inFlight.set(key, pending);
+      keyOfOp.set(event.opId, key);
+    } else if (event.type === "ok" || event.type === "fail" || event.type === "unknown") {
+      const key = keyOfOp.get(event.opId);
+      if (key !== undefined) inFlight.get(key)?.delete(event.opId);
+    }
   }
-  return found?.writableBrokers;
+  return views;
 }
