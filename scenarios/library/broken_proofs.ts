@@ -117,9 +117,9 @@ export function brokenProofs(): BrokenProof[] {
       durationMs: 6_000, quiesceMs: 20_000,
     }),
     proof("dlqOffByOne", "retry", {
-      topology: "1m", what: "poison messages with maxReconsumeTimes 1, DLQ read at the end: one redelivery too many",
+      topology: "1m", what: "25 % poison messages with maxReconsumeTimes 1, DLQ read at the end: one redelivery too many (10 % left seeds 3 and 4 with no poison message among 40)",
       producers: [{ ...steadyProducer, ratePerSecond: 10 }],
-      consumers: [{ ...plainGroup, poisonPercent: 10, maxReconsumeTimes: 1, readDlq: true }],
+      consumers: [{ ...plainGroup, poisonPercent: 25, maxReconsumeTimes: 1, readDlq: true }],
       // Reconsumes at level 3 (10 s) and 4 (30 s): the broken extra one lands at ~40 s.
       durationMs: 5_000, quiesceMs: 50_000,
     }),
