@@ -4,9 +4,10 @@ import { standardScenarios } from "./library/standard.ts";
 import { haScenarios } from "./library/ha.ts";
 import { smokeScenarios } from "./library/smoke.ts";
 import { networkScenarios } from "./library/network.ts";
+import { brokenProofScenarios } from "./library/broken_proofs.ts";
 
 export function allScenarios(): Scenario[] {
-  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios()];
+  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios()];
 }
 
 export function findScenario(name: string): Scenario {

@@ -7,20 +7,26 @@ import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
 type SwitchName = keyof BrokerTestFaults;
 
 type SwitchSpec = ({ kind: "flag" } | { kind: "number"; defaultValue: number; what: string }) & {
-  /** The role that reads it, and the checker plus workload/fault shape that should expose it. */
+  /**
+   * The role that reads it, and the checker plus workload/fault shape that should expose it.
+   * scenarios/library/broken_proofs.ts holds each shape as a runnable scenario (`mqlab run
+   * broken/<switch> --broken <switch>`), proven by its test and `just check-ci`.
+   */
   role: "broker" | "namesrv" | "ha";
   exposedBy: string;
 };
 
 const switches: Record<SwitchName, SwitchSpec> = {
-  ackBeforeFlush: { kind: "flag", role: "broker", exposedBy: "no-acked-loss: SYNC_FLUSH broker, power loss during sync sends" },
+  ackBeforeFlush: { kind: "flag", role: "broker", exposedBy: "no-acked-loss (delivery): SYNC_FLUSH broker with a slow disk (fsync ×200), power loss during sync sends (without the slow disk the ack-to-flush window is too short to hit)" },
   dropEveryNthSend: { kind: "number", defaultValue: 50, what: "N", role: "broker", exposedBy: "delivery (lost): any workload" },
   duplicatePullEveryNth: { kind: "number", defaultValue: 20, what: "N", role: "broker", exposedBy: "delivery (duplicates budget): any workload, no faults" },
-  skipCommitOffset: { kind: "flag", role: "broker", exposedBy: "duplicates budget: a rebalance or consumer restart" },
+  skipCommitOffset: { kind: "flag", role: "broker", exposedBy: "duplicates budget: a rebalance or consumer restart — NOT caught today: the budget explains any replay that spans a fault or rebalance window, however deep (see broken_proofs.ts)" },
   writeBehindMs: { kind: "number", defaultValue: 500, what: "ms", role: "broker", exposedBy: "no-acked-loss: broker crash during sends" },
   lockGrantEveryone: {
     kind: "flag", role: "broker",
-    exposedBy: "orderly exclusivity: an orderly group (ordered sends by key) with processingMs ≥ 50 whose consumers scale out and back in (or restart) mid-run, so two members claim one queue while the old owner is still processing",
+    // A scale-out (1 → 3 with processingMs 80) was measured NOT to show it: the old owner finishes
+    // its in-flight message before it unlocks, and the new owner's lock + pull takes longer.
+    exposedBy: "orderly exclusivity: an orderly group (ordered sends by key, processingMs ≥ 50) whose member is paused mid-message past clientExpiryMs: its queues move to another member that gets the lock at once while the paused one, resumed, still believes it holds it",
   },
   retryWithoutDelay: {
     kind: "flag", role: "broker",
@@ -47,10 +53,16 @@ const switches: Record<SwitchName, SwitchSpec> = {
     // Not by loss counts: a master power loss under ASYNC_FLUSH loses its unflushed tail whether
     // or not the slave had it (the restarted master reuses the offsets; measured: the same 162
     // lost with and without the switch), and under SYNC_FLUSH the master keeps everything.
-    exposedBy: "send statuses: 2m-2s-sync with steady sync sends while broker-a-s (the slave) is crashed or paused for 20 s; healthy sends answer SLAVE_NOT_AVAILABLE in that window, broken ones SEND_OK (a durability claim the slave cannot back)",
+    // The send-status checker judges a SEND_OK claim by loss only, so the slave's absence alone
+    // is not enough (measured: 420 SEND_OK with the slave down, checker passes): the master must
+    // also lose the claimed messages, hence ASYNC_FLUSH and a master power loss while the slave is down.
+    exposedBy: "send statuses: 2m-2s-sync, ASYNC_FLUSH, steady sync sends; broker-a-s (the slave) crashed, then broker-a loses power while it is down; healthy sends answer SLAVE_NOT_AVAILABLE in that window, broken ones SEND_OK for messages the power loss then takes (a durability claim nothing backs)",
   },
   lastOffsetFromZero: {
     kind: "flag", role: "broker",
+    // NOT caught today: the late-join checker always assumes young queues, so it expects the very
+    // start at 0 this switch produces (and fails the healthy broker on this shape); see
+    // scenarios/library/broken_proofs.ts.
     exposedBy: "late joiners: a CONSUME_FROM_LAST_OFFSET group with startAtMs after the queue is no longer young (e.g. broker.conf totalPhysicalMemoryBytes=1048576 so offset 0 leaves memory after ~400 KB); it replays from 0",
   },
 };

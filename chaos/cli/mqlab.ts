@@ -17,6 +17,7 @@ import { registerCoverageCommand, reportRequiredProbes, writeProbeCoverage, cove
 import { registerCheckCommand } from "./check_command.ts";
 import { registerIncidentCommand } from "./incident_command.ts";
 import { registerBatteryCommand } from "./battery_command.ts";
+import { brokenTag, brokenUsage, parseBrokenSwitches } from "../check/broken.ts";
 
 const defaultOutRoot = "reports/out";
 
@@ -66,18 +67,26 @@ program
   .description("run one scenario; writes result.json, history.jsonl, report.html")
   .option("--deployer <name>", `where to run it: ${deployerNames.join(" | ")}`, "sim")
   .option("--seed <n>", "seed (same seed, same history in the simulator)", integer, 1)
-  .option("--out <dir>", "output directory (default reports/out/<scenario>--<deployer>--seed-<n>)")
-  .action(async (name: string, options: { deployer: string; seed: number; out?: string }) => {
+  .option("--out <dir>", "output directory (default reports/out/<scenario>--<deployer>--seed-<n>[--broken-<switch>])")
+  .option("--broken <switch>", `simulator only: turn on test-only faults (comma-separated; the broken/<switch> scenarios prove each is caught): ${brokenUsage()}`)
+  .action(async (name: string, options: { deployer: string; seed: number; out?: string; broken?: string }) => {
     let scenario;
     try {
       scenario = findScenario(name);
+      // The same parser and the same field as `mqlab check --broken`: the run is the scenario
+      // with scenario.testFaults set, so result.json and scenario.json say it was broken and
+      // `mqlab replay` reproduces it.
+      if (options.broken !== undefined) scenario = { ...scenario, testFaults: { ...scenario.testFaults, ...parseBrokenSwitches(options.broken) } };
     } catch (error) {
       fail((error as Error).message);
     }
-    const outDir = resolve(options.out ?? join(defaultOutRoot, runDirName(scenario.name, options.seed, options.deployer)));
+    if (options.broken !== undefined && options.deployer !== "sim") fail(`--broken needs --deployer sim (test faults are simulator-only), got "${options.deployer}"`);
+    const tag = options.broken === undefined || scenario.testFaults === undefined ? "" : `--broken-${brokenTag(scenario.testFaults)}`;
+    const outDir = resolve(options.out ?? join(defaultOutRoot, runDirName(scenario.name, options.seed, options.deployer) + tag));
     const deployer = await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
-    process.stderr.write(`mqlab: running ${scenario.name} on ${deployer.name}, seed ${options.seed}\n`);
-    const replay = `npx mqlab run ${scenario.name} --deployer ${deployer.name} --seed ${options.seed}`;
+    process.stderr.write(`mqlab: running ${scenario.name} on ${deployer.name}, seed ${options.seed}` +
+      `${scenario.testFaults === undefined ? "" : `, deliberately broken ${JSON.stringify(scenario.testFaults)}`}\n`);
+    const replay = `npx mqlab run ${scenario.name} --deployer ${deployer.name} --seed ${options.seed}${options.broken === undefined ? "" : ` --broken ${options.broken}`}`;
     let result: RunResult;
     try {
       result = await runScenario(scenario, { deployer, seed: options.seed, outDir, replayCommand: replay });
