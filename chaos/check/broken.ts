@@ -60,9 +60,8 @@ const switches: Record<SwitchName, SwitchSpec> = {
   },
   lastOffsetFromZero: {
     kind: "flag", role: "broker",
-    // NOT caught today: the late-join checker always assumes young queues, so it expects the very
-    // start at 0 this switch produces (and fails the healthy broker on this shape); see
-    // scenarios/library/broken_proofs.ts.
+    // Caught since the late-join checker derives youngness from the run (commit-log bytes since
+    // offset 0 vs totalPhysicalMemoryBytes × accessMessageInMemoryMaxRatio).
     exposedBy: "late joiners: a CONSUME_FROM_LAST_OFFSET group with startAtMs after the queue is no longer young (e.g. broker.conf totalPhysicalMemoryBytes=1048576 so offset 0 leaves memory after ~400 KB); it replays from 0",
   },
 };

@@ -156,13 +156,7 @@ export function brokenProofs(): BrokenProof[] {
       brokerConfig: { totalPhysicalMemoryBytes: "1048576" },
       queues: 1,
       durationMs: 14_000, quiesceMs: 8_000,
-    }, "the late-join checker always assumes young queues (runCheckers never passes youngQueues; " +
-      "its header says the lab's commit logs stay far below 40 % of memory), so it EXPECTS a " +
-      "CONSUME_FROM_LAST_OFFSET group to start at 0, which is exactly what the switch does. On this shape " +
-      "(totalPhysicalMemoryBytes=1 MiB, offset 0 out of memory at 10 s) the healthy broker starts at the " +
-      "queue's max offset and the checker fails it (false positive: 450 'skipped'). It needs youngness " +
-      "from the run: the broker's totalPhysicalMemoryBytes × accessMessageInMemoryMaxRatio against the commit " +
-      "log's size at the join (or the min offset), from brokerConfig and the history's stored bytes."),
+    }),
   ];
 }
 
