@@ -20,7 +20,7 @@ const switches: Record<SwitchName, SwitchSpec> = {
   ackBeforeFlush: { kind: "flag", role: "broker", exposedBy: "no-acked-loss (delivery): SYNC_FLUSH broker with a slow disk (fsync ×200), power loss during sync sends (without the slow disk the ack-to-flush window is too short to hit)" },
   dropEveryNthSend: { kind: "number", defaultValue: 50, what: "N", role: "broker", exposedBy: "delivery (lost): any workload" },
   duplicatePullEveryNth: { kind: "number", defaultValue: 20, what: "N", role: "broker", exposedBy: "delivery (duplicates budget): any workload, no faults" },
-  skipCommitOffset: { kind: "flag", role: "broker", exposedBy: "duplicates budget: a rebalance or consumer restart — NOT caught today: the budget explains any replay that spans a fault or rebalance window, however deep (see broken_proofs.ts)" },
+  skipCommitOffset: { kind: "flag", role: "broker", exposedBy: "duplicates budget: a consumer crash and restart; the restarted consumer replays from the broker's never-moved offset, deeper than offsetPersistMs + slack before the crash (the replay-depth bound)" },
   writeBehindMs: { kind: "number", defaultValue: 500, what: "ms", role: "broker", exposedBy: "no-acked-loss: broker crash during sends" },
   lockGrantEveryone: {
     kind: "flag", role: "broker",

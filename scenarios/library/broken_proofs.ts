@@ -92,12 +92,7 @@ export function brokenProofs(): BrokenProof[] {
       producers: [steadyProducer], consumers: [plainGroup],
       faults: [{ atMs: 6_000, healAtMs: 9_000, fault: { kind: "crash", target: `consumer-${group}-1` } }],
       durationMs: 14_000, quiesceMs: 12_000,
-    }, "the duplicates checker explains a duplicate by any fault or rebalance window overlapping " +
-      "[first delivery − settle, duplicate], however long before the window the first delivery was: the crash " +
-      "at 6 s explains replays of messages first consumed at 1 s although offsets are committed every " +
-      "offsetPersistMs (1 s). It needs a replay-depth bound: a window explains a duplicate only if the first " +
-      "delivery came at most offsetPersistMs (+ slack; the broker's offset flush interval for a broker " +
-      "crash or power loss) before the window opened."),
+    }),
     proof("writeBehindMs", "delivery", {
       topology: "1m", what: "SYNC_FLUSH single broker crashed during steady sync sends: acked messages still in the write-behind buffer die",
       producers: [{ ...steadyProducer, ratePerSecond: 50 }], consumers: [plainGroup],
