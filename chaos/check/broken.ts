@@ -50,13 +50,10 @@ const switches: Record<SwitchName, SwitchSpec> = {
   },
   syncMasterAcksEarly: {
     kind: "flag", role: "ha",
-    // Not by loss counts: a master power loss under ASYNC_FLUSH loses its unflushed tail whether
-    // or not the slave had it (the restarted master reuses the offsets; measured: the same 162
-    // lost with and without the switch), and under SYNC_FLUSH the master keeps everything.
-    // The send-status checker judges a SEND_OK claim by loss only, so the slave's absence alone
-    // is not enough (measured: 420 SEND_OK with the slave down, checker passes): the master must
-    // also lose the claimed messages, hence ASYNC_FLUSH and a master power loss while the slave is down.
-    exposedBy: "send statuses: 2m-2s-sync, ASYNC_FLUSH, steady sync sends; broker-a-s (the slave) crashed, then broker-a loses power while it is down; healthy sends answer SLAVE_NOT_AVAILABLE in that window, broken ones SEND_OK for messages the power loss then takes (a durability claim nothing backs)",
+    // Judged directly since the send-status checker knows SEND_OK from a SYNC_MASTER needs a
+    // slave's ack: no power loss needed (before, it judged the claim by loss only, and a master
+    // power loss under ASYNC_FLUSH was the only shape that showed it).
+    exposedBy: "send statuses: 2m-2s-sync, steady sync sends, broker-a-s (the slave) crashed for a while; healthy sends answer SLAVE_NOT_AVAILABLE in that window, broken ones SEND_OK (a durability claim no slave backs)",
   },
   lastOffsetFromZero: {
     kind: "flag", role: "broker",

@@ -135,14 +135,10 @@ export function brokenProofs(): BrokenProof[] {
     }),
     proof("syncMasterAcksEarly", "send-status", {
       topology: "2m-2s-sync",
-      what: "ASYNC_FLUSH SYNC_MASTER pairs; broker-a-s crashed 4–20 s, broker-a loses power at 10 s: what it acked SEND_OK without its slave and had not flushed is lost (healthy: SLAVE_NOT_AVAILABLE, no durability claim)",
-      producers: [{ ...steadyProducer, ratePerSecond: 50 }], consumers: [plainGroup],
-      brokerConfig: { flushDiskType: "ASYNC_FLUSH" },
-      faults: [
-        { atMs: 4_000, healAtMs: 20_000, fault: { kind: "crash", target: "broker-a-s" } },
-        { atMs: 10_000, healAtMs: 13_000, fault: { kind: "power-loss", target: "broker-a" } },
-      ],
-      durationMs: 22_000, quiesceMs: 10_000,
+      what: "SYNC_MASTER pairs; broker-a-s crashed 4–16 s during steady sync sends: SEND_OK from broker-a while its only slave is down claims a replica nobody has (healthy: SLAVE_NOT_AVAILABLE / FLUSH_SLAVE_TIMEOUT)",
+      producers: [{ ...steadyProducer, ratePerSecond: 20 }], consumers: [plainGroup],
+      faults: [{ atMs: 4_000, healAtMs: 16_000, fault: { kind: "crash", target: "broker-a-s" } }],
+      durationMs: 18_000, quiesceMs: 8_000,
     }),
     proof("lastOffsetFromZero", "late-join", {
       topology: "1m", what: "a CONSUME_FROM_LAST_OFFSET group joins at 10 s on a queue whose offset 0 left memory (totalPhysicalMemoryBytes=1 MiB)",
