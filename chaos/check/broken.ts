@@ -20,7 +20,7 @@ const switches: Record<SwitchName, SwitchSpec> = {
   ackBeforeFlush: { kind: "flag", role: "broker", exposedBy: "no-acked-loss (delivery): SYNC_FLUSH broker with a slow disk (fsync ×200), power loss during sync sends (without the slow disk the ack-to-flush window is too short to hit)" },
   dropEveryNthSend: { kind: "number", defaultValue: 50, what: "N", role: "broker", exposedBy: "delivery (lost): any workload" },
   duplicatePullEveryNth: { kind: "number", defaultValue: 20, what: "N", role: "broker", exposedBy: "delivery (duplicates budget): any workload, no faults" },
-  skipCommitOffset: { kind: "flag", role: "broker", exposedBy: "duplicates budget: a rebalance or consumer restart — NOT caught today: the budget explains any replay that spans a fault or rebalance window, however deep (see broken_proofs.ts)" },
+  skipCommitOffset: { kind: "flag", role: "broker", exposedBy: "duplicates budget: a consumer crash and restart; the restarted consumer replays from the broker's never-moved offset, deeper than offsetPersistMs + slack before the crash (the replay-depth bound)" },
   writeBehindMs: { kind: "number", defaultValue: 500, what: "ms", role: "broker", exposedBy: "no-acked-loss: broker crash during sends" },
   lockGrantEveryone: {
     kind: "flag", role: "broker",
@@ -50,19 +50,15 @@ const switches: Record<SwitchName, SwitchSpec> = {
   },
   syncMasterAcksEarly: {
     kind: "flag", role: "ha",
-    // Not by loss counts: a master power loss under ASYNC_FLUSH loses its unflushed tail whether
-    // or not the slave had it (the restarted master reuses the offsets; measured: the same 162
-    // lost with and without the switch), and under SYNC_FLUSH the master keeps everything.
-    // The send-status checker judges a SEND_OK claim by loss only, so the slave's absence alone
-    // is not enough (measured: 420 SEND_OK with the slave down, checker passes): the master must
-    // also lose the claimed messages, hence ASYNC_FLUSH and a master power loss while the slave is down.
-    exposedBy: "send statuses: 2m-2s-sync, ASYNC_FLUSH, steady sync sends; broker-a-s (the slave) crashed, then broker-a loses power while it is down; healthy sends answer SLAVE_NOT_AVAILABLE in that window, broken ones SEND_OK for messages the power loss then takes (a durability claim nothing backs)",
+    // Judged directly since the send-status checker knows SEND_OK from a SYNC_MASTER needs a
+    // slave's ack: no power loss needed (before, it judged the claim by loss only, and a master
+    // power loss under ASYNC_FLUSH was the only shape that showed it).
+    exposedBy: "send statuses: 2m-2s-sync, steady sync sends, broker-a-s (the slave) crashed for a while; healthy sends answer SLAVE_NOT_AVAILABLE in that window, broken ones SEND_OK (a durability claim no slave backs)",
   },
   lastOffsetFromZero: {
     kind: "flag", role: "broker",
-    // NOT caught today: the late-join checker always assumes young queues, so it expects the very
-    // start at 0 this switch produces (and fails the healthy broker on this shape); see
-    // scenarios/library/broken_proofs.ts.
+    // Caught since the late-join checker derives youngness from the run (commit-log bytes since
+    // offset 0 vs totalPhysicalMemoryBytes × accessMessageInMemoryMaxRatio).
     exposedBy: "late joiners: a CONSUME_FROM_LAST_OFFSET group with startAtMs after the queue is no longer young (e.g. broker.conf totalPhysicalMemoryBytes=1048576 so offset 0 leaves memory after ~400 KB); it replays from 0",
   },
 };

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { DuplicatesEvidence } from "./duplicates.ts";
 import { checkDuplicates } from "./duplicates.ts";
-import { HistoryBuilder, testContext } from "./testing/history_builder.ts";
+import type { CheckResult } from "../result.ts";
+import { HistoryBuilder, testContext, topologyFacts } from "./testing/history_builder.ts";
 
 const base = (): HistoryBuilder => new HistoryBuilder()
   .join(0, "consumer-G-1").rebalance(1, "consumer-G-1", ["broker-a:0"])
@@ -24,12 +25,13 @@ test("a retry followed by a success is not a duplicate", () => {
 });
 
 test("a duplicate after a broker crash or a queue moving to another consumer is attributed", () => {
-  const crash = base().fault(50_000, 60_000, "crash", "broker-a").deliver({ id: "m-1", at: 70_000 }).build();
+  // First delivered at 115 ms; rocketmqIntervals: offsetPersistMs 5 s, rebalanceMs 20 s.
+  const crash = base().fault(8_000, 18_000, "crash", "broker-a").deliver({ id: "m-1", at: 20_000 }).build();
   const result = checkDuplicates(crash, testContext());
   assert.equal(result.verdict, "pass", result.summary);
-  assert.match((result.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /crash broker-a/);
-  const moved = base().join(40_000, "consumer-G-2").rebalance(41_000, "consumer-G-2", ["broker-a:0"]).rebalance(41_000, "consumer-G-1", [])
-    .deliver({ id: "m-1", at: 42_000, process: "consumer-G-2" }).build();
+  assert.match((result.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /crash broker-a.*replay depth 11\.0 s \(broker flushes consumerOffset\.json every flushConsumerOffsetInterval 5000 ms/);
+  const moved = base().join(2_500, "consumer-G-2").rebalance(3_000, "consumer-G-2", ["broker-a:0"]).rebalance(3_000, "consumer-G-1", [])
+    .deliver({ id: "m-1", at: 4_000, process: "consumer-G-2" }).build();
   const movedResult = checkDuplicates(moved, testContext({ groups: [{ group: "G", topic: "T", count: 2 }] }));
   assert.equal(movedResult.verdict, "pass", movedResult.summary);
   assert.match((movedResult.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /moving broker-a:0 from consumer-G-1 to consumer-G-2/);
@@ -43,4 +45,32 @@ test("broadcasting: each consumer receiving a message once is not a duplicate", 
   const events = new HistoryBuilder().send({ id: "m", at: 0 })
     .deliver({ id: "m", at: 5, group: "B", process: "consumer-B-1" }).deliver({ id: "m", at: 6, group: "B", process: "consumer-B-2" }).build();
   assert.equal((checkDuplicates(events, context).evidence as DuplicatesEvidence).duplicates, 0);
+});
+
+test("replay depth: a replay from further back than the window's mechanism can lose fails, naming the mechanism", () => {
+  // A broker crash at 60 s can lose at most flushConsumerOffsetInterval 5 s + offsetPersistMs 5 s + 1 s of commits.
+  const deep = base().fault(60_000, 70_000, "crash", "broker-a").deliver({ id: "m-1", at: 75_000 }).build();
+  const result = checkDuplicates(deep, testContext());
+  assert.equal(result.verdict, "fail");
+  const entry = (result.evidence as DuplicatesEvidence).unexplained.items[0];
+  assert.match(entry?.tooDeep ?? "", /crash broker-a \(fault 0\) opened at 60\.0 s, 59\.9 s after the first delivery: deeper than its replay depth 11\.0 s \(broker flushes consumerOffset\.json/);
+  // A consumer crash loses only what its client had not persisted (offsetPersistMs + slack).
+  const consumer = (crashAtMs: number): CheckResult => checkDuplicates(base().fault(crashAtMs, crashAtMs + 3_000, "crash", "consumer-G-1").deliver({ id: "m-1", at: crashAtMs + 4_000 }).build(), testContext());
+  assert.equal(consumer(5_000).verdict, "pass");
+  assert.match(consumer(7_000).summary, /deeper than its replay depth 6000 ms \(consumer offsets committed every offsetPersistMs 5000 ms/);
+  // A slow group's in-flight batch widens the slack: 100 ms × 32 messages.
+  const slow = testContext({ groups: [{ group: "G", topic: "T", count: 1, processingMs: 100 }] });
+  assert.equal(checkDuplicates(base().fault(9_000, 12_000, "crash", "consumer-G-1").deliver({ id: "m-1", at: 13_000 }).build(), slow).verdict, "pass");
+  // A master with a slave: consumers may resume from the slave's offsets, synced every slaveSyncIntervalMs (10 s).
+  const paired = testContext({ topology: topologyFacts("2m-2s-sync") });
+  const pairedResult = checkDuplicates(base().fault(15_000, 20_000, "crash", "broker-a").deliver({ id: "m-1", at: 21_000 }).build(), paired);
+  assert.equal(pairedResult.verdict, "pass", pairedResult.summary);
+  assert.match((pairedResult.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /slaveSyncIntervalMs 10\.0 s/);
+});
+
+test("a rebalance explains duplicates only on the queue it moved, counted from the move", () => {
+  const context = testContext({ groups: [{ group: "G", topic: "T", count: 2 }] });
+  const elsewhere = base().join(2_500, "consumer-G-2").rebalance(3_000, "consumer-G-2", ["broker-a:1"]).rebalance(3_000, "consumer-G-1", ["broker-a:0"])
+    .deliver({ id: "m-1", at: 4_000 }).build();
+  assert.equal(checkDuplicates(elsewhere, context).verdict, "fail");
 });

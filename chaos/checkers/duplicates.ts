@@ -10,11 +10,36 @@
 //   another consumer) overlapping the same span: the new owner restarts at the committed
 //   offset, which lags what the old owner consumed by up to offsetPersistMs.
 // settle = rebalanceMs + offsetPersistMs + 1 s: the time a queue change takes to be seen.
+// Replay depth: a window explains a duplicate only if the message's first success (by that
+// receiver) came at most `depth` before the window opened — the commit interval the window's
+// mechanism can lose (a later first success is inside the window and always fits):
+// - consumer side (a fault on a consumer process, a partition/pause/firewall/flow/... that
+//   makes a consumer lose its queues, a rebalance or membership window): the client commits
+//   every offsetPersistMs (persistConsumerOffsetInterval), so the new owner resumes at most
+//   offsetPersistMs + slack behind what was consumed. A rebalance window explains only
+//   duplicates on the queue it moved, and its depth counts from the move (the new owner's
+//   snapshot), not from the window's settle-widened start: an old owner that dropped the queue
+//   earlier committed its offset on the drop (removeUnnecessaryMessageQueue), and one that
+//   died earlier is covered by its own fault window;
+// - broker crash / power loss / node down of a broker (or a cluster-wide fault): the broker
+//   keeps committed offsets in memory and flushes consumerOffset.json every
+//   flushConsumerOffsetInterval (RocketMQ default 5 s; CheckContext.brokerConfig), so
+//   flushConsumerOffsetInterval + offsetPersistMs + slack; if the broker is in a master/slave
+//   pair, consumers that commit to or query the slave while the master is down see offsets the
+//   slave synced from the master every slaveSyncIntervalMs (SlaveSynchronize, default 10 s),
+//   so at least slaveSyncIntervalMs + offsetPersistMs + slack.
+// slack = 1 s (one persist round trip, a pull in flight) + the group's processingMs ×
+// pullBatchSize (32 default): a slow message holds the committed offset (the min of the
+// process queue) back while the rest of its batch is consumed.
+// The evidence names the window and the mechanism; a replay deeper than every window's depth
+// (e.g. a broker that ignores offset commits) fails. The retry checker uses the same windows
+// without the depth bound (explainRedelivery without `depthOf`).
 // Anything else fails the check naming the message, receiver, both times and the queue.
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import { groupSpecs } from "./context.ts";
+import type { ConsumerGroupSpec } from "../scenario.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { Window } from "./fault_windows.ts";
@@ -22,7 +47,14 @@ import { faultWindows, rebalanceWindows } from "./fault_windows.ts";
 import type { HistoryIndex } from "./history_index.ts";
 import { indexHistory } from "./history_index.ts";
 
-export type Duplicate = { id: string; receiver: string; queue: string; firstMs: number; duplicateMs: number; process: string; explainedBy?: string };
+export type Duplicate = {
+  id: string; receiver: string; queue: string; firstMs: number; duplicateMs: number; process: string; explainedBy?: string;
+  /** Unexplained: the nearest window that would have explained it but for the replay depth. */
+  tooDeep?: string;
+};
+
+/** How far before a window opened a first delivery may lie and still be replayed, and why. */
+export type ReplayDepth = { depthMs: number; mechanism: string };
 
 export type DuplicatesEvidence = {
   duplicates: number;
@@ -37,18 +69,58 @@ export function settleMsOf(context: CheckContext): number {
   return context.intervals.rebalanceMs + context.intervals.offsetPersistMs + 1_000;
 }
 
-/** The window explaining a redelivery of a message first consumed at firstMs, again at againMs. */
+/**
+ * The window explaining a redelivery of a message first consumed at firstMs, again at againMs.
+ * With `depthOf`, a window opened more than its replay depth after firstMs explains nothing.
+ */
 export function explainRedelivery(
   windows: { faults: readonly Window[]; rebalances: ReadonlyMap<string, readonly Window[]> },
   group: string, firstMs: number, againMs: number, settleMs: number,
+  bound?: { depthOf: (window: Window) => ReplayDepth; queue: string },
 ): Window | undefined {
-  const overlaps = (window: Window): boolean =>
-    window.startMs <= againMs && (window.endMs === null || window.endMs + settleMs >= firstMs - settleMs);
+  const overlaps = (window: Window): boolean => {
+    if (window.startMs > againMs || (window.endMs !== null && window.endMs + settleMs < firstMs - settleMs)) return false;
+    if (bound === undefined) return true;
+    if (window.kind === "rebalance" && !window.nodes.includes(bound.queue)) return false;
+    return firstMs >= replayAnchorMs(window) - bound.depthOf(window).depthMs;
+  };
   return windows.faults.find(overlaps) ?? (windows.rebalances.get(group) ?? []).find(overlaps);
+}
+
+/** Where a window's replay depth counts from: its start, or for a moved queue the move. */
+export function replayAnchorMs(window: Window): number {
+  return window.kind === "rebalance" && window.atMs !== undefined ? window.atMs : window.startMs;
 }
 
 export function redeliveryWindows(index: HistoryIndex, context: CheckContext): { faults: Window[]; rebalances: Map<string, Window[]> } {
   return { faults: faultWindows(index, context), rebalances: rebalanceWindows(index, settleMsOf(context)) };
+}
+
+const brokerLosing = new Set(["crash", "power-loss", "node"]);
+
+/** The replay depth of a window for a group (header). */
+export function replayDepthOf(context: CheckContext, spec: ConsumerGroupSpec | undefined): (window: Window) => ReplayDepth {
+  const config = context.brokerConfig ?? {};
+  const flushOffsetsMs = Number(config.flushConsumerOffsetInterval ?? 5_000);
+  const slaveSyncMs = Number(config.slaveSyncIntervalMs ?? 10_000);
+  const persistMs = context.intervals.offsetPersistMs;
+  const inFlightMs = (spec?.processingMs ?? 0) * (spec?.pullBatchSize ?? 32);
+  const slackMs = 1_000 + inFlightMs;
+  const slack = `slack ${formatMs(slackMs)}${inFlightMs > 0 ? ` incl. processingMs × pullBatchSize ${formatMs(inFlightMs)}` : ""}`;
+  const brokers = new Map(context.topology.brokers.map((broker) => [broker.node, broker]));
+  return (window) => {
+    const hitBrokers = window.nodes.map((node) => brokers.get(node)).filter((broker) => broker !== undefined);
+    const brokerWide = window.kind !== "rebalance" && window.kind !== "membership" && (window.nodes.length === 0 || (hitBrokers.length > 0 && brokerLosing.has(window.kind)));
+    if (!brokerWide) {
+      return { depthMs: persistMs + slackMs, mechanism: `consumer offsets committed every offsetPersistMs ${formatMs(persistMs)} (${slack})` };
+    }
+    const paired = window.nodes.length === 0 || hitBrokers.some((broker) => context.topology.brokers.some((other) => other.brokerName === broker.brokerName && other.node !== broker.node));
+    const flushDepthMs = flushOffsetsMs + persistMs + slackMs;
+    const syncDepthMs = paired ? slaveSyncMs + persistMs + slackMs : 0;
+    return syncDepthMs > flushDepthMs
+      ? { depthMs: syncDepthMs, mechanism: `slave's offsets synced from its master every slaveSyncIntervalMs ${formatMs(slaveSyncMs)} + offsetPersistMs ${formatMs(persistMs)} (${slack})` }
+      : { depthMs: flushDepthMs, mechanism: `broker flushes consumerOffset.json every flushConsumerOffsetInterval ${formatMs(flushOffsetsMs)} + offsetPersistMs ${formatMs(persistMs)} (${slack})` };
+  };
 }
 
 export function checkDuplicates(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
@@ -57,6 +129,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
   const broadcasting = new Set(specs.filter((spec) => spec.model === "BROADCASTING").map((spec) => spec.group));
   const windows = redeliveryWindows(index, context);
   const settleMs = settleMsOf(context);
+  const depths = new Map(specs.map((spec) => [spec.group, replayDepthOf(context, spec)]));
   const firstSuccess = new Map<string, number>();
   const unexplained: Duplicate[] = [];
   const attributed: Duplicate[] = [];
@@ -70,9 +143,23 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
       continue;
     }
     const duplicate: Duplicate = { id: delivery.messageId, receiver, queue: delivery.queue, firstMs, duplicateMs: delivery.timeMs, process: delivery.process };
-    const why = explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs);
-    if (why === undefined) unexplained.push(duplicate);
-    else attributed.push({ ...duplicate, explainedBy: why.cause });
+    const depthOf = depths.get(delivery.group) ?? replayDepthOf(context, undefined);
+    const why = explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: delivery.queue });
+    if (why !== undefined) {
+      const depth = depthOf(why);
+      attributed.push({ ...duplicate, explainedBy: `${why.cause}: replay depth ${formatMs(depth.depthMs)} (${depth.mechanism})` });
+      continue;
+    }
+    const shallow = explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf: () => ({ depthMs: Infinity, mechanism: "" }), queue: delivery.queue });
+    if (shallow === undefined) unexplained.push(duplicate);
+    else {
+      const depth = depthOf(shallow);
+      unexplained.push({
+        ...duplicate,
+        tooDeep: `${shallow.cause} opened at ${formatMs(replayAnchorMs(shallow))}, ${formatMs(replayAnchorMs(shallow) - firstMs)} after the first delivery: ` +
+          `deeper than its replay depth ${formatMs(depth.depthMs)} (${depth.mechanism})`,
+      });
+    }
   }
   const max = idsMax(context);
   const evidence: DuplicatesEvidence = {
@@ -82,7 +169,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
   const first = unexplained[0];
   const summary = first !== undefined
     ? `${plural(unexplained.length, "duplicate")} no fault or rebalance explains; first ${first.id} to ${first.receiver} on ${first.queue} ` +
-      `at ${formatMs(first.firstMs)} and again at ${formatMs(first.duplicateMs)} (${first.process}).`
+      `at ${formatMs(first.firstMs)} and again at ${formatMs(first.duplicateMs)} (${first.process})${first.tooDeep === undefined ? "" : `; ${first.tooDeep}`}.`
     : evidence.duplicates === 0 ? "No duplicate deliveries."
       : `${plural(evidence.duplicates, "duplicate")}, each inside a fault or rebalance window (settle ${formatMs(settleMs)}).`;
   return { name: "duplicates", verdict: unexplained.length > 0 ? "fail" : "pass", summary, evidence };

@@ -19,6 +19,8 @@ export interface Window {
   /** Node names the window touches (empty: cluster-wide, e.g. a partition without a target). */
   nodes: string[];
   kind: string;
+  /** Rebalance windows: when the snapshot moved the queue (startMs is this − settleMs). */
+  atMs?: number;
 }
 
 /** The fault's node names (both ends of a firewall/flow). */
@@ -95,7 +97,7 @@ export function rebalanceWindows(index: HistoryIndex, settleMs: number): Map<str
       const queueKey = `${event.group}\u0000${queue}`;
       const previous = holder.get(queueKey);
       if (previous !== undefined && previous !== event.process) {
-        add(event.group, { startMs: event.timeMs - settleMs, endMs: event.timeMs + settleMs, cause: `rebalance of ${event.group} moving ${queue} from ${previous} to ${event.process}`, nodes: [event.process, previous, queue], kind: "rebalance" });
+        add(event.group, { startMs: event.timeMs - settleMs, endMs: event.timeMs + settleMs, cause: `rebalance of ${event.group} moving ${queue} from ${previous} to ${event.process}`, nodes: [event.process, previous, queue], kind: "rebalance", atMs: event.timeMs });
       }
       holder.set(queueKey, event.process);
     }

@@ -45,3 +45,50 @@ test("old queues: FIRST_OFFSET reads everything; TIMESTAMP starts at the first m
   assert.equal(checkLateJoin(fromTwo, timestamp, { youngQueues: false }).verdict, "pass");
   assert.deepEqual(kinds(checkLateJoin(partial, timestamp, { youngQueues: false }).evidence), ["replayed:m-1"]);
 });
+
+/** m-0..m-3 with 1 KiB bodies before L joins at 50 s, m-4..m-5 after: 4 × (91 + 1 + 1024) = 4464 stored bytes at least. */
+const storedKiB = (): HistoryBuilder => {
+  const builder = new HistoryBuilder();
+  for (let index = 0; index < 4; index++) builder.send({ id: `m-${String(index)}`, at: index * 1000, offset: index, bodySizeBytes: 1024 });
+  return builder.send({ id: "m-4", at: 60_000, offset: 4, bodySizeBytes: 1024 }).send({ id: "m-5", at: 61_000, offset: 5, bodySizeBytes: 1024 })
+    .join(50_000, "consumer-L-1", "L").rebalance(50_100, "consumer-L-1", ["broker-a:0"], "L");
+};
+const withMemory = (totalPhysicalMemoryBytes: number): ReturnType<typeof testContext> => {
+  const context = testContext({ groups: [late("CONSUME_FROM_LAST_OFFSET")] });
+  context.brokerConfig = { totalPhysicalMemoryBytes: String(totalPhysicalMemoryBytes) };
+  return context;
+};
+
+test("youngness from the run: offset 0 out of memory (commit log grew past 40 % of memory) makes LAST_OFFSET start at the max offset", () => {
+  const old = withMemory(10_000); // budget 4000 < 4464 stored at least
+  const fromMax = storedKiB().deliverAll(["m-4", "m-5"], 10, { group: "L" }).build();
+  const healthy = checkLateJoin(fromMax, old);
+  assert.equal(healthy.verdict, "pass", healthy.summary);
+  const start = (healthy.evidence as LateJoinEvidence).starts.items[0];
+  assert.deepEqual([start?.youngness, start?.expectedStart, start?.storedBytesMin, start?.inMemoryBytesMax], ["old", 4, 4464, 4000]);
+  // A broker that starts such a queue at 0 (--broken lastOffsetFromZero) replays what predates the join.
+  const fromZero = storedKiB().deliverAll(["m-0", "m-1", "m-2", "m-3", "m-4", "m-5"], 51_000, { group: "L" }).build();
+  const broken = checkLateJoin(fromZero, old);
+  assert.deepEqual(kinds(broken.evidence), ["replayed:m-0", "replayed:m-1", "replayed:m-2", "replayed:m-3"]);
+  assert.match(broken.summary, /m-0 @0 on broker-a:0 replayed by L \(expected start 4: old queue \(offset 0 on disk: 4464–\d+ commit-log bytes since offset 0 vs 4000 in memory\)/);
+  // Plenty of memory: the same queue is young and starting at the max offset skips m-0..m-3.
+  const young = checkLateJoin(fromMax, withMemory(1_000_000));
+  assert.deepEqual(kinds(young.evidence), ["skipped:m-0", "skipped:m-1", "skipped:m-2", "skipped:m-3"]);
+  assert.equal((young.evidence as LateJoinEvidence).starts.items[0]?.youngness, "young");
+});
+
+test("youngness at the boundary: when the bounds straddle the budget both starts are excused, and the evidence says so", () => {
+  const straddling = withMemory(20_000); // budget 8000: 4464 at least, 4 × (91 + 1 + 1024 + 1024) = 8560 at most
+  const fromMax = storedKiB().deliverAll(["m-4", "m-5"], 10, { group: "L" }).build();
+  const fromZero = storedKiB().deliverAll(["m-0", "m-1", "m-2", "m-3", "m-4", "m-5"], 51_000, { group: "L" }).build();
+  for (const events of [fromMax, fromZero]) {
+    const result = checkLateJoin(events, straddling);
+    assert.equal(result.verdict, "pass", result.summary);
+    const start = (result.evidence as LateJoinEvidence).starts.items[0];
+    assert.equal(start?.youngness, "either");
+    assert.match(start?.rule ?? "", /cannot tell whether offset 0 was still in memory/);
+  }
+  // Even then, skipping past the max offset at the join is a skip.
+  const tooFar = storedKiB().deliverAll(["m-5"], 62_000, { group: "L" }).build();
+  assert.deepEqual(kinds(checkLateJoin(tooFar, straddling).evidence), ["skipped:m-4"]);
+});

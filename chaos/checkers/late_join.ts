@@ -3,19 +3,36 @@
 // A new group has no committed offset, so RebalancePushImpl.computePullFromWhereWithException
 // asks the broker (QUERY_CONSUMER_OFFSET). RocketMQ 4.9.x
 // ConsumerManageProcessor.queryConsumerOffset answers offset 0 — not "not found" — when
-// `minOffset <= 0 && !checkInDiskByConsumeOffset(topic, queueId, 0)`: the queue still starts
-// at 0 and its first message is still in memory (within accessMessageInMemoryMaxRatio, 40 %
-// of physical memory, of the commit log's end). This lab's broker does the same
-// (system/broker/processor/consumer_manage_processor.ts). Only on "not found" does
-// consumeFromWhere apply:
+// `minOffset <= 0 && !checkInDiskByConsumeOffset(topic, queueId, 0)`; and
+// DefaultMessageStore.checkInDiskByConsumeOffset says "on disk" when
+// `getMaxPhyOffset() - <commit-log offset of queue offset 0> >
+//  totalPhysicalMemorySize * accessMessageInMemoryMaxRatio / 100` (default ratio 40).
+// So a queue is YOUNG at the join when its min offset is 0 (lab runs never delete segments)
+// and the commit log has grown by at most that many bytes since the queue's first message
+// (or the queue is empty). This lab's broker does the same
+// (system/broker/processor/consumer_manage_processor.ts, store_adapter.ts). Only on "not
+// found" does consumeFromWhere apply:
 // - CONSUME_FROM_LAST_OFFSET: the queue's max offset when the group takes the queue;
 // - CONSUME_FROM_FIRST_OFFSET: 0 (the min offset; lab runs never delete segments);
 // - CONSUME_FROM_TIMESTAMP: the first message stored at/after consumeTimestampMs.
-// So the young-queue rule makes every setting start at 0 on a queue whose min offset is 0 and
-// whose head is in memory. In the lab both always hold (no retention; commit logs are far
-// below 40 % of the 16 GiB the sim's brokers assume, and of a real machine's memory), so the
-// checker expects offset 0 everywhere unless `youngQueues: false` is asked of it (a test, or
-// a future scenario with retention) — then the consumeFromWhere rule above applies.
+// Youngness is derived from the run, per (broker, queue) at the join (the group's first
+// rebalance snapshot naming the queue): the memory budget from CheckContext.brokerConfig
+// (totalPhysicalMemoryBytes, default 16 GiB as the sim's brokers assume;
+// accessMessageInMemoryMaxRatio, default 40), and the commit-log bytes the broker stored from
+// the queue's offset-0 message up to the join, bounded from the history's sends to that
+// broker (all topics), each stored as 91 + topic + properties + body bytes
+// (CommitLog.calMsgLength with IPv4 hosts):
+// - lower bound: acked sends invoked after offset 0's invoke and acked before the join, with
+//   no properties, bodies over compressMsgBodyOverHowmuch (4 KiB; the client may compress
+//   them) and unknown body sizes counted as 0;
+// - upper bound: every send (acked there, or failed/unknown anywhere) invoked before the join
+//   + joinSlackMs and not answered before offset 0's invoke, with propertiesMaxBytes of
+//   properties, unknown bodies at maxMessageSize, delayed messages twice (SCHEDULE_TOPIC_XXXX,
+//   then the real topic) and every RECONSUME_LATER before the join twice more (send-back to
+//   the schedule topic, then %RETRY%).
+// lower > budget: the queue is old, consumeFromWhere applies. upper <= budget: young, start
+// at 0. Otherwise the checker cannot tell: it excuses both answers (no replay below the
+// smaller start, no skip below the larger) and says so in the evidence ("either").
 // Judged per (late group, queue) from acked sends with known queue and offset:
 // - replayed: a message below the allowed start was delivered to the group;
 // - skipped: an acked message at/after the start, accepted by the subscription, was never
@@ -26,14 +43,33 @@
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
-import { subscriptionAccepts } from "./context.ts";
+import { brokerOfQueue, subscriptionAccepts } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
-import type { SendRecord } from "./history_index.ts";
+import type { HistoryIndex, SendRecord } from "./history_index.ts";
 import { gotBy, indexHistory } from "./history_index.ts";
 
 export type LateJoinViolation = { kind: "replayed" | "skipped"; group: string; queue: string; id: string; queueOffset: number; expectedStart: number; rule: string };
-export type LateQueueStart = { group: string; queue: string; joinedMs: number; expectedStart: number; firstDelivered: number | null; rule: string };
+export type Youngness = "young" | "old" | "either";
+export type LateQueueStart = {
+  group: string; queue: string; joinedMs: number; expectedStart: number; firstDelivered: number | null; rule: string;
+  youngness: Youngness;
+  /** Commit-log bytes stored since the queue's offset 0, bounded from the history, and the in-memory budget. */
+  storedBytesMin: number; storedBytesMax: number; inMemoryBytesMax: number;
+  /** Either: the larger start (skips are judged from here, replays below expectedStart). */
+  otherStart?: number;
+};
+
+/** CommitLog.calMsgLength's fixed part with IPv4 born/store hosts (without topic, properties, body). */
+export const storedHeaderBytes = 91;
+/** A generous cap on a stored message's properties (UNIQ_KEY, KEYS, TAGS, WAIT, retry/delay bookkeeping). */
+export const propertiesMaxBytes = 1_024;
+/** The client's compressMsgBodyOverHowmuch: larger bodies may be stored compressed. */
+export const compressOverBytes = 4 * 1024;
+const maxMessageSizeBytes = 4 * 1024 * 1024;
+const simPhysicalMemoryBytes = 16 * 1024 ** 3;
+/** The group's offset query follows its rebalance snapshot; sends up to this much later may precede it. */
+export const joinSlackMs = 1_000;
 
 export type LateJoinEvidence = {
   groups: string[];
@@ -41,9 +77,14 @@ export type LateJoinEvidence = {
   violations: CappedList<LateJoinViolation>;
 };
 
+/**
+ * `youngQueues` forces the rule (tests of the consumeFromWhere arithmetic); by default each
+ * queue's youngness is derived from the history and the broker config (header).
+ */
 export function checkLateJoin(history: readonly HistoryEvent[], context: CheckContext, options: { youngQueues?: boolean } = {}): CheckResult {
   const index = indexHistory(history);
-  const young = options.youngQueues ?? true;
+  const bodyBytes = new Map<number, number>();
+  for (const event of index.events) if (event.type === "invoke" && event.op === "send" && event.bodySizeBytes !== undefined) bodyBytes.set(event.opId, event.bodySizeBytes);
   const late = context.workload.consumers.filter((spec) => spec.startAtMs !== undefined && spec.model !== "BROADCASTING");
   const starts: LateQueueStart[] = [];
   const violations: LateJoinViolation[] = [];
@@ -60,27 +101,42 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
     for (const [queue, sends] of byQueue) {
       const joinedMs = takenAt(index.rebalances, spec.group, queue) ?? spec.startAtMs ?? 0;
       const where = spec.consumeFromWhere ?? "CONSUME_FROM_FIRST_OFFSET";
-      let expectedStart = 0;
-      let rule = young ? `young queue (min offset 0, head in memory): QUERY_CONSUMER_OFFSET answers 0 whatever ${where} says` : where;
-      if (!young && where === "CONSUME_FROM_LAST_OFFSET") {
-        expectedStart = 1 + Math.max(-1, ...sends.filter((send) => (send.outcomeMs ?? send.invokeMs) < joinedMs).map((send) => send.queueOffset ?? -1));
-        rule = `${where}: max offset when ${spec.group} took ${queue} at ${formatMs(joinedMs)}`;
-      } else if (!young && where === "CONSUME_FROM_TIMESTAMP") {
+      const stored = storedSince(index, context, bodyBytes, queue, sends, joinedMs);
+      const youngness: Youngness = options.youngQueues !== undefined ? (options.youngQueues ? "young" : "old")
+        : stored.minBytes > stored.budgetBytes ? "old" : stored.maxBytes <= stored.budgetBytes ? "young" : "either";
+      const bytes = `${String(stored.minBytes)}–${String(stored.maxBytes)} commit-log bytes since offset 0 vs ${String(stored.budgetBytes)} in memory`;
+      let whereStart = 0;
+      let whereRule: string = where;
+      if (where === "CONSUME_FROM_LAST_OFFSET") {
+        whereStart = 1 + Math.max(-1, ...sends.filter((send) => (send.outcomeMs ?? send.invokeMs) < joinedMs).map((send) => send.queueOffset ?? -1));
+        whereRule = `${where}: max offset when ${spec.group} took ${queue} at ${formatMs(joinedMs)}`;
+      } else if (where === "CONSUME_FROM_TIMESTAMP") {
         const fromMs = spec.consumeTimestampMs ?? 0;
         const after = sends.filter((send) => send.invokeMs >= fromMs).map((send) => send.queueOffset ?? 0);
-        expectedStart = after.length === 0 ? 1 + Math.max(-1, ...sends.map((send) => send.queueOffset ?? -1)) : Math.min(...after);
-        rule = `${where}: first message stored at/after ${formatMs(fromMs)}`;
+        whereStart = after.length === 0 ? 1 + Math.max(-1, ...sends.map((send) => send.queueOffset ?? -1)) : Math.min(...after);
+        whereRule = `${where}: first message stored at/after ${formatMs(fromMs)}`;
       }
+      const youngRule = `young queue (min offset 0, head in memory: ${bytes}): QUERY_CONSUMER_OFFSET answers 0 whatever ${where} says`;
+      const oldRule = `old queue (offset 0 on disk: ${bytes}) so ${whereRule}`;
+      const replayBelow = youngness === "old" ? whereStart : youngness === "young" ? 0 : Math.min(0, whereStart);
+      const skipFrom = youngness === "old" ? whereStart : youngness === "young" ? 0 : Math.max(0, whereStart);
+      const rule = youngness === "young" ? youngRule : youngness === "old" ? oldRule
+        : `cannot tell whether offset 0 was still in memory (${bytes}): either start excused — 0 (young queue) or ${String(whereStart)} (${whereRule})`;
+      const expectedStart = replayBelow;
       const firstDelivered = Math.min(...sends.filter((send) => attempted.has(send.messageId)).map((send) => send.queueOffset ?? Infinity));
-      starts.push({ group: spec.group, queue, joinedMs, expectedStart, firstDelivered: Number.isFinite(firstDelivered) ? firstDelivered : null, rule });
+      starts.push({
+        group: spec.group, queue, joinedMs, expectedStart, firstDelivered: Number.isFinite(firstDelivered) ? firstDelivered : null, rule,
+        youngness, storedBytesMin: stored.minBytes, storedBytesMax: stored.maxBytes, inMemoryBytesMax: stored.budgetBytes,
+        ...(skipFrom !== replayBelow ? { otherStart: skipFrom } : {}),
+      });
       for (const send of sends) {
         const offset = send.queueOffset ?? 0;
         const inFlight = send.invokeMs < joinedMs && (send.outcomeMs ?? send.invokeMs) >= joinedMs;
         if (inFlight || !subscriptionAccepts(spec.subscription, send.tags)) continue;
-        if (offset < expectedStart && attempted.has(send.messageId)) {
-          violations.push({ kind: "replayed", group: spec.group, queue, id: send.messageId, queueOffset: offset, expectedStart, rule });
-        } else if (offset >= expectedStart && !delivered.has(send.messageId) && !attempted.has(send.messageId)) {
-          violations.push({ kind: "skipped", group: spec.group, queue, id: send.messageId, queueOffset: offset, expectedStart, rule });
+        if (offset < replayBelow && attempted.has(send.messageId)) {
+          violations.push({ kind: "replayed", group: spec.group, queue, id: send.messageId, queueOffset: offset, expectedStart: replayBelow, rule });
+        } else if (offset >= skipFrom && !delivered.has(send.messageId) && !attempted.has(send.messageId)) {
+          violations.push({ kind: "skipped", group: spec.group, queue, id: send.messageId, queueOffset: offset, expectedStart: skipFrom, rule });
         }
       }
     }
@@ -99,4 +155,50 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
 /** When the group first held the queue (its first rebalance snapshot naming it). */
 function takenAt(rebalances: readonly { group: string; queues: readonly string[]; timeMs: number }[], group: string, queue: string): number | undefined {
   return rebalances.find((event) => event.group === group && event.queues.includes(queue))?.timeMs;
+}
+
+/**
+ * Bounds on the commit-log bytes the queue's broker held from the queue's offset-0 message to
+ * the join (see the header), and the in-memory budget they are compared with. A queue with no
+ * message acked before the join is young (nothing at offset 0 yet): both bounds 0.
+ */
+function storedSince(
+  index: HistoryIndex, context: CheckContext, bodyBytes: ReadonlyMap<number, number>,
+  queue: string, sends: readonly SendRecord[], joinedMs: number,
+): { minBytes: number; maxBytes: number; budgetBytes: number } {
+  const config = context.brokerConfig ?? {};
+  const memoryBytes = Number(config.totalPhysicalMemoryBytes ?? simPhysicalMemoryBytes);
+  const ratioPercent = Number(config.accessMessageInMemoryMaxRatio ?? 40);
+  const budgetBytes = Math.floor(memoryBytes * (ratioPercent / 100));
+  const head = sends.reduce<SendRecord | undefined>((best, send) => (best === undefined || (send.queueOffset ?? 0) < (best.queueOffset ?? 0) ? send : best), undefined);
+  if (head === undefined || (head.outcomeMs ?? Infinity) >= joinedMs) return { minBytes: 0, maxBytes: 0, budgetBytes };
+  const broker = brokerOfQueue(queue);
+  const utf8 = new TextEncoder();
+  let minBytes = 0;
+  let maxBytes = 0;
+  for (const send of index.sends) {
+    const there = send.queue !== undefined && brokerOfQueue(send.queue) === broker;
+    const maybeThere = there || (send.outcome !== "ok" && send.queue === undefined);
+    if (!maybeThere) continue;
+    const topicBytes = utf8.encode(send.topic).length;
+    const body = bodyBytes.get(send.opId);
+    const isHead = send.opId === head.opId;
+    if (there && send.outcome === "ok" && (isHead || send.invokeMs > head.invokeMs) && (send.outcomeMs ?? Infinity) < joinedMs) {
+      minBytes += storedHeaderBytes + topicBytes + (body === undefined || body > compressOverBytes ? 0 : body);
+    }
+    if (send.invokeMs <= joinedMs + joinSlackMs && (isHead || (send.outcomeMs ?? Infinity) >= head.invokeMs)) {
+      const copies = send.delayLevel !== undefined && send.delayLevel > 0 ? 2 : 1;
+      maxBytes += copies * (storedHeaderBytes + topicBytes + propertiesMaxBytes + (body ?? maxMessageSizeBytes));
+    }
+  }
+  // Send-backs of failed consumption: each stored once in the schedule topic and once in %RETRY%.
+  const bodyOf = new Map(index.sends.map((send) => [send.messageId, { body: bodyBytes.get(send.opId) ?? maxMessageSizeBytes, topic: send.topic }]));
+  for (const delivery of index.deliveries) {
+    // Any broker's delivery: the send-back may go to this broker whichever queue it came from.
+    if (delivery.result === "success" || delivery.timeMs > joinedMs + joinSlackMs) continue;
+    const sent = bodyOf.get(delivery.messageId);
+    if (sent === undefined) continue;
+    maxBytes += 2 * (storedHeaderBytes + 32 + delivery.group.length + propertiesMaxBytes + sent.body);
+  }
+  return { minBytes, maxBytes, budgetBytes };
 }

@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import type { CheckResult } from "../result.ts";
+import type { CheckContext } from "./context.ts";
 import type { SendStatusEvidence } from "./send_status.ts";
 import { checkSendStatus } from "./send_status.ts";
 import { HistoryBuilder, testContext, topologyFacts } from "./testing/history_builder.ts";
@@ -59,4 +61,34 @@ test("SEND_OK backed by the group's DLQ: a dead-lettered message was received (g
   // Another group's DLQ does not back it.
   const elsewhere = failing().raw({ type: "dlq", timeMs: 40_000, process: "dlq-reader", group: "H", messageId: "m", queue: "%DLQ%H:0", queueOffset: 0, reconsumeTimes: 2 }).build();
   assert.equal(checkSendStatus(elsewhere, syncFlush).verdict, "fail");
+});
+
+test("SEND_OK from a SYNC_MASTER while its slave is down is a false claim even when nothing is lost", () => {
+  const slaveDown = (sendAtMs: number, outcomeAtMs = sendAtMs + 2): HistoryBuilder => new HistoryBuilder()
+    .node(4_000, "broker-a-s", "crash").node(20_000, "broker-a-s", "restart")
+    .send({ id: "m", at: sendAtMs, outcomeAt: outcomeAtMs }).deliver({ id: "m", at: outcomeAtMs + 10 });
+  const lied = checkSendStatus(slaveDown(10_000).build(), sync);
+  assert.deepEqual(why(lied.evidence), ["m:SEND_OK"]);
+  assert.match(lied.summary, /SEND_OK from SYNC_MASTER broker-a claims a slave has it, but no slave could have acked it \(sent 10\.0 s, answered 10\.0 s; broker-a-s crash at 4000 ms, back at 20\.0 s\)/);
+  // Edges: sent just as the slave went down (it may have acked first), or answered after it came back and caught up.
+  assert.equal(checkSendStatus(slaveDown(4_200).build(), sync).verdict, "pass");
+  assert.equal(checkSendStatus(slaveDown(18_000, 20_500).build(), sync).verdict, "pass");
+  // An ASYNC_MASTER claims no replica; another pair's slave being down says nothing about broker-a.
+  assert.equal(checkSendStatus(slaveDown(10_000).build(), asyncMaster).verdict, "pass");
+  const otherSlave = new HistoryBuilder().node(4_000, "broker-b-s", "crash").send({ id: "m", at: 10_000 }).deliver({ id: "m", at: 10_010 }).build();
+  assert.equal(checkSendStatus(otherSlave, sync).verdict, "pass");
+});
+
+test("SEND_OK while a firewall on the ha port or a partition cuts the slave off fails; one on another port does not", () => {
+  const cut = (fault: CheckContext["faults"]): CheckResult => {
+    const context = testContext({ topology: topologyFacts("2m-2s-sync"), faults: fault });
+    return checkSendStatus(new HistoryBuilder().send({ id: "m", at: 10_000 }).deliver({ id: "m", at: 10_010 }).build(), context);
+  };
+  const firewall = (port: "ha" | "broker", source = "broker-a-s", target = "broker-a") =>
+    [{ atMs: 5_000, healAtMs: 15_000, fault: { kind: "firewall" as const, source, target, port, mode: "drop" as const, direction: "one-way" as const } }];
+  assert.match(cut(firewall("ha")).summary, /firewall broker-a-s->broker-a \(fault 0\) from 5000 ms to 15\.0 s/);
+  assert.equal(cut(firewall("ha", "broker-a", "broker-a-s")).verdict, "fail");
+  assert.equal(cut(firewall("broker")).verdict, "pass");
+  assert.equal(cut([{ atMs: 5_000, healAtMs: 15_000, fault: { kind: "partition", shape: "isolate", target: "broker-a-s" } }]).verdict, "fail");
+  assert.equal(cut([{ atMs: 5_000, healAtMs: 9_000, fault: { kind: "partition", shape: "isolate", target: "broker-a-s" } }]).verdict, "pass");
 });

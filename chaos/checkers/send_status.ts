@@ -15,6 +15,21 @@
 //   is on the slave. Such a message may not be lost even to a master power loss: if a
 //   receiver that must see it never did, the status lied. (Skipped when the scenario's
 //   guarantee is "loss-allowed": an incident's broken phase.)
+// - SEND_OK from a SYNC_MASTER while no slave of it could have the message is a false
+//   durability claim even if nothing is lost. mqlab's rule (system/ha/ha_service.ts, RocketMQ's
+//   CommitLog.submitReplicaRequest + GroupTransferService): after the local write the put
+//   waits until a slave has REPORTED an offset ≥ the message's end (PUT_OK → SEND_OK); with no
+//   connection (or one haSlaveFallbehindMax behind) it answers SLAVE_NOT_AVAILABLE at once,
+//   otherwise FLUSH_SLAVE_TIMEOUT after slaveTimeout. The HA detection window
+//   (haHousekeepingInterval 20 s before the master drops a silent connection) only decides
+//   which of those two non-OK statuses a healthy master gives; SEND_OK needs a real ack, so
+//   there is no detection grace for it. Judged per send: every slave of its master was cut
+//   off for the whole of [invoke − slaveCutEdgeMs, outcome] — down (crash, power loss, pause:
+//   node events or faults, until its restart/resume; a slave just back must reconnect and
+//   catch up before it can ack, so an outcome after the restart is not judged), or isolated by
+//   a partition naming it or its master, or a firewall between the two on the ha port (any
+//   direction: data one way, acks the other). The edge covers a message the slave may have
+//   received and acked just before it went down (invoke precedes the write).
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { BrokerFacts, CheckContext } from "./context.ts";
@@ -23,12 +38,14 @@ import { startupSlackMs } from "./bounds.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { Window } from "./fault_windows.ts";
-import { faultWindows, windowAt } from "./fault_windows.ts";
+import { faultNodes, faultWindows, windowAt } from "./fault_windows.ts";
 import { judgeLoss, powerLossesOf } from "./guarantee.ts";
 import { gotBy, indexHistory } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 
 export const haHousekeepingMs = 20_000;
+/** A SEND_OK invoked this close after its slave went down is not judged (fault-time jitter; the write follows the invoke). */
+export const slaveCutEdgeMs = 500;
 export const haRecoveryMs = startupSlackMs + haHousekeepingMs;
 /** Faults on a master that break its slave's HA connection (the slave must reconnect after). */
 const connectionBreaking = new Set(["crash", "power-loss", "pause", "partition", "firewall", "node"]);
@@ -84,7 +101,9 @@ export function checkSendStatus(history: readonly HistoryEvent[], context: Check
     if (why !== undefined) violations.push({ ...entry, why });
     else explained.push({ ...entry, why: excuse ?? "" });
   }
-  if ((context.expectations.guarantee ?? "auto") !== "loss-allowed") violations.push(...unbackedClaims(index, context, masterOf));
+  violations.push(...claimsWithoutSlave(index, context, masterOf));
+  const claimed = new Set(violations.map((entry) => entry.id));
+  if ((context.expectations.guarantee ?? "auto") !== "loss-allowed") violations.push(...unbackedClaims(index, context, masterOf).filter((entry) => !claimed.has(entry.id)));
   const max = idsMax(context);
   const evidence: SendStatusEvidence = { statuses, explained: capped(explained, max), violations: capped(violations, max), haRecoveryMs };
   const first = violations[0];
@@ -119,4 +138,72 @@ function unbackedClaims(index: ReturnType<typeof indexHistory>, context: CheckCo
     }
   }
   return [...found.values()];
+}
+
+type Cut = { startMs: number; endMs: number | null; cause: string };
+
+/** Spans in which `slave` could not receive from or ack to `master` (header). */
+export function slaveCuts(index: ReturnType<typeof indexHistory>, context: CheckContext, master: string, slave: string): Cut[] {
+  const cuts: Cut[] = [];
+  const down = new Map<string, { atMs: number; event: string }>();
+  for (const event of index.nodes) {
+    if (event.node !== slave) continue;
+    if (event.event === "crash" || event.event === "power-loss" || event.event === "pause") {
+      if (!down.has(slave)) down.set(slave, { atMs: event.timeMs, event: event.event });
+    } else if (event.event === "restart" || event.event === "resume" || event.event === "start") {
+      const from = down.get(slave);
+      if (from !== undefined) cuts.push({ startMs: from.atMs, endMs: event.timeMs, cause: `${slave} ${from.event} at ${formatMs(from.atMs)}, back at ${formatMs(event.timeMs)}` });
+      down.delete(slave);
+    }
+  }
+  const open = down.get(slave);
+  if (open !== undefined) cuts.push({ startMs: open.atMs, endMs: null, cause: `${slave} ${open.event} at ${formatMs(open.atMs)}, never back` });
+  const injected = new Map<number, number>();
+  const healed = new Map<number, number>();
+  for (const event of index.nemesis) {
+    if (event.phase === "inject" && !injected.has(event.faultIndex)) injected.set(event.faultIndex, event.timeMs);
+    if (event.phase === "heal") healed.set(event.faultIndex, event.timeMs);
+  }
+  const fromHistory = index.nemesis.length > 0;
+  context.faults.forEach((scheduled, faultIndex) => {
+    const fault = scheduled.fault;
+    const cuts_ = (fault.kind === "crash" || fault.kind === "power-loss" || fault.kind === "pause") && fault.target === slave
+      || (fault.kind === "partition" && fault.shape === "isolate" && (fault.target === slave || fault.target === master))
+      || (fault.kind === "firewall" && (fault.port === "ha" || fault.port === "any")
+        && ((fault.source === master && fault.target === slave) || (fault.source === slave && fault.target === master)));
+    if (!cuts_) return;
+    const startMs = fromHistory ? injected.get(faultIndex) : scheduled.atMs;
+    if (startMs === undefined) return;
+    const endMs = fromHistory ? healed.get(faultIndex) ?? null : scheduled.healAtMs ?? null;
+    cuts.push({ startMs, endMs, cause: `${fault.kind} ${faultNodes(fault).join("->") || "cluster"} (fault ${String(faultIndex)}) from ${formatMs(startMs)}${endMs === null ? "" : ` to ${formatMs(endMs)}`}` });
+  });
+  return cuts;
+}
+
+/** SEND_OK from a SYNC_MASTER answered while every slave of it was cut off (header). */
+function claimsWithoutSlave(index: ReturnType<typeof indexHistory>, context: CheckContext, masterOf: (name: string) => BrokerFacts | undefined): StatusViolation[] {
+  const cutsByMaster = new Map<string, Cut[][]>();
+  const found: StatusViolation[] = [];
+  for (const send of index.sends) {
+    if (send.outcome !== "ok" || send.queue === undefined || (send.sendStatus ?? "SEND_OK") !== "SEND_OK") continue;
+    const brokerName = brokerOfQueue(send.queue);
+    const master = masterOf(brokerName);
+    if (master?.role !== "SYNC_MASTER") continue;
+    const slaves = slavesOf(context.topology, brokerName).map((slave) => slave.node);
+    if (slaves.length === 0) continue;
+    let perSlave = cutsByMaster.get(master.node);
+    if (perSlave === undefined) {
+      perSlave = slaves.map((slave) => slaveCuts(index, context, master.node, slave));
+      cutsByMaster.set(master.node, perSlave);
+    }
+    const outcomeMs = send.outcomeMs ?? send.invokeMs;
+    const covering = perSlave.map((cuts) => cuts.find((cut) => cut.startMs + slaveCutEdgeMs <= send.invokeMs && (cut.endMs === null || outcomeMs < cut.endMs)));
+    if (covering.some((cut) => cut === undefined)) continue;
+    found.push({
+      id: send.messageId, queue: send.queue, status: "SEND_OK", timeMs: outcomeMs, broker: master.node,
+      why: `SEND_OK from SYNC_MASTER ${master.node} claims a slave has it, but no slave could have acked it (sent ${formatMs(send.invokeMs)}, answered ${formatMs(outcomeMs)}; ` +
+        `${covering.map((cut) => cut?.cause ?? "").join("; ")}): a healthy master answers SLAVE_NOT_AVAILABLE or FLUSH_SLAVE_TIMEOUT`,
+    });
+  }
+  return found;
 }

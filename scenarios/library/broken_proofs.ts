@@ -92,12 +92,7 @@ export function brokenProofs(): BrokenProof[] {
       producers: [steadyProducer], consumers: [plainGroup],
       faults: [{ atMs: 6_000, healAtMs: 9_000, fault: { kind: "crash", target: `consumer-${group}-1` } }],
       durationMs: 14_000, quiesceMs: 12_000,
-    }, "the duplicates checker explains a duplicate by any fault or rebalance window overlapping " +
-      "[first delivery − settle, duplicate], however long before the window the first delivery was: the crash " +
-      "at 6 s explains replays of messages first consumed at 1 s although offsets are committed every " +
-      "offsetPersistMs (1 s). It needs a replay-depth bound: a window explains a duplicate only if the first " +
-      "delivery came at most offsetPersistMs (+ slack; the broker's offset flush interval for a broker " +
-      "crash or power loss) before the window opened."),
+    }),
     proof("writeBehindMs", "delivery", {
       topology: "1m", what: "SYNC_FLUSH single broker crashed during steady sync sends: acked messages still in the write-behind buffer die",
       producers: [{ ...steadyProducer, ratePerSecond: 50 }], consumers: [plainGroup],
@@ -140,14 +135,10 @@ export function brokenProofs(): BrokenProof[] {
     }),
     proof("syncMasterAcksEarly", "send-status", {
       topology: "2m-2s-sync",
-      what: "ASYNC_FLUSH SYNC_MASTER pairs; broker-a-s crashed 4–20 s, broker-a loses power at 10 s: what it acked SEND_OK without its slave and had not flushed is lost (healthy: SLAVE_NOT_AVAILABLE, no durability claim)",
-      producers: [{ ...steadyProducer, ratePerSecond: 50 }], consumers: [plainGroup],
-      brokerConfig: { flushDiskType: "ASYNC_FLUSH" },
-      faults: [
-        { atMs: 4_000, healAtMs: 20_000, fault: { kind: "crash", target: "broker-a-s" } },
-        { atMs: 10_000, healAtMs: 13_000, fault: { kind: "power-loss", target: "broker-a" } },
-      ],
-      durationMs: 22_000, quiesceMs: 10_000,
+      what: "SYNC_MASTER pairs; broker-a-s crashed 4–16 s during steady sync sends: SEND_OK from broker-a while its only slave is down claims a replica nobody has (healthy: SLAVE_NOT_AVAILABLE / FLUSH_SLAVE_TIMEOUT)",
+      producers: [{ ...steadyProducer, ratePerSecond: 20 }], consumers: [plainGroup],
+      faults: [{ atMs: 4_000, healAtMs: 16_000, fault: { kind: "crash", target: "broker-a-s" } }],
+      durationMs: 18_000, quiesceMs: 8_000,
     }),
     proof("lastOffsetFromZero", "late-join", {
       topology: "1m", what: "a CONSUME_FROM_LAST_OFFSET group joins at 10 s on a queue whose offset 0 left memory (totalPhysicalMemoryBytes=1 MiB)",
@@ -156,13 +147,7 @@ export function brokenProofs(): BrokenProof[] {
       brokerConfig: { totalPhysicalMemoryBytes: "1048576" },
       queues: 1,
       durationMs: 14_000, quiesceMs: 8_000,
-    }, "the late-join checker always assumes young queues (runCheckers never passes youngQueues; " +
-      "its header says the lab's commit logs stay far below 40 % of memory), so it EXPECTS a " +
-      "CONSUME_FROM_LAST_OFFSET group to start at 0, which is exactly what the switch does. On this shape " +
-      "(totalPhysicalMemoryBytes=1 MiB, offset 0 out of memory at 10 s) the healthy broker starts at the " +
-      "queue's max offset and the checker fails it (false positive: 450 'skipped'). It needs youngness " +
-      "from the run: the broker's totalPhysicalMemoryBytes × accessMessageInMemoryMaxRatio against the commit " +
-      "log's size at the join (or the min offset), from brokerConfig and the history's stored bytes."),
+    }),
   ];
 }
 

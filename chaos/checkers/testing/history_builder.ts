@@ -23,6 +23,8 @@ export interface SendSpec {
   status?: string;
   delayLevel?: number;
   sendMode?: "sync" | "async" | "oneway";
+  /** Body size as sent (SendInvoke.bodySizeBytes; unset: unknown). */
+  bodySizeBytes?: number;
 }
 
 export interface DeliverSpec {
@@ -53,6 +55,7 @@ export class HistoryBuilder {
       ...(spec.tags === undefined ? {} : { tags: spec.tags }),
       ...(spec.key === undefined ? {} : { orderKey: spec.key }),
       ...(spec.seq === undefined ? {} : { orderSeq: spec.seq }),
+      ...(spec.bodySizeBytes === undefined ? {} : { bodySizeBytes: spec.bodySizeBytes }),
     });
     const queue = spec.queue ?? "broker-a:0";
     const offset = spec.offset ?? this.stored.size;
