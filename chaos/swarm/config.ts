@@ -16,8 +16,9 @@
 // - waitStoreMsgOK=false: a per-message property the workload does not set, and the guarantee
 //   table has no row for it (an ack before the flush is RocketMQ's documented way to lose).
 import fc from "fast-check";
-import type { ConsumerGroupSpec, Intervals, ProducerSpec, TopologyName } from "../scenario.ts";
+import type { ConsumerGroupSpec, Intervals, ProducerSpec, SimNetworkSpec, TopologyName } from "../scenario.ts";
 import { checkIntervals } from "../check/check_scenario.ts";
+import { segmentationHarsh, segmentationModerate } from "../sim/net_policy.ts";
 
 export const kib = 1024;
 export const mib = 1024 * 1024;
@@ -66,6 +67,9 @@ export const swarmOptionValues = {
   largeBodyPercent: [0, 5],
   failurePercent: [0, 10],
   burst: [false, true],
+  // Simulated TCP streams (chaos/sim/net_policy.ts): whole writes, segmentationModerate (the sim
+  // deployer's default) or segmentationHarsh; "none" first so a failure shrinks to whole frames.
+  segmentation: ["none", "moderate", "harsh"] as ("none" | "moderate" | "harsh")[],
 } as const;
 
 export type SwarmOptionName = keyof typeof swarmOptionValues;
@@ -154,6 +158,15 @@ export function consumerFieldsOf(config: SwarmConfig): Partial<ConsumerGroupSpec
   };
   if (config.failurePercent > 0) fields.failurePercent = config.failurePercent;
   return fields;
+}
+
+/** The simulated network a configuration asks for (Scenario.simNetwork). */
+export function simNetworkOf(config: SwarmConfig): SimNetworkSpec {
+  switch (config.segmentation) {
+    case "none": return { segmentation: null };
+    case "moderate": return { segmentation: { ...segmentationModerate } };
+    case "harsh": return { segmentation: { ...segmentationHarsh } };
+  }
 }
 
 /** The options that differ from their default ("flushDiskType=SYNC_FLUSH ..."), for one-line summaries. */
