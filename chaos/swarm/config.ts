@@ -98,11 +98,16 @@ export function swarmConfigArbitrary(pins: ConfigPins = {}): fc.Arbitrary<SwarmC
   return fc.record(model);
 }
 
+/** maxMessageSize the brokers get: RocketMQ's 4 MiB where it fits in one commit-log segment. */
+export function maxMessageSizeOf(config: Pick<SwarmConfig, "mapedFileSizeCommitLog">): number {
+  return Math.min(4 * mib, config.mapedFileSizeCommitLog - 1024);
+}
+
 /** broker.conf overrides for every broker. */
 export function brokerConfigOf(config: SwarmConfig): Record<string, string> {
   // RocketMQ needs maxMessageSize + its record header to fit in one segment (validateBrokerConfig
   // wants 1 KiB of headroom); keep RocketMQ's 4 MiB where it fits.
-  const maxMessageSizeBytes = Math.min(4 * mib, config.mapedFileSizeCommitLog - 1024);
+  const maxMessageSizeBytes = maxMessageSizeOf(config);
   return {
     flushDiskType: config.flushDiskType,
     mapedFileSizeCommitLog: String(config.mapedFileSizeCommitLog),
@@ -142,7 +147,12 @@ export function producerFieldsOf(config: SwarmConfig, sendPhaseMs: number): Part
   if (config.delayPercent > 0) fields.delayPercent = config.delayPercent;
   if (config.batchSize > 1) fields.batchSize = config.batchSize;
   if (config.compressiblePercent > 0) fields.compressiblePercent = config.compressiblePercent;
-  if (config.largeBodyPercent > 0) fields.largeBodyPercent = config.largeBodyPercent;
+  if (config.largeBodyPercent > 0) {
+    // Near maxMessageSize when segments are small (their maxMessageSize is small too); capped at
+    // 256 KiB otherwise: 4 MiB bodies cost a swarm run minutes of CPU (copies, CRCs) for no new path.
+    fields.largeBodyPercent = config.largeBodyPercent;
+    fields.largeBodySizeBytes = Math.min(maxMessageSizeOf(config) - 2 * kib, 256 * kib);
+  }
   // One burst a third of the way into the send phase, long enough to fill a flush round.
   if (config.burst) fields.bursts = [{ atMs: Math.round(sendPhaseMs / 3), durationMs: 2_000, inFlight: 16 }];
   return fields;
