@@ -39,6 +39,15 @@ function distributionSection(summary: BatterySummary): string {
 <h3>Fault draws by kind × role</h3>${table(["kind", "total", ...roles], faults)}`;
 }
 
+function probesSection(summary: BatterySummary): string {
+  const probes = summary.probes;
+  const missed = probes.missingRequired.length === 0 ? "" :
+    `<p class="verdict-fail">Required code probes not hit: ${esc(probes.missingRequired.join(", "))}</p>`;
+  return `<h2>Code probes</h2><p>${probes.hit}/${probes.total} hit, required ${probes.requiredHit}/${probes.required} hit, over ${probes.runsCollected} run(s)` +
+    `${probes.runsNotCollected > 0 ? `; ${probes.runsNotCollected} run(s) did not collect probes` : ""}. ` +
+    `The table (hit/missed, first run with its replay): <a href="coverage.html">coverage.html</a>.</p>${missed}`;
+}
+
 export function renderBatteryHtml(summary: BatterySummary): string {
   const verdictClass = `verdict-${summary.verdict}`;
   const detail = summary.failure === undefined
@@ -53,7 +62,7 @@ table { border-collapse: collapse; margin: 6px 0 14px; } td, th { border: 1px so
 <p><code>${esc(summary.command)}</code> — budget ${esc(seconds(summary.budgetMs))}, took ${esc(seconds(summary.wallMs))}, stopped by ${esc(summary.stoppedBy)}
 ${summary.testFaults === undefined ? "" : `, deliberately broken broker ${esc(JSON.stringify(summary.testFaults))}`}</p>
 <p>Swarm speed: ${summary.swarm.runsPerMinute} runs/min, ${summary.swarm.simulatedSecondsPerWallSecond} simulated s per wall s</p></header>
-<main>${failureSection(summary)}${distributionSection(summary)}
+<main>${failureSection(summary)}${probesSection(summary)}${distributionSection(summary)}
 <h2>Swarm runs</h2>${table(["#", "property", "topology", "verdict", "fault draws", "wall", "failed checks", "fast-check seed", "configuration (options off their default)"], runs)}
 ${summary.suite === null ? "" : `<h2>CI suite</h2>${table(["scenario", "seed", "verdict", "wall", "replay"], summary.suite.results.map((result) => [result.scenario, String(result.seed), result.verdict, `${result.wallMs} ms`, result.replay]))}`}
 </main></body></html>

@@ -119,6 +119,11 @@ export function faultArbitrary(kind: GeneratedFaultKind, nodes: CheckNodes): fc.
     case "slow-disk":
       return fc.record({ target: pick(nodes.brokers), factor: pick([10, 50, 200]) })
         .map(({ target, factor }): Fault => ({ kind: "slow-disk", target, factor }));
+    case "connection-reset":
+      // Clients to brokers: a middlebox resets the connection mid-frame or after the written bytes.
+      return fc.record({ source: pick(nodes.clients), target: pick(nodes.brokers), midFrame: fc.boolean(), asymmetricDelayMs: pick([0, 300, 2_000]) })
+        .map(({ source, target, midFrame, asymmetricDelayMs }): Fault =>
+          ({ kind: "connection-reset", source, target, port: "broker", midFrame, ...(asymmetricDelayMs > 0 ? { asymmetricDelayMs } : {}) }));
   }
 }
 

@@ -9,7 +9,7 @@ import type { CheckerName } from "../scenario.ts";
 /** The fault kinds a generated schedule may contain (arbitraries.ts builds each). */
 export type GeneratedFaultKind =
   | "crash" | "power-loss" | "pause" | "firewall" | "partition" | "heartbeat-loss"
-  | "flow" | "clock-skew" | "slow-disk";
+  | "flow" | "clock-skew" | "slow-disk" | "connection-reset";
 
 export type PropertyName = "no-acked-loss" | "durability" | "queue-order" | "rebalance-converges" | "bounded-duplicates" | "all" | "hostile";
 

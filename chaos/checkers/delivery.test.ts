@@ -176,3 +176,50 @@ test("broadcasting: every consumer present at the end must see what was sent aft
   const complete = base().deliver({ id: "m-1", at: 21, group: "B", process: "consumer-B-2" }).build();
   assert.equal(checkDelivery(complete, testContext({ groups })).verdict, "pass");
 });
+
+test("offset reuse after an ASYNC_FLUSH master's power loss: allowed only at or below the offset the group was handed", () => {
+  // The shape of a real swarm failure: m-0..m-3 stored at broker-a:0 offsets 0..3 and handed to
+  // G; the power loss (4 s) drops the unflushed m-3; after the restart (5 s) new messages take
+  // offsets 3 and 4. G's consumer already read offset 3, so it skips the new m-4 at offset 3.
+  const build = (newOffset: number): HistoryEvent[] => new HistoryBuilder()
+    .sends("m-", 4, { everyMs: 1000, queues: ["broker-a:0"] })
+    .deliverAll(["m-0", "m-1", "m-2", "m-3"], 10)
+    .fault(4000, 5000, "power-loss", "broker-a")
+    .send({ id: "m-4", at: 5400, outcomeAt: 5402, queue: "broker-a:0", offset: newOffset })
+    .build();
+  const allowed = checkDelivery(build(3), testContext());
+  assert.equal(allowed.verdict, "pass", allowed.summary);
+  const entries = (allowed.evidence as DeliveryEvidence).allowedLoss.items;
+  const reused = entries.find((entry) => entry.id === "m-4");
+  assert.match(reused?.reason ?? "", /acked after its restart at 5000 ms at broker-a:0 offset 3, at or below offset 3 that G had already been handed/);
+  assert.match(reused?.mechanism ?? "", /offset reuse/);
+  // Above what the group had been handed: a real loss.
+  const above = checkDelivery(build(4), testContext());
+  assert.equal(above.verdict, "fail");
+  assert.deepEqual((above.evidence as DeliveryEvidence).lost.items.map((entry) => entry.id), ["m-4"]);
+  // SYNC_FLUSH masters hand out only durable data (#8239): no reuse allowance.
+  const syncFlush = checkDelivery(build(3), testContext({ topology: topologyFacts("2m-noslave", "SYNC_FLUSH") }));
+  assert.equal(syncFlush.verdict, "fail");
+  assert.ok((syncFlush.evidence as DeliveryEvidence).lost.items.some((entry) => entry.id === "m-4"));
+  // A crash keeps the page cache: no offsets are reused, nothing is allowed.
+  const crash = new HistoryBuilder().sends("m-", 4, { everyMs: 1000, queues: ["broker-a:0"] })
+    .deliverAll(["m-0", "m-1", "m-2", "m-3"], 10).fault(4000, 5000, "crash", "broker-a")
+    .send({ id: "m-4", at: 5400, outcomeAt: 5402, queue: "broker-a:0", offset: 3 }).build();
+  assert.equal(checkDelivery(crash, testContext()).verdict, "fail");
+});
+
+test("offset reuse needs the ack after the restart and a hand-out before it", () => {
+  // m-4 acked before the power loss at an offset G was handed: the flush rule judges it, not reuse.
+  const beforeLoss = new HistoryBuilder().sends("m-", 4, { everyMs: 1000, queues: ["broker-a:0"] })
+    .deliverAll(["m-0", "m-1", "m-2", "m-3"], 10).fault(40_000, 45_000, "power-loss", "broker-a")
+    .send({ id: "m-4", at: 5400, outcomeAt: 5402, queue: "broker-a:0", offset: 3 }).build();
+  const judged = checkDelivery(beforeLoss, testContext());
+  assert.equal(judged.verdict, "fail");
+  assert.match((judged.evidence as DeliveryEvidence).lost.items.find((entry) => entry.id === "m-4")?.reason ?? "", /beyond its .* flush window/);
+  // The group was handed offset 3 only after the restart: not evidence of reuse.
+  const lateHandOut = new HistoryBuilder().sends("m-", 3, { everyMs: 1000, queues: ["broker-a:0"] })
+    .deliverAll(["m-0", "m-1", "m-2"], 10).fault(4000, 5000, "power-loss", "broker-a")
+    .send({ id: "m-4", at: 5400, outcomeAt: 5402, queue: "broker-a:0", offset: 3 })
+    .deliver({ id: "m-x", at: 6000, queue: "broker-a:0", offset: 3 }).build();
+  assert.ok((checkDelivery(lateHandOut, testContext()).evidence as DeliveryEvidence).lost.items.some((entry) => entry.id === "m-4"));
+});

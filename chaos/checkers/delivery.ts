@@ -12,11 +12,12 @@
 //   ("unknownResolvedOk"); a failed send that was delivered is "failedButDelivered" — RocketMQ
 //   can store a message whose ack was lost. Both are allowed and reported. An unknown send
 //   never delivered is presumed not stored.
-import type { HistoryEvent } from "../history/types.ts";
+import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
+import type { HandedOffsets } from "./guarantee.ts";
 import { judgeLoss, powerLossesOf } from "./guarantee.ts";
 import { gotBy, indexHistory, receivedBy } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
@@ -87,6 +88,7 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
     }
   }
   const losses = powerLossesOf(index, context);
+  const handed = handedOffsets(index.deliveries);
   const lost: LostMessage[] = [];
   const allowedLoss: LostMessage[] = [];
   const lostIds = new Set<string>();
@@ -102,7 +104,7 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
         got++;
         continue;
       }
-      const judgement = judgeLoss(send, losses, context);
+      const judgement = judgeLoss(send, losses, context, { group: receiver.group, handed });
       const entry: LostMessage = { id: send.messageId, receiver: receiver.key };
       if (send.queue !== undefined) entry.queue = send.queue;
       if (send.outcomeMs !== undefined) entry.ackMs = send.outcomeMs;
@@ -110,8 +112,8 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
       if (judgement.allowed && judgement.ackAgeMs >= 0) {
         entry.ackBeforeLossMs = judgement.ackAgeMs;
         entry.windowMs = judgement.windowMs;
-        entry.mechanism = judgement.mechanism;
       }
+      if (judgement.allowed) entry.mechanism = judgement.mechanism;
       (judgement.allowed ? allowedLoss : lost).push(entry);
       lostIds.add(send.messageId);
     }
@@ -155,6 +157,24 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
     unknownResolvedOk: unknownResolvedOk.length,
     failedButDelivered: failedButDelivered.length,
     consumedIds,
+  };
+}
+
+/** Per group and queue, the deliveries' (start time, queue offset), for the offset-reuse rule. */
+function handedOffsets(deliveries: readonly DeliverEvent[]): HandedOffsets {
+  const byKey = new Map<string, { startMs: number; offset: number }[]>();
+  for (const delivery of deliveries) {
+    const key = `${delivery.group}\u0000${delivery.queue}`;
+    const list = byKey.get(key) ?? [];
+    list.push({ startMs: delivery.startMs ?? delivery.timeMs, offset: delivery.queueOffset });
+    byKey.set(key, list);
+  }
+  return (group, queue, beforeMs) => {
+    let highest: number | undefined;
+    for (const handed of byKey.get(`${group}\u0000${queue}`) ?? []) {
+      if (handed.startMs < beforeMs && (highest === undefined || handed.offset > highest)) highest = handed.offset;
+    }
+    return highest;
   };
 }
 

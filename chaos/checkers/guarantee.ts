@@ -12,6 +12,15 @@
 // read the message from the slave while the master was down. The history holds no
 // replication-lag measurement, so no tighter bound is derived from it: the judgement names the
 // flush window as the mechanism and says the lag was not measured.
+// Offset reuse (4.x, no DLedger): a master that lost its unflushed tail restarts with shorter
+// consume queues and gives those queue offsets to new messages. A consumer that had already
+// been handed the old messages at those offsets (before the master served again: before the
+// power loss, or from the slave while it was down) pulls past them and skips the new ones —
+// when it is not sent back to 0 first (OFFSET_OVERFLOW_BADLY with minOffset 0). So an ASYNC_FLUSH
+// master's power loss also permits losing a message acked AFTER its restart at a queue offset at
+// or below the highest offset the group had been handed on that queue before; the evidence
+// names both offsets. SYNC_FLUSH masters never hand out undurable data (#8239), so no reuse
+// allowance applies there.
 // Every allowed loss carries the window it fell in and the mechanism behind that window.
 import type { BrokerFacts, CheckContext } from "./context.ts";
 import { brokerOfQueue, slavesOf } from "./context.ts";
@@ -21,7 +30,15 @@ import type { HistoryIndex, SendRecord } from "./history_index.ts";
 export interface PowerLoss {
   node: string;
   timeMs: number;
+  /** When the node served again (its next start/restart, else the fault's heal); undefined = never. */
+  restartMs?: number;
 }
+
+/**
+ * The highest queue offset `group` had been handed on `queue` by deliveries that started before
+ * `beforeMs`, or undefined when none.
+ */
+export type HandedOffsets = (group: string, queue: string, beforeMs: number) => number | undefined;
 
 export type LossJudgement =
   | { allowed: true; reason: string; node: string; powerLossAtMs: number; ackAgeMs: number; windowMs: number | null; mechanism: string }
@@ -31,15 +48,28 @@ export type LossJudgement =
 export function powerLossesOf(index: HistoryIndex, context: CheckContext): Map<string, PowerLoss[]> {
   const found: PowerLoss[] = [];
   for (const event of index.nemesis) {
-    if (event.phase === "inject" && event.kind === "power-loss") found.push({ node: event.target, timeMs: event.timeMs });
+    if (event.phase !== "inject" || event.kind !== "power-loss") continue;
+    const heal = index.nemesis.find((other) => other.phase === "heal" && other.faultIndex === event.faultIndex && other.timeMs >= event.timeMs);
+    const loss: PowerLoss = { node: event.target, timeMs: event.timeMs };
+    if (heal !== undefined) loss.restartMs = heal.timeMs;
+    found.push(loss);
   }
   for (const event of index.nodes) {
     if (event.event === "power-loss") found.push({ node: event.node, timeMs: event.timeMs });
   }
   if (index.nemesis.length === 0 && index.nodes.length === 0) {
     for (const scheduled of context.faults) {
-      if (scheduled.fault.kind === "power-loss") found.push({ node: scheduled.fault.target, timeMs: scheduled.atMs });
+      if (scheduled.fault.kind !== "power-loss") continue;
+      const loss: PowerLoss = { node: scheduled.fault.target, timeMs: scheduled.atMs };
+      if (scheduled.healAtMs !== undefined) loss.restartMs = scheduled.healAtMs;
+      found.push(loss);
     }
+  }
+  // A node event (start/restart) after the loss is the precise restart time.
+  for (const loss of found) {
+    const started = index.nodes.find((event) => event.node === loss.node && event.timeMs >= loss.timeMs &&
+      (event.event === "start" || event.event === "restart"));
+    if (started !== undefined) loss.restartMs = started.timeMs;
   }
   const byNode = new Map<string, PowerLoss[]>();
   for (const loss of found) {
@@ -54,6 +84,7 @@ export function judgeLoss(
   send: SendRecord,
   losses: Map<string, PowerLoss[]>,
   context: CheckContext,
+  reuse?: { group: string; handed: HandedOffsets },
 ): LossJudgement {
   const guarantee = context.expectations.guarantee ?? "auto";
   if (guarantee === "loss-allowed") {
@@ -64,6 +95,10 @@ export function judgeLoss(
   const master = context.topology.brokers.find((broker) => broker.brokerName === brokerName && broker.role !== "SLAVE");
   if (master === undefined) return { allowed: false };
   const masterLoss = unflushedLoss(master, send, losses);
+  if (masterLoss === null || masterLoss.tooOld) {
+    const reused = reuse === undefined ? null : offsetReuse(master, send, losses, reuse);
+    if (reused !== null) return reused;
+  }
   if (masterLoss === null) return { allowed: false };
   if (masterLoss.tooOld) {
     return {
@@ -91,6 +126,37 @@ export function judgeLoss(
     windowMs,
     mechanism,
   };
+}
+
+/**
+ * Allowance (b): `send` was acked after `master` restarted from a power loss, at a queue offset
+ * at or below the highest offset the group had been handed on that queue before the restart.
+ */
+function offsetReuse(
+  master: BrokerFacts, send: SendRecord, losses: Map<string, PowerLoss[]>, reuse: { group: string; handed: HandedOffsets },
+): LossJudgement | null {
+  if (master.flushDiskType !== "ASYNC_FLUSH" || send.queue === undefined || send.queueOffset === undefined) return null;
+  const ackMs = send.outcomeMs;
+  if (ackMs === undefined) return null;
+  for (const loss of losses.get(master.node) ?? []) {
+    const restartMs = loss.restartMs;
+    if (restartMs === undefined || send.invokeMs < loss.timeMs || ackMs < restartMs) continue;
+    const handed = reuse.handed(reuse.group, send.queue, restartMs);
+    if (handed === undefined || send.queueOffset > handed) continue;
+    return {
+      allowed: true,
+      reason: `offset reuse after ${master.node}'s power loss at ${formatMs(loss.timeMs)}: acked after its restart at ` +
+        `${formatMs(restartMs)} at ${send.queue} offset ${send.queueOffset}, at or below offset ${handed} that ${reuse.group} ` +
+        "had already been handed there before the restart",
+      node: master.node,
+      powerLossAtMs: loss.timeMs,
+      ackAgeMs: -1,
+      windowMs: null,
+      mechanism: `offset reuse: ${master.node} (ASYNC_FLUSH) restarted without its unflushed tail and gave queue offsets ` +
+        `up to ${handed} on ${send.queue} to new messages; the group's consumers had read past them (4.x, no DLedger)`,
+    };
+  }
+  return null;
 }
 
 interface UnflushedLoss {

@@ -30,7 +30,15 @@ export function renderBatteryText(summary: BatterySummary): string {
   lines.push(`swarm: ${summary.swarm.runs} run(s), ${summary.swarm.passed} passed, ${(summary.swarm.wallMs / 1000).toFixed(1)} s ` +
     `(${summary.swarm.runsPerMinute} runs/min, ${summary.swarm.simulatedSecondsPerWallSecond} simulated s per wall s), stopped by ${summary.stoppedBy}`);
   lines.push("", renderDistributionText(summary.distribution), "");
+  const probes = summary.probes;
+  lines.push(`code probes: ${probes.hit}/${probes.total} hit, required ${probes.requiredHit}/${probes.required} hit, over ${probes.runsCollected} run(s)` +
+    (probes.runsNotCollected > 0 ? `, ${probes.runsNotCollected} run(s) did not collect probes` : "") + " (table: coverage.html)");
   const failure = summary.failure;
+  if (failure === undefined && probes.missingRequired.length > 0) {
+    for (const name of probes.missingRequired) lines.push(`mqlab: required code probe not hit: ${name}`);
+    lines.push(`FAIL  battery seed ${summary.seed}: every run passed, but ${probes.missingRequired.length} required code probe(s) were not hit (${probes.missingRequired.join(", ")})`);
+    return lines.join("\n");
+  }
   if (failure === undefined) {
     lines.push(`PASS  battery seed ${summary.seed}: ${(summary.wallMs / 1000).toFixed(1)} s of a ${(summary.budgetMs / 1000).toFixed(0)} s budget`);
     return lines.join("\n");

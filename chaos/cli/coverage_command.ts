@@ -6,14 +6,17 @@ import type { Command } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { aggregateProbes, readProbeRuns, renderProbeText, type ProbeAggregate, type ProbeRun } from "../probes.ts";
+import { requiredProbeNames, type ProbeName } from "../../system/env/probe.ts";
 import { renderProbeCoverage } from "../../reports/probes_html.ts";
 
 export const coverageJsonName = "coverage.json";
 export const coverageHtmlName = "coverage.html";
 
 /** Writes coverage.json and coverage.html into outDir; returns the aggregate. */
-export function writeProbeCoverage(outDir: string, title: string, runs: readonly ProbeRun[]): ProbeAggregate {
-  const aggregate = aggregateProbes(runs);
+export function writeProbeCoverage(
+  outDir: string, title: string, runs: readonly ProbeRun[], required: readonly ProbeName[] = requiredProbeNames,
+): ProbeAggregate {
+  const aggregate = aggregateProbes(runs, required);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, coverageJsonName), JSON.stringify(aggregate, null, 2) + "\n");
   writeFileSync(join(outDir, coverageHtmlName), renderProbeCoverage(title, aggregate));

@@ -11,6 +11,9 @@ import { join } from "node:path";
 import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
 import { readRunResult } from "../result.ts";
 import { readScenarioFile, runScenario } from "../runner.ts";
+import { probeCatalog } from "../../system/env/probe.ts";
+import { renderBatteryText } from "../cli/battery_command.ts";
+import type { ProbeAggregate } from "../probes.ts";
 import { batteryProperties, runBattery, runPlan, runSeed, shrinkReserveMs, type BatterySummary } from "./battery.ts";
 
 const root = mkdtempSync(join(tmpdir(), "mqlab-battery-"));
@@ -33,7 +36,8 @@ function brief(summary: BatterySummary): unknown[] {
 }
 
 test("same seed, same runs: two batteries agree run for run, and junit.xml / battery.json say what ran", async () => {
-  const options = { budgetMs: 600_000, seed: 5, deployer: "sim", suite: false, runsMax: 2 };
+  // Two runs cannot reach the required probes: that verdict has its own test below.
+  const options = { budgetMs: 600_000, seed: 5, deployer: "sim", suite: false, runsMax: 2, requiredProbes: [] };
   const first = await runBattery({ ...options, outDir: join(root, "a") });
   const second = await runBattery({ ...options, outDir: join(root, "b") });
   assert.equal(first.runs.length, 2);
@@ -57,7 +61,7 @@ test("same seed, same runs: two batteries agree run for run, and junit.xml / bat
 test("a broken broker (drops every 5th send) fails with exit 1; the printed replay gives the same traceHash", async () => {
   const summary = await runBattery({
     budgetMs: 600_000, seed: 1, deployer: "sim", suite: false, runsMax: 4, shrinkRunsMax: 1,
-    testFaults: { dropEveryNthSend: 5 }, brokenText: "dropEveryNthSend=5", outDir: join(root, "broken"),
+    testFaults: { dropEveryNthSend: 5 }, brokenText: "dropEveryNthSend=5", outDir: join(root, "broken"), requiredProbes: [],
   });
   assert.equal(summary.exitCode, 1);
   assert.equal(summary.verdict, "fail");
@@ -71,6 +75,35 @@ test("a broken broker (drops every 5th send) fails with exit 1; the printed repl
   assert.equal(replayed.verdict, "fail");
   assert.equal(replayed.traceHash, recorded.traceHash);
   assert.match(readFileSync(join(root, "broken", "junit.xml"), "utf8"), /<testsuite name="battery.shrunk" tests="1" failures="1"/);
+});
+
+test("every run passes but a required probe out of the battery's reach fails it (exit 1), naming the probe", async () => {
+  // One calm-or-not swarm run cannot hit every probe of the catalog (ENOSPC, HA divergence,
+  // DLQ, ... each needs its own fault or mix): require them all, and the battery names the misses.
+  const summary = await runBattery({
+    budgetMs: 600_000, seed: 3, deployer: "sim", suite: false, runsMax: 1, outDir: join(root, "probes"),
+    requiredProbes: probeCatalog.map((spec) => spec.name),
+  });
+  assert.equal(summary.failure, undefined, "the run itself passed");
+  assert.equal(summary.runs[0]?.verdict, "pass");
+  assert.equal(summary.exitCode, 1);
+  assert.equal(summary.verdict, "fail");
+  const coverage = JSON.parse(readFileSync(join(root, "probes", "coverage.json"), "utf8")) as ProbeAggregate;
+  assert.equal(coverage.runsCollected, 1);
+  assert.ok(coverage.hit.length > 0, "the run hit some probes");
+  const expectedMissing = probeCatalog.map((spec) => spec.name).filter((name) => !coverage.hit.includes(name));
+  assert.ok(expectedMissing.length > 0);
+  assert.deepEqual(summary.probes.missingRequired, expectedMissing);
+  assert.equal(summary.probes.requiredHit, coverage.hit.length);
+  const text = renderBatteryText(summary);
+  for (const name of expectedMissing) assert.ok(text.includes(`mqlab: required code probe not hit: ${name}\n`), name);
+  assert.match(text, /^FAIL {2}battery seed 3: every run passed, but \d+ required code probe\(s\) were not hit/m);
+  assert.match(readFileSync(join(root, "probes", "battery.html"), "utf8"), /Required code probes not hit: /);
+  // The same run with only the probes it hit required passes.
+  const hitOnly = await runBattery({
+    budgetMs: 600_000, seed: 3, deployer: "sim", suite: false, runsMax: 1, outDir: join(root, "probes-hit"), requiredProbes: coverage.hit,
+  });
+  assert.equal(hitOnly.exitCode, 0);
 });
 
 test("CLI misuse is one line on stderr and exit 2", () => {

@@ -22,14 +22,19 @@ import type { Scenario } from "../scenario.ts";
 import { effectiveIntervals } from "../scenario.ts";
 import { faultRecordOf } from "../result.ts";
 import { emptyDistribution, tally, type Distribution } from "./distribution.ts";
+import { writeProbeCoverage } from "../cli/coverage_command.ts";
+import type { ProbeRun } from "../probes.ts";
+import { requiredProbeNames, type ProbeName } from "../../system/env/probe.ts";
 import { swarmSource } from "./swarm_case.ts";
 
 /**
- * The properties a battery cycles through. "all" joins once its order checker tolerates key
- * remaps and producer restarts (see the Justfile's check-ci note); the new checkers of "Lab
- * power I" join through their properties when they are merged.
+ * The properties a battery cycles through: the durability pair, order, rebalance, duplicates,
+ * "hostile" (SYNC_FLUSH under the workload mixes: orderly, failing/poison, batch, delayed,
+ * broadcast, late, scaling, burst) and "all" (every checker under every fault kind).
  */
-export const batteryProperties: readonly PropertyName[] = ["durability", "queue-order", "rebalance-converges", "no-acked-loss", "bounded-duplicates"];
+export const batteryProperties: readonly PropertyName[] = [
+  "durability", "queue-order", "rebalance-converges", "no-acked-loss", "bounded-duplicates", "hostile", "all",
+];
 
 export interface BatteryOptions {
   /** Wall-time budget for the whole battery (suite + swarm + shrink). */
@@ -50,6 +55,11 @@ export interface BatteryOptions {
    * for measuring a long run list. The verdict is the first failure's.
    */
   keepGoing?: boolean;
+  /**
+   * Probes the battery must hit (default: system/env/probe.ts's required ones); missing one fails
+   * the battery (exit 1) naming it, when nothing else failed first.
+   */
+  requiredProbes?: readonly ProbeName[];
   /** Wall clock (ms); tests pass a fake one. */
   nowMs?: () => number;
   onLine?: (line: string) => void;
@@ -106,6 +116,19 @@ export interface BatterySummary {
   /** Why the swarm stopped: "budget", "runs", "failure", "suite". */
   stoppedBy: string;
   command: string;
+  /** Code probes over every run (suite and swarm search runs); the table is coverage.json/.html. */
+  probes: BatteryProbes;
+}
+
+export interface BatteryProbes {
+  total: number;
+  hit: number;
+  required: number;
+  requiredHit: number;
+  /** Required probes no run hit: the battery fails naming them (when nothing else failed). */
+  missingRequired: ProbeName[];
+  runsCollected: number;
+  runsNotCollected: number;
 }
 
 export const batteryDefaults = { shrinkRunsMax: 24, outDir: "reports/out/battery" } as const;
@@ -170,6 +193,7 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
     seed: options.seed, budgetMs: options.budgetMs, deployer: options.deployer, verdict: "pass", exitCode: 0, wallMs: 0,
     suite: null, swarm: { runs: 0, passed: 0, wallMs: 0, runsPerMinute: 0, simulatedSecondsPerWallSecond: 0 },
     runs, distribution, failures: [], stoppedBy: "budget",
+    probes: { total: 0, hit: 0, required: 0, requiredHit: 0, missingRequired: [], runsCollected: 0, runsNotCollected: 0 },
     command: `npx mqlab battery --budget ${Math.round(options.budgetMs / 1000)} --seed ${options.seed}${brokenFlag(options)}`,
   };
   if (options.testFaults !== undefined) summary.testFaults = options.testFaults;
@@ -229,7 +253,9 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
     if (searched.judged?.simulatedMs !== undefined) { record.simulatedMs = searched.judged.simulatedMs; simulatedMs += searched.judged.simulatedMs; }
     if (scenario.generated?.worldSeed !== undefined) record.worldSeed = scenario.generated.worldSeed;
     runs.push(record);
-    swarmResults.push(resultOfRun(record, searched, options.deployer));
+    const runResult = resultOfRun(record, searched, options.deployer);
+    if (searched.judged?.probes !== undefined) runResult.probes = searched.judged.probes;
+    swarmResults.push(runResult);
     tally(distribution, plan.property, scenario);
     line(`[swarm ${index + 1}] ${plan.property.padEnd(19)} ${scenario.topology.padEnd(11)} ${record.verdict.padEnd(5)} ` +
       `${String(scenario.faults.length).padStart(2)} fault(s) ${String(record.wallMs).padStart(5)} ms  ${record.faultKinds.join(",") || "-"}` +
@@ -252,9 +278,23 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
     runsPerMinute: swarmWallMs > 0 ? Math.round((runs.length * 60_000 / swarmWallMs) * 10) / 10 : 0,
     simulatedSecondsPerWallSecond: swarmWallMs > 0 ? Math.round((simulatedMs / swarmWallMs) * 10) / 10 : 0,
   };
+  // Code probes: every suite run and every swarm search run (shrink re-runs add nothing new).
+  const probeRuns: ProbeRun[] = [
+    ...suiteResults.map((result) => ({ result })),
+    ...swarmResults.map((result) => ({ result })),
+  ];
+  const required = options.requiredProbes ?? requiredProbeNames;
+  const aggregate = writeProbeCoverage(options.outDir, `Code probes: ${summary.command}`, probeRuns, required);
+  summary.probes = {
+    total: aggregate.rows.length, hit: aggregate.hit.length, required: required.length,
+    requiredHit: required.length - aggregate.missingRequired.length, missingRequired: aggregate.missingRequired,
+    runsCollected: aggregate.runsCollected, runsNotCollected: aggregate.notCollected.length,
+  };
   const failure = summary.failure;
-  summary.verdict = failure === undefined ? "pass" : failure.verdict;
-  summary.exitCode = failure === undefined ? 0 : failure.verdict === "error" ? 2 : 1;
+  const probesMissed = failure === undefined && aggregate.missingRequired.length > 0;
+  if (probesMissed) summary.stoppedBy = `${summary.stoppedBy}; required probes not hit`;
+  summary.verdict = failure === undefined ? (probesMissed ? "fail" : "pass") : failure.verdict;
+  summary.exitCode = failure === undefined ? (probesMissed ? 1 : 0) : failure.verdict === "error" ? 2 : 1;
   summary.wallMs = Math.round(now() - startMs);
   const suites = [{ name: "battery.suite-ci", results: suiteResults }, { name: "battery.swarm", results: swarmResults }];
   if (failure?.phase === "swarm") suites.push({ name: "battery.shrunk", results: [failure.result] });

@@ -16,8 +16,9 @@
 // - waitStoreMsgOK=false: a per-message property the workload does not set, and the guarantee
 //   table has no row for it (an ack before the flush is RocketMQ's documented way to lose).
 import fc from "fast-check";
-import type { ConsumerGroupSpec, Intervals, ProducerSpec, TopologyName } from "../scenario.ts";
+import type { ConsumerGroupSpec, Intervals, ProducerSpec, SimNetworkSpec, TopologyName } from "../scenario.ts";
 import { checkIntervals } from "../check/check_scenario.ts";
+import { segmentationHarsh, segmentationModerate } from "../sim/net_policy.ts";
 
 export const kib = 1024;
 export const mib = 1024 * 1024;
@@ -66,6 +67,9 @@ export const swarmOptionValues = {
   largeBodyPercent: [0, 5],
   failurePercent: [0, 10],
   burst: [false, true],
+  // Simulated TCP streams (chaos/sim/net_policy.ts): whole writes, segmentationModerate (the sim
+  // deployer's default) or segmentationHarsh; "none" first so a failure shrinks to whole frames.
+  segmentation: ["none", "moderate", "harsh"] as ("none" | "moderate" | "harsh")[],
 } as const;
 
 export type SwarmOptionName = keyof typeof swarmOptionValues;
@@ -94,11 +98,16 @@ export function swarmConfigArbitrary(pins: ConfigPins = {}): fc.Arbitrary<SwarmC
   return fc.record(model);
 }
 
+/** maxMessageSize the brokers get: RocketMQ's 4 MiB where it fits in one commit-log segment. */
+export function maxMessageSizeOf(config: Pick<SwarmConfig, "mapedFileSizeCommitLog">): number {
+  return Math.min(4 * mib, config.mapedFileSizeCommitLog - 1024);
+}
+
 /** broker.conf overrides for every broker. */
 export function brokerConfigOf(config: SwarmConfig): Record<string, string> {
   // RocketMQ needs maxMessageSize + its record header to fit in one segment (validateBrokerConfig
   // wants 1 KiB of headroom); keep RocketMQ's 4 MiB where it fits.
-  const maxMessageSizeBytes = Math.min(4 * mib, config.mapedFileSizeCommitLog - 1024);
+  const maxMessageSizeBytes = maxMessageSizeOf(config);
   return {
     flushDiskType: config.flushDiskType,
     mapedFileSizeCommitLog: String(config.mapedFileSizeCommitLog),
@@ -138,9 +147,17 @@ export function producerFieldsOf(config: SwarmConfig, sendPhaseMs: number): Part
   if (config.delayPercent > 0) fields.delayPercent = config.delayPercent;
   if (config.batchSize > 1) fields.batchSize = config.batchSize;
   if (config.compressiblePercent > 0) fields.compressiblePercent = config.compressiblePercent;
-  if (config.largeBodyPercent > 0) fields.largeBodyPercent = config.largeBodyPercent;
-  // One burst a third of the way into the send phase, long enough to fill a flush round.
-  if (config.burst) fields.bursts = [{ atMs: Math.round(sendPhaseMs / 3), durationMs: 2_000, inFlight: 16 }];
+  if (config.largeBodyPercent > 0) {
+    // Near maxMessageSize when segments are small (their maxMessageSize is small too); capped at
+    // 256 KiB otherwise: 4 MiB bodies cost a swarm run minutes of CPU (copies, CRCs) for no new path.
+    fields.largeBodyPercent = config.largeBodyPercent;
+    fields.largeBodySizeBytes = Math.min(maxMessageSizeOf(config) - 2 * kib, 256 * kib);
+  }
+  // One burst a third of the way into the send phase. In virtual time "as fast as the cluster
+  // takes it" is thousands of sends per second: 16 in flight for 2 s stored 60k-200k messages,
+  // more than the consumers drain in the quiesce phase (reported as loss). 4 in flight for
+  // 0.5 s still overruns a flush round and the long polls, and drains.
+  if (config.burst) fields.bursts = [{ atMs: Math.round(sendPhaseMs / 3), durationMs: 500, inFlight: 4 }];
   return fields;
 }
 
@@ -154,6 +171,15 @@ export function consumerFieldsOf(config: SwarmConfig): Partial<ConsumerGroupSpec
   };
   if (config.failurePercent > 0) fields.failurePercent = config.failurePercent;
   return fields;
+}
+
+/** The simulated network a configuration asks for (Scenario.simNetwork). */
+export function simNetworkOf(config: SwarmConfig): SimNetworkSpec {
+  switch (config.segmentation) {
+    case "none": return { segmentation: null };
+    case "moderate": return { segmentation: { ...segmentationModerate } };
+    case "harsh": return { segmentation: { ...segmentationHarsh } };
+  }
 }
 
 /** The options that differ from their default ("flushDiskType=SYNC_FLUSH ..."), for one-line summaries. */

@@ -65,6 +65,6 @@ export function renderDistributionText(distribution: Distribution): string {
   }
   const missing = unvisited(distribution);
   lines.push(missing.length === 0 ? "  every option value and fault kind was visited" : `  never visited: ${missing.join(", ")}`);
-  lines.push(`  not drawable yet: ${pendingFaultKinds.join(", ")} (HOOK(conn-reset) in chaos/swarm/faults.ts)`);
+  if (pendingFaultKinds.length > 0) lines.push(`  not drawable yet: ${pendingFaultKinds.join(", ")}`);
   return lines.join("\n");
 }

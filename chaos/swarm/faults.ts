@@ -36,20 +36,17 @@ export type SwarmFaultKind =
   | "dying-disk-power-loss"
   | "firewall-drop" | "firewall-reject" | "one-way-drop" | "heartbeat-loss" | "flow-latency" | "flow-loss"
   | "partition-isolate" | "partition-halves" | "partition-bridge" | "partition-ring"
-  | "partition-namesrv-only" | "partition-replication-only" | "namesrv-all-down";
-// HOOK(conn-reset): once chaos/sim/net* has a connection-reset fault (issue 12 item 3, another
-// engineer), add "conn-reset" here, a Fault for it in chaos/faults/types.ts, a case in
-// swarmFaultDraw below (any connection of any role, reset mid-frame) and a weight in
-// swarmFaultWeights. Until then the swarm cannot draw it and the distribution shows it absent.
+  | "partition-namesrv-only" | "partition-replication-only" | "namesrv-all-down"
+  | "conn-reset";
 
 /** Faults the simulator will have but the swarm cannot draw yet (listed by every distribution). */
-export const pendingFaultKinds: readonly string[] = ["conn-reset"];
+export const pendingFaultKinds: readonly string[] = [];
 
 export const swarmFaultKinds: readonly SwarmFaultKind[] = [
   "crash", "power-loss", "pause", "restart-loop", "clock-skew", "slow-disk", "disk-full", "dying-disk-power-loss",
   "firewall-drop", "firewall-reject", "one-way-drop", "heartbeat-loss", "flow-latency", "flow-loss",
   "partition-isolate", "partition-halves", "partition-bridge", "partition-ring",
-  "partition-namesrv-only", "partition-replication-only", "namesrv-all-down",
+  "partition-namesrv-only", "partition-replication-only", "namesrv-all-down", "conn-reset",
 ];
 
 export interface FaultDraw {
@@ -177,10 +174,33 @@ function flow(nodes: SwarmNodes, lossy: boolean): fc.Arbitrary<FaultDraw> {
   return fc.record({
     window: windowArbitrary, pair: pick(pairs), delayMs: pick([20, 100, 500, 2_000]), jitterMs: pick([0, 20, 200]),
     lossPercent: lossy ? pick([5, 20, 50]) : fc.constant(0), direction: pick(["both", "one-way"] as const),
-  }).map(({ window, pair: [source, target], delayMs, jitterMs, lossPercent, direction }): FaultDraw => ({
+    // A flaky middlebox: this % of the flow's writes reset their connection mid-frame (0 first: shrinks away).
+    resetPercent: pick([0, 1, 5]),
+  }).map(({ window, pair: [source, target], delayMs, jitterMs, lossPercent, direction, resetPercent }): FaultDraw => ({
     kind: lossy ? "flow-loss" : "flow-latency", role: roleOf(nodes, target),
-    faults: [at(window, { kind: "flow", source, target, delayMs, jitterMs, lossPercent, direction })],
+    faults: [at(window, { kind: "flow", source, target, delayMs, jitterMs, lossPercent, direction, ...(resetPercent > 0 ? { resetPercent } : {}) })],
   }));
+}
+
+/**
+ * A middlebox resets the connections between a node and a server it talks to (clients and
+ * slaves to brokers, everyone to NameServers, brokers to each other's HA port): mid-frame or
+ * after what was written, with the far side hearing the RST up to 2 s later. Instantaneous; the
+ * window's heal only disarms a mid-frame reset still waiting for a write.
+ */
+function connectionReset(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
+  const servers = [...nodes.masters, ...nodes.slaves];
+  const clients = [...nodes.alwaysProducers, ...nodes.alwaysConsumers];
+  const flows: [string, string, PortRole][] = [
+    ...clients.flatMap((source) => servers.map((target): [string, string, PortRole] => [source, target, "broker"])),
+    ...[...servers, ...clients].flatMap((source) => nodes.nameServers.map((target): [string, string, PortRole] => [source, target, "namesrv"])),
+    ...nodes.slavePairs.map(([slave, master]): [string, string, PortRole] => [slave, master, "ha"]),
+  ];
+  return fc.record({ window: windowArbitrary, flow: pick(flows), midFrame: fc.boolean(), asymmetricDelayMs: pick([0, 300, 2_000]) })
+    .map(({ window, flow: [source, target, port], midFrame, asymmetricDelayMs }): FaultDraw => ({
+      kind: "conn-reset", role: roleOf(nodes, target),
+      faults: [at(window, { kind: "connection-reset", source, target, port, midFrame, ...(asymmetricDelayMs > 0 ? { asymmetricDelayMs } : {}) })],
+    }));
 }
 
 function namesrvOnly(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
@@ -237,6 +257,7 @@ export function swarmFaultDraw(kind: SwarmFaultKind, nodes: SwarmNodes): fc.Arbi
     case "partition-replication-only": return nodes.slavePairs.length === 0 ? undefined : replicationOnly(nodes);
     case "namesrv-all-down":
       return windowArbitrary.map((window): FaultDraw => ({ kind, role: "namesrv", faults: [at(window, { kind: "namesrv-all-down" })] }));
+    case "conn-reset": return connectionReset(nodes);
   }
 }
 

@@ -4,19 +4,20 @@
 // configuration toward RocketMQ's defaults, then ordered → unordered. The topology and the world
 // seed never shrink: fault draws name the topology's nodes, and a shrink step must change the
 // case, not the dice.
-// Valid combinations only: ordered sends are sync and single (an async or batch send lets one
-// key's messages overtake each other, which ordered sending forbids); the producers and
+// Valid combinations only: ordered sends are sync, single and undelayed (an async, batch or
+// delayed send lets one key's messages overtake each other, which ordered sending forbids); the producers and
 // consumers a case has are the configuration's counts, and faults on absent clients are dropped.
 import fc from "fast-check";
 import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
-import { normalizeSchedule, checkGroup, checkTopic } from "../check/arbitraries.ts";
+import { normalizeSchedule, checkGroup, checkMixes, checkTopic, type CheckMix } from "../check/arbitraries.ts";
+import { buildMix, combineMixes } from "../workload/mixes.ts";
 import type { CheckProperty, GeneratedFaultKind } from "../check/properties.ts";
 import type { CaseSource } from "../check/check.ts";
 import type { ScheduledFault } from "../faults/types.ts";
 import type { Scenario, TopologyName } from "../scenario.ts";
 import {
   brokerConfigOf, consumerFieldsOf, describeConfig, intervalsOf, producerFieldsOf, swarmConfigArbitrary,
-  swarmOptionValues, type SwarmConfig,
+  simNetworkOf, swarmOptionValues, type SwarmConfig,
 } from "./config.ts";
 import { consumerCrashDraws, duplicatesPins, maxDuplicatedFor } from "./duplicates.ts";
 import { faultDrawsArbitrary, swarmNodes, swarmTiming, type FaultDraw, type SwarmFaultKind, type SwarmFaultWeights } from "./faults.ts";
@@ -25,9 +26,14 @@ export interface SwarmCase {
   draws: FaultDraw[];
   config: SwarmConfig;
   ordered: boolean;
+  /** Workload mixes beside the base workload (properties with mixes: "generated"; else none). */
+  mixes: CheckMix[];
   /** The simulated world's seed (never shrunk). */
   seed: number;
 }
+
+/** Quiesce of a case with mixes (as check_scenario.ts's): room for reconsumes and the DLQ. */
+export const swarmMixesQuiesceMs = 60_000;
 
 /** Swarm draws allow more fault ideas per run than `mqlab check` (a restart loop is one idea). */
 export const swarmDrawsMax = 5;
@@ -43,6 +49,7 @@ const kindsFor: Record<GeneratedFaultKind, SwarmFaultKind[]> = {
   "flow": ["flow-latency", "flow-loss"],
   "clock-skew": ["clock-skew"],
   "slow-disk": ["slow-disk", "disk-full"],
+  "connection-reset": ["conn-reset"],
 };
 
 /**
@@ -55,6 +62,10 @@ export function swarmFaultWeights(property: CheckProperty): SwarmFaultWeights {
     if (weight === undefined || weight <= 0) continue;
     for (const swarmKind of kindsFor[kind as GeneratedFaultKind]) weights[swarmKind] = weight;
   }
+  // A connection reset is a network fault of the flow class: a property that draws flows draws
+  // resets too (unless it weighs them itself), without changing `mqlab check`'s own schedules.
+  const flowWeight = property.faultWeights.flow ?? 0;
+  if (weights["conn-reset"] === undefined && flowWeight > 0) weights["conn-reset"] = flowWeight;
   return weights;
 }
 
@@ -71,6 +82,8 @@ export function swarmCaseArbitrary(property: CheckProperty): fc.Arbitrary<SwarmC
     draws: boundedDuplicates(property) ? consumerCrashDraws(topology) : faultDrawsArbitrary(topology, weights, swarmDrawsMax),
     config: swarmConfigArbitrary({ topology, ...pins }),
     ordered,
+    // Only properties that ask for mixes draw them (a constant draws nothing: other seeds stay).
+    mixes: property.mixes === "generated" ? fc.subarray([...checkMixes], { minLength: 1 }) : fc.constant<CheckMix[]>([]),
     seed: fc.noShrink(fc.integer({ min: 1, max: 0x7fff_ffff })),
   });
   return fc.oneof(...swarmOptionValues.topology.map(perTopology));
@@ -78,7 +91,13 @@ export function swarmCaseArbitrary(property: CheckProperty): fc.Arbitrary<SwarmC
 
 /** The configuration a case runs with: ordered sends forced to sync, single sends. */
 export function effectiveConfig(swarmCase: Pick<SwarmCase, "config" | "ordered">): SwarmConfig {
-  return swarmCase.ordered ? { ...swarmCase.config, sendMode: "sync", batchSize: 1 } : swarmCase.config;
+  // A delayed message leaves its queue for SCHEDULE_TOPIC_XXXX and comes back later: RocketMQ
+  // never orders it with its key's other messages, so ordered sends are never delayed.
+  // An orderly consumer retries a failed batch whole, in place: with failurePercent per message a
+  // batch of 16 fails most of the time and the queue stalls, so failing orderly batches are single.
+  if (!swarmCase.ordered) return swarmCase.config;
+  const single = swarmCase.config.failurePercent > 0 ? { consumeMessageBatchMaxSize: 1 as const } : {};
+  return { ...swarmCase.config, sendMode: "sync", batchSize: 1, delayPercent: 0, ...single };
 }
 
 function clientNames(config: SwarmConfig): Set<string> {
@@ -94,7 +113,7 @@ export function swarmSchedule(swarmCase: SwarmCase): ScheduledFault[] {
   const clients = clientNames(swarmCase.config);
   const present = (name: string): boolean => !nodes.allClients.includes(name) || clients.has(name);
   const named = (fault: ScheduledFault["fault"]): string[] => {
-    if (fault.kind === "firewall" || fault.kind === "flow") return [fault.source, fault.target];
+    if (fault.kind === "firewall" || fault.kind === "flow" || fault.kind === "connection-reset") return [fault.source, fault.target];
     if (fault.kind === "heartbeat-loss") return [fault.source];
     if (fault.kind === "partition") return fault.target === undefined ? [] : [fault.target];
     if (fault.kind === "namesrv-all-down") return [];
@@ -131,13 +150,20 @@ export function swarmScenario(swarmCase: SwarmCase, property: CheckProperty, tes
     },
     faults: swarmSchedule(swarmCase),
     durationMs: swarmTiming.sendMs,
-    quiesceMs: swarmTiming.quiesceMs,
+    // A poison message sent last needs its reconsumes (10 s + 30 s) before the DLQ has it.
+    quiesceMs: swarmCase.mixes.length > 0 ? Math.max(swarmTiming.quiesceMs, swarmMixesQuiesceMs) : swarmTiming.quiesceMs,
     expectations: {
       checkers: [...property.checkers],
       ...(boundedDuplicates(property) ? { maxDuplicated: maxDuplicatedFor(config, swarmCase.draws) } : {}),
     },
     generated: { config: { ...config, ordered }, draws: swarmCase.draws.map((draw) => ({ kind: draw.kind, role: draw.role, faults: draw.faults.length })), worldSeed: swarmCase.seed },
   };
+  scenario.simNetwork = simNetworkOf(config);
+  if (swarmCase.mixes.length > 0) {
+    scenario.workload = combineMixes(scenario.workload, ...swarmCase.mixes.map((mix) => buildMix(mix, { sendMs: swarmTiming.sendMs })));
+    scenario.description += `, mixes: ${swarmCase.mixes.join(", ")}`;
+    if (scenario.generated !== undefined) scenario.generated.config["mixes"] = swarmCase.mixes.join("+");
+  }
   if (testFaults !== undefined) scenario.testFaults = { ...testFaults };
   return scenario;
 }
@@ -147,7 +173,10 @@ export function swarmSource(property: CheckProperty, testFaults?: BrokerTestFaul
   return {
     arbitrary: swarmCaseArbitrary(property),
     scenarioOf: (swarmCase) => swarmScenario(swarmCase, property, testFaults),
-    recordOf: (swarmCase) => ({ config: effectiveConfig(swarmCase), ordered: swarmCase.ordered, draws: swarmCase.draws, worldSeed: swarmCase.seed }),
+    recordOf: (swarmCase) => ({
+      config: effectiveConfig(swarmCase), ordered: swarmCase.ordered, draws: swarmCase.draws, worldSeed: swarmCase.seed,
+      ...(swarmCase.mixes.length > 0 ? { mixes: swarmCase.mixes } : {}),
+    }),
     // A swarm run is one draw per seed: fast-check's bias would make most of them fault-free.
     unbiased: true,
   };

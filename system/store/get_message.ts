@@ -51,7 +51,12 @@ export function getMessage(
   if (maxOffset === 0) return emptyResult("NO_MESSAGE_IN_QUEUE", corrected(config, offset, 0), minOffset, maxOffset);
   if (offset < minOffset) return emptyResult("OFFSET_TOO_SMALL", corrected(config, offset, minOffset), minOffset, maxOffset);
   if (offset === maxOffset) return emptyResult("OFFSET_OVERFLOW_ONE", corrected(config, offset, offset), minOffset, maxOffset);
-  if (offset > maxOffset) return emptyResult("OFFSET_OVERFLOW_BADLY", corrected(config, offset, maxOffset), minOffset, maxOffset);
+  // 4.9.x: a queue that still starts at 0 sends the consumer back to 0 (re-reading beats
+  // skipping: after a power loss the queue may be shorter and its offsets reused by new
+  // messages); a queue whose head was cleaned sends it to maxOffset.
+  if (offset > maxOffset) {
+    return emptyResult("OFFSET_OVERFLOW_BADLY", corrected(config, offset, minOffset === 0 ? 0 : maxOffset), minOffset, maxOffset);
+  }
   // RocketMQ scans at most max(16000, maxMsgNums·20) bytes of units (to skip filtered ones), within
   // one consume-queue segment; units are read in small chunks so a pull reads what it uses.
   const maxFilterUnits = Math.max(16000, maxMsgNums * CQ_STORE_UNIT_SIZE) / CQ_STORE_UNIT_SIZE;

@@ -58,6 +58,24 @@ test("put then get: offsets, msgId, raw records, queue bounds", async () => {
   await store.shutdown();
 });
 
+test("OFFSET_OVERFLOW_BADLY corrects to 0 while the queue starts at 0, else to maxOffset (4.9.x)", async () => {
+  // Arrange: a master that lost its unflushed tail has a shorter queue than a consumer read.
+  const env = createTestEnv();
+  const store = openStore(env, smallConfig());
+  for (let i = 0; i < 3; i++) await store.putMessage(makeMessage({ body: `m${i}` }));
+  const queue = store.consumeQueues.find("TopicTest", 0)!;
+  // Act
+  const fromZero = store.getMessage("g", "TopicTest", 0, 7, 32);
+  queue.minOffset = 1;
+  const cleanedHead = store.getMessage("g", "TopicTest", 0, 7, 32);
+  // Assert: re-reading from 0 cannot skip messages that reuse offsets 3..6 later.
+  assert.equal(fromZero.status, "OFFSET_OVERFLOW_BADLY");
+  assert.equal(fromZero.nextBeginOffset, 0);
+  assert.equal(cleanedHead.status, "OFFSET_OVERFLOW_BADLY");
+  assert.equal(cleanedHead.nextBeginOffset, 3);
+  await store.shutdown();
+});
+
 test("messages cross segment boundaries with BLANK fillers and survive a clean restart", async () => {
   const env = createTestEnv();
   const config = smallConfig();
