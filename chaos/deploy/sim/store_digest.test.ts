@@ -35,6 +35,23 @@ test("the extent walks records across a blank-filled segment and stops at a torn
   assert.deepEqual([extent.minPhysicalOffset, extent.maxPhysicalOffset], [0, 88]);
 });
 
+test("a blank filler that wrote only its header spans its declared length, read as zeros like the slave's copy", () => {
+  // The store writes the filler's 8-byte header and declares the segment's remaining 16 bytes:
+  // the master's file ends at 56, the slave (fed by HA) holds the zeros up to 64.
+  const filler = record(16, 0, BLANK_MAGIC_CODE);
+  const masterFirst = concat(record(20, 1), record(28, 2), filler.subarray(0, 8));
+  const slaveFirst = concat(record(20, 1), record(28, 2), filler);
+  const second = record(24, 3);
+  const master = disk({ [name(0)]: masterFirst, [name(64)]: second });
+  const slave = disk({ [name(0)]: slaveFirst, [name(64)]: second });
+  assert.equal(commitLogExtent(master, "/c").maxPhysicalOffset, 88, "the walk goes on into the next segment");
+  const [m, s] = storeDigestEvents([
+    { node: "broker-a", brokerName: "broker-a", role: "master", disk: master, commitLogDir: "/c" },
+    { node: "broker-a-s", brokerName: "broker-a", role: "slave", disk: slave, commitLogDir: "/c" },
+  ], 5);
+  assert.equal(m?.sha256, s?.sha256);
+});
+
 test("digests: a slave holding the master's prefix gets the master's prefix digest; a slave ahead gets one at the master's end", () => {
   const log = concat(record(20, 1), record(20, 2), record(20, 3));
   const master = disk({ [name(0)]: log });

@@ -41,7 +41,15 @@ export function commitLogExtent(disk: DiskReader, commitLogDir: string): CommitL
       const size = view.getInt32(position);
       const magic = view.getInt32(position + 4);
       if (magic === BLANK_MAGIC_CODE) {
-        maxPhysicalOffset = segment.baseOffset + segment.bytes.length;
+        // The filler writes only its 8-byte header and declares the segment's remaining length;
+        // the rest reads as zeros (and HA ships it as zeros), so the digest pads it the same way.
+        const end = position + Math.max(size, 8);
+        if (segment.bytes.length < end) {
+          const padded = new Uint8Array(end);
+          padded.set(segment.bytes);
+          segment.bytes = padded;
+        }
+        maxPhysicalOffset = segment.baseOffset + end;
         continue walk;
       }
       if (size <= 0 || magic !== MESSAGE_MAGIC_CODE || position + size > segment.bytes.length) break walk;
