@@ -114,6 +114,14 @@ export function replayDepthOf(context: CheckContext, spec: ConsumerGroupSpec | u
     if (!brokerWide) {
       return { depthMs: persistMs + slackMs, mechanism: `consumer offsets committed every offsetPersistMs ${formatMs(persistMs)} (${slack})` };
     }
+    // A master's power loss bounds no replay: RocketMQ 4.9.x writes consumerOffset.json without
+    // fsync (MixAll.string2File), so the restarted broker may hold an older offset file or none
+    // (the group then starts where ConsumeFromWhere says); and under ASYNC_FLUSH its queues may
+    // come back shorter, where OFFSET_OVERFLOW_BADLY resets a consumer past the end to min
+    // offset 0 (DefaultMessageStore.getMessage). Either way the whole queue may be read again.
+    if (window.kind === "power-loss" && hitBrokers.some((broker) => broker.role !== "SLAVE")) {
+      return { depthMs: Infinity, mechanism: "a master's power loss: consumerOffset.json is not fsynced (4.9.x), and an ASYNC_FLUSH queue may come back shorter (OFFSET_OVERFLOW_BADLY resets to min offset 0)" };
+    }
     const paired = window.nodes.length === 0 || hitBrokers.some((broker) => context.topology.brokers.some((other) => other.brokerName === broker.brokerName && other.node !== broker.node));
     const flushDepthMs = flushOffsetsMs + persistMs + slackMs;
     const syncDepthMs = paired ? slaveSyncMs + persistMs + slackMs : 0;
