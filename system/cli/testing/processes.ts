@@ -2,6 +2,7 @@
 // with temp store directories, wait for their boot lines, and stop them (SIGTERM, SIGKILL).
 // Every spawned child is tracked so a test's finally can kill whatever is still running.
 import { spawn } from "node:child_process";
+import { randomInt } from "node:crypto";
 import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as nodeNet from "node:net";
@@ -44,14 +45,32 @@ export function killAll(): void {
   live.clear();
 }
 
-export async function freePort(minimum = 1024): Promise<number> {
-  for (;;) {
-    const server = nodeNet.createServer();
-    await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
-    const port = (server.address() as nodeNet.AddressInfo).port;
-    await new Promise<void>((done) => server.close(() => done()));
-    if (port >= minimum) return port;
+// Test servers take ports from 10000–19999: below the kernel's ephemeral range (32768+ by
+// default), so no outgoing connection of a concurrent test can take a port between our check
+// and the server's bind (it did: "HA port … is already in use"), and below the process
+// deployer's per-run port blocks (20000+). The draw is random so concurrent test files rarely
+// try the same port, and every port a server needs is checked free before it is returned.
+const testPortMin = 10_000;
+const testPortMax = 20_000;
+
+async function drawPort(what: string, portsOf: (port: number) => number[]): Promise<number> {
+  for (let attempt = 0; attempt < 2_000; attempt++) {
+    const port = randomInt(testPortMin + 2, testPortMax - 1);
+    let free = true;
+    for (const candidate of portsOf(port)) {
+      if (!(await portFree(candidate))) {
+        free = false;
+        break;
+      }
+    }
+    if (free) return port;
   }
+  throw new Error(`no free ${what} in ${testPortMin}–${testPortMax - 1} after 2000 draws`);
+}
+
+/** A port nothing listens on (for a NameServer or a plain server). */
+export function freePort(): Promise<number> {
+  return drawPort("port", (port) => [port]);
 }
 
 async function portFree(port: number): Promise<boolean> {
@@ -65,19 +84,13 @@ async function portFree(port: number): Promise<boolean> {
 }
 
 /** A broker port whose VIP channel (port − 2) is free as well. */
-export async function freeBrokerPort(): Promise<number> {
-  for (;;) {
-    const port = await freePort(3);
-    if (await portFree(port - 2)) return port;
-  }
+export function freeBrokerPort(): Promise<number> {
+  return drawPort("broker port", (port) => [port, port - 2]);
 }
 
 /** A broker port whose VIP (port − 2) and HA (port + 1) ports are free too. */
-export async function freeHaBrokerPort(): Promise<number> {
-  for (;;) {
-    const port = await freeBrokerPort();
-    if (port < 65534 && await portFree(port + 1)) return port;
-  }
+export function freeHaBrokerPort(): Promise<number> {
+  return drawPort("broker port with HA", (port) => [port, port - 2, port + 1]);
 }
 
 export async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
