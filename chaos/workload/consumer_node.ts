@@ -152,8 +152,16 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
     if (current !== undefined || stopped) return;
     const consumer = createConsumer(new RouteRecorder(spec.node, recorder, runTime));
     current = consumer;
-    await consumer.start();
+    // The consumer is a member from its start: start() sends the first heartbeat and may finish
+    // a rebalance before it returns, and a snapshot must never precede its member's join.
     recorder.record({ type: "membership", timeMs: runTime(), process: spec.node, group: groupSpec.group, change: "join" });
+    try {
+      await consumer.start();
+    } catch (error) {
+      current = undefined;
+      recorder.record({ type: "membership", timeMs: runTime(), process: spec.node, group: groupSpec.group, change: "leave" });
+      throw error;
+    }
   };
   const deactivate = async (): Promise<void> => {
     const consumer = current;
