@@ -31,7 +31,7 @@
 //   isolation each attempt caused is measured instead (isolationSpans) and added per broker.
 // Every bound carries its derivation (BoundDerivation): the mechanism it assumes and the
 // intervals it adds up, so the report shows a bound far looser than its mechanism.
-import { isInstantFault, type Fault, type ScheduledFault } from "../faults/types.ts";
+import { faultNodes, isInstantFault, type Fault, type ScheduledFault } from "../faults/types.ts";
 import type { Intervals } from "../scenario.ts";
 import type { TopologyFacts } from "./context.ts";
 import { masters } from "./context.ts";
@@ -176,22 +176,6 @@ function consumerSpan(scheduled: ScheduledFault, takeoverMs: number): TimeSpan {
   return { startMs: scheduled.atMs, endMs: Math.min(healMs, scheduled.atMs + takeoverMs) + pullRetryDelayMs };
 }
 
-function namesOf(fault: Fault): string[] {
-  switch (fault.kind) {
-    case "firewall":
-    case "flow":
-    case "connection-reset":
-      return [fault.source, fault.target];
-    case "heartbeat-loss":
-      return [fault.source];
-    case "partition":
-      return fault.target === undefined ? [] : [fault.target];
-    case "namesrv-all-down":
-      return [];
-    default:
-      return [fault.target];
-  }
-}
 
 const isProducer = (name: string): boolean => name.startsWith("producer");
 
@@ -201,7 +185,7 @@ function mastersHit(fault: Fault, topology: TopologyFacts): "all" | string[] {
   if (fault.kind === "namesrv-all-down" || fault.kind === "clock-skew") return [];
   if (fault.kind === "heartbeat-loss" && fault.scope === "client-to-broker") return [];
   if (fault.kind === "partition" && fault.target === undefined) return "all";
-  const names = namesOf(fault);
+  const names = faultNodes(fault);
   if (names.some(isProducer)) return "all";
   const hit = new Set<string>();
   for (const broker of topology.brokers) {
@@ -215,7 +199,7 @@ function mastersHit(fault: Fault, topology: TopologyFacts): "all" | string[] {
 
 function touchesConsumer(fault: Fault): boolean {
   if (fault.kind === "heartbeat-loss") return fault.scope === "client-to-broker" && !isProducer(fault.source);
-  return namesOf(fault).some((name) => name.startsWith("consumer"));
+  return faultNodes(fault).some((name) => name.startsWith("consumer"));
 }
 
 /** Sorted, merged union of spans. */

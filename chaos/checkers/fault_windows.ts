@@ -6,7 +6,7 @@
 // A rebalance window is a span in which a group's assignment changed: a member leaving or
 // joining again, or a snapshot that moved a queue from one holder to another, ± settleMs.
 // Windows are deliberately wide (they excuse, never accuse); each carries why it exists.
-import type { Fault } from "../faults/types.ts";
+import { faultNodes } from "../faults/types.ts";
 import type { CheckContext } from "./context.ts";
 import type { HistoryIndex } from "./history_index.ts";
 
@@ -23,22 +23,7 @@ export interface Window {
   atMs?: number;
 }
 
-/** The fault's node names (both ends of a firewall/flow). */
-export function faultNodes(fault: Fault): string[] {
-  switch (fault.kind) {
-    case "firewall":
-    case "flow":
-      return [fault.source, fault.target];
-    case "heartbeat-loss":
-      return [fault.source];
-    case "partition":
-      return fault.target === undefined ? [] : [fault.target];
-    case "namesrv-all-down":
-      return [];
-    default:
-      return [fault.target];
-  }
-}
+export { faultNodes };
 
 export function faultWindows(index: HistoryIndex, context: CheckContext): Window[] {
   const windows: Window[] = [];

@@ -95,3 +95,21 @@ export class UnsupportedFaultError extends Error {
     this.name = "UnsupportedFaultError";
   }
 }
+
+/** Every node a fault names (both ends of a firewall, flow or reset; none for cluster-wide ones). */
+export function faultNodes(fault: Fault): string[] {
+  switch (fault.kind) {
+    case "firewall":
+    case "flow":
+    case "connection-reset":
+      return [fault.source, fault.target];
+    case "heartbeat-loss":
+      return [fault.source];
+    case "partition":
+      return fault.target === undefined ? [] : [fault.target];
+    case "namesrv-all-down":
+      return [];
+    default:
+      return [fault.target];
+  }
+}
