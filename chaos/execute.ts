@@ -18,6 +18,8 @@ export interface Execution {
   error: string | undefined;
   /** Code probes hit in system/ over the whole run (teardown included), or why not collected. */
   probes: RunProbes;
+  /** Run time the workload drained to: durationMs + quiesceMs, more when drainUntilIdle kept going. */
+  endMs: number;
 }
 
 interface TimelineAction {
@@ -54,6 +56,9 @@ export function validateScenario(scenario: Scenario, allowIdle = false): void {
   const problems: string[] = [];
   if (scenario.durationMs <= 0) problems.push("durationMs must be positive");
   if (scenario.quiesceMs < 0) problems.push("quiesceMs must not be negative");
+  if (scenario.drainUntilIdle !== undefined && !(scenario.drainUntilIdle.idleStepMs > 0 && scenario.drainUntilIdle.maxExtraMs >= 0)) {
+    problems.push("drainUntilIdle needs idleStepMs > 0 and maxExtraMs >= 0");
+  }
   scenario.faults.forEach((scheduled, index) => {
     if (scheduled.atMs < 0 || scheduled.atMs > scenario.durationMs) problems.push(`fault ${index}: atMs ${scheduled.atMs} outside [0, durationMs]`);
     if (scheduled.healAtMs !== undefined && scheduled.healAtMs < scheduled.atMs) problems.push(`fault ${index}: healAtMs before atMs`);
@@ -87,6 +92,29 @@ async function healRemaining(cluster: Cluster, scenario: Scenario, history: Memo
   }
 }
 
+function successfulDeliveries(history: MemoryHistory): number {
+  let count = 0;
+  for (const event of history.events) if (event.type === "deliver" && event.result === "success") count++;
+  return count;
+}
+
+/** scenario.drainUntilIdle: more drain steps while a step still adds deliveries; returns the end. */
+async function drainWhileProgressing(cluster: Cluster, scenario: Scenario, history: MemoryHistory, endMs: number): Promise<number> {
+  const drain = scenario.drainUntilIdle;
+  if (drain === undefined) return endMs;
+  let delivered = successfulDeliveries(history);
+  let end = endMs;
+  while (end - endMs < drain.maxExtraMs) {
+    end += drain.idleStepMs;
+    await cluster.advanceTo(end);
+    const now = successfulDeliveries(history);
+    if (now === delivered) break;
+    delivered = now;
+  }
+  if (end > endMs) history.record({ type: "note", timeMs: cluster.nowMs(), process: "lab", text: `drained ${end - endMs} ms past the quiesce (consumers were still making progress)` });
+  return end;
+}
+
 export async function executeScenario(
   scenario: Scenario,
   deployer: Deployer,
@@ -99,6 +127,7 @@ export async function executeScenario(
   const plan = planCluster(scenario, options.seed);
   let cluster: Cluster | undefined;
   let error: string | undefined;
+  let endMs = scenario.durationMs + scenario.quiesceMs;
   try {
     cluster = await deployer.deploy(plan, { outDir: options.outDir, history });
     await cluster.startWorkload(scenario.workload, history);
@@ -108,6 +137,7 @@ export async function executeScenario(
     await cluster.stopProducers();
     await healRemaining(cluster, scenario, history, healed);
     await cluster.advanceTo(scenario.durationMs + scenario.quiesceMs);
+    endMs = await drainWhileProgressing(cluster, scenario, history, endMs);
     await cluster.drainWorkload?.();
   } catch (caught) {
     error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
@@ -127,5 +157,5 @@ export async function executeScenario(
     : cluster.probeHits !== undefined
       ? { collected: true, hits: cluster.probeHits() }
       : { collected: false, reason: `the ${deployer.name} deployer does not collect code probes (its nodes run the real Env, which has no probe sink)` };
-  return { history, traceHash, eventsProcessed, simulatedMs, wallMs: options.wallClock() - wallStartMs, error, probes };
+  return { history, traceHash, eventsProcessed, simulatedMs, wallMs: options.wallClock() - wallStartMs, error, probes, endMs };
 }

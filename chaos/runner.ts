@@ -49,8 +49,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   });
   const events = execution.history.events;
   writeFileSync(join(options.outDir, historyFileName), execution.history.toJsonl());
-  const endMs = scenario.durationMs + scenario.quiesceMs;
-  const judged = execution.error === undefined ? judge(scenario, events, endMs) : { checks: [], counts: emptyCounts(), verdict: "error" as const };
+  const judged = execution.error === undefined ? judge(scenario, events, execution.endMs) : { checks: [], counts: emptyCounts(), verdict: "error" as const };
   const result: RunResult = {
     scenario: scenario.name,
     topology: scenario.topology,

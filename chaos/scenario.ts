@@ -217,6 +217,14 @@ export interface Scenario {
   durationMs: number;
   /** After producers stop and faults heal: how long consumers get to drain. */
   quiesceMs: number;
+  /**
+   * Keep draining after quiesceMs while consumers still make progress: advance idleStepMs at a
+   * time until a step adds no successful delivery, at most maxExtraMs in all. A generated
+   * workload (an orderly group whose failures suspend its queue, a burst on one queue) can need
+   * minutes to drain; a fixed quiesce would report the undrained rest as lost. A lost message
+   * stays lost: the loop stops one idle step after the last delivery.
+   */
+  drainUntilIdle?: { idleStepMs: number; maxExtraMs: number };
   expectations: Expectations;
   /** A broker that already holds many topics (e.g. tens of thousands) when the run starts. */
   brokerTopics?: BrokerTopicsSpec[];

@@ -130,7 +130,7 @@ export async function judgeScenario(scenario: Scenario, seed: number): Promise<J
     ...(execution.simulatedMs === undefined ? {} : { simulatedMs: Math.round(execution.simulatedMs) }),
   };
   if (execution.error !== undefined) return { verdict: "error", failedChecks: [execution.error], checks: [], counts: emptyCounts(), probes: execution.probes, ...trace };
-  const judged = judge(scenario, execution.history.events, scenario.durationMs + scenario.quiesceMs);
+  const judged = judge(scenario, execution.history.events, execution.endMs);
   const failedChecks = judged.checks.filter((check) => check.verdict === "fail").map((check) => check.name);
   return { verdict: judged.verdict, failedChecks, checks: judged.checks, counts: judged.counts, probes: execution.probes, ...trace };
 }

@@ -223,3 +223,20 @@ test("offset reuse needs the ack after the restart and a hand-out before it", ()
     .deliver({ id: "m-x", at: 6000, queue: "broker-a:0", offset: 3 }).build();
   assert.ok((checkDelivery(lateHandOut, testContext()).evidence as DeliveryEvidence).lost.items.some((entry) => entry.id === "m-4"));
 });
+
+test("a forced clean on a full disk: loss allowed only when the store shows deleted files, and only for messages stored before the heal", () => {
+  const digest = (minPhysicalOffset: number): HistoryEvent => ({
+    type: "store-digest", timeMs: 90_000, node: "broker-a", brokerName: "broker-a", role: "master",
+    minPhysicalOffset, maxPhysicalOffset: minPhysicalOffset + 100, sha256: "", chunkSha256: [], chunkSizeBytes: 1_048_576,
+  });
+  const base = (): HistoryBuilder => new HistoryBuilder().join(0, "consumer-G-1").rebalance(1, "consumer-G-1", ["broker-a:0"])
+    .send({ id: "before", at: 10_000 }).send({ id: "after", at: 40_000 }).fault(20_000, 30_000, "disk-full", "broker-a");
+  const cleaned = checkDelivery([...base().build(), digest(1_048_576)], testContext());
+  const evidence = cleaned.evidence as DeliveryEvidence;
+  assert.deepEqual(evidence.allowedLoss.items.map((entry) => entry.id), ["before"]);
+  assert.match(evidence.allowedLoss.items[0]?.mechanism ?? "", /forced clean/);
+  assert.deepEqual(evidence.lost.items.map((entry) => entry.id), ["after"]);
+  // No deleted file in the final store: a disk-full fault excuses nothing.
+  const kept = checkDelivery([...base().build(), digest(0)], testContext()).evidence as DeliveryEvidence;
+  assert.deepEqual(kept.lost.items.map((entry) => entry.id).sort(), ["after", "before"]);
+});

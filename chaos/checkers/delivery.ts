@@ -18,7 +18,7 @@ import type { CheckContext } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
 import type { HandedOffsets } from "./guarantee.ts";
-import { judgeLoss, powerLossesOf } from "./guarantee.ts";
+import { forcedCleansOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
 import { gotBy, indexHistory, receivedBy } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 
@@ -89,6 +89,7 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
   }
   const losses = powerLossesOf(index, context);
   const handed = handedOffsets(index.deliveries);
+  const cleans = forcedCleansOf(index);
   const lost: LostMessage[] = [];
   const allowedLoss: LostMessage[] = [];
   const lostIds = new Set<string>();
@@ -104,7 +105,7 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
         got++;
         continue;
       }
-      const judgement = judgeLoss(send, losses, context, { group: receiver.group, handed });
+      const judgement = judgeLoss(send, losses, context, { group: receiver.group, handed }, cleans);
       const entry: LostMessage = { id: send.messageId, receiver: receiver.key };
       if (send.queue !== undefined) entry.queue = send.queue;
       if (send.outcomeMs !== undefined) entry.ackMs = send.outcomeMs;

@@ -74,3 +74,22 @@ test("a rebalance explains duplicates only on the queue it moved, counted from t
     .deliver({ id: "m-1", at: 4_000 }).build();
   assert.equal(checkDuplicates(elsewhere, context).verdict, "fail");
 });
+
+test("a batch sent back just before a rebalance: the retry copy is explained by the move of the original's queue", () => {
+  // consumer-G-1 fails m-1 (its batch is sent back), the queue moves before its offset commit,
+  // consumer-G-2 reads m-1 again from the queue, and the retry copy arrives 10 s later.
+  const context = testContext({ groups: [{ group: "G", topic: "T", count: 2 }] });
+  const events = new HistoryBuilder().join(0, "consumer-G-1").rebalance(1, "consumer-G-1", ["broker-a:0"])
+    .send({ id: "m-1", at: 100 }).deliver({ id: "m-1", at: 105, result: "retry" })
+    .join(106, "consumer-G-2").rebalance(107, "consumer-G-2", ["broker-a:0"]).rebalance(107, "consumer-G-1", [])
+    .deliver({ id: "m-1", at: 108, process: "consumer-G-2" })
+    .deliver({ id: "m-1", at: 10_105, queue: "broker-a:9", reconsume: 1, process: "consumer-G-2" }).build();
+  const result = checkDuplicates(events, context);
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.match((result.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /moving broker-a:0/);
+  // Without the move the same retry copy is unexplained.
+  const unmoved = new HistoryBuilder().join(0, "consumer-G-1").rebalance(1, "consumer-G-1", ["broker-a:0"])
+    .send({ id: "m-1", at: 100 }).deliver({ id: "m-1", at: 108 })
+    .deliver({ id: "m-1", at: 10_105, queue: "broker-a:9", reconsume: 1 }).build();
+  assert.equal(checkDuplicates(unmoved, context).verdict, "fail");
+});

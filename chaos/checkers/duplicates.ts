@@ -138,21 +138,26 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
   const windows = redeliveryWindows(index, context);
   const settleMs = settleMsOf(context);
   const depths = new Map(specs.map((spec) => [spec.group, replayDepthOf(context, spec)]));
-  const firstSuccess = new Map<string, number>();
+  const firstSuccess = new Map<string, { timeMs: number; queue: string }>();
   const unexplained: Duplicate[] = [];
   const attributed: Duplicate[] = [];
   for (const delivery of index.deliveries) {
     if (delivery.result !== "success" || !index.sendById.has(delivery.messageId)) continue;
     const receiver = broadcasting.has(delivery.group) ? `${delivery.group}/${delivery.process}` : delivery.group;
     const key = `${receiver}\u0000${delivery.messageId}`;
-    const firstMs = firstSuccess.get(key);
-    if (firstMs === undefined) {
-      firstSuccess.set(key, delivery.timeMs);
+    const first = firstSuccess.get(key);
+    if (first === undefined) {
+      firstSuccess.set(key, { timeMs: delivery.timeMs, queue: delivery.queue });
       continue;
     }
+    const firstMs = first.timeMs;
     const duplicate: Duplicate = { id: delivery.messageId, receiver, queue: delivery.queue, firstMs, duplicateMs: delivery.timeMs, process: delivery.process };
     const depthOf = depths.get(delivery.group) ?? replayDepthOf(context, undefined);
-    const why = explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: delivery.queue });
+    // Either delivery's queue may have moved: a message sent back from a batch just before a
+    // rebalance is read again from its own queue by the new owner (the first success here) and
+    // also arrives as a retry copy on %RETRY% (the duplicate).
+    const why = explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: delivery.queue }) ??
+      (first.queue === delivery.queue ? undefined : explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: first.queue }));
     if (why !== undefined) {
       const depth = depthOf(why);
       attributed.push({ ...duplicate, explainedBy: `${why.cause}: replay depth ${formatMs(depth.depthMs)} (${depth.mechanism})` });

@@ -21,6 +21,12 @@
 // or below the highest offset the group had been handed on that queue before; the evidence
 // names both offsets. SYNC_FLUSH masters never hand out undurable data (#8239), so no reuse
 // allowance applies there.
+// Forced clean on a full disk (4.9.x CleanCommitLogService): above diskSpaceCleanForciblyRatio
+// (85 %) with cleanFileForciblyEnable (default true) the broker deletes its oldest commit-log
+// files whether or not any group consumed them; delayed messages and retry copies still parked
+// in SCHEDULE_TOPIC_XXXX go with them. So a disk-full fault on a master permits losing a message
+// stored there before the fault healed — only when the broker's final store digest shows that
+// files were deleted (minPhysicalOffset > 0); without that evidence no allowance applies.
 // Every allowed loss carries the window it fell in and the mechanism behind that window.
 import type { BrokerFacts, CheckContext } from "./context.ts";
 import { brokerOfQueue, slavesOf } from "./context.ts";
@@ -39,6 +45,26 @@ export interface PowerLoss {
  * `beforeMs`, or undefined when none.
  */
 export type HandedOffsets = (group: string, queue: string, beforeMs: number) => number | undefined;
+
+/** Disk-full faults on a node whose store later showed deleted commit-log files. */
+export type ForcedCleans = Map<string, { injectMs: number; healMs: number | undefined; minPhysicalOffset: number }[]>;
+
+/** Disk-full windows per node, kept only where the node's last store digest has minPhysicalOffset > 0. */
+export function forcedCleansOf(index: HistoryIndex): ForcedCleans {
+  const minOffsetByNode = new Map<string, number>();
+  for (const digest of index.digests) minOffsetByNode.set(digest.node, digest.minPhysicalOffset);
+  const cleans: ForcedCleans = new Map();
+  for (const event of index.nemesis) {
+    if (event.phase !== "inject" || event.kind !== "disk-full") continue;
+    const minPhysicalOffset = minOffsetByNode.get(event.target) ?? 0;
+    if (minPhysicalOffset <= 0) continue;
+    const heal = index.nemesis.find((other) => other.phase === "heal" && other.faultIndex === event.faultIndex && other.timeMs >= event.timeMs);
+    const list = cleans.get(event.target) ?? [];
+    list.push({ injectMs: event.timeMs, healMs: heal?.timeMs, minPhysicalOffset });
+    cleans.set(event.target, list);
+  }
+  return cleans;
+}
 
 export type LossJudgement =
   | { allowed: true; reason: string; node: string; powerLossAtMs: number; ackAgeMs: number; windowMs: number | null; mechanism: string }
@@ -85,6 +111,7 @@ export function judgeLoss(
   losses: Map<string, PowerLoss[]>,
   context: CheckContext,
   reuse?: { group: string; handed: HandedOffsets },
+  cleans?: ForcedCleans,
 ): LossJudgement {
   const guarantee = context.expectations.guarantee ?? "auto";
   if (guarantee === "loss-allowed") {
@@ -98,6 +125,8 @@ export function judgeLoss(
   if (masterLoss === null || masterLoss.tooOld) {
     const reused = reuse === undefined ? null : offsetReuse(master, send, losses, reuse);
     if (reused !== null) return reused;
+    const cleaned = cleans === undefined ? null : forcedClean(master, send, cleans);
+    if (cleaned !== null) return cleaned;
   }
   if (masterLoss === null) return { allowed: false };
   if (masterLoss.tooOld) {
@@ -154,6 +183,26 @@ function offsetReuse(
       windowMs: null,
       mechanism: `offset reuse: ${master.node} (ASYNC_FLUSH) restarted without its unflushed tail and gave queue offsets ` +
         `up to ${handed} on ${send.queue} to new messages; the group's consumers had read past them (4.x, no DLedger)`,
+    };
+  }
+  return null;
+}
+
+/** Allowance (c): `send` was stored on `master` before a disk-full fault healed that led to a forced clean. */
+function forcedClean(master: BrokerFacts, send: SendRecord, cleans: ForcedCleans): LossJudgement | null {
+  const storedMs = send.outcomeMs ?? send.invokeMs;
+  for (const clean of cleans.get(master.node) ?? []) {
+    if (clean.healMs !== undefined && storedMs > clean.healMs) continue;
+    return {
+      allowed: true,
+      reason: `${master.node}'s disk filled at ${formatMs(clean.injectMs)} and its store later began at commit-log offset ` +
+        `${clean.minPhysicalOffset}: files holding the message were deleted before any consumer got it`,
+      node: master.node,
+      powerLossAtMs: -1,
+      ackAgeMs: -1,
+      windowMs: null,
+      mechanism: "forced clean: above diskSpaceCleanForciblyRatio with cleanFileForciblyEnable the broker deletes its oldest " +
+        "commit-log files whether consumed or not (4.9.x CleanCommitLogService)",
     };
   }
   return null;

@@ -109,3 +109,14 @@ test("the teardown (leaves, stops and snapshots at or after endMs) is not part o
   const group = groupOf(result.evidence);
   assert.deepEqual([group?.judged, group?.live, group?.expectedQueues.length], [true, [c1, c2], 4]);
 });
+
+test("a master that starts before a consumer joins keeps its route-poll bound: the join does not cut it short", () => {
+  // broker-b registers its queues late; consumer-G-1 joined before and sees them at its next route
+  // poll — later than a join's bound, within the broker start's.
+  const events = new HistoryBuilder().node(5, "broker-b", "start").join(1_000, c1).rebalance(1_005, c1, ["broker-a:0", "broker-a:1"])
+    .rebalance(31_000, c1, ["broker-a:0", "broker-a:1", "broker-b:0", "broker-b:1"]).build();
+  const single = testContext({ endMs: 600_000, groups: [{ group: "G", topic: "T", count: 1 }] });
+  const result = checkRebalance(events, single);
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.match(groupOf(result.evidence)?.lastChange ?? "", /consumer-G-1 joined \(the bound of broker-b start runs longer\)/);
+});

@@ -138,28 +138,40 @@ function settledSince(own: readonly RebalanceEvent[], finalSet: readonly string[
 function lastChange(index: HistoryIndex, context: CheckContext, members: Map<string, MemberTimeline>): { timeMs: number; boundMs: number; label: string } {
   const intervals = context.intervals;
   const clean = intervals.rebalanceMs + intervals.clientHeartbeatMs;
-  let change = { timeMs: index.startMs, boundMs: clean, label: "start" };
+  type Change = { timeMs: number; boundMs: number; label: string };
+  const changes: Change[] = [{ timeMs: index.startMs, boundMs: clean, label: "start" }];
   for (const member of members.values()) {
-    if (member.lastChangeMs < change.timeMs) continue;
     const unclean = member.lastChangeUnclean;
     const boundMs = unclean ? intervals.clientExpiryMs + intervals.clientScanMs + clean : clean;
-    const label = `${member.process} ${member.aliveAtEnd ? "joined" : unclean ? "died" : "left"}`;
-    change = { timeMs: member.lastChangeMs, boundMs: Math.max(boundMs, member.lastChangeMs === change.timeMs ? change.boundMs : 0), label };
+    changes.push({ timeMs: member.lastChangeMs, boundMs, label: `${member.process} ${member.aliveAtEnd ? "joined" : unclean ? "died" : "left"}` });
   }
   const masterNodes = new Set(masters(context.topology).map((broker) => broker.node));
-  const brokerBound = intervals.brokerExpiryMs + intervals.namesrvScanMs + intervals.routePollMs + intervals.rebalanceMs;
+  // A master going away is seen after its NameServers expire it; one coming up, after it
+  // registers its topics and consumers poll the route.
+  const brokerGoneBound = intervals.brokerExpiryMs + intervals.namesrvScanMs + intervals.routePollMs + intervals.rebalanceMs;
+  const brokerUpBound = intervals.brokerRegisterMs + intervals.routePollMs + intervals.rebalanceMs + clean;
   for (const event of index.nodes) {
-    if (!masterNodes.has(event.node) || event.timeMs < change.timeMs) continue;
-    change = { timeMs: event.timeMs, boundMs: brokerBound, label: `${event.node} ${event.event}` };
+    if (!masterNodes.has(event.node)) continue;
+    const up = event.event === "start" || event.event === "restart" || event.event === "resume";
+    changes.push({ timeMs: event.timeMs, boundMs: up ? brokerUpBound : brokerGoneBound, label: `${event.node} ${event.event}` });
   }
   // A network fault's inject or heal changes which brokers the routes list (a broker expired
   // by its NameServers comes back only at its next registration), so it restarts the clock too.
-  const healedBound = brokerBound + intervals.brokerRegisterMs;
-  for (const event of index.nemesis) {
-    if (event.timeMs < change.timeMs) continue;
-    change = { timeMs: event.timeMs, boundMs: Math.max(healedBound, event.timeMs === change.timeMs ? change.boundMs : 0), label: `${event.kind} ${event.target} ${event.phase}` };
+  const healedBound = brokerGoneBound + intervals.brokerRegisterMs;
+  for (const event of index.nemesis) changes.push({ timeMs: event.timeMs, boundMs: healedBound, label: `${event.kind} ${event.target} ${event.phase}` });
+  // The last change restarts the clock, but a later, quicker change does not cut an earlier
+  // one's bound short (a broker that registers a topic late at start is seen at the next route
+  // poll, whatever consumer joined meanwhile): the bound reaches the latest deadline of all.
+  let last = changes[0]!;
+  let deadline = { atMs: last.timeMs + last.boundMs, label: last.label };
+  for (const change of changes) {
+    if (change.timeMs >= last.timeMs) last = change.timeMs === last.timeMs ? { ...change, boundMs: Math.max(change.boundMs, last.boundMs) } : change;
+    if (change.timeMs + change.boundMs > deadline.atMs) deadline = { atMs: change.timeMs + change.boundMs, label: change.label };
   }
-  return change;
+  if (deadline.atMs > last.timeMs + last.boundMs) {
+    return { timeMs: last.timeMs, boundMs: deadline.atMs - last.timeMs, label: `${last.label} (the bound of ${deadline.label} runs longer)` };
+  }
+  return last;
 }
 
 function deadMastersAtEnd(index: HistoryIndex, context: CheckContext): Set<string> {

@@ -35,6 +35,13 @@ export interface SwarmCase {
 /** Quiesce of a case with mixes (as check_scenario.ts's): room for reconsumes and the DLQ. */
 export const swarmMixesQuiesceMs = 60_000;
 
+/**
+ * Generated workloads can hold minutes of backlog when the send phase ends (an orderly group
+ * whose failures suspend its queue a second each, a burst into one queue): drain while consumers
+ * progress, up to 10 simulated minutes.
+ */
+export const swarmDrain = { idleStepMs: 20_000, maxExtraMs: 600_000 } as const;
+
 /** Swarm draws allow more fault ideas per run than `mqlab check` (a restart loop is one idea). */
 export const swarmDrawsMax = 5;
 
@@ -152,6 +159,7 @@ export function swarmScenario(swarmCase: SwarmCase, property: CheckProperty, tes
     durationMs: swarmTiming.sendMs,
     // A poison message sent last needs its reconsumes (10 s + 30 s) before the DLQ has it.
     quiesceMs: swarmCase.mixes.length > 0 ? Math.max(swarmTiming.quiesceMs, swarmMixesQuiesceMs) : swarmTiming.quiesceMs,
+    drainUntilIdle: swarmDrain,
     expectations: {
       checkers: [...property.checkers],
       ...(boundedDuplicates(property) ? { maxDuplicated: maxDuplicatedFor(config, swarmCase.draws) } : {}),

@@ -58,6 +58,7 @@ export const probeCatalog = [
   { name: "store.schedule.delivered", description: "a delayed message came due and was re-put to its real topic", required: true },
   { name: "store.schedule.waiting", description: "a delay level's next message is not yet due: its timer was re-armed", required: true },
   { name: "store.schedule.reput-failed", description: "re-putting a due delayed message failed; retried later", required: false },
+  { name: "store.schedule.offset-corrected", description: "a delay level's stored offset lay outside its queue after recovery and was clamped into it", required: false },
   // HA
   { name: "ha.master.slave-connected", description: "a master accepted a slave's HA connection", required: true },
   { name: "ha.master.divergence", description: "a slave reported more commit log than its master has (HA divergence)", required: false },

@@ -97,3 +97,22 @@ test("idle levels sleep without polling and wake on arrival; due times hold for 
   delivered.forEach((storedAt, index) => assert.ok(storedAt >= putAt + index * 200 + 1000, `message ${index} not early`));
   await store.shutdown();
 });
+
+test("a stored delay offset past its queue's end is clamped at start, so messages stored below it are not skipped", async () => {
+  // delayOffset.json ran ahead of a queue that came back shorter (the power-loss case).
+  const disk = new MemoryDisk();
+  const storeConfig = config();
+  disk.mkdirs(storeConfig.delayOffsetStorePath.substring(0, storeConfig.delayOffsetStorePath.lastIndexOf("/")));
+  await disk.writeFileAtomic(storeConfig.delayOffsetStorePath, new TextEncoder().encode(encodeDelayOffsets(new Map([[2, 7]]))));
+  const env = createTestEnv({ disk });
+  const store = new DefaultMessageStore(env, storeConfig);
+  assert.ok(store.load());
+  assert.equal(store.scheduleService.offsetTable.get(2), 7);
+  store.start();
+  assert.equal(store.scheduleService.offsetTable.get(2), 0);
+  const put = await store.putMessage(rewriteForDelay(makeMessage({ topic: "Real", queueId: 0, body: "parked", properties: { DELAY: "2" } }), 18));
+  assert.equal(put.status, "PUT_OK");
+  await advance(env, 5_400);
+  assert.equal(store.getMaxOffsetInQueue("Real", 0), 1);
+  await store.shutdown();
+});

@@ -97,6 +97,24 @@ export class ScheduleMessageService {
     return encodeDelayOffsets(this.offsetTable);
   }
 
+  /**
+   * Clamps each level's offset into its queue [ScheduleMessageService.correctDelayOffset, 4.9.3+].
+   * delayOffset.json can run ahead of a queue that came back shorter (a power loss takes the
+   * unflushed tail, the offsets file kept a later delivery): left alone, the level would wait for
+   * the queue to grow past the stale offset and skip every message stored below it.
+   */
+  correctOffsets(): void {
+    for (const [level, offset] of this.offsetTable) {
+      // A missing queue is an empty one (4.9.x findConsumeQueue creates it on demand).
+      const queue = this.store.consumeQueues.find(SystemTopic.SCHEDULE_TOPIC, level - 1);
+      const corrected = queue === undefined ? 0 : Math.min(Math.max(offset, queue.minOffset), queue.maxOffset());
+      if (corrected === offset) continue;
+      probe(this.env, "store.schedule.offset-corrected");
+      this.env.log.error("correct delay offset", { level, from: offset, to: corrected });
+      this.offsetTable.set(level, corrected);
+    }
+  }
+
   /** Takes offsets from the master (slave side). */
   updateFrom(text: string): boolean {
     const offsets = decodeDelayOffsets(text);
@@ -108,6 +126,7 @@ export class ScheduleMessageService {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.correctOffsets();
     for (let level = 1; level <= this.levels.length; level++) this.schedule(level, FIRST_DELAY_MS);
     this.persistTimer = this.env.timers.setInterval(() => void this.persist(), this.config.flushDelayOffsetInterval);
   }
@@ -176,8 +195,13 @@ export class ScheduleMessageService {
         const message = this.store.lookMessageByOffset(unit.commitLogOffset);
         const inner = message === undefined ? undefined : messageTimeup(message);
         if (inner !== undefined) {
-          const result = await this.store.putMessage(inner, { waitStoreMsgOK: false });
-          if (!isPutStored(result.status)) {
+          // Waits like the original send did (WAIT, absent = true): under SYNC_FLUSH a copy whose
+          // flush timed out is re-put later (a duplicate at worst), never counted as delivered
+          // while a power loss can still take it [4.9.x: only PUT_OK advances]. Replication
+          // statuses count as stored (4.9.x re-puts those too, duplicating every 10 s while a
+          // SYNC_MASTER's slave is away; mqlab does not copy that).
+          const result = await this.store.putMessage(inner, { waitStoreMsgOK: inner.properties.get(MessageConst.WAIT_STORE_MSG_OK) !== "false" });
+          if (result.status === "FLUSH_DISK_TIMEOUT" || !isPutStored(result.status)) {
             probe(this.env, "store.schedule.reput-failed");
             this.env.log.warn("delayed message re-put failed; retrying later", { level, offset, status: result.status });
             this.offsetTable.set(level, offset);

@@ -55,7 +55,12 @@ export class SendBackProcessor {
       if (testFaults.retryWithoutDelay === true) properties.delete(MessageConst.DELAY_TIME_LEVEL);
     }
     if ((properties.get(MessageConst.ORIGIN_MESSAGE_ID) ?? "") === "") properties.set(MessageConst.ORIGIN_MESSAGE_ID, original.msgId);
-    properties.delete(MessageConst.WAIT_STORE_MSG_OK);
+    // The retry copy keeps the original's properties, WAIT included (absent = true), so under
+    // SYNC_FLUSH / SYNC_MASTER the send-back answers only once the copy is flushed/replicated,
+    // and a flush timeout is SYSTEM_ERROR: the consumer then keeps the message and consumes it
+    // again locally [4.9.x asyncConsumerSendMsgBack copies the properties verbatim]. Acking a
+    // copy that a power loss can still take would lose the message.
+    const waitStoreMsgOK = properties.get(MessageConst.WAIT_STORE_MSG_OK) !== "false";
     const result = await store.putMessage({
       topic,
       queueId,
@@ -68,7 +73,7 @@ export class SendBackProcessor {
       storeHost: original.storeHost,
       reconsumeTimes: original.reconsumeTimes + 1,
       preparedTransactionOffset: 0,
-    }, { waitStoreMsgOK: false });
+    }, { waitStoreMsgOK });
     if (result.status === "PUT_OK") return respond(request, ResponseCode.SUCCESS);
     return respond(request, ResponseCode.SYSTEM_ERROR, result.status);
   }
