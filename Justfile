@@ -118,3 +118,7 @@ coverage +dirs:
 # mutation score of system/ against the mutation lab (a long job, not CI): `just mutation --sample 40`; per-mutant budget --budget-s (default 180)
 mutation *flags="":
     node --import tsx chaos/power/mutation.ts {{flags}} --out reports/out/mutation
+
+# the web console and cluster-wide /metrics (Prometheus) for a running cluster
+console namesrv="127.0.0.1:9876" port="8080":
+    node --import tsx system/cli/console/main.ts -n {{namesrv}} --port {{port}}

@@ -60,3 +60,17 @@ test("latency fault avoidance: a broker that just failed is not picked again for
 test("no attempts: nothing to judge", () => {
   assert.match(checkProducerFailover(new HistoryBuilder().sends("m-", 2).build(), testContext()).summary, /nothing to judge/);
 });
+
+test("a burst: a pick recorded in the millisecond after another send's failure is within the recording resolution", () => {
+  // Times are floored wall-clock milliseconds and latencies rounded: a pick at 10183.7 that ends at
+  // 10184.1 is recorded as (10184, 0 ms), after a failure that really ended at 10183.8.
+  const burst = new HistoryBuilder().send({ id: "seed", at: 10_100, queue: "broker-b:0" })
+    .raw(attempt(undefined, 10_183, "broker-b", "ok", 0)).raw(attempt(undefined, 10_183, "broker-a", "error", 0))
+    .raw(attempt(undefined, 10_184, "broker-a", "ok", 0)).build();
+  assert.equal(checkProducerFailover(burst, avoiding()).verdict, "pass");
+  // Two milliseconds later the isolation is certain: picking broker-a then is a violation.
+  const later = new HistoryBuilder().send({ id: "seed", at: 10_100, queue: "broker-b:0" })
+    .raw(attempt(undefined, 10_183, "broker-b", "ok", 0)).raw(attempt(undefined, 10_183, "broker-a", "error", 0))
+    .raw(attempt(undefined, 10_186, "broker-a", "ok", 0)).build();
+  assert.deepEqual(kinds(checkProducerFailover(later, avoiding()).evidence), ["picked-isolated-broker"]);
+});
