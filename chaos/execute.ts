@@ -92,22 +92,27 @@ async function healRemaining(cluster: Cluster, scenario: Scenario, history: Memo
   }
 }
 
-function successfulDeliveries(history: MemoryHistory): number {
-  let count = 0;
-  for (const event of history.events) if (event.type === "deliver" && event.result === "success") count++;
-  return count;
+/**
+ * Distinct (group, message) pairs delivered successfully so far: progress means a message
+ * reached a group for the first time. Re-deliveries (duplicates, broadcast re-reads) do not
+ * count, so a drain ends once nothing new arrives.
+ */
+function deliveredPairs(history: MemoryHistory): number {
+  const seen = new Set<string>();
+  for (const event of history.events) if (event.type === "deliver" && event.result === "success") seen.add(`${event.group}\u0000${event.messageId}`);
+  return seen.size;
 }
 
 /** scenario.drainUntilIdle: more drain steps while a step still adds deliveries; returns the end. */
 async function drainWhileProgressing(cluster: Cluster, scenario: Scenario, history: MemoryHistory, endMs: number): Promise<number> {
   const drain = scenario.drainUntilIdle;
   if (drain === undefined) return endMs;
-  let delivered = successfulDeliveries(history);
+  let delivered = deliveredPairs(history);
   let end = endMs;
   while (end - endMs < drain.maxExtraMs) {
     end += drain.idleStepMs;
     await cluster.advanceTo(end);
-    const now = successfulDeliveries(history);
+    const now = deliveredPairs(history);
     if (now === delivered) break;
     delivered = now;
   }

@@ -1,0 +1,63 @@
+// executeScenario's drain: drainUntilIdle keeps advancing while consumers still receive new
+// messages and stops one idle step after the last; the judged end moves with it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { Cluster, Deployer } from "./deploy/types.ts";
+import type { HistoryRecorder } from "./history/types.ts";
+import { executeScenario } from "./execute.ts";
+import { standardScenario } from "../scenarios/library/standard.ts";
+import type { Scenario } from "./scenario.ts";
+
+/** A cluster whose consumer receives message i at `deliverAtMs[i]` of run time. */
+function fakeDeployer(deliverAtMs: readonly number[]): Deployer & { advancedTo: number[] } {
+  const advancedTo: number[] = [];
+  let nowMs = 0;
+  let history: HistoryRecorder | undefined;
+  let next = 0;
+  const cluster: Cluster = {
+    deployer: "sim",
+    nowMs: () => nowMs,
+    advanceTo: async (ms) => {
+      advancedTo.push(ms);
+      nowMs = Math.max(nowMs, ms);
+      while (next < deliverAtMs.length && deliverAtMs[next]! <= nowMs) {
+        history?.record({ type: "deliver", op: "consume", timeMs: deliverAtMs[next]!, process: "consumer-G-1", group: "G", messageId: `m-${next}`, topic: "T", queue: "broker-a:0", queueOffset: next, reconsumeTimes: 0, result: "success" });
+        next++;
+      }
+    },
+    nodes: () => [],
+    namesrvAddr: () => "127.0.0.1:9876",
+    inject: async () => {},
+    heal: async () => {},
+    startWorkload: async (_workload, recorder) => { history = recorder; },
+    stopProducers: async () => {},
+    teardown: async () => {},
+  };
+  return { name: "sim", supports: () => ({ supported: true }), deploy: async () => cluster, advancedTo };
+}
+
+const scenario = (drain?: Scenario["drainUntilIdle"]): Scenario => ({
+  ...standardScenario("1m", "no-fault"), faults: [], durationMs: 10_000, quiesceMs: 10_000, ...(drain === undefined ? {} : { drainUntilIdle: drain }),
+});
+
+test("without drainUntilIdle the run ends at durationMs + quiesceMs", async () => {
+  const deployer = fakeDeployer([5_000, 25_000]);
+  const execution = await executeScenario(scenario(), deployer, { seed: 1, outDir: "", wallClock: () => 0 });
+  assert.equal(execution.endMs, 20_000);
+  assert.equal(execution.history.events.filter((event) => event.type === "deliver").length, 1);
+});
+
+test("drainUntilIdle advances while new messages arrive and stops one idle step after the last", async () => {
+  const deployer = fakeDeployer([5_000, 25_000, 38_000, 90_000]);
+  const execution = await executeScenario(scenario({ idleStepMs: 10_000, maxExtraMs: 600_000 }), deployer, { seed: 1, outDir: "", wallClock: () => 0 });
+  // 20 s: 1 delivered; 30 s: 2 (progress); 40 s: 3 (progress); 50 s: 3 (idle) → stop.
+  assert.equal(execution.endMs, 50_000);
+  assert.equal(execution.history.events.filter((event) => event.type === "deliver").length, 3);
+  assert.ok(execution.history.events.some((event) => event.type === "note" && /drained 30000 ms past the quiesce/.test(event.text)));
+});
+
+test("drainUntilIdle never runs past maxExtraMs", async () => {
+  const steady = Array.from({ length: 100 }, (_, index) => 15_000 + index * 5_000);
+  const execution = await executeScenario(scenario({ idleStepMs: 10_000, maxExtraMs: 30_000 }), fakeDeployer(steady), { seed: 1, outDir: "", wallClock: () => 0 });
+  assert.equal(execution.endMs, 50_000);
+});
