@@ -15,14 +15,23 @@ import { probeCatalog } from "../../system/env/probe.ts";
 import { renderBatteryText } from "../cli/battery_command.ts";
 import type { ProbeAggregate } from "../probes.ts";
 import { batteryProperties, runBattery, runPlan, runSeed, shrinkReserveMs, type BatterySummary } from "./battery.ts";
+import { swarmFaultKinds } from "./faults.ts";
+import { swarmFaultWeights } from "./swarm_case.ts";
+import { findProperty } from "../check/properties.ts";
 
 const root = mkdtempSync(join(tmpdir(), "mqlab-battery-"));
 process.on("exit", () => rmSync(root, { recursive: true, force: true }));
 
 test("run i is a function of (seed, i): properties cycle, seeds differ per run and per battery seed", () => {
-  const plans = Array.from({ length: 8 }, (_, index) => runPlan(1, index));
-  assert.deepEqual(plans, Array.from({ length: 8 }, (_, index) => runPlan(1, index)));
-  assert.deepEqual(plans.map((plan) => plan.property), Array.from({ length: 8 }, (_, index) => batteryProperties[index % batteryProperties.length]));
+  const plans = Array.from({ length: 40 }, (_, index) => runPlan(1, index));
+  assert.deepEqual(plans, Array.from({ length: 40 }, (_, index) => runPlan(1, index)));
+  // The covering pass: run i focuses fault kind i, under a property that may draw it.
+  assert.deepEqual(plans.slice(0, swarmFaultKinds.length).map((plan) => plan.focus), [...swarmFaultKinds]);
+  for (const plan of plans.slice(0, swarmFaultKinds.length)) assert.ok(swarmFaultWeights(findProperty(plan.property))[plan.focus!] !== undefined, `${plan.property} cannot draw ${plan.focus}`);
+  // Then the properties cycle with free draws.
+  const after = plans.slice(swarmFaultKinds.length);
+  assert.ok(after.every((plan) => plan.focus === undefined));
+  assert.deepEqual(after.map((plan) => plan.property), after.map((_, offset) => batteryProperties[(swarmFaultKinds.length + offset) % batteryProperties.length]));
   assert.equal(new Set(plans.map((plan) => plan.fastCheckSeed)).size, plans.length);
   assert.notEqual(runSeed(1, 0), runSeed(2, 0));
   for (const plan of plans) assert.ok(Number.isSafeInteger(plan.fastCheckSeed) && plan.fastCheckSeed > 0 && plan.fastCheckSeed <= 0x7fff_ffff);

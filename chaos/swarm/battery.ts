@@ -25,7 +25,8 @@ import { emptyDistribution, tally, type Distribution } from "./distribution.ts";
 import { writeProbeCoverage } from "../cli/coverage_command.ts";
 import type { ProbeRun } from "../probes.ts";
 import { requiredProbeNames, type ProbeName } from "../../system/env/probe.ts";
-import { swarmSource } from "./swarm_case.ts";
+import { swarmFaultWeights, swarmSource } from "./swarm_case.ts";
+import { swarmFaultKinds, type SwarmFaultKind } from "./faults.ts";
 
 /**
  * The properties a battery cycles through: the durability pair, order, rebalance, duplicates,
@@ -142,9 +143,23 @@ export function runSeed(seed: number, index: number): number {
   return (x >>> 1) || 1;
 }
 
-/** What run `index` of a battery is (budget-independent). */
-export function runPlan(seed: number, index: number): { property: PropertyName; fastCheckSeed: number } {
-  return { property: batteryProperties[index % batteryProperties.length]!, fastCheckSeed: runSeed(seed, index) };
+/**
+ * What run `index` of a battery is (budget-independent). The first swarmFaultKinds.length runs
+ * are a covering pass: run i draws fault kind i first (its `focus`), under the first property in
+ * rotation that may draw it, so a short battery visits every fault kind — and the recovery, HA,
+ * disk and retry paths behind them — before the random draws begin. Later runs cycle the
+ * properties with free draws.
+ */
+export function runPlan(seed: number, index: number): { property: PropertyName; fastCheckSeed: number; focus?: SwarmFaultKind } {
+  const fastCheckSeed = runSeed(seed, index);
+  const focus = swarmFaultKinds[index];
+  if (focus !== undefined) {
+    for (let step = 0; step < batteryProperties.length; step++) {
+      const property = batteryProperties[(index + step) % batteryProperties.length]!;
+      if (property !== "bounded-duplicates" && swarmFaultWeights(findProperty(property))[focus] !== undefined) return { property, fastCheckSeed, focus };
+    }
+  }
+  return { property: batteryProperties[index % batteryProperties.length]!, fastCheckSeed };
 }
 
 /**
@@ -231,7 +246,7 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
     try {
       report = await runCheck({
         property, topology: "2m-noslave", runs: 1, seed: plan.fastCheckSeed, shrinkRunsMax: options.keepGoing === true ? 0 : shrinkRunsMax, outDir, command: reproduce,
-        source: swarmSource(property, options.testFaults),
+        source: swarmSource(property, options.testFaults, plan.focus),
         ...(options.testFaults === undefined ? {} : { testFaults: options.testFaults }),
         onRun: (event) => {
           if (event.phase === "search") searched = event;

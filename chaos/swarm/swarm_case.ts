@@ -20,7 +20,7 @@ import {
   simNetworkOf, swarmOptionValues, type SwarmConfig,
 } from "./config.ts";
 import { consumerCrashDraws, duplicatesPins, maxDuplicatedFor } from "./duplicates.ts";
-import { faultDrawsArbitrary, swarmNodes, swarmTiming, type FaultDraw, type SwarmFaultKind, type SwarmFaultWeights } from "./faults.ts";
+import { faultDrawsArbitrary, swarmFaultDraw, swarmNodes, swarmTiming, type FaultDraw, type SwarmFaultKind, type SwarmFaultWeights } from "./faults.ts";
 
 export interface SwarmCase {
   draws: FaultDraw[];
@@ -78,22 +78,33 @@ export function swarmFaultWeights(property: CheckProperty): SwarmFaultWeights {
 
 const boundedDuplicates = (property: CheckProperty): boolean => property.name === "bounded-duplicates";
 
-export function swarmCaseArbitrary(property: CheckProperty): fc.Arbitrary<SwarmCase> {
+/**
+ * A property's swarm cases. With `focus`, every case draws that fault kind first (then its usual
+ * draws), on a topology that has a node for it: the battery's covering pass (battery.ts runPlan).
+ */
+export function swarmCaseArbitrary(property: CheckProperty, focus?: SwarmFaultKind): fc.Arbitrary<SwarmCase> {
   const weights = swarmFaultWeights(property);
   const ordered = property.ordered === "generated" ? fc.boolean() : fc.constant(property.ordered === "always");
   const pins = {
     ...(property.flushDiskType === undefined ? {} : { flushDiskType: property.flushDiskType }),
     ...(boundedDuplicates(property) ? duplicatesPins : {}),
   };
+  const drawsFor = (topology: TopologyName): fc.Arbitrary<FaultDraw[]> => {
+    if (boundedDuplicates(property)) return consumerCrashDraws(topology);
+    const focused = focus === undefined ? undefined : swarmFaultDraw(focus, swarmNodes(topology));
+    if (focused === undefined) return faultDrawsArbitrary(topology, weights, swarmDrawsMax);
+    return fc.tuple(focused, faultDrawsArbitrary(topology, weights, swarmDrawsMax - 1)).map(([first, rest]) => [first, ...rest]);
+  };
   const perTopology = (topology: TopologyName): fc.Arbitrary<SwarmCase> => fc.record({
-    draws: boundedDuplicates(property) ? consumerCrashDraws(topology) : faultDrawsArbitrary(topology, weights, swarmDrawsMax),
+    draws: drawsFor(topology),
     config: swarmConfigArbitrary({ topology, ...pins }),
     ordered,
     // Only properties that ask for mixes draw them (a constant draws nothing: other seeds stay).
     mixes: property.mixes === "generated" ? fc.subarray([...checkMixes], { minLength: 1 }) : fc.constant<CheckMix[]>([]),
     seed: fc.noShrink(fc.integer({ min: 1, max: 0x7fff_ffff })),
   });
-  return fc.oneof(...swarmOptionValues.topology.map(perTopology));
+  const topologies = swarmOptionValues.topology.filter((topology) => focus === undefined || swarmFaultDraw(focus, swarmNodes(topology)) !== undefined);
+  return fc.oneof(...(topologies.length > 0 ? topologies : swarmOptionValues.topology).map(perTopology));
 }
 
 /** The configuration a case runs with: ordered sends forced to sync, single sends. */
@@ -177,9 +188,9 @@ export function swarmScenario(swarmCase: SwarmCase, property: CheckProperty, tes
 }
 
 /** The swarm as a check source (chaos/check/check.ts runs, judges and shrinks it). */
-export function swarmSource(property: CheckProperty, testFaults?: BrokerTestFaults): CaseSource<SwarmCase> {
+export function swarmSource(property: CheckProperty, testFaults?: BrokerTestFaults, focus?: SwarmFaultKind): CaseSource<SwarmCase> {
   return {
-    arbitrary: swarmCaseArbitrary(property),
+    arbitrary: swarmCaseArbitrary(property, focus),
     scenarioOf: (swarmCase) => swarmScenario(swarmCase, property, testFaults),
     recordOf: (swarmCase) => ({
       config: effectiveConfig(swarmCase), ordered: swarmCase.ordered, draws: swarmCase.draws, worldSeed: swarmCase.seed,
