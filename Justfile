@@ -118,3 +118,14 @@ coverage +dirs:
 # mutation score of system/ against the mutation lab (a long job, not CI): `just mutation --sample 40`; per-mutant budget --budget-s (default 180)
 mutation *flags="":
     node --import tsx chaos/power/mutation.ts {{flags}} --out reports/out/mutation
+
+# mqlab (ASYNC_FLUSH, SYNC_FLUSH) side by side with NATS JetStream and Redis Streams (installed with apt-get when missing), one table with ratios and JSON
+bench-peers *flags="":
+    node --import tsx chaos/bench/peers_bench.ts {{flags}}
+
+# every benchmark, one after the other (each prints its figures, JSON where it has them)
+bench-all:
+    just bench-store
+    just bench-sim 2
+    just bench-e2e
+    just bench-peers
