@@ -11,10 +11,7 @@ export class RespClient {
   private readonly outgoing: Buffer[] = [];
   private flushScheduled = false;
   private input: Buffer = Buffer.alloc(0);
-  private readonly pending: Buffer[] = [];
-  private pendingBytes = 0;
-  /** Bytes the incomplete reply at the head of the input needs at least. */
-  private needBytes = 0;
+  private readonly scanner = new ReplyScanner();
 
   private constructor(socket: nodeNet.Socket) {
     this.socket = socket;
@@ -54,31 +51,78 @@ export class RespClient {
   }
 
   private onData(chunk: Buffer): void {
-    // A large reply arrives in many chunks: concatenate only once enough bytes are here.
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    if (this.input.length + this.pendingBytes < this.needBytes) return;
-    this.input = Buffer.concat([this.input, ...this.pending.splice(0)]);
-    this.pendingBytes = 0;
-    this.needBytes = 0;
+    // A large reply (XREADGROUP of 1000 entries is ~1 MiB) arrives in many chunks: a resumable
+    // scan finds where each reply ends, and only a complete reply is parsed (once).
+    this.input = this.input.length === 0 ? chunk : Buffer.concat([this.input, chunk]);
     let at = 0;
     for (;;) {
+      const end = this.scanner.scan(this.input, at);
+      if (end < 0) break;
       const parsed = parseReply(this.input, at);
-      if ("need" in parsed) {
-        this.needBytes = parsed.need - at;
-        break;
-      }
-      at = parsed.end;
+      if ("need" in parsed) throw new Error("a scanned reply must parse");
+      at = end;
       const waiter = this.waiting.shift();
       if (waiter === undefined) continue;
       if (parsed.value instanceof Error) waiter.reject(parsed.value);
       else waiter.resolve(parsed.value);
     }
+    this.scanner.rebase(at);
     this.input = at === this.input.length ? Buffer.alloc(0) : this.input.subarray(at);
   }
 }
 
-/** A reply and where it ends, or how many bytes from the input's start it needs at least. */
+/** Finds the end of one RESP reply across calls without re-reading what it has seen. */
+class ReplyScanner {
+  /** Where scanning resumes; -1 = at the start of a new reply. */
+  private position = -1;
+  /** Items still expected by each open array, innermost last. */
+  private readonly open: number[] = [];
+
+  /** The end offset of the reply starting at `start`, or -1 when more bytes are needed. */
+  scan(input: Buffer, start: number): number {
+    if (this.position < 0) this.position = start;
+    for (;;) {
+      const lineEnd = input.indexOf("\r\n", this.position);
+      if (lineEnd < 0) return -1;
+      const type = input[this.position]!;
+      let next = lineEnd + 2;
+      let items = 0;
+      if (type === 0x24 /* $ */) {
+        const length = Number(input.toString("latin1", this.position + 1, lineEnd));
+        if (length >= 0) {
+          if (input.length < next + length + 2) return -1;
+          next += length + 2;
+        }
+      } else if (type === 0x2a /* * */) {
+        items = Math.max(0, Number(input.toString("latin1", this.position + 1, lineEnd)));
+      }
+      this.position = next;
+      if (items > 0) {
+        this.open.push(items);
+        continue;
+      }
+      // One value done: close every array it completes.
+      while (this.open.length > 0) {
+        const left = this.open.pop()! - 1;
+        if (left > 0) {
+          this.open.push(left);
+          break;
+        }
+      }
+      if (this.open.length === 0) {
+        const end = this.position;
+        this.position = -1;
+        return end;
+      }
+    }
+  }
+
+  /** The input lost its first `consumed` bytes. */
+  rebase(consumed: number): void {
+    if (this.position >= 0) this.position -= consumed;
+  }
+}
+
 function parseReply(input: Buffer, start: number): { value: RespValue; end: number } | { need: number } {
   const lineEnd = input.indexOf("\r\n", start);
   if (lineEnd < 0) return { need: input.length + 1 };
