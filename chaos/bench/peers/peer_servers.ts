@@ -23,11 +23,19 @@ export function ensureInstalled(wanted: { binary: string; aptPackage: string }[]
   const missing = wanted.filter((item) => !hasCommand(item.binary));
   if (missing.length > 0 && hasCommand("apt-get")) {
     console.error(`installing ${missing.map((item) => item.aptPackage).join(" ")} with apt-get`);
+    const install = (): void => {
+      execFileSync("apt-get", ["install", "-y", "-qq", ...missing.map((item) => item.aptPackage)], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    };
     try {
-      execFileSync("apt-get", ["install", "-y", "-qq", ...missing.map((item) => item.aptPackage)], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+      install();
     } catch {
-      execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore" });
-      execFileSync("apt-get", ["install", "-y", "-qq", ...missing.map((item) => item.aptPackage)], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+      // A fresh machine has no package lists yet; without root both fail and the caller skips.
+      try {
+        execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore" });
+        install();
+      } catch {
+        console.error("apt-get could not install them (not root, or no network)");
+      }
     }
   }
   return wanted.filter((item) => !hasCommand(item.binary)).map((item) => item.binary);
