@@ -122,3 +122,14 @@ mutation *flags="":
 # the web console and cluster-wide /metrics (Prometheus) for a running cluster
 console namesrv="127.0.0.1:9876" port="8080":
     node --import tsx system/cli/console/main.ts -n {{namesrv}} --port {{port}}
+
+# mqlab (ASYNC_FLUSH, SYNC_FLUSH) side by side with NATS JetStream and Redis Streams (installed with apt-get when missing), one table with ratios and JSON
+bench-peers *flags="":
+    node --import tsx chaos/bench/peers_bench.ts {{flags}}
+
+# every benchmark, one after the other (each prints its figures, JSON where it has them)
+bench-all:
+    just bench-store
+    just bench-sim 2
+    just bench-e2e
+    just bench-peers

@@ -5,7 +5,13 @@ import { simCommand } from "../cli/sim_command.ts";
 import type { TopologyName } from "../scenario.ts";
 
 const minutes = Number(process.argv[2] ?? 10);
+if (!Number.isFinite(minutes) || minutes <= 0) {
+  console.error(`bench-sim: minutes must be a positive number, got ${process.argv[2]}`);
+  process.exit(2);
+}
 const topologies: TopologyName[] = ["1m", "2m-noslave", "2m-2s-sync"];
+/** Every run's figures, printed as one JSON line at the end (`just bench-all` collects them). */
+const figures: Record<string, unknown>[] = [];
 
 for (const topology of topologies) {
   for (const [label, rate] of [["steady", undefined], ["idle", 0]] as const) {
@@ -18,5 +24,10 @@ for (const topology of topologies) {
         `${(simulatedS / wallS).toFixed(0)} simulated s/wall s, ${((summary.events ?? 0) / wallS).toFixed(0)} events/s, ` +
         `sent ${summary.counts.sent} consumed ${summary.counts.consumed}${summary.error ? ` ERROR ${summary.error}` : ""}\n`,
     );
+    figures.push({
+      topology, workload: label, simulatedS, wallS, simulatedPerWall: simulatedS / wallS, eventsPerWallS: (summary.events ?? 0) / wallS,
+      traceHash: summary.traceHash, sent: summary.counts.sent, consumed: summary.counts.consumed, error: summary.error,
+    });
   }
 }
+console.log(JSON.stringify({ bench: "sim", minutes, figures }));

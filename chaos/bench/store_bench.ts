@@ -62,18 +62,24 @@ async function appendThroughput(name: string, flushDiskType: StoreConfig["flushD
   });
 }
 
+/** Every memory sample, printed as JSON at the end (`just bench-all` collects it). */
+const samples: Record<string, { rssMiB: number; heapUsedMiB: number }> = {};
+
 function memory(label: string): void {
   (globalThis as { gc?: () => void }).gc?.();
   const usage = process.memoryUsage();
+  samples[label] = { rssMiB: usage.rss / (1024 * 1024), heapUsedMiB: usage.heapUsed / (1024 * 1024) };
   line(`${label}.rss`, usage.rss / (1024 * 1024), "MiB");
   line(`${label}.heap_used`, usage.heapUsed / (1024 * 1024), "MiB");
   line(`${label}.external`, usage.external / (1024 * 1024), "MiB");
 }
 
 async function millionInOneQueue(count: number): Promise<void> {
-  const body = new Uint8Array(128).fill(1);
+  // 1 KiB bodies, as in the performance issue's "1,000,000 × 1 KiB in one queue".
+  const body = new Uint8Array(1024).fill(1);
   memory("million.before");
   await withStore({ flushDiskType: "ASYNC_FLUSH" }, async (store) => {
+    memory("million.empty");
     const started = performance.now();
     for (let index = 0; index < count; index++) {
       await store.putMessage(message(body, index));
@@ -107,4 +113,9 @@ await appendThroughput("sync_flush.putters_64", "SYNC_FLUSH", 64, 50_000);
 await appendThroughput("sync_flush_read_uncommitted.putters_16", "SYNC_FLUSH", 16, 20_000, true);
 await appendThroughput("sync_flush_read_uncommitted.putters_64", "SYNC_FLUSH", 64, 50_000, true);
 await millionInOneQueue(millionCount);
+const empty = samples["million.empty"]?.rssMiB ?? NaN;
+for (const label of ["million.written", "million.read_pass_1", "million.read_pass_2"]) {
+  line(`${label}.rss_above_empty`, (samples[label]?.rssMiB ?? NaN) - empty, "MiB");
+}
+console.log(JSON.stringify({ bench: "store", samples }));
 env.close();

@@ -1,5 +1,9 @@
 // Real network over node:net. Connections are push-style wrappers around net.Socket with
 // Nagle off (RocketMQ sets TCP_NODELAY); connect honours the caller's timeout.
+// Writes are corked per turn: the first write of a turn corks the socket and a nextTick
+// uncorks it, so every response (or request) produced while one chunk of input is handled
+// leaves in one writev instead of one write() syscall each. Disk writes are synchronous and
+// happen before the response is even built, so nothing leaves before its data is written.
 // Outgoing connections may be bound to a source address (per call, or a per-process default):
 // the lab's process deployer gives every node its own loopback address (127.0.x.y) so packet
 // filter rules can name a node pair, and the kernel would otherwise pick 127.0.0.1.
@@ -27,6 +31,11 @@ class SocketConnection implements Connection {
   private closeReason: Error | undefined;
   private closeReported = false;
   private readonly earlyChunks: Uint8Array[] = [];
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    if (!this.socket.destroyed) this.socket.uncork();
+  };
 
   constructor(private readonly socket: nodeNet.Socket) {
     socket.setNoDelay(true);
@@ -53,6 +62,11 @@ class SocketConnection implements Connection {
 
   write(data: Uint8Array): boolean {
     if (this.closed || this.socket.destroyed) return false;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     this.socket.write(data);
     return true;
   }

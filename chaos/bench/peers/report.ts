@@ -1,0 +1,50 @@
+// Renders the side-by-side benchmark's figures as one Markdown table (a row per measure, a
+// column per peer) followed by the ratios the performance issue's "done when" names.
+import type { Figure } from "./drivers.ts";
+
+const ROWS: { label: string; mode: string; value: (figure: Figure) => number; digits: number }[] = [
+  { label: "publish, window 256, msgs/s", mode: "publish", value: (figure) => figure.rate, digits: 0 },
+  { label: "publish server CPU %", mode: "publish", value: (figure) => figure.serverCpuPct, digits: 0 },
+  { label: "sequential p50 ms", mode: "sequential", value: (figure) => figure.p50Ms, digits: 3 },
+  { label: "sequential p99 ms", mode: "sequential", value: (figure) => figure.p99Ms, digits: 3 },
+  { label: "fill backlog, msgs/s", mode: "fill", value: (figure) => figure.rate, digits: 0 },
+  { label: "drain backlog, pull/group, msgs/s", mode: "drain-pull", value: (figure) => figure.rate, digits: 0 },
+  { label: "drain backlog, push, msgs/s", mode: "drain-push", value: (figure) => figure.rate, digits: 0 },
+  { label: "server RSS MiB after drain", mode: "drain-pull", value: (figure) => figure.serverRssMiB, digits: 0 },
+];
+
+function format(value: number | undefined, digits: number): string {
+  if (value === undefined || !Number.isFinite(value)) return "-";
+  return digits === 0 ? Math.round(value).toLocaleString("en-US") : value.toFixed(digits);
+}
+
+function find(figures: Figure[], peer: string, mode: string): Figure | undefined {
+  return figures.find((figure) => figure.peer === peer && figure.mode === mode);
+}
+
+function ratio(figures: Figure[], left: [string, string], right: [string, string], pick: (figure: Figure) => number): string {
+  const a = find(figures, ...left);
+  const b = find(figures, ...right);
+  if (a === undefined || b === undefined) return "-";
+  return `${(pick(a) / pick(b)).toFixed(2)}×`;
+}
+
+export function renderTable(figures: Figure[]): string {
+  const peers = [...new Set(figures.map((figure) => figure.peer))];
+  const lines = [`| measure | ${peers.join(" | ")} |`, `|---|${peers.map(() => "---:").join("|")}|`];
+  for (const row of ROWS) {
+    lines.push(`| ${row.label} | ${peers.map((peer) => {
+      const figure = find(figures, peer, row.mode);
+      return format(figure === undefined ? undefined : row.value(figure), row.digits);
+    }).join(" | ")} |`);
+  }
+  const rate = (figure: Figure): number => figure.rate;
+  lines.push("", "| ratio | value |", "|---|---:|");
+  lines.push(`| mqlab ASYNC publish / NATS JetStream publish | ${ratio(figures, ["mqlab-async", "publish"], ["nats", "publish"], rate)} |`);
+  lines.push(`| mqlab SYNC publish / Redis always publish | ${ratio(figures, ["mqlab-sync", "publish"], ["redis-always", "publish"], rate)} |`);
+  lines.push(`| mqlab ASYNC publish / Redis everysec publish | ${ratio(figures, ["mqlab-async", "publish"], ["redis-everysec", "publish"], rate)} |`);
+  lines.push(`| mqlab pull drain / Redis everysec XREADGROUP | ${ratio(figures, ["mqlab-async", "drain-pull"], ["redis-everysec", "drain-pull"], rate)} |`);
+  lines.push(`| mqlab push drain / Redis everysec XREADGROUP | ${ratio(figures, ["mqlab-async", "drain-push"], ["redis-everysec", "drain-pull"], rate)} |`);
+  lines.push(`| mqlab ASYNC sequential p50 / NATS sequential p50 | ${ratio(figures, ["mqlab-async", "sequential"], ["nats", "sequential"], (figure) => figure.p50Ms)} |`);
+  return lines.join("\n");
+}

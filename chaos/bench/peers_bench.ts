@@ -1,0 +1,82 @@
+// `just bench-peers`: mqlab (real broker process, ASYNC_FLUSH and SYNC_FLUSH) side by side with
+// NATS JetStream and Redis Streams (appendfsync everysec and always) on this machine, all driven
+// from this one Node process with the same budget: 1 KiB payloads, a window of 256 publishes in
+// flight, sequential publishes (p50/p99), then a 200k backlog drained (pull, and push for mqlab).
+// Servers are installed with apt-get when missing, run on loopback ports with fresh data dirs
+// and stopped afterwards. Prints one Markdown table with mqlab/peer ratios, then the JSON.
+// Run: npx node --import tsx chaos/bench/peers_bench.ts [--peers nats,redis-everysec,...] [--n N]
+import { parseArgs } from "node:util";
+import { createRealEnv } from "../../system/env/real/index.ts";
+import type { Figure } from "./peers/drivers.ts";
+import { benchMqlab } from "./peers/mqlab_peer.ts";
+import { ensureInstalled, killAllServers, versionOf } from "./peers/peer_servers.ts";
+import { benchNats, benchRedis } from "./peers/peers.ts";
+import type { BenchConfig } from "./peers/peers.ts";
+import { renderTable } from "./peers/report.ts";
+
+const ALL_PEERS = ["mqlab-async", "mqlab-sync", "nats", "redis-everysec", "redis-always"];
+
+function fail(message: string): never {
+  console.error(`bench-peers: ${message}`);
+  process.exit(2);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      peers: { type: "string", default: ALL_PEERS.join(",") },
+      n: { type: "string", default: "100000" },
+      "sequential-n": { type: "string", default: "5000" },
+      backlog: { type: "string", default: "200000" },
+      window: { type: "string", default: "256" },
+      "max-seconds": { type: "string", default: "15" },
+      json: { type: "string", default: "" },
+    },
+  });
+} catch (error) {
+  fail((error as Error).message);
+}
+const args = parsed.values;
+const peers = args.peers.split(",").filter((peer) => peer !== "");
+for (const peer of peers) if (!ALL_PEERS.includes(peer)) fail(`unknown peer ${peer} (known: ${ALL_PEERS.join(", ")})`);
+const numbers = ["n", "sequential-n", "backlog", "window", "max-seconds"] as const;
+for (const name of numbers) if (!/^[1-9]\d*$/.test(args[name])) fail(`--${name} must be a positive integer`);
+
+const payload = new Uint8Array(1024);
+for (let index = 0; index < payload.length; index++) payload[index] = (index * 31 + 7) & 0xff;
+const config: BenchConfig = {
+  n: Number(args.n), sequentialN: Number(args["sequential-n"]), backlog: Number(args.backlog), window: Number(args.window),
+  maxSeconds: Number(args["max-seconds"]), fillMaxSeconds: 120, payload, dataDir: "/tmp/mqlab-peer-bench", natsPort: 14222, redisPort: 16379,
+};
+
+const missing = ensureInstalled([
+  ...(peers.includes("nats") ? [{ binary: "nats-server", aptPackage: "nats-server" }] : []),
+  ...(peers.some((peer) => peer.startsWith("redis")) ? [{ binary: "redis-server", aptPackage: "redis-server" }] : []),
+]);
+const runnable = peers.filter((peer) => !(peer === "nats" && missing.includes("nats-server")) && !(peer.startsWith("redis") && missing.includes("redis-server")));
+if (missing.length > 0) console.error(`skipping peers whose servers could not be installed: ${missing.join(", ")}`);
+
+process.on("SIGINT", () => {
+  killAllServers();
+  process.exit(130);
+});
+const env = createRealEnv({ nodeName: "peer-bench", logLevel: "warn" });
+const figures: Figure[] = [];
+try {
+  for (const peer of runnable) {
+    console.error(`${peer}:`);
+    if (peer === "mqlab-async") figures.push(...await benchMqlab(env, config, "ASYNC_FLUSH"));
+    else if (peer === "mqlab-sync") figures.push(...await benchMqlab(env, config, "SYNC_FLUSH"));
+    else if (peer === "nats") figures.push(...await benchNats(config));
+    else if (peer === "redis-everysec") figures.push(...await benchRedis(config, "everysec"));
+    else if (peer === "redis-always") figures.push(...await benchRedis(config, "always"));
+  }
+} finally {
+  killAllServers();
+  env.close();
+}
+const versions = { node: process.version, nats: versionOf("nats-server", ["--version"]), redis: versionOf("redis-server", ["--version"]) };
+console.log(renderTable(figures));
+console.log("");
+console.log(JSON.stringify({ config: { ...config, payload: undefined, payloadBytes: payload.length }, versions, figures }));
