@@ -16,7 +16,8 @@ import { renderBatteryText } from "../cli/battery_command.ts";
 import type { ProbeAggregate } from "../probes.ts";
 import { batteryProperties, runBattery, runPlan, runSeed, shrinkReserveMs, type BatterySummary } from "./battery.ts";
 import { swarmFaultKinds } from "./faults.ts";
-import { swarmFaultWeights } from "./swarm_case.ts";
+import { swarmCaseArbitrary, swarmFaultWeights } from "./swarm_case.ts";
+import fc from "fast-check";
 import { findProperty } from "../check/properties.ts";
 
 const root = mkdtempSync(join(tmpdir(), "mqlab-battery-"));
@@ -28,6 +29,13 @@ test("run i is a function of (seed, i): properties cycle, seeds differ per run a
   // The covering pass: run i focuses fault kind i, under a property that may draw it.
   assert.deepEqual(plans.slice(0, swarmFaultKinds.length).map((plan) => plan.focus), [...swarmFaultKinds]);
   for (const plan of plans.slice(0, swarmFaultKinds.length)) assert.ok(swarmFaultWeights(findProperty(plan.property))[plan.focus!] !== undefined, `${plan.property} cannot draw ${plan.focus}`);
+  // Each covering case draws its focus kind first (on a master where the plan says so).
+  for (const plan of plans.slice(0, swarmFaultKinds.length)) {
+    for (const swarmCase of fc.sample(swarmCaseArbitrary(findProperty(plan.property), plan.focus, plan.focusRole), { numRuns: 3, seed: plan.fastCheckSeed })) {
+      assert.equal(swarmCase.draws[0]?.kind, plan.focus);
+      if (plan.focusRole !== undefined) assert.equal(swarmCase.draws[0]?.role, plan.focusRole);
+    }
+  }
   // Then the properties cycle with free draws.
   const after = plans.slice(swarmFaultKinds.length);
   assert.ok(after.every((plan) => plan.focus === undefined));

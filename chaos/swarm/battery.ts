@@ -26,7 +26,7 @@ import { writeProbeCoverage } from "../cli/coverage_command.ts";
 import type { ProbeRun } from "../probes.ts";
 import { requiredProbeNames, type ProbeName } from "../../system/env/probe.ts";
 import { swarmFaultWeights, swarmSource } from "./swarm_case.ts";
-import { swarmFaultKinds, type SwarmFaultKind } from "./faults.ts";
+import { swarmFaultKinds, type SwarmFaultKind, type SwarmRole } from "./faults.ts";
 
 /**
  * The properties a battery cycles through: the durability pair, order, rebalance, duplicates,
@@ -144,19 +144,27 @@ export function runSeed(seed: number, index: number): number {
 }
 
 /**
+ * Kinds that may hit any node, aimed at a master in the covering pass: a master's crash, power
+ * loss or full disk is where recovery, replication divergence and offset fallbacks live; the
+ * random draws later spread them over every role.
+ */
+const masterFocused: ReadonlySet<SwarmFaultKind> = new Set(["crash", "power-loss", "pause", "restart-loop", "slow-disk", "disk-full", "dying-disk-power-loss", "partition-isolate", "partition-bridge", "clock-skew"]);
+
+/**
  * What run `index` of a battery is (budget-independent). The first swarmFaultKinds.length runs
  * are a covering pass: run i draws fault kind i first (its `focus`), under the first property in
  * rotation that may draw it, so a short battery visits every fault kind — and the recovery, HA,
  * disk and retry paths behind them — before the random draws begin. Later runs cycle the
  * properties with free draws.
  */
-export function runPlan(seed: number, index: number): { property: PropertyName; fastCheckSeed: number; focus?: SwarmFaultKind } {
+export function runPlan(seed: number, index: number): { property: PropertyName; fastCheckSeed: number; focus?: SwarmFaultKind; focusRole?: SwarmRole } {
   const fastCheckSeed = runSeed(seed, index);
   const focus = swarmFaultKinds[index];
   if (focus !== undefined) {
     for (let step = 0; step < batteryProperties.length; step++) {
       const property = batteryProperties[(index + step) % batteryProperties.length]!;
-      if (property !== "bounded-duplicates" && swarmFaultWeights(findProperty(property))[focus] !== undefined) return { property, fastCheckSeed, focus };
+      if (property === "bounded-duplicates" || swarmFaultWeights(findProperty(property))[focus] === undefined) continue;
+      return { property, fastCheckSeed, focus, ...(masterFocused.has(focus) ? { focusRole: "master" } : {}) };
     }
   }
   return { property: batteryProperties[index % batteryProperties.length]!, fastCheckSeed };
@@ -246,7 +254,7 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
     try {
       report = await runCheck({
         property, topology: "2m-noslave", runs: 1, seed: plan.fastCheckSeed, shrinkRunsMax: options.keepGoing === true ? 0 : shrinkRunsMax, outDir, command: reproduce,
-        source: swarmSource(property, options.testFaults, plan.focus),
+        source: swarmSource(property, options.testFaults, plan.focus, plan.focusRole),
         ...(options.testFaults === undefined ? {} : { testFaults: options.testFaults }),
         onRun: (event) => {
           if (event.phase === "search") searched = event;

@@ -20,7 +20,7 @@ import {
   simNetworkOf, swarmOptionValues, type SwarmConfig,
 } from "./config.ts";
 import { consumerCrashDraws, duplicatesPins, maxDuplicatedFor } from "./duplicates.ts";
-import { faultDrawsArbitrary, swarmFaultDraw, swarmNodes, swarmTiming, type FaultDraw, type SwarmFaultKind, type SwarmFaultWeights } from "./faults.ts";
+import { faultDrawsArbitrary, swarmFaultDraw, swarmNodes, swarmTiming, type FaultDraw, type SwarmFaultKind, type SwarmFaultWeights, type SwarmRole } from "./faults.ts";
 
 export interface SwarmCase {
   draws: FaultDraw[];
@@ -82,7 +82,7 @@ const boundedDuplicates = (property: CheckProperty): boolean => property.name ==
  * A property's swarm cases. With `focus`, every case draws that fault kind first (then its usual
  * draws), on a topology that has a node for it: the battery's covering pass (battery.ts runPlan).
  */
-export function swarmCaseArbitrary(property: CheckProperty, focus?: SwarmFaultKind): fc.Arbitrary<SwarmCase> {
+export function swarmCaseArbitrary(property: CheckProperty, focus?: SwarmFaultKind, focusRole?: SwarmRole): fc.Arbitrary<SwarmCase> {
   const weights = swarmFaultWeights(property);
   const ordered = property.ordered === "generated" ? fc.boolean() : fc.constant(property.ordered === "always");
   const pins = {
@@ -91,7 +91,9 @@ export function swarmCaseArbitrary(property: CheckProperty, focus?: SwarmFaultKi
   };
   const drawsFor = (topology: TopologyName): fc.Arbitrary<FaultDraw[]> => {
     if (boundedDuplicates(property)) return consumerCrashDraws(topology);
-    const focused = focus === undefined ? undefined : swarmFaultDraw(focus, swarmNodes(topology));
+    const drawn = focus === undefined ? undefined : swarmFaultDraw(focus, swarmNodes(topology));
+    // focusRole narrows the focus draw to one role (the caller passes only roles the kind can hit).
+    const focused = drawn === undefined || focusRole === undefined ? drawn : drawn.filter((draw) => draw.role === focusRole);
     if (focused === undefined) return faultDrawsArbitrary(topology, weights, swarmDrawsMax);
     return fc.tuple(focused, faultDrawsArbitrary(topology, weights, swarmDrawsMax - 1)).map(([first, rest]) => [first, ...rest]);
   };
@@ -188,9 +190,9 @@ export function swarmScenario(swarmCase: SwarmCase, property: CheckProperty, tes
 }
 
 /** The swarm as a check source (chaos/check/check.ts runs, judges and shrinks it). */
-export function swarmSource(property: CheckProperty, testFaults?: BrokerTestFaults, focus?: SwarmFaultKind): CaseSource<SwarmCase> {
+export function swarmSource(property: CheckProperty, testFaults?: BrokerTestFaults, focus?: SwarmFaultKind, focusRole?: SwarmRole): CaseSource<SwarmCase> {
   return {
-    arbitrary: swarmCaseArbitrary(property, focus),
+    arbitrary: swarmCaseArbitrary(property, focus, focusRole),
     scenarioOf: (swarmCase) => swarmScenario(swarmCase, property, testFaults),
     recordOf: (swarmCase) => ({
       config: effectiveConfig(swarmCase), ordered: swarmCase.ordered, draws: swarmCase.draws, worldSeed: swarmCase.seed,
