@@ -168,6 +168,9 @@ test("a consumer group's lag shown on the page drains as a consumer runs", { ski
     };
     const lags = [await lagOnPage()];
     assert.ok(lags[0]! >= 140, `initial lag ${lags[0]}`);
+    const rows = (await page.locator("#queue-progress tbody tr").allInnerTexts()).filter((row) => row.startsWith("ConsoleLagTopic"));
+    assert.equal(rows.length, 2);
+    for (const row of rows) assert.match(row, /\t127\.0\.0\.1@\S+$/, `the client running each queue: ${row}`);
     await shot("consumer-lag");
     await visit("/consumers");
     assert.match(await page.locator("#groups").innerText(), /ConsoleLagGroup\s+\d+/);

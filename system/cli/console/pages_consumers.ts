@@ -2,9 +2,9 @@
 // clients; a group's per-queue broker offset / consumer offset / lag (GET_CONSUME_STATS), its
 // connections (GET_CONSUMER_CONNECTION_LIST), reset offsets to a time (222), resend a message to
 // a client (309) and delete the group (207); a producer group's connections on a topic (204).
-// Partial: the client running each queue (GET_CONSUMER_RUNNING_INFO mqTable) is not shown yet.
+// The client running each queue comes from every client's running info (307, mqTable).
 import type { FastifyInstance } from "fastify";
-import { consumeMessageDirectly, deleteSubscriptionGroup, producerConnection, resetOffsetByTime } from "../../client/admin/admin_console_ops.ts";
+import { consumeMessageDirectly, deleteSubscriptionGroup, producerConnection, queueClients, queueKey, resetOffsetByTime } from "../../client/admin/admin_console_ops.ts";
 import { RETRY_GROUP_TOPIC_PREFIX } from "../../message/message_const.ts";
 import type { ConsoleContext } from "./context.ts";
 import { fieldsOf, page, required, timeField } from "./context.ts";
@@ -67,10 +67,12 @@ export function registerConsumerPages(app: FastifyInstance, context: ConsoleCont
     } catch (error) {
       connections = `<p class="muted">${esc(errorMessage(error))}</p>`;
     }
+    const holders = await queueClients(context.admin, group, clientIds);
     const topics = [...new Set(progress.queues.map((row) => row.mq.topic).filter((topic) => !topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)))];
     return `<h2>${esc(group)}</h2><p>Total lag <b id="total-lag">${progress.totalLag}</b> · consume TPS ${progress.consumeTps}</p>` +
-      table(["Topic", "Broker", "Queue", "Broker offset", "Consumer offset", "Lag", "Last consumed"],
-        progress.queues.map((row) => [row.mq.topic, row.mq.brokerName, row.mq.queueId, row.brokerOffset, row.consumerOffset, row.lag, formatTime(row.lastTimestamp)]),
+      table(["Topic", "Broker", "Queue", "Broker offset", "Consumer offset", "Lag", "Last consumed", "Client"],
+        progress.queues.map((row) => [row.mq.topic, row.mq.brokerName, row.mq.queueId, row.brokerOffset, row.consumerOffset, row.lag, formatTime(row.lastTimestamp),
+          holders.get(queueKey(row.mq))]),
         { id: "queue-progress", numeric: [2, 3, 4, 5] }) +
       `<h3>Clients</h3>${connections}` +
       `<fieldset><legend>Reset offsets to a time</legend>${form("/consumer/reset",

@@ -2,9 +2,11 @@
 // (GET_BROKER_CONFIG 26), producer connections (GET_PRODUCER_CONNECTION_LIST 204), reset a group's
 // offsets to a time (INVOKE_BROKER_TO_RESET_OFFSET 222, ResetOffsetBody), resend a message to one
 // consumer client (CONSUME_MESSAGE_DIRECTLY 309, ConsumeMessageDirectlyResult) and delete a
-// subscription group (DELETE_SUBSCRIPTIONGROUP 207). A broker's refusal surfaces as MQBrokerError
+// subscription group (DELETE_SUBSCRIPTIONGROUP 207), and which client runs each queue of a group
+// (GET_CONSUMER_RUNNING_INFO 307, the mqTable of every client's ConsumerRunningInfo). A broker's refusal surfaces as MQBrokerError
 // with RocketMQ's response code and remark (e.g. 3 REQUEST_CODE_NOT_SUPPORTED), never swallowed.
 import { RETRY_GROUP_TOPIC_PREFIX } from "../../message/message_const.ts";
+import { parseFastjson } from "../../protocol/fastjson.ts";
 import { asObject, parseJsonBody, parseObjectKey, readArray, readMap, readNumber, readString } from "../../protocol/body_json.ts";
 import { parseProperties } from "../../config/properties.ts";
 import { messageQueueFromJson } from "../../protocol/message_queue.ts";
@@ -103,4 +105,31 @@ export async function deleteSubscriptionGroup(admin: AdminClient, group: string,
     await admin.clientInstance.api.invokeBroker(addr, createRequest(RequestCode.DELETE_SUBSCRIPTIONGROUP, { groupName: group, removeOffset: "true" }), timeoutMs(admin));
   }
   return masters.map((master) => master.addr);
+}
+
+/** "topic/brokerName/queueId": the key queueClients answers with. */
+export function queueKey(mq: MessageQueue): string {
+  return `${mq.topic}/${mq.brokerName}/${mq.queueId}`;
+}
+
+/** Which client holds each queue, from every client's ConsumerRunningInfo.mqTable (clients that fail to answer are skipped). */
+export async function queueClients(admin: AdminClient, group: string, clientIds: readonly string[]): Promise<Map<string, string>> {
+  const route = await admin.topicRoute(RETRY_GROUP_TOPIC_PREFIX + group);
+  const addr = route.brokerDatas.map((data) => data.brokerAddrs.get(MASTER_ID)).find((candidate) => candidate !== undefined);
+  const holders = new Map<string, string>();
+  if (addr === undefined) return holders;
+  for (const clientId of clientIds) {
+    let body: Uint8Array | undefined;
+    try {
+      const command = createRequest(RequestCode.GET_CONSUMER_RUNNING_INFO, { consumerGroup: group, clientId, jstackEnable: "false" });
+      body = (await admin.clientInstance.api.invokeBroker(addr, command, timeoutMs(admin))).body;
+    } catch {
+      continue; // an old or busy client: its queues show no holder rather than failing the page
+    }
+    const info = asObject(parseFastjson(new TextDecoder().decode(body ?? new Uint8Array())), "ConsumerRunningInfo");
+    for (const key of Object.keys(asObject(info["mqTable"] ?? {}, "ConsumerRunningInfo.mqTable"))) {
+      holders.set(queueKey(messageQueueFromJson(parseObjectKey(key, "ConsumerRunningInfo.mqTable"))), clientId);
+    }
+  }
+  return holders;
 }
