@@ -208,3 +208,27 @@ test("the Lab lists runs and opens a run's report", { skip, timeout: 30_000 }, a
   const escape = await page.goto(`${baseUrl}/lab/file/..%2F..%2Fetc%2Fpasswd`);
   assert.equal(escape?.status(), 404);
 });
+
+test("a simulator run started from the Lab page can be watched until its report opens", { skip, timeout: 240_000 }, async () => {
+  await visit("/lab");
+  await page.fill("input[name=scenario]", "1m/no-fault");
+  await page.fill("input[name=seed]", "3");
+  await page.getByRole("button", { name: "Start run" }).click();
+  assert.match(await page.getByRole("status").innerText(), /started job #1/);
+  await page.getByRole("link", { name: "watch its progress" }).click();
+  assert.match(await page.locator("#job-state").innerText(), /1m\/no-fault seed 3: (running|finished)/);
+  await shot("lab-job-running");
+  const started = Date.now();
+  while (!/finished/.test(await page.locator("#job-state").innerText())) {
+    assert.ok(Date.now() - started < 200_000, "the run finishes");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await visit("/lab/job?id=1");
+  }
+  assert.match(await page.locator("#job-state").innerText(), /finished with exit code 0/, await page.locator("#job-output").innerText());
+  assert.match(await page.locator("#job-output").innerText(), /running 1m\/no-fault on sim, seed 3/);
+  await shot("lab-job-finished");
+  await page.getByRole("link", { name: "open report.html" }).click();
+  assert.match(await page.locator("#verdict").innerText(), /PASS/);
+  await visit("/lab");
+  assert.match(await page.locator("#runs").innerText(), /console\s+1m\/no-fault\s+sim\s+3\s+pass/);
+});

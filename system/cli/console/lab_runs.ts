@@ -4,6 +4,7 @@
 // in the simulator) whose output the page tails. Invariants: files are only served from inside
 // reportsDir; at most jobsMax jobs are kept, the oldest finished ones dropped first.
 import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 
@@ -87,6 +88,7 @@ const outputCharsMax = 64 * 1024;
 
 export class LabJobs {
   private readonly jobs = new Map<number, LabJob>();
+  private readonly running = new Map<number, ChildProcess>();
   private nextId = 1;
 
   constructor(private readonly repoRoot: string, private readonly reportsDir: string) {}
@@ -105,12 +107,19 @@ export class LabJobs {
     child.stdout.on("data", append);
     child.stderr.on("data", append);
     child.on("error", (error) => append(Buffer.from(`\ncannot start mqlab: ${error.message}\n`)));
+    this.running.set(id, child);
     child.on("exit", (code) => {
       job.exitCode = code;
+      this.running.delete(id);
     });
     this.jobs.set(id, job);
     this.trim();
     return job;
+  }
+
+  /** The console is closing: runs it started must not outlive it. */
+  stopAll(): void {
+    for (const child of this.running.values()) child.kill("SIGTERM");
   }
 
   get(id: number): LabJob | undefined {

@@ -14,6 +14,7 @@ function verdictCell(verdict: string): ReturnType<typeof raw> {
 
 export function registerLabPages(app: FastifyInstance, context: ConsoleContext): void {
   const jobs = new LabJobs(context.repoRoot, context.reportsDir);
+  app.addHook("onClose", async () => jobs.stopAll());
 
   app.get("/lab", (_request, reply) => page(reply, "Lab", "/lab", () => {
     const runs = listRuns(context.reportsDir);
