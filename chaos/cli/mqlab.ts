@@ -18,6 +18,7 @@ import { registerCheckCommand } from "./check_command.ts";
 import { registerIncidentCommand } from "./incident_command.ts";
 import { registerBatteryCommand } from "./battery_command.ts";
 import { brokenTag, brokenUsage, parseBrokenSwitches } from "../check/broken.ts";
+import { withConsole } from "./console_option.ts";
 
 const defaultOutRoot = "reports/out";
 
@@ -69,7 +70,8 @@ program
   .option("--seed <n>", "seed (same seed, same history in the simulator)", integer, 1)
   .option("--out <dir>", "output directory (default reports/out/<scenario>--<deployer>--seed-<n>[--broken-<switch>])")
   .option("--broken <switch>", `simulator only: turn on test-only faults (comma-separated; the broken/<switch> scenarios prove each is caught): ${brokenUsage()}`)
-  .action(async (name: string, options: { deployer: string; seed: number; out?: string; broken?: string }) => {
+  .option("--console [port]", "process/container only: start mqconsole on the run's cluster and print its URL (port default: any free one)")
+  .action(async (name: string, options: { deployer: string; seed: number; out?: string; broken?: string; console?: string | boolean }) => {
     let scenario;
     try {
       scenario = findScenario(name);
@@ -83,7 +85,10 @@ program
     if (options.broken !== undefined && options.deployer !== "sim") fail(`--broken needs --deployer sim (test faults are simulator-only), got "${options.deployer}"`);
     const tag = options.broken === undefined || scenario.testFaults === undefined ? "" : `--broken-${brokenTag(scenario.testFaults)}`;
     const outDir = resolve(options.out ?? join(defaultOutRoot, runDirName(scenario.name, options.seed, options.deployer) + tag));
-    const deployer = await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
+    if (options.console !== undefined && options.deployer === "sim") fail("--console needs --deployer process or container (the simulator has no sockets to browse)");
+    const created = await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
+    const watch = options.console === undefined ? undefined : withConsole(created, options.console === true ? 0 : integer(String(options.console)), (line) => process.stderr.write(line));
+    const deployer = watch?.deployer ?? created;
     process.stderr.write(`mqlab: running ${scenario.name} on ${deployer.name}, seed ${options.seed}` +
       `${scenario.testFaults === undefined ? "" : `, deliberately broken ${JSON.stringify(scenario.testFaults)}`}\n`);
     const replay = `npx mqlab run ${scenario.name} --deployer ${deployer.name} --seed ${options.seed}${options.broken === undefined ? "" : ` --broken ${options.broken}`}`;
@@ -91,8 +96,10 @@ program
     try {
       result = await runScenario(scenario, { deployer, seed: options.seed, outDir, replayCommand: replay });
     } catch (error) {
+      watch?.stop();
       fail(error instanceof Error ? error.message : String(error));
     }
+    watch?.stop();
     process.stdout.write(renderTextSummary(result) + `\nreport: ${join(outDir, "report.html")}\n`);
     process.exit(exitCodeOf(result.verdict));
   });

@@ -16,6 +16,7 @@ import { createResponse, RemotingServer, ResponseCode } from "../remoting/index.
 import type { RemotingChannel, RequestProcessor } from "../remoting/index.ts";
 import { buildProcessorTable, registerProcessors } from "./broker_processors.ts";
 import type { BrokerCounters, BrokerRuntime } from "./broker_runtime.ts";
+import { PutLatencyHistogram } from "./put_latency.ts";
 import { Broker2Client } from "./client/broker_to_client.ts";
 import { ConsumerManager } from "./client/consumer_manager.ts";
 import type { ConsumerGroupEvent } from "./client/consumer_manager.ts";
@@ -109,6 +110,7 @@ export class BrokerController {
     });
     this.registration.onResult((result) => this.ha?.onRegisterResult(result));
     const counters: BrokerCounters = { sendRequests: 0, putMessages: 0, pullRequests: 0, pulledMessages: 0, bootTimestamp: env.clock.nowMs() };
+    counters.putLatency = new PutLatencyHistogram();
     this.runtime = {
       env, log: this.log, brokerConfig, store: this.store,
       topicConfigManager: this.topicConfigManager, subscriptionGroupManager: this.subscriptionGroupManager,

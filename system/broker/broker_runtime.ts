@@ -12,6 +12,7 @@ import type { BrokerStore } from "./store_port.ts";
 import type { SubscriptionGroupManager } from "./subscription_group_manager.ts";
 import type { BrokerTestFaults } from "./test_faults.ts";
 import type { TopicConfigManager } from "./topic_config_manager.ts";
+import type { PutLatencyHistogram } from "./put_latency.ts";
 
 export interface BrokerRuntime {
   readonly env: Env;
@@ -42,4 +43,6 @@ export interface BrokerCounters {
   pulledMessages: number;
   /** Wall-clock ms when the broker started. */
   bootTimestamp: number;
+  /** Store put latency of the send path (putMessageDistributeTime), when the controller keeps it. */
+  putLatency?: PutLatencyHistogram;
 }

@@ -15,6 +15,8 @@ import { formatProperties } from "../config/properties.ts";
 import { createRealEnv } from "../env/real/index.ts";
 import { BrokerController, BrokerStartError } from "../broker/broker_controller.ts";
 import { errorDetail, ServerCli } from "./server_cli.ts";
+import { brokerMetricsSnapshot } from "../broker/broker_metrics.ts";
+import { serveBrokerMetrics } from "./broker_metrics_http.ts";
 
 interface Options {
   configFile?: string;
@@ -74,7 +76,25 @@ async function main(argv: string[]): Promise<void> {
     if (error instanceof BrokerStartError) cli.fail(`failed to start: ${error.message}`);
     cli.fail(`failed to start: ${errorDetail(error)}`);
   }
-  cli.shutdownOnSignals(env, () => controller.shutdown());
+  let closeMetrics = (): void => {};
+  if (config.metricsPort > 0) {
+    const read = () => brokerMetricsSnapshot({
+      brokerConfig: config, counters: controller.counters, brokerAddr: controller.brokerAddr,
+      storeRuntimeInfo: () => controller.store.runtimeInfo(), haRuntimeInfo: () => controller.ha?.runtimeInfo() ?? {},
+    });
+    try {
+      const server = await serveBrokerMetrics(config.brokerIP1, config.metricsPort, read);
+      closeMetrics = () => server.close();
+    } catch (error) {
+      await controller.shutdown();
+      env.close();
+      cli.fail(`failed to start: metricsPort ${config.metricsPort}: ${(error as Error).message}`);
+    }
+  }
+  cli.shutdownOnSignals(env, () => {
+    closeMetrics();
+    return controller.shutdown();
+  });
   let tip = `The broker[${config.brokerName}, ${controller.brokerAddr}] boot success. serializeType=JSON`;
   if (namesrvAddrs.length > 0) tip += ` and name server is ${namesrvAddrs.join(";")}`;
   process.stdout.write(`${tip}\n`);

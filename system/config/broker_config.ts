@@ -21,6 +21,8 @@ export interface BrokerConfig {
   /** HA port; RocketMQ forces listenPort + 1. */
   haListenPort: number;
   haMasterAddress: string | undefined;
+  /** mqlab: HTTP port serving Prometheus text (/metrics) from the mqbroker bin; 0 = off. */
+  metricsPort: number;
   brokerPermission: number;
   rocketmqHome: string;
   // topics and groups
@@ -129,6 +131,7 @@ export function defaultBrokerConfig(context: BrokerConfigContext): BrokerConfig 
     listenPort: 10911,
     haListenPort: 10912,
     haMasterAddress: undefined,
+    metricsPort: 0,
     brokerPermission: 6,
     rocketmqHome: context.homeDir,
     defaultTopicQueueNums: 8,
@@ -202,6 +205,7 @@ export const brokerConfigKeys: { readonly [K in keyof BrokerConfig]: KeySpec } =
   brokerRole: { kind: { enum: ["ASYNC_MASTER", "SYNC_MASTER", "SLAVE"] } },
   namesrvAddr: str, brokerIP1: str, brokerIP2: str, listenPort: int, haListenPort: int,
   haMasterAddress: str, brokerPermission: int, rocketmqHome: str,
+  metricsPort: int,
   defaultTopicQueueNums: int, autoCreateTopicEnable: bool, autoCreateSubscriptionGroup: bool,
   clusterTopicEnable: bool, brokerTopicEnable: bool,
   sendMessageThreadPoolNums: int, pullMessageThreadPoolNums: int,

@@ -12,6 +12,7 @@ import { stringifyFastjson } from "../../protocol/fastjson.ts";
 import { RemotingTimeoutError, ResponseCode, utf8 } from "../../remoting/index.ts";
 import type { RemotingCommand, RequestContext } from "../../remoting/index.ts";
 import type { BrokerRuntime } from "../broker_runtime.ts";
+import { statsRuntimeInfo } from "../broker_metrics.ts";
 import { jsonBody, respond } from "./responses.ts";
 
 export const BROKER_VERSION = 407;
@@ -32,8 +33,10 @@ export class AdminStatsProcessor {
   getBrokerRuntimeInfo(_context: RequestContext, request: RemotingCommand): RemotingCommand {
     const { store, counters, env } = this.runtime;
     const runtimeMs = env.clock.nowMs() - counters.bootTimestamp;
+    const storeInfo = store.runtimeInfo();
     const table: Record<string, string> = {
-      ...store.runtimeInfo(),
+      ...storeInfo,
+      ...statsRuntimeInfo(counters, storeInfo),
       ...this.runtime.haRuntimeInfo?.(),
       brokerVersion: String(BROKER_VERSION),
       brokerVersionDesc: BROKER_VERSION_DESC,

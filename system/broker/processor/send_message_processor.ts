@@ -136,9 +136,11 @@ export class SendMessageProcessor {
       for (const message of messages) message.properties.delete(MessageConst.DELAY_TIME_LEVEL);
     }
     const wait = waitStoreMsgOK && testFaults.ackBeforeFlush !== true;
+    const putStartMs = this.runtime.env.clock.nowMs();
     const result = isBatch || first === undefined
       ? await store.putMessages(messages, { waitStoreMsgOK: wait })
       : await store.putMessage(first, { waitStoreMsgOK: wait });
+    this.runtime.counters.putLatency?.record(Math.max(0, this.runtime.env.clock.nowMs() - putStartMs));
     const outcome = putOutcome(result.status, brokerConfig.maxMessageSize, result.reason);
     if (!outcome.stored || result.appendResult === undefined) {
       if (result.status === "SERVICE_NOT_AVAILABLE") {
