@@ -23,6 +23,8 @@ export interface BrokerConfig {
   haMasterAddress: string | undefined;
   brokerPermission: number;
   rocketmqHome: string;
+  /** ACL: check every request against <rocketmqHome>/conf/plain_acl.yml (+ conf/acl/*.yml). */
+  aclEnable: boolean;
   // topics and groups
   defaultTopicQueueNums: number;
   autoCreateTopicEnable: boolean;
@@ -131,6 +133,7 @@ export function defaultBrokerConfig(context: BrokerConfigContext): BrokerConfig 
     haMasterAddress: undefined,
     brokerPermission: 6,
     rocketmqHome: context.homeDir,
+    aclEnable: false,
     defaultTopicQueueNums: 8,
     autoCreateTopicEnable: true,
     autoCreateSubscriptionGroup: true,
@@ -202,6 +205,7 @@ export const brokerConfigKeys: { readonly [K in keyof BrokerConfig]: KeySpec } =
   brokerRole: { kind: { enum: ["ASYNC_MASTER", "SYNC_MASTER", "SLAVE"] } },
   namesrvAddr: str, brokerIP1: str, brokerIP2: str, listenPort: int, haListenPort: int,
   haMasterAddress: str, brokerPermission: int, rocketmqHome: str,
+  aclEnable: bool,
   defaultTopicQueueNums: int, autoCreateTopicEnable: bool, autoCreateSubscriptionGroup: bool,
   clusterTopicEnable: bool, brokerTopicEnable: bool,
   sendMessageThreadPoolNums: int, pullMessageThreadPoolNums: int,
