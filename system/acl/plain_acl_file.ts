@@ -92,7 +92,7 @@ export function parseAclYaml(path: string, text: string): { document: Document; 
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, version: "1.1", intAsBigInt: true, uniqueKeys: false });
   const error = document.errors[0];
-  if (error !== undefined) throw new AclFileError(path, error.linePos?.[0].line ?? 1, error.message.split("\n")[0] ?? error.message);
+  if (error !== undefined) throw new AclFileError(path, error.linePos?.[0].line ?? 1, (error.message.split("\n")[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, ""));
   return { document, lineCounter };
 }
 
