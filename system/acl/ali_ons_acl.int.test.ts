@@ -2,7 +2,8 @@
 // aclEnable=true and plain_acl.yml; ali-ons configured with accessKey/secretKey signs its own
 // way (lib/channel.js: AccessKey + OnsChannel + non-null header fields, sorted values, body,
 // HmacSHA1) and both produces and consumes; with a wrong secret its send fails with the
-// broker's AclException remark and nothing is stored.
+// broker's AclException remark and nothing is stored. mqadmin signs with --accessKey/--secretKey
+// or $ROCKETMQ_HOME/conf/tools.yml, and without keys cannot manage the cluster.
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ import { after, before, test } from "node:test";
 import { createRealEnv } from "../env/real/index.ts";
 import { AdminClient } from "../client/admin/admin_client.ts";
 import type { ProcessCluster, Worker } from "../client/test/worker_support.ts";
-import { spawnAliOns, startProcessCluster, waitUntil } from "../client/test/worker_support.ts";
+import { runMqadmin, spawnAliOns, startProcessCluster, waitUntil } from "../client/test/worker_support.ts";
 
 const env = createRealEnv({ nodeName: "ali-ons-acl", logLevel: "silent" });
 const home = mkdtempSync(join(tmpdir(), "mqlab-acl-home-"));
@@ -86,4 +87,18 @@ test("ali-ons with a wrong secret: the send fails with the ACL error and nothing
   assert.equal(lines(once, "fatal")[0]?.["message"],
     "org.apache.rocketmq.acl.common.AclException: Check signature failed for accessKey=aliUser1, org.apache.rocketmq.acl.plain.PlainPermissionManager.validate(PlainPermissionManager.java:684)");
   assert.equal(await storedCount(), before);
+});
+
+test("mqadmin without keys cannot manage the cluster; with --accessKey/--secretKey or tools.yml it can", { timeout: 120_000 }, async () => {
+  const noKeys = await runMqadmin(["updateTopic", "-n", cluster.namesrvAddr, "-c", "DefaultCluster", "-t", "AdminMade"], { ROCKETMQ_HOME: join(home, "nowhere") });
+  assert.equal(noKeys.code, 1);
+  assert.match(noKeys.stderr, /AclException: No accessKey is configured/);
+  const half = await runMqadmin(["topicList", "-n", cluster.namesrvAddr, "--accessKey", "adminUser"]);
+  assert.equal(half.code, 2);
+  assert.equal(half.stderr, "mqadmin topicList: --accessKey and --secretKey go together\n");
+  const flags = await runMqadmin(["updateTopic", "-n", cluster.namesrvAddr, "-c", "DefaultCluster", "-t", "AdminMade", "--accessKey", "adminUser", "--secretKey", "adminSecret"]);
+  assert.equal(flags.code, 0, flags.stderr);
+  writeFileSync(join(home, "conf", "tools.yml"), "accessKey: adminUser\nsecretKey: adminSecret\n");
+  const tools = await runMqadmin(["sendMessage", "-n", cluster.namesrvAddr, "-t", "AdminMade", "-p", "via-tools-yml"], { ROCKETMQ_HOME: home });
+  assert.equal(tools.code, 0, tools.stderr);
 });
