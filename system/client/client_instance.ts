@@ -45,6 +45,11 @@ export function getOrCreateClientInstance(env: Env, config: ClientConfig): Clien
   return instance;
 }
 
+/** Every live client instance of one Env (one node): the lab's ACL secret fault reaches them here. */
+export function clientInstancesOf(env: Env): ClientInstance[] {
+  return [...(instancesByEnv.get(env)?.values() ?? [])];
+}
+
 export class ClientInstance {
   readonly log: Log;
   readonly api: MQClientAPI;
