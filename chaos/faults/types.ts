@@ -59,7 +59,7 @@ export type Fault =
   /**
    * ACL: the broker `target`'s plain_acl.yml is replaced by `text` (a revoked permission, a
    * rotated key, a malformed edit); the broker's watcher picks it up; heal restores the
-   * scenario's file (sim only).
+   * scenario's file (sim and process deployers).
    */
   | { kind: "acl-file"; target: string; text: string };
 
