@@ -118,3 +118,8 @@ coverage +dirs:
 # mutation score of system/ against the mutation lab (a long job, not CI): `just mutation --sample 40`; per-mutant budget --budget-s (default 180)
 mutation *flags="":
     node --import tsx chaos/power/mutation.ts {{flags}} --out reports/out/mutation
+
+# ACL: unit, fuzz and in-process broker tests, then the sim lab scenario and the ali-ons / process interop
+acl-test:
+    node --import tsx --test system/acl/*.test.ts scenarios/acl/acl_scenarios.test.ts
+    node --import tsx --test system/acl/ali_ons_acl.int.test.ts scenarios/acl/acl_process.int.test.ts
