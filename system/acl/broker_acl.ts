@@ -64,6 +64,7 @@ export class BrokerAcl {
 
   /** Loads the files; a bad file stops the broker from starting (as RocketMQ's constructor throws). */
   load(): void {
+    this.store?.ensureDefaultFile();
     const error = this.store?.load();
     if (error !== undefined) throw new AclStartError(`ACL config is invalid: ${error.message}`, { cause: error });
   }

@@ -39,10 +39,13 @@ test("plain_acl.yml plus conf/acl/**/*.yml; the first file defining a key owns i
   assert.equal(sendCheck(store, "producer2", "secret-b"), undefined);
 });
 
-test("no file at all: every keyless request is refused", () => {
+test("no file at all: every keyless request is refused; the empty default file is created (for code 53)", async () => {
   const env = createTestEnv();
   const store = new PlainAclStore(env, { rocketmqHome: home });
+  store.ensureDefaultFile();
+  assert.equal(env.disk.readFile(store.defaultFile)?.length, 0);
   assert.equal(store.load(), undefined);
+  assert.equal(await store.updateGlobalWhiteAddrs(["10.9.*.*"], ""), true);
   assert.equal(sendCheck(store, "producer1", "whatever"), "No acl config for producer1");
 });
 

@@ -90,6 +90,16 @@ export class PlainAclStore {
     return undefined;
   }
 
+  /**
+   * PlainPermissionManager.assureAclConfigFilesExist: an empty plain_acl.yml is created at start
+   * when missing, so UPDATE_GLOBAL_WHITE_ADDRS_CONFIG (53), which needs the file, works at once.
+   */
+  ensureDefaultFile(): void {
+    if (this.env.disk.exists(this.defaultFile)) return;
+    this.env.disk.mkdirs(this.defaultFile.slice(0, this.defaultFile.lastIndexOf("/")));
+    this.env.disk.open(this.defaultFile, { create: true }).close();
+  }
+
   /** Starts the watch timer. */
   start(): void {
     assert(this.timer === undefined, "ACL watch started twice");
