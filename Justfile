@@ -133,3 +133,8 @@ bench-all:
     just bench-sim 2
     just bench-e2e
     just bench-peers
+
+# ACL: unit, fuzz and in-process broker tests, then the sim lab scenario and the ali-ons / process interop
+acl-test:
+    node --import tsx --test system/acl/acl_signer.test.ts system/acl/acl_fuzz.test.ts system/acl/plain_permission_manager.test.ts system/acl/remote_address.test.ts system/acl/plain_acl_file.test.ts system/acl/plain_acl_store.test.ts system/acl/broker_acl.test.ts system/remoting/request_hook.test.ts scenarios/acl/acl_scenarios.test.ts
+    node --import tsx --test system/acl/ali_ons_acl.int.test.ts scenarios/acl/acl_process.int.test.ts

@@ -43,6 +43,9 @@ export function timelineOf(scenario: Scenario): TimelineAction[] {
 
 /** Refuses, before anything starts, a scenario whose faults the deployer cannot give. */
 export function checkFaultSupport(scenario: Scenario, deployer: Deployer): void {
+  if (scenario.acl !== undefined && deployer.name === "container") {
+    throw new Error(`scenario ${scenario.name}: ACL (Scenario.acl) needs plain_acl.yml on each broker; the container deployer does not place it yet (use sim or process)`);
+  }
   if (scenario.testFaults !== undefined && deployer.name !== "sim") {
     throw new Error(`scenario ${scenario.name}: testFaults (a deliberately broken broker) exist only in the sim deployer`);
   }

@@ -40,13 +40,14 @@ export function planCluster(scenario: Scenario, seed: number): ClusterPlan {
       ...brokerIntervalKeys(intervals),
       ...scenario.brokerConfig,
       ...scenario.brokerConfigByNode?.[node],
+      ...(scenario.acl === undefined ? {} : { aclEnable: "true" }),
     };
     const confText = appendOverrides(broker.text, overrides, `mqlab scenario ${scenario.name}`);
     const brokerName = propertyValue(confText, "brokerName");
     const brokerId = Number(propertyValue(confText, "brokerId") ?? "0");
     if (brokerName === undefined) throw new Error(`${broker.path}: no brokerName`);
     const topics = scenario.brokerTopics?.find((spec) => spec.node === node);
-    return { node, brokerName, brokerId, confText, ...(topics === undefined ? {} : { topics }) };
+    return { node, brokerName, brokerId, confText, ...(topics === undefined ? {} : { topics }), ...(scenario.acl === undefined ? {} : { aclFile: scenario.acl.file }) };
   });
   const nameServers = Array.from({ length: topology.nameServers }, (_, index) => `namesrv-${index + 1}`);
   const plan: ClusterPlan = { topology: topology.name, nameServers, brokers, intervals, workload: scenario.workload, seed };

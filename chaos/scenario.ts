@@ -121,6 +121,8 @@ export interface Workload {
   topics: TopicSpec[];
   producers: ProducerSpec[];
   consumers: ConsumerGroupSpec[];
+  /** ACL keys of the clients (Scenario.acl turns ACL on in the brokers). */
+  acl?: WorkloadAcl;
 }
 
 /**
@@ -242,6 +244,31 @@ export interface Scenario {
   generated?: GeneratedRecord;
   /** The simulated network's stream hostility (sim deployer only). */
   simNetwork?: SimNetworkSpec;
+  /**
+   * ACL on: every broker runs with aclEnable=true and this plain_acl.yml in
+   * <rocketmqHome>/conf/ (sim deployer). The workload's keys are Workload.acl.
+   */
+  acl?: ScenarioAcl;
+}
+
+export interface ScenarioAcl {
+  /** plain_acl.yml text every broker starts with (and an acl-file fault's heal restores). */
+  file: string;
+}
+
+export interface AclCredentials {
+  accessKey: string;
+  secretKey: string;
+}
+
+/** Keys the workload's clients sign with (absent: unsigned, as a client without ACL config). */
+export interface WorkloadAcl {
+  /** Producers and consumers. */
+  clients?: AclCredentials;
+  /** Per workload node ("producer-1"), overriding `clients`. */
+  byNode?: Record<string, AclCredentials>;
+  /** The admin that creates the workload's topics (mqadmin updateTopic); absent = no keys. */
+  admin?: AclCredentials;
 }
 
 export interface GeneratedRecord {

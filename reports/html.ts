@@ -10,6 +10,7 @@ import { reportCss } from "./css.ts";
 import { esc, millis, seconds } from "./escape.ts";
 import { evidenceHtml } from "./evidence_html.ts";
 import { runProbesHtml } from "./probes_html.ts";
+import { sendErrorsSection } from "./send_errors.ts";
 import { assignmentLanes, bucketize, faultBands, nodeMarks, timeRange } from "./series.ts";
 import { assignmentSvg, faultColor, palette, seriesStyles, timelineSvg } from "./svg.ts";
 
@@ -38,6 +39,7 @@ export function renderReport(result: RunResult, history: readonly HistoryEvent[]
     perPhase ? "" : timeline(result, history, originMs, endMs),
     checks(result.checks),
     perPhase ? "" : countsSection(result.counts),
+    perPhase ? "" : sendErrorsSection(history),
     perPhase ? "" : assignments(history, originMs, endMs),
     configuration(result),
     runProbesHtml(result),

@@ -28,6 +28,7 @@ const faultColors: Record<string, string> = {
   crash: "#cf222e", "power-loss": "#8b0000", pause: "#bf8700", firewall: "#8250df", partition: "#8250df",
   "heartbeat-loss": "#1b7c83", flow: "#6e7781", "clock-skew": "#0550ae", "slow-disk": "#953800", "disk-full": "#953800",
   "namesrv-all-down": "#a40e26",
+  "acl-secret": "#6639ba", "acl-file": "#6639ba",
   // An incident phase's symptom reading (when the symptom showed), not a fault.
   symptom: "#bc4c00",
 };

@@ -5,9 +5,10 @@ import { haScenarios } from "./library/ha.ts";
 import { smokeScenarios } from "./library/smoke.ts";
 import { networkScenarios } from "./library/network.ts";
 import { brokenProofScenarios } from "./library/broken_proofs.ts";
+import { aclFaultsScenario } from "./acl/acl_scenarios.ts";
 
 export function allScenarios(): Scenario[] {
-  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios()];
+  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios(), aclFaultsScenario()];
 }
 
 export function findScenario(name: string): Scenario {

@@ -22,6 +22,8 @@ export interface PlannedBroker {
   confText: string;
   /** Topics its store holds before its first start (Scenario.brokerTopics). */
   topics?: BrokerTopicsSpec;
+  /** plain_acl.yml it starts with (Scenario.acl); its conf has aclEnable=true. */
+  aclFile?: string;
 }
 
 /** What to deploy: derived from the scenario by the runner (chaos/plan.ts). */

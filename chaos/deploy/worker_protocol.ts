@@ -43,6 +43,8 @@ export interface WorkloadNodeHandle {
    * group's dead letters). Optional; stop() does it too when the deployer never called it.
    */
   drain?(): Promise<void>;
+  /** ACL fault: sign with this secret from now on; undefined restores the node's own (optional). */
+  setAclSecret?(secretKey: string | undefined): void;
 }
 
 /** The entry a workload module exports for workers (and for the simulator, with its Env). */

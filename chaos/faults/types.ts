@@ -50,13 +50,24 @@ export type Fault =
   /** The node's disk has no free space: writes fail with ENOSPC. */
   | { kind: "disk-full"; target: string }
   /** Every NameServer is down (crash); heal restarts them. */
-  | { kind: "namesrv-all-down" };
+  | { kind: "namesrv-all-down" }
+  /**
+   * ACL: the workload client `target` signs with `secretKey` from now on (a wrong or rotated
+   * secret on one client); heal gives it back the scenario's secret (sim only).
+   */
+  | { kind: "acl-secret"; target: string; secretKey: string }
+  /**
+   * ACL: the broker `target`'s plain_acl.yml is replaced by `text` (a revoked permission, a
+   * rotated key, a malformed edit); the broker's watcher picks it up; heal restores the
+   * scenario's file (sim and process deployers).
+   */
+  | { kind: "acl-file"; target: string; text: string };
 
 export type FaultKind = Fault["kind"];
 
 export const allFaultKinds: readonly FaultKind[] = [
   "crash", "power-loss", "pause", "firewall", "heartbeat-loss", "partition", "flow",
-  "connection-reset", "clock-skew", "slow-disk", "disk-full", "namesrv-all-down",
+  "connection-reset", "clock-skew", "slow-disk", "disk-full", "namesrv-all-down", "acl-secret", "acl-file",
 ];
 
 /** Faults that act at one instant: their effect ends when they are injected, heal or not. */

@@ -19,6 +19,7 @@ import type { ConsumerGroupSpec } from "../scenario.ts";
 import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
 import { decodeBodyId } from "./message_identity.ts";
 import { ensureTopics } from "./topics.ts";
+import { aclSecretSetter, clientCredentials, credentialOptions } from "./acl_credentials.ts";
 import { activitySchedule } from "./consumer_schedule.ts";
 import { ConsumerVerdicts } from "./consumer_verdicts.ts";
 import { readDeadLetters } from "./dlq_reader.ts";
@@ -70,6 +71,7 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
     const consumer = new PushConsumer(env, {
       consumerGroup: groupSpec.group,
       namesrvAddr: spec.namesrvAddr,
+      ...credentialOptions(clientCredentials(spec.workload, spec.node)),
       instanceName: spec.node,
       messageModel: groupSpec.model ?? "CLUSTERING",
       consumeFromWhere: groupSpec.consumeFromWhere ?? "CONSUME_FROM_FIRST_OFFSET",
@@ -141,7 +143,7 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
 
   // The topic exists before the consumer subscribes, so its first rebalance finds the queues
   // (otherwise a consumer waits for its next route refresh, up to routePollMs).
-  await ensureTopics(env, spec, [topic]);
+  await ensureTopics(env, spec, [topic], recorder);
 
   let current: PushConsumer | undefined;
   let stopped = false;
@@ -191,6 +193,7 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
   };
   return {
     stopProducing: async () => {},
+    setAclSecret: aclSecretSetter(env, clientCredentials(spec.workload, spec.node)),
     drain,
     stop: async () => {
       if (stopped) return;

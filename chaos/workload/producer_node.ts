@@ -19,6 +19,7 @@ import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.t
 import { orderKeyHash } from "./message_identity.ts";
 import { describeError, isAmbiguous, isAmbiguousErrorName } from "./outcome.ts";
 import { ensureTopics } from "./topics.ts";
+import { aclSecretSetter, clientCredentials, credentialOptions } from "./acl_credentials.ts";
 import { resolveNamesrvAddr } from "./namesrv_addr.ts";
 import { MessagePlan, type SendUnit } from "./message_plan.ts";
 import { RouteRecorder } from "./route_recorder.ts";
@@ -41,9 +42,11 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
   // A late or separately configured client joins an existing workload (ProducerSpec.startAtMs).
   const joinsExisting = producerSpec.startAtMs !== undefined || producerSpec.namesrvAddr !== undefined;
   const namesrvAddr = producerSpec.namesrvAddr === undefined ? spec.namesrvAddr : resolveNamesrvAddr(producerSpec.namesrvAddr, spec.namesrvAddr);
+  const credentials = clientCredentials(spec.workload, spec.node);
   const producer = new Producer(env, {
     producerGroup: `mqlab-producer-${producerSpec.topic}`,
     namesrvAddr,
+    ...credentialOptions(credentials),
     instanceName: spec.node,
     clientIp: undefined,
     sendMsgTimeoutMs: spec.intervals.sendTimeoutMs,
@@ -72,7 +75,7 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
       });
     },
   });
-  if (!joinsExisting) await ensureTopics(env, spec, [producerSpec.topic]);
+  if (!joinsExisting) await ensureTopics(env, spec, [producerSpec.topic], recorder);
 
   const startToken = env.random.nextU32().toString(36);
   const sendMode = producerSpec.sendMode ?? "sync";
@@ -197,6 +200,7 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
   };
   return {
     stopProducing,
+    setAclSecret: aclSecretSetter(env, credentials),
     stop: async () => {
       await stopProducing();
       await producer.shutdown();

@@ -35,6 +35,7 @@ import { BrokerHA } from "../ha/broker_ha.ts";
 import type { SlaveSyncTarget } from "../ha/slave_synchronize.ts";
 import type { BrokerTestFaults } from "./test_faults.ts";
 import { TopicConfigManager } from "./topic_config_manager.ts";
+import { BrokerAcl } from "../acl/broker_acl.ts";
 
 export class BrokerStartError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -69,6 +70,8 @@ export class BrokerController {
   readonly messageStore: StoreAdapter["messageStore"] | undefined;
   /** Replication (master HA service or slave HA client + metadata sync); with the default store. */
   readonly ha: BrokerHA | undefined;
+  /** ACL (aclEnable): the request check in front of every processor, and admin codes 50–53. */
+  readonly acl: BrokerAcl;
   private readonly servers: RemotingServer[] = [];
   private readonly timers: TimerHandle[] = [];
   private readonly runtime: BrokerRuntime;
@@ -109,6 +112,10 @@ export class BrokerController {
       testFaults: () => this.runtime.testFaults,
     });
     this.registration.onResult((result) => this.ha?.onRegisterResult(result));
+    this.acl = new BrokerAcl(env, {
+      aclEnable: brokerConfig.aclEnable, rocketmqHome: brokerConfig.rocketmqHome,
+      identity: () => ({ brokerAddr: this.brokerAddr, brokerName: brokerConfig.brokerName, clusterName: brokerConfig.brokerClusterName }),
+    });
     const counters: BrokerCounters = { sendRequests: 0, putMessages: 0, pullRequests: 0, pulledMessages: 0, bootTimestamp: env.clock.nowMs() };
     counters.putLatency = new PutLatencyHistogram();
     this.runtime = {
@@ -194,6 +201,7 @@ export class BrokerController {
       // Bind first: a taken port fails before the store is touched (another broker may own it).
       // Requests that arrive before state "running" get SYSTEM_BUSY, so none sees an unloaded store.
       // The HA port binds once the store is loaded (a slave's first report reads its max offset).
+      this.loadAcl();
       await this.listen();
       this.loadConfigs();
       this.loadStore();
@@ -211,6 +219,7 @@ export class BrokerController {
     this.ha?.start();
     this.pullRequestHoldService.start();
     this.startTimers();
+    this.acl.start();
     this.state = "running";
     if (anyFaultOn(this.runtime.testFaults)) this.log.warn("TEST FAULTS ENABLED: this broker is deliberately broken", { faults: this.runtime.testFaults });
     await this.registration.registerNow(true, true);
@@ -219,6 +228,14 @@ export class BrokerController {
       brokerAddr: this.brokerAddr, listen: this.listenAddresses, namesrvAddrs: this.options.namesrvAddrs,
       brokerRole: this.brokerConfig.brokerRole, flushDiskType: this.brokerConfig.flushDiskType,
     });
+  }
+
+  private loadAcl(): void {
+    try {
+      this.acl.load();
+    } catch (error) {
+      throw new BrokerStartError(error instanceof Error ? error.message : String(error), { cause: error });
+    }
   }
 
   private loadConfigs(): void {
@@ -278,6 +295,7 @@ export class BrokerController {
   private newServer(name: string): RemotingServer {
     const server = new RemotingServer(this.env, { name });
     server.onChannelClose((channel) => this.onChannelClose(channel));
+    this.acl.attach(server);
     this.servers.push(server);
     return server;
   }
@@ -332,6 +350,7 @@ export class BrokerController {
     this.registration.stop();
     for (const timer of this.timers) this.env.timers.clear(timer);
     this.timers.length = 0;
+    this.acl.shutdown();
     this.pullRequestHoldService.shutdown();
     await Promise.all(this.servers.map((server) => server.shutdown()));
     const problems: string[] = [];

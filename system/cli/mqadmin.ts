@@ -12,11 +12,14 @@ import { resolveNamesrvAddr } from "../config/namesrv_addr.ts";
 import { createRealEnv } from "../env/real/index.ts";
 import type { LogLevel } from "../env/real/index.ts";
 import * as commands from "./mqadmin_commands.ts";
+import { readToolsYml } from "./tools_credentials.ts";
 import type { CommonOptions, Output } from "./mqadmin_commands.ts";
 
 interface GlobalOptions {
   namesrvAddr?: string;
   json?: boolean;
+  accessKey?: string;
+  secretKey?: string;
 }
 
 type Runner = (admin: AdminClient, env: ReturnType<typeof createRealEnv>, common: CommonOptions) => Promise<Output>;
@@ -36,12 +39,13 @@ async function run(name: string, options: GlobalOptions, runner: Runner): Promis
   }
   if (namesrvAddrs.length === 0) fail(name, "no NameServer address: pass -n 'host:9876;host2:9876' or set NAMESRV_ADDR");
   const logLevel = (process.env["MQLAB_LOG_LEVEL"] as LogLevel | undefined) ?? "silent";
+  const credentials = resolveToolCredentials(name, options);
   const env = createRealEnv({ nodeName: "mqadmin", logLevel });
-  const admin = new AdminClient(env, { namesrvAddr: namesrvAddrs });
+  const admin = new AdminClient(env, { namesrvAddr: namesrvAddrs, ...credentials });
   let exitCode = 0;
   try {
     admin.start();
-    const output = await runner(admin, env, { namesrvAddrs });
+    const output = await runner(admin, env, { namesrvAddrs, ...(credentials === undefined ? {} : { credentials }) });
     process.stdout.write(options.json === true ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`);
   } catch (error) {
     process.stderr.write(`mqadmin ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -53,10 +57,23 @@ async function run(name: string, options: GlobalOptions, runner: Runner): Promis
   process.exit(exitCode);
 }
 
+/** --accessKey/--secretKey (both or neither: misuse exits 2), else RocketMQ's conf/tools.yml. */
+function resolveToolCredentials(name: string, options: GlobalOptions): { accessKey: string; secretKey: string } | undefined {
+  if ((options.accessKey === undefined) !== (options.secretKey === undefined)) {
+    process.stderr.write(`mqadmin ${name}: --accessKey and --secretKey go together\n`);
+    process.exit(2);
+  }
+  if (options.accessKey !== undefined && options.secretKey !== undefined) return { accessKey: options.accessKey, secretKey: options.secretKey };
+  const home = process.env["ROCKETMQ_HOME"];
+  return home === undefined ? undefined : readToolsYml(`${home}/conf/tools.yml`);
+}
+
 function command(program: Command, name: string, description: string): Command {
   return program.command(name).description(description)
     .option("-n, --namesrvAddr <addr>", "NameServer address list, e.g. '192.168.0.1:9876;192.168.0.2:9876'")
     .option("--json", "print JSON instead of a table")
+    .option("--accessKey <key>", "ACL access key (with --secretKey); default: $ROCKETMQ_HOME/conf/tools.yml")
+    .option("--secretKey <key>", "ACL secret key (with --accessKey)")
     .allowExcessArguments(false);
 }
 

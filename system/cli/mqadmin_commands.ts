@@ -19,6 +19,8 @@ export interface Output {
 
 export interface CommonOptions {
   namesrvAddrs: string[];
+  /** ACL keys the tool signs with (producer and consumer commands too). */
+  credentials?: { accessKey: string; secretKey: string };
 }
 
 function table(head: string[], rows: (string | number)[][]): string {
@@ -147,7 +149,7 @@ export async function queryMsgById(admin: AdminClient, o: { msgId: string }): Pr
 }
 
 export async function sendMessage(env: Env, common: CommonOptions, o: { topic: string; body: string; tags?: string; keys?: string; brokerName?: string; queueId?: string }): Promise<Output> {
-  const producer = new Producer(env, { namesrvAddr: common.namesrvAddrs, producerGroup: "TOOLS_PRODUCER_GROUP" });
+  const producer = new Producer(env, { namesrvAddr: common.namesrvAddrs, producerGroup: "TOOLS_PRODUCER_GROUP", ...common.credentials });
   await producer.start();
   try {
     const message = { topic: o.topic, body: o.body, tags: o.tags, keys: o.keys };
@@ -165,7 +167,7 @@ export async function sendMessage(env: Env, common: CommonOptions, o: { topic: s
 }
 
 export async function consumeMessage(env: Env, common: CommonOptions, o: { topic: string; group?: string; brokerName?: string; queueId?: string; offset?: string; count?: string }): Promise<Output> {
-  const consumer = new PullConsumer(env, { namesrvAddr: common.namesrvAddrs, consumerGroup: o.group ?? "TOOLS_CONSUMER" });
+  const consumer = new PullConsumer(env, { namesrvAddr: common.namesrvAddrs, consumerGroup: o.group ?? "TOOLS_CONSUMER", ...common.credentials });
   await consumer.start();
   try {
     const count = numberOption(o.count, "-c", 128);

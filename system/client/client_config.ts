@@ -6,6 +6,7 @@
 import type { Env } from "../env/env.ts";
 import { parseNamesrvList } from "../config/namesrv_addr.ts";
 import { assert } from "../stdx/assert.ts";
+import type { SessionCredentials } from "../acl/acl_client_hook.ts";
 
 export interface ClientOptions {
   /** NameServers: "a:9876;b:9876" or a list. */
@@ -27,6 +28,10 @@ export interface ClientOptions {
   /** Timeout of NameServer and admin calls (Java: 3 s). */
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** ACL (AclClientRPCHook): every request is signed when accessKey and secretKey are given. */
+  accessKey?: string;
+  secretKey?: string;
+  securityToken?: string;
 }
 
 export interface ClientConfig {
@@ -42,6 +47,8 @@ export interface ClientConfig {
   readonly rebalanceIntervalMs: number;
   readonly requestTimeoutMs: number;
   readonly connectTimeoutMs: number;
+  /** ACL credentials; undefined = requests are not signed. */
+  readonly credentials: SessionCredentials | undefined;
 }
 
 export const CLIENT_DEFAULTS = {
@@ -87,11 +94,20 @@ export function resolveClientConfig(env: Env, options: ClientOptions, changeInst
     rebalanceIntervalMs: options.rebalanceIntervalMs ?? CLIENT_DEFAULTS.rebalanceIntervalMs,
     requestTimeoutMs: options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs ?? CLIENT_DEFAULTS.connectTimeoutMs,
+    credentials: credentialsOf(options),
   };
   for (const [name, value] of Object.entries(config)) {
     if (name.endsWith("Ms")) assert(typeof value === "number" && value > 0, `${name} must be positive`);
   }
   return config;
+}
+
+/** Both keys or neither: a half-configured client is a programming error, not a runtime state. */
+function credentialsOf(options: ClientOptions): SessionCredentials | undefined {
+  if (options.accessKey === undefined && options.secretKey === undefined) return undefined;
+  assert(options.accessKey !== undefined && options.accessKey !== "", "accessKey must be set with secretKey");
+  assert(options.secretKey !== undefined, "secretKey must be set with accessKey");
+  return { accessKey: options.accessKey, secretKey: options.secretKey, securityToken: options.securityToken };
 }
 
 /** RocketMQ's clientId: ip@instanceName[@unitName]. */

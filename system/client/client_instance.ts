@@ -13,6 +13,7 @@ import { encodeJsonBody } from "../protocol/body_json.ts";
 import { decodeHeader } from "../protocol/header_codec.ts";
 import { GetConsumerRunningInfoRequestHeader, NotifyConsumerIdsChangedRequestHeader } from "../protocol/headers.ts";
 import { RemotingClient } from "../remoting/remoting_client.ts";
+import { AclClientRpcHook } from "../acl/acl_client_hook.ts";
 import { createResponse } from "../remoting/remoting_command.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
@@ -44,10 +45,17 @@ export function getOrCreateClientInstance(env: Env, config: ClientConfig): Clien
   return instance;
 }
 
+/** Every live client instance of one Env (one node): the lab's ACL secret fault reaches them here. */
+export function clientInstancesOf(env: Env): ClientInstance[] {
+  return [...(instancesByEnv.get(env)?.values() ?? [])];
+}
+
 export class ClientInstance {
   readonly log: Log;
   readonly api: MQClientAPI;
   readonly routes: RouteTables;
+  /** Signs every request when the first client of this instance had ACL credentials (as Java). */
+  readonly aclHook: AclClientRpcHook | undefined;
   private readonly producers = new Map<string, ProducerInner>();
   private readonly consumers = new Map<string, ConsumerInner>();
   private adminCount = 0;
@@ -68,7 +76,8 @@ export class ClientInstance {
     private readonly onShutdown: () => void,
   ) {
     this.log = env.log.child({ component: "client", clientId });
-    const remoting = new RemotingClient(env, { connectTimeoutMs: config.connectTimeoutMs, name: "client-remoting" });
+    this.aclHook = config.credentials === undefined ? undefined : new AclClientRpcHook(config.credentials);
+    const remoting = new RemotingClient(env, { connectTimeoutMs: config.connectTimeoutMs, name: "client-remoting", ...(this.aclHook === undefined ? {} : { rpcHook: this.aclHook }) });
     this.api = new MQClientAPI(remoting, config.namesrvAddrs, this.log, env.random.intBetween(0, 0x7fff));
     this.routes = new RouteTables(this);
     remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (_context, request) => {

@@ -25,6 +25,8 @@ export interface BrokerConfig {
   metricsPort: number;
   brokerPermission: number;
   rocketmqHome: string;
+  /** ACL: check every request against <rocketmqHome>/conf/plain_acl.yml (+ conf/acl/*.yml). */
+  aclEnable: boolean;
   // topics and groups
   defaultTopicQueueNums: number;
   autoCreateTopicEnable: boolean;
@@ -134,6 +136,7 @@ export function defaultBrokerConfig(context: BrokerConfigContext): BrokerConfig 
     metricsPort: 0,
     brokerPermission: 6,
     rocketmqHome: context.homeDir,
+    aclEnable: false,
     defaultTopicQueueNums: 8,
     autoCreateTopicEnable: true,
     autoCreateSubscriptionGroup: true,
@@ -206,6 +209,7 @@ export const brokerConfigKeys: { readonly [K in keyof BrokerConfig]: KeySpec } =
   namesrvAddr: str, brokerIP1: str, brokerIP2: str, listenPort: int, haListenPort: int,
   haMasterAddress: str, brokerPermission: int, rocketmqHome: str,
   metricsPort: int,
+  aclEnable: bool,
   defaultTopicQueueNums: int, autoCreateTopicEnable: bool, autoCreateSubscriptionGroup: bool,
   clusterTopicEnable: bool, brokerTopicEnable: bool,
   sendMessageThreadPoolNums: int, pullMessageThreadPoolNums: int,

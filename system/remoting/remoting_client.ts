@@ -27,6 +27,13 @@ export interface RemotingClientOptions {
   requestTableMax?: number;
   /** Log component name (default "remoting-client"). */
   name?: string;
+  /** Called on every outgoing request before it is written (RocketMQ's client RPCHook: ACL signing). */
+  rpcHook?: ClientRpcHook;
+}
+
+/** RocketMQ's RPCHook.doBeforeRequest on the client side; may add extFields to the request. */
+export interface ClientRpcHook {
+  doBeforeRequest(addr: string, request: RemotingCommand): void;
 }
 
 export type InvokeCallback = (error: Error | undefined, response: RemotingCommand | undefined) => void;
@@ -53,12 +60,14 @@ export class RemotingClient {
   private readonly requestTableMax: number;
   private nextChannelId = 1;
   private isShutdown = false;
+  private readonly rpcHook: ClientRpcHook | undefined;
 
   constructor(
     private readonly env: Env,
     options: RemotingClientOptions = {},
   ) {
     this.log = env.log.child({ component: options.name ?? "remoting-client" });
+    this.rpcHook = options.rpcHook;
     this.dispatcher = new RequestDispatcher(this.log);
     this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS_DEFAULT;
     this.frameSizeMax = options.frameSizeMax ?? FRAME_SIZE_MAX_DEFAULT;
@@ -77,6 +86,7 @@ export class RemotingClient {
 
   async invokeSync(addr: string, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
     const startMs = this.env.clock.monotonicMs();
+    this.rpcHook?.doBeforeRequest(addr, request);
     const channel = await this.getChannel(addr);
     const remainingMs = timeoutMs - (this.env.clock.monotonicMs() - startMs);
     if (remainingMs <= 0) {
@@ -87,6 +97,7 @@ export class RemotingClient {
   }
 
   async invokeOneway(addr: string, request: RemotingCommand): Promise<void> {
+    this.rpcHook?.doBeforeRequest(addr, request);
     const channel = await this.getChannel(addr);
     channel.invokeOneway(request);
   }

@@ -10,7 +10,7 @@ import { FRAME_SIZE_MAX_DEFAULT } from "./frame_decoder.ts";
 import { ConnectionChannel, OpaqueCounter } from "./remoting_channel.ts";
 import type { RemotingChannel } from "./remoting_channel.ts";
 import { RequestDispatcher } from "./request_dispatcher.ts";
-import type { RequestProcessor } from "./request_dispatcher.ts";
+import type { RequestHook, RequestProcessor } from "./request_dispatcher.ts";
 
 /** Requests one connection may have waiting for responses (RocketMQ bounds them by semaphores). */
 export const REQUEST_TABLE_MAX_DEFAULT = 65_536;
@@ -54,6 +54,11 @@ export class RemotingServer {
 
   registerDefaultProcessor(processor: RequestProcessor): void {
     this.dispatcher.registerDefaultProcessor(processor);
+  }
+
+  /** Runs before every processor (the broker's ACL check); see RequestHook. */
+  registerRequestHook(hook: RequestHook): void {
+    this.dispatcher.registerRequestHook(hook);
   }
 
   onChannelConnect(listener: ChannelListener): void {

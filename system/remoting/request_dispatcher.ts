@@ -31,9 +31,17 @@ export interface ResponseSink {
   sendResponse(response: RemotingCommand, opaque?: number, flag?: number, serializeType?: SerializeType): void;
 }
 
+/**
+ * Runs before a request's processor (RocketMQ's server RPCHook.doBeforeRequest, e.g. the ACL
+ * validator): returns undefined to let the request through, or the remark of the SYSTEM_ERROR
+ * (1) response that replaces the processor's — the processor never sees a rejected request.
+ */
+export type RequestHook = (remoteAddress: string, request: RemotingCommand) => string | undefined;
+
 export class RequestDispatcher {
   private readonly processors = new Map<number, RequestProcessor>();
   private defaultProcessor: RequestProcessor | undefined;
+  private readonly requestHooks: RequestHook[] = [];
 
   constructor(private readonly log: Log) {}
 
@@ -44,6 +52,11 @@ export class RequestDispatcher {
   /** Handles every code without its own processor (RocketMQ's AdminBrokerProcessor style). */
   registerDefaultProcessor(processor: RequestProcessor): void {
     this.defaultProcessor = processor;
+  }
+
+  /** Hooks run in registration order for every request that has a processor (as in Java). */
+  registerRequestHook(hook: RequestHook): void {
+    this.requestHooks.push(hook);
   }
 
   dispatch(sink: ResponseSink, request: RemotingCommand): void {
@@ -63,7 +76,23 @@ export class RequestDispatcher {
       sink.sendResponse(response);
       return;
     }
+    if (this.rejectedByHook(sink, request)) return;
     void this.run(processor, sink, request);
+  }
+
+  private rejectedByHook(sink: ResponseSink, request: RemotingCommand): boolean {
+    for (const hook of this.requestHooks) {
+      const remark = hook(sink.channel.remoteAddress, request);
+      if (remark === undefined) continue;
+      this.log.warn("request rejected before its processor", {
+        code: requestCodeName(request.code),
+        remoteAddress: sink.channel.remoteAddress,
+        remark,
+      });
+      if (!isOneway(request)) sink.sendResponse(createResponse(request, ResponseCode.SYSTEM_ERROR, remark));
+      return true;
+    }
+    return false;
   }
 
   private async run(processor: RequestProcessor, sink: ResponseSink, request: RemotingCommand): Promise<void> {

@@ -80,6 +80,9 @@ export function containerFaultSupport(kind: FaultKind, remote: boolean): FaultSu
       return { supported: false, why: "named volumes on vfs have no size limit to fill; a full disk is simulated only" };
     case "connection-reset":
       return { supported: false, why: "nftables `reject with tcp reset` resets on the next packet, never inside a chosen frame nor one side before the other; the mid-frame, asymmetric reset is simulated only" };
+    case "acl-secret":
+    case "acl-file":
+      return { supported: false, why: "ACL faults reach into a client's credentials and a broker's files; simulator only for now" };
   }
 }
 

@@ -12,6 +12,7 @@ const refusedAlways: Partial<Record<FaultKind, string>> = {
   "clock-skew": "every process here reads the one host clock (Linux time namespaces offset only monotonic clocks, not the wall clock); use the sim deployer",
   "slow-disk": "there is no per-process way to slow fsync on this machine (no dm-delay device); use the sim deployer",
   "disk-full": "the stores share the host's file system; filling it would hit every node and the machine; use the sim deployer",
+  "acl-secret": "changing a worker process's ACL secret mid-run needs a worker protocol message that does not exist yet; use the sim deployer",
   "connection-reset": "nftables `reject with tcp reset` answers the next packet of a flow, so it cannot cut a chosen frame mid-way nor reach one side before the other (a firewall fault with mode reject resets streams that meet it); use the sim deployer",
 };
 

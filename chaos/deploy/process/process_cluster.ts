@@ -185,6 +185,11 @@ export class ProcessCluster implements Cluster {
         mkdirSync(join(nodeDir, "store", "config"), { recursive: true });
         writeFileSync(topicsJsonPath(join(nodeDir, "store")), brokerTopicsJson(planned.topics));
       }
+      if (planned.aclFile !== undefined) {
+        // ACL on (Scenario.acl): the node dir is the broker's rocketmqHome, its file conf/plain_acl.yml.
+        this.writeAclFile(address.name, planned.aclFile);
+        writeFileSync(confPath, `${readFileSync(confPath, "utf8")}\n# mqlab process deployer: ACL\nrocketmqHome=${nodeDir}\n`);
+      }
     }
     writeFileSync(join(this.nodesOutDir(), `${address.name}.conf`), `# ${confPath}\n` + readFileSync(confPath, "utf8"));
     const argv = role === "namesrv"
@@ -274,6 +279,13 @@ export class ProcessCluster implements Cluster {
     throw new Error(`unknown node "${name}" (known: ${[...this.servers.keys(), ...this.workers.keys()].join(", ")})`);
   }
 
+  /** A broker's plain_acl.yml (its watcher reloads within 5 s). */
+  private writeAclFile(node: string, text: string): void {
+    const confDir = join(this.runDir.nodeDir(node), "conf");
+    mkdirSync(confDir, { recursive: true });
+    writeFileSync(join(confDir, "plain_acl.yml"), text);
+  }
+
   async inject(fault: Fault, faultIndex: number): Promise<void> {
     const support = processFaultSupport(fault, this.mode);
     if (!support.supported) throw new UnsupportedFaultError("process", fault.kind, support.why);
@@ -288,6 +300,9 @@ export class ProcessCluster implements Cluster {
         return;
       case "namesrv-all-down":
         for (const name of this.plan.nameServers) await this.inject({ kind: "crash", target: name }, faultIndex);
+        return;
+      case "acl-file":
+        this.writeAclFile(fault.target, fault.text);
         return;
       default:
         if (!this.network) throw new UnsupportedFaultError("process", fault.kind, "this run has no network namespace");
@@ -306,6 +321,9 @@ export class ProcessCluster implements Cluster {
         return;
       case "namesrv-all-down":
         await Promise.all(this.plan.nameServers.map((name) => this.processOf(name).restart()));
+        return;
+      case "acl-file":
+        this.writeAclFile(fault.target, this.plan.brokers.find((broker) => broker.node === fault.target)?.aclFile ?? "");
         return;
       default:
         await this.network?.heal(fault, faultIndex);

@@ -1,7 +1,7 @@
 // The `sim` deployer: the whole cluster and its workload in one deterministic world. Nodes get
 // the same addresses and ports as under the process deployer; every fault is available,
 // including the ones only a simulator can give (power loss with torn writes, clock skew).
-import { createWorld, segmentationModerate, withWorldTrapped, type SegmentationSpec, type SegmentFilter, type SimLogLine, type SimNode, type World, type NodeHandle } from "../../sim/index.ts";
+import { createWorld, segmentationModerate, withWorldTrapped, type SegmentationSpec, type SegmentFilter, type SimLogLine, type SimNode, type World, type NodeHandle, type SimDisk } from "../../sim/index.ts";
 import type { Fault, FaultKind, PortRole } from "../../faults/types.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
@@ -83,7 +83,7 @@ class SimCluster implements Cluster {
   readonly deployer = "sim" as const;
   private readonly addresses: AddressPlan;
   private readonly startEpochMs: number;
-  private readonly clientHandles = new Map<string, { stopProducing(): Promise<void>; stop(): Promise<void>; drain?(): Promise<void> }>();
+  private readonly clientHandles = new Map<string, { stopProducing(): Promise<void>; stop(): Promise<void>; drain?(): Promise<void>; setAclSecret?(secretKey: string | undefined): void }>();
   private readonly faultUndo = new Map<number, () => Promise<void> | void>();
   /** world.failures already copied into the history. */
   private failuresRecorded = 0;
@@ -329,6 +329,22 @@ class SimCluster implements Cluster {
         this.faultUndo.set(faultIndex, () => disk.restoreCapacity());
         return;
       }
+      case "acl-secret": {
+        const handle = this.clientHandles.get(fault.target);
+        if (handle?.setAclSecret === undefined) return this.note(fault.target, "acl-secret skipped: not a running workload client");
+        handle.setAclSecret(fault.secretKey);
+        this.note(fault.target, "ACL secret replaced");
+        this.faultUndo.set(faultIndex, () => handle.setAclSecret?.(undefined));
+        return;
+      }
+      case "acl-file": {
+        const disk = this.node(fault.target).disk;
+        const original = this.plan.brokers.find((broker) => broker.node === fault.target)?.aclFile ?? "";
+        writeAclFile(disk, fault.text);
+        this.note(fault.target, "plain_acl.yml edited");
+        this.faultUndo.set(faultIndex, () => writeAclFile(disk, original));
+        return;
+      }
     }
   }
 
@@ -386,4 +402,15 @@ class SimCluster implements Cluster {
     for (const node of this.world.nodes()) total.addAll(node.probes.snapshot());
     return total.snapshot();
   }
+}
+
+/** Where a simulated broker's plain_acl.yml lives: rocketmqHome is the sim's home dir (sim_nodes.ts). */
+export const simAclFilePath = "/home/mq/conf/plain_acl.yml";
+
+/** Rewrites a broker's plain_acl.yml in place (page cache; the broker's watcher reads it). */
+function writeAclFile(disk: SimDisk, text: string): void {
+  disk.mkdirs(simAclFilePath.slice(0, simAclFilePath.lastIndexOf("/")));
+  const inode = disk.openInode(simAclFilePath, true);
+  disk.truncate(inode, 0);
+  disk.write(inode, 0, new TextEncoder().encode(text));
 }

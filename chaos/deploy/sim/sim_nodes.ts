@@ -46,6 +46,11 @@ export function brokerEntry(
       env.disk.mkdirs(topicsPath.slice(0, topicsPath.lastIndexOf("/")));
       await env.disk.writeFileAtomic(topicsPath, new TextEncoder().encode(brokerTopicsJson(broker.topics)));
     }
+    const aclPath = `${config.rocketmqHome}/conf/plain_acl.yml`;
+    if (broker.aclFile !== undefined && !env.disk.exists(aclPath)) {
+      env.disk.mkdirs(aclPath.slice(0, aclPath.lastIndexOf("/")));
+      await env.disk.writeFileAtomic(aclPath, new TextEncoder().encode(broker.aclFile));
+    }
     const controller = new BrokerController(env, config, {
       namesrvAddrs: options.namesrvAddr.split(";"),
       ...(options.testFaults === undefined ? {} : { testFaults: { ...options.testFaults } }),
