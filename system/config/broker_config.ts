@@ -48,6 +48,8 @@ export interface BrokerConfig {
   /** How often held pulls are re-checked (RocketMQ: 5 s). */
   pullHoldCheckIntervalMs: number;
   slaveReadEnable: boolean;
+  /** SQL92 subscriptions (RocketMQ: false; off → SYSTEM_ERROR on CHECK_CLIENT_CONFIG and pulls). */
+  enablePropertyFilter: boolean;
   // HA
   haSendHeartbeatInterval: number;
   haHousekeepingInterval: number;
@@ -149,6 +151,7 @@ export function defaultBrokerConfig(context: BrokerConfigContext): BrokerConfig 
     shortPollingTimeMills: 1_000,
     pullHoldCheckIntervalMs: 5_000,
     slaveReadEnable: false,
+    enablePropertyFilter: false,
     haSendHeartbeatInterval: 5_000,
     haHousekeepingInterval: 20_000,
     haTransferBatchSize: 32 * 1024,
@@ -209,6 +212,7 @@ export const brokerConfigKeys: { readonly [K in keyof BrokerConfig]: KeySpec } =
   forceRegister: bool, clientScanIntervalMs: int, clientChannelExpiredTimeMs: int,
   flushConsumerOffsetInterval: int, longPollingEnable: bool, shortPollingTimeMills: long,
   pullHoldCheckIntervalMs: int, slaveReadEnable: bool,
+  enablePropertyFilter: bool,
   haSendHeartbeatInterval: int, haHousekeepingInterval: int, haTransferBatchSize: int,
   haSlaveFallbehindMax: int, slaveSyncIntervalMs: int, slaveTimeout: int,
   storePathRootDir: str, storePathCommitLog: str, storePathConsumeQueue: str, storePathIndex: str,

@@ -23,7 +23,8 @@ import type { PushConsumerOptions, PushConsumerSettings } from "./push_consumer_
 import { resolvePushConsumerSettings } from "./push_consumer_options.ts";
 import { PushConsumerCore } from "./push_consumer_core.ts";
 import { buildSubscriptionData } from "./subscription_data.ts";
-import type { SubscriptionData } from "./subscription_data.ts";
+import type { MessageSelector, SubscriptionData } from "./subscription_data.ts";
+import { checkClientInBroker } from "./check_client.ts";
 import type { TopicRouteData } from "../route_data.ts";
 
 export type ServiceState = "CREATE_JUST" | "RUNNING" | "SHUTDOWN_ALREADY";
@@ -66,11 +67,12 @@ export class PushConsumer implements ConsumerInner {
     return this.state;
   }
 
-  /** Subscribe to topic with "*" or "TagA || TagB"; after start, also heartbeats at once. */
-  subscribe(topic: string, subExpression = "*"): void {
+  /** Subscribe to topic with "*", "TagA || TagB" or a selector ({ type: "SQL92", expression }); after start, also heartbeats at once. */
+  subscribe(topic: string, subExpression: string | MessageSelector = "*"): void {
     const problem = validateTopic(topic);
     if (problem !== null) throw new MQClientError(problem);
-    this.subscriptionsByTopic.set(topic, buildSubscriptionData(topic, subExpression, this.env.clock.nowMs()));
+    const selector = typeof subExpression === "string" ? { type: "TAG" as const, expression: subExpression } : subExpression;
+    this.subscriptionsByTopic.set(topic, buildSubscriptionData(topic, selector.expression, this.env.clock.nowMs(), selector.type));
     if (this.core !== undefined) {
       this.core.rebalance.subscriptionInner.set(topic, this.subscriptionsByTopic.get(topic)!);
       void this.core.instance.routes.updateTopicRouteInfoFromNameServer(topic);
@@ -119,6 +121,13 @@ export class PushConsumer implements ConsumerInner {
     this.state = "RUNNING";
     core.running = true;
     for (const topic of subscriptions.keys()) await instance.routes.updateTopicRouteInfoFromNameServer(topic);
+    try {
+      await checkClientInBroker(instance, this.groupName, [...subscriptions.values()]);
+    } catch (error) {
+      // Java leaves the consumer running after this exception; mqlab stops it so nothing leaks.
+      await this.shutdown();
+      throw error;
+    }
     await instance.sendHeartbeatToAllBrokerWithLock();
     instance.rebalanceImmediately();
   }
