@@ -25,6 +25,9 @@ import { PushConsumerCore } from "./push_consumer_core.ts";
 import { buildSubscriptionData } from "./subscription_data.ts";
 import type { MessageSelector, SubscriptionData } from "./subscription_data.ts";
 import { checkClientInBroker } from "./check_client.ts";
+import { consumeMessageDirectly, resetConsumerOffset } from "./push_consumer_ops.ts";
+import type { ConsumeMessageDirectlyResult } from "../../protocol/ops_bodies.ts";
+import type { ClientMessageExt } from "../message.ts";
 import type { TopicRouteData } from "../route_data.ts";
 
 export type ServiceState = "CREATE_JUST" | "RUNNING" | "SHUTDOWN_ALREADY";
@@ -78,6 +81,16 @@ export class PushConsumer implements ConsumerInner {
       void this.core.instance.routes.updateTopicRouteInfoFromNameServer(topic);
       void this.core.instance.sendHeartbeatToAllBrokerWithLock();
     }
+  }
+
+  /** RESET_CONSUMER_CLIENT_OFFSET from the broker (push_consumer_ops.ts); resolves with the queues reset. */
+  resetOffset(topic: string, offsets: readonly [MessageQueue, number][]): Promise<MessageQueue[]> {
+    return resetConsumerOffset(this.requireCore(), topic, offsets);
+  }
+
+  /** CONSUME_MESSAGE_DIRECTLY from the broker (push_consumer_ops.ts). */
+  consumeMessageDirectly(message: ClientMessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult> {
+    return consumeMessageDirectly(this.requireCore(), message, brokerName, { concurrently: this.listenerConcurrently, orderly: this.listenerOrderly });
   }
 
   unsubscribe(topic: string): void {
