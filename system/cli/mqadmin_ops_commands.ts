@@ -6,11 +6,13 @@
 //   queryMsgByOffset -t topic -b brokerName -i queueId -o offset
 //   updateSubGroup (-b addr | -c cluster) -g group [-s -m -d -q -r -i -w -a]
 //   deleteSubGroup (-b addr | -c cluster) -g group [-r removeOffset]
+//   queryMsgTraceById -i msgId [-t traceTopic]   trace records of a message (RMQ_SYS_TRACE_TOPIC)
 // Misuse (a bad number, a bad date) is a UsageError: one line on stderr, exit 2.
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { consumeMessageDirectly, deleteSubGroup, resetOffsetByTimestamp, resetOffsetByTimestampOld, updateSubGroup } from "../client/admin/admin_ops.ts";
 import type { AdminClient } from "../client/admin/admin_client.ts";
+import { queryMsgTraceById } from "../client/admin/admin_trace.ts";
 import { MQClientError } from "../client/client_errors.ts";
 import { PullConsumer } from "../client/consumer/pull_consumer.ts";
 import { bodyText } from "../client/message.ts";
@@ -138,6 +140,17 @@ export async function deleteSubGroupCommand(admin: AdminClient, o: { brokerAddr?
   return { text: brokers.map((addr) => `delete subscription group [${o.groupName}] from broker [${addr}] success.`).join("\n"), json: { groupName: o.groupName, brokers } };
 }
 
+export async function queryMsgTraceByIdCommand(admin: AdminClient, o: { msgId: string; traceTopic?: string }): Promise<Output> {
+  const records = await queryMsgTraceById(admin, o.msgId, o.traceTopic);
+  const rows = records.map((record) => [
+    record.type, record.groupName, record.type === "Pub" ? record.storeHost : record.type === "SubBefore" ? record.requestId : record.requestId,
+    new Date(record.timestamp).toISOString(), record.type === "SubBefore" ? "" : record.costTime,
+    record.type === "SubBefore" ? `retry ${record.retryTimes}` : record.success ? "success" : "failed",
+  ]);
+  const text = records.length === 0 ? `no trace of ${o.msgId}` : table(["#Type", "#Group", "#StoreHost/RequestId", "#Time", "#CostTimes", "#Status"], rows);
+  return { text, json: records };
+}
+
 export function registerOpsCommands(program: Command, command: MakeCommand, run: Run): void {
   command(program, "resetOffsetByTime", "reset a consumer group's offsets to a timestamp (through the consumers, else directly)")
     .requiredOption("-g, --group <group>", "consumer group")
@@ -164,4 +177,8 @@ export function registerOpsCommands(program: Command, command: MakeCommand, run:
     .requiredOption("-g, --groupName <group>", "group name")
     .option("-r, --removeOffset <bool>", "also remove its offsets (default false)")
     .action((o: GlobalOptions & Parameters<typeof deleteSubGroupCommand>[1]) => run("deleteSubGroup", o, (admin) => deleteSubGroupCommand(admin, o)));
+  command(program, "queryMsgTraceById", "show the trace records of a message")
+    .requiredOption("-i, --msgId <id>", "message id (UNIQ_KEY)")
+    .option("-t, --traceTopic <topic>", "trace topic (default RMQ_SYS_TRACE_TOPIC)")
+    .action((o: GlobalOptions & { msgId: string; traceTopic?: string }) => run("queryMsgTraceById", o, (admin) => queryMsgTraceByIdCommand(admin, o)));
 }
