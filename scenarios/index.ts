@@ -5,9 +5,10 @@ import { haScenarios } from "./library/ha.ts";
 import { smokeScenarios } from "./library/smoke.ts";
 import { networkScenarios } from "./library/network.ts";
 import { brokenProofScenarios } from "./library/broken_proofs.ts";
+import { filterScenarios } from "./library/filters.ts";
 
 export function allScenarios(): Scenario[] {
-  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios()];
+  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios(), ...filterScenarios()];
 }
 
 export function findScenario(name: string): Scenario {
