@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { AdminClient } from "../admin/admin_client.ts";
 import { MQClientError } from "../client_errors.ts";
+import { PullConsumer } from "../consumer/pull_consumer.ts";
 import { PushConsumer } from "../consumer/push_consumer.ts";
 import { bodyText } from "../message.ts";
 import { Producer } from "../producer/producer.ts";
@@ -80,6 +81,24 @@ test("with enablePropertyFilter: a bad selector is refused, a good one receives 
       // Let the pulls run past the last message, then nothing else may have arrived.
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.deepEqual([...received].sort(), [...expected].sort());
+      // A pull consumer with the same selector: the broker filters each pull the same way.
+      const puller = new PullConsumer(cluster.env, { namesrvAddr: cluster.namesrvAddrs, consumerGroup: "CG_PULL_SQL" });
+      await puller.start();
+      try {
+        const pulled: string[] = [];
+        for (const mq of await puller.fetchSubscribeMessageQueues("S1")) {
+          let offset = 0;
+          for (let round = 0; round < 20; round++) {
+            const result = await puller.pull(mq, { type: "SQL92", expression: "n >= 10 AND (color = 'red' OR color IS NULL)" }, offset, 32);
+            pulled.push(...result.msgFoundList.map(bodyText));
+            if (result.nextBeginOffset <= offset || result.pullStatus === "NO_NEW_MSG") break;
+            offset = result.nextBeginOffset;
+          }
+        }
+        assert.deepEqual(pulled.sort(), [...expected].sort());
+      } finally {
+        await puller.shutdown();
+      }
     } finally {
       await consumer.shutdown();
       await producer.shutdown();
