@@ -109,7 +109,8 @@ export class PullMessageProcessor {
     if (!sqlFilter.ok) return fail(sqlFilter.code, sqlFilter.remark, true);
     const filter = (tagsCode: number): boolean => isMatchedByTagsCode(subscription, tagsCode);
     const stored = this.runtime.store.getMessage(header.consumerGroup, header.topic, header.queueId, header.queueOffset, header.maxMsgNums, filter);
-    const result = applyPullFilter(stored, sqlFilter.expression);
+    // TEST FAULT sqlFilterIgnored: deliver what the selector should have filtered out.
+    const result = this.runtime.testFaults.sqlFilterIgnored === true ? stored : applyPullFilter(stored, sqlFilter.expression);
     const response = this.toResponse(request, header, result, groupConfig.brokerId, groupConfig.whichBrokerWhenConsumeSlowly);
     if (response.code === ResponseCode.PULL_OFFSET_MOVED && brokerConfig.brokerRole === "SLAVE") {
       // A slave does not correct offsets (offsetCheckInSlave=false): retry, towards the group's broker.
