@@ -51,6 +51,8 @@ export interface ProducerSpec {
   retryTimesWhenSendFailed?: number;
   /** Latency fault avoidance's notAvailableDuration table (ms), as Java's. */
   notAvailableDurationMs?: number[];
+  /** Messages carry user properties n / color / region derived from their id (chaos/workload/sql_properties.ts). */
+  sqlProperties?: boolean;
 }
 
 export interface ConsumerGroupSpec {
@@ -99,6 +101,8 @@ export interface ConsumerGroupSpec {
    * > 0). Node 1 of the group reads it; if node 1 is down at the end, nothing is read.
    */
   readDlq?: boolean;
+  /** Subscribe with this SQL92 selector instead of `subscription` (brokers need enablePropertyFilter=true). */
+  sqlSelector?: string;
 }
 
 export interface TopicSpec {
@@ -171,7 +175,8 @@ export const rocketmqIntervals: Intervals = {
 export type CheckerName =
   | "delivery" | "order" | "failover" | "rebalance" | "latency"
   | "orderly" | "sharding" | "retry" | "delay" | "late-join" | "producer-failover" | "replica" | "routes"
-  | "duplicates" | "send-status";
+  | "duplicates" | "send-status"
+  | "sql-filter";
 
 export interface Expectations {
   checkers: CheckerName[];

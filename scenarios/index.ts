@@ -6,9 +6,10 @@ import { smokeScenarios } from "./library/smoke.ts";
 import { networkScenarios } from "./library/network.ts";
 import { brokenProofScenarios } from "./library/broken_proofs.ts";
 import { aclFaultsScenario } from "./acl/acl_scenarios.ts";
+import { filterScenarios } from "./library/filters.ts";
 
 export function allScenarios(): Scenario[] {
-  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios(), aclFaultsScenario()];
+  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios(), aclFaultsScenario(), ...filterScenarios()];
 }
 
 export function findScenario(name: string): Scenario {

@@ -61,6 +61,10 @@ const switches: Record<SwitchName, SwitchSpec> = {
     // offset 0 vs totalPhysicalMemoryBytes × accessMessageInMemoryMaxRatio).
     exposedBy: "late joiners: a CONSUME_FROM_LAST_OFFSET group with startAtMs after the queue is no longer young (e.g. broker.conf totalPhysicalMemoryBytes=1048576 so offset 0 leaves memory after ~400 KB); it replays from 0",
   },
+  sqlFilterIgnored: {
+    kind: "flag", role: "broker",
+    exposedBy: "sql-filter: enablePropertyFilter=true, producers with sqlProperties and a SQL92 group (sqlSelector); the group receives messages its selector does not match",
+  },
 };
 
 /** Each switch with the role that reads it and the shape that should expose it (for docs and `--help`). */

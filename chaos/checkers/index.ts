@@ -25,6 +25,7 @@ import { checkRetry } from "./retry.ts";
 import { checkRoutes } from "./routes.ts";
 import { checkSendStatus } from "./send_status.ts";
 import { checkSharding } from "./sharding.ts";
+import { checkSqlFilter } from "./sql_filter.ts";
 
 export type Checker = (history: readonly HistoryEvent[], context: CheckContext) => CheckResult;
 
@@ -44,11 +45,13 @@ export const checkers: Readonly<Record<CheckerName, Checker>> = {
   routes: checkRoutes,
   duplicates: checkDuplicates,
   "send-status": checkSendStatus,
+  "sql-filter": checkSqlFilter,
 };
 
 export const allCheckerNames: readonly CheckerName[] = [
   "delivery", "order", "failover", "rebalance", "latency",
   "orderly", "sharding", "retry", "delay", "late-join", "producer-failover", "replica", "routes", "duplicates", "send-status",
+  "sql-filter",
 ];
 
 export function runCheckers(history: readonly HistoryEvent[], context: CheckContext): CheckResult[] {
@@ -99,6 +102,7 @@ export { checkReplica } from "./replica.ts";
 export { checkRoutes } from "./routes.ts";
 export { checkDuplicates } from "./duplicates.ts";
 export { checkSendStatus } from "./send_status.ts";
+export { checkSqlFilter } from "./sql_filter.ts";
 export { checkRebalance } from "./rebalance.ts";
 export type { GroupAssignment, RebalanceEvidence } from "./rebalance.ts";
 export { checkLatency } from "./latency.ts";

@@ -1,6 +1,7 @@
 // Who must receive which acked message (the delivery expectation shared by the delivery and
 // failover checkers). Rules, kept simple on purpose:
 // - CLUSTERING group G of topic T: every acked send of T whose tags G's subscription accepts
+//   (a SQL92 group: whose properties its selector matches, chaos/workload/sql_properties.ts)
 //   must reach G at least once — if it was sent at or after G could first have consumed it:
 //   the first rebalance snapshot in G that holds the message's queue (so a group that starts
 //   late is not blamed for what was sent before it existed). If G has snapshots but none ever
@@ -15,6 +16,7 @@ import { settledView } from "./history_index.ts";
 import type { CheckContext } from "./context.ts";
 import { groupSpecs, subscriptionAccepts } from "./context.ts";
 import { membershipOf } from "./membership.ts";
+import { sqlSelectorAccepts } from "../workload/sql_properties.ts";
 
 export interface Receiver {
   /** "group" (clustering) or "group/process" (broadcasting). */
@@ -23,6 +25,8 @@ export interface Receiver {
   process?: string;
   topic: string;
   subscription?: string;
+  /** A SQL92 group: it must receive exactly the acked sends its selector matches. */
+  sqlSelector?: string;
   broadcasting: boolean;
   /** Sends invoked before this (per queue) are not expected. */
   startMsByQueue: Map<string, number>;
@@ -35,7 +39,8 @@ export function receiversOf(index: HistoryIndex, context: CheckContext): Receive
   const receivers: Receiver[] = [];
   for (const spec of specs) {
     const base = { group: spec.group, topic: spec.topic, broadcasting: spec.model === "BROADCASTING" };
-    const withSubscription = spec.subscription === undefined ? base : { ...base, subscription: spec.subscription };
+    const withTags = spec.subscription === undefined ? base : { ...base, subscription: spec.subscription };
+    const withSubscription = spec.sqlSelector === undefined ? withTags : { ...base, sqlSelector: spec.sqlSelector };
     if (!base.broadcasting) {
       const firstJoin = Math.min(...[...(members.get(spec.group)?.values() ?? [])].map((member) => member.joinsMs[0] ?? Infinity));
       receivers.push({ ...withSubscription, key: spec.group, ...firstHolds(index, spec.group, spec.topic, undefined, -Infinity, firstJoin) });
@@ -78,7 +83,7 @@ function firstHolds(
 /** Must `receiver` see this send? (Only acked sends are ever expected.) */
 export function expects(receiver: Receiver, send: SendRecord): boolean {
   if (send.outcome !== "ok" || send.topic !== receiver.topic) return false;
-  if (!subscriptionAccepts(receiver.subscription, send.tags)) return false;
+  if (receiver.sqlSelector !== undefined ? !sqlSelectorAccepts(receiver.sqlSelector, send.messageId) : !subscriptionAccepts(receiver.subscription, send.tags)) return false;
   const startMs = send.queue === undefined ? receiver.defaultStartMs
     : receiver.startMsByQueue.get(send.queue) ?? receiver.defaultStartMs;
   return send.invokeMs >= startMs;

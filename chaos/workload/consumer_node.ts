@@ -100,7 +100,7 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
         },
       },
     });
-    consumer.subscribe(topic, groupSpec.subscription ?? "*");
+    consumer.subscribe(topic, groupSpec.sqlSelector !== undefined ? { type: "SQL92", expression: groupSpec.sqlSelector } : groupSpec.subscription ?? "*");
     const deliveries = (messages: ClientMessageExt[], lockHeld: boolean | undefined): Delivery[] => {
       const startMs = runTime();
       return messages.map((message, batchIndex) => ({ message, startMs, batchSize: messages.length, batchIndex, lockHeld }));

@@ -10,6 +10,7 @@ import type { Message } from "../../system/client/message.ts";
 import type { SendInvoke } from "../history/types.ts";
 import type { ProducerSpec } from "../scenario.ts";
 import { encodeBody, makeMessageId } from "./message_identity.ts";
+import { sqlPropertiesOf } from "./sql_properties.ts";
 
 export const defaultBodySizeBytes = 256;
 /** RocketMQ's compressMsgBodyOverHowmuch (4 KiB): compressible bodies are 4× that. */
@@ -129,6 +130,7 @@ export class MessagePlan {
     }
     invoke.bodySizeBytes = body.length;
     const message: Message = { topic: spec.topic, body, tags, keys: [messageId], ...(delayLevel === undefined ? {} : { delayTimeLevel: delayLevel }) };
+    if (spec.sqlProperties === true) message.properties = sqlPropertiesOf(messageId);
     return { invoke, message };
   }
 }

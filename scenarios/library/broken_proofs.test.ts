@@ -21,7 +21,7 @@ function offending(checker: CheckerName, check: CheckResult): unknown[] {
     case "delivery": return listOf("lost");
     case "duplicates": return listOf("unexplained");
     case "orderly": return [...listOf("overlaps"), ...listOf("crossOwnerReorders"), ...listOf("keyReorders")];
-    case "retry": case "send-status": case "late-join": return listOf("violations");
+    case "retry": case "send-status": case "late-join": case "sql-filter": return listOf("violations");
     case "delay": return [...listOf("early"), ...listOf("neverDelivered")];
     case "routes": return listOf("stale");
     case "replica": return ((evidence.findings ?? []) as { verdict: string }[]).filter((finding) => finding.verdict !== "prefix");
@@ -40,7 +40,7 @@ test("every --broken switch has exactly one proof, named broken/<switch>, judged
   }
   // Issue 11 asks for a new switch per new checker: the new checkers each have a live proof.
   const caughtBy = new Set(proofs.filter((entry) => entry.gap === undefined).map((entry) => entry.checker));
-  for (const checker of ["orderly", "retry", "delay", "routes", "replica", "send-status", "duplicates", "delivery"] as const) assert.ok(caughtBy.has(checker), checker);
+  for (const checker of ["orderly", "retry", "delay", "routes", "replica", "send-status", "duplicates", "delivery", "sql-filter"] as const) assert.ok(caughtBy.has(checker), checker);
   assert.throws(() => findBrokenProof("nope"), /no broken-switch proof/);
 });
 

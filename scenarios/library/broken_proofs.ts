@@ -148,6 +148,13 @@ export function brokenProofs(): BrokenProof[] {
       queues: 1,
       durationMs: 14_000, quiesceMs: 8_000,
     }),
+    proof("sqlFilterIgnored", "sql-filter", {
+      topology: "1m", what: "a SQL92 group (n >= 50 AND region IN ('cn')) on messages with properties: it gets messages the selector rejects",
+      producers: [{ ...steadyProducer, sqlProperties: true }],
+      consumers: [{ group: "GroupSql", topic, count: 1, mode: "push", model: "CLUSTERING", sqlSelector: "n >= 50 AND region IN ('cn')" }],
+      brokerConfig: { enablePropertyFilter: "true" },
+      durationMs: 6_000, quiesceMs: 6_000,
+    }),
   ];
 }
 

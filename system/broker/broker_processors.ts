@@ -5,6 +5,7 @@ import { RequestCode } from "../remoting/index.ts";
 import type { RemotingServer, RequestProcessor } from "../remoting/index.ts";
 import type { BrokerRuntime } from "./broker_runtime.ts";
 import { AdminStatsProcessor } from "./processor/admin_stats_processor.ts";
+import { AdminOpsProcessor } from "./processor/admin_ops_processor.ts";
 import { AdminTopicProcessor } from "./processor/admin_topic_processor.ts";
 import { ClientManageProcessor } from "./processor/client_manage_processor.ts";
 import { ConsumerManageProcessor } from "./processor/consumer_manage_processor.ts";
@@ -63,6 +64,9 @@ export function buildProcessorTable(runtime: BrokerRuntime, options: { consumerR
   on(RequestCode.GET_BROKER_CONFIG, (context, request) => stats.getBrokerConfig(context, request));
   on(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, (context, request) => stats.queryTopicConsumeByWho(context, request));
   on(RequestCode.GET_CONSUMER_RUNNING_INFO, (context, request) => stats.getConsumerRunningInfo(context, request));
+  const ops = new AdminOpsProcessor(runtime);
+  on(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, (context, request) => ops.invokeBrokerToResetOffset(context, request));
+  on(RequestCode.CONSUME_MESSAGE_DIRECTLY, (context, request) => ops.consumeMessageDirectly(context, request));
   return table;
 }
 

@@ -29,6 +29,8 @@
 // - lastOffsetFromZero: QUERY_CONSUMER_OFFSET answers 0 for a group with no stored offset even
 //   when the queue is no longer young (min offset > 0, or offset 0 no longer in memory), so a
 //   new CONSUME_FROM_LAST_OFFSET group replays the whole queue (late joiners).
+// - sqlFilterIgnored: PULL_MESSAGE skips SQL92 evaluation, so a SQL92 group gets every message
+//   of its topic (sql-filter).
 // - namesrvKeepsClosedBroker, slaveCorruptsReplica, syncMasterAcksEarly: see the NameServer and
 //   HA files named above.
 import type { HATestFaults } from "../ha/test_faults.ts";
@@ -45,6 +47,7 @@ export interface BrokerTestFaults extends HATestFaults, NamesrvTestFaults {
   dlqOffByOne?: boolean;
   delayIgnored?: boolean;
   lastOffsetFromZero?: boolean;
+  sqlFilterIgnored?: boolean;
 }
 
 /** True when any switch is on (a flag set, or a count/interval above 0). */

@@ -41,6 +41,14 @@ test("no TBW102 without autoCreateTopicEnable; cluster topic perm follows cluste
   assert.equal(manager.createTopicInSendMessageMethod("T1", "TBW102", "1.2.3.4:5", 4, 0), undefined);
 }));
 
+test("traceTopicEnable registers the trace topic with one queue; off by default", () => withManager({ traceTopicEnable: true }, async (manager) => {
+  assert.equal(manager.selectTopicConfig("RMQ_SYS_TRACE_TOPIC")?.writeQueueNums, 1);
+  assert.ok(manager.isSystemTopic("RMQ_SYS_TRACE_TOPIC"));
+  await withManager({}, async (plain) => {
+    assert.equal(plain.selectTopicConfig("RMQ_SYS_TRACE_TOPIC"), undefined);
+  });
+}));
+
 test("auto-create on send: min(client d, template queues), inherit cleared, listener told, persisted", () => withManager({ defaultTopicQueueNums: 8 }, async (manager) => {
   const changes: string[] = [];
   manager.onChange((_reason, topic) => changes.push(topic));

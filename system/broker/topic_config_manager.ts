@@ -230,5 +230,6 @@ export class TopicConfigManager {
       writeQueueNums: SCHEDULE_TOPIC_QUEUE_NUM,
     }));
     this.addSystem(newTopicConfig(`${brokerConfig.brokerClusterName}_${REPLY_TOPIC_POSTFIX}`, { readQueueNums: 1, writeQueueNums: 1 }));
+    if (brokerConfig.traceTopicEnable) this.addSystem(newTopicConfig(brokerConfig.msgTraceTopicName, { readQueueNums: 1, writeQueueNums: 1 }));
   }
 }

@@ -2,7 +2,8 @@
 //   mqadmin <command> [-n "a:9876;b:9876"] [--json] ...
 // Commands: updateTopic, deleteTopic, topicList, topicRoute, topicStatus, clusterList,
 // brokerStatus, consumerProgress, consumerConnection, queryMsgByKey, queryMsgById, sendMessage,
-// consumeMessage. The NameServer list comes from -n, else NAMESRV_ADDR. Output is a human table
+// consumeMessage; resetOffsetByTime, queryMsgByOffset, updateSubGroup, deleteSubGroup and
+// queryMsgById -g/-d (consume directly) come from mqadmin_ops_commands.ts. The NameServer list comes from -n, else NAMESRV_ADDR. Output is a human table
 // by default and JSON with --json. Any failure prints one clear line to stderr and exits 1
 // (e.g. "connect to 127.0.0.1:9999 failed: ECONNREFUSED").
 import { Command } from "commander";
@@ -14,6 +15,7 @@ import type { LogLevel } from "../env/real/index.ts";
 import * as commands from "./mqadmin_commands.ts";
 import { readToolsYml } from "./tools_credentials.ts";
 import type { CommonOptions, Output } from "./mqadmin_commands.ts";
+import { queryMsgByIdOrConsume, registerOpsCommands, UsageError } from "./mqadmin_ops_commands.ts";
 
 interface GlobalOptions {
   namesrvAddr?: string;
@@ -49,7 +51,7 @@ async function run(name: string, options: GlobalOptions, runner: Runner): Promis
     process.stdout.write(options.json === true ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`);
   } catch (error) {
     process.stderr.write(`mqadmin ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
-    exitCode = 1;
+    exitCode = error instanceof UsageError ? 2 : 1;
   } finally {
     admin.shutdown();
     env.close();
@@ -116,9 +118,11 @@ function build(): Command {
     .requiredOption("-t, --topic <topic>", "topic name")
     .requiredOption("-k, --msgKey <key>", "message key")
     .action((o: GlobalOptions & { topic: string; msgKey: string }) => run("queryMsgByKey", o, (admin) => commands.queryMsgByKey(admin, o)));
-  command(program, "queryMsgById", "show a message by its offset msgId")
+  command(program, "queryMsgById", "show a message by its offset msgId (with -g and -d: consume it directly on that client)")
     .requiredOption("-i, --msgId <id>", "offset msgId (32 hex chars)")
-    .action((o: GlobalOptions & { msgId: string }) => run("queryMsgById", o, (admin) => commands.queryMsgById(admin, o)));
+    .option("-g, --group <group>", "consumer group (with -d)")
+    .option("-d, --clientId <clientId>", "consumer client id (with -g)")
+    .action((o: GlobalOptions & { msgId: string; group?: string; clientId?: string }) => run("queryMsgById", o, (admin) => queryMsgByIdOrConsume(admin, o)));
   command(program, "sendMessage", "send one message")
     .requiredOption("-t, --topic <topic>", "topic name")
     .requiredOption("-p, --body <body>", "message body (UTF-8)")
@@ -137,6 +141,7 @@ function build(): Command {
     .option("-c, --count <n>", "how many messages at most (default 128)")
     .action((o: GlobalOptions & Parameters<typeof commands.consumeMessage>[2]) =>
       run("consumeMessage", o, (_admin, env, common) => commands.consumeMessage(env, common, o)));
+  registerOpsCommands(program, command, run);
   return program;
 }
 

@@ -4,6 +4,8 @@
 import type { MessageQueue } from "./message_queue.ts";
 import type { TopicPublishInfo } from "./producer/topic_publish_info.ts";
 import type { SubscriptionData } from "./consumer/subscription_data.ts";
+import type { ClientMessageExt } from "./message.ts";
+import type { ConsumeMessageDirectlyResult } from "../protocol/ops_bodies.ts";
 
 export type MessageModel = "CLUSTERING" | "BROADCASTING";
 export type ConsumeType = "CONSUME_ACTIVELY" | "CONSUME_PASSIVELY";
@@ -30,4 +32,8 @@ export interface ConsumerInner {
   isSubscribeTopicNeedUpdate(topic: string): boolean;
   /** Body of GET_CONSUMER_RUNNING_INFO (307). */
   runningInfo(): Record<string, unknown>;
+  /** RESET_CONSUMER_CLIENT_OFFSET (220); push consumers only. */
+  resetOffset?(topic: string, offsets: readonly [MessageQueue, number][]): Promise<unknown>;
+  /** CONSUME_MESSAGE_DIRECTLY (309); push consumers only. */
+  consumeMessageDirectly?(message: ClientMessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult>;
 }

@@ -25,6 +25,7 @@ import { errorText } from "./client_errors.ts";
 import { toProtocolSubscription } from "./consumer/subscription_data.ts";
 import type { HeartbeatData } from "../protocol/heartbeat.ts";
 import { MQClientAPI } from "./mq_client_api.ts";
+import { registerClientOpsProcessors } from "./client_ops_processor.ts";
 import { RouteTables } from "./route_tables.ts";
 
 const instancesByEnv = new WeakMap<Env, Map<string, ClientInstance>>();
@@ -94,6 +95,7 @@ export class ClientInstance {
       }
       return createResponse(request, ResponseCode.SUCCESS, undefined, {}, encodeJsonBody(consumer.runningInfo()));
     });
+    registerClientOpsProcessors(this);
   }
 
   get isRunning(): boolean {

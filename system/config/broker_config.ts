@@ -52,6 +52,11 @@ export interface BrokerConfig {
   /** How often held pulls are re-checked (RocketMQ: 5 s). */
   pullHoldCheckIntervalMs: number;
   slaveReadEnable: boolean;
+  /** SQL92 subscriptions (RocketMQ: false; off → SYSTEM_ERROR on CHECK_CLIENT_CONFIG and pulls). */
+  enablePropertyFilter: boolean;
+  /** Message trace: the broker creates msgTraceTopicName (1 queue) at start (RocketMQ: false, RMQ_SYS_TRACE_TOPIC). */
+  traceTopicEnable: boolean;
+  msgTraceTopicName: string;
   // HA
   haSendHeartbeatInterval: number;
   haHousekeepingInterval: number;
@@ -155,6 +160,9 @@ export function defaultBrokerConfig(context: BrokerConfigContext): BrokerConfig 
     shortPollingTimeMills: 1_000,
     pullHoldCheckIntervalMs: 5_000,
     slaveReadEnable: false,
+    enablePropertyFilter: false,
+    traceTopicEnable: false,
+    msgTraceTopicName: "RMQ_SYS_TRACE_TOPIC",
     haSendHeartbeatInterval: 5_000,
     haHousekeepingInterval: 20_000,
     haTransferBatchSize: 32 * 1024,
@@ -217,6 +225,7 @@ export const brokerConfigKeys: { readonly [K in keyof BrokerConfig]: KeySpec } =
   forceRegister: bool, clientScanIntervalMs: int, clientChannelExpiredTimeMs: int,
   flushConsumerOffsetInterval: int, longPollingEnable: bool, shortPollingTimeMills: long,
   pullHoldCheckIntervalMs: int, slaveReadEnable: bool,
+  enablePropertyFilter: bool, traceTopicEnable: bool, msgTraceTopicName: str,
   haSendHeartbeatInterval: int, haHousekeepingInterval: int, haTransferBatchSize: int,
   haSlaveFallbehindMax: int, slaveSyncIntervalMs: int, slaveTimeout: int,
   storePathRootDir: str, storePathCommitLog: str, storePathConsumeQueue: str, storePathIndex: str,

@@ -9,7 +9,8 @@ import { ResponseCode } from "../../remoting/index.ts";
 import type { RemotingCommand, RequestContext } from "../../remoting/index.ts";
 import type { BrokerRuntime } from "../broker_runtime.ts";
 import type { ClientChannelInfo } from "../client/client_channel_info.ts";
-import { isTagType, subscriptionDataFromJson } from "../filter/subscription_data.ts";
+import { subscriptionDataFromJson } from "../filter/subscription_data.ts";
+import { checkSubscriptionConfig } from "../filter/sql_filter.ts";
 import type { SubscriptionData } from "../filter/subscription_data.ts";
 import { parseFastjson } from "../../protocol/fastjson.ts";
 import { PermName } from "../perm_name.ts";
@@ -111,14 +112,16 @@ export class ClientManageProcessor {
     return respond(request, ResponseCode.SUCCESS);
   }
 
-  /** Only TAG filtering is supported (enablePropertyFilter=false). */
+  /** CHECK_CLIENT_CONFIG (46): TAG passes; SQL92 needs enablePropertyFilter and a selector that compiles. */
   checkClientConfig(_context: RequestContext, request: RemotingCommand): RemotingCommand {
     const text = bodyText(request);
     if (text === undefined) return respond(request, ResponseCode.SUCCESS);
     const parsed = parseFastjson(text) as Record<string, unknown>;
     const subscription = parsed["subscriptionData"] as Record<string, unknown> | undefined;
     const expressionType = typeof subscription?.["expressionType"] === "string" ? subscription["expressionType"] : undefined;
-    if (subscription === undefined || isTagType(expressionType)) return respond(request, ResponseCode.SUCCESS);
-    return respond(request, ResponseCode.SYSTEM_ERROR, `The broker does not support consumer to filter message by ${expressionType}`);
+    const subString = typeof subscription?.["subString"] === "string" ? subscription["subString"] : "";
+    if (subscription === undefined) return respond(request, ResponseCode.SUCCESS);
+    const refusal = checkSubscriptionConfig(expressionType, subString, this.runtime.brokerConfig.enablePropertyFilter);
+    return refusal === undefined ? respond(request, ResponseCode.SUCCESS) : respond(request, refusal.code, refusal.remark);
   }
 }

@@ -2,7 +2,8 @@
 // Checks in RocketMQ's order: broker readable → 16; group config (auto-created or 26); group
 // consume-enabled → 16; topic exists → 17; topic readable → 16; queueId in range → 1;
 // subscription from the header (sysFlag 4; bad expression → 23) or from heartbeats (none → 24,
-// older than the request → 25, broadcast not allowed → 16); non-TAG expressions → 1.
+// older than the request → 25, broadcast not allowed → 16); SQL92 expressions: see
+// filter/sql_filter.ts (enablePropertyFilter=false → 1; matched on message properties).
 // Store outcome → code as remoting-protocol.md (b) "pull"; PULL_NOT_FOUND with suspend allowed
 // is held by PullRequestHoldService and re-run without suspension when woken.
 // Slaves serve pulls whatever slaveReadEnable says, as RocketMQ 4.9.7 does (its SLAVE branch sets
@@ -22,8 +23,9 @@ import { ResponseCode } from "../../remoting/index.ts";
 import type { RemotingChannel, RemotingCommand, RequestContext } from "../../remoting/index.ts";
 import type { BrokerRuntime } from "../broker_runtime.ts";
 import {
-  buildSubscriptionData, isMatchedByTagsCode, isTagType, SubscriptionParseError,
+  buildSubscriptionData, isMatchedByTagsCode, SubscriptionParseError,
 } from "../filter/subscription_data.ts";
+import { applyPullFilter, resolvePullFilter } from "../filter/sql_filter.ts";
 import type { SubscriptionData } from "../filter/subscription_data.ts";
 import type { PullRequest } from "../longpolling/pull_request_hold_service.ts";
 import { isReadable } from "../perm_name.ts";
@@ -103,11 +105,12 @@ export class PullMessageProcessor {
       if (subscription === undefined) return fail(ResponseCode.SUBSCRIPTION_NOT_EXIST, "the consumer's subscription not exist", true);
       if (subscription.subVersion < header.subVersion) return fail(ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest", true);
     }
-    if (!isTagType(subscription.expressionType)) {
-      return fail(ResponseCode.SYSTEM_ERROR, `The broker does not support consumer to filter message by ${subscription.expressionType}`, true);
-    }
+    const sqlFilter = resolvePullFilter(subscription, (header.sysFlag & PullSysFlag.FLAG_SUBSCRIPTION) !== 0, brokerConfig.enablePropertyFilter);
+    if (!sqlFilter.ok) return fail(sqlFilter.code, sqlFilter.remark, true);
     const filter = (tagsCode: number): boolean => isMatchedByTagsCode(subscription, tagsCode);
-    const result = this.runtime.store.getMessage(header.consumerGroup, header.topic, header.queueId, header.queueOffset, header.maxMsgNums, filter);
+    const stored = this.runtime.store.getMessage(header.consumerGroup, header.topic, header.queueId, header.queueOffset, header.maxMsgNums, filter);
+    // TEST FAULT sqlFilterIgnored: deliver what the selector should have filtered out.
+    const result = this.runtime.testFaults.sqlFilterIgnored === true ? stored : applyPullFilter(stored, sqlFilter.expression);
     const response = this.toResponse(request, header, result, groupConfig.brokerId, groupConfig.whichBrokerWhenConsumeSlowly);
     if (response.code === ResponseCode.PULL_OFFSET_MOVED && brokerConfig.brokerRole === "SLAVE") {
       // A slave does not correct offsets (offsetCheckInSlave=false): retry, towards the group's broker.

@@ -20,7 +20,7 @@ import { RemoteBrokerOffsetStore } from "./offset_store.ts";
 import { PullAPIWrapper } from "./pull_api.ts";
 import type { PullResult } from "./pull_api.ts";
 import { buildSubscriptionData } from "./subscription_data.ts";
-import type { SubscriptionData } from "./subscription_data.ts";
+import type { MessageSelector, SubscriptionData } from "./subscription_data.ts";
 
 export interface PullConsumerOptions extends ClientOptions {
   consumerGroup: string;
@@ -92,12 +92,13 @@ export class PullConsumer implements ConsumerInner {
     return queues;
   }
 
-  pull(mq: MessageQueue, subExpression: string, offset: number, maxNums: number, options: { timeoutMs?: number } = {}): Promise<PullResult> {
+  /** subExpression: "*", "TagA || TagB", or a selector ({ type: "SQL92", expression }: the broker filters on properties). */
+  pull(mq: MessageQueue, subExpression: string | MessageSelector, offset: number, maxNums: number, options: { timeoutMs?: number } = {}): Promise<PullResult> {
     return this.pullImpl(mq, subExpression, offset, maxNums, false, options.timeoutMs ?? this.options.consumerPullTimeoutMillis ?? 10_000);
   }
 
   /** Long polling: the broker holds the pull up to brokerSuspendMaxTimeMillis when nothing is new. */
-  pullBlockIfNotFound(mq: MessageQueue, subExpression: string, offset: number, maxNums: number): Promise<PullResult> {
+  pullBlockIfNotFound(mq: MessageQueue, subExpression: string | MessageSelector, offset: number, maxNums: number): Promise<PullResult> {
     return this.pullImpl(mq, subExpression, offset, maxNums, true, this.options.consumerTimeoutMillisWhenSuspend ?? 30_000);
   }
 
@@ -149,11 +150,13 @@ export class PullConsumer implements ConsumerInner {
 
   // ---- internals ----
 
-  private async pullImpl(mq: MessageQueue, subExpression: string, offset: number, maxNums: number, block: boolean, timeoutMs: number): Promise<PullResult> {
+  private async pullImpl(mq: MessageQueue, subExpression: string | MessageSelector, offset: number, maxNums: number, block: boolean, timeoutMs: number): Promise<PullResult> {
     this.requireInstance();
     if (offset < 0) throw new MQClientError("offset < 0");
     if (maxNums <= 0) throw new MQClientError("maxNums <= 0");
-    const subscription = buildSubscriptionData(mq.topic, subExpression, 0);
+    const subscription = typeof subExpression === "string"
+      ? buildSubscriptionData(mq.topic, subExpression, 0)
+      : buildSubscriptionData(mq.topic, subExpression.expression, 0, subExpression.type);
     if (!this.subscriptionsByTopic.has(mq.topic)) this.subscriptionsByTopic.set(mq.topic, buildSubscriptionData(mq.topic, "*", this.env.clock.nowMs()));
     return this.pullApi!.pull({
       mq, subscription, postSubscription: true, offset, maxNums, commitOffset: undefined, suspend: block,

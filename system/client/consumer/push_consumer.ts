@@ -23,7 +23,11 @@ import type { PushConsumerOptions, PushConsumerSettings } from "./push_consumer_
 import { resolvePushConsumerSettings } from "./push_consumer_options.ts";
 import { PushConsumerCore } from "./push_consumer_core.ts";
 import { buildSubscriptionData } from "./subscription_data.ts";
-import type { SubscriptionData } from "./subscription_data.ts";
+import type { MessageSelector, SubscriptionData } from "./subscription_data.ts";
+import { checkClientInBroker } from "./check_client.ts";
+import { consumeMessageDirectly, resetConsumerOffset } from "./push_consumer_ops.ts";
+import type { ConsumeMessageDirectlyResult } from "../../protocol/ops_bodies.ts";
+import type { ClientMessageExt } from "../message.ts";
 import type { TopicRouteData } from "../route_data.ts";
 
 export type ServiceState = "CREATE_JUST" | "RUNNING" | "SHUTDOWN_ALREADY";
@@ -66,16 +70,27 @@ export class PushConsumer implements ConsumerInner {
     return this.state;
   }
 
-  /** Subscribe to topic with "*" or "TagA || TagB"; after start, also heartbeats at once. */
-  subscribe(topic: string, subExpression = "*"): void {
+  /** Subscribe to topic with "*", "TagA || TagB" or a selector ({ type: "SQL92", expression }); after start, also heartbeats at once. */
+  subscribe(topic: string, subExpression: string | MessageSelector = "*"): void {
     const problem = validateTopic(topic);
     if (problem !== null) throw new MQClientError(problem);
-    this.subscriptionsByTopic.set(topic, buildSubscriptionData(topic, subExpression, this.env.clock.nowMs()));
+    const selector = typeof subExpression === "string" ? { type: "TAG" as const, expression: subExpression } : subExpression;
+    this.subscriptionsByTopic.set(topic, buildSubscriptionData(topic, selector.expression, this.env.clock.nowMs(), selector.type));
     if (this.core !== undefined) {
       this.core.rebalance.subscriptionInner.set(topic, this.subscriptionsByTopic.get(topic)!);
       void this.core.instance.routes.updateTopicRouteInfoFromNameServer(topic);
       void this.core.instance.sendHeartbeatToAllBrokerWithLock();
     }
+  }
+
+  /** RESET_CONSUMER_CLIENT_OFFSET from the broker (push_consumer_ops.ts); resolves with the queues reset. */
+  resetOffset(topic: string, offsets: readonly [MessageQueue, number][]): Promise<MessageQueue[]> {
+    return resetConsumerOffset(this.requireCore(), topic, offsets);
+  }
+
+  /** CONSUME_MESSAGE_DIRECTLY from the broker (push_consumer_ops.ts). */
+  consumeMessageDirectly(message: ClientMessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult> {
+    return consumeMessageDirectly(this.requireCore(), message, brokerName, { concurrently: this.listenerConcurrently, orderly: this.listenerOrderly });
   }
 
   unsubscribe(topic: string): void {
@@ -119,6 +134,13 @@ export class PushConsumer implements ConsumerInner {
     this.state = "RUNNING";
     core.running = true;
     for (const topic of subscriptions.keys()) await instance.routes.updateTopicRouteInfoFromNameServer(topic);
+    try {
+      await checkClientInBroker(instance, this.groupName, [...subscriptions.values()]);
+    } catch (error) {
+      // Java leaves the consumer running after this exception; mqlab stops it so nothing leaks.
+      await this.shutdown();
+      throw error;
+    }
     await instance.sendHeartbeatToAllBrokerWithLock();
     instance.rebalanceImmediately();
   }

@@ -32,6 +32,7 @@ import type { ProcessQueue } from "./process_queue.ts";
 import type { SubscriptionData } from "./subscription_data.ts";
 import { subscriptionDataJson } from "./subscription_data.ts";
 import { probe } from "../../env/probe.ts";
+import { ConsumeTracer, TraceDispatcher } from "../trace/trace_dispatcher.ts";
 
 /** Timeout of CONSUMER_SEND_MSG_BACK (Java: 5 s). */
 const SEND_BACK_TIMEOUT_MS = 5000;
@@ -50,6 +51,8 @@ export class PushConsumerCore implements PullLoopHost {
   private readonly orderlyService: ConsumeOrderlyService | undefined;
   private readonly lastPullCommit = new Map<string, number>();
   private readonly timers = new Set<TimerHandle>();
+  private readonly traceDispatcher: TraceDispatcher | undefined;
+  private readonly tracer: ConsumeTracer | undefined;
 
   constructor(
     readonly env: Env,
@@ -84,6 +87,10 @@ export class PushConsumerCore implements PullLoopHost {
       messageQueueChanged: (topic, assigned, added, removed, cidAll) => this.messageQueueChanged(topic, assigned, added, removed, cidAll),
       removeDirtyOffset: (mq) => this.offsetStore.removeOffset(mq),
     });
+    if (settings.enableMsgTrace) {
+      this.traceDispatcher = new TraceDispatcher(env, { namesrvAddrs: instance.config.namesrvAddrs, group, traceTopic: settings.customizedTraceTopic });
+      this.tracer = new ConsumeTracer(env, this.traceDispatcher, group, () => instance.clientId);
+    }
     if (listenerOrderly !== undefined) this.orderlyService = new ConsumeOrderlyService(this, listenerOrderly);
     else if (listenerConcurrently !== undefined) this.concurrently = new ConsumeConcurrentlyService(this, listenerConcurrently);
   }
@@ -121,6 +128,7 @@ export class PushConsumerCore implements PullLoopHost {
       this.emit("onQueueDropped", { mq, reason: "shutdown" });
     }
     this.rebalance.processQueueTable.clear();
+    await this.traceDispatcher?.shutdown();
   }
 
   private async awaitConsumers(awaitTerminateMs: number): Promise<void> {
@@ -298,10 +306,12 @@ export class PushConsumerCore implements PullLoopHost {
   // ---- observer events ----
 
   emitDeliver(mq: MessageQueue, messages: readonly ClientMessageExt[], orderly: boolean): void {
+    this.tracer?.before(messages);
     this.emit("onDeliver", { mq, messages, orderly });
   }
 
   emitConsumeResult(mq: MessageQueue, messages: readonly ClientMessageExt[], orderly: boolean, status: string): void {
+    this.tracer?.after(messages, status === "CONSUME_SUCCESS" || status === "SUCCESS");
     this.emit("onConsumeResult", { mq, messages, orderly, status });
   }
 

@@ -39,6 +39,11 @@ export interface PushConsumerOptions extends ClientOptions {
   brokerSuspendMaxTimeMillis?: number;
   consumerTimeoutMillisWhenSuspend?: number;
   pullMaxIdleTimeMs?: number;
+  /** RESET_CONSUMER_CLIENT_OFFSET: how long dropped queues settle before the new offsets apply (Java sleeps 10 s). */
+  resetOffsetSuspendMs?: number;
+  /** Message trace: SubBefore/SubAfter records to RMQ_SYS_TRACE_TOPIC (client/trace/). */
+  enableMsgTrace?: boolean;
+  customizedTraceTopic?: string;
   /** Orderly: LOCK_BATCH_MQ renewal interval (Java 20 s). */
   lockIntervalMs?: number;
   /** Orderly: a lock not renewed for this long counts as lost (Java 30 s; the broker's is 60 s). */
@@ -71,6 +76,9 @@ export interface PushConsumerSettings {
   readonly brokerSuspendMaxTimeMillis: number;
   readonly consumerTimeoutMillisWhenSuspend: number;
   readonly pullMaxIdleTimeMs: number;
+  readonly resetOffsetSuspendMs: number;
+  readonly enableMsgTrace: boolean;
+  readonly customizedTraceTopic: string | undefined;
   readonly lockIntervalMs: number;
   readonly lockMaxLiveTimeMs: number;
   readonly localOffsetStoreDir: string;
@@ -126,6 +134,9 @@ export function resolvePushConsumerSettings(options: PushConsumerOptions, nowMs:
     brokerSuspendMaxTimeMillis: options.brokerSuspendMaxTimeMillis ?? 15_000,
     consumerTimeoutMillisWhenSuspend: options.consumerTimeoutMillisWhenSuspend ?? 30_000,
     pullMaxIdleTimeMs: options.pullMaxIdleTimeMs ?? PULL_MAX_IDLE_TIME_MS_DEFAULT,
+    resetOffsetSuspendMs: options.resetOffsetSuspendMs ?? 10_000,
+    enableMsgTrace: options.enableMsgTrace ?? false,
+    customizedTraceTopic: options.customizedTraceTopic,
     lockIntervalMs: options.lockIntervalMs ?? 20_000,
     lockMaxLiveTimeMs: options.lockMaxLiveTimeMs ?? REBALANCE_LOCK_MAX_LIVE_TIME_MS,
     localOffsetStoreDir: options.localOffsetStoreDir ?? ".rocketmq_offsets",

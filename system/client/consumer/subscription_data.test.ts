@@ -31,9 +31,17 @@ test("client-side check is exact: other tags and untagged messages are filtered"
   assert.ok(!tagMatches(sub, "taga"));
 });
 
-test("expressions naming no tag, and SQL92, are rejected with a clear error", () => {
+test("expressions naming no tag, and empty SQL92 selectors, are rejected with a clear error", () => {
   assert.throws(() => buildSubscriptionData("T", "|| ||", 1), /names no tag/);
-  assert.throws(() => buildSubscriptionData("T", "a > 1", 1, "SQL92"), /SQL92 is not supported/);
+  assert.throws(() => buildSubscriptionData("T", " ", 1, "SQL92"), /must not be empty/);
+});
+
+test("a SQL92 subscription keeps the selector text and no tag sets (the broker evaluates it)", () => {
+  const sub = buildSubscriptionData("T", "a > 1", 1, "SQL92");
+  assert.equal(sub.subString, "a > 1");
+  assert.equal(sub.expressionType, "SQL92");
+  assert.deepEqual(sub.tagsSet, []);
+  assert.ok(tagMatches(sub, "AnyTag"));
 });
 
 test("every tag of a parsed expression matches, nothing else does", () => {

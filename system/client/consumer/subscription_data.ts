@@ -1,6 +1,7 @@
 // Subscriptions (RocketMQ's SubscriptionData and FilterAPI.buildSubscriptionData): a topic and a
 // tag expression, "*" (everything) or "TagA || TagB". The broker filters by tag hash code (Java
-// String.hashCode, collisions pass), so the client checks the exact tag string again.
+// String.hashCode, collisions pass), so the client checks the exact tag string again. SQL92
+// subscriptions carry the selector text only; the broker evaluates it.
 // Invariants: subString "*" ⇔ empty tagsSet; codeSet[i] = javaStringHashCode(tagsSet[i]).
 import { javaStringHashCode } from "../../message/java_hash.ts";
 import { MQClientError } from "../client_errors.ts";
@@ -22,13 +23,24 @@ export interface SubscriptionData {
   readonly classFilterMode: boolean;
 }
 
-/** Parses a tag expression; throws MQClientError for an unsupported expression type. */
+/** MessageSelector.bySql / byTag: what subscribe() accepts besides a tag string. */
+export interface MessageSelector {
+  readonly type: ExpressionType;
+  readonly expression: string;
+}
+
+/**
+ * FilterAPI.build: a tag expression is parsed into tag sets; a SQL92 selector is kept as text
+ * (the broker compiles and evaluates it; CHECK_CLIENT_CONFIG reports a bad one at start).
+ */
 export function buildSubscriptionData(
   topic: string, subString: string | undefined, subVersion: number, expressionType: ExpressionType = "TAG",
 ): SubscriptionData {
-  if (expressionType !== "TAG") {
-    throw new MQClientError(`expression type ${expressionType} is not supported by mqlab (only TAG)`);
+  if (expressionType === "SQL92") {
+    if (subString === undefined || subString.trim() === "") throw new MQClientError("a SQL92 selector must not be empty");
+    return { topic, subString, tagsSet: [], codeSet: [], subVersion, expressionType, classFilterMode: false };
   }
+  if (expressionType !== "TAG") throw new MQClientError(`expression type ${String(expressionType)} is not supported (TAG or SQL92)`);
   if (subString === undefined || subString.trim() === "" || subString.trim() === SUB_ALL) {
     return { topic, subString: SUB_ALL, tagsSet: [], codeSet: [], subVersion, expressionType, classFilterMode: false };
   }

@@ -23,7 +23,8 @@ import { bodyBytes, messageProperties } from "../message.ts";
 import type { MessageQueue } from "../message_queue.ts";
 import { LatencyFaultTolerance } from "./latency_fault_tolerance.ts";
 import type { OutgoingMessage, SendResult } from "./send_kernel.ts";
-import { buildSendRequest } from "./send_kernel.ts";
+import { buildSendRequest, processSendResponse } from "./send_kernel.ts";
+import { TraceDispatcher, tracePub } from "../trace/trace_dispatcher.ts";
 import { SendEngine } from "./send_engine.ts";
 import type { SendAttemptEvent } from "./send_engine.ts";
 import type { TopicPublishInfo } from "./topic_publish_info.ts";
@@ -49,6 +50,9 @@ export interface ProducerOptions extends ClientOptions {
   onSendAttempt?: (event: SendAttemptEvent) => void;
   /** Lab hook: this client applied a changed route of a topic (after a poll or a send's refresh). */
   onRouteChange?: (topic: string, route: TopicRouteData) => void;
+  /** Message trace: a Pub record per stored send to RMQ_SYS_TRACE_TOPIC (client/trace/). */
+  enableMsgTrace?: boolean;
+  customizedTraceTopic?: string;
 }
 
 export type SendCallback =
@@ -69,6 +73,7 @@ export class Producer implements ProducerInner {
   private readonly engine: SendEngine;
   private state: "CREATE_JUST" | "RUNNING" | "SHUTDOWN_ALREADY" = "CREATE_JUST";
   private readonly config: ClientConfig;
+  private readonly tracer: TraceDispatcher | undefined;
 
   constructor(private readonly env: Env, private readonly options: ProducerOptions = {}) {
     this.groupName = options.producerGroup ?? DEFAULT_PRODUCER_GROUP;
@@ -88,12 +93,20 @@ export class Producer implements ProducerInner {
       onSendAttempt: options.onSendAttempt,
       findPublishInfo: (topic) => this.tryToFindTopicPublishInfo(topic),
       addrOf: (mq) => this.brokerAddrOf(mq),
-      invoke: (addr, message, mq, timeoutMs) => this.client().api.invokeBroker(addr, this.request(message, mq), timeoutMs, [0, 10, 11, 12]),
+      invoke: async (addr, message, mq, timeoutMs) => {
+        const startMs = env.clock.nowMs();
+        const response = await this.client().api.invokeBroker(addr, this.request(message, mq), timeoutMs, [0, 10, 11, 12]);
+        if (this.tracer !== undefined) tracePub(this.tracer, this.groupName, addr, message, processSendResponse(addr, mq, message, response), startMs, env.clock.nowMs());
+        return response;
+      },
       oneway: (addr, message, mq) => this.client().api.invokeOneway(addr, this.request(message, mq)),
       noRouteError: (topic) => this.noRouteError(topic),
       probes: env.probes,
     });
     this.config = config;
+    if (options.enableMsgTrace === true) {
+      this.tracer = new TraceDispatcher(env, { namesrvAddrs: config.namesrvAddrs, group: this.groupName, traceTopic: options.customizedTraceTopic });
+    }
   }
 
   get clientId(): string {
@@ -120,6 +133,7 @@ export class Producer implements ProducerInner {
     this.state = "SHUTDOWN_ALREADY";
     const instance = this.client();
     if (this.options.onRouteChange !== undefined) instance.routes.routeListeners.delete(this.options.onRouteChange);
+    await this.tracer?.shutdown();
     await instance.unregisterProducer(this.groupName);
     instance.shutdown();
   }
