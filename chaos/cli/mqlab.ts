@@ -18,6 +18,7 @@ import { registerCheckCommand } from "./check_command.ts";
 import { registerIncidentCommand } from "./incident_command.ts";
 import { registerBatteryCommand } from "./battery_command.ts";
 import { brokenTag, brokenUsage, parseBrokenSwitches } from "../check/broken.ts";
+import { registerScenarioFileCommands, runIncidentFile, scenarioFileArgument } from "../scenario_file/commands.ts";
 
 const defaultOutRoot = "reports/out";
 
@@ -64,15 +65,22 @@ program
 
 program
   .command("run <scenario>")
-  .description("run one scenario; writes result.json, history.jsonl, report.html")
+  .description("run one scenario (a built-in name, or a scenario/incident file: ./x.yaml, ./x.json); writes result.json, history.jsonl, report.html")
   .option("--deployer <name>", `where to run it: ${deployerNames.join(" | ")}`, "sim")
   .option("--seed <n>", "seed (same seed, same history in the simulator)", integer, 1)
   .option("--out <dir>", "output directory (default reports/out/<scenario>--<deployer>--seed-<n>[--broken-<switch>])")
   .option("--broken <switch>", `simulator only: turn on test-only faults (comma-separated; the broken/<switch> scenarios prove each is caught): ${brokenUsage()}`)
   .action(async (name: string, options: { deployer: string; seed: number; out?: string; broken?: string }) => {
     let scenario;
+    const file = scenarioFileArgument(name);
     try {
-      scenario = findScenario(name);
+      scenario = file?.kind === "scenario" ? file.scenario : file?.kind === "incident" ? undefined : findScenario(name);
+      if (file?.kind === "incident") {
+        const deployer = await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
+        const outDir = resolve(options.out ?? join(defaultOutRoot, runDirName(`incident/${file.incident.name}`, options.seed, options.deployer)));
+        await runIncidentFile(file, deployer, { seed: options.seed, outDir, replay: `npx mqlab run ${name} --deployer ${deployer.name} --seed ${options.seed}` });
+      }
+      if (scenario === undefined) throw new Error(`no scenario in ${name}`);
       // The same parser and the same field as `mqlab check --broken`: the run is the scenario
       // with scenario.testFaults set, so result.json and scenario.json say it was broken and
       // `mqlab replay` reproduces it.
@@ -86,7 +94,7 @@ program
     const deployer = await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
     process.stderr.write(`mqlab: running ${scenario.name} on ${deployer.name}, seed ${options.seed}` +
       `${scenario.testFaults === undefined ? "" : `, deliberately broken ${JSON.stringify(scenario.testFaults)}`}\n`);
-    const replay = `npx mqlab run ${scenario.name} --deployer ${deployer.name} --seed ${options.seed}${options.broken === undefined ? "" : ` --broken ${options.broken}`}`;
+    const replay = `npx mqlab run ${file === undefined ? scenario.name : name} --deployer ${deployer.name} --seed ${options.seed}${options.broken === undefined ? "" : ` --broken ${options.broken}`}`;
     let result: RunResult;
     try {
       result = await runScenario(scenario, { deployer, seed: options.seed, outDir, replayCommand: replay });
@@ -182,6 +190,7 @@ program
   });
 
 registerIncidentCommand(program);
+registerScenarioFileCommands(program);
 
 registerCheckCommand(program);
 
