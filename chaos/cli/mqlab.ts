@@ -18,6 +18,7 @@ import { registerCheckCommand } from "./check_command.ts";
 import { registerIncidentCommand } from "./incident_command.ts";
 import { registerBatteryCommand } from "./battery_command.ts";
 import { brokenTag, brokenUsage, parseBrokenSwitches } from "../check/broken.ts";
+import type { ExternalCliOptions } from "../deploy/external/index.ts";
 import { registerScenarioFileCommands, runIncidentFile, scenarioFileArgument } from "../scenario_file/commands.ts";
 
 const defaultOutRoot = "reports/out";
@@ -70,7 +71,10 @@ program
   .option("--seed <n>", "seed (same seed, same history in the simulator)", integer, 1)
   .option("--out <dir>", "output directory (default reports/out/<scenario>--<deployer>--seed-<n>[--broken-<switch>])")
   .option("--broken <switch>", `simulator only: turn on test-only faults (comma-separated; the broken/<switch> scenarios prove each is caught): ${brokenUsage()}`)
-  .action(async (name: string, options: { deployer: string; seed: number; out?: string; broken?: string }) => {
+  .option("--namesrv <addr>", "--deployer external: the cluster's NameServers, host:port[;host:port]")
+  .option("--fault-driver <name>", "--deployer external: local | command (default local)")
+  .option("--driver-config <file>", "--deployer external: node addresses (and command templates), YAML or JSON")
+  .action(async (name: string, options: { deployer: string; seed: number; out?: string; broken?: string } & ExternalCliOptions) => {
     let scenario;
     const file = scenarioFileArgument(name);
     try {
@@ -91,7 +95,10 @@ program
     if (options.broken !== undefined && options.deployer !== "sim") fail(`--broken needs --deployer sim (test faults are simulator-only), got "${options.deployer}"`);
     const tag = options.broken === undefined || scenario.testFaults === undefined ? "" : `--broken-${brokenTag(scenario.testFaults)}`;
     const outDir = resolve(options.out ?? join(defaultOutRoot, runDirName(scenario.name, options.seed, options.deployer) + tag));
-    const deployer = await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
+    const runOn = scenario;
+    const deployer = options.deployer === "external"
+      ? await import("../deploy/external/index.ts").then((external) => external.externalDeployerFor(runOn, options)).catch((error: unknown) => fail((error as Error).message))
+      : await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
     process.stderr.write(`mqlab: running ${scenario.name} on ${deployer.name}, seed ${options.seed}` +
       `${scenario.testFaults === undefined ? "" : `, deliberately broken ${JSON.stringify(scenario.testFaults)}`}\n`);
     const replay = `npx mqlab run ${file === undefined ? scenario.name : name} --deployer ${deployer.name} --seed ${options.seed}${options.broken === undefined ? "" : ` --broken ${options.broken}`}`;
