@@ -18,6 +18,7 @@ import { registerCheckCommand } from "./check_command.ts";
 import { registerIncidentCommand } from "./incident_command.ts";
 import { registerBatteryCommand } from "./battery_command.ts";
 import { brokenTag, brokenUsage, parseBrokenSwitches } from "../check/broken.ts";
+import { registerK8sCommand } from "../k8s/k8s_command.ts";
 import type { ExternalCliOptions } from "../deploy/external/index.ts";
 import { registerScenarioFileCommands, runIncidentFile, scenarioFileArgument } from "../scenario_file/commands.ts";
 
@@ -198,6 +199,7 @@ program
 
 registerIncidentCommand(program);
 registerScenarioFileCommands(program);
+registerK8sCommand(program);
 
 registerCheckCommand(program);
 

@@ -2,7 +2,8 @@
 // (chaos/deploy/cluster_cli.ts) runs as separate processes; a scenario file is run on it with
 // the local fault driver, which kills broker-a (found by its port) and restarts it from the
 // command line, directory and environment it read from /proc. The same scenario then runs on
-// the process deployer; verdict and counts must match. Everything started is stopped: the
+// the process deployer; the verdict and the counts of wrong outcomes must match (sends differ
+// with timing). Everything started is stopped: the
 // cluster CLI's teardown kills the restarted broker too (it inherits the run's MQLAB_RUN_ID).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
