@@ -118,3 +118,12 @@ coverage +dirs:
 # mutation score of system/ against the mutation lab (a long job, not CI): `just mutation --sample 40`; per-mutant budget --budget-s (default 180)
 mutation *flags="":
     node --import tsx chaos/power/mutation.ts {{flags}} --out reports/out/mutation
+
+# build the image users run, mqlab:<version>, without a registry (the container deployer's builder; needs `just docker-up`): mqnamesrv, mqbroker, mqadmin, mqlab as commands; installs Debian's docker-compose for scenarios/topologies/<name>/docker-compose.yml when missing
+image:
+    command -v docker-compose >/dev/null || (apt-get update -qq && apt-get install -y -qq docker-compose)
+    node --import tsx chaos/image/build_image.ts
+
+# render a scenario (built-in name or file) as Kubernetes manifests + Chaos Mesh resources under reports/out/k8s
+k8s-render scenario:
+    node --import tsx chaos/cli/mqlab.ts k8s render {{scenario}}
