@@ -19,6 +19,9 @@ import { registerIncidentCommand } from "./incident_command.ts";
 import { registerBatteryCommand } from "./battery_command.ts";
 import { brokenTag, brokenUsage, parseBrokenSwitches } from "../check/broken.ts";
 import { withConsole } from "./console_option.ts";
+import { registerK8sCommand } from "../k8s/k8s_command.ts";
+import type { ExternalCliOptions } from "../deploy/external/index.ts";
+import { registerScenarioFileCommands, runIncidentFile, scenarioFileArgument } from "../scenario_file/commands.ts";
 
 const defaultOutRoot = "reports/out";
 
@@ -65,16 +68,26 @@ program
 
 program
   .command("run <scenario>")
-  .description("run one scenario; writes result.json, history.jsonl, report.html")
+  .description("run one scenario (a built-in name, or a scenario/incident file: ./x.yaml, ./x.json); writes result.json, history.jsonl, report.html")
   .option("--deployer <name>", `where to run it: ${deployerNames.join(" | ")}`, "sim")
   .option("--seed <n>", "seed (same seed, same history in the simulator)", integer, 1)
   .option("--out <dir>", "output directory (default reports/out/<scenario>--<deployer>--seed-<n>[--broken-<switch>])")
   .option("--broken <switch>", `simulator only: turn on test-only faults (comma-separated; the broken/<switch> scenarios prove each is caught): ${brokenUsage()}`)
   .option("--console [port]", "process/container only: start mqconsole on the run's cluster and print its URL (port default: any free one)")
-  .action(async (name: string, options: { deployer: string; seed: number; out?: string; broken?: string; console?: string | boolean }) => {
+  .option("--namesrv <addr>", "--deployer external: the cluster's NameServers, host:port[;host:port]")
+  .option("--fault-driver <name>", "--deployer external: local | command (default local)")
+  .option("--driver-config <file>", "--deployer external: node addresses (and command templates), YAML or JSON")
+  .action(async (name: string, options: { deployer: string; seed: number; out?: string; broken?: string; console?: string | boolean } & ExternalCliOptions) => {
     let scenario;
+    const file = scenarioFileArgument(name);
     try {
-      scenario = findScenario(name);
+      scenario = file?.kind === "scenario" ? file.scenario : file?.kind === "incident" ? undefined : findScenario(name);
+      if (file?.kind === "incident") {
+        const deployer = await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
+        const outDir = resolve(options.out ?? join(defaultOutRoot, runDirName(`incident/${file.incident.name}`, options.seed, options.deployer)));
+        await runIncidentFile(file, deployer, { seed: options.seed, outDir, replay: `npx mqlab run ${name} --deployer ${deployer.name} --seed ${options.seed}` });
+      }
+      if (scenario === undefined) throw new Error(`no scenario in ${name}`);
       // The same parser and the same field as `mqlab check --broken`: the run is the scenario
       // with scenario.testFaults set, so result.json and scenario.json say it was broken and
       // `mqlab replay` reproduces it.
@@ -86,12 +99,15 @@ program
     const tag = options.broken === undefined || scenario.testFaults === undefined ? "" : `--broken-${brokenTag(scenario.testFaults)}`;
     const outDir = resolve(options.out ?? join(defaultOutRoot, runDirName(scenario.name, options.seed, options.deployer) + tag));
     if (options.console !== undefined && options.deployer === "sim") fail("--console needs --deployer process or container (the simulator has no sockets to browse)");
-    const created = await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
+    const runOn = scenario;
+    const created = options.deployer === "external"
+      ? await import("../deploy/external/index.ts").then((external) => external.externalDeployerFor(runOn, options)).catch((error: unknown) => fail((error as Error).message))
+      : await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
     const watch = options.console === undefined ? undefined : withConsole(created, options.console === true ? 0 : integer(String(options.console)), (line) => process.stderr.write(line));
     const deployer = watch?.deployer ?? created;
     process.stderr.write(`mqlab: running ${scenario.name} on ${deployer.name}, seed ${options.seed}` +
       `${scenario.testFaults === undefined ? "" : `, deliberately broken ${JSON.stringify(scenario.testFaults)}`}\n`);
-    const replay = `npx mqlab run ${scenario.name} --deployer ${deployer.name} --seed ${options.seed}${options.broken === undefined ? "" : ` --broken ${options.broken}`}`;
+    const replay = `npx mqlab run ${file === undefined ? scenario.name : name} --deployer ${deployer.name} --seed ${options.seed}${options.broken === undefined ? "" : ` --broken ${options.broken}`}`;
     let result: RunResult;
     try {
       result = await runScenario(scenario, { deployer, seed: options.seed, outDir, replayCommand: replay });
@@ -189,6 +205,8 @@ program
   });
 
 registerIncidentCommand(program);
+registerScenarioFileCommands(program);
+registerK8sCommand(program);
 
 registerCheckCommand(program);
 

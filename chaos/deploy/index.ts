@@ -17,6 +17,9 @@ export async function createDeployer(name: string): Promise<Deployer> {
       const { ContainerDeployer } = await import("./container/index.ts");
       return new ContainerDeployer({ startEngine: false });
     }
+    case "external":
+      // It needs the cluster's addresses and a fault driver: `mqlab run --deployer external` builds it (chaos/deploy/external/).
+      throw new Error("the external deployer needs --namesrv and a fault driver: run the scenario file again with `mqlab run <file> --deployer external --namesrv ... --fault-driver ...`");
     default:
       throw new Error(`unknown deployer "${name}" (known: ${deployerNames.join(", ")})`);
   }

@@ -8,7 +8,7 @@ import type { ProbeHits } from "../result.ts";
 import type { BrokerTopicsSpec, Intervals, SimNetworkSpec, Workload } from "../scenario.ts";
 import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
 
-export type DeployerName = "sim" | "process" | "container";
+export type DeployerName = "sim" | "process" | "container" | "external";
 
 export type NodeRole = "namesrv" | "broker" | "producer" | "consumer";
 

@@ -36,6 +36,8 @@ async function loadRunner(modulePath: string): Promise<RunWorkloadNode> {
 
 async function main(): Promise<void> {
   const { spec, watchStdin } = readSpec(process.argv.slice(2));
+  // runStartEpochMs 0: run time starts when this worker starts (rendered k8s Jobs, chaos/k8s/).
+  if (spec.runStartEpochMs === 0) spec.runStartEpochMs = Date.now();
   const env = createRealEnv({ nodeName: spec.node });
   let opIdCounter = 0;
   // Pipes are synchronous on Linux, so every line is out before the process exits.

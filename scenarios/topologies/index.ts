@@ -2,7 +2,7 @@
 // broker.conf-style properties file per broker plus topology.json (NameServer count, order).
 // The same files start a real cluster (`mqbroker -c`) and a simulated one.
 import { readFileSync, readdirSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const topologyRoot = dirname(fileURLToPath(import.meta.url));
@@ -31,10 +31,11 @@ export function listTopologies(): string[] {
 
 export function loadTopology(name: string): Topology {
   const known = listTopologies();
-  if (!known.includes(name)) {
+  // A scenario file may name its own directory (topology.json + broker.conf files) by absolute path.
+  if (!known.includes(name) && !isAbsolute(name)) {
     throw new Error(`unknown topology "${name}" (known: ${known.join(", ")})`);
   }
-  const directory = join(topologyRoot, name);
+  const directory = isAbsolute(name) ? name : join(topologyRoot, name);
   const manifest = JSON.parse(readFileSync(join(directory, "topology.json"), "utf8")) as {
     name: string;
     description: string;
