@@ -25,6 +25,7 @@ import { toProtocolSubscription } from "./consumer/subscription_data.ts";
 import type { HeartbeatData } from "../protocol/heartbeat.ts";
 import { MQClientAPI } from "./mq_client_api.ts";
 import { RouteTables } from "./route_tables.ts";
+import { handleCheckTransactionState } from "./producer/check_transaction_state.ts";
 
 const instancesByEnv = new WeakMap<Env, Map<string, ClientInstance>>();
 
@@ -84,6 +85,10 @@ export class ClientInstance {
         return createResponse(request, ResponseCode.SYSTEM_ERROR, `The Consumer Group <${header.consumerGroup}> not exist in this consumer`);
       }
       return createResponse(request, ResponseCode.SUCCESS, undefined, {}, encodeJsonBody(consumer.runningInfo()));
+    });
+    remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (context, request) => {
+      handleCheckTransactionState(this.log, (group) => this.producers.get(group), context.channel.remoteAddress, request);
+      return undefined;
     });
   }
 

@@ -229,7 +229,7 @@ export class Producer implements ProducerInner {
 
   // ---- internals ----
 
-  private client(): ClientInstance {
+  protected client(): ClientInstance {
     if (this.instance === undefined) throw new MQClientError(`The producer service state not OK, ${this.state}`);
     return this.instance;
   }
