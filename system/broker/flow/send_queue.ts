@@ -56,9 +56,16 @@ export class SendQueue {
   private sweepTimer: TimerHandle | undefined;
   private readonly counts = { timeoutCleaned: 0, pageCacheCleaned: 0, rejected: 0, overloaded: 0 };
 
-  constructor(private readonly env: Env, private readonly log: Log, private readonly options: SendQueueOptions) {
+  constructor(private readonly env: Env, private readonly log: Log, private options: SendQueueOptions) {
     assert(options.threads >= 1, "at least one send worker");
     assert(options.capacity >= 1, "the send queue holds at least one request");
+  }
+
+  /** A runtime change (RocketMQ updates these with UPDATE_BROKER_CONFIG); applies to later work. */
+  updateOptions(change: Partial<SendQueueOptions>): void {
+    const next = { ...this.options, ...change };
+    assert(next.threads >= 1 && next.capacity >= 1, "send queue options stay positive");
+    this.options = next;
   }
 
   /** Queues one send; resolves with the processor's response or a SYSTEM_BUSY one. */
