@@ -51,6 +51,15 @@ export interface ProducerSpec {
   retryTimesWhenSendFailed?: number;
   /** Latency fault avoidance's notAvailableDuration table (ms), as Java's. */
   notAvailableDurationMs?: number[];
+  /**
+   * Transactional sends (chaos/workload/transaction_sender.ts): every message is sent with
+   * sendMessageInTransaction; rollbackPercent answer ROLLBACK, unknownPercent answer UNKNOW and
+   * are decided by the broker's check (half commit, half roll back, by message id), the rest
+   * COMMIT. The local transaction takes localTransactionMs (a crash in it leaves it open).
+   */
+  transactional?: { rollbackPercent: number; unknownPercent: number; localTransactionMs?: number };
+  /** Response codes the producer retries on another broker (default: RocketMQ 4.9.x's list). */
+  retryResponseCodes?: number[];
 }
 
 export interface ConsumerGroupSpec {
@@ -169,7 +178,7 @@ export const rocketmqIntervals: Intervals = {
 export type CheckerName =
   | "delivery" | "order" | "failover" | "rebalance" | "latency"
   | "orderly" | "sharding" | "retry" | "delay" | "late-join" | "producer-failover" | "replica" | "routes"
-  | "duplicates" | "send-status";
+  | "duplicates" | "send-status" | "transactions";
 
 export interface Expectations {
   checkers: CheckerName[];

@@ -5,9 +5,10 @@ import { haScenarios } from "./library/ha.ts";
 import { smokeScenarios } from "./library/smoke.ts";
 import { networkScenarios } from "./library/network.ts";
 import { brokenProofScenarios } from "./library/broken_proofs.ts";
+import { issue16Scenarios } from "./library/transactions.ts";
 
 export function allScenarios(): Scenario[] {
-  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios()];
+  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios(), ...issue16Scenarios()];
 }
 
 export function findScenario(name: string): Scenario {

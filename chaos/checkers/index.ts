@@ -25,6 +25,7 @@ import { checkRetry } from "./retry.ts";
 import { checkRoutes } from "./routes.ts";
 import { checkSendStatus } from "./send_status.ts";
 import { checkSharding } from "./sharding.ts";
+import { checkTransactions } from "./transactions.ts";
 
 export type Checker = (history: readonly HistoryEvent[], context: CheckContext) => CheckResult;
 
@@ -44,11 +45,12 @@ export const checkers: Readonly<Record<CheckerName, Checker>> = {
   routes: checkRoutes,
   duplicates: checkDuplicates,
   "send-status": checkSendStatus,
+  transactions: checkTransactions,
 };
 
 export const allCheckerNames: readonly CheckerName[] = [
   "delivery", "order", "failover", "rebalance", "latency",
-  "orderly", "sharding", "retry", "delay", "late-join", "producer-failover", "replica", "routes", "duplicates", "send-status",
+  "orderly", "sharding", "retry", "delay", "late-join", "producer-failover", "replica", "routes", "duplicates", "send-status", "transactions",
 ];
 
 export function runCheckers(history: readonly HistoryEvent[], context: CheckContext): CheckResult[] {
@@ -99,6 +101,8 @@ export { checkReplica } from "./replica.ts";
 export { checkRoutes } from "./routes.ts";
 export { checkDuplicates } from "./duplicates.ts";
 export { checkSendStatus } from "./send_status.ts";
+export { checkTransactions } from "./transactions.ts";
+export type { TransactionEvidence } from "./transactions.ts";
 export { checkRebalance } from "./rebalance.ts";
 export type { GroupAssignment, RebalanceEvidence } from "./rebalance.ts";
 export { checkLatency } from "./latency.ts";
