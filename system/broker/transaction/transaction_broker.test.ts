@@ -173,3 +173,11 @@ test("half messages and the check's progress survive a broker restart", async ()
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("a slave answers END_TRANSACTION with SLAVE_NOT_AVAILABLE and never runs checks", () => withBroker({ brokerId: 1, brokerRole: "SLAVE" }, async (h) => {
+  const ended = await call(h, RequestCode.END_TRANSACTION, {
+    producerGroup: GROUP, tranStateTableOffset: 0, commitLogOffset: 0, commitOrRollback: MessageSysFlag.TRANSACTION_COMMIT_TYPE, msgId: "x",
+  });
+  assert.equal(ended.code, ResponseCode.SLAVE_NOT_AVAILABLE);
+  assert.equal(await h.broker.transactionCheckService.runRound(), undefined);
+}));
