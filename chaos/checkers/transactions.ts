@@ -44,6 +44,13 @@ export function checkTransactions(history: readonly HistoryEvent[], context: Che
     else entry.checks.push(event);
     byId.set(event.messageId, entry);
   }
+  if (byId.size === 0) {
+    const evidence: TransactionEvidence = {
+      transactions: 0, committedLocally: 0, rolledBackLocally: 0, unknownLocally: 0, resolvedByCheck: 0, checksAnswered: 0,
+      openAtCrash: capped([], 0), violations: capped([], 0),
+    };
+    return { name: "transactions", verdict: "pass", summary: "No transactional message in this run: nothing to judge.", evidence };
+  }
   const index = indexHistory(history);
   const firstDelivered = new Map<string, number>();
   for (const delivery of index.deliveries) {
@@ -55,9 +62,10 @@ export function checkTransactions(history: readonly HistoryEvent[], context: Che
   const evidence = { committedLocally: 0, rolledBackLocally: 0, unknownLocally: 0, resolvedByCheck: 0, checksAnswered: 0 };
   for (const [id, { local, checks }] of byId) judgeOne(id, local, checks, firstDelivered.get(id), violations, evidence);
   // Transactional invokes whose producer died before any decision (no local event, no outcome).
+  const topics = transactionalTopics(byId, index.sends);
   for (const send of index.sends) {
     if (send.outcome !== "pending" || byId.has(send.messageId)) continue;
-    if (transactionalTopics(byId, index.sends).has(send.topic)) openAtCrash.push(send.messageId);
+    if (topics.has(send.topic)) openAtCrash.push(send.messageId);
   }
   const max = idsMax(context);
   const total = byId.size + openAtCrash.length;
@@ -65,8 +73,7 @@ export function checkTransactions(history: readonly HistoryEvent[], context: Che
     transactions: total, ...evidence, openAtCrash: capped(openAtCrash, max), violations: capped(violations, max),
   };
   const verdict = violations.length === 0 ? "pass" : "fail";
-  const summary = total === 0 ? "No transactional message in this run: nothing to judge."
-    : verdict === "pass"
+  const summary = verdict === "pass"
       ? `${plural(total, "transaction")}: ${evidence.committedLocally} committed, ${evidence.rolledBackLocally} rolled back, ${evidence.unknownLocally} UNKNOW (${evidence.resolvedByCheck} resolved by a check, ${evidence.checksAnswered} checks answered); every commit delivered after its decision, no rollback delivered${openAtCrash.length > 0 ? `, ${openAtCrash.length} open when their producer died` : ""}.`
       : `${plural(violations.length, "transaction violation")}: ${quoteIds(violations.map((violation) => `${violation.id} (${violation.why})`))}.`;
   return { name: "transactions", verdict, summary, evidence: result };
