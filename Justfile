@@ -118,3 +118,11 @@ coverage +dirs:
 # mutation score of system/ against the mutation lab (a long job, not CI): `just mutation --sample 40`; per-mutant budget --budget-s (default 180)
 mutation *flags="":
     node --import tsx chaos/power/mutation.ts {{flags}} --out reports/out/mutation
+
+# issue 16 (transactions, flow control): the two scenarios and the broker-busy incident in the simulator, then the unit tests and the real-process check test
+lab-tx seed="1":
+    node --import tsx chaos/cli/mqlab.ts run 1m/transactions --seed {{seed}}
+    node --import tsx chaos/cli/mqlab.ts run 2m-noslave/system-busy --seed {{seed}}
+    node --import tsx chaos/cli/mqlab.ts incident run broker-busy --out reports/out/incident-broker-busy
+    node --import tsx --test system/broker/transaction/*.test.ts system/broker/flow/*.test.ts system/client/producer/transaction_producer.test.ts system/client/consumer/pull_flow_control.test.ts chaos/checkers/transactions.test.ts scenarios/library/transactions.test.ts
+    node --import tsx --test system/client/test/transaction_check.int.test.ts
