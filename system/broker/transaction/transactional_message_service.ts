@@ -80,6 +80,9 @@ export class TransactionalMessageService {
   async check(settings: CheckSettings, resolve: (half: MessageExt) => void): Promise<CheckRoundResult> {
     const { store } = this.deps;
     const startMs = this.deps.env.clock.nowMs();
+    // No half message was ever stored: nothing to walk, and no CID_RMQ_SYS_TRANS offsets to write
+    // (they would show up in every broker's consumerOffset.json).
+    if (store.getMaxOffsetInQueue(HALF_TOPIC, HALF_QUEUE_ID) <= 0) return { checked: 0, discarded: 0, skippedDone: 0, halfOffset: 0, opOffset: 0 };
     const halfStart = this.startOffset(HALF_TOPIC);
     const opStart = this.startOffset(OP_TOPIC);
     const ops = this.readOps(opStart, halfStart);
@@ -185,8 +188,12 @@ export class TransactionalMessageService {
 
   private commitProgress(result: CheckRoundResult): void {
     const offsets = this.deps.consumerOffsetManager;
-    offsets.commitOffset("broker", TRANS_SYS_GROUP, HALF_TOPIC, HALF_QUEUE_ID, result.halfOffset);
-    offsets.commitOffset("broker", TRANS_SYS_GROUP, OP_TOPIC, HALF_QUEUE_ID, result.opOffset);
+    if (offsets.queryOffset(TRANS_SYS_GROUP, HALF_TOPIC, HALF_QUEUE_ID) !== result.halfOffset) {
+      offsets.commitOffset("broker", TRANS_SYS_GROUP, HALF_TOPIC, HALF_QUEUE_ID, result.halfOffset);
+    }
+    if (offsets.queryOffset(TRANS_SYS_GROUP, OP_TOPIC, HALF_QUEUE_ID) !== result.opOffset) {
+      offsets.commitOffset("broker", TRANS_SYS_GROUP, OP_TOPIC, HALF_QUEUE_ID, result.opOffset);
+    }
   }
 
   private ensureTopic(topic: string): void {
