@@ -14,7 +14,7 @@ import { phaseScenarioName } from "../types.ts";
 const busyError = /TIMEOUT_CLEAN_QUEUE|broker busy|SYSTEM_BUSY/;
 const SYSTEM_BUSY = 2;
 
-function scenario(phase: PhaseName, _deployer: IncidentDeployer): Scenario {
+function scenario(phase: PhaseName, deployer: IncidentDeployer): Scenario {
   const broken = phase === "broken";
   return {
     name: phaseScenarioName(incident, phase),
@@ -22,6 +22,7 @@ function scenario(phase: PhaseName, _deployer: IncidentDeployer): Scenario {
       ? "2m-noslave: sends hold the commit-log lock 20 ms, waitTimeMillsInSendQueue=10, bursts of 8 in flight; the producer does not retry SYSTEM_BUSY (4.9.x default)"
       : "the same load with waitTimeMillsInSendQueue=200 (RocketMQ's default) and SYSTEM_BUSY in the producer's retryResponseCodes",
     topology: "2m-noslave",
+    ...(deployer === "sim" ? {} : { intervals: incident.processIntervals }),
     brokerConfig: { flushDiskType: "SYNC_FLUSH", putMessageLockHoldMs: "20", waitTimeMillsInSendQueue: broken ? "10" : "200" },
     workload: {
       topics: [{ name: "TopicTest", queues: 4 }],
@@ -67,7 +68,8 @@ export const incident: Incident = {
     fix: "Keep waitTimeMillsInSendQueue at its default (200 ms) or raise it (1000 ms is common advice) instead of lowering it; find out why appends are slow (disk, page cache, transientStorePoolEnable); let producers retry SYSTEM_BUSY on another broker (DefaultMQProducer.addRetryResponseCode(2) in 4.9.x) and enable sendLatencyFaultEnable.",
   },
   phaseTitles: { broken: "waitTimeMillsInSendQueue=10, SYSTEM_BUSY not retried", fixed: "waitTimeMillsInSendQueue=200, SYSTEM_BUSY retried" },
-  deployers: ["sim"],
+  deployers: ["sim", "process"],
+  processIntervals: { routePollMs: 5_000, clientHeartbeatMs: 5_000, rebalanceMs: 5_000 },
   phases: (deployer) => ({ broken: scenario("broken", deployer), fixed: scenario("fixed", deployer) }),
   symptom,
 };
