@@ -147,3 +147,11 @@ image:
 # render a scenario (built-in name or file) as Kubernetes manifests + Chaos Mesh resources under reports/out/k8s
 k8s-render scenario:
     node --import tsx chaos/cli/mqlab.ts k8s render {{scenario}}
+
+# issue 16 (transactions, flow control): the two scenarios and the broker-busy incident in the simulator, then the unit tests and the real-process check test
+lab-tx seed="1":
+    node --import tsx chaos/cli/mqlab.ts run 1m/transactions --seed {{seed}}
+    node --import tsx chaos/cli/mqlab.ts run 2m-noslave/system-busy --seed {{seed}}
+    node --import tsx chaos/cli/mqlab.ts incident run broker-busy --out reports/out/incident-broker-busy
+    node --import tsx --test system/broker/transaction/*.test.ts system/broker/flow/*.test.ts system/client/producer/transaction_producer.test.ts system/client/consumer/pull_flow_control.test.ts chaos/checkers/transactions.test.ts scenarios/library/transactions.test.ts
+    node --import tsx --test system/client/test/transaction_check.int.test.ts

@@ -53,6 +53,15 @@ export interface ProducerSpec {
   notAvailableDurationMs?: number[];
   /** Messages carry user properties n / color / region derived from their id (chaos/workload/sql_properties.ts). */
   sqlProperties?: boolean;
+  /**
+   * Transactional sends (chaos/workload/transaction_sender.ts): every message is sent with
+   * sendMessageInTransaction; rollbackPercent answer ROLLBACK, unknownPercent answer UNKNOW and
+   * are decided by the broker's check (half commit, half roll back, by message id), the rest
+   * COMMIT. The local transaction takes localTransactionMs (a crash in it leaves it open).
+   */
+  transactional?: { rollbackPercent: number; unknownPercent: number; localTransactionMs?: number };
+  /** Response codes the producer retries on another broker (default: RocketMQ 4.9.x's list). */
+  retryResponseCodes?: number[];
 }
 
 export interface ConsumerGroupSpec {
@@ -176,7 +185,7 @@ export type CheckerName =
   | "delivery" | "order" | "failover" | "rebalance" | "latency"
   | "orderly" | "sharding" | "retry" | "delay" | "late-join" | "producer-failover" | "replica" | "routes"
   | "duplicates" | "send-status"
-  | "sql-filter";
+  | "sql-filter" | "transactions";
 
 export interface Expectations {
   checkers: CheckerName[];

@@ -109,6 +109,7 @@ const renderers: Record<string, (evidence: Row) => string> = {
   delivery: deliveryEvidence, order: orderEvidence, failover: failoverEvidence, rebalance: rebalanceEvidence, latency: latencyEvidence,
   orderly: genericEvidence, sharding: genericEvidence, retry: genericEvidence, delay: genericEvidence, "late-join": genericEvidence,
   "producer-failover": genericEvidence, replica: genericEvidence, routes: genericEvidence, duplicates: genericEvidence, "send-status": genericEvidence,
+  transactions: genericEvidence,
 };
 
 export function evidenceHtml(check: CheckResult): string {

@@ -7,9 +7,10 @@ import { networkScenarios } from "./library/network.ts";
 import { brokenProofScenarios } from "./library/broken_proofs.ts";
 import { aclFaultsScenario } from "./acl/acl_scenarios.ts";
 import { filterScenarios } from "./library/filters.ts";
+import { issue16Scenarios } from "./library/transactions.ts";
 
 export function allScenarios(): Scenario[] {
-  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios(), aclFaultsScenario(), ...filterScenarios()];
+  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios(), aclFaultsScenario(), ...filterScenarios(), ...issue16Scenarios()];
 }
 
 export function findScenario(name: string): Scenario {

@@ -26,6 +26,7 @@ import { checkRoutes } from "./routes.ts";
 import { checkSendStatus } from "./send_status.ts";
 import { checkSharding } from "./sharding.ts";
 import { checkSqlFilter } from "./sql_filter.ts";
+import { checkTransactions } from "./transactions.ts";
 
 export type Checker = (history: readonly HistoryEvent[], context: CheckContext) => CheckResult;
 
@@ -46,12 +47,13 @@ export const checkers: Readonly<Record<CheckerName, Checker>> = {
   duplicates: checkDuplicates,
   "send-status": checkSendStatus,
   "sql-filter": checkSqlFilter,
+  transactions: checkTransactions,
 };
 
 export const allCheckerNames: readonly CheckerName[] = [
   "delivery", "order", "failover", "rebalance", "latency",
   "orderly", "sharding", "retry", "delay", "late-join", "producer-failover", "replica", "routes", "duplicates", "send-status",
-  "sql-filter",
+  "sql-filter", "transactions",
 ];
 
 export function runCheckers(history: readonly HistoryEvent[], context: CheckContext): CheckResult[] {
@@ -103,6 +105,8 @@ export { checkRoutes } from "./routes.ts";
 export { checkDuplicates } from "./duplicates.ts";
 export { checkSendStatus } from "./send_status.ts";
 export { checkSqlFilter } from "./sql_filter.ts";
+export { checkTransactions } from "./transactions.ts";
+export type { TransactionEvidence } from "./transactions.ts";
 export { checkRebalance } from "./rebalance.ts";
 export type { GroupAssignment, RebalanceEvidence } from "./rebalance.ts";
 export { checkLatency } from "./latency.ts";

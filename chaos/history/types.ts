@@ -216,7 +216,23 @@ export interface NoteEvent {
   text: string;
 }
 
+/**
+ * A transactional producer's decision about one message (issue 16): "local" when its
+ * executeLocalTransaction answered, "check" when it answered the broker's
+ * CHECK_TRANSACTION_STATE. The message's send invoke/outcome are recorded as for any send
+ * (commit → ok, rollback → fail, UNKNOW → unknown until a check decides).
+ */
+export interface TransactionEvent {
+  type: "transaction";
+  timeMs: number;
+  process: string;
+  messageId: string;
+  phase: "local" | "check";
+  decision: "commit" | "rollback" | "unknown";
+}
+
 export type HistoryEvent =
+  | TransactionEvent
   | SendInvoke
   | SendOutcome
   | DeliverEvent

@@ -91,6 +91,11 @@ const producerSchema = Type.Object({
   retryTimesWhenSendFailed: Type.Optional(Type.Integer({ minimum: 0 })),
   notAvailableDurationMs: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }))),
   sqlProperties: Type.Optional(Type.Boolean({ description: "messages carry properties n / color / region for SQL92 selectors" })),
+  transactional: Type.Optional(Type.Object({
+    rollbackPercent: Type.Number({ minimum: 0, maximum: 100 }), unknownPercent: Type.Number({ minimum: 0, maximum: 100 }),
+    localTransactionMs: Type.Optional(nonNegative("how long each local transaction takes")),
+  }, { ...closed, description: "send every message in a transaction: some roll back, some stay UNKNOW until the broker's check" })),
+  retryResponseCodes: Type.Optional(Type.Array(Type.Integer(), { description: "response codes retried on another broker (default: 4.9.x's)" })),
 }, closed);
 
 const consumerSchema = Type.Object({
@@ -126,7 +131,7 @@ const intervalsSchema = Type.Object({
 
 export const checkerNames = [
   "delivery", "order", "failover", "rebalance", "latency", "orderly", "sharding", "retry", "delay", "late-join",
-  "producer-failover", "replica", "routes", "duplicates", "send-status", "sql-filter",
+  "producer-failover", "replica", "routes", "duplicates", "send-status", "sql-filter", "transactions",
 ] as const;
 
 const expectationsSchema = Type.Object({

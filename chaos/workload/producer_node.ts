@@ -23,6 +23,9 @@ import { aclSecretSetter, clientCredentials, credentialOptions } from "./acl_cre
 import { resolveNamesrvAddr } from "./namesrv_addr.ts";
 import { MessagePlan, type SendUnit } from "./message_plan.ts";
 import { RouteRecorder } from "./route_recorder.ts";
+import { createTransactionProducer, sendInTransaction } from "./transaction_sender.ts";
+import type { TransactionSenderDeps } from "./transaction_sender.ts";
+import type { ProducerOptions } from "../../system/client/producer/producer.ts";
 
 const defaultRatePerSecond = 10;
 
@@ -43,7 +46,7 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
   const joinsExisting = producerSpec.startAtMs !== undefined || producerSpec.namesrvAddr !== undefined;
   const namesrvAddr = producerSpec.namesrvAddr === undefined ? spec.namesrvAddr : resolveNamesrvAddr(producerSpec.namesrvAddr, spec.namesrvAddr);
   const credentials = clientCredentials(spec.workload, spec.node);
-  const producer = new Producer(env, {
+  const producerOptions: ProducerOptions = {
     producerGroup: `mqlab-producer-${producerSpec.topic}`,
     namesrvAddr,
     ...credentialOptions(credentials),
@@ -57,6 +60,7 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
       retryTimesWhenSendFailed: producerSpec.retryTimesWhenSendFailed, retryTimesWhenSendAsyncFailed: producerSpec.retryTimesWhenSendFailed,
     }),
     ...(producerSpec.notAvailableDurationMs === undefined ? {} : { notAvailableDurationMs: producerSpec.notAvailableDurationMs }),
+    ...(producerSpec.retryResponseCodes === undefined ? {} : { retryResponseCodes: producerSpec.retryResponseCodes }),
     onRouteChange: (topic, route) => {
       if (topic === producerSpec.topic) routes.update(topic, route);
     },
@@ -74,7 +78,12 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
         latencyMs: Math.round(event.latencyMs),
       });
     },
-  });
+  };
+  // Transactional workloads (issue 16) send every single message with sendMessageInTransaction.
+  const txDeps: TransactionSenderDeps | undefined = producerSpec.transactional === undefined ? undefined
+    : { env, node: spec.node, spec: producerSpec.transactional, recorder, runTimeMs: runTime };
+  const txProducer = txDeps === undefined ? undefined : createTransactionProducer(txDeps, producerOptions);
+  const producer = txProducer ?? new Producer(env, producerOptions);
   if (!joinsExisting) await ensureTopics(env, spec, [producerSpec.topic], recorder);
 
   const startToken = env.random.nextU32().toString(36);
@@ -121,6 +130,10 @@ export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: Hi
     const tally: AttemptTally = { opId: first.invoke.opId, attempts: 0, ambiguous: false };
     tallies.set(first.invoke.messageId, tally);
     try {
+      if (txProducer !== undefined && txDeps !== undefined && !unit.batch) {
+        await sendInTransaction(txProducer, txDeps, first.invoke, first.message, (error) => recordError(first.invoke, error, tally));
+        return;
+      }
       if (first.invoke.sendMode === "oneway" && !unit.batch) {
         await producer.sendOneway(first.message);
         // A oneway send has no acknowledgement: its outcome is unknown by construction.

@@ -1,4 +1,4 @@
-// Incidents 1, 2, 3, 7 and 8 for real: NameServers, brokers and clients as OS processes in the
+// Incidents 1, 2, 3, 7, 8 and 14 for real: NameServers, brokers and clients as OS processes in the
 // run's own network namespace, faults as signals and nftables rules, wall-clock time with each
 // incident's shortened process intervals. Each must show its symptom in the broken phase and
 // lose it in the fixed phase, as in the simulator. About a minute per phase. Skipped, saying
@@ -15,7 +15,7 @@ import { findIncident } from "./index.ts";
 
 const support = await netnsSupport();
 const skip = support.available ? false : `the process deployer needs a network namespace with nftables: ${support.why}`;
-const onProcess = ["broker-port-firewalled", "broker-crash-stale-routes", "heartbeat-loss-live-broker-expired", "consumer-heartbeat-loss", "namesrv-all-down"];
+const onProcess = ["broker-port-firewalled", "broker-crash-stale-routes", "heartbeat-loss-live-broker-expired", "consumer-heartbeat-loss", "namesrv-all-down", "broker-busy"];
 
 for (const name of onProcess) {
   const incident = findIncident(name);

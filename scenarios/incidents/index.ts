@@ -15,9 +15,10 @@ import { incident as namesrvAddressList } from "./namesrv-address-list/index.ts"
 import { incident as namesrvAllDown } from "./namesrv-all-down/index.ts";
 import { incident as syncFlushReadUncommitted } from "./sync-flush-read-uncommitted/index.ts";
 import { incident as aclAdminNoKeys } from "./acl-admin-no-keys/index.ts";
+import { incident as brokerBusy } from "./broker-busy/index.ts";
 
 export function allIncidents(): Incident[] {
-  return [brokerPortFirewalled, brokerCrashStaleRoutes, heartbeatLossBrokerExpired, registerBodyTooLarge, asyncFlushPowerLoss, masterDownNoPromotion, consumerHeartbeatLoss, namesrvAllDown, slaveReadAfterAsyncCrash, moreConsumersThanQueues, namesrvAddressList, syncFlushReadUncommitted, aclAdminNoKeys].sort((left, right) => left.number - right.number);
+  return [brokerPortFirewalled, brokerCrashStaleRoutes, heartbeatLossBrokerExpired, registerBodyTooLarge, asyncFlushPowerLoss, masterDownNoPromotion, consumerHeartbeatLoss, namesrvAllDown, slaveReadAfterAsyncCrash, moreConsumersThanQueues, namesrvAddressList, syncFlushReadUncommitted, aclAdminNoKeys, brokerBusy].sort((left, right) => left.number - right.number);
 }
 
 export function findIncident(name: string): Incident {

@@ -36,6 +36,9 @@ import type { SlaveSyncTarget } from "../ha/slave_synchronize.ts";
 import type { BrokerTestFaults } from "./test_faults.ts";
 import { TopicConfigManager } from "./topic_config_manager.ts";
 import { BrokerAcl } from "../acl/broker_acl.ts";
+import { SendQueue } from "./flow/send_queue.ts";
+import { TransactionalMessageService } from "./transaction/transactional_message_service.ts";
+import { TransactionCheckService } from "./transaction/transaction_check_service.ts";
 
 export class BrokerStartError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -76,6 +79,9 @@ export class BrokerController {
   private readonly timers: TimerHandle[] = [];
   private readonly runtime: BrokerRuntime;
   private listenPortActual = 0;
+  /** Issue 16: the transaction check service and the send queue (flow control). */
+  readonly transactionCheckService: TransactionCheckService;
+  readonly sendQueue: SendQueue;
   private storeLoaded = false;
   private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
 
@@ -129,6 +135,21 @@ export class BrokerController {
     };
     const ha = this.ha;
     if (ha !== undefined) this.runtime.haRuntimeInfo = () => ha.runtimeInfo();
+    const transactions = new TransactionalMessageService({
+      env, log: this.log.child({ component: "transaction" }), store: this.store, consumerOffsetManager: this.consumerOffsetManager,
+      topicConfigManager: this.topicConfigManager, storeHost: () => this.runtime.storeHost,
+    });
+    this.runtime.transactions = transactions;
+    this.transactionCheckService = new TransactionCheckService(env, this.log.child({ component: "transaction-check" }), transactions, this.producerManager, {
+      transactionTimeOutMs: brokerConfig.transactionTimeOut, transactionCheckMax: brokerConfig.transactionCheckMax,
+      transactionCheckIntervalMs: brokerConfig.transactionCheckInterval, isMaster: () => this.brokerConfig.brokerRole !== "SLAVE",
+    });
+    this.sendQueue = new SendQueue(env, this.log.child({ component: "send-queue" }), {
+      threads: Math.max(1, brokerConfig.sendMessageThreadPoolNums), capacity: Math.max(1, brokerConfig.sendThreadPoolQueueCapacity),
+      waitTimeMillsInSendQueue: brokerConfig.waitTimeMillsInSendQueue, osPageCacheBusyTimeOutMills: brokerConfig.osPageCacheBusyTimeOutMills,
+      brokerFastFailureEnable: brokerConfig.brokerFastFailureEnable, putMessageLockHoldMs: brokerConfig.putMessageLockHoldMs,
+    });
+    this.runtime.sendQueue = this.sendQueue;
     this.topicConfigManager.onChange((reason, topic) => {
       this.log.info("topic table changed, registering with the NameServers", { reason, topic });
       if (this.state === "running") this.registration.requestRegister(false, true);
@@ -218,6 +239,7 @@ export class BrokerController {
     });
     this.ha?.start();
     this.pullRequestHoldService.start();
+    this.transactionCheckService.start();
     this.startTimers();
     this.acl.start();
     this.state = "running";
@@ -352,6 +374,8 @@ export class BrokerController {
     this.timers.length = 0;
     this.acl.shutdown();
     this.pullRequestHoldService.shutdown();
+    this.transactionCheckService.shutdown();
+    this.sendQueue.shutdown();
     await Promise.all(this.servers.map((server) => server.shutdown()));
     const problems: string[] = [];
     const attempt = async (what: string, task: () => Promise<void>): Promise<void> => {

@@ -14,6 +14,7 @@ import { PullMessageProcessor } from "./processor/pull_message_processor.ts";
 import { QueryProcessor } from "./processor/query_processor.ts";
 import { SendBackProcessor } from "./processor/send_back_processor.ts";
 import { SendMessageProcessor } from "./processor/send_message_processor.ts";
+import { EndTransactionProcessor } from "./transaction/end_transaction_processor.ts";
 
 export function buildProcessorTable(runtime: BrokerRuntime, options: { consumerRunningInfoTimeoutMs?: number } = {}): Map<number, RequestProcessor> {
   const send = new SendMessageProcessor(runtime);
@@ -29,10 +30,17 @@ export function buildProcessorTable(runtime: BrokerRuntime, options: { consumerR
   const on = (code: number, processor: RequestProcessor): void => {
     table.set(code, processor);
   };
-  on(RequestCode.SEND_MESSAGE, (context, request) => send.process(context, request));
-  on(RequestCode.SEND_MESSAGE_V2, (context, request) => send.process(context, request));
-  on(RequestCode.SEND_BATCH_MESSAGE, (context, request) => send.process(context, request));
-  on(RequestCode.CONSUMER_SEND_MSG_BACK, (context, request) => sendBack.process(context, request));
+  // The send pool's codes go through its queue (flow control) when the broker has one.
+  const queued = (processor: RequestProcessor): RequestProcessor => (context, request) =>
+    runtime.sendQueue === undefined ? processor(context, request) : runtime.sendQueue.submit(request, async () => processor(context, request));
+  on(RequestCode.SEND_MESSAGE, queued((context, request) => send.process(context, request)));
+  on(RequestCode.SEND_MESSAGE_V2, queued((context, request) => send.process(context, request)));
+  on(RequestCode.SEND_BATCH_MESSAGE, queued((context, request) => send.process(context, request)));
+  on(RequestCode.CONSUMER_SEND_MSG_BACK, queued((context, request) => sendBack.process(context, request)));
+  if (runtime.transactions !== undefined) {
+    const endTransaction = new EndTransactionProcessor(runtime, runtime.transactions);
+    on(RequestCode.END_TRANSACTION, (context, request) => endTransaction.process(context, request));
+  }
   on(RequestCode.PULL_MESSAGE, (context, request) => pull.process(context, request));
   on(RequestCode.QUERY_MESSAGE, (context, request) => query.queryMessage(context, request));
   on(RequestCode.VIEW_MESSAGE_BY_ID, (context, request) => query.viewMessageById(context, request));

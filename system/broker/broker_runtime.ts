@@ -13,6 +13,8 @@ import type { SubscriptionGroupManager } from "./subscription_group_manager.ts";
 import type { BrokerTestFaults } from "./test_faults.ts";
 import type { TopicConfigManager } from "./topic_config_manager.ts";
 import type { PutLatencyHistogram } from "./put_latency.ts";
+import type { SendQueue } from "./flow/send_queue.ts";
+import type { TransactionalMessageService } from "./transaction/transactional_message_service.ts";
 
 export interface BrokerRuntime {
   readonly env: Env;
@@ -34,6 +36,10 @@ export interface BrokerRuntime {
   counters: BrokerCounters;
   /** Replication state for GET_BROKER_RUNTIME_INFO (system/ha), when the broker replicates. */
   haRuntimeInfo?: () => Record<string, string>;
+  /** Half messages, END_TRANSACTION and the check (system/broker/transaction). */
+  transactions?: TransactionalMessageService;
+  /** The send thread pool's queue with BrokerFastFailure (system/broker/flow). */
+  sendQueue?: SendQueue;
 }
 
 export interface BrokerCounters {

@@ -6,6 +6,8 @@ import type { TopicPublishInfo } from "./producer/topic_publish_info.ts";
 import type { SubscriptionData } from "./consumer/subscription_data.ts";
 import type { ClientMessageExt } from "./message.ts";
 import type { ConsumeMessageDirectlyResult } from "../protocol/ops_bodies.ts";
+import type { MessageExt } from "../message/message_record.ts";
+import type { CheckTransactionStateRequestHeader } from "../protocol/headers.ts";
 
 export type MessageModel = "CLUSTERING" | "BROADCASTING";
 export type ConsumeType = "CONSUME_ACTIVELY" | "CONSUME_PASSIVELY";
@@ -17,6 +19,8 @@ export interface ProducerInner {
   /** True when the producer uses topic and lacks usable route info for it. */
   isPublishTopicNeedUpdate(topic: string): boolean;
   updateTopicPublishInfo(topic: string, info: TopicPublishInfo): void;
+  /** Transactional producers: the broker at brokerAddr asks about a half message (39). */
+  checkTransactionState?(brokerAddr: string, message: MessageExt, header: CheckTransactionStateRequestHeader): void;
 }
 
 export interface ConsumerInner {

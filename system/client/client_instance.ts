@@ -27,6 +27,7 @@ import type { HeartbeatData } from "../protocol/heartbeat.ts";
 import { MQClientAPI } from "./mq_client_api.ts";
 import { registerClientOpsProcessors } from "./client_ops_processor.ts";
 import { RouteTables } from "./route_tables.ts";
+import { handleCheckTransactionState } from "./producer/check_transaction_state.ts";
 
 const instancesByEnv = new WeakMap<Env, Map<string, ClientInstance>>();
 
@@ -96,6 +97,10 @@ export class ClientInstance {
       return createResponse(request, ResponseCode.SUCCESS, undefined, {}, encodeJsonBody(consumer.runningInfo()));
     });
     registerClientOpsProcessors(this);
+    remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (context, request) => {
+      handleCheckTransactionState(this.log, (group) => this.producers.get(group), context.channel.remoteAddress, request);
+      return undefined;
+    });
   }
 
   get isRunning(): boolean {

@@ -13,6 +13,10 @@ export type { TopicRouteData, QueueData, BrokerData } from "./route_data.ts";
 export { Producer, DEFAULT_PRODUCER_GROUP, MAX_MESSAGE_SIZE_DEFAULT } from "./producer/producer.ts";
 export type { ProducerOptions, SendCallback, MessageQueueSelector } from "./producer/producer.ts";
 export type { SendResult, SendStatus } from "./producer/send_kernel.ts";
+export { TransactionProducer, commitOrRollbackOf } from "./producer/transaction_producer.ts";
+export type {
+  LocalTransactionState, TransactionListener, TransactionMessage, TransactionProducerOptions, TransactionSendResult,
+} from "./producer/transaction_producer.ts";
 export type { SendAttemptEvent } from "./producer/send_engine.ts";
 export { selectMessageQueueByHash } from "./producer/selectors.ts";
 export { LatencyFaultTolerance, LATENCY_MAX_MS_DEFAULT, NOT_AVAILABLE_DURATION_MS_DEFAULT } from "./producer/latency_fault_tolerance.ts";

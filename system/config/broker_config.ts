@@ -109,6 +109,21 @@ export interface BrokerConfig {
   readUnCommitted: boolean;
   /** Physical memory the accessMessageInMemoryMaxRatio rule assumes (bytes). */
   totalPhysicalMemoryBytes: number;
+  // transactions (issue 16): a half message younger than transactionTimeOut is not checked
+  transactionTimeOut: number;
+  transactionCheckMax: number;
+  transactionCheckInterval: number;
+  rejectTransactionMessage: boolean;
+  // flow control (issue 16, BrokerFastFailure)
+  brokerFastFailureEnable: boolean;
+  waitTimeMillsInSendQueue: number;
+  osPageCacheBusyTimeOutMills: number;
+  sendThreadPoolQueueCapacity: number;
+  /**
+   * mqlab's knob: how long each send holds the commit-log lock (a page-cache stall, a slow
+   * disk); 0 = as long as the append takes. The lab's way to overload a broker on purpose.
+   */
+  putMessageLockHoldMs: number;
 }
 
 export interface BrokerConfigContext {
@@ -203,6 +218,15 @@ export function defaultBrokerConfig(context: BrokerConfigContext): BrokerConfig 
     checkCRCOnRecover: true,
     readUnCommitted: false,
     totalPhysicalMemoryBytes: context.totalPhysicalMemoryBytes,
+    transactionTimeOut: 6_000,
+    transactionCheckMax: 15,
+    transactionCheckInterval: 60_000,
+    rejectTransactionMessage: false,
+    brokerFastFailureEnable: true,
+    waitTimeMillsInSendQueue: 200,
+    osPageCacheBusyTimeOutMills: 1_000,
+    sendThreadPoolQueueCapacity: 10_000,
+    putMessageLockHoldMs: 0,
   };
 }
 
@@ -242,6 +266,9 @@ export const brokerConfigKeys: { readonly [K in keyof BrokerConfig]: KeySpec } =
   maxTransferBytesOnMessageInDisk: int, maxTransferCountOnMessageInDisk: int,
   accessMessageInMemoryMaxRatio: int, messageIndexEnable: bool, maxHashSlotNum: int,
   maxIndexNum: int, messageDelayLevel: str, checkCRCOnRecover: bool, readUnCommitted: bool, totalPhysicalMemoryBytes: long,
+  transactionTimeOut: long, transactionCheckMax: int, transactionCheckInterval: long, rejectTransactionMessage: bool,
+  brokerFastFailureEnable: bool, waitTimeMillsInSendQueue: long, osPageCacheBusyTimeOutMills: long,
+  sendThreadPoolQueueCapacity: int, putMessageLockHoldMs: int,
 };
 
 /** Checks relations between values that a single key cannot express. */

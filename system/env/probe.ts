@@ -99,6 +99,13 @@ export const probeCatalog = [
   { name: "broker.offset.commit-regressed", description: "a consumer committed an offset below the stored one", required: true },
   { name: "broker.client.consumer-expired", description: "the broker expired a consumer channel without heartbeats", required: true },
   { name: "broker.client.consumer-channel-closed", description: "the broker removed a consumer because its channel closed", required: true },
+  // broker: transactions and flow control (issue 16)
+  { name: "broker.transaction.commit", description: "END_TRANSACTION committed a half message into its real topic", required: false },
+  { name: "broker.transaction.rollback", description: "END_TRANSACTION rolled a half message back", required: false },
+  { name: "broker.transaction.check", description: "the check service asked a producer about an unresolved half message", required: false },
+  { name: "broker.transaction.check-no-producer", description: "a half message was due for a check but its group had no live producer", required: false },
+  { name: "broker.flow.timeout-clean-queue", description: "a send waited longer than waitTimeMillsInSendQueue and got SYSTEM_BUSY [TIMEOUT_CLEAN_QUEUE]", required: false },
+  { name: "broker.flow.page-cache-busy", description: "a send got SYSTEM_BUSY because the commit-log lock was held past osPageCacheBusyTimeOutMills", required: false },
   // client: producer
   { name: "client.producer.retry", description: "a send failed and the producer retried it at once", required: true },
   { name: "client.producer.retry-other-broker", description: "a producer retry went to a different broker than the failed attempt", required: true },

@@ -53,7 +53,8 @@ export class SendMessageProcessor {
     const properties = string2messageProperties(header.properties ?? "");
     const waitStoreMsgOK = properties.get(MessageConst.WAIT_STORE_MSG_OK) !== "false";
     properties.delete(MessageConst.WAIT_STORE_MSG_OK);
-    if (properties.get(MessageConst.TRANSACTION_PREPARED) === "true") {
+    const prepared = properties.get(MessageConst.TRANSACTION_PREPARED) === "true";
+    if (prepared && (brokerConfig.rejectTransactionMessage || this.runtime.transactions === undefined)) {
       return fail(ResponseCode.NO_PERMISSION, `the broker[${brokerConfig.brokerIP1}] sending transaction message is forbidden`);
     }
     let topic = header.topic;
@@ -98,6 +99,7 @@ export class SendMessageProcessor {
       ? this.batchMessages(body, base, brokerConfig.brokerClusterName)
       : [{ ...base, body, flag: header.flag, properties }];
     if (messages.length === 0) return fail(ResponseCode.MESSAGE_ILLEGAL, "the message is illegal: empty batch");
+    if (prepared && !isBatch) return this.putHalf(request, messages[0]!, queueId, waitStoreMsgOK, traceFields);
     return this.put(request, messages, isBatch, queueId, waitStoreMsgOK, traceFields);
   }
 
@@ -155,6 +157,19 @@ export class SendMessageProcessor {
       msgId: result.appendResult.msgId,
       queueId,
       queueOffset: result.appendResult.logicsOffset,
+    });
+  }
+
+  /** A prepared message becomes a half message (transaction/); the response names the half record. */
+  private async putHalf(
+    request: RemotingCommand, message: MessageExtBrokerInner, queueId: number, waitStoreMsgOK: boolean, traceFields: Record<string, string>,
+  ): Promise<RemotingCommand> {
+    const result = await this.runtime.transactions!.prepare(message, waitStoreMsgOK);
+    const outcome = putOutcome(result.status, this.runtime.brokerConfig.maxMessageSize, result.reason);
+    if (!outcome.stored || result.appendResult === undefined) return respond(request, outcome.code, outcome.remark ?? result.status, traceFields);
+    this.runtime.counters.putMessages += 1;
+    return respond(request, outcome.code, undefined, {
+      ...traceFields, msgId: result.appendResult.msgId, queueId, queueOffset: result.appendResult.logicsOffset,
     });
   }
 

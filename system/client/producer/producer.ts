@@ -243,7 +243,7 @@ export class Producer implements ProducerInner {
 
   // ---- internals ----
 
-  private client(): ClientInstance {
+  protected client(): ClientInstance {
     if (this.instance === undefined) throw new MQClientError(`The producer service state not OK, ${this.state}`);
     return this.instance;
   }
