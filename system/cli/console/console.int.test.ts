@@ -186,7 +186,7 @@ test("a consumer group's lag shown on the page drains as a consumer runs", { ski
   }
 });
 
-test("reset offset shows the broker's code and remark when it does not support 222; producers page", { skip, timeout: 30_000 }, async () => {
+test("reset offset shows the new offsets or the broker's code and remark; producers page", { skip, timeout: 90_000 }, async () => {
   await visit("/consumer?group=ConsoleLagGroup");
   await page.getByRole("button", { name: "Reset" }).click();
   const text = await page.locator("main").innerText();
