@@ -9,10 +9,11 @@ default:
 setup:
     npm ci --no-audit --no-fund
 
-# type-check and lint
+# type-check, lint, and the dependency direction and no-cycle rules (.dependency-cruiser.cjs)
 check:
     tsc --noEmit -p tsconfig.json
     eslint --max-warnings=0 .
+    depcruise --config .dependency-cruiser.cjs system chaos scenarios reports
 
 # the README's test command: unit, property and integration tests and the CI scenario suite
 test:

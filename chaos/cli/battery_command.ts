@@ -1,5 +1,5 @@
 // `mqlab battery --budget <seconds> [--seed N] [--out dir] [--deployer sim] [--broken switch]`:
-// the command to run in CI (chaos/swarm/battery.ts). Prints a line per run on stderr; on
+// the command to run in CI (chaos/cli/battery.ts). Prints a line per run on stderr; on
 // stdout the verdict, the distribution of what the swarm visited and, for a failure, the shrunk
 // scenario and its replay command. Exit codes: 0 pass, 1 a check failed, 2 the lab broke or
 // the command was wrong (one line on stderr).
@@ -9,7 +9,8 @@ import { renderTextSummary } from "../../reports/text.ts";
 import { brokenUsage, parseBrokenSwitch } from "../check/broken.ts";
 import { describeSchedule } from "../check/check_scenario.ts";
 import { deployerNames } from "../deploy/index.ts";
-import { batteryDefaults, runBattery, type BatterySummary } from "../swarm/battery.ts";
+import { batteryDefaults, runBattery } from "./battery.ts";
+import type { BatterySummary } from "../swarm/battery_summary.ts";
 import { renderDistributionText } from "../swarm/distribution.ts";
 
 interface BatteryCliOptions {

@@ -18,6 +18,7 @@ import { registerCheckCommand } from "./check_command.ts";
 import { registerIncidentCommand } from "./incident_command.ts";
 import { registerBatteryCommand } from "./battery_command.ts";
 import { brokenTag, brokenUsage, parseBrokenSwitches } from "../check/broken.ts";
+import { writeRunReport } from "../../reports/run_dir.ts";
 
 const defaultOutRoot = "reports/out";
 
@@ -90,6 +91,7 @@ program
     let result: RunResult;
     try {
       result = await runScenario(scenario, { deployer, seed: options.seed, outDir, replayCommand: replay });
+      writeRunReport(outDir);
     } catch (error) {
       fail(error instanceof Error ? error.message : String(error));
     }
@@ -113,6 +115,7 @@ program
     const deployer = await createDeployer(original.deployer);
     const outDir = resolve(options.out ?? join(directory, "replay"));
     const result = await runScenario(scenario, { deployer, seed: original.seed, outDir, replayCommand: original.replay });
+    writeRunReport(outDir);
     const sameHash = original.traceHash === undefined || original.traceHash === result.traceHash;
     const sameVerdict = original.verdict === result.verdict;
     process.stdout.write(renderTextSummary(result) + "\n");

@@ -7,6 +7,7 @@ import { findScenario } from "../../scenarios/index.ts";
 import { createDeployer } from "../deploy/index.ts";
 import type { RunResult } from "../result.ts";
 import { runScenario } from "../runner.ts";
+import { writeRunReport } from "../../reports/run_dir.ts";
 
 /** Where a suite writes one run (scenario × seed). */
 export function suiteRunDir(outDir: string, scenario: string, seed: number): string {
@@ -36,6 +37,7 @@ export async function runSuite(suite: Suite, options: { seeds: number; shard: st
     const outDir = suiteRunDir(options.outDir, job.name, job.seed);
     const replay = `npx mqlab run ${job.name} --deployer ${deployer.name} --seed ${job.seed}`;
     const result = await runScenario(scenario, { deployer, seed: job.seed, outDir, replayCommand: replay });
+    writeRunReport(outDir);
     results.push(result);
     if (interactive) bar.update(index + 1, { scenario: job.name, status: result.verdict });
     else process.stderr.write(`[${index + 1}/${jobs.length}] ${job.name} seed ${job.seed}: ${result.verdict} (${result.wallMs} ms)\n`);

@@ -70,7 +70,10 @@ export class ClientInstance {
     this.log = env.log.child({ component: "client", clientId });
     const remoting = new RemotingClient(env, { connectTimeoutMs: config.connectTimeoutMs, name: "client-remoting" });
     this.api = new MQClientAPI(remoting, config.namesrvAddrs, this.log, env.random.intBetween(0, 0x7fff));
-    this.routes = new RouteTables(this);
+    this.routes = new RouteTables({
+      api: this.api, config, random: env.random, log: this.log,
+      producers: () => this.producerList(), consumers: () => this.consumerList(),
+    });
     remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (_context, request) => {
       const header = decodeHeader(NotifyConsumerIdsChangedRequestHeader, request.extFields);
       this.log.info("consumer ids changed, rebalance now", { group: header.consumerGroup });

@@ -8,7 +8,7 @@
 // A processor may return a promise that settles much later (long polling); the dispatcher never
 // waits for it before handling the next request.
 import type { Log } from "../env/env.ts";
-import type { RemotingChannel } from "./remoting_channel.ts";
+import type { IncomingRequests, RemotingChannel, ResponseSink } from "./remoting_channel.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
 import { createResponse, FLAG_RESPONSE, isOneway, SerializeType } from "./remoting_command.ts";
 import { requestCodeName } from "./request_code.ts";
@@ -24,14 +24,7 @@ export type RequestProcessor = (
   request: RemotingCommand,
 ) => Promise<RemotingCommand | undefined> | RemotingCommand | undefined;
 
-/** What the dispatcher needs from a channel to answer. */
-export interface ResponseSink {
-  readonly channel: RemotingChannel;
-  /** Writes `response` stamped with the given opaque, flag and serialize type (default: its own). */
-  sendResponse(response: RemotingCommand, opaque?: number, flag?: number, serializeType?: SerializeType): void;
-}
-
-export class RequestDispatcher {
+export class RequestDispatcher implements IncomingRequests {
   private readonly processors = new Map<number, RequestProcessor>();
   private defaultProcessor: RequestProcessor | undefined;
 

@@ -12,9 +12,10 @@ import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
 import { readRunResult } from "../result.ts";
 import { readScenarioFile, runScenario } from "../runner.ts";
 import { probeCatalog } from "../../system/env/probe.ts";
-import { renderBatteryText } from "../cli/battery_command.ts";
+import { renderBatteryText } from "./battery_command.ts";
 import type { ProbeAggregate } from "../probes.ts";
-import { batteryProperties, runBattery, runPlan, runSeed, shrinkReserveMs, type BatterySummary } from "./battery.ts";
+import { batteryProperties, runBattery, runPlan, runSeed, shrinkReserveMs } from "./battery.ts";
+import type { BatterySummary } from "../swarm/battery_summary.ts";
 
 const root = mkdtempSync(join(tmpdir(), "mqlab-battery-"));
 process.on("exit", () => rmSync(root, { recursive: true, force: true }));
