@@ -3,7 +3,7 @@
 // HTML report is not the runner's business: the CLI renders it from those files
 // (reports/run_dir.ts), so chaos/ never imports reports/. The verdict is "error" when the run itself broke (the history is still
 // written: it shows how far it got).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadTopology } from "./topologies/index.ts";
 import { contextFromScenario, evaluateRun, topologyFactsFromFiles } from "./checkers/index.ts";
@@ -12,8 +12,7 @@ import { executeScenario } from "./execute.ts";
 import { faultRecordOf, historyFileName, writeRunResult, emptyCounts, type RunResult } from "./result.ts";
 import { effectiveIntervals, type Scenario } from "./scenario.ts";
 import type { HistoryEvent } from "./history/types.ts";
-
-export const scenarioFileName = "scenario.json";
+import { scenarioFileName } from "./scenario_json.ts";
 
 export interface RunOptions {
   deployer: Deployer;
@@ -67,9 +66,4 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   if (execution.simulatedMs !== undefined) result.simulatedMs = Math.round(execution.simulatedMs);
   writeRunResult(options.outDir, result);
   return result;
-}
-
-/** The scenario a run directory was made from (for replay). */
-export function readScenarioFile(outDir: string): Scenario {
-  return JSON.parse(readFileSync(join(outDir, scenarioFileName), "utf8")) as Scenario;
 }

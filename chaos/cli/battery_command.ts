@@ -126,11 +126,5 @@ export function registerBatteryCommand(program: Command): void {
     .option("--shrink-runs <n>", `most runs spent shrinking a failure (default ${batteryDefaults.shrinkRunsMax})`)
     .option("--no-suite", "skip the CI suite (swarm runs only)")
     .option("--keep-going", "measure: go on after failing swarm runs (unshrunk, each with its run directory)")
-    // CLI misuse is one clear line and exit 2 (commander's default is help text and exit 1).
-    .showHelpAfterError(false)
-    .exitOverride((error) => {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.help" || error.code === "commander.version") process.exit(0);
-      process.exit(2);
-    })
     .action(batteryAction);
 }
