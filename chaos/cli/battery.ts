@@ -28,6 +28,7 @@ import type { ProbeRun } from "../probes.ts";
 import { requiredProbeNames, type ProbeName } from "../../system/env/probe.ts";
 import { swarmSource } from "../swarm/swarm_case.ts";
 import { writeRunReport } from "../../reports/run_dir.ts";
+import { errorText } from "../../system/stdx/error_text.ts";
 
 /**
  * The properties a battery cycles through: the durability pair, order, rebalance, duplicates,
@@ -175,7 +176,7 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
         },
       });
     } catch (error) {
-      throw new Error(`swarm run ${index} (${plan.property}, fast-check seed ${plan.fastCheckSeed}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`swarm run ${index} (${plan.property}, fast-check seed ${plan.fastCheckSeed}): ${errorText(error)}`, { cause: error });
     }
     if (searched?.scenario === undefined) throw new Error(`swarm run ${index}: fast-check ran no case`);
     const scenario = searched.scenario;

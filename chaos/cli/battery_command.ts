@@ -12,6 +12,7 @@ import { deployerNames } from "../deploy/index.ts";
 import { batteryDefaults, runBattery } from "./battery.ts";
 import type { BatterySummary } from "../swarm/battery_summary.ts";
 import { renderDistributionText } from "../swarm/distribution.ts";
+import { errorText } from "../../system/stdx/error_text.ts";
 
 interface BatteryCliOptions {
   budget?: string;
@@ -104,7 +105,7 @@ async function batteryAction(options: BatteryCliOptions): Promise<never> {
       onLine: (text) => process.stderr.write(text + "\n"),
     });
   } catch (error) {
-    process.stderr.write(`mqlab battery: the lab broke: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`mqlab battery: the lab broke: ${errorText(error)}\n`);
     process.exit(2);
   }
   process.stdout.write(renderBatteryText(summary) + "\n");

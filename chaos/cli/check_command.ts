@@ -13,6 +13,7 @@ import { findProperty, propertyNames } from "../check/properties.ts";
 import { isTopologyName, topologyNames, type TopologyName } from "../scenario.ts";
 import { swarmSource } from "../swarm/swarm_case.ts";
 import { writeRunReport } from "../../reports/run_dir.ts";
+import { errorText } from "../../system/stdx/error_text.ts";
 
 export const checkDefaults = { runs: 100, shrinkRuns: 60, topology: "2m-noslave" as TopologyName, outRoot: "reports/out/check" };
 
@@ -109,7 +110,7 @@ async function checkAction(propertyName: string, options: CheckCliOptions): Prom
       onRun: (event) => (event.verdict === "skipped" ? undefined : process.stderr.write(progressLine(event))),
     });
   } catch (error) {
-    process.stderr.write(`mqlab check: the check itself broke: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`mqlab check: the check itself broke: ${errorText(error)}\n`);
     process.exit(2);
   }
   if (report.counterexample !== undefined) writeRunReport(report.counterexample.outDir);

@@ -22,6 +22,7 @@ import { brokenTag, brokenUsage, parseBrokenSwitches } from "../check/broken.ts"
 import { writeRunReport } from "../../reports/run_dir.ts";
 import { prepareProgram, runProgram, UsageError } from "../../system/cli/cli_boundary.ts";
 import { integerIn, numberFrom, oneOf, parseShardText, readablePath, type Shard } from "../../system/cli/cli_options.ts";
+import { errorText } from "../../system/stdx/error_text.ts";
 
 const defaultOutRoot = "reports/out";
 
@@ -84,7 +85,7 @@ program
       result = await runScenario(scenario, { deployer, seed: options.seed, outDir, replayCommand: replay });
       writeRunReport(outDir);
     } catch (error) {
-      fail(error instanceof Error ? error.message : String(error));
+      fail(errorText(error));
     }
     process.stdout.write(renderTextSummary(result) + `\nreport: ${join(outDir, "report.html")}\n`);
     process.exit(exitCodeOf(result.verdict));

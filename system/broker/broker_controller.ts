@@ -34,6 +34,7 @@ import { BrokerHA } from "../ha/broker_ha.ts";
 import type { SlaveSyncTarget } from "../ha/slave_synchronize.ts";
 import type { BrokerTestFaults } from "./test_faults.ts";
 import { TopicConfigManager } from "./topic_config_manager.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 export class BrokerStartError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -225,7 +226,7 @@ export class BrokerController {
       this.subscriptionGroupManager.load();
       this.consumerOffsetManager.load();
     } catch (error) {
-      throw new BrokerStartError(`store at ${this.brokerConfig.storePathRootDir} is unusable (config files): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new BrokerStartError(`store at ${this.brokerConfig.storePathRootDir} is unusable (config files): ${errorText(error)}`, { cause: error });
     }
   }
 
@@ -234,7 +235,7 @@ export class BrokerController {
     try {
       loaded = this.store.load?.() ?? true;
     } catch (error) {
-      throw new BrokerStartError(`message store at ${this.brokerConfig.storePathRootDir} is unusable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new BrokerStartError(`message store at ${this.brokerConfig.storePathRootDir} is unusable: ${errorText(error)}`, { cause: error });
     }
     if (!loaded) throw new BrokerStartError(`message store at ${this.brokerConfig.storePathRootDir} is unusable (load failed)`);
     this.storeLoaded = true;
@@ -269,7 +270,7 @@ export class BrokerController {
       if (error instanceof NetError && error.code === "EADDRINUSE") {
         throw new BrokerStartError(`HA port ${port} is already in use (haListenPort; RocketMQ uses listenPort+1)`, { cause: error });
       }
-      throw new BrokerStartError(`cannot listen on the HA port ${port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new BrokerStartError(`cannot listen on the HA port ${port}: ${errorText(error)}`, { cause: error });
     }
   }
 
@@ -287,7 +288,7 @@ export class BrokerController {
       if (error instanceof NetError && error.code === "EADDRINUSE") {
         throw new BrokerStartError(`port ${port} is already in use (the broker listens on listenPort ${this.brokerConfig.listenPort} and its VIP channel listenPort-2)`, { cause: error });
       }
-      throw new BrokerStartError(`cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new BrokerStartError(`cannot listen on ${host}:${port}: ${errorText(error)}`, { cause: error });
     }
   }
 
@@ -298,7 +299,7 @@ export class BrokerController {
     every(this.brokerConfig.clientScanIntervalMs, () => this.scanClients());
     every(this.brokerConfig.flushConsumerOffsetInterval, () => {
       this.consumerOffsetManager.persist().catch((error: unknown) => {
-        this.log.error("consumer offset flush failed", { error: error instanceof Error ? error.message : String(error) });
+        this.log.error("consumer offset flush failed", { error: errorText(error) });
       });
     });
   }
@@ -337,7 +338,7 @@ export class BrokerController {
       try {
         await task();
       } catch (error) {
-        problems.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+        problems.push(`${what}: ${errorText(error)}`);
       }
     };
     await attempt("replication", async () => this.ha?.shutdown());
@@ -363,7 +364,7 @@ export class BrokerController {
     try {
       await this.store.shutdown();
     } catch (error) {
-      this.log.debug("store close after failed start", { error: error instanceof Error ? error.message : String(error) });
+      this.log.debug("store close after failed start", { error: errorText(error) });
     }
   }
 }

@@ -15,6 +15,7 @@ import { createRealEnv } from "../env/real/index.ts";
 import type { LogLevel } from "../env/real/index.ts";
 import * as commands from "./mqadmin_commands.ts";
 import type { CommonOptions, Output } from "./mqadmin_commands.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 interface GlobalOptions {
   namesrvAddr?: string;
@@ -46,7 +47,7 @@ async function run(name: string, options: GlobalOptions, runner: Runner): Promis
     const output = await runner(admin, env, { namesrvAddrs });
     process.stdout.write(options.json === true ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`);
   } catch (error) {
-    process.stderr.write(`mqadmin ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`mqadmin ${name}: ${errorText(error)}\n`);
     exitCode = exitCodes.usageOrBroken;
   } finally {
     admin.shutdown();

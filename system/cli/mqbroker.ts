@@ -16,6 +16,7 @@ import { createRealEnv } from "../env/real/index.ts";
 import { BrokerController, BrokerStartError } from "../broker/broker_controller.ts";
 import { ServerCli } from "./server_cli.ts";
 import { prepareProgram } from "./cli_boundary.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 interface Options {
   configFile?: string;
@@ -73,7 +74,7 @@ async function main(argv: string[]): Promise<void> {
   } catch (error) {
     env.close();
     if (error instanceof BrokerStartError) cli.fail(`failed to start: ${error.message}`);
-    cli.fail(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    cli.fail(`failed to start: ${errorText(error)}`);
   }
   cli.shutdownOnSignals(env, () => controller.shutdown());
   let tip = `The broker[${config.brokerName}, ${controller.brokerAddr}] boot success. serializeType=JSON`;

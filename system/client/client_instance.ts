@@ -20,11 +20,12 @@ import { assert } from "../stdx/assert.ts";
 import type { ConsumerInner, ProducerInner } from "./client_inner.ts";
 import type { ClientConfig } from "./client_config.ts";
 import { buildClientId } from "./client_config.ts";
-import { errorText } from "./client_errors.ts";
+
 import { toProtocolSubscription } from "./consumer/subscription_data.ts";
 import type { HeartbeatData } from "../protocol/heartbeat.ts";
 import { MQClientAPI } from "./mq_client_api.ts";
 import { RouteTables } from "./route_tables.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 const instancesByEnv = new WeakMap<Env, Map<string, ClientInstance>>();
 

@@ -4,15 +4,17 @@
 // Invariants: brokerAddrTable holds every broker named in a cached route (plus ones not yet
 // cleaned); a failed route fetch never clears a cached route (the client keeps working on the
 // last known route while the NameServers are unreachable).
-import { errorText, MQClientError } from "./client_errors.ts";
+import { MQClientError } from "./client_errors.ts";
 import type { Log, Random } from "../env/env.ts";
 import type { ClientConfig } from "./client_config.ts";
 import type { ConsumerInner, ProducerInner } from "./client_inner.ts";
 import type { MQClientAPI } from "./mq_client_api.ts";
 import { RETRY_GROUP_TOPIC_PREFIX, SystemTopic } from "../message/message_const.ts";
-import type { TopicRouteData } from "./route_data.ts";
-import { defaultRouteFor, MASTER_ID, publishQueuesOf, routeFingerprint, subscribeQueuesOf } from "./route_data.ts";
+import type { TopicRouteData } from "../protocol/route.ts";
+import { defaultRouteFor, publishQueuesOf, routeFingerprint, subscribeQueuesOf } from "./route_data.ts";
+import { MASTER_ID } from "../protocol/route.ts";
 import { SendWhichQueue, TopicPublishInfo } from "./producer/topic_publish_info.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 export interface FindBrokerResult {
   readonly brokerAddr: string;

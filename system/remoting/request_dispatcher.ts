@@ -13,6 +13,7 @@ import type { RemotingCommand } from "./remoting_command.ts";
 import { createResponse, FLAG_RESPONSE, isOneway, SerializeType } from "./remoting_command.ts";
 import { requestCodeName } from "./request_code.ts";
 import { ResponseCode } from "./response_code.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 export interface RequestContext {
   /** The connection the request came in on; lets a processor call back the peer. */
@@ -64,7 +65,7 @@ export class RequestDispatcher implements IncomingRequests {
     try {
       response = await processor({ channel: sink.channel }, request);
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
+      const text = errorText(error);
       this.log.warn("request processor failed", {
         code: requestCodeName(request.code),
         remoteAddress: sink.channel.remoteAddress,

@@ -15,6 +15,7 @@ import { brokerEntry, namesrvEntry, simStoreDir } from "./sim_nodes.ts";
 import { partitionCuts } from "./partition_shapes.ts";
 import { storeDigestEvents } from "./store_digest.ts";
 import { decodeFramePayload, RequestCode } from "../../../system/remoting/index.ts";
+import { errorText } from "../../../system/stdx/error_text.ts";
 
 /** How long a start may take in virtual time before the deploy is declared failed. */
 const startTimeoutMs = 60_000;
@@ -106,7 +107,7 @@ class SimCluster implements Cluster {
     try {
       return await withWorldTrapped(() => this.world.settle(promise, { timeoutMs: startTimeoutMs }));
     } catch (error) {
-      throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`${what}: ${errorText(error)}`, { cause: error });
     }
   }
 

@@ -17,17 +17,18 @@ import type { ClientOptions } from "../client_config.ts";
 import type { ClientConfig } from "../client_config.ts";
 import { resolveClientConfig } from "../client_config.ts";
 import type { ProducerInner } from "../client_inner.ts";
-import { ClientErrorCode, MQClientError, errorText } from "../client_errors.ts";
+import { ClientErrorCode, MQClientError } from "../client_errors.ts";
 import type { Message } from "../message.ts";
 import { bodyBytes, messageProperties } from "../message.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import { LatencyFaultTolerance } from "./latency_fault_tolerance.ts";
 import type { OutgoingMessage, SendResult } from "./send_kernel.ts";
 import { buildSendRequest } from "./send_kernel.ts";
 import { SendEngine } from "./send_engine.ts";
 import type { SendAttemptEvent } from "./send_engine.ts";
 import type { TopicPublishInfo } from "./topic_publish_info.ts";
-import type { TopicRouteData } from "../route_data.ts";
+import type { TopicRouteData } from "../../protocol/route.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 export const MAX_MESSAGE_SIZE_DEFAULT = 4 * 1024 * 1024;
 
