@@ -16,6 +16,7 @@ import { partitionCuts } from "./partition_shapes.ts";
 import { storeDigestEvents } from "./store_digest.ts";
 import { decodeFramePayload, RequestCode } from "../../../system/remoting/index.ts";
 import { errorText } from "../../../system/stdx/error_text.ts";
+import { assertNever } from "../../../system/stdx/assert.ts";
 
 /** How long a start may take in virtual time before the deploy is declared failed. */
 const startTimeoutMs = 60_000;
@@ -330,6 +331,9 @@ class SimCluster implements Cluster {
         this.faultUndo.set(faultIndex, () => disk.restoreCapacity());
         return;
       }
+      default:
+        // A new Fault kind must be played here: this stops compiling until it is.
+        assertNever(fault, "fault kind the simulator does not play");
     }
   }
 
