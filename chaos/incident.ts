@@ -1,17 +1,16 @@
 // Runs one incident of the library (scenarios/incidents/): the broken phase, then the fixed
 // phase, each a whole run (runScenario) in DIR/broken and DIR/fixed, then reads the symptom in
 // both and writes DIR/result.json (narrative, both phases with their symptom readings, and the
-// incident's own checks) and DIR/report.html (the story, then the phases side by side, each
-// with its timeline). Verdict: "pass" when the symptom showed in the broken phase, is gone in
+// incident's own checks). The CLI renders DIR/report.html from the outcome (reports/run_dir.ts).
+// Verdict: "pass" when the symptom showed in the broken phase, is gone in
 // the fixed phase, and the fixed phase passed every check; "error" when a phase itself broke.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderReport } from "../reports/html.ts";
-import type { Incident, PhaseName, PhaseRun, SymptomReading } from "../scenarios/incidents/types.ts";
-import { phaseNames } from "../scenarios/incidents/types.ts";
+import type { Incident, PhaseName, PhaseRun, SymptomReading } from "./incident_types.ts";
+import { phaseNames } from "./incident_types.ts";
 import type { Deployer } from "./deploy/types.ts";
 import { parseHistoryJsonl, type HistoryEvent } from "./history/types.ts";
-import { historyFileName, reportFileName, writeRunResult, type CheckResult, type PhaseResult, type RunResult } from "./result.ts";
+import { historyFileName, writeRunResult, type CheckResult, type PhaseResult, type RunResult } from "./result.ts";
 import { runScenario } from "./runner.ts";
 
 export interface IncidentRunOptions {
@@ -61,9 +60,6 @@ export async function runIncident(incident: Incident, options: IncidentRunOption
   }
   const result = combine(incident, phases, { deployer: options.deployer.name, seed: options.seed, replay, startedAt });
   writeRunResult(options.outDir, result);
-  writeFileSync(join(options.outDir, reportFileName), renderReport(result, [], {
-    phaseHistories: phaseNames.map((phase) => phases[phase].run.history),
-  }));
   return { result, phases };
 }
 

@@ -2,7 +2,7 @@
 // topology's files are used as they are; scenario overrides and the run's intervals are
 // appended as a marked section (a later key wins in a properties file), so the conf a node
 // runs with is readable and reproducible.
-import { loadTopology } from "../scenarios/topologies/index.ts";
+import { loadTopology } from "./topologies/index.ts";
 import type { ClusterPlan, PlannedBroker } from "./deploy/types.ts";
 import { effectiveIntervals, type Intervals, type Scenario } from "./scenario.ts";
 

@@ -16,6 +16,7 @@ import { aggregateProbes, checkRequiredProbes, readProbeRuns, renderProbeText, t
 import { emptyCounts, writeRunResult, type ProbeHits, type RunResult } from "./result.ts";
 import { runScenario } from "./runner.ts";
 import { probeTableHtml } from "../reports/probes_html.ts";
+import { writeRunReport } from "../reports/run_dir.ts";
 
 function fakeResult(scenario: string, seed: number, probes: RunResult["probes"]): RunResult {
   return {
@@ -91,7 +92,8 @@ test("a simulated broker crash lists the recovery probes it took in result.json,
   const dir = mkdtempSync(join(tmpdir(), "mqlab-probes-"));
   try {
     const scenario = findScenario("smoke/1m/broker-crash");
-    const first = await runScenario(scenario, { deployer: new SimDeployer(), seed: 1, outDir: join(dir, "a"), writeReport: true });
+    const first = await runScenario(scenario, { deployer: new SimDeployer(), seed: 1, outDir: join(dir, "a") });
+    writeRunReport(join(dir, "a"));
     const written = JSON.parse(readFileSync(join(dir, "a", "result.json"), "utf8")) as RunResult;
     assert.equal(written.probes?.collected, true);
     const hits = written.probes?.collected === true ? written.probes.hits : {};
@@ -101,12 +103,12 @@ test("a simulated broker crash lists the recovery probes it took in result.json,
     // A crash is not a clean shutdown: nothing removed the abort file before the restart.
     assert.equal(hits["store.abort-file.removed"], undefined);
     assert.match(readFileSync(join(dir, "a", "report.html"), "utf8"), /store\.recovery\.abnormal/);
-    const second = await runScenario(scenario, { deployer: new SimDeployer(), seed: 1, outDir: join(dir, "b"), writeReport: false });
+    const second = await runScenario(scenario, { deployer: new SimDeployer(), seed: 1, outDir: join(dir, "b") });
     assert.deepEqual(second.probes, first.probes);
     assert.equal(second.traceHash, first.traceHash);
     // Take the crash out of the schedule: the recovery probes leave the campaign's reach, and
     // the required-probe verdict names them.
-    const calm = await runScenario({ ...scenario, name: "smoke/1m/no-crash", faults: [] }, { deployer: new SimDeployer(), seed: 1, outDir: join(dir, "c"), writeReport: false });
+    const calm = await runScenario({ ...scenario, name: "smoke/1m/no-crash", faults: [] }, { deployer: new SimDeployer(), seed: 1, outDir: join(dir, "c") });
     const missing = aggregateProbes([{ result: calm }]).missingRequired;
     assert.ok(missing.includes("store.recovery.abnormal") && missing.includes("namesrv.broker.channel-closed"), JSON.stringify(missing));
     assert.ok(!aggregateProbes([{ result: first }, { result: calm }]).missingRequired.includes("store.recovery.abnormal"));

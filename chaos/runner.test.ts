@@ -6,16 +6,19 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimDeployer } from "./deploy/sim/sim_deployer.ts";
-import { readScenarioFile, runScenario } from "./runner.ts";
+import { runScenario } from "./runner.ts";
+import { readScenarioFile } from "./scenario_json.ts";
 import { readRunResult } from "./result.ts";
-import { standardScenario, topologies } from "../scenarios/library/standard.ts";
+import { standardScenario } from "../scenarios/library/standard.ts";
+import { topologyNames } from "./scenario.ts";
+import { writeRunReport } from "../reports/run_dir.ts";
 import type { Scenario } from "./scenario.ts";
 
 function shortened(scenario: Scenario): Scenario {
   return { ...scenario, durationMs: 60_000, quiesceMs: 60_000 };
 }
 
-for (const topology of topologies) {
+for (const topology of topologyNames) {
   test(`${topology}: a no-fault scenario passes and replays to the same traceHash and verdict`, async () => {
     const dir = mkdtempSync(join(tmpdir(), "mqlab-run-"));
     try {
@@ -27,7 +30,7 @@ for (const topology of topologies) {
       // first one at once (regression: a notify racing a rebalance pass was dropped).
       assert.equal(first.counts.duplicated, 0);
       assert.match(first.traceHash ?? "", /^[0-9a-f]{64}$/);
-      const html = readFileSync(join(dir, "first", "report.html"), "utf8");
+      const html = readFileSync(writeRunReport(join(dir, "first")), "utf8");
       assert.match(html, /PASS/);
       const again = await runScenario(readScenarioFile(join(dir, "first")), { deployer: new SimDeployer(), seed: readRunResult(join(dir, "first")).seed, outDir: join(dir, "replay") });
       assert.equal(again.traceHash, first.traceHash);

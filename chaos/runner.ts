@@ -1,19 +1,18 @@
 // One run, end to end: execute a scenario on a deployer, judge the history with the checkers,
-// write DIR/result.json, DIR/history.jsonl, DIR/scenario.json (what replay re-runs) and
-// DIR/report.html. The verdict is "error" when the run itself broke (the history is still
+// write DIR/result.json, DIR/history.jsonl and DIR/scenario.json (what replay re-runs). The
+// HTML report is not the runner's business: the CLI renders it from those files
+// (reports/run_dir.ts), so chaos/ never imports reports/. The verdict is "error" when the run itself broke (the history is still
 // written: it shows how far it got).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadTopology } from "../scenarios/topologies/index.ts";
+import { loadTopology } from "./topologies/index.ts";
 import { contextFromScenario, evaluateRun, topologyFactsFromFiles } from "./checkers/index.ts";
 import type { Deployer } from "./deploy/types.ts";
 import { executeScenario } from "./execute.ts";
-import { faultRecordOf, historyFileName, reportFileName, writeRunResult, emptyCounts, type RunResult } from "./result.ts";
+import { faultRecordOf, historyFileName, writeRunResult, emptyCounts, type RunResult } from "./result.ts";
 import { effectiveIntervals, type Scenario } from "./scenario.ts";
 import type { HistoryEvent } from "./history/types.ts";
-import { renderReport } from "../reports/html.ts";
-
-export const scenarioFileName = "scenario.json";
+import { scenarioFileName } from "./scenario_json.ts";
 
 export interface RunOptions {
   deployer: Deployer;
@@ -21,13 +20,6 @@ export interface RunOptions {
   outDir: string;
   /** How to replay this run; default: `npx mqlab replay <outDir>`. */
   replayCommand?: string;
-  /** Write report.html (default true). */
-  writeReport?: boolean;
-}
-
-/** The HTML report reads only the result and the history (reports/ never imports system/). */
-function renderReportFile(outDir: string, result: RunResult, history: readonly HistoryEvent[]): void {
-  writeFileSync(join(outDir, reportFileName), renderReport(result, history));
 }
 
 export function judge(scenario: Scenario, history: readonly HistoryEvent[], endMs: number): Pick<RunResult, "checks" | "counts" | "verdict"> {
@@ -72,11 +64,5 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   if (execution.traceHash !== undefined) result.traceHash = execution.traceHash;
   if (execution.simulatedMs !== undefined) result.simulatedMs = Math.round(execution.simulatedMs);
   writeRunResult(options.outDir, result);
-  if (options.writeReport ?? true) renderReportFile(options.outDir, result, events);
   return result;
-}
-
-/** The scenario a run directory was made from (for replay). */
-export function readScenarioFile(outDir: string): Scenario {
-  return JSON.parse(readFileSync(join(outDir, scenarioFileName), "utf8")) as Scenario;
 }

@@ -3,7 +3,14 @@
 import type { ScheduledFault } from "./faults/types.ts";
 import type { BrokerTestFaults } from "../system/broker/test_faults.ts";
 
-export type TopologyName = "1m" | "2m-noslave" | "2m-2s-async" | "2m-2s-sync";
+/** The classic deployments; each has a folder of broker.conf files under chaos/topologies/. */
+export const topologyNames = ["1m", "2m-noslave", "2m-2s-async", "2m-2s-sync"] as const;
+
+export type TopologyName = (typeof topologyNames)[number];
+
+export function isTopologyName(name: string): name is TopologyName {
+  return (topologyNames as readonly string[]).includes(name);
+}
 
 export interface ProducerSpec {
   /** How many producer nodes ("producer-1", ...). */

@@ -2,7 +2,7 @@
 // verdict, the failure with its shrunk schedule and replay command, the speed figures, the
 // distribution of every drawn option value and fault kind × role (zeros included: a corner the
 // battery never reached is visible), and one row per run. Reads the summary only.
-import type { BatterySummary } from "../chaos/swarm/battery.ts";
+import type { BatterySummary } from "../chaos/swarm/battery_summary.ts";
 import { reportCss } from "./css.ts";
 import { esc, seconds } from "./escape.ts";
 

@@ -6,7 +6,7 @@
 // ending in Ms) print as durations or run times. Bounds that carry a mechanism and terms
 // (BoundDerivation, RouteBound) get their own table: the report shows what each bound assumed.
 import { esc, millis } from "./escape.ts";
-import { table } from "./evidence_html.ts";
+import { table } from "./evidence_table.ts";
 
 type Row = Record<string, unknown>;
 

@@ -4,38 +4,8 @@
 // that may come from an older run): a shape this file does not know is shown as escaped JSON.
 import type { CheckResult } from "../chaos/result.ts";
 import { esc, millis, seconds } from "./escape.ts";
+import { asArray, asCapped, asRecord, table, text, type Row } from "./evidence_table.ts";
 import { derivationsTable, genericEvidence } from "./evidence_generic.ts";
-
-type Row = Record<string, unknown>;
-type Capped = { count: number; items: Row[] };
-
-export const rowsShownMax = 100;
-
-const asRecord = (value: unknown): Row => (typeof value === "object" && value !== null && !Array.isArray(value) ? value as Row : {});
-const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const asCapped = (value: unknown): Capped => {
-  const record = asRecord(value);
-  const items = asArray(record.items).map((item) => (typeof item === "string" ? { id: item } : asRecord(item)));
-  return { count: typeof record.count === "number" ? record.count : items.length, items };
-};
-const text = (value: unknown): string => {
-  if (value === undefined || value === null) return "–";
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return JSON.stringify(value);
-};
-
-/** A table of up to rowsShownMax rows, with "N more" when the evidence holds more. */
-export function table(caption: string, columns: [string, (row: Row) => string][], capped: Capped, cssClass = ""): string {
-  if (capped.count === 0) return "";
-  const rows = capped.items.slice(0, rowsShownMax).map((row) =>
-    `<tr>${columns.map(([, cell]) => `<td>${cell(row)}</td>`).join("")}</tr>`).join("");
-  const more = capped.count > Math.min(rowsShownMax, capped.items.length)
-    ? `<p class="more">… and ${capped.count - Math.min(rowsShownMax, capped.items.length)} more (${capped.count} in all; result.json keeps the first ${capped.items.length}).</p>`
-    : "";
-  return `<table class="evidence ${esc(cssClass)}"><caption>${esc(caption)} (${capped.count})</caption>` +
-    `<thead><tr>${columns.map(([name]) => `<th>${esc(name)}</th>`).join("")}</tr></thead><tbody>${rows}</tbody></table>${more}`;
-}
 
 const field = (name: string) => (row: Row): string => esc(text(row[name]));
 const code = (name: string) => (row: Row): string => `<code>${esc(text(row[name]))}</code>`;

@@ -15,6 +15,13 @@ export function readRunDirectory(directory: string): { result: RunResult; histor
   return { result, history };
 }
 
+/** Renders an incident's DIR/report.html: its combined result and each phase's history, in order. */
+export function writeIncidentReport(directory: string, result: RunResult, phaseHistories: readonly (readonly HistoryEvent[])[]): string {
+  const path = join(directory, reportFileName);
+  writeFileSync(path, renderReport(result, [], { phaseHistories }));
+  return path;
+}
+
 /** Renders DIR/report.html from the run's files; returns its path. */
 export function writeRunReport(directory: string): string {
   const { result, history } = readRunDirectory(directory);

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { validateScenario } from "../execute.ts";
 import { planCluster } from "../plan.ts";
 import { faultTarget, type ScheduledFault } from "../faults/types.ts";
-import { topologies } from "../../scenarios/library/standard.ts";
+import { topologyNames } from "../scenario.ts";
 import { checkCaseArbitrary, checkNodes, checkTiming, normalizeSchedule } from "./arbitraries.ts";
 import { brokenTag, parseBrokenSwitch } from "./broken.ts";
 import { checkScenario } from "./check_scenario.ts";
@@ -31,7 +31,7 @@ function namesIn(scheduled: ScheduledFault): string[] {
 }
 
 test("every generated case is a valid scenario over the topology's node names", () => {
-  for (const topology of topologies) {
+  for (const topology of topologyNames) {
     const plan = planCluster(checkScenario({ seed: 1, workload: { producers: 1, ratePerSecond: 5, consumers: 2, ordered: false, flushDiskType: "SYNC_FLUSH" }, faults: [] }, findProperty("all"), topology), 1);
     const known = new Set([...plan.nameServers, ...plan.brokers.map((broker) => broker.node), ...checkNodes(topology).clients]);
     for (const property of checkProperties) {

@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import type { Fault, ScheduledFault } from "../faults/types.ts";
 import type { TopologyName } from "../scenario.ts";
-import { loadTopology } from "../../scenarios/topologies/index.ts";
+import { loadTopology } from "../topologies/index.ts";
 import { brokerNodeName } from "../checkers/context.ts";
 import { parseProperties } from "../../system/config/properties.ts";
 import type { CheckProperty, GeneratedFaultKind } from "./properties.ts";

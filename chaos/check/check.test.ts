@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
 import { readRunResult } from "../result.ts";
-import { readScenarioFile, runScenario } from "../runner.ts";
+import { runScenario } from "../runner.ts";
+import { readScenarioFile } from "../scenario_json.ts";
 import { runCheck, type CheckOptions } from "./check.ts";
 import { findProperty } from "./properties.ts";
 

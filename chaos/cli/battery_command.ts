@@ -1,5 +1,5 @@
 // `mqlab battery --budget <seconds> [--seed N] [--out dir] [--deployer sim] [--broken switch]`:
-// the command to run in CI (chaos/swarm/battery.ts). Prints a line per run on stderr; on
+// the command to run in CI (chaos/cli/battery.ts). Prints a line per run on stderr; on
 // stdout the verdict, the distribution of what the swarm visited and, for a failure, the shrunk
 // scenario and its replay command. Exit codes: 0 pass, 1 a check failed, 2 the lab broke or
 // the command was wrong (one line on stderr).
@@ -9,8 +9,10 @@ import { renderTextSummary } from "../../reports/text.ts";
 import { brokenUsage, parseBrokenSwitch } from "../check/broken.ts";
 import { describeSchedule } from "../check/check_scenario.ts";
 import { deployerNames } from "../deploy/index.ts";
-import { batteryDefaults, runBattery, type BatterySummary } from "../swarm/battery.ts";
+import { batteryDefaults, runBattery } from "./battery.ts";
+import type { BatterySummary } from "../swarm/battery_summary.ts";
 import { renderDistributionText } from "../swarm/distribution.ts";
+import { errorText } from "../../system/stdx/error_text.ts";
 
 interface BatteryCliOptions {
   budget?: string;
@@ -103,7 +105,7 @@ async function batteryAction(options: BatteryCliOptions): Promise<never> {
       onLine: (text) => process.stderr.write(text + "\n"),
     });
   } catch (error) {
-    process.stderr.write(`mqlab battery: the lab broke: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`mqlab battery: the lab broke: ${errorText(error)}\n`);
     process.exit(2);
   }
   process.stdout.write(renderBatteryText(summary) + "\n");
@@ -125,11 +127,5 @@ export function registerBatteryCommand(program: Command): void {
     .option("--shrink-runs <n>", `most runs spent shrinking a failure (default ${batteryDefaults.shrinkRunsMax})`)
     .option("--no-suite", "skip the CI suite (swarm runs only)")
     .option("--keep-going", "measure: go on after failing swarm runs (unshrunk, each with its run directory)")
-    // CLI misuse is one clear line and exit 2 (commander's default is help text and exit 1).
-    .showHelpAfterError(false)
-    .exitOverride((error) => {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.help" || error.code === "commander.version") process.exit(0);
-      process.exit(2);
-    })
     .action(batteryAction);
 }

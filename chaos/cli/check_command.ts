@@ -6,13 +6,14 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { join } from "node:path";
 import { renderTextSummary } from "../../reports/text.ts";
-import { topologies } from "../../scenarios/library/standard.ts";
 import { brokenTag, brokenUsage, parseBrokenSwitches } from "../check/broken.ts";
 import { runCheck, type CheckReport, type CheckRunEvent } from "../check/check.ts";
 import { describeSchedule } from "../check/check_scenario.ts";
 import { findProperty, propertyNames } from "../check/properties.ts";
-import type { TopologyName } from "../scenario.ts";
+import { isTopologyName, topologyNames, type TopologyName } from "../scenario.ts";
 import { swarmSource } from "../swarm/swarm_case.ts";
+import { writeRunReport } from "../../reports/run_dir.ts";
+import { errorText } from "../../system/stdx/error_text.ts";
 
 export const checkDefaults = { runs: 100, shrinkRuns: 60, topology: "2m-noslave" as TopologyName, outRoot: "reports/out/check" };
 
@@ -79,7 +80,7 @@ async function checkAction(propertyName: string, options: CheckCliOptions): Prom
   } catch (error) {
     return usage((error as Error).message);
   }
-  if (!topologies.includes(options.topology as TopologyName)) usage(`unknown topology "${options.topology}" (known: ${topologies.join(", ")})`);
+  if (!isTopologyName(options.topology)) usage(`unknown topology "${options.topology}" (known: ${topologyNames.join(", ")})`);
   const topology = options.topology as TopologyName;
   let testFaults;
   try {
@@ -109,9 +110,10 @@ async function checkAction(propertyName: string, options: CheckCliOptions): Prom
       onRun: (event) => (event.verdict === "skipped" ? undefined : process.stderr.write(progressLine(event))),
     });
   } catch (error) {
-    process.stderr.write(`mqlab check: the check itself broke: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`mqlab check: the check itself broke: ${errorText(error)}\n`);
     process.exit(2);
   }
+  if (report.counterexample !== undefined) writeRunReport(report.counterexample.outDir);
   process.stdout.write(renderCheckReport(report) + "\n");
   process.exit(report.failed ? 1 : 0);
 }
@@ -123,7 +125,7 @@ export function registerCheckCommand(program: Command): void {
     .description(`fast-check property runs in the simulator, shrinking a failure to a minimal schedule (${propertyNames.join(" | ")})`)
     .option("--runs <n>", "generated runs before the property is declared to hold", count, checkDefaults.runs)
     .option("--seed <n>", "fast-check seed (default: random, printed)", seedOf)
-    .option("--topology <name>", topologies.join(" | "), checkDefaults.topology)
+    .option("--topology <name>", topologyNames.join(" | "), checkDefaults.topology)
     .option("--broken <switch>", `turn on test-only faults (comma-separated): ${brokenUsage()}`)
     .option("--path <path>", "fast-check path of a counterexample (printed with it) to replay")
     .option("--shrink-runs <n>", "most runs spent shrinking", count, checkDefaults.shrinkRuns)

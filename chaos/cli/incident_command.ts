@@ -6,12 +6,13 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { join, resolve } from "node:path";
 import { allIncidents, findIncident } from "../../scenarios/incidents/index.ts";
-import type { Incident, IncidentDeployer } from "../../scenarios/incidents/types.ts";
-import { phaseNames } from "../../scenarios/incidents/types.ts";
+import type { Incident, IncidentDeployer } from "../incident_types.ts";
+import { phaseNames } from "../incident_types.ts";
 import { createDeployer } from "../deploy/index.ts";
 import { runIncident } from "../incident.ts";
 import { exitCodeOf, type RunResult } from "../result.ts";
 import { effectiveIntervals, rocketmqIntervals, type Intervals } from "../scenario.ts";
+import { writeIncidentReport, writeRunReport } from "../../reports/run_dir.ts";
 
 const defaultOutRoot = "reports/out";
 
@@ -93,7 +94,8 @@ async function runOne(incident: Incident, options: { deployer: IncidentDeployer;
       else process.stderr.write(`mqlab:   ${phase} phase: ${result?.verdict ?? "?"} (${((result?.wallMs ?? 0) / 1000).toFixed(1)} s wall)\n`);
     },
   });
-  printOutcome(outcome.result, join(outDir, "report.html"));
+  for (const phase of phaseNames) writeRunReport(outcome.phases[phase].outDir);
+  printOutcome(outcome.result, writeIncidentReport(outDir, outcome.result, phaseNames.map((phase) => outcome.phases[phase].run.history)));
   return outcome.result;
 }
 

@@ -1,14 +1,15 @@
 // mqlab: run scenarios against a RocketMQ-compatible cluster in the simulator or for real,
 // judge them, report, replay. Exit codes: 0 pass, 1 a check failed, 2 the run broke or the
-// command was wrong.
-import { Command, InvalidArgumentError } from "commander";
+// command was wrong — one line on stderr, never a stack (system/cli/cli_boundary.ts).
+import { Command } from "commander";
 import { mkdirSync, writeFileSync, existsSync, statSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { allScenarios, allSuites, findScenario, findSuite } from "../../scenarios/index.ts";
 import { createDeployer, deployerNames } from "../deploy/index.ts";
 import { exitCodeOf, readRunResult, type RunResult } from "../result.ts";
-import { readScenarioFile, runScenario } from "../runner.ts";
-import type { TopologyName } from "../scenario.ts";
+import { runScenario } from "../runner.ts";
+import { readScenarioFile, scenarioFileName } from "../scenario_json.ts";
+import { topologyNames } from "../scenario.ts";
 import { renderSuiteText, renderTextSummary } from "../../reports/text.ts";
 import { renderJunit } from "../../reports/junit.ts";
 import { simCommand } from "./sim_command.ts";
@@ -19,23 +20,17 @@ import { registerIncidentCommand } from "./incident_command.ts";
 import { registerBatteryCommand } from "./battery_command.ts";
 import { brokenTag, brokenUsage, parseBrokenSwitches } from "../check/broken.ts";
 import { withConsole } from "./console_option.ts";
-import { registerK8sCommand } from "../k8s/k8s_command.ts";
+import { registerK8sCommand } from "./k8s_command.ts";
 import type { ExternalCliOptions } from "../deploy/external/index.ts";
-import { registerScenarioFileCommands, runIncidentFile, scenarioFileArgument } from "../scenario_file/commands.ts";
+import { registerScenarioFileCommands, runIncidentFile, scenarioFileArgument } from "./scenario_file_commands.ts";
+import { writeRunReport } from "../../reports/run_dir.ts";
+import { prepareProgram, runProgram, UsageError } from "../../system/cli/cli_boundary.ts";
+import { integerIn, numberFrom, oneOf, parseShardText, readablePath, type Shard } from "../../system/cli/cli_options.ts";
+import { errorText } from "../../system/stdx/error_text.ts";
 
 const defaultOutRoot = "reports/out";
 
-function integer(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed)) throw new InvalidArgumentError(`not an integer: ${value}`);
-  return parsed;
-}
-
-function positiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError(`not a positive number: ${value}`);
-  return parsed;
-}
+const seedNumber = integerIn(0);
 
 function runDirName(scenario: string, seed: number, deployer: string): string {
   return `${scenario.replaceAll("/", "__")}--${deployer}--seed-${seed}`;
@@ -46,11 +41,9 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const program = new Command();
+const program = prepareProgram(new Command("mqlab"));
 program
-  .name("mqlab")
-  .description("Test, break and understand a RocketMQ-style message queue: scenarios, faults, checkers, reports, replays.")
-  .showHelpAfterError();
+  .description("Test, break and understand a RocketMQ-style message queue: scenarios, faults, checkers, reports, replays.");
 
 program
   .command("list")
@@ -69,8 +62,8 @@ program
 program
   .command("run <scenario>")
   .description("run one scenario (a built-in name, or a scenario/incident file: ./x.yaml, ./x.json); writes result.json, history.jsonl, report.html")
-  .option("--deployer <name>", `where to run it: ${deployerNames.join(" | ")}`, "sim")
-  .option("--seed <n>", "seed (same seed, same history in the simulator)", integer, 1)
+  .option("--deployer <name>", `where to run it: ${deployerNames.join(" | ")}`, oneOf(deployerNames), "sim")
+  .option("--seed <n>", "seed (same seed, same history in the simulator)", seedNumber, 1)
   .option("--out <dir>", "output directory (default reports/out/<scenario>--<deployer>--seed-<n>[--broken-<switch>])")
   .option("--broken <switch>", `simulator only: turn on test-only faults (comma-separated; the broken/<switch> scenarios prove each is caught): ${brokenUsage()}`)
   .option("--console [port]", "process/container only: start mqconsole on the run's cluster and print its URL (port default: any free one)")
@@ -103,7 +96,7 @@ program
     const created = options.deployer === "external"
       ? await import("../deploy/external/index.ts").then((external) => external.externalDeployerFor(runOn, options)).catch((error: unknown) => fail((error as Error).message))
       : await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
-    const watch = options.console === undefined ? undefined : withConsole(created, options.console === true ? 0 : integer(String(options.console)), (line) => process.stderr.write(line));
+    const watch = options.console === undefined ? undefined : withConsole(created, options.console === true ? 0 : integerIn(0, 65_535)(String(options.console)), (line) => process.stderr.write(line));
     const deployer = watch?.deployer ?? created;
     process.stderr.write(`mqlab: running ${scenario.name} on ${deployer.name}, seed ${options.seed}` +
       `${scenario.testFaults === undefined ? "" : `, deliberately broken ${JSON.stringify(scenario.testFaults)}`}\n`);
@@ -111,9 +104,10 @@ program
     let result: RunResult;
     try {
       result = await runScenario(scenario, { deployer, seed: options.seed, outDir, replayCommand: replay });
+      writeRunReport(outDir);
     } catch (error) {
       watch?.stop();
-      fail(error instanceof Error ? error.message : String(error));
+      fail(errorText(error));
     }
     watch?.stop();
     process.stdout.write(renderTextSummary(result) + `\nreport: ${join(outDir, "report.html")}\n`);
@@ -121,7 +115,8 @@ program
   });
 
 program
-  .command("replay <dirOrResult>")
+  .command("replay")
+  .argument("<dirOrResult>", "a run directory or its result.json", readablePath)
   .description("run a recorded run again (same scenario, seed, deployer) and compare traceHash and verdict")
   .option("--out <dir>", "where the replay writes (default <dir>/replay)")
   .action(async (target: string, options: { out?: string }) => {
@@ -132,10 +127,16 @@ program
     } catch (error) {
       fail((error as Error).message);
     }
-    const scenario = existsSync(join(directory, "scenario.json")) ? readScenarioFile(directory) : findScenario(original.scenario);
+    let scenario;
+    try {
+      scenario = existsSync(join(directory, scenarioFileName)) ? readScenarioFile(directory) : findScenario(original.scenario);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
     const deployer = await createDeployer(original.deployer);
     const outDir = resolve(options.out ?? join(directory, "replay"));
     const result = await runScenario(scenario, { deployer, seed: original.seed, outDir, replayCommand: original.replay });
+    writeRunReport(outDir);
     const sameHash = original.traceHash === undefined || original.traceHash === result.traceHash;
     const sameVerdict = original.verdict === result.verdict;
     process.stdout.write(renderTextSummary(result) + "\n");
@@ -148,12 +149,12 @@ program
 program
   .command("suite <name>")
   .description("run a suite (scenarios × seeds) with a progress bar; writes junit.xml")
-  .option("--seeds <n>", "seeds per scenario (default: the suite's)", integer)
-  .option("--shard <i/n>", "run only shard i of n (1-based), e.g. 2/4")
-  .option("--deployer <name>", "deployer", "sim")
+  .option("--seeds <n>", "seeds per scenario (default: the suite's)", integerIn(1))
+  .option("--shard <i/n>", "run only shard i of n (1-based), e.g. 2/4", parseShardText)
+  .option("--deployer <name>", "deployer", oneOf(deployerNames), "sim")
   .option("--out <dir>", "output directory", join(defaultOutRoot, "suite"))
-  .option("--probes <mode>", "code probes: report (default) | require (fail naming a required probe no run hit)", "report")
-  .action(async (name: string, options: { seeds?: number; shard?: string; deployer: string; out: string; probes?: string }) => {
+  .option("--probes <mode>", "code probes: report (default) | require (fail naming a required probe no run hit)", oneOf(["report", "require"]), "report")
+  .action(async (name: string, options: { seeds?: number; shard?: Shard; deployer: string; out: string; probes?: string }) => {
     let suite;
     try {
       suite = findSuite(name);
@@ -179,12 +180,12 @@ program
 program
   .command("sim")
   .description("run a topology with a steady workload in the simulator; print one JSON object")
-  .requiredOption("--topology <name>", "1m | 2m-noslave | 2m-2s-async | 2m-2s-sync")
-  .option("--seed <n>", "seed", integer, 1)
-  .option("--minutes <m>", "simulated minutes", positiveNumber, 10)
-  .option("--rate <perSecond>", "messages per second per producer (0 = idle cluster)", Number)
-  .action(async (options: { topology: string; seed: number; minutes: number; rate?: number }) => {
-    const summary = await simCommand(options.topology as TopologyName, options.seed, options.minutes, options.rate);
+  .requiredOption("--topology <name>", topologyNames.join(" | "), oneOf(topologyNames))
+  .option("--seed <n>", "seed", seedNumber, 1)
+  .option("--minutes <m>", "simulated minutes", numberFrom(0, true), 10)
+  .option("--rate <perSecond>", "messages per second per producer (0 = idle cluster)", numberFrom(0))
+  .action(async (options: { topology: (typeof topologyNames)[number]; seed: number; minutes: number; rate?: number }) => {
+    const summary = await simCommand(options.topology, options.seed, options.minutes, options.rate);
     process.stdout.write(JSON.stringify(summary) + "\n");
     process.exit(summary.error === undefined ? 0 : 2);
   });
@@ -213,4 +214,4 @@ registerCheckCommand(program);
 registerBatteryCommand(program);
 registerCoverageCommand(program);
 
-await program.parseAsync(process.argv);
+await runProgram(program);

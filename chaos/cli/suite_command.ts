@@ -7,23 +7,16 @@ import { findScenario } from "../../scenarios/index.ts";
 import { createDeployer } from "../deploy/index.ts";
 import type { RunResult } from "../result.ts";
 import { runScenario } from "../runner.ts";
+import { writeRunReport } from "../../reports/run_dir.ts";
+import type { Shard } from "../../system/cli/cli_options.ts";
 
 /** Where a suite writes one run (scenario × seed). */
 export function suiteRunDir(outDir: string, scenario: string, seed: number): string {
   return join(outDir, `${scenario.replaceAll("/", "__")}--seed-${seed}`);
 }
 
-export function parseShard(text: string | undefined): { index: number; count: number } {
-  if (text === undefined) return { index: 1, count: 1 };
-  const match = /^(\d+)\/(\d+)$/.exec(text);
-  const index = Number(match?.[1]);
-  const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) throw new Error(`--shard wants i/n with 1 ≤ i ≤ n, got "${text}"`);
-  return { index, count };
-}
-
-export async function runSuite(suite: Suite, options: { seeds: number; shard: string | undefined; deployer: string; outDir: string }): Promise<RunResult[]> {
-  const shard = parseShard(options.shard);
+export async function runSuite(suite: Suite, options: { seeds: number; shard: Shard | undefined; deployer: string; outDir: string }): Promise<RunResult[]> {
+  const shard = options.shard ?? { index: 1, count: 1 };
   const jobs = suite.scenarios.flatMap((name) => Array.from({ length: options.seeds }, (_, index) => ({ name, seed: index + 1 })))
     .filter((_, index) => index % shard.count === shard.index - 1);
   const deployer = await createDeployer(options.deployer);
@@ -36,6 +29,7 @@ export async function runSuite(suite: Suite, options: { seeds: number; shard: st
     const outDir = suiteRunDir(options.outDir, job.name, job.seed);
     const replay = `npx mqlab run ${job.name} --deployer ${deployer.name} --seed ${job.seed}`;
     const result = await runScenario(scenario, { deployer, seed: job.seed, outDir, replayCommand: replay });
+    writeRunReport(outDir);
     results.push(result);
     if (interactive) bar.update(index + 1, { scenario: job.name, status: result.verdict });
     else process.stderr.write(`[${index + 1}/${jobs.length}] ${job.name} seed ${job.seed}: ${result.verdict} (${result.wallMs} ms)\n`);

@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
-import { listTopologies } from "../../scenarios/topologies/index.ts";
+import { listTopologies } from "../topologies/index.ts";
 import type { HistoryEvent, HistoryRecorder } from "../history/types.ts";
 import { planCluster } from "../plan.ts";
 import type { Intervals, Scenario, TopologyName } from "../scenario.ts";

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { parse } from "yaml";
-import { listTopologies, loadTopology } from "../../scenarios/topologies/index.ts";
+import { listTopologies, loadTopology } from "../topologies/index.ts";
 import { composePath, composeText } from "./compose.ts";
 
 test("every topology ships its generated docker-compose.yml", () => {

@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { loadTopology, topologyRoot } from "../../scenarios/topologies/index.ts";
+import { loadTopology, topologyRoot } from "../topologies/index.ts";
 
 export const composeFileName = "docker-compose.yml";
 

@@ -1,6 +1,6 @@
 // Writes scenarios/topologies/<name>/docker-compose.yml for every topology (compose.ts).
 import { writeFileSync } from "node:fs";
-import { listTopologies } from "../../scenarios/topologies/index.ts";
+import { listTopologies } from "../topologies/index.ts";
 import { composePath, composeText } from "./compose.ts";
 
 for (const topology of listTopologies()) {

@@ -4,7 +4,7 @@
 // Chaos Mesh counterpart are refused.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { listTopologies, loadTopology } from "../../scenarios/topologies/index.ts";
+import { listTopologies, loadTopology } from "../topologies/index.ts";
 import type { Scenario, TopologyName } from "../scenario.ts";
 import { renderManifests } from "./render.ts";
 import { validateManifests } from "./validate.ts";

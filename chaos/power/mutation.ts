@@ -1,6 +1,6 @@
 // `just mutation [--sample N]`: the project's mutation score. Lists the mutants of system/
 // (chaos/power/mutator.ts), draws a seeded sample, and runs the mutation lab
-// (chaos/power/mutation_lab.ts) against each in a scratch git worktree of HEAD, one mutant at a
+// (chaos/cli/mutation_lab.ts) against each in a scratch git worktree of HEAD, one mutant at a
 // time: write the mutated file, run the lab within a per-mutant budget, restore the file.
 // Killed = the lab failed a check, threw, or ran out of budget; survived = it passed; invalid =
 // the mutant does not type-check (found in-process with the TypeScript language service, before
@@ -41,7 +41,7 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { report: undefined, coverageJson: undefined, sample: undefined, ids: undefined, seed: 1, budgetMs: 180_000, outDir: "reports/out/mutation", labCommand: ["--import", "tsx", "chaos/power/mutation_lab.ts"] };
+  const options: Options = { report: undefined, coverageJson: undefined, sample: undefined, ids: undefined, seed: 1, budgetMs: 180_000, outDir: "reports/out/mutation", labCommand: ["--import", "tsx", "chaos/cli/mutation_lab.ts"] };
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index];
     const value = argv[index + 1];

@@ -7,9 +7,9 @@ import { readFileSync, mkdtempSync, mkdirSync, writeFileSync, rmSync, copyFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { allIncidents } from "../../scenarios/incidents/index.ts";
+import { allIncidents, findIncident } from "../../scenarios/incidents/index.ts";
 import { allScenarios } from "../../scenarios/index.ts";
-import { topologyRoot } from "../../scenarios/topologies/index.ts";
+import { topologyRoot } from "../topologies/index.ts";
 import { planCluster } from "../plan.ts";
 import { parseScenarioText, loadScenarioFile } from "./load.ts";
 import { generatedSchemaFiles } from "./schema_files.ts";
@@ -32,7 +32,7 @@ test("every built-in scenario round-trips through its YAML", () => {
 test("every built-in incident round-trips (both deployer variants; roundtrip_run.test.ts runs the symptom reading)", () => {
   for (const incident of allIncidents()) {
     for (const deployer of incident.deployers) {
-      const loaded = parseScenarioText(`${incident.name}.yaml`, incidentYaml(incident, deployer));
+      const loaded = parseScenarioText(`${incident.name}.yaml`, incidentYaml(incident, deployer), findIncident);
       assert.equal(loaded.kind, "incident");
       if (loaded.kind !== "incident") continue;
       const phases = incident.phases(deployer);

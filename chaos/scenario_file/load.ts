@@ -5,8 +5,7 @@
 // Anything wrong throws one ScenarioFileError (file:line:column: reason).
 import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
-import { findIncident } from "../../scenarios/incidents/index.ts";
-import type { Incident, PhaseRun, SymptomReading } from "../../scenarios/incidents/types.ts";
+import type { Incident, PhaseRun, SymptomReading } from "../incident_types.ts";
 import type { Scenario, TopologyName } from "../scenario.ts";
 import type { IncidentFile, ScenarioFileScenario } from "./schema.ts";
 import { resolveTopology, semanticError } from "./semantics.ts";
@@ -24,7 +23,17 @@ export function looksLikeScenarioFile(argument: string): boolean {
   return fileExtensions.includes(extname(argument).toLowerCase());
 }
 
-export function loadScenarioFile(path: string): LoadedFile {
+/**
+ * Built-in incidents by name, for an incident file whose symptom is `{builtin: <name>}`. The
+ * catalog lives in scenarios/, above this layer, so the caller (chaos/cli) passes it in.
+ */
+export type IncidentLookup = (name: string) => Incident;
+
+const noCatalog: IncidentLookup = (name) => {
+  throw new Error(`a built-in symptom ("${name}") needs the incident catalog, which this caller did not give`);
+};
+
+export function loadScenarioFile(path: string, findIncident: IncidentLookup = noCatalog): LoadedFile {
   const file = resolve(path);
   let text: string;
   try {
@@ -32,16 +41,16 @@ export function loadScenarioFile(path: string): LoadedFile {
   } catch (error) {
     throw new ScenarioFileError(path, 1, 1, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  return parseScenarioText(path, text);
+  return parseScenarioText(path, text, findIncident);
 }
 
 /** The same as loadScenarioFile, from text (`file` names it in errors and anchors a relative topology). */
-export function parseScenarioText(file: string, text: string): LoadedFile {
+export function parseScenarioText(file: string, text: string, findIncident: IncidentLookup = noCatalog): LoadedFile {
   const source = parseSource(file, text);
   const value = source.value;
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw source.error([], "a scenario file holds one mapping (a scenario, or an incident with `incident` and `phases`)");
   const { $schema: _schema, ...body } = value as Record<string, unknown>;
-  if ("phases" in body || "incident" in body) return { kind: "incident", file, incident: incidentFrom(source, body) };
+  if ("phases" in body || "incident" in body) return { kind: "incident", file, incident: incidentFrom(source, body, findIncident) };
   return { kind: "scenario", file, scenario: scenarioFrom(source, body, []) };
 }
 
@@ -59,14 +68,14 @@ function scenarioFrom(source: ParsedSource, body: unknown, at: readonly PathSegm
   return scenario;
 }
 
-function incidentFrom(source: ParsedSource, body: Record<string, unknown>): Incident {
+function incidentFrom(source: ParsedSource, body: Record<string, unknown>, findIncident: IncidentLookup): Incident {
   const problem = schemaError(source, body, "incident");
   if (problem !== null) throw problem;
   const parsed = body as unknown as IncidentFile;
   const broken = scenarioFrom(source, parsed.phases.broken, ["phases", "broken"]);
   const fixed = scenarioFrom(source, parsed.phases.fixed, ["phases", "fixed"]);
   const story = parsed.incident;
-  const symptom = symptomOf(source, story.symptom);
+  const symptom = symptomOf(source, story.symptom, findIncident);
   return {
     name: story.name,
     number: story.number ?? 0,
@@ -79,7 +88,7 @@ function incidentFrom(source: ParsedSource, body: Record<string, unknown>): Inci
   };
 }
 
-function symptomOf(source: ParsedSource, symptom: IncidentFile["incident"]["symptom"]): (run: PhaseRun) => SymptomReading {
+function symptomOf(source: ParsedSource, symptom: IncidentFile["incident"]["symptom"], findIncident: IncidentLookup): (run: PhaseRun) => SymptomReading {
   if ("builtin" in symptom) {
     try {
       const builtin = findIncident(symptom.builtin);

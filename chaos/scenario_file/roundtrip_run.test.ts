@@ -12,7 +12,8 @@ import { findIncident } from "../../scenarios/incidents/index.ts";
 import { findScenario } from "../../scenarios/index.ts";
 import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
 import { runIncident } from "../incident.ts";
-import { readScenarioFile, runScenario } from "../runner.ts";
+import { runScenario } from "../runner.ts";
+import { readScenarioFile } from "../scenario_json.ts";
 import { parseScenarioText } from "./load.ts";
 import { incidentYaml, scenarioYaml } from "./to_yaml.ts";
 
@@ -23,8 +24,8 @@ test("show → run: a scenario file runs to the built-in's traceHash, and replay
     const loaded = parseScenarioText("x.yaml", scenarioYaml(builtin));
     assert.equal(loaded.kind, "scenario");
     if (loaded.kind !== "scenario") return;
-    const fromFile = await runScenario(loaded.scenario, { deployer: new SimDeployer(), seed: 3, outDir: join(root, "file"), writeReport: false });
-    const original = await runScenario(builtin, { deployer: new SimDeployer(), seed: 3, outDir: join(root, "builtin"), writeReport: false });
+    const fromFile = await runScenario(loaded.scenario, { deployer: new SimDeployer(), seed: 3, outDir: join(root, "file") });
+    const original = await runScenario(builtin, { deployer: new SimDeployer(), seed: 3, outDir: join(root, "builtin") });
     assert.match(original.traceHash ?? "", /^[0-9a-f]{64}$/);
     assert.equal(fromFile.traceHash, original.traceHash);
     assert.equal(fromFile.verdict, original.verdict);
@@ -39,7 +40,7 @@ test("show → run: an incident file runs both phases to the built-in's traceHas
   const root = mkdtempSync(join(tmpdir(), "mqlab-roundtrip-"));
   try {
     const builtin = findIncident("broker-port-firewalled");
-    const loaded = parseScenarioText("i.yaml", incidentYaml(builtin, "sim"));
+    const loaded = parseScenarioText("i.yaml", incidentYaml(builtin, "sim"), findIncident);
     assert.equal(loaded.kind, "incident");
     if (loaded.kind !== "incident") return;
     const fromFile = await runIncident(loaded.incident, { deployer: new SimDeployer(), seed: 2, outDir: join(root, "file") });

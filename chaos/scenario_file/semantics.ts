@@ -5,7 +5,7 @@
 // one located error listing what would have been allowed.
 import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { listTopologies, loadTopology } from "../../scenarios/topologies/index.ts";
+import { listTopologies, loadTopology } from "../topologies/index.ts";
 import { faultNodes } from "../faults/types.ts";
 import type { Scenario, Workload } from "../scenario.ts";
 import { consumerNodeCount } from "../workload/consumer_schedule.ts";

@@ -3,7 +3,7 @@
 // dropped exactly as scenario.json drops them, so loading the output gives back an equal
 // scenario (the round-trip test holds every built-in to that).
 import { stringify } from "yaml";
-import type { Incident, IncidentDeployer } from "../../scenarios/incidents/types.ts";
+import type { Incident, IncidentDeployer } from "../incident_types.ts";
 import type { Scenario } from "../scenario.ts";
 import { incidentSchemaPath, scenarioSchemaPath } from "./schema_files.ts";
 

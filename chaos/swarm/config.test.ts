@@ -9,7 +9,7 @@ import { findProperty } from "../check/properties.ts";
 import { validateScenario } from "../execute.ts";
 import { planCluster } from "../plan.ts";
 import { topologyFactsFromFiles } from "../checkers/context.ts";
-import { loadTopology } from "../../scenarios/topologies/index.ts";
+import { loadTopology } from "../topologies/index.ts";
 import { defaultSwarmConfig, swarmConfigArbitrary, swarmOptionNames, swarmOptionValues } from "./config.ts";
 import { faultDrawsArbitrary, swarmFaultDraw, swarmFaultKinds, swarmNodes, swarmTiming } from "./faults.ts";
 import { swarmCaseArbitrary, swarmFaultWeights, swarmScenario, type SwarmCase } from "./swarm_case.ts";

@@ -9,7 +9,7 @@
 // mid-run (startAtMs) or with its own NAMESRV_ADDR; it then leaves topic creation to the others
 // and records a note when it starts. Route changes of its topic are recorded as RouteEvents.
 import type { Env, TimerHandle } from "../../system/env/env.ts";
-import type { MessageQueue } from "../../system/client/message_queue.ts";
+import type { MessageQueue } from "../../system/protocol/message_queue.ts";
 import { Producer } from "../../system/client/producer/producer.ts";
 import type { SendResult } from "../../system/client/producer/send_kernel.ts";
 import type { Message } from "../../system/client/message.ts";

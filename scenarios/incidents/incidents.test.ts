@@ -11,6 +11,8 @@ import { SimDeployer } from "../../chaos/deploy/sim/sim_deployer.ts";
 import { runIncident } from "../../chaos/incident.ts";
 import { readRunResult } from "../../chaos/result.ts";
 import { allIncidents } from "./index.ts";
+import { phaseNames } from "../../chaos/incident_types.ts";
+import { writeIncidentReport } from "../../reports/run_dir.ts";
 
 for (const incident of allIncidents()) {
   test(`incident ${incident.number} ${incident.name}: symptom in broken, gone in fixed (sim)`, { skip: incident.pending ?? false, timeout: 240_000 }, async () => {
@@ -23,7 +25,7 @@ for (const incident of allIncidents()) {
       const written = readRunResult(outDir);
       assert.equal(written.narrative?.title, incident.narrative.title);
       assert.deepEqual(written.phases?.map((phase) => phase.symptom?.present), [true, false]);
-      const report = readFileSync(join(outDir, "report.html"), "utf8");
+      const report = readFileSync(writeIncidentReport(outDir, outcome.result, phaseNames.map((phase) => outcome.phases[phase].run.history)), "utf8");
       assert.match(report, /id="narrative"/);
       assert.match(report, /id="timeline-phase-1"/);
       assert.match(report, /id="timeline-phase-2"/);

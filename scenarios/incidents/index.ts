@@ -1,7 +1,7 @@
 // The incident library: every incident by name, in the library's order (issue 8's numbering).
 // `mqlab incident list|show|run` and the incident tests read this registry; a pending incident
 // is listed with its reason and never run by CI.
-import type { Incident } from "./types.ts";
+import type { Incident } from "../../chaos/incident_types.ts";
 import { incident as asyncFlushPowerLoss } from "./async-flush-power-loss/index.ts";
 import { incident as brokerCrashStaleRoutes } from "./broker-crash-stale-routes/index.ts";
 import { incident as brokerPortFirewalled } from "./broker-port-firewalled/index.ts";
@@ -29,5 +29,3 @@ export function findIncident(name: string): Incident {
   const close = incidents.filter((candidate) => candidate.name.includes(name) || name.includes(candidate.name)).map((candidate) => candidate.name);
   throw new Error(`unknown incident "${name}"${close.length > 0 ? ` (did you mean: ${close.join(", ")}?)` : ""}; \`mqlab incident list\` shows all`);
 }
-
-export type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "./types.ts";

@@ -6,7 +6,7 @@ import type { DeliverEvent, HistoryEvent, NemesisEvent, RebalanceEvent } from ".
 import type { CheckResult, RunResult } from "../../chaos/result.ts";
 import type { UnavailabilityWindow } from "../../chaos/checkers/failover.ts";
 import type { GroupAssignment } from "../../chaos/checkers/rebalance.ts";
-import type { SymptomSpan } from "./types.ts";
+import type { SymptomSpan } from "../../chaos/incident_types.ts";
 
 export interface SendOp {
   opId: number;

@@ -12,7 +12,7 @@ import { sqlFilterScenario } from "./filters.ts";
 test("filters/2m-noslave/sql92-broker-crash passes; the SQL92 group received exactly the matching messages", async () => {
   const outDir = mkdtempSync(join(tmpdir(), "mqlab-filters-"));
   try {
-    const result = await runScenario(sqlFilterScenario("2m-noslave"), { deployer: new SimDeployer(), seed: 1, outDir, writeReport: false });
+    const result = await runScenario(sqlFilterScenario("2m-noslave"), { deployer: new SimDeployer(), seed: 1, outDir });
     const failed = result.checks.filter((check) => check.verdict !== "pass").map((check) => `${check.name}: ${check.summary}`);
     assert.equal(result.verdict, "pass", result.error ?? failed.join("; "));
     const sql = result.checks.find((check) => check.name === "sql-filter")!;

@@ -24,7 +24,7 @@ async function run(name: string, seed = 1): Promise<Run> {
   assert.ok(scenario !== undefined, name);
   const outDir = mkdtempSync(join(tmpdir(), "mqlab-ha-"));
   try {
-    const result = await runScenario(scenario, { deployer: new SimDeployer(), seed, outDir, writeReport: false });
+    const result = await runScenario(scenario, { deployer: new SimDeployer(), seed, outDir });
     const events: HistoryEvent[] = parseHistoryJsonl(readFileSync(join(outDir, "history.jsonl"), "utf8"));
     const acks: Run["acks"] = [];
     const deliveries: Run["deliveries"] = [];

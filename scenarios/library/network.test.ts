@@ -13,7 +13,7 @@ import { connectionResetScenario } from "./network.ts";
 test("network/1m/connection-resets passes every checker, and its resets cut connections", async () => {
   const outDir = mkdtempSync(join(tmpdir(), "mqlab-network-"));
   try {
-    const result = await runScenario(connectionResetScenario("1m"), { deployer: new SimDeployer(), seed: 1, outDir, writeReport: false });
+    const result = await runScenario(connectionResetScenario("1m"), { deployer: new SimDeployer(), seed: 1, outDir });
     const failed = result.checks.filter((check) => check.verdict !== "pass").map((check) => `${check.name}: ${check.summary}`);
     assert.equal(result.verdict, "pass", result.error ?? failed.join("; "));
     const notes = parseHistoryJsonl(readFileSync(join(outDir, "history.jsonl"), "utf8"))

@@ -3,11 +3,9 @@
 // ciWorkload) and RocketMQ's own intervals
 // (the simulator makes a 120 s expiry cost nothing). Names read "<topology>/<fault>".
 import type { ScheduledFault } from "../../chaos/faults/types.ts";
-import type { Scenario, TopologyName, Workload } from "../../chaos/scenario.ts";
+import { topologyNames, type Scenario, type TopologyName, type Workload } from "../../chaos/scenario.ts";
 import { allCheckerNames } from "../../chaos/checkers/index.ts";
 import { buildMix, combineMixes } from "../../chaos/workload/mixes.ts";
-
-export const topologies: readonly TopologyName[] = ["1m", "2m-noslave", "2m-2s-async", "2m-2s-sync"];
 
 export type StandardFault = "no-fault" | "broker-crash" | "firewall-drop" | "heartbeat-loss" | "consumer-crash";
 
@@ -96,5 +94,5 @@ export function standardScenario(topology: TopologyName, fault: StandardFault): 
 }
 
 export function standardScenarios(): Scenario[] {
-  return topologies.flatMap((topology) => standardFaults.map((fault) => standardScenario(topology, fault)));
+  return topologyNames.flatMap((topology) => standardFaults.map((fault) => standardScenario(topology, fault)));
 }

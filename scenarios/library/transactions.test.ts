@@ -18,7 +18,7 @@ import { systemBusyScenario, transactionScenario } from "./transactions.ts";
 async function run(scenario: Scenario): Promise<{ result: RunResult; history: HistoryEvent[] }> {
   const outDir = mkdtempSync(join(tmpdir(), "mqlab-issue16-"));
   try {
-    const result = await runScenario(scenario, { deployer: new SimDeployer(), seed: 1, outDir, writeReport: false });
+    const result = await runScenario(scenario, { deployer: new SimDeployer(), seed: 1, outDir });
     return { result, history: parseHistoryJsonl(readFileSync(join(outDir, "history.jsonl"), "utf8")) };
   } finally {
     rmSync(outDir, { recursive: true, force: true });

@@ -39,6 +39,7 @@ import { BrokerAcl } from "../acl/broker_acl.ts";
 import { SendQueue } from "./flow/send_queue.ts";
 import { TransactionalMessageService } from "./transaction/transactional_message_service.ts";
 import { TransactionCheckService } from "./transaction/transaction_check_service.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 export class BrokerStartError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -266,7 +267,7 @@ export class BrokerController {
       this.subscriptionGroupManager.load();
       this.consumerOffsetManager.load();
     } catch (error) {
-      throw new BrokerStartError(`store at ${this.brokerConfig.storePathRootDir} is unusable (config files): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new BrokerStartError(`store at ${this.brokerConfig.storePathRootDir} is unusable (config files): ${errorText(error)}`, { cause: error });
     }
   }
 
@@ -275,7 +276,7 @@ export class BrokerController {
     try {
       loaded = this.store.load?.() ?? true;
     } catch (error) {
-      throw new BrokerStartError(`message store at ${this.brokerConfig.storePathRootDir} is unusable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new BrokerStartError(`message store at ${this.brokerConfig.storePathRootDir} is unusable: ${errorText(error)}`, { cause: error });
     }
     if (!loaded) throw new BrokerStartError(`message store at ${this.brokerConfig.storePathRootDir} is unusable (load failed)`);
     this.storeLoaded = true;
@@ -310,7 +311,7 @@ export class BrokerController {
       if (error instanceof NetError && error.code === "EADDRINUSE") {
         throw new BrokerStartError(`HA port ${port} is already in use (haListenPort; RocketMQ uses listenPort+1)`, { cause: error });
       }
-      throw new BrokerStartError(`cannot listen on the HA port ${port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new BrokerStartError(`cannot listen on the HA port ${port}: ${errorText(error)}`, { cause: error });
     }
   }
 
@@ -329,7 +330,7 @@ export class BrokerController {
       if (error instanceof NetError && error.code === "EADDRINUSE") {
         throw new BrokerStartError(`port ${port} is already in use (the broker listens on listenPort ${this.brokerConfig.listenPort} and its VIP channel listenPort-2)`, { cause: error });
       }
-      throw new BrokerStartError(`cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new BrokerStartError(`cannot listen on ${host}:${port}: ${errorText(error)}`, { cause: error });
     }
   }
 
@@ -340,7 +341,7 @@ export class BrokerController {
     every(this.brokerConfig.clientScanIntervalMs, () => this.scanClients());
     every(this.brokerConfig.flushConsumerOffsetInterval, () => {
       this.consumerOffsetManager.persist().catch((error: unknown) => {
-        this.log.error("consumer offset flush failed", { error: error instanceof Error ? error.message : String(error) });
+        this.log.error("consumer offset flush failed", { error: errorText(error) });
       });
     });
   }
@@ -382,7 +383,7 @@ export class BrokerController {
       try {
         await task();
       } catch (error) {
-        problems.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+        problems.push(`${what}: ${errorText(error)}`);
       }
     };
     await attempt("replication", async () => this.ha?.shutdown());
@@ -408,7 +409,7 @@ export class BrokerController {
     try {
       await this.store.shutdown();
     } catch (error) {
-      this.log.debug("store close after failed start", { error: error instanceof Error ? error.message : String(error) });
+      this.log.debug("store close after failed start", { error: errorText(error) });
     }
   }
 }

@@ -11,6 +11,7 @@
 import type { Clock, Env, Log } from "../env/env.ts";
 import { DataVersion, parseDataVersion } from "./data_version.ts";
 import { parseFastjson } from "../protocol/fastjson.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 export class ConfigFileError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -44,7 +45,7 @@ export class JsonConfigFile {
     try {
       return parseFastjson(text);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorText(error);
       throw new ConfigFileError(`config file ${this.path} is not valid JSON: ${reason}`, { cause: error });
     }
   }
@@ -67,7 +68,7 @@ export class JsonConfigFile {
   /** Fire-and-forget persist for hot paths: failures are logged, not thrown. */
   persistSoon(): void {
     this.persist().catch((error: unknown) => {
-      this.log.error("config persist failed", { path: this.path, error: error instanceof Error ? error.message : String(error) });
+      this.log.error("config persist failed", { path: this.path, error: errorText(error) });
     });
   }
 

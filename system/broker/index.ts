@@ -19,4 +19,3 @@ export { BrokerOuterAPI } from "./out/broker_outer_api.ts";
 export type { BrokerIdentity, RegisterBrokerResult } from "./out/broker_outer_api.ts";
 export { BrokerRegistration, effectiveRegisterPeriodMs } from "./out/broker_registration.ts";
 export { PullRequestHoldService } from "./longpolling/pull_request_hold_service.ts";
-export { PermName, isReadable, isWriteable, isInherited } from "./perm_name.ts";

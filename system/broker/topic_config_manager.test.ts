@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRealEnv } from "../env/real/index.ts";
 import { ConfigFileError } from "./config_file.ts";
-import { PermName } from "./perm_name.ts";
+import { Perm } from "../protocol/topic_config.ts";
 import { newTopicConfig } from "./topic_config.ts";
 import { TopicConfigManager } from "./topic_config_manager.ts";
 import { testBrokerConfig } from "./testing/broker_fixture.ts";
@@ -37,7 +37,7 @@ test("system topics are registered as RocketMQ 4.9.7 does", () => withManager({ 
 
 test("no TBW102 without autoCreateTopicEnable; cluster topic perm follows clusterTopicEnable", () => withManager({ autoCreateTopicEnable: false, clusterTopicEnable: false }, async (manager) => {
   assert.equal(manager.selectTopicConfig("TBW102"), undefined);
-  assert.equal(manager.selectTopicConfig("DefaultCluster")?.perm, PermName.PERM_INHERIT);
+  assert.equal(manager.selectTopicConfig("DefaultCluster")?.perm, Perm.INHERIT);
   assert.equal(manager.createTopicInSendMessageMethod("T1", "TBW102", "1.2.3.4:5", 4, 0), undefined);
 }));
 

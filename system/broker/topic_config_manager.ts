@@ -9,7 +9,7 @@ import type { BrokerConfig } from "../config/broker_config.ts";
 import { SystemTopic } from "../message/index.ts";
 import { JsonConfigFile, VersionedTable } from "./config_file.ts";
 import type { DataVersion } from "./data_version.ts";
-import { isInherited, PermName } from "./perm_name.ts";
+import { isInherited, Perm } from "../protocol/topic_config.ts";
 import { newTopicConfig, topicConfigEquals, topicConfigFromJson, topicConfigToJson } from "./topic_config.ts";
 import type { TopicConfigSerializeWrapper } from "../protocol/topic_config.ts";
 import type { TopicConfig } from "./topic_config.ts";
@@ -109,7 +109,7 @@ export class TopicConfigManager {
     }
     if (defaultTopic === SystemTopic.AUTO_CREATE_TOPIC_KEY && !this.brokerConfig.autoCreateTopicEnable) {
       // TBW102 loaded from an older topics.json stops being a template once auto-create is off.
-      template.perm = PermName.PERM_READ | PermName.PERM_WRITE;
+      template.perm = Perm.READ | Perm.WRITE;
     }
     if (!isInherited(template.perm)) {
       this.log.warn("create new topic failed: default topic is not inheritable", { topic, defaultTopic, perm: template.perm, producer: remoteAddress });
@@ -119,7 +119,7 @@ export class TopicConfigManager {
     const config = newTopicConfig(topic, {
       readQueueNums: queueNums,
       writeQueueNums: queueNums,
-      perm: template.perm & ~PermName.PERM_INHERIT,
+      perm: template.perm & ~Perm.INHERIT,
       topicSysFlag,
       topicFilterType: template.topicFilterType,
     });
@@ -206,23 +206,23 @@ export class TopicConfigManager {
 
   private registerSystemTopics(): void {
     const brokerConfig = this.brokerConfig;
-    const rw = PermName.PERM_READ | PermName.PERM_WRITE;
+    const rw = Perm.READ | Perm.WRITE;
     this.addSystem(newTopicConfig(SystemTopic.SELF_TEST_TOPIC, { readQueueNums: 1, writeQueueNums: 1 }));
     if (brokerConfig.autoCreateTopicEnable) {
       this.addSystem(newTopicConfig(SystemTopic.AUTO_CREATE_TOPIC_KEY, {
         readQueueNums: brokerConfig.defaultTopicQueueNums,
         writeQueueNums: brokerConfig.defaultTopicQueueNums,
-        perm: PermName.PERM_INHERIT | rw,
+        perm: Perm.INHERIT | rw,
       }));
     }
     this.addSystem(newTopicConfig(SystemTopic.BENCHMARK_TOPIC, { readQueueNums: 1024, writeQueueNums: 1024 }));
     this.addSystem(newTopicConfig(brokerConfig.brokerClusterName, {
-      perm: PermName.PERM_INHERIT | (brokerConfig.clusterTopicEnable ? rw : 0),
+      perm: Perm.INHERIT | (brokerConfig.clusterTopicEnable ? rw : 0),
     }));
     this.addSystem(newTopicConfig(brokerConfig.brokerName, {
       readQueueNums: 1,
       writeQueueNums: 1,
-      perm: PermName.PERM_INHERIT | (brokerConfig.brokerTopicEnable ? rw : 0),
+      perm: Perm.INHERIT | (brokerConfig.brokerTopicEnable ? rw : 0),
     }));
     this.addSystem(newTopicConfig(SystemTopic.OFFSET_MOVED_EVENT, { readQueueNums: 1, writeQueueNums: 1 }));
     this.addSystem(newTopicConfig(SystemTopic.SCHEDULE_TOPIC, {

@@ -3,10 +3,13 @@
 // Commands: updateTopic, deleteTopic, topicList, topicRoute, topicStatus, clusterList,
 // brokerStatus, consumerProgress, consumerConnection, queryMsgByKey, queryMsgById, sendMessage,
 // consumeMessage; resetOffsetByTime, queryMsgByOffset, updateSubGroup, deleteSubGroup and
-// queryMsgById -g/-d (consume directly) come from mqadmin_ops_commands.ts. The NameServer list comes from -n, else NAMESRV_ADDR. Output is a human table
-// by default and JSON with --json. Any failure prints one clear line to stderr and exits 1
-// (e.g. "connect to 127.0.0.1:9999 failed: ECONNREFUSED").
+// queryMsgById -g/-d (consume directly) come from mqadmin_ops_commands.ts. The NameServer list
+// comes from -n, else NAMESRV_ADDR. Output is a human table by default and JSON with --json. Any
+// failure — a misuse or a failed admin call — prints one clear line to stderr and exits 2 (e.g.
+// "connect to 127.0.0.1:9999 failed: ECONNREFUSED"); system/cli/cli_boundary.ts holds the rule
+// for every CLI.
 import { Command } from "commander";
+import { exitCodes, prepareProgram, runProgram } from "./cli_boundary.ts";
 import { AdminClient } from "../client/admin/admin_client.ts";
 import { ConfigError } from "../config/properties.ts";
 import { resolveNamesrvAddr } from "../config/namesrv_addr.ts";
@@ -15,7 +18,8 @@ import type { LogLevel } from "../env/real/index.ts";
 import * as commands from "./mqadmin_commands.ts";
 import { readToolsYml } from "./tools_credentials.ts";
 import type { CommonOptions, Output } from "./mqadmin_commands.ts";
-import { queryMsgByIdOrConsume, registerOpsCommands, UsageError } from "./mqadmin_ops_commands.ts";
+import { queryMsgByIdOrConsume, registerOpsCommands } from "./mqadmin_ops_commands.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 interface GlobalOptions {
   namesrvAddr?: string;
@@ -28,7 +32,7 @@ type Runner = (admin: AdminClient, env: ReturnType<typeof createRealEnv>, common
 
 function fail(command: string, message: string): never {
   process.stderr.write(`mqadmin ${command}: ${message}\n`);
-  process.exit(1);
+  process.exit(exitCodes.usageOrBroken);
 }
 
 async function run(name: string, options: GlobalOptions, runner: Runner): Promise<void> {
@@ -50,8 +54,8 @@ async function run(name: string, options: GlobalOptions, runner: Runner): Promis
     const output = await runner(admin, env, { namesrvAddrs, ...(credentials === undefined ? {} : { credentials }) });
     process.stdout.write(options.json === true ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`);
   } catch (error) {
-    process.stderr.write(`mqadmin ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
-    exitCode = error instanceof UsageError ? 2 : 1;
+    process.stderr.write(`mqadmin ${name}: ${errorText(error)}\n`);
+    exitCode = exitCodes.usageOrBroken;
   } finally {
     admin.shutdown();
     env.close();
@@ -80,7 +84,7 @@ function command(program: Command, name: string, description: string): Command {
 }
 
 function build(): Command {
-  const program = new Command("mqadmin").description("mqlab admin tool (RocketMQ 4.x mqadmin compatible subset)");
+  const program = prepareProgram(new Command("mqadmin")).description("mqlab admin tool (RocketMQ 4.x mqadmin compatible subset)");
   command(program, "updateTopic", "create or update a topic on every master of a cluster or on one broker")
     .requiredOption("-t, --topic <topic>", "topic name")
     .option("-c, --clusterName <cluster>", "create on every master of this cluster")
@@ -145,4 +149,4 @@ function build(): Command {
   return program;
 }
 
-await build().parseAsync(process.argv);
+await runProgram(build());

@@ -7,10 +7,10 @@ import type { AdminClient } from "../client/admin/admin_client.ts";
 import { MQClientError } from "../client/client_errors.ts";
 import type { ClientMessageExt } from "../client/message.ts";
 import { bodyText } from "../client/message.ts";
-import type { MessageQueue } from "../client/message_queue.ts";
+import type { MessageQueue } from "../protocol/message_queue.ts";
 import { PullConsumer } from "../client/consumer/pull_consumer.ts";
 import { Producer } from "../client/producer/producer.ts";
-import type { TopicRouteData } from "../client/route_data.ts";
+import type { TopicRouteData } from "../protocol/route.ts";
 
 export interface Output {
   readonly text: string;

@@ -1,11 +1,11 @@
 // mqbroker: starts a Broker on the real Env, like RocketMQ's bin/mqbroker.
 //   mqbroker [-c broker.conf] [-n "a:9876;b:9876"] [-p]
-// -c reads broker.conf (unknown keys warn, a malformed value names file:line and exits 1); the
+// -c reads broker.conf (unknown keys warn, a malformed value names file:line and exits 2); the
 // NameServer list comes from -n, else the config's namesrvAddr, else $NAMESRV_ADDR; -p prints the
 // effective config and exits. Defaults for brokerName/brokerIP1/store paths come from this host
 // (hostname, first non-loopback IPv4, home directory). Prints RocketMQ's boot line once it
 // serves; SIGTERM / SIGINT shut it down gracefully (exit 0); a taken port or an unusable store is
-// a clear message and exit 1.
+// a clear message and exit 2 (misuse too: system/cli/cli_boundary.ts).
 import { homedir, hostname, networkInterfaces, totalmem } from "node:os";
 import { Command } from "commander";
 import { defaultBrokerConfig, parseBrokerConfig } from "../config/broker_config.ts";
@@ -14,9 +14,11 @@ import { resolveNamesrvAddr } from "../config/namesrv_addr.ts";
 import { formatProperties } from "../config/properties.ts";
 import { createRealEnv } from "../env/real/index.ts";
 import { BrokerController, BrokerStartError } from "../broker/broker_controller.ts";
-import { errorDetail, ServerCli } from "./server_cli.ts";
+import { ServerCli } from "./server_cli.ts";
 import { brokerMetricsSnapshot } from "../broker/broker_metrics.ts";
 import { serveBrokerMetrics } from "./broker_metrics_http.ts";
+import { prepareProgram } from "./cli_boundary.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 interface Options {
   configFile?: string;
@@ -53,7 +55,7 @@ function loadConfig(options: Options): { config: BrokerConfig; namesrvAddrs: str
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = new Command("mqbroker")
+  const program = prepareProgram(new Command("mqbroker"))
     .description("Start an mqlab Broker (RocketMQ 4.x compatible)")
     .option("-c, --configFile <file>", "broker config file (broker.conf, Java properties)")
     .option("-n, --namesrvAddr <addr>", "NameServer address list, e.g. '192.168.0.1:9876;192.168.0.2:9876'")
@@ -74,7 +76,7 @@ async function main(argv: string[]): Promise<void> {
   } catch (error) {
     env.close();
     if (error instanceof BrokerStartError) cli.fail(`failed to start: ${error.message}`);
-    cli.fail(`failed to start: ${errorDetail(error)}`);
+    cli.fail(`failed to start: ${errorText(error)}`);
   }
   let closeMetrics = (): void => {};
   if (config.metricsPort > 0) {

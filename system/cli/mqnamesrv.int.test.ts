@@ -87,13 +87,13 @@ test("boots, prints RocketMQ's boot line, answers GET_ALL_TOPIC_LIST, stops on S
   }
 });
 
-test("a taken port is a clear message and exit code 1", { timeout: 60_000 }, async () => {
+test("a taken port is a clear message and exit code 2", { timeout: 60_000 }, async () => {
   const blocker = nodeNet.createServer();
   await new Promise<void>((done) => blocker.listen(0, "127.0.0.1", () => done()));
   const port = (blocker.address() as nodeNet.AddressInfo).port;
   try {
     const namesrv = run(["-c", writeConf(port)]);
-    assert.equal(await namesrv.exit, 1);
+    assert.equal(await namesrv.exit, 2);
     assert.match(namesrv.stderr(), new RegExp(`cannot listen on 127.0.0.1:${port}: address already in use \\(EADDRINUSE\\)`));
   } finally {
     await new Promise<void>((done) => blocker.close(() => done()));
@@ -108,6 +108,6 @@ test("-p prints the effective config; a malformed value names file:line", { time
   const bad = join(dir, "bad.properties");
   writeFileSync(bad, "# comment\nlistenPort=nope\n");
   const failed = run(["-c", bad]);
-  assert.equal(await failed.exit, 1);
+  assert.equal(await failed.exit, 2);
   assert.match(failed.stderr(), new RegExp(`${bad.replace(/[.]/g, "\\.")}:2: listenPort=nope: expected an integer`));
 });

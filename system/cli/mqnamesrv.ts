@@ -3,7 +3,7 @@
 // -c reads a Java properties file (unknown keys warn, bad values name file:line), -p prints the
 // effective config as key=value lines and exits, -n is accepted as RocketMQ's ServerUtil does
 // (the NameServer itself does not use it). Prints RocketMQ's boot line once it serves; SIGTERM /
-// SIGINT shut it down gracefully; a taken port is a clear message and exit code 1.
+// SIGINT shut it down gracefully; a taken port or a misuse is one clear line and exit code 2.
 import { homedir } from "node:os";
 import { Command } from "commander";
 import { formatProperties } from "../config/properties.ts";
@@ -13,6 +13,7 @@ import { defaultNamesrvConfig, namesrvConfigFromProperties, namesrvConfigProblem
 import type { NamesrvConfig } from "../namesrv/namesrv_config.ts";
 import { NamesrvController } from "../namesrv/namesrv_controller.ts";
 import { ServerCli } from "./server_cli.ts";
+import { prepareProgram } from "./cli_boundary.ts";
 
 interface Options {
   configFile?: string;
@@ -32,7 +33,7 @@ function loadConfig(options: Options): NamesrvConfig {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = new Command("mqnamesrv")
+  const program = prepareProgram(new Command("mqnamesrv"))
     .description("Start an mqlab NameServer (RocketMQ 4.x compatible)")
     .option("-c, --configFile <file>", "NameServer config properties file")
     .option("-p, --printConfigItem", "print the effective config items and exit")

@@ -1,9 +1,12 @@
 // Process plumbing mqnamesrv and mqbroker share, as RocketMQ's NamesrvStartup/BrokerStartup do:
 // reading -c properties files, one-line errors and exit codes, and graceful shutdown on signals.
-// Invariants: every failure is one "<program>: <message>" line on stderr and exit code 1;
+// Invariants: every failure is one "<program>: <message>" line on stderr and exit code 2 (the
+// boundary's rule, cli_boundary.ts: misuse and a broken start alike; 1 is for failed checks);
 // unknown config keys are "<program>: warning: ..." lines and never stop the start; a signal
 // shuts the server down once (a second signal while stopping is ignored), then exits 0.
 import { readFileSync } from "node:fs";
+import { CommanderError } from "commander";
+import { brokenExit, exitCodes } from "./cli_boundary.ts";
 import { ConfigError } from "../config/properties.ts";
 import type { RealEnv } from "../env/real/index.ts";
 
@@ -12,7 +15,7 @@ export class ServerCli {
 
   fail(message: string): never {
     process.stderr.write(`${this.program}: ${message}\n`);
-    process.exit(1);
+    process.exit(exitCodes.usageOrBroken);
   }
 
   warn(message: string): void {
@@ -58,13 +61,17 @@ export class ServerCli {
     process.on("SIGINT", () => stop("SIGINT"));
   }
 
-  /** Runs the CLI's main; an error it lets escape is a failure line with its stack. */
+  /**
+   * Runs the CLI's main (its Command made with prepareProgram) inside the boundary: a misuse is
+   * one line with the usage, an error that escapes is one line with its message; both exit 2.
+   */
   run(main: (argv: string[]) => Promise<void>): void {
-    main(process.argv).catch((error: unknown) => this.fail(errorDetail(error)));
+    main(process.argv).catch((error: unknown) => {
+      if (error instanceof CommanderError) {
+        if (error.exitCode === 0) process.exit(0);
+        this.fail(`${error.message.replace(/^error: /, "")} (usage: ${this.program} [options]; --help for more)`);
+      }
+      brokenExit(this.program, error);
+    });
   }
-}
-
-/** An unexpected error's stack (its message when it has none). */
-export function errorDetail(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

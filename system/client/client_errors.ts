@@ -38,8 +38,3 @@ export class MQBrokerError extends Error {
     this.addr = addr;
   }
 }
-
-/** Message text of any thrown value. */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

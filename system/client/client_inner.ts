@@ -1,7 +1,7 @@
 // What the shared ClientInstance needs from the producers and consumers registered with it
 // (RocketMQ's MQProducerInner / MQConsumerInner): their groups and topics for heartbeats and
 // route refresh, and hooks for rebalance, offset persistence and route changes.
-import type { MessageQueue } from "./message_queue.ts";
+import type { MessageQueue } from "../protocol/message_queue.ts";
 import type { TopicPublishInfo } from "./producer/topic_publish_info.ts";
 import type { SubscriptionData } from "./consumer/subscription_data.ts";
 import type { ClientMessageExt } from "./message.ts";

@@ -21,13 +21,14 @@ import { assert } from "../stdx/assert.ts";
 import type { ConsumerInner, ProducerInner } from "./client_inner.ts";
 import type { ClientConfig } from "./client_config.ts";
 import { buildClientId } from "./client_config.ts";
-import { errorText } from "./client_errors.ts";
+
 import { toProtocolSubscription } from "./consumer/subscription_data.ts";
 import type { HeartbeatData } from "../protocol/heartbeat.ts";
 import { MQClientAPI } from "./mq_client_api.ts";
 import { registerClientOpsProcessors } from "./client_ops_processor.ts";
 import { RouteTables } from "./route_tables.ts";
 import { handleCheckTransactionState } from "./producer/check_transaction_state.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 const instancesByEnv = new WeakMap<Env, Map<string, ClientInstance>>();
 
@@ -81,7 +82,10 @@ export class ClientInstance {
     this.aclHook = config.credentials === undefined ? undefined : new AclClientRpcHook(config.credentials);
     const remoting = new RemotingClient(env, { connectTimeoutMs: config.connectTimeoutMs, name: "client-remoting", ...(this.aclHook === undefined ? {} : { rpcHook: this.aclHook }) });
     this.api = new MQClientAPI(remoting, config.namesrvAddrs, this.log, env.random.intBetween(0, 0x7fff));
-    this.routes = new RouteTables(this);
+    this.routes = new RouteTables({
+      api: this.api, config, random: env.random, log: this.log,
+      producers: () => this.producerList(), consumers: () => this.consumerList(),
+    });
     remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (_context, request) => {
       const header = decodeHeader(NotifyConsumerIdsChangedRequestHeader, request.extFields);
       this.log.info("consumer ids changed, rebalance now", { group: header.consumerGroup });

@@ -13,11 +13,20 @@ import {
 import { createResponse } from "../remoting/remoting_command.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
-import type { ClientInstance } from "./client_instance.ts";
-import { errorText } from "./client_errors.ts";
+import type { Log } from "../env/env.ts";
+import type { RequestProcessor } from "../remoting/request_dispatcher.ts";
+import type { ConsumerInner } from "./client_inner.ts";
+import { errorText } from "../stdx/error_text.ts";
 import { toClientMessage } from "./message.ts";
 
-export function registerClientOpsProcessors(instance: ClientInstance): void {
+/** What the processors need of the client instance (a port: the instance registers them). */
+export interface ClientOpsHost {
+  readonly api: { readonly remoting: { registerProcessor(code: number, processor: RequestProcessor): void } };
+  readonly log: Log;
+  consumerList(): readonly ConsumerInner[];
+}
+
+export function registerClientOpsProcessors(instance: ClientOpsHost): void {
   const remoting = instance.api.remoting;
   remoting.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, (_context, request) => {
     try {

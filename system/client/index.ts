@@ -5,10 +5,9 @@ export { MQClientError, MQBrokerError, ClientErrorCode } from "./client_errors.t
 export type { MessageModel, ConsumeFromWhere, ConsumeType } from "./client_inner.ts";
 export type { Message, ClientMessageExt } from "./message.ts";
 export { bodyText } from "./message.ts";
-export type { MessageQueue } from "./message_queue.ts";
-export { compareMessageQueues, messageQueueToString, mqKey } from "./message_queue.ts";
+export { messageQueueToString } from "./message_queue.ts";
 export { getOrCreateClientInstance, ClientInstance } from "./client_instance.ts";
-export type { TopicRouteData, QueueData, BrokerData } from "./route_data.ts";
+export type { TopicRouteData, QueueData, BrokerData } from "../protocol/route.ts";
 
 export { Producer, DEFAULT_PRODUCER_GROUP, MAX_MESSAGE_SIZE_DEFAULT } from "./producer/producer.ts";
 export type { ProducerOptions, SendCallback, MessageQueueSelector } from "./producer/producer.ts";

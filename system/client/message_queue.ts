@@ -3,19 +3,10 @@
 // strategies sort queues and the consistent-hash strategy hashes toString().
 // Invariant: a queue's key is unique for its (topic, brokerName, queueId).
 
-export interface MessageQueue {
-  readonly topic: string;
-  readonly brokerName: string;
-  readonly queueId: number;
-}
+import { messageQueueKey, type MessageQueue } from "../protocol/message_queue.ts";
 
 export function messageQueue(topic: string, brokerName: string, queueId: number): MessageQueue {
   return { topic, brokerName, queueId };
-}
-
-/** A map key for a queue (the separator cannot appear in topic names). */
-export function mqKey(mq: MessageQueue): string {
-  return `${mq.topic}\u0001${mq.brokerName}\u0001${mq.queueId}`;
 }
 
 export function sameQueue(a: MessageQueue, b: MessageQueue): boolean {
@@ -27,19 +18,9 @@ export function compareJavaStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** MessageQueue.compareTo: topic, then brokerName, then queueId. */
-export function compareMessageQueues(a: MessageQueue, b: MessageQueue): number {
-  return compareJavaStrings(a.topic, b.topic) || compareJavaStrings(a.brokerName, b.brokerName) || a.queueId - b.queueId;
-}
-
 /** MessageQueue.toString (the consistent-hash strategy hashes this text). */
 export function messageQueueToString(mq: MessageQueue): string {
   return `MessageQueue [topic=${mq.topic}, brokerName=${mq.brokerName}, queueId=${mq.queueId}]`;
-}
-
-/** Wire/JSON form used in lock bodies and stats tables. */
-export function messageQueueJson(mq: MessageQueue): { topic: string; brokerName: string; queueId: number } {
-  return { topic: mq.topic, brokerName: mq.brokerName, queueId: mq.queueId };
 }
 
 /** A map keyed by queue that keeps the queue objects. */
@@ -50,16 +31,16 @@ export class MessageQueueMap<V> {
     return this.entries.size;
   }
   get(mq: MessageQueue): V | undefined {
-    return this.entries.get(mqKey(mq))?.value;
+    return this.entries.get(messageQueueKey(mq))?.value;
   }
   has(mq: MessageQueue): boolean {
-    return this.entries.has(mqKey(mq));
+    return this.entries.has(messageQueueKey(mq));
   }
   set(mq: MessageQueue, value: V): void {
-    this.entries.set(mqKey(mq), { mq, value });
+    this.entries.set(messageQueueKey(mq), { mq, value });
   }
   delete(mq: MessageQueue): boolean {
-    return this.entries.delete(mqKey(mq));
+    return this.entries.delete(messageQueueKey(mq));
   }
   keys(): MessageQueue[] {
     return [...this.entries.values()].map((entry) => entry.mq);

@@ -23,11 +23,12 @@ import { createRequest } from "../remoting/remoting_command.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
 import { assert } from "../stdx/assert.ts";
-import { ClientErrorCode, MQBrokerError, MQClientError, errorText } from "./client_errors.ts";
-import type { MessageQueue } from "./message_queue.ts";
-import { messageQueueJson } from "./message_queue.ts";
-import type { TopicRouteData } from "./route_data.ts";
+import { ClientErrorCode, MQBrokerError, MQClientError } from "./client_errors.ts";
+import type { MessageQueue } from "../protocol/message_queue.ts";
+import { messageQueueToJson } from "../protocol/message_queue.ts";
+import type { TopicRouteData } from "../protocol/route.ts";
 import { parseTopicRouteData } from "./route_data.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 export function request<S extends HeaderSpec>(code: number, def: HeaderDef<S>, header: HeaderOf<S>, body?: Uint8Array): RemotingCommand {
   return createRequest(code, encodeHeader(def, header), body);
@@ -223,7 +224,7 @@ export class MQClientAPI {
 
   /** LOCK_BATCH_MQ; returns the queues the broker locked for this client. */
   async lockBatchMQ(addr: string, group: string, clientId: string, mqs: readonly MessageQueue[], timeoutMs: number): Promise<MessageQueue[]> {
-    const body = encodeJsonBody({ consumerGroup: group, clientId, mqSet: mqs.map(messageQueueJson) });
+    const body = encodeJsonBody({ consumerGroup: group, clientId, mqSet: mqs.map(messageQueueToJson) });
     const response = await this.invokeBroker(addr, createRequest(RequestCode.LOCK_BATCH_MQ, {}, body), timeoutMs);
     if (response.body === undefined || response.body.length === 0) return [];
     const parsed = parseJsonBody(response.body, "LockBatchResponseBody");
@@ -233,7 +234,7 @@ export class MQClientAPI {
   }
 
   async unlockBatchMQ(addr: string, group: string, clientId: string, mqs: readonly MessageQueue[], timeoutMs: number, oneway: boolean): Promise<void> {
-    const body = encodeJsonBody({ consumerGroup: group, clientId, mqSet: mqs.map(messageQueueJson) });
+    const body = encodeJsonBody({ consumerGroup: group, clientId, mqSet: mqs.map(messageQueueToJson) });
     const command = createRequest(RequestCode.UNLOCK_BATCH_MQ, {}, body);
     if (oneway) await this.invokeOneway(addr, command);
     else await this.invokeBroker(addr, command, timeoutMs);

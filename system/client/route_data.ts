@@ -1,43 +1,12 @@
-// Topic route data from the NameServer (TopicRouteData) and what the clients derive from it:
+// Topic route data from the NameServer (the one TopicRouteData is system/protocol/route.ts) and what the clients derive from it:
 // the publish queues (writable queues of brokers that have a master, or orderTopicConf) and the
 // subscribe queues (readable queues). Parsing accepts fastjson's bare numeric brokerAddrs keys
 // and both topicSysFlag spellings. Invariants: brokerAddrs keys are broker ids (0 = master).
 import { MQClientError } from "./client_errors.ts";
-import { decodeTopicRouteData } from "../protocol/route.ts";
-import type { MessageQueue } from "./message_queue.ts";
+import { decodeTopicRouteData, MASTER_ID, type TopicRouteData } from "../protocol/route.ts";
+import { isReadable, isWriteable } from "../protocol/topic_config.ts";
+import type { MessageQueue } from "../protocol/message_queue.ts";
 import { compareJavaStrings } from "./message_queue.ts";
-
-export const MASTER_ID = 0;
-const PERM_READ = 4;
-const PERM_WRITE = 2;
-
-export function isReadablePerm(perm: number): boolean {
-  return (perm & PERM_READ) === PERM_READ;
-}
-export function isWriteablePerm(perm: number): boolean {
-  return (perm & PERM_WRITE) === PERM_WRITE;
-}
-
-export interface QueueData {
-  readonly brokerName: string;
-  readonly readQueueNums: number;
-  readonly writeQueueNums: number;
-  readonly perm: number;
-  readonly topicSysFlag: number;
-}
-
-export interface BrokerData {
-  readonly cluster: string;
-  readonly brokerName: string;
-  /** broker id → "ip:port"; id 0 is the master. */
-  readonly brokerAddrs: ReadonlyMap<number, string>;
-}
-
-export interface TopicRouteData {
-  readonly queueDatas: readonly QueueData[];
-  readonly brokerDatas: readonly BrokerData[];
-  readonly orderTopicConf: string | undefined;
-}
 
 /** Decodes GET_ROUTEINFO_BY_TOPIC's body, both sorted by brokerName as Java's clients sort them. */
 export function parseTopicRouteData(body: Uint8Array | undefined): TopicRouteData {
@@ -47,6 +16,7 @@ export function parseTopicRouteData(body: Uint8Array | undefined): TopicRouteDat
     queueDatas: [...route.queueDatas].sort((a, b) => compareJavaStrings(a.brokerName, b.brokerName)),
     brokerDatas: [...route.brokerDatas].sort((a, b) => compareJavaStrings(a.brokerName, b.brokerName)),
     orderTopicConf: route.orderTopicConf,
+    filterServerTable: route.filterServerTable,
   };
 }
 
@@ -71,7 +41,7 @@ export function publishQueuesOf(topic: string, route: TopicRouteData): { queues:
     return { queues, orderTopic: true };
   }
   for (const qd of route.queueDatas) {
-    if (!isWriteablePerm(qd.perm)) continue;
+    if (!isWriteable(qd.perm)) continue;
     const brokerData = route.brokerDatas.find((bd) => bd.brokerName === qd.brokerName);
     if (brokerData === undefined || !brokerData.brokerAddrs.has(MASTER_ID)) continue;
     for (let i = 0; i < qd.writeQueueNums; i++) queues.push({ topic, brokerName: qd.brokerName, queueId: i });
@@ -83,7 +53,7 @@ export function publishQueuesOf(topic: string, route: TopicRouteData): { queues:
 export function subscribeQueuesOf(topic: string, route: TopicRouteData): MessageQueue[] {
   const queues: MessageQueue[] = [];
   for (const qd of route.queueDatas) {
-    if (!isReadablePerm(qd.perm)) continue;
+    if (!isReadable(qd.perm)) continue;
     for (let i = 0; i < qd.readQueueNums; i++) queues.push({ topic, brokerName: qd.brokerName, queueId: i });
   }
   return queues;

@@ -4,16 +4,31 @@
 // Invariants: brokerAddrTable holds every broker named in a cached route (plus ones not yet
 // cleaned); a failed route fetch never clears a cached route (the client keeps working on the
 // last known route while the NameServers are unreachable).
-import { errorText, MQClientError } from "./client_errors.ts";
-import type { ClientInstance } from "./client_instance.ts";
+import { MQClientError } from "./client_errors.ts";
+import type { Log, Random } from "../env/env.ts";
+import type { ClientConfig } from "./client_config.ts";
+import type { ConsumerInner, ProducerInner } from "./client_inner.ts";
+import type { MQClientAPI } from "./mq_client_api.ts";
 import { RETRY_GROUP_TOPIC_PREFIX, SystemTopic } from "../message/message_const.ts";
-import type { TopicRouteData } from "./route_data.ts";
-import { defaultRouteFor, MASTER_ID, publishQueuesOf, routeFingerprint, subscribeQueuesOf } from "./route_data.ts";
+import type { TopicRouteData } from "../protocol/route.ts";
+import { defaultRouteFor, publishQueuesOf, routeFingerprint, subscribeQueuesOf } from "./route_data.ts";
+import { MASTER_ID } from "../protocol/route.ts";
 import { SendWhichQueue, TopicPublishInfo } from "./producer/topic_publish_info.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 export interface FindBrokerResult {
   readonly brokerAddr: string;
   readonly slave: boolean;
+}
+
+/** What the route tables need from their client instance: its NameServer API, the registered producers and consumers, randomness, a log. */
+export interface RouteTablesPort {
+  readonly api: Pick<MQClientAPI, "getTopicRouteInfoFromNameServer" | "getConsumerIdListByGroup">;
+  readonly config: Pick<ClientConfig, "requestTimeoutMs">;
+  readonly random: Random;
+  readonly log: Log;
+  producers(): readonly ProducerInner[];
+  consumers(): readonly ConsumerInner[];
 }
 
 export class RouteTables {
@@ -26,13 +41,13 @@ export class RouteTables {
   /** Lab hooks: told after a changed route was applied (read-only observers; must not throw). */
   readonly routeListeners = new Set<(topic: string, route: TopicRouteData) => void>();
 
-  constructor(private readonly instance: ClientInstance) {}
+  constructor(private readonly instance: RouteTablesPort) {}
 
   /** Refreshes every topic a producer or consumer uses (the 30 s poll). */
   async updateAllTopicRoutes(): Promise<void> {
     const topics = new Set<string>();
-    for (const consumer of this.instance.consumerList()) for (const sub of consumer.subscriptions()) topics.add(sub.topic);
-    for (const producer of this.instance.producerList()) for (const topic of producer.publishTopics()) topics.add(topic);
+    for (const consumer of this.instance.consumers()) for (const sub of consumer.subscriptions()) topics.add(sub.topic);
+    for (const producer of this.instance.producers()) for (const topic of producer.publishTopics()) topics.add(topic);
     for (const topic of topics) await this.updateTopicRouteInfoFromNameServer(topic);
   }
 
@@ -65,13 +80,13 @@ export class RouteTables {
     this.fingerprints.set(topic, fingerprint);
     for (const brokerData of route.brokerDatas) this.brokerAddrTable.set(brokerData.brokerName, new Map(brokerData.brokerAddrs));
     const { queues, orderTopic } = publishQueuesOf(topic, route);
-    for (const producer of this.instance.producerList()) {
+    for (const producer of this.instance.producers()) {
       if (producer.publishTopics().includes(topic)) {
-        producer.updateTopicPublishInfo(topic, new TopicPublishInfo(queues, route, new SendWhichQueue(this.instance.env.random), orderTopic));
+        producer.updateTopicPublishInfo(topic, new TopicPublishInfo(queues, route, new SendWhichQueue(this.instance.random), orderTopic));
       }
     }
     const subscribeQueues = subscribeQueuesOf(topic, route);
-    for (const consumer of this.instance.consumerList()) {
+    for (const consumer of this.instance.consumers()) {
       if (consumer.subscriptions().some((sub) => sub.topic === topic)) consumer.updateTopicSubscribeInfo(topic, subscribeQueues);
     }
     this.topicRouteTable.set(topic, route);
@@ -87,8 +102,8 @@ export class RouteTables {
   }
 
   private isNeedUpdateTopicRouteInfo(topic: string): boolean {
-    return this.instance.producerList().some((producer) => producer.isPublishTopicNeedUpdate(topic))
-      || this.instance.consumerList().some((consumer) => consumer.isSubscribeTopicNeedUpdate(topic));
+    return this.instance.producers().some((producer) => producer.isPublishTopicNeedUpdate(topic))
+      || this.instance.consumers().some((consumer) => consumer.isSubscribeTopicNeedUpdate(topic));
   }
 
   /** Master address of brokerName, if known. */
@@ -141,11 +156,11 @@ export class RouteTables {
   findBrokerAddrByTopic(topic: string): string | undefined {
     const route = this.topicRouteTable.get(topic);
     if (route === undefined || route.brokerDatas.length === 0) return undefined;
-    const brokerData = route.brokerDatas[this.instance.env.random.intBetween(0, route.brokerDatas.length - 1)]!;
+    const brokerData = route.brokerDatas[this.instance.random.intBetween(0, route.brokerDatas.length - 1)]!;
     const master = brokerData.brokerAddrs.get(MASTER_ID);
     if (master !== undefined) return master;
     const slaves = [...brokerData.brokerAddrs.values()];
-    return slaves.length === 0 ? undefined : slaves[this.instance.env.random.intBetween(0, slaves.length - 1)];
+    return slaves.length === 0 ? undefined : slaves[this.instance.random.intBetween(0, slaves.length - 1)];
   }
 
   /** GET_CONSUMER_LIST_BY_GROUP from one broker of the topic; undefined when it fails. */

@@ -17,6 +17,7 @@ import { HAConnection } from "./ha_connection.ts";
 import type { HAConnectionHost, HAMasterConfig } from "./ha_connection.ts";
 import type { HAStorePort } from "./ha_store_port.ts";
 import { probe } from "../env/probe.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 export interface HAServiceConfig extends HAMasterConfig {
   haSlaveFallbehindMax: number;
@@ -117,7 +118,7 @@ export class HAService {
         connection.pump();
       } catch (error) {
         // The append path calls us: never let a replication problem fail a put.
-        this.log.error("HA push failed", { slave: connection.clientAddr, error: error instanceof Error ? error.message : String(error) });
+        this.log.error("HA push failed", { slave: connection.clientAddr, error: errorText(error) });
         connection.close("push failed");
       }
     }

@@ -14,6 +14,7 @@ import { createRequest, fromUtf8, RequestCode, ResponseCode } from "../remoting/
 import type { RemotingCommand } from "../remoting/index.ts";
 import { assert } from "../stdx/assert.ts";
 import { SLAVE_SYNC_FIRST_DELAY_MS } from "./ha_constants.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 /** How the broker applies what the master sent (its managers' slave-side seams). */
 export interface SlaveSyncTarget {
@@ -99,7 +100,7 @@ export class SlaveSynchronize {
         apply(response.body ?? new Uint8Array(0));
         round.ok.push(name);
       } catch (error) {
-        const text = error instanceof Error ? error.message : String(error);
+        const text = errorText(error);
         round.failed.push({ step: name, error: text });
         this.log.warn("slave sync step failed", { step: name, master: addr, error: text });
       }

@@ -1,11 +1,12 @@
-// MessageQueue {topic, brokerName, queueId}: the unit of routing, locking and offsets.
+// MessageQueue {topic, brokerName, queueId}: the unit of routing, locking and offsets — the one
+// definition the broker, the clients and the lab share, with its one key and Java's order.
 import type { JsonObject } from "./body_json.ts";
 import { asObject, readNumber, readString } from "./body_json.ts";
 
 export interface MessageQueue {
-  topic: string;
-  brokerName: string;
-  queueId: number;
+  readonly topic: string;
+  readonly brokerName: string;
+  readonly queueId: number;
 }
 
 export function messageQueueToJson(mq: MessageQueue): JsonObject {
@@ -21,9 +22,9 @@ export function messageQueueFromJson(value: unknown, what = "MessageQueue"): Mes
   };
 }
 
-/** A stable string identity for maps and sets ("topic@brokerName@queueId"). */
+/** The one map/set key of a queue (\u0001 cannot appear in topic or broker names). */
 export function messageQueueKey(mq: MessageQueue): string {
-  return `${mq.topic}@${mq.brokerName}@${mq.queueId}`;
+  return `${mq.topic}\u0001${mq.brokerName}\u0001${mq.queueId}`;
 }
 
 /** Java MessageQueue.compareTo order: topic, then brokerName, then queueId. */

@@ -9,8 +9,7 @@ import type { Connection, Log, Timers } from "../env/env.ts";
 import { assert } from "../stdx/assert.ts";
 import { encodeFramePooled } from "./command_codec.ts";
 import { FrameDecoder } from "./frame_decoder.ts";
-import type { RequestDispatcher, ResponseSink } from "./request_dispatcher.ts";
-import type { RemotingCommand } from "./remoting_command.ts";
+import type { RemotingCommand, SerializeType } from "./remoting_command.ts";
 import { FLAG_ONEWAY, FLAG_RESPONSE, isResponse } from "./remoting_command.ts";
 import {
   RemotingConnectionClosedError,
@@ -36,6 +35,18 @@ export interface RemotingChannel {
   close(): void;
 }
 
+/** What the request dispatcher needs from a channel to answer. */
+export interface ResponseSink {
+  readonly channel: RemotingChannel;
+  /** Writes `response` stamped with the given opaque, flag and serialize type (default: its own). */
+  sendResponse(response: RemotingCommand, opaque?: number, flag?: number, serializeType?: SerializeType): void;
+}
+
+/** Where a channel hands the requests it reads (RequestDispatcher is one). */
+export interface IncomingRequests {
+  dispatch(sink: ResponseSink, request: RemotingCommand): void;
+}
+
 /** Opaque ids for requests, wrapping at INT32_MAX like KafkaJS's correlationId. */
 export class OpaqueCounter {
   private nextOpaque = 0;
@@ -50,7 +61,7 @@ export interface ChannelDeps {
   readonly timers: Timers;
   readonly log: Log;
   readonly opaques: OpaqueCounter;
-  readonly dispatcher: RequestDispatcher;
+  readonly dispatcher: IncomingRequests;
   readonly frameSizeMax: number;
   readonly requestTableMax: number;
   /** Code-probe sink (the node's Env). */

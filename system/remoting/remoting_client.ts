@@ -17,6 +17,7 @@ import { RequestDispatcher } from "./request_dispatcher.ts";
 import type { RequestProcessor } from "./request_dispatcher.ts";
 import { REQUEST_TABLE_MAX_DEFAULT } from "./remoting_server.ts";
 import { probe } from "../env/probe.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 /** NettyClientConfig.connectTimeoutMillis default. */
 export const CONNECT_TIMEOUT_MS_DEFAULT = 3000;
@@ -149,7 +150,7 @@ export class RemotingClient {
     try {
       connection = await this.env.net.connect(host, port, { timeoutMs: this.connectTimeoutMs });
     } catch (error) {
-      const reason = error instanceof NetError ? error.code : error instanceof Error ? error.message : String(error);
+      const reason = error instanceof NetError ? error.code : errorText(error);
       probe(this.env, "remoting.connect.failed");
       this.log.info("connect failed", { addr, reason });
       throw new RemotingConnectError(addr, reason, { cause: error });

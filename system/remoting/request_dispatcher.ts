@@ -8,11 +8,12 @@
 // A processor may return a promise that settles much later (long polling); the dispatcher never
 // waits for it before handling the next request.
 import type { Log } from "../env/env.ts";
-import type { RemotingChannel } from "./remoting_channel.ts";
+import type { IncomingRequests, RemotingChannel, ResponseSink } from "./remoting_channel.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
 import { createResponse, FLAG_RESPONSE, isOneway, SerializeType } from "./remoting_command.ts";
 import { requestCodeName } from "./request_code.ts";
 import { ResponseCode } from "./response_code.ts";
+import { errorText } from "../stdx/error_text.ts";
 
 export interface RequestContext {
   /** The connection the request came in on; lets a processor call back the peer. */
@@ -24,13 +25,6 @@ export type RequestProcessor = (
   request: RemotingCommand,
 ) => Promise<RemotingCommand | undefined> | RemotingCommand | undefined;
 
-/** What the dispatcher needs from a channel to answer. */
-export interface ResponseSink {
-  readonly channel: RemotingChannel;
-  /** Writes `response` stamped with the given opaque, flag and serialize type (default: its own). */
-  sendResponse(response: RemotingCommand, opaque?: number, flag?: number, serializeType?: SerializeType): void;
-}
-
 /**
  * Runs before a request's processor (RocketMQ's server RPCHook.doBeforeRequest, e.g. the ACL
  * validator): returns undefined to let the request through, or the remark of the SYSTEM_ERROR
@@ -38,7 +32,7 @@ export interface ResponseSink {
  */
 export type RequestHook = (remoteAddress: string, request: RemotingCommand) => string | undefined;
 
-export class RequestDispatcher {
+export class RequestDispatcher implements IncomingRequests {
   private readonly processors = new Map<number, RequestProcessor>();
   private defaultProcessor: RequestProcessor | undefined;
   private readonly requestHooks: RequestHook[] = [];
@@ -100,7 +94,7 @@ export class RequestDispatcher {
     try {
       response = await processor({ channel: sink.channel }, request);
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
+      const text = errorText(error);
       this.log.warn("request processor failed", {
         code: requestCodeName(request.code),
         remoteAddress: sink.channel.remoteAddress,

@@ -9,18 +9,31 @@
 import type { Env, TimerHandle } from "../env/env.ts";
 import { utcHourOfDay } from "../message/index.ts";
 import { storeTimestampAt } from "./get_message.ts";
-import type { DefaultMessageStore } from "./message_store.ts";
+import type { CommitLog } from "./commit_log.ts";
+import type { ConsumeQueueTable } from "./consume_queue_table.ts";
+import type { DiskGuard } from "./disk_guard.ts";
+import type { Dispatcher } from "./dispatcher.ts";
+import type { IndexService } from "./index_service.ts";
 import { parseDeleteWhen } from "./store_config.ts";
 import type { StoreConfig } from "./store_config.ts";
 
 const MANUAL_DELETE_ROUNDS = 20;
+
+/** What retention needs of the store (DefaultMessageStore is one): the files it deletes and the dispatcher it tells. */
+export interface RetentionStore {
+  readonly commitLog: CommitLog;
+  readonly consumeQueues: ConsumeQueueTable;
+  readonly indexService: IndexService | undefined;
+  readonly diskGuard: DiskGuard;
+  readonly dispatcher: Pick<Dispatcher, "skipDeletedPrefix">;
+}
 
 export class CleanService {
   private timer: TimerHandle | undefined;
   private manualRounds = 0;
   private readonly deleteHours: number[];
 
-  constructor(private readonly env: Env, private readonly config: StoreConfig, private readonly store: DefaultMessageStore) {
+  constructor(private readonly env: Env, private readonly config: StoreConfig, private readonly store: RetentionStore) {
     this.deleteHours = parseDeleteWhen(config.deleteWhen) ?? [4];
   }
 
@@ -75,9 +88,7 @@ export class CleanService {
       this.env.log.info("deleted expired commit log file", { path: removed?.path, lastModified });
       count++;
     }
-    if (count > 0 && this.store.dispatcher.reputFromOffset < queue.minOffset()) {
-      this.store.dispatcher.reputFromOffset = queue.minOffset();
-    }
+    if (count > 0) this.store.dispatcher.skipDeletedPrefix(queue.minOffset());
     return count;
   }
 

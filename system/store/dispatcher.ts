@@ -37,6 +37,11 @@ export class Dispatcher {
   private pending: DispatchRequest[] = [];
   private pendingHead = 0;
 
+  /** Retention deleted the commit log below minOffset: nothing there is left to dispatch. */
+  skipDeletedPrefix(minOffset: number): void {
+    if (this.reputFromOffset < minOffset) this.reputFromOffset = minOffset;
+  }
+
   constructor(
     private readonly env: Env,
     private readonly commitLog: CommitLog,

@@ -11,8 +11,8 @@
 import type { Env, TimerHandle } from "../env/env.ts";
 import { MessageConst, MessageSysFlag, SystemTopic, transactionType, utf8Text } from "../message/index.ts";
 import type { MessageExt, MessageExtBrokerInner } from "../message/index.ts";
-import type { DefaultMessageStore } from "./message_store.ts";
-import { isPutStored } from "./status.ts";
+import type { ConsumeQueueTable } from "./consume_queue_table.ts";
+import { isPutStored, type PutMessageResult } from "./status.ts";
 import type { StoreConfig } from "./store_config.ts";
 import { probe } from "../env/probe.ts";
 
@@ -70,6 +70,13 @@ export function decodeDelayOffsets(text: string): Map<number, number> | undefine
   }
 }
 
+/** What delayed delivery needs of the store (DefaultMessageStore is one): the SCHEDULE_TOPIC queues, a lookup, a re-put. */
+export interface ScheduleStore {
+  readonly consumeQueues: ConsumeQueueTable;
+  lookMessageByOffset(commitLogOffset: number): MessageExt | undefined;
+  putMessage(message: MessageExtBrokerInner, options: { waitStoreMsgOK: boolean }): Promise<PutMessageResult>;
+}
+
 export class ScheduleMessageService {
   readonly offsetTable = new Map<number, number>();
   private readonly timers = new Map<number, TimerHandle>();
@@ -78,7 +85,7 @@ export class ScheduleMessageService {
   private persistTimer: TimerHandle | undefined;
   private started = false;
 
-  constructor(private readonly env: Env, private readonly config: StoreConfig, private readonly store: DefaultMessageStore,
+  constructor(private readonly env: Env, private readonly config: StoreConfig, private readonly store: ScheduleStore,
     private readonly levels: readonly number[]) {}
 
   load(): void {

@@ -3,7 +3,7 @@
 // clustering group "G" with consumers "consumer-G-1"... A send's queue/offset default to what
 // its deliveries need, so a fixture only says what matters for the case.
 import type { DeliverEvent, HistoryEvent, NodeEvent } from "../../history/types.ts";
-import type { ConsumerGroupSpec, Expectations } from "../../scenario.ts";
+import type { ConsumerGroupSpec, Expectations, TopologyName } from "../../scenario.ts";
 import { rocketmqIntervals } from "../../scenario.ts";
 import type { BrokerFacts, CheckContext, TopologyFacts } from "../context.ts";
 
@@ -147,7 +147,7 @@ function broker(node: string, brokerName: string, role: BrokerFacts["role"], flu
   return { node, brokerName, role, flushDiskType, unflushedWindowMs: 10_500 };
 }
 
-export function topologyFacts(name: "1m" | "2m-noslave" | "2m-2s-async" | "2m-2s-sync", flush: BrokerFacts["flushDiskType"] = "ASYNC_FLUSH"): TopologyFacts {
+export function topologyFacts(name: TopologyName, flush: BrokerFacts["flushDiskType"] = "ASYNC_FLUSH"): TopologyFacts {
   switch (name) {
     case "1m":
       return { name, brokers: [broker("broker-a", "broker-a", "ASYNC_MASTER", flush)] };

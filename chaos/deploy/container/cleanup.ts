@@ -2,6 +2,7 @@
 // network, the brokers' store volumes. Removal goes by that label, never by name patterns, so
 // it finds what a crashed or interrupted run left behind and never touches anything else.
 // Order matters: containers first (they hold the network endpoints and the volumes).
+import { constants } from "node:os";
 import type { Engine } from "./engine.ts";
 import { connectEngine } from "./engine.ts";
 
@@ -72,4 +73,30 @@ export async function removeRunResources(engine: Engine, runId?: string): Promis
  */
 export async function cleanContainerLeftovers(runId?: string): Promise<Leftovers> {
   return removeRunResources(await connectEngine(), runId);
+}
+
+/** On Ctrl-C or SIGTERM during a run: remove the run's containers, then exit 128+signal. */
+export class InterruptCleanup {
+  private readonly handler = (signal: NodeJS.Signals): void => {
+    this.dispose();
+    process.stderr.write(`mqlab: ${signal}: removing the containers, network and volumes of run ${this.runId}\n`);
+    void removeRunResources(this.engine, this.runId)
+      .catch((error: unknown) => process.stderr.write(`mqlab: clean-up failed (run cleanContainerLeftovers): ${(error as Error).message}\n`))
+      // Exit as a shell reports a signal death (130 for SIGINT). Re-raising is not enough:
+      // testcontainers' lock files load signal-exit, whose listener keeps the process alive.
+      .finally(() => process.exit(128 + (constants.signals[signal] ?? 0)));
+  };
+
+  constructor(
+    private readonly engine: Engine,
+    readonly runId: string,
+  ) {
+    process.once("SIGINT", this.handler);
+    process.once("SIGTERM", this.handler);
+  }
+
+  dispose(): void {
+    process.removeListener("SIGINT", this.handler);
+    process.removeListener("SIGTERM", this.handler);
+  }
 }

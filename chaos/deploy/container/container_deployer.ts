@@ -7,7 +7,6 @@
 // Everything is labelled mqlab.run=<runId> and removed on teardown, on a failed deploy and on
 // Ctrl-C (cleanup.ts); a run that could not clean up is cleaned by cleanContainerLeftovers().
 import { randomBytes } from "node:crypto";
-import { constants } from "node:os";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FaultKind } from "../../faults/types.ts";
@@ -15,9 +14,9 @@ import type { HistoryRecorder } from "../../history/types.ts";
 import { AddressPlan, type NodeAddress } from "../process/address_plan.ts";
 import { brokerConfText, namesrvConfText } from "../process/node_commands.ts";
 import type { ClusterPlan, Deployer, DeployerName, FaultSupport } from "../types.ts";
-import { removeRunResources } from "./cleanup.ts";
+import { InterruptCleanup, removeRunResources } from "./cleanup.ts";
 import { ContainerCluster, type BringUpTimes } from "./container_cluster.ts";
-import { connectEngine, type Engine } from "./engine.ts";
+import { connectEngine } from "./engine.ts";
 import { ensureNodeImage, imageAppDir } from "./image.ts";
 import { NodeContainer, type NodeOutput } from "./node_container.ts";
 import { createRunNetwork } from "./run_network.ts";
@@ -149,31 +148,5 @@ export class ContainerDeployer implements Deployer {
       await removeRunResources(engine, runId).catch(() => undefined);
       throw new Error(`container run ${runId} could not come up (its containers, network and volumes are removed): ${(error as Error).message}`, { cause: error });
     }
-  }
-}
-
-/** On Ctrl-C or SIGTERM during a run: remove the run's containers, then exit 128+signal. */
-export class InterruptCleanup {
-  private readonly handler = (signal: NodeJS.Signals): void => {
-    this.dispose();
-    process.stderr.write(`mqlab: ${signal}: removing the containers, network and volumes of run ${this.runId}\n`);
-    void removeRunResources(this.engine, this.runId)
-      .catch((error: unknown) => process.stderr.write(`mqlab: clean-up failed (run cleanContainerLeftovers): ${(error as Error).message}\n`))
-      // Exit as a shell reports a signal death (130 for SIGINT). Re-raising is not enough:
-      // testcontainers' lock files load signal-exit, whose listener keeps the process alive.
-      .finally(() => process.exit(128 + (constants.signals[signal] ?? 0)));
-  };
-
-  constructor(
-    private readonly engine: Engine,
-    readonly runId: string,
-  ) {
-    process.once("SIGINT", this.handler);
-    process.once("SIGTERM", this.handler);
-  }
-
-  dispose(): void {
-    process.removeListener("SIGINT", this.handler);
-    process.removeListener("SIGTERM", this.handler);
   }
 }

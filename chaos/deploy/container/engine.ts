@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type Dockerode from "dockerode";
 import type { ContainerRuntimeClient } from "testcontainers";
+import { errorText } from "../../../system/stdx/error_text.ts";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
 
@@ -47,7 +48,7 @@ async function connectOnce(): Promise<Engine> {
   try {
     client = await getContainerRuntimeClient();
   } catch (error) {
-    throw new NoEngineError(error instanceof Error ? error.message : String(error));
+    throw new NoEngineError(errorText(error));
   }
   const docker = client.container.dockerode;
   const host = process.env.DOCKER_HOST ?? "";

@@ -80,7 +80,7 @@ test("external deployer + local driver on `just cluster 2m-noslave`: kill and re
       const before = await listenerPid(brokerPort);
       const deployer = new ExternalDeployer({ namesrvAddr: cluster.namesrvAddr, faultDriver: "local", config: { nodes } });
       deployer.checkScenario(scenario);
-      external = await runScenario(scenario, { deployer, seed: 1, outDir: join(root, "external"), writeReport: false });
+      external = await runScenario(scenario, { deployer, seed: 1, outDir: join(root, "external") });
       const after = await listenerPid(brokerPort);
       assert.ok(before !== undefined && after !== undefined && after !== before, `broker-a was restarted as a new process (${before} → ${after})`);
     } finally {
@@ -88,7 +88,7 @@ test("external deployer + local driver on `just cluster 2m-noslave`: kill and re
     }
     for (const port of [namesrvPort, namesrvPort + 1, brokerPort, brokerPort + 10]) assert.equal(await listenerPid(port), undefined, `nothing left on ${port}`);
 
-    const processRun = await runScenario(scenario, { deployer: await ProcessDeployer.create({ mode: "host" }), seed: 1, outDir: join(root, "process"), writeReport: false });
+    const processRun = await runScenario(scenario, { deployer: await ProcessDeployer.create({ mode: "host" }), seed: 1, outDir: join(root, "process") });
     process.stdout.write(`external: ${external.verdict} ${JSON.stringify(external.counts)} (${external.wallMs} ms)\nprocess:  ${processRun.verdict} ${JSON.stringify(processRun.counts)} (${processRun.wallMs} ms)\n`);
     assert.equal(external.deployer, "external");
     assert.equal(external.error, undefined);

@@ -50,7 +50,7 @@ interface LabRun {
 async function labRun(label: string): Promise<LabRun> {
   const outDir = mkdtempSync(join(tmpdir(), `mqlab-host-ports-${label}-`));
   const deployer = await ProcessDeployer.create({ mode: "host", readyTimeoutMs: 60_000 });
-  const result = await runScenario(scenario, { deployer, seed: 3, outDir, writeReport: false });
+  const result = await runScenario(scenario, { deployer, seed: 3, outDir });
   const written = JSON.parse(readFileSync(join(outDir, "process-deployer.json"), "utf8")) as { nodes: NodeAddress[]; portBlock?: { basePort: number } };
   const ports = written.nodes.flatMap((node) => [node.port, node.vipPort, node.haPort].filter((port): port is number => port !== undefined));
   const summary = `${label}: ${result.verdict}${result.error ? ` (${result.error})` : ""}, ${result.counts.acked} acked, ${result.counts.consumed} consumed, ports ${ports.join(",")} (block ${written.portBlock?.basePort}), ` +

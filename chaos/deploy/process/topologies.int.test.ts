@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { listTopologies } from "../../../scenarios/topologies/index.ts";
+import { listTopologies } from "../../topologies/index.ts";
 import { MemoryHistory } from "../../history/types.ts";
 import { planCluster } from "../../plan.ts";
 import type { Scenario, TopologyName } from "../../scenario.ts";

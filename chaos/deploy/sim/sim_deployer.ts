@@ -15,6 +15,8 @@ import { brokerEntry, namesrvEntry, simStoreDir } from "./sim_nodes.ts";
 import { partitionCuts } from "./partition_shapes.ts";
 import { storeDigestEvents } from "./store_digest.ts";
 import { decodeFramePayload, RequestCode } from "../../../system/remoting/index.ts";
+import { errorText } from "../../../system/stdx/error_text.ts";
+import { assertNever } from "../../../system/stdx/assert.ts";
 
 /** How long a start may take in virtual time before the deploy is declared failed. */
 const startTimeoutMs = 60_000;
@@ -106,7 +108,7 @@ class SimCluster implements Cluster {
     try {
       return await withWorldTrapped(() => this.world.settle(promise, { timeoutMs: startTimeoutMs }));
     } catch (error) {
-      throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`${what}: ${errorText(error)}`, { cause: error });
     }
   }
 
@@ -345,6 +347,9 @@ class SimCluster implements Cluster {
         this.faultUndo.set(faultIndex, () => writeAclFile(disk, original));
         return;
       }
+      default:
+        // A new Fault kind must be played here: this stops compiling until it is.
+        assertNever(fault, "fault kind the simulator does not play");
     }
   }
 

@@ -10,8 +10,8 @@
 import type { Scenario } from "../../../chaos/scenario.ts";
 import { aclAdmin, aclClient, aclFile, aclTopic } from "../../acl/acl_scenarios.ts";
 import { secondsText, sendOps } from "../readings.ts";
-import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../types.ts";
-import { phaseScenarioName } from "../types.ts";
+import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../../../chaos/incident_types.ts";
+import { phaseScenarioName } from "../../../chaos/incident_types.ts";
 
 function scenario(phase: PhaseName, _deployer: IncidentDeployer): Scenario {
   return {

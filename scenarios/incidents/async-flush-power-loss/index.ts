@@ -8,8 +8,8 @@
 // The replication half (ASYNC_MASTER acks before its slave has the message) is incident 9.
 import type { Scenario } from "../../../chaos/scenario.ts";
 import { checkOf, faultTimes, secondsText } from "../readings.ts";
-import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../types.ts";
-import { phaseScenarioName } from "../types.ts";
+import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../../../chaos/incident_types.ts";
+import { phaseScenarioName } from "../../../chaos/incident_types.ts";
 
 const consumersPausedMs = { fromMs: 40_000, toMs: 100_000 };
 const powerLossAtMs = 60_000;

@@ -8,8 +8,8 @@
 // history: failed sends whose recorded error is SYSTEM_BUSY [TIMEOUT_CLEAN_QUEUE].
 import type { Scenario } from "../../../chaos/scenario.ts";
 import { sendOps } from "../readings.ts";
-import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../types.ts";
-import { phaseScenarioName } from "../types.ts";
+import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../../../chaos/incident_types.ts";
+import { phaseScenarioName } from "../../../chaos/incident_types.ts";
 
 const busyError = /TIMEOUT_CLEAN_QUEUE|broker busy|SYSTEM_BUSY/;
 const SYSTEM_BUSY = 2;

@@ -7,8 +7,8 @@
 // broker is avoided. Read from the recorded attempts of each send.
 import type { Scenario } from "../../../chaos/scenario.ts";
 import { failedAttempts, faultTimes, secondsText, sendOps } from "../readings.ts";
-import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../types.ts";
-import { phaseScenarioName } from "../types.ts";
+import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../../../chaos/incident_types.ts";
+import { phaseScenarioName } from "../../../chaos/incident_types.ts";
 
 // Clients start about 1 s into the run (3 s as processes) and refresh routes every routePollMs
 // from then on: the crash lands a few seconds after a refresh, so the routes stay stale long.

@@ -7,8 +7,8 @@
 import type { ScheduledFault } from "../../../chaos/faults/types.ts";
 import type { Scenario } from "../../../chaos/scenario.ts";
 import { failoverWindows, secondsText, sendOps } from "../readings.ts";
-import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../types.ts";
-import { phaseScenarioName } from "../types.ts";
+import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../../../chaos/incident_types.ts";
+import { phaseScenarioName } from "../../../chaos/incident_types.ts";
 
 const timings = {
   sim: { firewallAtMs: 2_000, producerStartMs: 5_000, durationMs: 60_000, quiesceMs: 20_000 },

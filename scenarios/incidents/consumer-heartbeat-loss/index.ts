@@ -7,8 +7,8 @@
 // rebalance snapshots (queues held by two at once).
 import type { Scenario } from "../../../chaos/scenario.ts";
 import { coveredMs, doubleHeldSpans, duplicatedSentSince, faultTimes, secondsText } from "../readings.ts";
-import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading, SymptomSpan } from "../types.ts";
-import { phaseScenarioName } from "../types.ts";
+import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading, SymptomSpan } from "../../../chaos/incident_types.ts";
+import { phaseScenarioName } from "../../../chaos/incident_types.ts";
 
 const group = "GroupTest";
 const topic = "TopicTest";

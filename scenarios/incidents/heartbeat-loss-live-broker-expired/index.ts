@@ -7,8 +7,8 @@
 // checker's per-broker send windows (no acked send on broker-a while broker-a never died).
 import type { Scenario } from "../../../chaos/scenario.ts";
 import { failoverWindows, faultTimes, secondsText, sendOps } from "../readings.ts";
-import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../types.ts";
-import { phaseScenarioName } from "../types.ts";
+import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../../../chaos/incident_types.ts";
+import { phaseScenarioName } from "../../../chaos/incident_types.ts";
 
 const timings = {
   sim: { lossAtMs: 30_000, brokenLossMs: 180_000, fixedLossMs: 60_000, durationMs: 300_000, quiesceMs: 60_000 },

@@ -7,8 +7,8 @@
 // and from the deliveries of broker-a's queues while its master was down.
 import type { Scenario } from "../../../chaos/scenario.ts";
 import { failoverWindows, faultTimes, secondsText, sendOps } from "../readings.ts";
-import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../types.ts";
-import { phaseScenarioName } from "../types.ts";
+import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../../../chaos/incident_types.ts";
+import { phaseScenarioName } from "../../../chaos/incident_types.ts";
 
 const crashAtMs = 60_000;
 const restartAfterMs: Record<PhaseName, number> = { broken: 150_000, fixed: 5_000 };

@@ -5,8 +5,8 @@
 // final assignment (its `idle` list) and from who received deliveries.
 import type { Scenario } from "../../../chaos/scenario.ts";
 import { deliveriesOf, rebalanceGroups } from "../readings.ts";
-import type { Incident, IncidentDeployer, PhaseRun, SymptomReading } from "../types.ts";
-import { phaseScenarioName } from "../types.ts";
+import type { Incident, IncidentDeployer, PhaseRun, SymptomReading } from "../../../chaos/incident_types.ts";
+import { phaseScenarioName } from "../../../chaos/incident_types.ts";
 
 const group = "GroupTest";
 const consumerCount = 4;

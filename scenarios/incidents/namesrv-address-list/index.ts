@@ -7,8 +7,8 @@
 // namesrv-1 went down; read from their recorded sends and errors.
 import type { Scenario } from "../../../chaos/scenario.ts";
 import { sendOps } from "../readings.ts";
-import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../types.ts";
-import { phaseScenarioName } from "../types.ts";
+import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../../../chaos/incident_types.ts";
+import { phaseScenarioName } from "../../../chaos/incident_types.ts";
 
 /** Producer node names follow the workload's order: producer-1 is the application. */
 const tools = [

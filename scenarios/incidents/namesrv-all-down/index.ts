@@ -9,8 +9,8 @@
 import type { ScheduledFault } from "../../../chaos/faults/types.ts";
 import type { Scenario } from "../../../chaos/scenario.ts";
 import { faultTimes, secondsText, sendOps } from "../readings.ts";
-import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../types.ts";
-import { phaseScenarioName } from "../types.ts";
+import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../../../chaos/incident_types.ts";
+import { phaseScenarioName } from "../../../chaos/incident_types.ts";
 
 const newProducer = "producer-2";
 const timings = {

@@ -8,8 +8,8 @@
 import type { ScheduledFault } from "../../../chaos/faults/types.ts";
 import type { Scenario } from "../../../chaos/scenario.ts";
 import { failoverWindows, secondsText } from "../readings.ts";
-import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../types.ts";
-import { phaseScenarioName } from "../types.ts";
+import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../../../chaos/incident_types.ts";
+import { phaseScenarioName } from "../../../chaos/incident_types.ts";
 
 const topicCount = 20_000;
 const linkBytesPerSecond = 20_000;

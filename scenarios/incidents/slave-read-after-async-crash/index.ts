@@ -8,8 +8,8 @@
 // whose first delivery came only after the master returned.
 import type { Scenario, TopologyName } from "../../../chaos/scenario.ts";
 import { faultTimes, secondsText, sendOps } from "../readings.ts";
-import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../types.ts";
-import { phaseScenarioName } from "../types.ts";
+import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../../../chaos/incident_types.ts";
+import { phaseScenarioName } from "../../../chaos/incident_types.ts";
 
 const crashAtMs = 60_000;
 const restartAtMs = 150_000;

@@ -11,8 +11,8 @@
 import type { DeliverEvent, HistoryEvent, SendOutcome } from "../../../chaos/history/types.ts";
 import type { Scenario } from "../../../chaos/scenario.ts";
 import { faultTimes } from "../readings.ts";
-import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../types.ts";
-import { phaseScenarioName } from "../types.ts";
+import type { Incident, IncidentDeployer, PhaseName, PhaseRun, SymptomReading } from "../../../chaos/incident_types.ts";
+import { phaseScenarioName } from "../../../chaos/incident_types.ts";
 
 const powerLossesAtMs = [40_000, 80_000, 120_000];
 const bootAfterMs = 5_000;

@@ -5,6 +5,7 @@
 import type { Log } from "../../env/env.ts";
 import { createRequest, RequestCode } from "../../remoting/index.ts";
 import type { RemotingChannel, RemotingCommand } from "../../remoting/index.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 export class Broker2Client {
   constructor(private readonly log: Log) {}
@@ -15,7 +16,7 @@ export class Broker2Client {
       channel.invokeOneway(createRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, { consumerGroup }));
     } catch (error) {
       this.log.debug("notify consumer ids changed failed", {
-        consumerGroup, remoteAddress: channel.remoteAddress, error: error instanceof Error ? error.message : String(error),
+        consumerGroup, remoteAddress: channel.remoteAddress, error: errorText(error),
       });
     }
   }

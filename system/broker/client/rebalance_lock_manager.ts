@@ -5,22 +5,14 @@
 // Invariants: at most one live owner per queue; only the owner can unlock.
 import type { Clock, Log } from "../../env/env.ts";
 import { probe, type ProbeSite } from "../../env/probe.ts";
+import { messageQueueKey, type MessageQueue } from "../../protocol/message_queue.ts";
 
 export const REBALANCE_LOCK_MAX_LIVE_TIME_MS_DEFAULT = 60_000;
 
-export interface MessageQueue {
-  topic: string;
-  brokerName: string;
-  queueId: number;
-}
 
 interface LockEntry {
   clientId: string;
   lastUpdateTimestamp: number;
-}
-
-function mqKey(mq: MessageQueue): string {
-  return `${mq.topic}\u0000${mq.brokerName}\u0000${mq.queueId}`;
 }
 
 export class RebalanceLockManager {
@@ -43,7 +35,7 @@ export class RebalanceLockManager {
     }
     const locked: MessageQueue[] = [];
     for (const mq of mqs) {
-      const key = mqKey(mq);
+      const key = messageQueueKey(mq);
       const entry = groupTable.get(key);
       if (entry === undefined) {
         groupTable.set(key, { clientId, lastUpdateTimestamp: nowMs });
@@ -76,7 +68,7 @@ export class RebalanceLockManager {
     const groupTable = this.table.get(group);
     if (groupTable === undefined) return;
     for (const mq of mqs) {
-      const key = mqKey(mq);
+      const key = messageQueueKey(mq);
       const entry = groupTable.get(key);
       if (entry === undefined) continue;
       if (entry.clientId === clientId) {
@@ -92,7 +84,7 @@ export class RebalanceLockManager {
 
   /** The live owner of mq in group, if any. */
   ownerOf(group: string, mq: MessageQueue): string | undefined {
-    const entry = this.table.get(group)?.get(mqKey(mq));
+    const entry = this.table.get(group)?.get(messageQueueKey(mq));
     if (entry === undefined || this.clock.nowMs() - entry.lastUpdateTimestamp > this.lockMaxLiveTimeMs) return undefined;
     return entry.clientId;
   }

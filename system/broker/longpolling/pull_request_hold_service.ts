@@ -13,6 +13,7 @@
 import type { Env, Log, TimerHandle } from "../../env/env.ts";
 import type { RemotingChannel, RemotingCommand } from "../../remoting/index.ts";
 import { probe } from "../../env/probe.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 export interface PullRequest {
   readonly request: RemotingCommand;
@@ -155,7 +156,7 @@ export class PullRequestHoldService {
     Promise.resolve()
       .then(() => handler(held.pull))
       .then(held.resolve, (error: unknown) => {
-        this.log.error("held pull failed on wakeup", { topic: held.pull.topic, queueId: held.pull.queueId, error: error instanceof Error ? error.message : String(error) });
+        this.log.error("held pull failed on wakeup", { topic: held.pull.topic, queueId: held.pull.queueId, error: errorText(error) });
         held.reject(error instanceof Error ? error : new Error(String(error)));
       });
   }

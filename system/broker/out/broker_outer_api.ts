@@ -9,6 +9,7 @@ import { parseFastjson } from "../../protocol/fastjson.ts";
 import { encodeRegisterBrokerBody } from "../../protocol/register_broker_body.ts";
 import type { TopicConfigSerializeWrapper } from "../../protocol/topic_config.ts";
 import { crc32 } from "node:zlib";
+import { errorText } from "../../stdx/error_text.ts";
 
 export interface BrokerIdentity {
   clusterName: string;
@@ -76,7 +77,7 @@ export class BrokerOuterAPI {
           kvTable: response.body === undefined ? undefined : parseKvTable(response.body),
         });
       } catch (error) {
-        const text = error instanceof Error ? error.message : String(error);
+        const text = errorText(error);
         outcome.failures.push({ namesrvAddr, error: text });
       }
     }));
@@ -92,7 +93,7 @@ export class BrokerOuterAPI {
         if (response.code !== ResponseCode.SUCCESS) return true;
         return response.extFields["changed"] === "true";
       } catch (error) {
-        this.log.warn("query data version failed", { namesrvAddr, error: error instanceof Error ? error.message : String(error) });
+        this.log.warn("query data version failed", { namesrvAddr, error: errorText(error) });
         return false;
       }
     }));
@@ -106,7 +107,7 @@ export class BrokerOuterAPI {
         if (response.code !== ResponseCode.SUCCESS) throw new Error(`code ${response.code} ${response.remark ?? ""}`.trim());
         this.log.info("unregister broker OK", { namesrvAddr });
       } catch (error) {
-        this.log.warn("unregister broker failed", { namesrvAddr, error: error instanceof Error ? error.message : String(error) });
+        this.log.warn("unregister broker failed", { namesrvAddr, error: errorText(error) });
       }
     }));
   }

@@ -7,9 +7,10 @@
 // Remembers haServerAddr/masterAddr from the replies (a slave's HA and metadata sync use them).
 import type { Env, Log, TimerHandle } from "../../env/env.ts";
 import type { BrokerConfig } from "../../config/broker_config.ts";
-import { isReadable, isWriteable } from "../perm_name.ts";
+import { isReadable, isWriteable } from "../../protocol/topic_config.ts";
 import type { TopicConfigManager, TopicConfigSerializeWrapper } from "../topic_config_manager.ts";
 import type { BrokerIdentity, BrokerOuterAPI, RegisterBrokerResult } from "./broker_outer_api.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 export const REGISTER_PERIOD_MAX_MS = 60_000;
 export const REGISTER_PERIOD_MIN_MS = 10_000;
@@ -123,7 +124,7 @@ export class BrokerRegistration {
       if (checkOrderConfig && first.kvTable !== undefined) this.topics.updateOrderTopicConfig(first.kvTable);
       for (const listener of this.listeners) listener(first);
     } catch (error) {
-      this.log.error("register broker failed", { error: error instanceof Error ? error.message : String(error) });
+      this.log.error("register broker failed", { error: errorText(error) });
     }
   }
 }

@@ -14,6 +14,7 @@ import type { RemotingCommand, RequestContext } from "../../remoting/index.ts";
 import type { BrokerRuntime } from "../broker_runtime.ts";
 import { statsRuntimeInfo } from "../broker_metrics.ts";
 import { jsonBody, respond } from "./responses.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 export const BROKER_VERSION = 407;
 export const BROKER_VERSION_DESC = "V4_9_7";
@@ -141,7 +142,7 @@ export class AdminStatsProcessor {
       const answer = await this.runtime.broker2Client.callClient(client.channel, request, this.consumerRunningInfoTimeoutMs);
       return respond(request, answer.code, answer.remark, answer.extFields, answer.body);
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
+      const text = errorText(error);
       if (error instanceof RemotingTimeoutError) {
         return respond(request, ResponseCode.CONSUME_MSG_TIMEOUT, `consumer <${header.consumerGroup}> <${header.clientId}> Timeout: ${text}`);
       }

@@ -13,8 +13,9 @@ import { subscriptionDataFromJson } from "../filter/subscription_data.ts";
 import { checkSubscriptionConfig } from "../filter/sql_filter.ts";
 import type { SubscriptionData } from "../filter/subscription_data.ts";
 import { parseFastjson } from "../../protocol/fastjson.ts";
-import { PermName } from "../perm_name.ts";
+import { Perm } from "../../protocol/topic_config.ts";
 import { bodyText, respond } from "./responses.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 interface ConsumerData {
   groupName: string;
@@ -47,7 +48,7 @@ export function decodeHeartbeat(text: string | undefined): HeartbeatData {
   try {
     parsed = parseFastjson(text);
   } catch (error) {
-    throw new HeartbeatDecodeError(`heartbeat body is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new HeartbeatDecodeError(`heartbeat body is not JSON: ${errorText(error)}`);
   }
   const record = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
   const clientID = record["clientID"];
@@ -84,7 +85,7 @@ export class ClientManageProcessor {
       if (groupConfig !== undefined) {
         notify = groupConfig.notifyConsumerIdsChangedEnable;
         this.runtime.topicConfigManager.createTopicInSendMessageBackMethod(
-          RETRY_GROUP_TOPIC_PREFIX + consumer.groupName, groupConfig.retryQueueNums, PermName.PERM_WRITE | PermName.PERM_READ, 0,
+          RETRY_GROUP_TOPIC_PREFIX + consumer.groupName, groupConfig.retryQueueNums, Perm.WRITE | Perm.READ, 0,
         );
       }
       this.runtime.consumerManager.registerConsumer({

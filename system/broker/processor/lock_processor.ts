@@ -4,7 +4,7 @@
 import { ResponseCode } from "../../remoting/index.ts";
 import type { RemotingCommand, RequestContext } from "../../remoting/index.ts";
 import type { BrokerRuntime } from "../broker_runtime.ts";
-import type { MessageQueue } from "../client/rebalance_lock_manager.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import { parseFastjson } from "../../protocol/fastjson.ts";
 import { bodyText, jsonBody, respond } from "./responses.ts";
 

@@ -28,10 +28,11 @@ import {
 import { applyPullFilter, resolvePullFilter } from "../filter/sql_filter.ts";
 import type { SubscriptionData } from "../filter/subscription_data.ts";
 import type { PullRequest } from "../longpolling/pull_request_hold_service.ts";
-import { isReadable } from "../perm_name.ts";
+import { isReadable } from "../../protocol/topic_config.ts";
 import type { GetMessageResult } from "../store_port.ts";
 import { respond } from "./responses.ts";
 import { probe } from "../../env/probe.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 type PullHeader = HeaderOf<typeof PullMessageRequestHeader.fields>;
 
@@ -174,7 +175,7 @@ export class PullMessageProcessor {
       bornTimestamp: nowMs, bornHost: this.runtime.storeHost, storeHost: this.runtime.storeHost,
       reconsumeTimes: 0, preparedTransactionOffset: 0,
     }, { waitStoreMsgOK: false }).catch((error: unknown) => {
-      this.runtime.log.warn("offset moved event not stored", { error: error instanceof Error ? error.message : String(error) });
+      this.runtime.log.warn("offset moved event not stored", { error: errorText(error) });
     });
   }
 }

@@ -9,7 +9,7 @@ import { ConsumerSendMsgBackRequestHeader } from "../../protocol/headers.ts";
 import { ResponseCode, VERSION_V3_4_9 } from "../../remoting/index.ts";
 import type { RemotingCommand, RequestContext } from "../../remoting/index.ts";
 import type { BrokerRuntime } from "../broker_runtime.ts";
-import { isWriteable, PermName } from "../perm_name.ts";
+import { isWriteable, Perm } from "../../protocol/topic_config.ts";
 import { respond } from "./responses.ts";
 import { DLQ_NUMS_PER_GROUP } from "./send_message_processor.ts";
 import { probe } from "../../env/probe.ts";
@@ -28,7 +28,7 @@ export class SendBackProcessor {
     if (groupConfig.retryQueueNums <= 0) return respond(request, ResponseCode.SUCCESS);
     let topic = RETRY_GROUP_TOPIC_PREFIX + header.group;
     let queueId = env.random.intBetween(0, groupConfig.retryQueueNums - 1);
-    const retryConfig = topicConfigManager.createTopicInSendMessageBackMethod(topic, groupConfig.retryQueueNums, PermName.PERM_WRITE | PermName.PERM_READ, 0);
+    const retryConfig = topicConfigManager.createTopicInSendMessageBackMethod(topic, groupConfig.retryQueueNums, Perm.WRITE | Perm.READ, 0);
     if (!isWriteable(retryConfig.perm)) return respond(request, ResponseCode.NO_PERMISSION, `the topic[${topic}] sending message is forbidden`);
     const original = store.lookMessageByOffset(header.offset);
     if (original === undefined) return respond(request, ResponseCode.SYSTEM_ERROR, `look message by offset failed, ${header.offset}`);
@@ -43,7 +43,7 @@ export class SendBackProcessor {
     if (exhausted || delayLevel < 0) {
       topic = DLQ_GROUP_TOPIC_PREFIX + header.group;
       queueId = 0;
-      topicConfigManager.createTopicInSendMessageBackMethod(topic, DLQ_NUMS_PER_GROUP, PermName.PERM_WRITE | PermName.PERM_READ, 0);
+      topicConfigManager.createTopicInSendMessageBackMethod(topic, DLQ_NUMS_PER_GROUP, Perm.WRITE | Perm.READ, 0);
       properties.delete(MessageConst.DELAY_TIME_LEVEL);
       probe(env, "broker.send-back.dlq");
       this.runtime.log.info("send back to the DLQ", { group: header.group, dlq: topic, reconsumeTimes: original.reconsumeTimes, maxReconsumeTimes, delayLevel });

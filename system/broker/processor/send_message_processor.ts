@@ -15,7 +15,7 @@ import type { SendMessageRequestHeader } from "../../protocol/headers.ts";
 import { RequestCode, ResponseCode, VERSION_V3_4_9 } from "../../remoting/index.ts";
 import type { RemotingCommand, RequestContext } from "../../remoting/index.ts";
 import type { BrokerRuntime } from "../broker_runtime.ts";
-import { isWriteable, PermName } from "../perm_name.ts";
+import { isWriteable, Perm } from "../../protocol/topic_config.ts";
 import type { TopicConfig } from "../topic_config.ts";
 import { putOutcome } from "./put_result.ts";
 import { respond, suggestTodo, APPLY_TOPIC_URL } from "./responses.ts";
@@ -75,7 +75,7 @@ export class SendMessageProcessor {
       if (exhausted) {
         topic = DLQ_GROUP_TOPIC_PREFIX + group;
         queueId = 0;
-        topicConfig = this.runtime.topicConfigManager.createTopicInSendMessageBackMethod(topic, DLQ_NUMS_PER_GROUP, PermName.PERM_WRITE | PermName.PERM_READ, 0);
+        topicConfig = this.runtime.topicConfigManager.createTopicInSendMessageBackMethod(topic, DLQ_NUMS_PER_GROUP, Perm.WRITE | Perm.READ, 0);
         properties.delete(MessageConst.DELAY_TIME_LEVEL);
         probe(this.runtime.env, "broker.send.retry-topic-dlq");
         this.runtime.log.info("message goes to the DLQ", { topic: header.topic, dlq: topic, reconsumeTimes, maxReconsumeTimes });
@@ -188,7 +188,7 @@ export class SendMessageProcessor {
         header.topic, header.defaultTopic, context.channel.remoteAddress, header.defaultTopicQueueNums, 0,
       );
       if (topicConfig === undefined && header.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
-        topicConfig = topicConfigManager.createTopicInSendMessageBackMethod(header.topic, 1, PermName.PERM_WRITE | PermName.PERM_READ, 0);
+        topicConfig = topicConfigManager.createTopicInSendMessageBackMethod(header.topic, 1, Perm.WRITE | Perm.READ, 0);
       }
       if (topicConfig === undefined) {
         return { ok: false, code: ResponseCode.TOPIC_NOT_EXIST, remark: `topic[${header.topic}] not exist, apply first please!${suggestTodo(APPLY_TOPIC_URL)}` };

@@ -15,7 +15,7 @@ import type { MessageExt, MessageExtBrokerInner } from "../../message/index.ts";
 import { decodeMessageRecord, MessageConst } from "../../message/index.ts";
 import { assert } from "../../stdx/assert.ts";
 import type { ConsumerOffsetManager } from "../consumer_offset_manager.ts";
-import { PermName } from "../perm_name.ts";
+import { Perm } from "../../protocol/topic_config.ts";
 import type { BrokerStore, PutMessageResult } from "../store_port.ts";
 import type { TopicConfigManager } from "../topic_config_manager.ts";
 import {
@@ -197,7 +197,7 @@ export class TransactionalMessageService {
   }
 
   private ensureTopic(topic: string): void {
-    this.deps.topicConfigManager.createTopicInSendMessageBackMethod(topic, 1, PermName.PERM_WRITE | PermName.PERM_READ, 0);
+    this.deps.topicConfigManager.createTopicInSendMessageBackMethod(topic, 1, Perm.WRITE | Perm.READ, 0);
   }
 }
 

@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { PullConsumer } from "../../client/consumer/pull_consumer.ts";
 import type { ClientMessageExt } from "../../client/message.ts";
 import { bodyText } from "../../client/message.ts";
-import { MASTER_ID } from "../../client/route_data.ts";
+import { MASTER_ID } from "../../protocol/route.ts";
 import type { ConsoleContext } from "./context.ts";
 import { fieldsOf, page, required, timeField } from "./context.ts";
 import { errorBox, esc, form, formatTime, input, link, table } from "./html.ts";

@@ -25,15 +25,16 @@ import { getOrCreateClientInstance } from "../client_instance.ts";
 import type { ClientInstance } from "../client_instance.ts";
 import type { ClientOptions } from "../client_config.ts";
 import { resolveClientConfig } from "../client_config.ts";
-import { MQClientError, errorText } from "../client_errors.ts";
+import { MQClientError } from "../client_errors.ts";
 import type { ClientMessageExt } from "../message.ts";
 import { toClientMessage } from "../message.ts";
-import type { MessageQueue } from "../message_queue.ts";
-import { compareMessageQueues } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
+import { compareMessageQueues } from "../../protocol/message_queue.ts";
 import { request } from "../mq_client_api.ts";
-import type { TopicRouteData } from "../route_data.ts";
-import { MASTER_ID } from "../route_data.ts";
+import type { TopicRouteData } from "../../protocol/route.ts";
+import { MASTER_ID } from "../../protocol/route.ts";
 import type { BrokerRow, ConsumerProgress, CreateTopicOptions, QueueProgress } from "./admin_types.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 const ORDER_TOPIC_CONFIG = "ORDER_TOPIC_CONFIG";
 

@@ -13,9 +13,9 @@ import { messageQueueFromJson } from "../../protocol/message_queue.ts";
 import { createRequest } from "../../remoting/remoting_command.ts";
 import { RequestCode } from "../../remoting/request_code.ts";
 import { MQClientError } from "../client_errors.ts";
-import type { MessageQueue } from "../message_queue.ts";
-import { compareMessageQueues } from "../message_queue.ts";
-import { MASTER_ID } from "../route_data.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
+import { compareMessageQueues } from "../../protocol/message_queue.ts";
+import { MASTER_ID } from "../../protocol/route.ts";
 import type { AdminClient } from "./admin_client.ts";
 
 export interface Connection {

@@ -23,10 +23,10 @@ import { createRequest } from "../../remoting/remoting_command.ts";
 import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
 import { MQClientError } from "../client_errors.ts";
-import type { MessageQueue } from "../message_queue.ts";
-import { compareMessageQueues } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
+import { compareMessageQueues } from "../../protocol/message_queue.ts";
 import { request } from "../mq_client_api.ts";
-import { MASTER_ID } from "../route_data.ts";
+import { MASTER_ID } from "../../protocol/route.ts";
 import type { AdminClient } from "./admin_client.ts";
 
 export interface RollbackStats {

@@ -1,5 +1,5 @@
 // Result and option types of the AdminClient.
-import type { MessageQueue } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 
 export interface CreateTopicOptions {
   topic: string;

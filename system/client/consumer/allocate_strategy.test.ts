@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import type { MessageQueue } from "../message_queue.ts";
-import { compareMessageQueues, mqKey } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
+import { compareMessageQueues, messageQueueKey } from "../../protocol/message_queue.ts";
 import {
   allocateAveragely, allocateAveragelyByCircle, allocateConsistentHash, ConsistentHashRing, md5RingHash, sortClientIds,
 } from "./allocate_strategy.ts";
@@ -32,8 +32,8 @@ for (const strategy of [allocateAveragely, allocateAveragelyByCircle, allocateCo
       const owners = new Map<string, string>();
       for (const [cid, mine] of shares(strategy, mqAll, cidAll)) {
         for (const mq of mine) {
-          assert.equal(owners.has(mqKey(mq)), false, `queue ${mqKey(mq)} assigned twice`);
-          owners.set(mqKey(mq), cid);
+          assert.equal(owners.has(messageQueueKey(mq)), false, `queue ${messageQueueKey(mq)} assigned twice`);
+          owners.set(messageQueueKey(mq), cid);
         }
       }
       assert.equal(owners.size, mqAll.length);

@@ -8,7 +8,7 @@
 // Invariant: a consumer not in cidAll gets nothing (Java's AbstractAllocateMessageQueueStrategy.check).
 import { createHash } from "node:crypto";
 import { assert } from "../../stdx/assert.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import { compareJavaStrings, messageQueueToString } from "../message_queue.ts";
 
 export interface AllocateMessageQueueStrategy {

@@ -8,13 +8,14 @@
 // every earlier message of the queue was committed or put back.
 import { MessageConst } from "../../message/message_const.ts";
 import type { TimerHandle } from "../../env/env.ts";
-import { errorText } from "../client_errors.ts";
+
 import type { ClientMessageExt } from "../message.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import { MessageQueueMap } from "../message_queue.ts";
 import type { ConsumeServiceHost } from "./consume_service.ts";
 import { resetRetryTopic } from "./consume_service.ts";
 import type { ProcessQueue } from "./process_queue.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 export type ConsumeOrderlyStatus = "SUCCESS" | "SUSPEND_CURRENT_QUEUE_A_MOMENT";
 

@@ -3,7 +3,7 @@ import type { Env, Log } from "../../env/env.ts";
 import { MessageConst, RETRY_GROUP_TOPIC_PREFIX } from "../../message/message_const.ts";
 import type { MessageModel } from "../client_inner.ts";
 import type { ClientMessageExt } from "../message.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import type { OffsetStore } from "./offset_store.ts";
 import type { ProcessQueue } from "./process_queue.ts";
 import type { RebalanceImpl } from "./rebalance_impl.ts";

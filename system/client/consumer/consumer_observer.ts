@@ -2,9 +2,9 @@
 // (Jepsen-style histories) without monkey-patching. Every callback is optional, synchronous and
 // must not throw (a throwing observer is logged and ignored). Events carry the Env's wall time.
 import type { ClientMessageExt } from "../message.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import type { PullStatus } from "./pull_api.ts";
-import type { TopicRouteData } from "../route_data.ts";
+import type { TopicRouteData } from "../../protocol/route.ts";
 
 export interface RebalanceEvent {
   readonly group: string;

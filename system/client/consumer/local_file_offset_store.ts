@@ -3,12 +3,13 @@
 // survives a crash). The file has Java's OffsetSerializeWrapper shape, as fastjson writes it:
 // {"offsetTable":{{"brokerName":"b","queueId":0,"topic":"T"}:5,...}}.
 import type { Disk, Log } from "../../env/env.ts";
-import { errorText } from "../client_errors.ts";
+
 import { parseFastjson } from "../../protocol/fastjson.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import { MessageQueueMap } from "../message_queue.ts";
 import type { OffsetCommitListener, OffsetStore, ReadOffsetType } from "./offset_store.ts";
 import { OFFSET_NONE, OffsetTable } from "./offset_store.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 export function localOffsetFilePath(dir: string, clientId: string, group: string): string {
   return `${dir}/${clientId.replace(/[:/\\]/g, "_")}/${group}/offsets.json`;

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import type { Log } from "../../env/env.ts";
 import { MQBrokerError } from "../client_errors.ts";
 import type { ClientMessageExt } from "../message.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
 import { decodeOffsetFile, encodeOffsetFile } from "./local_file_offset_store.ts";
 import { OFFSET_ERROR, OFFSET_NONE, RemoteBrokerOffsetStore } from "./offset_store.ts";

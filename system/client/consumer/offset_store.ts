@@ -6,10 +6,11 @@
 // - LocalFileOffsetStore (broadcasting, local_file_offset_store.ts).
 // Invariant: with increaseOnly, an offset in memory never goes backwards.
 import type { Log } from "../../env/env.ts";
-import { MQBrokerError, errorText } from "../client_errors.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import { MQBrokerError } from "../client_errors.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import { MessageQueueMap } from "../message_queue.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 export type ReadOffsetType = "READ_FROM_MEMORY" | "READ_FROM_STORE" | "MEMORY_FIRST_THEN_STORE";
 

@@ -12,10 +12,10 @@ import type { ClientInstance } from "../client_instance.ts";
 import { MQClientError } from "../client_errors.ts";
 import type { ClientMessageExt } from "../message.ts";
 import { toClientMessage } from "../message.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import { MessageQueueMap } from "../message_queue.ts";
 import type { RawPullResult } from "../mq_client_api.ts";
-import { MASTER_ID } from "../route_data.ts";
+import { MASTER_ID } from "../../protocol/route.ts";
 import type { SubscriptionData } from "./subscription_data.ts";
 import { tagMatches } from "./subscription_data.ts";
 

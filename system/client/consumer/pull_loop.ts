@@ -11,8 +11,8 @@
 import type { TimerHandle } from "../../env/env.ts";
 import { RETRY_GROUP_TOPIC_PREFIX } from "../../message/message_const.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
-import { MQBrokerError, errorText } from "../client_errors.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import { MQBrokerError } from "../client_errors.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import type { PullAPIWrapper, PullResult } from "./pull_api.ts";
 import type { ProcessQueue } from "./process_queue.ts";
 import type { PushConsumerSettings } from "./push_consumer_options.ts";
@@ -23,6 +23,7 @@ import type { ConsumeServiceHost } from "./consume_service.ts";
 import type { PullResultEvent } from "./consumer_observer.ts";
 import type { SubscriptionData } from "./subscription_data.ts";
 import { probe } from "../../env/probe.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 export interface PullRequest {
   readonly mq: MessageQueue;

@@ -15,7 +15,7 @@ import type { ClientConfig } from "../client_config.ts";
 import { resolveClientConfig } from "../client_config.ts";
 import type { ConsumeFromWhere, ConsumeType, ConsumerInner, MessageModel } from "../client_inner.ts";
 import { MQClientError } from "../client_errors.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import type { MessageListenerConcurrently } from "./consume_concurrently.ts";
 import type { MessageListenerOrderly } from "./consume_orderly.ts";
 import type { ConsumerObserver } from "./consumer_observer.ts";
@@ -28,7 +28,7 @@ import { checkClientInBroker } from "./check_client.ts";
 import { consumeMessageDirectly, resetConsumerOffset } from "./push_consumer_ops.ts";
 import type { ConsumeMessageDirectlyResult } from "../../protocol/ops_bodies.ts";
 import type { ClientMessageExt } from "../message.ts";
-import type { TopicRouteData } from "../route_data.ts";
+import type { TopicRouteData } from "../../protocol/route.ts";
 
 export type ServiceState = "CREATE_JUST" | "RUNNING" | "SHUTDOWN_ALREADY";
 

@@ -8,11 +8,11 @@ import type { Env, Log, TimerHandle } from "../../env/env.ts";
 import { MessageConst, RETRY_GROUP_TOPIC_PREFIX } from "../../message/message_const.ts";
 import { CLIENT_INNER_PRODUCER_GROUP } from "../client_instance.ts";
 import type { ClientInstance } from "../client_instance.ts";
-import { errorText } from "../client_errors.ts";
+
 import type { ClientMessageExt } from "../message.ts";
-import type { MessageQueue } from "../message_queue.ts";
-import { messageQueueJson } from "../message_queue.ts";
-import { Producer } from "../producer/producer.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
+import { messageQueueToJson } from "../../protocol/message_queue.ts";
+import { Producer, startTraceProducer } from "../producer/producer.ts";
 import { ConsumeConcurrentlyService } from "./consume_concurrently.ts";
 import type { MessageListenerConcurrently } from "./consume_concurrently.ts";
 import { ConsumeOrderlyService } from "./consume_orderly.ts";
@@ -33,6 +33,7 @@ import type { SubscriptionData } from "./subscription_data.ts";
 import { subscriptionDataJson } from "./subscription_data.ts";
 import { probe } from "../../env/probe.ts";
 import { ConsumeTracer, TraceDispatcher } from "../trace/trace_dispatcher.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 /** Timeout of CONSUMER_SEND_MSG_BACK (Java: 5 s). */
 const SEND_BACK_TIMEOUT_MS = 5000;
@@ -88,7 +89,10 @@ export class PushConsumerCore implements PullLoopHost {
       removeDirtyOffset: (mq) => this.offsetStore.removeOffset(mq),
     });
     if (settings.enableMsgTrace) {
-      this.traceDispatcher = new TraceDispatcher(env, { namesrvAddrs: instance.config.namesrvAddrs, group, traceTopic: settings.customizedTraceTopic });
+      this.traceDispatcher = new TraceDispatcher(env, {
+        namesrvAddrs: instance.config.namesrvAddrs, group, traceTopic: settings.customizedTraceTopic,
+        startSender: (traceSettings) => startTraceProducer(env, instance.config.namesrvAddrs, traceSettings),
+      });
       this.tracer = new ConsumeTracer(env, this.traceDispatcher, group, () => instance.clientId);
     }
     if (listenerOrderly !== undefined) this.orderlyService = new ConsumeOrderlyService(this, listenerOrderly);
@@ -287,7 +291,7 @@ export class PushConsumerCore implements PullLoopHost {
   runningInfo(subscriptions: SubscriptionData[], orderly: boolean): Record<string, unknown> {
     const mqTable = new Map<unknown, unknown>();
     for (const [mq, pq] of this.rebalance.processQueueTable.entriesList()) {
-      mqTable.set(messageQueueJson(mq), {
+      mqTable.set(messageQueueToJson(mq), {
         cachedMsgCount: pq.msgCount, cachedMsgSizeInMiB: Math.floor(pq.msgSizeBytes / (1024 * 1024)), droped: pq.dropped,
         locked: pq.locked, commitOffset: this.offsetStore.cloneOffsetTable().get(mq) ?? -1,
       });

@@ -10,9 +10,9 @@
 //   CR_LATER; orderly: CR_SUCCESS / CR_LATER for SUSPEND; a throw → CR_THROW_EXCEPTION with the
 //   error text). Nothing is committed or sent back: it is a diagnosis tool.
 import type { ConsumeMessageDirectlyResult } from "../../protocol/ops_bodies.ts";
-import { errorText } from "../client_errors.ts";
+import { errorText } from "../../stdx/error_text.ts";
 import type { ClientMessageExt } from "../message.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import { MessageQueueMap } from "../message_queue.ts";
 import type { MessageListenerConcurrently } from "./consume_concurrently.ts";
 import type { MessageListenerOrderly } from "./consume_orderly.ts";

@@ -9,14 +9,16 @@
 import { RETRY_GROUP_TOPIC_PREFIX } from "../../message/message_const.ts";
 import type { ClientInstance } from "../client_instance.ts";
 import type { MessageModel } from "../client_inner.ts";
-import { errorText } from "../client_errors.ts";
-import type { MessageQueue } from "../message_queue.ts";
-import { compareMessageQueues, MessageQueueMap } from "../message_queue.ts";
+
+import type { MessageQueue } from "../../protocol/message_queue.ts";
+import { MessageQueueMap } from "../message_queue.ts";
+import { compareMessageQueues } from "../../protocol/message_queue.ts";
 import type { AllocateMessageQueueStrategy } from "./allocate_strategy.ts";
 import { sortClientIds } from "./allocate_strategy.ts";
 import { ProcessQueue } from "./process_queue.ts";
 import type { SubscriptionData } from "./subscription_data.ts";
 import { probe } from "../../env/probe.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 export interface RebalanceHooks {
   /** -1 / error → the queue is not added this round. */

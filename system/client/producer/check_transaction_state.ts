@@ -9,7 +9,7 @@ import { tryDecodeHeader } from "../../protocol/header_codec.ts";
 import { CheckTransactionStateRequestHeader } from "../../protocol/headers.ts";
 import type { RemotingCommand } from "../../remoting/index.ts";
 import type { ProducerInner } from "../client_inner.ts";
-import { errorText } from "../client_errors.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 export function handleCheckTransactionState(
   log: Log, producerOf: (group: string) => ProducerInner | undefined, brokerAddr: string, request: RemotingCommand,

@@ -17,10 +17,10 @@ import type { ClientOptions } from "../client_config.ts";
 import type { ClientConfig } from "../client_config.ts";
 import { resolveClientConfig } from "../client_config.ts";
 import type { ProducerInner } from "../client_inner.ts";
-import { ClientErrorCode, MQClientError, errorText } from "../client_errors.ts";
+import { ClientErrorCode, MQClientError } from "../client_errors.ts";
 import type { Message } from "../message.ts";
 import { bodyBytes, messageProperties } from "../message.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import { LatencyFaultTolerance } from "./latency_fault_tolerance.ts";
 import type { OutgoingMessage, SendResult } from "./send_kernel.ts";
 import { buildSendRequest, processSendResponse } from "./send_kernel.ts";
@@ -28,7 +28,8 @@ import { TraceDispatcher, tracePub } from "../trace/trace_dispatcher.ts";
 import { SendEngine } from "./send_engine.ts";
 import type { SendAttemptEvent } from "./send_engine.ts";
 import type { TopicPublishInfo } from "./topic_publish_info.ts";
-import type { TopicRouteData } from "../route_data.ts";
+import type { TopicRouteData } from "../../protocol/route.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 export const MAX_MESSAGE_SIZE_DEFAULT = 4 * 1024 * 1024;
 
@@ -105,7 +106,10 @@ export class Producer implements ProducerInner {
     });
     this.config = config;
     if (options.enableMsgTrace === true) {
-      this.tracer = new TraceDispatcher(env, { namesrvAddrs: config.namesrvAddrs, group: this.groupName, traceTopic: options.customizedTraceTopic });
+      this.tracer = new TraceDispatcher(env, {
+        namesrvAddrs: config.namesrvAddrs, group: this.groupName, traceTopic: options.customizedTraceTopic,
+        startSender: (settings) => startTraceProducer(env, config.namesrvAddrs, settings),
+      });
     }
   }
 
@@ -311,4 +315,13 @@ export class Producer implements ProducerInner {
     const detail = cause === undefined ? "" : ` (${errorText(cause)})`;
     return new MQClientError(`No route info of this topic: ${topic}${detail}`, ClientErrorCode.NOT_FOUND_TOPIC_EXCEPTION, { cause });
   }
+}
+
+/** The inner producer of a TraceDispatcher (its startSender port). */
+export async function startTraceProducer(
+  env: Env, namesrvAddrs: readonly string[], settings: { producerGroup: string; instanceName: string; maxMessageSize: number },
+): Promise<Producer> {
+  const producer = new Producer(env, { namesrvAddr: [...namesrvAddrs], ...settings });
+  await producer.start();
+  return producer;
 }

@@ -2,7 +2,7 @@
 // the same key go to the same queue as long as the queue list does not change.
 import { javaStringHashCode } from "../../message/java_hash.ts";
 import { assert } from "../../stdx/assert.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 
 /** |arg.hashCode()| mod queue count, as Java's SelectMessageQueueByHash (String keys). */
 export function selectMessageQueueByHash(queues: readonly MessageQueue[], _message: unknown, key: string | number): MessageQueue {

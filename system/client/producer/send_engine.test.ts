@@ -4,8 +4,8 @@ import type { Log } from "../../env/env.ts";
 import { createResponse, createRequest } from "../../remoting/remoting_command.ts";
 import { RemotingConnectError, RemotingTimeoutError } from "../../remoting/remoting_errors.ts";
 import { MQBrokerError, MQClientError } from "../client_errors.ts";
-import type { MessageQueue } from "../message_queue.ts";
-import type { TopicRouteData } from "../route_data.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
+import type { TopicRouteData } from "../../protocol/route.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
 import { LatencyFaultTolerance } from "./latency_fault_tolerance.ts";
 import { SendEngine } from "./send_engine.ts";
@@ -22,6 +22,7 @@ function publishInfo(brokers: string[], queuesPerBroker: number, start = 0): Top
     queueDatas: brokers.map((brokerName) => ({ brokerName, readQueueNums: queuesPerBroker, writeQueueNums: queuesPerBroker, perm: 6, topicSysFlag: 0 })),
     brokerDatas: brokers.map((brokerName) => ({ cluster: "c", brokerName, brokerAddrs: new Map([[0, `${brokerName}:1`]]) })),
     orderTopicConf: undefined,
+    filterServerTable: new Map(),
   };
   let index = start;
   return new TopicPublishInfo(queues, route, { incrementAndGet: () => (index = (index + 1) | 0) } as never, false);

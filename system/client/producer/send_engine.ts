@@ -9,14 +9,15 @@ import type { Clock, Log } from "../../env/env.ts";
 import { RemotingConnectError, RemotingTimeoutError } from "../../remoting/remoting_errors.ts";
 import type { RemotingCommand } from "../../remoting/remoting_command.ts";
 import { MessageConst } from "../../message/message_const.ts";
-import { ClientErrorCode, MQBrokerError, MQClientError, errorText } from "../client_errors.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import { ClientErrorCode, MQBrokerError, MQClientError } from "../client_errors.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 import type { LatencyFaultTolerance } from "./latency_fault_tolerance.ts";
 import type { OutgoingMessage, SendResult } from "./send_kernel.ts";
 import { processSendResponse } from "./send_kernel.ts";
 import type { TopicPublishInfo } from "./topic_publish_info.ts";
 import { selectQueueWithFaultAvoidance } from "./topic_publish_info.ts";
 import { probe, type ProbeSink } from "../../env/probe.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 export interface SendAttemptEvent {
   readonly topic: string;

@@ -14,7 +14,7 @@ import { createRequest } from "../../remoting/remoting_command.ts";
 import { RequestCode } from "../../remoting/request_code.ts";
 import { ResponseCode } from "../../remoting/response_code.ts";
 import { MQBrokerError } from "../client_errors.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
 
 export type SendStatus = "SEND_OK" | "FLUSH_DISK_TIMEOUT" | "FLUSH_SLAVE_TIMEOUT" | "SLAVE_NOT_AVAILABLE";
 

@@ -4,8 +4,8 @@
 // fault avoidance on, the first available broker's queue in round-robin order.
 import type { Random } from "../../env/env.ts";
 import { assert } from "../../stdx/assert.ts";
-import type { MessageQueue } from "../message_queue.ts";
-import type { TopicRouteData } from "../route_data.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
+import type { TopicRouteData } from "../../protocol/route.ts";
 import type { LatencyFaultTolerance } from "./latency_fault_tolerance.ts";
 import { probe, type ProbeSite } from "../../env/probe.ts";
 

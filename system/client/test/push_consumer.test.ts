@@ -11,7 +11,7 @@ import { PushConsumer } from "../consumer/push_consumer.ts";
 import type { PushConsumerOptions } from "../consumer/push_consumer_options.ts";
 import type { ClientMessageExt } from "../message.ts";
 import { bodyText } from "../message.ts";
-import { mqKey } from "../message_queue.ts";
+import { messageQueueKey } from "../../protocol/message_queue.ts";
 import { Producer } from "../producer/producer.ts";
 import { selectMessageQueueByHash } from "../producer/selectors.ts";
 import { startLocalCluster, waitFor } from "../testing/local_cluster.ts";
@@ -62,7 +62,7 @@ test("clustering: 3 consumers hold each of 8 queues exactly once and consume eve
     for (const c of consumers) await c.start();
     const owners = (): Map<string, number> => {
       const counts = new Map<string, number>();
-      for (const c of consumers) for (const mq of c.assignedQueues().filter((q) => q.topic === "C1")) counts.set(mqKey(mq), (counts.get(mqKey(mq)) ?? 0) + 1);
+      for (const c of consumers) for (const mq of c.assignedQueues().filter((q) => q.topic === "C1")) counts.set(messageQueueKey(mq), (counts.get(messageQueueKey(mq)) ?? 0) + 1);
       return counts;
     };
     await waitFor(cluster.env, "8 queues each held once", () => {

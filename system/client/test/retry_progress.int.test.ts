@@ -149,7 +149,7 @@ test("mqadmin consumerProgress --json shows the lag draining while a consumer ru
   }
 });
 
-test("mqadmin: tables, --json, and clear errors with exit 1", { timeout: 60_000 }, async () => {
+test("mqadmin: tables, --json, and clear errors with exit 2", { timeout: 60_000 }, async () => {
   await admin.createTopic({ topic: "AdminMsgs", clusterName: "DefaultCluster", readQueueNums: 1, writeQueueNums: 1 });
   const list = await runMqadmin(["topicList", "-n", cluster.namesrvAddr, "--json"]);
   assert.equal(list.code, 0, list.stderr);
@@ -179,14 +179,14 @@ test("mqadmin: tables, --json, and clear errors with exit 1", { timeout: 60_000 
   assert.equal(consumed.code, 0, consumed.stderr);
   assert.ok((JSON.parse(consumed.stdout) as { body: string }[]).some((m) => m.body === "hello-admin"));
   const connection = await runMqadmin(["consumerConnection", ...n, "-g", "NobodyGroup"]);
-  assert.equal(connection.code, 1);
+  assert.equal(connection.code, 2);
   const deleted = await runMqadmin(["deleteTopic", ...n, "-t", "AdminTopic", "-c", "DefaultCluster"]);
   assert.equal(deleted.code, 0, deleted.stderr);
   assert.ok(!(JSON.parse((await runMqadmin(["topicList", ...n, "--json"])).stdout) as string[]).includes("AdminTopic"));
   const unknownTopic = await runMqadmin(["topicStatus", "-n", cluster.namesrvAddr, "-t", "NoSuchTopic"]);
-  assert.equal(unknownTopic.code, 1);
+  assert.equal(unknownTopic.code, 2);
   assert.match(unknownTopic.stderr, /No topic route info in name server for the topic: NoSuchTopic/);
   const unreachable = await runMqadmin(["topicList", "-n", "127.0.0.1:9999"]);
-  assert.equal(unreachable.code, 1);
+  assert.equal(unreachable.code, 2);
   assert.match(unreachable.stderr, /connect to 127\.0\.0\.1:9999 failed: ECONNREFUSED/);
 });

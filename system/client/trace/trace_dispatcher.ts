@@ -10,9 +10,8 @@
 // trace topic itself is never traced; after shutdown() the queue is flushed once and empty.
 import type { Env, TimerHandle } from "../../env/env.ts";
 import { MessageConst } from "../../message/message_const.ts";
-import { errorText } from "../client_errors.ts";
+import { errorText } from "../../stdx/error_text.ts";
 import type { ClientMessageExt } from "../message.ts";
-import { Producer } from "../producer/producer.ts";
 import type { OutgoingMessage, SendResult } from "../producer/send_kernel.ts";
 import { encodeTraceRecord, RMQ_SYS_TRACE_TOPIC, TRACE_GROUP_NAME_PREFIX, TRACE_INSTANCE_NAME, traceKeys } from "./trace_data.ts";
 import type { TraceRecord } from "./trace_data.ts";
@@ -25,14 +24,25 @@ export interface TraceOptions {
   readonly namesrvAddrs: readonly string[];
   readonly group: string;
   readonly traceTopic?: string | undefined;
+  /**
+   * Starts the inner producer the records go through (a Producer of group producerGroup). A port,
+   * so trace/ does not import producer/, which imports trace/ for its send hook.
+   */
+  readonly startSender: (settings: { producerGroup: string; instanceName: string; maxMessageSize: number }) => Promise<TraceSender>;
+}
+
+/** What the dispatcher needs of its inner producer. */
+export interface TraceSender {
+  send(message: { topic: string; body: string; keys: string[] }): Promise<unknown>;
+  shutdown(): Promise<void>;
 }
 
 export class TraceDispatcher {
   readonly traceTopic: string;
   dropped = 0;
   private readonly queue: TraceRecord[] = [];
-  private producer: Producer | undefined;
-  private starting: Promise<Producer> | undefined;
+  private producer: TraceSender | undefined;
+  private starting: Promise<TraceSender> | undefined;
   private timer: TimerHandle | undefined;
   private flushing: Promise<void> | undefined;
 
@@ -88,19 +98,18 @@ export class TraceDispatcher {
     }
   }
 
-  private async innerProducer(): Promise<Producer> {
+  private async innerProducer(): Promise<TraceSender> {
     if (this.producer !== undefined) return this.producer;
     this.starting ??= (async () => {
-      const producer = new Producer(this.env, {
-        namesrvAddr: this.options.namesrvAddrs, instanceName: TRACE_INSTANCE_NAME,
-        producerGroup: `${TRACE_GROUP_NAME_PREFIX}-${this.options.group}`, maxMessageSize: TRACE_MESSAGE_BYTES_MAX,
+      const producer = await this.options.startSender({
+        instanceName: TRACE_INSTANCE_NAME, producerGroup: `${TRACE_GROUP_NAME_PREFIX}-${this.options.group}`, maxMessageSize: TRACE_MESSAGE_BYTES_MAX,
       });
-      await producer.start();
       this.producer = producer;
       return producer;
     })();
     return this.starting;
   }
+
 }
 
 /** SendMessageTraceHookImpl: a Pub record for a stored send (brokers with TRACE_ON=false are skipped). */

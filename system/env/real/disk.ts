@@ -4,10 +4,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Disk, DiskFile } from "../env.ts";
 import { DiskError } from "../env.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 function toDiskError(error: unknown, what: string): DiskError {
   const code = (error as { code?: unknown }).code;
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorText(error);
   return new DiskError(typeof code === "string" ? code : "EIO", `${what}: ${text}`, { cause: error });
 }
 

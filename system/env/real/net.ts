@@ -10,6 +10,7 @@
 import * as nodeNet from "node:net";
 import type { Connection, Listener, Net } from "../env.ts";
 import { NetError } from "../env.ts";
+import { errorText } from "../../stdx/error_text.ts";
 
 function formatAddress(host: string | undefined, port: number | undefined): string {
   const cleanHost = (host ?? "0.0.0.0").replace(/^::ffff:/, "");
@@ -18,7 +19,7 @@ function formatAddress(host: string | undefined, port: number | undefined): stri
 
 function toNetError(error: unknown, fallbackCode: string): NetError {
   const code = (error as { code?: unknown }).code;
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorText(error);
   return new NetError(typeof code === "string" ? code : fallbackCode, text, { cause: error });
 }
 

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { listTopologies, loadTopology } from "./index.ts";
+import { topologyNames } from "../scenario.ts";
 import { parseBrokerConfig } from "../../system/config/broker_config.ts";
 
 const context = { homeDir: "/tmp/h", hostName: "h", localIp: "127.0.0.1", totalPhysicalMemoryBytes: 2 ** 33 };
@@ -21,4 +22,8 @@ test("the four topologies exist and parse as broker.conf without warnings", () =
     }
   }
   assert.throws(() => loadTopology("3m"), /unknown topology "3m"/);
+});
+
+test("the topology folders are exactly the names scenarios may use (chaos/scenario.ts topologyNames)", () => {
+  assert.deepEqual(listTopologies(), [...topologyNames].sort());
 });

@@ -5,15 +5,15 @@
 import type { Command } from "commander";
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { allIncidents } from "../../scenarios/incidents/index.ts";
-import type { IncidentDeployer } from "../../scenarios/incidents/types.ts";
+import { allIncidents, findIncident } from "../../scenarios/incidents/index.ts";
+import type { IncidentDeployer } from "../incident_types.ts";
 import { allScenarios } from "../../scenarios/index.ts";
 import type { Deployer } from "../deploy/types.ts";
 import { runIncident } from "../incident.ts";
 import { exitCodeOf } from "../result.ts";
-import { loadScenarioFile, looksLikeScenarioFile, type LoadedFile } from "./load.ts";
-import { starterScenarioYaml } from "./starter.ts";
-import { incidentYaml, scenarioYaml } from "./to_yaml.ts";
+import { loadScenarioFile, looksLikeScenarioFile, type LoadedFile } from "../scenario_file/load.ts";
+import { starterScenarioYaml } from "../scenario_file/starter.ts";
+import { incidentYaml, scenarioYaml } from "../scenario_file/to_yaml.ts";
 
 function fail(message: string): never {
   process.stderr.write(`mqlab: ${message}\n`);
@@ -36,7 +36,7 @@ export function builtinYaml(name: string, deployer: IncidentDeployer): string {
 export function scenarioFileArgument(argument: string): LoadedFile | undefined {
   if (!looksLikeScenarioFile(argument)) return undefined;
   try {
-    return loadScenarioFile(argument);
+    return loadScenarioFile(argument, findIncident);
   } catch (error) {
     fail((error as Error).message);
   }

@@ -8,9 +8,9 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { findScenario } from "../../scenarios/index.ts";
-import { scenarioFileArgument } from "../scenario_file/commands.ts";
-import { renderManifests, k8sName } from "./render.ts";
-import { validateManifests } from "./validate.ts";
+import { scenarioFileArgument } from "./scenario_file_commands.ts";
+import { renderManifests, k8sName } from "../k8s/render.ts";
+import { validateManifests } from "../k8s/validate.ts";
 
 function fail(message: string): never {
   process.stderr.write(`mqlab: ${message}\n`);

@@ -74,7 +74,7 @@ async function main(): Promise<number> {
   try {
     for (const [topology, fault] of scenarios) {
       const scenario = smokeScenario(topology, fault);
-      const result = await runScenario(scenario, { deployer: new SimDeployer(), seed: 1, outDir: join(outDir, `${topology}-${fault}`), writeReport: false });
+      const result = await runScenario(scenario, { deployer: new SimDeployer(), seed: 1, outDir: join(outDir, `${topology}-${fault}`) });
       process.stdout.write(`${result.verdict} ${scenario.name}${result.verdict === "pass" ? "" : `: ${result.error ?? result.checks.filter((c) => c.verdict === "fail").map((c) => c.summary).join("; ")}`}\n`);
       if (result.verdict !== "pass") return result.verdict === "fail" ? 1 : 2;
       if (fault === "no-fault") {
@@ -85,7 +85,7 @@ async function main(): Promise<number> {
         }
       }
     }
-    const rare = await runScenario(rarePathsScenario(), { deployer: new SimDeployer(), seed: 1, outDir: join(outDir, "rare-paths"), writeReport: false });
+    const rare = await runScenario(rarePathsScenario(), { deployer: new SimDeployer(), seed: 1, outDir: join(outDir, "rare-paths") });
     process.stdout.write(`${rare.verdict} ${rare.scenario}${rare.verdict === "pass" ? "" : `: ${rare.error ?? rare.checks.filter((c) => c.verdict === "fail").map((c) => c.summary).join("; ")}`}\n`);
     if (rare.verdict !== "pass") return rare.verdict === "fail" ? 1 : 2;
     const report = await runCheck({

@@ -16,17 +16,20 @@ import { renderBatteryHtml } from "../../reports/battery.ts";
 import { runCheck, type CheckReport, type CheckRunEvent } from "../check/check.ts";
 import { findProperty, type PropertyName } from "../check/properties.ts";
 import { brokenTag } from "../check/broken.ts";
-import { runSuite } from "../cli/suite_command.ts";
-import type { RunResult, RunVerdict } from "../result.ts";
+import { runSuite } from "./suite_command.ts";
+import type { RunResult } from "../result.ts";
+import type { BatteryFailure, BatterySummary, SwarmRunRecord } from "../swarm/battery_summary.ts";
 import type { Scenario } from "../scenario.ts";
 import { effectiveIntervals } from "../scenario.ts";
 import { faultRecordOf } from "../result.ts";
-import { emptyDistribution, tally, type Distribution } from "./distribution.ts";
-import { writeProbeCoverage } from "../cli/coverage_command.ts";
+import { emptyDistribution, tally } from "../swarm/distribution.ts";
+import { writeProbeCoverage } from "./coverage_command.ts";
 import type { ProbeRun } from "../probes.ts";
 import { requiredProbeNames, type ProbeName } from "../../system/env/probe.ts";
-import { swarmFaultWeights, swarmSource } from "./swarm_case.ts";
-import { swarmFaultKinds, type SwarmFaultKind, type SwarmRole } from "./faults.ts";
+import { swarmFaultWeights, swarmSource } from "../swarm/swarm_case.ts";
+import { swarmFaultKinds, type SwarmFaultKind, type SwarmRole } from "../swarm/faults.ts";
+import { writeRunReport } from "../../reports/run_dir.ts";
+import { errorText } from "../../system/stdx/error_text.ts";
 
 /**
  * The properties a battery cycles through: the durability pair, order, rebalance, duplicates,
@@ -64,72 +67,6 @@ export interface BatteryOptions {
   /** Wall clock (ms); tests pass a fake one. */
   nowMs?: () => number;
   onLine?: (line: string) => void;
-}
-
-export interface SwarmRunRecord {
-  index: number;
-  property: PropertyName;
-  fastCheckSeed: number;
-  worldSeed?: number;
-  topology: string;
-  verdict: RunVerdict;
-  failedChecks: string[];
-  wallMs: number;
-  simulatedMs?: number;
-  traceHash?: string;
-  description: string;
-  config: Record<string, string | number | boolean>;
-  faultKinds: string[];
-  /** Repeats this run's search (and shrink). */
-  reproduce: string;
-}
-
-export interface BatteryFailure {
-  phase: "suite" | "swarm";
-  verdict: RunVerdict;
-  property?: string;
-  runIndex?: number;
-  /** The shrunk (swarm) or failing (suite) run. */
-  result: RunResult;
-  scenario?: Scenario;
-  outDir: string;
-  replay: string;
-  reproduce?: string;
-  shrinks?: number;
-  originalFaults?: number;
-}
-
-export interface BatterySummary {
-  seed: number;
-  budgetMs: number;
-  deployer: string;
-  testFaults?: BrokerTestFaults;
-  verdict: RunVerdict;
-  exitCode: 0 | 1 | 2;
-  wallMs: number;
-  suite: { runs: number; passed: number; wallMs: number; results: { scenario: string; seed: number; verdict: RunVerdict; wallMs: number; replay: string }[] } | null;
-  swarm: { runs: number; passed: number; wallMs: number; runsPerMinute: number; simulatedSecondsPerWallSecond: number };
-  runs: SwarmRunRecord[];
-  distribution: Distribution;
-  failure?: BatteryFailure;
-  /** With keepGoing: every failing swarm run (the first is `failure`). */
-  failures: BatteryFailure[];
-  /** Why the swarm stopped: "budget", "runs", "failure", "suite". */
-  stoppedBy: string;
-  command: string;
-  /** Code probes over every run (suite and swarm search runs); the table is coverage.json/.html. */
-  probes: BatteryProbes;
-}
-
-export interface BatteryProbes {
-  total: number;
-  hit: number;
-  required: number;
-  requiredHit: number;
-  /** Required probes no run hit: the battery fails naming them (when nothing else failed). */
-  missingRequired: ProbeName[];
-  runsCollected: number;
-  runsNotCollected: number;
 }
 
 export const batteryDefaults = { shrinkRunsMax: 24, outDir: "reports/out/battery" } as const;
@@ -262,7 +199,7 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
         },
       });
     } catch (error) {
-      throw new Error(`swarm run ${index} (${plan.property}, fast-check seed ${plan.fastCheckSeed}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`swarm run ${index} (${plan.property}, fast-check seed ${plan.fastCheckSeed}): ${errorText(error)}`, { cause: error });
     }
     if (searched?.scenario === undefined) throw new Error(`swarm run ${index}: fast-check ran no case`);
     const scenario = searched.scenario;
@@ -285,6 +222,7 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
       (record.failedChecks.length > 0 ? `  FAILED: ${record.failedChecks.join(", ").slice(0, 200)}` : ""));
     const example = report.counterexample;
     if (report.failed && example !== undefined) {
+      writeRunReport(example.outDir);
       const failure: BatteryFailure = {
         phase: "swarm", verdict: example.result.verdict, property: plan.property, runIndex: index, result: example.result, scenario: example.scenario,
         outDir: example.outDir, replay: example.replay, reproduce: example.reproduce, shrinks: report.shrinks, originalFaults: example.originalFaults.length,

@@ -4,9 +4,9 @@
 // counts and recorded history (never from log text), whether the symptom showed. The same
 // reading is applied to both phases; an incident passes when it is present in `broken`,
 // absent in `fixed`, and the fixed phase passes every check it ran.
-import type { HistoryEvent } from "../../chaos/history/types.ts";
-import type { Narrative, PhaseSymptom, RunResult } from "../../chaos/result.ts";
-import type { Intervals, Scenario } from "../../chaos/scenario.ts";
+import type { HistoryEvent } from "./history/types.ts";
+import type { Narrative, PhaseSymptom, RunResult } from "./result.ts";
+import type { Intervals, Scenario } from "./scenario.ts";
 
 /** Where an incident can run: the simulator always; some also as real processes. */
 export type IncidentDeployer = "sim" | "process";
@@ -33,7 +33,7 @@ export type SymptomSpan = PhaseSymptom["spans"][number];
 export type SymptomReading = PhaseSymptom;
 
 export interface Incident {
-  /** Folder name under scenarios/incidents/, e.g. "broker-port-firewalled". */
+  /** Folder name under scenarios/incidents/ (the library), e.g. "broker-port-firewalled". */
   name: string;
   /** Position in the library (issue 8's numbering). */
   number: number;
