@@ -63,3 +63,18 @@ test("inside a fault window an early retry is the client's local fallback (send-
   assert.deepEqual(kinds(checkRetry(events.build(), testContext({ endMs: 200_000 })).evidence), ["early-retry:m"]);
   assert.equal(checkRetry(events.fault(50, 3_000, "crash", "broker-a").build(), testContext({ endMs: 200_000 })).verdict, "pass");
 });
+
+test("a missing retry is excused only when a forced clean on its broker's full disk deleted the copy", () => {
+  const failedThenGone = (): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 0 })
+    .deliver({ id: "m", at: 7_000, result: "retry" }).fault(8_000, 11_000, "disk-full", "broker-a");
+  const digest = (minPhysicalOffset: number) => ({
+    type: "store-digest" as const, timeMs: 90_000, node: "broker-a", brokerName: "broker-a", role: "master" as const,
+    minPhysicalOffset, maxPhysicalOffset: minPhysicalOffset + 100, sha256: "", chunkSha256: [], chunkSizeBytes: 1_048_576,
+  });
+  const cleaned = checkRetry([...failedThenGone().build(), digest(65_536)], testContext({ endMs: 200_000 }));
+  assert.equal(cleaned.verdict, "pass", cleaned.summary);
+  assert.equal((cleaned.evidence as RetryEvidence).excusedByForcedClean, 1);
+  assert.match(cleaned.summary, /1 whose copy a forced clean on a full disk deleted/);
+  // The store kept every file: the retry copy should have come back.
+  assert.deepEqual(kinds(checkRetry([...failedThenGone().build(), digest(0)], testContext({ endMs: 200_000 })).evidence), ["missing-retry:m"]);
+});

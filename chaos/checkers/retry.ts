@@ -22,6 +22,9 @@
 // consume again after 5 s with reconsumeTimes + 1) excuses an early retry or a delivery past
 // the DLQ point; a message past maxReconsumeTimes that came back at all is not looked for in
 // the DLQ (the broker never took it there).
+// A disk-full fault on the master that holds a retry copy or a dead letter, when its store later
+// shows deleted commit-log files, excuses a missing retry or DLQ entry: 4.9.x's forced clean
+// deletes the oldest files, with the copies parked in SCHEDULE_TOPIC_XXXX (guarantee.ts (c)).
 // Orderly groups are left out: MessageListenerOrderly retries locally after
 // suspendCurrentQueueTimeMillis, not through %RETRY% and the delay levels.
 import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
@@ -33,6 +36,8 @@ import { explainRedelivery, redeliveryWindows, settleMsOf } from "./duplicates.t
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import { indexHistory, runEndMs } from "./history_index.ts";
+import { forcedCleansOf } from "./guarantee.ts";
+import { brokerOfQueue } from "./context.ts";
 
 export const defaultMaxReconsumeTimes = 16;
 export const retryToleranceMs = 100;
@@ -48,6 +53,8 @@ export type RetryEvidence = {
   toleranceMs: number;
   violations: CappedList<RetryViolation>;
   notJudgedNearEnd: number;
+  /** Missing retries or dead letters excused because a forced clean deleted their copies. */
+  excusedByForcedClean: number;
 };
 
 export function checkRetry(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
@@ -57,6 +64,12 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
   const slackMs = deliverySlackMs(context);
   const windows = redeliveryWindows(index, context);
   const settleMs = settleMsOf(context);
+  const cleans = forcedCleansOf(index);
+  const masterNode = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
+  /** A forced clean on the queue's master between the failure and when its copy was due. */
+  const cleanedAway = (delivery: DeliverEvent, dueMs: number): boolean =>
+    (cleans.get(masterNode.get(brokerOfQueue(delivery.queue)) ?? "") ?? []).some((clean) => clean.injectMs <= dueMs && (clean.healMs === undefined || clean.healMs >= delivery.timeMs));
+  let excusedByClean = 0;
   const violations: RetryViolation[] = [];
   const groups: RetryEvidence["groups"] = [];
   let notJudgedNearEnd = 0;
@@ -109,7 +122,8 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
           deadLettered.add(id);
           const after = later[0];
           if (after !== undefined && !inFault(delivery.timeMs, after.timeMs)) add("delivered-after-dlq", after, `failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max} at ${formatMs(delivery.timeMs)}: it belongs in the DLQ, yet came back`);
-          if (dlqRead && !dlq.has(id) && later.length === 0) add("missing-from-dlq", delivery, `failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max}, not found in %DLQ%${spec.group}`);
+          if (dlqRead && !dlq.has(id) && later.length === 0 && cleanedAway(delivery, endMs)) excusedByClean++;
+          else if (dlqRead && !dlq.has(id) && later.length === 0) add("missing-from-dlq", delivery, `failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max}, not found in %DLQ%${spec.group}`);
           continue;
         }
         // Another consumer may hold a duplicate failure of the same attempt: only the first counts.
@@ -120,6 +134,10 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
           if (succeeded !== undefined || later.some((next) => next.reconsumeTimes > delivery.reconsumeTimes)) continue;
           if (delivery.timeMs + delayMs + slackMs > endMs) {
             notJudgedNearEnd++;
+            continue;
+          }
+          if (cleanedAway(delivery, delivery.timeMs + delayMs)) {
+            excusedByClean++;
             continue;
           }
           add("missing-retry", delivery, `failed with reconsumeTimes ${delivery.reconsumeTimes} < ${max}; no delivery with reconsumeTimes ${delivery.reconsumeTimes + 1} by the end (due ${formatMs(delivery.timeMs + delayMs)})`);
@@ -138,13 +156,14 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     }
     groups.push(stats);
   }
-  const evidence: RetryEvidence = { groups, levelsMs: levels, toleranceMs: retryToleranceMs, violations: capped(violations, idsMax(context)), notJudgedNearEnd };
+  const evidence: RetryEvidence = { groups, levelsMs: levels, toleranceMs: retryToleranceMs, violations: capped(violations, idsMax(context)), notJudgedNearEnd, excusedByForcedClean: excusedByClean };
   const first = violations[0];
   const failures = groups.reduce((sum, group) => sum + group.failures, 0);
   const summary = first !== undefined
     ? `${plural(violations.length, "retry violation")}; first ${first.kind} of ${first.id} (group ${first.group}): ${first.detail}.`
     : failures === 0 ? "No consumption failed in this run: no retry to judge."
       : `${plural(failures, "failed delivery", "failed deliveries")} each retried at its level's delay or dead-lettered at maxReconsumeTimes` +
-        `${notJudgedNearEnd > 0 ? ` (${notJudgedNearEnd} too close to the end to judge)` : ""}.`;
+        `${notJudgedNearEnd > 0 ? ` (${notJudgedNearEnd} too close to the end to judge)` : ""}` +
+        `${excusedByClean > 0 ? `; ${excusedByClean} whose copy a forced clean on a full disk deleted` : ""}.`;
   return { name: "retry", verdict: violations.length > 0 ? "fail" : "pass", summary, evidence };
 }
