@@ -78,3 +78,13 @@ test("a missing retry is excused only when a forced clean on its broker's full d
   // The store kept every file: the retry copy should have come back.
   assert.deepEqual(kinds(checkRetry([...failedThenGone().build(), digest(0)], testContext({ endMs: 200_000 })).evidence), ["missing-retry:m"]);
 });
+
+test("two failures at one level (a replayed copy failed again) pair with their retries in order", () => {
+  const events = new HistoryBuilder().send({ id: "m", at: 0 })
+    .deliver({ id: "m", at: 11_000, result: "retry" })
+    .deliver({ id: "m", at: 19_000, result: "retry" })
+    .deliver({ id: "m", at: 21_100, reconsume: 1 })
+    .deliver({ id: "m", at: 29_100, reconsume: 1 }).build();
+  const result = checkRetry(events, testContext({ endMs: 200_000 }));
+  assert.deepEqual(kinds(result.evidence).filter((kind) => kind.startsWith("early-retry")), []);
+});

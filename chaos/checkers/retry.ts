@@ -105,6 +105,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       windows.faults.some((window) => window.startMs <= toMs && (window.endMs === null || window.endMs + settleMs >= fromMs));
     for (const [id, deliveries] of byGroup.get(spec.group) ?? []) {
       let succeeded: DeliverEvent | undefined;
+      const pairedRetries = new Set<DeliverEvent>();
       for (let position = 0; position < deliveries.length; position++) {
         const delivery = deliveries[position]!;
         if (delivery.reconsumeTimes > 0) stats.retries++;
@@ -129,7 +130,11 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         // Another consumer may hold a duplicate failure of the same attempt: only the first counts.
         if (later.some((next) => next.reconsumeTimes === delivery.reconsumeTimes && next.result !== "success" && next.process !== delivery.process && next.timeMs - delivery.timeMs < 1)) continue;
         const delayMs = delayOfLevel(levels, 3 + delivery.reconsumeTimes);
-        const retry = later.find((next) => next.reconsumeTimes === delivery.reconsumeTimes + 1);
+        // Failures and their retries pair in order: when the same message failed twice at one
+        // level (a replayed original, a delayed message re-put after a restart), the first retry
+        // answers the first failure.
+        const retry = later.find((next) => next.reconsumeTimes === delivery.reconsumeTimes + 1 && !pairedRetries.has(next));
+        if (retry !== undefined) pairedRetries.add(retry);
         if (retry === undefined) {
           if (succeeded !== undefined || later.some((next) => next.reconsumeTimes > delivery.reconsumeTimes)) continue;
           if (delivery.timeMs + delayMs + slackMs > endMs) {
