@@ -35,7 +35,7 @@
 // (e.g. a broker that ignores offset commits) fails. The retry checker uses the same windows
 // without the depth bound (explainRedelivery without `depthOf`).
 // Anything else fails the check naming the message, receiver, both times and the queue.
-import type { HistoryEvent } from "../history/types.ts";
+import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import { groupSpecs } from "./context.ts";
@@ -141,10 +141,18 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
   const firstSuccess = new Map<string, { timeMs: number; queue: string }>();
   const unexplained: Duplicate[] = [];
   const attributed: Duplicate[] = [];
+  // Every delivery per receiver and message (failed ones too): two retry copies come from two
+  // failed deliveries, and what explains those (a rebalance handing the queue over between them)
+  // explains the copies' duplicate.
+  const attempts = new Map<string, DeliverEvent[]>();
   for (const delivery of index.deliveries) {
-    if (delivery.result !== "success" || !index.sendById.has(delivery.messageId)) continue;
+    if (!index.sendById.has(delivery.messageId)) continue;
     const receiver = broadcasting.has(delivery.group) ? `${delivery.group}/${delivery.process}` : delivery.group;
     const key = `${receiver}\u0000${delivery.messageId}`;
+    const seen = attempts.get(key) ?? [];
+    seen.push(delivery);
+    attempts.set(key, seen);
+    if (delivery.result !== "success") continue;
     const first = firstSuccess.get(key);
     if (first === undefined) {
       firstSuccess.set(key, { timeMs: delivery.timeMs, queue: delivery.queue });
@@ -156,8 +164,11 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
     // Either delivery's queue may have moved: a message sent back from a batch just before a
     // rebalance is read again from its own queue by the new owner (the first success here) and
     // also arrives as a retry copy on %RETRY% (the duplicate).
+    const origins = delivery.reconsumeTimes > 0 ? seen.filter((earlier) => earlier.reconsumeTimes === delivery.reconsumeTimes - 1 && earlier.result !== "success") : [];
+    const originMs = origins.length > 1 ? origins[0]!.timeMs : undefined;
     const why = explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: delivery.queue }) ??
-      (first.queue === delivery.queue ? undefined : explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: first.queue }));
+      (first.queue === delivery.queue ? undefined : explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: first.queue })) ??
+      (originMs === undefined ? undefined : explainRedelivery(windows, delivery.group, originMs, origins.at(-1)!.timeMs, settleMs, { depthOf, queue: origins[0]!.queue }));
     if (why !== undefined) {
       const depth = depthOf(why);
       attributed.push({ ...duplicate, explainedBy: `${why.cause}: replay depth ${formatMs(depth.depthMs)} (${depth.mechanism})` });

@@ -3,7 +3,10 @@
 // survives). A power loss of a master permits losing a message that was not durable on it
 // (ASYNC_FLUSH, or a SYNC_FLUSH ack that said FLUSH_DISK_TIMEOUT) unless a slave surely had it
 // (SYNC_MASTER acked SEND_OK / FLUSH_DISK_TIMEOUT, and that slave did not lose power itself
-// with the message unflushed). ASYNC_MASTER slaves may lag, so they never "surely" have it.
+// with the message unflushed) and the master stayed down, so consumers read the slave. A master
+// that restarts recovers only its own flushed log (4.x copies no slave tail back), so even a
+// SYNC_MASTER's SEND_OK inside the flush window may be lost then. ASYNC_MASTER slaves may lag,
+// so they never "surely" have it.
 // The flush window bounds ASYNC_FLUSH loss: a message acked longer than the broker's
 // unflushedWindowMs before the power loss should have reached the disk; losing it is a bug.
 // ASYNC_MASTER + slave ("loss bounded by replication lag"): the restarted master recovers only
@@ -137,10 +140,17 @@ export function judgeLoss(
     };
   }
   const slaves = slavesOf(context.topology, brokerName);
-  if (slaveSurelyHasIt(master, slaves, send, losses)) return { allowed: false };
+  // A slave that surely has the message saves it only while the master stays down (consumers
+  // then read the slave). A master that restarts recovers its own flushed log alone: 4.x never
+  // copies a slave's tail back, and consumers return to the master, so the copy on the slave is
+  // out of their reach (no DLedger).
+  const slaveHasIt = slaveSurelyHasIt(master, slaves, send, losses);
+  if (slaveHasIt && masterLoss.restartMs === undefined) return { allowed: false };
   const why = slaves.length === 0
     ? `${master.flushDiskType}, no slave`
-    : `${master.role}: the slave may not have had it (replication lag not measured)`;
+    : slaveHasIt
+      ? `${master.role}: the slave had it, but the master restarted from its own flushed log (4.x copies no slave tail back)`
+      : `${master.role}: the slave may not have had it (replication lag not measured)`;
   const syncFlushTimeout = master.flushDiskType === "SYNC_FLUSH";
   const windowMs = syncFlushTimeout ? null : master.unflushedWindowMs;
   const mechanism = syncFlushTimeout
@@ -210,6 +220,8 @@ function forcedClean(master: BrokerFacts, send: SendRecord, cleans: ForcedCleans
 
 interface UnflushedLoss {
   timeMs: number;
+  /** When the broker served again; undefined = it stayed down. */
+  restartMs: number | undefined;
   ackAgeMs: number;
   tooOld: boolean;
 }
@@ -227,8 +239,8 @@ function unflushedLoss(broker: BrokerFacts, send: SendRecord, losses: Map<string
     const ackAgeMs = Math.max(0, loss.timeMs - ackMs);
     // SYNC_FLUSH with FLUSH_DISK_TIMEOUT: the flush was pending at the ack; no window applies.
     const inWindow = broker.flushDiskType === "SYNC_FLUSH" || ackAgeMs <= broker.unflushedWindowMs;
-    if (inWindow) return { timeMs: loss.timeMs, ackAgeMs, tooOld: false };
-    tooOld ??= { timeMs: loss.timeMs, ackAgeMs, tooOld: true };
+    if (inWindow) return { timeMs: loss.timeMs, restartMs: loss.restartMs, ackAgeMs, tooOld: false };
+    tooOld ??= { timeMs: loss.timeMs, restartMs: loss.restartMs, ackAgeMs, tooOld: true };
   }
   return tooOld;
 }

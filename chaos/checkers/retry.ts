@@ -36,7 +36,8 @@ import { explainRedelivery, redeliveryWindows, settleMsOf } from "./duplicates.t
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import { indexHistory, runEndMs } from "./history_index.ts";
-import { forcedCleansOf } from "./guarantee.ts";
+import { forcedCleansOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
+import type { SendRecord } from "./history_index.ts";
 import { brokerOfQueue } from "./context.ts";
 
 export const defaultMaxReconsumeTimes = 16;
@@ -70,6 +71,12 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
   const cleanedAway = (delivery: DeliverEvent, dueMs: number): boolean =>
     (cleans.get(masterNode.get(brokerOfQueue(delivery.queue)) ?? "") ?? []).some((clean) => clean.injectMs <= dueMs && (clean.healMs === undefined || clean.healMs >= delivery.timeMs));
   let excusedByClean = 0;
+  const losses = powerLossesOf(index, context);
+  /** The retry copy, stored on the queue's master at the failure, is an allowed loss there (a power loss inside its flush window). */
+  const copyLost = (delivery: DeliverEvent): boolean => judgeLoss(
+    copyRecord(delivery),
+    losses, context,
+  ).allowed;
   const violations: RetryViolation[] = [];
   const groups: RetryEvidence["groups"] = [];
   let notJudgedNearEnd = 0;
@@ -141,7 +148,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
             notJudgedNearEnd++;
             continue;
           }
-          if (cleanedAway(delivery, delivery.timeMs + delayMs)) {
+          if (cleanedAway(delivery, delivery.timeMs + delayMs) || copyLost(delivery)) {
             excusedByClean++;
             continue;
           }
@@ -171,4 +178,12 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         `${notJudgedNearEnd > 0 ? ` (${notJudgedNearEnd} too close to the end to judge)` : ""}` +
         `${excusedByClean > 0 ? `; ${excusedByClean} whose copy a forced clean on a full disk deleted` : ""}.`;
   return { name: "retry", verdict: violations.length > 0 ? "fail" : "pass", summary, evidence };
+}
+
+/** A retry copy as a send record: stored on the failed delivery's queue's master when it failed. */
+function copyRecord(delivery: DeliverEvent): SendRecord {
+  return {
+    opId: -1, messageId: delivery.messageId, process: delivery.process, topic: delivery.topic, invokeMs: delivery.timeMs,
+    outcome: "ok", outcomeMs: delivery.timeMs, queue: delivery.queue, sendStatus: "SEND_OK",
+  };
 }
