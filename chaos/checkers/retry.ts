@@ -155,7 +155,12 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
           add("missing-retry", delivery, `failed with reconsumeTimes ${delivery.reconsumeTimes} < ${max}; no delivery with reconsumeTimes ${delivery.reconsumeTimes + 1} by the end (due ${formatMs(delivery.timeMs + delayMs)})`);
           continue;
         }
-        if (retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs && !inFault(delivery.timeMs, retry.timeMs)) {
+        // Early only if no failure at this level came long enough before it: a restarted master's
+        // schedule service replays retry copies (its delayOffset.json is not fsynced), so a copy of
+        // an earlier failure can land just after a later failure of a replayed original.
+        const fitsEarlierFailure = deliveries.some((earlier) => earlier.reconsumeTimes === delivery.reconsumeTimes && earlier.result !== "success"
+          && earlier.timeMs + delayMs - retryToleranceMs <= retry.timeMs);
+        if (retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs && !fitsEarlierFailure && !inFault(delivery.timeMs, retry.timeMs)) {
           add("early-retry", retry, `retry ${retry.reconsumeTimes} at ${formatMs(retry.timeMs)} only ${formatMs(retry.timeMs - delivery.timeMs)} after the failure at ${formatMs(delivery.timeMs)}; level ${3 + delivery.reconsumeTimes} asks ${formatMs(delayMs)}`);
         }
       }
