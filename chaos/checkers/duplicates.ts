@@ -165,7 +165,9 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
     // rebalance is read again from its own queue by the new owner (the first success here) and
     // also arrives as a retry copy on %RETRY% (the duplicate).
     const origins = delivery.reconsumeTimes > 0 ? seen.filter((earlier) => earlier.reconsumeTimes === delivery.reconsumeTimes - 1 && earlier.result !== "success") : [];
-    const originMs = origins.length > 1 ? origins[0]!.timeMs : undefined;
+    // Two copies of one failure are possible too: a send-back stored but answered with an error
+    // (SLAVE_NOT_AVAILABLE under SYNC_MASTER) makes the client re-send the copy itself (4.9.x).
+    const originMs = origins.length > 0 ? origins[0]!.timeMs : undefined;
     const why = explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: delivery.queue }) ??
       (first.queue === delivery.queue ? undefined : explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: first.queue })) ??
       (originMs === undefined ? undefined : explainRedelivery(windows, delivery.group, originMs, origins.at(-1)!.timeMs, settleMs, { depthOf, queue: origins[0]!.queue }));
