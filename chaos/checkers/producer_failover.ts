@@ -7,9 +7,11 @@
 //   NO_PERMISSION 16, TOPIC_NOT_EXIST 17, NO_BUYER_ID 204, NOT_IN_CURRENT_UNIT 205). A send
 //   that failed with fewer attempts, before its timeout, while another master took sends,
 //   gave up early;
-// - retries on another broker: selectOneMessageQueue(lastBrokerName) skips the broker that
-//   just failed when the route has another, so a retry that picks the same broker while
-//   another is in the route is a violation;
+// - retries on another broker: without latency fault avoidance, selectOneMessageQueue(lastBrokerName)
+//   skips the broker that just failed when the route has another, so a retry that picks the same
+//   broker while another is in the route is a violation. With it (MQFaultStrategy), 4.9.x ignores
+//   lastBrokerName and falls back to pickOneAtLeast when every broker is isolated, so the same
+//   broker may come back; the isolation rule below judges those sends;
 // - with sendLatencyFaultEnable (MQFaultStrategy): every attempt updates the broker's fault
 //   item — a failure charges 30 s of latency — and the table latencyMax {50, 100, 550, 1000,
 //   2000, 3000, 15000} → notAvailableDuration {0, 0, 30 s, 60 s, 120 s, 180 s, 600 s} says how
@@ -102,7 +104,7 @@ export function checkProducerFailover(history: readonly HistoryEvent[], context:
     for (let position = 1; position < attempts.length; position++) {
       const previous = attempts[position - 1];
       const current = attempts[position];
-      if (previous === undefined || current === undefined || previous.outcome !== "error" || current.broker !== previous.broker) continue;
+      if (setting !== undefined || previous === undefined || current === undefined || previous.outcome !== "error" || current.broker !== previous.broker) continue;
       // Without route events, the route surely held the masters that took sends lately.
       const route = routeAt(routes.get(`${send.process}\u0000${send.topic}`), current.timeMs)
         ?? serving(current.timeMs - 2 * context.intervals.routePollMs, current.timeMs);
