@@ -140,7 +140,7 @@ acl-test:
     node --import tsx --test system/acl/acl_signer.test.ts system/acl/acl_fuzz.test.ts system/acl/plain_permission_manager.test.ts system/acl/remote_address.test.ts system/acl/plain_acl_file.test.ts system/acl/plain_acl_store.test.ts system/acl/broker_acl.test.ts system/remoting/request_hook.test.ts scenarios/acl/acl_scenarios.test.ts
     node --import tsx --test system/acl/ali_ons_acl.int.test.ts scenarios/acl/acl_process.int.test.ts
 
-# build the image users run, mqlab:<version>, without a registry (the container deployer's builder; needs `just docker-up`): mqnamesrv, mqbroker, mqadmin, mqlab as commands; installs Debian's docker-compose for scenarios/topologies/<name>/docker-compose.yml when missing
+# build the image users run, mqlab:<version>, without a registry (the container deployer's builder; needs `just docker-up`): mqnamesrv, mqbroker, mqadmin, mqlab as commands; installs Debian's docker-compose for chaos/topologies/<name>/docker-compose.yml when missing
 image:
     command -v docker-compose >/dev/null || (apt-get update -qq && apt-get install -y -qq docker-compose)
     node --import tsx chaos/image/build_image.ts

@@ -1,4 +1,4 @@
-// docker-compose.yml per topology (scenarios/topologies/<name>/docker-compose.yml), generated
+// docker-compose.yml per topology (chaos/topologies/<name>/docker-compose.yml), generated
 // from the topology's files so they cannot drift: a test compares the shipped files with this
 // output. Each NameServer and broker is a service of the `mqlab:<version>` image (`just
 // image`); brokers read their properties file from the topology directory (read-only) and

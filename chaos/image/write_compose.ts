@@ -1,4 +1,4 @@
-// Writes scenarios/topologies/<name>/docker-compose.yml for every topology (compose.ts).
+// Writes chaos/topologies/<name>/docker-compose.yml for every topology (compose.ts).
 import { writeFileSync } from "node:fs";
 import { listTopologies } from "../topologies/index.ts";
 import { composePath, composeText } from "./compose.ts";

@@ -23,7 +23,7 @@ command -v dockerd >/dev/null 2>&1 || need_install+=(docker.io)
 command -v nft >/dev/null 2>&1 || need_install+=(nftables)
 command -v iptables >/dev/null 2>&1 || need_install+=(iptables)
 command -v nsenter >/dev/null 2>&1 || need_install+=(util-linux)
-# scenarios/topologies/<name>/docker-compose.yml and its container test use Debian's docker-compose.
+# chaos/topologies/<name>/docker-compose.yml and its container test use Debian's docker-compose.
 command -v docker-compose >/dev/null 2>&1 || need_install+=(docker-compose)
 if ((${#need_install[@]})); then
   if [[ $(id -u) -ne 0 ]]; then echo "docker-up: need root to install ${need_install[*]}" >&2; exit 1; fi
