@@ -88,3 +88,12 @@ test("per key: two producers' sequences of one key are separate", () => {
     .deliverAll(["p1-0", "p1-1", "p2-0"], 10).build();
   assert.equal(checkOrder(events, orderly).verdict, "pass");
 });
+
+test("a power loss of the queue's master restarts its order: lower offsets after it are not a reorder", () => {
+  const reset = (lossAt: number) => new HistoryBuilder()
+    .send({ id: "m-15", at: 0, offset: 15 }).send({ id: "m-6", at: 1_000, offset: 6 })
+    .deliver({ id: "m-15", at: 500 }).fault(lossAt, lossAt + 1_000, "power-loss", "broker-a").deliver({ id: "m-6", at: 3_000 }).build();
+  assert.equal(checkOrder(reset(1_500), testContext()).verdict, "pass");
+  // The same order without a power loss in between is a reorder.
+  assert.equal(checkOrder(reset(5_000), testContext()).verdict, "fail");
+});

@@ -12,10 +12,15 @@
 // producer, orderKey, stored queue), the first SUCCESSFUL deliveries of that key's acked messages must follow
 // orderSeq (a smaller seq after a larger one is a reorder; gaps are the delivery checker's).
 // The key includes the producer: two producers' sequences of one key are not ordered.
+// A power loss of the queue's master between two first deliveries restarts that queue's order:
+// the master may come back with a shorter queue (an unflushed tail, or a flush that timed out),
+// give those offsets to new messages, and send a consumer past the end back to offset 0
+// (OFFSET_OVERFLOW_BADLY) — new messages at lower offsets are then not a reorder.
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
-import { groupSpecs } from "./context.ts";
+import { brokerOfQueue, groupSpecs } from "./context.ts";
+import { powerLossesOf } from "./guarantee.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural } from "./evidence.ts";
 import { indexHistory } from "./history_index.ts";
@@ -57,6 +62,10 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
   const queueLatest = new Map<string, Latest>();
   const keyLatest = new Map<string, Latest>();
   const queueReorders: QueueReorder[] = [];
+  const losses = powerLossesOf(index, context);
+  const masterOf = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
+  const masterLostPowerBetween = (queue: string, fromMs: number, toMs: number): boolean =>
+    (losses.get(masterOf.get(brokerOfQueue(queue)) ?? "") ?? []).some((loss) => loss.timeMs >= fromMs && loss.timeMs <= toMs);
   const keyReorders: KeyReorder[] = [];
   for (const delivery of index.deliveries) {
     const receiver = broadcasting.has(delivery.group) ? `${delivery.group}/${delivery.process}` : delivery.group;
@@ -69,7 +78,7 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
         const laneKey = `${delivery.group}\u0000${delivery.queue}\u0000${delivery.process}`;
         const current: Latest = { id: delivery.messageId, timeMs: delivery.timeMs, queueOffset: delivery.queueOffset, offset: delivery.queueOffset };
         const latest = queueLatest.get(laneKey);
-        if (latest !== undefined && current.offset < latest.offset) {
+        if (latest !== undefined && current.offset < latest.offset && !masterLostPowerBetween(delivery.queue, latest.timeMs, current.timeMs)) {
           queueReorders.push({ group: delivery.group, queue: delivery.queue, process: delivery.process, earlier: strip(latest), later: strip(current) });
         } else {
           queueLatest.set(laneKey, current);
