@@ -120,7 +120,9 @@ export async function imageFiles(root = projectRoot, nodeBinary = realpathSync(p
   };
   for (const entry of projectEntries) addTree(entry, isTest);
   // Packages' own tests, docs and type declarations are never loaded at run time.
-  const unused = (file: string): boolean => file.endsWith(".md") || file.endsWith(".d.ts") || isTest(file) || /\/node_modules\/[^/]+(\/[^/]+)?\/(test|tests|docs?)\//.test(file);
+  // A package's own top-level test/ and docs/ folders only (scoped names included): `yaml` keeps
+  // code in dist/doc/, which the broker needs for plain_acl.yml.
+  const unused = (file: string): boolean => file.endsWith(".md") || file.endsWith(".d.ts") || isTest(file) || /\/node_modules\/(@[^/]+\/)?[^/]+\/(test|tests|docs?)\//.test(file);
   // A package's nested node_modules are packages of their own: added when needed, once.
   for (const dir of runtimePackageDirs(root)) addTree(dir, (file) => unused(file) || relative(join(root, dir), file).includes("node_modules/"));
   return files;
