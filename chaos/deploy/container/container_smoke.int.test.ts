@@ -15,6 +15,7 @@ import { MemoryHistory, parseHistoryJsonl } from "../../history/types.ts";
 import { planCluster } from "../../plan.ts";
 import { historyFileName, reportFileName, resultFileName, type RunResult } from "../../result.ts";
 import { runScenario } from "../../runner.ts";
+import { writeRunReport } from "../../../reports/run_dir.ts";
 import { scenarioFileName } from "../../scenario_json.ts";
 import type { Intervals, Scenario } from "../../scenario.ts";
 import { listLeftovers } from "./cleanup.ts";
@@ -80,6 +81,8 @@ test("1m with the real CLIs: a host admin client sees broker-a at its container 
 test("1m + one broker crash through the runner: the simulator's result files, acked sends, nothing left", { skip, timeout: 600_000 }, async () => {
   const outDir = mkdtempSync(join(tmpdir(), "mqlab-container-smoke-"));
   const result: RunResult = await runScenario(smokeScenario, { deployer: new ContainerDeployer(), seed: 1, outDir });
+  // The runner writes run records; the report is rendered from them, as the CLI does.
+  writeRunReport(outDir);
   const summary = `verdict ${result.verdict}${result.error ? ` (${result.error})` : ""}; counts ${JSON.stringify(result.counts)}; checks ${JSON.stringify(result.checks.map((check) => [check.name, check.verdict]))}`;
   console.log(`container smoke: ${summary}`);
   for (const file of [resultFileName, historyFileName, reportFileName, scenarioFileName, "container-deploy.json"]) {
