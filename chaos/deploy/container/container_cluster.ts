@@ -2,7 +2,7 @@
 // and their network namespaces, workload clients run chaos/deploy/worker.ts in containers of
 // their own and stream history over stdout. Teardown stops clients, then servers, then removes
 // every container, the network and the volumes of the run, and says so if anything is left.
-import { setTimeout as sleep } from "node:timers/promises";
+import { runNowMs, waitForRunTime } from "../run_clock.ts";
 import { UnsupportedFaultError, type Fault } from "../../faults/types.ts";
 import type { HistoryRecorder, NodeEvent } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
@@ -70,12 +70,11 @@ export class ContainerCluster implements Cluster {
   }
 
   nowMs(): number {
-    return Date.now() - this.runStartEpochMs;
+    return runNowMs(this.runStartEpochMs);
   }
 
-  async advanceTo(ms: number): Promise<void> {
-    const waitMs = ms - this.nowMs();
-    if (waitMs > 0) await sleep(waitMs);
+  advanceTo(ms: number): Promise<void> {
+    return waitForRunTime(this.runStartEpochMs, ms);
   }
 
   nodes(): DeployedNode[] {

@@ -4,9 +4,9 @@
 // worker), faults on servers go to the fault driver. Node names are the scenario's (namesrv-1,
 // broker-a, ...): the driver config maps them to the real cluster. Teardown stops the workers
 // and undoes what the driver left; the servers keep running (they are the user's).
+import { runNowMs, waitForRunTime } from "../run_clock.ts";
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Fault } from "../../faults/types.ts";
 import type { HistoryRecorder, NodeEvent } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
@@ -52,12 +52,11 @@ export class ExternalCluster implements Cluster {
   }
 
   nowMs(): number {
-    return Date.now() - this.runStartEpochMs;
+    return runNowMs(this.runStartEpochMs);
   }
 
-  async advanceTo(ms: number): Promise<void> {
-    const waitMs = ms - this.nowMs();
-    if (waitMs > 0) await sleep(waitMs);
+  advanceTo(ms: number): Promise<void> {
+    return waitForRunTime(this.runStartEpochMs, ms);
   }
 
   nodes(): DeployedNode[] {

@@ -6,9 +6,9 @@
 // so concurrent runs and a `just cluster` on the default ports never collide. Time is
 // wall time. Teardown removes processes, namespace (with its rules) and the run directory —
 // also on failure during bring-up, on Ctrl-C and on exit (teardown_guard.ts).
+import { runNowMs, waitForRunTime } from "../run_clock.ts";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { UnsupportedFaultError, type Fault } from "../../faults/types.ts";
 import type { HistoryRecorder, NodeEvent } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
@@ -234,12 +234,11 @@ export class ProcessCluster implements Cluster {
   }
 
   nowMs(): number {
-    return Date.now() - this.runStartEpochMs;
+    return runNowMs(this.runStartEpochMs);
   }
 
-  async advanceTo(ms: number): Promise<void> {
-    const waitMs = ms - this.nowMs();
-    if (waitMs > 0) await sleep(waitMs);
+  advanceTo(ms: number): Promise<void> {
+    return waitForRunTime(this.runStartEpochMs, ms);
   }
 
   nodes(): DeployedNode[] {
