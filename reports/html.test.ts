@@ -26,6 +26,8 @@ test("a failing report shows the verdict, the evidence ids, the replay command a
   assert.match(html, /inject 20 s → heal 50 s/);
   assert.match(html, /broker-a:1 held by consumer-G-1 and consumer-G-2/);
   assert.match(html, /class="hold double-held"/);
+  assert.match(html, /<section id="lag-section"><h2>Consumer lag<\/h2>/);
+  assert.match(html, /<polyline class="lag-series"[^>]*><title>lag of G<\/title>/);
   assert.match(html, /<code>msg-12<\/code><\/td><td>G<\/td><td>3<\/td>/);
   assert.equal(wellFormednessError(html, "html"), null);
 });

@@ -9,10 +9,11 @@ import type { CheckResult, PhaseResult, PhaseSymptom, RunCounts, RunResult } fro
 import { reportCss } from "./css.ts";
 import { esc, millis, seconds } from "./escape.ts";
 import { evidenceHtml } from "./evidence_html.ts";
+import { groupLags } from "./lag.ts";
 import { runProbesHtml } from "./probes_html.ts";
 import { sendErrorsSection } from "./send_errors.ts";
 import { assignmentLanes, bucketize, faultBands, nodeMarks, timeRange } from "./series.ts";
-import { assignmentSvg, faultColor, palette, seriesStyles, timelineSvg } from "./svg.ts";
+import { assignmentSvg, faultColor, lagSvg, palette, seriesStyles, timelineSvg } from "./svg.ts";
 
 export interface ReportOptions {
   /**
@@ -37,6 +38,7 @@ export function renderReport(result: RunResult, history: readonly HistoryEvent[]
     result.narrative === undefined ? "" : narrative(result),
     result.phases === undefined || result.phases.length === 0 ? "" : phases(result.phases, options.phaseHistories),
     perPhase ? "" : timeline(result, history, originMs, endMs),
+    perPhase ? "" : lag(result, history, originMs, endMs),
     checks(result.checks),
     perPhase ? "" : countsSection(result.counts),
     perPhase ? "" : sendErrorsSection(history),
@@ -128,6 +130,19 @@ function timeline(result: RunResult, history: readonly HistoryEvent[], originMs:
     (bands.length === 0 ? "<p>No faults were injected.</p>" : `<table class="evidence faults"><caption>Faults</caption><thead><tr><th>kind</th><th>target</th><th>detail</th><th>inject</th><th>heal</th></tr></thead><tbody>${faultRows}</tbody></table>`) +
     (total === 0 ? "" : `<details><summary>Node events (${esc(total)})</summary><table class="evidence"><thead><tr><th>time</th><th>node</th><th>event</th></tr></thead><tbody>${nodeRows}</tbody></table>${total > 60 ? `<p class="more">… and ${esc(total - 60)} more.</p>` : ""}</details>`) +
     `</section>`;
+}
+
+function lag(result: RunResult, history: readonly HistoryEvent[], originMs: number, endMs: number): string {
+  const series = bucketize(history, originMs, endMs);
+  const lags = groupLags(history, originMs, series.bucketMs, series.invoked.length);
+  if (lags.length === 0) return "";
+  const legend = lags.map((entry, index) => `<span class="key"><span class="swatch" style="background:${palette[index % palette.length] ?? "#999"}"></span>${esc(entry.group)}</span>`).join("");
+  const rows = lags.map((entry) => `<tr><td>${esc(entry.group)}</td><td>${esc(entry.maxLag)}</td><td>${entry.maxLag === 0 ? "–" : esc(seconds(entry.maxLagAtMs - originMs))}</td>` +
+    `<td>${entry.caughtUpAtMs === null ? "never behind" : esc(seconds(entry.caughtUpAtMs - originMs))}</td></tr>`).join("");
+  return `<section id="lag-section"><h2>Consumer lag</h2>` +
+    `<p>Messages acked to the producer but not yet received by the group, at the end of each ${esc(millis(series.bucketMs))} (rocketmq_group_diff, seen from the clients). Only messages the group received in the end count; delayed messages wait on purpose and are left out; losses are the delivery check's.</p>` +
+    lagSvg(lags, series, faultBands(result, history)) + `<div class="legend">${legend}</div>` +
+    `<table class="evidence"><thead><tr><th>group</th><th>most behind</th><th>at</th><th>caught up at</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 function checks(list: readonly CheckResult[]): string {

@@ -1,9 +1,11 @@
-// The report's two hand-written inline SVG charts, sharing one time axis (x = seconds):
-// the timeline (fault bands shaded and labelled inject→heal, per-second rates of sends,
-// acks, failed/unknown sends, deliveries and retries, node events as marks) and the queue
-// ownership lanes per consumer group (a coloured band per holder, red where two hold a queue).
+// The report's hand-written inline SVG charts, sharing one time axis (x = seconds): the
+// timeline (fault bands shaded and labelled inject→heal, per-second rates of sends, acks,
+// failed/unknown sends, deliveries and retries, node events as marks), consumer lag per group
+// (one line per group, fault bands shaded) and the queue ownership lanes per consumer group (a
+// coloured band per holder, red where two hold a queue).
 // Every element is closed explicitly and every text escaped; tooltips are <title> children.
 import { coord, esc, seconds } from "./escape.ts";
+import type { GroupLag } from "./lag.ts";
 import type { FaultBand, GroupLanes, NodeMark, Series } from "./series.ts";
 
 export const chartWidth = 1000;
@@ -114,6 +116,35 @@ export function timelineSvg(series: Series, bands: readonly FaultBand[], marks: 
       `<circle cx="${x}" cy="${laneY + 11}" r="3.5" fill="${markColors[mark.event] ?? "#6e7781"}"></circle></g>`);
   }
   parts.push(axisSvg(axis, laneY + 26));
+  parts.push("</svg>");
+  return parts.join("");
+}
+
+/** Consumer lag per group: messages stored but not yet received, at each bucket's end. */
+export function lagSvg(lags: readonly GroupLag[], series: Series, bands: readonly FaultBand[]): string {
+  const axis = new Axis(series.originMs, series.endMs);
+  const top = 10;
+  const plotHeight = 140;
+  const height = top + plotHeight + 30;
+  const yMax = niceMax(Math.max(0, ...lags.map((entry) => entry.maxLag)));
+  const y = (messages: number): number => top + plotHeight - messages / yMax * plotHeight;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" id="lag" class="chart" viewBox="0 0 ${chartWidth} ${height}" role="img" aria-label="consumer lag per group">`];
+  for (const band of bands) {
+    const x1 = axis.x(band.startMs);
+    const x2 = Math.max(x1 + 2, axis.x(band.endMs ?? series.endMs));
+    parts.push(`<rect class="fault-shade" x="${coord(x1)}" y="${top}" width="${coord(x2 - x1)}" height="${plotHeight}" fill="${faultColor(band.kind)}" fill-opacity="0.14"><title>${esc(`${band.kind} ${band.target}`)}</title></rect>`);
+  }
+  for (const messages of [0, yMax / 2, yMax]) {
+    parts.push(`<line x1="${left}" y1="${coord(y(messages))}" x2="${chartWidth - right}" y2="${coord(y(messages))}" class="grid"></line>`);
+    parts.push(`<text x="${left - 6}" y="${coord(y(messages) + 4)}" text-anchor="end" class="tick">${esc(formatRate(messages))}</text>`);
+  }
+  parts.push(`<text x="12" y="${top + plotHeight / 2}" class="tick" transform="rotate(-90 12 ${top + plotHeight / 2})" text-anchor="middle">messages</text>`);
+  lags.forEach((entry, index) => {
+    const points = Array.from(entry.lag, (messages, bucket) =>
+      `${coord(axis.x(series.originMs + (bucket + 1) * series.bucketMs))},${coord(y(messages))}`).join(" ");
+    parts.push(`<polyline class="lag-series" points="${axis.x(series.originMs)},${coord(y(0))} ${points}" fill="none" stroke="${palette[index % palette.length] ?? "#999"}" stroke-width="2" stroke-linejoin="round"><title>${esc(`lag of ${entry.group}`)}</title></polyline>`);
+  });
+  parts.push(axisSvg(axis, top + plotHeight + 4));
   parts.push("</svg>");
   return parts.join("");
 }
