@@ -116,7 +116,8 @@ lab-coverage out="reports/out/lab-coverage":
 coverage +dirs:
     node --import tsx chaos/cli/mqlab.ts coverage {{dirs}}
 
-# mutation score of system/ against the mutation lab (a long job, not CI): `just mutation --sample 40`; per-mutant budget --budget-s (default 180)
+# mutation score of system/ against the mutation lab (a long job, not CI): `just mutation --sample 40`; per-mutant budget --budget-s (default 180);
+# `--lab battery[:runs]` faces each mutant with the CI battery itself cut to that many swarm runs (default 60)
 mutation *flags="":
     node --import tsx chaos/power/mutation.ts {{flags}} --out reports/out/mutation
 

@@ -40,8 +40,25 @@ interface Options {
   labCommand: string[];
 }
 
+/** The one-minute mutation lab (chaos/cli/mutation_lab.ts). */
+const smokeLabCommand = ["--import", "tsx", "chaos/cli/mutation_lab.ts"];
+/**
+ * Seed 1's first 60 swarm runs reach every required probe (the last one first at run 54), so a
+ * battery that short still fails a mutant that makes a required path unreachable.
+ */
+const batteryLabRunsDefault = 60;
+
+/**
+ * The CI battery itself, cut to a fixed number of swarm runs (the wall budget is left huge so a
+ * slow mutant runs the same runs and meets the per-mutant --budget-s instead): this measures the
+ * lab CI actually runs, not a stand-in. Shrinking is cut to one run: the first failure kills the mutant.
+ */
+function batteryLabCommand(runs: number): string[] {
+  return ["--import", "tsx", "chaos/cli/mqlab.ts", "battery", "--budget", "86400", "--seed", "1", "--runs", String(runs), "--shrink-runs", "1", "--out", "reports/out/mutation-battery"];
+}
+
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { report: undefined, coverageJson: undefined, sample: undefined, ids: undefined, seed: 1, budgetMs: 180_000, outDir: "reports/out/mutation", labCommand: ["--import", "tsx", "chaos/cli/mutation_lab.ts"] };
+  const options: Options = { report: undefined, coverageJson: undefined, sample: undefined, ids: undefined, seed: 1, budgetMs: 180_000, outDir: "reports/out/mutation", labCommand: smokeLabCommand };
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index];
     const value = argv[index + 1];
@@ -53,7 +70,9 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === "--report" && value !== undefined) options.report = value;
     else if (flag === "--ids" && value !== undefined) options.ids = value.split(",");
     else if (flag === "--coverage-json" && value !== undefined) options.coverageJson = value;
-    else throw new Error(`usage: mutation.ts [--sample N] [--seed S] [--budget-s seconds] [--out dir] (bad: ${flag} ${value ?? ""})`);
+    else if (flag === "--lab" && value === "smoke") options.labCommand = smokeLabCommand;
+    else if (flag === "--lab" && value !== undefined && /^battery(:\d+)?$/.test(value)) options.labCommand = batteryLabCommand(Number(value.split(":")[1] ?? batteryLabRunsDefault));
+    else throw new UsageError(`usage: mutation.ts [--sample N] [--seed S] [--budget-s seconds] [--out dir] [--lab smoke|battery[:runs]] (bad: ${flag} ${value ?? ""})`);
     index++;
   }
   return options;
@@ -185,8 +204,17 @@ function summarize(outcomes: readonly Outcome[], executed?: Map<string, Set<numb
   return lines.join("\n") + "\n";
 }
 
+class UsageError extends Error {}
+
 async function main(): Promise<number> {
-  const options = parseArgs(process.argv.slice(2));
+  let options: Options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
   const repo = resolve(".");
   const executed = options.coverageJson === undefined ? undefined : executedLines(resolve(options.coverageJson), repo);
   if (options.report !== undefined) {
