@@ -7,6 +7,8 @@ export type { Message, ClientMessageExt } from "./message.ts";
 export { bodyText } from "./message.ts";
 export { messageQueueToString } from "./message_queue.ts";
 export { getOrCreateClientInstance, ClientInstance } from "./client_instance.ts";
+export { clientInstancesOf } from "./client_instance.ts";
+export { publishQueuesOf, subscribeQueuesOf } from "./route_data.ts";
 export type { TopicRouteData, QueueData, BrokerData } from "../protocol/route.ts";
 
 export { Producer, DEFAULT_PRODUCER_GROUP, MAX_MESSAGE_SIZE_DEFAULT } from "./producer/producer.ts";
