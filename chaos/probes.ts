@@ -9,7 +9,7 @@
 // that hit nothing; a required probe is judged missing only over runs that collected.
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { isProbeName, probeCatalog, requiredProbeNames, type ProbeName } from "../system/env/probe.ts";
+import { isProbeName, probeCatalog, requiredProbeNames, type ProbeName } from "../system/env/index.ts";
 import { readRunResult, resultFileName, type RunResult } from "./result.ts";
 
 export type { ProbeHits, RunProbes } from "./result.ts";

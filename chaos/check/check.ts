@@ -8,12 +8,12 @@
 import fc from "fast-check";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
+import type { BrokerTestFaults } from "../../system/broker/index.ts";
 import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
 import { executeScenario } from "../execute.ts";
 import type { ScheduledFault } from "../faults/types.ts";
 import { emptyCounts, type CheckResult, type ProbeHits, type RunCounts, type RunProbes, type RunResult, type RunVerdict } from "../result.ts";
-import { ProbeCounter } from "../../system/env/probe.ts";
+import { ProbeCounter } from "../../system/env/index.ts";
 import { judge, runScenario } from "../runner.ts";
 import type { Scenario, TopologyName } from "../scenario.ts";
 import { checkCaseArbitrary, type CheckCase } from "./arbitraries.ts";
