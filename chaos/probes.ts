@@ -12,8 +12,6 @@ import { join } from "node:path";
 import { isProbeName, probeCatalog, requiredProbeNames, type ProbeName } from "../system/env/index.ts";
 import { readRunResult, resultFileName, type RunResult } from "./result.ts";
 
-export type { ProbeHits, RunProbes } from "./result.ts";
-
 /** One run as the aggregate sees it: its result and, when known, its directory. */
 export interface ProbeRun {
   result: Pick<RunResult, "scenario" | "seed" | "replay" | "probes">;

@@ -135,11 +135,6 @@ export async function judgeScenario(scenario: Scenario, seed: number): Promise<J
   return { verdict: judged.verdict, failedChecks, checks: judged.checks, counts: judged.counts, probes: execution.probes, ...trace };
 }
 
-/** Runs one case in the simulator and judges it with the property's checkers (no files). */
-export async function judgeCase(checkCase: CheckCase, options: Pick<CheckOptions, "property" | "topology" | "testFaults">): Promise<Judged> {
-  return judgeScenario(checkScenario(checkCase, options.property, options.topology, options.testFaults), checkCase.seed);
-}
-
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const startMs = performance.now();
   const source = options.source ?? (scheduleSource(options.property, options.topology, options.testFaults));
