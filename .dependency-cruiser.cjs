@@ -7,6 +7,9 @@
 //                  ↑
 //   chaos/cli/ (the composition root: the mqlab commands wire scenarios, the lab and reports)
 //
+// The lab reaches each system/ package through its entry point, system/<pkg>/index.ts
+// (rule lab-uses-system-through-index below, with its two exceptions).
+//
 // Tests (*.test.ts, *.test_support.ts, testing/ folders, system/client/test/) are leaves nothing else imports, so
 // they may reach one layer up for fixtures (a chaos test runs a scenario of the library; a
 // system/ha test drives the simulator). Production code never does. No import cycles anywhere.
@@ -52,6 +55,18 @@ module.exports = {
       comment: "A scenario or incident is data plus a symptom reading; rendering is the CLI's business.",
       from: { path: "^scenarios/", pathNot: testCode },
       to: { path: "^reports/" },
+    },
+    {
+      name: "lab-uses-system-through-index",
+      severity: "error",
+      comment: "chaos/, scenarios/ and reports/ use a system/ package only through its entry point, " +
+        "system/<pkg>/index.ts, so a package's files can move and split without touching the lab. " +
+        "Exceptions: system/env/real/index.ts (the real Env is its own entry point, kept out of " +
+        "system/env/index.ts so that importing the Env port never loads node:net, node:fs or pino), and " +
+        "test helpers (testing/ folders, *.test_support.ts), which a package offers its tests and the lab's. " +
+        "The CLI programs (system/cli/mqbroker.ts, ...) are spawned by path, never imported.",
+      from: { path: "^(chaos|scenarios|reports)/" },
+      to: { path: "^system/", pathNot: ["^system/[^/]+/index\\.ts$", "^system/env/real/index\\.ts$", testCode] },
     },
     {
       name: "reports-read-run-records-only",

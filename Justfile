@@ -9,11 +9,12 @@ default:
 setup:
     npm ci --no-audit --no-fund
 
-# type-check, lint, and the dependency direction and no-cycle rules (.dependency-cruiser.cjs)
+# type-check, lint, the dependency direction and no-cycle rules (.dependency-cruiser.cjs), and no unused file or export (knip.json)
 check:
     tsc --noEmit -p tsconfig.json
     eslint --max-warnings=0 .
     depcruise --config .dependency-cruiser.cjs system chaos scenarios reports
+    knip --no-progress
 
 # the README's test command: unit, property and integration tests and the CI scenario suite
 test:
@@ -158,8 +159,7 @@ lab-tx seed="1":
     node --import tsx --test system/broker/transaction/*.test.ts system/broker/flow/*.test.ts system/client/producer/transaction_producer.test.ts system/client/consumer/pull_flow_control.test.ts chaos/checkers/transactions.test.ts scenarios/library/transactions.test.ts
     node --import tsx --test system/client/test/transaction_check.int.test.ts
 
-# unused files and exports (knip.json: the bins, CLIs, benches and tests are the entry points).
-# Not part of `check` yet: it still lists ~130 unused exports, mostly the packages' index.ts
-# re-exports that chaos/ does not use yet (issue 14, partial)
+# unused files, exports and exported types (knip.json: the entry points are what runs by path: bins,
+# recipe programs, spawned workers, benches, generators, tests); part of `check`
 knip:
     knip --no-progress

@@ -55,8 +55,3 @@ export function planCluster(scenario: Scenario, seed: number): ClusterPlan {
   if (scenario.simNetwork !== undefined) plan.simNetwork = scenario.simNetwork;
   return plan;
 }
-
-/** Reads the effective value of a broker.conf key from a planned broker (last one wins). */
-export function plannedValue(broker: PlannedBroker, key: string): string | undefined {
-  return propertyValue(broker.confText, key);
-}

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { requiredProbeNames, type ProbeName } from "../system/env/probe.ts";
+import { requiredProbeNames, type ProbeName } from "../system/env/index.ts";
 import { findScenario } from "../scenarios/index.ts";
 import { SimDeployer } from "./deploy/sim/sim_deployer.ts";
 import { aggregateProbes, checkRequiredProbes, readProbeRuns, renderProbeText, type ProbeRun } from "./probes.ts";

@@ -9,10 +9,8 @@
 // that hit nothing; a required probe is judged missing only over runs that collected.
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { isProbeName, probeCatalog, requiredProbeNames, type ProbeName } from "../system/env/probe.ts";
+import { isProbeName, probeCatalog, requiredProbeNames, type ProbeName } from "../system/env/index.ts";
 import { readRunResult, resultFileName, type RunResult } from "./result.ts";
-
-export type { ProbeHits, RunProbes } from "./result.ts";
 
 /** One run as the aggregate sees it: its result and, when known, its directory. */
 export interface ProbeRun {

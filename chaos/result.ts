@@ -8,8 +8,8 @@ import { join } from "node:path";
 import type { Fault, ScheduledFault } from "./faults/types.ts";
 import { faultTarget } from "./faults/types.ts";
 import type { Intervals } from "./scenario.ts";
-import type { BrokerTestFaults } from "../system/broker/test_faults.ts";
-import type { ProbeName } from "../system/env/probe.ts";
+import type { BrokerTestFaults } from "../system/broker/index.ts";
+import type { ProbeName } from "../system/env/index.ts";
 
 /** Code-probe hits by name (only probes hit at least once); see chaos/probes.ts. */
 export type ProbeHits = Partial<Record<ProbeName, number>>;

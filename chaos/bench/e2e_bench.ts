@@ -14,9 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freeBrokerPort, killAll, startBroker, startNamesrv, writeBrokerConf } from "../../system/cli/testing/processes.ts";
-import { AdminClient } from "../../system/client/admin/admin_client.ts";
-import { PushConsumer } from "../../system/client/consumer/push_consumer.ts";
-import { Producer } from "../../system/client/producer/producer.ts";
+import { AdminClient, PushConsumer, Producer } from "../../system/client/index.ts";
 import { createRealEnv } from "../../system/env/real/index.ts";
 
 const { values: args } = parseArgs({

@@ -14,8 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freeHaBrokerPort, killAll, startBroker, startNamesrv, writeBrokerConf } from "../../system/cli/testing/processes.ts";
-import { AdminClient } from "../../system/client/admin/admin_client.ts";
-import { Producer } from "../../system/client/producer/producer.ts";
+import { AdminClient, Producer } from "../../system/client/index.ts";
 import { createRealEnv } from "../../system/env/real/index.ts";
 import type { RealEnv } from "../../system/env/real/index.ts";
 

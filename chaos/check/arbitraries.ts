@@ -11,7 +11,7 @@ import type { Fault, ScheduledFault } from "../faults/types.ts";
 import type { TopologyName } from "../scenario.ts";
 import { loadTopology } from "../topologies/index.ts";
 import { brokerNodeName } from "../checkers/context.ts";
-import { parseProperties } from "../../system/config/properties.ts";
+import { parseProperties } from "../../system/config/index.ts";
 import type { CheckProperty, GeneratedFaultKind } from "./properties.ts";
 import type { MixName } from "../workload/mixes.ts";
 

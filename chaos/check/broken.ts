@@ -2,7 +2,7 @@
 // gathers the NameServer's and replication's switches) a check turns on, to prove its property
 // catches a deliberately broken cluster. Numeric switches take a value or a default that shows
 // within a short run. Several switches: `--broken a,b=3` (parseBrokenSwitches).
-import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
+import type { BrokerTestFaults } from "../../system/broker/index.ts";
 
 type SwitchName = keyof BrokerTestFaults;
 

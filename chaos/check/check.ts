@@ -8,12 +8,12 @@
 import fc from "fast-check";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
+import type { BrokerTestFaults } from "../../system/broker/index.ts";
 import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
 import { executeScenario } from "../execute.ts";
 import type { ScheduledFault } from "../faults/types.ts";
 import { emptyCounts, type CheckResult, type ProbeHits, type RunCounts, type RunProbes, type RunResult, type RunVerdict } from "../result.ts";
-import { ProbeCounter } from "../../system/env/probe.ts";
+import { ProbeCounter } from "../../system/env/index.ts";
 import { judge, runScenario } from "../runner.ts";
 import type { Scenario, TopologyName } from "../scenario.ts";
 import { checkCaseArbitrary, type CheckCase } from "./arbitraries.ts";
@@ -133,11 +133,6 @@ export async function judgeScenario(scenario: Scenario, seed: number): Promise<J
   const judged = judge(scenario, execution.history.events, execution.endMs);
   const failedChecks = judged.checks.filter((check) => check.verdict === "fail").map((check) => check.name);
   return { verdict: judged.verdict, failedChecks, checks: judged.checks, counts: judged.counts, probes: execution.probes, ...trace };
-}
-
-/** Runs one case in the simulator and judges it with the property's checkers (no files). */
-export async function judgeCase(checkCase: CheckCase, options: Pick<CheckOptions, "property" | "topology" | "testFaults">): Promise<Judged> {
-  return judgeScenario(checkScenario(checkCase, options.property, options.topology, options.testFaults), checkCase.seed);
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {

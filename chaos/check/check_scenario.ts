@@ -2,7 +2,7 @@
 // to drain), so RocketMQ's intervals are shortened in proportion (route poll, heartbeats and
 // registrations every 3 s, expiry after 10 s): every liveness bound the checkers derive from
 // them still fits in the quiesce phase, and one run costs about a second of CPU.
-import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
+import type { BrokerTestFaults } from "../../system/broker/index.ts";
 import { faultTarget } from "../faults/types.ts";
 import type { Intervals, Scenario, TopologyName } from "../scenario.ts";
 import { checkGroup, checkTiming, checkTopic, type CheckCase } from "./arbitraries.ts";

@@ -2,7 +2,7 @@
 // (which broker nodes exist, their role and flush type, who is whose slave), the intervals the
 // run used, the workload (topics, queue counts, consumer groups) and the fault schedule. All
 // plain data, so checkers stay pure functions (history, context) → CheckResult.
-import { parseProperties } from "../../system/config/properties.ts";
+import { parseProperties } from "../../system/config/index.ts";
 import type { ScheduledFault } from "../faults/types.ts";
 import type { ConsumerGroupSpec, Expectations, Intervals, Scenario, Workload } from "../scenario.ts";
 import { effectiveIntervals } from "../scenario.ts";

@@ -84,30 +84,5 @@ export function evaluateRun(history: readonly HistoryEvent[], context: CheckCont
   return { checks, counts: computeCounts(history, context), verdict: verdictOf(checks) };
 }
 
-export type { BrokerFacts, CheckContext, CheckOptions, LatencyBounds, TopologyFacts } from "./context.ts";
+export type { CheckContext } from "./context.ts";
 export { contextFromScenario, topologyFactsFromFiles } from "./context.ts";
-export { analyzeDelivery, checkDelivery } from "./delivery.ts";
-export type { DeliveryEvidence } from "./delivery.ts";
-export { checkOrder } from "./order.ts";
-export type { OrderEvidence } from "./order.ts";
-export { checkFailover } from "./failover.ts";
-export type { FailoverEvidence, UnavailabilityWindow } from "./failover.ts";
-export { boundFor, deriveFailoverBounds } from "./bounds.ts";
-export type { BoundDerivation, FailoverBounds, TimeSpan } from "./bounds.ts";
-export { checkOrderly } from "./orderly.ts";
-export { checkSharding } from "./sharding.ts";
-export { checkRetry } from "./retry.ts";
-export { checkDelay } from "./delay.ts";
-export { checkLateJoin } from "./late_join.ts";
-export { checkProducerFailover } from "./producer_failover.ts";
-export { checkReplica } from "./replica.ts";
-export { checkRoutes } from "./routes.ts";
-export { checkDuplicates } from "./duplicates.ts";
-export { checkSendStatus } from "./send_status.ts";
-export { checkSqlFilter } from "./sql_filter.ts";
-export { checkTransactions } from "./transactions.ts";
-export type { TransactionEvidence } from "./transactions.ts";
-export { checkRebalance } from "./rebalance.ts";
-export type { GroupAssignment, RebalanceEvidence } from "./rebalance.ts";
-export { checkLatency } from "./latency.ts";
-export type { LatencyEvidence, LatencyStats } from "./latency.ts";

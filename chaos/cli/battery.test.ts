@@ -12,7 +12,7 @@ import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
 import { readRunResult } from "../result.ts";
 import { runScenario } from "../runner.ts";
 import { readScenarioFile } from "../scenario_json.ts";
-import { probeCatalog } from "../../system/env/probe.ts";
+import { probeCatalog } from "../../system/env/index.ts";
 import { renderBatteryText } from "./battery_command.ts";
 import type { ProbeAggregate } from "../probes.ts";
 import { batteryProperties, runBattery, runPlan, runSeed, shrinkReserveMs } from "./battery.ts";

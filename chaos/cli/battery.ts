@@ -9,7 +9,7 @@
 // what is left is the shrink reserve.
 import { join } from "node:path";
 import { mkdirSync, writeFileSync } from "node:fs";
-import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
+import type { BrokerTestFaults } from "../../system/broker/index.ts";
 import { findSuite } from "../../scenarios/index.ts";
 import { renderJunit } from "../../reports/junit.ts";
 import { renderBatteryHtml } from "../../reports/battery.ts";
@@ -25,11 +25,11 @@ import { faultRecordOf } from "../result.ts";
 import { emptyDistribution, tally } from "../swarm/distribution.ts";
 import { writeProbeCoverage } from "./coverage_command.ts";
 import type { ProbeRun } from "../probes.ts";
-import { requiredProbeNames, type ProbeName } from "../../system/env/probe.ts";
+import { requiredProbeNames, type ProbeName } from "../../system/env/index.ts";
 import { swarmFaultWeights, swarmSource } from "../swarm/swarm_case.ts";
 import { swarmFaultKinds, type SwarmFaultKind, type SwarmRole } from "../swarm/faults.ts";
 import { writeRunReport } from "../../reports/run_dir.ts";
-import { errorText } from "../../system/stdx/error_text.ts";
+import { errorText } from "../../system/stdx/index.ts";
 
 /**
  * The properties a battery cycles through: the durability pair, order, rebalance, duplicates,

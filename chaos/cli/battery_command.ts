@@ -12,7 +12,7 @@ import { deployerNames } from "../deploy/index.ts";
 import { batteryDefaults, runBattery } from "./battery.ts";
 import type { BatterySummary } from "../swarm/battery_summary.ts";
 import { renderDistributionText } from "../swarm/distribution.ts";
-import { errorText } from "../../system/stdx/error_text.ts";
+import { errorText } from "../../system/stdx/index.ts";
 
 interface BatteryCliOptions {
   budget?: string;

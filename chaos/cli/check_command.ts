@@ -13,7 +13,7 @@ import { findProperty, propertyNames } from "../check/properties.ts";
 import { isTopologyName, topologyNames, type TopologyName } from "../scenario.ts";
 import { swarmSource } from "../swarm/swarm_case.ts";
 import { writeRunReport } from "../../reports/run_dir.ts";
-import { errorText } from "../../system/stdx/error_text.ts";
+import { errorText } from "../../system/stdx/index.ts";
 
 export const checkDefaults = { runs: 100, shrinkRuns: 60, topology: "2m-noslave" as TopologyName, outRoot: "reports/out/check" };
 

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { aggregateProbes, readProbeRuns, renderProbeText, type ProbeAggregate, type ProbeRun } from "../probes.ts";
-import { requiredProbeNames, type ProbeName } from "../../system/env/probe.ts";
+import { requiredProbeNames, type ProbeName } from "../../system/env/index.ts";
 import { renderProbeCoverage } from "../../reports/probes_html.ts";
 
 export const coverageJsonName = "coverage.json";

@@ -24,9 +24,10 @@ import { registerK8sCommand } from "./k8s_command.ts";
 import type { ExternalCliOptions } from "../deploy/external/index.ts";
 import { registerScenarioFileCommands, runIncidentFile, scenarioFileArgument } from "./scenario_file_commands.ts";
 import { writeRunReport } from "../../reports/run_dir.ts";
-import { prepareProgram, runProgram, UsageError } from "../../system/cli/cli_boundary.ts";
-import { integerIn, numberFrom, oneOf, parseShardText, readablePath, type Shard } from "../../system/cli/cli_options.ts";
-import { errorText } from "../../system/stdx/error_text.ts";
+import {
+  prepareProgram, runProgram, UsageError, integerIn, numberFrom, oneOf, parseShardText, readablePath, type Shard,
+} from "../../system/cli/index.ts";
+import { errorText } from "../../system/stdx/index.ts";
 
 const defaultOutRoot = "reports/out";
 

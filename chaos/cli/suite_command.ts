@@ -8,7 +8,7 @@ import { createDeployer } from "../deploy/index.ts";
 import type { RunResult } from "../result.ts";
 import { runScenario } from "../runner.ts";
 import { writeRunReport } from "../../reports/run_dir.ts";
-import type { Shard } from "../../system/cli/cli_options.ts";
+import type { Shard } from "../../system/cli/index.ts";
 
 /** Where a suite writes one run (scenario × seed). */
 export function suiteRunDir(outDir: string, scenario: string, seed: number): string {

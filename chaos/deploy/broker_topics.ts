@@ -2,7 +2,7 @@
 // topics.json a broker with tens of thousands of topics has, written by the deployer into the
 // broker's store before its first start (the sim deployer on the node's disk, the process
 // deployer in the node's store directory). The broker loads it as it would its own.
-import { newTopicConfig, topicConfigToJson } from "../../system/broker/topic_config.ts";
+import { newTopicConfig, topicConfigToJson } from "../../system/protocol/index.ts";
 import type { BrokerTopicsSpec } from "../scenario.ts";
 
 /** Where a broker keeps its topic table, under its storePathRootDir (TopicConfigManager). */

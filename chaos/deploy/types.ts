@@ -6,7 +6,7 @@ import type { Fault, FaultKind } from "../faults/types.ts";
 import type { HistoryRecorder } from "../history/types.ts";
 import type { ProbeHits } from "../result.ts";
 import type { BrokerTopicsSpec, Intervals, SimNetworkSpec, Workload } from "../scenario.ts";
-import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
+import type { BrokerTestFaults } from "../../system/broker/index.ts";
 
 export type DeployerName = "sim" | "process" | "container" | "external";
 

@@ -5,7 +5,7 @@
 // any other stdout line is plain log output. SIGUSR2 (or the stdin line "stop-producers")
 // stops sending; SIGTERM stops the node. Operation ids are local to one worker incarnation:
 // the deployer maps them to run-wide ids (WorkerHistoryBridge), send attempts' included.
-import type { Env } from "../../system/env/env.ts";
+import type { Env } from "../../system/env/index.ts";
 import type { HistoryEvent, HistoryRecorder } from "../history/types.ts";
 import type { ConsumerGroupSpec, Intervals, ProducerSpec, Workload } from "../scenario.ts";
 import { consumerNodeCount } from "../workload/consumer_schedule.ts";

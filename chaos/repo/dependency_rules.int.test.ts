@@ -35,6 +35,8 @@ test("each forbidden import fails the check, naming its rule", () => {
     [`${probe("system")}/bad.ts`]: 'import type { Scenario } from "../../chaos/scenario.ts";\nexport type S = Scenario;\n',
     // the lab importing reports/ or scenarios/ (only chaos/cli/ composes them)
     [`${chaos}/bad.ts`]: 'export { renderReport } from "../../reports/html.ts";\nexport { allScenarios } from "../../scenarios/index.ts";\n',
+    // the lab reaching past a system/ package's index.ts
+    [`${chaos}/internal.ts`]: 'export { createRequest } from "../../system/remoting/remoting_command.ts";\n',
     // reports/ importing system/
     [`${probe("reports")}/bad.ts`]: 'export { ResponseCode } from "../../system/remoting/index.ts";\n',
     // a cycle
@@ -42,12 +44,19 @@ test("each forbidden import fails the check, naming its rule", () => {
     [`${chaos}/b.ts`]: 'import { a } from "./a.ts";\nexport const b = (): number => (a.length > 1 ? 0 : 1);\n',
   });
   assert.notEqual(status, 0, output);
-  for (const rule of ["system-imports-only-system", "lab-does-not-import-scenarios-or-reports", "reports-read-run-records-only", "no-circular"]) {
+  for (const rule of [
+    "system-imports-only-system", "lab-does-not-import-scenarios-or-reports", "reports-read-run-records-only", "no-circular",
+    "lab-uses-system-through-index",
+  ]) {
     assert.match(output, new RegExp(rule), `${rule} not reported:\n${output}`);
   }
 });
 
 test("imports along the documented direction pass", () => {
-  const { status, output } = cruise({ [`${probe("scenarios")}/good.ts`]: 'import type { Scenario } from "../../chaos/scenario.ts";\nimport { ResponseCode } from "../../system/remoting/index.ts";\nexport type S = Scenario;\nexport const code = ResponseCode.SUCCESS;\n' });
+  const { status, output } = cruise({
+    [`${probe("scenarios")}/good.ts`]: 'import type { Scenario } from "../../chaos/scenario.ts";\nimport { ResponseCode } from "../../system/remoting/index.ts";\nexport type S = Scenario;\nexport const code = ResponseCode.SUCCESS;\n',
+    // the documented exceptions to lab-uses-system-through-index: the real Env and (from test code) test helpers
+    [`${probe("chaos")}/good.test_support.ts`]: 'export { createRealEnv } from "../../system/env/real/index.ts";\nexport { arbAnyCommand } from "../../system/remoting/remoting_arbitraries.test_support.ts";\n',
+  });
   assert.equal(status, 0, output);
 });

@@ -208,6 +208,7 @@ export type ScenarioFileScenario = Static<typeof scenarioSchema>;
 // file: a directory path is allowed there, and the loader checks the name).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
+/** @public a compile-time check, exported only so the compiler does not call it unused (knip skips @public). */
 export type SchemaMatchesScenario = Assert<Same<Omit<ScenarioFileScenario, "topology">, Omit<Scenario, "topology">>>;
 
 const narrativeSchema = Type.Object({

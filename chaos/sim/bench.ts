@@ -2,10 +2,8 @@
 // virtual-to-CPU time ratios (CPU time, because wall time on a shared CI box mostly measures
 // the neighbours) for an idle cluster, a raw echo stream, and the real remoting
 // layer doing request/response in closed loops. Wall time comes from host.ts (never the sim).
-import type { Env } from "../../system/env/env.ts";
-import { RemotingClient } from "../../system/remoting/remoting_client.ts";
-import { createRequest, createResponse, utf8 } from "../../system/remoting/remoting_command.ts";
-import { RemotingServer } from "../../system/remoting/remoting_server.ts";
+import type { Env } from "../../system/env/index.ts";
+import { RemotingClient, createRequest, createResponse, utf8, RemotingServer } from "../../system/remoting/index.ts";
 import { hostCpuMs, hostWallMs } from "./host.ts";
 import { createWorld, withWorldTrapped, type World } from "./index.ts";
 import { echoServer, recordingClient } from "./testing.ts";

@@ -6,7 +6,7 @@
 // are carved out of a shared 64 KiB slab instead (about 0.05 µs). A copy is a view with a
 // non-zero byteOffset into a slab that stays alive while any view of it does: code that
 // ignores byteOffset is broken on real sockets too (Node's Buffers are pooled the same way).
-import { assert } from "../../system/stdx/assert.ts";
+import { assert } from "../../system/stdx/index.ts";
 
 const slabSizeBytes = 64 * 1024;
 const pooledSizeMax = 4 * 1024;

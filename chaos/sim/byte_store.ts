@@ -6,7 +6,7 @@
 // chunk does not cover, and missing chunks (sparse files), read as zeros.
 // Invariant: bytes at or beyond sizeBytes inside an allocated chunk are zero, so growing a
 // file (write past the end, truncate up) reads back zeros without extra work.
-import { assert } from "../../system/stdx/assert.ts";
+import { assert } from "../../system/stdx/index.ts";
 
 export const chunkSizeBytes = 64 * 1024;
 const chunkMinBytes = 64;

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import type { Disk } from "../../system/env/env.ts";
-import { DiskError } from "../../system/env/env.ts";
+import type { Disk } from "../../system/env/index.ts";
+import { DiskError } from "../../system/env/index.ts";
 import { Inode } from "./disk_file.ts";
 import { createWorld, deriveRandom, type SimNode, type World } from "./index.ts";
 

@@ -19,8 +19,8 @@
 //   would grow past free space throws DiskError ENOSPC and changes nothing. Capacity can be
 //   changed at run time (full-disk fault); fill() makes the disk full now.
 import { posix } from "node:path";
-import { DiskError } from "../../system/env/env.ts";
-import { assert } from "../../system/stdx/assert.ts";
+import { DiskError } from "../../system/env/index.ts";
+import { assert } from "../../system/stdx/index.ts";
 import { msToUs, type SimCore } from "./core.ts";
 import { Inode } from "./disk_file.ts";
 import type { SimRandom } from "./random.ts";

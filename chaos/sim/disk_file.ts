@@ -6,7 +6,7 @@
 // durable content is, by definition, the page cache with every journal op undone. A power
 // loss keeps a PRNG-chosen prefix of the journal (in order), may tear the first op it drops
 // (a random byte prefix of that write survives), and undoes the rest, newest first.
-import { assert } from "../../system/stdx/assert.ts";
+import { assert } from "../../system/stdx/index.ts";
 import { ByteStore } from "./byte_store.ts";
 import type { SimRandom } from "./random.ts";
 

@@ -4,9 +4,9 @@
 // that does nothing observable: writes and truncates are dropped, reads still see the
 // page cache, and fsync never settles. Its handles die with it. fsync completion is
 // posted to the node's thread, so a paused node sees it only on resume.
-import type { Disk, DiskFile } from "../../system/env/env.ts";
-import { DiskError } from "../../system/env/env.ts";
-import { assert } from "../../system/stdx/assert.ts";
+import type { Disk, DiskFile } from "../../system/env/index.ts";
+import { DiskError } from "../../system/env/index.ts";
+import { assert } from "../../system/stdx/index.ts";
 import type { NodeThread } from "./core.ts";
 import type { Inode } from "./disk_file.ts";
 import { normalizePath, type SimDisk } from "./disk.ts";

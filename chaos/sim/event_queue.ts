@@ -5,7 +5,7 @@
 // one order. Cancelled events stay in the heap (lazy deletion) and are skipped when popped;
 // when they outnumber live ones the heap is rebuilt, so cancelled RPC timeouts cannot make
 // it grow without bound.
-import { assert } from "../../system/stdx/assert.ts";
+import { assert } from "../../system/stdx/index.ts";
 
 export class SimEvent {
   cancelled = false;

@@ -34,14 +34,11 @@
 // Guard:   withWorldTrapped(fn) makes Date.now, new Date(), timers, Math.random,
 //          performance.now and crypto randomness throw while fn runs.
 // Streams: deriveRandom(seed, ...labels) -> SimRandom (xoroshiro128+, integer API).
-export { createWorld, defaultStartEpochMs, World, type AddNodeOptions, type WorldOptions } from "./world.ts";
-export { SimNode, type CrashMode, type NodeEntry, type NodeHandle } from "./node.ts";
-export { NetControl, type RuleSet } from "./net_control.ts";
-export type { FlowFault, FlowFaultSpec, NetRule, NetRuleSpec, NodeSelector, SegmentationSpec, SegmentFilter, SegmentInfo } from "./net_policy.ts";
+export { createWorld, World } from "./world.ts";
+export { SimNode, type NodeHandle } from "./node.ts";
+export type { SegmentationSpec, SegmentFilter } from "./net_policy.ts";
 export { segmentationHarsh, segmentationModerate } from "./net_policy.ts";
-export { netDefaults, type NetOptions, type ResetHandle, type ResetSpec } from "./net.ts";
-export { diskDefaults, SimDisk, type DiskOptions } from "./disk.ts";
-export { deriveRandom, SimRandom } from "./random.ts";
+export { SimDisk } from "./disk.ts";
+export { deriveRandom } from "./random.ts";
 export { withWorldTrapped, WorldAccessError } from "./guard.ts";
-export { formatLogLine, printingSink, type LogLevel, type SimLogLine, type SimLogSink } from "./log.ts";
-export { TraceKind, type TraceRecord } from "./trace.ts";
+export { printingSink, type SimLogLine } from "./log.ts";

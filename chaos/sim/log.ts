@@ -5,8 +5,8 @@
 // Timestamps come from the node's clock (so clock skew shows in its lines), plus the true
 // virtual time for ordering lines across nodes. Debug lines are dropped unless enabled,
 // before any formatting work. Log lines never feed the trace hash.
-import type { Log, LogFields } from "../../system/env/env.ts";
-import { assert } from "../../system/stdx/assert.ts";
+import type { Log, LogFields } from "../../system/env/index.ts";
+import { assert } from "../../system/stdx/index.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const levelRank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };

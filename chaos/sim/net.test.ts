@@ -2,8 +2,8 @@
 // partitions, flow faults, pauses and crashes, all seen through the Env interface only.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Env } from "../../system/env/env.ts";
-import { NetError } from "../../system/env/env.ts";
+import type { Env } from "../../system/env/index.ts";
+import { NetError } from "../../system/env/index.ts";
 import { createWorld, type SimNode, type World } from "./index.ts";
 import { echoServer, Recorder, recordingClient, type ClientHandle } from "./testing.ts";
 

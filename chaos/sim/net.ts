@@ -26,9 +26,9 @@
 //   pipes are severed. Bytes already sent (or a random strict prefix of them, or of the write
 //   in progress, when the reset is mid-frame) still arrive, then RST; one endpoint hears it
 //   first, the other a chosen delay later and until then writes into the void.
-import type { Connection, Listener } from "../../system/env/env.ts";
-import { NetError } from "../../system/env/env.ts";
-import { assert } from "../../system/stdx/assert.ts";
+import type { Connection, Listener } from "../../system/env/index.ts";
+import { NetError } from "../../system/env/index.ts";
+import { assert } from "../../system/stdx/index.ts";
 import { msToUs, type NodeThread, type SimCore } from "./core.ts";
 import { Endpoint, Pipe, SegmentKind, type SegmentKindCode, type Transport } from "./net_connection.ts";
 import { Connector } from "./net_connect.ts";

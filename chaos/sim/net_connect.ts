@@ -2,8 +2,8 @@
 // one-way latency, SYN-ACK back, refusals (no listener, REJECT) answered by RST, and
 // attempts parked while a DROP rule or a powered-off host swallows them, retried when the
 // network changes (as SYN retransmission would), until the caller's own timeout fires.
-import type { Connection } from "../../system/env/env.ts";
-import { NetError } from "../../system/env/env.ts";
+import type { Connection } from "../../system/env/index.ts";
+import { NetError } from "../../system/env/index.ts";
 import { msToUs, type NodeThread } from "./core.ts";
 import type { SimEvent } from "./event_queue.ts";
 import { Endpoint, Pipe, SegmentKind, type Transport } from "./net_connection.ts";

@@ -20,8 +20,8 @@
 // connection closes; pendingWriteBytes() counts the bytes not yet delivered and drains piece by
 // piece when a write leaves in pieces; end() sends FIN after the last piece; destroy() drops
 // what has not left (RST), except what a middlebox reset had already put on the wire.
-import type { Connection } from "../../system/env/env.ts";
-import { NetError } from "../../system/env/env.ts";
+import type { Connection } from "../../system/env/index.ts";
+import { NetError } from "../../system/env/index.ts";
 import { copyBytes } from "./byte_pool.ts";
 import type { NodeThread, SimCore } from "./core.ts";
 import type { SimEvent } from "./event_queue.ts";

@@ -6,7 +6,7 @@
 // the groups (nodes named in no group keep talking to everyone); partitionOneWay(from, to)
 // drops only packets from -> to; isolate(name) cuts one node off from all others. Each
 // returns a handle for heal(handle); heal() with no argument removes every rule.
-import { assert } from "../../system/stdx/assert.ts";
+import { assert } from "../../system/stdx/index.ts";
 import { worldNodeIndex, type SimCore } from "./core.ts";
 import type { ResetHandle, ResetSpec, SimNet } from "./net.ts";
 import type { FlowFault, FlowFaultSpec, NetRule, NetRuleSpec, NodeSelector, SegmentationSpec, SegmentFilter } from "./net_policy.ts";

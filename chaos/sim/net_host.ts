@@ -3,8 +3,8 @@
 // Ephemeral ports follow Linux's default range (32768-60999) and are handed out round-robin
 // per host, so a run's addresses are deterministic. A listener belongs to the incarnation
 // that opened it: it dies with the process, and its accept callbacks run on that thread.
-import type { Connection, Listener } from "../../system/env/env.ts";
-import { assert } from "../../system/stdx/assert.ts";
+import type { Connection, Listener } from "../../system/env/index.ts";
+import { assert } from "../../system/stdx/index.ts";
 import type { NodeThread, SimCore } from "./core.ts";
 import type { Endpoint } from "./net_connection.ts";
 import { TraceKind } from "./trace.ts";

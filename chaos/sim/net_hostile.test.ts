@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import type { Connection, Env } from "../../system/env/env.ts";
-import { NetError } from "../../system/env/env.ts";
+import type { Connection, Env } from "../../system/env/index.ts";
+import { NetError } from "../../system/env/index.ts";
 import { createWorld, withWorldTrapped, type SegmentationSpec, type SimNode, type World } from "./index.ts";
 import { recordingClient, type ClientHandle } from "./testing.ts";
 

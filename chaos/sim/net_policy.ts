@@ -8,7 +8,7 @@
 // REJECT wins over DROP when both match. Faults add delay to every segment they match, and
 // model loss on a TCP-like stream as retransmission delay: each loss (probability
 // lossNumerator/lossDenominator per try) costs retransmitMs, doubling per retry (RTO backoff).
-import { assert } from "../../system/stdx/assert.ts";
+import { assert } from "../../system/stdx/index.ts";
 import { msToUs } from "./core.ts";
 import type { SimRandom } from "./random.ts";
 

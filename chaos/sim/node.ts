@@ -8,9 +8,9 @@
 // (its timers, connections and listeners die at once; its pending promises are abandoned,
 // never settled); while paused, callbacks queue up and run in order on resume.
 // Crashes and pauses are applied between events, when no microtask of the node is pending.
-import type { Env, Net } from "../../system/env/env.ts";
-import { ProbeCounter } from "../../system/env/probe.ts";
-import { assert } from "../../system/stdx/assert.ts";
+import type { Env, Net } from "../../system/env/index.ts";
+import { ProbeCounter } from "../../system/env/index.ts";
+import { assert } from "../../system/stdx/index.ts";
 import type { NodeThread, SimCore } from "./core.ts";
 import type { SimDisk } from "./disk.ts";
 import { SimDiskView } from "./disk_view.ts";

@@ -5,7 +5,7 @@
 // thread. Delays follow Node's rules (below 1 ms, NaN or above 2^31-1 ms become 1 ms), so
 // a zero-delay loop still advances virtual time. An interval re-arms from the moment it
 // fires, as Node's does.
-import type { Clock, TimerHandle, Timers } from "../../system/env/env.ts";
+import type { Clock, TimerHandle, Timers } from "../../system/env/index.ts";
 import { msToUs, type NodeThread, type SimCore } from "./core.ts";
 import type { SimEvent } from "./event_queue.ts";
 import { TraceKind } from "./trace.ts";

@@ -11,8 +11,8 @@ import { createHash } from "node:crypto";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
-import type { Random } from "../../system/env/env.ts";
-import { assert } from "../../system/stdx/assert.ts";
+import type { Random } from "../../system/env/index.ts";
+import { assert } from "../../system/stdx/index.ts";
 
 const streamDomain = "mqlab-sim/v1";
 

@@ -7,14 +7,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import type { Env } from "../../system/env/env.ts";
-import { decodeFramePayload, encodeFrame } from "../../system/remoting/command_codec.ts";
-import { FrameDecoder } from "../../system/remoting/frame_decoder.ts";
+import type { Env } from "../../system/env/index.ts";
+import {
+  decodeFramePayload, encodeFrame, FrameDecoder, RemotingClient, createRequest, createResponse, fromUtf8, utf8, type RemotingCommand, RemotingConnectionClosedError, RemotingServer,
+} from "../../system/remoting/index.ts";
 import { arbAnyCommand } from "../../system/remoting/remoting_arbitraries.test_support.ts";
-import { RemotingClient } from "../../system/remoting/remoting_client.ts";
-import { createRequest, createResponse, fromUtf8, utf8, type RemotingCommand } from "../../system/remoting/remoting_command.ts";
-import { RemotingConnectionClosedError } from "../../system/remoting/remoting_errors.ts";
-import { RemotingServer } from "../../system/remoting/remoting_server.ts";
 import { createWorld, withWorldTrapped, type SegmentationSpec, type World } from "./index.ts";
 import { recordingClient, type ClientHandle } from "./testing.ts";
 

@@ -3,11 +3,10 @@
 // all on virtual time, deterministically, with the real world trapped.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Env } from "../../system/env/env.ts";
-import { RemotingClient } from "../../system/remoting/remoting_client.ts";
-import { decodeFramePayload } from "../../system/remoting/command_codec.ts";
-import { createRequest, createResponse, fromUtf8, utf8 } from "../../system/remoting/remoting_command.ts";
-import { RemotingServer } from "../../system/remoting/remoting_server.ts";
+import type { Env } from "../../system/env/index.ts";
+import {
+  RemotingClient, decodeFramePayload, createRequest, createResponse, fromUtf8, utf8, RemotingServer,
+} from "../../system/remoting/index.ts";
 import { createWorld, withWorldTrapped, type World } from "./index.ts";
 
 async function echoCluster(seed: number): Promise<{ world: World; client: RemotingClient }> {

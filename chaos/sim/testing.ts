@@ -1,7 +1,7 @@
 // Tiny programs written only against the Env interface, for the simulator's own tests and
 // for smoke checks of a deployer: an echo server, a client that records what it receives,
 // and a ticker. They are deliberately plain system-style code (no sim knowledge).
-import type { Connection, Env } from "../../system/env/env.ts";
+import type { Connection, Env } from "../../system/env/index.ts";
 import type { NodeHandle } from "./node.ts";
 
 export interface EchoServer extends NodeHandle {

@@ -6,7 +6,7 @@
 // full; payload bytes go straight into the hash. Nothing is formatted unless a debug ring
 // (keepLast > 0) was asked for, and that ring never feeds the hash.
 import { createHash, type Hash } from "node:crypto";
-import { assert } from "../../system/stdx/assert.ts";
+import { assert } from "../../system/stdx/index.ts";
 
 export const TraceKind = {
   nodeStart: 1,

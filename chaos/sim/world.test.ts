@@ -1,7 +1,7 @@
 // Run loop, determinism, node lifecycle and speed of the simulated world.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Env } from "../../system/env/env.ts";
+import type { Env } from "../../system/env/index.ts";
 import { hostCpuMs, hostWallMs } from "./host.ts";
 import { createWorld, printingSink, type World } from "./index.ts";
 import { echoServer, recordingClient, ticker } from "./testing.ts";

@@ -10,7 +10,7 @@
 // own, after the last event's microtasks drained, so the caller never sees a half-reacted
 // system. A callback that throws is a node failure: by default the run rejects with it
 // (nodeErrors "throw"); with nodeErrors "crash" the node's process crashes instead.
-import { assert } from "../../system/stdx/assert.ts";
+import { assert } from "../../system/stdx/index.ts";
 import { msToUs, worldNodeIndex, type SimCore } from "./core.ts";
 import { diskDefaults, SimDisk, type DiskOptions } from "./disk.ts";
 import { EventQueue, type SimEvent } from "./event_queue.ts";

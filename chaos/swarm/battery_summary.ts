@@ -1,8 +1,8 @@
 // What a battery run records (battery.json) and reports/battery.ts renders: the suite and swarm
 // phases, every swarm run, the first failure (and with keepGoing every one), probe coverage.
 // Plain data: the battery command (chaos/cli/battery.ts) fills it, reports/ only reads it.
-import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
-import type { ProbeName } from "../../system/env/probe.ts";
+import type { BrokerTestFaults } from "../../system/broker/index.ts";
+import type { ProbeName } from "../../system/env/index.ts";
 import type { PropertyName } from "../check/properties.ts";
 import type { RunResult, RunVerdict } from "../result.ts";
 import type { Scenario } from "../scenario.ts";

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { parseBrokerConfig, validateBrokerConfig } from "../../system/config/broker_config.ts";
+import { parseBrokerConfig, validateBrokerConfig } from "../../system/config/index.ts";
 import { findProperty } from "../check/properties.ts";
 import { validateScenario } from "../execute.ts";
 import { planCluster } from "../plan.ts";

@@ -8,7 +8,7 @@
 // delayed send lets one key's messages overtake each other, which ordered sending forbids); the producers and
 // consumers a case has are the configuration's counts, and faults on absent clients are dropped.
 import fc from "fast-check";
-import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
+import type { BrokerTestFaults } from "../../system/broker/index.ts";
 import { normalizeSchedule, checkGroup, checkMixes, checkTopic, type CheckMix } from "../check/arbitraries.ts";
 import { buildMix, combineMixes } from "../workload/mixes.ts";
 import type { CheckProperty, GeneratedFaultKind } from "../check/properties.ts";

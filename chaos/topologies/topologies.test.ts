@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { listTopologies, loadTopology } from "./index.ts";
 import { topologyNames } from "../scenario.ts";
-import { parseBrokerConfig } from "../../system/config/broker_config.ts";
+import { parseBrokerConfig } from "../../system/config/index.ts";
 
 const context = { homeDir: "/tmp/h", hostName: "h", localIp: "127.0.0.1", totalPhysicalMemoryBytes: 2 ** 33 };
 

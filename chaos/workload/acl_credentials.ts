@@ -1,8 +1,8 @@
 // The ACL keys a workload node signs with (Workload.acl), and the lab's "wrong or rotated
 // secret on one client" fault: every client instance of the node's Env switches its signing
 // secret, and back on heal.
-import type { Env } from "../../system/env/env.ts";
-import { clientInstancesOf } from "../../system/client/client_instance.ts";
+import type { Env } from "../../system/env/index.ts";
+import { clientInstancesOf } from "../../system/client/index.ts";
 import type { AclCredentials, Workload } from "../scenario.ts";
 
 export function clientCredentials(workload: Workload, node: string): AclCredentials | undefined {

@@ -9,11 +9,10 @@
 // and stop and start again as the group scales; each start is a new client (as a new instance
 // would be) and is recorded as a membership join, each stop as a leave. When the run drains,
 // node 1 of a group that expects dead letters reads %DLQ%<group> (dlq_reader.ts).
-import type { Env, TimerHandle } from "../../system/env/env.ts";
-import { PushConsumer } from "../../system/client/consumer/push_consumer.ts";
-import type { ClientMessageExt } from "../../system/client/message.ts";
-import { MessageConst } from "../../system/message/message_const.ts";
-import { allocateStrategyByName } from "../../system/client/consumer/allocate_strategy.ts";
+import type { Env, TimerHandle } from "../../system/env/index.ts";
+import { PushConsumer, allocateStrategyByName } from "../../system/client/index.ts";
+import type { ClientMessageExt } from "../../system/client/index.ts";
+import { MessageConst } from "../../system/message/index.ts";
 import type { DeliverEvent, HistoryRecorder } from "../history/types.ts";
 import type { ConsumerGroupSpec } from "../scenario.ts";
 import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";

@@ -3,8 +3,8 @@
 // depends on the message id and the group alone (a hash, not a draw), so every consumer of the
 // group, on any delivery and after any restart, agrees. Other messages fail on their first
 // delivery (reconsumeTimes 0) with probability failurePercent, drawn from the node's Random.
-import type { Random } from "../../system/env/env.ts";
-import type { ClientMessageExt } from "../../system/client/message.ts";
+import type { Random } from "../../system/env/index.ts";
+import type { ClientMessageExt } from "../../system/client/index.ts";
 import type { ConsumerGroupSpec } from "../scenario.ts";
 import { decodeBodyId, orderKeyHash } from "./message_identity.ts";
 

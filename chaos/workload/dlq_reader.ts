@@ -4,9 +4,9 @@
 // so the reader pulls queue 0 of the DLQ topic on every master of the group's topic, from offset
 // 0 to its max offset (a broker that never dead-lettered anything has no such topic: nothing
 // to read). A master that is down at the end cannot be read: a note says so (partial evidence).
-import type { Env } from "../../system/env/env.ts";
-import { PullConsumer } from "../../system/client/consumer/pull_consumer.ts";
-import { DLQ_GROUP_TOPIC_PREFIX } from "../../system/message/message_const.ts";
+import type { Env } from "../../system/env/index.ts";
+import { PullConsumer } from "../../system/client/index.ts";
+import { DLQ_GROUP_TOPIC_PREFIX } from "../../system/message/index.ts";
 import type { HistoryRecorder } from "../history/types.ts";
 import { describeError } from "./outcome.ts";
 import { decodeBodyId } from "./message_identity.ts";

@@ -1,6 +1,6 @@
 // The workload a run drives: producer and consumer nodes that record a history. The same
 // entry runs in the simulator (sim Env) and in worker processes and containers (real Env).
-import type { Env } from "../../system/env/env.ts";
+import type { Env } from "../../system/env/index.ts";
 import type { HistoryRecorder } from "../history/types.ts";
 import type { RunWorkloadNode, WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
 import { startConsumerNode } from "./consumer_node.ts";

@@ -5,8 +5,8 @@
 // Invariants: every message's body starts with its identity (message_identity.ts), whatever its
 // size; batches never carry delayed or large messages (RocketMQ refuses delayed batches, and a
 // batch's total must stay under maxMessageSize); ordered producers never batch.
-import type { Random } from "../../system/env/env.ts";
-import type { Message } from "../../system/client/message.ts";
+import type { Random } from "../../system/env/index.ts";
+import type { Message } from "../../system/client/index.ts";
 import type { SendInvoke } from "../history/types.ts";
 import type { ProducerSpec } from "../scenario.ts";
 import { encodeBody, makeMessageId } from "./message_identity.ts";

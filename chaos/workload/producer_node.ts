@@ -8,11 +8,10 @@
 // cluster answers, with `inFlight` units outstanding, beside the steady loop. A producer may join
 // mid-run (startAtMs) or with its own NAMESRV_ADDR; it then leaves topic creation to the others
 // and records a note when it starts. Route changes of its topic are recorded as RouteEvents.
-import type { Env, TimerHandle } from "../../system/env/env.ts";
-import type { MessageQueue } from "../../system/protocol/message_queue.ts";
-import { Producer } from "../../system/client/producer/producer.ts";
-import type { SendResult } from "../../system/client/producer/send_kernel.ts";
-import type { Message } from "../../system/client/message.ts";
+import type { Env, TimerHandle } from "../../system/env/index.ts";
+import type { MessageQueue } from "../../system/protocol/index.ts";
+import { Producer } from "../../system/client/index.ts";
+import type { SendResult, Message, ProducerOptions } from "../../system/client/index.ts";
 import type { HistoryRecorder, SendInvoke } from "../history/types.ts";
 import type { ProducerSpec } from "../scenario.ts";
 import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
@@ -25,7 +24,6 @@ import { MessagePlan, type SendUnit } from "./message_plan.ts";
 import { RouteRecorder } from "./route_recorder.ts";
 import { createTransactionProducer, sendInTransaction } from "./transaction_sender.ts";
 import type { TransactionSenderDeps } from "./transaction_sender.ts";
-import type { ProducerOptions } from "../../system/client/producer/producer.ts";
 
 const defaultRatePerSecond = 10;
 

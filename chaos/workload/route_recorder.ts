@@ -2,8 +2,8 @@
 // send to (writable queues with a master) and read from (readable queues). A client applies a
 // route whenever the NameServer's answer changed, which may not change either set (e.g. a slave
 // joined): only a change of the sets is recorded.
-import type { TopicRouteData } from "../../system/protocol/route.ts";
-import { publishQueuesOf, subscribeQueuesOf } from "../../system/client/route_data.ts";
+import type { TopicRouteData } from "../../system/protocol/index.ts";
+import { publishQueuesOf, subscribeQueuesOf } from "../../system/client/index.ts";
 import type { HistoryRecorder } from "../history/types.ts";
 
 function brokerSet(queues: readonly { brokerName: string }[]): string[] {

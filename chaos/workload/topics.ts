@@ -2,8 +2,8 @@
 // asks for (UPDATE_AND_CREATE_TOPIC, as `mqadmin updateTopic -c DefaultCluster` does). It is
 // idempotent, so every producer node may do it; brokers that are not registered yet get a few
 // retries, because a cluster that just started may not have registered every master.
-import type { Env } from "../../system/env/env.ts";
-import { AdminClient } from "../../system/client/admin/admin_client.ts";
+import type { Env } from "../../system/env/index.ts";
+import { AdminClient } from "../../system/client/index.ts";
 import type { WorkerSpec } from "../deploy/worker_protocol.ts";
 import { credentialOptions } from "./acl_credentials.ts";
 import type { HistoryRecorder } from "../history/types.ts";

@@ -5,11 +5,9 @@
 // check answer is commit or rollback. History: the send invoke as usual; the outcome is ok for
 // a local COMMIT, fail for a local ROLLBACK, unknown for UNKNOW (decided later); one
 // TransactionEvent per local decision and per check answered.
-import type { Env } from "../../system/env/env.ts";
-import { TransactionProducer } from "../../system/client/producer/transaction_producer.ts";
-import type { LocalTransactionState, TransactionMessage } from "../../system/client/producer/transaction_producer.ts";
-import type { ProducerOptions } from "../../system/client/producer/producer.ts";
-import type { Message } from "../../system/client/message.ts";
+import type { Env } from "../../system/env/index.ts";
+import { TransactionProducer } from "../../system/client/index.ts";
+import type { LocalTransactionState, TransactionMessage, ProducerOptions, Message } from "../../system/client/index.ts";
 import type { HistoryRecorder, SendInvoke, TransactionEvent } from "../history/types.ts";
 import type { ProducerSpec } from "../scenario.ts";
 import { orderKeyHash } from "./message_identity.ts";

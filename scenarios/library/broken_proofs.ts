@@ -8,7 +8,7 @@
 // every broken one and fails if any is not caught.
 // Intervals are the check intervals (route poll, heartbeats, registration 3 s, expiry 10 s).
 import type { ScheduledFault } from "../../chaos/faults/types.ts";
-import type { BrokerTestFaults } from "../../system/broker/test_faults.ts";
+import type { BrokerTestFaults } from "../../system/broker/index.ts";
 import type { CheckerName, ConsumerGroupSpec, ProducerSpec, Scenario, TopologyName } from "../../chaos/scenario.ts";
 import { checkIntervals } from "../../chaos/check/check_scenario.ts";
 

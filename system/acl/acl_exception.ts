@@ -31,8 +31,3 @@ export class AclException extends Error {
     this.remark = site === undefined ? head : `${head}, ${site}`;
   }
 }
-
-/** True when a response remark is an ACL rejection (what checkers and reports look for). */
-export function isAclRemark(remark: string | undefined): boolean {
-  return remark !== undefined && remark.startsWith(ACL_EXCEPTION_CLASS);
-}

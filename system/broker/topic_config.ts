@@ -5,7 +5,7 @@
 import { newTopicConfig } from "../protocol/topic_config.ts";
 import type { TopicConfig } from "../protocol/topic_config.ts";
 
-export type { TopicConfig, TopicFilterType } from "../protocol/topic_config.ts";
+export type { TopicConfig } from "../protocol/topic_config.ts";
 export { newTopicConfig, topicConfigToJson } from "../protocol/topic_config.ts";
 
 function intField(record: Record<string, unknown>, key: string, fallback: number): number {

@@ -5,14 +5,6 @@
 
 import { messageQueueKey, type MessageQueue } from "../protocol/message_queue.ts";
 
-export function messageQueue(topic: string, brokerName: string, queueId: number): MessageQueue {
-  return { topic, brokerName, queueId };
-}
-
-export function sameQueue(a: MessageQueue, b: MessageQueue): boolean {
-  return a.topic === b.topic && a.brokerName === b.brokerName && a.queueId === b.queueId;
-}
-
 /** Java String.compareTo: UTF-16 code unit order (what JS `<` does on strings). */
 export function compareJavaStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

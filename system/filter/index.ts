@@ -7,11 +7,10 @@ import { Sql92ParseError } from "./sql92_lexer.ts";
 import { parseSql92 } from "./sql92_parser.ts";
 
 export { evaluate, matches } from "./sql92_expression.ts";
-export type { Expression, PropertyLookup } from "./sql92_expression.ts";
+export type { Expression } from "./sql92_expression.ts";
 export { Sql92ParseError } from "./sql92_lexer.ts";
-export { parseSql92, describe } from "./sql92_parser.ts";
+export { parseSql92 } from "./sql92_parser.ts";
 export { Sql92EvalError } from "./sql92_value.ts";
-export type { SqlValue } from "./sql92_value.ts";
 
 export const ExpressionType = { SQL92: "SQL92", TAG: "TAG" } as const;
 

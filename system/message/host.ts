@@ -133,8 +133,3 @@ export function hostFromBytes(bytes: Uint8Array): string {
   for (let index = 0; index < 8; index++) groups.push(view.getUint16(index * 2, false).toString(16));
   return `[${groups.join(":")}]:${view.getInt32(16, false)}`;
 }
-
-/** Record size of a host (8 for IPv4, 20 for IPv6). */
-export function hostSizeBytes(ipv6: boolean): number {
-  return ipv6 ? 20 : 8;
-}

@@ -128,16 +128,6 @@ export function decodeMessageRecord(bytes: Uint8Array, position = 0, options: De
   };
 }
 
-/** Iterates concatenated records (a pull or query body); throws on the first bad one. */
-export function* iterateMessageRecords(bytes: Uint8Array, options: DecodeOptions = {}): Generator<MessageExt> {
-  let position = 0;
-  while (position < bytes.length) {
-    const message = decodeMessageRecord(bytes, position, options);
-    position += message.storeSize;
-    yield message;
-  }
-}
-
 /** All records of a pull or query body; a plain loop (no generator): every pull decodes one. */
 export function decodeMessageRecords(bytes: Uint8Array, options: DecodeOptions = {}): MessageExt[] {
   const messages: MessageExt[] = [];

@@ -308,32 +308,6 @@ export class RouteInfoManager {
   }
 }
 
-/** A JSON-friendly copy of the registry, for tests, the lab and people. */
-export interface RouteSnapshot {
-  clusters: Record<string, string[]>;
-  brokers: Record<string, { cluster: string; brokerAddrs: Record<string, string> }>;
-  topics: Record<string, QueueData[]>;
-  live: Record<string, { lastUpdateTimestampMs: number; dataVersion: DataVersion; haServerAddr: string }>;
-}
-
-export function snapshotRoutes(routes: RouteInfoManager): RouteSnapshot {
-  const entries = <V, T>(map: ReadonlyMap<string, V>, f: (value: V) => T): Record<string, T> =>
-    Object.fromEntries([...map].map(([key, value]) => [key, f(value)]));
-  return {
-    clusters: entries(routes.clusterAddrTable, (names) => [...names].sort()),
-    brokers: entries(routes.brokerAddrTable, (data) => ({
-      cluster: data.cluster,
-      brokerAddrs: Object.fromEntries([...data.brokerAddrs].map(([id, addr]) => [String(id), addr])),
-    })),
-    topics: entries(routes.topicQueueTable, (queues) => [...queues.values()].map((queue) => ({ ...queue }))),
-    live: entries(routes.brokerLiveTable, (live) => ({
-      lastUpdateTimestampMs: live.lastUpdateTimestampMs,
-      dataVersion: { ...live.dataVersion },
-      haServerAddr: live.haServerAddr,
-    })),
-  };
-}
-
 function sameQueueData(a: QueueData, b: QueueData): boolean {
   return (
     a.brokerName === b.brokerName && a.readQueueNums === b.readQueueNums && a.writeQueueNums === b.writeQueueNums &&

@@ -71,7 +71,6 @@ export interface LockBatchRequestBody {
   clientId: string;
   mqSet: MessageQueue[];
 }
-export type UnlockBatchRequestBody = LockBatchRequestBody;
 
 export function encodeLockBatchRequestBody(body: LockBatchRequestBody): Uint8Array {
   return encodeJsonBody({ clientId: body.clientId, consumerGroup: body.consumerGroup, mqSet: body.mqSet.map(messageQueueToJson) });
@@ -85,8 +84,6 @@ export function decodeLockBatchRequestBody(body: Uint8Array | undefined): LockBa
     mqSet: readArray(object, "mqSet", what).map((item) => messageQueueFromJson(item)),
   };
 }
-export const encodeUnlockBatchRequestBody = encodeLockBatchRequestBody;
-export const decodeUnlockBatchRequestBody = decodeLockBatchRequestBody;
 
 export function encodeLockBatchResponseBody(lockOKMQSet: readonly MessageQueue[]): Uint8Array {
   return encodeJsonBody({ lockOKMQSet: lockOKMQSet.map(messageQueueToJson) });

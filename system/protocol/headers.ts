@@ -113,10 +113,6 @@ export const GetEarliestMsgStoretimeRequestHeader = defineHeader(
 export const OffsetResponseHeader = defineHeader("OffsetResponseHeader", { offset: "long!" });
 export type OffsetResponseHeader = HeaderOf<typeof OffsetResponseHeader.fields>;
 
-export const GetEarliestMsgStoretimeResponseHeader = defineHeader("GetEarliestMsgStoretimeResponseHeader", {
-  timestamp: "long!",
-});
-
 export const SearchOffsetRequestHeader = defineHeader("SearchOffsetRequestHeader", {
   topic: "string!",
   queueId: "int!",
@@ -259,7 +255,6 @@ export const QueryDataVersionRequestHeader = defineHeader(
   "QueryDataVersionRequestHeader",
   UnRegisterBrokerRequestHeader.fields,
 );
-export const QueryDataVersionResponseHeader = defineHeader("QueryDataVersionResponseHeader", { changed: "bool!" });
 
 export const GetRouteInfoRequestHeader = defineHeader("GetRouteInfoRequestHeader", {
   topic: "string!",
@@ -277,7 +272,6 @@ export const GetKVConfigRequestHeader = defineHeader("GetKVConfigRequestHeader",
   key: "string!",
 });
 export const DeleteKVConfigRequestHeader = defineHeader("DeleteKVConfigRequestHeader", GetKVConfigRequestHeader.fields);
-export const GetKVConfigResponseHeader = defineHeader("GetKVConfigResponseHeader", { value: "string" });
 export const GetKVListByNamespaceRequestHeader = defineHeader("GetKVListByNamespaceRequestHeader", {
   namespace: "string!",
 });
@@ -289,13 +283,7 @@ export const DeleteTopicFromNamesrvRequestHeader = defineHeader("DeleteTopicFrom
 export const WipeWritePermOfBrokerRequestHeader = defineHeader("WipeWritePermOfBrokerRequestHeader", {
   brokerName: "string!",
 });
-export const WipeWritePermOfBrokerResponseHeader = defineHeader("WipeWritePermOfBrokerResponseHeader", {
-  wipeTopicCount: "int!",
-});
 export const AddWritePermOfBrokerRequestHeader = defineHeader("AddWritePermOfBrokerRequestHeader", {
   brokerName: "string!",
-});
-export const AddWritePermOfBrokerResponseHeader = defineHeader("AddWritePermOfBrokerResponseHeader", {
-  addTopicCount: "int!",
 });
 export const GetTopicsByClusterRequestHeader = defineHeader("GetTopicsByClusterRequestHeader", { cluster: "string!" });

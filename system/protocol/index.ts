@@ -3,7 +3,6 @@ export * from "./header_codec.ts";
 export * from "./headers.ts";
 export * from "./send_header.ts";
 export * from "./fastjson.ts";
-export { BodyDecodeError, encodeJsonBody, parseJsonBody } from "./body_json.ts";
 export * from "./topic_config.ts";
 export * from "./register_broker_body.ts";
 export * from "./route.ts";

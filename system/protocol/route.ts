@@ -137,8 +137,3 @@ export function decodeClusterInfo(body: Uint8Array | undefined): ClusterInfo {
     ),
   };
 }
-
-/** The master's address of a broker group, if it has one. */
-export function masterAddrOf(broker: BrokerData): string | undefined {
-  return broker.brokerAddrs.get(MASTER_ID);
-}

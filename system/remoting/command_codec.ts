@@ -16,15 +16,10 @@ import { decodeJsonHeader, jsonHeaderText } from "./header_json.ts";
 import type { HeaderFields } from "./header_json.ts";
 import { decodeRocketmqHeader, encodeRocketmqHeader } from "./header_rocketmq.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
-import { SerializeType, utf8 } from "./remoting_command.ts";
+import { SerializeType } from "./remoting_command.ts";
 import { RemotingDecodeError } from "./remoting_errors.ts";
 
 export const HEADER_LENGTH_MAX = 0xffffff;
-
-export function encodeHeader(command: RemotingCommand): Uint8Array {
-  if (command.serializeType === SerializeType.ROCKETMQ) return encodeRocketmqHeader(headerFields(command, command.opaque, command.flag));
-  return utf8(jsonHeaderText(command, command.opaque, command.flag));
-}
 
 function headerFields(command: RemotingCommand, opaque: number, flag: number): HeaderFields {
   const fields: HeaderFields = {
@@ -100,11 +95,6 @@ function writeInt32(bytes: Uint8Array, at: number, value: number): void {
 /** Big-endian int32 at `at` (the caller checked the bounds). */
 export function readInt32(bytes: Uint8Array, at: number): number {
   return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
-}
-
-/** Splits the 32-bit header-length word; rejects unknown serialize types. */
-export function splitHeaderWord(word: number): { serializeType: SerializeType; headerLength: number } {
-  return { serializeType: serializeTypeOf(word), headerLength: word & 0xffffff };
 }
 
 /** The serialize type in a header-length word; throws for unknown ones. */

@@ -11,7 +11,7 @@
 // is already a string — the usual case — instead of copying it key by key.
 import { RemotingDecodeError } from "./remoting_errors.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
-import { fromUtf8, utf8 } from "./remoting_command.ts";
+import { fromUtf8 } from "./remoting_command.ts";
 
 export type HeaderFields = Omit<RemotingCommand, "body" | "serializeType">;
 
@@ -23,10 +23,6 @@ export function jsonHeaderText(command: HeaderFields, opaque: number, flag: numb
   text += `,"opaque":${opaque}`;
   if (command.remark !== undefined) text += `,"remark":${JSON.stringify(command.remark)}`;
   return `${text},"serializeTypeCurrentRPC":"JSON","version":${command.version}}`;
-}
-
-export function encodeJsonHeader(command: HeaderFields): Uint8Array {
-  return utf8(jsonHeaderText(command, command.opaque, command.flag));
 }
 
 /** Object.keys(record).length > 0 without building the array. */

@@ -15,6 +15,3 @@ export function assert(condition: unknown, message = "assertion failed"): assert
 export function assertNever(value: never, message = "unexpected value"): never {
   throw new AssertionError(`${message}: ${JSON.stringify(value)}`);
 }
-
-/** Documents that a condition may be either true or false (TigerStyle `maybe`). */
-export function maybe(_condition: boolean): void {}

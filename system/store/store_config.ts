@@ -76,12 +76,6 @@ export interface StoreConfig {
   haSlaveFallbehindMax: number;
 }
 
-/** Old spellings RocketMQ accepted in broker.conf (≤ 4.2), mapped to the current field. */
-export const STORE_CONFIG_ALIASES: Readonly<Record<string, keyof StoreConfig>> = {
-  mapedFileSizeCommitLog: "mappedFileSizeCommitLog",
-  mapedFileSizeConsumeQueue: "mappedFileSizeConsumeQueue",
-};
-
 /** RocketMQ's defaults, with every path under storePathRootDir. */
 export function defaultStoreConfig(storePathRootDir: string): StoreConfig {
   return {

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { AdminClient } from "../../../system/client/admin/admin_client.ts";
+import { AdminClient } from "../../../system/client/index.ts";
 import { createRealEnv } from "../../../system/env/real/index.ts";
 import { MemoryHistory, parseHistoryJsonl } from "../../history/types.ts";
 import { planCluster } from "../../plan.ts";

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type Dockerode from "dockerode";
 import type { ContainerRuntimeClient } from "testcontainers";
-import { errorText } from "../../../system/stdx/error_text.ts";
+import { errorText } from "../../../system/stdx/index.ts";
 
 process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
 

@@ -45,11 +45,3 @@ export async function createRunNetwork(engine: Engine, runId: string, attempts =
   }
   throw new Error(`could not create the run network ${name}: ${(lastError as Error).message}`, { cause: lastError });
 }
-
-export async function removeRunNetwork(engine: Engine, network: RunNetwork): Promise<void> {
-  try {
-    await engine.docker.getNetwork(network.id).remove();
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-  }
-}

@@ -1,6 +1,3 @@
-// The process deployer's public surface: the deployer, its cluster, leftovers clean-up.
-export { ProcessDeployer, realCommands, type ProcessDeployerOptions } from "./process_deployer.ts";
-export { ProcessCluster, type BringUpTimes, type NodeCommandBuilders, type ProcessMode } from "./process_cluster.ts";
-export { cleanLeftovers, type CleanReport } from "./run_state.ts";
-export { processFaultSupport, processKindSupport } from "./fault_support.ts";
-export { AddressPlan, clientNodes, type NodeAddress } from "./address_plan.ts";
+// The process deployer's public surface: the deployer and leftovers clean-up.
+export { ProcessDeployer } from "./process_deployer.ts";
+export { cleanLeftovers } from "./run_state.ts";

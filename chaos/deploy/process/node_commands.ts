@@ -5,8 +5,8 @@
 // the plan says, as a marked section of the file (a later key wins in a properties file).
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { brokerConfigKeys } from "../../../system/config/broker_config.ts";
-import { namesrvConfigKeys } from "../../../system/namesrv/namesrv_config.ts";
+import { brokerConfigKeys } from "../../../system/config/index.ts";
+import { namesrvConfigKeys } from "../../../system/namesrv/index.ts";
 import type { Intervals } from "../../scenario.ts";
 import type { PlannedBroker } from "../types.ts";
 import type { NodeAddress } from "./address_plan.ts";

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
-import { assert } from "../../../system/stdx/assert.ts";
+import { assert } from "../../../system/stdx/index.ts";
 
 export interface NodeCommand {
   /** Full argv, namespace prefix included. */

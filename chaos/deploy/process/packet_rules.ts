@@ -8,7 +8,7 @@
 // Partitions cut server pairs (NameServers and brokers) in both directions on every port; an
 // isolated node is also cut from the clients. Clients otherwise stay outside partitions, as
 // Jepsen's clients do.
-import { assert } from "../../../system/stdx/assert.ts";
+import { assert } from "../../../system/stdx/index.ts";
 import type { Fault, PortRole } from "../../faults/types.ts";
 import type { AddressPlan } from "./address_plan.ts";
 

@@ -15,7 +15,7 @@
 // concurrent runs start far apart. Namespace runs do not use this: their plan is fixed.
 import { createServer, type Server } from "node:net";
 import { readFileSync } from "node:fs";
-import { assert } from "../../../system/stdx/assert.ts";
+import { assert } from "../../../system/stdx/index.ts";
 import type { AddressPlanOptions } from "./address_plan.ts";
 
 export const portBlockSizePorts = 100;

@@ -10,13 +10,12 @@ import { workerSpecs } from "../worker_protocol.ts";
 import { AddressPlan } from "../process/address_plan.ts";
 import type { Cluster, ClusterPlan, DeployedNode, Deployer, FaultSupport } from "../types.ts";
 import type { ProbeHits } from "../../result.ts";
-import { ProbeCounter } from "../../../system/env/probe.ts";
+import { ProbeCounter } from "../../../system/env/index.ts";
 import { brokerEntry, namesrvEntry, simStoreDir } from "./sim_nodes.ts";
 import { partitionCuts } from "./partition_shapes.ts";
 import { storeDigestEvents } from "./store_digest.ts";
 import { decodeFramePayload, RequestCode } from "../../../system/remoting/index.ts";
-import { errorText } from "../../../system/stdx/error_text.ts";
-import { assertNever } from "../../../system/stdx/assert.ts";
+import { errorText, assertNever } from "../../../system/stdx/index.ts";
 
 /** How long a start may take in virtual time before the deploy is declared failed. */
 const startTimeoutMs = 60_000;

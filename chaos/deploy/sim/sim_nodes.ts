@@ -1,9 +1,9 @@
 // The entry functions the simulator runs for each node. They do what the real CLIs do —
 // parse the same conf text with the same parsers, build the same controllers — only the Env
 // differs. A node's disk is its own simulated disk, so paths are plain absolute paths.
-import { parseBrokerConfig } from "../../../system/config/broker_config.ts";
-import type { Env } from "../../../system/env/env.ts";
-import { BrokerController } from "../../../system/broker/broker_controller.ts";
+import { parseBrokerConfig } from "../../../system/config/index.ts";
+import type { Env } from "../../../system/env/index.ts";
+import { BrokerController } from "../../../system/broker/index.ts";
 import { defaultNamesrvConfig, namesrvConfigFromProperties, NamesrvController } from "../../../system/namesrv/index.ts";
 import type { NodeHandle } from "../../sim/index.ts";
 import { brokerConfText, namesrvConfText } from "../process/node_commands.ts";
@@ -11,7 +11,7 @@ import type { NodeAddress } from "../process/address_plan.ts";
 import type { Intervals } from "../../scenario.ts";
 import type { PlannedBroker } from "../types.ts";
 import { brokerTopicsJson, topicsJsonPath } from "../broker_topics.ts";
-import type { BrokerTestFaults } from "../../../system/broker/test_faults.ts";
+import type { BrokerTestFaults } from "../../../system/broker/index.ts";
 
 /** Where a simulated broker keeps its store (storePathRootDir) on its own disk. */
 export const simStoreDir = "/store";

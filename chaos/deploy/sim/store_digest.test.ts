@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE } from "../../../system/message/message_const.ts";
+import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE } from "../../../system/message/index.ts";
 import type { DiskReader } from "./store_digest.ts";
 import { commitLogExtent, storeDigestEvents } from "./store_digest.ts";
 

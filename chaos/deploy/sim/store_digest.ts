@@ -10,7 +10,7 @@
 // offset under <storePathRootDir>/commitlog, as system/store's MappedFileQueue names them.
 import { createHash, type Hash } from "node:crypto";
 import type { StoreDigestEvent } from "../../history/types.ts";
-import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE } from "../../../system/message/message_const.ts";
+import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE } from "../../../system/message/index.ts";
 
 /** What the digest needs of a disk: the sim disk's lab-side readers. */
 export interface DiskReader {

@@ -9,7 +9,6 @@ import { SUB_ALL } from "../../protocol/heartbeat.ts";
 import type { SubscriptionData } from "../../protocol/heartbeat.ts";
 
 export type { SubscriptionData } from "../../protocol/heartbeat.ts";
-export { SUB_ALL } from "../../protocol/heartbeat.ts";
 
 export class SubscriptionParseError extends Error {
   constructor(message: string) {

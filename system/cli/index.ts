@@ -1,0 +1,6 @@
+// Public API of system/cli for mqlab (chaos/cli/): the error boundary and option parsers every
+// command-line program shares, so mqlab's misuse looks like mqadmin's. The programs themselves
+// (mqnamesrv.ts, mqbroker.ts, mqadmin.ts, console/main.ts) are run, never imported.
+export { prepareProgram, runProgram, UsageError } from "./cli_boundary.ts";
+export { integerIn, numberFrom, oneOf, parseShardText, readablePath } from "./cli_options.ts";
+export type { Shard } from "./cli_options.ts";
