@@ -5,7 +5,7 @@
 // 9876, 9877, ...; brokers 10911, 10921, ... with VIP = port − 2 and HA = port + 1), so a node
 // that binds 0.0.0.0 instead of its own address still cannot collide with another. These are
 // the defaults of a namespace run; a host-mode run passes base ports from a block of its own
-// (port_block.ts), because the host's ports are shared with every other run. Pure: no I/O.
+// (process/port_block.ts), because the host's ports are shared with every other run. Pure: no I/O.
 import { assert } from "../../system/stdx/assert.ts";
 import type { PortRole } from "../faults/types.ts";
 import type { Workload } from "../scenario.ts";

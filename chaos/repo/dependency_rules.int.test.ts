@@ -37,12 +37,14 @@ test("each forbidden import fails the check, naming its rule", () => {
     [`${chaos}/bad.ts`]: 'export { renderReport } from "../../reports/html.ts";\nexport { allScenarios } from "../../scenarios/index.ts";\n',
     // reports/ importing system/
     [`${probe("reports")}/bad.ts`]: 'export { ResponseCode } from "../../system/remoting/index.ts";\n',
+    // a deployer borrowing another deployer's internals (shared code lives in chaos/deploy/)
+    [`${probe("chaos/deploy")}/bad.ts`]: 'export { ServerProcess } from "../process/server_process.ts";\n',
     // a cycle
     [`${chaos}/a.ts`]: 'import { b } from "./b.ts";\nexport const a = (): number => b() + 1;\n',
     [`${chaos}/b.ts`]: 'import { a } from "./a.ts";\nexport const b = (): number => (a.length > 1 ? 0 : 1);\n',
   });
   assert.notEqual(status, 0, output);
-  for (const rule of ["system-imports-only-system", "lab-does-not-import-scenarios-or-reports", "reports-read-run-records-only", "no-circular"]) {
+  for (const rule of ["system-imports-only-system", "lab-does-not-import-scenarios-or-reports", "reports-read-run-records-only", "no-circular", "deployers-share-through-chaos-deploy"]) {
     assert.match(output, new RegExp(rule), `${rule} not reported:\n${output}`);
   }
 });
