@@ -90,6 +90,14 @@ module.exports = {
       to: { path: testCode },
     },
     {
+      name: "deployers-share-through-chaos-deploy",
+      severity: "error",
+      comment: "A deployer (chaos/deploy/<name>/) does not borrow from another's folder: what two of them share lives in " +
+        "chaos/deploy/ (address_plan, node_commands, wall_cluster/). External is a base other deployers may build on.",
+      from: { path: "^chaos/deploy/([^/]+)/", pathNot: testCode },
+      to: { path: "^chaos/deploy/(sim|process|container)/", pathNot: "^chaos/deploy/$1/" },
+    },
+    {
       name: "not-to-unresolvable",
       severity: "error",
       comment: "An import that resolves to nothing is a typo or a deleted file.",

@@ -111,7 +111,7 @@ export class WorkerHistoryBridge {
 export type WorkerSpecBase = Omit<WorkerSpec, "node" | "role" | "index" | "producer" | "consumer">;
 
 /**
- * One spec per client node, named as chaos/deploy/process/address_plan.ts clientNodes names
+ * One spec per client node, named as chaos/deploy/address_plan.ts clientNodes names
  * them (producers numbered across producer specs, consumers per group), consumers first so
  * they are subscribed before the first message is sent.
  */

@@ -39,6 +39,8 @@ test("each forbidden import fails the check, naming its rule", () => {
     [`${chaos}/internal.ts`]: 'export { createRequest } from "../../system/remoting/remoting_command.ts";\n',
     // reports/ importing system/
     [`${probe("reports")}/bad.ts`]: 'export { ResponseCode } from "../../system/remoting/index.ts";\n',
+    // a deployer borrowing another deployer's internals (shared code lives in chaos/deploy/)
+    [`${probe("chaos/deploy")}/bad.ts`]: 'export { ServerProcess } from "../process/server_process.ts";\n',
     // a cycle
     [`${chaos}/a.ts`]: 'import { b } from "./b.ts";\nexport const a = (): number => b() + 1;\n',
     [`${chaos}/b.ts`]: 'import { a } from "./a.ts";\nexport const b = (): number => (a.length > 1 ? 0 : 1);\n',
@@ -46,7 +48,7 @@ test("each forbidden import fails the check, naming its rule", () => {
   assert.notEqual(status, 0, output);
   for (const rule of [
     "system-imports-only-system", "lab-does-not-import-scenarios-or-reports", "reports-read-run-records-only", "no-circular",
-    "lab-uses-system-through-index",
+    "lab-uses-system-through-index", "deployers-share-through-chaos-deploy",
   ]) {
     assert.match(output, new RegExp(rule), `${rule} not reported:\n${output}`);
   }

@@ -8,10 +8,16 @@
 // cluster answers, with `inFlight` units outstanding, beside the steady loop. A producer may join
 // mid-run (startAtMs) or with its own NAMESRV_ADDR; it then leaves topic creation to the others
 // and records a note when it starts. Route changes of its topic are recorded as RouteEvents.
+//
+// Two classes with named state: ProducerClient is the RocketMQ producer and how one unit's send
+// is recorded (attempt tallies, routes, the transactional path); ProducerNode is the sending
+// schedule (the message plan, the steady timer, bursts, sends in flight, `stopped`). Start order
+// is part of the simulator's determinism and is kept exactly: producer built, topics ensured,
+// start token drawn, plan built, burst timers set, then the first send scheduled.
 import type { Env, TimerHandle } from "../../system/env/index.ts";
 import type { MessageQueue } from "../../system/protocol/index.ts";
 import { Producer } from "../../system/client/index.ts";
-import type { SendResult, Message, ProducerOptions } from "../../system/client/index.ts";
+import type { SendResult, Message, ProducerOptions, TransactionProducer } from "../../system/client/index.ts";
 import type { HistoryRecorder, SendInvoke } from "../history/types.ts";
 import type { ProducerSpec } from "../scenario.ts";
 import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
@@ -27,6 +33,8 @@ import type { TransactionSenderDeps } from "./transaction_sender.ts";
 
 const defaultRatePerSecond = 10;
 
+type SendAttemptEvent = Parameters<NonNullable<ProducerOptions["onSendAttempt"]>>[0];
+
 /** Attempts of one unit in flight, keyed by its first message's id (the KEYS the client reports). */
 interface AttemptTally {
   opId: number;
@@ -34,187 +42,260 @@ interface AttemptTally {
   ambiguous: boolean;
 }
 
-export async function startProducerNode(env: Env, spec: WorkerSpec, recorder: HistoryRecorder): Promise<WorkloadNodeHandle> {
-  const producerSpec: ProducerSpec | undefined = spec.producer;
-  if (!producerSpec) throw new Error(`${spec.node}: a producer node needs a producer spec`);
-  const runTime = (): number => env.clock.nowMs() - spec.runStartEpochMs;
-  const tallies = new Map<string, AttemptTally>();
-  const routes = new RouteRecorder(spec.node, recorder, runTime);
-  // A late or separately configured client joins an existing workload (ProducerSpec.startAtMs).
-  const joinsExisting = producerSpec.startAtMs !== undefined || producerSpec.namesrvAddr !== undefined;
-  const namesrvAddr = producerSpec.namesrvAddr === undefined ? spec.namesrvAddr : resolveNamesrvAddr(producerSpec.namesrvAddr, spec.namesrvAddr);
-  const credentials = clientCredentials(spec.workload, spec.node);
-  const producerOptions: ProducerOptions = {
-    producerGroup: `mqlab-producer-${producerSpec.topic}`,
-    namesrvAddr,
-    ...credentialOptions(credentials),
-    instanceName: spec.node,
-    clientIp: undefined,
-    sendMsgTimeoutMs: spec.intervals.sendTimeoutMs,
-    pollNameServerIntervalMs: spec.intervals.routePollMs,
-    heartbeatBrokerIntervalMs: spec.intervals.clientHeartbeatMs,
-    sendLatencyFaultEnable: producerSpec.latencyFaultAvoidance ?? false,
-    ...(producerSpec.retryTimesWhenSendFailed === undefined ? {} : {
-      retryTimesWhenSendFailed: producerSpec.retryTimesWhenSendFailed, retryTimesWhenSendAsyncFailed: producerSpec.retryTimesWhenSendFailed,
-    }),
-    ...(producerSpec.notAvailableDurationMs === undefined ? {} : { notAvailableDurationMs: producerSpec.notAvailableDurationMs }),
-    ...(producerSpec.retryResponseCodes === undefined ? {} : { retryResponseCodes: producerSpec.retryResponseCodes }),
-    onRouteChange: (topic, route) => {
-      if (topic === producerSpec.topic) routes.update(topic, route);
-    },
-    onSendAttempt: (event) => {
-      const tally = event.keys === undefined ? undefined : tallies.get(event.keys.split(" ")[0] ?? "");
-      if (tally !== undefined) {
-        tally.attempts++;
-        if (event.outcome === "error" && event.errorName !== undefined && isAmbiguousErrorName(event.errorName)) tally.ambiguous = true;
-      }
-      recorder.record({
-        type: "attempt", op: "send", ...(tally === undefined ? {} : { opId: tally.opId }), timeMs: runTime(), process: spec.node,
-        broker: event.mq.brokerName, queue: `${event.mq.brokerName}:${event.mq.queueId}`, outcome: event.outcome,
-        ...(event.errorName === undefined ? {} : { errorName: event.errorName }),
-        ...(event.responseCode === undefined ? {} : { responseCode: event.responseCode }),
-        latencyMs: Math.round(event.latencyMs),
-      });
-    },
-  };
-  // Transactional workloads (issue 16) send every single message with sendMessageInTransaction.
-  const txDeps: TransactionSenderDeps | undefined = producerSpec.transactional === undefined ? undefined
-    : { env, node: spec.node, spec: producerSpec.transactional, recorder, runTimeMs: runTime };
-  const txProducer = txDeps === undefined ? undefined : createTransactionProducer(txDeps, producerOptions);
-  const producer = txProducer ?? new Producer(env, producerOptions);
-  if (!joinsExisting) await ensureTopics(env, spec, [producerSpec.topic], recorder);
+/** The node's RocketMQ producer and the records of each unit it sends. */
+class ProducerClient {
+  readonly spec: ProducerSpec;
+  /** A late or separately configured client joins an existing workload (ProducerSpec.startAtMs). */
+  readonly joinsExisting: boolean;
+  readonly namesrvAddr: string;
+  readonly setAclSecret: (secretKey: string | undefined) => void;
+  private readonly tallies = new Map<string, AttemptTally>();
+  private readonly routes: RouteRecorder;
+  /** Transactional workloads (issue 16) send every single message with sendMessageInTransaction. */
+  private readonly transactional: { producer: TransactionProducer; deps: TransactionSenderDeps } | undefined;
+  private readonly producer: Producer;
 
-  const startToken = env.random.nextU32().toString(36);
-  const sendMode = producerSpec.sendMode ?? "sync";
-  const plan = new MessagePlan(producerSpec, {
-    node: spec.node, startToken, random: env.random, nextOpId: () => recorder.nextOpId(), runTimeMs: runTime,
-  });
-  const ratePerSecond = producerSpec.ratePerSecond ?? defaultRatePerSecond;
-  // A batch counts as batchSize messages of the rate.
-  const intervalMs = Math.max(1, Math.round((1000 * plan.unitSize) / ratePerSecond));
-  let stopped = false;
-  let timer: TimerHandle | undefined;
-  const burstTimers: TimerHandle[] = [];
-  const inFlight = new Set<Promise<void>>();
+  constructor(
+    private readonly env: Env,
+    private readonly worker: WorkerSpec,
+    private readonly recorder: HistoryRecorder,
+  ) {
+    const producerSpec = worker.producer;
+    if (!producerSpec) throw new Error(`${worker.node}: a producer node needs a producer spec`);
+    this.spec = producerSpec;
+    this.routes = new RouteRecorder(worker.node, recorder, this.runTimeMs);
+    this.joinsExisting = producerSpec.startAtMs !== undefined || producerSpec.namesrvAddr !== undefined;
+    this.namesrvAddr = producerSpec.namesrvAddr === undefined ? worker.namesrvAddr : resolveNamesrvAddr(producerSpec.namesrvAddr, worker.namesrvAddr);
+    const credentials = clientCredentials(worker.workload, worker.node);
+    this.setAclSecret = aclSecretSetter(env, credentials);
+    const options = this.producerOptions(credentialOptions(credentials));
+    const deps: TransactionSenderDeps | undefined = producerSpec.transactional === undefined ? undefined
+      : { env, node: worker.node, spec: producerSpec.transactional, recorder, runTimeMs: this.runTimeMs };
+    this.transactional = deps === undefined ? undefined : { producer: createTransactionProducer(deps, options), deps };
+    this.producer = this.transactional?.producer ?? new Producer(env, options);
+  }
 
-  const recordOk = (invoke: SendInvoke, result: SendResult, index: number, attempts: number): void => {
-    recorder.record({
-      type: "ok", op: "send", opId: invoke.opId, timeMs: runTime(), process: spec.node, messageId: invoke.messageId,
+  get node(): string {
+    return this.worker.node;
+  }
+
+  readonly runTimeMs = (): number => this.env.clock.nowMs() - this.worker.runStartEpochMs;
+
+  private producerOptions(credentials: { accessKey?: string; secretKey?: string }): ProducerOptions {
+    const spec = this.spec;
+    return {
+      producerGroup: `mqlab-producer-${spec.topic}`,
+      namesrvAddr: this.namesrvAddr,
+      ...credentials,
+      instanceName: this.node,
+      clientIp: undefined,
+      sendMsgTimeoutMs: this.worker.intervals.sendTimeoutMs,
+      pollNameServerIntervalMs: this.worker.intervals.routePollMs,
+      heartbeatBrokerIntervalMs: this.worker.intervals.clientHeartbeatMs,
+      sendLatencyFaultEnable: spec.latencyFaultAvoidance ?? false,
+      ...(spec.retryTimesWhenSendFailed === undefined ? {} : {
+        retryTimesWhenSendFailed: spec.retryTimesWhenSendFailed, retryTimesWhenSendAsyncFailed: spec.retryTimesWhenSendFailed,
+      }),
+      ...(spec.notAvailableDurationMs === undefined ? {} : { notAvailableDurationMs: spec.notAvailableDurationMs }),
+      ...(spec.retryResponseCodes === undefined ? {} : { retryResponseCodes: spec.retryResponseCodes }),
+      onRouteChange: (topic, route) => {
+        if (topic === spec.topic) this.routes.update(topic, route);
+      },
+      onSendAttempt: (event) => this.recordAttempt(event),
+    };
+  }
+
+  private recordAttempt(event: SendAttemptEvent): void {
+    const tally = event.keys === undefined ? undefined : this.tallies.get(event.keys.split(" ")[0] ?? "");
+    if (tally !== undefined) {
+      tally.attempts++;
+      if (event.outcome === "error" && event.errorName !== undefined && isAmbiguousErrorName(event.errorName)) tally.ambiguous = true;
+    }
+    this.recorder.record({
+      type: "attempt", op: "send", ...(tally === undefined ? {} : { opId: tally.opId }), timeMs: this.runTimeMs(), process: this.node,
+      broker: event.mq.brokerName, queue: `${event.mq.brokerName}:${event.mq.queueId}`, outcome: event.outcome,
+      ...(event.errorName === undefined ? {} : { errorName: event.errorName }),
+      ...(event.responseCode === undefined ? {} : { responseCode: event.responseCode }),
+      latencyMs: Math.round(event.latencyMs),
+    });
+  }
+
+  private recordOk(invoke: SendInvoke, result: SendResult, index: number, attempts: number): void {
+    this.recorder.record({
+      type: "ok", op: "send", opId: invoke.opId, timeMs: this.runTimeMs(), process: this.node, messageId: invoke.messageId,
       queue: `${result.messageQueue.brokerName}:${result.messageQueue.queueId}`,
       // A batch is stored contiguously in one queue from the returned (first) offset.
       queueOffset: result.queueOffset < 0 ? result.queueOffset : result.queueOffset + index,
       sendStatus: result.sendStatus, ...(attempts > 0 ? { attempts } : {}),
     });
-  };
-  const recordError = (invoke: SendInvoke, error: unknown, tally: AttemptTally): void => {
+  }
+
+  private recordError(invoke: SendInvoke, error: unknown, tally: AttemptTally): void {
     const ambiguous = tally.ambiguous || isAmbiguous(error);
-    recorder.record({
-      type: ambiguous ? "unknown" : "fail", op: "send", opId: invoke.opId, timeMs: runTime(),
-      process: spec.node, messageId: invoke.messageId, error: describeError(error), attempts: tally.attempts,
+    this.recorder.record({
+      type: ambiguous ? "unknown" : "fail", op: "send", opId: invoke.opId, timeMs: this.runTimeMs(),
+      process: this.node, messageId: invoke.messageId, error: describeError(error), attempts: tally.attempts,
     });
-  };
+  }
 
-  const selectByKey = (queues: readonly MessageQueue[], _message: Message, key: string): MessageQueue => {
-    const queue = queues[orderKeyHash(key) % queues.length];
-    if (queue === undefined) throw new Error("no queue to select from");
-    return queue;
-  };
-
-  const remaining = (): number => (producerSpec.total === undefined ? Number.MAX_SAFE_INTEGER : producerSpec.total - plan.sent);
-
-  const sendUnit = async (unit: SendUnit): Promise<void> => {
+  /** Sends one unit (a message or a batch) and records its invokes and outcomes. */
+  async send(unit: SendUnit): Promise<void> {
     const first = unit.messages[0]!;
-    for (const planned of unit.messages) recorder.record(planned.invoke);
+    for (const planned of unit.messages) this.recorder.record(planned.invoke);
     const tally: AttemptTally = { opId: first.invoke.opId, attempts: 0, ambiguous: false };
-    tallies.set(first.invoke.messageId, tally);
+    this.tallies.set(first.invoke.messageId, tally);
     try {
-      if (txProducer !== undefined && txDeps !== undefined && !unit.batch) {
-        await sendInTransaction(txProducer, txDeps, first.invoke, first.message, (error) => recordError(first.invoke, error, tally));
+      if (this.transactional !== undefined && !unit.batch) {
+        await sendInTransaction(this.transactional.producer, this.transactional.deps, first.invoke, first.message, (error) => this.recordError(first.invoke, error, tally));
         return;
       }
       if (first.invoke.sendMode === "oneway" && !unit.batch) {
-        await producer.sendOneway(first.message);
+        await this.producer.sendOneway(first.message);
         // A oneway send has no acknowledgement: its outcome is unknown by construction.
-        recorder.record({ type: "unknown", op: "send", opId: first.invoke.opId, timeMs: runTime(), process: spec.node, messageId: first.invoke.messageId, error: "oneway: no acknowledgement" });
+        this.recorder.record({ type: "unknown", op: "send", opId: first.invoke.opId, timeMs: this.runTimeMs(), process: this.node, messageId: first.invoke.messageId, error: "oneway: no acknowledgement" });
         return;
       }
       const result = unit.batch
-        ? await producer.sendBatch(unit.messages.map((planned) => planned.message))
+        ? await this.producer.sendBatch(unit.messages.map((planned) => planned.message))
         : first.invoke.orderKey !== undefined
-          ? await producer.sendWithSelector(first.message, selectByKey, first.invoke.orderKey)
-          : await producer.send(first.message);
-      unit.messages.forEach((planned, index) => recordOk(planned.invoke, result, index, Math.max(1, tally.attempts)));
+          ? await this.producer.sendWithSelector(first.message, selectByKey, first.invoke.orderKey)
+          : await this.producer.send(first.message);
+      unit.messages.forEach((planned, index) => this.recordOk(planned.invoke, result, index, Math.max(1, tally.attempts)));
     } catch (error) {
-      for (const planned of unit.messages) recordError(planned.invoke, error, tally);
+      for (const planned of unit.messages) this.recordError(planned.invoke, error, tally);
     } finally {
-      tallies.delete(first.invoke.messageId);
+      this.tallies.delete(first.invoke.messageId);
     }
-  };
+  }
 
-  const track = (sending: Promise<void>): Promise<void> => {
-    inFlight.add(sending);
-    void sending.finally(() => inFlight.delete(sending));
+  start(): Promise<void> {
+    return this.producer.start();
+  }
+
+  shutdown(): Promise<void> {
+    return this.producer.shutdown();
+  }
+}
+
+/** RocketMQ's MessageQueueSelector by order key: one key's messages share a queue. */
+function selectByKey(queues: readonly MessageQueue[], _message: Message, key: string): MessageQueue {
+  const queue = queues[orderKeyHash(key) % queues.length];
+  if (queue === undefined) throw new Error("no queue to select from");
+  return queue;
+}
+
+/** The sending schedule of a producer node: steady sends at the rate, bursts beside them. */
+export class ProducerNode implements WorkloadNodeHandle {
+  private readonly plan: MessagePlan;
+  private readonly sendMode: NonNullable<ProducerSpec["sendMode"]>;
+  /** Time between units at the rate (a batch counts as batchSize messages of the rate). */
+  private readonly intervalMs: number;
+  /** Set once producers are told to stop: no new unit starts. */
+  private stopped = false;
+  /** The next steady send (or the delayed start). */
+  private timer: TimerHandle | undefined;
+  private readonly burstTimers: TimerHandle[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  readonly setAclSecret: (secretKey: string | undefined) => void;
+
+  private constructor(private readonly env: Env, private readonly client: ProducerClient, recorder: HistoryRecorder) {
+    const startToken = env.random.nextU32().toString(36);
+    this.sendMode = client.spec.sendMode ?? "sync";
+    this.plan = new MessagePlan(client.spec, {
+      node: client.node, startToken, random: env.random, nextOpId: () => recorder.nextOpId(), runTimeMs: client.runTimeMs,
+    });
+    const ratePerSecond = client.spec.ratePerSecond ?? defaultRatePerSecond;
+    this.intervalMs = Math.max(1, Math.round((1000 * this.plan.unitSize) / ratePerSecond));
+    this.setAclSecret = client.setAclSecret;
+  }
+
+  static async start(env: Env, spec: WorkerSpec, recorder: HistoryRecorder): Promise<ProducerNode> {
+    const client = new ProducerClient(env, spec, recorder);
+    if (!client.joinsExisting) await ensureTopics(env, spec, [client.spec.topic], recorder);
+    const node = new ProducerNode(env, client, recorder);
+    node.scheduleBursts(recorder);
+    await node.scheduleStart(recorder);
+    return node;
+  }
+
+  private remaining(): number {
+    const total = this.client.spec.total;
+    return total === undefined ? Number.MAX_SAFE_INTEGER : total - this.plan.sent;
+  }
+
+  private track(sending: Promise<void>): Promise<void> {
+    this.inFlight.add(sending);
+    void sending.finally(() => this.inFlight.delete(sending));
     return sending;
-  };
+  }
 
-  // Sync/oneway: one unit at a time, next one at the next tick of the rate (or at once if late).
-  const loop = (): void => {
-    if (stopped || remaining() <= 0) return;
-    const startedMs = env.clock.monotonicMs();
-    void track(sendUnit(plan.next({ burst: false, sendMode, remaining: remaining() }))).finally(() => {
-      if (stopped) return;
-      const spentMs = env.clock.monotonicMs() - startedMs;
-      timer = env.timers.setTimeout(loop, Math.max(0, intervalMs - spentMs));
+  /** Sync/oneway: one unit at a time, next one at the next tick of the rate (or at once if late). */
+  private readonly loop = (): void => {
+    if (this.stopped || this.remaining() <= 0) return;
+    const startedMs = this.env.clock.monotonicMs();
+    void this.track(this.client.send(this.plan.next({ burst: false, sendMode: this.sendMode, remaining: this.remaining() }))).finally(() => {
+      if (this.stopped) return;
+      const spentMs = this.env.clock.monotonicMs() - startedMs;
+      this.timer = this.env.timers.setTimeout(this.loop, Math.max(0, this.intervalMs - spentMs));
     });
   };
-  // Async: fire on every tick without waiting for the previous send.
-  const tickAsync = (): void => {
-    if (stopped || remaining() <= 0) return;
-    void track(sendUnit(plan.next({ burst: false, sendMode, remaining: remaining() })));
-    timer = env.timers.setTimeout(tickAsync, intervalMs);
+
+  /** Async: fire on every tick without waiting for the previous send. */
+  private readonly tickAsync = (): void => {
+    if (this.stopped || this.remaining() <= 0) return;
+    void this.track(this.client.send(this.plan.next({ burst: false, sendMode: this.sendMode, remaining: this.remaining() })));
+    this.timer = this.env.timers.setTimeout(this.tickAsync, this.intervalMs);
   };
-  // A burst: `inFlight` lanes, each sending its next unit as soon as the previous one answered.
-  const burst = (durationMs: number, lanes: number): void => {
-    const untilMs = runTime() + durationMs;
-    recorder.record({ type: "note", timeMs: runTime(), process: spec.node, text: `burst: ${lanes} sends in flight for ${durationMs} ms` });
+
+  /** A burst: `lanes` sends in flight, each lane sending its next unit as soon as the previous one answered. */
+  private burst(durationMs: number, lanes: number, recorder: HistoryRecorder): void {
+    const untilMs = this.client.runTimeMs() + durationMs;
+    recorder.record({ type: "note", timeMs: this.client.runTimeMs(), process: this.client.node, text: `burst: ${lanes} sends in flight for ${durationMs} ms` });
+    const sendMode = this.sendMode === "oneway" ? "sync" : this.sendMode;
     const lane = (): void => {
-      if (stopped || runTime() >= untilMs || remaining() <= 0) return;
-      void track(sendUnit(plan.next({ burst: true, sendMode: sendMode === "oneway" ? "sync" : sendMode, remaining: remaining() }))).finally(lane);
+      if (this.stopped || this.client.runTimeMs() >= untilMs || this.remaining() <= 0) return;
+      void this.track(this.client.send(this.plan.next({ burst: true, sendMode, remaining: this.remaining() }))).finally(lane);
     };
     for (let index = 0; index < Math.max(1, lanes); index++) lane();
-  };
-  const begin = async (): Promise<void> => {
-    if (stopped) return;
-    if (joinsExisting) recorder.record({ type: "note", timeMs: runTime(), process: spec.node, text: `producer starting (NAMESRV_ADDR ${namesrvAddr})` });
-    await producer.start();
-    timer = env.timers.setTimeout(sendMode === "async" ? tickAsync : loop, 0);
-  };
-  for (const scheduled of producerSpec.bursts ?? []) {
-    burstTimers.push(env.timers.setTimeout(() => {
-      if (!stopped) burst(scheduled.durationMs, scheduled.inFlight);
-    }, Math.max(0, scheduled.atMs - runTime())));
-  }
-  const startInMs = (producerSpec.startAtMs ?? 0) - runTime();
-  if (startInMs > 0) {
-    timer = env.timers.setTimeout(() => {
-      begin().catch((error: unknown) => recorder.record({ type: "note", timeMs: runTime(), process: spec.node, text: `producer start failed: ${describeError(error)}` }));
-    }, startInMs);
-  } else {
-    await begin();
   }
 
-  const stopProducing = async (): Promise<void> => {
-    stopped = true;
-    env.timers.clear(timer);
-    for (const burstTimer of burstTimers) env.timers.clear(burstTimer);
-    await Promise.allSettled([...inFlight]);
-  };
-  return {
-    stopProducing,
-    setAclSecret: aclSecretSetter(env, credentials),
-    stop: async () => {
-      await stopProducing();
-      await producer.shutdown();
-    },
-  };
+  private scheduleBursts(recorder: HistoryRecorder): void {
+    for (const scheduled of this.client.spec.bursts ?? []) {
+      this.burstTimers.push(this.env.timers.setTimeout(() => {
+        if (!this.stopped) this.burst(scheduled.durationMs, scheduled.inFlight, recorder);
+      }, Math.max(0, scheduled.atMs - this.client.runTimeMs())));
+    }
+  }
+
+  private async begin(recorder: HistoryRecorder): Promise<void> {
+    if (this.stopped) return;
+    if (this.client.joinsExisting) recorder.record({ type: "note", timeMs: this.client.runTimeMs(), process: this.client.node, text: `producer starting (NAMESRV_ADDR ${this.client.namesrvAddr})` });
+    await this.client.start();
+    this.timer = this.env.timers.setTimeout(this.sendMode === "async" ? this.tickAsync : this.loop, 0);
+  }
+
+  /** Starts now, or at the spec's startAtMs (a late joiner); a failed late start is a note. */
+  private async scheduleStart(recorder: HistoryRecorder): Promise<void> {
+    const startInMs = (this.client.spec.startAtMs ?? 0) - this.client.runTimeMs();
+    if (startInMs <= 0) return this.begin(recorder);
+    this.timer = this.env.timers.setTimeout(() => {
+      this.begin(recorder).catch((error: unknown) => recorder.record({ type: "note", timeMs: this.client.runTimeMs(), process: this.client.node, text: `producer start failed: ${describeError(error)}` }));
+    }, startInMs);
+  }
+
+  async stopProducing(): Promise<void> {
+    this.stopped = true;
+    this.env.timers.clear(this.timer);
+    for (const burstTimer of this.burstTimers) this.env.timers.clear(burstTimer);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  async stop(): Promise<void> {
+    await this.stopProducing();
+    await this.client.shutdown();
+  }
+}
+
+export function startProducerNode(env: Env, spec: WorkerSpec, recorder: HistoryRecorder): Promise<WorkloadNodeHandle> {
+  return ProducerNode.start(env, spec, recorder);
 }

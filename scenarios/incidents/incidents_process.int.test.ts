@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { netnsSupport } from "../../chaos/deploy/process/host_commands.ts";
+import { netnsSupport } from "../../chaos/deploy/wall_cluster/host_commands.ts";
 import { ProcessDeployer } from "../../chaos/deploy/process/process_deployer.ts";
 import { runIncident } from "../../chaos/incident.ts";
 import { findIncident } from "./index.ts";

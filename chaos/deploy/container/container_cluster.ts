@@ -2,15 +2,20 @@
 // and their network namespaces, workload clients run chaos/deploy/worker.ts in containers of
 // their own and stream history over stdout. Teardown stops clients, then servers, then removes
 // every container, the network and the volumes of the run, and says so if anything is left.
-import { runNowMs, waitForRunTime } from "../run_clock.ts";
 import { UnsupportedFaultError, type Fault } from "../../faults/types.ts";
-import type { HistoryRecorder, NodeEvent } from "../../history/types.ts";
+import type { HistoryRecorder } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
-import { clientNodes, type AddressPlan } from "../process/address_plan.ts";
-import { faultPacketRules } from "../process/packet_rules.ts";
+import { clientNodes, type AddressPlan } from "../address_plan.ts";
 import type { Cluster, ClusterPlan, DeployedNode, DeployerName } from "../types.ts";
-import { controlPrefix, parseWorkerLine, WorkerHistoryBridge, type WorkerSpec } from "../worker_protocol.ts";
+import { NodeTable, stopInOrder } from "../wall_cluster/cluster_nodes.ts";
+import { LifecycleFaults } from "../wall_cluster/lifecycle_faults.ts";
+import { NodeLedger } from "../wall_cluster/node_ledger.ts";
+import { faultPacketRules } from "../wall_cluster/packet_rules.ts";
+import { RunClock } from "../wall_cluster/run_clock.ts";
+import { producerStopTimeoutMs, routeWorkerLine } from "../wall_cluster/worker_process.ts";
+import { controlPrefix, WorkerHistoryBridge, workerSpecs, type WorkerSpec } from "../worker_protocol.ts";
 import { listLeftovers, removeRunResources, type InterruptCleanup } from "./cleanup.ts";
+import { ClusterContainer } from "./cluster_container.ts";
 import type { Engine } from "./engine.ts";
 import { NodeContainer } from "./node_container.ts";
 import { ContainerPacketFilter } from "./packet_filter.ts";
@@ -53,10 +58,11 @@ export class ContainerCluster implements Cluster {
   readonly deployer: DeployerName = "container";
   readonly runId: string;
   readonly times: BringUpTimes;
-  private readonly runStartEpochMs = Date.now();
-  private readonly nodesByName = new Map<string, NodeContainer>();
+  private readonly clock = new RunClock();
+  private readonly ledger: NodeLedger;
+  private readonly nodeTable = new NodeTable<ClusterContainer>();
+  private readonly lifecycle: LifecycleFaults;
   private readonly filter: ContainerPacketFilter;
-  private readonly starts = new Map<string, number>();
   private bridge: WorkerHistoryBridge | undefined;
   readonly addresses: AddressPlan;
   private tornDown = false;
@@ -65,28 +71,22 @@ export class ContainerCluster implements Cluster {
     this.runId = parts.runId;
     this.times = parts.times;
     this.addresses = parts.addresses;
-    for (const node of parts.nodes) this.nodesByName.set(node.spec.name, node);
-    this.filter = new ContainerPacketFilter(() => [...this.nodesByName.values()].map((node) => ({ name: node.spec.name, ip: node.spec.ip, hostPid: () => node.hostPid() })));
+    this.ledger = new NodeLedger(parts.history, this.clock);
+    this.lifecycle = new LifecycleFaults((name) => this.nodeTable.get(name), parts.plan.nameServers, this.ledger);
+    this.filter = new ContainerPacketFilter(() => this.nodeTable.all().map(({ container }) => ({ name: container.spec.name, ip: container.spec.ip, hostPid: () => container.hostPid() })));
+    for (const node of parts.nodes) this.nodeTable.add(new ClusterContainer(node, this.addresses, this.filter));
   }
 
   nowMs(): number {
-    return runNowMs(this.runStartEpochMs);
+    return this.clock.nowMs();
   }
 
   advanceTo(ms: number): Promise<void> {
-    return waitForRunTime(this.runStartEpochMs, ms);
+    return this.clock.advanceTo(ms);
   }
 
   nodes(): DeployedNode[] {
-    return [...this.nodesByName.values()].map((node) => {
-      const address = this.parts.addresses.get(node.spec.name);
-      return {
-        name: node.spec.name,
-        role: node.spec.role,
-        ...(address.port === undefined ? {} : { address: `${address.ip}:${address.port}` }),
-        alive: node.alive,
-      };
-    });
+    return this.nodeTable.describe();
   }
 
   namesrvAddr(): string {
@@ -95,40 +95,17 @@ export class ContainerCluster implements Cluster {
 
   /** The container of a node (tests, debugging). */
   node(name: string): NodeContainer {
-    const node = this.nodesByName.get(name);
-    if (node === undefined) throw new Error(`unknown node "${name}" (known: ${[...this.nodesByName.keys()].join(", ")})`);
-    return node;
-  }
-
-  private recordNode(node: string, event: NodeEvent["event"]): void {
-    this.parts.history.record({ type: "node", timeMs: this.nowMs(), node, event });
-  }
-
-  private async crash(name: string): Promise<void> {
-    await this.node(name).kill();
-    this.recordNode(name, "crash");
-  }
-
-  private async restart(name: string): Promise<void> {
-    const node = this.node(name);
-    if (node.alive) return;
-    this.starts.set(name, (this.starts.get(name) ?? 1) + 1);
-    await node.restart();
-    // The restarted container has a new, empty network namespace: its rules come back.
-    await this.filter.sync({ name, ip: node.spec.ip, hostPid: () => node.hostPid() });
-    this.recordNode(name, "restart");
+    return this.nodeTable.get(name).container;
   }
 
   async inject(fault: Fault, faultIndex: number): Promise<void> {
     switch (fault.kind) {
       case "crash":
-        return this.crash(fault.target);
+        return this.lifecycle.crash(fault.target);
       case "pause":
-        await this.node(fault.target).pause();
-        return this.recordNode(fault.target, "pause");
+        return this.lifecycle.pause(fault.target);
       case "namesrv-all-down":
-        for (const name of this.parts.plan.nameServers) await this.crash(name);
-        return;
+        return this.lifecycle.crashNameServers();
       case "flow":
         if ((fault.resetPercent ?? 0) > 0) throw new UnsupportedFaultError("container", "flow", "resetting connections inside frames needs the simulator's byte streams");
         if (fault.delayMs > 0 || fault.jitterMs > 0) {
@@ -139,108 +116,99 @@ export class ContainerCluster implements Cluster {
       case "heartbeat-loss":
       case "partition":
         return this.filter.add(faultIndex, faultPacketRules(fault, this.parts.addresses) ?? []);
-      default:
+      case "power-loss":
+      case "connection-reset":
+      case "clock-skew":
+      case "slow-disk":
+      case "disk-full":
+      case "acl-secret":
+      case "acl-file":
         throw new UnsupportedFaultError("container", fault.kind, "see ContainerDeployer.supports");
+      default: {
+        const unreachable: never = fault;
+        throw new Error(`unhandled fault ${JSON.stringify(unreachable)}`);
+      }
     }
   }
 
   async heal(fault: Fault, faultIndex: number): Promise<void> {
     switch (fault.kind) {
       case "crash":
-        return this.restart(fault.target);
+        return this.lifecycle.restart(fault.target);
       case "pause":
-        await this.node(fault.target).resume();
-        return this.recordNode(fault.target, "resume");
+        return this.lifecycle.resume(fault.target);
       case "namesrv-all-down":
-        await Promise.all(this.parts.plan.nameServers.map((name) => this.restart(name)));
-        return;
+        return this.lifecycle.restartNameServers();
       case "flow":
       case "firewall":
       case "heartbeat-loss":
       case "partition":
         return this.filter.remove(faultIndex);
-      default:
+      case "power-loss":
+      case "connection-reset":
+      case "clock-skew":
+      case "slow-disk":
+      case "disk-full":
+      case "acl-secret":
+      case "acl-file":
         throw new UnsupportedFaultError("container", fault.kind, "see ContainerDeployer.supports");
+      default: {
+        const unreachable: never = fault;
+        throw new Error(`unhandled fault ${JSON.stringify(unreachable)}`);
+      }
     }
   }
 
   async startWorkload(workload: Workload, history: HistoryRecorder): Promise<void> {
     const startMs = performance.now();
     const bridge = (this.bridge ??= new WorkerHistoryBridge(history));
-    const clients = clientNodes(workload);
-    const indexInSpec = new Map<string, number>();
-    const workers = clients.map((client) => {
+    const specs = new Map(workerSpecs({
+      namesrvAddr: this.namesrvAddr(), runStartEpochMs: this.clock.freeze(), seed: this.parts.plan.seed, intervals: this.parts.plan.intervals, workload,
+      ...(this.parts.workloadModule === undefined ? {} : { module: this.parts.workloadModule }),
+    }).map((spec) => [spec.node, spec]));
+    // Addresses and containers in clientNodes order (producer-1 = 10.N.3.1, ...), as every deployer numbers them.
+    const workers = clientNodes(workload).map((client) => {
       const address = this.parts.addresses.addClient(client.name, client.role);
-      const spec = this.workerSpec(workload, client.name, client.role, indexInSpec);
-      const node = new NodeContainer(this.parts.engine, {
-        name: client.name,
-        role: client.role,
-        ip: address.ip,
-        args: ["--import", "tsx", workerEntry, "--spec-json", JSON.stringify(spec), "--watch-stdin"],
-        stdin: true,
-        readyLine: /^@@control \{"event":"ready"/,
-        failLine: /^@@control \{"event":"failed"/,
-        readyTimeoutMs: 90_000,
-      }, { stdoutLine: (name, line) => this.parts.output.get(name)?.(line) }, this.parts.nodesDir);
+      const spec = specs.get(client.name);
+      if (spec === undefined) throw new Error(`no worker spec for ${client.name}`);
+      const node = this.workerContainer(spec, address.ip);
       this.parts.output.set(client.name, (line) => this.onWorkerLine(bridge, client.name, line));
-      this.nodesByName.set(client.name, node);
-      return node;
+      return this.nodeTable.add(new ClusterContainer(node, this.addresses, this.filter));
     });
-    await Promise.all(workers.map((node) => node.start(this.parts.image, this.parts.network, this.runId)));
-    for (const node of workers) this.recordNode(node.spec.name, "start");
+    await Promise.all(workers.map((node) => node.container.start(this.parts.image, this.parts.network, this.runId)));
+    for (const node of workers) this.ledger.node(node.name, "start");
     this.times.workersMs = Math.round(performance.now() - startMs);
   }
 
-  private workerSpec(workload: Workload, name: string, role: "producer" | "consumer", indexInSpec: Map<string, number>): WorkerSpec {
-    const base = { node: name, role, namesrvAddr: this.namesrvAddr(), runStartEpochMs: this.runStartEpochMs, seed: this.parts.plan.seed, intervals: this.parts.plan.intervals, workload,
-      ...(this.parts.workloadModule === undefined ? {} : { module: this.parts.workloadModule }) };
-    if (role === "producer") {
-      // Producer nodes are numbered across specs in order (address_plan.clientNodes).
-      let remaining = Number(name.slice("producer-".length));
-      for (const producer of workload.producers) {
-        if (remaining <= producer.count) return { ...base, producer, index: remaining };
-        remaining -= producer.count;
-      }
-      throw new Error(`no producer spec for ${name}`);
-    }
-    const consumer = workload.consumers.find((group) => name.startsWith(`consumer-${group.group}-`));
-    if (consumer === undefined) throw new Error(`no consumer group for ${name}`);
-    const index = (indexInSpec.get(consumer.group) ?? 0) + 1;
-    indexInSpec.set(consumer.group, index);
-    return { ...base, consumer, index };
+  private workerContainer(spec: WorkerSpec, ip: string): NodeContainer {
+    return new NodeContainer(this.parts.engine, {
+      name: spec.node,
+      role: spec.role,
+      ip,
+      args: ["--import", "tsx", workerEntry, "--spec-json", JSON.stringify(spec), "--watch-stdin"],
+      stdin: true,
+      readyLine: /^@@control \{"event":"ready"/,
+      failLine: /^@@control \{"event":"failed"/,
+      readyTimeoutMs: 90_000,
+    }, { stdoutLine: (name, line) => this.parts.output.get(name)?.(line) }, this.parts.nodesDir);
   }
 
   private onWorkerLine(bridge: WorkerHistoryBridge, name: string, line: string): void {
-    const parsed = parseWorkerLine(line);
-    if (parsed.kind === "history") bridge.accept(`${name}#${this.starts.get(name) ?? 1}`, parsed.event);
-    else if (parsed.kind === "control" && parsed.control.event === "failed") {
-      this.parts.history.record({ type: "note", timeMs: this.nowMs(), process: name, text: `worker failed: ${parsed.control.error.split("\n")[0]}` });
-    }
+    routeWorkerLine(line, `${name}#${this.nodeTable.find(name)?.starts ?? 1}`, name, bridge, this.ledger);
   }
 
   async stopProducers(): Promise<void> {
-    const producers = [...this.nodesByName.values()].filter((node) => node.spec.role === "producer" && node.alive);
+    const producers = this.nodeTable.ofRole("producer").map((node) => node.container).filter((node) => node.alive);
     await Promise.all(producers.map((node) => node.signal("SIGUSR2")));
-    const deadlineMs = performance.now() + this.parts.plan.intervals.sendTimeoutMs * 3 + 5_000;
+    const deadlineMs = performance.now() + producerStopTimeoutMs(this.parts.plan.intervals.sendTimeoutMs);
     await Promise.all(producers.map((node) => node.waitLine(new RegExp(`^${controlPrefix}\\{"event":"producers-stopped"`), deadlineMs - performance.now()).catch(() => undefined)));
   }
 
   async teardown(): Promise<void> {
     if (this.tornDown) return;
     this.tornDown = true;
-    const nodes = [...this.nodesByName.values()];
-    const problems: string[] = [];
-    const stopAll = async (selected: NodeContainer[], graceSeconds: number): Promise<void> => {
-      const results = await Promise.allSettled(selected.map((node) => node.stop(graceSeconds)));
-      results.forEach((result, index) => {
-        if (result.status === "rejected") problems.push(`stop ${selected[index]?.spec.name}: ${(result.reason as Error).message}`);
-        else this.recordNode(selected[index]?.spec.name ?? "", "stop");
-      });
-    };
-    await stopAll(nodes.filter((node) => node.spec.role === "producer" || node.spec.role === "consumer"), 10);
-    await stopAll(nodes.filter((node) => node.spec.role === "broker"), 5);
-    await stopAll(nodes.filter((node) => node.spec.role === "namesrv"), 5);
-    await Promise.all(nodes.map((node) => node.closeLog()));
+    const problems = await stopInOrder(this.nodeTable.all(), this.ledger);
+    await Promise.all(this.nodeTable.all().map(({ container }) => container.closeLog()));
     try {
       await removeRunResources(this.parts.engine, this.runId);
     } catch (error) {

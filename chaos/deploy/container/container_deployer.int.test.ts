@@ -12,7 +12,7 @@ import { UnsupportedFaultError } from "../../faults/types.ts";
 import { MemoryHistory } from "../../history/types.ts";
 import { planCluster } from "../../plan.ts";
 import type { Scenario } from "../../scenario.ts";
-import type { NodeAddress } from "../process/address_plan.ts";
+import type { NodeAddress } from "../address_plan.ts";
 import { listLeftovers } from "./cleanup.ts";
 import { ContainerDeployer } from "./container_deployer.ts";
 import { connectEngine } from "./engine.ts";
@@ -41,7 +41,7 @@ test("container deployer: bring-up, worker history, real firewall, crash/restart
   const deployer = new ContainerDeployer({
     readyTimeoutMs: 60_000,
     commands: { namesrv: standIn, broker: standIn },
-    workloadModule: "chaos/deploy/process/testing/fake_workload.ts",
+    workloadModule: "chaos/deploy/testing/fake_workload.ts",
   });
   assert.equal(deployer.supports("power-loss").supported, false);
   assert.equal(deployer.supports("crash").supported, true);

@@ -11,8 +11,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FaultKind } from "../../faults/types.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
-import { AddressPlan, type NodeAddress } from "../process/address_plan.ts";
-import { brokerConfText, namesrvConfText } from "../process/node_commands.ts";
+import { AddressPlan, type NodeAddress } from "../address_plan.ts";
+import { brokerConfText, namesrvConfText } from "../node_commands.ts";
 import type { ClusterPlan, Deployer, DeployerName, FaultSupport } from "../types.ts";
 import { InterruptCleanup, removeRunResources } from "./cleanup.ts";
 import { ContainerCluster, type BringUpTimes } from "./container_cluster.ts";
@@ -82,6 +82,10 @@ export function containerFaultSupport(kind: FaultKind, remote: boolean): FaultSu
     case "acl-secret":
     case "acl-file":
       return { supported: false, why: "ACL faults reach into a client's credentials and a broker's files; simulator only for now" };
+    default: {
+      const unreachable: never = kind;
+      throw new Error(`the container deployer has not decided on fault kind ${String(unreachable)}`);
+    }
   }
 }
 

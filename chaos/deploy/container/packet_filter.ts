@@ -1,12 +1,12 @@
 // Network faults of a container run, for real: the packet rules the process deployer derives
-// from a fault (chaos/deploy/process/packet_rules.ts) go into the network namespace of the
+// from a fault (chaos/deploy/wall_cluster/packet_rules.ts) go into the network namespace of the
 // container that sends the packets — a rule "from A to B" sits in A's output hook — entered
 // from the engine's host with `nsenter -t <container pid> -n nft -f -`, since the image has no
 // tools. Each container's table is rebuilt whole from the active faults on every change, in
 // one atomic `nft -f`, so heal is exact and a restarted container (whose namespace is new and
 // empty) gets its rules back with one call.
-import { runCommand } from "../process/host_commands.ts";
-import { nftBaseScript, nftTable, renderNftRules, type PacketRule } from "../process/packet_rules.ts";
+import { runCommand } from "../wall_cluster/host_commands.ts";
+import { nftBaseScript, nftTable, renderNftRules, type PacketRule } from "../wall_cluster/packet_rules.ts";
 
 export interface FilterTarget {
   name: string;

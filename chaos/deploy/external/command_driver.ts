@@ -47,8 +47,17 @@ export function templateValues(config: DriverConfig, fault: Fault, faultIndex: n
       return { ...base, ...nodeValues(config, "", fault.target), offsetMs: String(fault.offsetMs) };
     case "slow-disk":
       return { ...base, ...nodeValues(config, "", fault.target), factor: String(fault.factor) };
-    default:
+    case "crash":
+    case "power-loss":
+    case "pause":
+    case "disk-full":
+    case "acl-secret":
+    case "acl-file":
       return { ...base, ...nodeValues(config, "", fault.target) };
+    default: {
+      const unreachable: never = fault;
+      throw new Error(`command driver: no template values for ${JSON.stringify(unreachable)}`);
+    }
   }
 }
 

@@ -14,9 +14,9 @@ import { test } from "node:test";
 import { freeHaBrokerPort, freePort } from "../../../system/cli/testing/processes.ts";
 import { runScenario } from "../../runner.ts";
 import { loadScenarioFile } from "../../scenario_file/load.ts";
-import { brokerEntry } from "../process/node_commands.ts";
+import { brokerEntry } from "../node_commands.ts";
 import { ProcessDeployer } from "../process/process_deployer.ts";
-import { repoRoot } from "../process/node_commands.ts";
+import { repoRoot } from "../node_commands.ts";
 import { ExternalDeployer } from "./external_deployer.ts";
 import { listenerPid } from "./local_driver.ts";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { UnsupportedFaultError, type Fault, type FaultKind } from "../../faults/types.ts";
 import type { Scenario } from "../../scenario.ts";
-import { clientNodes } from "../process/address_plan.ts";
+import { clientNodes } from "../address_plan.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
 import type { Cluster, ClusterPlan, Deployer, DeployerName, FaultSupport } from "../types.ts";
 import { CommandFaultDriver } from "./command_driver.ts";
@@ -117,6 +117,14 @@ function representative(kind: FaultKind): Fault {
     case "namesrv-all-down": return { kind };
     case "acl-secret": return { kind, target: "", secretKey: "" };
     case "acl-file": return { kind, target: "", text: "" };
-    default: return { kind, target: "" };
+    case "crash":
+    case "power-loss":
+    case "pause":
+    case "disk-full":
+      return { kind, target: "" };
+    default: {
+      const unreachable: never = kind;
+      throw new Error(`no representative fault of kind ${String(unreachable)}`);
+    }
   }
 }

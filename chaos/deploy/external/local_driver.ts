@@ -12,7 +12,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, readlinkSync } from "node
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Fault } from "../../faults/types.ts";
-import { probeConnect, waitForPort } from "../process/probe.ts";
+import { probeConnect, waitForPort } from "../wall_cluster/probe.ts";
 import type { FaultSupport } from "../types.ts";
 import { hostOf, portOf, type DriverConfig, type FaultDriver, type NodeEventSink } from "./fault_driver.ts";
 
@@ -63,8 +63,12 @@ export class LocalFaultDriver implements FaultDriver {
         return Object.keys(this.config.nodes).some((node) => node.startsWith("namesrv-")) ? { supported: true } : { supported: false, why: "no namesrv-N node in the driver config" };
       case "firewall": case "heartbeat-loss": case "partition": case "flow": case "connection-reset":
         return { supported: false, why: "the local driver cannot tell one node's packets from another's on a cluster it did not lay out (shared addresses); use the process deployer (netns) or the command driver" };
-      default:
+      case "power-loss": case "clock-skew": case "slow-disk": case "disk-full": case "acl-secret": case "acl-file":
         return { supported: false, why: "no per-process mechanism on a local machine (as in the process deployer)" };
+      default: {
+        const unreachable: never = fault;
+        throw new Error(`local driver: undecided fault ${JSON.stringify(unreachable)}`);
+      }
     }
   }
 
@@ -96,8 +100,14 @@ export class LocalFaultDriver implements FaultDriver {
       case "namesrv-all-down":
         for (const node of this.namesrvNodes()) await this.crash(node);
         return;
-      default:
+      case "firewall": case "heartbeat-loss": case "partition": case "flow": case "connection-reset":
+      case "power-loss": case "clock-skew": case "slow-disk": case "disk-full": case "acl-secret": case "acl-file":
+        // Refused by supports() before the run.
         throw new Error(`local driver cannot inject ${fault.kind}`);
+      default: {
+        const unreachable: never = fault;
+        throw new Error(`local driver: undecided fault ${JSON.stringify(unreachable)}`);
+      }
     }
   }
 
@@ -115,8 +125,14 @@ export class LocalFaultDriver implements FaultDriver {
       case "namesrv-all-down":
         await Promise.all(this.namesrvNodes().map((node) => this.restart(node)));
         return;
-      default:
+      case "firewall": case "heartbeat-loss": case "partition": case "flow": case "connection-reset":
+      case "power-loss": case "clock-skew": case "slow-disk": case "disk-full": case "acl-secret": case "acl-file":
+        // Never injected by this driver: nothing to heal.
         return;
+      default: {
+        const unreachable: never = fault;
+        throw new Error(`local driver: undecided fault ${JSON.stringify(unreachable)}`);
+      }
     }
   }
 

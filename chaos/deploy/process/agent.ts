@@ -4,7 +4,7 @@
 // lines in on stdin, JSON lines out on stdout; it exits when stdin closes, so it never
 // outlives its deployer.
 import { createInterface } from "node:readline";
-import { probeConnect, type ProbeRequest, type ProbeResult } from "./probe.ts";
+import { probeConnect, type ProbeRequest, type ProbeResult } from "../wall_cluster/probe.ts";
 import { DelayRelay, type RelaySpec } from "./relay.ts";
 
 export type AgentRequest =

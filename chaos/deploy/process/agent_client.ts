@@ -3,18 +3,12 @@
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { AgentRequest, AgentResponse } from "./agent.ts";
-import { NodeProcess } from "./node_process.ts";
-import type { ProbeRequest, ProbeResult } from "./probe.ts";
+import { NodeProcess } from "../wall_cluster/node_process.ts";
+import type { ProbeRequest, ProbeResult } from "../wall_cluster/probe.ts";
 import type { RelaySpec } from "./relay.ts";
+import { tsEntryArgv } from "../node_commands.ts";
 
 type RequestBody = AgentRequest extends infer R ? (R extends AgentRequest ? Omit<R, "id"> : never) : never;
-
-export const tsxLoader = import.meta.resolve("tsx");
-
-/** argv that runs a TypeScript entry with this Node and tsx. */
-export function tsEntryArgv(entryPath: string, args: readonly string[]): string[] {
-  return [process.execPath, "--import", tsxLoader, entryPath, ...args];
-}
 
 export class AgentClient {
   private nextId = 1;

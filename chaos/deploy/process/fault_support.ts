@@ -5,26 +5,38 @@ import type { FaultSupport } from "../types.ts";
 
 export type ProcessModeName = "netns" | "host";
 
-const networkKinds: ReadonlySet<FaultKind> = new Set(["firewall", "heartbeat-loss", "partition", "flow"]);
-
-const refusedAlways: Partial<Record<FaultKind, string>> = {
-  "power-loss": "an OS process cannot lose the page cache without the whole machine losing power; use the sim deployer",
-  "clock-skew": "every process here reads the one host clock (Linux time namespaces offset only monotonic clocks, not the wall clock); use the sim deployer",
-  "slow-disk": "there is no per-process way to slow fsync on this machine (no dm-delay device); use the sim deployer",
-  "disk-full": "the stores share the host's file system; filling it would hit every node and the machine; use the sim deployer",
-  "acl-secret": "changing a worker process's ACL secret mid-run needs a worker protocol message that does not exist yet; use the sim deployer",
-  "connection-reset": "nftables `reject with tcp reset` answers the next packet of a flow, so it cannot cut a chosen frame mid-way nor reach one side before the other (a firewall fault with mode reject resets streams that meet it); use the sim deployer",
-};
-
-
-/** Support by kind (what `Deployer.supports` answers). */
+/** Support by kind (what `Deployer.supports` answers); every kind is decided here. */
 export function processKindSupport(kind: FaultKind, mode: ProcessModeName, hostWhy?: string): FaultSupport {
-  const refused = refusedAlways[kind];
-  if (refused) return { supported: false, why: refused };
-  if (networkKinds.has(kind) && mode !== "netns") {
-    return { supported: false, why: `network faults need the run's own network namespace with nftables, unavailable here: ${hostWhy ?? "host mode"}` };
+  switch (kind) {
+    case "crash":
+    case "pause":
+    case "namesrv-all-down":
+    case "acl-file":
+      return { supported: true };
+    case "firewall":
+    case "heartbeat-loss":
+    case "partition":
+    case "flow":
+      return mode === "netns"
+        ? { supported: true }
+        : { supported: false, why: `network faults need the run's own network namespace with nftables, unavailable here: ${hostWhy ?? "host mode"}` };
+    case "power-loss":
+      return { supported: false, why: "an OS process cannot lose the page cache without the whole machine losing power; use the sim deployer" };
+    case "clock-skew":
+      return { supported: false, why: "every process here reads the one host clock (Linux time namespaces offset only monotonic clocks, not the wall clock); use the sim deployer" };
+    case "slow-disk":
+      return { supported: false, why: "there is no per-process way to slow fsync on this machine (no dm-delay device); use the sim deployer" };
+    case "disk-full":
+      return { supported: false, why: "the stores share the host's file system; filling it would hit every node and the machine; use the sim deployer" };
+    case "acl-secret":
+      return { supported: false, why: "changing a worker process's ACL secret mid-run needs a worker protocol message that does not exist yet; use the sim deployer" };
+    case "connection-reset":
+      return { supported: false, why: "nftables `reject with tcp reset` answers the next packet of a flow, so it cannot cut a chosen frame mid-way nor reach one side before the other (a firewall fault with mode reject resets streams that meet it); use the sim deployer" };
+    default: {
+      const unreachable: never = kind;
+      throw new Error(`the process deployer has not decided on fault kind ${String(unreachable)}`);
+    }
   }
-  return { supported: true };
 }
 
 /**

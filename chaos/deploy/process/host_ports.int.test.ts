@@ -15,10 +15,10 @@ import { fileURLToPath } from "node:url";
 import { smokeIntervals } from "../../../scenarios/library/smoke.ts";
 import { runScenario } from "../../runner.ts";
 import type { Scenario } from "../../scenario.ts";
-import type { NodeAddress } from "./address_plan.ts";
-import { tsEntryArgv } from "./agent_client.ts";
-import { brokerEntry, namesrvEntry } from "./node_commands.ts";
-import { probeConnect } from "./probe.ts";
+import type { NodeAddress } from "../address_plan.ts";
+import { tsEntryArgv } from "../node_commands.ts";
+import { brokerEntry, namesrvEntry } from "../node_commands.ts";
+import { probeConnect } from "../wall_cluster/probe.ts";
 import { ProcessDeployer } from "./process_deployer.ts";
 
 const workloadModule = fileURLToPath(new URL("../../workload/index.ts", import.meta.url));

@@ -10,11 +10,11 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { tsEntryArgv } from "./agent_client.ts";
-import { netnsSupport } from "./host_commands.ts";
-import { AddressPlan } from "./address_plan.ts";
+import { tsEntryArgv } from "../node_commands.ts";
+import { netnsSupport } from "../wall_cluster/host_commands.ts";
+import { AddressPlan } from "../address_plan.ts";
 import { listNetns, NetNamespace } from "./netns.ts";
-import { faultPacketRules, renderNftRules } from "./packet_rules.ts";
+import { faultPacketRules, renderNftRules } from "../wall_cluster/packet_rules.ts";
 import { cleanLeftovers, newRunId, RunDir, runIdVariable, runProcesses, runsRoot } from "./run_state.ts";
 
 const support = await netnsSupport();

@@ -15,7 +15,7 @@ import { planCluster } from "../../plan.ts";
 import type { Scenario } from "../../scenario.ts";
 import { buildMix, combineMixes } from "../../workload/mixes.ts";
 import { isPoison } from "../../workload/consumer_verdicts.ts";
-import { brokerEntry, namesrvEntry } from "./node_commands.ts";
+import { brokerEntry, namesrvEntry } from "../node_commands.ts";
 import { ProcessDeployer } from "./process_deployer.ts";
 
 const workloadModule = fileURLToPath(new URL("../../workload/index.ts", import.meta.url));

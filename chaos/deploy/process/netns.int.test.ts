@@ -6,12 +6,12 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AddressPlan } from "./address_plan.ts";
+import { AddressPlan } from "../address_plan.ts";
 import { AgentClient } from "./agent_client.ts";
-import { netnsSupport } from "./host_commands.ts";
+import { netnsSupport } from "../wall_cluster/host_commands.ts";
 import { listNetns, NetNamespace } from "./netns.ts";
-import { NodeProcess } from "./node_process.ts";
-import { faultPacketRules, renderNftRules } from "./packet_rules.ts";
+import { NodeProcess } from "../wall_cluster/node_process.ts";
+import { faultPacketRules, renderNftRules } from "../wall_cluster/packet_rules.ts";
 import { newRunId, RunDir, runIdVariable, runProcesses } from "./run_state.ts";
 
 const support = await netnsSupport();

@@ -3,8 +3,8 @@
 // whose output chain carries the run's fault rules, each tagged with its fault so heal removes
 // exactly those; a NAT table ("ip mqlab_nat") for the delaying relays of flow faults.
 // Deleting the namespace removes the tables and every rule with them.
-import { nftBaseScript, nftChain, nftNatBaseScript, nftNatTable, nftTable } from "./packet_rules.ts";
-import { runCommand, runCommandSyncQuiet } from "./host_commands.ts";
+import { nftBaseScript, nftChain, nftNatBaseScript, nftNatTable, nftTable } from "../wall_cluster/packet_rules.ts";
+import { runCommand, runCommandSyncQuiet } from "../wall_cluster/host_commands.ts";
 
 export const netnsPrefix = "mqlab-";
 

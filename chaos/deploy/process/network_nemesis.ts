@@ -4,10 +4,10 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { UnsupportedFaultError, type Fault } from "../../faults/types.ts";
-import type { AddressPlan } from "./address_plan.ts";
+import type { AddressPlan } from "../address_plan.ts";
 import type { AgentClient } from "./agent_client.ts";
 import type { NetNamespace } from "./netns.ts";
-import { faultPacketRules, flowRelayRoutes, renderNftRules, renderRelayRule } from "./packet_rules.ts";
+import { faultPacketRules, flowRelayRoutes, renderNftRules, renderRelayRule } from "../wall_cluster/packet_rules.ts";
 import { relaySourcePorts } from "./relay.ts";
 
 /** Where flow-delay relays listen inside the namespace (no node uses 127.0.9.x). */

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:net";
 import fc from "fast-check";
-import { AddressPlan } from "./address_plan.ts";
+import { AddressPlan } from "../address_plan.ts";
 import { blockLayout, candidateBases, ephemeralPortRange, layoutAddressOptions, PortBlock, portBlockSizePorts, type BlockLayout, type PlannedBind } from "./port_block.ts";
 
 function planPorts(layout: BlockLayout, nameServers: number, brokers: number): number[] {

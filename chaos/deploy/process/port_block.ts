@@ -16,7 +16,7 @@
 import { createServer, type Server } from "node:net";
 import { readFileSync } from "node:fs";
 import { assert } from "../../../system/stdx/index.ts";
-import type { AddressPlanOptions } from "./address_plan.ts";
+import type { AddressPlanOptions } from "../address_plan.ts";
 
 export const portBlockSizePorts = 100;
 const lowestPort = 20_000;

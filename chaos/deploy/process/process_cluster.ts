@@ -6,27 +6,31 @@
 // so concurrent runs and a `just cluster` on the default ports never collide. Time is
 // wall time. Teardown removes processes, namespace (with its rules) and the run directory —
 // also on failure during bring-up, on Ctrl-C and on exit (teardown_guard.ts).
-import { runNowMs, waitForRunTime } from "../run_clock.ts";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UnsupportedFaultError, type Fault } from "../../faults/types.ts";
-import type { HistoryRecorder, NodeEvent } from "../../history/types.ts";
+import type { HistoryRecorder } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
-import type { Cluster, ClusterPlan, DeployedNode, DeployerName, NodeRole } from "../types.ts";
+import type { Cluster, ClusterPlan, DeployedNode, DeployerName } from "../types.ts";
 import { WorkerHistoryBridge, workerSpecs } from "../worker_protocol.ts";
 import { brokerTopicsJson, topicsJsonPath } from "../broker_topics.ts";
-import { AddressPlan, clientNodes, type AddressPlanOptions, type NodeAddress } from "./address_plan.ts";
+import { AddressPlan, clientNodes, type AddressPlanOptions, type NodeAddress } from "../address_plan.ts";
 import { AgentClient } from "./agent_client.ts";
 import { processFaultSupport } from "./fault_support.ts";
 import { NetNamespace } from "./netns.ts";
 import { NetworkNemesis } from "./network_nemesis.ts";
-import { NodeProcess } from "./node_process.ts";
-import { brokerConfText, namesrvConfText, repoRoot } from "./node_commands.ts";
-import { probeConnect, waitForPort, type ProbeRequest, type ProbeResult } from "./probe.ts";
+import { NodeProcess } from "../wall_cluster/node_process.ts";
+import { brokerConfText, namesrvConfText, repoRoot } from "../node_commands.ts";
+import { probeConnect, type ProbeRequest, type ProbeResult } from "../wall_cluster/probe.ts";
 import { layoutAddressOptions, PortBlock, type PlannedBind } from "./port_block.ts";
 import { newRunId, RunDir, runIdVariable, runProcesses } from "./run_state.ts";
 import { guardCluster } from "./teardown_guard.ts";
-import { WorkerProcess } from "./worker_process.ts";
+import { childEnv, producerStopTimeoutMs, startWorkers, type WorkerProcess } from "../wall_cluster/worker_process.ts";
+import { NodeTable, stopInOrder } from "../wall_cluster/cluster_nodes.ts";
+import { LifecycleFaults } from "../wall_cluster/lifecycle_faults.ts";
+import { NodeLedger } from "../wall_cluster/node_ledger.ts";
+import { RunClock } from "../wall_cluster/run_clock.ts";
+import { ServerProcess } from "./server_process.ts";
 
 export type ProcessMode = "netns" | "host";
 
@@ -74,21 +78,17 @@ export interface BringUpTimes {
   workersMs?: number;
 }
 
-interface ServerNode {
-  address: NodeAddress;
-  process: NodeProcess;
-}
-
 export class ProcessCluster implements Cluster {
   readonly deployer: DeployerName = "process";
   readonly addresses: AddressPlan;
   readonly times: BringUpTimes;
   private readonly runDir: RunDir;
   /** Run time 0: set again once bring-up is done, so the scenario's times start with a ready cluster. */
-  private runStartEpochMs = Date.now();
-  private broughtUp = false;
-  private readonly servers = new Map<string, ServerNode>();
-  private readonly workers = new Map<string, WorkerProcess>();
+  private readonly clock = new RunClock();
+  private readonly ledger: NodeLedger;
+  /** Servers in start order, then workers. */
+  private readonly nodeTable = new NodeTable<ServerProcess | WorkerProcess>();
+  private readonly lifecycle: LifecycleFaults;
   private namespace: NetNamespace | undefined;
   private agent: AgentClient | undefined;
   private unguard: () => void = () => {};
@@ -105,6 +105,8 @@ export class ProcessCluster implements Cluster {
     this.runDir = new RunDir(runId);
     this.addresses = new AddressPlan(plan.nameServers, brokerNodes(plan), portBlock ? portBlock.addressOptions(options.addresses) : options.addresses);
     this.times = { mode: options.mode, namespaceMs: 0, namesrvMs: 0, brokersMs: 0, totalMs: 0 };
+    this.ledger = new NodeLedger(options.history, this.clock);
+    this.lifecycle = new LifecycleFaults((name) => this.nodeTable.get(name), plan.nameServers, this.ledger);
   }
 
   static async start(plan: ClusterPlan, options: ProcessClusterOptions): Promise<ProcessCluster> {
@@ -145,15 +147,14 @@ export class ProcessCluster implements Cluster {
     }
     this.times.namespaceMs = Math.round(performance.now() - startMs);
     const namesrvStartMs = performance.now();
-    await Promise.all(this.plan.nameServers.map((name) => this.startServer(this.addresses.get(name), "namesrv")));
+    await Promise.all(this.plan.nameServers.map((name) => this.startServer(this.addresses.get(name))));
     this.times.namesrvMs = Math.round(performance.now() - namesrvStartMs);
     const brokersStartMs = performance.now();
-    await Promise.all(this.plan.brokers.map((broker) => this.startServer(this.addresses.get(broker.node), "broker")));
+    await Promise.all(this.plan.brokers.map((broker) => this.startServer(this.addresses.get(broker.node))));
     this.times.brokersMs = Math.round(performance.now() - brokersStartMs);
     this.times.totalMs = Math.round(performance.now() - startMs);
-    this.runStartEpochMs = Date.now();
-    this.broughtUp = true;
-    for (const name of this.servers.keys()) this.recordNode(name, "start");
+    this.clock.restartNow();
+    for (const server of this.nodeTable.all()) this.ledger.node(server.name, "start");
     const ports = this.portBlock ? { portBlock: { basePort: this.portBlock.basePort, sizePorts: this.portBlock.layout.sizePorts } } : {};
     writeFileSync(join(this.options.outDir, "process-deployer.json"), JSON.stringify({ runId: this.runId, mode: this.mode, times: this.times, intervals: this.plan.intervals, ...ports, nodes: this.addresses.all() }, null, 2) + "\n");
   }
@@ -163,65 +164,54 @@ export class ProcessCluster implements Cluster {
   }
 
   private nodeEnv(node: string, ip: string): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith("NODE_TEST")) env[key] = value;
-    return { ...env, [runIdVariable]: this.runId, MQLAB_NODE: node, MQLAB_SOURCE_ADDRESS: ip };
+    return childEnv({ [runIdVariable]: this.runId, MQLAB_NODE: node, MQLAB_SOURCE_ADDRESS: ip });
   }
 
   private prefixed(argv: string[]): string[] {
     return this.namespace ? this.namespace.execPrefix(argv) : argv;
   }
 
-  private async startServer(address: NodeAddress, role: "namesrv" | "broker"): Promise<void> {
-    const nodeDir = this.runDir.nodeDir(address.name);
-    const confPath = join(nodeDir, role === "namesrv" ? "namesrv.properties" : "broker.conf");
-    if (role === "namesrv") {
+  /** Writes the server's config (namesrv.properties or broker.conf with its extras); returns its path. */
+  private writeServerConf(address: NodeAddress, nodeDir: string): string {
+    if (address.role === "namesrv") {
+      const confPath = join(nodeDir, "namesrv.properties");
       writeFileSync(confPath, namesrvConfText(address, nodeDir, this.plan.intervals));
-    } else {
-      const planned = this.plan.brokers.find((broker) => broker.node === address.name);
-      if (!planned) throw new Error(`no planned broker ${address.name}`);
-      writeFileSync(confPath, brokerConfText(planned, address, join(nodeDir, "store")));
-      if (planned.topics !== undefined) {
-        mkdirSync(join(nodeDir, "store", "config"), { recursive: true });
-        writeFileSync(topicsJsonPath(join(nodeDir, "store")), brokerTopicsJson(planned.topics));
-      }
-      if (planned.aclFile !== undefined) {
-        // ACL on (Scenario.acl): the node dir is the broker's rocketmqHome, its file conf/plain_acl.yml.
-        this.writeAclFile(address.name, planned.aclFile);
-        writeFileSync(confPath, `${readFileSync(confPath, "utf8")}\n# mqlab process deployer: ACL\nrocketmqHome=${nodeDir}\n`);
-      }
+      return confPath;
     }
-    writeFileSync(join(this.nodesOutDir(), `${address.name}.conf`), `# ${confPath}\n` + readFileSync(confPath, "utf8"));
-    const argv = role === "namesrv"
-      ? this.options.commands.namesrv(address, confPath)
-      : this.options.commands.broker(address, confPath, this.addresses.namesrvAddr());
-    const node = new NodeProcess(address.name, {
-      argv: this.prefixed(argv),
-      env: this.nodeEnv(address.name, address.ip),
-      cwd: nodeDir,
-      logPath: join(this.nodesOutDir(), `${address.name}.log`),
-    });
-    node.onExit((info, expected) => {
-      if (expected || this.tornDown) return;
-      this.recordNode(address.name, "crash");
-      this.options.history.record({ type: "note", timeMs: this.nowMs(), process: address.name, text: `exited on its own (code ${info.code}, signal ${info.signal})` });
-    });
-    this.servers.set(address.name, { address, process: node });
-    await this.launch(this.servers.get(address.name) as ServerNode, "start");
+    const confPath = join(nodeDir, "broker.conf");
+    const planned = this.plan.brokers.find((broker) => broker.node === address.name);
+    if (!planned) throw new Error(`no planned broker ${address.name}`);
+    writeFileSync(confPath, brokerConfText(planned, address, join(nodeDir, "store")));
+    if (planned.topics !== undefined) {
+      mkdirSync(join(nodeDir, "store", "config"), { recursive: true });
+      writeFileSync(topicsJsonPath(join(nodeDir, "store")), brokerTopicsJson(planned.topics));
+    }
+    if (planned.aclFile !== undefined) {
+      // ACL on (Scenario.acl): the node dir is the broker's rocketmqHome, its file conf/plain_acl.yml.
+      this.writeAclFile(address.name, planned.aclFile);
+      writeFileSync(confPath, `${readFileSync(confPath, "utf8")}\n# mqlab process deployer: ACL\nrocketmqHome=${nodeDir}\n`);
+    }
+    return confPath;
   }
 
-  private async launch(server: ServerNode, event: "start" | "restart"): Promise<void> {
-    const port = server.address.port ?? 0;
-    // Readiness is "the port accepts": a port someone else already serves would pass it.
-    const before = await this.probe({ host: server.address.ip, port, timeoutMs: 500 });
-    if (before.ok) throw new Error(`${server.address.name}: ${server.address.ip}:${port} is already served by another process; stop it or pick other ports`);
-    server.process.start();
-    try {
-      await waitForPort((request) => this.probe(request), { host: server.address.ip, port }, this.options.readyTimeoutMs, () => server.process.running);
-    } catch (error) {
-      throw new Error(`${server.address.name}: ${(error as Error).message} (log: ${join(this.nodesOutDir(), `${server.address.name}.log`)})`, { cause: error });
-    }
-    if (this.broughtUp) this.recordNode(server.address.name, event);
+  private async startServer(address: NodeAddress): Promise<void> {
+    const nodeDir = this.runDir.nodeDir(address.name);
+    const confPath = this.writeServerConf(address, nodeDir);
+    writeFileSync(join(this.nodesOutDir(), `${address.name}.conf`), `# ${confPath}\n` + readFileSync(confPath, "utf8"));
+    const argv = address.role === "namesrv"
+      ? this.options.commands.namesrv(address, confPath)
+      : this.options.commands.broker(address, confPath, this.addresses.namesrvAddr());
+    const logPath = join(this.nodesOutDir(), `${address.name}.log`);
+    const node = new NodeProcess(address.name, { argv: this.prefixed(argv), env: this.nodeEnv(address.name, address.ip), cwd: nodeDir, logPath });
+    node.onExit((info, expected) => {
+      if (expected || this.tornDown) return;
+      this.ledger.node(address.name, "crash");
+      this.ledger.note(address.name, `exited on its own (code ${info.code}, signal ${info.signal})`);
+    });
+    const server = this.nodeTable.add(new ServerProcess(address, node, {
+      probe: (request) => this.probe(request), readyTimeoutMs: this.options.readyTimeoutMs, stopTimeoutMs: this.options.stopTimeoutMs, logPath,
+    }));
+    await server.start();
   }
 
   /** A TCP connect probe from inside the run's network (the namespace when there is one). */
@@ -229,53 +219,20 @@ export class ProcessCluster implements Cluster {
     return this.agent ? this.agent.probe(request) : probeConnect(request);
   }
 
-  private recordNode(node: string, event: NodeEvent["event"]): void {
-    this.options.history.record({ type: "node", timeMs: this.nowMs(), node, event });
-  }
-
   nowMs(): number {
-    return runNowMs(this.runStartEpochMs);
+    return this.clock.nowMs();
   }
 
   advanceTo(ms: number): Promise<void> {
-    return waitForRunTime(this.runStartEpochMs, ms);
+    return this.clock.advanceTo(ms);
   }
 
   nodes(): DeployedNode[] {
-    const servers = [...this.servers.values()].map(({ address, process }) => ({
-      name: address.name, role: address.role, address: `${address.ip}:${address.port}`, alive: process.running && !process.isPaused,
-    }));
-    const workers = [...this.workers.values()].map((worker) => ({
-      name: worker.name, role: worker.spec.role, alive: worker.process.running && !worker.process.isPaused,
-    }));
-    return [...servers, ...workers];
+    return this.nodeTable.describe();
   }
 
   namesrvAddr(): string {
     return this.addresses.namesrvAddr();
-  }
-
-  private processOf(name: string): { process: NodeProcess; restart: () => Promise<void>; crash: () => Promise<void> } {
-    const server = this.servers.get(name);
-    if (server) return { process: server.process, restart: () => this.launch(server, "restart"), crash: () => server.process.crash() };
-    const worker = this.workers.get(name);
-    if (worker) {
-      return {
-        process: worker.process,
-        restart: async () => {
-          worker.start();
-          await worker.waitFor("ready", this.options.readyTimeoutMs);
-          this.recordNode(name, "restart");
-        },
-        crash: async () => {
-          await worker.crash();
-          // A killed consumer cannot say it left; the deployer saw it go.
-          const group = worker.spec.consumer?.group;
-          if (group !== undefined) this.options.history.record({ type: "membership", timeMs: this.nowMs(), process: name, group, change: "leave" });
-        },
-      };
-    }
-    throw new Error(`unknown node "${name}" (known: ${[...this.servers.keys(), ...this.workers.keys()].join(", ")})`);
   }
 
   /** A broker's plain_acl.yml (its watcher reloads within 5 s). */
@@ -290,77 +247,96 @@ export class ProcessCluster implements Cluster {
     if (!support.supported) throw new UnsupportedFaultError("process", fault.kind, support.why);
     switch (fault.kind) {
       case "crash":
-        await this.processOf(fault.target).crash();
-        this.recordNode(fault.target, "crash");
-        return;
+        return this.lifecycle.crash(fault.target);
       case "pause":
-        this.processOf(fault.target).process.pause();
-        this.recordNode(fault.target, "pause");
-        return;
+        return this.lifecycle.pause(fault.target);
       case "namesrv-all-down":
-        for (const name of this.plan.nameServers) await this.inject({ kind: "crash", target: name }, faultIndex);
-        return;
+        return this.lifecycle.crashNameServers();
       case "acl-file":
-        this.writeAclFile(fault.target, fault.text);
-        return;
-      default:
+        return this.writeAclFile(fault.target, fault.text);
+      case "firewall":
+      case "heartbeat-loss":
+      case "partition":
+      case "flow":
         if (!this.network) throw new UnsupportedFaultError("process", fault.kind, "this run has no network namespace");
-        await this.network.inject(fault, faultIndex);
+        return this.network.inject(fault, faultIndex);
+      case "power-loss":
+      case "clock-skew":
+      case "slow-disk":
+      case "disk-full":
+      case "acl-secret":
+      case "connection-reset":
+        // Refused by processFaultSupport above; here so a new kind must be decided.
+        throw new UnsupportedFaultError("process", fault.kind, "see processKindSupport");
+      default: {
+        const unreachable: never = fault;
+        throw new Error(`unhandled fault ${JSON.stringify(unreachable)}`);
+      }
     }
   }
 
   async heal(fault: Fault, faultIndex: number): Promise<void> {
     switch (fault.kind) {
       case "crash":
-        await this.processOf(fault.target).restart();
-        return;
+        return this.lifecycle.restart(fault.target);
       case "pause":
-        this.processOf(fault.target).process.resume();
-        this.recordNode(fault.target, "resume");
-        return;
+        return this.lifecycle.resume(fault.target);
       case "namesrv-all-down":
-        await Promise.all(this.plan.nameServers.map((name) => this.processOf(name).restart()));
-        return;
+        return this.lifecycle.restartNameServers();
       case "acl-file":
-        this.writeAclFile(fault.target, this.plan.brokers.find((broker) => broker.node === fault.target)?.aclFile ?? "");
+        return this.writeAclFile(fault.target, this.plan.brokers.find((broker) => broker.node === fault.target)?.aclFile ?? "");
+      case "firewall":
+      case "heartbeat-loss":
+      case "partition":
+      case "flow":
+        return this.network?.heal(fault, faultIndex);
+      case "power-loss":
+      case "clock-skew":
+      case "slow-disk":
+      case "disk-full":
+      case "acl-secret":
+      case "connection-reset":
+        // Never injected here (refused up front): nothing to heal.
         return;
-      default:
-        await this.network?.heal(fault, faultIndex);
+      default: {
+        const unreachable: never = fault;
+        throw new Error(`unhandled fault ${JSON.stringify(unreachable)}`);
+      }
     }
   }
 
   async startWorkload(workload: Workload, history: HistoryRecorder): Promise<void> {
     const startMs = performance.now();
-    const bridge = new WorkerHistoryBridge(history);
     const specs = workerSpecs({
-      namesrvAddr: this.namesrvAddr(), runStartEpochMs: this.runStartEpochMs, seed: this.plan.seed, intervals: this.plan.intervals, workload,
+      namesrvAddr: this.namesrvAddr(), runStartEpochMs: this.clock.freeze(), seed: this.plan.seed, intervals: this.plan.intervals, workload,
       ...(this.options.workloadModule ? { module: this.options.workloadModule } : {}),
     });
     // Addresses in clientNodes order (producer-1 = 127.0.3.1, ...), as every deployer numbers them.
     for (const client of clientNodes(workload)) this.addresses.addClient(client.name, client.role);
-    const started = specs.map((baseSpec) => {
-      const address = this.addresses.addClient(baseSpec.node, baseSpec.role);
-      const nodeDir = this.runDir.nodeDir(baseSpec.node);
-      const spec = { ...baseSpec, stateDir: join(nodeDir, "state") };
-      const specPath = join(nodeDir, "worker.json");
-      const worker = new WorkerProcess(spec, {
+    await startWorkers(specs, {
+      bridge: new WorkerHistoryBridge(history),
+      ledger: this.ledger,
+      readyTimeoutMs: this.options.readyTimeoutMs,
+      stopTimeoutMs: this.options.stopTimeoutMs,
+      nodeDir: (node) => this.runDir.nodeDir(node),
+      command: (spec, specPath) => ({
         argv: this.prefixed(this.options.commands.worker(specPath)),
-        env: this.nodeEnv(spec.node, address.ip),
+        env: this.nodeEnv(spec.node, this.addresses.get(spec.node).ip),
         cwd: repoRoot,
         logPath: join(this.nodesOutDir(), `${spec.node}.log`),
-      }, specPath, bridge, history, () => this.nowMs());
-      this.workers.set(spec.node, worker);
-      worker.start();
-      return worker.waitFor("ready", this.options.readyTimeoutMs).then(() => this.recordNode(spec.node, "start"));
+      }),
+      adopt: (worker) => this.nodeTable.add(worker),
     });
-    await Promise.all(started);
     this.times.workersMs = Math.round(performance.now() - startMs);
   }
 
+  private workers(): WorkerProcess[] {
+    return this.nodeTable.all().filter((node): node is WorkerProcess => !(node instanceof ServerProcess));
+  }
+
   async stopProducers(): Promise<void> {
-    const timeoutMs = this.plan.intervals.sendTimeoutMs * 3 + 5_000;
-    const producers = [...this.workers.values()].filter((worker) => worker.spec.role === "producer");
-    await Promise.all(producers.map((worker) => worker.stopProducing(timeoutMs)));
+    const timeoutMs = producerStopTimeoutMs(this.plan.intervals.sendTimeoutMs);
+    await Promise.all(this.workers().filter((worker) => worker.role === "producer").map((worker) => worker.stopProducing(timeoutMs)));
   }
 
   /** Idempotent; waits for every process to exit and for the workers' last history lines. */
@@ -379,13 +355,7 @@ export class ProcessCluster implements Cluster {
       }
     };
     try {
-      const stopServers = (role: NodeRole): Promise<void>[] => [...this.servers.values()]
-        .filter((server) => server.address.role === role)
-        .map((server) => settle(`stop ${server.address.name}`, server.process.stop(this.options.stopTimeoutMs).then(() => this.recordNode(server.address.name, "stop"))));
-      await Promise.all([...this.workers.values()].map((worker) =>
-        settle(`stop ${worker.name}`, worker.stop(this.options.stopTimeoutMs * 2).then(() => this.recordNode(worker.name, "stop")))));
-      await Promise.all(stopServers("broker"));
-      await Promise.all(stopServers("namesrv"));
+      problems.push(...(await stopInOrder(this.nodeTable.all(), this.ledger)));
       if (this.agent) await settle("stop agent", this.agent.stop());
       if (this.namespace) await settle(`delete namespace ${this.namespace.name}`, this.namespace.destroy());
       for (const { pid } of runProcesses(this.runId)) {
@@ -401,8 +371,7 @@ export class ProcessCluster implements Cluster {
   }
 
   killSync(): void {
-    for (const worker of this.workers.values()) worker.process.killSync();
-    for (const server of this.servers.values()) server.process.killSync();
+    for (const node of this.nodeTable.all()) node.process.killSync();
     this.agent?.killSync();
     this.namespace?.destroySync();
     this.portBlock?.releaseSync();

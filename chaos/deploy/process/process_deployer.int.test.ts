@@ -12,15 +12,15 @@ import { UnsupportedFaultError } from "../../faults/types.ts";
 import { MemoryHistory } from "../../history/types.ts";
 import { planCluster } from "../../plan.ts";
 import type { Scenario } from "../../scenario.ts";
-import type { NodeAddress } from "./address_plan.ts";
-import { netnsSupport } from "./host_commands.ts";
+import type { NodeAddress } from "../address_plan.ts";
+import { netnsSupport } from "../wall_cluster/host_commands.ts";
 import { listNetns } from "./netns.ts";
 import { ProcessDeployer } from "./process_deployer.ts";
 import { runProcesses } from "./run_state.ts";
 
 const support = await netnsSupport();
 const needNetns = support.available ? false : `needs a network namespace with nftables: ${support.why}`;
-const fakeWorkload = fileURLToPath(new URL("./testing/fake_workload.ts", import.meta.url));
+const fakeWorkload = fileURLToPath(new URL("../testing/fake_workload.ts", import.meta.url));
 
 const echoServer = (node: NodeAddress): string[] => [
   process.execPath, "-e", `require("net").createServer((s) => s.on("data", (d) => s.write(d))).listen(${node.port}, "${node.ip}")`,

@@ -6,10 +6,10 @@
 import type { Fault, FaultKind } from "../../faults/types.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
 import type { Cluster, ClusterPlan, Deployer, DeployerName, FaultSupport } from "../types.ts";
-import type { AddressPlanOptions } from "./address_plan.ts";
+import type { AddressPlanOptions } from "../address_plan.ts";
 import { processFaultSupport, processKindSupport } from "./fault_support.ts";
-import { netnsSupport } from "./host_commands.ts";
-import { brokerArgv, namesrvArgv, workerArgv } from "./node_commands.ts";
+import { netnsSupport } from "../wall_cluster/host_commands.ts";
+import { brokerArgv, namesrvArgv, workerArgv } from "../node_commands.ts";
 import { ProcessCluster, type NodeCommandBuilders, type ProcessMode } from "./process_cluster.ts";
 
 export interface ProcessDeployerOptions {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { killNetnsProcesses, listNetns, netnsPrefix } from "./netns.ts";
-import { runCommand } from "./host_commands.ts";
+import { runCommand } from "../wall_cluster/host_commands.ts";
 
 export const runsRoot = join(tmpdir(), "mqlab-runs");
 export const runIdVariable = "MQLAB_RUN_ID";

@@ -13,7 +13,7 @@ import { MemoryHistory } from "../../history/types.ts";
 import { planCluster } from "../../plan.ts";
 import type { Scenario, TopologyName } from "../../scenario.ts";
 import { listNetns } from "./netns.ts";
-import { brokerEntry, namesrvEntry } from "./node_commands.ts";
+import { brokerEntry, namesrvEntry } from "../node_commands.ts";
 import { ProcessDeployer } from "./process_deployer.ts";
 import { runProcesses } from "./run_state.ts";
 

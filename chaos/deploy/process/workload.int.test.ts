@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { MemoryHistory } from "../../history/types.ts";
 import { planCluster } from "../../plan.ts";
 import type { Scenario } from "../../scenario.ts";
-import { brokerEntry, namesrvEntry } from "./node_commands.ts";
+import { brokerEntry, namesrvEntry } from "../node_commands.ts";
 import { ProcessDeployer } from "./process_deployer.ts";
 
 const workloadModule = fileURLToPath(new URL("../../workload/index.ts", import.meta.url));

@@ -7,7 +7,7 @@ import type { HistoryRecorder } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
 import { runWorkloadNode } from "../../workload/index.ts";
 import { workerSpecs } from "../worker_protocol.ts";
-import { AddressPlan } from "../process/address_plan.ts";
+import { AddressPlan } from "../address_plan.ts";
 import type { Cluster, ClusterPlan, DeployedNode, Deployer, FaultSupport } from "../types.ts";
 import type { ProbeHits } from "../../result.ts";
 import { ProbeCounter } from "../../../system/env/index.ts";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { MemoryHistory } from "../../../history/types.ts";
 import { planCluster } from "../../../plan.ts";
 import type { Scenario } from "../../../scenario.ts";
-import type { NodeAddress } from "../../process/address_plan.ts";
+import type { NodeAddress } from "../../address_plan.ts";
 import { ContainerDeployer } from "../container_deployer.ts";
 
 const standIn = (node: NodeAddress): string[] => ["-e",
@@ -18,7 +18,7 @@ const scenario: Scenario = {
   faults: [], durationMs: 1_000, quiesceMs: 0, expectations: { checkers: [] },
 };
 
-const deployer = new ContainerDeployer({ commands: { namesrv: standIn, broker: standIn }, workloadModule: "chaos/deploy/process/testing/fake_workload.ts" });
+const deployer = new ContainerDeployer({ commands: { namesrv: standIn, broker: standIn }, workloadModule: "chaos/deploy/testing/fake_workload.ts" });
 const history = new MemoryHistory();
 const cluster = await deployer.deploy(planCluster(scenario, 1), { outDir: mkdtempSync(join(tmpdir(), "mqlab-interrupt-")), history });
 await cluster.startWorkload(scenario.workload, history);

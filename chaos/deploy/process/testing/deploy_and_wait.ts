@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryHistory } from "../../../history/types.ts";
 import { planCluster } from "../../../plan.ts";
-import type { NodeAddress } from "../address_plan.ts";
+import type { NodeAddress } from "../../address_plan.ts";
 import { ProcessDeployer } from "../process_deployer.ts";
 
 const echoServer = (node: NodeAddress): string[] => [

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { AddressPlan, clientNodes } from "./address_plan.ts";
+import { AddressPlan, clientNodes } from "../address_plan.ts";
 import { faultPacketRules, partitionGrudge, renderNftRules } from "./packet_rules.ts";
 
 const servers = ["namesrv-1", "namesrv-2", "broker-a", "broker-a-s", "broker-b", "broker-b-s"];

@@ -1,9 +1,9 @@
 // A stand-in workload module for worker and deployer tests: a producer records an invoke and
 // an ok every 20 ms until told to stop; a consumer records joining and leaving. It checks the
 // worker plumbing (spec, history lines, opId mapping, stop signals), not RocketMQ.
-import type { Env } from "../../../../system/env/index.ts";
-import type { HistoryRecorder } from "../../../history/types.ts";
-import type { WorkerSpec, WorkloadNodeHandle } from "../../worker_protocol.ts";
+import type { Env } from "../../../system/env/index.ts";
+import type { HistoryRecorder } from "../../history/types.ts";
+import type { WorkerSpec, WorkloadNodeHandle } from "../worker_protocol.ts";
 
 export async function runWorkloadNode(env: Env, spec: WorkerSpec, recorder: HistoryRecorder): Promise<WorkloadNodeHandle> {
   const now = (): number => env.clock.nowMs() - spec.runStartEpochMs;

@@ -1,15 +1,16 @@
-// Where every node of a process-deployed cluster lives: one loopback address per node
-// (NameServers 127.0.1.N, brokers 127.0.2.N, clients 127.0.3.N) so packet filter rules can name
-// a node pair, and one port set per listener. Every listener also gets its own port (NameServers
+// Where every node of a deployed cluster lives, for every deployer (the container deployer
+// with its network's prefix, the sim deployer for names and ports): one loopback address per
+// node (NameServers 127.0.1.N, brokers 127.0.2.N, clients 127.0.3.N) so packet filter rules can
+// name a node pair, and one port set per listener. Every listener also gets its own port (NameServers
 // 9876, 9877, ...; brokers 10911, 10921, ... with VIP = port − 2 and HA = port + 1), so a node
 // that binds 0.0.0.0 instead of its own address still cannot collide with another. These are
 // the defaults of a namespace run; a host-mode run passes base ports from a block of its own
-// (port_block.ts), because the host's ports are shared with every other run. Pure: no I/O.
-import { assert } from "../../../system/stdx/index.ts";
-import type { PortRole } from "../../faults/types.ts";
-import type { Workload } from "../../scenario.ts";
-import { consumerNodeCount } from "../../workload/consumer_schedule.ts";
-import type { NodeRole } from "../types.ts";
+// (process/port_block.ts), because the host's ports are shared with every other run. Pure: no I/O.
+import { assert } from "../../system/stdx/index.ts";
+import type { PortRole } from "../faults/types.ts";
+import type { Workload } from "../scenario.ts";
+import { consumerNodeCount } from "../workload/consumer_schedule.ts";
+import type { NodeRole } from "./types.ts";
 
 export interface NodeAddress {
   name: string;
@@ -127,6 +128,10 @@ export class AddressPlan {
         return node.vipPort;
       case "ha":
         return node.haPort;
+      default: {
+        const unreachable: never = role;
+        throw new Error(`unknown port role ${String(unreachable)}`);
+      }
     }
   }
 }

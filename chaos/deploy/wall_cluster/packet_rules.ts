@@ -10,7 +10,7 @@
 // Jepsen's clients do.
 import { assert } from "../../../system/stdx/index.ts";
 import type { Fault, PortRole } from "../../faults/types.ts";
-import type { AddressPlan } from "./address_plan.ts";
+import type { AddressPlan } from "../address_plan.ts";
 
 export const nftTable = "mqlab";
 export const nftChain = "output";
@@ -71,6 +71,10 @@ export function partitionGrudge(
       }
       return pairs;
     }
+    default: {
+      const unreachable: never = shape;
+      throw new Error(`unknown partition shape ${String(unreachable)}`);
+    }
   }
 }
 
@@ -113,8 +117,21 @@ export function faultPacketRules(fault: Fault, plan: AddressPlan): PacketRule[] 
       const percent = Math.round(fault.lossPercent);
       return pairRules(ip(fault.source), ip(fault.target), undefined, { kind: "loss", percent }, fault.direction === "both");
     }
-    default:
+    case "crash":
+    case "power-loss":
+    case "pause":
+    case "connection-reset":
+    case "clock-skew":
+    case "slow-disk":
+    case "disk-full":
+    case "namesrv-all-down":
+    case "acl-secret":
+    case "acl-file":
       return undefined;
+    default: {
+      const unreachable: never = fault;
+      throw new Error(`no packet rules decided for ${JSON.stringify(unreachable)}`);
+    }
   }
 }
 

@@ -1,21 +1,28 @@
-// The exact commands and config files of a process-deployed node: the same entry points users
-// run (system/cli/mqnamesrv.ts -c namesrv.properties, system/cli/mqbroker.ts -c broker.conf -n
+// The exact commands and config files of a deployed node, shared by every deployer (the sim
+// parses the same files; process, container and external start the same entry points users
+// run: system/cli/mqnamesrv.ts -c namesrv.properties, system/cli/mqbroker.ts -c broker.conf -n
 // "a;b", chaos/deploy/worker.ts --spec), started with this Node and tsx. The deployer adds
 // only where a node lives (address, ports, store directory) and the run's intervals to what
 // the plan says, as a marked section of the file (a later key wins in a properties file).
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { brokerConfigKeys } from "../../../system/config/index.ts";
-import { namesrvConfigKeys } from "../../../system/namesrv/index.ts";
-import type { Intervals } from "../../scenario.ts";
-import type { PlannedBroker } from "../types.ts";
+import { brokerConfigKeys } from "../../system/config/index.ts";
+import { namesrvConfigKeys } from "../../system/namesrv/index.ts";
+import type { Intervals } from "../scenario.ts";
+import type { PlannedBroker } from "./types.ts";
 import type { NodeAddress } from "./address_plan.ts";
-import { tsEntryArgv } from "./agent_client.ts";
 
-export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-export const namesrvEntry = fileURLToPath(new URL("../../../system/cli/mqnamesrv.ts", import.meta.url));
-export const brokerEntry = fileURLToPath(new URL("../../../system/cli/mqbroker.ts", import.meta.url));
-export const workerEntry = fileURLToPath(new URL("../worker.ts", import.meta.url));
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+export const namesrvEntry = fileURLToPath(new URL("../../system/cli/mqnamesrv.ts", import.meta.url));
+export const brokerEntry = fileURLToPath(new URL("../../system/cli/mqbroker.ts", import.meta.url));
+export const workerEntry = fileURLToPath(new URL("./worker.ts", import.meta.url));
+
+const tsxLoader = import.meta.resolve("tsx");
+
+/** argv that runs a TypeScript entry with this Node and tsx. */
+export function tsEntryArgv(entryPath: string, args: readonly string[]): string[] {
+  return [process.execPath, "--import", tsxLoader, entryPath, ...args];
+}
 
 function section(title: string, values: Record<string, string | number | boolean>): string {
   const lines = Object.entries(values).map(([key, value]) => `${key}=${String(value)}`);
