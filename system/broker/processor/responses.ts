@@ -28,6 +28,7 @@ export function suggestTodo(url: string): string {
 
 export const APPLY_TOPIC_URL = "http://rocketmq.apache.org/docs/faq/";
 export const SUBSCRIPTION_GROUP_NOT_EXIST_URL = "http://rocketmq.apache.org/docs/faq/";
+export const SAME_GROUP_DIFFERENT_TOPIC_URL = "http://rocketmq.apache.org/docs/faq/";
 
 /** TopicConfig.toString, as 4.9.x puts it in remarks. */
 export function topicConfigText(config: TopicConfig): string {
