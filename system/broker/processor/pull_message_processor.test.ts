@@ -118,12 +118,15 @@ test("subscriptions from heartbeats: none → 24, other topic → 24, older → 
   assert.equal(broadcast.remark, "the consumer group[bg] can not consume by broadcast way");
 }));
 
-test("SQL92: refused while enablePropertyFilter=false (1); a bad expression → 23; a good one filters", async () => {
+test("SQL92: refused while enablePropertyFilter=false (1); a bad header expression → 23, a bad heartbeat one → 27; a good one filters", async () => {
   await withProcessorWorld({}, async (pw) => {
     await createTopic(pw, "T");
     const refused = await pw.pull("T", 0, 0, { subscription: "a > 1", expressionType: "SQL92" });
     assert.equal(refused.code, ResponseCode.SYSTEM_ERROR);
     assert.equal(refused.remark, "The broker does not support consumer to filter message by SQL92");
+    // As 4.9.7: the header's expression is compiled first, so a bad one is 23 even while disabled.
+    const badWhileDisabled = await pw.pull("T", 0, 0, { subscription: "a >", expressionType: "SQL92" });
+    assert.equal(badWhileDisabled.code, ResponseCode.SUBSCRIPTION_PARSE_FAILED);
   });
   await withProcessorWorld({ config: { enablePropertyFilter: true } }, async (pw) => {
     await createTopic(pw, "T");
@@ -134,6 +137,17 @@ test("SQL92: refused while enablePropertyFilter=false (1); a bad expression → 
     const good = await pw.pull("T", 0, 0, { subscription: "a > 1", expressionType: "SQL92" });
     assert.equal(good.code, ResponseCode.SUCCESS, good.remark);
     assert.deepEqual(decodeMessageRecords(good.body!).map((m) => fromUtf8(m.body)), ["a=5"]);
+    // A bad expression from a heartbeat: Java never registered filter data for it → 27.
+    assert.equal((await pw.heartbeat({
+      clientID: "sql-client", producerDataSet: [],
+      consumerDataSet: [{
+        groupName: "sg", consumeType: "CONSUME_PASSIVELY", messageModel: "CLUSTERING", consumeFromWhere: "CONSUME_FROM_LAST_OFFSET", unitMode: false,
+        subscriptionDataSet: [{ topic: "T", subString: "a >", tagsSet: [], codeSet: [], subVersion: 1, expressionType: "SQL92", classFilterMode: false }],
+      }],
+    })).code, ResponseCode.SUCCESS);
+    const noFilterData = await pw.pull("T", 0, 0, { group: "sg", sysFlag: 0, subVersion: 1 });
+    assert.equal(noFilterData.code, ResponseCode.FILTER_DATA_NOT_EXIST);
+    assert.equal(noFilterData.remark, "The broker's consumer filter data is not exist!Your expression may be wrong!");
   });
 });
 
