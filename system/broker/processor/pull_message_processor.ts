@@ -30,7 +30,7 @@ import type { SubscriptionData } from "../filter/subscription_data.ts";
 import type { PullRequest } from "../longpolling/pull_request_hold_service.ts";
 import { isReadable } from "../../protocol/topic_config.ts";
 import type { GetMessageResult } from "../store_port.ts";
-import { respond } from "./responses.ts";
+import { APPLY_TOPIC_URL, respond, SAME_GROUP_DIFFERENT_TOPIC_URL, SUBSCRIPTION_GROUP_NOT_EXIST_URL, suggestTodo } from "./responses.ts";
 import { probe } from "../../env/probe.ts";
 import { errorText } from "../../stdx/error_text.ts";
 
@@ -77,12 +77,12 @@ export class PullMessageProcessor {
       return fail(ResponseCode.NO_PERMISSION, `the broker[${brokerConfig.brokerIP1}] pulling message is forbidden`);
     }
     const groupConfig = subscriptionGroupManager.findSubscriptionGroupConfig(header.consumerGroup);
-    if (groupConfig === undefined) return fail(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group [${header.consumerGroup}] does not exist`);
+    if (groupConfig === undefined) return fail(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group [${header.consumerGroup}] does not exist, ${suggestTodo(SUBSCRIPTION_GROUP_NOT_EXIST_URL)}`);
     if (!groupConfig.consumeEnable) return fail(ResponseCode.NO_PERMISSION, `subscription group no permission, ${header.consumerGroup}`);
     const topicConfig = topicConfigManager.selectTopicConfig(header.topic);
     if (topicConfig === undefined) {
       this.runtime.log.warn("pull from a topic that does not exist", { topic: header.topic, consumer: channel.remoteAddress });
-      return fail(ResponseCode.TOPIC_NOT_EXIST, `topic[${header.topic}] not exist, apply first please!`);
+      return fail(ResponseCode.TOPIC_NOT_EXIST, `topic[${header.topic}] not exist, apply first please! ${suggestTodo(APPLY_TOPIC_URL)}`);
     }
     if (!isReadable(topicConfig.perm)) return fail(ResponseCode.NO_PERMISSION, `the topic[${header.topic}] pulling message is forbidden`);
     if (header.queueId < 0 || header.queueId >= topicConfig.readQueueNums) {
@@ -98,12 +98,12 @@ export class PullMessageProcessor {
       }
     } else {
       const groupInfo = consumerManager.getConsumerGroupInfo(header.consumerGroup);
-      if (groupInfo === undefined) return fail(ResponseCode.SUBSCRIPTION_NOT_EXIST, "the consumer's group info not exist", true);
+      if (groupInfo === undefined) return fail(ResponseCode.SUBSCRIPTION_NOT_EXIST, `the consumer's group info not exist${suggestTodo(SAME_GROUP_DIFFERENT_TOPIC_URL)}`, true);
       if (!groupConfig.consumeBroadcastEnable && groupInfo.messageModel === "BROADCASTING") {
         return fail(ResponseCode.NO_PERMISSION, `the consumer group[${header.consumerGroup}] can not consume by broadcast way`, true);
       }
       subscription = groupInfo.subscriptionTable.get(header.topic);
-      if (subscription === undefined) return fail(ResponseCode.SUBSCRIPTION_NOT_EXIST, "the consumer's subscription not exist", true);
+      if (subscription === undefined) return fail(ResponseCode.SUBSCRIPTION_NOT_EXIST, `the consumer's subscription not exist${suggestTodo(SAME_GROUP_DIFFERENT_TOPIC_URL)}`, true);
       if (subscription.subVersion < header.subVersion) return fail(ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest", true);
     }
     const sqlFilter = resolvePullFilter(subscription, (header.sysFlag & PullSysFlag.FLAG_SUBSCRIPTION) !== 0, brokerConfig.enablePropertyFilter);

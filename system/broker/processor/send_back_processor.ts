@@ -10,7 +10,7 @@ import { ResponseCode, VERSION_V3_4_9 } from "../../remoting/index.ts";
 import type { RemotingCommand, RequestContext } from "../../remoting/index.ts";
 import type { BrokerRuntime } from "../broker_runtime.ts";
 import { isWriteable, Perm } from "../../protocol/topic_config.ts";
-import { respond } from "./responses.ts";
+import { respond, suggestTodo, SUBSCRIPTION_GROUP_NOT_EXIST_URL } from "./responses.ts";
 import { DLQ_NUMS_PER_GROUP } from "./send_message_processor.ts";
 import { probe } from "../../env/probe.ts";
 
@@ -21,7 +21,9 @@ export class SendBackProcessor {
     const header = decodeHeader(ConsumerSendMsgBackRequestHeader, request.extFields);
     const { brokerConfig, subscriptionGroupManager, topicConfigManager, store, env } = this.runtime;
     const groupConfig = subscriptionGroupManager.findSubscriptionGroupConfig(header.group);
-    if (groupConfig === undefined) return respond(request, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group not exist, ${header.group}`);
+    if (groupConfig === undefined) {
+      return respond(request, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group not exist, ${header.group} ${suggestTodo(SUBSCRIPTION_GROUP_NOT_EXIST_URL)}`);
+    }
     if (!isWriteable(brokerConfig.brokerPermission)) {
       return respond(request, ResponseCode.NO_PERMISSION, `the broker[${brokerConfig.brokerIP1}] sending message is forbidden`);
     }

@@ -18,7 +18,7 @@ import type { BrokerRuntime } from "../broker_runtime.ts";
 import { isWriteable, Perm } from "../../protocol/topic_config.ts";
 import type { TopicConfig } from "../topic_config.ts";
 import { putOutcome } from "./put_result.ts";
-import { respond, suggestTodo, APPLY_TOPIC_URL } from "./responses.ts";
+import { respond, suggestTodo, topicConfigText, APPLY_TOPIC_URL, SUBSCRIPTION_GROUP_NOT_EXIST_URL } from "./responses.ts";
 import { notAllowedSendProblem, topicProblem } from "./topic_validator.ts";
 import { probe } from "../../env/probe.ts";
 
@@ -39,13 +39,17 @@ export class SendMessageProcessor {
     this.runtime.counters.sendRequests += 1;
     const { brokerConfig } = this.runtime;
     if (brokerConfig.brokerRole === "SLAVE") {
-      return fail(ResponseCode.SERVICE_NOT_AVAILABLE, `service not available now: the broker[${brokerConfig.brokerIP1}] is a slave and does not accept messages`);
+      // 4.9.x: the store refuses (checkStoreStatus: slave → SERVICE_NOT_AVAILABLE) with the store's remark.
+      const refused = putOutcome("SERVICE_NOT_AVAILABLE", brokerConfig.maxMessageSize, `the broker[${brokerConfig.brokerIP1}] is a slave`);
+      return fail(refused.code, refused.remark!);
     }
     const checked = this.msgCheck(context, header);
     if (!checked.ok) return fail(checked.code, checked.remark);
     const body = request.body ?? new Uint8Array(0);
     if (body.length > brokerConfig.maxMessageSize) {
-      return fail(ResponseCode.MESSAGE_ILLEGAL, `the message is illegal: body of ${body.length} bytes exceeds maxMessageSize ${brokerConfig.maxMessageSize}B`);
+      // 4.9.x: the store's size check → PutMessageStatus.MESSAGE_ILLEGAL and its remark.
+      const illegal = putOutcome("MESSAGE_ILLEGAL", brokerConfig.maxMessageSize, `body of ${body.length} bytes exceeds maxMessageSize ${brokerConfig.maxMessageSize}B`);
+      return fail(illegal.code, illegal.remark!);
     }
     let topicConfig = checked.topicConfig;
     let queueId = header.queueId;
@@ -66,7 +70,7 @@ export class SendMessageProcessor {
       const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
       const groupConfig = this.runtime.subscriptionGroupManager.findSubscriptionGroupConfig(group);
       if (groupConfig === undefined) {
-        return fail(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group not exist, ${group}`);
+        return fail(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group not exist, ${group} ${suggestTodo(SUBSCRIPTION_GROUP_NOT_EXIST_URL)}`);
       }
       const maxReconsumeTimes = request.version >= VERSION_V3_4_9 && header.maxReconsumeTimes !== undefined
         ? header.maxReconsumeTimes : groupConfig.retryMaxTimes;
@@ -179,8 +183,11 @@ export class SendMessageProcessor {
     if (!isWriteable(brokerConfig.brokerPermission) && topicConfigManager.selectTopicConfig(header.topic)?.order === true) {
       return { ok: false, code: ResponseCode.NO_PERMISSION, remark: `the broker[${brokerConfig.brokerIP1}] sending message is forbidden` };
     }
-    const problem = topicProblem(header.topic) ?? notAllowedSendProblem(header.topic);
+    const problem = topicProblem(header.topic);
     if (problem !== null) return { ok: false, code: ResponseCode.SYSTEM_ERROR, remark: problem };
+    // TopicValidator.isNotAllowedSendTopic answers NO_PERMISSION (16), not SYSTEM_ERROR.
+    const forbidden = notAllowedSendProblem(header.topic);
+    if (forbidden !== null) return { ok: false, code: ResponseCode.NO_PERMISSION, remark: forbidden };
     let topicConfig = topicConfigManager.selectTopicConfig(header.topic);
     if (topicConfig === undefined) {
       this.runtime.log.warn("the topic not exist", { topic: header.topic, producer: context.channel.remoteAddress });
@@ -196,7 +203,7 @@ export class SendMessageProcessor {
     }
     const queueIdLimit = Math.max(topicConfig.writeQueueNums, topicConfig.readQueueNums);
     if (header.queueId >= queueIdLimit) {
-      const remark = `request queueId[${header.queueId}] is illegal, topic ${header.topic} has ${queueIdLimit} queues. Producer: ${context.channel.remoteAddress}`;
+      const remark = `request queueId[${header.queueId}] is illegal, ${topicConfigText(topicConfig)} Producer: ${context.channel.remoteAddress}`;
       this.runtime.log.warn("send to an illegal queueId", { topic: header.topic, queueId: header.queueId, queueIdLimit });
       return { ok: false, code: ResponseCode.SYSTEM_ERROR, remark };
     }
