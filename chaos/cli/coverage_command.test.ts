@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emptyCounts, writeRunResult, type ProbeHits, type RunResult } from "../result.ts";
-import { requiredProbeNames } from "../../system/env/probe.ts";
+import { requiredProbeNames } from "../../system/env/index.ts";
 import { registerCoverageCommand } from "./coverage_command.ts";
 import { assertOneLine, runCommand } from "./testing/in_process_cli.ts";
 

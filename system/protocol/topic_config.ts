@@ -27,6 +27,10 @@ export function isWriteable(perm: number): boolean {
 export function isInherited(perm: number): boolean {
   return (perm & Perm.INHERIT) === Perm.INHERIT;
 }
+/** PermName.perm2String: "RWX" letters or '-' (X = inherit). */
+export function permToString(perm: number): string {
+  return (isReadable(perm) ? "R" : "-") + (isWriteable(perm) ? "W" : "-") + (isInherited(perm) ? "X" : "-");
+}
 
 export type TopicFilterType = "SINGLE_TAG" | "MULTI_TAG";
 

@@ -1,5 +1,5 @@
 // Test support: run an mqlab command in the test's own process, through the real boundary
-// (system/cli/cli_boundary.ts runProgram), and capture what a user would see: the exit code,
+// (system/cli/index.ts runProgram), and capture what a user would see: the exit code,
 // stdout and stderr. Spawning `node --import tsx chaos/cli/mqlab.ts` costs seconds of transpiling
 // per case; here the modules load once per test file.
 // - runCommand(register, args): a fresh "mqlab" program with only the commands `register` adds
@@ -11,7 +11,7 @@
 // be gone); calls must not overlap (they share the process's globals).
 import assert from "node:assert/strict";
 import { Command } from "commander";
-import { prepareProgram, runProgram } from "../../../system/cli/cli_boundary.ts";
+import { prepareProgram, runProgram } from "../../../system/cli/index.ts";
 
 export interface CliOutcome {
   /** The first process.exit code, or 0 when the action returned without exiting. */
