@@ -1,7 +1,7 @@
 // Growable byte content of one simulated file, stored in chunks so a broker's
 // gigabyte commit log never needs one huge contiguous array or a copy when it grows.
 //
-// Layout: byte i lives in chunks[floor(i / chunkSizeBytes)] at i % chunkSizeBytes. A chunk
+// Layout: byte i lives in chunks[floor(i / chunkSizeBytes)] at i % chunkSizeBytes. The first chunk
 // is allocated small and doubles up to chunkSizeBytes, so small files stay small; bytes a
 // chunk does not cover, and missing chunks (sparse files), read as zeros.
 // Invariant: bytes at or beyond sizeBytes inside an allocated chunk are zero, so growing a
@@ -94,8 +94,12 @@ export class ByteStore {
     assert(minLengthBytes <= chunkSizeBytes);
     const chunk = this.chunks[chunkIndex];
     if (chunk !== undefined && chunk.length >= minLengthBytes) return chunk;
-    // Small files stay small: a chunk grows by doubling up to chunkSizeBytes.
+    // Small files stay small: the first chunk grows by doubling up to chunkSizeBytes. A file
+    // that reaches a second chunk is a big one (commit log, consume queue, index): its later
+    // chunks are allocated whole at once, since every fresh off-heap buffer costs page faults
+    // (about 30 µs per page on the shared CI VMs) and doubling would fault each chunk twice.
     let capacity = chunk === undefined ? chunkMinBytes : chunk.length;
+    if (chunkIndex > 0) capacity = chunkSizeBytes;
     while (capacity < minLengthBytes) capacity *= 2;
     const grown = new Uint8Array(Math.min(capacity, chunkSizeBytes));
     if (chunk !== undefined) grown.set(chunk);
