@@ -92,7 +92,7 @@ async function millionInOneQueue(count: number): Promise<void> {
       const readStarted = performance.now();
       let read = 0;
       for (let offset = 0; offset < store.getMaxOffsetInQueue("BenchTopic", 0);) {
-        const result = store.getMessage("bench", "BenchTopic", 0, offset, 32);
+        const result = store.getMessage("bench", "BenchTopic", 0, offset, 32, undefined, true);
         read += result.messages.length;
         offset = result.nextBeginOffset;
       }

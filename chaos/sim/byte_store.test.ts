@@ -43,7 +43,13 @@ test("ByteStore reads back what a plain array model holds, for any writes and tr
       }
       // Assert
       assert.equal(store.sizeBytes, model.length);
-      assert.deepEqual(store.read(at, length), model.bytes.slice(at, Math.min(model.length, at + length)));
+      const expected = model.bytes.slice(at, Math.min(model.length, at + length));
+      assert.deepEqual(store.read(at, length), expected);
+      // readInto a dirty buffer: the same bytes (zeros where nothing was written), nothing else touched.
+      const target = new Uint8Array(length + 2).fill(0xee);
+      assert.equal(store.readInto(at, target, 1, length), expected.length);
+      assert.deepEqual(target.subarray(1, 1 + expected.length), expected);
+      assert.equal(target[0], 0xee);
     }),
     { numRuns: 200 },
   );

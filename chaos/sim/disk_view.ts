@@ -38,6 +38,11 @@ class SimDiskFile implements DiskFile {
     return this.inode.content.read(position, lengthBytes);
   }
 
+  readInto(position: number, target: Uint8Array, targetOffset: number, lengthBytes: number): number {
+    this.checkOpen();
+    return this.inode.content.readInto(position, target, targetOffset, lengthBytes);
+  }
+
   truncate(sizeBytes: number): void {
     this.checkOpen();
     if (!this.thread.alive()) return;

@@ -87,8 +87,8 @@ export class StoreAdapter implements BrokerStore {
     return this.messageStore.putMessages(messages, options);
   }
 
-  getMessage(group: string, topic: string, queueId: number, offset: number, maxMsgNums: number, filter: TagsCodeFilter | undefined): GetMessageResult {
-    return this.messageStore.getMessage(group, topic, queueId, offset, maxMsgNums, filter);
+  getMessage(group: string, topic: string, queueId: number, offset: number, maxMsgNums: number, filter: TagsCodeFilter | undefined, transient = false): GetMessageResult {
+    return this.messageStore.getMessage(group, topic, queueId, offset, maxMsgNums, filter, transient);
   }
 
   getMaxOffsetInQueue(topic: string, queueId: number): number {

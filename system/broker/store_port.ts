@@ -14,7 +14,8 @@ export interface BrokerStore {
   putMessage(message: MessageExtBrokerInner, options: { waitStoreMsgOK: boolean }): Promise<PutMessageResult>;
   /** Stores a batch in one queue (SEND_BATCH_MESSAGE). */
   putMessages(messages: readonly MessageExtBrokerInner[], options: { waitStoreMsgOK: boolean }): Promise<PutMessageResult>;
-  getMessage(group: string, topic: string, queueId: number, offset: number, maxMsgNums: number, filter: TagsCodeFilter | undefined): GetMessageResult;
+  /** transient: records are views valid until the next transient call (DefaultMessageStore.getMessage). */
+  getMessage(group: string, topic: string, queueId: number, offset: number, maxMsgNums: number, filter: TagsCodeFilter | undefined, transient?: boolean): GetMessageResult;
   getMaxOffsetInQueue(topic: string, queueId: number): number;
   getMinOffsetInQueue(topic: string, queueId: number): number;
   getOffsetInQueueByTime(topic: string, queueId: number, timestampMs: number): number;

@@ -107,6 +107,12 @@ export interface DiskFile {
   write(position: number, data: Uint8Array): void;
   /** Read up to lengthBytes at position; shorter at end of file. */
   read(position: number, lengthBytes: number): Uint8Array;
+  /**
+   * Read up to lengthBytes at position into target at targetOffset (pread into a caller's
+   * buffer: the store's read path fills one buffer per pull instead of allocating per record).
+   * Returns the bytes read, shorter at end of file; target must have room for lengthBytes.
+   */
+  readInto(position: number, target: Uint8Array, targetOffset: number, lengthBytes: number): number;
   truncate(sizeBytes: number): void;
   /** Make everything written so far durable. */
   fsync(): Promise<void>;

@@ -204,6 +204,19 @@ export class CommitLog {
     return file.read(position, sizeBytes);
   }
 
+  /** Whether readRecord(offset, sizeBytes) would find the bytes (same checks, nothing read). */
+  hasRecord(offset: number, sizeBytes: number): boolean {
+    const file = this.queue.findByOffset(offset);
+    return file !== undefined && offset - file.fileFromOffset + sizeBytes <= file.wrotePosition;
+  }
+
+  /** Copies the record hasRecord(offset, sizeBytes) found into target at targetOffset. */
+  readRecordInto(offset: number, sizeBytes: number, target: Uint8Array, targetOffset: number): void {
+    const file = this.queue.findByOffset(offset);
+    assert(file !== undefined, "readRecordInto after hasRecord");
+    file.readInto(offset - file.fileFromOffset, sizeBytes, target, targetOffset);
+  }
+
   /** Size of the record at `offset` (its TOTALSIZE field), or undefined. */
   readRecordSize(offset: number): number | undefined {
     const head = this.readRecord(offset, 4);

@@ -1,6 +1,8 @@
 // The read side of the store (RocketMQ's DefaultMessageStore.getMessage and friends): consume
 // queue units → commit-log records, with the pull transfer limits, tag filtering and the
 // "suggest pulling from slave" rule. Everything is read from env.disk on demand.
+// Memory: a pull reads its records into one buffer sized by the records it returns (bounded by
+// the transfer limits); nothing is cached or retained between calls.
 
 import type { CommitLog } from "./commit_log.ts";
 import type { ConsumeQueue } from "./consume_queue.ts";
@@ -8,12 +10,22 @@ import { decodeUnit } from "./consume_queue.ts";
 import type { GetMessageResult, GetMessageStatus, TagsCodeFilter } from "./status.ts";
 import { CQ_STORE_UNIT_SIZE } from "./store_config.ts";
 import type { StoreConfig } from "./store_config.ts";
+import { assert } from "../stdx/assert.ts";
 
 export interface GetMessageContext {
   config: StoreConfig;
   commitLog: CommitLog;
   onTransferred: (count: number) => void;
+  /**
+   * The store's read buffer for transient reads (see getMessage's `transient`): reused by every
+   * such call, grown to the largest pull seen, which the transfer limits bound
+   * (maxTransferBytesOnMessageIn* plus the one record a pull may always return).
+   */
+  readBuffer: Uint8Array;
 }
+
+/** Reused by every getMessage call (synchronous, so never shared by two at once). */
+const pickedScratch: number[] = [];
 
 function emptyResult(status: GetMessageStatus, nextBeginOffset: number, minOffset: number, maxOffset: number): GetMessageResult {
   return {
@@ -42,7 +54,7 @@ function corrected(config: StoreConfig, offset: number, newOffset: number): numb
 
 export function getMessage(
   context: GetMessageContext, queue: ConsumeQueue | undefined, offset: number, maxMsgNums: number,
-  filter: TagsCodeFilter | undefined,
+  filter: TagsCodeFilter | undefined, transient = false,
 ): GetMessageResult {
   const { config, commitLog } = context;
   if (queue === undefined) return emptyResult("NO_MATCHED_LOGIC_QUEUE", corrected(config, offset, 0), 0, 0);
@@ -72,6 +84,10 @@ export function getMessage(
   let maxPhyOffsetPulling = 0;
   let scanned = 0;
   let chunkStart = 0;
+  // (commitLogOffset, size) pairs of the records to return; read in one go after the scan.
+  // Cleared first: a read that threw last time (DiskError) may have left pairs behind.
+  const picked = pickedScratch;
+  picked.length = 0;
   for (; scanned < maxFilterUnits; scanned++) {
     if ((scanned - chunkStart) * CQ_STORE_UNIT_SIZE >= units.length) {
       if (units.length < chunkUnits * CQ_STORE_UNIT_SIZE) break;
@@ -88,27 +104,55 @@ export function getMessage(
     maxPhyOffsetPulling = unit.commitLogOffset;
     if (unit.commitLogOffset < nextPhyFileStartOffset) continue;
     const inDisk = maxOffsetPy - unit.commitLogOffset > memory;
-    if (isBatchFull(config, unit.size, maxMsgNums, result.bufferTotalSize, result.messages.length, inDisk)) break;
+    if (isBatchFull(config, unit.size, maxMsgNums, result.bufferTotalSize, result.messageQueueOffsets.length, inDisk)) break;
     if (filter !== undefined && !filter(unit.tagsCode)) {
       if (result.bufferTotalSize === 0) result.status = "NO_MATCHED_MESSAGE";
       continue;
     }
-    const record = commitLog.readRecord(unit.commitLogOffset, unit.size);
-    if (record === undefined) {
+    if (!commitLog.hasRecord(unit.commitLogOffset, unit.size)) {
       if (result.bufferTotalSize === 0) result.status = "MESSAGE_WAS_REMOVING";
       nextPhyFileStartOffset = commitLog.rollNextFile(unit.commitLogOffset);
       continue;
     }
-    result.messages.push(record);
+    picked.push(unit.commitLogOffset, unit.size);
     result.messageQueueOffsets.push(offset + scanned);
-    result.bufferTotalSize += record.length;
+    result.bufferTotalSize += unit.size;
     result.status = "FOUND";
     nextPhyFileStartOffset = Number.NEGATIVE_INFINITY;
   }
+  result.messages = readPicked(context, picked, result.bufferTotalSize, transient);
+  picked.length = 0;
   context.onTransferred(result.messages.length);
   result.nextBeginOffset = offset + scanned;
   result.suggestPullingFromSlave = maxOffsetPy - maxPhyOffsetPulling > memory;
   return result;
+}
+
+/**
+ * The picked records, read back to back into ONE buffer: each message is a view of it. Owned
+ * reads get a fresh buffer of totalBytes (one allocation per call, not one per record). Transient
+ * reads use the store's read buffer, so a read pass allocates nothing per message; their views
+ * are valid only until the next transient getMessage on this store (RocketMQ hands out mmap
+ * slices the same way): the caller copies what it keeps, synchronously.
+ */
+function readPicked(context: GetMessageContext, pickedPairs: readonly number[], totalBytes: number, transient: boolean): Uint8Array[] {
+  if (pickedPairs.length === 0) return [];
+  const commitLog = context.commitLog;
+  if (transient && context.readBuffer.length < totalBytes) {
+    context.readBuffer = new Uint8Array(Math.max(totalBytes, context.readBuffer.length * 2));
+  }
+  const batch = transient ? context.readBuffer : new Uint8Array(totalBytes);
+  const messages: Uint8Array[] = [];
+  let at = 0;
+  for (let index = 0; index < pickedPairs.length; index += 2) {
+    const sizeBytes = pickedPairs[index + 1]!;
+    commitLog.readRecordInto(pickedPairs[index]!, sizeBytes, batch, at);
+    messages.push(batch.subarray(at, at + sizeBytes));
+    at += sizeBytes;
+  }
+  assert(at === totalBytes, "the picked records fill the batch exactly");
+  assert(at <= batch.length);
+  return messages;
 }
 
 /** Store timestamp of the record at commitLogOffset, or undefined when it is gone. */

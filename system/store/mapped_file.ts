@@ -81,6 +81,16 @@ export class MappedFile {
     return padded;
   }
 
+  /**
+   * Copies [position, position+length) into target at targetOffset; the range must lie below
+   * wrotePosition (the caller checked). Past the physical end it reads zeros, as read() does.
+   */
+  readInto(position: number, lengthBytes: number, target: Uint8Array, targetOffset: number): void {
+    assert(position >= 0 && position + lengthBytes <= this.wrotePosition, "readInto stays below wrotePosition");
+    const got = this.file.readInto(position, target, targetOffset, lengthBytes);
+    if (got < lengthBytes) target.fill(0, targetOffset + got, targetOffset + lengthBytes);
+  }
+
   /** Reads physical bytes regardless of wrotePosition (recovery scans). */
   readPhysical(position: number, lengthBytes: number): Uint8Array {
     return this.file.read(position, lengthBytes);

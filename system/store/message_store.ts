@@ -110,6 +110,7 @@ export class DefaultMessageStore {
       onTransferred: (count) => {
         this.stats.getMessageTransferedMsgCount += count;
       },
+      readBuffer: new Uint8Array(0),
     };
     this.dispatcher.internalListener = (topic, queueId) => {
       if (topic === SystemTopic.SCHEDULE_TOPIC) this.scheduleService.onArrival(queueId);
@@ -302,8 +303,12 @@ export class DefaultMessageStore {
     return this.logicsFlusher.flush(thoroughNow);
   }
 
-  getMessage(_group: string, topic: string, queueId: number, offset: number, maxMsgNums: number, filter?: TagsCodeFilter): GetMessageResult {
-    const result = getMessage(this.getContext, this.consumeQueues.find(topic, queueId), offset, maxMsgNums, filter);
+  /**
+   * Messages from one queue. transient: the records are views of the store's reused read buffer,
+   * valid until the next transient call (get_message.ts readPicked); otherwise the caller owns them.
+   */
+  getMessage(_group: string, topic: string, queueId: number, offset: number, maxMsgNums: number, filter?: TagsCodeFilter, transient = false): GetMessageResult {
+    const result = getMessage(this.getContext, this.consumeQueues.find(topic, queueId), offset, maxMsgNums, filter, transient);
     if (result.status === "FOUND") this.stats.getMessageTimesTotalFound++;
     else this.stats.getMessageTimesTotalMiss++;
     return result;

@@ -60,7 +60,7 @@ export class PullMessageProcessor {
     return outcome;
   }
 
-  private errorResponse(request: RemotingCommand, header: PullHeader, code: number, remark: string, queueKnown: boolean): RemotingCommand {
+  private errorResponse(request: RemotingCommand, header: PullHeader, code: number, remark: string, queueKnown = false): RemotingCommand {
     const { store } = this.runtime;
     return respond(request, code, remark, {
       suggestWhichBrokerId: MASTER_ID,
@@ -72,21 +72,22 @@ export class PullMessageProcessor {
 
   private pull(channel: RemotingChannel, request: RemotingCommand, header: PullHeader, brokerAllowSuspend: boolean): Promise<RemotingCommand | undefined> | RemotingCommand {
     const { brokerConfig, subscriptionGroupManager, topicConfigManager, consumerManager } = this.runtime;
-    const fail = (code: number, remark: string, queueKnown = false): RemotingCommand => this.errorResponse(request, header, code, remark, queueKnown);
+    // No local closures here (fail = ..., filter = ...): under tsx every named closure costs a
+    // defineProperty per pull (esbuild keepNames), and this is the broker's hottest request.
     if (!isReadable(brokerConfig.brokerPermission)) {
-      return fail(ResponseCode.NO_PERMISSION, `the broker[${brokerConfig.brokerIP1}] pulling message is forbidden`);
+      return this.errorResponse(request, header, ResponseCode.NO_PERMISSION, `the broker[${brokerConfig.brokerIP1}] pulling message is forbidden`);
     }
     const groupConfig = subscriptionGroupManager.findSubscriptionGroupConfig(header.consumerGroup);
-    if (groupConfig === undefined) return fail(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group [${header.consumerGroup}] does not exist, ${suggestTodo(SUBSCRIPTION_GROUP_NOT_EXIST_URL)}`);
-    if (!groupConfig.consumeEnable) return fail(ResponseCode.NO_PERMISSION, `subscription group no permission, ${header.consumerGroup}`);
+    if (groupConfig === undefined) return this.errorResponse(request, header, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group [${header.consumerGroup}] does not exist, ${suggestTodo(SUBSCRIPTION_GROUP_NOT_EXIST_URL)}`);
+    if (!groupConfig.consumeEnable) return this.errorResponse(request, header, ResponseCode.NO_PERMISSION, `subscription group no permission, ${header.consumerGroup}`);
     const topicConfig = topicConfigManager.selectTopicConfig(header.topic);
     if (topicConfig === undefined) {
       this.runtime.log.warn("pull from a topic that does not exist", { topic: header.topic, consumer: channel.remoteAddress });
-      return fail(ResponseCode.TOPIC_NOT_EXIST, `topic[${header.topic}] not exist, apply first please! ${suggestTodo(APPLY_TOPIC_URL)}`);
+      return this.errorResponse(request, header, ResponseCode.TOPIC_NOT_EXIST, `topic[${header.topic}] not exist, apply first please! ${suggestTodo(APPLY_TOPIC_URL)}`);
     }
-    if (!isReadable(topicConfig.perm)) return fail(ResponseCode.NO_PERMISSION, `the topic[${header.topic}] pulling message is forbidden`);
+    if (!isReadable(topicConfig.perm)) return this.errorResponse(request, header, ResponseCode.NO_PERMISSION, `the topic[${header.topic}] pulling message is forbidden`);
     if (header.queueId < 0 || header.queueId >= topicConfig.readQueueNums) {
-      return fail(ResponseCode.SYSTEM_ERROR, `queueId[${header.queueId}] is illegal, topic:[${header.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${channel.remoteAddress}]`);
+      return this.errorResponse(request, header, ResponseCode.SYSTEM_ERROR, `queueId[${header.queueId}] is illegal, topic:[${header.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${channel.remoteAddress}]`);
     }
     let subscription: SubscriptionData | undefined;
     if ((header.sysFlag & PullSysFlag.FLAG_SUBSCRIPTION) !== 0) {
@@ -94,22 +95,24 @@ export class PullMessageProcessor {
         subscription = buildSubscriptionData(header.topic, header.subscription, header.expressionType, header.subVersion);
       } catch (error) {
         if (!(error instanceof SubscriptionParseError)) throw error;
-        return fail(ResponseCode.SUBSCRIPTION_PARSE_FAILED, "parse the consumer's subscription failed", true);
+        return this.errorResponse(request, header, ResponseCode.SUBSCRIPTION_PARSE_FAILED, "parse the consumer's subscription failed", true);
       }
     } else {
       const groupInfo = consumerManager.getConsumerGroupInfo(header.consumerGroup);
-      if (groupInfo === undefined) return fail(ResponseCode.SUBSCRIPTION_NOT_EXIST, `the consumer's group info not exist${suggestTodo(SAME_GROUP_DIFFERENT_TOPIC_URL)}`, true);
+      if (groupInfo === undefined) return this.errorResponse(request, header, ResponseCode.SUBSCRIPTION_NOT_EXIST, `the consumer's group info not exist${suggestTodo(SAME_GROUP_DIFFERENT_TOPIC_URL)}`, true);
       if (!groupConfig.consumeBroadcastEnable && groupInfo.messageModel === "BROADCASTING") {
-        return fail(ResponseCode.NO_PERMISSION, `the consumer group[${header.consumerGroup}] can not consume by broadcast way`, true);
+        return this.errorResponse(request, header, ResponseCode.NO_PERMISSION, `the consumer group[${header.consumerGroup}] can not consume by broadcast way`, true);
       }
       subscription = groupInfo.subscriptionTable.get(header.topic);
-      if (subscription === undefined) return fail(ResponseCode.SUBSCRIPTION_NOT_EXIST, `the consumer's subscription not exist${suggestTodo(SAME_GROUP_DIFFERENT_TOPIC_URL)}`, true);
-      if (subscription.subVersion < header.subVersion) return fail(ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest", true);
+      if (subscription === undefined) return this.errorResponse(request, header, ResponseCode.SUBSCRIPTION_NOT_EXIST, `the consumer's subscription not exist${suggestTodo(SAME_GROUP_DIFFERENT_TOPIC_URL)}`, true);
+      if (subscription.subVersion < header.subVersion) return this.errorResponse(request, header, ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest", true);
     }
     const sqlFilter = resolvePullFilter(subscription, (header.sysFlag & PullSysFlag.FLAG_SUBSCRIPTION) !== 0, brokerConfig.enablePropertyFilter);
-    if (!sqlFilter.ok) return fail(sqlFilter.code, sqlFilter.remark, true);
-    const filter = (tagsCode: number): boolean => isMatchedByTagsCode(subscription, tagsCode);
-    const stored = this.runtime.store.getMessage(header.consumerGroup, header.topic, header.queueId, header.queueOffset, header.maxMsgNums, filter);
+    if (!sqlFilter.ok) return this.errorResponse(request, header, sqlFilter.code, sqlFilter.remark, true);
+    const filter = tagsFilter(subscription);
+    // Transient: the records are views of the store's read buffer until the next pull; toResponse
+    // copies them into the body right away (nothing in between yields).
+    const stored = this.runtime.store.getMessage(header.consumerGroup, header.topic, header.queueId, header.queueOffset, header.maxMsgNums, filter, true);
     // TEST FAULT sqlFilterIgnored: deliver what the selector should have filtered out.
     const result = this.runtime.testFaults.sqlFilterIgnored === true ? stored : applyPullFilter(stored, sqlFilter.expression);
     const response = this.toResponse(request, header, result, groupConfig.brokerId, groupConfig.whichBrokerWhenConsumeSlowly);
@@ -180,6 +183,11 @@ export class PullMessageProcessor {
   }
 }
 
+/** The store's tag-code filter for one subscription. */
+function tagsFilter(subscription: SubscriptionData): (tagsCode: number) => boolean {
+  return (tagsCode) => isMatchedByTagsCode(subscription, tagsCode);
+}
+
 /** GetMessageStatus → pull response code (remoting-protocol.md (b) "pull"). */
 export function pullCode(result: GetMessageResult, requestOffset: number): number {
   switch (result.status) {
@@ -200,8 +208,11 @@ export function pullCode(result: GetMessageResult, requestOffset: number): numbe
   }
 }
 
+/** The response body: the records back to back, copied out of the store's read buffer. */
 function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let totalBytes = 0;
+  for (const part of parts) totalBytes += part.length;
+  const out = new Uint8Array(totalBytes);
   let at = 0;
   for (const part of parts) {
     out.set(part, at);

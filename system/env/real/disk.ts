@@ -49,6 +49,21 @@ class RealDiskFile implements DiskFile {
     this.size = Math.max(this.size, position + data.length);
   }
 
+  readInto(position: number, target: Uint8Array, targetOffset: number, lengthBytes: number): number {
+    const available = Math.max(0, Math.min(lengthBytes, this.size - position));
+    let done = 0;
+    try {
+      while (done < available) {
+        const got = fs.readSync(this.fd, target, targetOffset + done, available - done, position + done);
+        if (got === 0) break;
+        done += got;
+      }
+    } catch (error) {
+      throw toDiskError(error, `read ${this.path}`);
+    }
+    return done;
+  }
+
   read(position: number, lengthBytes: number): Uint8Array {
     const available = Math.max(0, Math.min(lengthBytes, this.size - position));
     const buffer = Buffer.allocUnsafe(available);

@@ -139,6 +139,13 @@ class MemoryFile implements DiskFile {
     if (toWrite.length < data.length) throw new DiskError("ENOSPC", `no space left writing ${this.path}`);
   }
 
+  readInto(position: number, target: Uint8Array, targetOffset: number, lengthBytes: number): number {
+    const end = Math.min(this.state.size, position + lengthBytes);
+    if (position >= end) return 0;
+    target.set(this.state.data.subarray(position, end), targetOffset);
+    return end - position;
+  }
+
   read(position: number, lengthBytes: number): Uint8Array {
     const end = Math.min(this.state.size, position + lengthBytes);
     return position >= end ? new Uint8Array(0) : this.state.data.slice(position, end);
