@@ -51,7 +51,7 @@ function probesSection(summary: BatterySummary): string {
 export function renderBatteryHtml(summary: BatterySummary): string {
   const verdictClass = `verdict-${summary.verdict}`;
   const detail = summary.failure === undefined
-    ? `${summary.suite === null ? "" : `CI suite ${summary.suite.passed}/${summary.suite.runs} passed; `}${summary.swarm.runs} swarm runs passed`
+    ? `${summary.suite === null ? "" : `CI suite ${summary.suite.passed}/${summary.suite.runs} passed; `}${summary.swarm.passed} of ${summary.swarm.runs} swarm runs passed, ${summary.swarm.skipped} case(s) skipped by a precondition`
     : `failed in the ${summary.failure.phase} phase`;
   const runs = summary.runs.map((run) => [String(run.index), run.property, run.topology, run.verdict, run.faultKinds.join(", ") || "–",
     `${run.wallMs} ms`, run.failedChecks.join(", "), String(run.fastCheckSeed), run.description.replace(/^.*configuration: /, "")]);
@@ -61,6 +61,7 @@ table { border-collapse: collapse; margin: 6px 0 14px; } td, th { border: 1px so
 <div class="verdict ${verdictClass}"><span class="verdict-word">${esc(summary.verdict.toUpperCase())}</span><span class="verdict-detail">${esc(detail)}</span></div>
 <p><code>${esc(summary.command)}</code> — budget ${esc(seconds(summary.budgetMs))}, took ${esc(seconds(summary.wallMs))}, stopped by ${esc(summary.stoppedBy)}
 ${summary.testFaults === undefined ? "" : `, deliberately broken broker ${esc(JSON.stringify(summary.testFaults))}`}</p>
+<p>Swarm runs: ${summary.swarm.runs}, passed ${summary.swarm.passed}, failed ${summary.swarm.runs - summary.swarm.passed}; cases skipped by a fast-check precondition (neither run nor passed): ${summary.swarm.skipped}</p>
 <p>Swarm speed: ${summary.swarm.runsPerMinute} runs/min, ${summary.swarm.simulatedSecondsPerWallSecond} simulated s per wall s</p></header>
 <main>${failureSection(summary)}${probesSection(summary)}${distributionSection(summary)}
 <h2>Swarm runs</h2>${table(["#", "property", "topology", "verdict", "fault draws", "wall", "failed checks", "fast-check seed", "configuration (options off their default)"], runs)}

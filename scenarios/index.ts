@@ -8,9 +8,10 @@ import { brokenProofScenarios } from "./library/broken_proofs.ts";
 import { aclFaultsScenario } from "./acl/acl_scenarios.ts";
 import { filterScenarios } from "./library/filters.ts";
 import { issue16Scenarios } from "./library/transactions.ts";
+import { regressionScenarios } from "./library/regressions.ts";
 
 export function allScenarios(): Scenario[] {
-  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios(), aclFaultsScenario(), ...filterScenarios(), ...issue16Scenarios()];
+  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios(), aclFaultsScenario(), ...filterScenarios(), ...issue16Scenarios(), ...regressionScenarios()];
 }
 
 export function findScenario(name: string): Scenario {

@@ -11,7 +11,8 @@ import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
 import { readRunResult } from "../result.ts";
 import { runScenario } from "../runner.ts";
 import { readScenarioFile } from "../scenario_json.ts";
-import { runCheck, type CheckOptions } from "./check.ts";
+import fc from "fast-check";
+import { runCheck, scheduleSource, type CheckOptions } from "./check.ts";
 import { findProperty } from "./properties.ts";
 
 const root = mkdtempSync(join(tmpdir(), "mqlab-check-"));
@@ -60,4 +61,20 @@ test("a write-behind broker is caught, shrunk to ≤ 2 faults, and its run direc
   assert.equal(again.runs, 1);
   assert.deepEqual(again.counterexample?.scenario, example.scenario);
   assert.equal(again.counterexample?.result.traceHash, example.result.traceHash);
+});
+
+test("cases a precondition rejects are reported as skipped, never as runs or passes", async () => {
+  const base = scheduleSource(findProperty("no-acked-loss"), "2m-noslave");
+  let drawn = 0;
+  // The first two cases fail an fc.pre in the source; fast-check draws another each time.
+  const source = { ...base, scenarioOf: (checkCase: Parameters<typeof base.scenarioOf>[0]) => {
+    fc.pre(++drawn > 2);
+    return base.scenarioOf(checkCase);
+  } };
+  const events: string[] = [];
+  const report = await runCheck(options({ outName: "skipped", runs: 1, source, onRun: (event) => events.push(`${event.phase}:${event.verdict}`) }));
+  assert.equal(report.failed, false);
+  assert.equal(report.skipped, 2);
+  assert.equal(report.runs, 1, "only the judged case is a run");
+  assert.deepEqual(events, ["search:skipped", "search:skipped", "search:pass"]);
 });

@@ -102,6 +102,8 @@ export interface CheckReport {
   testFaults?: BrokerTestFaults;
   /** Generated cases run (the failing one included). */
   runs: number;
+  /** Search cases a precondition (fc.pre in the source) made fast-check skip: neither run nor passed. */
+  skipped: number;
   /** Shrink steps fast-check accepted, and property calls spent shrinking. */
   shrinks: number;
   shrinkRuns: number;
@@ -139,6 +141,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const startMs = performance.now();
   const source = options.source ?? (scheduleSource(options.property, options.topology, options.testFaults));
   let searchRuns = 0;
+  let skippedRuns = 0;
   let shrinkRuns = 0;
   let firstFailure: { seed: number } | undefined;
   const probes = new ProbeCounter();
@@ -146,7 +149,18 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     const shrinking = firstFailure !== undefined;
     const index = shrinking ? ++shrinkRuns : ++searchRuns;
     const phase = shrinking ? "shrink" : "search";
-    const scenario = source.scenarioOf(checkCase);
+    let scenario: Scenario;
+    try {
+      scenario = source.scenarioOf(checkCase);
+    } catch (error) {
+      // fc.pre(false) in a source: fast-check skips the case and draws another. Say so (a
+      // battery counts skipped cases apart from passes) and let fast-check see the failure.
+      if (fc.PreconditionFailure.isFailure(error)) {
+        if (!shrinking) skippedRuns++;
+        options.onRun?.({ phase, index, verdict: "skipped", faults: 0, failedChecks: [], wallMs: 0 });
+      }
+      throw error;
+    }
     if (shrinking && shrinkRuns > options.shrinkRunsMax) {
       options.onRun?.({ phase, index, verdict: "skipped", faults: scenario.faults.length, failedChecks: [], wallMs: 0 });
       return true;
@@ -165,7 +179,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const details = await fc.check(property, parameters);
   const report: CheckReport = {
     property: options.property.name, topology: options.topology, seed: options.seed,
-    runs: searchRuns, shrinks: details.numShrinks, shrinkRuns: Math.min(shrinkRuns, options.shrinkRunsMax),
+    runs: searchRuns - skippedRuns, skipped: skippedRuns, shrinks: details.numShrinks, shrinkRuns: Math.min(shrinkRuns, options.shrinkRunsMax),
     failed: details.failed, wallMs: 0, probes: {},
   };
   if (options.testFaults !== undefined) report.testFaults = options.testFaults;

@@ -12,13 +12,12 @@
 //   ("unknownResolvedOk"); a failed send that was delivered is "failedButDelivered" — RocketMQ
 //   can store a message whose ack was lost. Both are allowed and reported. An unknown send
 //   never delivered is presumed not stored.
-import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
+import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
-import type { HandedOffsets } from "./guarantee.ts";
-import { forcedCleansOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
+import { forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
 import { gotBy, indexHistory, receivedBy } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 
@@ -88,7 +87,7 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
     }
   }
   const losses = powerLossesOf(index, context);
-  const handed = handedOffsets(index.deliveries);
+  const handed = handedOffsetsOf(index.deliveries);
   const cleans = forcedCleansOf(index);
   const lost: LostMessage[] = [];
   const allowedLoss: LostMessage[] = [];
@@ -158,24 +157,6 @@ export function analyzeDelivery(history: readonly HistoryEvent[], context: Check
     unknownResolvedOk: unknownResolvedOk.length,
     failedButDelivered: failedButDelivered.length,
     consumedIds,
-  };
-}
-
-/** Per group and queue, the deliveries' (start time, queue offset), for the offset-reuse rule. */
-function handedOffsets(deliveries: readonly DeliverEvent[]): HandedOffsets {
-  const byKey = new Map<string, { startMs: number; offset: number }[]>();
-  for (const delivery of deliveries) {
-    const key = `${delivery.group}\u0000${delivery.queue}`;
-    const list = byKey.get(key) ?? [];
-    list.push({ startMs: delivery.startMs ?? delivery.timeMs, offset: delivery.queueOffset });
-    byKey.set(key, list);
-  }
-  return (group, queue, beforeMs) => {
-    let highest: number | undefined;
-    for (const handed of byKey.get(`${group}\u0000${queue}`) ?? []) {
-      if (handed.startMs < beforeMs && (highest === undefined || handed.offset > highest)) highest = handed.offset;
-    }
-    return highest;
   };
 }
 

@@ -31,6 +31,7 @@
 // stored there before the fault healed — only when the broker's final store digest shows that
 // files were deleted (minPhysicalOffset > 0); without that evidence no allowance applies.
 // Every allowed loss carries the window it fell in and the mechanism behind that window.
+import type { DeliverEvent } from "../history/types.ts";
 import type { BrokerFacts, CheckContext } from "./context.ts";
 import { brokerOfQueue, slavesOf } from "./context.ts";
 import { formatMs } from "./evidence.ts";
@@ -48,6 +49,37 @@ export interface PowerLoss {
  * `beforeMs`, or undefined when none.
  */
 export type HandedOffsets = (group: string, queue: string, beforeMs: number) => number | undefined;
+
+/** Per group and queue, the deliveries' (start time, queue offset), for the offset-reuse rule. */
+export function handedOffsetsOf(deliveries: readonly DeliverEvent[]): HandedOffsets {
+  const byKey = new Map<string, { startMs: number; offset: number }[]>();
+  for (const delivery of deliveries) {
+    const key = `${delivery.group}\u0000${delivery.queue}`;
+    const list = byKey.get(key) ?? [];
+    list.push({ startMs: delivery.startMs ?? delivery.timeMs, offset: delivery.queueOffset });
+    byKey.set(key, list);
+  }
+  return (group, queue, beforeMs) => {
+    let highest: number | undefined;
+    for (const handed of byKey.get(`${group}\u0000${queue}`) ?? []) {
+      if (handed.startMs < beforeMs && (highest === undefined || handed.offset > highest)) highest = handed.offset;
+    }
+    return highest;
+  };
+}
+
+/**
+ * Whether `send` sits at a reused offset (allowance (b)): acked after its ASYNC_FLUSH master
+ * restarted from a power loss, at or below the highest offset `group` had been handed on that
+ * queue before the restart. The group had read past that offset, so it reaches the message only
+ * if something sends it back.
+ */
+export function atReusedOffset(send: SendRecord, losses: Map<string, PowerLoss[]>, context: CheckContext, reuse: { group: string; handed: HandedOffsets }): boolean {
+  if (send.queue === undefined) return false;
+  const brokerName = brokerOfQueue(send.queue);
+  const master = context.topology.brokers.find((broker) => broker.brokerName === brokerName && broker.role !== "SLAVE");
+  return master !== undefined && offsetReuse(master, send, losses, reuse) !== null;
+}
 
 /** Disk-full faults on a node whose store later showed deleted commit-log files. */
 export type ForcedCleans = Map<string, { injectMs: number; healMs: number | undefined; minPhysicalOffset: number }[]>;

@@ -97,3 +97,20 @@ test("a power loss of the queue's master restarts its order: lower offsets after
   // The same order without a power loss in between is a reorder.
   assert.equal(checkOrder(reset(5_000), testContext()).verdict, "fail");
 });
+
+test("a late first delivery at a reused offset (after the master's power loss) is not a reorder; a later offset still is", () => {
+  // The group read broker-a:0 up to offset 39 before the power loss; the restarted master gave
+  // offsets 0.. to new messages, the group went on from 40, and a rewind (4.9.x's stale
+  // OFFSET_ILLEGAL fix) brought it back to 0 long after the restart (seed 1 battery run 202).
+  const run = (lateId: string) => new HistoryBuilder()
+    .send({ id: "old-39", at: 0, offset: 39 }).deliver({ id: "old-39", at: 500 })
+    .fault(1_000, 2_000, "power-loss", "broker-a")
+    .send({ id: "new-0", at: 3_000, offset: 0 }).send({ id: "new-45", at: 3_045, offset: 45 }).send({ id: "new-50", at: 3_050, offset: 50 })
+    .deliver({ id: "new-50", at: 4_000 }).deliver({ id: lateId, at: 16_000 }).build();
+  const reused = checkOrder(run("new-0"), testContext());
+  assert.equal(reused.verdict, "pass", reused.summary);
+  assert.equal((reused.evidence as OrderEvidence).reusedOffsetsNotJudged, 1);
+  assert.match(reused.summary, /1 late first delivery at a reused offset/);
+  // Offset 45 was never handed before the restart: delivering it after 50 is a reorder.
+  assert.equal(checkOrder(run("new-45"), testContext()).verdict, "fail");
+});

@@ -15,8 +15,9 @@ import { readScenarioFile } from "../scenario_json.ts";
 import { probeCatalog } from "../../system/env/index.ts";
 import { renderBatteryText } from "./battery_command.ts";
 import type { ProbeAggregate } from "../probes.ts";
-import { batteryProperties, runBattery, runPlan, runSeed, shrinkReserveMs } from "./battery.ts";
-import type { BatterySummary } from "../swarm/battery_summary.ts";
+import { batteryProperties, runBattery, runPlan, runSeed, shrinkReserveMs, swarmTotals } from "./battery.ts";
+import type { BatterySummary, SwarmRunRecord } from "../swarm/battery_summary.ts";
+import { renderBatteryHtml } from "../../reports/battery.ts";
 import { swarmFaultKinds } from "../swarm/faults.ts";
 import { swarmCaseArbitrary, swarmFaultWeights } from "../swarm/swarm_case.ts";
 import fc from "fast-check";
@@ -123,6 +124,22 @@ test("every run passes but a required probe out of the battery's reach fails it 
     budgetMs: 600_000, seed: 3, deployer: "sim", suite: false, runsMax: 1, outDir: join(root, "probes-hit"), requiredProbes: coverage.hit,
   });
   assert.equal(hitOnly.exitCode, 0);
+});
+
+test("cases skipped by a precondition are counted apart: not runs, not passes, and the summary says so", async () => {
+  const record = (index: number, verdict: SwarmRunRecord["verdict"], skipped: number): SwarmRunRecord => ({
+    index, property: "all", fastCheckSeed: index + 1, topology: "1m", verdict, skipped, failedChecks: verdict === "pass" ? [] : ["rebalance"],
+    wallMs: 1000, description: "d", config: {}, faultKinds: [], reproduce: "r",
+  });
+  const totals = swarmTotals([record(0, "pass", 0), record(1, "pass", 3), record(2, "fail", 1)], 60_000, 120_000);
+  assert.deepEqual(totals, { runs: 3, passed: 2, skipped: 4, wallMs: 60_000, runsPerMinute: 3, simulatedSecondsPerWallSecond: 2 });
+  const summary = await runBattery({ budgetMs: 600_000, seed: 5, deployer: "sim", suite: false, runsMax: 1, requiredProbes: [], outDir: join(root, "skips") });
+  assert.equal(summary.swarm.skipped, 0, "the swarm sources have no precondition today");
+  assert.equal(summary.runs[0]?.skipped, 0);
+  const shown = { ...summary, swarm: { ...summary.swarm, skipped: 4 } };
+  assert.match(renderBatteryText(shown), /^swarm: 1 run\(s\), 1 passed, 4 case\(s\) skipped by a precondition, /m);
+  assert.match(renderBatteryHtml(shown), /cases skipped by a fast-check precondition \(neither run nor passed\): 4/);
+  assert.equal((JSON.parse(readFileSync(join(root, "skips", "battery.json"), "utf8")) as BatterySummary).swarm.skipped, 0);
 });
 
 test("CLI misuse is one line on stderr and exit 2", () => {

@@ -141,6 +141,19 @@ function resultOfRun(record: SwarmRunRecord, event: CheckRunEvent, deployer: str
   return result;
 }
 
+/**
+ * The swarm phase's totals. `passed` counts judged runs that passed; cases fast-check skipped
+ * (a precondition, fc.pre, rejected them before anything ran) are `skipped`, never passes.
+ */
+export function swarmTotals(runs: readonly SwarmRunRecord[], wallMs: number, simulatedMs: number): BatterySummary["swarm"] {
+  return {
+    runs: runs.length, passed: runs.filter((run) => run.verdict === "pass").length,
+    skipped: runs.reduce((sum, run) => sum + run.skipped, 0), wallMs: Math.round(wallMs),
+    runsPerMinute: wallMs > 0 ? Math.round((runs.length * 60_000 / wallMs) * 10) / 10 : 0,
+    simulatedSecondsPerWallSecond: wallMs > 0 ? Math.round((simulatedMs / wallMs) * 10) / 10 : 0,
+  };
+}
+
 export async function runBattery(options: BatteryOptions): Promise<BatterySummary> {
   const now = options.nowMs ?? (() => performance.now());
   const line = options.onLine ?? (() => undefined);
@@ -151,7 +164,7 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
   const swarmResults: RunResult[] = [];
   const summary: BatterySummary = {
     seed: options.seed, budgetMs: options.budgetMs, deployer: options.deployer, verdict: "pass", exitCode: 0, wallMs: 0,
-    suite: null, swarm: { runs: 0, passed: 0, wallMs: 0, runsPerMinute: 0, simulatedSecondsPerWallSecond: 0 },
+    suite: null, swarm: { runs: 0, passed: 0, skipped: 0, wallMs: 0, runsPerMinute: 0, simulatedSecondsPerWallSecond: 0 },
     runs, distribution, failures: [], stoppedBy: "budget",
     probes: { total: 0, hit: 0, required: 0, requiredHit: 0, missingRequired: [], runsCollected: 0, runsNotCollected: 0 },
     command: `npx mqlab battery --budget ${Math.round(options.budgetMs / 1000)} --seed ${options.seed}${brokenFlag(options)}`,
@@ -187,6 +200,7 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
     const reproduce = checkCommandOf(plan.property, options);
     const outDir = join(options.outDir, `failure--${plan.property}--run-${index}${options.testFaults === undefined ? "" : `--broken-${brokenTag(options.testFaults)}`}`);
     let searched: CheckRunEvent | undefined;
+    let skipped = 0;
     let report: CheckReport;
     try {
       report = await runCheck({
@@ -194,18 +208,19 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
         source: swarmSource(property, options.testFaults, plan.focus, plan.focusRole),
         ...(options.testFaults === undefined ? {} : { testFaults: options.testFaults }),
         onRun: (event) => {
-          if (event.phase === "search") searched = event;
+          if (event.phase === "search" && event.verdict === "skipped") skipped++;
+          else if (event.phase === "search") searched = event;
           else if (event.verdict !== "skipped") line(`  shrink ${String(event.index).padStart(3)}: ${event.verdict} ${event.faults} fault(s) ${Math.round(event.wallMs)} ms`);
         },
       });
     } catch (error) {
       throw new Error(`swarm run ${index} (${plan.property}, fast-check seed ${plan.fastCheckSeed}): ${errorText(error)}`, { cause: error });
     }
-    if (searched?.scenario === undefined) throw new Error(`swarm run ${index}: fast-check ran no case`);
+    if (searched?.scenario === undefined || searched.verdict === "skipped") throw new Error(`swarm run ${index}: fast-check ran no case`);
     const scenario = searched.scenario;
     const record: SwarmRunRecord = {
       index, property: plan.property, fastCheckSeed: plan.fastCheckSeed, topology: scenario.topology,
-      verdict: searched.verdict === "skipped" ? "pass" : searched.verdict, failedChecks: searched.failedChecks, wallMs: Math.round(searched.wallMs),
+      verdict: searched.verdict, skipped, failedChecks: searched.failedChecks, wallMs: Math.round(searched.wallMs),
       description: scenario.description, config: scenario.generated?.config ?? {},
       faultKinds: scenario.generated?.draws.map((draw) => `${draw.kind}@${draw.role}`) ?? [], reproduce,
     };
@@ -219,7 +234,8 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
     tally(distribution, plan.property, scenario);
     line(`[swarm ${index + 1}] ${plan.property.padEnd(19)} ${scenario.topology.padEnd(11)} ${record.verdict.padEnd(5)} ` +
       `${String(scenario.faults.length).padStart(2)} fault(s) ${String(record.wallMs).padStart(5)} ms  ${record.faultKinds.join(",") || "-"}` +
-      (record.failedChecks.length > 0 ? `  FAILED: ${record.failedChecks.join(", ").slice(0, 200)}` : ""));
+      (record.failedChecks.length > 0 ? `  FAILED: ${record.failedChecks.join(", ").slice(0, 200)}` : "") +
+      (skipped > 0 ? `  (${skipped} case(s) skipped by a precondition first)` : ""));
     const example = report.counterexample;
     if (report.failed && example !== undefined) {
       writeRunReport(example.outDir);
@@ -233,12 +249,7 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
     }
   }
 
-  const swarmWallMs = now() - swarmStartMs;
-  summary.swarm = {
-    runs: runs.length, passed: runs.filter((run) => run.verdict === "pass").length, wallMs: Math.round(swarmWallMs),
-    runsPerMinute: swarmWallMs > 0 ? Math.round((runs.length * 60_000 / swarmWallMs) * 10) / 10 : 0,
-    simulatedSecondsPerWallSecond: swarmWallMs > 0 ? Math.round((simulatedMs / swarmWallMs) * 10) / 10 : 0,
-  };
+  summary.swarm = swarmTotals(runs, now() - swarmStartMs, simulatedMs);
   // Code probes: every suite run and every swarm search run (shrink re-runs add nothing new).
   const probeRuns: ProbeRun[] = [
     ...suiteResults.map((result) => ({ result })),

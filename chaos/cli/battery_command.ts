@@ -29,7 +29,7 @@ interface BatteryCliOptions {
 export function renderBatteryText(summary: BatterySummary): string {
   const lines: string[] = [];
   if (summary.suite !== null) lines.push(`CI suite: ${summary.suite.passed}/${summary.suite.runs} passed in ${(summary.suite.wallMs / 1000).toFixed(1)} s`);
-  lines.push(`swarm: ${summary.swarm.runs} run(s), ${summary.swarm.passed} passed, ${(summary.swarm.wallMs / 1000).toFixed(1)} s ` +
+  lines.push(`swarm: ${summary.swarm.runs} run(s), ${summary.swarm.passed} passed, ${summary.swarm.skipped} case(s) skipped by a precondition, ${(summary.swarm.wallMs / 1000).toFixed(1)} s ` +
     `(${summary.swarm.runsPerMinute} runs/min, ${summary.swarm.simulatedSecondsPerWallSecond} simulated s per wall s), stopped by ${summary.stoppedBy}`);
   lines.push("", renderDistributionText(summary.distribution), "");
   const probes = summary.probes;

@@ -14,7 +14,10 @@ export interface SwarmRunRecord {
   fastCheckSeed: number;
   worldSeed?: number;
   topology: string;
+  /** The judged case's verdict (a skipped case is never a run's verdict). */
   verdict: RunVerdict;
+  /** Cases fast-check skipped (fc.pre) before it drew the judged one: not passes. */
+  skipped: number;
   failedChecks: string[];
   wallMs: number;
   simulatedMs?: number;
@@ -50,7 +53,8 @@ export interface BatterySummary {
   exitCode: 0 | 1 | 2;
   wallMs: number;
   suite: { runs: number; passed: number; wallMs: number; results: { scenario: string; seed: number; verdict: RunVerdict; wallMs: number; replay: string }[] } | null;
-  swarm: { runs: number; passed: number; wallMs: number; runsPerMinute: number; simulatedSecondsPerWallSecond: number };
+  /** passed: judged runs that passed; skipped: cases a precondition skipped (not in runs). */
+  swarm: { runs: number; passed: number; skipped: number; wallMs: number; runsPerMinute: number; simulatedSecondsPerWallSecond: number };
   runs: SwarmRunRecord[];
   distribution: Distribution;
   failure?: BatteryFailure;

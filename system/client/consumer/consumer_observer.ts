@@ -10,11 +10,14 @@ export interface RebalanceEvent {
   readonly group: string;
   readonly clientId: string;
   readonly topic: string;
-  /** The queues this consumer holds after the rebalance round (sorted). */
+  /**
+   * The queues of `topic` this consumer holds now (sorted): after a rebalance round that changed
+   * them, or after a queue left outside a round (OFFSET_ILLEGAL fix, reset offset).
+   */
   readonly assigned: readonly MessageQueue[];
   readonly added: readonly MessageQueue[];
   readonly removed: readonly MessageQueue[];
-  /** The consumer ids the allocation saw (clustering), sorted. */
+  /** The consumer ids the allocation saw (clustering), sorted; undefined outside a round. */
   readonly consumerIds: readonly string[] | undefined;
   readonly atMs: number;
 }

@@ -11,7 +11,7 @@ import type { ClientInstance } from "../client_instance.ts";
 
 import type { ClientMessageExt } from "../message.ts";
 import type { MessageQueue } from "../../protocol/message_queue.ts";
-import { messageQueueToJson } from "../../protocol/message_queue.ts";
+import { compareMessageQueues, messageQueueToJson } from "../../protocol/message_queue.ts";
 import { Producer, startTraceProducer } from "../producer/producer.ts";
 import { ConsumeConcurrentlyService } from "./consume_concurrently.ts";
 import type { MessageListenerConcurrently } from "./consume_concurrently.ts";
@@ -172,11 +172,21 @@ export class PushConsumerCore implements PullLoopHost {
     else this.orderlyService?.submitConsumeRequest(request.pq, request.mq, dispatchToConsume);
   }
 
+  /**
+   * RebalanceImpl.removeProcessQueue: the OFFSET_ILLEGAL fix (10 s after the pull) and a reset
+   * offset take a queue out of the table outside a rebalance round. 4.9.x calls no
+   * messageQueueChanged here, and neither do we; the next round adds the queue again if it is
+   * still ours. The observer still hears of it: its onRebalance snapshots are the consumer's held
+   * set, and a snapshot left stale here made the lab see the queue held by two consumers (seed 1
+   * battery run 202: the queue moved to another consumer in the next round, with no change here).
+   */
   async removeProcessQueue(mq: MessageQueue): Promise<void> {
     const pq = this.rebalance.processQueueTable.get(mq);
     if (pq === undefined) return;
     this.rebalance.processQueueTable.delete(mq);
     pq.dropped = true;
+    const held = this.rebalance.processQueueTable.keys().filter((other) => other.topic === mq.topic).sort(compareMessageQueues);
+    this.emit("onRebalance", { topic: mq.topic, assigned: held, added: [], removed: [mq], consumerIds: undefined });
     await this.removeUnnecessaryMessageQueue(mq, pq, "rebalance");
   }
 

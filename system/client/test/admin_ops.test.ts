@@ -10,10 +10,12 @@ import { after, before, test } from "node:test";
 import { AdminClient } from "../admin/admin_client.ts";
 import { consumeMessageDirectly, deleteSubGroup, resetOffsetByTimestamp, resetOffsetByTimestampOld, updateSubGroup } from "../admin/admin_ops.ts";
 import { MQClientError } from "../client_errors.ts";
+import type { RebalanceEvent } from "../consumer/consumer_observer.ts";
 import { PushConsumer } from "../consumer/push_consumer.ts";
 import { bodyText } from "../message.ts";
 import { Producer } from "../producer/producer.ts";
 import { newSubscriptionGroupConfig } from "../../protocol/admin_bodies.ts";
+import { messageQueueKey } from "../../protocol/message_queue.ts";
 import { startLocalCluster, waitFor } from "../testing/local_cluster.ts";
 import type { LocalCluster } from "../testing/local_cluster.ts";
 
@@ -81,6 +83,38 @@ test("reset offset by timestamp: the broker pushes the table to the consumer, wh
   assert.ok(rows.every((row) => row.rollbackOffset === 0 && row.consumerOffset > 0));
   const progress = await admin.consumerProgress("CG_RESET", "R1");
   assert.deepEqual(progress.queues.map((row) => row.consumerOffset), [0, 0]);
+});
+
+test("observer snapshots follow the held set: a reset offset removes the queues (outside a rebalance round) before the next round adds them back", async () => {
+  await admin.createTopic({ topic: "R2", clusterName: "DefaultCluster", readQueueNums: 2, writeQueueNums: 2 });
+  const snapshots: RebalanceEvent[] = [];
+  const consumer = new PushConsumer(cluster.env, {
+    namesrvAddr: cluster.namesrvAddrs, consumerGroup: "CG_RESET_SNAP", instanceName: "reset-snap", ...fast,
+    observer: { onRebalance: (event) => { if (event.topic === "R2") snapshots.push(event); } },
+  });
+  consumer.subscribe("R2", "*");
+  consumer.registerMessageListenerConcurrently(async () => "CONSUME_SUCCESS");
+  await consumer.start();
+  try {
+    await waitFor(cluster.env, "both queues held", () => snapshots.at(-1)?.assigned.length === 2);
+    await producer.send({ topic: "R2", body: "one" });
+    await sleep(300);
+    const beforeReset = snapshots.length;
+    await resetOffsetByTimestamp(admin, "R2", "CG_RESET_SNAP", 0, true);
+    await waitFor(cluster.env, "both queues added back", () => snapshots.slice(beforeReset).some((event) => event.added.length > 0) && snapshots.at(-1)?.assigned.length === 2);
+  } finally {
+    await consumer.shutdown();
+  }
+  // Replaying the events must give each snapshot: a queue is added only when not held and
+  // removed only when held (before the fix, the round after the reset "added" queues the last
+  // snapshot still showed as held, so the lab saw them held twice).
+  let held = new Set<string>();
+  for (const event of snapshots) {
+    for (const mq of event.added) assert.ok(!held.has(messageQueueKey(mq)), `added ${messageQueueKey(mq)} while the last snapshot held it`);
+    for (const mq of event.removed) assert.ok(held.has(messageQueueKey(mq)), `removed ${messageQueueKey(mq)} that was not held`);
+    held = new Set(event.assigned.map(messageQueueKey));
+  }
+  assert.ok(snapshots.some((event) => event.assigned.length < 2 && event.consumerIds === undefined), "the reset's removal is a snapshot of its own");
 });
 
 test("consume message directly: the broker forwards the stored message to the named client and returns its result", async () => {

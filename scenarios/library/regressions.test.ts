@@ -1,0 +1,54 @@
+// Every kept regression passes with the seed that found it, and still walks the path that failed
+// (so a later change cannot make the test pass by no longer reaching the bug).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SimDeployer } from "../../chaos/deploy/sim/sim_deployer.ts";
+import { parseHistoryJsonl } from "../../chaos/history/types.ts";
+import { runScenario } from "../../chaos/runner.ts";
+import { allScenarios } from "../index.ts";
+import type { OrderEvidence } from "../../chaos/checkers/order.ts";
+import type { RunResult } from "../../chaos/result.ts";
+import { regressions } from "./regressions.ts";
+
+test("every regression is a library scenario", () => {
+  const names = new Set(allScenarios().map((scenario) => scenario.name));
+  for (const { scenario } of regressions()) assert.ok(names.has(scenario.name), scenario.name);
+});
+
+async function runRegression(name: string, body: (outDir: string, result: RunResult) => void): Promise<void> {
+  const regression = regressions().find((candidate) => candidate.scenario.name === name);
+  assert.ok(regression, name);
+  const outDir = mkdtempSync(join(tmpdir(), "mqlab-regression-"));
+  try {
+    const result = await runScenario(regression.scenario, { deployer: new SimDeployer(), seed: regression.seed, outDir });
+    const failed = result.checks.filter((check) => check.verdict !== "pass").map((check) => `${check.name}: ${check.summary}`);
+    assert.equal(result.verdict, "pass", result.error ?? failed.join("; "));
+    assert.ok(result.probes?.collected === true, "the sim collects probes");
+    assert.ok((result.probes.hits["client.pull.offset-illegal"] ?? 0) > 0, "a pull still comes back OFFSET_ILLEGAL");
+    body(outDir, result);
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+test("regression/1m/offset-illegal-stale-rewind passes with seed 918837493: messages at reused offsets arrive late, after a stale rewind", () =>
+  runRegression("regression/1m/offset-illegal-stale-rewind", (outDir, result) => {
+    const order = result.checks.find((check) => check.name === "order");
+    assert.ok(((order?.evidence as OrderEvidence | undefined)?.reusedOffsetsNotJudged ?? 0) > 0, "the rewind still delivers reused offsets late");
+    const rewound = parseHistoryJsonl(readFileSync(join(outDir, "history.jsonl"), "utf8"))
+      .some((event) => event.type === "deliver" && event.queue === "broker-a:1" && event.queueOffset === 0 && event.timeMs > 23_000);
+    assert.ok(rewound, "broker-a:1 went back to offset 0 after the stale fix");
+  }));
+
+test("regression/1m/offset-illegal-queue-moves passes with seed 918837493, after an OFFSET_ILLEGAL removal outside a rebalance round", () =>
+  runRegression("regression/1m/offset-illegal-queue-moves", (outDir) => {
+    // The path that failed: consumer-GroupTest-5's queue leaves its table 10 s after the
+    // OFFSET_ILLEGAL, between rebalance rounds, and the next round gives it nothing.
+    const snapshots = parseHistoryJsonl(readFileSync(join(outDir, "history.jsonl"), "utf8"))
+      .flatMap((event) => (event.type === "rebalance" && event.process === "consumer-GroupTest-5" && event.topic === "TopicTest" ? [event] : []));
+    assert.ok(snapshots.some((event) => event.queues.length > 0), "consumer-GroupTest-5 held a queue");
+    assert.deepEqual(snapshots.at(-1)?.queues, [], "and holds none at the end");
+  }));

@@ -1,0 +1,105 @@
+// Failures the battery found, kept as they were drawn (the shrunk swarm scenario) with the world
+// seed that found them, so the fix stays proven: `mqlab run <name> --seed <seed>` replays one.
+// Each entry says what broke and where it was fixed. A change to the simulator or the system
+// can move a seed's history away from the failing path, so each test also asserts that the run
+// still walks it (the probe or history event the failure needed).
+import type { ScheduledFault } from "../../chaos/faults/types.ts";
+import type { Scenario } from "../../chaos/scenario.ts";
+
+export interface Regression {
+  scenario: Scenario;
+  /** runScenario's seed (the swarm run's world seed). */
+  seed: number;
+  /** Where it was found and what the fix was. */
+  found: string;
+}
+
+/**
+ * Seed 1 battery, swarm run 202 (1m). broker-a loses power 9–11 s with ASYNC_FLUSH, so its
+ * queues come back shorter and two consumers' pulls get OFFSET_ILLEGAL at 11 s. The client drops
+ * those queues and, 10 s later, takes them out of its table (4.9.x's executeTaskLater →
+ * removeProcessQueue); at 22 s consumer-GroupTest-1 is back and the queue moves on. That removal
+ * reached no observer snapshot, so the lab saw broker-a:3 held by consumer-GroupTest-4 and
+ * consumer-GroupTest-5. Fixed in system/client/consumer/push_consumer_core.ts (removeProcessQueue
+ * reports the held set); the rebalance loop itself kept running every 3 s throughout.
+ */
+function offsetIllegalQueueMoves(): Regression {
+  const scenario = run202("regression/1m/offset-illegal-queue-moves",
+    "battery seed 1 run 202 (shrunk): a master power loss sends pulls OFFSET_ILLEGAL, the 10 s fix removes the queue, a consumer rejoins and the queue moves (NameServer crash loop, slow disk)",
+    [{ atMs: 7000, healAtMs: 22000, fault: { kind: "power-loss", target: "consumer-GroupTest-1" } }]);
+  return { scenario, seed: 918837493, found: "mqlab battery --budget 300 --seed 1, swarm run 202 (shrunk)" };
+}
+
+/**
+ * The same run before shrinking (a majorities-ring partition 9–18 s, consumer-GroupTest-1 down
+ * 8–23 s). broker-a restarts at 11 s with shorter queues and gives offsets 0.. to new messages;
+ * the group goes on from its old offset 40 (the skipped messages are allowance (b)). The
+ * OFFSET_ILLEGAL fix of a pull from 13.7 s runs at 23.7 s, after broker-a:1 moved away and came
+ * back to the same consumer: 4.9.x keys it by the queue, so it writes offset 0 over the new
+ * holder's progress and removes its new process queue; the next round re-reads from 0 and the
+ * skipped messages arrive after offset 75. 4.9.x does the same, so the order checker no longer
+ * judges late first deliveries at reused offsets (chaos/checkers/order.ts).
+ */
+function offsetIllegalStaleRewind(): Regression {
+  const scenario = run202("regression/1m/offset-illegal-stale-rewind",
+    "battery seed 1 run 202 (unshrunk): a stale OFFSET_ILLEGAL fix rewinds a queue that moved away and back to offset 0, delivering messages at reused offsets late (power loss, partition ring, NameServer crash loop)",
+    [
+      { atMs: 8000, healAtMs: 23000, fault: { kind: "power-loss", target: "consumer-GroupTest-1" } },
+      { atMs: 9000, healAtMs: 18000, fault: { kind: "partition", shape: "majorities-ring" } },
+    ]);
+  return { scenario, seed: 918837493, found: "mqlab battery --budget 300 --seed 1, swarm run 202 (the case before shrinking)" };
+}
+
+/** The configuration and workload battery run 202 drew; `faults` are the ones besides broker-a's and namesrv-1's. */
+function run202(name: string, description: string, faults: ScheduledFault[]): Scenario {
+  return {
+    name,
+    description,
+    topology: "1m",
+    brokerConfig: {
+      flushDiskType: "ASYNC_FLUSH", mapedFileSizeCommitLog: "1048576", mapedFileSizeConsumeQueue: "6000000",
+      maxMessageSize: "1047552", flushIntervalCommitLog: "100", flushCommitLogLeastPages: "16",
+      flushCommitLogThoroughInterval: "30000", flushIntervalConsumeQueue: "1000", syncFlushTimeout: "1000",
+      longPollingEnable: "false", haSendHeartbeatInterval: "1000",
+    },
+    intervals: {
+      routePollMs: 3000, clientHeartbeatMs: 3000, brokerRegisterMs: 1000, namesrvScanMs: 2000, brokerExpiryMs: 10000,
+      clientScanMs: 2000, clientExpiryMs: 10000, rebalanceMs: 3000, offsetPersistMs: 3000, sendTimeoutMs: 3000, pullSuspendMs: 1000,
+    },
+    workload: {
+      topics: [{ name: "TopicTest", queues: 4 }],
+      producers: [{
+        count: 2, topic: "TopicTest", tags: ["TagA", "TagB"], bodySizeBytes: 128, ratePerSecond: 10, sendMode: "async",
+        latencyFaultAvoidance: false, retryTimesWhenSendFailed: 5, compressiblePercent: 10,
+        bursts: [{ atMs: 10000, durationMs: 500, inFlight: 4 }],
+      }],
+      consumers: [{
+        group: "GroupTest", topic: "TopicTest", count: 5, mode: "push", model: "CLUSTERING", subscription: "*",
+        allocateStrategy: "AVG", pullBatchSize: 1, consumeBatchMaxSize: 4, maxReconsumeTimes: 2,
+      }],
+    },
+    faults: [
+      { atMs: 5000, healAtMs: 11000, fault: { kind: "slow-disk", target: "broker-a", factor: 200 } },
+      ...faults,
+      { atMs: 9000, healAtMs: 11000, fault: { kind: "power-loss", target: "broker-a" } },
+      ...[9000, 12000, 15000, 18000].map((atMs) => ({ atMs, healAtMs: atMs + 1000, fault: { kind: "crash" as const, target: "namesrv-1" } })),
+    ],
+    durationMs: 30000,
+    quiesceMs: 30000,
+    drainUntilIdle: { idleStepMs: 20000, maxExtraMs: 600000 },
+    expectations: {
+      checkers: [
+        "delivery", "order", "failover", "rebalance", "latency", "orderly", "sharding", "retry", "delay", "late-join",
+        "producer-failover", "replica", "routes", "duplicates", "send-status", "sql-filter", "transactions",
+      ],
+    },
+  };
+}
+
+export function regressions(): Regression[] {
+  return [offsetIllegalQueueMoves(), offsetIllegalStaleRewind()];
+}
+
+export function regressionScenarios(): Scenario[] {
+  return regressions().map((regression) => regression.scenario);
+}
