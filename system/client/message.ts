@@ -47,20 +47,34 @@ const RESERVED = new Set<string>(Object.values(MessageConst).filter((key) => key
 
 /** The properties map Java's Message would carry, in Java's insertion order. */
 export function messageProperties(message: Message): Map<string, string> {
+  // Runs for every send: no Object.entries / spread / filter arrays on the way.
   const properties = new Map<string, string>();
-  for (const [key, value] of Object.entries(message.properties ?? {})) {
-    if (RESERVED.has(key)) throw new MQClientError(`The Property<${key}> is used by system, input another please`);
-    properties.set(key, value);
+  const user = message.properties;
+  if (user !== undefined) {
+    for (const key in user) {
+      if (!Object.hasOwn(user, key)) continue;
+      if (RESERVED.has(key)) throw new MQClientError(`The Property<${key}> is used by system, input another please`);
+      properties.set(key, user[key]!);
+    }
   }
   if (message.tags !== undefined && message.tags.length > 0) properties.set(MessageConst.TAGS, message.tags);
-  const keys = typeof message.keys === "string" ? [message.keys] : [...(message.keys ?? [])];
-  const keyText = keys.filter((key) => key.length > 0).join(MessageConst.KEY_SEPARATOR);
+  const keyText = message.keys === undefined ? "" : typeof message.keys === "string" ? message.keys : joinKeys(message.keys);
   if (keyText.length > 0) properties.set(MessageConst.KEYS, keyText);
   if (message.delayTimeLevel !== undefined && message.delayTimeLevel > 0) {
     properties.set(MessageConst.DELAY_TIME_LEVEL, String(message.delayTimeLevel));
   }
   if (message.waitStoreMsgOK === false) properties.set(MessageConst.WAIT_STORE_MSG_OK, "false");
   return properties;
+}
+
+/** Non-empty keys joined by KEY_SEPARATOR (a space), as Java's setKeys(Collection). */
+function joinKeys(keys: Iterable<string>): string {
+  let text = "";
+  for (const key of keys) {
+    if (key.length === 0) continue;
+    text = text.length === 0 ? key : text + MessageConst.KEY_SEPARATOR + key;
+  }
+  return text;
 }
 
 /** Turns a decoded record into what the consumer API hands out. */

@@ -3,8 +3,14 @@
 // counter) and STORETIMESTAMP; closes a segment with an 8-byte BLANK filler when a record
 // (+ 8 bytes) does not fit.
 //
-// Invariants: appends are synchronous and whole — a failed write leaves maxOffset unchanged
-// and the queue offset table untouched; every full segment ends with a BLANK header; prepared
+// Appends are deferred: a put's records go to its segment's in-memory tail (offsets, queue
+// offsets and maxOffset advance at once, reads see the bytes) and writePending() hands every
+// tail to the disk in one write per segment, once per event-loop turn (put_batch.ts). A failed
+// writePending() cuts the log back to the first byte not written; the caller rolls back the
+// queue offsets of the records past it (rollBackQueueOffsets) and fails their puts.
+//
+// Invariants: a put's encode and checks are synchronous and whole — a refused message leaves
+// maxOffset unchanged and the queue offset table untouched; every full segment ends with a BLANK header; prepared
 // and rolled-back transaction messages get queue offset 0 and do not advance the table.
 
 import type { Env } from "../env/env.ts";
@@ -17,6 +23,7 @@ import type { EncodedParts, MessageExtBrokerInner } from "../message/index.ts";
 import { assert } from "../stdx/assert.ts";
 import type { DelayLevelTable, DispatchRequest } from "./dispatch_request.ts";
 import { tagsCodeOf } from "./dispatch_request.ts";
+import type { MappedFile } from "./mapped_file.ts";
 import { MappedFileQueue } from "./mapped_file_queue.ts";
 import type { AppendMessageResult, PutMessageStatus } from "./status.ts";
 import type { StoreConfig } from "./store_config.ts";
@@ -47,6 +54,8 @@ export class CommitLog {
   /** Store timestamp of the newest appended record. */
   lastAppendTimestamp = 0;
   private scratch = new Uint8Array(4096);
+  /** Segments holding a deferred tail, in log order (at most two: a roll happened). */
+  private readonly pendingFiles: MappedFile[] = [];
 
   constructor(private readonly env: Env, private readonly config: StoreConfig, private readonly levels: DelayLevelTable) {
     this.queue = new MappedFileQueue(env.disk, config.storePathCommitLog, config.mappedFileSizeCommitLog, env.log);
@@ -112,8 +121,7 @@ export class CommitLog {
       });
       at += parts.totalSize;
     }
-    const failed = this.writeOrFail(() => file.appendBytes(buffer));
-    if (failed !== undefined) return failed;
+    this.appendDeferred(file, buffer);
     for (const [key, next] of queueOffsets) this.topicQueueTable.set(key, next);
     file.lastStoreTimestamp = storeTimestamp;
     this.lastAppendTimestamp = storeTimestamp;
@@ -175,23 +183,64 @@ export class CommitLog {
       const view = new DataView(blank.buffer);
       view.setInt32(0, file.remaining(), false);
       view.setInt32(4, BLANK_MAGIC_CODE, false);
-      const failed = this.writeOrFail(() => file.appendBytes(blank));
-      if (failed !== undefined) return failed;
+      this.appendDeferred(file, blank);
       file.wrotePosition = file.fileSize;
     }
     assert(false, "a fresh segment always has room for a checked message");
   }
 
-  private writeOrFail(write: () => void): { ok: false; status: PutMessageStatus; reason: string } | undefined {
-    try {
-      write();
-      return undefined;
-    } catch (error) {
-      if (!(error instanceof DiskError)) throw error;
-      probe(this.env, error.code === "ENOSPC" ? "store.disk.enospc" : "store.disk.write-failed");
-      const reason = error.code === "ENOSPC" ? "disk full" : `disk error ${error.code}`;
-      this.env.log.error("commit log write failed", { code: error.code, message: error.message });
-      return { ok: false, status: "SERVICE_NOT_AVAILABLE", reason };
+  private appendDeferred(file: MappedFile, bytes: Uint8Array): void {
+    if (this.pendingFiles.at(-1) !== file) this.pendingFiles.push(file);
+    file.appendDeferred(bytes);
+  }
+
+  /** True while appended bytes wait in memory for writePending(). */
+  hasPending(): boolean {
+    return this.pendingFiles.length > 0;
+  }
+
+  /**
+   * Writes every deferred tail, in log order, one write per segment. Returns undefined when all
+   * landed; else the commit-log offset from which nothing was written (the log is cut back
+   * there) and the reason ("disk full" for ENOSPC).
+   */
+  writePending(): { failedFrom: number; reason: string } | undefined {
+    const files = this.pendingFiles.splice(0);
+    for (let index = 0; index < files.length; index++) {
+      const file = files[index]!;
+      const failedFrom = file.fileFromOffset + file.pendingStart();
+      try {
+        file.writePending();
+      } catch (error) {
+        if (!(error instanceof DiskError)) throw error;
+        for (const later of files.slice(index + 1)) later.dropPending();
+        probe(this.env, error.code === "ENOSPC" ? "store.disk.enospc" : "store.disk.write-failed");
+        this.env.log.error("commit log write failed", { code: error.code, message: error.message });
+        this.queue.truncateDirtyFiles(failedFrom);
+        return { failedFrom, reason: error.code === "ENOSPC" ? "disk full" : `disk error ${error.code}` };
+      }
+    }
+    return undefined;
+  }
+
+  /** A crash: deferred bytes were never handed to the OS and are gone. */
+  dropPending(): void {
+    const files = this.pendingFiles.splice(0);
+    if (files.length === 0) return;
+    const from = files[0]!.fileFromOffset + files[0]!.pendingStart();
+    for (const file of files) file.dropPending();
+    this.queue.truncateDirtyFiles(from);
+  }
+
+  /**
+   * The records from `failedFrom` on were never written: their queues get their offsets back
+   * (requests in log order; the first failed one of each queue holds the offset to restore).
+   */
+  rollBackQueueOffsets(requests: readonly DispatchRequest[], failedFrom: number): void {
+    for (let index = requests.length - 1; index >= 0; index--) {
+      const request = requests[index]!;
+      if (request.commitLogOffset < failedFrom) break;
+      if (writesQueue(request.sysFlag)) this.topicQueueTable.set(queueKey(request.topic, request.queueId), request.consumeQueueOffset);
     }
   }
 

@@ -5,6 +5,9 @@
 // Invariants: units are written in queue-offset order (a unit below the max is a duplicate
 // and skipped); minOffset <= maxOffset; a unit of size 0 is a hole (never written, or
 // before minOffset).
+// Batched dispatch stages a turn's units (stage) and writes each contiguous run once
+// (writeStaged): one write per queue per turn instead of one per message. Nothing stays
+// staged past the dispatcher's call (it writes or drops every staged run before returning).
 
 import { posix } from "node:path";
 import type { Env } from "../env/env.ts";
@@ -35,18 +38,14 @@ function readLongBE(bytes: Uint8Array, at: number): number {
   return value ?? Number(new DataView(bytes.buffer, bytes.byteOffset + at, 8).getBigInt64(0, false));
 }
 
-/**
- * The unit in a reused buffer: it is written at once and disk writes copy (pwrite), and a
- * unit is written for every stored message.
- */
-const unitScratch = new Uint8Array(CQ_STORE_UNIT_SIZE);
-
-function encodeUnit(unit: CqUnit): Uint8Array {
-  writeLongBE(unitScratch, 0, unit.commitLogOffset);
-  writeInt32BE(unitScratch, 8, unit.size);
-  writeLongBE(unitScratch, 12, unit.tagsCode);
-  return unitScratch;
+function encodeUnitAt(bytes: Uint8Array, at: number, commitLogOffset: number, size: number, tagsCode: number): void {
+  writeLongBE(bytes, at, commitLogOffset);
+  writeInt32BE(bytes, at + 8, size);
+  writeLongBE(bytes, at + 12, tagsCode);
 }
+
+/** Staging bytes a queue keeps between turns; a burst's bigger buffer is given back. */
+const STAGING_KEEP_BYTES = 64 * 1024;
 
 export class ConsumeQueue {
   readonly queue: MappedFileQueue;
@@ -54,6 +53,11 @@ export class ConsumeQueue {
   minOffset = 0;
   /** Commit-log end (offset + size) of the newest unit; 0 when empty. */
   maxPhysicOffset = 0;
+  /** Staged units (a contiguous run starting at byte stagedFrom), not yet written. */
+  private staging: Uint8Array | undefined;
+  private stagedFrom = 0;
+  private stagedCount = 0;
+  private stagedMaxPhysicOffset = 0;
 
   constructor(private readonly env: Env, readonly topic: string, readonly queueId: number, rootDir: string, readonly fileSize: number) {
     this.queue = new MappedFileQueue(env.disk, posix.join(rootDir, topic, String(queueId)), fileSize, env.log);
@@ -69,19 +73,77 @@ export class ConsumeQueue {
    * written). Throws DiskError when the disk refuses.
    */
   put(unit: CqUnit, queueOffset: number): boolean {
-    assert(unit.size > 0, "units have a size");
+    assert(this.stagedCount === 0, "a single put never meets a staged run");
+    const arrived = this.stage(unit.commitLogOffset, unit.size, unit.tagsCode, queueOffset);
+    this.writeStaged();
+    return arrived;
+  }
+
+  /**
+   * Stages the unit for `queueOffset`; false for a duplicate (written or staged already). A gap
+   * after the staged run writes the run first (so this may throw DiskError).
+   */
+  stage(commitLogOffset: number, size: number, tagsCode: number, queueOffset: number): boolean {
+    assert(size > 0, "units have a size");
     const expected = queueOffset * CQ_STORE_UNIT_SIZE;
+    if (this.stagedCount > 0) {
+      const stagedEnd = this.stagedFrom + this.stagedCount * CQ_STORE_UNIT_SIZE;
+      if (expected < stagedEnd) return false;
+      if (expected > stagedEnd) this.writeStaged();
+    }
+    if (this.stagedCount === 0) {
+      if (this.queue.files.length > 0 && expected < this.queue.maxOffset()) return false;
+      this.stagedFrom = expected;
+    }
+    const at = this.stagedCount * CQ_STORE_UNIT_SIZE;
+    let staging = this.staging;
+    if (staging === undefined || staging.length < at + CQ_STORE_UNIT_SIZE) {
+      const grown = new Uint8Array(Math.max(CQ_STORE_UNIT_SIZE * 64, (staging?.length ?? 0) * 2));
+      if (staging !== undefined) grown.set(staging.subarray(0, at), 0);
+      staging = grown;
+      this.staging = staging;
+    }
+    encodeUnitAt(staging, at, commitLogOffset, size, tagsCode);
+    this.stagedCount++;
+    this.stagedMaxPhysicOffset = commitLogOffset + size;
+    return true;
+  }
+
+  /** True while units wait in the staging buffer. */
+  hasStaged(): boolean {
+    return this.stagedCount > 0;
+  }
+
+  /** Writes the staged run (one write per segment it touches). Throws DiskError. */
+  writeStaged(): void {
+    const count = this.stagedCount;
+    if (count === 0) return;
+    const bytes = this.staging!.subarray(0, count * CQ_STORE_UNIT_SIZE);
+    const expected = this.stagedFrom;
+    const maxPhysicOffset = this.stagedMaxPhysicOffset;
+    this.dropStaged();
     const current = this.queue.maxOffset();
-    if (this.queue.files.length > 0 && expected < current) return false;
-    if (this.queue.files.length === 0 && queueOffset > 0) this.minOffset = queueOffset;
+    assert(this.queue.files.length === 0 || expected >= current, "staged units continue the queue");
+    if (this.queue.files.length === 0 && expected > 0) this.minOffset = expected / CQ_STORE_UNIT_SIZE;
     if (this.queue.files.length > 0 && expected > current) {
       probe(this.env, "store.consume-queue.gap");
-      this.env.log.warn("consume queue gap", { topic: this.topic, queueId: this.queueId, expected: queueOffset, max: this.maxOffset() });
+      this.env.log.warn("consume queue gap", { topic: this.topic, queueId: this.queueId, expected: expected / CQ_STORE_UNIT_SIZE, max: this.maxOffset() });
     }
-    const file = this.fileFor(expected);
-    file.writeAt(expected - file.fileFromOffset, encodeUnit(unit));
-    this.maxPhysicOffset = unit.commitLogOffset + unit.size;
-    return true;
+    let at = 0;
+    while (at < bytes.length) {
+      const file = this.fileFor(expected + at);
+      const position = expected + at - file.fileFromOffset;
+      const count = Math.min(this.fileSize - position, bytes.length - at);
+      file.writeAt(position, bytes.subarray(at, at + count));
+      at += count;
+    }
+    this.maxPhysicOffset = maxPhysicOffset;
+  }
+
+  /** Forgets the staged run (a write before it failed; the dispatcher retries from the log). */
+  dropStaged(): void {
+    this.stagedCount = 0;
+    if (this.staging !== undefined && this.staging.length > STAGING_KEEP_BYTES) this.staging = undefined;
   }
 
   private fileFor(byteOffset: number): ReturnType<MappedFileQueue["createFile"]> {

@@ -12,17 +12,31 @@
 // them when the bound advances (a flush round, a slave ack). A pending request whose offset no
 // longer matches reputFromOffset (a segment's blank tail, a raw walk that got there first) is
 // resolved by the raw walk, which honours the same bound.
+//
+// Appended requests are dispatched in runs (a turn's puts, see put_batch.ts): one consume-queue
+// write per queue and one index batch per run, then the arrival listeners in log order. A run
+// is contiguous in the commit log and at most DISPATCH_RUN_MAX records long.
 
 import type { Env } from "../env/env.ts";
 import { DiskError, } from "../env/env.ts";
 import { MessageSysFlag, transactionType } from "../message/index.ts";
 import type { CommitLog } from "./commit_log.ts";
+import type { ConsumeQueue } from "./consume_queue.ts";
 import type { ConsumeQueueTable } from "./consume_queue_table.ts";
+import { assert } from "../stdx/assert.ts";
 import type { DelayLevelTable, DispatchRequest } from "./dispatch_request.ts";
 import type { IndexService } from "./index_service.ts";
 import { walkSegment } from "./record_walk.ts";
 import type { MessageArrivingListener } from "./status.ts";
 import { probe } from "../env/probe.ts";
+
+/** Records per dispatched run: bounds the staging buffers of the queues and the index. */
+const DISPATCH_RUN_MAX = 4096;
+
+function writesQueue(sysFlag: number): boolean {
+  const type = transactionType(sysFlag);
+  return type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
+}
 
 export class Dispatcher {
   reputFromOffset = 0;
@@ -36,6 +50,11 @@ export class Dispatcher {
   /** Appended requests held back by endLimit, in log order, consumed from pendingHead. */
   private pending: DispatchRequest[] = [];
   private pendingHead = 0;
+  /** Queues staged by the run being dispatched (reused). */
+  private readonly stagedQueues: ConsumeQueue[] = [];
+  /** Per record of the run being dispatched: 1 when its unit is new (reused). */
+  private arrivedFlags = new Uint8Array(256);
+  private runActive = false;
 
   /** Retention deleted the commit log below minOffset: nothing there is left to dispatch. */
   skipDeletedPrefix(minOffset: number): void {
@@ -57,13 +76,31 @@ export class Dispatcher {
       this.catchUp();
       return;
     }
-    if (requests[0]?.commitLogOffset !== this.reputFromOffset) {
-      this.reput();
-      return;
+    let index = 0;
+    while (index < requests.length) {
+      if (requests[index]!.commitLogOffset !== this.reputFromOffset) {
+        // Behind (a failed dispatch) or a segment roll between two records: the raw walk.
+        this.reput();
+        return;
+      }
+      const runEnd = this.contiguousRunEnd(requests, index, this.commitLog.maxOffset());
+      if (!this.dispatchRun(requests, index, runEnd)) return;
+      index = runEnd;
     }
-    for (const request of requests) {
-      if (!this.dispatchOne(request, true)) return;
+  }
+
+  /** End (exclusive) of the contiguous run of requests from `start` that ends by `endOffset`. */
+  private contiguousRunEnd(requests: readonly DispatchRequest[], start: number, endOffset: number): number {
+    let next = requests[start]!.commitLogOffset;
+    let index = start;
+    const limit = Math.min(requests.length, start + DISPATCH_RUN_MAX);
+    while (index < limit) {
+      const request = requests[index]!;
+      if (request.commitLogOffset !== next || next + request.msgSize > endOffset) break;
+      next += request.msgSize;
+      index++;
     }
+    return index;
   }
 
   /** The offset dispatch may reach now: the commit-log end, or less under endLimit. */
@@ -101,8 +138,9 @@ export class Dispatcher {
         if (this.reputFromOffset < request.commitLogOffset) break;
         continue;
       }
-      if (!this.dispatchOne(request, true)) break;
-      this.pendingHead++;
+      const runEnd = this.contiguousRunEnd(this.pending, this.pendingHead, end);
+      if (!this.dispatchRun(this.pending, this.pendingHead, runEnd)) break;
+      this.pendingHead = runEnd;
     }
     if (this.pendingHead === this.pending.length) this.dropPending();
     else if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
@@ -136,6 +174,59 @@ export class Dispatcher {
       }
       return;
     }
+  }
+
+  /**
+   * Dispatches requests[start, end) (contiguous, from reputFromOffset): stages every unit, writes
+   * each queue's run once, indexes the run in one batch, then notifies arrivals in log order.
+   * False on a disk error: reputFromOffset stays at the run's start and the raw walk retries
+   * (queue units and index entries already written are skipped as duplicates).
+   */
+  private dispatchRun(requests: readonly DispatchRequest[], start: number, end: number): boolean {
+    assert(end > start && requests[start]!.commitLogOffset === this.reputFromOffset, "a run starts at reputFromOffset");
+    if (this.arrivedFlags.length < end - start) this.arrivedFlags = new Uint8Array(Math.max(end - start, this.arrivedFlags.length * 2));
+    // A listener that leads back here (a put it makes, drained at once) gets its own flags.
+    const arrived = this.runActive ? new Uint8Array(end - start) : this.arrivedFlags;
+    this.runActive = true;
+    try {
+      return this.dispatchRunWith(requests, start, end, arrived);
+    } finally {
+      this.runActive = arrived === this.arrivedFlags ? false : this.runActive;
+    }
+  }
+
+  private dispatchRunWith(requests: readonly DispatchRequest[], start: number, end: number, arrived: Uint8Array): boolean {
+    const staged = this.stagedQueues;
+    try {
+      for (let index = start; index < end; index++) {
+        const request = requests[index]!;
+        arrived[index - start] = 0;
+        if (!writesQueue(request.sysFlag)) continue;
+        const queue = this.queues.findOrCreate(request.topic, request.queueId);
+        if (!queue.hasStaged()) staged.push(queue);
+        if (queue.stage(request.commitLogOffset, request.msgSize, request.tagsCode, request.consumeQueueOffset)) arrived[index - start] = 1;
+      }
+      for (const queue of staged) queue.writeStaged();
+      this.index?.buildIndexBatch(requests, start, end);
+    } catch (error) {
+      if (!(error instanceof DiskError)) throw error;
+      probe(this.env, "store.dispatch.retry");
+      this.env.log.error("dispatch failed; will retry", { offset: requests[start]!.commitLogOffset, code: error.code });
+      return false;
+    } finally {
+      for (const queue of staged) queue.dropStaged();
+      staged.length = 0;
+    }
+    const last = requests[end - 1]!;
+    this.reputFromOffset = last.commitLogOffset + last.msgSize;
+    this.lastDispatchedTimestamp = last.storeTimestamp;
+    for (let index = start; index < end; index++) {
+      if (arrived[index - start] === 0) continue;
+      const request = requests[index]!;
+      this.internalListener?.(request.topic, request.queueId, request.consumeQueueOffset + 1, request.tagsCode);
+      this.listener?.(request.topic, request.queueId, request.consumeQueueOffset + 1, request.tagsCode);
+    }
+    return true;
   }
 
   /** Puts one record in its consume queue and the index; false on a disk error (retry later). */

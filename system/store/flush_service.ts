@@ -2,7 +2,8 @@
 // env.timers and fsync completions only.
 // - SYNC_FLUSH = group commit: a put registers (nextOffset, waiter); one fsync round covers
 //   every append made before it started, and all waiters it covers resolve together. Waiters
-//   arriving during a round are covered by the next one. syncFlushTimeout → timed out.
+//   arriving during a round are covered by the next one. syncFlushTimeout → timed out; one
+//   timer serves every waiter (deadlines follow arrival order), not one timer per put.
 // - ASYNC_FLUSH: every flushIntervalCommitLog ms, fsync when at least flushCommitLogLeastPages
 //   pages are dirty, or anything dirty once flushCommitLogThoroughInterval has passed.
 // Invariant: at most one round runs at a time; flushedOffset only grows.
@@ -15,16 +16,21 @@ import { probe } from "../env/probe.ts";
 interface FlushWaiter {
   nextOffset: number;
   resolve: (flushed: boolean) => void;
-  timer: TimerHandle;
+  /** Monotonic time after which the waiter gives up (FLUSH_DISK_TIMEOUT). */
+  deadlineMs: number;
 }
 
 export class CommitLogFlusher {
   private waiters: FlushWaiter[] = [];
+  /** The one timeout timer, armed for the oldest waiter's deadline while any waits. */
+  private deadlineTimer: TimerHandle | undefined;
   private roundRunning = false;
   private kickPending = false;
   private interval: TimerHandle | undefined;
   private lastThoroughMs = 0;
   flushedOffset = 0;
+  /** Runs first in every round: hands the turn's deferred appends to the OS (put_batch.ts). */
+  beforeRound: () => void = () => undefined;
 
   constructor(
     private readonly env: Env,
@@ -45,9 +51,10 @@ export class CommitLogFlusher {
   stop(): void {
     this.env.timers.clear(this.interval);
     this.interval = undefined;
+    this.env.timers.clear(this.deadlineTimer);
+    this.deadlineTimer = undefined;
     for (const waiter of this.waiters) {
       probe(this.env, "store.flush.waiters-failed-on-stop");
-      this.env.timers.clear(waiter.timer);
       waiter.resolve(false);
     }
     this.waiters = [];
@@ -57,16 +64,30 @@ export class CommitLogFlusher {
   waitForFlush(nextOffset: number): Promise<boolean> {
     if (nextOffset <= this.flushedOffset) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const waiter: FlushWaiter = {
-        nextOffset, resolve,
-        timer: this.env.timers.setTimeout(() => {
-          this.waiters = this.waiters.filter((item) => item !== waiter);
-          resolve(false);
-        }, this.config.syncFlushTimeout),
-      };
-      this.waiters.push(waiter);
+      this.waiters.push({ nextOffset, resolve, deadlineMs: this.env.clock.monotonicMs() + this.config.syncFlushTimeout });
+      this.armDeadline();
       this.kick();
     });
+  }
+
+  private armDeadline(): void {
+    const oldest = this.waiters[0];
+    if (this.deadlineTimer !== undefined || oldest === undefined) return;
+    const delayMs = Math.max(0, oldest.deadlineMs - this.env.clock.monotonicMs());
+    this.deadlineTimer = this.env.timers.setTimeout(() => this.expireWaiters(), delayMs);
+  }
+
+  /** Times out every waiter past its deadline; re-arms for the next one. */
+  private expireWaiters(): void {
+    this.deadlineTimer = undefined;
+    const nowMs = this.env.clock.monotonicMs();
+    const waiting: FlushWaiter[] = [];
+    for (const waiter of this.waiters) {
+      if (waiter.deadlineMs <= nowMs) waiter.resolve(false);
+      else waiting.push(waiter);
+    }
+    this.waiters = waiting;
+    this.armDeadline();
   }
 
   /** Starts a flush round now (or right after the running one). */
@@ -108,6 +129,7 @@ export class CommitLogFlusher {
 
   /** One fsync round; returns after waiters it covers are resolved. */
   async flushOnce(leastPages: number): Promise<void> {
+    this.beforeRound();
     const target = this.commitLog.maxOffset();
     const timestamp = this.commitLog.lastAppendTimestamp;
     await this.commitLog.queue.flush(leastPages);
@@ -115,12 +137,19 @@ export class CommitLogFlusher {
     if (flushed <= this.flushedOffset) return;
     this.flushedOffset = flushed;
     this.onFlushed(flushed, flushed >= target ? timestamp : 0);
-    const covered = this.waiters.filter((waiter) => waiter.nextOffset <= flushed);
-    this.waiters = this.waiters.filter((waiter) => waiter.nextOffset > flushed);
-    for (const waiter of covered) {
+    const waiting: FlushWaiter[] = [];
+    for (const waiter of this.waiters) {
+      if (waiter.nextOffset > flushed) {
+        waiting.push(waiter);
+        continue;
+      }
       probe(this.env, "store.flush.group-commit-wait");
-      this.env.timers.clear(waiter.timer);
       waiter.resolve(true);
+    }
+    this.waiters = waiting;
+    if (waiting.length === 0) {
+      this.env.timers.clear(this.deadlineTimer);
+      this.deadlineTimer = undefined;
     }
   }
 

@@ -4,8 +4,11 @@
 //   slots  hashSlotNum × 4 B: newest entry number in the slot (0 = empty)
 //   entries indexNum × 20 B: keyHash 4, commit-log offset 8, (storeTimestamp − begin) s 4,
 //                previous entry number in the same slot 4
-// Not preallocated (the file is sparse). The header is rewritten after every put, after the
-// entry and slot, so a process crash leaves a consistent file (the page cache survives).
+// Not preallocated (the file is sparse). Puts are batched (beginBatch, stageKey, commitBatch):
+// a turn's entries are contiguous and go out in one write, then each touched slot, then the
+// header once — entries and slots before the header, so a process crash leaves a consistent
+// file (the page cache survives). A failed commit restores the in-memory header: entries and
+// slots written past it point at or beyond indexCount, which readers treat as empty.
 // Invariant: slot values and prev links are < indexCount; readers treat others as empty.
 
 import type { Disk, DiskFile } from "../env/env.ts";
@@ -17,14 +20,25 @@ const SLOT_SIZE = 4;
 const ENTRY_SIZE = 20;
 
 /**
- * Reused bytes for the three writes of a put: each is written at once and disk writes copy
- * (pwrite), so nothing keeps them; a put runs for every key of every stored message.
+ * Reused bytes for the writes of a batch: each is written at once and disk writes copy
+ * (pwrite), so nothing keeps them; a batch runs every turn that stores messages. `entries`
+ * grows with the biggest batch (bounded by the dispatcher's run length) and is shared: one
+ * batch is open at a time in a process (IndexService works on its newest file only).
  */
 const scratch = {
   header: new Uint8Array(INDEX_HEADER_SIZE),
-  entry: new Uint8Array(ENTRY_SIZE),
+  entries: new Uint8Array(ENTRY_SIZE * 256),
   slot: new Uint8Array(SLOT_SIZE),
 };
+
+interface IndexBatch {
+  /** The header as it was at beginBatch (restored when the batch fails). */
+  readonly headerBefore: IndexHeader;
+  /** Entry number of the batch's first entry. */
+  readonly firstEntry: number;
+  /** Slot index → newest entry number in it, for slots the batch touched. */
+  readonly slots: Map<number, number>;
+}
 
 export interface IndexHeader {
   beginTimestamp: number;
@@ -46,6 +60,7 @@ export class IndexFile {
    * full or a write failed: then slots are read.
    */
   private writtenSlots: Uint8Array | undefined;
+  private batch: IndexBatch | undefined;
 
   constructor(disk: Disk, readonly path: string, readonly hashSlotNum: number, readonly indexNum: number, create: boolean) {
     this.file = disk.open(path, { create });
@@ -109,29 +124,46 @@ export class IndexFile {
   /** Adds key → phyOffset; false when the file is full. Throws DiskError. */
   putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
     if (this.isFull()) return false;
+    this.beginBatch();
+    this.stageKey(key, phyOffset, storeTimestamp);
+    this.commitBatch();
+    return true;
+  }
+
+  beginBatch(): void {
+    assert(this.batch === undefined, "one batch at a time");
+    this.batch = { headerBefore: { ...this.header }, firstEntry: this.header.indexCount, slots: new Map() };
+  }
+
+  /** Stages key → phyOffset in the open batch; false when the file is full. */
+  stageKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
+    const batch = this.batch;
+    assert(batch !== undefined, "stage inside a batch");
+    if (this.isFull()) return false;
     const header = this.header;
     const keyHash = indexKeyHash(key);
     const slot = keyHash % this.hashSlotNum;
-    const slotPosition = this.slotPosition(keyHash);
     const written = this.writtenSlots;
-    const known = written !== undefined && (written[slot >> 3]! & (1 << (slot & 7))) === 0;
-    let slotValue = known ? 0 : this.readInt(slotPosition);
+    let slotValue = batch.slots.get(slot);
+    if (slotValue === undefined) {
+      const known = written !== undefined && (written[slot >> 3]! & (1 << (slot & 7))) === 0;
+      slotValue = known ? 0 : this.readInt(this.slotPosition(keyHash));
+    }
     if (slotValue <= 0 || slotValue >= header.indexCount) slotValue = 0;
     let timeDiffS = header.beginTimestamp <= 0 ? 0 : Math.floor((storeTimestamp - header.beginTimestamp) / 1000);
     timeDiffS = Math.min(0x7fffffff, Math.max(0, timeDiffS));
-    const entry = scratch.entry;
-    writeInt32BE(entry, 0, keyHash);
-    writeLongBE(entry, 4, phyOffset);
-    writeInt32BE(entry, 12, timeDiffS);
-    writeInt32BE(entry, 16, slotValue);
-    this.writtenSlots = undefined; // until the slot write below is known to have landed
-    this.file.write(this.entryPosition(header.indexCount), entry);
-    writeInt32BE(scratch.slot, 0, header.indexCount);
-    this.file.write(slotPosition, scratch.slot);
-    if (written !== undefined && header.indexCount + 1 < this.indexNum) {
-      written[slot >> 3] = written[slot >> 3]! | (1 << (slot & 7));
-      this.writtenSlots = written;
+    const at = (header.indexCount - batch.firstEntry) * ENTRY_SIZE;
+    if (scratch.entries.length < at + ENTRY_SIZE) {
+      const grown = new Uint8Array(scratch.entries.length * 2);
+      grown.set(scratch.entries.subarray(0, at), 0);
+      scratch.entries = grown;
     }
+    const entries = scratch.entries;
+    writeInt32BE(entries, at, keyHash);
+    writeLongBE(entries, at + 4, phyOffset);
+    writeInt32BE(entries, at + 12, timeDiffS);
+    writeInt32BE(entries, at + 16, slotValue);
+    batch.slots.set(slot, header.indexCount);
     if (header.indexCount <= 1) {
       header.beginPhyOffset = phyOffset;
       header.beginTimestamp = storeTimestamp;
@@ -140,8 +172,44 @@ export class IndexFile {
     header.indexCount++;
     header.endPhyOffset = phyOffset;
     header.endTimestamp = storeTimestamp;
-    this.writeHeader();
     return true;
+  }
+
+  /**
+   * Writes the batch: entries (one write), each touched slot, then the header. On a DiskError
+   * the in-memory header goes back to beginBatch's and the error is rethrown.
+   */
+  commitBatch(): void {
+    const batch = this.batch;
+    assert(batch !== undefined, "commit an open batch");
+    this.batch = undefined;
+    const count = this.header.indexCount - batch.firstEntry;
+    if (count === 0) return;
+    const written = this.writtenSlots;
+    this.writtenSlots = undefined; // until the slot writes below are known to have landed
+    try {
+      this.file.write(this.entryPosition(batch.firstEntry), scratch.entries.subarray(0, count * ENTRY_SIZE));
+      for (const [slot, value] of batch.slots) {
+        writeInt32BE(scratch.slot, 0, value);
+        this.file.write(INDEX_HEADER_SIZE + slot * SLOT_SIZE, scratch.slot);
+      }
+      this.writeHeader();
+    } catch (error) {
+      Object.assign(this.header, batch.headerBefore);
+      throw error;
+    }
+    if (written !== undefined && this.header.indexCount < this.indexNum) {
+      for (const slot of batch.slots.keys()) written[slot >> 3] = written[slot >> 3]! | (1 << (slot & 7));
+      this.writtenSlots = written;
+    }
+  }
+
+  /** Drops an open batch without writing (a stage failed); the header goes back. */
+  abortBatch(): void {
+    const batch = this.batch;
+    if (batch === undefined) return;
+    this.batch = undefined;
+    Object.assign(this.header, batch.headerBefore);
   }
 
   /** Whether [beginMs, endMs] overlaps this file's time span [IndexFile.isTimeMatched]. */

@@ -8,6 +8,7 @@ import type { Env } from "../env/env.ts";
 import { MessageSysFlag, compactUtcTimestamp, transactionType } from "../message/index.ts";
 import type { DispatchRequest } from "./dispatch_request.ts";
 import { IndexFile } from "./index_file.ts";
+import { assert } from "../stdx/assert.ts";
 import type { StoreConfig } from "./store_config.ts";
 
 export interface IndexQueryResult {
@@ -79,14 +80,39 @@ export class IndexService {
 
   /** Indexes a dispatched record (idempotent by commit-log offset). Throws DiskError. */
   buildIndex(request: DispatchRequest): void {
-    if (transactionType(request.sysFlag) === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) return;
-    const last = this.files.at(-1);
-    if (last !== undefined && last.header.indexCount > 1 && request.commitLogOffset <= last.header.endPhyOffset) return;
-    for (const key of request.keys) {
-      const indexKey = `${request.topic}#${key}`;
-      if (!this.writableFile().putKey(indexKey, request.commitLogOffset, request.storeTimestamp)) {
-        this.writableFile().putKey(indexKey, request.commitLogOffset, request.storeTimestamp);
+    this.buildIndexBatch([request], 0, 1);
+  }
+
+  /**
+   * Indexes requests[start, end) (log order) in one batch per index file: one write for the
+   * entries, one per touched slot, one header. Idempotent by commit-log offset. Throws DiskError
+   * (the failed file's header stays as before; a retry redoes its records).
+   */
+  buildIndexBatch(requests: readonly DispatchRequest[], start: number, end: number): void {
+    let file: IndexFile | undefined;
+    try {
+      for (let index = start; index < end; index++) {
+        const request = requests[index]!;
+        if (request.keys.length === 0 || transactionType(request.sysFlag) === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) continue;
+        const last = this.files.at(-1);
+        if (last !== undefined && last.header.indexCount > 1 && request.commitLogOffset <= last.header.endPhyOffset) continue;
+        for (const key of request.keys) {
+          const indexKey = `${request.topic}#${key}`;
+          if (file === undefined) {
+            file = this.writableFile();
+            file.beginBatch();
+          }
+          if (file.stageKey(indexKey, request.commitLogOffset, request.storeTimestamp)) continue;
+          file.commitBatch();
+          file = this.writableFile();
+          file.beginBatch();
+          assert(file.stageKey(indexKey, request.commitLogOffset, request.storeTimestamp), "a fresh index file has room");
+        }
       }
+      file?.commitBatch();
+    } catch (error) {
+      file?.abortBatch();
+      throw error;
     }
   }
 

@@ -33,6 +33,7 @@ import { StoreCheckpoint } from "./store_checkpoint.ts";
 import { parseDelayLevels, storeConfigProblem } from "./store_config.ts";
 import type { StoreConfig } from "./store_config.ts";
 import { StoreStats } from "./store_stats.ts";
+import { PutBatcher } from "./put_batch.ts";
 import { probe } from "../env/probe.ts";
 
 /** SYNC_MASTER hook: resolves PUT_OK once a slave has everything below endOffset. */
@@ -74,6 +75,8 @@ export class DefaultMessageStore {
   readonly cleanService: CleanService;
   readonly logicsFlusher: LogicsFlusher;
   readonly delayLevels: number[];
+  /** Gathers each turn's appends into one commit-log write and one dispatch (put_batch.ts). */
+  readonly putBatcher: PutBatcher;
   private replicationWaiter: ReplicationWaiter | undefined;
   private replicaProgress: ReplicaProgress | undefined;
   /** Built once: a context (and its closure) per pull showed up in profiles. */
@@ -99,6 +102,14 @@ export class DefaultMessageStore {
       this.onDurabilityAdvanced();
     });
     this.diskGuard = new DiskGuard(env, config);
+    this.putBatcher = new PutBatcher({
+      commitLog: this.commitLog,
+      dispatch: (requests) => this.dispatcher.dispatchAppended(requests),
+      onWriteFailed: (reason) => {
+        if (reason === "disk full") this.diskGuard.markFull();
+      },
+    });
+    this.flusher.beforeRound = () => this.putBatcher.drainNow();
     this.logicsFlusher = new LogicsFlusher(env, config, {
       queues: this.consumeQueues, index: this.indexService, dispatcher: this.dispatcher, commitLogFlusher: this.flusher,
       checkpoint: this.checkpoint,
@@ -186,6 +197,7 @@ export class DefaultMessageStore {
     this.cleanService.stop();
     this.scheduleService.halt();
     this.flusher.stop();
+    this.putBatcher.abandon();
   }
 
   isRunning(): boolean {
@@ -270,7 +282,13 @@ export class DefaultMessageStore {
       if (outcome.reason === "disk full") this.diskGuard.markFull();
       return failed(outcome.status, outcome.reason);
     }
-    this.dispatcher.dispatchAppended(outcome.requests);
+    const batch = this.putBatcher.join(outcome.requests);
+    await batch.done;
+    const failure = batch.failureOf(outcome.result.wroteOffset);
+    if (failure !== undefined) {
+      this.stats.putMessageFailedTimes++;
+      return failed("SERVICE_NOT_AVAILABLE", failure);
+    }
     this.stats.putMessageTimesTotal += outcome.result.msgNum;
     this.stats.putMessageSizeTotal += outcome.result.wroteBytes;
     const wait = options.waitStoreMsgOK ?? message.properties.get(MessageConst.WAIT_STORE_MSG_OK) !== "false";
@@ -401,6 +419,7 @@ export class DefaultMessageStore {
    * startOffset must equal the max offset, or (empty store) start a segment. False otherwise.
    */
   appendToCommitLog(startOffset: number, bytes: Uint8Array): boolean {
+    this.putBatcher.drainNow();
     if (this.shutdownDone || !this.commitLog.canAppendRawAt(startOffset)) return false;
     if (this.commitLog.queue.files.length === 0) this.dispatcher.reputFromOffset = startOffset;
     try {
@@ -415,6 +434,7 @@ export class DefaultMessageStore {
 
   /** Cuts the commit log at `offset` (a record boundary) and everything derived beyond it. */
   truncateDirtyFiles(offset: number): void {
+    this.putBatcher.drainNow();
     this.commitLog.queue.truncateDirtyFiles(offset);
     this.dispatcher.dropPending();
     for (const queue of this.consumeQueues.all()) {

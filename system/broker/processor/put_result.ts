@@ -11,10 +11,13 @@ export interface PutOutcome {
   stored: boolean;
 }
 
+/** The stored outcomes, built once: PUT_OK is the answer to nearly every send. */
+const PUT_OK_OUTCOME: PutOutcome = Object.freeze({ code: ResponseCode.SUCCESS, remark: undefined, stored: true });
+
 export function putOutcome(status: PutMessageStatus, maxMessageSize: number, reason: string | undefined): PutOutcome {
   switch (status) {
     case "PUT_OK":
-      return { code: ResponseCode.SUCCESS, remark: undefined, stored: true };
+      return PUT_OK_OUTCOME;
     case "FLUSH_DISK_TIMEOUT":
       return { code: ResponseCode.FLUSH_DISK_TIMEOUT, remark: undefined, stored: true };
     case "FLUSH_SLAVE_TIMEOUT":

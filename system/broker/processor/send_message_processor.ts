@@ -12,7 +12,7 @@ import {
 } from "../../message/index.ts";
 import { decodeSendMessageHeader } from "../../protocol/send_header.ts";
 import type { SendMessageRequestHeader } from "../../protocol/headers.ts";
-import { RequestCode, ResponseCode, VERSION_V3_4_9 } from "../../remoting/index.ts";
+import { createResponse, RequestCode, ResponseCode, VERSION_V3_4_9 } from "../../remoting/index.ts";
 import type { RemotingCommand, RequestContext } from "../../remoting/index.ts";
 import type { BrokerRuntime } from "../broker_runtime.ts";
 import { isWriteable, Perm } from "../../protocol/topic_config.ts";
@@ -25,6 +25,11 @@ import { probe } from "../../env/probe.ts";
 export const DLQ_NUMS_PER_GROUP = 1;
 export const MSG_REGION_DEFAULT = "DefaultRegion";
 
+/** MSG_REGION and TRACE_ON, on every send response; one object for all requests (read only). */
+const TRACE_FIELDS: Readonly<Record<string, string>> = Object.freeze({
+  [MessageConst.MSG_REGION]: MSG_REGION_DEFAULT, [MessageConst.TRACE_SWITCH]: "true",
+});
+
 type Checked = { ok: true; topicConfig: TopicConfig } | { ok: false; code: number; remark: string };
 
 export class SendMessageProcessor {
@@ -34,7 +39,7 @@ export class SendMessageProcessor {
 
   async process(context: RequestContext, request: RemotingCommand): Promise<RemotingCommand> {
     const header = decodeSendMessageHeader(request);
-    const traceFields = { [MessageConst.MSG_REGION]: MSG_REGION_DEFAULT, [MessageConst.TRACE_SWITCH]: "true" };
+    const traceFields = TRACE_FIELDS;
     const fail = (code: number, remark: string): RemotingCommand => respond(request, code, remark, traceFields);
     this.runtime.counters.sendRequests += 1;
     const { brokerConfig } = this.runtime;
@@ -118,7 +123,7 @@ export class SendMessageProcessor {
 
   private async put(
     request: RemotingCommand, messages: MessageExtBrokerInner[], isBatch: boolean, queueId: number, waitStoreMsgOK: boolean,
-    traceFields: Record<string, string>,
+    traceFields: Readonly<Record<string, string>>,
   ): Promise<RemotingCommand> {
     const { store, testFaults, brokerConfig } = this.runtime;
     this.sendSequence += 1;
@@ -156,17 +161,16 @@ export class SendMessageProcessor {
       return respond(request, outcome.code, outcome.remark ?? result.status, traceFields);
     }
     this.runtime.counters.putMessages += result.appendResult.msgNum;
-    return respond(request, outcome.code, undefined, {
-      ...traceFields,
-      msgId: result.appendResult.msgId,
-      queueId,
-      queueOffset: result.appendResult.logicsOffset,
+    // Built directly with string values (respond() would copy and String() every field).
+    return createResponse(request, outcome.code, undefined, {
+      [MessageConst.MSG_REGION]: MSG_REGION_DEFAULT, [MessageConst.TRACE_SWITCH]: "true",
+      msgId: result.appendResult.msgId, queueId: String(queueId), queueOffset: String(result.appendResult.logicsOffset),
     });
   }
 
   /** A prepared message becomes a half message (transaction/); the response names the half record. */
   private async putHalf(
-    request: RemotingCommand, message: MessageExtBrokerInner, queueId: number, waitStoreMsgOK: boolean, traceFields: Record<string, string>,
+    request: RemotingCommand, message: MessageExtBrokerInner, queueId: number, waitStoreMsgOK: boolean, traceFields: Readonly<Record<string, string>>,
   ): Promise<RemotingCommand> {
     const result = await this.runtime.transactions!.prepare(message, waitStoreMsgOK);
     const outcome = putOutcome(result.status, this.runtime.brokerConfig.maxMessageSize, result.reason);
