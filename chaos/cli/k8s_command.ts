@@ -1,8 +1,8 @@
 // `mqlab k8s render <scenario|file>`: writes the scenario's manifests (render.ts) to a
 // directory — cluster.yaml (apply first), faults/NN-<kind>.yaml (apply each at its
 // mqlab.dev/at-ms annotation, delete to heal early) — after checking every object against the
-// Kubernetes and Chaos Mesh schemas (validate.ts). Applying them and judging the run
-// (`--deployer k8s`) is not built yet: no cluster is reachable from the lab's machines.
+// Kubernetes and Chaos Mesh schemas (validate.ts). `mqlab run --deployer k8s`
+// (chaos/deploy/k8s/) applies the same objects itself and judges the run.
 import type { Command } from "commander";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
