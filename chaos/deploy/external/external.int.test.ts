@@ -110,6 +110,6 @@ test("the local driver refuses before the run what it cannot inject", () => {
   const base = { name: "x", description: "", topology: "2m-noslave" as const, workload: { topics: [], producers: [{ count: 1, topic: "T" }], consumers: [] }, durationMs: 10_000, quiesceMs: 0, expectations: { checkers: [] } };
   assert.doesNotThrow(() => deployer.checkScenario({ ...base, faults: [{ atMs: 1, fault: { kind: "crash", target: "broker-a" } }, { atMs: 1, fault: { kind: "pause", target: "producer-1" } }] }));
   assert.throws(() => deployer.checkScenario({ ...base, faults: [{ atMs: 1, fault: { kind: "crash", target: "broker-b" } }] }), /cannot inject "crash": node "broker-b" is not in the driver config/);
-  assert.throws(() => deployer.checkScenario({ ...base, faults: [{ atMs: 1, fault: { kind: "partition", shape: "halves" } }] }), /local driver cannot tell one node's packets/);
+  assert.throws(() => deployer.checkScenario({ ...base, faults: [{ atMs: 1, fault: { kind: "partition", shape: "halves" } }] }), /broker-a shares 127\.0\.0\.1 with producer-1: an nftables rule cannot tell their packets apart/);
   assert.throws(() => deployer.checkScenario({ ...base, faults: [{ atMs: 1, fault: { kind: "clock-skew", target: "broker-a", offsetMs: 5 } }] }), /no per-process mechanism/);
 });
