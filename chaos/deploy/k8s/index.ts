@@ -13,7 +13,7 @@ export interface K8sCliOptions {
 }
 
 /** mqlab:<package version>: what `just image` builds (MQLAB_K8S_IMAGE overrides it). */
-export function defaultK8sImage(): string {
+function defaultK8sImage(): string {
   const text = readFileSync(new URL("../../../package.json", import.meta.url), "utf8");
   return process.env.MQLAB_K8S_IMAGE ?? `mqlab:${(JSON.parse(text) as { version: string }).version}`;
 }

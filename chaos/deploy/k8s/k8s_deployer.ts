@@ -25,7 +25,7 @@ export interface K8sDeployerOptions {
 }
 
 /** The first reason the scenario cannot run on k8s, or null. */
-export function k8sScenarioRefusal(scenario: Scenario): string | null {
+function k8sScenarioRefusal(scenario: Scenario): string | null {
   if (scenario.acl !== undefined) return "ACL (Scenario.acl) needs plain_acl.yml on each broker; the k8s manifests do not place it";
   if (scenario.brokerTopics !== undefined) return "brokerTopics (a store pre-filled with topics) is not rendered for k8s";
   if (scenario.testFaults !== undefined) return "testFaults (a deliberately broken broker) exist only in the sim deployer";
