@@ -84,6 +84,7 @@ test("k8s deployer on a fake kubectl: applies, schedules the PodChaos, collects 
     // The follow drops every line after the 20th: the final read must supply the rest.
     const k8s = await withFakeEnv(fake, { FAKE_KUBECTL_FOLLOW_LINES: "20" }, () => runScenario(scenario, { deployer, seed: 1, outDir: join(root, "k8s") }));
 
+    process.stdout.write(`sim: ${sim.verdict} ${JSON.stringify(sim.counts)}\nk8s (fake kubectl): ${k8s.verdict} ${JSON.stringify(k8s.counts)} (${k8s.wallMs} ms)\n`);
     assert.equal(k8s.error, undefined);
     assert.equal(k8s.deployer, "k8s");
     assert.ok(sim.counts.acked > 50, `the sim run sent enough to judge (${sim.counts.acked} acked)`);
