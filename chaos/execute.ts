@@ -53,6 +53,7 @@ export function checkFaultSupport(scenario: Scenario, deployer: Deployer): void 
     const support = deployer.supports(scheduled.fault.kind);
     if (!support.supported) throw new UnsupportedFaultError(deployer.name, scheduled.fault.kind, support.why);
   }
+  deployer.checkScenario?.(scenario);
 }
 
 export function validateScenario(scenario: Scenario, allowIdle = false): void {

@@ -19,7 +19,7 @@ export type RunProbes =
   | { collected: true; hits: ProbeHits }
   | { collected: false; reason: string };
 
-export type Deployer = "sim" | "process" | "container" | "external";
+export type Deployer = "sim" | "process" | "container" | "external" | "k8s";
 export type RunVerdict = "pass" | "fail" | "error";
 export type CheckVerdict = "pass" | "fail";
 

@@ -1,8 +1,8 @@
 // `mqlab k8s render <scenario|file>`: writes the scenario's manifests (render.ts) to a
 // directory — cluster.yaml (apply first), faults/NN-<kind>.yaml (apply each at its
 // mqlab.dev/at-ms annotation, delete to heal early) — after checking every object against the
-// Kubernetes and Chaos Mesh schemas (validate.ts). Applying them and judging the run
-// (`--deployer k8s`) is not built yet: no cluster is reachable from the lab's machines.
+// Kubernetes and Chaos Mesh schemas (validate.ts). `mqlab run --deployer k8s`
+// (chaos/deploy/k8s/) applies the same objects itself and judges the run.
 import type { Command } from "commander";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -10,7 +10,6 @@ import { stringify } from "yaml";
 import { findScenario } from "../../scenarios/index.ts";
 import { scenarioFileArgument } from "./scenario_file_commands.ts";
 import { renderManifests, k8sName } from "../k8s/render.ts";
-import { validateManifests } from "../k8s/validate.ts";
 
 function fail(message: string): never {
   process.stderr.write(`mqlab: ${message}\n`);
@@ -36,7 +35,7 @@ export function registerK8sCommand(program: Command): void {
     .option("--image <ref>", "node image (default mqlab:<version>, what `just image` builds)")
     .option("--storage <size>", "store volume per broker", "2Gi")
     .option("--seed <n>", "seed of the workload specs", "1")
-    .action((name: string, options: { out?: string; namespace: string; image?: string; storage: string; seed: string }) => {
+    .action(async (name: string, options: { out?: string; namespace: string; image?: string; storage: string; seed: string }) => {
       const file = scenarioFileArgument(name);
       if (file?.kind === "incident") fail(`${name} is an incident: render one phase (copy phases.broken or phases.fixed into a scenario file)`);
       let rendered;
@@ -46,7 +45,10 @@ export function registerK8sCommand(program: Command): void {
       } catch (error) {
         fail((error as Error).message);
       }
-      const problems = validateManifests([...rendered.manifests.cluster, ...rendered.manifests.faults]);
+      // Loaded here, not at mqlab's start: kubernetes-models is a dev dependency, and the image
+      // (`npm ci --omit=dev`) must run every other command without it.
+      const validator = await import("../k8s/validate.ts").catch((error: unknown) => fail(`k8s render validates with kubernetes-models, a dev dependency (npm ci without --omit=dev): ${(error as Error).message.split("\n")[0]}`));
+      const problems = validator.validateManifests([...rendered.manifests.cluster, ...rendered.manifests.faults]);
       if (problems.length > 0) fail(`rendered manifests fail schema validation: ${problems.join("; ")}`);
       const outDir = resolve(options.out ?? join("reports/out/k8s", k8sName(rendered.scenario.name)));
       mkdirSync(join(outDir, "faults"), { recursive: true });

@@ -22,6 +22,7 @@ import { brokenTag, brokenUsage, parseBrokenSwitches } from "../check/broken.ts"
 import { withConsole } from "./console_option.ts";
 import { registerK8sCommand } from "./k8s_command.ts";
 import type { ExternalCliOptions } from "../deploy/external/index.ts";
+import type { K8sCliOptions } from "../deploy/k8s/index.ts";
 import { registerScenarioFileCommands, runIncidentFile, scenarioFileArgument } from "./scenario_file_commands.ts";
 import { writeRunReport } from "../../reports/run_dir.ts";
 import {
@@ -71,7 +72,9 @@ program
   .option("--namesrv <addr>", "--deployer external: the cluster's NameServers, host:port[;host:port]")
   .option("--fault-driver <name>", "--deployer external: local | command (default local)")
   .option("--driver-config <file>", "--deployer external: node addresses (and command templates), YAML or JSON")
-  .action(async (name: string, options: { deployer: string; seed: number; out?: string; broken?: string; console?: string | boolean } & ExternalCliOptions) => {
+  .option("--k8s-image <ref>", "--deployer k8s: the node image the cluster pulls (default mqlab:<version>)")
+  .option("--k8s-storage <size>", "--deployer k8s: store volume per broker (default 2Gi)")
+  .action(async (name: string, options: { deployer: string; seed: number; out?: string; broken?: string; console?: string | boolean } & ExternalCliOptions & K8sCliOptions) => {
     let scenario;
     const file = scenarioFileArgument(name);
     try {
@@ -96,7 +99,9 @@ program
     const runOn = scenario;
     const created = options.deployer === "external"
       ? await import("../deploy/external/index.ts").then((external) => external.externalDeployerFor(runOn, options)).catch((error: unknown) => fail((error as Error).message))
-      : await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
+      : options.deployer === "k8s"
+        ? await import("../deploy/k8s/index.ts").then((k8s) => k8s.k8sDeployerFor(runOn, options)).catch((error: unknown) => fail((error as Error).message))
+        : await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
     const watch = options.console === undefined ? undefined : withConsole(created, options.console === true ? 0 : integerIn(0, 65_535)(String(options.console)), (line) => process.stderr.write(line));
     const deployer = watch?.deployer ?? created;
     process.stderr.write(`mqlab: running ${scenario.name} on ${deployer.name}, seed ${options.seed}` +

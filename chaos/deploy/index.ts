@@ -3,7 +3,7 @@
 import type { Deployer, DeployerName } from "./types.ts";
 import { SimDeployer } from "./sim/sim_deployer.ts";
 
-export const deployerNames: readonly DeployerName[] = ["sim", "process", "container"];
+export const deployerNames: readonly DeployerName[] = ["sim", "process", "container", "external", "k8s"];
 
 export async function createDeployer(name: string): Promise<Deployer> {
   switch (name) {
@@ -20,6 +20,10 @@ export async function createDeployer(name: string): Promise<Deployer> {
     case "external":
       // It needs the cluster's addresses and a fault driver: `mqlab run --deployer external` builds it (chaos/deploy/external/).
       throw new Error("the external deployer needs --namesrv and a fault driver: run the scenario file again with `mqlab run <file> --deployer external --namesrv ... --fault-driver ...`");
+    case "k8s": {
+      const { k8sDeployerFor } = await import("./k8s/index.ts");
+      return k8sDeployerFor(undefined, {});
+    }
     default:
       throw new Error(`unknown deployer "${name}" (known: ${deployerNames.join(", ")})`);
   }

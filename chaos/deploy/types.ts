@@ -5,10 +5,10 @@
 import type { Fault, FaultKind } from "../faults/types.ts";
 import type { HistoryRecorder } from "../history/types.ts";
 import type { ProbeHits } from "../result.ts";
-import type { BrokerTopicsSpec, Intervals, SimNetworkSpec, Workload } from "../scenario.ts";
+import type { BrokerTopicsSpec, Intervals, Scenario, SimNetworkSpec, Workload } from "../scenario.ts";
 import type { BrokerTestFaults } from "../../system/broker/index.ts";
 
-export type DeployerName = "sim" | "process" | "container" | "external";
+export type DeployerName = "sim" | "process" | "container" | "external" | "k8s";
 
 export type NodeRole = "namesrv" | "broker" | "producer" | "consumer";
 
@@ -87,4 +87,6 @@ export interface Deployer {
   /** Which faults this deployer can give for real; the runner refuses a scenario up front otherwise. */
   supports(kind: FaultKind): FaultSupport;
   deploy(plan: ClusterPlan, options: { outDir: string; history: HistoryRecorder }): Promise<Cluster>;
+  /** Optional: refuses (throws one line) what the whole scenario asks that supports(kind) cannot see. */
+  checkScenario?(scenario: Scenario): void;
 }

@@ -1,15 +1,17 @@
 // A scenario's fault timeline as Chaos Mesh resources, one per scheduled fault, each carrying
 // its run time in the annotation mqlab.dev/at-ms (Chaos Mesh starts a resource when it is
-// created, so whoever applies them — `--deployer k8s` — creates each at its time) and its
-// length as spec.duration (healAtMs − atMs; none: it lasts until deleted).
+// created, so whoever applies them by hand creates each at its time) and its length as
+// spec.duration (healAtMs − atMs; none: it lasts until deleted). `--deployer k8s` renders them
+// without a duration: it creates each at atMs and deletes it at healAtMs (chaos/deploy/k8s/).
 //   crash → PodChaos pod-failure (the pod is unavailable for the duration, then back with its
 //   volume); power-loss → PodChaos pod-kill (the StatefulSet restarts it at once: no duration);
 //   firewall, heartbeat-loss, partition → NetworkChaos partition between the nodes' pods;
 //   flow → NetworkChaos delay or loss; slow-disk → IOChaos latency on the store volume;
 //   disk-full → IOChaos fault errno 28 (ENOSPC); clock-skew → TimeChaos; namesrv-all-down →
 //   PodChaos pod-failure on every NameServer. pause and connection-reset have no Chaos Mesh
-//   counterpart: refused with the reason. Port-level firewalls become whole-pod partitions
-//   (NetworkChaos cannot select a port), which the resource's annotation says.
+//   counterpart, and the ACL faults nothing to act on (no ACL is rendered): refused with the
+//   reason. Port-level firewalls become whole-pod partitions (NetworkChaos cannot select a
+//   port), which the resource's annotation says.
 import type { Fault, ScheduledFault } from "../faults/types.ts";
 import type { FaultSupport } from "../deploy/types.ts";
 
@@ -20,6 +22,7 @@ const roleLabel = "mqlab.dev/role";
 export function k8sFaultSupport(fault: Fault): FaultSupport {
   if (fault.kind === "pause") return { supported: false, why: "Chaos Mesh has no SIGSTOP chaos (PodChaos kills or fails pods)" };
   if (fault.kind === "connection-reset") return { supported: false, why: "Chaos Mesh cannot reset established TCP connections mid-frame" };
+  if (fault.kind === "acl-secret" || fault.kind === "acl-file") return { supported: false, why: "the rendered cluster runs without ACL (no plain_acl.yml is placed), so there is nothing to rewrite" };
   if (fault.kind === "partition" && fault.target === undefined) return { supported: false, why: `partition "${fault.shape}" needs a target node to select pods by` };
   return { supported: true };
 }

@@ -8,8 +8,9 @@
 // container/image.ts): node as /usr/local/bin/node, the project in /app with tsx.
 import { planCluster } from "../plan.ts";
 import type { Scenario } from "../scenario.ts";
+import type { ClusterPlan } from "../deploy/types.ts";
 import { workerSpecs } from "../deploy/worker_protocol.ts";
-import { imageAppDir, imageNodePath } from "../deploy/container/image.ts";
+import { imageAppDir, imageNodePath } from "../deploy/image_layout.ts";
 import { chaosResource, k8sFaultSupport, k8sLabels, storeMountPath } from "./chaos_faults.ts";
 
 export interface RenderOptions {
@@ -53,7 +54,7 @@ function nodeCommand(entry: string, args: string[]): { command: string[]; args: 
   return { command: [imageNodePath], args: ["--import", "tsx", entry, ...args], workingDir: imageAppDir };
 }
 
-function statefulSet(run: string, options: RenderOptions, node: string, role: string, command: ReturnType<typeof nodeCommand>, ports: number[], withStore: boolean): object {
+function statefulSet(run: string, options: Omit<RenderOptions, "seed">, node: string, role: string, command: ReturnType<typeof nodeCommand>, ports: number[], withStore: boolean): object {
   const podLabels = labels(run, node, role);
   return {
     apiVersion: "apps/v1", kind: "StatefulSet",
@@ -78,14 +79,9 @@ function statefulSet(run: string, options: RenderOptions, node: string, role: st
   };
 }
 
-export function renderManifests(scenario: Scenario, options: RenderOptions): RenderedManifests {
-  for (const scheduled of scenario.faults) {
-    const support = k8sFaultSupport(scheduled.fault);
-    if (!support.supported) throw new Error(`k8s cannot inject "${scheduled.fault.kind}": ${support.why}`);
-  }
-  const run = k8sName(`mqlab-${scenario.name}`);
-  const plan = planCluster(scenario, options.seed);
-  const namesrvAddr = plan.nameServers.map((name) => `${name}:${namesrvPort}`).join(";");
+/** Per node a Service and a StatefulSet, and the ConfigMap with every node's config (apply first). */
+export function renderServers(plan: ClusterPlan, run: string, options: Omit<RenderOptions, "seed">): object[] {
+  const namesrvAddr = namesrvAddrOf(plan);
   const conf: Record<string, string> = {};
   for (const name of plan.nameServers) {
     conf[`${name}.properties`] = [`listenHost=0.0.0.0`, `listenPort=${namesrvPort}`, `scanNotActiveBrokerIntervalMs=${plan.intervals.namesrvScanMs}`, `brokerChannelExpiredTimeMs=${plan.intervals.brokerExpiryMs}`, ""].join("\n");
@@ -93,11 +89,8 @@ export function renderManifests(scenario: Scenario, options: RenderOptions): Ren
   for (const broker of plan.brokers) {
     conf[`${broker.node}.properties`] = `${broker.confText.trimEnd()}\n\n# mqlab k8s render: where the broker lives\nbrokerIP1=${broker.node}.${options.namespace}.svc\nlistenPort=${brokerPort}\nhaListenPort=${brokerPort + 1}\nstorePathRootDir=${storeMountPath}\nmqlabAllowFastIntervals=true\n`;
   }
-  const specs = workerSpecs({ namesrvAddr, runStartEpochMs: 0, seed: options.seed, intervals: plan.intervals, workload: scenario.workload });
-  const workload: Record<string, string> = Object.fromEntries(specs.map((spec) => [`${spec.node}.json`, JSON.stringify(spec, null, 2) + "\n"]));
-  const cluster: object[] = [
+  return [
     { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${run}-conf`, namespace: options.namespace, labels: { "mqlab.dev/run": run } }, data: conf },
-    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${run}-workload`, namespace: options.namespace, labels: { "mqlab.dev/run": run } }, data: workload },
     ...plan.nameServers.flatMap((name) => [
       service(run, options.namespace, name, "namesrv", [namesrvPort]),
       statefulSet(run, options, name, "namesrv", nodeCommand("system/cli/mqnamesrv.ts", ["-c", `${confDir}/${name}.properties`]), [namesrvPort], false),
@@ -106,9 +99,27 @@ export function renderManifests(scenario: Scenario, options: RenderOptions): Ren
       service(run, options.namespace, broker.node, "broker", [brokerPort, brokerPort - 2, brokerPort + 1]),
       statefulSet(run, options, broker.node, "broker", nodeCommand("system/cli/mqbroker.ts", ["-c", `${confDir}/${broker.node}.properties`, "-n", namesrvAddr]), [brokerPort, brokerPort - 2, brokerPort + 1], true),
     ]),
+  ];
+}
+
+/** The Job's name (its pod carries the label job-name=<it>). */
+export function workloadJobName(run: string): string {
+  return `${run}-workload`;
+}
+
+/**
+ * The workload: a ConfigMap of worker specs and a Job with one container per client node
+ * (container name k8sName(node)). runStartEpochMs 0 lets each worker start its own run clock
+ * (a rendered file applied by hand); `--deployer k8s` passes its own run start instead.
+ */
+export function renderWorkload(plan: ClusterPlan, run: string, options: Omit<RenderOptions, "seed" | "storageSize">, runStartEpochMs = 0): object[] {
+  const specs = workerSpecs({ namesrvAddr: namesrvAddrOf(plan), runStartEpochMs, seed: plan.seed, intervals: plan.intervals, workload: plan.workload });
+  const workload: Record<string, string> = Object.fromEntries(specs.map((spec) => [`${spec.node}.json`, JSON.stringify(spec, null, 2) + "\n"]));
+  return [
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${run}-workload`, namespace: options.namespace, labels: { "mqlab.dev/run": run } }, data: workload },
     {
       apiVersion: "batch/v1", kind: "Job",
-      metadata: { name: `${run}-workload`, namespace: options.namespace, labels: { "mqlab.dev/run": run, [k8sLabels.role]: "workload" } },
+      metadata: { name: workloadJobName(run), namespace: options.namespace, labels: { "mqlab.dev/run": run, [k8sLabels.role]: "workload" } },
       spec: {
         backoffLimit: 0,
         template: {
@@ -126,6 +137,21 @@ export function renderManifests(scenario: Scenario, options: RenderOptions): Ren
       },
     },
   ];
+}
+
+function namesrvAddrOf(plan: ClusterPlan): string {
+  return plan.nameServers.map((name) => `${name}:${namesrvPort}`).join(";");
+}
+
+/** Faults with no Chaos Mesh counterpart throw (k8sFaultSupport says why). */
+export function renderManifests(scenario: Scenario, options: RenderOptions): RenderedManifests {
+  for (const scheduled of scenario.faults) {
+    const support = k8sFaultSupport(scheduled.fault);
+    if (!support.supported) throw new Error(`k8s cannot inject "${scheduled.fault.kind}": ${support.why}`);
+  }
+  const run = k8sName(`mqlab-${scenario.name}`);
+  const plan = planCluster(scenario, options.seed);
+  const cluster = [...renderServers(plan, run, options), ...renderWorkload(plan, run, options)];
   const faults = [...scenario.faults.entries()]
     .sort(([, left], [, right]) => left.atMs - right.atMs)
     .map(([index, scheduled]) => chaosResource(scheduled, index, options.namespace, run));

@@ -12,14 +12,13 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { imageAppDir, imageNodePath } from "../image_layout.ts";
 import type { Engine } from "./engine.ts";
 
 const execFileAsync = promisify(execFile);
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-/** Where the project sits inside the image (the containers' working directory). */
-export const imageAppDir = "/app";
-export const imageNodePath = "/usr/local/bin/node";
+export { imageAppDir, imageNodePath };
 export const imageLabel = "mqlab.image";
 
 /** One file of the image: where it comes from and where it goes. */

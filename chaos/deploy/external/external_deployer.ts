@@ -16,6 +16,7 @@ import { CommandFaultDriver } from "./command_driver.ts";
 import { ExternalCluster } from "./external_cluster.ts";
 import { faultDriverNames, type DriverConfig, type FaultDriver, type FaultDriverName } from "./fault_driver.ts";
 import { LocalFaultDriver } from "./local_driver.ts";
+import { networkFaultKinds } from "./local_network.ts";
 
 export interface ExternalDeployerOptions {
   /** "host:port;host:port" of the cluster's NameServers. */
@@ -58,9 +59,9 @@ export class ExternalDeployer implements Deployer {
     return this.options.faultDriver;
   }
 
-  private driver(outDir: string, onNode: (node: string, event: "crash" | "restart" | "pause" | "resume") => void): FaultDriver {
+  private driver(outDir: string, onNode: (node: string, event: "crash" | "restart" | "pause" | "resume") => void, clients: readonly { name: string; role: "producer" | "consumer" }[] = []): FaultDriver {
     return this.options.faultDriver === "local"
-      ? new LocalFaultDriver(this.options.config, join(outDir, "nodes"), onNode, this.options.readyTimeoutMs)
+      ? new LocalFaultDriver(this.options.config, join(outDir, "nodes"), onNode, this.options.readyTimeoutMs, clients)
       : new CommandFaultDriver(this.options.config, onNode);
   }
 
@@ -74,13 +75,16 @@ export class ExternalDeployer implements Deployer {
         ? { supported: false, why: `no command template for "${kind}" in the driver config (templates for: ${Object.keys(templates).join(", ") || "none"})` }
         : { supported: true };
     }
+    // Whether a packet-filter fault is precise depends on its nodes' addresses: checkScenario decides.
+    if (networkFaultKinds.includes(kind)) return { supported: true };
     return this.driver("", () => {}).supports(representative(kind));
   }
 
   /** The whole fault, nodes and parameters included: refused before the run when unsupported. */
   supportsFault(fault: Fault, clientNodes: readonly string[]): FaultSupport {
     if ((fault.kind === "crash" || fault.kind === "pause") && clientNodes.includes(fault.target)) return { supported: true };
-    return this.driver("", () => {}).supports(fault);
+    const clients = clientNodes.map((name) => ({ name, role: name.startsWith("producer-") ? "producer" as const : "consumer" as const }));
+    return this.driver("", () => {}, clients).supports(fault);
   }
 
   /** Every scheduled fault, put to the driver before anything runs (throws the first refusal). */
@@ -95,7 +99,7 @@ export class ExternalDeployer implements Deployer {
   async deploy(plan: ClusterPlan, options: { outDir: string; history: HistoryRecorder }): Promise<Cluster> {
     // The driver reports node events to the cluster it is handed to.
     const built: { cluster?: ExternalCluster } = {};
-    const driver = this.driver(options.outDir, (node, event) => built.cluster?.recordNode(node, event));
+    const driver = this.driver(options.outDir, (node, event) => built.cluster?.recordNode(node, event), clientNodes(plan.workload));
     const cluster = new ExternalCluster({
       plan, namesrvAddr: this.options.namesrvAddr, driver, config: this.options.config, outDir: options.outDir, history: options.history,
       readyTimeoutMs: this.options.readyTimeoutMs ?? 60_000, stopTimeoutMs: this.options.stopTimeoutMs ?? 5_000,

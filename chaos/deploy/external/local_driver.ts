@@ -3,10 +3,10 @@
 // crash = SIGKILL; its heal starts the same command again — the argv, working directory and
 // environment read from /proc before the kill, as a supervisor would — and waits for the port.
 // pause/resume = SIGSTOP/SIGCONT; namesrv-all-down = crash of every configured NameServer.
-// Network faults are refused: on a cluster the lab did not lay out, nodes share addresses
-// (`just cluster` binds everything to 127.0.0.1), so an nftables rule cannot name one node's
-// traffic; the process deployer's netns mode is where those run. Other kinds have no local
-// mechanism (as in the process deployer).
+// Network faults (firewall, heartbeat-loss, partition, flow loss) are nftables rules on the
+// nodes' configured addresses (local_network.ts), refused when a node to single out shares its
+// address with another (`just cluster` binds everything to 127.0.0.1). Other kinds have no
+// local mechanism (as in the process deployer).
 import { execFile, spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
@@ -15,6 +15,7 @@ import type { Fault } from "../../faults/types.ts";
 import { probeConnect, waitForPort } from "../wall_cluster/probe.ts";
 import type { FaultSupport } from "../types.ts";
 import { hostOf, portOf, type DriverConfig, type FaultDriver, type NodeEventSink } from "./fault_driver.ts";
+import { ConfiguredAddresses, LocalNetworkFaults, localNetworkSupport, networkFaultKinds } from "./local_network.ts";
 
 const run = promisify(execFile);
 
@@ -50,7 +51,14 @@ export class LocalFaultDriver implements FaultDriver {
   /** PIDs this driver started (restarts): they belong to the user's cluster afterwards. */
   readonly restartedPids: number[] = [];
 
-  constructor(private readonly config: DriverConfig, private readonly logDir: string, private readonly onNode: NodeEventSink, private readonly readyTimeoutMs = 60_000) {}
+  private readonly addresses: ConfiguredAddresses;
+  private readonly network: LocalNetworkFaults;
+
+  /** `clients`: the workload's client nodes (they run on this machine, at 127.0.0.1). */
+  constructor(private readonly config: DriverConfig, private readonly logDir: string, private readonly onNode: NodeEventSink, private readonly readyTimeoutMs = 60_000, clients: readonly { name: string; role: "producer" | "consumer" }[] = []) {
+    this.addresses = new ConfiguredAddresses(config, clients);
+    this.network = new LocalNetworkFaults(this.addresses, logDir);
+  }
 
   supports(fault: Fault): FaultSupport {
     switch (fault.kind) {
@@ -61,8 +69,10 @@ export class LocalFaultDriver implements FaultDriver {
           : { supported: true };
       case "namesrv-all-down":
         return Object.keys(this.config.nodes).some((node) => node.startsWith("namesrv-")) ? { supported: true } : { supported: false, why: "no namesrv-N node in the driver config" };
-      case "firewall": case "heartbeat-loss": case "partition": case "flow": case "connection-reset":
-        return { supported: false, why: "the local driver cannot tell one node's packets from another's on a cluster it did not lay out (shared addresses); use the process deployer (netns) or the command driver" };
+      case "firewall": case "heartbeat-loss": case "partition": case "flow":
+        return localNetworkSupport(fault, this.addresses);
+      case "connection-reset":
+        return { supported: false, why: "resetting live connections mid-frame needs the process deployer's agent (in its network namespace)" };
       case "power-loss": case "clock-skew": case "slow-disk": case "disk-full": case "acl-secret": case "acl-file":
         return { supported: false, why: "no per-process mechanism on a local machine (as in the process deployer)" };
       default: {
@@ -87,7 +97,8 @@ export class LocalFaultDriver implements FaultDriver {
     return Object.keys(this.config.nodes).filter((node) => node.startsWith("namesrv-"));
   }
 
-  async inject(fault: Fault): Promise<void> {
+  async inject(fault: Fault, faultIndex = 0): Promise<void> {
+    if (networkFaultKinds.includes(fault.kind)) return this.network.inject(fault, faultIndex);
     switch (fault.kind) {
       case "crash": return this.crash(fault.target);
       case "pause": {
@@ -111,7 +122,8 @@ export class LocalFaultDriver implements FaultDriver {
     }
   }
 
-  async heal(fault: Fault): Promise<void> {
+  async heal(fault: Fault, faultIndex = 0): Promise<void> {
+    if (networkFaultKinds.includes(fault.kind)) return this.network.heal(faultIndex);
     switch (fault.kind) {
       case "crash": return this.restart(fault.target);
       case "pause": {
@@ -176,6 +188,7 @@ export class LocalFaultDriver implements FaultDriver {
       problems.push(`${node} was still paused: resumed`);
     }
     for (const node of this.crashed.keys()) problems.push(`${node} was crashed without a heal: left down`);
+    await this.network.close();
     return problems;
   }
 }

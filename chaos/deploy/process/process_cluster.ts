@@ -24,7 +24,7 @@ import { brokerConfText, namesrvConfText, repoRoot } from "../node_commands.ts";
 import { probeConnect, type ProbeRequest, type ProbeResult } from "../wall_cluster/probe.ts";
 import { layoutAddressOptions, PortBlock, type PlannedBind } from "./port_block.ts";
 import { newRunId, RunDir, runIdVariable, runProcesses } from "./run_state.ts";
-import { guardCluster } from "./teardown_guard.ts";
+import { guardCluster } from "../wall_cluster/teardown_guard.ts";
 import { childEnv, producerStopTimeoutMs, startWorkers, type WorkerProcess } from "../wall_cluster/worker_process.ts";
 import { NodeTable, stopInOrder } from "../wall_cluster/cluster_nodes.ts";
 import { LifecycleFaults } from "../wall_cluster/lifecycle_faults.ts";
