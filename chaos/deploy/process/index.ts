@@ -3,4 +3,3 @@ export { ProcessDeployer, realCommands, type ProcessDeployerOptions } from "./pr
 export { ProcessCluster, type BringUpTimes, type NodeCommandBuilders, type ProcessMode } from "./process_cluster.ts";
 export { cleanLeftovers, type CleanReport } from "./run_state.ts";
 export { processFaultSupport, processKindSupport } from "./fault_support.ts";
-export { AddressPlan, clientNodes, type NodeAddress } from "../address_plan.ts";
