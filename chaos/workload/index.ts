@@ -4,7 +4,7 @@ import type { Env } from "../../system/env/index.ts";
 import type { HistoryRecorder } from "../history/types.ts";
 import type { RunWorkloadNode, WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
 import { startConsumerNode } from "./consumer_node.ts";
-import { startProducerNode } from "./producer_node.ts";
+import { ProducerNode } from "./producer_node.ts";
 
 export const runWorkloadNode: RunWorkloadNode = (env: Env, spec: WorkerSpec, recorder: HistoryRecorder): Promise<WorkloadNodeHandle> =>
-  spec.role === "producer" ? startProducerNode(env, spec, recorder) : startConsumerNode(env, spec, recorder);
+  spec.role === "producer" ? ProducerNode.start(env, spec, recorder) : startConsumerNode(env, spec, recorder);

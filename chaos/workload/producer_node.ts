@@ -295,7 +295,3 @@ export class ProducerNode implements WorkloadNodeHandle {
     await this.client.shutdown();
   }
 }
-
-export function startProducerNode(env: Env, spec: WorkerSpec, recorder: HistoryRecorder): Promise<WorkloadNodeHandle> {
-  return ProducerNode.start(env, spec, recorder);
-}

@@ -9,6 +9,7 @@ import { clientNodes, type AddressPlan } from "../address_plan.ts";
 import type { Cluster, ClusterPlan, DeployedNode, DeployerName } from "../types.ts";
 import { NodeTable, stopInOrder } from "../wall_cluster/cluster_nodes.ts";
 import { LifecycleFaults } from "../wall_cluster/lifecycle_faults.ts";
+import { healFault, injectFault, type FaultActions } from "../wall_cluster/fault_dispatch.ts";
 import { NodeLedger } from "../wall_cluster/node_ledger.ts";
 import { faultPacketRules } from "../wall_cluster/packet_rules.ts";
 import { RunClock } from "../wall_cluster/run_clock.ts";
@@ -62,6 +63,7 @@ export class ContainerCluster implements Cluster {
   private readonly ledger: NodeLedger;
   private readonly nodeTable = new NodeTable<ClusterContainer>();
   private readonly lifecycle: LifecycleFaults;
+  private readonly faultActions: FaultActions;
   private readonly filter: ContainerPacketFilter;
   private bridge: WorkerHistoryBridge | undefined;
   readonly addresses: AddressPlan;
@@ -73,6 +75,7 @@ export class ContainerCluster implements Cluster {
     this.addresses = parts.addresses;
     this.ledger = new NodeLedger(parts.history, this.clock);
     this.lifecycle = new LifecycleFaults((name) => this.nodeTable.get(name), parts.plan.nameServers, this.ledger);
+    this.faultActions = this.faultActionsOf();
     this.filter = new ContainerPacketFilter(() => this.nodeTable.all().map(({ container }) => ({ name: container.spec.name, ip: container.spec.ip, hostPid: () => container.hostPid() })));
     for (const node of parts.nodes) this.nodeTable.add(new ClusterContainer(node, this.addresses, this.filter));
   }
@@ -98,65 +101,30 @@ export class ContainerCluster implements Cluster {
     return this.nodeTable.get(name).container;
   }
 
-  async inject(fault: Fault, faultIndex: number): Promise<void> {
-    switch (fault.kind) {
-      case "crash":
-        return this.lifecycle.crash(fault.target);
-      case "pause":
-        return this.lifecycle.pause(fault.target);
-      case "namesrv-all-down":
-        return this.lifecycle.crashNameServers();
-      case "flow":
-        if ((fault.resetPercent ?? 0) > 0) throw new UnsupportedFaultError("container", "flow", "resetting connections inside frames needs the simulator's byte streams");
-        if (fault.delayMs > 0 || fault.jitterMs > 0) {
+  inject(fault: Fault, faultIndex: number): Promise<void> {
+    return injectFault(fault, faultIndex, this.faultActions);
+  }
+
+  heal(fault: Fault, faultIndex: number): Promise<void> {
+    return healFault(fault, faultIndex, this.faultActions);
+  }
+
+  private faultActionsOf(): FaultActions {
+    const aclRefused = (): Promise<never> => Promise.reject(new UnsupportedFaultError("container", "acl-file", "see ContainerDeployer.supports"));
+    return {
+      deployer: "container",
+      lifecycle: this.lifecycle,
+      injectNetwork: async (fault, faultIndex) => {
+        if (fault.kind === "flow" && (fault.resetPercent ?? 0) > 0) throw new UnsupportedFaultError("container", "flow", "resetting connections inside frames needs the simulator's byte streams");
+        if (fault.kind === "flow" && (fault.delayMs > 0 || fault.jitterMs > 0)) {
           throw new UnsupportedFaultError("container", "flow", "added delay needs tc netem, which this kernel lacks; only loss (nftables numgen) is given for real");
         }
         return this.filter.add(faultIndex, faultPacketRules(fault, this.parts.addresses) ?? []);
-      case "firewall":
-      case "heartbeat-loss":
-      case "partition":
-        return this.filter.add(faultIndex, faultPacketRules(fault, this.parts.addresses) ?? []);
-      case "power-loss":
-      case "connection-reset":
-      case "clock-skew":
-      case "slow-disk":
-      case "disk-full":
-      case "acl-secret":
-      case "acl-file":
-        throw new UnsupportedFaultError("container", fault.kind, "see ContainerDeployer.supports");
-      default: {
-        const unreachable: never = fault;
-        throw new Error(`unhandled fault ${JSON.stringify(unreachable)}`);
-      }
-    }
-  }
-
-  async heal(fault: Fault, faultIndex: number): Promise<void> {
-    switch (fault.kind) {
-      case "crash":
-        return this.lifecycle.restart(fault.target);
-      case "pause":
-        return this.lifecycle.resume(fault.target);
-      case "namesrv-all-down":
-        return this.lifecycle.restartNameServers();
-      case "flow":
-      case "firewall":
-      case "heartbeat-loss":
-      case "partition":
-        return this.filter.remove(faultIndex);
-      case "power-loss":
-      case "connection-reset":
-      case "clock-skew":
-      case "slow-disk":
-      case "disk-full":
-      case "acl-secret":
-      case "acl-file":
-        throw new UnsupportedFaultError("container", fault.kind, "see ContainerDeployer.supports");
-      default: {
-        const unreachable: never = fault;
-        throw new Error(`unhandled fault ${JSON.stringify(unreachable)}`);
-      }
-    }
+      },
+      healNetwork: (_fault, faultIndex) => this.filter.remove(faultIndex),
+      injectAclFile: aclRefused,
+      healAclFile: aclRefused,
+    };
   }
 
   async startWorkload(workload: Workload, history: HistoryRecorder): Promise<void> {

@@ -28,6 +28,7 @@ import { guardCluster } from "../wall_cluster/teardown_guard.ts";
 import { childEnv, producerStopTimeoutMs, startWorkers, type WorkerProcess } from "../wall_cluster/worker_process.ts";
 import { NodeTable, stopInOrder } from "../wall_cluster/cluster_nodes.ts";
 import { LifecycleFaults } from "../wall_cluster/lifecycle_faults.ts";
+import { healFault, injectFault, type FaultActions } from "../wall_cluster/fault_dispatch.ts";
 import { NodeLedger } from "../wall_cluster/node_ledger.ts";
 import { RunClock } from "../wall_cluster/run_clock.ts";
 import { ServerProcess } from "./server_process.ts";
@@ -89,6 +90,7 @@ export class ProcessCluster implements Cluster {
   /** Servers in start order, then workers. */
   private readonly nodeTable = new NodeTable<ServerProcess | WorkerProcess>();
   private readonly lifecycle: LifecycleFaults;
+  private readonly faultActions: FaultActions;
   private namespace: NetNamespace | undefined;
   private agent: AgentClient | undefined;
   private unguard: () => void = () => {};
@@ -107,6 +109,7 @@ export class ProcessCluster implements Cluster {
     this.times = { mode: options.mode, namespaceMs: 0, namesrvMs: 0, brokersMs: 0, totalMs: 0 };
     this.ledger = new NodeLedger(options.history, this.clock);
     this.lifecycle = new LifecycleFaults((name) => this.nodeTable.get(name), plan.nameServers, this.ledger);
+    this.faultActions = this.faultActionsOf();
   }
 
   static async start(plan: ClusterPlan, options: ProcessClusterOptions): Promise<ProcessCluster> {
@@ -245,64 +248,25 @@ export class ProcessCluster implements Cluster {
   async inject(fault: Fault, faultIndex: number): Promise<void> {
     const support = processFaultSupport(fault, this.mode);
     if (!support.supported) throw new UnsupportedFaultError("process", fault.kind, support.why);
-    switch (fault.kind) {
-      case "crash":
-        return this.lifecycle.crash(fault.target);
-      case "pause":
-        return this.lifecycle.pause(fault.target);
-      case "namesrv-all-down":
-        return this.lifecycle.crashNameServers();
-      case "acl-file":
-        return this.writeAclFile(fault.target, fault.text);
-      case "firewall":
-      case "heartbeat-loss":
-      case "partition":
-      case "flow":
-        if (!this.network) throw new UnsupportedFaultError("process", fault.kind, "this run has no network namespace");
-        return this.network.inject(fault, faultIndex);
-      case "power-loss":
-      case "clock-skew":
-      case "slow-disk":
-      case "disk-full":
-      case "acl-secret":
-      case "connection-reset":
-        // Refused by processFaultSupport above; here so a new kind must be decided.
-        throw new UnsupportedFaultError("process", fault.kind, "see processKindSupport");
-      default: {
-        const unreachable: never = fault;
-        throw new Error(`unhandled fault ${JSON.stringify(unreachable)}`);
-      }
-    }
+    return injectFault(fault, faultIndex, this.faultActions);
   }
 
-  async heal(fault: Fault, faultIndex: number): Promise<void> {
-    switch (fault.kind) {
-      case "crash":
-        return this.lifecycle.restart(fault.target);
-      case "pause":
-        return this.lifecycle.resume(fault.target);
-      case "namesrv-all-down":
-        return this.lifecycle.restartNameServers();
-      case "acl-file":
-        return this.writeAclFile(fault.target, this.plan.brokers.find((broker) => broker.node === fault.target)?.aclFile ?? "");
-      case "firewall":
-      case "heartbeat-loss":
-      case "partition":
-      case "flow":
-        return this.network?.heal(fault, faultIndex);
-      case "power-loss":
-      case "clock-skew":
-      case "slow-disk":
-      case "disk-full":
-      case "acl-secret":
-      case "connection-reset":
-        // Never injected here (refused up front): nothing to heal.
-        return;
-      default: {
-        const unreachable: never = fault;
-        throw new Error(`unhandled fault ${JSON.stringify(unreachable)}`);
-      }
-    }
+  heal(fault: Fault, faultIndex: number): Promise<void> {
+    return healFault(fault, faultIndex, this.faultActions);
+  }
+
+  private faultActionsOf(): FaultActions {
+    return {
+      deployer: "process",
+      lifecycle: this.lifecycle,
+      injectNetwork: (fault, faultIndex) => {
+        if (!this.network) return Promise.reject(new UnsupportedFaultError("process", fault.kind, "this run has no network namespace"));
+        return this.network.inject(fault, faultIndex);
+      },
+      healNetwork: async (fault, faultIndex) => this.network?.heal(fault, faultIndex),
+      injectAclFile: async (fault) => this.writeAclFile(fault.target, fault.text),
+      healAclFile: async (fault) => this.writeAclFile(fault.target, this.plan.brokers.find((broker) => broker.node === fault.target)?.aclFile ?? ""),
+    };
   }
 
   async startWorkload(workload: Workload, history: HistoryRecorder): Promise<void> {
