@@ -59,6 +59,9 @@ test("the image holds Node, its libraries, the project without tests, and only r
   assert.ok(targets.some((target) => /ld-linux/.test(target)), "the dynamic loader");
   assert.ok(targets.includes("/app/chaos/deploy/worker.ts"));
   assert.ok(targets.includes("/app/package.json"));
+  // mqlab renders reports from reports/ (its bin cannot start without it); run output stays out.
+  assert.ok(targets.includes("/app/reports/html.ts"), "reports/ code");
+  assert.ok(!targets.some((target) => target.startsWith("/app/reports/out/")), "no run output");
   assert.ok(!targets.some((target) => target.endsWith(".test.ts")), "no tests");
   assert.equal(new Set(targets).size, targets.length, "each path once");
 });

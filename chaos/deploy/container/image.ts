@@ -28,7 +28,7 @@ export interface ImageFile {
   mode: number;
 }
 
-const projectEntries = ["package.json", "tsconfig.json", "system", "chaos", "scenarios"];
+const projectEntries = ["package.json", "tsconfig.json", "system", "chaos", "scenarios", "reports"];
 /** Packages the containers need beyond package.json's dependencies. */
 const extraPackages = ["tsx"];
 
@@ -117,7 +117,8 @@ export async function imageFiles(root = projectRoot, nodeBinary = realpathSync(p
       files.push({ source: file, target: join(imageAppDir, relative(root, file)), mode: statSync(file).mode & 0o777 });
     });
   };
-  for (const entry of projectEntries) addTree(entry, isTest);
+  // reports/ is code the CLI renders with; reports/out/ is run output, never part of the image.
+  for (const entry of projectEntries) addTree(entry, (file) => isTest(file) || file.startsWith(join(root, "reports", "out") + "/"));
   // Packages' own tests, docs and type declarations are never loaded at run time.
   // A package's own top-level test/ and docs/ folders only (scoped names included): `yaml` keeps
   // code in dist/doc/, which the broker needs for plain_acl.yml.
