@@ -119,6 +119,22 @@ test("consumption: acked messages waiting with no delivery and no fault fail; a 
   assert.equal(strict.verdict, "fail");
 });
 
+test("consumption: a retry delay or a message's own delay is not unavailability; a stall of a due message still is", () => {
+  // m-1 fails at 1 s and comes back after the 10 s retry delay; m-2 (level 3, 10 s) is due at 12 s.
+  const waits = new HistoryBuilder()
+    .send({ id: "m-1", at: 0 }).send({ id: "m-2", at: 2000, delayLevel: 3 })
+    .deliver({ id: "m-1", at: 1000, result: "retry" }).deliver({ id: "m-1", at: 11_000, reconsume: 1 })
+    .deliver({ id: "m-2", at: 12_050 });
+  const calm = checkFailover(waits.build(), testContext({ expectations: { maxConsumeUnavailableMs: 1000 } }));
+  assert.equal(calm.verdict, "pass", calm.summary);
+  // The same delayed message handed over 9 s after it was due is a stall.
+  const late = new HistoryBuilder().send({ id: "m-2", at: 2000, delayLevel: 3 }).deliver({ id: "m-2", at: 21_000 });
+  const stalled = checkFailover(late.build(), testContext({ expectations: { maxConsumeUnavailableMs: 5000 } }));
+  assert.equal(stalled.verdict, "fail");
+  const [window] = windowsOf(stalled.evidence, "consume").filter((entry) => entry.exceeded);
+  assert.deepEqual([window?.startMs, window?.endMs], [12_000, 21_000]);
+});
+
 test("latency fault avoidance: a broker skipped for its 600 s isolation after a fault is within the derived bound, and only with the setting", () => {
   const faults = [crash("broker-a", 10_000, 40_000)];
   const build = (): HistoryBuilder => {

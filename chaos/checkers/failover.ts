@@ -9,9 +9,11 @@
 //   was unavailable from its previous successful send to its next one. Ordered sends pick the
 //   key's queue, not the rotation, so they are left out.
 // - consume (per receiver, receivers.ts): an expected, acked message is pending from its ack
-//   until its first successful delivery to the receiver. A window is a stretch in which
+//   (a delayed message: from when it is due) until the broker first hands it to the receiver,
+//   whatever the listener answered: a failed consumption's redelivery waits out the retry
+//   delay on purpose, and the retry checker judges that. A window is a stretch in which
 //   something was pending and no pending message got delivered. Lost messages (never
-//   delivered) are the delivery checker's and are left out, so every window closes.
+//   delivered successfully) are the delivery checker's and are left out, so every window closes.
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { FailoverBounds, LatencyFaultSetting, TimeSpan } from "./bounds.ts";
@@ -22,7 +24,8 @@ import type { CappedList } from "./evidence.ts";
 import { formatMs, idsMax, plural } from "./evidence.ts";
 import type { HistoryIndex, SendRecord } from "./history_index.ts";
 import { indexHistory, receivedBy } from "./history_index.ts";
-import { expects, receiversOf } from "./receivers.ts";
+import { delayLevelsMs, delayOfLevel } from "./delay.ts";
+import { expects, receiversOf, type Receiver } from "./receivers.ts";
 
 export type WindowKind = "send" | "send-broker" | "consume";
 
@@ -194,16 +197,30 @@ function brokerWindows(sends: readonly SendRecord[], brokers: readonly string[],
   return windows;
 }
 
+/** When each message was first handed to the receiver, whatever its listener answered. */
+function firstDeliveryMs(index: HistoryIndex, receiver: Receiver): Map<string, number> {
+  const first = new Map<string, number>();
+  for (const delivery of index.deliveries) {
+    if (delivery.group !== receiver.group || (receiver.process !== undefined && delivery.process !== receiver.process)) continue;
+    const seenMs = first.get(delivery.messageId);
+    if (seenMs === undefined || delivery.timeMs < seenMs) first.set(delivery.messageId, delivery.timeMs);
+  }
+  return first;
+}
+
 function consumeWindows(index: HistoryIndex, context: CheckContext): RawWindow[] {
   const windows: RawWindow[] = [];
+  const levels = delayLevelsMs(context);
   for (const receiver of receiversOf(index, context)) {
     const received = receivedBy(index, receiver.group, receiver.process);
+    const firstHanded = firstDeliveryMs(index, receiver);
     const ackTimes: number[] = [];
     const deliveryTimes: number[] = [];
     for (const send of index.messages) {
-      if (!expects(receiver, send)) continue;
-      const deliveredMs = received.get(send.messageId)?.firstMs;
-      const ackMs = send.outcomeMs ?? send.invokeMs;
+      if (!expects(receiver, send) || !received.has(send.messageId)) continue;
+      const deliveredMs = firstHanded.get(send.messageId);
+      const dueMs = send.delayLevel === undefined || send.delayLevel <= 0 ? 0 : send.invokeMs + delayOfLevel(levels, send.delayLevel);
+      const ackMs = Math.max(send.outcomeMs ?? send.invokeMs, dueMs);
       if (deliveredMs === undefined || deliveredMs <= ackMs) continue;
       ackTimes.push(ackMs);
       deliveryTimes.push(deliveredMs);
