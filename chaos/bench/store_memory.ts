@@ -5,6 +5,7 @@
 // after a full GC. The child prints one JSON line (`{"bench":"store-memory",...}`); the parent
 // parses it back with parseMemoryReport, which rejects anything malformed.
 // Invariant: the target is rssAboveEmptyMiB < memoryTargetMiB for every sample after the fill.
+import { readFileSync } from "node:fs";
 import v8 from "node:v8";
 
 /** Issue 15: RSS after the fill and the read passes stays this far above the empty store. */
@@ -23,6 +24,8 @@ export interface MemorySample {
   externalMiB: number;
   arrayBuffersMiB: number;
   spaces: Record<string, SpaceSample>;
+  /** Linux: RSS by mapping (/proc/self/smaps): "[anon]" (V8 pages, big buffers, malloc arenas of threads), "[heap]" (main malloc arena), "node" (the binary), "files". */
+  rssByMappingMiB: Record<string, number>;
 }
 
 export interface MemoryReport {
@@ -34,6 +37,30 @@ export interface MemoryReport {
 }
 
 const mib = (bytes: number): number => bytes / (1024 * 1024);
+
+function mappingKind(name: string): string {
+  if (name === "") return "[anon]";
+  if (/\/node$/.test(name)) return "node";
+  return name.startsWith("/") ? "files" : name;
+}
+
+function rssByMapping(): Record<string, number> {
+  let text: string;
+  try {
+    text = readFileSync("/proc/self/smaps", "latin1");
+  } catch {
+    return {};
+  }
+  const kb: Record<string, number> = {};
+  let kind = "";
+  for (const line of text.split("\n")) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping !== null) kind = mappingKind(mapping[1] ?? "");
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss !== null) kb[kind] = (kb[kind] ?? 0) + Number(rss[1]);
+  }
+  return Object.fromEntries(Object.entries(kb).filter(([, value]) => value >= 1024).map(([name, value]) => [name, value / 1024]));
+}
 
 /** One sample after a full GC (the child runs with --expose-gc; without it, as it is). */
 export function sampleMemory(label: string): MemorySample {
@@ -48,7 +75,7 @@ export function sampleMemory(label: string): MemorySample {
   }
   return {
     label, rssMiB: mib(usage.rss), heapUsedMiB: mib(usage.heapUsed), heapTotalMiB: mib(usage.heapTotal),
-    externalMiB: mib(usage.external), arrayBuffersMiB: mib(usage.arrayBuffers), spaces,
+    externalMiB: mib(usage.external), arrayBuffersMiB: mib(usage.arrayBuffers), spaces, rssByMappingMiB: rssByMapping(),
   };
 }
 
@@ -100,6 +127,8 @@ export function sampleLines(sample: MemorySample, aboveEmptyMiB: number): string
     `${prefix}.external ${sample.externalMiB.toFixed(2)} MiB`,
     `${prefix}.array_buffers ${sample.arrayBuffersMiB.toFixed(2)} MiB`,
   ];
+  const mappings = Object.entries(sample.rssByMappingMiB ?? {}).map(([name, value]) => `${name} ${value.toFixed(1)}`);
+  if (mappings.length > 0) lines.push(`${prefix}.rss_by_mapping ${mappings.join(", ")} MiB`);
   for (const [name, space] of Object.entries(sample.spaces)) {
     lines.push(`${prefix}.${name} ${space.sizeMiB.toFixed(2)} MiB (used ${space.usedMiB.toFixed(2)}, physical ${space.physicalMiB.toFixed(2)})`);
   }

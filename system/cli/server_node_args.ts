@@ -10,11 +10,22 @@
 // MQLAB_SERVER_NODE_ARGS adds flags after them (profiling: "--cpu-prof --cpu-prof-dir=/tmp/p");
 // every token is a "-" flag, else the caller reports one line and exits 2.
 
-/** Semi-space size limit in MiB (young generation = 2 × this), chosen by measurement. */
-export const semiSpaceSizeMiBDefault = 2;
+/**
+ * Semi-space size limit in MiB (new space = 2 × this). Measured (README, Performance): 1 MiB is
+ * too small for 256 publishes in flight (their live objects get promoted: mark-compacts, RSS up);
+ * 2 MiB scavenges 5.7 times per 1,000 messages, 4 MiB 2.8, 8 MiB 1.4 (the broker allocates about
+ * 11 KiB per 1 KiB message), broker CPU per message equal within the noise; 4 keeps bench-store at
+ * +23 MiB (2: +19, 8: ~+31, Node's default: +78), under the issue's 50 with the index's 20 MB table.
+ */
+export const semiSpaceSizeMiBDefault = 4;
 
-/** The default of MQLAB_NODE_OPTIONS. */
-export const serverNodeOptionsDefault = `--max-semi-space-size=${semiSpaceSizeMiBDefault}`;
+/**
+ * The default of MQLAB_NODE_OPTIONS. --no-concurrent-recompilation: V8's optimizing compiler then
+ * runs on the main thread instead of background threads, whose malloc arenas kept 8–10 MiB after
+ * a fill (bench-store +36 instead of +44.5 MiB with a 20 MB index table); CPU per message was
+ * equal within the noise; the cost is a few ms of main-thread compile while the broker warms up.
+ */
+export const serverNodeOptionsDefault = `--max-semi-space-size=${semiSpaceSizeMiBDefault} --no-concurrent-recompilation`;
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
