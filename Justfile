@@ -163,3 +163,7 @@ lab-tx seed="1":
 # recipe programs, spawned workers, benches, generators, tests); part of `check`
 knip:
     knip --no-progress
+
+# the servers' node flags (MQLAB_NODE_OPTIONS candidates, ";"-separated) against their cost on a real broker: CPU µs per message, scavenges and pauses, RSS
+bench-server-flags *flags="":
+    node --import tsx chaos/bench/server_flags_bench.ts {{flags}}

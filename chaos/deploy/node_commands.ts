@@ -6,6 +6,7 @@
 // the plan says, as a marked section of the file (a later key wins in a properties file).
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { serverNodeArgs } from "../../system/cli/index.ts";
 import { brokerConfigKeys } from "../../system/config/index.ts";
 import { namesrvConfigKeys } from "../../system/namesrv/index.ts";
 import type { Intervals } from "../scenario.ts";
@@ -63,12 +64,18 @@ function requireEntry(path: string, what: string): string {
   return path;
 }
 
+/** A server's argv: its node flags (MQLAB_NODE_OPTIONS, MQLAB_SERVER_NODE_ARGS) before the entry. */
+function serverArgv(entryPath: string, args: readonly string[]): string[] {
+  const [node = process.execPath, ...rest] = tsEntryArgv(entryPath, args);
+  return [node, ...serverNodeArgs(process.env), ...rest];
+}
+
 export function namesrvArgv(confPath: string): string[] {
-  return tsEntryArgv(requireEntry(namesrvEntry, "mqnamesrv"), ["-c", confPath]);
+  return serverArgv(requireEntry(namesrvEntry, "mqnamesrv"), ["-c", confPath]);
 }
 
 export function brokerArgv(confPath: string, namesrvAddr: string): string[] {
-  return tsEntryArgv(requireEntry(brokerEntry, "mqbroker"), ["-c", confPath, "-n", namesrvAddr]);
+  return serverArgv(requireEntry(brokerEntry, "mqbroker"), ["-c", confPath, "-n", namesrvAddr]);
 }
 
 export function workerArgv(specPath: string): string[] {

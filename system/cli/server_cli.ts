@@ -3,12 +3,14 @@
 // Invariants: every failure is one "<program>: <message>" line on stderr and exit code 2 (the
 // boundary's rule, cli_boundary.ts: misuse and a broken start alike; 1 is for failed checks);
 // unknown config keys are "<program>: warning: ..." lines and never stop the start; a signal
-// shuts the server down once (a second signal while stopping is ignored), then exits 0.
+// shuts the server down once (a second signal while stopping is ignored), then exits 0; a server
+// runs under its node flags (server_reexec.ts) before it reads any option.
 import { readFileSync } from "node:fs";
 import { CommanderError } from "commander";
 import { brokenExit, exitCodes } from "./cli_boundary.ts";
 import { ConfigError } from "../config/properties.ts";
 import type { RealEnv } from "../env/real/index.ts";
+import { reexecWithServerNodeArgs } from "./server_reexec.ts";
 
 export class ServerCli {
   constructor(readonly program: string) {}
@@ -64,8 +66,11 @@ export class ServerCli {
   /**
    * Runs the CLI's main (its Command made with prepareProgram) inside the boundary: a misuse is
    * one line with the usage, an error that escapes is one line with its message; both exit 2.
+   * A server started without its node flags (server_node_args.ts) first re-executes itself with
+   * them, whoever started it (the bin shims do it before loading the program, which is cheaper).
    */
   run(main: (argv: string[]) => Promise<void>): void {
+    reexecWithServerNodeArgs(this.program);
     main(process.argv).catch((error: unknown) => {
       if (error instanceof CommanderError) {
         if (error.exitCode === 0) process.exit(0);

@@ -1,6 +1,10 @@
 // Test support: spawn the real mqnamesrv / mqbroker CLIs (Node 24 + tsx) on free loopback ports
 // with temp store directories, wait for their boot lines, and stop them (SIGTERM, SIGKILL).
 // Every spawned child is tracked so a test's finally can kill whatever is still running.
+// Servers run under the node flags users' servers get (server_node_args.ts: MQLAB_NODE_OPTIONS,
+// then MQLAB_SERVER_NODE_ARGS), so MQLAB_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p"
+// profiles every broker a test or bench starts; killAll then stops them gracefully (SIGTERM,
+// SIGKILL only after killGraceMs), because a SIGKILLed process writes no profile.
 import { spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
 import type { ChildProcess } from "node:child_process";
@@ -8,6 +12,7 @@ import { writeFileSync } from "node:fs";
 import * as nodeNet from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { serverNodeArgs } from "../server_node_args.ts";
 
 const cliDir = fileURLToPath(new URL("../", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -22,7 +27,8 @@ export interface NodeProcess {
 const live = new Set<ChildProcess>();
 
 export function spawnCli(name: "mqnamesrv" | "mqbroker", args: string[], extraEnv: Record<string, string> = {}): NodeProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", join(cliDir, `${name}.ts`), ...args], {
+  const nodeArgs = serverNodeArgs(process.env);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(cliDir, `${name}.ts`), ...args], {
     cwd: repoRoot,
     env: { ...process.env, MQLAB_LOG_LEVEL: "warn", ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
@@ -39,10 +45,37 @@ export function spawnCli(name: "mqnamesrv" | "mqbroker", args: string[], extraEn
   return { child, stdout: () => out, stderr: () => err, exit };
 }
 
-/** SIGKILLs every child still running (call in finally). */
+/** How long a profiled server may take to shut down and write its profile before SIGKILL. */
+const killGraceMs = 10_000;
+
+/**
+ * Stops every child still running (call in finally): SIGKILL, or, when MQLAB_SERVER_NODE_ARGS is
+ * set (profiling), SIGCONT + SIGTERM and SIGKILL after killGraceMs. The exits it waits for keep
+ * this process up, so a profiled server writes its profile even when the caller returns at once.
+ */
 export function killAll(): void {
-  for (const child of live) child.kill("SIGKILL");
+  void stopAll();
+}
+
+/** killAll, resolved once every child has exited. */
+export function stopAll(): Promise<void> {
+  const children = [...live];
   live.clear();
+  const graceful = (process.env["MQLAB_SERVER_NODE_ARGS"] ?? "").trim() !== "";
+  return Promise.all(children.map((child) => stopChild(child, graceful))).then(() => undefined);
+}
+
+function stopChild(child: ChildProcess, graceful: boolean): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  if (!graceful) {
+    child.kill("SIGKILL");
+    return exited;
+  }
+  child.kill("SIGCONT");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), killGraceMs);
+  return exited.finally(() => clearTimeout(timer));
 }
 
 // Test servers take ports from 10000–19999: below the kernel's ephemeral range (32768+ by

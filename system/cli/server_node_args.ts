@@ -1,0 +1,55 @@
+// The Node flags every mqnamesrv / mqbroker process runs with, wherever it is started (the
+// package bin shims, the lab's process deployer, the real-process test helpers, the benches).
+// Why: V8 grows its young generation (two semi-spaces) with the allocation rate, up to 2 × 64 MiB
+// on Node 24, and a broker allocates fast while it fills a queue: a million 1 KiB messages left
+// its RSS about 80 MiB above the empty store with a V8 heap in use of 10 MiB (issue 15). A
+// bounded semi-space keeps that growth to a few MiB at a small CPU cost (README, Performance).
+// V8 reads the semi-space limit once, when the isolate is created: v8.setFlagsFromString at run
+// time has no effect on it, so the flags must be on the command line (or in NODE_OPTIONS).
+// Invariants: MQLAB_NODE_OPTIONS replaces the default tuning flags (empty = Node's defaults);
+// MQLAB_SERVER_NODE_ARGS adds flags after them (profiling: "--cpu-prof --cpu-prof-dir=/tmp/p");
+// every token is a "-" flag, else the caller reports one line and exits 2.
+
+/**
+ * Semi-space size limit in MiB (new space = 2 × this). Measured (README, Performance): 1 MiB is
+ * too small for 256 publishes in flight (their live objects get promoted: mark-compacts, RSS up);
+ * 2 MiB scavenges 5.7 times per 1,000 messages, 4 MiB 2.8, 8 MiB 1.4 (the broker allocates about
+ * 11 KiB per 1 KiB message), broker CPU per message equal within the noise; 4 keeps bench-store at
+ * +23 MiB (2: +19, 8: ~+31, Node's default: +78), under the issue's 50 with the index's 20 MB table.
+ */
+export const semiSpaceSizeMiBDefault = 4;
+
+/**
+ * The default of MQLAB_NODE_OPTIONS. --no-concurrent-recompilation: V8's optimizing compiler then
+ * runs on the main thread instead of background threads, whose malloc arenas kept 8–10 MiB after
+ * a fill (bench-store +36 instead of +44.5 MiB with a 20 MB index table); CPU per message was
+ * equal within the noise; the cost is a few ms of main-thread compile while the broker warms up.
+ */
+export const serverNodeOptionsDefault = `--max-semi-space-size=${semiSpaceSizeMiBDefault} --no-concurrent-recompilation`;
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+function tokens(text: string | undefined): string[] {
+  return (text ?? "").split(/\s+/).filter((token) => token !== "");
+}
+
+/** Why the flags in the environment cannot be used, or null. */
+export function serverNodeArgsProblem(environment: Environment): string | null {
+  for (const name of ["MQLAB_NODE_OPTIONS", "MQLAB_SERVER_NODE_ARGS"]) {
+    const bad = tokens(environment[name]).find((token) => !token.startsWith("-"));
+    if (bad !== undefined) return `${name}: "${bad}" is not a node flag (flags start with -)`;
+  }
+  return null;
+}
+
+/** Node flags for a server process: MQLAB_NODE_OPTIONS (or the default), then MQLAB_SERVER_NODE_ARGS. */
+export function serverNodeArgs(environment: Environment): string[] {
+  const tuning = environment["MQLAB_NODE_OPTIONS"] ?? serverNodeOptionsDefault;
+  return [...tokens(tuning), ...tokens(environment["MQLAB_SERVER_NODE_ARGS"])];
+}
+
+/** The flags of `wanted` this process was not started with (its execArgv and NODE_OPTIONS). */
+export function missingNodeArgs(wanted: readonly string[], execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+  const present = new Set([...execArgv, ...tokens(nodeOptions)]);
+  return wanted.filter((flag) => !present.has(flag));
+}
