@@ -46,6 +46,9 @@ export class SendMessageProcessor {
 
   constructor(private readonly runtime: BrokerRuntime) {}
 
+  // Stays `async` although only put() waits: dropping the wrapper (two microtask turns per send)
+  // reorders a send's response against other work of the same simulator event, which changed
+  // simulator histories (1m/broker-crash seed 1).
   async process(context: RequestContext, request: RemotingCommand): Promise<RemotingCommand> {
     const header = decodeSendMessageHeader(request);
     const traceFields = TRACE_FIELDS;
