@@ -7,7 +7,7 @@
 // Run: npx node --import tsx chaos/bench/put_cpu_bench.ts [--n N] [--profile DIR] [--top K]
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
   freeBrokerPort, killAll, spawnCli, startNamesrv, waitFor, writeBrokerConf,
@@ -33,6 +33,8 @@ try {
 const args = parsed.values;
 for (const name of ["n", "window", "top"] as const) if (!/^[1-9]\d*$/.test(args[name])) fail(`--${name} must be a positive integer`);
 const total = Number(args.n);
+/** Absolute: the broker runs in the repository root, maybe not where this was started. */
+const profileDir = args.profile === "" ? "" : resolve(args.profile);
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number }
@@ -74,7 +76,7 @@ try {
   const namesrvAddr = `127.0.0.1:${namesrv.port}`;
   const port = await freeBrokerPort();
   const conf = writeBrokerConf(dir, port, { namesrvAddr, flushDiskType: "ASYNC_FLUSH", mapedFileSizeCommitLog: 256 * 1024 * 1024, mapedFileSizeConsumeQueue: 6_000_000 });
-  const nodeOptions: Record<string, string> = args.profile === "" ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-interval=200 --cpu-prof-dir=${args.profile}` };
+  const nodeOptions: Record<string, string> = profileDir === "" ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-interval=200 --cpu-prof-dir=${profileDir}` };
   const broker = spawnCli("mqbroker", ["-c", conf], nodeOptions);
   await waitFor(() => broker.stdout().includes("boot success"), `broker boot (stderr: ${broker.stderr()})`);
   const admin = new AdminClient(env, { namesrvAddr });
@@ -99,7 +101,7 @@ try {
   await broker.exit;
   const result = { messages: measured.count, brokerCpuSeconds: cpuSeconds, brokerCpuUsPerMessage: (cpuSeconds * 1e6) / measured.count, rate: Math.round(measured.rate) };
   console.log(JSON.stringify(result));
-  if (args.profile !== "") for (const line of topSelf(args.profile, Number(args.top), fromUs, toUs)) console.log(line);
+  if (profileDir !== "") for (const line of topSelf(profileDir, Number(args.top), fromUs, toUs)) console.log(line);
 } finally {
   killAll();
   env.close();
