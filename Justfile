@@ -130,6 +130,10 @@ console namesrv="127.0.0.1:9876" port="8080":
 bench-peers *flags="":
     node --import tsx chaos/bench/peers_bench.ts {{flags}}
 
+# the broker's CPU µs per published message (bench-peers' ASYNC_FLUSH publish; load-independent); --profile DIR adds the top functions by self time
+bench-put-cpu *flags="":
+    node --import tsx chaos/bench/put_cpu_bench.ts {{flags}}
+
 # every benchmark, one after the other (each prints its figures, JSON where it has them)
 bench-all:
     just bench-store

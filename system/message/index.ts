@@ -8,9 +8,9 @@ export { messageProperties2String, string2messageProperties, utf8Bytes, utf8Text
 export { readInt32BE, writeInt32BE, readSafeLongBE, writeLongBE } from "./big_endian.ts";
 export { createOffsetMsgId, createOffsetMsgIdFromHostBytes, parseOffsetMsgId } from "./msg_id.ts";
 export {
-  encodeParts, writeRecordAt, encodeMessageRecord, indexKeysOf, TOPIC_BYTES_MAX, PROPERTIES_BYTES_MAX,
+  encodeMessageRecord, indexKeysOf, planRecord, RecordPlan, writePlannedRecordAt, TOPIC_BYTES_MAX, PROPERTIES_BYTES_MAX,
 } from "./message_record.ts";
-export type { MessageExtBrokerInner, MessageExt, EncodedParts } from "./message_record.ts";
+export type { MessageExtBrokerInner, MessageExt } from "./message_record.ts";
 export { decodeMessageRecord, decodeMessageRecords } from "./message_record_decode.ts";
 export { encodeBatch, decodeBatch } from "./batch_codec.ts";
 export { validateTopic } from "./validators.ts";

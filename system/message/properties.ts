@@ -5,9 +5,11 @@
 // pairs with an empty key or an empty value are skipped, the first \x01 splits key from value.
 
 import { Buffer } from "node:buffer";
+import { assert } from "../stdx/assert.ts";
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from "./message_const.ts";
 
 const utf8Decoder = new TextDecoder("utf-8");
+const utf8Encoder = new TextEncoder();
 
 /** Encodes properties as RocketMQ's properties string (with a trailing \x02). */
 export function messageProperties2String(properties: ReadonlyMap<string, string>): string {
@@ -71,6 +73,27 @@ export function utf8Bytes(text: string): Uint8Array {
   const bytes = Buffer.allocUnsafe(sizeBytes);
   bytes.write(text, 0, sizeBytes, "utf8");
   return new Uint8Array(bytes.buffer, bytes.byteOffset, sizeBytes);
+}
+
+/** Bytes of `text` in UTF-8 (a lone surrogate counts 3: it is written as U+FFFD). */
+export function utf8Length(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}
+
+/**
+ * Writes the UTF-8 bytes of `text` (sizeBytes = utf8Length(text)) into target at `at`, the
+ * bytes utf8Bytes would give. ASCII (sizeBytes equals the UTF-16 length only then) is copied
+ * char by char: record topics and property strings are ASCII nearly always, and this needs
+ * no view of the target and no intermediate bytes.
+ */
+export function writeUtf8(target: Uint8Array, at: number, text: string, sizeBytes: number): void {
+  assert(at >= 0 && at + sizeBytes <= target.length, "the text fits in the target");
+  if (sizeBytes === text.length) {
+    for (let index = 0; index < sizeBytes; index++) target[at + index] = text.charCodeAt(index);
+    return;
+  }
+  const { read, written } = utf8Encoder.encodeInto(text, target.subarray(at, at + sizeBytes));
+  assert(read === text.length && written === sizeBytes, "sizeBytes is the text's UTF-8 length");
 }
 
 export function utf8Text(bytes: Uint8Array): string {

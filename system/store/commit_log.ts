@@ -16,15 +16,16 @@
 import type { Env } from "../env/env.ts";
 import { DiskError } from "../env/env.ts";
 import {
-  BLANK_MAGIC_CODE, MessageCodecError, MessageSysFlag, PROPERTIES_BYTES_MAX, TOPIC_BYTES_MAX,
-  createOffsetMsgIdFromHostBytes, encodeParts, indexKeysOf, transactionType, writeRecordAt,
+  BLANK_MAGIC_CODE, MessageCodecError, MessageSysFlag, PROPERTIES_BYTES_MAX, RecordPlan, TOPIC_BYTES_MAX,
+  createOffsetMsgIdFromHostBytes, indexKeysOf, planRecord, transactionType, writePlannedRecordAt,
 } from "../message/index.ts";
-import type { EncodedParts, MessageExtBrokerInner } from "../message/index.ts";
+import type { MessageExtBrokerInner } from "../message/index.ts";
 import { assert } from "../stdx/assert.ts";
 import type { DelayLevelTable, DispatchRequest } from "./dispatch_request.ts";
 import { tagsCodeOf } from "./dispatch_request.ts";
 import type { MappedFile } from "./mapped_file.ts";
 import { MappedFileQueue } from "./mapped_file_queue.ts";
+import { QueueOffsetTable } from "./queue_offset_table.ts";
 import type { AppendMessageResult, PutMessageStatus } from "./status.ts";
 import type { StoreConfig } from "./store_config.ts";
 import { probe } from "../env/probe.ts";
@@ -34,13 +35,14 @@ export const END_FILE_MIN_BLANK_LENGTH = 8;
 /** Appends up to this size are encoded in a reused buffer (larger ones get their own). */
 const RECORD_SCRATCH_SIZE_MAX = 1024 * 1024;
 
+/** Record plans the commit log keeps between appends (a bigger batch gets its own). */
+const PLANS_KEPT_MAX = 64;
+
+type Refusal = { ok: false; status: PutMessageStatus; reason: string };
+
 export type AppendOutcome =
   | { ok: true; requests: DispatchRequest[]; result: AppendMessageResult; endOffset: number }
-  | { ok: false; status: PutMessageStatus; reason: string };
-
-function queueKey(topic: string, queueId: number): string {
-  return `${topic}-${queueId}`;
-}
+  | Refusal;
 
 function writesQueue(sysFlag: number): boolean {
   const type = transactionType(sysFlag);
@@ -49,8 +51,9 @@ function writesQueue(sysFlag: number): boolean {
 
 export class CommitLog {
   readonly queue: MappedFileQueue;
-  /** Next queue offset per "topic-queueId". */
-  private readonly topicQueueTable = new Map<string, number>();
+  /** Next queue offset per topic and queue id. */
+  private readonly queueOffsets = new QueueOffsetTable();
+  private readonly plans: RecordPlan[] = [];
   /** Store timestamp of the newest appended record. */
   lastAppendTimestamp = 0;
   private scratch = new Uint8Array(4096);
@@ -70,15 +73,15 @@ export class CommitLog {
   }
 
   queueOffsetOf(topic: string, queueId: number): number {
-    return this.topicQueueTable.get(queueKey(topic, queueId)) ?? 0;
+    return this.queueOffsets.get(topic, queueId);
   }
 
   setQueueOffset(topic: string, queueId: number, offset: number): void {
-    this.topicQueueTable.set(queueKey(topic, queueId), offset);
+    this.queueOffsets.set(topic, queueId, offset);
   }
 
   removeQueueOffsets(topic: string): void {
-    for (const key of [...this.topicQueueTable.keys()]) if (key.startsWith(`${topic}-`)) this.topicQueueTable.delete(key);
+    this.queueOffsets.removeTopic(topic);
   }
 
   appendMessage(message: MessageExtBrokerInner, storeTimestamp: number): AppendOutcome {
@@ -88,13 +91,13 @@ export class CommitLog {
   /** Appends messages (one or a batch, all in one segment); synchronous and all-or-nothing. */
   appendMessages(messages: readonly MessageExtBrokerInner[], storeTimestamp: number): AppendOutcome {
     assert(messages.length > 0, "append at least one message");
-    const encoded: EncodedParts[] = [];
-    for (const message of messages) {
-      const parts = this.encodeChecked(message);
-      if ("status" in parts) return parts;
-      encoded.push(parts);
+    const plans = this.plansFor(messages.length);
+    let totalBytes = 0;
+    for (let index = 0; index < messages.length; index++) {
+      const refused = this.planChecked(messages[index]!, plans[index]!);
+      if (refused !== undefined) return refused;
+      totalBytes += plans[index]!.totalSize;
     }
-    const totalBytes = encoded.reduce((sum, parts) => sum + parts.totalSize, 0);
     if (totalBytes + END_FILE_MIN_BLANK_LENGTH > this.config.mappedFileSizeCommitLog) {
       return { ok: false, status: "MESSAGE_ILLEGAL", reason: `batch of ${totalBytes} bytes exceeds a commit-log file` };
     }
@@ -103,37 +106,45 @@ export class CommitLog {
     const startOffset = file.fileFromOffset + file.wrotePosition;
     const buffer = this.recordBuffer(totalBytes);
     const requests: DispatchRequest[] = [];
-    const queueOffsets = new Map<string, number>();
+    const queueOffsets = this.queueOffsets;
+    queueOffsets.begin();
+    let msgId = "";
     let at = 0;
     for (let index = 0; index < messages.length; index++) {
       const message = messages[index]!;
-      const parts = encoded[index]!;
-      const key = queueKey(message.topic, message.queueId);
-      const inQueue = writesQueue(parts.sysFlag);
-      const queueOffset = inQueue ? (queueOffsets.get(key) ?? this.topicQueueTable.get(key) ?? 0) : 0;
-      if (inQueue) queueOffsets.set(key, queueOffset + 1);
-      writeRecordAt(buffer, at, message, queueOffset, startOffset + at, storeTimestamp, parts);
+      const plan = plans[index]!;
+      const queueOffset = writesQueue(plan.sysFlag) ? queueOffsets.take(message.topic, message.queueId) : 0;
+      const commitLogOffset = startOffset + at;
+      writePlannedRecordAt(buffer, at, message, queueOffset, commitLogOffset, storeTimestamp, plan);
       requests.push({
-        topic: message.topic, queueId: message.queueId, commitLogOffset: startOffset + at, msgSize: parts.totalSize,
+        topic: message.topic, queueId: message.queueId, commitLogOffset, msgSize: plan.totalSize,
         tagsCode: tagsCodeOf(message.topic, message.properties, storeTimestamp, this.levels), storeTimestamp,
-        consumeQueueOffset: queueOffset, keys: indexKeysOf(message.properties), sysFlag: parts.sysFlag,
+        consumeQueueOffset: queueOffset, keys: indexKeysOf(message.properties), sysFlag: plan.sysFlag,
         preparedTransactionOffset: message.preparedTransactionOffset,
       });
-      at += parts.totalSize;
+      const id = createOffsetMsgIdFromHostBytes(plan.storeHost, commitLogOffset);
+      msgId = index === 0 ? id : `${msgId},${id}`;
+      at += plan.totalSize;
     }
     this.appendDeferred(file, buffer);
-    for (const [key, next] of queueOffsets) this.topicQueueTable.set(key, next);
+    queueOffsets.commit();
     file.lastStoreTimestamp = storeTimestamp;
     this.lastAppendTimestamp = storeTimestamp;
-    const msgIds = requests.map((request, index) => createOffsetMsgIdFromHostBytes(encoded[index]!.storeHost, request.commitLogOffset));
     const first = requests[0]!;
     return {
       ok: true, requests, endOffset: startOffset + totalBytes,
       result: {
-        wroteOffset: startOffset, wroteBytes: totalBytes, msgId: msgIds.join(","), logicsOffset: first.consumeQueueOffset,
+        wroteOffset: startOffset, wroteBytes: totalBytes, msgId, logicsOffset: first.consumeQueueOffset,
         queueOffset: first.consumeQueueOffset, storeTimestamp, msgNum: messages.length,
       },
     };
+  }
+
+  /** Reused plans for the records of one append (appends are synchronous, so never shared). */
+  private plansFor(count: number): RecordPlan[] {
+    while (this.plans.length < Math.min(count, PLANS_KEPT_MAX)) this.plans.push(new RecordPlan());
+    if (count <= this.plans.length) return this.plans;
+    return Array.from({ length: count }, () => new RecordPlan());
   }
 
   /**
@@ -146,28 +157,28 @@ export class CommitLog {
     return this.scratch.subarray(0, sizeBytes);
   }
 
-  private encodeChecked(message: MessageExtBrokerInner): EncodedParts | { ok: false; status: PutMessageStatus; reason: string } {
-    let parts: EncodedParts;
+  /** Sizes one record into `plan`; a refusal when it breaks a limit. */
+  private planChecked(message: MessageExtBrokerInner, plan: RecordPlan): Refusal | undefined {
     try {
-      parts = encodeParts(message);
+      planRecord(message, plan);
     } catch (error) {
       if (!(error instanceof MessageCodecError)) throw error;
       return { ok: false, status: "MESSAGE_ILLEGAL", reason: error.message };
     }
-    if (parts.topic.length > TOPIC_BYTES_MAX) {
-      return { ok: false, status: "MESSAGE_ILLEGAL", reason: `topic of ${parts.topic.length} bytes > ${TOPIC_BYTES_MAX}` };
+    if (plan.topicLength > TOPIC_BYTES_MAX) {
+      return { ok: false, status: "MESSAGE_ILLEGAL", reason: `topic of ${plan.topicLength} bytes > ${TOPIC_BYTES_MAX}` };
     }
-    if (parts.properties.length > PROPERTIES_BYTES_MAX) {
-      return { ok: false, status: "PROPERTIES_SIZE_EXCEEDED", reason: `properties of ${parts.properties.length} bytes > ${PROPERTIES_BYTES_MAX}` };
+    if (plan.propertiesLength > PROPERTIES_BYTES_MAX) {
+      return { ok: false, status: "PROPERTIES_SIZE_EXCEEDED", reason: `properties of ${plan.propertiesLength} bytes > ${PROPERTIES_BYTES_MAX}` };
     }
-    if (parts.totalSize > this.config.maxMessageSize) {
-      return { ok: false, status: "MESSAGE_ILLEGAL", reason: `message of ${parts.totalSize} bytes > maxMessageSize ${this.config.maxMessageSize}` };
+    if (plan.totalSize > this.config.maxMessageSize) {
+      return { ok: false, status: "MESSAGE_ILLEGAL", reason: `message of ${plan.totalSize} bytes > maxMessageSize ${this.config.maxMessageSize}` };
     }
-    return parts;
+    return undefined;
   }
 
   /** The segment to append `totalBytes` to, closing the current one with a BLANK if needed. */
-  private fileWithRoom(totalBytes: number): ReturnType<MappedFileQueue["lastWritable"]> | { ok: false; status: PutMessageStatus; reason: string } {
+  private fileWithRoom(totalBytes: number): ReturnType<MappedFileQueue["lastWritable"]> | Refusal {
     for (let attempt = 0; attempt < 2; attempt++) {
       let file;
       try {
@@ -240,7 +251,7 @@ export class CommitLog {
     for (let index = requests.length - 1; index >= 0; index--) {
       const request = requests[index]!;
       if (request.commitLogOffset < failedFrom) break;
-      if (writesQueue(request.sysFlag)) this.topicQueueTable.set(queueKey(request.topic, request.queueId), request.consumeQueueOffset);
+      if (writesQueue(request.sysFlag)) this.queueOffsets.set(request.topic, request.queueId, request.consumeQueueOffset);
     }
   }
 

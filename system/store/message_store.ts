@@ -57,6 +57,7 @@ export interface PutOptions {
 }
 
 const DISPATCH_RETRY_MS = 1000;
+const NO_OPTIONS: PutOptions = Object.freeze({});
 
 function failed(status: PutMessageStatus, reason: string): PutMessageResult {
   return { status, appendResult: undefined, reason };
@@ -256,22 +257,26 @@ export class DefaultMessageStore {
     return undefined;
   }
 
-  async putMessage(message: MessageExtBrokerInner, options: PutOptions = {}): Promise<PutMessageResult> {
+  /**
+   * Not `async` itself (nor putMessages): the refusal and the append are synchronous, and an
+   * async wrapper around finishPut's promise cost a promise and two microtask turns per put.
+   */
+  putMessage(message: MessageExtBrokerInner, options: PutOptions = NO_OPTIONS): Promise<PutMessageResult> {
     const refused = this.refusal();
-    if (refused !== undefined) return refused;
+    if (refused !== undefined) return Promise.resolve(refused);
     return this.finishPut(this.commitLog.appendMessage(message, this.env.clock.nowMs()), message, options);
   }
 
   /** A batch: same topic and queue, no delay level, not transactional [CommitLog.putMessages]. */
-  async putMessages(messages: readonly MessageExtBrokerInner[], options: PutOptions = {}): Promise<PutMessageResult> {
+  putMessages(messages: readonly MessageExtBrokerInner[], options: PutOptions = NO_OPTIONS): Promise<PutMessageResult> {
     const refused = this.refusal();
-    if (refused !== undefined) return refused;
+    if (refused !== undefined) return Promise.resolve(refused);
     const first = messages[0];
-    if (first === undefined) return failed("MESSAGE_ILLEGAL", "empty batch");
+    if (first === undefined) return Promise.resolve(failed("MESSAGE_ILLEGAL", "empty batch"));
     for (const message of messages) {
-      if (message.topic !== first.topic || message.queueId !== first.queueId) return failed("MESSAGE_ILLEGAL", "batch spans queues");
-      if (transactionType(message.sysFlag) !== MessageSysFlag.TRANSACTION_NOT_TYPE) return failed("MESSAGE_ILLEGAL", "transactional batch");
-      if (Number(message.properties.get(MessageConst.DELAY_TIME_LEVEL) ?? "0") > 0) return failed("MESSAGE_ILLEGAL", "delayed batch");
+      if (message.topic !== first.topic || message.queueId !== first.queueId) return Promise.resolve(failed("MESSAGE_ILLEGAL", "batch spans queues"));
+      if (transactionType(message.sysFlag) !== MessageSysFlag.TRANSACTION_NOT_TYPE) return Promise.resolve(failed("MESSAGE_ILLEGAL", "transactional batch"));
+      if (Number(message.properties.get(MessageConst.DELAY_TIME_LEVEL) ?? "0") > 0) return Promise.resolve(failed("MESSAGE_ILLEGAL", "delayed batch"));
     }
     return this.finishPut(this.commitLog.appendMessages(messages, this.env.clock.nowMs()), first, options);
   }

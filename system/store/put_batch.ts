@@ -28,7 +28,8 @@ export class PutBatch {
   failedFrom = Number.POSITIVE_INFINITY;
   failureReason = "";
   readonly done: Promise<void>;
-  resolve: () => void = () => undefined;
+  /** Set by the promise executor, which runs before the constructor returns. */
+  resolve!: () => void;
 
   constructor() {
     this.done = new Promise((resolve) => {

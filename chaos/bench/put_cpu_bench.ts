@@ -1,0 +1,109 @@
+// `just bench-put-cpu`: the broker's CPU cost per published message, the figure that does not
+// depend on how busy the machine is. A real mqnamesrv and mqbroker (ASYNC_FLUSH, 1 KiB bodies,
+// a window of 256 sends in flight from this process's Producer, as bench-peers publishes);
+// the broker's user+system CPU from /proc/<pid>/stat over the measured sends, divided by the
+// messages. With --profile DIR the broker runs with --cpu-prof (written at its graceful exit)
+// and the top functions by self time during the measured sends are printed.
+// Run: npx node --import tsx chaos/bench/put_cpu_bench.ts [--n N] [--profile DIR] [--top K]
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  freeBrokerPort, killAll, spawnCli, startNamesrv, waitFor, writeBrokerConf,
+} from "../../system/cli/testing/processes.ts";
+import { AdminClient, Producer } from "../../system/client/index.ts";
+import { createRealEnv } from "../../system/env/real/index.ts";
+import { processCpuSeconds, runWindow } from "./peers/drivers.ts";
+
+function fail(message: string): never {
+  console.error(`bench-put-cpu: ${message}`);
+  process.exit(2);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({ options: {
+    n: { type: "string", default: "100000" }, window: { type: "string", default: "256" },
+    profile: { type: "string", default: "" }, top: { type: "string", default: "30" },
+  } });
+} catch (error) {
+  fail((error as Error).message);
+}
+const args = parsed.values;
+for (const name of ["n", "window", "top"] as const) if (!/^[1-9]\d*$/.test(args[name])) fail(`--${name} must be a positive integer`);
+const total = Number(args.n);
+/** Absolute: the broker runs in the repository root, maybe not where this was started. */
+const profileDir = args.profile === "" ? "" : resolve(args.profile);
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
+interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number }
+
+/** Monotonic µs, the clock V8 stamps profile samples with (CLOCK_MONOTONIC on Linux). */
+function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/**
+ * Top functions by self time in the broker's main-thread profile in dir (the biggest one; the
+ * tsx loader thread writes a small one), as a share of the busy (non-idle) samples.
+ */
+function topSelf(dir: string, count: number, fromUs: number, toUs: number): string[] {
+  const files = readdirSync(dir).filter((name) => name.endsWith(".cpuprofile"));
+  const file = files.sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0];
+  if (file === undefined) return ["(no profile written)"];
+  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<string, number>();
+  let atUs = profile.startTime;
+  for (let index = 0; index < profile.samples.length; index++) {
+    atUs += profile.timeDeltas[index]!;
+    if (atUs < fromUs || atUs > toUs) continue;
+    const frame = byId.get(profile.samples[index]!)!.callFrame;
+    const key = `${frame.functionName || "(anonymous)"} ${frame.url.split("/").at(-1) ?? ""}:${frame.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + 1);
+  }
+  self.delete("(idle) :0");
+  const sampleCount = [...self.values()].reduce((sum, hits) => sum + hits, 0);
+  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, count)
+    .map(([key, hits]) => `${((100 * hits) / sampleCount).toFixed(2).padStart(6)} % of busy  ${key}`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "mqlab-put-cpu-"));
+const env = createRealEnv({ nodeName: "put-cpu-bench", logLevel: "warn" });
+try {
+  const namesrv = await startNamesrv(dir);
+  const namesrvAddr = `127.0.0.1:${namesrv.port}`;
+  const port = await freeBrokerPort();
+  const conf = writeBrokerConf(dir, port, { namesrvAddr, flushDiskType: "ASYNC_FLUSH", mapedFileSizeCommitLog: 256 * 1024 * 1024, mapedFileSizeConsumeQueue: 6_000_000 });
+  const nodeOptions: Record<string, string> = profileDir === "" ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-interval=200 --cpu-prof-dir=${profileDir}` };
+  const broker = spawnCli("mqbroker", ["-c", conf], nodeOptions);
+  await waitFor(() => broker.stdout().includes("boot success"), `broker boot (stderr: ${broker.stderr()})`);
+  const admin = new AdminClient(env, { namesrvAddr });
+  admin.start();
+  await admin.createTopic({ topic: "BenchPub", clusterName: "DefaultCluster", readQueueNums: 4, writeQueueNums: 4 });
+  admin.shutdown();
+  const producer = new Producer(env, { namesrvAddr, producerGroup: "BenchProducer" });
+  await producer.start();
+  const payload = new Uint8Array(1024);
+  for (let index = 0; index < payload.length; index++) payload[index] = (index * 31 + 7) & 0xff;
+  const send = (): Promise<unknown> => producer.send({ topic: "BenchPub", body: payload });
+  await runWindow(10_000, Number(args.window), 60, send);
+  const pid = broker.child.pid;
+  const cpuBefore = processCpuSeconds(pid);
+  console.error(`measuring (broker pid ${pid})`);
+  const fromUs = monotonicUs();
+  const measured = await runWindow(total, Number(args.window), 300, send);
+  const toUs = monotonicUs();
+  const cpuSeconds = processCpuSeconds(pid) - cpuBefore;
+  await producer.shutdown();
+  broker.child.kill("SIGTERM");
+  await broker.exit;
+  const result = { messages: measured.count, brokerCpuSeconds: cpuSeconds, brokerCpuUsPerMessage: (cpuSeconds * 1e6) / measured.count, rate: Math.round(measured.rate) };
+  console.log(JSON.stringify(result));
+  if (profileDir !== "") for (const line of topSelf(profileDir, Number(args.top), fromUs, toUs)) console.log(line);
+} finally {
+  killAll();
+  env.close();
+  rmSync(dir, { recursive: true, force: true });
+}
