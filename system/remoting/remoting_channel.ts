@@ -66,6 +66,8 @@ export interface ChannelDeps {
   readonly requestTableMax: number;
   /** Code-probe sink (the node's Env). */
   readonly probes?: ProbeSink | undefined;
+  /** Header encoding of the requests this end sends; undefined: each request's own. */
+  readonly requestSerializeType?: SerializeType | undefined;
 }
 
 interface PendingRequest {
@@ -121,7 +123,9 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
     }
     let opaque = this.deps.opaques.next();
     while (this.pending.has(opaque)) opaque = this.deps.opaques.next();
-    const frame = encodeFramePooled(request, opaque, request.flag & ~(FLAG_RESPONSE | FLAG_ONEWAY));
+    const frame = encodeFramePooled(
+      request, opaque, request.flag & ~(FLAG_RESPONSE | FLAG_ONEWAY), this.deps.requestSerializeType ?? request.serializeType,
+    );
     if (frame.length > this.deps.frameSizeMax) {
       return Promise.reject(this.tooLarge(frame.length));
     }
@@ -144,7 +148,9 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
 
   invokeOneway(request: RemotingCommand): void {
     const opaque = this.deps.opaques.next();
-    const frame = encodeFramePooled(request, opaque, (request.flag | FLAG_ONEWAY) & ~FLAG_RESPONSE);
+    const frame = encodeFramePooled(
+      request, opaque, (request.flag | FLAG_ONEWAY) & ~FLAG_RESPONSE, this.deps.requestSerializeType ?? request.serializeType,
+    );
     if (frame.length > this.deps.frameSizeMax) throw this.tooLarge(frame.length);
     if (!this.connection.write(frame)) {
       throw new RemotingSendRequestError(this.remoteAddress, "connection is closed");
