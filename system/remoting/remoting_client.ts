@@ -168,6 +168,7 @@ export class RemotingClient {
       throw new RemotingSendRequestError(addr, "remoting client shut down while connecting");
     }
     const channel = new ConnectionChannel(this.nextChannelId++, connection, {
+      clock: this.env.clock,
       timers: this.env.timers,
       log: this.log,
       opaques: this.opaques,
