@@ -2,6 +2,8 @@
 // NATS JetStream and Redis Streams (appendfsync everysec and always) on this machine, all driven
 // from this one Node process with the same budget: 1 KiB payloads, a window of 256 publishes in
 // flight, sequential publishes (p50/p99), then a 200k backlog drained (pull, and push for mqlab).
+// mqlab-async runs its clients with JSON headers (RocketMQ 4.x's default), mqlab-async-rocketmq
+// the same with the binary ROCKETMQ headers (client option serializeType).
 // Servers are installed with apt-get when missing, run on loopback ports with fresh data dirs
 // and stopped afterwards. Prints one Markdown table with mqlab/peer ratios, then the JSON.
 // Run: npx node --import tsx chaos/bench/peers_bench.ts [--peers nats,redis-everysec,...] [--n N]
@@ -14,7 +16,7 @@ import { benchNats, benchRedis } from "./peers/peers.ts";
 import type { BenchConfig } from "./peers/peers.ts";
 import { renderTable } from "./peers/report.ts";
 
-const ALL_PEERS = ["mqlab-async", "mqlab-sync", "nats", "redis-everysec", "redis-always"];
+const ALL_PEERS = ["mqlab-async", "mqlab-async-rocketmq", "mqlab-sync", "nats", "redis-everysec", "redis-always"];
 
 function fail(message: string): never {
   console.error(`bench-peers: ${message}`);
@@ -67,6 +69,7 @@ try {
   for (const peer of runnable) {
     console.error(`${peer}:`);
     if (peer === "mqlab-async") figures.push(...await benchMqlab(env, config, "ASYNC_FLUSH"));
+    else if (peer === "mqlab-async-rocketmq") figures.push(...await benchMqlab(env, config, "ASYNC_FLUSH", "ROCKETMQ"));
     else if (peer === "mqlab-sync") figures.push(...await benchMqlab(env, config, "SYNC_FLUSH"));
     else if (peer === "nats") figures.push(...await benchNats(config));
     else if (peer === "redis-everysec") figures.push(...await benchRedis(config, "everysec"));

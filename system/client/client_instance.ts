@@ -14,7 +14,7 @@ import { decodeHeader } from "../protocol/header_codec.ts";
 import { GetConsumerRunningInfoRequestHeader, NotifyConsumerIdsChangedRequestHeader } from "../protocol/headers.ts";
 import { RemotingClient } from "../remoting/remoting_client.ts";
 import { AclClientRpcHook } from "../acl/acl_client_hook.ts";
-import { createResponse } from "../remoting/remoting_command.ts";
+import { createResponse, SerializeType } from "../remoting/remoting_command.ts";
 import { RequestCode } from "../remoting/request_code.ts";
 import { ResponseCode } from "../remoting/response_code.ts";
 import { assert } from "../stdx/assert.ts";
@@ -80,7 +80,7 @@ export class ClientInstance {
   ) {
     this.log = env.log.child({ component: "client", clientId });
     this.aclHook = config.credentials === undefined ? undefined : new AclClientRpcHook(config.credentials);
-    const remoting = new RemotingClient(env, { connectTimeoutMs: config.connectTimeoutMs, name: "client-remoting", ...(this.aclHook === undefined ? {} : { rpcHook: this.aclHook }) });
+    const remoting = new RemotingClient(env, { connectTimeoutMs: config.connectTimeoutMs, name: "client-remoting", serializeType: SerializeType[config.serializeType], ...(this.aclHook === undefined ? {} : { rpcHook: this.aclHook }) });
     this.api = new MQClientAPI(remoting, config.namesrvAddrs, this.log, env.random.intBetween(0, 0x7fff));
     this.routes = new RouteTables({
       api: this.api, config, random: env.random, log: this.log,

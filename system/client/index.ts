@@ -1,6 +1,7 @@
 // Public API of the clients as the lab uses them: Producer, TransactionProducer, PushConsumer,
 // PullConsumer, AdminClient, and the route and instance views the workload records.
 export type { Message, ClientMessageExt } from "./message.ts";
+export type { ClientSerializeType } from "./client_config.ts";
 export { clientInstancesOf } from "./client_instance.ts";
 export { publishQueuesOf, subscribeQueuesOf } from "./route_data.ts";
 

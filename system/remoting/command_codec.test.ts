@@ -120,3 +120,15 @@ test("a __proto__ extFields key stays an ordinary string entry", () => {
   assert.equal(Object.getPrototypeOf(command.extFields), Object.prototype);
   assert.deepStrictEqual(Object.entries(command.extFields), [["__proto__", "x"]]);
 });
+
+test("ROCKETMQ header: ASCII and non-ASCII fields side by side, one-byte keys, __proto__, long values", () => {
+  const extFields: Record<string, string> = { a: "x", é: "ü", b: "中文 and ascii", k: "v".repeat(300), z: "" };
+  Object.defineProperty(extFields, "__proto__", { value: "own", enumerable: true, writable: true, configurable: true });
+  const command = createRequest(310, extFields, utf8("body"), { serializeType: SerializeType.ROCKETMQ, remark: "ré" + "m".repeat(200) });
+  command.opaque = 0x7fffffff;
+  command.flag = -1;
+  const decoded = roundTrip(command);
+  assert.deepStrictEqual(decoded, command);
+  assert.equal(Object.getPrototypeOf(decoded.extFields), Object.prototype, "__proto__ stays an own field");
+  assert.equal(decoded.extFields["__proto__"], "own");
+});

@@ -5,7 +5,14 @@
 // Invariants: the pending-request table never exceeds requestTableMax; every pending request
 // settles exactly once (response, timeout, or the connection closing — which fails all of them
 // at once); a decode error closes the connection; timeouts use the Env's timers only.
-import type { Connection, Log, Timers } from "../env/env.ts";
+// Timeouts: one timer per channel, armed for the earliest pending deadline (a deadline heap),
+// instead of one per request. It is re-armed only when a new request's deadline is earlier
+// than the armed one; when it fires, every request whose deadline has come fails (earliest
+// first, ties in send order) and it is armed again for the next deadline. A request that is
+// answered leaves the heap without touching the timer, so a healthy channel sees about one
+// timer per timeout period instead of one per request, and each request still times out at
+// its own deadline (send time + timeoutMs).
+import type { Clock, Connection, Log, TimerHandle, Timers } from "../env/env.ts";
 import { assert } from "../stdx/assert.ts";
 import { encodeFramePooled } from "./command_codec.ts";
 import { FrameDecoder } from "./frame_decoder.ts";
@@ -20,6 +27,7 @@ import {
 } from "./remoting_errors.ts";
 import { requestCodeName } from "./request_code.ts";
 import { probe, type ProbeSink } from "../env/probe.ts";
+import { DeadlineHeap } from "./deadline_heap.ts";
 
 /** The public face of a connection: what processors and callers may use. */
 export interface RemotingChannel {
@@ -58,6 +66,7 @@ export class OpaqueCounter {
 }
 
 export interface ChannelDeps {
+  readonly clock: Clock;
   readonly timers: Timers;
   readonly log: Log;
   readonly opaques: OpaqueCounter;
@@ -66,19 +75,30 @@ export interface ChannelDeps {
   readonly requestTableMax: number;
   /** Code-probe sink (the node's Env). */
   readonly probes?: ProbeSink | undefined;
+  /** Header encoding of the requests this end sends; undefined: each request's own. */
+  readonly requestSerializeType?: SerializeType | undefined;
 }
 
 interface PendingRequest {
+  readonly opaque: number;
   readonly code: number;
+  readonly timeoutMs: number;
+  readonly deadlineMs: number;
+  readonly seq: number;
+  heapIndex: number;
   readonly resolve: (response: RemotingCommand) => void;
   readonly reject: (error: Error) => void;
-  readonly timer: ReturnType<Timers["setTimeout"]>;
 }
 
 export class ConnectionChannel implements RemotingChannel, ResponseSink {
   readonly remoteAddress: string;
   readonly localAddress: string;
   private readonly pending = new Map<number, PendingRequest>();
+  private readonly deadlines = new DeadlineHeap<PendingRequest>();
+  private pendingSeqNext = 0;
+  /** The one timeout timer, armed for `armedDeadlineMs`. */
+  private timeoutTimer: TimerHandle | undefined;
+  private armedDeadlineMs = Infinity;
   private readonly decoder: FrameDecoder;
   private readonly closeListeners: ((reason: Error | undefined) => void)[] = [];
   private isClosed = false;
@@ -121,30 +141,65 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
     }
     let opaque = this.deps.opaques.next();
     while (this.pending.has(opaque)) opaque = this.deps.opaques.next();
-    const frame = encodeFramePooled(request, opaque, request.flag & ~(FLAG_RESPONSE | FLAG_ONEWAY));
+    const frame = encodeFramePooled(
+      request, opaque, request.flag & ~(FLAG_RESPONSE | FLAG_ONEWAY), this.deps.requestSerializeType ?? request.serializeType,
+    );
     if (frame.length > this.deps.frameSizeMax) {
       return Promise.reject(this.tooLarge(frame.length));
     }
     return new Promise<RemotingCommand>((resolve, reject) => {
-      const timer = this.deps.timers.setTimeout(() => {
-        if (!this.pending.delete(opaque)) return;
-        probe(this.deps, "remoting.request.timeout");
-        const detail = `${requestCodeName(request.code)} opaque ${opaque}`;
-        reject(new RemotingTimeoutError(this.remoteAddress, timeoutMs, detail));
-      }, timeoutMs);
-      this.pending.set(opaque, { code: request.code, resolve, reject, timer });
+      const pending: PendingRequest = {
+        opaque, code: request.code, timeoutMs, deadlineMs: this.deps.clock.monotonicMs() + timeoutMs,
+        seq: this.pendingSeqNext++, heapIndex: -1, resolve, reject,
+      };
+      this.pending.set(opaque, pending);
+      this.deadlines.push(pending);
+      if (pending.deadlineMs < this.armedDeadlineMs) this.armTimeout(pending.deadlineMs);
       if (!this.connection.write(frame)) {
-        this.pending.delete(opaque);
-        this.deps.timers.clear(timer);
+        this.settle(pending);
         probe(this.deps, "remoting.request.write-closed");
         reject(new RemotingSendRequestError(this.remoteAddress, "connection closed before the write"));
       }
     });
   }
 
+  /** Takes a pending request out of the table and the deadline heap (the timer stays armed). */
+  private settle(pending: PendingRequest): void {
+    this.pending.delete(pending.opaque);
+    this.deadlines.remove(pending);
+  }
+
+  private armTimeout(deadlineMs: number): void {
+    this.deps.timers.clear(this.timeoutTimer);
+    this.armedDeadlineMs = deadlineMs;
+    this.timeoutTimer = this.deps.timers.setTimeout(this.onTimeoutTimer, deadlineMs - this.deps.clock.monotonicMs());
+  }
+
+  /** Fails every request whose deadline has come, then re-arms for the next deadline. */
+  private readonly onTimeoutTimer = (): void => {
+    this.timeoutTimer = undefined;
+    this.armedDeadlineMs = Infinity;
+    const nowMs = this.deps.clock.monotonicMs();
+    const due: PendingRequest[] = [];
+    for (let pending = this.deadlines.popDue(nowMs); pending !== undefined; pending = this.deadlines.popDue(nowMs)) {
+      this.pending.delete(pending.opaque);
+      due.push(pending);
+    }
+    const next = this.deadlines.peek();
+    if (next !== undefined) this.armTimeout(next.deadlineMs);
+    for (const pending of due) {
+      assert(pending.deadlineMs <= nowMs, "a request timed out before its deadline");
+      probe(this.deps, "remoting.request.timeout");
+      const detail = `${requestCodeName(pending.code)} opaque ${pending.opaque}`;
+      pending.reject(new RemotingTimeoutError(this.remoteAddress, pending.timeoutMs, detail));
+    }
+  };
+
   invokeOneway(request: RemotingCommand): void {
     const opaque = this.deps.opaques.next();
-    const frame = encodeFramePooled(request, opaque, (request.flag | FLAG_ONEWAY) & ~FLAG_RESPONSE);
+    const frame = encodeFramePooled(
+      request, opaque, (request.flag | FLAG_ONEWAY) & ~FLAG_RESPONSE, this.deps.requestSerializeType ?? request.serializeType,
+    );
     if (frame.length > this.deps.frameSizeMax) throw this.tooLarge(frame.length);
     if (!this.connection.write(frame)) {
       throw new RemotingSendRequestError(this.remoteAddress, "connection is closed");
@@ -210,8 +265,7 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
       });
       return;
     }
-    this.pending.delete(command.opaque);
-    this.deps.timers.clear(pending.timer);
+    this.settle(pending);
     pending.resolve(command);
   }
 
@@ -225,9 +279,10 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
     const all = [...this.pending.values()];
     if (all.length > 0) probe(this.deps, "remoting.request.closed-pending");
     this.pending.clear();
-    for (const request of all) {
-      this.deps.timers.clear(request.timer);
-      request.reject(error);
-    }
+    this.deadlines.drain();
+    this.deps.timers.clear(this.timeoutTimer);
+    this.timeoutTimer = undefined;
+    this.armedDeadlineMs = Infinity;
+    for (const request of all) request.reject(error);
   }
 }

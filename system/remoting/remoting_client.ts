@@ -10,7 +10,7 @@ import { assert } from "../stdx/assert.ts";
 import { FRAME_SIZE_MAX_DEFAULT } from "./frame_decoder.ts";
 import { ConnectionChannel, OpaqueCounter } from "./remoting_channel.ts";
 import type { RemotingChannel } from "./remoting_channel.ts";
-import type { RemotingCommand } from "./remoting_command.ts";
+import type { RemotingCommand, SerializeType } from "./remoting_command.ts";
 import { RemotingConnectError, RemotingSendRequestError, RemotingTimeoutError } from "./remoting_errors.ts";
 import { requestCodeName } from "./request_code.ts";
 import { RequestDispatcher } from "./request_dispatcher.ts";
@@ -30,6 +30,12 @@ export interface RemotingClientOptions {
   name?: string;
   /** Called on every outgoing request before it is written (RocketMQ's client RPCHook: ACL signing). */
   rpcHook?: ClientRpcHook;
+  /**
+   * Header encoding of every request this client sends (RocketMQ's `rocketmq.serialize.type`,
+   * RemotingCommand.serializeTypeConfigInThisServer); undefined: each request's own (JSON unless
+   * built otherwise). Servers answer in the request's type.
+   */
+  serializeType?: SerializeType;
 }
 
 /** RocketMQ's RPCHook.doBeforeRequest on the client side; may add extFields to the request. */
@@ -62,6 +68,7 @@ export class RemotingClient {
   private nextChannelId = 1;
   private isShutdown = false;
   private readonly rpcHook: ClientRpcHook | undefined;
+  private readonly serializeType: SerializeType | undefined;
 
   constructor(
     private readonly env: Env,
@@ -69,6 +76,7 @@ export class RemotingClient {
   ) {
     this.log = env.log.child({ component: options.name ?? "remoting-client" });
     this.rpcHook = options.rpcHook;
+    this.serializeType = options.serializeType;
     this.dispatcher = new RequestDispatcher(this.log);
     this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS_DEFAULT;
     this.frameSizeMax = options.frameSizeMax ?? FRAME_SIZE_MAX_DEFAULT;
@@ -160,6 +168,7 @@ export class RemotingClient {
       throw new RemotingSendRequestError(addr, "remoting client shut down while connecting");
     }
     const channel = new ConnectionChannel(this.nextChannelId++, connection, {
+      clock: this.env.clock,
       timers: this.env.timers,
       log: this.log,
       opaques: this.opaques,
@@ -167,6 +176,7 @@ export class RemotingClient {
       frameSizeMax: this.frameSizeMax,
       requestTableMax: this.requestTableMax,
       probes: this.env.probes,
+      requestSerializeType: this.serializeType,
     });
     channel.onClose((reason) => {
       if (this.connected.get(addr) === channel) this.connected.delete(addr);

@@ -52,6 +52,28 @@ test("request/response matches by opaque and echoes header and body", async () =
   assert.equal(client.addresses().length, 1, "one connection per address");
 });
 
+test("a client's serializeType stamps every request; the server answers in kind", async () => {
+  const seen: SerializeType[] = [];
+  server.registerProcessor(2, (_context, request) => {
+    seen.push(request.serializeType);
+    return createResponse(request, 0, "ok", { echo: request.extFields["value"] ?? "" });
+  });
+  const binary = new RemotingClient(env, { connectTimeoutMs: 1000, serializeType: SerializeType.ROCKETMQ });
+  try {
+    const response = await binary.invokeSync(addr, createRequest(2, { value: "v" }), 2000);
+    await binary.invokeOneway(addr, createRequest(2, { value: "oneway" }));
+    // Same connection, so the oneway request has been handled once this answer is back.
+    await binary.invokeSync(addr, createRequest(2, { value: "after" }), 2000);
+    await client.invokeSync(addr, createRequest(2, { value: "json" }), 2000);
+    assert.equal(response.serializeType, SerializeType.ROCKETMQ);
+    assert.equal(response.extFields["echo"], "v");
+    assert.equal(response.remark, "ok");
+    assert.deepEqual(seen, [SerializeType.ROCKETMQ, SerializeType.ROCKETMQ, SerializeType.ROCKETMQ, SerializeType.JSON]);
+  } finally {
+    binary.shutdown();
+  }
+});
+
 test("responses use the request's serialize type", async () => {
   const request = createRequest(1, { value: "bin" }, undefined, { serializeType: SerializeType.ROCKETMQ });
   const response = await client.invokeSync(addr, request, 2000);

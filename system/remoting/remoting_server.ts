@@ -78,6 +78,7 @@ export class RemotingServer {
         return;
       }
       const channel = new ConnectionChannel(this.nextChannelId++, connection, {
+        clock: this.env.clock,
         timers: this.env.timers,
         log: this.log,
         opaques: this.opaques,

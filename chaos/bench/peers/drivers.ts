@@ -13,6 +13,10 @@ export interface Figure {
   p99Ms: number;
   serverCpuPct: number;
   serverRssMiB: number;
+  /** Server process CPU (user + system) per message, µs: what load on other cores changes least. */
+  serverCpuUsPerMsg: number;
+  /** This process's CPU per message, µs: the client library's cost (plus the driver's). */
+  clientCpuUsPerMsg: number;
 }
 
 export type Issue = (index: number) => Promise<unknown>;
@@ -104,11 +108,19 @@ export function processRssMiB(pid: number | undefined): number {
 /** Runs one measurement and adds the server's CPU share and RSS. */
 export async function measure(peer: string, mode: string, serverPid: number | undefined, run: () => Promise<Measured>): Promise<Figure> {
   const cpuBefore = processCpuSeconds(serverPid);
+  const clientBefore = process.cpuUsage();
   const wallBefore = performance.now();
   const measured = await run();
   const wallSeconds = (performance.now() - wallBefore) / 1000;
-  const serverCpuPct = (100 * (processCpuSeconds(serverPid) - cpuBefore)) / wallSeconds;
-  const figure = { peer, mode, ...measured, serverCpuPct, serverRssMiB: processRssMiB(serverPid) };
-  console.error(`  ${peer} ${mode}: ${Math.round(figure.rate)} msgs/s p50 ${figure.p50Ms.toFixed(3)} ms p99 ${figure.p99Ms.toFixed(3)} ms n ${figure.count} srv CPU ${Math.round(serverCpuPct)}%`);
+  const clientCpu = process.cpuUsage(clientBefore);
+  const serverCpuSeconds = processCpuSeconds(serverPid) - cpuBefore;
+  const serverCpuPct = (100 * serverCpuSeconds) / wallSeconds;
+  const perMessage = (us: number): number => (measured.count > 0 ? us / measured.count : NaN);
+  const figure = {
+    peer, mode, ...measured, serverCpuPct, serverRssMiB: processRssMiB(serverPid),
+    serverCpuUsPerMsg: perMessage(serverCpuSeconds * 1e6), clientCpuUsPerMsg: perMessage(clientCpu.user + clientCpu.system),
+  };
+  console.error(`  ${peer} ${mode}: ${Math.round(figure.rate)} msgs/s p50 ${figure.p50Ms.toFixed(3)} ms p99 ${figure.p99Ms.toFixed(3)} ms n ${figure.count} srv CPU ${Math.round(serverCpuPct)}%` +
+    ` CPU µs/msg srv ${figure.serverCpuUsPerMsg.toFixed(1)} client ${figure.clientCpuUsPerMsg.toFixed(1)}`);
   return figure;
 }

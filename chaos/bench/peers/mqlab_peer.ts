@@ -1,12 +1,14 @@
 // mqlab in the side-by-side benchmark: a real mqnamesrv and mqbroker process (the flush mode
 // given), driven by this process's own Producer (window and sequential sends) and drained by a
-// PullConsumer (one pull of 32 in flight per queue) and by a PushConsumer.
+// PullConsumer (one pull of 32 in flight per queue) and by a PushConsumer. Every client uses the
+// header encoding given (JSON as RocketMQ 4.x's default, or the binary ROCKETMQ one).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeBrokerPort, killAll, startBroker, startNamesrv, writeBrokerConf } from "../../../system/cli/testing/processes.ts";
 import { AdminClient, PullConsumer, PushConsumer, Producer } from "../../../system/client/index.ts";
 import type { Env } from "../../../system/env/index.ts";
+import type { ClientSerializeType } from "../../../system/client/index.ts";
 import { measure, runSequential, runWindow } from "./drivers.ts";
 import type { Figure, Measured } from "./drivers.ts";
 import type { BenchConfig } from "./peers.ts";
@@ -25,8 +27,10 @@ async function createTopics(env: Env, namesrvAddr: string): Promise<void> {
   }
 }
 
-export async function benchMqlab(env: Env, config: BenchConfig, flushDiskType: "ASYNC_FLUSH" | "SYNC_FLUSH"): Promise<Figure[]> {
-  const peer = `mqlab-${flushDiskType === "ASYNC_FLUSH" ? "async" : "sync"}`;
+export async function benchMqlab(
+  env: Env, config: BenchConfig, flushDiskType: "ASYNC_FLUSH" | "SYNC_FLUSH", serializeType: ClientSerializeType = "JSON",
+): Promise<Figure[]> {
+  const peer = `mqlab-${flushDiskType === "ASYNC_FLUSH" ? "async" : "sync"}${serializeType === "JSON" ? "" : "-rocketmq"}`;
   const dir = mkdtempSync(join(tmpdir(), "mqlab-peer-bench-"));
   const figures: Figure[] = [];
   try {
@@ -36,7 +40,7 @@ export async function benchMqlab(env: Env, config: BenchConfig, flushDiskType: "
     const broker = await startBroker(writeBrokerConf(dir, port, { namesrvAddr, flushDiskType, mapedFileSizeCommitLog: 256 * 1024 * 1024, mapedFileSizeConsumeQueue: 6_000_000 }));
     const pid = broker.child.pid;
     await createTopics(env, namesrvAddr);
-    const producer = new Producer(env, { namesrvAddr, producerGroup: "BenchProducer" });
+    const producer = new Producer(env, { namesrvAddr, producerGroup: "BenchProducer", serializeType });
     await producer.start();
     const send = (topic: string) => () => producer.send({ topic, body: config.payload });
     await runWindow(5000, config.window, config.maxSeconds, send("BenchWarm"));
@@ -45,8 +49,8 @@ export async function benchMqlab(env: Env, config: BenchConfig, flushDiskType: "
     const fill = await measure(peer, "fill", pid, () => runWindow(config.backlog, config.window, config.fillMaxSeconds, send("BenchBacklog")));
     figures.push(fill);
     await producer.shutdown();
-    figures.push(await measure(peer, "drain-pull", pid, () => pullDrain(env, namesrvAddr, fill.count, config.maxSeconds)));
-    figures.push(await measure(peer, "drain-push", pid, () => pushDrain(env, namesrvAddr, fill.count, config.maxSeconds)));
+    figures.push(await measure(peer, "drain-pull", pid, () => pullDrain(env, namesrvAddr, serializeType, fill.count, config.maxSeconds)));
+    figures.push(await measure(peer, "drain-push", pid, () => pushDrain(env, namesrvAddr, serializeType, fill.count, config.maxSeconds)));
   } finally {
     killAll();
     rmSync(dir, { recursive: true, force: true });
@@ -54,8 +58,8 @@ export async function benchMqlab(env: Env, config: BenchConfig, flushDiskType: "
   return figures;
 }
 
-async function pullDrain(env: Env, namesrvAddr: string, total: number, maxSeconds: number): Promise<Measured> {
-  const consumer = new PullConsumer(env, { namesrvAddr, consumerGroup: "BenchPull" });
+async function pullDrain(env: Env, namesrvAddr: string, serializeType: ClientSerializeType, total: number, maxSeconds: number): Promise<Measured> {
+  const consumer = new PullConsumer(env, { namesrvAddr, consumerGroup: "BenchPull", serializeType });
   await consumer.start();
   const queues = await consumer.fetchSubscribeMessageQueues("BenchBacklog");
   const started = performance.now();
@@ -74,8 +78,10 @@ async function pullDrain(env: Env, namesrvAddr: string, total: number, maxSecond
   return { count, seconds, rate: count / seconds, p50Ms: NaN, p99Ms: NaN };
 }
 
-async function pushDrain(env: Env, namesrvAddr: string, total: number, maxSeconds: number): Promise<Measured> {
-  const consumer = new PushConsumer(env, { namesrvAddr, consumerGroup: "BenchPush", consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET", heartbeatFirstDelayMs: 100 });
+async function pushDrain(env: Env, namesrvAddr: string, serializeType: ClientSerializeType, total: number, maxSeconds: number): Promise<Measured> {
+  const consumer = new PushConsumer(env, {
+    namesrvAddr, consumerGroup: "BenchPush", consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET", heartbeatFirstDelayMs: 100, serializeType,
+  });
   consumer.subscribe("BenchBacklog", "*");
   let count = 0;
   let done: (() => void) | undefined;

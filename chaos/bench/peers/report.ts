@@ -5,6 +5,8 @@ import type { Figure } from "./drivers.ts";
 const ROWS: { label: string; mode: string; value: (figure: Figure) => number; digits: number }[] = [
   { label: "publish, window 256, msgs/s", mode: "publish", value: (figure) => figure.rate, digits: 0 },
   { label: "publish server CPU %", mode: "publish", value: (figure) => figure.serverCpuPct, digits: 0 },
+  { label: "publish server CPU µs/msg", mode: "publish", value: (figure) => figure.serverCpuUsPerMsg, digits: 1 },
+  { label: "publish client CPU µs/msg", mode: "publish", value: (figure) => figure.clientCpuUsPerMsg, digits: 1 },
   { label: "sequential p50 ms", mode: "sequential", value: (figure) => figure.p50Ms, digits: 3 },
   { label: "sequential p99 ms", mode: "sequential", value: (figure) => figure.p99Ms, digits: 3 },
   { label: "fill backlog, msgs/s", mode: "fill", value: (figure) => figure.rate, digits: 0 },
@@ -41,6 +43,7 @@ export function renderTable(figures: Figure[]): string {
   const rate = (figure: Figure): number => figure.rate;
   lines.push("", "| ratio | value |", "|---|---:|");
   lines.push(`| mqlab ASYNC publish / NATS JetStream publish | ${ratio(figures, ["mqlab-async", "publish"], ["nats", "publish"], rate)} |`);
+  lines.push(`| mqlab ASYNC publish, ROCKETMQ headers / NATS JetStream publish | ${ratio(figures, ["mqlab-async-rocketmq", "publish"], ["nats", "publish"], rate)} |`);
   lines.push(`| mqlab SYNC publish / Redis always publish | ${ratio(figures, ["mqlab-sync", "publish"], ["redis-always", "publish"], rate)} |`);
   lines.push(`| mqlab ASYNC publish / Redis everysec publish | ${ratio(figures, ["mqlab-async", "publish"], ["redis-everysec", "publish"], rate)} |`);
   lines.push(`| mqlab pull drain / Redis everysec XREADGROUP | ${ratio(figures, ["mqlab-async", "drain-pull"], ["redis-everysec", "drain-pull"], rate)} |`);
