@@ -61,7 +61,7 @@ export class IndexFile {
   readonly header: IndexHeader;
   private readonly file: DiskFile;
   /** indexCount the last fsync covered (what persist had written before it). */
-  flushedIndexCount = 0;
+  private flushedIndexCount: number;
   /** indexCount of the header persist() last wrote (with the slots that go with it). */
   private persistedIndexCount: number;
   /** The writable file's slots; undefined for a sealed (or not yet opened) file: read disk. */
@@ -148,15 +148,6 @@ export class IndexFile {
 
   private entryPosition(indexNumber: number): number {
     return INDEX_HEADER_SIZE + this.hashSlotNum * SLOT_SIZE + indexNumber * ENTRY_SIZE;
-  }
-
-  /** Adds key → phyOffset; false when the file is full. Throws DiskError. */
-  putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
-    if (this.isFull()) return false;
-    this.beginBatch();
-    this.stageKey(key, phyOffset, storeTimestamp);
-    this.commitBatch();
-    return true;
   }
 
   beginBatch(): void {
