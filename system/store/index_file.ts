@@ -107,8 +107,9 @@ export class IndexFile {
    */
   openSlots(): string | null {
     assert(this.slots === undefined && this.batch === undefined, "open the slots of a sealed file once");
-    const image = this.file.read(INDEX_HEADER_SIZE, this.hashSlotNum * SLOT_SIZE);
-    const table = new SlotTable(this.hashSlotNum, image);
+    // Straight into the table (no 20 MB temporary); bytes past a short file stay 0 (empty).
+    const table = new SlotTable(this.hashSlotNum);
+    this.file.readInto(INDEX_HEADER_SIZE, table.bytes, 0, table.bytes.length);
     const problem = table.problemWith(this.header.indexCount, this.header.hashSlotCount);
     if (problem === null) this.slots = table;
     return problem;
