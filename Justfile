@@ -27,6 +27,10 @@ ci: check test
 bench-store:
     node --expose-gc --import tsx chaos/bench/store_bench.ts
 
+# index cost per message on the real disk: pwrite/pread calls on index/ and CPU per message, fresh and reopened file
+bench-index count="100000":
+    node --import tsx chaos/bench/index_bench.ts --count {{count}}
+
 # start a topology (1m, 2m-noslave, 2m-2s-async, 2m-2s-sync) as local processes on 127.0.0.1 until Ctrl-C
 cluster topology="1m" *flags="":
     node --import tsx chaos/deploy/cluster_cli.ts {{topology}} {{flags}}

@@ -59,6 +59,7 @@ async function appendThroughput(name: string, flushDiskType: StoreConfig["flushD
   await withStore({ flushDiskType, readUnCommitted }, async (store) => {
     let next = 0;
     let failed = 0;
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     await Promise.all(Array.from({ length: putters }, async () => {
       while (next < total) {
@@ -73,6 +74,9 @@ async function appendThroughput(name: string, flushDiskType: StoreConfig["flushD
     line(`${name}.mb_per_s`, bytes / seconds / (1024 * 1024));
     line(`${name}.failed`, failed, "msgs");
     throughput[`${name}.msgs_per_s`] = total / seconds;
+    const cpu = process.cpuUsage(cpuBefore);
+    line(`${name}.cpu_per_msg`, (cpu.user + cpu.system) / total, "us");
+    throughput[`${name}.cpu_per_msg_us`] = (cpu.user + cpu.system) / total;
   });
 }
 

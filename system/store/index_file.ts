@@ -5,15 +5,24 @@
 //   entries indexNum × 20 B: keyHash 4, commit-log offset 8, (storeTimestamp − begin) s 4,
 //                previous entry number in the same slot 4
 // Not preallocated (the file is sparse). Puts are batched (beginBatch, stageKey, commitBatch):
-// a turn's entries are contiguous and go out in one write, then each touched slot, then the
-// header once — entries and slots before the header, so a process crash leaves a consistent
-// file (the page cache survives). A failed commit restores the in-memory header: entries and
-// slots written past it point at or beyond indexCount, which readers treat as empty.
-// Invariant: slot values and prev links are < indexCount; readers treat others as empty.
+// a batch's entries are contiguous and go out in one write, and that is all a batch writes.
+// The writable file keeps its header and its slot table in memory (index_slot_table.ts; filled
+// from disk once when a loaded file becomes writable): puts and queries read slots there, not
+// from disk. persist() writes the header and then the dirty slot chunks; it runs at a
+// checkpoint (LogicsFlusher), at seal (the file is full: persist, then drop the table; a
+// sealed file is read from disk) and at a clean shutdown. Header before slots: a crash in
+// between leaves a header whose endPhyOffset is past the checkpoint's index mark, and
+// IndexService.load rebuilds such a file; slots written before the header would instead point
+// past its indexCount (load checks that too: SlotTable.problemWith). On disk between persists
+// the file holds the last persisted header and slots plus entries beyond its indexCount, which
+// readers never reach (they treat slot values and prev links >= indexCount as empty).
+// A failed commit restores the in-memory header and slots.
+// Invariant: in memory, slot values and prev links are < indexCount.
 
 import type { Disk, DiskFile } from "../env/env.ts";
 import { indexKeyHash, readInt32BE, writeInt32BE, writeLongBE } from "../message/index.ts";
 import { assert } from "../stdx/assert.ts";
+import { SlotTable } from "./index_slot_table.ts";
 
 export const INDEX_HEADER_SIZE = 40;
 const SLOT_SIZE = 4;
@@ -28,7 +37,6 @@ const ENTRY_SIZE = 20;
 const scratch = {
   header: new Uint8Array(INDEX_HEADER_SIZE),
   entries: new Uint8Array(ENTRY_SIZE * 256),
-  slot: new Uint8Array(SLOT_SIZE),
 };
 
 interface IndexBatch {
@@ -36,8 +44,8 @@ interface IndexBatch {
   readonly headerBefore: IndexHeader;
   /** Entry number of the batch's first entry. */
   readonly firstEntry: number;
-  /** Slot index → newest entry number in it, for slots the batch touched. */
-  readonly slots: Map<number, number>;
+  /** (slot, value before) pairs in staging order, undone in reverse when the batch fails. */
+  readonly slotUndo: number[];
 }
 
 export interface IndexHeader {
@@ -52,21 +60,21 @@ export interface IndexHeader {
 export class IndexFile {
   readonly header: IndexHeader;
   private readonly file: DiskFile;
-  flushedIndexCount = 0;
-  /**
-   * For a file this process created empty: one bit per hash slot, set once the slot was
-   * written. A clear bit means the slot still reads 0, so putKey skips reading it (a pread per
-   * key on a real disk). Undefined for files opened from disk, and dropped once the file is
-   * full or a write failed: then slots are read.
-   */
-  private writtenSlots: Uint8Array | undefined;
+  /** indexCount the last fsync covered (what persist had written before it). */
+  private flushedIndexCount: number;
+  /** indexCount of the header persist() last wrote (with the slots that go with it). */
+  private persistedIndexCount: number;
+  /** The writable file's slots; undefined for a sealed (or not yet opened) file: read disk. */
+  private slots: SlotTable | undefined;
   private batch: IndexBatch | undefined;
 
+  /** Opens a file from disk (sealed until openSlots), or with create a new empty writable one. */
   constructor(disk: Disk, readonly path: string, readonly hashSlotNum: number, readonly indexNum: number, create: boolean) {
     this.file = disk.open(path, { create });
     this.header = this.readHeader();
     this.flushedIndexCount = this.header.indexCount;
-    if (create && this.file.sizeBytes() === 0) this.writtenSlots = new Uint8Array(Math.ceil(hashSlotNum / 8));
+    this.persistedIndexCount = this.header.indexCount;
+    if (create && this.file.sizeBytes() === 0) this.slots = new SlotTable(hashSlotNum);
   }
 
   private readHeader(): IndexHeader {
@@ -92,7 +100,28 @@ export class IndexFile {
       && header.hashSlotCount <= this.hashSlotNum && header.beginPhyOffset <= header.endPhyOffset;
   }
 
-  private writeHeader(): void {
+  /**
+   * Makes a loaded file writable: reads its slot table into memory (one read). Returns why the
+   * slots disagree with the header (a crash between persist's writes), or null; on a problem
+   * the file stays sealed and the caller rebuilds it.
+   */
+  openSlots(): string | null {
+    assert(this.slots === undefined && this.batch === undefined, "open the slots of a sealed file once");
+    // Straight into the table (no 20 MB temporary); bytes past a short file stay 0 (empty).
+    const table = new SlotTable(this.hashSlotNum);
+    this.file.readInto(INDEX_HEADER_SIZE, table.bytes, 0, table.bytes.length);
+    const problem = table.problemWith(this.header.indexCount, this.header.hashSlotCount);
+    if (problem === null) this.slots = table;
+    return problem;
+  }
+
+  /** True while the slot table is in memory (the writable file). */
+  isWritable(): boolean {
+    return this.slots !== undefined;
+  }
+
+  /** Writes the header (a new file's first write: its inherited begin/end go on disk at once). */
+  writeHeader(): void {
     const bytes = scratch.header;
     const header = this.header;
     writeLongBE(bytes, 0, header.beginTimestamp);
@@ -108,48 +137,37 @@ export class IndexFile {
     return this.header.indexCount >= this.indexNum;
   }
 
+  /** Whether `count` more entries fit (entry numbers run from 1 to indexNum − 1). */
+  hasRoomFor(count: number): boolean {
+    return this.header.indexCount + count <= this.indexNum;
+  }
+
   private readInt(position: number): number {
     const bytes = this.file.read(position, 4);
     return bytes.length < 4 ? 0 : readInt32BE(bytes, 0);
-  }
-
-  private slotPosition(keyHash: number): number {
-    return INDEX_HEADER_SIZE + (keyHash % this.hashSlotNum) * SLOT_SIZE;
   }
 
   private entryPosition(indexNumber: number): number {
     return INDEX_HEADER_SIZE + this.hashSlotNum * SLOT_SIZE + indexNumber * ENTRY_SIZE;
   }
 
-  /** Adds key → phyOffset; false when the file is full. Throws DiskError. */
-  putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
-    if (this.isFull()) return false;
-    this.beginBatch();
-    this.stageKey(key, phyOffset, storeTimestamp);
-    this.commitBatch();
-    return true;
-  }
-
   beginBatch(): void {
     assert(this.batch === undefined, "one batch at a time");
-    this.batch = { headerBefore: { ...this.header }, firstEntry: this.header.indexCount, slots: new Map() };
+    assert(this.slots !== undefined, "only the writable file takes keys");
+    this.batch = { headerBefore: { ...this.header }, firstEntry: this.header.indexCount, slotUndo: [] };
   }
 
-  /** Stages key → phyOffset in the open batch; false when the file is full. */
+  /** Stages key → phyOffset in the open batch (slots change in memory); false when full. */
   stageKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
     const batch = this.batch;
-    assert(batch !== undefined, "stage inside a batch");
+    const slots = this.slots;
+    assert(batch !== undefined && slots !== undefined, "stage inside a batch");
     if (this.isFull()) return false;
     const header = this.header;
     const keyHash = indexKeyHash(key);
     const slot = keyHash % this.hashSlotNum;
-    const written = this.writtenSlots;
-    let slotValue = batch.slots.get(slot);
-    if (slotValue === undefined) {
-      const known = written !== undefined && (written[slot >> 3]! & (1 << (slot & 7))) === 0;
-      slotValue = known ? 0 : this.readInt(this.slotPosition(keyHash));
-    }
-    if (slotValue <= 0 || slotValue >= header.indexCount) slotValue = 0;
+    const slotValue = slots.get(slot);
+    assert(slotValue >= 0 && slotValue < header.indexCount, "slots in memory point at entries");
     let timeDiffS = header.beginTimestamp <= 0 ? 0 : Math.floor((storeTimestamp - header.beginTimestamp) / 1000);
     timeDiffS = Math.min(0x7fffffff, Math.max(0, timeDiffS));
     const at = (header.indexCount - batch.firstEntry) * ENTRY_SIZE;
@@ -163,7 +181,8 @@ export class IndexFile {
     writeLongBE(entries, at + 4, phyOffset);
     writeInt32BE(entries, at + 12, timeDiffS);
     writeInt32BE(entries, at + 16, slotValue);
-    batch.slots.set(slot, header.indexCount);
+    batch.slotUndo.push(slot, slotValue);
+    slots.set(slot, header.indexCount);
     if (header.indexCount <= 1) {
       header.beginPhyOffset = phyOffset;
       header.beginTimestamp = storeTimestamp;
@@ -176,40 +195,60 @@ export class IndexFile {
   }
 
   /**
-   * Writes the batch: entries (one write), each touched slot, then the header. On a DiskError
-   * the in-memory header goes back to beginBatch's and the error is rethrown.
+   * Writes the batch's entries in one write (slots and header wait for persist). On a
+   * DiskError the in-memory header and slots go back to beginBatch's and the error is rethrown.
    */
   commitBatch(): void {
     const batch = this.batch;
     assert(batch !== undefined, "commit an open batch");
-    this.batch = undefined;
     const count = this.header.indexCount - batch.firstEntry;
-    if (count === 0) return;
-    const written = this.writtenSlots;
-    this.writtenSlots = undefined; // until the slot writes below are known to have landed
+    if (count === 0) {
+      this.batch = undefined;
+      return;
+    }
     try {
       this.file.write(this.entryPosition(batch.firstEntry), scratch.entries.subarray(0, count * ENTRY_SIZE));
-      for (const [slot, value] of batch.slots) {
-        writeInt32BE(scratch.slot, 0, value);
-        this.file.write(INDEX_HEADER_SIZE + slot * SLOT_SIZE, scratch.slot);
-      }
-      this.writeHeader();
     } catch (error) {
-      Object.assign(this.header, batch.headerBefore);
+      this.abortBatch();
       throw error;
     }
-    if (written !== undefined && this.header.indexCount < this.indexNum) {
-      for (const slot of batch.slots.keys()) written[slot >> 3] = written[slot >> 3]! | (1 << (slot & 7));
-      this.writtenSlots = written;
-    }
+    this.batch = undefined;
   }
 
-  /** Drops an open batch without writing (a stage failed); the header goes back. */
+  /** Drops an open batch without writing (a stage or its write failed): header and slots go back. */
   abortBatch(): void {
     const batch = this.batch;
     if (batch === undefined) return;
     this.batch = undefined;
+    const undo = batch.slotUndo;
+    for (let at = undo.length - 2; at >= 0; at -= 2) this.slots!.set(undo[at]!, undo[at + 1]!);
     Object.assign(this.header, batch.headerBefore);
+  }
+
+  /** True when persist() has something to write (header or slots changed since the last one). */
+  needsPersist(): boolean {
+    return this.slots !== undefined && (this.slots.isDirty() || this.persistedIndexCount !== this.header.indexCount);
+  }
+
+  /**
+   * Writes the header, then every dirty slot chunk (runs of adjacent chunks in one write each),
+   * so that the file on disk is whole up to the current indexCount. Synchronous: what it
+   * writes is one snapshot. Throws DiskError (what did not land stays dirty). Returns writes.
+   */
+  persist(): number {
+    const slots = this.slots;
+    if (slots === undefined || !this.needsPersist()) return 0;
+    assert(this.batch === undefined, "persist between batches");
+    this.writeHeader();
+    const writes = 1 + slots.writeDirty((byteOffset, view) => this.file.write(INDEX_HEADER_SIZE + byteOffset, view));
+    this.persistedIndexCount = this.header.indexCount;
+    return writes;
+  }
+
+  /** Persists and drops the slot table: the file is full and reads go to disk from now on. */
+  seal(): void {
+    this.persist();
+    this.slots = undefined;
   }
 
   /** Whether [beginMs, endMs] overlaps this file's time span [IndexFile.isTimeMatched]. */
@@ -223,7 +262,8 @@ export class IndexFile {
   /** Commit-log offsets of entries for `key` stored within [beginMs, endMs], newest first. */
   selectPhyOffsets(into: number[], key: string, maxNum: number, beginMs: number, endMs: number): void {
     const keyHash = indexKeyHash(key);
-    let next = this.readInt(this.slotPosition(keyHash));
+    const slot = keyHash % this.hashSlotNum;
+    let next = this.slots !== undefined ? this.slots.get(slot) : this.readInt(INDEX_HEADER_SIZE + slot * SLOT_SIZE);
     const count = this.header.indexCount;
     for (let steps = 0; next > 0 && next < count && into.length < maxNum && steps < count; steps++) {
       const bytes = this.file.read(this.entryPosition(next), ENTRY_SIZE);
@@ -240,14 +280,16 @@ export class IndexFile {
     assert(into.length <= maxNum, "never more than maxNum");
   }
 
+  /** Persists (synchronously, at the call) and then fsyncs what was persisted. */
   async flush(): Promise<void> {
-    const count = this.header.indexCount;
+    this.persist();
+    const count = this.persistedIndexCount;
     await this.file.fsync();
     this.flushedIndexCount = Math.max(this.flushedIndexCount, count);
   }
 
   isDirty(): boolean {
-    return this.flushedIndexCount < this.header.indexCount;
+    return this.needsPersist() || this.flushedIndexCount < this.persistedIndexCount;
   }
 
   close(): void {

@@ -1,7 +1,14 @@
 // The message-key index (RocketMQ's IndexService): a run of IndexFiles under store/index/,
 // named by creation time (yyyyMMddHHmmssSSS, UTC). Keys are "topic#key" for UNIQ_KEY and each
-// KEYS entry. A record below the newest file's endPhyOffset is already indexed (re-dispatch
-// after recovery is idempotent). A full file is fsynced and a new one started.
+// KEYS entry. A record at or below the newest non-empty file's endPhyOffset is already indexed
+// (re-dispatch after recovery is idempotent). Only the newest file is writable and holds its
+// slot table in memory (hashSlotNum × 4 B); a full file is sealed (persisted, table dropped,
+// fsynced) and a new one started.
+// Crash safety: slots and header reach disk only at persist() (a checkpoint, a seal, a clean
+// shutdown). The checkpoint's index mark is the dispatch offset sampled in the same turn as
+// persist() (logics_flusher.ts), so every file whose endPhyOffset is below it was whole on
+// disk when the checkpoint was written; load() drops any other file (and every newer one) and
+// asks recovery to re-dispatch from the lowest dropped beginPhyOffset.
 
 import { posix } from "node:path";
 import type { Env } from "../env/env.ts";
@@ -23,45 +30,75 @@ export class IndexService {
   constructor(private readonly env: Env, private readonly config: StoreConfig) {}
 
   /**
-   * Opens the index files. Files that may hold entries past what the checkpoint says was
-   * flushed (or with a torn header) are deleted — a clean shutdown's checkpoint covers them
-   * all — and the caller re-dispatches from the returned offset (the lowest beginPhyOffset
-   * deleted; Infinity when none).
+   * Opens the index files. A file whose header is torn or reaches the checkpoint's index mark
+   * (entries, slots or header written after the last checkpoint) is deleted with every newer
+   * one, and so is a newest file whose slots disagree with its header; the caller re-dispatches
+   * from the returned offset (the lowest beginPhyOffset deleted; Infinity when none). A clean
+   * shutdown's checkpoint covers every file.
    */
-  load(checkpointIndexOffset: number): number {
+  load(indexMark: number): number {
     let redispatchFrom = Number.POSITIVE_INFINITY;
+    const drop = (file: IndexFile, reason: string): void => {
+      redispatchFrom = Math.min(redispatchFrom, file.headerLooksValid() ? file.header.beginPhyOffset : 0);
+      this.env.log.warn("dropping index file written after the last checkpoint", { path: file.path, reason });
+      file.destroy(this.env.disk);
+    };
     for (const name of this.env.disk.list(this.config.storePathIndex)) {
       if (!/^\d{17}$/.test(name)) continue;
       const path = posix.join(this.config.storePathIndex, name);
       const file = new IndexFile(this.env.disk, path, this.config.maxHashSlotNum, this.config.maxIndexNum, false);
-      if (!file.headerLooksValid() || file.header.endPhyOffset > checkpointIndexOffset) {
-        redispatchFrom = Math.min(redispatchFrom, file.headerLooksValid() ? file.header.beginPhyOffset : 0);
-        this.env.log.warn("dropping index file written after the last checkpoint", { path });
-        file.destroy(this.env.disk);
-        continue;
-      }
-      this.files.push(file);
+      if (redispatchFrom !== Number.POSITIVE_INFINITY) drop(file, "a previous file was dropped");
+      else if (!file.headerLooksValid()) drop(file, "torn header");
+      else if (file.header.endPhyOffset >= indexMark) drop(file, `endPhyOffset ${file.header.endPhyOffset} >= mark ${indexMark}`);
+      else this.files.push(file);
+    }
+    const last = this.files.at(-1);
+    if (last !== undefined && !last.isFull()) {
+      const problem = last.openSlots();
+      if (problem !== null) drop(this.files.pop()!, problem);
     }
     return redispatchFrom;
   }
 
-  /** Drops index files whose entries reach past the commit-log end (it was cut). */
+  /** Drops index files holding entries at or past phyOffset (the commit log was cut there). */
   truncateBeyond(phyOffset: number): number {
     let redispatchFrom = Number.POSITIVE_INFINITY;
-    while (this.files.length > 0 && this.files.at(-1)!.header.endPhyOffset >= phyOffset && this.files.at(-1)!.header.indexCount > 1) {
-      const file = this.files.pop()!;
-      redispatchFrom = Math.min(redispatchFrom, file.header.beginPhyOffset);
-      file.destroy(this.env.disk);
+    for (let last = this.files.at(-1); last !== undefined; last = this.files.at(-1)) {
+      // An empty file (inherited endPhyOffset) goes too: it is rebuilt on the next key.
+      const empty = last.header.indexCount <= 1;
+      if (!empty && last.header.endPhyOffset < phyOffset) break;
+      this.files.pop();
+      if (!empty) redispatchFrom = Math.min(redispatchFrom, last.header.beginPhyOffset);
+      last.destroy(this.env.disk);
     }
     return redispatchFrom;
   }
 
-  private writableFile(): IndexFile {
-    const last = this.files.at(-1);
-    if (last !== undefined && !last.isFull()) return last;
-    if (last !== undefined) {
-      void last.flush().catch((error: unknown) => this.env.log.error("index flush failed", { error: String(error) }));
+  /** End offset of what is indexed: the newest non-empty file's endPhyOffset, or -1. */
+  private indexedEnd(): number {
+    for (let index = this.files.length - 1; index >= 0; index--) {
+      const header = this.files[index]!.header;
+      if (header.indexCount > 1) return header.endPhyOffset;
     }
+    return -1;
+  }
+
+  /** Seals a full file: slots and header to disk, table dropped, fsync started. */
+  private seal(file: IndexFile): void {
+    file.seal();
+    void file.flush().catch((error: unknown) => this.env.log.error("index flush failed", { error: String(error) }));
+  }
+
+  /** The newest file if it is writable with room for `room` entries, else a new one. */
+  private writableFile(room: number): IndexFile {
+    const last = this.files.at(-1);
+    if (last !== undefined && last.hasRoomFor(room)) {
+      if (last.isWritable()) return last;
+      const problem = last.openSlots();
+      if (problem === null) return last;
+      this.env.log.error("index file slots disagree with its header; starting a new file", { path: last.path, problem });
+    }
+    if (last?.isWritable() === true) this.seal(last);
     this.env.disk.mkdirs(this.config.storePathIndex);
     let nameMs = this.env.clock.nowMs();
     while (this.env.disk.exists(posix.join(this.config.storePathIndex, compactUtcTimestamp(nameMs)))
@@ -75,6 +112,7 @@ export class IndexService {
       file.header.endTimestamp = last.header.endTimestamp;
     }
     this.files.push(file);
+    file.writeHeader();
     return file;
   }
 
@@ -85,26 +123,31 @@ export class IndexService {
 
   /**
    * Indexes requests[start, end) (log order) in one batch per index file: one write for the
-   * entries, one per touched slot, one header. Idempotent by commit-log offset. Throws DiskError
-   * (the failed file's header stays as before; a retry redoes its records).
+   * entries (slots and header in memory until persist). Idempotent by commit-log offset.
+   * Throws DiskError (the failed file's header and slots stay as before; a retry redoes them).
    */
   buildIndexBatch(requests: readonly DispatchRequest[], start: number, end: number): void {
     let file: IndexFile | undefined;
+    const indexedEnd = this.indexedEnd();
     try {
       for (let index = start; index < end; index++) {
         const request = requests[index]!;
         if (request.keys.length === 0 || transactionType(request.sysFlag) === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) continue;
-        const last = this.files.at(-1);
-        if (last !== undefined && last.header.indexCount > 1 && request.commitLogOffset <= last.header.endPhyOffset) continue;
+        if (request.commitLogOffset <= indexedEnd) continue;
+        // A record's keys go in one file (when they fit in one), so that "at or below the
+        // newest endPhyOffset" means "all its keys are indexed" after a crash drops a file.
+        const room = Math.min(request.keys.length, this.config.maxIndexNum - 1);
+        if (file === undefined || !file.hasRoomFor(room)) {
+          file?.commitBatch();
+          file = this.writableFile(room);
+          file.beginBatch();
+        }
         for (const key of request.keys) {
           const indexKey = `${request.topic}#${key}`;
-          if (file === undefined) {
-            file = this.writableFile();
-            file.beginBatch();
-          }
           if (file.stageKey(indexKey, request.commitLogOffset, request.storeTimestamp)) continue;
+          // Only a record with more keys than a whole file holds gets here: it spans files.
           file.commitBatch();
-          file = this.writableFile();
+          file = this.writableFile(1);
           file.beginBatch();
           assert(file.stageKey(indexKey, request.commitLogOffset, request.storeTimestamp), "a fresh index file has room");
         }
@@ -132,7 +175,17 @@ export class IndexService {
     };
   }
 
+  /**
+   * Writes every file's changed header and slots now, synchronously: a dispatch offset sampled
+   * in the same turn bounds what is on disk (the checkpoint's index mark). Throws DiskError.
+   */
+  persist(): void {
+    for (const file of this.files) file.persist();
+  }
+
+  /** persist(), then fsync every file with something not yet durable. */
   async flush(): Promise<void> {
+    this.persist();
     await Promise.all(this.files.filter((file) => file.isDirty()).map((file) => file.flush()));
   }
 

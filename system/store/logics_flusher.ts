@@ -2,8 +2,11 @@
 // every flushIntervalConsumeQueue ms, fsync consume-queue segments with at least
 // flushConsumeQueueLeastPages dirty pages; every flushConsumeQueueThoroughInterval ms (and at
 // shutdown) fsync everything — queues, index, commit log — and then write the checkpoint.
+// The index writes its slots and header only here (and at seal and shutdown): its mark is the
+// dispatch offset sampled in the same turn as IndexService.persist(), so it covers exactly the
+// snapshot that went to disk, usually more than the logics offset taken before the queue fsyncs.
 // Invariant: the checkpoint's logics/index offsets are only raised after the fsyncs that make
-// every record below them durable in the queues and the index.
+// every record below them durable in the queues and the index (entries, slots and header).
 
 import type { Env } from "../env/env.ts";
 import type { ConsumeQueueTable } from "./consume_queue_table.ts";
@@ -50,12 +53,16 @@ export class LogicsFlusher {
       const dirty = queues.all().filter((queue) => queue.queue.files.some((file) => file.isAbleToFlush(leastPages)));
       await Promise.all(dirty.map((queue) => queue.queue.flush(leastPages)));
       if (!thorough) return;
+      // No await between the sample and persist(): every record below indexOffset is persisted.
+      const indexOffset = dispatcher.reputFromOffset;
+      const indexTimestamp = dispatcher.lastDispatchedTimestamp;
+      index?.persist();
       await index?.flush();
       await commitLogFlusher.flushOnce(0);
       checkpoint.logicsOffset = coveredOffset;
-      checkpoint.indexOffset = coveredOffset;
+      checkpoint.indexOffset = indexOffset;
       checkpoint.logicsMsgTimestamp = coveredTimestamp;
-      checkpoint.indexMsgTimestamp = coveredTimestamp;
+      checkpoint.indexMsgTimestamp = indexTimestamp;
       await checkpoint.flush();
       probe(this.env, "store.checkpoint.written");
     } catch (error) {

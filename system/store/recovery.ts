@@ -4,10 +4,15 @@
 // and index files beyond it, and re-dispatches records the queues or index may have missed.
 // Validation starts at the third-last segment (RocketMQ's normal recovery) or earlier, at the
 // segment holding the checkpoint's lowest covered offset; re-dispatch starts there too
-// (consume queues skip units they have; the index skips offsets below its end). The abort file
-// is not trusted alone: a power loss can drop an unsynced abort file, and a clean shutdown
-// writes a checkpoint covering everything anyway, so the checkpoint decides how far back to go
-// (from the first segment when it has no offsets: a Java-written or missing checkpoint).
+// (consume queues skip units they have; the index skips offsets at or below its newest
+// non-empty file's end). The index persists its slots and header only at checkpoints, seals
+// and shutdown, so IndexService.load has already dropped every index file not whole on disk
+// (endPhyOffset at or past the checkpoint's index mark, or slots that disagree with the
+// header) and re-dispatch also starts at or below the lowest of their beginPhyOffsets.
+// The abort file is not trusted alone: a power loss can drop an unsynced abort file, and a
+// clean shutdown writes a checkpoint covering everything anyway, so the checkpoint decides how
+// far back to go (from the first segment when it has no offsets: a Java-written or missing
+// checkpoint).
 
 import type { Env } from "../env/env.ts";
 import type { CommitLog } from "./commit_log.ts";

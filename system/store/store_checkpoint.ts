@@ -16,7 +16,11 @@ export class StoreCheckpoint {
   physicOffset = 0;
   /** Every record below this offset has fsynced consume-queue units. */
   logicsOffset = 0;
-  /** Every record below this offset has fsynced index entries. */
+  /**
+   * Every record below this offset has its index entries, slots and header fsynced: the
+   * dispatch offset when the index last persisted them (IndexService.load trusts index files
+   * ending below it and drops the rest).
+   */
   indexOffset = 0;
 
   constructor(private readonly disk: Disk, private readonly path: string) {}
