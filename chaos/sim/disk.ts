@@ -22,6 +22,7 @@ import { posix } from "node:path";
 import { DiskError } from "../../system/env/index.ts";
 import { assert } from "../../system/stdx/index.ts";
 import { msToUs, type SimCore } from "./core.ts";
+import type { ByteStore } from "./byte_store.ts";
 import { Inode } from "./disk_file.ts";
 import type { SimRandom } from "./random.ts";
 import { TraceKind, type TraceKindCode } from "./trace.ts";
@@ -128,6 +129,15 @@ export class SimDisk {
   readFile(path: string): Uint8Array | undefined {
     const entry = this.lookup(path);
     return entry?.kind === "file" ? entry.inode.content.read(0, entry.inode.sizeBytes) : undefined;
+  }
+
+  /**
+   * For the lab: a file's live page-cache content, to read in place (no copy of the whole file);
+   * it changes as the file does, so read it while no event runs.
+   */
+  fileContent(path: string): Pick<ByteStore, "sizeBytes" | "readInto"> | undefined {
+    const entry = this.lookup(path);
+    return entry?.kind === "file" ? entry.inode.content : undefined;
   }
 
   /** For the lab and checkers: sorted names in a directory ([] when absent). */

@@ -22,7 +22,6 @@
 // what has not left (RST), except what a middlebox reset had already put on the wire.
 import type { Connection } from "../../system/env/index.ts";
 import { NetError } from "../../system/env/index.ts";
-import { copyBytes } from "./byte_pool.ts";
 import type { NodeThread, SimCore } from "./core.ts";
 import type { SimEvent } from "./event_queue.ts";
 
@@ -163,8 +162,11 @@ export class Endpoint implements Connection {
 
   write(data: Uint8Array): boolean {
     if (this.state !== "open" || !this.thread.alive()) return false;
-    // Copy: the caller may reuse its buffer, and the bytes are delivered later.
-    if (data.length > 0) this.transport.enqueue(this.out, SegmentKind.data, copyBytes(data));
+    // No copy: write() takes the bytes, as the real Env's socket.write() does (it keeps a
+    // reference until the bytes leave, so a caller must never change them after writing).
+    // Every writer hands over fresh bytes (remoting frames from Node's pool, HA frames); a
+    // private copy here cost a fresh off-heap buffer per 64 KiB written (page faults on the CI VMs).
+    if (data.length > 0) this.transport.enqueue(this.out, SegmentKind.data, data);
     return true;
   }
 

@@ -10,11 +10,24 @@ export function makeMessageId(node: string, startToken: string, sequence: number
   return `${node}.${startToken}.${sequence}`;
 }
 
-/** Body = "mqlab:<id>:" followed by filler up to sizeBytes. */
+/**
+ * Body = "mqlab:<id>:" followed by "." filler up to sizeBytes (filler counted against the head's
+ * UTF-16 length, as it always was). The head is encoded alone and the filler is a fill(): the
+ * same bytes as encoding head + ".".repeat(filler), without building a string of up to 4 MiB.
+ */
 export function encodeBody(messageId: string, sizeBytes: number): Uint8Array {
-  const head = `${bodyPrefix}${messageId}:`;
-  const filler = Math.max(0, sizeBytes - head.length);
-  return textEncoder.encode(head + ".".repeat(filler));
+  const headText = `${bodyPrefix}${messageId}:`;
+  const head = textEncoder.encode(headText);
+  const filler = Math.max(0, sizeBytes - headText.length);
+  const body = new Uint8Array(head.length + filler);
+  body.set(head, 0);
+  body.fill(0x2e, head.length);
+  return body;
+}
+
+/** Byte length of the identity head encodeBody writes (the body with no filler). */
+export function bodyHeadBytes(messageId: string): number {
+  return textEncoder.encode(`${bodyPrefix}${messageId}:`).length;
 }
 
 /** The message id in a workload body, or undefined for a body the workload did not write. */

@@ -9,7 +9,7 @@ import type { Random } from "../../system/env/index.ts";
 import type { Message } from "../../system/client/index.ts";
 import type { SendInvoke } from "../history/types.ts";
 import type { ProducerSpec } from "../scenario.ts";
-import { encodeBody, makeMessageId } from "./message_identity.ts";
+import { bodyHeadBytes, encodeBody, makeMessageId } from "./message_identity.ts";
 import { sqlPropertiesOf } from "./sql_properties.ts";
 
 export const defaultBodySizeBytes = 256;
@@ -45,7 +45,7 @@ export interface PlanContext {
  */
 export function incompressibleBody(messageId: string, sizeBytes: number, seed: number): Uint8Array {
   const body = encodeBody(messageId, sizeBytes);
-  const headLength = encodeBody(messageId, 0).length;
+  const headLength = bodyHeadBytes(messageId);
   let state = seed | 1;
   for (let index = headLength; index < body.length; index++) {
     state ^= state << 13;

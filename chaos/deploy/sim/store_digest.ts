@@ -12,54 +12,92 @@ import { createHash, type Hash } from "node:crypto";
 import type { StoreDigestEvent } from "../../history/types.ts";
 import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE } from "../../../system/message/index.ts";
 
+/** A file's bytes as the digest reads them (the sim disk's page-cache content). */
+export interface FileBytes {
+  readonly sizeBytes: number;
+  /** Copies up to lengthBytes from position into target at targetOffset; returns the count (short at the end). */
+  readInto(position: number, target: Uint8Array, targetOffset: number, lengthBytes: number): number;
+}
+
 /** What the digest needs of a disk: the sim disk's lab-side readers. */
 export interface DiskReader {
-  readFile(path: string): Uint8Array | undefined;
+  fileContent(path: string): FileBytes | undefined;
   list(path: string): string[];
+}
+
+export interface CommitLogSegment {
+  baseOffset: number;
+  file: FileBytes;
+  /** The file's size, or more when a BLANK filler declares zeros past its end (read as zeros). */
+  sizeBytes: number;
 }
 
 export interface CommitLogExtent {
   minPhysicalOffset: number;
   maxPhysicalOffset: number;
-  segments: { baseOffset: number; bytes: Uint8Array }[];
+  segments: CommitLogSegment[];
+}
+
+/**
+ * Segments are read through one reused window, never copied whole: a fresh buffer the size of
+ * a commit log costs a page fault per 4 KiB, which made this the battery's largest lab cost.
+ */
+const windowBytes = new Uint8Array(64 * 1024);
+const headerBytes = new Uint8Array(8);
+const headerView = new DataView(headerBytes.buffer);
+
+/** Reads [from, to) of a segment (zeros past its file's end) into the window, piece by piece. */
+function feedSegment(segment: CommitLogSegment, from: number, to: number, into: Hash): void {
+  for (let position = from; position < to;) {
+    const lengthBytes = Math.min(windowBytes.length, to - position);
+    const copied = segment.file.readInto(position, windowBytes, 0, lengthBytes);
+    if (copied < lengthBytes) windowBytes.fill(0, copied, lengthBytes);
+    into.update(windowBytes.subarray(0, lengthBytes));
+    position += lengthBytes;
+  }
 }
 
 export function commitLogExtent(disk: DiskReader, commitLogDir: string): CommitLogExtent {
   const names = disk.list(commitLogDir).filter((name) => /^\d{20}$/.test(name)).sort();
-  const segments: CommitLogExtent["segments"] = [];
+  const segments: CommitLogSegment[] = [];
   for (const name of names) {
-    const bytes = disk.readFile(`${commitLogDir}/${name}`);
-    if (bytes !== undefined) segments.push({ baseOffset: Number(name), bytes });
+    const file = disk.fileContent(`${commitLogDir}/${name}`);
+    if (file !== undefined) segments.push({ baseOffset: Number(name), file, sizeBytes: file.sizeBytes });
   }
   const minPhysicalOffset = segments[0]?.baseOffset ?? 0;
   let maxPhysicalOffset = minPhysicalOffset;
   walk: for (const segment of segments) {
     if (segment.baseOffset !== maxPhysicalOffset && segment !== segments[0]) break;
-    const view = new DataView(segment.bytes.buffer, segment.bytes.byteOffset, segment.bytes.byteLength);
     let position = 0;
-    while (position + 8 <= segment.bytes.length) {
-      const size = view.getInt32(position);
-      const magic = view.getInt32(position + 4);
+    while (position + 8 <= segment.sizeBytes) {
+      segment.file.readInto(position, headerBytes, 0, 8);
+      const size = headerView.getInt32(0);
+      const magic = headerView.getInt32(4);
       if (magic === BLANK_MAGIC_CODE) {
         // The filler writes only its 8-byte header and declares the segment's remaining length;
         // the rest reads as zeros (and HA ships it as zeros), so the digest pads it the same way.
         const end = position + Math.max(size, 8);
-        if (segment.bytes.length < end) {
-          const padded = new Uint8Array(end);
-          padded.set(segment.bytes);
-          segment.bytes = padded;
-        }
+        segment.sizeBytes = Math.max(segment.sizeBytes, end);
         maxPhysicalOffset = segment.baseOffset + end;
         continue walk;
       }
-      if (size <= 0 || magic !== MESSAGE_MAGIC_CODE || position + size > segment.bytes.length) break walk;
+      if (size <= 0 || magic !== MESSAGE_MAGIC_CODE || position + size > segment.sizeBytes) break walk;
       position += size;
       maxPhysicalOffset = segment.baseOffset + position;
     }
     // A segment filled exactly by records goes on into the next one; anything else ends the log.
-    if (position !== segment.bytes.length) break;
+    if (position !== segment.sizeBytes) break;
   }
   return { minPhysicalOffset, maxPhysicalOffset, segments };
+}
+
+/** Feeds every segment's part of [from, to) to the hash, segment by segment. */
+function feedRange(extent: CommitLogExtent, from: number, to: number, into: Hash): void {
+  for (const segment of extent.segments) {
+    const start = Math.max(from, segment.baseOffset);
+    const end = Math.min(to, segment.baseOffset + segment.sizeBytes);
+    if (start < end) feedSegment(segment, start - segment.baseOffset, end - segment.baseOffset, into);
+  }
 }
 
 /** sha256 of [min, max) and of [min, offset) for each asked offset inside the range. */
@@ -68,19 +106,12 @@ export function digestExtent(extent: CommitLogExtent, prefixOffsets: readonly nu
   const wanted = [...new Set(prefixOffsets)].filter((offset) => offset >= extent.minPhysicalOffset && offset <= extent.maxPhysicalOffset).sort((left, right) => left - right);
   const prefixSha256: Record<string, string> = {};
   let fed = extent.minPhysicalOffset;
-  const feedTo = (target: number, into: Hash): void => {
-    for (const segment of extent.segments) {
-      const start = Math.max(fed, segment.baseOffset);
-      const end = Math.min(target, segment.baseOffset + segment.bytes.length);
-      if (start < end) into.update(segment.bytes.subarray(start - segment.baseOffset, end - segment.baseOffset));
-    }
-    fed = Math.max(fed, target);
-  };
   for (const offset of wanted) {
-    feedTo(offset, hash);
+    feedRange(extent, fed, offset, hash);
+    fed = Math.max(fed, offset);
     prefixSha256[String(offset)] = hash.copy().digest("hex");
   }
-  feedTo(extent.maxPhysicalOffset, hash);
+  feedRange(extent, fed, extent.maxPhysicalOffset, hash);
   return { sha256: hash.digest("hex"), prefixSha256 };
 }
 
@@ -93,11 +124,7 @@ export function chunkDigests(extent: CommitLogExtent, chunkSizeBytes: number): s
   for (let start = extent.minPhysicalOffset; start < extent.maxPhysicalOffset; start += chunkSizeBytes) {
     const end = Math.min(extent.maxPhysicalOffset, start + chunkSizeBytes);
     const hash = createHash("sha256");
-    for (const segment of extent.segments) {
-      const from = Math.max(start, segment.baseOffset);
-      const to = Math.min(end, segment.baseOffset + segment.bytes.length);
-      if (from < to) hash.update(segment.bytes.subarray(from - segment.baseOffset, to - segment.baseOffset));
-    }
+    feedRange(extent, start, end, hash);
     digests.push(hash.digest("hex"));
   }
   return digests;
