@@ -111,6 +111,7 @@ export class ContainerCluster implements Cluster {
 
   private faultActionsOf(): FaultActions {
     const aclRefused = (): Promise<never> => Promise.reject(new UnsupportedFaultError("container", "acl-file", "see ContainerDeployer.supports"));
+    const aclSecretRefused = (): Promise<never> => Promise.reject(new UnsupportedFaultError("container", "acl-secret", "see ContainerDeployer.supports"));
     return {
       deployer: "container",
       lifecycle: this.lifecycle,
@@ -124,6 +125,8 @@ export class ContainerCluster implements Cluster {
       healNetwork: (_fault, faultIndex) => this.filter.remove(faultIndex),
       injectAclFile: aclRefused,
       healAclFile: aclRefused,
+      injectAclSecret: aclSecretRefused,
+      healAclSecret: aclSecretRefused,
     };
   }
 
