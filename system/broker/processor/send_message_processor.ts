@@ -2,7 +2,8 @@
 // [broker/.../processor/SendMessageProcessor.java + AbstractSendMessageProcessor.msgCheck].
 // Order of checks: slave role → 14; msgCheck (order topic on a non-writable broker → 16, bad
 // or forbidden topic → 1, unknown topic: auto-create from the default topic or 17, queueId out
-// of range → 1); body over maxMessageSize → 13; %RETRY% topics past maxReconsumeTimes → DLQ.
+// of range → 1); body over maxMessageSize → 13; %RETRY% topics past maxReconsumeTimes → DLQ
+// (single messages only: 4.9.7 stores a batch to a %RETRY% topic as it is).
 // The stored message gets the CLUSTER property and loses WAIT (WAIT=false skips the flush/HA
 // wait). Every response carries MSG_REGION and TRACE_ON; stored outcomes carry msgId,
 // queueId, queueOffset.
@@ -68,10 +69,11 @@ export class SendMessageProcessor {
     }
     let topic = header.topic;
     const reconsumeTimes = header.reconsumeTimes ?? 0;
-    if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
-      if (request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch === true) {
-        return fail(ResponseCode.MESSAGE_ILLEGAL, `batch request does not support retry group ${topic}`);
-      }
+    // RocketMQ 4.9.7 SendMessageProcessor.asyncSendBatchMessage has no retry step (only the
+    // topic-length check, then asyncPutMessages): a batch to a %RETRY% topic is stored there as
+    // sent, with no group check and no DLQ rule. Older 4.x answered MESSAGE_ILLEGAL "batch
+    // request does not support retry group"; 4.9.x dropped that.
+    if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) && request.code !== RequestCode.SEND_BATCH_MESSAGE && header.batch !== true) {
       const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
       const groupConfig = this.runtime.subscriptionGroupManager.findSubscriptionGroupConfig(group);
       if (groupConfig === undefined) {
