@@ -30,7 +30,8 @@ export function putOutcome(status: PutMessageStatus, maxMessageSize: number, rea
     case "PROPERTIES_SIZE_EXCEEDED":
       return {
         code: ResponseCode.MESSAGE_ILLEGAL,
-        remark: `the message is illegal, maybe msg body or properties length not matched. msg body length limit ${maxMessageSize}B, msg properties length limit 32KB.${reason === undefined ? "" : ` (${reason})`}`,
+        // 4.9.7 handlePutMessageResult: String.format("... msg body length limit %dB, msg properties length limit 32KB.", maxMessageSize), nothing more.
+        remark: `the message is illegal, maybe msg body or properties length not matched. msg body length limit ${maxMessageSize}B, msg properties length limit 32KB.`,
         stored: false,
       };
     case "SERVICE_NOT_AVAILABLE":

@@ -2,8 +2,9 @@
 // [broker/.../processor/SendMessageProcessor.java + AbstractSendMessageProcessor.msgCheck].
 // Order of checks: slave role → 14; msgCheck (order topic on a non-writable broker → 16, bad
 // or forbidden topic → 1, unknown topic: auto-create from the default topic or 17, queueId out
-// of range → 1); body over maxMessageSize → 13; %RETRY% topics past maxReconsumeTimes → DLQ
-// (single messages only: 4.9.7 stores a batch to a %RETRY% topic as it is).
+// of range → 1); %RETRY% topics past maxReconsumeTimes → DLQ
+// (single messages only: 4.9.7 stores a batch to a %RETRY% topic as it is); then the store
+// (encoded record over maxMessageSize → 13).
 // The stored message gets the CLUSTER property and loses WAIT (WAIT=false skips the flush/HA
 // wait). Every response carries MSG_REGION and TRACE_ON; stored outcomes carry msgId,
 // queueId, queueOffset.
@@ -51,12 +52,11 @@ export class SendMessageProcessor {
     }
     const checked = this.msgCheck(context, header);
     if (!checked.ok) return fail(checked.code, checked.remark);
+    // No size check here: as in RocketMQ 4.9.7, the store refuses a message whose encoded record
+    // (not its body) exceeds maxMessageSize (CommitLog's MessageExtEncoder: msgLen >
+    // maxMessageSize → MESSAGE_ILLEGAL; MessageExtBatchEncoder per message), after the retry-group,
+    // DLQ and transaction checks below.
     const body = request.body ?? new Uint8Array(0);
-    if (body.length > brokerConfig.maxMessageSize) {
-      // 4.9.x: the store's size check → PutMessageStatus.MESSAGE_ILLEGAL and its remark.
-      const illegal = putOutcome("MESSAGE_ILLEGAL", brokerConfig.maxMessageSize, `body of ${body.length} bytes exceeds maxMessageSize ${brokerConfig.maxMessageSize}B`);
-      return fail(illegal.code, illegal.remark!);
-    }
     let topicConfig = checked.topicConfig;
     let queueId = header.queueId;
     if (queueId < 0) queueId = this.runtime.env.random.intBetween(0, Math.max(1, topicConfig.writeQueueNums) - 1);
@@ -156,10 +156,9 @@ export class SendMessageProcessor {
     this.runtime.counters.putLatency?.record(Math.max(0, this.runtime.env.clock.nowMs() - putStartMs));
     const outcome = putOutcome(result.status, brokerConfig.maxMessageSize, result.reason);
     if (!outcome.stored || result.appendResult === undefined) {
-      if (result.status === "SERVICE_NOT_AVAILABLE") {
-        probe(this.runtime.env, "broker.send.store-refused");
-        this.runtime.log.warn("send refused by the store", { status: result.status, reason: result.reason });
-      }
+      if (result.status === "SERVICE_NOT_AVAILABLE") probe(this.runtime.env, "broker.send.store-refused");
+      // The remark is 4.9.7's fixed text; the store's reason goes to the log, as 4.9.7 logs it.
+      this.runtime.log.warn("send refused by the store", { status: result.status, reason: result.reason });
       return respond(request, outcome.code, outcome.remark ?? result.status, traceFields);
     }
     this.runtime.counters.putMessages += result.appendResult.msgNum;
