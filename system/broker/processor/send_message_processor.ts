@@ -20,6 +20,7 @@ import type { BrokerRuntime } from "../broker_runtime.ts";
 import { isWriteable, Perm } from "../../protocol/topic_config.ts";
 import type { TopicConfig } from "../topic_config.ts";
 import { putOutcome } from "./put_result.ts";
+import { diskUtil } from "./disk_util.ts";
 import { respond, suggestTodo, topicConfigText, APPLY_TOPIC_URL, SUBSCRIPTION_GROUP_NOT_EXIST_URL } from "./responses.ts";
 import { notAllowedSendProblem, topicProblem } from "./topic_validator.ts";
 import { probe } from "../../env/probe.ts";
@@ -39,6 +40,10 @@ export class SendMessageProcessor {
 
   constructor(private readonly runtime: BrokerRuntime) {}
 
+  /** 4.9.7's disk usage text for a SERVICE_NOT_AVAILABLE remark (read only on that refusal). */
+  private readonly diskUtil = (): string =>
+    diskUtil(this.runtime.env, this.runtime.brokerConfig.storePathCommitLog, this.runtime.brokerConfig.storePathRootDir);
+
   async process(context: RequestContext, request: RemotingCommand): Promise<RemotingCommand> {
     const header = decodeSendMessageHeader(request);
     const traceFields = TRACE_FIELDS;
@@ -47,7 +52,7 @@ export class SendMessageProcessor {
     const { brokerConfig } = this.runtime;
     if (brokerConfig.brokerRole === "SLAVE") {
       // 4.9.x: the store refuses (checkStoreStatus: slave → SERVICE_NOT_AVAILABLE) with the store's remark.
-      const refused = putOutcome("SERVICE_NOT_AVAILABLE", brokerConfig.maxMessageSize, `the broker[${brokerConfig.brokerIP1}] is a slave`);
+      const refused = putOutcome("SERVICE_NOT_AVAILABLE", brokerConfig.maxMessageSize, `the broker[${brokerConfig.brokerIP1}] is a slave`, this.diskUtil);
       return fail(refused.code, refused.remark!);
     }
     const checked = this.msgCheck(context, header);
@@ -154,7 +159,7 @@ export class SendMessageProcessor {
       ? await store.putMessages(messages, { waitStoreMsgOK: wait })
       : await store.putMessage(first, { waitStoreMsgOK: wait });
     this.runtime.counters.putLatency?.record(Math.max(0, this.runtime.env.clock.nowMs() - putStartMs));
-    const outcome = putOutcome(result.status, brokerConfig.maxMessageSize, result.reason);
+    const outcome = putOutcome(result.status, brokerConfig.maxMessageSize, result.reason, this.diskUtil);
     if (!outcome.stored || result.appendResult === undefined) {
       if (result.status === "SERVICE_NOT_AVAILABLE") probe(this.runtime.env, "broker.send.store-refused");
       // The remark is 4.9.7's fixed text; the store's reason goes to the log, as 4.9.7 logs it.
@@ -174,7 +179,7 @@ export class SendMessageProcessor {
     request: RemotingCommand, message: MessageExtBrokerInner, queueId: number, waitStoreMsgOK: boolean, traceFields: Readonly<Record<string, string>>,
   ): Promise<RemotingCommand> {
     const result = await this.runtime.transactions!.prepare(message, waitStoreMsgOK);
-    const outcome = putOutcome(result.status, this.runtime.brokerConfig.maxMessageSize, result.reason);
+    const outcome = putOutcome(result.status, this.runtime.brokerConfig.maxMessageSize, result.reason, this.diskUtil);
     if (!outcome.stored || result.appendResult === undefined) return respond(request, outcome.code, outcome.remark ?? result.status, traceFields);
     this.runtime.counters.putMessages += 1;
     return respond(request, outcome.code, undefined, {
