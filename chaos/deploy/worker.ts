@@ -3,13 +3,15 @@
 // (the real one). Usage: worker.ts --spec <file.json> | --spec-json '<json>' [--watch-stdin].
 // Protocol in worker_protocol.ts: history and control lines on stdout, logs on stderr;
 // SIGUSR2 or stdin "stop-producers" stops sending; SIGTERM/SIGINT (or stdin closing, with
-// --watch-stdin, so a worker never outlives its deployer) stops the node and exits.
+// --watch-stdin, so a worker never outlives its deployer) stops the node and exits. With
+// --watch-stdin it also takes the other stdin commands of worker_commands.ts (acl-secret).
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRealEnv } from "../../system/env/real/index.ts";
 import type { HistoryEvent, HistoryRecorder } from "../history/types.ts";
 import { formatControlLine, formatHistoryLine, type RunWorkloadNode, type WorkerControl, type WorkerSpec, type WorkloadNodeHandle } from "./worker_protocol.ts";
+import { parseWorkerCommand, runWorkerCommand } from "./worker_commands.ts";
 
 const defaultModule = fileURLToPath(new URL("../workload/index.ts", import.meta.url));
 
@@ -65,9 +67,12 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void stop());
   if (watchStdin) {
     const lines = createInterface({ input: process.stdin });
+    const target = { stopProducing, stop: () => void stop(), node: handle, control };
     lines.on("line", (line) => {
-      if (line.trim() === "stop-producers") stopProducing();
-      if (line.trim() === "stop") void stop();
+      if (line.trim() === "") return;
+      const command = parseWorkerCommand(line);
+      if ("invalid" in command) process.stderr.write(`worker ignores a stdin line (${command.invalid})\n`);
+      else runWorkerCommand(command, target);
     });
     lines.on("close", () => void stop());
   }

@@ -3,7 +3,7 @@
 // consumer) in its own OS process or container, run from a WorkerSpec; it streams its history
 // as stdout lines "@@history <HistoryEvent JSON>" and reports its state as "@@control <JSON>";
 // any other stdout line is plain log output. SIGUSR2 (or the stdin line "stop-producers")
-// stops sending; SIGTERM stops the node. Operation ids are local to one worker incarnation:
+// stops sending; SIGTERM stops the node; the stdin commands are in worker_commands.ts. Operation ids are local to one worker incarnation:
 // the deployer maps them to run-wide ids (WorkerHistoryBridge), send attempts' included.
 import type { Env } from "../../system/env/index.ts";
 import type { HistoryEvent, HistoryRecorder } from "../history/types.ts";
@@ -53,7 +53,13 @@ export type RunWorkloadNode = (env: Env, spec: WorkerSpec, recorder: HistoryReco
 export const historyPrefix = "@@history ";
 export const controlPrefix = "@@control ";
 
-export type WorkerControl = { event: "ready" } | { event: "producers-stopped" } | { event: "stopped" } | { event: "failed"; error: string };
+export type WorkerControl =
+  | { event: "ready" }
+  | { event: "producers-stopped" }
+  | { event: "stopped" }
+  | { event: "failed"; error: string }
+  /** The answer to an acl-secret stdin command (worker_commands.ts); applied false: the node cannot sign. */
+  | { event: "acl-secret"; applied: boolean };
 
 export type WorkerLine =
   | { kind: "history"; event: HistoryEvent }

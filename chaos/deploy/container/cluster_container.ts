@@ -1,11 +1,15 @@
 // A node of a container run as a ClusterNode: its NodeContainer plus what a restart must put
 // back. A restarted container has a new, empty network namespace, so its packet filter table
 // is written again; its incarnation number goes up, so its workers' op ids start a new map.
-// Crash is SIGKILL, pause is a cgroup freeze; a worker's crash records no group leave (the
-// container deployer never did; its consumers' expiry shows it).
+// Crash is SIGKILL, pause is a cgroup freeze. A killed consumer worker cannot say it left its
+// group, so the deployer records the leave for it once the container is gone and its last lines
+// are read, before LifecycleFaults records the crash — where the process and external deployers
+// record it (wall_cluster/worker_process.ts). A graceful stop needs no such record: the worker
+// leaves on SIGTERM and its own line says so.
 import type { AddressPlan } from "../address_plan.ts";
 import type { DeployedNode } from "../types.ts";
 import { stopPhase, type ClusterNode } from "../wall_cluster/cluster_nodes.ts";
+import type { NodeLedger } from "../wall_cluster/node_ledger.ts";
 import type { NodeContainer } from "./node_container.ts";
 import type { ContainerPacketFilter } from "./packet_filter.ts";
 
@@ -13,14 +17,24 @@ import type { ContainerPacketFilter } from "./packet_filter.ts";
 const workerStopGraceSeconds = 10;
 const serverStopGraceSeconds = 5;
 
-export class ClusterContainer implements ClusterNode {
+/** What a ClusterContainer does to its container: a NodeContainer, a stand-in in unit tests. */
+export type ContainerHandle = Pick<NodeContainer, "spec" | "alive" | "kill" | "restart" | "pause" | "resume" | "stop" | "hostPid">;
+
+/** A consumer worker's group and where its leave goes when the deployer kills it. */
+export interface ConsumerLeave {
+  group: string;
+  ledger: NodeLedger;
+}
+
+export class ClusterContainer<Handle extends ContainerHandle = NodeContainer> implements ClusterNode {
   /** Starts so far (1 after the first start): the workers' history incarnation. */
   starts = 1;
 
   constructor(
-    readonly container: NodeContainer,
+    readonly container: Handle,
     private readonly addresses: AddressPlan,
     private readonly filter: ContainerPacketFilter,
+    private readonly consumer?: ConsumerLeave,
   ) {}
 
   get name(): string {
@@ -36,8 +50,11 @@ export class ClusterContainer implements ClusterNode {
     return { name: this.name, role: this.role, ...(address.port === undefined ? {} : { address: `${address.ip}:${address.port}` }), alive: this.container.alive };
   }
 
-  crash(): Promise<void> {
-    return this.container.kill();
+  async crash(): Promise<void> {
+    // Only a kill that ended a running worker is a leave; crashing a dead one changes nothing.
+    const wasAlive = this.container.alive;
+    await this.container.kill();
+    if (wasAlive && this.consumer !== undefined) this.consumer.ledger.left(this.name, this.consumer.group);
   }
 
   async restart(): Promise<boolean> {

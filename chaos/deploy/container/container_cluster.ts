@@ -111,6 +111,7 @@ export class ContainerCluster implements Cluster {
 
   private faultActionsOf(): FaultActions {
     const aclRefused = (): Promise<never> => Promise.reject(new UnsupportedFaultError("container", "acl-file", "see ContainerDeployer.supports"));
+    const aclSecretRefused = (): Promise<never> => Promise.reject(new UnsupportedFaultError("container", "acl-secret", "see ContainerDeployer.supports"));
     return {
       deployer: "container",
       lifecycle: this.lifecycle,
@@ -124,6 +125,8 @@ export class ContainerCluster implements Cluster {
       healNetwork: (_fault, faultIndex) => this.filter.remove(faultIndex),
       injectAclFile: aclRefused,
       healAclFile: aclRefused,
+      injectAclSecret: aclSecretRefused,
+      healAclSecret: aclSecretRefused,
     };
   }
 
@@ -141,7 +144,9 @@ export class ContainerCluster implements Cluster {
       if (spec === undefined) throw new Error(`no worker spec for ${client.name}`);
       const node = this.workerContainer(spec, address.ip);
       this.parts.output.set(client.name, (line) => this.onWorkerLine(bridge, client.name, line));
-      return this.nodeTable.add(new ClusterContainer(node, this.addresses, this.filter));
+      const group = spec.consumer?.group;
+      const leave = group === undefined ? undefined : { group, ledger: this.ledger };
+      return this.nodeTable.add(new ClusterContainer(node, this.addresses, this.filter, leave));
     });
     await Promise.all(workers.map((node) => node.container.start(this.parts.image, this.parts.network, this.runId)));
     for (const node of workers) this.ledger.node(node.name, "start");

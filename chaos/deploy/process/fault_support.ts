@@ -12,6 +12,7 @@ export function processKindSupport(kind: FaultKind, mode: ProcessModeName, hostW
     case "pause":
     case "namesrv-all-down":
     case "acl-file":
+    case "acl-secret":
       return { supported: true };
     case "firewall":
     case "heartbeat-loss":
@@ -28,8 +29,6 @@ export function processKindSupport(kind: FaultKind, mode: ProcessModeName, hostW
       return { supported: false, why: "there is no per-process way to slow fsync on this machine (no dm-delay device); use the sim deployer" };
     case "disk-full":
       return { supported: false, why: "the stores share the host's file system; filling it would hit every node and the machine; use the sim deployer" };
-    case "acl-secret":
-      return { supported: false, why: "changing a worker process's ACL secret mid-run needs a worker protocol message that does not exist yet; use the sim deployer" };
     case "connection-reset":
       return { supported: false, why: "nftables `reject with tcp reset` answers the next packet of a flow, so it cannot cut a chosen frame mid-way nor reach one side before the other (a firewall fault with mode reject resets streams that meet it); use the sim deployer" };
     default: {

@@ -32,6 +32,7 @@ import { healFault, injectFault, type FaultActions } from "../wall_cluster/fault
 import { NodeLedger } from "../wall_cluster/node_ledger.ts";
 import { RunClock } from "../wall_cluster/run_clock.ts";
 import { ServerProcess } from "./server_process.ts";
+import { swapAclSecret } from "./worker_control.ts";
 
 export type ProcessMode = "netns" | "host";
 
@@ -266,6 +267,8 @@ export class ProcessCluster implements Cluster {
       healNetwork: async (fault, faultIndex) => this.network?.heal(fault, faultIndex),
       injectAclFile: async (fault) => this.writeAclFile(fault.target, fault.text),
       healAclFile: async (fault) => this.writeAclFile(fault.target, this.plan.brokers.find((broker) => broker.node === fault.target)?.aclFile ?? ""),
+      injectAclSecret: (fault) => swapAclSecret(this.worker(fault.target), fault.target, fault.secretKey, this.ledger),
+      healAclSecret: (fault) => swapAclSecret(this.worker(fault.target), fault.target, undefined, this.ledger),
     };
   }
 
@@ -296,6 +299,10 @@ export class ProcessCluster implements Cluster {
 
   private workers(): WorkerProcess[] {
     return this.nodeTable.all().filter((node): node is WorkerProcess => !(node instanceof ServerProcess));
+  }
+
+  private worker(name: string): WorkerProcess | undefined {
+    return this.workers().find((worker) => worker.name === name);
   }
 
   async stopProducers(): Promise<void> {

@@ -20,6 +20,8 @@ function actions(log: string[]): FaultActions {
     healNetwork: async (fault, faultIndex) => void log.push(`unnetwork ${fault.kind} #${faultIndex}`),
     injectAclFile: async (fault) => void log.push(`acl ${fault.target}`),
     healAclFile: async (fault) => void log.push(`unacl ${fault.target}`),
+    injectAclSecret: async (fault) => void log.push(`secret ${fault.target} ${fault.secretKey}`),
+    healAclSecret: async (fault) => void log.push(`unsecret ${fault.target}`),
   };
 }
 
@@ -33,6 +35,7 @@ test("each fault goes to its action on inject and on heal", async () => {
     { kind: "partition", shape: "halves" },
     { kind: "flow", source: "producer-1", target: "broker-a", delayMs: 0, jitterMs: 0, lossPercent: 5, direction: "both" },
     { kind: "acl-file", target: "broker-a", text: "" },
+    { kind: "acl-secret", target: "producer-1", secretKey: "rotated1" },
   ];
   for (const [index, fault] of faults.entries()) {
     await injectFault(fault, index, given);
@@ -41,6 +44,7 @@ test("each fault goes to its action on inject and on heal", async () => {
   assert.deepEqual(log, [
     "crash broker-a", "restart broker-a", "pause broker-a", "resume broker-a", "crash namesrv-1", "restart namesrv-1",
     "network partition #3", "unnetwork partition #3", "network flow #4", "unnetwork flow #4", "acl broker-a", "unacl broker-a",
+    "secret producer-1 rotated1", "unsecret producer-1",
   ]);
 });
 

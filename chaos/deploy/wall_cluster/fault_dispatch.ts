@@ -1,7 +1,7 @@
 // Fault kind → action for the wall-clock deployers that run the servers themselves (process,
 // container): one switch, ending in a never check, so a new fault kind fails to compile here
 // and in each deployer's support switch until it is decided. Life-cycle faults act through
-// LifecycleFaults; network and ACL-file faults through the deployer's FaultActions; the kinds
+// LifecycleFaults; network and ACL faults through the deployer's FaultActions; the kinds
 // a deployer refuses never get here (the runner asks supports() before the run), so reaching
 // one is an UnsupportedFaultError, not a silent no-op.
 import { UnsupportedFaultError, type Fault } from "../../faults/types.ts";
@@ -10,6 +10,7 @@ import type { LifecycleFaults } from "./lifecycle_faults.ts";
 
 export type NetworkFault = Extract<Fault, { kind: "firewall" | "heartbeat-loss" | "partition" | "flow" }>;
 export type AclFileFault = Extract<Fault, { kind: "acl-file" }>;
+export type AclSecretFault = Extract<Fault, { kind: "acl-secret" }>;
 
 /** What a deployer does for the faults that are not about a node's life. */
 export interface FaultActions {
@@ -19,6 +20,9 @@ export interface FaultActions {
   healNetwork(fault: NetworkFault, faultIndex: number): Promise<void>;
   injectAclFile(fault: AclFileFault): Promise<void>;
   healAclFile(fault: AclFileFault): Promise<void>;
+  /** A workload client signs with the fault's secret; heal gives it back its own. */
+  injectAclSecret(fault: AclSecretFault): Promise<void>;
+  healAclSecret(fault: AclSecretFault): Promise<void>;
 }
 
 function refused(actions: FaultActions, fault: Fault): Promise<never> {
@@ -40,12 +44,13 @@ export function injectFault(fault: Fault, faultIndex: number, actions: FaultActi
       return actions.injectNetwork(fault, faultIndex);
     case "acl-file":
       return actions.injectAclFile(fault);
+    case "acl-secret":
+      return actions.injectAclSecret(fault);
     case "power-loss":
     case "connection-reset":
     case "clock-skew":
     case "slow-disk":
     case "disk-full":
-    case "acl-secret":
       return refused(actions, fault);
     default: {
       const unreachable: never = fault;
@@ -69,12 +74,13 @@ export function healFault(fault: Fault, faultIndex: number, actions: FaultAction
       return actions.healNetwork(fault, faultIndex);
     case "acl-file":
       return actions.healAclFile(fault);
+    case "acl-secret":
+      return actions.healAclSecret(fault);
     case "power-loss":
     case "connection-reset":
     case "clock-skew":
     case "slow-disk":
     case "disk-full":
-    case "acl-secret":
       return refused(actions, fault);
     default: {
       const unreachable: never = fault;

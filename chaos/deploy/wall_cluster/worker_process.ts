@@ -3,16 +3,21 @@
 // run's recorder (through the WorkerHistoryBridge), control lines wake whoever waits for them,
 // the rest into its log. It is a ClusterNode: crash is SIGKILL (a consumer's leave is recorded
 // for it), restart runs it again and waits for "ready", pause/resume are SIGSTOP/SIGCONT.
+// Commands go to its stdin (worker_commands.ts): the acl-secret fault swaps its signing secret.
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { DeployedNode } from "../types.ts";
 import { parseWorkerLine, type WorkerControl, type WorkerHistoryBridge, type WorkerLine, type WorkerSpec } from "../worker_protocol.ts";
+import { formatWorkerCommand } from "../worker_commands.ts";
 import type { ClusterNode } from "./cluster_nodes.ts";
 import type { NodeLedger } from "./node_ledger.ts";
 import { NodeProcess, type NodeCommand } from "./node_process.ts";
 
 type ControlEvent = WorkerControl["event"];
+
+/** What became of an acl-secret command (the deployer notes everything but "applied"). */
+export type AclSecretOutcome = "applied" | "unsupported" | "not-running" | "queued-while-paused";
 
 /**
  * What every deployer does with a worker's line: history into the bridge (op ids of this
@@ -52,6 +57,11 @@ export class WorkerProcess implements ClusterNode {
   readonly process: NodeProcess;
   private readonly waiters: { event: ControlEvent; resolve: () => void }[] = [];
   private failure: string | undefined;
+  /** The last acl-secret answer's `applied` (read when its waiter wakes). */
+  private aclSecretApplied = false;
+  private aclSecretTurn: Promise<unknown> = Promise.resolve();
+  /** acl-secret lines written while paused whose answers are still to come. */
+  private aclSecretUnawaited = 0;
   private outputDone: Promise<void> = Promise.resolve();
   private readonly logFile: string;
 
@@ -86,6 +96,7 @@ export class WorkerProcess implements ClusterNode {
 
   start(): void {
     this.failure = undefined;
+    this.aclSecretUnawaited = 0;
     this.process.start();
     const incarnation = `${this.spec.node}#${this.process.starts}`;
     const stdout = this.process.stdout;
@@ -100,6 +111,15 @@ export class WorkerProcess implements ClusterNode {
     if (parsed.kind === "control") {
       const control = parsed.control;
       if (control.event === "failed") this.failure = control.error;
+      if (control.event === "acl-secret") {
+        // Answers come in the order the lines went down the pipe: those to lines written while
+        // paused come first, and nobody waits for them.
+        if (this.aclSecretUnawaited > 0) {
+          this.aclSecretUnawaited--;
+          return;
+        }
+        this.aclSecretApplied = control.applied;
+      }
       for (const waiter of this.waiters.filter((item) => item.event === control.event || control.event === "failed")) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
         waiter.resolve();
@@ -128,6 +148,34 @@ export class WorkerProcess implements ClusterNode {
     const stopped = this.waitFor("producers-stopped", timeoutMs);
     this.process.signal("SIGUSR2");
     await stopped;
+  }
+
+  /**
+   * The acl-secret fault: from now on the worker's clients sign with secretKey (undefined: its
+   * own secret again). Resolves once the worker answered. A paused worker reads the line when
+   * it resumes, so it is not waited for; a worker that is not running keeps no secret to swap
+   * (a restart starts it with its own). Commands to one worker go one at a time, because an
+   * answer does not name its command.
+   */
+  setAclSecret(secretKey: string | undefined, timeoutMs: number): Promise<AclSecretOutcome> {
+    const turn = this.aclSecretTurn.then(() => this.sendAclSecret(secretKey, timeoutMs));
+    this.aclSecretTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async sendAclSecret(secretKey: string | undefined, timeoutMs: number): Promise<AclSecretOutcome> {
+    const stdin = this.process.stdin;
+    if (!this.process.running || stdin === null) return "not-running";
+    const line = formatWorkerCommand({ kind: "acl-secret", secretKey });
+    if (this.process.isPaused) {
+      this.aclSecretUnawaited++;
+      stdin.write(line);
+      return "queued-while-paused";
+    }
+    const answered = this.waitFor("acl-secret", timeoutMs);
+    stdin.write(line);
+    await answered;
+    return this.aclSecretApplied ? "applied" : "unsupported";
   }
 
   /** SIGTERM, SIGKILL after twice the stop timeout (a consumer leaves its group first); resolves once its last history line is read. */

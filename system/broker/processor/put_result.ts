@@ -14,7 +14,11 @@ export interface PutOutcome {
 /** The stored outcomes, built once: PUT_OK is the answer to nearly every send. */
 const PUT_OK_OUTCOME: PutOutcome = Object.freeze({ code: ResponseCode.SUCCESS, remark: undefined, stored: true });
 
-export function putOutcome(status: PutMessageStatus, maxMessageSize: number, reason: string | undefined): PutOutcome {
+/**
+ * diskUtil, when given, makes the SERVICE_NOT_AVAILABLE remark 4.9.7's exact one (disk usage in
+ * brackets, the reason left to the log); it is called only for that status.
+ */
+export function putOutcome(status: PutMessageStatus, maxMessageSize: number, reason: string | undefined, diskUtil?: () => string): PutOutcome {
   switch (status) {
     case "PUT_OK":
       return PUT_OK_OUTCOME;
@@ -30,10 +34,20 @@ export function putOutcome(status: PutMessageStatus, maxMessageSize: number, rea
     case "PROPERTIES_SIZE_EXCEEDED":
       return {
         code: ResponseCode.MESSAGE_ILLEGAL,
-        remark: `the message is illegal, maybe msg body or properties length not matched. msg body length limit ${maxMessageSize}B, msg properties length limit 32KB.${reason === undefined ? "" : ` (${reason})`}`,
+        // 4.9.7 handlePutMessageResult: String.format("... msg body length limit %dB, msg properties length limit 32KB.", maxMessageSize), nothing more.
+        remark: `the message is illegal, maybe msg body or properties length not matched. msg body length limit ${maxMessageSize}B, msg properties length limit 32KB.`,
         stored: false,
       };
     case "SERVICE_NOT_AVAILABLE":
+      if (diskUtil !== undefined) {
+        // 4.9.7 handlePutMessageResult: "... the broker's disk is full [" + diskUtil() + "], messages are put to the slave, ...".
+        return {
+          code: ResponseCode.SERVICE_NOT_AVAILABLE,
+          remark: "service not available now. It may be caused by one of the following reasons: "
+            + `the broker's disk is full [${diskUtil()}], messages are put to the slave, message store has been shut down, etc.`,
+          stored: false,
+        };
+      }
       return {
         code: ResponseCode.SERVICE_NOT_AVAILABLE,
         remark: "service not available now. It may be caused by one of the following reasons: the broker's disk is full, "

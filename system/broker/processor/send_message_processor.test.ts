@@ -107,7 +107,7 @@ test("transactions refused by rejectTransactionMessage → 16", () => withProces
   assert.equal(refused.remark, `the broker[${BROKER_IP}] sending transaction message is forbidden`);
 }));
 
-test("%RETRY% topics: unknown group → 26 with the FAQ; past maxReconsumeTimes → the DLQ; batches refused", () => withProcessorWorld({ config: { autoCreateSubscriptionGroup: false } }, async (pw) => {
+test("%RETRY% topics: unknown group → 26 with the FAQ; past maxReconsumeTimes → the DLQ", () => withProcessorWorld({ config: { autoCreateSubscriptionGroup: false } }, async (pw) => {
   const unknown = await pw.send("%RETRY%nogroup", "x");
   assert.equal(unknown.code, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST);
   assert.equal(unknown.remark, `subscription group not exist, nogroup ${FAQ}`);
@@ -119,11 +119,6 @@ test("%RETRY% topics: unknown group → 26 with the FAQ; past maxReconsumeTimes 
   const dead = await pw.send("%RETRY%g", "d", { reconsumeTimes: 2 });
   assert.equal(dead.code, ResponseCode.SUCCESS, dead.remark);
   assert.equal(pw.broker.store.getMaxOffsetInQueue("%DLQ%g", 0), 1);
-  // mqlab refuses batches to a retry topic (4.9.7 would store them without the DLQ rule).
-  const batch = encodeBatch([{ flag: 0, body: utf8("b"), properties: new Map() }]);
-  const refused = await pw.send("%RETRY%g", batch, { code: RequestCode.SEND_BATCH_MESSAGE });
-  assert.equal(refused.code, ResponseCode.MESSAGE_ILLEGAL);
-  assert.equal(refused.remark, "batch request does not support retry group %RETRY%g");
 }));
 
 test("store outcomes: SYNC_MASTER without a slave → 11 with the msgId (stored)", () => withProcessorWorld({ config: { brokerRole: "SYNC_MASTER" } }, async (pw) => {

@@ -2,7 +2,9 @@
 // [broker/.../processor/SendMessageProcessor.java + AbstractSendMessageProcessor.msgCheck].
 // Order of checks: slave role → 14; msgCheck (order topic on a non-writable broker → 16, bad
 // or forbidden topic → 1, unknown topic: auto-create from the default topic or 17, queueId out
-// of range → 1); body over maxMessageSize → 13; %RETRY% topics past maxReconsumeTimes → DLQ.
+// of range → 1); %RETRY% topics past maxReconsumeTimes → DLQ
+// (single messages only: 4.9.7 stores a batch to a %RETRY% topic as it is); then the store
+// (encoded record over maxMessageSize → 13).
 // The stored message gets the CLUSTER property and loses WAIT (WAIT=false skips the flush/HA
 // wait). Every response carries MSG_REGION and TRACE_ON; stored outcomes carry msgId,
 // queueId, queueOffset.
@@ -18,6 +20,7 @@ import type { BrokerRuntime } from "../broker_runtime.ts";
 import { isWriteable, Perm } from "../../protocol/topic_config.ts";
 import type { TopicConfig } from "../topic_config.ts";
 import { putOutcome } from "./put_result.ts";
+import { diskUtil } from "./disk_util.ts";
 import { respond, suggestTodo, topicConfigText, APPLY_TOPIC_URL, SUBSCRIPTION_GROUP_NOT_EXIST_URL } from "./responses.ts";
 import { notAllowedSendProblem, topicProblem } from "./topic_validator.ts";
 import { probe } from "../../env/probe.ts";
@@ -46,6 +49,10 @@ export class SendMessageProcessor {
 
   constructor(private readonly runtime: BrokerRuntime) {}
 
+  /** 4.9.7's disk usage text for a SERVICE_NOT_AVAILABLE remark (read only on that refusal). */
+  private readonly diskUtil = (): string =>
+    diskUtil(this.runtime.env, this.runtime.brokerConfig.storePathCommitLog, this.runtime.brokerConfig.storePathRootDir);
+
   // Stays `async` although only put() waits: dropping the wrapper (two microtask turns per send)
   // reorders a send's response against other work of the same simulator event, which changed
   // simulator histories (1m/broker-crash seed 1).
@@ -56,17 +63,16 @@ export class SendMessageProcessor {
     const { brokerConfig } = this.runtime;
     if (brokerConfig.brokerRole === "SLAVE") {
       // 4.9.x: the store refuses (checkStoreStatus: slave → SERVICE_NOT_AVAILABLE) with the store's remark.
-      const refused = putOutcome("SERVICE_NOT_AVAILABLE", brokerConfig.maxMessageSize, `the broker[${brokerConfig.brokerIP1}] is a slave`);
+      const refused = putOutcome("SERVICE_NOT_AVAILABLE", brokerConfig.maxMessageSize, `the broker[${brokerConfig.brokerIP1}] is a slave`, this.diskUtil);
       return failWith(request, refused.code, refused.remark!);
     }
     const checked = this.msgCheck(context, header);
     if (!checked.ok) return failWith(request, checked.code, checked.remark);
+    // No size check here: as in RocketMQ 4.9.7, the store refuses a message whose encoded record
+    // (not its body) exceeds maxMessageSize (CommitLog's MessageExtEncoder: msgLen >
+    // maxMessageSize → MESSAGE_ILLEGAL; MessageExtBatchEncoder per message), after the retry-group,
+    // DLQ and transaction checks below.
     const body = request.body ?? new Uint8Array(0);
-    if (body.length > brokerConfig.maxMessageSize) {
-      // 4.9.x: the store's size check → PutMessageStatus.MESSAGE_ILLEGAL and its remark.
-      const illegal = putOutcome("MESSAGE_ILLEGAL", brokerConfig.maxMessageSize, `body of ${body.length} bytes exceeds maxMessageSize ${brokerConfig.maxMessageSize}B`);
-      return failWith(request, illegal.code, illegal.remark!);
-    }
     let topicConfig = checked.topicConfig;
     let queueId = header.queueId;
     if (queueId < 0) queueId = this.runtime.env.random.intBetween(0, Math.max(1, topicConfig.writeQueueNums) - 1);
@@ -79,10 +85,11 @@ export class SendMessageProcessor {
     }
     let topic = header.topic;
     const reconsumeTimes = header.reconsumeTimes ?? 0;
-    if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
-      if (request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch === true) {
-        return failWith(request, ResponseCode.MESSAGE_ILLEGAL, `batch request does not support retry group ${topic}`);
-      }
+    // RocketMQ 4.9.7 SendMessageProcessor.asyncSendBatchMessage has no retry step (only the
+    // topic-length check, then asyncPutMessages): a batch to a %RETRY% topic is stored there as
+    // sent, with no group check and no DLQ rule. Older 4.x answered MESSAGE_ILLEGAL "batch
+    // request does not support retry group"; 4.9.x dropped that.
+    if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) && request.code !== RequestCode.SEND_BATCH_MESSAGE && header.batch !== true) {
       const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
       const groupConfig = this.runtime.subscriptionGroupManager.findSubscriptionGroupConfig(group);
       if (groupConfig === undefined) {
@@ -160,12 +167,11 @@ export class SendMessageProcessor {
       ? await store.putMessages(messages, { waitStoreMsgOK: wait })
       : await store.putMessage(first, { waitStoreMsgOK: wait });
     this.runtime.counters.putLatency?.record(Math.max(0, this.runtime.env.clock.nowMs() - putStartMs));
-    const outcome = putOutcome(result.status, brokerConfig.maxMessageSize, result.reason);
+    const outcome = putOutcome(result.status, brokerConfig.maxMessageSize, result.reason, this.diskUtil);
     if (!outcome.stored || result.appendResult === undefined) {
-      if (result.status === "SERVICE_NOT_AVAILABLE") {
-        probe(this.runtime.env, "broker.send.store-refused");
-        this.runtime.log.warn("send refused by the store", { status: result.status, reason: result.reason });
-      }
+      if (result.status === "SERVICE_NOT_AVAILABLE") probe(this.runtime.env, "broker.send.store-refused");
+      // The remark is 4.9.7's fixed text; the store's reason goes to the log, as 4.9.7 logs it.
+      this.runtime.log.warn("send refused by the store", { status: result.status, reason: result.reason });
       return respond(request, outcome.code, outcome.remark ?? result.status, traceFields);
     }
     this.runtime.counters.putMessages += result.appendResult.msgNum;
@@ -181,7 +187,7 @@ export class SendMessageProcessor {
     request: RemotingCommand, message: MessageExtBrokerInner, queueId: number, waitStoreMsgOK: boolean, traceFields: Readonly<Record<string, string>>,
   ): Promise<RemotingCommand> {
     const result = await this.runtime.transactions!.prepare(message, waitStoreMsgOK);
-    const outcome = putOutcome(result.status, this.runtime.brokerConfig.maxMessageSize, result.reason);
+    const outcome = putOutcome(result.status, this.runtime.brokerConfig.maxMessageSize, result.reason, this.diskUtil);
     if (!outcome.stored || result.appendResult === undefined) return respond(request, outcome.code, outcome.remark ?? result.status, traceFields);
     this.runtime.counters.putMessages += 1;
     return respond(request, outcome.code, undefined, {

@@ -1,6 +1,7 @@
 // Test support: a BrokerConfig for a given store root (loopback, small files, fast intervals).
 // Pure: callers create and remove the temp directory themselves.
 import { defaultBrokerConfig, type BrokerConfig } from "../../config/broker_config.ts";
+import { storePathsUnder } from "../../config/testing/store_paths.ts";
 
 export function testBrokerConfig(storePathRootDir: string, overrides: Partial<BrokerConfig> = {}): BrokerConfig {
   const base = defaultBrokerConfig({
@@ -9,7 +10,6 @@ export function testBrokerConfig(storePathRootDir: string, overrides: Partial<Br
     localIp: "127.0.0.1",
     totalPhysicalMemoryBytes: 8 * 2 ** 30,
   });
-  const root = storePathRootDir;
   return {
     ...base,
     brokerName: "broker-a",
@@ -17,12 +17,7 @@ export function testBrokerConfig(storePathRootDir: string, overrides: Partial<Br
     brokerIP1: "127.0.0.1",
     brokerIP2: "127.0.0.1",
     listenPort: 0,
-    storePathRootDir: root,
-    storePathCommitLog: `${root}/commitlog`,
-    storePathConsumeQueue: `${root}/consumequeue`,
-    storePathIndex: `${root}/index`,
-    storeCheckpoint: `${root}/checkpoint`,
-    abortFile: `${root}/abort`,
+    ...storePathsUnder(storePathRootDir),
     mapedFileSizeCommitLog: 4 * 1024 * 1024,
     mapedFileSizeConsumeQueue: 6_000 * 20,
     maxMessageSize: 1024 * 1024,

@@ -4,6 +4,7 @@
 import { createWorld, type SimNode, type World } from "../../../chaos/sim/index.ts";
 import { defaultBrokerConfig } from "../../config/broker_config.ts";
 import type { BrokerConfig, BrokerRole } from "../../config/broker_config.ts";
+import { storePathsUnder } from "../../config/testing/store_paths.ts";
 import type { Env } from "../../env/env.ts";
 import { BrokerController } from "../../broker/broker_controller.ts";
 import { messageProperties2String } from "../../message/index.ts";
@@ -29,12 +30,7 @@ export function simBrokerConfig(ip: string, role: BrokerRole, overrides: Partial
     brokerIP2: ip,
     listenPort: 10911,
     haListenPort: 10912,
-    storePathRootDir: "/store",
-    storePathCommitLog: "/store/commitlog",
-    storePathConsumeQueue: "/store/consumequeue",
-    storePathIndex: "/store/index",
-    storeCheckpoint: "/store/checkpoint",
-    abortFile: "/store/abort",
+    ...storePathsUnder("/store"),
     mapedFileSizeCommitLog: 64 * 1024,
     maxMessageSize: 16 * 1024,
     maxHashSlotNum: 1000,

@@ -9,6 +9,7 @@ import { createWorld } from "../../../../chaos/sim/index.ts";
 import type { World } from "../../../../chaos/sim/index.ts";
 import { defaultBrokerConfig } from "../../../config/broker_config.ts";
 import type { BrokerConfig } from "../../../config/broker_config.ts";
+import { storePathsUnder } from "../../../config/testing/store_paths.ts";
 import type { Env } from "../../../env/env.ts";
 import { messageProperties2String } from "../../../message/index.ts";
 import { encodeHeader, encodeHeartbeatData, SendMessageRequestHeaderV2 } from "../../../protocol/index.ts";
@@ -40,12 +41,7 @@ export function processorBrokerConfig(overrides: Partial<BrokerConfig> = {}): Br
     brokerIP2: BROKER_IP,
     listenPort: 10911,
     haListenPort: 10912,
-    storePathRootDir: "/store",
-    storePathCommitLog: "/store/commitlog",
-    storePathConsumeQueue: "/store/consumequeue",
-    storePathIndex: "/store/index",
-    storeCheckpoint: "/store/checkpoint",
-    abortFile: "/store/abort",
+    ...storePathsUnder("/store"),
     mapedFileSizeCommitLog: 256 * 1024,
     maxMessageSize: 16 * 1024,
     maxHashSlotNum: 1000,
