@@ -34,6 +34,8 @@
 // The evidence names the window and the mechanism; a replay deeper than every window's depth
 // (e.g. a broker that ignores offset commits) fails. The retry checker uses the same windows
 // without the depth bound (explainRedelivery without `depthOf`).
+// - a consume timeout: an earlier success of the message whose listener outlasted the group's
+//   consumeTimeout was sent back while it ran (consume_timeout.ts), so its retry copy succeeds too.
 // Anything else fails the check naming the message, receiver, both times and the queue.
 import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
@@ -46,6 +48,7 @@ import type { Window } from "./fault_windows.ts";
 import { faultWindows, rebalanceWindows } from "./fault_windows.ts";
 import type { HistoryIndex } from "./history_index.ts";
 import { indexHistory } from "./history_index.ts";
+import { consumeTimeoutMsOf, outlastedConsumeTimeout } from "./consume_timeout.ts";
 
 export type Duplicate = {
   id: string; receiver: string; queue: string; firstMs: number; duplicateMs: number; process: string; explainedBy?: string;
@@ -138,6 +141,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
   const windows = redeliveryWindows(index, context);
   const settleMs = settleMsOf(context);
   const depths = new Map(specs.map((spec) => [spec.group, replayDepthOf(context, spec)]));
+  const specOf = new Map(specs.map((spec) => [spec.group, spec]));
   const firstSuccess = new Map<string, { timeMs: number; queue: string }>();
   const unexplained: Duplicate[] = [];
   const attributed: Duplicate[] = [];
@@ -168,6 +172,12 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
     // Two copies of one failure are possible too: a send-back stored but answered with an error
     // (SLAVE_NOT_AVAILABLE under SYNC_MASTER) makes the client re-send the copy itself (4.9.x).
     const originMs = origins.length > 0 ? origins[0]!.timeMs : undefined;
+    const spec = specOf.get(delivery.group);
+    const slow = seen.find((earlier) => earlier.result === "success" && outlastedConsumeTimeout(earlier, spec));
+    if (slow !== undefined) {
+      attributed.push({ ...duplicate, explainedBy: `consume timeout: the listener ran ${formatMs(slow.timeMs - (slow.startMs ?? slow.timeMs))} on it, beyond consumeTimeout ${formatMs(consumeTimeoutMsOf(spec))}: sent back while consumed` });
+      continue;
+    }
     const why = explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: delivery.queue }) ??
       (first.queue === delivery.queue ? undefined : explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: first.queue })) ??
       (originMs === undefined ? undefined : explainRedelivery(windows, delivery.group, originMs, origins.at(-1)!.timeMs, settleMs, { depthOf, queue: origins[0]!.queue }));

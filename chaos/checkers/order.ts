@@ -31,6 +31,7 @@ import { atReusedOffset, handedOffsetsOf, powerLossesOf } from "./guarantee.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural } from "./evidence.ts";
 import { indexHistory } from "./history_index.ts";
+import { outlastedConsumeTimeout } from "./consume_timeout.ts";
 
 export type OrderedDelivery = { id: string; timeMs: number; queueOffset?: number; orderSeq?: number };
 export type QueueReorder = { group: string; queue: string; process: string; earlier: OrderedDelivery; later: OrderedDelivery };
@@ -66,6 +67,7 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
   const specs = groupSpecs(context.workload, index.seenGroups);
   const broadcasting = new Set(specs.filter((spec) => spec.model === "BROADCASTING").map((spec) => spec.group));
   const keyGroups = new Set(specs.filter((spec) => spec.orderly === true || spec.count === 0).map((spec) => spec.group));
+  const specOf = new Map(specs.map((spec) => [spec.group, spec]));
   // Per receiver, per message: bit 1 = attempted (a first delivery was seen), 2 = succeeded.
   const seen = new Map<string, Map<string, number>>();
   const queueLatest = new Map<string, Latest>();
@@ -89,7 +91,9 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
     const flags = perReceiver.get(delivery.messageId) ?? 0;
     if ((flags & 1) === 0) {
       perReceiver.set(delivery.messageId, flags | 1);
-      if (delivery.reconsumeTimes === 0) {
+      // A first delivery that outlasted consumeTimeout finishes after later offsets by design
+      // (consume_timeout.ts): its start, not its end, is its place in the queue; not judged.
+      if (delivery.reconsumeTimes === 0 && !outlastedConsumeTimeout(delivery, specOf.get(delivery.group))) {
         const laneKey = `${delivery.group}\u0000${delivery.queue}\u0000${delivery.process}`;
         const current: Latest = { id: delivery.messageId, timeMs: delivery.timeMs, queueOffset: delivery.queueOffset, offset: delivery.queueOffset };
         const latest = queueLatest.get(laneKey);

@@ -36,6 +36,7 @@ import { explainRedelivery, redeliveryWindows, settleMsOf } from "./duplicates.t
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import { indexHistory, runEndMs } from "./history_index.ts";
+import { outlastedConsumeTimeout } from "./consume_timeout.ts";
 import { forcedCleansOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
 import type { SendRecord } from "./history_index.ts";
 import { brokerOfQueue } from "./context.ts";
@@ -116,7 +117,8 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       for (let position = 0; position < deliveries.length; position++) {
         const delivery = deliveries[position]!;
         if (delivery.reconsumeTimes > 0) stats.retries++;
-        if (succeeded !== undefined && delivery.reconsumeTimes > succeeded.reconsumeTimes
+        // A success that outlasted consumeTimeout was sent back while its listener ran (consume_timeout.ts).
+        if (succeeded !== undefined && delivery.reconsumeTimes > succeeded.reconsumeTimes && !outlastedConsumeTimeout(succeeded, spec)
           && explainRedelivery(windows, spec.group, succeeded.timeMs, delivery.timeMs, settleMs) === undefined) {
           add("retried-after-success", delivery, `succeeded at ${formatMs(succeeded.timeMs)} with reconsumeTimes ${succeeded.reconsumeTimes}, delivered again as retry ${delivery.reconsumeTimes}`);
         }

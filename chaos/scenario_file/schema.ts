@@ -96,6 +96,7 @@ const producerSchema = Type.Object({
     localTransactionMs: Type.Optional(nonNegative("how long each local transaction takes")),
   }, { ...closed, description: "send every message in a transaction: some roll back, some stay UNKNOW until the broker's check" })),
   retryResponseCodes: Type.Optional(Type.Array(Type.Integer(), { description: "response codes retried on another broker (default: 4.9.x's)" })),
+  retryAnotherBrokerWhenNotStoreOK: Type.Optional(Type.Boolean({ description: "retry a stored-but-not-SEND_OK answer on another broker" })),
 }, closed);
 
 const consumerSchema = Type.Object({
@@ -107,6 +108,10 @@ const consumerSchema = Type.Object({
   subscription: Type.Optional(Type.String()),
   orderly: Type.Optional(Type.Boolean()),
   processingMs: Type.Optional(nonNegative("processing time per message")),
+  slowPercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: "percent of messages whose consumption takes slowMs more" })),
+  slowMs: Type.Optional(nonNegative("extra processing time of a slow message")),
+  consumeTimeoutMs: Type.Optional(Type.Integer({ minimum: 1, description: "consumeTimeout in ms (Java: minutes)" })),
+  pullMaxIdleTimeMs: Type.Optional(Type.Integer({ minimum: 1, description: "pullMaxIdleTime in ms (default 120 s)" })),
   failurePercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
   allocateStrategy: Type.Optional(oneOfStrings(["AVG", "AVG_BY_CIRCLE", "CONSISTENT_HASH"])),
   failureMode: Type.Optional(oneOfStrings(["reconsume-later", "throw"])),

@@ -234,7 +234,9 @@ export function swarmFaultDraw(kind: SwarmFaultKind, nodes: SwarmNodes): fc.Arbi
       // checker then sees reorders that did not happen). Client skew needs lab-time stamps first.
       return single(kind, nodes, [...brokers, ...nodes.nameServers], (target) => fc.record({ seconds: fc.integer({ min: 1, max: 120 }), ahead: fc.boolean() })
         .map(({ seconds, ahead }): Fault => ({ kind: "clock-skew", target, offsetMs: (ahead ? 1 : -1) * seconds * 1_000 })));
-    case "slow-disk": return single(kind, nodes, brokers, (target) => pick([10, 50, 200]).map((factor): Fault => ({ kind: "slow-disk", target, factor })));
+    // 5,000× turns a 1-2 ms fsync into 5-10 s: longer than either syncFlushTimeout drawn, so
+    // SYNC_FLUSH puts time out waiting for their group commit (FLUSH_DISK_TIMEOUT).
+    case "slow-disk": return single(kind, nodes, brokers, (target) => pick([10, 50, 200, 5_000]).map((factor): Fault => ({ kind: "slow-disk", target, factor })));
     case "disk-full": return single(kind, nodes, brokers, (target) => fc.constant({ kind: "disk-full", target }));
     case "dying-disk-power-loss": return dyingDiskPowerLoss(nodes);
     case "firewall-drop": return firewall(nodes, "drop", "both");
