@@ -18,7 +18,7 @@
 // (OFFSET_OVERFLOW_BADLY) — new messages at lower offsets are then not a reorder.
 // A first delivery of a message at a reused offset (guarantee.ts allowance (b): acked after its
 // ASYNC_FLUSH master restarted, at or below the offset the group had been handed before) is
-// not judged against its lane at all, whenever it comes: the group had read past that offset
+// not judged against its lane, nor against its key, at all, whenever it comes: the group had read past that offset
 // and reaches the message only when sent back, and 4.9.x can send it back long after the power
 // loss: the OFFSET_ILLEGAL fix runs 10 s after the pull, keyed by the queue, not by the process
 // queue, so when the queue moved away and back meanwhile it rewinds the new holder's offset to
@@ -111,6 +111,10 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
     if (!keyGroups.has(delivery.group)) continue;
     const send = index.sendById.get(delivery.messageId);
     if (send?.outcome !== "ok" || send.orderKey === undefined || send.orderSeq === undefined) continue;
+    // Key order is queue order: a first success at a reused offset comes whenever the group goes
+    // back for it (see the lane rule above), so it is not judged against its key either.
+    // (Counted once, by its lane, in reusedOffsetsNotJudged.)
+    if (reused(delivery.group, delivery.messageId)) continue;
     // Per key AND per stored queue: when a broker leaves the route the selector maps a key to
     // another queue, and RocketMQ promises order only within one queue.
     const keyKey = `${receiver}\u0000${send.process}\u0000${send.orderKey}\u0000${send.queue ?? ""}`;
