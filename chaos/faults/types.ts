@@ -49,6 +49,12 @@ export type Fault =
   | { kind: "slow-disk"; target: string; factor: number }
   /** The node's disk has no free space: writes fail with ENOSPC. */
   | { kind: "disk-full"; target: string }
+  /**
+   * The node's disk fails I/O with EIO (a dying disk): writes and new files ("write"), fsyncs
+   * ("fsync", nothing becomes durable), or both; or its inodes run out ("create": creating a file
+   * fails with ENOSPC while existing files still take data); heal makes it healthy (sim only).
+   */
+  | { kind: "disk-error"; target: string; errors: "write" | "fsync" | "both" | "create" }
   /** Every NameServer is down (crash); heal restarts them. */
   | { kind: "namesrv-all-down" }
   /**
@@ -67,7 +73,7 @@ export type FaultKind = Fault["kind"];
 
 export const allFaultKinds: readonly FaultKind[] = [
   "crash", "power-loss", "pause", "firewall", "heartbeat-loss", "partition", "flow",
-  "connection-reset", "clock-skew", "slow-disk", "disk-full", "namesrv-all-down", "acl-secret", "acl-file",
+  "connection-reset", "clock-skew", "slow-disk", "disk-full", "disk-error", "namesrv-all-down", "acl-secret", "acl-file",
 ];
 
 /** Faults that act at one instant: their effect ends when they are injected, heal or not. */

@@ -33,7 +33,7 @@ export const swarmRoles: readonly SwarmRole[] = ["namesrv", "master", "slave", "
 /** The kinds of draw (a fault kind, or a shape built from several faults). */
 export type SwarmFaultKind =
   | "crash" | "power-loss" | "pause" | "restart-loop" | "clock-skew" | "slow-disk" | "disk-full"
-  | "dying-disk-power-loss"
+  | "dying-disk-power-loss" | "disk-error"
   | "firewall-drop" | "firewall-reject" | "one-way-drop" | "heartbeat-loss" | "flow-latency" | "flow-loss"
   | "partition-isolate" | "partition-halves" | "partition-bridge" | "partition-ring"
   | "partition-namesrv-only" | "partition-replication-only" | "namesrv-all-down"
@@ -44,7 +44,7 @@ export const pendingFaultKinds: readonly string[] = [];
 
 export const swarmFaultKinds: readonly SwarmFaultKind[] = [
   "crash", "power-loss", "pause", "restart-loop", "clock-skew", "slow-disk", "disk-full", "dying-disk-power-loss",
-  "firewall-drop", "firewall-reject", "one-way-drop", "heartbeat-loss", "flow-latency", "flow-loss",
+  "disk-error", "firewall-drop", "firewall-reject", "one-way-drop", "heartbeat-loss", "flow-latency", "flow-loss",
   "partition-isolate", "partition-halves", "partition-bridge", "partition-ring",
   "partition-namesrv-only", "partition-replication-only", "namesrv-all-down", "conn-reset",
 ];
@@ -239,6 +239,10 @@ export function swarmFaultDraw(kind: SwarmFaultKind, nodes: SwarmNodes): fc.Arbi
     case "slow-disk": return single(kind, nodes, brokers, (target) => pick([10, 50, 200, 5_000]).map((factor): Fault => ({ kind: "slow-disk", target, factor })));
     case "disk-full": return single(kind, nodes, brokers, (target) => fc.constant({ kind: "disk-full", target }));
     case "dying-disk-power-loss": return dyingDiskPowerLoss(nodes);
+    // EIO on writes and new files (puts fail: SERVICE_NOT_AVAILABLE / CREATE_MAPEDFILE_FAILED),
+    // on fsyncs (flush rounds fail; SYNC_FLUSH puts time out), both, or inode exhaustion (a new
+    // commit-log segment or consume-queue file cannot be created).
+    case "disk-error": return single(kind, nodes, brokers, (target) => pick(["write", "fsync", "both", "create"] as const).map((errors): Fault => ({ kind: "disk-error", target, errors })));
     case "firewall-drop": return firewall(nodes, "drop", "both");
     case "firewall-reject": return firewall(nodes, "reject", "both");
     case "one-way-drop": return firewall(nodes, "drop", "one-way");

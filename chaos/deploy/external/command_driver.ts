@@ -51,6 +51,7 @@ export function templateValues(config: DriverConfig, fault: Fault, faultIndex: n
     case "power-loss":
     case "pause":
     case "disk-full":
+    case "disk-error":
     case "acl-secret":
     case "acl-file":
       return { ...base, ...nodeValues(config, "", fault.target) };

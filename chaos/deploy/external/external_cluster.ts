@@ -99,6 +99,7 @@ export class ExternalCluster implements Cluster {
       case "clock-skew":
       case "slow-disk":
       case "disk-full":
+      case "disk-error":
       case "namesrv-all-down":
       case "acl-secret":
       case "acl-file":

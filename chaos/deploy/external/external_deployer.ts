@@ -126,6 +126,8 @@ function representative(kind: FaultKind): Fault {
     case "pause":
     case "disk-full":
       return { kind, target: "" };
+    case "disk-error":
+      return { kind, target: "", errors: "both" };
     default: {
       const unreachable: never = kind;
       throw new Error(`no representative fault of kind ${String(unreachable)}`);

@@ -330,6 +330,12 @@ class SimCluster implements Cluster {
         this.faultUndo.set(faultIndex, () => disk.restoreCapacity());
         return;
       }
+      case "disk-error": {
+        const disk = this.node(fault.target).disk;
+        disk.setIoErrors(fault.errors);
+        this.faultUndo.set(faultIndex, () => disk.setIoErrors("none"));
+        return;
+      }
       case "acl-secret": {
         const handle = this.clientHandles.get(fault.target);
         if (handle?.setAclSecret === undefined) return this.note(fault.target, "acl-secret skipped: not a running workload client");

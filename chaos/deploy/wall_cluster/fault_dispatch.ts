@@ -45,6 +45,7 @@ export function injectFault(fault: Fault, faultIndex: number, actions: FaultActi
     case "clock-skew":
     case "slow-disk":
     case "disk-full":
+    case "disk-error":
     case "acl-secret":
       return refused(actions, fault);
     default: {
@@ -74,6 +75,7 @@ export function healFault(fault: Fault, faultIndex: number, actions: FaultAction
     case "clock-skew":
     case "slow-disk":
     case "disk-full":
+    case "disk-error":
     case "acl-secret":
       return refused(actions, fault);
     default: {
