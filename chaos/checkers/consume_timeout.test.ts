@@ -49,3 +49,18 @@ test("the same history without a consume timeout to explain it fails order, retr
   const quick = testContext({ groups: [group(10_000)] });
   for (const check of [checkOrder, checkRetry, checkDuplicates]) assert.equal(check(events, quick).verdict, "fail", check.name);
 });
+
+test("a failing batch that outlasted consumeTimeout is sent back twice: an early copy and a duplicate are by design (seed 1 swarm run 41)", () => {
+  // m failed at 18.6 s after a 4 s listener call; the timeout's copy (level 3, sent at ~16.6 s)
+  // arrived at 27.0 s, the RECONSUME_LATER copy at 28.6 s.
+  const events = (startMs: number) => new HistoryBuilder()
+    .join(0, "consumer-G-1").rebalance(1, "consumer-G-1", ["broker-a:0"]).send({ id: "m", at: 14_000, offset: 0 })
+    .deliver({ id: "m", at: 18_600, result: "retry", extra: { startMs } })
+    .deliver({ id: "m", at: 27_000, reconsume: 1, extra: { startMs: 27_000 } })
+    .deliver({ id: "m", at: 28_600, reconsume: 1, extra: { startMs: 28_600 } }).build();
+  const context = testContext({ groups: [group(2_000)] });
+  for (const check of [checkRetry, checkDuplicates]) {
+    assert.equal(check(events(14_600), context).verdict, "pass", check.name);
+    assert.equal(check(events(18_000), context).verdict, "fail", `${check.name}: a quick failure explains nothing`);
+  }
+});

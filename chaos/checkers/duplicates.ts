@@ -34,7 +34,7 @@
 // The evidence names the window and the mechanism; a replay deeper than every window's depth
 // (e.g. a broker that ignores offset commits) fails. The retry checker uses the same windows
 // without the depth bound (explainRedelivery without `depthOf`).
-// - a consume timeout: an earlier success of the message whose listener outlasted the group's
+// - a consume timeout: an earlier delivery of the message whose listener outlasted the group's
 //   consumeTimeout was sent back while it ran (consume_timeout.ts), so its retry copy succeeds too.
 // Anything else fails the check naming the message, receiver, both times and the queue.
 import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
@@ -99,7 +99,7 @@ export function redeliveryWindows(index: HistoryIndex, context: CheckContext): {
   return { faults: faultWindows(index, context), rebalances: rebalanceWindows(index, settleMsOf(context)) };
 }
 
-const brokerLosing = new Set(["crash", "power-loss", "node"]);
+const brokerLosing = new Set(["crash", "clean-restart", "power-loss", "node"]);
 
 /** The replay depth of a window for a group (header). */
 export function replayDepthOf(context: CheckContext, spec: ConsumerGroupSpec | undefined): (window: Window) => ReplayDepth {
@@ -173,7 +173,9 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
     // (SLAVE_NOT_AVAILABLE under SYNC_MASTER) makes the client re-send the copy itself (4.9.x).
     const originMs = origins.length > 0 ? origins[0]!.timeMs : undefined;
     const spec = specOf.get(delivery.group);
-    const slow = seen.find((earlier) => earlier.result === "success" && outlastedConsumeTimeout(earlier, spec));
+    // Any earlier delivery that outlasted it (a success, or a failure sent back twice: by the
+    // timeout and by its RECONSUME_LATER answer).
+    const slow = seen.find((earlier) => earlier !== delivery && outlastedConsumeTimeout(earlier, spec));
     if (slow !== undefined) {
       attributed.push({ ...duplicate, explainedBy: `consume timeout: the listener ran ${formatMs(slow.timeMs - (slow.startMs ?? slow.timeMs))} on it, beyond consumeTimeout ${formatMs(consumeTimeoutMsOf(spec))}: sent back while consumed` });
       continue;

@@ -162,7 +162,10 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         // an earlier failure can land just after a later failure of a replayed original.
         const fitsEarlierFailure = deliveries.some((earlier) => earlier.reconsumeTimes === delivery.reconsumeTimes && earlier.result !== "success"
           && earlier.timeMs + delayMs - retryToleranceMs <= retry.timeMs);
-        if (retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs && !fitsEarlierFailure && !inFault(delivery.timeMs, retry.timeMs)) {
+        // A failure that outlasted consumeTimeout was also sent back while its listener ran (level 3,
+        // from as early as its start + consumeTimeout): that copy may come before this failure's.
+        const sentBackEarlier = outlastedConsumeTimeout(delivery, spec);
+        if (retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs && !fitsEarlierFailure && !sentBackEarlier && !inFault(delivery.timeMs, retry.timeMs)) {
           add("early-retry", retry, `retry ${retry.reconsumeTimes} at ${formatMs(retry.timeMs)} only ${formatMs(retry.timeMs - delivery.timeMs)} after the failure at ${formatMs(delivery.timeMs)}; level ${3 + delivery.reconsumeTimes} asks ${formatMs(delayMs)}`);
         }
       }

@@ -14,6 +14,11 @@ export type Fault =
   | { kind: "crash"; target: string }
   /** The machine loses power: unsynced bytes are lost (sim only). Heal: restart. */
   | { kind: "power-loss"; target: string }
+  /**
+   * SIGTERM-like: the node shuts down cleanly (a broker flushes, persists its offsets and removes
+   * its abort file; clients unregister). Heal: start it again from its disk (sim only).
+   */
+  | { kind: "clean-restart"; target: string }
   /** SIGSTOP-like: the node freezes; peers see silence. Heal: resume. */
   | { kind: "pause"; target: string }
   /** Packets from `source` to `target` (on that port) are dropped or rejected. Heal: remove. */
@@ -72,7 +77,7 @@ export type Fault =
 export type FaultKind = Fault["kind"];
 
 export const allFaultKinds: readonly FaultKind[] = [
-  "crash", "power-loss", "pause", "firewall", "heartbeat-loss", "partition", "flow",
+  "crash", "power-loss", "clean-restart", "pause", "firewall", "heartbeat-loss", "partition", "flow",
   "connection-reset", "clock-skew", "slow-disk", "disk-full", "disk-error", "namesrv-all-down", "acl-secret", "acl-file",
 ];
 

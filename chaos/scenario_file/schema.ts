@@ -49,6 +49,7 @@ const faultBranches = [
   Type.Object({ kind: Type.Literal("clock-skew"), target: node("node whose wall clock jumps"), offsetMs: Type.Integer() }, closed),
   Type.Object({ kind: Type.Literal("slow-disk"), target: node("node with a slow fsync"), factor: Type.Number({ exclusiveMinimum: 0 }) }, closed),
   Type.Object({ kind: Type.Literal("disk-full"), target: node("node whose disk is full") }, closed),
+  Type.Object({ kind: Type.Literal("clean-restart"), target: node("node shut down cleanly, started again at heal") }, closed),
   Type.Object({ kind: Type.Literal("disk-error"), target: node("node whose disk fails I/O with EIO"), errors: oneOfStrings(["write", "fsync", "both", "create"]) }, closed),
   Type.Object({ kind: Type.Literal("namesrv-all-down") }, closed),
   Type.Object({ kind: Type.Literal("acl-secret"), target: node("client whose secret key changes"), secretKey: Type.String() }, closed),

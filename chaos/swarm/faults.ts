@@ -33,7 +33,7 @@ export const swarmRoles: readonly SwarmRole[] = ["namesrv", "master", "slave", "
 /** The kinds of draw (a fault kind, or a shape built from several faults). */
 export type SwarmFaultKind =
   | "crash" | "power-loss" | "pause" | "restart-loop" | "clock-skew" | "slow-disk" | "disk-full"
-  | "dying-disk-power-loss" | "disk-error"
+  | "dying-disk-power-loss" | "disk-error" | "clean-restart"
   | "firewall-drop" | "firewall-reject" | "one-way-drop" | "heartbeat-loss" | "flow-latency" | "flow-loss"
   | "partition-isolate" | "partition-halves" | "partition-bridge" | "partition-ring"
   | "partition-namesrv-only" | "partition-replication-only" | "namesrv-all-down"
@@ -44,7 +44,7 @@ export const pendingFaultKinds: readonly string[] = [];
 
 export const swarmFaultKinds: readonly SwarmFaultKind[] = [
   "crash", "power-loss", "pause", "restart-loop", "clock-skew", "slow-disk", "disk-full", "dying-disk-power-loss",
-  "disk-error", "firewall-drop", "firewall-reject", "one-way-drop", "heartbeat-loss", "flow-latency", "flow-loss",
+  "disk-error", "clean-restart", "firewall-drop", "firewall-reject", "one-way-drop", "heartbeat-loss", "flow-latency", "flow-loss",
   "partition-isolate", "partition-halves", "partition-bridge", "partition-ring",
   "partition-namesrv-only", "partition-replication-only", "namesrv-all-down", "conn-reset",
 ];
@@ -227,6 +227,9 @@ export function swarmFaultDraw(kind: SwarmFaultKind, nodes: SwarmNodes): fc.Arbi
     case "crash": return single(kind, nodes, everyNode(nodes), (target) => fc.constant({ kind: "crash", target }));
     case "power-loss": return single(kind, nodes, everyNode(nodes), (target) => fc.constant({ kind: "power-loss", target }));
     case "pause": return single(kind, nodes, everyNode(nodes), (target) => fc.constant({ kind: "pause", target }));
+    // A clean shutdown and start (an operator's restart): the broker removes its abort file and
+    // recovers normally; SYNC_FLUSH puts still waiting for their fsync are answered on the way down.
+    case "clean-restart": return single(kind, nodes, everyNode(nodes), (target) => fc.constant({ kind: "clean-restart", target }));
     case "restart-loop": return restartLoop(nodes);
     case "clock-skew":
       // Servers only: a workload client stamps its history events with its own Env clock

@@ -64,7 +64,7 @@ export const swarmDrawsMax = 5;
 
 /** Which swarm kinds each generated fault kind of a property stands for. */
 const kindsFor: Record<GeneratedFaultKind, SwarmFaultKind[]> = {
-  "crash": ["crash", "restart-loop"],
+  "crash": ["crash", "restart-loop", "clean-restart"],
   "power-loss": ["power-loss", "dying-disk-power-loss"],
   "pause": ["pause"],
   "firewall": ["firewall-drop", "firewall-reject", "one-way-drop"],

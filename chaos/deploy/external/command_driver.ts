@@ -52,6 +52,7 @@ export function templateValues(config: DriverConfig, fault: Fault, faultIndex: n
     case "pause":
     case "disk-full":
     case "disk-error":
+    case "clean-restart":
     case "acl-secret":
     case "acl-file":
       return { ...base, ...nodeValues(config, "", fault.target) };

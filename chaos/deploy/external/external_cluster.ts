@@ -100,6 +100,7 @@ export class ExternalCluster implements Cluster {
       case "slow-disk":
       case "disk-full":
       case "disk-error":
+      case "clean-restart":
       case "namesrv-all-down":
       case "acl-secret":
       case "acl-file":

@@ -125,6 +125,7 @@ function representative(kind: FaultKind): Fault {
     case "power-loss":
     case "pause":
     case "disk-full":
+    case "clean-restart":
       return { kind, target: "" };
     case "disk-error":
       return { kind, target: "", errors: "both" };

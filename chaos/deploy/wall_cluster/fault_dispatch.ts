@@ -46,6 +46,7 @@ export function injectFault(fault: Fault, faultIndex: number, actions: FaultActi
     case "slow-disk":
     case "disk-full":
     case "disk-error":
+    case "clean-restart":
     case "acl-secret":
       return refused(actions, fault);
     default: {
@@ -76,6 +77,7 @@ export function healFault(fault: Fault, faultIndex: number, actions: FaultAction
     case "slow-disk":
     case "disk-full":
     case "disk-error":
+    case "clean-restart":
     case "acl-secret":
       return refused(actions, fault);
     default: {
