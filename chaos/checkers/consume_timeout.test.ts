@@ -64,3 +64,14 @@ test("a failing batch that outlasted consumeTimeout is sent back twice: an early
     assert.equal(check(events(18_000), context).verdict, "fail", `${check.name}: a quick failure explains nothing`);
   }
 });
+
+test("a local retry (same queue and offset) comes 5 s after the failure; a stored re-send's copy is a duplicate by design (seed 1 swarm run 160)", () => {
+  const events = (localAtMs: number) => new HistoryBuilder()
+    .join(0, "consumer-G-1").rebalance(1, "consumer-G-1", ["broker-a:0", "broker-a:1"]).send({ id: "m", at: 10_100, queue: "broker-a:1", offset: 10 })
+    .deliver({ id: "m", at: 10_183, queue: "broker-a:1", offset: 10, result: "retry", extra: { storeTimeMs: 10_181 } })
+    .deliver({ id: "m", at: localAtMs, queue: "broker-a:1", offset: 10, reconsume: 1, extra: { storeTimeMs: 10_181 } })
+    .deliver({ id: "m", at: 23_037, queue: "broker-a:0", offset: 17, reconsume: 1, extra: { storeTimeMs: 23_037 } }).build();
+  const context = testContext({ groups: [group()] });
+  for (const check of [checkRetry, checkDuplicates]) assert.equal(check(events(15_502), context).verdict, "pass", check.name);
+  assert.equal(checkRetry(events(12_000), context).verdict, "fail", "a local retry before the client's 5 s is early");
+});

@@ -22,3 +22,20 @@ export function outlastedConsumeTimeout(delivery: Pick<DeliverEvent, "startMs" |
   if (spec?.orderly === true || delivery.startMs === undefined) return false;
   return delivery.timeMs - delivery.startMs > consumeTimeoutMsOf(spec);
 }
+
+/** The client's delay before consuming a message again itself (4.9.x: 5 s, consumeMessageLater). */
+export const localRetryDelayMs = 5_000;
+
+/**
+ * A retry the consumer made locally: send-back and its own re-send to %RETRY% both failed, so it
+ * consumes the message again from its own queue (same record: queue, offset and store time; reconsumeTimes + 1)
+ * after localRetryDelayMs. A re-send that timed out may still have been stored: a later copy
+ * from %RETRY% is then a duplicate by design.
+ */
+type Stored = Pick<DeliverEvent, "queue" | "queueOffset" | "reconsumeTimes" | "storeTimeMs">;
+
+export function isLocalRetry(failed: Stored, retry: Stored): boolean {
+  // The same stored record (a %RETRY% copy is a new record with its own store time).
+  const sameRecord = failed.storeTimeMs !== undefined && retry.storeTimeMs === failed.storeTimeMs;
+  return sameRecord && retry.reconsumeTimes === failed.reconsumeTimes + 1 && retry.queue === failed.queue && retry.queueOffset === failed.queueOffset;
+}

@@ -35,7 +35,9 @@
 // (e.g. a broker that ignores offset commits) fails. The retry checker uses the same windows
 // without the depth bound (explainRedelivery without `depthOf`).
 // - a consume timeout: an earlier delivery of the message whose listener outlasted the group's
-//   consumeTimeout was sent back while it ran (consume_timeout.ts), so its retry copy succeeds too.
+//   consumeTimeout was sent back while it ran (consume_timeout.ts), so its retry copy succeeds too;
+// - a local retry (consume_timeout.ts isLocalRetry): the client's send-back and re-send failed,
+//   but a re-send that timed out may have been stored, so a %RETRY% copy arrives as well.
 // Anything else fails the check naming the message, receiver, both times and the queue.
 import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
@@ -48,7 +50,7 @@ import type { Window } from "./fault_windows.ts";
 import { faultWindows, rebalanceWindows } from "./fault_windows.ts";
 import type { HistoryIndex } from "./history_index.ts";
 import { indexHistory } from "./history_index.ts";
-import { consumeTimeoutMsOf, outlastedConsumeTimeout } from "./consume_timeout.ts";
+import { consumeTimeoutMsOf, isLocalRetry, outlastedConsumeTimeout } from "./consume_timeout.ts";
 
 export type Duplicate = {
   id: string; receiver: string; queue: string; firstMs: number; duplicateMs: number; process: string; explainedBy?: string;
@@ -176,6 +178,11 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
     // Any earlier delivery that outlasted it (a success, or a failure sent back twice: by the
     // timeout and by its RECONSUME_LATER answer).
     const slow = seen.find((earlier) => earlier !== delivery && outlastedConsumeTimeout(earlier, spec));
+    const localRetry = seen.find((retry) => seen.some((failed) => failed !== retry && failed.result !== "success" && isLocalRetry(failed, retry)));
+    if (localRetry !== undefined && slow === undefined) {
+      attributed.push({ ...duplicate, explainedBy: `local retry at ${formatMs(localRetry.timeMs)}: send-back and re-send failed at the client, yet a copy reached %RETRY%` });
+      continue;
+    }
     if (slow !== undefined) {
       attributed.push({ ...duplicate, explainedBy: `consume timeout: the listener ran ${formatMs(slow.timeMs - (slow.startMs ?? slow.timeMs))} on it, beyond consumeTimeout ${formatMs(consumeTimeoutMsOf(spec))}: sent back while consumed` });
       continue;

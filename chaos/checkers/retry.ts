@@ -36,7 +36,7 @@ import { explainRedelivery, redeliveryWindows, settleMsOf } from "./duplicates.t
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import { indexHistory, runEndMs } from "./history_index.ts";
-import { outlastedConsumeTimeout } from "./consume_timeout.ts";
+import { isLocalRetry, localRetryDelayMs, outlastedConsumeTimeout } from "./consume_timeout.ts";
 import { forcedCleansOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
 import type { SendRecord } from "./history_index.ts";
 import { brokerOfQueue } from "./context.ts";
@@ -165,7 +165,12 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         // A failure that outlasted consumeTimeout was also sent back while its listener ran (level 3,
         // from as early as its start + consumeTimeout): that copy may come before this failure's.
         const sentBackEarlier = outlastedConsumeTimeout(delivery, spec);
-        if (retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs && !fitsEarlierFailure && !sentBackEarlier && !inFault(delivery.timeMs, retry.timeMs)) {
+        // A local retry (send-back failed) comes after localRetryDelayMs, not the level's delay.
+        const local = isLocalRetry(delivery, retry);
+        if (local && retry.timeMs < delivery.timeMs + localRetryDelayMs - retryToleranceMs) {
+          add("early-retry", retry, `local retry ${retry.reconsumeTimes} at ${formatMs(retry.timeMs)} only ${formatMs(retry.timeMs - delivery.timeMs)} after the failure; the client waits ${formatMs(localRetryDelayMs)}`);
+        }
+        if (!local && retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs && !fitsEarlierFailure && !sentBackEarlier && !inFault(delivery.timeMs, retry.timeMs)) {
           add("early-retry", retry, `retry ${retry.reconsumeTimes} at ${formatMs(retry.timeMs)} only ${formatMs(retry.timeMs - delivery.timeMs)} after the failure at ${formatMs(delivery.timeMs)}; level ${3 + delivery.reconsumeTimes} asks ${formatMs(delayMs)}`);
         }
       }
