@@ -35,6 +35,7 @@ export const probeCatalog = [
   { name: "store.recovery.tail-cut", description: "recovery cut a torn or invalid commit-log tail", required: true },
   { name: "store.recovery.from-checkpoint-segment", description: "recovery validated from the checkpoint's segment, earlier than the last three", required: false },
   { name: "store.recovery.redispatch", description: "recovery re-dispatched records the consume queues or index had missed", required: true },
+  { name: "store.recovery.offsets-from-log", description: "re-dispatch stopped on a disk error during recovery, so queue offsets were raised past the undispatched records", required: false },
   { name: "store.recovery.queue-truncated", description: "recovery dropped consume-queue units beyond the valid commit-log end", required: true },
   { name: "store.abort-file.removed", description: "clean shutdown removed the abort file", required: false },
   { name: "store.checkpoint.written", description: "a thorough consume-queue flush wrote the checkpoint", required: true },

@@ -91,3 +91,33 @@ test("ENOSPC while dispatching to the consume queue: message becomes visible onc
   assert.equal(new TextDecoder().decode(decodeMessageRecord(got.messages[0]!).body), "second");
   await store.shutdown();
 });
+
+test("restart on a full disk with lost consume queues: new puts continue the queue's offsets once space frees", async () => {
+  // Arrange: three messages stored, then a crash that loses the consume-queue files (never
+  // fsynced before a power loss), then a restart while the disk is full, so recovery's
+  // re-dispatch fails with ENOSPC (seed 1 swarm run 98).
+  const disk = new MemoryDisk({ capacityBytes: 1_000_000 });
+  const storeConfig = config({ diskMaxUsedSpaceRatio: 100, messageIndexEnable: false });
+  const store = new DefaultMessageStore(createTestEnv({ disk }), storeConfig);
+  assert.ok(store.load());
+  store.start();
+  for (let index = 0; index < 3; index++) assert.equal((await store.putMessage(makeMessage({ body: `old${index}` }))).status, "PUT_OK");
+  store.halt();
+  for (const path of [...disk.files.keys()]) if (path.includes("/consumequeue/")) disk.remove(path);
+  disk.capacityBytes = disk.usedBytes();
+  const env = createTestEnv({ disk });
+  const reopened = new DefaultMessageStore(env, storeConfig);
+  // Act
+  assert.ok(reopened.load());
+  reopened.start();
+  disk.capacityBytes = 1_000_000;
+  const put = await reopened.putMessage(makeMessage({ body: "new" }));
+  env.time.advance(1000);
+  await settle();
+  // Assert: the new message takes offset 3, and every message is readable in order.
+  assert.equal(put.status, "PUT_OK");
+  assert.equal(put.appendResult?.logicsOffset, 3);
+  const bodies = readAllQueues(reopened).get("TopicTest/0")?.map((message) => new TextDecoder().decode(message.body));
+  assert.deepEqual(bodies, ["old0", "old1", "old2", "new"]);
+  await reopened.shutdown();
+});

@@ -21,6 +21,7 @@ import type { DelayLevelTable } from "./dispatch_request.ts";
 import type { Dispatcher } from "./dispatcher.ts";
 import type { IndexService } from "./index_service.ts";
 import { walkSegment } from "./record_walk.ts";
+import { MessageSysFlag, transactionType } from "../message/index.ts";
 import type { StoreCheckpoint } from "./store_checkpoint.ts";
 import type { StoreConfig } from "./store_config.ts";
 import { probe } from "../env/probe.ts";
@@ -105,6 +106,36 @@ export function recover(context: RecoveryContext, lastExitOK: boolean, indexRedi
     commitLog.setQueueOffset(queue.topic, queue.queueId, queue.maxOffset());
     queue.correctMinOffset(commitLog.minOffset());
   }
+  if (context.dispatcher.reputFromOffset < validEnd) raiseQueueOffsetsPastUndispatched(context, validEnd);
   context.env.log.info("store recovered", { lastExitOK, validEnd, cutBytes: Math.max(0, maxBefore - validEnd), redispatchFrom });
   return { lastExitOK, validEnd, cutBytes: Math.max(0, maxBefore - validEnd), redispatchFrom };
+}
+
+/**
+ * Re-dispatch stopped early (a disk error while writing consume queues or the index: retried
+ * later by the dispatcher), so the consume queues do not yet hold every valid record. Queue
+ * offsets must still continue after the records the log already holds, or new puts would reuse
+ * their queue offsets and the retried dispatch would find its units taken (seed 1 swarm run 98:
+ * a power loss, then a restart on a full disk, and the queues restarted at offset 0). So the
+ * undispatched records are walked (read only) and each queue's next offset is raised past them.
+ */
+function raiseQueueOffsetsPastUndispatched(context: RecoveryContext, validEnd: number): void {
+  const { commitLog } = context;
+  probe(context.env, "store.recovery.offsets-from-log");
+  let at = context.dispatcher.reputFromOffset;
+  while (at < validEnd) {
+    const file = commitLog.queue.findByOffset(at);
+    if (file === undefined) return;
+    const limit = Math.min(file.wrotePosition, validEnd - file.fileFromOffset);
+    const stop = walkSegment(file, at - file.fileFromOffset, limit, false, context.levels, (request) => {
+      const type = transactionType(request.sysFlag);
+      if (type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
+        const next = request.consumeQueueOffset + 1;
+        if (next > commitLog.queueOffsetOf(request.topic, request.queueId)) commitLog.setQueueOffset(request.topic, request.queueId, next);
+      }
+      return true;
+    });
+    if (stop.stop !== "blank" && !(stop.stop === "limit" && limit === file.wrotePosition)) return;
+    at = file.fileFromOffset + file.fileSize;
+  }
 }
