@@ -52,3 +52,19 @@ test("regression/1m/offset-illegal-queue-moves passes with seed 918837493, after
     assert.ok(snapshots.some((event) => event.queues.length > 0), "consumer-GroupTest-5 held a queue");
     assert.deepEqual(snapshots.at(-1)?.queues, [], "and holds none at the end");
   }));
+
+test("regression/1m/restart-on-full-disk-keeps-queue-offsets passes with seed 1978810121: no acked message lost after a restart on a full disk", async () => {
+  const regression = regressions().find((candidate) => candidate.scenario.name === "regression/1m/restart-on-full-disk-keeps-queue-offsets");
+  assert.ok(regression);
+  const outDir = mkdtempSync(join(tmpdir(), "mqlab-regression-"));
+  try {
+    const result = await runScenario(regression.scenario, { deployer: new SimDeployer(), seed: regression.seed, outDir });
+    const failed = result.checks.filter((check) => check.verdict !== "pass").map((check) => `${check.name}: ${check.summary}`);
+    assert.equal(result.verdict, "pass", result.error ?? failed.join("; "));
+    assert.equal(result.counts.lost, 0);
+    // The path that failed: recovery's re-dispatch stopped on ENOSPC and offsets came from the log.
+    assert.ok((result.probes?.hits["store.recovery.offsets-from-log"] ?? 0) > 0, "recovery still meets a full disk");
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+});
