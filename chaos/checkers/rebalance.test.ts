@@ -120,3 +120,14 @@ test("a master that starts before a consumer joins keeps its route-poll bound: t
   assert.equal(result.verdict, "pass", result.summary);
   assert.match(groupOf(result.evidence)?.lastChange ?? "", /consumer-G-1 joined \(the bound of broker-b start runs longer\)/);
 });
+
+test("an orderly group may converge 20 s + one rebalance round later (4.9.x's delayed unlock of a cached queue)", () => {
+  const events = new HistoryBuilder().join(0, c1).rebalance(5, c1, ["broker-a:0", "broker-a:1", "broker-b:0", "broker-b:1"])
+    .join(100_000, c2).rebalance(101_000, c2, ["broker-b:0"]).rebalance(101_000, c1, ["broker-a:0", "broker-a:1"])
+    .rebalance(165_000, c2, ["broker-b:0", "broker-b:1"]).build();
+  assert.equal(checkRebalance(events, context()).verdict, "fail", "a concurrent group's bound is 50 s");
+  const orderly = testContext({ endMs: 600_000, groups: [{ group: "G", topic: "T", count: 2, orderly: true }] });
+  const result = checkRebalance(events, orderly);
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.equal(groupOf(result.evidence)?.boundMs, 90_000);
+});

@@ -11,7 +11,10 @@
 // broker change reaches consumers after brokerExpiryMs + namesrvScanMs + routePollMs. When the
 // run ended before that bound elapsed after the last change, a wrong final assignment is
 // reported but not judged (the system had no time to converge). Events at or after
-// context.endMs are the teardown (consumers stop, nodes stop) and are left out.
+// context.endMs are the teardown (consumers stop, nodes stop) and are left out. An orderly
+// clustering group gets 20 s more (plus one rebalance round): a consumer giving up a queue whose
+// process queue still caches messages unlocks it on the broker only after 4.9.x's
+// UNLOCK_DELAY_TIME_MILLS, and the new holder takes the queue when its lock succeeds.
 import type { HistoryEvent, RebalanceEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
@@ -50,13 +53,16 @@ export type GroupAssignment = {
 
 export type RebalanceEvidence = { groups: GroupAssignment[] };
 
+/** RocketMQ 4.9.x RebalancePushImpl.UNLOCK_DELAY_TIME_MILLS: an orderly queue given up with cached messages is unlocked this much later. */
+const ORDERLY_UNLOCK_DELAY_MS = 20_000;
+
 export function checkRebalance(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
   const index = settledView(indexHistory(history), context.endMs);
   const members = membershipOf(index);
   const groups: GroupAssignment[] = [];
   for (const spec of groupSpecs(context.workload, index.seenGroups)) {
     groups.push(assess(index, context, spec.group, spec.topic, spec.model ?? "CLUSTERING", spec.allocateStrategy ?? "AVG",
-      members.get(spec.group) ?? new Map()));
+      members.get(spec.group) ?? new Map(), spec.orderly === true));
   }
   const failing = groups.filter((group) => group.judged && group.problems.length > 0);
   const evidence: RebalanceEvidence = { groups };
@@ -65,7 +71,7 @@ export function checkRebalance(history: readonly HistoryEvent[], context: CheckC
 
 function assess(
   index: HistoryIndex, context: CheckContext, group: string, topic: string,
-  model: "CLUSTERING" | "BROADCASTING", strategy: string, members: Map<string, MemberTimeline>,
+  model: "CLUSTERING" | "BROADCASTING", strategy: string, members: Map<string, MemberTimeline>, orderly: boolean,
 ): GroupAssignment {
   const snapshots = new Map<string, RebalanceEvent[]>();
   for (const event of index.rebalances) {
@@ -105,7 +111,8 @@ function assess(
   const balanced = model === "CLUSTERING" && strategy !== "CONSISTENT_HASH" && live.length > 0 ? maxHeld - minHeld <= 1 : null;
   const change = lastChange(index, context, members);
   const convergenceMs = Math.max(0, convergedMs - change.timeMs);
-  const boundMs = context.expectations.rebalanceConvergeMs ?? change.boundMs;
+  const unlockDelayMs = orderly && model === "CLUSTERING" ? ORDERLY_UNLOCK_DELAY_MS + context.intervals.rebalanceMs : 0;
+  const boundMs = context.expectations.rebalanceConvergeMs ?? change.boundMs + unlockDelayMs;
   const endMs = runEndMs(index, context.endMs);
   const problems: string[] = [];
   for (const entry of doubleHeld) problems.push(`${entry.queue} held by ${entry.holders.join(" and ")}`);

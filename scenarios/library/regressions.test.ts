@@ -63,7 +63,8 @@ test("regression/1m/restart-on-full-disk-keeps-queue-offsets passes with seed 19
     assert.equal(result.verdict, "pass", result.error ?? failed.join("; "));
     assert.equal(result.counts.lost, 0);
     // The path that failed: recovery's re-dispatch stopped on ENOSPC and offsets came from the log.
-    assert.ok((result.probes?.hits["store.recovery.offsets-from-log"] ?? 0) > 0, "recovery still meets a full disk");
+    assert.ok(result.probes?.collected === true, "the sim collects probes");
+    assert.ok((result.probes.hits["store.recovery.offsets-from-log"] ?? 0) > 0, "recovery still meets a full disk");
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
