@@ -85,6 +85,8 @@ class SimCluster implements Cluster {
   private readonly addresses: AddressPlan;
   private readonly startEpochMs: number;
   private readonly clientHandles = new Map<string, { stopProducing(): Promise<void>; stop(): Promise<void>; drain?(): Promise<void>; setAclSecret?(secretKey: string | undefined): void }>();
+  /** Set by stopProducers: producers started from then on stop producing at once. */
+  private producersStopped = false;
   private readonly faultUndo = new Map<number, () => Promise<void> | void>();
   /** world.failures already copied into the history. */
   private failuresRecorded = 0;
@@ -179,6 +181,9 @@ class SimCluster implements Cluster {
       const entry = async (env: Parameters<typeof runWorkloadNode>[0]): Promise<NodeHandle> => {
         const handle = await runWorkloadNode(env, { ...spec, stateDir: `/state/${spec.node}` }, history);
         this.clientHandles.set(spec.node, handle);
+        // A producer (re)started after the run told producers to stop (its restart was still
+        // creating topics, or a heal restarted it) must not send: nothing would stop it again.
+        if (this.producersStopped && spec.role === "producer") await handle.stopProducing();
         return handle;
       };
       await this.settle(node.start(entry), `start ${spec.node}`);
@@ -187,17 +192,28 @@ class SimCluster implements Cluster {
   }
 
   async stopProducers(): Promise<void> {
+    this.producersStopped = true;
     const stopping = [...this.clientHandles.entries()]
-      .filter(([name]) => name.startsWith("producer-") && this.world.node(name).alive)
+      .filter(([name, handle]) => name.startsWith("producer-") && this.isCurrent(name, handle))
       .map(([, handle]) => handle.stopProducing());
     await this.settle(Promise.all(stopping), "stop producers");
   }
 
   async drainWorkload(): Promise<void> {
     const draining = [...this.clientHandles.entries()]
-      .filter(([name]) => this.world.node(name).alive)
+      .filter(([name, handle]) => this.isCurrent(name, handle))
       .map(([, handle]) => handle.drain?.() ?? Promise.resolve());
     await this.settle(Promise.all(draining), "drain workload");
+  }
+
+  /**
+   * Is this the live incarnation's handle? A node restarting after a crash is alive while its
+   * entry still runs (topic creation, say) and clientHandles then holds the crashed incarnation's
+   * handle, whose in-flight sends never settle (battery seed 1 swarm run 264 waited on one).
+   */
+  private isCurrent(name: string, handle: unknown): boolean {
+    const node = this.world.node(name);
+    return node.alive && node.handle === handle;
   }
 
   private node(name: string): SimNode {
