@@ -51,8 +51,6 @@ export function injectFault(fault: Fault, faultIndex: number, actions: FaultActi
     case "clock-skew":
     case "slow-disk":
     case "disk-full":
-    case "disk-error":
-    case "clean-restart":
       return refused(actions, fault);
     default: {
       const unreachable: never = fault;
@@ -83,8 +81,6 @@ export function healFault(fault: Fault, faultIndex: number, actions: FaultAction
     case "clock-skew":
     case "slow-disk":
     case "disk-full":
-    case "disk-error":
-    case "clean-restart":
       return refused(actions, fault);
     default: {
       const unreachable: never = fault;
