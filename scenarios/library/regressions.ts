@@ -186,8 +186,7 @@ function restartOnFullDisk(): Regression {
           "pullBatchSize": 1,
           "consumeBatchMaxSize": 4,
           "maxReconsumeTimes": 16,
-          "failurePercent": 10,
-          "pullMaxIdleTimeMs": 1500
+          "failurePercent": 10
         }
       ]
     },
