@@ -86,3 +86,11 @@ test("latency fault avoidance: one failure isolates a broker for 600 s, and the 
   assert.equal(measured.sendBrokerBaseMs, measured.sendBaseMs);
   assert.deepEqual(measured.brokerBlocked["broker-a"], [{ startMs: 1000, endMs: 5000 + measured.sendRecoverMs }]);
 });
+
+test("a bridge partition blocks sends whatever node bridges; isolating a NameServer does not", () => {
+  const topology = topologyFacts("2m-noslave");
+  const bridge: ScheduledFault = { atMs: 2000, healAtMs: 6000, fault: { kind: "partition", shape: "bridge", target: "namesrv-1" } };
+  assert.equal(deriveFailoverBounds(rocketmqIntervals, [bridge], topology).sendBlocked.length, 1);
+  const isolate: ScheduledFault = { atMs: 2000, healAtMs: 6000, fault: { kind: "partition", shape: "isolate", target: "namesrv-1" } };
+  assert.deepEqual(deriveFailoverBounds(rocketmqIntervals, [isolate], topology).sendBlocked, []);
+});
