@@ -69,6 +69,8 @@ export interface ProducerSpec {
   transactional?: { rollbackPercent: number; unknownPercent: number; localTransactionMs?: number };
   /** Response codes the producer retries on another broker (default: RocketMQ 4.9.x's list). */
   retryResponseCodes?: number[];
+  /** retryAnotherBrokerWhenNotStoreOK (default false): a stored-but-not-SEND_OK answer is retried. */
+  retryAnotherBrokerWhenNotStoreOK?: boolean;
 }
 
 export interface ConsumerGroupSpec {
@@ -82,6 +84,16 @@ export interface ConsumerGroupSpec {
   orderly?: boolean;
   /** Simulated processing time per message. */
   processingMs?: number;
+  /**
+   * Percent of messages (by id) whose listener call takes slowMs more: with slowMs beyond
+   * consumeTimeoutMs the consumer sends them back while they are still being consumed.
+   */
+  slowPercent?: number;
+  slowMs?: number;
+  /** consumeTimeout in ms (Java: minutes, default 15). */
+  consumeTimeoutMs?: number;
+  /** rocketmq.client.pull.pullMaxIdleTime in ms (default 120 s). */
+  pullMaxIdleTimeMs?: number;
   /** Percent of first deliveries answered RECONSUME_LATER (exercises retry). */
   failurePercent?: number;
   allocateStrategy?: "AVG" | "AVG_BY_CIRCLE" | "CONSISTENT_HASH";

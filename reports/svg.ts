@@ -27,8 +27,8 @@ export const seriesStyles = [
 export const palette = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#72b7b2", "#eeca3b", "#ff9da6", "#79706e", "#bab0ac"];
 
 const faultColors: Record<string, string> = {
-  crash: "#cf222e", "power-loss": "#8b0000", pause: "#bf8700", firewall: "#8250df", partition: "#8250df",
-  "heartbeat-loss": "#1b7c83", flow: "#6e7781", "clock-skew": "#0550ae", "slow-disk": "#953800", "disk-full": "#953800",
+  crash: "#cf222e", "clean-restart": "#cf222e", "power-loss": "#8b0000", pause: "#bf8700", firewall: "#8250df", partition: "#8250df",
+  "heartbeat-loss": "#1b7c83", flow: "#6e7781", "clock-skew": "#0550ae", "slow-disk": "#953800", "disk-full": "#953800", "disk-error": "#953800",
   "namesrv-all-down": "#a40e26",
   "acl-secret": "#6639ba", "acl-file": "#6639ba",
   // An incident phase's symptom reading (when the symptom showed), not a fault.
@@ -36,7 +36,7 @@ const faultColors: Record<string, string> = {
 };
 
 const markColors: Record<string, string> = {
-  crash: "#cf222e", "power-loss": "#8b0000", restart: "#1a7f37", start: "#1a7f37", pause: "#bf8700", resume: "#0969da", stop: "#6e7781",
+  crash: "#cf222e", "clean-restart": "#cf222e", "power-loss": "#8b0000", restart: "#1a7f37", start: "#1a7f37", pause: "#bf8700", resume: "#0969da", stop: "#6e7781",
 };
 
 export const faultColor = (kind: string): string => faultColors[kind] ?? "#6e7781";

@@ -144,7 +144,7 @@ export function scheduledFaultArbitrary(property: CheckProperty, nodes: CheckNod
   });
 }
 
-const processFaults = new Set<Fault["kind"]>(["crash", "power-loss", "pause"]);
+const processFaults = new Set<Fault["kind"]>(["crash", "power-loss", "pause", "clean-restart"]);
 
 /** Drops a process fault that overlaps an earlier-listed one on the same node; sorts by time. */
 export function normalizeSchedule(faults: readonly ScheduledFault[]): ScheduledFault[] {

@@ -34,6 +34,10 @@
 // The evidence names the window and the mechanism; a replay deeper than every window's depth
 // (e.g. a broker that ignores offset commits) fails. The retry checker uses the same windows
 // without the depth bound (explainRedelivery without `depthOf`).
+// - a consume timeout: an earlier delivery of the message whose listener outlasted the group's
+//   consumeTimeout was sent back while it ran (consume_timeout.ts), so its retry copy succeeds too;
+// - a local retry (consume_timeout.ts isLocalRetry): the client's send-back and re-send failed,
+//   but a re-send that timed out may have been stored, so a %RETRY% copy arrives as well.
 // Anything else fails the check naming the message, receiver, both times and the queue.
 import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
@@ -46,6 +50,7 @@ import type { Window } from "./fault_windows.ts";
 import { faultWindows, rebalanceWindows } from "./fault_windows.ts";
 import type { HistoryIndex } from "./history_index.ts";
 import { indexHistory } from "./history_index.ts";
+import { consumeTimeoutMsOf, isLocalRetry, outlastedConsumeTimeout } from "./consume_timeout.ts";
 
 export type Duplicate = {
   id: string; receiver: string; queue: string; firstMs: number; duplicateMs: number; process: string; explainedBy?: string;
@@ -96,7 +101,7 @@ export function redeliveryWindows(index: HistoryIndex, context: CheckContext): {
   return { faults: faultWindows(index, context), rebalances: rebalanceWindows(index, settleMsOf(context)) };
 }
 
-const brokerLosing = new Set(["crash", "power-loss", "node"]);
+const brokerLosing = new Set(["crash", "clean-restart", "power-loss", "node"]);
 
 /** The replay depth of a window for a group (header). */
 export function replayDepthOf(context: CheckContext, spec: ConsumerGroupSpec | undefined): (window: Window) => ReplayDepth {
@@ -138,6 +143,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
   const windows = redeliveryWindows(index, context);
   const settleMs = settleMsOf(context);
   const depths = new Map(specs.map((spec) => [spec.group, replayDepthOf(context, spec)]));
+  const specOf = new Map(specs.map((spec) => [spec.group, spec]));
   const firstSuccess = new Map<string, { timeMs: number; queue: string }>();
   const unexplained: Duplicate[] = [];
   const attributed: Duplicate[] = [];
@@ -168,6 +174,19 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
     // Two copies of one failure are possible too: a send-back stored but answered with an error
     // (SLAVE_NOT_AVAILABLE under SYNC_MASTER) makes the client re-send the copy itself (4.9.x).
     const originMs = origins.length > 0 ? origins[0]!.timeMs : undefined;
+    const spec = specOf.get(delivery.group);
+    // Any earlier delivery that outlasted it (a success, or a failure sent back twice: by the
+    // timeout and by its RECONSUME_LATER answer).
+    const slow = seen.find((earlier) => earlier !== delivery && outlastedConsumeTimeout(earlier, spec));
+    const localRetry = seen.find((retry) => seen.some((failed) => failed !== retry && failed.result !== "success" && isLocalRetry(failed, retry)));
+    if (localRetry !== undefined && slow === undefined) {
+      attributed.push({ ...duplicate, explainedBy: `local retry at ${formatMs(localRetry.timeMs)}: send-back and re-send failed at the client, yet a copy reached %RETRY%` });
+      continue;
+    }
+    if (slow !== undefined) {
+      attributed.push({ ...duplicate, explainedBy: `consume timeout: the listener ran ${formatMs(slow.timeMs - (slow.startMs ?? slow.timeMs))} on it, beyond consumeTimeout ${formatMs(consumeTimeoutMsOf(spec))}: sent back while consumed` });
+      continue;
+    }
     const why = explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: delivery.queue }) ??
       (first.queue === delivery.queue ? undefined : explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: first.queue })) ??
       (originMs === undefined ? undefined : explainRedelivery(windows, delivery.group, originMs, origins.at(-1)!.timeMs, settleMs, { depthOf, queue: origins[0]!.queue }));

@@ -47,7 +47,7 @@ export function faultWindows(index: HistoryIndex, context: CheckContext): Window
   }
   const down = new Map<string, number>();
   for (const event of index.nodes) {
-    if (event.event === "crash" || event.event === "power-loss" || event.event === "pause") {
+    if (event.event === "crash" || event.event === "power-loss" || event.event === "pause" || event.event === "stop") {
       if (!down.has(event.node)) down.set(event.node, event.timeMs);
     } else if ((event.event === "restart" || event.event === "resume" || event.event === "start") && down.has(event.node)) {
       windows.push({ startMs: down.get(event.node) ?? event.timeMs, endMs: event.timeMs, cause: `${event.node} down`, nodes: [event.node], kind: "node" });

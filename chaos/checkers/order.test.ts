@@ -114,3 +114,18 @@ test("a late first delivery at a reused offset (after the master's power loss) i
   // Offset 45 was never handed before the restart: delivering it after 50 is a reorder.
   assert.equal(checkOrder(run("new-45"), testContext()).verdict, "fail");
 });
+
+test("a reused-offset first delivery is not judged against its key either (orderly group, seed 5 battery run 1)", () => {
+  // Key k: seq 3 was stored at reused offset 1 after the power loss, skipped, and reached when
+  // the queue was re-read long after seq 11 (offset 7, never handed before the loss).
+  const run = (lateOffset: number) => new HistoryBuilder()
+    .send({ id: "old-5", at: 0, offset: 5 }).deliver({ id: "old-5", at: 500 })
+    .fault(1_000, 2_000, "power-loss", "broker-a")
+    .send({ id: "k-3", at: 3_000, key: "k", seq: 3, offset: lateOffset }).send({ id: "k-11", at: 3_100, key: "k", seq: 11, offset: 7 })
+    .deliver({ id: "k-11", at: 4_000 }).deliver({ id: "k-3", at: 21_000 }).build();
+  const reused = checkOrder(run(1), orderly);
+  assert.equal(reused.verdict, "pass", reused.summary);
+  assert.equal((reused.evidence as OrderEvidence).reusedOffsetsNotJudged, 1, "counted once, by its lane");
+  // At offset 6 (beyond what the group had been handed) the same delivery is a reorder.
+  assert.equal(checkOrder(run(6), orderly).verdict, "fail");
+});

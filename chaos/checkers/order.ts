@@ -18,7 +18,7 @@
 // (OFFSET_OVERFLOW_BADLY) — new messages at lower offsets are then not a reorder.
 // A first delivery of a message at a reused offset (guarantee.ts allowance (b): acked after its
 // ASYNC_FLUSH master restarted, at or below the offset the group had been handed before) is
-// not judged against its lane at all, whenever it comes: the group had read past that offset
+// not judged against its lane, nor against its key, at all, whenever it comes: the group had read past that offset
 // and reaches the message only when sent back, and 4.9.x can send it back long after the power
 // loss: the OFFSET_ILLEGAL fix runs 10 s after the pull, keyed by the queue, not by the process
 // queue, so when the queue moved away and back meanwhile it rewinds the new holder's offset to
@@ -31,6 +31,7 @@ import { atReusedOffset, handedOffsetsOf, powerLossesOf } from "./guarantee.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural } from "./evidence.ts";
 import { indexHistory } from "./history_index.ts";
+import { outlastedConsumeTimeout } from "./consume_timeout.ts";
 
 export type OrderedDelivery = { id: string; timeMs: number; queueOffset?: number; orderSeq?: number };
 export type QueueReorder = { group: string; queue: string; process: string; earlier: OrderedDelivery; later: OrderedDelivery };
@@ -66,6 +67,7 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
   const specs = groupSpecs(context.workload, index.seenGroups);
   const broadcasting = new Set(specs.filter((spec) => spec.model === "BROADCASTING").map((spec) => spec.group));
   const keyGroups = new Set(specs.filter((spec) => spec.orderly === true || spec.count === 0).map((spec) => spec.group));
+  const specOf = new Map(specs.map((spec) => [spec.group, spec]));
   // Per receiver, per message: bit 1 = attempted (a first delivery was seen), 2 = succeeded.
   const seen = new Map<string, Map<string, number>>();
   const queueLatest = new Map<string, Latest>();
@@ -89,7 +91,9 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
     const flags = perReceiver.get(delivery.messageId) ?? 0;
     if ((flags & 1) === 0) {
       perReceiver.set(delivery.messageId, flags | 1);
-      if (delivery.reconsumeTimes === 0) {
+      // A first delivery that outlasted consumeTimeout finishes after later offsets by design
+      // (consume_timeout.ts): its start, not its end, is its place in the queue; not judged.
+      if (delivery.reconsumeTimes === 0 && !outlastedConsumeTimeout(delivery, specOf.get(delivery.group))) {
         const laneKey = `${delivery.group}\u0000${delivery.queue}\u0000${delivery.process}`;
         const current: Latest = { id: delivery.messageId, timeMs: delivery.timeMs, queueOffset: delivery.queueOffset, offset: delivery.queueOffset };
         const latest = queueLatest.get(laneKey);
@@ -107,6 +111,10 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
     if (!keyGroups.has(delivery.group)) continue;
     const send = index.sendById.get(delivery.messageId);
     if (send?.outcome !== "ok" || send.orderKey === undefined || send.orderSeq === undefined) continue;
+    // Key order is queue order: a first success at a reused offset comes whenever the group goes
+    // back for it (see the lane rule above), so it is not judged against its key either.
+    // (Counted once, by its lane, in reusedOffsetsNotJudged.)
+    if (reused(delivery.group, delivery.messageId)) continue;
     // Per key AND per stored queue: when a broker leaves the route the selector maps a key to
     // another queue, and RocketMQ promises order only within one queue.
     const keyKey = `${receiver}\u0000${send.process}\u0000${send.orderKey}\u0000${send.queue ?? ""}`;

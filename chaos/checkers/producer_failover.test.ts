@@ -57,6 +57,18 @@ test("latency fault avoidance: a broker that just failed is not picked again for
   assert.equal(checkProducerFailover(bothDown, avoiding()).verdict, "pass");
 });
 
+test("a restarted producer forgets its isolations: its fault table lived in the old process (seed 1 swarm run 69)", () => {
+  const build = (restart: boolean): ReturnType<HistoryBuilder["build"]> => {
+    const builder = new HistoryBuilder()
+      .raw(attempt(undefined, 1_000, "broker-b", "ok"))
+      .raw(attempt(undefined, 2_000, "broker-a", "error", 3_000));
+    if (restart) builder.node(16_000, "producer-1", "crash").node(25_000, "producer-1", "restart");
+    return builder.raw(attempt(undefined, 26_000, "broker-a", "ok")).build();
+  };
+  assert.equal(checkProducerFailover(build(false), avoiding()).verdict, "fail");
+  assert.equal(checkProducerFailover(build(true), avoiding()).verdict, "pass");
+});
+
 test("no attempts: nothing to judge", () => {
   assert.match(checkProducerFailover(new HistoryBuilder().sends("m-", 2).build(), testContext()).summary, /nothing to judge/);
 });

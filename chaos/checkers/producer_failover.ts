@@ -117,7 +117,9 @@ export function checkProducerFailover(history: readonly HistoryEvent[], context:
   let longestIsolationMs = 0;
   if (setting !== undefined) {
     for (const [producer, attempts] of attemptsByProducer) {
-      const found = isolationViolations(producer, attempts, setting, routes, allMasters, index.sends.find((send) => send.process === producer)?.topic ?? "");
+      // A restarted producer starts with an empty fault table (MQFaultStrategy lives in memory).
+      const restartsMs = index.nodes.filter((event) => event.node === producer && (event.event === "restart" || event.event === "start")).map((event) => event.timeMs);
+      const found = isolationViolations(producer, attempts, setting, routes, allMasters, index.sends.find((send) => send.process === producer)?.topic ?? "", restartsMs);
       violations.push(...found.violations);
       longestIsolationMs = Math.max(longestIsolationMs, found.longestMs);
     }
@@ -140,14 +142,17 @@ export function checkProducerFailover(history: readonly HistoryEvent[], context:
 
 function isolationViolations(
   producer: string, attempts: readonly SendAttemptEvent[], setting: NonNullable<ReturnType<typeof latencyFaultSetting>>,
-  routes: Map<string, RouteEvent[]>, allMasters: readonly string[], topic: string,
+  routes: Map<string, RouteEvent[]>, allMasters: readonly string[], topic: string, restartsMs: readonly number[] = [],
 ): { violations: FailoverViolation[]; longestMs: number } {
+  const restarts = [...restartsMs].sort((left, right) => left - right);
+  let restartNext = 0;
   const items = new Map<string, Item & { cause: SendAttemptEvent }>();
   const seen = new Set<string>();
   const violations: FailoverViolation[] = [];
   let longestMs = 0;
   const sorted = [...attempts].sort((left, right) => left.timeMs - right.timeMs);
   for (const attempt of sorted) {
+    for (; restartNext < restarts.length && restarts[restartNext]! <= attempt.timeMs; restartNext++) items.clear();
     const selectEarliestMs = attempt.timeMs - attempt.latencyMs - timeResolutionMs;
     const selectLatestMs = attempt.timeMs + timeResolutionMs;
     const own = items.get(attempt.broker);

@@ -36,6 +36,7 @@ import { explainRedelivery, redeliveryWindows, settleMsOf } from "./duplicates.t
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import { indexHistory, runEndMs } from "./history_index.ts";
+import { isLocalRetry, localRetryDelayMs, outlastedConsumeTimeout } from "./consume_timeout.ts";
 import { forcedCleansOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
 import type { SendRecord } from "./history_index.ts";
 import { brokerOfQueue } from "./context.ts";
@@ -116,7 +117,8 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       for (let position = 0; position < deliveries.length; position++) {
         const delivery = deliveries[position]!;
         if (delivery.reconsumeTimes > 0) stats.retries++;
-        if (succeeded !== undefined && delivery.reconsumeTimes > succeeded.reconsumeTimes
+        // A success that outlasted consumeTimeout was sent back while its listener ran (consume_timeout.ts).
+        if (succeeded !== undefined && delivery.reconsumeTimes > succeeded.reconsumeTimes && !outlastedConsumeTimeout(succeeded, spec)
           && explainRedelivery(windows, spec.group, succeeded.timeMs, delivery.timeMs, settleMs) === undefined) {
           add("retried-after-success", delivery, `succeeded at ${formatMs(succeeded.timeMs)} with reconsumeTimes ${succeeded.reconsumeTimes}, delivered again as retry ${delivery.reconsumeTimes}`);
         }
@@ -160,7 +162,15 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         // an earlier failure can land just after a later failure of a replayed original.
         const fitsEarlierFailure = deliveries.some((earlier) => earlier.reconsumeTimes === delivery.reconsumeTimes && earlier.result !== "success"
           && earlier.timeMs + delayMs - retryToleranceMs <= retry.timeMs);
-        if (retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs && !fitsEarlierFailure && !inFault(delivery.timeMs, retry.timeMs)) {
+        // A failure that outlasted consumeTimeout was also sent back while its listener ran (level 3,
+        // from as early as its start + consumeTimeout): that copy may come before this failure's.
+        const sentBackEarlier = outlastedConsumeTimeout(delivery, spec);
+        // A local retry (send-back failed) comes after localRetryDelayMs, not the level's delay.
+        const local = isLocalRetry(delivery, retry);
+        if (local && retry.timeMs < delivery.timeMs + localRetryDelayMs - retryToleranceMs) {
+          add("early-retry", retry, `local retry ${retry.reconsumeTimes} at ${formatMs(retry.timeMs)} only ${formatMs(retry.timeMs - delivery.timeMs)} after the failure; the client waits ${formatMs(localRetryDelayMs)}`);
+        }
+        if (!local && retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs && !fitsEarlierFailure && !sentBackEarlier && !inFault(delivery.timeMs, retry.timeMs)) {
           add("early-retry", retry, `retry ${retry.reconsumeTimes} at ${formatMs(retry.timeMs)} only ${formatMs(retry.timeMs - delivery.timeMs)} after the failure at ${formatMs(delivery.timeMs)}; level ${3 + delivery.reconsumeTimes} asks ${formatMs(delayMs)}`);
         }
       }

@@ -63,7 +63,7 @@ export function routeBounds(context: CheckContext): Record<RouteMechanism, Route
 }
 
 function mechanismOf(kind: string): RouteMechanism | undefined {
-  if (kind === "crash") return "channel-close";
+  if (kind === "crash" || kind === "clean-restart") return "channel-close";
   // A firewall is left out: it may cut one NameServer of several, and clients poll any.
   if (kind === "power-loss" || kind === "pause" || kind === "heartbeat-loss" || kind === "partition") return "expiry-scan";
   return undefined;

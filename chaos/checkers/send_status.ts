@@ -48,7 +48,7 @@ export const haHousekeepingMs = 20_000;
 export const slaveCutEdgeMs = 500;
 export const haRecoveryMs = startupSlackMs + haHousekeepingMs;
 /** Faults on a master that break its slave's HA connection (the slave must reconnect after). */
-const connectionBreaking = new Set(["crash", "power-loss", "pause", "partition", "firewall", "node"]);
+const connectionBreaking = new Set(["crash", "clean-restart", "power-loss", "pause", "partition", "firewall", "node"]);
 const knownStatuses = new Set(["SEND_OK", "FLUSH_DISK_TIMEOUT", "FLUSH_SLAVE_TIMEOUT", "SLAVE_NOT_AVAILABLE"]);
 
 export type StatusViolation = { id: string; queue: string; status: string; timeMs: number; broker: string; why: string };
@@ -148,7 +148,7 @@ export function slaveCuts(index: ReturnType<typeof indexHistory>, context: Check
   const down = new Map<string, { atMs: number; event: string }>();
   for (const event of index.nodes) {
     if (event.node !== slave) continue;
-    if (event.event === "crash" || event.event === "power-loss" || event.event === "pause") {
+    if (event.event === "crash" || event.event === "power-loss" || event.event === "pause" || event.event === "stop") {
       if (!down.has(slave)) down.set(slave, { atMs: event.timeMs, event: event.event });
     } else if (event.event === "restart" || event.event === "resume" || event.event === "start") {
       const from = down.get(slave);

@@ -85,7 +85,7 @@ export function runSeed(seed: number, index: number): number {
  * loss or full disk is where recovery, replication divergence and offset fallbacks live; the
  * random draws later spread them over every role.
  */
-const masterFocused: ReadonlySet<SwarmFaultKind> = new Set(["crash", "power-loss", "pause", "restart-loop", "slow-disk", "disk-full", "dying-disk-power-loss", "partition-isolate", "partition-bridge", "clock-skew"]);
+const masterFocused: ReadonlySet<SwarmFaultKind> = new Set(["crash", "clean-restart", "power-loss", "pause", "restart-loop", "slow-disk", "disk-full", "dying-disk-power-loss", "disk-error", "partition-isolate", "partition-bridge", "clock-skew"]);
 
 /**
  * What run `index` of a battery is (budget-independent). The first swarmFaultKinds.length runs

@@ -14,6 +14,11 @@ export type Fault =
   | { kind: "crash"; target: string }
   /** The machine loses power: unsynced bytes are lost (sim only). Heal: restart. */
   | { kind: "power-loss"; target: string }
+  /**
+   * SIGTERM-like: the node shuts down cleanly (a broker flushes, persists its offsets and removes
+   * its abort file; clients unregister). Heal: start it again from its disk (sim only).
+   */
+  | { kind: "clean-restart"; target: string }
   /** SIGSTOP-like: the node freezes; peers see silence. Heal: resume. */
   | { kind: "pause"; target: string }
   /** Packets from `source` to `target` (on that port) are dropped or rejected. Heal: remove. */
@@ -49,6 +54,12 @@ export type Fault =
   | { kind: "slow-disk"; target: string; factor: number }
   /** The node's disk has no free space: writes fail with ENOSPC. */
   | { kind: "disk-full"; target: string }
+  /**
+   * The node's disk fails I/O with EIO (a dying disk): writes and new files ("write"), fsyncs
+   * ("fsync", nothing becomes durable), or both; or its inodes run out ("create": creating a file
+   * fails with ENOSPC while existing files still take data); heal makes it healthy (sim only).
+   */
+  | { kind: "disk-error"; target: string; errors: "write" | "fsync" | "both" | "create" }
   /** Every NameServer is down (crash); heal restarts them. */
   | { kind: "namesrv-all-down" }
   /**
@@ -66,8 +77,8 @@ export type Fault =
 export type FaultKind = Fault["kind"];
 
 export const allFaultKinds: readonly FaultKind[] = [
-  "crash", "power-loss", "pause", "firewall", "heartbeat-loss", "partition", "flow",
-  "connection-reset", "clock-skew", "slow-disk", "disk-full", "namesrv-all-down", "acl-secret", "acl-file",
+  "crash", "power-loss", "clean-restart", "pause", "firewall", "heartbeat-loss", "partition", "flow",
+  "connection-reset", "clock-skew", "slow-disk", "disk-full", "disk-error", "namesrv-all-down", "acl-secret", "acl-file",
 ];
 
 /** Faults that act at one instant: their effect ends when they are injected, heal or not. */

@@ -97,6 +97,12 @@ export function chaosResource(scheduled: ScheduledFault, faultIndex: number, nam
       return base("IOChaos", { action: "latency", mode: "one", selector: node(fault.target), volumePath: storeMountPath, path: `${storeMountPath}/**/*`, delay: `${fault.factor}ms`, percent: 100 });
     case "disk-full":
       return base("IOChaos", { action: "fault", mode: "one", selector: node(fault.target), volumePath: storeMountPath, path: `${storeMountPath}/**/*`, errno: 28, percent: 100, methods: ["WRITE"] });
+    case "disk-error": {
+      // EIO (errno 5) on the store's writes, fsyncs or both; inode exhaustion is ENOSPC (28) on open.
+      const methods = fault.errors === "write" ? ["WRITE"] : fault.errors === "fsync" ? ["FSYNC"] : fault.errors === "create" ? ["OPEN"] : ["WRITE", "FSYNC"];
+      const errno = fault.errors === "create" ? 28 : 5;
+      return base("IOChaos", { action: "fault", mode: "one", selector: node(fault.target), volumePath: storeMountPath, path: `${storeMountPath}/**/*`, errno, percent: 100, methods });
+    }
     case "clock-skew":
       return base("TimeChaos", { mode: "one", selector: node(fault.target), timeOffset: `${fault.offsetMs}ms` });
     default:

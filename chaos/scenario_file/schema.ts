@@ -49,6 +49,8 @@ const faultBranches = [
   Type.Object({ kind: Type.Literal("clock-skew"), target: node("node whose wall clock jumps"), offsetMs: Type.Integer() }, closed),
   Type.Object({ kind: Type.Literal("slow-disk"), target: node("node with a slow fsync"), factor: Type.Number({ exclusiveMinimum: 0 }) }, closed),
   Type.Object({ kind: Type.Literal("disk-full"), target: node("node whose disk is full") }, closed),
+  Type.Object({ kind: Type.Literal("clean-restart"), target: node("node shut down cleanly, started again at heal") }, closed),
+  Type.Object({ kind: Type.Literal("disk-error"), target: node("node whose disk fails I/O with EIO"), errors: oneOfStrings(["write", "fsync", "both", "create"]) }, closed),
   Type.Object({ kind: Type.Literal("namesrv-all-down") }, closed),
   Type.Object({ kind: Type.Literal("acl-secret"), target: node("client whose secret key changes"), secretKey: Type.String() }, closed),
   Type.Object({ kind: Type.Literal("acl-file"), target: node("broker whose plain_acl.yml is rewritten"), text: Type.String({ description: "the new plain_acl.yml" }) }, closed),
@@ -96,6 +98,7 @@ const producerSchema = Type.Object({
     localTransactionMs: Type.Optional(nonNegative("how long each local transaction takes")),
   }, { ...closed, description: "send every message in a transaction: some roll back, some stay UNKNOW until the broker's check" })),
   retryResponseCodes: Type.Optional(Type.Array(Type.Integer(), { description: "response codes retried on another broker (default: 4.9.x's)" })),
+  retryAnotherBrokerWhenNotStoreOK: Type.Optional(Type.Boolean({ description: "retry a stored-but-not-SEND_OK answer on another broker" })),
 }, closed);
 
 const consumerSchema = Type.Object({
@@ -107,6 +110,10 @@ const consumerSchema = Type.Object({
   subscription: Type.Optional(Type.String()),
   orderly: Type.Optional(Type.Boolean()),
   processingMs: Type.Optional(nonNegative("processing time per message")),
+  slowPercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: "percent of messages whose consumption takes slowMs more" })),
+  slowMs: Type.Optional(nonNegative("extra processing time of a slow message")),
+  consumeTimeoutMs: Type.Optional(Type.Integer({ minimum: 1, description: "consumeTimeout in ms (Java: minutes)" })),
+  pullMaxIdleTimeMs: Type.Optional(Type.Integer({ minimum: 1, description: "pullMaxIdleTime in ms (default 120 s)" })),
   failurePercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
   allocateStrategy: Type.Optional(oneOfStrings(["AVG", "AVG_BY_CIRCLE", "CONSISTENT_HASH"])),
   failureMode: Type.Optional(oneOfStrings(["reconsume-later", "throw"])),

@@ -187,3 +187,29 @@ test("Inode power loss always yields durable content plus a (maybe torn) in-orde
     { numRuns: 300 },
   );
 });
+
+test("disk-error: EIO writes and creates change nothing, fsync rejects, inode exhaustion fails creates only; heal restores", async () => {
+  const { world, node, disk } = await worldWithNode(4);
+  const file = disk.open("/f", { create: true });
+  file.write(0, encode("durable|"));
+  await world.settle(file.fsync());
+  node.disk.setIoErrors("write");
+  assert.throws(() => file.write(8, encode("x")), (error: DiskError) => error.code === "EIO");
+  assert.throws(() => disk.open("/g", { create: true }), (error: DiskError) => error.code === "EIO");
+  assert.equal(file.sizeBytes(), 8, "a failed write changes nothing");
+  node.disk.setIoErrors("fsync");
+  file.write(8, encode("volatile"));
+  await assert.rejects(world.settle(file.fsync()), (error: DiskError) => error.code === "EIO");
+  node.disk.setIoErrors("create");
+  assert.throws(() => disk.open("/g", { create: true }), (error: DiskError) => error.code === "ENOSPC");
+  file.write(16, encode("!"));
+  assert.equal(decode(node.disk.readFile("/f")), "durable|volatile!", "existing files still take data");
+  node.crash({ mode: "power" });
+  assert.ok(decode(node.disk.readFile("/f"))!.startsWith("durable|"));
+  node.disk.setIoErrors("none");
+  await world.settle(node.restart());
+  const again = node.env!.disk.open("/f", { create: false });
+  again.write(0, encode("healed"));
+  await world.settle(again.fsync());
+  assert.equal(decode(node.disk.readFile("/f"))!.slice(0, 6), "healed");
+});

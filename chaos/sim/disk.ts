@@ -18,6 +18,11 @@
 // - Space: capacityBytes per disk; used = the sizes of linked files. A write or truncate that
 //   would grow past free space throws DiskError ENOSPC and changes nothing. Capacity can be
 //   changed at run time (full-disk fault); fill() makes the disk full now.
+// - I/O errors (disk-error fault): while set, writes and the creation of a new file throw
+//   DiskError EIO and change nothing, and fsyncs issued meanwhile fail with EIO and make nothing
+//   durable (the pages stay dirty: the next good fsync, or a power loss, decides them).
+//   Truncates, removes and renames still work: a failing disk's metadata path is not modelled.
+//   "create" is inode exhaustion: only creating a file fails (ENOSPC), with space left for data.
 import { posix } from "node:path";
 import { DiskError } from "../../system/env/index.ts";
 import { assert } from "../../system/stdx/index.ts";
@@ -37,6 +42,9 @@ export interface DiskOptions {
 }
 
 export const diskDefaults: DiskOptions = { capacityBytes: 64 * 1024 ** 3, fsyncLatencyMs: 1, fsyncJitterMs: 1 };
+
+/** Which operations fail with EIO (disk-error fault). */
+export type DiskIoErrors = "none" | "write" | "fsync" | "both" | "create";
 
 export class DirNode {
   readonly kind = "dir";
@@ -64,6 +72,7 @@ export class SimDisk {
   private capacity: number;
   usedBytes = 0;
   private slow = 1;
+  private ioErrors: DiskIoErrors = "none";
   private inodeIdNext = 1;
   private fsyncDoneLastUs = 0;
   /** Bumped by each power loss: fsyncs issued before it must not complete after it. */
@@ -112,6 +121,16 @@ export class SimDisk {
     assert(Number.isFinite(factor) && factor >= 1, "slow factor must be >= 1");
     this.slow = factor;
     this.traceOp(TraceKind.diskFault, 2, factor);
+  }
+
+  /** Disk-error fault: from now on these operations fail with EIO ("none" heals). */
+  setIoErrors(errors: DiskIoErrors): void {
+    this.ioErrors = errors;
+    this.traceOp(TraceKind.diskFault, 3, ["none", "write", "fsync", "both", "create"].indexOf(errors));
+  }
+
+  private failsWrites(): boolean {
+    return this.ioErrors === "write" || this.ioErrors === "both";
   }
 
   lookup(path: string): Entry | undefined {
@@ -163,6 +182,8 @@ export class SimDisk {
     if (entry?.kind === "dir") throw new DiskError("EISDIR", `${path} is a directory`);
     if (entry !== undefined) return entry.inode;
     if (!create) throw new DiskError("ENOENT", `no such file ${path}`);
+    if (this.failsWrites()) throw new DiskError("EIO", `input/output error creating ${path}`);
+    if (this.ioErrors === "create") throw new DiskError("ENOSPC", `no inode left to create ${path}`);
     const inode = new Inode(this.inodeIdNext++);
     dir.children.set(name, { kind: "file", inode });
     this.traceOp(TraceKind.diskCreate, inode.inodeId, 0, textEncoder.encode(normalizePath(path)));
@@ -171,6 +192,7 @@ export class SimDisk {
 
   write(inode: Inode, position: number, data: Uint8Array): void {
     assert(Number.isSafeInteger(position) && position >= 0, "write position must be >= 0");
+    if (this.failsWrites()) throw new DiskError("EIO", `input/output error writing ${data.length} bytes`);
     this.reserve(inode, position + data.length);
     inode.write(position, data);
     this.traceOp(TraceKind.diskWrite, inode.inodeId, position, data);
@@ -184,9 +206,13 @@ export class SimDisk {
     this.traceOp(TraceKind.diskTruncate, inode.inodeId, sizeBytes);
   }
 
-  /** Completes after the fsync latency; then calls done (a world event, not the node's). */
-  fsync(inode: Inode, done: () => void): void {
+  /**
+   * Completes after the fsync latency; then calls done (a world event, not the node's), with an
+   * EIO error and nothing made durable when the disk failed fsyncs as it was issued.
+   */
+  fsync(inode: Inode, done: (error?: DiskError) => void): void {
     const mark = inode.fsyncMark();
+    const fails = this.ioErrors === "fsync" || this.ioErrors === "both";
     const jitterUs = this.random.intBetween(0, msToUs(this.options.fsyncJitterMs));
     const latencyUs = Math.round((msToUs(this.options.fsyncLatencyMs) + jitterUs) * this.slow);
     const doneAtUs = Math.max(this.core.nowUs + latencyUs, this.fsyncDoneLastUs);
@@ -194,6 +220,7 @@ export class SimDisk {
     const epoch = this.powerEpoch;
     this.core.at(doneAtUs, () => {
       if (epoch !== this.powerEpoch) return;
+      if (fails) return done(new DiskError("EIO", "input/output error on fsync"));
       inode.makeDurable(mark);
       this.traceOp(TraceKind.diskFsyncDone, inode.inodeId, mark);
       done();

@@ -52,8 +52,8 @@ class SimDiskFile implements DiskFile {
   fsync(): Promise<void> {
     this.checkOpen();
     if (!this.thread.alive()) return never;
-    return new Promise<void>((resolve) => {
-      this.disk.fsync(this.inode, () => this.thread.post(resolve));
+    return new Promise<void>((resolve, reject) => {
+      this.disk.fsync(this.inode, (error) => this.thread.post(() => (error === undefined ? resolve() : reject(error))));
     });
   }
 

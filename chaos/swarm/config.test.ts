@@ -10,9 +10,9 @@ import { validateScenario } from "../execute.ts";
 import { planCluster } from "../plan.ts";
 import { topologyFactsFromFiles } from "../checkers/context.ts";
 import { loadTopology } from "../topologies/index.ts";
-import { defaultSwarmConfig, swarmConfigArbitrary, swarmOptionNames, swarmOptionValues } from "./config.ts";
+import { defaultSwarmConfig, slowConsumeFields, stallNode, swarmConfigArbitrary, swarmOptionNames, swarmOptionValues } from "./config.ts";
 import { faultDrawsArbitrary, swarmFaultDraw, swarmFaultKinds, swarmNodes, swarmTiming } from "./faults.ts";
-import { swarmCaseArbitrary, swarmFaultWeights, swarmScenario, type SwarmCase } from "./swarm_case.ts";
+import { swarmCaseArbitrary, swarmFaultWeights, swarmScenario, transactionalProducerNode, transactionProducerCrash, type SwarmCase } from "./swarm_case.ts";
 
 const context = { homeDir: "/home/mq", hostName: "host", localIp: "10.0.0.1", totalPhysicalMemoryBytes: 8 * 1024 ** 3 };
 
@@ -28,7 +28,17 @@ test("every drawn configuration parses and validates as broker.conf on every bro
       assert.equal(config.mapedFileSizeCommitLog, swarmCase.config.mapedFileSizeCommitLog);
       assert.equal(config.flushDiskType, swarmCase.config.flushDiskType);
       assert.equal(config.longPollingEnable, swarmCase.config.longPollingEnable);
+      const housekeepingMs = swarmCase.config.haHousekeeping === "short" ? 3 * swarmCase.config.haSendHeartbeatInterval : 20_000;
+      assert.equal(config.haHousekeepingInterval, housekeepingMs);
+      assert.ok(config.haHousekeepingInterval > config.haSendHeartbeatInterval, "a quiet healthy link never expires");
+      const stalls = broker.node === stallNode && swarmCase.config.pageCacheStall !== "none";
+      assert.equal(config.putMessageLockHoldMs, stalls ? 20 : 0);
+      if (stalls) assert.ok(swarmCase.config.pageCacheStall === "busy" ? config.osPageCacheBusyTimeOutMills < 20 : config.waitTimeMillsInSendQueue === 50);
     }
+    const group = scenario.workload.consumers[0]!;
+    if (swarmCase.config.pullMaxIdle === "short") assert.ok(group.pullMaxIdleTimeMs! > swarmCase.config.pullSuspendMs && group.pullMaxIdleTimeMs! < 2 * swarmCase.config.pullSuspendMs);
+    const slow = swarmCase.config.slowConsume === "timeout" && !swarmCase.ordered;
+    assert.equal(group.consumeTimeoutMs, slow ? slowConsumeFields.consumeTimeoutMs : undefined, "orderly groups never get slow consumers");
     // The checkers judge against the drawn configuration: it is in their topology facts.
     const facts = topologyFactsFromFiles(loadTopology(scenario.topology), scenario.brokerConfig ?? {}, scenario.brokerConfigByNode ?? {});
     for (const broker of facts.brokers) {
@@ -139,4 +149,19 @@ test("faults on clients a case does not have are dropped, partitions included", 
       if (fault.kind === "clock-skew") assert.ok(!fault.target.startsWith("consumer-") && !fault.target.startsWith("producer-"));
     }
   }
+});
+
+test("the transactions mix: its brokers check half messages inside the run, its producer crashes once, the checker judges", () => {
+  const property = findProperty("hostile");
+  const swarmCase: SwarmCase = { draws: [], config: { ...defaultSwarmConfig(), producers: 2 }, ordered: false, mixes: ["failing", "transactions"], seed: 1 };
+  const scenario = swarmScenario(swarmCase, property);
+  validateScenario(scenario);
+  assert.equal(scenario.brokerConfig?.["transactionCheckInterval"], "5000");
+  // producer-1, producer-2 (base), producer-3 (failing), producer-4 (transactions).
+  assert.equal(transactionalProducerNode(scenario.workload.producers), "producer-4");
+  assert.deepEqual(scenario.faults, [{ ...transactionProducerCrash, fault: { kind: "crash", target: "producer-4" } }]);
+  assert.ok(scenario.expectations.checkers.includes("transactions"));
+  const without = swarmScenario({ ...swarmCase, mixes: ["failing"] }, property);
+  assert.equal(without.brokerConfig?.["transactionCheckInterval"], undefined);
+  assert.deepEqual(without.faults, []);
 });

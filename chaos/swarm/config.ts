@@ -38,16 +38,29 @@ export const swarmOptionValues = {
   syncFlushTimeout: [5_000, 1_000],
   longPollingEnable: [true, false],
   haSendHeartbeatInterval: [5_000, 1_000],
+  // haHousekeepingInterval: 20 s, or 3 × haSendHeartbeatInterval (3 s or 15 s), so a replication
+  // silence the fault windows (1-15 s) can make outlasts it and one side closes the connection.
+  haHousekeeping: ["default", "short"] as ("default" | "short")[],
+  // A page-cache stall on broker-a (system-busy's knobs): each put holds the commit-log lock
+  // 20 ms; "queue-timeout" lets a send wait 50 ms in the send queue ([TIMEOUT_CLEAN_QUEUE]),
+  // "busy" calls the page cache busy after 10 ms of holding ([REJECTREQUEST]). Both SYSTEM_BUSY.
+  pageCacheStall: ["none", "queue-timeout", "busy"] as ("none" | "queue-timeout" | "busy")[],
   // Producer
   sendMode: ["sync", "async"] as ("sync" | "async")[],
   retryTimesWhenSendFailed: [2, 0, 1, 5],
   sendLatencyFaultEnable: [false, true],
   sendTimeoutMs: [3_000, 1_000],
+  retryAnotherBrokerWhenNotStoreOK: [false, true],
   // Consumer
   allocateStrategy: ["AVG", "AVG_BY_CIRCLE", "CONSISTENT_HASH"] as NonNullable<ConsumerGroupSpec["allocateStrategy"]>[],
   pullBatchSize: [32, 1, 4],
   consumeMessageBatchMaxSize: [1, 4, 16],
   maxReconsumeTimes: [16, 2],
+  // "timeout": 2 % of first deliveries take 4 s with consumeTimeout 2 s (sent back, redelivered).
+  slowConsume: ["none", "timeout"] as ("none" | "timeout")[],
+  // pullMaxIdleTime: 120 s, or 1.5 × pullSuspendMs — above a held long poll, below a pull
+  // waiting for its timeout (2 × pullSuspendMs), so a pull lost to a fault expires its queue.
+  pullMaxIdle: ["default", "short"] as ("default" | "short")[],
   // Liveness intervals (mqlab check's shortened defaults first).
   routePollMs: [checkIntervals.routePollMs, 1_000, 6_000],
   clientHeartbeatMs: [checkIntervals.clientHeartbeatMs, 1_000, 6_000],
@@ -120,7 +133,20 @@ export function brokerConfigOf(config: SwarmConfig): Record<string, string> {
     syncFlushTimeout: String(config.syncFlushTimeout),
     longPollingEnable: String(config.longPollingEnable),
     haSendHeartbeatInterval: String(config.haSendHeartbeatInterval),
+    haHousekeepingInterval: String(config.haHousekeeping === "short" ? 3 * config.haSendHeartbeatInterval : 20_000),
   };
+}
+
+/** The broker that stalls (pageCacheStall): the first master of every topology. */
+export const stallNode = "broker-a";
+
+/** broker.conf overrides for one node (Scenario.brokerConfigByNode), or undefined. */
+export function brokerConfigByNodeOf(config: Pick<SwarmConfig, "pageCacheStall">): Record<string, Record<string, string>> | undefined {
+  switch (config.pageCacheStall) {
+    case "none": return undefined;
+    case "queue-timeout": return { [stallNode]: { putMessageLockHoldMs: "20", waitTimeMillsInSendQueue: "50" } };
+    case "busy": return { [stallNode]: { putMessageLockHoldMs: "20", osPageCacheBusyTimeOutMills: "10" } };
+  }
 }
 
 export function intervalsOf(config: SwarmConfig): Intervals {
@@ -144,6 +170,7 @@ export function producerFieldsOf(config: SwarmConfig, sendPhaseMs: number): Part
     latencyFaultAvoidance: config.sendLatencyFaultEnable,
     retryTimesWhenSendFailed: config.retryTimesWhenSendFailed,
   };
+  if (config.retryAnotherBrokerWhenNotStoreOK) fields.retryAnotherBrokerWhenNotStoreOK = true;
   if (config.delayPercent > 0) fields.delayPercent = config.delayPercent;
   if (config.batchSize > 1) fields.batchSize = config.batchSize;
   if (config.compressiblePercent > 0) fields.compressiblePercent = config.compressiblePercent;
@@ -170,8 +197,13 @@ export function consumerFieldsOf(config: SwarmConfig): Partial<ConsumerGroupSpec
     maxReconsumeTimes: config.maxReconsumeTimes,
   };
   if (config.failurePercent > 0) fields.failurePercent = config.failurePercent;
+  if (config.slowConsume === "timeout") Object.assign(fields, slowConsumeFields);
+  if (config.pullMaxIdle === "short") fields.pullMaxIdleTimeMs = Math.round(1.5 * config.pullSuspendMs);
   return fields;
 }
+
+/** slowConsume "timeout": what the consumer group gets. */
+export const slowConsumeFields = { slowPercent: 2, slowMs: 4_000, consumeTimeoutMs: 2_000 } as const satisfies Partial<ConsumerGroupSpec>;
 
 /** The simulated network a configuration asks for (Scenario.simNetwork). */
 export function simNetworkOf(config: SwarmConfig): SimNetworkSpec {

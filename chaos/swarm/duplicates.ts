@@ -28,7 +28,13 @@ export function consumerCrashDraws(topology: TopologyName): fc.Arbitrary<FaultDr
   return fc.oneof(fc.constant<FaultDraw[]>([]), crash);
 }
 
-export const duplicatesPins = { consumers: 1, failurePercent: 0, burst: false } as const;
+// Also no slow consumption (a consume timeout re-delivers a message that is still being consumed),
+// no short pullMaxIdle (an expired queue is re-read from its committed offset) and no page-cache
+// stall or not-store-OK retry (a send the broker stored but answered late or not SEND_OK is retried).
+export const duplicatesPins = {
+  consumers: 1, failurePercent: 0, burst: false, slowConsume: "none", pullMaxIdle: "default", pageCacheStall: "none",
+  retryAnotherBrokerWhenNotStoreOK: false,
+} as const;
 
 /** The most distinct duplicated messages a healthy broker may show for these draws. */
 export function maxDuplicatedFor(config: SwarmConfig, draws: readonly FaultDraw[]): number {

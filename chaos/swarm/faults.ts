@@ -33,7 +33,7 @@ export const swarmRoles: readonly SwarmRole[] = ["namesrv", "master", "slave", "
 /** The kinds of draw (a fault kind, or a shape built from several faults). */
 export type SwarmFaultKind =
   | "crash" | "power-loss" | "pause" | "restart-loop" | "clock-skew" | "slow-disk" | "disk-full"
-  | "dying-disk-power-loss"
+  | "dying-disk-power-loss" | "disk-error" | "clean-restart"
   | "firewall-drop" | "firewall-reject" | "one-way-drop" | "heartbeat-loss" | "flow-latency" | "flow-loss"
   | "partition-isolate" | "partition-halves" | "partition-bridge" | "partition-ring"
   | "partition-namesrv-only" | "partition-replication-only" | "namesrv-all-down"
@@ -44,7 +44,7 @@ export const pendingFaultKinds: readonly string[] = [];
 
 export const swarmFaultKinds: readonly SwarmFaultKind[] = [
   "crash", "power-loss", "pause", "restart-loop", "clock-skew", "slow-disk", "disk-full", "dying-disk-power-loss",
-  "firewall-drop", "firewall-reject", "one-way-drop", "heartbeat-loss", "flow-latency", "flow-loss",
+  "disk-error", "clean-restart", "firewall-drop", "firewall-reject", "one-way-drop", "heartbeat-loss", "flow-latency", "flow-loss",
   "partition-isolate", "partition-halves", "partition-bridge", "partition-ring",
   "partition-namesrv-only", "partition-replication-only", "namesrv-all-down", "conn-reset",
 ];
@@ -227,6 +227,9 @@ export function swarmFaultDraw(kind: SwarmFaultKind, nodes: SwarmNodes): fc.Arbi
     case "crash": return single(kind, nodes, everyNode(nodes), (target) => fc.constant({ kind: "crash", target }));
     case "power-loss": return single(kind, nodes, everyNode(nodes), (target) => fc.constant({ kind: "power-loss", target }));
     case "pause": return single(kind, nodes, everyNode(nodes), (target) => fc.constant({ kind: "pause", target }));
+    // A clean shutdown and start (an operator's restart): the broker removes its abort file and
+    // recovers normally; SYNC_FLUSH puts still waiting for their fsync are answered on the way down.
+    case "clean-restart": return single(kind, nodes, everyNode(nodes), (target) => fc.constant({ kind: "clean-restart", target }));
     case "restart-loop": return restartLoop(nodes);
     case "clock-skew":
       // Servers only: a workload client stamps its history events with its own Env clock
@@ -234,9 +237,15 @@ export function swarmFaultDraw(kind: SwarmFaultKind, nodes: SwarmNodes): fc.Arbi
       // checker then sees reorders that did not happen). Client skew needs lab-time stamps first.
       return single(kind, nodes, [...brokers, ...nodes.nameServers], (target) => fc.record({ seconds: fc.integer({ min: 1, max: 120 }), ahead: fc.boolean() })
         .map(({ seconds, ahead }): Fault => ({ kind: "clock-skew", target, offsetMs: (ahead ? 1 : -1) * seconds * 1_000 })));
-    case "slow-disk": return single(kind, nodes, brokers, (target) => pick([10, 50, 200]).map((factor): Fault => ({ kind: "slow-disk", target, factor })));
+    // 5,000× turns a 1-2 ms fsync into 5-10 s: longer than either syncFlushTimeout drawn, so
+    // SYNC_FLUSH puts time out waiting for their group commit (FLUSH_DISK_TIMEOUT).
+    case "slow-disk": return single(kind, nodes, brokers, (target) => pick([10, 50, 200, 5_000]).map((factor): Fault => ({ kind: "slow-disk", target, factor })));
     case "disk-full": return single(kind, nodes, brokers, (target) => fc.constant({ kind: "disk-full", target }));
     case "dying-disk-power-loss": return dyingDiskPowerLoss(nodes);
+    // EIO on writes and new files (puts fail: SERVICE_NOT_AVAILABLE / CREATE_MAPEDFILE_FAILED),
+    // on fsyncs (flush rounds fail; SYNC_FLUSH puts time out), both, or inode exhaustion (a new
+    // commit-log segment or consume-queue file cannot be created).
+    case "disk-error": return single(kind, nodes, brokers, (target) => pick(["write", "fsync", "both", "create"] as const).map((errors): Fault => ({ kind: "disk-error", target, errors })));
     case "firewall-drop": return firewall(nodes, "drop", "both");
     case "firewall-reject": return firewall(nodes, "reject", "both");
     case "one-way-drop": return firewall(nodes, "drop", "one-way");

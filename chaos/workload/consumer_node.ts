@@ -78,6 +78,8 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
       allocateMessageQueueStrategy: allocateStrategyByName(strategyNames[groupSpec.allocateStrategy ?? "AVG"]),
       ...(groupSpec.maxReconsumeTimes === undefined ? {} : { maxReconsumeTimes: groupSpec.maxReconsumeTimes }),
       ...(groupSpec.pullBatchSize === undefined ? {} : { pullBatchSize: groupSpec.pullBatchSize }),
+      ...(groupSpec.consumeTimeoutMs === undefined ? {} : { consumeTimeoutMs: groupSpec.consumeTimeoutMs }),
+      ...(groupSpec.pullMaxIdleTimeMs === undefined ? {} : { pullMaxIdleTimeMs: groupSpec.pullMaxIdleTimeMs }),
       consumeMessageBatchMaxSize: batchMax,
       pollNameServerIntervalMs: spec.intervals.routePollMs,
       heartbeatBrokerIntervalMs: spec.intervals.clientHeartbeatMs,
@@ -119,7 +121,8 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
     } else {
       consumer.registerMessageListenerConcurrently(async (messages, context) => {
         const seen = deliveries(messages, undefined);
-        if (processingMs > 0) await wait(processingMs);
+        const busyMs = processingMs + verdicts.extraMs(messages);
+        if (busyMs > 0) await wait(busyMs);
         const failAt = verdicts.firstFailure(messages);
         if (failAt < 0) {
           for (const delivery of seen) recordDelivery(delivery, "success", false);

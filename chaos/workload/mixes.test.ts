@@ -28,6 +28,8 @@ test("hostile is every other mix at once (large bodies only on request); a group
     assert.ok(groups.includes(expected), expected);
   }
   assert.ok(!groups.includes("GroupLarge"));
+  assert.ok(!groups.includes("GroupTx"), "transactions need broker settings a mix cannot carry: never in hostile");
+  assert.ok(buildMix("transactions").producers.every((producer) => producer.transactional !== undefined));
   assert.ok(buildMix("hostile", {}, { large: true }).consumers.some((group) => group.group === "GroupLarge"));
   assert.equal(hostile.producers[0]?.topic, "TopicTest", "steady first: producer-1 is the one standard faults name");
   assert.throws(() => combineMixes(buildMix("steady"), buildMix("steady")), /GroupTest appears twice/);

@@ -21,7 +21,7 @@ export interface MixOptions {
 }
 
 export const mixNames = [
-  "steady", "ordered", "failing", "batch", "delayed", "broadcast", "late-join", "scaling", "burst", "large", "hostile",
+  "steady", "ordered", "failing", "batch", "delayed", "broadcast", "late-join", "scaling", "burst", "large", "transactions", "hostile",
 ] as const;
 export type MixName = (typeof mixNames)[number];
 
@@ -135,6 +135,20 @@ const builders: Record<Exclude<MixName, "hostile">, (options: MixOptions) => Wor
       }],
       [{ group: "GroupBurst", topic: r.topic, count: 1 }]);
   },
+  /**
+   * One transactional producer (its own group, mqlab-producer-TopicTx): 20 % of the local
+   * transactions roll back, 30 % answer UNKNOW and are decided by the broker's check, the rest
+   * commit; each local transaction takes 200 ms. Needs transactionsMixBrokerConfig on brokers.
+   */
+  transactions: (options) => {
+    const r = resolve(options, { topic: "TopicTx", rate: 4 });
+    return single(r,
+      [{
+        count: 1, topic: r.topic, ratePerSecond: r.rate, sendMode: "sync", bodySizeBytes: 128,
+        transactional: { rollbackPercent: 20, unknownPercent: 30, localTransactionMs: 200 },
+      }],
+      [{ group: "GroupTx", topic: r.topic, count: 1 }]);
+  },
   /** Bodies near maxMessageSize (4 MiB less 64 KiB, incompressible), one in ten, at a low rate. */
   large: (options) => {
     const r = resolve(options, { topic: "TopicLarge", rate: 1 });
@@ -143,6 +157,13 @@ const builders: Record<Exclude<MixName, "hostile">, (options: MixOptions) => Wor
       [{ group: "GroupLarge", topic: r.topic, count: 1 }]);
   },
 };
+
+/**
+ * What a broker needs for the transactions mix to be judged inside a run: a half message is
+ * checked once older than transactionTimeOut, every transactionCheckInterval (4.9.x: 6 s and
+ * 60 s, too long for a run's drain phase).
+ */
+export const transactionsMixBrokerConfig: Readonly<Record<string, string>> = { transactionTimeOut: "3000", transactionCheckInterval: "5000" };
 
 /** Merges workloads: topics by name (the larger queue count wins), producers and groups appended. */
 export function combineMixes(...workloads: Workload[]): Workload {
@@ -163,10 +184,14 @@ export function combineMixes(...workloads: Workload[]): Workload {
   return { topics: [...topics.values()], producers, consumers };
 }
 
-/** Builds a named mix; "hostile" combines every other mix (large bodies only with `large: true`). */
+/**
+ * Builds a named mix; "hostile" combines every other mix (large bodies only with `large: true`;
+ * transactions never: they need broker settings a mix cannot carry, transactionsMixBrokerConfig).
+ */
 export function buildMix(name: MixName, options: MixOptions = {}, hostile: { large?: boolean } = {}): Workload {
   if (name !== "hostile") return builders[name](options);
-  const parts = mixNames.filter((mix): mix is Exclude<MixName, "hostile"> => mix !== "hostile" && (mix !== "large" || hostile.large === true));
+  const parts = mixNames.filter((mix): mix is Exclude<MixName, "hostile"> =>
+    mix !== "hostile" && mix !== "transactions" && (mix !== "large" || hostile.large === true));
   // Each mix keeps its own topic: one topic's traffic does not drown another's feature.
   const { topic: _ignored, ...shared } = options;
   return combineMixes(...parts.map((mix) => builders[mix](shared)));

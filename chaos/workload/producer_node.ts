@@ -98,6 +98,7 @@ class ProducerClient {
       }),
       ...(spec.notAvailableDurationMs === undefined ? {} : { notAvailableDurationMs: spec.notAvailableDurationMs }),
       ...(spec.retryResponseCodes === undefined ? {} : { retryResponseCodes: spec.retryResponseCodes }),
+      ...(spec.retryAnotherBrokerWhenNotStoreOK === true ? { retryAnotherBrokerWhenNotStoreOK: true } : {}),
       onRouteChange: (topic, route) => {
         if (topic === spec.topic) this.routes.update(topic, route);
       },

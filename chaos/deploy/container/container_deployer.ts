@@ -77,6 +77,10 @@ export function containerFaultSupport(kind: FaultKind, remote: boolean): FaultSu
       return { supported: false, why: "no per-container fsync slowdown on a shared kernel without device-mapper delay targets (simulator only)" };
     case "disk-full":
       return { supported: false, why: "named volumes on vfs have no size limit to fill; a full disk is simulated only" };
+    case "clean-restart":
+      return { supported: false, why: "a graceful stop and start of one container is not wired yet; simulated only" };
+    case "disk-error":
+      return { supported: false, why: "no block device to fail under a container's volume; EIO is simulated only" };
     case "connection-reset":
       return { supported: false, why: "nftables `reject with tcp reset` resets on the next packet, never inside a chosen frame nor one side before the other; the mid-frame, asymmetric reset is simulated only" };
     case "acl-secret":

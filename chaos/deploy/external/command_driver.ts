@@ -51,6 +51,8 @@ export function templateValues(config: DriverConfig, fault: Fault, faultIndex: n
     case "power-loss":
     case "pause":
     case "disk-full":
+    case "disk-error":
+    case "clean-restart":
     case "acl-secret":
     case "acl-file":
       return { ...base, ...nodeValues(config, "", fault.target) };

@@ -99,6 +99,8 @@ export class ExternalCluster implements Cluster {
       case "clock-skew":
       case "slow-disk":
       case "disk-full":
+      case "disk-error":
+      case "clean-restart":
       case "namesrv-all-down":
       case "acl-secret":
       case "acl-file":

@@ -125,7 +125,10 @@ function representative(kind: FaultKind): Fault {
     case "power-loss":
     case "pause":
     case "disk-full":
+    case "clean-restart":
       return { kind, target: "" };
+    case "disk-error":
+      return { kind, target: "", errors: "both" };
     default: {
       const unreachable: never = kind;
       throw new Error(`no representative fault of kind ${String(unreachable)}`);

@@ -29,6 +29,10 @@ export function processKindSupport(kind: FaultKind, mode: ProcessModeName, hostW
       return { supported: false, why: "there is no per-process way to slow fsync on this machine (no dm-delay device); use the sim deployer" };
     case "disk-full":
       return { supported: false, why: "the stores share the host's file system; filling it would hit every node and the machine; use the sim deployer" };
+    case "clean-restart":
+      return { supported: false, why: "SIGTERM then a restart of one process is not wired into the process nemesis yet; use the sim deployer" };
+    case "disk-error":
+      return { supported: false, why: "failing one node's I/O with EIO needs a device-mapper target per store; use the sim deployer" };
     case "connection-reset":
       return { supported: false, why: "nftables `reject with tcp reset` answers the next packet of a flow, so it cannot cut a chosen frame mid-way nor reach one side before the other (a firewall fault with mode reject resets streams that meet it); use the sim deployer" };
     default: {

@@ -235,12 +235,29 @@ class SimCluster implements Cluster {
   }
 
   /**
+   * A graceful stop (clean-restart): the node's own shutdown runs in virtual time while the
+   * timeline goes on (a slow disk makes it slow); the heal restarts the node once it is down.
+   */
+  private cleanStop(name: string): Promise<void> {
+    const node = this.node(name);
+    if (!node.alive || node.paused) {
+      this.note(name, `clean stop skipped: node is ${node.alive ? "paused" : "down"}`);
+      return Promise.resolve();
+    }
+    const group = /^consumer-(.+)-\d+$/.exec(name)?.[1];
+    return node.stop().then(() => {
+      this.recordNode(name, "stop");
+      if (group !== undefined) this.history.record({ type: "membership", timeMs: this.nowMs(), process: name, group, change: "leave" });
+    }, (error: unknown) => this.note(name, `clean stop failed: ${String(error)}`));
+  }
+
+  /**
    * Starts the node again from its disk without waiting for it to come up: the timeline goes
    * on at its exact times, as a real restart command returns before the service is ready.
    */
   private restart(name: string): void {
     const node = this.node(name);
-    if (node.alive) return;
+    if (node.alive) return this.note(name, "restart skipped: node is still running");
     this.recordNode(name, "restart");
     node.restart().then(undefined, (error: unknown) => {
       this.history.record({ type: "note", timeMs: this.nowMs(), process: name, text: `restart failed: ${String(error)}` });
@@ -258,6 +275,11 @@ class SimCluster implements Cluster {
       case "power-loss": {
         this.crash(fault.target, fault.kind === "crash" ? "process" : "power");
         this.faultUndo.set(faultIndex, () => this.restart(fault.target));
+        return;
+      }
+      case "clean-restart": {
+        const stopped = this.cleanStop(fault.target);
+        this.faultUndo.set(faultIndex, () => void stopped.then(() => this.restart(fault.target)));
         return;
       }
       case "namesrv-all-down": {
@@ -344,6 +366,12 @@ class SimCluster implements Cluster {
         const disk = this.node(fault.target).disk;
         disk.fill();
         this.faultUndo.set(faultIndex, () => disk.restoreCapacity());
+        return;
+      }
+      case "disk-error": {
+        const disk = this.node(fault.target).disk;
+        disk.setIoErrors(fault.errors);
+        this.faultUndo.set(faultIndex, () => disk.setIoErrors("none"));
         return;
       }
       case "acl-secret": {

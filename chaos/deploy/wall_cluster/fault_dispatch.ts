@@ -51,6 +51,8 @@ export function injectFault(fault: Fault, faultIndex: number, actions: FaultActi
     case "clock-skew":
     case "slow-disk":
     case "disk-full":
+    case "disk-error":
+    case "clean-restart":
       return refused(actions, fault);
     default: {
       const unreachable: never = fault;
@@ -81,6 +83,8 @@ export function healFault(fault: Fault, faultIndex: number, actions: FaultAction
     case "clock-skew":
     case "slow-disk":
     case "disk-full":
+    case "disk-error":
+    case "clean-restart":
       return refused(actions, fault);
     default: {
       const unreachable: never = fault;

@@ -124,6 +124,8 @@ export function faultPacketRules(fault: Fault, plan: AddressPlan): PacketRule[] 
     case "clock-skew":
     case "slow-disk":
     case "disk-full":
+    case "disk-error":
+    case "clean-restart":
     case "namesrv-all-down":
     case "acl-secret":
     case "acl-file":
