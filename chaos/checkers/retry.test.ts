@@ -88,3 +88,15 @@ test("two failures at one level (a replayed copy failed again) pair with their r
   const result = checkRetry(events, testContext({ endMs: 200_000 }));
   assert.deepEqual(kinds(result.evidence).filter((kind) => kind.startsWith("early-retry")), []);
 });
+
+test("a failure whose queue moved while it ran is not sent back: the new holder's overlapping success answers it", () => {
+  const moved = new HistoryBuilder().send({ id: "m", at: 0 })
+    .deliver({ id: "m", at: 4_000, result: "retry", process: "consumer-G-5", extra: { startMs: 10 } })
+    .deliver({ id: "m", at: 5_000, process: "consumer-G-1", extra: { startMs: 1_000 } }).build();
+  assert.deepEqual(kinds(checkRetry(moved, testContext({ endMs: 200_000 })).evidence), []);
+  // A success that started only after the failure ended does not answer it.
+  const after = new HistoryBuilder().send({ id: "m", at: 0 })
+    .deliver({ id: "m", at: 4_000, result: "retry", process: "consumer-G-5", extra: { startMs: 10 } })
+    .deliver({ id: "m", at: 5_000, process: "consumer-G-1", extra: { startMs: 4_500 } }).build();
+  assert.deepEqual(kinds(checkRetry(after, testContext({ endMs: 200_000 })).evidence), ["missing-retry:m"]);
+});

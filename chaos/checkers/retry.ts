@@ -146,6 +146,11 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         if (retry !== undefined) pairedRetries.add(retry);
         if (retry === undefined) {
           if (succeeded !== undefined || later.some((next) => next.reconsumeTimes > delivery.reconsumeTimes)) continue;
+          // The queue moved while this delivery ran: its process queue was dropped, so 4.9.x
+          // ignores the result (ConsumeRequest.run: no processConsumeResult, no send-back) and the
+          // new holder re-reads the message at the same level (seed 1 swarm run 447).
+          if (later.some((next) => next.result === "success" && next.reconsumeTimes === delivery.reconsumeTimes
+            && next.process !== delivery.process && next.startMs !== undefined && next.startMs < delivery.timeMs)) continue;
           if (delivery.timeMs + delayMs + slackMs > endMs) {
             notJudgedNearEnd++;
             continue;
