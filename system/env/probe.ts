@@ -54,7 +54,8 @@ export const probeCatalog = [
   { name: "store.flush.thorough", description: "an ASYNC_FLUSH tick forced a thorough flush (flushCommitLogThoroughInterval)", required: true },
   { name: "store.flush.failed", description: "a commit-log fsync round failed", required: false },
   { name: "store.dispatch.retry", description: "dispatch of a record to the consume queue failed and will be retried", required: false },
-  { name: "store.consume-queue.gap", description: "a consume queue saw a gap in queue offsets", required: true },
+  // Not required: seed 1's swarm reaches it about once in 300-450 runs, too rarely for a gate.
+  { name: "store.consume-queue.gap", description: "a consume queue saw a gap in queue offsets", required: false },
   // store: delayed delivery
   { name: "store.schedule.delivered", description: "a delayed message came due and was re-put to its real topic", required: true },
   { name: "store.schedule.waiting", description: "a delay level's next message is not yet due: its timer was re-armed", required: true },
