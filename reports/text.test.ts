@@ -26,7 +26,11 @@ test("the suite summary lists each run and the totals", () => {
   assert.equal(text, [
     "PASS  2m-noslave/broker-a crash <script>  seed 42",
     "FAIL  2m-noslave/broker-a crash <script>  seed 42  (delivery, rebalance)",
+    `  ✗ delivery: ${failing.checks.find((check) => check.name === "delivery")?.summary ?? ""}`,
+    `  ✗ rebalance: ${failing.checks.find((check) => check.name === "rebalance")?.summary ?? ""}`,
+    `  replay: ${failing.replay}`,
     "ERROR 2m-noslave/broker-a crash <script>  seed 42  (boom)",
+    `  replay: ${passing.replay}`,
     "3 runs: 1 passed, 1 failed, 1 errors",
     "",
   ].join("\n"));

@@ -36,11 +36,14 @@ export function renderTextSummary(result: RunResult, options: TextOptions = {}):
 /** One line per run, then a total: for suites. */
 export function renderSuiteText(results: readonly RunResult[], options: TextOptions = {}): string {
   const paint = (code: string, text: string): string => (options.color === true ? `${code}${text}${ansi.reset}` : text);
-  const lines = results.map((result) => {
+  // A failing run also prints each failed check's summary and its replay: a CI log alone must say why.
+  const lines = results.flatMap((result) => {
     const color = result.verdict === "pass" ? ansi.green : result.verdict === "fail" ? ansi.red : ansi.yellow;
-    const failed = result.checks.filter((check) => check.verdict === "fail").map((check) => check.name);
-    const why = result.verdict === "error" ? `  (${result.error ?? "error"})` : failed.length > 0 ? `  (${failed.join(", ")})` : "";
-    return `${paint(color, result.verdict.toUpperCase().padEnd(5))} ${result.scenario}  seed ${result.seed}${why}`;
+    const failed = result.checks.filter((check) => check.verdict === "fail");
+    const why = result.verdict === "error" ? `  (${result.error ?? "error"})` : failed.length > 0 ? `  (${failed.map((check) => check.name).join(", ")})` : "";
+    const head = `${paint(color, result.verdict.toUpperCase().padEnd(5))} ${result.scenario}  seed ${result.seed}${why}`;
+    if (result.verdict === "pass") return [head];
+    return [head, ...failed.map((check) => `  ${paint(ansi.red, "✗")} ${check.name}: ${check.summary}`), `  replay: ${result.replay}`];
   });
   const count = (verdict: string): number => results.filter((result) => result.verdict === verdict).length;
   lines.push(`${results.length} runs: ${count("pass")} passed, ${count("fail")} failed, ${count("error")} errors`);
