@@ -20,6 +20,7 @@ import { connectEngine } from "./engine.ts";
 import { ensureNodeImage, imageAppDir } from "./image.ts";
 import { NodeContainer, type NodeOutput } from "./node_container.ts";
 import { createRunNetwork } from "./run_network.ts";
+import { slaveConnectedLine, slaveConnectWaitMs, waitForLogLine } from "../wall_cluster/log_wait.ts";
 
 export interface ContainerDeployerOptions {
   /** Run docker_up.sh when no engine answers (root on Debian). Default false: fail with advice. */
@@ -136,7 +137,16 @@ export class ContainerDeployer implements Deployer {
       const networkMs = performance.now() - startMs - imageMs;
       await Promise.all(namesrvs.map((node) => node.start(image.tag, network, runId)));
       const namesrvMs = performance.now() - startMs - imageMs - networkMs;
-      await Promise.all(brokers.map((node) => node.start(image.tag, network, runId)));
+      // Masters first, then slaves, then each slave's HA connection (see the process cluster's
+      // bring-up: a SYNC_MASTER answers SLAVE_NOT_AVAILABLE until its slave is connected).
+      const isSlave = (index: number): boolean => (plan.brokers[index]?.brokerId ?? 0) > 0;
+      await Promise.all(brokers.filter((_, index) => !isSlave(index)).map((node) => node.start(image.tag, network, runId)));
+      await Promise.all(brokers.filter((_, index) => isSlave(index)).map((node) => node.start(image.tag, network, runId)));
+      const slaveNames = plan.brokers.filter((broker) => broker.brokerId > 0).map((broker) => broker.node);
+      const connected = await Promise.all(slaveNames.map((name) => waitForLogLine({
+        logPath: join(nodesDir, `${name}.log`), line: slaveConnectedLine, deadlineMs: slaveConnectWaitMs(plan.intervals),
+      })));
+      const slavesNotConnected = slaveNames.filter((_, index) => !connected[index]);
       const brokersMs = performance.now() - startMs - imageMs - networkMs - namesrvMs;
       const times: BringUpTimes = {
         topology: plan.topology,
@@ -149,7 +159,7 @@ export class ContainerDeployer implements Deployer {
         brokersMs: Math.round(brokersMs),
         totalMs: Math.round(performance.now() - startMs),
       };
-      writeFileSync(join(options.outDir, "container-deploy.json"), JSON.stringify({ runId, network, times }, null, 2) + "\n");
+      writeFileSync(join(options.outDir, "container-deploy.json"), JSON.stringify({ runId, network, times, slavesNotConnected }, null, 2) + "\n");
       return new ContainerCluster({ engine, runId, image: image.tag, network, addresses, nodes: [...namesrvs, ...brokers], nodesDir, output: stdoutSinks, history: options.history, interrupt, times, plan, ...(this.options.workloadModule === undefined ? {} : { workloadModule: `${imageAppDir}/${this.options.workloadModule}` }) });
     } catch (error) {
       interrupt.dispose();

@@ -31,7 +31,7 @@ import { LifecycleFaults } from "../wall_cluster/lifecycle_faults.ts";
 import { healFault, injectFault, type FaultActions } from "../wall_cluster/fault_dispatch.ts";
 import { NodeLedger } from "../wall_cluster/node_ledger.ts";
 import { RunClock } from "../wall_cluster/run_clock.ts";
-import { waitForLogLine } from "../wall_cluster/log_wait.ts";
+import { slaveConnectedLine, slaveConnectWaitMs, waitForLogLine } from "../wall_cluster/log_wait.ts";
 import { ServerProcess } from "./server_process.ts";
 import { swapAclSecret } from "./worker_control.ts";
 
@@ -165,7 +165,7 @@ export class ProcessCluster implements Cluster {
     this.times.totalMs = Math.round(performance.now() - startMs);
     this.clock.restartNow();
     for (const server of this.nodeTable.all()) this.ledger.node(server.name, "start");
-    for (const slave of unreplicated) this.ledger.note(slave, `not connected to its master ${slaveConnectWaitMs(this.plan)} ms after bring-up; the run starts anyway`);
+    for (const slave of unreplicated) this.ledger.note(slave, `not connected to its master ${slaveConnectWaitMs(this.plan.intervals)} ms after bring-up; the run starts anyway`);
     const ports = this.portBlock ? { portBlock: { basePort: this.portBlock.basePort, sizePorts: this.portBlock.layout.sizePorts } } : {};
     writeFileSync(join(this.options.outDir, "process-deployer.json"), JSON.stringify({ runId: this.runId, mode: this.mode, times: this.times, intervals: this.plan.intervals, ...ports, nodes: this.addresses.all() }, null, 2) + "\n");
   }
@@ -179,8 +179,8 @@ export class ProcessCluster implements Cluster {
   private async waitForSlaveConnections(slaves: readonly string[]): Promise<string[]> {
     const connected = await Promise.all(slaves.map((slave) => waitForLogLine({
       logPath: join(this.nodesOutDir(), `${slave}.log`),
-      line: /"msg":"connected to master"/,
-      deadlineMs: slaveConnectWaitMs(this.plan),
+      line: slaveConnectedLine,
+      deadlineMs: slaveConnectWaitMs(this.plan.intervals),
       stillRunning: () => this.nodeTable.get(slave).process.running,
     })));
     return slaves.filter((_, index) => !connected[index]);
@@ -375,9 +375,4 @@ export class ProcessCluster implements Cluster {
       // best effort at exit: `mqlab clean` removes what is left
     }
   }
-}
-
-/** One registration interval (a slave that registered before its master learns the address at the next) plus start-up slack. */
-function slaveConnectWaitMs(plan: ClusterPlan): number {
-  return plan.intervals.brokerRegisterMs + 10_000;
 }

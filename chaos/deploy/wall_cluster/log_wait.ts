@@ -3,6 +3,18 @@
 // where the last read stopped, so a long log is read once.
 import { closeSync, openSync, readSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Intervals } from "../../scenario.ts";
+
+/** What a slave's HA client logs once connected (system/ha/ha_client.ts). */
+export const slaveConnectedLine = /"msg":"connected to master"/;
+
+/**
+ * How long bring-up waits for a slave's HA connection: one registration interval (a slave that
+ * registered before its master learns the address at the next) plus start-up slack.
+ */
+export function slaveConnectWaitMs(intervals: Intervals): number {
+  return intervals.brokerRegisterMs + 10_000;
+}
 
 export interface LogWait {
   logPath: string;
