@@ -9,9 +9,10 @@ import { aclFaultsScenario } from "./acl/acl_scenarios.ts";
 import { filterScenarios } from "./library/filters.ts";
 import { issue16Scenarios } from "./library/transactions.ts";
 import { regressionScenarios } from "./library/regressions.ts";
+import { probePathScenarios } from "./library/probe_paths.ts";
 
 export function allScenarios(): Scenario[] {
-  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios(), aclFaultsScenario(), ...filterScenarios(), ...issue16Scenarios(), ...regressionScenarios()];
+  return [...standardScenarios(), ...smokeScenarios(), ...haScenarios(), ...networkScenarios(), ...brokenProofScenarios(), aclFaultsScenario(), ...filterScenarios(), ...issue16Scenarios(), ...regressionScenarios(), ...probePathScenarios()];
 }
 
 export function findScenario(name: string): Scenario {
@@ -36,8 +37,8 @@ export function allSuites(): Suite[] {
   return [
     {
       name: "ci",
-      description: "every topology × {no fault, broker crash, firewall drop, heartbeat loss, consumer crash} in the simulator",
-      scenarios: standardScenarios().map((scenario) => scenario.name),
+      description: "every topology × {no fault, broker crash, firewall drop, heartbeat loss, consumer crash} in the simulator, plus the scenarios that reach a rare probe on purpose",
+      scenarios: [...standardScenarios(), ...probePathScenarios()].map((scenario) => scenario.name),
       seeds: 2,
     },
     {

@@ -69,3 +69,23 @@ test("regression/1m/restart-on-full-disk-keeps-queue-offsets passes with seed 19
     rmSync(outDir, { recursive: true, force: true });
   }
 });
+
+test("regression/2m-2s-async/segment-create-failed-keeps-filler passes with seed 116126889: the slave stays a prefix of its crashed master", async () => {
+  const regression = regressions().find((candidate) => candidate.scenario.name === "regression/2m-2s-async/segment-create-failed-keeps-filler");
+  assert.ok(regression);
+  const outDir = mkdtempSync(join(tmpdir(), "mqlab-regression-"));
+  try {
+    const result = await runScenario(regression.scenario, { deployer: new SimDeployer(), seed: regression.seed, outDir });
+    const failed = result.checks.filter((check) => check.verdict !== "pass").map((check) => `${check.name}: ${check.summary}`);
+    assert.equal(result.verdict, "pass", result.error ?? failed.join("; "));
+    // The path that failed: a segment closed by its filler, the next one refused, then a crash.
+    assert.ok(result.probes?.collected === true, "the sim collects probes");
+    assert.ok((result.probes.hits["store.segment.create-failed"] ?? 0) > 0, "a segment still cannot be created");
+    assert.ok((result.probes.hits["store.recovery.abnormal"] ?? 0) > 0, "broker-b still crashes and recovers");
+    assert.equal(result.probes.hits["store.consume-queue.gap"], undefined, "the slave's queues have no gap");
+    const replica = result.checks.find((check) => check.name === "replica");
+    assert.match(replica?.summary ?? "", /2 slaves compared: each a byte-identical prefix of its master/);
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+});

@@ -285,6 +285,11 @@ export class DefaultMessageStore {
     if (!outcome.ok) {
       this.stats.putMessageFailedTimes++;
       if (outcome.reason === "disk full") this.diskGuard.markFull();
+      // CREATE_MAPEDFILE_FAILED after the full segment was closed: its BLANK filler is already
+      // in the log (maxOffset moved; HA and readers see it), as 4.9.x's filler is in the mmap.
+      // It must reach the disk with this turn's drain like any append: left in memory, a crash
+      // dropped it after HA had shipped it (the slave diverged; seed 1 swarm run 444).
+      if (this.commitLog.hasPending()) this.putBatcher.join([]);
       return failed(outcome.status, outcome.reason);
     }
     const batch = this.putBatcher.join(outcome.requests);

@@ -14,7 +14,7 @@ import { NodeLedger } from "../wall_cluster/node_ledger.ts";
 import { faultPacketRules } from "../wall_cluster/packet_rules.ts";
 import { RunClock } from "../wall_cluster/run_clock.ts";
 import { producerStopTimeoutMs, routeWorkerLine } from "../wall_cluster/worker_process.ts";
-import { controlPrefix, WorkerHistoryBridge, workerSpecs, type WorkerSpec } from "../worker_protocol.ts";
+import { WorkerHistoryBridge, workerSpecs, type WorkerSpec } from "../worker_protocol.ts";
 import { listLeftovers, removeRunResources, type InterruptCleanup } from "./cleanup.ts";
 import { ClusterContainer } from "./cluster_container.ts";
 import type { Engine } from "./engine.ts";
@@ -170,11 +170,10 @@ export class ContainerCluster implements Cluster {
     routeWorkerLine(line, `${name}#${this.nodeTable.find(name)?.starts ?? 1}`, name, bridge, this.ledger);
   }
 
+  /** Every producer, now or (down or frozen now) when a heal runs it again: cluster_container.ts. */
   async stopProducers(): Promise<void> {
-    const producers = this.nodeTable.ofRole("producer").map((node) => node.container).filter((node) => node.alive);
-    await Promise.all(producers.map((node) => node.signal("SIGUSR2")));
-    const deadlineMs = performance.now() + producerStopTimeoutMs(this.parts.plan.intervals.sendTimeoutMs);
-    await Promise.all(producers.map((node) => node.waitLine(new RegExp(`^${controlPrefix}\\{"event":"producers-stopped"`), deadlineMs - performance.now()).catch(() => undefined)));
+    const timeoutMs = producerStopTimeoutMs(this.parts.plan.intervals.sendTimeoutMs);
+    await Promise.all(this.nodeTable.ofRole("producer").map((node) => node.stopProducing(timeoutMs)));
   }
 
   async teardown(): Promise<void> {

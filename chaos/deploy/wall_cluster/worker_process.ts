@@ -4,6 +4,10 @@
 // the rest into its log. It is a ClusterNode: crash is SIGKILL (a consumer's leave is recorded
 // for it), restart runs it again and waits for "ready", pause/resume are SIGSTOP/SIGCONT.
 // Commands go to its stdin (worker_commands.ts): the acl-secret fault swaps its signing secret.
+// Stopping producers is a standing order: a worker down or paused when the run stops producing
+// is told when it runs again (a heal restarting or resuming it after the send phase), else it
+// would send through the drain with nobody to stop it (what the sim deployer's
+// producersStopped does for its nodes).
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -64,6 +68,10 @@ export class WorkerProcess implements ClusterNode {
   private aclSecretUnawaited = 0;
   private outputDone: Promise<void> = Promise.resolve();
   private readonly logFile: string;
+  /** Set by stopProducing (its timeout): every later incarnation or resume is told too. */
+  private stopOrderTimeoutMs: number | undefined;
+  /** The process start (NodeProcess.starts) that was last told to stop producing; 0: none. */
+  private stopToldStart = 0;
 
   constructor(
     readonly spec: WorkerSpec,
@@ -143,8 +151,21 @@ export class WorkerProcess implements ClusterNode {
     if (!this.process.running && event !== "stopped") throw new Error(`${this.name} exited before "${event}" (see ${this.logFile})`);
   }
 
+  /**
+   * Stops its sending now if it runs, else when it next runs (restart, resume): the order
+   * stands for the rest of the run. Resolves once the running incarnation said it stopped.
+   */
   async stopProducing(timeoutMs: number): Promise<void> {
-    if (!this.process.running || this.process.isPaused) return;
+    this.stopOrderTimeoutMs = timeoutMs;
+    await this.applyStopOrder();
+  }
+
+  /** Tells the running, unpaused incarnation about a standing stop order, once. */
+  private async applyStopOrder(): Promise<void> {
+    const timeoutMs = this.stopOrderTimeoutMs;
+    if (timeoutMs === undefined || !this.process.running || this.process.isPaused) return;
+    if (this.stopToldStart === this.process.starts) return;
+    this.stopToldStart = this.process.starts;
     const stopped = this.waitFor("producers-stopped", timeoutMs);
     this.process.signal("SIGUSR2");
     await stopped;
@@ -195,6 +216,7 @@ export class WorkerProcess implements ClusterNode {
   async restart(): Promise<boolean> {
     this.start();
     await this.waitFor("ready", this.timeouts.readyTimeoutMs);
+    await this.applyStopOrder();
     return true;
   }
 
@@ -205,7 +227,7 @@ export class WorkerProcess implements ClusterNode {
 
   resume(): Promise<void> {
     this.process.resume();
-    return Promise.resolve();
+    return this.applyStopOrder();
   }
 }
 
