@@ -14,6 +14,8 @@ const timeoutMaxMs = 2 ** 31 - 1;
 
 class SimTimer implements TimerHandle {
   event: SimEvent | undefined;
+  /** The world event's action and the thread's callback, built once: an interval re-arms with them. */
+  due: () => void = noop;
   constructor(
     readonly timerId: number,
     readonly callback: () => void,
@@ -21,6 +23,8 @@ class SimTimer implements TimerHandle {
     readonly repeatUs: number,
   ) {}
 }
+
+function noop(): void {}
 
 function delayUs(delayMs: number): number {
   const ms = Number.isFinite(delayMs) && delayMs >= 1 && delayMs <= timeoutMaxMs ? delayMs : 1;
@@ -67,12 +71,14 @@ export class SimTimers implements Timers {
     // A dead incarnation's zombie code gets a handle that never fires.
     if (!this.thread.alive()) return timer;
     this.live.set(timer.timerId, timer);
+    const fire = (): void => this.fire(timer);
+    timer.due = () => this.thread.post(fire);
     this.arm(timer, delayUs(delayMs));
     return timer;
   }
 
   private arm(timer: SimTimer, afterUs: number): void {
-    timer.event = this.core.at(this.core.nowUs + afterUs, () => this.thread.post(() => this.fire(timer)));
+    timer.event = this.core.at(this.core.nowUs + afterUs, timer.due);
   }
 
   private fire(timer: SimTimer): void {
