@@ -13,6 +13,8 @@ export class SimEvent {
   cancelled = false;
   /** Popped from the queue (it ran): cancelling it now is a no-op. */
   popped = false;
+  /** What kind of event this is, set only while event costs are collected (event_costs.ts). */
+  label: string | undefined = undefined;
   constructor(
     readonly timeUs: number,
     readonly seq: number,

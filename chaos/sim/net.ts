@@ -34,6 +34,7 @@ import { Endpoint, Pipe, SegmentKind, type SegmentKindCode, type Transport } fro
 import { Connector } from "./net_connect.ts";
 import { NetHostState, SimListener } from "./net_host.ts";
 import { checkSegmentation, Matcher, NetPolicy, Verdict, type NodeSelector, type SegmentationSpec, type VerdictCode } from "./net_policy.ts";
+import { segmentLabel } from "./event_costs.ts";
 import { deriveRandom, type SimRandom } from "./random.ts";
 import { TraceKind } from "./trace.ts";
 
@@ -377,6 +378,8 @@ export class SimNet implements Transport {
     if (head === undefined) return;
     const atUs = Math.max(head.plannedUs, pipe.floorUs, this.core.nowUs);
     pipe.event = this.core.at(atUs, pipe.deliverNext ??= () => this.deliver(pipe));
+    const costs = this.core.eventCosts;
+    if (costs !== undefined) pipe.event.label = costs.label(() => segmentLabel(this.hostOf(pipe.from).name, this.hostOf(pipe.to).name, pipe.to.servicePort, head.bytes));
   }
 
   private deliver(pipe: Pipe): void {
