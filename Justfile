@@ -54,6 +54,10 @@ bench-e2e:
 bench-sim minutes="10":
     node --import tsx chaos/bench/sim_bench.ts {{minutes}}
 
+# where a steady 2m-2s-sync run's CPU goes, per kind of simulated event (timers by service, deliveries by route and request code)
+bench-sim-events minutes="2":
+    node --import tsx chaos/bench/sim_bench.ts {{minutes}} 2m-2s-sync --by-event
+
 # run one scenario in the simulator (see `npx mqlab list`)
 run scenario seed="1":
     node --import tsx chaos/cli/mqlab.ts run {{scenario}} --seed {{seed}}

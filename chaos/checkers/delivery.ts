@@ -55,7 +55,21 @@ export function checkDelivery(history: readonly HistoryEvent[], context: CheckCo
   return analyzeDelivery(history, context).check;
 }
 
+/**
+ * The analysis of a history under a context, kept as indexHistory keeps its index (by the
+ * array's identity): evaluateRun asks twice, for the delivery check and for the run's counts.
+ */
+const analyses = new WeakMap<readonly HistoryEvent[], { context: CheckContext; analysis: DeliveryAnalysis }>();
+
 export function analyzeDelivery(history: readonly HistoryEvent[], context: CheckContext): DeliveryAnalysis {
+  const known = analyses.get(history);
+  if (known !== undefined && known.context === context) return known.analysis;
+  const analysis = analyzeDeliveryOnce(history, context);
+  analyses.set(history, { context, analysis });
+  return analysis;
+}
+
+function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckContext): DeliveryAnalysis {
   const index = indexHistory(history);
   const receivers = receiversOf(index, context);
   const broadcastingGroups = new Set(receivers.filter((receiver) => receiver.broadcasting).map((receiver) => receiver.group));

@@ -182,29 +182,35 @@ function isolationViolations(
   return { violations, longestMs };
 }
 
-/** Brokers with a successful send or attempt in a time range (any producer). */
+/**
+ * Brokers with a successful send or attempt in a time range (any producer), sorted by name.
+ * Each broker keeps its sorted ok times, so a query is a binary search per broker rather than a
+ * scan of every ok in the range (bursts put thousands of oks in one send-timeout window).
+ */
 function servingBrokers(sends: readonly SendRecord[], attempts: readonly SendAttemptEvent[]): (fromMs: number, toMs: number) => string[] {
-  const oks: { timeMs: number; broker: string }[] = [];
-  for (const send of sends) if (send.outcome === "ok" && send.queue !== undefined) oks.push({ timeMs: send.outcomeMs ?? send.invokeMs, broker: brokerOfQueue(send.queue) });
-  for (const attempt of attempts) if (attempt.outcome === "ok") oks.push({ timeMs: attempt.timeMs, broker: attempt.broker });
-  oks.sort((left, right) => left.timeMs - right.timeMs);
-  return (fromMs, toMs) => {
-    // Binary search for the first ok at/after fromMs, then scan the range only.
-    let low = 0;
-    let high = oks.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if ((oks[middle]?.timeMs ?? Infinity) < fromMs) low = middle + 1;
-      else high = middle;
-    }
-    const found = new Set<string>();
-    for (let position = low; position < oks.length; position++) {
-      const ok = oks[position]!;
-      if (ok.timeMs > toMs) break;
-      found.add(ok.broker);
-    }
-    return [...found].sort();
+  const timesByBroker = new Map<string, number[]>();
+  const add = (broker: string, timeMs: number): void => {
+    const times = timesByBroker.get(broker);
+    if (times === undefined) timesByBroker.set(broker, [timeMs]);
+    else times.push(timeMs);
   };
+  for (const send of sends) if (send.outcome === "ok" && send.queue !== undefined) add(brokerOfQueue(send.queue), send.outcomeMs ?? send.invokeMs);
+  for (const attempt of attempts) if (attempt.outcome === "ok") add(attempt.broker, attempt.timeMs);
+  for (const times of timesByBroker.values()) times.sort((left, right) => left - right);
+  const brokers = [...timesByBroker.keys()].sort();
+  return (fromMs, toMs) => brokers.filter((broker) => hasTimeIn(timesByBroker.get(broker)!, fromMs, toMs));
+}
+
+/** Whether sorted times hold one in [fromMs, toMs]. */
+function hasTimeIn(times: readonly number[], fromMs: number, toMs: number): boolean {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (times[middle]! < fromMs) low = middle + 1;
+    else high = middle;
+  }
+  return low < times.length && times[low]! <= toMs;
 }
 
 function routesOf(routes: readonly RouteEvent[]): Map<string, RouteEvent[]> {

@@ -2,6 +2,7 @@
 // simulator; prints one JSON object (traceHash, simulated and wall time, events, counts).
 import { executeScenario } from "../execute.ts";
 import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
+import type { EventCosts } from "../sim/index.ts";
 import type { Scenario, TopologyName } from "../scenario.ts";
 import { steadyWorkload } from "../../scenarios/library/standard.ts";
 
@@ -33,9 +34,10 @@ export function steadyScenario(topology: TopologyName, minutes: number, ratePerS
   };
 }
 
-export async function simCommand(topology: TopologyName, seed: number, minutes: number, ratePerSecond?: number): Promise<SimSummary> {
+export async function simCommand(topology: TopologyName, seed: number, minutes: number, ratePerSecond?: number, eventCosts?: EventCosts): Promise<SimSummary> {
   const scenario = steadyScenario(topology, minutes, ratePerSecond);
-  const execution = await executeScenario(scenario, new SimDeployer(), { seed, outDir: "", wallClock: () => performance.now(), allowIdle: ratePerSecond === 0 });
+  const deployer = new SimDeployer(eventCosts === undefined ? {} : { eventCosts });
+  const execution = await executeScenario(scenario, deployer, { seed, outDir: "", wallClock: () => performance.now(), allowIdle: ratePerSecond === 0 });
   const sent = execution.history.events.filter((event) => event.type === "invoke").length;
   const acked = execution.history.events.filter((event) => event.type === "ok").length;
   const consumed = new Set(execution.history.events.flatMap((event) => (event.type === "deliver" && event.result === "success" ? [event.messageId] : []))).size;

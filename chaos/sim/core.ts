@@ -1,6 +1,7 @@
 // The small surface the simulator's parts (nodes, network, disks) need from the world:
 // virtual time, scheduling world events, the trace, and node-error reporting. Kept as an
 // interface so net.ts, disk.ts and node.ts never import world.ts (no cycles).
+import type { EventCosts } from "./event_costs.ts";
 import type { SimEvent } from "./event_queue.ts";
 import type { TraceKindCode } from "./trace.ts";
 
@@ -16,6 +17,8 @@ export interface SimCore {
   at(timeUs: number, run: () => void): SimEvent;
   cancel(event: SimEvent): void;
   trace(kind: TraceKindCode, nodeIndex: number, a: number, b: number, payload?: Uint8Array): void;
+  /** Set when the run books CPU per kind of event: schedulers then label their events. */
+  readonly eventCosts: EventCosts | undefined;
   /** A node's code threw synchronously from a callback the simulator invoked. */
   nodeError(nodeName: string, error: unknown): void;
 }

@@ -42,3 +42,4 @@ export { SimDisk } from "./disk.ts";
 export { deriveRandom } from "./random.ts";
 export { withWorldTrapped, WorldAccessError } from "./guard.ts";
 export { printingSink, type SimLogLine } from "./log.ts";
+export { EventCosts } from "./event_costs.ts";

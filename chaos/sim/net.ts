@@ -34,6 +34,7 @@ import { Endpoint, Pipe, SegmentKind, type SegmentKindCode, type Transport } fro
 import { Connector } from "./net_connect.ts";
 import { NetHostState, SimListener } from "./net_host.ts";
 import { checkSegmentation, Matcher, NetPolicy, Verdict, type NodeSelector, type SegmentationSpec, type VerdictCode } from "./net_policy.ts";
+import { segmentLabel } from "./event_costs.ts";
 import { deriveRandom, type SimRandom } from "./random.ts";
 import { TraceKind } from "./trace.ts";
 
@@ -258,7 +259,8 @@ export class SimNet implements Transport {
     for (let offset = 0; offset < bytes.length;) {
       const capBytes = Math.min(spec.maxSegmentBytes, bytes.length - offset);
       const sizeBytes = random.chance(spec.splitPercent, 100) ? random.intBetween(1, capBytes) : capBytes;
-      const piece = bytes.subarray(offset, offset + sizeBytes);
+      // A write that leaves whole needs no view of itself.
+      const piece = sizeBytes === bytes.length ? bytes : bytes.subarray(offset, offset + sizeBytes);
       if (offset > 0 && gapUs > 0) atUs += random.intBetween(0, gapUs);
       offset += sizeBytes;
       const tail = pipe.tail();
@@ -375,7 +377,9 @@ export class SimNet implements Transport {
     const head = pipe.peek();
     if (head === undefined) return;
     const atUs = Math.max(head.plannedUs, pipe.floorUs, this.core.nowUs);
-    pipe.event = this.core.at(atUs, () => this.deliver(pipe));
+    pipe.event = this.core.at(atUs, pipe.deliverNext ??= () => this.deliver(pipe));
+    const costs = this.core.eventCosts;
+    if (costs !== undefined) pipe.event.label = costs.label(() => segmentLabel(this.hostOf(pipe.from).name, this.hostOf(pipe.to).name, pipe.to.servicePort, head.bytes));
   }
 
   private deliver(pipe: Pipe): void {

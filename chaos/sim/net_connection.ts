@@ -33,6 +33,11 @@ export interface Segment {
   /** Mutable only while queued: coalescing appends, a mid-frame reset truncates. */
   bytes: Uint8Array | null;
   plannedUs: number;
+  /**
+   * Set once coalescing joined pieces into this segment: the buffer `bytes` is a prefix of,
+   * with room to grow, so a run of joins copies each byte about twice instead of once per join.
+   */
+  room?: Uint8Array;
 }
 
 /** A reset waiting for the next write on the connection, to cut that write mid-frame. */
@@ -60,6 +65,8 @@ export class Pipe {
   /** No delivery before this time (set when a stalled pipe reopens: the retransmission). */
   floorUs = 0;
   event: SimEvent | null = null;
+  /** The delivery action of this pipe, built once (SimNet.schedule). */
+  deliverNext: (() => void) | null = null;
   stalled = false;
   /** While stalled with bytes in flight: when TCP gives up (retransmission timeout). */
   stallTimeout: SimEvent | null = null;
@@ -90,14 +97,25 @@ export class Pipe {
     return this.length > 0 ? this.segments[this.segments.length - 1] : undefined;
   }
 
-  /** Coalescing: bytes join the tail data segment, which now arrives no earlier than atUs. */
+  /**
+   * Coalescing: bytes join the tail data segment, which now arrives no earlier than atUs. The
+   * joined bytes live in a buffer owned by the segment (room), grown by doubling; nothing else
+   * holds that buffer until the segment is delivered, and a delivered segment is never a tail.
+   */
   appendToTail(bytes: Uint8Array, atUs: number): void {
     const tail = this.tail();
     if (tail === undefined || tail.kind !== SegmentKind.data || tail.bytes === null) throw new Error("appendToTail needs a data tail");
-    const joined = new Uint8Array(tail.bytes.length + bytes.length);
-    joined.set(tail.bytes, 0);
-    joined.set(bytes, tail.bytes.length);
-    tail.bytes = joined;
+    const held = tail.bytes;
+    const joinedBytes = held.length + bytes.length;
+    let room = tail.room;
+    const inRoom = room !== undefined && held.buffer === room.buffer && held.byteOffset === room.byteOffset;
+    if (!inRoom || room!.length < joinedBytes) {
+      room = new Uint8Array(Math.max(joinedBytes, 2 * held.length));
+      room.set(held, 0);
+      tail.room = room;
+    }
+    room!.set(bytes, held.length);
+    tail.bytes = room!.subarray(0, joinedBytes);
     tail.plannedUs = Math.max(tail.plannedUs, atUs);
     this.queuedBytes += bytes.length;
   }

@@ -8,12 +8,17 @@
 import type { Clock, TimerHandle, Timers } from "../../system/env/index.ts";
 import { msToUs, type NodeThread, type SimCore } from "./core.ts";
 import type { SimEvent } from "./event_queue.ts";
+import { shortStack, timerLabel } from "./event_costs.ts";
 import { TraceKind } from "./trace.ts";
 
 const timeoutMaxMs = 2 ** 31 - 1;
 
 class SimTimer implements TimerHandle {
   event: SimEvent | undefined;
+  /** The world event's action and the thread's callback, built once: an interval re-arms with them. */
+  due: () => void = noop;
+  /** Its event label while event costs are collected. */
+  label: string | undefined = undefined;
   constructor(
     readonly timerId: number,
     readonly callback: () => void,
@@ -21,6 +26,8 @@ class SimTimer implements TimerHandle {
     readonly repeatUs: number,
   ) {}
 }
+
+function noop(): void {}
 
 function delayUs(delayMs: number): number {
   const ms = Number.isFinite(delayMs) && delayMs >= 1 && delayMs <= timeoutMaxMs ? delayMs : 1;
@@ -67,12 +74,17 @@ export class SimTimers implements Timers {
     // A dead incarnation's zombie code gets a handle that never fires.
     if (!this.thread.alive()) return timer;
     this.live.set(timer.timerId, timer);
+    const fire = (): void => this.fire(timer);
+    timer.due = () => this.thread.post(fire);
+    const costs = this.core.eventCosts;
+    if (costs !== undefined) timer.label = costs.label(() => timerLabel(this.thread.nodeName, timer.repeatUs / 1000, shortStack()));
     this.arm(timer, delayUs(delayMs));
     return timer;
   }
 
   private arm(timer: SimTimer, afterUs: number): void {
-    timer.event = this.core.at(this.core.nowUs + afterUs, () => this.thread.post(() => this.fire(timer)));
+    timer.event = this.core.at(this.core.nowUs + afterUs, timer.due);
+    timer.event.label = timer.label;
   }
 
   private fire(timer: SimTimer): void {

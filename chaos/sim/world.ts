@@ -13,6 +13,7 @@
 import { assert } from "../../system/stdx/index.ts";
 import { msToUs, worldNodeIndex, type SimCore } from "./core.ts";
 import { diskDefaults, SimDisk, type DiskOptions } from "./disk.ts";
+import type { EventCosts } from "./event_costs.ts";
 import { EventQueue, type SimEvent } from "./event_queue.ts";
 import { hostSetImmediate } from "./host.ts";
 import type { LogLevel, SimLogSink } from "./log.ts";
@@ -34,6 +35,8 @@ export interface WorldOptions {
   traceKeepLast?: number;
   /** What a throwing node callback does: fail the run (default) or crash the node. */
   nodeErrors?: "throw" | "crash";
+  /** Book CPU per kind of event (bench-sim --by-event); never changes the run. */
+  eventCosts?: EventCosts;
 }
 
 export interface AddNodeOptions {
@@ -53,6 +56,7 @@ export class World implements SimCore {
   eventsProcessed = 0;
   readonly net: NetControl;
   readonly failures: { node: string; error: unknown; atMs: number }[] = [];
+  readonly eventCosts: EventCosts | undefined;
   private readonly queue = new EventQueue();
   private readonly trace_: Trace;
   private readonly nodeNames: string[] = ["world"];
@@ -65,6 +69,7 @@ export class World implements SimCore {
     assert(Number.isSafeInteger(options.seed), "seed must be a safe integer");
     this.seed = options.seed;
     this.startEpochMs = options.startEpochMs ?? defaultStartEpochMs;
+    this.eventCosts = options.eventCosts;
     assert(Number.isSafeInteger(this.startEpochMs), "startEpochMs must be whole milliseconds");
     this.trace_ = new Trace(options.traceKeepLast ?? 0, this.nodeNames);
     const netOptions = { ...netDefaults, ...options.network };
@@ -249,6 +254,7 @@ export class World implements SimCore {
       while (await this.runBatch(batch, stop)) batch = Math.min(batch * 2, batchMax);
     } finally {
       this.running = false;
+      this.eventCosts?.end();
     }
     this.throwIfFatal();
   }
@@ -282,6 +288,7 @@ export class World implements SimCore {
     assert(event.timeUs >= this.nowUs, "virtual time must not go backwards");
     this.nowUs = event.timeUs;
     this.eventsProcessed++;
+    this.eventCosts?.begin(event.label ?? "other");
     try {
       event.run();
     } catch (error) {

@@ -1,7 +1,7 @@
 // The `sim` deployer: the whole cluster and its workload in one deterministic world. Nodes get
 // the same addresses and ports as under the process deployer; every fault is available,
 // including the ones only a simulator can give (power loss with torn writes, clock skew).
-import { createWorld, segmentationModerate, withWorldTrapped, type SegmentationSpec, type SegmentFilter, type SimLogLine, type SimNode, type World, type NodeHandle, type SimDisk } from "../../sim/index.ts";
+import { createWorld, segmentationModerate, type EventCosts, withWorldTrapped, type SegmentationSpec, type SegmentFilter, type SimLogLine, type SimNode, type World, type NodeHandle, type SimDisk } from "../../sim/index.ts";
 import type { Fault, FaultKind, PortRole } from "../../faults/types.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
@@ -44,6 +44,8 @@ export interface SimDeployerOptions {
    * exercises the decoders; null: every write arrives whole (the gentle network).
    */
   segmentation?: Readonly<SegmentationSpec> | null;
+  /** Book CPU per kind of simulated event (bench-sim --by-event); the run is unchanged. */
+  eventCosts?: EventCosts;
 }
 
 export class SimDeployer implements Deployer {
@@ -73,6 +75,7 @@ export class SimDeployer implements Deployer {
         ...(this.options.printLogs === true ? { sink: (line: SimLogLine) => process.stderr.write(`${(line.virtualMs / 1000).toFixed(3)} ${line.node} ${line.level} ${line.message} ${JSON.stringify(line.fields)}\n`) } : {}),
       },
       nodeErrors: "crash",
+      ...(this.options.eventCosts === undefined ? {} : { eventCosts: this.options.eventCosts }),
     });
     const cluster = new SimCluster(world, plan, options.history);
     await cluster.bringUp();

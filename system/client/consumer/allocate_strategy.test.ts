@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { test } from "node:test";
 import fc from "fast-check";
 import type { MessageQueue } from "../../protocol/message_queue.ts";
@@ -68,6 +69,17 @@ test("a consumer not in the list gets nothing", () => {
 test("md5 ring hash matches Java's MD5Hash (first 4 digest bytes)", () => {
   // md5("a") = 0cc175b9c0f1b6a8...; the first four bytes as an unsigned int.
   assert.equal(md5RingHash("a"), 0x0cc175b9);
+});
+
+test("md5 ring hash: remembered values equal fresh digests, across the memo's clearing", () => {
+  // More distinct keys than the memo holds, each asked twice: hits and misses agree with md5.
+  const keys = Array.from({ length: 5000 }, (_, index) => `10.0.0.${index % 256}@${index}-${index % 10}`);
+  for (const round of [0, 1]) {
+    for (const key of keys) {
+      const fresh = createHash("md5").update(key, "utf8").digest().readUInt32BE(0);
+      assert.equal(md5RingHash(key), fresh, `round ${round}: ${key}`);
+    }
+  }
 });
 
 test("consistent hash: adding a consumer moves only queues to the new consumer", () => {

@@ -51,9 +51,23 @@ export const allocateAveragelyByCircle: AllocateMessageQueueStrategy = {
 };
 
 /** ConsistentHashRouter's MD5Hash: the first 4 digest bytes as an unsigned number. */
+/**
+ * md5 of ring keys already seen. A consumer rebalances every 20 s (and on every membership
+ * change) and rebuilds the ring from the same client ids and queue names each time; hashing
+ * them again was most of an idle rebalance. Bounded: cleared when full, so a churning cluster
+ * only loses hits, never grows the map.
+ */
+const ringHashMemo = new Map<string, number>();
+const ringHashMemoMax = 4096;
+
 export function md5RingHash(key: string): number {
+  const known = ringHashMemo.get(key);
+  if (known !== undefined) return known;
   const digest = createHash("md5").update(key, "utf8").digest();
-  return digest.readUInt32BE(0);
+  const value = digest.readUInt32BE(0);
+  if (ringHashMemo.size >= ringHashMemoMax) ringHashMemo.clear();
+  ringHashMemo.set(key, value);
+  return value;
 }
 
 /** A sorted hash ring (Java's TreeMap<Long, VirtualNode>): later puts of a hash replace earlier ones. */
