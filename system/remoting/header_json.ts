@@ -35,8 +35,14 @@ function hasOwnKey(record: Readonly<Record<string, string>>): boolean {
   return false;
 }
 
+/**
+ * Buffer's native latin1 decoder called on any Uint8Array (it takes every ArrayBufferView):
+ * no Buffer view object per frame, no toString(encoding) dispatch.
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
+
 export function decodeJsonHeader(bytes: Uint8Array): HeaderFields {
-  const text = isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1") : fromUtf8(bytes);
+  const text = isAscii(bytes) ? latin1Slice.call(bytes, 0, bytes.length) : fromUtf8(bytes);
   return scanJsonHeader(text) ?? decodeJsonHeaderParsed(text);
 }
 
