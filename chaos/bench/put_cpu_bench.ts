@@ -3,8 +3,13 @@
 // a window of 256 sends in flight from this process's Producer, as bench-peers publishes);
 // the broker's user+system CPU from /proc/<pid>/stat over the measured sends, divided by the
 // messages. With --profile DIR the broker runs with --cpu-prof (written at its graceful exit)
-// and the top functions by self time during the measured sends are printed.
-// Run: npx node --import tsx chaos/bench/put_cpu_bench.ts [--n N] [--profile DIR] [--top K]
+// and the top functions by self time during the measured sends are printed. The client side is
+// measured too: this process's CPU (process.cpuUsage) over the same sends, per message, and with
+// --client-profile its own top functions (node:inspector's profiler, started and stopped around
+// the measured sends). --serialize-type ROCKETMQ runs the producer with binary headers.
+// Run: npx node --import tsx chaos/bench/put_cpu_bench.ts [--n N] [--profile DIR] [--client-profile] [--top K]
+//      [--serialize-type JSON|ROCKETMQ]
+import { Session } from "node:inspector/promises";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -26,6 +31,7 @@ try {
   parsed = parseArgs({ options: {
     n: { type: "string", default: "100000" }, window: { type: "string", default: "256" },
     profile: { type: "string", default: "" }, top: { type: "string", default: "30" },
+    "client-profile": { type: "boolean", default: false }, "serialize-type": { type: "string", default: "JSON" },
   } });
 } catch (error) {
   fail((error as Error).message);
@@ -33,6 +39,8 @@ try {
 const args = parsed.values;
 for (const name of ["n", "window", "top"] as const) if (!/^[1-9]\d*$/.test(args[name])) fail(`--${name} must be a positive integer`);
 const total = Number(args.n);
+const serializeType = args["serialize-type"];
+if (serializeType !== "JSON" && serializeType !== "ROCKETMQ") fail("--serialize-type must be JSON or ROCKETMQ");
 /** Absolute: the broker runs in the repository root, maybe not where this was started. */
 const profileDir = args.profile === "" ? "" : resolve(args.profile);
 
@@ -52,7 +60,10 @@ function topSelf(dir: string, count: number, fromUs: number, toUs: number): stri
   const files = readdirSync(dir).filter((name) => name.endsWith(".cpuprofile"));
   const file = files.sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0];
   if (file === undefined) return ["(no profile written)"];
-  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile;
+  return topSelfOf(JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile, count, fromUs, toUs);
+}
+
+function topSelfOf(profile: Profile, count: number, fromUs: number, toUs: number): string[] {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<string, number>();
   let atUs = profile.startTime;
@@ -83,25 +94,47 @@ try {
   admin.start();
   await admin.createTopic({ topic: "BenchPub", clusterName: "DefaultCluster", readQueueNums: 4, writeQueueNums: 4 });
   admin.shutdown();
-  const producer = new Producer(env, { namesrvAddr, producerGroup: "BenchProducer" });
+  const producer = new Producer(env, { namesrvAddr, producerGroup: "BenchProducer", serializeType });
   await producer.start();
   const payload = new Uint8Array(1024);
   for (let index = 0; index < payload.length; index++) payload[index] = (index * 31 + 7) & 0xff;
   const send = (): Promise<unknown> => producer.send({ topic: "BenchPub", body: payload });
   await runWindow(10_000, Number(args.window), 60, send);
   const pid = broker.child.pid;
+  const session = args["client-profile"] ? new Session() : undefined;
+  if (session !== undefined) {
+    session.connect();
+    await session.post("Profiler.enable");
+    await session.post("Profiler.setSamplingInterval", { interval: 200 });
+    await session.post("Profiler.start");
+  }
   const cpuBefore = processCpuSeconds(pid);
   console.error(`measuring (broker pid ${pid})`);
   const fromUs = monotonicUs();
+  const clientBefore = process.cpuUsage();
   const measured = await runWindow(total, Number(args.window), 300, send);
+  const clientCpu = process.cpuUsage(clientBefore);
   const toUs = monotonicUs();
   const cpuSeconds = processCpuSeconds(pid) - cpuBefore;
+  const clientProfile = session === undefined ? undefined : (await session.post("Profiler.stop")).profile as unknown as Profile;
+  session?.disconnect();
   await producer.shutdown();
   broker.child.kill("SIGTERM");
   await broker.exit;
-  const result = { messages: measured.count, brokerCpuSeconds: cpuSeconds, brokerCpuUsPerMessage: (cpuSeconds * 1e6) / measured.count, rate: Math.round(measured.rate) };
+  const clientCpuUs = clientCpu.user + clientCpu.system;
+  const result = {
+    messages: measured.count, serializeType, brokerCpuSeconds: cpuSeconds, brokerCpuUsPerMessage: (cpuSeconds * 1e6) / measured.count,
+    clientCpuUsPerMessage: clientCpuUs / measured.count, rate: Math.round(measured.rate),
+  };
   console.log(JSON.stringify(result));
-  if (profileDir !== "") for (const line of topSelf(profileDir, Number(args.top), fromUs, toUs)) console.log(line);
+  if (profileDir !== "") {
+    console.log("broker:");
+    for (const line of topSelf(profileDir, Number(args.top), fromUs, toUs)) console.log(line);
+  }
+  if (clientProfile !== undefined) {
+    console.log("client (this process):");
+    for (const line of topSelfOf(clientProfile, Number(args.top), 0, Number.MAX_SAFE_INTEGER)) console.log(line);
+  }
 } finally {
   killAll();
   env.close();

@@ -83,7 +83,7 @@ export class StoreAdapter implements BrokerStore {
     return this.messageStore.putMessage(rewriteForDelay(message, this.messageStore.delayLevels.length), options);
   }
 
-  putMessages(messages: readonly MessageExtBrokerInner[], options: { waitStoreMsgOK: boolean }): Promise<PutMessageResult> {
+  putMessages(messages: readonly MessageExtBrokerInner[], options: { waitStoreMsgOK: boolean; batchSizeBytes?: number | undefined }): Promise<PutMessageResult> {
     return this.messageStore.putMessages(messages, options);
   }
 

@@ -13,7 +13,7 @@ export interface BrokerStore {
   /** Stores one message; resolves after the flush/replication wait its WAIT flag asks for. */
   putMessage(message: MessageExtBrokerInner, options: { waitStoreMsgOK: boolean }): Promise<PutMessageResult>;
   /** Stores a batch in one queue (SEND_BATCH_MESSAGE). */
-  putMessages(messages: readonly MessageExtBrokerInner[], options: { waitStoreMsgOK: boolean }): Promise<PutMessageResult>;
+  putMessages(messages: readonly MessageExtBrokerInner[], options: { waitStoreMsgOK: boolean; batchSizeBytes?: number | undefined }): Promise<PutMessageResult>;
   /** transient: records are views valid until the next transient call (DefaultMessageStore.getMessage). */
   getMessage(group: string, topic: string, queueId: number, offset: number, maxMsgNums: number, filter: TagsCodeFilter | undefined, transient?: boolean): GetMessageResult;
   getMaxOffsetInQueue(topic: string, queueId: number): number;

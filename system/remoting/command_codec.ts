@@ -112,6 +112,18 @@ export function decodeFramePayload(payload: Uint8Array, owned = false): Remoting
   const headerBytes = payload.subarray(4, 4 + headerLength);
   const command = (serializeType === SerializeType.ROCKETMQ ? decodeRocketmqHeader(headerBytes) : decodeJsonHeader(headerBytes)) as RemotingCommand;
   command.serializeType = serializeType;
-  if (payload.length > 4 + headerLength) command.body = owned ? payload.subarray(4 + headerLength) : payload.slice(4 + headerLength);
+  if (payload.length > 4 + headerLength) command.body = owned ? payload.subarray(4 + headerLength) : copyBody(payload.subarray(4 + headerLength));
   return command;
+}
+
+/**
+ * A copy of `bytes` in pooled memory (Node's Buffer pool for small sizes, see the file comment):
+ * Uint8Array.slice gives every body its own ArrayBuffer, an off-heap allocation per request
+ * that also counts against V8's external memory and brings GCs on. The copy is a plain
+ * Uint8Array view (byteOffset maybe ≠ 0, as the owned path's bodies always are).
+ */
+function copyBody(bytes: Uint8Array): Uint8Array {
+  const copy = allocatePooled(bytes.length);
+  copy.set(bytes);
+  return new Uint8Array(copy.buffer, copy.byteOffset, copy.length);
 }

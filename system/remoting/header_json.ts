@@ -7,8 +7,12 @@
 // Hot path (every frame of every connection goes through here): the header text is built by
 // plain concatenation around precomputed constant fragments (no parts array, no join), and
 // JSON.stringify runs only on the caller's strings (extFields, language, remark) so escaping is
-// exactly JSON.stringify's. Decoding keeps the parsed extFields object as is when every value
-// is already a string — the usual case — instead of copying it key by key.
+// exactly JSON.stringify's. Decoding reads an ASCII header as latin1 (one native call, ~10x
+// cheaper than UTF-8 decoding), then header_json_scan.ts's scanner builds the fields straight
+// from the text; only headers it does not take go through JSON.parse, which keeps the parsed
+// extFields object as is when every value is already a string instead of copying it.
+import { Buffer, isAscii } from "node:buffer";
+import { scanJsonHeader } from "./header_json_scan.ts";
 import { RemotingDecodeError } from "./remoting_errors.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
 import { fromUtf8 } from "./remoting_command.ts";
@@ -31,8 +35,19 @@ function hasOwnKey(record: Readonly<Record<string, string>>): boolean {
   return false;
 }
 
+/**
+ * Buffer's native latin1 decoder called on any Uint8Array (it takes every ArrayBufferView):
+ * no Buffer view object per frame, no toString(encoding) dispatch.
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
+
 export function decodeJsonHeader(bytes: Uint8Array): HeaderFields {
-  const text = fromUtf8(bytes);
+  const text = isAscii(bytes) ? latin1Slice.call(bytes, 0, bytes.length) : fromUtf8(bytes);
+  return scanJsonHeader(text) ?? decodeJsonHeaderParsed(text);
+}
+
+/** The general decoder (JSON.parse), for every header the scanner does not take. */
+export function decodeJsonHeaderParsed(text: string): HeaderFields {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

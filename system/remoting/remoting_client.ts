@@ -93,7 +93,19 @@ export class RemotingClient {
     this.closeListeners.push(listener);
   }
 
-  async invokeSync(addr: string, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+  invokeSync(addr: string, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    // Connected: straight to the channel, no async wrapper (promise turns on every request).
+    const channel = this.isShutdown ? undefined : this.connected.get(addr);
+    if (channel === undefined || channel.closed) return this.connectAndInvoke(addr, request, timeoutMs);
+    try {
+      this.rpcHook?.doBeforeRequest(addr, request);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return channel.invokeSync(request, timeoutMs);
+  }
+
+  private async connectAndInvoke(addr: string, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
     const startMs = this.env.clock.monotonicMs();
     this.rpcHook?.doBeforeRequest(addr, request);
     const channel = await this.getChannel(addr);

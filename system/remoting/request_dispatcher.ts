@@ -71,7 +71,7 @@ export class RequestDispatcher implements IncomingRequests {
       return;
     }
     if (this.rejectedByHook(sink, request)) return;
-    void this.run(processor, sink, request);
+    this.run(processor, sink, request);
   }
 
   private rejectedByHook(sink: ResponseSink, request: RemotingCommand): boolean {
@@ -89,21 +89,38 @@ export class RequestDispatcher implements IncomingRequests {
     return false;
   }
 
-  private async run(processor: RequestProcessor, sink: ResponseSink, request: RemotingCommand): Promise<void> {
-    let response: RemotingCommand | undefined;
+  /**
+   * Runs the processor and answers. Not async: a processor that answers at once is answered at
+   * once, a promise is followed with one then(), and no async wrapper adds promise turns to
+   * every request.
+   */
+  private run(processor: RequestProcessor, sink: ResponseSink, request: RemotingCommand): void {
+    let outcome: ReturnType<RequestProcessor>;
     try {
-      response = await processor({ channel: sink.channel }, request);
+      outcome = processor({ channel: sink.channel }, request);
     } catch (error) {
-      const text = errorText(error);
-      this.log.warn("request processor failed", {
-        code: requestCodeName(request.code),
-        remoteAddress: sink.channel.remoteAddress,
-        error: text,
-      });
-      if (!isOneway(request)) sink.sendResponse(createResponse(request, ResponseCode.SYSTEM_ERROR, text));
+      this.fail(sink, request, error);
       return;
     }
+    if (outcome instanceof Promise) {
+      outcome.then((response) => this.answer(sink, request, response), (error: unknown) => this.fail(sink, request, error));
+    } else {
+      this.answer(sink, request, outcome);
+    }
+  }
+
+  private answer(sink: ResponseSink, request: RemotingCommand, response: RemotingCommand | undefined): void {
     if (isOneway(request) || response === undefined) return;
     sink.sendResponse(response, request.opaque, response.flag | FLAG_RESPONSE, request.serializeType);
+  }
+
+  private fail(sink: ResponseSink, request: RemotingCommand, error: unknown): void {
+    const text = errorText(error);
+    this.log.warn("request processor failed", {
+      code: requestCodeName(request.code),
+      remoteAddress: sink.channel.remoteAddress,
+      error: text,
+    });
+    if (!isOneway(request)) sink.sendResponse(createResponse(request, ResponseCode.SYSTEM_ERROR, text));
   }
 }

@@ -54,6 +54,8 @@ export interface ReplicaProgress {
 export interface PutOptions {
   /** Wait for flush/replication before resolving (default: the message's WAIT property, else true). */
   waitStoreMsgOK?: boolean;
+  /** A batch's body as sent; over maxMessageSize → MESSAGE_ILLEGAL (4.9.7 DefaultMessageStore.checkMessages). */
+  batchSizeBytes?: number | undefined;
 }
 
 const DISPATCH_RETRY_MS = 1000;
@@ -271,6 +273,7 @@ export class DefaultMessageStore {
   putMessages(messages: readonly MessageExtBrokerInner[], options: PutOptions = NO_OPTIONS): Promise<PutMessageResult> {
     const refused = this.refusal();
     if (refused !== undefined) return Promise.resolve(refused);
+    if ((options.batchSizeBytes ?? 0) > this.config.maxMessageSize) return Promise.resolve(failed("MESSAGE_ILLEGAL", `batch of ${options.batchSizeBytes} bytes > maxMessageSize`));
     const first = messages[0];
     if (first === undefined) return Promise.resolve(failed("MESSAGE_ILLEGAL", "empty batch"));
     for (const message of messages) {

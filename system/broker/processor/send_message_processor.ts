@@ -4,7 +4,8 @@
 // or forbidden topic → 1, unknown topic: auto-create from the default topic or 17, queueId out
 // of range → 1); %RETRY% topics past maxReconsumeTimes → DLQ
 // (single messages only: 4.9.7 stores a batch to a %RETRY% topic as it is); then the store
-// (encoded record over maxMessageSize → 13).
+// (encoded record over maxMessageSize → 13; a batch whose body as sent is over maxMessageSize
+// → 13 before it is decoded, as DefaultMessageStore.checkMessages).
 // The stored message gets the CLUSTER property and loses WAIT (WAIT=false skips the flush/HA
 // wait). Every response carries MSG_REGION and TRACE_ON; stored outcomes carry msgId,
 // queueId, queueOffset.
@@ -53,10 +54,11 @@ export class SendMessageProcessor {
   private readonly diskUtil = (): string =>
     diskUtil(this.runtime.env, this.runtime.brokerConfig.storePathCommitLog, this.runtime.brokerConfig.storePathRootDir);
 
-  // Stays `async` although only put() waits: dropping the wrapper (two microtask turns per send)
-  // reorders a send's response against other work of the same simulator event, which changed
-  // simulator histories (1m/broker-crash seed 1).
-  async process(context: RequestContext, request: RemotingCommand): Promise<RemotingCommand> {
+  // Not `async`: only put() waits, and the wrapper cost a promise and two microtask turns per
+  // send. Dropping it reorders a send's response against other work of the same simulator
+  // event (histories change; issue 15's send-path round accepted that). A header that does not
+  // decode throws synchronously; the dispatcher answers it SYSTEM_ERROR as before.
+  process(context: RequestContext, request: RemotingCommand): Promise<RemotingCommand> | RemotingCommand {
     const header = decodeSendMessageHeader(request);
     const traceFields = TRACE_FIELDS;
     this.runtime.counters.sendRequests += 1;
@@ -112,8 +114,12 @@ export class SendMessageProcessor {
     let sysFlag = header.sysFlag;
     if (topicConfig.topicFilterType === "MULTI_TAG") sysFlag |= MessageSysFlag.MULTI_TAGS_FLAG;
     const isBatch = request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch === true;
+    // 4.9.7 refuses a batch whose body as sent is over maxMessageSize before decoding it
+    // (DefaultMessageStore.checkMessages, after the store's own refusals): the store answers
+    // from batchSizeBytes, with no messages decoded.
+    const oversizeBatch = isBatch && body.length > brokerConfig.maxMessageSize;
     // One message is built in a single literal (a base object spread into it cost a copy per send).
-    const messages: MessageExtBrokerInner[] = isBatch
+    const messages: MessageExtBrokerInner[] = oversizeBatch ? [] : isBatch
       ? this.batchMessages(body, {
         topic, queueId, sysFlag, bornTimestamp: header.bornTimestamp, bornHost: context.channel.remoteAddress,
         storeHost: this.runtime.storeHost, reconsumeTimes, preparedTransactionOffset: 0,
@@ -122,9 +128,9 @@ export class SendMessageProcessor {
         topic, queueId, flag: header.flag, body, properties, sysFlag, bornTimestamp: header.bornTimestamp,
         bornHost: context.channel.remoteAddress, storeHost: this.runtime.storeHost, reconsumeTimes, preparedTransactionOffset: 0,
       }];
-    if (messages.length === 0) return failWith(request, ResponseCode.MESSAGE_ILLEGAL, "the message is illegal: empty batch");
+    if (messages.length === 0 && !oversizeBatch) return failWith(request, ResponseCode.MESSAGE_ILLEGAL, "the message is illegal: empty batch");
     if (prepared && !isBatch) return this.putHalf(request, messages[0]!, queueId, waitStoreMsgOK, traceFields);
-    return this.put(request, messages, isBatch, queueId, waitStoreMsgOK, traceFields);
+    return this.put(request, messages, isBatch ? body.length : undefined, queueId, waitStoreMsgOK, traceFields);
   }
 
   private batchMessages(body: Uint8Array, base: Omit<MessageExtBrokerInner, "body" | "flag" | "properties">, cluster: string): MessageExtBrokerInner[] {
@@ -137,9 +143,10 @@ export class SendMessageProcessor {
   }
 
   private async put(
-    request: RemotingCommand, messages: MessageExtBrokerInner[], isBatch: boolean, queueId: number, waitStoreMsgOK: boolean,
+    request: RemotingCommand, messages: MessageExtBrokerInner[], batchSizeBytes: number | undefined, queueId: number, waitStoreMsgOK: boolean,
     traceFields: Readonly<Record<string, string>>,
   ): Promise<RemotingCommand> {
+    const isBatch = batchSizeBytes !== undefined;
     const { store, testFaults, brokerConfig } = this.runtime;
     this.sendSequence += 1;
     const dropEvery = testFaults.dropEveryNthSend ?? 0;
@@ -164,7 +171,7 @@ export class SendMessageProcessor {
     const wait = waitStoreMsgOK && testFaults.ackBeforeFlush !== true;
     const putStartMs = this.runtime.env.clock.nowMs();
     const result = isBatch || first === undefined
-      ? await store.putMessages(messages, { waitStoreMsgOK: wait })
+      ? await store.putMessages(messages, { waitStoreMsgOK: wait, batchSizeBytes })
       : await store.putMessage(first, { waitStoreMsgOK: wait });
     this.runtime.counters.putLatency?.record(Math.max(0, this.runtime.env.clock.nowMs() - putStartMs));
     const outcome = putOutcome(result.status, brokerConfig.maxMessageSize, result.reason, this.diskUtil);

@@ -41,3 +41,31 @@ test("an oversized message meets the processor's refusals first, as in 4.9.7 (gr
   assert.equal(prepared.code, ResponseCode.NO_PERMISSION, prepared.remark);
   assert.equal(prepared.remark, `the broker[${BROKER_IP}] sending transaction message is forbidden`);
 }));
+
+// RocketMQ 4.9.7 DefaultMessageStore.asyncPutMessages → checkMessages: after the store's own
+// refusals, `messageExtBatch.getBody().length > maxMessageSize` → MESSAGE_ILLEGAL, before the
+// batch is decoded (CommitLog's MessageExtBatchEncoder repeats the same test and would throw
+// "message body size exceeded", unreachable behind checkMessages). Per message it checks nothing.
+test("a batch of small messages whose whole body is over maxMessageSize → 13 with 4.9.7's remark, nothing stored", () => withProcessorWorld({ config: { maxMessageSize } }, async (pw) => {
+  // Arrange: four 300-byte bodies, each record far under the limit, the batch body over it.
+  const batch = encodeBatch([1, 2, 3, 4].map(() => ({ flag: 0, body: new Uint8Array(300), properties: new Map<string, string>() })));
+  assert.ok(batch.length > maxMessageSize);
+  const fits = encodeBatch([1, 2].map(() => ({ flag: 0, body: new Uint8Array(300), properties: new Map<string, string>() })));
+  assert.ok(fits.length <= maxMessageSize);
+  // Act
+  const refused = await pw.send("SizeW", batch, { code: RequestCode.SEND_BATCH_MESSAGE });
+  const stored = await pw.send("SizeW", fits, { code: RequestCode.SEND_BATCH_MESSAGE });
+  // Assert
+  assert.equal(refused.code, ResponseCode.MESSAGE_ILLEGAL);
+  assert.equal(refused.remark, illegalRemark);
+  assert.equal(stored.code, ResponseCode.SUCCESS, stored.remark);
+  assert.equal(pw.broker.store.getMaxOffsetInQueue("SizeW", 0), 2, "only the batch that fits");
+}));
+
+test("an oversized batch is refused by its size before its body is decoded (a garbage body is 13, not a decode error)", () => withProcessorWorld({ config: { maxMessageSize } }, async (pw) => {
+  const garbage = new Uint8Array(maxMessageSize + 1).fill(0xff);
+  const refused = await pw.send("SizeG", garbage, { code: RequestCode.SEND_BATCH_MESSAGE });
+  assert.equal(refused.code, ResponseCode.MESSAGE_ILLEGAL, refused.remark);
+  assert.equal(refused.remark, illegalRemark);
+  assert.equal(pw.broker.store.getMaxOffsetInQueue("SizeG", 0), 0);
+}));

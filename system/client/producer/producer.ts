@@ -22,7 +22,8 @@ import type { Message } from "../message.ts";
 import { bodyBytes, messageProperties } from "../message.ts";
 import type { MessageQueue } from "../../protocol/message_queue.ts";
 import { LatencyFaultTolerance } from "./latency_fault_tolerance.ts";
-import type { OutgoingMessage, SendResult } from "./send_kernel.ts";
+import type { OutgoingMessage, SendRequestOptions, SendResult } from "./send_kernel.ts";
+import type { RemotingCommand } from "../../remoting/remoting_command.ts";
 import { buildSendRequest, processSendResponse } from "./send_kernel.ts";
 import { TraceDispatcher, tracePub } from "../trace/trace_dispatcher.ts";
 import { SendEngine } from "./send_engine.ts";
@@ -75,6 +76,7 @@ export class Producer implements ProducerInner {
   private state: "CREATE_JUST" | "RUNNING" | "SHUTDOWN_ALREADY" = "CREATE_JUST";
   private readonly config: ClientConfig;
   private readonly tracer: TraceDispatcher | undefined;
+  private readonly requestOptions: SendRequestOptions;
 
   constructor(private readonly env: Env, private readonly options: ProducerOptions = {}) {
     this.groupName = options.producerGroup ?? DEFAULT_PRODUCER_GROUP;
@@ -94,17 +96,26 @@ export class Producer implements ProducerInner {
       onSendAttempt: options.onSendAttempt,
       findPublishInfo: (topic) => this.tryToFindTopicPublishInfo(topic),
       addrOf: (mq) => this.brokerAddrOf(mq),
-      invoke: async (addr, message, mq, timeoutMs) => {
-        const startMs = env.clock.nowMs();
-        const response = await this.client().api.invokeBroker(addr, this.request(message, mq), timeoutMs, [0, 10, 11, 12]);
-        if (this.tracer !== undefined) tracePub(this.tracer, this.groupName, addr, message, processSendResponse(addr, mq, message, response), startMs, env.clock.nowMs());
-        return response;
+      publishInfoNow: (topic) => this.publishInfoNow(topic),
+      addrNow: (mq) => this.instance?.routes.findBrokerAddressInPublish(mq.brokerName),
+      invoke: (addr, message, mq, timeoutMs) => {
+        // Straight to the remoting client: the response code check is processSendResponse's
+        // (invokeBroker's accepted list would be 0, 10, 11, 12, the same codes), and no async
+        // wrapper adds promise turns to every send.
+        if (this.tracer === undefined) return this.client().api.remoting.invokeSync(addr, this.request(message, mq), timeoutMs);
+        return this.invokeTraced(addr, message, mq, timeoutMs);
       },
       oneway: (addr, message, mq) => this.client().api.invokeOneway(addr, this.request(message, mq)),
       noRouteError: (topic) => this.noRouteError(topic),
       probes: env.probes,
     });
     this.config = config;
+    this.requestOptions = {
+      producerGroup: this.groupName,
+      createTopicKey: options.createTopicKey ?? SystemTopic.AUTO_CREATE_TOPIC_KEY,
+      defaultTopicQueueNums: options.defaultTopicQueueNums ?? 4,
+      compressMsgBodyOverHowmuch: options.compressMsgBodyOverHowmuch ?? 4096,
+    };
     if (options.enableMsgTrace === true) {
       this.tracer = new TraceDispatcher(env, {
         namesrvAddrs: config.namesrvAddrs, group: this.groupName, traceTopic: options.customizedTraceTopic,
@@ -256,9 +267,23 @@ export class Producer implements ProducerInner {
     if (this.state !== "RUNNING") throw new MQClientError(`The producer service state not OK, ${this.state}`);
   }
 
-  private async sendOutgoing(outgoing: OutgoingMessage, retryTimes: number, timeoutMs: number | undefined): Promise<SendResult> {
-    this.makeSureStateOK();
+  /** Not async (a wrapper would add promise turns to every send); a refusal is a rejection. */
+  private sendOutgoing(outgoing: OutgoingMessage, retryTimes: number, timeoutMs: number | undefined): Promise<SendResult> {
+    if (this.state !== "RUNNING") return Promise.reject(new MQClientError(`The producer service state not OK, ${this.state}`));
     return this.engine.sendDefault(outgoing, retryTimes, timeoutMs);
+  }
+
+  /** The topic's publish info when it is known and has queues (the send path's synchronous lookup). */
+  private publishInfoNow(topic: string): TopicPublishInfo | undefined {
+    const info = this.publishInfo.get(topic);
+    return info !== undefined && info.ok() ? info : undefined;
+  }
+
+  private async invokeTraced(addr: string, message: OutgoingMessage, mq: MessageQueue, timeoutMs: number): Promise<RemotingCommand> {
+    const startMs = this.env.clock.nowMs();
+    const response = await this.client().api.invokeBroker(addr, this.request(message, mq), timeoutMs, [0, 10, 11, 12]);
+    tracePub(this.tracer!, this.groupName, addr, message, processSendResponse(addr, mq, message, response), startMs, this.env.clock.nowMs());
+    return response;
   }
 
   /** Validators.checkMessage + the user message turned into wire properties with a UNIQ_KEY. */
@@ -274,14 +299,8 @@ export class Producer implements ProducerInner {
     return { topic: message.topic, body, properties, flag: message.flag ?? 0 };
   }
 
-  private request(message: OutgoingMessage, mq: MessageQueue) {
-    return buildSendRequest(message, mq, {
-      producerGroup: this.groupName,
-      createTopicKey: this.options.createTopicKey ?? SystemTopic.AUTO_CREATE_TOPIC_KEY,
-      defaultTopicQueueNums: this.options.defaultTopicQueueNums ?? 4,
-      compressMsgBodyOverHowmuch: this.options.compressMsgBodyOverHowmuch ?? 4096,
-      bornTimestampMs: this.env.clock.nowMs(),
-    });
+  private request(message: OutgoingMessage, mq: MessageQueue): RemotingCommand {
+    return buildSendRequest(message, mq, this.requestOptions, this.env.clock.nowMs());
   }
 
   private async brokerAddrOf(mq: MessageQueue): Promise<string> {

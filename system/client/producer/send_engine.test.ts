@@ -149,3 +149,34 @@ test("no route: a clear error, no attempt", async () => {
   await assert.rejects(e.sendDefault(message(), 2), /No route info of this topic: T/);
   assert.equal(attempts.length, 0);
 });
+
+test("fast path: with the route and address known, the request is written before sendDefault returns; retries still happen", async () => {
+  const info = publishInfo(["a", "b"], 1, -1);
+  let slowLookups = 0;
+  const { engine: e, attempts } = engine(info, (mq) => (mq.brokerName === "a" ? new RemotingConnectError("a:1", "ECONNREFUSED") : { code: 0 }), {
+    publishInfoNow: () => info,
+    addrNow: (mq) => `${mq.brokerName}:1`,
+    findPublishInfo: async () => { slowLookups++; return info; },
+    addrOf: async (mq) => { slowLookups++; return `${mq.brokerName}:1`; },
+  });
+  const sending = e.sendDefault(message(), 2);
+  assert.deepEqual(attempts.map((mq) => mq.brokerName), ["a"], "first attempt written synchronously");
+  const result = await sending;
+  assert.equal(result.messageQueue.brokerName, "b");
+  assert.deepEqual(attempts.map((mq) => mq.brokerName), ["a", "b"]);
+  assert.equal(slowLookups, 0);
+});
+
+test("fast path falls back to the lookups when the route or address is not known yet", async () => {
+  const info = publishInfo(["a"], 1);
+  const lookups: string[] = [];
+  const { engine: e, attempts } = engine(info, () => ({ code: 0 }), {
+    publishInfoNow: () => undefined,
+    addrNow: () => undefined,
+    findPublishInfo: async () => { lookups.push("route"); return info; },
+    addrOf: async (mq) => { lookups.push("addr"); return `${mq.brokerName}:1`; },
+  });
+  await e.sendDefault(message(), 2);
+  assert.deepEqual(lookups, ["route", "addr"]);
+  assert.equal(attempts.length, 1);
+});

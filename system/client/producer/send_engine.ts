@@ -44,7 +44,11 @@ export interface SendEngineDeps {
   readonly retryResponseCodes: readonly number[];
   readonly onSendAttempt: ((event: SendAttemptEvent) => void) | undefined;
   findPublishInfo(topic: string): Promise<TopicPublishInfo | undefined>;
+  /** The topic's info when it is already known and usable, without waiting (optional fast path). */
+  publishInfoNow?(topic: string): TopicPublishInfo | undefined;
   addrOf(mq: MessageQueue): Promise<string>;
+  /** The queue's broker address when it is already known, without waiting (optional fast path). */
+  addrNow?(mq: MessageQueue): string | undefined;
   invoke(addr: string, message: OutgoingMessage, mq: MessageQueue, timeoutMs: number): Promise<RemotingCommand>;
   oneway(addr: string, message: OutgoingMessage, mq: MessageQueue): Promise<void>;
   noRouteError?(topic: string): Error;
@@ -58,7 +62,9 @@ export class SendEngine {
   async sendDefault(message: OutgoingMessage, retryTimes: number, timeoutMs = this.deps.sendMsgTimeoutMs): Promise<SendResult> {
     const { clock } = this.deps;
     const beginMs = clock.monotonicMs();
-    const info = await this.deps.findPublishInfo(message.topic);
+    // Known route and broker address are used without an await: every await is promise turns
+    // on every send, and the request is written before sendDefault returns.
+    const info = this.deps.publishInfoNow?.(message.topic) ?? await this.deps.findPublishInfo(message.topic);
     if (info === undefined || !info.ok()) throw this.noRoute(message.topic);
     const timesTotal = 1 + retryTimes;
     const brokersSent: string[] = [];
@@ -82,7 +88,8 @@ export class SendEngine {
       }
       const attemptStartMs = clock.monotonicMs();
       try {
-        lastResult = await this.sendKernel(message, mq, timeoutMs - costMs);
+        const addr = this.deps.addrNow?.(mq) ?? await this.deps.addrOf(mq);
+        lastResult = processSendResponse(addr, mq, message, await this.deps.invoke(addr, message, mq, timeoutMs - costMs));
         this.recordAttempt(message, mq, times, attemptStartMs, undefined, lastResult);
         if (lastResult.sendStatus !== "SEND_OK" && this.deps.retryAnotherBrokerWhenNotStoreOK) {
           probe(this.deps, "client.producer.retry-not-store-ok");
@@ -133,7 +140,7 @@ export class SendEngine {
   }
 
   private async sendKernel(message: OutgoingMessage, mq: MessageQueue, timeoutMs: number): Promise<SendResult> {
-    const addr = await this.deps.addrOf(mq);
+    const addr = this.deps.addrNow?.(mq) ?? await this.deps.addrOf(mq);
     const response = await this.deps.invoke(addr, message, mq, timeoutMs);
     return processSendResponse(addr, mq, message, response);
   }
