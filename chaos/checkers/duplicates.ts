@@ -37,7 +37,9 @@
 // - a consume timeout: an earlier delivery of the message whose listener outlasted the group's
 //   consumeTimeout was sent back while it ran (consume_timeout.ts), so its retry copy succeeds too;
 // - a local retry (consume_timeout.ts isLocalRetry): the client's send-back and re-send failed,
-//   but a re-send that timed out may have been stored, so a %RETRY% copy arrives as well.
+//   but a re-send that timed out may have been stored, so a %RETRY% copy arrives as well;
+// - a producer retry (producer_retry.ts): the two deliveries come from two queues the message's
+//   send attempted, one attempt failed at the client yet was stored, the retry stored another copy.
 // Anything else fails the check naming the message, receiver, both times and the queue.
 import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
@@ -51,6 +53,7 @@ import { faultWindows, rebalanceWindows } from "./fault_windows.ts";
 import type { HistoryIndex } from "./history_index.ts";
 import { indexHistory } from "./history_index.ts";
 import { consumeTimeoutMsOf, isLocalRetry, outlastedConsumeTimeout } from "./consume_timeout.ts";
+import { attemptsByMessage, explainProducerRetry } from "./producer_retry.ts";
 
 export type Duplicate = {
   id: string; receiver: string; queue: string; firstMs: number; duplicateMs: number; process: string; explainedBy?: string;
@@ -145,6 +148,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
   const depths = new Map(specs.map((spec) => [spec.group, replayDepthOf(context, spec)]));
   const specOf = new Map(specs.map((spec) => [spec.group, spec]));
   const firstSuccess = new Map<string, { timeMs: number; queue: string }>();
+  const sendAttempts = attemptsByMessage(index);
   const unexplained: Duplicate[] = [];
   const attributed: Duplicate[] = [];
   // Every delivery per receiver and message (failed ones too): two retry copies come from two
@@ -181,6 +185,11 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
     const localRetry = seen.find((retry) => seen.some((failed) => failed !== retry && failed.result !== "success" && isLocalRetry(failed, retry)));
     if (localRetry !== undefined && slow === undefined) {
       attributed.push({ ...duplicate, explainedBy: `local retry at ${formatMs(localRetry.timeMs)}: send-back and re-send failed at the client, yet a copy reached %RETRY%` });
+      continue;
+    }
+    const producerRetry = delivery.reconsumeTimes === 0 ? explainProducerRetry(sendAttempts, delivery.messageId, first.queue, delivery.queue) : undefined;
+    if (producerRetry !== undefined) {
+      attributed.push({ ...duplicate, explainedBy: producerRetry });
       continue;
     }
     if (slow !== undefined) {

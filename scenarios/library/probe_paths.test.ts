@@ -7,9 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimDeployer } from "../../chaos/deploy/sim/sim_deployer.ts";
 import { runScenario } from "../../chaos/runner.ts";
-import { requiredProbeNames } from "../../system/env/index.ts";
+import { requiredProbeNames, type ProbeName } from "../../system/env/index.ts";
+import type { Scenario } from "../../chaos/scenario.ts";
 import { findSuite } from "../index.ts";
-import { consumeQueueGapScenario } from "./probe_paths.ts";
+import { consumeQueueGapScenario, diskFullScenario, slowSlaveScenario } from "./probe_paths.ts";
 
 const root = mkdtempSync(join(tmpdir(), "mqlab-probe-paths-"));
 test.after(() => rmSync(root, { recursive: true, force: true }));
@@ -32,4 +33,38 @@ for (const seed of [1, 2, 3]) {
     const replica = result.checks.find((check) => check.name === "replica");
     assert.match(replica?.summary ?? "", /after broker-a's power loss/, "the replica checker explains the divergence");
   });
+}
+
+// The rare required probes each scenario reaches on every seed (seeds 1-12 tried; see probe_paths.ts).
+const reached: { scenario: () => Scenario; probes: ProbeName[] }[] = [
+  {
+    scenario: diskFullScenario,
+    probes: [
+      "store.disk.enospc", "store.disk.guard-full", "store.disk.guard-ok-again", "store.put.refused-disk-full", "broker.send.store-refused",
+      "client.latency.avoided-broker", "client.latency.pick-not-best", "broker.client.consumer-expired", "broker.offset.commit-regressed",
+      "store.recovery.queue-truncated",
+    ],
+  },
+  { scenario: slowSlaveScenario, probes: ["ha.master.backpressure", "ha.sync-master.timeout", "store.recovery.tail-cut", "store.flush.thorough"] },
+];
+
+test("the disk-full and slow-slave scenarios are in the CI suite and every probe they reach is required", () => {
+  for (const { scenario, probes } of reached) {
+    assert.ok(findSuite("ci").scenarios.includes(scenario().name), `the battery's CI suite runs ${scenario().name}`);
+    for (const name of probes) assert.ok(requiredProbeNames.includes(name), `${name} is required`);
+  }
+});
+
+for (const { scenario, probes } of reached) {
+  for (const seed of [1, 2]) {
+    test(`${scenario().name}, seed ${seed}: reaches ${probes.length} rare probes; every checker passes`, async () => {
+      const result = await runScenario(scenario(), { deployer: new SimDeployer(), seed, outDir: join(root, `${scenario().name.replaceAll("/", "_")}-${seed}`) });
+      const failed = result.checks.filter((check) => check.verdict !== "pass").map((check) => `${check.name}: ${check.summary}`);
+      assert.equal(result.verdict, "pass", failed.join("; "));
+      assert.ok(result.probes?.collected === true);
+      const hits = result.probes.hits;
+      const missing = probes.filter((name) => (hits[name] ?? 0) === 0);
+      assert.deepEqual(missing, [], `not reached: ${missing.join(", ")}; hits ${JSON.stringify(hits)}`);
+    });
+  }
 }

@@ -66,5 +66,122 @@ export function consumeQueueGapScenario(): Scenario {
 }
 
 export function probePathScenarios(): Scenario[] {
-  return [consumeQueueGapScenario()];
+  return [consumeQueueGapScenario(), diskFullScenario(), slowSlaveScenario()];
+}
+
+/** The short client and broker intervals the probe-path scenarios share (as the gap scenario's). */
+const shortIntervals = {
+  routePollMs: 3000, clientHeartbeatMs: 3000, brokerRegisterMs: 1000, namesrvScanMs: 2000, brokerExpiryMs: 10000,
+  clientScanMs: 2000, clientExpiryMs: 10000, rebalanceMs: 3000, offsetPersistMs: 1000, sendTimeoutMs: 3000, pullSuspendMs: 1000,
+};
+
+/**
+ * The disk guard, ENOSPC and latency fault avoidance on 1m, a consumer frozen past client
+ * expiry, and a power loss that leaves the consume queues ahead of the commit log:
+ *
+ * 1. Disk full at 8 s and again at 12.5 s (2 s each) under producer-1's 40 sends/s: the guard
+ *    checks free space at most once a second, on a put, so the first put after the fault
+ *    usually reaches the commit log before the guard looks and fails with ENOSPC
+ *    (store.disk.enospc); the guard then refuses puts (store.put.refused-disk-full →
+ *    SERVICE_NOT_AVAILABLE, broker.send.store-refused) until the heal frees space
+ *    (store.disk.guard-ok-again). A put lands every 25 ms, so the guard's checks keep a
+ *    1000 ms cadence on the put grid: an injection on a whole second may meet a check (at 12 s
+ *    about half the seeds did: guard-full instead), so the two episodes are half a second apart
+ *    in phase and at least one reaches ENOSPC.
+ * 2. producer-1 has sendLatencyFaultEnable: the refusal isolates broker-a (notAvailableDuration
+ *    of a failure: 600 s), the only broker, so each later send skips its queues
+ *    (client.latency.avoided-broker) and picks it anyway as the best of the rest
+ *    (client.latency.pick-not-best).
+ * 3. producer-1 is frozen 17-25 s; only producer-2 sends, one message every 2 s, so every put
+ *    makes the guard look first: the disk full at 20-23 s turns the guard full through its own
+ *    check (store.disk.guard-full), and the heal back (guard-ok-again).
+ * 4. consumer-GroupTest-1 freezes 27-42 s, beyond clientExpiryMs 10 s: the broker expires its
+ *    channel (broker.client.consumer-expired), consumer 2 takes its queues and commits further;
+ *    thawed, consumer 1 persists its stale offsets before its rebalance drops the queues
+ *    (broker.offset.commit-regressed).
+ * 5. broker-a loses power at 44 s. Its 64 KiB commit-log segments are fsynced only when full
+ *    (flushCommitLogLeastPages above a segment's pages, no thorough flush), the consume queues
+ *    every second (flushConsumeQueueLeastPages 0): the current segment was never made durable and
+ *    vanishes, while the queues' durable units point into it (store.recovery.queue-truncated).
+ *    The acked messages lost are inside the broker's flush window (delivery allowance).
+ * Seeds 1-12 reach every one of these with every checker passing; probe_paths.test.ts runs 1-2.
+ */
+export function diskFullScenario(): Scenario {
+  return {
+    name: "probe/1m/disk-full",
+    description: "1m: the broker's disk fills (fast producer: ENOSPC; slow producer alone: the guard), latency fault avoidance isolates the only broker; a consumer frozen past client expiry commits stale offsets",
+    topology: "1m",
+    brokerConfig: {
+      flushDiskType: "ASYNC_FLUSH",
+      mapedFileSizeCommitLog: "65536",
+      maxMessageSize: "16384",
+      flushCommitLogLeastPages: "1000",
+      flushCommitLogThoroughInterval: "600000",
+      flushConsumeQueueLeastPages: "0",
+    },
+    intervals: shortIntervals,
+    workload: {
+      topics: [{ name: "TopicTest", queues: 4 }],
+      producers: [
+        { count: 1, topic: "TopicTest", ratePerSecond: 40, tags: ["TagA", "TagB"], sendMode: "sync", bodySizeBytes: 256, latencyFaultAvoidance: true },
+        { count: 1, topic: "TopicTest", ratePerSecond: 0.5, tags: ["TagA"], sendMode: "sync", bodySizeBytes: 256 },
+      ],
+      consumers: [{ group: "GroupTest", topic: "TopicTest", count: 2, mode: "push", model: "CLUSTERING", subscription: "*" }],
+    },
+    faults: [
+      { atMs: 8_000, healAtMs: 10_000, fault: { kind: "disk-full", target: "broker-a" } },
+      { atMs: 12_500, healAtMs: 14_500, fault: { kind: "disk-full", target: "broker-a" } },
+      { atMs: 17_000, healAtMs: 25_000, fault: { kind: "pause", target: "producer-1" } },
+      { atMs: 20_000, healAtMs: 23_000, fault: { kind: "disk-full", target: "broker-a" } },
+      { atMs: 27_000, healAtMs: 42_000, fault: { kind: "pause", target: "consumer-GroupTest-1" } },
+      { atMs: 44_000, healAtMs: 46_000, fault: { kind: "power-loss", target: "broker-a" } },
+    ],
+    durationMs: 50_000,
+    quiesceMs: 20_000,
+    expectations: { checkers: [...allCheckerNames] },
+  };
+}
+
+/**
+ * SYNC_MASTER replication over a slow link on 2m-2s-sync:
+ *
+ * 1. From 8 s to 22 s the link broker-a → broker-a-s carries 64 KiB/s while producer-1 sends
+ *    40 incompressible 16 KiB messages a second (async, about 330 KB/s to broker-a). The master's
+ *    HA connection queues frames until 1 MiB is unsent and then backs off
+ *    (ha.master.backpressure); SYNC_MASTER puts wait for a slave ack that lags by more than
+ *    syncFlushTimeout 5 s (ha.sync-master.timeout).
+ * 2. broker-a-s crashes at 8 s and restarts at 10 s, behind by two seconds of sends: the master's
+ *    catch-up sends haTransferBatchSize (32 KiB) frames, which cut records in the middle. The
+ *    slave crashes again at 15 s with such a frame last in its log (the page cache survives a
+ *    crash), so its recovery cuts a partial record (store.recovery.tail-cut).
+ * 3. The brokers run ASYNC_FLUSH with the default 10 s thorough interval (store.flush.thorough).
+ * Sends that timed out at the client were stored anyway and their retries stored second copies
+ * on broker-b: the duplicates checker attributes those to the producer retry (producer_retry.ts).
+ * Seeds 1-12 reach every one of these with every checker passing; probe_paths.test.ts runs 1-2.
+ */
+export function slowSlaveScenario(): Scenario {
+  return {
+    name: "probe/2m-2s-sync/slow-slave",
+    description: "2m-2s-sync: the link from broker-a to its slave slows to 64 KB/s under 16 KiB async sends: the HA socket backs up, SYNC_MASTER puts time out, and the slave crashes holding a record cut mid-way",
+    topology: "2m-2s-sync",
+    intervals: shortIntervals,
+    workload: {
+      topics: [{ name: "TopicTest", queues: 4 }],
+      producers: [
+        { count: 1, topic: "TopicTest", ratePerSecond: 40, tags: ["TagA", "TagB"], sendMode: "async", largeBodyPercent: 100, largeBodySizeBytes: 16 * 1024 },
+      ],
+      consumers: [{ group: "GroupTest", topic: "TopicTest", count: 2, mode: "push", model: "CLUSTERING", subscription: "*" }],
+    },
+    faults: [
+      {
+        atMs: 8_000, healAtMs: 22_000,
+        fault: { kind: "flow", source: "broker-a", target: "broker-a-s", delayMs: 0, jitterMs: 0, lossPercent: 0, direction: "one-way", bandwidthBytesPerSecond: 64 * 1024 },
+      },
+      { atMs: 8_000, healAtMs: 10_000, fault: { kind: "crash", target: "broker-a-s" } },
+      { atMs: 15_000, healAtMs: 17_000, fault: { kind: "crash", target: "broker-a-s" } },
+    ],
+    durationMs: 30_000,
+    quiesceMs: 20_000,
+    expectations: { checkers: [...allCheckerNames] },
+  };
 }

@@ -32,10 +32,12 @@ export const probeCatalog = [
   // store: recovery
   { name: "store.recovery.normal", description: "store started after a clean shutdown (no abort file)", required: true },
   { name: "store.recovery.abnormal", description: "store started with the abort file present: the last run died", required: true },
+  // Required: probe/2m-2s-sync/slow-slave in the CI suite reaches it on every seed (scenarios/library/probe_paths.ts).
   { name: "store.recovery.tail-cut", description: "recovery cut a torn or invalid commit-log tail", required: true },
   { name: "store.recovery.from-checkpoint-segment", description: "recovery validated from the checkpoint's segment, earlier than the last three", required: false },
   { name: "store.recovery.redispatch", description: "recovery re-dispatched records the consume queues or index had missed", required: true },
   { name: "store.recovery.offsets-from-log", description: "re-dispatch stopped on a disk error during recovery, so queue offsets were raised past the undispatched records", required: false },
+  // Required: probe/1m/disk-full in the CI suite reaches it on every seed (scenarios/library/probe_paths.ts).
   { name: "store.recovery.queue-truncated", description: "recovery dropped consume-queue units beyond the valid commit-log end", required: true },
   { name: "store.abort-file.removed", description: "clean shutdown removed the abort file", required: false },
   { name: "store.checkpoint.written", description: "a thorough consume-queue flush wrote the checkpoint", required: true },
@@ -43,6 +45,7 @@ export const probeCatalog = [
   { name: "store.segment.blank-filler", description: "a commit-log segment was closed with a BLANK end-of-file filler", required: true },
   { name: "store.segment.create-failed", description: "a new commit-log segment could not be created (disk error)", required: false },
   { name: "store.disk.write-failed", description: "a commit-log write failed with a disk error (ENOSPC, EIO)", required: false },
+  // Required, these four: probe/1m/disk-full in the CI suite reaches them on every seed.
   { name: "store.disk.enospc", description: "a commit-log write failed because the disk is full", required: true },
   { name: "store.disk.guard-full", description: "the disk guard started refusing writes (disk full)", required: true },
   { name: "store.disk.guard-ok-again", description: "the disk guard accepts writes again after a full disk", required: true },
@@ -51,6 +54,7 @@ export const probeCatalog = [
   { name: "store.flush.group-commit-wait", description: "a SYNC_FLUSH put waited for a group-commit fsync round", required: true },
   { name: "store.flush.group-commit-timeout", description: "a SYNC_FLUSH put timed out waiting for fsync (FLUSH_DISK_TIMEOUT)", required: false },
   { name: "store.flush.waiters-failed-on-stop", description: "the flush service stopped with puts still waiting for fsync", required: false },
+  // Required: probe/2m-2s-sync/slow-slave in the CI suite reaches it on every seed.
   { name: "store.flush.thorough", description: "an ASYNC_FLUSH tick forced a thorough flush (flushCommitLogThoroughInterval)", required: true },
   { name: "store.flush.failed", description: "a commit-log fsync round failed", required: false },
   { name: "store.dispatch.retry", description: "dispatch of a record to the consume queue failed and will be retried", required: false },
@@ -68,6 +72,7 @@ export const probeCatalog = [
   { name: "ha.master.divergence", description: "a slave reported more commit log than its master has (HA divergence)", required: true },
   { name: "ha.master.slave-ahead-closed", description: "a master closed a slave whose later report is ahead of the master", required: false },
   { name: "ha.master.catch-up-start", description: "a master chose where to start transferring to a (re)connected slave", required: true },
+  // Required: probe/2m-2s-sync/slow-slave in the CI suite reaches it on every seed.
   { name: "ha.master.backpressure", description: "the slave's socket backed up: transfer retries later", required: true },
   { name: "ha.master.housekeeping-expired", description: "a master dropped a slave connection silent beyond haHousekeepingInterval", required: false },
   { name: "ha.slave.connected", description: "a slave connected to its master", required: true },
@@ -77,6 +82,7 @@ export const probeCatalog = [
   { name: "ha.slave.offset-mismatch", description: "a slave got a frame that does not continue its log and closed", required: false },
   { name: "ha.slave.append-refused", description: "a slave's store refused the master's bytes (reached by longer batteries: an ASYNC_FLUSH master restarting behind its slave; the 300 s seed-1 CI battery does not)", required: false },
   { name: "ha.sync-master.slave-not-available", description: "a SYNC_MASTER put found no slave in sync (SLAVE_NOT_AVAILABLE)", required: true },
+  // Required: probe/2m-2s-sync/slow-slave in the CI suite reaches it on every seed.
   { name: "ha.sync-master.timeout", description: "a SYNC_MASTER put timed out waiting for the slave's ack (FLUSH_SLAVE_TIMEOUT)", required: true },
   { name: "ha.sync-master.acked", description: "a SYNC_MASTER put completed with the slave's ack after waiting", required: true },
   // NameServer
@@ -98,8 +104,10 @@ export const probeCatalog = [
   { name: "broker.send-back.retry", description: "a consumer's send-back went to the retry topic with a delay level", required: true },
   { name: "broker.send-back.dlq", description: "a send-back exceeded maxReconsumeTimes and went to the DLQ", required: true },
   { name: "broker.send.retry-topic-dlq", description: "a direct send to %RETRY% exceeded maxReconsumeTimes and went to the DLQ", required: false },
+  // Required: probe/1m/disk-full in the CI suite reaches it on every seed.
   { name: "broker.send.store-refused", description: "the store refused a send (SERVICE_NOT_AVAILABLE, disk full or write error)", required: true },
   { name: "broker.pull.offset-moved", description: "a pull's offset was out of range and the broker corrected it (OFFSET_MOVED)", required: true },
+  // Required, these two: probe/1m/disk-full in the CI suite reaches them on every seed.
   { name: "broker.offset.commit-regressed", description: "a consumer committed an offset below the stored one", required: true },
   { name: "broker.client.consumer-expired", description: "the broker expired a consumer channel without heartbeats", required: true },
   { name: "broker.client.consumer-channel-closed", description: "the broker removed a consumer because its channel closed", required: true },
@@ -116,6 +124,7 @@ export const probeCatalog = [
   { name: "client.producer.retry-not-store-ok", description: "retryAnotherBrokerWhenNotStoreOK retried a send that was stored but not SEND_OK", required: false },
   { name: "client.producer.retries-exhausted", description: "a send failed on every attempt", required: true },
   { name: "client.producer.timeout-budget-spent", description: "a send's total timeout was spent before its next attempt", required: true },
+  // Required, these two: probe/1m/disk-full in the CI suite reaches them on every seed.
   { name: "client.latency.avoided-broker", description: "latency fault avoidance skipped a broker marked not available", required: true },
   { name: "client.latency.pick-not-best", description: "no broker was available: latency fault avoidance picked one of the better half", required: true },
   // client: consumer

@@ -1,0 +1,44 @@
+// A producer retry's two stored copies explain a duplicate only when the send's attempts show
+// them: two different queues, each attempted, one attempt failed at the client.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { DuplicatesEvidence } from "./duplicates.ts";
+import { checkDuplicates } from "./duplicates.ts";
+import type { SendAttemptEvent } from "../history/types.ts";
+import { HistoryBuilder, testContext } from "./testing/history_builder.ts";
+
+function attempt(at: number, queue: string, outcome: "ok" | "error"): SendAttemptEvent {
+  return {
+    type: "attempt", op: "send", opId: 1, timeMs: at, process: "producer-1", broker: queue.split(":")[0]!, queue, outcome,
+    ...(outcome === "error" ? { errorName: "RemotingTimeoutError" } : {}), latencyMs: 3_000,
+  };
+}
+
+// Seed 3 of probe/2m-2s-sync/slow-slave: the attempt on broker-a waited for a slow slave, timed
+// out at the client at 3 s but was stored; the retry on broker-b was stored too.
+function retried(attempts: SendAttemptEvent[], secondQueue = "broker-a:3"): HistoryBuilder {
+  const builder = new HistoryBuilder().send({ id: "m", at: 0, queue: "broker-b:0", outcome: "unknown", outcomeAt: 3_001 });
+  for (const event of attempts) builder.raw(event);
+  return builder.deliver({ id: "m", at: 3_001, queue: "broker-b:0", process: "consumer-G-2" })
+    .deliver({ id: "m", at: 60_000, queue: secondQueue, process: "consumer-G-1" });
+}
+
+test("a retry after a timed-out attempt that was stored explains the second copy's delivery", () => {
+  const events = retried([attempt(3_000, "broker-a:3", "error"), attempt(3_001, "broker-b:0", "error")]).build();
+  const result = checkDuplicates(events, testContext());
+  assert.equal(result.verdict, "pass", result.summary);
+  const entry = (result.evidence as DuplicatesEvidence).attributed.items[0];
+  assert.match(entry?.explainedBy ?? "", /producer retry: the attempt on broker-a:3 failed at the client \(RemotingTimeoutError\) yet was stored; the send's attempt on broker-b:0 stored another copy/);
+});
+
+test("without a failed attempt on each copy's queue, a duplicate from two queues stays unexplained", () => {
+  // Only one attempt, and it succeeded: a second copy elsewhere is not the producer's doing.
+  const single = retried([attempt(1, "broker-b:0", "ok")]).build();
+  assert.equal(checkDuplicates(single, testContext()).verdict, "fail");
+  // The second copy comes from a queue no attempt went to.
+  const elsewhere = retried([attempt(3_000, "broker-a:3", "error"), attempt(3_001, "broker-b:0", "error")], "broker-a:1").build();
+  assert.equal(checkDuplicates(elsewhere, testContext()).verdict, "fail");
+  // Both deliveries from one queue: a consumer-side replay, which a producer retry cannot explain.
+  const sameQueue = retried([attempt(3_000, "broker-a:3", "error"), attempt(3_001, "broker-b:0", "error")], "broker-b:0").build();
+  assert.equal(checkDuplicates(sameQueue, testContext()).verdict, "fail");
+});

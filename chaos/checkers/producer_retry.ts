@@ -1,0 +1,46 @@
+// Producer-side duplicates: a send attempt that failed at the client (a timeout, a closed
+// connection, FLUSH_SLAVE_TIMEOUT) may still have been stored by its broker, and the producer's
+// retry stores a second copy on another queue (RocketMQ's at-least-once on the send side: the
+// Java client retries after a timeout without knowing whether the broker wrote the message).
+// Both copies are then delivered, each from its own queue. This is explained by the send's own
+// attempts, not by a fault window: the slow path that made the first attempt time out may
+// outlast its fault (a slow link still drains what it queued), and the copy may be read long
+// after. Invariant: only a pair of deliveries from two different queues, each the queue of one
+// attempt of that message's send, with at least one of those attempts failed, is explained.
+import type { SendAttemptEvent } from "../history/types.ts";
+import type { HistoryIndex } from "./history_index.ts";
+
+/** Attempts of each message's send(s), by message id (attempts carry the send's opId). */
+export function attemptsByMessage(index: HistoryIndex): Map<string, SendAttemptEvent[]> {
+  const messageByOpId = new Map<number, string>();
+  for (const send of index.sends) messageByOpId.set(send.opId, send.messageId);
+  const out = new Map<string, SendAttemptEvent[]>();
+  for (const attempt of index.attempts) {
+    if (attempt.opId === undefined) continue;
+    const messageId = messageByOpId.get(attempt.opId);
+    if (messageId === undefined) continue;
+    const list = out.get(messageId) ?? [];
+    list.push(attempt);
+    out.set(messageId, list);
+  }
+  return out;
+}
+
+/**
+ * Why the copies of `messageId` on queues `firstQueue` and `againQueue` are a producer retry's
+ * two stored copies, or undefined when the attempts do not show that.
+ */
+export function explainProducerRetry(
+  attempts: ReadonlyMap<string, readonly SendAttemptEvent[]>, messageId: string, firstQueue: string, againQueue: string,
+): string | undefined {
+  if (firstQueue === againQueue) return undefined;
+  const list = attempts.get(messageId) ?? [];
+  const first = list.find((attempt) => attempt.queue === firstQueue);
+  const again = list.find((attempt) => attempt.queue === againQueue);
+  if (first === undefined || again === undefined) return undefined;
+  const failed = [first, again].filter((attempt) => attempt.outcome === "error").sort((a, b) => a.timeMs - b.timeMs)[0];
+  if (failed === undefined) return undefined;
+  const other = failed === first ? again : first;
+  return `producer retry: the attempt on ${failed.queue} failed at the client (${failed.errorName ?? "error"}` +
+    `${failed.responseCode === undefined ? "" : `, code ${failed.responseCode}`}) yet was stored; the send's attempt on ${other.queue} stored another copy`;
+}
