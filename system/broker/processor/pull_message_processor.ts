@@ -19,7 +19,7 @@ import { MessageConst, PullSysFlag, SystemTopic } from "../../message/index.ts";
 import { decodeHeader } from "../../protocol/header_codec.ts";
 import type { HeaderOf } from "../../protocol/header_codec.ts";
 import { PullMessageRequestHeader } from "../../protocol/headers.ts";
-import { ResponseCode } from "../../remoting/index.ts";
+import { createResponse, ResponseCode } from "../../remoting/index.ts";
 import type { RemotingChannel, RemotingCommand, RequestContext } from "../../remoting/index.ts";
 import type { BrokerRuntime } from "../broker_runtime.ts";
 import {
@@ -149,11 +149,13 @@ export class PullMessageProcessor {
       // TEST FAULT: do not advance, so the same messages are pulled again.
       if (every > 0 && this.foundPulls % every === 0) nextBeginOffset = header.queueOffset;
     }
-    return respond(request, code, result.status, {
-      suggestWhichBrokerId,
-      nextBeginOffset,
-      minOffset: result.minOffset,
-      maxOffset: result.maxOffset,
+    // createResponse with the string fields built here (respond's Object.entries pass allocates
+    // an array per field on every pull); same keys in the same order, so the same header bytes.
+    return createResponse(request, code, result.status, {
+      suggestWhichBrokerId: String(suggestWhichBrokerId),
+      nextBeginOffset: String(nextBeginOffset),
+      minOffset: String(result.minOffset),
+      maxOffset: String(result.maxOffset),
     }, body);
   }
 

@@ -71,8 +71,12 @@ export class ConsumeConcurrentlyService {
 
   submitConsumeRequest(messages: readonly ClientMessageExt[], pq: ProcessQueue, mq: MessageQueue): void {
     const batchSize = this.host.settings.consumeMessageBatchMaxSize;
-    for (let start = 0; start < messages.length; start += batchSize) {
-      this.waiting.push({ messages: messages.slice(start, start + batchSize), pq, mq });
+    // One batch (the usual case): no copy; a pull's message list is not touched after this.
+    if (messages.length <= batchSize) this.waiting.push({ messages: messages as ClientMessageExt[], pq, mq });
+    else {
+      for (let start = 0; start < messages.length; start += batchSize) {
+        this.waiting.push({ messages: messages.slice(start, start + batchSize), pq, mq });
+      }
     }
     this.drain();
   }
@@ -102,7 +106,8 @@ export class ConsumeConcurrentlyService {
     const messages = request.messages;
     resetRetryTopic(messages, this.host.settings.group);
     const startMs = this.host.env.clock.nowMs();
-    for (const message of messages) message.properties.set(MessageConst.CONSUME_START_TIMESTAMP, String(startMs));
+    const startText = String(startMs);
+    for (const message of messages) message.properties.set(MessageConst.CONSUME_START_TIMESTAMP, startText);
     const context: ConsumeConcurrentlyContext = { messageQueue: mq, delayLevelWhenNextConsume: 0, ackIndex: Number.MAX_SAFE_INTEGER };
     this.host.emitDeliver(mq, messages, false);
     let status: ConsumeConcurrentlyStatus;
