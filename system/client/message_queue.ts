@@ -29,7 +29,15 @@ export class MessageQueueMap<V> {
     return this.entries.has(messageQueueKey(mq));
   }
   set(mq: MessageQueue, value: V): void {
-    this.entries.set(messageQueueKey(mq), { mq, value });
+    const key = messageQueueKey(mq);
+    const entry = this.entries.get(key);
+    // In place when present (offsets and pull suggestions are set per pull): no entry object
+    // per call, and a Map keeps an existing key's position either way.
+    if (entry === undefined) this.entries.set(key, { mq, value });
+    else {
+      entry.mq = mq;
+      entry.value = value;
+    }
   }
   delete(mq: MessageQueue): boolean {
     return this.entries.delete(messageQueueKey(mq));

@@ -12,6 +12,8 @@
 // (the dispatcher answers SYSTEM_ERROR).
 import type { Env, Log, TimerHandle } from "../../env/env.ts";
 import type { RemotingChannel, RemotingCommand } from "../../remoting/index.ts";
+import type { HeaderOf } from "../../protocol/header_codec.ts";
+import type { PullMessageRequestHeader } from "../../protocol/headers.ts";
 import { probe } from "../../env/probe.ts";
 import { errorText } from "../../stdx/error_text.ts";
 
@@ -25,10 +27,14 @@ export interface PullRequest {
   readonly timeoutMillis: number;
   /** True when a message with this tagsCode would match the pull's subscription. */
   readonly matches: (tagsCode: number) => boolean;
+  /** The request's header as decoded when it was held: the wake-up re-run skips a second decode. */
+  readonly header?: PullHeader;
 }
 
 /** Re-runs a held pull without suspension; the hold service sends its outcome. */
 export type WakeupHandler = (pull: PullRequest) => Promise<RemotingCommand | undefined> | RemotingCommand | undefined;
+
+export type PullHeader = HeaderOf<typeof PullMessageRequestHeader.fields>;
 
 interface Held {
   readonly pull: PullRequest;

@@ -17,9 +17,8 @@
 // pass, only with sysFlag&1 and only on a master.
 import { MessageConst, PullSysFlag, SystemTopic } from "../../message/index.ts";
 import { decodeHeader } from "../../protocol/header_codec.ts";
-import type { HeaderOf } from "../../protocol/header_codec.ts";
 import { PullMessageRequestHeader } from "../../protocol/headers.ts";
-import { ResponseCode } from "../../remoting/index.ts";
+import { createResponse, ResponseCode } from "../../remoting/index.ts";
 import type { RemotingChannel, RemotingCommand, RequestContext } from "../../remoting/index.ts";
 import type { BrokerRuntime } from "../broker_runtime.ts";
 import {
@@ -27,14 +26,12 @@ import {
 } from "../filter/subscription_data.ts";
 import { applyPullFilter, resolvePullFilter } from "../filter/sql_filter.ts";
 import type { SubscriptionData } from "../filter/subscription_data.ts";
-import type { PullRequest } from "../longpolling/pull_request_hold_service.ts";
+import type { PullHeader, PullRequest } from "../longpolling/pull_request_hold_service.ts";
 import { isReadable } from "../../protocol/topic_config.ts";
 import type { GetMessageResult } from "../store_port.ts";
 import { APPLY_TOPIC_URL, respond, SAME_GROUP_DIFFERENT_TOPIC_URL, SUBSCRIPTION_GROUP_NOT_EXIST_URL, suggestTodo } from "./responses.ts";
 import { probe } from "../../env/probe.ts";
 import { errorText } from "../../stdx/error_text.ts";
-
-type PullHeader = HeaderOf<typeof PullMessageRequestHeader.fields>;
 
 const MASTER_ID = 0;
 
@@ -42,7 +39,7 @@ export class PullMessageProcessor {
   private foundPulls = 0;
 
   constructor(private readonly runtime: BrokerRuntime) {
-    runtime.pullRequestHoldService.setWakeupHandler((pull) => this.processRequest(pull.channel, pull.request, false));
+    runtime.pullRequestHoldService.setWakeupHandler((pull) => this.processRequest(pull.channel, pull.request, false, pull.header));
   }
 
   process(context: RequestContext, request: RemotingCommand): Promise<RemotingCommand | undefined> | RemotingCommand {
@@ -50,8 +47,9 @@ export class PullMessageProcessor {
     return this.processRequest(context.channel, request, true);
   }
 
-  processRequest(channel: RemotingChannel, request: RemotingCommand, brokerAllowSuspend: boolean): Promise<RemotingCommand | undefined> | RemotingCommand {
-    const header = decodeHeader(PullMessageRequestHeader, request.extFields);
+  /** `decoded`: the header of a held pull, decoded when it was held (nothing changes it since). */
+  processRequest(channel: RemotingChannel, request: RemotingCommand, brokerAllowSuspend: boolean, decoded?: PullHeader): Promise<RemotingCommand | undefined> | RemotingCommand {
+    const header = decoded ?? decodeHeader(PullMessageRequestHeader, request.extFields);
     const outcome = this.pull(channel, request, header, brokerAllowSuspend);
     const hasCommitOffsetFlag = (header.sysFlag & PullSysFlag.FLAG_COMMIT_OFFSET) !== 0;
     if (brokerAllowSuspend && hasCommitOffsetFlag && this.runtime.brokerConfig.brokerRole !== "SLAVE" && this.runtime.testFaults.skipCommitOffset !== true) {
@@ -126,7 +124,7 @@ export class PullMessageProcessor {
       const timeoutMillis = brokerConfig.longPollingEnable ? header.suspendTimeoutMillis : brokerConfig.shortPollingTimeMills;
       const pull: PullRequest = {
         request, channel, topic: header.topic, queueId: header.queueId, pullFromThisOffset: header.queueOffset,
-        suspendTimestampMs: this.runtime.env.clock.nowMs(), timeoutMillis, matches: filter,
+        suspendTimestampMs: this.runtime.env.clock.nowMs(), timeoutMillis, matches: filter, header,
       };
       return this.runtime.pullRequestHoldService.suspendPullRequest(pull);
     }
@@ -149,11 +147,13 @@ export class PullMessageProcessor {
       // TEST FAULT: do not advance, so the same messages are pulled again.
       if (every > 0 && this.foundPulls % every === 0) nextBeginOffset = header.queueOffset;
     }
-    return respond(request, code, result.status, {
-      suggestWhichBrokerId,
-      nextBeginOffset,
-      minOffset: result.minOffset,
-      maxOffset: result.maxOffset,
+    // createResponse with the string fields built here (respond's Object.entries pass allocates
+    // an array per field on every pull); same keys in the same order, so the same header bytes.
+    return createResponse(request, code, result.status, {
+      suggestWhichBrokerId: String(suggestWhichBrokerId),
+      nextBeginOffset: String(nextBeginOffset),
+      minOffset: String(result.minOffset),
+      maxOffset: String(result.maxOffset),
     }, body);
   }
 

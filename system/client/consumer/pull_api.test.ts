@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { encodeMessageRecord } from "../../message/message_record.ts";
 import { compressBody } from "../../message/compression.ts";
+import { decodeMessageRecords } from "../../message/message_record_decode.ts";
 import type { ClientInstance } from "../client_instance.ts";
+import { toClientMessage } from "../message.ts";
 import { PullAPIWrapper, pullStatusOf } from "./pull_api.ts";
 import { buildSubscriptionData } from "./subscription_data.ts";
 
@@ -54,4 +56,19 @@ test("a corrupt pull body is an error, never a silent skip", () => {
   const corrupt = good.slice(0, good.length - 3);
   assert.throws(() => wrapper.processPullResult({ topic: "T", brokerName: "b", queueId: 1 },
     { code: 0, nextBeginOffset: 1, minOffset: 0, maxOffset: 1, suggestWhichBrokerId: 0, body: corrupt }, buildSubscriptionData("T", "*", 1)));
+});
+
+test("pulled messages are what toClientMessage makes of the record: same fields, same key order", () => {
+  const wrapper = new PullAPIWrapper({} as ClientInstance, "G");
+  const body = new Uint8Array([...record(5, "TagA", "x"), ...record(6, "TagA", "y")]);
+  const mq = { topic: "T", brokerName: "broker-x", queueId: 1 };
+  const raw = { code: 0, nextBeginOffset: 7, minOffset: 2, maxOffset: 9, suggestWhichBrokerId: 0, body };
+  const pulled = wrapper.processPullResult(mq, raw, buildSubscriptionData("T", "*", 1)).msgFoundList;
+  const expected = decodeMessageRecords(body, { inflateBody: true }).map((decoded) => {
+    decoded.properties.set("MIN_OFFSET", "2");
+    decoded.properties.set("MAX_OFFSET", "9");
+    return toClientMessage(decoded, "broker-x");
+  });
+  assert.deepEqual(pulled, expected);
+  assert.deepEqual(pulled.map((message) => Object.keys(message)), expected.map((message) => Object.keys(message)));
 });

@@ -11,7 +11,7 @@ import { assertNever } from "../../stdx/assert.ts";
 import type { ClientInstance } from "../client_instance.ts";
 import { MQClientError } from "../client_errors.ts";
 import type { ClientMessageExt } from "../message.ts";
-import { toClientMessage } from "../message.ts";
+import type { MessageExt } from "../../message/message_record.ts";
 import type { MessageQueue } from "../../protocol/message_queue.ts";
 import { MessageQueueMap } from "../message_queue.ts";
 import type { RawPullResult } from "../mq_client_api.ts";
@@ -93,7 +93,8 @@ export class PullAPIWrapper {
 
   /** PullAPIWrapper.processPullResult. */
   processPullResult(mq: MessageQueue, raw: RawPullResult, subscription: SubscriptionData): PullResult {
-    this.pullFromWhichNode.set(mq, raw.suggestWhichBrokerId);
+    // Set only on a change: the suggestion rarely moves, and a set allocates an entry per pull.
+    if (this.pullFromWhichNode.get(mq) !== raw.suggestWhichBrokerId) this.pullFromWhichNode.set(mq, raw.suggestWhichBrokerId);
     const pullStatus = pullStatusOf(raw.code);
     if (pullStatus === undefined) throw new MQClientError(`unexpected pull response code ${raw.code}`, raw.code);
     const result = { pullStatus, nextBeginOffset: raw.nextBeginOffset, minOffset: raw.minOffset, maxOffset: raw.maxOffset };
@@ -109,13 +110,30 @@ export class PullAPIWrapper {
     }
     const decoded = raw.body === undefined ? [] : decodeMessageRecords(raw.body, { inflateBody: true });
     const msgFoundList: ClientMessageExt[] = [];
+    // Once per pull, not per message: every record of a pull carries the same two values.
+    const minOffsetText = String(raw.minOffset);
+    const maxOffsetText = String(raw.maxOffset);
     for (const record of decoded) {
-      const tags = record.properties.get(MessageConst.TAGS);
-      if (!tagMatches(subscription, tags)) continue;
-      record.properties.set(MessageConst.MIN_OFFSET, String(raw.minOffset));
-      record.properties.set(MessageConst.MAX_OFFSET, String(raw.maxOffset));
-      msgFoundList.push(toClientMessage(record, mq.brokerName));
+      if (!tagMatches(subscription, record.tags)) continue;
+      record.properties.set(MessageConst.MIN_OFFSET, minOffsetText);
+      record.properties.set(MessageConst.MAX_OFFSET, maxOffsetText);
+      msgFoundList.push(toClientMessageInPlace(record, mq.brokerName));
     }
     return { ...result, msgFoundList };
   }
+}
+
+/**
+ * toClientMessage without the copy: the decoded record is fresh and nobody else holds it, so it
+ * becomes the ClientMessageExt itself. Same fields and key order as toClientMessage's spread
+ * (msgId keeps its place, offsetMsgId and brokerName follow), so observers see the same object.
+ */
+function toClientMessageInPlace(record: MessageExt, brokerName: string): ClientMessageExt {
+  const message = record as ClientMessageExt;
+  const uniq = record.properties.get(MessageConst.UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
+  const offsetMsgId = record.msgId;
+  message.msgId = uniq ?? offsetMsgId;
+  message.offsetMsgId = offsetMsgId;
+  message.brokerName = brokerName;
+  return message;
 }

@@ -319,14 +319,16 @@ export class PushConsumerCore implements PullLoopHost {
 
   // ---- observer events ----
 
+  // The per-message events check for a handler before building the event: most observers
+  // (the lab's workload nodes among them) listen to rebalances only.
   emitDeliver(mq: MessageQueue, messages: readonly ClientMessageExt[], orderly: boolean): void {
     this.tracer?.before(messages);
-    this.emit("onDeliver", { mq, messages, orderly });
+    if (this.observer.onDeliver !== undefined) this.emit("onDeliver", { mq, messages, orderly });
   }
 
   emitConsumeResult(mq: MessageQueue, messages: readonly ClientMessageExt[], orderly: boolean, status: string): void {
     this.tracer?.after(messages, status === "CONSUME_SUCCESS" || status === "SUCCESS");
-    this.emit("onConsumeResult", { mq, messages, orderly, status });
+    if (this.observer.onConsumeResult !== undefined) this.emit("onConsumeResult", { mq, messages, orderly, status });
   }
 
   emitPull(event: Parameters<PullLoopHost["emitPull"]>[0]): void {
@@ -334,6 +336,8 @@ export class PushConsumerCore implements PullLoopHost {
   }
 
   emitPullCommit(mq: MessageQueue, offset: number): void {
+    // Nobody listening: skip the dedupe bookkeeping too (it only decides what to emit).
+    if (this.observer.onOffsetCommitted === undefined) return;
     const key = `${mq.topic}\u0001${mq.brokerName}\u0001${mq.queueId}`;
     if (this.lastPullCommit.get(key) === offset) return;
     this.lastPullCommit.set(key, offset);
