@@ -57,11 +57,11 @@ class FakeLog implements HAStorePort {
   getMaxPhyOffset(): number {
     return this.maxOffset;
   }
-  getCommitLogData(offset: number, maxBytes: number): Uint8Array | undefined {
+  getCommitLogFrame(offset: number, maxBytes: number, headroomBytes: number): Uint8Array | undefined {
     if (offset >= this.maxOffset) return undefined;
     const segmentEnd = offset - (offset % this.segmentSizeBytes) + this.segmentSizeBytes;
     const size = Math.min(maxBytes, this.maxOffset - offset, segmentEnd - offset);
-    return Uint8Array.from({ length: size }, (_, index) => (offset + index) & 0xff);
+    return Uint8Array.from({ length: headroomBytes + size }, (_, index) => (index < headroomBytes ? 0 : (offset + index - headroomBytes) & 0xff));
   }
   appendToCommitLog(): boolean {
     return false;
