@@ -130,6 +130,11 @@ export class HAConnection {
       probe(this.host.env, "ha.master.catch-up-start");
       this.log.info("master transfer data to slave", { from: this.nextTransferFromWhere, slaveRequestOffset: this.slaveRequestOffset });
     }
+    // Caught up (every ack and every tick lands here): nothing to read.
+    if (this.nextTransferFromWhere >= store.getMaxPhyOffset()) {
+      this.retryMs = PUMP_RETRY_MS_MIN;
+      return;
+    }
     let wrote = false;
     while (this.connection.pendingWriteBytes() < PENDING_WRITE_BYTES_MAX) {
       // The body is read straight into the frame, after room for its header.
