@@ -3,6 +3,10 @@
 // Waits are queued in put order, so end offsets and deadlines are both non-decreasing: an ack
 // releases a prefix and one timer (for the oldest deadline) suffices. Waits live in an array
 // consumed from `head` (released waits are below head).
+// The timer is lazy: it stays armed when the last wait is released (a put per message armed
+// and cancelled one timer each) and, when it fires early, expires nothing and re-arms for the
+// oldest deadline. So at most one timer per slaveTimeout under steady traffic, and every wait
+// still times out at its own deadline (timerDueMs <= the oldest pending deadline, always).
 // Invariant: every wait resolves exactly once (PUT_OK, FLUSH_SLAVE_TIMEOUT, or at shutdown
 // FLUSH_SLAVE_TIMEOUT).
 import type { Env, TimerHandle } from "../env/env.ts";
@@ -84,7 +88,7 @@ export class GroupTransferService {
     this.armTimer();
   }
 
-  /** Reclaims the array once it is mostly consumed; stops the timer when nothing waits. */
+  /** Reclaims the array once it is mostly consumed (the timer stays: see the header). */
   private compact(): void {
     if (this.head === this.waiters.length) {
       this.waiters.length = 0;
@@ -93,16 +97,12 @@ export class GroupTransferService {
       this.waiters.splice(0, this.head);
       this.head = 0;
     }
-    if (this.pending === 0) {
-      this.env.timers.clear(this.timer);
-      this.timer = undefined;
-      this.timerDueMs = Number.POSITIVE_INFINITY;
-    }
   }
 
   private armTimer(): void {
     const first = this.waiters[this.head];
     if (first === undefined || this.stopped) return;
+    // An armed timer due no later than the oldest deadline will expire it or re-arm for it.
     if (this.timer !== undefined && this.timerDueMs <= first.deadlineMs) return;
     this.env.timers.clear(this.timer);
     this.timerDueMs = first.deadlineMs;

@@ -190,8 +190,9 @@ export class HAClient {
    */
   private maybeCorrupt(frame: TransferFrame): Uint8Array {
     const every = this.testFaults().slaveCorruptsReplica ?? 0;
+    if (every <= 0) return frame.body;
     const boundary = this.store.recordBoundary?.();
-    if (every <= 0 || boundary !== frame.phyOffset || frame.body.length < 12) return frame.body;
+    if (boundary !== frame.phyOffset || frame.body.length < 12) return frame.body;
     const view = new DataView(frame.body.buffer, frame.body.byteOffset, frame.body.length);
     if (view.getInt32(4, false) !== MESSAGE_MAGIC_CODE) return frame.body;
     this.boundaryFrames += 1;

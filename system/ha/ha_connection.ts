@@ -20,8 +20,8 @@
 // We log the divergence with both offsets so the lab can count what it costs.
 import type { Connection, Env, Log, TimerHandle } from "../env/env.ts";
 import { assert } from "../stdx/assert.ts";
-import { PENDING_WRITE_BYTES_MAX, PUMP_RETRY_MS_MAX, PUMP_RETRY_MS_MIN } from "./ha_constants.ts";
-import { encodeTransferFrame, encodeTransferHeader, HAFrameError, OffsetReportReader } from "./ha_frame.ts";
+import { PENDING_WRITE_BYTES_MAX, PUMP_RETRY_MS_MAX, PUMP_RETRY_MS_MIN, TRANSFER_HEADER_SIZE_BYTES } from "./ha_constants.ts";
+import { encodeTransferHeader, HAFrameError, OffsetReportReader, writeTransferHeaderAt } from "./ha_frame.ts";
 import type { HAStorePort } from "./ha_store_port.ts";
 import { probe } from "../env/probe.ts";
 
@@ -130,17 +130,25 @@ export class HAConnection {
       probe(this.host.env, "ha.master.catch-up-start");
       this.log.info("master transfer data to slave", { from: this.nextTransferFromWhere, slaveRequestOffset: this.slaveRequestOffset });
     }
+    // Caught up (every ack and every tick lands here): nothing to read.
+    if (this.nextTransferFromWhere >= store.getMaxPhyOffset()) {
+      this.retryMs = PUMP_RETRY_MS_MIN;
+      return;
+    }
     let wrote = false;
     while (this.connection.pendingWriteBytes() < PENDING_WRITE_BYTES_MAX) {
-      const data = store.getCommitLogData(this.nextTransferFromWhere, config.haTransferBatchSize);
-      if (data === undefined || data.length === 0) {
+      // The body is read straight into the frame, after room for its header.
+      const frame = store.getCommitLogFrame(this.nextTransferFromWhere, config.haTransferBatchSize, TRANSFER_HEADER_SIZE_BYTES);
+      const bodySizeBytes = frame === undefined ? 0 : frame.length - TRANSFER_HEADER_SIZE_BYTES;
+      if (frame === undefined || bodySizeBytes <= 0) {
         this.retryMs = PUMP_RETRY_MS_MIN;
         return;
       }
-      assert(data.length <= config.haTransferBatchSize, "a frame body is at most one batch");
-      if (!this.write(encodeTransferFrame(this.nextTransferFromWhere, data))) return;
-      this.nextTransferFromWhere += data.length;
-      this.bytesSent += data.length;
+      assert(bodySizeBytes <= config.haTransferBatchSize, "a frame body is at most one batch");
+      writeTransferHeaderAt(frame, this.nextTransferFromWhere, bodySizeBytes);
+      if (!this.write(frame)) return;
+      this.nextTransferFromWhere += bodySizeBytes;
+      this.bytesSent += bodySizeBytes;
       wrote = true;
     }
     // Backed up: retry soon; quickly while the socket drains, backing off while it does not.

@@ -7,6 +7,10 @@
 // The master reads only the last complete 8-byte group of what arrived (groups are aligned to
 // the start of the stream), so a slave that wrote several reports in a row is read as its
 // newest. Offsets are non-negative safe integers; anything else is a typed decode error.
+// Per-message hot path (one frame and one report per put under SYNC_MASTER): longs are read and
+// written as two int32 halves (message/big_endian.ts), never through BigInt, and a frame is one
+// allocation with its header written in place.
+import { readInt32BE, readSafeLongBE, writeInt32BE, writeLongBE } from "../message/index.ts";
 import { assert } from "../stdx/assert.ts";
 import { REPORT_SIZE_BYTES, TRANSFER_BODY_BYTES_MAX, TRANSFER_HEADER_SIZE_BYTES } from "./ha_constants.ts";
 
@@ -21,16 +25,18 @@ function checkOffset(offset: number, what: string): void {
   assert(Number.isSafeInteger(offset) && offset >= 0, `${what} must be a non-negative safe integer (got ${offset})`);
 }
 
-function readOffset(view: DataView, at: number, what: string): number {
-  const value = view.getBigInt64(at, false);
-  if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER)) throw new HAFrameError(`${what} ${value} is out of range`);
-  return Number(value);
+/** The big-endian long at `at` of `bytes` as an offset; HAFrameError when negative or unsafe. */
+function readOffset(bytes: Uint8Array, at: number, what: string): number {
+  const value = readSafeLongBE(bytes, at);
+  if (value !== undefined && value >= 0) return value;
+  const big = new DataView(bytes.buffer, bytes.byteOffset + at, 8).getBigInt64(0, false);
+  throw new HAFrameError(`${what} ${big} is out of range`);
 }
 
 export function encodeOffsetReport(offset: number): Uint8Array {
   checkOffset(offset, "reported offset");
   const bytes = new Uint8Array(REPORT_SIZE_BYTES);
-  new DataView(bytes.buffer).setBigInt64(0, BigInt(offset), false);
+  writeLongBE(bytes, 0, offset);
   return bytes;
 }
 
@@ -51,17 +57,21 @@ export class OffsetReportReader {
     }
     // The last complete group ends at byte complete*8 of (partial + chunk).
     const lastEnd = complete * REPORT_SIZE_BYTES;
-    const group = new Uint8Array(REPORT_SIZE_BYTES);
     const lastStart = lastEnd - REPORT_SIZE_BYTES;
-    for (let index = 0; index < REPORT_SIZE_BYTES; index++) {
-      const at = lastStart + index;
-      group[index] = at < this.partialLength ? this.partial[at]! : chunk[at - this.partialLength]!;
+    let report: number;
+    if (lastStart >= this.partialLength) {
+      // The usual case: the whole group is in this chunk (read in place).
+      report = readOffset(chunk, lastStart - this.partialLength, "reported offset");
+    } else {
+      // The group starts in the held-back bytes: complete it there (partial is 8 bytes long).
+      this.partial.set(chunk.subarray(0, lastEnd - this.partialLength), this.partialLength);
+      report = readOffset(this.partial, 0, "reported offset");
     }
     const rest = chunk.subarray(lastEnd - this.partialLength);
     assert(rest.length < REPORT_SIZE_BYTES, "what remains is a partial report");
     this.partial.set(rest, 0);
     this.partialLength = rest.length;
-    return readOffset(new DataView(group.buffer), 0, "reported offset");
+    return report;
   }
 
   /** Bytes of an unfinished report held back. */
@@ -77,19 +87,27 @@ export interface TransferFrame {
 }
 
 export function encodeTransferHeader(phyOffset: number, bodySizeBytes: number): Uint8Array {
+  const bytes = new Uint8Array(TRANSFER_HEADER_SIZE_BYTES);
+  writeTransferHeaderAt(bytes, phyOffset, bodySizeBytes);
+  return bytes;
+}
+
+/**
+ * Writes a transfer header at the start of `frame` (whose body, bodySizeBytes long, follows):
+ * the master reads the commit-log bytes straight into a frame buffer (no header of its own).
+ */
+export function writeTransferHeaderAt(frame: Uint8Array, phyOffset: number, bodySizeBytes: number): void {
   checkOffset(phyOffset, "transfer offset");
   assert(Number.isInteger(bodySizeBytes) && bodySizeBytes >= 0 && bodySizeBytes <= TRANSFER_BODY_BYTES_MAX, `body size ${bodySizeBytes} out of range`);
-  const bytes = new Uint8Array(TRANSFER_HEADER_SIZE_BYTES);
-  const view = new DataView(bytes.buffer);
-  view.setBigInt64(0, BigInt(phyOffset), false);
-  view.setInt32(8, bodySizeBytes, false);
-  return bytes;
+  assert(frame.length >= TRANSFER_HEADER_SIZE_BYTES, "a frame holds its header");
+  writeLongBE(frame, 0, phyOffset);
+  writeInt32BE(frame, 8, bodySizeBytes);
 }
 
 /** One write per frame: header and body together (the sim delivers a write as one segment). */
 export function encodeTransferFrame(phyOffset: number, body: Uint8Array): Uint8Array {
   const frame = new Uint8Array(TRANSFER_HEADER_SIZE_BYTES + body.length);
-  frame.set(encodeTransferHeader(phyOffset, body.length), 0);
+  writeTransferHeaderAt(frame, phyOffset, body.length);
   frame.set(body, TRANSFER_HEADER_SIZE_BYTES);
   return frame;
 }
@@ -113,9 +131,8 @@ export class TransferFrameDecoder {
       if (this.header === undefined) {
         if (this.bufferedBytes < TRANSFER_HEADER_SIZE_BYTES) return true;
         const head = this.take(TRANSFER_HEADER_SIZE_BYTES);
-        const view = new DataView(head.buffer, head.byteOffset, head.length);
-        const phyOffset = readOffset(view, 0, "transfer offset");
-        const bodySizeBytes = view.getInt32(8, false);
+        const phyOffset = readOffset(head, 0, "transfer offset");
+        const bodySizeBytes = readInt32BE(head, 8);
         if (bodySizeBytes < 0 || bodySizeBytes > TRANSFER_BODY_BYTES_MAX) throw new HAFrameError(`transfer body size ${bodySizeBytes} out of range`);
         this.header = { phyOffset, bodySizeBytes };
       }

@@ -57,11 +57,11 @@ class FakeLog implements HAStorePort {
   getMaxPhyOffset(): number {
     return this.maxOffset;
   }
-  getCommitLogData(offset: number, maxBytes: number): Uint8Array | undefined {
+  getCommitLogFrame(offset: number, maxBytes: number, headroomBytes: number): Uint8Array | undefined {
     if (offset >= this.maxOffset) return undefined;
     const segmentEnd = offset - (offset % this.segmentSizeBytes) + this.segmentSizeBytes;
     const size = Math.min(maxBytes, this.maxOffset - offset, segmentEnd - offset);
-    return Uint8Array.from({ length: size }, (_, index) => (offset + index) & 0xff);
+    return Uint8Array.from({ length: headroomBytes + size }, (_, index) => (index < headroomBytes ? 0 : (offset + index - headroomBytes) & 0xff));
   }
   appendToCommitLog(): boolean {
     return false;
@@ -105,6 +105,39 @@ test("GroupTransferService releases waits in order as acks arrive, and times out
   service.shutdown();
   assert.equal(await late, "FLUSH_SLAVE_TIMEOUT");
   assert.equal(await service.wait(500), "FLUSH_SLAVE_TIMEOUT", "refuses after shutdown");
+});
+
+test("GroupTransferService keeps one lazy timer across acked waits, and a later wait still times out at its own deadline", async () => {
+  const env = createTestEnv();
+  let armed = 0;
+  const setTimeout = env.timers.setTimeout.bind(env.timers);
+  env.timers.setTimeout = (callback, delayMs) => {
+    armed += 1;
+    return setTimeout(callback, delayMs);
+  };
+  const service = new GroupTransferService(env, 3000);
+  for (let end = 100; end <= 5000; end += 100) {
+    const waiting = service.wait(end);
+    service.notifyTransferSome(end);
+    assert.equal(await waiting, "PUT_OK");
+    env.time.advance(10);
+  }
+  assert.equal(armed, 1, "one timer for 50 acked waits, not one each");
+  // The stale timer (due at 3000 ms) fires early for this wait: it re-arms for 3000 ms after the wait.
+  env.time.advance(500);
+  const startedMs = env.time.monotonicMs();
+  let status: string | undefined;
+  void service.wait(5100).then((value) => {
+    status = value;
+  });
+  env.time.advance(3000 - 1);
+  await Promise.resolve();
+  assert.equal(status, undefined, `not expired before its deadline (${startedMs + 3000} ms)`);
+  env.time.advance(1);
+  await Promise.resolve();
+  assert.equal(status, "FLUSH_SLAVE_TIMEOUT");
+  assert.equal(armed, 2, "the early firing re-armed once");
+  assert.equal(env.time.pendingTimers(), 0, "nothing waits, nothing armed");
 });
 
 test("GroupTransferService: every wait resolves exactly once, PUT_OK iff acked before its deadline", async () => {

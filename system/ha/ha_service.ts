@@ -135,7 +135,8 @@ export class HAService {
 
   private tick(): void {
     const nowMs = this.env.clock.monotonicMs();
-    for (const connection of [...this.connections]) connection.tick(nowMs);
+    // A connection closing in its tick deletes itself: safe while iterating a Set.
+    for (const connection of this.connections) connection.tick(nowMs);
   }
 
   async shutdown(): Promise<void> {

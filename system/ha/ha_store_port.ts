@@ -5,8 +5,11 @@ import type { DefaultMessageStore } from "../store/message_store.ts";
 
 export interface HAStorePort {
   getMaxPhyOffset(): number;
-  /** Raw bytes from offset to the end of its segment's data, at most maxBytes; undefined when none. */
-  getCommitLogData(offset: number, maxBytes: number): Uint8Array | undefined;
+  /**
+   * Raw bytes from offset to the end of its segment's data, at most maxBytes, placed after
+   * headroomBytes free bytes (the master writes its frame header there); undefined when none.
+   */
+  getCommitLogFrame(offset: number, maxBytes: number, headroomBytes: number): Uint8Array | undefined;
   /** Appends at startOffset (= own max offset, or a segment start when empty); false if refused. */
   appendToCommitLog(startOffset: number, bytes: Uint8Array): boolean;
   /** Commit-log segment size: a slave that reports 0 gets the master's last segment onwards. */
@@ -21,7 +24,7 @@ export interface HAStorePort {
 export function haStorePortOf(store: DefaultMessageStore): HAStorePort {
   return {
     getMaxPhyOffset: () => store.getMaxPhyOffset(),
-    getCommitLogData: (offset, maxBytes) => store.getCommitLogData(offset, maxBytes),
+    getCommitLogFrame: (offset, maxBytes, headroomBytes) => store.commitLog.readDataWithHeadroom(offset, maxBytes, headroomBytes),
     appendToCommitLog: (startOffset, bytes) => store.appendToCommitLog(startOffset, bytes),
     segmentSizeBytes: store.config.mappedFileSizeCommitLog,
     recordBoundary: () => store.dispatcher.reputFromOffset,

@@ -295,6 +295,22 @@ export class CommitLog {
   }
 
   /**
+   * readData's bytes in a fresh buffer after `headroomBytes` free bytes, or undefined when none:
+   * the HA master writes its frame header there (one allocation and one copy per frame).
+   */
+  readDataWithHeadroom(offset: number, maxBytes: number, headroomBytes: number): Uint8Array | undefined {
+    assert(Number.isInteger(headroomBytes) && headroomBytes >= 0, "headroom is a byte count");
+    const file = this.queue.findByOffset(offset);
+    if (file === undefined) return undefined;
+    const position = offset - file.fileFromOffset;
+    if (position >= file.wrotePosition) return undefined;
+    const sizeBytes = Math.min(maxBytes, file.wrotePosition - position);
+    const out = new Uint8Array(headroomBytes + sizeBytes);
+    file.readInto(position, sizeBytes, out, headroomBytes);
+    return out;
+  }
+
+  /**
    * Whether raw bytes may be appended at startOffset: it continues the log, or the log is empty
    * and startOffset starts a segment (a fresh slave takes the master's last segment onwards).
    */

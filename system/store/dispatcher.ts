@@ -24,6 +24,7 @@ import type { CommitLog } from "./commit_log.ts";
 import type { ConsumeQueue } from "./consume_queue.ts";
 import type { ConsumeQueueTable } from "./consume_queue_table.ts";
 import { assert } from "../stdx/assert.ts";
+import { checkRecordAt } from "./dispatch_request.ts";
 import type { DelayLevelTable, DispatchRequest } from "./dispatch_request.ts";
 import type { IndexService } from "./index_service.ts";
 import { walkSegment } from "./record_walk.ts";
@@ -148,6 +149,31 @@ export class Dispatcher {
       this.pendingHead = 0;
     }
     if (this.pendingCount === 0 && this.reputFromOffset < end) this.reput();
+  }
+
+  /**
+   * A slave appended `bytes` (HA) at startOffset: dispatches the records that start in them
+   * from the bytes in hand, then reput() for anything else. Same records and checks as reput()
+   * alone, without reading back from the disk what was just written (one read and copy per
+   * frame). Only when dispatch is caught up to startOffset and nothing is held back.
+   */
+  reputAppended(startOffset: number, bytes: Uint8Array): void {
+    if (this.endLimit === undefined && this.pendingCount === 0 && this.reputFromOffset === startOffset
+      && startOffset >= this.commitLog.minOffset()) {
+      const boundBytes = Math.min(bytes.length, this.commitLog.rollNextFile(startOffset) - startOffset,
+        this.commitLog.maxOffset() - startOffset);
+      const view = boundBytes === bytes.length ? bytes : bytes.subarray(0, boundBytes);
+      let position = 0;
+      while (position < boundBytes) {
+        const check = checkRecordAt(view, position, startOffset, false, this.levels);
+        // A blank, a partial or a bad record: reput() finds it again and handles it.
+        if (check.kind !== "message") break;
+        assert(check.request.commitLogOffset === this.reputFromOffset, "in-hand dispatch follows reputFromOffset");
+        if (!this.dispatchOne(check.request, true)) return;
+        position += check.request.msgSize;
+      }
+    }
+    this.reput();
   }
 
   /** Dispatches every complete record between reputFromOffset and endOffset(). */

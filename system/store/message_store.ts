@@ -441,7 +441,7 @@ export class DefaultMessageStore {
       this.env.log.error("appendToCommitLog failed", { startOffset, error: String(error) });
       return false;
     }
-    this.dispatcher.reput();
+    this.dispatcher.reputAppended(startOffset, bytes);
     return true;
   }
 

@@ -4,6 +4,8 @@ import fc from "fast-check";
 import { DefaultMessageStore } from "./message_store.ts";
 import { defaultStoreConfig } from "./store_config.ts";
 import type { StoreConfig } from "./store_config.ts";
+import { CountingDisk } from "./testing/counting_disk.ts";
+import { MemoryDisk } from "./testing/memory_disk.ts";
 import { makeMessage } from "./testing/messages.ts";
 import { readAllQueues } from "./testing/store_check.ts";
 import { createTestEnv } from "./testing/test_env.ts";
@@ -87,4 +89,37 @@ test("truncateDirtyFiles cuts a slave back to a record boundary and it can conti
   assert.equal(next.appendResult?.queueOffset, kept);
   assert.equal(readAllQueues(master).get("TopicTest/0")?.length, kept + 1);
   await master.shutdown();
+});
+
+test("whole records appended by HA are dispatched from the bytes in hand: no commit-log read per frame", async () => {
+  const counting = new CountingDisk(new MemoryDisk());
+  const master = new DefaultMessageStore(createTestEnv(), config("SYNC_MASTER"));
+  const slave = new DefaultMessageStore(createTestEnv({ disk: counting as unknown as MemoryDisk }), config("SLAVE"));
+  assert.ok(master.load() && slave.load());
+  master.start();
+  slave.start();
+  const arrived: number[] = [];
+  slave.setMessageArrivingListener((_topic, _queueId, offset) => arrived.push(offset));
+  let appendReads = 0;
+  for (let index = 0; index < 12; index++) {
+    const offset = master.getMaxPhyOffset();
+    assert.equal((await master.putMessage(makeMessage({ keys: `k${index}`, body: new Uint8Array(40).fill(index) }))).status, "PUT_OK");
+    // One frame per put, as the master pushes at each append (a segment roll sends the blank alone).
+    for (let at = offset; at < master.getMaxPhyOffset();) {
+      const data = master.getCommitLogData(at, 4096)!;
+      const readsBefore = counting.snapshot("commitlog").reads;
+      assert.ok(slave.appendToCommitLog(at, data));
+      appendReads += counting.snapshot("commitlog").reads - readsBefore;
+      at += data.length;
+    }
+  }
+  assert.ok(master.commitLog.queue.files.length > 1, "the puts crossed a segment");
+  assert.equal(arrived.length, 12);
+  assert.deepEqual(readAllQueues(slave), readAllQueues(master));
+  assert.equal(slave.queryMessage("TopicTest", "k11", 10, 0, Number.MAX_SAFE_INTEGER).messages.length, 1);
+  // Only a segment's blank filler sends dispatch to the disk walk (which moves to the next file).
+  const rolls = master.commitLog.queue.files.length - 1;
+  assert.ok(appendReads <= 2 * rolls, `${appendReads} commit-log reads for 12 frames and ${rolls} segment roll(s)`);
+  await master.shutdown();
+  await slave.shutdown();
 });
