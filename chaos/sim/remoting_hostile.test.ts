@@ -143,10 +143,10 @@ test("a reset mid-frame fails the pending request at once with a clear error; th
     const { world, client } = await hostileWorld(33, { maxSegmentBytes: 16, splitPercent: 30, coalescePercent: 30, pieceGapMaxMs: 0.5 });
     assert.equal(fromUtf8((await world.settle(client.invokeSync("10.0.0.1:10911", createRequest(1, {}, utf8("warm up")), 3000))).body!), "warm up");
     const startMs = world.elapsedMs;
-    const pending = client.invokeSync("10.0.0.1:10911", createRequest(1, {}, utf8("x".repeat(400))), 3000);
-    // invokeSync writes a microtask later (after getChannel): the reset is armed and cuts that frame.
+    // Armed while the connection is quiet: it cuts the next frame (the request, written at once).
     const handle = world.net.resetConnections({ from: "server", to: "client", port: remotingPort, midFrame: true, asymmetricDelayMs: 20 });
     assert.deepEqual({ reset: handle.reset, armed: handle.armed }, { reset: 0, armed: 1 });
+    const pending = client.invokeSync("10.0.0.1:10911", createRequest(1, {}, utf8("x".repeat(400))), 3000);
     await assert.rejects(world.settle(pending), (error: Error) => error instanceof RemotingConnectionClosedError && /ECONNRESET/.test(error.message));
     const failedAfterMs = world.elapsedMs - startMs;
     assert.ok(failedAfterMs >= 20 && failedAfterMs < 100, `failed ${failedAfterMs} ms after the reset, not at the 3 s timeout`);

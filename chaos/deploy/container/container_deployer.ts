@@ -142,7 +142,8 @@ export class ContainerDeployer implements Deployer {
       const isSlave = (index: number): boolean => (plan.brokers[index]?.brokerId ?? 0) > 0;
       await Promise.all(brokers.filter((_, index) => !isSlave(index)).map((node) => node.start(image.tag, network, runId)));
       await Promise.all(brokers.filter((_, index) => isSlave(index)).map((node) => node.start(image.tag, network, runId)));
-      const slaveNames = plan.brokers.filter((broker) => broker.brokerId > 0).map((broker) => broker.node);
+      // Stand-in broker commands (tests) log no HA line: nothing to wait for.
+      const slaveNames = this.options.commands?.broker === undefined ? plan.brokers.filter((broker) => broker.brokerId > 0).map((broker) => broker.node) : [];
       const connected = await Promise.all(slaveNames.map((name) => waitForLogLine({
         logPath: join(nodesDir, `${name}.log`), line: slaveConnectedLine, deadlineMs: slaveConnectWaitMs(plan.intervals),
       })));

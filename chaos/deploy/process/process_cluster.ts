@@ -31,7 +31,7 @@ import { LifecycleFaults } from "../wall_cluster/lifecycle_faults.ts";
 import { healFault, injectFault, type FaultActions } from "../wall_cluster/fault_dispatch.ts";
 import { NodeLedger } from "../wall_cluster/node_ledger.ts";
 import { RunClock } from "../wall_cluster/run_clock.ts";
-import { slaveConnectedLine, slaveConnectWaitMs, waitForLogLine } from "../wall_cluster/log_wait.ts";
+import { slaveConnectWaitMs, waitForLogLine } from "../wall_cluster/log_wait.ts";
 import { ServerProcess } from "./server_process.ts";
 import { swapAclSecret } from "./worker_control.ts";
 
@@ -66,6 +66,8 @@ export interface ProcessClusterOptions {
   history: HistoryRecorder;
   commands: NodeCommandBuilders;
   readyTimeoutMs: number;
+  /** What a slave logs once connected to its master (bring-up waits for it); null: no wait. */
+  slaveConnectedLine: RegExp | null;
   stopTimeoutMs: number;
   addresses?: AddressPlanOptions;
   /** Module the workers load runWorkloadNode from (default chaos/workload/index.ts). */
@@ -177,9 +179,11 @@ export class ProcessCluster implements Cluster {
    * not connect in time (the run goes on; the history notes them).
    */
   private async waitForSlaveConnections(slaves: readonly string[]): Promise<string[]> {
+    const line = this.options.slaveConnectedLine;
+    if (line === null) return [];
     const connected = await Promise.all(slaves.map((slave) => waitForLogLine({
       logPath: join(this.nodesOutDir(), `${slave}.log`),
-      line: slaveConnectedLine,
+      line,
       deadlineMs: slaveConnectWaitMs(this.plan.intervals),
       stillRunning: () => this.nodeTable.get(slave).process.running,
     })));

@@ -48,7 +48,8 @@ test("netns mode: bring-up, workload history, real firewall, crash/restart, paus
     console.log(`stand-in 2m-2s-sync bring-up: ${JSON.stringify(cluster.times)}`);
     assert.equal(cluster.namesrvAddr(), "127.0.1.1:9876;127.0.1.2:9877");
     assert.deepEqual(cluster.nodes().map((node) => `${node.name}@${node.address}`), [
-      "namesrv-1@127.0.1.1:9876", "namesrv-2@127.0.1.2:9877", "broker-a@127.0.2.1:10911", "broker-a-s@127.0.2.2:10921", "broker-b@127.0.2.3:10931", "broker-b-s@127.0.2.4:10941",
+      // start order: masters, then slaves (a slave learns its master from the registration reply)
+      "namesrv-1@127.0.1.1:9876", "namesrv-2@127.0.1.2:9877", "broker-a@127.0.2.1:10911", "broker-b@127.0.2.3:10931", "broker-a-s@127.0.2.2:10921", "broker-b-s@127.0.2.4:10941",
     ]);
     assert.ok((await listNetns()).includes(`mqlab-${cluster.runId}`));
 

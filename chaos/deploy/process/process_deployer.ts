@@ -11,6 +11,7 @@ import { processFaultSupport, processKindSupport } from "./fault_support.ts";
 import { netnsSupport } from "../wall_cluster/host_commands.ts";
 import { brokerArgv, namesrvArgv, workerArgv } from "../node_commands.ts";
 import { ProcessCluster, type NodeCommandBuilders, type ProcessMode } from "./process_cluster.ts";
+import { slaveConnectedLine } from "../wall_cluster/log_wait.ts";
 
 export interface ProcessDeployerOptions {
   /** "auto" (default): netns when available, else host. "netns" fails when unavailable. */
@@ -23,6 +24,11 @@ export interface ProcessDeployerOptions {
   commands?: Partial<NodeCommandBuilders>;
   addresses?: AddressPlanOptions;
   workloadModule?: string;
+  /**
+   * The line a slave logs once its HA connection is up; bring-up waits for it. Default: mqlab's
+   * broker's line with the real CLIs, no wait when `commands.broker` replaces them.
+   */
+  slaveConnectedLine?: RegExp | null;
 }
 
 export const realCommands: NodeCommandBuilders = {
@@ -78,6 +84,8 @@ export class ProcessDeployer implements Deployer {
       stopTimeoutMs: this.options.stopTimeoutMs ?? 5_000,
       ...(this.options.addresses ? { addresses: this.options.addresses } : {}),
       ...(this.options.workloadModule ? { workloadModule: this.options.workloadModule } : {}),
+      slaveConnectedLine: this.options.slaveConnectedLine !== undefined ? this.options.slaveConnectedLine
+        : this.options.commands?.broker === undefined ? slaveConnectedLine : null,
     });
   }
 }
