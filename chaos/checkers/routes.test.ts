@@ -57,3 +57,16 @@ test("the topic's only broker out: TOPIC_NOT_EXIST, the client keeps its last ro
     .fault(5_000, 200_000, "crash", "broker-b", 1).send({ id: "m", at: 250_000 }).build();
   assert.equal(checkRoutes(both, testContext({ topology: topologyFacts("2m-noslave") })).verdict, "pass");
 });
+
+test("a client paused while the master goes down gets one route poll from its resume (seed 2 swarm run 13)", () => {
+  // producer-1 paused 10-19 s; broker-a crashes at 15 s; routePollMs 30 s: bound 32 s from the crash.
+  const history = (droppedAtMs: number): ReturnType<HistoryBuilder["build"]> => new HistoryBuilder().raw(route(0, ["broker-a", "broker-b"]))
+    .fault(100_000, 190_000, "pause", "producer-1").fault(150_000, 400_000, "crash", "broker-a", 1)
+    .raw(route(droppedAtMs, ["broker-b"])).send({ id: "m", at: 450_000 }).build();
+  const onResume = checkRoutes(history(190_000), testContext());
+  assert.equal(onResume.verdict, "pass", onResume.summary);
+  assert.equal((onResume.evidence as RoutesEvidence).onTime.items[0]?.boundMs, 190_000 + 32_000 - 150_000);
+  const late = checkRoutes(history(230_000), testContext());
+  assert.equal(late.verdict, "fail", late.summary);
+  assert.equal((late.evidence as RoutesEvidence).stale.items[0]?.lateByMs, 230_000 - 222_000);
+});

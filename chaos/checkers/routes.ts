@@ -14,7 +14,9 @@
 // it (consumers read from the slave) and are not judged.
 // Judged per (client with RouteEvents, topic, fault on a master) only when the master stayed
 // out past the bound and the run lasted that long; faults that also cut the client or every
-// NameServer off are skipped (the client cannot learn anything then).
+// NameServer off are skipped (the client cannot learn anything then). A client that another
+// fault froze or cut off (paused, crashed, isolated) while the bound ran gets one route poll plus
+// slack from when it is back, as its missed poll fires then.
 // Judged only while the NameServer has something else to give: another broker node (a slave
 // of the same brokerName, or another master or slave; every master serves every topic in the
 // lab) still registered at the deadline. When the out-of-service master was the topic's only
@@ -30,6 +32,7 @@ import type { CheckContext } from "./context.ts";
 import { masters } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
+import type { Window } from "./fault_windows.ts";
 import { faultWindows } from "./fault_windows.ts";
 import { indexHistory, runEndMs } from "./history_index.ts";
 
@@ -109,14 +112,20 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
           lastRouteKept++;
           continue;
         }
+        // A client frozen or cut off itself (paused, crashed, partitioned) learns nothing until
+        // it is back; its bound then runs from there: one route poll plus slack.
+        const clientBackMs = backAfter(windows, client, window.startMs, deadlineMs);
+        if (clientBackMs === null) continue;
+        const clientDeadlineMs = Math.max(deadlineMs, clientBackMs + context.intervals.routePollMs + routeSlackMs);
+        if ((window.endMs ?? Infinity) <= clientDeadlineMs || clientDeadlineMs > endMs) continue;
         judged++;
         const dropped = routes.find((route) => route.timeMs >= window.startMs && !route.writableBrokers.includes(broker));
         const droppedMs = dropped?.timeMs ?? null;
         const entry: StaleRoute = {
-          client, topic, broker, node, fault: window.cause, mechanism, downMs: window.startMs, boundMs,
-          droppedMs, lateByMs: (droppedMs ?? Math.min(endMs, window.endMs ?? endMs)) - deadlineMs,
+          client, topic, broker, node, fault: window.cause, mechanism, downMs: window.startMs, boundMs: clientDeadlineMs - window.startMs,
+          droppedMs, lateByMs: (droppedMs ?? Math.min(endMs, window.endMs ?? endMs)) - clientDeadlineMs,
         };
-        if (droppedMs === null || droppedMs > deadlineMs) stale.push(entry);
+        if (droppedMs === null || droppedMs > clientDeadlineMs) stale.push(entry);
         else onTime.push(entry);
       }
     }
@@ -133,6 +142,20 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
         : "No master stayed out long enough to judge route freshness.")
         : `${plural(judged, "client route")} dropped the out-of-service master within its mechanism's bound.`;
   return { name: "routes", verdict: stale.length > 0 ? "fail" : "pass", summary, evidence };
+}
+
+/**
+ * When `client` is free of every fault window naming it that overlaps [fromMs, untilMs]: fromMs
+ * when none does, null when one never ends.
+ */
+function backAfter(windows: readonly Window[], client: string, fromMs: number, untilMs: number): number | null {
+  let backMs = fromMs;
+  for (const window of windows) {
+    if (!window.nodes.includes(client) || window.startMs > untilMs || (window.endMs ?? Infinity) <= fromMs) continue;
+    if (window.endMs === null) return null;
+    backMs = Math.max(backMs, window.endMs);
+  }
+  return backMs;
 }
 
 function routeAt(routes: readonly RouteEvent[], timeMs: number): RouteEvent | undefined {
