@@ -49,6 +49,11 @@ export type TraceKindCode = (typeof TraceKind)[keyof typeof TraceKind];
 
 const kindNames = new Map<number, string>(Object.entries(TraceKind).map(([name, code]) => [code, name]));
 
+/** "timerFire" for TraceKind.timerFire. */
+export function traceKindName(kind: number): string {
+  return kindNames.get(kind) ?? `kind${kind}`;
+}
+
 /** One decoded record, kept only in the optional debug ring. */
 export interface TraceRecord {
   timeMs: number;

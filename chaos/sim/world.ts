@@ -21,7 +21,8 @@ import { netDefaults, SimNet, type NetOptions } from "./net.ts";
 import { NetControl } from "./net_control.ts";
 import { SimNode } from "./node.ts";
 import { deriveRandom } from "./random.ts";
-import { Trace, TraceKind, type TraceKindCode, type TraceRecord } from "./trace.ts";
+import { eventsPerSimSecondMaxDefault, RunawayGuard } from "./runaway_guard.ts";
+import { Trace, TraceKind, traceKindName, type TraceKindCode, type TraceRecord } from "./trace.ts";
 
 export interface WorldOptions {
   seed: number;
@@ -37,6 +38,8 @@ export interface WorldOptions {
   nodeErrors?: "throw" | "crash";
   /** Book CPU per kind of event (bench-sim --by-event); never changes the run. */
   eventCosts?: EventCosts;
+  /** Events one simulated second may hold before the run fails as a runaway (runaway_guard.ts). */
+  eventsPerSimSecondMax?: number;
 }
 
 export interface AddNodeOptions {
@@ -64,12 +67,14 @@ export class World implements SimCore {
   private readonly simNet: SimNet;
   private running = false;
   private fatal: { error: unknown } | undefined;
+  private readonly guard: RunawayGuard;
 
   constructor(private readonly options: WorldOptions) {
     assert(Number.isSafeInteger(options.seed), "seed must be a safe integer");
     this.seed = options.seed;
     this.startEpochMs = options.startEpochMs ?? defaultStartEpochMs;
     this.eventCosts = options.eventCosts;
+    this.guard = new RunawayGuard(options.eventsPerSimSecondMax ?? eventsPerSimSecondMaxDefault);
     assert(Number.isSafeInteger(this.startEpochMs), "startEpochMs must be whole milliseconds");
     this.trace_ = new Trace(options.traceKeepLast ?? 0, this.nodeNames);
     const netOptions = { ...netDefaults, ...options.network };
@@ -136,6 +141,7 @@ export class World implements SimCore {
 
   trace(kind: TraceKindCode, nodeIndex: number, a: number, b: number, payload?: Uint8Array): void {
     this.trace_.record(kind, nodeIndex, this.nowUs, a, b, payload);
+    this.guard.countTrace(kind, nodeIndex);
   }
 
   nodeError(nodeName: string, error: unknown): void {
@@ -288,6 +294,10 @@ export class World implements SimCore {
     assert(event.timeUs >= this.nowUs, "virtual time must not go backwards");
     this.nowUs = event.timeUs;
     this.eventsProcessed++;
+    if (this.guard.countEvent(event.timeUs)) {
+      this.fatal ??= { error: this.guard.error((nodeIndex) => this.nodeNames[nodeIndex] ?? `node${nodeIndex}`, traceKindName) };
+      return;
+    }
     this.eventCosts?.begin(event.label ?? "other");
     try {
       event.run();

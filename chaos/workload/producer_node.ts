@@ -32,6 +32,8 @@ import { createTransactionProducer, sendInTransaction } from "./transaction_send
 import type { TransactionSenderDeps } from "./transaction_sender.ts";
 
 const defaultRatePerSecond = 10;
+/** A burst lane whose send failed without taking any virtual time waits this long to resend. */
+const burstRetryPauseMs = 1;
 
 type SendAttemptEvent = Parameters<NonNullable<ProducerOptions["onSendAttempt"]>>[0];
 
@@ -255,7 +257,14 @@ export class ProducerNode implements WorkloadNodeHandle {
     const sendMode = this.sendMode === "oneway" ? "sync" : this.sendMode;
     const lane = (): void => {
       if (this.stopped || this.client.runTimeMs() >= untilMs || this.remaining() <= 0) return;
-      void this.track(this.client.send(this.plan.next({ burst: true, sendMode, remaining: this.remaining() }))).finally(lane);
+      const startedMs = this.env.clock.monotonicMs();
+      void this.track(this.client.send(this.plan.next({ burst: true, sendMode, remaining: this.remaining() }))).finally(() => {
+        // A send that fails before any I/O (RocketMQ's "The broker[..] not exist" when the
+        // route names a broker without an address) takes no virtual time: re-sending at once
+        // would spin the lane at one instant in promise continuations, never reaching untilMs.
+        if (this.env.clock.monotonicMs() > startedMs) lane();
+        else this.env.timers.setTimeout(lane, burstRetryPauseMs);
+      });
     };
     for (let index = 0; index < Math.max(1, lanes); index++) lane();
   }

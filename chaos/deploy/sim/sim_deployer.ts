@@ -46,6 +46,8 @@ export interface SimDeployerOptions {
   segmentation?: Readonly<SegmentationSpec> | null;
   /** Book CPU per kind of simulated event (bench-sim --by-event); the run is unchanged. */
   eventCosts?: EventCosts;
+  /** The world's runaway budget (chaos/sim/runaway_guard.ts); its default suits every real run. */
+  eventsPerSimSecondMax?: number;
 }
 
 export class SimDeployer implements Deployer {
@@ -76,6 +78,7 @@ export class SimDeployer implements Deployer {
       },
       nodeErrors: "crash",
       ...(this.options.eventCosts === undefined ? {} : { eventCosts: this.options.eventCosts }),
+      ...(this.options.eventsPerSimSecondMax === undefined ? {} : { eventsPerSimSecondMax: this.options.eventsPerSimSecondMax }),
     });
     const cluster = new SimCluster(world, plan, options.history);
     await cluster.bringUp();
