@@ -145,6 +145,7 @@ test("mqadmin consumerProgress --json shows the lag draining while a consumer ru
     for (let i = 1; i < lags.length; i++) assert.ok(lags[i]! <= lags[i - 1]!, `lag never grows: ${lags.join(" ")}`);
     assert.equal(consumed, 200);
   } finally {
+    paused = false; // a failed sample must not leave the listener spinning
     await consumer.shutdown();
   }
 });
