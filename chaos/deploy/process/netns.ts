@@ -39,10 +39,10 @@ export class NetNamespace {
     await runCommand(this.execPrefix(["nft", "-f", "-"]), { input: lines.join("\n") + "\n" });
   }
 
-  /** Rules tagged `comment`, as "family table" and handle. */
-  async ruleHandles(comment: string): Promise<{ table: string; handle: number }[]> {
+  /** Rules tagged `comment`, as "family table" and handle; `filterOnly` leaves the NAT table out. */
+  async ruleHandles(comment: string, filterOnly = false): Promise<{ table: string; handle: number }[]> {
     const found: { table: string; handle: number }[] = [];
-    for (const table of [`inet ${nftTable}`, `ip ${nftNatTable}`]) {
+    for (const table of filterOnly ? [`inet ${nftTable}`] : [`inet ${nftTable}`, `ip ${nftNatTable}`]) {
       const text = await runCommand(this.execPrefix(["nft", "-j", "-a", "list", "chain", ...table.split(" "), nftChain]));
       const parsed = JSON.parse(text) as { nftables: { rule?: { handle: number; comment?: string } }[] };
       for (const item of parsed.nftables) if (item.rule && item.rule.comment === comment) found.push({ table, handle: item.rule.handle });
@@ -50,8 +50,8 @@ export class NetNamespace {
     return found;
   }
 
-  async deleteRules(comment: string): Promise<number> {
-    const handles = await this.ruleHandles(comment);
+  async deleteRules(comment: string, filterOnly = false): Promise<number> {
+    const handles = await this.ruleHandles(comment, filterOnly);
     await this.addRules(handles.map(({ table, handle }) => `delete rule ${table} ${nftChain} handle ${handle}`));
     return handles.length;
   }

@@ -1,13 +1,15 @@
 // Network faults of a netns run, for real: nftables rules in the run's namespace, tagged with
 // their fault index so heal removes exactly those, and delaying relays (in the namespace's
-// agent) for flow delay. Every applied rule goes to <outDir>/nemesis.log.
+// agent) for flow delay. A healed relay route keeps its DNAT rule behind an accept for new
+// connections (renderRelayHealRule says why). Every applied rule goes to <outDir>/nemesis.log.
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { UnsupportedFaultError, type Fault } from "../../faults/types.ts";
 import type { AddressPlan } from "../address_plan.ts";
 import type { AgentClient } from "./agent_client.ts";
 import type { NetNamespace } from "./netns.ts";
-import { faultPacketRules, flowRelayRoutes, renderNftRules, renderRelayRule } from "../wall_cluster/packet_rules.ts";
+import type { RelayRoute } from "../wall_cluster/packet_rules.ts";
+import { faultPacketRules, flowRelayRoutes, renderNftRules, renderRelayHealRule, renderRelayRule } from "../wall_cluster/packet_rules.ts";
 import { relaySourcePorts } from "./relay.ts";
 
 /** Where flow-delay relays listen inside the namespace (no node uses 127.0.9.x). */
@@ -15,7 +17,7 @@ const relayIp = "127.0.9.1";
 const relayFirstPort = 30_000;
 
 export class NetworkNemesis {
-  private readonly relays = new Map<number, string[]>();
+  private readonly relays = new Map<number, { relayIds: string[]; routes: RelayRoute[] }>();
   private nextRelayPort = relayFirstPort;
 
   constructor(
@@ -40,7 +42,7 @@ export class NetworkNemesis {
     const lines = renderNftRules(rules, tag);
     const routes = fault.kind === "flow" ? flowRelayRoutes(fault, this.addresses) : [];
     const relayIds: string[] = [];
-    this.relays.set(faultIndex, relayIds);
+    this.relays.set(faultIndex, { relayIds, routes });
     for (const [index, route] of routes.entries()) {
       const relay = { id: `${tag}-${index}`, ip: relayIp, port: this.nextRelayPort++ };
       await this.agent.startRelay({ id: relay.id, listenHost: relay.ip, listenPort: relay.port, targetHost: route.toIp, targetPort: route.port, forward: route.forward, backward: route.backward });
@@ -56,10 +58,15 @@ export class NetworkNemesis {
   }
 
   async heal(fault: Fault, faultIndex: number): Promise<void> {
-    const removed = await this.namespace.deleteRules(this.tag(faultIndex));
+    const tag = this.tag(faultIndex);
+    const relayed = this.relays.get(faultIndex) ?? { relayIds: [], routes: [] };
+    const removed = await this.namespace.deleteRules(tag, relayed.routes.length > 0);
+    const healLines = relayed.routes.map((route) => renderRelayHealRule(route, `${tag}-healed`));
+    await this.namespace.addRules(healLines);
     // Relayed connections go on undelayed until they close: healing resets nothing.
-    for (const relayId of this.relays.get(faultIndex) ?? []) await this.agent.stopRelay(relayId);
+    for (const relayId of relayed.relayIds) await this.agent.stopRelay(relayId);
     this.relays.delete(faultIndex);
-    this.log(`heal #${faultIndex} ${fault.kind}: ${removed} rules removed`);
+    this.log(`heal #${faultIndex} ${fault.kind}: ${removed} rules removed` +
+      (healLines.length > 0 ? `; new connections bypass the relays, live ones go on undelayed\n${healLines.join("\n")}` : ""));
   }
 }

@@ -207,9 +207,24 @@ export function nftNatBaseScript(): string {
   return `table ip ${nftNatTable} {\n  chain ${nftChain} {\n    type nat hook output priority -100; policy accept;\n  }\n}\n`;
 }
 
-/** The DNAT rule of a relay route; the relay's own connections (reserved source ports) pass. */
+/**
+ * The DNAT rule of a relay route; the relay's own connections (reserved source ports) pass. It is
+ * inserted at the head of the chain: a newer fault's rule goes before the rules an older fault of
+ * the same route left behind (see renderRelayHealRule).
+ */
 export function renderRelayRule(route: RelayRoute, relay: { ip: string; port: number }, sourcePorts: { first: number; last: number }, comment: string): string {
   assert(/^[a-z0-9-]+$/.test(comment), "comment must be a plain tag");
-  return `add rule ip ${nftNatTable} ${nftChain} ip saddr ${route.fromIp} ip daddr ${route.toIp} tcp dport ${route.port} ` +
+  return `insert rule ip ${nftNatTable} ${nftChain} ip saddr ${route.fromIp} ip daddr ${route.toIp} tcp dport ${route.port} ` +
     `tcp sport != ${sourcePorts.first}-${sourcePorts.last} dnat to ${relay.ip}:${relay.port} comment "${comment}"`;
+}
+
+/**
+ * Heal of a relay route: new connections of the route skip the DNAT rule (an accept ahead of it)
+ * while the DNAT rule itself stays. Deleting a DNAT rule breaks the connections it translated on
+ * Linux (their next packet meets a reset), so a heal that deleted it would add a fault of its own:
+ * a request in flight through the relay would wait out its timeout.
+ */
+export function renderRelayHealRule(route: RelayRoute, comment: string): string {
+  assert(/^[a-z0-9-]+$/.test(comment), "comment must be a plain tag");
+  return `insert rule ip ${nftNatTable} ${nftChain} ip saddr ${route.fromIp} ip daddr ${route.toIp} tcp dport ${route.port} accept comment "${comment}"`;
 }
