@@ -177,7 +177,9 @@ program
     if (probeMode !== "require" && probeMode !== "report") fail(`--probes wants require | report, got "${probeMode}"`);
     const runs = results.map((result) => ({ result, dir: suiteRunDir(resolve(options.out), result.scenario, result.seed) }));
     const aggregate = writeProbeCoverage(resolve(options.out), `Code probes: suite ${suite.name}`, runs);
-    process.stdout.write(`probes: ${aggregate.hit.length}/${aggregate.rows.length} hit over ${aggregate.runsCollected} run(s); coverage: ${join(resolve(options.out), coverageHtmlName)}\n`);
+    const notCollected = aggregate.notCollected.length === 0 ? ""
+      : ` (${aggregate.notCollected.length} run(s) collected none: ${[...new Set(aggregate.notCollected.map((run) => run.reason))].join("; ")})`;
+    process.stdout.write(`probes: ${aggregate.hit.length}/${aggregate.rows.length} hit over ${aggregate.runsCollected} run(s)${notCollected}; coverage: ${join(resolve(options.out), coverageHtmlName)}\n`);
     const probesFailed = probeMode === "require" && reportRequiredProbes(aggregate, (text) => process.stderr.write(text));
     const worst = results.some((r) => r.verdict === "error") ? 2 : results.some((r) => r.verdict === "fail") || probesFailed ? 1 : 0;
     process.exit(worst);
