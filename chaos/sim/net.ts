@@ -214,7 +214,8 @@ export class SimNet implements Transport {
     const to = this.hostOf(pipe.to);
     const port = pipe.to.servicePort;
     let filterUs = 0;
-    if (bytes !== null) {
+    // The segment's description is built only when a filter will read it (rarely: it was one object per write).
+    if (bytes !== null && this.policy.filtering) {
       const verdict = this.policy.filterDelayUs({ from: from.name, to: to.name, port, bytes, connId: pipe.from.connId });
       if (verdict === undefined) {
         this.core.trace(TraceKind.filterDrop, from.nodeIndex, pipe.from.connId, bytes.length, bytes);

@@ -206,6 +206,11 @@ export class NetPolicy {
     return this.filters.delete(filterId);
   }
 
+  /** Whether any segment filter is installed (the caller then builds a SegmentInfo). */
+  get filtering(): boolean {
+    return this.filters.size > 0;
+  }
+
   /** undefined: drop the segment; otherwise the extra delay in µs (0 when all pass). */
   filterDelayUs(segment: SegmentInfo): number | undefined {
     if (this.filters.size === 0) return 0;

@@ -23,8 +23,13 @@ export class RunawayError extends Error {
 export class RunawayGuard {
   private windowSecond = -1;
   private events = 0;
-  /** Trace records of the current second by nodeIndex * kindSlots + kind. */
-  private readonly sources = new Map<number, number>();
+  /**
+   * Trace records of the current second by nodeIndex * kindSlots + kind, and the keys counted
+   * since the second began (to clear and to rank them): a plain array indexed by key, since
+   * every trace record passes here and a Map's get and set cost several times an array slot.
+   */
+  private readonly sources: number[] = [];
+  private readonly sourceKeys: number[] = [];
 
   constructor(readonly eventsPerSimSecondMax: number) {}
 
@@ -34,7 +39,8 @@ export class RunawayGuard {
     if (second !== this.windowSecond) {
       this.windowSecond = second;
       this.events = 0;
-      this.sources.clear();
+      for (const key of this.sourceKeys) this.sources[key] = 0;
+      this.sourceKeys.length = 0;
     }
     this.events++;
     return this.events > this.eventsPerSimSecondMax;
@@ -43,12 +49,16 @@ export class RunawayGuard {
   /** Counts one trace record (what the events of this second did, and on which node). */
   countTrace(kind: number, nodeIndex: number): void {
     const key = nodeIndex * kindSlots + kind;
-    this.sources.set(key, (this.sources.get(key) ?? 0) + 1);
+    // Grown densely with zeros (a write far past the end would make the array a dictionary).
+    while (this.sources.length <= key) this.sources.push(0);
+    const count = this.sources[key]!;
+    if (count === 0) this.sourceKeys.push(key);
+    this.sources[key] = count + 1;
   }
 
   /** The error for a tripped guard; names sources with the names the caller resolves. */
   error(nameOfNode: (nodeIndex: number) => string, nameOfKind: (kind: number) => string): RunawayError {
-    const top = [...this.sources.entries()].sort((left, right) => right[1] - left[1] || left[0] - right[0]).slice(0, 5);
+    const top = this.sourceKeys.map((key): [number, number] => [key, this.sources[key]!]).sort((left, right) => right[1] - left[1] || left[0] - right[0]).slice(0, 5);
     const described = top.map(([key, count]) => `${nameOfNode(Math.floor(key / kindSlots))} ${nameOfKind(key % kindSlots)} x${count}`);
     return new RunawayError(
       `runaway simulation: more than ${this.eventsPerSimSecondMax} events in simulated second ${this.windowSecond} ` +

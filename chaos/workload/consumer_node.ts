@@ -17,6 +17,7 @@ import type { DeliverEvent, HistoryRecorder } from "../history/types.ts";
 import type { ConsumerGroupSpec } from "../scenario.ts";
 import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
 import { decodeBodyId } from "./message_identity.ts";
+import { QueueLabels } from "./queue_label.ts";
 import { ensureTopics } from "./topics.ts";
 import { aclSecretSetter, clientCredentials, credentialOptions } from "./acl_credentials.ts";
 import { activitySchedule } from "./consumer_schedule.ts";
@@ -44,6 +45,7 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
   const batchMax = groupSpec.consumeBatchMaxSize ?? 1;
   const topic = groupSpec.topic;
   const verdicts = new ConsumerVerdicts(groupSpec, env.random);
+  const queueLabels = new QueueLabels();
   const wait = (ms: number): Promise<void> => new Promise((resolve) => env.timers.setTimeout(resolve, ms));
 
   const recordDelivery = (delivery: Delivery, result: "success" | "retry", threw: boolean): void => {
@@ -51,7 +53,8 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
     const event: DeliverEvent = {
       type: "deliver", op: "consume", timeMs: runTime(), process: spec.node, group: groupSpec.group,
       messageId: decodeBodyId(message.body) ?? `foreign:${message.msgId}`,
-      topic: message.topic, queue: `${message.brokerName}:${message.queueId}`, queueOffset: message.queueOffset,
+      // The group's own topic string when it matches, not the one decoded per message (see queue_label.ts).
+      topic: message.topic === topic ? topic : message.topic, queue: queueLabels.of(message.brokerName, message.queueId), queueOffset: message.queueOffset,
       reconsumeTimes: message.reconsumeTimes, bornTimeMs: message.bornTimestamp - spec.runStartEpochMs, result,
       startMs: delivery.startMs, storeTimeMs: message.storeTimestamp - spec.runStartEpochMs,
     };

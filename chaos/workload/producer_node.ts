@@ -22,6 +22,7 @@ import type { HistoryRecorder, SendInvoke } from "../history/types.ts";
 import type { ProducerSpec } from "../scenario.ts";
 import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
 import { orderKeyHash } from "./message_identity.ts";
+import { QueueLabels } from "./queue_label.ts";
 import { describeError, isAmbiguous, isAmbiguousErrorName } from "./outcome.ts";
 import { ensureTopics } from "./topics.ts";
 import { aclSecretSetter, clientCredentials, credentialOptions } from "./acl_credentials.ts";
@@ -52,6 +53,7 @@ class ProducerClient {
   readonly namesrvAddr: string;
   readonly setAclSecret: (secretKey: string | undefined) => void;
   private readonly tallies = new Map<string, AttemptTally>();
+  private readonly queueLabels = new QueueLabels();
   private readonly routes: RouteRecorder;
   /** Transactional workloads (issue 16) send every single message with sendMessageInTransaction. */
   private readonly transactional: { producer: TransactionProducer; deps: TransactionSenderDeps } | undefined;
@@ -116,7 +118,7 @@ class ProducerClient {
     }
     this.recorder.record({
       type: "attempt", op: "send", ...(tally === undefined ? {} : { opId: tally.opId }), timeMs: this.runTimeMs(), process: this.node,
-      broker: event.mq.brokerName, queue: `${event.mq.brokerName}:${event.mq.queueId}`, outcome: event.outcome,
+      broker: event.mq.brokerName, queue: this.queueLabels.of(event.mq.brokerName, event.mq.queueId), outcome: event.outcome,
       ...(event.errorName === undefined ? {} : { errorName: event.errorName }),
       ...(event.responseCode === undefined ? {} : { responseCode: event.responseCode }),
       latencyMs: Math.round(event.latencyMs),
@@ -126,7 +128,7 @@ class ProducerClient {
   private recordOk(invoke: SendInvoke, result: SendResult, index: number, attempts: number): void {
     this.recorder.record({
       type: "ok", op: "send", opId: invoke.opId, timeMs: this.runTimeMs(), process: this.node, messageId: invoke.messageId,
-      queue: `${result.messageQueue.brokerName}:${result.messageQueue.queueId}`,
+      queue: this.queueLabels.of(result.messageQueue.brokerName, result.messageQueue.queueId),
       // A batch is stored contiguously in one queue from the returned (first) offset.
       queueOffset: result.queueOffset < 0 ? result.queueOffset : result.queueOffset + index,
       sendStatus: result.sendStatus, ...(attempts > 0 ? { attempts } : {}),

@@ -3,6 +3,7 @@
 // record does, BAD_MAGIC, BAD_SIZE when TOTALSIZE disagrees with the fields, BAD_FIELD for an
 // impossible length or offset, BAD_CRC (only when asked to check) and BAD_BODY (inflate).
 
+import { Buffer } from "node:buffer";
 import { readSafeLongBE } from "./big_endian.ts";
 import { inflateBody } from "./compression.ts";
 import { MessageCodecError } from "./errors.ts";
@@ -111,7 +112,7 @@ export function decodeMessageRecord(bytes: Uint8Array, position = 0, options: De
   if (options.checkCRC === true && bodyCrc(storedBody) !== bodyCRC) {
     throw new MessageCodecError("BAD_CRC", `body CRC ${bodyCrc(storedBody)} != stored ${bodyCRC}`, position);
   }
-  let body: Uint8Array = options.readBody === false ? new Uint8Array(0) : storedBody.slice();
+  let body: Uint8Array = options.readBody === false ? new Uint8Array(0) : copyPooled(storedBody);
   if (options.readBody !== false && options.inflateBody === true && (sysFlag & MessageSysFlag.COMPRESSED_FLAG) !== 0) {
     body = inflateBody(storedBody);
   }
@@ -126,6 +127,17 @@ export function decodeMessageRecord(bytes: Uint8Array, position = 0, options: De
     bodyCRC,
     msgId: createOffsetMsgIdFromHostBytes(storeHostBytes, commitLogOffset),
   };
+}
+
+/**
+ * A copy of a body in Node's Buffer pool (a view into a shared slab for small bodies, as
+ * remoting's decoded bodies are): slice() gave every decoded message body an off-heap backing
+ * store of its own, one per message consumed.
+ */
+function copyPooled(bytes: Uint8Array): Uint8Array {
+  const copy = Buffer.allocUnsafe(bytes.length);
+  copy.set(bytes);
+  return new Uint8Array(copy.buffer, copy.byteOffset, copy.length);
 }
 
 /** All records of a pull or query body; a plain loop (no generator): every pull decodes one. */

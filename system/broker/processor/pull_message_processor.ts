@@ -15,6 +15,7 @@
 // Invariants: EVERY response carries suggestWhichBrokerId, nextBeginOffset, minOffset and
 // maxOffset (ali-ons reads them for every code); the offset is committed only on the first
 // pass, only with sysFlag&1 and only on a master.
+import { Buffer } from "node:buffer";
 import { MessageConst, PullSysFlag, SystemTopic } from "../../message/index.ts";
 import { decodeHeader } from "../../protocol/header_codec.ts";
 import { PullMessageRequestHeader } from "../../protocol/headers.ts";
@@ -208,11 +209,16 @@ export function pullCode(result: GetMessageResult, requestOffset: number): numbe
   }
 }
 
-/** The response body: the records back to back, copied out of the store's read buffer. */
+/**
+ * The response body: the records back to back, copied out of the store's read buffer, into
+ * Node's Buffer pool (a fresh Uint8Array of a few hundred bytes gets an off-heap backing store of
+ * its own; the frame encoder copies the body straight on). The parts cover every byte.
+ */
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   let totalBytes = 0;
   for (const part of parts) totalBytes += part.length;
-  const out = new Uint8Array(totalBytes);
+  const pooled = Buffer.allocUnsafe(totalBytes);
+  const out = new Uint8Array(pooled.buffer, pooled.byteOffset, totalBytes);
   let at = 0;
   for (const part of parts) {
     out.set(part, at);
