@@ -76,54 +76,55 @@ export function encodeSendMessageHeader(code: number, header: SendMessageRequest
  * on every send it skips the spec walk and the V2 object.
  */
 function decodeSendHeaderV2Plain(extFields: Readonly<Record<string, string>>): SendMessageRequestHeader | undefined {
-  const a = ownField(extFields, "a");
-  const b = ownField(extFields, "b");
-  const c = ownField(extFields, "c");
-  const d = plainInt(ownField(extFields, "d"));
-  const e = plainInt(ownField(extFields, "e"));
-  const f = plainInt(ownField(extFields, "f"));
-  const g = plainLong(ownField(extFields, "g"));
-  const h = plainInt(ownField(extFields, "h"));
+  // Named loads, not Object.hasOwn per field: extFields is a plain object built by a decoder,
+  // and none of these names is on Object.prototype.
+  const fields = extFields as Readonly<Partial<Record<V2FieldName, string>>>;
+  const a = fields.a;
+  const b = fields.b;
+  const c = fields.c;
+  const d = plainInt(fields.d);
+  const e = plainInt(fields.e);
+  const f = plainInt(fields.f);
+  const g = plainLong(fields.g);
+  const h = plainInt(fields.h);
   if (a === undefined || b === undefined || c === undefined || d === undefined || e === undefined || f === undefined || g === undefined || h === undefined) {
     return undefined;
   }
   const header: SendMessageRequestHeader = {
     producerGroup: a, topic: b, defaultTopic: c, defaultTopicQueueNums: d, queueId: e, sysFlag: f, bornTimestamp: g, flag: h,
   };
-  const i = ownField(extFields, "i");
+  const i = fields.i;
   if (i !== undefined) header.properties = i;
-  const j = ownField(extFields, "j");
+  const j = fields.j;
   if (j !== undefined) {
     const reconsumeTimes = plainInt(j);
     if (reconsumeTimes === undefined) return undefined;
     header.reconsumeTimes = reconsumeTimes;
   }
-  const k = ownField(extFields, "k");
+  const k = fields.k;
   if (k !== undefined) {
     const unitMode = plainBool(k);
     if (unitMode === undefined) return undefined;
     header.unitMode = unitMode;
   }
-  const l = ownField(extFields, "l");
+  const l = fields.l;
   if (l !== undefined) {
     const maxReconsumeTimes = plainInt(l);
     if (maxReconsumeTimes === undefined) return undefined;
     header.maxReconsumeTimes = maxReconsumeTimes;
   }
-  const m = ownField(extFields, "m");
+  const m = fields.m;
   if (m !== undefined) {
     const batch = plainBool(m);
     if (batch === undefined) return undefined;
     header.batch = batch;
   }
-  const bname = ownField(extFields, "n") ?? ownField(extFields, "bname");
+  const bname = fields.n ?? fields.bname;
   if (bname !== undefined) header.bname = bname;
   return header;
 }
 
-function ownField(extFields: Readonly<Record<string, string>>, field: string): string | undefined {
-  return Object.hasOwn(extFields, field) ? extFields[field] : undefined;
-}
+type V2FieldName = keyof typeof SendMessageRequestHeaderV2.fields;
 
 /** A decimal of 1..digitsMax digits with an optional "-" (no "+", which the generic decoder judges); undefined otherwise. */
 function plainDecimal(text: string | undefined, digitsMax: number): number | undefined {
