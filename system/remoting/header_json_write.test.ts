@@ -9,7 +9,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { jsonHeaderText } from "./header_json.ts";
 import type { HeaderFields } from "./header_json.ts";
-import { jsonHeaderPlainSize, writeJsonHeaderPlain } from "./header_json_write.ts";
+import { writeJsonHeaderAscii } from "./header_json_write.ts";
 import { arbCommand } from "./remoting_arbitraries.test_support.ts";
 import { fromUtf8, utf8 } from "./remoting_command.ts";
 import { decodeFramePayload, encodeFrame } from "./command_codec.ts";
@@ -60,15 +60,14 @@ function takesPlain(command: Omit<HeaderFields, "opaque" | "flag">, opaque: numb
   return int32s && texts.every(isAsciiText);
 }
 
-/** The writer's bytes, between two guard bytes that must stay untouched; undefined when it declines. */
+/** The writer's bytes, after a guard byte that must stay untouched; undefined when it declines. */
 function written(command: Omit<HeaderFields, "opaque" | "flag">, opaque: number, flag: number): Uint8Array | undefined {
-  const size = jsonHeaderPlainSize(command, opaque, flag);
-  if (size < 0) return undefined;
-  const target = new Uint8Array(size + 2).fill(0xee);
-  writeJsonHeaderPlain(target, 1, size, command, opaque, flag);
+  const target = new Uint8Array(64 * 1024).fill(0xee);
+  const end = writeJsonHeaderAscii(target, 1, target.length, command, opaque, flag);
   assert.equal(target[0], 0xee);
-  assert.equal(target[size + 1], 0xee);
-  return target.subarray(1, size + 1);
+  if (end < 0) return undefined;
+  assert.ok(end <= target.length);
+  return target.subarray(1, end);
 }
 
 test("the byte writer writes exactly the text way's bytes, and declines only non-ASCII text or non-int32 numbers", () => {
@@ -91,6 +90,15 @@ test("frames of mqlab's own commands: the byte writer's frame decodes back to th
   fc.assert(fc.property(arbCommand(0), (command) => {
     assert.deepStrictEqual(decodeFramePayload(encodeFrame(command).subarray(4)), command);
   }), { numRuns: 300 });
+});
+
+test("a header that might not fit before the limit is declined, never written past it", () => {
+  fc.assert(fc.property(header, fc.nat({ max: 2000 }), (command, limit) => {
+    const target = new Uint8Array(limit + 16).fill(0xee);
+    const end = writeJsonHeaderAscii(target, 0, limit, command, 1, 0);
+    assert.ok(target.subarray(limit).every((byte) => byte === 0xee), "nothing written past the limit");
+    if (end >= 0) assert.equal(fromUtf8(target.subarray(0, end)), jsonHeaderText({ ...command, opaque: 1, flag: 0 }, 1, 0));
+  }), { numRuns: 1000 });
 });
 
 test("edge cases: every ASCII control character, quote and backslash, int32 bounds, empty strings", () => {

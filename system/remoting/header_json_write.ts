@@ -3,13 +3,12 @@
 // command has: every string (extFields keys and values, language, remark) ASCII, escaped here
 // exactly as JSON.stringify escapes ASCII (\" \\ \b \f \n \r \t, other control characters
 // as \u00xx: a send's properties are separated by 0x01 and 0x02), and code/flag/opaque/version
-// int32. jsonHeaderPlainSize returns -1 for anything else (non-ASCII text, other numbers), and
+// int32. writeJsonHeaderAscii returns -1 for anything else (non-ASCII text, other numbers), and
 // the caller then encodes the text way.
 // Why: the text way builds a ~300-character string out of a dozen pieces, flattens it, measures
 // it and has it UTF-8 encoded by a native call, and all of that is garbage a moment later; on a
 // send (request and response) that was a large part of what the JSON header costs over the
 // binary ROCKETMQ one. header_json_write.test.ts checks the bytes equal the text way's.
-import { assert } from "../stdx/assert.ts";
 import type { HeaderFields } from "./header_json.ts";
 
 /** What the header needs from a command: opaque and flag are passed apart (see writeFrame). */
@@ -22,8 +21,6 @@ const LANGUAGE = ',"language":';
 const OPAQUE = ',"opaque":';
 const REMARK = ',"remark":';
 const VERSION = ',"serializeTypeCurrentRPC":"JSON","version":';
-/** The constant fragments every header has: CODE, FLAG, LANGUAGE, OPAQUE, VERSION and the closing brace. */
-const FIXED_SIZE_BYTES = CODE.length + FLAG.length + LANGUAGE.length + OPAQUE.length + VERSION.length + 1;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -51,24 +48,6 @@ const SHORT_ESCAPE: Uint8Array = Uint8Array.from({ length: 0x80 }, (_, code) => 
 });
 const HEX_DIGITS = "0123456789abcdef";
 
-/** The JSON string's size in bytes, quotes included, when `text` is ASCII; -1 otherwise. */
-function asciiStringSize(text: string): number {
-  const length = text.length;
-  let size = length + 2;
-  for (let index = 0; index < length; index++) {
-    const code = text.charCodeAt(index);
-    if (code >= 0x80) return -1;
-    size += ESCAPED_SIZE[code]! - 1;
-  }
-  return size;
-}
-
-/** Decimal digits (and sign) of an int32; -1 for any other number (the text way writes those). */
-function int32Size(value: number): number {
-  if (value !== (value | 0)) return -1;
-  return value < 0 ? 1 + digitCount(-value) : digitCount(value);
-}
-
 /** Decimal digits of a non-negative integer (2^31 included: the magnitude of int32's minimum). */
 function digitCount(value: number): number {
   let count = 1;
@@ -77,37 +56,10 @@ function digitCount(value: number): number {
 }
 
 /**
- * The header's size in bytes when every string in it is plain and every number an int32;
- * -1 otherwise (then encode the text way).
+ * Room every write of the header's fixed parts (names, commas, numbers, braces) has once a
+ * string's check passed: more than all of them together.
  */
-export function jsonHeaderPlainSize(command: HeaderSource, opaque: number, flag: number): number {
-  const codeSize = int32Size(command.code);
-  const flagSize = int32Size(flag);
-  const opaqueSize = int32Size(opaque);
-  const versionSize = int32Size(command.version);
-  const languageSize = asciiStringSize(command.language);
-  if (codeSize < 0 || flagSize < 0 || opaqueSize < 0 || versionSize < 0 || languageSize < 0) return -1;
-  let size = FIXED_SIZE_BYTES + codeSize + flagSize + opaqueSize + versionSize + languageSize;
-  if (command.remark !== undefined) {
-    const remarkSize = asciiStringSize(command.remark);
-    if (remarkSize < 0) return -1;
-    size += REMARK.length + remarkSize;
-  }
-  const extFields = command.extFields;
-  let fieldCount = 0;
-  for (const key in extFields) {
-    if (!Object.hasOwn(extFields, key)) continue;
-    const keySize = asciiStringSize(key);
-    const valueSize = asciiStringSize(extFields[key]!);
-    if (keySize < 0 || valueSize < 0) return -1;
-    // "key":"value", with a comma before every field but the first.
-    size += keySize + 1 + valueSize;
-    fieldCount++;
-  }
-  // The fields' commas and the closing brace: EXT_FIELDS + fields + (fieldCount - 1) + 1.
-  if (fieldCount > 0) size += EXT_FIELDS.length + fieldCount;
-  return size;
-}
+const FIXED_PARTS_ROOM_BYTES = 256;
 
 /** Copies an ASCII string byte for byte (a native call per short string costs more). */
 function writeAscii(target: Uint8Array, at: number, text: string): number {
@@ -116,12 +68,17 @@ function writeAscii(target: Uint8Array, at: number, text: string): number {
   return at + length;
 }
 
-/** Writes an ASCII string as JSON.stringify does (asciiStringSize said it is ASCII). */
-function writeQuoted(target: Uint8Array, at: number, text: string): number {
-  target[at++] = QUOTE;
+/**
+ * Writes a string as JSON.stringify does; -1 when a character is not ASCII, or when the string,
+ * escaped at worst (6 bytes a character), and the fixed parts might not fit before `limit`.
+ */
+function writeQuoted(target: Uint8Array, at: number, limit: number, text: string): number {
   const length = text.length;
+  if (at + 6 * length + 2 + FIXED_PARTS_ROOM_BYTES > limit) return -1;
+  target[at++] = QUOTE;
   for (let index = 0; index < length; index++) {
     const code = text.charCodeAt(index);
+    if (code >= 0x80) return -1;
     const escapedSize = ESCAPED_SIZE[code]!;
     if (escapedSize === 1) {
       target[at++] = code;
@@ -153,14 +110,18 @@ function writeInt32(target: Uint8Array, at: number, value: number): number {
 }
 
 /**
- * Writes the header at `at` (exactly `sizeBytes` = jsonHeaderPlainSize(...) bytes, which must be
- * ≥ 0: every byte is written, the target may be unzeroed pooled memory).
+ * Writes the header from `at` on and returns where it ends; -1 when a string in it is not
+ * ASCII or a number not an int32 (then encode the text way), or when it might not fit before
+ * `limit`. One pass: the caller writes into scratch memory and copies the bytes into the frame
+ * once their count is known (cheaper than measuring every string first).
  */
-export function writeJsonHeaderPlain(
-  target: Uint8Array, at: number, sizeBytes: number, command: HeaderSource, opaque: number, flag: number,
-): void {
-  let position = writeInt32(target, writeAscii(target, at, CODE), command.code);
-  const extFields = command.extFields;
+export function writeJsonHeaderAscii(
+  target: Uint8Array, at: number, limit: number, command: HeaderSource, opaque: number, flag: number,
+): number {
+  const { code, version, language, remark, extFields } = command;
+  if (code !== (code | 0) || version !== (version | 0) || opaque !== (opaque | 0) || flag !== (flag | 0)) return -1;
+  if (at + FIXED_PARTS_ROOM_BYTES > limit) return -1;
+  let position = writeInt32(target, writeAscii(target, at, CODE), code);
   let first = true;
   for (const key in extFields) {
     if (!Object.hasOwn(extFields, key)) continue;
@@ -170,16 +131,22 @@ export function writeJsonHeaderPlain(
     } else {
       target[position++] = 0x2c;
     }
-    position = writeQuoted(target, position, key);
+    position = writeQuoted(target, position, limit, key);
+    if (position < 0) return -1;
     target[position++] = 0x3a;
-    position = writeQuoted(target, position, extFields[key]!);
+    position = writeQuoted(target, position, limit, extFields[key]!);
+    if (position < 0) return -1;
   }
   if (!first) target[position++] = 0x7d;
   position = writeInt32(target, writeAscii(target, position, FLAG), flag);
-  position = writeQuoted(target, writeAscii(target, position, LANGUAGE), command.language);
+  position = writeQuoted(target, writeAscii(target, position, LANGUAGE), limit, language);
+  if (position < 0) return -1;
   position = writeInt32(target, writeAscii(target, position, OPAQUE), opaque);
-  if (command.remark !== undefined) position = writeQuoted(target, writeAscii(target, position, REMARK), command.remark);
-  position = writeInt32(target, writeAscii(target, position, VERSION), command.version);
+  if (remark !== undefined) {
+    position = writeQuoted(target, writeAscii(target, position, REMARK), limit, remark);
+    if (position < 0) return -1;
+  }
+  position = writeInt32(target, writeAscii(target, position, VERSION), version);
   target[position++] = 0x7d;
-  assert(position - at === sizeBytes, "JSON header size mismatch");
+  return position;
 }
