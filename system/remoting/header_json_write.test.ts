@@ -3,7 +3,8 @@
 // backslashes, send requests' 0x01/0x02-separated properties, int32 bounds, and text it must
 // refuse (non-ASCII, lone surrogates, numbers that are not int32) — it either writes exactly
 // the text way's UTF-8 bytes, or declines (-1) exactly when the text is not ASCII or a number
-// is not an int32; and what it writes parses back to the command's fields.
+// is not an int32 (or the header might not fit before the limit, past which it never writes);
+// and what it writes parses back to the command's fields.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";

@@ -1,14 +1,15 @@
-// Fast path of the JSON header encoder: writes the header's bytes straight into the frame, the
-// same bytes header_json.ts's jsonHeaderText gives as UTF-8, for the headers nearly every
-// command has: every string (extFields keys and values, language, remark) ASCII, escaped here
-// exactly as JSON.stringify escapes ASCII (\" \\ \b \f \n \r \t, other control characters
-// as \u00xx: a send's properties are separated by 0x01 and 0x02), and code/flag/opaque/version
-// int32. writeJsonHeaderAscii returns -1 for anything else (non-ASCII text, other numbers), and
-// the caller then encodes the text way.
+// Fast path of the JSON header encoder for requests: writes the header's bytes in one pass
+// (command_codec.ts writes them into scratch memory and copies them into the frame), the same
+// bytes header_json.ts's jsonHeaderText gives as UTF-8, for the headers nearly every command
+// has: every string (extFields keys and values, language, remark) ASCII, escaped here exactly
+// as JSON.stringify escapes ASCII (\" \\ \b \f \n \r \t, other control characters as
+// \u00xx: a send's properties are separated by 0x01 and 0x02), and code/flag/opaque/version
+// int32. writeJsonHeaderAscii returns -1 for anything else (non-ASCII text, other numbers, a
+// header that might not fit), and the caller then encodes the text way.
 // Why: the text way builds a ~300-character string out of a dozen pieces, flattens it, measures
 // it and has it UTF-8 encoded by a native call, and all of that is garbage a moment later; on a
-// send (request and response) that was a large part of what the JSON header costs over the
-// binary ROCKETMQ one. header_json_write.test.ts checks the bytes equal the text way's.
+// producer's send requests that was a large part of what the JSON header costs over the binary
+// ROCKETMQ one. header_json_write.test.ts checks the bytes equal the text way's.
 import type { HeaderFields } from "./header_json.ts";
 
 /** What the header needs from a command: opaque and flag are passed apart (see writeFrame). */
