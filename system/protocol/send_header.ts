@@ -53,7 +53,7 @@ export function sendHeaderV1ToV2(v1: SendMessageRequestHeader): SendMessageReque
 /** Any send request (10, 310, 320) as the long-name header; throws HeaderDecodeError. */
 export function decodeSendMessageHeader(request: RemotingCommand): SendMessageRequestHeader {
   if (request.code === RequestCode.SEND_MESSAGE_V2 || request.code === RequestCode.SEND_BATCH_MESSAGE) {
-    return sendHeaderV2ToV1(decodeHeader(SendMessageRequestHeaderV2, request.extFields));
+    return decodeSendHeaderV2Plain(request.extFields) ?? sendHeaderV2ToV1(decodeHeader(SendMessageRequestHeaderV2, request.extFields));
   }
   return decodeHeader(SendMessageRequestHeader, request.extFields);
 }
@@ -64,4 +64,94 @@ export function encodeSendMessageHeader(code: number, header: SendMessageRequest
     return encodeHeader(SendMessageRequestHeaderV2, sendHeaderV1ToV2(header));
   }
   return encodeHeader(SendMessageRequestHeader, header);
+}
+
+/**
+ * The V2 header as the long-name one, straight from extFields, when every field is what
+ * clients send: each int a plain decimal of at most 9 digits (sign allowed), bornTimestamp at
+ * most 15 digits, each bool "true" or "false". Anything else — a missing field, a value the
+ * generic decoder must judge (long numbers, "+1", "TRUE") — is undefined, and the caller
+ * decodes with decodeHeader, which also owns every error. Same result as
+ * sendHeaderV2ToV1(decodeHeader(SendMessageRequestHeaderV2, ...)) (header_codec.test.ts);
+ * on every send it skips the spec walk and the V2 object.
+ */
+function decodeSendHeaderV2Plain(extFields: Readonly<Record<string, string>>): SendMessageRequestHeader | undefined {
+  // Named loads, not Object.hasOwn per field: extFields is a plain object built by a decoder,
+  // and none of these names is on Object.prototype.
+  const fields = extFields as Readonly<Partial<Record<V2FieldName, string>>>;
+  const a = fields.a;
+  const b = fields.b;
+  const c = fields.c;
+  const d = plainInt(fields.d);
+  const e = plainInt(fields.e);
+  const f = plainInt(fields.f);
+  const g = plainLong(fields.g);
+  const h = plainInt(fields.h);
+  if (a === undefined || b === undefined || c === undefined || d === undefined || e === undefined || f === undefined || g === undefined || h === undefined) {
+    return undefined;
+  }
+  const header: SendMessageRequestHeader = {
+    producerGroup: a, topic: b, defaultTopic: c, defaultTopicQueueNums: d, queueId: e, sysFlag: f, bornTimestamp: g, flag: h,
+  };
+  const i = fields.i;
+  if (i !== undefined) header.properties = i;
+  const j = fields.j;
+  if (j !== undefined) {
+    const reconsumeTimes = plainInt(j);
+    if (reconsumeTimes === undefined) return undefined;
+    header.reconsumeTimes = reconsumeTimes;
+  }
+  const k = fields.k;
+  if (k !== undefined) {
+    const unitMode = plainBool(k);
+    if (unitMode === undefined) return undefined;
+    header.unitMode = unitMode;
+  }
+  const l = fields.l;
+  if (l !== undefined) {
+    const maxReconsumeTimes = plainInt(l);
+    if (maxReconsumeTimes === undefined) return undefined;
+    header.maxReconsumeTimes = maxReconsumeTimes;
+  }
+  const m = fields.m;
+  if (m !== undefined) {
+    const batch = plainBool(m);
+    if (batch === undefined) return undefined;
+    header.batch = batch;
+  }
+  const bname = fields.n ?? fields.bname;
+  if (bname !== undefined) header.bname = bname;
+  return header;
+}
+
+type V2FieldName = keyof typeof SendMessageRequestHeaderV2.fields;
+
+/** A decimal of 1..digitsMax digits with an optional "-" (no "+", which the generic decoder judges); undefined otherwise. */
+function plainDecimal(text: string | undefined, digitsMax: number): number | undefined {
+  if (text === undefined) return undefined;
+  const start = text.charCodeAt(0) === 0x2d ? 1 : 0;
+  const digits = text.length - start;
+  if (digits < 1 || digits > digitsMax) return undefined;
+  for (let index = start; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x30 || code > 0x39) return undefined;
+  }
+  return Number(text);
+}
+
+/** Up to 9 digits always fits int32 ("-0" stays -0, as the generic decoder gives). */
+function plainInt(text: string | undefined): number | undefined {
+  return plainDecimal(text, 9);
+}
+
+/** Up to 15 digits is exact in a double and inside Java's long; + 0 turns "-0" into 0, as the generic decoder does. */
+function plainLong(text: string | undefined): number | undefined {
+  const value = plainDecimal(text, 15);
+  return value === undefined ? undefined : value + 0;
+}
+
+function plainBool(text: string): boolean | undefined {
+  if (text === "true") return true;
+  if (text === "false") return false;
+  return undefined;
 }

@@ -101,3 +101,14 @@ test("edge cases: escapes, -0, leading zeros, int32 bounds, whitespace, nulls, d
   ];
   for (const text of cases) assertSameAsParsed(utf8(text));
 });
+
+test("extFields keys the scanner has seen before (its key cache) decode as JSON.parse does", () => {
+  // Keys alike but for length, escapes or one character, decoded in both orders, twice: the
+  // second pass takes the cached keys.
+  const key = fc.oneof(fc.constantFrom("a", "ab", "ab\\", "a\"b", "queueId", "queueOffset", "q", "qd", "é", "a\u0001"), someText);
+  fc.assert(fc.property(fc.array(fc.tuple(key, someText), { maxLength: 6 }), (pairs) => {
+    const text = objectText([["code", 1], ["extFields", pairs]]);
+    const reversed = objectText([["code", 1], ["extFields", [...pairs].reverse()]]);
+    for (const bytes of [utf8(text), utf8(reversed), utf8(text), utf8(reversed)]) assertSameAsParsed(bytes);
+  }), { numRuns: 500 });
+});

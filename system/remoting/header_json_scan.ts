@@ -172,6 +172,45 @@ function internKey(key: string): string {
   return key;
 }
 
+/**
+ * Recent extFields keys with no character JSON escapes, by a hash of their first and last
+ * character and length: a key whose text equals one of them (no escape can be in it then) is
+ * that string, without a slice or an intern lookup per key per frame.
+ */
+const recentKeys: (string | undefined)[] = new Array<string | undefined>(1024).fill(undefined);
+
+function keySlot(first: number, last: number, length: number): number {
+  return (first * 961 + last * 31 + length) & 0x3ff;
+}
+
+/** A plain key may be matched against raw text: it has no quote, backslash or control character. */
+function isPlainKey(key: string): boolean {
+  for (let index = 0; index < key.length; index++) {
+    const code = key.charCodeAt(index);
+    if (code < 0x20 || code === QUOTE || code === BACKSLASH) return false;
+  }
+  return true;
+}
+
+/** An extFields key (its opening quote is next). */
+function scanKey(scanner: Scanner): string {
+  const text = scanner.text;
+  const start = scanner.at + 1;
+  const end = text.indexOf('"', start);
+  if (end > start) {
+    const candidate = recentKeys[keySlot(text.charCodeAt(start), text.charCodeAt(end - 1), end - start)];
+    if (candidate !== undefined && candidate.length === end - start && text.startsWith(candidate, start)) {
+      scanner.at = end + 1;
+      return candidate;
+    }
+  }
+  const key = internKey(scanner.string());
+  if (!scanner.failed && key.length > 0 && isPlainKey(key)) {
+    recentKeys[keySlot(key.charCodeAt(0), key.charCodeAt(key.length - 1), key.length)] = key;
+  }
+  return key;
+}
+
 /** extFields: an object of string values (the `{` is next). */
 function scanExtFields(scanner: Scanner): Record<string, string> {
   const extFields: Record<string, string> = {};
@@ -181,7 +220,7 @@ function scanExtFields(scanner: Scanner): Record<string, string> {
     return extFields;
   }
   do {
-    const key = internKey(scanner.string());
+    const key = scanKey(scanner);
     scanner.expect(COLON);
     const value = scanner.string();
     if (scanner.failed) return extFields;
@@ -193,6 +232,32 @@ function scanExtFields(scanner: Scanner): Record<string, string> {
     }
   } while (scanner.next() && !scanner.failed);
   return extFields;
+}
+
+const CODE_KEY = '"code":';
+const EXT_FIELDS_KEY = '"extFields":';
+const FLAG_KEY = '"flag":';
+const LANGUAGE_KEY = '"language":';
+const OPAQUE_KEY = '"opaque":';
+const REMARK_KEY = '"remark":';
+const SERIALIZE_TYPE_KEY = '"serializeTypeCurrentRPC":';
+const VERSION_KEY = '"version":';
+
+/** The header field (quoted name and colon) that starts at `at`; undefined for any other text. */
+function headerFieldAt(text: string, at: number): string | undefined {
+  let field: string;
+  switch (text.charCodeAt(at + 1)) {
+    case 0x63: field = CODE_KEY; break;
+    case 0x65: field = EXT_FIELDS_KEY; break;
+    case 0x66: field = FLAG_KEY; break;
+    case 0x6c: field = LANGUAGE_KEY; break;
+    case 0x6f: field = OPAQUE_KEY; break;
+    case 0x72: field = REMARK_KEY; break;
+    case 0x73: field = SERIALIZE_TYPE_KEY; break;
+    case 0x76: field = VERSION_KEY; break;
+    default: return undefined;
+  }
+  return text.startsWith(field, at) ? field : undefined;
 }
 
 /** The header's fields when `text` has the usual shape; undefined: decode it with JSON.parse. */
@@ -208,18 +273,20 @@ export function scanJsonHeader(text: string): HeaderFields | undefined {
   scanner.expect(OPEN);
   if (text.charCodeAt(scanner.at) === CLOSE) return undefined;
   do {
-    const key = scanner.string();
-    scanner.expect(COLON);
-    if (scanner.failed) return undefined;
-    switch (key) {
-      case "code": code = scanner.int32(); break;
-      case "flag": flag = scanner.int32(); break;
-      case "opaque": opaque = scanner.int32(); break;
-      case "version": version = scanner.int32(); break;
-      case "language": language = scanner.string(); break;
-      case "remark": remark = scanner.string(); break;
-      case "serializeTypeCurrentRPC": scanner.string(); break;
-      case "extFields": extFields = scanExtFields(scanner); break;
+    // The field's name and colon are matched in place (no key string per field); any other
+    // spelling, an escaped name included, is left to JSON.parse.
+    const field = headerFieldAt(text, scanner.at);
+    if (field === undefined) return undefined;
+    scanner.at += field.length;
+    switch (field) {
+      case CODE_KEY: code = scanner.int32(); break;
+      case FLAG_KEY: flag = scanner.int32(); break;
+      case OPAQUE_KEY: opaque = scanner.int32(); break;
+      case VERSION_KEY: version = scanner.int32(); break;
+      case LANGUAGE_KEY: language = scanner.string(); break;
+      case REMARK_KEY: remark = scanner.string(); break;
+      case SERIALIZE_TYPE_KEY: scanner.string(); break;
+      case EXT_FIELDS_KEY: extFields = scanExtFields(scanner); break;
       default: return undefined;
     }
   } while (scanner.next() && !scanner.failed);
