@@ -72,6 +72,8 @@ export class Producer implements ProducerInner {
   private instance: ClientInstance | undefined;
   private readonly publishInfo = new Map<string, TopicPublishInfo | undefined>();
   private readonly uniqIds: UniqIdGenerator;
+  /** The topic the last send passed validateTopic with (a topic is checked once, not on every send). */
+  private lastValidTopic: string | undefined;
   private readonly engine: SendEngine;
   private state: "CREATE_JUST" | "RUNNING" | "SHUTDOWN_ALREADY" = "CREATE_JUST";
   private readonly config: ClientConfig;
@@ -288,8 +290,11 @@ export class Producer implements ProducerInner {
 
   /** Validators.checkMessage + the user message turned into wire properties with a UNIQ_KEY. */
   private prepare(message: Message): OutgoingMessage {
-    const topicProblem = validateTopic(message.topic);
-    if (topicProblem !== null) throw new MQClientError(topicProblem, 13);
+    if (message.topic !== this.lastValidTopic) {
+      const topicProblem = validateTopic(message.topic);
+      if (topicProblem !== null) throw new MQClientError(topicProblem, 13);
+      this.lastValidTopic = message.topic;
+    }
     const body = bodyBytes(message.body);
     if (body.length === 0) throw new MQClientError("the message body length is zero", 13);
     const maxMessageSize = this.options.maxMessageSize ?? MAX_MESSAGE_SIZE_DEFAULT;
