@@ -68,11 +68,11 @@ function writeFrame(
     // were cheaper the text way below, JSON.stringify doing the extFields natively.
     frame = allocate(8 + headerLength + bodySizeBytes);
     scratch.copy(frame, 8, 0, headerLength);
-  } else if ((flag & FLAG_RESPONSE) !== 0 && (headerLength = sendResponseHeaderSize(command, opaque, flag)) >= 0) {
+  } else if ((flag & FLAG_RESPONSE) !== 0 && (headerLength = sendResponseHeaderSize(command, opaque, flag)) >= 0
+    && writeSendResponseHeader(frame = allocate(8 + headerLength + bodySizeBytes), 8, command, opaque, flag) >= 0) {
     // A stored send's response (one per published message): its fixed shape is written
-    // straight into the frame (header_json_send_response.ts).
-    frame = allocate(8 + headerLength + bodySizeBytes);
-    writeSendResponseHeader(frame, 8, command, opaque, flag);
+    // straight into the frame (header_json_send_response.ts). A string that needs escaping
+    // (never in the broker's) leaves that frame unused and takes the text way.
   } else {
     const text = jsonHeaderText(command, opaque, flag);
     headerLength = Buffer.byteLength(text, "utf8");

@@ -1,10 +1,10 @@
 // The stored send response's header writer (header_json_send_response.ts) against the text way
 // (jsonHeaderText, JSON.stringify's escaping): on random headers of that shape — values with
 // every ASCII character, quotes, backslashes and non-ASCII text, int32 bounds, numbers that are
-// not int32, keys missing, extra or out of order, a remark — it either writes exactly the text
-// way's bytes, filling exactly the size it announced, or declines (-1) exactly when the header
-// is not of that shape or a string in it would need escaping; and frames that go through it
-// decode back to the command.
+// not int32, keys missing, extra or out of order, a remark — the size declines (-1) exactly
+// when the header is not of that shape, the writer (never past that size) exactly when a string
+// in it would need escaping, and otherwise the bytes are exactly the text way's; frames that
+// go through it, or fall back from it, decode back to the command.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
@@ -60,26 +60,32 @@ function isPlain(value: string): boolean {
   return /^[\x20-\x7e]*$/.test(value) && !value.includes("\"") && !value.includes("\\");
 }
 
-function takes(command: Header, opaque: number, flag: number): boolean {
+function hasShape(command: Header, opaque: number, flag: number): boolean {
   const keysInOrder = Object.keys(command.extFields).join() === KEYS.join();
   const int32s = [command.code, command.version, opaque, flag].every((value) => value === (value | 0));
-  return keysInOrder && int32s && command.remark === undefined && [command.language, ...Object.values(command.extFields)].every(isPlain);
+  return keysInOrder && int32s && command.remark === undefined;
 }
 
 test("writes the text way's bytes for a stored send's response, declines every other header", () => {
   fc.assert(fc.property(header, fc.integer({ min: 0, max: 5 }), (fields, offset) => {
     const command = commandOf(fields);
     const size = sendResponseHeaderSize(command, fields.opaque, fields.flag);
-    if (!takes(command, fields.opaque, fields.flag)) {
+    if (!hasShape(command, fields.opaque, fields.flag)) {
       assert.equal(size, -1);
       return;
     }
     const expected = utf8(jsonHeaderText({ ...command, opaque: fields.opaque, flag: fields.flag }, fields.opaque, fields.flag));
-    assert.equal(size, expected.length);
-    const target = new Uint8Array(offset + size + 3).fill(0xee);
-    assert.equal(writeSendResponseHeader(target, offset, command, fields.opaque, fields.flag), offset + size);
-    assert.deepEqual(target.subarray(offset, offset + size), expected);
+    const target = new Uint8Array(offset + Math.max(size, 0) + 3).fill(0xee);
+    const end = writeSendResponseHeader(target, offset, command, fields.opaque, fields.flag);
+    // Whatever it writes stays inside the size it announced.
     assert.ok(target.subarray(0, offset).every((byte) => byte === 0xee) && target.subarray(offset + size).every((byte) => byte === 0xee));
+    if (![command.language, ...Object.values(command.extFields)].every(isPlain)) {
+      assert.equal(end, -1);
+      return;
+    }
+    assert.equal(size, expected.length);
+    assert.equal(end, offset + size);
+    assert.deepEqual(target.subarray(offset, offset + size), expected);
   }), { numRuns: 3000 });
 });
 
@@ -92,4 +98,13 @@ test("a broker's send response goes through it and decodes back to the command",
   const frame = encodeFrame(response);
   const decoded = decodeFramePayload(frame.subarray(4));
   assert.deepEqual(decoded, response);
+});
+
+test("a response whose value needs escaping falls back to the text way and still decodes", () => {
+  const response: RemotingCommand = {
+    code: 0, language: "JAVA", version: 407, opaque: 9, flag: FLAG_RESPONSE, serializeType: SerializeType.JSON,
+    extFields: { MSG_REGION: "Region \"é\"", TRACE_ON: "true", msgId: "id\u0001", queueId: "0", queueOffset: "1" },
+  };
+  const frame = encodeFrame(response);
+  assert.deepEqual(decodeFramePayload(frame.subarray(4)), response);
 });

@@ -3,7 +3,9 @@
 // message with — extFields exactly MSG_REGION, TRACE_ON, msgId, queueId, queueOffset in that
 // order, no remark, every one of those values and the language printable ASCII without a quote
 // or backslash (nothing to escape), code/flag/opaque/version int32. sendResponseHeaderSize
-// returns -1 for any other header, and the caller then encodes it the general way.
+// returns -1 for any other shape, writeSendResponseHeader -1 when a string needs escaping
+// (checked while copying it: one pass over the text), and the caller then encodes the header
+// the general way.
 // Why: that response goes out once per published message; the text way builds and stringifies
 // it (JSON.stringify of the extFields, a dozen concatenations, a latin1 copy), while here its
 // names are constant bytes and its size is known before the frame is allocated, so nothing is
@@ -36,16 +38,6 @@ const VERSION = asciiBytes(',"serializeTypeCurrentRPC":"JSON","version":');
 const CONSTANT_BYTES = [CODE, MSG_REGION, TRACE_ON, MSG_ID, QUEUE_ID, QUEUE_OFFSET, FLAG, LANGUAGE, OPAQUE, VERSION]
   .reduce((sum, part) => sum + part.length, 0) + 1;
 
-/** True when JSON.stringify writes the string as it is between its quotes: printable ASCII, no " or \. */
-function isPlain(text: string): boolean {
-  const length = text.length;
-  for (let index = 0; index < length; index++) {
-    const code = text.charCodeAt(index);
-    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return false;
-  }
-  return true;
-}
-
 /** Characters of an int32 in decimal, as `${value}` writes it. */
 function int32Size(value: number): number {
   let count = value < 0 ? 2 : 1;
@@ -58,8 +50,9 @@ function isInt32(value: number): boolean {
 }
 
 /**
- * The header's size in bytes when it has the stored send response's shape (file comment), else
- * -1. True only for exactly the five keys in order: any other key, missing or extra, declines.
+ * The header's size in bytes when it has the stored send response's shape (file comment) and
+ * its strings need no escaping, else -1; only exactly the five keys in order are taken (any
+ * other key, missing or extra, declines). Escaping is checked by the writer.
  */
 export function sendResponseHeaderSize(command: HeaderSource, opaque: number, flag: number): number {
   const { code, version, language, remark, extFields } = command;
@@ -68,12 +61,10 @@ export function sendResponseHeaderSize(command: HeaderSource, opaque: number, fl
   let size = CONSTANT_BYTES + int32Size(code) + int32Size(flag) + int32Size(opaque) + int32Size(version) + language.length;
   for (const key in extFields) {
     if (count === KEYS.length || key !== KEYS[count] || !Object.hasOwn(extFields, key)) return -1;
-    const value = extFields[key]!;
-    if (!isPlain(value)) return -1;
-    size += value.length;
+    size += extFields[key]!.length;
     count++;
   }
-  return count === KEYS.length && isPlain(language) ? size : -1;
+  return count === KEYS.length ? size : -1;
 }
 
 function writeBytes(target: Uint8Array, at: number, bytes: Uint8Array): number {
@@ -82,10 +73,18 @@ function writeBytes(target: Uint8Array, at: number, bytes: Uint8Array): number {
   return at + length;
 }
 
-/** Copies a plain ASCII string byte for byte (a native call per short string costs more). */
+/**
+ * Copies a string byte for byte (a native call per short string costs more); -1 when a
+ * character is one JSON.stringify would not write as it is (not printable ASCII, " or \).
+ */
 function writeAscii(target: Uint8Array, at: number, text: string): number {
+  if (at < 0) return -1;
   const length = text.length;
-  for (let index = 0; index < length; index++) target[at + index] = text.charCodeAt(index);
+  for (let index = 0; index < length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return -1;
+    target[at + index] = code;
+  }
   return at + length;
 }
 
@@ -103,18 +102,21 @@ function writeInt32(target: Uint8Array, at: number, value: number): number {
 
 /**
  * Writes the header from `at` on (the caller allocated sendResponseHeaderSize bytes for it,
- * which must not have returned -1) and returns where it ends.
+ * which must not have returned -1) and returns where it ends; -1 when a string in it needs
+ * escaping (the bytes written so far are garbage then: encode the header the general way).
  */
 export function writeSendResponseHeader(target: Uint8Array, at: number, command: HeaderSource, opaque: number, flag: number): number {
   const extFields = command.extFields;
   let position = writeInt32(target, writeBytes(target, at, CODE), command.code);
   position = writeAscii(target, writeBytes(target, position, MSG_REGION), extFields["MSG_REGION"]!);
-  position = writeAscii(target, writeBytes(target, position, TRACE_ON), extFields["TRACE_ON"]!);
-  position = writeAscii(target, writeBytes(target, position, MSG_ID), extFields["msgId"]!);
-  position = writeAscii(target, writeBytes(target, position, QUEUE_ID), extFields["queueId"]!);
-  position = writeAscii(target, writeBytes(target, position, QUEUE_OFFSET), extFields["queueOffset"]!);
+  if (position >= 0) position = writeAscii(target, writeBytes(target, position, TRACE_ON), extFields["TRACE_ON"]!);
+  if (position >= 0) position = writeAscii(target, writeBytes(target, position, MSG_ID), extFields["msgId"]!);
+  if (position >= 0) position = writeAscii(target, writeBytes(target, position, QUEUE_ID), extFields["queueId"]!);
+  if (position >= 0) position = writeAscii(target, writeBytes(target, position, QUEUE_OFFSET), extFields["queueOffset"]!);
+  if (position < 0) return -1;
   position = writeInt32(target, writeBytes(target, position, FLAG), flag);
   position = writeAscii(target, writeBytes(target, position, LANGUAGE), command.language);
+  if (position < 0) return -1;
   position = writeInt32(target, writeBytes(target, position, OPAQUE), opaque);
   position = writeInt32(target, writeBytes(target, position, VERSION), command.version);
   target[position++] = 0x7d;
