@@ -14,6 +14,7 @@
 import { Buffer } from "node:buffer";
 import { assert } from "../stdx/assert.ts";
 import { decodeJsonHeader, jsonHeaderText } from "./header_json.ts";
+import { sendResponseHeaderSize, writeSendResponseHeader } from "./header_json_send_response.ts";
 import { writeJsonHeaderAscii } from "./header_json_write.ts";
 import { decodeRocketmqHeader, rocketmqHeaderSize, writeRocketmqHeader } from "./header_rocketmq.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
@@ -67,6 +68,11 @@ function writeFrame(
     // were cheaper the text way below, JSON.stringify doing the extFields natively.
     frame = allocate(8 + headerLength + bodySizeBytes);
     scratch.copy(frame, 8, 0, headerLength);
+  } else if ((flag & FLAG_RESPONSE) !== 0 && (headerLength = sendResponseHeaderSize(command, opaque, flag)) >= 0
+    && writeSendResponseHeader(frame = allocate(8 + headerLength + bodySizeBytes), 8, command, opaque, flag) >= 0) {
+    // A stored send's response (one per published message): its fixed shape is written
+    // straight into the frame (header_json_send_response.ts). A string that needs escaping
+    // (never in the broker's) leaves that frame unused and takes the text way.
   } else {
     const text = jsonHeaderText(command, opaque, flag);
     headerLength = Buffer.byteLength(text, "utf8");
