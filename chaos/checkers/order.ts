@@ -30,7 +30,7 @@ import { brokerOfQueue, groupSpecs } from "./context.ts";
 import { atReusedOffset, handedOffsetsOf, powerLossesOf } from "./guarantee.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural } from "./evidence.ts";
-import { indexHistory } from "./history_index.ts";
+import { indexHistory, type HistoryIndex } from "./history_index.ts";
 import { outlastedConsumeTimeout } from "./consume_timeout.ts";
 
 export type OrderedDelivery = { id: string; timeMs: number; queueOffset?: number; orderSeq?: number };
@@ -62,6 +62,27 @@ export function checkOrder(history: readonly HistoryEvent[], context: CheckConte
   return result;
 }
 
+/**
+ * The two power-loss allowances of queue order (file comment), shared with the orderly checker:
+ * a power loss of the queue's master between two first deliveries restarts the queue's order,
+ * and a first delivery at a reused offset is not judged against its lane at all.
+ */
+export function queueOrderAllowances(index: HistoryIndex, context: CheckContext): {
+  masterLostPowerBetween: (queue: string, fromMs: number, toMs: number) => boolean;
+  reused: (group: string, messageId: string) => boolean;
+} {
+  const losses = powerLossesOf(index, context);
+  const masterOf = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
+  const masterLostPowerBetween = (queue: string, fromMs: number, toMs: number): boolean =>
+    (losses.get(masterOf.get(brokerOfQueue(queue)) ?? "") ?? []).some((loss) => loss.timeMs >= fromMs && loss.timeMs <= toMs);
+  const handed = handedOffsetsOf(index.deliveries);
+  const reused = (group: string, messageId: string): boolean => {
+    const send = index.sendById.get(messageId);
+    return send !== undefined && atReusedOffset(send, losses, context, { group, handed });
+  };
+  return { masterLostPowerBetween, reused };
+}
+
 function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
   const index = indexHistory(history);
   const specs = groupSpecs(context.workload, index.seenGroups);
@@ -73,15 +94,7 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
   const queueLatest = new Map<string, Latest>();
   const keyLatest = new Map<string, Latest>();
   const queueReorders: QueueReorder[] = [];
-  const losses = powerLossesOf(index, context);
-  const masterOf = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
-  const masterLostPowerBetween = (queue: string, fromMs: number, toMs: number): boolean =>
-    (losses.get(masterOf.get(brokerOfQueue(queue)) ?? "") ?? []).some((loss) => loss.timeMs >= fromMs && loss.timeMs <= toMs);
-  const handed = handedOffsetsOf(index.deliveries);
-  const reused = (group: string, messageId: string): boolean => {
-    const send = index.sendById.get(messageId);
-    return send !== undefined && atReusedOffset(send, losses, context, { group, handed });
-  };
+  const { masterLostPowerBetween, reused } = queueOrderAllowances(index, context);
   let reusedSkipped = 0;
   const keyReorders: KeyReorder[] = [];
   for (const delivery of index.deliveries) {

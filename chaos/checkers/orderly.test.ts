@@ -57,6 +57,21 @@ test("first deliveries going back in offset across owners fail; a per-key reorde
   assert.equal((keyResult.evidence as OrderlyEvidence).keyReorders.items[0]?.key, "k");
 });
 
+test("a power loss of the queue's master between two owners' first deliveries restarts the queue's order (seed 1 battery run 650)", () => {
+  // G-2 had offset 8 before the master lost power; it came back shorter and gave offset 7 to a
+  // new message, which G-1 (the queue's next owner) first-delivered after it.
+  const handedOver = (lossAt: number) => new HistoryBuilder()
+    .send({ id: "m-69", at: 0, offset: 8 }).send({ id: "m-85", at: 6_000, offset: 7 })
+    .deliver({ id: "m-69", at: 4_696, process: "consumer-G-2" })
+    .fault(lossAt, lossAt + 6_000, "power-loss", "broker-a")
+    .deliver({ id: "m-85", at: 11_173, process: "consumer-G-1" }).build();
+  assert.equal(checkOrderly(handedOver(5_000), orderly).verdict, "pass");
+  // The same hand-over without a power loss between the two deliveries is a cross-owner reorder.
+  const result = checkOrderly(handedOver(20_000), orderly);
+  assert.equal(result.verdict, "fail");
+  assert.equal((result.evidence as OrderlyEvidence).crossOwnerReorders.count, 1);
+});
+
 test("no orderly group: nothing to judge", () => {
   const events = new HistoryBuilder().sends("m-", 2).deliverAll(["m-0", "m-1"], 5).build();
   const result = checkOrderly(events, testContext());
