@@ -12,6 +12,7 @@
 // built and nothing copied twice. header_json_send_response.test.ts checks the bytes equal the
 // text way's.
 import type { HeaderFields } from "./header_json.ts";
+import { writeInt32 } from "./header_json_write.ts";
 
 /** What the header needs from a command: opaque and flag are passed apart (see writeFrame). */
 type HeaderSource = Pick<HeaderFields, "code" | "language" | "version" | "remark" | "extFields">;
@@ -88,17 +89,6 @@ function writeAscii(target: Uint8Array, at: number, text: string): number {
   return at + length;
 }
 
-/** Writes an int32 in decimal, as `${value}` does. */
-function writeInt32(target: Uint8Array, at: number, value: number): number {
-  if (value < 0) target[at++] = 0x2d;
-  let rest = Math.abs(value);
-  const end = at + int32Size(rest);
-  for (let index = end - 1; index >= at; index--) {
-    target[index] = 0x30 + (rest % 10);
-    rest = Math.floor(rest / 10);
-  }
-  return end;
-}
 
 /**
  * Writes the header from `at` on (the caller allocated sendResponseHeaderSize bytes for it,

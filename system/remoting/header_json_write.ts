@@ -98,8 +98,8 @@ function writeQuoted(target: Uint8Array, at: number, limit: number, text: string
   return at + 1;
 }
 
-/** Writes an int32 in decimal, as `${value}` does. */
-function writeInt32(target: Uint8Array, at: number, value: number): number {
+/** Writes an int32 in decimal, as `${value}` does (the send response writer uses it too). */
+export function writeInt32(target: Uint8Array, at: number, value: number): number {
   if (value < 0) target[at++] = 0x2d;
   let rest = Math.abs(value);
   const end = at + digitCount(rest);
