@@ -12,6 +12,9 @@
 //   ("unknownResolvedOk"); a failed send that was delivered is "failedButDelivered" — RocketMQ
 //   can store a message whose ack was lost. Both are allowed and reported. An unknown send
 //   never delivered is presumed not stored.
+// - a committed transactional message never delivered because a forward clock skew stalled its
+//   broker's transaction checks past the run's end (transaction_stall.ts) is allowed loss with
+//   that mechanism: its END_TRANSACTION was lost and no check round could yet resolve it.
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
@@ -20,6 +23,7 @@ import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
 import { forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
 import { gotBy, indexHistory, receivedBy } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
+import { stallExcuse } from "./transaction_stall.ts";
 
 export type LostMessage = {
   id: string; receiver: string; queue?: string; ackMs?: number; reason?: string;
@@ -103,6 +107,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
   const losses = powerLossesOf(index, context);
   const handed = handedOffsetsOf(index.deliveries);
   const cleans = forcedCleansOf(index);
+  const stalled = stallExcuse(index, context);
   const lost: LostMessage[] = [];
   const allowedLoss: LostMessage[] = [];
   const lostIds = new Set<string>();
@@ -119,6 +124,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
         continue;
       }
       const judgement = judgeLoss(send, losses, context, { group: receiver.group, handed }, cleans);
+      const stall = judgement.allowed ? undefined : stalled(send.messageId);
       const entry: LostMessage = { id: send.messageId, receiver: receiver.key };
       if (send.queue !== undefined) entry.queue = send.queue;
       if (send.outcomeMs !== undefined) entry.ackMs = send.outcomeMs;
@@ -128,7 +134,8 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
         entry.windowMs = judgement.windowMs;
       }
       if (judgement.allowed) entry.mechanism = judgement.mechanism;
-      (judgement.allowed ? allowedLoss : lost).push(entry);
+      if (stall !== undefined) entry.mechanism = `transaction check stalled: ${stall}`;
+      (judgement.allowed || stall !== undefined ? allowedLoss : lost).push(entry);
       lostIds.add(send.messageId);
     }
     receiverStats.push({ receiver: receiver.key, expected, received: got });

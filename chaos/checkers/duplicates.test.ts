@@ -61,6 +61,14 @@ test("replay depth: a replay from further back than the window's mechanism can l
   // A slow group's in-flight batch widens the slack: 100 ms × 32 messages.
   const slow = testContext({ groups: [{ group: "G", topic: "T", count: 1, processingMs: 100 }] });
   assert.equal(checkDuplicates(base().fault(9_000, 12_000, "crash", "consumer-G-1").deliver({ id: "m-1", at: 13_000 }).build(), slow).verdict, "pass");
+  // Slow messages (slowPercent) hold the offset for a slow batch's whole run: a clean restart
+  // 9 s after the first delivery replays it when slowMs is 4 s (depth 5 s + 1 s + 4 s), not without.
+  const restart = base().fault(9_000, 12_000, "clean-restart", "consumer-G-1").deliver({ id: "m-1", at: 13_000 }).build();
+  const slowBatches = testContext({ groups: [{ group: "G", topic: "T", count: 1, slowPercent: 2, slowMs: 4_000 }] });
+  const explained = checkDuplicates(restart, slowBatches);
+  assert.equal(explained.verdict, "pass", explained.summary);
+  assert.match((explained.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /a slow batch's slowMs \+ processing 4000 ms/);
+  assert.equal(checkDuplicates(restart, testContext({ groups: [{ group: "G", topic: "T", count: 1, slowMs: 4_000 }] })).verdict, "fail");
   // A master with a slave: consumers may resume from the slave's offsets, synced every slaveSyncIntervalMs (10 s).
   const paired = testContext({ topology: topologyFacts("2m-2s-sync") });
   const pairedResult = checkDuplicates(base().fault(15_000, 20_000, "crash", "broker-a").deliver({ id: "m-1", at: 21_000 }).build(), paired);

@@ -28,9 +28,12 @@
 //   pair, consumers that commit to or query the slave while the master is down see offsets the
 //   slave synced from the master every slaveSyncIntervalMs (SlaveSynchronize, default 10 s),
 //   so at least slaveSyncIntervalMs + offsetPersistMs + slack.
-// slack = 1 s (one persist round trip, a pull in flight) + the group's processingMs ×
-// pullBatchSize (32 default): a slow message holds the committed offset (the min of the
-// process queue) back while the rest of its batch is consumed.
+// slack = 1 s (one persist round trip, a pull in flight) + how long an unfinished message can
+// hold the committed offset (the min of the process queue) back while later ones are consumed:
+// the group's processingMs × pullBatchSize (32 default), or, when some messages are slow
+// (slowPercent), a slow batch's whole run (slowMs + processingMs × consumeBatchMaxSize): a
+// clean shutdown that stops the slow batch commits its offset, and everything consumed above
+// it is read again.
 // The evidence names the window and the mechanism; a replay deeper than every window's depth
 // (e.g. a broker that ignores offset commits) fails. The retry checker uses the same windows
 // without the depth bound (explainRedelivery without `depthOf`).
@@ -112,9 +115,13 @@ export function replayDepthOf(context: CheckContext, spec: ConsumerGroupSpec | u
   const flushOffsetsMs = Number(config.flushConsumerOffsetInterval ?? 5_000);
   const slaveSyncMs = Number(config.slaveSyncIntervalMs ?? 10_000);
   const persistMs = context.intervals.offsetPersistMs;
-  const inFlightMs = (spec?.processingMs ?? 0) * (spec?.pullBatchSize ?? 32);
+  const batchMs = (spec?.processingMs ?? 0) * (spec?.pullBatchSize ?? 32);
+  // A slow batch (slowPercent) holds the offset for its whole run while other threads consume past it.
+  const slowHoldMs = (spec?.slowPercent ?? 0) > 0 ? (spec?.slowMs ?? 0) + (spec?.processingMs ?? 0) * (spec?.consumeBatchMaxSize ?? 1) : 0;
+  const inFlightMs = Math.max(batchMs, slowHoldMs);
   const slackMs = 1_000 + inFlightMs;
-  const slack = `slack ${formatMs(slackMs)}${inFlightMs > 0 ? ` incl. processingMs × pullBatchSize ${formatMs(inFlightMs)}` : ""}`;
+  const held = slowHoldMs > batchMs ? `a slow batch's slowMs + processing ${formatMs(slowHoldMs)}` : `processingMs × pullBatchSize ${formatMs(batchMs)}`;
+  const slack = `slack ${formatMs(slackMs)}${inFlightMs > 0 ? ` incl. ${held}` : ""}`;
   const brokers = new Map(context.topology.brokers.map((broker) => [broker.node, broker]));
   return (window) => {
     const hitBrokers = window.nodes.map((node) => brokers.get(node)).filter((broker) => broker !== undefined);

@@ -8,6 +8,9 @@
 // - a message whose producer died before deciding (an invoke with neither local decision nor
 //   outcome) is counted: resolved when a check of another producer decided it, else "open at
 //   crash" (not a failure: the half message may never have been stored).
+// - an unresolved UNKNOW or an undelivered commit whose half sat on a master whose checks a
+//   forward clock skew stalled past the run's end (transaction_stall.ts) is counted and listed
+//   ("excusedByCheckStall"), not failed: 4.9.x's check stalls the same way.
 // Delivery's own checker still judges ok outcomes (local commits) for loss; this one adds the
 // check-committed ones and the never-delivered side.
 import type { HistoryEvent, TransactionEvent } from "../history/types.ts";
@@ -16,8 +19,11 @@ import type { CheckContext } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
 import { indexHistory } from "./history_index.ts";
+import type { StallExcuse } from "./transaction_stall.ts";
+import { stallExcuse } from "./transaction_stall.ts";
 
 export type TransactionViolation = { id: string; why: string };
+export type ExcusedTransaction = TransactionViolation & { excuse: string };
 
 export type TransactionEvidence = {
   transactions: number;
@@ -28,6 +34,7 @@ export type TransactionEvidence = {
   checksAnswered: number;
   openAtCrash: CappedList<string>;
   violations: CappedList<TransactionViolation>;
+  excusedByCheckStall: CappedList<ExcusedTransaction>;
 };
 
 interface Decisions {
@@ -47,7 +54,7 @@ export function checkTransactions(history: readonly HistoryEvent[], context: Che
   if (byId.size === 0) {
     const evidence: TransactionEvidence = {
       transactions: 0, committedLocally: 0, rolledBackLocally: 0, unknownLocally: 0, resolvedByCheck: 0, checksAnswered: 0,
-      openAtCrash: capped([], 0), violations: capped([], 0),
+      openAtCrash: capped([], 0), violations: capped([], 0), excusedByCheckStall: capped([], 0),
     };
     return { name: "transactions", verdict: "pass", summary: "No transactional message in this run: nothing to judge.", evidence };
   }
@@ -57,10 +64,11 @@ export function checkTransactions(history: readonly HistoryEvent[], context: Che
     const seen = firstDelivered.get(delivery.messageId);
     if (seen === undefined || delivery.timeMs < seen) firstDelivered.set(delivery.messageId, delivery.timeMs);
   }
-  const violations: TransactionViolation[] = [];
+  const found: TransactionViolation[] = [];
   const openAtCrash: string[] = [];
   const evidence = { committedLocally: 0, rolledBackLocally: 0, unknownLocally: 0, resolvedByCheck: 0, checksAnswered: 0 };
-  for (const [id, { local, checks }] of byId) judgeOne(id, local, checks, firstDelivered.get(id), violations, evidence);
+  for (const [id, { local, checks }] of byId) judgeOne(id, local, checks, firstDelivered.get(id), found, evidence);
+  const { violations, excused } = excuseStalled(found, stallExcuse(index, context));
   // Transactional invokes whose producer died before any decision (no local event, no outcome).
   const topics = transactionalTopics(byId, index.sends);
   for (const send of index.sends) {
@@ -71,12 +79,31 @@ export function checkTransactions(history: readonly HistoryEvent[], context: Che
   const total = byId.size + openAtCrash.length;
   const result: TransactionEvidence = {
     transactions: total, ...evidence, openAtCrash: capped(openAtCrash, max), violations: capped(violations, max),
+    excusedByCheckStall: capped(excused, max),
   };
   const verdict = violations.length === 0 ? "pass" : "fail";
   const summary = verdict === "pass"
-      ? `${plural(total, "transaction")}: ${evidence.committedLocally} committed, ${evidence.rolledBackLocally} rolled back, ${evidence.unknownLocally} UNKNOW (${evidence.resolvedByCheck} resolved by a check, ${evidence.checksAnswered} checks answered); every commit delivered after its decision, no rollback delivered${openAtCrash.length > 0 ? `, ${openAtCrash.length} open when their producer died` : ""}.`
-      : `${plural(violations.length, "transaction violation")}: ${quoteIds(violations.map((violation) => `${violation.id} (${violation.why})`))}.`;
+      ? `${plural(total, "transaction")}: ${evidence.committedLocally} committed, ${evidence.rolledBackLocally} rolled back, ${evidence.unknownLocally} UNKNOW (${evidence.resolvedByCheck} resolved by a check, ${evidence.checksAnswered} checks answered); every commit${excused.length > 0 ? " not left open by the stall below" : ""} delivered after its decision, no rollback delivered${openAtCrash.length > 0 ? `, ${openAtCrash.length} open when their producer died` : ""}${excusedText(excused)}.`
+      : `${plural(violations.length, "transaction violation")}: ${quoteIds(violations.map((violation) => `${violation.id} (${violation.why})`))}${excusedText(excused)}.`;
   return { name: "transactions", verdict, summary, evidence: result };
+}
+
+/** Splits the unresolved and undelivered findings a check stall explains from the rest. */
+function excuseStalled(found: readonly TransactionViolation[], excuse: StallExcuse): { violations: TransactionViolation[]; excused: ExcusedTransaction[] } {
+  const violations: TransactionViolation[] = [];
+  const excused: ExcusedTransaction[] = [];
+  for (const violation of found) {
+    const stallable = violation.why === "UNKNOW never resolved by a check" || violation.why === "committed but never delivered";
+    const why = stallable ? excuse(violation.id) : undefined;
+    if (why === undefined) violations.push(violation);
+    else excused.push({ ...violation, excuse: why });
+  }
+  return { violations, excused };
+}
+
+function excusedText(excused: readonly ExcusedTransaction[]): string {
+  if (excused.length === 0) return "";
+  return `; ${plural(excused.length, "transaction")} left open by a check stalled by a forward clock skew (${quoteIds(excused.map((each) => `${each.id}: ${each.why}`))}; ${excused[0]!.excuse})`;
 }
 
 function judgeOne(

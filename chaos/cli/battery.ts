@@ -53,6 +53,11 @@ export interface BatteryOptions {
   suite?: boolean;
   /** Most swarm runs (default: as many as the budget allows). */
   runsMax?: number;
+  /**
+   * The first swarm run's index (default 0): runs are numbered by (seed, index) alone, so
+   * `firstRun: 698, runsMax: 1` runs exactly the run a longer battery numbered 698.
+   */
+  firstRun?: number;
   shrinkRunsMax?: number;
   /**
    * Go on after a failing swarm run (no shrinking; each failure still gets its run directory):
@@ -191,8 +196,9 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
   const swarmStartMs = now();
   let simulatedMs = 0;
   const budgetEndMs = startMs + options.budgetMs;
-  for (let index = 0; summary.failure === undefined || (options.keepGoing === true && summary.failure.phase === "swarm"); index++) {
-    if (options.runsMax !== undefined && index >= options.runsMax) { summary.stoppedBy = "runs"; break; }
+  const firstRun = options.firstRun ?? 0;
+  for (let index = firstRun; summary.failure === undefined || (options.keepGoing === true && summary.failure.phase === "swarm"); index++) {
+    if (options.runsMax !== undefined && index - firstRun >= options.runsMax) { summary.stoppedBy = "runs"; break; }
     const meanRunMs = runs.length === 0 ? undefined : runs.reduce((sum, run) => sum + run.wallMs, 0) / runs.length;
     if (now() >= budgetEndMs - shrinkReserveMs(options.budgetMs, shrinkRunsMax, meanRunMs)) { summary.stoppedBy = "budget"; break; }
     const plan = runPlan(options.seed, index);

@@ -21,6 +21,7 @@ interface BatteryCliOptions {
   deployer: string;
   broken?: string;
   runs?: string;
+  from?: string;
   suite: boolean;
   shrinkRuns?: string;
   keepGoing?: boolean;
@@ -91,6 +92,7 @@ async function batteryAction(options: BatteryCliOptions): Promise<never> {
     usage((error as Error).message);
   }
   const runsMax = positiveInteger(options.runs, "--runs");
+  const firstRun = options.from === undefined ? undefined : (options.from === "0" ? 0 : positiveInteger(options.from, "--from"));
   const shrinkRunsMax = positiveInteger(options.shrinkRuns, "--shrink-runs");
   const outDir = resolve(options.out);
   process.stderr.write(`mqlab battery: budget ${budgetS} s, seed ${seed}, out ${outDir}` +
@@ -101,6 +103,7 @@ async function batteryAction(options: BatteryCliOptions): Promise<never> {
       budgetMs: budgetS * 1000, seed, outDir, deployer: options.deployer, suite: options.suite, keepGoing: options.keepGoing === true,
       ...(testFaults === undefined ? {} : { testFaults, brokenText: options.broken ?? "" }),
       ...(runsMax === undefined ? {} : { runsMax }),
+      ...(firstRun === undefined ? {} : { firstRun }),
       ...(shrinkRunsMax === undefined ? {} : { shrinkRunsMax }),
       onLine: (text) => process.stderr.write(text + "\n"),
     });
@@ -124,6 +127,7 @@ export function registerBatteryCommand(program: Command): void {
     .option("--deployer <name>", "sim (swarm runs are simulated)", "sim")
     .option("--broken <switch>", `turn on a test-only broker fault in the swarm runs: ${brokenUsage()}`)
     .option("--runs <n>", "stop after n swarm runs even if budget is left")
+    .option("--from <n>", "start at swarm run n (runs are numbered by seed and index alone: --from 698 --runs 1 --no-suite is run 698 of any battery with this seed)")
     .option("--shrink-runs <n>", `most runs spent shrinking a failure (default ${batteryDefaults.shrinkRunsMax})`)
     .option("--no-suite", "skip the CI suite (swarm runs only)")
     .option("--keep-going", "measure: go on after failing swarm runs (unshrunk, each with its run directory)")

@@ -6,6 +6,8 @@ import { mkdirSync, writeFileSync, existsSync, statSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { allScenarios, allSuites, findScenario, findSuite } from "../../scenarios/index.ts";
 import { createDeployer, deployerNames } from "../deploy/index.ts";
+import { SimDeployer } from "../deploy/sim/sim_deployer.ts";
+import type { LogLevel } from "../sim/log.ts";
 import { exitCodeOf, readRunResult, type RunResult } from "../result.ts";
 import { runScenario } from "../runner.ts";
 import { readScenarioFile, scenarioFileName } from "../scenario_json.ts";
@@ -43,6 +45,8 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+const logLevels: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
 const program = prepareProgram(new Command("mqlab"));
 program
   .description("Test, break and understand a RocketMQ-style message queue: scenarios, faults, checkers, reports, replays.");
@@ -74,7 +78,8 @@ program
   .option("--driver-config <file>", "--deployer external: node addresses (and command templates), YAML or JSON")
   .option("--k8s-image <ref>", "--deployer k8s: the node image the cluster pulls (default mqlab:<version>)")
   .option("--k8s-storage <size>", "--deployer k8s: store volume per broker (default 2Gi)")
-  .action(async (name: string, options: { deployer: string; seed: number; out?: string; broken?: string; console?: string | boolean } & ExternalCliOptions & K8sCliOptions) => {
+  .option("--logs <level>", `simulator only: print every node's log lines at or above this level to stderr, stamped with simulated time (${logLevels.join(" | ")}); the run is unchanged`, oneOf(logLevels))
+  .action(async (name: string, options: { deployer: string; seed: number; out?: string; broken?: string; console?: string | boolean; logs?: LogLevel } & ExternalCliOptions & K8sCliOptions) => {
     let scenario;
     const file = scenarioFileArgument(name);
     try {
@@ -96,12 +101,15 @@ program
     const tag = options.broken === undefined || scenario.testFaults === undefined ? "" : `--broken-${brokenTag(scenario.testFaults)}`;
     const outDir = resolve(options.out ?? join(defaultOutRoot, runDirName(scenario.name, options.seed, options.deployer) + tag));
     if (options.console !== undefined && options.deployer === "sim") fail("--console needs --deployer process or container (the simulator has no sockets to browse)");
+    if (options.logs !== undefined && options.deployer !== "sim") fail(`--logs needs --deployer sim (other deployers keep each node's log in the run directory), got "${options.deployer}"`);
     const runOn = scenario;
     const created = options.deployer === "external"
       ? await import("../deploy/external/index.ts").then((external) => external.externalDeployerFor(runOn, options)).catch((error: unknown) => fail((error as Error).message))
       : options.deployer === "k8s"
         ? await import("../deploy/k8s/index.ts").then((k8s) => k8s.k8sDeployerFor(runOn, options)).catch((error: unknown) => fail((error as Error).message))
-        : await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
+        : options.logs !== undefined
+          ? new SimDeployer({ logLevel: options.logs, printLogs: true })
+          : await createDeployer(options.deployer).catch((error: unknown) => fail(String((error as Error).message ?? error)));
     const watch = options.console === undefined ? undefined : withConsole(created, options.console === true ? 0 : integerIn(0, 65_535)(String(options.console)), (line) => process.stderr.write(line));
     const deployer = watch?.deployer ?? created;
     process.stderr.write(`mqlab: running ${scenario.name} on ${deployer.name}, seed ${options.seed}` +
@@ -125,7 +133,8 @@ program
   .argument("<dirOrResult>", "a run directory or its result.json", readablePath)
   .description("run a recorded run again (same scenario, seed, deployer) and compare traceHash and verdict")
   .option("--out <dir>", "where the replay writes (default <dir>/replay)")
-  .action(async (target: string, options: { out?: string }) => {
+  .option("--logs <level>", `simulated runs only: print every node's log lines at or above this level to stderr, stamped with simulated time (${logLevels.join(" | ")}); the replay is unchanged (same traceHash)`, oneOf(logLevels))
+  .action(async (target: string, options: { out?: string; logs?: LogLevel }) => {
     const directory = existsSync(target) && statSync(target).isDirectory() ? target : dirname(target);
     let original: RunResult;
     try {
@@ -139,7 +148,8 @@ program
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const deployer = await createDeployer(original.deployer);
+    if (options.logs !== undefined && original.deployer !== "sim") fail(`--logs replays simulated runs only; this run was on ${original.deployer}`);
+    const deployer = options.logs === undefined ? await createDeployer(original.deployer) : new SimDeployer({ logLevel: options.logs, printLogs: true });
     const outDir = resolve(options.out ?? join(directory, "replay"));
     const result = await runScenario(scenario, { deployer, seed: original.seed, outDir, replayCommand: original.replay });
     writeRunReport(outDir);
