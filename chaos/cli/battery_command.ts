@@ -92,7 +92,8 @@ async function batteryAction(options: BatteryCliOptions): Promise<never> {
     usage((error as Error).message);
   }
   const runsMax = positiveInteger(options.runs, "--runs");
-  const firstRun = options.from === undefined ? undefined : (options.from === "0" ? 0 : positiveInteger(options.from, "--from"));
+  const firstRun = options.from === undefined ? undefined : Number(options.from);
+  if (firstRun !== undefined && (!Number.isSafeInteger(firstRun) || firstRun < 0)) usage(`--from wants a swarm run number (0 or more), got "${options.from}"`);
   const shrinkRunsMax = positiveInteger(options.shrinkRuns, "--shrink-runs");
   const outDir = resolve(options.out);
   process.stderr.write(`mqlab battery: budget ${budgetS} s, seed ${seed}, out ${outDir}` +

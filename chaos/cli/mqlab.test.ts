@@ -37,6 +37,11 @@ test("run → 0 and replay → 0 (identical traceHash); a broken broker → 1; a
   const replayed = await runMqlab(["replay", passDir]);
   assert.equal(replayed.code, 0, replayed.stdout + replayed.stderr);
   assert.match(replayed.stdout, /verdict pass -> pass \(same\), traceHash identical\n$/);
+  // --logs prints every node's lines (simulated time first) and changes nothing in the run.
+  const logged = await runMqlab(["replay", passDir, "--logs", "info", "--out", join(dir, "logged")]);
+  assert.equal(logged.code, 0, logged.stdout + logged.stderr);
+  assert.match(logged.stdout, /traceHash identical\n$/);
+  assert.match(logged.stderr, /^\d+\.\d{3} broker-a info /m);
 
   const tampered = join(dir, "tampered");
   cpSync(passDir, tampered, { recursive: true });
@@ -60,6 +65,8 @@ test("run misuse: --broken off the simulator, --console in it, a malformed scena
   writeFileSync(join(dir, "bad.yaml"), "name: x\ntopology: 9m\n");
   assertOneLine(await runMqlab(["run", join(dir, "bad.yaml")]), 2, /^mqlab: .*bad\.yaml/, "bad file");
   assertOneLine(await runMqlab(["replay", join(dir, "nowhere")]), 2, /^mqlab replay: .*nowhere: no such file or directory/, "replay missing");
+  assertOneLine(await runMqlab(["run", "smoke/1m/no-fault", "--logs", "info", "--deployer", "process"]), 2, /^mqlab: --logs needs --deployer sim/, "logs off sim");
+  assertOneLine(await runMqlab(["run", "smoke/1m/no-fault", "--logs", "loud"]), 2, /^mqlab run: .*"loud" is not one of debug, info, warn, error/, "log level");
 });
 
 test("suite runs its shard and writes junit.xml (exit 0); misuse → 2", { timeout: 120_000 }, async () => {
