@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { SendAttemptEvent } from "../history/types.ts";
+import type { RouteEvent, SendAttemptEvent } from "../history/types.ts";
 import type { CheckContext } from "./context.ts";
 import type { ProducerFailoverEvidence } from "./producer_failover.ts";
 import { checkProducerFailover } from "./producer_failover.ts";
@@ -85,4 +85,28 @@ test("a burst: a pick recorded in the millisecond after another send's failure i
     .raw(attempt(undefined, 10_183, "broker-b", "ok", 0)).raw(attempt(undefined, 10_183, "broker-a", "error", 0))
     .raw(attempt(undefined, 10_186, "broker-a", "ok", 0)).build();
   assert.deepEqual(kinds(checkProducerFailover(later, avoiding()).evidence), ["picked-isolated-broker"]);
+});
+
+test("4.9.x drops an isolated broker's fault item when pickOneAtLeast returns it while the route lacks it (seed 1 swarm run 1280)", () => {
+  const route = (timeMs: number, writableBrokers: string[]): RouteEvent => ({ type: "route", timeMs, process: "producer-1", topic: "T", writableBrokers, readableBrokers: writableBrokers });
+  // broker-a fails fast (11 ms), broker-b times out (1000 ms): both isolated for 600 s. A namesrv
+  // partition leaves broker-b alone in the route; the next selection finds broker-b unavailable,
+  // pickOneAtLeast ranks broker-a (lower latency) first, it has no write queues: its item is
+  // removed. When the route has broker-a again, picking it is what 4.9.x does.
+  const build = (options: { aLatencyMs?: number; routeWithoutA?: boolean; bRecoveredBeforeSelection?: boolean } = {}): ReturnType<HistoryBuilder["build"]> => {
+    const builder = new HistoryBuilder().send({ id: "seed", at: 900, queue: "broker-b:0" }).raw(route(500, ["broker-a", "broker-b"]))
+      .raw(attempt(undefined, 11_000, "broker-b", "error", 1_000, { errorName: "RemotingTimeoutError" }))
+      .raw(attempt(undefined, options.aLatencyMs === undefined ? 12_638 : 10_000, "broker-a", "error", options.aLatencyMs ?? 11, { errorName: "MQBrokerError", responseCode: 2 }));
+    if (options.bRecoveredBeforeSelection === true) builder.raw(attempt(undefined, 12_900, "broker-b", "ok", 1));
+    if (options.routeWithoutA !== false) builder.raw(route(13_028, ["broker-b"]));
+    return builder.raw(attempt(undefined, 13_029, "broker-b", "ok", 1))
+      .raw(route(19_028, ["broker-a", "broker-b"])).raw(attempt(undefined, 19_449, "broker-a", "ok", 21)).build();
+  };
+  assert.equal(checkProducerFailover(build(), avoiding()).verdict, "pass");
+  // Just outside: the route never lacked broker-a, so nothing removed its item.
+  assert.deepEqual(kinds(checkProducerFailover(build({ routeWithoutA: false }), avoiding()).evidence), ["picked-isolated-broker"]);
+  // broker-a's item surely ranks behind broker-b's (higher latency): pickOneAtLeast returns broker-b, which has queues.
+  assert.deepEqual(kinds(checkProducerFailover(build({ aLatencyMs: 2_000 }), avoiding()).evidence), ["picked-isolated-broker"]);
+  // broker-b was available again at the selection: the first pass takes it, no fallback, no removal.
+  assert.deepEqual(kinds(checkProducerFailover(build({ bRecoveredBeforeSelection: true }), avoiding()).evidence), ["picked-isolated-broker"]);
 });

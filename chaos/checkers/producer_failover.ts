@@ -21,7 +21,18 @@
 //   another broker of the route surely was available. "Surely": the attempt's timeMs may be
 //   its start or its end, so the selection moment is taken anywhere in
 //   [timeMs − latencyMs, timeMs] and the isolation as [end of the failing attempt at its
-//   latest, its start + duration at its earliest] — only certain violations fail.
+//   latest, its start + duration at its earliest] — only certain violations fail;
+// - 4.9.x drops a fault item early: when no broker of the route is available, pickOneAtLeast
+//   ranks every item of the table (available first, then lower latency, then earlier end; it
+//   takes one of the better half, the best when there are two), and when the broker it returns
+//   has no write queues in the route (a namesrv partition left it out) the producer removes
+//   that broker's item — its isolation ends there. So an isolation possibly ends at a
+//   selection whose route (any in force during the selection window) lacks the broker, while
+//   each broker of that route was possibly unavailable and the broker could rank in the
+//   better half (fewer items surely ahead of it than the half). Seed 1 swarm run 1280: a
+//   route of broker-b alone, broker-b isolated by timeouts, broker-a (isolated, but 11 ms
+//   against broker-b's 1000 ms) ranked first and was removed; 6 s later the route had it
+//   again and it was picked.
 // Without attempt events there is nothing to judge (the summary says so).
 import type { HistoryEvent, RouteEvent, SendAttemptEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
@@ -60,8 +71,13 @@ export type ProducerFailoverEvidence = {
   violations: CappedList<FailoverViolation>;
 };
 
-/** A broker's fault item as far as the history can tell: isolated surely from fromLatestMs to untilEarliestMs, possibly until untilLatestMs. */
-type Item = { fromLatestMs: number; untilEarliestMs: number; untilLatestMs: number };
+/**
+ * A broker's fault item as far as the history can tell: isolated surely from fromLatestMs to
+ * untilEarliestMs, possibly until untilLatestMs. latencyMs is the item's currentLatency (the
+ * attempt's own latency, even for a failure), which ranks it in pickOneAtLeast; possiblyRemoved
+ * says a selection may have dropped it from the table.
+ */
+type Item = { fromLatestMs: number; untilEarliestMs: number; untilLatestMs: number; latencyMs: number; possiblyRemoved: boolean };
 
 export function checkProducerFailover(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
   const index = indexHistory(history);
@@ -155,9 +171,15 @@ function isolationViolations(
     for (; restartNext < restarts.length && restarts[restartNext]! <= attempt.timeMs; restartNext++) items.clear();
     const selectEarliestMs = attempt.timeMs - attempt.latencyMs - timeResolutionMs;
     const selectLatestMs = attempt.timeMs + timeResolutionMs;
+    const clientRoutes = routes.get(`${producer}\u0000${topic}`);
+    for (const broker of possiblyRemovedAt(items, routesDuring(clientRoutes, selectEarliestMs, selectLatestMs), selectEarliestMs, selectLatestMs)) {
+      const item = items.get(broker)!;
+      item.possiblyRemoved = true;
+      item.untilEarliestMs = Math.min(item.untilEarliestMs, selectEarliestMs);
+    }
     const own = items.get(attempt.broker);
     if (own !== undefined && own.fromLatestMs <= selectEarliestMs && selectLatestMs < own.untilEarliestMs) {
-      const route = routeAt(routes.get(`${producer}\u0000${topic}`), selectEarliestMs) ?? allMasters.filter((broker) => seen.has(broker));
+      const route = routeAt(clientRoutes, selectEarliestMs) ?? allMasters.filter((broker) => seen.has(broker));
       const available = route.filter((broker) => {
         if (broker === attempt.broker) return false;
         const item = items.get(broker);
@@ -176,10 +198,39 @@ function isolationViolations(
     // widened by the recording resolution.
     items.set(attempt.broker, {
       fromLatestMs: attempt.timeMs + attempt.latencyMs + timeResolutionMs, untilEarliestMs: attempt.timeMs + durationMs - timeResolutionMs,
-      untilLatestMs: attempt.timeMs + attempt.latencyMs + durationMs + timeResolutionMs, cause: attempt,
+      untilLatestMs: attempt.timeMs + attempt.latencyMs + durationMs + timeResolutionMs, latencyMs: attempt.latencyMs, possiblyRemoved: false, cause: attempt,
     });
   }
   return { violations, longestMs };
+}
+
+/**
+ * Brokers whose fault item a selection in [selectEarliestMs, selectLatestMs] may have removed
+ * (MQFaultStrategy.selectOneMessageQueue): one of the routes in force then lacks the broker's
+ * write queues, no broker of that route is surely available (so the first pass may find none and
+ * fall back to pickOneAtLeast), and the broker may rank among the better half of the table.
+ */
+function possiblyRemovedAt(items: ReadonlyMap<string, Item>, routes: readonly (readonly string[])[], selectEarliestMs: number, selectLatestMs: number): string[] {
+  const surelyAvailable = (item: Item | undefined): boolean => item === undefined || item.untilLatestMs <= selectEarliestMs;
+  const surelyUnavailable = (item: Item): boolean => !item.possiblyRemoved && item.fromLatestMs <= selectEarliestMs && selectLatestMs < item.untilEarliestMs;
+  // FaultItem.compareTo: available first, then lower currentLatency; ties and unknowns are not sure.
+  const surelyAhead = (other: Item, item: Item): boolean => {
+    if (other.possiblyRemoved) return false;
+    if (surelyAvailable(other) && surelyUnavailable(item)) return true;
+    const sameAvailability = (surelyAvailable(other) && surelyAvailable(item)) || (surelyUnavailable(other) && surelyUnavailable(item));
+    return sameAvailability && other.latencyMs + timeResolutionMs < item.latencyMs;
+  };
+  // pickOneAtLeast takes list[0] when the half is 0, else one of the first half.
+  const pickable = Math.max(1, Math.floor(items.size / 2));
+  const removed: string[] = [];
+  for (const [broker, item] of items) {
+    // A route without write queues selects nothing (the send fails before any attempt).
+    const possible = routes.some((route) => route.length > 0 && !route.includes(broker) && route.every((other) => !surelyAvailable(items.get(other))));
+    if (!possible) continue;
+    const ahead = [...items].filter(([other, otherItem]) => other !== broker && surelyAhead(otherItem, item)).length;
+    if (ahead < pickable) removed.push(broker);
+  }
+  return removed;
 }
 
 /**
@@ -222,6 +273,15 @@ function routesOf(routes: readonly RouteEvent[]): Map<string, RouteEvent[]> {
     byClient.set(key, list);
   }
   return byClient;
+}
+
+/** The writable brokers of every route in force at some moment of [fromMs, toMs]; none without route events. */
+function routesDuring(routes: readonly RouteEvent[] | undefined, fromMs: number, toMs: number): string[][] {
+  const during: string[][] = [];
+  const first = routeAt(routes, fromMs);
+  if (first !== undefined) during.push(first);
+  for (const route of routes ?? []) if (route.timeMs > fromMs && route.timeMs <= toMs) during.push(route.writableBrokers);
+  return during;
 }
 
 function routeAt(routes: readonly RouteEvent[] | undefined, timeMs: number): string[] | undefined {
