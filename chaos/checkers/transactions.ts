@@ -11,6 +11,10 @@
 // - an unresolved UNKNOW or an undelivered commit whose half sat on a master whose checks a
 //   forward clock skew stalled past the run's end (transaction_stall.ts) is counted and listed
 //   ("excusedByCheckStall"), not failed: 4.9.x's check stalls the same way.
+// - the same two findings for a transaction whose half was stored on a master before a disk-full
+//   fault there healed, when that master's store later shows deleted commit-log files
+//   (transaction_forced_clean.ts), are counted and listed ("excusedByForcedClean"), not failed:
+//   4.9.x's forced clean deletes half messages like any other record.
 // Delivery's own checker still judges ok outcomes (local commits) for loss; this one adds the
 // check-committed ones and the never-delivered side.
 import type { HistoryEvent, TransactionEvent } from "../history/types.ts";
@@ -21,6 +25,8 @@ import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
 import { indexHistory } from "./history_index.ts";
 import type { StallExcuse } from "./transaction_stall.ts";
 import { stallExcuse } from "./transaction_stall.ts";
+import type { ForcedCleanExcuse } from "./transaction_forced_clean.ts";
+import { forcedCleanExcuse } from "./transaction_forced_clean.ts";
 
 export type TransactionViolation = { id: string; why: string };
 export type ExcusedTransaction = TransactionViolation & { excuse: string };
@@ -35,6 +41,7 @@ export type TransactionEvidence = {
   openAtCrash: CappedList<string>;
   violations: CappedList<TransactionViolation>;
   excusedByCheckStall: CappedList<ExcusedTransaction>;
+  excusedByForcedClean: CappedList<ExcusedTransaction>;
 };
 
 interface Decisions {
@@ -54,7 +61,7 @@ export function checkTransactions(history: readonly HistoryEvent[], context: Che
   if (byId.size === 0) {
     const evidence: TransactionEvidence = {
       transactions: 0, committedLocally: 0, rolledBackLocally: 0, unknownLocally: 0, resolvedByCheck: 0, checksAnswered: 0,
-      openAtCrash: capped([], 0), violations: capped([], 0), excusedByCheckStall: capped([], 0),
+      openAtCrash: capped([], 0), violations: capped([], 0), excusedByCheckStall: capped([], 0), excusedByForcedClean: capped([], 0),
     };
     return { name: "transactions", verdict: "pass", summary: "No transactional message in this run: nothing to judge.", evidence };
   }
@@ -68,7 +75,7 @@ export function checkTransactions(history: readonly HistoryEvent[], context: Che
   const openAtCrash: string[] = [];
   const evidence = { committedLocally: 0, rolledBackLocally: 0, unknownLocally: 0, resolvedByCheck: 0, checksAnswered: 0 };
   for (const [id, { local, checks }] of byId) judgeOne(id, local, checks, firstDelivered.get(id), found, evidence);
-  const { violations, excused } = excuseStalled(found, stallExcuse(index, context));
+  const { violations, excused, cleaned } = excuseFindings(found, stallExcuse(index, context), forcedCleanExcuse(index, context));
   // Transactional invokes whose producer died before any decision (no local event, no outcome).
   const topics = transactionalTopics(byId, index.sends);
   for (const send of index.sends) {
@@ -79,26 +86,38 @@ export function checkTransactions(history: readonly HistoryEvent[], context: Che
   const total = byId.size + openAtCrash.length;
   const result: TransactionEvidence = {
     transactions: total, ...evidence, openAtCrash: capped(openAtCrash, max), violations: capped(violations, max),
-    excusedByCheckStall: capped(excused, max),
+    excusedByCheckStall: capped(excused, max), excusedByForcedClean: capped(cleaned, max),
   };
   const verdict = violations.length === 0 ? "pass" : "fail";
+  const leftOpen = excused.length > 0 || cleaned.length > 0;
+  const excusedTexts = `${excusedText(excused)}${cleanedText(cleaned)}`;
   const summary = verdict === "pass"
-      ? `${plural(total, "transaction")}: ${evidence.committedLocally} committed, ${evidence.rolledBackLocally} rolled back, ${evidence.unknownLocally} UNKNOW (${evidence.resolvedByCheck} resolved by a check, ${evidence.checksAnswered} checks answered); every commit${excused.length > 0 ? " not left open by the stall below" : ""} delivered after its decision, no rollback delivered${openAtCrash.length > 0 ? `, ${openAtCrash.length} open when their producer died` : ""}${excusedText(excused)}.`
-      : `${plural(violations.length, "transaction violation")}: ${quoteIds(violations.map((violation) => `${violation.id} (${violation.why})`))}${excusedText(excused)}.`;
+      ? `${plural(total, "transaction")}: ${evidence.committedLocally} committed, ${evidence.rolledBackLocally} rolled back, ${evidence.unknownLocally} UNKNOW (${evidence.resolvedByCheck} resolved by a check, ${evidence.checksAnswered} checks answered); every commit${leftOpen ? " not left open as excused below" : ""} delivered after its decision, no rollback delivered${openAtCrash.length > 0 ? `, ${openAtCrash.length} open when their producer died` : ""}${excusedTexts}.`
+      : `${plural(violations.length, "transaction violation")}: ${quoteIds(violations.map((violation) => `${violation.id} (${violation.why})`))}${excusedTexts}.`;
   return { name: "transactions", verdict, summary, evidence: result };
 }
 
-/** Splits the unresolved and undelivered findings a check stall explains from the rest. */
-function excuseStalled(found: readonly TransactionViolation[], excuse: StallExcuse): { violations: TransactionViolation[]; excused: ExcusedTransaction[] } {
+/** Splits the unresolved and undelivered findings a check stall or a forced clean explains from the rest. */
+function excuseFindings(
+  found: readonly TransactionViolation[], stalled: StallExcuse, forcedClean: ForcedCleanExcuse,
+): { violations: TransactionViolation[]; excused: ExcusedTransaction[]; cleaned: ExcusedTransaction[] } {
   const violations: TransactionViolation[] = [];
   const excused: ExcusedTransaction[] = [];
+  const cleaned: ExcusedTransaction[] = [];
   for (const violation of found) {
-    const stallable = violation.why === "UNKNOW never resolved by a check" || violation.why === "committed but never delivered";
-    const why = stallable ? excuse(violation.id) : undefined;
-    if (why === undefined) violations.push(violation);
-    else excused.push({ ...violation, excuse: why });
+    const excusable = violation.why === "UNKNOW never resolved by a check" || violation.why === "committed but never delivered";
+    const stall = excusable ? stalled(violation.id) : undefined;
+    const clean = excusable && stall === undefined ? forcedClean(violation.id) : undefined;
+    if (stall !== undefined) excused.push({ ...violation, excuse: stall });
+    else if (clean !== undefined) cleaned.push({ ...violation, excuse: clean });
+    else violations.push(violation);
   }
-  return { violations, excused };
+  return { violations, excused, cleaned };
+}
+
+function cleanedText(cleaned: readonly ExcusedTransaction[]): string {
+  if (cleaned.length === 0) return "";
+  return `; ${plural(cleaned.length, "transaction")} whose half a forced clean on a full disk deleted (${quoteIds(cleaned.map((each) => `${each.id}: ${each.why}`))}; ${cleaned[0]!.excuse})`;
 }
 
 function excusedText(excused: readonly ExcusedTransaction[]): string {

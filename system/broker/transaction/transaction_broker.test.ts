@@ -1,8 +1,8 @@
 // Transactional messages on a real broker (real Env, loopback): half messages stay out of the
 // real topic, END_TRANSACTION commit/rollback with op messages, checkPrepareMessage's refusals,
 // the check round asking a live producer (CHECK_TRANSACTION_STATE with the message as body),
-// transactionCheckMax → TRANS_CHECK_MAX_TIME_TOPIC, rejectTransactionMessage, survival across a
-// broker restart.
+// transactionCheckMax → TRANS_CHECK_MAX_TIME_TOPIC, a refused renewal holding the round's
+// offset, rejectTransactionMessage, survival across a broker restart.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -133,6 +133,23 @@ test("a half message checked transactionCheckMax times goes to TRANS_CHECK_MAX_T
   assert.deepEqual(checked, [1, 1, 0, 0], "no producer is live: each round renews it until the limit");
   assert.equal(h.broker.store.getMaxOffsetInQueue(SystemTopic.TRANS_CHECK_MAX_TIME_TOPIC, 0), 1);
   assert.deepEqual(await realTopicBodies(h), []);
+}));
+
+test("a renewal the store refuses (disk full) ends the round at that half without committing past it; the next round asks again", () => withBroker({ transactionTimeOut: 0 }, async (h) => {
+  await prepare(h, "full");
+  const store = h.broker.store;
+  const putMessage = store.putMessage.bind(store);
+  // putBackHalfMsgQueue failing must not advance the half offset (4.9.x retries that offset).
+  store.putMessage = (message, options) => message.topic === SystemTopic.TRANS_HALF_TOPIC
+    ? Promise.resolve({ status: "SERVICE_NOT_AVAILABLE", appendResult: undefined, reason: "disk full" })
+    : putMessage(message, options);
+  await sleep(5);
+  const refused = await h.broker.transactionCheckService.runRound();
+  assert.deepEqual([refused?.checked, refused?.halfOffset], [0, 0]);
+  store.putMessage = putMessage;
+  await sleep(5);
+  const next = await h.broker.transactionCheckService.runRound();
+  assert.deepEqual([next?.checked, next?.halfOffset], [1, 1], "the same half is renewed once the store takes writes again");
 }));
 
 test("a half message younger than transactionTimeOut is not checked", () => withBroker({ transactionTimeOut: 60_000 }, async (h) => {
