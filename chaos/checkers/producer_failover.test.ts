@@ -110,3 +110,26 @@ test("4.9.x drops an isolated broker's fault item when pickOneAtLeast returns it
   // broker-b was available again at the selection: the first pass takes it, no fallback, no removal.
   assert.deepEqual(kinds(checkProducerFailover(build({ bRecoveredBeforeSelection: true }), avoiding()).evidence), ["picked-isolated-broker"]);
 });
+
+test("an isolated pick is judged against every route in force during its selection window (seed 1 swarm run 1665)", () => {
+  const route = (timeMs: number, writableBrokers: string[]): RouteEvent => ({ type: "route", timeMs, process: "producer-1", topic: "T", writableBrokers, readableBrokers: writableBrokers });
+  // broker-a times out at 19.9 s (isolated 600 s); broker-b serves. A route poll brings a route of
+  // broker-a alone (broker-b not yet re-registered) at the millisecond the next send selects
+  // (recorded at its end, 22060, 46 ms): with that route, broker-a is the only queue, so
+  // 4.9.x sends there. Whether the poll came just before or after the selection, the history
+  // cannot tell within the window, so the pick is not a sure violation.
+  const build = (newRoute: { atMs: number; brokers: string[] }): ReturnType<HistoryBuilder["build"]> => new HistoryBuilder()
+    .send({ id: "seed", at: 900, queue: "broker-b:0" }).raw(route(500, ["broker-a", "broker-b"]))
+    .raw(attempt(undefined, 19_914, "broker-a", "error", 1_000, { errorName: "RemotingTimeoutError" }))
+    .raw(attempt(undefined, 21_915, "broker-b", "ok", 0))
+    .raw(route(newRoute.atMs, newRoute.brokers))
+    .raw(attempt(undefined, 22_060, "broker-a", "ok", 46)).build();
+  assert.equal(checkProducerFailover(build({ atMs: 22_014, brokers: ["broker-a"] }), avoiding()).verdict, "pass");
+  // Just outside: the route without broker-b came a millisecond past the window, so every
+  // possible selection moment saw broker-b available.
+  const late = checkProducerFailover(build({ atMs: 22_062, brokers: ["broker-a"] }), avoiding());
+  assert.deepEqual(kinds(late.evidence), ["picked-isolated-broker"]);
+  assert.match(late.summary, /yet picked while broker-b was available/);
+  // The poll in the window kept broker-b: no route excuses the pick.
+  assert.deepEqual(kinds(checkProducerFailover(build({ atMs: 22_014, brokers: ["broker-a", "broker-b"] }), avoiding()).evidence), ["picked-isolated-broker"]);
+});

@@ -33,6 +33,14 @@
 //   route of broker-b alone, broker-b isolated by timeouts, broker-a (isolated, but 11 ms
 //   against broker-b's 1000 ms) ranked first and was removed; 6 s later the route had it
 //   again and it was picked.
+// - the route a selection sees is the one in force at its moment, which the history places only
+//   within the selection window: an isolated pick is a violation only when every route in force
+//   during the window held another, surely available broker. Seed 1 swarm run 1665: a namesrv
+//   partition healed, producer-2's route poll at 22014.x ms brought a route of broker-a alone
+//   (broker-b had expired from the namesrv and not yet re-registered); the send invoked in that
+//   same millisecond found isolated broker-a the only broker of its route, pickOneAtLeast
+//   returned broker-b (available, no write queues: its item removed) and the send went to
+//   broker-a — while the route in force a millisecond earlier still listed broker-b.
 // Without attempt events there is nothing to judge (the summary says so).
 import type { HistoryEvent, RouteEvent, SendAttemptEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
@@ -179,14 +187,19 @@ function isolationViolations(
     }
     const own = items.get(attempt.broker);
     if (own !== undefined && own.fromLatestMs <= selectEarliestMs && selectLatestMs < own.untilEarliestMs) {
-      const route = routeAt(clientRoutes, selectEarliestMs) ?? allMasters.filter((broker) => seen.has(broker));
-      const available = route.filter((broker) => {
+      // The selection met whichever route was in force at its moment, somewhere in the window: the
+      // pick is surely wrong only if every one of those routes held a surely available other broker.
+      // Without route events, the route surely held the masters this producer had sent to.
+      const routesThen = routesDuring(clientRoutes, selectEarliestMs, selectLatestMs);
+      if (routeAt(clientRoutes, selectEarliestMs) === undefined) routesThen.unshift(allMasters.filter((broker) => seen.has(broker)));
+      const availableByRoute = routesThen.map((route) => route.filter((broker) => {
         if (broker === attempt.broker) return false;
         const item = items.get(broker);
         // Surely available: never charged, or its isolation surely over at the selection.
         return item === undefined || item.untilLatestMs <= selectEarliestMs;
-      });
-      if (available.length > 0) {
+      }));
+      if (availableByRoute.every((available) => available.length > 0)) {
+        const available = [...new Set(availableByRoute.flat())].sort();
         violations.push({ kind: "picked-isolated-broker", producer, broker: attempt.broker, timeMs: attempt.timeMs,
           detail: `${attempt.broker} was isolated from ${formatMs(own.fromLatestMs)} to ${formatMs(own.untilEarliestMs)} by the ${own.cause.outcome === "error" ? `failed attempt (${own.cause.errorName ?? "error"})` : `${own.cause.latencyMs} ms attempt`} at ${formatMs(own.cause.timeMs)}, yet picked while ${available.join(", ")} was available` });
       }

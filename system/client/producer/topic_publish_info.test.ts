@@ -41,3 +41,19 @@ test("MQFaultStrategy: a not-best broker that still has write queues is sent to 
   assert.equal(picked.brokerName, "broker-a");
   assert.equal(faults.isAvailable("broker-a"), false);
 });
+
+test("MQFaultStrategy: a route of one isolated broker sends there, even while a broker outside the route is available (4.9.x)", () => {
+  const clock = { nowMs: 19_914 };
+  const faults = new LatencyFaultTolerance({ nowMs: () => clock.nowMs, monotonicMs: () => clock.nowMs } satisfies Clock);
+  faults.updateFaultItem("broker-a", 1_000, true);
+  clock.nowMs = 21_915;
+  faults.updateFaultItem("broker-b", 0, false);
+  clock.nowMs = 22_014;
+  // A route poll just brought broker-a alone (broker-b not re-registered yet): pickOneAtLeast
+  // returns available broker-b, which has no write queues, so its item goes and the plain
+  // round robin takes broker-a's queue; broker-a stays isolated.
+  const picked = selectQueueWithFaultAvoidance(publishInfo(["broker-a"]), undefined, faults);
+  assert.equal(picked.brokerName, "broker-a");
+  assert.equal(faults.isAvailable("broker-a"), false);
+  assert.equal(faults.isAvailable("broker-b"), true);
+});
