@@ -101,3 +101,28 @@ test("a batch sent back just before a rebalance: the retry copy is explained by 
     .deliver({ id: "m-1", at: 10_105, queue: "broker-a:9", reconsume: 1 }).build();
   assert.equal(checkDuplicates(unmoved, context).verdict, "fail");
 });
+
+test("the delayed OFFSET_ILLEGAL fix after a master's power loss: a rewind up to 10 s after the queue grew back is explained, later ones are not", () => {
+  // Before the loss G read broker-a:0 to offset 14; the master restarts at 9 s with the queue
+  // empty, new messages take offsets 0..20 (offset 15 acked at 15.3 s), the reader goes on from
+  // the stale offset 15, and a fix scheduled by a stale pull rewinds it to 0.
+  const build = (againAtMs: number, powerLoss = true): ReturnType<HistoryBuilder["build"]> => {
+    const history = new HistoryBuilder().join(0, "consumer-G-1").rebalance(1, "consumer-G-1", ["broker-a:0"]);
+    for (let offset = 0; offset < 15; offset++) history.send({ id: `old-${offset}`, at: 100 + offset * 100, queue: "broker-a:0", offset }).deliver({ id: `old-${offset}`, at: 200 + offset * 100 });
+    if (powerLoss) history.node(7_000, "broker-a", "power-loss").node(9_000, "broker-a", "restart");
+    for (let offset = 0; offset <= 20; offset++) history.send({ id: `new-${offset}`, at: 9_500 + offset * 300, queue: "broker-a:0", offset });
+    for (let offset = 15; offset <= 20; offset++) history.deliver({ id: `new-${offset}`, at: 9_600 + offset * 300 });
+    return history.deliver({ id: "new-16", at: againAtMs }).build();
+  };
+  // The lab's short intervals (settle 2.2 s): the power-loss window itself closes long before.
+  const base = testContext();
+  const context = { ...base, intervals: { ...base.intervals, rebalanceMs: 1_000, offsetPersistMs: 200 } };
+  // new-15 acked at 14.0 s (+2 ms): the fix window ends 10 s + settle later.
+  const untilMs = 14_002 + 10_000 + (context.intervals.rebalanceMs + context.intervals.offsetPersistMs + 1_000);
+  const explained = checkDuplicates(build(21_000), context);
+  assert.equal(explained.verdict, "pass", explained.summary);
+  assert.match((explained.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /OFFSET_ILLEGAL fix 10\.0 s later, which rewinds/);
+  assert.equal(checkDuplicates(build(untilMs), context).verdict, "pass");
+  assert.equal(checkDuplicates(build(untilMs + 1), context).verdict, "fail");
+  assert.equal(checkDuplicates(build(21_000, false), context).verdict, "fail");
+});

@@ -41,6 +41,9 @@
 //   consumeTimeout was sent back while it ran (consume_timeout.ts), so its retry copy succeeds too;
 // - a local retry (consume_timeout.ts isLocalRetry): the client's send-back and re-send failed,
 //   but a re-send that timed out may have been stored, so a %RETRY% copy arrives as well;
+// - the delayed OFFSET_ILLEGAL fix after a master's power loss (offset_illegal_fix.ts): it
+//   rewinds the queue's reader to offset 0 up to 10 s after the queue grew back past the
+//   group's stale offset, long after the power-loss window closed;
 // - a producer retry (producer_retry.ts): the two deliveries come from two queues the message's
 //   send attempted, one attempt failed at the client yet was stored, the retry stored another copy.
 // Anything else fails the check naming the message, receiver, both times and the queue.
@@ -57,6 +60,7 @@ import type { HistoryIndex } from "./history_index.ts";
 import { indexHistory } from "./history_index.ts";
 import { consumeTimeoutMsOf, isLocalRetry, outlastedConsumeTimeout } from "./consume_timeout.ts";
 import { attemptsByMessage, explainProducerRetry } from "./producer_retry.ts";
+import { offsetIllegalRewinds } from "./offset_illegal_fix.ts";
 
 export type Duplicate = {
   id: string; receiver: string; queue: string; firstMs: number; duplicateMs: number; process: string; explainedBy?: string;
@@ -156,6 +160,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
   const specOf = new Map(specs.map((spec) => [spec.group, spec]));
   const firstSuccess = new Map<string, { timeMs: number; queue: string }>();
   const sendAttempts = attemptsByMessage(index);
+  const rewinds = offsetIllegalRewinds(index, context, settleMs);
   const unexplained: Duplicate[] = [];
   const attributed: Duplicate[] = [];
   // Every delivery per receiver and message (failed ones too): two retry copies come from two
@@ -209,6 +214,11 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
     if (why !== undefined) {
       const depth = depthOf(why);
       attributed.push({ ...duplicate, explainedBy: `${why.cause}: replay depth ${formatMs(depth.depthMs)} (${depth.mechanism})` });
+      continue;
+    }
+    const rewind = rewinds(delivery.group, delivery.queue, delivery.timeMs);
+    if (rewind !== undefined) {
+      attributed.push({ ...duplicate, explainedBy: rewind });
       continue;
     }
     const shallow = explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf: () => ({ depthMs: Infinity, mechanism: "" }), queue: delivery.queue });
