@@ -52,12 +52,13 @@ export type Fault =
   | { kind: "clock-skew"; target: string; offsetMs: number }
   /** fsync gets `factor` times slower. */
   | { kind: "slow-disk"; target: string; factor: number }
-  /** The node's disk has no free space: writes fail with ENOSPC. */
+  /** The node's disk has no free space: writes fail with ENOSPC; heal frees it and starts the node again if a restart failed meanwhile. */
   | { kind: "disk-full"; target: string }
   /**
    * The node's disk fails I/O with EIO (a dying disk): writes and new files ("write"), fsyncs
    * ("fsync", nothing becomes durable), or both; or its inodes run out ("create": creating a file
-   * fails with ENOSPC while existing files still take data); heal makes it healthy (sim only).
+   * fails with ENOSPC while existing files still take data); heal makes it healthy and starts
+   * the node again if a restart failed on the sick disk meanwhile (sim only).
    */
   | { kind: "disk-error"; target: string; errors: "write" | "fsync" | "both" | "create" }
   /** Every NameServer is down (crash); heal restarts them. */
