@@ -229,6 +229,46 @@ test("offset reuse needs the ack after the restart and a hand-out before it", ()
   assert.ok((checkDelivery(lateHandOut, testContext()).evidence as DeliveryEvidence).lost.items.some((entry) => entry.id === "m-4"));
 });
 
+test("offset reuse: a pre-loss tail the group consumed from memory after the restart counts as handed before it", () => {
+  // The shape of battery seed 1 run 2309: m-0..m-3 acked at broker-a:0 offsets 0..3 shortly
+  // before the power loss (20 s); G's consumer pulled them before it but consumed them from its
+  // process queue only after the restart (21 s); the restarted broker gave offsets 2 and 3 to
+  // new messages, which G then skipped by pulling on from 4.
+  const build = (options: { oldAckMs?: number; newOffset?: number; group?: string; deliveredOffset?: number } = {}): HistoryEvent[] => {
+    const builder = new HistoryBuilder();
+    for (let offset = 0; offset < 4; offset++) {
+      const at = offset === 3 && options.oldAckMs !== undefined ? options.oldAckMs - 2 : 19_000 + offset * 100;
+      builder.send({ id: `m-${offset}`, at, queue: "broker-a:0", offset });
+    }
+    for (let offset = 0; offset < 4; offset++) {
+      builder.deliver({ id: `m-${offset}`, at: 22_000 + offset, group: options.group ?? "G", ...(offset === 3 && options.deliveredOffset !== undefined ? { offset: options.deliveredOffset } : {}) });
+    }
+    return builder.fault(20_000, 21_000, "power-loss", "broker-a")
+      .send({ id: "m-4", at: 21_400, outcomeAt: 21_402, queue: "broker-a:0", offset: options.newOffset ?? 3 })
+      .build();
+  };
+  const allowed = checkDelivery(build(), testContext());
+  assert.equal(allowed.verdict, "pass", allowed.summary);
+  const entry = (allowed.evidence as DeliveryEvidence).allowedLoss.items.find((item) => item.id === "m-4");
+  assert.match(entry?.reason ?? "", /at broker-a:0 offset 3, at or below offset 3 whose old message m-3 \(acked 698 ms before the loss\) G consumed/);
+  assert.match(entry?.mechanism ?? "", /offset reuse: .*process queue before the loss/);
+  // The old tail's ack exactly at the flush window's edge (10.5 s in the test topology): still evidence.
+  assert.equal(checkDelivery(build({ oldAckMs: 20_000 - 10_500 }), testContext()).verdict, "pass");
+  // One millisecond older: it should have survived the loss, so its delivery proves no pre-loss hand-out.
+  const tooOld = checkDelivery(build({ oldAckMs: 20_000 - 10_501 }), testContext());
+  assert.equal(tooOld.verdict, "fail");
+  assert.deepEqual((tooOld.evidence as DeliveryEvidence).lost.items.map((item) => item.id), ["m-4"]);
+  // Above the old tail the group consumed: a real loss.
+  assert.deepEqual((checkDelivery(build({ newOffset: 4 }), testContext()).evidence as DeliveryEvidence).lost.items.map((item) => item.id), ["m-4"]);
+  // Another group's consumption is no evidence for G.
+  const otherGroup = checkDelivery(build({ group: "H" }), testContext({ groups: [{ group: "G", topic: "T", count: 1 }, { group: "H", topic: "T", count: 1 }] }));
+  assert.ok((otherGroup.evidence as DeliveryEvidence).lost.items.some((item) => item.id === "m-4" && item.receiver === "G"));
+  // A copy delivered at an offset other than its send's (a retry copy) is no evidence either.
+  assert.equal(checkDelivery(build({ deliveredOffset: 7 }), testContext()).verdict, "fail");
+  // SYNC_FLUSH: no reuse allowance at all.
+  assert.equal(checkDelivery(build(), testContext({ topology: topologyFacts("2m-noslave", "SYNC_FLUSH") })).verdict, "fail");
+});
+
 test("a forced clean on a full disk: loss allowed only when the store shows deleted files, and only for messages stored before the heal", () => {
   const digest = (minPhysicalOffset: number): HistoryEvent => ({
     type: "store-digest", timeMs: 90_000, node: "broker-a", brokerName: "broker-a", role: "master",

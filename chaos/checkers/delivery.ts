@@ -20,7 +20,7 @@ import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
-import { forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
+import { consumedPreLossTailOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
 import { gotBy, indexHistory, receivedBy } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 import { stallExcuse } from "./transaction_stall.ts";
@@ -106,6 +106,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
   }
   const losses = powerLossesOf(index, context);
   const handed = handedOffsetsOf(index.deliveries);
+  const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
   const cleans = forcedCleansOf(index);
   const stalled = stallExcuse(index, context);
   const lost: LostMessage[] = [];
@@ -123,7 +124,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
         got++;
         continue;
       }
-      const judgement = judgeLoss(send, losses, context, { group: receiver.group, handed }, cleans);
+      const judgement = judgeLoss(send, losses, context, { group: receiver.group, handed, preLossTail }, cleans);
       const stall = judgement.allowed ? undefined : stalled(send.messageId);
       const entry: LostMessage = { id: send.messageId, receiver: receiver.key };
       if (send.queue !== undefined) entry.queue = send.queue;

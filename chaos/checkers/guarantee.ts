@@ -23,7 +23,17 @@
 // master's power loss also permits losing a message acked AFTER its restart at a queue offset at
 // or below the highest offset the group had been handed on that queue before; the evidence
 // names both offsets. SYNC_FLUSH masters never hand out undurable data (#8239), so no reuse
-// allowance applies there.
+// allowance applies there. The hand-out is seen in two ways: a delivery that started before the
+// restart, or a delivery (at any time) of the message acked at that very queue offset before the
+// power loss, inside the master's flush window. The latter is what a push consumer's process
+// queue leaves: it pulled the old tail before the loss and consumed it from memory after the
+// restart (battery seed 1 run 2309: an orderly consumer, slowed by 1 s suspends, consumed at
+// 20 s offsets 141..147 pulled before the 15 s loss, then pulled on from 148 while the restarted
+// broker had given 141..147 to new messages). The restarted broker gave the judged message an
+// offset at or below that one, so it no longer held the old message: the group can only have had
+// it from before the loss. An old message acked longer than the flush window before the loss
+// should have survived it, so its delivery is no such evidence (a recovery that dropped it is a
+// bug, not reuse).
 // Forced clean on a full disk (4.9.x CleanCommitLogService): above diskSpaceCleanForciblyRatio
 // (85 %) with cleanFileForciblyEnable (default true) the broker deletes its oldest commit-log
 // files whether or not any group consumed them; delayed messages and retry copies still parked
@@ -69,12 +79,50 @@ export function handedOffsetsOf(deliveries: readonly DeliverEvent[]): HandedOffs
 }
 
 /**
+ * Pre-loss copies a group consumed: the highest queue offset at which `group` was delivered
+ * (at any time) the message acked at that very offset of `queue` (same topic) before the power
+ * loss at `lossMs` and at most `windowMs` before it — the old tail that a restart without it
+ * reassigns. Undefined when none.
+ */
+export type ConsumedPreLossTail = (group: string, queue: string, topic: string, lossMs: number, windowMs: number) =>
+  { offset: number; messageId: string; ackMs: number } | undefined;
+
+export function consumedPreLossTailOf(deliveries: readonly DeliverEvent[], sendById: ReadonlyMap<string, SendRecord>): ConsumedPreLossTail {
+  const byKey = new Map<string, { offset: number; messageId: string; ackMs: number; topic: string }[]>();
+  for (const delivery of deliveries) {
+    const send = sendById.get(delivery.messageId);
+    // The original copy only: a retry copy sits at an offset of its retry queue.
+    if (send === undefined || send.outcome !== "ok" || send.outcomeMs === undefined || send.queue !== delivery.queue ||
+      send.queueOffset !== delivery.queueOffset || send.topic !== delivery.topic) continue;
+    const key = `${delivery.group}\u0000${delivery.queue}`;
+    const list = byKey.get(key) ?? [];
+    list.push({ offset: delivery.queueOffset, messageId: send.messageId, ackMs: send.outcomeMs, topic: send.topic });
+    byKey.set(key, list);
+  }
+  return (group, queue, topic, lossMs, windowMs) => {
+    let highest: { offset: number; messageId: string; ackMs: number } | undefined;
+    for (const consumed of byKey.get(`${group}\u0000${queue}`) ?? []) {
+      if (consumed.topic !== topic || consumed.ackMs > lossMs || lossMs - consumed.ackMs > windowMs) continue;
+      if (highest === undefined || consumed.offset > highest.offset) highest = { offset: consumed.offset, messageId: consumed.messageId, ackMs: consumed.ackMs };
+    }
+    return highest;
+  };
+}
+
+/** What the offset-reuse rule knows of a group's hand-outs. */
+export interface ReuseEvidence {
+  group: string;
+  handed: HandedOffsets;
+  preLossTail?: ConsumedPreLossTail;
+}
+
+/**
  * Whether `send` sits at a reused offset (allowance (b)): acked after its ASYNC_FLUSH master
  * restarted from a power loss, at or below the highest offset `group` had been handed on that
  * queue before the restart. The group had read past that offset, so it reaches the message only
  * if something sends it back.
  */
-export function atReusedOffset(send: SendRecord, losses: Map<string, PowerLoss[]>, context: CheckContext, reuse: { group: string; handed: HandedOffsets }): boolean {
+export function atReusedOffset(send: SendRecord, losses: Map<string, PowerLoss[]>, context: CheckContext, reuse: ReuseEvidence): boolean {
   if (send.queue === undefined) return false;
   const brokerName = brokerOfQueue(send.queue);
   const master = context.topology.brokers.find((broker) => broker.brokerName === brokerName && broker.role !== "SLAVE");
@@ -145,7 +193,7 @@ export function judgeLoss(
   send: SendRecord,
   losses: Map<string, PowerLoss[]>,
   context: CheckContext,
-  reuse?: { group: string; handed: HandedOffsets },
+  reuse?: ReuseEvidence,
   cleans?: ForcedCleans,
 ): LossJudgement {
   const guarantee = context.expectations.guarantee ?? "auto";
@@ -204,7 +252,7 @@ export function judgeLoss(
  * at or below the highest offset the group had been handed on that queue before the restart.
  */
 function offsetReuse(
-  master: BrokerFacts, send: SendRecord, losses: Map<string, PowerLoss[]>, reuse: { group: string; handed: HandedOffsets },
+  master: BrokerFacts, send: SendRecord, losses: Map<string, PowerLoss[]>, reuse: ReuseEvidence,
 ): LossJudgement | null {
   if (master.flushDiskType !== "ASYNC_FLUSH" || send.queue === undefined || send.queueOffset === undefined) return null;
   const ackMs = send.outcomeMs;
@@ -213,7 +261,24 @@ function offsetReuse(
     const restartMs = loss.restartMs;
     if (restartMs === undefined || send.invokeMs < loss.timeMs || ackMs < restartMs) continue;
     const handed = reuse.handed(reuse.group, send.queue, restartMs);
-    if (handed === undefined || send.queueOffset > handed) continue;
+    if (handed === undefined || send.queueOffset > handed) {
+      const tail = reuse.preLossTail?.(reuse.group, send.queue, send.topic, loss.timeMs, master.unflushedWindowMs);
+      if (tail === undefined || send.queueOffset > tail.offset) continue;
+      return {
+        allowed: true,
+        reason: `offset reuse after ${master.node}'s power loss at ${formatMs(loss.timeMs)}: acked after its restart at ` +
+          `${formatMs(restartMs)} at ${send.queue} offset ${send.queueOffset}, at or below offset ${tail.offset} whose old message ` +
+          `${tail.messageId} (acked ${formatMs(loss.timeMs - tail.ackMs)} before the loss) ${reuse.group} consumed: the restarted ` +
+          "broker no longer held it, so the group had pulled it before the loss",
+        node: master.node,
+        powerLossAtMs: loss.timeMs,
+        ackAgeMs: -1,
+        windowMs: null,
+        mechanism: `offset reuse: ${master.node} (ASYNC_FLUSH) restarted without its unflushed tail and gave queue offsets ` +
+          `up to ${tail.offset} on ${send.queue} to new messages; the group's consumer had pulled the old tail into its process ` +
+          "queue before the loss and pulled on past it (4.x, no DLedger)",
+      };
+    }
     return {
       allowed: true,
       reason: `offset reuse after ${master.node}'s power loss at ${formatMs(loss.timeMs)}: acked after its restart at ` +

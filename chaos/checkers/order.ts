@@ -27,7 +27,7 @@ import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import { brokerOfQueue, groupSpecs } from "./context.ts";
-import { atReusedOffset, handedOffsetsOf, powerLossesOf } from "./guarantee.ts";
+import { atReusedOffset, consumedPreLossTailOf, handedOffsetsOf, powerLossesOf } from "./guarantee.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural } from "./evidence.ts";
 import { indexHistory, type HistoryIndex } from "./history_index.ts";
@@ -76,9 +76,10 @@ export function queueOrderAllowances(index: HistoryIndex, context: CheckContext)
   const masterLostPowerBetween = (queue: string, fromMs: number, toMs: number): boolean =>
     (losses.get(masterOf.get(brokerOfQueue(queue)) ?? "") ?? []).some((loss) => loss.timeMs >= fromMs && loss.timeMs <= toMs);
   const handed = handedOffsetsOf(index.deliveries);
+  const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
   const reused = (group: string, messageId: string): boolean => {
     const send = index.sendById.get(messageId);
-    return send !== undefined && atReusedOffset(send, losses, context, { group, handed });
+    return send !== undefined && atReusedOffset(send, losses, context, { group, handed, preLossTail });
   };
   return { masterLostPowerBetween, reused };
 }
