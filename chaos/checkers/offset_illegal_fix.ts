@@ -11,6 +11,7 @@
 // the offset the group had reached before the loss, so a redelivery on that queue is explained
 // from the master's restart until that growth + the fix delay + settleMs. The replay depth is
 // unbounded (the fix goes back to offset 0), as for the power loss itself.
+// The rebalance checker bounds the same chain's process-queue removals and re-adds (rebalance.ts).
 import type { CheckContext } from "./context.ts";
 import { brokerOfQueue } from "./context.ts";
 import { formatMs } from "./evidence.ts";
@@ -24,12 +25,10 @@ export const offsetIllegalFixDelayMs = 10_000;
 /** Why a redelivery of `group` on `queue` at `againMs` may be the delayed fix's rewind, or undefined. */
 export type OffsetIllegalRewind = (group: string, queue: string, againMs: number) => string | undefined;
 
-export function offsetIllegalRewinds(index: HistoryIndex, context: CheckContext, settleMs: number): OffsetIllegalRewind {
-  const losses = powerLossesOf(index, context);
-  if (losses.size === 0) return () => undefined;
-  const masterOf = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
-  const handed = handedOffsetsOf(index.deliveries);
-  const endMs = runEndMs(index, context.endMs);
+/** When an acked send first put an offset at or past `offset` on `queue` at or after `sinceMs`; undefined if none did. */
+export type QueueGrowth = (queue: string, offset: number, sinceMs: number) => number | undefined;
+
+export function queueGrowthOf(index: HistoryIndex): QueueGrowth {
   // Per queue: acks (time, offset) in time order, to find when the queue grew back.
   const acks = new Map<string, { timeMs: number; offset: number }[]>();
   for (const send of index.sends) {
@@ -39,6 +38,16 @@ export function offsetIllegalRewinds(index: HistoryIndex, context: CheckContext,
     acks.set(send.queue, list);
   }
   for (const list of acks.values()) list.sort((a, b) => a.timeMs - b.timeMs);
+  return (queue, offset, sinceMs) => (acks.get(queue) ?? []).find((ack) => ack.timeMs >= sinceMs && ack.offset >= offset)?.timeMs;
+}
+
+export function offsetIllegalRewinds(index: HistoryIndex, context: CheckContext, settleMs: number): OffsetIllegalRewind {
+  const losses = powerLossesOf(index, context);
+  if (losses.size === 0) return () => undefined;
+  const masterOf = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
+  const handed = handedOffsetsOf(index.deliveries);
+  const endMs = runEndMs(index, context.endMs);
+  const grew = queueGrowthOf(index);
   return (group, queue, againMs) => {
     const node = masterOf.get(brokerOfQueue(queue));
     for (const loss of (node === undefined ? undefined : losses.get(node)) ?? []) {
@@ -46,7 +55,7 @@ export function offsetIllegalRewinds(index: HistoryIndex, context: CheckContext,
       const reached = handed(group, queue, loss.timeMs);
       if (reached === undefined) continue;
       // The stale committed offset is reached + 1; pulls at it are legal once an offset at or past it exists.
-      const grewMs = (acks.get(queue) ?? []).find((ack) => ack.timeMs >= loss.restartMs! && ack.offset >= reached + 1)?.timeMs ?? endMs;
+      const grewMs = grew(queue, reached + 1, loss.restartMs) ?? endMs;
       const untilMs = grewMs + offsetIllegalFixDelayMs + settleMs;
       if (againMs > untilMs) continue;
       return `${node} lost power at ${formatMs(loss.timeMs)} and restarted at ${formatMs(loss.restartMs)} with ${queue} shorter than the offset ` +

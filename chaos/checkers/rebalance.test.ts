@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { RebalanceEvidence } from "./rebalance.ts";
-import { checkRebalance } from "./rebalance.ts";
+import { checkRebalance, offsetIllegalChainMs } from "./rebalance.ts";
 import { HistoryBuilder, testContext } from "./testing/history_builder.ts";
 
 const c1 = "consumer-G-1";
@@ -130,4 +130,51 @@ test("an orderly group may converge 20 s + one rebalance round later (4.9.x's de
   const result = checkRebalance(events, orderly);
   assert.equal(result.verdict, "pass", result.summary);
   assert.equal(groupOf(result.evidence)?.boundMs, 90_000);
+});
+
+test("the OFFSET_ILLEGAL fix chain after a master's power loss: stale re-adds before the fix lands, then the fix 10 s later", () => {
+  // Battery seed 1 run 2344's shape: consumer-G-1 read broker-b:0 to offset 4 before broker-b lost
+  // power at 24 s and restarted at 26 s with the queue shorter; the stale pull at 29 s (the pull
+  // retry delay), its pull-expired re-add at 37 s (pullMaxIdleTimeMs 7.5 s) pulls the stale offset
+  // again, and that pull's fix removes the queue 10 s later; the next rebalance adds it back.
+  const intervals = { ...testContext().intervals, routePollMs: 1_000, clientHeartbeatMs: 3_000, brokerRegisterMs: 3_000, namesrvScanMs: 2_000,
+    brokerExpiryMs: 10_000, clientScanMs: 2_000, clientExpiryMs: 10_000, rebalanceMs: 1_000, offsetPersistMs: 1_000, sendTimeoutMs: 1_000, pullSuspendMs: 5_000 };
+  const lab = { ...testContext({ endMs: 600_000, groups: [{ group: "G", topic: "T", count: 1, pullMaxIdleTimeMs: 7_500 }] }), intervals };
+  const all = ["broker-a:0", "broker-a:1", "broker-b:0", "broker-b:1"];
+  const build = (readdMs: number, options: { powerLoss?: boolean; grewAtMs?: number; heldAcross?: boolean } = {}): ReturnType<HistoryBuilder["build"]> => {
+    const history = new HistoryBuilder().join(1_000, c1).rebalance(1_005, c1, options.heldAcross === false ? ["broker-a:0", "broker-a:1"] : all);
+    for (let offset = 0; offset < 5; offset++) history.send({ id: `old-${offset}`, at: 2_000 + offset * 100, queue: "broker-b:0", offset }).deliver({ id: `old-${offset}`, at: 2_010 + offset * 100 });
+    if (options.powerLoss === false) history.node(24_000, "broker-b", "crash");
+    else history.node(24_000, "broker-b", "power-loss");
+    history.node(26_000, "broker-b", "restart");
+    if (options.grewAtMs !== undefined) history.send({ id: "new-5", at: options.grewAtMs - 2, queue: "broker-b:0", offset: 5 });
+    if (options.heldAcross === false) history.rebalance(30_000, c1, all);
+    return history.rebalance(39_004, c1, ["broker-a:0", "broker-a:1", "broker-b:1"]).rebalance(39_070, c1, all)
+      .rebalance(readdMs - 44, c1, ["broker-a:0", "broker-a:1", "broker-b:1"]).rebalance(readdMs, c1, all).build();
+  };
+  // 3 s pull retry + 8.5 s to the last stale pull + 10 s fix + 1 s rebalance + 1 s slack.
+  const excused = checkRebalance(build(47_100), lab);
+  assert.equal(excused.verdict, "pass", excused.summary);
+  assert.deepEqual([groupOf(excused.evidence)?.convergenceMs, groupOf(excused.evidence)?.boundMs], [21_100, 23_500]);
+  assert.match(groupOf(excused.evidence)?.lastChange ?? "", /broker-b restart after its power loss \(OFFSET_ILLEGAL fix chain/);
+  assert.equal(checkRebalance(build(26_000 + 23_500), lab).verdict, "pass");
+  assert.equal(checkRebalance(build(26_000 + 23_501), lab).verdict, "fail", "just past the chain");
+  // A crash keeps the page cache: no shorter queue, no chain; the restart's own bound applies.
+  assert.equal(checkRebalance(build(47_100, { powerLoss: false }), lab).verdict, "fail");
+  // The queue grew back past the group's offset before the first stale pull could happen: no chain.
+  assert.equal(checkRebalance(build(47_100, { grewAtMs: 28_000 }), lab).verdict, "fail");
+  assert.equal(checkRebalance(build(47_100, { grewAtMs: 29_500 }), lab).verdict, "pass");
+  // Not held across the restart: the queues come back with the route (the broker-up bound, 9 s) first.
+  const readded = checkRebalance(build(26_000 + 29_500, { heldAcross: false }), lab);
+  assert.equal(readded.verdict, "pass", readded.summary);
+  assert.equal(checkRebalance(build(26_000 + 29_501, { heldAcross: false }), lab).verdict, "fail");
+});
+
+test("the OFFSET_ILLEGAL fix chain's length: pull-expired re-adds read the stale offset only until the first fix lands", () => {
+  // 4.9.x's default pullMaxIdleTime (120 s): no re-add before the fix, one fix and one rebalance.
+  assert.deepEqual(offsetIllegalChainMs(120_000, 1_000), { totalMs: 11_000, lastStalePullMs: 0 });
+  assert.deepEqual(offsetIllegalChainMs(7_500, 1_000), { totalMs: 19_500, lastStalePullMs: 8_500 });
+  // Three expiries fit before the fix (3, 6, 9 s), their rebalance rounds could push the last past it: capped.
+  assert.deepEqual(offsetIllegalChainMs(3_000, 1_000), { totalMs: 21_000, lastStalePullMs: 10_000 });
+  assert.deepEqual(offsetIllegalChainMs(10_000, 1_000), { totalMs: 11_000, lastStalePullMs: 0 });
 });

@@ -15,10 +15,24 @@
 // clustering group gets 20 s more (plus one rebalance round): a consumer giving up a queue whose
 // process queue still caches messages unlocks it on the broker only after 4.9.x's
 // UNLOCK_DELAY_TIME_MILLS, and the new holder takes the queue when its lock succeeds.
+// A master that lost power and restarted with queues shorter than the group's committed offsets
+// starts the delayed OFFSET_ILLEGAL fix chain (offset_illegal_fix.ts): the first pull at a stale
+// offset (the pull retry delay after the restart reset it, or the broker's up bound when the
+// group's queues of it were re-added after the restart) drops its process queue; a pull-expired
+// re-add (pullMaxIdleTimeMs) before the fix lands reads the stale committed offset again and
+// schedules one more fix; each fix removes the queue's process queue 10 s after its pull, and the
+// next rebalance adds it back. So the last re-add may come firstStalePull + lastStalePull + 10 s
+// + rebalanceMs (+ measurement slack for the pull and persist round trips) after the restart
+// (battery seed 1 run 2344: restart 26.0 s, stale pulls 29.0 s and 37.1 s, last fix 47.1 s). The
+// allowance applies only to a group that had read a queue of that master before the loss which
+// had not grown back past that offset by the first stale pull.
 import type { HistoryEvent, RebalanceEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import { brokerOfQueue, groupSpecs, masters, topicQueues } from "./context.ts";
+import { measurementSlackMs, pullRetryDelayMs } from "./bounds.ts";
+import { handedOffsetsOf, powerLossesOf } from "./guarantee.ts";
+import { offsetIllegalFixDelayMs, queueGrowthOf } from "./offset_illegal_fix.ts";
 import { formatMs, plural } from "./evidence.ts";
 import type { HistoryIndex } from "./history_index.ts";
 import { indexHistory, runEndMs, settledView } from "./history_index.ts";
@@ -55,6 +69,23 @@ export type RebalanceEvidence = { groups: GroupAssignment[] };
 
 /** RocketMQ 4.9.x RebalancePushImpl.UNLOCK_DELAY_TIME_MILLS: an orderly queue given up with cached messages is unlocked this much later. */
 const ORDERLY_UNLOCK_DELAY_MS = 20_000;
+/** RocketMQ 4.9.x ProcessQueue's pullMaxIdleTime (rocketmq.client.pull.pullMaxIdleTime) default. */
+const PULL_MAX_IDLE_TIME_MS_DEFAULT = 120_000;
+
+type Change = { timeMs: number; boundMs: number; label: string };
+
+/**
+ * After the first pull at a stale offset: the time until the last re-add the OFFSET_ILLEGAL fix
+ * chain causes. A pull-expired re-add at least pullMaxIdleTimeMs (and at most one rebalance
+ * round more) after the previous stale pull reads the stale offset again while the first fix has
+ * not landed; the last such pull's fix lands offsetIllegalFixDelayMs later and the next
+ * rebalance adds the queue back.
+ */
+export function offsetIllegalChainMs(pullMaxIdleTimeMs: number, rebalanceMs: number): { totalMs: number; lastStalePullMs: number } {
+  const staleReadds = Math.max(0, Math.ceil(offsetIllegalFixDelayMs / Math.max(1, pullMaxIdleTimeMs)) - 1);
+  const lastStalePullMs = Math.min(offsetIllegalFixDelayMs, staleReadds * (pullMaxIdleTimeMs + rebalanceMs));
+  return { totalMs: lastStalePullMs + offsetIllegalFixDelayMs + rebalanceMs, lastStalePullMs };
+}
 
 export function checkRebalance(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
   const index = settledView(indexHistory(history), context.endMs);
@@ -62,7 +93,7 @@ export function checkRebalance(history: readonly HistoryEvent[], context: CheckC
   const groups: GroupAssignment[] = [];
   for (const spec of groupSpecs(context.workload, index.seenGroups)) {
     groups.push(assess(index, context, spec.group, spec.topic, spec.model ?? "CLUSTERING", spec.allocateStrategy ?? "AVG",
-      members.get(spec.group) ?? new Map(), spec.orderly === true));
+      members.get(spec.group) ?? new Map(), spec.orderly === true, spec.pullMaxIdleTimeMs ?? PULL_MAX_IDLE_TIME_MS_DEFAULT));
   }
   const failing = groups.filter((group) => group.judged && group.problems.length > 0);
   const evidence: RebalanceEvidence = { groups };
@@ -71,7 +102,7 @@ export function checkRebalance(history: readonly HistoryEvent[], context: CheckC
 
 function assess(
   index: HistoryIndex, context: CheckContext, group: string, topic: string,
-  model: "CLUSTERING" | "BROADCASTING", strategy: string, members: Map<string, MemberTimeline>, orderly: boolean,
+  model: "CLUSTERING" | "BROADCASTING", strategy: string, members: Map<string, MemberTimeline>, orderly: boolean, pullMaxIdleTimeMs: number,
 ): GroupAssignment {
   const snapshots = new Map<string, RebalanceEvent[]>();
   for (const event of index.rebalances) {
@@ -109,7 +140,7 @@ function assess(
   const minHeld = held.length === 0 ? 0 : Math.min(...held);
   const maxHeld = held.length === 0 ? 0 : Math.max(...held);
   const balanced = model === "CLUSTERING" && strategy !== "CONSISTENT_HASH" && live.length > 0 ? maxHeld - minHeld <= 1 : null;
-  const change = lastChange(index, context, members);
+  const change = lastChange(index, context, members, offsetIllegalChanges(index, context, group, snapshots, members, pullMaxIdleTimeMs));
   const convergenceMs = Math.max(0, convergedMs - change.timeMs);
   const unlockDelayMs = orderly && model === "CLUSTERING" ? ORDERLY_UNLOCK_DELAY_MS + context.intervals.rebalanceMs : 0;
   const boundMs = context.expectations.rebalanceConvergeMs ?? change.boundMs + unlockDelayMs;
@@ -142,10 +173,65 @@ function settledSince(own: readonly RebalanceEvent[], finalSet: readonly string[
   return since === Infinity ? -Infinity : since;
 }
 
-function lastChange(index: HistoryIndex, context: CheckContext, members: Map<string, MemberTimeline>): { timeMs: number; boundMs: number; label: string } {
+/** The broker-up bound: a master coming up is seen after it registers and consumers poll the route. */
+function brokerUpBoundMs(context: CheckContext): number {
+  const intervals = context.intervals;
+  return intervals.brokerRegisterMs + intervals.routePollMs + intervals.rebalanceMs + intervals.rebalanceMs + intervals.clientHeartbeatMs;
+}
+
+/** Per master restart after a power loss that left `group` a stale offset: the OFFSET_ILLEGAL fix chain's bound. */
+function offsetIllegalChanges(
+  index: HistoryIndex, context: CheckContext, group: string, snapshots: Map<string, RebalanceEvent[]>,
+  members: Map<string, MemberTimeline>, pullMaxIdleTimeMs: number,
+): Change[] {
+  const losses = powerLossesOf(index, context);
+  if (losses.size === 0) return [];
+  const handed = handedOffsetsOf(index.deliveries);
+  const grew = queueGrowthOf(index);
+  const readQueues = [...new Set(index.deliveries.filter((delivery) => delivery.group === group).map((delivery) => delivery.queue))];
+  const chain = offsetIllegalChainMs(pullMaxIdleTimeMs, context.intervals.rebalanceMs);
+  const changes: Change[] = [];
+  for (const broker of masters(context.topology)) {
+    for (const loss of losses.get(broker.node) ?? []) {
+      const restartMs = loss.restartMs;
+      if (restartMs === undefined) continue;
+      // Held across the restart: the pull the restart reset is retried pullRetryDelayMs later.
+      // Otherwise the queues come back with the route, within the broker-up bound.
+      const held = heldAt(snapshots, members, broker.brokerName, restartMs);
+      const firstStalePullMs = held ? pullRetryDelayMs : brokerUpBoundMs(context);
+      const stale = readQueues.some((queue) => {
+        if (brokerOfQueue(queue) !== broker.brokerName) return false;
+        const reached = handed(group, queue, loss.timeMs);
+        if (reached === undefined) return false;
+        const grewMs = grew(queue, reached + 1, restartMs);
+        return grewMs === undefined || grewMs > restartMs + firstStalePullMs;
+      });
+      if (!stale) continue;
+      changes.push({
+        timeMs: restartMs, boundMs: firstStalePullMs + chain.totalMs + measurementSlackMs,
+        label: `${broker.node} restart after its power loss (OFFSET_ILLEGAL fix chain: first stale pull ${formatMs(firstStalePullMs)}, ` +
+          `last stale pull ${formatMs(chain.lastStalePullMs)} later, fix ${formatMs(offsetIllegalFixDelayMs)}, re-add within ${formatMs(context.intervals.rebalanceMs)}, ` +
+          `slack ${formatMs(measurementSlackMs)})`,
+      });
+    }
+  }
+  return changes;
+}
+
+/** Whether a member of the group held a queue of `brokerName` in its last snapshot before `atMs` and was still in the group then. */
+function heldAt(snapshots: Map<string, RebalanceEvent[]>, members: Map<string, MemberTimeline>, brokerName: string, atMs: number): boolean {
+  for (const [process, own] of snapshots) {
+    const last = own.filter((event) => event.timeMs < atMs).at(-1);
+    if (last === undefined || !last.queues.some((queue) => brokerOfQueue(queue) === brokerName)) continue;
+    const left = members.get(process)?.leavesMs.some((leaveMs) => leaveMs > last.timeMs && leaveMs <= atMs) ?? false;
+    if (!left) return true;
+  }
+  return false;
+}
+
+function lastChange(index: HistoryIndex, context: CheckContext, members: Map<string, MemberTimeline>, extra: readonly Change[]): Change {
   const intervals = context.intervals;
   const clean = intervals.rebalanceMs + intervals.clientHeartbeatMs;
-  type Change = { timeMs: number; boundMs: number; label: string };
   const changes: Change[] = [{ timeMs: index.startMs, boundMs: clean, label: "start" }];
   for (const member of members.values()) {
     const unclean = member.lastChangeUnclean;
@@ -156,7 +242,7 @@ function lastChange(index: HistoryIndex, context: CheckContext, members: Map<str
   // A master going away is seen after its NameServers expire it; one coming up, after it
   // registers its topics and consumers poll the route.
   const brokerGoneBound = intervals.brokerExpiryMs + intervals.namesrvScanMs + intervals.routePollMs + intervals.rebalanceMs;
-  const brokerUpBound = intervals.brokerRegisterMs + intervals.routePollMs + intervals.rebalanceMs + clean;
+  const brokerUpBound = brokerUpBoundMs(context);
   for (const event of index.nodes) {
     if (!masterNodes.has(event.node)) continue;
     const up = event.event === "start" || event.event === "restart" || event.event === "resume";
@@ -166,13 +252,15 @@ function lastChange(index: HistoryIndex, context: CheckContext, members: Map<str
   // by its NameServers comes back only at its next registration), so it restarts the clock too.
   const healedBound = brokerGoneBound + intervals.brokerRegisterMs;
   for (const event of index.nemesis) changes.push({ timeMs: event.timeMs, boundMs: healedBound, label: `${event.kind} ${event.target} ${event.phase}` });
+  changes.push(...extra);
   // The last change restarts the clock, but a later, quicker change does not cut an earlier
   // one's bound short (a broker that registers a topic late at start is seen at the next route
   // poll, whatever consumer joined meanwhile): the bound reaches the latest deadline of all.
   let last = changes[0]!;
   let deadline = { atMs: last.timeMs + last.boundMs, label: last.label };
   for (const change of changes) {
-    if (change.timeMs >= last.timeMs) last = change.timeMs === last.timeMs ? { ...change, boundMs: Math.max(change.boundMs, last.boundMs) } : change;
+    // Changes at the same moment: the longest bound and the mechanism it comes from.
+    if (change.timeMs >= last.timeMs) last = change.timeMs === last.timeMs && last.boundMs > change.boundMs ? last : change;
     if (change.timeMs + change.boundMs > deadline.atMs) deadline = { atMs: change.timeMs + change.boundMs, label: change.label };
   }
   if (deadline.atMs > last.timeMs + last.boundMs) {
