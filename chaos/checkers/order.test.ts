@@ -129,3 +129,36 @@ test("a reused-offset first delivery is not judged against its key either (order
   // At offset 6 (beyond what the group had been handed) the same delivery is a reorder.
   assert.equal(checkOrder(run(6), orderly).verdict, "fail");
 });
+
+test("a copy that returns before the still-running first hand-out of its message is a duplicate, not a first delivery (seed 1 battery run 2525)", () => {
+  // m-1 is handed out at 100 ms to a slow listener (returns at 4.1 s, past the 2 s consumeTimeout);
+  // m-2 is handed out and returns at 110 ms. The queue leaves and comes back at the committed
+  // offset 1 (m-1 still in flight), and the copy of m-1 handed out at 3 s returns at once.
+  const context = testContext({ groups: [{ group: "G", topic: "T", count: 1, consumeTimeoutMs: 2_000 }] });
+  const run = (firstStartMs: number | undefined) => {
+    const builder = new HistoryBuilder().sends("m-", 3)
+      .deliver({ id: "m-0", at: 90, extra: { startMs: 90 } })
+      .deliver({ id: "m-2", at: 110, extra: { startMs: 110 } })
+      .deliver({ id: "m-1", at: 3_000, extra: { startMs: 3_000 } });
+    if (firstStartMs !== undefined) builder.deliver({ id: "m-1", at: 4_100, extra: { startMs: firstStartMs } });
+    return checkOrder(builder.build(), context);
+  };
+  const copy = run(100);
+  assert.equal(copy.verdict, "pass", copy.summary);
+  // Without the earlier hand-out the 3 s delivery is m-1's first, after m-2: a reorder.
+  const alone = run(undefined);
+  assert.equal(alone.verdict, "fail");
+  assert.match(alone.summary, /m-1 @1 delivered after m-2 @2/);
+  // A call started after the copy is not the first hand-out: the copy stays first and is judged.
+  assert.equal(run(3_001).verdict, "fail");
+});
+
+test("the first hand-out is per receiver: another group's earlier call does not make a copy of this group's", () => {
+  const context = testContext({ groups: [{ group: "G", topic: "T", count: 1, consumeTimeoutMs: 2_000 }, { group: "H", topic: "T", count: 1, consumeTimeoutMs: 2_000 }] });
+  const events = new HistoryBuilder().sends("m-", 3)
+    .deliver({ id: "m-0", at: 90, extra: { startMs: 90 } })
+    .deliver({ id: "m-2", at: 110, extra: { startMs: 110 } })
+    .deliver({ id: "m-1", at: 3_000, extra: { startMs: 3_000 } })
+    .deliver({ id: "m-1", at: 4_100, group: "H", extra: { startMs: 100 } }).build();
+  assert.equal(checkOrder(events, context).verdict, "fail");
+});

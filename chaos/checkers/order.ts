@@ -1,6 +1,15 @@
 // Order: per queue and per order key.
-// Per queue (every group): take, for each (receiver, message), its FIRST delivery — the first
-// deliver event of that message to that clustering group (or broadcasting consumer). Keep only
+// Per queue (every group): take, for each (receiver, message), its FIRST delivery — the deliver
+// event of that message to that clustering group (or broadcasting consumer) whose listener
+// STARTED first (startMs; without it, its end), which is when the consumer handed it out. A
+// deliver event is written when the listener returns, so the first event of a message need not
+// be its first hand-out: in 4.9.x a queue dropped by a rebalance while slow listeners still run
+// commits its lowest offset still in flight, and when the queue comes back the consumer hands
+// those messages out again; such a second call can return before the first one (seed 1 battery
+// run 2525: @356 handed out at 10.198 s, its listener returned at 14.198 s; the queue left at
+// 12.471 s with @20 in flight, came back at 12.933 s from committed offset 20, and the copy of
+// @356 returned at 14.131 s, after @387 had returned at 10.214 s). The copy is a duplicate (delivery.ts counts it), not a first delivery;
+// the first hand-out is judged at its end as before (and a slow one by consume_timeout.ts). Keep only
 // first deliveries taken from the original queue (reconsumeTimes = 0; whatever the listener
 // answered: a message answered "retry" comes back later from the retry topic, so its later
 // success is out of queue order by design, not a reorder). Within one (group, queue, consumer
@@ -23,7 +32,7 @@
 // loss: the OFFSET_ILLEGAL fix runs 10 s after the pull, keyed by the queue, not by the process
 // queue, so when the queue moved away and back meanwhile it rewinds the new holder's offset to
 // the stale pull's (0) after later offsets were delivered (seed 1 battery run 202).
-import type { HistoryEvent } from "../history/types.ts";
+import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import { brokerOfQueue, groupSpecs } from "./context.ts";
@@ -90,7 +99,8 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
   const broadcasting = new Set(specs.filter((spec) => spec.model === "BROADCASTING").map((spec) => spec.group));
   const keyGroups = new Set(specs.filter((spec) => spec.orderly === true || spec.count === 0).map((spec) => spec.group));
   const specOf = new Map(specs.map((spec) => [spec.group, spec]));
-  // Per receiver, per message: bit 1 = attempted (a first delivery was seen), 2 = succeeded.
+  // Per receiver, per message: bit 2 = succeeded (a first success was seen). Bit 1 is set with it
+  // but no longer read: the first hand-outs come from firstHandOutsOf.
   const seen = new Map<string, Map<string, number>>();
   const queueLatest = new Map<string, Latest>();
   const keyLatest = new Map<string, Latest>();
@@ -98,13 +108,15 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
   const { masterLostPowerBetween, reused } = queueOrderAllowances(index, context);
   let reusedSkipped = 0;
   const keyReorders: KeyReorder[] = [];
+  const receiverOf = (delivery: DeliverEvent): string =>
+    broadcasting.has(delivery.group) ? `${delivery.group}/${delivery.process}` : delivery.group;
+  const firstHandOut = firstHandOutsOf(index.deliveries, receiverOf);
   for (const delivery of index.deliveries) {
-    const receiver = broadcasting.has(delivery.group) ? `${delivery.group}/${delivery.process}` : delivery.group;
+    const receiver = receiverOf(delivery);
     const perReceiver = seen.get(receiver) ?? new Map<string, number>();
     seen.set(receiver, perReceiver);
     const flags = perReceiver.get(delivery.messageId) ?? 0;
-    if ((flags & 1) === 0) {
-      perReceiver.set(delivery.messageId, flags | 1);
+    if (firstHandOut.get(handOutKey(receiver, delivery.messageId)) === delivery) {
       // A first delivery that outlasted consumeTimeout finishes after later offsets by design
       // (consume_timeout.ts): its start, not its end, is its place in the queue; not judged.
       if (delivery.reconsumeTimes === 0 && !outlastedConsumeTimeout(delivery, specOf.get(delivery.group))) {
@@ -154,6 +166,22 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
   };
   const failed = queueReorders.length + keyReorders.length > 0;
   return { name: "order", verdict: failed ? "fail" : "pass", summary: orderSummary(evidence), evidence };
+}
+
+const handOutKey = (receiver: string, messageId: string): string => `${receiver}\u0000${messageId}`;
+
+/**
+ * Per (receiver, message), the delivery whose listener started first: the message's first
+ * hand-out (file comment). Ties go to the earlier event in history.
+ */
+export function firstHandOutsOf(deliveries: readonly DeliverEvent[], receiverOf: (delivery: DeliverEvent) => string): Map<string, DeliverEvent> {
+  const first = new Map<string, DeliverEvent>();
+  for (const delivery of deliveries) {
+    const key = handOutKey(receiverOf(delivery), delivery.messageId);
+    const current = first.get(key);
+    if (current === undefined || (delivery.startMs ?? delivery.timeMs) < (current.startMs ?? current.timeMs)) first.set(key, delivery);
+  }
+  return first;
 }
 
 function strip(latest: Latest): OrderedDelivery {
