@@ -49,8 +49,8 @@ test("a message retried through the retry topic is not a reorder; its first atte
 test("per key: first successful deliveries follow orderSeq; a reorder names the key", () => {
   const builder = new HistoryBuilder()
     .send({ id: "k1-0", at: 0, key: "k1", seq: 0, queue: "broker-a:0", offset: 0 })
-    .send({ id: "k1-1", at: 1, key: "k1", seq: 1, queue: "broker-b:1", offset: 0 })
-    .send({ id: "k1-2", at: 2, key: "k1", seq: 2, queue: "broker-b:1", offset: 1 });
+    .send({ id: "k1-1", at: 3, key: "k1", seq: 1, queue: "broker-b:1", offset: 0 })
+    .send({ id: "k1-2", at: 6, key: "k1", seq: 2, queue: "broker-b:1", offset: 1 });
   const inOrder = builder.build().concat(new HistoryBuilder()
     .deliver({ id: "k1-0", at: 10, queue: "broker-a:0", offset: 0 })
     .deliver({ id: "k1-1", at: 11, queue: "broker-b:1", offset: 0 })
@@ -66,7 +66,7 @@ test("per key: first successful deliveries follow orderSeq; a reorder names the 
   // Within one queue, a later seq first is a reorder, and the evidence names the key.
   const sameQueue = new HistoryBuilder()
     .send({ id: "k1-0", at: 0, key: "k1", seq: 0, queue: "broker-b:1", offset: 1 })
-    .send({ id: "k1-1", at: 1, key: "k1", seq: 1, queue: "broker-b:1", offset: 0 });
+    .send({ id: "k1-1", at: 2, key: "k1", seq: 1, queue: "broker-b:1", offset: 0 });
   const swapped = sameQueue.build().concat(new HistoryBuilder()
     .deliver({ id: "k1-1", at: 10, queue: "broker-b:1", offset: 0 })
     .deliver({ id: "k1-0", at: 11, queue: "broker-b:1", offset: 1 }).build());
@@ -78,6 +78,26 @@ test("per key: first successful deliveries follow orderSeq; a reorder names the 
   // A concurrently consuming group is not held to key order.
   const concurrent = testContext({ groups: [{ group: "G", topic: "T", count: 2 }] });
   assert.equal(checkOrder(swapped, concurrent).verdict, "pass");
+});
+
+test("per key: a send made while the key's previous send was in flight is not ordered after it (seed 1 battery run 1223)", () => {
+  // Seq 0's send waited 2 s on a route lookup (a delayed NameServer) and was acked at 2 000;
+  // seq 1 and 2 of the same key were sent by another lane meanwhile, stored and delivered first.
+  const run = (seq2At: number) => new HistoryBuilder()
+    .send({ id: "k-0", at: 0, outcomeAt: 2_000, key: "k", seq: 0, offset: 9 })
+    .send({ id: "k-1", at: 500, outcomeAt: 502, key: "k", seq: 1, offset: 7 })
+    .send({ id: "k-2", at: seq2At, outcomeAt: seq2At + 2, key: "k", seq: 2, offset: 8 })
+    .deliver({ id: "k-1", at: 503 }).deliver({ id: "k-2", at: seq2At + 3 }).deliver({ id: "k-0", at: 2_004 }).build();
+  const overlapping = checkOrder(run(1_999), orderly);
+  assert.equal(overlapping.verdict, "pass", overlapping.summary);
+  assert.equal((overlapping.evidence as OrderEvidence).keysChecked, 1);
+  // Seq 2 sent in the millisecond seq 0 was acked (how one lane sends its next message) was sent
+  // after it: delivering seq 0 after seq 2 is a reorder.
+  const sequential = checkOrder(run(2_000), orderly);
+  assert.equal(sequential.verdict, "fail", sequential.summary);
+  const reorder = (sequential.evidence as OrderEvidence).keyReorders.items[0];
+  assert.deepEqual([reorder?.earlier.id, reorder?.earlier.orderSeq, reorder?.later.id, reorder?.later.orderSeq], ["k-2", 2, "k-0", 0]);
+  assert.equal((sequential.evidence as OrderEvidence).keyReorders.count, 1, "seq 1 overlapped seq 0: not reported beside seq 2");
 });
 
 test("per key: two producers' sequences of one key are separate", () => {

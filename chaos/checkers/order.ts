@@ -21,6 +21,12 @@
 // producer, orderKey, stored queue), the first SUCCESSFUL deliveries of that key's acked messages must follow
 // orderSeq (a smaller seq after a larger one is a reorder; gaps are the delivery checker's).
 // The key includes the producer: two producers' sequences of one key are not ordered.
+// Only sends made one after another are ordered: RocketMQ's promise is for a sender that sends a
+// key's next message after the previous send returned. A seq is judged against a larger one only
+// when the larger was invoked at or after the smaller one's ok; one invoked while the smaller was
+// still in flight (a burst lane beside the steady loop, or a second lane, picking the key again
+// while its send waited on a route lookup) may be stored first (seed 1 battery run 1223: seq 0's
+// route lookup hung on a delayed NameServer for 2 s while seq 2 went through on a known route).
 // A power loss of the queue's master between two first deliveries restarts that queue's order:
 // the master may come back with a shorter queue (an unflushed tail, or a flush that timed out),
 // give those offsets to new messages, and send a consumer past the end back to offset 0
@@ -103,7 +109,9 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
   // but no longer read: the first hand-outs come from firstHandOutsOf.
   const seen = new Map<string, Map<string, number>>();
   const queueLatest = new Map<string, Latest>();
-  const keyLatest = new Map<string, Latest>();
+  // Per key lane, its first successful deliveries so far (seq, when their send was invoked), and
+  // the latest of those invokes: a delivery acked after it can have overtaken none of them.
+  const keyDelivered = new Map<string, { deliveries: KeyDelivered[]; lastInvokeMs: number }>();
   const queueReorders: QueueReorder[] = [];
   const { masterLostPowerBetween, reused } = queueOrderAllowances(index, context);
   let reusedSkipped = 0;
@@ -144,16 +152,20 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
     // Per key AND per stored queue: when a broker leaves the route the selector maps a key to
     // another queue, and RocketMQ promises order only within one queue.
     const keyKey = `${receiver}\u0000${send.process}\u0000${send.orderKey}\u0000${send.queue ?? ""}`;
-    const current: Latest = { id: send.messageId, timeMs: delivery.timeMs, orderSeq: send.orderSeq, offset: send.orderSeq };
-    const latest = keyLatest.get(keyKey);
-    if (latest !== undefined && current.offset < latest.offset) {
+    const current: KeyDelivered = { id: send.messageId, timeMs: delivery.timeMs, orderSeq: send.orderSeq, invokeMs: send.invokeMs };
+    const lane = keyDelivered.get(keyKey) ?? { deliveries: [], lastInvokeMs: -Infinity };
+    keyDelivered.set(keyKey, lane);
+    const ackedMs = send.outcomeMs ?? send.invokeMs;
+    const overtaken = lane.lastInvokeMs < ackedMs ? undefined
+      : largestSeq(lane.deliveries.filter((earlier) => earlier.orderSeq > current.orderSeq && earlier.invokeMs >= ackedMs));
+    if (overtaken !== undefined) {
       keyReorders.push({
         group: delivery.group, key: send.orderKey, producer: send.process, process: delivery.process,
-        earlier: strip(latest), later: strip(current),
+        earlier: keyPlace(overtaken), later: keyPlace(current),
       });
-    } else {
-      keyLatest.set(keyKey, current);
     }
+    lane.deliveries.push(current);
+    lane.lastInvokeMs = Math.max(lane.lastInvokeMs, current.invokeMs);
   }
   const max = idsMax(context);
   const evidence: OrderEvidence = {
@@ -161,7 +173,7 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
     keyReorders: capped(keyReorders, max),
     queuesChecked: queueLatest.size,
     reusedOffsetsNotJudged: reusedSkipped,
-    keysChecked: keyLatest.size,
+    keysChecked: keyDelivered.size,
     keyCheckedGroups: [...keyGroups].sort(),
   };
   const failed = queueReorders.length + keyReorders.length > 0;
@@ -182,6 +194,16 @@ export function firstHandOutsOf(deliveries: readonly DeliverEvent[], receiverOf:
     if (current === undefined || (delivery.startMs ?? delivery.timeMs) < (current.startMs ?? current.timeMs)) first.set(key, delivery);
   }
   return first;
+}
+
+type KeyDelivered = { id: string; timeMs: number; orderSeq: number; invokeMs: number };
+
+function largestSeq(candidates: readonly KeyDelivered[]): KeyDelivered | undefined {
+  return candidates.reduce<KeyDelivered | undefined>((best, candidate) => (best === undefined || candidate.orderSeq > best.orderSeq ? candidate : best), undefined);
+}
+
+function keyPlace(delivered: KeyDelivered): OrderedDelivery {
+  return { id: delivered.id, timeMs: delivered.timeMs, orderSeq: delivered.orderSeq };
 }
 
 function strip(latest: Latest): OrderedDelivery {

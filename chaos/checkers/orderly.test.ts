@@ -50,7 +50,7 @@ test("first deliveries going back in offset across owners fail; a per-key reorde
   assert.deepEqual([reorder?.earlier.process, reorder?.earlier.id, reorder?.later.process, reorder?.later.id], ["consumer-G-2", "m-2", "consumer-G-1", "m-1"]);
   const keyed = new HistoryBuilder()
     .send({ id: "k-0", at: 0, key: "k", seq: 0, queue: "broker-b:1", offset: 1 })
-    .send({ id: "k-1", at: 1, key: "k", seq: 1, queue: "broker-b:1", offset: 0 })
+    .send({ id: "k-1", at: 3, key: "k", seq: 1, queue: "broker-b:1", offset: 0 })
     .deliver({ id: "k-1", at: 10 }).deliver({ id: "k-0", at: 11, offset: 5, reconsume: 0 }).build();
   const keyResult = checkOrderly(keyed, orderly);
   assert.equal(keyResult.verdict, "fail");

@@ -71,3 +71,26 @@ test("regression/2m-2s-async/segment-create-failed-keeps-filler passes with seed
     const replica = result.checks.find((check) => check.name === "replica");
     assert.match(replica?.summary ?? "", /2 slaves compared: each a byte-identical prefix of its master/);
   }));
+
+test("regression/2m-noslave/ordered-send-overlaps-route-lookup passes with seed 310160854: a key's sends in flight together are not judged for order", () =>
+  runRegression("regression/2m-noslave/ordered-send-overlaps-route-lookup", (outDir) => {
+    const history = parseHistoryJsonl(readFileSync(join(outDir, "history.jsonl"), "utf8"));
+    // The first path: a selector send's route lookup spent the whole timeout, so it failed unsent.
+    assert.ok(history.some((event) => event.type === "fail" && /sendSelectImpl call timeout/.test(event.error ?? "")), "a lookup still spends a send's timeout");
+    // The second: a key's seq delivered after a larger seq of its key sent while it was in flight
+    // (this walk relies on concurrent first lookups spreading over both NameServers).
+    const invokes = new Map(history.flatMap((event) => (event.type === "invoke" ? [[event.messageId, event] as const] : [])));
+    const acked = new Map(history.flatMap((event) => (event.type === "ok" ? [[event.messageId, event.timeMs] as const] : [])));
+    const delivered: { key: string; seq: number; invokeMs: number }[] = [];
+    let overtakenInFlight = 0;
+    for (const event of history) {
+      if (event.type !== "deliver" || event.result !== "success" || event.reconsumeTimes !== 0) continue;
+      const invoke = invokes.get(event.messageId);
+      const ackedMs = acked.get(event.messageId);
+      if (invoke?.orderKey === undefined || invoke.orderSeq === undefined || ackedMs === undefined) continue;
+      const seq = invoke.orderSeq;
+      if (delivered.some((earlier) => earlier.key === invoke.orderKey && earlier.seq > seq && earlier.invokeMs < ackedMs)) overtakenInFlight++;
+      delivered.push({ key: invoke.orderKey, seq, invokeMs: invoke.timeMs });
+    }
+    assert.ok(overtakenInFlight > 0, "a key's seq is still overtaken by a later seq sent while it was in flight");
+  }));

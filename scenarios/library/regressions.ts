@@ -312,8 +312,66 @@ function segmentCreateFailedKeepsFiller(): Regression {
   return { scenario, seed: 116126889, found: "mqlab battery --budget 300 --seed 1, swarm run 444 (one fault of three dropped)" };
 }
 
+/**
+ * Seed 1 battery, swarm run 1223 (2m-noslave, ordered sends, a burst of 4 sends in flight),
+ * TopicTest's workload and 4 of its 10 faults kept. producer-1 restarts at 16 s and 22 s while
+ * its packets to namesrv-1 take 2 s (11–24 s); each start fires the burst beside the steady loop,
+ * and the first sends' concurrent route lookups go partly to namesrv-1. At 16 s seq 0 of three
+ * keys waited out the whole 3 s timeout on the lookup, then got a fresh 3 s for the broker and
+ * was acked at 19 s, behind seq 12 of its key (4.9.x's sendSelectImpl deducts the lookup from
+ * the timeout: fixed in system/client/producer/send_engine.ts, sendSelect). At 22 s the lookup
+ * ended after 2 s, within the timeout, and seq 0 was stored after later seqs of its key that
+ * other lanes sent meanwhile: sends of one key in flight together are not ordered, so the order
+ * checker judges a key's seqs only between sends made one after another (chaos/checkers/order.ts).
+ */
+function orderedSendOverlapsRouteLookup(): Regression {
+  const scenario: Scenario = {
+    name: "regression/2m-noslave/ordered-send-overlaps-route-lookup",
+    description: "battery seed 1 run 1223: a restarted ordered producer's first sends wait on a delayed NameServer while other lanes send the same keys; a lookup that spent the timeout fails the send, and a key's sends in flight together are not judged for order",
+    topology: "2m-noslave",
+    brokerConfig: {
+      flushDiskType: "SYNC_FLUSH", mapedFileSizeCommitLog: "65536", mapedFileSizeConsumeQueue: "400", maxMessageSize: "64512",
+      flushIntervalCommitLog: "500", flushCommitLogLeastPages: "0", flushCommitLogThoroughInterval: "1000", flushIntervalConsumeQueue: "1000",
+      syncFlushTimeout: "5000", longPollingEnable: "false", haSendHeartbeatInterval: "1000", haHousekeepingInterval: "20000",
+      transactionTimeOut: "3000", transactionCheckInterval: "5000",
+    },
+    brokerConfigByNode: { "broker-a": { putMessageLockHoldMs: "20", osPageCacheBusyTimeOutMills: "10" } },
+    intervals: {
+      routePollMs: 3000, clientHeartbeatMs: 3000, brokerRegisterMs: 1000, namesrvScanMs: 2000, brokerExpiryMs: 10000,
+      clientScanMs: 2000, clientExpiryMs: 10000, rebalanceMs: 3000, offsetPersistMs: 1000, sendTimeoutMs: 3000, pullSuspendMs: 10000,
+    },
+    workload: {
+      topics: [{ name: "TopicTest", queues: 1 }],
+      producers: [{
+        count: 2, topic: "TopicTest", tags: ["TagA", "TagB"], bodySizeBytes: 128, ratePerSecond: 5, sendMode: "sync",
+        latencyFaultAvoidance: false, retryTimesWhenSendFailed: 2, retryAnotherBrokerWhenNotStoreOK: true, largeBodyPercent: 5,
+        largeBodySizeBytes: 62464, bursts: [{ atMs: 10000, durationMs: 500, inFlight: 4 }], ordered: true, orderKeys: 8,
+      }],
+      consumers: [{
+        group: "GroupTest", topic: "TopicTest", count: 2, mode: "push", model: "CLUSTERING", subscription: "*",
+        allocateStrategy: "AVG", pullBatchSize: 1, consumeBatchMaxSize: 4, maxReconsumeTimes: 2, orderly: true,
+      }],
+    },
+    faults: [
+      { atMs: 8000, healAtMs: 10000, fault: { kind: "power-loss", target: "producer-1" } },
+      {
+        atMs: 11000, healAtMs: 24000,
+        fault: { kind: "flow", source: "producer-1", target: "namesrv-1", delayMs: 2000, jitterMs: 20, lossPercent: 0, direction: "one-way" },
+      },
+      { atMs: 14000, healAtMs: 16000, fault: { kind: "power-loss", target: "producer-1" } },
+      { atMs: 20000, healAtMs: 22000, fault: { kind: "power-loss", target: "producer-1" } },
+    ],
+    durationMs: 30000,
+    quiesceMs: 60000,
+    drainUntilIdle: { idleStepMs: 20000, maxExtraMs: 600000 },
+    expectations: { checkers: ["delivery", "order", "rebalance", "transactions"] },
+    simNetwork: { segmentation: { maxSegmentBytes: 512, splitPercent: 60, coalescePercent: 50, pieceGapMaxMs: 0.5 } },
+  };
+  return { scenario, seed: 310160854, found: "mqlab battery --budget 300 --seed 1, swarm run 1223 (TopicTest and 4 of 10 faults kept)" };
+}
+
 export function regressions(): Regression[] {
-  return [offsetIllegalQueueMoves(), offsetIllegalStaleRewind(), restartOnFullDisk(), segmentCreateFailedKeepsFiller()];
+  return [offsetIllegalQueueMoves(), offsetIllegalStaleRewind(), restartOnFullDisk(), segmentCreateFailedKeepsFiller(), orderedSendOverlapsRouteLookup()];
 }
 
 export function regressionScenarios(): Scenario[] {

@@ -207,12 +207,7 @@ export class Producer implements ProducerInner {
   /** Ordered send: selector picks the queue among the topic's writable queues; one attempt. */
   async sendWithSelector<A>(message: Message, selector: MessageQueueSelector<A>, arg: A, options?: { timeoutMs?: number }): Promise<SendResult> {
     this.makeSureStateOK();
-    const outgoing = this.prepare(message);
-    const info = await this.tryToFindTopicPublishInfo(message.topic);
-    if (info === undefined || !info.ok()) throw this.noRouteError(message.topic);
-    const mq = selector(info.messageQueueList, message, arg);
-    if (mq === undefined) throw new MQClientError("select message queue returned null.");
-    return this.engine.sendToQueue(outgoing, mq, options?.timeoutMs);
+    return this.engine.sendSelect(this.prepare(message), (queues) => selector(queues, message, arg), options?.timeoutMs);
   }
 
   /** SEND_BATCH_MESSAGE: all messages to one topic, one queue; same retry rules as send. */

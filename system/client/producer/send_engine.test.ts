@@ -180,3 +180,37 @@ test("fast path falls back to the lookups when the route or address is not known
   assert.deepEqual(lookups, ["route", "addr"]);
   assert.equal(attempts.length, 1);
 });
+
+test("selector send: a route lookup that spent the whole timeout fails the send before anything is written", async () => {
+  const info = publishInfo(["a", "b"], 1);
+  const { engine: e, attempts, clock } = engine(info, () => ({ code: 0 }), {
+    // A NameServer that does not answer: the lookup waits out its own 3 s request timeout.
+    findPublishInfo: async () => { clock.advance(3000); return info; },
+  });
+  await assert.rejects(e.sendSelect(message(), (queues) => queues[1]), (error: unknown) => {
+    assert.ok(error instanceof MQClientError);
+    assert.match(error.message, /sendSelectImpl call timeout: 3000 ms spent, timeout 3000 ms/);
+    return true;
+  });
+  assert.equal(attempts.length, 0);
+});
+
+test("selector send: the attempt gets what the route lookup left of the timeout, on the selected queue", async () => {
+  const info = publishInfo(["a", "b"], 1);
+  const timeouts: number[] = [];
+  let lookupMs = 1200;
+  const { engine: e, clock } = engine(info, () => ({ code: 0 }), {
+    findPublishInfo: async () => { clock.advance(lookupMs); return info; },
+    invoke: async (_addr, _message, mq, timeoutMs) => {
+      timeouts.push(timeoutMs);
+      return createResponse(createRequest(310), 0, "remark", { msgId: "OFFSETID", queueId: String(mq.queueId), queueOffset: "7" });
+    },
+  });
+  const result = await e.sendSelect(message(), (queues) => queues[1]);
+  assert.equal(result.messageQueue.brokerName, "b");
+  lookupMs = 2999;
+  await e.sendSelect(message(), (queues) => queues[0]);
+  lookupMs = 0;
+  await e.sendSelect(message(), (queues) => queues[0], 500);
+  assert.deepEqual(timeouts, [1800, 1, 500]);
+});

@@ -122,6 +122,28 @@ export class SendEngine {
     );
   }
 
+  /**
+   * Selector send (sendSelectImpl): the route lookup and the one attempt share the timeout. A
+   * lookup that spent it (a NameServer that does not answer) fails the send before anything is
+   * written, instead of giving the attempt a fresh budget: a send that comes back ok long after
+   * the caller's timeout would land behind sends the caller made after it.
+   */
+  async sendSelect(message: OutgoingMessage, select: (queues: readonly MessageQueue[]) => MessageQueue | undefined,
+    timeoutMs = this.deps.sendMsgTimeoutMs): Promise<SendResult> {
+    const beginMs = this.deps.clock.monotonicMs();
+    const info = await this.deps.findPublishInfo(message.topic);
+    if (info === undefined || !info.ok()) throw this.noRoute(message.topic);
+    const mq = select(info.messageQueueList);
+    if (mq === undefined) throw new MQClientError("select message queue returned null.");
+    const costMs = this.deps.clock.monotonicMs() - beginMs;
+    // `<=`, not Java's `<`: see sendDefault (a 0 ms attempt only writes a request it cannot wait for).
+    if (timeoutMs <= costMs) {
+      probe(this.deps, "client.producer.timeout-budget-spent");
+      throw new MQClientError(`sendSelectImpl call timeout: ${costMs} ms spent, timeout ${timeoutMs} ms`, ClientErrorCode.REQUEST_TIMEOUT_EXCEPTION);
+    }
+    return this.sendToQueue(message, mq, timeoutMs - costMs);
+  }
+
   /** One attempt to a given queue (send(msg, mq) and selector sends). */
   async sendToQueue(message: OutgoingMessage, mq: MessageQueue, timeoutMs = this.deps.sendMsgTimeoutMs): Promise<SendResult> {
     const startMs = this.deps.clock.monotonicMs();
