@@ -30,7 +30,7 @@ test("mqlab misuse: one line, exit 2", { timeout: 300_000 }, async () => {
   await assertMisuses("chaos/cli/mqlab.ts", [
     { name: "no command", args: [], says: /^mqlab: missing command \(usage: mqlab/ },
     { name: "unknown command", args: ["bogus"], says: /^mqlab: unknown command 'bogus'/ },
-    { name: "unknown option", args: ["run", "smoke/1m/broker-crash", "--bogus"], says: /^mqlab run: unknown option '--bogus' \(usage: mqlab run \[options\] <scenario>/ },
+    { name: "unknown option", args: ["run", "smoke/1m/broker-crash", "--frobnicate"], says: /^mqlab run: unknown option '--frobnicate' \(usage: mqlab run \[options\] <scenario>/ },
     { name: "bad number", args: ["run", "smoke/1m/broker-crash", "--seed", "abc"], says: /^mqlab run: option '--seed <n>' argument 'abc' is invalid\. "abc" is not an integer/ },
     { name: "bad deployer", args: ["run", "smoke/1m/broker-crash", "--deployer", "vm"], says: /^mqlab run: .*"vm" is not one of sim, process, container/ },
     { name: "unknown scenario", args: ["run", "nope/nope"], says: /^mqlab: unknown scenario "nope\/nope"/ },
