@@ -22,6 +22,10 @@
 // consume again after 5 s with reconsumeTimes + 1) excuses an early retry or a delivery past
 // the DLQ point; a message past maxReconsumeTimes that came back at all is not looked for in
 // the DLQ (the broker never took it there).
+// That local retry is dropped when a rebalance takes the queue away before it runs (the process
+// queue is dropped): a failure at the fault's time, its consumer losing the queue within
+// localRetryDelayMs, and another consumer re-reading the same record at the same level after
+// that move is no missing retry.
 // A disk-full fault on the master that holds a retry copy or a dead letter, when its store later
 // shows deleted commit-log files, excuses a missing retry or DLQ entry: 4.9.x's forced clean
 // deletes the oldest files, with the copies parked in SCHEDULE_TOPIC_XXXX (guarantee.ts (c)).
@@ -111,6 +115,22 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // window is that path, not a broker bug.
     const inFault = (fromMs: number, toMs: number): boolean =>
       windows.faults.some((window) => window.startMs <= toMs && (window.endMs === null || window.endMs + settleMs >= fromMs));
+    // The send-back failed inside a fault window, so the client parked a local retry for
+    // localRetryDelayMs; a rebalance took the queue away before it ran, and 4.9.x's
+    // ConsumeRequest.run drops a request whose process queue is dropped. The failed message was
+    // neither sent back nor acknowledged (msgBackFailed stays in the process queue, so the
+    // committed offset stays before it): the queue's new holder re-reads the same record at the
+    // same level (seed 1 swarm run 3576).
+    const localRetryDroppedByMove = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
+      if (!inFault(delivery.timeMs, delivery.timeMs)) return false;
+      const moved = index.rebalances.find((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group
+        && rebalance.topic === delivery.topic && rebalance.timeMs >= delivery.timeMs
+        && rebalance.timeMs < delivery.timeMs + localRetryDelayMs && !rebalance.queues.includes(delivery.queue));
+      if (moved === undefined) return false;
+      return later.some((next) => next.process !== delivery.process && next.reconsumeTimes === delivery.reconsumeTimes
+        && next.queue === delivery.queue && next.queueOffset === delivery.queueOffset && next.storeTimeMs === delivery.storeTimeMs
+        && (next.startMs ?? next.timeMs) >= moved.timeMs);
+    };
     for (const [id, deliveries] of byGroup.get(spec.group) ?? []) {
       let succeeded: DeliverEvent | undefined;
       const pairedRetries = new Set<DeliverEvent>();
@@ -151,6 +171,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
           // new holder re-reads the message at the same level (seed 1 swarm run 447).
           if (later.some((next) => next.result === "success" && next.reconsumeTimes === delivery.reconsumeTimes
             && next.process !== delivery.process && next.startMs !== undefined && next.startMs < delivery.timeMs)) continue;
+          if (localRetryDroppedByMove(delivery, later)) continue;
           if (delivery.timeMs + delayMs + slackMs > endMs) {
             notJudgedNearEnd++;
             continue;
