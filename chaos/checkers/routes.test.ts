@@ -70,3 +70,31 @@ test("a client paused while the master goes down gets one route poll from its re
   assert.equal(late.verdict, "fail", late.summary);
   assert.equal((late.evidence as RoutesEvidence).stale.items[0]?.lateByMs, 230_000 - 222_000);
 });
+
+test("a master that goes out inside a cluster-cutting partition is excused; one that goes out as it heals, or inside another node's isolation, is judged", () => {
+  // Battery seed 1 run 3198: a majorities ring cut broker-b (and every broker) off namesrv-1,
+  // which expired them all and answered TOPIC_NOT_EXIST; the crash's close never reached it.
+  const ring = { atMs: 4_000, healAtMs: 100_000, fault: { kind: "partition" as const, shape: "majorities-ring" as const } };
+  const crash = (atMs: number) => ({ atMs, healAtMs: 200_000, fault: { kind: "crash" as const, target: "broker-a" } });
+  const history = (crashMs: number, partitionFault: { atMs: number; healAtMs: number }, target: string) => new HistoryBuilder()
+    .raw(route(0, ["broker-a", "broker-b"])).fault(partitionFault.atMs, partitionFault.healAtMs, "partition", target, 0)
+    .fault(crashMs, 200_000, "crash", "broker-a", 1).send({ id: "m", at: 250_000 }).build();
+  const inside = checkRoutes(history(8_000, ring, "majorities-ring"), testContext({ faults: [ring, crash(8_000)] }));
+  assert.equal(inside.verdict, "pass", inside.summary);
+  assert.deepEqual([(inside.evidence as RoutesEvidence).partitionExcused, (inside.evidence as RoutesEvidence).judged], [1, 0]);
+  assert.match(inside.summary, /inside a partition/);
+  // Crashed at the heal: the NameServers hear the close, so the one-poll bound holds.
+  const atHeal = checkRoutes(history(100_000, ring, "majorities-ring"), testContext({ faults: [ring, crash(100_000)] }));
+  assert.equal(atHeal.verdict, "fail", atHeal.summary);
+  assert.equal((atHeal.evidence as RoutesEvidence).partitionExcused, 0);
+  // Another node isolated: broker-a's links to the NameServers are whole (broker-a's slave
+  // keeps the NameServers something to give, so it is judged).
+  const isolateB = { atMs: 4_000, healAtMs: 100_000, fault: { kind: "partition" as const, shape: "isolate" as const, target: "broker-b" } };
+  const otherIsolated = checkRoutes(history(8_000, isolateB, "broker-b"), testContext({ faults: [isolateB, crash(8_000)], topology: topologyFacts("2m-2s-async") }));
+  assert.equal(otherIsolated.verdict, "fail", otherIsolated.summary);
+  assert.deepEqual([(otherIsolated.evidence as RoutesEvidence).partitionExcused, (otherIsolated.evidence as RoutesEvidence).judged], [0, 1]);
+  // The master itself isolated when it crashed: excused.
+  const isolateA = { ...isolateB, fault: { ...isolateB.fault, target: "broker-a" } };
+  const selfIsolated = checkRoutes(history(8_000, isolateA, "broker-a"), testContext({ faults: [isolateA, crash(8_000)] }));
+  assert.equal((selfIsolated.evidence as RoutesEvidence).partitionExcused, 1);
+});

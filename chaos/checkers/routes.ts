@@ -26,6 +26,14 @@
 // hiccup never empties a client's routing table (mqlab's RouteTables does the same). The
 // client's route then names the dead master until it comes back, which is not staleness:
 // such cases are counted in `lastRouteKept`, not judged.
+// Not judged either when the master's fault starts while a partition that cuts across the
+// cluster (halves, bridge, majorities-ring), or one isolating this master, is in force (counted
+// in `partitionExcused`): a NameServer cut from the master never receives the crashed
+// process's connection close (nor a clean stop's unregister), so it learns only by silence, and
+// a NameServer cut from every broker expires them all and answers TOPIC_NOT_EXIST, so a client
+// polling it keeps its last route until the heal. Which links a shape cuts depends on the
+// deployer's node order, so the checker does not guess them. A partition that starts after the
+// fault does not excuse it: the NameServers heard the close first.
 import type { HistoryEvent, RouteEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
@@ -34,6 +42,7 @@ import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { Window } from "./fault_windows.ts";
 import { faultWindows } from "./fault_windows.ts";
+import type { HistoryIndex } from "./history_index.ts";
 import { indexHistory, runEndMs } from "./history_index.ts";
 
 export const routeSlackMs = 2_000;
@@ -50,6 +59,8 @@ export type RoutesEvidence = {
   judged: number;
   /** (client, master, fault) cases skipped: no other broker left, the client keeps its last route. */
   lastRouteKept: number;
+  /** (client, master, fault) cases skipped: the fault started inside a cluster-cutting partition (or one isolating the master). */
+  partitionExcused: number;
   stale: CappedList<StaleRoute>;
   onTime: CappedList<StaleRoute>;
 };
@@ -88,7 +99,9 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
   const onTime: StaleRoute[] = [];
   let judged = 0;
   let lastRouteKept = 0;
+  let partitionExcused = 0;
   const windows = faultWindows(index, context);
+  const partitions = partitionSpans(index, context);
   const downAt = (node: string, atMs: number): boolean => windows.some((window) => window.nodes.includes(node)
     && mechanismOf(window.kind) !== undefined && window.startMs <= atMs && (window.endMs ?? Infinity) > atMs);
   for (const window of windows) {
@@ -118,6 +131,11 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
         if (clientBackMs === null) continue;
         const clientDeadlineMs = Math.max(deadlineMs, clientBackMs + context.intervals.routePollMs + routeSlackMs);
         if ((window.endMs ?? Infinity) <= clientDeadlineMs || clientDeadlineMs > endMs) continue;
+        if (partitions.some((span) => (span.isolated === undefined || span.isolated === node)
+          && span.startMs <= window.startMs && (span.endMs ?? Infinity) > window.startMs)) {
+          partitionExcused++;
+          continue;
+        }
         judged++;
         const dropped = routes.find((route) => route.timeMs >= window.startMs && !route.writableBrokers.includes(broker));
         const droppedMs = dropped?.timeMs ?? null;
@@ -131,7 +149,7 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
     }
   }
   const max = idsMax(context);
-  const evidence: RoutesEvidence = { bounds: Object.values(bounds), judged, lastRouteKept, stale: capped(stale, max), onTime: capped(onTime, max) };
+  const evidence: RoutesEvidence = { bounds: Object.values(bounds), judged, lastRouteKept, partitionExcused, stale: capped(stale, max), onTime: capped(onTime, max) };
   const first = stale[0];
   const summary = first !== undefined
     ? `${plural(stale.length, "stale route")}; first ${first.client} still named ${first.broker} writable ${formatMs(first.lateByMs)} past its ${first.mechanism} bound ` +
@@ -139,9 +157,30 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
     : index.routes.length === 0 ? "No route events in this history: nothing to judge."
       : judged === 0 ? (lastRouteKept > 0
         ? `Not judged: the out-of-service master was the topic's only broker, so the NameServer answered TOPIC_NOT_EXIST and ${plural(lastRouteKept, "client route")} kept the last route (RocketMQ's client does).`
-        : "No master stayed out long enough to judge route freshness.")
+        : partitionExcused > 0
+          ? `Not judged: ${plural(partitionExcused, "client route")} whose master went out inside a partition cutting NameServers off brokers (they could learn only by silence or had no route to give).`
+          : "No master stayed out long enough to judge route freshness.")
         : `${plural(judged, "client route")} dropped the out-of-service master within its mechanism's bound.`;
   return { name: "routes", verdict: stale.length > 0 ? "fail" : "pass", summary, evidence };
+}
+
+type PartitionSpan = { startMs: number; endMs: number | null; /** isolate: the one node cut off; undefined: a shape cutting across the cluster. */ isolated: string | undefined };
+
+/** The run's partitions, timed by their nemesis events (the schedule's when the history has none). */
+function partitionSpans(index: HistoryIndex, context: CheckContext): PartitionSpan[] {
+  const fromHistory = index.nemesis.length > 0;
+  const spans: PartitionSpan[] = [];
+  context.faults.forEach((scheduled, faultIndex) => {
+    const { fault } = scheduled;
+    if (fault.kind !== "partition") return;
+    const startMs = fromHistory
+      ? index.nemesis.find((event) => event.faultIndex === faultIndex && event.phase === "inject")?.timeMs : scheduled.atMs;
+    if (startMs === undefined) return;
+    const endMs = fromHistory
+      ? index.nemesis.find((event) => event.faultIndex === faultIndex && event.phase === "heal")?.timeMs ?? null : scheduled.healAtMs ?? null;
+    spans.push({ startMs, endMs, isolated: fault.shape === "isolate" ? fault.target : undefined });
+  });
+  return spans;
 }
 
 /**
