@@ -133,3 +133,16 @@ test("an isolated pick is judged against every route in force during its selecti
   // The poll in the window kept broker-b: no route excuses the pick.
   assert.deepEqual(kinds(checkProducerFailover(build({ atMs: 22_014, brokers: ["broker-a", "broker-b"] }), avoiding()).evidence), ["picked-isolated-broker"]);
 });
+
+test("retries select from the route the send began with: a broker that joined the route after the first attempt does not count (seed 1 swarm run 3380)", () => {
+  // 4.9.x sendDefaultImpl takes the TopicPublishInfo once before its retry loop. broker-b was
+  // back in producer-1's route 12 ms after the send began on a route of broker-a alone.
+  const route = (timeMs: number, writableBrokers: string[]): RouteEvent => ({ type: "route", timeMs, process: "producer-1", topic: "T", writableBrokers, readableBrokers: writableBrokers });
+  const build = (routeBackAtMs: number): ReturnType<HistoryBuilder["build"]> => new HistoryBuilder()
+    .send({ id: "m", at: 1000, outcome: "fail", outcomeAt: 1061 })
+    .raw(route(500, ["broker-a"])).raw(route(routeBackAtMs, ["broker-a", "broker-b"]))
+    .raw(attempt(1, 1020, "broker-a", "error", 20)).raw(attempt(1, 1040, "broker-a", "error", 20)).raw(attempt(1, 1061, "broker-a", "error", 21)).build();
+  assert.equal(checkProducerFailover(build(1012), testContext()).verdict, "pass");
+  // broker-b already in the route when the send began: both retries to broker-a are violations.
+  assert.deepEqual(kinds(checkProducerFailover(build(1000), testContext()).evidence), ["retried-same-broker", "retried-same-broker"]);
+});

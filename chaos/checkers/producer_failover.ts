@@ -9,7 +9,9 @@
 //   gave up early;
 // - retries on another broker: without latency fault avoidance, selectOneMessageQueue(lastBrokerName)
 //   skips the broker that just failed when the route has another, so a retry that picks the same
-//   broker while another is in the route is a violation. With it (MQFaultStrategy), 4.9.x ignores
+//   broker while another is in the route is a violation — the route the send began with: 4.9.x
+//   takes it once before the retry loop, so a broker that joined the route during the retries
+//   does not count. With it (MQFaultStrategy), 4.9.x ignores
 //   lastBrokerName and falls back to pickOneAtLeast when every broker is isolated, so the same
 //   broker may come back; the isolation rule below judges those sends;
 // - with sendLatencyFaultEnable (MQFaultStrategy): every attempt updates the broker's fault
@@ -129,9 +131,21 @@ export function checkProducerFailover(history: readonly HistoryEvent[], context:
       const previous = attempts[position - 1];
       const current = attempts[position];
       if (setting !== undefined || previous === undefined || current === undefined || previous.outcome !== "error" || current.broker !== previous.broker) continue;
-      // Without route events, the route surely held the masters that took sends lately.
-      const route = routeAt(routes.get(`${send.process}\u0000${send.topic}`), current.timeMs)
-        ?? serving(current.timeMs - 2 * context.intervals.routePollMs, current.timeMs);
+      // 4.9.x sendDefaultImpl takes the route once (tryToFindTopicPublishInfo) before its retry
+      // loop, and a route update installs a new TopicPublishInfo: every retry selects from the
+      // route the send began with. So judge by the routes in force between the invoke and the
+      // first attempt (the lookup lies between them); a route that gained a broker later does
+      // not count (battery seed 1 run 3380: broker-b back in producer-1's route at 18.033 s, 12 ms
+      // after the send began on a route of broker-a alone). Without route events, the route
+      // surely held the masters that took sends lately.
+      const first = attempts[0];
+      // An attempt is recorded at its end; the lookup came before the first one started.
+      const firstAttemptMs = first === undefined ? send.invokeMs : Math.max(send.invokeMs, first.timeMs - (first.latencyMs ?? 0));
+      const clientRoutes = routes.get(`${send.process}\u0000${send.topic}`);
+      const snapshots = routesDuring(clientRoutes, send.invokeMs, firstAttemptMs);
+      const route = snapshots.length > 0
+        ? snapshots.reduce((common, snapshot) => common.filter((broker) => snapshot.includes(broker)))
+        : serving(current.timeMs - 2 * context.intervals.routePollMs, current.timeMs);
       if (route.some((broker) => broker !== current.broker)) {
         violations.push({ kind: "retried-same-broker", producer: send.process, id: send.messageId, broker: current.broker, timeMs: current.timeMs,
           detail: `retry ${position} went back to ${current.broker}, which had just failed, while the route also had ${route.filter((broker) => broker !== current.broker).join(", ")}` });

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import type { SendStatusEvidence } from "./send_status.ts";
@@ -94,4 +95,38 @@ test("SEND_OK while a firewall on the ha port or a partition cuts the slave off 
   assert.equal(cut(firewall("broker")).verdict, "pass");
   assert.equal(cut([{ atMs: 5_000, healAtMs: 15_000, fault: { kind: "partition", shape: "isolate", target: "broker-a-s" } }]).verdict, "fail");
   assert.equal(cut([{ atMs: 5_000, healAtMs: 9_000, fault: { kind: "partition", shape: "isolate", target: "broker-a-s" } }]).verdict, "pass");
+});
+
+test("SEND_OK a forced clean on a full disk deleted is excused only with deleted files in the store, and only if stored before the heal", () => {
+  // Battery seed 1 runs 3450 and 3380: SYNC_FLUSH broker-a acked messages (a retry copy, a
+  // delayed one still parked) that the disk-full cleanup deleted before any consumer got them.
+  const syncFlush = testContext({ topology: topologyFacts("2m-noslave", "SYNC_FLUSH") });
+  const digest = (minPhysicalOffset: number): HistoryEvent => ({
+    type: "store-digest", timeMs: 90_000, node: "broker-a", brokerName: "broker-a", role: "master",
+    minPhysicalOffset, maxPhysicalOffset: minPhysicalOffset + 100, sha256: "", chunkSha256: [], chunkSizeBytes: 1_048_576,
+  });
+  const base = (): HistoryEvent[] => new HistoryBuilder().send({ id: "before", at: 10_000 }).send({ id: "after", at: 30_001 })
+    .fault(20_000, 30_000, "disk-full", "broker-a").build();
+  assert.deepEqual(why(checkSendStatus([...base(), digest(16_384)], syncFlush).evidence), ["after:SEND_OK"]);
+  // No deleted file in the final store: the disk-full fault excuses nothing.
+  assert.deepEqual(why(checkSendStatus([...base(), digest(0)], syncFlush).evidence).sort(), ["after:SEND_OK", "before:SEND_OK"]);
+});
+
+test("SEND_OK lost to offset reuse after an ASYNC_FLUSH SYNC_MASTER's power loss is excused only at or below the offset the group was handed", () => {
+  // Battery seed 1 run 3744: broker-b restarted without its unflushed tail; its slave reconnected
+  // reporting its longer pre-loss log, so new puts got SEND_OK at once (4.9.x HA divergence) at
+  // queue offsets the group had already read past.
+  const build = (newOffset: number): HistoryEvent[] => new HistoryBuilder()
+    .sends("m-", 4, { everyMs: 1000, queues: ["broker-a:0"] })
+    .deliverAll(["m-0", "m-1", "m-2", "m-3"], 10)
+    .fault(4000, 5000, "power-loss", "broker-a")
+    .send({ id: "m-4", at: 5400, outcomeAt: 5402, queue: "broker-a:0", offset: newOffset })
+    .build();
+  const reused = checkSendStatus(build(3), sync);
+  assert.equal(reused.verdict, "pass", reused.summary);
+  // One offset above what the group had been handed: the status claimed a message nobody got.
+  assert.deepEqual(why(checkSendStatus(build(4), sync).evidence), ["m-4:SEND_OK"]);
+  // A SYNC_FLUSH master hands out only durable data: no reuse allowance.
+  const syncBoth = testContext({ topology: topologyFacts("2m-2s-sync", "SYNC_FLUSH") });
+  assert.deepEqual(why(checkSendStatus(build(3), syncBoth).evidence), ["m-4:SEND_OK"]);
 });
