@@ -94,7 +94,15 @@ test("the broker's /metrics: valid text with broker TPS, put latency histogram, 
 });
 
 test("the console's /metrics: exporter names and labels, rocketmq_group_diff drains with the consumer, and a real Prometheus scrapes both", { timeout: 600_000 }, async (t) => {
-  const families = await scrape(consoleUrl);
+  // 4.9.x's GET_CONSUME_STATS lists a group's topic only once the group has committed an offset
+  // there (whichTopicByConsumer), which the paused consumer does at its next persist tick: the
+  // 120 sends can beat it, so scrape until the group's lag series is there (bounded).
+  let families = await scrape(consoleUrl);
+  const deadlineMs = Date.now() + 20_000;
+  while (family(families, "rocketmq_group_diff")?.metrics.some((sample) => sample.labels?.["group"] === group) !== true && Date.now() < deadlineMs) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    families = await scrape(consoleUrl);
+  }
   for (const name of ["rocketmq_producer_tps", "rocketmq_producer_offset", "rocketmq_consumer_tps", "rocketmq_consumer_offset", "rocketmq_group_diff",
     "rocketmq_group_retrydiff", "rocketmq_group_dlqdiff", "rocketmq_group_count", "rocketmq_broker_tps", "rocketmq_broker_qps"]) {
     assert.ok(family(families, name) !== undefined, `${name} missing`);
