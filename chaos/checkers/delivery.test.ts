@@ -4,7 +4,7 @@ import type { HistoryEvent } from "../history/types.ts";
 import type { DeliveryEvidence } from "./delivery.ts";
 import { analyzeDelivery, checkDelivery } from "./delivery.ts";
 import { computeCounts } from "./index.ts";
-import { HistoryBuilder, testContext, topologyFacts } from "./testing/history_builder.ts";
+import { HistoryBuilder, offsetReuseAfterPowerLoss, testContext, topologyFacts } from "./testing/history_builder.ts";
 
 const evidenceOf = (events: HistoryEvent[], context = testContext()): DeliveryEvidence =>
   checkDelivery(events, context).evidence as DeliveryEvidence;
@@ -186,12 +186,7 @@ test("offset reuse after an ASYNC_FLUSH master's power loss: allowed only at or 
   // The shape of a real swarm failure: m-0..m-3 stored at broker-a:0 offsets 0..3 and handed to
   // G; the power loss (4 s) drops the unflushed m-3; after the restart (5 s) new messages take
   // offsets 3 and 4. G's consumer already read offset 3, so it skips the new m-4 at offset 3.
-  const build = (newOffset: number): HistoryEvent[] => new HistoryBuilder()
-    .sends("m-", 4, { everyMs: 1000, queues: ["broker-a:0"] })
-    .deliverAll(["m-0", "m-1", "m-2", "m-3"], 10)
-    .fault(4000, 5000, "power-loss", "broker-a")
-    .send({ id: "m-4", at: 5400, outcomeAt: 5402, queue: "broker-a:0", offset: newOffset })
-    .build();
+  const build = offsetReuseAfterPowerLoss;
   const allowed = checkDelivery(build(3), testContext());
   assert.equal(allowed.verdict, "pass", allowed.summary);
   const entries = (allowed.evidence as DeliveryEvidence).allowedLoss.items;

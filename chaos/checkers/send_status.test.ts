@@ -5,7 +5,7 @@ import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import type { SendStatusEvidence } from "./send_status.ts";
 import { checkSendStatus } from "./send_status.ts";
-import { HistoryBuilder, testContext, topologyFacts } from "./testing/history_builder.ts";
+import { HistoryBuilder, offsetReuseAfterPowerLoss, testContext, topologyFacts } from "./testing/history_builder.ts";
 
 const sync = testContext({ topology: topologyFacts("2m-2s-sync") });
 const asyncMaster = testContext({ topology: topologyFacts("2m-2s-async") });
@@ -116,12 +116,7 @@ test("SEND_OK lost to offset reuse after an ASYNC_FLUSH SYNC_MASTER's power loss
   // Battery seed 1 run 3744: broker-b restarted without its unflushed tail; its slave reconnected
   // reporting its longer pre-loss log, so new puts got SEND_OK at once (4.9.x HA divergence) at
   // queue offsets the group had already read past.
-  const build = (newOffset: number): HistoryEvent[] => new HistoryBuilder()
-    .sends("m-", 4, { everyMs: 1000, queues: ["broker-a:0"] })
-    .deliverAll(["m-0", "m-1", "m-2", "m-3"], 10)
-    .fault(4000, 5000, "power-loss", "broker-a")
-    .send({ id: "m-4", at: 5400, outcomeAt: 5402, queue: "broker-a:0", offset: newOffset })
-    .build();
+  const build = offsetReuseAfterPowerLoss;
   const reused = checkSendStatus(build(3), sync);
   assert.equal(reused.verdict, "pass", reused.summary);
   // One offset above what the group had been handed: the status claimed a message nobody got.

@@ -143,6 +143,20 @@ export class HistoryBuilder {
   }
 }
 
+/**
+ * The offset-reuse shape of a real swarm failure: m-0..m-3 stored at broker-a:0 offsets 0..3
+ * and handed to G; broker-a loses power at 4 s and restarts at 5 s; m-4 is acked after the
+ * restart at `newOffset` (3: a reused offset G already read; 4: a fresh one).
+ */
+export function offsetReuseAfterPowerLoss(newOffset: number): HistoryEvent[] {
+  return new HistoryBuilder()
+    .sends("m-", 4, { everyMs: 1000, queues: ["broker-a:0"] })
+    .deliverAll(["m-0", "m-1", "m-2", "m-3"], 10)
+    .fault(4000, 5000, "power-loss", "broker-a")
+    .send({ id: "m-4", at: 5400, outcomeAt: 5402, queue: "broker-a:0", offset: newOffset })
+    .build();
+}
+
 function broker(node: string, brokerName: string, role: BrokerFacts["role"], flushDiskType: BrokerFacts["flushDiskType"]): BrokerFacts {
   return { node, brokerName, role, flushDiskType, unflushedWindowMs: 10_500 };
 }
