@@ -30,9 +30,13 @@ export function buildProcessorTable(runtime: BrokerRuntime, options: { consumerR
   const on = (code: number, processor: RequestProcessor): void => {
     table.set(code, processor);
   };
-  // The send pool's codes go through its queue (flow control) when the broker has one.
-  const queued = (processor: RequestProcessor): RequestProcessor => (context, request) =>
-    runtime.sendQueue === undefined ? processor(context, request) : runtime.sendQueue.submit(request, async () => processor(context, request));
+  // The send pool's codes go through its queue (flow control) when the broker has one and the
+  // send cannot start at once (see SendQueue.runsAtOnce).
+  const queued = (processor: RequestProcessor): RequestProcessor => (context, request) => {
+    const sendQueue = runtime.sendQueue;
+    if (sendQueue === undefined || sendQueue.runsAtOnce()) return processor(context, request);
+    return sendQueue.submit(request, async () => processor(context, request));
+  };
   on(RequestCode.SEND_MESSAGE, queued((context, request) => send.process(context, request)));
   on(RequestCode.SEND_MESSAGE_V2, queued((context, request) => send.process(context, request)));
   on(RequestCode.SEND_BATCH_MESSAGE, queued((context, request) => send.process(context, request)));

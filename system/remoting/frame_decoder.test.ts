@@ -79,6 +79,20 @@ function expectDecodeError(chunks: Uint8Array[], message: RegExp, frameSizeMax?:
   });
 }
 
+test("a body decoded in place is a copy unless the owner lets it view the chunk (a server's requests)", () => {
+  const frame = encodeFrame(createRequest(310, { a: "g" }, utf8("body bytes")));
+  for (const bodiesMayViewChunks of [false, true]) {
+    const chunk = concat([frame, frame]);
+    const bodies: Uint8Array[] = [];
+    new FrameDecoder((command) => bodies.push(command.body!), { bodiesMayViewChunks }).push(chunk);
+    assert.equal(bodies.length, 2);
+    for (const body of bodies) {
+      assert.equal(new TextDecoder().decode(body), "body bytes");
+      assert.equal(body.buffer === chunk.buffer, bodiesMayViewChunks);
+    }
+  }
+});
+
 test("a declared frame larger than frameSizeMax fails before its bytes are buffered", () => {
   expectDecodeError([frameWithLength(16 * 1024 * 1024 - 3)], /exceeds frameSizeMax 16777216/);
   expectDecodeError([frameWithLength(1021)], /frame of 1025 bytes exceeds frameSizeMax 1024/, 1024);

@@ -75,6 +75,8 @@ export interface ChannelDeps {
   readonly requestTableMax: number;
   /** Code-probe sink (the node's Env). */
   readonly probes?: ProbeSink | undefined;
+  /** The server end: request bodies may be views of the received chunks (FrameDecoderOptions). */
+  readonly bodiesMayViewChunks?: boolean | undefined;
   /** Header encoding of the requests this end sends; undefined: each request's own. */
   readonly requestSerializeType?: SerializeType | undefined;
 }
@@ -110,7 +112,9 @@ export class ConnectionChannel implements RemotingChannel, ResponseSink {
   ) {
     this.remoteAddress = connection.remoteAddress;
     this.localAddress = connection.localAddress;
-    this.decoder = new FrameDecoder((command) => this.onCommand(command), { frameSizeMax: deps.frameSizeMax });
+    this.decoder = new FrameDecoder((command) => this.onCommand(command), {
+      frameSizeMax: deps.frameSizeMax, bodiesMayViewChunks: deps.bodiesMayViewChunks ?? false,
+    });
     connection.onData((chunk) => this.onData(chunk));
     connection.onClose((reason) => this.onConnectionClosed(reason));
   }

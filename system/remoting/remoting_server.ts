@@ -86,6 +86,7 @@ export class RemotingServer {
         frameSizeMax: this.frameSizeMax,
         requestTableMax: this.requestTableMax,
         probes: this.env.probes,
+        bodiesMayViewChunks: true,
       });
       this.liveChannels.set(channel.channelId, channel);
       channel.onClose((reason) => this.channelClosed(channel, reason));

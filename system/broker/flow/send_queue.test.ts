@@ -86,6 +86,27 @@ test("with no lock hold, sends run at once and no sweep timer is armed", async (
   assert.equal(world.pendingTimers, 0);
 });
 
+test("runsAtOnce: only an idle queue with no lock hold lets the caller skip it", async () => {
+  const world = new ManualWorld();
+  assert.equal(new SendQueue(world.env, world.env.log, options()).runsAtOnce(), true);
+  assert.equal(new SendQueue(world.env, world.env.log, options({ putMessageLockHoldMs: 5 })).runsAtOnce(), false);
+  const queue = new SendQueue(world.env, world.env.log, options({ putMessageLockHoldMs: 5 }));
+  queue.updateOptions({ putMessageLockHoldMs: 0 });
+  assert.equal(queue.runsAtOnce(), true);
+  // One worker holding the lock for 5 ms: the next send must wait behind it, in the queue.
+  queue.updateOptions({ putMessageLockHoldMs: 5 });
+  const first = request();
+  void queue.submit(first, ok(first));
+  queue.updateOptions({ putMessageLockHoldMs: 0 });
+  assert.equal(queue.runsAtOnce(), false, "a worker is busy");
+  const second = request();
+  void queue.submit(second, ok(second));
+  assert.equal(queue.stats().queued, 1);
+  assert.equal(queue.runsAtOnce(), false, "a send is queued ahead");
+  await world.advance(10);
+  assert.equal(queue.runsAtOnce(), true);
+});
+
 test("a send queued past waitTimeMillsInSendQueue gets SYSTEM_BUSY [TIMEOUT_CLEAN_QUEUE] with RocketMQ's remark", async () => {
   const world = new ManualWorld();
   const queue = new SendQueue(world.env, world.env.log, options({ putMessageLockHoldMs: 150 }));

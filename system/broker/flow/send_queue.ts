@@ -68,6 +68,17 @@ export class SendQueue {
     this.options = next;
   }
 
+  /**
+   * True when a send arriving now would start at once: no flow-control refusal, nobody queued
+   * ahead, a worker free and no lock hold to wait out. submit() would then run it synchronously
+   * anyway, so the caller may run the processor itself and skip the queue's task and its
+   * promises (four promises and their microtask hops per published message).
+   */
+  runsAtOnce(): boolean {
+    return this.queue.length === 0 && this.busyWorkers < this.options.threads && this.options.putMessageLockHoldMs === 0
+      && !this.isOSPageCacheBusy();
+  }
+
   /** Queues one send; resolves with the processor's response or a SYSTEM_BUSY one. */
   submit(request: RemotingCommand, run: Run): Promise<RemotingCommand | undefined> {
     if (this.isOSPageCacheBusy()) {
