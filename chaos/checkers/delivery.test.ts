@@ -4,7 +4,7 @@ import type { HistoryEvent } from "../history/types.ts";
 import type { DeliveryEvidence } from "./delivery.ts";
 import { analyzeDelivery, checkDelivery } from "./delivery.ts";
 import { computeCounts } from "./index.ts";
-import { HistoryBuilder, offsetReuseAfterPowerLoss, testContext, topologyFacts } from "./testing/history_builder.ts";
+import { HistoryBuilder, offsetReuseAfterPowerLoss, resentRetryCopyThenPowerLoss, testContext, topologyFacts } from "./testing/history_builder.ts";
 
 const evidenceOf = (events: HistoryEvent[], context = testContext()): DeliveryEvidence =>
   checkDelivery(events, context).evidence as DeliveryEvidence;
@@ -279,4 +279,39 @@ test("a forced clean on a full disk: loss allowed only when the store shows dele
   // No deleted file in the final store: a disk-full fault excuses nothing.
   const kept = checkDelivery([...base().build(), digest(0)], testContext()).evidence as DeliveryEvidence;
   assert.deepEqual(kept.lost.items.map((entry) => entry.id).sort(), ["after", "before"]);
+});
+
+test("a copy the client re-sent to %RETRY% after a failed send-back is judged where it was stored (seed 1 run 3024)", () => {
+  // G moved past m at broker-a:0; its only copy went to broker-b:0 at 20.2 s, and broker-b
+  // (ASYNC_FLUSH, no slave) lost power 4.2 s later, inside its 10.5 s flush window.
+  const result = checkDelivery(resentRetryCopyThenPowerLoss(), testContext());
+  assert.equal(result.verdict, "pass", result.summary);
+  const allowed = (result.evidence as DeliveryEvidence).allowedLoss.items[0];
+  assert.deepEqual([allowed?.id, allowed?.queue, allowed?.ackBeforeLossMs, allowed?.windowMs], ["m", "broker-a:0", 4_198, 10_500]);
+  assert.match(allowed?.reason ?? "", /re-sent it to %RETRY%G at broker-b:0 \(20\.2 s\) and G's offset moved past the original/);
+  assert.match(allowed?.reason ?? "", /power loss of broker-b \(ASYNC_FLUSH, no slave\)/);
+  assert.match(allowed?.mechanism ?? "", /client re-send to the retry topic .* stored the copy on broker-b/);
+  // The flush window's last millisecond still excuses it.
+  assert.equal(checkDelivery(resentRetryCopyThenPowerLoss({ lossAtMs: 20_202 + 10_500 }), testContext()).verdict, "pass");
+});
+
+test("a re-sent retry copy excuses nothing just outside its mechanism", () => {
+  const lostIds = (events: HistoryEvent[], context = testContext()): string[] => evidenceOf(events, context).lost.items.map((entry) => entry.id);
+  // The power loss came after the copy's flush window: it should have been on disk.
+  const late = checkDelivery(resentRetryCopyThenPowerLoss({ lossAtMs: 20_202 + 10_501 }), testContext());
+  assert.equal(late.verdict, "fail");
+  assert.match((late.evidence as DeliveryEvidence).lost.items[0]?.reason ?? "", /that copy: acked 10\.5 s before broker-b's power loss: beyond its 10\.5 s flush window/);
+  // Before the re-send began: the copy was stored after the restart.
+  assert.deepEqual(lostIds(resentRetryCopyThenPowerLoss({ lossAtMs: 19_000 })), ["m"]);
+  // On the original's broker instead: the original was acked long before, and the copy is elsewhere.
+  assert.deepEqual(lostIds(resentRetryCopyThenPowerLoss({ lossOn: "broker-a" })), ["m"]);
+  // SYNC_FLUSH: the copy's SEND_OK was on disk.
+  assert.deepEqual(lostIds(resentRetryCopyThenPowerLoss(), testContext({ topology: topologyFacts("2m-noslave", "SYNC_FLUSH") })), ["m"]);
+  // G got m again after the re-send: that copy was not its only way back to it.
+  assert.deepEqual(lostIds(resentRetryCopyThenPowerLoss({ deliveredAgainAtMs: 30_000 })), ["m"]);
+  // No re-send recorded (the send-back reached broker-a, which kept the copy): no allowance.
+  assert.deepEqual(lostIds(resentRetryCopyThenPowerLoss().filter((event) => event.type !== "retry-resend")), ["m"]);
+  // Another group's re-send does not speak for G.
+  const otherGroup = resentRetryCopyThenPowerLoss().map((event) => event.type === "retry-resend" ? { ...event, group: "H" } : event);
+  assert.deepEqual(lostIds(otherGroup), ["m"]);
 });

@@ -15,12 +15,15 @@
 // - a committed transactional message never delivered because a forward clock skew stalled its
 //   broker's transaction checks past the run's end (transaction_stall.ts) is allowed loss with
 //   that mechanism: its END_TRANSACTION was lost and no check round could yet resolve it.
+// - a message whose group's only copy was the client's own re-send to %RETRY%<group> after a
+//   failed send-back (retry-resend) is judged by the table where that copy was stored
+//   (guarantee.ts).
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
-import { consumedPreLossTailOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
+import { consumedPreLossTailOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf } from "./guarantee.ts";
 import { gotBy, indexHistory, receivedBy } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 import { stallExcuse } from "./transaction_stall.ts";
@@ -108,6 +111,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
   const handed = handedOffsetsOf(index.deliveries);
   const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
   const cleans = forcedCleansOf(index);
+  const resent = resentCopiesOf(index);
   const stalled = stallExcuse(index, context);
   const lost: LostMessage[] = [];
   const allowedLoss: LostMessage[] = [];
@@ -124,7 +128,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
         got++;
         continue;
       }
-      const judgement = judgeLoss(send, losses, context, { group: receiver.group, handed, preLossTail }, cleans);
+      const judgement = judgeLoss(send, losses, context, { group: receiver.group, handed, preLossTail }, cleans, resent(receiver.group, send.messageId));
       const stall = judgement.allowed ? undefined : stalled(send.messageId);
       const entry: LostMessage = { id: send.messageId, receiver: receiver.key };
       if (send.queue !== undefined) entry.queue = send.queue;

@@ -40,8 +40,20 @@
 // in SCHEDULE_TOPIC_XXXX go with them. So a disk-full fault on a master permits losing a message
 // stored there before the fault healed — only when the broker's final store digest shows that
 // files were deleted (minPhysicalOffset > 0); without that evidence no allowance applies.
+// A client's re-send to the retry topic (4.9.x DefaultMQPushConsumerImpl.sendMessageBack): when
+// CONSUMER_SEND_MSG_BACK fails (e.g. SYSTEM_BUSY), the consumer's inner producer sends the
+// message to %RETRY%<group> itself, on whichever master its queue selection picks, and once that
+// send returns the consume service counts the message as done, so the group's offset moves past
+// the original. From then on that copy is the group's only way back to the message (its
+// retry-resend event in the history). So a message the group never got, whose last event there is
+// such a re-send (no delivery to the group ended after it began), is judged as if it had been
+// sent to the copy's queue at the re-send's times with the re-send's status: lost as the table
+// allows when the master that stored the copy lost power inside its flush window after the
+// re-send (or a forced clean there deleted it), as for any message stored there; the original's
+// broker and offset reuse play no part (battery seed 1 run 3024: the copy went to broker-b,
+// ASYNC_FLUSH, no slave, which lost power 4.2 s later with it unflushed).
 // Every allowed loss carries the window it fell in and the mechanism behind that window.
-import type { DeliverEvent } from "../history/types.ts";
+import type { DeliverEvent, RetryResendEvent } from "../history/types.ts";
 import type { BrokerFacts, CheckContext } from "./context.ts";
 import { brokerOfQueue, slavesOf } from "./context.ts";
 import { formatMs } from "./evidence.ts";
@@ -189,7 +201,73 @@ export function powerLossesOf(index: HistoryIndex, context: CheckContext): Map<s
   return byNode;
 }
 
+/**
+ * The group's retry copy of a message it never got, re-sent by the client after a failed
+ * send-back: the group's last re-send of the message, when no delivery of the message to the
+ * group ended after that re-send began (else the group went on reading the message some other
+ * way, and this copy was not its only one). Undefined when there is none.
+ */
+export type ResentCopies = (group: string, messageId: string) => RetryResendEvent | undefined;
+
+export function resentCopiesOf(index: HistoryIndex): ResentCopies {
+  const lastResend = new Map<string, RetryResendEvent>();
+  for (const resend of index.retryResends) {
+    const key = `${resend.group}\u0000${resend.messageId}`;
+    const previous = lastResend.get(key);
+    if (previous === undefined || resend.startMs >= previous.startMs) lastResend.set(key, resend);
+  }
+  const lastDeliveryEnd = new Map<string, number>();
+  for (const delivery of index.deliveries) {
+    const key = `${delivery.group}\u0000${delivery.messageId}`;
+    lastDeliveryEnd.set(key, Math.max(lastDeliveryEnd.get(key) ?? -Infinity, delivery.timeMs));
+  }
+  return (group, messageId) => {
+    const key = `${group}\u0000${messageId}`;
+    const resend = lastResend.get(key);
+    if (resend === undefined || (lastDeliveryEnd.get(key) ?? -Infinity) > resend.startMs) return undefined;
+    return resend;
+  };
+}
+
+/** A re-sent retry copy as a send record: invoked when the re-send began, acked when it returned, at its retry queue. */
+export function resentCopyRecord(resend: RetryResendEvent): SendRecord {
+  return {
+    opId: -1, messageId: resend.messageId, process: resend.process, topic: `%RETRY%${resend.group}`, invokeMs: resend.startMs,
+    outcome: "ok", outcomeMs: resend.timeMs, queue: resend.queue, queueOffset: resend.queueOffset, sendStatus: resend.sendStatus,
+  };
+}
+
+/**
+ * Whether the table permits losing `send`. `resent`: the receiving group's only copy of it,
+ * re-sent by the client to the retry topic (resentCopiesOf), judged where it was stored when
+ * the original's own judgement does not allow the loss.
+ */
 export function judgeLoss(
+  send: SendRecord,
+  losses: Map<string, PowerLoss[]>,
+  context: CheckContext,
+  reuse?: ReuseEvidence,
+  cleans?: ForcedCleans,
+  resent?: RetryResendEvent,
+): LossJudgement {
+  const original = judgeStoredLoss(send, losses, context, reuse, cleans);
+  if (original.allowed || resent === undefined) return original;
+  const copy = judgeStoredLoss(resentCopyRecord(resent), losses, context, undefined, cleans);
+  const resentText = `after its send-back failed, ${resent.process} re-sent it to %RETRY%${resent.group} at ${resent.queue} ` +
+    `(${formatMs(resent.timeMs)}) and ${resent.group}'s offset moved past the original`;
+  if (!copy.allowed) {
+    if (copy.reason === undefined) return original;
+    return { allowed: false, reason: `${original.reason === undefined ? "" : `${original.reason}; `}${resentText}, and that copy: ${copy.reason}` };
+  }
+  return {
+    ...copy,
+    reason: `${resentText}; that copy was the group's only one: ${copy.reason}`,
+    mechanism: "client re-send to the retry topic (4.9.x sendMessageBack: CONSUMER_SEND_MSG_BACK failed, the inner producer " +
+      `stored the copy on ${copy.node}, the consume service counted the message done); ${copy.mechanism}`,
+  };
+}
+
+function judgeStoredLoss(
   send: SendRecord,
   losses: Map<string, PowerLoss[]>,
   context: CheckContext,

@@ -6,8 +6,8 @@
 // ignored (counted in `orphanOutcomes`); messageIds are unique per invoke, and if the workload
 // ever reuses one, the best outcome (ok > unknown > pending > fail) represents the message.
 import type {
-  DeliverEvent, DlqEvent, HistoryEvent, MembershipEvent, NemesisEvent, NodeEvent, RebalanceEvent, RouteEvent,
-  SendAttemptEvent, SendInvoke, StoreDigestEvent,
+  DeliverEvent, DlqEvent, HistoryEvent, MembershipEvent, NemesisEvent, NodeEvent, RebalanceEvent, RetryResendEvent,
+  RouteEvent, SendAttemptEvent, SendInvoke, StoreDigestEvent,
 } from "../history/types.ts";
 
 export type SendStatusKind = "ok" | "fail" | "unknown" | "pending";
@@ -43,6 +43,8 @@ export interface HistoryIndex {
   /** Those representatives, in invoke-time order (one per message id). */
   messages: SendRecord[];
   deliveries: DeliverEvent[];
+  /** Copies a consumer re-sent to its group's retry topic after a failed send-back. */
+  retryResends: RetryResendEvent[];
   rebalances: RebalanceEvent[];
   memberships: MembershipEvent[];
   nemesis: NemesisEvent[];
@@ -82,7 +84,7 @@ function sortedByTime(history: readonly HistoryEvent[]): readonly HistoryEvent[]
 
 function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
   const index: HistoryIndex = {
-    events, sends: [], sendById: new Map(), messages: [], deliveries: [], rebalances: [], memberships: [],
+    events, sends: [], sendById: new Map(), messages: [], deliveries: [], retryResends: [], rebalances: [], memberships: [],
     nemesis: [], nodes: [], attempts: [], dlqs: [], routes: [], digests: [], seenGroups: new Map(), orphanOutcomes: 0,
     startMs: events[0]?.timeMs ?? 0, endMs: events[events.length - 1]?.timeMs ?? 0,
   };
@@ -114,6 +116,9 @@ function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
       case "deliver":
         index.deliveries.push(event);
         if (!index.seenGroups.has(event.group)) index.seenGroups.set(event.group, event.topic);
+        break;
+      case "retry-resend":
+        index.retryResends.push(event);
         break;
       case "rebalance":
         index.rebalances.push(event);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { ConsumerGroupSpec } from "../scenario.ts";
 import type { RetryEvidence } from "./retry.ts";
 import { checkRetry } from "./retry.ts";
-import { HistoryBuilder, testContext } from "./testing/history_builder.ts";
+import { HistoryBuilder, resentRetryCopyThenPowerLoss, testContext } from "./testing/history_builder.ts";
 
 const group = (extra: Partial<ConsumerGroupSpec> = {}): ConsumerGroupSpec => ({ group: "G", topic: "T", count: 1, ...extra });
 const kinds = (evidence: unknown): string[] => (evidence as RetryEvidence).violations.items.map((entry) => `${entry.kind}:${entry.id}`);
@@ -123,4 +123,17 @@ test("a failure whose queue moved while it ran is not sent back: the new holder'
     .deliver({ id: "m", at: 4_000, result: "retry", process: "consumer-G-5", extra: { startMs: 10 } })
     .deliver({ id: "m", at: 5_000, process: "consumer-G-1", extra: { startMs: 4_500 } }).build();
   assert.deepEqual(kinds(checkRetry(after, testContext({ endMs: 200_000 })).evidence), ["missing-retry:m"]);
+});
+
+test("a missing retry whose copy the client re-sent after a failed send-back is judged where the re-send stored it", () => {
+  // The re-sent copy sat on broker-b, which lost power 4.2 s later inside its flush window.
+  const context = testContext({ endMs: 200_000 });
+  assert.equal(checkRetry(resentRetryCopyThenPowerLoss(), context).verdict, "pass");
+  // The copy was not on the failed delivery's queue's master: its power loss explains nothing,
+  // though without the re-send (the broker's own send-back stored the copy there) it would.
+  assert.deepEqual(kinds(checkRetry(resentRetryCopyThenPowerLoss({ lossOn: "broker-a" }), context).evidence), ["missing-retry:m"]);
+  const brokerSendBack = resentRetryCopyThenPowerLoss({ lossOn: "broker-a" }).filter((event) => event.type !== "retry-resend");
+  assert.equal(checkRetry(brokerSendBack, context).verdict, "pass");
+  // broker-b lost power only after the copy's flush window.
+  assert.deepEqual(kinds(checkRetry(resentRetryCopyThenPowerLoss({ lossAtMs: 20_202 + 10_501 }), context).evidence), ["missing-retry:m"]);
 });

@@ -26,6 +26,9 @@
 // queue is dropped): a failure at the fault's time, its consumer losing the queue within
 // localRetryDelayMs, and another consumer re-reading the same record at the same level after
 // that move is no missing retry.
+// A retry copy lost as the guarantee table allows (a power loss of the master holding it, inside
+// its flush window) excuses a missing retry too; a copy the client re-sent itself after a failed
+// send-back (retry-resend) is judged where that re-send stored it, not on the queue's master.
 // A disk-full fault on the master that holds a retry copy or a dead letter, when its store later
 // shows deleted commit-log files, excuses a missing retry or DLQ entry: 4.9.x's forced clean
 // deletes the oldest files, with the copies parked in SCHEDULE_TOPIC_XXXX (guarantee.ts (c)).
@@ -41,7 +44,7 @@ import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import { indexHistory, runEndMs } from "./history_index.ts";
 import { isLocalRetry, localRetryDelayMs, outlastedConsumeTimeout } from "./consume_timeout.ts";
-import { forcedCleansOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
+import { forcedCleansOf, judgeLoss, powerLossesOf, resentCopyRecord } from "./guarantee.ts";
 import type { SendRecord } from "./history_index.ts";
 import { brokerOfQueue } from "./context.ts";
 
@@ -77,11 +80,16 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     (cleans.get(masterNode.get(brokerOfQueue(delivery.queue)) ?? "") ?? []).some((clean) => clean.injectMs <= dueMs && (clean.healMs === undefined || clean.healMs >= delivery.timeMs));
   let excusedByClean = 0;
   const losses = powerLossesOf(index, context);
-  /** The retry copy, stored on the queue's master at the failure, is an allowed loss there (a power loss inside its flush window). */
-  const copyLost = (delivery: DeliverEvent): boolean => judgeLoss(
-    copyRecord(delivery),
-    losses, context,
-  ).allowed;
+  /**
+   * The retry copy is an allowed loss where it was stored (a power loss inside its flush window):
+   * on the queue's master at the failure, or, when the send-back failed and the client re-sent
+   * it (retry-resend), wherever that re-send stored it.
+   */
+  const copyLost = (delivery: DeliverEvent): boolean => {
+    const resend = index.retryResends.find((event) => event.process === delivery.process && event.group === delivery.group &&
+      event.messageId === delivery.messageId && event.reconsumeTimes === delivery.reconsumeTimes && event.startMs >= delivery.timeMs);
+    return judgeLoss(resend === undefined ? copyRecord(delivery) : resentCopyRecord(resend), losses, context).allowed;
+  };
   const violations: RetryViolation[] = [];
   const groups: RetryEvidence["groups"] = [];
   let notJudgedNearEnd = 0;

@@ -5,7 +5,7 @@ import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import type { SendStatusEvidence } from "./send_status.ts";
 import { checkSendStatus } from "./send_status.ts";
-import { HistoryBuilder, offsetReuseAfterPowerLoss, testContext, topologyFacts } from "./testing/history_builder.ts";
+import { HistoryBuilder, offsetReuseAfterPowerLoss, resentRetryCopyThenPowerLoss, testContext, topologyFacts } from "./testing/history_builder.ts";
 
 const sync = testContext({ topology: topologyFacts("2m-2s-sync") });
 const asyncMaster = testContext({ topology: topologyFacts("2m-2s-async") });
@@ -124,4 +124,19 @@ test("SEND_OK lost to offset reuse after an ASYNC_FLUSH SYNC_MASTER's power loss
   // A SYNC_FLUSH master hands out only durable data: no reuse allowance.
   const syncBoth = testContext({ topology: topologyFacts("2m-2s-sync", "SYNC_FLUSH") });
   assert.deepEqual(why(checkSendStatus(build(3), syncBoth).evidence), ["m-4:SEND_OK"]);
+});
+
+test("SEND_OK whose group moved past it to a copy the client re-sent to %RETRY% is judged where that copy was stored", () => {
+  // broker-a (SYNC_FLUSH) kept m on disk, but G's offset moved past it after the client's re-send
+  // to %RETRY%G stored the only copy on broker-b (ASYNC_FLUSH), which then lost power: the
+  // status did not lie (seed 1 run 3024's mechanism).
+  const [syncFlushA] = topologyFacts("2m-noslave", "SYNC_FLUSH").brokers;
+  const [, asyncFlushB] = topologyFacts("2m-noslave", "ASYNC_FLUSH").brokers;
+  const mixed = testContext({ topology: { name: "2m-noslave", brokers: [syncFlushA!, asyncFlushB!] } });
+  const excused = checkSendStatus(resentRetryCopyThenPowerLoss(), mixed);
+  assert.equal(excused.verdict, "pass", excused.summary);
+  // The copy's broker lost power after its flush window, or the copy went to a SYNC_FLUSH broker too.
+  assert.deepEqual(why(checkSendStatus(resentRetryCopyThenPowerLoss({ lossAtMs: 20_202 + 10_501 }), mixed).evidence), ["m:SEND_OK"]);
+  const syncFlushBoth = testContext({ topology: topologyFacts("2m-noslave", "SYNC_FLUSH") });
+  assert.deepEqual(why(checkSendStatus(resentRetryCopyThenPowerLoss(), syncFlushBoth).evidence), ["m:SEND_OK"]);
 });

@@ -14,15 +14,18 @@
 // - SEND_OK claims durability: from a SYNC_FLUSH master it is on disk, from a SYNC_MASTER it
 //   is on the slave. Such a message may not be lost even to a master power loss: if a
 //   receiver that must see it never did, the status lied. (Skipped when the scenario's
-//   guarantee is "loss-allowed": an incident's broken phase.) The guarantee table's other two
+//   guarantee is "loss-allowed": an incident's broken phase.) The guarantee table's other
 //   ways to miss a durably acked message are excused here as in the delivery check, because
-//   neither makes the status a lie: offset reuse (an ASYNC_FLUSH master restarted from a power
+//   none makes the status a lie: offset reuse (an ASYNC_FLUSH master restarted from a power
 //   loss gives queue offsets the group already read past to new messages; a SYNC_MASTER then
 //   answers SEND_OK at once, as 4.9.x does, because its reconnected slave reports the offset of
 //   its longer pre-loss log, past the new message's end — HA divergence; battery seed 1 run
 //   3744), and a forced clean on a full disk (4.9.x CleanCommitLogService deletes the oldest
 //   commit-log files, consumed or not, along with retry and delayed copies parked in
 //   SCHEDULE_TOPIC_XXXX; only when the final store digest shows deleted files; runs 3450, 3380).
+//   Likewise a message whose group moved past it after the client re-sent it to %RETRY%<group>
+//   (a failed send-back): the group's only copy is then that one, judged where it was stored
+//   (guarantee.ts; run 3024).
 // - SEND_OK from a SYNC_MASTER while no slave of it could have the message is a false
 //   durability claim even if nothing is lost. mqlab's rule (system/ha/ha_service.ts, RocketMQ's
 //   CommitLog.submitReplicaRequest + GroupTransferService): after the local write the put
@@ -47,7 +50,7 @@ import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { Window } from "./fault_windows.ts";
 import { faultNodes, faultWindows, windowAt } from "./fault_windows.ts";
-import { consumedPreLossTailOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
+import { consumedPreLossTailOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf } from "./guarantee.ts";
 import { gotBy, indexHistory } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 
@@ -129,6 +132,7 @@ function unbackedClaims(index: ReturnType<typeof indexHistory>, context: CheckCo
   const handed = handedOffsetsOf(index.deliveries);
   const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
   const cleans = forcedCleansOf(index);
+  const resent = resentCopiesOf(index);
   for (const receiver of receiversOf(index, context)) {
     const received = gotBy(index, receiver.group, receiver.process);
     for (const send of index.messages) {
@@ -141,7 +145,7 @@ function unbackedClaims(index: ReturnType<typeof indexHistory>, context: CheckCo
       if (master.flushDiskType !== "SYNC_FLUSH" && !replicated) continue;
       // The table's own exceptions (e.g. the slave lost power too with the bytes unflushed,
       // offset reuse, a forced clean: header).
-      if (judgeLoss(send, losses, context, { group: receiver.group, handed, preLossTail }, cleans).allowed) continue;
+      if (judgeLoss(send, losses, context, { group: receiver.group, handed, preLossTail }, cleans, resent(receiver.group, send.messageId)).allowed) continue;
       const claim = replicated ? "on the slave (SYNC_MASTER)" : "on disk (SYNC_FLUSH)";
       found.set(send.messageId, {
         id: send.messageId, queue: send.queue, status: "SEND_OK", timeMs: send.outcomeMs ?? send.invokeMs, broker: master.node,

@@ -110,6 +110,36 @@ export interface DeliverEvent {
 }
 
 /**
+ * A consumer's send-back (CONSUMER_SEND_MSG_BACK) failed and the client re-sent the message to
+ * %RETRY%<group> itself, through its inner producer, and that send returned (4.9.x
+ * DefaultMQPushConsumerImpl.sendMessageBack's fallback). The consume service then counts the
+ * message as done and the group's offset moves past the original, so this copy, stored on
+ * whichever master the inner producer picked, is the group's only way back to the message. A
+ * failed re-send records nothing (the client consumes the message again locally).
+ */
+export interface RetryResendEvent {
+  type: "retry-resend";
+  /** When the re-send returned (its ack). */
+  timeMs: number;
+  /** When the re-send began. */
+  startMs: number;
+  process: string;
+  group: string;
+  /** The consumed message's identity (as in its deliveries). */
+  messageId: string;
+  /** The failed delivery's reconsumeTimes (the copy comes back with one more). */
+  reconsumeTimes: number;
+  /** Where the original was read. */
+  fromQueue: QueueRef;
+  fromQueueOffset: number;
+  /** Where the copy was stored: a queue of %RETRY%<group>, "brokerName:queueId". */
+  queue: QueueRef;
+  queueOffset: number;
+  /** The re-send's status: SEND_OK, FLUSH_DISK_TIMEOUT, ... (any status counts as stored). */
+  sendStatus: string;
+}
+
+/**
  * A message found in a group's dead-letter queue (%DLQ%<group>), read by the workload when the
  * run drains. reconsumeTimes is the count the message carried into the DLQ: the broker's
  * send-back stores it with the failed delivery's reconsumeTimes + 1 (RocketMQ 4.9.x, on the DLQ
@@ -236,6 +266,7 @@ export type HistoryEvent =
   | SendInvoke
   | SendOutcome
   | DeliverEvent
+  | RetryResendEvent
   | RebalanceEvent
   | MembershipEvent
   | NemesisEvent

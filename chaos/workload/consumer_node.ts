@@ -1,6 +1,7 @@
 // A workload consumer node: a push consumer that records every delivery (identity, queue,
 // offset, when the listener started and ended, batch position, lock belief for orderly groups),
-// what its listener answered, every rebalance result and its view of the topic's route. The
+// what its listener answered, every rebalance result, its view of the topic's route, and each
+// copy the client re-sent to %RETRY%<group> itself after a failed send-back (retry-resend). The
 // group's spec shapes the listener (consumer_verdicts.ts): a fraction of first deliveries fails
 // (RECONSUME_LATER, or the listener throws), poison messages fail every delivery until the
 // broker dead-letters them after maxReconsumeTimes, and a failure inside a batch acknowledges
@@ -48,11 +49,12 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
   const queueLabels = new QueueLabels();
   const wait = (ms: number): Promise<void> => new Promise((resolve) => env.timers.setTimeout(resolve, ms));
 
+  const messageIdOf = (message: ClientMessageExt): string => decodeBodyId(message.body) ?? `foreign:${message.msgId}`;
   const recordDelivery = (delivery: Delivery, result: "success" | "retry", threw: boolean): void => {
     const { message } = delivery;
     const event: DeliverEvent = {
       type: "deliver", op: "consume", timeMs: runTime(), process: spec.node, group: groupSpec.group,
-      messageId: decodeBodyId(message.body) ?? `foreign:${message.msgId}`,
+      messageId: messageIdOf(message),
       // The group's own topic string when it matches, not the one decoded per message (see queue_label.ts).
       topic: message.topic === topic ? topic : message.topic, queue: queueLabels.of(message.brokerName, message.queueId), queueOffset: message.queueOffset,
       reconsumeTimes: message.reconsumeTimes, bornTimeMs: message.bornTimestamp - spec.runStartEpochMs, result,
@@ -97,6 +99,18 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
           recorder.record({
             type: "rebalance", timeMs: runTime(), process: spec.node, group: groupSpec.group, topic,
             queues: event.assigned.map((queue) => `${queue.brokerName}:${queue.queueId}`).sort(),
+          });
+        },
+        // The send-back failed and the client stored the message in %RETRY%<group> itself: the
+        // group's offset moves past the original, so the checkers judge the copy where it went.
+        onRetryResent: (event) => {
+          const { message, sendResult } = event;
+          recorder.record({
+            type: "retry-resend", timeMs: runTime(), startMs: event.sendStartMs - spec.runStartEpochMs, process: spec.node,
+            group: groupSpec.group, messageId: messageIdOf(message), reconsumeTimes: message.reconsumeTimes,
+            fromQueue: queueLabels.of(message.brokerName, message.queueId), fromQueueOffset: message.queueOffset,
+            queue: queueLabels.of(sendResult.messageQueue.brokerName, sendResult.messageQueue.queueId),
+            queueOffset: sendResult.queueOffset, sendStatus: sendResult.sendStatus,
           });
         },
         onRouteChange: (changedTopic, route) => {

@@ -9,6 +9,7 @@ import { SimDeployer } from "../../chaos/deploy/sim/sim_deployer.ts";
 import { parseHistoryJsonl } from "../../chaos/history/types.ts";
 import { runScenario } from "../../chaos/runner.ts";
 import { allScenarios } from "../index.ts";
+import type { DeliveryEvidence } from "../../chaos/checkers/delivery.ts";
 import type { OrderEvidence } from "../../chaos/checkers/order.ts";
 import type { RunResult } from "../../chaos/result.ts";
 import { regressions } from "./regressions.ts";
@@ -93,4 +94,21 @@ test("regression/2m-noslave/ordered-send-overlaps-route-lookup passes with seed 
       delivered.push({ key: invoke.orderKey, seq, invokeMs: invoke.timeMs });
     }
     assert.ok(overtakenInFlight > 0, "a key's seq is still overtaken by a later seq sent while it was in flight");
+  }));
+
+test("regression/2m-noslave/retry-resend-lost-in-power-loss passes with seed 1173166144: the client's re-send to %RETRY% is recorded and its loss judged where it was stored", () =>
+  runRegression("regression/2m-noslave/retry-resend-lost-in-power-loss", (outDir, result) => {
+    assert.ok((result.probes.hits["client.consume.send-back-failed"] ?? 0) > 0, "a send-back is still refused");
+    const history = parseHistoryJsonl(readFileSync(join(outDir, "history.jsonl"), "utf8"));
+    // The path that failed: the re-sent copy of wp4601.411 went to broker-b, which lost power before it came back.
+    const resend = history.find((event) => event.type === "retry-resend" && event.messageId === "producer-1.wp4601.411");
+    assert.ok(resend?.type === "retry-resend", "the re-send of producer-1.wp4601.411 is recorded");
+    assert.deepEqual([resend.group, resend.fromQueue, resend.fromQueueOffset, resend.queue.split(":")[0], resend.sendStatus],
+      ["GroupTest", "broker-a:7", 10, "broker-b", "SEND_OK"]);
+    assert.ok(resend.startMs <= resend.timeMs);
+    assert.ok(history.some((event) => event.type === "node" && event.node === "broker-b" && event.event === "power-loss" && event.timeMs > resend.timeMs),
+      "broker-b still loses power after the re-send");
+    const delivery = result.checks.find((check) => check.name === "delivery");
+    const allowed = (delivery?.evidence as DeliveryEvidence | undefined)?.allowedLoss.items.find((item) => item.id === "producer-1.wp4601.411");
+    assert.match(allowed?.mechanism ?? "", /client re-send to the retry topic/);
   }));

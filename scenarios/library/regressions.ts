@@ -370,8 +370,76 @@ function orderedSendOverlapsRouteLookup(): Regression {
   return { scenario, seed: 310160854, found: "mqlab battery --budget 300 --seed 1, swarm run 1223 (TopicTest and 4 of 10 faults kept)" };
 }
 
+/**
+ * Seed 1 battery, swarm run 3024 (2m-noslave, ASYNC_FLUSH), as drawn. broker-a is busy under the
+ * 10 s burst (its page-cache lock stalls answer SYSTEM_BUSY); GroupTest's listener answers retry
+ * for producer-1.wp4601.411 (broker-a:7 offset 10) at 10.5 s, its CONSUMER_SEND_MSG_BACK is
+ * refused, and the client's inner producer re-sends it to %RETRY%GroupTest, stored on broker-b
+ * (10.8 s), as 4.9.x's sendMessageBack does; the group's offset moves past the original. broker-b
+ * (no slave, disk slowed from 12 s) loses power at 15 s with that copy unflushed: loss the
+ * guarantee table permits, which the checkers could not see until the workload recorded the
+ * re-send (chaos/workload/consumer_node.ts, a retry-resend event) and guarantee.ts judged the copy
+ * where it was stored. Not a system bug: the regression keeps the recording and that judgement.
+ */
+function retryResendLostInPowerLoss(): Regression {
+  const scenario: Scenario = {
+    name: "regression/2m-noslave/retry-resend-lost-in-power-loss",
+    description: "battery seed 1 run 3024: a refused send-back's copy, re-sent by the client to %RETRY%GroupTest on the other master, is lost there to a power loss inside its flush window: the history records the re-send and the loss is the guarantee table's",
+    topology: "2m-noslave",
+    brokerConfig: {
+      flushDiskType: "ASYNC_FLUSH", mapedFileSizeCommitLog: "1048576", mapedFileSizeConsumeQueue: "6000", maxMessageSize: "1047552",
+      flushIntervalCommitLog: "100", flushCommitLogLeastPages: "16", flushCommitLogThoroughInterval: "10000", flushIntervalConsumeQueue: "1000",
+      syncFlushTimeout: "5000", longPollingEnable: "false", haSendHeartbeatInterval: "5000", haHousekeepingInterval: "15000",
+    },
+    brokerConfigByNode: { "broker-a": { putMessageLockHoldMs: "20", osPageCacheBusyTimeOutMills: "10" } },
+    intervals: {
+      routePollMs: 3000, clientHeartbeatMs: 3000, brokerRegisterMs: 3000, namesrvScanMs: 2000, brokerExpiryMs: 10000,
+      clientScanMs: 2000, clientExpiryMs: 10000, rebalanceMs: 6000, offsetPersistMs: 1000, sendTimeoutMs: 1000, pullSuspendMs: 10000,
+    },
+    workload: {
+      topics: [{ name: "TopicTest", queues: 8 }],
+      producers: [{
+        count: 1, topic: "TopicTest", tags: ["TagA", "TagB"], bodySizeBytes: 128, ratePerSecond: 5, sendMode: "async",
+        latencyFaultAvoidance: false, retryTimesWhenSendFailed: 0, retryAnotherBrokerWhenNotStoreOK: true, delayPercent: 10,
+        batchSize: 4, compressiblePercent: 10, bursts: [{ atMs: 10000, durationMs: 500, inFlight: 4 }],
+      }],
+      consumers: [{
+        group: "GroupTest", topic: "TopicTest", count: 1, mode: "push", model: "CLUSTERING", subscription: "*",
+        allocateStrategy: "CONSISTENT_HASH", pullBatchSize: 4, consumeBatchMaxSize: 4, maxReconsumeTimes: 16, failurePercent: 10,
+        slowPercent: 2, slowMs: 4000, consumeTimeoutMs: 2000,
+      }],
+    },
+    faults: [
+      { atMs: 3000, healAtMs: 7000, fault: { kind: "slow-disk", target: "broker-b", factor: 50 } },
+      { atMs: 4000, healAtMs: 7000, fault: { kind: "power-loss", target: "broker-b" } },
+      { atMs: 4000, healAtMs: 6000, fault: { kind: "crash", target: "namesrv-1" } },
+      { atMs: 12000, healAtMs: 19000, fault: { kind: "slow-disk", target: "broker-b", factor: 50 } },
+      { atMs: 14000, healAtMs: 16000, fault: { kind: "crash", target: "namesrv-1" } },
+      { atMs: 15000, healAtMs: 19000, fault: { kind: "power-loss", target: "broker-b" } },
+      {
+        atMs: 19000, healAtMs: 29000,
+        fault: { kind: "firewall", source: "producer-1", target: "namesrv-1", port: "namesrv", mode: "drop", direction: "one-way" },
+      },
+    ],
+    durationMs: 30000,
+    quiesceMs: 30000,
+    drainUntilIdle: { idleStepMs: 20000, maxExtraMs: 600000 },
+    expectations: {
+      checkers: [
+        "delivery", "order", "failover", "rebalance", "latency", "orderly", "sharding", "retry", "delay", "late-join",
+        "producer-failover", "replica", "routes", "duplicates", "send-status", "sql-filter", "transactions",
+      ],
+    },
+    simNetwork: { segmentation: null },
+  };
+  return { scenario, seed: 1173166144, found: "mqlab battery --seed 1, swarm run 3024 (as drawn)" };
+}
+
 export function regressions(): Regression[] {
-  return [offsetIllegalQueueMoves(), offsetIllegalStaleRewind(), restartOnFullDisk(), segmentCreateFailedKeepsFiller(), orderedSendOverlapsRouteLookup()];
+  return [
+    offsetIllegalQueueMoves(), offsetIllegalStaleRewind(), restartOnFullDisk(), segmentCreateFailedKeepsFiller(), orderedSendOverlapsRouteLookup(),
+    retryResendLostInPowerLoss(),
+  ];
 }
 
 export function regressionScenarios(): Scenario[] {

@@ -27,6 +27,22 @@ export interface SendSpec {
   bodySizeBytes?: number;
 }
 
+/** A client re-send of a consumed message to %RETRY%<group> after a failed send-back (RetryResendEvent). */
+export interface ResendSpec {
+  id: string;
+  /** When the re-send returned; it began 2 ms before unless `startAt` says. */
+  at: number;
+  startAt?: number;
+  /** The %RETRY% queue that stored the copy (default broker-b:0) and its offset (default 0). */
+  queue?: string;
+  offset?: number;
+  group?: string;
+  process?: string;
+  /** The failed delivery's reconsumeTimes (default 0). */
+  reconsume?: number;
+  status?: string;
+}
+
 export interface DeliverSpec {
   id: string;
   at: number;
@@ -95,6 +111,17 @@ export class HistoryBuilder {
     return this;
   }
 
+  resend(spec: ResendSpec): this {
+    const stored = this.stored.get(spec.id) ?? { queue: "broker-a:0", offset: 0 };
+    const group = spec.group ?? "G";
+    this.events.push({
+      type: "retry-resend", timeMs: spec.at, startMs: spec.startAt ?? spec.at - 2, process: spec.process ?? `consumer-${group}-1`, group,
+      messageId: spec.id, reconsumeTimes: spec.reconsume ?? 0, fromQueue: stored.queue, fromQueueOffset: stored.offset,
+      queue: spec.queue ?? "broker-b:0", queueOffset: spec.offset ?? 0, sendStatus: spec.status ?? "SEND_OK",
+    });
+    return this;
+  }
+
   /** Delivers every id once, `afterMs` after its send invoke, to `process` of `group`. */
   deliverAll(ids: readonly string[], afterMs: number, options: { group?: string; process?: string } = {}): this {
     for (const id of ids) {
@@ -155,6 +182,23 @@ export function offsetReuseAfterPowerLoss(newOffset: number): HistoryEvent[] {
     .fault(4000, 5000, "power-loss", "broker-a")
     .send({ id: "m-4", at: 5400, outcomeAt: 5402, queue: "broker-a:0", offset: newOffset })
     .build();
+}
+
+/**
+ * The shape of battery seed 1 run 3024: m is stored at broker-a:0 (acked at 2 ms, long before any
+ * power loss); G's delivery at 20 s answers retry, the send-back fails, and consumer-G-1 re-sends
+ * m to %RETRY%G, stored at broker-b:0 (20.2 s, SEND_OK), so G's offset moves past the original.
+ * Then `lossOn` (default broker-b) loses power at `lossAtMs` (default 24.4 s) for 1 s; with
+ * `deliveredAgainAtMs` G gets m once more afterwards (a retry answer, so still not received).
+ */
+export function resentRetryCopyThenPowerLoss(options: { lossOn?: string; lossAtMs?: number; deliveredAgainAtMs?: number } = {}): HistoryEvent[] {
+  const lossAtMs = options.lossAtMs ?? 24_400;
+  const builder = new HistoryBuilder().send({ id: "m", at: 0, queue: "broker-a:0", offset: 0 })
+    .deliver({ id: "m", at: 20_000, result: "retry" })
+    .resend({ id: "m", at: 20_202, queue: "broker-b:0", offset: 30 })
+    .fault(lossAtMs, lossAtMs + 1_000, "power-loss", options.lossOn ?? "broker-b");
+  if (options.deliveredAgainAtMs !== undefined) builder.deliver({ id: "m", at: options.deliveredAgainAtMs, result: "retry" });
+  return builder.build();
 }
 
 function broker(node: string, brokerName: string, role: BrokerFacts["role"], flushDiskType: BrokerFacts["flushDiskType"]): BrokerFacts {

@@ -2,6 +2,7 @@
 // (Jepsen-style histories) without monkey-patching. Every callback is optional, synchronous and
 // must not throw (a throwing observer is logged and ignored). Events carry the Env's wall time.
 import type { ClientMessageExt } from "../message.ts";
+import type { SendResult } from "../producer/send_kernel.ts";
 import type { MessageQueue } from "../../protocol/message_queue.ts";
 import type { PullStatus } from "./pull_api.ts";
 import type { TopicRouteData } from "../../protocol/route.ts";
@@ -67,6 +68,24 @@ export interface QueueDroppedEvent {
   readonly atMs: number;
 }
 
+/**
+ * sendMessageBack's fallback stored a consumed message in %RETRY%<group> through the client's
+ * inner producer (CONSUMER_SEND_MSG_BACK had failed). The consume service then counts the
+ * message as done, so the group's offset moves past the original: this copy, stored wherever
+ * the inner producer's queue selection put it, is the group's only way back to the message.
+ */
+export interface RetryResentEvent {
+  readonly group: string;
+  readonly clientId: string;
+  /** The message as consumed (the failed delivery's reconsumeTimes; the copy carries one more). */
+  readonly message: ClientMessageExt;
+  /** Where the copy was stored: its %RETRY%<group> queue, queue offset and send status. */
+  readonly sendResult: SendResult;
+  /** When the inner producer's send began (atMs is when it returned). */
+  readonly sendStartMs: number;
+  readonly atMs: number;
+}
+
 export interface ConsumerObserver {
   onRebalance?(event: RebalanceEvent): void;
   onPullResult?(event: PullResultEvent): void;
@@ -74,6 +93,7 @@ export interface ConsumerObserver {
   onConsumeResult?(event: ConsumeResultEvent): void;
   onOffsetCommitted?(event: OffsetCommitEvent): void;
   onQueueDropped?(event: QueueDroppedEvent): void;
+  onRetryResent?(event: RetryResentEvent): void;
   /** This client applied a changed route of a topic (any topic its ClientInstance refreshes). */
   onRouteChange?(topic: string, route: TopicRouteData): void;
 }

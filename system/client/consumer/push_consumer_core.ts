@@ -276,7 +276,9 @@ export class PushConsumerCore implements PullLoopHost {
       properties.delete(MessageConst.TRANSACTION_PREPARED);
       properties.set(MessageConst.DELAY_TIME_LEVEL, String(3 + message.reconsumeTimes));
       const producer = await this.innerProducer();
-      await producer.sendRaw({ topic: RETRY_GROUP_TOPIC_PREFIX + group, body: message.body, properties, flag: message.flag });
+      const sendStartMs = this.env.clock.nowMs();
+      const sendResult = await producer.sendRaw({ topic: RETRY_GROUP_TOPIC_PREFIX + group, body: message.body, properties, flag: message.flag });
+      if (this.observer.onRetryResent !== undefined) this.emit("onRetryResent", { message, sendResult, sendStartMs });
       return true;
     } catch (error) {
       probe(this.env, "client.consume.local-retry");
