@@ -112,6 +112,12 @@ export interface ConsumerGroupSpec {
   consumeBatchMaxSize?: number;
   /** pullBatchSize (default 32). */
   pullBatchSize?: number;
+  /**
+   * postSubscriptionWhenPull: send the subscription in every pull. Java's default is false: a
+   * broker (a slave too) then serves a group's pulls only after the group's heartbeat reached it.
+   * Unset: the mqlab client's default (true).
+   */
+  postSubscriptionWhenPull?: boolean;
   /** Where a group with no committed offset starts (default CONSUME_FROM_FIRST_OFFSET in the lab). */
   consumeFromWhere?: "CONSUME_FROM_LAST_OFFSET" | "CONSUME_FROM_FIRST_OFFSET" | "CONSUME_FROM_TIMESTAMP";
   /** CONSUME_FROM_TIMESTAMP: run time (ms) to start from. */

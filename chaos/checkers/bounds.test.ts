@@ -22,7 +22,7 @@ test("one master down in a two-master cluster does not block sends; both down do
   assert.deepEqual(one.brokerBlocked["broker-a"], [{ startMs: 1000, endMs: 5000 + one.sendRecoverMs }]);
   const both = deriveFailoverBounds(rocketmqIntervals, [crash("broker-a", 1000, 5000), crash("broker-b", 3000, 9000)], topology);
   assert.deepEqual(both.sendBlocked, [{ startMs: 3000, endMs: 5000 + both.sendRecoverMs }]);
-  assert.equal(one.reasons.length, 4);
+  assert.equal(one.reasons.length, 5);
 });
 
 test("the single master, a producer, or a SYNC_MASTER's slave block sends", () => {
@@ -60,7 +60,7 @@ test("a connection reset is instant: its span ends with the recovery after the i
 
 test("every bound names its mechanism and terms, and the terms add up to it", () => {
   const bounds = deriveFailoverBounds(rocketmqIntervals, [], topologyFacts("2m-noslave"));
-  assert.deepEqual(bounds.derivations.map((entry) => entry.name), ["send base", "send recovery", "consume base", "consumer takeover"]);
+  assert.deepEqual(bounds.derivations.map((entry) => entry.name), ["send base", "send recovery", "consume base", "read switch", "consumer takeover"]);
   for (const entry of bounds.derivations) {
     assert.ok(entry.mechanism.length > 0);
     assert.equal(entry.terms.reduce((sum, term) => sum + term.ms, 0), entry.valueMs, entry.name);
@@ -93,4 +93,24 @@ test("a bridge partition blocks sends whatever node bridges; isolating a NameSer
   assert.equal(deriveFailoverBounds(rocketmqIntervals, [bridge], topology).sendBlocked.length, 1);
   const isolate: ScheduledFault = { atMs: 2000, healAtMs: 6000, fault: { kind: "partition", shape: "isolate", target: "namesrv-1" } };
   assert.deepEqual(deriveFailoverBounds(rocketmqIntervals, [isolate], topology).sendBlocked, []);
+});
+
+test("read failover: only a SYNC_MASTER with a slave, downed by a crash, power loss or pause, is served by its slave", () => {
+  const sync = topologyFacts("2m-2s-sync");
+  const crashed = deriveFailoverBounds(rocketmqIntervals, [crash("broker-a", 1000, 500_000)], sync);
+  assert.deepEqual(crashed.readFailover, { "broker-a": [{ startMs: 1000, endMs: 500_000 }] });
+  // A crash closes the master's connections: route poll 30 s + a held pull 30 s + pull retry 3 s.
+  assert.deepEqual(crashed.consumeBrokerBlocked["broker-a"], [{ startMs: 1000, endMs: 1000 + 63_000 }]);
+  // Other brokers' messages keep the fault's whole span, as the receiver's window does.
+  assert.deepEqual(crashed.consumeBrokerBlocked["broker-b"], crashed.consumeBlocked);
+  const paused = deriveFailoverBounds(rocketmqIntervals, [{ atMs: 1000, healAtMs: 500_000, fault: { kind: "pause", target: "broker-a" } }], sync);
+  assert.equal(paused.readSwitchMs, 120_000 + 10_000 + 63_000);
+  assert.deepEqual(paused.consumeBrokerBlocked["broker-a"], [{ startMs: 1000, endMs: 1000 + paused.readSwitchMs }]);
+  // A fault that never heals still ends for broker-a's messages once the slave serves them.
+  const never = deriveFailoverBounds(rocketmqIntervals, [{ atMs: 1000, fault: { kind: "crash", target: "broker-a" } }], sync);
+  assert.deepEqual(never.consumeBrokerBlocked["broker-a"], [{ startMs: 1000, endMs: 64_000 }]);
+  assert.deepEqual(never.consumeBrokerBlocked["broker-b"], [{ startMs: 1000, endMs: null }]);
+  assert.deepEqual(deriveFailoverBounds(rocketmqIntervals, [crash("broker-a", 1000, 500_000)], topologyFacts("2m-2s-async")).readFailover, {});
+  assert.deepEqual(deriveFailoverBounds(rocketmqIntervals, [crash("broker-a-s", 1000, 500_000)], sync).readFailover, {});
+  assert.deepEqual(deriveFailoverBounds(rocketmqIntervals, [{ atMs: 1000, healAtMs: 9000, fault: { kind: "disk-full", target: "broker-a" } }], sync).readFailover, {});
 });

@@ -21,6 +21,15 @@
 //   consumer (or its heartbeats) lasts until it heals or until the broker expires the client
 //   and the others rebalance (clientExpiryMs + clientScanMs + clientHeartbeatMs +
 //   rebalanceMs), whichever is first.
+// - Read failover: while a SYNC_MASTER is down (crash, power loss, pause) and its slave is not,
+//   the slave holds every message the master acked with SEND_OK, and 4.x consumers pull from
+//   it (findBrokerAddressInSubscribe falls back to the slave once the route lists no master).
+//   So for that broker's own messages the fault blocks consumption only until consumers have
+//   switched: the NameServer drops the master (at once when a crash closes its connections,
+//   else after brokerExpiryMs + namesrvScanMs), consumers refresh the route (routePollMs), a pull the dead
+//   master held times out (2 × pullSuspendMs) and the retry (3 s) goes to the slave. Orderly
+//   groups are left out (their queue locks live on the master), as are delayed messages (the
+//   master's schedule service delivers them).
 // - Latency fault avoidance (sendLatencyFaultEnable): a failed send charges its broker 30 s
 //   of latency, which RocketMQ's table (latencyMax {50, 100, 550, 1000, 2000, 3000, 15000} →
 //   notAvailableDuration {0, 0, 30 s, 60 s, 120 s, 180 s, 600 s}) turns into up to 600 s in
@@ -71,6 +80,18 @@ export type FailoverBounds = {
   consumeBaseMs: number;
   /** Spans (recovery included) of every fault that can stall consumption. */
   consumeBlocked: TimeSpan[];
+  /**
+   * Read failover (header): per broker name, the spans in which its SYNC_MASTER was down (crash,
+   * power loss, pause) while a slave held every message it acked with SEND_OK.
+   */
+  readFailover: Record<string, TimeSpan[]>;
+  /** The time consumers take to switch their pulls to the slave of a silent master (a crashed one: less, no expiry). */
+  readSwitchMs: number;
+  /**
+   * Per broker name: consumeBlocked, except that its own master-down faults in readFailover
+   * block its messages only for readSwitchMs.
+   */
+  consumeBrokerBlocked: Record<string, TimeSpan[]>;
   reasons: string[];
   derivations: BoundDerivation[];
 };
@@ -106,15 +127,32 @@ export function deriveFailoverBounds(
   const brokerBlocked: Record<string, TimeSpan[]> = {};
   const everyone: TimeSpan[] = [];
   const consumeBlocked: TimeSpan[] = [];
+  // A crashed master's connections close: the NameServer drops it at once, no expiry to wait.
+  const readSwitchAfterCloseMs = intervals.routePollMs + 2 * intervals.pullSuspendMs + pullRetryDelayMs;
+  const readSwitchMs = intervals.brokerExpiryMs + intervals.namesrvScanMs + readSwitchAfterCloseMs;
+  const readFailover: Record<string, TimeSpan[]> = {};
+  const consumeBrokerBlocked: Record<string, TimeSpan[]> = {};
   for (const scheduled of faults) {
     const span = spanOf(scheduled, sendRecoverMs);
     const hit = mastersHit(scheduled.fault, topology);
     if (hit === "all") everyone.push(span);
     else for (const name of hit) (brokerBlocked[name] ??= []).push(measured ? span : spanOf(scheduled, brokerRejoinMs));
-    consumeBlocked.push(touchesConsumer(scheduled.fault)
+    const consumeSpan = touchesConsumer(scheduled.fault)
       ? consumerSpan(scheduled, takeoverMs)
-      : spanOf(scheduled, sendRecoverMs + pullRetryDelayMs));
+      : spanOf(scheduled, sendRecoverMs + pullRetryDelayMs);
+    consumeBlocked.push(consumeSpan);
+    const served = slaveServedBroker(scheduled.fault, topology);
+    for (const name of masterNames) {
+      if (name !== served) {
+        (consumeBrokerBlocked[name] ??= []).push(consumeSpan);
+        continue;
+      }
+      (readFailover[name] ??= []).push(spanOf(scheduled, 0));
+      const switchedMs = scheduled.atMs + (scheduled.fault.kind === "crash" ? readSwitchAfterCloseMs : readSwitchMs);
+      (consumeBrokerBlocked[name] ??= []).push({ startMs: scheduled.atMs, endMs: consumeSpan.endMs === null ? switchedMs : Math.min(consumeSpan.endMs, switchedMs) });
+    }
   }
+  for (const name of Object.keys(consumeBrokerBlocked)) consumeBrokerBlocked[name] = union(consumeBrokerBlocked[name] ?? []);
   for (const name of masterNames) {
     brokerBlocked[name] = union([...(brokerBlocked[name] ?? []), ...everyone, ...(options.isolationSpans?.[name] ?? [])]);
   }
@@ -129,6 +167,8 @@ export function deriveFailoverBounds(
       terms: [{ name: "startup slack", ms: startupSlackMs }, { name: "brokerRegisterMs", ms: brokerRegisterMs }, { name: "routePollMs", ms: routePollMs }, { name: "sendTimeoutMs", ms: sendTimeoutMs }] },
     { name: "consume base", valueMs: consumeBaseMs, mechanism: "rebalance, then a long poll, then the pull retry delay",
       terms: [{ name: "rebalanceMs", ms: rebalanceMs }, { name: "pullSuspendMs", ms: pullSuspendMs }, { name: "pull retry delay", ms: pullRetryDelayMs }, { name: "measurement slack", ms: measurementSlackMs }] },
+    { name: "read switch", valueMs: readSwitchMs, mechanism: "a SYNC_MASTER is down: the NameServer drops it (at once on a closed connection, else after expiry and a scan), consumers refresh the route, a pull held by the dead master times out, the retry goes to the slave",
+      terms: [{ name: "brokerExpiryMs", ms: intervals.brokerExpiryMs }, { name: "namesrvScanMs", ms: intervals.namesrvScanMs }, { name: "routePollMs", ms: routePollMs }, { name: "consumer pull timeout (2 × pullSuspendMs)", ms: 2 * pullSuspendMs }, { name: "pull retry delay", ms: pullRetryDelayMs }] },
     { name: "consumer takeover", valueMs: takeoverMs, mechanism: "client expiry scan on the broker, then heartbeat and rebalance of the others",
       terms: [{ name: "clientExpiryMs", ms: clientExpiryMs }, { name: "clientScanMs", ms: clientScanMs }, { name: "clientHeartbeatMs", ms: clientHeartbeatMs }, { name: "rebalanceMs", ms: rebalanceMs }] },
   ];
@@ -145,9 +185,29 @@ export function deriveFailoverBounds(
     `send recovery ${sendRecoverMs} ms = startup ${startupSlackMs} + brokerRegisterMs ${intervals.brokerRegisterMs} + routePollMs ${intervals.routePollMs} + sendTimeoutMs ${intervals.sendTimeoutMs}, added after every span in which no master could take sends`,
     `consume base ${consumeBaseMs} ms = rebalanceMs ${intervals.rebalanceMs} + pullSuspendMs ${intervals.pullSuspendMs} + pull retry ${pullRetryDelayMs} + ${measurementSlackMs} ms measurement slack`,
     `consumer takeover ${takeoverMs} ms = clientExpiryMs ${intervals.clientExpiryMs} + clientScanMs ${intervals.clientScanMs} + clientHeartbeatMs ${intervals.clientHeartbeatMs} + rebalanceMs ${intervals.rebalanceMs}`,
-    ...derivations.slice(4).map((derivation) => `${derivation.name} ${derivation.valueMs} ms = ${derivation.terms.map((term) => `${term.name} ${term.ms}`).join(" + ")}: ${derivation.mechanism}`),
+    `read switch ${readSwitchMs} ms = brokerExpiryMs ${intervals.brokerExpiryMs} + namesrvScanMs ${intervals.namesrvScanMs} + routePollMs ${intervals.routePollMs} + 2 × pullSuspendMs ${pullSuspendMs} + pull retry ${pullRetryDelayMs}: a SYNC_MASTER's slave serves its messages after that`,
+    ...derivations.slice(5).map((derivation) => `${derivation.name} ${derivation.valueMs} ms = ${derivation.terms.map((term) => `${term.name} ${term.ms}`).join(" + ")}: ${derivation.mechanism}`),
   ];
-  return { sendBaseMs, sendBrokerBaseMs, sendRecoverMs, sendBlocked, brokerRejoinMs, brokerBlocked, consumeBaseMs, consumeBlocked: union(consumeBlocked), reasons, derivations };
+  return {
+    sendBaseMs, sendBrokerBaseMs, sendRecoverMs, sendBlocked, brokerRejoinMs, brokerBlocked, consumeBaseMs, consumeBlocked: union(consumeBlocked),
+    readFailover, readSwitchMs, consumeBrokerBlocked, reasons, derivations,
+  };
+}
+
+/** Faults that take a master out while leaving its slave alone. */
+const masterDownKinds = new Set<Fault["kind"]>(["crash", "power-loss", "pause"]);
+
+/**
+ * The broker name whose slave serves reads while this fault holds its master down: a crash,
+ * power loss or pause of a SYNC_MASTER node that has a slave (every SEND_OK message is on the
+ * slave). undefined otherwise (an ASYNC_MASTER's slave may lack the last acked messages).
+ */
+function slaveServedBroker(fault: Fault, topology: TopologyFacts): string | undefined {
+  if (!masterDownKinds.has(fault.kind)) return undefined;
+  const [node] = faultNodes(fault);
+  const master = topology.brokers.find((broker) => broker.node === node && broker.role === "SYNC_MASTER");
+  if (master === undefined) return undefined;
+  return topology.brokers.some((broker) => broker.brokerName === master.brokerName && broker.role === "SLAVE") ? master.brokerName : undefined;
 }
 
 /** base + the length of every blocked span that overlaps [startMs, endMs]; null if one never ended. */

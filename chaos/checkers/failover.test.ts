@@ -160,3 +160,43 @@ test("latency fault avoidance: a broker skipped for its 600 s isolation after a 
   assert.ok((window?.boundMs ?? 0) >= 600_000, `bound ${window?.boundMs}`);
   assert.ok((result.evidence as FailoverEvidence).bounds.derivations.some((entry) => /latency fault isolation/.test(entry.mechanism)));
 });
+
+test("read failover: a SYNC_MASTER's backlog must be read from its slave soon after the master crashed, while other brokers flow", () => {
+  // broker-a holds m-a-0..4 (acked at 0-4 s, not yet consumed); its master crashes at 10 s and
+  // comes back at 300 s; broker-b's messages flow every second throughout, so the receiver's
+  // consume window never opens: only the per-broker window sees broker-a's backlog waiting.
+  const build = (backlogDeliveredMs: number): HistoryBuilder => {
+    const builder = new HistoryBuilder();
+    for (let index = 0; index < 5; index++) builder.send({ id: `m-a-${index}`, at: index * 1000, queue: "broker-a:0", offset: index });
+    for (let index = 0; index < 5; index++) builder.deliver({ id: `m-a-${index}`, at: backlogDeliveredMs + index });
+    for (let timeMs = 0, offset = 0; timeMs < 320_000; timeMs += 1000, offset++) {
+      builder.send({ id: `m-b-${timeMs}`, at: timeMs, queue: "broker-b:0", offset }).deliver({ id: `m-b-${timeMs}`, at: timeMs + 10 });
+    }
+    return builder;
+  };
+  const faults = [crash("broker-a", 10_000, 300_000)];
+  const sync = testContext({ topology: topologyFacts("2m-2s-sync"), faults });
+  // Base 39 s (rebalance 20 + long poll 15 + pull retry 3 + 1) + the read switch after a crash
+  // (route poll 30 + a held pull 2 × 15 + pull retry 3 = 63 s) from the crash.
+  const waited = checkFailover(build(301_000).build(), sync);
+  assert.equal(waited.verdict, "fail");
+  const [window] = windowsOf(waited.evidence, "consume-broker").filter((entry) => entry.exceeded);
+  assert.deepEqual([window?.scope, window?.startMs, window?.boundMs], ["G@broker-a", 2, 39_000 + 63_000]);
+  assert.equal(windowsOf(waited.evidence, "consume").filter((entry) => entry.exceeded).length, 0, "the receiver's window alone misses it");
+  assert.equal(checkFailover(build(60_000).build(), sync).verdict, "pass");
+  // Just past the bound fails; just inside passes.
+  assert.equal(checkFailover(build(102_100).build(), sync).verdict, "fail");
+  assert.equal(checkFailover(build(101_900).build(), sync).verdict, "pass");
+  // An ASYNC_MASTER's slave may lack the last acked messages: the backlog may wait for the master.
+  assert.equal(checkFailover(build(301_000).build(), testContext({ topology: topologyFacts("2m-2s-async"), faults })).verdict, "pass");
+  // The slave down too: nothing serves broker-a.
+  const both = [...faults, crash("broker-a-s", 10_000, 300_000)];
+  assert.equal(checkFailover(build(301_000).build(), testContext({ topology: topologyFacts("2m-2s-sync"), faults: both })).verdict, "pass");
+  // A paused master keeps its connections: the NameServer drops it only after expiry and a scan (130 s more).
+  const paused: ScheduledFault[] = [{ atMs: 10_000, healAtMs: 300_000, fault: { kind: "pause", target: "broker-a" } }];
+  assert.equal(checkFailover(build(200_000).build(), testContext({ topology: topologyFacts("2m-2s-sync"), faults: paused })).verdict, "pass");
+  assert.equal(checkFailover(build(301_000).build(), testContext({ topology: topologyFacts("2m-2s-sync"), faults: paused })).verdict, "fail");
+  // Orderly groups need the master's queue locks: left out.
+  const orderly = testContext({ topology: topologyFacts("2m-2s-sync"), faults, groups: [{ group: "G", topic: "T", count: 1, orderly: true }] });
+  assert.equal(windowsOf(checkFailover(build(301_000).build(), orderly).evidence, "consume-broker").length, 0);
+});

@@ -14,6 +14,12 @@
 //   delay on purpose, and the retry checker judges that. A window is a stretch in which
 //   something was pending and no pending message got delivered. Lost messages (never
 //   delivered successfully) are the delivery checker's and are left out, so every window closes.
+// - consume-broker (per receiver and broker name, read failover, bounds.ts): the consume window
+//   restricted to the messages stored on one broker name, judged only where it overlaps a span
+//   in which that broker's SYNC_MASTER was down and its slave could serve the reads. Another
+//   broker's deliveries close a receiver's consume window, so a broker whose messages nobody
+//   reads while its master is down shows only here. Counted: SEND_OK, undelayed messages of
+//   concurrent (not orderly) groups that are not transactional.
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { FailoverBounds, LatencyFaultSetting, TimeSpan } from "./bounds.ts";
@@ -27,7 +33,7 @@ import { indexHistory, receivedBy } from "./history_index.ts";
 import { delayLevelsMs, delayOfLevel } from "./delay.ts";
 import { expects, receiversOf, type Receiver } from "./receivers.ts";
 
-export type WindowKind = "send" | "send-broker" | "consume";
+export type WindowKind = "send" | "send-broker" | "consume" | "consume-broker";
 
 export type UnavailabilityWindow = {
   kind: WindowKind;
@@ -82,6 +88,9 @@ export function checkFailover(history: readonly HistoryEvent[], context: CheckCo
   }
   for (const raw of consumeWindows(index, context)) {
     judge(raw, maxConsumeUnavailableMs ?? boundFor(bounds.consumeBaseMs, bounds.consumeBlocked, raw.startMs, raw.endMs));
+  }
+  for (const { raw, brokerName } of readFailoverWindows(index, context, bounds.readFailover)) {
+    judge(raw, maxConsumeUnavailableMs ?? boundFor(bounds.consumeBaseMs, bounds.consumeBrokerBlocked[brokerName] ?? [], raw.startMs, raw.endMs));
   }
   const exceeded = windows.filter((window) => window.exceeded);
   const shown = keepWorst(windows, idsMax(context));
@@ -214,33 +223,73 @@ function consumeWindows(index: HistoryIndex, context: CheckContext): RawWindow[]
   for (const receiver of receiversOf(index, context)) {
     const received = receivedBy(index, receiver.group, receiver.process);
     const firstHanded = firstDeliveryMs(index, receiver);
-    const ackTimes: number[] = [];
-    const deliveryTimes: number[] = [];
+    const pairs: { ackMs: number; deliveredMs: number }[] = [];
     for (const send of index.messages) {
       if (!expects(receiver, send) || !received.has(send.messageId)) continue;
       const deliveredMs = firstHanded.get(send.messageId);
       const dueMs = send.delayLevel === undefined || send.delayLevel <= 0 ? 0 : send.invokeMs + delayOfLevel(levels, send.delayLevel);
       const ackMs = Math.max(send.outcomeMs ?? send.invokeMs, dueMs);
       if (deliveredMs === undefined || deliveredMs <= ackMs) continue;
-      ackTimes.push(ackMs);
-      deliveryTimes.push(deliveredMs);
+      pairs.push({ ackMs, deliveredMs });
     }
-    const acks = Float64Array.from(ackTimes).sort();
-    const deliveries = Float64Array.from(deliveryTimes).sort();
-    // Merge the two sorted streams; at equal times the delivery goes first. Every delivery
-    // has its ack strictly earlier, so `pending` is at least 1 whenever a delivery comes.
-    let pending = 0;
-    let startMs = 0;
-    let ackIndex = 0;
-    for (const deliveredMs of deliveries) {
-      while (ackIndex < acks.length && (acks[ackIndex] ?? 0) < deliveredMs) {
-        if (pending++ === 0) startMs = acks[ackIndex] ?? 0;
-        ackIndex++;
+    for (const window of pendingWindows(pairs)) windows.push({ kind: "consume", scope: receiver.key, ...window, recovered: true });
+  }
+  return windows;
+}
+
+/**
+ * consume-broker windows (header): per receiver of a concurrent group and broker name with a
+ * read failover span, the stretches in which one of the broker's messages was pending and none
+ * was handed out; only those overlapping a read failover span are returned.
+ */
+function readFailoverWindows(index: HistoryIndex, context: CheckContext, readFailover: Record<string, TimeSpan[]>): { raw: RawWindow; brokerName: string }[] {
+  const result: { raw: RawWindow; brokerName: string }[] = [];
+  const brokerNames = Object.keys(readFailover).sort();
+  if (brokerNames.length === 0) return result;
+  const orderly = new Set(context.workload.consumers.filter((spec) => spec.orderly === true).map((spec) => spec.group));
+  const transactional = new Set(index.events.flatMap((event) => event.type === "transaction" ? [event.messageId] : []));
+  for (const receiver of receiversOf(index, context)) {
+    if (orderly.has(receiver.group) || index.deliveries.some((delivery) => delivery.group === receiver.group && delivery.lockHeld !== undefined)) continue;
+    const received = receivedBy(index, receiver.group, receiver.process);
+    const firstHanded = firstDeliveryMs(index, receiver);
+    for (const brokerName of brokerNames) {
+      const spans = readFailover[brokerName] ?? [];
+      const pairs: { ackMs: number; deliveredMs: number }[] = [];
+      for (const send of index.messages) {
+        if (send.queue === undefined || brokerOfQueue(send.queue) !== brokerName || send.sendStatus !== "SEND_OK") continue;
+        if ((send.delayLevel ?? 0) > 0 || transactional.has(send.messageId)) continue;
+        if (!expects(receiver, send) || !received.has(send.messageId)) continue;
+        const deliveredMs = firstHanded.get(send.messageId);
+        const ackMs = send.outcomeMs ?? send.invokeMs;
+        if (deliveredMs !== undefined && deliveredMs > ackMs) pairs.push({ ackMs, deliveredMs });
       }
-      windows.push({ kind: "consume", scope: receiver.key, startMs, endMs: deliveredMs, recovered: true });
-      pending--;
-      startMs = deliveredMs;
+      for (const window of pendingWindows(pairs)) {
+        if (!spans.some((span) => span.startMs <= window.endMs && (span.endMs === null || span.endMs >= window.startMs))) continue;
+        result.push({ raw: { kind: "consume-broker", scope: `${receiver.key}@${brokerName}`, ...window, recovered: true }, brokerName });
+      }
     }
+  }
+  return result;
+}
+
+/** Stretches in which some message was acked and not yet handed out and none was handed out. */
+function pendingWindows(pairs: readonly { ackMs: number; deliveredMs: number }[]): { startMs: number; endMs: number }[] {
+  const acks = Float64Array.from(pairs, (pair) => pair.ackMs).sort();
+  const deliveries = Float64Array.from(pairs, (pair) => pair.deliveredMs).sort();
+  const windows: { startMs: number; endMs: number }[] = [];
+  // Merge the two sorted streams; at equal times the delivery goes first. Every delivery
+  // has its ack strictly earlier, so `pending` is at least 1 whenever a delivery comes.
+  let pending = 0;
+  let startMs = 0;
+  let ackIndex = 0;
+  for (const deliveredMs of deliveries) {
+    while (ackIndex < acks.length && (acks[ackIndex] ?? 0) < deliveredMs) {
+      if (pending++ === 0) startMs = acks[ackIndex] ?? 0;
+      ackIndex++;
+    }
+    windows.push({ startMs, endMs: deliveredMs });
+    pending--;
+    startMs = deliveredMs;
   }
   return windows;
 }

@@ -137,3 +137,47 @@ test("a missing retry whose copy the client re-sent after a failed send-back is 
   // broker-b lost power only after the copy's flush window.
   assert.deepEqual(kinds(checkRetry(resentRetryCopyThenPowerLoss({ lossAtMs: 20_202 + 10_501 }), context).evidence), ["missing-retry:m"]);
 });
+
+// Orderly: failures are retried in place (reconsumeTimes counted by the client) until
+// maxReconsumeTimes, then the message goes to the DLQ and its queue moves on.
+const orderlyDlq = { type: "dlq" as const, timeMs: 150_000, process: "consumer-G-1", group: "G", messageId: "p", queueOffset: 0, queue: "broker-a:0", reconsumeTimes: 2 };
+const orderlyFailures = (upTo: number): HistoryBuilder => {
+  const builder = new HistoryBuilder().send({ id: "p", at: 0 });
+  for (let reconsume = 0; reconsume <= upTo; reconsume++) builder.deliver({ id: "p", at: 100 + reconsume * 1_000, reconsume, result: "retry", extra: { lockHeld: true } });
+  return builder;
+};
+
+test("orderly: failed in place up to maxReconsumeTimes, then dead-lettered and never seen again: passes", () => {
+  const context = testContext({ groups: [group({ orderly: true, maxReconsumeTimes: 2, poisonPercent: 2 })], endMs: 200_000 });
+  const result = checkRetry(orderlyFailures(2).raw(orderlyDlq).build(), context);
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.deepEqual((result.evidence as RetryEvidence).groups[0], { group: "G", maxReconsumeTimes: 2, failures: 3, retries: 2, dlq: 1, dlqRead: true });
+});
+
+test("orderly: one more local attempt past maxReconsumeTimes fails as delivered-after-dlq", () => {
+  const context = testContext({ groups: [group({ orderly: true, maxReconsumeTimes: 2, poisonPercent: 2 })], endMs: 200_000 });
+  assert.deepEqual(kinds(checkRetry(orderlyFailures(3).raw(orderlyDlq).build(), context).evidence), ["delivered-after-dlq:p"]);
+});
+
+test("orderly: a dead letter missing, or one before maxReconsumeTimes, fails; the unlimited default never dead-letters", () => {
+  const context = testContext({ groups: [group({ orderly: true, maxReconsumeTimes: 2, poisonPercent: 2 })], endMs: 200_000 });
+  assert.deepEqual(kinds(checkRetry(orderlyFailures(2).build(), context).evidence), ["missing-from-dlq:p"]);
+  assert.deepEqual(kinds(checkRetry(orderlyFailures(1).raw(orderlyDlq).build(), context).evidence), ["dlq-too-early:p"]);
+  const unlimited = testContext({ groups: [group({ orderly: true, readDlq: true })], endMs: 200_000 });
+  assert.equal(checkRetry(orderlyFailures(20).build(), unlimited).verdict, "pass");
+  assert.deepEqual(kinds(checkRetry(orderlyFailures(20).raw(orderlyDlq).build(), unlimited).evidence), ["dlq-too-early:p"]);
+});
+
+test("orderly: a new holder re-reading the dead-lettered message at reconsumeTimes 0 is excused only by a window", () => {
+  const context = testContext({ groups: [group({ orderly: true, maxReconsumeTimes: 2, poisonPercent: 2 })], endMs: 200_000 });
+  const reRead = (): HistoryBuilder => orderlyFailures(2).raw(orderlyDlq).deliver({ id: "p", at: 4_000, process: "consumer-G-2", result: "retry", extra: { lockHeld: true } });
+  // No fault, no move: the committed offset was past the message, so nothing may read it again.
+  assert.deepEqual(kinds(checkRetry(reRead().build(), context).evidence), ["delivered-after-dlq:p"]);
+  // consumer-G-1 crashed before its offset past the message was committed: the re-read is by design.
+  assert.equal(checkRetry(reRead().fault(2_500, 3_000, "crash", "consumer-G-1").build(), context).verdict, "pass");
+  // A fault does not excuse the same process consuming the message once more past the DLQ
+  // point at a count other than the failed send-back's r + 1.
+  const again = orderlyFailures(2).raw(orderlyDlq).deliver({ id: "p", at: 4_000, reconsume: 4, result: "retry", extra: { lockHeld: true } })
+    .fault(2_500, 3_000, "crash", "broker-b").build();
+  assert.deepEqual(kinds(checkRetry(again, context).evidence), ["delivered-after-dlq:p"]);
+});

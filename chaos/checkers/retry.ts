@@ -32,8 +32,21 @@
 // A disk-full fault on the master that holds a retry copy or a dead letter, when its store later
 // shows deleted commit-log files, excuses a missing retry or DLQ entry: 4.9.x's forced clean
 // deletes the oldest files, with the copies parked in SCHEDULE_TOPIC_XXXX (guarantee.ts (c)).
-// Orderly groups are left out: MessageListenerOrderly retries locally after
-// suspendCurrentQueueTimeMillis, not through %RETRY% and the delay levels.
+// Orderly groups (MessageListenerOrderly) retry locally, in place, after
+// suspendCurrentQueueTimeMillis, not through %RETRY% and the delay levels, so only their DLQ
+// point is judged (ConsumeMessageOrderlyService.checkReconsumeTimes: a batch that failed with
+// reconsumeTimes r >= maxReconsumeTimes is sent back to the DLQ and the queue moves past it;
+// below it the client counts r + 1 and consumes the batch again). Their maxReconsumeTimes
+// defaults to unlimited (-1 → Integer.MAX_VALUE). The counter lives in the client's copy of the
+// message: a new holder of the queue (or the same process after the queue was re-added) reads
+// the message from the broker again at reconsumeTimes 0. So:
+// - delivered after DLQ: after a failure at r >= max, the next delivery of that message to the
+//   group is a bug unless it is such a re-read (reconsumeTimes 0, a fault or rebalance window
+//   of the group between the failure and it: the offset past the message was not committed
+//   yet), or the send-back failed inside a fault window (the client suspends the batch and
+//   consumes it again with r + 1);
+// - missing from DLQ / DLQ too early: as for concurrent groups (a send-back that failed inside a
+//   fault window at the end of the run excuses a missing dead letter).
 import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
@@ -49,6 +62,8 @@ import type { SendRecord } from "./history_index.ts";
 import { brokerOfQueue } from "./context.ts";
 
 export const defaultMaxReconsumeTimes = 16;
+/** An orderly consumer's default (-1): Integer.MAX_VALUE, i.e. suspend and retry forever. */
+export const defaultMaxReconsumeTimesOrderly = Number.MAX_SAFE_INTEGER;
 export const retryToleranceMs = 100;
 
 export type RetryViolation = {
@@ -108,8 +123,9 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     dlqByGroup.set(event.group, set);
   }
   for (const spec of groupSpecs(context.workload, index.seenGroups)) {
-    if (spec.model === "BROADCASTING" || spec.orderly === true) continue;
-    const max = spec.maxReconsumeTimes ?? defaultMaxReconsumeTimes;
+    if (spec.model === "BROADCASTING") continue;
+    const orderly = spec.orderly === true;
+    const max = spec.maxReconsumeTimes ?? (orderly ? defaultMaxReconsumeTimesOrderly : defaultMaxReconsumeTimes);
     const dlq = dlqByGroup.get(spec.group) ?? new Set<string>();
     const dlqRead = dlqByGroup.has(spec.group) || spec.readDlq === true || (spec.poisonPercent ?? 0) > 0;
     const stats = { group: spec.group, maxReconsumeTimes: max, failures: 0, retries: 0, dlq: dlq.size, dlqRead };
@@ -139,7 +155,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         && next.queue === delivery.queue && next.queueOffset === delivery.queueOffset && next.storeTimeMs === delivery.storeTimeMs
         && (next.startMs ?? next.timeMs) >= moved.timeMs);
     };
-    for (const [id, deliveries] of byGroup.get(spec.group) ?? []) {
+    for (const [id, deliveries] of orderly ? [] : byGroup.get(spec.group) ?? []) {
       let succeeded: DeliverEvent | undefined;
       const pairedRetries = new Set<DeliverEvent>();
       for (let position = 0; position < deliveries.length; position++) {
@@ -207,6 +223,29 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         if (!local && retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs && !fitsEarlierFailure && !sentBackEarlier && !inFault(delivery.timeMs, retry.timeMs)) {
           add("early-retry", retry, `retry ${retry.reconsumeTimes} at ${formatMs(retry.timeMs)} only ${formatMs(retry.timeMs - delivery.timeMs)} after the failure at ${formatMs(delivery.timeMs)}; level ${3 + delivery.reconsumeTimes} asks ${formatMs(delayMs)}`);
         }
+      }
+    }
+    if (orderly) {
+      for (const [id, deliveries] of byGroup.get(spec.group) ?? []) {
+        deliveries.forEach((delivery, position) => {
+          if (delivery.reconsumeTimes > 0) stats.retries++;
+          if (delivery.result === "success") return;
+          stats.failures++;
+          // Below the DLQ point the batch is suspended and consumed again in place (r + 1).
+          if (delivery.reconsumeTimes < max) return;
+          deadLettered.add(id);
+          const later = deliveries.slice(position + 1);
+          const after = later[0];
+          const reRead = after !== undefined && after.reconsumeTimes === 0
+            && explainRedelivery(windows, spec.group, delivery.timeMs, after.timeMs, settleMs) !== undefined;
+          const sendBackFailed = after !== undefined && after.reconsumeTimes === delivery.reconsumeTimes + 1 && inFault(delivery.timeMs, after.timeMs);
+          if (after !== undefined && !reRead && !sendBackFailed) {
+            add("delivered-after-dlq", after, `orderly: failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max} at ${formatMs(delivery.timeMs)}: it belongs in the DLQ, yet came back with reconsumeTimes ${after.reconsumeTimes}`);
+          }
+          if (!dlqRead || dlq.has(id) || later.length > 0) return;
+          if (cleanedAway(delivery, endMs) || copyLost(delivery) || inFault(delivery.timeMs, delivery.timeMs)) excusedByClean++;
+          else add("missing-from-dlq", delivery, `orderly: failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max}, not found in %DLQ%${spec.group}`);
+        });
       }
     }
     for (const id of dlq) {

@@ -121,6 +121,7 @@ const consumerSchema = Type.Object({
   maxReconsumeTimes: Type.Optional(Type.Integer({ minimum: 0 })),
   consumeBatchMaxSize: Type.Optional(Type.Integer({ minimum: 1 })),
   pullBatchSize: Type.Optional(Type.Integer({ minimum: 1 })),
+  postSubscriptionWhenPull: Type.Optional(Type.Boolean()),
   consumeFromWhere: Type.Optional(oneOfStrings(["CONSUME_FROM_LAST_OFFSET", "CONSUME_FROM_FIRST_OFFSET", "CONSUME_FROM_TIMESTAMP"])),
   consumeTimestampMs: Type.Optional(nonNegative("CONSUME_FROM_TIMESTAMP start")),
   startAtMs: Type.Optional(nonNegative("the group's consumers start at this run time")),

@@ -83,6 +83,7 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
       allocateMessageQueueStrategy: allocateStrategyByName(strategyNames[groupSpec.allocateStrategy ?? "AVG"]),
       ...(groupSpec.maxReconsumeTimes === undefined ? {} : { maxReconsumeTimes: groupSpec.maxReconsumeTimes }),
       ...(groupSpec.pullBatchSize === undefined ? {} : { pullBatchSize: groupSpec.pullBatchSize }),
+      ...(groupSpec.postSubscriptionWhenPull === undefined ? {} : { postSubscriptionWhenPull: groupSpec.postSubscriptionWhenPull }),
       ...(groupSpec.consumeTimeoutMs === undefined ? {} : { consumeTimeoutMs: groupSpec.consumeTimeoutMs }),
       ...(groupSpec.pullMaxIdleTimeMs === undefined ? {} : { pullMaxIdleTimeMs: groupSpec.pullMaxIdleTimeMs }),
       consumeMessageBatchMaxSize: batchMax,

@@ -60,12 +60,16 @@ const builders: Record<Exclude<MixName, "hostile">, (options: MixOptions) => Wor
       [{ count: 2, topic: r.topic, ratePerSecond: r.rate, tags: ["TagA", "TagB"], sendMode: "sync", bodySizeBytes: 256 }],
       [{ group: "GroupTest", topic: r.topic, count: 2, mode: "push", model: "CLUSTERING", subscription: "*" }]);
   },
-  /** Sends by sharding key (MessageQueueSelector) to an orderly group holding broker locks; some first deliveries throw. */
+  /**
+   * Sends by sharding key (MessageQueueSelector) to an orderly group holding broker locks; some
+   * first deliveries throw, and poison messages always throw: the orderly consumer suspends the
+   * queue and retries in place until maxReconsumeTimes 2, then sends them to %DLQ% and moves on.
+   */
   ordered: (options) => {
     const r = resolve(options, { topic: "TopicOrder", rate: 5 });
     return single(r,
       [{ count: 1, topic: r.topic, ratePerSecond: r.rate, ordered: true, orderKeys: 8, sendMode: "sync", bodySizeBytes: 128 }],
-      [{ group: "GroupOrderly", topic: r.topic, count: 2, orderly: true, failurePercent: 5, failureMode: "throw" }]);
+      [{ group: "GroupOrderly", topic: r.topic, count: 2, orderly: true, failurePercent: 5, failureMode: "throw", poisonPercent: 2, maxReconsumeTimes: 2 }]);
   },
   /**
    * A group that fails some first deliveries (RECONSUME_LATER → %RETRY% with the delay levels)

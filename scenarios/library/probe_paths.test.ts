@@ -10,7 +10,7 @@ import { runScenario } from "../../chaos/runner.ts";
 import { requiredProbeNames, type ProbeName } from "../../system/env/index.ts";
 import type { Scenario } from "../../chaos/scenario.ts";
 import { findSuite } from "../index.ts";
-import { consumeQueueGapScenario, diskFullScenario, slowSlaveScenario } from "./probe_paths.ts";
+import { consumeQueueGapScenario, diskFullScenario, slaveReadScenario, slowSlaveScenario } from "./probe_paths.ts";
 
 const root = mkdtempSync(join(tmpdir(), "mqlab-probe-paths-"));
 test.after(() => rmSync(root, { recursive: true, force: true }));
@@ -68,3 +68,13 @@ for (const { scenario, probes } of reached) {
     });
   }
 }
+
+test("slave read: in the CI suite; the slave serves broker-a's backlog while its master is down, and every checker passes", async () => {
+  const scenario = slaveReadScenario();
+  assert.ok(findSuite("ci").scenarios.includes(scenario.name));
+  const result = await runScenario(scenario, { deployer: new SimDeployer(), seed: 1, outDir: join(root, "slave-read-1") });
+  const failed = result.checks.filter((check) => check.verdict !== "pass").map((check) => `${check.name}: ${check.summary}`);
+  assert.equal(result.verdict, "pass", failed.join("; "));
+  const failover = result.checks.find((check) => check.name === "failover")?.evidence as { windows: { items: { kind: string; scope: string }[] } };
+  assert.ok(failover.windows.items.some((window) => window.kind === "consume-broker" && window.scope === "GroupTest@broker-a"), "broker-a's backlog was judged against the read switch");
+});

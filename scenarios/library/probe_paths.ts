@@ -66,7 +66,43 @@ export function consumeQueueGapScenario(): Scenario {
 }
 
 export function probePathScenarios(): Scenario[] {
-  return [consumeQueueGapScenario(), diskFullScenario(), slowSlaveScenario()];
+  return [consumeQueueGapScenario(), diskFullScenario(), slowSlaveScenario(), slaveReadScenario()];
+}
+
+/**
+ * Read failover on 2m-2s-sync: the slave serves a backlog while its master is down.
+ *
+ * 1. Both consumers are paused 10-20 s while the producers go on: each broker holds a backlog.
+ * 2. broker-a's SYNC_MASTER crashes at 15 s and stays down until 60 s. Its slave holds every
+ *    message it acked with SEND_OK; the NameServer drops the master when its connection closes,
+ *    the consumers' next route poll (3 s) sends their pulls for broker-a's queues to the slave.
+ * 3. Thawed at 20 s, the consumers drain broker-b's backlog from its master and broker-a's from
+ *    broker-a-s, long before the master is back: the failover checker's consume-broker window
+ *    for broker-a (bounds.ts read failover) holds them to the read switch, not to the crash.
+ *    A slave that never heard of the group (the consumers' heartbeats skip slaves) refuses
+ *    the pulls (SUBSCRIPTION_NOT_EXIST) and broker-a's backlog waits the 45 s for its master.
+ */
+export function slaveReadScenario(): Scenario {
+  return {
+    name: "probe/2m-2s-sync/slave-read",
+    description: "2m-2s-sync: consumers paused while broker-a's master crashes; its slave serves broker-a's backlog until the master is back",
+    topology: "2m-2s-sync",
+    brokerConfig: { flushDiskType: "ASYNC_FLUSH" },
+    intervals: shortIntervals,
+    workload: {
+      topics: [{ name: "TopicTest", queues: 4 }],
+      producers: [{ count: 1, topic: "TopicTest", ratePerSecond: 20, tags: ["TagA", "TagB"], sendMode: "sync", bodySizeBytes: 256 }],
+      // Java's default: pulls carry no subscription, so the slave serves the group from its heartbeats.
+      consumers: [{ group: "GroupTest", topic: "TopicTest", count: 2, mode: "push", model: "CLUSTERING", subscription: "*", postSubscriptionWhenPull: false }],
+    },
+    faults: [
+      ...[1, 2].map((index) => ({ atMs: 10_000, healAtMs: 20_000, fault: { kind: "pause" as const, target: `consumer-GroupTest-${index}` } })),
+      { atMs: 15_000, healAtMs: 60_000, fault: { kind: "crash" as const, target: "broker-a" } },
+    ],
+    durationMs: 70_000,
+    quiesceMs: 20_000,
+    expectations: { checkers: [...allCheckerNames] },
+  };
 }
 
 /** The short client and broker intervals the probe-path scenarios share (as the gap scenario's). */
