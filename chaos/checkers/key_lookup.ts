@@ -1,0 +1,102 @@
+// Key lookups: a message a broker stored can be found there by its key. When the run drains,
+// each producer asks the master that acked each of its sends for the message's key
+// (QUERY_MESSAGE, as mqadmin queryMsgByKey; chaos/workload/key_lookup.ts records LookupEvents).
+// RocketMQ answers from the broker's IndexFiles, which every dispatched message enters (its
+// UNIQ_KEY and each KEYS entry) and which recovery rebuilds after a crash or a power loss.
+//
+// A miss fails only when the message is known to be in that master's store at the end:
+// - it was delivered from a queue of that broker in its topic (so it was stored and dispatched
+//   there; a message never delivered is the delivery check's business, lost or not);
+// - every power loss of the broker's master came before that delivery started and before the
+//   master served again (its restart): a message read from the slave while the master was
+//   down, or stored before a later power loss, may be gone from the master (an ASYNC_FLUSH
+//   master's unflushed tail; the guarantee table's row), and its index entries with it;
+// - no forced clean emptied the master's disk (a disk-full fault whose final store digest shows
+//   deleted commit-log files): 4.9.x deletes the oldest files with their index entries.
+// A lookup that failed (no answer: the master down, a timeout) judges nothing and is counted.
+// No lookups (a deployer or workload without them): nothing to judge, and the check says so.
+import type { HistoryEvent, LookupEvent } from "../history/types.ts";
+import type { CheckResult } from "../result.ts";
+import type { CheckContext } from "./context.ts";
+import { brokerOfQueue, masters } from "./context.ts";
+import { capped, idsMax, plural } from "./evidence.ts";
+import { forcedCleansOf, powerLossesOf } from "./guarantee.ts";
+import { indexHistory } from "./history_index.ts";
+
+export interface KeyLookupMiss {
+  messageId: string;
+  broker: string;
+  /** When a consumer was handed it from that broker, after the master's last power loss. */
+  deliveredMs: number;
+}
+
+export function checkKeyLookup(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
+  const index = indexHistory(history);
+  const lookups = index.lookups;
+  if (lookups.length === 0) {
+    return { name: "key-lookup", verdict: "pass", summary: "No key lookups in this history: nothing to judge.", evidence: { lookups: 0 } };
+  }
+  const losses = powerLossesOf(index, context);
+  const cleans = forcedCleansOf(index);
+  const masterByBroker = new Map(masters(context.topology).map((broker) => [broker.brokerName, broker.node]));
+  // Latest delivery start of each (message, broker) in the message's own topic.
+  const deliveredAt = new Map<string, number>();
+  for (const delivery of index.deliveries) {
+    const key = `${delivery.messageId}\n${delivery.topic}\n${brokerOfQueue(delivery.queue)}`;
+    const startMs = delivery.startMs ?? delivery.timeMs;
+    if (startMs > (deliveredAt.get(key) ?? Number.NEGATIVE_INFINITY)) deliveredAt.set(key, startMs);
+  }
+  let answered = 0;
+  let found = 0;
+  let unanswered = 0;
+  let excused = 0;
+  const missed: KeyLookupMiss[] = [];
+  const excusedReasons = new Map<string, number>();
+  const excuse = (reason: string): void => {
+    excused++;
+    excusedReasons.set(reason, (excusedReasons.get(reason) ?? 0) + 1);
+  };
+  for (const lookup of lookups) {
+    if (lookup.error !== undefined) {
+      unanswered++;
+      continue;
+    }
+    answered++;
+    if (lookup.found) {
+      found++;
+      continue;
+    }
+    const why = excusedBecause(lookup, deliveredAt.get(`${lookup.messageId}\n${lookup.topic}\n${lookup.broker}`), masterByBroker.get(lookup.broker), losses, cleans);
+    if (typeof why === "string") excuse(why);
+    else missed.push({ messageId: lookup.messageId, broker: lookup.broker, deliveredMs: why.deliveredMs });
+  }
+  const evidence = {
+    lookups: lookups.length, answered, found, unanswered, excused,
+    excusedReasons: Object.fromEntries(excusedReasons),
+    missed: capped(missed, idsMax(context)),
+  };
+  const first = missed[0];
+  const summary = first !== undefined
+    ? `${plural(missed.length, "stored message")} not found by key on the master that stored it; first ${first.messageId} on ${first.broker} (delivered from it at ${first.deliveredMs} ms, after any power loss of its master).`
+    : `${plural(answered, "key lookup")} answered: ${found} found, ${excused} excused (not known to be in the master's store at the end)` +
+      `${unanswered > 0 ? `; ${unanswered} not answered` : ""}.`;
+  return { name: "key-lookup", verdict: missed.length > 0 ? "fail" : "pass", summary, evidence };
+}
+
+/** Why a miss is allowed (a reason), or the delivery that says the message is in the store. */
+function excusedBecause(
+  lookup: LookupEvent,
+  deliveredMs: number | undefined,
+  masterNode: string | undefined,
+  losses: ReturnType<typeof powerLossesOf>,
+  cleans: ReturnType<typeof forcedCleansOf>,
+): string | { deliveredMs: number } {
+  if (deliveredMs === undefined) return "never delivered from that broker (the delivery check judges it)";
+  if (masterNode === undefined) return "no master of that broker in the topology";
+  for (const loss of losses.get(masterNode) ?? []) {
+    // Delivered before the master served again: maybe from the slave, maybe lost since.
+    if (loss.restartMs === undefined || deliveredMs < loss.restartMs) return "its master lost power after (or while) it was delivered";
+  }
+  if ((cleans.get(masterNode) ?? []).length > 0) return "a forced clean deleted commit-log files on its master";
+  return { deliveredMs };
+}
