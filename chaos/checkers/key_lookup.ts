@@ -1,6 +1,7 @@
 // Key lookups: a message a broker stored can be found there by its key. When the run drains,
-// each producer asks the master that acked each of its sends for the message's key
-// (QUERY_MESSAGE, as mqadmin queryMsgByKey; chaos/workload/key_lookup.ts records LookupEvents).
+// each producer asks the master that acked each of its sends (up to 120 of them: an even spread
+// plus its newest) for the message's key (QUERY_MESSAGE, as mqadmin queryMsgByKey;
+// chaos/workload/key_lookup.ts records LookupEvents).
 // RocketMQ answers from the broker's IndexFiles, which every dispatched message enters (its
 // UNIQ_KEY and each KEYS entry) and which recovery rebuilds after a crash or a power loss.
 //

@@ -1,4 +1,4 @@
-// Looks every message a producer stored up by its key when the run drains, as a user would with
+// Looks the messages a producer stored up by their keys when the run drains, as a user would with
 // mqadmin queryMsgByKey: QUERY_MESSAGE (topic, key) on the master of the broker that acked the
 // send, answered from that broker's IndexFiles. Each answer is a LookupEvent (found or not); a
 // query that fails (the master unreachable, a timeout) is recorded with its error and not judged.
@@ -33,13 +33,32 @@ export interface KeyLookupContext {
   runTimeMs(): number;
 }
 
+/**
+ * Lookups per producer: a suite run acks thousands of messages and a query per message cost a
+ * third of its wall time. Beyond the cap the producer asks for an even spread of its messages
+ * plus its newest ones (the keys a lost index write or an unpersisted slot would drop first).
+ */
+export const lookupsPerProducerMax = 120;
+const newestAlwaysLookedUp = 30;
+
+/** Which stored messages to look up: all up to the cap, else an even spread plus the newest. */
+export function lookupSample<T>(stored: readonly T[], max = lookupsPerProducerMax, newest = newestAlwaysLookedUp): T[] {
+  if (stored.length <= max) return [...stored];
+  const head = stored.length - newest;
+  const spread = max - newest;
+  const picked: T[] = [];
+  for (let index = 0; index < spread; index++) picked.push(stored[Math.floor((index * head) / spread)]!);
+  return [...picked, ...stored.slice(head)];
+}
+
 /** Queries in flight at once (a drain-time read; the run is quiet by then). */
 const lookupsInFlight = 8;
 const queryTimeoutMs = 3_000;
 /** RocketMQ's mqadmin default: a key names one message here, its retried copies a few more. */
 const maxNumPerQuery = 64;
 
-export async function lookUpStoredMessages(context: KeyLookupContext, stored: readonly StoredMessage[]): Promise<void> {
+export async function lookUpStoredMessages(context: KeyLookupContext, acked: readonly StoredMessage[]): Promise<void> {
+  const stored = lookupSample(acked);
   if (stored.length === 0) return;
   const { env, recorder, process } = context;
   const admin = new AdminClient(env, { namesrvAddr: context.namesrvAddr, instanceName: `${process}-lookup`, ...context.credentials });

@@ -203,13 +203,13 @@ export function slowSlaveScenario(): Scenario {
  * 3. IndexFiles of 128 entries and 32 hash slots (broker.conf maxIndexNum / maxHashSlotNum): a
  *    file is sealed every ~60 messages and colliding keys chain, so the key lookups every
  *    producer makes when the run drains (the key-lookup checker) walk chains across sealed and
- *    writable files, on masters whose index was rebuilt by nothing but normal dispatch.
+ *    writable files.
  * Seeds 1-6 pass every checker; probe_paths.test.ts runs 1-2.
  */
 export function replicationResetsScenario(): Scenario {
   return {
     name: "probe/2m-2s-sync/replication-resets",
-    description: "2m-2s-sync: writes between broker-a and its slave are cut mid-frame (10 %) under harsh TCP chunking while the slave catches up after a crash; small index files, every acked message looked up by key",
+    description: "2m-2s-sync: writes between broker-a and its slave are cut mid-frame (10 %) under harsh TCP chunking while the slave catches up after a crash; small index files, acked messages looked up by key",
     topology: "2m-2s-sync",
     brokerConfig: { maxHashSlotNum: "32", maxIndexNum: "128" },
     intervals: shortIntervals,
