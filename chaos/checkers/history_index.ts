@@ -6,7 +6,7 @@
 // ignored (counted in `orphanOutcomes`); messageIds are unique per invoke, and if the workload
 // ever reuses one, the best outcome (ok > unknown > pending > fail) represents the message.
 import type {
-  DeliverEvent, DlqEvent, HistoryEvent, MembershipEvent, NemesisEvent, NodeEvent, RebalanceEvent, RetryResendEvent,
+  DeliverEvent, DlqEvent, HistoryEvent, LookupEvent, MembershipEvent, NemesisEvent, NodeEvent, RebalanceEvent, RetryResendEvent,
   RouteEvent, SendAttemptEvent, SendInvoke, StoreDigestEvent,
 } from "../history/types.ts";
 
@@ -51,6 +51,7 @@ export interface HistoryIndex {
   nodes: NodeEvent[];
   attempts: SendAttemptEvent[];
   dlqs: DlqEvent[];
+  lookups: LookupEvent[];
   routes: RouteEvent[];
   digests: StoreDigestEvent[];
   /** group → topic, for every group seen in deliveries or rebalances. */
@@ -85,7 +86,7 @@ function sortedByTime(history: readonly HistoryEvent[]): readonly HistoryEvent[]
 function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
   const index: HistoryIndex = {
     events, sends: [], sendById: new Map(), messages: [], deliveries: [], retryResends: [], rebalances: [], memberships: [],
-    nemesis: [], nodes: [], attempts: [], dlqs: [], routes: [], digests: [], seenGroups: new Map(), orphanOutcomes: 0,
+    nemesis: [], nodes: [], attempts: [], dlqs: [], lookups: [], routes: [], digests: [], seenGroups: new Map(), orphanOutcomes: 0,
     startMs: events[0]?.timeMs ?? 0, endMs: events[events.length - 1]?.timeMs ?? 0,
   };
   const byOpId = new Map<number, SendRecord>();
@@ -138,6 +139,9 @@ function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
         break;
       case "dlq":
         index.dlqs.push(event);
+        break;
+      case "lookup":
+        index.lookups.push(event);
         break;
       case "route":
         index.routes.push(event);

@@ -27,6 +27,7 @@ import { checkSendStatus } from "./send_status.ts";
 import { checkSharding } from "./sharding.ts";
 import { checkSqlFilter } from "./sql_filter.ts";
 import { checkTransactions } from "./transactions.ts";
+import { checkKeyLookup } from "./key_lookup.ts";
 
 export type Checker = (history: readonly HistoryEvent[], context: CheckContext) => CheckResult;
 
@@ -48,12 +49,13 @@ export const checkers: Readonly<Record<CheckerName, Checker>> = {
   "send-status": checkSendStatus,
   "sql-filter": checkSqlFilter,
   transactions: checkTransactions,
+  "key-lookup": checkKeyLookup,
 };
 
 export const allCheckerNames: readonly CheckerName[] = [
   "delivery", "order", "failover", "rebalance", "latency",
   "orderly", "sharding", "retry", "delay", "late-join", "producer-failover", "replica", "routes", "duplicates", "send-status",
-  "sql-filter", "transactions",
+  "sql-filter", "transactions", "key-lookup",
 ];
 
 export function runCheckers(history: readonly HistoryEvent[], context: CheckContext): CheckResult[] {

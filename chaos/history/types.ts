@@ -158,6 +158,24 @@ export interface DlqEvent {
 }
 
 /**
+ * An acked message looked up by its key (QUERY_MESSAGE, as mqadmin queryMsgByKey) on the master
+ * of the broker that stored it, by its producer when the run drains (chaos/workload/key_lookup.ts).
+ * found: the answer held a message of the topic with that key. error: the query failed (not an
+ * answer about the index; found is then false and means nothing).
+ */
+export interface LookupEvent {
+  type: "lookup";
+  timeMs: number;
+  process: string;
+  messageId: string;
+  topic: string;
+  /** brokerName of the broker that acked the send (its master was asked). */
+  broker: string;
+  found: boolean;
+  error?: string;
+}
+
+/**
  * A client's view of a topic's route changed (after a route poll or an update): the brokers
  * it would now send to (writable queues) and read from.
  */
@@ -274,6 +292,7 @@ export type HistoryEvent =
   | NoteEvent
   | SendAttemptEvent
   | DlqEvent
+  | LookupEvent
   | RouteEvent
   | StoreDigestEvent;
 

@@ -139,7 +139,7 @@ const intervalsSchema = Type.Object({
 
 export const checkerNames = [
   "delivery", "order", "failover", "rebalance", "latency", "orderly", "sharding", "retry", "delay", "late-join",
-  "producer-failover", "replica", "routes", "duplicates", "send-status", "sql-filter", "transactions",
+  "producer-failover", "replica", "routes", "duplicates", "send-status", "sql-filter", "transactions", "key-lookup",
 ] as const;
 
 const expectationsSchema = Type.Object({

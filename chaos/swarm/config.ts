@@ -83,6 +83,11 @@ export const swarmOptionValues = {
   // Simulated TCP streams (chaos/sim/net_policy.ts): whole writes, segmentationModerate (the sim
   // deployer's default) or segmentationHarsh; "none" first so a failure shrinks to whole frames.
   segmentation: ["none", "moderate", "harsh"] as ("none" | "moderate" | "harsh")[],
+  // IndexFiles (the key index QUERY_MESSAGE reads): RocketMQ's 5M slots and 20M entries per
+  // file never fill in a run; "small" (32 slots, 128 entries) seals a file every ~60 messages
+  // (a UNIQ_KEY and a KEYS entry each) and chains colliding keys, so queries walk slot chains
+  // across several files, sealed and writable, and recovery drops and rebuilds more than one.
+  indexFileSize: ["default", "small"] as ("default" | "small")[],
 } as const;
 
 export type SwarmOptionName = keyof typeof swarmOptionValues;
@@ -126,6 +131,7 @@ export function brokerConfigOf(config: SwarmConfig): Record<string, string> {
     mapedFileSizeCommitLog: String(config.mapedFileSizeCommitLog),
     mapedFileSizeConsumeQueue: String(config.mapedFileSizeConsumeQueue),
     maxMessageSize: String(maxMessageSizeBytes),
+    ...(config.indexFileSize === "small" ? { maxHashSlotNum: "32", maxIndexNum: "128" } : {}),
     flushIntervalCommitLog: String(config.flushIntervalCommitLog),
     flushCommitLogLeastPages: String(config.flushCommitLogLeastPages),
     flushCommitLogThoroughInterval: String(config.flushCommitLogThoroughInterval),

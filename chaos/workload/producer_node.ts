@@ -30,6 +30,8 @@ import { resolveNamesrvAddr } from "./namesrv_addr.ts";
 import { MessagePlan, type SendUnit } from "./message_plan.ts";
 import { RouteRecorder } from "./route_recorder.ts";
 import { createTransactionProducer, sendInTransaction } from "./transaction_sender.ts";
+import { lookUpStoredMessages } from "./key_lookup.ts";
+import type { StoredMessage } from "./key_lookup.ts";
 import type { TransactionSenderDeps } from "./transaction_sender.ts";
 
 const defaultRatePerSecond = 10;
@@ -58,6 +60,9 @@ class ProducerClient {
   /** Transactional workloads (issue 16) send every single message with sendMessageInTransaction. */
   private readonly transactional: { producer: TransactionProducer; deps: TransactionSenderDeps } | undefined;
   private readonly producer: Producer;
+  private readonly credentials: { accessKey?: string; secretKey?: string };
+  /** Messages this producer's sends acknowledged (looked up by key when the run drains). */
+  private readonly stored: StoredMessage[] = [];
 
   constructor(
     private readonly env: Env,
@@ -72,7 +77,8 @@ class ProducerClient {
     this.namesrvAddr = producerSpec.namesrvAddr === undefined ? worker.namesrvAddr : resolveNamesrvAddr(producerSpec.namesrvAddr, worker.namesrvAddr);
     const credentials = clientCredentials(worker.workload, worker.node);
     this.setAclSecret = aclSecretSetter(env, credentials);
-    const options = this.producerOptions(credentialOptions(credentials));
+    this.credentials = credentialOptions(credentials);
+    const options = this.producerOptions(this.credentials);
     const deps: TransactionSenderDeps | undefined = producerSpec.transactional === undefined ? undefined
       : { env, node: worker.node, spec: producerSpec.transactional, recorder, runTimeMs: this.runTimeMs };
     this.transactional = deps === undefined ? undefined : { producer: createTransactionProducer(deps, options), deps };
@@ -166,6 +172,9 @@ class ProducerClient {
           ? await this.producer.sendWithSelector(first.message, selectByKey, first.invoke.orderKey)
           : await this.producer.send(first.message);
       unit.messages.forEach((planned, index) => this.recordOk(planned.invoke, result, index, Math.max(1, tally.attempts)));
+      for (const planned of unit.messages) {
+        this.stored.push({ messageId: planned.invoke.messageId, topic: planned.invoke.topic, brokerName: result.messageQueue.brokerName });
+      }
     } catch (error) {
       for (const planned of unit.messages) this.recordError(planned.invoke, error, tally);
     } finally {
@@ -175,6 +184,14 @@ class ProducerClient {
 
   start(): Promise<void> {
     return this.producer.start();
+  }
+
+  /** Looks every acked message up by its key (key_lookup.ts); once, when the run drains. */
+  async lookUpStored(): Promise<void> {
+    const stored = this.stored.splice(0);
+    await lookUpStoredMessages({
+      env: this.env, recorder: this.recorder, process: this.node, namesrvAddr: this.namesrvAddr, credentials: this.credentials, runTimeMs: this.runTimeMs,
+    }, stored);
   }
 
   shutdown(): Promise<void> {
@@ -300,6 +317,12 @@ export class ProducerNode implements WorkloadNodeHandle {
     this.env.timers.clear(this.timer);
     for (const burstTimer of this.burstTimers) this.env.timers.clear(burstTimer);
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** The run drains: every acked message is looked up by its key on the broker that stored it. */
+  async drain(): Promise<void> {
+    await this.stopProducing();
+    await this.client.lookUpStored();
   }
 
   async stop(): Promise<void> {

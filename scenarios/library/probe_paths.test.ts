@@ -10,7 +10,7 @@ import { runScenario } from "../../chaos/runner.ts";
 import { requiredProbeNames, type ProbeName } from "../../system/env/index.ts";
 import type { Scenario } from "../../chaos/scenario.ts";
 import { findSuite } from "../index.ts";
-import { consumeQueueGapScenario, diskFullScenario, slaveReadScenario, slowSlaveScenario } from "./probe_paths.ts";
+import { consumeQueueGapScenario, diskFullScenario, replicationResetsScenario, slaveReadScenario, slowSlaveScenario } from "./probe_paths.ts";
 
 const root = mkdtempSync(join(tmpdir(), "mqlab-probe-paths-"));
 test.after(() => rmSync(root, { recursive: true, force: true }));
@@ -46,9 +46,10 @@ const reached: { scenario: () => Scenario; probes: ProbeName[] }[] = [
     ],
   },
   { scenario: slowSlaveScenario, probes: ["ha.master.backpressure", "ha.sync-master.timeout", "store.recovery.tail-cut", "store.flush.thorough"] },
+  { scenario: replicationResetsScenario, probes: ["ha.slave.reconnect"] },
 ];
 
-test("the disk-full and slow-slave scenarios are in the CI suite and every probe they reach is required", () => {
+test("the disk-full, slow-slave and replication-resets scenarios are in the CI suite and every probe they reach is required", () => {
   for (const { scenario, probes } of reached) {
     assert.ok(findSuite("ci").scenarios.includes(scenario().name), `the battery's CI suite runs ${scenario().name}`);
     for (const name of probes) assert.ok(requiredProbeNames.includes(name), `${name} is required`);
@@ -78,3 +79,18 @@ test("slave read: in the CI suite; the slave serves broker-a's backlog while its
   const failover = result.checks.find((check) => check.name === "failover")?.evidence as { windows: { items: { kind: string; scope: string }[] } };
   assert.ok(failover.windows.items.some((window) => window.kind === "consume-broker" && window.scope === "GroupTest@broker-a"), "broker-a's backlog was judged against the read switch");
 });
+
+for (const seed of [1, 2]) {
+  test(`replication resets, seed ${seed}: many mid-frame reconnects, the slave stays a byte-identical prefix, every looked-up message is found by key`, async () => {
+    const result = await runScenario(replicationResetsScenario(), { deployer: new SimDeployer(), seed, outDir: join(root, `replication-resets-keys-${seed}`) });
+    assert.equal(result.verdict, "pass", result.checks.filter((check) => check.verdict !== "pass").map((check) => check.summary).join("; "));
+    assert.ok(result.probes?.collected === true);
+    assert.ok((result.probes.hits["ha.slave.reconnect"] ?? 0) >= 5, `few reconnects: ${JSON.stringify(result.probes.hits)}`);
+    const replica = result.checks.find((check) => check.name === "replica");
+    assert.match(replica?.summary ?? "", /byte-identical prefix/);
+    const lookups = result.checks.find((check) => check.name === "key-lookup");
+    assert.match(lookups?.summary ?? "", /^\d+ key lookups answered: \d+ found/);
+    const evidence = lookups?.evidence as { lookups: number; found: number };
+    assert.ok(evidence.lookups >= 100 && evidence.found === evidence.lookups, lookups?.summary);
+  });
+}

@@ -3,6 +3,7 @@
 // stumble on it. Each says which state it builds and why that state leads to the probe.
 import type { Scenario } from "../../chaos/scenario.ts";
 import { allCheckerNames } from "../../chaos/checkers/index.ts";
+import { segmentationHarsh } from "../../chaos/sim/index.ts";
 
 /**
  * store.consume-queue.gap on broker-a-s: a rack power loss (master and slave) after the
@@ -66,7 +67,7 @@ export function consumeQueueGapScenario(): Scenario {
 }
 
 export function probePathScenarios(): Scenario[] {
-  return [consumeQueueGapScenario(), diskFullScenario(), slowSlaveScenario(), slaveReadScenario()];
+  return [consumeQueueGapScenario(), diskFullScenario(), slowSlaveScenario(), replicationResetsScenario(), slaveReadScenario()];
 }
 
 /**
@@ -219,5 +220,50 @@ export function slowSlaveScenario(): Scenario {
     durationMs: 30_000,
     quiesceMs: 20_000,
     expectations: { checkers: [...allCheckerNames] },
+  };
+}
+
+/**
+ * Replication connections cut inside frames, and small index files, on 2m-2s-sync:
+ *
+ * 1. TCP streams are cut into pieces (segmentationHarsh) and from 5 s to 20 s every write
+ *    between broker-a and broker-a-s (either way, HA and remoting alike) is cut at a random
+ *    byte with a 10 % chance, the connection reset (a flaky middlebox). Half the cut writes are
+ *    the master's transfer frames: the slave holds part of a frame when its connection dies and
+ *    reconnects (ha.slave.reconnect) to a master that starts the transfer afresh at the slave's
+ *    offset. A slave that kept the partial frame would parse the new stream from the wrong
+ *    byte: its log stops being a prefix of its master's (the replica checker) or it stops
+ *    acking (send-status: SYNC_MASTER timeouts outside any fault window's recovery).
+ * 2. broker-a-s crashes at 8 s and restarts at 10 s: its catch-up frames (haTransferBatchSize,
+ *    32 KiB, cut into many pieces) are in flight when the resets come.
+ * 3. IndexFiles of 128 entries and 32 hash slots (broker.conf maxIndexNum / maxHashSlotNum): a
+ *    file is sealed every ~60 messages and colliding keys chain, so the key lookups every
+ *    producer makes when the run drains (the key-lookup checker) walk chains across sealed and
+ *    writable files.
+ * Seeds 1-6 pass every checker; probe_paths.test.ts runs 1-2.
+ */
+export function replicationResetsScenario(): Scenario {
+  return {
+    name: "probe/2m-2s-sync/replication-resets",
+    description: "2m-2s-sync: writes between broker-a and its slave are cut mid-frame (10 %) under harsh TCP chunking while the slave catches up after a crash; small index files, acked messages looked up by key",
+    topology: "2m-2s-sync",
+    brokerConfig: { maxHashSlotNum: "32", maxIndexNum: "128" },
+    intervals: shortIntervals,
+    workload: {
+      topics: [{ name: "TopicTest", queues: 4 }],
+      producers: [{ count: 1, topic: "TopicTest", ratePerSecond: 40, tags: ["TagA", "TagB"], sendMode: "sync", bodySizeBytes: 4096 }],
+      consumers: [{ group: "GroupTest", topic: "TopicTest", count: 2, mode: "push", model: "CLUSTERING", subscription: "*" }],
+    },
+    faults: [
+      {
+        atMs: 5_000, healAtMs: 20_000,
+        fault: { kind: "flow", source: "broker-a-s", target: "broker-a", delayMs: 0, jitterMs: 0, lossPercent: 0, direction: "both", resetPercent: 10 },
+      },
+      { atMs: 8_000, healAtMs: 10_000, fault: { kind: "crash", target: "broker-a-s" } },
+    ],
+    durationMs: 25_000,
+    quiesceMs: 20_000,
+    expectations: { checkers: [...allCheckerNames] },
+    simNetwork: { segmentation: segmentationHarsh },
   };
 }

@@ -16,8 +16,17 @@ import type { BrokerTestFaults } from "../../../system/broker/index.ts";
 /** Where a simulated broker keeps its store (storePathRootDir) on its own disk. */
 export const simStoreDir = "/store";
 
-/** The sim keeps index files small (same layout, fewer slots): a 420 MB file per broker costs RAM. */
-export const simIndexOverrides = "\n# simulator: same IndexFile layout, smaller capacity\nmaxHashSlotNum=50000\nmaxIndexNum=200000\n";
+/**
+ * The sim keeps index files small (same layout, fewer slots): a 420 MB file per broker costs RAM.
+ * A scenario that sizes them itself (broker.conf maxHashSlotNum / maxIndexNum: the swarm's small
+ * index files) keeps its own sizes: the later line of a properties file wins.
+ */
+export function simIndexOverrides(confText: string): string {
+  const lines = [["maxHashSlotNum", "50000"], ["maxIndexNum", "200000"]]
+    .filter(([key]) => !new RegExp(`^\\s*${key}\\s*[=:]`, "m").test(confText))
+    .map(([key, value]) => `${key}=${value}\n`);
+  return lines.length === 0 ? "" : `\n# simulator: same IndexFile layout, smaller capacity\n${lines.join("")}`;
+}
 
 export function namesrvEntry(
   node: NodeAddress, intervals: Intervals, testFaults?: BrokerTestFaults,
@@ -36,7 +45,7 @@ export function brokerEntry(
   node: NodeAddress,
   options: { namesrvAddr: string; testFaults?: BrokerTestFaults },
 ): (env: Env) => Promise<NodeHandle & { controller: BrokerController }> {
-  const text = brokerConfText(broker, node, simStoreDir) + simIndexOverrides;
+  const text = brokerConfText(broker, node, simStoreDir) + simIndexOverrides(broker.confText);
   return async (env) => {
     const context = { homeDir: "/home/mq", hostName: broker.node, localIp: node.ip, totalPhysicalMemoryBytes: 16 * 1024 ** 3 };
     const { config, warnings } = parseBrokerConfig(text, `${broker.node}.properties`, context);
