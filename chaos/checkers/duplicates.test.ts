@@ -126,3 +126,16 @@ test("the delayed OFFSET_ILLEGAL fix after a master's power loss: a rewind up to
   assert.equal(checkDuplicates(build(untilMs + 1), context).verdict, "fail");
   assert.equal(checkDuplicates(build(21_000, false), context).verdict, "fail");
 });
+
+test("a producer's crash explains no consumer-side duplicate; a consumer's does", () => {
+  // First delivered at 115 ms; the crash opens at 2 s and never heals; the copy comes at 4 s,
+  // inside any window's replay depth (offsetPersistMs 5 s + 1 s slack).
+  const producerCrash = base().fault(2_000, null, "crash", "producer-1").node(2_000, "producer-1", "crash").deliver({ id: "m-1", at: 4_000 }).build();
+  const failed = checkDuplicates(producerCrash, testContext());
+  assert.equal(failed.verdict, "fail", failed.summary);
+  assert.match(failed.summary, /m-1 to G on broker-a:0/);
+  const consumerCrash = base().fault(2_000, null, "crash", "consumer-G-1").node(2_000, "consumer-G-1", "crash").deliver({ id: "m-1", at: 4_000 }).build();
+  const passed = checkDuplicates(consumerCrash, testContext());
+  assert.equal(passed.verdict, "pass", passed.summary);
+  assert.match((passed.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /consumer-G-1/);
+});

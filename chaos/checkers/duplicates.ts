@@ -46,6 +46,11 @@
 //   group's stale offset, long after the power-loss window closed;
 // - a producer retry (producer_retry.ts): the two deliveries come from two queues the message's
 //   send attempted, one attempt failed at the client yet was stored, the retry stored another copy.
+// A process fault on producer nodes only (a crash, power loss, restart or pause of a producer,
+// and its node-down window) explains no duplicate: a producer holds no queue and no consume
+// offset, so nothing a consumer reads moves when it dies. Without this, a producer crash that
+// never heals (the transactions mix's, 1m/transactions') excused every duplicate after it, e.g.
+// a committed transaction the broker checked and committed a second time.
 // Anything else fails the check naming the message, receiver, both times and the queue.
 import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
@@ -150,11 +155,19 @@ export function replayDepthOf(context: CheckContext, spec: ConsumerGroupSpec | u
   };
 }
 
+const processFaultKinds = new Set(["crash", "power-loss", "clean-restart", "pause", "node"]);
+
+/** A crash, power loss, restart or pause that hit producer nodes only (node names as the deployers give them). */
+export function producerProcessFault(window: Window): boolean {
+  return processFaultKinds.has(window.kind) && window.nodes.length > 0 && window.nodes.every((node) => node.startsWith("producer-"));
+}
+
 export function checkDuplicates(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
   const index = indexHistory(history);
   const specs = groupSpecs(context.workload, index.seenGroups);
   const broadcasting = new Set(specs.filter((spec) => spec.model === "BROADCASTING").map((spec) => spec.group));
-  const windows = redeliveryWindows(index, context);
+  const all = redeliveryWindows(index, context);
+  const windows = { ...all, faults: all.faults.filter((window) => !producerProcessFault(window)) };
   const settleMs = settleMsOf(context);
   const depths = new Map(specs.map((spec) => [spec.group, replayDepthOf(context, spec)]));
   const specOf = new Map(specs.map((spec) => [spec.group, spec]));

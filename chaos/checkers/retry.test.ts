@@ -29,6 +29,22 @@ test("a retry before its level's delay fails, naming the message and the level",
   assert.match(result.summary, /level 4 asks 30\.0 s/);
 });
 
+test("a retry copy stored back later than failure + delay + slack in a calm span fails; a fault or rebalance in between excuses it", () => {
+  // Level 3 (10 s) after a failure at 100 ms: due at 10.1 s, judged late when stored back after 13.1 s.
+  const late = (storedMs: number, deliveredMs = storedMs + 5_000): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 0 })
+    .deliver({ id: "m", at: 100, result: "retry" }).deliver({ id: "m", at: deliveredMs, reconsume: 1, extra: { storeTimeMs: storedMs } });
+  assert.equal(checkRetry(late(13_000).build(), testContext({ endMs: 200_000 })).verdict, "pass");
+  // A consumer that reads a copy stored on time late (a backlog) is not judged here.
+  assert.equal(checkRetry(late(10_100, 60_000).build(), testContext({ endMs: 200_000 })).verdict, "pass");
+  const result = checkRetry(late(30_100).build(), testContext({ endMs: 200_000 }));
+  assert.deepEqual(kinds(result.evidence), ["late-retry:m"]);
+  assert.match(result.summary, /stored back at 30\.1 s, 20\.0 s after it was due: failed at 100 ms, level 3 asks 10\.0 s/);
+  assert.equal(checkRetry(late(30_100).fault(12_000, 20_000, "crash", "broker-a").build(), testContext({ endMs: 200_000 })).verdict, "pass");
+  const moved = late(30_100).join(0, "consumer-G-1").rebalance(1, "consumer-G-1", ["broker-a:0"]).join(15_000, "consumer-G-2")
+    .rebalance(15_000, "consumer-G-2", ["broker-a:0"]).rebalance(15_000, "consumer-G-1", []).build();
+  assert.equal(checkRetry(moved, testContext({ endMs: 200_000 })).verdict, "pass");
+});
+
 test("a failure never retried fails; near the end it is not judged", () => {
   const events = new HistoryBuilder().send({ id: "m", at: 0 }).deliver({ id: "m", at: 100, result: "retry" }).build();
   assert.deepEqual(kinds(checkRetry(events, testContext({ endMs: 200_000 })).evidence), ["missing-retry:m"]);

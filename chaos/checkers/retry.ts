@@ -11,6 +11,13 @@
 //   The floors grow with r (10 s, 30 s, 1 m, 2 m, ... by default), so delays are
 //   non-decreasing per the levels; actual gaps (which add pull latency) are not compared
 //   with each other;
+// - not late: when no fault window touches the span from the failure to its redelivery (and
+//   no rebalance of the group, which can make a re-read failure the one that was sent back),
+//   the redelivered copy was stored back into %RETRY%<group> (its storeTimeMs: the schedule
+//   service re-puts it when due) by failMs + delay(3 + r) + lateRetryStoreSlackMs. The slack
+//   covers the send-back's round trip and the service's 100 ms tick; calm CI and swarm runs
+//   store copies within 0.1 s of due. How long the consumer then takes to read the copy is not
+//   judged here (a backlogged consumer reads it late; seed 1 swarm run 97);
 // - DLQ exactly: a failed delivery with r >= max puts the message in the DLQ: when the
 //   group's DLQ was read (DlqEvents for the group, or the spec says readDlq/poisonPercent),
 //   the message is there; a message in the DLQ had such a failure; and it is not delivered
@@ -65,9 +72,11 @@ export const defaultMaxReconsumeTimes = 16;
 /** An orderly consumer's default (-1): Integer.MAX_VALUE, i.e. suspend and retry forever. */
 export const defaultMaxReconsumeTimesOrderly = Number.MAX_SAFE_INTEGER;
 export const retryToleranceMs = 100;
+/** How late a retry copy may be stored back into %RETRY% after failure + delay (header: not late). */
+export const lateRetryStoreSlackMs = 3_000;
 
 export type RetryViolation = {
-  kind: "missing-retry" | "early-retry" | "missing-from-dlq" | "dlq-too-early" | "delivered-after-dlq" | "retried-after-success";
+  kind: "missing-retry" | "early-retry" | "late-retry" | "missing-from-dlq" | "dlq-too-early" | "delivered-after-dlq" | "retried-after-success";
   group: string; id: string; reconsumeTimes: number; timeMs: number; detail: string;
 };
 
@@ -139,6 +148,8 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // window is that path, not a broker bug.
     const inFault = (fromMs: number, toMs: number): boolean =>
       windows.faults.some((window) => window.startMs <= toMs && (window.endMs === null || window.endMs + settleMs >= fromMs));
+    const inRebalance = (fromMs: number, toMs: number): boolean =>
+      (windows.rebalances.get(spec.group) ?? []).some((window) => window.startMs <= toMs && (window.endMs === null || window.endMs >= fromMs));
     // The send-back failed inside a fault window, so the client parked a local retry for
     // localRetryDelayMs; a rebalance took the queue away before it ran, and 4.9.x's
     // ConsumeRequest.run drops a request whose process queue is dropped. The failed message was
@@ -222,6 +233,11 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         }
         if (!local && retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs && !fitsEarlierFailure && !sentBackEarlier && !inFault(delivery.timeMs, retry.timeMs)) {
           add("early-retry", retry, `retry ${retry.reconsumeTimes} at ${formatMs(retry.timeMs)} only ${formatMs(retry.timeMs - delivery.timeMs)} after the failure at ${formatMs(delivery.timeMs)}; level ${3 + delivery.reconsumeTimes} asks ${formatMs(delayMs)}`);
+        }
+        const storedLateMs = retry.storeTimeMs === undefined ? 0 : retry.storeTimeMs - (delivery.timeMs + delayMs);
+        if (!local && !sentBackEarlier && storedLateMs > lateRetryStoreSlackMs
+          && !inFault(delivery.timeMs, retry.timeMs) && !inRebalance(delivery.timeMs, retry.timeMs)) {
+          add("late-retry", retry, `retry ${retry.reconsumeTimes} stored back at ${formatMs(retry.storeTimeMs ?? 0)}, ${formatMs(storedLateMs)} after it was due: failed at ${formatMs(delivery.timeMs)}, level ${3 + delivery.reconsumeTimes} asks ${formatMs(delayMs)} (slack ${formatMs(lateRetryStoreSlackMs)}), no fault or rebalance in between`);
         }
       }
     }

@@ -2,7 +2,10 @@
 // local transactions roll back, 30 % answer UNKNOW and are decided by the broker's check; at
 // 20 s producer-1 crashes with transactions open (its local transaction takes 200 ms), and the
 // broker's checks go to producer-2. The transactions checker holds commits delivered (never
-// before the decision), rollbacks never delivered, UNKNOWs resolved by a check.
+// before the decision), rollbacks never delivered, UNKNOWs resolved by a check; the duplicates
+// checker holds each transaction resolved once: a half message the broker's op queue marks
+// done is never checked again, so no commit is applied twice (a redelivery needs the same
+// explanation as any other duplicate).
 // system-busy: on 2m-noslave, broker-a's sends hold the commit-log lock 20 ms
 // (putMessageLockHoldMs, a slow page cache) while bursts keep 16 sends in flight; sends that wait
 // in broker-a's queue past waitTimeMillsInSendQueue (50 ms here) get SYSTEM_BUSY
@@ -27,7 +30,7 @@ export function transactionScenario(): Scenario {
     faults: [{ atMs: 20_000, fault: { kind: "crash", target: "producer-1" } }],
     durationMs: 40_000,
     quiesceMs: 30_000,
-    expectations: { checkers: ["delivery", "transactions"] },
+    expectations: { checkers: ["delivery", "duplicates", "transactions"] },
   };
 }
 
