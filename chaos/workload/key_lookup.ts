@@ -7,13 +7,7 @@
 // and asking every master would double the queries without judging anything more.
 import type { Env } from "../../system/env/index.ts";
 import { AdminClient } from "../../system/client/index.ts";
-import { request } from "../../system/client/mq_client_api.ts";
-import { MessageConst } from "../../system/message/index.ts";
-import { decodeMessageRecords } from "../../system/message/message_record_decode.ts";
-import { QueryMessageRequestHeader } from "../../system/protocol/headers.ts";
-import { MASTER_ID } from "../../system/protocol/route.ts";
-import { RequestCode } from "../../system/remoting/request_code.ts";
-import { ResponseCode } from "../../system/remoting/response_code.ts";
+import { MASTER_ID } from "../../system/protocol/index.ts";
 import type { HistoryRecorder } from "../history/types.ts";
 import { describeError } from "./outcome.ts";
 
@@ -53,7 +47,6 @@ export function lookupSample<T>(stored: readonly T[], max = lookupsPerProducerMa
 
 /** Queries in flight at once (a drain-time read; the run is quiet by then). */
 const lookupsInFlight = 8;
-const queryTimeoutMs = 3_000;
 /** RocketMQ's mqadmin default: a key names one message here, its retried copies a few more. */
 const maxNumPerQuery = 64;
 
@@ -102,11 +95,6 @@ export async function lookUpStoredMessages(context: KeyLookupContext, acked: rea
 
 /** QUERY_MESSAGE on one broker: does its answer hold a message of the topic with this key? */
 async function queryKey(admin: AdminClient, addr: string, message: StoredMessage): Promise<boolean> {
-  const command = request(RequestCode.QUERY_MESSAGE, QueryMessageRequestHeader, {
-    topic: message.topic, key: message.messageId, maxNum: maxNumPerQuery, beginTimestamp: 0, endTimestamp: Number.MAX_SAFE_INTEGER,
-  });
-  const response = await admin.clientInstance.api.invokeBroker(addr, command, queryTimeoutMs, [ResponseCode.SUCCESS, ResponseCode.QUERY_NOT_FOUND]);
-  if (response.code !== ResponseCode.SUCCESS || response.body === undefined) return false;
-  return decodeMessageRecords(response.body).some((record) =>
-    record.topic === message.topic && (record.properties.get(MessageConst.KEYS) ?? "").split(" ").includes(message.messageId));
+  const found = await admin.queryMsgByKey(message.topic, message.messageId, { brokerAddr: addr, maxNum: maxNumPerQuery, inflateBody: false });
+  return found.length > 0;
 }

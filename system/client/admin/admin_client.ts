@@ -236,11 +236,20 @@ export class AdminClient {
 
   // ---- messages ----
 
-  /** QUERY_MESSAGE by key (or UNIQ_KEY) on every master of the topic. */
-  async queryMsgByKey(topic: string, key: string, options: { maxNum?: number; uniqKey?: boolean; beginMs?: number; endMs?: number } = {}): Promise<ClientMessageExt[]> {
-    const route = await this.topicRoute(topic);
+  /**
+   * QUERY_MESSAGE by key (or UNIQ_KEY) on every master of the topic, or only on `brokerAddr`
+   * (no route lookup then; the messages' brokerName is empty). `inflateBody: false` leaves
+   * compressed bodies as stored, for a caller that only needs to know what was found.
+   */
+  async queryMsgByKey(
+    topic: string, key: string,
+    options: { maxNum?: number; uniqKey?: boolean; beginMs?: number; endMs?: number; brokerAddr?: string; inflateBody?: boolean } = {},
+  ): Promise<ClientMessageExt[]> {
+    const brokerDatas = options.brokerAddr === undefined
+      ? (await this.topicRoute(topic)).brokerDatas
+      : [{ brokerName: "", brokerAddrs: new Map([[MASTER_ID, options.brokerAddr]]) }];
     const found: ClientMessageExt[] = [];
-    for (const brokerData of route.brokerDatas) {
+    for (const brokerData of brokerDatas) {
       const addr = brokerData.brokerAddrs.get(MASTER_ID);
       if (addr === undefined) continue;
       const command = request(RequestCode.QUERY_MESSAGE, QueryMessageRequestHeader, {
@@ -249,7 +258,7 @@ export class AdminClient {
       if (options.uniqKey === true) command.extFields["_UNIQUE_KEY_QUERY"] = "true";
       const response = await this.client().api.invokeBroker(addr, command, this.timeoutMs, [ResponseCode.SUCCESS, ResponseCode.QUERY_NOT_FOUND]);
       if (response.code !== ResponseCode.SUCCESS || response.body === undefined) continue;
-      for (const record of decodeMessageRecords(response.body, { inflateBody: true })) {
+      for (const record of decodeMessageRecords(response.body, { inflateBody: options.inflateBody ?? true })) {
         const message = toClientMessage(record, brokerData.brokerName);
         const matches = options.uniqKey === true
           ? message.msgId === key
