@@ -22,7 +22,7 @@ test("one master down in a two-master cluster does not block sends; both down do
   assert.deepEqual(one.brokerBlocked["broker-a"], [{ startMs: 1000, endMs: 5000 + one.sendRecoverMs }]);
   const both = deriveFailoverBounds(rocketmqIntervals, [crash("broker-a", 1000, 5000), crash("broker-b", 3000, 9000)], topology);
   assert.deepEqual(both.sendBlocked, [{ startMs: 3000, endMs: 5000 + both.sendRecoverMs }]);
-  assert.equal(one.reasons.length, 5);
+  assert.equal(one.reasons.length, 6);
 });
 
 test("the single master, a producer, or a SYNC_MASTER's slave block sends", () => {
@@ -60,7 +60,7 @@ test("a connection reset is instant: its span ends with the recovery after the i
 
 test("every bound names its mechanism and terms, and the terms add up to it", () => {
   const bounds = deriveFailoverBounds(rocketmqIntervals, [], topologyFacts("2m-noslave"));
-  assert.deepEqual(bounds.derivations.map((entry) => entry.name), ["send base", "send recovery", "consume base", "read switch", "consumer takeover"]);
+  assert.deepEqual(bounds.derivations.map((entry) => entry.name), ["send base", "send recovery", "consume base", "read switch", "consumer takeover", "lock lapse"]);
   for (const entry of bounds.derivations) {
     assert.ok(entry.mechanism.length > 0);
     assert.equal(entry.terms.reduce((sum, term) => sum + term.ms, 0), entry.valueMs, entry.name);
@@ -113,4 +113,23 @@ test("read failover: only a SYNC_MASTER with a slave, downed by a crash, power l
   assert.deepEqual(deriveFailoverBounds(rocketmqIntervals, [crash("broker-a", 1000, 500_000)], topologyFacts("2m-2s-async")).readFailover, {});
   assert.deepEqual(deriveFailoverBounds(rocketmqIntervals, [crash("broker-a-s", 1000, 500_000)], sync).readFailover, {});
   assert.deepEqual(deriveFailoverBounds(rocketmqIntervals, [{ atMs: 1000, healAtMs: 9000, fault: { kind: "disk-full", target: "broker-a" } }], sync).readFailover, {});
+});
+
+test("orderly groups: a consumer fault blocks until a lock whose unlock it lost has lapsed and been taken", () => {
+  const lapseMs = 60_000 + rocketmqIntervals.rebalanceMs;
+  const isolate: ScheduledFault = { atMs: 15_000, healAtMs: 28_000, fault: { kind: "partition", shape: "isolate", target: "consumer-G-2" } };
+  const isolated = deriveFailoverBounds(rocketmqIntervals, [isolate], topologyFacts("2m-noslave"));
+  assert.equal(isolated.lockLapseMs, lapseMs);
+  // Isolated: its last lock reached the broker before the injection.
+  assert.deepEqual(isolated.orderlyConsumeBlocked, [{ startMs: 15_000, endMs: 15_000 + lapseMs }]);
+  assert.deepEqual(isolated.consumeBlocked, [{ startMs: 15_000, endMs: 28_000 + 3000 }], "concurrent groups keep the takeover span");
+  // A one-way drop towards a broker: its last lock may have got through up to the heal.
+  const firewall: ScheduledFault = { atMs: 19_000, healAtMs: 28_000, fault: { kind: "firewall", source: "consumer-G-1", target: "broker-a", port: "broker", mode: "drop", direction: "one-way" } };
+  assert.deepEqual(deriveFailoverBounds(rocketmqIntervals, [firewall], topologyFacts("2m-noslave")).orderlyConsumeBlocked, [{ startMs: 19_000, endMs: 28_000 + lapseMs }]);
+  // A crashed consumer never restarted: its locks lapse from the crash.
+  assert.deepEqual(deriveFailoverBounds(rocketmqIntervals, [crash("consumer-G-1", 1000)], topologyFacts("1m")).orderlyConsumeBlocked,
+    [{ startMs: 1000, endMs: 1000 + 180_000 + 3000 }], "the takeover span is longer here");
+  // Faults on brokers only add nothing.
+  const broker = deriveFailoverBounds(rocketmqIntervals, [crash("broker-a", 1000, 5000)], topologyFacts("2m-noslave"));
+  assert.deepEqual(broker.orderlyConsumeBlocked, broker.consumeBlocked);
 });

@@ -21,6 +21,19 @@
 //   consumer (or its heartbeats) lasts until it heals or until the broker expires the client
 //   and the others rebalance (clientExpiryMs + clientScanMs + clientHeartbeatMs +
 //   rebalanceMs), whichever is first.
+// - Orderly groups, a fault on a consumer: a queue's broker lock outlives its holder's use of
+//   it when the holder's UNLOCK_BATCH_MQ is lost in the fault. RocketMQ 4.x unlocks a queue a
+//   rebalance took away with a oneway request, 20 s later when messages were still cached
+//   (RebalancePushImpl.unlockDelay); an isolated or crashed holder never unlocks. The broker
+//   then keeps the lock until lockMaxLiveTime (60 s) after the holder's last LOCK_BATCH_MQ
+//   (RebalanceLockManager), and the new owner's rebalance (rebalanceMs) finds it free only
+//   after that. The lost unlock falls inside the fault, so that last lock came before the heal
+//   (before the injection when the holder crashed or a partition isolated it: nothing it sends
+//   gets through). Only orderly groups'
+//   consume windows get this span (orderlyConsumeBlocked).
+//   Seed 1 swarm run 391: consumer-2 gave up three queues at 2 s with suspended messages cached,
+//   its delayed unlock at 22 s fell in its isolation (15-28 s), and consumer-1 locked them only
+//   at 64 s, after the broker's lock from 1 s lapsed.
 // - Read failover: while a SYNC_MASTER is down (crash, power loss, pause) and its slave is not,
 //   the slave holds every message the master acked with SEND_OK, and 4.x consumers pull from
 //   it (findBrokerAddressInSubscribe falls back to the slave once the route lists no master).
@@ -42,6 +55,7 @@
 // intervals it adds up, so the report shows a bound far looser than its mechanism.
 import { faultNodes, isInstantFault, type Fault, type ScheduledFault } from "../faults/types.ts";
 import type { Intervals } from "../scenario.ts";
+import { REBALANCE_LOCK_MAX_LIVE_TIME_MS_DEFAULT } from "../../system/broker/client/rebalance_lock_manager.ts";
 import type { TopologyFacts } from "./context.ts";
 import { masters } from "./context.ts";
 
@@ -81,6 +95,13 @@ export type FailoverBounds = {
   /** Spans (recovery included) of every fault that can stall consumption. */
   consumeBlocked: TimeSpan[];
   /**
+   * consumeBlocked, plus for every fault on a consumer the span until a queue lock whose unlock
+   * the fault lost has lapsed and been taken (header): what orderly groups' windows are judged by.
+   */
+  orderlyConsumeBlocked: TimeSpan[];
+  /** How long after its holder's last lock a queue lock waits to be taken: lockMaxLiveTime + rebalanceMs. */
+  lockLapseMs: number;
+  /**
    * Read failover (header): per broker name, the spans in which its SYNC_MASTER was down (crash,
    * power loss, pause) while a slave held every message it acked with SEND_OK.
    */
@@ -100,6 +121,8 @@ export const startupSlackMs = 10_000;
 /** Windows are measured between operations, which themselves take time: a second of slack. */
 export const measurementSlackMs = 1_000;
 export const pullRetryDelayMs = 3_000;
+/** The broker's queue lock lifetime after the holder's last lock (rocketmq.broker.rebalance.lockMaxLiveTime). */
+const brokerLockMaxLiveMs = REBALANCE_LOCK_MAX_LIVE_TIME_MS_DEFAULT;
 const defaultQueuesPerBroker = 4;
 
 export function deriveFailoverBounds(
@@ -127,6 +150,8 @@ export function deriveFailoverBounds(
   const brokerBlocked: Record<string, TimeSpan[]> = {};
   const everyone: TimeSpan[] = [];
   const consumeBlocked: TimeSpan[] = [];
+  const lockLapseBlocked: TimeSpan[] = [];
+  const lockLapseMs = brokerLockMaxLiveMs + intervals.rebalanceMs;
   // A crashed master's connections close: the NameServer drops it at once, no expiry to wait.
   const readSwitchAfterCloseMs = intervals.routePollMs + 2 * intervals.pullSuspendMs + pullRetryDelayMs;
   const readSwitchMs = intervals.brokerExpiryMs + intervals.namesrvScanMs + readSwitchAfterCloseMs;
@@ -141,6 +166,7 @@ export function deriveFailoverBounds(
       ? consumerSpan(scheduled, takeoverMs)
       : spanOf(scheduled, sendRecoverMs + pullRetryDelayMs);
     consumeBlocked.push(consumeSpan);
+    if (touchesConsumer(scheduled.fault)) lockLapseBlocked.push(lockLapseSpan(scheduled, lockLapseMs));
     const served = slaveServedBroker(scheduled.fault, topology);
     for (const name of masterNames) {
       if (name !== served) {
@@ -171,6 +197,8 @@ export function deriveFailoverBounds(
       terms: [{ name: "brokerExpiryMs", ms: intervals.brokerExpiryMs }, { name: "namesrvScanMs", ms: intervals.namesrvScanMs }, { name: "routePollMs", ms: routePollMs }, { name: "consumer pull timeout (2 × pullSuspendMs)", ms: 2 * pullSuspendMs }, { name: "pull retry delay", ms: pullRetryDelayMs }] },
     { name: "consumer takeover", valueMs: takeoverMs, mechanism: "client expiry scan on the broker, then heartbeat and rebalance of the others",
       terms: [{ name: "clientExpiryMs", ms: clientExpiryMs }, { name: "clientScanMs", ms: clientScanMs }, { name: "clientHeartbeatMs", ms: clientHeartbeatMs }, { name: "rebalanceMs", ms: rebalanceMs }] },
+    { name: "lock lapse", valueMs: lockLapseMs, mechanism: "an orderly queue whose unlock a consumer fault lost: the broker's lock lapses after the holder's last lock, then the new owner's rebalance takes it",
+      terms: [{ name: "broker lockMaxLiveTime", ms: brokerLockMaxLiveMs }, { name: "rebalanceMs", ms: rebalanceMs }] },
   ];
   if (latency !== undefined) {
     derivations.push(measured
@@ -186,10 +214,12 @@ export function deriveFailoverBounds(
     `consume base ${consumeBaseMs} ms = rebalanceMs ${intervals.rebalanceMs} + pullSuspendMs ${intervals.pullSuspendMs} + pull retry ${pullRetryDelayMs} + ${measurementSlackMs} ms measurement slack`,
     `consumer takeover ${takeoverMs} ms = clientExpiryMs ${intervals.clientExpiryMs} + clientScanMs ${intervals.clientScanMs} + clientHeartbeatMs ${intervals.clientHeartbeatMs} + rebalanceMs ${intervals.rebalanceMs}`,
     `read switch ${readSwitchMs} ms = brokerExpiryMs ${intervals.brokerExpiryMs} + namesrvScanMs ${intervals.namesrvScanMs} + routePollMs ${intervals.routePollMs} + 2 × pullSuspendMs ${pullSuspendMs} + pull retry ${pullRetryDelayMs}: a SYNC_MASTER's slave serves its messages after that`,
-    ...derivations.slice(5).map((derivation) => `${derivation.name} ${derivation.valueMs} ms = ${derivation.terms.map((term) => `${term.name} ${term.ms}`).join(" + ")}: ${derivation.mechanism}`),
+    `lock lapse ${lockLapseMs} ms = broker lockMaxLiveTime ${brokerLockMaxLiveMs} + rebalanceMs ${rebalanceMs}, from the holder's last lock (orderly groups, a consumer fault lost its unlock): the queue stays locked that long`,
+    ...derivations.slice(6).map((derivation) => `${derivation.name} ${derivation.valueMs} ms = ${derivation.terms.map((term) => `${term.name} ${term.ms}`).join(" + ")}: ${derivation.mechanism}`),
   ];
   return {
     sendBaseMs, sendBrokerBaseMs, sendRecoverMs, sendBlocked, brokerRejoinMs, brokerBlocked, consumeBaseMs, consumeBlocked: union(consumeBlocked),
+    orderlyConsumeBlocked: union([...consumeBlocked, ...lockLapseBlocked]), lockLapseMs,
     readFailover, readSwitchMs, consumeBrokerBlocked, reasons, derivations,
   };
 }
@@ -236,6 +266,20 @@ function consumerSpan(scheduled: ScheduledFault, takeoverMs: number): TimeSpan {
   return { startMs: scheduled.atMs, endMs: Math.min(healMs, scheduled.atMs + takeoverMs) + pullRetryDelayMs };
 }
 
+const isConsumer = (name: string): boolean => name.startsWith("consumer");
+
+/**
+ * Orderly groups (header): from the fault until a lock whose unlock it lost has lapsed and been
+ * taken. The holder's last lock reached the broker before the heal; before the injection when
+ * the holder died or was isolated (nothing it sends gets through). Unbounded when neither
+ * bounds it (a fault that never heals and lets the holder's locks through).
+ */
+function lockLapseSpan(scheduled: ScheduledFault, lockLapseMs: number): TimeSpan {
+  const { fault } = scheduled;
+  const silenced = fault.kind === "crash" || fault.kind === "power-loss" || (fault.kind === "partition" && fault.shape === "isolate" && fault.target !== undefined && isConsumer(fault.target));
+  const lastLockMs = silenced ? scheduled.atMs : effectiveHealMs(scheduled);
+  return { startMs: scheduled.atMs, endMs: lastLockMs === undefined ? null : lastLockMs + lockLapseMs };
+}
 
 const isProducer = (name: string): boolean => name.startsWith("producer");
 
@@ -262,7 +306,7 @@ function mastersHit(fault: Fault, topology: TopologyFacts): "all" | string[] {
 
 function touchesConsumer(fault: Fault): boolean {
   if (fault.kind === "heartbeat-loss") return fault.scope === "client-to-broker" && !isProducer(fault.source);
-  return faultNodes(fault).some((name) => name.startsWith("consumer"));
+  return faultNodes(fault).some(isConsumer);
 }
 
 /** Sorted, merged union of spans. */

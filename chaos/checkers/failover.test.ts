@@ -200,3 +200,35 @@ test("read failover: a SYNC_MASTER's backlog must be read from its slave soon af
   const orderly = testContext({ topology: topologyFacts("2m-2s-sync"), faults, groups: [{ group: "G", topic: "T", count: 1, orderly: true }] });
   assert.equal(windowsOf(checkFailover(build(301_000).build(), orderly).evidence, "consume-broker").length, 0);
 });
+
+test("orderly groups: a queue whose unlock an isolated consumer lost waits for the broker's lock to lapse", () => {
+  // Seed 1 swarm run 391's shape: broker-a:1's backlog (acked at 2-4 s) sits under a lock its old
+  // holder's lost unlock left behind; broker-a:0 flows until 40 s; the lock lapses and the new
+  // owner takes the backlog at backlogDeliveredMs. Isolation 15-28 s: the lock lapse span ends at
+  // 15 s + lockMaxLiveTime 60 s + rebalanceMs 20 s = 95 s.
+  const build = (flowUntilMs: number, backlogDeliveredMs: number): HistoryBuilder => {
+    const builder = new HistoryBuilder();
+    for (let index = 0; index < 3; index++) {
+      builder.send({ id: `m-1-${index}`, at: 2000 + index * 1000, queue: "broker-a:1", offset: index, key: "k-1", seq: index })
+        .deliver({ id: `m-1-${index}`, at: backlogDeliveredMs + index });
+    }
+    for (let timeMs = 0, offset = 0; timeMs < flowUntilMs; timeMs += 1000, offset++) {
+      builder.send({ id: `m-0-${timeMs}`, at: timeMs, queue: "broker-a:0", offset, key: "k-0", seq: offset }).deliver({ id: `m-0-${timeMs}`, at: timeMs + 10 });
+    }
+    return builder;
+  };
+  const faults: ScheduledFault[] = [{ atMs: 15_000, healAtMs: 28_000, fault: { kind: "partition", shape: "isolate", target: "consumer-G-2" } }];
+  const orderly = testContext({ faults, groups: [{ group: "G", topic: "T", count: 2, orderly: true }] });
+  const excused = checkFailover(build(40_000, 100_000).build(), orderly);
+  assert.equal(excused.verdict, "pass", excused.summary);
+  const [window] = windowsOf(excused.evidence, "consume").filter((entry) => entry.durationMs > 50_000);
+  // Base 39 s (rebalance 20 + long poll 15 + pull retry 3 + 1) + the lock lapse span 15-95 s.
+  assert.deepEqual([window?.startMs, window?.boundMs], [39_010, 39_000 + 80_000]);
+  // Concurrent groups hold no locks: the same stall fails.
+  assert.equal(checkFailover(build(40_000, 100_000).build(), testContext({ faults })).verdict, "fail");
+  // Longer than the bound fails; a stall that begins after the lock has lapsed gets base only.
+  assert.equal(checkFailover(build(40_000, 39_010 + 119_100).build(), orderly).verdict, "fail");
+  assert.equal(checkFailover(build(40_000, 39_010 + 118_900).build(), orderly).verdict, "pass");
+  assert.equal(checkFailover(build(100_000, 99_010 + 39_100).build(), orderly).verdict, "fail");
+  assert.equal(checkFailover(build(100_000, 99_010 + 38_900).build(), orderly).verdict, "pass");
+});

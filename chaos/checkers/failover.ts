@@ -20,6 +20,8 @@
 //   broker's deliveries close a receiver's consume window, so a broker whose messages nobody
 //   reads while its master is down shows only here. Counted: SEND_OK, undelayed messages of
 //   concurrent (not orderly) groups that are not transactional.
+// - Orderly groups' consume windows are judged by orderlyConsumeBlocked (bounds.ts): a queue
+//   lock whose unlock a consumer fault lost keeps the queue from its new owner until it lapses.
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { FailoverBounds, LatencyFaultSetting, TimeSpan } from "./bounds.ts";
@@ -86,8 +88,10 @@ export function checkFailover(history: readonly HistoryEvent[], context: CheckCo
       judge(raw, boundFor(bounds.sendBrokerBaseMs, bounds.brokerBlocked[raw.scope] ?? [], raw.startMs, raw.endMs));
     }
   }
+  const lockHolding = lockHoldingGroups(index, context);
   for (const raw of consumeWindows(index, context)) {
-    judge(raw, maxConsumeUnavailableMs ?? boundFor(bounds.consumeBaseMs, bounds.consumeBlocked, raw.startMs, raw.endMs));
+    const blocked = lockHolding.has(raw.group) ? bounds.orderlyConsumeBlocked : bounds.consumeBlocked;
+    judge(raw.window, maxConsumeUnavailableMs ?? boundFor(bounds.consumeBaseMs, blocked, raw.window.startMs, raw.window.endMs));
   }
   for (const { raw, brokerName } of readFailoverWindows(index, context, bounds.readFailover)) {
     judge(raw, maxConsumeUnavailableMs ?? boundFor(bounds.consumeBaseMs, bounds.consumeBrokerBlocked[brokerName] ?? [], raw.startMs, raw.endMs));
@@ -217,8 +221,15 @@ function firstDeliveryMs(index: HistoryIndex, receiver: Receiver): Map<string, n
   return first;
 }
 
-function consumeWindows(index: HistoryIndex, context: CheckContext): RawWindow[] {
-  const windows: RawWindow[] = [];
+/** Orderly groups: consumed under broker queue locks (by their spec, or seen holding one). */
+function lockHoldingGroups(index: HistoryIndex, context: CheckContext): Set<string> {
+  const groups = new Set(context.workload.consumers.filter((spec) => spec.orderly === true).map((spec) => spec.group));
+  for (const delivery of index.deliveries) if (delivery.lockHeld !== undefined) groups.add(delivery.group);
+  return groups;
+}
+
+function consumeWindows(index: HistoryIndex, context: CheckContext): { window: RawWindow; group: string }[] {
+  const windows: { window: RawWindow; group: string }[] = [];
   const levels = delayLevelsMs(context);
   for (const receiver of receiversOf(index, context)) {
     const received = receivedBy(index, receiver.group, receiver.process);
@@ -232,7 +243,7 @@ function consumeWindows(index: HistoryIndex, context: CheckContext): RawWindow[]
       if (deliveredMs === undefined || deliveredMs <= ackMs) continue;
       pairs.push({ ackMs, deliveredMs });
     }
-    for (const window of pendingWindows(pairs)) windows.push({ kind: "consume", scope: receiver.key, ...window, recovered: true });
+    for (const window of pendingWindows(pairs)) windows.push({ window: { kind: "consume", scope: receiver.key, ...window, recovered: true }, group: receiver.group });
   }
   return windows;
 }
@@ -246,10 +257,10 @@ function readFailoverWindows(index: HistoryIndex, context: CheckContext, readFai
   const result: { raw: RawWindow; brokerName: string }[] = [];
   const brokerNames = Object.keys(readFailover).sort();
   if (brokerNames.length === 0) return result;
-  const orderly = new Set(context.workload.consumers.filter((spec) => spec.orderly === true).map((spec) => spec.group));
+  const lockHolding = lockHoldingGroups(index, context);
   const transactional = new Set(index.events.flatMap((event) => event.type === "transaction" ? [event.messageId] : []));
   for (const receiver of receiversOf(index, context)) {
-    if (orderly.has(receiver.group) || index.deliveries.some((delivery) => delivery.group === receiver.group && delivery.lockHeld !== undefined)) continue;
+    if (lockHolding.has(receiver.group)) continue;
     const received = receivedBy(index, receiver.group, receiver.process);
     const firstHanded = firstDeliveryMs(index, receiver);
     for (const brokerName of brokerNames) {
