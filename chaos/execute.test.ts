@@ -9,8 +9,9 @@ import { standardScenario } from "../scenarios/library/standard.ts";
 import type { Scenario } from "./scenario.ts";
 
 /** A cluster whose consumer receives message i at `deliverAtMs[i]` of run time. */
-function fakeDeployer(deliverAtMs: readonly number[]): Deployer & { advancedTo: number[] } {
+function fakeDeployer(deliverAtMs: readonly number[]): Deployer & { advancedTo: number[]; drained: number[] } {
   const advancedTo: number[] = [];
+  const drained: number[] = [];
   let nowMs = 0;
   let history: HistoryRecorder | undefined;
   let next = 0;
@@ -32,8 +33,9 @@ function fakeDeployer(deliverAtMs: readonly number[]): Deployer & { advancedTo: 
     startWorkload: async (_workload, recorder) => { history = recorder; },
     stopProducers: async () => {},
     teardown: async () => {},
+    drainWorkload: async () => { drained.push(nowMs); },
   };
-  return { name: "sim", supports: () => ({ supported: true }), deploy: async () => cluster, advancedTo };
+  return { name: "sim", supports: () => ({ supported: true }), deploy: async () => cluster, advancedTo, drained };
 }
 
 const scenario = (drain?: Scenario["drainUntilIdle"]): Scenario => ({
@@ -60,4 +62,20 @@ test("drainUntilIdle never runs past maxExtraMs", async () => {
   const steady = Array.from({ length: 100 }, (_, index) => 15_000 + index * 5_000);
   const execution = await executeScenario(scenario({ idleStepMs: 10_000, maxExtraMs: 30_000 }), fakeDeployer(steady), { seed: 1, outDir: "", wallClock: () => 0 });
   assert.equal(execution.endMs, 50_000);
+});
+
+test("the workload drains (dead letters, key lookups) unless the run judges no key lookup and no group reads its DLQ", async () => {
+  // The standard workload's GroupOrderly and GroupFailing dead-letter 2 % poison messages.
+  const run = async (checkers: Scenario["expectations"]["checkers"], poisonPercent?: number): Promise<number> => {
+    const base = scenario();
+    const consumers = base.workload.consumers.map((group) => (poisonPercent === undefined ? group : { ...group, poisonPercent }));
+    const deployer = fakeDeployer([]);
+    await executeScenario({ ...base, workload: { ...base.workload, consumers }, expectations: { checkers } }, deployer, { seed: 1, outDir: "", wallClock: () => 0 });
+    return deployer.drained.length;
+  };
+  assert.equal(await run([]), 1);
+  assert.equal(await run(["key-lookup"]), 1);
+  // A group that dead-letters poison messages: its %DLQ% read is what accounts for them (battery seed 1 run 824).
+  assert.equal(await run(["delivery"]), 1);
+  assert.equal(await run(["delivery"], 0), 0);
 });

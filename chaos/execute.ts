@@ -147,9 +147,12 @@ export async function executeScenario(
     await healRemaining(cluster, scenario, history, healed);
     await cluster.advanceTo(scenario.durationMs + scenario.quiesceMs);
     endMs = await drainWhileProgressing(cluster, scenario, history, endMs);
-    // The drain's work is the producers' key lookups: only for a run that judges them.
+    // The drain records the producers' key lookups and the dead letters of groups that read their
+    // %DLQ% (the delivery checker counts a dead-lettered message as accounted for, not lost):
+    // skipped only for a run that needs neither (bench-sim's steady run).
     const checkers = scenario.expectations.checkers;
-    if (checkers.length === 0 || checkers.includes("key-lookup")) await cluster.drainWorkload?.();
+    const readsDeadLetters = scenario.workload.consumers.some((group) => group.readDlq ?? (group.poisonPercent ?? 0) > 0);
+    if (checkers.length === 0 || checkers.includes("key-lookup") || readsDeadLetters) await cluster.drainWorkload?.();
   } catch (caught) {
     error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
   }

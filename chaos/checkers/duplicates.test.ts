@@ -139,3 +139,50 @@ test("a producer's crash explains no consumer-side duplicate; a consumer's does"
   assert.equal(passed.verdict, "pass", passed.summary);
   assert.match((passed.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /consumer-G-1/);
 });
+
+test("a delayed message the schedule service re-put again after a FLUSH_DISK_TIMEOUT is explained; a gap under 10 s + syncFlushTimeout, a re-read or ASYNC_FLUSH is not", () => {
+  // Battery seed 1 run 824's shape: a delay-level-2 message re-put into broker-a:0 at offset 2
+  // (stored 26.958 s) answered FLUSH_DISK_TIMEOUT; the level retried 10 s after the 1 s flush
+  // wait and stored it again at offset 5 (37.958 s).
+  const context = (flush: "SYNC_FLUSH" | "ASYNC_FLUSH" = "SYNC_FLUSH") => {
+    const built = testContext({ topology: topologyFacts("2m-2s-sync", flush) });
+    built.brokerConfig = { syncFlushTimeout: "1000" };
+    return built;
+  };
+  const run = (options: { gapMs?: number; againOffset?: number; delayLevel?: number } = {}) => {
+    const firstStoreMs = 26_958;
+    const againStoreMs = firstStoreMs + (options.gapMs ?? 11_000);
+    return new HistoryBuilder().join(0, "consumer-G-1").rebalance(1, "consumer-G-1", ["broker-a:0"])
+      .send({ id: "d", at: 11_548, queue: "broker-a:0", offset: 0, status: "FLUSH_DISK_TIMEOUT", ...(options.delayLevel === 0 ? {} : { delayLevel: options.delayLevel ?? 2 }) })
+      .deliver({ id: "d", at: 31_407, offset: 2, extra: { storeTimeMs: firstStoreMs } })
+      .deliver({ id: "d", at: againStoreMs + 3, offset: options.againOffset ?? 5, extra: { storeTimeMs: againStoreMs } })
+      .build();
+  };
+  const excused = checkDuplicates(run(), context());
+  assert.equal(excused.verdict, "pass", excused.summary);
+  assert.match((excused.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "",
+    /schedule re-put retry: copy at offset 2 stored at 27\.0 s, again at offset 5 11\.0 s later .*FLUSH_DISK_TIMEOUT on SYNC_FLUSH broker-a/);
+  // A later retry round (two failed re-puts) is the same mechanism.
+  assert.equal(checkDuplicates(run({ gapMs: 22_000 }), context()).verdict, "pass");
+  // Just outside: a second copy sooner than DELAY_FOR_A_PERIOD + syncFlushTimeout after the first.
+  assert.equal(checkDuplicates(run({ gapMs: 10_999 }), context()).verdict, "fail");
+  // The same offset read twice is a replay, not a second stored copy.
+  assert.equal(checkDuplicates(run({ againOffset: 2 }), context()).verdict, "fail");
+  // An ASYNC_FLUSH master never answers FLUSH_DISK_TIMEOUT; an undelayed message never passes the schedule service.
+  assert.equal(checkDuplicates(run(), context("ASYNC_FLUSH")).verdict, "fail");
+  assert.equal(checkDuplicates(run({ delayLevel: 0 }), context()).verdict, "fail");
+});
+
+test("a %RETRY% copy (delayed by the broker) re-put twice by the schedule service is explained the same way", () => {
+  const context = testContext({ topology: topologyFacts("2m-2s-sync", "SYNC_FLUSH") });
+  const events = (againStoreMs: number) => new HistoryBuilder().send({ id: "m", at: 0 })
+    .deliver({ id: "m", at: 5, result: "retry" })
+    .deliver({ id: "m", at: 20_100, reconsume: 1, queue: "broker-b:0", offset: 0, extra: { storeTimeMs: 20_000 } })
+    .deliver({ id: "m", at: againStoreMs + 100, reconsume: 1, queue: "broker-b:0", offset: 1, extra: { storeTimeMs: againStoreMs } })
+    .build();
+  // Default syncFlushTimeout 5 s: the retry comes at least 15 s after the first copy's store time.
+  const excused = checkDuplicates(events(35_000), context);
+  assert.equal(excused.verdict, "pass", excused.summary);
+  assert.match((excused.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /syncFlushTimeout 5000 ms/);
+  assert.equal(checkDuplicates(events(34_999), context).verdict, "fail");
+});

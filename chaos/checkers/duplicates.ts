@@ -46,6 +46,15 @@
 //   group's stale offset, long after the power-loss window closed;
 // - a producer retry (producer_retry.ts): the two deliveries come from two queues the message's
 //   send attempted, one attempt failed at the client yet was stored, the retry stored another copy.
+// - a delayed re-put that timed out (scheduleReputRetry): RocketMQ 4.9.x's ScheduleMessageService
+//   advances a delay level's offset only on PUT_OK. On a SYNC_FLUSH master a re-put into the real
+//   topic that answers FLUSH_DISK_TIMEOUT is stored all the same, and the level retries the same
+//   schedule offset DELAY_FOR_A_PERIOD (10 s) after the put returned (syncFlushTimeout after its
+//   store time), storing a second copy. Delayed sends and %RETRY% copies (the broker delays those,
+//   level 3 + reconsumeTimes) both take this path. The evidence: both copies have the same
+//   reconsumeTimes on the same queue, the later one at a higher queue offset (a second stored
+//   copy, not a re-read), stored at least 10 s + syncFlushTimeout after the earlier, on a
+//   SYNC_FLUSH master.
 // A process fault on producer nodes only (a crash, power loss, restart or pause of a producer,
 // and its node-down window) explains no duplicate: a producer holds no queue and no consume
 // offset, so nothing a consumer reads moves when it dies. Without this, a producer crash that
@@ -155,6 +164,29 @@ export function replayDepthOf(context: CheckContext, spec: ConsumerGroupSpec | u
   };
 }
 
+/** ScheduleMessageService.DELAY_FOR_A_PERIOD: how long a delay level waits after a failed re-put. */
+const scheduleRetryPeriodMs = 10_000;
+
+/**
+ * A second copy of a delayed message stored by the schedule service retrying a re-put that
+ * answered FLUSH_DISK_TIMEOUT (header), or undefined when the two deliveries do not fit it.
+ */
+export function scheduleReputRetry(context: CheckContext, first: DeliverEvent, again: DeliverEvent, sentDelayLevel: number | undefined): string | undefined {
+  const delayed = (sentDelayLevel ?? 0) > 0 || again.reconsumeTimes > 0;
+  if (!delayed || first.reconsumeTimes !== again.reconsumeTimes || first.queue !== again.queue || again.queueOffset <= first.queueOffset) return undefined;
+  if (first.storeTimeMs === undefined || again.storeTimeMs === undefined) return undefined;
+  const brokerName = again.queue.slice(0, again.queue.lastIndexOf(":"));
+  const master = context.topology.brokers.find((broker) => broker.brokerName === brokerName && broker.role !== "SLAVE");
+  if (master?.flushDiskType !== "SYNC_FLUSH") return undefined;
+  const syncFlushTimeoutMs = Number(context.brokerConfig?.syncFlushTimeout ?? 5_000);
+  const minGapMs = scheduleRetryPeriodMs + syncFlushTimeoutMs;
+  const gapMs = again.storeTimeMs - first.storeTimeMs;
+  if (gapMs < minGapMs) return undefined;
+  return `schedule re-put retry: copy at offset ${first.queueOffset} stored at ${formatMs(first.storeTimeMs)}, again at offset ${again.queueOffset} ` +
+    `${formatMs(gapMs)} later (≥ DELAY_FOR_A_PERIOD ${formatMs(scheduleRetryPeriodMs)} + syncFlushTimeout ${formatMs(syncFlushTimeoutMs)}): ` +
+    `a re-put answered FLUSH_DISK_TIMEOUT on SYNC_FLUSH ${master.node} was stored, and the delay level retried it (4.9.x advances only on PUT_OK)`;
+}
+
 const processFaultKinds = new Set(["crash", "power-loss", "clean-restart", "pause", "node"]);
 
 /** A crash, power loss, restart or pause that hit producer nodes only (node names as the deployers give them). */
@@ -171,7 +203,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
   const settleMs = settleMsOf(context);
   const depths = new Map(specs.map((spec) => [spec.group, replayDepthOf(context, spec)]));
   const specOf = new Map(specs.map((spec) => [spec.group, spec]));
-  const firstSuccess = new Map<string, { timeMs: number; queue: string }>();
+  const firstSuccess = new Map<string, { timeMs: number; queue: string; delivery: DeliverEvent }>();
   const sendAttempts = attemptsByMessage(index);
   const rewinds = offsetIllegalRewinds(index, context, settleMs);
   const unexplained: Duplicate[] = [];
@@ -190,7 +222,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
     if (delivery.result !== "success") continue;
     const first = firstSuccess.get(key);
     if (first === undefined) {
-      firstSuccess.set(key, { timeMs: delivery.timeMs, queue: delivery.queue });
+      firstSuccess.set(key, { timeMs: delivery.timeMs, queue: delivery.queue, delivery });
       continue;
     }
     const firstMs = first.timeMs;
@@ -232,6 +264,11 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
     const rewind = rewinds(delivery.group, delivery.queue, delivery.timeMs);
     if (rewind !== undefined) {
       attributed.push({ ...duplicate, explainedBy: rewind });
+      continue;
+    }
+    const reputRetry = scheduleReputRetry(context, first.delivery, delivery, index.sendById.get(delivery.messageId)?.delayLevel);
+    if (reputRetry !== undefined) {
+      attributed.push({ ...duplicate, explainedBy: reputRetry });
       continue;
     }
     const shallow = explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf: () => ({ depthMs: Infinity, mechanism: "" }), queue: delivery.queue });
