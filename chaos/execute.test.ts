@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Cluster, Deployer } from "./deploy/types.ts";
 import type { HistoryRecorder } from "./history/types.ts";
-import { executeScenario } from "./execute.ts";
+import { drainsWorkload, executeScenario } from "./execute.ts";
 import { standardScenario } from "../scenarios/library/standard.ts";
 import type { Scenario } from "./scenario.ts";
 
@@ -78,4 +78,21 @@ test("the workload drains (dead letters, key lookups) unless the run judges no k
   // A group that dead-letters poison messages: its %DLQ% read is what accounts for them (battery seed 1 run 824).
   assert.equal(await run(["delivery"]), 1);
   assert.equal(await run(["delivery"], 0), 0);
+});
+
+test("the workload drains for judged key lookups or a group that reads its DLQ, else not", () => {
+  const plain = scenario();
+  const base: Scenario = { ...plain, workload: { ...plain.workload, consumers: [{ group: "GroupTest", topic: "TopicTest", count: 1 }] } };
+  const withCheckers = (checkers: Scenario["expectations"]["checkers"]): Scenario => ({ ...base, expectations: { ...base.expectations, checkers } });
+  const withGroup = (checkers: Scenario["expectations"]["checkers"], group: Partial<Scenario["workload"]["consumers"][number]>): Scenario => ({
+    ...withCheckers(checkers),
+    workload: { ...base.workload, consumers: [...base.workload.consumers, { group: "GroupPoison", topic: "TopicTest", count: 1, ...group }] },
+  });
+  assert.equal(drainsWorkload(withCheckers([])), true);
+  assert.equal(drainsWorkload(withCheckers(["delivery", "key-lookup"])), true);
+  // Dead letters count as handled for delivery: the run must read them even without key-lookup.
+  assert.equal(drainsWorkload(withGroup(["delivery"], { poisonPercent: 2 })), true);
+  assert.equal(drainsWorkload(withGroup(["delivery"], { readDlq: true })), true);
+  assert.equal(drainsWorkload(withGroup(["delivery"], { poisonPercent: 2, readDlq: false })), false);
+  assert.equal(drainsWorkload(withCheckers(["delivery"])), false);
 });

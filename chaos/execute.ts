@@ -124,6 +124,13 @@ async function drainWhileProgressing(cluster: Cluster, scenario: Scenario, histo
   return end;
 }
 
+/** True when the run's end needs the workload's drain: key lookups judged, or a DLQ to read. */
+export function drainsWorkload(scenario: Pick<Scenario, "expectations" | "workload">): boolean {
+  const checkers = scenario.expectations.checkers;
+  if (checkers.length === 0 || checkers.includes("key-lookup")) return true;
+  return scenario.workload.consumers.some((group) => group.readDlq ?? (group.poisonPercent ?? 0) > 0);
+}
+
 export async function executeScenario(
   scenario: Scenario,
   deployer: Deployer,
@@ -147,12 +154,9 @@ export async function executeScenario(
     await healRemaining(cluster, scenario, history, healed);
     await cluster.advanceTo(scenario.durationMs + scenario.quiesceMs);
     endMs = await drainWhileProgressing(cluster, scenario, history, endMs);
-    // The drain records the producers' key lookups and the dead letters of groups that read their
-    // %DLQ% (the delivery checker counts a dead-lettered message as accounted for, not lost):
-    // skipped only for a run that needs neither (bench-sim's steady run).
-    const checkers = scenario.expectations.checkers;
-    const readsDeadLetters = scenario.workload.consumers.some((group) => group.readDlq ?? (group.poisonPercent ?? 0) > 0);
-    if (checkers.length === 0 || checkers.includes("key-lookup") || readsDeadLetters) await cluster.drainWorkload?.();
+    // The drain's work is the producers' key lookups and the dead-letter reads (delivery and
+    // retry count a dead-lettered message as handled): only for a run that needs either.
+    if (drainsWorkload(scenario)) await cluster.drainWorkload?.();
   } catch (caught) {
     error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
   }

@@ -54,9 +54,18 @@ function corrected(config: StoreConfig, offset: number, newOffset: number): numb
 
 export function getMessage(
   context: GetMessageContext, queue: ConsumeQueue | undefined, offset: number, maxMsgNums: number,
-  filter: TagsCodeFilter | undefined, transient = false,
+  filter: TagsCodeFilter | undefined, transient = false, appendedNextOffset?: number,
 ): GetMessageResult {
   const { config, commitLog } = context;
+  // Under the visibility bound (see dispatcher.ts) a master's queue lags its commit log until the
+  // slave acks, while the slave dispatches on receipt: a consumer that read the newest message
+  // from the slave may ask the master for an offset it appended but does not show yet. In 4.9.x
+  // (no bound) that offset is the queue's max: wait for it (OVERFLOW_ONE), do not move the
+  // consumer (OVERFLOW_BADLY would send it back to 0 and re-deliver the whole queue).
+  const visibleMaxOffset = queue?.maxOffset() ?? 0;
+  if (appendedNextOffset !== undefined && offset > visibleMaxOffset && offset <= appendedNextOffset) {
+    return emptyResult("OFFSET_OVERFLOW_ONE", offset, queue?.minOffset ?? 0, visibleMaxOffset);
+  }
   if (queue === undefined) return emptyResult("NO_MATCHED_LOGIC_QUEUE", corrected(config, offset, 0), 0, 0);
   const minOffset = queue.minOffset;
   const maxOffset = queue.maxOffset();

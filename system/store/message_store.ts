@@ -339,7 +339,9 @@ export class DefaultMessageStore {
    * valid until the next transient call (get_message.ts readPicked); otherwise the caller owns them.
    */
   getMessage(_group: string, topic: string, queueId: number, offset: number, maxMsgNums: number, filter?: TagsCodeFilter, transient = false): GetMessageResult {
-    const result = getMessage(this.getContext, this.consumeQueues.find(topic, queueId), offset, maxMsgNums, filter, transient);
+    // Offsets appended but held back by the visibility bound are not "beyond the queue".
+    const appendedNextOffset = this.dispatcher.endLimit === undefined ? undefined : this.commitLog.queueOffsetOf(topic, queueId);
+    const result = getMessage(this.getContext, this.consumeQueues.find(topic, queueId), offset, maxMsgNums, filter, transient, appendedNextOffset);
     if (result.status === "FOUND") this.stats.getMessageTimesTotalFound++;
     else this.stats.getMessageTimesTotalMiss++;
     return result;
