@@ -34,6 +34,8 @@
 //   Seed 1 swarm run 391: consumer-2 gave up three queues at 2 s with suspended messages cached,
 //   its delayed unlock at 22 s fell in its isolation (15-28 s), and consumer-1 locked them only
 //   at 64 s, after the broker's lock from 1 s lapsed.
+//   Seed 1 swarm run 1224: consumer-2 gave up its only queue at 2 s with a suspended message
+//   cached, crashed at 17 s before its delayed unlock (22 s), and consumer-1 locked it at 62 s.
 // - Read failover: while a SYNC_MASTER is down (crash, power loss, pause) and its slave is not,
 //   the slave holds every message the master acked with SEND_OK, and 4.x consumers pull from
 //   it (findBrokerAddressInSubscribe falls back to the slave once the route lists no master).

@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ScheduledFault } from "../faults/types.ts";
+import type { Intervals } from "../scenario.ts";
+import type { CheckContext } from "./context.ts";
 import type { FailoverEvidence, UnavailabilityWindow } from "./failover.ts";
 import { checkFailover } from "./failover.ts";
 import { HistoryBuilder, testContext, topologyFacts } from "./testing/history_builder.ts";
@@ -231,4 +233,45 @@ test("orderly groups: a queue whose unlock an isolated consumer lost waits for t
   assert.equal(checkFailover(build(40_000, 39_010 + 118_900).build(), orderly).verdict, "pass");
   assert.equal(checkFailover(build(100_000, 99_010 + 39_100).build(), orderly).verdict, "fail");
   assert.equal(checkFailover(build(100_000, 99_010 + 38_900).build(), orderly).verdict, "pass");
+});
+
+test("orderly groups: a crashed holder's lost delayed unlock stalls its queue from before the fault until the lock lapses", () => {
+  // Seed 1 swarm run 1224's shape and intervals: one queue; its first holder locked it at 1 s,
+  // lost it to a rebalance at 2 s with a suspended message cached (unlockDelay: unlock 20 s
+  // later) and crashed at 17 s, before that unlock went out. The new owner took the lock only
+  // when it lapsed (61 s), at its next rebalance: nothing was delivered from the second
+  // message's ack (2002 ms) to about 62 s.
+  const build = (backlogDeliveredMs: number): HistoryBuilder => {
+    const builder = new HistoryBuilder();
+    builder.send({ id: "m-0", at: 1000, queue: "broker-a:0", offset: 0, key: "k", seq: 0 }).deliver({ id: "m-0", at: 1050 });
+    for (let offset = 1; offset < 30; offset++) {
+      const id = `m-${offset}`;
+      builder.send({ id, at: 1000 + offset * 1000, queue: "broker-a:0", offset, key: "k", seq: offset }).deliver({ id, at: backlogDeliveredMs + offset });
+    }
+    return builder;
+  };
+  const runIntervals: Intervals = {
+    routePollMs: 1000, clientHeartbeatMs: 3000, brokerRegisterMs: 1000, namesrvScanMs: 2000, brokerExpiryMs: 10_000,
+    clientScanMs: 2000, clientExpiryMs: 10_000, rebalanceMs: 3000, offsetPersistMs: 200, sendTimeoutMs: 1000, pullSuspendMs: 5000,
+  };
+  const contextWith = (faults: ScheduledFault[]): CheckContext => ({
+    ...testContext({ topology: topologyFacts("1m"), queues: 1, faults, groups: [{ group: "G", topic: "T", count: 5, orderly: true }] }),
+    intervals: runIntervals,
+  });
+  const namesrvDown: ScheduledFault = { atMs: 10_000, healAtMs: 19_000, fault: { kind: "namesrv-all-down" } };
+  const orderly = contextWith([namesrvDown, crash("consumer-G-2", 17_000, 29_000)]);
+  const excused = checkFailover(build(62_000).build(), orderly);
+  assert.equal(excused.verdict, "pass", excused.summary);
+  const [window] = windowsOf(excused.evidence, "consume").filter((entry) => entry.durationMs > 50_000);
+  // Base 12 s (rebalance 3 + long poll 5 + pull retry 3 + 1) + the union of the NameServer
+  // outage's span (10 s to 19 s + send recovery 13 s + pull retry 3 s) and the crash's lock
+  // lapse span (17 s + lockMaxLiveTime 60 s + rebalanceMs 3 s = 80 s): 12 + 70 = 82 s.
+  assert.deepEqual([window?.startMs, window?.boundMs], [2002, 12_000 + 70_000]);
+  assert.equal(checkFailover(build(2002 + 82_000 - 100).build(), orderly).verdict, "pass");
+  assert.equal(checkFailover(build(2002 + 82_000 + 100).build(), orderly).verdict, "fail");
+  // Without the consumer crash nothing lost the unlock: the NameServer outage alone (bound
+  // 12 + 25 = 37 s) does not excuse the stall.
+  const namesrvOnly = checkFailover(build(62_000).build(), contextWith([namesrvDown]));
+  assert.equal(namesrvOnly.verdict, "fail");
+  assert.match(namesrvOnly.summary, /bound 37\.0 s/);
 });
