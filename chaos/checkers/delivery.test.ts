@@ -1,8 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import type { ScheduledFault } from "../faults/types.ts";
 import type { HistoryEvent } from "../history/types.ts";
+import type { CheckResult } from "../result.ts";
+import { diskDefaults } from "../sim/disk.ts";
 import type { DeliveryEvidence } from "./delivery.ts";
 import { analyzeDelivery, checkDelivery } from "./delivery.ts";
+import { healthyFsyncMaxMs } from "./guarantee.ts";
 import { computeCounts } from "./index.ts";
 import { HistoryBuilder, offsetReuseAfterPowerLoss, resentRetryCopyThenPowerLoss, testContext, topologyFacts } from "./testing/history_builder.ts";
 
@@ -314,4 +318,32 @@ test("a re-sent retry copy excuses nothing just outside its mechanism", () => {
   // Another group's re-send does not speak for G.
   const otherGroup = resentRetryCopyThenPowerLoss().map((event) => event.type === "retry-resend" ? { ...event, group: "H" } : event);
   assert.deepEqual(lostIds(otherGroup), ["m"]);
+});
+
+test("a slow disk on the master stretches its flush window by two slow fsyncs (battery seed 1 run 1323), and no further", () => {
+  // broker-a (ASYNC_FLUSH, 10.5 s window) turns 1000x slow (2 s fsyncs) and loses power at 20 s:
+  // window 10.5 s + 2 x 2 s = 14.5 s.
+  const slowDisk = (injectMs: number, healMs: number): ScheduledFault => ({ atMs: injectMs, healAtMs: healMs, fault: { kind: "slow-disk", target: "broker-a", factor: 1_000 } });
+  const powerLoss: ScheduledFault = { atMs: 20_000, healAtMs: 21_000, fault: { kind: "power-loss", target: "broker-a" } };
+  const judge = (ackMs: number, slow: [number, number]): CheckResult => checkDelivery(
+    new HistoryBuilder().send({ id: "m", at: ackMs - 2, outcomeAt: ackMs, queue: "broker-a:0", offset: 0 })
+      .fault(slow[0], slow[1], "slow-disk", "broker-a", 0).fault(20_000, 21_000, "power-loss", "broker-a", 1).build(),
+    testContext({ faults: [slowDisk(...slow), powerLoss] }));
+  const edge = judge(5_500, [5_000, 30_000]);
+  assert.equal(edge.verdict, "pass", edge.summary);
+  const allowed = (edge.evidence as DeliveryEvidence).allowedLoss.items[0];
+  assert.equal(allowed?.windowMs, 14_500);
+  assert.match(allowed?.mechanism ?? "", /2 x 2000 ms fsyncs of a 1000x slow disk/);
+  const outside = judge(5_499, [5_000, 30_000]);
+  assert.equal(outside.verdict, "fail");
+  assert.match((outside.evidence as DeliveryEvidence).lost.items[0]?.reason ?? "", /beyond its 14\.5 s flush window \(10\.5 s \+ 2 slow fsyncs of its 1000x slow disk\)/);
+  // A slow disk healed more than one slow fsync before the ack delayed no round that could hold it.
+  assert.equal(judge(5_500, [1_000, 3_500]).verdict, "fail");
+  assert.equal(judge(5_500, [1_000, 3_501]).verdict, "pass");
+  // A slow disk that began only after the power loss stretches nothing.
+  assert.equal(judge(5_500, [20_001, 30_000]).verdict, "fail");
+});
+
+test("the healthy fsync bound behind the slow-disk window is the sim disk's slowest fsync", () => {
+  assert.equal(healthyFsyncMaxMs, diskDefaults.fsyncLatencyMs + diskDefaults.fsyncJitterMs);
 });

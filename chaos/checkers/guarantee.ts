@@ -52,6 +52,16 @@
 // re-send (or a forced clean there deleted it), as for any message stored there; the original's
 // broker and offset reuse play no part (battery seed 1 run 3024: the copy went to broker-b,
 // ASYNC_FLUSH, no slave, which lost power 4.2 s later with it unflushed).
+// A slow disk stretches the flush window (the dying-disk-power-loss draw: battery seed 1 run
+// 1323, a 1000x slow disk on broker-b from 10 s, power loss at 14 s; its durable log ended
+// between messages acked at 11.9 s and 12.3 s). The flush service runs one fsync round at a
+// time, so a message written while a slow fsync is in flight waits for that round (up to
+// slowFsyncMs), then for the healthy schedule (thorough interval + one tick, ticks skipped
+// during a round only move the next round to the tick after it), then for its own round's
+// fsync (up to slowFsyncMs again): window + 2 x slowFsyncMs. slowFsyncMs = factor x the
+// slowest healthy fsync the lab's disks model (healthyFsyncMaxMs). It applies only when a
+// slow-disk fault on that node was active at some time in [ack - slowFsyncMs, power loss]:
+// an fsync issued earlier had finished before the ack.
 // Every allowed loss carries the window it fell in and the mechanism behind that window.
 import type { DeliverEvent, RetryResendEvent } from "../history/types.ts";
 import type { BrokerFacts, CheckContext } from "./context.ts";
@@ -64,7 +74,24 @@ export interface PowerLoss {
   timeMs: number;
   /** When the node served again (its next start/restart, else the fault's heal); undefined = never. */
   restartMs?: number;
+  /** The slow-disk faults on the node (any time): they stretch its flush window. */
+  slowDisks?: SlowDisk[];
 }
+
+/** A slow-disk fault: fsyncs issued in [injectMs, healMs) take `factor` times longer. */
+interface SlowDisk {
+  injectMs: number;
+  /** undefined = never healed. */
+  healMs?: number;
+  factor: number;
+}
+
+/**
+ * The slowest fsync of a healthy disk as the lab models it: the sim's disk takes
+ * fsyncLatencyMs 1 + up to fsyncJitterMs 1 (chaos/sim/disk.ts diskDefaults), the k8s
+ * slow-disk fault adds 1 ms x factor per I/O. A slow-disk fault multiplies it by its factor.
+ */
+export const healthyFsyncMaxMs = 2;
 
 /**
  * The highest queue offset `group` had been handed on `queue` by deliveries that started before
@@ -192,6 +219,11 @@ export function powerLossesOf(index: HistoryIndex, context: CheckContext): Map<s
       (event.event === "start" || event.event === "restart"));
     if (started !== undefined) loss.restartMs = started.timeMs;
   }
+  const slowDisks = slowDisksOf(index, context);
+  for (const loss of found) {
+    const slow = slowDisks.get(loss.node);
+    if (slow !== undefined) loss.slowDisks = slow;
+  }
   const byNode = new Map<string, PowerLoss[]>();
   for (const loss of found) {
     const list = byNode.get(loss.node) ?? [];
@@ -199,6 +231,53 @@ export function powerLossesOf(index: HistoryIndex, context: CheckContext): Map<s
     byNode.set(loss.node, list);
   }
   return byNode;
+}
+
+/** Slow-disk faults per node: nemesis injects (factor from the schedule) and their heals, else the schedule's. */
+function slowDisksOf(index: HistoryIndex, context: CheckContext): Map<string, SlowDisk[]> {
+  const found: { node: string; slow: SlowDisk }[] = [];
+  for (const event of index.nemesis) {
+    if (event.phase !== "inject" || event.kind !== "slow-disk") continue;
+    const scheduled = context.faults[event.faultIndex]?.fault;
+    if (scheduled?.kind !== "slow-disk") continue;
+    const heal = index.nemesis.find((other) => other.phase === "heal" && other.faultIndex === event.faultIndex && other.timeMs >= event.timeMs);
+    const slow: SlowDisk = { injectMs: event.timeMs, factor: scheduled.factor };
+    if (heal !== undefined) slow.healMs = heal.timeMs;
+    found.push({ node: event.target, slow });
+  }
+  if (index.nemesis.length === 0) {
+    for (const scheduled of context.faults) {
+      if (scheduled.fault.kind !== "slow-disk") continue;
+      const slow: SlowDisk = { injectMs: scheduled.atMs, factor: scheduled.fault.factor };
+      if (scheduled.healAtMs !== undefined) slow.healMs = scheduled.healAtMs;
+      found.push({ node: scheduled.fault.target, slow });
+    }
+  }
+  const byNode = new Map<string, SlowDisk[]>();
+  for (const { node, slow } of found) byNode.set(node, [...byNode.get(node) ?? [], slow]);
+  return byNode;
+}
+
+/**
+ * The ASYNC_FLUSH window of `broker` for a message acked at `ackMs` and a power loss `loss`:
+ * its healthy window, plus twice the slowest fsync of a slow-disk fault active at some time in
+ * [ackMs - that fsync, loss] (the round in flight at the ack, then the message's own round).
+ */
+function flushWindowOf(broker: BrokerFacts, loss: PowerLoss, ackMs: number): { windowMs: number; slowFactor?: number } {
+  let slowFactor: number | undefined;
+  for (const slow of loss.slowDisks ?? []) {
+    const slowFsyncMs = healthyFsyncMaxMs * slow.factor;
+    const active = slow.injectMs <= loss.timeMs && (slow.healMs === undefined || slow.healMs > ackMs - slowFsyncMs);
+    if (active && slow.factor > (slowFactor ?? 1)) slowFactor = slow.factor;
+  }
+  if (slowFactor === undefined) return { windowMs: broker.unflushedWindowMs };
+  return { windowMs: broker.unflushedWindowMs + 2 * healthyFsyncMaxMs * slowFactor, slowFactor };
+}
+
+function flushWindowText(broker: BrokerFacts, loss: { windowMs: number; slowFactor?: number }): string {
+  return loss.slowFactor === undefined
+    ? `${formatMs(loss.windowMs)} flush window`
+    : `${formatMs(loss.windowMs)} flush window (${formatMs(broker.unflushedWindowMs)} + 2 slow fsyncs of its ${loss.slowFactor}x slow disk)`;
 }
 
 /**
@@ -294,7 +373,7 @@ function judgeStoredLoss(
     return {
       allowed: false,
       reason: `acked ${formatMs(masterLoss.ackAgeMs)} before ${master.node}'s power loss: ` +
-        `beyond its ${formatMs(master.unflushedWindowMs)} flush window, it should have been on disk`,
+        `beyond its ${flushWindowText(master, masterLoss)}, it should have been on disk`,
     };
   }
   const slaves = slavesOf(context.topology, brokerName);
@@ -310,13 +389,17 @@ function judgeStoredLoss(
       ? `${master.role}: the slave had it, but the master restarted from its own flushed log (4.x copies no slave tail back)`
       : `${master.role}: the slave may not have had it (replication lag not measured)`;
   const syncFlushTimeout = master.flushDiskType === "SYNC_FLUSH";
-  const windowMs = syncFlushTimeout ? null : master.unflushedWindowMs;
+  const windowMs = syncFlushTimeout ? null : masterLoss.windowMs;
+  const healthyMechanism = `flush window ${formatMs(master.unflushedWindowMs)} = flushCommitLogThoroughInterval + flushIntervalCommitLog (page cache not yet on disk)`;
   const mechanism = syncFlushTimeout
     ? "SYNC_FLUSH answered FLUSH_DISK_TIMEOUT: the flush was still pending at the ack"
-    : `flush window ${formatMs(master.unflushedWindowMs)} = flushCommitLogThoroughInterval + flushIntervalCommitLog (page cache not yet on disk)`;
+    : masterLoss.slowFactor === undefined
+      ? healthyMechanism
+      : `${healthyMechanism}, + 2 x ${formatMs(healthyFsyncMaxMs * masterLoss.slowFactor)} fsyncs of a ${masterLoss.slowFactor}x slow disk ` +
+        "(the round in flight at the ack, then the message's own round)";
   return {
     allowed: true,
-    reason: `power loss of ${master.node} (${why}) ${formatMs(masterLoss.ackAgeMs)} after the ack, inside the ${syncFlushTimeout ? "pending flush" : `${formatMs(master.unflushedWindowMs)} flush window`}`,
+    reason: `power loss of ${master.node} (${why}) ${formatMs(masterLoss.ackAgeMs)} after the ack, inside the ${syncFlushTimeout ? "pending flush" : flushWindowText(master, masterLoss)}`,
     node: master.node,
     powerLossAtMs: masterLoss.timeMs,
     ackAgeMs: masterLoss.ackAgeMs,
@@ -399,6 +482,9 @@ interface UnflushedLoss {
   restartMs: number | undefined;
   ackAgeMs: number;
   tooOld: boolean;
+  /** The ASYNC_FLUSH window judged against (a slow disk stretches it: flushWindowOf). */
+  windowMs: number;
+  slowFactor?: number;
 }
 
 /** The first power loss of `broker` after the send that could have dropped it unflushed. */
@@ -412,10 +498,11 @@ function unflushedLoss(broker: BrokerFacts, send: SendRecord, losses: Map<string
     // any power loss after the invoke counts.
     if (loss.timeMs < send.invokeMs) continue;
     const ackAgeMs = Math.max(0, loss.timeMs - ackMs);
+    const window = flushWindowOf(broker, loss, ackMs);
     // SYNC_FLUSH with FLUSH_DISK_TIMEOUT: the flush was pending at the ack; no window applies.
-    const inWindow = broker.flushDiskType === "SYNC_FLUSH" || ackAgeMs <= broker.unflushedWindowMs;
-    if (inWindow) return { timeMs: loss.timeMs, restartMs: loss.restartMs, ackAgeMs, tooOld: false };
-    tooOld ??= { timeMs: loss.timeMs, restartMs: loss.restartMs, ackAgeMs, tooOld: true };
+    const inWindow = broker.flushDiskType === "SYNC_FLUSH" || ackAgeMs <= window.windowMs;
+    if (inWindow) return { timeMs: loss.timeMs, restartMs: loss.restartMs, ackAgeMs, tooOld: false, ...window };
+    tooOld ??= { timeMs: loss.timeMs, restartMs: loss.restartMs, ackAgeMs, tooOld: true, ...window };
   }
   return tooOld;
 }
