@@ -57,7 +57,7 @@
 // intervals it adds up, so the report shows a bound far looser than its mechanism.
 import { faultNodes, isInstantFault, type Fault, type ScheduledFault } from "../faults/types.ts";
 import type { Intervals } from "../scenario.ts";
-import { REBALANCE_LOCK_MAX_LIVE_TIME_MS_DEFAULT } from "../../system/broker/client/rebalance_lock_manager.ts";
+import { REBALANCE_LOCK_MAX_LIVE_TIME_MS_DEFAULT } from "../../system/broker/index.ts";
 import type { TopologyFacts } from "./context.ts";
 import { masters } from "./context.ts";
 
