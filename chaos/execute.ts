@@ -154,9 +154,11 @@ export async function executeScenario(
     await healRemaining(cluster, scenario, history, healed);
     await cluster.advanceTo(scenario.durationMs + scenario.quiesceMs);
     endMs = await drainWhileProgressing(cluster, scenario, history, endMs);
-    // The drain's work is the producers' key lookups and the dead-letter reads (delivery and
-    // retry count a dead-lettered message as handled): only for a run that needs either.
-    if (drainsWorkload(scenario)) await cluster.drainWorkload?.();
+    // In the simulator the drain's work is the producers' key lookups and the dead-letter reads
+    // (delivery and retry count a dead-lettered message as handled): only for a run that needs
+    // either. Elsewhere it is also how the workload ends (k8s: the Job completes, its logs are
+    // collected), so it always runs.
+    if (cluster.deployer !== "sim" || drainsWorkload(scenario)) await cluster.drainWorkload?.();
   } catch (caught) {
     error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
   }
