@@ -59,8 +59,10 @@ test("mixes as worker processes: DLQ, delay, orderly locks, attempts and routes 
   const settled = poison.filter((invoke) => invoke.timeMs < scenario.durationMs + scenario.quiesceMs - 15_000).map((invoke) => invoke.messageId);
   assert.deepEqual(settled.filter((id) => !dead.some((event) => event.messageId === id)), []);
   // The failing group and the ordered mix's poison messages dead-letter. The broker stores a DLQ
-  // copy at the stored message's reconsumeTimes + 1 (4.9.x consumerSendMsgBack): 2 after the
-  // failing group's two retry copies, 1 for an orderly message (its retries are local).
+  // copy sent back with CONSUMER_SEND_MSG_BACK at the stored message's reconsumeTimes + 1: 2 after
+  // the failing group's two retry copies, 1 for an orderly message (its retries are local, and
+  // mqlab's orderly service sends an exhausted message back that way; 4.9.x's re-sends it to
+  // %RETRY% through the inner producer with the count it reached).
   const expectedReconsume: Record<string, number> = { GroupFailing: 2, GroupOrderly: 1 };
   assert.ok(dead.every((event) => event.reconsumeTimes === expectedReconsume[event.group]), JSON.stringify(dead));
   const delayMs = [1_000, 5_000, 10_000];
