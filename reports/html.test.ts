@@ -36,7 +36,8 @@ test("a passing report is calm and well formed", () => {
   const { result, history } = runFixture(false);
   assert.equal(result.verdict, "pass", result.checks.map((check) => check.summary).join("\n"));
   const html = renderReport(result, history);
-  assert.match(html, /verdict-pass"><span class="verdict-word">PASS<\/span><span class="verdict-detail">All 17 checks passed/);
+  assert.ok(result.checks.length >= 17, `${result.checks.length} checks`);
+  assert.match(html, new RegExp(`verdict-pass"><span class="verdict-word">PASS</span><span class="verdict-detail">All ${result.checks.length} checks passed`));
   assert.ok(!html.includes("details class=\"evidence-details\" open"));
   assert.equal(wellFormednessError(html, "html"), null);
 });
