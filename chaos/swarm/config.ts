@@ -45,6 +45,15 @@ export const swarmOptionValues = {
   // 20 ms; "queue-timeout" lets a send wait 50 ms in the send queue ([TIMEOUT_CLEAN_QUEUE]),
   // "busy" calls the page cache busy after 10 ms of holding ([REJECTREQUEST]). Both SYSTEM_BUSY.
   pageCacheStall: ["none", "queue-timeout", "busy"] as ("none" | "queue-timeout" | "busy")[],
+  // The page cache the broker assumes (totalPhysicalMemoryBytes × accessMessageInMemoryMaxRatio
+  // 40 %): "small" is 16 KiB, so ~6.5 KB of commit log counts as in memory. A consumer lagging
+  // past that pulls with the in-disk caps (8 messages, 64 KiB), is told to read from a slave
+  // when slaveReadEnable is on, and a group joining after a few dozen messages finds its queues
+  // no longer young: consumeFromWhere (LAST_OFFSET, TIMESTAMP) decides its start, not offset 0.
+  brokerMemory: ["default", "small"] as ("default" | "small")[],
+  // slaveReadEnable: a master suggests its slave (whichBrokerWhenConsumeSlowly 1) to a consumer
+  // lagging past the in-memory budget, and the group's broker again once it caught up.
+  slaveReadEnable: [false, true],
   // Producer
   sendMode: ["sync", "async"] as ("sync" | "async")[],
   retryTimesWhenSendFailed: [2, 0, 1, 5],
@@ -116,6 +125,9 @@ export function swarmConfigArbitrary(pins: ConfigPins = {}): fc.Arbitrary<SwarmC
   return fc.record(model);
 }
 
+/** brokerMemory "small": totalPhysicalMemoryBytes, so 40 % of it (~6.5 KB) counts as in memory. */
+export const smallBrokerMemoryBytes = 16 * kib;
+
 /** maxMessageSize the brokers get: RocketMQ's 4 MiB where it fits in one commit-log segment. */
 export function maxMessageSizeOf(config: Pick<SwarmConfig, "mapedFileSizeCommitLog">): number {
   return Math.min(4 * mib, config.mapedFileSizeCommitLog - 1024);
@@ -132,6 +144,8 @@ export function brokerConfigOf(config: SwarmConfig): Record<string, string> {
     mapedFileSizeConsumeQueue: String(config.mapedFileSizeConsumeQueue),
     maxMessageSize: String(maxMessageSizeBytes),
     ...(config.indexFileSize === "small" ? { maxHashSlotNum: "32", maxIndexNum: "128" } : {}),
+    ...(config.brokerMemory === "small" ? { totalPhysicalMemoryBytes: String(smallBrokerMemoryBytes) } : {}),
+    ...(config.slaveReadEnable ? { slaveReadEnable: "true" } : {}),
     flushIntervalCommitLog: String(config.flushIntervalCommitLog),
     flushCommitLogLeastPages: String(config.flushCommitLogLeastPages),
     flushCommitLogThoroughInterval: String(config.flushCommitLogThoroughInterval),

@@ -66,3 +66,11 @@ test("disk errors fail writes, fsyncs and segment creation; a clean restart remo
   await reach("clean-restart", { topology: "2m-2s-sync" }, [draw({ kind: "clean-restart", target: "broker-a" }, "master")],
     ["store.abort-file.removed", "store.recovery.normal"]);
 });
+
+test("a small broker memory: late joiners start where consumeFromWhere says, lagging consumers are sent to the slave", async () => {
+  await reach("late-old", { brokerMemory: "small" }, [], ["client.offset.from-last", "client.offset.from-timestamp"], ["late-join"], "hostile");
+  // A consumer paused for 7 s falls ~140 messages a queue behind (the budget is ~6.5 KB, ~20 messages).
+  const pause: FaultDraw = { kind: "pause", role: "consumer", faults: [{ atMs: 5_000, healAtMs: 12_000, fault: { kind: "pause", target: "consumer-GroupTest-1" } }] };
+  await reach("slave-read", { topology: "2m-2s-async", brokerMemory: "small", slaveReadEnable: true, consumers: 1, queues: 1, producers: 2, ratePerSecond: 20 }, [pause],
+    ["broker.pull.suggest-slave"]);
+});

@@ -106,6 +106,7 @@ export const probeCatalog = [
   { name: "broker.send.retry-topic-dlq", description: "a direct send to %RETRY% exceeded maxReconsumeTimes and went to the DLQ", required: false },
   // Required: probe/1m/disk-full in the CI suite reaches it on every seed.
   { name: "broker.send.store-refused", description: "the store refused a send (SERVICE_NOT_AVAILABLE, disk full or write error)", required: true },
+  { name: "broker.pull.suggest-slave", description: "slaveReadEnable: a master told a consumer lagging past the in-memory budget to pull from its slave", required: false },
   { name: "broker.pull.offset-moved", description: "a pull's offset was out of range and the broker corrected it (OFFSET_MOVED)", required: true },
   // Required, these two: probe/1m/disk-full in the CI suite reaches them on every seed.
   { name: "broker.offset.commit-regressed", description: "a consumer committed an offset below the stored one", required: true },

@@ -136,7 +136,10 @@ export class PullMessageProcessor {
   private toResponse(request: RemotingCommand, header: PullHeader, result: GetMessageResult, groupBrokerId: number, slowBrokerId: number): RemotingCommand {
     const { brokerConfig } = this.runtime;
     let suggestWhichBrokerId = MASTER_ID;
-    if (brokerConfig.slaveReadEnable) suggestWhichBrokerId = result.suggestPullingFromSlave ? slowBrokerId : groupBrokerId;
+    if (brokerConfig.slaveReadEnable) {
+      suggestWhichBrokerId = result.suggestPullingFromSlave ? slowBrokerId : groupBrokerId;
+      if (result.suggestPullingFromSlave && brokerConfig.brokerId === MASTER_ID) probe(this.runtime.env, "broker.pull.suggest-slave");
+    }
     const code = pullCode(result, header.queueOffset);
     let nextBeginOffset = result.nextBeginOffset;
     let body: Uint8Array | undefined;
