@@ -65,6 +65,10 @@ export const swarmOptionValues = {
   pullBatchSize: [32, 1, 4],
   consumeMessageBatchMaxSize: [1, 4, 16],
   maxReconsumeTimes: [16, 2],
+  // Java's default (false): pulls name no subscription, so a broker serves a group only once a
+  // heartbeat told it the group's subscription (a restarted master, a slave read, a new consumer
+  // wait for one: SUBSCRIPTION_NOT_EXIST and a retry 3 s later); true sends it in every pull.
+  postSubscriptionWhenPull: [false, true],
   // "timeout": 2 % of first deliveries take 4 s with consumeTimeout 2 s (sent back, redelivered).
   slowConsume: ["none", "timeout"] as ("none" | "timeout")[],
   // pullMaxIdleTime: 120 s, or 1.5 × pullSuspendMs — above a held long poll, below a pull
@@ -215,6 +219,7 @@ export function consumerFieldsOf(config: SwarmConfig): Partial<ConsumerGroupSpec
     pullBatchSize: config.pullBatchSize,
     consumeBatchMaxSize: config.consumeMessageBatchMaxSize,
     maxReconsumeTimes: config.maxReconsumeTimes,
+    postSubscriptionWhenPull: config.postSubscriptionWhenPull,
   };
   if (config.failurePercent > 0) fields.failurePercent = config.failurePercent;
   if (config.slowConsume === "timeout") Object.assign(fields, slowConsumeFields);
