@@ -275,3 +275,34 @@ test("orderly groups: a crashed holder's lost delayed unlock stalls its queue fr
   assert.equal(namesrvOnly.verdict, "fail");
   assert.match(namesrvOnly.summary, /bound 37\.0 s/);
 });
+
+test("orderly groups, no fault: a queue a rebalance took while messages were cached waits for the delayed unlock and the next rebalance", () => {
+  // Seed 1 swarm run 307's shape: one queue, two consumers; consumer-G-2 held it, gave it up at
+  // 2 s (unlock 20 s later, messages cached), consumer-G-1 locked it at its rebalance at ~26 s.
+  // Intervals: rebalanceMs 6 s, pullSuspendMs 1 s: base 11 s; handover span 2 s + 20 s + 6 s.
+  const build = (handedOver: boolean, backlogDeliveredMs: number): HistoryBuilder => {
+    const builder = new HistoryBuilder().rebalance(1000, "consumer-G-2", ["broker-a:0"]);
+    if (handedOver) builder.rebalance(2000, "consumer-G-2", []).rebalance(2000, "consumer-G-1", []);
+    builder.send({ id: "m-0", at: 1000, queue: "broker-a:0", offset: 0, key: "k", seq: 0 }).deliver({ id: "m-0", at: 1050 });
+    for (let offset = 1; offset < 20; offset++) {
+      const id = `m-${offset}`;
+      builder.send({ id, at: 1000 + offset * 1000, queue: "broker-a:0", offset, key: "k", seq: offset }).deliver({ id, at: backlogDeliveredMs + offset });
+    }
+    return builder;
+  };
+  const context: CheckContext = {
+    ...testContext({ topology: topologyFacts("1m"), queues: 1, groups: [{ group: "G", topic: "T", count: 2, orderly: true }] }),
+    intervals: { ...testContext({}).intervals, rebalanceMs: 6000, pullSuspendMs: 1000 },
+  };
+  const excused = checkFailover(build(true, 26_000).build(), context);
+  assert.equal(excused.verdict, "pass", excused.summary);
+  const [window] = windowsOf(excused.evidence, "consume").filter((entry) => entry.durationMs > 20_000);
+  assert.deepEqual([window?.startMs, window?.boundMs], [2002, 11_000 + 26_000]);
+  assert.equal(checkFailover(build(true, 2002 + 37_000 - 100).build(), context).verdict, "pass");
+  assert.equal(checkFailover(build(true, 2002 + 37_000 + 100).build(), context).verdict, "fail");
+  // No queue changed hands: the same stall fails against the base bound.
+  assert.equal(checkFailover(build(false, 26_000).build(), context).verdict, "fail");
+  // A concurrent group unlocks nothing: its handover is not a span.
+  const concurrent = { ...context, workload: testContext({ topology: topologyFacts("1m"), queues: 1, groups: [{ group: "G", topic: "T", count: 2 }] }).workload };
+  assert.equal(checkFailover(build(true, 26_000).build(), concurrent).verdict, "fail");
+});

@@ -22,6 +22,12 @@
 //   concurrent (not orderly) groups that are not transactional.
 // - Orderly groups' consume windows are judged by orderlyConsumeBlocked (bounds.ts): a queue
 //   lock whose unlock a consumer fault lost keeps the queue from its new owner until it lapses.
+//   They also get a handover span from every rebalance that took a queue from one of the
+//   group's consumers, with or without a fault: 4.x unlocks such a queue 20 s later when
+//   messages were still cached (RebalancePushImpl.unlockDelay), and the new owner locks it at
+//   its next rebalance (rebalanceMs). Seed 1 swarm run 307 (no fault, one queue, three
+//   consumers): consumer-2 gave the queue up at 2.2 s, unlocked it at 22.2 s, and consumer-1
+//   locked it at its rebalance at 26.0 s.
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { FailoverBounds, LatencyFaultSetting, TimeSpan } from "./bounds.ts";
@@ -34,6 +40,7 @@ import type { HistoryIndex, SendRecord } from "./history_index.ts";
 import { indexHistory, receivedBy } from "./history_index.ts";
 import { delayLevelsMs, delayOfLevel } from "./delay.ts";
 import { expects, receiversOf, type Receiver } from "./receivers.ts";
+import { ORDERLY_UNLOCK_DELAY_MS } from "../../system/client/index.ts";
 
 export type WindowKind = "send" | "send-broker" | "consume" | "consume-broker";
 
@@ -89,8 +96,10 @@ export function checkFailover(history: readonly HistoryEvent[], context: CheckCo
     }
   }
   const lockHolding = lockHoldingGroups(index, context);
+  const handovers = handoverSpans(index, lockHolding, context.intervals.rebalanceMs);
+  const orderlyBlocked = new Map([...handovers].map(([group, spans]) => [group, union([...bounds.orderlyConsumeBlocked, ...spans])]));
   for (const raw of consumeWindows(index, context)) {
-    const blocked = lockHolding.has(raw.group) ? bounds.orderlyConsumeBlocked : bounds.consumeBlocked;
+    const blocked = lockHolding.has(raw.group) ? orderlyBlocked.get(raw.group) ?? bounds.orderlyConsumeBlocked : bounds.consumeBlocked;
     judge(raw.window, maxConsumeUnavailableMs ?? boundFor(bounds.consumeBaseMs, blocked, raw.window.startMs, raw.window.endMs));
   }
   for (const { raw, brokerName } of readFailoverWindows(index, context, bounds.readFailover)) {
@@ -226,6 +235,27 @@ function lockHoldingGroups(index: HistoryIndex, context: CheckContext): Set<stri
   const groups = new Set(context.workload.consumers.filter((spec) => spec.orderly === true).map((spec) => spec.group));
   for (const delivery of index.deliveries) if (delivery.lockHeld !== undefined) groups.add(delivery.group);
   return groups;
+}
+
+/**
+ * Per orderly group: a span from each rebalance snapshot in which one of its consumers no longer
+ * holds a queue it held, lasting the delayed unlock plus the new owner's next rebalance (header).
+ */
+export function handoverSpans(index: HistoryIndex, groups: ReadonlySet<string>, rebalanceMs: number): Map<string, TimeSpan[]> {
+  const held = new Map<string, ReadonlySet<string>>();
+  const spans = new Map<string, TimeSpan[]>();
+  for (const event of index.rebalances) {
+    if (!groups.has(event.group)) continue;
+    const key = `${event.process}\u0000${event.group}\u0000${event.topic}`;
+    const before = held.get(key);
+    const now = new Set(event.queues);
+    held.set(key, now);
+    if (before === undefined || [...before].every((queue) => now.has(queue))) continue;
+    const list = spans.get(event.group) ?? [];
+    list.push({ startMs: event.timeMs, endMs: event.timeMs + ORDERLY_UNLOCK_DELAY_MS + rebalanceMs });
+    spans.set(event.group, list);
+  }
+  return spans;
 }
 
 function consumeWindows(index: HistoryIndex, context: CheckContext): { window: RawWindow; group: string }[] {

@@ -38,7 +38,7 @@ import { errorText } from "../../stdx/error_text.ts";
 /** Timeout of CONSUMER_SEND_MSG_BACK (Java: 5 s). */
 const SEND_BACK_TIMEOUT_MS = 5000;
 /** Java RebalancePushImpl.UNLOCK_DELAY_TIME_MILLS: unlock later when messages are still cached. */
-const UNLOCK_DELAY_MS = 20_000;
+export const UNLOCK_DELAY_MS = 20_000;
 
 export class PushConsumerCore implements PullLoopHost {
   readonly rebalance: RebalanceImpl;
