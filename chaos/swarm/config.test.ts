@@ -165,3 +165,14 @@ test("the transactions mix: its brokers check half messages inside the run, its 
   assert.equal(without.brokerConfig?.["transactionCheckInterval"], undefined);
   assert.deepEqual(without.faults, []);
 });
+
+test("slaveReadEnable: a master with a slave loses no power (its slave would diverge ahead of it); slaves and slave-less masters still do", () => {
+  const property = findProperty("all");
+  const powerLoss = (target: string): SwarmCase["draws"][number] => ({ kind: "power-loss", role: "master", faults: [{ atMs: 5_000, healAtMs: 8_000, fault: { kind: "power-loss", target } }] });
+  const targets = (config: Partial<SwarmCase["config"]>, names: string[]): string[] => swarmScenario({
+    draws: names.map(powerLoss), config: { ...defaultSwarmConfig(), ...config }, ordered: false, mixes: [], seed: 1,
+  }, property).faults.map((scheduled) => (scheduled.fault.kind === "power-loss" ? scheduled.fault.target : ""));
+  assert.deepEqual(targets({ topology: "2m-2s-async", slaveReadEnable: true }, ["broker-a", "broker-b-s"]), ["broker-b-s"]);
+  assert.deepEqual(targets({ topology: "2m-2s-async", slaveReadEnable: false }, ["broker-a", "broker-b-s"]), ["broker-a", "broker-b-s"]);
+  assert.deepEqual(targets({ topology: "2m-noslave", slaveReadEnable: true }, ["broker-a"]), ["broker-a"]);
+});

@@ -163,7 +163,23 @@ export function swarmSchedule(swarmCase: SwarmCase): ScheduledFault[] {
     return [fault.target];
   };
   const faults = swarmCase.draws.flatMap((draw) => draw.faults).filter((scheduled) => named(scheduled.fault).every(present));
-  return normalizeSchedule(withoutPowerLossAfterFsyncErrors(faults));
+  const readable = withoutDivergingPowerLoss(faults, swarmCase.config, nodes.slaves.length > 0 ? nodes.masters : []);
+  return normalizeSchedule(withoutPowerLossAfterFsyncErrors(readable));
+}
+
+/**
+ * With slaveReadEnable, drops a power loss of a master that has a slave. The master comes back
+ * without the bytes it had not flushed, its slave keeps them (4.9.x never truncates a slave), and
+ * the two logs diverge until the master's grows past the slave's. Lagging consumers then
+ * alternate between them for as long: the master tells them to read from the slave, the slave
+ * serves them past the master's end and sends them back, and the master corrects their offset
+ * to 0 (OFFSET_OVERFLOW_BADLY), over and over (seed 1 swarm run 132 of the brokerMemory re-draw:
+ * three queues re-consumed from 0 every rebalance for 50 s). 4.9.x does the same; the guarantee
+ * table has no row for reading a diverged slave, so the case is left out rather than excused.
+ */
+function withoutDivergingPowerLoss(faults: readonly ScheduledFault[], config: SwarmConfig, mastersWithSlaves: readonly string[]): readonly ScheduledFault[] {
+  if (!config.slaveReadEnable || mastersWithSlaves.length === 0) return faults;
+  return faults.filter(({ fault }) => fault.kind !== "power-loss" || !mastersWithSlaves.includes(fault.target));
 }
 
 /**
