@@ -4,10 +4,31 @@
 // them still fits in the quiesce phase, and one run costs about a second of CPU.
 import type { BrokerTestFaults } from "../../system/broker/index.ts";
 import { faultTarget } from "../faults/types.ts";
-import type { Intervals, Scenario, TopologyName } from "../scenario.ts";
-import { checkGroup, checkTiming, checkTopic, type CheckCase } from "./arbitraries.ts";
+import type { CheckerName, Intervals, Scenario, TopologyName } from "../scenario.ts";
+import { checkGroup, checkTiming, checkTopic, type CheckCase, type CheckMix } from "./arbitraries.ts";
 import type { CheckProperty } from "./properties.ts";
 import { buildMix, combineMixes } from "../workload/mixes.ts";
+
+/**
+ * The checkers each mix's own guarantee needs beside the property's: a mix run judges what the
+ * mix is there for (an orderly group's per-queue order, lock and DLQ point, a failed message's
+ * retry, a delayed message's due time, a late group's start), under the same faults.
+ */
+export const mixCheckers: Readonly<Record<CheckMix, readonly CheckerName[]>> = {
+  "ordered": ["orderly", "retry"],
+  "failing": ["retry"],
+  "batch": [],
+  "delayed": ["delay"],
+  "broadcast": [],
+  "late-join": ["late-join"],
+  "scaling": [],
+  "burst": [],
+};
+
+/** The property's checkers plus those of the mixes (each once, in the property's order first). */
+export function checkersWithMixes(checkers: readonly CheckerName[], mixes: readonly CheckMix[]): CheckerName[] {
+  return [...new Set([...checkers, ...mixes.flatMap((mix) => mixCheckers[mix])])];
+}
 
 /** Quiesce of a case with mixes: room for a poison message's reconsumes (10 s + 30 s) and the DLQ. */
 const mixesQuiesceMs = 60_000;
@@ -67,7 +88,7 @@ export function checkScenario(
     durationMs: checkTiming.sendMs,
     // A poison message sent last needs its two reconsumes (10 s + 30 s) before the DLQ has it.
     quiesceMs: (workload.mixes ?? []).length > 0 ? Math.max(checkTiming.quiesceMs, mixesQuiesceMs) : checkTiming.quiesceMs,
-    expectations: { checkers: [...property.checkers] },
+    expectations: { checkers: checkersWithMixes(property.checkers, workload.mixes ?? []) },
   };
   if ((workload.mixes ?? []).length > 0) {
     scenario.workload = combineMixes(scenario.workload, ...(workload.mixes ?? []).map((mix) => buildMix(mix, { sendMs: checkTiming.sendMs })));

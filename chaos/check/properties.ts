@@ -88,7 +88,7 @@ export const checkProperties: readonly CheckProperty[] = [
   },
   {
     name: "hostile",
-    description: "SYNC_FLUSH brokers, the base workload plus generated workload mixes (orderly, failing and poison, batch, delayed, broadcast, late, scaling, burst) under every fault kind: delivery, order and rebalance hold, and every duplicate has an explanation",
+    description: "SYNC_FLUSH brokers, the base workload plus generated workload mixes (orderly, failing and poison, batch, delayed, broadcast, late, scaling, burst) under every fault kind: delivery, order and rebalance hold, every duplicate has an explanation, and each mix's own checker judges it (orderly and retry, retry, delay, late-join, transactions)",
     // duplicates: the mixes are where a message is sent back, dead-lettered, delayed, broadcast or
     // committed by a transaction check; a path that delivers it twice shows only as a duplicate
     // (the `all` runs judge duplicates but draw no mix; a twice-committed transaction passed).

@@ -46,6 +46,21 @@ test("old queues: FIRST_OFFSET reads everything; TIMESTAMP starts at the first m
   assert.deepEqual(kinds(checkLateJoin(partial, timestamp, { youngQueues: false }).evidence), ["replayed:m-1"]);
 });
 
+test("old queues: TIMESTAMP starts at the message stored nearest the timestamp, the earlier one when it is closer (4.9.x getOffsetInQueueByTime)", () => {
+  // m-2 stored at 2000-2002 ms, m-3 at 3000-3002 ms: 2100 ms is nearest m-2, 2900 ms nearest m-3.
+  const at = (timestampMs: number): ReturnType<typeof testContext> => testContext({ groups: [late("CONSUME_FROM_TIMESTAMP", { consumeTimestampMs: timestampMs })] });
+  const from = (ids: string[]): ReturnType<HistoryBuilder["build"]> => stored().deliverAll(ids, 60_000, { group: "L" }).build();
+  assert.equal(checkLateJoin(from(["m-2", "m-3", "m-4", "m-5"]), at(2_100), { youngQueues: false }).verdict, "pass");
+  assert.deepEqual(kinds(checkLateJoin(from(["m-3", "m-4", "m-5"]), at(2_100), { youngQueues: false }).evidence), ["skipped:m-2"]);
+  assert.deepEqual(kinds(checkLateJoin(from(["m-1", "m-2", "m-3", "m-4", "m-5"]), at(2_100), { youngQueues: false }).evidence), ["replayed:m-1"]);
+  assert.equal(checkLateJoin(from(["m-3", "m-4", "m-5"]), at(2_900), { youngQueues: false }).verdict, "pass");
+  assert.deepEqual(kinds(checkLateJoin(from(["m-2", "m-3", "m-4", "m-5"]), at(2_900), { youngQueues: false }).evidence), ["replayed:m-2"]);
+  // Halfway (2501 ms: m-2 499-501 ms away, m-3 499-501 ms): store times cannot tell, either start passes.
+  assert.equal(checkLateJoin(from(["m-2", "m-3", "m-4", "m-5"]), at(2_501), { youngQueues: false }).verdict, "pass");
+  assert.equal(checkLateJoin(from(["m-3", "m-4", "m-5"]), at(2_501), { youngQueues: false }).verdict, "pass");
+  assert.deepEqual(kinds(checkLateJoin(from(["m-1", "m-2", "m-3", "m-4", "m-5"]), at(2_501), { youngQueues: false }).evidence), ["replayed:m-1"]);
+});
+
 /** m-0..m-3 with 1 KiB bodies before L joins at 50 s, m-4..m-5 after: 4 × (91 + 1 + 1024) = 4464 stored bytes at least. */
 const storedKiB = (): HistoryBuilder => {
   const builder = new HistoryBuilder();

@@ -105,23 +105,24 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
       const youngness: Youngness = options.youngQueues !== undefined ? (options.youngQueues ? "young" : "old")
         : stored.minBytes > stored.budgetBytes ? "old" : stored.maxBytes <= stored.budgetBytes ? "young" : "either";
       const bytes = `${String(stored.minBytes)}–${String(stored.maxBytes)} commit-log bytes since offset 0 vs ${String(stored.budgetBytes)} in memory`;
-      let whereStart = 0;
+      // The start consumeFromWhere gives an old queue: one offset, or for a timestamp the lower
+      // and upper of the two neighbours the search may return.
+      let whereLow = 0;
+      let whereHigh = 0;
       let whereRule: string = where;
       if (where === "CONSUME_FROM_LAST_OFFSET") {
-        whereStart = 1 + Math.max(-1, ...sends.filter((send) => (send.outcomeMs ?? send.invokeMs) < joinedMs).map((send) => send.queueOffset ?? -1));
+        whereLow = whereHigh = 1 + Math.max(-1, ...sends.filter((send) => (send.outcomeMs ?? send.invokeMs) < joinedMs).map((send) => send.queueOffset ?? -1));
         whereRule = `${where}: max offset when ${spec.group} took ${queue} at ${formatMs(joinedMs)}`;
       } else if (where === "CONSUME_FROM_TIMESTAMP") {
-        const fromMs = spec.consumeTimestampMs ?? 0;
-        const after = sends.filter((send) => send.invokeMs >= fromMs).map((send) => send.queueOffset ?? 0);
-        whereStart = after.length === 0 ? 1 + Math.max(-1, ...sends.map((send) => send.queueOffset ?? -1)) : Math.min(...after);
-        whereRule = `${where}: first message stored at/after ${formatMs(fromMs)}`;
+        ({ lowOffset: whereLow, highOffset: whereHigh, rule: whereRule } = timestampStart(sends, spec.consumeTimestampMs ?? 0));
       }
+      const whereStart = whereLow === whereHigh ? String(whereLow) : `${String(whereLow)} or ${String(whereHigh)}`;
       const youngRule = `young queue (min offset 0, head in memory: ${bytes}): QUERY_CONSUMER_OFFSET answers 0 whatever ${where} says`;
       const oldRule = `old queue (offset 0 on disk: ${bytes}) so ${whereRule}`;
-      const replayBelow = youngness === "old" ? whereStart : youngness === "young" ? 0 : Math.min(0, whereStart);
-      const skipFrom = youngness === "old" ? whereStart : youngness === "young" ? 0 : Math.max(0, whereStart);
+      const replayBelow = youngness === "old" ? whereLow : 0;
+      const skipFrom = youngness === "old" ? whereHigh : youngness === "young" ? 0 : whereHigh;
       const rule = youngness === "young" ? youngRule : youngness === "old" ? oldRule
-        : `cannot tell whether offset 0 was still in memory (${bytes}): either start excused — 0 (young queue) or ${String(whereStart)} (${whereRule})`;
+        : `cannot tell whether offset 0 was still in memory (${bytes}): either start excused — 0 (young queue) or ${whereStart} (${whereRule})`;
       const expectedStart = replayBelow;
       const firstDelivered = Math.min(...sends.filter((send) => attempted.has(send.messageId)).map((send) => send.queueOffset ?? Infinity));
       starts.push({
@@ -150,6 +151,37 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
     : late.length === 0 ? "No late-joining group in this run: nothing to judge."
       : `Late groups ${evidence.groups.join(", ")} started each queue where their rule says and neither skipped nor replayed (${plural(starts.length, "queue")}).`;
   return { name: "late-join", verdict: violations.length > 0 ? "fail" : "pass", summary, evidence };
+}
+
+/**
+ * CONSUME_FROM_TIMESTAMP's start on an old queue. 4.9.x ConsumeQueue.getOffsetInQueueByTime
+ * returns the message stored exactly at the timestamp, else the closer of its two neighbours
+ * in time (the earlier on a tie), searching one consume-queue file (the first modified at or
+ * after the timestamp), so with no exact match a start one below the first message stored after
+ * the timestamp is right when that earlier message was stored closer. Store times are known only
+ * within a send's invoke and ack: the earlier neighbour is required when it is closer for
+ * every store time, excluded when it is farther for every store time, else either is excused.
+ */
+function timestampStart(sends: readonly SendRecord[], fromMs: number): { lowOffset: number; highOffset: number; rule: string } {
+  const base = `CONSUME_FROM_TIMESTAMP: the message stored nearest ${formatMs(fromMs)}`;
+  const after = sends.filter((send) => send.invokeMs >= fromMs);
+  if (after.length === 0) {
+    const end = 1 + Math.max(-1, ...sends.map((send) => send.queueOffset ?? -1));
+    return { lowOffset: Math.max(0, end - 1), highOffset: end, rule: `${base} (none after it: the last one, or the queue's end)` };
+  }
+  const right = after.reduce((best, send) => ((send.queueOffset ?? 0) < (best.queueOffset ?? 0) ? send : best));
+  const rightOffset = right.queueOffset ?? 0;
+  if (rightOffset === 0) return { lowOffset: 0, highOffset: 0, rule: `${base} (the queue's first)` };
+  const left = sends.find((send) => send.queueOffset === rightOffset - 1);
+  const rightNearMs = right.invokeMs - fromMs;
+  const rightFarMs = (right.outcomeMs ?? Infinity) - fromMs;
+  if (left !== undefined && left.invokeMs < fromMs) {
+    const leftNearMs = fromMs - (left.outcomeMs ?? Infinity);
+    const leftFarMs = fromMs - left.invokeMs;
+    if (leftNearMs > rightFarMs) return { lowOffset: rightOffset, highOffset: rightOffset, rule: `${base} (the first stored after it)` };
+    if (leftFarMs <= rightNearMs) return { lowOffset: rightOffset - 1, highOffset: rightOffset - 1, rule: `${base} (the last stored before it, closer)` };
+  }
+  return { lowOffset: rightOffset - 1, highOffset: rightOffset, rule: `${base} (the last before it or the first after it, whichever was stored closer)` };
 }
 
 /** When the group first held the queue (its first rebalance snapshot naming it). */

@@ -12,6 +12,7 @@ import type { BrokerTestFaults } from "../../system/broker/index.ts";
 import { normalizeSchedule, checkGroup, checkMixes, checkTopic, type CheckMix } from "../check/arbitraries.ts";
 import type { ProducerSpec } from "../scenario.ts";
 import { buildMix, combineMixes, transactionsMixBrokerConfig } from "../workload/mixes.ts";
+import { checkersWithMixes } from "../check/check_scenario.ts";
 import type { CheckProperty, GeneratedFaultKind } from "../check/properties.ts";
 import type { CaseSource } from "../check/check.ts";
 import type { ScheduledFault } from "../faults/types.ts";
@@ -240,6 +241,8 @@ export function swarmScenario(swarmCase: SwarmCase, property: CheckProperty, tes
     scenario.description += `, mixes: ${swarmCase.mixes.join(", ")}`;
     if (scenario.generated !== undefined) scenario.generated.config["mixes"] = swarmCase.mixes.join("+");
     if (swarmCase.mixes.includes("transactions")) addTransactionsMix(scenario);
+    const checkMixesDrawn = swarmCase.mixes.filter((mix): mix is CheckMix => mix !== "transactions");
+    scenario.expectations.checkers = checkersWithMixes(scenario.expectations.checkers, checkMixesDrawn);
   }
   if (testFaults !== undefined) scenario.testFaults = { ...testFaults };
   return scenario;
