@@ -6,7 +6,7 @@
 // the same with the binary ROCKETMQ headers (client option serializeType).
 // Servers are installed with apt-get when missing, run on loopback ports with fresh data dirs
 // and stopped afterwards. Prints one Markdown table with mqlab/peer ratios, then the JSON.
-// Run: npx node --import tsx chaos/bench/peers_bench.ts [--peers nats,redis-everysec,...] [--n N]
+// Run: npx node --import tsx chaos/bench/peers_bench.ts [--peers nats,redis-everysec,...] [--n N] [--warm-n N]
 import { parseArgs } from "node:util";
 import { createRealEnv } from "../../system/env/real/index.ts";
 import type { Figure } from "./peers/drivers.ts";
@@ -29,6 +29,7 @@ try {
     options: {
       peers: { type: "string", default: ALL_PEERS.join(",") },
       n: { type: "string", default: "100000" },
+      "warm-n": { type: "string", default: "30000" },
       "sequential-n": { type: "string", default: "5000" },
       backlog: { type: "string", default: "200000" },
       window: { type: "string", default: "256" },
@@ -42,13 +43,13 @@ try {
 const args = parsed.values;
 const peers = args.peers.split(",").filter((peer) => peer !== "");
 for (const peer of peers) if (!ALL_PEERS.includes(peer)) fail(`unknown peer ${peer} (known: ${ALL_PEERS.join(", ")})`);
-const numbers = ["n", "sequential-n", "backlog", "window", "max-seconds"] as const;
+const numbers = ["n", "warm-n", "sequential-n", "backlog", "window", "max-seconds"] as const;
 for (const name of numbers) if (!/^[1-9]\d*$/.test(args[name])) fail(`--${name} must be a positive integer`);
 
 const payload = new Uint8Array(1024);
 for (let index = 0; index < payload.length; index++) payload[index] = (index * 31 + 7) & 0xff;
 const config: BenchConfig = {
-  n: Number(args.n), sequentialN: Number(args["sequential-n"]), backlog: Number(args.backlog), window: Number(args.window),
+  n: Number(args.n), warmN: Number(args["warm-n"]), sequentialN: Number(args["sequential-n"]), backlog: Number(args.backlog), window: Number(args.window),
   maxSeconds: Number(args["max-seconds"]), fillMaxSeconds: 120, payload, dataDir: "/tmp/mqlab-peer-bench", natsPort: 14222, redisPort: 16379,
 };
 

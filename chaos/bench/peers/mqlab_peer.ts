@@ -43,7 +43,7 @@ export async function benchMqlab(
     const producer = new Producer(env, { namesrvAddr, producerGroup: "BenchProducer", serializeType });
     await producer.start();
     const send = (topic: string) => () => producer.send({ topic, body: config.payload });
-    await runWindow(5000, config.window, config.maxSeconds, send("BenchWarm"));
+    await runWindow(config.warmN, config.window, config.maxSeconds, send("BenchWarm"));
     figures.push(await measure(peer, "publish", pid, () => runWindow(config.n, config.window, config.maxSeconds, send("BenchPub"))));
     figures.push(await measure(peer, "sequential", pid, () => runSequential(config.sequentialN, config.maxSeconds, send("BenchSeq"))));
     const fill = await measure(peer, "fill", pid, () => runWindow(config.backlog, config.window, config.fillMaxSeconds, send("BenchBacklog")));

@@ -10,6 +10,12 @@ import type { Figure, Measured } from "./drivers.ts";
 
 export interface BenchConfig {
   n: number;
+  /**
+   * Publishes before the measured ones, per system: JIT warm-up of the client (and of mqlab's
+   * broker). 5,000 left the first measured row cold (client CPU µs per message twice the later
+   * rows'), so the first system in the run looked slower than the same system measured later.
+   */
+  warmN: number;
   sequentialN: number;
   backlog: number;
   window: number;
@@ -41,7 +47,7 @@ export async function benchRedis(config: BenchConfig, appendfsync: "everysec" | 
   const figures: Figure[] = [];
   try {
     const xadd = (key: string) => () => client.command("XADD", key, "*", "d", config.payload);
-    await runWindow(5000, config.window, config.maxSeconds, xadd("warm"));
+    await runWindow(config.warmN, config.window, config.maxSeconds, xadd("warm"));
     figures.push(await measure(peer, "publish", server.pid, () => runWindow(config.n, config.window, config.maxSeconds, xadd("pub"))));
     figures.push(await measure(peer, "sequential", server.pid, () => runSequential(config.sequentialN, config.maxSeconds, xadd("seq"))));
     const fill = await measure(peer, "fill", server.pid, () => runWindow(config.backlog, config.window, config.fillMaxSeconds, xadd("bl")));
@@ -75,7 +81,7 @@ export async function benchNats(config: BenchConfig): Promise<Figure[]> {
       const answer = await client.request(`${stream}.x`, config.payload);
       if (answer.status !== undefined || answer.data.includes("\"error\"")) throw new Error(`nats publish: ${answer.data.toString()}`);
     };
-    await runWindow(5000, config.window, config.maxSeconds, publish("warm"));
+    await runWindow(config.warmN, config.window, config.maxSeconds, publish("warm"));
     figures.push(await measure("nats", "publish", server.pid, () => runWindow(config.n, config.window, config.maxSeconds, publish("pub"))));
     figures.push(await measure("nats", "sequential", server.pid, () => runSequential(config.sequentialN, config.maxSeconds, publish("seq"))));
     const fill = await measure("nats", "fill", server.pid, () => runWindow(config.backlog, config.window, config.fillMaxSeconds, publish("bl")));
