@@ -129,8 +129,10 @@ function restartLoop(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
 /**
  * A broker's disk turns slow (fsync factor× slower), then the machine loses power while it is
  * slow: the widest window in which acked-but-unflushed bytes exist, so a broker that acks before
- * its flush (or its replication) shows it. Under SYNC_FLUSH or SYNC_MASTER no acked message
- * may be lost.
+ * its flush (or its replication) shows it. Under SYNC_FLUSH no acked message may be lost; under
+ * SYNC_MASTER with ASYNC_FLUSH the slave keeps what the master acked, but the master comes back
+ * without its unflushed tail and serves its queues again, so what the guarantee table
+ * (checkers/guarantee.ts) allows to go missing is decided per message there.
  */
 function dyingDiskPowerLoss(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
   return fc.record({
