@@ -107,3 +107,19 @@ test("youngness at the boundary: when the bounds straddle the budget both starts
   const tooFar = storedKiB().deliverAll(["m-5"], 62_000, { group: "L" }).build();
   assert.deepEqual(kinds(checkLateJoin(tooFar, straddling).evidence), ["skipped:m-4"]);
 });
+
+test("old queues: LAST_OFFSET's max offset is asked within the rebalance pass before its snapshot: a send acked just before the snapshot may fall on either side", () => {
+  const context = testContext({ groups: [late("CONSUME_FROM_LAST_OFFSET")] });
+  // m-x acked at 49.6 s, 0.4 s before L's snapshot at 50.1 s: starting at 4 (reading m-x) or at 5 passes.
+  const withLate = (ackedMs: number, ids: string[]): ReturnType<HistoryBuilder["build"]> => new HistoryBuilder().sends("m-", 4, { from: 0, everyMs: 1000 })
+    .send({ id: "m-x", at: ackedMs - 2, offset: 4 }).send({ id: "m-4b", at: 60_000, offset: 5 })
+    .join(50_000, "consumer-L-1", "L").rebalance(50_100, "consumer-L-1", ["broker-a:0"], "L")
+    .deliverAll(ids, 10, { group: "L" }).build();
+  assert.equal(checkLateJoin(withLate(49_700, ["m-x", "m-4b"]), context, { youngQueues: false }).verdict, "pass");
+  assert.equal(checkLateJoin(withLate(49_700, ["m-4b"]), context, { youngQueues: false }).verdict, "pass");
+  // Acked 1.6 s before the snapshot on a calm cluster: the query came after it, reading it is a replay.
+  assert.deepEqual(kinds(checkLateJoin(withLate(48_500, ["m-x", "m-4b"]), context, { youngQueues: false }).evidence), ["replayed:m-x"]);
+  // Under a fault the queries may each take up to their timeout: 8 s of slack.
+  const faulted = { ...context, faults: [{ atMs: 45_000, healAtMs: 55_000, fault: { kind: "pause" as const, target: "broker-a" } }] };
+  assert.equal(checkLateJoin(withLate(48_500, ["m-x", "m-4b"]), faulted, { youngQueues: false }).verdict, "pass");
+});

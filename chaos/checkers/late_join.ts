@@ -68,7 +68,10 @@ export const propertiesMaxBytes = 1_024;
 export const compressOverBytes = 4 * 1024;
 const maxMessageSizeBytes = 4 * 1024 * 1024;
 const simPhysicalMemoryBytes = 16 * 1024 ** 3;
-/** The group's offset query follows its rebalance snapshot; sends up to this much later may precede it. */
+/**
+ * Slack around the join: the group's offset queries come within this much of its rebalance
+ * snapshot (before it), and the youngness bounds count sends up to this much after it.
+ */
 export const joinSlackMs = 1_000;
 
 export type LateJoinEvidence = {
@@ -111,8 +114,13 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
       let whereHigh = 0;
       let whereRule: string = where;
       if (where === "CONSUME_FROM_LAST_OFFSET") {
-        whereLow = whereHigh = 1 + Math.max(-1, ...sends.filter((send) => (send.outcomeMs ?? send.invokeMs) < joinedMs).map((send) => send.queueOffset ?? -1));
-        whereRule = `${where}: max offset when ${spec.group} took ${queue} at ${formatMs(joinedMs)}`;
+        // The max offset is asked for before the snapshot that records the join, within the
+        // rebalance pass: a send acked in between may fall on either side.
+        const askedFromMs = joinedMs - offsetQuerySlackMs(context, joinedMs);
+        const maxBefore = (untilMs: number): number => 1 + Math.max(-1, ...sends.filter((send) => (send.outcomeMs ?? send.invokeMs) < untilMs).map((send) => send.queueOffset ?? -1));
+        whereLow = maxBefore(askedFromMs);
+        whereHigh = maxBefore(joinedMs);
+        whereRule = `${where}: max offset when ${spec.group} took ${queue} (asked between ${formatMs(askedFromMs)} and ${formatMs(joinedMs)})`;
       } else if (where === "CONSUME_FROM_TIMESTAMP") {
         ({ lowOffset: whereLow, highOffset: whereHigh, rule: whereRule } = timestampStart(sends, spec.consumeTimestampMs ?? 0));
       }
@@ -183,6 +191,20 @@ function timestampStart(sends: readonly SendRecord[], fromMs: number): { lowOffs
   }
   return { lowOffset: rightOffset - 1, highOffset: rightOffset, rule: `${base} (the last before it or the first after it, whichever was stored closer)` };
 }
+
+/**
+ * How long before its rebalance snapshot a group may have asked a broker for a queue's max
+ * offset: the pass's round trips take milliseconds (1 s allowed), but under a fault a
+ * QUERY_CONSUMER_OFFSET (5 s timeout) and GET_MAX_OFFSET (3 s) may each take up to their
+ * timeout and still answer.
+ */
+function offsetQuerySlackMs(context: CheckContext, joinedMs: number): number {
+  const faultedMs = offsetQueryTimeoutsMs;
+  const faulted = context.faults.some((scheduled) => scheduled.atMs <= joinedMs && (scheduled.healAtMs ?? Infinity) >= joinedMs - faultedMs);
+  return faulted ? faultedMs : joinSlackMs;
+}
+/** QUERY_CONSUMER_OFFSET's 5 s timeout plus GET_MAX_OFFSET's 3 s. */
+const offsetQueryTimeoutsMs = 8_000;
 
 /** When the group first held the queue (its first rebalance snapshot naming it). */
 function takenAt(rebalances: readonly { group: string; queues: readonly string[]; timeMs: number }[], group: string, queue: string): number | undefined {

@@ -197,3 +197,44 @@ test("orderly: a new holder re-reading the dead-lettered message at reconsumeTim
     .fault(2_500, 3_000, "crash", "broker-b").build();
   assert.deepEqual(kinds(checkRetry(again, context).evidence), ["delivered-after-dlq:p"]);
 });
+
+test("two stored copies of a message (a late-answered send-back plus the client's re-send) failing at the DLQ point are no return from the DLQ; the same copy again is", () => {
+  const context = testContext({ groups: [group({ maxReconsumeTimes: 1 })], endMs: 200_000 });
+  const dlq = (offset: number) => ({ type: "dlq" as const, timeMs: 150_000, process: "consumer-G-1", group: "G", messageId: "p", queue: "broker-a:0", queueOffset: offset, reconsumeTimes: 1 });
+  const copies = (secondQueueOffset: number): HistoryBuilder => new HistoryBuilder().send({ id: "p", at: 0 })
+    .deliver({ id: "p", at: 100, result: "retry" })
+    .deliver({ id: "p", at: 10_200, reconsume: 1, result: "retry", queue: "broker-a:0", offset: 7 })
+    .deliver({ id: "p", at: 10_201, reconsume: 1, result: "retry", queue: "broker-a:0", offset: secondQueueOffset })
+    .raw(dlq(0)).raw(dlq(1));
+  const parallel = checkRetry(copies(8).build(), context);
+  assert.equal(parallel.verdict, "pass", parallel.summary);
+  assert.deepEqual(kinds(checkRetry(copies(7).build(), context).evidence), ["delivered-after-dlq:p"]);
+});
+
+test("a failure at maxReconsumeTimes − 1 whose send-back the client re-sent goes to the DLQ at once (4.9.x counts the re-sent copy's r + 1)", () => {
+  const context = testContext({ groups: [group({ maxReconsumeTimes: 2 })], endMs: 200_000 });
+  const dlq = { type: "dlq" as const, timeMs: 150_000, process: "consumer-G-1", group: "G", messageId: "p", queue: "broker-b:0", queueOffset: 0, reconsumeTimes: 2 };
+  const base = (): HistoryBuilder => new HistoryBuilder().send({ id: "p", at: 0 })
+    .deliver({ id: "p", at: 100, result: "retry" }).deliver({ id: "p", at: 10_200, reconsume: 1, result: "retry" });
+  const resent = checkRetry(base().resend({ id: "p", at: 10_230, reconsume: 1 }).raw(dlq).build(), context);
+  assert.equal(resent.verdict, "pass", resent.summary);
+  // Without the re-send the broker took the send-back: a retry at reconsumeTimes 2 was due, and
+  // a dead letter without a failure at 2 came too early.
+  assert.deepEqual(kinds(checkRetry(base().raw(dlq).build(), context).evidence), ["missing-retry:p", "dlq-too-early:p"]);
+  // A re-send below max − 1 is an ordinary retry copy: its retry is still due.
+  assert.deepEqual(kinds(checkRetry(new HistoryBuilder().send({ id: "p", at: 0 }).deliver({ id: "p", at: 100, result: "retry" })
+    .resend({ id: "p", at: 130 }).build(), context).evidence), ["missing-retry:p"]);
+});
+
+test("a queue that left its consumer while the listener ran drops the result: the new holder's re-read at the same level is no missing retry", () => {
+  const context = testContext({ groups: [group({ count: 2 })], endMs: 200_000 });
+  const moved = (movedMs: number): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 0 })
+    .rebalance(10, "consumer-G-1", ["broker-a:0"])
+    .deliver({ id: "m", at: 14_035, result: "retry", extra: { startMs: 14_015, storeTimeMs: 0 } })
+    .rebalance(movedMs, "consumer-G-1", [])
+    .deliver({ id: "m", at: 15_021, process: "consumer-G-2", extra: { startMs: 15_001, storeTimeMs: 0 } });
+  const dropped = checkRetry(moved(14_018).build(), context);
+  assert.equal(dropped.verdict, "pass", dropped.summary);
+  // The queue left after the listener returned: the result counted, a retry was due.
+  assert.deepEqual(kinds(checkRetry(moved(14_036 + 5_000).build(), context).evidence), ["missing-retry:m"]);
+});

@@ -25,6 +25,8 @@
 // - no retry after success: a delivery with a higher reconsumeTimes after a successful one
 //   (the broker or client sent back a message that succeeded) fails unless a fault window
 //   explains it (duplicates.ts judges plain duplicates).
+// A send-back that failed and was re-sent by the client to %RETRY% (retry-resend) at level
+// maxReconsumeTimes − 1 goes to the DLQ at once (the re-sent copy counts r + 1): no retry is due.
 // When a fault window overlaps a retry, the client's local fallback (send-back failed →
 // consume again after 5 s with reconsumeTimes + 1) excuses an early retry or a delivery past
 // the DLQ point; a message past maxReconsumeTimes that came back at all is not looked for in
@@ -166,6 +168,28 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         && next.queue === delivery.queue && next.queueOffset === delivery.queueOffset && next.storeTimeMs === delivery.storeTimeMs
         && (next.startMs ?? next.timeMs) >= moved.timeMs);
     };
+    // The same, seen from the rebalance: a snapshot of this process without the queue falls
+    // while the listener ran (startMs to timeMs), and another process later reads the same
+    // record at the same level (seed 1 swarm run 243 of the second re-draw: the queue left at
+    // 14.018 s, the listener failed at 14.035 s, the new holder read it at 15.0 s).
+    const droppedWhileRunning = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
+      const startMs = delivery.startMs ?? delivery.timeMs;
+      const moved = index.rebalances.find((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group
+        && rebalance.topic === delivery.topic && rebalance.timeMs >= startMs && rebalance.timeMs <= delivery.timeMs
+        && !rebalance.queues.includes(delivery.queue));
+      if (moved === undefined) return false;
+      return later.some((next) => next.process !== delivery.process && next.reconsumeTimes === delivery.reconsumeTimes
+        && next.queue === delivery.queue && next.queueOffset === delivery.queueOffset && next.storeTimeMs === delivery.storeTimeMs);
+    };
+    // A failed send-back's client re-send carries RECONSUME_TIME r + 1, and 4.9.x's broker
+    // (SendMessageProcessor.handleRetryAndDLQ) sends a %RETRY% message whose count reached
+    // maxReconsumeTimes to the DLQ at once: a failure at max − 1 re-sent that way is dead-lettered
+    // without a delivery at max (seed 1 swarm run 138 of the second re-draw).
+    const resentIntoDlqAfter = (delivery: DeliverEvent): boolean => index.retryResends.some((event) => event.process === delivery.process
+      && event.group === spec.group && event.messageId === delivery.messageId && event.reconsumeTimes === delivery.reconsumeTimes
+      && event.startMs >= delivery.timeMs && event.reconsumeTimes + 1 >= max);
+    const resentIntoDlq = (id: string): boolean => index.retryResends.some((event) => event.group === spec.group && event.messageId === id
+      && event.reconsumeTimes + 1 >= max);
     for (const [id, deliveries] of orderly ? [] : byGroup.get(spec.group) ?? []) {
       let succeeded: DeliverEvent | undefined;
       const pairedRetries = new Set<DeliverEvent>();
@@ -185,7 +209,11 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         const later = deliveries.slice(position + 1);
         if (delivery.reconsumeTimes >= max) {
           deadLettered.add(id);
-          const after = later[0];
+          // Another stored copy of the message failing at the same level is no return from the
+          // DLQ (both copies go there): a send-back the broker stored but answered too late,
+          // plus the client's re-send to %RETRY% (seed 1 swarm run 138 of the second re-draw).
+          const after = later.find((next) => next.reconsumeTimes !== delivery.reconsumeTimes
+            || (next.queue === delivery.queue && next.queueOffset === delivery.queueOffset));
           if (after !== undefined && !inFault(delivery.timeMs, after.timeMs)) add("delivered-after-dlq", after, `failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max} at ${formatMs(delivery.timeMs)}: it belongs in the DLQ, yet came back`);
           if (dlqRead && !dlq.has(id) && later.length === 0 && cleanedAway(delivery, endMs)) excusedByClean++;
           else if (dlqRead && !dlq.has(id) && later.length === 0) add("missing-from-dlq", delivery, `failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max}, not found in %DLQ%${spec.group}`);
@@ -206,6 +234,11 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
           // new holder re-reads the message at the same level (seed 1 swarm run 447).
           if (later.some((next) => next.result === "success" && next.reconsumeTimes === delivery.reconsumeTimes
             && next.process !== delivery.process && next.startMs !== undefined && next.startMs < delivery.timeMs)) continue;
+          if (droppedWhileRunning(delivery, later)) continue;
+          if (resentIntoDlqAfter(delivery)) {
+            deadLettered.add(id);
+            continue;
+          }
           if (localRetryDroppedByMove(delivery, later)) continue;
           if (delivery.timeMs + delayMs + slackMs > endMs) {
             notJudgedNearEnd++;
@@ -265,7 +298,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       }
     }
     for (const id of dlq) {
-      if (deadLettered.has(id)) continue;
+      if (deadLettered.has(id) || resentIntoDlq(id)) continue;
       const event = index.dlqs.find((entry) => entry.group === spec.group && entry.messageId === id);
       add("dlq-too-early", { messageId: id, reconsumeTimes: event?.reconsumeTimes ?? -1, timeMs: event?.timeMs ?? 0 },
         `in %DLQ%${spec.group} without a failed delivery at reconsumeTimes ≥ ${max}`);
