@@ -238,3 +238,19 @@ test("a queue that left its consumer while the listener ran drops the result: th
   // The queue left after the listener returned: the result counted, a retry was due.
   assert.deepEqual(kinds(checkRetry(moved(14_036 + 5_000).build(), context).evidence), ["missing-retry:m"]);
 });
+
+test("a failed local retry's copy comes back at the stored record's level + 1 (4.9.x counts from the commit log), not the local count + 1", () => {
+  const context = testContext({ groups: [group()], endMs: 200_000 });
+  const faults = [{ atMs: 18_000, healAtMs: 29_000, fault: { kind: "namesrv-all-down" as const } }];
+  // Failure at 0 (send-back answered too late: local retry at 1 five seconds later, same record),
+  // the local retry fails; the broker stored copies counted from the record: back at 1, 10 s later.
+  const history = (copyMs: number): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 21_150 })
+    .deliver({ id: "m", at: 21_179, result: "retry", offset: 14, extra: { storeTimeMs: 21_155 } })
+    .deliver({ id: "m", at: 26_213, reconsume: 1, result: "retry", offset: 14, extra: { storeTimeMs: 21_155 } })
+    .deliver({ id: "m", at: 31_207, reconsume: 1, queue: "broker-b:0", offset: 14, extra: { storeTimeMs: 31_185 } })
+    .deliver({ id: "m", at: copyMs, reconsume: 1, queue: "broker-b:0", offset: 17, extra: { storeTimeMs: copyMs - 20 } });
+  const result = checkRetry(history(36_239).build(), { ...context, faults });
+  assert.equal(result.verdict, "pass", result.summary);
+  // No copy after the record level's delay: the local retry's retry is missing.
+  assert.deepEqual(kinds(checkRetry(history(33_000).build(), { ...context, faults }).evidence), ["missing-retry:m"]);
+});

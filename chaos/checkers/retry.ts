@@ -190,6 +190,19 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       && event.startMs >= delivery.timeMs && event.reconsumeTimes + 1 >= max);
     const resentIntoDlq = (id: string): boolean => index.retryResends.some((event) => event.group === spec.group && event.messageId === id
       && event.reconsumeTimes + 1 >= max);
+    // A local retry (the same stored record consumed again with the client's count + 1) that
+    // fails is sent back with that record's commit-log offset, and 4.9.x's broker
+    // (consumerSendMsgBack) counts from the record it reads there: the copy comes back at the
+    // record's level + 1, after that level's delay, not at the local count + 1 (seed 1 swarm
+    // run 978 of the second re-draw: a local retry at 1 failed, its copy came back at 1 after 10 s).
+    const localRetryCopyCame = (delivery: DeliverEvent, deliveries: readonly DeliverEvent[], later: readonly DeliverEvent[]): boolean => {
+      const sameRecord = deliveries.filter((other) => other.queue === delivery.queue && other.queueOffset === delivery.queueOffset
+        && other.storeTimeMs === delivery.storeTimeMs);
+      const recordLevel = Math.min(...sameRecord.map((other) => other.reconsumeTimes));
+      if (recordLevel >= delivery.reconsumeTimes) return false;
+      const dueMs = delivery.timeMs + delayOfLevel(levels, 3 + recordLevel) - retryToleranceMs;
+      return later.some((next) => next.reconsumeTimes === recordLevel + 1 && next.timeMs >= dueMs);
+    };
     for (const [id, deliveries] of orderly ? [] : byGroup.get(spec.group) ?? []) {
       let succeeded: DeliverEvent | undefined;
       const pairedRetries = new Set<DeliverEvent>();
@@ -240,6 +253,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
             continue;
           }
           if (localRetryDroppedByMove(delivery, later)) continue;
+          if (localRetryCopyCame(delivery, deliveries, later)) continue;
           if (delivery.timeMs + delayMs + slackMs > endMs) {
             notJudgedNearEnd++;
             continue;
