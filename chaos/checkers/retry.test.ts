@@ -254,3 +254,14 @@ test("a failed local retry's copy comes back at the stored record's level + 1 (4
   // No copy after the record level's delay: the local retry's retry is missing.
   assert.deepEqual(kinds(checkRetry(history(33_000).build(), { ...context, faults }).evidence), ["missing-retry:m"]);
 });
+
+test("a local retry at maxReconsumeTimes of a record below it is not dead-lettered: the broker counts the record", () => {
+  const context = testContext({ groups: [group({ maxReconsumeTimes: 1, readDlq: true })], endMs: 200_000 });
+  const faults = [{ atMs: 0, healAtMs: 8_000, fault: { kind: "namesrv-all-down" as const } }];
+  const history = new HistoryBuilder().send({ id: "m", at: 0 })
+    .deliver({ id: "m", at: 100, result: "retry", extra: { storeTimeMs: 1 } })
+    .deliver({ id: "m", at: 5_100, reconsume: 1, result: "retry", extra: { storeTimeMs: 1 } })
+    .deliver({ id: "m", at: 15_200, reconsume: 1, queue: "broker-b:0", offset: 3, extra: { storeTimeMs: 15_150 } }).build();
+  const result = checkRetry(history, { ...context, faults });
+  assert.equal(result.verdict, "pass", result.summary);
+});

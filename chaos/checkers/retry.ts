@@ -195,10 +195,16 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // (consumerSendMsgBack) counts from the record it reads there: the copy comes back at the
     // record's level + 1, after that level's delay, not at the local count + 1 (seed 1 swarm
     // run 978 of the second re-draw: a local retry at 1 failed, its copy came back at 1 after 10 s).
+    // The same goes for the DLQ point: the broker dead-letters by the record's count.
+    // A record is known by its queue, offset and store time (a history without store times
+    // cannot tell a local retry from a stored copy: each delivery is its own record then).
+    const recordLevelOf = (delivery: DeliverEvent, deliveries: readonly DeliverEvent[]): number => delivery.storeTimeMs === undefined
+      ? delivery.reconsumeTimes
+      : Math.min(...deliveries
+        .filter((other) => other.queue === delivery.queue && other.queueOffset === delivery.queueOffset && other.storeTimeMs === delivery.storeTimeMs)
+        .map((other) => other.reconsumeTimes));
     const localRetryCopyCame = (delivery: DeliverEvent, deliveries: readonly DeliverEvent[], later: readonly DeliverEvent[]): boolean => {
-      const sameRecord = deliveries.filter((other) => other.queue === delivery.queue && other.queueOffset === delivery.queueOffset
-        && other.storeTimeMs === delivery.storeTimeMs);
-      const recordLevel = Math.min(...sameRecord.map((other) => other.reconsumeTimes));
+      const recordLevel = recordLevelOf(delivery, deliveries);
       if (recordLevel >= delivery.reconsumeTimes) return false;
       const dueMs = delivery.timeMs + delayOfLevel(levels, 3 + recordLevel) - retryToleranceMs;
       return later.some((next) => next.reconsumeTimes === recordLevel + 1 && next.timeMs >= dueMs);
@@ -220,7 +226,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         }
         stats.failures++;
         const later = deliveries.slice(position + 1);
-        if (delivery.reconsumeTimes >= max) {
+        if (delivery.reconsumeTimes >= max && recordLevelOf(delivery, deliveries) >= max) {
           deadLettered.add(id);
           // Another stored copy of the message failing at the same level is no return from the
           // DLQ (both copies go there): a send-back the broker stored but answered too late,
