@@ -10,7 +10,7 @@ import { faultTarget, type ScheduledFault } from "../faults/types.ts";
 import { topologyNames } from "../scenario.ts";
 import { checkCaseArbitrary, checkNodes, checkTiming, normalizeSchedule } from "./arbitraries.ts";
 import { brokenTag, parseBrokenSwitch } from "./broken.ts";
-import { checkScenario } from "./check_scenario.ts";
+import { checkersWithMixes, checkScenario, mixCheckers } from "./check_scenario.ts";
 import { checkProperties, findProperty } from "./properties.ts";
 
 function namesIn(scheduled: ScheduledFault): string[] {
@@ -38,7 +38,9 @@ test("every generated case is a valid scenario over the topology's node names", 
       fc.assert(fc.property(checkCaseArbitrary(property, topology), (checkCase) => {
         const scenario = checkScenario(checkCase, property, topology);
         validateScenario(scenario);
-        assert.deepEqual(scenario.expectations.checkers, property.checkers);
+        // The property's checkers, then each drawn mix's own (check_scenario.ts mixCheckers).
+        assert.deepEqual(scenario.expectations.checkers, checkersWithMixes(property.checkers, checkCase.workload.mixes ?? []));
+        for (const mix of checkCase.workload.mixes ?? []) for (const checker of mixCheckers[mix]) assert.ok(scenario.expectations.checkers.includes(checker));
         if (property.flushDiskType !== undefined) assert.equal(scenario.brokerConfig?.flushDiskType, property.flushDiskType);
         assert.ok(scenario.faults.length <= checkTiming.faultsMax);
         for (const scheduled of scenario.faults) {
