@@ -128,7 +128,7 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
       const youngRule = `young queue (min offset 0, head in memory: ${bytes}): QUERY_CONSUMER_OFFSET answers 0 whatever ${where} says`;
       const oldRule = `old queue (offset 0 on disk: ${bytes}) so ${whereRule}`;
       const replayBelow = youngness === "old" ? whereLow : 0;
-      const skipFrom = youngness === "old" ? whereHigh : youngness === "young" ? 0 : whereHigh;
+      const skipFrom = youngness === "young" ? 0 : whereHigh;
       const rule = youngness === "young" ? youngRule : youngness === "old" ? oldRule
         : `cannot tell whether offset 0 was still in memory (${bytes}): either start excused — 0 (young queue) or ${whereStart} (${whereRule})`;
       const expectedStart = replayBelow;
@@ -192,6 +192,9 @@ function timestampStart(sends: readonly SendRecord[], fromMs: number): { lowOffs
   return { lowOffset: rightOffset - 1, highOffset: rightOffset, rule: `${base} (the last before it or the first after it, whichever was stored closer)` };
 }
 
+/** QUERY_CONSUMER_OFFSET's 5 s timeout plus GET_MAX_OFFSET's 3 s. */
+const offsetQueryTimeoutsMs = 8_000;
+
 /**
  * How long before its rebalance snapshot a group may have asked a broker for a queue's max
  * offset: the pass's round trips take milliseconds (1 s allowed), but under a fault a
@@ -199,12 +202,9 @@ function timestampStart(sends: readonly SendRecord[], fromMs: number): { lowOffs
  * timeout and still answer.
  */
 function offsetQuerySlackMs(context: CheckContext, joinedMs: number): number {
-  const faultedMs = offsetQueryTimeoutsMs;
-  const faulted = context.faults.some((scheduled) => scheduled.atMs <= joinedMs && (scheduled.healAtMs ?? Infinity) >= joinedMs - faultedMs);
-  return faulted ? faultedMs : joinSlackMs;
+  const faulted = context.faults.some((scheduled) => scheduled.atMs <= joinedMs && (scheduled.healAtMs ?? Infinity) >= joinedMs - offsetQueryTimeoutsMs);
+  return faulted ? offsetQueryTimeoutsMs : joinSlackMs;
 }
-/** QUERY_CONSUMER_OFFSET's 5 s timeout plus GET_MAX_OFFSET's 3 s. */
-const offsetQueryTimeoutsMs = 8_000;
 
 /** When the group first held the queue (its first rebalance snapshot naming it). */
 function takenAt(rebalances: readonly { group: string; queues: readonly string[]; timeMs: number }[], group: string, queue: string): number | undefined {

@@ -226,7 +226,8 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         }
         stats.failures++;
         const later = deliveries.slice(position + 1);
-        if (delivery.reconsumeTimes >= max && recordLevelOf(delivery, deliveries) >= max) {
+        // The record's count is never above the delivery's: it alone decides.
+        if (recordLevelOf(delivery, deliveries) >= max) {
           deadLettered.add(id);
           // Another stored copy of the message failing at the same level is no return from the
           // DLQ (both copies go there): a send-back the broker stored but answered too late,
