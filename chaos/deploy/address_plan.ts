@@ -83,8 +83,8 @@ export class AddressPlan {
     this.byName.set(address.name, address);
   }
 
-  /** Gives a client node its address (idempotent). */
-  addClient(name: string, role: "producer" | "consumer"): NodeAddress {
+  /** Gives a client node (a workload client, or a fault's rogue peer) its address (idempotent). */
+  addClient(name: string, role: "producer" | "consumer" | "rogue"): NodeAddress {
     const known = this.byName.get(name);
     if (known) return known;
     assert(this.clientCount < 250, "too many clients for one octet");

@@ -10,7 +10,7 @@ import type { BrokerTestFaults } from "../../system/broker/index.ts";
 
 export type DeployerName = "sim" | "process" | "container" | "external" | "k8s";
 
-export type NodeRole = "namesrv" | "broker" | "producer" | "consumer";
+export type NodeRole = "namesrv" | "broker" | "producer" | "consumer" | "rogue";
 
 /** One broker of the plan: its node name and its final broker.conf text. */
 export interface PlannedBroker {

@@ -73,13 +73,21 @@ export type Fault =
    * rotated key, a malformed edit); the broker's watcher picks it up; heal restores the
    * scenario's file (sim and process deployers).
    */
-  | { kind: "acl-file"; target: string; text: string };
+  | { kind: "acl-file"; target: string; text: string }
+  /**
+   * A rogue peer connects to the target's remoting port (a NameServer's port, a broker's
+   * listenPort) again and again and sends it frames that cannot be decoded and requests nobody
+   * can serve (chaos/faults/rogue_peer.ts); the target must close or answer each and keep serving
+   * everyone else (checker rogue-peer). Heal: the rogue stops (sim only).
+   */
+  | { kind: "rogue-peer"; target: string };
 
 export type FaultKind = Fault["kind"];
 
 export const allFaultKinds: readonly FaultKind[] = [
   "crash", "power-loss", "clean-restart", "pause", "firewall", "heartbeat-loss", "partition", "flow",
   "connection-reset", "clock-skew", "slow-disk", "disk-full", "disk-error", "namesrv-all-down", "acl-secret", "acl-file",
+  "rogue-peer",
 ];
 
 /** Faults that act at one instant: their effect ends when they are injected, heal or not. */

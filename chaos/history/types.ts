@@ -3,6 +3,7 @@
 // `unknown` — the client cannot tell whether a timed-out send was stored). Consumers record
 // each delivery; rebalance snapshots record assignments; the nemesis records what it did.
 // Checkers read only this: they never look inside the system.
+import type { RogueAttack, RogueOutcome } from "../faults/rogue_peer.ts";
 
 /** "brokerName:queueId" of a topic's queue, e.g. "broker-a:3". */
 export type QueueRef = string;
@@ -279,7 +280,26 @@ export interface TransactionEvent {
   decision: "commit" | "rollback" | "unknown";
 }
 
+/**
+ * One attack of a rogue-peer fault (chaos/faults/rogue_peer.ts) on its own connection, and what
+ * the target did: timeMs when the rogue started connecting, endMs when it knew the outcome.
+ */
+export interface RogueEvent {
+  type: "rogue";
+  timeMs: number;
+  endMs: number;
+  process: string;
+  target: string;
+  attack: RogueAttack;
+  outcome: RogueOutcome;
+  responseCode?: number;
+  opaqueMatches?: boolean;
+  requestCode?: number;
+  error?: string;
+}
+
 export type HistoryEvent =
+  | RogueEvent
   | TransactionEvent
   | SendInvoke
   | SendOutcome

@@ -54,6 +54,7 @@ const faultBranches = [
   Type.Object({ kind: Type.Literal("namesrv-all-down") }, closed),
   Type.Object({ kind: Type.Literal("acl-secret"), target: node("client whose secret key changes"), secretKey: Type.String() }, closed),
   Type.Object({ kind: Type.Literal("acl-file"), target: node("broker whose plain_acl.yml is rewritten"), text: Type.String({ description: "the new plain_acl.yml" }) }, closed),
+  Type.Object({ kind: Type.Literal("rogue-peer"), target: node("NameServer or broker whose remoting port the rogue peer attacks") }, closed),
 ];
 
 /** oneOf + discriminator (ajv `discriminator: true`): one error naming the allowed kinds. */
@@ -140,6 +141,7 @@ const intervalsSchema = Type.Object({
 export const checkerNames = [
   "delivery", "order", "failover", "rebalance", "latency", "orderly", "sharding", "retry", "delay", "late-join",
   "producer-failover", "replica", "routes", "duplicates", "send-status", "sql-filter", "transactions", "key-lookup",
+  "rogue-peer",
 ] as const;
 
 const expectationsSchema = Type.Object({

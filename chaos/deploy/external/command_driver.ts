@@ -55,6 +55,7 @@ export function templateValues(config: DriverConfig, fault: Fault, faultIndex: n
     case "clean-restart":
     case "acl-secret":
     case "acl-file":
+    case "rogue-peer":
       return { ...base, ...nodeValues(config, "", fault.target) };
     default: {
       const unreachable: never = fault;

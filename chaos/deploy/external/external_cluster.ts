@@ -104,6 +104,7 @@ export class ExternalCluster implements Cluster {
       case "namesrv-all-down":
       case "acl-secret":
       case "acl-file":
+      case "rogue-peer":
         return undefined;
       default: {
         const unreachable: never = fault;

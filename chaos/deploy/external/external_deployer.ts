@@ -126,6 +126,7 @@ function representative(kind: FaultKind): Fault {
     case "pause":
     case "disk-full":
     case "clean-restart":
+    case "rogue-peer":
       return { kind, target: "" };
     case "disk-error":
       return { kind, target: "", errors: "both" };

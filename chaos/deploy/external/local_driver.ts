@@ -73,7 +73,7 @@ export class LocalFaultDriver implements FaultDriver {
         return localNetworkSupport(fault, this.addresses);
       case "connection-reset":
         return { supported: false, why: "resetting live connections mid-frame needs the process deployer's agent (in its network namespace)" };
-      case "power-loss": case "clock-skew": case "slow-disk": case "disk-full": case "disk-error": case "clean-restart": case "acl-secret": case "acl-file":
+      case "power-loss": case "clock-skew": case "slow-disk": case "disk-full": case "disk-error": case "clean-restart": case "acl-secret": case "acl-file": case "rogue-peer":
         return { supported: false, why: "no per-process mechanism on a local machine (as in the process deployer)" };
       default: {
         const unreachable: never = fault;
@@ -112,7 +112,7 @@ export class LocalFaultDriver implements FaultDriver {
         for (const node of this.namesrvNodes()) await this.crash(node);
         return;
       case "firewall": case "heartbeat-loss": case "partition": case "flow": case "connection-reset":
-      case "power-loss": case "clock-skew": case "slow-disk": case "disk-full": case "disk-error": case "clean-restart": case "acl-secret": case "acl-file":
+      case "power-loss": case "clock-skew": case "slow-disk": case "disk-full": case "disk-error": case "clean-restart": case "acl-secret": case "acl-file": case "rogue-peer":
         // Refused by supports() before the run.
         throw new Error(`local driver cannot inject ${fault.kind}`);
       default: {
@@ -138,7 +138,7 @@ export class LocalFaultDriver implements FaultDriver {
         await Promise.all(this.namesrvNodes().map((node) => this.restart(node)));
         return;
       case "firewall": case "heartbeat-loss": case "partition": case "flow": case "connection-reset":
-      case "power-loss": case "clock-skew": case "slow-disk": case "disk-full": case "disk-error": case "clean-restart": case "acl-secret": case "acl-file":
+      case "power-loss": case "clock-skew": case "slow-disk": case "disk-full": case "disk-error": case "clean-restart": case "acl-secret": case "acl-file": case "rogue-peer":
         // Never injected by this driver: nothing to heal.
         return;
       default: {

@@ -35,6 +35,8 @@ export function processKindSupport(kind: FaultKind, mode: ProcessModeName, hostW
       return { supported: false, why: "failing one node's I/O with EIO needs a device-mapper target per store; use the sim deployer" };
     case "connection-reset":
       return { supported: false, why: "nftables `reject with tcp reset` answers the next packet of a flow, so it cannot cut a chosen frame mid-way nor reach one side before the other (a firewall fault with mode reject resets streams that meet it); use the sim deployer" };
+    case "rogue-peer":
+      return { supported: false, why: "the rogue peer runs as a simulated node; use the sim deployer" };
     default: {
       const unreachable: never = kind;
       throw new Error(`the process deployer has not decided on fault kind ${String(unreachable)}`);

@@ -6,6 +6,7 @@ import type { Fault, FaultKind, PortRole } from "../../faults/types.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
 import { runWorkloadNode } from "../../workload/index.ts";
+import { startRoguePeer } from "../../faults/rogue_peer.ts";
 import { workerSpecs } from "../worker_protocol.ts";
 import { AddressPlan } from "../address_plan.ts";
 import type { Cluster, ClusterPlan, DeployedNode, Deployer, FaultSupport } from "../types.ts";
@@ -423,10 +424,39 @@ class SimCluster implements Cluster {
         this.faultUndo.set(faultIndex, () => writeAclFile(disk, original));
         return;
       }
+      case "rogue-peer": {
+        this.startRogue(fault.target, faultIndex);
+        return;
+      }
       default:
         // A new Fault kind must be played here: this stops compiling until it is.
         assertNever(fault, "fault kind the simulator does not play");
     }
+  }
+
+  /**
+   * A rogue peer on a node of its own (`rogue-<fault number>`, a client address) attacks the
+   * target's main port until the heal stops it; each attack's outcome is a history event.
+   */
+  private startRogue(target: string, faultIndex: number): void {
+    const targetAddress = this.addresses.get(target);
+    if (targetAddress.port === undefined || (targetAddress.role !== "namesrv" && targetAddress.role !== "broker")) {
+      throw new Error(`rogue-peer: "${target}" is not a NameServer or a broker`);
+    }
+    const name = `rogue-${faultIndex + 1}`;
+    const node = this.world.addNode({ name, ip: this.addresses.addClient(name, "rogue").ip });
+    const serverRole = targetAddress.role;
+    const entry = async (env: Parameters<typeof startRoguePeer>[0]): Promise<NodeHandle> => startRoguePeer(env, {
+      host: targetAddress.ip, port: targetAddress.port!, serverRole,
+      onAttempt: ({ startMs, endMs, ...outcome }) => this.history.record({
+        type: "rogue", timeMs: Math.round(startMs - this.startEpochMs), endMs: Math.round(endMs - this.startEpochMs),
+        process: name, target, ...outcome,
+      }),
+    });
+    this.recordNode(name, "start");
+    node.start(entry).then(undefined, (error: unknown) => this.note(name, `rogue peer failed to start: ${errorText(error)}`));
+    // The attack in progress finishes (its outcome is recorded), then the rogue's process exits.
+    this.faultUndo.set(faultIndex, () => void node.stop().then(() => this.recordNode(name, "stop")));
   }
 
   /**

@@ -59,6 +59,7 @@ export function stopPhase(role: NodeRole): 0 | 1 | 2 {
   switch (role) {
     case "producer":
     case "consumer":
+    case "rogue":
       return 0;
     case "broker":
       return 1;

@@ -53,6 +53,7 @@ export function injectFault(fault: Fault, faultIndex: number, actions: FaultActi
     case "disk-full":
     case "disk-error":
     case "clean-restart":
+    case "rogue-peer":
       return refused(actions, fault);
     default: {
       const unreachable: never = fault;
@@ -85,6 +86,7 @@ export function healFault(fault: Fault, faultIndex: number, actions: FaultAction
     case "disk-full":
     case "disk-error":
     case "clean-restart":
+    case "rogue-peer":
       return refused(actions, fault);
     default: {
       const unreachable: never = fault;

@@ -129,6 +129,7 @@ export function faultPacketRules(fault: Fault, plan: AddressPlan): PacketRule[] 
     case "namesrv-all-down":
     case "acl-secret":
     case "acl-file":
+    case "rogue-peer":
       return undefined;
     default: {
       const unreachable: never = fault;
