@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ScheduledFault } from "../faults/types.ts";
 import { rocketmqIntervals } from "../scenario.ts";
-import { boundFor, defaultLatencyMaxMs, defaultNotAvailableDurationMs, deriveFailoverBounds, intersect, notAvailableDurationFor, union } from "./bounds.ts";
+import { boundFor, defaultLatencyMaxMs, defaultNotAvailableDurationMs, deriveFailoverBounds, intersect, lockStepPossible, notAvailableDurationFor, union } from "./bounds.ts";
 import { topologyFacts } from "./testing/history_builder.ts";
 
 const crash = (target: string, atMs: number, healAtMs?: number): ScheduledFault =>
@@ -132,4 +132,19 @@ test("orderly groups: a consumer fault blocks until a lock whose unlock it lost 
   // Faults on brokers only add nothing.
   const broker = deriveFailoverBounds(rocketmqIntervals, [crash("broker-a", 1000, 5000)], topologyFacts("2m-noslave"));
   assert.deepEqual(broker.orderlyConsumeBlocked, broker.consumeBlocked);
+});
+
+test("round-robin lock-step: a hung master of two with one queue each blocks every send; a crash or more queues does not", () => {
+  assert.equal(lockStepPossible(2, 1), true);
+  assert.equal(lockStepPossible(2, 4), false);
+  assert.equal(lockStepPossible(3, 1), false);
+  const topology = topologyFacts("2m-noslave");
+  const slow: ScheduledFault = { atMs: 1000, healAtMs: 5000, fault: { kind: "slow-disk", target: "broker-b", factor: 5000 } };
+  const locked = deriveFailoverBounds(rocketmqIntervals, [slow], topology, { queuesPerBroker: 1, roundRobinLockStep: true });
+  assert.deepEqual(locked.sendBlocked, [{ startMs: 1000, endMs: 5000 + locked.sendRecoverMs }]);
+  assert.deepEqual(locked.brokerBlocked["broker-a"], locked.sendBlocked);
+  assert.match(locked.reasons.at(-1) ?? "", /^round-robin lock-step/);
+  assert.deepEqual(deriveFailoverBounds(rocketmqIntervals, [slow], topology, { queuesPerBroker: 1 }).sendBlocked, []);
+  // A crashed master refuses connects at once: the retry reaches the other master in time.
+  assert.deepEqual(deriveFailoverBounds(rocketmqIntervals, [crash("broker-b", 1000, 5000)], topology, { queuesPerBroker: 1, roundRobinLockStep: true }).sendBlocked, []);
 });

@@ -131,7 +131,7 @@ export function deriveFailoverBounds(
   intervals: Intervals,
   faults: readonly ScheduledFault[],
   topology: TopologyFacts,
-  options: { queuesPerBroker?: number; latencyFault?: LatencyFaultSetting; isolationSpans?: Record<string, TimeSpan[]> } = {},
+  options: { queuesPerBroker?: number; latencyFault?: LatencyFaultSetting; isolationSpans?: Record<string, TimeSpan[]>; roundRobinLockStep?: boolean } = {},
 ): FailoverBounds {
   const queuesPerBroker = options.queuesPerBroker ?? defaultQueuesPerBroker;
   const sendBaseMs = intervals.sendTimeoutMs * (queuesPerBroker + 1) + measurementSlackMs;
@@ -162,7 +162,8 @@ export function deriveFailoverBounds(
   for (const scheduled of faults) {
     const span = spanOf(scheduled, sendRecoverMs);
     const hit = mastersHit(scheduled.fault, topology);
-    if (hit === "all") everyone.push(span);
+    // Lock-step (lockStepPossible): a master that lets sends time out holds every producer.
+    if (hit === "all" || (options.roundRobinLockStep === true && hit.length > 0 && hangsSends(scheduled.fault))) everyone.push(span);
     else for (const name of hit) (brokerBlocked[name] ??= []).push(measured ? span : spanOf(scheduled, brokerRejoinMs));
     const consumeSpan = touchesConsumer(scheduled.fault)
       ? consumerSpan(scheduled, takeoverMs)
@@ -219,11 +220,33 @@ export function deriveFailoverBounds(
     `lock lapse ${lockLapseMs} ms = broker lockMaxLiveTime ${brokerLockMaxLiveMs} + rebalanceMs ${rebalanceMs}, from the holder's last lock (orderly groups, a consumer fault lost its unlock): the queue stays locked that long`,
     ...derivations.slice(6).map((derivation) => `${derivation.name} ${derivation.valueMs} ms = ${derivation.terms.map((term) => `${term.name} ${term.ms}`).join(" + ")}: ${derivation.mechanism}`),
   ];
+  if (options.roundRobinLockStep === true) {
+    reasons.push("round-robin lock-step: two masters of one queue each and a producer without latency fault avoidance; a send that timed out on a hung master moved the queue index by 2, so the next starts on the hung master again: a hang on either master blocks every send until it heals");
+  }
   return {
     sendBaseMs, sendBrokerBaseMs, sendRecoverMs, sendBlocked, brokerRejoinMs, brokerBlocked, consumeBaseMs, consumeBlocked: union(consumeBlocked),
     orderlyConsumeBlocked: union([...consumeBlocked, ...lockLapseBlocked]), lockLapseMs,
     readFailover, readSwitchMs, consumeBrokerBlocked, reasons, derivations,
   };
+}
+
+/**
+ * Round-robin lock-step, a 4.9.x producer trait: without latency fault avoidance a send whose
+ * first attempt timed out has already picked its retry queue (sendDefaultImpl selects, then finds
+ * the time budget spent), so each such send moves the queue index by 2. With two masters of one
+ * queue each, every send then starts on the hung master again: no send reaches the healthy one
+ * until the hang ends (battery seed 2 run 503: a 5,000× slow disk on a SYNC_FLUSH master, the
+ * other master idle for 11.8 s). With more queues the +2 walk leaves the hung master's block;
+ * with one master nothing was reachable anyway. Needs a retry (retryTimesWhenSendFailed ≥ 1).
+ */
+export function lockStepPossible(masterCount: number, queuesPerBroker: number): boolean {
+  return masterCount === 2 && queuesPerBroker === 1;
+}
+
+/** Faults after which a master's sends time out (a hang), rather than fail at once (a refused connect, a full disk's error). */
+function hangsSends(fault: Fault): boolean {
+  if (fault.kind === "crash" || fault.kind === "clean-restart" || fault.kind === "disk-full") return false;
+  return fault.kind !== "disk-error" || fault.errors === "fsync" || fault.errors === "both";
 }
 
 /** Faults that take a master out while leaving its slave alone. */

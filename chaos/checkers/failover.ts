@@ -31,7 +31,7 @@
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { FailoverBounds, LatencyFaultSetting, TimeSpan } from "./bounds.ts";
-import { boundFor, defaultLatencyMaxMs, defaultNotAvailableDurationMs, deriveFailoverBounds, isolationLatencyMs, notAvailableDurationFor, union } from "./bounds.ts";
+import { boundFor, defaultLatencyMaxMs, defaultNotAvailableDurationMs, deriveFailoverBounds, isolationLatencyMs, lockStepPossible, notAvailableDurationFor, union } from "./bounds.ts";
 import type { CheckContext } from "./context.ts";
 import { brokerOfQueue, masters, queuesPerBroker } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
@@ -74,7 +74,10 @@ export function checkFailover(history: readonly HistoryEvent[], context: CheckCo
   const queueCounts = topics.map((topic) => queuesPerBroker(context.workload, topic)).filter((count) => count > 0);
   const latencyFault = latencyFaultSetting(context);
   const isolationSpans = latencyFault !== undefined && index.attempts.length > 0 ? measuredIsolation(index, latencyFault) : undefined;
+  const lockStep = queueCounts.some((count) => lockStepPossible(masters(context.topology).length, count)) &&
+    context.workload.producers.some((producer) => producer.latencyFaultAvoidance !== true && (producer.retryTimesWhenSendFailed ?? 2) >= 1);
   const bounds = deriveFailoverBounds(context.intervals, context.faults, context.topology, {
+    ...(lockStep ? { roundRobinLockStep: true } : {}),
     ...(queueCounts.length > 0 ? { queuesPerBroker: Math.max(...queueCounts) } : {}),
     ...(latencyFault === undefined ? {} : { latencyFault }),
     ...(isolationSpans === undefined ? {} : { isolationSpans }),
