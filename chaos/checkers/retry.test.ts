@@ -265,3 +265,19 @@ test("a local retry at maxReconsumeTimes of a record below it is not dead-letter
   const result = checkRetry(history, { ...context, faults });
   assert.equal(result.verdict, "pass", result.summary);
 });
+
+test("a retry late for a failed local retry is on time for the failure of that local retry's copy", () => {
+  const context = testContext({ groups: [group()], endMs: 200_000 });
+  // Failure at 0 (send-back refused: local retry at 1 five seconds later, same record); the local
+  // retry fails, its copy comes back at 1 (the record's level + 1) 10 s later and fails; that
+  // copy's retry at 2 comes 30 s after it — 40 s after the local retry's failure.
+  const history = (retryStoreMs: number): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 25_076 })
+    .deliver({ id: "m", at: 25_118, result: "retry", queue: "broker-a:1", offset: 2, extra: { storeTimeMs: 25_097 } })
+    .deliver({ id: "m", at: 30_151, reconsume: 1, result: "retry", queue: "broker-a:1", offset: 2, extra: { storeTimeMs: 25_097 } })
+    .deliver({ id: "m", at: 40_193, reconsume: 1, result: "retry", queue: "broker-a:0", offset: 0, extra: { storeTimeMs: 40_172 } })
+    .deliver({ id: "m", at: retryStoreMs + 20, reconsume: 2, queue: "broker-a:0", offset: 2, extra: { storeTimeMs: retryStoreMs } });
+  const result = checkRetry(history(70_213).build(), context);
+  assert.equal(result.verdict, "pass", result.summary);
+  // Ten seconds past the copy's failure + 30 s as well: late.
+  assert.deepEqual(kinds(checkRetry(history(80_213).build(), context).evidence), ["late-retry:m"]);
+});
