@@ -139,6 +139,7 @@ export class ConsumeConcurrentlyService {
       const backFailed: ClientMessageExt[] = [];
       for (const message of failed) {
         if (!(await this.host.sendMessageBack(message, context.delayLevelWhenNextConsume, mq.brokerName))) {
+          probe(this.host.env, "client.consume.local-retry");
           message.reconsumeTimes++;
           backFailed.push(message);
         }
@@ -162,9 +163,12 @@ export class ConsumeConcurrentlyService {
         if (first === undefined || !Number.isFinite(started) || nowMs - started <= this.host.settings.consumeTimeoutMs) break;
         probe(this.host.env, "client.consume.timeout-send-back");
         this.host.log.info("consume timeout, send message back", { msgId: first.msgId, queueOffset: first.queueOffset });
-        await this.host.sendMessageBack(first, 3, mq.brokerName);
-        // Java removes it without moving the offset; the listener's late result is then a no-op.
-        pq.removeMessage([first]);
+        // Java removes it only once sent back (without moving the offset; the listener's late
+        // result is then a no-op). When the send-back and the re-send to %RETRY% both fail it
+        // stays ("send expired msg exception"): removing it would let the offset pass a message
+        // nobody holds (a consumer that then dies loses it), and the next round tries again.
+        if (!(await this.host.sendMessageBack(first, 3, mq.brokerName))) continue;
+        if (pq.firstMessage() === first) pq.removeMessage([first]);
       }
     }
   }

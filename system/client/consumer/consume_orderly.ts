@@ -16,6 +16,7 @@ import type { ConsumeServiceHost } from "./consume_service.ts";
 import { resetRetryTopic } from "./consume_service.ts";
 import type { ProcessQueue } from "./process_queue.ts";
 import { errorText } from "../../stdx/error_text.ts";
+import { probe } from "../../env/probe.ts";
 
 export type ConsumeOrderlyStatus = "SUCCESS" | "SUSPEND_CURRENT_QUEUE_A_MOMENT";
 
@@ -162,6 +163,7 @@ export class ConsumeOrderlyService {
       if (message.reconsumeTimes >= this.host.settings.maxReconsumeTimes) {
         message.properties.set(MessageConst.RECONSUME_TIME, String(message.reconsumeTimes));
         if (!(await this.host.sendMessageBack(message, -1, mq.brokerName))) {
+          probe(this.host.env, "client.consume.local-retry");
           suspend = true;
           message.reconsumeTimes++;
         }

@@ -281,8 +281,7 @@ export class PushConsumerCore implements PullLoopHost {
       if (this.observer.onRetryResent !== undefined) this.emit("onRetryResent", { message, sendResult, sendStartMs });
       return true;
     } catch (error) {
-      probe(this.env, "client.consume.local-retry");
-      this.log.warn("re-send to the retry topic failed, consume it again locally", { msgId: message.msgId, error: errorText(error) });
+      this.log.warn("re-send to the retry topic failed", { msgId: message.msgId, error: errorText(error) });
       return false;
     }
   }

@@ -1,0 +1,59 @@
+// cleanExpireMsg (4.9.x ProcessQueue.cleanExpiredMsg): a message in flight past consumeTimeout is
+// sent back at delay level 3 and leaves the process queue only once sent back; when the send-back
+// and the re-send to %RETRY% both fail it stays (4.9.x logs "send expired msg exception"), so the
+// queue's offset cannot move past it and its listener's own result still decides.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Env, Log } from "../../env/env.ts";
+import { MessageConst } from "../../message/message_const.ts";
+import type { ClientMessageExt } from "../message.ts";
+import type { MessageQueue } from "../../protocol/message_queue.ts";
+import type { ConsumeServiceHost, ConsumeSettings } from "./consume_service.ts";
+import { ConsumeConcurrentlyService } from "./consume_concurrently.ts";
+import { ProcessQueue } from "./process_queue.ts";
+
+const consumeTimeoutMs = 2_000;
+let nowMs = 10_000;
+const clock = { nowMs: () => nowMs, monotonicMs: () => nowMs };
+const silent: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent } as unknown as Log;
+const mq: MessageQueue = { topic: "T", brokerName: "broker-a", queueId: 0 };
+
+function message(queueOffset: number, startedMs: number): ClientMessageExt {
+  return {
+    topic: "T", body: new Uint8Array(1), flag: 0, queueId: 0, queueOffset, reconsumeTimes: 0, msgId: `m${queueOffset}`, offsetMsgId: `o${queueOffset}`,
+    brokerName: "broker-a", properties: new Map([[MessageConst.CONSUME_START_TIMESTAMP, String(startedMs)]]),
+  } as unknown as ClientMessageExt;
+}
+
+function harness(sendBackSucceeds: boolean): { service: ConsumeConcurrentlyService; pq: ProcessQueue; sentBack: string[] } {
+  const pq = new ProcessQueue(clock);
+  const sentBack: string[] = [];
+  const host = {
+    env: { clock } as unknown as Env, log: silent,
+    settings: { consumeTimeoutMs } as ConsumeSettings,
+    processQueues: () => [[mq, pq]],
+    sendMessageBack: async (sent: ClientMessageExt, delayLevel: number) => {
+      sentBack.push(`${sent.msgId}@${delayLevel}`);
+      return sendBackSucceeds;
+    },
+  } as unknown as ConsumeServiceHost;
+  return { service: new ConsumeConcurrentlyService(host, async () => "CONSUME_SUCCESS"), pq, sentBack };
+}
+
+test("an expired message sent back at level 3 leaves the process queue", async () => {
+  const { service, pq, sentBack } = harness(true);
+  pq.putMessage([message(18, nowMs - consumeTimeoutMs - 1), message(19, nowMs)]);
+  await service.cleanExpireMsg();
+  assert.deepEqual(sentBack, ["m18@3"]);
+  assert.equal(pq.firstMessage()?.queueOffset, 19);
+});
+
+test("an expired message whose send-back failed stays in the process queue: its offset is not passed", async () => {
+  const { service, pq, sentBack } = harness(false);
+  pq.putMessage([message(18, nowMs - consumeTimeoutMs - 1), message(19, nowMs)]);
+  await service.cleanExpireMsg();
+  assert.ok(sentBack.length >= 1 && sentBack.every((entry) => entry === "m18@3"), sentBack.join());
+  assert.equal(pq.firstMessage()?.queueOffset, 18);
+  // The listener's own result still removes it: the offset then moves past both.
+  assert.equal(pq.removeMessage([message(18, 0), message(19, 0)]), 20);
+});
