@@ -160,6 +160,8 @@ export function deriveFailoverBounds(
   const readFailover: Record<string, TimeSpan[]> = {};
   const consumeBrokerBlocked: Record<string, TimeSpan[]> = {};
   for (const scheduled of faults) {
+    // A rogue peer must not disturb the cluster: no bound bends for it.
+    if (scheduled.fault.kind === "rogue-peer") continue;
     const span = spanOf(scheduled, sendRecoverMs);
     const hit = mastersHit(scheduled.fault, topology);
     // Lock-step (lockStepPossible): a master that lets sends time out holds every producer.

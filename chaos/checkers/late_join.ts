@@ -202,7 +202,7 @@ const offsetQueryTimeoutsMs = 8_000;
  * timeout and still answer.
  */
 function offsetQuerySlackMs(context: CheckContext, joinedMs: number): number {
-  const faulted = context.faults.some((scheduled) => scheduled.atMs <= joinedMs && (scheduled.healAtMs ?? Infinity) >= joinedMs - offsetQueryTimeoutsMs);
+  const faulted = context.faults.some((scheduled) => scheduled.fault.kind !== "rogue-peer" && scheduled.atMs <= joinedMs && (scheduled.healAtMs ?? Infinity) >= joinedMs - offsetQueryTimeoutsMs);
   return faulted ? offsetQueryTimeoutsMs : joinSlackMs;
 }
 

@@ -34,10 +34,8 @@ interface Finding {
   why: string;
 }
 
-/** Windows that touch the target (or everyone), other than the rogue faults themselves and rogue nodes. */
+/** Windows that touch the target (or everyone); faultWindows opens none for rogue peers. */
 function touches(window: Window, target: string): boolean {
-  if (window.kind === "rogue-peer") return false;
-  if (window.nodes.length > 0 && window.nodes.every((node) => node.startsWith("rogue-"))) return false;
   return window.nodes.length === 0 || window.nodes.includes(target);
 }
 

@@ -37,7 +37,7 @@ export type SwarmFaultKind =
   | "firewall-drop" | "firewall-reject" | "one-way-drop" | "heartbeat-loss" | "flow-latency" | "flow-loss"
   | "partition-isolate" | "partition-halves" | "partition-bridge" | "partition-ring"
   | "partition-namesrv-only" | "partition-replication-only" | "namesrv-all-down"
-  | "conn-reset";
+  | "conn-reset" | "rogue-peer";
 
 /** Faults the simulator will have but the swarm cannot draw yet (listed by every distribution). */
 export const pendingFaultKinds: readonly string[] = [];
@@ -46,7 +46,7 @@ export const swarmFaultKinds: readonly SwarmFaultKind[] = [
   "crash", "power-loss", "pause", "restart-loop", "clock-skew", "slow-disk", "disk-full", "dying-disk-power-loss",
   "disk-error", "clean-restart", "firewall-drop", "firewall-reject", "one-way-drop", "heartbeat-loss", "flow-latency", "flow-loss",
   "partition-isolate", "partition-halves", "partition-bridge", "partition-ring",
-  "partition-namesrv-only", "partition-replication-only", "namesrv-all-down", "conn-reset",
+  "partition-namesrv-only", "partition-replication-only", "namesrv-all-down", "conn-reset", "rogue-peer",
 ];
 
 export interface FaultDraw {
@@ -269,6 +269,9 @@ export function swarmFaultDraw(kind: SwarmFaultKind, nodes: SwarmNodes): fc.Arbi
     case "namesrv-all-down":
       return windowArbitrary.map((window): FaultDraw => ({ kind, role: "namesrv", faults: [at(window, { kind: "namesrv-all-down" })] }));
     case "conn-reset": return connectionReset(nodes);
+    // Undecodable frames and requests nobody serves on a server's remoting port, beside the
+    // workload (chaos/faults/rogue_peer.ts; judged by the rogue-peer checker).
+    case "rogue-peer": return single(kind, nodes, [...brokers, ...nodes.nameServers], (target) => fc.constant({ kind: "rogue-peer", target }));
   }
 }
 

@@ -90,10 +90,12 @@ export function swarmFaultWeights(property: CheckProperty): SwarmFaultWeights {
     if (weight === undefined || weight <= 0) continue;
     for (const swarmKind of kindsFor[kind as GeneratedFaultKind]) weights[swarmKind] = weight;
   }
-  // A connection reset is a network fault of the flow class: a property that draws flows draws
-  // resets too (unless it weighs them itself), without changing `mqlab check`'s own schedules.
+  // A connection reset and a rogue peer are network faults of the flow class: a property that
+  // draws flows draws them too (unless it weighs them itself), without changing `mqlab check`'s
+  // own schedules.
   const flowWeight = property.faultWeights.flow ?? 0;
   if (weights["conn-reset"] === undefined && flowWeight > 0) weights["conn-reset"] = flowWeight;
+  if (weights["rogue-peer"] === undefined && flowWeight > 0) weights["rogue-peer"] = flowWeight;
   return weights;
 }
 
@@ -233,7 +235,7 @@ export function swarmScenario(swarmCase: SwarmCase, property: CheckProperty, tes
     quiesceMs: swarmCase.mixes.length > 0 ? Math.max(swarmTiming.quiesceMs, swarmMixesQuiesceMs) : swarmTiming.quiesceMs,
     drainUntilIdle: swarmDrain,
     expectations: {
-      checkers: [...property.checkers],
+      checkers: swarmCase.draws.some((draw) => draw.kind === "rogue-peer") ? [...property.checkers, "rogue-peer"] : [...property.checkers],
       ...(boundedDuplicates(property) ? { maxDuplicated: maxDuplicatedFor(config, swarmCase.draws) } : {}),
     },
     generated: { config: { ...config, ordered }, draws: swarmCase.draws.map((draw) => ({ kind: draw.kind, role: draw.role, faults: draw.faults.length })), worldSeed: swarmCase.seed },

@@ -13,9 +13,9 @@ import { ConsumeConcurrentlyService } from "./consume_concurrently.ts";
 import { ProcessQueue } from "./process_queue.ts";
 
 const consumeTimeoutMs = 2_000;
-let nowMs = 10_000;
+const nowMs = 10_000;
 const clock = { nowMs: () => nowMs, monotonicMs: () => nowMs };
-const silent: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent } as unknown as Log;
+const silent: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent };
 const mq: MessageQueue = { topic: "T", brokerName: "broker-a", queueId: 0 };
 
 function message(queueOffset: number, startedMs: number): ClientMessageExt {
