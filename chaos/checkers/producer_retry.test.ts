@@ -42,3 +42,14 @@ test("without a failed attempt on each copy's queue, a duplicate from two queues
   const sameQueue = retried([attempt(3_000, "broker-a:3", "error"), attempt(3_001, "broker-b:0", "error")], "broker-b:0").build();
   assert.equal(checkDuplicates(sameQueue, testContext()).verdict, "fail");
 });
+
+test("two answered attempts of one send: the first stored with a non-OK status, retried elsewhere, explain the copies", () => {
+  const events = retried([attempt(21, "broker-a:3", "ok"), attempt(24, "broker-b:0", "ok")]).build();
+  const result = checkDuplicates(events, testContext());
+  assert.equal(result.verdict, "pass", result.summary);
+  const entry = (result.evidence as DuplicatesEvidence).attributed.items[0];
+  assert.match(entry?.explainedBy ?? "", /stored with a status other than SEND_OK and retryAnotherBrokerWhenNotStoreOK stored another copy on broker-b:0/);
+  // Answered attempts of two different sends explain nothing.
+  const twoSends = retried([attempt(21, "broker-a:3", "ok"), { ...attempt(24, "broker-b:0", "ok"), opId: 2 }]).build();
+  assert.equal(checkDuplicates(twoSends, testContext()).verdict, "fail");
+});

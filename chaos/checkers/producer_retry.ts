@@ -6,7 +6,8 @@
 // attempts, not by a fault window: the slow path that made the first attempt time out may
 // outlast its fault (a slow link still drains what it queued), and the copy may be read long
 // after. Invariant: only a pair of deliveries from two different queues, each the queue of one
-// attempt of that message's send, with at least one of those attempts failed, is explained.
+// attempt of that message's send, with at least one of those attempts failed or both answered
+// within one send (a non-OK status retried elsewhere), is explained.
 import type { SendAttemptEvent } from "../history/types.ts";
 import type { HistoryIndex } from "./history_index.ts";
 
@@ -39,7 +40,14 @@ export function explainProducerRetry(
   const again = list.find((attempt) => attempt.queue === againQueue);
   if (first === undefined || again === undefined) return undefined;
   const failed = [first, again].filter((attempt) => attempt.outcome === "error").sort((a, b) => a.timeMs - b.timeMs)[0];
-  if (failed === undefined) return undefined;
+  if (failed === undefined) {
+    // Two answered attempts of one send: the earlier was stored with a status other than SEND_OK
+    // (a slave not available or late), and retryAnotherBrokerWhenNotStoreOK sent it again — the
+    // only way 4.9.x's sendDefaultImpl goes on after an answer (seed 2 swarm run 167).
+    if (first.opId === undefined || first.opId !== again.opId) return undefined;
+    const [earlier, later] = first.timeMs <= again.timeMs ? [first, again] : [again, first];
+    return `producer retry: the attempt on ${earlier.queue} was stored with a status other than SEND_OK and retryAnotherBrokerWhenNotStoreOK stored another copy on ${later.queue}`;
+  }
   const other = failed === first ? again : first;
   return `producer retry: the attempt on ${failed.queue} failed at the client (${failed.errorName ?? "error"}` +
     `${failed.responseCode === undefined ? "" : `, code ${failed.responseCode}`}) yet was stored; the send's attempt on ${other.queue} stored another copy`;
