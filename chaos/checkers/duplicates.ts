@@ -244,7 +244,15 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
       attributed.push({ ...duplicate, explainedBy: `local retry at ${formatMs(localRetry.timeMs)}: send-back and re-send failed at the client, yet a copy reached %RETRY%` });
       continue;
     }
-    const producerRetry = delivery.reconsumeTimes === 0 ? explainProducerRetry(sendAttempts, delivery.messageId, first.queue, delivery.queue) : undefined;
+    // A retry copy stands for the stored original it descends from: the queue of a failed first
+    // delivery (seed 2 swarm run 586: one copy failed and came back from %RETRY%, the other
+    // producer-retry copy was read later from its own queue).
+    const rootQueues = (of: DeliverEvent): string[] => of.reconsumeTimes === 0 ? [of.queue]
+      : [...new Set(seen.filter((earlier) => earlier.reconsumeTimes === 0 && earlier.result !== "success").map((earlier) => earlier.queue))];
+    let producerRetry: string | undefined;
+    for (const firstRoot of rootQueues(first.delivery)) {
+      for (const root of rootQueues(delivery)) producerRetry ??= explainProducerRetry(sendAttempts, delivery.messageId, firstRoot, root);
+    }
     if (producerRetry !== undefined) {
       attributed.push({ ...duplicate, explainedBy: producerRetry });
       continue;

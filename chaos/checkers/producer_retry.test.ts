@@ -53,3 +53,16 @@ test("two answered attempts of one send: the first stored with a non-OK status, 
   const twoSends = retried([attempt(21, "broker-a:3", "ok"), { ...attempt(24, "broker-b:0", "ok"), opId: 2 }]).build();
   assert.equal(checkDuplicates(twoSends, testContext()).verdict, "fail");
 });
+
+test("a producer-retry copy that failed and came back from %RETRY% stands for its own queue", () => {
+  // Attempt on broker-a:3 timed out but was stored; the copy on broker-b:0 failed, its retry copy
+  // succeeded from %RETRY% (broker-b's retry queue), and the broker-a:3 copy succeeded later.
+  const events = new HistoryBuilder().send({ id: "m", at: 0, queue: "broker-b:0", outcome: "unknown", outcomeAt: 3_001 })
+    .raw(attempt(3_000, "broker-a:3", "error")).raw(attempt(3_001, "broker-b:0", "error"))
+    .deliver({ id: "m", at: 3_010, queue: "broker-b:0", result: "retry", process: "consumer-G-2" })
+    .deliver({ id: "m", at: 13_010, reconsume: 1, queue: "broker-b:1", offset: 7, process: "consumer-G-2" })
+    .deliver({ id: "m", at: 13_020, queue: "broker-a:3", process: "consumer-G-1" }).build();
+  const result = checkDuplicates(events, testContext());
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.match((result.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /producer retry/);
+});

@@ -281,3 +281,17 @@ test("a retry late for a failed local retry is on time for the failure of that l
   // Ten seconds past the copy's failure + 30 s as well: late.
   assert.deepEqual(kinds(checkRetry(history(80_213).build(), context).evidence), ["late-retry:m"]);
 });
+
+test("a retry of one producer-retry copy after the other copy succeeded is that copy's retry, not a retry after success", () => {
+  const context = testContext({ groups: [group()], endMs: 200_000 });
+  // The send's first attempt (broker-a:2) timed out at the client yet was stored; its retry stored
+  // a copy on broker-b:2. That copy failed, the other succeeded, then the failed copy's retry came.
+  const history = (failedQueue: string): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 27_460, queue: "broker-b:2" })
+    .deliver({ id: "m", at: 28_484, queue: failedQueue, result: "retry" })
+    .deliver({ id: "m", at: 37_924, queue: "broker-a:2" })
+    .deliver({ id: "m", at: 38_487, reconsume: 1, queue: "broker-b:0", offset: 86 });
+  const result = checkRetry(history("broker-b:2").build(), context);
+  assert.equal(result.verdict, "pass", result.summary);
+  // One copy: the failure and the success on the same queue, then a retry: retried after success.
+  assert.deepEqual(kinds(checkRetry(history("broker-a:2").build(), context).evidence), ["retried-after-success:m"]);
+});

@@ -216,7 +216,12 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         const delivery = deliveries[position]!;
         if (delivery.reconsumeTimes > 0) stats.retries++;
         // A success that outlasted consumeTimeout was sent back while its listener ran (consume_timeout.ts).
-        if (succeeded !== undefined && delivery.reconsumeTimes > succeeded.reconsumeTimes && !outlastedConsumeTimeout(succeeded, spec)
+        // Two stored originals (a producer retry after a send the client saw fail) live apart: a
+        // retry of the one that failed before the other succeeded is that copy's (seed 2 run 586).
+        const success = succeeded;
+        const otherCopyFailed = success !== undefined && deliveries.some((failed) => failed.result !== "success"
+          && failed.reconsumeTimes === delivery.reconsumeTimes - 1 && failed.timeMs < success.timeMs && failed.queue !== success.queue);
+        if (succeeded !== undefined && !otherCopyFailed && delivery.reconsumeTimes > succeeded.reconsumeTimes && !outlastedConsumeTimeout(succeeded, spec)
           && explainRedelivery(windows, spec.group, succeeded.timeMs, delivery.timeMs, settleMs) === undefined) {
           add("retried-after-success", delivery, `succeeded at ${formatMs(succeeded.timeMs)} with reconsumeTimes ${succeeded.reconsumeTimes}, delivered again as retry ${delivery.reconsumeTimes}`);
         }
