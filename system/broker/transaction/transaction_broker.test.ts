@@ -152,6 +152,24 @@ test("a renewal the store refuses (disk full) ends the round at that half withou
   assert.deepEqual([next?.checked, next?.halfOffset], [1, 1], "the same half is renewed once the store takes writes again");
 }));
 
+test("op messages the queue no longer holds (a forced clean took its head) are skipped, not a wall: later ops still mark their halves done", () => withBroker({ transactionTimeOut: 0 }, async (h) => {
+  const a = await prepare(h, "a");
+  const b = await prepare(h, "b");
+  assert.equal((await endTransaction(h, a, MessageSysFlag.TRANSACTION_COMMIT_TYPE)).code, ResponseCode.SUCCESS);
+  assert.equal((await endTransaction(h, b, MessageSysFlag.TRANSACTION_COMMIT_TYPE)).code, ResponseCode.SUCCESS);
+  for (let waited = 0; h.broker.store.getMaxOffsetInQueue(SystemTopic.TRANS_OP_HALF_TOPIC, 0) < 2 && waited < 3000; waited += 20) await sleep(20);
+  const store = h.broker.store;
+  const getMessage = store.getMessage.bind(store);
+  // Op offset 0 (a's) was deleted with its commit-log file: the queue starts at 1 now.
+  store.getMessage = (group, topic, queueId, offset, maxMsgNums, filter) => topic === SystemTopic.TRANS_OP_HALF_TOPIC && offset < 1
+    ? { ...getMessage(group, topic, queueId, 1, 0, filter), status: "OFFSET_TOO_SMALL", nextBeginOffset: 1, messages: [], messageQueueOffsets: [] }
+    : getMessage(group, topic, queueId, offset, maxMsgNums, filter);
+  await sleep(5);
+  const round = await h.broker.transactionCheckService.runRound();
+  // a's op is gone, so a is asked about again (at least once); b's op still counts.
+  assert.deepEqual([round?.checked, round?.skippedDone, round?.opOffset], [1, 1, 2]);
+}));
+
 test("a half message younger than transactionTimeOut is not checked", () => withBroker({ transactionTimeOut: 60_000 }, async (h) => {
   await prepare(h, "e");
   await sleep(5);

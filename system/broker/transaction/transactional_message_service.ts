@@ -92,7 +92,7 @@ export class TransactionalMessageService {
     while (offset < halfMax && offset - halfStart < CHECK_ROUND_HALF_MAX) {
       const doneBy = ops.removed.get(offset);
       if (doneBy !== undefined) {
-        ops.done.add(doneBy);
+        ops.done.offsets.add(doneBy);
         result.skippedDone += 1;
         offset += 1;
         continue;
@@ -131,20 +131,33 @@ export class TransactionalMessageService {
     return committed >= 0 ? committed : Math.max(0, this.deps.store.getMinOffsetInQueue(topic, HALF_QUEUE_ID));
   }
 
-  /** fillOpRemoveMap: op offsets naming half offsets before the walk start are simply done. */
-  private readOps(opStart: number, halfStart: number): { removed: Map<number, number>; done: Set<number> } {
+  /**
+   * fillOpRemoveMap: op offsets naming half offsets before the walk start are simply done. An op
+   * offset the queue no longer holds (a forced clean on a full disk deleted its head, a hole) is
+   * skipped to nextBeginOffset, as 4.9.x does on OFFSET_ILLEGAL and NO_MATCHED_MSG; stopping there
+   * instead hid every later op message, so every half message was checked and committed again
+   * each round, forever (battery seed 1 swarm run 278 of the rogue-peer re-draw).
+   */
+  private readOps(opStart: number, halfStart: number): { removed: Map<number, number>; done: DoneOps } {
     const removed = new Map<number, number>();
-    const done = new Set<number>();
+    const done: DoneOps = { offsets: new Set<number>(), skipped: [] };
     let offset = opStart;
     while (offset - opStart < CHECK_ROUND_OP_MAX) {
       const got = this.deps.store.getMessage(TRANS_SYS_GROUP, OP_TOPIC, HALF_QUEUE_ID, offset, READ_BATCH_MAX, undefined);
-      if (got.status !== "FOUND" || got.messages.length === 0) break;
+      if (got.status !== "FOUND" || got.messages.length === 0) {
+        const nothingNew = got.status === "OFFSET_OVERFLOW_ONE" || got.status === "NO_MESSAGE_IN_QUEUE";
+        if (nothingNew || got.nextBeginOffset <= offset) break;
+        this.deps.log.warn("transaction op queue: offset not held, skipping ahead", { offset, status: got.status, nextOffset: got.nextBeginOffset });
+        done.skipped.push({ fromOffset: offset, toOffset: got.nextBeginOffset });
+        offset = got.nextBeginOffset;
+        continue;
+      }
       got.messages.forEach((bytes, index) => {
         const opOffset = got.messageQueueOffsets[index]!;
         const halfOffsets = parseOpBody(decodeMessageRecord(bytes));
-        if (halfOffsets.length === 0) done.add(opOffset);
+        if (halfOffsets.length === 0) done.offsets.add(opOffset);
         for (const halfOffset of halfOffsets) {
-          if (halfOffset < halfStart) done.add(opOffset);
+          if (halfOffset < halfStart) done.offsets.add(opOffset);
           else removed.set(halfOffset, opOffset);
         }
       });
@@ -208,9 +221,22 @@ function immunityMs(half: MessageExt, transactionTimeOutMs: number): number {
   return Number(text) * 1000;
 }
 
-/** calculateOpOffset: the op offset moves over the contiguous run of done op messages. */
-export function advanceOverDone(opStart: number, done: ReadonlySet<number>): number {
+/** Op offsets a round is done with: op messages read and settled, and ranges the queue no longer holds. */
+export interface DoneOps {
+  offsets: Set<number>;
+  skipped: { fromOffset: number; toOffset: number }[];
+}
+
+/** calculateOpOffset: the op offset moves over the contiguous run of done op messages (and skipped ranges). */
+export function advanceOverDone(opStart: number, done: DoneOps): number {
   let offset = opStart;
-  while (done.has(offset)) offset += 1;
-  return offset;
+  for (;;) {
+    if (done.offsets.has(offset)) {
+      offset += 1;
+      continue;
+    }
+    const range = done.skipped.find((skipped) => skipped.fromOffset <= offset && offset < skipped.toOffset);
+    if (range === undefined) return offset;
+    offset = range.toOffset;
+  }
 }
