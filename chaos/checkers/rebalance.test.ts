@@ -178,3 +178,18 @@ test("the OFFSET_ILLEGAL fix chain's length: pull-expired re-adds read the stale
   assert.deepEqual(offsetIllegalChainMs(3_000, 1_000), { totalMs: 21_000, lastStalePullMs: 10_000 });
   assert.deepEqual(offsetIllegalChainMs(10_000, 1_000), { totalMs: 11_000, lastStalePullMs: 0 });
 });
+
+test("an orderly group whose member crashed holding locks may converge when the locks lapse: 60 s + a rebalance round after the crash", () => {
+  // c2 held broker-b:* and crashed at 20 s (its unlock lost), came back at 23 s; c1 can take
+  // broker-b:0 only once the broker's lock lapses.
+  const events = (convergedMs: number) => new HistoryBuilder().join(0, c1).join(0, c2)
+    .rebalance(5, c1, ["broker-a:0", "broker-a:1"]).rebalance(5, c2, ["broker-b:0", "broker-b:1"])
+    .node(20_000, c2, "crash").leave(20_000, c2).node(23_000, c2, "restart").join(23_000, c2)
+    .rebalance(24_000, c2, ["broker-b:1"]).rebalance(convergedMs, c2, ["broker-b:0", "broker-b:1"]).build();
+  const orderly = testContext({ endMs: 600_000, groups: [{ group: "G", topic: "T", count: 2, orderly: true }] });
+  const lapsed = checkRebalance(events(80_500), orderly);
+  assert.equal(lapsed.verdict, "pass", lapsed.summary);
+  assert.match(groupOf(lapsed.evidence)?.lastChange ?? "", /crash holding orderly locks/);
+  assert.equal(checkRebalance(events(150_000), orderly).verdict, "fail", "past the lapse, a rebalance round and the delayed unlock");
+  assert.equal(checkRebalance(events(80_500), context()).verdict, "fail", "a concurrent group takes no lock");
+});
