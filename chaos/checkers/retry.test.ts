@@ -295,3 +295,16 @@ test("a retry of one producer-retry copy after the other copy succeeded is that 
   // One copy: the failure and the success on the same queue, then a retry: retried after success.
   assert.deepEqual(kinds(checkRetry(history("broker-a:2").build(), context).evidence), ["retried-after-success:m"]);
 });
+
+test("a consumer that died before its send-back was answered leaves the message to the queue's next holder at the same count", () => {
+  const context = testContext({ groups: [group()], endMs: 200_000 });
+  const history = (died: boolean): HistoryBuilder => {
+    const builder = new HistoryBuilder().send({ id: "m", at: 20_549, queue: "broker-b:3" })
+      .deliver({ id: "m", at: 21_049, queue: "broker-b:3", offset: 50, result: "retry", process: "consumer-G-2", extra: { storeTimeMs: 20_550 } });
+    if (died) builder.node(22_000, "consumer-G-2", "power-loss");
+    return builder.deliver({ id: "m", at: 29_014, queue: "broker-b:3", offset: 50, process: "consumer-G-1", extra: { storeTimeMs: 20_550 } });
+  };
+  const result = checkRetry(history(true).build(), context);
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.deepEqual(kinds(checkRetry(history(false).build(), context).evidence), ["missing-retry:m"]);
+});

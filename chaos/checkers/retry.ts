@@ -76,6 +76,8 @@ export const defaultMaxReconsumeTimesOrderly = Number.MAX_SAFE_INTEGER;
 export const retryToleranceMs = 100;
 /** How late a retry copy may be stored back into %RETRY% after failure + delay (header: not late). */
 export const lateRetryStoreSlackMs = 3_000;
+/** How long a failed delivery's send-back may run: CONSUMER_SEND_MSG_BACK's 5 s, then the re-send to %RETRY% (3 s). */
+const sendBackTimeoutMs = 5_000 + 3_000;
 
 export type RetryViolation = {
   kind: "missing-retry" | "early-retry" | "late-retry" | "missing-from-dlq" | "dlq-too-early" | "delivered-after-dlq" | "retried-after-success";
@@ -172,6 +174,18 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // while the listener ran (startMs to timeMs), and another process later reads the same
     // record at the same level (seed 1 swarm run 243 of the second re-draw: the queue left at
     // 14.018 s, the listener failed at 14.035 s, the new holder read it at 15.0 s).
+    // The failing consumer died (crash, power loss) before its send-back was answered: 4.9.x
+    // acknowledges nothing before that answer, so the committed offset stays before the message
+    // and the queue's next holder re-reads the same record at the same count — instead of a retry
+    // copy (seed 1 swarm run 467 of the rogue-peer re-draw: failed at 21.0 s, consumer lost power
+    // at 22 s, the message re-read by the other consumer at 29 s).
+    const diedBeforeSendBack = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
+      const died = index.nodes.find((event) => event.node === delivery.process && (event.event === "crash" || event.event === "power-loss")
+        && event.timeMs >= delivery.timeMs && event.timeMs <= delivery.timeMs + sendBackTimeoutMs);
+      if (died === undefined) return false;
+      return later.some((next) => next.process !== delivery.process && next.reconsumeTimes === delivery.reconsumeTimes
+        && next.queue === delivery.queue && next.queueOffset === delivery.queueOffset && next.storeTimeMs === delivery.storeTimeMs);
+    };
     const droppedWhileRunning = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
       const startMs = delivery.startMs ?? delivery.timeMs;
       const moved = index.rebalances.find((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group
@@ -260,6 +274,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
           if (later.some((next) => next.result === "success" && next.reconsumeTimes === delivery.reconsumeTimes
             && next.process !== delivery.process && next.startMs !== undefined && next.startMs < delivery.timeMs)) continue;
           if (droppedWhileRunning(delivery, later)) continue;
+          if (diedBeforeSendBack(delivery, later)) continue;
           if (resentIntoDlqAfter(delivery)) {
             deadLettered.add(id);
             continue;
