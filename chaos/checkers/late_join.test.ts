@@ -123,3 +123,20 @@ test("old queues: LAST_OFFSET's max offset is asked within the rebalance pass be
   const faulted = { ...context, faults: [{ atMs: 45_000, healAtMs: 55_000, fault: { kind: "pause" as const, target: "broker-a" } }] };
   assert.equal(checkLateJoin(withLate(48_500, ["m-x", "m-4b"]), faulted, { youngQueues: false }).verdict, "pass");
 });
+
+test("old queues: TIMESTAMP sees records the client never saw acked — a delivery's store time places them", () => {
+  // m-3 and m-4 timed out at the client but were stored at 14 s (a partition held their bytes);
+  // another group read them. The nearest to 6 s is m-2 (2 s), not m-5 (the next acked one).
+  const history = (lateIds: string[]): ReturnType<HistoryBuilder["build"]> => new HistoryBuilder().sends("m-", 3, { from: 0, everyMs: 1000 })
+    .send({ id: "m-3", at: 2_500, offset: 3, outcome: "unknown", outcomeAt: 5_500 }).send({ id: "m-4", at: 2_600, offset: 4, outcome: "unknown", outcomeAt: 5_600 })
+    .send({ id: "m-5", at: 20_000, offset: 5 })
+    .deliver({ id: "m-3", at: 14_010, offset: 3, group: "G", extra: { storeTimeMs: 14_000 } })
+    .deliver({ id: "m-4", at: 14_110, offset: 4, group: "G", extra: { storeTimeMs: 14_100 } })
+    .join(50_000, "consumer-L-1", "L").rebalance(50_100, "consumer-L-1", ["broker-a:0"], "L")
+    .deliverAll(lateIds, 60_000, { group: "L" }).build();
+  const context = testContext({ groups: [late("CONSUME_FROM_TIMESTAMP", { consumeTimestampMs: 6_000 })] });
+  const result = checkLateJoin(history(["m-2", "m-3", "m-4", "m-5"]), context, { youngQueues: false });
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.equal((result.evidence as LateJoinEvidence).starts.items[0]?.expectedStart, 2);
+  assert.deepEqual(kinds(checkLateJoin(history(["m-5"]), context, { youngQueues: false }).evidence), ["skipped:m-2"]);
+});

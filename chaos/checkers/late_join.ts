@@ -122,7 +122,7 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
         whereHigh = maxBefore(joinedMs);
         whereRule = `${where}: max offset when ${spec.group} took ${queue} (asked between ${formatMs(askedFromMs)} and ${formatMs(joinedMs)})`;
       } else if (where === "CONSUME_FROM_TIMESTAMP") {
-        ({ lowOffset: whereLow, highOffset: whereHigh, rule: whereRule } = timestampStart(sends, spec.consumeTimestampMs ?? 0));
+        ({ lowOffset: whereLow, highOffset: whereHigh, rule: whereRule } = timestampStart(storedRecords(index, spec.topic, queue, sends), spec.consumeTimestampMs ?? 0));
       }
       const whereStart = whereLow === whereHigh ? String(whereLow) : `${String(whereLow)} or ${String(whereHigh)}`;
       const youngRule = `young queue (min offset 0, head in memory: ${bytes}): QUERY_CONSUMER_OFFSET answers 0 whatever ${where} says`;
@@ -170,7 +170,33 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
  * within a send's invoke and ack: the earlier neighbour is required when it is closer for
  * every store time, excluded when it is farther for every store time, else either is excused.
  */
-function timestampStart(sends: readonly SendRecord[], fromMs: number): { lowOffset: number; highOffset: number; rule: string } {
+/** A queue's record as far as the history knows it: its offset and bounds on its store time. */
+interface StoredRecord {
+  queueOffset?: number;
+  /** Earliest and latest it can have been stored (equal when a delivery showed its store time). */
+  invokeMs: number;
+  outcomeMs?: number;
+}
+
+/**
+ * The queue's records: acked sends (stored between invoke and ack), and every record a delivery
+ * showed, with its exact store time. A send the client saw fail may still have been stored, much
+ * later (its bytes held by a partition), and it shifts which neighbour the timestamp search finds
+ * (seed 1 swarm run 754 of the rogue-peer re-draw: two unacked messages stored 12 s after the
+ * timestamp sat between the nearest and the next acked one).
+ */
+function storedRecords(index: HistoryIndex, topic: string, queue: string, sends: readonly SendRecord[]): StoredRecord[] {
+  const exact = new Map<number, number>();
+  for (const delivery of index.deliveries) {
+    if (delivery.topic === topic && delivery.queue === queue && delivery.reconsumeTimes === 0 && delivery.storeTimeMs !== undefined) exact.set(delivery.queueOffset, delivery.storeTimeMs);
+  }
+  const records = new Map<number, StoredRecord>();
+  for (const send of sends) if (send.queueOffset !== undefined) records.set(send.queueOffset, send);
+  for (const [queueOffset, storeMs] of exact) records.set(queueOffset, { queueOffset, invokeMs: storeMs, outcomeMs: storeMs });
+  return [...records.values()];
+}
+
+function timestampStart(sends: readonly StoredRecord[], fromMs: number): { lowOffset: number; highOffset: number; rule: string } {
   const base = `CONSUME_FROM_TIMESTAMP: the message stored nearest ${formatMs(fromMs)}`;
   const after = sends.filter((send) => send.invokeMs >= fromMs);
   if (after.length === 0) {
