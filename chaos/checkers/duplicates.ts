@@ -194,6 +194,48 @@ export function producerProcessFault(window: Window): boolean {
   return processFaultKinds.has(window.kind) && window.nodes.length > 0 && window.nodes.every((node) => node.startsWith("producer-"));
 }
 
+/** A failed delivery its consumer never settled, re-read at the same count by another holder of the queue. */
+interface HeldOffset {
+  process: string;
+  queue: string;
+  queueOffset: number;
+  timeMs: number;
+  rereadBy: string;
+  rereadMs: number;
+}
+
+/**
+ * Per group and queue: failed deliveries that held the queue's committed offset. A send-back that
+ * failed parks the message for a local retry and keeps it in the process queue (4.9.x), so the
+ * consumer commits no offset past it; when that consumer leaves first (a clean stop drops the
+ * parked retry), the next holder re-reads from the failed message, replaying every later message
+ * the first consumer had already consumed, however long before (seed 1 swarm run 1364 of the
+ * rogue-peer re-draw: failed at 1.7 s, stopped at 6 s, replayed from there). The evidence: no
+ * retry copy of the failed delivery, and another process re-read the same record at the same count.
+ */
+function heldOffsets(index: HistoryIndex): Map<string, HeldOffset[]> {
+  const byRecord = new Map<string, DeliverEvent[]>();
+  for (const delivery of index.deliveries) {
+    const key = `${delivery.group}\u0000${delivery.messageId}`;
+    byRecord.set(key, [...(byRecord.get(key) ?? []), delivery]);
+  }
+  const held = new Map<string, HeldOffset[]>();
+  for (const deliveries of byRecord.values()) {
+    for (const failed of deliveries) {
+      if (failed.result === "success") continue;
+      if (deliveries.some((next) => next.reconsumeTimes > failed.reconsumeTimes)) continue;
+      const reread = deliveries.find((next) => next.timeMs > failed.timeMs && next.process !== failed.process && next.reconsumeTimes === failed.reconsumeTimes
+        && next.queue === failed.queue && next.queueOffset === failed.queueOffset && next.storeTimeMs === failed.storeTimeMs);
+      if (reread === undefined) continue;
+      const key = `${failed.group}\u0000${failed.queue}`;
+      held.set(key, [...(held.get(key) ?? []), {
+        process: failed.process, queue: failed.queue, queueOffset: failed.queueOffset, timeMs: failed.timeMs, rereadBy: reread.process, rereadMs: reread.timeMs,
+      }]);
+    }
+  }
+  return held;
+}
+
 export function checkDuplicates(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
   const index = indexHistory(history);
   const specs = groupSpecs(context.workload, index.seenGroups);
@@ -206,6 +248,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
   const firstSuccess = new Map<string, { timeMs: number; queue: string; delivery: DeliverEvent }>();
   const sendAttempts = attemptsByMessage(index);
   const rewinds = offsetIllegalRewinds(index, context, settleMs);
+  const held = heldOffsets(index);
   const unexplained: Duplicate[] = [];
   const attributed: Duplicate[] = [];
   // Every delivery per receiver and message (failed ones too): two retry copies come from two
@@ -242,6 +285,12 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
     const localRetry = seen.find((retry) => seen.some((failed) => failed !== retry && failed.result !== "success" && isLocalRetry(failed, retry)));
     if (localRetry !== undefined && slow === undefined) {
       attributed.push({ ...duplicate, explainedBy: `local retry at ${formatMs(localRetry.timeMs)}: send-back and re-send failed at the client, yet a copy reached %RETRY%` });
+      continue;
+    }
+    const holder = delivery.reconsumeTimes === 0 ? (held.get(`${delivery.group}\u0000${delivery.queue}`) ?? []).find((failure) => failure.process === first.delivery.process
+      && failure.queueOffset <= delivery.queueOffset && failure.rereadMs <= delivery.timeMs && failure.timeMs <= first.timeMs) : undefined;
+    if (holder !== undefined) {
+      attributed.push({ ...duplicate, explainedBy: `held offset: ${holder.process} failed ${holder.queue}@${String(holder.queueOffset)} at ${formatMs(holder.timeMs)} and never settled it (no retry copy), so its committed offset stayed there and ${holder.rereadBy} re-read from it at ${formatMs(holder.rereadMs)}` });
       continue;
     }
     // A retry copy stands for the stored original it descends from: the queue of a failed first

@@ -66,3 +66,18 @@ test("a producer-retry copy that failed and came back from %RETRY% stands for it
   assert.equal(result.verdict, "pass", result.summary);
   assert.match((result.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /producer retry/);
 });
+
+test("a failed delivery never settled holds the committed offset: the next holder's replay from it is explained", () => {
+  // consumer-G-1 failed m-1 (its send-back failed, no retry copy), went on consuming m-2..m-3,
+  // then stopped; consumer-G-2 re-read from m-1.
+  const events = new HistoryBuilder().sends("m-", 4, { from: 0, everyMs: 100, queues: ["broker-a:2"] })
+    .deliver({ id: "m-1", at: 1_000, queue: "broker-a:2", offset: 1, result: "retry", process: "consumer-G-1" })
+    .deliver({ id: "m-2", at: 1_100, queue: "broker-a:2", offset: 2, process: "consumer-G-1" })
+    .deliver({ id: "m-3", at: 1_200, queue: "broker-a:2", offset: 3, process: "consumer-G-1" })
+    .deliver({ id: "m-1", at: 9_000, queue: "broker-a:2", offset: 1, process: "consumer-G-2" })
+    .deliver({ id: "m-2", at: 9_001, queue: "broker-a:2", offset: 2, process: "consumer-G-2" })
+    .deliver({ id: "m-3", at: 9_002, queue: "broker-a:2", offset: 3, process: "consumer-G-2" }).build();
+  const result = checkDuplicates(events, testContext());
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.match((result.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /held offset: consumer-G-1 failed broker-a:2@1/);
+});

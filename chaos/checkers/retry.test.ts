@@ -308,3 +308,14 @@ test("a consumer that died before its send-back was answered leaves the message 
   assert.equal(result.verdict, "pass", result.summary);
   assert.deepEqual(kinds(checkRetry(history(false).build(), context).evidence), ["missing-retry:m"]);
 });
+
+test("a consumer stopped cleanly while a failed message waited for its local retry leaves it to the next holder at the same count", () => {
+  const context = testContext({ groups: [group()], endMs: 200_000 });
+  const history = (stopMs: number): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 1_624, queue: "broker-a:2" })
+    .deliver({ id: "m", at: 1_651, queue: "broker-a:2", offset: 3, result: "retry", process: "consumer-G-1", extra: { storeTimeMs: 1_644 } })
+    .node(stopMs, "consumer-G-1", "stop")
+    .deliver({ id: "m", at: 30_011, queue: "broker-a:2", offset: 3, process: "consumer-G-2", extra: { storeTimeMs: 1_644 } });
+  assert.equal(checkRetry(history(6_003).build(), context).verdict, "pass");
+  // Stopped long after the local retry was due: its retry should have come.
+  assert.deepEqual(kinds(checkRetry(history(25_000).build(), context).evidence), ["missing-retry:m"]);
+});

@@ -179,9 +179,12 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // and the queue's next holder re-reads the same record at the same count — instead of a retry
     // copy (seed 1 swarm run 467 of the rogue-peer re-draw: failed at 21.0 s, consumer lost power
     // at 22 s, the message re-read by the other consumer at 29 s).
+    // Likewise a consumer that stopped before a parked local retry ran (a failed send-back keeps
+    // the message in the process queue for localRetryDelayMs; a clean stop drops it: seed 1 run 1364).
     const diedBeforeSendBack = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
-      const died = index.nodes.find((event) => event.node === delivery.process && (event.event === "crash" || event.event === "power-loss")
-        && event.timeMs >= delivery.timeMs && event.timeMs <= delivery.timeMs + sendBackTimeoutMs);
+      const died = index.nodes.find((event) => event.node === delivery.process && event.timeMs >= delivery.timeMs
+        && (((event.event === "crash" || event.event === "power-loss") && event.timeMs <= delivery.timeMs + sendBackTimeoutMs)
+          || (event.event === "stop" && event.timeMs <= delivery.timeMs + sendBackTimeoutMs + localRetryDelayMs)));
       if (died === undefined) return false;
       return later.some((next) => next.process !== delivery.process && next.reconsumeTimes === delivery.reconsumeTimes
         && next.queue === delivery.queue && next.queueOffset === delivery.queueOffset && next.storeTimeMs === delivery.storeTimeMs);
