@@ -140,3 +140,19 @@ test("old queues: TIMESTAMP sees records the client never saw acked — a delive
   assert.equal((result.evidence as LateJoinEvidence).starts.items[0]?.expectedStart, 2);
   assert.deepEqual(kinds(checkLateJoin(history(["m-5"]), context, { youngQueues: false }).evidence), ["skipped:m-2"]);
 });
+
+test("a forced clean on the queue's master before the join lifts the young-queue rule: LAST_OFFSET may start at the max offset", () => {
+  const context = testContext({ groups: [late("CONSUME_FROM_LAST_OFFSET")] });
+  const history = (clean: boolean): ReturnType<HistoryBuilder["build"]> => {
+    const builder = stored();
+    if (clean) {
+      builder.fault(10_000, 20_000, "disk-full", "broker-a").raw({
+        type: "store-digest", timeMs: 90_000, node: "broker-a", brokerName: "broker-a", role: "master", minPhysicalOffset: 4096, maxPhysicalOffset: 9000, sha256: "x",
+      });
+    }
+    return builder.deliverAll(["m-4", "m-5"], 10, { group: "L" }).build();
+  };
+  assert.deepEqual(kinds(checkLateJoin(history(false), context).evidence), ["skipped:m-0", "skipped:m-1", "skipped:m-2", "skipped:m-3"]);
+  const cleaned = checkLateJoin(history(true), context);
+  assert.equal(cleaned.verdict, "pass", cleaned.summary);
+});

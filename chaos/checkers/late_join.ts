@@ -48,6 +48,7 @@ import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { HistoryIndex, SendRecord } from "./history_index.ts";
 import { gotBy, indexHistory } from "./history_index.ts";
+import { forcedCleansOf } from "./guarantee.ts";
 
 export type LateJoinViolation = { kind: "replayed" | "skipped"; group: string; queue: string; id: string; queueOffset: number; expectedStart: number; rule: string };
 export type Youngness = "young" | "old" | "either";
@@ -89,6 +90,8 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
   const bodyBytes = new Map<number, number>();
   for (const event of index.events) if (event.type === "invoke" && event.op === "send" && event.bodySizeBytes !== undefined) bodyBytes.set(event.opId, event.bodySizeBytes);
   const late = context.workload.consumers.filter((spec) => spec.startAtMs !== undefined && spec.model !== "BROADCASTING");
+  const cleans = forcedCleansOf(index);
+  const masterNode = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
   const starts: LateQueueStart[] = [];
   const violations: LateJoinViolation[] = [];
   for (const spec of late) {
@@ -105,8 +108,12 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
       const joinedMs = takenAt(index.rebalances, spec.group, queue) ?? spec.startAtMs ?? 0;
       const where = spec.consumeFromWhere ?? "CONSUME_FROM_FIRST_OFFSET";
       const stored = storedSince(index, context, bodyBytes, queue, sends, joinedMs);
+      // A forced clean on a full disk before the join may have deleted the queue's head: its min
+      // offset is then past 0 and the young-queue rule no longer holds (seed 2 swarm run 453).
+      const cleanedBefore = (cleans.get(masterNode.get(brokerOfQueue(queue)) ?? "") ?? []).some((clean) => clean.injectMs <= joinedMs);
+      const bySize: Youngness = stored.minBytes > stored.budgetBytes ? "old" : stored.maxBytes <= stored.budgetBytes ? "young" : "either";
       const youngness: Youngness = options.youngQueues !== undefined ? (options.youngQueues ? "young" : "old")
-        : stored.minBytes > stored.budgetBytes ? "old" : stored.maxBytes <= stored.budgetBytes ? "young" : "either";
+        : cleanedBefore && bySize === "young" ? "either" : bySize;
       const bytes = `${String(stored.minBytes)}–${String(stored.maxBytes)} commit-log bytes since offset 0 vs ${String(stored.budgetBytes)} in memory`;
       // The start consumeFromWhere gives an old queue: one offset, or for a timestamp the lower
       // and upper of the two neighbours the search may return.
