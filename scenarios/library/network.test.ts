@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { SimDeployer } from "../../chaos/deploy/sim/sim_deployer.ts";
 import { parseHistoryJsonl } from "../../chaos/history/types.ts";
 import { runScenario } from "../../chaos/runner.ts";
-import { connectionResetScenario } from "./network.ts";
+import { connectionResetScenario, roguePeerScenario } from "./network.ts";
 
 test("network/1m/connection-resets passes every checker, and its resets cut connections", async () => {
   const outDir = mkdtempSync(join(tmpdir(), "mqlab-network-"));
@@ -25,6 +25,20 @@ test("network/1m/connection-resets passes every checker, and its resets cut conn
     });
     assert.equal(hits.length, 6, "six scheduled resets");
     assert.ok(hits.every((count) => count > 0), `every reset found a connection to cut or arm: ${hits.join(",")}`);
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+});
+
+test("network/2m-2s-sync/rogue-peers passes every checker, and every server was attacked and answered", async () => {
+  const outDir = mkdtempSync(join(tmpdir(), "mqlab-rogue-"));
+  try {
+    const result = await runScenario(roguePeerScenario("2m-2s-sync"), { deployer: new SimDeployer(), seed: 1, outDir });
+    const failed = result.checks.filter((check) => check.verdict !== "pass").map((check) => `${check.name}: ${check.summary}`);
+    assert.equal(result.verdict, "pass", result.error ?? failed.join("; "));
+    const events = parseHistoryJsonl(readFileSync(join(outDir, "history.jsonl"), "utf8"));
+    const targets = new Set(events.flatMap((event) => (event.type === "rogue" ? [event.target] : [])));
+    assert.deepEqual([...targets].sort(), ["broker-a", "broker-a-s", "broker-b", "broker-b-s", "namesrv-1", "namesrv-2"]);
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@
 // (Scenario.simNetwork), connections reset mid-frame between every pair of roles, with the RST
 // reaching one side seconds before the other, and a flaky link that resets a share of its
 // writes. Every checker judges the run: resets must cost availability for moments only, and
-// lose, duplicate past at-least-once, or reorder nothing.
+// lose, duplicate past at-least-once, or reorder nothing. And rogue peers on every server.
 import type { ScheduledFault } from "../../chaos/faults/types.ts";
 import type { Scenario, TopologyName } from "../../chaos/scenario.ts";
 import { segmentationHarsh } from "../../chaos/sim/index.ts";
@@ -41,6 +41,28 @@ export function connectionResetScenario(topology: TopologyName): Scenario {
   };
 }
 
+/**
+ * Rogue peers on every server of the topology (its NameServers, masters and slaves), one after
+ * another and overlapping, beside the steady workload: every undecodable frame must close its
+ * connection, every unservable request get an error response, and the workload lose nothing and
+ * stall nowhere (the rogue's faults excuse nothing for the other checkers).
+ */
+export function roguePeerScenario(topology: TopologyName): Scenario {
+  const servers = topology === "1m" ? ["namesrv-1", "broker-a"]
+    : topology === "2m-noslave" ? ["namesrv-1", "namesrv-2", "broker-a", "broker-b"]
+      : ["namesrv-1", "namesrv-2", "broker-a", "broker-a-s", "broker-b", "broker-b-s"];
+  return {
+    name: `network/${topology}/rogue-peers`,
+    description: `${topology}: rogue peers feed every server's remoting port undecodable frames and unservable requests, 20 s each, beside a steady workload (sim only)`,
+    topology,
+    workload: steadyWorkload(),
+    faults: servers.map((target, index): ScheduledFault => ({ atMs: 10_000 + index * 10_000, healAtMs: 30_000 + index * 10_000, fault: { kind: "rogue-peer", target } })),
+    durationMs: 40_000 + servers.length * 10_000,
+    quiesceMs: 30_000,
+    expectations: { checkers: ["delivery", "order", "failover", "rebalance", "duplicates", "rogue-peer"] },
+  };
+}
+
 export function networkScenarios(): Scenario[] {
-  return (["1m", "2m-2s-sync"] as const).map(connectionResetScenario);
+  return [...(["1m", "2m-2s-sync"] as const).map(connectionResetScenario), ...(["1m", "2m-2s-sync"] as const).map(roguePeerScenario)];
 }
