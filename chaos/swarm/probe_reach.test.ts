@@ -22,13 +22,14 @@ function draw(fault: Fault & { target: string }, role: FaultDraw["role"]): Fault
   return { kind: fault.kind === "disk-error" ? "disk-error" : "clean-restart", role, faults: [{ atMs: 5_000, healAtMs: 12_000, fault }] };
 }
 
-async function reach(name: string, config: Partial<SwarmConfig>, draws: FaultDraw[], probes: ProbeName[], mixes: SwarmMix[] = [], property = "all"): Promise<void> {
+async function reach(name: string, config: Partial<SwarmConfig>, draws: FaultDraw[], probes: ProbeName[], mixes: SwarmMix[] = [], property = "all"): Promise<Awaited<ReturnType<typeof runScenario>>> {
   const swarmCase: SwarmCase = { draws, config: { ...defaultSwarmConfig(), ...config }, ordered: false, mixes, seed: 7 };
   const result = await runScenario(swarmScenario(swarmCase, findProperty(property)), { deployer: new SimDeployer(), seed: 7, outDir: join(root, name) });
   const failed = result.checks.filter((check) => check.verdict === "fail").map((check) => `${check.name}: ${check.summary}`);
   assert.equal(result.verdict, "pass", `${name}: ${failed.join("; ")}`);
   assert.ok(result.probes?.collected === true);
   for (const probe of probes) assert.ok((result.probes.hits[probe] ?? 0) > 0, `${name} reaches ${probe}`);
+  return result;
 }
 
 test("short HA housekeeping: a replication cut longer than it closes both ends", async () => {
@@ -73,4 +74,12 @@ test("a small broker memory: late joiners start where consumeFromWhere says, lag
   const pause: FaultDraw = { kind: "pause", role: "consumer", faults: [{ atMs: 5_000, healAtMs: 12_000, fault: { kind: "pause", target: "consumer-GroupTest-1" } }] };
   await reach("slave-read", { topology: "2m-2s-async", brokerMemory: "small", slaveReadEnable: true, consumers: 1, queues: 1, producers: 2, ratePerSecond: 20 }, [pause],
     ["broker.pull.suggest-slave"]);
+});
+
+test("rogue peers: a swarm draw on a master and a NameServer reaches the remoting decode-error path, judged by the rogue-peer checker", async () => {
+  const rogue = (target: string, role: FaultDraw["role"]): FaultDraw =>
+    ({ kind: "rogue-peer", role, faults: [{ atMs: 5_000, healAtMs: 12_000, fault: { kind: "rogue-peer", target } }] });
+  const result = await reach("rogue-peer", { topology: "2m-2s-sync" }, [rogue("broker-a", "master"), rogue("namesrv-1", "namesrv")], ["remoting.decode.error"]);
+  const judged = result.checks.find((check) => check.name === "rogue-peer");
+  assert.ok(judged !== undefined && (judged.evidence["attacks"] as number) > 10, judged?.summary ?? "the rogue-peer checker ran");
 });
