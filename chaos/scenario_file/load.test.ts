@@ -73,7 +73,7 @@ function lineOf(text: string, needle: string): number {
 test("a malformed file gets one located error per problem", () => {
   const cases: { name: string; text: string; line: string; message: RegExp }[] = [
     { name: "wrong type", text: starterWith("durationMs: 60000", "durationMs: sixty"), line: "durationMs: sixty", message: /durationMs: must be integer, got "sixty"/ },
-    { name: "unknown fault kind", text: starterWith("kind: crash", "kind: explode"), line: "kind: explode", message: /faults\[0\]\.fault\.kind: unknown fault kind "explode" \(allowed: crash, power-loss, pause, firewall, .*namesrv-all-down, acl-secret, acl-file\)/ },
+    { name: "unknown fault kind", text: starterWith("kind: crash", "kind: explode"), line: "kind: explode", message: /faults\[0\]\.fault\.kind: unknown fault kind "explode" \(allowed: crash, power-loss, pause, firewall, .*namesrv-all-down, acl-secret, acl-file, rogue-peer\)/ },
     { name: "node that does not exist", text: starterWith("target: broker-a }", "target: broker-c }"), line: "target: broker-c", message: /node "broker-c" does not exist in topology 2m-noslave .*nodes: namesrv-1, namesrv-2, broker-a, broker-b, producer-1, consumer-GroupTest-1/ },
     { name: "fault after the end", text: starterWith("  - atMs: 20000", "  - atMs: 90000"), line: "atMs: 90000", message: /fault at 90000 ms is after the end of the run's send phase \(durationMs 60000\)/ },
     { name: "unknown field", text: starterWith("durationMs: 60000", "durationMs: 60000\ndurationSecs: 60"), line: "durationSecs", message: /unknown field "durationSecs" \(allowed: name, description, topology, .*\)/ },
