@@ -55,7 +55,7 @@
 //   isolation each attempt caused is measured instead (isolationSpans) and added per broker.
 // Every bound carries its derivation (BoundDerivation): the mechanism it assumes and the
 // intervals it adds up, so the report shows a bound far looser than its mechanism.
-import { faultNodes, isInstantFault, type Fault, type ScheduledFault } from "../faults/types.ts";
+import { excusesNothing, faultNodes, isInstantFault, type Fault, type ScheduledFault } from "../faults/types.ts";
 import type { Intervals } from "../scenario.ts";
 import { REBALANCE_LOCK_MAX_LIVE_TIME_MS_DEFAULT } from "../../system/broker/index.ts";
 import type { TopologyFacts } from "./context.ts";
@@ -160,8 +160,7 @@ export function deriveFailoverBounds(
   const readFailover: Record<string, TimeSpan[]> = {};
   const consumeBrokerBlocked: Record<string, TimeSpan[]> = {};
   for (const scheduled of faults) {
-    // A rogue peer must not disturb the cluster: no bound bends for it.
-    if (scheduled.fault.kind === "rogue-peer") continue;
+    if (excusesNothing(scheduled.fault.kind)) continue;
     const span = spanOf(scheduled, sendRecoverMs);
     const hit = mastersHit(scheduled.fault, topology);
     // Lock-step (lockStepPossible): a master that lets sends time out holds every producer.

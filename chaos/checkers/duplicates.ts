@@ -217,7 +217,9 @@ function heldOffsets(index: HistoryIndex): Map<string, HeldOffset[]> {
   const byRecord = new Map<string, DeliverEvent[]>();
   for (const delivery of index.deliveries) {
     const key = `${delivery.group}\u0000${delivery.messageId}`;
-    byRecord.set(key, [...(byRecord.get(key) ?? []), delivery]);
+    const list = byRecord.get(key);
+    if (list === undefined) byRecord.set(key, [delivery]);
+    else list.push(delivery);
   }
   const held = new Map<string, HeldOffset[]>();
   for (const deliveries of byRecord.values()) {
@@ -228,9 +230,12 @@ function heldOffsets(index: HistoryIndex): Map<string, HeldOffset[]> {
         && next.queue === failed.queue && next.queueOffset === failed.queueOffset && next.storeTimeMs === failed.storeTimeMs);
       if (reread === undefined) continue;
       const key = `${failed.group}\u0000${failed.queue}`;
-      held.set(key, [...(held.get(key) ?? []), {
+      const entry: HeldOffset = {
         process: failed.process, queue: failed.queue, queueOffset: failed.queueOffset, timeMs: failed.timeMs, rereadBy: reread.process, rereadMs: reread.timeMs,
-      }]);
+      };
+      const list = held.get(key);
+      if (list === undefined) held.set(key, [entry]);
+      else list.push(entry);
     }
   }
   return held;

@@ -7,7 +7,8 @@
 // joining again, or a snapshot that moved a queue from one holder to another, ± settleMs.
 // Windows are deliberately wide (they excuse, never accuse); each carries why it exists. A
 // rogue-peer fault opens none: garbage on a server's port must not disturb anyone else.
-import { faultNodes } from "../faults/types.ts";
+import { excusesNothing, faultNodes } from "../faults/types.ts";
+import { isRogueNode } from "../faults/rogue_peer.ts";
 import type { CheckContext } from "./context.ts";
 import type { HistoryIndex } from "./history_index.ts";
 
@@ -36,8 +37,7 @@ export function faultWindows(index: HistoryIndex, context: CheckContext): Window
   }
   const fromHistory = index.nemesis.length > 0;
   context.faults.forEach((scheduled, faultIndex) => {
-    // A rogue peer must not disturb the cluster: it excuses nothing (its own checker judges it).
-    if (scheduled.fault.kind === "rogue-peer") return;
+    if (excusesNothing(scheduled.fault.kind)) return;
     const startMs = fromHistory ? injected.get(faultIndex) : scheduled.atMs;
     if (startMs === undefined) return;
     const endMs = fromHistory ? healed.get(faultIndex) ?? null : scheduled.healAtMs ?? null;
@@ -45,12 +45,12 @@ export function faultWindows(index: HistoryIndex, context: CheckContext): Window
   });
   // Nemesis events of faults the context does not list (hand-made histories, incidents).
   for (const event of index.nemesis) {
-    if (event.phase !== "inject" || context.faults[event.faultIndex] !== undefined || event.kind === "rogue-peer") continue;
+    if (event.phase !== "inject" || context.faults[event.faultIndex] !== undefined || excusesNothing(event.kind)) continue;
     windows.push({ startMs: event.timeMs, endMs: healed.get(event.faultIndex) ?? null, cause: `${event.kind} ${event.target} (fault ${event.faultIndex})`, nodes: event.target.split("->"), kind: event.kind });
   }
   const down = new Map<string, number>();
   for (const event of index.nodes) {
-    if (event.node.startsWith("rogue-")) continue;
+    if (isRogueNode(event.node)) continue;
     if (event.event === "crash" || event.event === "power-loss" || event.event === "pause" || event.event === "stop") {
       if (!down.has(event.node)) down.set(event.node, event.timeMs);
     } else if ((event.event === "restart" || event.event === "resume" || event.event === "start") && down.has(event.node)) {

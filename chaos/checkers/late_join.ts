@@ -49,6 +49,7 @@ import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { HistoryIndex, SendRecord } from "./history_index.ts";
 import { gotBy, indexHistory } from "./history_index.ts";
 import { forcedCleansOf } from "./guarantee.ts";
+import { excusesNothing } from "../faults/types.ts";
 
 export type LateJoinViolation = { kind: "replayed" | "skipped"; group: string; queue: string; id: string; queueOffset: number; expectedStart: number; rule: string };
 export type Youngness = "young" | "old" | "either";
@@ -91,6 +92,7 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
   for (const event of index.events) if (event.type === "invoke" && event.op === "send" && event.bodySizeBytes !== undefined) bodyBytes.set(event.opId, event.bodySizeBytes);
   const late = context.workload.consumers.filter((spec) => spec.startAtMs !== undefined && spec.model !== "BROADCASTING");
   const cleans = forcedCleansOf(index);
+  const storeTimes = storeTimesOf(index);
   const masterNode = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
   const starts: LateQueueStart[] = [];
   const violations: LateJoinViolation[] = [];
@@ -129,7 +131,7 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
         whereHigh = maxBefore(joinedMs);
         whereRule = `${where}: max offset when ${spec.group} took ${queue} (asked between ${formatMs(askedFromMs)} and ${formatMs(joinedMs)})`;
       } else if (where === "CONSUME_FROM_TIMESTAMP") {
-        ({ lowOffset: whereLow, highOffset: whereHigh, rule: whereRule } = timestampStart(storedRecords(index, spec.topic, queue, sends), spec.consumeTimestampMs ?? 0));
+        ({ lowOffset: whereLow, highOffset: whereHigh, rule: whereRule } = timestampStart(storedRecords(storeTimes, spec.topic, queue, sends), spec.consumeTimestampMs ?? 0));
       }
       const whereStart = whereLow === whereHigh ? String(whereLow) : `${String(whereLow)} or ${String(whereHigh)}`;
       const youngRule = `young queue (min offset 0, head in memory: ${bytes}): QUERY_CONSUMER_OFFSET answers 0 whatever ${where} says`;
@@ -192,15 +194,26 @@ interface StoredRecord {
  * (seed 1 swarm run 754 of the rogue-peer re-draw: two unacked messages stored 12 s after the
  * timestamp sat between the nearest and the next acked one).
  */
-function storedRecords(index: HistoryIndex, topic: string, queue: string, sends: readonly SendRecord[]): StoredRecord[] {
-  const exact = new Map<number, number>();
-  for (const delivery of index.deliveries) {
-    if (delivery.topic === topic && delivery.queue === queue && delivery.reconsumeTimes === 0 && delivery.storeTimeMs !== undefined) exact.set(delivery.queueOffset, delivery.storeTimeMs);
-  }
+function storedRecords(storeTimes: StoreTimes, topic: string, queue: string, sends: readonly SendRecord[]): StoredRecord[] {
   const records = new Map<number, StoredRecord>();
   for (const send of sends) if (send.queueOffset !== undefined) records.set(send.queueOffset, send);
-  for (const [queueOffset, storeMs] of exact) records.set(queueOffset, { queueOffset, invokeMs: storeMs, outcomeMs: storeMs });
+  for (const [queueOffset, storeMs] of storeTimes.get(`${topic}\u0000${queue}`) ?? []) records.set(queueOffset, { queueOffset, invokeMs: storeMs, outcomeMs: storeMs });
   return [...records.values()];
+}
+
+/** Store times deliveries showed, by topic and queue, then queue offset (first deliveries only: a %RETRY% copy is another record). */
+type StoreTimes = Map<string, Map<number, number>>;
+
+function storeTimesOf(index: HistoryIndex): StoreTimes {
+  const times: StoreTimes = new Map();
+  for (const delivery of index.deliveries) {
+    if (delivery.reconsumeTimes !== 0 || delivery.storeTimeMs === undefined) continue;
+    const key = `${delivery.topic}\u0000${delivery.queue}`;
+    const byOffset = times.get(key) ?? new Map<number, number>();
+    byOffset.set(delivery.queueOffset, delivery.storeTimeMs);
+    times.set(key, byOffset);
+  }
+  return times;
 }
 
 function timestampStart(sends: readonly StoredRecord[], fromMs: number): { lowOffset: number; highOffset: number; rule: string } {
@@ -235,7 +248,7 @@ const offsetQueryTimeoutsMs = 8_000;
  * timeout and still answer.
  */
 function offsetQuerySlackMs(context: CheckContext, joinedMs: number): number {
-  const faulted = context.faults.some((scheduled) => scheduled.fault.kind !== "rogue-peer" && scheduled.atMs <= joinedMs && (scheduled.healAtMs ?? Infinity) >= joinedMs - offsetQueryTimeoutsMs);
+  const faulted = context.faults.some((scheduled) => !excusesNothing(scheduled.fault.kind) && scheduled.atMs <= joinedMs && (scheduled.healAtMs ?? Infinity) >= joinedMs - offsetQueryTimeoutsMs);
   return faulted ? offsetQueryTimeoutsMs : joinSlackMs;
 }
 

@@ -17,7 +17,7 @@
 // Env-only (timers, randomness, network), like the workload: the simulator runs it as a node of
 // its own, and its draws come from that node's random stream.
 import type { Connection, Env } from "../../system/env/index.ts";
-import { createRequest, decodeFramePayload, encodeFrame, RequestCode, ResponseCode } from "../../system/remoting/index.ts";
+import { createRequest, encodeFrame, FrameDecoder, RequestCode, ResponseCode } from "../../system/remoting/index.ts";
 
 /** Attacks the server must answer by closing the connection: the frame cannot be decoded. */
 export const malformedAttacks = [
@@ -174,7 +174,6 @@ async function attackOnce(env: Env, options: RoguePeerOptions, attack: RogueAtta
   }
   return new Promise<RogueAttempt>((resolve) => {
     let settled = false;
-    let received: Uint8Array = new Uint8Array(0);
     const settle = (result: RogueAttempt): void => {
       if (settled) return;
       settled = true;
@@ -183,15 +182,11 @@ async function attackOnce(env: Env, options: RoguePeerOptions, attack: RogueAtta
       if (!connection.closed) connection.destroy();
     };
     const timer = env.timers.setTimeout(() => settle(attempt({ outcome: "silent" })), options.answerTimeoutMs ?? 3_000);
+    // The server's answer is read as a client reads it; bytes that are no frame are garbled.
+    const decoder = new FrameDecoder((response) => settle(attempt({ outcome: "response", responseCode: response.code, opaqueMatches: response.opaque === planned.opaque })));
     connection.onData((chunk) => {
-      received = concat(received, chunk);
-      if (received.length < 4) return;
-      const length = new DataView(received.buffer, received.byteOffset).getInt32(0);
-      if (length < 4 || length > FRAME_SIZE_MAX_BYTES) return settle(attempt({ outcome: "garbled", error: `frame length ${length}` }));
-      if (received.length < 4 + length) return;
       try {
-        const response = decodeFramePayload(received.subarray(4, 4 + length));
-        settle(attempt({ outcome: "response", responseCode: response.code, opaqueMatches: response.opaque === planned.opaque }));
+        decoder.push(chunk);
       } catch (error) {
         settle(attempt({ outcome: "garbled", error: (error as Error).message }));
       }
@@ -199,6 +194,16 @@ async function attackOnce(env: Env, options: RoguePeerOptions, attack: RogueAtta
     connection.onClose(() => settle(attempt({ outcome: "closed" })));
     connection.write(planned.bytes);
   });
+}
+
+/** The node a fault's rogue peer runs as (its own host: a client address in the simulator). */
+export function rogueNodeName(faultIndex: number): string {
+  return `rogue-${faultIndex + 1}`;
+}
+
+/** Whether a node is a rogue peer: its start and stop are the fault's, not the cluster's. */
+export function isRogueNode(node: string): boolean {
+  return /^rogue-\d+$/.test(node);
 }
 
 /** Attacks `options.host:port` until stopped, one connection per attack, reporting each outcome. */

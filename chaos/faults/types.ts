@@ -90,6 +90,14 @@ export const allFaultKinds: readonly FaultKind[] = [
   "rogue-peer",
 ];
 
+/**
+ * Faults the cluster must shrug off: they open no window that excuses an anomaly to the
+ * checkers (a rogue peer's garbage may not disturb anyone else; its own checker judges it).
+ */
+export function excusesNothing(kind: string): boolean {
+  return kind === "rogue-peer";
+}
+
 /** Faults that act at one instant: their effect ends when they are injected, heal or not. */
 export function isInstantFault(fault: Fault): boolean {
   return fault.kind === "connection-reset";

@@ -6,7 +6,7 @@ import type { Fault, FaultKind, PortRole } from "../../faults/types.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
 import { runWorkloadNode } from "../../workload/index.ts";
-import { startRoguePeer } from "../../faults/rogue_peer.ts";
+import { rogueNodeName, startRoguePeer } from "../../faults/rogue_peer.ts";
 import { workerSpecs } from "../worker_protocol.ts";
 import { AddressPlan } from "../address_plan.ts";
 import type { Cluster, ClusterPlan, DeployedNode, Deployer, FaultSupport } from "../types.ts";
@@ -443,7 +443,7 @@ class SimCluster implements Cluster {
     if (targetAddress.port === undefined || (targetAddress.role !== "namesrv" && targetAddress.role !== "broker")) {
       throw new Error(`rogue-peer: "${target}" is not a NameServer or a broker`);
     }
-    const name = `rogue-${faultIndex + 1}`;
+    const name = rogueNodeName(faultIndex);
     const node = this.world.addNode({ name, ip: this.addresses.addClient(name, "rogue").ip });
     const serverRole = targetAddress.role;
     const entry = async (env: Parameters<typeof startRoguePeer>[0]): Promise<NodeHandle> => startRoguePeer(env, {
