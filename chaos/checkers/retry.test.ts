@@ -239,6 +239,22 @@ test("a queue that left its consumer while the listener ran drops the result: th
   assert.deepEqual(kinds(checkRetry(moved(14_036 + 5_000).build(), context).evidence), ["missing-retry:m"]);
 });
 
+test("a queue that left its consumer while the listener ran and came back: the same consumer's re-read at the same level is no missing retry", () => {
+  const context = testContext({ groups: [group({ count: 2 })], endMs: 200_000 });
+  // Seed 1 swarm run 1427: consumer-1 was out of its own allocation for half a second.
+  const history = (leftMs: number): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 0 })
+    .rebalance(10, "consumer-G-1", ["broker-a:0"])
+    .deliver({ id: "m", at: 18_132, result: "retry", extra: { startMs: 14_132, storeTimeMs: 0 } })
+    .rebalance(leftMs, "consumer-G-1", [])
+    .rebalance(leftMs + 504, "consumer-G-1", ["broker-a:0"])
+    .deliver({ id: "m", at: 26_132, extra: { startMs: 22_132, storeTimeMs: 0 } });
+  const verdict = checkRetry(history(16_726).build(), context);
+  assert.equal(verdict.verdict, "pass", verdict.summary);
+  // The queue left after the listener returned: the result counted and a retry copy was due;
+  // the consumer's own re-read at the same level does not stand for it.
+  assert.deepEqual(kinds(checkRetry(history(18_200).build(), context).evidence), ["missing-retry:m"]);
+});
+
 test("a failed local retry's copy comes back at the stored record's level + 1 (4.9.x counts from the commit log), not the local count + 1", () => {
   const context = testContext({ groups: [group()], endMs: 200_000 });
   const faults = [{ atMs: 18_000, healAtMs: 29_000, fault: { kind: "namesrv-all-down" as const } }];

@@ -160,15 +160,21 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // neither sent back nor acknowledged (msgBackFailed stays in the process queue, so the
     // committed offset stays before it): the queue's new holder re-reads the same record at the
     // same level (seed 1 swarm run 3576).
+    // The same record re-read at the same level by the queue's next holder: another process, or
+    // this one once it held the queue again after sinceMs (its old process queue was dropped with
+    // the failed request; seed 1 swarm run 1427: a lossy flow left consumer-1 out of its own
+    // allocation for half a second while its listener ran, and it re-read the record itself).
+    const reReadAtSameLevel = (delivery: DeliverEvent, later: readonly DeliverEvent[], sinceMs: number): boolean =>
+      later.some((next) => next.reconsumeTimes === delivery.reconsumeTimes && next.queue === delivery.queue
+        && next.queueOffset === delivery.queueOffset && next.storeTimeMs === delivery.storeTimeMs
+        && (next.process !== delivery.process || (next.startMs ?? next.timeMs) >= sinceMs));
     const localRetryDroppedByMove = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
       if (!inFault(delivery.timeMs, delivery.timeMs)) return false;
       const moved = index.rebalances.find((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group
         && rebalance.topic === delivery.topic && rebalance.timeMs >= delivery.timeMs
         && rebalance.timeMs < delivery.timeMs + localRetryDelayMs && !rebalance.queues.includes(delivery.queue));
       if (moved === undefined) return false;
-      return later.some((next) => next.process !== delivery.process && next.reconsumeTimes === delivery.reconsumeTimes
-        && next.queue === delivery.queue && next.queueOffset === delivery.queueOffset && next.storeTimeMs === delivery.storeTimeMs
-        && (next.startMs ?? next.timeMs) >= moved.timeMs);
+      return reReadAtSameLevel(delivery, later.filter((next) => (next.startMs ?? next.timeMs) >= moved.timeMs), moved.timeMs);
     };
     // The same, seen from the rebalance: a snapshot of this process without the queue falls
     // while the listener ran (startMs to timeMs), and another process later reads the same
@@ -186,8 +192,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         && (((event.event === "crash" || event.event === "power-loss") && event.timeMs <= delivery.timeMs + sendBackTimeoutMs)
           || (event.event === "stop" && event.timeMs <= delivery.timeMs + sendBackTimeoutMs + localRetryDelayMs)));
       if (died === undefined) return false;
-      return later.some((next) => next.process !== delivery.process && next.reconsumeTimes === delivery.reconsumeTimes
-        && next.queue === delivery.queue && next.queueOffset === delivery.queueOffset && next.storeTimeMs === delivery.storeTimeMs);
+      return reReadAtSameLevel(delivery, later, died.timeMs);
     };
     const droppedWhileRunning = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
       const startMs = delivery.startMs ?? delivery.timeMs;
@@ -195,8 +200,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         && rebalance.topic === delivery.topic && rebalance.timeMs >= startMs && rebalance.timeMs <= delivery.timeMs
         && !rebalance.queues.includes(delivery.queue));
       if (moved === undefined) return false;
-      return later.some((next) => next.process !== delivery.process && next.reconsumeTimes === delivery.reconsumeTimes
-        && next.queue === delivery.queue && next.queueOffset === delivery.queueOffset && next.storeTimeMs === delivery.storeTimeMs);
+      return reReadAtSameLevel(delivery, later, moved.timeMs);
     };
     // A failed send-back's client re-send carries RECONSUME_TIME r + 1, and 4.9.x's broker
     // (SendMessageProcessor.handleRetryAndDLQ) sends a %RETRY% message whose count reached
