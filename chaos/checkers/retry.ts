@@ -154,12 +154,6 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       windows.faults.some((window) => window.startMs <= toMs && (window.endMs === null || window.endMs + settleMs >= fromMs));
     const inRebalance = (fromMs: number, toMs: number): boolean =>
       (windows.rebalances.get(spec.group) ?? []).some((window) => window.startMs <= toMs && (window.endMs === null || window.endMs >= fromMs));
-    // The send-back failed inside a fault window, so the client parked a local retry for
-    // localRetryDelayMs; a rebalance took the queue away before it ran, and 4.9.x's
-    // ConsumeRequest.run drops a request whose process queue is dropped. The failed message was
-    // neither sent back nor acknowledged (msgBackFailed stays in the process queue, so the
-    // committed offset stays before it): the queue's new holder re-reads the same record at the
-    // same level (seed 1 swarm run 3576).
     // The same record re-read at the same level by the queue's next holder: another process, or
     // this one once it held the queue again after sinceMs (its old process queue was dropped with
     // the failed request; seed 1 swarm run 1427: a lossy flow left consumer-1 out of its own
@@ -168,18 +162,23 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       later.some((next) => next.reconsumeTimes === delivery.reconsumeTimes && next.queue === delivery.queue
         && next.queueOffset === delivery.queueOffset && next.storeTimeMs === delivery.storeTimeMs
         && (next.process !== delivery.process || (next.startMs ?? next.timeMs) >= sinceMs));
+    // The send-back failed inside a fault window, so the client parked a local retry for
+    // localRetryDelayMs; a rebalance took the queue away before it ran, and 4.9.x's
+    // ConsumeRequest.run drops a request whose process queue is dropped. The failed message was
+    // neither sent back nor acknowledged (msgBackFailed stays in the process queue, so the
+    // committed offset stays before it): the queue's new holder re-reads the same record at the
+    // same level (seed 1 swarm run 3576).
     const localRetryDroppedByMove = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
       if (!inFault(delivery.timeMs, delivery.timeMs)) return false;
       const moved = index.rebalances.find((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group
         && rebalance.topic === delivery.topic && rebalance.timeMs >= delivery.timeMs
         && rebalance.timeMs < delivery.timeMs + localRetryDelayMs && !rebalance.queues.includes(delivery.queue));
       if (moved === undefined) return false;
-      return reReadAtSameLevel(delivery, later.filter((next) => (next.startMs ?? next.timeMs) >= moved.timeMs), moved.timeMs);
+      // The new holder reads from the committed offset once the failure is in: 4.9.x's clients
+      // rebalance on their own clocks, so it may take the queue just before the old holder drops
+      // it (seed 2 run 1364: consumer-1 read the record at 25.008 s, consumer-2 let go at 25.012 s).
+      return reReadAtSameLevel(delivery, later.filter((next) => (next.startMs ?? next.timeMs) >= delivery.timeMs), moved.timeMs);
     };
-    // The same, seen from the rebalance: a snapshot of this process without the queue falls
-    // while the listener ran (startMs to timeMs), and another process later reads the same
-    // record at the same level (seed 1 swarm run 243 of the second re-draw: the queue left at
-    // 14.018 s, the listener failed at 14.035 s, the new holder read it at 15.0 s).
     // The failing consumer died (crash, power loss) before its send-back was answered: 4.9.x
     // acknowledges nothing before that answer, so the committed offset stays before the message
     // and the queue's next holder re-reads the same record at the same count — instead of a retry
@@ -194,6 +193,10 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       if (died === undefined) return false;
       return reReadAtSameLevel(delivery, later, died.timeMs);
     };
+    // The queue left, seen from the rebalance: a snapshot of this process without the queue falls
+    // while the listener ran (startMs to timeMs), and another process later reads the same
+    // record at the same level (seed 1 swarm run 243 of the second re-draw: the queue left at
+    // 14.018 s, the listener failed at 14.035 s, the new holder read it at 15.0 s).
     const droppedWhileRunning = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
       const startMs = delivery.startMs ?? delivery.timeMs;
       const moved = index.rebalances.find((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group
