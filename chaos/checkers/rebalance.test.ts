@@ -168,6 +168,13 @@ test("the OFFSET_ILLEGAL fix chain after a master's power loss: stale re-adds be
   const readded = checkRebalance(build(26_000 + 29_500, { heldAcross: false }), lab);
   assert.equal(readded.verdict, "pass", readded.summary);
   assert.equal(checkRebalance(build(26_000 + 29_501, { heldAcross: false }), lab).verdict, "fail");
+  // Without postSubscriptionWhenPull (Java's default) the restarted master refuses the held
+  // queue's pulls until the client's next heartbeat: the first stale pull may come a heartbeat
+  // interval later (seed 2 swarm run 1322).
+  const heartbeatOnly = { ...lab, workload: { ...lab.workload, consumers: [{ group: "G", topic: "T", count: 1, pullMaxIdleTimeMs: 7_500, postSubscriptionWhenPull: false }] } };
+  assert.equal(checkRebalance(build(26_000 + 23_501), heartbeatOnly).verdict, "pass");
+  assert.equal(checkRebalance(build(26_000 + 23_500 + 3_000), heartbeatOnly).verdict, "pass");
+  assert.equal(checkRebalance(build(26_000 + 23_501 + 3_000), heartbeatOnly).verdict, "fail");
 });
 
 test("the OFFSET_ILLEGAL fix chain's length: pull-expired re-adds read the stale offset only until the first fix lands", () => {

@@ -94,7 +94,8 @@ export function checkRebalance(history: readonly HistoryEvent[], context: CheckC
   const groups: GroupAssignment[] = [];
   for (const spec of groupSpecs(context.workload, index.seenGroups)) {
     groups.push(assess(index, context, spec.group, spec.topic, spec.model ?? "CLUSTERING", spec.allocateStrategy ?? "AVG",
-      members.get(spec.group) ?? new Map(), spec.orderly === true, spec.pullMaxIdleTimeMs ?? PULL_MAX_IDLE_TIME_MS_DEFAULT));
+      members.get(spec.group) ?? new Map(), spec.orderly === true, spec.pullMaxIdleTimeMs ?? PULL_MAX_IDLE_TIME_MS_DEFAULT,
+      spec.postSubscriptionWhenPull !== false));
   }
   const failing = groups.filter((group) => group.judged && group.problems.length > 0);
   const evidence: RebalanceEvidence = { groups };
@@ -104,6 +105,7 @@ export function checkRebalance(history: readonly HistoryEvent[], context: CheckC
 function assess(
   index: HistoryIndex, context: CheckContext, group: string, topic: string,
   model: "CLUSTERING" | "BROADCASTING", strategy: string, members: Map<string, MemberTimeline>, orderly: boolean, pullMaxIdleTimeMs: number,
+  postSubscriptionWhenPull: boolean,
 ): GroupAssignment {
   const snapshots = new Map<string, RebalanceEvent[]>();
   for (const event of index.rebalances) {
@@ -142,7 +144,7 @@ function assess(
   const maxHeld = held.length === 0 ? 0 : Math.max(...held);
   const balanced = model === "CLUSTERING" && strategy !== "CONSISTENT_HASH" && live.length > 0 ? maxHeld - minHeld <= 1 : null;
   const lockLapses = orderly && model === "CLUSTERING" ? lockLapseChanges(index, context, members) : [];
-  const change = lastChange(index, context, members, [...offsetIllegalChanges(index, context, group, snapshots, members, pullMaxIdleTimeMs), ...lockLapses]);
+  const change = lastChange(index, context, members, [...offsetIllegalChanges(index, context, group, snapshots, members, pullMaxIdleTimeMs, postSubscriptionWhenPull), ...lockLapses]);
   const convergenceMs = Math.max(0, convergedMs - change.timeMs);
   const unlockDelayMs = orderly && model === "CLUSTERING" ? ORDERLY_UNLOCK_DELAY_MS + context.intervals.rebalanceMs : 0;
   const boundMs = context.expectations.rebalanceConvergeMs ?? change.boundMs + unlockDelayMs;
@@ -184,7 +186,7 @@ function brokerUpBoundMs(context: CheckContext): number {
 /** Per master restart after a power loss that left `group` a stale offset: the OFFSET_ILLEGAL fix chain's bound. */
 function offsetIllegalChanges(
   index: HistoryIndex, context: CheckContext, group: string, snapshots: Map<string, RebalanceEvent[]>,
-  members: Map<string, MemberTimeline>, pullMaxIdleTimeMs: number,
+  members: Map<string, MemberTimeline>, pullMaxIdleTimeMs: number, postSubscriptionWhenPull: boolean,
 ): Change[] {
   const losses = powerLossesOf(index, context);
   if (losses.size === 0) return [];
@@ -198,9 +200,14 @@ function offsetIllegalChanges(
       const restartMs = loss.restartMs;
       if (restartMs === undefined) continue;
       // Held across the restart: the pull the restart reset is retried pullRetryDelayMs later.
-      // Otherwise the queues come back with the route, within the broker-up bound.
+      // Without postSubscriptionWhenPull the restarted master knows the group's subscription
+      // only from the client's next heartbeat (up to clientHeartbeatMs after the restart) and
+      // answers SUBSCRIPTION_NOT_EXIST until then, each retried pullRetryDelayMs later (seed 2
+      // swarm run 1322: stale pulls at +2 s and +5 s refused, the heartbeat at +5 s, the first
+      // stale pull at +8 s). Otherwise the queues come back with the route, within the broker-up bound.
       const held = heldAt(snapshots, members, broker.brokerName, restartMs);
-      const firstStalePullMs = held ? pullRetryDelayMs : brokerUpBoundMs(context);
+      const heldRetryMs = postSubscriptionWhenPull ? pullRetryDelayMs : context.intervals.clientHeartbeatMs + pullRetryDelayMs;
+      const firstStalePullMs = held ? heldRetryMs : brokerUpBoundMs(context);
       const stale = readQueues.some((queue) => {
         if (brokerOfQueue(queue) !== broker.brokerName) return false;
         const reached = handed(group, queue, loss.timeMs);
