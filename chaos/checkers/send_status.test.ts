@@ -33,6 +33,18 @@ test("SLAVE_NOT_AVAILABLE from a healthy pair fails; with the slave down it is e
   assert.match(checkSendStatus(build().fault(5_000, 20_000, "crash", "broker-a-s").build(), asyncMaster).summary, /ASYNC_MASTER: it never waits/);
 });
 
+test("a fault on the slave that began while the send was in flight explains SLAVE_NOT_AVAILABLE", () => {
+  // Seed 2 swarm run 986: invoked at 21.986 s, the slave's disk full at 22.0 s (its append
+  // refused, the HA connection dropped), the master stored the message and answered at 22.025 s.
+  const build = (faultAtMs: number): HistoryEvent[] => new HistoryBuilder()
+    .send({ id: "m", at: 21_986, outcomeAt: 22_025, status: "SLAVE_NOT_AVAILABLE" }).deliver({ id: "m", at: 22_030 })
+    .fault(faultAtMs, 27_000, "disk-full", "broker-a-s").build();
+  const inFlight = checkSendStatus(build(22_000), sync);
+  assert.equal(inFlight.verdict, "pass", inFlight.summary);
+  // A fault that began after the answer does not.
+  assert.deepEqual(why(checkSendStatus(build(22_026), sync).evidence), ["m:SLAVE_NOT_AVAILABLE"]);
+});
+
 test("FLUSH_DISK_TIMEOUT only from a SYNC_FLUSH master under a fault", () => {
   const events = (): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 10_000, status: "FLUSH_DISK_TIMEOUT" }).deliver({ id: "m", at: 10_010 });
   assert.match(checkSendStatus(events().build(), testContext()).summary, /ASYNC_FLUSH: it never waits for a flush/);

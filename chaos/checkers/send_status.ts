@@ -88,14 +88,18 @@ export function checkSendStatus(history: readonly HistoryEvent[], context: Check
     const master = masterOf(brokerName);
     const slaves = slavesOf(context.topology, brokerName).map((slave) => slave.node);
     const entry = { id: send.messageId, queue: send.queue, status, timeMs: send.outcomeMs ?? send.invokeMs, broker: master?.node ?? brokerName };
-    const at = send.invokeMs;
+    // A fault that began while the send was in flight explains its status too: the broker
+    // stores the message later than the invoke (seed 2 swarm run 986: invoked at 21.986 s,
+    // stored at 22.023 s, 23 ms after the slave's disk filled).
+    const windowDuring = (candidates: readonly Window[], afterMs: number, nodes: readonly string[]): Window | undefined =>
+      windowAt(candidates, send.invokeMs, afterMs, nodes) ?? windowAt(candidates, send.outcomeMs ?? send.invokeMs, afterMs, nodes);
     let why: string | undefined;
     let excuse: string | undefined;
     if (!knownStatuses.has(status)) why = "not a RocketMQ 4.x send status";
     else if (master === undefined) why = `no master named ${brokerName} in the topology`;
     else if (status === "FLUSH_DISK_TIMEOUT") {
       if (master.flushDiskType !== "SYNC_FLUSH") why = `${master.node} is ${master.flushDiskType}: it never waits for a flush`;
-      else excuse = windowAt(windows, at, haRecoveryMs, [master.node])?.cause;
+      else excuse = windowDuring(windows, haRecoveryMs, [master.node])?.cause;
       why ??= excuse === undefined ? `healthy SYNC_FLUSH ${master.node} (no fault on it) did not flush within syncFlushTimeout` : undefined;
     } else {
       if (master.role !== "SYNC_MASTER" || slaves.length === 0) why = `${master.node} is ${master.role}${slaves.length === 0 ? " without a slave" : ""}: it never waits for a slave`;
@@ -105,7 +109,7 @@ export function checkSendStatus(history: readonly HistoryEvent[], context: Check
         const explains = (window: Window): boolean => status !== "SLAVE_NOT_AVAILABLE" || window.nodes.length === 0
           || window.nodes.some((node) => slaves.includes(node)) || connectionBreaking.has(window.kind);
         const touched = [master.node, ...slaves];
-        excuse = windowAt(windows.filter(explains), at, haRecoveryMs, touched)?.cause;
+        excuse = windowDuring(windows.filter(explains), haRecoveryMs, touched)?.cause;
         if (excuse === undefined) why = `healthy SYNC_MASTER pair ${master.node}/${slaves.join(",")} (no fault on ${touched.join(" or ")}) must answer SEND_OK`;
       }
     }
