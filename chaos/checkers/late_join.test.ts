@@ -156,3 +156,22 @@ test("a forced clean on the queue's master before the join lifts the young-queue
   const cleaned = checkLateJoin(history(true), context);
   assert.equal(cleaned.verdict, "pass", cleaned.summary);
 });
+
+test("a FIRST_OFFSET group skipping messages a forced clean may have deleted: only those stored before the clean's heal are excused", () => {
+  // Seed 2 swarm runs 453, 992: a full disk's forced clean took the queue's head before the
+  // group joined; the history does not say which records went, so the delivery checker's rule holds.
+  const context = testContext({ groups: [late("CONSUME_FROM_FIRST_OFFSET")] });
+  const history = (clean: boolean): ReturnType<HistoryBuilder["build"]> => {
+    const builder = stored();
+    if (clean) {
+      builder.fault(1_500, 2_500, "disk-full", "broker-a").raw({
+        type: "store-digest", timeMs: 90_000, node: "broker-a", brokerName: "broker-a", role: "master", minPhysicalOffset: 4096, maxPhysicalOffset: 9000, sha256: "x",
+      });
+    }
+    return builder.deliverAll(["m-4", "m-5"], 10, { group: "L" }).build();
+  };
+  assert.deepEqual(kinds(checkLateJoin(history(false), context).evidence), ["skipped:m-0", "skipped:m-1", "skipped:m-2", "skipped:m-3"]);
+  const cleaned = checkLateJoin(history(true), context);
+  assert.deepEqual(kinds(cleaned.evidence), ["skipped:m-3"], "stored after the heal: the clean cannot have taken it");
+  assert.equal((cleaned.evidence as LateJoinEvidence).skipsExcusedByClean, 3);
+});
