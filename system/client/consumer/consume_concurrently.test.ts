@@ -57,3 +57,32 @@ test("an expired message whose send-back failed stays in the process queue: its 
   // The listener's own result still removes it: the offset then moves past both.
   assert.equal(pq.removeMessage([message(18, 0), message(19, 0)]), 20);
 });
+
+test("scans never overlap: a tick while a send-back hangs sends nothing twice, and the missed tick runs after", async () => {
+  const pq = new ProcessQueue(clock);
+  const sentBack: string[] = [];
+  const pending: ((ok: boolean) => void)[] = [];
+  const host = {
+    env: { clock } as unknown as Env, log: silent,
+    settings: { consumeTimeoutMs } as ConsumeSettings,
+    processQueues: () => [[mq, pq]],
+    sendMessageBack: (sent: ClientMessageExt) => {
+      sentBack.push(sent.msgId);
+      return new Promise<boolean>((resolve) => pending.push(resolve));
+    },
+  } as unknown as ConsumeServiceHost;
+  const service = new ConsumeConcurrentlyService(host, async () => "CONSUME_SUCCESS");
+  pq.putMessage([message(18, nowMs - consumeTimeoutMs - 1), message(19, nowMs - consumeTimeoutMs - 1)]);
+  const first = service.cleanExpireMsgOnTick();
+  const second = service.cleanExpireMsgOnTick();
+  await second;
+  assert.deepEqual(sentBack, ["m18"], "the second tick waits for the scan in progress");
+  pending.shift()!(true);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(sentBack, ["m18", "m19"]);
+  pending.shift()!(true);
+  // The owed tick's scan finds nothing left to send back.
+  await first;
+  assert.deepEqual(sentBack, ["m18", "m19"]);
+  assert.equal(pq.firstMessage(), undefined);
+});

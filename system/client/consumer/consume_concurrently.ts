@@ -48,13 +48,16 @@ export class ConsumeConcurrentlyService {
   private active = 0;
   private readonly timers = new Set<TimerHandle>();
   private cleanTimer: TimerHandle | undefined;
+  /** A scan in progress (its send-backs may outlast the period) and the ticks that fell inside it. */
+  private cleanRunning = false;
+  private cleanTicksOwed = 0;
   private stopped = false;
 
   constructor(private readonly host: ConsumeServiceHost, private readonly listener: MessageListenerConcurrently) {}
 
   start(): void {
     const { timers } = this.host.env;
-    this.cleanTimer = timers.setInterval(() => void this.cleanExpireMsg(), this.host.settings.consumeTimeoutMs);
+    this.cleanTimer = timers.setInterval(() => void this.cleanExpireMsgOnTick(), this.host.settings.consumeTimeoutMs);
   }
 
   shutdown(): void {
@@ -151,6 +154,28 @@ export class ConsumeConcurrentlyService {
     }
     const offset = pq.removeMessage(consumed);
     if (offset >= 0 && !pq.dropped) this.host.offsetStore.updateOffset(mq, offset, true);
+  }
+
+  /**
+   * Java runs cleanExpireMsg with scheduleAtFixedRate: never two at once (a scan whose send-backs
+   * time out would otherwise send the same message back twice), and ticks missed while a scan
+   * ran are run back to back after it.
+   */
+  async cleanExpireMsgOnTick(): Promise<void> {
+    if (this.cleanRunning) {
+      this.cleanTicksOwed++;
+      return;
+    }
+    this.cleanRunning = true;
+    try {
+      do {
+        this.cleanTicksOwed = Math.max(0, this.cleanTicksOwed - 1);
+        await this.cleanExpireMsg();
+      } while (this.cleanTicksOwed > 0 && !this.stopped);
+    } finally {
+      this.cleanRunning = false;
+      this.cleanTicksOwed = 0;
+    }
   }
 
   /** ConsumeMessageConcurrentlyService.cleanExpireMsg / ProcessQueue.cleanExpiredMsg. */
