@@ -13,7 +13,8 @@ import { consumerNodeCount } from "../workload/consumer_schedule.ts";
 export interface WorkerSpec {
   /** Node name: "producer-1", "consumer-<group>-1". */
   node: string;
-  role: "producer" | "consumer";
+  /** "rogue": the rogue-peer fault's attacker (module chaos/faults/rogue_peer_node.ts, spec.rogue). */
+  role: "producer" | "consumer" | "rogue";
   namesrvAddr: string;
   /** Epoch ms at which the run started: history times are ms since then. */
   runStartEpochMs: number;
@@ -24,6 +25,8 @@ export interface WorkerSpec {
   /** This node's spec: a producer's or a consumer group's. */
   producer?: ProducerSpec;
   consumer?: ConsumerGroupSpec;
+  /** A rogue peer's target: the node, its remoting address and what it serves. */
+  rogue?: { target: string; host: string; port: number; serverRole: "namesrv" | "broker" };
   /** 1-based index of this node within its producer spec or consumer group. */
   index: number;
   /** A directory this node may keep state in (broadcasting offsets); deployers set it per node. */
@@ -121,8 +124,11 @@ export type WorkerSpecBase = Omit<WorkerSpec, "node" | "role" | "index" | "produ
  * them (producers numbered across producer specs, consumers per group), consumers first so
  * they are subscribed before the first message is sent.
  */
-export function workerSpecs(base: WorkerSpecBase): WorkerSpec[] {
-  const specs: WorkerSpec[] = [];
+/** A workload client's spec (the rogue peer's is made by the deployer that runs it). */
+export type ClientWorkerSpec = WorkerSpec & { role: "producer" | "consumer" };
+
+export function workerSpecs(base: WorkerSpecBase): ClientWorkerSpec[] {
+  const specs: ClientWorkerSpec[] = [];
   for (const consumer of base.workload.consumers) {
     for (let index = 1; index <= consumerNodeCount(consumer); index++) {
       specs.push({ ...base, node: `consumer-${consumer.group}-${index}`, role: "consumer", consumer, index });

@@ -15,7 +15,8 @@
 // peer that writes 8 bytes there is a slave reporting an offset), so garbage there is not a fault
 // a server can refuse.
 // Env-only (timers, randomness, network), like the workload: the simulator runs it as a node of
-// its own, and its draws come from that node's random stream.
+// its own, and its draws come from that node's random stream; the process deployer runs it in a
+// worker process with the real Env (rogue_peer_node.ts).
 import type { Connection, Env } from "../../system/env/index.ts";
 import { createRequest, encodeFrame, FrameDecoder, RequestCode, ResponseCode } from "../../system/remoting/index.ts";
 

@@ -78,7 +78,8 @@ export type Fault =
    * A rogue peer connects to the target's remoting port (a NameServer's port, a broker's
    * listenPort) again and again and sends it frames that cannot be decoded and requests nobody
    * can serve (chaos/faults/rogue_peer.ts); the target must close or answer each and keep serving
-   * everyone else (checker rogue-peer). Heal: the rogue stops (sim only).
+   * everyone else (checker rogue-peer). Heal: the rogue stops. Sim (a node of its own) and process
+   * deployers (a worker process of its own).
    */
   | { kind: "rogue-peer"; target: string };
 

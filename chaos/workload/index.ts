@@ -6,5 +6,13 @@ import type { RunWorkloadNode, WorkerSpec, WorkloadNodeHandle } from "../deploy/
 import { startConsumerNode } from "./consumer_node.ts";
 import { ProducerNode } from "./producer_node.ts";
 
-export const runWorkloadNode: RunWorkloadNode = (env: Env, spec: WorkerSpec, recorder: HistoryRecorder): Promise<WorkloadNodeHandle> =>
-  spec.role === "producer" ? ProducerNode.start(env, spec, recorder) : startConsumerNode(env, spec, recorder);
+export const runWorkloadNode: RunWorkloadNode = (env: Env, spec: WorkerSpec, recorder: HistoryRecorder): Promise<WorkloadNodeHandle> => {
+  switch (spec.role) {
+    case "producer":
+      return ProducerNode.start(env, spec, recorder);
+    case "consumer":
+      return startConsumerNode(env, spec, recorder);
+    case "rogue":
+      return Promise.reject(new Error(`${spec.node}: a rogue peer runs from chaos/faults/rogue_peer_node.ts, not the workload`));
+  }
+};

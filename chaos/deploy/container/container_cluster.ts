@@ -112,6 +112,7 @@ export class ContainerCluster implements Cluster {
   private faultActionsOf(): FaultActions {
     const aclRefused = (): Promise<never> => Promise.reject(new UnsupportedFaultError("container", "acl-file", "see ContainerDeployer.supports"));
     const aclSecretRefused = (): Promise<never> => Promise.reject(new UnsupportedFaultError("container", "acl-secret", "see ContainerDeployer.supports"));
+    const rogueRefused = (): Promise<never> => Promise.reject(new UnsupportedFaultError("container", "rogue-peer", "see ContainerDeployer.supports"));
     return {
       deployer: "container",
       lifecycle: this.lifecycle,
@@ -127,6 +128,8 @@ export class ContainerCluster implements Cluster {
       healAclFile: aclRefused,
       injectAclSecret: aclSecretRefused,
       healAclSecret: aclSecretRefused,
+      injectRogue: rogueRefused,
+      healRogue: rogueRefused,
     };
   }
 

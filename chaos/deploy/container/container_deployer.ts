@@ -88,7 +88,7 @@ export function containerFaultSupport(kind: FaultKind, remote: boolean): FaultSu
     case "acl-file":
       return { supported: false, why: "ACL faults reach into a client's credentials and a broker's files; simulator only for now" };
     case "rogue-peer":
-      return { supported: false, why: "the rogue peer runs as a simulated node; simulator only for now" };
+      return { supported: false, why: "the rogue peer runs as a simulated node or a process-deployer worker, not yet as a container; use the sim or process deployer" };
     default: {
       const unreachable: never = kind;
       throw new Error(`the container deployer has not decided on fault kind ${String(unreachable)}`);

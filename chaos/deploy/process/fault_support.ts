@@ -36,7 +36,8 @@ export function processKindSupport(kind: FaultKind, mode: ProcessModeName, hostW
     case "connection-reset":
       return { supported: false, why: "nftables `reject with tcp reset` answers the next packet of a flow, so it cannot cut a chosen frame mid-way nor reach one side before the other (a firewall fault with mode reject resets streams that meet it); use the sim deployer" };
     case "rogue-peer":
-      return { supported: false, why: "the rogue peer runs as a simulated node; use the sim deployer" };
+      // A worker process of its own attacks the target's port (namespace or host network alike).
+      return { supported: true };
     default: {
       const unreachable: never = kind;
       throw new Error(`the process deployer has not decided on fault kind ${String(unreachable)}`);

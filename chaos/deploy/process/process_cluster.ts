@@ -8,11 +8,12 @@
 // also on failure during bring-up, on Ctrl-C and on exit (teardown_guard.ts).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { UnsupportedFaultError, type Fault } from "../../faults/types.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
 import type { Cluster, ClusterPlan, DeployedNode, DeployerName } from "../types.ts";
-import { WorkerHistoryBridge, workerSpecs } from "../worker_protocol.ts";
+import { WorkerHistoryBridge, workerSpecs, type WorkerSpec, type WorkerSpecBase } from "../worker_protocol.ts";
 import { brokerTopicsJson, topicsJsonPath } from "../broker_topics.ts";
 import { AddressPlan, clientNodes, type AddressPlanOptions, type NodeAddress } from "../address_plan.ts";
 import { AgentClient } from "./agent_client.ts";
@@ -25,7 +26,8 @@ import { probeConnect, type ProbeRequest, type ProbeResult } from "../wall_clust
 import { layoutAddressOptions, PortBlock, type PlannedBind } from "./port_block.ts";
 import { newRunId, RunDir, runIdVariable, runProcesses } from "./run_state.ts";
 import { guardCluster } from "../wall_cluster/teardown_guard.ts";
-import { childEnv, producerStopTimeoutMs, startWorkers, type WorkerProcess } from "../wall_cluster/worker_process.ts";
+import { childEnv, producerStopTimeoutMs, startWorkers, type WorkerLaunch, type WorkerProcess } from "../wall_cluster/worker_process.ts";
+import { rogueNodeName } from "../../faults/rogue_peer.ts";
 import { NodeTable, stopInOrder } from "../wall_cluster/cluster_nodes.ts";
 import { LifecycleFaults } from "../wall_cluster/lifecycle_faults.ts";
 import { healFault, injectFault, type FaultActions } from "../wall_cluster/fault_dispatch.ts";
@@ -36,6 +38,9 @@ import { ServerProcess } from "./server_process.ts";
 import { swapAclSecret } from "./worker_control.ts";
 
 export type ProcessMode = "netns" | "host";
+
+/** The rogue peer's worker module (runWorkloadNode for a spec with role "rogue"). */
+const roguePeerModule = fileURLToPath(new URL("../../faults/rogue_peer_node.ts", import.meta.url));
 
 function brokerNodes(plan: ClusterPlan): string[] {
   return plan.brokers.map((broker) => broker.node);
@@ -100,6 +105,8 @@ export class ProcessCluster implements Cluster {
   private unguard: () => void = () => {};
   private tornDown: Promise<void> | undefined;
   private network: NetworkNemesis | undefined;
+  /** How the workload's workers were started: a rogue peer's worker starts the same way. */
+  private workerLaunch: { base: WorkerSpecBase; launch: WorkerLaunch } | undefined;
 
   private constructor(
     readonly runId: string,
@@ -296,18 +303,45 @@ export class ProcessCluster implements Cluster {
       healAclFile: async (fault) => this.writeAclFile(fault.target, this.plan.brokers.find((broker) => broker.node === fault.target)?.aclFile ?? ""),
       injectAclSecret: (fault) => swapAclSecret(this.worker(fault.target), fault.target, fault.secretKey, this.ledger),
       healAclSecret: (fault) => swapAclSecret(this.worker(fault.target), fault.target, undefined, this.ledger),
+      injectRogue: (fault, faultIndex) => this.startRogue(fault.target, faultIndex),
+      healRogue: async (_fault, faultIndex) => {
+        // SIGTERM: the attack in progress finishes and is recorded, then the worker exits.
+        const rogue = this.worker(rogueNodeName(faultIndex));
+        if (rogue === undefined) return;
+        await rogue.stop();
+        this.ledger.node(rogue.name, "stop");
+        this.nodeTable.remove(rogue.name);
+      },
     };
+  }
+
+  /**
+   * The rogue peer of a `rogue-peer` fault: a worker process of its own (`rogue-<fault number>`,
+   * a client address, inside the namespace when there is one) attacking the target's remoting
+   * port with the real Env; its attacks come back as `rogue` history lines.
+   */
+  private async startRogue(target: string, faultIndex: number): Promise<void> {
+    const address = this.addresses.get(target);
+    if (address.port === undefined || (address.role !== "namesrv" && address.role !== "broker")) {
+      throw new Error(`rogue-peer: "${target}" is not a NameServer or a broker`);
+    }
+    if (this.workerLaunch === undefined) throw new Error("rogue-peer: the workload has not started (its workers' history bridge is the rogue's too)");
+    const node = rogueNodeName(faultIndex);
+    this.addresses.addClient(node, "rogue");
+    const spec: WorkerSpec = {
+      ...this.workerLaunch.base, node, role: "rogue", index: 1, module: roguePeerModule,
+      rogue: { target, host: address.ip, port: address.port, serverRole: address.role },
+    };
+    await startWorkers([spec], this.workerLaunch.launch);
   }
 
   async startWorkload(workload: Workload, history: HistoryRecorder): Promise<void> {
     const startMs = performance.now();
-    const specs = workerSpecs({
-      namesrvAddr: this.namesrvAddr(), runStartEpochMs: this.clock.freeze(), seed: this.plan.seed, intervals: this.plan.intervals, workload,
-      ...(this.options.workloadModule ? { module: this.options.workloadModule } : {}),
-    });
+    const base: WorkerSpecBase = { namesrvAddr: this.namesrvAddr(), runStartEpochMs: this.clock.freeze(), seed: this.plan.seed, intervals: this.plan.intervals, workload };
+    const specs = workerSpecs({ ...base, ...(this.options.workloadModule ? { module: this.options.workloadModule } : {}) });
     // Addresses in clientNodes order (producer-1 = 127.0.3.1, ...), as every deployer numbers them.
     for (const client of clientNodes(workload)) this.addresses.addClient(client.name, client.role);
-    await startWorkers(specs, {
+    const launch: WorkerLaunch = {
       bridge: new WorkerHistoryBridge(history),
       ledger: this.ledger,
       readyTimeoutMs: this.options.readyTimeoutMs,
@@ -320,7 +354,9 @@ export class ProcessCluster implements Cluster {
         logPath: join(this.nodesOutDir(), `${spec.node}.log`),
       }),
       adopt: (worker) => this.nodeTable.add(worker),
-    });
+    };
+    this.workerLaunch = { base, launch };
+    await startWorkers(specs, launch);
     this.times.workersMs = Math.round(performance.now() - startMs);
   }
 

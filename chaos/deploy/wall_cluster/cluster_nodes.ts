@@ -37,6 +37,11 @@ export class NodeTable<Node extends ClusterNode = ClusterNode> {
     return node;
   }
 
+  /** Forgets a node that is gone for good (a rogue peer after its heal): teardown no longer stops it. */
+  remove(name: string): void {
+    this.byName.delete(name);
+  }
+
   find(name: string): Node | undefined {
     return this.byName.get(name);
   }

@@ -22,6 +22,8 @@ function actions(log: string[]): FaultActions {
     healAclFile: async (fault) => void log.push(`unacl ${fault.target}`),
     injectAclSecret: async (fault) => void log.push(`secret ${fault.target} ${fault.secretKey}`),
     healAclSecret: async (fault) => void log.push(`unsecret ${fault.target}`),
+    injectRogue: async (fault, faultIndex) => void log.push(`rogue ${fault.target} #${faultIndex}`),
+    healRogue: async (fault, faultIndex) => void log.push(`unrogue ${fault.target} #${faultIndex}`),
   };
 }
 
@@ -36,6 +38,7 @@ test("each fault goes to its action on inject and on heal", async () => {
     { kind: "flow", source: "producer-1", target: "broker-a", delayMs: 0, jitterMs: 0, lossPercent: 5, direction: "both" },
     { kind: "acl-file", target: "broker-a", text: "" },
     { kind: "acl-secret", target: "producer-1", secretKey: "rotated1" },
+    { kind: "rogue-peer", target: "namesrv-1" },
   ];
   for (const [index, fault] of faults.entries()) {
     await injectFault(fault, index, given);
@@ -44,7 +47,7 @@ test("each fault goes to its action on inject and on heal", async () => {
   assert.deepEqual(log, [
     "crash broker-a", "restart broker-a", "pause broker-a", "resume broker-a", "crash namesrv-1", "restart namesrv-1",
     "network partition #3", "unnetwork partition #3", "network flow #4", "unnetwork flow #4", "acl broker-a", "unacl broker-a",
-    "secret producer-1 rotated1", "unsecret producer-1",
+    "secret producer-1 rotated1", "unsecret producer-1", "rogue namesrv-1 #7", "unrogue namesrv-1 #7",
   ]);
 });
 

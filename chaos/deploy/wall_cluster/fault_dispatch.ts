@@ -11,6 +11,7 @@ import type { LifecycleFaults } from "./lifecycle_faults.ts";
 export type NetworkFault = Extract<Fault, { kind: "firewall" | "heartbeat-loss" | "partition" | "flow" }>;
 export type AclFileFault = Extract<Fault, { kind: "acl-file" }>;
 export type AclSecretFault = Extract<Fault, { kind: "acl-secret" }>;
+export type RoguePeerFault = Extract<Fault, { kind: "rogue-peer" }>;
 
 /** What a deployer does for the faults that are not about a node's life. */
 export interface FaultActions {
@@ -23,6 +24,9 @@ export interface FaultActions {
   /** A workload client signs with the fault's secret; heal gives it back its own. */
   injectAclSecret(fault: AclSecretFault): Promise<void>;
   healAclSecret(fault: AclSecretFault): Promise<void>;
+  /** A rogue peer attacks the target's remoting port from a node of its own until the heal. */
+  injectRogue(fault: RoguePeerFault, faultIndex: number): Promise<void>;
+  healRogue(fault: RoguePeerFault, faultIndex: number): Promise<void>;
 }
 
 function refused(actions: FaultActions, fault: Fault): Promise<never> {
@@ -46,6 +50,8 @@ export function injectFault(fault: Fault, faultIndex: number, actions: FaultActi
       return actions.injectAclFile(fault);
     case "acl-secret":
       return actions.injectAclSecret(fault);
+    case "rogue-peer":
+      return actions.injectRogue(fault, faultIndex);
     case "power-loss":
     case "connection-reset":
     case "clock-skew":
@@ -53,7 +59,6 @@ export function injectFault(fault: Fault, faultIndex: number, actions: FaultActi
     case "disk-full":
     case "disk-error":
     case "clean-restart":
-    case "rogue-peer":
       return refused(actions, fault);
     default: {
       const unreachable: never = fault;
@@ -79,6 +84,8 @@ export function healFault(fault: Fault, faultIndex: number, actions: FaultAction
       return actions.healAclFile(fault);
     case "acl-secret":
       return actions.healAclSecret(fault);
+    case "rogue-peer":
+      return actions.healRogue(fault, faultIndex);
     case "power-loss":
     case "connection-reset":
     case "clock-skew":
@@ -86,7 +93,6 @@ export function healFault(fault: Fault, faultIndex: number, actions: FaultAction
     case "disk-full":
     case "disk-error":
     case "clean-restart":
-    case "rogue-peer":
       return refused(actions, fault);
     default: {
       const unreachable: never = fault;
