@@ -202,7 +202,12 @@ export class ConsumeQueue {
     this.minOffset = Math.max(this.minOffset, (first?.fileFromOffset ?? 0) / CQ_STORE_UNIT_SIZE);
   }
 
-  /** Drops units pointing at or past `phyOffset` (the commit log was cut there). */
+  /**
+   * Drops units pointing at or past `phyOffset` (the commit log was cut there). A segment left
+   * without a unit goes, the last one too (4.9.x deleteLastMappedFile): a queue cut to nothing
+   * is empty, so the next unit put (a slave resuming at its master's last segment) sets its min
+   * offset instead of leaving holes below it that a read would skip.
+   */
   truncateDirtyLogicFiles(phyOffset: number): void {
     while (this.queue.files.length > 0) {
       const last = this.queue.last()!;
@@ -213,13 +218,18 @@ export class ConsumeQueue {
         if (unit.size > 0 && unit.commitLogOffset + unit.size <= phyOffset) break;
         end -= CQ_STORE_UNIT_SIZE;
       }
-      if (end > 0 || this.queue.files.length === 1) {
+      if (end > 0) {
         if (end < last.wrotePosition) last.truncateTo(end);
-        const unit = end > 0 ? decodeUnit(bytes, end - CQ_STORE_UNIT_SIZE) : undefined;
-        this.maxPhysicOffset = unit === undefined ? 0 : unit.commitLogOffset + unit.size;
+        const unit = decodeUnit(bytes, end - CQ_STORE_UNIT_SIZE);
+        this.maxPhysicOffset = unit.commitLogOffset + unit.size;
         break;
       }
       this.queue.files.pop()!.destroy(this.env.disk);
+    }
+    if (this.queue.files.length === 0) {
+      this.maxPhysicOffset = 0;
+      this.minOffset = 0;
+      return;
     }
     this.minOffset = Math.min(this.minOffset, this.maxOffset());
   }

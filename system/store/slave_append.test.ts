@@ -123,3 +123,46 @@ test("whole records appended by HA are dispatched from the bytes in hand: no com
   await master.shutdown();
   await slave.shutdown();
 });
+
+test("a slave that lost its commit log and resumes at the master's last segment starts its queues there: a pull below is OFFSET_TOO_SMALL, never the records past the hole", async () => {
+  // 4.9.x ConsumeQueue.truncateDirtyLogicFiles deletes a queue's last file too when its first
+  // unit lies past the cut, so the first unit replicated afterwards sets the queue's min offset
+  // (putMessagePositionInfo: isFirstCreateInQueue). Seed 2 swarm run 328: the slave kept an empty
+  // file, its queue read as holes up to the replicated records, and a slave read skipped the two
+  // messages in the hole (acked SEND_OK, never delivered).
+  const master = new DefaultMessageStore(createTestEnv(), config("SYNC_MASTER"));
+  const slaveEnv = createTestEnv();
+  const slave = new DefaultMessageStore(slaveEnv, config("SLAVE"));
+  assert.ok(master.load() && slave.load());
+  master.start();
+  slave.start();
+  for (let index = 0; index < 20; index++) await master.putMessage(makeMessage({ body: new Uint8Array(100) }));
+  for (let offset = 0; offset < master.getMaxPhyOffset();) {
+    const data = master.getCommitLogData(offset, 500)!;
+    assert.ok(slave.appendToCommitLog(offset, data));
+    offset += data.length;
+  }
+  await slave.shutdown();
+  // The slave's commit log is gone (a dying disk lost it at a power loss); its consume queues are not.
+  slaveEnv.disk.remove("/store/commitlog");
+  slaveEnv.disk.mkdirs("/store/commitlog");
+  const restarted = new DefaultMessageStore(slaveEnv, config("SLAVE"));
+  assert.ok(restarted.load());
+  restarted.start();
+  assert.equal(restarted.getMaxOffsetInQueue("TopicTest", 0), 0);
+  const lastStart = master.commitLog.queue.last()!.fileFromOffset;
+  for (let offset = lastStart; offset < master.getMaxPhyOffset();) {
+    const data = master.getCommitLogData(offset, 333)!;
+    assert.ok(restarted.appendToCommitLog(offset, data));
+    offset += data.length;
+  }
+  const replicated = readAllQueues(restarted).get("TopicTest/0")!;
+  const firstReplicated = replicated[0]!.queueOffset;
+  assert.ok(firstReplicated > 0);
+  assert.equal(restarted.getMinOffsetInQueue("TopicTest", 0), firstReplicated);
+  const below = restarted.getMessage("G", "TopicTest", 0, firstReplicated - 2, 4);
+  assert.equal(below.status, "OFFSET_TOO_SMALL");
+  assert.equal(below.messages.length, 0);
+  await master.shutdown();
+  await restarted.shutdown();
+});
