@@ -98,3 +98,20 @@ test("a master that goes out inside a cluster-cutting partition is excused; one 
   const selfIsolated = checkRoutes(history(8_000, isolateA, "broker-a"), testContext({ faults: [isolateA, crash(8_000)] }));
   assert.equal((selfIsolated.evidence as RoutesEvidence).partitionExcused, 1);
 });
+
+test("a clean restart while a NameServer is unreachable: the unregister waits for the blocked registration round and the NameServers before it", () => {
+  // Seed 2 swarm run 539: a firewall broker-a → namesrv-2 held the registration round in flight,
+  // so broker-a's shutdown unregistered 3 s after it began (4.9.x waits up to 5 s, then 3 s per
+  // NameServer in list order).
+  const history = (namesrvCut: boolean): ReturnType<HistoryBuilder["build"]> => {
+    const builder = new HistoryBuilder().node(0, "namesrv-1", "start").node(0, "namesrv-2", "start").raw(route(0, ["broker-a", "broker-b"]));
+    if (namesrvCut) builder.fault(5_000, 100_000, "firewall", "broker-a->namesrv-2", 1);
+    return builder.fault(10_000, 200_000, "clean-restart", "broker-a").raw(route(48_000, ["broker-b"])).send({ id: "m", at: 250_000 }).build();
+  };
+  // 32 s channel-close bound; 38 s after the stop is late without a NameServer cut.
+  const calm = checkRoutes(history(false), testContext());
+  assert.equal(calm.verdict, "fail", calm.summary);
+  const cut = checkRoutes(history(true), testContext());
+  assert.equal(cut.verdict, "pass", cut.summary);
+  assert.equal((cut.evidence as RoutesEvidence).onTime.items[0]?.boundMs, 32_000 + 5_000 + 3_000);
+});

@@ -34,6 +34,7 @@
 // polling it keeps its last route until the heal. Which links a shape cuts depends on the
 // deployer's node order, so the checker does not guess them. A partition that starts after the
 // fault does not excuse it: the NameServers heard the close first.
+import { SHUTDOWN_AWAIT_TERMINATION_MS, UNREGISTER_TIMEOUT_MS } from "../../system/broker/index.ts";
 import type { HistoryEvent, RouteEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
@@ -102,6 +103,16 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
   let partitionExcused = 0;
   const windows = faultWindows(index, context);
   const partitions = partitionSpans(index, context);
+  // A clean stop unregisters only after the registration round in flight (4.9.x awaits its
+  // scheduled executor up to 5 s) and then one NameServer after another (3 s each at most):
+  // with a NameServer unreachable when the stop begins, a NameServer may hear of it that much
+  // later (seed 2 swarm run 539: a firewall to namesrv-2 held the round, the unregister came 3 s
+  // after the stop).
+  const nameServerCount = Math.max(1, new Set(index.nodes.filter((event) => event.node.startsWith("namesrv")).map((event) => event.node)).size);
+  const shutdownUnregisterDelayMs = (atMs: number): number => windows.some((window) => window.startMs <= atMs && (window.endMs ?? Infinity) > atMs
+    && (window.nodes.some((node) => node.startsWith("namesrv")) || (window.kind === "partition" && window.nodes.length === 0)))
+    ? SHUTDOWN_AWAIT_TERMINATION_MS + UNREGISTER_TIMEOUT_MS * (nameServerCount - 1)
+    : 0;
   const downAt = (node: string, atMs: number): boolean => windows.some((window) => window.nodes.includes(node)
     && mechanismOf(window.kind) !== undefined && window.startMs <= atMs && (window.endMs ?? Infinity) > atMs);
   for (const window of windows) {
@@ -109,7 +120,7 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
     if (mechanism === undefined || window.nodes.some((node) => node.startsWith("namesrv"))) continue;
     const hit = window.nodes.filter((node) => masterByNode.has(node));
     if (hit.length === 0) continue;
-    const { boundMs } = bounds[mechanism];
+    const boundMs = bounds[mechanism].boundMs + (window.kind === "clean-restart" ? shutdownUnregisterDelayMs(window.startMs) : 0);
     const deadlineMs = window.startMs + boundMs;
     if ((window.endMs ?? Infinity) <= deadlineMs || deadlineMs > endMs) continue;
     // Something else to give: a broker node outside this fault, itself up at the deadline.

@@ -41,6 +41,9 @@ import { TransactionalMessageService } from "./transaction/transactional_message
 import { TransactionCheckService } from "./transaction/transaction_check_service.ts";
 import { errorText } from "../stdx/error_text.ts";
 
+/** BrokerController.shutdown: scheduledExecutorService.awaitTermination(5000, ms) before unregisterBrokerAll. */
+export const SHUTDOWN_AWAIT_TERMINATION_MS = 5_000;
+
 export class BrokerStartError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -392,8 +395,14 @@ export class BrokerController {
     await attempt("topics", () => this.topicConfigManager.persist());
     await attempt("subscription groups", () => this.subscriptionGroupManager.persist());
     if (wasRunning) {
-      await this.registration.idle();
-      await this.outerAPI.unregisterBrokerAll(this.identity(), this.brokerConfig.registerBrokerTimeoutMills);
+      // 4.9.x shuts its scheduled executor down and awaits its termination for at most 5 s
+      // before unregistering: a registration round blocked on an unreachable NameServer delays
+      // the unregister by up to that long, not by its whole registerBrokerTimeoutMills.
+      let waitTimer: TimerHandle | undefined;
+      const waited = new Promise<void>((resolve) => (waitTimer = this.env.timers.setTimeout(resolve, SHUTDOWN_AWAIT_TERMINATION_MS)));
+      await Promise.race([this.registration.idle(), waited]);
+      this.env.timers.clear(waitTimer);
+      await this.outerAPI.unregisterBrokerAll(this.identity());
     }
     this.outerAPI.shutdown();
     this.state = "stopped";

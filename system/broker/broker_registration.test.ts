@@ -133,3 +133,42 @@ test("compressedRegister: the NameServer decodes the deflated body and routes th
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("shutdown waits at most 5 s for a registration round blocked on a silent NameServer, then unregisters one NameServer after another", { timeout: 40_000 }, async () => {
+  // 4.9.x BrokerController.shutdown: scheduledExecutorService.awaitTermination(5000) before
+  // unregisterBrokerAll, however long the round's registerBrokerTimeoutMills (8 s here); then
+  // each NameServer in list order, 3 s at most each — the silent one is first in the list.
+  const dir = tempDir("mqlab-unreg-wait-");
+  const env = createRealEnv({ nodeName: "unreg-wait-test", logLevel: "silent" });
+  const namesrv = await startNamesrv(env, dir);
+  const nsAddr = `127.0.0.1:${namesrv.listenPort}`;
+  // Accepts connections and never answers: every registration round waits its whole timeout.
+  const silent = await env.net.listen("127.0.0.1", 0, () => {});
+  const client = new RemotingClient(env);
+  const brokersOf = async (): Promise<number> => decodeClusterInfo((await client.invokeSync(nsAddr, createRequest(RequestCode.GET_BROKER_CLUSTER_INFO), 3000)).body).brokerAddrTable.size;
+  try {
+    // start() waits for the first round (8 s); the next round starts 200 ms later and blocks too.
+    const harness = await startBroker(env, join(dir, "store"), { registerBrokerTimeoutMills: 8_000, registerNameServerPeriod: 200 },
+      { namesrvAddrs: [`127.0.0.1:${silent.port}`, nsAddr] });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(await brokersOf(), 1, "registered with the NameServer that answers");
+    const startedMs = performance.now();
+    let droppedMs = Infinity;
+    const watching = (async () => {
+      while (droppedMs === Infinity && performance.now() - startedMs < 15_000) {
+        if (await brokersOf() === 0) droppedMs = performance.now() - startedMs;
+        else await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    await stopHarness(harness);
+    await watching;
+    // 5 s for the blocked round (not the 7.5 s it had left), then 3 s on the silent NameServer.
+    assert.ok(droppedMs >= 7_500 && droppedMs < 9_500, `the answering NameServer dropped the broker ${Math.round(droppedMs)} ms into its shutdown`);
+  } finally {
+    client.shutdown();
+    await silent.close();
+    await namesrv.shutdown();
+    env.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

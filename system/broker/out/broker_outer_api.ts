@@ -11,6 +11,9 @@ import type { TopicConfigSerializeWrapper } from "../../protocol/topic_config.ts
 import { crc32 } from "node:zlib";
 import { errorText } from "../../stdx/error_text.ts";
 
+/** BrokerOuterAPI.unregisterBroker: invokeSync(namesrvAddr, request, 3000). */
+export const UNREGISTER_TIMEOUT_MS = 3_000;
+
 export interface BrokerIdentity {
   clusterName: string;
   brokerName: string;
@@ -100,16 +103,20 @@ export class BrokerOuterAPI {
     return answers.some((changed) => changed);
   }
 
-  async unregisterBrokerAll(identity: BrokerIdentity, timeoutMs: number): Promise<void> {
-    await Promise.all(this.namesrvAddrs.map(async (namesrvAddr) => {
+  /**
+   * 4.9.x unregisterBrokerAll: one NameServer after another, each call waiting at most
+   * UNREGISTER_TIMEOUT_MS, so a silent NameServer delays the ones after it in the list.
+   */
+  async unregisterBrokerAll(identity: BrokerIdentity): Promise<void> {
+    for (const namesrvAddr of this.namesrvAddrs) {
       try {
-        const response = await this.client.invokeSync(namesrvAddr, createRequest(RequestCode.UNREGISTER_BROKER, identityFields(identity)), timeoutMs);
+        const response = await this.client.invokeSync(namesrvAddr, createRequest(RequestCode.UNREGISTER_BROKER, identityFields(identity)), UNREGISTER_TIMEOUT_MS);
         if (response.code !== ResponseCode.SUCCESS) throw new Error(`code ${response.code} ${response.remark ?? ""}`.trim());
         this.log.info("unregister broker OK", { namesrvAddr });
       } catch (error) {
         this.log.warn("unregister broker failed", { namesrvAddr, error: errorText(error) });
       }
-    }));
+    }
   }
 
   /** The remoting client, for master calls a slave makes (metadata sync); HA engineer's seam. */
