@@ -179,6 +179,18 @@ test("orderly: one more local attempt past maxReconsumeTimes fails as delivered-
   assert.deepEqual(kinds(checkRetry(orderlyFailures(3).raw(orderlyDlq).build(), context).evidence), ["delivered-after-dlq:p"]);
 });
 
+test("orderly: the local attempt past maxReconsumeTimes is 4.9.x's when the queue's broker was refusing sends (SYSTEM_BUSY) at the DLQ point", () => {
+  // Seed 3 swarm run 166: flow control refused the send-back and its re-send; checkReconsumeTimes
+  // then suspends and consumes the message once more in place with reconsumeTimes + 1.
+  const context = testContext({ groups: [group({ orderly: true, maxReconsumeTimes: 2, poisonPercent: 2 })], endMs: 200_000 });
+  const busy = (timeMs: number, broker: string) => ({ type: "attempt" as const, op: "send" as const, timeMs, process: "producer-2", broker,
+    queue: `${broker}:1`, outcome: "error" as const, errorName: "MQBrokerError", responseCode: 2, latencyMs: 1 });
+  assert.deepEqual(kinds(checkRetry(orderlyFailures(3).raw(busy(2_400, "broker-a")).raw(orderlyDlq).build(), context).evidence), []);
+  // Busy elsewhere, or long before: no excuse.
+  assert.deepEqual(kinds(checkRetry(orderlyFailures(3).raw(busy(2_400, "broker-b")).raw(orderlyDlq).build(), context).evidence), ["delivered-after-dlq:p"]);
+  assert.deepEqual(kinds(checkRetry(orderlyFailures(3).raw(busy(500, "broker-a")).raw(orderlyDlq).build(), context).evidence), ["delivered-after-dlq:p"]);
+});
+
 test("orderly: a dead letter missing, or one before maxReconsumeTimes, fails; the unlimited default never dead-letters", () => {
   const context = testContext({ groups: [group({ orderly: true, maxReconsumeTimes: 2, poisonPercent: 2 })], endMs: 200_000 });
   assert.deepEqual(kinds(checkRetry(orderlyFailures(2).build(), context).evidence), ["missing-from-dlq:p"]);

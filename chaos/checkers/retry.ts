@@ -56,6 +56,7 @@
 //   consumes it again with r + 1);
 // - missing from DLQ / DLQ too early: as for concurrent groups (a send-back that failed inside a
 //   fault window at the end of the run excuses a missing dead letter).
+import { ResponseCode } from "../../system/remoting/index.ts";
 import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
@@ -71,6 +72,8 @@ import type { SendRecord } from "./history_index.ts";
 import { brokerOfQueue } from "./context.ts";
 
 export const defaultMaxReconsumeTimes = 16;
+/** How close to a failure a producer's SYSTEM_BUSY from the queue's broker counts as the send-back's weather. */
+const busyEvidenceSlackMs = 1_000;
 /** An orderly consumer's default (-1): Integer.MAX_VALUE, i.e. suspend and retry forever. */
 export const defaultMaxReconsumeTimesOrderly = Number.MAX_SAFE_INTEGER;
 export const retryToleranceMs = 100;
@@ -152,6 +155,17 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // window is that path, not a broker bug.
     const inFault = (fromMs: number, toMs: number): boolean =>
       windows.faults.some((window) => window.startMs <= toMs && (window.endMs === null || window.endMs + settleMs >= fromMs));
+    // A send-back can fail without a fault too: the broker holding the queue answered SYSTEM_BUSY
+    // (flow control: a busy page cache, a full send queue) to a send near the failure — the
+    // history's own evidence (seed 3 swarm run 166: an orderly message at its DLQ point, the
+    // send-back and the re-send both refused [PCBUSY_CLEAN_QUEUE], consumed once more in place).
+    const brokerBusyNear = (delivery: DeliverEvent): boolean => {
+      const broker = brokerOfQueue(delivery.queue);
+      return index.attempts.some((attempt) => attempt.broker === broker && attempt.responseCode === ResponseCode.SYSTEM_BUSY
+        && Math.abs(attempt.timeMs - delivery.timeMs) <= busyEvidenceSlackMs);
+    };
+    /** The failure's send-back may have failed (a fault, or a busy broker), leaving 4.9.x's local retry. */
+    const sendBackMayHaveFailed = (delivery: DeliverEvent, toMs: number): boolean => inFault(delivery.timeMs, toMs) || brokerBusyNear(delivery);
     const inRebalance = (fromMs: number, toMs: number): boolean =>
       (windows.rebalances.get(spec.group) ?? []).some((window) => window.startMs <= toMs && (window.endMs === null || window.endMs >= fromMs));
     // The same record re-read at the same level by the queue's next holder: another process, or
@@ -169,7 +183,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // committed offset stays before it): the queue's new holder re-reads the same record at the
     // same level (seed 1 swarm run 3576).
     const localRetryDroppedByMove = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
-      if (!inFault(delivery.timeMs, delivery.timeMs)) return false;
+      if (!sendBackMayHaveFailed(delivery, delivery.timeMs)) return false;
       const moved = index.rebalances.find((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group
         && rebalance.topic === delivery.topic && rebalance.timeMs >= delivery.timeMs
         && rebalance.timeMs < delivery.timeMs + localRetryDelayMs && !rebalance.queues.includes(delivery.queue));
@@ -263,7 +277,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
           // plus the client's re-send to %RETRY% (seed 1 swarm run 138 of the second re-draw).
           const after = later.find((next) => next.reconsumeTimes !== delivery.reconsumeTimes
             || (next.queue === delivery.queue && next.queueOffset === delivery.queueOffset));
-          if (after !== undefined && !inFault(delivery.timeMs, after.timeMs)) add("delivered-after-dlq", after, `failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max} at ${formatMs(delivery.timeMs)}: it belongs in the DLQ, yet came back`);
+          if (after !== undefined && !sendBackMayHaveFailed(delivery, after.timeMs)) add("delivered-after-dlq", after, `failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max} at ${formatMs(delivery.timeMs)}: it belongs in the DLQ, yet came back`);
           if (dlqRead && !dlq.has(id) && later.length === 0 && cleanedAway(delivery, endMs)) excusedByClean++;
           else if (dlqRead && !dlq.has(id) && later.length === 0) add("missing-from-dlq", delivery, `failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max}, not found in %DLQ%${spec.group}`);
           continue;
@@ -315,7 +329,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         if (local && retry.timeMs < delivery.timeMs + localRetryDelayMs - retryToleranceMs) {
           add("early-retry", retry, `local retry ${retry.reconsumeTimes} at ${formatMs(retry.timeMs)} only ${formatMs(retry.timeMs - delivery.timeMs)} after the failure; the client waits ${formatMs(localRetryDelayMs)}`);
         }
-        if (!local && retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs && !fitsEarlierFailure && !sentBackEarlier && !inFault(delivery.timeMs, retry.timeMs)) {
+        if (!local && retry.timeMs < delivery.timeMs + delayMs - retryToleranceMs && !fitsEarlierFailure && !sentBackEarlier && !sendBackMayHaveFailed(delivery, retry.timeMs)) {
           add("early-retry", retry, `retry ${retry.reconsumeTimes} at ${formatMs(retry.timeMs)} only ${formatMs(retry.timeMs - delivery.timeMs)} after the failure at ${formatMs(delivery.timeMs)}; level ${3 + delivery.reconsumeTimes} asks ${formatMs(delayMs)}`);
         }
         const storedLateMs = retry.storeTimeMs === undefined ? 0 : retry.storeTimeMs - (delivery.timeMs + delayMs);
@@ -345,7 +359,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
           const after = later[0];
           const reRead = after !== undefined && after.reconsumeTimes === 0
             && explainRedelivery(windows, spec.group, delivery.timeMs, after.timeMs, settleMs) !== undefined;
-          const sendBackFailed = after !== undefined && after.reconsumeTimes === delivery.reconsumeTimes + 1 && inFault(delivery.timeMs, after.timeMs);
+          const sendBackFailed = after !== undefined && after.reconsumeTimes === delivery.reconsumeTimes + 1 && sendBackMayHaveFailed(delivery, after.timeMs);
           if (after !== undefined && !reRead && !sendBackFailed) {
             add("delivered-after-dlq", after, `orderly: failed with reconsumeTimes ${delivery.reconsumeTimes} ≥ maxReconsumeTimes ${max} at ${formatMs(delivery.timeMs)}: it belongs in the DLQ, yet came back with reconsumeTimes ${after.reconsumeTimes}`);
           }
