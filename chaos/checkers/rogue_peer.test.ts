@@ -80,3 +80,19 @@ test("a fault on another node does not excuse the target's silence", () => {
     .build();
   assert.equal(checkRoguePeer(events, context).verdict, "fail");
 });
+
+test("a partition of any shape excuses a refused connect: its event names only the bridge node, yet the rogue may sit across it", () => {
+  // Seed 3 swarm run 911: a bridge partition named consumer-GroupTest-2 and timed the rogue's connects to the target out.
+  const events = new HistoryBuilder()
+    .fault(20_000, 29_000, "partition", "consumer-GroupTest-2", 1)
+    .raw(attack(20_268, { attack: "length-below-header", outcome: "connect-failed", error: "ETIMEDOUT: connect timed out" }))
+    .build();
+  const result = checkRoguePeer(events, context);
+  assert.equal(result.verdict, "pass", result.summary);
+  // A crash of another node still does not (above); nor does a refused connect long after the partition healed.
+  const later = new HistoryBuilder()
+    .fault(20_000, 29_000, "partition", "consumer-GroupTest-2", 1)
+    .raw(attack(29_000 + quietAfterMs + 1_000, { attack: "length-below-header", outcome: "connect-failed", error: "ETIMEDOUT: connect timed out" }))
+    .build();
+  assert.equal(checkRoguePeer(later, context).verdict, "fail");
+});
