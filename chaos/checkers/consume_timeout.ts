@@ -39,3 +39,19 @@ export function isLocalRetry(failed: Stored, retry: Stored): boolean {
   const sameRecord = failed.storeTimeMs !== undefined && retry.storeTimeMs === failed.storeTimeMs;
   return sameRecord && retry.reconsumeTimes === failed.reconsumeTimes + 1 && retry.queue === failed.queue && retry.queueOffset === failed.queueOffset;
 }
+
+/**
+ * A failed message waiting for its local retry stays in the process queue with the failed
+ * attempt's consume start, so an expire scan during the wait finds it past consumeTimeout and
+ * sends it back (4.9.x ProcessQueue.cleanExpiredMsg reads CONSUME_START_TIMESTAMP) at the count
+ * the failure raised: the local retry and a copy one level above it both come (seed 3 swarm run
+ * 1104: failed at 19.2 s, expired at 23.0 s with consumeTimeout 2 s, local retry at 24.2 s).
+ */
+export function expiredAwaitingLocalRetry(
+  failed: Stored & Pick<DeliverEvent, "startMs" | "timeMs">,
+  localRetry: Stored & Pick<DeliverEvent, "startMs" | "timeMs">,
+  spec: Pick<ConsumerGroupSpec, "consumeTimeoutMs" | "orderly"> | undefined,
+): boolean {
+  if (spec?.orderly === true || !isLocalRetry(failed, localRetry)) return false;
+  return (localRetry.startMs ?? localRetry.timeMs) - (failed.startMs ?? failed.timeMs) > consumeTimeoutMsOf(spec);
+}

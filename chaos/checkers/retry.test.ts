@@ -351,3 +351,17 @@ test("a consumer stopped cleanly while a failed message waited for its local ret
   // Stopped long after the local retry was due: its retry should have come.
   assert.deepEqual(kinds(checkRetry(history(25_000).build(), context).evidence), ["missing-retry:m"]);
 });
+
+test("a failure waiting for its local retry, expired by the consume-timeout scan: the local retry's success and a copy one level above both come", () => {
+  // Seed 3 swarm run 1104: the send-back failed (broker busy) at 19.2 s, the message waited 5 s
+  // for its local retry with its first consume start, the 2 s consume timeout sent it back at 23.0 s.
+  const history = new HistoryBuilder().send({ id: "m", at: 19_195 })
+    .deliver({ id: "m", at: 19_219, result: "retry", extra: { startMs: 19_219, storeTimeMs: 19_216 } })
+    .deliver({ id: "m", at: 24_230, reconsume: 1, extra: { startMs: 24_230, storeTimeMs: 19_216 } })
+    .deliver({ id: "m", at: 53_022, reconsume: 2, queue: "broker-b:0", offset: 47, extra: { startMs: 53_022, storeTimeMs: 53_020 } })
+    .build();
+  const timedOut = checkRetry(history, testContext({ groups: [group({ consumeTimeoutMs: 2_000 })], endMs: 200_000 }));
+  assert.equal(timedOut.verdict, "pass", timedOut.summary);
+  // With a consume timeout longer than the wait, no scan could have sent it back.
+  assert.deepEqual(kinds(checkRetry(history, testContext({ groups: [group({ consumeTimeoutMs: 10_000 })], endMs: 200_000 })).evidence), ["retried-after-success:m"]);
+});

@@ -66,7 +66,7 @@ import { explainRedelivery, redeliveryWindows, settleMsOf } from "./duplicates.t
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import { indexHistory, runEndMs } from "./history_index.ts";
-import { isLocalRetry, localRetryDelayMs, outlastedConsumeTimeout } from "./consume_timeout.ts";
+import { expiredAwaitingLocalRetry, isLocalRetry, localRetryDelayMs, outlastedConsumeTimeout } from "./consume_timeout.ts";
 import { forcedCleansOf, judgeLoss, powerLossesOf, resentCopyRecord } from "./guarantee.ts";
 import type { SendRecord } from "./history_index.ts";
 import { brokerOfQueue } from "./context.ts";
@@ -259,7 +259,11 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         const success = succeeded;
         const otherCopyFailed = success !== undefined && deliveries.some((failed) => failed.result !== "success"
           && failed.reconsumeTimes === delivery.reconsumeTimes - 1 && failed.timeMs < success.timeMs && failed.queue !== success.queue);
-        if (succeeded !== undefined && !otherCopyFailed && delivery.reconsumeTimes > succeeded.reconsumeTimes && !outlastedConsumeTimeout(succeeded, spec)
+        // A failure waiting for its local retry, sent back by an expire scan meanwhile: the copy
+        // one level above the local retry's success is that scan's (consume_timeout.ts).
+        const expiredWhileWaiting = success !== undefined && delivery.reconsumeTimes === success.reconsumeTimes + 1
+          && deliveries.some((failed) => failed.result !== "success" && expiredAwaitingLocalRetry(failed, success, spec));
+        if (succeeded !== undefined && !otherCopyFailed && !expiredWhileWaiting && delivery.reconsumeTimes > succeeded.reconsumeTimes && !outlastedConsumeTimeout(succeeded, spec)
           && explainRedelivery(windows, spec.group, succeeded.timeMs, delivery.timeMs, settleMs) === undefined) {
           add("retried-after-success", delivery, `succeeded at ${formatMs(succeeded.timeMs)} with reconsumeTimes ${succeeded.reconsumeTimes}, delivered again as retry ${delivery.reconsumeTimes}`);
         }
