@@ -110,6 +110,14 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
   const cleanedAway = (delivery: DeliverEvent, dueMs: number): boolean =>
     (cleans.get(masterNode.get(brokerOfQueue(delivery.queue)) ?? "") ?? []).some((clean) => clean.injectMs <= dueMs && (clean.healMs === undefined || clean.healMs >= delivery.timeMs));
   let excusedByClean = 0;
+  // When each broker answered a send SYSTEM_BUSY (its flow control), for the send-back evidence below.
+  const busyAnswers = new Map<string, number[]>();
+  for (const attempt of index.attempts) {
+    if (attempt.responseCode !== ResponseCode.SYSTEM_BUSY) continue;
+    const times = busyAnswers.get(attempt.broker);
+    if (times === undefined) busyAnswers.set(attempt.broker, [attempt.timeMs]);
+    else times.push(attempt.timeMs);
+  }
   const losses = powerLossesOf(index, context);
   /**
    * The retry copy is an allowed loss where it was stored (a power loss inside its flush window):
@@ -159,11 +167,8 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // (flow control: a busy page cache, a full send queue) to a send near the failure — the
     // history's own evidence (seed 3 swarm run 166: an orderly message at its DLQ point, the
     // send-back and the re-send both refused [PCBUSY_CLEAN_QUEUE], consumed once more in place).
-    const brokerBusyNear = (delivery: DeliverEvent): boolean => {
-      const broker = brokerOfQueue(delivery.queue);
-      return index.attempts.some((attempt) => attempt.broker === broker && attempt.responseCode === ResponseCode.SYSTEM_BUSY
-        && Math.abs(attempt.timeMs - delivery.timeMs) <= busyEvidenceSlackMs);
-    };
+    const brokerBusyNear = (delivery: DeliverEvent): boolean => (busyAnswers.get(brokerOfQueue(delivery.queue)) ?? [])
+      .some((timeMs) => Math.abs(timeMs - delivery.timeMs) <= busyEvidenceSlackMs);
     /** The failure's send-back may have failed (a fault, or a busy broker), leaving 4.9.x's local retry. */
     const sendBackMayHaveFailed = (delivery: DeliverEvent, toMs: number): boolean => inFault(delivery.timeMs, toMs) || brokerBusyNear(delivery);
     const inRebalance = (fromMs: number, toMs: number): boolean =>

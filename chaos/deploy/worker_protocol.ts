@@ -119,14 +119,14 @@ export class WorkerHistoryBridge {
 /** What every worker of a run shares; workerSpecs adds each node's own part. */
 export type WorkerSpecBase = Omit<WorkerSpec, "node" | "role" | "index" | "producer" | "consumer">;
 
+/** A workload client's spec (the rogue peer's is made by the deployer that runs it). */
+export type ClientWorkerSpec = WorkerSpec & { role: "producer" | "consumer" };
+
 /**
  * One spec per client node, named as chaos/deploy/address_plan.ts clientNodes names
  * them (producers numbered across producer specs, consumers per group), consumers first so
  * they are subscribed before the first message is sent.
  */
-/** A workload client's spec (the rogue peer's is made by the deployer that runs it). */
-export type ClientWorkerSpec = WorkerSpec & { role: "producer" | "consumer" };
-
 export function workerSpecs(base: WorkerSpecBase): ClientWorkerSpec[] {
   const specs: ClientWorkerSpec[] = [];
   for (const consumer of base.workload.consumers) {

@@ -5,17 +5,14 @@
 import type { Env } from "../../system/env/index.ts";
 import type { HistoryRecorder } from "../history/types.ts";
 import type { RunWorkloadNode, WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
-import { startRoguePeer } from "./rogue_peer.ts";
+import { rogueEventOf, startRoguePeer } from "./rogue_peer.ts";
 
 export const runWorkloadNode: RunWorkloadNode = async (env: Env, spec: WorkerSpec, recorder: HistoryRecorder): Promise<WorkloadNodeHandle> => {
   const rogue = spec.rogue;
   if (spec.role !== "rogue" || rogue === undefined) throw new Error(`${spec.node}: not a rogue peer's spec (role ${spec.role}, no rogue target)`);
-  const runMs = (epochMs: number): number => Math.round(epochMs - spec.runStartEpochMs);
   const peer = startRoguePeer(env, {
     host: rogue.host, port: rogue.port, serverRole: rogue.serverRole,
-    onAttempt: ({ startMs, endMs, ...outcome }) => recorder.record({
-      type: "rogue", timeMs: runMs(startMs), endMs: runMs(endMs), process: spec.node, target: rogue.target, ...outcome,
-    }),
+    onAttempt: (attempt) => recorder.record(rogueEventOf(attempt, spec.node, rogue.target, spec.runStartEpochMs)),
   });
   return {
     stopProducing: async () => {},

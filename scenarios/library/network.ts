@@ -53,7 +53,7 @@ export function roguePeerScenario(topology: TopologyName): Scenario {
       : ["namesrv-1", "namesrv-2", "broker-a", "broker-a-s", "broker-b", "broker-b-s"];
   return {
     name: `network/${topology}/rogue-peers`,
-    description: `${topology}: rogue peers feed every server's remoting port undecodable frames and unservable requests, 20 s each, beside a steady workload (sim only)`,
+    description: `${topology}: rogue peers feed every server's remoting port undecodable frames and unservable requests, 20 s each, beside a steady workload (sim and process deployers)`,
     topology,
     workload: steadyWorkload(),
     faults: servers.map((target, index): ScheduledFault => ({ atMs: 10_000 + index * 10_000, healAtMs: 30_000 + index * 10_000, fault: { kind: "rogue-peer", target } })),

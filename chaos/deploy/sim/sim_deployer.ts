@@ -6,7 +6,7 @@ import type { Fault, FaultKind, PortRole } from "../../faults/types.ts";
 import type { HistoryRecorder } from "../../history/types.ts";
 import type { Workload } from "../../scenario.ts";
 import { runWorkloadNode } from "../../workload/index.ts";
-import { rogueNodeName, startRoguePeer } from "../../faults/rogue_peer.ts";
+import { rogueEventOf, rogueNodeName, startRoguePeer } from "../../faults/rogue_peer.ts";
 import { workerSpecs } from "../worker_protocol.ts";
 import { AddressPlan } from "../address_plan.ts";
 import type { Cluster, ClusterPlan, DeployedNode, Deployer, FaultSupport } from "../types.ts";
@@ -448,10 +448,7 @@ class SimCluster implements Cluster {
     const serverRole = targetAddress.role;
     const entry = async (env: Parameters<typeof startRoguePeer>[0]): Promise<NodeHandle> => startRoguePeer(env, {
       host: targetAddress.ip, port: targetAddress.port!, serverRole,
-      onAttempt: ({ startMs, endMs, ...outcome }) => this.history.record({
-        type: "rogue", timeMs: Math.round(startMs - this.startEpochMs), endMs: Math.round(endMs - this.startEpochMs),
-        process: name, target, ...outcome,
-      }),
+      onAttempt: (attempt) => this.history.record(rogueEventOf(attempt, name, target, this.startEpochMs)),
     });
     this.recordNode(name, "start");
     node.start(entry).then(undefined, (error: unknown) => this.note(name, `rogue peer failed to start: ${errorText(error)}`));

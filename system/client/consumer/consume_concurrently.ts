@@ -168,10 +168,11 @@ export class ConsumeConcurrentlyService {
     }
     this.cleanRunning = true;
     try {
-      do {
-        this.cleanTicksOwed = Math.max(0, this.cleanTicksOwed - 1);
+      await this.cleanExpireMsg();
+      while (this.cleanTicksOwed > 0 && !this.stopped) {
+        this.cleanTicksOwed--;
         await this.cleanExpireMsg();
-      } while (this.cleanTicksOwed > 0 && !this.stopped);
+      }
     } finally {
       this.cleanRunning = false;
       this.cleanTicksOwed = 0;
