@@ -18,7 +18,6 @@
 // its own, and its draws come from that node's random stream; the process deployer runs it in a
 // worker process with the real Env (rogue_peer_node.ts).
 import type { Connection, Env } from "../../system/env/index.ts";
-import type { RogueEvent } from "../history/types.ts";
 import { createRequest, encodeFrame, FrameDecoder, RequestCode, ResponseCode } from "../../system/remoting/index.ts";
 
 /** Attacks the server must answer by closing the connection: the frame cannot be decoded. */
@@ -196,12 +195,6 @@ async function attackOnce(env: Env, options: RoguePeerOptions, attack: RogueAtta
     connection.onClose(() => settle(attempt({ outcome: "closed" })));
     connection.write(planned.bytes);
   });
-}
-
-/** An attempt as its `rogue` history event: times in run ms (since runStartEpochMs). */
-export function rogueEventOf(attempt: RogueAttempt, process: string, target: string, runStartEpochMs: number): RogueEvent {
-  const { startMs, endMs, ...outcome } = attempt;
-  return { type: "rogue", timeMs: Math.round(startMs - runStartEpochMs), endMs: Math.round(endMs - runStartEpochMs), process, target, ...outcome };
 }
 
 /** The node a fault's rogue peer runs as (its own host: a client address in the simulator). */

@@ -5,7 +5,8 @@
 import type { Env } from "../../system/env/index.ts";
 import type { HistoryRecorder } from "../history/types.ts";
 import type { RunWorkloadNode, WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
-import { rogueEventOf, startRoguePeer } from "./rogue_peer.ts";
+import { startRoguePeer } from "./rogue_peer.ts";
+import { rogueEventOf } from "./rogue_event.ts";
 
 export const runWorkloadNode: RunWorkloadNode = async (env: Env, spec: WorkerSpec, recorder: HistoryRecorder): Promise<WorkloadNodeHandle> => {
   const rogue = spec.rogue;
