@@ -8,7 +8,7 @@ import type { DeliveryEvidence } from "./delivery.ts";
 import { analyzeDelivery, checkDelivery } from "./delivery.ts";
 import { healthyFsyncMaxMs } from "./guarantee.ts";
 import { computeCounts } from "./index.ts";
-import { HistoryBuilder, offsetReuseAfterPowerLoss, resentRetryCopyThenPowerLoss, testContext, topologyFacts } from "./testing/history_builder.ts";
+import { HistoryBuilder, lostOffsetsAfterCrash, offsetReuseAfterPowerLoss, resentRetryCopyThenPowerLoss, testContext, topologyFacts } from "./testing/history_builder.ts";
 
 const evidenceOf = (events: HistoryEvent[], context = testContext()): DeliveryEvidence =>
   checkDelivery(events, context).evidence as DeliveryEvidence;
@@ -346,4 +346,14 @@ test("a slow disk on the master stretches its flush window by two slow fsyncs (b
 
 test("the healthy fsync bound behind the slow-disk window is the sim disk's slowest fsync", () => {
   assert.equal(healthyFsyncMaxMs, diskDefaults.fsyncLatencyMs + diskDefaults.fsyncJitterMs);
+});
+
+test("a LAST_OFFSET group's skip after a broker crash took its first commits is allowed loss with that mechanism; a later crash's is not", () => {
+  const context = testContext({ groups: [{ group: "L", topic: "T", count: 1, startAtMs: 50_000, consumeFromWhere: "CONSUME_FROM_LAST_OFFSET" }] });
+  const excused = evidenceOf(lostOffsetsAfterCrash({ crashMs: 54_000, retake: true, delivered: ["m-6"] }), context);
+  assert.deepEqual(excused.lost.items, []);
+  assert.deepEqual(excused.allowedLoss.items.map((entry) => entry.id), ["m-4", "m-5"]);
+  assert.match(excused.allowedLoss.items[0]?.mechanism ?? "", /^broker crash took the group's offsets: broker-a crashed at 54\.0 s/);
+  const persisted = evidenceOf(lostOffsetsAfterCrash({ crashMs: 70_000, retake: true, delivered: ["m-6"] }), context);
+  assert.deepEqual(persisted.lost.items.map((entry) => entry.id), ["m-4", "m-5"]);
 });

@@ -18,6 +18,9 @@
 // - a message whose group's only copy was the client's own re-send to %RETRY%<group> after a
 //   failed send-back (retry-resend) is judged by the table where that copy was stored
 //   (guarantee.ts).
+// - a message a CONSUME_FROM_LAST_OFFSET group skipped because a broker crash took its first
+//   commits on the queue and it took the queue back at the max offset (lost_offsets.ts) is
+//   allowed loss with that mechanism.
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
@@ -26,6 +29,7 @@ import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
 import { consumedPreLossTailOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf } from "./guarantee.ts";
 import { gotBy, indexHistory, receivedBy } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
+import { lostOffsetsExcuse } from "./lost_offsets.ts";
 import { stallExcuse } from "./transaction_stall.ts";
 
 export type LostMessage = {
@@ -113,6 +117,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
   const cleans = forcedCleansOf(index);
   const resent = resentCopiesOf(index);
   const stalled = stallExcuse(index, context);
+  const lostOffsets = lostOffsetsExcuse(index, context);
   const lost: LostMessage[] = [];
   const allowedLoss: LostMessage[] = [];
   const lostIds = new Set<string>();
@@ -130,6 +135,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
       }
       const judgement = judgeLoss(send, losses, context, { group: receiver.group, handed, preLossTail }, cleans, resent(receiver.group, send.messageId));
       const stall = judgement.allowed ? undefined : stalled(send.messageId);
+      const offsetsLost = judgement.allowed || stall !== undefined ? undefined : lostOffsets(receiver.group, send);
       const entry: LostMessage = { id: send.messageId, receiver: receiver.key };
       if (send.queue !== undefined) entry.queue = send.queue;
       if (send.outcomeMs !== undefined) entry.ackMs = send.outcomeMs;
@@ -140,7 +146,8 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
       }
       if (judgement.allowed) entry.mechanism = judgement.mechanism;
       if (stall !== undefined) entry.mechanism = `transaction check stalled: ${stall}`;
-      (judgement.allowed || stall !== undefined ? allowedLoss : lost).push(entry);
+      if (offsetsLost !== undefined) entry.mechanism = `broker crash took the group's offsets: ${offsetsLost}`;
+      (judgement.allowed || stall !== undefined || offsetsLost !== undefined ? allowedLoss : lost).push(entry);
       lostIds.add(send.messageId);
     }
     receiverStats.push({ receiver: receiver.key, expected, received: got });

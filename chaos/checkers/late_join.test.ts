@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { ConsumerGroupSpec } from "../scenario.ts";
 import type { LateJoinEvidence } from "./late_join.ts";
 import { checkLateJoin } from "./late_join.ts";
-import { HistoryBuilder, testContext } from "./testing/history_builder.ts";
+import { HistoryBuilder, lostOffsetsAfterCrash, testContext } from "./testing/history_builder.ts";
 
 const late = (consumeFromWhere: ConsumerGroupSpec["consumeFromWhere"], extra: Partial<ConsumerGroupSpec> = {}): ConsumerGroupSpec =>
   ({ group: "L", topic: "T", count: 1, startAtMs: 50_000, consumeFromWhere, ...extra });
@@ -174,4 +174,22 @@ test("a FIRST_OFFSET group skipping messages a forced clean may have deleted: on
   const cleaned = checkLateJoin(history(true), context);
   assert.deepEqual(kinds(cleaned.evidence), ["skipped:m-3"], "stored after the heal: the clean cannot have taken it");
   assert.equal((cleaned.evidence as LateJoinEvidence).skipsExcusedByClean, 3);
+});
+
+test("a broker crash before the group's first commits were persisted: LAST_OFFSET takes the queue back at its max offset, and only those skips are excused", () => {
+  // Seed 3 swarm run 943: broker-a persists consumer offsets every 5 s; it crashed 4 s after L
+  // took broker-a:0, L let the queue go with the route, and took it back after the restart with
+  // no offset there: QUERY_CONSUMER_OFFSET "not found", so the max offset at the retake.
+  const context = testContext({ groups: [late("CONSUME_FROM_LAST_OFFSET")] });
+  const history = lostOffsetsAfterCrash;
+  const excused = checkLateJoin(history({ crashMs: 54_000, retake: true, delivered: ["m-6"] }), context, { youngQueues: false });
+  assert.equal(excused.verdict, "pass", excused.summary);
+  assert.deepEqual((excused.evidence as LateJoinEvidence).skipsExcusedByLostOffsets.items.map((entry) => entry.id), ["m-4", "m-5"]);
+  assert.match(excused.summary, /broker-a crashed at 54\.0 s, 3900 ms after L took broker-a:0/);
+  // What was stored after the retake must still come.
+  assert.deepEqual(kinds(checkLateJoin(history({ crashMs: 54_000, retake: true, delivered: [] }), context, { youngQueues: false }).evidence), ["skipped:m-6"]);
+  // Held through the restart: the client commits its in-memory offset again, nothing is skipped.
+  assert.deepEqual(kinds(checkLateJoin(history({ crashMs: 54_000, retake: false, delivered: ["m-6"] }), context, { youngQueues: false }).evidence), ["skipped:m-4", "skipped:m-5"]);
+  // A crash 20 s after the take: the offsets had been persisted, a broker that forgets them is a bug.
+  assert.deepEqual(kinds(checkLateJoin(history({ crashMs: 70_000, retake: true, delivered: ["m-6"] }), context, { youngQueues: false }).evidence), ["skipped:m-4", "skipped:m-5"]);
 });

@@ -49,6 +49,7 @@ import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { HistoryIndex, SendRecord } from "./history_index.ts";
 import { gotBy, indexHistory } from "./history_index.ts";
 import { forcedCleansOf } from "./guarantee.ts";
+import { lostOffsetsExcuse } from "./lost_offsets.ts";
 import { excusesNothing } from "../faults/types.ts";
 
 export type LateJoinViolation = { kind: "replayed" | "skipped"; group: string; queue: string; id: string; queueOffset: number; expectedStart: number; rule: string };
@@ -86,6 +87,11 @@ export type LateJoinEvidence = {
    * have been deleted before the group reached it — the delivery checker's allowance (c).
    */
   skipsExcusedByClean: number;
+  /**
+   * Skips not judged: a broker crash took the group's first commits on the queue and the group
+   * took it back later at its max offset (lost_offsets.ts); each with the mechanism.
+   */
+  skipsExcusedByLostOffsets: CappedList<{ id: string; group: string; mechanism: string }>;
 };
 
 /**
@@ -100,9 +106,11 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
   const cleans = forcedCleansOf(index);
   const storeTimes = storeTimesOf(index);
   const masterNode = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
+  const lostOffsets = lostOffsetsExcuse(index, context);
   const starts: LateQueueStart[] = [];
   const violations: LateJoinViolation[] = [];
   let skipsExcusedByClean = 0;
+  const skipsExcusedByLostOffsets: { id: string; group: string; mechanism: string }[] = [];
   for (const spec of late) {
     const delivered = gotBy(index, spec.group);
     const attempted = new Set(index.deliveries.filter((delivery) => delivery.group === spec.group).map((delivery) => delivery.messageId));
@@ -169,6 +177,11 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
             skipsExcusedByClean++;
             continue;
           }
+          const mechanism = lostOffsets(spec.group, send);
+          if (mechanism !== undefined) {
+            skipsExcusedByLostOffsets.push({ id: send.messageId, group: spec.group, mechanism });
+            continue;
+          }
           violations.push({ kind: "skipped", group: spec.group, queue, id: send.messageId, queueOffset: offset, expectedStart: skipFrom, rule });
         }
       }
@@ -176,13 +189,16 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
   }
   const max = idsMax(context);
   starts.sort((left, right) => left.group.localeCompare(right.group) || left.queue.localeCompare(right.queue));
-  const evidence: LateJoinEvidence = { groups: late.map((spec) => spec.group), starts: capped(starts, max), violations: capped(violations, max), skipsExcusedByClean };
+  const evidence: LateJoinEvidence = { groups: late.map((spec) => spec.group), starts: capped(starts, max), violations: capped(violations, max), skipsExcusedByClean,
+    skipsExcusedByLostOffsets: capped(skipsExcusedByLostOffsets, max),
+  };
   const first = violations[0];
   const summary = first !== undefined
     ? `${plural(violations.length, "late-join violation")}; first ${first.id} @${first.queueOffset} on ${first.queue} ${first.kind} by ${first.group} (expected start ${first.expectedStart}: ${first.rule}).`
     : late.length === 0 ? "No late-joining group in this run: nothing to judge."
       : `Late groups ${evidence.groups.join(", ")} started each queue where their rule says and neither skipped nor replayed (${plural(starts.length, "queue")})` +
-        (skipsExcusedByClean > 0 ? `; ${plural(skipsExcusedByClean, "message")} a forced clean may have deleted not judged.` : ".");
+        (skipsExcusedByClean > 0 ? `; ${plural(skipsExcusedByClean, "message")} a forced clean may have deleted not judged` : "") +
+        (skipsExcusedByLostOffsets.length > 0 ? `; ${plural(skipsExcusedByLostOffsets.length, "message")} skipped after a broker crash took the group's offsets (first: ${skipsExcusedByLostOffsets[0]!.mechanism})` : "") + ".";
   return { name: "late-join", verdict: violations.length > 0 ? "fail" : "pass", summary, evidence };
 }
 

@@ -171,6 +171,24 @@ export class HistoryBuilder {
 }
 
 /**
+ * The lost-offsets shape of a real swarm failure (seed 3 run 943): m-0..m-3 stored at broker-a:0;
+ * late group L (consumer-L-1) takes the queue at 50.1 s; broker-a crashes at `crashMs` and
+ * restarts 6 s later; m-4, m-5 are acked 7 and 8 s after the crash, m-6 20 s after it. With
+ * `retake`, L lets the queue go 1 s after the crash and takes it back 10 s after it. L is
+ * delivered `delivered` 21 s after the crash.
+ */
+export function lostOffsetsAfterCrash(options: { crashMs: number; retake: boolean; delivered: string[] }): HistoryEvent[] {
+  const builder = new HistoryBuilder().sends("m-", 4, { from: 0, everyMs: 1000 })
+    .join(50_000, "consumer-L-1", "L").rebalance(50_100, "consumer-L-1", ["broker-a:0"], "L")
+    .fault(options.crashMs, options.crashMs + 6_000, "crash", "broker-a").node(options.crashMs, "broker-a", "crash")
+    .node(options.crashMs + 6_000, "broker-a", "restart")
+    .send({ id: "m-4", at: options.crashMs + 7_000, offset: 4 }).send({ id: "m-5", at: options.crashMs + 8_000, offset: 5 })
+    .send({ id: "m-6", at: options.crashMs + 20_000, offset: 6 });
+  if (options.retake) builder.rebalance(options.crashMs + 1_000, "consumer-L-1", [], "L").rebalance(options.crashMs + 10_000, "consumer-L-1", ["broker-a:0"], "L");
+  return builder.deliverAll(options.delivered, options.crashMs + 21_000, { group: "L" }).build();
+}
+
+/**
  * The offset-reuse shape of a real swarm failure: m-0..m-3 stored at broker-a:0 offsets 0..3
  * and handed to G; broker-a loses power at 4 s and restarts at 5 s; m-4 is acked after the
  * restart at `newOffset` (3: a reused offset G already read; 4: a fresh one).

@@ -63,17 +63,26 @@ export class LocalFileOffsetStore implements OffsetStore {
     return stored;
   }
 
+  // persistAll and persist update the file's entries and keep the rest, as RocketMQ 4.9.8 does
+  // (apache/rocketmq#7740, PR #7745). Writing only the queues allocated at that moment dropped a
+  // queue that the OFFSET_ILLEGAL fix had just removed: the rebalance re-added it, read no offset
+  // from the file, started at 0, met OFFSET_ILLEGAL again and looped forever (battery seed 2 run
+  // 1440, after a forced clean deleted the queue's head).
   async persistAll(mqs: readonly MessageQueue[]): Promise<void> {
     if (mqs.length === 0) return;
     const wanted = new MessageQueueMap<true>();
     for (const mq of mqs) wanted.set(mq, true);
-    const toWrite = new MessageQueueMap<number>();
-    for (const [mq, offset] of this.offsets.table.entriesList()) if (wanted.has(mq)) toWrite.set(mq, offset);
-    await this.write(toWrite);
+    const updates = new MessageQueueMap<number>();
+    for (const [mq, offset] of this.offsets.table.entriesList()) if (wanted.has(mq)) updates.set(mq, offset);
+    await this.writeMerged(updates);
   }
 
-  async persist(_mq: MessageQueue): Promise<void> {
-    // Java's LocalFileOffsetStore.persist is a no-op: the periodic persistAll writes the file.
+  async persist(mq: MessageQueue): Promise<void> {
+    const offset = this.offsets.readMemory(mq);
+    if (offset === OFFSET_NONE) return;
+    const updates = new MessageQueueMap<number>();
+    updates.set(mq, offset);
+    await this.writeMerged(updates);
   }
 
   removeOffset(_mq: MessageQueue): void {
@@ -95,11 +104,14 @@ export class LocalFileOffsetStore implements OffsetStore {
     }
   }
 
-  private async write(table: MessageQueueMap<number>): Promise<void> {
+  /** Writes the file's table with `updates` applied; only the updated entries are commits. */
+  private async writeMerged(updates: MessageQueueMap<number>): Promise<void> {
+    const table = this.readFile();
+    for (const [mq, offset] of updates.entriesList()) table.set(mq, offset);
     try {
       this.disk.mkdirs(this.dir);
       await this.disk.writeFileAtomic(this.path, new TextEncoder().encode(encodeOffsetFile(table)));
-      for (const [mq, offset] of table.entriesList()) this.onCommit(mq, offset, "persist");
+      for (const [mq, offset] of updates.entriesList()) this.onCommit(mq, offset, "persist");
     } catch (error) {
       this.log.warn("persisting local offsets failed", { path: this.path, error: errorText(error) });
     }

@@ -6,7 +6,8 @@ import { MQBrokerError } from "../client_errors.ts";
 import type { ClientMessageExt } from "../message.ts";
 import type { MessageQueue } from "../../protocol/message_queue.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
-import { decodeOffsetFile, encodeOffsetFile } from "./local_file_offset_store.ts";
+import { decodeOffsetFile, encodeOffsetFile, LocalFileOffsetStore } from "./local_file_offset_store.ts";
+import { MemoryDisk } from "../../store/testing/memory_disk.ts";
 import { OFFSET_ERROR, OFFSET_NONE, RemoteBrokerOffsetStore } from "./offset_store.ts";
 import { ProcessQueue } from "./process_queue.ts";
 import { MessageQueueMap } from "../message_queue.ts";
@@ -119,4 +120,26 @@ test("local offset file: Java's OffsetSerializeWrapper shape round-trips", () =>
   const text = encodeOffsetFile(table);
   assert.match(text, /^\{"offsetTable":\{\{"brokerName":"b","queueId":0,"topic":"T"\}:5,/);
   assert.deepEqual(decodeOffsetFile(text).entriesList(), table.entriesList());
+});
+
+test("local offset store: persisting the allocated queues keeps the file's other entries, and persist(mq) writes one (4.9.8, apache/rocketmq#7740)", async () => {
+  // The OFFSET_ILLEGAL fix sets mq's offset to the broker's correction, persists it and removes
+  // the process queue; the next periodic persistAll no longer names mq. The rebalance that
+  // re-adds mq reads the file (READ_FROM_STORE): it must find the correction, not nothing
+  // (nothing → CONSUME_FROM_FIRST_OFFSET's 0 → OFFSET_ILLEGAL again, forever).
+  const disk = new MemoryDisk();
+  const other: MessageQueue = { topic: "T", brokerName: "b", queueId: 1 };
+  const store = new LocalFileOffsetStore(disk, "/offsets/c/G/offsets.json", silentLog);
+  store.updateOffset(mq, 3, false);
+  store.updateOffset(other, 7, false);
+  await store.persistAll([mq, other]);
+  store.updateOffset(mq, 40, false); // the delayed fix: the broker's min offset after a forced clean
+  await store.persist(mq);
+  await store.persistAll([other]); // mq's process queue is gone
+  assert.equal(await store.readOffset(mq, "READ_FROM_STORE"), 40);
+  assert.equal(await store.readOffset(other, "READ_FROM_STORE"), 7);
+  // A fresh store (a restarted consumer) loads both.
+  const restarted = new LocalFileOffsetStore(disk, "/offsets/c/G/offsets.json", silentLog);
+  await restarted.load();
+  assert.deepEqual([restarted.cloneOffsetTable("T").get(mq), restarted.cloneOffsetTable("T").get(other)], [40, 7]);
 });

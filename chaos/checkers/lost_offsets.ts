@@ -1,0 +1,121 @@
+// A broker crash can take a group's committed offsets (4.9.x, and mqlab, which does the same):
+// ConsumerOffsetManager keeps offsets in memory and persists them every
+// flushConsumerOffsetInterval (5 s) and at a clean shutdown, so a crash or a power loss of the
+// master loses what consumers committed since its last persist. A group that held the queue
+// through the restart heals it by committing its in-memory offset again; but a group that let
+// the queue go meanwhile (the route dropped the dead broker, a rebalance moved the queue, the
+// client removed its offset with the process queue) asks the restarted broker on its next take,
+// and when the lost commits were the group's first on that queue the broker has no offset at
+// all: QUERY_CONSUMER_OFFSET answers "not found" and consumeFromWhere applies as for a new group.
+// For CONSUME_FROM_LAST_OFFSET that is the queue's max offset at the retake (on an old queue), so
+// everything stored between the group's last consumption and the retake is skipped (battery seed
+// 3 run 943: a late LAST_OFFSET group's first commits on broker-b died with it 4 s after the
+// join; 20 s later the group took the queue back at its max offset and skipped three messages).
+// FIRST_OFFSET and TIMESTAMP groups start where they started before, which costs duplicates only.
+//
+// The allowance is only as wide as the mechanism: the crash must come before the group's first
+// commits on the queue could have been persisted — within offsetPersistMs (the client's commit
+// interval) + flushConsumerOffsetInterval + slackMs of the group's first take — or while a fault
+// that can block commits was active between the take and the crash; the message must be on that
+// master's queue, below the max offset at the retake. A broker that loses offsets it had
+// persisted long before is still caught.
+import type { CheckContext } from "./context.ts";
+import { brokerOfQueue } from "./context.ts";
+import { formatMs } from "./evidence.ts";
+import type { HistoryIndex, SendRecord } from "./history_index.ts";
+import type { Fault } from "../faults/types.ts";
+
+/** 4.9.x BrokerConfig.flushConsumerOffsetInterval's default. */
+const defaultFlushConsumerOffsetIntervalMs = 5_000;
+/** Room for the first pull's round trip and the commit's own. */
+const slackMs = 1_000;
+/**
+ * Faults that can keep a commit from the broker or its persist from the disk: cut or slowed
+ * links, a paused process, a skewed clock, a failing disk. A crash elsewhere cannot.
+ */
+const blocksCommits: ReadonlySet<Fault["kind"]> = new Set<Fault["kind"]>([
+  "pause", "firewall", "heartbeat-loss", "partition", "flow", "connection-reset", "clock-skew", "slow-disk", "disk-full", "disk-error",
+]);
+
+export interface LostOffsetsRestart {
+  group: string;
+  queue: string;
+  /** The group's first take of the queue whose commits the crash may have taken. */
+  takenMs: number;
+  crashMs: number;
+  /** The take after the restart that asked the broker again. */
+  retakeMs: number;
+  /** Acked messages on the queue below this offset may be skipped. */
+  skipBelow: number;
+}
+
+/** Why `group` may have skipped `send`, or undefined. */
+export type LostOffsetsExcuse = (group: string, send: SendRecord) => string | undefined;
+
+export function lostOffsetsRestarts(index: HistoryIndex, context: CheckContext): LostOffsetsRestart[] {
+  const groups = context.workload.consumers.filter((spec) => spec.model !== "BROADCASTING" && spec.consumeFromWhere === "CONSUME_FROM_LAST_OFFSET");
+  if (groups.length === 0) return [];
+  const crashesByNode = new Map<string, number[]>();
+  for (const event of index.nodes) {
+    if (event.event !== "crash" && event.event !== "power-loss") continue;
+    const list = crashesByNode.get(event.node) ?? [];
+    list.push(event.timeMs);
+    crashesByNode.set(event.node, list);
+  }
+  if (crashesByNode.size === 0) return [];
+  const masterNode = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
+  const flushMs = Number(context.brokerConfig?.flushConsumerOffsetInterval ?? defaultFlushConsumerOffsetIntervalMs);
+  const unpersistedMs = context.intervals.offsetPersistMs + (Number.isFinite(flushMs) ? flushMs : defaultFlushConsumerOffsetIntervalMs) + slackMs;
+  const commitBlockers = context.faults.filter((scheduled) => blocksCommits.has(scheduled.fault.kind));
+  const restarts: LostOffsetsRestart[] = [];
+  for (const spec of groups) {
+    const snapshots = index.rebalances.filter((event) => event.group === spec.group && event.topic === spec.topic);
+    const queues = new Set(snapshots.flatMap((event) => event.queues));
+    for (const queue of queues) {
+      const crashes = crashesByNode.get(masterNode.get(brokerOfQueue(queue)) ?? "") ?? [];
+      let takenMs = snapshots.find((event) => event.queues.includes(queue))?.timeMs;
+      for (const crashMs of crashes) {
+        if (takenMs === undefined) break;
+        if (crashMs < takenMs) continue;
+        const start = takenMs;
+        const blocked = commitBlockers.some((scheduled) => scheduled.atMs < crashMs && (scheduled.healAtMs ?? Infinity) > start);
+        if (crashMs - takenMs > unpersistedMs && !blocked) break;
+        const retakeMs = retakeAfter(snapshots, queue, crashMs);
+        if (retakeMs === undefined) break;
+        const skipBelow = 1 + Math.max(-1, ...index.messages
+          .filter((send) => send.queue === queue && send.topic === spec.topic && send.outcome === "ok" && (send.outcomeMs ?? Infinity) <= retakeMs)
+          .map((send) => send.queueOffset ?? -1));
+        restarts.push({ group: spec.group, queue, takenMs, crashMs, retakeMs, skipBelow });
+        takenMs = retakeMs;
+      }
+    }
+  }
+  return restarts;
+}
+
+/**
+ * The first snapshot after `crashMs` in which a consumer of the group holds `queue` that it did
+ * not hold in its previous snapshot (or that is its first): a take that asks the broker again.
+ */
+function retakeAfter(snapshots: readonly { timeMs: number; process: string; queues: readonly string[] }[], queue: string, crashMs: number): number | undefined {
+  const held = new Map<string, boolean>();
+  for (const snapshot of snapshots) {
+    const holds = snapshot.queues.includes(queue);
+    const before = held.get(snapshot.process) ?? false;
+    held.set(snapshot.process, holds);
+    if (snapshot.timeMs > crashMs && holds && !before) return snapshot.timeMs;
+  }
+  return undefined;
+}
+
+export function lostOffsetsExcuse(index: HistoryIndex, context: CheckContext): LostOffsetsExcuse {
+  const restarts = lostOffsetsRestarts(index, context);
+  if (restarts.length === 0) return () => undefined;
+  return (group, send) => {
+    const restart = restarts.find((each) => each.group === group && each.queue === send.queue && (send.queueOffset ?? Infinity) < each.skipBelow);
+    if (restart === undefined) return undefined;
+    return `${brokerOfQueue(restart.queue)} crashed at ${formatMs(restart.crashMs)}, ${formatMs(restart.crashMs - restart.takenMs)} after ${group} took ${restart.queue} ` +
+      `(before its first commits could be persisted), and ${group} took the queue back at ${formatMs(restart.retakeMs)} with no offset there: ` +
+      `CONSUME_FROM_LAST_OFFSET started it at the max offset ${String(restart.skipBelow)}`;
+  };
+}
