@@ -41,7 +41,7 @@ docker-up:
 
 # the container smoke suite (needs `just docker-up`): fails rather than skips without an engine
 test-container:
-    MQLAB_CONTAINER_TESTS=1 node --import tsx --test --test-force-exit --test-concurrency=1 --test-timeout=900000 "chaos/deploy/container/**/*.int.test.ts"
+    MQLAB_CONTAINER_TESTS=1 node --import tsx --import ./chaos/testing/blocking_stdout.ts --test --test-force-exit --test-concurrency=1 --test-timeout=900000 "chaos/deploy/container/**/*.int.test.ts"
     @left="$(docker ps -aq --filter label=mqlab.run)$(docker network ls -q --filter label=mqlab.run)$(docker volume ls -q --filter label=mqlab.run)"; \
       if [ -n "$left" ]; then echo "container runs left resources behind (label mqlab.run): $left"; exit 1; fi; \
       echo "no mqlab container, network or volume left"
@@ -151,8 +151,8 @@ bench-all:
 
 # ACL: unit, fuzz and in-process broker tests, then the sim lab scenario and the ali-ons / process interop
 acl-test:
-    node --import tsx --test --test-force-exit --test-timeout=300000 system/acl/acl_signer.test.ts system/acl/acl_fuzz.test.ts system/acl/plain_permission_manager.test.ts system/acl/remote_address.test.ts system/acl/plain_acl_file.test.ts system/acl/plain_acl_store.test.ts system/acl/broker_acl.test.ts system/remoting/request_hook.test.ts scenarios/acl/acl_scenarios.test.ts
-    node --import tsx --test --test-force-exit --test-timeout=300000 system/acl/ali_ons_acl.int.test.ts scenarios/acl/acl_process.int.test.ts
+    node --import tsx --import ./chaos/testing/blocking_stdout.ts --test --test-force-exit --test-timeout=300000 system/acl/acl_signer.test.ts system/acl/acl_fuzz.test.ts system/acl/plain_permission_manager.test.ts system/acl/remote_address.test.ts system/acl/plain_acl_file.test.ts system/acl/plain_acl_store.test.ts system/acl/broker_acl.test.ts system/remoting/request_hook.test.ts scenarios/acl/acl_scenarios.test.ts
+    node --import tsx --import ./chaos/testing/blocking_stdout.ts --test --test-force-exit --test-timeout=300000 system/acl/ali_ons_acl.int.test.ts scenarios/acl/acl_process.int.test.ts
 
 # build the image users run, mqlab:<version>, without a registry (the container deployer's builder; needs `just docker-up`): mqnamesrv, mqbroker, mqadmin, mqlab as commands; installs Debian's docker-compose for chaos/topologies/<name>/docker-compose.yml when missing
 image:
@@ -168,8 +168,8 @@ lab-tx seed="1":
     node --import tsx chaos/cli/mqlab.ts run 1m/transactions --seed {{seed}}
     node --import tsx chaos/cli/mqlab.ts run 2m-noslave/system-busy --seed {{seed}}
     node --import tsx chaos/cli/mqlab.ts incident run broker-busy --out reports/out/incident-broker-busy
-    node --import tsx --test --test-force-exit --test-timeout=300000 system/broker/transaction/*.test.ts system/broker/flow/*.test.ts system/client/producer/transaction_producer.test.ts system/client/consumer/pull_flow_control.test.ts chaos/checkers/transactions.test.ts scenarios/library/transactions.test.ts
-    node --import tsx --test --test-force-exit --test-timeout=300000 system/client/test/transaction_check.int.test.ts
+    node --import tsx --import ./chaos/testing/blocking_stdout.ts --test --test-force-exit --test-timeout=300000 system/broker/transaction/*.test.ts system/broker/flow/*.test.ts system/client/producer/transaction_producer.test.ts system/client/consumer/pull_flow_control.test.ts chaos/checkers/transactions.test.ts scenarios/library/transactions.test.ts
+    node --import tsx --import ./chaos/testing/blocking_stdout.ts --test --test-force-exit --test-timeout=300000 system/client/test/transaction_check.int.test.ts
 
 # unused files, exports and exported types (knip.json: the entry points are what runs by path: bins,
 # recipe programs, spawned workers, benches, generators, tests); part of `check`
