@@ -354,6 +354,6 @@ test("a LAST_OFFSET group's skip after a broker crash took its first commits is 
   assert.deepEqual(excused.lost.items, []);
   assert.deepEqual(excused.allowedLoss.items.map((entry) => entry.id), ["m-4", "m-5"]);
   assert.match(excused.allowedLoss.items[0]?.mechanism ?? "", /^broker crash took the group's offsets: broker-a crashed at 54\.0 s/);
-  const persisted = evidenceOf(lostOffsetsAfterCrash({ crashMs: 70_000, retake: true, delivered: ["m-6"] }), context);
+  const persisted = evidenceOf(lostOffsetsAfterCrash({ crashMs: 80_000, retake: true, delivered: ["m-6"] }), context);
   assert.deepEqual(persisted.lost.items.map((entry) => entry.id), ["m-4", "m-5"]);
 });

@@ -14,8 +14,10 @@
 // FIRST_OFFSET and TIMESTAMP groups start where they started before, which costs duplicates only.
 //
 // The allowance is only as wide as the mechanism: the crash must come before the group's first
-// commits on the queue could have been persisted — within offsetPersistMs (the client's commit
-// interval) + flushConsumerOffsetInterval + slackMs of the group's first take — or while a fault
+// commits on the queue could have been persisted — within pullSuspendMs (the client holds an
+// offset for the queue only once its first pull is answered, which a long poll may hold) +
+// offsetPersistMs (the client's commit interval) + flushConsumerOffsetInterval + slackMs of the
+// group's first take — or while a fault
 // that can block commits was active between the take and the crash; the message must be on that
 // master's queue, below the max offset at the retake. A broker that loses offsets it had
 // persisted long before is still caught.
@@ -65,7 +67,7 @@ export function lostOffsetsRestarts(index: HistoryIndex, context: CheckContext):
   if (crashesByNode.size === 0) return [];
   const masterNode = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
   const flushMs = Number(context.brokerConfig?.flushConsumerOffsetInterval ?? defaultFlushConsumerOffsetIntervalMs);
-  const unpersistedMs = context.intervals.offsetPersistMs + (Number.isFinite(flushMs) ? flushMs : defaultFlushConsumerOffsetIntervalMs) + slackMs;
+  const unpersistedMs = context.intervals.pullSuspendMs + context.intervals.offsetPersistMs + (Number.isFinite(flushMs) ? flushMs : defaultFlushConsumerOffsetIntervalMs) + slackMs;
   const commitBlockers = context.faults.filter((scheduled) => blocksCommits.has(scheduled.fault.kind));
   const restarts: LostOffsetsRestart[] = [];
   for (const spec of groups) {
