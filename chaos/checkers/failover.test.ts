@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ScheduledFault } from "../faults/types.ts";
+import type { HistoryEvent } from "../history/types.ts";
 import type { Intervals } from "../scenario.ts";
 import type { CheckContext } from "./context.ts";
 import type { FailoverEvidence, UnavailabilityWindow } from "./failover.ts";
@@ -305,4 +306,29 @@ test("orderly groups, no fault: a queue a rebalance took while messages were cac
   // A concurrent group unlocks nothing: its handover is not a span.
   const concurrent = { ...context, workload: testContext({ topology: topologyFacts("1m"), queues: 1, groups: [{ group: "G", topic: "T", count: 2 }] }).workload };
   assert.equal(checkFailover(build(true, 26_000).build(), concurrent).verdict, "fail");
+});
+
+test("send-broker: a batch is one pick of the rotation — one refused send between two batches elsewhere opens no window", () => {
+  // Battery seed 4 run 1028: one producer, one queue per broker, a 4-message batch every 800 ms;
+  // broker-a refused one batch (SYSTEM_BUSY, flow control), so broker-b's two batches came
+  // between broker-a's successes: 3.2 s, two picks elsewhere, not two rotations.
+  const history = (batched: boolean): HistoryEvent[] => {
+    const builder = new HistoryBuilder();
+    const picks = ["broker-a:0", "broker-b:0", "fail", "broker-b:0", "broker-a:0"];
+    picks.forEach((pick, batch) => {
+      for (let index = 0; index < 4; index++) {
+        const id = `m-${String(batch)}-${String(index)}`;
+        const at = 10_000 + batch * 800;
+        const batchId = batched ? { batchId: `b-${String(batch)}` } : {};
+        if (pick === "fail") builder.send({ id, at, outcome: "fail", ...batchId });
+        else builder.send({ id, at, queue: pick, offset: batch * 4 + index, ...batchId }).deliver({ id, at: at + 10 });
+      }
+    });
+    return builder.build();
+  };
+  const result = checkFailover(history(true), testContext());
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.deepEqual(windowsOf(result.evidence, "send-broker"), []);
+  // Sixteen single sends elsewhere would be whole rotations past broker-a: that window is judged.
+  assert.equal(windowsOf(checkFailover(history(false), testContext()).evidence, "send-broker").length, 1);
 });

@@ -5,8 +5,8 @@
 //   send event and is marked unrecovered.
 // - send-broker (per master, unordered sends only, 2+ masters): producers round-robin over all
 //   queues, so each producer picks every broker within one rotation. When more than
-//   producers × queues successful sends land elsewhere while a broker gets none, the broker
-//   was unavailable from its previous successful send to its next one. Ordered sends pick the
+//   producers × queues successful picks (a batch is one pick) land elsewhere while a broker gets
+//   none, the broker was unavailable from its previous successful send to its next one. Ordered sends pick the
 //   key's queue, not the rotation, so they are left out.
 // - consume (per receiver, receivers.ts): an expected, acked message is pending from its ack
 //   (a delayed message: from when it is due) until the broker first hands it to the receiver,
@@ -199,9 +199,17 @@ function brokerWindows(sends: readonly SendRecord[], brokers: readonly string[],
   const lastOkMs = new Map(brokers.map((broker) => [broker, firstMs]));
   const elsewhere = new Map(brokers.map((broker) => [broker, 0]));
   const windows: RawWindow[] = [];
+  // A batch is one pick of the rotation however many messages it holds: its messages count once
+  // (battery seed 4 run 1028: one SYSTEM_BUSY answer made two 4-message batches elsewhere look
+  // like two whole rotations without the broker).
+  const counted = new Set<string>();
   for (const send of acked) {
     const okMs = send.outcomeMs ?? send.invokeMs;
     const target = brokerOfQueue(send.queue ?? "");
+    if (send.batchId !== undefined) {
+      if (counted.has(send.batchId)) continue;
+      counted.add(send.batchId);
+    }
     for (const broker of brokers) {
       if (broker !== target) {
         elsewhere.set(broker, (elsewhere.get(broker) ?? 0) + 1);

@@ -22,6 +22,8 @@ export interface SendRecord {
   orderKey?: string;
   orderSeq?: number;
   delayLevel?: number;
+  /** A batch send's id: its messages are one queue selection and one request. */
+  batchId?: string;
   sendMode?: SendInvoke["sendMode"];
   outcome: SendStatusKind;
   outcomeMs?: number;
@@ -177,6 +179,7 @@ function recordOf(event: SendInvoke): SendRecord {
   if (event.orderKey !== undefined) record.orderKey = event.orderKey;
   if (event.orderSeq !== undefined) record.orderSeq = event.orderSeq;
   if (event.delayLevel !== undefined) record.delayLevel = event.delayLevel;
+  if (event.batchId !== undefined) record.batchId = event.batchId;
   record.sendMode = event.sendMode;
   return record;
 }

@@ -10,6 +10,8 @@ import type { BrokerFacts, CheckContext, TopologyFacts } from "../context.ts";
 export interface SendSpec {
   id: string;
   at: number;
+  /** A batch send's id (its messages share it). */
+  batchId?: string;
   /** Outcome time (default at + 2) and kind (default ok). */
   outcomeAt?: number;
   outcome?: "ok" | "fail" | "unknown" | "none";
@@ -72,6 +74,7 @@ export class HistoryBuilder {
       ...(spec.key === undefined ? {} : { orderKey: spec.key }),
       ...(spec.seq === undefined ? {} : { orderSeq: spec.seq }),
       ...(spec.bodySizeBytes === undefined ? {} : { bodySizeBytes: spec.bodySizeBytes }),
+      ...(spec.batchId === undefined ? {} : { batchId: spec.batchId }),
     });
     const queue = spec.queue ?? "broker-a:0";
     const offset = spec.offset ?? this.stored.size;
