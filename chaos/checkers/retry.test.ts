@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ConsumerGroupSpec } from "../scenario.ts";
+import type { CheckContext } from "./context.ts";
 import type { RetryEvidence } from "./retry.ts";
 import { checkRetry } from "./retry.ts";
 import { HistoryBuilder, resentRetryCopyThenPowerLoss, testContext } from "./testing/history_builder.ts";
@@ -364,4 +365,32 @@ test("a failure waiting for its local retry, expired by the consume-timeout scan
   assert.equal(timedOut.verdict, "pass", timedOut.summary);
   // With a consume timeout longer than the wait, no scan could have sent it back.
   assert.deepEqual(kinds(checkRetry(history, testContext({ groups: [group({ consumeTimeoutMs: 10_000 })], endMs: 200_000 })).evidence), ["retried-after-success:m"]);
+});
+
+test("a failure waiting for its local retry, expired by the consume-timeout scan: the scan's copy is due a level's delay after the scan, not after the failure", () => {
+  // Seed 4 swarm run 1049: m failed at 10.4 s and again (re-read after a power loss) at 27.0 s;
+  // the busy broker refused the second send-back and re-send, so m waited for its local retry
+  // (32.1 s) with its first consume start; the 2 s consume-timeout scan sent it back at 31.0 s
+  // and the copy came 10 s later, 4.1 s after the failure's own due time. The first failure's
+  // retry pairs with the local retry, the second with the scan's copy.
+  const history = new HistoryBuilder().send({ id: "m", at: 10_301 })
+    .deliver({ id: "m", at: 10_381, result: "retry", offset: 15, extra: { startMs: 10_381, storeTimeMs: 10_381 } })
+    .fault(11_000, 15_000, "power-loss", "broker-a")
+    .deliver({ id: "m", at: 15_003, offset: 15, process: "consumer-G-2", extra: { startMs: 15_003, storeTimeMs: 10_381 } })
+    .deliver({ id: "m", at: 27_009, result: "retry", offset: 15, extra: { startMs: 27_009, storeTimeMs: 10_381 } })
+    .deliver({ id: "m", at: 32_132, reconsume: 1, offset: 15, extra: { startMs: 32_132, storeTimeMs: 10_381 } })
+    .deliver({ id: "m", at: 41_123, reconsume: 1, queue: "broker-a:1", offset: 28, extra: { startMs: 41_123, storeTimeMs: 41_123 } })
+    .build();
+  const faults = [{ atMs: 11_000, healAtMs: 15_000, fault: { kind: "power-loss" as const, target: "broker-a" } }];
+  // The run's short intervals: the power loss's window (heal + settle) ends long before 27 s.
+  const context = (consumeTimeoutMs: number): CheckContext => {
+    const built = testContext({ groups: [group({ consumeTimeoutMs })], faults, endMs: 200_000 });
+    built.intervals = { ...built.intervals, rebalanceMs: 1_000, offsetPersistMs: 3_000 };
+    return built;
+  };
+  const scanned = checkRetry(history, context(2_000));
+  assert.equal(scanned.verdict, "pass", scanned.summary);
+  // With a consume timeout longer than the wait no scan could have sent it back: the copy is late.
+  const late = checkRetry(history, context(10_000));
+  assert.deepEqual(kinds(late.evidence), ["late-retry:m"], late.summary);
 });

@@ -349,7 +349,15 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         const onTimeForLaterFailure = storedLateMs > lateRetryStoreSlackMs && deliveries.some((other) => other.timeMs > delivery.timeMs
           && other.result !== "success" && recordLevelOf(other, deliveries) === retry.reconsumeTimes - 1
           && (retry.storeTimeMs ?? 0) - (other.timeMs + delayOfLevel(levels, 3 + retry.reconsumeTimes - 1)) <= lateRetryStoreSlackMs);
-        if (!local && !sentBackEarlier && !onTimeForLaterFailure && storedLateMs > lateRetryStoreSlackMs
+        // A failure waiting for its local retry was sent back by the expire scan meanwhile
+        // (consume_timeout.ts): that copy is due a level's delay after the scan, which may run
+        // until the local retry starts (seed 4 swarm run 1049: failed at 27.0 s on a busy broker,
+        // scanned at 31.0 s, local retry at 32.1 s, the scan's copy at 41.1 s).
+        const waitedLocally = deliveries.find((other) => other.timeMs >= delivery.timeMs + localRetryDelayMs - retryToleranceMs
+          && expiredAwaitingLocalRetry(delivery, other, spec));
+        const scannedWhileWaiting = waitedLocally !== undefined && retry.storeTimeMs !== undefined
+          && retry.storeTimeMs <= (waitedLocally.startMs ?? waitedLocally.timeMs) + delayMs + lateRetryStoreSlackMs;
+        if (!local && !sentBackEarlier && !onTimeForLaterFailure && !scannedWhileWaiting && storedLateMs > lateRetryStoreSlackMs
           && !inFault(delivery.timeMs, retry.timeMs) && !inRebalance(delivery.timeMs, retry.timeMs)) {
           add("late-retry", retry, `retry ${retry.reconsumeTimes} stored back at ${formatMs(retry.storeTimeMs ?? 0)}, ${formatMs(storedLateMs)} after it was due: failed at ${formatMs(delivery.timeMs)}, level ${3 + delivery.reconsumeTimes} asks ${formatMs(delayMs)} (slack ${formatMs(lateRetryStoreSlackMs)}), no fault or rebalance in between`);
         }
