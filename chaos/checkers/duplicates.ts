@@ -45,7 +45,8 @@
 //   rewinds the queue's reader to offset 0 up to 10 s after the queue grew back past the
 //   group's stale offset, long after the power-loss window closed;
 // - a producer retry (producer_retry.ts): the two deliveries come from two queues the message's
-//   send attempted, one attempt failed at the client yet was stored, the retry stored another copy.
+//   send attempted, one attempt failed at the client yet was stored, the retry stored another copy;
+//   or from two records of one queue that the send attempted twice.
 // - a delayed re-put that timed out (scheduleReputRetry): RocketMQ 4.9.x's ScheduleMessageService
 //   advances a delay level's offset only on PUT_OK. On a SYNC_FLUSH master a re-put into the real
 //   topic that answers FLUSH_DISK_TIMEOUT is stored all the same, and the level retries the same
@@ -305,7 +306,10 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
       : [...new Set(seen.filter((earlier) => earlier.reconsumeTimes === 0 && earlier.result !== "success").map((earlier) => earlier.queue))];
     let producerRetry: string | undefined;
     for (const firstRoot of rootQueues(first.delivery)) {
-      for (const root of rootQueues(delivery)) producerRetry ??= explainProducerRetry(sendAttempts, delivery.messageId, firstRoot, root);
+      for (const root of rootQueues(delivery)) {
+        const distinctRecords = first.delivery.reconsumeTimes === 0 && delivery.reconsumeTimes === 0 && first.delivery.queueOffset !== delivery.queueOffset;
+        producerRetry ??= explainProducerRetry(sendAttempts, delivery.messageId, firstRoot, root, distinctRecords);
+      }
     }
     if (producerRetry !== undefined) {
       attributed.push({ ...duplicate, explainedBy: producerRetry });

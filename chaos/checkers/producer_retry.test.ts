@@ -1,5 +1,6 @@
 // A producer retry's two stored copies explain a duplicate only when the send's attempts show
-// them: two different queues, each attempted, one attempt failed at the client.
+// them: two different queues, each attempted, one attempt failed at the client (or was answered
+// with a status other than SEND_OK); or two records of one queue that one send attempted twice.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { DuplicatesEvidence } from "./duplicates.ts";
@@ -80,4 +81,22 @@ test("a failed delivery never settled holds the committed offset: the next holde
   const result = checkDuplicates(events, testContext());
   assert.equal(result.verdict, "pass", result.summary);
   assert.match((result.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /held offset: consumer-G-1 failed broker-a:2@1/);
+});
+
+test("one send attempting the same queue twice (retries alternate between two brokers) explains two records of that queue, not a re-read", () => {
+  // Seed 4 swarm run 860: attempts on a:5, b:0, a:0, b:0, ... each stored SLAVE_NOT_AVAILABLE;
+  // consumer-3 read the message from b:0 at offsets 414 and 415.
+  const twice = (offsets: [number, number], attempts: SendAttemptEvent[]): HistoryBuilder => {
+    const builder = new HistoryBuilder().send({ id: "m", at: 0, queue: "broker-b:0", status: "SLAVE_NOT_AVAILABLE" });
+    for (const event of attempts) builder.raw(event);
+    return builder.deliver({ id: "m", at: 10_000, queue: "broker-b:0", offset: offsets[0] }).deliver({ id: "m", at: 10_020, queue: "broker-b:0", offset: offsets[1] });
+  };
+  const alternating = [attempt(21, "broker-a:5", "ok"), attempt(22, "broker-b:0", "ok"), attempt(44, "broker-a:0", "ok"), attempt(46, "broker-b:0", "ok")];
+  const result = checkDuplicates(twice([414, 415], alternating).build(), testContext());
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.match((result.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /one send attempted broker-b:0 2 times/);
+  // One attempt on the queue: two records of it are not the producer's doing.
+  assert.equal(checkDuplicates(twice([414, 415], alternating.slice(0, 3)).build(), testContext()).verdict, "fail");
+  // The same record read twice is a re-read, which the attempts cannot explain.
+  assert.equal(checkDuplicates(twice([414, 414], alternating).build(), testContext()).verdict, "fail");
 });
