@@ -193,3 +193,22 @@ test("a broker crash before the group's first commits were persisted: LAST_OFFSE
   // A crash 30 s after the take (past a long poll, a commit interval and a persist): the offsets had been persisted, a broker that forgets them is a bug.
   assert.deepEqual(kinds(checkLateJoin(history({ crashMs: 80_000, retake: true, delivered: ["m-6"] }), context, { youngQueues: false }).evidence), ["skipped:m-4", "skipped:m-5"]);
 });
+
+test("the holder's own crash before its first commit: LAST_OFFSET takes the queue back at its max offset, and only then", () => {
+  // The consumer's offsets live in its memory until it commits (every offsetPersistMs, or with a
+  // pull); a crash before the first commit leaves the broker with none for the group.
+  const context = testContext({ groups: [late("CONSUME_FROM_LAST_OFFSET")] });
+  const history = (crashMs: number, crashed = "consumer-L-1"): ReturnType<HistoryBuilder["build"]> => new HistoryBuilder().sends("m-", 4, { from: 0, everyMs: 1000 })
+    .join(50_000, "consumer-L-1", "L").rebalance(50_100, "consumer-L-1", ["broker-a:0"], "L")
+    .node(crashMs, crashed, "crash").send({ id: "m-4", at: crashMs + 2_000, offset: 4 }).send({ id: "m-5", at: crashMs + 3_000, offset: 5 })
+    .node(crashMs + 5_000, crashed, "restart").rebalance(crashMs + 7_000, "consumer-L-1", ["broker-a:0"], "L")
+    .send({ id: "m-6", at: crashMs + 17_000, offset: 6 })
+    .deliverAll(["m-6"], crashMs + 18_000, { group: "L" }).build();
+  const excused = checkLateJoin(history(53_000), context, { youngQueues: false });
+  assert.equal(excused.verdict, "pass", excused.summary);
+  assert.match(excused.summary, /consumer-L-1 crashed at 53\.0 s, 2900 ms after L took broker-a:0/);
+  // Thirty seconds after the take the offset had been committed: forgetting it is a bug.
+  assert.deepEqual(kinds(checkLateJoin(history(80_000), context, { youngQueues: false }).evidence), ["skipped:m-4", "skipped:m-5"]);
+  // Another process's crash takes nothing from the holder.
+  assert.deepEqual(kinds(checkLateJoin(history(53_000, "consumer-G-1"), context, { youngQueues: false }).evidence), ["skipped:m-4", "skipped:m-5"]);
+});

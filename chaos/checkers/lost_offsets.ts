@@ -1,12 +1,13 @@
-// A broker crash can take a group's committed offsets (4.9.x, and mqlab, which does the same):
-// ConsumerOffsetManager keeps offsets in memory and persists them every
+// A crash can take a group's first offsets on a queue (4.9.x, and mqlab, which does the same).
+// The broker's ConsumerOffsetManager keeps offsets in memory and persists them every
 // flushConsumerOffsetInterval (5 s) and at a clean shutdown, so a crash or a power loss of the
-// master loses what consumers committed since its last persist. A group that held the queue
-// through the restart heals it by committing its in-memory offset again; but a group that let
-// the queue go meanwhile (the route dropped the dead broker, a rebalance moved the queue, the
-// client removed its offset with the process queue) asks the restarted broker on its next take,
-// and when the lost commits were the group's first on that queue the broker has no offset at
-// all: QUERY_CONSUMER_OFFSET answers "not found" and consumeFromWhere applies as for a new group.
+// master loses what consumers committed since its last persist; and a consumer keeps its offsets
+// in memory until its next commit (every offsetPersistMs, or with a pull), so its own crash loses
+// what it had not yet committed. A group that held the queue through a broker restart heals it
+// by committing its in-memory offset again; but a group whose holder let the queue go meanwhile
+// (the route dropped the dead broker, a rebalance moved the queue) or died asks the broker on its
+// next take, and when the lost offsets were the group's first on that queue the broker has none:
+// QUERY_CONSUMER_OFFSET answers "not found" and consumeFromWhere applies as for a new group.
 // For CONSUME_FROM_LAST_OFFSET that is the queue's max offset at the retake (on an old queue), so
 // everything stored between the group's last consumption and the retake is skipped (battery seed
 // 3 run 943: a late LAST_OFFSET group's first commits on broker-b died with it 4 s after the
@@ -14,13 +15,13 @@
 // FIRST_OFFSET and TIMESTAMP groups start where they started before, which costs duplicates only.
 //
 // The allowance is only as wide as the mechanism: the crash must come before the group's first
-// commits on the queue could have been persisted — within pullSuspendMs (the client holds an
+// offsets on the queue could have reached the broker — within pullSuspendMs (the client holds an
 // offset for the queue only once its first pull is answered, which a long poll may hold) +
-// offsetPersistMs (the client's commit interval) + flushConsumerOffsetInterval + slackMs of the
-// group's first take — or while a fault
-// that can block commits was active between the take and the crash; the message must be on that
-// master's queue, below the max offset at the retake. A broker that loses offsets it had
-// persisted long before is still caught.
+// offsetPersistMs (the client's commit interval) + slackMs of the group's first take — or, for a
+// master's crash, been persisted there (+ flushConsumerOffsetInterval); or a fault that can block
+// commits was active between the take and the crash. The message must be on that queue, below
+// its max offset at the retake. A broker that loses offsets it had persisted long before is still
+// caught, and so is a consumer that forgets offsets it had committed.
 import type { CheckContext } from "./context.ts";
 import { brokerOfQueue } from "./context.ts";
 import { formatMs } from "./evidence.ts";
@@ -45,6 +46,8 @@ export interface LostOffsetsRestart {
   /** The group's first take of the queue whose commits the crash may have taken. */
   takenMs: number;
   crashMs: number;
+  /** The master broker (its name) or the consumer process that crashed. */
+  crashedNode: string;
   /** The take after the restart that asked the broker again. */
   retakeMs: number;
   /** Acked messages on the queue below this offset may be skipped. */
@@ -67,27 +70,37 @@ export function lostOffsetsRestarts(index: HistoryIndex, context: CheckContext):
   if (crashesByNode.size === 0) return [];
   const masterNode = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
   const flushMs = Number(context.brokerConfig?.flushConsumerOffsetInterval ?? defaultFlushConsumerOffsetIntervalMs);
-  const unpersistedMs = context.intervals.pullSuspendMs + context.intervals.offsetPersistMs + (Number.isFinite(flushMs) ? flushMs : defaultFlushConsumerOffsetIntervalMs) + slackMs;
+  // Until the client commits the queue's first offset (its first pull answered, then a commit interval)...
+  const uncommittedMs = context.intervals.pullSuspendMs + context.intervals.offsetPersistMs + slackMs;
+  // ...and until the broker persists it.
+  const unpersistedMs = uncommittedMs + (Number.isFinite(flushMs) ? flushMs : defaultFlushConsumerOffsetIntervalMs);
   const commitBlockers = context.faults.filter((scheduled) => blocksCommits.has(scheduled.fault.kind));
   const restarts: LostOffsetsRestart[] = [];
   for (const spec of groups) {
     const snapshots = index.rebalances.filter((event) => event.group === spec.group && event.topic === spec.topic);
+    const members = [...new Set(snapshots.map((event) => event.process))];
     const queues = new Set(snapshots.flatMap((event) => event.queues));
     for (const queue of queues) {
-      const crashes = crashesByNode.get(masterNode.get(brokerOfQueue(queue)) ?? "") ?? [];
+      const losses: OffsetLoss[] = [
+        ...(crashesByNode.get(masterNode.get(brokerOfQueue(queue)) ?? "") ?? []).map((timeMs) => ({ timeMs, windowMs: unpersistedMs, node: brokerOfQueue(queue) })),
+        // The holder's own crash: its in-memory offset dies before any commit reached the broker.
+        ...members.flatMap((member) => (crashesByNode.get(member) ?? [])
+          .filter((timeMs) => heldAt(snapshots, member, queue, timeMs))
+          .map((timeMs) => ({ timeMs, windowMs: uncommittedMs, node: member, consumer: member }))),
+      ].sort((left, right) => left.timeMs - right.timeMs);
       let takenMs = snapshots.find((event) => event.queues.includes(queue))?.timeMs;
-      for (const crashMs of crashes) {
+      for (const loss of losses) {
         if (takenMs === undefined) break;
-        if (crashMs < takenMs) continue;
+        if (loss.timeMs < takenMs) continue;
         const start = takenMs;
-        const blocked = commitBlockers.some((scheduled) => scheduled.atMs < crashMs && (scheduled.healAtMs ?? Infinity) > start);
-        if (crashMs - takenMs > unpersistedMs && !blocked) break;
-        const retakeMs = retakeAfter(snapshots, queue, crashMs);
+        const blocked = commitBlockers.some((scheduled) => scheduled.atMs < loss.timeMs && (scheduled.healAtMs ?? Infinity) > start);
+        if (loss.timeMs - takenMs > loss.windowMs && !blocked) break;
+        const retakeMs = retakeAfter(snapshots, queue, loss.timeMs, loss.consumer);
         if (retakeMs === undefined) break;
         const skipBelow = 1 + Math.max(-1, ...index.messages
           .filter((send) => send.queue === queue && send.topic === spec.topic && send.outcome === "ok" && (send.outcomeMs ?? Infinity) <= retakeMs)
           .map((send) => send.queueOffset ?? -1));
-        restarts.push({ group: spec.group, queue, takenMs, crashMs, retakeMs, skipBelow });
+        restarts.push({ group: spec.group, queue, takenMs, crashMs: loss.timeMs, crashedNode: loss.node, retakeMs, skipBelow });
         takenMs = retakeMs;
       }
     }
@@ -95,13 +108,41 @@ export function lostOffsetsRestarts(index: HistoryIndex, context: CheckContext):
   return restarts;
 }
 
+/** A crash that can take the queue's offsets: of its master, or of the consumer holding it. */
+interface OffsetLoss {
+  timeMs: number;
+  /** How long after the first take the offsets may still be unpersisted. */
+  windowMs: number;
+  node: string;
+  /** A consumer's crash: its own next snapshot with the queue is a retake. */
+  consumer?: string;
+}
+
+/** Whether `process`'s last snapshot at or before `timeMs` held `queue`. */
+function heldAt(snapshots: readonly { timeMs: number; process: string; queues: readonly string[] }[], process: string, queue: string, timeMs: number): boolean {
+  let holds = false;
+  for (const snapshot of snapshots) {
+    if (snapshot.timeMs > timeMs) break;
+    if (snapshot.process === process) holds = snapshot.queues.includes(queue);
+  }
+  return holds;
+}
+
 /**
  * The first snapshot after `crashMs` in which a consumer of the group holds `queue` that it did
- * not hold in its previous snapshot (or that is its first): a take that asks the broker again.
+ * not hold in its previous snapshot (or that is its first; for `crashedConsumer`, its first after
+ * the crash): a take that asks the broker again.
  */
-function retakeAfter(snapshots: readonly { timeMs: number; process: string; queues: readonly string[] }[], queue: string, crashMs: number): number | undefined {
+function retakeAfter(
+  snapshots: readonly { timeMs: number; process: string; queues: readonly string[] }[], queue: string, crashMs: number, crashedConsumer?: string,
+): number | undefined {
   const held = new Map<string, boolean>();
+  let forgotten = false;
   for (const snapshot of snapshots) {
+    if (!forgotten && snapshot.timeMs > crashMs && crashedConsumer !== undefined) {
+      held.set(crashedConsumer, false);
+      forgotten = true;
+    }
     const holds = snapshot.queues.includes(queue);
     const before = held.get(snapshot.process) ?? false;
     held.set(snapshot.process, holds);
@@ -116,7 +157,7 @@ export function lostOffsetsExcuse(index: HistoryIndex, context: CheckContext): L
   return (group, send) => {
     const restart = restarts.find((each) => each.group === group && each.queue === send.queue && (send.queueOffset ?? Infinity) < each.skipBelow);
     if (restart === undefined) return undefined;
-    return `${brokerOfQueue(restart.queue)} crashed at ${formatMs(restart.crashMs)}, ${formatMs(restart.crashMs - restart.takenMs)} after ${group} took ${restart.queue} ` +
+    return `${restart.crashedNode} crashed at ${formatMs(restart.crashMs)}, ${formatMs(restart.crashMs - restart.takenMs)} after ${group} took ${restart.queue} ` +
       `(before its first commits could be persisted), and ${group} took the queue back at ${formatMs(restart.retakeMs)} with no offset there: ` +
       `CONSUME_FROM_LAST_OFFSET started it at the max offset ${String(restart.skipBelow)}`;
   };
