@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { DuplicatesEvidence } from "./duplicates.ts";
 import { checkDuplicates } from "./duplicates.ts";
 import type { CheckResult } from "../result.ts";
+import type { CheckContext } from "./context.ts";
 import { HistoryBuilder, testContext, topologyFacts } from "./testing/history_builder.ts";
 
 const base = (): HistoryBuilder => new HistoryBuilder()
@@ -185,4 +186,34 @@ test("a %RETRY% copy (delayed by the broker) re-put twice by the schedule servic
   assert.equal(excused.verdict, "pass", excused.summary);
   assert.match((excused.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /syncFlushTimeout 5000 ms/);
   assert.equal(checkDuplicates(events(34_999), context).verdict, "fail");
+});
+
+test("a delayed message re-put again by a restarted master whose crash took its delay-level progress is explained, only within flushDelayOffsetInterval before the crash", () => {
+  // Battery seed 5 run 13's shape: re-put into broker-b:0 at 10.7 s (offset 30), broker-b crashed
+  // at 18.0 s and restarted at 21.0 s, the level re-put it again at 22.0 s (offset 52).
+  const run = (options: { crashMs?: number; againOffset?: number; delayLevel?: number } = {}) => {
+    const crashMs = options.crashMs ?? 18_000;
+    return new HistoryBuilder().join(0, "consumer-G-1").rebalance(1, "consumer-G-1", ["broker-b:0"])
+      .send({ id: "d", at: 5_664, queue: "broker-b:0", offset: 2, ...(options.delayLevel === 0 ? {} : { delayLevel: options.delayLevel ?? 2 }) })
+      .deliver({ id: "d", at: 10_664, queue: "broker-b:0", offset: 30, extra: { storeTimeMs: 10_664 } })
+      .node(crashMs, "broker-b", "crash").node(crashMs + 3_000, "broker-b", "restart")
+      .deliver({ id: "d", at: 30_008, queue: "broker-b:0", offset: options.againOffset ?? 52, extra: { storeTimeMs: crashMs + 4_000 } })
+      .build();
+  };
+  // The run's intervals: the crash's consumer-offset replay depth (5 s flush + 1 s commit + 1 s)
+  // does not reach back to the first copy, 7.3 s before the crash.
+  const context = (): CheckContext => {
+    const built = testContext();
+    built.intervals = { ...built.intervals, offsetPersistMs: 1_000, rebalanceMs: 1_000 };
+    return built;
+  };
+  const excused = checkDuplicates(run(), context());
+  assert.equal(excused.verdict, "pass", excused.summary);
+  assert.match((excused.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "",
+    /schedule replay: broker-b's crash at 18\.0 s took its delay-level progress .* re-put at 10\.7 s \(offset 30\) was re-put again at 22\.0 s \(offset 52\)/);
+  // Re-put 11.4 s before the crash: its progress had been persisted since.
+  assert.equal(checkDuplicates(run({ crashMs: 22_000 }), context()).verdict, "fail");
+  // The same offset read twice is a replay of the queue, and an undelayed message never passes the schedule service.
+  assert.equal(checkDuplicates(run({ againOffset: 30 }), context()).verdict, "fail");
+  assert.equal(checkDuplicates(run({ delayLevel: 0 }), context()).verdict, "fail");
 });

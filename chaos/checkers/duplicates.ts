@@ -56,6 +56,10 @@
 //   reconsumeTimes on the same queue, the later one at a higher queue offset (a second stored
 //   copy, not a re-read), stored at least 10 s + syncFlushTimeout after the earlier, on a
 //   SYNC_FLUSH master.
+// - a schedule replay after a master's crash (scheduleReplayAfterCrash): its delay-level offsets
+//   are persisted every flushDelayOffsetInterval, so the restarted schedule service re-puts what
+//   it had re-put since: the earlier copy stored within that interval before the crash, the later
+//   one after the restart, same queue, higher offset.
 // A process fault on producer nodes only (a crash, power loss, restart or pause of a producer,
 // and its node-down window) explains no duplicate: a producer holds no queue and no consume
 // offset, so nothing a consumer reads moves when it dies. Without this, a producer crash that
@@ -65,7 +69,7 @@
 import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
-import { groupSpecs } from "./context.ts";
+import { brokerOfQueue, groupSpecs } from "./context.ts";
 import type { ConsumerGroupSpec } from "../scenario.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
@@ -186,6 +190,37 @@ export function scheduleReputRetry(context: CheckContext, first: DeliverEvent, a
   return `schedule re-put retry: copy at offset ${first.queueOffset} stored at ${formatMs(first.storeTimeMs)}, again at offset ${again.queueOffset} ` +
     `${formatMs(gapMs)} later (≥ DELAY_FOR_A_PERIOD ${formatMs(scheduleRetryPeriodMs)} + syncFlushTimeout ${formatMs(syncFlushTimeoutMs)}): ` +
     `a re-put answered FLUSH_DISK_TIMEOUT on SYNC_FLUSH ${master.node} was stored, and the delay level retried it (4.9.x advances only on PUT_OK)`;
+}
+
+/** 4.9.x MessageStoreConfig.flushDelayOffsetInterval's default. */
+const defaultFlushDelayOffsetIntervalMs = 10_000;
+
+/**
+ * A second copy of a delayed message (or a %RETRY% copy, which the broker delays too) re-put by a
+ * master whose crash took its schedule progress: ScheduleMessageService persists each level's
+ * offset (delayOffset.json) every flushDelayOffsetInterval and at a clean shutdown, so after a
+ * crash or power loss it re-puts what it had re-put since its last persist (battery seed 5 run
+ * 13: re-put at 10.7 s, crash at 18.0 s, re-put again at 22.0 s after the restart). The first
+ * copy must be stored within flushDelayOffsetInterval + 1 s before the crash, the second after
+ * the restart, on the same queue at a higher offset; undefined otherwise.
+ */
+export function scheduleReplayAfterCrash(index: HistoryIndex, context: CheckContext, first: DeliverEvent, again: DeliverEvent, sentDelayLevel: number | undefined): string | undefined {
+  const delayed = (sentDelayLevel ?? 0) > 0 || again.reconsumeTimes > 0;
+  if (!delayed || first.reconsumeTimes !== again.reconsumeTimes || first.queue !== again.queue || again.queueOffset <= first.queueOffset) return undefined;
+  const firstStoreMs = first.storeTimeMs;
+  const againStoreMs = again.storeTimeMs;
+  if (firstStoreMs === undefined || againStoreMs === undefined) return undefined;
+  const master = context.topology.brokers.find((broker) => broker.brokerName === brokerOfQueue(again.queue) && broker.role !== "SLAVE");
+  if (master === undefined) return undefined;
+  const configured = Number(context.brokerConfig?.flushDelayOffsetInterval ?? defaultFlushDelayOffsetIntervalMs);
+  const persistMs = (Number.isFinite(configured) ? configured : defaultFlushDelayOffsetIntervalMs) + 1_000;
+  const events = index.nodes.filter((event) => event.node === master.node);
+  const crash = events.find((event) => (event.event === "crash" || event.event === "power-loss")
+    && event.timeMs >= firstStoreMs && event.timeMs - firstStoreMs <= persistMs
+    && events.some((restart) => restart.event === "restart" && restart.timeMs > event.timeMs && restart.timeMs <= againStoreMs));
+  if (crash === undefined) return undefined;
+  return `schedule replay: ${master.node}'s ${crash.event} at ${formatMs(crash.timeMs)} took its delay-level progress (persisted every flushDelayOffsetInterval ${formatMs(persistMs - 1_000)}); ` +
+    `the copy re-put at ${formatMs(firstStoreMs)} (offset ${first.queueOffset}) was re-put again at ${formatMs(againStoreMs)} (offset ${again.queueOffset}) after the restart`;
 }
 
 const processFaultKinds = new Set(["crash", "power-loss", "clean-restart", "pause", "node"]);
@@ -332,7 +367,8 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
       attributed.push({ ...duplicate, explainedBy: rewind });
       continue;
     }
-    const reputRetry = scheduleReputRetry(context, first.delivery, delivery, index.sendById.get(delivery.messageId)?.delayLevel);
+    const sentDelayLevel = index.sendById.get(delivery.messageId)?.delayLevel;
+    const reputRetry = scheduleReputRetry(context, first.delivery, delivery, sentDelayLevel) ?? scheduleReplayAfterCrash(index, context, first.delivery, delivery, sentDelayLevel);
     if (reputRetry !== undefined) {
       attributed.push({ ...duplicate, explainedBy: reputRetry });
       continue;
