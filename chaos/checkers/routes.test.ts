@@ -115,3 +115,17 @@ test("a clean restart while a NameServer is unreachable: the unregister waits fo
   assert.equal(cut.verdict, "pass", cut.summary);
   assert.equal((cut.evidence as RoutesEvidence).onTime.items[0]?.boundMs, 32_000 + 5_000 + 3_000);
 });
+
+test("every NameServer down while the bound runs: clients keep their last route until the NameServers are back and a broker has registered, then one poll", () => {
+  // Seed 5 swarm run 1336's shape: a clean restart of broker-a at 10 s; every NameServer down
+  // 20–60 s (routePollMs 30 s: the channel-close bound alone would end at 42 s).
+  const history = (droppedMs: number): ReturnType<HistoryBuilder["build"]> => new HistoryBuilder().raw(route(0, ["broker-a", "broker-b"]))
+    .fault(10_000, 200_000, "clean-restart", "broker-a").fault(20_000, 60_000, "namesrv-all-down", "namesrv-*", 1)
+    .raw(route(droppedMs, ["broker-b"])).send({ id: "m", at: 250_000 }).build();
+  // Back at 60 s, a registration round (30 s), one poll (30 s) and slack: 122 s at the latest.
+  const outage = checkRoutes(history(115_000), testContext());
+  assert.equal(outage.verdict, "pass", outage.summary);
+  assert.equal((outage.evidence as RoutesEvidence).onTime.items[0]?.boundMs, 60_000 + 30_000 + 30_000 + 2_000 - 10_000);
+  // Past that, the route is stale.
+  assert.equal(checkRoutes(history(130_000), testContext()).verdict, "fail");
+});

@@ -16,7 +16,9 @@
 // out past the bound and the run lasted that long; faults that also cut the client or every
 // NameServer off are skipped (the client cannot learn anything then). A client that another
 // fault froze or cut off (paused, crashed, isolated) while the bound ran gets one route poll plus
-// slack from when it is back, as its missed poll fires then.
+// slack from when it is back, as its missed poll fires then; so does every client when every
+// NameServer was down while the bound ran, from their return plus one broker registration round
+// (a restarted NameServer knows no topic until a broker registers).
 // Judged only while the NameServer has something else to give: another broker node (a slave
 // of the same brokerName, or another master or slave; every master serves every topic in the
 // lab) still registered at the deadline. When the out-of-service master was the topic's only
@@ -138,8 +140,13 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
         }
         // A client frozen or cut off itself (paused, crashed, partitioned) learns nothing until
         // it is back; its bound then runs from there: one route poll plus slack.
-        const clientBackMs = backAfter(windows, client, window.startMs, deadlineMs);
-        if (clientBackMs === null) continue;
+        const cutBackMs = backAfter(windows, client, window.startMs, deadlineMs);
+        // Every NameServer down while the bound ran: the client's polls fail and it keeps its last
+        // route until they are back and know the topic again (a broker's next registration) —
+        // seed 5 swarm run 1336: a clean restart at 24 s, every NameServer down 25–28 s.
+        const nameServersBackMs = nameServersBackAfter(windows, window.startMs, deadlineMs, context.intervals.brokerRegisterMs);
+        if (cutBackMs === null || nameServersBackMs === null) continue;
+        const clientBackMs = Math.max(cutBackMs, nameServersBackMs);
         const clientDeadlineMs = Math.max(deadlineMs, clientBackMs + context.intervals.routePollMs + routeSlackMs);
         if ((window.endMs ?? Infinity) <= clientDeadlineMs || clientDeadlineMs > endMs) continue;
         if (partitions.some((span) => (span.isolated === undefined || span.isolated === node)
@@ -204,6 +211,21 @@ function backAfter(windows: readonly Window[], client: string, fromMs: number, u
     if (!window.nodes.includes(client) || window.startMs > untilMs || (window.endMs ?? Infinity) <= fromMs) continue;
     if (window.endMs === null) return null;
     backMs = Math.max(backMs, window.endMs);
+  }
+  return backMs;
+}
+
+/**
+ * When clients can learn routes again after every NameServer was down inside [fromMs, untilMs]:
+ * the NameServers' return plus one broker registration round (a restarted NameServer knows no
+ * topic until a broker registers); fromMs when no such outage; null when one never ended.
+ */
+function nameServersBackAfter(windows: readonly Window[], fromMs: number, untilMs: number, brokerRegisterMs: number): number | null {
+  let backMs = fromMs;
+  for (const window of windows) {
+    if (window.kind !== "namesrv-all-down" || window.startMs > untilMs || (window.endMs ?? Infinity) <= fromMs) continue;
+    if (window.endMs === null) return null;
+    backMs = Math.max(backMs, window.endMs + brokerRegisterMs);
   }
   return backMs;
 }
