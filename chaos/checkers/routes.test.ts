@@ -129,3 +129,17 @@ test("every NameServer down while the bound runs: clients keep their last route 
   // Past that, the route is stale.
   assert.equal(checkRoutes(history(130_000), testContext()).verdict, "fail");
 });
+
+test("a crash while the broker's packets to the NameServers are dropped gets the silence bound: the close is dropped too", () => {
+  // Seed 5 swarm run 1476's shape: broker→NameServer heartbeat loss on broker-a from 5 s, crash at 10 s.
+  const history = (withLoss: boolean, droppedMs: number): ReturnType<HistoryBuilder["build"]> => {
+    const builder = new HistoryBuilder().raw(route(0, ["broker-a", "broker-b"]));
+    if (withLoss) builder.fault(5_000, 100_000, "heartbeat-loss", "broker-a", 1);
+    return builder.fault(10_000, 300_000, "crash", "broker-a").raw(route(droppedMs, ["broker-b"])).send({ id: "m", at: 350_000 }).build();
+  };
+  const silent = checkRoutes(history(true, 100_000), testContext());
+  assert.equal(silent.verdict, "pass", silent.summary);
+  assert.equal((silent.evidence as RoutesEvidence).onTime.items[0]?.mechanism, "expiry-scan");
+  // Without the loss the close reaches the NameServer: 90 s is late.
+  assert.equal(checkRoutes(history(false, 100_000), testContext()).verdict, "fail");
+});
