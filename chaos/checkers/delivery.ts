@@ -18,9 +18,9 @@
 // - a message whose group's only copy was the client's own re-send to %RETRY%<group> after a
 //   failed send-back (retry-resend) is judged by the table where that copy was stored
 //   (guarantee.ts).
-// - a message a CONSUME_FROM_LAST_OFFSET group skipped because a broker crash took its first
-//   commits on the queue and it took the queue back at the max offset (lost_offsets.ts) is
-//   allowed loss with that mechanism.
+// - a message a CONSUME_FROM_LAST_OFFSET group skipped because a crash (of the queue's master or
+//   of its holder) took its first offsets on the queue and it took the queue back at the max
+//   offset (lost_offsets.ts) is allowed loss with that mechanism.
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
@@ -146,7 +146,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
       }
       if (judgement.allowed) entry.mechanism = judgement.mechanism;
       if (stall !== undefined) entry.mechanism = `transaction check stalled: ${stall}`;
-      if (offsetsLost !== undefined) entry.mechanism = `broker crash took the group's offsets: ${offsetsLost}`;
+      if (offsetsLost !== undefined) entry.mechanism = offsetsLost;
       (judgement.allowed || stall !== undefined || offsetsLost !== undefined ? allowedLoss : lost).push(entry);
       lostIds.add(send.messageId);
     }

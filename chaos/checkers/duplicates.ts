@@ -176,18 +176,28 @@ const scheduleRetryPeriodMs = 10_000;
  * A second copy of a delayed message stored by the schedule service retrying a re-put that
  * answered FLUSH_DISK_TIMEOUT (header), or undefined when the two deliveries do not fit it.
  */
-export function scheduleReputRetry(context: CheckContext, first: DeliverEvent, again: DeliverEvent, sentDelayLevel: number | undefined): string | undefined {
+/**
+ * Both deliveries are stored copies the schedule service re-put (a delayed send, or a %RETRY%
+ * copy, which the broker delays too): same level, same queue, the later at a higher offset (a
+ * second record, not a re-read), with their store times; undefined otherwise.
+ */
+function twoSchedulePuts(first: DeliverEvent, again: DeliverEvent, sentDelayLevel: number | undefined): { firstStoreMs: number; againStoreMs: number } | undefined {
   const delayed = (sentDelayLevel ?? 0) > 0 || again.reconsumeTimes > 0;
   if (!delayed || first.reconsumeTimes !== again.reconsumeTimes || first.queue !== again.queue || again.queueOffset <= first.queueOffset) return undefined;
   if (first.storeTimeMs === undefined || again.storeTimeMs === undefined) return undefined;
-  const brokerName = again.queue.slice(0, again.queue.lastIndexOf(":"));
-  const master = context.topology.brokers.find((broker) => broker.brokerName === brokerName && broker.role !== "SLAVE");
+  return { firstStoreMs: first.storeTimeMs, againStoreMs: again.storeTimeMs };
+}
+
+export function scheduleReputRetry(context: CheckContext, first: DeliverEvent, again: DeliverEvent, sentDelayLevel: number | undefined): string | undefined {
+  const puts = twoSchedulePuts(first, again, sentDelayLevel);
+  if (puts === undefined) return undefined;
+  const master = context.topology.brokers.find((broker) => broker.brokerName === brokerOfQueue(again.queue) && broker.role !== "SLAVE");
   if (master?.flushDiskType !== "SYNC_FLUSH") return undefined;
   const syncFlushTimeoutMs = Number(context.brokerConfig?.syncFlushTimeout ?? 5_000);
   const minGapMs = scheduleRetryPeriodMs + syncFlushTimeoutMs;
-  const gapMs = again.storeTimeMs - first.storeTimeMs;
+  const gapMs = puts.againStoreMs - puts.firstStoreMs;
   if (gapMs < minGapMs) return undefined;
-  return `schedule re-put retry: copy at offset ${first.queueOffset} stored at ${formatMs(first.storeTimeMs)}, again at offset ${again.queueOffset} ` +
+  return `schedule re-put retry: copy at offset ${first.queueOffset} stored at ${formatMs(puts.firstStoreMs)}, again at offset ${again.queueOffset} ` +
     `${formatMs(gapMs)} later (≥ DELAY_FOR_A_PERIOD ${formatMs(scheduleRetryPeriodMs)} + syncFlushTimeout ${formatMs(syncFlushTimeoutMs)}): ` +
     `a re-put answered FLUSH_DISK_TIMEOUT on SYNC_FLUSH ${master.node} was stored, and the delay level retried it (4.9.x advances only on PUT_OK)`;
 }
@@ -205,11 +215,9 @@ const defaultFlushDelayOffsetIntervalMs = 10_000;
  * the restart, on the same queue at a higher offset; undefined otherwise.
  */
 export function scheduleReplayAfterCrash(index: HistoryIndex, context: CheckContext, first: DeliverEvent, again: DeliverEvent, sentDelayLevel: number | undefined): string | undefined {
-  const delayed = (sentDelayLevel ?? 0) > 0 || again.reconsumeTimes > 0;
-  if (!delayed || first.reconsumeTimes !== again.reconsumeTimes || first.queue !== again.queue || again.queueOffset <= first.queueOffset) return undefined;
-  const firstStoreMs = first.storeTimeMs;
-  const againStoreMs = again.storeTimeMs;
-  if (firstStoreMs === undefined || againStoreMs === undefined) return undefined;
+  const puts = twoSchedulePuts(first, again, sentDelayLevel);
+  if (puts === undefined) return undefined;
+  const { firstStoreMs, againStoreMs } = puts;
   const master = context.topology.brokers.find((broker) => broker.brokerName === brokerOfQueue(again.queue) && broker.role !== "SLAVE");
   if (master === undefined) return undefined;
   const configured = Number(context.brokerConfig?.flushDelayOffsetInterval ?? defaultFlushDelayOffsetIntervalMs);

@@ -88,8 +88,9 @@ export type LateJoinEvidence = {
    */
   skipsExcusedByClean: number;
   /**
-   * Skips not judged: a broker crash took the group's first commits on the queue and the group
-   * took it back later at its max offset (lost_offsets.ts); each with the mechanism.
+   * Skips not judged: a crash (of the queue's master or of its holder) took the group's first
+   * offsets on the queue and the group took it back later at its max offset (lost_offsets.ts);
+   * each with the mechanism.
    */
   skipsExcusedByLostOffsets: CappedList<{ id: string; group: string; mechanism: string }>;
 };
@@ -198,7 +199,7 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
     : late.length === 0 ? "No late-joining group in this run: nothing to judge."
       : `Late groups ${evidence.groups.join(", ")} started each queue where their rule says and neither skipped nor replayed (${plural(starts.length, "queue")})` +
         (skipsExcusedByClean > 0 ? `; ${plural(skipsExcusedByClean, "message")} a forced clean may have deleted not judged` : "") +
-        (skipsExcusedByLostOffsets.length > 0 ? `; ${plural(skipsExcusedByLostOffsets.length, "message")} skipped after a broker crash took the group's offsets (first: ${skipsExcusedByLostOffsets[0]!.mechanism})` : "") + ".";
+        (skipsExcusedByLostOffsets.length > 0 ? `; ${plural(skipsExcusedByLostOffsets.length, "message")} skipped that lost offsets explain (first: ${skipsExcusedByLostOffsets[0]!.mechanism})` : "") + ".";
   return { name: "late-join", verdict: violations.length > 0 ? "fail" : "pass", summary, evidence };
 }
 

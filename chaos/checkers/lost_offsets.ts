@@ -48,13 +48,14 @@ export interface LostOffsetsRestart {
   crashMs: number;
   /** The master broker (its name) or the consumer process that crashed. */
   crashedNode: string;
+  crashedRole: "broker" | "consumer";
   /** The take after the restart that asked the broker again. */
   retakeMs: number;
   /** Acked messages on the queue below this offset may be skipped. */
   skipBelow: number;
 }
 
-/** Why `group` may have skipped `send`, or undefined. */
+/** Why `group` may have skipped `send` ("broker crash took ..." or "consumer crash took ..."), or undefined. */
 export type LostOffsetsExcuse = (group: string, send: SendRecord) => string | undefined;
 
 export function lostOffsetsRestarts(index: HistoryIndex, context: CheckContext): LostOffsetsRestart[] {
@@ -82,11 +83,11 @@ export function lostOffsetsRestarts(index: HistoryIndex, context: CheckContext):
     const queues = new Set(snapshots.flatMap((event) => event.queues));
     for (const queue of queues) {
       const losses: OffsetLoss[] = [
-        ...(crashesByNode.get(masterNode.get(brokerOfQueue(queue)) ?? "") ?? []).map((timeMs) => ({ timeMs, windowMs: unpersistedMs, node: brokerOfQueue(queue) })),
+        ...(crashesByNode.get(masterNode.get(brokerOfQueue(queue)) ?? "") ?? []).map((timeMs): OffsetLoss => ({ timeMs, windowMs: unpersistedMs, node: brokerOfQueue(queue), role: "broker" })),
         // The holder's own crash: its in-memory offset dies before any commit reached the broker.
         ...members.flatMap((member) => (crashesByNode.get(member) ?? [])
           .filter((timeMs) => heldAt(snapshots, member, queue, timeMs))
-          .map((timeMs) => ({ timeMs, windowMs: uncommittedMs, node: member, consumer: member }))),
+          .map((timeMs): OffsetLoss => ({ timeMs, windowMs: uncommittedMs, node: member, role: "consumer" }))),
       ].sort((left, right) => left.timeMs - right.timeMs);
       let takenMs = snapshots.find((event) => event.queues.includes(queue))?.timeMs;
       for (const loss of losses) {
@@ -95,12 +96,12 @@ export function lostOffsetsRestarts(index: HistoryIndex, context: CheckContext):
         const start = takenMs;
         const blocked = commitBlockers.some((scheduled) => scheduled.atMs < loss.timeMs && (scheduled.healAtMs ?? Infinity) > start);
         if (loss.timeMs - takenMs > loss.windowMs && !blocked) break;
-        const retakeMs = retakeAfter(snapshots, queue, loss.timeMs, loss.consumer);
+        const retakeMs = retakeAfter(snapshots, queue, loss.timeMs, loss.role === "consumer" ? loss.node : undefined);
         if (retakeMs === undefined) break;
         const skipBelow = 1 + Math.max(-1, ...index.messages
           .filter((send) => send.queue === queue && send.topic === spec.topic && send.outcome === "ok" && (send.outcomeMs ?? Infinity) <= retakeMs)
           .map((send) => send.queueOffset ?? -1));
-        restarts.push({ group: spec.group, queue, takenMs, crashMs: loss.timeMs, crashedNode: loss.node, retakeMs, skipBelow });
+        restarts.push({ group: spec.group, queue, takenMs, crashMs: loss.timeMs, crashedNode: loss.node, crashedRole: loss.role, retakeMs, skipBelow });
         takenMs = retakeMs;
       }
     }
@@ -115,7 +116,7 @@ interface OffsetLoss {
   windowMs: number;
   node: string;
   /** A consumer's crash: its own next snapshot with the queue is a retake. */
-  consumer?: string;
+  role: "broker" | "consumer";
 }
 
 /** Whether `process`'s last snapshot at or before `timeMs` held `queue`. */
@@ -157,8 +158,9 @@ export function lostOffsetsExcuse(index: HistoryIndex, context: CheckContext): L
   return (group, send) => {
     const restart = restarts.find((each) => each.group === group && each.queue === send.queue && (send.queueOffset ?? Infinity) < each.skipBelow);
     if (restart === undefined) return undefined;
-    return `${restart.crashedNode} crashed at ${formatMs(restart.crashMs)}, ${formatMs(restart.crashMs - restart.takenMs)} after ${group} took ${restart.queue} ` +
-      `(before its first commits could be persisted), and ${group} took the queue back at ${formatMs(restart.retakeMs)} with no offset there: ` +
+    const before = restart.crashedRole === "broker" ? "before its first commits could be persisted" : "before its first commit reached the broker";
+    return `${restart.crashedRole} crash took the group's offsets: ${restart.crashedNode} crashed at ${formatMs(restart.crashMs)}, ` +
+      `${formatMs(restart.crashMs - restart.takenMs)} after ${group} took ${restart.queue} (${before}), and ${group} took the queue back at ${formatMs(restart.retakeMs)} with no offset there: ` +
       `CONSUME_FROM_LAST_OFFSET started it at the max offset ${String(restart.skipBelow)}`;
   };
 }
