@@ -15,7 +15,8 @@ import { readScenarioFile } from "../scenario_json.ts";
 import { probeCatalog } from "../../system/env/index.ts";
 import { renderBatteryText } from "./battery_command.ts";
 import type { ProbeAggregate } from "../probes.ts";
-import { batteryProperties, runBattery, runPlan, runSeed, shrinkReserveMs, swarmTotals } from "./battery.ts";
+import { runBattery, shrinkReserveMs, swarmTotals } from "./battery.ts";
+import { batteryProperties, runPlan, runSeed } from "./swarm_run.ts";
 import type { BatterySummary, SwarmRunRecord } from "../swarm/battery_summary.ts";
 import { renderBatteryHtml } from "../../reports/battery.ts";
 import { swarmFaultKinds } from "../swarm/faults.ts";
@@ -55,22 +56,27 @@ function brief(summary: BatterySummary): unknown[] {
   return summary.runs.map((run) => [run.index, run.property, run.fastCheckSeed, run.worldSeed, run.topology, run.config, run.faultKinds, run.verdict, run.traceHash]);
 }
 
-test("same seed, same runs: two batteries agree run for run, and junit.xml / battery.json say what ran", async () => {
-  // Two runs cannot reach the required probes: that verdict has its own test below.
-  const options = { budgetMs: 600_000, seed: 5, deployer: "sim", suite: false, runsMax: 2, requiredProbes: [] };
+test("same seed, same runs: two batteries agree run for run (on one thread or three), and junit.xml / battery.json say what ran", async () => {
+  // Too few runs to reach the required probes: that verdict has its own test below.
+  const options = { budgetMs: 600_000, seed: 5, deployer: "sim", suite: false, runsMax: 4, requiredProbes: [] };
   const first = await runBattery({ ...options, outDir: join(root, "a") });
-  const second = await runBattery({ ...options, outDir: join(root, "b") });
-  assert.equal(first.runs.length, 2);
+  const lines: string[] = [];
+  const second = await runBattery({ ...options, outDir: join(root, "b"), threads: 3, onLine: (text) => lines.push(text) });
+  assert.equal(first.runs.length, 4);
   assert.deepEqual(brief(first), brief(second));
+  assert.deepEqual(second.distribution, first.distribution);
+  assert.deepEqual(second.probes, first.probes);
+  // Accepted in index order, whichever thread finished first.
+  assert.deepEqual(lines.map((text) => /^\[swarm (\d+)\]/.exec(text)?.[1]), ["1", "2", "3", "4"]);
   assert.equal(first.stoppedBy, "runs");
   assert.equal(first.exitCode, 0);
-  assert.equal(first.distribution.runs, 2);
+  assert.equal(first.distribution.runs, 4);
   const junit = readFileSync(join(root, "a", "junit.xml"), "utf8");
-  assert.match(junit, /<testsuite name="battery.swarm" tests="2" failures="0" errors="0"/);
+  assert.match(junit, /<testsuite name="battery.swarm" tests="4" failures="0" errors="0"/);
   for (const run of first.runs) assert.ok(junit.includes(`--seed ${run.fastCheckSeed}`), "each testcase carries its reproduce command");
   const json = JSON.parse(readFileSync(join(root, "a", "battery.json"), "utf8")) as BatterySummary;
   assert.deepEqual(brief(json), brief(first));
-  assert.match(readFileSync(join(root, "a", "battery.html"), "utf8"), /What the swarm visited \(2 runs\)/);
+  assert.match(readFileSync(join(root, "a", "battery.html"), "utf8"), /What the swarm visited \(4 runs\)/);
   // A budget already spent runs nothing: it cuts the list, it never changes a run.
   let clockMs = 0;
   const spent = await runBattery({ ...options, runsMax: 5, budgetMs: 1_000, outDir: join(root, "c"), nowMs: () => (clockMs += 2_000) });
@@ -78,16 +84,25 @@ test("same seed, same runs: two batteries agree run for run, and junit.xml / bat
   assert.equal(spent.stoppedBy, "budget");
 });
 
-test("a broken broker (drops every 5th send) fails with exit 1; the printed replay gives the same traceHash", async () => {
-  const summary = await runBattery({
+test("a broken broker (drops every 5th send) fails with exit 1, on two threads as on one; the printed replay gives the same traceHash", async () => {
+  const options = {
     budgetMs: 600_000, seed: 1, deployer: "sim", suite: false, runsMax: 4, shrinkRunsMax: 1,
-    testFaults: { dropEveryNthSend: 5 }, brokenText: "dropEveryNthSend=5", outDir: join(root, "broken"), requiredProbes: [],
-  });
+    testFaults: { dropEveryNthSend: 5 }, brokenText: "dropEveryNthSend=5", requiredProbes: [],
+  };
+  const summary = await runBattery({ ...options, outDir: join(root, "broken") });
   assert.equal(summary.exitCode, 1);
   assert.equal(summary.verdict, "fail");
   assert.equal(summary.stoppedBy, "failure");
   const failure = summary.failure;
   assert.ok(failure !== undefined && failure.phase === "swarm");
+  // Two threads: the other thread's later runs are dropped, the same run fails and shrinks alike.
+  const threaded = await runBattery({ ...options, outDir: join(root, "broken-threaded"), threads: 2 });
+  assert.deepEqual(brief(threaded), brief(summary));
+  assert.equal(summary.runs.at(-1)?.index, failure.runIndex, "the search stops at the first failure");
+  assert.equal(threaded.failures.length, 1);
+  assert.equal(threaded.failure?.runIndex, failure.runIndex);
+  assert.equal(threaded.failure?.result.traceHash, failure.result.traceHash);
+  assert.equal(threaded.stoppedBy, "failure");
   assert.match(failure.replay, /^npx mqlab replay /);
   assert.match(failure.reproduce ?? "", /npx mqlab check \S+ --swarm --runs 1 --broken dropEveryNthSend=5 --seed \d+ --path /);
   const recorded = readRunResult(failure.outDir);

@@ -6,39 +6,24 @@
 // faults and world seed derive from (seed, i) alone, so a budget only cuts the list short; it
 // never changes what a run is. Shrinking is bounded by a run count, never by wall time, so a
 // failure shrinks to the same case on any machine. The budget is split: searching stops when
-// what is left is the shrink reserve.
+// what is left is the shrink reserve. With `threads` > 1 the swarm runs go to worker threads
+// (battery_pool.ts), several at once, and are accepted in index order: the report is the same,
+// more runs fit in the budget.
 import { join } from "node:path";
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { BrokerTestFaults } from "../../system/broker/index.ts";
 import { findSuite } from "../../scenarios/index.ts";
 import { renderJunit } from "../../reports/junit.ts";
 import { renderBatteryHtml } from "../../reports/battery.ts";
-import { runCheck, type CheckReport, type CheckRunEvent } from "../check/check.ts";
-import { findProperty, type PropertyName } from "../check/properties.ts";
-import { brokenTag } from "../check/broken.ts";
 import { runSuite } from "./suite_command.ts";
 import type { RunResult } from "../result.ts";
-import type { BatteryFailure, BatterySummary, SwarmRunRecord } from "../swarm/battery_summary.ts";
-import type { Scenario } from "../scenario.ts";
-import { effectiveIntervals } from "../scenario.ts";
-import { faultRecordOf } from "../result.ts";
+import type { BatterySummary, SwarmRunRecord } from "../swarm/battery_summary.ts";
 import { emptyDistribution, tally } from "../swarm/distribution.ts";
 import { writeProbeCoverage } from "./coverage_command.ts";
 import type { ProbeRun } from "../probes.ts";
 import { requiredProbeNames, type ProbeName } from "../../system/env/index.ts";
-import { swarmFaultWeights, swarmSource } from "../swarm/swarm_case.ts";
-import { swarmFaultKinds, type SwarmFaultKind, type SwarmRole } from "../swarm/faults.ts";
-import { writeRunReport } from "../../reports/run_dir.ts";
-import { errorText } from "../../system/stdx/index.ts";
-
-/**
- * The properties a battery cycles through: the durability pair, order, rebalance, duplicates,
- * "hostile" (SYNC_FLUSH under the workload mixes: orderly, failing/poison, batch, delayed,
- * broadcast, late, scaling, burst) and "all" (every checker under every fault kind).
- */
-export const batteryProperties: readonly PropertyName[] = [
-  "durability", "queue-order", "rebalance-converges", "no-acked-loss", "bounded-duplicates", "hostile", "all",
-];
+import { SwarmWorkerPool } from "./battery_pool.ts";
+import { brokenFlag, swarmRun, swarmRunLine, type SwarmRunOptions, type SwarmRunOutcome } from "./swarm_run.ts";
 
 export interface BatteryOptions {
   /** Wall-time budget for the whole battery (suite + swarm + shrink). */
@@ -65,6 +50,11 @@ export interface BatteryOptions {
    */
   keepGoing?: boolean;
   /**
+   * Swarm runs at once, each on its own worker thread (default 1: on this thread). What the
+   * battery reports is the same for any count; only how many runs fit in the budget changes.
+   */
+  threads?: number;
+  /**
    * Probes the battery must hit (default: system/env/probe.ts's required ones); missing one fails
    * the battery (exit 1) naming it, when nothing else failed first.
    */
@@ -76,42 +66,6 @@ export interface BatteryOptions {
 
 export const batteryDefaults = { shrinkRunsMax: 24, outDir: "reports/out/battery" } as const;
 
-/** A 31-bit fast-check seed for run `index` of a battery with `seed` (splitmix32-style). */
-export function runSeed(seed: number, index: number): number {
-  let x = (Math.imul(seed | 0, 0x9e37_79b9) + Math.imul(index + 1, 0x85eb_ca6b)) | 0;
-  x = Math.imul(x ^ (x >>> 16), 0x21f0_aaad);
-  x = Math.imul(x ^ (x >>> 15), 0x735a_2d97);
-  x ^= x >>> 15;
-  return (x >>> 1) || 1;
-}
-
-/**
- * Kinds that may hit any node, aimed at a master in the covering pass: a master's crash, power
- * loss or full disk is where recovery, replication divergence and offset fallbacks live; the
- * random draws later spread them over every role.
- */
-const masterFocused: ReadonlySet<SwarmFaultKind> = new Set(["crash", "clean-restart", "power-loss", "pause", "restart-loop", "slow-disk", "disk-full", "dying-disk-power-loss", "disk-error", "partition-isolate", "partition-bridge", "clock-skew"]);
-
-/**
- * What run `index` of a battery is (budget-independent). The first swarmFaultKinds.length runs
- * are a covering pass: run i draws fault kind i first (its `focus`), under the first property in
- * rotation that may draw it, so a short battery visits every fault kind — and the recovery, HA,
- * disk and retry paths behind them — before the random draws begin. Later runs cycle the
- * properties with free draws.
- */
-export function runPlan(seed: number, index: number): { property: PropertyName; fastCheckSeed: number; focus?: SwarmFaultKind; focusRole?: SwarmRole } {
-  const fastCheckSeed = runSeed(seed, index);
-  const focus = swarmFaultKinds[index];
-  if (focus !== undefined) {
-    for (let step = 0; step < batteryProperties.length; step++) {
-      const property = batteryProperties[(index + step) % batteryProperties.length]!;
-      if (property === "bounded-duplicates" || swarmFaultWeights(findProperty(property))[focus] === undefined) continue;
-      return { property, fastCheckSeed, focus, ...(masterFocused.has(focus) ? { focusRole: "master" } : {}) };
-    }
-  }
-  return { property: batteryProperties[index % batteryProperties.length]!, fastCheckSeed };
-}
-
 /**
  * The part of the budget kept out of the search for shrinking: room for every shrink run (and
  * the counterexample's own run) at the mean wall time of the runs so far, at most half the
@@ -121,29 +75,6 @@ export function runPlan(seed: number, index: number): { property: PropertyName; 
 export function shrinkReserveMs(budgetMs: number, shrinkRunsMax: number = batteryDefaults.shrinkRunsMax, meanRunMs?: number): number {
   if (meanRunMs === undefined) return Math.round(budgetMs * 0.2);
   return Math.min(Math.round(budgetMs * 0.5), Math.round((shrinkRunsMax + 2) * meanRunMs));
-}
-
-function brokenFlag(options: BatteryOptions): string {
-  return options.brokenText === undefined ? "" : ` --broken ${options.brokenText}`;
-}
-
-export function checkCommandOf(property: string, options: BatteryOptions): string {
-  return `npx mqlab check ${property} --swarm --runs 1${brokenFlag(options)}`;
-}
-
-/** A RunResult for a swarm run that wrote no directory (junit wants one per testcase). */
-function resultOfRun(record: SwarmRunRecord, event: CheckRunEvent, deployer: string): RunResult {
-  const scenario = event.scenario;
-  const result: RunResult = {
-    scenario: `${scenario?.name ?? `swarm/${record.property}`}#${record.index}`, topology: record.topology, deployer: deployer as RunResult["deployer"],
-    seed: record.worldSeed ?? 0, verdict: record.verdict, checks: event.judged?.checks ?? [],
-    counts: event.judged?.counts ?? { sent: 0, acked: 0, failed: 0, unknown: 0, consumed: 0, deliveries: 0, lost: 0, duplicated: 0, unexpected: 0, unknownResolvedOk: 0, failedButDelivered: 0 },
-    faults: (scenario?.faults ?? []).map(faultRecordOf), intervals: scenario === undefined ? effectiveIntervals({ intervals: {} } as Scenario) : effectiveIntervals(scenario),
-    wallMs: Math.round(record.wallMs), replay: `${record.reproduce} --seed ${record.fastCheckSeed}`,
-    brokerConfig: scenario?.brokerConfig ?? {}, startedAt: "",
-  };
-  if (record.traceHash !== undefined) result.traceHash = record.traceHash;
-  return result;
 }
 
 /**
@@ -197,62 +128,64 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
   let simulatedMs = 0;
   const budgetEndMs = startMs + options.budgetMs;
   const firstRun = options.firstRun ?? 0;
-  for (let index = firstRun; summary.failure === undefined || (options.keepGoing === true && summary.failure.phase === "swarm"); index++) {
-    if (options.runsMax !== undefined && index - firstRun >= options.runsMax) { summary.stoppedBy = "runs"; break; }
+  const keepGoing = options.keepGoing === true;
+  const runOptions: SwarmRunOptions = {
+    seed: options.seed, outDir: options.outDir, deployer: options.deployer, keepGoing, shrinkRunsMax,
+    ...(options.testFaults === undefined ? {} : { testFaults: options.testFaults }),
+    ...(options.brokenText === undefined ? {} : { brokenText: options.brokenText }),
+  };
+  const threads = Math.max(1, options.threads ?? 1);
+  const pool = threads > 1 ? new SwarmWorkerPool(threads, runOptions, line) : undefined;
+  // Runs start in index order, up to `threads` at once, and are accepted in index order: a run
+  // finished early waits for the runs before it, and the first failure accepted ends the search
+  // (runs after it, finished or not, are dropped), as a one-thread battery would have stopped.
+  const inFlight = new Map<number, Promise<[number, SwarmRunOutcome]>>();
+  const finished = new Map<number, SwarmRunOutcome>();
+  let nextIndex = firstRun;
+  let acceptIndex = firstRun;
+  let starting = summary.failure === undefined;
+  /** A failure was accepted and the battery is not keeping going: nothing after it counts. */
+  let failed = false;
+  const mayStart = (): boolean => {
+    if (!starting) return false;
+    if (options.runsMax !== undefined && nextIndex - firstRun >= options.runsMax) { summary.stoppedBy = "runs"; starting = false; return false; }
     const meanRunMs = runs.length === 0 ? undefined : runs.reduce((sum, run) => sum + run.wallMs, 0) / runs.length;
-    if (now() >= budgetEndMs - shrinkReserveMs(options.budgetMs, shrinkRunsMax, meanRunMs)) { summary.stoppedBy = "budget"; break; }
-    const plan = runPlan(options.seed, index);
-    const property = findProperty(plan.property);
-    const reproduce = checkCommandOf(plan.property, options);
-    const outDir = join(options.outDir, `failure--${plan.property}--run-${index}${options.testFaults === undefined ? "" : `--broken-${brokenTag(options.testFaults)}`}`);
-    let searched: CheckRunEvent | undefined;
-    let skipped = 0;
-    let report: CheckReport;
-    try {
-      report = await runCheck({
-        property, topology: "2m-noslave", runs: 1, seed: plan.fastCheckSeed, shrinkRunsMax: options.keepGoing === true ? 0 : shrinkRunsMax, outDir, command: reproduce,
-        source: swarmSource(property, options.testFaults, plan.focus, plan.focusRole),
-        ...(options.testFaults === undefined ? {} : { testFaults: options.testFaults }),
-        onRun: (event) => {
-          if (event.phase === "search" && event.verdict === "skipped") skipped++;
-          else if (event.phase === "search") searched = event;
-          else if (event.verdict !== "skipped") line(`  shrink ${String(event.index).padStart(3)}: ${event.verdict} ${event.faults} fault(s) ${Math.round(event.wallMs)} ms`);
-        },
-      });
-    } catch (error) {
-      throw new Error(`swarm run ${index} (${plan.property}, fast-check seed ${plan.fastCheckSeed}): ${errorText(error)}`, { cause: error });
+    if (now() >= budgetEndMs - shrinkReserveMs(options.budgetMs, shrinkRunsMax, meanRunMs)) { summary.stoppedBy = "budget"; starting = false; return false; }
+    return true;
+  };
+  const accept = (outcome: SwarmRunOutcome): void => {
+    runs.push(outcome.record);
+    simulatedMs += outcome.record.simulatedMs ?? 0;
+    swarmResults.push(outcome.result);
+    tally(distribution, outcome.record.property, outcome.scenario);
+    line(swarmRunLine(outcome));
+    if (outcome.failure === undefined) return;
+    summary.failures.push(outcome.failure);
+    summary.failure ??= outcome.failure;
+    if (!keepGoing) { summary.stoppedBy = "failure"; starting = false; failed = true; }
+  };
+  try {
+    for (;;) {
+      while (inFlight.size < threads && mayStart()) {
+        const index = nextIndex++;
+        const outcome = pool === undefined ? swarmRun(runOptions, index, line) : pool.run(index);
+        inFlight.set(index, outcome.then((done) => [index, done]));
+      }
+      if (inFlight.size === 0) break;
+      const [index, outcome] = await Promise.race(inFlight.values());
+      inFlight.delete(index);
+      finished.set(index, outcome);
+      for (let next = finished.get(acceptIndex); next !== undefined && !failed; next = finished.get(acceptIndex)) {
+        finished.delete(acceptIndex++);
+        accept(next);
+      }
+      if (failed) break;
     }
-    if (searched?.scenario === undefined || searched.verdict === "skipped") throw new Error(`swarm run ${index}: fast-check ran no case`);
-    const scenario = searched.scenario;
-    const record: SwarmRunRecord = {
-      index, property: plan.property, fastCheckSeed: plan.fastCheckSeed, topology: scenario.topology,
-      verdict: searched.verdict, skipped, failedChecks: searched.failedChecks, wallMs: Math.round(searched.wallMs),
-      description: scenario.description, config: scenario.generated?.config ?? {},
-      faultKinds: scenario.generated?.draws.map((draw) => `${draw.kind}@${draw.role}`) ?? [], reproduce,
-    };
-    if (searched.judged?.traceHash !== undefined) record.traceHash = searched.judged.traceHash;
-    if (searched.judged?.simulatedMs !== undefined) { record.simulatedMs = searched.judged.simulatedMs; simulatedMs += searched.judged.simulatedMs; }
-    if (scenario.generated?.worldSeed !== undefined) record.worldSeed = scenario.generated.worldSeed;
-    runs.push(record);
-    const runResult = resultOfRun(record, searched, options.deployer);
-    if (searched.judged?.probes !== undefined) runResult.probes = searched.judged.probes;
-    swarmResults.push(runResult);
-    tally(distribution, plan.property, scenario);
-    line(`[swarm ${index + 1}] ${plan.property.padEnd(19)} ${scenario.topology.padEnd(11)} ${record.verdict.padEnd(5)} ` +
-      `${String(scenario.faults.length).padStart(2)} fault(s) ${String(record.wallMs).padStart(5)} ms  ${record.faultKinds.join(",") || "-"}` +
-      (record.failedChecks.length > 0 ? `  FAILED: ${record.failedChecks.join(", ").slice(0, 200)}` : "") +
-      (skipped > 0 ? `  (${skipped} case(s) skipped by a precondition first)` : ""));
-    const example = report.counterexample;
-    if (report.failed && example !== undefined) {
-      writeRunReport(example.outDir);
-      const failure: BatteryFailure = {
-        phase: "swarm", verdict: example.result.verdict, property: plan.property, runIndex: index, result: example.result, scenario: example.scenario,
-        outDir: example.outDir, replay: example.replay, reproduce: example.reproduce, shrinks: report.shrinks, originalFaults: example.originalFaults.length,
-      };
-      summary.failures.push(failure);
-      summary.failure ??= failure;
-      summary.stoppedBy = "failure";
-    }
+  } finally {
+    // Runs still in flight after a failure (or after the lab broke) are abandoned: closing the
+    // pool rejects them, and nobody waits for them.
+    for (const abandoned of inFlight.values()) abandoned.catch(() => undefined);
+    await pool?.close();
   }
 
   summary.swarm = swarmTotals(runs, now() - swarmStartMs, simulatedMs);

@@ -5,6 +5,7 @@
 // the command was wrong (one line on stderr).
 import type { Command } from "commander";
 import { resolve, join } from "node:path";
+import { availableParallelism } from "node:os";
 import { renderTextSummary } from "../../reports/text.ts";
 import { brokenUsage, parseBrokenSwitch } from "../check/broken.ts";
 import { describeSchedule } from "../check/check_scenario.ts";
@@ -25,6 +26,7 @@ interface BatteryCliOptions {
   suite: boolean;
   shrinkRuns?: string;
   keepGoing?: boolean;
+  threads?: string;
 }
 
 export function renderBatteryText(summary: BatterySummary): string {
@@ -65,6 +67,11 @@ export function renderBatteryText(summary: BatterySummary): string {
   return lines.join("\n");
 }
 
+/** One swarm thread per core the machine gives this process: each run is single-threaded JavaScript. */
+function defaultThreads(): number {
+  return availableParallelism();
+}
+
 function usage(message: string): never {
   process.stderr.write(`mqlab battery: ${message}\n`);
   process.exit(2);
@@ -95,13 +102,14 @@ async function batteryAction(options: BatteryCliOptions): Promise<never> {
   const firstRun = options.from === undefined ? undefined : Number(options.from);
   if (firstRun !== undefined && (!Number.isSafeInteger(firstRun) || firstRun < 0)) usage(`--from wants a swarm run number (0 or more), got "${options.from}"`);
   const shrinkRunsMax = positiveInteger(options.shrinkRuns, "--shrink-runs");
+  const threads = positiveInteger(options.threads, "--threads") ?? defaultThreads();
   const outDir = resolve(options.out);
-  process.stderr.write(`mqlab battery: budget ${budgetS} s, seed ${seed}, out ${outDir}` +
+  process.stderr.write(`mqlab battery: budget ${budgetS} s, seed ${seed}, ${threads} thread(s), out ${outDir}` +
     `${testFaults === undefined ? "" : `, broken broker ${JSON.stringify(testFaults)}`}\n`);
   let summary: BatterySummary;
   try {
     summary = await runBattery({
-      budgetMs: budgetS * 1000, seed, outDir, deployer: options.deployer, suite: options.suite, keepGoing: options.keepGoing === true,
+      budgetMs: budgetS * 1000, seed, outDir, deployer: options.deployer, suite: options.suite, keepGoing: options.keepGoing === true, threads,
       ...(testFaults === undefined ? {} : { testFaults, brokenText: options.broken ?? "" }),
       ...(runsMax === undefined ? {} : { runsMax }),
       ...(firstRun === undefined ? {} : { firstRun }),
@@ -131,6 +139,7 @@ export function registerBatteryCommand(program: Command): void {
     .option("--from <n>", "start at swarm run n (runs are numbered by seed and index alone: --from 698 --runs 1 --no-suite is run 698 of any battery with this seed)")
     .option("--shrink-runs <n>", `most runs spent shrinking a failure (default ${batteryDefaults.shrinkRunsMax})`)
     .option("--no-suite", "skip the CI suite (swarm runs only)")
+    .option("--threads <n>", "swarm runs at once, each on a worker thread; the report is the same for any n (default: the machine's available parallelism)")
     .option("--keep-going", "measure: go on after failing swarm runs (unshrunk, each with its run directory)")
     .action(batteryAction);
 }
