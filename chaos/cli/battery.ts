@@ -108,11 +108,28 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
   if (options.testFaults !== undefined) summary.testFaults = options.testFaults;
   mkdirSync(options.outDir, { recursive: true });
   let suiteResults: RunResult[] = [];
+  const keepGoing = options.keepGoing === true;
+  const runOptions: SwarmRunOptions = {
+    seed: options.seed, outDir: options.outDir, deployer: options.deployer, keepGoing, shrinkRunsMax,
+    ...(options.testFaults === undefined ? {} : { testFaults: options.testFaults }),
+    ...(options.brokenText === undefined ? {} : { brokenText: options.brokenText }),
+  };
+  const threads = Math.max(1, options.threads ?? 1);
+  const pool = threads > 1 ? new SwarmWorkerPool(threads, runOptions, line) : undefined;
 
   if (options.suite ?? true) {
     line(`battery: CI suite (mqlab suite ci --seeds 1) on ${options.deployer}`);
     const suiteStartMs = now();
-    suiteResults = await runSuite(findSuite("ci"), { seeds: 1, shard: undefined, deployer: options.deployer, outDir: join(options.outDir, "suite") });
+    const suiteOutDir = join(options.outDir, "suite");
+    try {
+      suiteResults = await runSuite(findSuite("ci"), {
+        seeds: 1, shard: undefined, deployer: options.deployer, outDir: suiteOutDir,
+        ...(pool === undefined ? {} : { threads, runJob: (job) => pool.runSuiteJob(job, suiteOutDir) }),
+      });
+    } catch (error) {
+      await pool?.close();
+      throw error;
+    }
     summary.suite = {
       runs: suiteResults.length, passed: suiteResults.filter((result) => result.verdict === "pass").length, wallMs: Math.round(now() - suiteStartMs),
       results: suiteResults.map((result) => ({ scenario: result.scenario, seed: result.seed, verdict: result.verdict, wallMs: result.wallMs, replay: result.replay })),
@@ -128,14 +145,6 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
   let simulatedMs = 0;
   const budgetEndMs = startMs + options.budgetMs;
   const firstRun = options.firstRun ?? 0;
-  const keepGoing = options.keepGoing === true;
-  const runOptions: SwarmRunOptions = {
-    seed: options.seed, outDir: options.outDir, deployer: options.deployer, keepGoing, shrinkRunsMax,
-    ...(options.testFaults === undefined ? {} : { testFaults: options.testFaults }),
-    ...(options.brokenText === undefined ? {} : { brokenText: options.brokenText }),
-  };
-  const threads = Math.max(1, options.threads ?? 1);
-  const pool = threads > 1 ? new SwarmWorkerPool(threads, runOptions, line) : undefined;
   // Runs start in index order, up to `threads` at once, and are accepted in index order: a run
   // finished early waits for the runs before it, and the first failure accepted ends the search
   // (runs after it, finished or not, are dropped), as a one-thread battery would have stopped.
@@ -183,7 +192,7 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
     }
   } finally {
     // Runs still in flight after a failure (or after the lab broke) are abandoned: closing the
-    // pool rejects them, and nobody waits for them.
+    // pool rejects them, and nobody waits for them. (The suite phase above closes it itself.)
     for (const abandoned of inFlight.values()) abandoned.catch(() => undefined);
     await pool?.close();
   }

@@ -1,17 +1,19 @@
-// Swarm runs on worker threads. A battery's runs are independent (run i is a function of the
-// battery's seed and i), so N threads run N at once; each thread loads the lab once and then
-// takes runs one at a time. Outcomes come back as plain data and the battery accepts them in
-// index order, so what a battery reports does not depend on how many threads ran it — only how
-// many runs fit in its budget does.
+// The battery's runs on worker threads. Its runs are independent (a swarm run is a function of
+// the battery's seed and its index; a suite run of its scenario and seed), so N threads run N at
+// once; each thread loads the lab once and then takes runs one at a time. Outcomes come back as
+// plain data and the battery accepts them in order, so what a battery reports does not depend
+// on how many threads ran it — only how many runs fit in its budget does.
 import { Worker } from "node:worker_threads";
 import { errorText } from "../../system/stdx/index.ts";
+import type { RunResult } from "../result.ts";
+import type { SuiteJob } from "./suite_command.ts";
 import type { SwarmRunOptions, SwarmRunOutcome } from "./swarm_run.ts";
 
 /** What a worker thread (battery_worker.ts) posts back. */
-export type FromSwarmWorker = { type: "line"; text: string } | { type: "done"; outcome: SwarmRunOutcome } | { type: "error"; message: string };
+export type FromSwarmWorker = { type: "line"; text: string } | { type: "done"; outcome: SwarmRunOutcome | RunResult } | { type: "error"; message: string };
 
-/** What the pool posts to a worker thread: run this index. */
-export interface ToSwarmWorker { index: number }
+/** What the pool posts to a worker thread: a swarm run by index, or a CI-suite run (simulator). */
+export type ToSwarmWorker = { kind: "swarm"; index: number } | { kind: "suite"; job: SuiteJob; outDir: string };
 
 export class SwarmWorkerPool {
   private readonly idle: Worker[] = [];
@@ -28,6 +30,15 @@ export class SwarmWorkerPool {
    * Rejects when the run threw (the lab broke) or its thread died or was closed.
    */
   run(index: number): Promise<SwarmRunOutcome> {
+    return this.dispatch({ kind: "swarm", index }, `swarm run ${index}`) as Promise<SwarmRunOutcome>;
+  }
+
+  /** Runs one CI-suite job in the simulator on an idle thread (its run directory under outDir). */
+  runSuiteJob(job: SuiteJob, outDir: string): Promise<RunResult> {
+    return this.dispatch({ kind: "suite", job, outDir }, `suite run ${job.name} seed ${job.seed}`) as Promise<RunResult>;
+  }
+
+  private dispatch(message: ToSwarmWorker, label: string): Promise<SwarmRunOutcome | RunResult> {
     const worker = this.idle.pop() ?? this.start();
     return new Promise((resolve, reject) => {
       const settle = (): void => {
@@ -35,30 +46,30 @@ export class SwarmWorkerPool {
         worker.off("error", onError);
         worker.off("exit", onExit);
       };
-      const onMessage = (message: FromSwarmWorker): void => {
-        if (message.type === "line") {
-          this.line(message.text);
+      const onMessage = (reply: FromSwarmWorker): void => {
+        if (reply.type === "line") {
+          this.line(reply.text);
           return;
         }
         settle();
         this.idle.push(worker);
-        if (message.type === "done") resolve(message.outcome);
-        else reject(new Error(message.message));
+        if (reply.type === "done") resolve(reply.outcome);
+        else reject(new Error(reply.message));
       };
       const onError = (error: Error): void => {
         settle();
         this.started.delete(worker);
-        reject(new Error(`swarm run ${index}: its worker thread failed: ${errorText(error)}`));
+        reject(new Error(`${label}: its worker thread failed: ${errorText(error)}`));
       };
       const onExit = (code: number): void => {
         settle();
         this.started.delete(worker);
-        reject(new Error(`swarm run ${index}: its worker thread stopped (exit code ${code})`));
+        reject(new Error(`${label}: its worker thread stopped (exit code ${code})`));
       };
       worker.on("message", onMessage);
       worker.on("error", onError);
       worker.on("exit", onExit);
-      worker.postMessage({ index } satisfies ToSwarmWorker);
+      worker.postMessage(message);
     });
   }
 
