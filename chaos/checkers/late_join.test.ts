@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { ConsumerGroupSpec } from "../scenario.ts";
 import type { LateJoinEvidence } from "./late_join.ts";
 import { checkLateJoin } from "./late_join.ts";
-import { HistoryBuilder, lostOffsetsAfterCrash, testContext } from "./testing/history_builder.ts";
+import { HistoryBuilder, lostOffsetsAfterCrash, testContext, topologyFacts } from "./testing/history_builder.ts";
 
 const late = (consumeFromWhere: ConsumerGroupSpec["consumeFromWhere"], extra: Partial<ConsumerGroupSpec> = {}): ConsumerGroupSpec =>
   ({ group: "L", topic: "T", count: 1, startAtMs: 50_000, consumeFromWhere, ...extra });
@@ -139,6 +139,32 @@ test("old queues: TIMESTAMP sees records the client never saw acked — a delive
   assert.equal(result.verdict, "pass", result.summary);
   assert.equal((result.evidence as LateJoinEvidence).starts.items[0]?.expectedStart, 2);
   assert.deepEqual(kinds(checkLateJoin(history(["m-5"]), context, { youngQueues: false }).evidence), ["skipped:m-2"]);
+});
+
+test("old queues, SYNC_MASTER: TIMESTAMP may not see a record stored but not yet replicated at the search (4.9.8's durable bound)", () => {
+  // m-3 was stored at 3.1 s but not acked (the slave was cut off) and first delivered at 60 s,
+  // after L's search at 50 s: the consume queue may have ended at m-2 then, and the search found
+  // m-2 (the last one before 6 s) instead of m-3 (nearest 6 s). An ASYNC_MASTER dispatches at once.
+  const history = (lateIds: string[]): ReturnType<HistoryBuilder["build"]> => new HistoryBuilder().sends("m-", 3, { from: 0, everyMs: 1000 })
+    .send({ id: "m-3", at: 3_100, offset: 3, outcome: "unknown", outcomeAt: 4_100 })
+    .send({ id: "m-4", at: 61_000, offset: 4 })
+    .join(50_000, "consumer-L-1", "L").rebalance(50_100, "consumer-L-1", ["broker-a:0"], "L")
+    .deliver({ id: "m-3", at: 60_000, offset: 3, group: "G", extra: { storeTimeMs: 3_100 } })
+    .deliverAll(lateIds, 60_000, { group: "L" }).build();
+  const groups = [late("CONSUME_FROM_TIMESTAMP", { consumeTimestampMs: 6_000 })];
+  const asyncMaster = testContext({ groups, topology: topologyFacts("2m-2s-async") });
+  const syncMaster = testContext({ groups, topology: topologyFacts("2m-2s-sync") });
+  const fromNearest = history(["m-3", "m-4"]);
+  const fromVisible = history(["m-2", "m-3", "m-4"]);
+  assert.equal(checkLateJoin(fromNearest, asyncMaster, { youngQueues: false }).verdict, "pass");
+  assert.deepEqual(kinds(checkLateJoin(fromVisible, asyncMaster, { youngQueues: false }).evidence), ["replayed:m-2"]);
+  for (const run of [fromNearest, fromVisible]) {
+    const result = checkLateJoin(run, syncMaster, { youngQueues: false });
+    assert.equal(result.verdict, "pass", result.summary);
+    assert.match((result.evidence as LateJoinEvidence).starts.items[0]?.rule ?? "", /records 3–3 were stored but may not yet have been durable/);
+  }
+  // Still an opinion: starting below the last record acked before the search is a replay.
+  assert.deepEqual(kinds(checkLateJoin(history(["m-1", "m-2", "m-3", "m-4"]), syncMaster, { youngQueues: false }).evidence), ["replayed:m-1"]);
 });
 
 test("a forced clean on the queue's master before the join lifts the young-queue rule: LAST_OFFSET may start at the max offset", () => {

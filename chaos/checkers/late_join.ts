@@ -14,7 +14,8 @@
 // found" does consumeFromWhere apply:
 // - CONSUME_FROM_LAST_OFFSET: the queue's max offset when the group takes the queue;
 // - CONSUME_FROM_FIRST_OFFSET: 0 (the min offset; lab runs never delete segments);
-// - CONSUME_FROM_TIMESTAMP: the first message stored at/after consumeTimestampMs.
+// - CONSUME_FROM_TIMESTAMP: the message stored nearest consumeTimestampMs among those in the
+//   consume queue at the search (under SYNC_FLUSH or on a SYNC_MASTER, only the durable ones).
 // Youngness is derived from the run, per (broker, queue) at the join (the group's first
 // rebalance snapshot naming the queue): the memory budget from CheckContext.brokerConfig
 // (totalPhysicalMemoryBytes, default 16 GiB as the sim's brokers assume;
@@ -148,7 +149,10 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
         whereHigh = maxBefore(joinedMs);
         whereRule = `${where}: max offset when ${spec.group} took ${queue} (asked between ${formatMs(askedFromMs)} and ${formatMs(joinedMs)})`;
       } else if (where === "CONSUME_FROM_TIMESTAMP") {
-        ({ lowOffset: whereLow, highOffset: whereHigh, rule: whereRule } = timestampStart(storedRecords(storeTimes, spec.topic, queue, sends), spec.consumeTimestampMs ?? 0));
+        const searchedFromMs = joinedMs - offsetQuerySlackMs(context, joinedMs);
+        const visibility = boundsVisibility(context, masterNode.get(brokerOfQueue(queue)));
+        ({ lowOffset: whereLow, highOffset: whereHigh, rule: whereRule } =
+          searchedStart(storedRecords(storeTimes, spec.topic, queue, sends), spec.consumeTimestampMs ?? 0, visibility ? { searchedFromMs, joinedMs } : undefined));
       }
       const whereStart = whereLow === whereHigh ? String(whereLow) : `${String(whereLow)} or ${String(whereHigh)}`;
       const youngRule = `young queue (min offset 0, head in memory: ${bytes}): QUERY_CONSUMER_OFFSET answers 0 whatever ${where} says`;
@@ -218,6 +222,47 @@ interface StoredRecord {
   /** Earliest and latest it can have been stored (equal when a delivery showed its store time). */
   invokeMs: number;
   outcomeMs?: number;
+  /** When the record was certainly in its consume queue: its ack, or its first delivery to anyone. */
+  visibleMs?: number;
+}
+
+/**
+ * Whether the queue's master holds consumers to its durable bound (MessageStore.confirmOffset,
+ * apache/rocketmq#8239, 4.9.8): under SYNC_FLUSH or as a SYNC_MASTER (unless readUnCommitted),
+ * a record is dispatched to its consume queue only once flushed or replicated — so a timestamp
+ * search does not see a record stored but not yet durable (a SYNC_MASTER whose slave is cut off).
+ */
+function boundsVisibility(context: CheckContext, masterNode: string | undefined): boolean {
+  if (context.brokerConfig?.["readUnCommitted"] === "true") return false;
+  const master = context.topology.brokers.find((broker) => broker.node === masterNode);
+  return master !== undefined && (master.flushDiskType === "SYNC_FLUSH" || master.role === "SYNC_MASTER");
+}
+
+/**
+ * The timestamp search's start when the consume queue held a prefix of the queue's records at
+ * the search (dispatch is in log order up to the durable bound): at least every record acked or
+ * delivered before the search could have been asked (searchedFromMs), at most every record
+ * stored before the join. Each possible prefix gives its start; any of them is excused. Without
+ * `window` (nothing bounds visibility) the search sees every record.
+ */
+function searchedStart(records: readonly StoredRecord[], fromMs: number, window: { searchedFromMs: number; joinedMs: number } | undefined): { lowOffset: number; highOffset: number; rule: string } {
+  const all = timestampStart(records, fromMs);
+  if (window === undefined) return all;
+  const end = (holds: (record: StoredRecord) => boolean): number => 1 + Math.max(-1, ...records.filter(holds).map((record) => record.queueOffset ?? -1));
+  const prefixMin = end((record) => record.visibleMs !== undefined && record.visibleMs <= window.searchedFromMs);
+  const prefixMax = end((record) => record.invokeMs <= window.joinedMs);
+  if (prefixMin >= prefixMax) return timestampStart(records.filter((record) => (record.queueOffset ?? 0) < prefixMax), fromMs);
+  let lowOffset = Infinity;
+  let highOffset = -Infinity;
+  for (let prefix = prefixMin; prefix <= prefixMax; prefix++) {
+    const start = timestampStart(records.filter((record) => (record.queueOffset ?? 0) < prefix), fromMs);
+    lowOffset = Math.min(lowOffset, start.lowOffset);
+    highOffset = Math.max(highOffset, start.highOffset);
+  }
+  return {
+    lowOffset, highOffset,
+    rule: `${all.rule}, or nearer the front: records ${String(prefixMin)}–${String(prefixMax - 1)} were stored but may not yet have been durable, so not in the consume queue, at the search (the durable-bound visibility of SYNC_FLUSH / SYNC_MASTER)`,
+  };
 }
 
 /**
@@ -229,21 +274,31 @@ interface StoredRecord {
  */
 function storedRecords(storeTimes: StoreTimes, topic: string, queue: string, sends: readonly SendRecord[]): StoredRecord[] {
   const records = new Map<number, StoredRecord>();
-  for (const send of sends) if (send.queueOffset !== undefined) records.set(send.queueOffset, send);
-  for (const [queueOffset, storeMs] of storeTimes.get(`${topic}\u0000${queue}`) ?? []) records.set(queueOffset, { queueOffset, invokeMs: storeMs, outcomeMs: storeMs });
+  for (const send of sends) {
+    if (send.queueOffset === undefined) continue;
+    records.set(send.queueOffset, { queueOffset: send.queueOffset, invokeMs: send.invokeMs, ...(send.outcomeMs === undefined ? {} : { outcomeMs: send.outcomeMs, visibleMs: send.outcomeMs }) });
+  }
+  for (const [queueOffset, shown] of storeTimes.get(`${topic}\u0000${queue}`) ?? []) {
+    const ackedMs = records.get(queueOffset)?.visibleMs ?? Infinity;
+    records.set(queueOffset, { queueOffset, invokeMs: shown.storeMs, outcomeMs: shown.storeMs, visibleMs: Math.min(ackedMs, shown.firstDeliveredMs) });
+  }
   return [...records.values()];
 }
 
-/** Store times deliveries showed, by topic and queue, then queue offset (first deliveries only: a %RETRY% copy is another record). */
-type StoreTimes = Map<string, Map<number, number>>;
+/**
+ * Store times deliveries showed, and when the record was first delivered, by topic and queue,
+ * then queue offset (first deliveries only: a %RETRY% copy is another record).
+ */
+type StoreTimes = Map<string, Map<number, { storeMs: number; firstDeliveredMs: number }>>;
 
 function storeTimesOf(index: HistoryIndex): StoreTimes {
   const times: StoreTimes = new Map();
   for (const delivery of index.deliveries) {
     if (delivery.reconsumeTimes !== 0 || delivery.storeTimeMs === undefined) continue;
     const key = `${delivery.topic}\u0000${delivery.queue}`;
-    const byOffset = times.get(key) ?? new Map<number, number>();
-    byOffset.set(delivery.queueOffset, delivery.storeTimeMs);
+    const byOffset = times.get(key) ?? new Map<number, { storeMs: number; firstDeliveredMs: number }>();
+    const known = byOffset.get(delivery.queueOffset);
+    byOffset.set(delivery.queueOffset, { storeMs: delivery.storeTimeMs, firstDeliveredMs: Math.min(known?.firstDeliveredMs ?? Infinity, delivery.timeMs) });
     times.set(key, byOffset);
   }
   return times;
