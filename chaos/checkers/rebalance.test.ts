@@ -200,3 +200,20 @@ test("an orderly group whose member crashed holding locks may converge when the 
   assert.equal(checkRebalance(events(150_000), orderly).verdict, "fail", "past the lapse, a rebalance round and the delayed unlock");
   assert.equal(checkRebalance(events(80_500), context()).verdict, "fail", "a concurrent group takes no lock");
 });
+
+test("an orderly member that gave up a queue while its route had no master for it skipped the unlock: the lock lapses 60 s later", () => {
+  // c1 held broker-a:0 and gave it up at 30 s; c2 takes it at convergedMs. At the give-up c1's
+  // route listed broker-a readable only (its master's registration had dropped at c1's NameServer).
+  const events = (convergedMs: number, routeWritable: string[]) => new HistoryBuilder().join(0, c1)
+    .rebalance(5, c1, ["broker-a:0", "broker-a:1", "broker-b:0", "broker-b:1"])
+    .raw({ type: "route", timeMs: 25_000, process: c1, topic: "T", writableBrokers: routeWritable, readableBrokers: ["broker-a", "broker-b"] })
+    .join(29_000, c2).rebalance(30_000, c1, ["broker-a:1", "broker-b:1"]).rebalance(30_000, c2, ["broker-b:0"])
+    .rebalance(convergedMs, c2, ["broker-a:0", "broker-b:0"]).build();
+  const orderly = testContext({ endMs: 600_000, groups: [{ group: "G", topic: "T", count: 2, orderly: true }] });
+  const lapsed = checkRebalance(events(135_000, ["broker-b"]), orderly);
+  assert.equal(lapsed.verdict, "pass", lapsed.summary);
+  assert.match(groupOf(lapsed.evidence)?.lastChange ?? "", /consumer-G-1 gave up a queue of broker-a while its route had no broker-a master/);
+  // The join's bound (rebalance + heartbeat + the delayed unlock's 20 s + a round) is 90 s.
+  assert.equal(checkRebalance(events(135_000, ["broker-a", "broker-b"]), orderly).verdict, "fail", "with the master in its route the unlock went out");
+  assert.equal(checkRebalance(events(200_000, ["broker-b"]), orderly).verdict, "fail", "past the lapse, a rebalance round and the delayed unlock");
+});

@@ -14,7 +14,9 @@
 // context.endMs are the teardown (consumers stop, nodes stop) and are left out. An orderly
 // clustering group gets 20 s more (plus one rebalance round): a consumer giving up a queue whose
 // process queue still caches messages unlocks it on the broker only after 4.9.x's
-// UNLOCK_DELAY_TIME_MILLS, and the new holder takes the queue when its lock succeeds.
+// UNLOCK_DELAY_TIME_MILLS, and the new holder takes the queue when its lock succeeds. An unlock
+// that never reached the broker (its sender died, its route had lost the master, a fault cut it
+// off) leaves the lock until lockMaxLiveTime after its last refresh.
 // A master that lost power and restarted with queues shorter than the group's committed offsets
 // starts the delayed OFFSET_ILLEGAL fix chain (offset_illegal_fix.ts): the first pull at a stale
 // offset (the pull retry delay after the restart reset it, or the broker's up bound when the
@@ -35,6 +37,7 @@ import { REBALANCE_LOCK_MAX_LIVE_TIME_MS_DEFAULT } from "../../system/broker/ind
 import { handedOffsetsOf, powerLossesOf } from "./guarantee.ts";
 import { offsetIllegalFixDelayMs, queueGrowthOf } from "./offset_illegal_fix.ts";
 import { formatMs, plural } from "./evidence.ts";
+import { faultNodes, type Fault } from "../faults/types.ts";
 import type { HistoryIndex } from "./history_index.ts";
 import { indexHistory, runEndMs, settledView } from "./history_index.ts";
 import type { MemberTimeline } from "./membership.ts";
@@ -143,7 +146,7 @@ function assess(
   const minHeld = held.length === 0 ? 0 : Math.min(...held);
   const maxHeld = held.length === 0 ? 0 : Math.max(...held);
   const balanced = model === "CLUSTERING" && strategy !== "CONSISTENT_HASH" && live.length > 0 ? maxHeld - minHeld <= 1 : null;
-  const lockLapses = orderly && model === "CLUSTERING" ? lockLapseChanges(index, context, members) : [];
+  const lockLapses = orderly && model === "CLUSTERING" ? [...lockLapseChanges(index, context, members), ...lostUnlockChanges(index, context, topic, snapshots, members)] : [];
   const change = lastChange(index, context, members, [...offsetIllegalChanges(index, context, group, snapshots, members, pullMaxIdleTimeMs, postSubscriptionWhenPull), ...lockLapses]);
   const convergenceMs = Math.max(0, convergedMs - change.timeMs);
   const unlockDelayMs = orderly && model === "CLUSTERING" ? ORDERLY_UNLOCK_DELAY_MS + context.intervals.rebalanceMs : 0;
@@ -242,6 +245,56 @@ function lockLapseChanges(index: HistoryIndex, context: CheckContext, members: M
       timeMs: event.timeMs, boundMs: lapseMs,
       label: `${event.node} ${event.event} holding orderly locks (they lapse lockMaxLiveTime ${formatMs(REBALANCE_LOCK_MAX_LIVE_TIME_MS_DEFAULT)} after its last lock, then a rebalance)`,
     }));
+}
+
+/**
+ * Orderly groups: a member that gives up a queue unlocks it on the queue's master (at once, or
+ * UNLOCK_DELAY_TIME_MILLS later while its process queue still caches messages), and that unlock
+ * can be lost: 4.9.x RebalanceImpl.unlock asks findBrokerAddressInSubscribe(brokerName,
+ * MASTER_ID, true), which finds nothing while the member's route lists the broker without its
+ * master (the master's registration dropped at the NameServer the member polled: the broker is
+ * readable through its slave only, or not listed), and the unlock is skipped without a word; a
+ * fault between the member and the master loses the request too. The lock then lasts until
+ * lockMaxLiveTime after its last lock, which came before the give-up, and no other member may
+ * take the queue until then (seed 6 swarm run 405: the member's route had lost broker-a's
+ * master at the give-up, 21.0 s; the queue's new holder locked it when it lapsed, 79.0 s).
+ */
+function lostUnlockChanges(
+  index: HistoryIndex, context: CheckContext, topic: string, snapshots: Map<string, RebalanceEvent[]>, members: Map<string, MemberTimeline>,
+): Change[] {
+  const lapseMs = REBALANCE_LOCK_MAX_LIVE_TIME_MS_DEFAULT + context.intervals.rebalanceMs + measurementSlackMs;
+  const masterNodeOf = new Map(masters(context.topology).map((broker) => [broker.brokerName, broker.node]));
+  const changes: Change[] = [];
+  for (const [process, own] of snapshots) {
+    if (!members.has(process)) continue;
+    const routes = index.routes.filter((event) => event.process === process && event.topic === topic);
+    for (let at = 1; at < own.length; at++) {
+      const givenUpMs = own[at]!.timeMs;
+      const unlockLastMs = givenUpMs + ORDERLY_UNLOCK_DELAY_MS;
+      const givenUp = new Set(own[at - 1]!.queues.filter((queue) => !own[at]!.queues.includes(queue)).map(brokerOfQueue));
+      for (const brokerName of givenUp) {
+        // The route in force at the give-up, and any the member took before the delayed unlock.
+        const inForce = [routes.filter((event) => event.timeMs <= givenUpMs).at(-1), ...routes.filter((event) => event.timeMs > givenUpMs && event.timeMs <= unlockLastMs)];
+        const noMaster = inForce.some((event) => event !== undefined && !event.writableBrokers.includes(brokerName));
+        const masterNode = masterNodeOf.get(brokerName);
+        const cut = masterNode !== undefined && context.faults.some((scheduled) => scheduled.atMs <= unlockLastMs && (scheduled.healAtMs ?? Infinity) >= givenUpMs && cutsApart(scheduled.fault, process, masterNode));
+        if (!noMaster && !cut) continue;
+        changes.push({
+          timeMs: givenUpMs, boundMs: lapseMs,
+          label: `${process} gave up a queue of ${brokerName} ${noMaster ? `while its route had no ${brokerName} master (its unlock skipped)` : `while a fault cut it from ${masterNode ?? brokerName} (its unlock lost)`}: the lock lapses lockMaxLiveTime ${formatMs(REBALANCE_LOCK_MAX_LIVE_TIME_MS_DEFAULT)} after its last lock, then a rebalance`,
+        });
+      }
+    }
+  }
+  return changes;
+}
+
+/** Whether a fault may keep `node`'s requests from `other` (a firewall or flow between them, any partition). */
+function cutsApart(fault: Fault, node: string, other: string): boolean {
+  if (fault.kind === "partition") return true;
+  if (fault.kind !== "firewall" && fault.kind !== "flow" && fault.kind !== "connection-reset") return false;
+  const ends = faultNodes(fault);
+  return ends.includes(node) && ends.includes(other);
 }
 
 /** Whether a member of the group held a queue of `brokerName` in its last snapshot before `atMs` and was still in the group then. */
