@@ -320,6 +320,28 @@ test("a re-sent retry copy excuses nothing just outside its mechanism", () => {
   assert.deepEqual(lostIds(otherGroup), ["m"]);
 });
 
+test("a copy the client re-sent straight into a DLQ the run did not read is an unverified dead letter, not a loss (seed 6 swarm run 923)", () => {
+  // m failed, its send-back failed and the client re-sent it with count 2: at maxReconsumeTimes 2
+  // the broker put that copy in %DLQ%G. The power loss 14 s later is outside any flush window.
+  const history = (reconsume: number, readDlq = false) => {
+    const events = new HistoryBuilder().send({ id: "m", at: 0, queue: "broker-a:0", offset: 0 })
+      .deliver({ id: "m", at: 20_000, result: "retry" }).resend({ id: "m", at: 23_150, reconsume, queue: "broker-a:0", offset: 0 })
+      .fault(37_000, 38_000, "power-loss", "broker-a").build();
+    return { events, context: testContext({ groups: [{ group: "G", topic: "T", count: 1, maxReconsumeTimes: 2, readDlq }] }) };
+  };
+  const unread = history(1);
+  const result = checkDelivery(unread.events, unread.context);
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.deepEqual((result.evidence as DeliveryEvidence).deadLetteredUnread.items, ["m"]);
+  assert.match(result.summary, /1 message re-sent by a consumer straight into a DLQ this run did not read/);
+  // A copy below the DLQ point was a retry copy the group should have read: lost.
+  const retryCopy = history(0);
+  assert.equal(checkDelivery(retryCopy.events, retryCopy.context).verdict, "fail");
+  // A DLQ the run read and that lacks the copy: the copy is judged where it was stored, and lost.
+  const read = history(1, true);
+  assert.equal(checkDelivery(read.events, read.context).verdict, "fail");
+});
+
 test("a slow disk on the master stretches its flush window by two slow fsyncs (battery seed 1 run 1323), and no further", () => {
   // broker-a (ASYNC_FLUSH, 10.5 s window) turns 1000x slow (2 s fsyncs) and loses power at 20 s:
   // window 10.5 s + 2 x 2 s = 14.5 s.

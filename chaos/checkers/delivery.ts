@@ -17,7 +17,9 @@
 //   that mechanism: its END_TRANSACTION was lost and no check round could yet resolve it.
 // - a message whose group's only copy was the client's own re-send to %RETRY%<group> after a
 //   failed send-back (retry-resend) is judged by the table where that copy was stored
-//   (guarantee.ts).
+//   (guarantee.ts); when that re-send's count reached maxReconsumeTimes the broker put it in the
+//   DLQ at once (dead_letters.ts): received if the DLQ was read and holds it, else listed as an
+//   unverified dead letter (not lost, not judged: the run did not read that DLQ).
 // - a message a CONSUME_FROM_LAST_OFFSET group skipped because a crash (of the queue's master or
 //   of its holder) took its first offsets on the queue and it took the queue back at the max
 //   offset (lost_offsets.ts) is allowed loss with that mechanism.
@@ -31,6 +33,7 @@ import { gotBy, indexHistory, receivedBy } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 import { lostOffsetsExcuse } from "./lost_offsets.ts";
 import { stallExcuse } from "./transaction_stall.ts";
+import { dlqReadFor, maxReconsumeTimesOf, resentIntoDlq } from "./dead_letters.ts";
 
 export type LostMessage = {
   id: string; receiver: string; queue?: string; ackMs?: number; reason?: string;
@@ -49,6 +52,8 @@ export type DeliveryEvidence = {
   unknownResolvedOk: CappedList<string>;
   failedButDelivered: CappedList<string>;
   receivers: { receiver: string; expected: number; received: number }[];
+  /** Messages the client re-sent straight into a DLQ the run did not read (dead_letters.ts): not lost, not verified. */
+  deadLetteredUnread: CappedList<string>;
 };
 
 export interface DeliveryAnalysis {
@@ -118,6 +123,8 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
   const resent = resentCopiesOf(index);
   const stalled = stallExcuse(index, context);
   const lostOffsets = lostOffsetsExcuse(index, context);
+  const specs = new Map(context.workload.consumers.map((spec) => [spec.group, spec]));
+  const deadLetteredUnread: string[] = [];
   const lost: LostMessage[] = [];
   const allowedLoss: LostMessage[] = [];
   const lostIds = new Set<string>();
@@ -133,7 +140,14 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
         got++;
         continue;
       }
-      const judgement = judgeLoss(send, losses, context, { group: receiver.group, handed, preLossTail }, cleans, resent(receiver.group, send.messageId));
+      const copy = resent(receiver.group, send.messageId);
+      const spec = specs.get(receiver.group);
+      if (copy !== undefined && spec !== undefined && resentIntoDlq(copy, maxReconsumeTimesOf(spec)) && !dlqReadFor(index, spec)) {
+        deadLetteredUnread.push(send.messageId);
+        got++;
+        continue;
+      }
+      const judgement = judgeLoss(send, losses, context, { group: receiver.group, handed, preLossTail }, cleans, copy);
       const stall = judgement.allowed ? undefined : stalled(send.messageId);
       const offsetsLost = judgement.allowed || stall !== undefined ? undefined : lostOffsets(receiver.group, send);
       const entry: LostMessage = { id: send.messageId, receiver: receiver.key };
@@ -172,6 +186,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
     unknownResolvedOk: capped(unknownResolvedOk, max),
     failedButDelivered: capped(failedButDelivered, max),
     receivers: receiverStats,
+    deadLetteredUnread: capped(deadLetteredUnread, max),
   };
   const maxDuplicated = context.options?.maxDuplicated;
   const tooManyDuplicates = maxDuplicated !== undefined && duplicatedIds.size > maxDuplicated;
@@ -210,6 +225,9 @@ function deliverySummary(
   if (distinct.allowed > 0) {
     const ids = [...new Set(evidence.allowedLoss.items.map((entry) => entry.id))];
     parts.push(`${plural(distinct.allowed, "acked message")} lost as the guarantee table allows (${quoteIds(ids)})`);
+  }
+  if (evidence.deadLetteredUnread.count > 0) {
+    parts.push(`${plural(evidence.deadLetteredUnread.count, "message")} re-sent by a consumer straight into a DLQ this run did not read (not judged: ${quoteIds(evidence.deadLetteredUnread.items)})`);
   }
   if (distinct.duplicated > 0) {
     const limit = maxDuplicated === undefined ? "allowed" : `limit ${maxDuplicated}`;

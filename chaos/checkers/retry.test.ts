@@ -243,6 +243,24 @@ test("a failure at maxReconsumeTimes − 1 whose send-back the client re-sent go
     .resend({ id: "p", at: 130 }).build(), context).evidence), ["missing-retry:p"]);
 });
 
+test("a failure whose local retry an expire scan sent back, failing, re-sent at r + 2: at max 2 it went to the DLQ (seed 6 swarm run 923)", () => {
+  // Failed at 0 (100 ms); the send-back failed, so the client counted 1 and parked a local
+  // retry; the expire scan sent the record back first, failed again, and re-sent it with 2.
+  const context = testContext({ groups: [group({ maxReconsumeTimes: 2 })], endMs: 200_000 });
+  const history = (reconsume: number, fromOffset?: number) => {
+    const builder = new HistoryBuilder().send({ id: "p", at: 0 }).deliver({ id: "p", at: 100, result: "retry" })
+      .resend({ id: "p", at: 3_150, reconsume });
+    const events = builder.build();
+    return fromOffset === undefined ? events : events.map((event) => event.type === "retry-resend" ? { ...event, fromQueueOffset: fromOffset } : event);
+  };
+  const result = checkRetry(history(1), context);
+  assert.equal(result.verdict, "pass", result.summary);
+  // The re-send of another record (another queue offset) says nothing about this failure.
+  assert.deepEqual(kinds(checkRetry(history(1, 9), context).evidence), ["missing-retry:p"]);
+  // With maxReconsumeTimes 3 the re-sent copy (count 2) is an ordinary retry copy: a retry is due.
+  assert.deepEqual(kinds(checkRetry(history(1), testContext({ groups: [group({ maxReconsumeTimes: 3 })], endMs: 200_000 })).evidence), ["missing-retry:p"]);
+});
+
 test("a queue that left its consumer while the listener ran drops the result: the new holder's re-read at the same level is no missing retry", () => {
   const context = testContext({ groups: [group({ count: 2 })], endMs: 200_000 });
   const moved = (movedMs: number): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 0 })

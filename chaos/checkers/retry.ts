@@ -70,12 +70,10 @@ import { expiredAwaitingLocalRetry, isLocalRetry, localRetryDelayMs, outlastedCo
 import { forcedCleansOf, judgeLoss, powerLossesOf, resentCopyRecord } from "./guarantee.ts";
 import type { SendRecord } from "./history_index.ts";
 import { brokerOfQueue } from "./context.ts";
+import { dlqReadFor, maxReconsumeTimesOf, resentIntoDlq } from "./dead_letters.ts";
 
-export const defaultMaxReconsumeTimes = 16;
 /** How close to a failure a producer's SYSTEM_BUSY from the queue's broker counts as the send-back's weather. */
 const busyEvidenceSlackMs = 1_000;
-/** An orderly consumer's default (-1): Integer.MAX_VALUE, i.e. suspend and retry forever. */
-export const defaultMaxReconsumeTimesOrderly = Number.MAX_SAFE_INTEGER;
 export const retryToleranceMs = 100;
 /** How late a retry copy may be stored back into %RETRY% after failure + delay (header: not late). */
 export const lateRetryStoreSlackMs = 3_000;
@@ -149,9 +147,9 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
   for (const spec of groupSpecs(context.workload, index.seenGroups)) {
     if (spec.model === "BROADCASTING") continue;
     const orderly = spec.orderly === true;
-    const max = spec.maxReconsumeTimes ?? (orderly ? defaultMaxReconsumeTimesOrderly : defaultMaxReconsumeTimes);
+    const max = maxReconsumeTimesOf(spec);
     const dlq = dlqByGroup.get(spec.group) ?? new Set<string>();
-    const dlqRead = dlqByGroup.has(spec.group) || spec.readDlq === true || (spec.poisonPercent ?? 0) > 0;
+    const dlqRead = dlqReadFor(index, spec);
     const stats = { group: spec.group, maxReconsumeTimes: max, failures: 0, retries: 0, dlq: dlq.size, dlqRead };
     const add = (kind: RetryViolation["kind"], delivery: Pick<DeliverEvent, "messageId" | "reconsumeTimes" | "timeMs">, detail: string): void => {
       violations.push({ kind, group: spec.group, id: delivery.messageId, reconsumeTimes: delivery.reconsumeTimes, timeMs: delivery.timeMs, detail });
@@ -228,11 +226,15 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // (SendMessageProcessor.handleRetryAndDLQ) sends a %RETRY% message whose count reached
     // maxReconsumeTimes to the DLQ at once: a failure at max − 1 re-sent that way is dead-lettered
     // without a delivery at max (seed 1 swarm run 138 of the second re-draw).
+    // Or one count later: the failure's send-back failed, so the client counted it (r + 1) and
+    // parked a local retry, and before that ran an expire scan sent the record back, failed, and
+    // re-sent it with r + 2 (seed 6 swarm run 923: one failure at 0, dead-lettered at max 2).
     const resentIntoDlqAfter = (delivery: DeliverEvent): boolean => index.retryResends.some((event) => event.process === delivery.process
-      && event.group === spec.group && event.messageId === delivery.messageId && event.reconsumeTimes === delivery.reconsumeTimes
-      && event.startMs >= delivery.timeMs && event.reconsumeTimes + 1 >= max);
-    const resentIntoDlq = (id: string): boolean => index.retryResends.some((event) => event.group === spec.group && event.messageId === id
-      && event.reconsumeTimes + 1 >= max);
+      && event.group === spec.group && event.messageId === delivery.messageId && event.startMs >= delivery.timeMs && resentIntoDlq(event, max)
+      && (event.reconsumeTimes === delivery.reconsumeTimes
+        || (event.reconsumeTimes === delivery.reconsumeTimes + 1 && event.fromQueue === delivery.queue && event.fromQueueOffset === delivery.queueOffset)));
+    const resentIntoDlqEver = (id: string): boolean => index.retryResends.some((event) => event.group === spec.group && event.messageId === id
+      && resentIntoDlq(event, max));
     // A local retry (the same stored record consumed again with the client's count + 1) that
     // fails is sent back with that record's commit-log offset, and 4.9.x's broker
     // (consumerSendMsgBack) counts from the record it reads there: the copy comes back at the
@@ -387,7 +389,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       }
     }
     for (const id of dlq) {
-      if (deadLettered.has(id) || resentIntoDlq(id)) continue;
+      if (deadLettered.has(id) || resentIntoDlqEver(id)) continue;
       const event = index.dlqs.find((entry) => entry.group === spec.group && entry.messageId === id);
       add("dlq-too-early", { messageId: id, reconsumeTimes: event?.reconsumeTimes ?? -1, timeMs: event?.timeMs ?? 0 },
         `in %DLQ%${spec.group} without a failed delivery at reconsumeTimes ≥ ${max}`);
