@@ -261,6 +261,29 @@ test("a failure whose local retry an expire scan sent back, failing, re-sent at 
   assert.deepEqual(kinds(checkRetry(history(1), testContext({ groups: [group({ maxReconsumeTimes: 3 })], endMs: 200_000 })).evidence), ["missing-retry:p"]);
 });
 
+test("a forward clock skew on a master holds a level's later retry copies behind the skewed ones (seed 6 swarm run 1035)", () => {
+  // broker-b ran 8 s ahead from 12 s to 15 s: a's copy, sent back at 13 s, is due by broker-b's
+  // clock at 31 s; b failed at 19 s (due 29 s) and its copy waits in the level's queue behind a's.
+  const skew = (target: string, offsetMs: number) => [{ atMs: 12_000, healAtMs: 15_000, fault: { kind: "clock-skew" as const, target, offsetMs } }];
+  const history = (storedMs: number, target = "broker-b") => new HistoryBuilder()
+    .send({ id: "a", at: 0, queue: "broker-b:0", offset: 0 }).send({ id: "b", at: 1, queue: "broker-b:0", offset: 1 })
+    .fault(12_000, 15_000, "clock-skew", target)
+    .deliver({ id: "a", at: 13_000, result: "retry" }).deliver({ id: "b", at: 19_000, result: "retry" })
+    .deliver({ id: "a", at: 31_100, reconsume: 1, extra: { storeTimeMs: 31_000 } })
+    .deliver({ id: "b", at: storedMs + 100, reconsume: 1, extra: { storeTimeMs: storedMs } }).build();
+  // Short intervals: a fault window settles 3 s after its heal, before b's failure.
+  const context = (target: string, offsetMs = 8_000) => {
+    const base = testContext({ endMs: 200_000, faults: skew(target, offsetMs) });
+    return { ...base, intervals: { ...base.intervals, rebalanceMs: 1_000, offsetPersistMs: 1_000 } };
+  };
+  const held = checkRetry(history(32_200), context("broker-b"));
+  assert.equal(held.verdict, "pass", held.summary);
+  // Not held: past heal + offset + delay (+ slack), a skew on the other master, a backward skew.
+  assert.deepEqual(kinds(checkRetry(history(37_000), context("broker-b")).evidence), ["late-retry:b"]);
+  assert.deepEqual(kinds(checkRetry(history(32_200, "broker-a"), context("broker-a")).evidence), ["late-retry:b"]);
+  assert.deepEqual(kinds(checkRetry(history(32_200), context("broker-b", -8_000)).evidence), ["late-retry:b"]);
+});
+
 test("a queue that left its consumer while the listener ran drops the result: the new holder's re-read at the same level is no missing retry", () => {
   const context = testContext({ groups: [group({ count: 2 })], endMs: 200_000 });
   const moved = (movedMs: number): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 0 })

@@ -71,6 +71,7 @@ import { forcedCleansOf, judgeLoss, powerLossesOf, resentCopyRecord } from "./gu
 import type { SendRecord } from "./history_index.ts";
 import { brokerOfQueue } from "./context.ts";
 import { dlqReadFor, maxReconsumeTimesOf, resentIntoDlq } from "./dead_letters.ts";
+import type { ScheduledFault } from "../faults/types.ts";
 
 /** How close to a failure a producer's SYSTEM_BUSY from the queue's broker counts as the send-back's weather. */
 const busyEvidenceSlackMs = 1_000;
@@ -254,6 +255,23 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       const dueMs = delivery.timeMs + delayOfLevel(levels, 3 + recordLevel) - retryToleranceMs;
       return later.some((next) => next.reconsumeTimes === recordLevel + 1 && next.timeMs >= dueMs);
     };
+    // A forward clock skew on the master holding a level's copies: a copy stored during it
+    // carries a deliver time offsetMs too late (4.9.x computes storeTimestamp + delay by the
+    // broker's clock), and ScheduleMessageService delivers a level's queue in order, so every
+    // later copy of that level on that master waits behind it: until the skew's heal + offsetMs
+    // + the level's delay (seed 6 swarm run 1035: +8 s on broker-b from 12 s to 15 s; failures
+    // at 17.5 s came back at 32.2 s, behind copies stored at 13–15 s).
+    const heldBySkewedEntry = (delivery: DeliverEvent, storedBackMs: number, delayMs: number): ScheduledFault | undefined => {
+      const node = masterNode.get(brokerOfQueue(delivery.queue));
+      return context.faults.find((scheduled) => {
+        const fault = scheduled.fault;
+        if (fault.kind !== "clock-skew" || fault.target !== node || fault.offsetMs <= 0 || scheduled.atMs > delivery.timeMs) return false;
+        const healMs = scheduled.healAtMs ?? Infinity;
+        const skewedEntry = index.deliveries.some((other) => other.result !== "success" && other.reconsumeTimes === delivery.reconsumeTimes
+          && brokerOfQueue(other.queue) === brokerOfQueue(delivery.queue) && other.timeMs >= scheduled.atMs && other.timeMs <= healMs);
+        return skewedEntry && storedBackMs <= healMs + fault.offsetMs + delayMs + lateRetryStoreSlackMs;
+      });
+    };
     for (const [id, deliveries] of orderly ? [] : byGroup.get(spec.group) ?? []) {
       let succeeded: DeliverEvent | undefined;
       const pairedRetries = new Set<DeliverEvent>();
@@ -360,6 +378,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         const scannedWhileWaiting = waitedLocally !== undefined && retry.storeTimeMs !== undefined
           && retry.storeTimeMs <= (waitedLocally.startMs ?? waitedLocally.timeMs) + delayMs + lateRetryStoreSlackMs;
         if (!local && !sentBackEarlier && !onTimeForLaterFailure && !scannedWhileWaiting && storedLateMs > lateRetryStoreSlackMs
+          && heldBySkewedEntry(delivery, retry.storeTimeMs ?? 0, delayMs) === undefined
           && !inFault(delivery.timeMs, retry.timeMs) && !inRebalance(delivery.timeMs, retry.timeMs)) {
           add("late-retry", retry, `retry ${retry.reconsumeTimes} stored back at ${formatMs(retry.storeTimeMs ?? 0)}, ${formatMs(storedLateMs)} after it was due: failed at ${formatMs(delivery.timeMs)}, level ${3 + delivery.reconsumeTimes} asks ${formatMs(delayMs)} (slack ${formatMs(lateRetryStoreSlackMs)}), no fault or rebalance in between`);
         }
