@@ -153,6 +153,8 @@ export interface ReuseEvidence {
   group: string;
   handed: HandedOffsets;
   preLossTail?: ConsumedPreLossTail;
+  /** When a delivery showed the message's store time (its original copy): stored after a restart, whenever it was invoked. */
+  storeTimeOf?: (messageId: string) => number | undefined;
 }
 
 /**
@@ -418,9 +420,13 @@ function offsetReuse(
   if (master.flushDiskType !== "ASYNC_FLUSH" || send.queue === undefined || send.queueOffset === undefined) return null;
   const ackMs = send.outcomeMs;
   if (ackMs === undefined) return null;
+  const storedMs = reuse.storeTimeOf?.(send.messageId);
   for (const loss of losses.get(master.node) ?? []) {
     const restartMs = loss.restartMs;
-    if (restartMs === undefined || send.invokeMs < loss.timeMs || ackMs < restartMs) continue;
+    if (restartMs === undefined || ackMs < restartMs) continue;
+    // Invoked before the loss, it may have been stored before it too; unless a delivery showed
+    // it stored after the restart (its send waited out the outage: seed 6 swarm run 736).
+    if (send.invokeMs < loss.timeMs && (storedMs === undefined || storedMs < restartMs)) continue;
     const handed = reuse.handed(reuse.group, send.queue, restartMs);
     if (handed === undefined || send.queueOffset > handed) {
       const tail = reuse.preLossTail?.(reuse.group, send.queue, send.topic, loss.timeMs, master.unflushedWindowMs);

@@ -135,6 +135,21 @@ test("a late first delivery at a reused offset (after the master's power loss) i
   assert.equal(checkOrder(run("new-45"), testContext()).verdict, "fail");
 });
 
+test("a send the client saw time out is placed by its delivery: stored after the restart at a reused offset, it is not judged (seed 6 swarm run 736)", () => {
+  // new-0's send timed out at the client (unknown) but the restarted master stored it at offset 0;
+  // only its delivery says where and when.
+  const run = (storeTimeMs: number) => new HistoryBuilder()
+    .send({ id: "old-39", at: 0, offset: 39 }).deliver({ id: "old-39", at: 500 })
+    .fault(1_000, 2_000, "power-loss", "broker-a")
+    .send({ id: "new-0", at: 3_000, offset: 0, outcome: "unknown", outcomeAt: 4_000 }).send({ id: "new-50", at: 3_050, offset: 50 })
+    .deliver({ id: "new-50", at: 4_000 }).deliver({ id: "new-0", at: 16_000, offset: 0, extra: { storeTimeMs } }).build();
+  const placed = checkOrder(run(3_001), testContext());
+  assert.equal(placed.verdict, "pass", placed.summary);
+  assert.equal((placed.evidence as OrderEvidence).reusedOffsetsNotJudged, 1);
+  // Stored before the power loss (a store time the history shows), the offset was not reused.
+  assert.equal(checkOrder(run(900), testContext()).verdict, "fail");
+});
+
 test("a reused-offset first delivery is not judged against its key either (orderly group, seed 5 battery run 1)", () => {
   // Key k: seq 3 was stored at reused offset 1 after the power loss, skipped, and reached when
   // the queue was re-read long after seq 11 (offset 7, never handed before the loss).

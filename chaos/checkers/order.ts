@@ -92,9 +92,23 @@ export function queueOrderAllowances(index: HistoryIndex, context: CheckContext)
     (losses.get(masterOf.get(brokerOfQueue(queue)) ?? "") ?? []).some((loss) => loss.timeMs >= fromMs && loss.timeMs <= toMs);
   const handed = handedOffsetsOf(index.deliveries);
   const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
+  // Where a first delivery showed the original copy: its queue, offset and store time. A send the
+  // client saw time out (unknown) or fail has no ack to place it, yet was stored there, then
+  // (seed 6 swarm run 736: invoked after the restart, timed out, stored at a reused offset).
+  const shown = new Map<string, { queue: string; queueOffset: number; storeTimeMs: number }>();
+  for (const delivery of index.deliveries) {
+    const send = index.sendById.get(delivery.messageId);
+    if (delivery.storeTimeMs === undefined || delivery.reconsumeTimes !== 0 || send === undefined || send.topic !== delivery.topic) continue;
+    const known = shown.get(delivery.messageId);
+    if (known === undefined || delivery.storeTimeMs < known.storeTimeMs) shown.set(delivery.messageId, { queue: delivery.queue, queueOffset: delivery.queueOffset, storeTimeMs: delivery.storeTimeMs });
+  }
+  const storeTimeOf = (messageId: string): number | undefined => shown.get(messageId)?.storeTimeMs;
   const reused = (group: string, messageId: string): boolean => {
     const send = index.sendById.get(messageId);
-    return send !== undefined && atReusedOffset(send, losses, context, { group, handed, preLossTail });
+    if (send === undefined) return false;
+    const copy = shown.get(messageId);
+    const placed = send.outcome !== "ok" && copy !== undefined ? { ...send, outcome: "ok" as const, outcomeMs: copy.storeTimeMs, queue: copy.queue, queueOffset: copy.queueOffset } : send;
+    return atReusedOffset(placed, losses, context, { group, handed, preLossTail, storeTimeOf });
   };
   return { masterLostPowerBetween, reused };
 }
