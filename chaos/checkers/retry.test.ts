@@ -313,6 +313,22 @@ test("a queue that left its consumer while the listener ran and came back: the s
   assert.deepEqual(kinds(checkRetry(history(18_200).build(), context).evidence), ["missing-retry:m"]);
 });
 
+test("a process queue replaced in place (pull expired) while the listener ran: the same consumer's second hand-out is no missing retry (seed 6 swarm run 790)", () => {
+  const context = testContext({ groups: [group({ count: 2 })], endMs: 200_000 });
+  // Handed out at 14.1 s (a 4 s listener), the queue replaced at 16.0 s, handed out again at 16.0 s.
+  const history = (replacedMs: number, againStartMs = 16_025): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 0 })
+    .rebalance(10, "consumer-G-1", ["broker-a:0"])
+    .deliver({ id: "m", at: 18_076, result: "retry", extra: { startMs: 14_076, storeTimeMs: 0 } })
+    .rebalance(replacedMs, "consumer-G-1", ["broker-a:0"])
+    .deliver({ id: "m", at: againStartMs + 4_000, extra: { startMs: againStartMs, storeTimeMs: 0 } });
+  const verdict = checkRetry(history(16_018).build(), context);
+  assert.equal(verdict.verdict, "pass", verdict.summary);
+  // Replaced after the listener returned: the result counted and a retry copy was due.
+  assert.deepEqual(kinds(checkRetry(history(18_100, 18_105).build(), context).evidence), ["missing-retry:m"]);
+  // A second hand-out after the first listener returned is no sign of a replaced process queue.
+  assert.deepEqual(kinds(checkRetry(history(16_018, 18_200).build(), context).evidence), ["missing-retry:m"]);
+});
+
 test("a failed local retry's copy comes back at the stored record's level + 1 (4.9.x counts from the commit log), not the local count + 1", () => {
   const context = testContext({ groups: [group()], endMs: 200_000 });
   const faults = [{ atMs: 18_000, healAtMs: 29_000, fault: { kind: "namesrv-all-down" as const } }];

@@ -215,13 +215,23 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // while the listener ran (startMs to timeMs), and another process later reads the same
     // record at the same level (seed 1 swarm run 243 of the second re-draw: the queue left at
     // 14.018 s, the listener failed at 14.035 s, the new holder read it at 15.0 s).
+    // The same goes for a process queue replaced in place: a pull-expired queue (no pull for
+    // pullMaxIdleTime) is removed and added back in one rebalance, and the new process queue
+    // pulls from the committed offset, so the same consumer hands the record out again while the
+    // first listener still runs (seed 6 swarm run 790: handed out at 14.1 s, the queue replaced at
+    // 16.0 s, handed out again at 16.0 s; the first call's failure at 18.1 s was dropped).
     const droppedWhileRunning = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
       const startMs = delivery.startMs ?? delivery.timeMs;
       const moved = index.rebalances.find((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group
         && rebalance.topic === delivery.topic && rebalance.timeMs >= startMs && rebalance.timeMs <= delivery.timeMs
         && !rebalance.queues.includes(delivery.queue));
-      if (moved === undefined) return false;
-      return reReadAtSameLevel(delivery, later, moved.timeMs);
+      if (moved !== undefined) return reReadAtSameLevel(delivery, later, moved.timeMs);
+      const replaced = index.rebalances.find((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group
+        && rebalance.topic === delivery.topic && rebalance.timeMs >= startMs && rebalance.timeMs <= delivery.timeMs
+        && rebalance.queues.includes(delivery.queue));
+      return replaced !== undefined && later.some((next) => next.process === delivery.process && next.reconsumeTimes === delivery.reconsumeTimes
+        && next.queue === delivery.queue && next.queueOffset === delivery.queueOffset && next.storeTimeMs === delivery.storeTimeMs
+        && (next.startMs ?? next.timeMs) >= replaced.timeMs && (next.startMs ?? next.timeMs) < delivery.timeMs);
     };
     // A failed send-back's client re-send carries RECONSUME_TIME r + 1, and 4.9.x's broker
     // (SendMessageProcessor.handleRetryAndDLQ) sends a %RETRY% message whose count reached
