@@ -143,3 +143,21 @@ test("a crash while the broker's packets to the NameServers are dropped gets the
   // Without the loss the close reaches the NameServer: 90 s is late.
   assert.equal(checkRoutes(history(false, 100_000), testContext()).verdict, "fail");
 });
+
+test("a NameServer out of the client's reach while the bound runs costs it one poll (a timeout) and the request timeout (seed 6 swarm run 1161)", () => {
+  // broker-a crashes at 10 s (channel close: one poll, 30 s, plus slack: 42 s); namesrv-1 is
+  // isolated from 12 s, and a poll sent to it times out: one more poll and 3 s, 75 s.
+  const history = (droppedMs: number, cut: "isolate" | "skew" | "none" = "isolate"): ReturnType<HistoryBuilder["build"]> => {
+    const builder = new HistoryBuilder().raw(route(0, ["broker-a", "broker-b"])).fault(10_000, 200_000, "crash", "broker-a");
+    if (cut === "isolate") builder.fault(12_000, 40_000, "partition", "namesrv-1", 1);
+    if (cut === "skew") builder.fault(12_000, 40_000, "clock-skew", "namesrv-1", 1);
+    return builder.raw(route(droppedMs, ["broker-b"])).send({ id: "m", at: 250_000 }).build();
+  };
+  const missedPoll = checkRoutes(history(70_000), testContext());
+  assert.equal(missedPoll.verdict, "pass", missedPoll.summary);
+  assert.equal((missedPoll.evidence as RoutesEvidence).onTime.items[0]?.boundMs, 30_000 + 2_000 + 30_000 + 3_000);
+  assert.equal(checkRoutes(history(80_000), testContext()).verdict, "fail", "past one missed poll");
+  // A clock skew on a NameServer cuts nothing; without a cut the plain bound holds.
+  assert.equal(checkRoutes(history(70_000, "skew"), testContext()).verdict, "fail");
+  assert.equal(checkRoutes(history(70_000, "none"), testContext()).verdict, "fail");
+});

@@ -20,7 +20,9 @@
 // to a NameServer are dropped (heartbeat loss, a firewall) gets the silence bound: the close is
 // dropped with them. When every NameServer was down while the bound ran, every client gets one
 // route poll plus slack from their return plus one broker registration round (a restarted
-// NameServer knows no topic until a broker registers).
+// NameServer knows no topic until a broker registers). When one NameServer was out of a
+// client's reach (down, isolated, cut from the client), the client may spend one poll on it (a
+// timeout) before asking another: one route poll plus the request timeout more.
 // Judged only while the NameServer has something else to give: another broker node (a slave
 // of the same brokerName, or another master or slave; every master serves every topic in the
 // lab) still registered at the deadline. When the out-of-service master was the topic's only
@@ -156,7 +158,11 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
         const nameServersBackMs = nameServersBackAfter(windows, window.startMs, deadlineMs, context.intervals.brokerRegisterMs);
         if (cutBackMs === null || nameServersBackMs === null) continue;
         const clientBackMs = Math.max(cutBackMs, nameServersBackMs);
-        const clientDeadlineMs = Math.max(deadlineMs, clientBackMs + context.intervals.routePollMs + routeSlackMs);
+        // One NameServer out of the client's reach while the bound ran: a poll sent to it times
+        // out, and the client asks another NameServer at its next poll (seed 6 swarm run 1161:
+        // namesrv-1 isolated from 5 s, the 7 s poll timed out, the 13 s one reached namesrv-2).
+        const missedPollMs = nameServerOutOfReach(windows, client, window.startMs, deadlineMs) ? context.intervals.routePollMs + nameServerRequestTimeoutMs : 0;
+        const clientDeadlineMs = Math.max(deadlineMs + missedPollMs, clientBackMs + context.intervals.routePollMs + routeSlackMs);
         if ((window.endMs ?? Infinity) <= clientDeadlineMs || clientDeadlineMs > endMs) continue;
         if (partitions.some((span) => (span.isolated === undefined || span.isolated === node)
           && span.startMs <= window.startMs && (span.endMs ?? Infinity) > window.startMs)) {
@@ -222,6 +228,23 @@ function backAfter(windows: readonly Window[], client: string, fromMs: number, u
     backMs = Math.max(backMs, window.endMs);
   }
   return backMs;
+}
+
+/** Fault kinds that can keep a client's request from a NameServer (a clock skew or a disk fault cannot). */
+const cutsReach: ReadonlySet<string> = new Set(["crash", "power-loss", "pause", "clean-restart", "restart-loop", "partition", "firewall", "flow", "connection-reset"]);
+
+/** MQClientInstance's mqClientApiTimeout: a route poll to an unreachable NameServer fails after it. */
+const nameServerRequestTimeoutMs = 3_000;
+
+/**
+ * Whether a fault kept some NameServer from `client` inside [fromMs, untilMs]: the NameServer
+ * down or isolated, a fault between the two (firewall, flow, reset), or a partition shape
+ * cutting across the cluster.
+ */
+function nameServerOutOfReach(windows: readonly Window[], client: string, fromMs: number, untilMs: number): boolean {
+  return windows.some((window) => window.startMs <= untilMs && (window.endMs ?? Infinity) >= fromMs && cutsReach.has(window.kind)
+    && ((window.kind === "partition" && window.nodes.length === 0)
+      || (window.nodes.some((node) => node.startsWith("namesrv")) && (window.nodes.length === 1 || window.nodes.includes(client)))));
 }
 
 /**
