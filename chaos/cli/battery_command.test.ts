@@ -15,6 +15,7 @@ test("battery misuse → one line, exit 2", { timeout: 20_000 }, async () => {
     { name: "broken switch", args: ["--budget", "10", "--broken", "nope"], says: /^mqlab battery: unknown --broken switch "nope"/ },
     { name: "runs", args: ["--budget", "10", "--runs", "1.5"], says: /^mqlab battery: --runs wants a positive integer, got "1\.5"$/ },
     { name: "from", args: ["--budget", "10", "--from", "-3"], says: /^mqlab battery: --from wants a swarm run number \(0 or more\), got "-3"$/ },
+    { name: "threads", args: ["--budget", "10", "--threads", "0"], says: /^mqlab battery: --threads wants a positive integer, got "0"$/ },
     { name: "shrink runs", args: ["--budget", "10", "--shrink-runs", "x"], says: /^mqlab battery: --shrink-runs wants a positive integer, got "x"$/ },
     { name: "unknown option", args: ["--budget", "10", "--frobnicate"], says: /^mqlab battery: unknown option '--frobnicate' \(usage: mqlab battery \[options\]/ },
     { name: "stray argument", args: ["extra"], says: /^mqlab battery: too many arguments/ },
