@@ -379,3 +379,24 @@ test("a LAST_OFFSET group's skip after a broker crash took its first commits is 
   const persisted = evidenceOf(lostOffsetsAfterCrash({ crashMs: 80_000, retake: true, delivered: ["m-6"] }), context);
   assert.deepEqual(persisted.lost.items.map((entry) => entry.id), ["m-4", "m-5"]);
 });
+
+test("a LAST_OFFSET group whose holder dropped the queue before its first commit reached the broker may skip what came before the re-add (seed 8 swarm run 460)", () => {
+  // L took broker-a:0 at 50.1 s; broker-a paused 51–70 s, so no commit got through; the holder
+  // replaced the stalled queue in place at 72 s (same snapshot) and started at the max offset.
+  const groups = [{ group: "L", topic: "T", count: 1, startAtMs: 50_000, consumeFromWhere: "CONSUME_FROM_LAST_OFFSET" as const }];
+  const pause = { atMs: 51_000, healAtMs: 70_000, fault: { kind: "pause" as const, target: "broker-a" } };
+  const history = (paused: boolean, dropMs = 72_000) => {
+    const builder = new HistoryBuilder().sends("m-", 4, { from: 0, everyMs: 1000 })
+      .join(50_000, "consumer-L-1", "L").rebalance(50_100, "consumer-L-1", ["broker-a:0"], "L");
+    if (paused) builder.fault(51_000, 70_000, "pause", "broker-a");
+    return builder.send({ id: "m-4", at: 71_000, offset: 4 }).rebalance(dropMs, "consumer-L-1", ["broker-a:0"], "L")
+      .send({ id: "m-5", at: 75_000, offset: 5 }).deliverAll(["m-5"], 100, { group: "L" }).build();
+  };
+  const excused = evidenceOf(history(true), testContext({ groups, faults: [pause] }));
+  assert.deepEqual(excused.lost.items, []);
+  assert.match(excused.allowedLoss.items[0]?.mechanism ?? "", /^a dropped process queue took the group's offsets: consumer-L-1 dropped broker-a:0 at 72\.0 s/);
+  // No fault kept the commit from the broker and the drop came long after the take: a skip is a loss.
+  assert.deepEqual(evidenceOf(history(false), testContext({ groups })).lost.items.map((entry) => entry.id), ["m-4"]);
+  // Stored after the re-add (a drop at 60 s): the new process queue starts below it, so missing it is a loss.
+  assert.deepEqual(evidenceOf(history(true, 60_000), testContext({ groups, faults: [pause] })).lost.items.map((entry) => entry.id), ["m-4"]);
+});

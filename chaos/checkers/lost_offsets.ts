@@ -13,6 +13,14 @@
 // 3 run 943: a late LAST_OFFSET group's first commits on broker-b died with it 4 s after the
 // join; 20 s later the group took the queue back at its max offset and skipped three messages).
 // FIRST_OFFSET and TIMESTAMP groups start where they started before, which costs duplicates only.
+// The holder can lose them without a crash too: a client holds a queue's offset only once its
+// first pull is answered (or a message consumed), and dropping the process queue (a rebalance
+// moving it, or a pull-expired replacement: removed and added back in one rebalance) persists
+// only an offset it holds, by a one-way request. So a group whose holder dropped the queue before
+// its first commit reached the broker (the broker paused or cut off meanwhile) asks the broker on
+// the re-add and finds nothing (battery seed 8 run 460: broker-b paused 1 s after a
+// LAST_OFFSET group's join, the holder replaced the stalled queue at 28 s and started at the max
+// offset, skipping a message stored just before).
 //
 // The allowance is only as wide as the mechanism: the crash must come before the group's first
 // offsets on the queue could have reached the broker — within pullSuspendMs (the client holds an
@@ -46,9 +54,10 @@ export interface LostOffsetsRestart {
   /** The group's first take of the queue whose commits the crash may have taken. */
   takenMs: number;
   crashMs: number;
-  /** The master broker (its name) or the consumer process that crashed. */
+  /** The master broker (its name) or the consumer process that crashed or dropped the queue. */
   crashedNode: string;
-  crashedRole: "broker" | "consumer";
+  /** "dropped": the holder dropped the queue (no crash) before its first commit reached the broker. */
+  crashedRole: "broker" | "consumer" | "dropped";
   /** The take after the restart that asked the broker again. */
   retakeMs: number;
   /** Acked messages on the queue below this offset may be skipped. */
@@ -68,7 +77,7 @@ export function lostOffsetsRestarts(index: HistoryIndex, context: CheckContext):
     list.push(event.timeMs);
     crashesByNode.set(event.node, list);
   }
-  if (crashesByNode.size === 0) return [];
+
   const masterNode = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
   const flushMs = Number(context.brokerConfig?.flushConsumerOffsetInterval ?? defaultFlushConsumerOffsetIntervalMs);
   // Until the client commits the queue's first offset (its first pull answered, then a commit interval)...
@@ -88,6 +97,9 @@ export function lostOffsetsRestarts(index: HistoryIndex, context: CheckContext):
         ...members.flatMap((member) => (crashesByNode.get(member) ?? [])
           .filter((timeMs) => heldAt(snapshots, member, queue, timeMs))
           .map((timeMs): OffsetLoss => ({ timeMs, windowMs: uncommittedMs, node: member, role: "consumer" }))),
+        // The holder's drop of the queue, with no crash: only an offset it holds is persisted.
+        ...members.flatMap((member) => dropsOf(snapshots, member, queue)
+          .map((drop): OffsetLoss => ({ timeMs: drop.timeMs, windowMs: uncommittedMs, node: member, role: "dropped", ...(drop.replaced ? { retakeMs: drop.timeMs } : {}) }))),
       ].sort((left, right) => left.timeMs - right.timeMs);
       let takenMs = snapshots.find((event) => event.queues.includes(queue))?.timeMs;
       for (const loss of losses) {
@@ -96,7 +108,7 @@ export function lostOffsetsRestarts(index: HistoryIndex, context: CheckContext):
         const start = takenMs;
         const blocked = commitBlockers.some((scheduled) => scheduled.atMs < loss.timeMs && (scheduled.healAtMs ?? Infinity) > start);
         if (loss.timeMs - takenMs > loss.windowMs && !blocked) break;
-        const retakeMs = retakeAfter(snapshots, queue, loss.timeMs, loss.role === "consumer" ? loss.node : undefined);
+        const retakeMs = loss.retakeMs ?? retakeAfter(snapshots, queue, loss.timeMs, loss.role === "consumer" ? loss.node : undefined);
         if (retakeMs === undefined) break;
         const skipBelow = 1 + Math.max(-1, ...index.messages
           .filter((send) => send.queue === queue && send.topic === spec.topic && send.outcome === "ok" && (send.outcomeMs ?? Infinity) <= retakeMs)
@@ -116,7 +128,30 @@ interface OffsetLoss {
   windowMs: number;
   node: string;
   /** A consumer's crash: its own next snapshot with the queue is a retake. */
-  role: "broker" | "consumer";
+  role: "broker" | "consumer" | "dropped";
+  /** A replacement in place: the same snapshot added the queue back, asking the broker. */
+  retakeMs?: number;
+}
+
+/**
+ * When `process` dropped `queue` while it stayed in the group: a snapshot without it after one
+ * with it, or a snapshot with the same queues as its previous one (a snapshot is taken only when
+ * its process queues changed, so one queue was removed and added back: a pull-expired
+ * replacement; it may have been another queue, but then this one was not re-read from the broker
+ * and nothing here is skipped).
+ */
+function dropsOf(snapshots: readonly { timeMs: number; process: string; queues: readonly string[] }[], process: string, queue: string): { timeMs: number; replaced: boolean }[] {
+  const drops: { timeMs: number; replaced: boolean }[] = [];
+  let previous: readonly string[] | undefined;
+  for (const snapshot of snapshots) {
+    if (snapshot.process !== process) continue;
+    if (previous?.includes(queue) === true) {
+      if (!snapshot.queues.includes(queue)) drops.push({ timeMs: snapshot.timeMs, replaced: false });
+      else if (snapshot.queues.length === previous.length && snapshot.queues.every((each) => previous?.includes(each) === true)) drops.push({ timeMs: snapshot.timeMs, replaced: true });
+    }
+    previous = snapshot.queues;
+  }
+  return drops;
 }
 
 /** Whether `process`'s last snapshot at or before `timeMs` held `queue`. */
@@ -158,6 +193,11 @@ export function lostOffsetsExcuse(index: HistoryIndex, context: CheckContext): L
   return (group, send) => {
     const restart = restarts.find((each) => each.group === group && each.queue === send.queue && (send.queueOffset ?? Infinity) < each.skipBelow);
     if (restart === undefined) return undefined;
+    if (restart.crashedRole === "dropped") {
+      return `a dropped process queue took the group's offsets: ${restart.crashedNode} dropped ${restart.queue} at ${formatMs(restart.crashMs)}, ` +
+        `${formatMs(restart.crashMs - restart.takenMs)} after ${group} took it and before its first commit reached the broker, and ${group} took the queue back at ${formatMs(restart.retakeMs)} with no offset there: ` +
+        `CONSUME_FROM_LAST_OFFSET started it at the max offset ${String(restart.skipBelow)}`;
+    }
     const before = restart.crashedRole === "broker" ? "before its first commits could be persisted" : "before its first commit reached the broker";
     return `${restart.crashedRole} crash took the group's offsets: ${restart.crashedNode} crashed at ${formatMs(restart.crashMs)}, ` +
       `${formatMs(restart.crashMs - restart.takenMs)} after ${group} took ${restart.queue} (${before}), and ${group} took the queue back at ${formatMs(restart.retakeMs)} with no offset there: ` +
