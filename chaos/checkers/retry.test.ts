@@ -329,6 +329,26 @@ test("a process queue replaced in place (pull expired) while the listener ran: t
   assert.deepEqual(kinds(checkRetry(history(16_018, 18_200).build(), context).evidence), ["missing-retry:m"]);
 });
 
+test("a failure waiting for its local retry when its process queue was replaced in place: a re-read at the same level is no missing retry (seed 8 swarm run 1370)", () => {
+  const context = testContext({ groups: [group({ count: 2 })], endMs: 200_000 });
+  // consumer-G-1 failed m at 10.1 s under a slow disk (its send-back refused: a local retry due at
+  // 15.1 s); its process queues were replaced at 14.0 s and m was read again at the same level.
+  const history = (reReader: string, reReadMs: number, replacedSet = true): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 0 })
+    .fault(9_000, 12_000, "slow-disk", "broker-a")
+    .rebalance(10, "consumer-G-1", ["broker-a:0", "broker-a:1"])
+    .deliver({ id: "m", at: 10_076, result: "retry", extra: { startMs: 10_076, storeTimeMs: 0 } })
+    .rebalance(14_010, "consumer-G-1", replacedSet ? ["broker-a:0", "broker-a:1"] : ["broker-a:0", "broker-a:1", "broker-a:2"])
+    .deliver({ id: "m", at: reReadMs, process: reReader, extra: { startMs: reReadMs, storeTimeMs: 0 } });
+  for (const [reReader, replacedSet] of [["consumer-G-1", false], ["consumer-G-1", true], ["consumer-G-2", true]] as const) {
+    const verdict = checkRetry(history(reReader, 14_008, replacedSet).build(), context);
+    assert.equal(verdict.verdict, "pass", `${reReader}: ${verdict.summary}`);
+  }
+  // Another consumer's re-read without the failing one's queues replaced: its local retry was due.
+  assert.deepEqual(kinds(checkRetry(history("consumer-G-2", 14_008, false).build(), context).evidence), ["missing-retry:m"]);
+  // A re-read after the local retry would have run says nothing about it.
+  assert.deepEqual(kinds(checkRetry(history("consumer-G-1", 16_000).build(), context).evidence), ["missing-retry:m"]);
+});
+
 test("a failed local retry's copy comes back at the stored record's level + 1 (4.9.x counts from the commit log), not the local count + 1", () => {
   const context = testContext({ groups: [group()], endMs: 200_000 });
   const faults = [{ atMs: 18_000, healAtMs: 29_000, fault: { kind: "namesrv-all-down" as const } }];

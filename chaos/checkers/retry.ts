@@ -76,6 +76,8 @@ import type { ScheduledFault } from "../faults/types.ts";
 /** How close to a failure a producer's SYSTEM_BUSY from the queue's broker counts as the send-back's weather. */
 const busyEvidenceSlackMs = 1_000;
 export const retryToleranceMs = 100;
+/** How far a rebalance pass's snapshot may be from the pulls it dispatched (offset queries and lock round trips in between). */
+const rebalancePassSlackMs = 1_000;
 /** How late a retry copy may be stored back into %RETRY% after failure + delay (header: not late). */
 export const lateRetryStoreSlackMs = 3_000;
 /** How long a failed delivery's send-back may run: CONSUMER_SEND_MSG_BACK's 5 s, then the re-send to %RETRY% (3 s). */
@@ -191,11 +193,32 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       const moved = index.rebalances.find((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group
         && rebalance.topic === delivery.topic && rebalance.timeMs >= delivery.timeMs
         && rebalance.timeMs < delivery.timeMs + localRetryDelayMs && !rebalance.queues.includes(delivery.queue));
-      if (moved === undefined) return false;
+      if (moved === undefined) return replacedBeforeLocalRetry(delivery, later);
       // The new holder reads from the committed offset once the failure is in: 4.9.x's clients
       // rebalance on their own clocks, so it may take the queue just before the old holder drops
       // it (seed 2 run 1364: consumer-1 read the record at 25.008 s, consumer-2 let go at 25.012 s).
       return reReadAtSameLevel(delivery, later.filter((next) => (next.startMs ?? next.timeMs) >= delivery.timeMs), moved.timeMs);
+    };
+    // Or the failing consumer's own process queue was replaced in place (pull expired) before the
+    // local retry ran, dropping it; the committed offset stayed before the record, so it is read
+    // again at the same level: by the failing consumer's new process queue (a second hand-out
+    // proves the replacement; the pass that made it logs its snapshot around that pull), or by
+    // another consumer when the failing one's snapshot shows its queues replaced (the same set
+    // again) inside the window (seed 8 swarm run 1370: two failures at 10.1 s and 10.3 s, their
+    // send-backs refused; broker-a's crash stalled the pulls; both process queues were replaced at
+    // 14.0 s and the records re-read 2 ms before the passes' snapshots).
+    const replacedBeforeLocalRetry = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
+      const windowEndMs = delivery.timeMs + localRetryDelayMs;
+      const own = index.rebalances.filter((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group && rebalance.topic === delivery.topic);
+      const replacedSet = own.some((rebalance, position) => position > 0 && rebalance.timeMs > delivery.timeMs && rebalance.timeMs < windowEndMs
+        && rebalance.queues.includes(delivery.queue) && sameQueues(own[position - 1]!.queues, rebalance.queues));
+      return later.some((next) => {
+        const startMs = next.startMs ?? next.timeMs;
+        if (next.reconsumeTimes !== delivery.reconsumeTimes || next.queue !== delivery.queue || next.queueOffset !== delivery.queueOffset
+          || next.storeTimeMs !== delivery.storeTimeMs || startMs <= delivery.timeMs || startMs >= windowEndMs) return false;
+        if (next.process !== delivery.process) return replacedSet;
+        return own.some((rebalance) => rebalance.queues.includes(delivery.queue) && Math.abs(rebalance.timeMs - startMs) <= rebalancePassSlackMs);
+      });
     };
     // The failing consumer died (crash, power loss) before its send-back was answered: 4.9.x
     // acknowledges nothing before that answer, so the committed offset stays before the message
@@ -443,4 +466,8 @@ function copyRecord(delivery: DeliverEvent): SendRecord {
     opId: -1, messageId: delivery.messageId, process: delivery.process, topic: delivery.topic, invokeMs: delivery.timeMs,
     outcome: "ok", outcomeMs: delivery.timeMs, queue: delivery.queue, sendStatus: "SEND_OK",
   };
+}
+
+function sameQueues(left: readonly string[], right: readonly string[]): boolean {
+  return left.length === right.length && left.every((queue) => right.includes(queue));
 }
