@@ -107,7 +107,11 @@ export function lostOffsetsRestarts(index: HistoryIndex, context: CheckContext):
         if (loss.timeMs < takenMs) continue;
         const start = takenMs;
         const blocked = commitBlockers.some((scheduled) => scheduled.atMs < loss.timeMs && (scheduled.healAtMs ?? Infinity) > start);
-        if (loss.timeMs - takenMs > loss.windowMs && !blocked) break;
+        // A drop that took nothing does not end the search: a later crash may still have.
+        if (loss.timeMs - takenMs > loss.windowMs && !blocked) {
+          if (loss.role === "dropped") continue;
+          break;
+        }
         const retakeMs = loss.retakeMs ?? retakeAfter(snapshots, queue, loss.timeMs, loss.role === "consumer" ? loss.node : undefined);
         if (retakeMs === undefined) break;
         const skipBelow = 1 + Math.max(-1, ...index.messages
