@@ -77,7 +77,6 @@ export function lostOffsetsRestarts(index: HistoryIndex, context: CheckContext):
     list.push(event.timeMs);
     crashesByNode.set(event.node, list);
   }
-
   const masterNode = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
   const flushMs = Number(context.brokerConfig?.flushConsumerOffsetInterval ?? defaultFlushConsumerOffsetIntervalMs);
   // Until the client commits the queue's first offset (its first pull answered, then a commit interval)...

@@ -124,7 +124,8 @@ export async function runBattery(options: BatteryOptions): Promise<BatterySummar
     try {
       suiteResults = await runSuite(findSuite("ci"), {
         seeds: 1, shard: undefined, deployer: options.deployer, outDir: suiteOutDir,
-        ...(pool === undefined ? {} : { threads, runJob: (job) => pool.runSuiteJob(job, suiteOutDir) }),
+        // Worker threads run suite jobs in the simulator only (battery_worker.ts).
+        ...(pool === undefined || options.deployer !== "sim" ? {} : { threads, runJob: (job) => pool.runSuiteJob(job, suiteOutDir) }),
       });
     } catch (error) {
       await pool?.close();
