@@ -150,7 +150,7 @@ function dropsOf(snapshots: readonly { timeMs: number; process: string; queues: 
     if (snapshot.process !== process) continue;
     if (previous?.includes(queue) === true) {
       if (!snapshot.queues.includes(queue)) drops.push({ timeMs: snapshot.timeMs, replaced: false });
-      else if (snapshot.queues.length === previous.length && snapshot.queues.every((each) => previous?.includes(each) === true)) drops.push({ timeMs: snapshot.timeMs, replaced: true });
+      else if (replacedInPlace(previous, snapshot.queues)) drops.push({ timeMs: snapshot.timeMs, replaced: true });
     }
     previous = snapshot.queues;
   }
@@ -206,4 +206,13 @@ export function lostOffsetsExcuse(index: HistoryIndex, context: CheckContext): L
       `${formatMs(restart.crashMs - restart.takenMs)} after ${group} took ${restart.queue} (${before}), and ${group} took the queue back at ${formatMs(restart.retakeMs)} with no offset there: ` +
       `CONSUME_FROM_LAST_OFFSET started it at the max offset ${String(restart.skipBelow)}`;
   };
+}
+
+/**
+ * Whether a member's rebalance snapshot, with the same queues as its previous one, marks process
+ * queues replaced in place: the client snapshots only when a pass added or removed a queue, so a
+ * queue was removed and added back in one pass (a pull-expired replacement).
+ */
+export function replacedInPlace(previous: readonly string[], current: readonly string[]): boolean {
+  return previous.length === current.length && previous.every((queue) => current.includes(queue));
 }

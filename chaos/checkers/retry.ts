@@ -71,6 +71,7 @@ import { forcedCleansOf, judgeLoss, powerLossesOf, resentCopyRecord } from "./gu
 import type { SendRecord } from "./history_index.ts";
 import { brokerOfQueue } from "./context.ts";
 import { dlqReadFor, maxReconsumeTimesOf, resentIntoDlq } from "./dead_letters.ts";
+import { replacedInPlace } from "./lost_offsets.ts";
 import type { ScheduledFault } from "../faults/types.ts";
 
 /** How close to a failure a producer's SYSTEM_BUSY from the queue's broker counts as the send-back's weather. */
@@ -211,7 +212,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       const windowEndMs = delivery.timeMs + localRetryDelayMs;
       const own = index.rebalances.filter((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group && rebalance.topic === delivery.topic);
       const replacedSet = own.some((rebalance, position) => position > 0 && rebalance.timeMs > delivery.timeMs && rebalance.timeMs < windowEndMs
-        && rebalance.queues.includes(delivery.queue) && sameQueues(own[position - 1]!.queues, rebalance.queues));
+        && rebalance.queues.includes(delivery.queue) && replacedInPlace(own[position - 1]!.queues, rebalance.queues));
       return later.some((next) => {
         const startMs = next.startMs ?? next.timeMs;
         if (next.reconsumeTimes !== delivery.reconsumeTimes || next.queue !== delivery.queue || next.queueOffset !== delivery.queueOffset
@@ -466,8 +467,4 @@ function copyRecord(delivery: DeliverEvent): SendRecord {
     opId: -1, messageId: delivery.messageId, process: delivery.process, topic: delivery.topic, invokeMs: delivery.timeMs,
     outcome: "ok", outcomeMs: delivery.timeMs, queue: delivery.queue, sendStatus: "SEND_OK",
   };
-}
-
-function sameQueues(left: readonly string[], right: readonly string[]): boolean {
-  return left.length === right.length && left.every((queue) => right.includes(queue));
 }
