@@ -332,3 +332,42 @@ test("send-broker: a batch is one pick of the rotation — one refused send betw
   // Sixteen single sends elsewhere would be whole rotations past broker-a: that window is judged.
   assert.equal(windowsOf(checkFailover(history(false), testContext()).evidence, "send-broker").length, 1);
 });
+
+test("send-broker and send: a broker refusing a batch for its size was there — no window; the same refusals as timeouts are judged", () => {
+  // Battery seed 9 run 104 (no fault, harsh segmentation, maxMessageSize 15,360): one producer,
+  // one queue per broker, a 4-message batch every 400 ms alternating; broker-b answered its
+  // batches MESSAGE_ILLEGAL (a batch over maxMessageSize), not retried, while broker-a stored
+  // its own (here for 12 s). broker-b took every pick it got: no send-broker window.
+  const history = (refusal: boolean): HistoryEvent[] => {
+    const builder = new HistoryBuilder();
+    let opId = 0;
+    for (let batch = 0; batch < 40; batch++) {
+      const at = 10_000 + batch * 400;
+      const broker = batch % 2 === 0 ? "broker-a" : "broker-b";
+      const refused = broker === "broker-b" && batch >= 3 && batch <= 33;
+      const firstOpId = opId + 1;
+      for (let index = 0; index < 4; index++) {
+        const id = `m-${String(batch)}-${String(index)}`;
+        opId++;
+        if (refused) builder.send({ id, at, outcome: "fail", outcomeAt: at + 14, batchId: `b-${String(batch)}` });
+        else builder.send({ id, at, queue: `${broker}:0`, offset: batch * 4 + index, batchId: `b-${String(batch)}` }).deliver({ id, at: at + 20 });
+      }
+      builder.raw({
+        type: "attempt", op: "send", opId: firstOpId, timeMs: at + 14, process: "producer-1", broker, queue: `${broker}:0`,
+        outcome: refused ? "error" : "ok", latencyMs: 14,
+        ...(refused ? (refusal ? { errorName: "MQBrokerError", responseCode: 13 } : { errorName: "RemotingTimeoutError" }) : {}),
+      });
+    }
+    return builder.build();
+  };
+  const context = testContext({ queues: 1 });
+  const refused = checkFailover(history(true), context);
+  assert.equal(refused.verdict, "pass", refused.summary);
+  assert.deepEqual(windowsOf(refused.evidence, "send-broker"), []);
+  assert.deepEqual(windowsOf(refused.evidence, "send"), []);
+  // The same picks failing without a broker's answer: broker-b took none for 12.8 s — over bound.
+  const timedOut = checkFailover(history(false), context);
+  assert.equal(timedOut.verdict, "fail");
+  assert.match(timedOut.summary, /send-broker broker-b/);
+  assert.ok(windowsOf(timedOut.evidence, "send").length > 0);
+});

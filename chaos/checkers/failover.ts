@@ -7,7 +7,11 @@
 //   queues, so each producer picks every broker within one rotation. When more than
 //   producers × queues successful picks (a batch is one pick) land elsewhere while a broker gets
 //   none, the broker was unavailable from its previous successful send to its next one. Ordered sends pick the
-//   key's queue, not the rotation, so they are left out.
+//   key's queue, not the rotation, so they are left out. A pick the broker answered by refusing
+//   the message itself (MESSAGE_ILLEGAL: a batch over maxMessageSize) counts as a pick of a
+//   broker that was there (battery seed 9 run 104: every other batch of a harsh-segmentation
+//   run was refused by broker-b for its size, and its size alone). Such a send opens no send
+//   window either: the broker judged the message, and will judge it the same on any broker.
 // - consume (per receiver, receivers.ts): an expected, acked message is pending from its ack
 //   (a delayed message: from when it is due) until the broker first hands it to the receiver,
 //   whatever the listener answered: a failed consumption's redelivery waits out the retry
@@ -28,7 +32,7 @@
 //   its next rebalance (rebalanceMs). Seed 1 swarm run 307 (no fault, one queue, three
 //   consumers): consumer-2 gave the queue up at 2.2 s, unlocked it at 22.2 s, and consumer-1
 //   locked it at its rebalance at 26.0 s.
-import type { HistoryEvent } from "../history/types.ts";
+import type { HistoryEvent, SendAttemptEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { FailoverBounds, LatencyFaultSetting, TimeSpan } from "./bounds.ts";
 import { boundFor, defaultLatencyMaxMs, defaultNotAvailableDurationMs, deriveFailoverBounds, isolationLatencyMs, lockStepPossible, notAvailableDurationFor, union } from "./bounds.ts";
@@ -41,6 +45,7 @@ import { indexHistory, receivedBy } from "./history_index.ts";
 import { delayLevelsMs, delayOfLevel } from "./delay.ts";
 import { expects, receiversOf, type Receiver } from "./receivers.ts";
 import { ORDERLY_UNLOCK_DELAY_MS } from "../../system/client/index.ts";
+import { ResponseCode } from "../../system/remoting/index.ts";
 
 export type WindowKind = "send" | "send-broker" | "consume" | "consume-broker";
 
@@ -90,11 +95,12 @@ export function checkFailover(history: readonly HistoryEvent[], context: CheckCo
   };
   for (const topic of topics) {
     const sends = index.sends.filter((send) => send.topic === topic);
-    for (const raw of sendWindows(topic, sends)) {
+    const refusals = messageRefusals(index.attempts, sends);
+    for (const raw of sendWindows(topic, sends.filter((send) => !refusals.failed.has(send)))) {
       judge(raw, maxSendUnavailableMs ?? boundFor(bounds.sendBaseMs, bounds.sendBlocked, raw.startMs, raw.endMs));
     }
     const brokers = masters(context.topology).map((broker) => broker.brokerName);
-    for (const raw of brokerWindows(sends, brokers, queuesPerBroker(context.workload, topic))) {
+    for (const raw of brokerWindows(sends, refusals.picks, brokers, queuesPerBroker(context.workload, topic))) {
       judge(raw, boundFor(bounds.sendBrokerBaseMs, bounds.brokerBlocked[raw.scope] ?? [], raw.startMs, raw.endMs));
     }
   }
@@ -188,10 +194,45 @@ function sendWindows(topic: string, sends: readonly SendRecord[]): RawWindow[] {
   return windows;
 }
 
-function brokerWindows(sends: readonly SendRecord[], brokers: readonly string[], queueCount: number): RawWindow[] {
+/** A pick of the rotation that reached a broker: when it was answered, where, and its batch. */
+type Pick = { atMs: number; broker: string; batchId?: string };
+
+/** Message-caused refusals: the broker judged the message, so it was up and taking sends. */
+const MESSAGE_REFUSAL_CODES: ReadonlySet<number> = new Set([ResponseCode.MESSAGE_ILLEGAL]);
+
+/**
+ * The message refusals among these sends' attempts: each refusal's pick (unordered sends only)
+ * and every send it failed (a batch's messages share their first message's attempts).
+ */
+function messageRefusals(attempts: readonly SendAttemptEvent[], sends: readonly SendRecord[]): { picks: Pick[]; failed: Set<SendRecord> } {
+  const opKey = (process: string, opId: number): string => `${process}\u0000${String(opId)}`;
+  const byOp = new Map<string, SendRecord>();
+  const batchMembers = new Map<string, SendRecord[]>();
+  for (const send of sends) {
+    byOp.set(opKey(send.process, send.opId), send);
+    if (send.batchId !== undefined) batchMembers.set(send.batchId, [...(batchMembers.get(send.batchId) ?? []), send]);
+  }
+  const picks: Pick[] = [];
+  const failed = new Set<SendRecord>();
+  for (const attempt of attempts) {
+    if (attempt.responseCode === undefined || !MESSAGE_REFUSAL_CODES.has(attempt.responseCode) || attempt.opId === undefined) continue;
+    const send = byOp.get(opKey(attempt.process, attempt.opId));
+    if (send === undefined) continue;
+    if (send.orderKey === undefined) picks.push({ atMs: attempt.timeMs, broker: attempt.broker });
+    const members = send.batchId === undefined ? [send] : batchMembers.get(send.batchId) ?? [send];
+    for (const member of members) if (member.outcome === "fail") failed.add(member);
+  }
+  return { picks, failed };
+}
+
+function brokerWindows(sends: readonly SendRecord[], refused: readonly Pick[], brokers: readonly string[], queueCount: number): RawWindow[] {
   const acked = sends.filter((send) => send.outcome === "ok" && send.orderKey === undefined && send.queue !== undefined);
-  if (brokers.length < 2 || acked.length === 0) return [];
-  acked.sort((left, right) => (left.outcomeMs ?? 0) - (right.outcomeMs ?? 0));
+  if (brokers.length < 2 || acked.length + refused.length === 0) return [];
+  const picks: Pick[] = acked.map((send) => ({
+    atMs: send.outcomeMs ?? send.invokeMs, broker: brokerOfQueue(send.queue ?? ""), ...(send.batchId === undefined ? {} : { batchId: send.batchId }),
+  }));
+  picks.push(...refused);
+  picks.sort((left, right) => left.atMs - right.atMs);
   const producers = new Set(acked.map((send) => send.process)).size;
   const totalQueues = queueCount > 0 ? queueCount * brokers.length : new Set(acked.map((send) => send.queue)).size;
   const threshold = Math.max(2, producers * totalQueues + 1);
@@ -203,12 +244,12 @@ function brokerWindows(sends: readonly SendRecord[], brokers: readonly string[],
   // (battery seed 4 run 1028: one SYSTEM_BUSY answer made two 4-message batches elsewhere look
   // like two whole rotations without the broker).
   const counted = new Set<string>();
-  for (const send of acked) {
-    const okMs = send.outcomeMs ?? send.invokeMs;
-    const target = brokerOfQueue(send.queue ?? "");
-    if (send.batchId !== undefined) {
-      if (counted.has(send.batchId)) continue;
-      counted.add(send.batchId);
+  for (const pick of picks) {
+    const okMs = pick.atMs;
+    const target = pick.broker;
+    if (pick.batchId !== undefined) {
+      if (counted.has(pick.batchId)) continue;
+      counted.add(pick.batchId);
     }
     for (const broker of brokers) {
       if (broker !== target) {
@@ -222,7 +263,7 @@ function brokerWindows(sends: readonly SendRecord[], brokers: readonly string[],
       elsewhere.set(broker, 0);
     }
   }
-  const endMs = acked[acked.length - 1]?.outcomeMs ?? firstMs;
+  const endMs = picks[picks.length - 1]?.atMs ?? firstMs;
   for (const broker of brokers) {
     if ((elsewhere.get(broker) ?? 0) < threshold) continue;
     windows.push({ kind: "send-broker", scope: broker, startMs: lastOkMs.get(broker) ?? firstMs, endMs, recovered: false });
