@@ -22,12 +22,18 @@ export interface RunOptions {
   replayCommand?: string;
 }
 
-export function judge(scenario: Scenario, history: readonly HistoryEvent[], endMs: number): Pick<RunResult, "checks" | "counts" | "verdict"> {
+/** Judges a history; `clock` says whether its times are the simulator's (virtual) or real. */
+export function judge(scenario: Scenario, history: readonly HistoryEvent[], endMs: number, clock: "virtual" | "wall" = "wall"): Pick<RunResult, "checks" | "counts" | "verdict"> {
   const topology = loadTopology(scenario.topology);
   const facts = topologyFactsFromFiles(topology, scenario.brokerConfig ?? {}, scenario.brokerConfigByNode ?? {});
   const maxDuplicated = scenario.expectations.maxDuplicated;
-  const context = contextFromScenario(scenario, facts, { endMs, ...(maxDuplicated === undefined ? {} : { options: { maxDuplicated } }) });
+  const context = contextFromScenario(scenario, facts, { endMs, options: { clock, ...(maxDuplicated === undefined ? {} : { maxDuplicated }) } });
   return evaluateRun(history, context);
+}
+
+/** The simulator reports simulated time; real deployers run on the wall clock. */
+export function clockOf(execution: { simulatedMs: number | undefined }): "virtual" | "wall" {
+  return execution.simulatedMs === undefined ? "wall" : "virtual";
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
@@ -41,7 +47,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   });
   const events = execution.history.events;
   writeFileSync(join(options.outDir, historyFileName), execution.history.toJsonl());
-  const judged = execution.error === undefined ? judge(scenario, events, execution.endMs) : { checks: [], counts: emptyCounts(), verdict: "error" as const };
+  const judged = execution.error === undefined ? judge(scenario, events, execution.endMs, clockOf(execution)) : { checks: [], counts: emptyCounts(), verdict: "error" as const };
   const result: RunResult = {
     scenario: scenario.name,
     topology: scenario.topology,

@@ -14,7 +14,7 @@ import { executeScenario } from "../execute.ts";
 import type { ScheduledFault } from "../faults/types.ts";
 import { emptyCounts, type CheckResult, type ProbeHits, type RunCounts, type RunProbes, type RunResult, type RunVerdict } from "../result.ts";
 import { ProbeCounter } from "../../system/env/index.ts";
-import { judge, runScenario } from "../runner.ts";
+import { clockOf, judge, runScenario } from "../runner.ts";
 import type { Scenario, TopologyName } from "../scenario.ts";
 import { checkCaseArbitrary, type CheckCase } from "./arbitraries.ts";
 import { checkScenario } from "./check_scenario.ts";
@@ -132,7 +132,7 @@ export async function judgeScenario(scenario: Scenario, seed: number): Promise<J
     ...(execution.simulatedMs === undefined ? {} : { simulatedMs: Math.round(execution.simulatedMs) }),
   };
   if (execution.error !== undefined) return { verdict: "error", failedChecks: [execution.error], checks: [], counts: emptyCounts(), probes: execution.probes, ...trace };
-  const judged = judge(scenario, execution.history.events, execution.endMs);
+  const judged = judge(scenario, execution.history.events, execution.endMs, clockOf(execution));
   const failedChecks = judged.checks.filter((check) => check.verdict === "fail").map((check) => check.name);
   return { verdict: judged.verdict, failedChecks, checks: judged.checks, counts: judged.counts, probes: execution.probes, ...trace };
 }

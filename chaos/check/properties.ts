@@ -88,11 +88,13 @@ export const checkProperties: readonly CheckProperty[] = [
   },
   {
     name: "hostile",
-    description: "SYNC_FLUSH brokers, the base workload plus generated workload mixes (orderly, failing and poison, batch, delayed, broadcast, late, scaling, burst) under every fault kind: delivery, order and rebalance hold, every duplicate has an explanation, and each mix's own checker judges it (orderly and retry, retry, delay, late-join, transactions)",
+    description: "SYNC_FLUSH brokers, the base workload plus generated workload mixes (orderly, failing and poison, batch, delayed, broadcast, late, scaling, burst) under every fault kind: delivery, order and rebalance hold, every duplicate has an explanation, a calm idle queue wakes its consumer at once, and each mix's own checker judges it (orderly and retry, retry, delay, late-join, transactions)",
     // duplicates: the mixes are where a message is sent back, dead-lettered, delayed, broadcast or
     // committed by a transaction check; a path that delivers it twice shows only as a duplicate
     // (the `all` runs judge duplicates but draw no mix; a twice-committed transaction passed).
-    checkers: ["delivery", "order", "rebalance", "duplicates"],
+    // latency: its calm-wake opinion (a message into an idle, calm queue reaches the listener
+    // within the long poll's wake bound) over the mixes' tags, batches, orderly and broadcast groups.
+    checkers: ["delivery", "order", "rebalance", "duplicates", "latency"],
     faultWeights: everyWeight,
     flushDiskType: "SYNC_FLUSH",
     ordered: "generated",

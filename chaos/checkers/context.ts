@@ -42,6 +42,11 @@ export interface CheckOptions {
   latency?: LatencyBounds;
   /** Evidence id lists are cut at this length (the count is always exact). */
   evidenceIdsMax?: number;
+  /**
+   * Whose clock the history's times are: "virtual" (the simulator: no scheduling noise) or
+   * "wall" (real processes; the default). Timing bounds leave wall-clock runs more slack.
+   */
+  clock?: "virtual" | "wall";
 }
 
 export interface CheckContext {

@@ -6,7 +6,7 @@
 // ignored (counted in `orphanOutcomes`); messageIds are unique per invoke, and if the workload
 // ever reuses one, the best outcome (ok > unknown > pending > fail) represents the message.
 import type {
-  DeliverEvent, DlqEvent, HistoryEvent, LookupEvent, MembershipEvent, NemesisEvent, NodeEvent, RebalanceEvent, RetryResendEvent,
+  DeliverEvent, DlqEvent, HistoryEvent, LookupEvent, MembershipEvent, NemesisEvent, NodeEvent, PullErrorEvent, RebalanceEvent, RetryResendEvent,
   RouteEvent, SendAttemptEvent, SendInvoke, StoreDigestEvent,
 } from "../history/types.ts";
 
@@ -55,6 +55,7 @@ export interface HistoryIndex {
   dlqs: DlqEvent[];
   lookups: LookupEvent[];
   routes: RouteEvent[];
+  pullErrors: PullErrorEvent[];
   digests: StoreDigestEvent[];
   /** group → topic, for every group seen in deliveries or rebalances. */
   seenGroups: Map<string, string>;
@@ -88,7 +89,7 @@ function sortedByTime(history: readonly HistoryEvent[]): readonly HistoryEvent[]
 function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
   const index: HistoryIndex = {
     events, sends: [], sendById: new Map(), messages: [], deliveries: [], retryResends: [], rebalances: [], memberships: [],
-    nemesis: [], nodes: [], attempts: [], dlqs: [], lookups: [], routes: [], digests: [], seenGroups: new Map(), orphanOutcomes: 0,
+    nemesis: [], nodes: [], attempts: [], dlqs: [], lookups: [], routes: [], pullErrors: [], digests: [], seenGroups: new Map(), orphanOutcomes: 0,
     startMs: events[0]?.timeMs ?? 0, endMs: events[events.length - 1]?.timeMs ?? 0,
   };
   const byOpId = new Map<number, SendRecord>();
@@ -147,6 +148,9 @@ function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
         break;
       case "route":
         index.routes.push(event);
+        break;
+      case "pull-error":
+        index.pullErrors.push(event);
         break;
       case "store-digest":
         index.digests.push(event);

@@ -1,14 +1,23 @@
 // Latency: send (invoke → ok outcome) and end-to-end (invoke → first successful delivery to
-// any group) as p50 / p99 / max in ms, nearest-rank. Informational: the verdict is "pass"
-// unless options.latency gives a p99 bound and it is exceeded. O(n log n) (one sort per series).
+// any group) as p50 / p99 / max in ms, nearest-rank, and one opinion that holds in every run:
+// the calm wake (calm_wake.ts) — a message stored into a queue its consumer keeps up with, while
+// nothing is faulted or moving, reaches the listener within the long poll's wake bound. Fails
+// on a late calm wake, or when options.latency gives a p99 bound that is exceeded.
+// O(n log n) (one sort per series and per queue).
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
-import { formatMs, percentileOfSorted } from "./evidence.ts";
+import { calmWake, type CalmWakeEvidence } from "./calm_wake.ts";
+import { capped, formatMs, idsMax, percentileOfSorted, plural, type CappedList } from "./evidence.ts";
 import { indexHistory } from "./history_index.ts";
 
 export type LatencyStats = { count: number; p50Ms: number | null; p99Ms: number | null; maxMs: number | null };
-export type LatencyEvidence = { send: LatencyStats; endToEnd: LatencyStats; bounds: { sendP99Ms?: number; endToEndP99Ms?: number } };
+export type LatencyEvidence = {
+  send: LatencyStats;
+  endToEnd: LatencyStats;
+  bounds: { sendP99Ms?: number; endToEndP99Ms?: number };
+  calmWake: Omit<CalmWakeEvidence, "late"> & { late: CappedList<CalmWakeEvidence["late"][number]> };
+};
 
 export function checkLatency(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
   const index = indexHistory(history);
@@ -21,15 +30,27 @@ export function checkLatency(history: readonly HistoryEvent[], context: CheckCon
     if (message.firstDeliveredMs !== undefined) endToEndMs.push(Math.max(0, message.firstDeliveredMs - message.invokeMs));
   }
   const bounds = context.options?.latency ?? {};
-  const evidence: LatencyEvidence = { send: statsOf(sendMs), endToEnd: statsOf(endToEndMs), bounds: { ...bounds } };
+  const wake = calmWake(index, context);
+  const evidence: LatencyEvidence = {
+    send: statsOf(sendMs), endToEnd: statsOf(endToEndMs), bounds: { ...bounds },
+    calmWake: { ...wake, late: capped(wake.late, idsMax(context)) },
+  };
   const over: string[] = [];
+  const latest = wake.late[0];
+  if (latest !== undefined) {
+    over.push(`${plural(wake.late.length, "calm wake")} of ${wake.judged} past ${formatMs(wake.boundMs)} (${latest.messageId} ` +
+      `waited ${formatMs(latest.wakeMs)} in idle ${latest.queue} for ${latest.process} of ${latest.group}, acked at ${formatMs(latest.ackMs)})`);
+  }
   if (bounds.sendP99Ms !== undefined && (evidence.send.p99Ms ?? 0) > bounds.sendP99Ms) {
     over.push(`send p99 ${formatMs(evidence.send.p99Ms)} > ${formatMs(bounds.sendP99Ms)}`);
   }
   if (bounds.endToEndP99Ms !== undefined && (evidence.endToEnd.p99Ms ?? 0) > bounds.endToEndP99Ms) {
     over.push(`end-to-end p99 ${formatMs(evidence.endToEnd.p99Ms)} > ${formatMs(bounds.endToEndP99Ms)}`);
   }
-  const described = `send ${describe(evidence.send)}; end-to-end ${describe(evidence.endToEnd)}`;
+  const described = `send ${describe(evidence.send)}; end-to-end ${describe(evidence.endToEnd)}; ` +
+    `calm wake ${wake.judged === 0 ? "n/a (no calm idle queue)" : `worst ${formatMs(wake.worstMs)} of ${wake.judged}`} (bound ${formatMs(wake.boundMs)}` +
+    `${wake.excusedByFullPool > 0 ? `; ${wake.excusedByFullPool} waited for a full consume pool` : ""}` +
+    `${wake.excusedByPullError > 0 ? `; ${wake.excusedByPullError} for a failed pull's retry` : ""})`;
   const summary = over.length > 0 ? `Latency over bound: ${over.join(", ")} (${described}).` : `Latency ${described}.`;
   return { name: "latency", verdict: over.length > 0 ? "fail" : "pass", summary, evidence };
 }

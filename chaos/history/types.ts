@@ -177,6 +177,24 @@ export interface LookupEvent {
 }
 
 /**
+ * A push consumer's pull failed (remoting error or broker error code): the queue's next pull
+ * waits retryInMs. Explains a delivery that is late without any fault (a slave that has not
+ * synced the topic yet answers TOPIC_NOT_EXIST to a pull the master sent it).
+ */
+export interface PullErrorEvent {
+  type: "pull-error";
+  timeMs: number;
+  process: string;
+  group: string;
+  topic: string;
+  /** "broker-a:3" */
+  queue: QueueRef;
+  requestOffset: number;
+  error: string;
+  retryInMs: number;
+}
+
+/**
  * A client's view of a topic's route changed (after a route poll or an update): the brokers
  * it would now send to (writable queues) and read from.
  */
@@ -314,6 +332,7 @@ export type HistoryEvent =
   | DlqEvent
   | LookupEvent
   | RouteEvent
+  | PullErrorEvent
   | StoreDigestEvent;
 
 /** Appends events as they happen; the runner writes them out as history.jsonl. */

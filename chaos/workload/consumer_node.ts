@@ -114,6 +114,14 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
             queueOffset: sendResult.queueOffset, sendStatus: sendResult.sendStatus,
           });
         },
+        onPullError: (event) => {
+          if (event.mq.topic !== topic) return;
+          recorder.record({
+            type: "pull-error", timeMs: runTime(), process: spec.node, group: groupSpec.group, topic,
+            queue: queueLabels.of(event.mq.brokerName, event.mq.queueId), requestOffset: event.requestOffset,
+            error: event.error, retryInMs: event.retryInMs,
+          });
+        },
         onRouteChange: (changedTopic, route) => {
           if (changedTopic === topic) routes.update(changedTopic, route);
         },

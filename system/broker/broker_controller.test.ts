@@ -105,6 +105,21 @@ test("long polling: a held pull is answered when a message arrives, and at its s
   assert.ok(waitedMs >= 350 && waitedMs < 2000, `answered at the suspend timeout (${waitedMs} ms)`);
 }));
 
+test("long polling: the arrival listener hands the hold service the queue's max offset after the message", () => withBroker({}, async (h) => {
+  // A held pull from offset k waits for message k; its arrival must report max offset k + 1,
+  // not k + 2: an inflated offset wakes pulls too early and hides a wrong wake comparison.
+  const hold = h.broker.pullRequestHoldService;
+  const reported: number[] = [];
+  const notify = hold.notifyMessageArriving.bind(hold);
+  hold.notifyMessageArriving = (topic, queueId, maxOffset, tagsCode) => {
+    if (topic === "ARRIVE") reported.push(maxOffset);
+    notify(topic, queueId, maxOffset, tagsCode);
+  };
+  await sendV2(h, "ARRIVE", "first");
+  await sendV2(h, "ARRIVE", "second");
+  assert.deepEqual(reported, [1, 2]);
+}));
+
 test("consumer offsets: query rule, update (-1 ignored), commit with pull sysFlag 1, persisted", () => withBroker({}, async (h) => {
   const q = (): Promise<string | undefined> => call(h, RequestCode.QUERY_CONSUMER_OFFSET, { consumerGroup: "g", topic: "OT", queueId: 0 }).then((r) => r.code === 0 ? r.extFields["offset"] : `code ${r.code}`);
   // Queue unknown: min offset 0 and nothing on disk → offset 0.

@@ -237,8 +237,10 @@ export class BrokerController {
       throw error;
     }
     this.store.start?.();
-    this.store.setMessageArrivingListener((topic, queueId, logicalOffset, tagsCode) => {
-      this.pullRequestHoldService.notifyMessageArriving(topic, queueId, logicalOffset + 1, tagsCode);
+    // The store passes the queue's max offset after the message (consumeQueueOffset + 1), as
+    // RocketMQ's ReputMessageService does; the hold service wakes pulls from below it.
+    this.store.setMessageArrivingListener((topic, queueId, maxOffset, tagsCode) => {
+      this.pullRequestHoldService.notifyMessageArriving(topic, queueId, maxOffset, tagsCode);
       this.ha?.notifyAppended();
     });
     this.ha?.start();

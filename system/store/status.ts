@@ -74,5 +74,8 @@ export interface QueryMessageResult {
 /** Consume-queue filter: true keeps the message (tagsCode may be a schedule timestamp). */
 export type TagsCodeFilter = (tagsCode: number) => boolean;
 
-/** Arrival notice for long polling: a message is now readable at logicalOffset. */
-export type MessageArrivingListener = (topic: string, queueId: number, logicalOffset: number, tagsCode: number) => void;
+/**
+ * Arrival notice for long polling: a message is now readable, and maxOffset is its queue's max
+ * offset after it (its consume-queue offset + 1), as RocketMQ's ReputMessageService reports it.
+ */
+export type MessageArrivingListener = (topic: string, queueId: number, maxOffset: number, tagsCode: number) => void;

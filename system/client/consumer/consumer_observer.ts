@@ -37,6 +37,21 @@ export interface PullResultEvent {
   readonly atMs: number;
 }
 
+/**
+ * A pull failed (a remoting error, or a broker's error code such as TOPIC_NOT_EXIST from a slave
+ * that has not synced the topic yet): the queue's next pull waits retryInMs
+ * (pullTimeDelayMillsWhenException, or 20 ms after a broker's FLOW_CONTROL).
+ */
+export interface PullErrorEvent {
+  readonly group: string;
+  readonly clientId: string;
+  readonly mq: MessageQueue;
+  readonly requestOffset: number;
+  readonly error: string;
+  readonly retryInMs: number;
+  readonly atMs: number;
+}
+
 export interface DeliverEvent {
   readonly group: string;
   readonly clientId: string;
@@ -89,6 +104,7 @@ export interface RetryResentEvent {
 export interface ConsumerObserver {
   onRebalance?(event: RebalanceEvent): void;
   onPullResult?(event: PullResultEvent): void;
+  onPullError?(event: PullErrorEvent): void;
   onDeliver?(event: DeliverEvent): void;
   onConsumeResult?(event: ConsumeResultEvent): void;
   onOffsetCommitted?(event: OffsetCommitEvent): void;

@@ -20,7 +20,7 @@ import {
   OFFSET_ILLEGAL_FIX_DELAY_MS, PULL_DELAY_WHEN_BROKER_FLOW_CONTROL_MS, PULL_DELAY_WHEN_FLOW_CONTROL_MS,
 } from "./push_consumer_options.ts";
 import type { ConsumeServiceHost } from "./consume_service.ts";
-import type { PullResultEvent } from "./consumer_observer.ts";
+import type { PullErrorEvent, PullResultEvent } from "./consumer_observer.ts";
 import type { SubscriptionData } from "./subscription_data.ts";
 import { probe } from "../../env/probe.ts";
 import { errorText } from "../../stdx/error_text.ts";
@@ -42,6 +42,7 @@ export interface PullLoopHost extends ConsumeServiceHost {
   /** Hands found messages to the consume service. */
   submitConsumeRequest(request: PullRequest, messages: PullResult["msgFoundList"], dispatchToConsume: boolean): void;
   emitPull(event: Omit<PullResultEvent, "group" | "clientId" | "atMs">): void;
+  emitPullError(event: Omit<PullErrorEvent, "group" | "clientId" | "atMs">): void;
   emitPullCommit(mq: MessageQueue, offset: number): void;
   emitDropped(mq: MessageQueue, reason: "offset-illegal"): void;
   /** Removes the queue (after OFFSET_ILLEGAL) so the next rebalance re-adds it. */
@@ -117,7 +118,9 @@ export class PullLoop {
         this.host.log.warn("execute the pull request exception", { topic: mq.topic, brokerName: mq.brokerName, queueId: mq.queueId, error: errorText(error) });
       }
       const flowControl = error instanceof MQBrokerError && error.responseCode === ResponseCode.FLOW_CONTROL;
-      return this.executeLater(request, flowControl ? PULL_DELAY_WHEN_BROKER_FLOW_CONTROL_MS : settings.pullTimeDelayMillsWhenException);
+      const retryInMs = flowControl ? PULL_DELAY_WHEN_BROKER_FLOW_CONTROL_MS : settings.pullTimeDelayMillsWhenException;
+      this.host.emitPullError({ mq, requestOffset, error: errorText(error), retryInMs });
+      return this.executeLater(request, retryInMs);
     }
     if (commitOffset !== undefined) this.host.emitPullCommit(mq, commitOffset);
     if (pq.dropped || this.stopped) return;

@@ -336,6 +336,10 @@ export class PushConsumerCore implements PullLoopHost {
     this.emit("onPullResult", event);
   }
 
+  emitPullError(event: Parameters<PullLoopHost["emitPullError"]>[0]): void {
+    this.emit("onPullError", event);
+  }
+
   emitPullCommit(mq: MessageQueue, offset: number): void {
     // Nobody listening: skip the dedupe bookkeeping too (it only decides what to emit).
     if (this.observer.onOffsetCommitted === undefined) return;

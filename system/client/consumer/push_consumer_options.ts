@@ -85,6 +85,9 @@ export interface PushConsumerSettings {
 }
 
 /** Flow-control back-off (PULL_TIME_DELAY_MILLS_WHEN_CACHE_FLOW_CONTROL). */
+/** Java's consumeThreadMin/Max (20): concurrent listener calls in flight at once. */
+export const CONSUME_THREAD_MAX_DEFAULT = 20;
+
 export const PULL_DELAY_WHEN_FLOW_CONTROL_MS = 50;
 /** Back-off after a broker FLOW_CONTROL (215) answer. */
 export const PULL_DELAY_WHEN_BROKER_FLOW_CONTROL_MS = 20;
@@ -125,7 +128,7 @@ export function resolvePushConsumerSettings(options: PushConsumerOptions, nowMs:
     pullIntervalMs: checkRange("pullInterval", options.pullIntervalMs ?? 0, 0, 65535),
     pullBatchSize: checkRange("pullBatchSize", options.pullBatchSize ?? 32, 1, 1024),
     consumeMessageBatchMaxSize: checkRange("consumeMessageBatchMaxSize", options.consumeMessageBatchMaxSize ?? 1, 1, 1024),
-    consumeThreadMax: checkRange("consumeThreadMax", options.consumeThreadMax ?? 20, 1, 1000),
+    consumeThreadMax: checkRange("consumeThreadMax", options.consumeThreadMax ?? CONSUME_THREAD_MAX_DEFAULT, 1, 1000),
     maxReconsumeTimesOption: options.maxReconsumeTimes ?? -1,
     suspendCurrentQueueTimeMs: options.suspendCurrentQueueTimeMillis ?? 1000,
     consumeTimeoutMs: checkRange("consumeTimeout", options.consumeTimeoutMs ?? 15 * 60_000, 1, Number.MAX_SAFE_INTEGER),
