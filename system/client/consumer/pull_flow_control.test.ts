@@ -84,3 +84,31 @@ test("consumeConcurrentlyMaxSpan stops pulling while the oldest message is stuck
   await fill("FlowSpan", 100);
   await run("FlowSpan", "FlowSpanGroup", { consumeConcurrentlyMaxSpan: 8, pullThresholdForQueue: 1000, consumeThreadMax: 4 }, "m0", 8 + 4 + 1);
 });
+
+test("a failed pull is reported to the observer with the back-off before the queue's next pull", async () => {
+  await fill("FlowGone", 1);
+  const failures: { queueId: number; error: string; retryInMs: number }[] = [];
+  const consumer = new PushConsumer(cluster.env, {
+    namesrvAddr: cluster.namesrvAddrs, consumerGroup: "FlowGoneGroup", consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    pullTimeDelayMillsWhenException: 700, brokerSuspendMaxTimeMillis: 1_000,
+    observer: { onPullError: (event) => failures.push({ queueId: event.mq.queueId, error: event.error, retryInMs: event.retryInMs }) },
+  });
+  consumer.subscribe("FlowGone", "*");
+  let consumed = 0;
+  consumer.registerMessageListenerConcurrently(async (messages) => {
+    consumed += messages.length;
+    return "CONSUME_SUCCESS";
+  });
+  await consumer.start();
+  try {
+    await waitFor(cluster.env, "the message consumed", () => consumed === 1, 20_000);
+    // The broker forgets the topic under a held pull (answered within 1 s): later pulls are refused.
+    await admin.deleteTopic("FlowGone", "DefaultCluster");
+    await waitFor(cluster.env, "a failed pull reported", () => failures.length > 0, 20_000);
+    assert.equal(failures[0]!.queueId, 0);
+    assert.match(failures[0]!.error, /TOPIC_NOT_EXIST/);
+    assert.equal(failures[0]!.retryInMs, 700);
+  } finally {
+    await consumer.shutdown();
+  }
+});
