@@ -28,7 +28,11 @@
 //   group whose batches hold 4 s slow messages stalled every queue of its one consumer 3.7 s);
 // - or when the queue's pull failed between its last delivery and the hand-over (PullErrorEvent):
 //   the next pull waited pullTimeDelayMillsWhenException (seen: a master told a lagging consumer
-//   to read from its slave, which had not synced the auto-created topic yet: TOPIC_NOT_EXIST).
+//   to read from its slave, which had not synced the auto-created topic yet: TOPIC_NOT_EXIST);
+// - or when a large body (largeBodyBytes or more as sent) was on its way from the same broker to
+//   the same process meanwhile — the message itself, or one handed over from a second before its
+//   ack until it: the slack covers round trips, not bandwidth (seen: a 256 KiB message over
+//   harshly segmented streams, 512-byte pieces, took 308 ms to reach its consumer).
 // The bound is measured from the ack (the message is stored before it) to the listener's start
 // (DeliverEvent.startMs, so processing time does not count): slack for round trips, plus
 // shortPollingTimeMills when long polling is off. Virtual time (the simulator) gets 250 ms of
@@ -43,6 +47,10 @@ import type { HistoryIndex, SendRecord } from "./history_index.ts";
 import { CONSUME_THREAD_MAX_DEFAULT } from "../../system/client/consumer/push_consumer_options.ts";
 
 export const calmWakeSlackMs = { virtual: 250, wall: 5_000 } as const;
+/** A body this large may take longer than the slack to cross a harshly segmented stream. */
+export const largeBodyBytes = 16 * 1024;
+/** How long before a late message's ack a large body's hand-over may still have been ahead of it. */
+const largeTransferLeadMs = 1_000;
 const shortPollingTimeMillsDefault = 1_000;
 
 export interface LateWake {
@@ -69,6 +77,8 @@ export interface CalmWakeEvidence {
   excusedByFullPool: number;
   /** Late ones whose queue's pull failed meanwhile (not counted late). */
   excusedByPullError: number;
+  /** Late ones a large body was in flight with, on the same connection (not counted late). */
+  excusedByLargeTransfer: number;
   /** The longest wake judged (excused ones left out). */
   worstMs: number | null;
   /** Late wakes, the latest first (capped by the caller). */
@@ -86,7 +96,7 @@ export function calmWake(index: HistoryIndex, context: CheckContext): CalmWakeEv
   const aftermathMs = Math.max(intervals.clientHeartbeatMs + intervals.clientScanMs, intervals.brokerRegisterMs + intervals.namesrvScanMs);
   const faults = faultWindows(index, context).map((window) => ({ ...window, endMs: window.endMs === null ? null : window.endMs + aftermathMs }));
   const rebalances = rebalanceWindows(index, context.intervals.rebalanceMs);
-  const evidence: CalmWakeEvidence = { boundMs, derivation, judged: 0, excusedByFullPool: 0, excusedByPullError: 0, worstMs: null, late: [] };
+  const evidence: CalmWakeEvidence = { boundMs, derivation, judged: 0, excusedByFullPool: 0, excusedByPullError: 0, excusedByLargeTransfer: 0, worstMs: null, late: [] };
   const seen = new Set<string>();
   for (const spec of context.workload.consumers) {
     if (seen.has(spec.group)) continue;
@@ -109,11 +119,14 @@ export function calmWake(index: HistoryIndex, context: CheckContext): CalmWakeEv
 /** Drops the group's late wakes (from `first` on) that waited for a failed pull's retry or a consume thread. */
 function excuse(evidence: CalmWakeEvidence, first: number, index: HistoryIndex, group: string, orderly: boolean): void {
   const pullErrors = index.pullErrors.filter((event) => event.group === group);
+  const large = index.deliveries.filter((delivery) => delivery.group === group && (index.sendById.get(delivery.messageId)?.bodySizeBytes ?? 0) >= largeBodyBytes);
   // Orderly groups consume each queue on its own: no shared pool to wait for.
   const pools = orderly ? undefined : new PoolTimelines(index, group);
   const kept: LateWake[] = [];
   for (const wake of evidence.late.slice(first)) {
-    if (pullErrors.some((event) => event.process === wake.process && event.queue === wake.queue && event.timeMs >= wake.idleSinceMs && event.timeMs <= wake.handedMs)) {
+    if (largeInFlight(index, large, wake)) {
+      evidence.excusedByLargeTransfer++;
+    } else if (pullErrors.some((event) => event.process === wake.process && event.queue === wake.queue && event.timeMs >= wake.idleSinceMs && event.timeMs <= wake.handedMs)) {
       evidence.excusedByPullError++;
     } else if (pools?.fullBetween(wake.process, wake.ackMs, wake.handedMs) === true) {
       evidence.excusedByFullPool++;
@@ -122,6 +135,18 @@ function excuse(evidence: CalmWakeEvidence, first: number, index: HistoryIndex, 
     }
   }
   evidence.late.splice(first, evidence.late.length - first, ...kept);
+}
+
+/** Whether a large body crossed from the late message's broker to its process around its wake. */
+function largeInFlight(index: HistoryIndex, large: readonly DeliverEvent[], wake: LateWake): boolean {
+  if ((index.sendById.get(wake.messageId)?.bodySizeBytes ?? 0) >= largeBodyBytes) return true;
+  const broker = brokerOf(wake.queue);
+  return large.some((delivery) => delivery.process === wake.process && brokerOf(delivery.queue) === broker &&
+    delivery.timeMs >= wake.ackMs - largeTransferLeadMs && (delivery.startMs ?? delivery.timeMs) <= wake.handedMs);
+}
+
+function brokerOf(queue: string): string {
+  return queue.slice(0, queue.lastIndexOf(":"));
 }
 
 function wakeBound(context: CheckContext): { boundMs: number; derivation: string } {

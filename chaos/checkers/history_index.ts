@@ -25,6 +25,8 @@ export interface SendRecord {
   /** A batch send's id: its messages are one queue selection and one request. */
   batchId?: string;
   sendMode?: SendInvoke["sendMode"];
+  /** Body size as sent (before the client's compression), when the history says. */
+  bodySizeBytes?: number;
   outcome: SendStatusKind;
   outcomeMs?: number;
   queue?: string;
@@ -185,6 +187,7 @@ function recordOf(event: SendInvoke): SendRecord {
   if (event.delayLevel !== undefined) record.delayLevel = event.delayLevel;
   if (event.batchId !== undefined) record.batchId = event.batchId;
   record.sendMode = event.sendMode;
+  if (event.bodySizeBytes !== undefined) record.bodySizeBytes = event.bodySizeBytes;
   return record;
 }
 

@@ -130,3 +130,22 @@ test("calm wake: a late hand-over is excused when the queue's pull failed after 
   assert.equal(checkLatency(idleQueue(5_020).raw(pullError(2_020, "broker-a:1")).build(), testContext(virtual)).verdict, "fail");
   assert.equal(checkLatency(idleQueue(5_020).raw(pullError(2_000)).build(), testContext(virtual)).verdict, "fail");
 });
+
+test("calm wake: a late hand-over is excused when a large body crossed from the same broker to the same process with it", () => {
+  const withLarge = (spec: { size: number; queue?: string; at?: number; process?: string }): HistoryBuilder => idleQueue(3_002 + 400)
+    .send({ id: "big", at: 2_500, queue: spec.queue ?? "broker-a:1", offset: 0, bodySizeBytes: spec.size })
+    .deliver({ id: "big", at: spec.at ?? 3_300, ...(spec.process === undefined ? {} : { process: spec.process }) });
+  const excused = checkLatency(withLarge({ size: 256 * 1024 }).build(), testContext({ ...virtual, queues: 4 }));
+  assert.equal(excused.verdict, "pass");
+  assert.equal(calmOf(excused).excusedByLargeTransfer, 1);
+  assert.match(excused.summary, /1 behind a large body/);
+  // A small body, another broker's, another process's, or one handed over after the late message explain nothing.
+  for (const spec of [{ size: 16 * 1024 - 1 }, { size: 256 * 1024, queue: "broker-b:1" }, { size: 256 * 1024, process: "consumer-G-2" }, { size: 256 * 1024, at: 3_500 }]) {
+    assert.equal(checkLatency(withLarge(spec).build(), testContext({ ...virtual, queues: 4 })).verdict, "fail", JSON.stringify(spec));
+  }
+  // The late message itself large.
+  const own = new HistoryBuilder()
+    .send({ id: "m-0", at: 1_000, offset: 0 }).deliver({ id: "m-0", at: 1_010 })
+    .send({ id: "m-1", at: 2_000, offset: 1, bodySizeBytes: 200_000 }).deliver({ id: "m-1", at: 2_400 });
+  assert.equal(calmOf(checkLatency(own.build(), testContext(virtual))).excusedByLargeTransfer, 1);
+});
