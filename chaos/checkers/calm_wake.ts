@@ -16,7 +16,10 @@
 //   whose retries stay in the queue) had finished before this message was sent, so nothing
 //   queued ahead of it in the process queue or the orderly queue's lock;
 // - nothing moved in between: from that last earlier delivery to the ack plus the bound, no
-//   fault or node window (any node), no rebalance window and no membership change of the group.
+//   fault or node window (any node), no rebalance window and no membership change of the group,
+//   and no snapshot of the group that took the message's queue from, or gave it to, any member
+//   (a member's view of the group can flap between brokers' consumer tables: seen, a member
+//   dropped two orderly queues for 2 s, the message waiting unheld, with nobody leaving).
 //   Fault and node windows reach past their heal by the time a healed fault still acts: a
 //   broker expires a client the fault kept silent at its next scan if the client's heartbeat
 //   has not landed yet (clientHeartbeatMs + clientScanMs), the NameServer likewise a broker
@@ -104,9 +107,10 @@ export function calmWake(index: HistoryIndex, context: CheckContext): CalmWakeEv
     const broadcasting = spec.model === "BROADCASTING";
     const quiet = [...faults, ...(rebalances.get(spec.group) ?? [])];
     const membershipMs = index.memberships.filter((event) => event.group === spec.group).map((event) => event.timeMs);
+    const queueChangesMs = assignmentChanges(index, spec.group);
     const late = evidence.late.length;
     for (const attempts of attemptsByQueue(index, spec.group, spec.topic, spec.orderly === true, broadcasting).values()) {
-      judgeQueue(attempts, index, spec.group, boundMs, quiet, membershipMs, evidence);
+      judgeQueue(attempts, index, spec.group, boundMs, quiet, membershipMs, queueChangesMs, evidence);
     }
     if (evidence.late.length > late) excuse(evidence, late, index, spec.group, spec.orderly === true);
   }
@@ -179,7 +183,7 @@ function attemptsByQueue(index: HistoryIndex, group: string, topic: string, orde
 
 function judgeQueue(
   attempts: readonly Attempt[], index: HistoryIndex, group: string, boundMs: number,
-  quiet: readonly Window[], membershipMs: readonly number[], evidence: CalmWakeEvidence,
+  quiet: readonly Window[], membershipMs: readonly number[], queueChangesMs: ReadonlyMap<string, readonly number[]>, evidence: CalmWakeEvidence,
 ): void {
   // Walk offsets in order, carrying the latest finish among every earlier offset's attempts.
   let idleSinceMs: number | undefined;
@@ -193,7 +197,8 @@ function judgeQueue(
     const send = index.sendById.get(first.messageId);
     if (idleSinceMs !== undefined && idleProcess === first.process && send !== undefined && judgeable(send, first, offset)) {
       const ackMs = send.outcomeMs!;
-      if (idleSinceMs <= send.invokeMs && calm(idleSinceMs, ackMs + boundMs, quiet, membershipMs)) {
+      const changesMs = queueChangesMs.get(first.queue) ?? [];
+      if (idleSinceMs <= send.invokeMs && calm(idleSinceMs, ackMs + boundMs, quiet, membershipMs) && !changesMs.some((timeMs) => timeMs >= idleSinceMs! && timeMs <= ackMs + boundMs)) {
         const handedMs = first.startMs ?? first.timeMs;
         const wakeMs = Math.max(0, handedMs - ackMs);
         evidence.judged++;
@@ -212,6 +217,24 @@ function judgeQueue(
     }
     position = end;
   }
+}
+
+/** Per queue, when a snapshot of `group` added it to or removed it from a member's assignment. */
+function assignmentChanges(index: HistoryIndex, group: string): Map<string, number[]> {
+  const changes = new Map<string, number[]>();
+  const held = new Map<string, ReadonlySet<string>>();
+  for (const event of index.rebalances) {
+    if (event.group !== group) continue;
+    const before = held.get(event.process) ?? new Set<string>();
+    const after = new Set(event.queues);
+    for (const queue of [...before].filter((queue) => !after.has(queue)).concat(event.queues.filter((queue) => !before.has(queue)))) {
+      const list = changes.get(queue) ?? [];
+      list.push(event.timeMs);
+      changes.set(queue, list);
+    }
+    held.set(event.process, after);
+  }
+  return changes;
 }
 
 function judgeable(send: SendRecord, first: DeliverEvent, offset: number): boolean {

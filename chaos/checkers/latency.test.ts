@@ -76,6 +76,12 @@ test("calm wake: judges nothing where the wait has another cause", () => {
   assert.equal(judgedOf(idleQueue(8_000).fault(1_200, 1_900, "clock-skew", "broker-b")), 0);
   assert.equal(judgedOf(idleQueue(8_000).node(2_900, "consumer-G-2", "crash")), 1);
   assert.equal(judgedOf(idleQueue(8_000).join(3_100, "consumer-G-2")), 1);
+  // The holder dropped the queue and took it back, nobody joining or leaving (a flapping view).
+  const held = (queues: string[], at: number) => (builder: HistoryBuilder) => builder.rebalance(at, "consumer-G-1", queues);
+  const flapped = held(["broker-a:0", "broker-a:1"], 3_500)(held(["broker-a:1"], 2_500)(held(["broker-a:0", "broker-a:1"], 500)(idleQueue(8_000))));
+  assert.equal(judgedOf(flapped), 1);
+  // Another queue's change explains nothing.
+  assert.equal(judgedOf(held(["broker-a:0"], 2_500)(held(["broker-a:0", "broker-a:1"], 500)(idleQueue(8_000)))), 2);
   // Delayed messages and a first delivery from elsewhere (a retry copy, a transaction's commit).
   assert.equal(judgedOf(new HistoryBuilder()
     .send({ id: "m-0", at: 1_000, offset: 0 }).deliver({ id: "m-0", at: 1_010 })
