@@ -47,7 +47,7 @@ import type { DeliverEvent } from "../history/types.ts";
 import type { CheckContext } from "./context.ts";
 import { faultWindows, rebalanceWindows, type Window } from "./fault_windows.ts";
 import type { HistoryIndex, SendRecord } from "./history_index.ts";
-import { CONSUME_THREAD_MAX_DEFAULT } from "../../system/client/consumer/push_consumer_options.ts";
+import { CONSUME_THREAD_MAX_DEFAULT } from "../../system/client/index.ts";
 
 export const calmWakeSlackMs = { virtual: 250, wall: 5_000 } as const;
 /** A body this large may take longer than the slack to cross a harshly segmented stream. */

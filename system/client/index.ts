@@ -18,3 +18,4 @@ export { allocateStrategyByName } from "./consumer/allocate_strategy.ts";
 export { AdminClient } from "./admin/admin_client.ts";
 /** How long an orderly consumer waits to unlock a queue a rebalance took while messages were cached. */
 export { UNLOCK_DELAY_MS as ORDERLY_UNLOCK_DELAY_MS } from "./consumer/push_consumer_core.ts";
+export { CONSUME_THREAD_MAX_DEFAULT } from "./consumer/push_consumer_options.ts";
