@@ -120,7 +120,7 @@ export function calmWake(index: HistoryIndex, context: CheckContext): CalmWakeEv
   return evidence;
 }
 
-/** Drops the group's late wakes (from `first` on) that waited for a failed pull's retry or a consume thread. */
+/** Drops the group's late wakes (from `first` on) that waited behind a large body, for a failed pull's retry or for a consume thread. */
 function excuse(evidence: CalmWakeEvidence, first: number, index: HistoryIndex, group: string, orderly: boolean): void {
   const pullErrors = index.pullErrors.filter((event) => event.group === group);
   const large = index.deliveries.filter((delivery) => delivery.group === group && (index.sendById.get(delivery.messageId)?.bodySizeBytes ?? 0) >= largeBodyBytes);
