@@ -285,6 +285,27 @@ test("a forced clean on a full disk: loss allowed only when the store shows dele
   assert.deepEqual(kept.lost.items.map((entry) => entry.id).sort(), ["after", "before"]);
 });
 
+test("a committed transaction (an ok naming no queue) is judged where its half was stored: a forced clean there may delete it (seed 11 run 61)", () => {
+  const digest: HistoryEvent = {
+    type: "store-digest", timeMs: 90_000, node: "broker-a", brokerName: "broker-a", role: "master",
+    minPhysicalOffset: 1_048_576, maxPhysicalOffset: 1_048_676, sha256: "", chunkSha256: [], chunkSizeBytes: 1_048_576,
+  };
+  const history = (attempt: boolean): HistoryEvent[] => {
+    const builder = new HistoryBuilder().join(0, "consumer-G-1").rebalance(1, "consumer-G-1", ["broker-a:0"])
+      .raw({ type: "invoke", op: "send", opId: 900, timeMs: 7_860, process: "producer-9", topic: "T", messageId: "tx", sendMode: "sync" })
+      .raw({ type: "ok", op: "send", opId: 900, timeMs: 8_082, process: "producer-9", messageId: "tx", sendStatus: "SEND_OK" })
+      .fault(8_000, 22_000, "disk-full", "broker-a");
+    if (attempt) builder.raw({ type: "attempt", op: "send", opId: 900, timeMs: 7_882, process: "producer-9", broker: "broker-a", queue: "broker-a:0", outcome: "ok", latencyMs: 22 });
+    return [...builder.build(), digest];
+  };
+  const allowed = checkDelivery(history(true), testContext()).evidence as DeliveryEvidence;
+  assert.deepEqual(allowed.allowedLoss.items.map((entry) => entry.id), ["tx"]);
+  assert.match(allowed.allowedLoss.items[0]?.mechanism ?? "", /forced clean/);
+  // Without the attempt nothing says where it was stored: a loss.
+  const unplaced = checkDelivery(history(false), testContext()).evidence as DeliveryEvidence;
+  assert.deepEqual(unplaced.lost.items.map((entry) => entry.id), ["tx"]);
+});
+
 test("a copy the client re-sent to %RETRY% after a failed send-back is judged where it was stored (seed 1 run 3024)", () => {
   // G moved past m at broker-a:0; its only copy went to broker-b:0 at 20.2 s, and broker-b
   // (ASYNC_FLUSH, no slave) lost power 4.2 s later, inside its 10.5 s flush window.
