@@ -44,7 +44,7 @@
 // 5 s, room for a loaded machine's scheduling and GC pauses, so they judge gross failures only
 // (a wake that waits for the suspend timeout).
 import type { DeliverEvent } from "../history/types.ts";
-import type { CheckContext } from "./context.ts";
+import { brokerOfQueue, type CheckContext } from "./context.ts";
 import { faultWindows, rebalanceWindows, type Window } from "./fault_windows.ts";
 import type { HistoryIndex, SendRecord } from "./history_index.ts";
 import { CONSUME_THREAD_MAX_DEFAULT } from "../../system/client/index.ts";
@@ -144,13 +144,9 @@ function excuse(evidence: CalmWakeEvidence, first: number, index: HistoryIndex, 
 /** Whether a large body crossed from the late message's broker to its process around its wake. */
 function largeInFlight(index: HistoryIndex, large: readonly DeliverEvent[], wake: LateWake): boolean {
   if ((index.sendById.get(wake.messageId)?.bodySizeBytes ?? 0) >= largeBodyBytes) return true;
-  const broker = brokerOf(wake.queue);
-  return large.some((delivery) => delivery.process === wake.process && brokerOf(delivery.queue) === broker &&
+  const broker = brokerOfQueue(wake.queue);
+  return large.some((delivery) => delivery.process === wake.process && brokerOfQueue(delivery.queue) === broker &&
     delivery.timeMs >= wake.ackMs - largeTransferLeadMs && (delivery.startMs ?? delivery.timeMs) <= wake.handedMs);
-}
-
-function brokerOf(queue: string): string {
-  return queue.slice(0, queue.lastIndexOf(":"));
 }
 
 function wakeBound(context: CheckContext): { boundMs: number; derivation: string } {
@@ -197,8 +193,8 @@ function judgeQueue(
     const send = index.sendById.get(first.messageId);
     if (idleSinceMs !== undefined && idleProcess === first.process && send !== undefined && judgeable(send, first, offset)) {
       const ackMs = send.outcomeMs!;
-      const changesMs = queueChangesMs.get(first.queue) ?? [];
-      if (idleSinceMs <= send.invokeMs && calm(idleSinceMs, ackMs + boundMs, quiet, membershipMs) && !changesMs.some((timeMs) => timeMs >= idleSinceMs! && timeMs <= ackMs + boundMs)) {
+      const changesMs = [...membershipMs, ...(queueChangesMs.get(first.queue) ?? [])];
+      if (idleSinceMs <= send.invokeMs && calm(idleSinceMs, ackMs + boundMs, quiet, changesMs)) {
         const handedMs = first.startMs ?? first.timeMs;
         const wakeMs = Math.max(0, handedMs - ackMs);
         evidence.judged++;
@@ -242,11 +238,12 @@ function judgeable(send: SendRecord, first: DeliverEvent, offset: number): boole
     send.queue === first.queue && send.queueOffset === offset;
 }
 
-function calm(fromMs: number, toMs: number, quiet: readonly Window[], membershipMs: readonly number[]): boolean {
+/** No window overlaps [fromMs, toMs] and no change (a member joining or leaving, the queue moving) falls in it. */
+function calm(fromMs: number, toMs: number, quiet: readonly Window[], changesMs: readonly number[]): boolean {
   for (const window of quiet) {
     if (window.startMs <= toMs && (window.endMs === null || window.endMs >= fromMs)) return false;
   }
-  return !membershipMs.some((timeMs) => timeMs >= fromMs && timeMs <= toMs);
+  return !changesMs.some((timeMs) => timeMs >= fromMs && timeMs <= toMs);
 }
 
 /**
