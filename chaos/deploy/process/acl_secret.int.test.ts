@@ -20,11 +20,15 @@ import { fileURLToPath } from "node:url";
 import type { NodeAddress } from "../address_plan.ts";
 import { ProcessDeployer } from "./process_deployer.ts";
 
+// Heartbeats are signed too, so while the fault holds producer-1's heartbeats are refused and
+// the broker's housekeeping closes its channel clientExpiryMs after the last good one; a send in
+// flight at that instant ends `unknown` (connection closed), not `fail`. Client expiry is
+// therefore well past the 6 s fault: this test is about refused signatures, not expiry.
 const scenario: Scenario = {
   name: "test/process-acl-secret", description: "", topology: "1m",
   brokerConfig: { autoCreateTopicEnable: "false" },
   acl: { file: aclFile("PUB|SUB") },
-  intervals: { routePollMs: 1_000, clientHeartbeatMs: 1_000, brokerRegisterMs: 1_000, namesrvScanMs: 1_000, brokerExpiryMs: 6_000, clientScanMs: 1_000, clientExpiryMs: 6_000, rebalanceMs: 1_000, offsetPersistMs: 1_000, sendTimeoutMs: 1_000, pullSuspendMs: 2_000 },
+  intervals: { routePollMs: 1_000, clientHeartbeatMs: 1_000, brokerRegisterMs: 1_000, namesrvScanMs: 1_000, brokerExpiryMs: 6_000, clientScanMs: 1_000, clientExpiryMs: 30_000, rebalanceMs: 1_000, offsetPersistMs: 1_000, sendTimeoutMs: 1_000, pullSuspendMs: 2_000 },
   workload: {
     topics: [{ name: aclTopic, queues: 2 }],
     producers: [{ count: 2, topic: aclTopic, ratePerSecond: 20 }],
