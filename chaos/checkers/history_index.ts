@@ -6,7 +6,7 @@
 // ignored (counted in `orphanOutcomes`); messageIds are unique per invoke, and if the workload
 // ever reuses one, the best outcome (ok > unknown > pending > fail) represents the message.
 import type {
-  DeliverEvent, DlqEvent, HistoryEvent, LookupEvent, MembershipEvent, NemesisEvent, NodeEvent, PullErrorEvent, RebalanceEvent, RetryResendEvent,
+  DeliverEvent, DlqEvent, HistoryEvent, LookupEvent, MembershipEvent, NemesisEvent, LocalRetryEvent, NodeEvent, PullErrorEvent, RebalanceEvent, RetryResendEvent,
   RouteEvent, SendAttemptEvent, SendInvoke, StoreDigestEvent,
 } from "../history/types.ts";
 
@@ -58,6 +58,7 @@ export interface HistoryIndex {
   lookups: LookupEvent[];
   routes: RouteEvent[];
   pullErrors: PullErrorEvent[];
+  localRetries: LocalRetryEvent[];
   digests: StoreDigestEvent[];
   /** group → topic, for every group seen in deliveries or rebalances. */
   seenGroups: Map<string, string>;
@@ -91,7 +92,7 @@ function sortedByTime(history: readonly HistoryEvent[]): readonly HistoryEvent[]
 function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
   const index: HistoryIndex = {
     events, sends: [], sendById: new Map(), messages: [], deliveries: [], retryResends: [], rebalances: [], memberships: [],
-    nemesis: [], nodes: [], attempts: [], dlqs: [], lookups: [], routes: [], pullErrors: [], digests: [], seenGroups: new Map(), orphanOutcomes: 0,
+    nemesis: [], nodes: [], attempts: [], dlqs: [], lookups: [], routes: [], pullErrors: [], localRetries: [], digests: [], seenGroups: new Map(), orphanOutcomes: 0,
     startMs: events[0]?.timeMs ?? 0, endMs: events[events.length - 1]?.timeMs ?? 0,
   };
   const byOpId = new Map<number, SendRecord>();
@@ -153,6 +154,9 @@ function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
         break;
       case "pull-error":
         index.pullErrors.push(event);
+        break;
+      case "local-retry":
+        index.localRetries.push(event);
         break;
       case "store-digest":
         index.digests.push(event);

@@ -349,6 +349,35 @@ test("a failure waiting for its local retry when its process queue was replaced 
   assert.deepEqual(kinds(checkRetry(history("consumer-G-1", 16_000).build(), context).evidence), ["missing-retry:m"]);
 });
 
+test("a local retry parked late (the batch's send-backs outlasted a pause) is dropped by a replacement before it runs: a re-read at the same level answers it (seed 11 swarm run 1440)", () => {
+  const context = testContext({ groups: [group({ count: 2 })], endMs: 200_000 });
+  // consumer-G-1 failed m at 18.0 s; the batch's send-backs were refused one after another until
+  // the consumer paused at 20 s; on resume (29 s) its pull-expired process queue was replaced
+  // (29.006 s) and m read again at level 0 (29.025 s); the loop ended and parked m's local retry
+  // at 29.114 s, due 34.114 s, when its process queue was long dropped.
+  const history = (options: { parkedMs?: number; reReadMs?: number; replacedMs?: number }): HistoryBuilder => {
+    const builder = new HistoryBuilder().send({ id: "m", at: 0 })
+      .rebalance(10, "consumer-G-1", ["broker-a:0"])
+      .deliver({ id: "m", at: 18_046, result: "retry", extra: { startMs: 18_046, storeTimeMs: 0 } })
+      .node(20_000, "consumer-G-1", "pause").node(29_000, "consumer-G-1", "resume")
+      .rebalance(options.replacedMs ?? 29_006, "consumer-G-1", ["broker-a:0"])
+      .deliver({ id: "m", at: options.reReadMs ?? 29_025, extra: { startMs: options.reReadMs ?? 29_025, storeTimeMs: 0 } });
+    if (options.parkedMs === undefined) return builder;
+    return builder.raw({
+      type: "local-retry", timeMs: options.parkedMs, process: "consumer-G-1", group: "G", topic: "T", queue: "broker-a:0",
+      messages: [{ messageId: "m", queueOffset: 0, reconsumeTimes: 1 }], dueMs: options.parkedMs + 5_000,
+    });
+  };
+  const parked = checkRetry(history({ parkedMs: 29_114 }).build(), context);
+  assert.equal(parked.verdict, "pass", parked.summary);
+  // Without the park event the retry is taken as due 5 s after the failure, long before the replacement.
+  assert.deepEqual(kinds(checkRetry(history({}).build(), context).evidence), ["missing-retry:m"]);
+  // Parked at 19 s (due 24 s), the timer fires at the resume (29 s): a replacement after it ran says nothing.
+  assert.deepEqual(kinds(checkRetry(history({ parkedMs: 19_000, replacedMs: 29_500, reReadMs: 29_510 }).build(), context).evidence), ["missing-retry:m"]);
+  // A re-read after the parked retry ran does not stand for it.
+  assert.deepEqual(kinds(checkRetry(history({ parkedMs: 29_114, replacedMs: 34_200, reReadMs: 34_210 }).build(), context).evidence), ["missing-retry:m"]);
+});
+
 test("a failed local retry's copy comes back at the stored record's level + 1 (4.9.x counts from the commit log), not the local count + 1", () => {
   const context = testContext({ groups: [group()], endMs: 200_000 });
   const faults = [{ atMs: 18_000, healAtMs: 29_000, fault: { kind: "namesrv-all-down" as const } }];

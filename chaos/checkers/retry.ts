@@ -32,9 +32,12 @@
 // the DLQ point; a message past maxReconsumeTimes that came back at all is not looked for in
 // the DLQ (the broker never took it there).
 // That local retry is dropped when a rebalance takes the queue away before it runs (the process
-// queue is dropped): a failure at the fault's time, its consumer losing the queue within
-// localRetryDelayMs, and another consumer re-reading the same record at the same level after
-// that move is no missing retry.
+// queue is dropped): a failure at the fault's time, its consumer losing the queue before the
+// retry ran, and another consumer re-reading the same record at the same level after that move
+// is no missing retry. When it runs: localRetryDelayMs after the consumer parked it (a
+// local-retry event: once the batch's last send-back ended, which a slow broker or a pause can
+// push far past the failure), held to the consumer's resume if it was paused then; without
+// that event, localRetryDelayMs after the failure.
 // A retry copy lost as the guarantee table allows (a power loss of the master holding it, inside
 // its flush window) excuses a missing retry too; a copy the client re-sent itself after a failed
 // send-back (retry-resend) is judged where that re-send stored it, not on the queue's master.
@@ -57,7 +60,7 @@
 // - missing from DLQ / DLQ too early: as for concurrent groups (a send-back that failed inside a
 //   fault window at the end of the run excuses a missing dead letter).
 import { ResponseCode } from "../../system/remoting/index.ts";
-import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
+import type { DeliverEvent, HistoryEvent, LocalRetryEvent, NodeEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import { groupSpecs } from "./context.ts";
@@ -131,6 +134,21 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       event.messageId === delivery.messageId && event.reconsumeTimes === delivery.reconsumeTimes && event.startMs >= delivery.timeMs);
     return judgeLoss(resend === undefined ? copyRecord(delivery) : resentCopyRecord(resend), losses, context).allowed;
   };
+  /**
+   * When the failure's local retry runs (or finds its process queue dropped). The client parks it
+   * once the batch's last send-back ended (a local-retry event), localRetryDelayMs later, and a
+   * paused consumer's timer fires at its resume (seed 11 swarm run 1440: failed at 18.0 s, the
+   * batch's send-backs refused one by one until the consumer paused at 20 s, parked at 29.2 s on
+   * resume); without such an event, localRetryDelayMs after the failure.
+   */
+  const parkedLocalRetry = (delivery: DeliverEvent): LocalRetryEvent | undefined => index.localRetries.find((event) =>
+    event.process === delivery.process && event.group === delivery.group && event.timeMs >= delivery.timeMs
+    && event.messages.some((message) => message.messageId === delivery.messageId && message.queueOffset === delivery.queueOffset
+      && message.reconsumeTimes === delivery.reconsumeTimes + 1));
+  const localRetryRunMs = (delivery: DeliverEvent): number => {
+    const parked = parkedLocalRetry(delivery);
+    return parked === undefined ? delivery.timeMs + localRetryDelayMs : resumedBy(index.nodes, delivery.process, parked.dueMs);
+  };
   const violations: RetryViolation[] = [];
   const groups: RetryEvidence["groups"] = [];
   let notJudgedNearEnd = 0;
@@ -190,10 +208,11 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // committed offset stays before it): the queue's new holder re-reads the same record at the
     // same level (seed 1 swarm run 3576).
     const localRetryDroppedByMove = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
-      if (!sendBackMayHaveFailed(delivery, delivery.timeMs)) return false;
+      if (parkedLocalRetry(delivery) === undefined && !sendBackMayHaveFailed(delivery, delivery.timeMs)) return false;
+      const runMs = localRetryRunMs(delivery);
       const moved = index.rebalances.find((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group
         && rebalance.topic === delivery.topic && rebalance.timeMs >= delivery.timeMs
-        && rebalance.timeMs < delivery.timeMs + localRetryDelayMs && !rebalance.queues.includes(delivery.queue));
+        && rebalance.timeMs < runMs && !rebalance.queues.includes(delivery.queue));
       if (moved === undefined) return replacedBeforeLocalRetry(delivery, later);
       // The new holder reads from the committed offset once the failure is in: 4.9.x's clients
       // rebalance on their own clocks, so it may take the queue just before the old holder drops
@@ -209,7 +228,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // send-backs refused; broker-a's crash stalled the pulls; both process queues were replaced at
     // 14.0 s and the records re-read 2 ms before the passes' snapshots).
     const replacedBeforeLocalRetry = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
-      const windowEndMs = delivery.timeMs + localRetryDelayMs;
+      const windowEndMs = localRetryRunMs(delivery);
       const own = index.rebalances.filter((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group && rebalance.topic === delivery.topic);
       const replacedSet = own.some((rebalance, position) => position > 0 && rebalance.timeMs > delivery.timeMs && rebalance.timeMs < windowEndMs
         && rebalance.queues.includes(delivery.queue) && replacedInPlace(own[position - 1]!.queues, rebalance.queues));
@@ -467,4 +486,19 @@ function copyRecord(delivery: DeliverEvent): SendRecord {
     opId: -1, messageId: delivery.messageId, process: delivery.process, topic: delivery.topic, invokeMs: delivery.timeMs,
     outcome: "ok", outcomeMs: delivery.timeMs, queue: delivery.queue, sendStatus: "SEND_OK",
   };
+}
+
+/**
+ * When a timer of `node` due at dueMs fires: then, or at the node's resume when a pause holds it
+ * at that instant (a paused process runs nothing; its overdue timers fire as it resumes).
+ */
+function resumedBy(nodes: readonly NodeEvent[], node: string, dueMs: number): number {
+  let paused = false;
+  for (const event of nodes) {
+    if (event.node !== node) continue;
+    if (event.timeMs > dueMs) return paused && event.event === "resume" ? event.timeMs : dueMs;
+    paused = event.event === "pause";
+  }
+  // Still paused when the run ended: the retry never ran.
+  return paused ? Number.POSITIVE_INFINITY : dueMs;
 }

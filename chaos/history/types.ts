@@ -195,6 +195,29 @@ export interface PullErrorEvent {
 }
 
 /**
+ * A push consumer parked failed deliveries for a local retry: both ways back failed (the
+ * send-back and the re-send to %RETRY%<group>), so 4.9.x's consume service consumes them again
+ * after dueMs - timeMs (5 s) with reconsumeTimes + 1, unless their process queue is dropped
+ * first. timeMs is when the batch's last send-back ended (they run one after another, so a slow
+ * broker or a paused consumer parks them long after the failure).
+ */
+export interface LocalRetryEvent {
+  type: "local-retry";
+  timeMs: number;
+  process: string;
+  group: string;
+  topic: string;
+  /** "broker-a:3" */
+  queue: QueueRef;
+  /**
+   * The parked messages: workload id, queue offset and the count the local retry will carry (the
+   * failed delivery's + 1).
+   */
+  messages: { messageId: string; queueOffset: number; reconsumeTimes: number }[];
+  dueMs: number;
+}
+
+/**
  * A client's view of a topic's route changed (after a route poll or an update): the brokers
  * it would now send to (writable queues) and read from.
  */
@@ -333,6 +356,7 @@ export type HistoryEvent =
   | LookupEvent
   | RouteEvent
   | PullErrorEvent
+  | LocalRetryEvent
   | StoreDigestEvent;
 
 /** Appends events as they happen; the runner writes them out as history.jsonl. */

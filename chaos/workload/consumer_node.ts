@@ -114,6 +114,18 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
             queueOffset: sendResult.queueOffset, sendStatus: sendResult.sendStatus,
           });
         },
+        // Both ways back failed: the client parked the messages for a local retry. The retry
+        // checker needs when (the batch's send-backs run one after another, so that can be long
+        // after the failure) to know whether a dropped process queue took the retry with it.
+        onLocalRetry: (event) => {
+          const timeMs = runTime();
+          recorder.record({
+            type: "local-retry", timeMs, process: spec.node, group: groupSpec.group, topic,
+            queue: queueLabels.of(event.mq.brokerName, event.mq.queueId),
+            messages: event.messages.map((message) => ({ messageId: messageIdOf(message), queueOffset: message.queueOffset, reconsumeTimes: message.reconsumeTimes })),
+            dueMs: timeMs + event.delayMs,
+          });
+        },
         onPullError: (event) => {
           if (event.mq.topic !== topic) return;
           recorder.record({

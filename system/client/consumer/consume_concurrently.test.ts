@@ -86,3 +86,42 @@ test("scans never overlap: a tick while a send-back hangs sends nothing twice, a
   assert.deepEqual(sentBack, ["m18", "m19"]);
   assert.equal(pq.firstMessage(), undefined);
 });
+
+test("a failed batch: messages whose send-back failed both ways are parked once the last send-back ended, counted up, and consumed again 5 s later", async () => {
+  const pq = new ProcessQueue(clock);
+  const parked: { offsets: number[]; reconsumeTimes: number[]; delayMs: number; afterSendBacks: number }[] = [];
+  const sentBack: number[] = [];
+  const timers: { fn: () => void; delayMs: number }[] = [];
+  const delivered: number[][] = [];
+  let calls = 0;
+  const host = {
+    env: { clock, timers: { setTimeout: (fn: () => void, delayMs: number) => timers.push({ fn, delayMs }), setInterval: () => 0, clear: () => {} } } as unknown as Env,
+    log: silent,
+    settings: { consumeTimeoutMs, consumeMessageBatchMaxSize: 16, consumeThreadMax: 20, messageModel: "CLUSTERING", group: "G" } as ConsumeSettings,
+    offsetStore: { updateOffset: () => {} },
+    processQueues: () => [[mq, pq]],
+    // Odd offsets cannot be sent back (the broker busy, the re-send refused too).
+    sendMessageBack: async (sent: ClientMessageExt) => {
+      sentBack.push(sent.queueOffset);
+      return sent.queueOffset % 2 === 0;
+    },
+    emitDeliver: (_mq: MessageQueue, messages: readonly ClientMessageExt[]) => delivered.push(messages.map((sent) => sent.queueOffset)),
+    emitConsumeResult: () => {},
+    emitLocalRetry: (_mq: MessageQueue, messages: readonly ClientMessageExt[], delayMs: number) => parked.push({
+      offsets: messages.map((sent) => sent.queueOffset), reconsumeTimes: messages.map((sent) => sent.reconsumeTimes), delayMs, afterSendBacks: sentBack.length,
+    }),
+  } as unknown as ConsumeServiceHost;
+  const service = new ConsumeConcurrentlyService(host, async () => (calls++ === 0 ? "RECONSUME_LATER" : "CONSUME_SUCCESS"));
+  const batch = [message(20, nowMs), message(21, nowMs), message(22, nowMs), message(23, nowMs)];
+  pq.putMessage(batch);
+  service.submitConsumeRequest(batch, pq, mq);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(sentBack, [20, 21, 22, 23]);
+  assert.deepEqual(parked, [{ offsets: [21, 23], reconsumeTimes: [1, 1], delayMs: 5_000, afterSendBacks: 4 }]);
+  assert.equal(pq.firstMessage()?.queueOffset, 21, "parked messages hold the queue's offset");
+  assert.deepEqual(timers.map((timer) => timer.delayMs), [5_000]);
+  timers[0]!.fn();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(delivered, [[20, 21, 22, 23], [21, 23]]);
+  assert.equal(pq.firstMessage(), undefined);
+});

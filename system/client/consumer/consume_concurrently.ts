@@ -150,6 +150,7 @@ export class ConsumeConcurrentlyService {
       if (backFailed.length > 0) {
         consumed = request.messages.filter((message) => !backFailed.includes(message));
         this.submitLater({ messages: backFailed, pq, mq }, LOCAL_RETRY_DELAY_MS);
+        this.host.emitLocalRetry(mq, backFailed, LOCAL_RETRY_DELAY_MS);
       }
     }
     const offset = pq.removeMessage(consumed);

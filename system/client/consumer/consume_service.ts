@@ -32,6 +32,8 @@ export interface ConsumeServiceHost {
   sendMessageBack(message: ClientMessageExt, delayLevel: number, brokerName: string): Promise<boolean>;
   emitDeliver(mq: MessageQueue, messages: readonly ClientMessageExt[], orderly: boolean): void;
   emitConsumeResult(mq: MessageQueue, messages: readonly ClientMessageExt[], orderly: boolean, status: string): void;
+  /** Messages whose send-back failed both ways, parked for a local retry after delayMs. */
+  emitLocalRetry(mq: MessageQueue, messages: readonly ClientMessageExt[], delayMs: number): void;
 }
 
 /** Restores the original topic of messages pulled from %RETRY%group (resetRetryAndNamespace). */

@@ -101,6 +101,24 @@ export interface RetryResentEvent {
   readonly atMs: number;
 }
 
+/**
+ * Both ways back failed (CONSUMER_SEND_MSG_BACK and the re-send to %RETRY%<group>), so the
+ * consume service parked these messages of one process queue, their reconsumeTimes counted up,
+ * to be consumed again after delayMs (submitConsumeRequestLater). They stay in the process queue
+ * meanwhile, holding its committed offset before them; if that process queue is dropped before
+ * the delay ends, the parked request is dropped with it and the queue's next holder reads the
+ * messages from the broker again at their old count. atMs is when the last send-back of the
+ * batch ended, not when the listener failed: the send-backs run one after another.
+ */
+export interface LocalRetryEvent {
+  readonly group: string;
+  readonly clientId: string;
+  readonly mq: MessageQueue;
+  readonly messages: readonly ClientMessageExt[];
+  readonly delayMs: number;
+  readonly atMs: number;
+}
+
 export interface ConsumerObserver {
   onRebalance?(event: RebalanceEvent): void;
   onPullResult?(event: PullResultEvent): void;
@@ -110,6 +128,7 @@ export interface ConsumerObserver {
   onOffsetCommitted?(event: OffsetCommitEvent): void;
   onQueueDropped?(event: QueueDroppedEvent): void;
   onRetryResent?(event: RetryResentEvent): void;
+  onLocalRetry?(event: LocalRetryEvent): void;
   /** This client applied a changed route of a topic (any topic its ClientInstance refreshes). */
   onRouteChange?(topic: string, route: TopicRouteData): void;
 }

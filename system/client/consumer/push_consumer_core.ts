@@ -332,6 +332,10 @@ export class PushConsumerCore implements PullLoopHost {
     if (this.observer.onConsumeResult !== undefined) this.emit("onConsumeResult", { mq, messages, orderly, status });
   }
 
+  emitLocalRetry(mq: MessageQueue, messages: readonly ClientMessageExt[], delayMs: number): void {
+    if (this.observer.onLocalRetry !== undefined) this.emit("onLocalRetry", { mq, messages, delayMs });
+  }
+
   emitPull(event: Parameters<PullLoopHost["emitPull"]>[0]): void {
     this.emit("onPullResult", event);
   }
