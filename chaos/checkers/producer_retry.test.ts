@@ -100,3 +100,24 @@ test("one send attempting the same queue twice (retries alternate between two br
   // The same record read twice is a re-read, which the attempts cannot explain.
   assert.equal(checkDuplicates(twice([414, 414], alternating).build(), testContext()).verdict, "fail");
 });
+
+test("a batch's attempts (recorded under its first message's op) explain every member's two copies (seed 11 swarm run 439)", () => {
+  // A 3-message batch timed out on broker-a:2 (slow disk) and was stored; the retry stored it on
+  // broker-a:3 too. The attempts carry op 1, the batch's first message.
+  const batch = (batchId: string | undefined): HistoryBuilder => {
+    const builder = new HistoryBuilder();
+    for (const id of ["m0", "m1", "m2"]) {
+      builder.send({ id, at: 0, queue: "broker-a:2", outcome: "unknown", outcomeAt: 1_001, ...(batchId === undefined ? {} : { batchId }) });
+    }
+    builder.raw({ ...attempt(1_000, "broker-a:2", "error"), opId: 1 }).raw({ ...attempt(1_001, "broker-a:3", "error"), opId: 1 });
+    for (const id of ["m0", "m1", "m2"]) {
+      builder.deliver({ id, at: 12_000, queue: "broker-a:2" }).deliver({ id, at: 12_000, queue: "broker-a:3" });
+    }
+    return builder;
+  };
+  const result = checkDuplicates(batch("b1").build(), testContext());
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.equal((result.evidence as DuplicatesEvidence).attributed.items.length, 3);
+  // Three single sends with attempts only on the first: the others' copies stay unexplained.
+  assert.match(checkDuplicates(batch(undefined).build(), testContext()).summary, /2 duplicates no fault or rebalance explains/);
+});

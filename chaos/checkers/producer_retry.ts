@@ -13,16 +13,26 @@ import type { HistoryIndex } from "./history_index.ts";
 
 /** Attempts of each message's send(s), by message id (attempts carry the send's opId). */
 export function attemptsByMessage(index: HistoryIndex): Map<string, SendAttemptEvent[]> {
-  const messageByOpId = new Map<number, string>();
-  for (const send of index.sends) messageByOpId.set(send.opId, send.messageId);
+  const messagesByOpId = new Map<number, string[]>();
+  const batchMembers = new Map<string, string[]>();
+  for (const send of index.sends) {
+    if (send.batchId === undefined) continue;
+    const members = batchMembers.get(send.batchId);
+    if (members === undefined) batchMembers.set(send.batchId, [send.messageId]);
+    else members.push(send.messageId);
+  }
+  // A batch is one request, and its attempts carry the op id of its first message: they are
+  // attempts of every message in it (seed 11 swarm run 439: a batch timed out on one queue, was
+  // stored there and again on the retry's queue, and only its first message's copies were explained).
+  for (const send of index.sends) messagesByOpId.set(send.opId, send.batchId === undefined ? [send.messageId] : batchMembers.get(send.batchId)!);
   const out = new Map<string, SendAttemptEvent[]>();
   for (const attempt of index.attempts) {
     if (attempt.opId === undefined) continue;
-    const messageId = messageByOpId.get(attempt.opId);
-    if (messageId === undefined) continue;
-    const list = out.get(messageId) ?? [];
-    list.push(attempt);
-    out.set(messageId, list);
+    for (const messageId of messagesByOpId.get(attempt.opId) ?? []) {
+      const list = out.get(messageId) ?? [];
+      list.push(attempt);
+      out.set(messageId, list);
+    }
   }
   return out;
 }
