@@ -19,7 +19,7 @@ import type { CheckContext } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import { faultWindows } from "./fault_windows.ts";
-import { forcedCleansOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
+import { delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
 import { gotBy, indexHistory, runEndMs } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 
@@ -102,9 +102,12 @@ export function checkDelay(history: readonly HistoryEvent[], context: CheckConte
   }
   const slackMs = deliverySlackMs(context);
   // A delayed message parked on a master that lost it (guarantee.ts: a power loss inside the
-  // flush window, a forced clean) is the delivery checker's allowed loss, not a schedule fault.
+  // flush window, a forced clean, its re-put copy lost) is the delivery checker's allowed loss,
+  // not a schedule fault.
   const losses = powerLossesOf(index, context);
   const cleans = forcedCleansOf(index);
+  const handed = handedOffsetsOf(index.deliveries);
+  const reputs = delayedReputEvidenceOf(index, levels);
   for (const receiver of receiversOf(index, context)) {
     const received = gotBy(index, receiver.group, receiver.process);
     for (const send of index.messages) {
@@ -114,7 +117,7 @@ export function checkDelay(history: readonly HistoryEvent[], context: CheckConte
         notDueByEnd++;
         continue;
       }
-      if (judgeLoss(send, losses, context, undefined, cleans).allowed) continue;
+      if (judgeLoss(send, losses, context, { group: receiver.group, handed, delayed: reputs }, cleans).allowed) continue;
       missing.push({ id: send.messageId, level: entry.level, receiver: receiver.key, dueMs: entry.dueMs });
     }
   }

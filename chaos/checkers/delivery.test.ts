@@ -421,3 +421,33 @@ test("a LAST_OFFSET group whose holder dropped the queue before its first commit
   // Stored after the re-add (a drop at 60 s): the new process queue starts below it, so missing it is a loss.
   assert.deepEqual(evidenceOf(history(true, 60_000), testContext({ groups, faults: [pause] })).lost.items.map((entry) => entry.id), ["m-4"]);
 });
+
+test("a delayed message's re-put copy: lost by offset reuse after a restart, or inside the flush window after its due time, as the table allows (battery seed 12 run 1190)", () => {
+  // d (level 4: 30 s) is acked at 2 ms into SCHEDULE_TOPIC_XXXX; its re-put into broker-a:1 comes
+  // at its due time (30 s), later while broker-a's disk is full (a refused re-put waits 10 s).
+  const history = (options: { diskFull?: [number, number]; lossMs: number; restartMs: number; delayLevel?: number }): HistoryEvent[] => {
+    const builder = new HistoryBuilder().send({ id: "d", at: 0, queue: "broker-a:1", offset: 0, delayLevel: options.delayLevel ?? 4 });
+    for (let offset = 0; offset <= 20; offset++) builder.send({ id: `m-${offset}`, at: 1_000 * offset, queue: "broker-a:1", offset }).deliver({ id: `m-${offset}`, at: 1_000 * offset + 5 });
+    // After the restart the queue came back shorter: new sends get offsets 15, 16, ... again.
+    for (let index = 0; index < 10; index++) {
+      const at = options.restartMs + 1_000 * (index + 1);
+      builder.send({ id: `n-${index}`, at, queue: "broker-a:1", offset: 15 + index }).deliver({ id: `n-${index}`, at: at + 5 });
+    }
+    if (options.diskFull !== undefined) builder.fault(options.diskFull[0], options.diskFull[1], "disk-full", "broker-a", 1);
+    return builder.fault(options.lossMs, options.restartMs, "power-loss", "broker-a").build();
+  };
+  const context = testContext({ topology: topologyFacts("1m"), endMs: 200_000 });
+  // Due at 30 s while the disk was full (25–50 s): re-put after the 48 s restart, into offsets up
+  // to 20 that G had read before it (the queue passed 20 at 54 s).
+  const reused = checkDelivery(history({ diskFull: [25_000, 50_000], lossMs: 45_000, restartMs: 48_000 }), context);
+  assert.equal(reused.verdict, "pass", reused.summary);
+  assert.match((reused.evidence as DeliveryEvidence).allowedLoss.items[0]?.reason ?? "", /offset reuse .* its re-put copy \(due 30\.0 s\) may have been stored after the restart at 48\.0 s/);
+  // A power loss 5 s after the due time, the master well: the re-put copy was inside the flush window.
+  const flushed = checkDelivery(history({ lossMs: 35_000, restartMs: 36_000 }), context);
+  assert.equal(flushed.verdict, "pass", flushed.summary);
+  assert.match((flushed.evidence as DeliveryEvidence).allowedLoss.items[0]?.reason ?? "", /inside the 10\.5 s flush window of its re-put copy/);
+  // The master well at the due time: re-put at 30 s, 30 s before the loss, and long before the restart.
+  assert.equal(checkDelivery(history({ lossMs: 60_000, restartMs: 62_000 }), context).verdict, "fail");
+  // Not a delayed message: no second write, and acked 43 s before the loss it should have survived.
+  assert.equal(checkDelivery(history({ diskFull: [25_000, 50_000], lossMs: 45_000, restartMs: 48_000, delayLevel: 0 }), context).verdict, "fail");
+});

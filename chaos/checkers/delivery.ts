@@ -28,7 +28,8 @@ import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
-import { consumedPreLossTailOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf } from "./guarantee.ts";
+import { consumedPreLossTailOf, delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf } from "./guarantee.ts";
+import { delayLevelsMs } from "./delay.ts";
 import { gotBy, indexHistory, receivedBy, type HistoryIndex, type SendRecord } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 import { lostOffsetsExcuse } from "./lost_offsets.ts";
@@ -119,6 +120,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
   const losses = powerLossesOf(index, context);
   const handed = handedOffsetsOf(index.deliveries);
   const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
+  const delayed = delayedReputEvidenceOf(index, delayLevelsMs(context));
   const cleans = forcedCleansOf(index);
   const resent = resentCopiesOf(index);
   const storedAt = attemptQueues(index);
@@ -148,7 +150,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
         got++;
         continue;
       }
-      const judgement = judgeLoss(withAttemptQueue(send, storedAt), losses, context, { group: receiver.group, handed, preLossTail }, cleans, copy);
+      const judgement = judgeLoss(withAttemptQueue(send, storedAt), losses, context, { group: receiver.group, handed, preLossTail, delayed }, cleans, copy);
       const stall = judgement.allowed ? undefined : stalled(send.messageId);
       const offsetsLost = judgement.allowed || stall !== undefined ? undefined : lostOffsets(receiver.group, send);
       const entry: LostMessage = { id: send.messageId, receiver: receiver.key };

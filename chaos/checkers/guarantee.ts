@@ -62,6 +62,19 @@
 // slowest healthy fsync the lab's disks model (healthyFsyncMaxMs). It applies only when a
 // slow-disk fault on that node was active at some time in [ack - slowFsyncMs, power loss]:
 // an fsync issued earlier had finished before the ack.
+// A delayed message is written twice (allowance (d)): SCHEDULE_TOPIC_XXXX holds it until due, and
+// then 4.9.x's ScheduleMessageService re-puts it into its topic's queue (REAL_QID, the queue the
+// producer picked) at a new queue offset, as a plain put, and moves its level's offset past it
+// whether or not that copy reached the disk. So on an ASYNC_FLUSH master a delayed message may
+// also be lost with its re-put copy: by a power loss inside the flush window after the re-put,
+// or by offset reuse when the re-put came after a restart into offsets the group had already
+// read past. The re-put time is not in the history: at the due time (the producer's ack + its
+// level's delay) when the master is well, later when it was not (a refused re-put waits
+// DELAY_FOR_A_PERIOD, 10 s; a restarted broker runs its levels a second after start), so the
+// allowance takes every time from due to the end of the master's last trouble (down, paused,
+// disk full or failing) that began by then, + 10 s, and holds only where one of those times
+// fits (battery seed 12 run 1190: due at 19.0 s while the disk was full, re-put at 25.0 s after a
+// restart at 24 s into offset 64 of a queue the group had read to 71 before the loss).
 // Every allowed loss carries the window it fell in and the mechanism behind that window.
 import type { DeliverEvent, RetryResendEvent } from "../history/types.ts";
 import type { BrokerFacts, CheckContext } from "./context.ts";
@@ -155,6 +168,54 @@ export interface ReuseEvidence {
   preLossTail?: ConsumedPreLossTail;
   /** When a delivery showed the message's store time (its original copy): stored after a restart, whenever it was invoked. */
   storeTimeOf?: (messageId: string) => number | undefined;
+  /** For delayed messages' re-put copies (allowance (d)); without it they are judged as plain sends. */
+  delayed?: DelayedReputEvidence;
+}
+
+/** How long 4.9.x's ScheduleMessageService waits to retry a refused re-put (DELAY_FOR_A_PERIOD). */
+const reputRetryMs = 10_000;
+
+/** What allowance (d) needs: the levels' delays, each node's troubled spans, each queue's acked offsets. */
+export interface DelayedReputEvidence {
+  /** Delay per level (index 0 = level 1), as the broker's messageDelayLevel says. */
+  levelsMs: readonly number[];
+  /** Per node, spans in which a re-put may have been refused or held: down, paused, disk full or failing. */
+  troubles: Map<string, { startMs: number; endMs: number }[]>;
+  /** Per queue, its acked sends' (ack time, queue offset), by ack time. */
+  acked: Map<string, { ackMs: number; offset: number }[]>;
+}
+
+/** Troubled spans from node events and disk faults (an unhealed one runs to the end of time). */
+export function delayedReputEvidenceOf(index: HistoryIndex, levelsMs: readonly number[]): DelayedReputEvidence {
+  const troubles = new Map<string, { startMs: number; endMs: number }[]>();
+  const add = (node: string, startMs: number, endMs: number): void => {
+    troubles.set(node, [...troubles.get(node) ?? [], { startMs, endMs }]);
+  };
+  const downSince = new Map<string, number>();
+  for (const event of index.nodes) {
+    if (event.event === "crash" || event.event === "power-loss" || event.event === "pause" || event.event === "stop") {
+      if (!downSince.has(event.node)) downSince.set(event.node, event.timeMs);
+    } else if (event.event === "restart" || event.event === "resume" || event.event === "start") {
+      const since = downSince.get(event.node);
+      if (since !== undefined) add(event.node, since, event.timeMs);
+      downSince.delete(event.node);
+    }
+  }
+  for (const [node, since] of downSince) add(node, since, Number.POSITIVE_INFINITY);
+  for (const event of index.nemesis) {
+    // A full or failing disk refuses the re-put; a slow one only slows it (no retry period).
+    if (event.phase !== "inject" || (event.kind !== "disk-full" && event.kind !== "disk-error")) continue;
+    const heal = index.nemesis.find((other) => other.phase === "heal" && other.faultIndex === event.faultIndex && other.timeMs >= event.timeMs);
+    add(event.target, event.timeMs, heal?.timeMs ?? Number.POSITIVE_INFINITY);
+  }
+  const acked = new Map<string, { ackMs: number; offset: number }[]>();
+  for (const send of index.sends) {
+    if (send.outcome !== "ok" || send.queue === undefined || send.queueOffset === undefined || send.outcomeMs === undefined) continue;
+    if ((send.delayLevel ?? 0) > 0) continue;
+    acked.set(send.queue, [...acked.get(send.queue) ?? [], { ackMs: send.outcomeMs, offset: send.queueOffset }]);
+  }
+  for (const list of acked.values()) list.sort((left, right) => left.ackMs - right.ackMs);
+  return { levelsMs, troubles, acked };
 }
 
 /**
@@ -355,6 +416,20 @@ function judgeStoredLoss(
   reuse?: ReuseEvidence,
   cleans?: ForcedCleans,
 ): LossJudgement {
+  const original = judgeOriginalLoss(send, losses, context, reuse, cleans);
+  if (original.allowed || (send.delayLevel ?? 0) <= 0 || reuse?.delayed === undefined || send.queue === undefined) return original;
+  const brokerName = brokerOfQueue(send.queue);
+  const master = context.topology.brokers.find((broker) => broker.brokerName === brokerName && broker.role !== "SLAVE");
+  return (master === undefined ? null : reputLoss(master, send, losses, reuse, reuse.delayed, context)) ?? original;
+}
+
+function judgeOriginalLoss(
+  send: SendRecord,
+  losses: Map<string, PowerLoss[]>,
+  context: CheckContext,
+  reuse?: ReuseEvidence,
+  cleans?: ForcedCleans,
+): LossJudgement {
   const guarantee = context.expectations.guarantee ?? "auto";
   if (guarantee === "loss-allowed") {
     return { allowed: true, reason: "the scenario expects loss", node: "", powerLossAtMs: -1, ackAgeMs: -1, windowMs: null, mechanism: "scenario override (guarantee: loss-allowed)" };
@@ -418,6 +493,8 @@ function offsetReuse(
   master: BrokerFacts, send: SendRecord, losses: Map<string, PowerLoss[]>, reuse: ReuseEvidence,
 ): LossJudgement | null {
   if (master.flushDiskType !== "ASYNC_FLUSH" || send.queue === undefined || send.queueOffset === undefined) return null;
+  // A delayed send's queue offset is its SCHEDULE_TOPIC_XXXX one: its topic's queue sees only the re-put (reputLoss).
+  if ((send.delayLevel ?? 0) > 0) return null;
   const ackMs = send.outcomeMs;
   if (ackMs === undefined) return null;
   const storedMs = reuse.storeTimeOf?.(send.messageId);
@@ -527,4 +604,69 @@ function slaveSurelyHasIt(
     const lost = unflushedLoss(slave, { ...send, sendStatus: "SEND_OK" }, losses);
     return lost === null || lost.tooOld;
   });
+}
+
+/**
+ * Allowance (d): the re-put copy of delayed `send` may have been lost on its ASYNC_FLUSH master
+ * (the file comment): by a power loss inside the flush window after a possible re-put time, or
+ * by offset reuse when a possible re-put time fell after a restart while the queue's new offsets
+ * were still at or below the highest one the group had been handed before it.
+ */
+function reputLoss(
+  master: BrokerFacts, send: SendRecord, losses: Map<string, PowerLoss[]>, reuse: ReuseEvidence, delayed: DelayedReputEvidence, context: CheckContext,
+): LossJudgement | null {
+  if (master.flushDiskType !== "ASYNC_FLUSH" || send.queue === undefined || send.outcomeMs === undefined) return null;
+  const level = send.delayLevel ?? 0;
+  const dueMs = send.outcomeMs + (delayed.levelsMs[Math.min(level, delayed.levelsMs.length) - 1] ?? 0);
+  // The latest re-put time: each trouble of the master that began by then pushes it to its end + a retry period.
+  let latestMs = dueMs;
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const trouble of delayed.troubles.get(master.node) ?? []) {
+      if (trouble.startMs > latestMs || trouble.endMs + reputRetryMs <= latestMs) continue;
+      latestMs = trouble.endMs + reputRetryMs;
+      changed = true;
+    }
+  }
+  const slaveKept = slavesOf(context.topology, master.brokerName).length > 0;
+  const mechanismHead = `delayed message (level ${level}, due ${formatMs(dueMs)}): 4.9.x's ScheduleMessageService re-put it into ${send.queue} ` +
+    `between ${formatMs(dueMs)} and ${latestMs === Number.POSITIVE_INFINITY ? "the end" : formatMs(latestMs)} and moved its level's offset past it`;
+  // A slave may hold the copy while the master stays down; once it restarts, only its own log counts.
+  const considered = (losses.get(master.node) ?? []).filter((loss) => !slaveKept || loss.restartMs !== undefined);
+  // Offset reuse first: when it fits, it is what a consumer that read past the offsets saw.
+  for (const loss of considered) {
+    const restartMs = loss.restartMs;
+    if (restartMs === undefined || latestMs < restartMs) continue;
+    const handed = reuse.handed(reuse.group, send.queue, restartMs);
+    if (handed === undefined) continue;
+    // The reuse range: from the restart until the queue's acked offsets passed what had been handed.
+    const passed = (delayed.acked.get(send.queue) ?? []).find((entry) => entry.ackMs >= restartMs && entry.offset > handed);
+    const rangeEndMs = passed?.ackMs ?? Number.POSITIVE_INFINITY;
+    if (Math.max(dueMs, restartMs) >= rangeEndMs) continue;
+    return {
+      allowed: true,
+      reason: `offset reuse after ${master.node}'s power loss at ${formatMs(loss.timeMs)}: its re-put copy (due ${formatMs(dueMs)}) may have ` +
+        `been stored after the restart at ${formatMs(restartMs)} while ${send.queue}'s new offsets were at or below offset ${handed} that ` +
+        `${reuse.group} had already been handed there (until ${rangeEndMs === Number.POSITIVE_INFINITY ? "the end" : formatMs(rangeEndMs)})`,
+      node: master.node, powerLossAtMs: loss.timeMs, ackAgeMs: -1, windowMs: null,
+      mechanism: `${mechanismHead}; offset reuse: ${master.node} (ASYNC_FLUSH) restarted without its unflushed tail and gave queue offsets ` +
+        `up to ${handed} on ${send.queue} to new messages; the group's consumers had read past them (4.x, no DLedger)`,
+    };
+  }
+  for (const loss of considered) {
+    if (loss.timeMs >= dueMs && loss.timeMs > send.outcomeMs) {
+      const reputMs = Math.min(loss.timeMs, latestMs);
+      const window = flushWindowOf(master, loss, reputMs);
+      if (loss.timeMs - reputMs <= window.windowMs) {
+        return {
+          allowed: true,
+          reason: `power loss of ${master.node} at ${formatMs(loss.timeMs)}, inside the ${flushWindowText(master, window)} of its re-put copy ` +
+            `(due ${formatMs(dueMs)}, re-put by ${formatMs(reputMs)} at the latest)`,
+          node: master.node, powerLossAtMs: loss.timeMs, ackAgeMs: loss.timeMs - reputMs, windowMs: window.windowMs,
+          mechanism: `${mechanismHead}; the copy was in the page cache when power went (ASYNC_FLUSH)`,
+        };
+      }
+    }
+  }
+  return null;
 }

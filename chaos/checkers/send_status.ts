@@ -50,7 +50,8 @@ import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { Window } from "./fault_windows.ts";
 import { faultNodes, faultWindows, windowAt } from "./fault_windows.ts";
-import { consumedPreLossTailOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf } from "./guarantee.ts";
+import { consumedPreLossTailOf, delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf } from "./guarantee.ts";
+import { delayLevelsMs } from "./delay.ts";
 import { gotBy, indexHistory } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 
@@ -135,6 +136,7 @@ function unbackedClaims(index: ReturnType<typeof indexHistory>, context: CheckCo
   const losses = powerLossesOf(index, context);
   const handed = handedOffsetsOf(index.deliveries);
   const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
+  const delayed = delayedReputEvidenceOf(index, delayLevelsMs(context));
   const cleans = forcedCleansOf(index);
   const resent = resentCopiesOf(index);
   for (const receiver of receiversOf(index, context)) {
@@ -149,7 +151,7 @@ function unbackedClaims(index: ReturnType<typeof indexHistory>, context: CheckCo
       if (master.flushDiskType !== "SYNC_FLUSH" && !replicated) continue;
       // The table's own exceptions (e.g. the slave lost power too with the bytes unflushed,
       // offset reuse, a forced clean: header).
-      if (judgeLoss(send, losses, context, { group: receiver.group, handed, preLossTail }, cleans, resent(receiver.group, send.messageId)).allowed) continue;
+      if (judgeLoss(send, losses, context, { group: receiver.group, handed, preLossTail, delayed }, cleans, resent(receiver.group, send.messageId)).allowed) continue;
       const claim = replicated ? "on the slave (SYNC_MASTER)" : "on disk (SYNC_FLUSH)";
       found.set(send.messageId, {
         id: send.messageId, queue: send.queue, status: "SEND_OK", timeMs: send.outcomeMs ?? send.invokeMs, broker: master.node,
