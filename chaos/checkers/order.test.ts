@@ -26,6 +26,21 @@ test("a per-queue reorder names the queue and both messages", () => {
   assert.match(result.summary, /broker-a:0.*m-1 @1 delivered after m-2 @2/);
 });
 
+test("a consumer that died between two first deliveries restarts its lanes: a message whose listener died unrecorded comes back below later offsets (battery seed 12 run 1182)", () => {
+  // m-1's 4 s listener started at 100 ms and died with the process at 2 s (no deliver event);
+  // m-2 returned at 1 s; the restarted process read again from the committed offset.
+  const history = (event: "power-loss" | "crash" | "pause"): ReturnType<HistoryBuilder["build"]> => new HistoryBuilder().sends("m-", 3)
+    .deliver({ id: "m-0", at: 50 }).deliver({ id: "m-2", at: 1_000, extra: { startMs: 1_000 } })
+    .node(2_000, "consumer-G-1", event).node(5_000, "consumer-G-1", event === "pause" ? "resume" : "restart")
+    .deliver({ id: "m-1", at: 5_100, extra: { startMs: 5_090 } }).build();
+  for (const death of ["power-loss", "crash"] as const) {
+    const result = checkOrder(history(death), testContext());
+    assert.equal(result.verdict, "pass", `${death}: ${result.summary}`);
+  }
+  // A pause kills no listener: m-1 started before m-2 would have been recorded first.
+  assert.equal(checkOrder(history("pause"), testContext()).verdict, "fail");
+});
+
 test("a redelivery after a rebalance goes backwards: a duplicate, not a reorder", () => {
   const events = new HistoryBuilder().sends("m-", 4)
     .deliver({ id: "m-0", at: 50 }).deliver({ id: "m-1", at: 51 }).deliver({ id: "m-2", at: 52 })

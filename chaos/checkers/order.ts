@@ -27,6 +27,12 @@
 // still in flight (a burst lane beside the steady loop, or a second lane, picking the key again
 // while its send waited on a route lookup) may be stored first (seed 1 battery run 1223: seq 0's
 // route lookup hung on a delayed NameServer for 2 s while seq 2 went through on a known route).
+// A consumer process that died (crash, power loss, stop) between two first deliveries restarts
+// its lanes: its listeners still running died unrecorded (a deliver event is written when the
+// listener returns), and the new process reads again from the committed offset, so a message
+// first handed out before the death shows its first recorded delivery after it, below offsets
+// delivered before (battery seed 12 run 1182: 4 s slow listeners in flight at a power loss;
+// their messages, at offsets 299..649, came back after the restart, after 792 had returned).
 // A power loss of the queue's master between two first deliveries restarts that queue's order:
 // the master may come back with a shorter queue (an unflushed tail, or a flush that timed out),
 // give those offsets to new messages, and send a consumer past the end back to offset 0
@@ -128,6 +134,12 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
   const keyDelivered = new Map<string, { deliveries: KeyDelivered[]; lastInvokeMs: number }>();
   const queueReorders: QueueReorder[] = [];
   const { masterLostPowerBetween, reused } = queueOrderAllowances(index, context);
+  const deaths = new Map<string, number[]>();
+  for (const event of index.nodes) {
+    if (event.event === "crash" || event.event === "power-loss" || event.event === "stop") deaths.set(event.node, [...deaths.get(event.node) ?? [], event.timeMs]);
+  }
+  const processDiedBetween = (process: string, fromMs: number, toMs: number): boolean =>
+    (deaths.get(process) ?? []).some((timeMs) => timeMs >= fromMs && timeMs <= toMs);
   let reusedSkipped = 0;
   const keyReorders: KeyReorder[] = [];
   const receiverOf = (delivery: DeliverEvent): string =>
@@ -147,7 +159,8 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
         const latest = queueLatest.get(laneKey);
         if (latest !== undefined && current.offset < latest.offset && reused(delivery.group, delivery.messageId)) {
           reusedSkipped++;
-        } else if (latest !== undefined && current.offset < latest.offset && !masterLostPowerBetween(delivery.queue, latest.timeMs, current.timeMs)) {
+        } else if (latest !== undefined && current.offset < latest.offset && !masterLostPowerBetween(delivery.queue, latest.timeMs, current.timeMs)
+          && !processDiedBetween(delivery.process, latest.timeMs, delivery.startMs ?? delivery.timeMs)) {
           queueReorders.push({ group: delivery.group, queue: delivery.queue, process: delivery.process, earlier: strip(latest), later: strip(current) });
         } else {
           queueLatest.set(laneKey, current);
