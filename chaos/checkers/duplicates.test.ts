@@ -217,3 +217,26 @@ test("a delayed message re-put again by a restarted master whose crash took its 
   assert.equal(checkDuplicates(run({ againOffset: 30 }), context()).verdict, "fail");
   assert.equal(checkDuplicates(run({ delayLevel: 0 }), context()).verdict, "fail");
 });
+
+test("a consume timeout that emptied its process queue holds the committed offset: the next holder's re-read from it is explained (battery seed 12 run 250)", () => {
+  const context = testContext({ groups: [{ group: "G", topic: "T", count: 2, consumeTimeoutMs: 2_000 }], endMs: 100_000 });
+  // m-0 ran 4 s from 1.0 s (sent back at its timeout); m-1 and m-2 were done at once. Nothing more
+  // on the queue, so its offset stayed at 0, and consumer-G-2 read all three again at 12 s.
+  const history = (options: { laterOnQueueMs?: number } = {}): ReturnType<HistoryBuilder["build"]> => {
+    const builder = new HistoryBuilder().sends("m-", 4, { from: 100 })
+      .deliver({ id: "m-0", at: 5_000, extra: { startMs: 1_000 } })
+      .deliver({ id: "m-1", at: 1_010, extra: { startMs: 1_005 } }).deliver({ id: "m-2", at: 1_020, extra: { startMs: 1_015 } });
+    if (options.laterOnQueueMs !== undefined) builder.deliver({ id: "m-3", at: options.laterOnQueueMs, extra: { startMs: options.laterOnQueueMs - 5 } });
+    return builder
+      .deliver({ id: "m-0", at: 12_000, process: "consumer-G-2", extra: { startMs: 12_000 } })
+      .deliver({ id: "m-1", at: 12_010, process: "consumer-G-2", extra: { startMs: 12_005 } })
+      .deliver({ id: "m-2", at: 12_020, process: "consumer-G-2", extra: { startMs: 12_015 } }).build();
+  };
+  const held = checkDuplicates(history(), context);
+  assert.equal(held.verdict, "pass", held.summary);
+  const explained = (held.evidence as DuplicatesEvidence).attributed.items.find((entry) => entry.id === "m-1");
+  assert.match(explained?.explainedBy ?? "", /held offset: consumer-G-1 timed out on broker-a:0@0 .* consumer-G-2 re-read from it at 12\.0 s/);
+  // m-3, consumed on that queue after m-0 timed out, moved the offset past it: nothing held it.
+  const moved = checkDuplicates(history({ laterOnQueueMs: 6_000 }), context);
+  assert.deepEqual((moved.evidence as DuplicatesEvidence).unexplained.items.map((entry) => entry.id), ["m-1", "m-2"]);
+});

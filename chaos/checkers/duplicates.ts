@@ -238,14 +238,17 @@ export function producerProcessFault(window: Window): boolean {
   return processFaultKinds.has(window.kind) && window.nodes.length > 0 && window.nodes.every((node) => node.startsWith("producer-"));
 }
 
-/** A failed delivery its consumer never settled, re-read at the same count by another holder of the queue. */
+/** A delivery that held its queue's committed offset, re-read at the same count by another holder of the queue. */
 interface HeldOffset {
   process: string;
   queue: string;
   queueOffset: number;
+  /** From when it held the offset (a failure's end; a timed-out listener's start). */
   timeMs: number;
   rereadBy: string;
   rereadMs: number;
+  /** Why the offset stayed there, for the evidence. */
+  why: string;
 }
 
 /**
@@ -256,8 +259,16 @@ interface HeldOffset {
  * the first consumer had already consumed, however long before (seed 1 swarm run 1364 of the
  * rogue-peer re-draw: failed at 1.7 s, stopped at 6 s, replayed from there). The evidence: no
  * retry copy of the failed delivery, and another process re-read the same record at the same count.
+ * A consume timeout holds it too: 4.9.x's cleanExpiredMsg sends the timed-out message back and
+ * removes it from the process queue without committing, and when that leaves the process queue
+ * empty, the listener's own late result finds nothing to remove (removeMessage answers -1), so the
+ * committed offset stays at the timed-out message until the queue's next consumption (battery seed
+ * 12 run 250: @12 ran 4 s from 10.4 s, sent back at 13.0 s, nothing more on that queue; the offset
+ * stayed at 12 through a clean restart 5 s later, and @13..15 were read again). The evidence:
+ * another process re-read the record at the same count, and no other delivery on that queue by
+ * the timed-out consumer returned between the message's timeout and that re-read.
  */
-function heldOffsets(index: HistoryIndex): Map<string, HeldOffset[]> {
+function heldOffsets(index: HistoryIndex, specOf: ReadonlyMap<string, ConsumerGroupSpec>): Map<string, HeldOffset[]> {
   const byRecord = new Map<string, DeliverEvent[]>();
   for (const delivery of index.deliveries) {
     const key = `${delivery.group}\u0000${delivery.messageId}`;
@@ -266,6 +277,12 @@ function heldOffsets(index: HistoryIndex): Map<string, HeldOffset[]> {
     else list.push(delivery);
   }
   const held = new Map<string, HeldOffset[]>();
+  const add = (entry: HeldOffset, group: string): void => {
+    const key = `${group}\u0000${entry.queue}`;
+    const list = held.get(key);
+    if (list === undefined) held.set(key, [entry]);
+    else list.push(entry);
+  };
   for (const deliveries of byRecord.values()) {
     for (const failed of deliveries) {
       if (failed.result === "success") continue;
@@ -273,14 +290,29 @@ function heldOffsets(index: HistoryIndex): Map<string, HeldOffset[]> {
       const reread = deliveries.find((next) => next.timeMs > failed.timeMs && next.process !== failed.process && next.reconsumeTimes === failed.reconsumeTimes
         && next.queue === failed.queue && next.queueOffset === failed.queueOffset && next.storeTimeMs === failed.storeTimeMs);
       if (reread === undefined) continue;
-      const key = `${failed.group}\u0000${failed.queue}`;
-      const entry: HeldOffset = {
+      add({
         process: failed.process, queue: failed.queue, queueOffset: failed.queueOffset, timeMs: failed.timeMs, rereadBy: reread.process, rereadMs: reread.timeMs,
-      };
-      const list = held.get(key);
-      if (list === undefined) held.set(key, [entry]);
-      else list.push(entry);
+        why: `failed ${failed.queue}@${String(failed.queueOffset)} at ${formatMs(failed.timeMs)} and never settled it (no retry copy)`,
+      }, failed.group);
     }
+  }
+  for (const slow of index.deliveries) {
+    const spec = specOf.get(slow.group);
+    if (!outlastedConsumeTimeout(slow, spec)) continue;
+    const startMs = slow.startMs ?? slow.timeMs;
+    const expiredMs = startMs + consumeTimeoutMsOf(spec);
+    const reread = (byRecord.get(`${slow.group}\u0000${slow.messageId}`) ?? []).find((next) => (next.startMs ?? next.timeMs) > expiredMs && next.process !== slow.process
+      && next.reconsumeTimes === slow.reconsumeTimes && next.queue === slow.queue && next.queueOffset === slow.queueOffset && next.storeTimeMs === slow.storeTimeMs);
+    if (reread === undefined) continue;
+    const rereadMs = reread.startMs ?? reread.timeMs;
+    const settledBefore = index.deliveries.some((other) => other !== slow && other.group === slow.group && other.process === slow.process
+      && other.queue === slow.queue && other.timeMs > expiredMs && other.timeMs < rereadMs);
+    if (settledBefore) continue;
+    add({
+      process: slow.process, queue: slow.queue, queueOffset: slow.queueOffset, timeMs: startMs, rereadBy: reread.process, rereadMs,
+      why: `timed out on ${slow.queue}@${String(slow.queueOffset)} (listener from ${formatMs(startMs)}, consumeTimeout ${formatMs(consumeTimeoutMsOf(spec))}); ` +
+        "the send-back emptied its process queue, so no result moved the offset on (4.9.x cleanExpiredMsg commits nothing)",
+    }, slow.group);
   }
   return held;
 }
@@ -297,7 +329,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
   const firstSuccess = new Map<string, { timeMs: number; queue: string; delivery: DeliverEvent }>();
   const sendAttempts = attemptsByMessage(index);
   const rewinds = offsetIllegalRewinds(index, context, settleMs);
-  const held = heldOffsets(index);
+  const held = heldOffsets(index, specOf);
   const unexplained: Duplicate[] = [];
   const attributed: Duplicate[] = [];
   // Every delivery per receiver and message (failed ones too): two retry copies come from two
@@ -339,7 +371,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
     const holder = delivery.reconsumeTimes === 0 ? (held.get(`${delivery.group}\u0000${delivery.queue}`) ?? []).find((failure) => failure.process === first.delivery.process
       && failure.queueOffset <= delivery.queueOffset && failure.rereadMs <= delivery.timeMs && failure.timeMs <= first.timeMs) : undefined;
     if (holder !== undefined) {
-      attributed.push({ ...duplicate, explainedBy: `held offset: ${holder.process} failed ${holder.queue}@${String(holder.queueOffset)} at ${formatMs(holder.timeMs)} and never settled it (no retry copy), so its committed offset stayed there and ${holder.rereadBy} re-read from it at ${formatMs(holder.rereadMs)}` });
+      attributed.push({ ...duplicate, explainedBy: `held offset: ${holder.process} ${holder.why}, so its committed offset stayed there and ${holder.rereadBy} re-read from it at ${formatMs(holder.rereadMs)}` });
       continue;
     }
     // A retry copy stands for the stored original it descends from: the queue of a failed first
