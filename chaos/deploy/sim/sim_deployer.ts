@@ -16,6 +16,7 @@ import { ProbeCounter } from "../../../system/env/index.ts";
 import { brokerEntry, namesrvEntry, simStoreDir } from "./sim_nodes.ts";
 import { partitionCuts } from "./partition_shapes.ts";
 import { storeDigestEvents } from "./store_digest.ts";
+import { StateFaults } from "./state_faults.ts";
 import { decodeFramePayload, RequestCode } from "../../../system/remoting/index.ts";
 import { errorText, assertNever } from "../../../system/stdx/index.ts";
 
@@ -96,6 +97,22 @@ class SimCluster implements Cluster {
   /** Set by stopProducers: producers started from then on stop producing at once. */
   private producersStopped = false;
   private readonly faultUndo = new Map<number, () => Promise<void> | void>();
+  /** Faults that set a node's state: overlapping ones of a kind on one node stack (state_faults.ts). */
+  private readonly stateFaults = new StateFaults({
+    setClockSkewMs: (node, skewMs) => this.node(node).setClockSkewMs(skewMs),
+    setSlowFactor: (node, factor) => this.node(node).disk.setSlowFactor(factor),
+    setFull: (node, full) => {
+      if (full) this.node(node).disk.fill();
+      else {
+        this.node(node).disk.restoreCapacity();
+        this.restartIfStartFailed(node);
+      }
+    },
+    setIoErrors: (node, errors) => {
+      this.node(node).disk.setIoErrors(errors);
+      if (errors === "none") this.restartIfStartFailed(node);
+    },
+  });
   /** world.failures already copied into the history. */
   private failuresRecorded = 0;
   /**
@@ -380,33 +397,12 @@ class SimCluster implements Cluster {
         this.faultUndo.set(faultIndex, () => handle.disarm());
         return;
       }
-      case "clock-skew": {
-        this.node(fault.target).setClockSkewMs(fault.offsetMs);
-        this.faultUndo.set(faultIndex, () => this.node(fault.target).setClockSkewMs(0));
-        return;
-      }
-      case "slow-disk": {
-        const disk = this.node(fault.target).disk;
-        disk.setSlowFactor(fault.factor);
-        this.faultUndo.set(faultIndex, () => disk.setSlowFactor(1));
-        return;
-      }
-      case "disk-full": {
-        const disk = this.node(fault.target).disk;
-        disk.fill();
-        this.faultUndo.set(faultIndex, () => {
-          disk.restoreCapacity();
-          this.restartIfStartFailed(fault.target);
-        });
-        return;
-      }
+      case "clock-skew":
+      case "slow-disk":
+      case "disk-full":
       case "disk-error": {
-        const disk = this.node(fault.target).disk;
-        disk.setIoErrors(fault.errors);
-        this.faultUndo.set(faultIndex, () => {
-          disk.setIoErrors("none");
-          this.restartIfStartFailed(fault.target);
-        });
+        this.stateFaults.inject(fault, faultIndex);
+        this.faultUndo.set(faultIndex, () => this.stateFaults.heal(fault, faultIndex));
         return;
       }
       case "acl-secret": {
