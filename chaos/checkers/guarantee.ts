@@ -189,7 +189,9 @@ export interface DelayedReputEvidence {
 export function delayedReputEvidenceOf(index: HistoryIndex, levelsMs: readonly number[]): DelayedReputEvidence {
   const troubles = new Map<string, { startMs: number; endMs: number }[]>();
   const add = (node: string, startMs: number, endMs: number): void => {
-    troubles.set(node, [...troubles.get(node) ?? [], { startMs, endMs }]);
+    const list = troubles.get(node);
+    if (list === undefined) troubles.set(node, [{ startMs, endMs }]);
+    else list.push({ startMs, endMs });
   };
   const downSince = new Map<string, number>();
   for (const event of index.nodes) {
@@ -212,7 +214,9 @@ export function delayedReputEvidenceOf(index: HistoryIndex, levelsMs: readonly n
   for (const send of index.sends) {
     if (send.outcome !== "ok" || send.queue === undefined || send.queueOffset === undefined || send.outcomeMs === undefined) continue;
     if ((send.delayLevel ?? 0) > 0) continue;
-    acked.set(send.queue, [...acked.get(send.queue) ?? [], { ackMs: send.outcomeMs, offset: send.queueOffset }]);
+    const list = acked.get(send.queue);
+    if (list === undefined) acked.set(send.queue, [{ ackMs: send.outcomeMs, offset: send.queueOffset }]);
+    else list.push({ ackMs: send.outcomeMs, offset: send.queueOffset });
   }
   for (const list of acked.values()) list.sort((left, right) => left.ackMs - right.ackMs);
   return { levelsMs, troubles, acked };

@@ -136,7 +136,10 @@ function judgeOrder(history: readonly HistoryEvent[], context: CheckContext): Ch
   const { masterLostPowerBetween, reused } = queueOrderAllowances(index, context);
   const deaths = new Map<string, number[]>();
   for (const event of index.nodes) {
-    if (event.event === "crash" || event.event === "power-loss" || event.event === "stop") deaths.set(event.node, [...deaths.get(event.node) ?? [], event.timeMs]);
+    if (event.event !== "crash" && event.event !== "power-loss" && event.event !== "stop") continue;
+    const times = deaths.get(event.node);
+    if (times === undefined) deaths.set(event.node, [event.timeMs]);
+    else times.push(event.timeMs);
   }
   const processDiedBetween = (process: string, fromMs: number, toMs: number): boolean =>
     (deaths.get(process) ?? []).some((timeMs) => timeMs >= fromMs && timeMs <= toMs);

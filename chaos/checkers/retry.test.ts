@@ -124,6 +124,29 @@ test("a missing retry is excused only when a forced clean on its broker's full d
   assert.deepEqual(kinds(checkRetry([...failedThenGone().build(), digest(0)], testContext({ endMs: 200_000 })).evidence), ["missing-retry:m"]);
 });
 
+test("a copy the client re-sent to another broker is excused by a forced clean there, not on the queue's broker (battery seed 14 run 13)", () => {
+  // m failed on broker-a at 10.06 s; the send-back failed and the client re-sent the copy to
+  // broker-b:0 at 10.12 s; broker-b's disk filled from 14 s to 25 s and its store lost old files.
+  const history = (cleanedNode: "broker-a" | "broker-b", minPhysicalOffset: number) => [
+    ...new HistoryBuilder().send({ id: "m", at: 10_000, queue: "broker-a:2" })
+      .deliver({ id: "m", at: 10_061, result: "retry" })
+      .resend({ id: "m", at: 10_122, startAt: 10_121, queue: "broker-b:0", offset: 24 })
+      .fault(14_000, 25_000, "disk-full", cleanedNode).build(),
+    {
+      type: "store-digest" as const, timeMs: 80_000, node: cleanedNode, brokerName: cleanedNode, role: "master" as const,
+      minPhysicalOffset, maxPhysicalOffset: minPhysicalOffset + 100, sha256: "", chunkSha256: [], chunkSizeBytes: 1_048_576,
+    },
+  ];
+  const context = testContext({ endMs: 80_000 });
+  const cleaned = checkRetry(history("broker-b", 65_536), context);
+  assert.equal(cleaned.verdict, "pass", cleaned.summary);
+  assert.equal((cleaned.evidence as RetryEvidence).excusedByForcedClean, 1);
+  // broker-b kept its files: the re-sent copy should have come back.
+  assert.deepEqual(kinds(checkRetry(history("broker-b", 0), context).evidence), ["missing-retry:m"]);
+  // A forced clean on the failure's own broker says nothing about a copy stored on broker-b.
+  assert.deepEqual(kinds(checkRetry(history("broker-a", 65_536), context).evidence), ["missing-retry:m"]);
+});
+
 test("two failures at one level (a replayed copy failed again) pair with their retries in order", () => {
   const events = new HistoryBuilder().send({ id: "m", at: 0 })
     .deliver({ id: "m", at: 11_000, result: "retry" })

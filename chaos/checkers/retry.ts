@@ -60,7 +60,7 @@
 // - missing from DLQ / DLQ too early: as for concurrent groups (a send-back that failed inside a
 //   fault window at the end of the run excuses a missing dead letter).
 import { ResponseCode } from "../../system/remoting/index.ts";
-import type { DeliverEvent, HistoryEvent, LocalRetryEvent, NodeEvent } from "../history/types.ts";
+import type { DeliverEvent, HistoryEvent, LocalRetryEvent, NodeEvent, RetryResendEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import { groupSpecs } from "./context.ts";
@@ -111,9 +111,17 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
   const settleMs = settleMsOf(context);
   const cleans = forcedCleansOf(index);
   const masterNode = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
-  /** A forced clean on the queue's master between the failure and when its copy was due. */
-  const cleanedAway = (delivery: DeliverEvent, dueMs: number): boolean =>
-    (cleans.get(masterNode.get(brokerOfQueue(delivery.queue)) ?? "") ?? []).some((clean) => clean.injectMs <= dueMs && (clean.healMs === undefined || clean.healMs >= delivery.timeMs));
+  /** The client's re-send of a failure's copy to %RETRY% (its send-back failed), if it made one. */
+  const resendOf = (delivery: DeliverEvent): RetryResendEvent | undefined => index.retryResends.find((event) => event.process === delivery.process
+    && event.group === delivery.group && event.messageId === delivery.messageId && event.reconsumeTimes === delivery.reconsumeTimes && event.startMs >= delivery.timeMs);
+  /**
+   * A forced clean, between the failure and when its copy was due, on the master holding the
+   * copy: the queue's, or the one the client's re-send stored it on.
+   */
+  const cleanedAway = (delivery: DeliverEvent, dueMs: number): boolean => {
+    const holder = brokerOfQueue(resendOf(delivery)?.queue ?? delivery.queue);
+    return (cleans.get(masterNode.get(holder) ?? "") ?? []).some((clean) => clean.injectMs <= dueMs && (clean.healMs === undefined || clean.healMs >= delivery.timeMs));
+  };
   let excusedByClean = 0;
   // When each broker answered a send SYSTEM_BUSY (its flow control), for the send-back evidence below.
   const busyAnswers = new Map<string, number[]>();
@@ -125,14 +133,14 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
   }
   const losses = powerLossesOf(index, context);
   /**
-   * The retry copy is an allowed loss where it was stored (a power loss inside its flush window):
-   * on the queue's master at the failure, or, when the send-back failed and the client re-sent
-   * it (retry-resend), wherever that re-send stored it.
+   * The retry copy is an allowed loss where it was stored (a power loss inside its flush window,
+   * a forced clean on a full disk): on the queue's master at the failure, or, when the send-back
+   * failed and the client re-sent it (retry-resend), wherever that re-send stored it (battery
+   * seed 14 run 13: re-sent to broker-b, whose disk filled 4 s later and was cleaned by force).
    */
   const copyLost = (delivery: DeliverEvent): boolean => {
-    const resend = index.retryResends.find((event) => event.process === delivery.process && event.group === delivery.group &&
-      event.messageId === delivery.messageId && event.reconsumeTimes === delivery.reconsumeTimes && event.startMs >= delivery.timeMs);
-    return judgeLoss(resend === undefined ? copyRecord(delivery) : resentCopyRecord(resend), losses, context).allowed;
+    const resend = resendOf(delivery);
+    return judgeLoss(resend === undefined ? copyRecord(delivery) : resentCopyRecord(resend), losses, context, undefined, cleans).allowed;
   };
   /**
    * When the failure's local retry runs (or finds its process queue dropped). The client parks it
