@@ -146,7 +146,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
    * When the failure's local retry runs (or finds its process queue dropped). The client parks it
    * once the batch's last send-back ended (a local-retry event), localRetryDelayMs later, and a
    * paused consumer's timer fires at its resume (seed 11 swarm run 1440: failed at 18.0 s, the
-   * batch's send-backs refused one by one until the consumer paused at 20 s, parked at 29.2 s on
+   * batch's send-backs refused one by one until the consumer paused at 20 s, parked at 29.1 s on
    * resume); without such an event, localRetryDelayMs after the failure.
    */
   const parkedLocalRetry = (delivery: DeliverEvent): LocalRetryEvent | undefined => index.localRetries.find((event) =>
