@@ -107,7 +107,7 @@ export function checkDelay(history: readonly HistoryEvent[], context: CheckConte
   const losses = powerLossesOf(index, context);
   const cleans = forcedCleansOf(index);
   const handed = handedOffsetsOf(index.deliveries);
-  const reputs = delayedReputEvidenceOf(index, levels);
+  const reputs = delayedReputEvidenceOf(index, context, levels);
   for (const receiver of receiversOf(index, context)) {
     const received = gotBy(index, receiver.group, receiver.process);
     for (const send of index.messages) {

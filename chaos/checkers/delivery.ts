@@ -120,10 +120,9 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
   const losses = powerLossesOf(index, context);
   const handed = handedOffsetsOf(index.deliveries);
   const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
-  const delayed = delayedReputEvidenceOf(index, delayLevelsMs(context));
+  const delayed = delayedReputEvidenceOf(index, context, delayLevelsMs(context));
   const cleans = forcedCleansOf(index);
   const resent = resentCopiesOf(index);
-  const storedAt = attemptQueues(index);
   const stalled = stallExcuse(index, context);
   const lostOffsets = lostOffsetsExcuse(index, context);
   const specs = new Map(context.workload.consumers.map((spec) => [spec.group, spec]));
@@ -150,7 +149,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
         got++;
         continue;
       }
-      const judgement = judgeLoss(withAttemptQueue(send, storedAt), losses, context, { group: receiver.group, handed, preLossTail, delayed }, cleans, copy);
+      const judgement = judgeLoss(withAttemptQueue(send, index.okAttemptByOp), losses, context, { group: receiver.group, handed, preLossTail, delayed }, cleans, copy);
       const stall = judgement.allowed ? undefined : stalled(send.messageId);
       const offsetsLost = judgement.allowed || stall !== undefined ? undefined : lostOffsets(receiver.group, send);
       const entry: LostMessage = { id: send.messageId, receiver: receiver.key };
@@ -243,13 +242,6 @@ function deliverySummary(
   return `${parts.join("; ")}.`;
 }
 
-/** opId → the queue its successful attempt stored it in (SendAttemptEvent). */
-function attemptQueues(index: HistoryIndex): Map<number, string> {
-  const queues = new Map<number, string>();
-  for (const attempt of index.attempts) if (attempt.outcome === "ok" && attempt.opId !== undefined) queues.set(attempt.opId, attempt.queue);
-  return queues;
-}
-
 /**
  * An acked send whose outcome names no queue — a transaction's: its ok comes after the local
  * transaction and END_TRANSACTION, which store the message in the half's queue on the half's
@@ -257,8 +249,8 @@ function attemptQueues(index: HistoryIndex): Map<number, string> {
  * 61: a half on broker-a, committed after broker-a's disk filled (the final put refused, the
  * half kept for the check), went with the commit-log files the forced clean deleted.
  */
-function withAttemptQueue(send: SendRecord, storedAt: ReadonlyMap<number, string>): SendRecord {
+function withAttemptQueue(send: SendRecord, storedAt: HistoryIndex["okAttemptByOp"]): SendRecord {
   if (send.queue !== undefined || send.outcome !== "ok") return send;
-  const queue = storedAt.get(send.opId);
+  const queue = storedAt.get(send.opId)?.queue;
   return queue === undefined ? send : { ...send, queue };
 }

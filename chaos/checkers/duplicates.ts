@@ -296,17 +296,27 @@ function heldOffsets(index: HistoryIndex, specOf: ReadonlyMap<string, ConsumerGr
       }, failed.group);
     }
   }
-  for (const slow of index.deliveries) {
+  const slowOnes = index.deliveries.filter((delivery) => outlastedConsumeTimeout(delivery, specOf.get(delivery.group)));
+  // Each timed-out delivery looks at the other deliveries of its consumer and queue only.
+  const byLane = new Map<string, DeliverEvent[]>();
+  if (slowOnes.length > 0) {
+    for (const delivery of index.deliveries) {
+      const lane = `${delivery.group}\u0000${delivery.process}\u0000${delivery.queue}`;
+      const list = byLane.get(lane);
+      if (list === undefined) byLane.set(lane, [delivery]);
+      else list.push(delivery);
+    }
+  }
+  for (const slow of slowOnes) {
     const spec = specOf.get(slow.group);
-    if (!outlastedConsumeTimeout(slow, spec)) continue;
     const startMs = slow.startMs ?? slow.timeMs;
     const expiredMs = startMs + consumeTimeoutMsOf(spec);
     const reread = (byRecord.get(`${slow.group}\u0000${slow.messageId}`) ?? []).find((next) => (next.startMs ?? next.timeMs) > expiredMs && next.process !== slow.process
       && next.reconsumeTimes === slow.reconsumeTimes && next.queue === slow.queue && next.queueOffset === slow.queueOffset && next.storeTimeMs === slow.storeTimeMs);
     if (reread === undefined) continue;
     const rereadMs = reread.startMs ?? reread.timeMs;
-    const settledBefore = index.deliveries.some((other) => other !== slow && other.group === slow.group && other.process === slow.process
-      && other.queue === slow.queue && other.timeMs > expiredMs && other.timeMs < rereadMs);
+    const settledBefore = (byLane.get(`${slow.group}\u0000${slow.process}\u0000${slow.queue}`) ?? [])
+      .some((other) => other !== slow && other.timeMs > expiredMs && other.timeMs < rereadMs);
     if (settledBefore) continue;
     add({
       process: slow.process, queue: slow.queue, queueOffset: slow.queueOffset, timeMs: startMs, rereadBy: reread.process, rereadMs,

@@ -80,6 +80,7 @@ import type { DeliverEvent, RetryResendEvent } from "../history/types.ts";
 import type { BrokerFacts, CheckContext } from "./context.ts";
 import { brokerOfQueue, slavesOf } from "./context.ts";
 import { formatMs } from "./evidence.ts";
+import { faultWindows } from "./fault_windows.ts";
 import type { HistoryIndex, SendRecord } from "./history_index.ts";
 
 export interface PowerLoss {
@@ -185,30 +186,18 @@ export interface DelayedReputEvidence {
   acked: Map<string, { ackMs: number; offset: number }[]>;
 }
 
-/** Troubled spans from node events and disk faults (an unhealed one runs to the end of time). */
-export function delayedReputEvidenceOf(index: HistoryIndex, levelsMs: readonly number[]): DelayedReputEvidence {
+/** Troubled spans (fault_windows.ts: a node down, a full or failing disk; unhealed ones run to the end of time). */
+export function delayedReputEvidenceOf(index: HistoryIndex, context: CheckContext, levelsMs: readonly number[]): DelayedReputEvidence {
   const troubles = new Map<string, { startMs: number; endMs: number }[]>();
-  const add = (node: string, startMs: number, endMs: number): void => {
-    const list = troubles.get(node);
-    if (list === undefined) troubles.set(node, [{ startMs, endMs }]);
-    else list.push({ startMs, endMs });
-  };
-  const downSince = new Map<string, number>();
-  for (const event of index.nodes) {
-    if (event.event === "crash" || event.event === "power-loss" || event.event === "pause" || event.event === "stop") {
-      if (!downSince.has(event.node)) downSince.set(event.node, event.timeMs);
-    } else if (event.event === "restart" || event.event === "resume" || event.event === "start") {
-      const since = downSince.get(event.node);
-      if (since !== undefined) add(event.node, since, event.timeMs);
-      downSince.delete(event.node);
-    }
-  }
-  for (const [node, since] of downSince) add(node, since, Number.POSITIVE_INFINITY);
-  for (const event of index.nemesis) {
+  for (const window of faultWindows(index, context)) {
     // A full or failing disk refuses the re-put; a slow one only slows it (no retry period).
-    if (event.phase !== "inject" || (event.kind !== "disk-full" && event.kind !== "disk-error")) continue;
-    const heal = index.nemesis.find((other) => other.phase === "heal" && other.faultIndex === event.faultIndex && other.timeMs >= event.timeMs);
-    add(event.target, event.timeMs, heal?.timeMs ?? Number.POSITIVE_INFINITY);
+    if (window.kind !== "node" && window.kind !== "disk-full" && window.kind !== "disk-error") continue;
+    for (const node of window.nodes) {
+      const span = { startMs: window.startMs, endMs: window.endMs ?? Number.POSITIVE_INFINITY };
+      const list = troubles.get(node);
+      if (list === undefined) troubles.set(node, [span]);
+      else list.push(span);
+    }
   }
   const acked = new Map<string, { ackMs: number; offset: number }[]>();
   for (const send of index.sends) {

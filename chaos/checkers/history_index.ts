@@ -54,6 +54,8 @@ export interface HistoryIndex {
   nemesis: NemesisEvent[];
   nodes: NodeEvent[];
   attempts: SendAttemptEvent[];
+  /** Per send op, its last attempt that a broker stored (where a transaction's half went, or any send's copy). */
+  okAttemptByOp: Map<number, SendAttemptEvent>;
   dlqs: DlqEvent[];
   lookups: LookupEvent[];
   routes: RouteEvent[];
@@ -92,7 +94,7 @@ function sortedByTime(history: readonly HistoryEvent[]): readonly HistoryEvent[]
 function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
   const index: HistoryIndex = {
     events, sends: [], sendById: new Map(), messages: [], deliveries: [], retryResends: [], rebalances: [], memberships: [],
-    nemesis: [], nodes: [], attempts: [], dlqs: [], lookups: [], routes: [], pullErrors: [], localRetries: [], digests: [], seenGroups: new Map(), orphanOutcomes: 0,
+    nemesis: [], nodes: [], attempts: [], okAttemptByOp: new Map(), dlqs: [], lookups: [], routes: [], pullErrors: [], localRetries: [], digests: [], seenGroups: new Map(), orphanOutcomes: 0,
     startMs: events[0]?.timeMs ?? 0, endMs: events[events.length - 1]?.timeMs ?? 0,
   };
   const byOpId = new Map<number, SendRecord>();
@@ -142,6 +144,7 @@ function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
         break;
       case "attempt":
         index.attempts.push(event);
+        if (event.outcome === "ok" && event.opId !== undefined) index.okAttemptByOp.set(event.opId, event);
         break;
       case "dlq":
         index.dlqs.push(event);

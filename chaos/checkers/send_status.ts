@@ -136,7 +136,7 @@ function unbackedClaims(index: ReturnType<typeof indexHistory>, context: CheckCo
   const losses = powerLossesOf(index, context);
   const handed = handedOffsetsOf(index.deliveries);
   const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
-  const delayed = delayedReputEvidenceOf(index, delayLevelsMs(context));
+  const delayed = delayedReputEvidenceOf(index, context, delayLevelsMs(context));
   const cleans = forcedCleansOf(index);
   const resent = resentCopiesOf(index);
   for (const receiver of receiversOf(index, context)) {

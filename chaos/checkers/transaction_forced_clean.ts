@@ -33,13 +33,10 @@ export function forcedCleanExcuse(index: HistoryIndex, context: CheckContext): F
   if (cleans.size === 0) return () => undefined;
   const transactional = new Set<string>();
   for (const event of index.events) if (event.type === "transaction") transactional.add(event.messageId);
-  const halfStored = new Map<number, { brokerName: string; storedMs: number }>();
-  for (const attempt of index.attempts) {
-    if (attempt.opId !== undefined && attempt.outcome === "ok") halfStored.set(attempt.opId, { brokerName: attempt.broker, storedMs: attempt.timeMs });
-  }
   return (messageId) => {
     const send = transactional.has(messageId) ? index.sendById.get(messageId) : undefined;
-    const half = send === undefined ? undefined : halfStored.get(send.opId);
+    const stored = send === undefined ? undefined : index.okAttemptByOp.get(send.opId);
+    const half = stored === undefined ? undefined : { brokerName: stored.broker, storedMs: stored.timeMs };
     if (half === undefined) return undefined;
     const master = context.topology.brokers.find((broker) => broker.brokerName === half.brokerName && broker.role !== "SLAVE");
     if (master === undefined) return undefined;

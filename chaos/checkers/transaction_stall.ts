@@ -67,13 +67,9 @@ export function stallExcuse(index: HistoryIndex, context: CheckContext): StallEx
   const endMs = runEndMs(index, context.endMs);
   const transactional = new Set<string>();
   for (const event of index.events) if (event.type === "transaction") transactional.add(event.messageId);
-  const halfBroker = new Map<number, string>();
-  for (const attempt of index.attempts) {
-    if (attempt.opId !== undefined && attempt.outcome === "ok") halfBroker.set(attempt.opId, attempt.broker);
-  }
   return (messageId) => {
     const send = transactional.has(messageId) ? index.sendById.get(messageId) : undefined;
-    const brokerName = send === undefined ? undefined : halfBroker.get(send.opId);
+    const brokerName = send === undefined ? undefined : index.okAttemptByOp.get(send.opId)?.broker;
     if (brokerName === undefined) return undefined;
     const stall = stalls.find((each) => each.brokerName === brokerName && each.skewedFromMs < endMs && (each.excusedUntilMs === null || each.excusedUntilMs > endMs));
     if (stall === undefined) return undefined;
