@@ -6,7 +6,12 @@
 // the same with the binary ROCKETMQ headers (client option serializeType).
 // Servers are installed with apt-get when missing, run on loopback ports with fresh data dirs
 // and stopped afterwards. Prints one Markdown table with mqlab/peer ratios, then the JSON.
-// Run: npx node --import tsx chaos/bench/peers_bench.ts [--peers nats,redis-everysec,...] [--n N] [--warm-n N]
+// Rounds (--rounds, default 2): every peer is measured once per round, odd rounds in the order
+// given and even rounds in reverse. Why: on a shared 2-core box the first system measured pays
+// for this process's cold JIT (mqlab's client is by far the most code) and the box's speed drifts
+// by a quarter within minutes; a single pass measured mqlab ASYNC at 0.61x NATS when it ran first
+// and on par with its ROCKETMQ-header twin when it ran second. Each ratio is taken within a round.
+// Run: npx node --import tsx chaos/bench/peers_bench.ts [--peers nats,redis-everysec,...] [--rounds R] [--n N] [--warm-n N]
 import { parseArgs } from "node:util";
 import { createRealEnv } from "../../system/env/real/index.ts";
 import type { Figure } from "./peers/drivers.ts";
@@ -14,7 +19,7 @@ import { benchMqlab } from "./peers/mqlab_peer.ts";
 import { ensureInstalled, killAllServers, versionOf } from "./peers/peer_servers.ts";
 import { benchNats, benchRedis } from "./peers/peers.ts";
 import type { BenchConfig } from "./peers/peers.ts";
-import { renderTable } from "./peers/report.ts";
+import { renderTable, type RoundFigure } from "./peers/report.ts";
 
 const ALL_PEERS = ["mqlab-async", "mqlab-async-rocketmq", "mqlab-sync", "nats", "redis-everysec", "redis-always"];
 
@@ -30,6 +35,7 @@ try {
       peers: { type: "string", default: ALL_PEERS.join(",") },
       n: { type: "string", default: "100000" },
       "warm-n": { type: "string", default: "30000" },
+      rounds: { type: "string", default: "2" },
       "sequential-n": { type: "string", default: "5000" },
       backlog: { type: "string", default: "200000" },
       window: { type: "string", default: "256" },
@@ -43,7 +49,7 @@ try {
 const args = parsed.values;
 const peers = args.peers.split(",").filter((peer) => peer !== "");
 for (const peer of peers) if (!ALL_PEERS.includes(peer)) fail(`unknown peer ${peer} (known: ${ALL_PEERS.join(", ")})`);
-const numbers = ["n", "warm-n", "sequential-n", "backlog", "window", "max-seconds"] as const;
+const numbers = ["n", "warm-n", "sequential-n", "backlog", "window", "max-seconds", "rounds"] as const;
 for (const name of numbers) if (!/^[1-9]\d*$/.test(args[name])) fail(`--${name} must be a positive integer`);
 
 const payload = new Uint8Array(1024);
@@ -65,22 +71,33 @@ process.on("SIGINT", () => {
   process.exit(130);
 });
 const env = createRealEnv({ nodeName: "peer-bench", logLevel: "warn" });
-const figures: Figure[] = [];
+const rounds = Number(args.rounds);
+const figures: RoundFigure[] = [];
 try {
-  for (const peer of runnable) {
-    console.error(`${peer}:`);
-    if (peer === "mqlab-async") figures.push(...await benchMqlab(env, config, "ASYNC_FLUSH"));
-    else if (peer === "mqlab-async-rocketmq") figures.push(...await benchMqlab(env, config, "ASYNC_FLUSH", "ROCKETMQ"));
-    else if (peer === "mqlab-sync") figures.push(...await benchMqlab(env, config, "SYNC_FLUSH"));
-    else if (peer === "nats") figures.push(...await benchNats(config));
-    else if (peer === "redis-everysec") figures.push(...await benchRedis(config, "everysec"));
-    else if (peer === "redis-always") figures.push(...await benchRedis(config, "always"));
+  for (let round = 1; round <= rounds; round++) {
+    const order = round % 2 === 1 ? runnable : [...runnable].reverse();
+    for (const peer of order) {
+      console.error(`round ${round}, ${peer}:`);
+      for (const figure of await benchPeer(peer)) figures.push({ ...figure, round });
+    }
   }
 } finally {
   killAllServers();
   env.close();
 }
+function benchPeer(peer: string): Promise<Figure[]> {
+  switch (peer) {
+    case "mqlab-async": return benchMqlab(env, config, "ASYNC_FLUSH");
+    case "mqlab-async-rocketmq": return benchMqlab(env, config, "ASYNC_FLUSH", "ROCKETMQ");
+    case "mqlab-sync": return benchMqlab(env, config, "SYNC_FLUSH");
+    case "nats": return benchNats(config);
+    case "redis-everysec": return benchRedis(config, "everysec");
+    case "redis-always": return benchRedis(config, "always");
+    default: return fail(`unknown peer ${peer}`);
+  }
+}
+
 const versions = { node: process.version, nats: versionOf("nats-server", ["--version"]), redis: versionOf("redis-server", ["--version"]) };
 console.log(renderTable(figures));
 console.log("");
-console.log(JSON.stringify({ config: { ...config, payload: undefined, payloadBytes: payload.length }, versions, figures }));
+console.log(JSON.stringify({ config: { ...config, payload: undefined, payloadBytes: payload.length, rounds }, versions, figures }));
