@@ -84,6 +84,23 @@ test("a rebalance explains duplicates only on the queue it moved, counted from t
   assert.equal(checkDuplicates(elsewhere, context).verdict, "fail");
 });
 
+test("a queue its consumer dropped and took back explains the re-read, and only on that queue", () => {
+  // 4.9.x: a consumer not yet in a new broker's member list allocates itself nothing, drops its
+  // process queues (committing their offsets), and takes them back on the next rebalance.
+  const context = testContext({ groups: [{ group: "G", topic: "T", count: 2 }] });
+  const dropped = base().rebalance(3_000, "consumer-G-1", []).rebalance(3_010, "consumer-G-1", ["broker-a:0"])
+    .deliver({ id: "m-1", at: 3_020 }).build();
+  const result = checkDuplicates(dropped, context);
+  assert.equal(result.verdict, "pass", result.summary);
+  assert.match((result.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /consumer-G-1 dropped broker-a:0 and took it back/);
+  // A snapshot that keeps the queue explains nothing, nor does a drop of another queue.
+  const kept = base().rebalance(3_000, "consumer-G-1", ["broker-a:0"]).deliver({ id: "m-1", at: 3_020 }).build();
+  assert.equal(checkDuplicates(kept, context).verdict, "fail");
+  const other = base().rebalance(2_000, "consumer-G-1", ["broker-a:0", "broker-a:1"]).rebalance(3_000, "consumer-G-1", ["broker-a:0"])
+    .rebalance(3_010, "consumer-G-1", ["broker-a:0", "broker-a:1"]).deliver({ id: "m-1", at: 3_020 }).build();
+  assert.equal(checkDuplicates(other, context).verdict, "fail");
+});
+
 test("a batch sent back just before a rebalance: the retry copy is explained by the move of the original's queue", () => {
   // consumer-G-1 fails m-1 (its batch is sent back), the queue moves before its offset commit,
   // consumer-G-2 reads m-1 again from the queue, and the retry copy arrives 10 s later.

@@ -62,7 +62,7 @@ export function faultWindows(index: HistoryIndex, context: CheckContext): Window
   return windows;
 }
 
-/** Per group: spans in which its assignment was changing (membership changes, moved queues). */
+/** Per group: spans in which its assignment was changing (membership changes, moved queues, queues dropped and taken back). */
 export function rebalanceWindows(index: HistoryIndex, settleMs: number): Map<string, Window[]> {
   const byGroup = new Map<string, Window[]>();
   const add = (group: string, window: Window): void => {
@@ -80,14 +80,33 @@ export function rebalanceWindows(index: HistoryIndex, settleMs: number): Map<str
     if (event.change === "join" && !rejoin) continue;
     add(event.group, { startMs: event.timeMs, endMs: event.timeMs + settleMs, cause: `${event.process} ${rejoin ? "rejoins" : "leaves"} ${event.group}`, nodes: [event.process], kind: "membership" });
   }
+  // A queue a process dropped and took back is a move too: 4.9.x drops the process queue and
+  // commits its offset on the drop (held back by any message still in flight), and the take
+  // reads from that commit. It happens without any fault: a consumer that learns a new broker
+  // from the route asks it for the group's members before its heartbeat reached it, is not in
+  // the list ("[BUG] ConsumerId not in cidAll"), allocates itself nothing, and gets its queues
+  // back on the next rebalance.
   const holder = new Map<string, string>();
+  const snapshots = new Map<string, readonly string[]>();
+  const droppedBy = new Map<string, string>();
   for (const event of index.rebalances) {
+    const snapshotKey = `${event.group}\u0000${event.process}\u0000${event.topic}`;
+    const taken = new Set(event.queues);
+    for (const queue of snapshots.get(snapshotKey) ?? []) {
+      if (!taken.has(queue)) droppedBy.set(`${event.group}\u0000${event.topic}\u0000${queue}`, event.process);
+    }
+    snapshots.set(snapshotKey, event.queues);
     for (const queue of event.queues) {
       const queueKey = `${event.group}\u0000${queue}`;
+      const droppedKey = `${event.group}\u0000${event.topic}\u0000${queue}`;
       const previous = holder.get(queueKey);
+      const window = { startMs: event.timeMs - settleMs, endMs: event.timeMs + settleMs, kind: "rebalance", atMs: event.timeMs } as const;
       if (previous !== undefined && previous !== event.process) {
-        add(event.group, { startMs: event.timeMs - settleMs, endMs: event.timeMs + settleMs, cause: `rebalance of ${event.group} moving ${queue} from ${previous} to ${event.process}`, nodes: [event.process, previous, queue], kind: "rebalance", atMs: event.timeMs });
+        add(event.group, { ...window, cause: `rebalance of ${event.group} moving ${queue} from ${previous} to ${event.process}`, nodes: [event.process, previous, queue] });
+      } else if (droppedBy.get(droppedKey) === event.process) {
+        add(event.group, { ...window, cause: `rebalance of ${event.group}: ${event.process} dropped ${queue} and took it back`, nodes: [event.process, queue] });
       }
+      droppedBy.delete(droppedKey);
       holder.set(queueKey, event.process);
     }
   }
