@@ -417,6 +417,22 @@ test("a failed local retry's copy comes back at the stored record's level + 1 (4
   assert.deepEqual(kinds(checkRetry(history(33_000).build(), { ...context, faults }).evidence), ["missing-retry:m"]);
 });
 
+test("two stored copies of one message failing in one batch pair with their own local retries, in either order (seed 16 swarm run 1098)", () => {
+  // A batch the producer sent three times stored m at offsets 171, 175 and 179; the consumer
+  // failed the copies at 175 and 179 in one batch at 30.0 s, both send-backs failed, and the two
+  // local retries ran 5 s later, 179's first. Neither is a send-back retry due 10 s later.
+  const context = testContext({ groups: [group()], endMs: 200_000 });
+  const history = (secondRetryOffset: number): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 26_600 })
+    .deliver({ id: "m", at: 30_016, result: "retry", offset: 175, extra: { storeTimeMs: 26_656 } })
+    .deliver({ id: "m", at: 30_016, result: "retry", offset: 179, extra: { storeTimeMs: 26_678 } })
+    .deliver({ id: "m", at: 35_020, reconsume: 1, offset: 179, extra: { storeTimeMs: 26_678 } })
+    .deliver({ id: "m", at: 35_024, reconsume: 1, offset: secondRetryOffset, extra: { storeTimeMs: secondRetryOffset === 175 ? 26_656 : 40_000 } });
+  const result = checkRetry(history(175).build(), context);
+  assert.equal(result.verdict, "pass", result.summary);
+  // The 175 copy's retry is not its local retry (another record, 5 s after the failure): early.
+  assert.deepEqual(kinds(checkRetry(history(180).build(), context).evidence), ["early-retry:m"]);
+});
+
 test("a local retry at maxReconsumeTimes of a record below it is not dead-lettered: the broker counts the record", () => {
   const context = testContext({ groups: [group({ maxReconsumeTimes: 1, readDlq: true })], endMs: 200_000 });
   const faults = [{ atMs: 0, healAtMs: 8_000, fault: { kind: "namesrv-all-down" as const } }];

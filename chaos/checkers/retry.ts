@@ -377,8 +377,13 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         const delayMs = delayOfLevel(levels, 3 + delivery.reconsumeTimes);
         // Failures and their retries pair in order: when the same message failed twice at one
         // level (a replayed original, a delayed message re-put after a restart), the first retry
-        // answers the first failure.
-        const retry = later.find((next) => next.reconsumeTimes === delivery.reconsumeTimes + 1 && !pairedRetries.has(next));
+        // answers the first failure. A local retry re-runs its own stored record, so it answers
+        // that record's failure only: two stored copies of one message (a batch the producer
+        // retried) failing in one batch, each parked locally, come back in either order (seed 16
+        // swarm run 1098).
+        const retry = later.find((next) => !pairedRetries.has(next) && isLocalRetry(delivery, next))
+          ?? later.find((next) => next.reconsumeTimes === delivery.reconsumeTimes + 1 && !pairedRetries.has(next)
+            && !deliveries.some((failed) => failed !== delivery && failed.result !== "success" && isLocalRetry(failed, next)));
         if (retry !== undefined) pairedRetries.add(retry);
         if (retry === undefined) {
           if (succeeded !== undefined || later.some((next) => next.reconsumeTimes > delivery.reconsumeTimes)) continue;
