@@ -92,6 +92,27 @@ test("youngness from the run: offset 0 out of memory (commit log grew past 40 % 
   assert.equal((young.evidence as LateJoinEvidence).starts.items[0]?.youngness, "young");
 });
 
+test("an old queue asked for while its master rebuilt its consume queues under a full disk after a power loss may start at 0 (seed 16 swarm run 1055)", () => {
+  // broker-a lost power at 45 s (its consume queues' unflushed files with it) and restarted at
+  // 49.5 s with a full disk (46–50.5 s): the rebuild from the commit log could not write, so at
+  // L's join the consume queue had no offset 0, checkInDiskByConsumeOffset said "not on disk"
+  // and QUERY_CONSUMER_OFFSET answered 0.
+  const old = withMemory(10_000);
+  const fromZero = (faults: (builder: HistoryBuilder) => HistoryBuilder): ReturnType<HistoryBuilder["build"]> =>
+    faults(storedKiB()).deliverAll(["m-0", "m-1", "m-2", "m-3", "m-4", "m-5"], 51_000, { group: "L" }).build();
+  const stalled = checkLateJoin(fromZero((builder) => builder.node(45_000, "broker-a", "power-loss").node(49_500, "broker-a", "restart")
+    .fault(46_000, 50_500, "disk-full", "broker-a", 1)), old);
+  assert.equal(stalled.verdict, "pass", stalled.summary);
+  const start = (stalled.evidence as LateJoinEvidence).starts.items[0];
+  assert.equal(start?.youngness, "either");
+  assert.match(start?.rule ?? "", /asked while broker-a rebuilt its consume queues after a power loss \(restart at 49\.5 s\) under disk-full broker-a/);
+  // The same restart with room on the disk rebuilt at once; a crash keeps the consume queues.
+  assert.deepEqual(kinds(checkLateJoin(fromZero((builder) => builder.node(45_000, "broker-a", "power-loss").node(49_500, "broker-a", "restart")), old).evidence),
+    ["replayed:m-0", "replayed:m-1", "replayed:m-2", "replayed:m-3"]);
+  assert.equal(checkLateJoin(fromZero((builder) => builder.node(45_000, "broker-a", "crash").node(49_500, "broker-a", "restart")
+    .fault(46_000, 50_500, "disk-full", "broker-a", 1)), old).verdict, "fail");
+});
+
 test("youngness at the boundary: when the bounds straddle the budget both starts are excused, and the evidence says so", () => {
   const straddling = withMemory(20_000); // budget 8000: 4464 at least, 4 × (91 + 1 + 1024 + 1024) = 8560 at most
   const fromMax = storedKiB().deliverAll(["m-4", "m-5"], 10, { group: "L" }).build();

@@ -34,6 +34,11 @@
 // lower > budget: the queue is old, consumeFromWhere applies. upper <= budget: young, start
 // at 0. Otherwise the checker cannot tell: it excuses both answers (no replay below the
 // smaller start, no skip below the larger) and says so in the evidence ("either").
+// An old queue is "either" too when the group may have asked while its master's consume queue
+// lacked offset 0: checkInDiskByConsumeOffset answers "not on disk" for an entry the consume
+// queue does not have, so the broker answers 0. That happens after a power loss (the consume
+// queues' unflushed files are gone; the dispatcher rebuilds them from the commit log) while a
+// disk-full or disk-error fault refuses the rebuild's writes (seed 16 swarm run 1055).
 // Judged per (late group, queue) from acked sends with known queue and offset:
 // - replayed: a message below the allowed start was delivered to the group;
 // - skipped: an acked message at/after the start, accepted by the subscription, was never
@@ -52,6 +57,7 @@ import { gotBy, indexHistory } from "./history_index.ts";
 import { forcedCleansOf } from "./guarantee.ts";
 import { lostOffsetsExcuse } from "./lost_offsets.ts";
 import { excusesNothing } from "../faults/types.ts";
+import { faultWindows } from "./fault_windows.ts";
 
 export type LateJoinViolation = { kind: "replayed" | "skipped"; group: string; queue: string; id: string; queueOffset: number; expectedStart: number; rule: string };
 export type Youngness = "young" | "old" | "either";
@@ -109,6 +115,7 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
   const storeTimes = storeTimesOf(index);
   const masterNode = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
   const lostOffsets = lostOffsetsExcuse(index, context);
+  const rebuildStalls = consumeQueueRebuildStalls(index, context);
   const starts: LateQueueStart[] = [];
   const violations: LateJoinViolation[] = [];
   let skipsExcusedByClean = 0;
@@ -132,9 +139,13 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
       const masterCleans = cleans.get(masterNode.get(brokerOfQueue(queue)) ?? "") ?? [];
       const cleanedBefore = masterCleans.some((clean) => clean.injectMs <= joinedMs);
       const bySize: Youngness = stored.minBytes > stored.budgetBytes ? "old" : stored.maxBytes <= stored.budgetBytes ? "young" : "either";
+      const askedFromMs = joinedMs - offsetQuerySlackMs(context, joinedMs);
+      const rebuild = (rebuildStalls.get(masterNode.get(brokerOfQueue(queue)) ?? "") ?? [])
+        .find((stall) => stall.startMs <= joinedMs && askedFromMs <= stall.endMs);
       const youngness: Youngness = options.youngQueues !== undefined ? (options.youngQueues ? "young" : "old")
-        : cleanedBefore && bySize === "young" ? "either" : bySize;
-      const bytes = `${String(stored.minBytes)}–${String(stored.maxBytes)} commit-log bytes since offset 0 vs ${String(stored.budgetBytes)} in memory`;
+        : (cleanedBefore && bySize === "young") || (rebuild !== undefined && bySize === "old") ? "either" : bySize;
+      const bytes = `${String(stored.minBytes)}–${String(stored.maxBytes)} commit-log bytes since offset 0 vs ${String(stored.budgetBytes)} in memory` +
+        (rebuild === undefined ? "" : `; asked while ${rebuild.cause}, so its consume queue may have lacked offset 0`);
       // The start consumeFromWhere gives an old queue: one offset, or for a timestamp the lower
       // and upper of the two neighbours the search may return.
       let whereLow = 0;
@@ -143,7 +154,6 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
       if (where === "CONSUME_FROM_LAST_OFFSET") {
         // The max offset is asked for before the snapshot that records the join, within the
         // rebalance pass: a send acked in between may fall on either side.
-        const askedFromMs = joinedMs - offsetQuerySlackMs(context, joinedMs);
         const maxBefore = (untilMs: number): number => 1 + Math.max(-1, ...sends.filter((send) => (send.outcomeMs ?? send.invokeMs) < untilMs).map((send) => send.queueOffset ?? -1));
         whereLow = maxBefore(askedFromMs);
         whereHigh = maxBefore(joinedMs);
@@ -338,6 +348,33 @@ const offsetQueryTimeoutsMs = 8_000;
 function offsetQuerySlackMs(context: CheckContext, joinedMs: number): number {
   const faulted = context.faults.some((scheduled) => !excusesNothing(scheduled.fault.kind) && scheduled.atMs <= joinedMs && (scheduled.healAtMs ?? Infinity) >= joinedMs - offsetQueryTimeoutsMs);
   return faulted ? offsetQueryTimeoutsMs : joinSlackMs;
+}
+
+/** How long after its last refused write a stalled consume-queue rebuild may still lack an entry (the dispatcher retries at once). */
+const rebuildSlackMs = 1_000;
+
+/**
+ * Per node: spans in which its consume queues may lack entries the commit log has — from a
+ * restart after a power loss (the rebuild starts from the commit log) to the end of the
+ * disk-full and disk-error faults on it that refuse the rebuild's writes at the restart (or
+ * begin while it runs: taken as within rebuildSlackMs), plus rebuildSlackMs.
+ */
+function consumeQueueRebuildStalls(index: HistoryIndex, context: CheckContext): Map<string, { startMs: number; endMs: number; cause: string }[]> {
+  const refusing = faultWindows(index, context).filter((window) => window.kind === "disk-full" || window.kind === "disk-error");
+  const stalls = new Map<string, { startMs: number; endMs: number; cause: string }[]>();
+  const poweredOff = new Set<string>();
+  for (const event of index.nodes) {
+    if (event.event === "power-loss") poweredOff.add(event.node);
+    if (event.event !== "restart" || !poweredOff.delete(event.node)) continue;
+    const blocking = refusing.filter((window) => window.nodes.includes(event.node) && window.startMs <= event.timeMs + rebuildSlackMs
+      && (window.endMs === null || window.endMs >= event.timeMs));
+    if (blocking.length === 0) continue;
+    const endMs = Math.max(...blocking.map((window) => window.endMs ?? Infinity)) + rebuildSlackMs;
+    const list = stalls.get(event.node) ?? [];
+    list.push({ startMs: event.timeMs, endMs, cause: `${event.node} rebuilt its consume queues after a power loss (restart at ${formatMs(event.timeMs)}) under ${blocking.map((window) => window.cause).join(", ")}` });
+    stalls.set(event.node, list);
+  }
+  return stalls;
 }
 
 /** When the group first held the queue (its first rebalance snapshot naming it). */
