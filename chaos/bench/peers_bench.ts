@@ -6,7 +6,8 @@
 // the same with the binary ROCKETMQ headers (client option serializeType).
 // Servers are installed with apt-get when missing, run on loopback ports with fresh data dirs
 // and stopped afterwards. Prints one Markdown table with mqlab/peer ratios, then the JSON.
-// Rounds (--rounds, default 2): every peer is measured once per round, odd rounds in the order
+// Warm-up: --warm-n unmeasured publishes at least, then more until the rate holds steady
+// (drivers.ts warmUp; the same rule for every system). Rounds (--rounds, default 2): every peer is measured once per round, odd rounds in the order
 // given and even rounds in reverse. Why: on a shared 2-core box the first system measured pays
 // for this process's cold JIT (mqlab's client is by far the most code) and the box's speed drifts
 // by a quarter within minutes; a single pass measured mqlab ASYNC at 0.61x NATS when it ran first

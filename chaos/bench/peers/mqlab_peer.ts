@@ -9,7 +9,7 @@ import { freeBrokerPort, killAll, startBroker, startNamesrv, writeBrokerConf } f
 import { AdminClient, PullConsumer, PushConsumer, Producer } from "../../../system/client/index.ts";
 import type { Env } from "../../../system/env/index.ts";
 import type { ClientSerializeType } from "../../../system/client/index.ts";
-import { measure, runSequential, runWindow } from "./drivers.ts";
+import { measure, runSequential, runWindow, warmUp } from "./drivers.ts";
 import type { Figure, Measured } from "./drivers.ts";
 import type { BenchConfig } from "./peers.ts";
 
@@ -43,7 +43,7 @@ export async function benchMqlab(
     const producer = new Producer(env, { namesrvAddr, producerGroup: "BenchProducer", serializeType });
     await producer.start();
     const send = (topic: string) => () => producer.send({ topic, body: config.payload });
-    await runWindow(config.warmN, config.window, config.maxSeconds, send("BenchWarm"));
+    console.error(`  ${peer} warm-up: ${await warmUp(config.warmN, config.window, config.maxSeconds, send("BenchWarm"))} publishes`);
     figures.push(await measure(peer, "publish", pid, () => runWindow(config.n, config.window, config.maxSeconds, send("BenchPub"))));
     figures.push(await measure(peer, "sequential", pid, () => runSequential(config.sequentialN, config.maxSeconds, send("BenchSeq"))));
     const fill = await measure(peer, "fill", pid, () => runWindow(config.backlog, config.window, config.fillMaxSeconds, send("BenchBacklog")));

@@ -5,7 +5,7 @@ import { RespClient } from "./resp_client.ts";
 import { NatsClient } from "./nats_client.ts";
 import type { NatsMessage } from "./nats_client.ts";
 import { HOST, startNats, startRedis } from "./peer_servers.ts";
-import { measure, runSequential, runWindow } from "./drivers.ts";
+import { measure, runSequential, runWindow, warmUp } from "./drivers.ts";
 import type { Figure, Measured } from "./drivers.ts";
 
 export interface BenchConfig {
@@ -47,7 +47,7 @@ export async function benchRedis(config: BenchConfig, appendfsync: "everysec" | 
   const figures: Figure[] = [];
   try {
     const xadd = (key: string) => () => client.command("XADD", key, "*", "d", config.payload);
-    await runWindow(config.warmN, config.window, config.maxSeconds, xadd("warm"));
+    console.error(`  ${peer} warm-up: ${await warmUp(config.warmN, config.window, config.maxSeconds, xadd("warm"))} publishes`);
     figures.push(await measure(peer, "publish", server.pid, () => runWindow(config.n, config.window, config.maxSeconds, xadd("pub"))));
     figures.push(await measure(peer, "sequential", server.pid, () => runSequential(config.sequentialN, config.maxSeconds, xadd("seq"))));
     const fill = await measure(peer, "fill", server.pid, () => runWindow(config.backlog, config.window, config.fillMaxSeconds, xadd("bl")));
@@ -81,7 +81,7 @@ export async function benchNats(config: BenchConfig): Promise<Figure[]> {
       const answer = await client.request(`${stream}.x`, config.payload);
       if (answer.status !== undefined || answer.data.includes("\"error\"")) throw new Error(`nats publish: ${answer.data.toString()}`);
     };
-    await runWindow(config.warmN, config.window, config.maxSeconds, publish("warm"));
+    console.error(`  nats warm-up: ${await warmUp(config.warmN, config.window, config.maxSeconds, publish("warm"))} publishes`);
     figures.push(await measure("nats", "publish", server.pid, () => runWindow(config.n, config.window, config.maxSeconds, publish("pub"))));
     figures.push(await measure("nats", "sequential", server.pid, () => runSequential(config.sequentialN, config.maxSeconds, publish("seq"))));
     const fill = await measure("nats", "fill", server.pid, () => runWindow(config.backlog, config.window, config.fillMaxSeconds, publish("bl")));
