@@ -12,7 +12,7 @@ import { topologyFactsFromFiles } from "../checkers/context.ts";
 import { loadTopology } from "../topologies/index.ts";
 import { defaultSwarmConfig, slowConsumeFields, stallNode, swarmConfigArbitrary, swarmOptionNames, swarmOptionValues } from "./config.ts";
 import { faultDrawsArbitrary, swarmFaultDraw, swarmFaultKinds, swarmNodes, swarmTiming } from "./faults.ts";
-import { swarmCaseArbitrary, swarmFaultWeights, swarmScenario, transactionalProducerNode, transactionProducerCrash, type SwarmCase } from "./swarm_case.ts";
+import { swarmCaseArbitrary, swarmDrain, swarmFaultWeights, swarmOrderlyDrain, swarmScenario, transactionalProducerNode, transactionProducerCrash, type SwarmCase } from "./swarm_case.ts";
 
 const context = { homeDir: "/home/mq", hostName: "host", localIp: "10.0.0.1", totalPhysicalMemoryBytes: 8 * 1024 ** 3 };
 
@@ -175,4 +175,19 @@ test("slaveReadEnable: a master with a slave loses no power (its slave would div
   assert.deepEqual(targets({ topology: "2m-2s-async", slaveReadEnable: true }, ["broker-a", "broker-b-s"]), ["broker-b-s"]);
   assert.deepEqual(targets({ topology: "2m-2s-async", slaveReadEnable: false }, ["broker-a", "broker-b-s"]), ["broker-a", "broker-b-s"]);
   assert.deepEqual(targets({ topology: "2m-noslave", slaveReadEnable: true }, ["broker-a"]), ["broker-a"]);
+});
+
+test("an ordered run with any fault drains in steps that outlast a queue lock; without a fault or unordered, in 20 s steps", () => {
+  // Seed 18 swarm run 1238: a bridge partition on a slave, no consumer fault; a live holder
+  // dropped its queue while its route lacked the master, so its unlock was never sent and the
+  // lock held the queue until lockMaxLiveTime after its last renewal.
+  const property = findProperty("all");
+  const partition: SwarmCase["draws"][number] = { kind: "partition-bridge", role: "slave", faults: [{ atMs: 17_000, healAtMs: 29_000, fault: { kind: "partition", shape: "bridge", target: "broker-b-s" } }] };
+  const drain = (ordered: boolean, draws: SwarmCase["draws"]): number | undefined => swarmScenario({
+    draws, config: { ...defaultSwarmConfig(), topology: "2m-2s-sync" }, ordered, mixes: [], seed: 1,
+  }, property).drainUntilIdle?.idleStepMs;
+  assert.equal(drain(true, [partition]), swarmOrderlyDrain.idleStepMs);
+  assert.ok(swarmOrderlyDrain.idleStepMs > 60_000, "longer than the broker's lockMaxLiveTime");
+  assert.equal(drain(true, []), swarmDrain.idleStepMs);
+  assert.equal(drain(false, [partition]), swarmDrain.idleStepMs);
 });
