@@ -98,7 +98,8 @@ export function calmWake(index: HistoryIndex, context: CheckContext): CalmWakeEv
   const { intervals } = context;
   const aftermathMs = Math.max(intervals.clientHeartbeatMs + intervals.clientScanMs, intervals.brokerRegisterMs + intervals.namesrvScanMs);
   const faults = faultWindows(index, context).map((window) => ({ ...window, endMs: window.endMs === null ? null : window.endMs + aftermathMs }));
-  const rebalances = rebalanceWindows(index, context.intervals.rebalanceMs);
+  // A queue a member dropped and took back is judged per queue (assignmentChanges), not group-wide.
+  const rebalances = rebalanceWindows(index, context.intervals.rebalanceMs, { retakes: false });
   const evidence: CalmWakeEvidence = { boundMs, derivation, judged: 0, excusedByFullPool: 0, excusedByPullError: 0, excusedByLargeTransfer: 0, worstMs: null, late: [] };
   const seen = new Set<string>();
   for (const spec of context.workload.consumers) {

@@ -62,8 +62,11 @@ export function faultWindows(index: HistoryIndex, context: CheckContext): Window
   return windows;
 }
 
-/** Per group: spans in which its assignment was changing (membership changes, moved queues, queues dropped and taken back). */
-export function rebalanceWindows(index: HistoryIndex, settleMs: number): Map<string, Window[]> {
+/**
+ * Per group: spans in which its assignment was changing (membership changes, moved queues, and,
+ * unless `retakes` is false, queues a member dropped and took back).
+ */
+export function rebalanceWindows(index: HistoryIndex, settleMs: number, options: { retakes?: boolean } = {}): Map<string, Window[]> {
   const byGroup = new Map<string, Window[]>();
   const add = (group: string, window: Window): void => {
     const list = byGroup.get(group) ?? [];
@@ -103,7 +106,7 @@ export function rebalanceWindows(index: HistoryIndex, settleMs: number): Map<str
       const window = { startMs: event.timeMs - settleMs, endMs: event.timeMs + settleMs, kind: "rebalance", atMs: event.timeMs } as const;
       if (previous !== undefined && previous !== event.process) {
         add(event.group, { ...window, cause: `rebalance of ${event.group} moving ${queue} from ${previous} to ${event.process}`, nodes: [event.process, previous, queue] });
-      } else if (droppedBy.get(droppedKey) === event.process) {
+      } else if (options.retakes !== false && droppedBy.get(droppedKey) === event.process) {
         add(event.group, { ...window, cause: `rebalance of ${event.group}: ${event.process} dropped ${queue} and took it back`, nodes: [event.process, queue] });
       }
       droppedBy.delete(droppedKey);
