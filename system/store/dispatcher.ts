@@ -56,6 +56,8 @@ export class Dispatcher {
   /** Per record of the run being dispatched: 1 when its unit is new (reused). */
   private arrivedFlags = new Uint8Array(256);
   private runActive = false;
+  /** Where the last failed dispatch began (its retry begins there too), until one succeeds. */
+  private failedAtOffset: number | undefined = undefined;
 
   /** Retention deleted the commit log below minOffset: nothing there is left to dispatch. */
   skipDeletedPrefix(minOffset: number): void {
@@ -223,6 +225,7 @@ export class Dispatcher {
 
   private dispatchRunWith(requests: readonly DispatchRequest[], start: number, end: number, arrived: Uint8Array): boolean {
     const staged = this.stagedQueues;
+    const retrying = this.failedAtOffset === requests[start]!.commitLogOffset;
     try {
       for (let index = start; index < end; index++) {
         const request = requests[index]!;
@@ -230,7 +233,10 @@ export class Dispatcher {
         if (!writesQueue(request.sysFlag)) continue;
         const queue = this.queues.findOrCreate(request.topic, request.queueId);
         if (!queue.hasStaged()) staged.push(queue);
-        if (queue.stage(request.commitLogOffset, request.msgSize, request.tagsCode, request.consumeQueueOffset)) arrived[index - start] = 1;
+        const fresh = queue.stage(request.commitLogOffset, request.msgSize, request.tagsCode, request.consumeQueueOffset);
+        // A retry finds the units a failed attempt wrote before its error as duplicates; nobody
+        // was told of them yet (arrivals follow a whole run), so they arrive now.
+        if (fresh || retrying) arrived[index - start] = 1;
       }
       for (const queue of staged) queue.writeStaged();
       this.index?.buildIndexBatch(requests, start, end);
@@ -238,11 +244,13 @@ export class Dispatcher {
       if (!(error instanceof DiskError)) throw error;
       probe(this.env, "store.dispatch.retry");
       this.env.log.error("dispatch failed; will retry", { offset: requests[start]!.commitLogOffset, code: error.code });
+      this.failedAtOffset = requests[start]!.commitLogOffset;
       return false;
     } finally {
       for (const queue of staged) queue.dropStaged();
       staged.length = 0;
     }
+    this.failedAtOffset = undefined;
     const last = requests[end - 1]!;
     this.reputFromOffset = last.commitLogOffset + last.msgSize;
     this.lastDispatchedTimestamp = last.storeTimestamp;
@@ -262,10 +270,13 @@ export class Dispatcher {
       let arrived = false;
       if (type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
         const queue = this.queues.findOrCreate(request.topic, request.queueId);
-        arrived = queue.put({ commitLogOffset: request.commitLogOffset, size: request.msgSize, tagsCode: request.tagsCode },
+        const fresh = queue.put({ commitLogOffset: request.commitLogOffset, size: request.msgSize, tagsCode: request.tagsCode },
           request.consumeQueueOffset);
+        // As in dispatchRunWith: a unit written before a failed index write arrives on the retry.
+        arrived = fresh || this.failedAtOffset === request.commitLogOffset;
       }
       this.index?.buildIndex(request);
+      this.failedAtOffset = undefined;
       this.reputFromOffset = request.commitLogOffset + request.msgSize;
       this.lastDispatchedTimestamp = request.storeTimestamp;
       if (arrived) this.internalListener?.(request.topic, request.queueId, request.consumeQueueOffset + 1, request.tagsCode);
@@ -275,6 +286,7 @@ export class Dispatcher {
       if (!(error instanceof DiskError)) throw error;
       probe(this.env, "store.dispatch.retry");
       this.env.log.error("dispatch failed; will retry", { offset: request.commitLogOffset, code: error.code });
+      this.failedAtOffset = request.commitLogOffset;
       return false;
     }
   }

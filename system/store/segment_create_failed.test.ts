@@ -79,3 +79,31 @@ test("a refused put that closed its segment writes the BLANK filler this turn; a
   assert.equal(next.appendResult!.wroteOffset, SEGMENT_BYTES);
   await restarted.shutdown();
 });
+
+test("a dispatch run that wrote one queue's unit before another queue's file could not be created tells of both on its retry (battery seed 19 run 682)", async () => {
+  // A delayed message's SCHEDULE_TOPIC unit was written, the run failed on a new consume-queue
+  // file, and the retry found the unit a duplicate: no arrival, so its delay level slept forever.
+  const env = createTestEnv();
+  let inodesLeft = true;
+  refuseCreates(env, () => !inodesLeft);
+  const store = openStore(env);
+  const arrivals: string[] = [];
+  store.setMessageArrivingListener((topic, queueId, logicOffset) => arrivals.push(`${topic}:${queueId}@${logicOffset}`));
+  assert.equal((await store.putMessage(makeMessage({ topic: "T", queueId: 0 }))).status, "PUT_OK");
+  await settle();
+  arrivals.length = 0;
+  inodesLeft = false;
+
+  // Act: one turn puts to queue 0 (its file exists) and queue 1 (its first file cannot be created).
+  const puts = [store.putMessage(makeMessage({ topic: "T", queueId: 0 })), store.putMessage(makeMessage({ topic: "T", queueId: 1 }))];
+  await Promise.all(puts);
+  await settle();
+  assert.deepEqual(arrivals, [], "nothing dispatched while the file cannot be created");
+  inodesLeft = true;
+  env.time.advance(1_000);
+  await settle();
+
+  // Assert: both units arrive once the retry succeeds, in log order.
+  assert.deepEqual(arrivals, ["T:0@2", "T:1@1"]);
+  await store.shutdown();
+});
