@@ -372,6 +372,26 @@ test("a failure waiting for its local retry when its process queue was replaced 
   assert.deepEqual(kinds(checkRetry(history("consumer-G-1", 16_000).build(), context).evidence), ["missing-retry:m"]);
 });
 
+test("a re-read by the replaced process queue after its first pull failed and waited its retry delay answers the dropped local retry (seed 19 swarm run 1322)", () => {
+  const context = testContext({ groups: [group({ count: 2 })], endMs: 200_000 });
+  // consumer-G-1 failed m at 23.0 s (send-back refused: the local retry parked at 29.3 s, due at
+  // 34.3 s); its queues were replaced at 29.0 s, the new process queue's pull failed at once and
+  // retried 3 s later, reading m again at the same level at 32.0 s.
+  const history = (pullError: boolean): HistoryBuilder => {
+    const builder = new HistoryBuilder().send({ id: "m", at: 11_000 })
+      .rebalance(10, "consumer-G-1", ["broker-a:0"])
+      .deliver({ id: "m", at: 23_015, result: "retry", extra: { startMs: 23_015, storeTimeMs: 11_000 } })
+      .rebalance(29_001, "consumer-G-1", ["broker-a:0"])
+      .raw({ type: "local-retry", timeMs: 29_322, process: "consumer-G-1", group: "G", topic: "T", queue: "broker-a:0", messages: [{ messageId: "m", queueOffset: 0, reconsumeTimes: 1 }], dueMs: 34_322 });
+    if (pullError) builder.raw({ type: "pull-error", timeMs: 29_001, process: "consumer-G-1", group: "G", topic: "T", queue: "broker-a:0", requestOffset: 0, error: "SUBSCRIPTION_NOT_LATEST", retryInMs: 3_000 });
+    return builder.deliver({ id: "m", at: 32_002, extra: { startMs: 32_002, storeTimeMs: 11_000 } });
+  };
+  const result = checkRetry(history(true).build(), context);
+  assert.equal(result.verdict, "pass", result.summary);
+  // Without the failed pull nothing explains a re-read 3 s after the pass: the local retry was due.
+  assert.deepEqual(kinds(checkRetry(history(false).build(), context).evidence), ["missing-retry:m"]);
+});
+
 test("a local retry parked late (the batch's send-backs outlasted a pause) is dropped by a replacement before it runs: a re-read at the same level answers it (seed 11 swarm run 1440)", () => {
   const context = testContext({ groups: [group({ count: 2 })], endMs: 200_000 });
   // consumer-G-1 failed m at 18.0 s; the batch's send-backs were refused one after another until

@@ -235,9 +235,16 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // again) inside the window (seed 8 swarm run 1370: two failures at 10.1 s and 10.3 s, their
     // send-backs refused; broker-a's crash stalled the pulls; both process queues were replaced at
     // 14.0 s and the records re-read 2 ms before the passes' snapshots).
+    // The new process queue's first pull may fail and wait pullTimeDelayMillsWhenException before
+    // its retry reads the record (seed 19 swarm run 1322: replaced at 29.0 s, the pull answered
+    // SUBSCRIPTION_NOT_LATEST, the re-read at 32.0 s): the hand-out then follows the failed pull.
     const replacedBeforeLocalRetry = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
       const windowEndMs = localRetryRunMs(delivery);
       const own = index.rebalances.filter((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group && rebalance.topic === delivery.topic);
+      const failedPulls = index.pullErrors.filter((event) => event.process === delivery.process && event.group === delivery.group && event.queue === delivery.queue);
+      const nearPass = (passMs: number, startMs: number): boolean => Math.abs(passMs - startMs) <= rebalancePassSlackMs
+        || failedPulls.some((event) => event.timeMs >= passMs - rebalancePassSlackMs && event.timeMs <= startMs
+          && Math.abs(event.timeMs + event.retryInMs - startMs) <= rebalancePassSlackMs);
       const replacedSet = own.some((rebalance, position) => position > 0 && rebalance.timeMs > delivery.timeMs && rebalance.timeMs < windowEndMs
         && rebalance.queues.includes(delivery.queue) && replacedInPlace(own[position - 1]!.queues, rebalance.queues));
       return later.some((next) => {
@@ -245,7 +252,7 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         if (next.reconsumeTimes !== delivery.reconsumeTimes || next.queue !== delivery.queue || next.queueOffset !== delivery.queueOffset
           || next.storeTimeMs !== delivery.storeTimeMs || startMs <= delivery.timeMs || startMs >= windowEndMs) return false;
         if (next.process !== delivery.process) return replacedSet;
-        return own.some((rebalance) => rebalance.queues.includes(delivery.queue) && Math.abs(rebalance.timeMs - startMs) <= rebalancePassSlackMs);
+        return own.some((rebalance) => rebalance.queues.includes(delivery.queue) && nearPass(rebalance.timeMs, startMs));
       });
     };
     // The failing consumer died (crash, power loss) before its send-back was answered: 4.9.x
