@@ -330,6 +330,26 @@ function flushWindowOf(broker: BrokerFacts, loss: PowerLoss, ackMs: number): { w
   return { windowMs: broker.unflushedWindowMs + 2 * healthyFsyncMaxMs * slowFactor, slowFactor };
 }
 
+/**
+ * How long a put that did not wait for its flush (waitStoreMsgOK false: a transaction check's
+ * re-put, a schedule re-put) can stay off the disk of `broker` before the power loss `loss`.
+ * ASYNC_FLUSH: its flush window. SYNC_FLUSH: the put only kicks the group-commit service, so the
+ * round in flight (one fsync) and then its own round (another) cover it: two fsyncs. A slow-disk
+ * fault active in that span before the loss stretches each fsync by its factor.
+ */
+export function unwaitedPutWindowOf(broker: BrokerFacts, loss: PowerLoss): { windowMs: number; slowFactor?: number } {
+  const healthyMs = broker.flushDiskType === "SYNC_FLUSH" ? 2 * healthyFsyncMaxMs : broker.unflushedWindowMs;
+  let slowFactor: number | undefined;
+  for (const slow of loss.slowDisks ?? []) {
+    const stretchMs = 2 * healthyFsyncMaxMs * slow.factor;
+    const active = slow.injectMs <= loss.timeMs && (slow.healMs === undefined || slow.healMs > loss.timeMs - healthyMs - stretchMs);
+    if (active && slow.factor > (slowFactor ?? 1)) slowFactor = slow.factor;
+  }
+  if (slowFactor === undefined) return { windowMs: healthyMs };
+  const stretchMs = 2 * healthyFsyncMaxMs * slowFactor;
+  return { windowMs: broker.flushDiskType === "SYNC_FLUSH" ? stretchMs : healthyMs + stretchMs, slowFactor };
+}
+
 function flushWindowText(broker: BrokerFacts, loss: { windowMs: number; slowFactor?: number }): string {
   return loss.slowFactor === undefined
     ? `${formatMs(loss.windowMs)} flush window`

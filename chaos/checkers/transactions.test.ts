@@ -4,11 +4,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { HistoryEvent, TransactionEvent } from "../history/types.ts";
-import type { CheckContext } from "./context.ts";
+import { testContext } from "./testing/history_builder.ts";
 import { checkTransactions } from "./transactions.ts";
 import type { TransactionEvidence } from "./transactions.ts";
 
-const context = {} as CheckContext;
+const context = testContext();
 let opId = 0;
 
 function sent(id: string, timeMs: number, outcome: "ok" | "fail" | "unknown" | undefined): HistoryEvent[] {

@@ -15,6 +15,9 @@
 //   fault there healed, when that master's store later shows deleted commit-log files
 //   (transaction_forced_clean.ts), are counted and listed ("excusedByForcedClean"), not failed:
 //   4.9.x's forced clean deletes half messages like any other record.
+// - the same two findings for a transaction whose check re-put may have been lost in its master's
+//   power loss (transaction_reput_loss.ts) are counted and listed ("excusedByReputLoss"), not
+//   failed: 4.9.x's check re-puts without waiting for the flush and moves its progress on.
 // Delivery's own checker still judges ok outcomes (local commits) for loss; this one adds the
 // check-committed ones and the never-delivered side.
 import type { HistoryEvent, TransactionEvent } from "../history/types.ts";
@@ -27,6 +30,8 @@ import type { StallExcuse } from "./transaction_stall.ts";
 import { stallExcuse } from "./transaction_stall.ts";
 import type { ForcedCleanExcuse } from "./transaction_forced_clean.ts";
 import { forcedCleanExcuse } from "./transaction_forced_clean.ts";
+import type { ReputLossExcuse } from "./transaction_reput_loss.ts";
+import { reputLossExcuse } from "./transaction_reput_loss.ts";
 
 export type TransactionViolation = { id: string; why: string };
 export type ExcusedTransaction = TransactionViolation & { excuse: string };
@@ -42,6 +47,7 @@ export type TransactionEvidence = {
   violations: CappedList<TransactionViolation>;
   excusedByCheckStall: CappedList<ExcusedTransaction>;
   excusedByForcedClean: CappedList<ExcusedTransaction>;
+  excusedByReputLoss: CappedList<ExcusedTransaction>;
 };
 
 interface Decisions {
@@ -62,6 +68,7 @@ export function checkTransactions(history: readonly HistoryEvent[], context: Che
     const evidence: TransactionEvidence = {
       transactions: 0, committedLocally: 0, rolledBackLocally: 0, unknownLocally: 0, resolvedByCheck: 0, checksAnswered: 0,
       openAtCrash: capped([], 0), violations: capped([], 0), excusedByCheckStall: capped([], 0), excusedByForcedClean: capped([], 0),
+      excusedByReputLoss: capped([], 0),
     };
     return { name: "transactions", verdict: "pass", summary: "No transactional message in this run: nothing to judge.", evidence };
   }
@@ -75,7 +82,9 @@ export function checkTransactions(history: readonly HistoryEvent[], context: Che
   const openAtCrash: string[] = [];
   const evidence = { committedLocally: 0, rolledBackLocally: 0, unknownLocally: 0, resolvedByCheck: 0, checksAnswered: 0 };
   for (const [id, { local, checks }] of byId) judgeOne(id, local, checks, firstDelivered.get(id), found, evidence);
-  const { violations, excused, cleaned } = excuseFindings(found, stallExcuse(index, context), forcedCleanExcuse(index, context));
+  const { violations, excused, cleaned, lostReputs } = excuseFindings(
+    found, stallExcuse(index, context), forcedCleanExcuse(index, context), reputLossExcuse(index, context),
+  );
   // Transactional invokes whose producer died before any decision (no local event, no outcome).
   const topics = transactionalTopics(byId, index.sends);
   for (const send of index.sends) {
@@ -86,33 +95,41 @@ export function checkTransactions(history: readonly HistoryEvent[], context: Che
   const total = byId.size + openAtCrash.length;
   const result: TransactionEvidence = {
     transactions: total, ...evidence, openAtCrash: capped(openAtCrash, max), violations: capped(violations, max),
-    excusedByCheckStall: capped(excused, max), excusedByForcedClean: capped(cleaned, max),
+    excusedByCheckStall: capped(excused, max), excusedByForcedClean: capped(cleaned, max), excusedByReputLoss: capped(lostReputs, max),
   };
   const verdict = violations.length === 0 ? "pass" : "fail";
-  const leftOpen = excused.length > 0 || cleaned.length > 0;
-  const excusedTexts = `${excusedText(excused)}${cleanedText(cleaned)}`;
+  const leftOpen = excused.length > 0 || cleaned.length > 0 || lostReputs.length > 0;
+  const excusedTexts = `${excusedText(excused)}${cleanedText(cleaned)}${lostReputText(lostReputs)}`;
   const summary = verdict === "pass"
       ? `${plural(total, "transaction")}: ${evidence.committedLocally} committed, ${evidence.rolledBackLocally} rolled back, ${evidence.unknownLocally} UNKNOW (${evidence.resolvedByCheck} resolved by a check, ${evidence.checksAnswered} checks answered); every commit${leftOpen ? " not left open as excused below" : ""} delivered after its decision, no rollback delivered${openAtCrash.length > 0 ? `, ${openAtCrash.length} open when their producer died` : ""}${excusedTexts}.`
       : `${plural(violations.length, "transaction violation")}: ${quoteIds(violations.map((violation) => `${violation.id} (${violation.why})`))}${excusedTexts}.`;
   return { name: "transactions", verdict, summary, evidence: result };
 }
 
-/** Splits the unresolved and undelivered findings a check stall or a forced clean explains from the rest. */
+/** Splits the unresolved and undelivered findings a check stall, a forced clean or a lost check re-put explains from the rest. */
 function excuseFindings(
-  found: readonly TransactionViolation[], stalled: StallExcuse, forcedClean: ForcedCleanExcuse,
-): { violations: TransactionViolation[]; excused: ExcusedTransaction[]; cleaned: ExcusedTransaction[] } {
+  found: readonly TransactionViolation[], stalled: StallExcuse, forcedClean: ForcedCleanExcuse, reputLoss: ReputLossExcuse,
+): { violations: TransactionViolation[]; excused: ExcusedTransaction[]; cleaned: ExcusedTransaction[]; lostReputs: ExcusedTransaction[] } {
   const violations: TransactionViolation[] = [];
   const excused: ExcusedTransaction[] = [];
   const cleaned: ExcusedTransaction[] = [];
+  const lostReputs: ExcusedTransaction[] = [];
   for (const violation of found) {
     const excusable = violation.why === "UNKNOW never resolved by a check" || violation.why === "committed but never delivered";
     const stall = excusable ? stalled(violation.id) : undefined;
     const clean = excusable && stall === undefined ? forcedClean(violation.id) : undefined;
+    const lost = excusable && stall === undefined && clean === undefined ? reputLoss(violation.id, violation.why) : undefined;
     if (stall !== undefined) excused.push({ ...violation, excuse: stall });
     else if (clean !== undefined) cleaned.push({ ...violation, excuse: clean });
+    else if (lost !== undefined) lostReputs.push({ ...violation, excuse: lost });
     else violations.push(violation);
   }
-  return { violations, excused, cleaned };
+  return { violations, excused, cleaned, lostReputs };
+}
+
+function lostReputText(lost: readonly ExcusedTransaction[]): string {
+  if (lost.length === 0) return "";
+  return `; ${plural(lost.length, "transaction")} whose check re-put a power loss may have taken (${quoteIds(lost.map((each) => `${each.id}: ${each.why}`))}; ${lost[0]!.excuse})`;
 }
 
 function cleanedText(cleaned: readonly ExcusedTransaction[]): string {
