@@ -6,6 +6,7 @@
 // client re-sent straight into the DLQ is dead-lettered but unverified.
 import type { RetryResendEvent } from "../history/types.ts";
 import type { ConsumerGroupSpec } from "../scenario.ts";
+import type { CheckContext } from "./context.ts";
 import type { HistoryIndex } from "./history_index.ts";
 
 /** RocketMQ 4.9.x DefaultMQPushConsumer.maxReconsumeTimes default (concurrent listeners). */
@@ -28,4 +29,15 @@ export function dlqReadFor(index: HistoryIndex, spec: ConsumerGroupSpec): boolea
 /** Whether a client re-send went to the DLQ at once: the copy's count (reconsumeTimes + 1) reached maxReconsumeTimes. */
 export function resentIntoDlq(resend: RetryResendEvent, maxReconsumeTimes: number): boolean {
   return resend.reconsumeTimes + 1 >= maxReconsumeTimes;
+}
+
+/**
+ * Whether `group`'s only copy of a message (`copy`: its last client re-send, guarantee.ts
+ * resentCopiesOf) went straight into a DLQ the run did not read. Such a message is dead-lettered
+ * where the lab cannot see it: the delivery checker lists it, no checker judges it lost.
+ */
+export function resentIntoUnreadDlq(index: HistoryIndex, context: CheckContext, group: string, copy: RetryResendEvent | undefined): boolean {
+  if (copy === undefined) return false;
+  const spec = context.workload.consumers.find((each) => each.group === group);
+  return spec !== undefined && resentIntoDlq(copy, maxReconsumeTimesOf(spec)) && !dlqReadFor(index, spec);
 }

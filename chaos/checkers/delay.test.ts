@@ -33,6 +33,17 @@ test("a brokerConfig messageDelayLevel override is honoured", () => {
   assert.equal(checkDelay(events, fast).verdict, "pass");
 });
 
+test("a delayed message whose only copy a client re-send put into a DLQ the run did not read is not judged missing", () => {
+  // Delivered on time, failed; the send-back failed and the client's re-send carried count 2 =
+  // maxReconsumeTimes, so it was dead-lettered where the run did not look (the delivery checker lists it).
+  const history = new HistoryBuilder().send({ id: "d", at: 1000, delayLevel: 2 })
+    .deliver({ id: "d", at: 6_050, result: "retry" }).resend({ id: "d", at: 6_080, reconsume: 1, queue: "broker-a:0" }).build();
+  const context = (maxReconsumeTimes: number) => testContext({ endMs: 100_000, groups: [{ group: "G", topic: "T", count: 1, maxReconsumeTimes }] });
+  const unread = checkDelay(history, context(2));
+  assert.equal(unread.verdict, "pass", unread.summary);
+  assert.equal(checkDelay(history, context(16)).verdict, "fail");
+});
+
 test("a due delayed message never delivered fails; one not due before the end is not judged", () => {
   const never = new HistoryBuilder().send({ id: "d", at: 0, delayLevel: 3 }).build();
   const result = checkDelay(never, testContext({ endMs: 200_000 }));

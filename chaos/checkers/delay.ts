@@ -19,7 +19,8 @@ import type { CheckContext } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import { faultWindows } from "./fault_windows.ts";
-import { delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf } from "./guarantee.ts";
+import { resentIntoUnreadDlq } from "./dead_letters.ts";
+import { delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf } from "./guarantee.ts";
 import { gotBy, indexHistory, runEndMs } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
 
@@ -108,6 +109,7 @@ export function checkDelay(history: readonly HistoryEvent[], context: CheckConte
   const cleans = forcedCleansOf(index);
   const handed = handedOffsetsOf(index.deliveries);
   const reputs = delayedReputEvidenceOf(index, context, levels);
+  const resent = resentCopiesOf(index);
   for (const receiver of receiversOf(index, context)) {
     const received = gotBy(index, receiver.group, receiver.process);
     for (const send of index.messages) {
@@ -117,6 +119,8 @@ export function checkDelay(history: readonly HistoryEvent[], context: CheckConte
         notDueByEnd++;
         continue;
       }
+      // Its only copy dead-lettered where the run did not look (the delivery checker lists it).
+      if (resentIntoUnreadDlq(index, context, receiver.group, resent(receiver.group, send.messageId))) continue;
       if (judgeLoss(send, losses, context, { group: receiver.group, handed, delayed: reputs }, cleans).allowed) continue;
       missing.push({ id: send.messageId, level: entry.level, receiver: receiver.key, dueMs: entry.dueMs });
     }

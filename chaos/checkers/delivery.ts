@@ -34,7 +34,7 @@ import { gotBy, indexHistory, receivedBy, type HistoryIndex, type SendRecord } f
 import { expects, receiversOf } from "./receivers.ts";
 import { lostOffsetsExcuse } from "./lost_offsets.ts";
 import { stallExcuse } from "./transaction_stall.ts";
-import { dlqReadFor, maxReconsumeTimesOf, resentIntoDlq } from "./dead_letters.ts";
+import { resentIntoUnreadDlq } from "./dead_letters.ts";
 
 export type LostMessage = {
   id: string; receiver: string; queue?: string; ackMs?: number; reason?: string;
@@ -125,7 +125,6 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
   const resent = resentCopiesOf(index);
   const stalled = stallExcuse(index, context);
   const lostOffsets = lostOffsetsExcuse(index, context);
-  const specs = new Map(context.workload.consumers.map((spec) => [spec.group, spec]));
   const deadLetteredUnread: string[] = [];
   const lost: LostMessage[] = [];
   const allowedLoss: LostMessage[] = [];
@@ -143,8 +142,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
         continue;
       }
       const copy = resent(receiver.group, send.messageId);
-      const spec = specs.get(receiver.group);
-      if (copy !== undefined && spec !== undefined && resentIntoDlq(copy, maxReconsumeTimesOf(spec)) && !dlqReadFor(index, spec)) {
+      if (resentIntoUnreadDlq(index, context, receiver.group, copy)) {
         deadLetteredUnread.push(send.messageId);
         got++;
         continue;

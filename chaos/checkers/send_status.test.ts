@@ -79,6 +79,26 @@ test("SEND_OK backed by the group's DLQ: a dead-lettered message was received (g
   assert.equal(checkSendStatus(elsewhere, syncFlush).verdict, "fail");
 });
 
+test("SEND_OK whose only copy a client re-send put straight into a DLQ the run did not read is not judged (battery seed 20 run 734)", () => {
+  // maxReconsumeTimes 2: the send-back of m's second failure (reconsumeTimes 1) failed, and the
+  // client's own re-send carried count 2, so the broker dead-lettered it (%DLQ%G:0); G's offset
+  // moved past the original and nobody read the DLQ. The delivery checker lists it as unread.
+  const context = (maxReconsumeTimes: number) => testContext({
+    topology: topologyFacts("2m-noslave", "SYNC_FLUSH"), groups: [{ group: "G", topic: "T", count: 1, maxReconsumeTimes }],
+  });
+  const history = new HistoryBuilder().send({ id: "m", at: 1_000 })
+    .deliver({ id: "m", at: 1_010, result: "retry" }).resend({ id: "m", at: 1_030, reconsume: 1, queue: "broker-a:0", offset: 0 }).build();
+  const unread = checkSendStatus(history, context(2));
+  assert.equal(unread.verdict, "pass", unread.summary);
+  // Below the limit the copy went to %RETRY%G on a SYNC_FLUSH broker and G never read it: a lie.
+  assert.deepEqual(why(checkSendStatus(history, context(16)).evidence), ["m:SEND_OK"]);
+  // A run that read G's DLQ must have found it there.
+  const read = checkSendStatus(history, testContext({
+    topology: topologyFacts("2m-noslave", "SYNC_FLUSH"), groups: [{ group: "G", topic: "T", count: 1, maxReconsumeTimes: 2, readDlq: true }],
+  }));
+  assert.deepEqual(why(read.evidence), ["m:SEND_OK"]);
+});
+
 test("SEND_OK from a SYNC_MASTER while its slave is down is a false claim even when nothing is lost", () => {
   const slaveDown = (sendAtMs: number, outcomeAtMs = sendAtMs + 2): HistoryBuilder => new HistoryBuilder()
     .node(4_000, "broker-a-s", "crash").node(20_000, "broker-a-s", "restart")

@@ -50,6 +50,7 @@ import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { Window } from "./fault_windows.ts";
 import { faultNodes, faultWindows, windowAt } from "./fault_windows.ts";
+import { resentIntoUnreadDlq } from "./dead_letters.ts";
 import { consumedPreLossTailOf, delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf } from "./guarantee.ts";
 import { delayLevelsMs } from "./delay.ts";
 import { gotBy, indexHistory } from "./history_index.ts";
@@ -149,9 +150,12 @@ function unbackedClaims(index: ReturnType<typeof indexHistory>, context: CheckCo
       if (master === undefined) continue;
       const replicated = master.role === "SYNC_MASTER" && slavesOf(context.topology, brokerName).length > 0;
       if (master.flushDiskType !== "SYNC_FLUSH" && !replicated) continue;
+      // Its only copy dead-lettered where the run did not look (the delivery checker lists it).
+      const copy = resent(receiver.group, send.messageId);
+      if (resentIntoUnreadDlq(index, context, receiver.group, copy)) continue;
       // The table's own exceptions (e.g. the slave lost power too with the bytes unflushed,
       // offset reuse, a forced clean: header).
-      if (judgeLoss(send, losses, context, { group: receiver.group, handed, preLossTail, delayed }, cleans, resent(receiver.group, send.messageId)).allowed) continue;
+      if (judgeLoss(send, losses, context, { group: receiver.group, handed, preLossTail, delayed }, cleans, copy).allowed) continue;
       const claim = replicated ? "on the slave (SYNC_MASTER)" : "on disk (SYNC_FLUSH)";
       found.set(send.messageId, {
         id: send.messageId, queue: send.queue, status: "SEND_OK", timeMs: send.outcomeMs ?? send.invokeMs, broker: master.node,
