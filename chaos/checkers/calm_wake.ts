@@ -25,6 +25,13 @@
 //   has not landed yet (clientHeartbeatMs + clientScanMs), the NameServer likewise a broker
 //   (brokerRegisterMs + namesrvScanMs). Seen: a clock skew's heal jumped a broker's clock 97 s
 //   forward, its next client scan expired the consumer and closed its pulls 5 ms after the heal;
+// - and the process it went to did not go down (or meet any fault aimed at it) while a listener
+//   handed the message in time could still have been running: a DeliverEvent is written when the
+//   listener returns, so a crash mid-call leaves the first hand-over unrecorded, and the next one
+//   (after the restart) looks like a late wake (battery seed 20 run 1112: a 4 s slow listener
+//   started 1 ms after the ack, the consumer crashed 2.4 s later, the message came again at
+//   21 s). The workload's listener call (one batch) takes processingMs, plus slowMs when the
+//   group has slow messages and one is in the batch;
 // - a late one is excused when its process's consume pool was full at some point between the
 //   ack and the listener's start (consumeThreadMax concurrent listener calls, a batch being
 //   one): the pull woke in time and the message waited for a thread (seen: a burst into a
@@ -110,8 +117,11 @@ export function calmWake(index: HistoryIndex, context: CheckContext): CalmWakeEv
     const membershipMs = index.memberships.filter((event) => event.group === spec.group).map((event) => event.timeMs);
     const queueChangesMs = assignmentChanges(index, spec.group);
     const late = evidence.late.length;
+    const listenerMaxMs = (spec.processingMs ?? 0) + ((spec.slowPercent ?? 0) > 0 ? spec.slowMs ?? 0 : 0);
+    const handedUnseen = (process: string, ackMs: number): boolean => faults.some((window) => window.nodes.includes(process) &&
+      window.startMs >= ackMs && window.startMs <= ackMs + boundMs + listenerMaxMs);
     for (const attempts of attemptsByQueue(index, spec.group, spec.topic, spec.orderly === true, broadcasting).values()) {
-      judgeQueue(attempts, index, spec.group, boundMs, quiet, membershipMs, queueChangesMs, evidence);
+      judgeQueue(attempts, index, spec.group, boundMs, quiet, membershipMs, queueChangesMs, handedUnseen, evidence);
     }
     if (evidence.late.length > late) excuse(evidence, late, index, spec.group, spec.orderly === true);
   }
@@ -180,7 +190,8 @@ function attemptsByQueue(index: HistoryIndex, group: string, topic: string, orde
 
 function judgeQueue(
   attempts: readonly Attempt[], index: HistoryIndex, group: string, boundMs: number,
-  quiet: readonly Window[], membershipMs: readonly number[], queueChangesMs: ReadonlyMap<string, readonly number[]>, evidence: CalmWakeEvidence,
+  quiet: readonly Window[], membershipMs: readonly number[], queueChangesMs: ReadonlyMap<string, readonly number[]>,
+  handedUnseen: (process: string, ackMs: number) => boolean, evidence: CalmWakeEvidence,
 ): void {
   // Walk offsets in order, carrying the latest finish among every earlier offset's attempts.
   let idleSinceMs: number | undefined;
@@ -195,7 +206,7 @@ function judgeQueue(
     if (idleSinceMs !== undefined && idleProcess === first.process && send !== undefined && judgeable(send, first, offset)) {
       const ackMs = send.outcomeMs!;
       const changesMs = [...membershipMs, ...(queueChangesMs.get(first.queue) ?? [])];
-      if (idleSinceMs <= send.invokeMs && calm(idleSinceMs, ackMs + boundMs, quiet, changesMs)) {
+      if (idleSinceMs <= send.invokeMs && calm(idleSinceMs, ackMs + boundMs, quiet, changesMs) && !handedUnseen(first.process, ackMs)) {
         const handedMs = first.startMs ?? first.timeMs;
         const wakeMs = Math.max(0, handedMs - ackMs);
         evidence.judged++;

@@ -91,6 +91,24 @@ test("calm wake: judges nothing where the wait has another cause", () => {
     .send({ id: "m-1", at: 2_000, queue: "broker-a:1", offset: 0 }).deliver({ id: "m-1", at: 9_000, queue: "broker-a:0", offset: 1 })), 0);
 });
 
+test("calm wake: no judgement when the consumer went down while a listener handed the message in time could still run (battery seed 20 run 1112)", () => {
+  // m-2 acked at 3,002; its listener (4 s slow messages in this group) may have started at once
+  // and been cut off by the crash, leaving no DeliverEvent; the one after the restart is late.
+  const slowGroup = (slowMs: number) => testContext({ ...virtual, groups: [{ group: "G", topic: "T", count: 1, slowPercent: 2, slowMs }] });
+  const crashedMidListener = idleQueue(12_000).node(5_400, "consumer-G-1", "crash").node(6_400, "consumer-G-1", "restart");
+  // (m-1's listener could still have been running too.)
+  const excused = checkLatency(crashedMidListener.build(), slowGroup(4_000));
+  assert.equal(excused.verdict, "pass", excused.summary);
+  assert.equal(calmOf(excused).judged, 0);
+  // Without slow messages a listener handed it in time had returned long before the crash: judged, late.
+  const quick = checkLatency(crashedMidListener.build(), testContext(virtual));
+  assert.equal(quick.verdict, "fail");
+  assert.deepEqual(calmOf(quick).late.items.map((wake) => wake.messageId), ["m-2"]);
+  // A crash after the slowest listener would have returned: judged, late.
+  const crashedLater = idleQueue(12_000).node(3_002 + 250 + 4_001, "consumer-G-1", "crash").node(8_000, "consumer-G-1", "restart");
+  assert.equal(checkLatency(crashedLater.build(), slowGroup(4_000)).verdict, "fail");
+});
+
 test("calm wake: concurrent groups skip retries (a %RETRY% copy's queue and offset are not the topic's), orderly groups wait for them", () => {
   const history = (orderly: boolean): HistoryEvent[] => new HistoryBuilder()
     .send({ id: "m-0", at: 1_000, offset: 0 }).deliver({ id: "m-0", at: 1_010, result: "retry" })
