@@ -133,6 +133,7 @@ export const probeCatalog = [
   { name: "client.rebalance.queue-removed", description: "a rebalance took a queue away from this consumer", required: true },
   { name: "client.rebalance.pull-expired", description: "a rebalance dropped a queue whose pulls had stalled beyond pullMaxIdleTime", required: false },
   { name: "client.rebalance.lock-failed", description: "an orderly consumer could not lock a newly assigned queue", required: true },
+  { name: "client.rebalance.unlock-no-master", description: "an orderly consumer's unlock found no master address: the broker keeps the lock until it expires", required: false },
   { name: "client.offset.from-last", description: "no stored offset: CONSUME_FROM_LAST_OFFSET asked the broker for the max offset", required: false },
   { name: "client.offset.from-first", description: "no stored offset: CONSUME_FROM_FIRST_OFFSET started at 0", required: true },
   { name: "client.offset.from-timestamp", description: "no stored offset: CONSUME_FROM_TIMESTAMP searched the offset by time", required: false },

@@ -179,7 +179,10 @@ export class RebalanceImpl {
 
   async unlock(mq: MessageQueue, oneway: boolean): Promise<void> {
     const addr = this.brokerAddrOf(mq.brokerName);
-    if (addr === undefined) return;
+    if (addr === undefined) {
+      this.unlockSkipped(mq.brokerName, 1);
+      return;
+    }
     try {
       await this.instance.api.unlockBatchMQ(addr, this.settings.group, this.instance.clientId, [mq], this.settings.lockTimeoutMs, oneway);
     } catch (error) {
@@ -190,7 +193,10 @@ export class RebalanceImpl {
   async unlockAll(oneway: boolean): Promise<void> {
     for (const [brokerName, mqs] of this.byBroker()) {
       const addr = this.brokerAddrOf(brokerName);
-      if (addr === undefined) continue;
+      if (addr === undefined) {
+        this.unlockSkipped(brokerName, mqs.length);
+        continue;
+      }
       try {
         await this.instance.api.unlockBatchMQ(addr, this.settings.group, this.instance.clientId, mqs, this.settings.lockTimeoutMs, oneway);
         for (const mq of mqs) this.markLocked(mq, false);
@@ -198,6 +204,17 @@ export class RebalanceImpl {
         this.instance.log.warn("unlockBatchMQ failed", { brokerName, error: errorText(error) });
       }
     }
+  }
+
+  /**
+   * 4.9.x's unlock finds no master address (the route lacks the broker's master: NameServer
+   * trouble) and sends nothing; the broker keeps the lock until lockMaxLiveTime (60 s) after its
+   * last renewal, so the queue's next owner cannot consume it until then. Said here, as 4.9.x
+   * does not, because that stall is otherwise unexplained.
+   */
+  private unlockSkipped(brokerName: string, queues: number): void {
+    probe(this.instance.env, "client.rebalance.unlock-no-master");
+    this.instance.log.info("unlock not sent: the route has no master address; the broker keeps the lock until it expires", { brokerName, queues });
   }
 
   private markLocked(mq: MessageQueue, locked: boolean): void {
