@@ -223,6 +223,20 @@ test("a FIRST_OFFSET group skipping messages a forced clean may have deleted: on
   assert.equal((cleaned.evidence as LateJoinEvidence).skipsExcusedByClean, 3);
 });
 
+test("a message the guarantee table lets the group lose is not a skip (battery seed 21 run 1062: FLUSH_DISK_TIMEOUT, then a power loss)", () => {
+  // m-4 and m-5, acked after L joined, were lost with broker-a's unflushed tail (ASYNC_FLUSH).
+  const context = testContext({ groups: [late("CONSUME_FROM_LAST_OFFSET")] });
+  const history = (lossAtMs: number) => stored().deliverAll(["m-0", "m-1", "m-2", "m-3"], 51_000, { group: "L" })
+    .fault(lossAtMs, lossAtMs + 1_000, "power-loss", "broker-a").build();
+  const excused = checkLateJoin(history(62_000), context);
+  assert.equal(excused.verdict, "pass", excused.summary);
+  const evidence = excused.evidence as LateJoinEvidence;
+  assert.deepEqual(evidence.skipsExcusedByAllowedLoss.items.map((entry) => entry.id), ["m-4", "m-5"]);
+  assert.match(excused.summary, /2 messages the guarantee table lets the group lose not judged \(first: .*power loss/);
+  // A loss past the flush window allows nothing: both are skips again.
+  assert.deepEqual(kinds(checkLateJoin(history(75_000), context).evidence), ["skipped:m-4", "skipped:m-5"]);
+});
+
 test("a broker crash before the group's first commits were persisted: LAST_OFFSET takes the queue back at its max offset, and only those skips are excused", () => {
   // Seed 3 swarm run 943: broker-a persists consumer offsets every 5 s; it crashed 4 s after L
   // took broker-a:0, L let the queue go with the route, and took it back after the restart with

@@ -43,7 +43,10 @@
 // - replayed: a message below the allowed start was delivered to the group;
 // - skipped: an acked message at/after the start, accepted by the subscription, was never
 //   received (gotBy: delivered or dead-lettered; the delivery checker does not blame a late
-//   group for what predates its join).
+//   group for what predates its join). A message the guarantee table lets the group lose
+//   (guarantee.ts judgeLoss: e.g. acked FLUSH_DISK_TIMEOUT, then its master lost power with it
+//   unflushed; battery seed 21 run 1062) is the delivery checker's allowed loss, not a skip:
+//   counted apart with its reason.
 // Sends in flight when the group took the queue (invoke before, outcome after) may fall on
 // either side: they are not judged.
 import type { HistoryEvent } from "../history/types.ts";
@@ -54,7 +57,8 @@ import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { HistoryIndex, SendRecord } from "./history_index.ts";
 import { gotBy, indexHistory } from "./history_index.ts";
-import { forcedCleansOf } from "./guarantee.ts";
+import { consumedPreLossTailOf, delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf } from "./guarantee.ts";
+import { delayLevelsMs } from "./delay.ts";
 import { lostOffsetsExcuse } from "./lost_offsets.ts";
 import { excusesNothing } from "../faults/types.ts";
 import { faultWindows } from "./fault_windows.ts";
@@ -100,6 +104,8 @@ export type LateJoinEvidence = {
    * each with the mechanism.
    */
   skipsExcusedByLostOffsets: CappedList<{ id: string; group: string; mechanism: string }>;
+  /** Skips not judged: the guarantee table allows the group to lose the message (header); each with its reason. */
+  skipsExcusedByAllowedLoss: CappedList<{ id: string; group: string; reason: string }>;
 };
 
 /**
@@ -116,6 +122,12 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
   const masterNode = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
   const lostOffsets = lostOffsetsExcuse(index, context);
   const rebuildStalls = consumeQueueRebuildStalls(index, context);
+  const losses = powerLossesOf(index, context);
+  const handed = handedOffsetsOf(index.deliveries);
+  const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
+  const delayed = delayedReputEvidenceOf(index, context, delayLevelsMs(context));
+  const resent = resentCopiesOf(index);
+  const skipsExcusedByAllowedLoss: { id: string; group: string; reason: string }[] = [];
   const starts: LateQueueStart[] = [];
   const violations: LateJoinViolation[] = [];
   let skipsExcusedByClean = 0;
@@ -192,6 +204,11 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
             skipsExcusedByClean++;
             continue;
           }
+          const loss = judgeLoss(send, losses, context, { group: spec.group, handed, preLossTail, delayed }, cleans, resent(spec.group, send.messageId));
+          if (loss.allowed) {
+            skipsExcusedByAllowedLoss.push({ id: send.messageId, group: spec.group, reason: loss.reason });
+            continue;
+          }
           const mechanism = lostOffsets(spec.group, send);
           if (mechanism !== undefined) {
             skipsExcusedByLostOffsets.push({ id: send.messageId, group: spec.group, mechanism });
@@ -205,7 +222,7 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
   const max = idsMax(context);
   starts.sort((left, right) => left.group.localeCompare(right.group) || left.queue.localeCompare(right.queue));
   const evidence: LateJoinEvidence = { groups: late.map((spec) => spec.group), starts: capped(starts, max), violations: capped(violations, max), skipsExcusedByClean,
-    skipsExcusedByLostOffsets: capped(skipsExcusedByLostOffsets, max),
+    skipsExcusedByLostOffsets: capped(skipsExcusedByLostOffsets, max), skipsExcusedByAllowedLoss: capped(skipsExcusedByAllowedLoss, max),
   };
   const first = violations[0];
   const summary = first !== undefined
@@ -213,7 +230,8 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
     : late.length === 0 ? "No late-joining group in this run: nothing to judge."
       : `Late groups ${evidence.groups.join(", ")} started each queue where their rule says and neither skipped nor replayed (${plural(starts.length, "queue")})` +
         (skipsExcusedByClean > 0 ? `; ${plural(skipsExcusedByClean, "message")} a forced clean may have deleted not judged` : "") +
-        (skipsExcusedByLostOffsets.length > 0 ? `; ${plural(skipsExcusedByLostOffsets.length, "message")} skipped that lost offsets explain (first: ${skipsExcusedByLostOffsets[0]!.mechanism})` : "") + ".";
+        (skipsExcusedByLostOffsets.length > 0 ? `; ${plural(skipsExcusedByLostOffsets.length, "message")} skipped that lost offsets explain (first: ${skipsExcusedByLostOffsets[0]!.mechanism})` : "") +
+        (skipsExcusedByAllowedLoss.length > 0 ? `; ${plural(skipsExcusedByAllowedLoss.length, "message")} the guarantee table lets the group lose not judged (first: ${skipsExcusedByAllowedLoss[0]!.reason})` : "") + ".";
   return { name: "late-join", verdict: violations.length > 0 ? "fail" : "pass", summary, evidence };
 }
 
