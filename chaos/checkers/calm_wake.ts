@@ -38,7 +38,9 @@
 //   group whose batches hold 4 s slow messages stalled every queue of its one consumer 3.7 s);
 // - or when the queue's pull failed between its last delivery and the hand-over (PullErrorEvent):
 //   the next pull waited pullTimeDelayMillsWhenException (seen: a master told a lagging consumer
-//   to read from its slave, which had not synced the auto-created topic yet: TOPIC_NOT_EXIST);
+//   to read from its slave, which had not synced the auto-created topic yet: TOPIC_NOT_EXIST),
+//   or failed earlier with its retry still pending at the ack, when the hand-over came within
+//   the bound of that retry (an orderly queue pulls on while its last message is consumed);
 // - or when a large body (largeBodyBytes or more as sent) was on its way from the same broker to
 //   the same process meanwhile — the message itself, or one handed over from a second before its
 //   ack until it: the slack covers round trips, not bandwidth (seen: a 256 KiB message over
@@ -50,7 +52,7 @@
 // a queue fed every few hundred ms went unseen at 1 s. Wall-clock runs on real processes get
 // 5 s, room for a loaded machine's scheduling and GC pauses, so they judge gross failures only
 // (a wake that waits for the suspend timeout).
-import type { DeliverEvent } from "../history/types.ts";
+import type { DeliverEvent, PullErrorEvent } from "../history/types.ts";
 import { brokerOfQueue, type CheckContext } from "./context.ts";
 import { faultWindows, rebalanceWindows, type Window } from "./fault_windows.ts";
 import type { HistoryIndex, SendRecord } from "./history_index.ts";
@@ -133,6 +135,7 @@ export function calmWake(index: HistoryIndex, context: CheckContext): CalmWakeEv
 
 /** Drops the group's late wakes (from `first` on) that waited behind a large body, for a failed pull's retry or for a consume thread. */
 function excuse(evidence: CalmWakeEvidence, first: number, index: HistoryIndex, group: string, orderly: boolean): void {
+  const { boundMs } = evidence;
   const pullErrors = index.pullErrors.filter((event) => event.group === group);
   const large = index.deliveries.filter((delivery) => delivery.group === group && (index.sendById.get(delivery.messageId)?.bodySizeBytes ?? 0) >= largeBodyBytes);
   // Orderly groups consume each queue on its own: no shared pool to wait for.
@@ -141,7 +144,8 @@ function excuse(evidence: CalmWakeEvidence, first: number, index: HistoryIndex, 
   for (const wake of evidence.late.slice(first)) {
     if (largeInFlight(index, large, wake)) {
       evidence.excusedByLargeTransfer++;
-    } else if (pullErrors.some((event) => event.process === wake.process && event.queue === wake.queue && event.timeMs >= wake.idleSinceMs && event.timeMs <= wake.handedMs)) {
+    } else if (pullErrors.some((event) => event.process === wake.process && event.queue === wake.queue && event.timeMs <= wake.handedMs &&
+      (event.timeMs >= wake.idleSinceMs || retryPendingAtAck(event, wake, boundMs)))) {
       evidence.excusedByPullError++;
     } else if (pools?.fullBetween(wake.process, wake.ackMs, wake.handedMs) === true) {
       evidence.excusedByFullPool++;
@@ -150,6 +154,17 @@ function excuse(evidence: CalmWakeEvidence, first: number, index: HistoryIndex, 
     }
   }
   evidence.late.splice(first, evidence.late.length - first, ...kept);
+}
+
+/**
+ * A pull that failed before the queue went idle (an orderly queue pulls on while its last
+ * message is still being consumed) and whose retry was still pending at the ack: the message
+ * waits for that retry, and is late only if handed more than the bound after it (battery seed 23
+ * run 1489: the slave a master sent the pull to answered TOPIC_NOT_EXIST, retried 3 s later).
+ */
+function retryPendingAtAck(event: PullErrorEvent, wake: LateWake, boundMs: number): boolean {
+  const retryAtMs = event.timeMs + event.retryInMs;
+  return retryAtMs >= wake.ackMs && wake.handedMs <= retryAtMs + boundMs;
 }
 
 /** Whether a large body crossed from the late message's broker to its process around its wake. */
