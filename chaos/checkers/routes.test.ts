@@ -161,3 +161,19 @@ test("a NameServer out of the client's reach while the bound runs costs it one p
   assert.equal(checkRoutes(history(70_000, "skew"), testContext()).verdict, "fail");
   assert.equal(checkRoutes(history(70_000, "none"), testContext()).verdict, "fail");
 });
+
+test("a bridge partition starting after the crash may cut the client from a NameServer: one missed poll too (battery seed 23 run 118)", () => {
+  // The bridge names its bridge node (broker-b), yet its two sides may hold the client and a NameServer.
+  const crash = { atMs: 10_000, healAtMs: 200_000, fault: { kind: "crash" as const, target: "broker-a" } };
+  const history = (shape: "bridge" | "isolate") => {
+    const partition = { atMs: 12_000, healAtMs: 40_000, fault: { kind: "partition" as const, shape, target: "broker-b" } };
+    const events = new HistoryBuilder().raw(route(0, ["broker-a", "broker-b"])).fault(10_000, 200_000, "crash", "broker-a", 0)
+      .fault(12_000, 40_000, "partition", "broker-b", 1).raw(route(70_000, ["broker-b"])).send({ id: "m", at: 250_000 }).build();
+    return checkRoutes(events, testContext({ faults: [crash, partition] }));
+  };
+  const bridge = history("bridge");
+  assert.equal(bridge.verdict, "pass", bridge.summary);
+  assert.equal((bridge.evidence as RoutesEvidence).onTime.items[0]?.boundMs, 30_000 + 2_000 + 30_000 + 3_000);
+  // Isolating broker-b cuts no client from a NameServer: the plain bound holds.
+  assert.equal(history("isolate").verdict, "fail");
+});

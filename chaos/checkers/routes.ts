@@ -161,7 +161,7 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
         // One NameServer out of the client's reach while the bound ran: a poll sent to it times
         // out, and the client asks another NameServer at its next poll (seed 6 swarm run 1161:
         // namesrv-1 isolated from 5 s, the 7 s poll timed out, the 13 s one reached namesrv-2).
-        const missedPollMs = nameServerOutOfReach(windows, client, window.startMs, deadlineMs) ? context.intervals.routePollMs + nameServerRequestTimeoutMs : 0;
+        const missedPollMs = nameServerOutOfReach(windows, partitions, client, window.startMs, deadlineMs) ? context.intervals.routePollMs + nameServerRequestTimeoutMs : 0;
         const clientDeadlineMs = Math.max(deadlineMs + missedPollMs, clientBackMs + context.intervals.routePollMs + routeSlackMs);
         if ((window.endMs ?? Infinity) <= clientDeadlineMs || clientDeadlineMs > endMs) continue;
         if (partitions.some((span) => (span.isolated === undefined || span.isolated === node)
@@ -239,9 +239,12 @@ const nameServerRequestTimeoutMs = 3_000;
 /**
  * Whether a fault kept some NameServer from `client` inside [fromMs, untilMs]: the NameServer
  * down or isolated, a fault between the two (firewall, flow, reset), or a partition shape
- * cutting across the cluster.
+ * cutting across the cluster — with or without a target node (a bridge names its bridge, yet
+ * may put the client and a NameServer on different sides: battery seed 23 run 118, a bridge
+ * from 22 s held the consumer's 22 s poll to namesrv-1 until its 3 s timeout).
  */
-function nameServerOutOfReach(windows: readonly Window[], client: string, fromMs: number, untilMs: number): boolean {
+function nameServerOutOfReach(windows: readonly Window[], partitions: readonly PartitionSpan[], client: string, fromMs: number, untilMs: number): boolean {
+  if (partitions.some((span) => span.isolated === undefined && span.startMs <= untilMs && (span.endMs ?? Infinity) >= fromMs)) return true;
   return windows.some((window) => window.startMs <= untilMs && (window.endMs ?? Infinity) >= fromMs && cutsReach.has(window.kind)
     && ((window.kind === "partition" && window.nodes.length === 0)
       || (window.nodes.some((node) => node.startsWith("namesrv")) && (window.nodes.length === 1 || window.nodes.includes(client)))));
