@@ -100,7 +100,6 @@ function excuseFor(
   return `half on ${master.brokerName}; ${roundText} inside ${windowText} before ${master.node}'s power loss at ${formatMs(loss.timeMs)}, ` +
     "and no check came after the restart: 4.9.x's check re-puts a half without waiting for its flush and moves its progress past the original " +
     "(putBackHalfMsgQueue), so a lost re-put leaves the transaction unchecked";
-
 }
 
 /** The first check round at or after `fromMs` (and by `lossMs`) of `node`, counted from its last (re)start; undefined when none. */
