@@ -341,6 +341,28 @@ test("a re-sent retry copy excuses nothing just outside its mechanism", () => {
   assert.deepEqual(lostIds(otherGroup), ["m"]);
 });
 
+test("a send-back's copy on the original's broker, lost in its power loss, is the table's allowed loss (battery seed 25 run 776)", () => {
+  // m acked at 2 ms (long before any loss); G's delivery at 20 s failed and the send-back went
+  // through (no re-send, no local retry): broker-a kept the only copy, then lost power.
+  const history = (lossAtMs: number, extra: (builder: HistoryBuilder) => HistoryBuilder = (builder) => builder) => extra(new HistoryBuilder()
+    .send({ id: "m", at: 0, queue: "broker-a:0", offset: 0 }).deliver({ id: "m", at: 20_000, result: "retry" }))
+    .fault(lossAtMs, lossAtMs + 1_000, "power-loss", "broker-a").build();
+  const result = checkDelivery(history(24_400), testContext());
+  assert.equal(result.verdict, "pass", result.summary);
+  const allowed = (result.evidence as DeliveryEvidence).allowedLoss.items[0];
+  assert.match(allowed?.reason ?? "", /its last delivery to G failed at 20\.0 s \(consumer-G-1\) and the send-back's copy on broker-a was the group's only one/);
+  assert.match(allowed?.mechanism ?? "", /CONSUMER_SEND_MSG_BACK/);
+  const lostIds = (events: HistoryEvent[], context = testContext()): string[] => evidenceOf(events, context).lost.items.map((entry) => entry.id);
+  // Past the copy's flush window; a SYNC_FLUSH broker; a local retry (the send-back failed); an orderly group (no send-back).
+  assert.deepEqual(lostIds(history(20_000 + 10_501)), ["m"]);
+  assert.deepEqual(lostIds(history(24_400), testContext({ topology: topologyFacts("2m-noslave", "SYNC_FLUSH") })), ["m"]);
+  assert.deepEqual(lostIds(history(24_400, (builder) => builder.raw({
+    type: "local-retry", timeMs: 20_010, process: "consumer-G-1", group: "G", topic: "T", queue: "broker-a:0",
+    messages: [{ messageId: "m", queueOffset: 0, reconsumeTimes: 1 }], dueMs: 25_010,
+  }))), ["m"]);
+  assert.deepEqual(lostIds(history(24_400), testContext({ groups: [{ group: "G", topic: "T", count: 1, orderly: true }] })), ["m"]);
+});
+
 test("a copy the client re-sent straight into a DLQ the run did not read is an unverified dead letter, not a loss (seed 6 swarm run 923)", () => {
   // m failed, its send-back failed and the client re-sent it with count 2: at maxReconsumeTimes 2
   // the broker put that copy in %DLQ%G. The power loss 14 s later is outside any flush window.

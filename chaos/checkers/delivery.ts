@@ -28,7 +28,7 @@ import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
-import { consumedPreLossTailOf, delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf } from "./guarantee.ts";
+import { consumedPreLossTailOf, delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf, sentBackCopiesOf } from "./guarantee.ts";
 import { delayLevelsMs } from "./delay.ts";
 import { gotBy, indexHistory, receivedBy, type HistoryIndex, type SendRecord } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
@@ -123,6 +123,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
   const delayed = delayedReputEvidenceOf(index, context, delayLevelsMs(context));
   const cleans = forcedCleansOf(index);
   const resent = resentCopiesOf(index);
+  const sentBack = sentBackCopiesOf(index, context);
   const stalled = stallExcuse(index, context);
   const lostOffsets = lostOffsetsExcuse(index, context);
   const deadLetteredUnread: string[] = [];
@@ -147,7 +148,8 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
         got++;
         continue;
       }
-      const judgement = judgeLoss(withAttemptQueue(send, index.okAttemptByOp), losses, context, { group: receiver.group, handed, preLossTail, delayed }, cleans, copy);
+      const judgement = judgeLoss(withAttemptQueue(send, index.okAttemptByOp), losses, context, { group: receiver.group, handed, preLossTail, delayed }, cleans, copy,
+        sentBack(receiver.group, send.messageId));
       const stall = judgement.allowed ? undefined : stalled(send.messageId);
       const offsetsLost = judgement.allowed || stall !== undefined ? undefined : lostOffsets(receiver.group, send);
       const entry: LostMessage = { id: send.messageId, receiver: receiver.key };

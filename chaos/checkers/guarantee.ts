@@ -52,6 +52,15 @@
 // re-send (or a forced clean there deleted it), as for any message stored there; the original's
 // broker and offset reuse play no part (battery seed 1 run 3024: the copy went to broker-b,
 // ASYNC_FLUSH, no slave, which lost power 4.2 s later with it unflushed).
+// A consumer's send-back (4.9.x CONSUMER_SEND_MSG_BACK, after RECONSUME_LATER) is a second write
+// too: the broker the message was read from stores a retry copy (SCHEDULE_TOPIC_XXXX, later
+// %RETRY%<group>) and the consume service counts the original done, so the group's offset moves
+// past it. When the group's last delivery of a message failed and no client re-send or local
+// retry followed (the send-back went through), that copy is the group's only way back, and it
+// is judged as a message stored on that broker's master when the failed delivery ended (battery
+// seed 25 run 776: a burst consumed 7.6 s late failed at 18.0 s; broker-b, ASYNC_FLUSH with a
+// 200x slow disk, lost power at 19 s with the copies unflushed). The copy's later re-put into
+// %RETRY% is not judged separately.
 // A slow disk stretches the flush window (the dying-disk-power-loss draw: battery seed 1 run
 // 1323, a 1000x slow disk on broker-b from 10 s, power loss at 14 s; its durable log ended
 // between messages acked at 11.9 s and 12.3 s). The flush service runs one fsync round at a
@@ -384,6 +393,45 @@ export function resentCopiesOf(index: HistoryIndex): ResentCopies {
   };
 }
 
+/**
+ * The group's send-back copy of a message it never got (header): its last delivery to the group,
+ * when that failed (result "retry", a concurrent consumer's RECONSUME_LATER) and no client re-send
+ * or local retry of it by the group began after it. Undefined when there is none.
+ */
+export type SentBackCopies = (group: string, messageId: string) => DeliverEvent | undefined;
+
+export function sentBackCopiesOf(index: HistoryIndex, context: CheckContext): SentBackCopies {
+  // Orderly groups retry in place (SUSPEND_CURRENT_QUEUE_A_MOMENT); broadcasting ones drop a failure: no send-back.
+  const sendsBack = new Set(context.workload.consumers.filter((spec) => spec.orderly !== true && spec.model !== "BROADCASTING").map((spec) => spec.group));
+  const lastDelivery = new Map<string, DeliverEvent>();
+  for (const delivery of index.deliveries) {
+    const key = `${delivery.group}\u0000${delivery.messageId}`;
+    const previous = lastDelivery.get(key);
+    if (previous === undefined || delivery.timeMs >= previous.timeMs) lastDelivery.set(key, delivery);
+  }
+  const otherwiseRetried = new Map<string, number>();
+  const note = (group: string, messageId: string, timeMs: number): void => {
+    const key = `${group}\u0000${messageId}`;
+    otherwiseRetried.set(key, Math.max(otherwiseRetried.get(key) ?? -Infinity, timeMs));
+  };
+  for (const resend of index.retryResends) note(resend.group, resend.messageId, resend.startMs);
+  for (const retry of index.localRetries) for (const message of retry.messages) note(retry.group, message.messageId, retry.timeMs);
+  return (group, messageId) => {
+    const key = `${group}\u0000${messageId}`;
+    const last = lastDelivery.get(key);
+    if (last === undefined || last.result !== "retry" || !sendsBack.has(group)) return undefined;
+    return (otherwiseRetried.get(key) ?? -Infinity) >= last.timeMs ? undefined : last;
+  };
+}
+
+/** A send-back copy as a send record: stored on the master of the queue it was read from when the failed delivery ended. */
+function sentBackCopyRecord(failed: DeliverEvent): SendRecord {
+  return {
+    opId: -1, messageId: failed.messageId, process: failed.process, topic: `%RETRY%${failed.group}`, invokeMs: failed.timeMs,
+    outcome: "ok", outcomeMs: failed.timeMs, queue: failed.queue, sendStatus: "SEND_OK",
+  };
+}
+
 /** A re-sent retry copy as a send record: invoked when the re-send began, acked when it returned, at its retry queue. */
 export function resentCopyRecord(resend: RetryResendEvent): SendRecord {
   return {
@@ -404,9 +452,11 @@ export function judgeLoss(
   reuse?: ReuseEvidence,
   cleans?: ForcedCleans,
   resent?: RetryResendEvent,
+  sentBack?: DeliverEvent,
 ): LossJudgement {
   const original = judgeStoredLoss(send, losses, context, reuse, cleans);
-  if (original.allowed || resent === undefined) return original;
+  if (original.allowed) return original;
+  if (resent === undefined) return sentBack === undefined ? original : judgeSentBackLoss(original, sentBack, losses, context, cleans);
   const copy = judgeStoredLoss(resentCopyRecord(resent), losses, context, undefined, cleans);
   const resentText = `after its send-back failed, ${resent.process} re-sent it to %RETRY%${resent.group} at ${resent.queue} ` +
     `(${formatMs(resent.timeMs)}) and ${resent.group}'s offset moved past the original`;
@@ -419,6 +469,21 @@ export function judgeLoss(
     reason: `${resentText}; that copy was the group's only one: ${copy.reason}`,
     mechanism: "client re-send to the retry topic (4.9.x sendMessageBack: CONSUMER_SEND_MSG_BACK failed, the inner producer " +
       `stored the copy on ${copy.node}, the consume service counted the message done); ${copy.mechanism}`,
+  };
+}
+
+/** The original's loss not allowed: may the group's send-back copy (its only way back) have been lost? */
+function judgeSentBackLoss(
+  original: LossJudgement, failed: DeliverEvent, losses: Map<string, PowerLoss[]>, context: CheckContext, cleans?: ForcedCleans,
+): LossJudgement {
+  const copy = judgeStoredLoss(sentBackCopyRecord(failed), losses, context, undefined, cleans);
+  if (!copy.allowed) return original;
+  return {
+    ...copy,
+    reason: `its last delivery to ${failed.group} failed at ${formatMs(failed.timeMs)} (${failed.process}) and the send-back's copy on ` +
+      `${brokerOfQueue(failed.queue)} was the group's only one: ${copy.reason}`,
+    mechanism: `send-back (4.9.x CONSUMER_SEND_MSG_BACK: the broker stored a retry copy on ${copy.node}, the consume service counted the ` +
+      `original done and the group's offset moved past it); ${copy.mechanism}`,
   };
 }
 

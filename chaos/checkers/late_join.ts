@@ -57,7 +57,7 @@ import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { HistoryIndex, SendRecord } from "./history_index.ts";
 import { gotBy, indexHistory } from "./history_index.ts";
-import { consumedPreLossTailOf, delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf } from "./guarantee.ts";
+import { consumedPreLossTailOf, delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf, sentBackCopiesOf } from "./guarantee.ts";
 import { delayLevelsMs } from "./delay.ts";
 import { lostOffsetsExcuse } from "./lost_offsets.ts";
 import { excusesNothing } from "../faults/types.ts";
@@ -127,6 +127,7 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
   const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
   const delayed = delayedReputEvidenceOf(index, context, delayLevelsMs(context));
   const resent = resentCopiesOf(index);
+  const sentBack = sentBackCopiesOf(index, context);
   const skipsExcusedByAllowedLoss: { id: string; group: string; reason: string }[] = [];
   const starts: LateQueueStart[] = [];
   const violations: LateJoinViolation[] = [];
@@ -204,7 +205,8 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
             skipsExcusedByClean++;
             continue;
           }
-          const loss = judgeLoss(send, losses, context, { group: spec.group, handed, preLossTail, delayed }, cleans, resent(spec.group, send.messageId));
+          const loss = judgeLoss(send, losses, context, { group: spec.group, handed, preLossTail, delayed }, cleans, resent(spec.group, send.messageId),
+            sentBack(spec.group, send.messageId));
           if (loss.allowed) {
             skipsExcusedByAllowedLoss.push({ id: send.messageId, group: spec.group, reason: loss.reason });
             continue;

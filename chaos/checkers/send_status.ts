@@ -51,7 +51,7 @@ import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { Window } from "./fault_windows.ts";
 import { faultNodes, faultWindows, windowAt } from "./fault_windows.ts";
 import { resentIntoUnreadDlq } from "./dead_letters.ts";
-import { consumedPreLossTailOf, delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf } from "./guarantee.ts";
+import { consumedPreLossTailOf, delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf, sentBackCopiesOf } from "./guarantee.ts";
 import { delayLevelsMs } from "./delay.ts";
 import { gotBy, indexHistory } from "./history_index.ts";
 import { expects, receiversOf } from "./receivers.ts";
@@ -140,6 +140,7 @@ function unbackedClaims(index: ReturnType<typeof indexHistory>, context: CheckCo
   const delayed = delayedReputEvidenceOf(index, context, delayLevelsMs(context));
   const cleans = forcedCleansOf(index);
   const resent = resentCopiesOf(index);
+  const sentBack = sentBackCopiesOf(index, context);
   for (const receiver of receiversOf(index, context)) {
     const received = gotBy(index, receiver.group, receiver.process);
     for (const send of index.messages) {
@@ -155,7 +156,8 @@ function unbackedClaims(index: ReturnType<typeof indexHistory>, context: CheckCo
       if (resentIntoUnreadDlq(index, context, receiver.group, copy)) continue;
       // The table's own exceptions (e.g. the slave lost power too with the bytes unflushed,
       // offset reuse, a forced clean: header).
-      if (judgeLoss(send, losses, context, { group: receiver.group, handed, preLossTail, delayed }, cleans, copy).allowed) continue;
+      if (judgeLoss(send, losses, context, { group: receiver.group, handed, preLossTail, delayed }, cleans, copy,
+        sentBack(receiver.group, send.messageId)).allowed) continue;
       const claim = replicated ? "on the slave (SYNC_MASTER)" : "on disk (SYNC_FLUSH)";
       found.set(send.messageId, {
         id: send.messageId, queue: send.queue, status: "SEND_OK", timeMs: send.outcomeMs ?? send.invokeMs, broker: master.node,
