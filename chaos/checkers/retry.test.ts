@@ -559,3 +559,19 @@ test("a failure waiting for its local retry, expired by the consume-timeout scan
   const late = checkRetry(history, context(10_000));
   assert.deepEqual(kinds(late.evidence), ["late-retry:m"], late.summary);
 });
+
+test("a retry paired with a later failure is not early when an earlier delivery at its level outlasted consumeTimeout (battery seed 25 run 1273)", () => {
+  // m's listener ran 31.0–35.0 s (consumeTimeout 2 s): the expire scan sent it back from 33.0 s
+  // on, level 3, due from 43.0 s. The record came again (a rebalance replay) and failed at 38.0 s;
+  // the copy at 45.0 s is the scan's, not an early one of the 38.0 s failure's (due 48.0 s).
+  const history = (firstListenerMs: number) => new HistoryBuilder().send({ id: "m", at: 0 })
+    .deliver({ id: "m", at: 31_000 + firstListenerMs, extra: { startMs: 31_000 } })
+    .deliver({ id: "m", at: 38_000, result: "retry", extra: { startMs: 38_000 } })
+    .deliver({ id: "m", at: 45_000, reconsume: 1, extra: { startMs: 45_000, storeTimeMs: 45_000 } })
+    .deliver({ id: "m", at: 48_000, reconsume: 1, extra: { startMs: 48_000, storeTimeMs: 48_000 } }).build();
+  const context = testContext({ groups: [group({ consumeTimeoutMs: 2_000 })], endMs: 200_000 });
+  const scanned = checkRetry(history(4_000), context);
+  assert.equal(scanned.verdict, "pass", scanned.summary);
+  // A first listener within consumeTimeout was never scanned: the 45.0 s copy is early for 38.0 s.
+  assert.ok(kinds(checkRetry(history(1_000), context).evidence).includes("early-retry:m"));
+});

@@ -69,7 +69,7 @@ import { explainRedelivery, redeliveryWindows, settleMsOf } from "./duplicates.t
 import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import { indexHistory, runEndMs } from "./history_index.ts";
-import { expiredAwaitingLocalRetry, isLocalRetry, localRetryDelayMs, outlastedConsumeTimeout } from "./consume_timeout.ts";
+import { consumeTimeoutMsOf, expiredAwaitingLocalRetry, isLocalRetry, localRetryDelayMs, outlastedConsumeTimeout } from "./consume_timeout.ts";
 import { forcedCleansOf, judgeLoss, powerLossesOf, resentCopyRecord } from "./guarantee.ts";
 import type { SendRecord } from "./history_index.ts";
 import { brokerOfQueue } from "./context.ts";
@@ -421,8 +421,13 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
         // Early only if no failure at this level came long enough before it: a restarted master's
         // schedule service replays retry copies (its delayOffset.json is not fsynced), so a copy of
         // an earlier failure can land just after a later failure of a replayed original.
-        const fitsEarlierFailure = deliveries.some((earlier) => earlier.reconsumeTimes === delivery.reconsumeTimes && earlier.result !== "success"
-          && earlier.timeMs + delayMs - retryToleranceMs <= retry.timeMs);
+        // A delivery at this level that outlasted consumeTimeout was sent back by the expire scan,
+        // which runs from its start + consumeTimeout on, success or not (battery seed 25 run 1273:
+        // a 4 s listener from 31.0 s, scanned at 35.0 s, its copy at 45.0 s; the same record,
+        // replayed after a rebalance, failed at 38.0 s).
+        const fitsEarlierFailure = deliveries.some((earlier) => earlier.reconsumeTimes === delivery.reconsumeTimes && (
+          (earlier.result !== "success" && earlier.timeMs + delayMs - retryToleranceMs <= retry.timeMs)
+          || (outlastedConsumeTimeout(earlier, spec) && (earlier.startMs ?? earlier.timeMs) + consumeTimeoutMsOf(spec) + delayMs - retryToleranceMs <= retry.timeMs)));
         // A failure that outlasted consumeTimeout was also sent back while its listener ran (level 3,
         // from as early as its start + consumeTimeout): that copy may come before this failure's.
         const sentBackEarlier = outlastedConsumeTimeout(delivery, spec);
