@@ -374,23 +374,29 @@ function flushWindowText(broker: BrokerFacts, loss: { windowMs: number; slowFact
 export type ResentCopies = (group: string, messageId: string) => RetryResendEvent | undefined;
 
 export function resentCopiesOf(index: HistoryIndex): ResentCopies {
-  const lastResend = new Map<string, RetryResendEvent>();
-  for (const resend of index.retryResends) {
-    const key = `${resend.group}\u0000${resend.messageId}`;
-    const previous = lastResend.get(key);
-    if (previous === undefined || resend.startMs >= previous.startMs) lastResend.set(key, resend);
-  }
-  const lastDeliveryEnd = new Map<string, number>();
-  for (const delivery of index.deliveries) {
-    const key = `${delivery.group}\u0000${delivery.messageId}`;
-    lastDeliveryEnd.set(key, Math.max(lastDeliveryEnd.get(key) ?? -Infinity, delivery.timeMs));
-  }
+  const lastResend = latestPerGroupMessage(index.retryResends, (resend) => resend.startMs);
+  const lastDelivery = latestPerGroupMessage(index.deliveries, (delivery) => delivery.timeMs);
   return (group, messageId) => {
-    const key = `${group}\u0000${messageId}`;
+    const key = groupMessageKey(group, messageId);
     const resend = lastResend.get(key);
-    if (resend === undefined || (lastDeliveryEnd.get(key) ?? -Infinity) > resend.startMs) return undefined;
+    if (resend === undefined || (lastDelivery.get(key)?.timeMs ?? -Infinity) > resend.startMs) return undefined;
     return resend;
   };
+}
+
+function groupMessageKey(group: string, messageId: string): string {
+  return `${group}\u0000${messageId}`;
+}
+
+/** The latest of `items` per (group, message) by `timeOf`; on a tie the later item. */
+function latestPerGroupMessage<T extends { group: string; messageId: string }>(items: readonly T[], timeOf: (item: T) => number): Map<string, T> {
+  const latest = new Map<string, T>();
+  for (const item of items) {
+    const key = groupMessageKey(item.group, item.messageId);
+    const previous = latest.get(key);
+    if (previous === undefined || timeOf(item) >= timeOf(previous)) latest.set(key, item);
+  }
+  return latest;
 }
 
 /**
@@ -403,21 +409,16 @@ export type SentBackCopies = (group: string, messageId: string) => DeliverEvent 
 export function sentBackCopiesOf(index: HistoryIndex, context: CheckContext): SentBackCopies {
   // Orderly groups retry in place (SUSPEND_CURRENT_QUEUE_A_MOMENT); broadcasting ones drop a failure: no send-back.
   const sendsBack = new Set(context.workload.consumers.filter((spec) => spec.orderly !== true && spec.model !== "BROADCASTING").map((spec) => spec.group));
-  const lastDelivery = new Map<string, DeliverEvent>();
-  for (const delivery of index.deliveries) {
-    const key = `${delivery.group}\u0000${delivery.messageId}`;
-    const previous = lastDelivery.get(key);
-    if (previous === undefined || delivery.timeMs >= previous.timeMs) lastDelivery.set(key, delivery);
-  }
+  const lastDelivery = latestPerGroupMessage(index.deliveries, (delivery) => delivery.timeMs);
   const otherwiseRetried = new Map<string, number>();
   const note = (group: string, messageId: string, timeMs: number): void => {
-    const key = `${group}\u0000${messageId}`;
+    const key = groupMessageKey(group, messageId);
     otherwiseRetried.set(key, Math.max(otherwiseRetried.get(key) ?? -Infinity, timeMs));
   };
   for (const resend of index.retryResends) note(resend.group, resend.messageId, resend.startMs);
   for (const retry of index.localRetries) for (const message of retry.messages) note(retry.group, message.messageId, retry.timeMs);
   return (group, messageId) => {
-    const key = `${group}\u0000${messageId}`;
+    const key = groupMessageKey(group, messageId);
     const last = lastDelivery.get(key);
     if (last === undefined || last.result !== "retry" || !sendsBack.has(group)) return undefined;
     return (otherwiseRetried.get(key) ?? -Infinity) >= last.timeMs ? undefined : last;

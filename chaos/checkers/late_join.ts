@@ -57,6 +57,7 @@ import type { CappedList } from "./evidence.ts";
 import { capped, formatMs, idsMax, plural } from "./evidence.ts";
 import type { HistoryIndex, SendRecord } from "./history_index.ts";
 import { gotBy, indexHistory } from "./history_index.ts";
+import type { LossJudgement } from "./guarantee.ts";
 import { consumedPreLossTailOf, delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf, sentBackCopiesOf } from "./guarantee.ts";
 import { delayLevelsMs } from "./delay.ts";
 import { lostOffsetsExcuse } from "./lost_offsets.ts";
@@ -122,12 +123,13 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
   const masterNode = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
   const lostOffsets = lostOffsetsExcuse(index, context);
   const rebuildStalls = consumeQueueRebuildStalls(index, context);
-  const losses = powerLossesOf(index, context);
-  const handed = handedOffsetsOf(index.deliveries);
-  const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
-  const delayed = delayedReputEvidenceOf(index, context, delayLevelsMs(context));
-  const resent = resentCopiesOf(index);
-  const sentBack = sentBackCopiesOf(index, context);
+  // The guarantee table's evidence, built at the first skip (most runs have none).
+  let lossEvidence: LossEvidence | undefined;
+  const allowedLoss = (group: string, send: SendRecord): LossJudgement => {
+    lossEvidence ??= lossEvidenceOf(index, context);
+    const { losses, handed, preLossTail, delayed, resent, sentBack } = lossEvidence;
+    return judgeLoss(send, losses, context, { group, handed, preLossTail, delayed }, cleans, resent(group, send.messageId), sentBack(group, send.messageId));
+  };
   const skipsExcusedByAllowedLoss: { id: string; group: string; reason: string }[] = [];
   const starts: LateQueueStart[] = [];
   const violations: LateJoinViolation[] = [];
@@ -205,8 +207,7 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
             skipsExcusedByClean++;
             continue;
           }
-          const loss = judgeLoss(send, losses, context, { group: spec.group, handed, preLossTail, delayed }, cleans, resent(spec.group, send.messageId),
-            sentBack(spec.group, send.messageId));
+          const loss = allowedLoss(spec.group, send);
           if (loss.allowed) {
             skipsExcusedByAllowedLoss.push({ id: send.messageId, group: spec.group, reason: loss.reason });
             continue;
@@ -446,4 +447,22 @@ function storedSince(
     maxBytes += 2 * (storedHeaderBytes + 32 + delivery.group.length + propertiesMaxBytes + sent.body);
   }
   return { minBytes, maxBytes, budgetBytes };
+}
+
+type LossEvidence = {
+  losses: ReturnType<typeof powerLossesOf>;
+  handed: ReturnType<typeof handedOffsetsOf>;
+  preLossTail: ReturnType<typeof consumedPreLossTailOf>;
+  delayed: ReturnType<typeof delayedReputEvidenceOf>;
+  resent: ReturnType<typeof resentCopiesOf>;
+  sentBack: ReturnType<typeof sentBackCopiesOf>;
+};
+
+/** What judgeLoss needs, as the delivery checker builds it. */
+function lossEvidenceOf(index: HistoryIndex, context: CheckContext): LossEvidence {
+  return {
+    losses: powerLossesOf(index, context), handed: handedOffsetsOf(index.deliveries),
+    preLossTail: consumedPreLossTailOf(index.deliveries, index.sendById), delayed: delayedReputEvidenceOf(index, context, delayLevelsMs(context)),
+    resent: resentCopiesOf(index), sentBack: sentBackCopiesOf(index, context),
+  };
 }
