@@ -107,7 +107,7 @@ export function checkDelay(history: readonly HistoryEvent[], context: CheckConte
   // not a schedule fault.
   const losses = powerLossesOf(index, context);
   const cleans = forcedCleansOf(index);
-  const handed = handedOffsetsOf(index.deliveries);
+  const handed = handedOffsetsOf(index);
   const reputs = delayedReputEvidenceOf(index, context, levels);
   const resent = resentCopiesOf(index);
   for (const receiver of receiversOf(index, context)) {

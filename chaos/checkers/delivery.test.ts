@@ -212,6 +212,44 @@ test("offset reuse after an ASYNC_FLUSH master's power loss: allowed only at or 
   assert.equal(checkDelivery(crash, testContext()).verdict, "fail");
 });
 
+test("offset reuse after a SYNC_FLUSH master's power loss: only a slave's hand-out of a record not yet durable counts", () => {
+  // The shape of battery seed 28 run 229 (2m-2s-async, SYNC_FLUSH): namesrv-2 dropped broker-a's
+  // master, so consumer-G-1's route had none from 9.1 s and it read broker-a:0 from the slave.
+  // The slave served m-3 at offset 3 (stored 13.772 s, never acked: the master's flush waited on a
+  // 200x slow disk); the power loss at 14 s took it; after the restart (17 s) m-4 took offset 3.
+  const slowDisk: ScheduledFault = { atMs: 10_000, healAtMs: 17_000, fault: { kind: "slow-disk", target: "broker-a", factor: 200 } };
+  const context = testContext({ topology: topologyFacts("2m-2s-async", "SYNC_FLUSH"), faults: [slowDisk] });
+  const build = (options: { route?: "masterless" | "with-master"; storedMs?: number; handedMs?: number } = {}): HistoryEvent[] => {
+    const builder = new HistoryBuilder().sends("m-", 3, { from: 1000, everyMs: 1000, queues: ["broker-a:0"] })
+      .deliverAll(["m-0", "m-1", "m-2"], 10)
+      .send({ id: "m-3", at: (options.storedMs ?? 13_772) - 20, outcome: "none", queue: "broker-a:0", offset: 3 })
+      .deliver({ id: "m-3", at: options.handedMs ?? 13_800, extra: { storeTimeMs: options.storedMs ?? 13_772 } })
+      .fault(10_000, 17_000, "slow-disk", "broker-a", 0).fault(14_000, 17_000, "power-loss", "broker-a", 1)
+      .send({ id: "m-4", at: 17_500, outcomeAt: 17_525, queue: "broker-a:0", offset: 3 });
+    const writableBrokers = options.route === "with-master" ? ["broker-a", "broker-b"] : ["broker-b"];
+    if (options.route !== undefined) {
+      builder.raw({ type: "route", timeMs: 9_100, process: "consumer-G-1", topic: "T", writableBrokers, readableBrokers: ["broker-a", "broker-b"] });
+    }
+    return builder.build();
+  };
+  const allowed = checkDelivery(build({ route: "masterless" }), context);
+  assert.equal(allowed.verdict, "pass", allowed.summary);
+  const entry = (allowed.evidence as DeliveryEvidence).allowedLoss.items.find((item) => item.id === "m-4");
+  assert.match(entry?.reason ?? "", /at or below offset 3 that G had already been handed there before the restart by a slave/);
+  assert.match(entry?.mechanism ?? "", /slave .* had not made durable/);
+  // The route had the master: the master handed a record it had not flushed (a #8239 bug), no reuse.
+  const fromMaster = checkDelivery(build({ route: "with-master" }), context);
+  assert.equal(fromMaster.verdict, "fail");
+  assert.deepEqual((fromMaster.evidence as DeliveryEvidence).lost.items.map((item) => item.id), ["m-4"]);
+  assert.equal(checkDelivery(build(), context).verdict, "fail");
+  // Stored more than two 200x fsyncs (800 ms) before the loss: durable on the master by then, so
+  // the restarted master still held it and gave offset 3 to no one; its hand-out is no evidence.
+  assert.equal(checkDelivery(build({ route: "masterless", storedMs: 13_199, handedMs: 13_300 }), context).verdict, "fail");
+  assert.equal(checkDelivery(build({ route: "masterless", storedMs: 13_200, handedMs: 13_300 }), context).verdict, "pass");
+  // Handed while the master was down: only the slave could serve it, route or not.
+  assert.equal(checkDelivery(build({ handedMs: 15_000 }), context).verdict, "pass");
+});
+
 test("offset reuse needs the ack after the restart and a hand-out before it", () => {
   // m-4 acked before the power loss at an offset G was handed: the flush rule judges it, not reuse.
   const beforeLoss = new HistoryBuilder().sends("m-", 4, { everyMs: 1000, queues: ["broker-a:0"] })

@@ -118,7 +118,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
     }
   }
   const losses = powerLossesOf(index, context);
-  const handed = handedOffsetsOf(index.deliveries);
+  const handed = handedOffsetsOf(index);
   const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
   const delayed = delayedReputEvidenceOf(index, context, delayLevelsMs(context));
   const cleans = forcedCleansOf(index);

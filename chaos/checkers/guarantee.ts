@@ -22,8 +22,7 @@
 // when it is not sent back to 0 first (OFFSET_OVERFLOW_BADLY with minOffset 0). So an ASYNC_FLUSH
 // master's power loss also permits losing a message acked AFTER its restart at a queue offset at
 // or below the highest offset the group had been handed on that queue before; the evidence
-// names both offsets. SYNC_FLUSH masters never hand out undurable data (#8239), so no reuse
-// allowance applies there. The hand-out is seen in two ways: a delivery that started before the
+// names both offsets. The hand-out is seen in two ways: a delivery that started before the
 // restart, or a delivery (at any time) of the message acked at that very queue offset before the
 // power loss, inside the master's flush window. The latter is what a push consumer's process
 // queue leaves: it pulled the old tail before the loss and consumed it from memory after the
@@ -34,6 +33,13 @@
 // it from before the loss. An old message acked longer than the flush window before the loss
 // should have survived it, so its delivery is no such evidence (a recovery that dropped it is a
 // bug, not reuse).
+// A SYNC_FLUSH master never hands out undurable records (#8239), but its slave replicates from
+// the master's page cache without waiting for the flush, and serves reads when a consumer's
+// route has no master (a NameServer dropped it) or the master is down. So a SYNC_FLUSH master's
+// reuse counts only such slave hand-outs of records stored within two group-commit fsyncs of the
+// loss (battery seed 28 run 229: a firewall made namesrv-2 drop broker-a's master; a consumer
+// routed by it read offset 3 from the slave 0.2 s before the power loss took that record, then
+// skipped the new message the restarted master put there).
 // Forced clean on a full disk (4.9.x CleanCommitLogService): above diskSpaceCleanForciblyRatio
 // (85 %) with cleanFileForciblyEnable (default true) the broker deletes its oldest commit-log
 // files whether or not any group consumed them; delayed messages and retry copies still parked
@@ -85,7 +91,7 @@
 // fits (battery seed 12 run 1190: due at 19.0 s while the disk was full, re-put at 25.0 s after a
 // restart at 24 s into offset 64 of a queue the group had read to 71 before the loss).
 // Every allowed loss carries the window it fell in and the mechanism behind that window.
-import type { DeliverEvent, RetryResendEvent } from "../history/types.ts";
+import type { DeliverEvent, RetryResendEvent, RouteEvent } from "../history/types.ts";
 import type { BrokerFacts, CheckContext } from "./context.ts";
 import { brokerOfQueue, slavesOf } from "./context.ts";
 import { formatMs } from "./evidence.ts";
@@ -118,23 +124,59 @@ export const healthyFsyncMaxMs = 2;
 
 /**
  * The highest queue offset `group` had been handed on `queue` by deliveries that started before
- * `beforeMs`, or undefined when none.
+ * `beforeMs`, or undefined when none. With `fromSlave`, only deliveries a slave may have served
+ * of a record its master had not made durable: the record stored at or after `storedFromMs`
+ * (by the delivery's store time; without one, started then or later), and the delivering
+ * process reading from the slave — the delivery started at or after `masterDownFromMs` (the
+ * master was down), or the process's route for the topic had no master for the queue's broker
+ * at some time between the record's store and the delivery's start (when it was pulled).
  */
-export type HandedOffsets = (group: string, queue: string, beforeMs: number) => number | undefined;
+export type HandedOffsets = (group: string, queue: string, beforeMs: number, fromSlave?: SlaveHandOut) => number | undefined;
+
+/** What makes a hand-out one a slave may have served of a record its master lost (HandedOffsets). */
+export interface SlaveHandOut {
+  storedFromMs: number;
+  masterDownFromMs: number;
+}
 
 /** Per group and queue, the deliveries' (start time, queue offset), for the offset-reuse rule. */
-export function handedOffsetsOf(deliveries: readonly DeliverEvent[]): HandedOffsets {
-  const byKey = new Map<string, { startMs: number; offset: number }[]>();
-  for (const delivery of deliveries) {
+export function handedOffsetsOf(index: Pick<HistoryIndex, "deliveries" | "routes">): HandedOffsets {
+  const byKey = new Map<string, { startMs: number; offset: number; storeMs?: number; process: string; topic: string }[]>();
+  for (const delivery of index.deliveries) {
     const key = `${delivery.group}\u0000${delivery.queue}`;
     const list = byKey.get(key) ?? [];
-    list.push({ startMs: delivery.startMs ?? delivery.timeMs, offset: delivery.queueOffset });
+    list.push({ startMs: delivery.startMs ?? delivery.timeMs, offset: delivery.queueOffset, storeMs: delivery.storeTimeMs, process: delivery.process, topic: delivery.topic });
     byKey.set(key, list);
   }
-  return (group, queue, beforeMs) => {
+  const routesByClient = new Map<string, RouteEvent[]>();
+  for (const route of index.routes) {
+    const key = `${route.process}\u0000${route.topic}`;
+    const list = routesByClient.get(key) ?? [];
+    list.push(route);
+    routesByClient.set(key, list);
+  }
+  // A route without the broker's master in force at some time in [fromMs, toMs] (routes are recorded in time order).
+  const masterlessBetween = (process: string, topic: string, brokerName: string, fromMs: number, toMs: number): boolean => {
+    const routes = routesByClient.get(`${process}\u0000${topic}`) ?? [];
+    for (let at = 0; at < routes.length; at++) {
+      const route = routes[at]!;
+      const untilMs = routes[at + 1]?.timeMs ?? Number.POSITIVE_INFINITY;
+      if (route.timeMs <= toMs && untilMs > fromMs && !route.writableBrokers.includes(brokerName)) return true;
+    }
+    return false;
+  };
+  return (group, queue, beforeMs, fromSlave) => {
     let highest: number | undefined;
     for (const handed of byKey.get(`${group}\u0000${queue}`) ?? []) {
-      if (handed.startMs < beforeMs && (highest === undefined || handed.offset > highest)) highest = handed.offset;
+      if (handed.startMs >= beforeMs || (highest !== undefined && handed.offset <= highest)) continue;
+      if (fromSlave !== undefined) {
+        const storedMs = handed.storeMs ?? handed.startMs;
+        if (storedMs < fromSlave.storedFromMs) continue;
+        const slaveRead = handed.startMs >= fromSlave.masterDownFromMs ||
+          masterlessBetween(handed.process, handed.topic, brokerOfQueue(queue), storedMs, handed.startMs);
+        if (!slaveRead) continue;
+      }
+      highest = handed.offset;
     }
     return highest;
   };
@@ -221,9 +263,9 @@ export function delayedReputEvidenceOf(index: HistoryIndex, context: CheckContex
 }
 
 /**
- * Whether `send` sits at a reused offset (allowance (b)): acked after its ASYNC_FLUSH master
- * restarted from a power loss, at or below the highest offset `group` had been handed on that
- * queue before the restart. The group had read past that offset, so it reaches the message only
+ * Whether `send` sits at a reused offset (allowance (b)): acked after its master restarted from a
+ * power loss, at or below the highest offset `group` had been handed on that queue before the
+ * restart (a SYNC_FLUSH master's: by its slave, of a record the master had not made durable). The group had read past that offset, so it reaches the message only
  * if something sends it back.
  */
 export function atReusedOffset(send: SendRecord, losses: Map<string, PowerLoss[]>, context: CheckContext, reuse: ReuseEvidence): boolean {
@@ -566,16 +608,18 @@ function judgeOriginalLoss(
 
 /**
  * Allowance (b): `send` was acked after `master` restarted from a power loss, at a queue offset
- * at or below the highest offset the group had been handed on that queue before the restart.
+ * at or below the highest offset the group had been handed on that queue before the restart
+ * (SYNC_FLUSH: handed by the slave, of a record stored within two group-commit fsyncs of the loss).
  */
 function offsetReuse(
   master: BrokerFacts, send: SendRecord, losses: Map<string, PowerLoss[]>, reuse: ReuseEvidence,
 ): LossJudgement | null {
-  if (master.flushDiskType !== "ASYNC_FLUSH" || send.queue === undefined || send.queueOffset === undefined) return null;
+  if (send.queue === undefined || send.queueOffset === undefined) return null;
   // A delayed send's queue offset is its SCHEDULE_TOPIC_XXXX one: its topic's queue sees only the re-put (reputLoss).
   if ((send.delayLevel ?? 0) > 0) return null;
   const ackMs = send.outcomeMs;
   if (ackMs === undefined) return null;
+  const syncFlush = master.flushDiskType === "SYNC_FLUSH";
   const storedMs = reuse.storeTimeOf?.(send.messageId);
   for (const loss of losses.get(master.node) ?? []) {
     const restartMs = loss.restartMs;
@@ -583,8 +627,14 @@ function offsetReuse(
     // Invoked before the loss, it may have been stored before it too; unless a delivery showed
     // it stored after the restart (its send waited out the outage: seed 6 swarm run 736).
     if (send.invokeMs < loss.timeMs && (storedMs === undefined || storedMs < restartMs)) continue;
-    const handed = reuse.handed(reuse.group, send.queue, restartMs);
+    // A SYNC_FLUSH master hands out only durable records (#8239), but its slave does not wait
+    // for the master's flush: only a slave's hand-out of a record the master had not yet made
+    // durable (stored within two group-commit fsyncs of the loss) can be reused (seed 28 run 229).
+    const fromSlave = syncFlush ? { storedFromMs: loss.timeMs - unwaitedPutWindowOf(master, loss).windowMs, masterDownFromMs: loss.timeMs } : undefined;
+    const handed = reuse.handed(reuse.group, send.queue, restartMs, fromSlave);
     if (handed === undefined || send.queueOffset > handed) {
+      // A SYNC_FLUSH master's acked records were durable: none of them is a lost old tail.
+      if (syncFlush) continue;
       const tail = reuse.preLossTail?.(reuse.group, send.queue, send.topic, loss.timeMs, master.unflushedWindowMs);
       if (tail === undefined || send.queueOffset > tail.offset) continue;
       return {
@@ -606,13 +656,17 @@ function offsetReuse(
       allowed: true,
       reason: `offset reuse after ${master.node}'s power loss at ${formatMs(loss.timeMs)}: acked after its restart at ` +
         `${formatMs(restartMs)} at ${send.queue} offset ${send.queueOffset}, at or below offset ${handed} that ${reuse.group} ` +
-        "had already been handed there before the restart",
+        `had already been handed there before the restart${syncFlush ? " by a slave (its route had no master, or the master was down)" : ""}`,
       node: master.node,
       powerLossAtMs: loss.timeMs,
       ackAgeMs: -1,
       windowMs: null,
-      mechanism: `offset reuse: ${master.node} (ASYNC_FLUSH) restarted without its unflushed tail and gave queue offsets ` +
-        `up to ${handed} on ${send.queue} to new messages; the group's consumers had read past them (4.x, no DLedger)`,
+      mechanism: syncFlush
+        ? `offset reuse: ${master.node}'s slave (ASYNC replication does not wait for the master's flush) served records of ` +
+          `${send.queue} up to offset ${handed} that ${master.node} (SYNC_FLUSH) had not made durable; ${master.node} restarted ` +
+          "without them and gave those offsets to new messages, which the group had read past (4.x, no DLedger; #8239 bounds the master only)"
+        : `offset reuse: ${master.node} (ASYNC_FLUSH) restarted without its unflushed tail and gave queue offsets ` +
+          `up to ${handed} on ${send.queue} to new messages; the group's consumers had read past them (4.x, no DLedger)`,
     };
   }
   return null;

@@ -461,7 +461,7 @@ type LossEvidence = {
 /** What judgeLoss needs, as the delivery checker builds it. */
 function lossEvidenceOf(index: HistoryIndex, context: CheckContext): LossEvidence {
   return {
-    losses: powerLossesOf(index, context), handed: handedOffsetsOf(index.deliveries),
+    losses: powerLossesOf(index, context), handed: handedOffsetsOf(index),
     preLossTail: consumedPreLossTailOf(index.deliveries, index.sendById), delayed: delayedReputEvidenceOf(index, context, delayLevelsMs(context)),
     resent: resentCopiesOf(index), sentBack: sentBackCopiesOf(index, context),
   };

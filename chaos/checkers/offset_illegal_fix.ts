@@ -45,7 +45,7 @@ export function offsetIllegalRewinds(index: HistoryIndex, context: CheckContext,
   const losses = powerLossesOf(index, context);
   if (losses.size === 0) return () => undefined;
   const masterOf = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
-  const handed = handedOffsetsOf(index.deliveries);
+  const handed = handedOffsetsOf(index);
   const endMs = runEndMs(index, context.endMs);
   const grew = queueGrowthOf(index);
   return (group, queue, againMs) => {

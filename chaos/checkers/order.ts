@@ -96,7 +96,7 @@ export function queueOrderAllowances(index: HistoryIndex, context: CheckContext)
   const masterOf = new Map(context.topology.brokers.filter((broker) => broker.role !== "SLAVE").map((broker) => [broker.brokerName, broker.node]));
   const masterLostPowerBetween = (queue: string, fromMs: number, toMs: number): boolean =>
     (losses.get(masterOf.get(brokerOfQueue(queue)) ?? "") ?? []).some((loss) => loss.timeMs >= fromMs && loss.timeMs <= toMs);
-  const handed = handedOffsetsOf(index.deliveries);
+  const handed = handedOffsetsOf(index);
   const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
   // Where a first delivery showed the original copy: its queue, offset and store time. A send the
   // client saw time out (unknown) or fail has no ack to place it, yet was stored there, then

@@ -193,7 +193,7 @@ function offsetIllegalChanges(
 ): Change[] {
   const losses = powerLossesOf(index, context);
   if (losses.size === 0) return [];
-  const handed = handedOffsetsOf(index.deliveries);
+  const handed = handedOffsetsOf(index);
   const grew = queueGrowthOf(index);
   const readQueues = [...new Set(index.deliveries.filter((delivery) => delivery.group === group).map((delivery) => delivery.queue))];
   const chain = offsetIllegalChainMs(pullMaxIdleTimeMs, context.intervals.rebalanceMs);

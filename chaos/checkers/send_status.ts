@@ -135,7 +135,7 @@ export function checkSendStatus(history: readonly HistoryEvent[], context: Check
 function unbackedClaims(index: ReturnType<typeof indexHistory>, context: CheckContext, masterOf: (name: string) => BrokerFacts | undefined): StatusViolation[] {
   const found = new Map<string, StatusViolation>();
   const losses = powerLossesOf(index, context);
-  const handed = handedOffsetsOf(index.deliveries);
+  const handed = handedOffsetsOf(index);
   const preLossTail = consumedPreLossTailOf(index.deliveries, index.sendById);
   const delayed = delayedReputEvidenceOf(index, context, delayLevelsMs(context));
   const cleans = forcedCleansOf(index);
