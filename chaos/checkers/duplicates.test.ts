@@ -77,6 +77,25 @@ test("replay depth: a replay from further back than the window's mechanism can l
   assert.match((pairedResult.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /slaveSyncIntervalMs 10\.0 s/);
 });
 
+test("replay depth: a fault that may make the NameServers drop a paired master reaches back to its slave's offset sync", () => {
+  // The shape of battery seed 29 run 866: broker-a isolated at 7 s, m-1 first delivered 6.9 s
+  // before it, deeper than a consumer-side fault's 6 s; consumers resumed from the slave's offsets (synced every 10 s, none while cut).
+  const paired = testContext({ topology: topologyFacts("2m-2s-sync") });
+  const cut = (kind: string, target: string): CheckResult =>
+    checkDuplicates(base().fault(7_000, 20_000, kind, target).deliver({ id: "m-1", at: 21_000 }).build(), paired);
+  const isolated = cut("partition", "broker-a");
+  assert.equal(isolated.verdict, "pass", isolated.summary);
+  assert.match((isolated.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /broker-a cut from the NameServers: .*slaveSyncIntervalMs 10\.0 s/);
+  assert.equal(cut("firewall", "broker-a->namesrv-2").verdict, "pass");
+  assert.equal(cut("heartbeat-loss", "broker-a").verdict, "pass");
+  // A firewall between the master and a consumer leaves the master in the routes: the consumer's depth only.
+  assert.equal(cut("firewall", "broker-a->consumer-G-1").verdict, "fail");
+  // Without a slave the consumers have nowhere else to read offsets from.
+  assert.equal(checkDuplicates(base().fault(7_000, 20_000, "partition", "broker-a").deliver({ id: "m-1", at: 21_000 }).build(), testContext()).verdict, "fail");
+  // Deeper than the slave's sync interval + offsetPersistMs (5 s here) + 1 s: still unexplained.
+  assert.equal(checkDuplicates(base().fault(17_000, 20_000, "partition", "broker-a").deliver({ id: "m-1", at: 21_000 }).build(), paired).verdict, "fail");
+});
+
 test("a rebalance explains duplicates only on the queue it moved, counted from the move", () => {
   const context = testContext({ groups: [{ group: "G", topic: "T", count: 2 }] });
   const elsewhere = base().join(2_500, "consumer-G-2").rebalance(3_000, "consumer-G-2", ["broker-a:1"]).rebalance(3_000, "consumer-G-1", ["broker-a:0"])

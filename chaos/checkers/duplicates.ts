@@ -27,7 +27,13 @@
 //   flushConsumerOffsetInterval + offsetPersistMs + slack; if the broker is in a master/slave
 //   pair, consumers that commit to or query the slave while the master is down see offsets the
 //   slave synced from the master every slaveSyncIntervalMs (SlaveSynchronize, default 10 s),
-//   so at least slaveSyncIntervalMs + offsetPersistMs + slack.
+//   so at least slaveSyncIntervalMs + offsetPersistMs + slack;
+// - a fault that may make the NameServers drop a master with a slave (a partition naming it, a
+//   lost broker heartbeat, a firewall/flow/reset between it and a NameServer): routes without
+//   the master send offset queries and commits to the slave, whose offsets are as old as its last
+//   sync before the cut (syncs fail while the slave cannot reach the master; a group that first
+//   read a queue after that sync has no offset there and starts over), so the same
+//   slaveSyncIntervalMs + offsetPersistMs + slack.
 // slack = 1 s (one persist round trip, a pull in flight) + how long an unfinished message can
 // hold the committed offset (the min of the process queue) back while later ones are consumed:
 // the group's processingMs × pullBatchSize (32 default), or, when some messages are slow
@@ -68,7 +74,7 @@
 // Anything else fails the check naming the message, receiver, both times and the queue.
 import type { DeliverEvent, HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
-import type { CheckContext } from "./context.ts";
+import type { BrokerFacts, CheckContext } from "./context.ts";
 import { brokerOfQueue, groupSpecs } from "./context.ts";
 import type { ConsumerGroupSpec } from "../scenario.ts";
 import type { CappedList } from "./evidence.ts";
@@ -146,11 +152,21 @@ export function replayDepthOf(context: CheckContext, spec: ConsumerGroupSpec | u
   const held = slowHoldMs > batchMs ? `a slow batch's slowMs + processing ${formatMs(slowHoldMs)}` : `processingMs × pullBatchSize ${formatMs(batchMs)}`;
   const slack = `slack ${formatMs(slackMs)}${inFlightMs > 0 ? ` incl. ${held}` : ""}`;
   const brokers = new Map(context.topology.brokers.map((broker) => [broker.node, broker]));
+  const pairedMaster = (broker: BrokerFacts): boolean =>
+    broker.role !== "SLAVE" && context.topology.brokers.some((other) => other.brokerName === broker.brokerName && other.node !== broker.node);
   return (window) => {
     const hitBrokers = window.nodes.map((node) => brokers.get(node)).filter((broker) => broker !== undefined);
     const brokerWide = window.kind !== "rebalance" && window.kind !== "membership" && (window.nodes.length === 0 || (hitBrokers.length > 0 && brokerLosing.has(window.kind)));
+    const consumerDepth = { depthMs: persistMs + slackMs, mechanism: `consumer offsets committed every offsetPersistMs ${formatMs(persistMs)} (${slack})` };
     if (!brokerWide) {
-      return { depthMs: persistMs + slackMs, mechanism: `consumer offsets committed every offsetPersistMs ${formatMs(persistMs)} (${slack})` };
+      const cutMaster = cutsFromNameServers(window) ? hitBrokers.find(pairedMaster) : undefined;
+      if (cutMaster === undefined) return consumerDepth;
+      const cutDepthMs = slaveSyncMs + persistMs + slackMs;
+      return cutDepthMs <= consumerDepth.depthMs ? consumerDepth : {
+        depthMs: cutDepthMs,
+        mechanism: `${cutMaster.node} cut from the NameServers: routes without it send offset queries and commits to its slave, whose ` +
+          `offsets were synced from the master every slaveSyncIntervalMs ${formatMs(slaveSyncMs)} (none while cut) + offsetPersistMs ${formatMs(persistMs)} (${slack})`,
+      };
     }
     // A master's power loss bounds no replay: RocketMQ 4.9.x writes consumerOffset.json without
     // fsync (MixAll.string2File), so the restarted broker may hold an older offset file or none
@@ -167,6 +183,19 @@ export function replayDepthOf(context: CheckContext, spec: ConsumerGroupSpec | u
       ? { depthMs: syncDepthMs, mechanism: `slave's offsets synced from its master every slaveSyncIntervalMs ${formatMs(slaveSyncMs)} + offsetPersistMs ${formatMs(persistMs)} (${slack})` }
       : { depthMs: flushDepthMs, mechanism: `broker flushes consumerOffset.json every flushConsumerOffsetInterval ${formatMs(flushOffsetsMs)} + offsetPersistMs ${formatMs(persistMs)} (${slack})` };
   };
+}
+
+/**
+ * Whether a fault may make the NameServers drop a master it names, so that clients' routes lose
+ * it and they query and commit offsets on its slave (4.9.x findBrokerAddressInAdmin falls back to
+ * a slave): a partition naming it, a lost broker heartbeat, or a firewall, flow or reset between
+ * it and a NameServer (battery seed 29 run 866: broker-b isolated at 10 s; at 22 s a consumer
+ * resumed a queue from broker-b-s, whose last offset sync, at 3 s, predated the group's reads).
+ */
+function cutsFromNameServers(window: Window): boolean {
+  if (window.kind === "partition" || window.kind === "heartbeat-loss") return true;
+  return (window.kind === "firewall" || window.kind === "flow" || window.kind === "connection-reset") &&
+    window.nodes.some((node) => node.startsWith("namesrv"));
 }
 
 /** ScheduleMessageService.DELAY_FOR_A_PERIOD: how long a delay level waits after a failed re-put. */
