@@ -254,6 +254,32 @@ test("a delayed message re-put again by a restarted master whose crash took its 
   assert.equal(checkDuplicates(run({ delayLevel: 0 }), context()).verdict, "fail");
 });
 
+test("a transaction committed by two checks after its master crashed: two stored copies are explained (battery seed 34 run 621)", () => {
+  // The shape of the failure: tx sent at 3.8 s, its local transaction UNKNOW; broker-a crashed at
+  // 10 s (its half queue's check progress with it) and restarted at 20 s; at 34.0 s the check
+  // service checked two copies of the half message and the producer committed both (here at
+  // 84 s, beyond the test intervals' settle after the restart, so no fault window covers it).
+  const run = (options: { crash?: boolean; commits?: number; againOffset?: number } = {}) => {
+    const builder = new HistoryBuilder().join(0, "consumer-G-1").rebalance(1, "consumer-G-1", ["broker-a:2"])
+      .send({ id: "tx", at: 3_783, outcome: "unknown", queue: "broker-a:2", offset: 0 })
+      .raw({ type: "transaction", timeMs: 4_052, process: "producer-1", messageId: "tx", phase: "local", decision: "unknown" });
+    if (options.crash !== false) builder.node(10_000, "broker-a", "crash").node(20_000, "broker-a", "restart");
+    for (let check = 0; check < (options.commits ?? 2); check++) {
+      builder.raw({ type: "transaction", timeMs: 84_001 + 5 * check, process: "producer-1", messageId: "tx", phase: "check", decision: "commit" });
+    }
+    return builder.deliver({ id: "tx", at: 84_006, queue: "broker-a:2", offset: 6 })
+      .deliver({ id: "tx", at: 84_010, queue: "broker-a:2", offset: options.againOffset ?? 7 }).build();
+  };
+  const excused = checkDuplicates(run(), testContext());
+  assert.equal(excused.verdict, "pass", excused.summary);
+  assert.match((excused.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "",
+    /transaction check replay: broker-a's crash at 10\.0 s took its half queue's check progress .* committed 2 checks \(84\.0 s, 84\.0 s\), each storing a copy \(offsets 6 and 7\)/);
+  // No crash, one committed check, or one record read twice: nothing explains the second delivery.
+  assert.equal(checkDuplicates(run({ crash: false }), testContext()).verdict, "fail");
+  assert.equal(checkDuplicates(run({ commits: 1 }), testContext()).verdict, "fail");
+  assert.equal(checkDuplicates(run({ againOffset: 6 }), testContext()).verdict, "fail");
+});
+
 test("a consume timeout that emptied its process queue holds the committed offset: the next holder's re-read from it is explained (battery seed 12 run 250)", () => {
   const context = testContext({ groups: [{ group: "G", topic: "T", count: 2, consumeTimeoutMs: 2_000 }], endMs: 100_000 });
   // m-0 ran 4 s from 1.0 s (sent back at its timeout); m-1 and m-2 were done at once. Nothing more

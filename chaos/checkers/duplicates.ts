@@ -66,6 +66,14 @@
 //   are persisted every flushDelayOffsetInterval, so the restarted schedule service re-puts what
 //   it had re-put since: the earlier copy stored within that interval before the crash, the later
 //   one after the restart, same queue, higher offset.
+// - a transaction check replay after a master's crash (transactionCheckReplay): 4.9.x's check
+//   service puts each half message it checks back at the end of the half queue (the check names
+//   that copy) and moves the half queue's offset past the original; that offset is kept with the
+//   consumer offsets, persisted every flushConsumerOffsetInterval, so after a crash or power loss
+//   the restarted broker reads the originals again, puts back a second copy of each and checks
+//   both; a producer that commits both checks gets its message stored twice. Evidence: two check
+//   decisions COMMIT for the message, two first deliveries of distinct records of one queue, and
+//   that queue's master crashed or lost power between the send and the later check.
 // A process fault on producer nodes only (a crash, power loss, restart or pause of a producer,
 // and its node-down window) explains no duplicate: a producer holds no queue and no consume
 // offset, so nothing a consumer reads moves when it dies. Without this, a producer crash that
@@ -260,6 +268,27 @@ export function scheduleReplayAfterCrash(index: HistoryIndex, context: CheckCont
     `the copy re-put at ${formatMs(firstStoreMs)} (offset ${first.queueOffset}) was re-put again at ${formatMs(againStoreMs)} (offset ${again.queueOffset}) after the restart`;
 }
 
+/**
+ * A transaction committed twice by the broker's checks after its master crashed (header): the
+ * producer answered COMMIT to two checks of the message, both deliveries are first deliveries of
+ * two records of one queue, and that queue's master crashed or lost power after the message was
+ * sent and before the later of those checks; undefined otherwise.
+ */
+export function transactionCheckReplay(index: HistoryIndex, context: CheckContext, checkCommitsMs: ReadonlyMap<string, number[]>, first: DeliverEvent, again: DeliverEvent): string | undefined {
+  if (first.reconsumeTimes !== 0 || again.reconsumeTimes !== 0 || first.queue !== again.queue || first.queueOffset === again.queueOffset) return undefined;
+  const commitsMs = checkCommitsMs.get(again.messageId) ?? [];
+  const sentMs = index.sendById.get(again.messageId)?.invokeMs;
+  if (commitsMs.length < 2 || sentMs === undefined) return undefined;
+  const lastCheckMs = commitsMs.at(-1)!;
+  const master = context.topology.brokers.find((broker) => broker.brokerName === brokerOfQueue(again.queue) && broker.role !== "SLAVE");
+  const crash = master === undefined ? undefined : index.nodes.find((event) => event.node === master.node &&
+    (event.event === "crash" || event.event === "power-loss") && event.timeMs >= sentMs && event.timeMs <= lastCheckMs);
+  if (crash === undefined) return undefined;
+  return `transaction check replay: ${crash.node}'s ${crash.event} at ${formatMs(crash.timeMs)} took its half queue's check progress (kept with the consumer offsets, ` +
+    `persisted every flushConsumerOffsetInterval); the restarted check service put the half message back and checked it again, and the producer ` +
+    `committed ${commitsMs.length} checks (${commitsMs.map(formatMs).join(", ")}), each storing a copy (offsets ${first.queueOffset} and ${again.queueOffset})`;
+}
+
 const processFaultKinds = new Set(["crash", "power-loss", "clean-restart", "pause", "node"]);
 
 /** A crash, power loss, restart or pause that hit producer nodes only (node names as the deployers give them). */
@@ -368,6 +397,12 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
   const firstSuccess = new Map<string, { timeMs: number; queue: string; delivery: DeliverEvent }>();
   const sendAttempts = attemptsByMessage(index);
   const rewinds = offsetIllegalRewinds(index, context, settleMs);
+  // When each transaction's checks answered COMMIT (the producer records the decision before END_TRANSACTION leaves).
+  const checkCommitsMs = new Map<string, number[]>();
+  for (const event of history) {
+    if (event.type !== "transaction" || event.phase !== "check" || event.decision !== "commit") continue;
+    checkCommitsMs.set(event.messageId, [...checkCommitsMs.get(event.messageId) ?? [], event.timeMs]);
+  }
   const held = heldOffsets(index, specOf);
   const unexplained: Duplicate[] = [];
   const attributed: Duplicate[] = [];
@@ -447,7 +482,8 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
       continue;
     }
     const sentDelayLevel = index.sendById.get(delivery.messageId)?.delayLevel;
-    const reputRetry = scheduleReputRetry(context, first.delivery, delivery, sentDelayLevel) ?? scheduleReplayAfterCrash(index, context, first.delivery, delivery, sentDelayLevel);
+    const reputRetry = scheduleReputRetry(context, first.delivery, delivery, sentDelayLevel) ?? scheduleReplayAfterCrash(index, context, first.delivery, delivery, sentDelayLevel) ??
+      transactionCheckReplay(index, context, checkCommitsMs, first.delivery, delivery);
     if (reputRetry !== undefined) {
       attributed.push({ ...duplicate, explainedBy: reputRetry });
       continue;

@@ -177,3 +177,23 @@ test("a bridge partition starting after the crash may cut the client from a Name
   // Isolating broker-b cuts no client from a NameServer: the plain bound holds.
   assert.equal(history("isolate").verdict, "fail");
 });
+
+test("a client that restarts forgets its route: its new incarnation names the master only if its own first route does (battery seed 34 run 699)", () => {
+  // broker-a crashes at 10 s for 190 s; producer-1 crashes with it and restarts at 20 s; its new
+  // incarnation records its first route only at 70 s (its start waited), past the bound from 20 s.
+  const history = (firstRoute: string[]): ReturnType<HistoryBuilder["build"]> => new HistoryBuilder().raw(route(0, ["broker-a", "broker-b"]))
+    .fault(10_000, 200_000, "crash", "broker-a").fault(10_000, 20_000, "crash", "producer-1", 1).node(20_000, "producer-1", "restart")
+    .raw(route(70_000, firstRoute)).raw(route(80_000, ["broker-b"])).send({ id: "m", at: 250_000 }).build();
+  const forgot = checkRoutes(history(["broker-b"]), testContext());
+  assert.equal(forgot.verdict, "pass", forgot.summary);
+  assert.equal((forgot.evidence as RoutesEvidence).onTime.items[0]?.droppedMs, 20_000);
+  // The new incarnation's own first route named the dead master: judged from its routes.
+  const relearned = checkRoutes(history(["broker-a", "broker-b"]), testContext());
+  assert.equal(relearned.verdict, "fail", relearned.summary);
+  assert.equal((relearned.evidence as RoutesEvidence).stale.items[0]?.droppedMs, 80_000);
+  // Its first route came after the master was back: it never named it while it was out.
+  const back = new HistoryBuilder().raw(route(0, ["broker-a", "broker-b"]))
+    .fault(10_000, 60_000, "crash", "broker-a").fault(10_000, 20_000, "crash", "producer-1", 1).node(20_000, "producer-1", "restart")
+    .raw(route(61_000, ["broker-a", "broker-b"])).send({ id: "m", at: 250_000 }).build();
+  assert.equal(checkRoutes(back, testContext()).verdict, "pass");
+});

@@ -12,6 +12,8 @@
 // (MQClientInstance.topicRouteData2TopicPublishInfo), so a dead master leaves the client's
 // writable brokers even while its slave keeps the brokerName alive; readable brokers may keep
 // it (consumers read from the slave) and are not judged.
+// A client process that restarts forgets its route: from its restart it names the master only if
+// its new incarnation's first route does.
 // Judged per (client with RouteEvents, topic, fault on a master) only when the master stayed
 // out past the bound and the run lasted that long; faults that also cut the client or every
 // NameServer off are skipped (the client cannot learn anything then). A client that another
@@ -171,7 +173,17 @@ export function checkRoutes(history: readonly HistoryEvent[], context: CheckCont
         }
         judged++;
         const dropped = routes.find((route) => route.timeMs >= window.startMs && !route.writableBrokers.includes(broker));
-        const droppedMs = dropped?.timeMs ?? null;
+        let droppedMs = dropped?.timeMs ?? null;
+        // A client process that restarted since forgot its old route: its new incarnation names
+        // the broker only if its own first route does, while the master is still out (seed 34
+        // run 699: consumers restarted at 3 s with both masters down, and recorded their first
+        // route at 9 s, when one was back).
+        const restartMs = index.nodes.find((event) => event.node === client && (event.event === "start" || event.event === "restart") && event.timeMs >= window.startMs)?.timeMs;
+        if (restartMs !== undefined && (droppedMs === null || droppedMs > restartMs)) {
+          const fresh = routes.find((route) => route.timeMs >= restartMs);
+          const namesDead = fresh !== undefined && fresh.timeMs < (window.endMs ?? Infinity) && fresh.writableBrokers.includes(broker);
+          if (!namesDead) droppedMs = restartMs;
+        }
         const entry: StaleRoute = {
           client, topic, broker, node, fault: window.cause, mechanism, downMs: window.startMs, boundMs: clientDeadlineMs - window.startMs,
           droppedMs, lateByMs: (droppedMs ?? Math.min(endMs, window.endMs ?? endMs)) - clientDeadlineMs,

@@ -106,6 +106,21 @@ test("every fault kind can be drawn on a topology with slaves, names only planne
   assert.equal(swarmFaultDraw("partition-replication-only", swarmNodes("2m-noslave")), undefined);
 });
 
+test("a failover restart crashes a master and every consumer at once, the consumers back first", () => {
+  const nodes = swarmNodes("2m-2s-async");
+  const arbitrary = swarmFaultDraw("failover-restart", nodes);
+  assert.ok(arbitrary !== undefined);
+  for (const draw of fc.sample(arbitrary, { seed: 3, numRuns: 100 })) {
+    const [master, ...consumers] = draw.faults;
+    assert.ok(master !== undefined && master.fault.kind === "crash" && nodes.masters.includes(master.fault.target));
+    assert.deepEqual(consumers.map((scheduled) => scheduled.fault.kind === "crash" ? scheduled.fault.target : ""), nodes.alwaysConsumers);
+    for (const consumer of consumers) {
+      assert.equal(consumer.atMs, master.atMs);
+      assert.ok(consumer.healAtMs! < master.healAtMs!, JSON.stringify(draw.faults));
+    }
+  }
+});
+
 test("every role is hit: over many draws each role takes crashes, and weights follow the property", () => {
   const draws = fc.sample(faultDrawsArbitrary("2m-2s-async", { "crash": 1 }, 5), { seed: 2, numRuns: 200 }).flat();
   const roles = new Set(draws.map((draw) => draw.role));

@@ -37,7 +37,7 @@ export type SwarmFaultKind =
   | "firewall-drop" | "firewall-reject" | "one-way-drop" | "heartbeat-loss" | "flow-latency" | "flow-loss"
   | "partition-isolate" | "partition-halves" | "partition-bridge" | "partition-ring"
   | "partition-namesrv-only" | "partition-replication-only" | "namesrv-all-down"
-  | "conn-reset" | "rogue-peer";
+  | "conn-reset" | "rogue-peer" | "failover-restart";
 
 /** Faults the simulator will have but the swarm cannot draw yet (listed by every distribution). */
 export const pendingFaultKinds: readonly string[] = [];
@@ -46,7 +46,7 @@ export const swarmFaultKinds: readonly SwarmFaultKind[] = [
   "crash", "power-loss", "pause", "restart-loop", "clock-skew", "slow-disk", "disk-full", "dying-disk-power-loss",
   "disk-error", "clean-restart", "firewall-drop", "firewall-reject", "one-way-drop", "heartbeat-loss", "flow-latency", "flow-loss",
   "partition-isolate", "partition-halves", "partition-bridge", "partition-ring",
-  "partition-namesrv-only", "partition-replication-only", "namesrv-all-down", "conn-reset", "rogue-peer",
+  "partition-namesrv-only", "partition-replication-only", "namesrv-all-down", "conn-reset", "rogue-peer", "failover-restart",
 ];
 
 export interface FaultDraw {
@@ -147,6 +147,31 @@ function dyingDiskPowerLoss(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
       faults: [
         { atMs: slowAtMs, healAtMs, fault: { kind: "slow-disk", target, factor } },
         { atMs: powerAtMs, healAtMs, fault: { kind: "power-loss", target } },
+      ],
+    };
+  });
+}
+
+/**
+ * A rack fails: a master and the consumer fleet crash at the same moment; the consumers come
+ * back after 1–3 s, the master after 6–10 s. The consumers' last commits went to the master, so
+ * the restarted ones, whose route now names only the slave (if any), take their offsets from the
+ * slave's copy, synced from the master every slaveSyncIntervalMs (SlaveSynchronize), and read
+ * again what was consumed since. Separately drawn, a master crash and a consumer crash rarely
+ * meet like this: a consumer that outlives the master commits its offsets to the slave within
+ * an offsetPersistMs, and the slave's synced table is never read.
+ */
+function failoverRestart(nodes: SwarmNodes): fc.Arbitrary<FaultDraw> {
+  return fc.record({
+    master: pick(nodes.masters), atS: fc.integer({ min: swarmTiming.firstInjectS, max: 18 }),
+    downS: fc.integer({ min: 6, max: 10 }), consumersDownS: fc.integer({ min: 1, max: 3 }),
+  }).map(({ master, atS, downS, consumersDownS }): FaultDraw => {
+    const crashAtMs = atS * 1_000;
+    return {
+      kind: "failover-restart", role: "master",
+      faults: [
+        { atMs: crashAtMs, healAtMs: Math.min(crashAtMs + downS * 1_000, lastHealMs), fault: { kind: "crash", target: master } },
+        ...nodes.alwaysConsumers.map((consumer): ScheduledFault => ({ atMs: crashAtMs, healAtMs: crashAtMs + consumersDownS * 1_000, fault: { kind: "crash", target: consumer } })),
       ],
     };
   });
@@ -272,6 +297,7 @@ export function swarmFaultDraw(kind: SwarmFaultKind, nodes: SwarmNodes): fc.Arbi
     // Undecodable frames and requests nobody serves on a server's remoting port, beside the
     // workload (chaos/faults/rogue_peer.ts; judged by the rogue-peer checker).
     case "rogue-peer": return single(kind, nodes, [...brokers, ...nodes.nameServers], (target) => fc.constant({ kind: "rogue-peer", target }));
+    case "failover-restart": return failoverRestart(nodes);
   }
 }
 

@@ -82,7 +82,7 @@ export const swarmDrawsMax = 5;
 
 /** Which swarm kinds each generated fault kind of a property stands for. */
 const kindsFor: Record<GeneratedFaultKind, SwarmFaultKind[]> = {
-  "crash": ["crash", "restart-loop", "clean-restart"],
+  "crash": ["crash", "restart-loop", "clean-restart", "failover-restart"],
   "power-loss": ["power-loss", "dying-disk-power-loss"],
   "pause": ["pause"],
   "firewall": ["firewall-drop", "firewall-reject", "one-way-drop"],
