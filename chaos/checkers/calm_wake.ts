@@ -41,6 +41,10 @@
 //   to read from its slave, which had not synced the auto-created topic yet: TOPIC_NOT_EXIST),
 //   or failed earlier with its retry still pending at the ack, when the hand-over came within
 //   the bound of that retry (an orderly queue pulls on while its last message is consumed);
+// - or, in an orderly group, when another member gave the queue up (a snapshot dropped it) less
+//   than the unlock delay (20 s) + rebalanceMs before the ack, and the hand-over came within the
+//   bound after that: 4.9.x delays the leaver's unlock while its process queue holds messages, and
+//   the holder, whose lock renewal fails until then, locks again at its next rebalance;
 // - or when a large body (largeBodyBytes or more as sent) was on its way from the same broker to
 //   the same process meanwhile — the message itself, or one handed over from a second before its
 //   ack until it: the slack covers round trips, not bandwidth (seen: a 256 KiB message over
@@ -56,7 +60,7 @@ import type { DeliverEvent, PullErrorEvent } from "../history/types.ts";
 import { brokerOfQueue, type CheckContext } from "./context.ts";
 import { faultWindows, rebalanceWindows, type Window } from "./fault_windows.ts";
 import type { HistoryIndex, SendRecord } from "./history_index.ts";
-import { CONSUME_THREAD_MAX_DEFAULT } from "../../system/client/index.ts";
+import { CONSUME_THREAD_MAX_DEFAULT, ORDERLY_UNLOCK_DELAY_MS } from "../../system/client/index.ts";
 
 export const calmWakeSlackMs = { virtual: 250, wall: 5_000 } as const;
 /** A body this large may take longer than the slack to cross a harshly segmented stream. */
@@ -91,6 +95,8 @@ export interface CalmWakeEvidence {
   excusedByPullError: number;
   /** Late ones a large body was in flight with, on the same connection (not counted late). */
   excusedByLargeTransfer: number;
+  /** Late orderly ones whose queue another member had given up, its unlock delayed (not counted late). */
+  excusedByDelayedUnlock: number;
   /** The longest wake judged (excused ones left out). */
   worstMs: number | null;
   /** Late wakes, the latest first (capped by the caller). */
@@ -109,7 +115,7 @@ export function calmWake(index: HistoryIndex, context: CheckContext): CalmWakeEv
   const faults = faultWindows(index, context).map((window) => ({ ...window, endMs: window.endMs === null ? null : window.endMs + aftermathMs }));
   // A queue a member dropped and took back is judged per queue (assignmentChanges), not group-wide.
   const rebalances = rebalanceWindows(index, context.intervals.rebalanceMs, { retakes: false });
-  const evidence: CalmWakeEvidence = { boundMs, derivation, judged: 0, excusedByFullPool: 0, excusedByPullError: 0, excusedByLargeTransfer: 0, worstMs: null, late: [] };
+  const evidence: CalmWakeEvidence = { boundMs, derivation, judged: 0, excusedByFullPool: 0, excusedByPullError: 0, excusedByLargeTransfer: 0, excusedByDelayedUnlock: 0, worstMs: null, late: [] };
   const seen = new Set<string>();
   for (const spec of context.workload.consumers) {
     if (seen.has(spec.group)) continue;
@@ -125,7 +131,7 @@ export function calmWake(index: HistoryIndex, context: CheckContext): CalmWakeEv
     for (const attempts of attemptsByQueue(index, spec.group, spec.topic, spec.orderly === true, broadcasting).values()) {
       judgeQueue(attempts, index, spec.group, boundMs, quiet, membershipMs, queueChangesMs, handedUnseen, evidence);
     }
-    if (evidence.late.length > late) excuse(evidence, late, index, spec.group, spec.orderly === true);
+    if (evidence.late.length > late) excuse(evidence, late, index, spec.group, spec.orderly === true, intervals.rebalanceMs);
   }
   evidence.late.sort((left, right) => right.wakeMs - left.wakeMs);
   const latest = evidence.late[0];
@@ -134,8 +140,9 @@ export function calmWake(index: HistoryIndex, context: CheckContext): CalmWakeEv
 }
 
 /** Drops the group's late wakes (from `first` on) that waited behind a large body, for a failed pull's retry or for a consume thread. */
-function excuse(evidence: CalmWakeEvidence, first: number, index: HistoryIndex, group: string, orderly: boolean): void {
+function excuse(evidence: CalmWakeEvidence, first: number, index: HistoryIndex, group: string, orderly: boolean, rebalanceMs: number): void {
   const { boundMs } = evidence;
+  const givenUp = orderly ? queuesGivenUp(index, group) : undefined;
   const pullErrors = index.pullErrors.filter((event) => event.group === group);
   const large = index.deliveries.filter((delivery) => delivery.group === group && (index.sendById.get(delivery.messageId)?.bodySizeBytes ?? 0) >= largeBodyBytes);
   // Orderly groups consume each queue on its own: no shared pool to wait for.
@@ -149,11 +156,41 @@ function excuse(evidence: CalmWakeEvidence, first: number, index: HistoryIndex, 
       evidence.excusedByPullError++;
     } else if (pools?.fullBetween(wake.process, wake.ackMs, wake.handedMs) === true) {
       evidence.excusedByFullPool++;
+    } else if (givenUp !== undefined && lockHeldByLeaver(givenUp, wake, rebalanceMs, boundMs)) {
+      evidence.excusedByDelayedUnlock++;
     } else {
       kept.push(wake);
     }
   }
   evidence.late.splice(first, evidence.late.length - first, ...kept);
+}
+
+/** Orderly groups: per queue, when a member's snapshot dropped it (after one that held it), and which member. */
+function queuesGivenUp(index: HistoryIndex, group: string): Map<string, { process: string; timeMs: number }[]> {
+  const given = new Map<string, { process: string; timeMs: number }[]>();
+  const held = new Map<string, ReadonlySet<string>>();
+  for (const event of index.rebalances) {
+    if (event.group !== group) continue;
+    const after = new Set(event.queues);
+    for (const queue of held.get(event.process) ?? []) {
+      if (!after.has(queue)) given.set(queue, [...given.get(queue) ?? [], { process: event.process, timeMs: event.timeMs }]);
+    }
+    held.set(event.process, after);
+  }
+  return given;
+}
+
+/**
+ * An orderly queue another member gave up shortly before the ack: 4.9.x delays that member's
+ * unlock by 20 s when its process queue still held messages (RebalancePushImpl.unlockDelay), so
+ * the broker keeps the queue locked to it; the holder's lock renewal fails meanwhile, and it
+ * consumes again only after it locks the queue at a rebalance after the unlock (battery seed 1
+ * run 726: a member's view flapped, it held a queue for 8 ms with a message in flight, and the
+ * queue's holder waited from 21.0 s to its relock at 33.6 s, 22.6 s after the give-up).
+ */
+function lockHeldByLeaver(givenUp: Map<string, { process: string; timeMs: number }[]>, wake: LateWake, rebalanceMs: number, boundMs: number): boolean {
+  return (givenUp.get(wake.queue) ?? []).some((drop) => drop.process !== wake.process && drop.timeMs <= wake.ackMs &&
+    wake.ackMs < drop.timeMs + ORDERLY_UNLOCK_DELAY_MS + rebalanceMs && wake.handedMs <= drop.timeMs + ORDERLY_UNLOCK_DELAY_MS + rebalanceMs + boundMs);
 }
 
 /**

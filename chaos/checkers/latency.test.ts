@@ -178,3 +178,23 @@ test("calm wake: a late hand-over is excused when a large body crossed from the 
     .send({ id: "m-1", at: 2_000, offset: 1, bodySizeBytes: 200_000 }).deliver({ id: "m-1", at: 2_400 });
   assert.equal(calmOf(checkLatency(own.build(), testContext(virtual))).excusedByLargeTransfer, 1);
 });
+
+test("calm wake: an orderly queue another member gave up shortly before waits for that member's delayed unlock (battery seed 1 run 726)", () => {
+  // consumer-G-2's view flapped: it held broker-a:0 for 8 ms at 1.5 s (its unlock delayed 20 s
+  // by a message in flight); consumer-G-1's lock renewal failed until then, and it locked the
+  // queue again at a rebalance after the unlock.
+  const rebalanceMs = testContext(virtual).intervals.rebalanceMs;
+  const history = (handedAtMs: number, options: { flapper?: string } = {}): HistoryEvent[] => idleQueue(handedAtMs)
+    .join(1_400, "consumer-G-2").rebalance(1_500, options.flapper ?? "consumer-G-2", ["broker-a:0"]).rebalance(1_508, options.flapper ?? "consumer-G-2", [])
+    .build();
+  const orderly = testContext({ ...virtual, groups: [{ group: "G", topic: "T", count: 2, orderly: true }] });
+  const lastMs = 1_508 + 20_000 + rebalanceMs + 250;
+  const excused = checkLatency(history(lastMs), orderly);
+  assert.equal(excused.verdict, "pass", excused.summary);
+  assert.equal(calmOf(excused).excusedByDelayedUnlock, 1);
+  assert.match(excused.summary, /1 behind another member's delayed unlock/);
+  // Past the unlock delay + one rebalance + the bound; a concurrent group (no locks); the holder's own flap: late.
+  assert.equal(checkLatency(history(lastMs + 1), orderly).verdict, "fail");
+  assert.equal(checkLatency(history(lastMs), testContext({ ...virtual, groups: [{ group: "G", topic: "T", count: 2 }] })).verdict, "fail");
+  assert.equal(checkLatency(history(lastMs, { flapper: "consumer-G-1" }), orderly).verdict, "fail");
+});

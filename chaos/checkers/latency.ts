@@ -51,7 +51,8 @@ export function checkLatency(history: readonly HistoryEvent[], context: CheckCon
     `calm wake ${wake.judged === 0 ? "n/a (no calm idle queue)" : `worst ${formatMs(wake.worstMs)} of ${wake.judged}`} (bound ${formatMs(wake.boundMs)}` +
     `${wake.excusedByFullPool > 0 ? `; ${wake.excusedByFullPool} waited for a full consume pool` : ""}` +
     `${wake.excusedByPullError > 0 ? `; ${wake.excusedByPullError} for a failed pull's retry` : ""}` +
-    `${wake.excusedByLargeTransfer > 0 ? `; ${wake.excusedByLargeTransfer} behind a large body` : ""})`;
+    `${wake.excusedByLargeTransfer > 0 ? `; ${wake.excusedByLargeTransfer} behind a large body` : ""}` +
+    `${wake.excusedByDelayedUnlock > 0 ? `; ${wake.excusedByDelayedUnlock} behind another member's delayed unlock` : ""})`;
   const summary = over.length > 0 ? `Latency over bound: ${over.join(", ")} (${described}).` : `Latency ${described}.`;
   return { name: "latency", verdict: over.length > 0 ? "fail" : "pass", summary, evidence };
 }
