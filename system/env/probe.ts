@@ -36,6 +36,7 @@ export const probeCatalog = [
   { name: "store.recovery.tail-cut", description: "recovery cut a torn or invalid commit-log tail", required: true },
   { name: "store.recovery.from-checkpoint-segment", description: "recovery validated from the checkpoint's segment, earlier than the last three", required: false },
   { name: "store.recovery.redispatch", description: "recovery re-dispatched records the consume queues or index had missed", required: true },
+  { name: "store.recovery.queue-gap-rebuilt", description: "a consume queue had a segment gap (a power loss dropped a segment): the segments after it were dropped and re-dispatched from the commit log", required: false },
   { name: "store.recovery.offsets-from-log", description: "re-dispatch stopped on a disk error during recovery, so queue offsets were raised past the undispatched records", required: false },
   // Required: probe/1m/disk-full in the CI suite reaches it on every seed (scenarios/library/probe_paths.ts).
   { name: "store.recovery.queue-truncated", description: "recovery dropped consume-queue units beyond the valid commit-log end", required: true },

@@ -16,7 +16,8 @@ export class ConsumeQueueTable {
       for (const queueName of this.env.disk.list(posix.join(root, topic))) {
         if (!/^\d+$/.test(queueName)) continue;
         const queue = this.findOrCreate(topic, Number(queueName));
-        if (!queue.queue.load()) return false;
+        // A consume queue is derived from the commit log: a gap is repaired by re-dispatch (recovery.ts).
+        if (!queue.queue.load({ dropFromGap: true })) return false;
       }
     }
     return true;

@@ -11,18 +11,33 @@ import { MappedFile } from "./mapped_file.ts";
 
 export class MappedFileQueue {
   files: MappedFile[] = [];
+  /** load() found a gap and dropped the segments after it (dropFromGap). */
+  cutAtGap = false;
 
   constructor(private readonly disk: Disk, readonly storePath: string, readonly mappedFileSize: number, private readonly log: Log) {}
 
-  /** Opens existing segments as full; recovery fixes the positions. False on a bad directory. */
-  load(): boolean {
+  /**
+   * Opens existing segments as full; recovery fixes the positions. False on a bad directory. A
+   * gap between segments (a power loss dropped a segment whose creation never reached the disk)
+   * fails the load, unless `dropFromGap` (derived data the store rebuilds: consume queues): then
+   * the segments from the gap on are deleted and `cutAtGap` is set.
+   */
+  load(options: { dropFromGap?: boolean } = {}): boolean {
     const names = this.disk.list(this.storePath).filter((name) => /^\d{20}$/.test(name));
-    for (const name of names) {
+    for (const [position, name] of names.entries()) {
       const offset = Number(name);
       const previous = this.files.at(-1);
       if (previous !== undefined && previous.fileFromOffset + this.mappedFileSize !== offset) {
-        this.log.error("segment gap", { dir: this.storePath, name, expected: previous.fileFromOffset + this.mappedFileSize });
-        return false;
+        const expected = previous.fileFromOffset + this.mappedFileSize;
+        if (options.dropFromGap !== true) {
+          this.log.error("segment gap", { dir: this.storePath, name, expected });
+          return false;
+        }
+        const dropped = names.slice(position);
+        this.log.warn("segment gap: dropping the segments after it, to be rebuilt", { dir: this.storePath, expected, dropped });
+        for (const orphan of dropped) this.disk.remove(`${this.storePath}/${orphan}`);
+        this.cutAtGap = true;
+        return true;
       }
       const file = new MappedFile(this.disk, this.storePath, offset, this.mappedFileSize, false);
       if (file.physicalSize() > this.mappedFileSize) {

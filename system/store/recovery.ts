@@ -95,6 +95,12 @@ export function recover(context: RecoveryContext, lastExitOK: boolean, indexRedi
   }
   let redispatchFrom = Math.min(indexRedispatchFrom, context.index?.truncateBeyond(validEnd) ?? Number.POSITIVE_INFINITY);
   redispatchFrom = Math.min(redispatchFrom, covered);
+  // A queue that lost segments after a gap (MappedFileQueue.load) is rebuilt from its last unit on.
+  for (const queue of queues.all()) {
+    if (!queue.queue.cutAtGap) continue;
+    probe(context.env, "store.recovery.queue-gap-rebuilt");
+    redispatchFrom = Math.min(redispatchFrom, queue.maxPhysicOffset);
+  }
   redispatchFrom = Math.min(validEnd, redispatchFrom);
   if (redispatchFrom < validEnd) {
     probe(context.env, "store.recovery.redispatch");
