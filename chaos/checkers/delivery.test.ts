@@ -201,7 +201,7 @@ test("offset reuse after an ASYNC_FLUSH master's power loss: allowed only at or 
   const above = checkDelivery(build(4), testContext());
   assert.equal(above.verdict, "fail");
   assert.deepEqual((above.evidence as DeliveryEvidence).lost.items.map((entry) => entry.id), ["m-4"]);
-  // SYNC_FLUSH masters hand out only durable data (#8239): no reuse allowance.
+  // A SYNC_FLUSH master hands out only durable data (#8239), and no slave served G here: no reuse allowance.
   const syncFlush = checkDelivery(build(3), testContext({ topology: topologyFacts("2m-noslave", "SYNC_FLUSH") }));
   assert.equal(syncFlush.verdict, "fail");
   assert.ok((syncFlush.evidence as DeliveryEvidence).lost.items.some((entry) => entry.id === "m-4"));
@@ -302,7 +302,7 @@ test("offset reuse: a pre-loss tail the group consumed from memory after the res
   assert.ok((otherGroup.evidence as DeliveryEvidence).lost.items.some((item) => item.id === "m-4" && item.receiver === "G"));
   // A copy delivered at an offset other than its send's (a retry copy) is no evidence either.
   assert.equal(checkDelivery(build({ deliveredOffset: 7 }), testContext()).verdict, "fail");
-  // SYNC_FLUSH: no reuse allowance at all.
+  // SYNC_FLUSH, no slave: the acked tail was durable, so its delivery is no evidence of reuse.
   assert.equal(checkDelivery(build(), testContext({ topology: topologyFacts("2m-noslave", "SYNC_FLUSH") })).verdict, "fail");
 });
 

@@ -153,7 +153,8 @@ test("SEND_OK lost to offset reuse after an ASYNC_FLUSH SYNC_MASTER's power loss
   assert.equal(reused.verdict, "pass", reused.summary);
   // One offset above what the group had been handed: the status claimed a message nobody got.
   assert.deepEqual(why(checkSendStatus(build(4), sync).evidence), ["m-4:SEND_OK"]);
-  // A SYNC_FLUSH master hands out only durable data: no reuse allowance.
+  // A SYNC_FLUSH master hands out only durable data, and G read the master (its route kept it, it
+  // never went down before the loss): no reuse allowance.
   const syncBoth = testContext({ topology: topologyFacts("2m-2s-sync", "SYNC_FLUSH") });
   assert.deepEqual(why(checkSendStatus(build(3), syncBoth).evidence), ["m-4:SEND_OK"]);
 });
