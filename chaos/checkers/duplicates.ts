@@ -6,6 +6,9 @@
 // - a fault window (fault_windows.ts) overlapping [first success − settle, duplicate]: a
 //   crash/power loss/pause/partition can lose committed offsets (the consumer's in-memory
 //   ones, the broker's consumerOffset.json persisted every few seconds) and replay; or
+// - a message in flight when its consumer dropped the queue in a rebalance (addInFlightAtDrop):
+//   the offset persisted on the drop does not include it, so the next holder reads it again
+//   however late it gets the queue (an orderly one waits for the lock);
 // - a rebalance window of the group (a membership change, or a snapshot moving a queue to
 //   another consumer) overlapping the same span: the new owner restarts at the committed
 //   offset, which lags what the old owner consumed by up to offsetPersistMs.
@@ -382,7 +385,40 @@ function heldOffsets(index: HistoryIndex, specOf: ReadonlyMap<string, ConsumerGr
         "the send-back emptied its process queue, so no result moved the offset on (4.9.x cleanExpiredMsg commits nothing)",
     }, slow.group);
   }
+  addInFlightAtDrop(index, byRecord, add);
   return held;
+}
+
+/**
+ * A message in flight when its consumer dropped the queue in a rebalance: 4.9.x's
+ * removeUnnecessaryMessageQueue persists the queue's offset before the in-flight listener returns
+ * (an orderly one takes the consume lock only after the persist), and the dropped process queue
+ * never commits the result, so the queue's next holder reads that message again whenever it gets
+ * the queue (battery seed 2 run 1104: dropped at 2.126 s as offset 4's listener returned, the next
+ * holder locked the orderly queue at 5.022 s and read offset 4 again).
+ */
+function addInFlightAtDrop(index: HistoryIndex, byRecord: ReadonlyMap<string, DeliverEvent[]>, add: (entry: HeldOffset, group: string) => void): void {
+  const held = new Map<string, ReadonlySet<string>>();
+  for (const event of index.rebalances) {
+    const key = `${event.group}\u0000${event.process}`;
+    const after = new Set(event.queues);
+    const dropped = [...held.get(key) ?? []].filter((queue) => !after.has(queue));
+    held.set(key, after);
+    if (dropped.length === 0) continue;
+    for (const delivery of index.deliveries) {
+      if (delivery.group !== event.group || delivery.process !== event.process || !dropped.includes(delivery.queue)) continue;
+      if ((delivery.startMs ?? delivery.timeMs) > event.timeMs || delivery.timeMs < event.timeMs) continue;
+      const reread = (byRecord.get(`${delivery.group}\u0000${delivery.messageId}`) ?? []).find((next) => next.timeMs > event.timeMs && next.process !== delivery.process
+        && next.reconsumeTimes === delivery.reconsumeTimes && next.queue === delivery.queue && next.queueOffset === delivery.queueOffset);
+      if (reread === undefined) continue;
+      add({
+        process: delivery.process, queue: delivery.queue, queueOffset: delivery.queueOffset, timeMs: delivery.startMs ?? delivery.timeMs,
+        rereadBy: reread.process, rereadMs: reread.startMs ?? reread.timeMs,
+        why: `dropped ${delivery.queue} at ${formatMs(event.timeMs)} with offset ${String(delivery.queueOffset)} in flight; 4.9.x persists the offset on the drop ` +
+          "before the listener returns, and a dropped process queue commits no result",
+      }, delivery.group);
+    }
+  }
 }
 
 export function checkDuplicates(history: readonly HistoryEvent[], context: CheckContext): CheckResult {
