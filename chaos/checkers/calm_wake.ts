@@ -60,6 +60,7 @@ import type { DeliverEvent, PullErrorEvent } from "../history/types.ts";
 import { brokerOfQueue, type CheckContext } from "./context.ts";
 import { faultWindows, rebalanceWindows, type Window } from "./fault_windows.ts";
 import type { HistoryIndex, SendRecord } from "./history_index.ts";
+import { queueDropsOf, type QueueDrop } from "./queue_drops.ts";
 import { CONSUME_THREAD_MAX_DEFAULT, ORDERLY_UNLOCK_DELAY_MS } from "../../system/client/index.ts";
 
 export const calmWakeSlackMs = { virtual: 250, wall: 5_000 } as const;
@@ -165,17 +166,11 @@ function excuse(evidence: CalmWakeEvidence, first: number, index: HistoryIndex, 
   evidence.late.splice(first, evidence.late.length - first, ...kept);
 }
 
-/** Orderly groups: per queue, when a member's snapshot dropped it (after one that held it), and which member. */
-function queuesGivenUp(index: HistoryIndex, group: string): Map<string, { process: string; timeMs: number }[]> {
-  const given = new Map<string, { process: string; timeMs: number }[]>();
-  const held = new Map<string, ReadonlySet<string>>();
-  for (const event of index.rebalances) {
-    if (event.group !== group) continue;
-    const after = new Set(event.queues);
-    for (const queue of held.get(event.process) ?? []) {
-      if (!after.has(queue)) given.set(queue, [...given.get(queue) ?? [], { process: event.process, timeMs: event.timeMs }]);
-    }
-    held.set(event.process, after);
+/** Orderly groups: per queue, when a member's snapshot dropped it, and which member. */
+function queuesGivenUp(index: HistoryIndex, group: string): Map<string, QueueDrop[]> {
+  const given = new Map<string, QueueDrop[]>();
+  for (const drop of queueDropsOf(index)) {
+    if (drop.group === group) given.set(drop.queue, [...given.get(drop.queue) ?? [], drop]);
   }
   return given;
 }
@@ -188,7 +183,7 @@ function queuesGivenUp(index: HistoryIndex, group: string): Map<string, { proces
  * run 726: a member's view flapped, it held a queue for 8 ms with a message in flight, and the
  * queue's holder waited from 21.0 s to its relock at 33.6 s, 22.6 s after the give-up).
  */
-function lockHeldByLeaver(givenUp: Map<string, { process: string; timeMs: number }[]>, wake: LateWake, rebalanceMs: number, boundMs: number): boolean {
+function lockHeldByLeaver(givenUp: Map<string, QueueDrop[]>, wake: LateWake, rebalanceMs: number, boundMs: number): boolean {
   return (givenUp.get(wake.queue) ?? []).some((drop) => drop.process !== wake.process && drop.timeMs <= wake.ackMs &&
     wake.ackMs < drop.timeMs + ORDERLY_UNLOCK_DELAY_MS + rebalanceMs && wake.handedMs <= drop.timeMs + ORDERLY_UNLOCK_DELAY_MS + rebalanceMs + boundMs);
 }

@@ -94,6 +94,7 @@ import type { Window } from "./fault_windows.ts";
 import { faultWindows, rebalanceWindows } from "./fault_windows.ts";
 import type { HistoryIndex } from "./history_index.ts";
 import { indexHistory } from "./history_index.ts";
+import { queueDropsOf } from "./queue_drops.ts";
 import { consumeTimeoutMsOf, isLocalRetry, outlastedConsumeTimeout } from "./consume_timeout.ts";
 import { attemptsByMessage, explainProducerRetry } from "./producer_retry.ts";
 import { offsetIllegalRewinds } from "./offset_illegal_fix.ts";
@@ -398,23 +399,26 @@ function heldOffsets(index: HistoryIndex, specOf: ReadonlyMap<string, ConsumerGr
  * holder locked the orderly queue at 5.022 s and read offset 4 again).
  */
 function addInFlightAtDrop(index: HistoryIndex, byRecord: ReadonlyMap<string, DeliverEvent[]>, add: (entry: HeldOffset, group: string) => void): void {
-  const held = new Map<string, ReadonlySet<string>>();
-  for (const event of index.rebalances) {
-    const key = `${event.group}\u0000${event.process}`;
-    const after = new Set(event.queues);
-    const dropped = [...held.get(key) ?? []].filter((queue) => !after.has(queue));
-    held.set(key, after);
-    if (dropped.length === 0) continue;
-    for (const delivery of index.deliveries) {
-      if (delivery.group !== event.group || delivery.process !== event.process || !dropped.includes(delivery.queue)) continue;
-      if ((delivery.startMs ?? delivery.timeMs) > event.timeMs || delivery.timeMs < event.timeMs) continue;
-      const reread = (byRecord.get(`${delivery.group}\u0000${delivery.messageId}`) ?? []).find((next) => next.timeMs > event.timeMs && next.process !== delivery.process
+  const drops = queueDropsOf(index);
+  if (drops.length === 0) return;
+  const lane = (group: string, process: string, queue: string): string => `${group}\u0000${process}\u0000${queue}`;
+  const byLane = new Map<string, DeliverEvent[]>();
+  for (const delivery of index.deliveries) {
+    const key = lane(delivery.group, delivery.process, delivery.queue);
+    const list = byLane.get(key);
+    if (list === undefined) byLane.set(key, [delivery]);
+    else list.push(delivery);
+  }
+  for (const drop of drops) {
+    for (const delivery of byLane.get(lane(drop.group, drop.process, drop.queue)) ?? []) {
+      if ((delivery.startMs ?? delivery.timeMs) > drop.timeMs || delivery.timeMs < drop.timeMs) continue;
+      const reread = (byRecord.get(`${delivery.group}\u0000${delivery.messageId}`) ?? []).find((next) => next.timeMs > drop.timeMs && next.process !== delivery.process
         && next.reconsumeTimes === delivery.reconsumeTimes && next.queue === delivery.queue && next.queueOffset === delivery.queueOffset);
       if (reread === undefined) continue;
       add({
         process: delivery.process, queue: delivery.queue, queueOffset: delivery.queueOffset, timeMs: delivery.startMs ?? delivery.timeMs,
         rereadBy: reread.process, rereadMs: reread.startMs ?? reread.timeMs,
-        why: `dropped ${delivery.queue} at ${formatMs(event.timeMs)} with offset ${String(delivery.queueOffset)} in flight; 4.9.x persists the offset on the drop ` +
+        why: `dropped ${delivery.queue} at ${formatMs(drop.timeMs)} with offset ${String(delivery.queueOffset)} in flight; 4.9.x persists the offset on the drop ` +
           "before the listener returns, and a dropped process queue commits no result",
       }, delivery.group);
     }

@@ -265,8 +265,8 @@ export function delayedReputEvidenceOf(index: HistoryIndex, context: CheckContex
 /**
  * Whether `send` sits at a reused offset (allowance (b)): acked after its master restarted from a
  * power loss, at or below the highest offset `group` had been handed on that queue before the
- * restart (a SYNC_FLUSH master's: by its slave, of a record the master had not made durable). The group had read past that offset, so it reaches the message only
- * if something sends it back.
+ * restart (a SYNC_FLUSH master's: by its slave, of a record the master had not made durable).
+ * The group had read past that offset, so it reaches the message only if something sends it back.
  */
 export function atReusedOffset(send: SendRecord, losses: Map<string, PowerLoss[]>, context: CheckContext, reuse: ReuseEvidence): boolean {
   if (send.queue === undefined) return false;
