@@ -95,6 +95,7 @@ check-ci:
     just _caught namesrvKeepsClosedBroker
     just _caught slaveCorruptsReplica
     just _caught syncMasterAcksEarly
+    just _caught slaveSkipsOffsetSync
     just _caught lastOffsetFromZero
     just _caught skipCommitOffset
 

@@ -96,6 +96,24 @@ test("replay depth: a fault that may make the NameServers drop a paired master r
   assert.equal(checkDuplicates(base().fault(17_000, 20_000, "partition", "broker-a").deliver({ id: "m-1", at: 21_000 }).build(), paired).verdict, "fail");
 });
 
+test("replay depth: a broker's fault deepens replays of its own queues only", () => {
+  // Battery seed 1 run 47 with a slave that never synced offsets: broker-a's NameServer flow fault
+  // had excused broker-b's queues read again from 0 after broker-b's rack failure. m-1 was first
+  // delivered 13.9 s before the faults, deeper than a consumer's 6 s and within a slave sync's 16 s.
+  const paired = testContext({ topology: topologyFacts("2m-2s-sync") });
+  const onQueue = (queue: string, kind: string, target: string): CheckResult => checkDuplicates(new HistoryBuilder()
+    .join(0, "consumer-G-1").rebalance(1, "consumer-G-1", [queue])
+    .sends("m-", 3, { from: 100, queues: [queue] }).deliverAll(["m-0", "m-1", "m-2"], 5)
+    .fault(14_000, 20_000, kind, target).deliver({ id: "m-1", at: 21_000 }).build(), paired);
+  assert.equal(onQueue("broker-a:0", "crash", "broker-a").verdict, "pass");
+  assert.equal(onQueue("broker-a:0", "partition", "broker-a").verdict, "pass");
+  const elsewhere = onQueue("broker-b:0", "crash", "broker-a");
+  assert.equal(elsewhere.verdict, "fail");
+  assert.match((elsewhere.evidence as DuplicatesEvidence).unexplained.items[0]?.tooDeep ?? "", /crash broker-a .*replay depth 6000 ms \(consumer offsets committed every offsetPersistMs/);
+  assert.equal(onQueue("broker-b:0", "partition", "broker-a").verdict, "fail");
+  assert.equal(onQueue("broker-b:0", "firewall", "broker-a->namesrv-1").verdict, "fail");
+});
+
 test("a rebalance explains duplicates only on the queue it moved, counted from the move", () => {
   const context = testContext({ groups: [{ group: "G", topic: "T", count: 2 }] });
   const elsewhere = base().join(2_500, "consumer-G-2").rebalance(3_000, "consumer-G-2", ["broker-a:1"]).rebalance(3_000, "consumer-G-1", ["broker-a:0"])
@@ -175,6 +193,14 @@ test("a producer's crash explains no consumer-side duplicate; a consumer's does"
   const passed = checkDuplicates(consumerCrash, testContext());
   assert.equal(passed.verdict, "pass", passed.summary);
   assert.match((passed.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /consumer-G-1/);
+  // Nor does a fault on a producer's traffic: a firewall, flow, reset or partition at one of its ends, or its lost heartbeat.
+  for (const [kind, target] of [["firewall", "producer-1->broker-a"], ["flow", "broker-a->producer-1"], ["connection-reset", "producer-1->namesrv-1"],
+    ["partition", "producer-1"], ["heartbeat-loss", "producer-1"], ["pause", "producer-1"]] as const) {
+    const producerTraffic = checkDuplicates(base().fault(2_000, 3_000, kind, target).deliver({ id: "m-1", at: 4_000 }).build(), testContext());
+    assert.equal(producerTraffic.verdict, "fail", `${kind} ${target}: ${producerTraffic.summary}`);
+  }
+  const consumerTraffic = checkDuplicates(base().fault(2_000, 3_000, "firewall", "consumer-G-1->broker-a").deliver({ id: "m-1", at: 4_000 }).build(), testContext());
+  assert.equal(consumerTraffic.verdict, "pass", consumerTraffic.summary);
 });
 
 test("a delayed message the schedule service re-put again after a FLUSH_DISK_TIMEOUT is explained; a gap under 10 s + syncFlushTimeout, a re-read or ASYNC_FLUSH is not", () => {

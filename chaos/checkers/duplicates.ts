@@ -37,6 +37,9 @@
 //   sync before the cut (syncs fail while the slave cannot reach the master; a group that first
 //   read a queue after that sync has no offset there and starts over), so the same
 //   slaveSyncIntervalMs + offsetPersistMs + slack.
+// The broker-side depths above hold for the hit broker's own queues only; on another broker's
+// queue the same window gives the consumer's depth (its rebalance moved the queue, whose offset
+// that broker kept).
 // slack = 1 s (one persist round trip, a pull in flight) + how long an unfinished message can
 // hold the committed offset (the min of the process queue) back while later ones are consumed:
 // the group's processingMs × pullBatchSize (32 default), or, when some messages are slow
@@ -128,13 +131,13 @@ export function settleMsOf(context: CheckContext): number {
 export function explainRedelivery(
   windows: { faults: readonly Window[]; rebalances: ReadonlyMap<string, readonly Window[]> },
   group: string, firstMs: number, againMs: number, settleMs: number,
-  bound?: { depthOf: (window: Window) => ReplayDepth; queue: string },
+  bound?: { depthOf: (window: Window, queue: string) => ReplayDepth; queue: string },
 ): Window | undefined {
   const overlaps = (window: Window): boolean => {
     if (window.startMs > againMs || (window.endMs !== null && window.endMs + settleMs < firstMs - settleMs)) return false;
     if (bound === undefined) return true;
     if (window.kind === "rebalance" && !window.nodes.includes(bound.queue)) return false;
-    return firstMs >= replayAnchorMs(window) - bound.depthOf(window).depthMs;
+    return firstMs >= replayAnchorMs(window) - bound.depthOf(window, bound.queue).depthMs;
   };
   return windows.faults.find(overlaps) ?? (windows.rebalances.get(group) ?? []).find(overlaps);
 }
@@ -150,8 +153,14 @@ export function redeliveryWindows(index: HistoryIndex, context: CheckContext): {
 
 const brokerLosing = new Set(["crash", "clean-restart", "power-loss", "node"]);
 
-/** The replay depth of a window for a group (header). */
-export function replayDepthOf(context: CheckContext, spec: ConsumerGroupSpec | undefined): (window: Window) => ReplayDepth {
+/**
+ * The replay depth of a window for a group, on a queue (header). A broker's fault deepens only
+ * the replays of its own queues: other brokers keep their offsets, and a queue of theirs that the
+ * fault's rebalance moved resumes from the owner's last commit (battery seed 1 run 47 with a
+ * slave that never synced offsets: a NameServer flow fault on broker-a had excused broker-b's
+ * queues replayed from 0 after a rack failure of broker-b).
+ */
+export function replayDepthOf(context: CheckContext, spec: ConsumerGroupSpec | undefined): (window: Window, queue: string) => ReplayDepth {
   const config = context.brokerConfig ?? {};
   const flushOffsetsMs = Number(config.flushConsumerOffsetInterval ?? 5_000);
   const slaveSyncMs = Number(config.slaveSyncIntervalMs ?? 10_000);
@@ -166,8 +175,9 @@ export function replayDepthOf(context: CheckContext, spec: ConsumerGroupSpec | u
   const brokers = new Map(context.topology.brokers.map((broker) => [broker.node, broker]));
   const pairedMaster = (broker: BrokerFacts): boolean =>
     broker.role !== "SLAVE" && context.topology.brokers.some((other) => other.brokerName === broker.brokerName && other.node !== broker.node);
-  return (window) => {
-    const hitBrokers = window.nodes.map((node) => brokers.get(node)).filter((broker) => broker !== undefined);
+  return (window, queue) => {
+    const queueBroker = brokerOfQueue(queue);
+    const hitBrokers = window.nodes.map((node) => brokers.get(node)).filter((broker): broker is BrokerFacts => broker !== undefined && broker.brokerName === queueBroker);
     const brokerWide = window.kind !== "rebalance" && window.kind !== "membership" && (window.nodes.length === 0 || (hitBrokers.length > 0 && brokerLosing.has(window.kind)));
     const consumerDepth = { depthMs: persistMs + slackMs, mechanism: `consumer offsets committed every offsetPersistMs ${formatMs(persistMs)} (${slack})` };
     if (!brokerWide) {
@@ -293,11 +303,18 @@ export function transactionCheckReplay(index: HistoryIndex, context: CheckContex
     `committed ${commitsMs.length} checks (${commitsMs.map(formatMs).join(", ")}), each storing a copy (offsets ${first.queueOffset} and ${again.queueOffset})`;
 }
 
-const processFaultKinds = new Set(["crash", "power-loss", "clean-restart", "pause", "node"]);
-
-/** A crash, power loss, restart or pause that hit producer nodes only (node names as the deployers give them). */
-export function producerProcessFault(window: Window): boolean {
-  return processFaultKinds.has(window.kind) && window.nodes.length > 0 && window.nodes.every((node) => node.startsWith("producer-"));
+/**
+ * A fault that touched producers' traffic only (node names as the deployers give them): a crash,
+ * restart, pause, clock skew or lost heartbeat of a producer, or a firewall, flow, reset or
+ * partition one of whose ends is a producer. No consumer reads or commits through it, so it
+ * explains no consumer's replay; a producer's retries that stored a message twice are judged
+ * apart (producer_retry.ts). Before, any such window overlapping a first delivery and its
+ * re-read excused the re-read (battery seed 1 run 292: a 2 s producer firewall at 2 s excused
+ * a queue re-read at 21 s).
+ */
+export function producerOnlyFault(window: Window): boolean {
+  if (window.kind === "rebalance" || window.kind === "membership") return false;
+  return window.nodes.some((node) => node.startsWith("producer-"));
 }
 
 /** A delivery that held its queue's committed offset, re-read at the same count by another holder of the queue. */
@@ -430,7 +447,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
   const specs = groupSpecs(context.workload, index.seenGroups);
   const broadcasting = new Set(specs.filter((spec) => spec.model === "BROADCASTING").map((spec) => spec.group));
   const all = redeliveryWindows(index, context);
-  const windows = { ...all, faults: all.faults.filter((window) => !producerProcessFault(window)) };
+  const windows = { ...all, faults: all.faults.filter((window) => !producerOnlyFault(window)) };
   const settleMs = settleMsOf(context);
   const depths = new Map(specs.map((spec) => [spec.group, replayDepthOf(context, spec)]));
   const specOf = new Map(specs.map((spec) => [spec.group, spec]));
@@ -508,12 +525,17 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
       attributed.push({ ...duplicate, explainedBy: `consume timeout: the listener ran ${formatMs(slow.timeMs - (slow.startMs ?? slow.timeMs))} on it, beyond consumeTimeout ${formatMs(consumeTimeoutMsOf(spec))}: sent back while consumed` });
       continue;
     }
-    const why = explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: delivery.queue }) ??
-      (first.queue === delivery.queue ? undefined : explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf, queue: first.queue })) ??
-      (originMs === undefined ? undefined : explainRedelivery(windows, delivery.group, originMs, origins.at(-1)!.timeMs, settleMs, { depthOf, queue: origins[0]!.queue }));
+    // The replayed queue: the duplicate's, the first delivery's, or the send-back origin's.
+    const explainOn = (queue: string, fromMs: number, toMs: number): { window: Window; queue: string } | undefined => {
+      const window = explainRedelivery(windows, delivery.group, fromMs, toMs, settleMs, { depthOf, queue });
+      return window === undefined ? undefined : { window, queue };
+    };
+    const why = explainOn(delivery.queue, firstMs, delivery.timeMs) ??
+      (first.queue === delivery.queue ? undefined : explainOn(first.queue, firstMs, delivery.timeMs)) ??
+      (originMs === undefined ? undefined : explainOn(origins[0]!.queue, originMs, origins.at(-1)!.timeMs));
     if (why !== undefined) {
-      const depth = depthOf(why);
-      attributed.push({ ...duplicate, explainedBy: `${why.cause}: replay depth ${formatMs(depth.depthMs)} (${depth.mechanism})` });
+      const depth = depthOf(why.window, why.queue);
+      attributed.push({ ...duplicate, explainedBy: `${why.window.cause}: replay depth ${formatMs(depth.depthMs)} (${depth.mechanism})` });
       continue;
     }
     const rewind = rewinds(delivery.group, delivery.queue, delivery.timeMs);
@@ -531,7 +553,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
     const shallow = explainRedelivery(windows, delivery.group, firstMs, delivery.timeMs, settleMs, { depthOf: () => ({ depthMs: Infinity, mechanism: "" }), queue: delivery.queue });
     if (shallow === undefined) unexplained.push(duplicate);
     else {
-      const depth = depthOf(shallow);
+      const depth = depthOf(shallow, delivery.queue);
       unexplained.push({
         ...duplicate,
         tooDeep: `${shallow.cause} opened at ${formatMs(replayAnchorMs(shallow))}, ${formatMs(replayAnchorMs(shallow) - firstMs)} after the first delivery: ` +

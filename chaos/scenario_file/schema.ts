@@ -164,7 +164,7 @@ const testFaultsSchema = Type.Object({
   retryWithoutDelay: Type.Optional(Type.Boolean()), dlqOffByOne: Type.Optional(Type.Boolean()), delayIgnored: Type.Optional(Type.Boolean()),
   lastOffsetFromZero: Type.Optional(Type.Boolean()), slaveCorruptsReplica: Type.Optional(Type.Integer({ minimum: 0 })),
   syncMasterAcksEarly: Type.Optional(Type.Boolean()), namesrvKeepsClosedBroker: Type.Optional(Type.Boolean()),
-  sqlFilterIgnored: Type.Optional(Type.Boolean()),
+  slaveSkipsOffsetSync: Type.Optional(Type.Boolean()), sqlFilterIgnored: Type.Optional(Type.Boolean()),
 }, { ...closed, description: "test-only broken switches (simulator only)" });
 
 const segmentationSchema = Type.Object({

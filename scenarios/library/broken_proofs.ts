@@ -140,6 +140,17 @@ export function brokenProofs(): BrokenProof[] {
       faults: [{ atMs: 4_000, healAtMs: 16_000, fault: { kind: "crash", target: "broker-a-s" } }],
       durationMs: 18_000, quiesceMs: 8_000,
     }),
+    proof("slaveSkipsOffsetSync", "duplicates", {
+      topology: "2m-2s-async",
+      what: "a group consumes for 40 s, then a rack failure: broker-a and both consumers crash at once; the consumers are back at 42 s, before broker-a (50 s), and read its queues' offsets from broker-a-s, synced at most a sync interval ago",
+      producers: [steadyProducer], consumers: [plainGroup],
+      faults: [
+        { atMs: 40_000, healAtMs: 50_000, fault: { kind: "crash", target: "broker-a" } },
+        { atMs: 40_000, healAtMs: 42_000, fault: { kind: "crash", target: `consumer-${group}-1` } },
+        { atMs: 40_000, healAtMs: 42_000, fault: { kind: "crash", target: `consumer-${group}-2` } },
+      ],
+      durationMs: 55_000, quiesceMs: 10_000,
+    }),
     proof("lastOffsetFromZero", "late-join", {
       topology: "1m", what: "a CONSUME_FROM_LAST_OFFSET group joins at 10 s on a queue whose offset 0 left memory (totalPhysicalMemoryBytes=1 MiB)",
       producers: [{ ...steadyProducer, ratePerSecond: 50, bodySizeBytes: 1_024 }],

@@ -110,7 +110,7 @@ test("syncMasterAcksEarly: a SYNC_MASTER without a slave answers SEND_OK instead
 
 test("no switch is a broker.conf key, and none is on by default", () => {
   const context = { homeDir: "/home/mq", hostName: "h", localIp: "10.0.0.1", totalPhysicalMemoryBytes: 2 ** 30 };
-  const names = ["lockGrantEveryone", "retryWithoutDelay", "dlqOffByOne", "delayIgnored", "lastOffsetFromZero", "syncMasterAcksEarly", "slaveCorruptsReplica", "namesrvKeepsClosedBroker", "ackBeforeFlush"];
+  const names = ["lockGrantEveryone", "retryWithoutDelay", "dlqOffByOne", "delayIgnored", "lastOffsetFromZero", "syncMasterAcksEarly", "slaveCorruptsReplica", "slaveSkipsOffsetSync", "namesrvKeepsClosedBroker", "ackBeforeFlush"];
   const { config, warnings } = parseBrokerConfig(names.map((name) => `${name}=true`).join("\n"), "broker.conf", context);
   for (const name of names) assert.equal(name in config, false, name);
   assert.ok(warnings.length >= names.length, warnings.join("; "));

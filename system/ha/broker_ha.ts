@@ -62,7 +62,7 @@ export class BrokerHA {
     if (config.brokerRole === "SLAVE") {
       this.client = new HAClient(env, log, port, config, testFaults);
       this.slaveSynchronize = new SlaveSynchronize(env, log, options.invokeMaster, options.syncTarget,
-        { intervalMs: config.slaveSyncIntervalMs, timeoutMs: config.slaveTimeout });
+        { intervalMs: config.slaveSyncIntervalMs, timeoutMs: config.slaveTimeout }, testFaults);
       const fixed = configuredHaMasterAddress(config);
       this.updateHaMasterFromRegistration = fixed === undefined;
       if (fixed !== undefined) this.client.updateMasterAddress(fixed);

@@ -192,6 +192,23 @@ test("SlaveSynchronize: topics, groups, delay offsets and consumer offsets (putA
     assert.equal(slave.consumerOffsetManager.queryOffset("GroupA", "TopicTest", 0), 11, "kept while the master is away");
   }));
 
+test("slaveSkipsOffsetSync (test fault): the slave syncs topics but never the master's consumer offsets", () =>
+  withHA({ seed: 8, masterRole: "ASYNC_MASTER" }, async (ha) => {
+    ha.slave().testFaults = { slaveSkipsOffsetSync: true };
+    await sendMany(ha, 2, "t");
+    const commit = ha.client.invokeSync(MASTER_ADDR, createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, {
+      consumerGroup: "GroupA", topic: "TopicTest", queueId: "0", commitOffset: "2",
+    }), 5000);
+    assert.equal((await ha.settle(commit)).code, ResponseCode.SUCCESS);
+    await ha.run(2500); // slaveSyncIntervalMs = 1 s: two rounds
+    const slave = ha.slave();
+    assert.ok(slave.topicConfigManager.selectTopicConfig("TopicTest") !== undefined, "the other steps still run");
+    assert.equal(slave.consumerOffsetManager.queryOffset("GroupA", "TopicTest", 0), -1);
+    slave.testFaults = {};
+    await ha.run(1500);
+    assert.equal(slave.consumerOffsetManager.queryOffset("GroupA", "TopicTest", 0), 2, "healthy again: the next round applies them");
+  }));
+
 test("slaveReadEnable: the master suggests the slave (whichBrokerWhenConsumeSlowly) for a pull far behind, the slave keeps a caught-up reader", () =>
   withHA({
     seed: 9, masterRole: "ASYNC_MASTER",

@@ -15,6 +15,7 @@ import type { RemotingCommand } from "../remoting/index.ts";
 import { assert } from "../stdx/assert.ts";
 import { SLAVE_SYNC_FIRST_DELAY_MS } from "./ha_constants.ts";
 import { errorText } from "../stdx/error_text.ts";
+import { noHATestFaults, type HATestFaultsSource } from "./test_faults.ts";
 
 /** How the broker applies what the master sent (its managers' slave-side seams). */
 export interface SlaveSyncTarget {
@@ -51,6 +52,7 @@ export class SlaveSynchronize {
     private readonly invoke: MasterInvoker,
     private readonly target: SlaveSyncTarget,
     private readonly options: { intervalMs: number; timeoutMs: number },
+    private readonly testFaults: HATestFaultsSource = noHATestFaults,
   ) {
     assert(options.intervalMs > 0 && options.timeoutMs > 0, "sync interval and timeout are positive");
     this.log = log.child({ component: "slave-synchronize" });
@@ -109,6 +111,7 @@ export class SlaveSynchronize {
       if (this.target.applyTopicConfig(parseFastjson(fromUtf8(body)))) this.log.info("update slave topic config from master", { master: addr });
     });
     await step("consumerOffset", RequestCode.GET_ALL_CONSUMER_OFFSET, (body) => {
+      if (this.testFaults().slaveSkipsOffsetSync === true) return; // TEST FAULT: fetched, never applied
       this.target.applyConsumerOffsets(parseFastjson(fromUtf8(body)));
     });
     await step("delayOffset", RequestCode.GET_ALL_DELAY_OFFSET, (body) => {

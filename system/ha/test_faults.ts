@@ -10,9 +10,15 @@
 //   the slave (it still pushes), also when no slave is connected (instead of SLAVE_NOT_AVAILABLE):
 //   SEND_OK then claims a replica that does not exist. The send-status checker's bug (SEND_OK
 //   while the slave is down); loss counts alone do not show it (see chaos/check/broken.ts).
+// - slaveSkipsOffsetSync: the slave's SlaveSynchronize fetches the master's consumer offsets
+//   but never applies them (the other three steps still run), so its offset table holds only
+//   what consumers committed to it while their master was away. Invisible while the master
+//   lives; consumers that come up while it is down read their offsets from the slave and
+//   replay from far behind: the duplicates checker's replay-depth bound.
 export interface HATestFaults {
   slaveCorruptsReplica?: number;
   syncMasterAcksEarly?: boolean;
+  slaveSkipsOffsetSync?: boolean;
 }
 
 export type HATestFaultsSource = () => HATestFaults;
