@@ -124,10 +124,10 @@ async function drainWhileProgressing(cluster: Cluster, scenario: Scenario, histo
   return end;
 }
 
-/** True when the run's end needs the workload's drain: key lookups judged, or a DLQ to read. */
+/** True when the run's end needs the workload's drain: key lookups or consumer progress judged, or a DLQ to read. */
 export function drainsWorkload(scenario: Pick<Scenario, "expectations" | "workload">): boolean {
   const checkers = scenario.expectations.checkers;
-  if (checkers.length === 0 || checkers.includes("key-lookup")) return true;
+  if (checkers.length === 0 || checkers.includes("key-lookup") || checkers.includes("consumer-progress")) return true;
   return scenario.workload.consumers.some((group) => group.readDlq ?? (group.poisonPercent ?? 0) > 0);
 }
 

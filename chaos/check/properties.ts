@@ -88,13 +88,15 @@ export const checkProperties: readonly CheckProperty[] = [
   },
   {
     name: "hostile",
-    description: "SYNC_FLUSH brokers, the base workload plus generated workload mixes (orderly, failing and poison, batch, delayed, broadcast, late, scaling, burst) under every fault kind: delivery, order and rebalance hold, every duplicate has an explanation, a calm idle queue wakes its consumer at once, and each mix's own checker judges it (orderly and retry, retry, delay, late-join, transactions)",
+    description: "SYNC_FLUSH brokers, the base workload plus generated workload mixes (orderly, failing and poison, batch, delayed, broadcast, late, scaling, burst) under every fault kind: delivery, order and rebalance hold, every duplicate has an explanation, a calm idle queue wakes its consumer at once, consumerProgress at the drain agrees with the history, and each mix's own checker judges it (orderly and retry, retry, delay, late-join, transactions)",
     // duplicates: the mixes are where a message is sent back, dead-lettered, delayed, broadcast or
     // committed by a transaction check; a path that delivers it twice shows only as a duplicate
     // (the `all` runs judge duplicates but draw no mix; a twice-committed transaction passed).
     // latency: its calm-wake opinion (a message into an idle, calm queue reaches the listener
     // within the long poll's wake bound) over the mixes' tags, batches, orderly and broadcast groups.
-    checkers: ["delivery", "order", "rebalance", "duplicates", "latency"],
+    // consumer-progress: what consumerProgress shows when the run drains, with the mixes' late,
+    // scaling, orderly and failing groups (the `all` runs judge it too, without mixes).
+    checkers: ["delivery", "order", "rebalance", "duplicates", "latency", "consumer-progress"],
     faultWeights: everyWeight,
     flushDiskType: "SYNC_FLUSH",
     ordered: "generated",

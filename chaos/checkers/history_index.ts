@@ -6,7 +6,7 @@
 // ignored (counted in `orphanOutcomes`); messageIds are unique per invoke, and if the workload
 // ever reuses one, the best outcome (ok > unknown > pending > fail) represents the message.
 import type {
-  DeliverEvent, DlqEvent, HistoryEvent, LookupEvent, MembershipEvent, NemesisEvent, LocalRetryEvent, NodeEvent, PullErrorEvent, RebalanceEvent, RetryResendEvent,
+  DeliverEvent, DlqEvent, HistoryEvent, LookupEvent, MembershipEvent, ProgressEvent, NemesisEvent, LocalRetryEvent, NodeEvent, PullErrorEvent, RebalanceEvent, RetryResendEvent,
   RouteEvent, SendAttemptEvent, SendInvoke, StoreDigestEvent,
 } from "../history/types.ts";
 
@@ -58,6 +58,7 @@ export interface HistoryIndex {
   okAttemptByOp: Map<number, SendAttemptEvent>;
   dlqs: DlqEvent[];
   lookups: LookupEvent[];
+  progress: ProgressEvent[];
   routes: RouteEvent[];
   pullErrors: PullErrorEvent[];
   localRetries: LocalRetryEvent[];
@@ -94,7 +95,7 @@ function sortedByTime(history: readonly HistoryEvent[]): readonly HistoryEvent[]
 function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
   const index: HistoryIndex = {
     events, sends: [], sendById: new Map(), messages: [], deliveries: [], retryResends: [], rebalances: [], memberships: [],
-    nemesis: [], nodes: [], attempts: [], okAttemptByOp: new Map(), dlqs: [], lookups: [], routes: [], pullErrors: [], localRetries: [], digests: [], seenGroups: new Map(), orphanOutcomes: 0,
+    nemesis: [], nodes: [], attempts: [], okAttemptByOp: new Map(), dlqs: [], lookups: [], progress: [], routes: [], pullErrors: [], localRetries: [], digests: [], seenGroups: new Map(), orphanOutcomes: 0,
     startMs: events[0]?.timeMs ?? 0, endMs: events[events.length - 1]?.timeMs ?? 0,
   };
   const byOpId = new Map<number, SendRecord>();
@@ -151,6 +152,9 @@ function buildIndex(events: readonly HistoryEvent[]): HistoryIndex {
         break;
       case "lookup":
         index.lookups.push(event);
+        break;
+      case "progress":
+        index.progress.push(event);
         break;
       case "route":
         index.routes.push(event);

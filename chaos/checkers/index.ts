@@ -28,6 +28,7 @@ import { checkSharding } from "./sharding.ts";
 import { checkSqlFilter } from "./sql_filter.ts";
 import { checkTransactions } from "./transactions.ts";
 import { checkKeyLookup } from "./key_lookup.ts";
+import { checkConsumerProgress } from "./consumer_progress.ts";
 import { checkRoguePeer } from "./rogue_peer.ts";
 
 export type Checker = (history: readonly HistoryEvent[], context: CheckContext) => CheckResult;
@@ -51,13 +52,14 @@ export const checkers: Readonly<Record<CheckerName, Checker>> = {
   "sql-filter": checkSqlFilter,
   transactions: checkTransactions,
   "key-lookup": checkKeyLookup,
+  "consumer-progress": checkConsumerProgress,
   "rogue-peer": checkRoguePeer,
 };
 
 export const allCheckerNames: readonly CheckerName[] = [
   "delivery", "order", "failover", "rebalance", "latency",
   "orderly", "sharding", "retry", "delay", "late-join", "producer-failover", "replica", "routes", "duplicates", "send-status",
-  "sql-filter", "transactions", "key-lookup", "rogue-peer",
+  "sql-filter", "transactions", "key-lookup", "consumer-progress", "rogue-peer",
 ];
 
 export function runCheckers(history: readonly HistoryEvent[], context: CheckContext): CheckResult[] {

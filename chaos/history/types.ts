@@ -177,6 +177,22 @@ export interface LookupEvent {
 }
 
 /**
+ * What an operator's `mqadmin consumerProgress <group>` shows for the group's topic when the run
+ * drains (GET_CONSUME_STATS from every master of the route; chaos/workload/progress_reader.ts),
+ * asked by the group's first consumer: per queue the broker's max offset and the group's
+ * committed offset. error: the query failed (no answer to judge).
+ */
+export interface ProgressEvent {
+  type: "progress";
+  timeMs: number;
+  process: string;
+  group: string;
+  topic: string;
+  queues: { queue: QueueRef; brokerOffset: number; consumerOffset: number }[];
+  error?: string;
+}
+
+/**
  * A push consumer's pull failed (remoting error or broker error code): the queue's next pull
  * waits retryInMs. Explains a delivery that is late without any fault (a slave that has not
  * synced the topic yet answers TOPIC_NOT_EXIST to a pull the master sent it).
@@ -354,6 +370,7 @@ export type HistoryEvent =
   | SendAttemptEvent
   | DlqEvent
   | LookupEvent
+  | ProgressEvent
   | RouteEvent
   | PullErrorEvent
   | LocalRetryEvent

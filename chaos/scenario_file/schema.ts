@@ -140,7 +140,7 @@ const intervalsSchema = Type.Object({
 
 export const checkerNames = [
   "delivery", "order", "failover", "rebalance", "latency", "orderly", "sharding", "retry", "delay", "late-join",
-  "producer-failover", "replica", "routes", "duplicates", "send-status", "sql-filter", "transactions", "key-lookup",
+  "producer-failover", "replica", "routes", "duplicates", "send-status", "sql-filter", "transactions", "key-lookup", "consumer-progress",
   "rogue-peer",
 ] as const;
 

@@ -9,6 +9,7 @@
 // Env's timers. The node runs on the group's schedule (consumer_schedule.ts): it may start late
 // and stop and start again as the group scales; each start is a new client (as a new instance
 // would be) and is recorded as a membership join, each stop as a leave. When the run drains,
+// node 1 of a clustering group records the group's consumerProgress (progress_reader.ts), and
 // node 1 of a group that expects dead letters reads %DLQ%<group> (dlq_reader.ts).
 import type { Env, TimerHandle } from "../../system/env/index.ts";
 import { PushConsumer, allocateStrategyByName } from "../../system/client/index.ts";
@@ -24,6 +25,7 @@ import { aclSecretSetter, clientCredentials, credentialOptions } from "./acl_cre
 import { activitySchedule } from "./consumer_schedule.ts";
 import { ConsumerVerdicts } from "./consumer_verdicts.ts";
 import { readDeadLetters } from "./dlq_reader.ts";
+import { readConsumerProgress } from "./progress_reader.ts";
 import { describeError } from "./outcome.ts";
 import { RouteRecorder } from "./route_recorder.ts";
 
@@ -223,13 +225,25 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
     else timers.push(env.timers.setTimeout(() => void enqueue(change.active), inMs));
   }
 
-  let drained = false;
-  const drain = async (): Promise<void> => {
-    if (drained) return;
-    drained = true;
-    const readDlq = groupSpec.readDlq ?? (groupSpec.poisonPercent ?? 0) > 0;
-    if (!readDlq || spec.index !== 1) return;
+  let progressRead = false;
+  let deadLettersRead = false;
+  const readDeadLettersOnce = async (): Promise<void> => {
+    if (deadLettersRead || spec.index !== 1) return;
+    deadLettersRead = true;
+    if (!(groupSpec.readDlq ?? (groupSpec.poisonPercent ?? 0) > 0)) return;
     await readDeadLetters({ env, recorder, process: spec.node, namesrvAddr: spec.namesrvAddr, group: groupSpec.group, topic, runTimeMs: runTime });
+  };
+  // Only when the run drains, while the group still runs: at a stop the brokers may be going too.
+  const drain = async (): Promise<void> => {
+    // Broadcasting consumers keep their offsets locally: the broker has no progress to show.
+    if (!progressRead && spec.index === 1 && (groupSpec.model ?? "CLUSTERING") === "CLUSTERING") {
+      progressRead = true;
+      await readConsumerProgress({
+        env, recorder, process: spec.node, namesrvAddr: spec.namesrvAddr, credentials: credentialOptions(clientCredentials(spec.workload, spec.node)),
+        group: groupSpec.group, topic, runTimeMs: runTime,
+      });
+    }
+    await readDeadLettersOnce();
   };
   return {
     stopProducing: async () => {},
@@ -241,7 +255,7 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
       for (const timer of timers) env.timers.clear(timer);
       await transition;
       await deactivate();
-      await drain();
+      await readDeadLettersOnce();
     },
   };
 }
