@@ -114,6 +114,22 @@ test("replay depth: a broker's fault deepens replays of its own queues only", ()
   assert.equal(onQueue("broker-b:0", "firewall", "broker-a->namesrv-1").verdict, "fail");
 });
 
+test("replay depth: a broker whose disk kept failing its config writes reloads offsets from before the fault", () => {
+  // Battery seed 2 run 517's shape: fsync errors on broker-a from 7 s (6.9 s after m-1's first
+  // delivery: deeper than the fault's own consumer-side 6 s), a crash at 15 s, 14.9 s after it:
+  // deeper than flushConsumerOffsetInterval 5 s + offsetPersistMs 5 s + 1 s.
+  const crashAfterDiskFault = (kind: string, target: string, fromMs: number, toMs: number): CheckResult => checkDuplicates(base()
+    .fault(fromMs, toMs, kind, target, 0).fault(15_000, 17_000, "crash", "broker-a", 1).deliver({ id: "m-1", at: 18_000 }).build(), testContext());
+  const failing = crashAfterDiskFault("disk-error", "broker-a", 7_000, 20_000);
+  assert.equal(failing.verdict, "pass", failing.summary);
+  assert.match((failing.evidence as DuplicatesEvidence).attributed.items[0]?.explainedBy ?? "", /none succeeded after disk-error broker-a \(fault 0\) opened at 7000 ms/);
+  assert.equal(crashAfterDiskFault("disk-full", "broker-a", 7_000, 20_000).verdict, "pass");
+  // Healed a flush interval before the crash: the next flush wrote the file.
+  assert.equal(crashAfterDiskFault("disk-error", "broker-a", 7_000, 9_000).verdict, "fail");
+  // Another broker's disk: broker-a's file was written all along.
+  assert.equal(crashAfterDiskFault("disk-error", "broker-b", 7_000, 20_000).verdict, "fail");
+});
+
 test("a rebalance explains duplicates only on the queue it moved, counted from the move", () => {
   const context = testContext({ groups: [{ group: "G", topic: "T", count: 2 }] });
   const elsewhere = base().join(2_500, "consumer-G-2").rebalance(3_000, "consumer-G-2", ["broker-a:1"]).rebalance(3_000, "consumer-G-1", ["broker-a:0"])

@@ -27,7 +27,9 @@
 // - broker crash / power loss / node down of a broker (or a cluster-wide fault): the broker
 //   keeps committed offsets in memory and flushes consumerOffset.json every
 //   flushConsumerOffsetInterval (RocketMQ default 5 s; CheckContext.brokerConfig), so
-//   flushConsumerOffsetInterval + offsetPersistMs + slack; if the broker is in a master/slave
+//   flushConsumerOffsetInterval + offsetPersistMs + slack (plus, when a disk error or a full
+//   disk on it kept failing those writes, the time since that fault began: persistBlockedSince);
+//   if the broker is in a master/slave
 //   pair, consumers that commit to or query the slave while the master is down see offsets the
 //   slave synced from the master every slaveSyncIntervalMs (SlaveSynchronize, default 10 s),
 //   so at least slaveSyncIntervalMs + offsetPersistMs + slack;
@@ -160,7 +162,9 @@ const brokerLosing = new Set(["crash", "clean-restart", "power-loss", "node"]);
  * slave that never synced offsets: a NameServer flow fault on broker-a had excused broker-b's
  * queues replayed from 0 after a rack failure of broker-b).
  */
-export function replayDepthOf(context: CheckContext, spec: ConsumerGroupSpec | undefined): (window: Window, queue: string) => ReplayDepth {
+export function replayDepthOf(
+  context: CheckContext, spec: ConsumerGroupSpec | undefined, faultWindowsSeen: readonly Window[] = [],
+): (window: Window, queue: string) => ReplayDepth {
   const config = context.brokerConfig ?? {};
   const flushOffsetsMs = Number(config.flushConsumerOffsetInterval ?? 5_000);
   const slaveSyncMs = Number(config.slaveSyncIntervalMs ?? 10_000);
@@ -199,12 +203,37 @@ export function replayDepthOf(context: CheckContext, spec: ConsumerGroupSpec | u
       return { depthMs: Infinity, mechanism: "a master's power loss: consumerOffset.json is not fsynced (4.9.x), and an ASYNC_FLUSH queue may come back shorter (OFFSET_OVERFLOW_BADLY resets to min offset 0)" };
     }
     const paired = window.nodes.length === 0 || hitBrokers.some((broker) => context.topology.brokers.some((other) => other.brokerName === broker.brokerName && other.node !== broker.node));
-    const flushDepthMs = flushOffsetsMs + persistMs + slackMs;
+    const blocked = persistBlockedSince(faultWindowsSeen, hitBrokers, replayAnchorMs(window), flushOffsetsMs);
+    const flushDepthMs = flushOffsetsMs + persistMs + slackMs + (blocked === undefined ? 0 : replayAnchorMs(window) - blocked.startMs);
     const syncDepthMs = paired ? slaveSyncMs + persistMs + slackMs : 0;
     return syncDepthMs > flushDepthMs
       ? { depthMs: syncDepthMs, mechanism: `slave's offsets synced from its master every slaveSyncIntervalMs ${formatMs(slaveSyncMs)} + offsetPersistMs ${formatMs(persistMs)} (${slack})` }
-      : { depthMs: flushDepthMs, mechanism: `broker flushes consumerOffset.json every flushConsumerOffsetInterval ${formatMs(flushOffsetsMs)} + offsetPersistMs ${formatMs(persistMs)} (${slack})` };
+      : {
+        depthMs: flushDepthMs,
+        mechanism: `broker flushes consumerOffset.json every flushConsumerOffsetInterval ${formatMs(flushOffsetsMs)} + offsetPersistMs ${formatMs(persistMs)} (${slack})` +
+          (blocked === undefined ? "" : `, and none succeeded after ${blocked.cause} opened at ${formatMs(blocked.startMs)} (a failed write or fsync keeps the old file)`),
+      };
   };
+}
+
+/**
+ * The earliest disk fault on a hit broker still failing its config-file writes within one
+ * flushConsumerOffsetInterval before `atMs`: mqlab persists consumerOffset.json by writing a
+ * temporary file, fsyncing it and renaming it over the old one (Env writeFileAtomic), so a
+ * disk error (write, fsync or create) or a full disk keeps the file as it was when the fault
+ * began, and a crash then loads offsets from before it (battery seed 2 run 517: fsync errors
+ * from 9 s, a crash at 17 s, a queue read again from 5.3 s). 4.9.x writes the file without
+ * fsync (MixAll.string2File) and would have kept persisting through fsync errors.
+ */
+function persistBlockedSince(windows: readonly Window[], hitBrokers: readonly BrokerFacts[], atMs: number, flushOffsetsMs: number): Window | undefined {
+  let earliest: Window | undefined;
+  for (const window of windows) {
+    if (window.kind !== "disk-error" && window.kind !== "disk-full") continue;
+    if (!hitBrokers.some((broker) => window.nodes.includes(broker.node))) continue;
+    if (window.startMs >= atMs || (window.endMs !== null && window.endMs + flushOffsetsMs <= atMs)) continue;
+    if (earliest === undefined || window.startMs < earliest.startMs) earliest = window;
+  }
+  return earliest;
 }
 
 /**
@@ -449,7 +478,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
   const all = redeliveryWindows(index, context);
   const windows = { ...all, faults: all.faults.filter((window) => !producerOnlyFault(window)) };
   const settleMs = settleMsOf(context);
-  const depths = new Map(specs.map((spec) => [spec.group, replayDepthOf(context, spec)]));
+  const depths = new Map(specs.map((spec) => [spec.group, replayDepthOf(context, spec, all.faults)]));
   const specOf = new Map(specs.map((spec) => [spec.group, spec]));
   const firstSuccess = new Map<string, { timeMs: number; queue: string; delivery: DeliverEvent }>();
   const sendAttempts = attemptsByMessage(index);
@@ -482,7 +511,7 @@ export function checkDuplicates(history: readonly HistoryEvent[], context: Check
     }
     const firstMs = first.timeMs;
     const duplicate: Duplicate = { id: delivery.messageId, receiver, queue: delivery.queue, firstMs, duplicateMs: delivery.timeMs, process: delivery.process };
-    const depthOf = depths.get(delivery.group) ?? replayDepthOf(context, undefined);
+    const depthOf = depths.get(delivery.group) ?? replayDepthOf(context, undefined, all.faults);
     // Either delivery's queue may have moved: a message sent back from a batch just before a
     // rebalance is read again from its own queue by the new owner (the first success here) and
     // also arrives as a retry copy on %RETRY% (the duplicate).
