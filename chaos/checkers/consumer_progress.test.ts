@@ -8,8 +8,16 @@ import { HistoryBuilder, testContext } from "./testing/history_builder.ts";
 // testContext: offsetPersistMs 5 s, so a queue is quiet 7 s after its last send or delivery.
 const queryAt = 60_000;
 
-/** m-0..m-2 stored at broker-a:0 offsets 0..2 and read by G at ~1 s; the answer as given. */
-function history(rows: ProgressEvent["queues"], options: { error?: string; member?: boolean; lateMs?: number } = {}): HistoryBuilder {
+/** testContext's topic T: 2 queues on each master. */
+const allQueues = ["broker-a:0", "broker-a:1", "broker-b:0", "broker-b:1"];
+
+/**
+ * m-0..m-2 stored at broker-a:0 offsets 0..2 and read by G at ~1 s; the answer as given, its
+ * other queues empty (unless `listOnly`).
+ */
+function history(given: ProgressEvent["queues"], options: { error?: string; member?: boolean; lateMs?: number; listOnly?: boolean } = {}): HistoryBuilder {
+  const rows = options.listOnly === true ? given
+    : [...given, ...allQueues.filter((queue) => !given.some((row) => row.queue === queue)).map((queue) => ({ queue, brokerOffset: 0, consumerOffset: 0 }))];
   const builder = new HistoryBuilder().join(0, "consumer-G-1").rebalance(1, "consumer-G-1", ["broker-a:0"])
     .sends("m-", 3, { from: 100 }).deliverAll(["m-0", "m-1", "m-2"], 1_000);
   if (options.member === false) builder.leave(30_000, "consumer-G-1");
@@ -26,7 +34,7 @@ const violations = (result: ReturnType<typeof checkConsumerProgress>): ProgressV
 test("a drained queue at lag 0 passes; lag left on a quiet queue fails, naming the queue", () => {
   const drained = checkConsumerProgress(history([{ queue: "broker-a:0", brokerOffset: 3, consumerOffset: 3 }]).build(), testContext());
   assert.equal(drained.verdict, "pass", drained.summary);
-  assert.match(drained.summary, /1 drained to lag 0/);
+  assert.match(drained.summary, /4 queues in 1 consumerProgress answer agree with the history \(4 drained to lag 0\)/);
   const lagging = checkConsumerProgress(history([{ queue: "broker-a:0", brokerOffset: 3, consumerOffset: 1 }]).build(), testContext());
   assert.equal(lagging.verdict, "fail");
   assert.deepEqual(violations(lagging).map((entry) => [entry.queue, entry.rule]), [["broker-a:0", "drained"]]);
@@ -52,11 +60,19 @@ test("the committed offset never passes the queue's end, and the end is past eve
   assert.match(short.summary, /a consumer read offset 2 from this queue/);
 });
 
+test("every queue of the topic on every master is listed", () => {
+  // testContext: topic T with 2 queues on each of broker-a and broker-b.
+  const rows = allQueues.map((queue) => ({ queue, brokerOffset: queue === "broker-a:0" ? 3 : 0, consumerOffset: queue === "broker-a:0" ? 3 : 0 }));
+  assert.equal(checkConsumerProgress(history(rows, { listOnly: true }).build(), testContext()).verdict, "pass");
+  const missing = checkConsumerProgress(history(rows.slice(0, 3), { listOnly: true }).build(), testContext());
+  assert.deepEqual(violations(missing).map((entry) => [entry.queue, entry.rule]), [["broker-b:1", "listed"]]);
+});
+
 test("a master's power loss or a failed query judges nothing; no query says so", () => {
   const lost = history([{ queue: "broker-a:0", brokerOffset: 1, consumerOffset: 0 }]).fault(20_000, 25_000, "power-loss", "broker-a").build();
   const result = checkConsumerProgress(lost, testContext());
   assert.equal(result.verdict, "pass", result.summary);
-  assert.match(result.summary, /1 on a master whose store a power loss or forced clean may have cut/);
+  assert.match(result.summary, /2 on a master whose store a power loss or forced clean may have cut/);
   const failed = checkConsumerProgress(history([], { error: "RemotingTimeoutError" }).build(), testContext());
   assert.equal(failed.verdict, "pass");
   assert.match(failed.summary, /1 consumerProgress query got no answer/);

@@ -1,7 +1,9 @@
 // Consumer progress: what an operator sees is what happened. When the run drains, the first
 // consumer of each clustering group records `consumerProgress` for its topic (GET_CONSUME_STATS
 // from every master: per queue the broker's max offset and the group's committed offset;
-// chaos/workload/progress_reader.ts). Three rules, per queue:
+// chaos/workload/progress_reader.ts). Four rules:
+// - listed: every queue the topic has on every master (the workload's queue count) is in the
+//   answer, as mqadmin lists every queue of the topic config;
 // - within the queue: the committed offset is never past the broker's max offset;
 // - stored: the max offset is past every offset a consumer read from that queue (a record that
 //   was read exists, so the queue's end is beyond it);
@@ -22,7 +24,7 @@
 import type { HistoryEvent, ProgressEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
-import { brokerOfQueue, masters } from "./context.ts";
+import { brokerOfQueue, masters, queuesPerBroker } from "./context.ts";
 import { capped, idsMax, plural } from "./evidence.ts";
 import { forcedCleansOf, powerLossesOf } from "./guarantee.ts";
 import { indexHistory } from "./history_index.ts";
@@ -31,7 +33,7 @@ import type { HistoryIndex } from "./history_index.ts";
 export interface ProgressViolation {
   group: string;
   queue: string;
-  rule: "within the queue" | "stored" | "drained";
+  rule: "listed" | "within the queue" | "stored" | "drained";
   brokerOffset: number;
   consumerOffset: number;
   /** What the history says the answer should have been at least (stored: highest offset read + 1). */
@@ -63,6 +65,11 @@ export function checkConsumerProgress(history: readonly HistoryEvent[], context:
   for (const answer of answers) {
     const member = isMemberAt(index, answer.group, answer.process, answer.timeMs);
     const drainedRule = member && !transactionalTopics.has(answer.topic);
+    const listed = new Set(answer.queues.map((row) => row.queue));
+    for (const queue of expectedQueues(context, answer.topic)) {
+      if (listed.has(queue)) continue;
+      violations.push({ group: answer.group, queue, rule: "listed", brokerOffset: -1, consumerOffset: -1, detail: `the topic has ${String(queuesPerBroker(context.workload, answer.topic))} queues on each master; the answer lacks this one` });
+    }
     for (const row of answer.queues) {
       if (unknownBrokers.has(brokerOfQueue(row.queue))) {
         skippedUnknownStore++;
@@ -96,6 +103,12 @@ export function checkConsumerProgress(history: readonly HistoryEvent[], context:
       `(${String(drainedJudged)} drained to lag 0)${skippedUnknownStore > 0 ? `; ${String(skippedUnknownStore)} on a master whose store a power loss or forced clean may have cut` : ""}` +
       `${unanswered > 0 ? `; ${String(unanswered)} unanswered` : ""}.`;
   return { name: "consumer-progress", verdict: violations.length > 0 ? "fail" : "pass", summary, evidence };
+}
+
+/** Every queue of the topic on every master, as "broker-a:0" (none when the workload does not name the topic). */
+function expectedQueues(context: CheckContext, topic: string): string[] {
+  const count = queuesPerBroker(context.workload, topic);
+  return masters(context.topology).flatMap((broker) => Array.from({ length: count }, (_, queueId) => `${broker.brokerName}:${String(queueId)}`));
 }
 
 /** brokerNames whose master lost power or had a forced clean: its queue ends are not known. */
