@@ -66,6 +66,7 @@ test("every queue of the topic on every master is listed", () => {
   assert.equal(checkConsumerProgress(history(rows, { listOnly: true }).build(), testContext()).verdict, "pass");
   const missing = checkConsumerProgress(history(rows.slice(0, 3), { listOnly: true }).build(), testContext());
   assert.deepEqual(violations(missing).map((entry) => [entry.queue, entry.rule]), [["broker-b:1", "listed"]]);
+  assert.match(missing.summary, /G on broker-b:1 \(listed\): the topic has 2 queues on each master; the answer lacks this one\./);
 });
 
 test("a master's power loss or a failed query judges nothing; no query says so", () => {

@@ -36,7 +36,7 @@ export interface ProgressViolation {
   rule: "listed" | "within the queue" | "stored" | "drained";
   brokerOffset: number;
   consumerOffset: number;
-  /** What the history says the answer should have been at least (stored: highest offset read + 1). */
+  /** Why the row contradicts the history, in words (-1 offsets: the row is missing). */
   detail: string;
 }
 
@@ -97,8 +97,8 @@ export function checkConsumerProgress(history: readonly HistoryEvent[], context:
   };
   const first = violations[0];
   const summary = first !== undefined
-    ? `${plural(violations.length, "queue")} where consumerProgress contradicts the history; first ${first.group} on ${first.queue} ` +
-      `(${first.rule}): broker offset ${String(first.brokerOffset)}, consumer offset ${String(first.consumerOffset)}; ${first.detail}.`
+    ? `${plural(violations.length, "queue")} where consumerProgress contradicts the history; first ${first.group} on ${first.queue} (${first.rule}): ` +
+      `${first.rule === "listed" ? "" : `broker offset ${String(first.brokerOffset)}, consumer offset ${String(first.consumerOffset)}; `}${first.detail}.`
     : `${plural(judged, "queue")} in ${plural(answers.length, "consumerProgress answer")} agree with the history ` +
       `(${String(drainedJudged)} drained to lag 0)${skippedUnknownStore > 0 ? `; ${String(skippedUnknownStore)} on a master whose store a power loss or forced clean may have cut` : ""}` +
       `${unanswered > 0 ? `; ${String(unanswered)} unanswered` : ""}.`;
@@ -141,7 +141,7 @@ function isMemberAt(index: HistoryIndex, group: string, process: string, atMs: n
   return member;
 }
 
-/** Per queue: its last acked send, and per group its first deliveries' times (ascending). */
+/** Per queue: its last acked send, and per group the times of its first deliveries from it. */
 interface QueueActivity {
   lastSendMs: Map<string, number>;
   deliveriesMs: Map<string, number[]>;
