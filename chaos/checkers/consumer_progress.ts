@@ -29,6 +29,7 @@ import { capped, idsMax, plural } from "./evidence.ts";
 import { forcedCleansOf, powerLossesOf } from "./guarantee.ts";
 import { indexHistory } from "./history_index.ts";
 import type { HistoryIndex } from "./history_index.ts";
+import { memberAt, membershipOf } from "./membership.ts";
 
 export interface ProgressViolation {
   group: string;
@@ -62,8 +63,9 @@ export function checkConsumerProgress(history: readonly HistoryEvent[], context:
   let judged = 0;
   let drainedJudged = 0;
   let skippedUnknownStore = 0;
+  const members = membershipOf(index);
   for (const answer of answers) {
-    const member = isMemberAt(index, answer.group, answer.process, answer.timeMs);
+    const member = memberAt(members.get(answer.group)?.get(answer.process), answer.timeMs);
     const drainedRule = member && !transactionalTopics.has(answer.topic);
     const listed = new Set(answer.queues.map((row) => row.queue));
     for (const queue of expectedQueues(context, answer.topic)) {
@@ -129,16 +131,6 @@ function highestOffsetsRead(index: HistoryIndex): Map<string, number> {
     if (delivery.queueOffset > (highest.get(key) ?? -1)) highest.set(key, delivery.queueOffset);
   }
   return highest;
-}
-
-/** Was the process a member of the group (its last join or leave before `atMs` a join)? */
-function isMemberAt(index: HistoryIndex, group: string, process: string, atMs: number): boolean {
-  let member = false;
-  for (const event of index.memberships) {
-    if (event.group !== group || event.process !== process || event.timeMs > atMs) continue;
-    member = event.change === "join";
-  }
-  return member;
 }
 
 /** Per queue: its last acked send, and per group the times of its first deliveries from it. */

@@ -177,6 +177,8 @@ export function replayDepthOf(
   const held = slowHoldMs > batchMs ? `a slow batch's slowMs + processing ${formatMs(slowHoldMs)}` : `processingMs × pullBatchSize ${formatMs(batchMs)}`;
   const slack = `slack ${formatMs(slackMs)}${inFlightMs > 0 ? ` incl. ${held}` : ""}`;
   const brokers = new Map(context.topology.brokers.map((broker) => [broker.node, broker]));
+  // Disk faults that may have kept the broker's consumerOffset.json writes failing (persistBlockedSince).
+  const diskFaults = faultWindowsSeen.filter((window) => window.kind === "disk-error" || window.kind === "disk-full");
   const pairedMaster = (broker: BrokerFacts): boolean =>
     broker.role !== "SLAVE" && context.topology.brokers.some((other) => other.brokerName === broker.brokerName && other.node !== broker.node);
   return (window, queue) => {
@@ -203,7 +205,7 @@ export function replayDepthOf(
       return { depthMs: Infinity, mechanism: "a master's power loss: consumerOffset.json is not fsynced (4.9.x), and an ASYNC_FLUSH queue may come back shorter (OFFSET_OVERFLOW_BADLY resets to min offset 0)" };
     }
     const paired = window.nodes.length === 0 || hitBrokers.some((broker) => context.topology.brokers.some((other) => other.brokerName === broker.brokerName && other.node !== broker.node));
-    const blocked = persistBlockedSince(faultWindowsSeen, hitBrokers, replayAnchorMs(window), flushOffsetsMs);
+    const blocked = persistBlockedSince(diskFaults, hitBrokers, replayAnchorMs(window), flushOffsetsMs);
     const flushDepthMs = flushOffsetsMs + persistMs + slackMs + (blocked === undefined ? 0 : replayAnchorMs(window) - blocked.startMs);
     const syncDepthMs = paired ? slaveSyncMs + persistMs + slackMs : 0;
     return syncDepthMs > flushDepthMs
@@ -225,10 +227,9 @@ export function replayDepthOf(
  * from 9 s, a crash at 17 s, a queue read again from 5.3 s). 4.9.x writes the file without
  * fsync (MixAll.string2File) and would have kept persisting through fsync errors.
  */
-function persistBlockedSince(windows: readonly Window[], hitBrokers: readonly BrokerFacts[], atMs: number, flushOffsetsMs: number): Window | undefined {
+function persistBlockedSince(diskFaults: readonly Window[], hitBrokers: readonly BrokerFacts[], atMs: number, flushOffsetsMs: number): Window | undefined {
   let earliest: Window | undefined;
-  for (const window of windows) {
-    if (window.kind !== "disk-error" && window.kind !== "disk-full") continue;
+  for (const window of diskFaults) {
     if (!hitBrokers.some((broker) => window.nodes.includes(broker.node))) continue;
     if (window.startMs >= atMs || (window.endMs !== null && window.endMs + flushOffsetsMs <= atMs)) continue;
     if (earliest === undefined || window.startMs < earliest.startMs) earliest = window;

@@ -91,3 +91,12 @@ function timelineOf(group: string, process: string, firstMs: number, changes: Ch
   }
   return timeline;
 }
+
+/** Is the member in its group at `atMs`: a join (or, with none recorded, its first event) no later than atMs and no leave or death since? */
+export function memberAt(timeline: MemberTimeline | undefined, atMs: number): boolean {
+  if (timeline === undefined) return false;
+  const joins = timeline.joinsMs.length > 0 ? timeline.joinsMs : [timeline.firstSeenMs];
+  const joinedMs = Math.max(-Infinity, ...joins.filter((timeMs) => timeMs <= atMs));
+  const leftMs = Math.max(-Infinity, ...timeline.leavesMs.filter((timeMs) => timeMs <= atMs));
+  return joinedMs > -Infinity && joinedMs >= leftMs;
+}
