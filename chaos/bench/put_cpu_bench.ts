@@ -6,9 +6,10 @@
 // and the top functions by self time during the measured sends are printed. The client side is
 // measured too: this process's CPU (process.cpuUsage) over the same sends, per message, and with
 // --client-profile its own top functions (node:inspector's profiler, started and stopped around
-// the measured sends). --serialize-type ROCKETMQ runs the producer with binary headers.
+// the measured sends). --serialize-type ROCKETMQ runs the producer with binary headers;
+// --flush-disk-type SYNC_FLUSH measures the broker with group commit (bench-peers' SYNC row).
 // Run: npx node --import tsx chaos/bench/put_cpu_bench.ts [--n N] [--profile DIR] [--client-profile] [--top K]
-//      [--serialize-type JSON|ROCKETMQ]
+//      [--serialize-type JSON|ROCKETMQ] [--flush-disk-type ASYNC_FLUSH|SYNC_FLUSH]
 import { Session } from "node:inspector/promises";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,6 +33,7 @@ try {
     n: { type: "string", default: "100000" }, window: { type: "string", default: "256" },
     profile: { type: "string", default: "" }, top: { type: "string", default: "30" },
     "client-profile": { type: "boolean", default: false }, "serialize-type": { type: "string", default: "JSON" },
+    "flush-disk-type": { type: "string", default: "ASYNC_FLUSH" },
   } });
 } catch (error) {
   fail((error as Error).message);
@@ -41,6 +43,8 @@ for (const name of ["n", "window", "top"] as const) if (!/^[1-9]\d*$/.test(args[
 const total = Number(args.n);
 const serializeType = args["serialize-type"];
 if (serializeType !== "JSON" && serializeType !== "ROCKETMQ") fail("--serialize-type must be JSON or ROCKETMQ");
+const flushDiskType = args["flush-disk-type"];
+if (flushDiskType !== "ASYNC_FLUSH" && flushDiskType !== "SYNC_FLUSH") fail("--flush-disk-type must be ASYNC_FLUSH or SYNC_FLUSH");
 /** Absolute: the broker runs in the repository root, maybe not where this was started. */
 const profileDir = args.profile === "" ? "" : resolve(args.profile);
 
@@ -86,7 +90,7 @@ try {
   const namesrv = await startNamesrv(dir);
   const namesrvAddr = `127.0.0.1:${namesrv.port}`;
   const port = await freeBrokerPort();
-  const conf = writeBrokerConf(dir, port, { namesrvAddr, flushDiskType: "ASYNC_FLUSH", mapedFileSizeCommitLog: 256 * 1024 * 1024, mapedFileSizeConsumeQueue: 6_000_000 });
+  const conf = writeBrokerConf(dir, port, { namesrvAddr, flushDiskType, mapedFileSizeCommitLog: 256 * 1024 * 1024, mapedFileSizeConsumeQueue: 6_000_000 });
   const nodeOptions: Record<string, string> = profileDir === "" ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-interval=200 --cpu-prof-dir=${profileDir}` };
   const broker = spawnCli("mqbroker", ["-c", conf], nodeOptions);
   await waitFor(() => broker.stdout().includes("boot success"), `broker boot (stderr: ${broker.stderr()})`);
@@ -123,7 +127,7 @@ try {
   await broker.exit;
   const clientCpuUs = clientCpu.user + clientCpu.system;
   const result = {
-    messages: measured.count, serializeType, brokerCpuSeconds: cpuSeconds, brokerCpuUsPerMessage: (cpuSeconds * 1e6) / measured.count,
+    messages: measured.count, serializeType, flushDiskType, brokerCpuSeconds: cpuSeconds, brokerCpuUsPerMessage: (cpuSeconds * 1e6) / measured.count,
     clientCpuUsPerMessage: clientCpuUs / measured.count, rate: Math.round(measured.rate),
   };
   console.log(JSON.stringify(result));

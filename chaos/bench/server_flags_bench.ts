@@ -1,11 +1,13 @@
 // `just bench-server-flags`: what the servers' node flags (MQLAB_NODE_OPTIONS) cost a real broker
 // (issue 15: a bounded young generation). For each candidate (a MQLAB_NODE_OPTIONS value, or
-// "default" = Node's own), one mqnamesrv and one mqbroker process (ASYNC_FLUSH, 4 queues) started
+// "default" = Node's own), one mqnamesrv and one mqbroker process (ASYNC_FLUSH, or SYNC_FLUSH with
+// --flush-disk-type: its puts live until their fsync, which a small young generation promotes; 4 queues) started
 // as users' are, plus --trace-gc; this process's Producer sends 1 KiB messages, 256 in flight. Per candidate:
 // publish msgs/s (noisy on a shared machine), broker CPU µs per message (/proc/PID/stat, what
 // load changes least), scavenges and their pause ms per 1,000 messages, mark-compacts, and
 // the broker's RSS after. Candidates are interleaved over rounds so drift hits them alike.
 // Run: npx node --import tsx chaos/bench/server_flags_bench.ts [--configs "A;B;default"] [--n N] [--rounds R]
+//      [--flush-disk-type ASYNC_FLUSH|SYNC_FLUSH]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,7 +49,7 @@ async function measureOne(env: Env, config: string, round: number, count: number
     const namesrv = await startNamesrv(dir);
     const namesrvAddr = `127.0.0.1:${namesrv.port}`;
     const port = await freeBrokerPort();
-    const broker = await startBroker(writeBrokerConf(dir, port, { namesrvAddr, flushDiskType: "ASYNC_FLUSH", mapedFileSizeCommitLog: 256 * 1024 * 1024, mapedFileSizeConsumeQueue: 6_000_000 }));
+    const broker = await startBroker(writeBrokerConf(dir, port, { namesrvAddr, flushDiskType, mapedFileSizeCommitLog: 256 * 1024 * 1024, mapedFileSizeConsumeQueue: 6_000_000 }));
     const pid = broker.child.pid;
     await createTopic(env, namesrvAddr);
     const producer = new Producer(env, { namesrvAddr, producerGroup: "FlagsBenchProducer" });
@@ -81,9 +83,10 @@ let parsed;
 try {
   parsed = parseArgs({ options: {
   configs: { type: "string", default: "--max-semi-space-size=2;--max-semi-space-size=4;--max-semi-space-size=8;default" }, n: { type: "string", default: "100000" }, rounds: { type: "string", default: "2" },
+  "flush-disk-type": { type: "string", default: "ASYNC_FLUSH" },
   } });
 } catch (error) {
-  fail(`${(error as Error).message.split("\n")[0] ?? ""} (usage: --configs="A;B;default" --n N --rounds R)`);
+  fail(`${(error as Error).message.split("\n")[0] ?? ""} (usage: --configs="A;B;default" --n N --rounds R --flush-disk-type ASYNC_FLUSH|SYNC_FLUSH)`);
 }
 const values = parsed.values;
 const configs = values.configs.split(";").map((config) => config.trim()).filter((config) => config !== "");
@@ -92,6 +95,8 @@ for (const config of configs) {
   if (problem !== null) fail(`--configs: ${problem}`);
 }
 if (!/^[1-9]\d*$/.test(values.n) || !/^[1-9]\d*$/.test(values.rounds)) fail("--n and --rounds must be positive integers");
+const flushDiskType = values["flush-disk-type"];
+if (flushDiskType !== "ASYNC_FLUSH" && flushDiskType !== "SYNC_FLUSH") fail("--flush-disk-type must be ASYNC_FLUSH or SYNC_FLUSH");
 const env = createRealEnv({ nodeName: "flags-bench", logLevel: "warn" });
 const rows: Row[] = [];
 try {
@@ -105,4 +110,4 @@ try {
 } finally {
   env.close();
 }
-console.log(JSON.stringify({ bench: "server-flags", n: Number(values.n), rows }));
+console.log(JSON.stringify({ bench: "server-flags", n: Number(values.n), flushDiskType, rows }));

@@ -11,13 +11,15 @@
 // every token is a "-" flag, else the caller reports one line and exits 2.
 
 /**
- * Semi-space size limit in MiB (new space = 2 × this). Measured (README, Performance): 1 MiB is
- * too small for 256 publishes in flight (their live objects get promoted: mark-compacts, RSS up);
- * 2 MiB scavenges 5.7 times per 1,000 messages, 4 MiB 2.8, 8 MiB 1.4 (the broker allocates about
- * 11 KiB per 1 KiB message), broker CPU per message equal within the noise; 4 keeps bench-store at
- * +23 MiB (2: +19, 8: ~+31, Node's default: +78), under the issue's 50 with the index's 20 MB table.
+ * Semi-space size limit in MiB (new space = 2 × this). Measured (README, Performance): the
+ * broker allocates about 11 KiB per 1 KiB message, and a put must not outlive two scavenges. Under
+ * ASYNC_FLUSH it answers within the turn, and 2, 4 and 8 MiB cost the same CPU per message. Under
+ * SYNC_FLUSH each of 256 puts in flight waits for its fsync: with 4 MiB they were promoted (5
+ * mark-compacts per 100k messages, GC a fifth of the broker's CPU, 20 µs a message), with 8 MiB
+ * 13 µs and one mark-compact. bench-store's RSS above the empty store: 4 MiB +24, 8 MiB +32,
+ * 16 MiB +51 (the issue's limit is 50), Node's default +78.
  */
-export const semiSpaceSizeMiBDefault = 4;
+export const semiSpaceSizeMiBDefault = 8;
 
 /**
  * The default of MQLAB_NODE_OPTIONS. --no-concurrent-recompilation: V8's optimizing compiler then

@@ -101,6 +101,40 @@ test("SYNC_FLUSH: a stuck fsync gives FLUSH_DISK_TIMEOUT after syncFlushTimeout;
   await store.shutdown();
 });
 
+test("SYNC_FLUSH: the puts of one turn share one flush wait; a stuck fsync times out each turn's puts at their own deadline", async () => {
+  // Arrange
+  const gated = new GatedDisk();
+  const env = createTestEnv({ disk: gated.disk });
+  const store = new DefaultMessageStore(env, syncConfig());
+  assert.ok(store.load());
+  store.start();
+  gated.holding = true;
+  const statuses: string[] = [];
+  const track = (promise: ReturnType<typeof store.putMessage>, label: string): Promise<void> =>
+    promise.then((result) => { statuses.push(`${label}:${result.status}`); });
+  // Act: eight puts in one turn, then two more a second later.
+  const first = Array.from({ length: 8 }, (_, index) => track(store.putMessage(makeMessage({ body: `a${index}` })), "first"));
+  await settle();
+  assert.equal(store.flusher.waiting, 1, "one wait for the whole turn");
+  env.time.advance(1000);
+  const second = Array.from({ length: 2 }, (_, index) => track(store.putMessage(makeMessage({ body: `b${index}` })), "second"));
+  await settle();
+  assert.equal(store.flusher.waiting, 2);
+  env.time.advance(3999);
+  await settle();
+  assert.deepEqual(statuses, []);
+  env.time.advance(1);
+  await Promise.all(first);
+  // Assert: the first turn timed out together; the second still waits for its own deadline.
+  assert.deepEqual(statuses, Array(8).fill("first:FLUSH_DISK_TIMEOUT"));
+  gated.holding = false;
+  gated.releaseAll();
+  await advanceSettled(env, 100);
+  await Promise.all(second);
+  assert.deepEqual(statuses.slice(8), ["second:PUT_OK", "second:PUT_OK"]);
+  await store.shutdown();
+});
+
 test("ASYNC_FLUSH: periodic flush respects least pages, thorough interval flushes the rest", async () => {
   const disk = new MemoryDisk();
   let fsyncs = 0;

@@ -60,6 +60,11 @@ export class CommitLogFlusher {
     this.waiters = [];
   }
 
+  /** Waits registered and not yet resolved (the store registers one per batch of puts). */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
   /** Resolves true once everything below nextOffset is fsynced, false after syncFlushTimeout. */
   waitForFlush(nextOffset: number): Promise<boolean> {
     if (nextOffset <= this.flushedOffset) return Promise.resolve(true);

@@ -33,7 +33,7 @@ import { StoreCheckpoint } from "./store_checkpoint.ts";
 import { parseDelayLevels, storeConfigProblem } from "./store_config.ts";
 import type { StoreConfig } from "./store_config.ts";
 import { StoreStats } from "./store_stats.ts";
-import { PutBatcher } from "./put_batch.ts";
+import { type PutBatch, PutBatcher } from "./put_batch.ts";
 import { probe } from "../env/probe.ts";
 
 /** SYNC_MASTER hook: resolves PUT_OK once a slave has everything below endOffset. */
@@ -296,6 +296,7 @@ export class DefaultMessageStore {
       return failed(outcome.status, outcome.reason);
     }
     const batch = this.putBatcher.join(outcome.requests);
+    if (outcome.endOffset > batch.endOffsetMax) batch.endOffsetMax = outcome.endOffset;
     await batch.done;
     const failure = batch.failureOf(outcome.result.wroteOffset);
     if (failure !== undefined) {
@@ -308,25 +309,30 @@ export class DefaultMessageStore {
     const flushWaits = this.config.flushDiskType === "SYNC_FLUSH";
     const replicaWaits = this.config.brokerRole === "SYNC_MASTER" && wait && this.replicationWaiter !== undefined;
     if (!flushWaits && !replicaWaits) return { status: "PUT_OK", appendResult: outcome.result, reason: undefined };
-    const [flushStatus, replicaStatus] = await Promise.all([this.handleFlush(outcome.endOffset, wait), this.handleReplica(outcome.endOffset, wait)]);
-    const status = replicaStatus !== "PUT_OK" ? replicaStatus : flushStatus;
+    // One wait alone is awaited as it is: no Promise.all and no wrapper promise per put.
+    let status: PutMessageStatus;
+    if (!replicaWaits) status = await this.handleFlush(batch, outcome.endOffset, wait);
+    else if (!flushWaits) status = await this.replicationWaiter!(outcome.endOffset);
+    else {
+      const [flushStatus, replicaStatus] = await Promise.all([this.handleFlush(batch, outcome.endOffset, wait), this.replicationWaiter!(outcome.endOffset)]);
+      status = replicaStatus !== "PUT_OK" ? replicaStatus : flushStatus;
+    }
     return { status, appendResult: outcome.result, reason: undefined };
   }
 
-  private async handleFlush(endOffset: number, wait: boolean): Promise<PutMessageStatus> {
-    if (this.config.flushDiskType !== "SYNC_FLUSH") return "PUT_OK";
+  /**
+   * SYNC_FLUSH: waits for the fsync that covers the put's batch (put_batch.ts, `flushed`). When
+   * that wait times out, the put still gets PUT_OK if the flushes so far cover its own bytes.
+   */
+  private async handleFlush(batch: PutBatch, endOffset: number, wait: boolean): Promise<PutMessageStatus> {
     if (!wait) {
       this.flusher.kick();
       return "PUT_OK";
     }
-    if (await this.flusher.waitForFlush(endOffset)) return "PUT_OK";
+    batch.flushed ??= this.flusher.waitForFlush(batch.endOffsetMax);
+    if (await batch.flushed || endOffset <= this.flusher.flushedOffset) return "PUT_OK";
     probe(this.env, "store.flush.group-commit-timeout");
     return "FLUSH_DISK_TIMEOUT";
-  }
-
-  private async handleReplica(endOffset: number, wait: boolean): Promise<PutMessageStatus> {
-    if (this.config.brokerRole !== "SYNC_MASTER" || !wait || this.replicationWaiter === undefined) return "PUT_OK";
-    return this.replicationWaiter(endOffset);
   }
 
   /** Flushes consume queues and the index; a thorough round also writes the checkpoint. */

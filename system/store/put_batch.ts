@@ -27,6 +27,15 @@ export class PutBatch {
   readonly requests: DispatchRequest[] = [];
   failedFrom = Number.POSITIVE_INFINITY;
   failureReason = "";
+  /** Where the last record of the batch ends (its puts set it before the drain). */
+  endOffsetMax = 0;
+  /**
+   * SYNC_FLUSH: the one fsync wait every waiting put of the batch shares (to endOffsetMax),
+   * made by the first of them. One waiter per batch instead of one per put: a put that waits
+   * for its fsync keeps its promises alive across scavenges, and under load that promoted
+   * enough of them to double the broker's GC.
+   */
+  flushed: Promise<boolean> | undefined;
   readonly done: Promise<void>;
   /** Set by the promise executor, which runs before the constructor returns. */
   resolve!: () => void;
