@@ -139,7 +139,7 @@ console namesrv="127.0.0.1:9876" port="8080":
 bench-peers *flags="":
     node --import tsx chaos/bench/peers_bench.ts {{flags}}
 
-# the broker's CPU µs per published message (bench-peers' ASYNC_FLUSH publish; load-independent); --profile DIR adds the top functions by self time
+# the broker's CPU µs per published message (bench-peers' ASYNC_FLUSH publish; load-independent); --flush-disk-type SYNC_FLUSH for group commit; --profile DIR adds the top functions by self time
 bench-put-cpu *flags="":
     node --import tsx chaos/bench/put_cpu_bench.ts {{flags}}
 
@@ -177,6 +177,6 @@ lab-tx seed="1":
 knip:
     knip --no-progress
 
-# the servers' node flags (MQLAB_NODE_OPTIONS candidates, ";"-separated) against their cost on a real broker: CPU µs per message, scavenges and pauses, RSS
+# the servers' node flags (MQLAB_NODE_OPTIONS candidates, ";"-separated) against their cost on a real broker: CPU µs per message, scavenges and pauses, RSS; --flush-disk-type SYNC_FLUSH
 bench-server-flags *flags="":
     node --import tsx chaos/bench/server_flags_bench.ts {{flags}}
