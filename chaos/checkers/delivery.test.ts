@@ -511,3 +511,44 @@ test("a delayed message's re-put copy: lost by offset reuse after a restart, or 
   // Not a delayed message: no second write, and acked 43 s before the loss it should have survived.
   assert.equal(checkDelivery(history({ diskFull: [25_000, 50_000], lossMs: 45_000, restartMs: 48_000, delayLevel: 0 }), context).verdict, "fail");
 });
+
+// Misplaced records: the position a consumer read is not where the message was stored.
+const attempt = (opId: number, timeMs: number, queue: string): HistoryEvent =>
+  ({ type: "attempt", op: "send", opId, timeMs, process: "producer-1", broker: queue.split(":")[0]!, queue, outcome: "ok", latencyMs: 1 });
+
+test("a delivery from the acked queue at another offset than the one-attempt ack is misplaced", () => {
+  // Arrange: m-1 acked at broker-a:0@0 after one attempt, then read back at @5.
+  const events: HistoryEvent[] = [...cleanHistory, attempt(1, 11, "broker-a:0"), attempt(2, 21, "broker-b:0"),
+    { type: "deliver", op: "consume", timeMs: 40, process: "consumer-G-1", group: "G", messageId: "m-1", topic: "T", queue: "broker-a:0", queueOffset: 5, reconsumeTimes: 0, result: "success" }];
+  // Act
+  const result = checkDelivery(events, testContext());
+  // Assert
+  assert.equal(result.verdict, "fail");
+  assert.deepEqual((result.evidence as DeliveryEvidence).misplaced.items.map((entry) => [entry.id, entry.ackedOffset, entry.deliveredOffset]), [["m-1", 0, 5]]);
+  assert.match(result.summary, /m-1 acked at broker-a:0@0, read at @5/);
+});
+
+test("misplaced is judged only where the position is certain: two attempts, a delay, a retry copy, another queue", () => {
+  const far = (overrides: Partial<Extract<HistoryEvent, { type: "deliver" }>>): HistoryEvent =>
+    ({ type: "deliver", op: "consume", timeMs: 40, process: "consumer-G-1", group: "G", messageId: "m-1", topic: "T", queue: "broker-a:0", queueOffset: 5, reconsumeTimes: 0, result: "success", ...overrides });
+  // Two attempts: the first may have stored a copy too (a timeout), so @5 may be that copy.
+  const twoAttempts = [...cleanHistory, attempt(1, 11, "broker-a:0"), attempt(1, 11, "broker-a:0"), far({})];
+  assert.equal(evidenceOf(twoAttempts).misplaced.count, 0);
+  // No attempt recorded (an async send's attempts may not be attributed): not judged.
+  assert.equal(evidenceOf([...cleanHistory, far({})]).misplaced.count, 0);
+  // A retry copy comes from %RETRY%, whose queue labels look alike.
+  assert.equal(evidenceOf([...cleanHistory, attempt(1, 11, "broker-a:0"), far({ reconsumeTimes: 1 })]).misplaced.count, 0);
+  // Another queue than the ack's: another attempt's copy, not judged.
+  assert.equal(evidenceOf([...cleanHistory, attempt(1, 11, "broker-a:0"), far({ queue: "broker-a:1" })]).misplaced.count, 0);
+  // A delayed message is acked with its schedule-queue offset.
+  const delayed = cleanHistory.map((event) => event.type === "invoke" && event.messageId === "m-1" ? { ...event, delayLevel: 2 } : event);
+  assert.equal(evidenceOf([...delayed, attempt(1, 11, "broker-a:0"), far({})]).misplaced.count, 0);
+});
+
+test("a record of another queue than the one it was pulled from is misplaced, whatever its send", () => {
+  const events: HistoryEvent[] = [...cleanHistory,
+    { type: "deliver", op: "consume", timeMs: 40, process: "consumer-G-1", group: "G", messageId: "m-2", topic: "T", queue: "broker-b:0", queueOffset: 0, reconsumeTimes: 0, result: "success", readFrom: "T broker-b:1" }];
+  const result = checkDelivery(events, testContext());
+  assert.equal(result.verdict, "fail");
+  assert.match(result.summary, /m-2 \(its record: broker-b:0@0\) pulled from T broker-b:1/);
+});

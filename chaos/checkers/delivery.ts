@@ -6,6 +6,17 @@
 // - duplicated: more than one successful delivery of a message to one clustering group (or to
 //   one broadcasting consumer). Counted and listed; fails only past options.maxDuplicated.
 // - unexpected: a delivery whose messageId was never invoked. Always a failure.
+// - misplaced: a delivery from the queue its message was acked in, at another offset. A send
+//   acked at (queue, offset) after one attempt was stored once, there, and every copy a consumer
+//   reads of it in that queue (from the master or a slave, before or after a crash) is that one
+//   record. Another offset means the consume queue points at the wrong record (a recovery that
+//   kept a unit past the commit log's end, a unit written at the wrong place, a queue offset the
+//   ack misreported). Always a failure. Judged only where the position is certain: the message id
+//   invoked once, acked after exactly one attempt, not delayed (it is stored in the schedule
+//   topic first and re-stored later), not a transaction's (no queue in its ack), and the original
+//   copy (reconsumeTimes 0: retries come from %RETRY%). Also misplaced, whatever the message: a
+//   delivery whose record names another queue or topic than the one the consumer pulled it from
+//   (the workload records `readFrom` then).
 // - dead-lettered: a message the group's DLQ holds (DlqEvent) counts as received by the group
 //   (gotBy in history_index.ts: the one notion of "received" the loss-judging checkers share).
 // - resolved sends: an unknown-outcome (or never-completed) send that was delivered did happen
@@ -43,6 +54,13 @@ export type LostMessage = {
 };
 export type DuplicatedMessage = { id: string; receiver: string; count: number };
 export type UnexpectedMessage = { id: string; group: string; count: number };
+export type MisplacedMessage = {
+  id: string; group: string; process: string; queue: string; deliveredOffset: number; deliveredMs: number;
+  /** Where its one attempt was acked, when the delivery came from that queue at another offset. */
+  ackedOffset?: number;
+  /** The queue the consumer pulled it from, when its record names another. */
+  readFrom?: string;
+};
 
 export type DeliveryEvidence = {
   guarantee: string;
@@ -50,6 +68,7 @@ export type DeliveryEvidence = {
   allowedLoss: CappedList<LostMessage>;
   duplicated: CappedList<DuplicatedMessage>;
   unexpected: CappedList<UnexpectedMessage>;
+  misplaced: CappedList<MisplacedMessage>;
   unknownResolvedOk: CappedList<string>;
   failedButDelivered: CappedList<string>;
   receivers: { receiver: string; expected: number; received: number }[];
@@ -103,6 +122,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
     processes.add(delivery.process);
     processesByGroup.set(delivery.group, processes);
   }
+  const misplaced = misplacedDeliveries(index);
   const duplicated: DuplicatedMessage[] = [];
   const duplicatedIds = new Set<string>();
   for (const [group, processes] of processesByGroup) {
@@ -185,6 +205,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
     allowedLoss: capped(allowedLoss, max),
     duplicated: capped(duplicated, max),
     unexpected: capped(unexpected, max),
+    misplaced: capped(misplaced, max),
     unknownResolvedOk: capped(unknownResolvedOk, max),
     failedButDelivered: capped(failedButDelivered, max),
     receivers: receiverStats,
@@ -192,7 +213,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
   };
   const maxDuplicated = context.options?.maxDuplicated;
   const tooManyDuplicates = maxDuplicated !== undefined && duplicatedIds.size > maxDuplicated;
-  const verdict = lost.length > 0 || unexpected.length > 0 || tooManyDuplicates ? "fail" : "pass";
+  const verdict = lost.length > 0 || unexpected.length > 0 || misplaced.length > 0 || tooManyDuplicates ? "fail" : "pass";
   const distinct = {
     lost: new Set(lost.map((entry) => entry.id)).size,
     allowed: new Set(allowedLoss.map((entry) => entry.id)).size,
@@ -224,6 +245,12 @@ function deliverySummary(
   if (evidence.unexpected.count > 0) {
     parts.push(`${plural(evidence.unexpected.count, "unexpected delivery", "unexpected deliveries")} of never-sent ids (${quoteIds(evidence.unexpected.items.map((entry) => entry.id))})`);
   }
+  if (evidence.misplaced.count > 0) {
+    const shown = evidence.misplaced.items.map((entry) => entry.readFrom !== undefined
+      ? `${entry.id} (its record: ${entry.queue}@${entry.deliveredOffset}) pulled from ${entry.readFrom}`
+      : `${entry.id} acked at ${entry.queue}@${entry.ackedOffset}, read at @${entry.deliveredOffset}`);
+    parts.push(`${plural(evidence.misplaced.count, "delivery", "deliveries")} of a record from another place than the message was stored at (${shown.join("; ")})`);
+  }
   if (distinct.allowed > 0) {
     const ids = [...new Set(evidence.allowedLoss.items.map((entry) => entry.id))];
     parts.push(`${plural(distinct.allowed, "acked message")} lost as the guarantee table allows (${quoteIds(ids)})`);
@@ -240,6 +267,36 @@ function deliverySummary(
     return `Every acked message reached every receiver (${plural(receiverCount, "receiver")}, ${plural(expected, "expected delivery", "expected deliveries")}); nothing duplicated or unexpected.`;
   }
   return `${parts.join("; ")}.`;
+}
+
+/** Deliveries of an original copy from its acked queue at another offset (file comment: misplaced). */
+function misplacedDeliveries(index: HistoryIndex): MisplacedMessage[] {
+  const attemptsByOp = new Map<number, number>();
+  for (const attempt of index.attempts) {
+    if (attempt.opId !== undefined) attemptsByOp.set(attempt.opId, (attemptsByOp.get(attempt.opId) ?? 0) + 1);
+  }
+  const invokesById = new Map<string, number>();
+  for (const send of index.sends) invokesById.set(send.messageId, (invokesById.get(send.messageId) ?? 0) + 1);
+  const misplaced: MisplacedMessage[] = [];
+  for (const delivery of index.deliveries) {
+    if (delivery.readFrom !== undefined) {
+      misplaced.push({
+        id: delivery.messageId, group: delivery.group, process: delivery.process, queue: delivery.queue,
+        deliveredOffset: delivery.queueOffset, deliveredMs: delivery.timeMs, readFrom: delivery.readFrom,
+      });
+      continue;
+    }
+    if (delivery.reconsumeTimes !== 0) continue;
+    const send = index.sendById.get(delivery.messageId);
+    if (send === undefined || send.outcome !== "ok" || send.queue === undefined || send.queueOffset === undefined || send.queueOffset < 0) continue;
+    if ((send.delayLevel ?? 0) > 0 || invokesById.get(send.messageId) !== 1 || attemptsByOp.get(send.opId) !== 1) continue;
+    if (delivery.topic !== send.topic || delivery.queue !== send.queue || delivery.queueOffset === send.queueOffset) continue;
+    misplaced.push({
+      id: send.messageId, group: delivery.group, process: delivery.process, queue: send.queue,
+      ackedOffset: send.queueOffset, deliveredOffset: delivery.queueOffset, deliveredMs: delivery.timeMs,
+    });
+  }
+  return misplaced;
 }
 
 /**

@@ -108,6 +108,11 @@ export interface DeliverEvent {
   storeTimeMs?: number;
   /** The listener threw instead of answering (counts as a retry request). */
   threw?: boolean;
+  /**
+   * "topic brokerName:queueId" the consumer pulled the message from, recorded only when the
+   * record names another queue (or topic): the broker served a record that is not the queue's.
+   */
+  readFrom?: string;
 }
 
 /**

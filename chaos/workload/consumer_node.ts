@@ -14,6 +14,7 @@
 import type { Env, TimerHandle } from "../../system/env/index.ts";
 import { PushConsumer, allocateStrategyByName } from "../../system/client/index.ts";
 import type { ClientMessageExt } from "../../system/client/index.ts";
+import type { MessageQueue } from "../../system/protocol/index.ts";
 import { MessageConst } from "../../system/message/index.ts";
 import type { DeliverEvent, HistoryRecorder } from "../history/types.ts";
 import type { ConsumerGroupSpec } from "../scenario.ts";
@@ -34,6 +35,8 @@ const strategyNames = { AVG: "AVG", AVG_BY_CIRCLE: "AVG_BY_CIRCLE", CONSISTENT_H
 /** What the listener saw of one message, recorded when it finished. */
 interface Delivery {
   message: ClientMessageExt;
+  /** The queue the consumer read the message from (the listener's context). */
+  readFrom: MessageQueue;
   startMs: number;
   batchSize: number;
   batchIndex: number;
@@ -62,6 +65,13 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
       reconsumeTimes: message.reconsumeTimes, bornTimeMs: message.bornTimestamp - spec.runStartEpochMs, result,
       startMs: delivery.startMs, storeTimeMs: message.storeTimestamp - spec.runStartEpochMs,
     };
+    // The record's own queue id (and topic, outside %RETRY%, whose copies the client renames)
+    // against the queue it was pulled from: they differ only when the broker served a record
+    // of another queue (a consume-queue unit pointing at the wrong place).
+    const { readFrom } = delivery;
+    if (message.queueId !== readFrom.queueId || (readFrom.topic === topic && message.topic !== topic)) {
+      event.readFrom = `${readFrom.topic} ${queueLabels.of(readFrom.brokerName, readFrom.queueId)}`;
+    }
     if (batchMax > 1) {
       event.batchSize = delivery.batchSize;
       event.batchIndex = delivery.batchIndex;
@@ -142,14 +152,14 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
       },
     });
     consumer.subscribe(topic, groupSpec.sqlSelector !== undefined ? { type: "SQL92", expression: groupSpec.sqlSelector } : groupSpec.subscription ?? "*");
-    const deliveries = (messages: ClientMessageExt[], lockHeld: boolean | undefined): Delivery[] => {
+    const deliveries = (messages: ClientMessageExt[], readFrom: MessageQueue, lockHeld: boolean | undefined): Delivery[] => {
       const startMs = runTime();
-      return messages.map((message, batchIndex) => ({ message, startMs, batchSize: messages.length, batchIndex, lockHeld }));
+      return messages.map((message, batchIndex) => ({ message, readFrom, startMs, batchSize: messages.length, batchIndex, lockHeld }));
     };
     if (groupSpec.orderly === true) {
       consumer.registerMessageListenerOrderly(async (messages, context) => {
         // Read before processing: what the consumer believed when it took the batch.
-        const seen = deliveries(messages, consumer.queueLockHeld(context.messageQueue));
+        const seen = deliveries(messages, context.messageQueue, consumer.queueLockHeld(context.messageQueue));
         if (processingMs > 0) await wait(processingMs);
         const failAt = verdicts.firstFailure(messages);
         const threw = failAt >= 0 && verdicts.throws;
@@ -160,7 +170,7 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
       });
     } else {
       consumer.registerMessageListenerConcurrently(async (messages, context) => {
-        const seen = deliveries(messages, undefined);
+        const seen = deliveries(messages, context.messageQueue, undefined);
         const busyMs = processingMs + verdicts.extraMs(messages);
         if (busyMs > 0) await wait(busyMs);
         const failAt = verdicts.firstFailure(messages);
