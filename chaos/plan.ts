@@ -4,15 +4,19 @@
 // runs with is readable and reproducible.
 import { loadTopology } from "./topologies/index.ts";
 import type { ClusterPlan, PlannedBroker } from "./deploy/types.ts";
-import { effectiveIntervals, type Intervals, type Scenario } from "./scenario.ts";
+import { changedInterval, effectiveIntervals, type Intervals, type Scenario } from "./scenario.ts";
 
-/** broker.conf keys for the intervals a broker owns. */
+/** broker.conf keys for the intervals a broker owns, those the run changes (changedInterval). */
 export function brokerIntervalKeys(intervals: Intervals): Record<string, string> {
-  return {
-    registerNameServerPeriod: String(intervals.brokerRegisterMs),
-    clientScanIntervalMs: String(intervals.clientScanMs),
-    clientChannelExpiredTimeMs: String(intervals.clientExpiryMs),
+  const keys: Record<string, string> = {};
+  const changed = (confKey: string, key: keyof Intervals): void => {
+    const value = changedInterval(intervals, key);
+    if (value !== undefined) keys[confKey] = String(value);
   };
+  changed("registerNameServerPeriod", "brokerRegisterMs");
+  changed("clientScanIntervalMs", "clientScanMs");
+  changed("clientChannelExpiredTimeMs", "clientExpiryMs");
+  return keys;
 }
 
 export function appendOverrides(confText: string, overrides: Record<string, string>, title: string): string {

@@ -317,6 +317,26 @@ export interface GeneratedRecord {
   worldSeed?: number;
 }
 
+/**
+ * The run's value of one interval when it differs from RocketMQ's default, else undefined.
+ * Deployers pass a node only the intervals a run changes: where a run keeps RocketMQ's timing
+ * the node runs on its own built-in default, so a wrong default in system/ meets the checkers
+ * (which assume RocketMQ's) instead of being masked by the lab's copy of the right value.
+ */
+export function changedInterval(intervals: Intervals, key: keyof Intervals): number | undefined {
+  return intervals[key] === rocketmqIntervals[key] ? undefined : intervals[key];
+}
+
+/** Client options (option name → interval) for the intervals the run changes. */
+export function clientIntervalOptions<K extends string>(intervals: Intervals, options: Record<K, keyof Intervals>): Partial<Record<K, number>> {
+  const changed: Partial<Record<K, number>> = {};
+  for (const option of Object.keys(options) as K[]) {
+    const value = changedInterval(intervals, options[option]);
+    if (value !== undefined) changed[option] = value;
+  }
+  return changed;
+}
+
 export function effectiveIntervals(scenario: Scenario): Intervals {
   return { ...rocketmqIntervals, ...scenario.intervals };
 }

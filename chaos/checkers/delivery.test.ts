@@ -552,3 +552,18 @@ test("a record of another queue than the one it was pulled from is misplaced, wh
   assert.equal(result.verdict, "fail");
   assert.match(result.summary, /m-2 \(its record: broker-b:0@0\) pulled from T broker-b:1/);
 });
+
+test("a tag-subscribed group receiving a message its subscription rejects is a failure; accepted tags and * pass", () => {
+  // Arrange: m-1 tagged TagA, m-2 tagged TagB; G subscribes "TagA".
+  const tagged = cleanHistory.map((event) => event.type === "invoke" ? { ...event, tags: event.messageId === "m-1" ? "TagA" : "TagB" } : event);
+  const tagGroup = testContext({ groups: [{ group: "G", topic: "T", count: 1, subscription: "TagA" }] });
+  // Act
+  const leaked = checkDelivery(tagged, tagGroup);
+  // Assert
+  assert.equal(leaked.verdict, "fail");
+  assert.match(leaked.summary, /m-2 tagged TagB to G subscribed "TagA"/);
+  const withoutLeak = tagged.filter((event) => !(event.type === "deliver" && event.messageId === "m-2"));
+  assert.equal(checkDelivery(withoutLeak, tagGroup).verdict, "pass");
+  assert.equal(checkDelivery(tagged, testContext({ groups: [{ group: "G", topic: "T", count: 1, subscription: "TagA || TagB" }] })).verdict, "pass");
+  assert.equal(checkDelivery(tagged, testContext()).verdict, "pass");
+});

@@ -6,6 +6,9 @@
 // - duplicated: more than one successful delivery of a message to one clustering group (or to
 //   one broadcasting consumer). Counted and listed; fails only past options.maxDuplicated.
 // - unexpected: a delivery whose messageId was never invoked. Always a failure.
+// - unwanted: a delivery to a tag-subscribed group ("TagA", "TagA || TagB") of a message whose
+//   tags the subscription does not accept: the broker's tags-code filter and the client's tag
+//   check both let it through. Always a failure (SQL92 groups: sql_filter.ts).
 // - misplaced: a delivery from the queue its message was acked in, at another offset. A send
 //   acked at (queue, offset) after one attempt was stored once, there, and every copy a consumer
 //   reads of it in that queue (from the master or a slave, before or after a crash) is that one
@@ -37,6 +40,7 @@
 import type { HistoryEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
+import { groupSpecs, subscriptionAccepts } from "./context.ts";
 import type { CappedList } from "./evidence.ts";
 import { capped, idsMax, plural, quoteIds } from "./evidence.ts";
 import { consumedPreLossTailOf, delayedReputEvidenceOf, forcedCleansOf, handedOffsetsOf, judgeLoss, powerLossesOf, resentCopiesOf, sentBackCopiesOf } from "./guarantee.ts";
@@ -54,6 +58,7 @@ export type LostMessage = {
 };
 export type DuplicatedMessage = { id: string; receiver: string; count: number };
 export type UnexpectedMessage = { id: string; group: string; count: number };
+export type UnwantedMessage = { id: string; group: string; tags: string | null; subscription: string };
 export type MisplacedMessage = {
   id: string; group: string; process: string; queue: string; deliveredOffset: number; deliveredMs: number;
   /** Where its one attempt was acked, when the delivery came from that queue at another offset. */
@@ -69,6 +74,7 @@ export type DeliveryEvidence = {
   duplicated: CappedList<DuplicatedMessage>;
   unexpected: CappedList<UnexpectedMessage>;
   misplaced: CappedList<MisplacedMessage>;
+  unwanted: CappedList<UnwantedMessage>;
   unknownResolvedOk: CappedList<string>;
   failedButDelivered: CappedList<string>;
   receivers: { receiver: string; expected: number; received: number }[];
@@ -123,6 +129,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
     processesByGroup.set(delivery.group, processes);
   }
   const misplaced = misplacedDeliveries(index);
+  const unwanted = unwantedDeliveries(index, context);
   const duplicated: DuplicatedMessage[] = [];
   const duplicatedIds = new Set<string>();
   for (const [group, processes] of processesByGroup) {
@@ -206,6 +213,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
     duplicated: capped(duplicated, max),
     unexpected: capped(unexpected, max),
     misplaced: capped(misplaced, max),
+    unwanted: capped(unwanted, max),
     unknownResolvedOk: capped(unknownResolvedOk, max),
     failedButDelivered: capped(failedButDelivered, max),
     receivers: receiverStats,
@@ -213,7 +221,7 @@ function analyzeDeliveryOnce(history: readonly HistoryEvent[], context: CheckCon
   };
   const maxDuplicated = context.options?.maxDuplicated;
   const tooManyDuplicates = maxDuplicated !== undefined && duplicatedIds.size > maxDuplicated;
-  const verdict = lost.length > 0 || unexpected.length > 0 || misplaced.length > 0 || tooManyDuplicates ? "fail" : "pass";
+  const verdict = lost.length > 0 || unexpected.length > 0 || misplaced.length > 0 || unwanted.length > 0 || tooManyDuplicates ? "fail" : "pass";
   const distinct = {
     lost: new Set(lost.map((entry) => entry.id)).size,
     allowed: new Set(allowedLoss.map((entry) => entry.id)).size,
@@ -245,6 +253,10 @@ function deliverySummary(
   if (evidence.unexpected.count > 0) {
     parts.push(`${plural(evidence.unexpected.count, "unexpected delivery", "unexpected deliveries")} of never-sent ids (${quoteIds(evidence.unexpected.items.map((entry) => entry.id))})`);
   }
+  if (evidence.unwanted.count > 0) {
+    const shown = evidence.unwanted.items.map((entry) => `${entry.id} tagged ${entry.tags ?? "(none)"} to ${entry.group} subscribed "${entry.subscription}"`);
+    parts.push(`${plural(evidence.unwanted.count, "delivery", "deliveries")} its group's subscription does not accept (${shown.join("; ")})`);
+  }
   if (evidence.misplaced.count > 0) {
     const shown = evidence.misplaced.items.map((entry) => entry.readFrom !== undefined
       ? `${entry.id} (its record: ${entry.queue}@${entry.deliveredOffset}) pulled from ${entry.readFrom}`
@@ -267,6 +279,24 @@ function deliverySummary(
     return `Every acked message reached every receiver (${plural(receiverCount, "receiver")}, ${plural(expected, "expected delivery", "expected deliveries")}); nothing duplicated or unexpected.`;
   }
   return `${parts.join("; ")}.`;
+}
+
+/** Deliveries to a tag-subscribed group of messages its subscription rejects (file comment: unwanted). */
+function unwantedDeliveries(index: HistoryIndex, context: CheckContext): UnwantedMessage[] {
+  const subscriptionByGroup = new Map<string, string>();
+  for (const spec of groupSpecs(context.workload, index.seenGroups)) {
+    const expression = (spec.subscription ?? "*").trim();
+    if (spec.sqlSelector === undefined && expression !== "" && expression !== "*") subscriptionByGroup.set(spec.group, expression);
+  }
+  const unwanted: UnwantedMessage[] = [];
+  if (subscriptionByGroup.size === 0) return unwanted;
+  for (const delivery of index.deliveries) {
+    const subscription = subscriptionByGroup.get(delivery.group);
+    const send = subscription === undefined ? undefined : index.sendById.get(delivery.messageId);
+    if (send === undefined || subscriptionAccepts(subscription, send.tags)) continue;
+    unwanted.push({ id: send.messageId, group: delivery.group, tags: send.tags ?? null, subscription: subscription! });
+  }
+  return unwanted;
 }
 
 /** Deliveries of an original copy from its acked queue at another offset (file comment: misplaced). */

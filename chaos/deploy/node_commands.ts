@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { serverNodeArgs } from "../../system/cli/index.ts";
 import { brokerConfigKeys } from "../../system/config/index.ts";
 import { namesrvConfigKeys } from "../../system/namesrv/index.ts";
-import type { Intervals } from "../scenario.ts";
+import { changedInterval, type Intervals } from "../scenario.ts";
 import type { PlannedBroker } from "./types.ts";
 import type { NodeAddress } from "./address_plan.ts";
 
@@ -34,6 +34,17 @@ function knownKeys(keys: object, values: Record<string, string | number | boolea
   return Object.fromEntries(Object.entries(values).filter(([key]) => key in keys));
 }
 
+/** namesrv.properties keys for the intervals the run changes (changedInterval). */
+export function namesrvIntervalKeys(intervals: Intervals): Record<string, number> {
+  const scanMs = changedInterval(intervals, "namesrvScanMs");
+  const expiryMs = changedInterval(intervals, "brokerExpiryMs");
+  return {
+    // RocketMQ's first scan comes 5 s after start; a faster scan starts sooner.
+    ...(scanMs === undefined ? {} : { scanNotActiveBrokerIntervalMs: scanMs, scanNotActiveBrokerDelayMs: Math.min(5_000, scanMs) }),
+    ...(expiryMs === undefined ? {} : { brokerChannelExpiredTimeMs: expiryMs }),
+  };
+}
+
 /** namesrv.properties: address, KV store under the node's directory, liveness intervals. */
 export function namesrvConfText(node: NodeAddress, nodeDir: string, intervals: Intervals): string {
   return section(`mqlab process deployer: ${node.name}`, knownKeys(namesrvConfigKeys, {
@@ -41,9 +52,7 @@ export function namesrvConfText(node: NodeAddress, nodeDir: string, intervals: I
     listenPort: node.port ?? 9876,
     kvConfigPath: `${nodeDir}/kvConfig.json`,
     configStorePath: `${nodeDir}/namesrv.properties`,
-    scanNotActiveBrokerIntervalMs: intervals.namesrvScanMs,
-    scanNotActiveBrokerDelayMs: Math.min(5_000, intervals.namesrvScanMs),
-    brokerChannelExpiredTimeMs: intervals.brokerExpiryMs,
+    ...namesrvIntervalKeys(intervals),
   })).trimStart();
 }
 

@@ -109,8 +109,9 @@ export interface DeliverEvent {
   /** The listener threw instead of answering (counts as a retry request). */
   threw?: boolean;
   /**
-   * "topic brokerName:queueId" the consumer pulled the message from, recorded only when the
-   * record names another queue (or topic): the broker served a record that is not the queue's.
+   * The pull that returned the message ("topic brokerName:queueId [requestOffset, nextBeginOffset):
+   * what is wrong"), recorded only when one of that pull's records is not of the queue, or not
+   * inside the range, or out of order (consumer_node.ts pullPlacementProblem).
    */
   readFrom?: string;
 }

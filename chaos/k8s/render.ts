@@ -7,6 +7,7 @@
 // node. The image is the registry-free one the container deployer builds (chaos/deploy/
 // container/image.ts): node as /usr/local/bin/node, the project in /app with tsx.
 import { planCluster } from "../plan.ts";
+import { namesrvIntervalKeys } from "../deploy/node_commands.ts";
 import type { Scenario } from "../scenario.ts";
 import type { ClusterPlan } from "../deploy/types.ts";
 import { workerSpecs } from "../deploy/worker_protocol.ts";
@@ -84,7 +85,8 @@ export function renderServers(plan: ClusterPlan, run: string, options: Omit<Rend
   const namesrvAddr = namesrvAddrOf(plan);
   const conf: Record<string, string> = {};
   for (const name of plan.nameServers) {
-    conf[`${name}.properties`] = [`listenHost=0.0.0.0`, `listenPort=${namesrvPort}`, `scanNotActiveBrokerIntervalMs=${plan.intervals.namesrvScanMs}`, `brokerChannelExpiredTimeMs=${plan.intervals.brokerExpiryMs}`, ""].join("\n");
+    const intervalLines = Object.entries(namesrvIntervalKeys(plan.intervals)).map(([key, value]) => `${key}=${value}`);
+    conf[`${name}.properties`] = [`listenHost=0.0.0.0`, `listenPort=${namesrvPort}`, ...intervalLines, ""].join("\n");
   }
   for (const broker of plan.brokers) {
     conf[`${broker.node}.properties`] = `${broker.confText.trimEnd()}\n\n# mqlab k8s render: where the broker lives\nbrokerIP1=${broker.node}.${options.namespace}.svc\nlistenPort=${brokerPort}\nhaListenPort=${brokerPort + 1}\nstorePathRootDir=${storeMountPath}\nmqlabAllowFastIntervals=true\n`;

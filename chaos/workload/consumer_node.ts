@@ -17,7 +17,7 @@ import type { ClientMessageExt } from "../../system/client/index.ts";
 import type { MessageQueue } from "../../system/protocol/index.ts";
 import { MessageConst } from "../../system/message/index.ts";
 import type { DeliverEvent, HistoryRecorder } from "../history/types.ts";
-import type { ConsumerGroupSpec } from "../scenario.ts";
+import { changedInterval, clientIntervalOptions, type ConsumerGroupSpec } from "../scenario.ts";
 import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
 import { decodeBodyId } from "./message_identity.ts";
 import { QueueLabels } from "./queue_label.ts";
@@ -35,8 +35,6 @@ const strategyNames = { AVG: "AVG", AVG_BY_CIRCLE: "AVG_BY_CIRCLE", CONSISTENT_H
 /** What the listener saw of one message, recorded when it finished. */
 interface Delivery {
   message: ClientMessageExt;
-  /** The queue the consumer read the message from (the listener's context). */
-  readFrom: MessageQueue;
   startMs: number;
   batchSize: number;
   batchIndex: number;
@@ -54,6 +52,8 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
   const queueLabels = new QueueLabels();
   const wait = (ms: number): Promise<void> => new Promise((resolve) => env.timers.setTimeout(resolve, ms));
 
+  /** Messages of a pull whose records do not fit the queue range pulled (pullPlacementProblem). */
+  const misreads = new WeakMap<ClientMessageExt, string>();
   const messageIdOf = (message: ClientMessageExt): string => decodeBodyId(message.body) ?? `foreign:${message.msgId}`;
   const recordDelivery = (delivery: Delivery, result: "success" | "retry", threw: boolean): void => {
     const { message } = delivery;
@@ -65,13 +65,8 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
       reconsumeTimes: message.reconsumeTimes, bornTimeMs: message.bornTimestamp - spec.runStartEpochMs, result,
       startMs: delivery.startMs, storeTimeMs: message.storeTimestamp - spec.runStartEpochMs,
     };
-    // The record's own queue id (and topic, outside %RETRY%, whose copies the client renames)
-    // against the queue it was pulled from: they differ only when the broker served a record
-    // of another queue (a consume-queue unit pointing at the wrong place).
-    const { readFrom } = delivery;
-    if (message.queueId !== readFrom.queueId || (readFrom.topic === topic && message.topic !== topic)) {
-      event.readFrom = `${readFrom.topic} ${queueLabels.of(readFrom.brokerName, readFrom.queueId)}`;
-    }
+    const misread = misreads.get(message);
+    if (misread !== undefined) event.readFrom = misread;
     if (batchMax > 1) {
       event.batchSize = delivery.batchSize;
       event.batchIndex = delivery.batchIndex;
@@ -99,12 +94,12 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
       ...(groupSpec.consumeTimeoutMs === undefined ? {} : { consumeTimeoutMs: groupSpec.consumeTimeoutMs }),
       ...(groupSpec.pullMaxIdleTimeMs === undefined ? {} : { pullMaxIdleTimeMs: groupSpec.pullMaxIdleTimeMs }),
       consumeMessageBatchMaxSize: batchMax,
-      pollNameServerIntervalMs: spec.intervals.routePollMs,
-      heartbeatBrokerIntervalMs: spec.intervals.clientHeartbeatMs,
-      rebalanceIntervalMs: spec.intervals.rebalanceMs,
-      persistConsumerOffsetIntervalMs: spec.intervals.offsetPersistMs,
-      brokerSuspendMaxTimeMillis: spec.intervals.pullSuspendMs,
-      consumerTimeoutMillisWhenSuspend: spec.intervals.pullSuspendMs * 2,
+      ...clientIntervalOptions(spec.intervals, {
+        pollNameServerIntervalMs: "routePollMs", heartbeatBrokerIntervalMs: "clientHeartbeatMs", rebalanceIntervalMs: "rebalanceMs",
+        persistConsumerOffsetIntervalMs: "offsetPersistMs", brokerSuspendMaxTimeMillis: "pullSuspendMs",
+      }),
+      // RocketMQ's 30 s is twice its 15 s suspend; a changed suspend keeps that ratio.
+      ...(changedInterval(spec.intervals, "pullSuspendMs") === undefined ? {} : { consumerTimeoutMillisWhenSuspend: spec.intervals.pullSuspendMs * 2 }),
       ...(spec.stateDir !== undefined ? { localOffsetStoreDir: `${spec.stateDir}/offsets` } : {}),
       observer: {
         onRebalance: (event) => {
@@ -138,6 +133,12 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
             dueMs: timeMs + event.delayMs,
           });
         },
+        onPullResult: (event) => {
+          const problem = pullPlacementProblem(event.mq, event.requestOffset, event.nextBeginOffset, event.messages);
+          if (problem === undefined) return;
+          const pulled = `${event.mq.topic} ${queueLabels.of(event.mq.brokerName, event.mq.queueId)} [${event.requestOffset}, ${event.nextBeginOffset}): ${problem}`;
+          for (const message of event.messages) misreads.set(message, pulled);
+        },
         onPullError: (event) => {
           if (event.mq.topic !== topic) return;
           recorder.record({
@@ -152,14 +153,14 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
       },
     });
     consumer.subscribe(topic, groupSpec.sqlSelector !== undefined ? { type: "SQL92", expression: groupSpec.sqlSelector } : groupSpec.subscription ?? "*");
-    const deliveries = (messages: ClientMessageExt[], readFrom: MessageQueue, lockHeld: boolean | undefined): Delivery[] => {
+    const deliveries = (messages: ClientMessageExt[], lockHeld: boolean | undefined): Delivery[] => {
       const startMs = runTime();
-      return messages.map((message, batchIndex) => ({ message, readFrom, startMs, batchSize: messages.length, batchIndex, lockHeld }));
+      return messages.map((message, batchIndex) => ({ message, startMs, batchSize: messages.length, batchIndex, lockHeld }));
     };
     if (groupSpec.orderly === true) {
       consumer.registerMessageListenerOrderly(async (messages, context) => {
         // Read before processing: what the consumer believed when it took the batch.
-        const seen = deliveries(messages, context.messageQueue, consumer.queueLockHeld(context.messageQueue));
+        const seen = deliveries(messages, consumer.queueLockHeld(context.messageQueue));
         if (processingMs > 0) await wait(processingMs);
         const failAt = verdicts.firstFailure(messages);
         const threw = failAt >= 0 && verdicts.throws;
@@ -170,7 +171,7 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
       });
     } else {
       consumer.registerMessageListenerConcurrently(async (messages, context) => {
-        const seen = deliveries(messages, context.messageQueue, undefined);
+        const seen = deliveries(messages, undefined);
         const busyMs = processingMs + verdicts.extraMs(messages);
         if (busyMs > 0) await wait(busyMs);
         const failAt = verdicts.firstFailure(messages);
@@ -268,4 +269,22 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
       await readDeadLettersOnce();
     },
   };
+}
+
+/**
+ * What is wrong with where a pull's records say they come from, or undefined: every record of a
+ * pull from queue Q, asked at offset R and answered with nextBeginOffset B, is of Q (its topic,
+ * before the client renames a %RETRY% copy, and its queue id) at an offset in [R, B), and the
+ * offsets increase. A record that breaks this was served by a consume-queue unit that points at
+ * another record (a recovery that kept a unit past the commit log's end, a unit written at the
+ * wrong place); the delivery checker fails such deliveries (misplaced).
+ */
+export function pullPlacementProblem(mq: MessageQueue, requestOffset: number, nextBeginOffset: number, messages: readonly ClientMessageExt[]): string | undefined {
+  let previous = requestOffset - 1;
+  for (const message of messages) {
+    if (message.topic !== mq.topic || message.queueId !== mq.queueId) return `a record of ${message.topic} queue ${message.queueId} at ${message.queueOffset}`;
+    if (message.queueOffset <= previous || message.queueOffset >= nextBeginOffset) return `a record at offset ${message.queueOffset} after ${previous}`;
+    previous = message.queueOffset;
+  }
+  return undefined;
 }

@@ -19,7 +19,7 @@ import type { MessageQueue } from "../../system/protocol/index.ts";
 import { Producer } from "../../system/client/index.ts";
 import type { SendResult, Message, ProducerOptions, TransactionProducer } from "../../system/client/index.ts";
 import type { HistoryRecorder, SendInvoke } from "../history/types.ts";
-import type { ProducerSpec } from "../scenario.ts";
+import { clientIntervalOptions, type ProducerSpec } from "../scenario.ts";
 import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
 import { orderKeyHash } from "./message_identity.ts";
 import { QueueLabels } from "./queue_label.ts";
@@ -99,9 +99,7 @@ class ProducerClient {
       ...credentials,
       instanceName: this.node,
       clientIp: undefined,
-      sendMsgTimeoutMs: this.worker.intervals.sendTimeoutMs,
-      pollNameServerIntervalMs: this.worker.intervals.routePollMs,
-      heartbeatBrokerIntervalMs: this.worker.intervals.clientHeartbeatMs,
+      ...clientIntervalOptions(this.worker.intervals, { sendMsgTimeoutMs: "sendTimeoutMs", pollNameServerIntervalMs: "routePollMs", heartbeatBrokerIntervalMs: "clientHeartbeatMs" }),
       sendLatencyFaultEnable: spec.latencyFaultAvoidance ?? false,
       ...(spec.retryTimesWhenSendFailed === undefined ? {} : {
         retryTimesWhenSendFailed: spec.retryTimesWhenSendFailed, retryTimesWhenSendAsyncFailed: spec.retryTimesWhenSendFailed,

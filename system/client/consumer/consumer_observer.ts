@@ -34,6 +34,8 @@ export interface PullResultEvent {
   readonly maxOffset: number;
   /** Messages handed on after the client-side tag check. */
   readonly messageCount: number;
+  /** Those messages, in the order the broker returned them (the lab checks where they came from). */
+  readonly messages: readonly ClientMessageExt[];
   readonly atMs: number;
 }
 

@@ -127,6 +127,7 @@ export class PullLoop {
     this.host.emitPull({
       mq, requestOffset, status: result.pullStatus, nextBeginOffset: result.nextBeginOffset,
       minOffset: result.minOffset, maxOffset: result.maxOffset, messageCount: result.msgFoundList.length,
+      messages: result.msgFoundList,
     });
     this.onPullResult(request, result);
   }
