@@ -41,6 +41,17 @@ function syncConfig(overrides: Partial<StoreConfig> = {}): StoreConfig {
     flushDiskType: "SYNC_FLUSH", maxHashSlotNum: 16, maxIndexNum: 64, ...overrides };
 }
 
+/** A started SYNC_FLUSH store whose commit-log fsyncs are held until released. */
+function startHeldSyncStore(): { gated: GatedDisk; env: ReturnType<typeof createTestEnv>; store: DefaultMessageStore } {
+  const gated = new GatedDisk();
+  const env = createTestEnv({ disk: gated.disk });
+  const store = new DefaultMessageStore(env, syncConfig());
+  assert.ok(store.load());
+  store.start();
+  gated.holding = true;
+  return { gated, env, store };
+}
+
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Advances virtual time in steps, letting promise callbacks run between timer firings. */
@@ -53,12 +64,7 @@ async function advanceSettled(env: ReturnType<typeof createTestEnv>, ms: number,
 
 test("SYNC_FLUSH: puts resolve only after fsync, and concurrent puts share one group commit", async () => {
   // Arrange
-  const gated = new GatedDisk();
-  const env = createTestEnv({ disk: gated.disk });
-  const store = new DefaultMessageStore(env, syncConfig());
-  assert.ok(store.load());
-  store.start();
-  gated.holding = true;
+  const { gated, store } = startHeldSyncStore();
   // Act: ten putters at once.
   let resolved = 0;
   const puts = Array.from({ length: 10 }, (_, index) =>
@@ -79,12 +85,7 @@ test("SYNC_FLUSH: puts resolve only after fsync, and concurrent puts share one g
 });
 
 test("SYNC_FLUSH: a stuck fsync gives FLUSH_DISK_TIMEOUT after syncFlushTimeout; WAIT=false does not wait", async () => {
-  const gated = new GatedDisk();
-  const env = createTestEnv({ disk: gated.disk });
-  const store = new DefaultMessageStore(env, syncConfig());
-  assert.ok(store.load());
-  store.start();
-  gated.holding = true;
+  const { gated, env, store } = startHeldSyncStore();
   let status: string | undefined;
   const put = store.putMessage(makeMessage()).then((result) => { status = result.status; });
   await settle();
@@ -103,12 +104,7 @@ test("SYNC_FLUSH: a stuck fsync gives FLUSH_DISK_TIMEOUT after syncFlushTimeout;
 
 test("SYNC_FLUSH: the puts of one turn share one flush wait; a stuck fsync times out each turn's puts at their own deadline", async () => {
   // Arrange
-  const gated = new GatedDisk();
-  const env = createTestEnv({ disk: gated.disk });
-  const store = new DefaultMessageStore(env, syncConfig());
-  assert.ok(store.load());
-  store.start();
-  gated.holding = true;
+  const { gated, env, store } = startHeldSyncStore();
   const statuses: string[] = [];
   const track = (promise: ReturnType<typeof store.putMessage>, label: string): Promise<void> =>
     promise.then((result) => { statuses.push(`${label}:${result.status}`); });
