@@ -372,6 +372,43 @@ test("a failure waiting for its local retry when its process queue was replaced 
   assert.deepEqual(kinds(checkRetry(history("consumer-G-1", 16_000).build(), context).evidence), ["missing-retry:m"]);
 });
 
+test("a replacement named by a round that also moved another queue drops the local retry: another holder's earlier re-read answers it (seed 1 swarm run 741 of the tried tag-subscription draw)", () => {
+  const context = testContext({ groups: [group({ count: 2 })], endMs: 200_000 });
+  // During a partition both consumers held broker-a:0: consumer-G-2 read m successfully at 22.3 s;
+  // consumer-G-1 had failed m at 14.0 s, its send-backs hung until 29.2 s (local retry due 34.2 s),
+  // and its expired process queue was replaced in the round that also gave up broker-a:1.
+  const history = (replaced: boolean): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 10_000 })
+    .fault(12_000, 27_000, "partition-halves", "cluster")
+    .rebalance(10, "consumer-G-1", ["broker-a:0", "broker-a:1"])
+    .deliver({ id: "m", at: 14_018, result: "retry", extra: { startMs: 14_018, storeTimeMs: 10_000 } })
+    .deliver({ id: "m", at: 22_265, process: "consumer-G-2", extra: { startMs: 22_265, storeTimeMs: 10_000 } })
+    .raw({ type: "rebalance", timeMs: 29_171, process: "consumer-G-1", group: "G", topic: "T", queues: ["broker-a:0"], ...(replaced ? { replaced: ["broker-a:0"] } : {}) })
+    .raw({ type: "local-retry", timeMs: 29_173, process: "consumer-G-1", group: "G", topic: "T", queue: "broker-a:0", messages: [{ messageId: "m", queueOffset: 0, reconsumeTimes: 1 }], dueMs: 34_173 });
+  const result = checkRetry(history(true).build(), context);
+  assert.equal(result.verdict, "pass", result.summary);
+  // The same snapshot without `replaced` only says broker-a:1 left: the local retry was due.
+  assert.deepEqual(kinds(checkRetry(history(false).build(), context).evidence), ["missing-retry:m"]);
+});
+
+test("a replacement is dated by its drop, not by the round's later report (seed 1 swarm run 741 of the tried tag-subscription draw)", () => {
+  const context = testContext({ groups: [group({ count: 2 })], endMs: 200_000 });
+  // consumer-G-1 failed m at 14.1 s, its local retry parked at 22.1 s (due 27.1 s); consumer-G-2
+  // read m at 22.1 s; consumer-G-1's expired process queue was dropped at 27.0 s, but the round
+  // reported only at 29.2 s, once the offset persist to the hung broker gave up (the run's
+  // broker-b:1 and broker-b:3, dropped at 28.0 s, reported at 29.2 s).
+  const history = (replacedAtMs: number | undefined): HistoryBuilder => new HistoryBuilder().send({ id: "m", at: 10_000 })
+    .fault(12_000, 27_000, "partition-halves", "cluster")
+    .rebalance(10, "consumer-G-1", ["broker-a:0", "broker-a:1"])
+    .deliver({ id: "m", at: 14_140, result: "retry", extra: { startMs: 14_140, storeTimeMs: 10_000 } })
+    .raw({ type: "local-retry", timeMs: 22_140, process: "consumer-G-1", group: "G", topic: "T", queue: "broker-a:0", messages: [{ messageId: "m", queueOffset: 0, reconsumeTimes: 1 }], dueMs: 27_140 })
+    .deliver({ id: "m", at: 26_091, process: "consumer-G-2", extra: { startMs: 22_091, storeTimeMs: 10_000 } })
+    .raw({ type: "rebalance", timeMs: 29_174, process: "consumer-G-1", group: "G", topic: "T", queues: ["broker-a:0", "broker-a:1"], replaced: ["broker-a:0"], ...(replacedAtMs === undefined ? {} : { replacedAtMs }) });
+  const result = checkRetry(history(27_004).build(), context);
+  assert.equal(result.verdict, "pass", result.summary);
+  // Dated by the report, the replacement came after the local retry was due.
+  assert.deepEqual(kinds(checkRetry(history(undefined).build(), context).evidence), ["missing-retry:m"]);
+});
+
 test("a re-read by the replaced process queue after its first pull failed and waited its retry delay answers the dropped local retry (seed 19 swarm run 1322)", () => {
   const context = testContext({ groups: [group({ count: 2 })], endMs: 200_000 });
   // consumer-G-1 failed m at 23.0 s (send-back refused: the local retry parked at 29.3 s, due at

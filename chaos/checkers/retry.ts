@@ -238,6 +238,13 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
     // The new process queue's first pull may fail and wait pullTimeDelayMillsWhenException before
     // its retry reads the record (seed 19 swarm run 1322: replaced at 29.0 s, the pull answered
     // SUBSCRIPTION_NOT_LATEST, the re-read at 32.0 s): the hand-out then follows the failed pull.
+    // The replacement may come in a round that also moved another queue; the snapshot's
+    // `replaced` names it then, and `replacedAtMs` dates it: the round drops the expired process
+    // queue at once but reports only after persisting its offset, which a hung broker can hold
+    // for seconds (seed 1 swarm run 741 of a tag-subscription draw tried on 2026-12-05: two
+    // consumers held a queue at once in a partition, the other read the record successfully at
+    // 22.3 s; the failing one's process queue was dropped at 28.0 s, reported at 29.2 s in the
+    // round that also gave up broker-b:0, with the local retry parked at 29.2 s still in it).
     const replacedBeforeLocalRetry = (delivery: DeliverEvent, later: readonly DeliverEvent[]): boolean => {
       const windowEndMs = localRetryRunMs(delivery);
       const own = index.rebalances.filter((rebalance) => rebalance.process === delivery.process && rebalance.group === delivery.group && rebalance.topic === delivery.topic);
@@ -245,8 +252,12 @@ export function checkRetry(history: readonly HistoryEvent[], context: CheckConte
       const nearPass = (passMs: number, startMs: number): boolean => Math.abs(passMs - startMs) <= rebalancePassSlackMs
         || failedPulls.some((event) => event.timeMs >= passMs - rebalancePassSlackMs && event.timeMs <= startMs
           && Math.abs(event.timeMs + event.retryInMs - startMs) <= rebalancePassSlackMs);
-      const replacedSet = own.some((rebalance, position) => position > 0 && rebalance.timeMs > delivery.timeMs && rebalance.timeMs < windowEndMs
-        && rebalance.queues.includes(delivery.queue) && replacedInPlace(own[position - 1]!.queues, rebalance.queues));
+      const replacedSet = own.some((rebalance, position) => {
+        if (position === 0 || !rebalance.queues.includes(delivery.queue)) return false;
+        const named = rebalance.replaced?.includes(delivery.queue) ?? false;
+        const atMs = named ? rebalance.replacedAtMs ?? rebalance.timeMs : rebalance.timeMs;
+        return atMs > delivery.timeMs && atMs < windowEndMs && (named || replacedInPlace(own[position - 1]!.queues, rebalance.queues));
+      });
       return later.some((next) => {
         const startMs = next.startMs ?? next.timeMs;
         if (next.reconsumeTimes !== delivery.reconsumeTimes || next.queue !== delivery.queue || next.queueOffset !== delivery.queueOffset

@@ -290,6 +290,17 @@ export interface RebalanceEvent {
   topic: string;
   /** Queues this consumer holds after the rebalance, sorted. */
   queues: QueueRef[];
+  /**
+   * Queues the round removed and added back (a pull-expired process queue replaced by a new one,
+   * which drops what the old one had parked), sorted; absent when none. `queues` alone cannot
+   * show it when the same round also moved another queue.
+   */
+  replaced?: QueueRef[];
+  /**
+   * When the first of `replaced` was dropped: the round drops an expired process queue at once
+   * but reports after persisting its offset, which a slow broker can hold for seconds.
+   */
+  replacedAtMs?: number;
 }
 
 /** A consumer joining or leaving its group (as the workload sees it: start, crash, stop). */

@@ -101,11 +101,6 @@ export const swarmOptionValues = {
   // (a UNIQ_KEY and a KEYS entry each) and chains colliding keys, so queries walk slot chains
   // across several files, sealed and writable, and recovery drops and rebuilds more than one.
   indexFileSize: ["default", "small"] as ("default" | "small")[],
-  // The check group's subscription (producers tag their messages TagA and TagB in turn): "*"
-  // passes every unit, "TagA" makes the broker skip half the units of a queue by tags code (a
-  // pull's nextBeginOffset must cover the skipped ones too) and the client re-check the tag;
-  // "TagA || TagB" takes the tag-set path and accepts everything.
-  subscription: ["*", "TagA", "TagA || TagB"],
 } as const;
 
 export type SwarmOptionName = keyof typeof swarmOptionValues;

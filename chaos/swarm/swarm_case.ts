@@ -239,7 +239,7 @@ export function swarmScenario(swarmCase: SwarmCase, property: CheckProperty, tes
         ...(ordered ? { ordered: true, orderKeys: 8 } : {}),
       }],
       consumers: [{
-        group: checkGroup, topic: checkTopic, count: config.consumers, mode: "push", model: "CLUSTERING", subscription: config.subscription,
+        group: checkGroup, topic: checkTopic, count: config.consumers, mode: "push", model: "CLUSTERING", subscription: "*",
         ...consumerFieldsOf(config),
         ...(ordered ? { orderly: true } : {}),
       }],

@@ -52,6 +52,9 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
   const queueLabels = new QueueLabels();
   const wait = (ms: number): Promise<void> => new Promise((resolve) => env.timers.setTimeout(resolve, ms));
 
+  /** When each pull-expired process queue was dropped, until the round that did it reports. */
+  const expiredAtMs = new Map<string, number>();
+  const queueLabel = (queue: MessageQueue): string => `${queue.brokerName}:${queue.queueId}`;
   /** Messages of a pull whose records do not fit the queue range pulled (pullPlacementProblem). */
   const misreads = new WeakMap<ClientMessageExt, string>();
   const messageIdOf = (message: ClientMessageExt): string => decodeBodyId(message.body) ?? `foreign:${message.msgId}`;
@@ -104,10 +107,18 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
       observer: {
         onRebalance: (event) => {
           if (event.topic !== topic) return;
+          const removed = new Set(event.removed.map(queueLabel));
+          const replaced = event.added.map(queueLabel).filter((queue) => removed.has(queue)).sort();
+          const replacedAtMs = Math.min(...replaced.map((queue) => expiredAtMs.get(queue) ?? Infinity));
+          for (const queue of event.removed) expiredAtMs.delete(queueLabel(queue));
           recorder.record({
             type: "rebalance", timeMs: runTime(), process: spec.node, group: groupSpec.group, topic,
-            queues: event.assigned.map((queue) => `${queue.brokerName}:${queue.queueId}`).sort(),
+            queues: event.assigned.map(queueLabel).sort(),
+            ...(replaced.length > 0 ? { replaced } : {}), ...(Number.isFinite(replacedAtMs) ? { replacedAtMs } : {}),
           });
+        },
+        onQueueDropped: (event) => {
+          if (event.mq.topic === topic && event.reason === "pull-expired") expiredAtMs.set(queueLabel(event.mq), runTime());
         },
         // The send-back failed and the client stored the message in %RETRY%<group> itself: the
         // group's offset moves past the original, so the checkers judge the copy where it went.
