@@ -288,7 +288,8 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
  * before the client renames a %RETRY% copy, and its queue id) at an offset in [R, B), and the
  * offsets increase. A record that breaks this was served by a consume-queue unit that points at
  * another record (a recovery that kept a unit past the commit log's end, a unit written at the
- * wrong place); the delivery checker fails such deliveries (misplaced).
+ * wrong place), or the broker answered a nextBeginOffset short of what it returned (the next pull
+ * reads those records again); the delivery checker fails such deliveries (misplaced).
  */
 export function pullPlacementProblem(mq: MessageQueue, requestOffset: number, nextBeginOffset: number, messages: readonly ClientMessageExt[]): string | undefined {
   let previous = requestOffset - 1;
