@@ -162,7 +162,10 @@ export class SendMessageProcessor {
         const stored = isBatch || first === undefined ? store.putMessages(messages, { waitStoreMsgOK: false }) : store.putMessage(first, { waitStoreMsgOK: false });
         stored.catch((error: unknown) => this.runtime.log.warn("write-behind store failed", { error: String(error) }));
       }, writeBehindMs);
-      return respond(request, ResponseCode.SUCCESS, undefined, { ...traceFields, msgId: "0".repeat(32), queueId, queueOffset: 0 });
+      // The queue offset is not known before the deferred put: -1, not a made-up 0, which the
+      // delivery checker would fail as a misreported offset without any crash (this switch is
+      // there to show the loss a crash brings).
+      return respond(request, ResponseCode.SUCCESS, undefined, { ...traceFields, msgId: "0".repeat(32), queueId, queueOffset: -1 });
     }
     if (testFaults.delayIgnored === true && first !== undefined && !first.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
       // TEST FAULT: a producer's delay level is dropped, so the message is stored in its topic at once.
