@@ -4,19 +4,14 @@
 // runs with is readable and reproducible.
 import { loadTopology } from "./topologies/index.ts";
 import type { ClusterPlan, PlannedBroker } from "./deploy/types.ts";
-import { changedInterval, effectiveIntervals, type Intervals, type Scenario } from "./scenario.ts";
+import { changedIntervalOptions, effectiveIntervals, type Intervals, type Scenario } from "./scenario.ts";
 
 /** broker.conf keys for the intervals a broker owns, those the run changes (changedInterval). */
 export function brokerIntervalKeys(intervals: Intervals): Record<string, string> {
-  const keys: Record<string, string> = {};
-  const changed = (confKey: string, key: keyof Intervals): void => {
-    const value = changedInterval(intervals, key);
-    if (value !== undefined) keys[confKey] = String(value);
-  };
-  changed("registerNameServerPeriod", "brokerRegisterMs");
-  changed("clientScanIntervalMs", "clientScanMs");
-  changed("clientChannelExpiredTimeMs", "clientExpiryMs");
-  return keys;
+  const changed = changedIntervalOptions(intervals, {
+    registerNameServerPeriod: "brokerRegisterMs", clientScanIntervalMs: "clientScanMs", clientChannelExpiredTimeMs: "clientExpiryMs",
+  });
+  return Object.fromEntries(Object.entries(changed).map(([key, value]) => [key, String(value)]));
 }
 
 export function appendOverrides(confText: string, overrides: Record<string, string>, title: string): string {

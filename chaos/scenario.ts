@@ -327,8 +327,8 @@ export function changedInterval(intervals: Intervals, key: keyof Intervals): num
   return intervals[key] === rocketmqIntervals[key] ? undefined : intervals[key];
 }
 
-/** Client options (option name → interval) for the intervals the run changes. */
-export function clientIntervalOptions<K extends string>(intervals: Intervals, options: Record<K, keyof Intervals>): Partial<Record<K, number>> {
+/** Config keys or client options (name → interval) for the intervals the run changes. */
+export function changedIntervalOptions<K extends string>(intervals: Intervals, options: Record<K, keyof Intervals>): Partial<Record<K, number>> {
   const changed: Partial<Record<K, number>> = {};
   for (const option of Object.keys(options) as K[]) {
     const value = changedInterval(intervals, options[option]);

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { serverNodeArgs } from "../../system/cli/index.ts";
 import { brokerConfigKeys } from "../../system/config/index.ts";
 import { namesrvConfigKeys } from "../../system/namesrv/index.ts";
-import { changedInterval, type Intervals } from "../scenario.ts";
+import { changedIntervalOptions, type Intervals } from "../scenario.ts";
 import type { PlannedBroker } from "./types.ts";
 import type { NodeAddress } from "./address_plan.ts";
 
@@ -36,13 +36,11 @@ function knownKeys(keys: object, values: Record<string, string | number | boolea
 
 /** namesrv.properties keys for the intervals the run changes (changedInterval). */
 export function namesrvIntervalKeys(intervals: Intervals): Record<string, number> {
-  const scanMs = changedInterval(intervals, "namesrvScanMs");
-  const expiryMs = changedInterval(intervals, "brokerExpiryMs");
-  return {
-    // RocketMQ's first scan comes 5 s after start; a faster scan starts sooner.
-    ...(scanMs === undefined ? {} : { scanNotActiveBrokerIntervalMs: scanMs, scanNotActiveBrokerDelayMs: Math.min(5_000, scanMs) }),
-    ...(expiryMs === undefined ? {} : { brokerChannelExpiredTimeMs: expiryMs }),
-  };
+  const keys: Record<string, number> = changedIntervalOptions(intervals, { scanNotActiveBrokerIntervalMs: "namesrvScanMs", brokerChannelExpiredTimeMs: "brokerExpiryMs" });
+  // RocketMQ's first scan comes 5 s after start; a faster scan starts sooner.
+  const scanMs = keys["scanNotActiveBrokerIntervalMs"];
+  if (scanMs !== undefined) keys["scanNotActiveBrokerDelayMs"] = Math.min(5_000, scanMs);
+  return keys;
 }
 
 /** namesrv.properties: address, KV store under the node's directory, liveness intervals. */

@@ -17,7 +17,7 @@ import type { ClientMessageExt } from "../../system/client/index.ts";
 import type { MessageQueue } from "../../system/protocol/index.ts";
 import { MessageConst } from "../../system/message/index.ts";
 import type { DeliverEvent, HistoryRecorder } from "../history/types.ts";
-import { changedInterval, clientIntervalOptions, type ConsumerGroupSpec } from "../scenario.ts";
+import { changedInterval, changedIntervalOptions, type ConsumerGroupSpec } from "../scenario.ts";
 import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
 import { decodeBodyId } from "./message_identity.ts";
 import { QueueLabels } from "./queue_label.ts";
@@ -54,7 +54,7 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
 
   /** When each pull-expired process queue was dropped, until the round that did it reports. */
   const expiredAtMs = new Map<string, number>();
-  const queueLabel = (queue: MessageQueue): string => `${queue.brokerName}:${queue.queueId}`;
+  const queueLabel = (queue: MessageQueue): string => queueLabels.of(queue.brokerName, queue.queueId);
   /** Messages of a pull whose records do not fit the queue range pulled (pullPlacementProblem). */
   const misreads = new WeakMap<ClientMessageExt, string>();
   const messageIdOf = (message: ClientMessageExt): string => decodeBodyId(message.body) ?? `foreign:${message.msgId}`;
@@ -97,7 +97,7 @@ export async function startConsumerNode(env: Env, spec: WorkerSpec, recorder: Hi
       ...(groupSpec.consumeTimeoutMs === undefined ? {} : { consumeTimeoutMs: groupSpec.consumeTimeoutMs }),
       ...(groupSpec.pullMaxIdleTimeMs === undefined ? {} : { pullMaxIdleTimeMs: groupSpec.pullMaxIdleTimeMs }),
       consumeMessageBatchMaxSize: batchMax,
-      ...clientIntervalOptions(spec.intervals, {
+      ...changedIntervalOptions(spec.intervals, {
         pollNameServerIntervalMs: "routePollMs", heartbeatBrokerIntervalMs: "clientHeartbeatMs", rebalanceIntervalMs: "rebalanceMs",
         persistConsumerOffsetIntervalMs: "offsetPersistMs", brokerSuspendMaxTimeMillis: "pullSuspendMs",
       }),

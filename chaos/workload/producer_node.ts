@@ -19,7 +19,7 @@ import type { MessageQueue } from "../../system/protocol/index.ts";
 import { Producer } from "../../system/client/index.ts";
 import type { SendResult, Message, ProducerOptions, TransactionProducer } from "../../system/client/index.ts";
 import type { HistoryRecorder, SendInvoke } from "../history/types.ts";
-import { clientIntervalOptions, type ProducerSpec } from "../scenario.ts";
+import { changedIntervalOptions, type ProducerSpec } from "../scenario.ts";
 import type { WorkerSpec, WorkloadNodeHandle } from "../deploy/worker_protocol.ts";
 import { orderKeyHash } from "./message_identity.ts";
 import { QueueLabels } from "./queue_label.ts";
@@ -99,7 +99,7 @@ class ProducerClient {
       ...credentials,
       instanceName: this.node,
       clientIp: undefined,
-      ...clientIntervalOptions(this.worker.intervals, { sendMsgTimeoutMs: "sendTimeoutMs", pollNameServerIntervalMs: "routePollMs", heartbeatBrokerIntervalMs: "clientHeartbeatMs" }),
+      ...changedIntervalOptions(this.worker.intervals, { sendMsgTimeoutMs: "sendTimeoutMs", pollNameServerIntervalMs: "routePollMs", heartbeatBrokerIntervalMs: "clientHeartbeatMs" }),
       sendLatencyFaultEnable: spec.latencyFaultAvoidance ?? false,
       ...(spec.retryTimesWhenSendFailed === undefined ? {} : {
         retryTimesWhenSendFailed: spec.retryTimesWhenSendFailed, retryTimesWhenSendAsyncFailed: spec.retryTimesWhenSendFailed,
