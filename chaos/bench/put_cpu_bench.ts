@@ -8,7 +8,9 @@
 // --client-profile its own top functions (node:inspector's profiler, started and stopped around
 // the measured sends). --serialize-type ROCKETMQ runs the producer with binary headers;
 // --flush-disk-type SYNC_FLUSH measures the broker with group commit (bench-peers' SYNC row).
-// Run: npx node --import tsx chaos/bench/put_cpu_bench.ts [--n N] [--profile DIR] [--client-profile] [--top K]
+// --client-allocations prints the client's allocation sites by bytes a message (V8's sampling heap
+// profiler, scavenged objects included).
+// Run: npx node --import tsx chaos/bench/put_cpu_bench.ts [--n N] [--profile DIR] [--client-profile] [--client-allocations] [--top K]
 //      [--serialize-type JSON|ROCKETMQ] [--flush-disk-type ASYNC_FLUSH|SYNC_FLUSH]
 import { Session } from "node:inspector/promises";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -32,7 +34,7 @@ try {
   parsed = parseArgs({ options: {
     n: { type: "string", default: "100000" }, window: { type: "string", default: "256" },
     profile: { type: "string", default: "" }, top: { type: "string", default: "30" },
-    "client-profile": { type: "boolean", default: false }, "serialize-type": { type: "string", default: "JSON" },
+    "client-profile": { type: "boolean", default: false }, "client-allocations": { type: "boolean", default: false }, "serialize-type": { type: "string", default: "JSON" },
     "flush-disk-type": { type: "string", default: "ASYNC_FLUSH" },
   } });
 } catch (error) {
@@ -84,6 +86,28 @@ function topSelfOf(profile: Profile, count: number, fromUs: number, toUs: number
     .map(([key, hits]) => `${((100 * hits) / sampleCount).toFixed(2).padStart(6)} % of busy  ${key}`);
 }
 
+interface AllocationNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: AllocationNode[];
+}
+interface AllocationProfile { head: AllocationNode }
+
+/** Sampled bytes allocated by each function itself, per message, largest first. */
+function topAllocations(profile: AllocationProfile, count: number, messages: number): string[] {
+  const self = new Map<string, number>();
+  const visit = (node: AllocationNode): void => {
+    const frame = node.callFrame;
+    const key = `${frame.functionName || "(anonymous)"} ${frame.url.split("/").at(-1) ?? ""}:${frame.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + node.selfSize);
+    for (const child of node.children) visit(child);
+  };
+  visit(profile.head);
+  const totalBytes = [...self.values()].reduce((sum, bytes) => sum + bytes, 0);
+  return [`${(totalBytes / messages).toFixed(0).padStart(7)} B  in all`, ...[...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, count)
+    .map(([key, bytes]) => `${(bytes / messages).toFixed(0).padStart(7)} B  ${key}`)];
+}
+
 const dir = mkdtempSync(join(tmpdir(), "mqlab-put-cpu-"));
 const env = createRealEnv({ nodeName: "put-cpu-bench", logLevel: "warn" });
 try {
@@ -105,12 +129,20 @@ try {
   const send = (): Promise<unknown> => producer.send({ topic: "BenchPub", body: payload });
   await runWindow(10_000, Number(args.window), 60, send);
   const pid = broker.child.pid;
-  const session = args["client-profile"] ? new Session() : undefined;
-  if (session !== undefined) {
-    session.connect();
+  const session = args["client-profile"] || args["client-allocations"] ? new Session() : undefined;
+  session?.connect();
+  if (session !== undefined && args["client-profile"]) {
     await session.post("Profiler.enable");
     await session.post("Profiler.setSamplingInterval", { interval: 200 });
     await session.post("Profiler.start");
+  }
+  if (session !== undefined && args["client-allocations"]) {
+    // Every sampled allocation, the ones scavenged since included: what the send path allocates,
+    // not what survives it.
+    await session.post("HeapProfiler.enable");
+    await session.post("HeapProfiler.startSampling", {
+      samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true,
+    });
   }
   const cpuBefore = processCpuSeconds(pid);
   console.error(`measuring (broker pid ${pid})`);
@@ -120,7 +152,9 @@ try {
   const clientCpu = process.cpuUsage(clientBefore);
   const toUs = monotonicUs();
   const cpuSeconds = processCpuSeconds(pid) - cpuBefore;
-  const clientProfile = session === undefined ? undefined : (await session.post("Profiler.stop")).profile as unknown as Profile;
+  const clientProfile = session === undefined || !args["client-profile"] ? undefined : (await session.post("Profiler.stop")).profile as unknown as Profile;
+  const allocations = session === undefined || !args["client-allocations"]
+    ? undefined : (await session.post("HeapProfiler.stopSampling")).profile as unknown as AllocationProfile;
   session?.disconnect();
   await producer.shutdown();
   broker.child.kill("SIGTERM");
@@ -138,6 +172,10 @@ try {
   if (clientProfile !== undefined) {
     console.log("client (this process):");
     for (const line of topSelfOf(clientProfile, Number(args.top), 0, Number.MAX_SAFE_INTEGER)) console.log(line);
+  }
+  if (allocations !== undefined) {
+    console.log("client (this process) allocations, bytes a message:");
+    for (const line of topAllocations(allocations, Number(args.top), measured.count)) console.log(line);
   }
 } finally {
   killAll();
