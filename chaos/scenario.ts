@@ -210,7 +210,7 @@ export type CheckerName =
   | "delivery" | "order" | "failover" | "rebalance" | "latency"
   | "orderly" | "sharding" | "retry" | "delay" | "late-join" | "producer-failover" | "replica" | "routes"
   | "duplicates" | "send-status"
-  | "sql-filter" | "transactions" | "key-lookup" | "consumer-progress" | "rogue-peer";
+  | "sql-filter" | "transactions" | "key-lookup" | "consumer-progress" | "rogue-peer" | "store";
 
 export interface Expectations {
   checkers: CheckerName[];

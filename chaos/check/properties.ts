@@ -45,7 +45,7 @@ export const checkProperties: readonly CheckProperty[] = [
   {
     name: "no-acked-loss",
     description: "SYNC_FLUSH brokers under crashes, power loss, pauses, partitions, firewalls, slow disks: every acked message is delivered",
-    checkers: ["delivery"],
+    checkers: ["delivery", "store"],
     faultWeights: durabilityWeights,
     flushDiskType: "SYNC_FLUSH",
     ordered: "generated",
@@ -53,28 +53,28 @@ export const checkProperties: readonly CheckProperty[] = [
   {
     name: "durability",
     description: "any flush type and role under every fault: acked messages are delivered, or lost only where the guarantee table allows (ASYNC_FLUSH power loss, ASYNC_MASTER) and within its bound",
-    checkers: ["delivery"],
+    checkers: ["delivery", "store"],
     faultWeights: durabilityWeights,
     ordered: "generated",
   },
   {
     name: "queue-order",
     description: "ordered sends to orderly consumers under faults: first deliveries keep queue and key order",
-    checkers: ["order"],
+    checkers: ["order", "store"],
     faultWeights: everyWeight,
     ordered: "always",
   },
   {
     name: "rebalance-converges",
     description: "consumer and broker faults: after the last change every queue has exactly one live owner, within the derived bound",
-    checkers: ["rebalance"],
+    checkers: ["rebalance", "store"],
     faultWeights: { "crash": 4, "pause": 3, "heartbeat-loss": 3, "partition": 2, "firewall": 1, "flow": 1 },
     ordered: "generated",
   },
   {
     name: "bounded-duplicates",
     description: "one consumer, at most one crash of it: a calm run delivers no duplicate; a restart re-delivers at most what its last offsetPersistMs consumed (chaos/swarm/duplicates.ts)",
-    checkers: ["delivery"],
+    checkers: ["delivery", "store"],
     faultWeights: { crash: 1 },
     ordered: "generated",
     swarmOnly: true,
@@ -96,7 +96,7 @@ export const checkProperties: readonly CheckProperty[] = [
     // within the long poll's wake bound) over the mixes' tags, batches, orderly and broadcast groups.
     // consumer-progress: what consumerProgress shows when the run drains, with the mixes' late,
     // scaling, orderly and failing groups (the `all` runs judge it too, without mixes).
-    checkers: ["delivery", "order", "rebalance", "duplicates", "latency", "consumer-progress"],
+    checkers: ["delivery", "order", "rebalance", "duplicates", "latency", "consumer-progress", "store"],
     faultWeights: everyWeight,
     flushDiskType: "SYNC_FLUSH",
     ordered: "generated",

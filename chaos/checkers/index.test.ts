@@ -24,7 +24,7 @@ const check = (checks: readonly CheckResult[], name: string): CheckResult => {
 test("runCheckers runs the scenario's checkers, or all of them", () => {
   const events = new HistoryBuilder().sends("m-", 2).deliverAll(["m-0", "m-1"], 5).build();
   assert.deepEqual(runCheckers(events, testContext()).map((result) => result.name), [...allCheckerNames]);
-  assert.equal(allCheckerNames.length, 20);
+  assert.equal(allCheckerNames.length, 21);
   const only = testContext({ expectations: { checkers: ["order", "delivery"] } });
   assert.deepEqual(runCheckers(events, only).map((result) => result.name), ["delivery", "order"]);
 });

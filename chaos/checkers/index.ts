@@ -30,6 +30,7 @@ import { checkTransactions } from "./transactions.ts";
 import { checkKeyLookup } from "./key_lookup.ts";
 import { checkConsumerProgress } from "./consumer_progress.ts";
 import { checkRoguePeer } from "./rogue_peer.ts";
+import { checkStore } from "./store.ts";
 
 export type Checker = (history: readonly HistoryEvent[], context: CheckContext) => CheckResult;
 
@@ -54,12 +55,13 @@ export const checkers: Readonly<Record<CheckerName, Checker>> = {
   "key-lookup": checkKeyLookup,
   "consumer-progress": checkConsumerProgress,
   "rogue-peer": checkRoguePeer,
+  store: checkStore,
 };
 
 export const allCheckerNames: readonly CheckerName[] = [
   "delivery", "order", "failover", "rebalance", "latency",
   "orderly", "sharding", "retry", "delay", "late-join", "producer-failover", "replica", "routes", "duplicates", "send-status",
-  "sql-filter", "transactions", "key-lookup", "consumer-progress", "rogue-peer",
+  "sql-filter", "transactions", "key-lookup", "consumer-progress", "rogue-peer", "store",
 ];
 
 export function runCheckers(history: readonly HistoryEvent[], context: CheckContext): CheckResult[] {

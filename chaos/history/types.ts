@@ -280,6 +280,20 @@ export interface StoreDigestEvent {
    */
   chunkSha256?: string[];
   chunkSizeBytes?: number;
+  /**
+   * Every consume-queue unit checked against the record it points at in this log
+   * (chaos/deploy/sim/consume_queue_audit.ts); absent when the broker was down at the end.
+   */
+  consumeQueueAudit?: ConsumeQueueAudit;
+}
+
+/** A broker's consume queues against its commit log: units checked, and the ones that point wrong. */
+export interface ConsumeQueueAudit {
+  queues: number;
+  units: number;
+  /** Units that break the invariant; `problems` describes the first few. */
+  problemCount: number;
+  problems: string[];
 }
 
 export interface RebalanceEvent {

@@ -141,7 +141,7 @@ const intervalsSchema = Type.Object({
 export const checkerNames = [
   "delivery", "order", "failover", "rebalance", "latency", "orderly", "sharding", "retry", "delay", "late-join",
   "producer-failover", "replica", "routes", "duplicates", "send-status", "sql-filter", "transactions", "key-lookup", "consumer-progress",
-  "rogue-peer",
+  "rogue-peer", "store",
 ] as const;
 
 const expectationsSchema = Type.Object({

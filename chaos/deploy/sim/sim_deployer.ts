@@ -485,11 +485,15 @@ class SimCluster implements Cluster {
     this.clientHandles.clear();
   }
 
-  /** Replica consistency's evidence: each broker's commit log, read from its disk (store_digest.ts). */
+  /**
+   * Replica consistency's and store integrity's evidence: each broker's commit log, read from its
+   * disk (store_digest.ts), and a running broker's consume queues against it (consume_queue_audit.ts).
+   */
   private recordStoreDigests(): void {
     const brokers = this.plan.brokers.filter((broker) => this.world.nodes().some((node) => node.name === broker.node)).map((broker) => ({
       node: broker.node, brokerName: broker.brokerName, role: broker.brokerId === 0 ? "master" as const : "slave" as const,
       disk: this.node(broker.node).disk, commitLogDir: `${simStoreDir}/commitlog`,
+      ...(this.node(broker.node).alive ? { consumeQueueDir: `${simStoreDir}/consumequeue` } : {}),
     }));
     for (const event of storeDigestEvents(brokers, this.nowMs())) this.history.record(event);
   }

@@ -11,6 +11,7 @@
 import { createHash, type Hash } from "node:crypto";
 import type { StoreDigestEvent } from "../../history/types.ts";
 import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE } from "../../../system/message/index.ts";
+import { auditConsumeQueues } from "./consume_queue_audit.ts";
 
 /** A file's bytes as the digest reads them (the sim disk's page-cache content). */
 export interface FileBytes {
@@ -136,6 +137,8 @@ export interface DigestedBroker {
   role: "master" | "slave";
   disk: DiskReader;
   commitLogDir: string;
+  /** Set for a broker running at the end: its consume queues are audited against its log. */
+  consumeQueueDir?: string;
 }
 
 /**
@@ -157,6 +160,7 @@ export function storeDigestEvents(brokers: readonly DigestedBroker[], timeMs: nu
     if (Object.keys(prefixSha256).length > 0) event.prefixSha256 = prefixSha256;
     event.chunkSha256 = chunkDigests(extent, digestChunkSizeBytes);
     event.chunkSizeBytes = digestChunkSizeBytes;
+    if (broker.consumeQueueDir !== undefined) event.consumeQueueAudit = auditConsumeQueues(broker.disk, broker.consumeQueueDir, extent);
     return event;
   });
 }
