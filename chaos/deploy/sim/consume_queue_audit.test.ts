@@ -9,8 +9,8 @@ import { checkStore } from "../../checkers/store.ts";
 import { testContext } from "../../checkers/testing/history_builder.ts";
 import type { StoreDigestEvent } from "../../history/types.ts";
 import { auditConsumeQueues } from "./consume_queue_audit.ts";
-import type { DiskReader } from "./store_digest.ts";
-import { commitLogExtent } from "./store_digest.ts";
+import type { DiskReader } from "./commit_log_extent.ts";
+import { commitLogExtent } from "./commit_log_extent.ts";
 
 const name = (offset: number): string => String(offset).padStart(20, "0");
 

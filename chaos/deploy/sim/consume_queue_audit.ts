@@ -14,7 +14,7 @@
 // invariant holds only after the recovery its next start would run.
 import type { ConsumeQueueAudit } from "../../history/types.ts";
 import { decodeMessageRecord } from "../../../system/message/index.ts";
-import type { CommitLogExtent, DiskReader } from "./store_digest.ts";
+import type { CommitLogExtent, DiskReader } from "./commit_log_extent.ts";
 
 const UNIT_BYTES = 20;
 export const AUDIT_PROBLEMS_DESCRIBED = 10;

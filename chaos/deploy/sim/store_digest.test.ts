@@ -5,8 +5,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE } from "../../../system/message/index.ts";
-import type { DiskReader } from "./store_digest.ts";
-import { chunkDigests, commitLogExtent, digestExtent, storeDigestEvents } from "./store_digest.ts";
+import type { DiskReader } from "./commit_log_extent.ts";
+import { commitLogExtent } from "./commit_log_extent.ts";
+import { chunkDigests, digestExtent, storeDigestEvents } from "./store_digest.ts";
 
 /** A record of `size` bytes: [size][magic][filler]. */
 function record(size: number, fill: number, magic = MESSAGE_MAGIC_CODE): Uint8Array {
