@@ -36,7 +36,8 @@ export class RunClock {
 
   /** Waits until run time `ms` (at once if it has passed). */
   async advanceTo(ms: number): Promise<void> {
-    const waitMs = ms - this.nowMs();
-    if (waitMs > 0) await sleep(waitMs);
+    // Timers run on the monotonic clock and Date.now on the wall clock, in whole milliseconds:
+    // a timer can fire a millisecond before the run time reads its target, so wait again.
+    for (let waitMs = ms - this.nowMs(); waitMs > 0; waitMs = ms - this.nowMs()) await sleep(waitMs);
   }
 }
