@@ -11,6 +11,7 @@ import type { StoreDigestEvent } from "../../history/types.ts";
 import { auditConsumeQueues } from "./consume_queue_audit.ts";
 import type { DiskReader } from "./commit_log_extent.ts";
 import { commitLogExtent } from "./commit_log_extent.ts";
+import { fileBytes } from "./file_bytes.test_support.ts";
 
 const name = (offset: number): string => String(offset).padStart(20, "0");
 
@@ -19,15 +20,7 @@ function disk(files: Map<string, Uint8Array>): DiskReader {
   return {
     fileContent: (path) => {
       const bytes = files.get(path);
-      if (bytes === undefined) return undefined;
-      return {
-        sizeBytes: bytes.length,
-        readInto: (position, target, targetOffset, lengthBytes) => {
-          const piece = bytes.subarray(position, position + lengthBytes);
-          target.set(piece, targetOffset);
-          return piece.length;
-        },
-      };
+      return bytes === undefined ? undefined : fileBytes(bytes);
     },
     list: (dir) => [...new Set([...files.keys()].filter((path) => path.startsWith(`${dir}/`))
       .map((path) => path.slice(dir.length + 1).split("/")[0]!))].sort(),

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE } from "../../../system/message/index.ts";
 import type { DiskReader } from "./commit_log_extent.ts";
 import { commitLogExtent } from "./commit_log_extent.ts";
+import { fileBytes } from "./file_bytes.test_support.ts";
 import { chunkDigests, digestExtent, storeDigestEvents } from "./store_digest.ts";
 
 /** A record of `size` bytes: [size][magic][filler]. */
@@ -28,15 +29,7 @@ function disk(files: Record<string, Uint8Array>): DiskReader {
   return {
     fileContent: (path) => {
       const bytes = files[path.slice(path.lastIndexOf("/") + 1)];
-      if (bytes === undefined) return undefined;
-      return {
-        sizeBytes: bytes.length,
-        readInto: (position, target, targetOffset, lengthBytes) => {
-          const piece = bytes.subarray(position, position + lengthBytes);
-          target.set(piece, targetOffset);
-          return piece.length;
-        },
-      };
+      return bytes === undefined ? undefined : fileBytes(bytes);
     },
     list: () => Object.keys(files).sort(),
   };
