@@ -1,6 +1,6 @@
 // Store integrity, recording side (sim deployer only): after the run drains, read every consume
 // queue of a running broker straight from its simulated disk and check each unit against the
-// record it points at in the same broker's commit log (read the same way, store_digest.ts).
+// record it points at in the same broker's commit log (read the same way, commit_log_extent.ts).
 // RocketMQ 4.9.x keeps this at all times once recovery is done: a unit [offset 8][size 4]
 // [tagsCode 8] at queue offset N of consumequeue/<topic>/<queueId>/ points at a whole record
 // inside the commit log whose TOTALSIZE is the unit's size and whose TOPIC, QUEUEID,
@@ -17,7 +17,8 @@ import { decodeMessageRecord } from "../../../system/message/index.ts";
 import type { CommitLogExtent, DiskReader } from "./commit_log_extent.ts";
 
 const UNIT_BYTES = 20;
-export const AUDIT_PROBLEMS_DESCRIBED = 10;
+/** Problems described in full; the rest are only counted. */
+const AUDIT_PROBLEMS_DESCRIBED = 10;
 
 /** Reads one record's bytes [offset, offset + size) from the segment holding it; undefined if none does. */
 function recordBytes(extent: CommitLogExtent, offset: number, size: number, buffer: { bytes: Uint8Array }): Uint8Array | undefined {
