@@ -6,13 +6,13 @@
 // commit log lost). A unit that breaks it hands consumers of that queue offset another message,
 // or none, and no delivery check sees it unless a consumer happens to pull that very offset.
 // No audits (another deployer, or every broker down at the end): nothing to judge, said so.
-import type { HistoryEvent, StoreDigestEvent } from "../history/types.ts";
+import type { ConsumeQueueAudit, HistoryEvent, StoreDigestEvent } from "../history/types.ts";
 import type { CheckResult } from "../result.ts";
 import type { CheckContext } from "./context.ts";
 import { plural } from "./evidence.ts";
 import { indexHistory } from "./history_index.ts";
 
-export type StoreFinding = { node: string; queues: number; units: number; problemCount: number; problems: string[] };
+export type StoreFinding = ConsumeQueueAudit & { node: string };
 
 export type StoreEvidence = { audited: number; findings: StoreFinding[] };
 
@@ -23,7 +23,7 @@ export function checkStore(history: readonly HistoryEvent[], _context: CheckCont
   for (const digest of latest.values()) {
     const audit = digest.consumeQueueAudit;
     if (audit === undefined) continue;
-    findings.push({ node: digest.node, queues: audit.queues, units: audit.units, problemCount: audit.problemCount, problems: audit.problems });
+    findings.push({ node: digest.node, ...audit });
   }
   const bad = findings.filter((finding) => finding.problemCount > 0);
   const units = findings.reduce((sum, finding) => sum + finding.units, 0);

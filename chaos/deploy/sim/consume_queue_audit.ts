@@ -34,20 +34,20 @@ function recordBytes(extent: CommitLogExtent, offset: number, size: number, buff
 function unitProblem(
   extent: CommitLogExtent, topic: string, queueId: number, queueOffset: number, offset: number, size: number, buffer: { bytes: Uint8Array },
 ): string | undefined {
-  const where = `${topic}:${queueId} offset ${queueOffset} → commit log [${offset}, ${offset + size})`;
-  if (size < 0 || offset < 0) return `${where}: not a unit (negative offset or size)`;
-  if (offset + size > extent.maxPhysicalOffset) return `${where}: past the commit log's last record (ends at ${extent.maxPhysicalOffset})`;
+  // Described only when wrong: a run audits every unit of every running broker.
+  const where = (): string => `${topic}:${queueId} offset ${queueOffset} → commit log [${offset}, ${offset + size})`;
+  if (size < 0 || offset < 0) return `${where()}: not a unit (negative offset or size)`;
+  if (offset + size > extent.maxPhysicalOffset) return `${where()}: past the commit log's last record (ends at ${extent.maxPhysicalOffset})`;
   const bytes = recordBytes(extent, offset, size, buffer);
-  if (bytes === undefined) return `${where}: not inside one commit-log segment`;
+  if (bytes === undefined) return `${where()}: not inside one commit-log segment`;
   let record;
   try {
     record = decodeMessageRecord(bytes, 0);
   } catch (error) {
-    return `${where}: no record of that size there (${(error as Error).message})`;
+    return `${where()}: no record of that size there (${(error as Error).message})`;
   }
-  const found = `${record.topic}:${record.queueId} offset ${record.queueOffset} at ${record.commitLogOffset}`;
   if (record.topic !== topic || record.queueId !== queueId || record.queueOffset !== queueOffset || record.commitLogOffset !== offset) {
-    return `${where}: the record there is ${found}`;
+    return `${where()}: the record there is ${record.topic}:${record.queueId} offset ${record.queueOffset} at ${record.commitLogOffset}`;
   }
   return undefined;
 }
