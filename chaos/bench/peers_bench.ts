@@ -21,6 +21,7 @@ import { ensureInstalled, killAllServers, versionOf } from "./peers/peer_servers
 import { benchNats, benchRedis } from "./peers/peers.ts";
 import type { BenchConfig } from "./peers/peers.ts";
 import { renderTable, type RoundFigure } from "./peers/report.ts";
+import { reexecWithBenchClientNodeArgs } from "./bench_node_args.ts";
 
 const ALL_PEERS = ["mqlab-async", "mqlab-async-rocketmq", "mqlab-sync", "nats", "redis-everysec", "redis-always"];
 
@@ -52,6 +53,9 @@ const peers = args.peers.split(",").filter((peer) => peer !== "");
 for (const peer of peers) if (!ALL_PEERS.includes(peer)) fail(`unknown peer ${peer} (known: ${ALL_PEERS.join(", ")})`);
 const numbers = ["n", "warm-n", "sequential-n", "backlog", "window", "max-seconds", "rounds"] as const;
 for (const name of numbers) if (!/^[1-9]\d*$/.test(args[name])) fail(`--${name} must be a positive integer`);
+// Every system's clients run in this process: under the same node flags (bench_node_args.ts).
+const clientNodeArgs = reexecWithBenchClientNodeArgs("bench-peers");
+console.error(`client process node flags: ${clientNodeArgs.length === 0 ? "Node's defaults" : clientNodeArgs.join(" ")}`);
 
 const payload = new Uint8Array(1024);
 for (let index = 0; index < payload.length; index++) payload[index] = (index * 31 + 7) & 0xff;
@@ -99,6 +103,8 @@ function benchPeer(peer: string): Promise<Figure[]> {
 }
 
 const versions = { node: process.version, nats: versionOf("nats-server", ["--version"]), redis: versionOf("redis-server", ["--version"]) };
+console.log(`Every client ran in this one process, node flags: ${clientNodeArgs.length === 0 ? "Node's defaults" : clientNodeArgs.join(" ")}.`);
+console.log("");
 console.log(renderTable(figures));
 console.log("");
-console.log(JSON.stringify({ config: { ...config, payload: undefined, payloadBytes: payload.length, rounds }, versions, figures }));
+console.log(JSON.stringify({ config: { ...config, payload: undefined, payloadBytes: payload.length, rounds, clientNodeArgs }, versions, figures }));

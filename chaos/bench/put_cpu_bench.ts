@@ -9,8 +9,11 @@
 // the measured sends). --serialize-type ROCKETMQ runs the producer with binary headers;
 // --flush-disk-type SYNC_FLUSH measures the broker with group commit (bench-peers' SYNC row).
 // --client-allocations prints the client's allocation sites by bytes a message (V8's sampling heap
-// profiler, scavenged objects included).
-// Run: npx node --import tsx chaos/bench/put_cpu_bench.ts [--n N] [--profile DIR] [--client-profile] [--client-allocations] [--top K]
+// profiler, scavenged objects included); --broker-allocations the broker's (heap_sampling_preload.ts,
+// sampled over the measured sends only). The producer's process runs under bench_node_args.ts'
+// flags (MQLAB_BENCH_CLIENT_NODE_OPTIONS="" for Node's defaults).
+// Run: npx node --import tsx chaos/bench/put_cpu_bench.ts [--n N] [--profile DIR] [--client-profile] [--client-allocations]
+//      [--broker-allocations] [--top K]
 //      [--serialize-type JSON|ROCKETMQ] [--flush-disk-type ASYNC_FLUSH|SYNC_FLUSH]
 import { Session } from "node:inspector/promises";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -23,6 +26,7 @@ import {
 import { AdminClient, Producer } from "../../system/client/index.ts";
 import { createRealEnv } from "../../system/env/real/index.ts";
 import { processCpuSeconds, runWindow } from "./peers/drivers.ts";
+import { reexecWithBenchClientNodeArgs } from "./bench_node_args.ts";
 
 function fail(message: string): never {
   console.error(`bench-put-cpu: ${message}`);
@@ -34,7 +38,8 @@ try {
   parsed = parseArgs({ options: {
     n: { type: "string", default: "100000" }, window: { type: "string", default: "256" },
     profile: { type: "string", default: "" }, top: { type: "string", default: "30" },
-    "client-profile": { type: "boolean", default: false }, "client-allocations": { type: "boolean", default: false }, "serialize-type": { type: "string", default: "JSON" },
+    "client-profile": { type: "boolean", default: false }, "client-allocations": { type: "boolean", default: false },
+    "broker-allocations": { type: "boolean", default: false }, "serialize-type": { type: "string", default: "JSON" },
     "flush-disk-type": { type: "string", default: "ASYNC_FLUSH" },
   } });
 } catch (error) {
@@ -47,6 +52,8 @@ const serializeType = args["serialize-type"];
 if (serializeType !== "JSON" && serializeType !== "ROCKETMQ") fail("--serialize-type must be JSON or ROCKETMQ");
 const flushDiskType = args["flush-disk-type"];
 if (flushDiskType !== "ASYNC_FLUSH" && flushDiskType !== "SYNC_FLUSH") fail("--flush-disk-type must be ASYNC_FLUSH or SYNC_FLUSH");
+// The producer runs in this process, under the flags bench-peers gives its clients.
+const clientNodeArgs = reexecWithBenchClientNodeArgs("bench-put-cpu");
 /** Absolute: the broker runs in the repository root, maybe not where this was started. */
 const profileDir = args.profile === "" ? "" : resolve(args.profile);
 
@@ -115,7 +122,12 @@ try {
   const namesrvAddr = `127.0.0.1:${namesrv.port}`;
   const port = await freeBrokerPort();
   const conf = writeBrokerConf(dir, port, { namesrvAddr, flushDiskType, mapedFileSizeCommitLog: 256 * 1024 * 1024, mapedFileSizeConsumeQueue: 6_000_000 });
-  const nodeOptions: Record<string, string> = profileDir === "" ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-interval=200 --cpu-prof-dir=${profileDir}` };
+  const heapSampleFile = args["broker-allocations"] ? join(dir, "broker-heap-sample.json") : "";
+  const nodeFlags = [
+    ...(profileDir === "" ? [] : [`--cpu-prof --cpu-prof-interval=200 --cpu-prof-dir=${profileDir}`]),
+    ...(heapSampleFile === "" ? [] : [`--import=${join(import.meta.dirname, "heap_sampling_preload.ts")}`]),
+  ];
+  const nodeOptions: Record<string, string> = nodeFlags.length === 0 ? {} : { NODE_OPTIONS: nodeFlags.join(" "), MQLAB_HEAP_SAMPLE_FILE: heapSampleFile };
   const broker = spawnCli("mqbroker", ["-c", conf], nodeOptions);
   await waitFor(() => broker.stdout().includes("boot success"), `broker boot (stderr: ${broker.stderr()})`);
   const admin = new AdminClient(env, { namesrvAddr });
@@ -144,6 +156,10 @@ try {
       samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true,
     });
   }
+  if (heapSampleFile !== "") {
+    broker.child.kill("SIGUSR2");
+    await waitFor(() => broker.stdout().includes("heap sampling started"), "the broker's heap sampler to start");
+  }
   const cpuBefore = processCpuSeconds(pid);
   console.error(`measuring (broker pid ${pid})`);
   const fromUs = monotonicUs();
@@ -156,13 +172,17 @@ try {
   const allocations = session === undefined || !args["client-allocations"]
     ? undefined : (await session.post("HeapProfiler.stopSampling")).profile as unknown as AllocationProfile;
   session?.disconnect();
+  if (heapSampleFile !== "") {
+    broker.child.kill("SIGUSR2");
+    await waitFor(() => broker.stdout().includes("heap sample written"), "the broker's heap sample");
+  }
   await producer.shutdown();
   broker.child.kill("SIGTERM");
   await broker.exit;
   const clientCpuUs = clientCpu.user + clientCpu.system;
   const result = {
     messages: measured.count, serializeType, flushDiskType, brokerCpuSeconds: cpuSeconds, brokerCpuUsPerMessage: (cpuSeconds * 1e6) / measured.count,
-    clientCpuUsPerMessage: clientCpuUs / measured.count, rate: Math.round(measured.rate),
+    clientCpuUsPerMessage: clientCpuUs / measured.count, rate: Math.round(measured.rate), clientNodeArgs,
   };
   console.log(JSON.stringify(result));
   if (profileDir !== "") {
@@ -172,6 +192,11 @@ try {
   if (clientProfile !== undefined) {
     console.log("client (this process):");
     for (const line of topSelfOf(clientProfile, Number(args.top), 0, Number.MAX_SAFE_INTEGER)) console.log(line);
+  }
+  if (heapSampleFile !== "") {
+    console.log("broker allocations, bytes a message:");
+    const profile = JSON.parse(readFileSync(heapSampleFile, "utf8")) as AllocationProfile;
+    for (const line of topAllocations(profile, Number(args.top), measured.count)) console.log(line);
   }
   if (allocations !== undefined) {
     console.log("client (this process) allocations, bytes a message:");

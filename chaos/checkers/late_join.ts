@@ -115,8 +115,7 @@ export type LateJoinEvidence = {
  */
 export function checkLateJoin(history: readonly HistoryEvent[], context: CheckContext, options: { youngQueues?: boolean } = {}): CheckResult {
   const index = indexHistory(history);
-  const bodyBytes = new Map<number, number>();
-  for (const event of index.events) if (event.type === "invoke" && event.op === "send" && event.bodySizeBytes !== undefined) bodyBytes.set(event.opId, event.bodySizeBytes);
+  const sizes = sizeTablesOf(index);
   const late = context.workload.consumers.filter((spec) => spec.startAtMs !== undefined && spec.model !== "BROADCASTING");
   const cleans = forcedCleansOf(index);
   const storeTimes = storeTimesOf(index);
@@ -148,7 +147,7 @@ export function checkLateJoin(history: readonly HistoryEvent[], context: CheckCo
     for (const [queue, sends] of byQueue) {
       const joinedMs = takenAt(index.rebalances, spec.group, queue) ?? spec.startAtMs ?? 0;
       const where = spec.consumeFromWhere ?? "CONSUME_FROM_FIRST_OFFSET";
-      const stored = storedSince(index, context, bodyBytes, queue, sends, joinedMs);
+      const stored = storedSince(index, context, sizes, queue, sends, joinedMs);
       // A forced clean on a full disk before the join may have deleted the queue's head: its min
       // offset is then past 0 and the young-queue rule no longer holds (seed 2 swarm run 453).
       const masterCleans = cleans.get(masterNode.get(brokerOfQueue(queue)) ?? "") ?? [];
@@ -408,8 +407,35 @@ function takenAt(rebalances: readonly { group: string; queues: readonly string[]
  * the join (see the header), and the in-memory budget they are compared with. A queue with no
  * message acked before the join is young (nothing at offset 0 yet): both bounds 0.
  */
+/** What storedSince reads per send, built once per check (it runs for every queue of every late group). */
+interface SizeTables {
+  /** Body bytes as sent, by send opId. */
+  bodyBytes: ReadonlyMap<number, number>;
+  /** A topic's UTF-8 length. */
+  topicBytes(topic: string): number;
+  /** Body bytes of each message id's send (a send-back's stored copies carry it). */
+  bodyByMessageId: ReadonlyMap<string, number>;
+}
+
+function sizeTablesOf(index: HistoryIndex): SizeTables {
+  const bodyBytes = new Map<number, number>();
+  for (const event of index.events) if (event.type === "invoke" && event.op === "send" && event.bodySizeBytes !== undefined) bodyBytes.set(event.opId, event.bodySizeBytes);
+  const utf8 = new TextEncoder();
+  const topicLengths = new Map<string, number>();
+  const topicBytes = (topic: string): number => {
+    let length = topicLengths.get(topic);
+    if (length === undefined) {
+      length = utf8.encode(topic).length;
+      topicLengths.set(topic, length);
+    }
+    return length;
+  };
+  const bodyByMessageId = new Map(index.sends.map((send) => [send.messageId, bodyBytes.get(send.opId) ?? maxMessageSizeBytes]));
+  return { bodyBytes, topicBytes, bodyByMessageId };
+}
+
 function storedSince(
-  index: HistoryIndex, context: CheckContext, bodyBytes: ReadonlyMap<number, number>,
+  index: HistoryIndex, context: CheckContext, sizes: SizeTables,
   queue: string, sends: readonly SendRecord[], joinedMs: number,
 ): { minBytes: number; maxBytes: number; budgetBytes: number } {
   const config = context.brokerConfig ?? {};
@@ -419,14 +445,14 @@ function storedSince(
   const head = sends.reduce<SendRecord | undefined>((best, send) => (best === undefined || (send.queueOffset ?? 0) < (best.queueOffset ?? 0) ? send : best), undefined);
   if (head === undefined || (head.outcomeMs ?? Infinity) >= joinedMs) return { minBytes: 0, maxBytes: 0, budgetBytes };
   const broker = brokerOfQueue(queue);
-  const utf8 = new TextEncoder();
+  const { bodyBytes } = sizes;
   let minBytes = 0;
   let maxBytes = 0;
   for (const send of index.sends) {
     const there = send.queue !== undefined && brokerOfQueue(send.queue) === broker;
     const maybeThere = there || (send.outcome !== "ok" && send.queue === undefined);
     if (!maybeThere) continue;
-    const topicBytes = utf8.encode(send.topic).length;
+    const topicBytes = sizes.topicBytes(send.topic);
     const body = bodyBytes.get(send.opId);
     const isHead = send.opId === head.opId;
     if (there && send.outcome === "ok" && (isHead || send.invokeMs > head.invokeMs) && (send.outcomeMs ?? Infinity) < joinedMs) {
@@ -438,13 +464,12 @@ function storedSince(
     }
   }
   // Send-backs of failed consumption: each stored once in the schedule topic and once in %RETRY%.
-  const bodyOf = new Map(index.sends.map((send) => [send.messageId, { body: bodyBytes.get(send.opId) ?? maxMessageSizeBytes, topic: send.topic }]));
   for (const delivery of index.deliveries) {
     // Any broker's delivery: the send-back may go to this broker whichever queue it came from.
     if (delivery.result === "success" || delivery.timeMs > joinedMs + joinSlackMs) continue;
-    const sent = bodyOf.get(delivery.messageId);
-    if (sent === undefined) continue;
-    maxBytes += 2 * (storedHeaderBytes + 32 + delivery.group.length + propertiesMaxBytes + sent.body);
+    const sentBody = sizes.bodyByMessageId.get(delivery.messageId);
+    if (sentBody === undefined) continue;
+    maxBytes += 2 * (storedHeaderBytes + 32 + delivery.group.length + propertiesMaxBytes + sentBody);
   }
   return { minBytes, maxBytes, budgetBytes };
 }

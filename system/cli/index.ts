@@ -4,4 +4,4 @@
 export { prepareProgram, runProgram, UsageError } from "./cli_boundary.ts";
 export { integerIn, numberFrom, oneOf, parseShardText, readablePath } from "./cli_options.ts";
 export type { Shard } from "./cli_options.ts";
-export { serverNodeArgs, serverNodeArgsProblem } from "./server_node_args.ts";
+export { missingNodeArgs, semiSpaceSizeMiBDefault, serverNodeArgs, serverNodeArgsProblem } from "./server_node_args.ts";
