@@ -47,6 +47,8 @@ type Checked = { ok: true; topicConfig: TopicConfig } | { ok: false; code: numbe
 
 export class SendMessageProcessor {
   private sendSequence = 0;
+  /** The last topic name topicProblem and notAllowedSendProblem passed. */
+  private lastAllowedTopic: string | undefined;
 
   constructor(private readonly runtime: BrokerRuntime) {}
 
@@ -211,11 +213,15 @@ export class SendMessageProcessor {
     if (!isWriteable(brokerConfig.brokerPermission) && topicConfigManager.selectTopicConfig(header.topic)?.order === true) {
       return { ok: false, code: ResponseCode.NO_PERMISSION, remark: `the broker[${brokerConfig.brokerIP1}] sending message is forbidden` };
     }
-    const problem = topicProblem(header.topic);
-    if (problem !== null) return { ok: false, code: ResponseCode.SYSTEM_ERROR, remark: problem };
-    // TopicValidator.isNotAllowedSendTopic answers NO_PERMISSION (16), not SYSTEM_ERROR.
-    const forbidden = notAllowedSendProblem(header.topic);
-    if (forbidden !== null) return { ok: false, code: ResponseCode.NO_PERMISSION, remark: forbidden };
+    // Both checks depend on the name alone: the last name that passed them is not checked again.
+    if (header.topic !== this.lastAllowedTopic) {
+      const problem = topicProblem(header.topic);
+      if (problem !== null) return { ok: false, code: ResponseCode.SYSTEM_ERROR, remark: problem };
+      // TopicValidator.isNotAllowedSendTopic answers NO_PERMISSION (16), not SYSTEM_ERROR.
+      const forbidden = notAllowedSendProblem(header.topic);
+      if (forbidden !== null) return { ok: false, code: ResponseCode.NO_PERMISSION, remark: forbidden };
+      this.lastAllowedTopic = header.topic;
+    }
     let topicConfig = topicConfigManager.selectTopicConfig(header.topic);
     if (topicConfig === undefined) {
       this.runtime.log.warn("the topic not exist", { topic: header.topic, producer: context.channel.remoteAddress });

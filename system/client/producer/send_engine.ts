@@ -68,7 +68,10 @@ export class SendEngine {
     const info = known ?? await this.deps.findPublishInfo(message.topic);
     if (info === undefined || !info.ok()) throw this.noRoute(message.topic);
     const timesTotal = 1 + retryTimes;
-    const brokersSent: string[] = [];
+    // The brokers tried, for the final error only: a string joined per attempt (an array pushed
+    // to on every send allocated room for 17).
+    let brokersSent = "";
+    let attempts = 0;
     let lastError: Error | undefined;
     let lastResult: SendResult | undefined;
     let mq: MessageQueue | undefined;
@@ -76,7 +79,8 @@ export class SendEngine {
       const failedBroker = mq?.brokerName;
       mq = selectQueueWithFaultAvoidance(info, failedBroker, this.deps.faults, this.deps);
       if (failedBroker !== undefined && failedBroker !== mq.brokerName) probe(this.deps, "client.producer.retry-other-broker");
-      brokersSent.push(mq.brokerName);
+      brokersSent = attempts === 0 ? mq.brokerName : `${brokersSent}, ${mq.brokerName}`;
+      attempts++;
       // One reading per attempt: the budget check and the attempt's latency start share it; the
       // first attempt after a route known at once reuses beginMs (nothing awaited since).
       const attemptStartMs = times === 0 && known !== undefined ? beginMs : clock.monotonicMs();
@@ -116,7 +120,7 @@ export class SendEngine {
     const costMs = clock.monotonicMs() - beginMs;
     probe(this.deps, "client.producer.retries-exhausted");
     throw new MQClientError(
-      `Send [${brokersSent.length}] times, still failed, cost [${costMs}]ms, Topic: ${message.topic}, BrokersSent: [${brokersSent.join(", ")}]: ${errorText(lastError)}`,
+      `Send [${attempts}] times, still failed, cost [${costMs}]ms, Topic: ${message.topic}, BrokersSent: [${brokersSent}]: ${errorText(lastError)}`,
       responseCodeOf(lastError),
       { cause: lastError },
     );
