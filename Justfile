@@ -139,7 +139,7 @@ console namesrv="127.0.0.1:9876" port="8080":
 bench-peers *flags="":
     node --import tsx chaos/bench/peers_bench.ts {{flags}}
 
-# the broker's CPU µs per published message (bench-peers' ASYNC_FLUSH publish; load-independent); --flush-disk-type SYNC_FLUSH for group commit; --profile DIR adds the top functions by self time; --client-allocations the producer's allocation sites by bytes a message
+# the broker's CPU µs per published message (bench-peers' ASYNC_FLUSH publish; load-independent); --flush-disk-type SYNC_FLUSH for group commit; --profile DIR adds the top functions by self time; --client-allocations / --broker-allocations the producer's / broker's allocation sites by bytes a message
 bench-put-cpu *flags="":
     node --import tsx chaos/bench/put_cpu_bench.ts {{flags}}
 
