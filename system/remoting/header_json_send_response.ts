@@ -91,7 +91,6 @@ function writeAscii(target: Uint8Array, at: number, text: string): number {
   return at + length;
 }
 
-
 /** Printable ASCII without a quote or backslash: a string JSON.stringify writes as it is. */
 function isPlainAscii(text: string): boolean {
   for (let index = 0; index < text.length; index++) {
