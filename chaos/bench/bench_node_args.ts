@@ -9,7 +9,7 @@
 // Every system in bench-peers is driven from the same process, so all get the same flags.
 // Invariants: MQLAB_BENCH_CLIENT_NODE_OPTIONS replaces the flags ("" = Node's defaults, to
 // measure a client as an untuned application runs it); at most one re-exec (a marker variable).
-import { missingNodeArgs, semiSpaceSizeMiBDefault } from "../../system/cli/index.ts";
+import { nodeArgsProblem, nodeArgTokens, reexecUnderNodeArgs, semiSpaceSizeMiBDefault } from "../../system/cli/index.ts";
 
 const reexecMarker = "MQLAB_BENCH_NODE_ARGS_REEXEC";
 
@@ -18,29 +18,18 @@ export const benchClientNodeOptionsDefault = `--max-semi-space-size=${semiSpaceS
 
 /** The flags wanted for this bench process, from the environment. */
 export function benchClientNodeArgs(environment: Readonly<Record<string, string | undefined>>): string[] {
-  return (environment["MQLAB_BENCH_CLIENT_NODE_OPTIONS"] ?? benchClientNodeOptionsDefault).split(/\s+/).filter((token) => token !== "");
+  return nodeArgTokens(environment["MQLAB_BENCH_CLIENT_NODE_OPTIONS"] ?? benchClientNodeOptionsDefault);
 }
 
 /**
- * Replaces this process with itself under benchClientNodeArgs when it was started without them
- * (process.execve: same pid and stdio). Returns the flags it runs under, for the report. Where
- * execve is missing, or after a re-exec that did not take, it warns once and goes on.
+ * Replaces this process with itself under benchClientNodeArgs when it was started without them,
+ * as the server CLIs do (server_reexec.ts). Returns the flags it runs under, for the report.
  */
 export function reexecWithBenchClientNodeArgs(program: string): string[] {
-  const wanted = benchClientNodeArgs(process.env);
-  const bad = wanted.find((token) => !token.startsWith("-"));
-  if (bad !== undefined) {
-    process.stderr.write(`${program}: MQLAB_BENCH_CLIENT_NODE_OPTIONS: "${bad}" is not a node flag (flags start with -)\n`);
+  const problem = nodeArgsProblem(process.env, ["MQLAB_BENCH_CLIENT_NODE_OPTIONS"]);
+  if (problem !== null) {
+    process.stderr.write(`${program}: ${problem}\n`);
     process.exit(2);
   }
-  const reexeced = process.env[reexecMarker] === "1";
-  delete process.env[reexecMarker];
-  const missing = missingNodeArgs(wanted, process.execArgv, process.env["NODE_OPTIONS"]);
-  const script = process.argv[1];
-  if (missing.length > 0 && !reexeced && typeof process.execve === "function" && script !== undefined) {
-    process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, script, ...process.argv.slice(2)],
-      { ...process.env, [reexecMarker]: "1" });
-  }
-  if (missing.length > 0) process.stderr.write(`${program}: warning: the client process runs without the node flags ${missing.join(" ")}\n`);
-  return wanted.filter((flag) => !missing.includes(flag));
+  return reexecUnderNodeArgs(program, benchClientNodeArgs(process.env), reexecMarker);
 }

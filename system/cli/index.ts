@@ -4,4 +4,5 @@
 export { prepareProgram, runProgram, UsageError } from "./cli_boundary.ts";
 export { integerIn, numberFrom, oneOf, parseShardText, readablePath } from "./cli_options.ts";
 export type { Shard } from "./cli_options.ts";
-export { missingNodeArgs, semiSpaceSizeMiBDefault, serverNodeArgs, serverNodeArgsProblem } from "./server_node_args.ts";
+export { nodeArgsProblem, nodeArgTokens, semiSpaceSizeMiBDefault, serverNodeArgs, serverNodeArgsProblem } from "./server_node_args.ts";
+export { reexecUnderNodeArgs } from "./server_reexec.ts";

@@ -35,13 +35,23 @@ function tokens(text: string | undefined): string[] {
   return (text ?? "").split(/\s+/).filter((token) => token !== "");
 }
 
-/** Why the flags in the environment cannot be used, or null. */
-export function serverNodeArgsProblem(environment: Environment): string | null {
-  for (const name of ["MQLAB_NODE_OPTIONS", "MQLAB_SERVER_NODE_ARGS"]) {
+/** Why the flags in the environment variables `names` cannot be used, or null. */
+export function nodeArgsProblem(environment: Environment, names: readonly string[]): string | null {
+  for (const name of names) {
     const bad = tokens(environment[name]).find((token) => !token.startsWith("-"));
     if (bad !== undefined) return `${name}: "${bad}" is not a node flag (flags start with -)`;
   }
   return null;
+}
+
+/** Why the servers' flags in the environment cannot be used, or null. */
+export function serverNodeArgsProblem(environment: Environment): string | null {
+  return nodeArgsProblem(environment, ["MQLAB_NODE_OPTIONS", "MQLAB_SERVER_NODE_ARGS"]);
+}
+
+/** The flags in a flag list's text (an environment variable's value). */
+export function nodeArgTokens(text: string | undefined): string[] {
+  return tokens(text);
 }
 
 /** Node flags for a server process: MQLAB_NODE_OPTIONS (or the default), then MQLAB_SERVER_NODE_ARGS. */

@@ -16,16 +16,24 @@ export function reexecWithServerNodeArgs(program: string): void {
     process.stderr.write(`${program}: ${problem}\n`);
     process.exit(exitCodes.usageOrBroken);
   }
-  const reexeced = process.env[reexecMarker] === "1";
-  delete process.env[reexecMarker];
-  const missing = missingNodeArgs(serverNodeArgs(process.env), process.execArgv, process.env["NODE_OPTIONS"]);
-  if (missing.length === 0) return;
-  if (reexeced || typeof process.execve !== "function") {
-    process.stderr.write(`${program}: warning: running without the node flags ${missing.join(" ")}\n`);
-    return;
-  }
+  reexecUnderNodeArgs(program, serverNodeArgs(process.env), reexecMarker);
+}
+
+/**
+ * Replaces this process with itself under the flags of `wanted` it was started without (same
+ * pid, same stdio); `marker` names the variable that stops a second re-exec. Returns the flags
+ * it runs under. Where it cannot (no execve, or a re-exec that did not take) it warns once.
+ */
+export function reexecUnderNodeArgs(program: string, wanted: readonly string[], marker: string): string[] {
+  const reexeced = process.env[marker] === "1";
+  delete process.env[marker];
+  const missing = missingNodeArgs(wanted, process.execArgv, process.env["NODE_OPTIONS"]);
+  if (missing.length === 0) return [...wanted];
   const script = process.argv[1];
-  if (script === undefined) return;
-  process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, script, ...process.argv.slice(2)],
-    { ...process.env, [reexecMarker]: "1" });
+  if (!reexeced && typeof process.execve === "function" && script !== undefined) {
+    process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, script, ...process.argv.slice(2)],
+      { ...process.env, [marker]: "1" });
+  }
+  process.stderr.write(`${program}: warning: running without the node flags ${missing.join(" ")}\n`);
+  return wanted.filter((flag) => !missing.includes(flag));
 }

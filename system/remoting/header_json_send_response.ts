@@ -26,20 +26,26 @@ function asciiBytes(text: string): Uint8Array {
   return Uint8Array.from(text, (char) => char.charCodeAt(0));
 }
 
-const CODE = asciiBytes('{"code":');
-const MSG_REGION = asciiBytes(',"extFields":{"MSG_REGION":"');
-const TRACE_ON = asciiBytes('","TRACE_ON":"');
-const MSG_ID = asciiBytes('","msgId":"');
-const QUEUE_ID = asciiBytes('","queueId":"');
-const QUEUE_OFFSET = asciiBytes('","queueOffset":"');
-const FLAG = asciiBytes('"},"flag":');
-const LANGUAGE = asciiBytes(',"language":"');
-const OPAQUE = asciiBytes('","opaque":');
-const VERSION = asciiBytes(',"serializeTypeCurrentRPC":"JSON","version":');
+// The constant text between the values, in order; the header's size and the stretches below
+// are both built from these.
+const CODE = '{"code":';
+const MSG_REGION = ',"extFields":{"MSG_REGION":"';
+const TRACE_ON = '","TRACE_ON":"';
+const MSG_ID = '","msgId":"';
+const QUEUE_ID = '","queueId":"';
+const QUEUE_OFFSET = '","queueOffset":"';
+const FLAG = '"},"flag":';
+const LANGUAGE = ',"language":"';
+const OPAQUE = '","opaque":';
+const VERSION = ',"serializeTypeCurrentRPC":"JSON","version":';
+const END = "}";
+
+const QUEUE_ID_BYTES = asciiBytes(QUEUE_ID);
+const QUEUE_OFFSET_BYTES = asciiBytes(QUEUE_OFFSET);
 
 /** Bytes of every constant part together. */
-const CONSTANT_BYTES = [CODE, MSG_REGION, TRACE_ON, MSG_ID, QUEUE_ID, QUEUE_OFFSET, FLAG, LANGUAGE, OPAQUE, VERSION]
-  .reduce((sum, part) => sum + part.length, 0) + 1;
+const CONSTANT_BYTES = [CODE, MSG_REGION, TRACE_ON, MSG_ID, QUEUE_ID, QUEUE_OFFSET, FLAG, LANGUAGE, OPAQUE, VERSION, END]
+  .reduce((sum, part) => sum + part.length, 0);
 
 /** Characters of an int32 in decimal, as `${value}` writes it. */
 function int32Size(value: number): number {
@@ -129,11 +135,11 @@ class Stretch {
 }
 
 /** From the start to the msgId's value: by code, MSG_REGION and TRACE_ON. */
-const HEAD = new Stretch((code, region, traceOn) => `{"code":${code},"extFields":{"MSG_REGION":"${region}","TRACE_ON":"${traceOn}","msgId":"`);
+const HEAD = new Stretch((code, region, traceOn) => `${CODE}${code}${MSG_REGION}${region}${TRACE_ON}${traceOn}${MSG_ID}`);
 /** From the end of queueOffset's value to the opaque: by flag and language. */
-const MIDDLE = new Stretch((flag, language) => `"},"flag":${flag},"language":"${language}","opaque":`);
+const MIDDLE = new Stretch((flag, language) => `${FLAG}${flag}${LANGUAGE}${language}${OPAQUE}`);
 /** From the end of the opaque to the end: by version. */
-const TAIL = new Stretch((version) => `,"serializeTypeCurrentRPC":"JSON","version":${version}}`);
+const TAIL = new Stretch((version) => `${VERSION}${version}${END}`);
 
 function copy(target: Uint8Array, at: number, bytes: Uint8Array): number {
   target.set(bytes, at);
@@ -152,8 +158,8 @@ export function writeSendResponseHeader(target: Uint8Array, at: number, command:
   const tail = TAIL.of(command.version, 0, 0);
   if (head === undefined || middle === undefined || tail === undefined) return -1;
   let position = writeAscii(target, copy(target, at, head), extFields["msgId"]!);
-  if (position >= 0) position = writeAscii(target, writeBytes(target, position, QUEUE_ID), extFields["queueId"]!);
-  if (position >= 0) position = writeAscii(target, writeBytes(target, position, QUEUE_OFFSET), extFields["queueOffset"]!);
+  if (position >= 0) position = writeAscii(target, writeBytes(target, position, QUEUE_ID_BYTES), extFields["queueId"]!);
+  if (position >= 0) position = writeAscii(target, writeBytes(target, position, QUEUE_OFFSET_BYTES), extFields["queueOffset"]!);
   if (position < 0) return -1;
   position = writeInt32(target, copy(target, position, middle), opaque);
   return copy(target, position, tail);
