@@ -112,3 +112,18 @@ test("extFields keys the scanner has seen before (its key cache) decode as JSON.
     for (const bytes of [utf8(text), utf8(reversed), utf8(text), utf8(reversed)]) assertSameAsParsed(bytes);
   }), { numRuns: 500 });
 });
+
+test("one-character extFields keys (the scanner's ASCII fast path), every code raw and escaped, decode as JSON.parse does", () => {
+  for (let code = 0; code < 0x100; code++) {
+    const char = String.fromCharCode(code);
+    const escaped = JSON.stringify(char).slice(1, -1);
+    for (const keyText of [char, escaped, `\\u${code.toString(16).padStart(4, "0")}`]) {
+      assertSameAsParsed(utf8(`{"code":1,"extFields":{"${keyText}":"v","b":"w"}}`));
+      assertSameAsParsed(utf8(`{"code":1,"extFields":{"b":"w","${keyText}":"v"}}`));
+    }
+  }
+  // The fast path must not run past a key that is not one character, nor into a damaged one.
+  for (const text of ['{"code":1,"extFields":{"a"}}', '{"code":1,"extFields":{"a":}}', '{"code":1,"extFields":{"ab":"1"}}', '{"code":1,"extFields":{a":"1"}}', '{"code":1,"extFields":{"a""1"}}']) {
+    assertSameAsParsed(utf8(text));
+  }
+});

@@ -196,6 +196,15 @@ function isPlainKey(key: string): boolean {
 function scanKey(scanner: Scanner): string {
   const text = scanner.text;
   const start = scanner.at + 1;
+  // One-character keys (the V2 send header's "a".."n") come straight from the ASCII table: it
+  // is cheaper than the recent-key probe (indexOf, hash, startsWith) by ~150 ns a send header.
+  if (text.charCodeAt(start + 1) === QUOTE && text.charCodeAt(scanner.at) === QUOTE) {
+    const code = text.charCodeAt(start);
+    if (code >= 0x20 && code < 0x80 && code !== QUOTE && code !== BACKSLASH) {
+      scanner.at = start + 2;
+      return ASCII_CHARS[code]!;
+    }
+  }
   const end = text.indexOf('"', start);
   if (end > start) {
     const candidate = recentKeys[keySlot(text.charCodeAt(start), text.charCodeAt(end - 1), end - start)];
