@@ -109,6 +109,7 @@ test("SEND_MESSAGE_V2's direct decoding gives what the generic decoder gives, or
   // long and out-of-range numbers, odd booleans, missing fields.
   const value = fc.oneof(
     fc.integer({ min: -0x80000000, max: 0x7fffffff }).map(String),
+    fc.bigInt({ min: -(10n ** 16n), max: 10n ** 16n }).map(String),
     fc.constantFrom("", "-", "+1", "-0", "007", "123456789", "1234567890", "2147483648", "999999999999999", "-999999999999999",
       "1234567890123456", "9223372036854775808", "1e3", " 1", "true", "false", "TRUE", "True", "yes", "PG", "TAGS\u0001A\u0002"),
     fc.string({ maxLength: 6 }),
