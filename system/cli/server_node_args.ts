@@ -31,14 +31,15 @@ export const serverNodeOptionsDefault = `--max-semi-space-size=${semiSpaceSizeMi
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
-function tokens(text: string | undefined): string[] {
+/** The flags in a flag list's text (an environment variable's value). */
+export function nodeArgTokens(text: string | undefined): string[] {
   return (text ?? "").split(/\s+/).filter((token) => token !== "");
 }
 
 /** Why the flags in the environment variables `names` cannot be used, or null. */
 export function nodeArgsProblem(environment: Environment, names: readonly string[]): string | null {
   for (const name of names) {
-    const bad = tokens(environment[name]).find((token) => !token.startsWith("-"));
+    const bad = nodeArgTokens(environment[name]).find((token) => !token.startsWith("-"));
     if (bad !== undefined) return `${name}: "${bad}" is not a node flag (flags start with -)`;
   }
   return null;
@@ -49,19 +50,14 @@ export function serverNodeArgsProblem(environment: Environment): string | null {
   return nodeArgsProblem(environment, ["MQLAB_NODE_OPTIONS", "MQLAB_SERVER_NODE_ARGS"]);
 }
 
-/** The flags in a flag list's text (an environment variable's value). */
-export function nodeArgTokens(text: string | undefined): string[] {
-  return tokens(text);
-}
-
 /** Node flags for a server process: MQLAB_NODE_OPTIONS (or the default), then MQLAB_SERVER_NODE_ARGS. */
 export function serverNodeArgs(environment: Environment): string[] {
   const tuning = environment["MQLAB_NODE_OPTIONS"] ?? serverNodeOptionsDefault;
-  return [...tokens(tuning), ...tokens(environment["MQLAB_SERVER_NODE_ARGS"])];
+  return [...nodeArgTokens(tuning), ...nodeArgTokens(environment["MQLAB_SERVER_NODE_ARGS"])];
 }
 
 /** The flags of `wanted` this process was not started with (its execArgv and NODE_OPTIONS). */
 export function missingNodeArgs(wanted: readonly string[], execArgv: readonly string[], nodeOptions: string | undefined): string[] {
-  const present = new Set([...execArgv, ...tokens(nodeOptions)]);
+  const present = new Set([...execArgv, ...nodeArgTokens(nodeOptions)]);
   return wanted.filter((flag) => !present.has(flag));
 }
